@@ -1,0 +1,16 @@
+// Command cachesim sizes caches: it replays request traces or synthetic
+// workloads through eviction policies and reports hit-ratio curves, the size
+// past which more memory buys little, and what the cache saves.
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+func main() {
+	if err := newRootCmd().Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "cachesim:", err)
+		os.Exit(1)
+	}
+}

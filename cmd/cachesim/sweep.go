@@ -1,0 +1,140 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/cachesim/cachesim/policy"
+	"github.com/cachesim/cachesim/report"
+	"github.com/cachesim/cachesim/sim"
+	"github.com/cachesim/cachesim/traces"
+	"github.com/spf13/cobra"
+)
+
+type sweepFlags struct {
+	in       inputFlags
+	out      outputFlags
+	policies string
+	sizes    string
+	bytes    bool
+	minGain  float64
+	ttl      time.Duration
+	jobs     int
+	seed     uint64
+}
+
+func newSweepCmd() *cobra.Command {
+	var f sweepFlags
+	cmd := &cobra.Command{
+		Use:   "sweep [TRACE]",
+		Short: "Hit ratio per policy and cache size, with a diminishing-returns recommendation",
+		Long: `sweep replays the trace once per policy and size (in parallel, the trace
+loaded once and shared) and prints, per policy and size, the hit ratio, the
+byte hit ratio and the marginal gain over the previous size, then per policy
+the recommended size: the first swept size whose gain over the previous one is
+below --min-gain percentage points.
+
+Sizes are object counts, or bytes when any size carries a unit (B, KiB, MiB,
+GiB, TiB; KB/MB/GB/TB and K/M/G/T mean the same binary units, as in
+libCacheSim). In object-count mode every object has size 1; the byte hit
+ratio still weighs each request by its own size.
+
+Without a trace, the built-in workload is used (Zipf, 1,000 keys, 10,000
+requests, exponent 1.5, seed 42). Without --sizes, 12 log-spaced sizes from
+1% of the distinct keys (or bytes, with --bytes) to all of them.`,
+		Example: `  cachesim sweep --policy lru,lfu --sizes 50:500:50
+  cachesim sweep trace.txt --policy lru,fifo,lfu --sizes 100,1000,10000,25000
+  cachesim sweep trace.csv --csv-key 5 --csv-size 4 --csv-time 2 --header --policy lru --sizes 1MiB,16MiB,1GiB
+  cachesim sweep trace.txt --sizes 1000:1000000:log20 --format csv --out mrc.csv`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return runSweep(cmd, args, &f) },
+	}
+	fs := cmd.Flags()
+	fs.StringVarP(&f.policies, "policy", "p", "lru", "comma-separated policies (see `cachesim policies`)")
+	fs.StringVarP(&f.sizes, "sizes", "s", "", "cache sizes: list 100,1000; range 50:500:50; log range 1MiB:1GiB:log or :logN (default: 12 log-spaced sizes up to the footprint)")
+	fs.BoolVar(&f.bytes, "bytes", false, "treat sizes without a unit as bytes (default: object counts)")
+	fs.Float64Var(&f.minGain, "min-gain", 0.1, "diminishing-returns threshold: recommend the first size gaining less than this many percentage points per step")
+	fs.DurationVar(&f.ttl, "ttl", time.Hour, "time to live for the ttl policy when a request carries none (0: never expire)")
+	fs.IntVarP(&f.jobs, "jobs", "j", 0, "points replayed in parallel (default: number of CPUs)")
+	fs.Uint64Var(&f.seed, "seed", 42, "seed for randomised policies")
+	f.in.register(fs)
+	f.out.register(fs, true)
+	return cmd
+}
+
+func runSweep(cmd *cobra.Command, args []string, f *sweepFlags) error {
+	if err := f.out.check(); err != nil {
+		return err
+	}
+	specs, err := parsePolicies(f.policies)
+	if err != nil {
+		return err
+	}
+	var sizes sim.Sizes
+	if f.sizes != "" {
+		if sizes, err = sim.ParseSizes(f.sizes); err != nil {
+			return err
+		}
+		sizes.Bytes = sizes.Bytes || f.bytes
+	}
+	if f.minGain < 0 {
+		return fmt.Errorf("--min-gain must be >= 0, got %g", f.minGain)
+	}
+	stderr := cmd.ErrOrStderr()
+	t, err := f.in.load(args, stderr)
+	if err != nil {
+		return err
+	}
+	if f.sizes == "" {
+		objects, bytes := t.Footprint()
+		fp := int64(objects)
+		if f.bytes {
+			fp = bytes
+		}
+		sizes = sim.Sizes{Values: sim.LogSizes(fp/100, fp, 12), Bytes: f.bytes}
+	}
+	warnTTL(stderr, t, specs)
+	bar := newProgress(stderr, f.out.quiet, len(specs)*len(sizes.Values), int64(t.Len()), "sweep")
+	points, err := sim.Sweep(t, sim.SweepConfig{Policies: specs, Sizes: sizes, TTL: f.ttl, Seed: f.seed, Workers: f.jobs, Progress: bar.Add})
+	bar.Finish()
+	if err != nil {
+		return err
+	}
+	rep := &report.Sweep{Workload: t.Name, Requests: t.Len(), Unit: report.Unit(sizes.Bytes), Points: points}
+	for _, c := range report.Curves(points) {
+		rep.Recommendations = append(rep.Recommendations, report.MarginalGain(c, f.minGain, sizes.Bytes))
+	}
+	return f.out.write(cmd.OutOrStdout(), map[string]func(io.Writer) error{
+		"table": rep.WriteTable, "csv": rep.WriteCSV, "json": rep.WriteJSON,
+	})
+}
+
+func parsePolicies(list string) ([]policy.Spec, error) {
+	var specs []policy.Spec
+	for _, s := range policy.SplitSpecs(list) {
+		spec, err := policy.ParseSpec(s)
+		if err != nil {
+			return nil, err
+		}
+		specs = append(specs, spec)
+	}
+	if len(specs) == 0 {
+		return nil, fmt.Errorf("--policy is empty (valid: %s)", strings.Join(policy.Names(), ", "))
+	}
+	return specs, nil
+}
+
+// warnTTL says when an expiry policy runs on a trace without timestamps.
+func warnTTL(w io.Writer, t *traces.Trace, specs []policy.Spec) {
+	if t.Times != nil {
+		return
+	}
+	for _, s := range specs {
+		if s.Name == "ttl" {
+			fmt.Fprintf(w, "note: %s has no timestamps, so ttl entries never expire (give --csv-time)\n", t.Name)
+			return
+		}
+	}
+}

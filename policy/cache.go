@@ -1,0 +1,26 @@
+// Package policy holds the eviction policies, one per file, behind the small
+// Cache interface, and a registry from names to constructors.
+//
+// Semantics follow libCacheSim where a policy is the same: a hit updates only
+// the policy's bookkeeping (the stored size is not changed even if the
+// request's size differs); a miss admits the object, evicting until
+// used+size <= capacity, unless the object is larger than the whole cache, in
+// which case it is never inserted. Capacity is counted in whatever unit the
+// sizes are in: bytes, or objects when every size is 1.
+package policy
+
+import "github.com/cachesim/cachesim/traces"
+
+// Cache is a simulated cache.
+type Cache interface {
+	// Access looks the request's object up, admits it on a miss, and reports whether it hit.
+	Access(r *traces.Request) (hit bool)
+	// Len returns the number of cached objects.
+	Len() int
+	// Used returns the sum of the sizes of the cached objects.
+	Used() int64
+	// Capacity returns the capacity the cache was built with.
+	Capacity() int64
+	// Evictions returns how many objects were evicted to make room.
+	Evictions() uint64
+}

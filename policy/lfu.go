@@ -1,0 +1,118 @@
+package policy
+
+import "github.com/cachesim/cachesim/traces"
+
+func init() {
+	Register(Info{
+		Name:    "lfu",
+		Summary: "least frequently used: evicts the lowest access count (counted while cached), ties to the least recently accessed",
+		New:     func(c Config) (Cache, error) { return NewLFU(c.Capacity), nil },
+	})
+}
+
+// LFU evicts the object with the fewest accesses since it was admitted; among
+// equals, the one accessed least recently. Counts restart at 1 when an object
+// is re-admitted (as libCacheSim's LFU). Every operation is O(1): objects sit
+// in per-frequency lists (most recent at the head) and the lists are kept in
+// a list ordered by frequency (Shah, Mitra and Matani, 2010).
+type LFU struct {
+	store
+	buckets []freqBucket
+	freeB   []int32
+	lowest  int32 // bucket with the smallest frequency
+}
+
+// freqBucket holds the objects with one access count.
+type freqBucket struct {
+	freq       uint64
+	items      list
+	prev, next int32 // neighbouring buckets, by frequency
+}
+
+// NewLFU returns an empty LFU cache of the given capacity.
+func NewLFU(capacity int64) *LFU {
+	return &LFU{store: newStore(capacity), lowest: nilIdx}
+}
+
+// Access looks r up, raising a hit's count; a miss is admitted with count 1.
+func (c *LFU) Access(r *traces.Request) bool {
+	if i, ok := c.index[r.Key]; ok {
+		c.promote(i)
+		return true
+	}
+	if !c.fits(r.Size) {
+		return false
+	}
+	for c.full(r.Size) {
+		b := c.lowest
+		v := c.buckets[b].items.tail
+		c.unlink(b, v)
+		c.drop(v)
+		c.evictions++
+	}
+	i := c.add(r.Key, r.Size)
+	b := c.lowest
+	if b == nilIdx || c.buckets[b].freq != 1 {
+		b = c.newBucket(1, nilIdx, b)
+	}
+	c.link(b, i)
+	return false
+}
+
+// promote moves entry i from its bucket to the next frequency's.
+func (c *LFU) promote(i int32) {
+	b := c.nodes[i].aux
+	f := c.buckets[b].freq + 1
+	nb := c.buckets[b].next
+	if nb == nilIdx || c.buckets[nb].freq != f {
+		nb = c.newBucket(f, b, nb)
+	}
+	c.unlink(b, i)
+	c.link(nb, i)
+}
+
+// link puts entry i at the head of bucket b.
+func (c *LFU) link(b, i int32) {
+	c.buckets[b].items.pushFront(c.nodes, i)
+	c.nodes[i].aux = b
+}
+
+// unlink takes entry i out of bucket b, freeing the bucket if it empties.
+func (c *LFU) unlink(b, i int32) {
+	bk := &c.buckets[b]
+	bk.items.remove(c.nodes, i)
+	if !bk.items.empty() {
+		return
+	}
+	if bk.prev != nilIdx {
+		c.buckets[bk.prev].next = bk.next
+	} else {
+		c.lowest = bk.next
+	}
+	if bk.next != nilIdx {
+		c.buckets[bk.next].prev = bk.prev
+	}
+	c.freeB = append(c.freeB, b)
+}
+
+// newBucket creates an empty bucket for freq between prev and next.
+func (c *LFU) newBucket(freq uint64, prev, next int32) int32 {
+	var b int32
+	if n := len(c.freeB); n > 0 {
+		b = c.freeB[n-1]
+		c.freeB = c.freeB[:n-1]
+	} else {
+		b = int32(len(c.buckets))
+		c.buckets = append(c.buckets, freqBucket{})
+	}
+	c.buckets[b] = freqBucket{freq: freq, items: newList(), prev: prev, next: next}
+	if prev != nilIdx {
+		c.buckets[prev].next = b
+	} else {
+		c.lowest = b
+	}
+	if next != nilIdx {
+		c.buckets[next].prev = b
+	}
+	return b
+}

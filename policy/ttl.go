@@ -1,0 +1,84 @@
+package policy
+
+import "github.com/cachesim/cachesim/traces"
+
+func init() {
+	Register(Info{
+		Name: "ttl",
+		Summary: "LRU with expiry: an entry expires TTL seconds after it was written (the request's TTL, else --ttl); " +
+			"an expired entry is a miss and is replaced; when full, expired entries go first, then the least recently used",
+		New: func(c Config) (Cache, error) { return NewTTL(c.Capacity, int64(c.TTL)), nil },
+	})
+}
+
+// TTL is an LRU cache whose entries expire. Time is the trace's, never the
+// wall clock: an entry written at time t with time to live d serves hits at
+// times before t+d and is a miss from t+d on.
+type TTL struct {
+	store
+	q          list     // recency order
+	expiry     whenHeap // entries by expiry time (entry.when)
+	defaultTTL int64    // ns; 0 = never
+	expired    uint64
+}
+
+// never is the expiry time of entries without a TTL.
+const never = int64(^uint64(0) >> 1)
+
+// NewTTL returns an empty TTL cache; defaultTTL (ns) applies to requests
+// that carry no TTL of their own, and 0 means such entries never expire.
+func NewTTL(capacity, defaultTTL int64) *TTL {
+	return &TTL{store: newStore(capacity), q: newList(), defaultTTL: defaultTTL}
+}
+
+// Expired returns how many entries were found expired or evicted because they had expired.
+func (c *TTL) Expired() uint64 { return c.expired }
+
+func (c *TTL) expiryOf(r *traces.Request) int64 {
+	ttl := c.defaultTTL
+	if r.TTL > 0 {
+		ttl = int64(r.TTL) * 1e9
+	}
+	if ttl <= 0 || r.Time > never-ttl {
+		return never
+	}
+	return r.Time + ttl
+}
+
+// Access looks r up at the request's time; a fresh entry hits, an expired or
+// absent one is a miss and is (re)written.
+func (c *TTL) Access(r *traces.Request) bool {
+	if i, ok := c.index[r.Key]; ok {
+		if r.Time < c.nodes[i].when {
+			c.q.moveToFront(c.nodes, i)
+			return true
+		}
+		// Expired: the entry is replaced by a fresh copy of the object.
+		c.expired++
+		c.remove(i)
+	}
+	if !c.fits(r.Size) {
+		return false
+	}
+	for c.full(r.Size) {
+		v := c.q.tail
+		if top := c.expiry.top(); c.nodes[top].when <= r.Time {
+			v = top
+			c.expired++
+		} else {
+			c.evictions++
+		}
+		c.remove(v)
+	}
+	i := c.add(r.Key, r.Size)
+	c.nodes[i].when = c.expiryOf(r)
+	c.q.pushFront(c.nodes, i)
+	c.expiry.push(c.nodes, i)
+	return false
+}
+
+func (c *TTL) remove(i int32) {
+	c.q.remove(c.nodes, i)
+	c.expiry.remove(c.nodes, i)
+	c.drop(i)
+}

@@ -1,0 +1,155 @@
+package report
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/cachesim/cachesim/sim"
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/tw"
+)
+
+// Sweep is everything a sweep report shows.
+type Sweep struct {
+	Workload        string           `json:"workload"`
+	Requests        int              `json:"requests"`
+	Unit            string           `json:"unit"` // "objects" or "bytes"
+	Points          []sim.Point      `json:"-"`
+	Recommendations []Recommendation `json:"recommendations"`
+}
+
+// Unit returns "bytes" or "objects".
+func Unit(bytes bool) string {
+	if bytes {
+		return "bytes"
+	}
+	return "objects"
+}
+
+func (s *Sweep) bytes() bool { return s.Unit == "bytes" }
+
+// CSVHeader lists the CSV columns; scripts rely on these names.
+var CSVHeader = []string{"policy", "size", "unit", "requests", "hits", "misses", "hit_ratio",
+	"byte_hit_ratio", "bytes", "byte_hits", "evictions", "marginal_gain_pp"}
+
+// WriteCSV writes one row per policy and size.
+func (s *Sweep) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cw.Write(CSVHeader)
+	for _, c := range Curves(s.Points) {
+		gains := c.Gains()
+		for i, p := range c.Points {
+			gain := ""
+			if i > 0 {
+				gain = fmtFloat(gains[i])
+			}
+			cw.Write([]string{p.Policy, strconv.FormatInt(p.Size, 10), s.Unit,
+				u(p.Requests), u(p.Hits), u(p.Misses()), fmtFloat(p.HitRatio()), fmtFloat(p.ByteHitRatio()),
+				u(p.Bytes), u(p.ByteHits), u(p.Evictions), gain})
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+type jsonPoint struct {
+	sim.Point
+	Misses         uint64   `json:"misses"`
+	HitRatio       float64  `json:"hit_ratio"`
+	ByteHitRatio   float64  `json:"byte_hit_ratio"`
+	MarginalGainPP *float64 `json:"marginal_gain_pp,omitempty"`
+}
+
+// WriteJSON writes the whole report as one JSON document.
+func (s *Sweep) WriteJSON(w io.Writer) error {
+	var pts []jsonPoint
+	for _, c := range Curves(s.Points) {
+		gains := c.Gains()
+		for i, p := range c.Points {
+			jp := jsonPoint{Point: p, Misses: p.Misses(), HitRatio: p.HitRatio(), ByteHitRatio: p.ByteHitRatio()}
+			if i > 0 {
+				jp.MarginalGainPP = &gains[i]
+			}
+			pts = append(pts, jp)
+		}
+	}
+	doc := struct {
+		*Sweep
+		Points []jsonPoint `json:"points"`
+	}{s, pts}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}
+
+// WriteTable writes the sweep as a table followed by the recommendations.
+func (s *Sweep) WriteTable(w io.Writer) error {
+	fmt.Fprintf(w, "%s: %d requests, %s capacity\n", s.Workload, s.Requests, s.Unit)
+	t := tablewriter.NewTable(w,
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithRowAlignment(tw.AlignRight))
+	t.Header("policy", "size", "hit ratio", "byte hit ratio", "gain (pp)", "misses", "evictions")
+	for _, c := range Curves(s.Points) {
+		gains := c.Gains()
+		for i, p := range c.Points {
+			gain := "-"
+			if i > 0 {
+				gain = fmt.Sprintf("%+.3f", gains[i])
+			}
+			if err := t.Append(p.Policy, sim.FormatSize(p.Size, s.bytes()),
+				fmt.Sprintf("%.2f%%", 100*p.HitRatio()), fmt.Sprintf("%.2f%%", 100*p.ByteHitRatio()),
+				gain, u(p.Misses()), u(p.Evictions)); err != nil {
+				return err
+			}
+		}
+	}
+	if err := t.Render(); err != nil {
+		return err
+	}
+	for _, r := range s.Recommendations {
+		if r.Found {
+			fmt.Fprintf(w, "recommended for %s: %s (%s): %s\n", r.Policy, sim.FormatSize(r.Size, s.bytes()), r.Rule, r.Note)
+		} else {
+			fmt.Fprintf(w, "recommended for %s: none (%s): %s\n", r.Policy, r.Rule, r.Note)
+		}
+	}
+	return nil
+}
+
+func u(v uint64) string { return strconv.FormatUint(v, 10) }
+
+func fmtFloat(f float64) string { return strconv.FormatFloat(f, 'g', 10, 64) }
+
+// WriteFile writes a file atomically: write does its work on a temporary
+// file in the same directory, which is renamed over path only if every
+// write succeeded, so a failure never leaves a partial file behind.
+func WriteFile(path string, write func(io.Writer) error) (err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err = write(tmp); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err = tmp.Chmod(0o644); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err = tmp.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}

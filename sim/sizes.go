@@ -1,0 +1,193 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// SizeForms documents what ParseSizes accepts; errors quote it.
+const SizeForms = `accepted forms: a list "100,1000,10000"; a range "start:stop:step" ("50:500:50");
+log-spaced points "start:stop:log" (10 points) or "start:stop:logN" (N points);
+sizes are object counts, or bytes when any carries a unit: B, KiB/MiB/GiB/TiB,
+and KB/MB/GB/TB or K/M/G/T as the same binary units (as libCacheSim), e.g. "64KiB,16MiB,1GiB"`
+
+// Sizes is a parsed list of cache sizes.
+type Sizes struct {
+	// Values are the sizes in ascending order, without duplicates.
+	Values []int64
+	// Bytes is true when the sizes are byte capacities (some value had a unit).
+	Bytes bool
+}
+
+// DefaultLogPoints is the number of points of "start:stop:log".
+const DefaultLogPoints = 10
+
+var units = map[string]int64{
+	"b": 1,
+	"k": 1 << 10, "kb": 1 << 10, "kib": 1 << 10,
+	"m": 1 << 20, "mb": 1 << 20, "mib": 1 << 20,
+	"g": 1 << 30, "gb": 1 << 30, "gib": 1 << 30,
+	"t": 1 << 40, "tb": 1 << 40, "tib": 1 << 40,
+}
+
+// ParseSize parses one size: an object count ("1000", "1e6") or a byte size
+// with a binary unit ("64KiB", "1.5GB"). It reports whether a unit was given.
+func ParseSize(s string) (v int64, bytes bool, err error) {
+	s = strings.TrimSpace(s)
+	i := len(s)
+	for i > 0 && (s[i-1] >= 'a' && s[i-1] <= 'z' || s[i-1] >= 'A' && s[i-1] <= 'Z') {
+		i--
+	}
+	num, unit := s[:i], strings.ToLower(s[i:])
+	// "1e6" ends in a digit, so its e is part of the number.
+	mult := int64(1)
+	if unit != "" {
+		m, ok := units[unit]
+		if !ok {
+			return 0, false, fmt.Errorf("size %q: unknown unit %q", s, s[i:])
+		}
+		mult, bytes = m, true
+	}
+	f, perr := strconv.ParseFloat(strings.TrimSpace(num), 64)
+	if perr != nil || num == "" {
+		return 0, false, fmt.Errorf("size %q is not a number", s)
+	}
+	f *= float64(mult)
+	if f < 0 || f > math.MaxInt64/2 || math.IsNaN(f) {
+		return 0, false, fmt.Errorf("size %q is out of range", s)
+	}
+	if f != math.Trunc(f) {
+		return 0, false, fmt.Errorf("size %q is not a whole number of %s", s, map[bool]string{true: "bytes", false: "objects"}[bytes])
+	}
+	return int64(f), bytes, nil
+}
+
+// ParseSizes parses a size list, range or log range (see SizeForms).
+func ParseSizes(spec string) (Sizes, error) {
+	var out Sizes
+	fail := func(err error) (Sizes, error) {
+		return Sizes{}, fmt.Errorf("bad --sizes %q: %v\n%s", spec, err, SizeForms)
+	}
+	if strings.TrimSpace(spec) == "" {
+		return fail(fmt.Errorf("empty"))
+	}
+	units := map[bool]int{}
+	add := func(s string) (int64, error) {
+		v, b, err := ParseSize(s)
+		if err != nil {
+			return 0, err
+		}
+		units[b]++
+		return v, nil
+	}
+	for _, part := range strings.Split(spec, ",") {
+		f := strings.Split(part, ":")
+		switch len(f) {
+		case 1:
+			v, err := add(f[0])
+			if err != nil {
+				return fail(err)
+			}
+			out.Values = append(out.Values, v)
+		case 3:
+			lo, err := add(f[0])
+			if err != nil {
+				return fail(err)
+			}
+			hi, err := add(f[1])
+			if err != nil {
+				return fail(err)
+			}
+			if lo > hi {
+				return fail(fmt.Errorf("range start %s is above its stop %s", f[0], f[1]))
+			}
+			step := strings.ToLower(strings.TrimSpace(f[2]))
+			if strings.HasPrefix(step, "log") {
+				n := DefaultLogPoints
+				if rest := step[3:]; rest != "" {
+					n, err = strconv.Atoi(rest)
+					if err != nil || n < 2 {
+						return fail(fmt.Errorf("%q: expected log or logN with N >= 2", f[2]))
+					}
+				}
+				if lo <= 0 {
+					return fail(fmt.Errorf("a log range must start above 0"))
+				}
+				out.Values = append(out.Values, logSpaced(lo, hi, n)...)
+				continue
+			}
+			st, b, err := ParseSize(step)
+			if err != nil || st <= 0 {
+				return fail(fmt.Errorf("step %q: expected a positive size, log or logN", f[2]))
+			}
+			if b {
+				units[true]++
+			}
+			if (hi-lo)/st > 1e6 {
+				return fail(fmt.Errorf("range %s gives more than a million sizes", part))
+			}
+			for v := lo; v <= hi; v += st {
+				out.Values = append(out.Values, v)
+			}
+		default:
+			return fail(fmt.Errorf("%q is neither a size nor start:stop:step", part))
+		}
+	}
+	if units[true] > 0 && units[false] > 0 {
+		return fail(fmt.Errorf("mixes byte sizes (with units) and object counts (without); give every size a unit, or none"))
+	}
+	out.Bytes = units[true] > 0
+	sort.Slice(out.Values, func(i, j int) bool { return out.Values[i] < out.Values[j] })
+	out.Values = dedup(out.Values)
+	return out, nil
+}
+
+// logSpaced returns n integer points from lo to hi, evenly spaced in log scale.
+func logSpaced(lo, hi int64, n int) []int64 {
+	out := make([]int64, 0, n)
+	r := math.Log(float64(hi) / float64(lo))
+	for i := 0; i < n; i++ {
+		v := int64(math.Round(float64(lo) * math.Exp(r*float64(i)/float64(n-1))))
+		out = append(out, min(max(v, lo), hi))
+	}
+	out[n-1] = hi
+	return out
+}
+
+// LogSizes returns n sizes log-spaced from lo to hi (at least 1).
+func LogSizes(lo, hi int64, n int) []int64 {
+	lo = max(lo, 1)
+	hi = max(hi, lo)
+	return dedup(logSpaced(lo, hi, n))
+}
+
+func dedup(v []int64) []int64 {
+	out := v[:0]
+	for i, x := range v {
+		if i == 0 || x != v[i-1] {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// FormatSize renders a size for people: an object count as is, bytes in the
+// largest binary unit that keeps it at or above 1 ("1.5 GiB").
+func FormatSize(v int64, bytes bool) string {
+	if !bytes {
+		return strconv.FormatInt(v, 10)
+	}
+	names := []string{"B", "KiB", "MiB", "GiB", "TiB"}
+	f, u := float64(v), 0
+	for f >= 1024 && u < len(names)-1 {
+		f /= 1024
+		u++
+	}
+	if u == 0 {
+		return fmt.Sprintf("%d B", v)
+	}
+	return fmt.Sprintf("%.4g %s", f, names[u])
+}

@@ -1,0 +1,143 @@
+package traces
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+
+	"github.com/cespare/xxhash/v2"
+)
+
+// ParseKey turns a key field into a uint64: a decimal integer (negative ones
+// are reinterpreted as uint64) is used as it is; anything else is hashed with
+// xxHash64, once, at read time.
+func ParseKey(b []byte) uint64 {
+	if v, ok := parseUint(b); ok {
+		return v
+	}
+	if len(b) > 1 && b[0] == '-' {
+		if v, ok := parseUint(b[1:]); ok && v <= 1<<63 {
+			return uint64(-int64(v))
+		}
+	}
+	return xxhash.Sum64(b)
+}
+
+// parseUint parses a non-empty decimal number without allocating.
+func parseUint(b []byte) (uint64, bool) {
+	if len(b) == 0 || len(b) > 20 {
+		return 0, false
+	}
+	var v uint64
+	for _, c := range b {
+		d := c - '0'
+		if d > 9 {
+			return 0, false
+		}
+		nv := v*10 + uint64(d)
+		if nv/10 != v {
+			return 0, false
+		}
+		v = nv
+	}
+	return v, true
+}
+
+var (
+	errSize = errors.New("size: expected a non-negative integer number of bytes below 4 GiB")
+	errTTL  = errors.New("ttl: expected a non-negative integer number of seconds")
+	errTime = errors.New("time: expected a decimal number (e.g. 1700000000 or 12.25)")
+)
+
+func parseSize(b []byte) (uint32, error) {
+	v, ok := parseUint(b)
+	if !ok || v > math.MaxUint32 {
+		return 0, fmt.Errorf("%w, got %q", errSize, b)
+	}
+	return uint32(v), nil
+}
+
+func parseTTL(b []byte) (uint32, error) {
+	v, ok := parseUint(b)
+	if !ok {
+		// Accept a decimal TTL, rounded down to whole seconds.
+		f, err := strconv.ParseFloat(string(b), 64)
+		if err != nil || f < 0 || f > math.MaxUint32 {
+			return 0, fmt.Errorf("%w, got %q", errTTL, b)
+		}
+		return uint32(f), nil
+	}
+	if v > math.MaxUint32 {
+		return 0, fmt.Errorf("%w, got %q", errTTL, b)
+	}
+	return uint32(v), nil
+}
+
+// parseTime parses a decimal time value (integer part, optional fraction) and
+// returns it in nanoseconds, given the length of one unit in nanoseconds.
+// It uses integer arithmetic so that epoch times keep full precision.
+func parseTime(b []byte, unit int64) (int64, error) {
+	neg := false
+	if len(b) > 0 && b[0] == '-' {
+		neg, b = true, b[1:]
+	}
+	intPart, frac := b, []byte(nil)
+	for i, c := range b {
+		if c == '.' {
+			intPart, frac = b[:i], b[i+1:]
+			break
+		}
+	}
+	if len(intPart) == 0 && len(frac) == 0 {
+		return 0, fmt.Errorf("%w, got %q", errTime, b)
+	}
+	var whole uint64
+	if len(intPart) > 0 {
+		v, ok := parseUint(intPart)
+		if !ok || v > math.MaxInt64/uint64(unit) {
+			return 0, fmt.Errorf("%w, got %q", errTime, b)
+		}
+		whole = v
+	}
+	ns := int64(whole) * unit
+	if len(frac) > 0 {
+		if len(frac) > 18 {
+			frac = frac[:18]
+		}
+		f, ok := parseUint(frac)
+		if !ok {
+			return 0, fmt.Errorf("%w, got %q", errTime, b)
+		}
+		ns += int64(float64(f) * float64(unit) / math.Pow10(len(frac)))
+	}
+	if neg {
+		ns = -ns
+	}
+	return ns, nil
+}
+
+// ParseOp maps an operation name to an Op. It accepts the usual spellings in
+// any case: get/gets/read/r, set/put/write/w/add/replace/cas/append/prepend/
+// incr/decr, delete/del/remove.
+func ParseOp(b []byte) (Op, error) {
+	var buf [16]byte
+	if len(b) > len(buf) {
+		return 0, fmt.Errorf("op: unknown operation %q (expected get, set or delete)", b)
+	}
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	switch string(buf[:len(b)]) {
+	case "get", "gets", "read", "r", "lookup":
+		return OpGet, nil
+	case "set", "put", "write", "w", "add", "replace", "cas", "append", "prepend", "incr", "decr", "update":
+		return OpSet, nil
+	case "delete", "del", "remove", "d":
+		return OpDelete, nil
+	}
+	return 0, fmt.Errorf("op: unknown operation %q (expected get, set or delete)", b)
+}

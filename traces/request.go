@@ -1,0 +1,88 @@
+// Package traces defines the request type every simulation consumes, the
+// streaming Reader interface, the readers and writers for each trace format,
+// and Trace, the compact columnar form a sweep shares between goroutines.
+package traces
+
+import (
+	"fmt"
+	"io"
+)
+
+// Op is the operation a request performs.
+type Op uint8
+
+const (
+	// OpGet is a lookup: a hit or a miss (a miss admits the object).
+	OpGet Op = iota
+	// OpSet writes the object (update or insert).
+	OpSet
+	// OpDelete removes the object.
+	OpDelete
+)
+
+// String returns the lower-case name of the operation.
+func (o Op) String() string {
+	switch o {
+	case OpGet:
+		return "get"
+	case OpSet:
+		return "set"
+	case OpDelete:
+		return "delete"
+	}
+	return fmt.Sprintf("op(%d)", uint8(o))
+}
+
+// Request is one cache request.
+type Request struct {
+	// Time is nanoseconds since the start of the trace (0 when the trace has no timestamps).
+	Time int64
+	// Key identifies the object; string keys are hashed to 64 bits once at read time.
+	Key uint64
+	// Size is the object size in bytes (1 when the trace carries no sizes).
+	Size uint32
+	// TTL is the time to live in seconds; 0 means none.
+	TTL uint32
+	// Op is the operation.
+	Op Op
+}
+
+// Reader streams requests. Read fills r and returns io.EOF after the last request.
+type Reader interface {
+	Read(r *Request) error
+}
+
+// Fields tells which optional fields a source carries, so that the columnar
+// form stores only those and the simulator knows what it may rely on.
+type Fields struct {
+	Time, Size, TTL, Op bool
+}
+
+// Describer is implemented by readers that know which fields they carry.
+type Describer interface {
+	Fields() Fields
+}
+
+// ReadAll drains r into a Trace. name is kept for reports.
+func ReadAll(name string, r Reader) (*Trace, error) {
+	var f Fields
+	if d, ok := r.(Describer); ok {
+		f = d.Fields()
+	} else {
+		f = Fields{Time: true, Size: true, TTL: true, Op: true}
+	}
+	t := NewTrace(name, f)
+	var req Request
+	for {
+		err := r.Read(&req)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		t.Append(&req)
+	}
+	t.Shrink()
+	return t, nil
+}

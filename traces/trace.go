@@ -1,0 +1,162 @@
+package traces
+
+// Trace is a request sequence held in memory column by column. Columns a
+// source does not carry are nil and cost nothing. A Trace is read-only once
+// built, so any number of goroutines may replay it at once.
+type Trace struct {
+	// Name is the file name or workload description, for reports.
+	Name  string
+	Keys  []uint64
+	Sizes []uint32 // nil: every size is 1
+	Times []int64  // nil: no timestamps
+	TTLs  []uint32 // nil: no per-request TTLs
+	Ops   []Op     // nil: every request is a get
+}
+
+// NewTrace returns an empty Trace that stores the given optional fields.
+func NewTrace(name string, f Fields) *Trace {
+	t := &Trace{Name: name, Keys: []uint64{}}
+	if f.Size {
+		t.Sizes = []uint32{}
+	}
+	if f.Time {
+		t.Times = []int64{}
+	}
+	if f.TTL {
+		t.TTLs = []uint32{}
+	}
+	if f.Op {
+		t.Ops = []Op{}
+	}
+	return t
+}
+
+// Len returns the number of requests.
+func (t *Trace) Len() int { return len(t.Keys) }
+
+// Append adds a request, keeping only the columns the trace stores.
+func (t *Trace) Append(r *Request) {
+	t.Keys = append(t.Keys, r.Key)
+	if t.Sizes != nil {
+		t.Sizes = append(t.Sizes, r.Size)
+	}
+	if t.Times != nil {
+		t.Times = append(t.Times, r.Time)
+	}
+	if t.TTLs != nil {
+		t.TTLs = append(t.TTLs, r.TTL)
+	}
+	if t.Ops != nil {
+		t.Ops = append(t.Ops, r.Op)
+	}
+}
+
+// Shrink drops columns that turned out to carry no information (all sizes 1,
+// all times 0, no TTLs, only gets) and trims spare capacity.
+func (t *Trace) Shrink() {
+	if t.Sizes != nil && allEqual(t.Sizes, 1) {
+		t.Sizes = nil
+	}
+	if t.Times != nil && allEqual(t.Times, 0) {
+		t.Times = nil
+	}
+	if t.TTLs != nil && allEqual(t.TTLs, 0) {
+		t.TTLs = nil
+	}
+	if t.Ops != nil && allEqual(t.Ops, OpGet) {
+		t.Ops = nil
+	}
+	t.Keys = trim(t.Keys)
+	t.Sizes = trim(t.Sizes)
+	t.Times = trim(t.Times)
+	t.TTLs = trim(t.TTLs)
+	t.Ops = trim(t.Ops)
+}
+
+// At fills r with request i.
+func (t *Trace) At(i int, r *Request) {
+	r.Key = t.Keys[i]
+	r.Size = 1
+	if t.Sizes != nil {
+		r.Size = t.Sizes[i]
+	}
+	r.Time = 0
+	if t.Times != nil {
+		r.Time = t.Times[i]
+	}
+	r.TTL = 0
+	if t.TTLs != nil {
+		r.TTL = t.TTLs[i]
+	}
+	r.Op = OpGet
+	if t.Ops != nil {
+		r.Op = t.Ops[i]
+	}
+}
+
+// Fields reports which optional columns the trace stores.
+func (t *Trace) Fields() Fields {
+	return Fields{Time: t.Times != nil, Size: t.Sizes != nil, TTL: t.TTLs != nil, Op: t.Ops != nil}
+}
+
+// Reader returns a Reader that streams the trace from the start.
+func (t *Trace) Reader() Reader { return &traceReader{t: t} }
+
+// DistinctKeys counts the distinct keys.
+func (t *Trace) DistinctKeys() int {
+	seen := make(map[uint64]struct{}, len(t.Keys)/4)
+	for _, k := range t.Keys {
+		seen[k] = struct{}{}
+	}
+	return len(seen)
+}
+
+// Footprint returns the number of distinct keys and the sum of the sizes of
+// the distinct objects (each at its first-seen size).
+func (t *Trace) Footprint() (objects int, bytes int64) {
+	seen := make(map[uint64]struct{}, len(t.Keys)/4)
+	for i, k := range t.Keys {
+		if _, ok := seen[k]; ok {
+			continue
+		}
+		seen[k] = struct{}{}
+		if t.Sizes != nil {
+			bytes += int64(t.Sizes[i])
+		} else {
+			bytes++
+		}
+	}
+	return len(seen), bytes
+}
+
+type traceReader struct {
+	t *Trace
+	i int
+}
+
+func (r *traceReader) Read(req *Request) error {
+	if r.i >= r.t.Len() {
+		return errEOF
+	}
+	r.t.At(r.i, req)
+	r.i++
+	return nil
+}
+
+func (r *traceReader) Fields() Fields { return r.t.Fields() }
+
+func allEqual[T comparable](s []T, v T) bool {
+	for _, x := range s {
+		if x != v {
+			return false
+		}
+	}
+	return true
+}
+
+func trim[T any](s []T) []T {
+	if s == nil || cap(s) == len(s) {
+		return s
+	}
+	return append(make([]T, 0, len(s)), s...)
+}

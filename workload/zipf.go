@@ -1,0 +1,135 @@
+// Package workload generates synthetic request streams, deterministically
+// from a seed, behind the same traces.Reader interface as trace files.
+package workload
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+
+	"github.com/cachesim/cachesim/traces"
+)
+
+// ZipfSampler draws ranks 1…n with probability proportional to 1/k^s, for
+// any exponent s > 0 (math/rand's Zipf needs s > 1). It uses Hörmann and
+// Derflinger's rejection-inversion method ("Rejection-inversion to generate
+// variates from monotone discrete distributions", 1996), as Apache Commons
+// RNG does: O(1) time per sample and no table, whatever n.
+type ZipfSampler struct {
+	n, s             float64
+	hX1, hN, squeeze float64
+	rng              *rand.Rand
+}
+
+// NewZipfSampler returns a sampler over ranks 1…n with exponent s.
+func NewZipfSampler(n uint64, s float64, rng *rand.Rand) (*ZipfSampler, error) {
+	if n < 1 {
+		return nil, fmt.Errorf("zipf: need at least one key, got %d", n)
+	}
+	if !(s > 0) || math.IsInf(s, 0) {
+		return nil, fmt.Errorf("zipf: exponent must be a finite number > 0, got %v", s)
+	}
+	z := &ZipfSampler{n: float64(n), s: s, rng: rng}
+	z.hX1 = z.hIntegral(1.5) - 1
+	z.hN = z.hIntegral(z.n + 0.5)
+	z.squeeze = 2 - z.hIntegralInverse(z.hIntegral(2.5)-z.h(2))
+	return z, nil
+}
+
+// Next returns a rank in 1…n.
+func (z *ZipfSampler) Next() uint64 {
+	for {
+		u := z.hN + z.rng.Float64()*(z.hX1-z.hN)
+		x := z.hIntegralInverse(u)
+		k := math.Floor(x + 0.5)
+		if k < 1 {
+			k = 1
+		} else if k > z.n {
+			k = z.n
+		}
+		if k-x <= z.squeeze || u >= z.hIntegral(k+0.5)-z.h(k) {
+			return uint64(k)
+		}
+	}
+}
+
+// h is the unnormalised density 1/x^s.
+func (z *ZipfSampler) h(x float64) float64 { return math.Exp(-z.s * math.Log(x)) }
+
+// hIntegral is an antiderivative of h: (x^(1-s) - 1)/(1-s), or log x at s = 1.
+func (z *ZipfSampler) hIntegral(x float64) float64 {
+	lx := math.Log(x)
+	return helper2((1-z.s)*lx) * lx
+}
+
+func (z *ZipfSampler) hIntegralInverse(x float64) float64 {
+	t := x * (1 - z.s)
+	if t < -1 {
+		t = -1 // numerical safety: the result is then 0 and gets clamped
+	}
+	return math.Exp(helper1(t) * x)
+}
+
+// helper1 is log1p(x)/x, accurate near 0.
+func helper1(x float64) float64 {
+	if math.Abs(x) > 1e-8 {
+		return math.Log1p(x) / x
+	}
+	return 1 - x*(0.5-x*(1.0/3-0.25*x))
+}
+
+// helper2 is expm1(x)/x, accurate near 0.
+func helper2(x float64) float64 {
+	if math.Abs(x) > 1e-8 {
+		return math.Expm1(x) / x
+	}
+	return 1 + x*0.5*(1+x/3*(1+0.25*x))
+}
+
+// Zipf is a request stream whose keys follow a Zipf distribution: key k
+// (1…Keys) is requested with probability proportional to 1/k^Alpha.
+type Zipf struct {
+	Keys     uint64
+	Requests int64
+	Alpha    float64
+	Seed     uint64
+}
+
+// Default is the built-in workload used when no trace is given: the classic
+// capacity-planning example of 1,000 keys, 10,000 requests, exponent 1.5, seed 42.
+var Default = Zipf{Keys: 1000, Requests: 10000, Alpha: 1.5, Seed: 42}
+
+// String describes the workload in the spec syntax.
+func (w Zipf) String() string {
+	return fmt.Sprintf("zipf:keys=%d,requests=%d,alpha=%g,seed=%d", w.Keys, w.Requests, w.Alpha, w.Seed)
+}
+
+// Reader returns a stream of the workload's requests.
+func (w Zipf) Reader() (traces.Reader, error) {
+	rng := rand.New(rand.NewPCG(w.Seed, 0x9e3779b97f4a7c15))
+	z, err := NewZipfSampler(w.Keys, w.Alpha, rng)
+	if err != nil {
+		return nil, err
+	}
+	if w.Requests < 0 {
+		return nil, fmt.Errorf("zipf: negative request count %d", w.Requests)
+	}
+	return &zipfReader{z: z, left: w.Requests}, nil
+}
+
+type zipfReader struct {
+	z    *ZipfSampler
+	left int64
+}
+
+func (r *zipfReader) Read(req *traces.Request) error {
+	if r.left == 0 {
+		return io.EOF
+	}
+	r.left--
+	*req = traces.Request{Key: r.z.Next(), Size: 1}
+	return nil
+}
+
+func (r *zipfReader) Fields() traces.Fields { return traces.Fields{} }
