@@ -23,7 +23,7 @@ func NewFIFO(capacity int64) *FIFO {
 
 // Access looks r up; a miss is admitted at the queue's head.
 func (c *FIFO) Access(r *traces.Request) bool {
-	if _, ok := c.index[r.Key]; ok {
+	if _, ok := c.lookup(r.Key); ok {
 		return true
 	}
 	if !c.fits(r.Size) {

@@ -23,7 +23,7 @@ func NewLRU(capacity int64) *LRU {
 
 // Access looks r up, moving a hit to the most recent end; a miss is admitted.
 func (c *LRU) Access(r *traces.Request) bool {
-	if i, ok := c.index[r.Key]; ok {
+	if i, ok := c.lookup(r.Key); ok {
 		c.q.moveToFront(c.nodes, i)
 		return true
 	}

@@ -21,18 +21,18 @@ type entry struct {
 type store struct {
 	nodes     []entry
 	free      []int32
-	index     map[uint64]int32
+	index     table
 	capacity  int64
 	used      int64
 	evictions uint64
 }
 
 func newStore(capacity int64) store {
-	return store{index: make(map[uint64]int32), capacity: capacity}
+	return store{index: newTable(), capacity: capacity}
 }
 
 // Len returns the number of cached objects.
-func (s *store) Len() int { return len(s.index) }
+func (s *store) Len() int { return s.index.n }
 
 // Used returns the sum of the sizes of the cached objects.
 func (s *store) Used() int64 { return s.used }
@@ -42,6 +42,9 @@ func (s *store) Capacity() int64 { return s.capacity }
 
 // Evictions returns how many objects were evicted.
 func (s *store) Evictions() uint64 { return s.evictions }
+
+// lookup returns the entry of key, if cached.
+func (s *store) lookup(key uint64) (int32, bool) { return s.index.get(key) }
 
 // fits reports whether an object of this size can ever be cached.
 func (s *store) fits(size uint32) bool { return int64(size) <= s.capacity }
@@ -60,14 +63,14 @@ func (s *store) add(key uint64, size uint32) int32 {
 		s.nodes = append(s.nodes, entry{})
 	}
 	s.nodes[i] = entry{key: key, size: size, prev: nilIdx, next: nilIdx}
-	s.index[key] = i
+	s.index.put(key, i)
 	s.used += int64(size)
 	return i
 }
 
 // drop removes an entry, already unlinked from the policy's structures.
 func (s *store) drop(i int32) {
-	delete(s.index, s.nodes[i].key)
+	s.index.del(s.nodes[i].key)
 	s.used -= int64(s.nodes[i].size)
 	s.free = append(s.free, i)
 }

@@ -48,7 +48,7 @@ func (c *TTL) expiryOf(r *traces.Request) int64 {
 // Access looks r up at the request's time; a fresh entry hits, an expired or
 // absent one is a miss and is (re)written.
 func (c *TTL) Access(r *traces.Request) bool {
-	if i, ok := c.index[r.Key]; ok {
+	if i, ok := c.lookup(r.Key); ok {
 		if r.Time < c.nodes[i].when {
 			c.q.moveToFront(c.nodes, i)
 			return true

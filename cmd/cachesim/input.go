@@ -56,6 +56,10 @@ func (f *inputFlags) options() (traces.Options, error) {
 // load reads the trace named by args, or the default workload when there is
 // none (saying so on stderr).
 func (f *inputFlags) load(args []string, stderr io.Writer) (*traces.Trace, error) {
+	opt, err := f.options()
+	if err != nil {
+		return nil, err
+	}
 	if len(args) == 0 {
 		fmt.Fprintf(stderr, "no trace given: using the built-in workload %s\n", workload.Default)
 		r, err := workload.Default.Reader()
@@ -63,10 +67,6 @@ func (f *inputFlags) load(args []string, stderr io.Writer) (*traces.Trace, error
 			return nil, err
 		}
 		return traces.ReadAll(workload.Default.String(), r)
-	}
-	opt, err := f.options()
-	if err != nil {
-		return nil, err
 	}
 	start := time.Now()
 	t, skipped, err := traces.Load(args[0], opt)

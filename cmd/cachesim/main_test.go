@@ -1,0 +1,265 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/cachesim/cachesim/traces/tracestest"
+)
+
+// runCLI runs the root command in-process.
+func runCLI(t *testing.T, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	cmd := newRootCmd()
+	var o, e bytes.Buffer
+	cmd.SetOut(&o)
+	cmd.SetErr(&e)
+	cmd.SetArgs(args)
+	err = cmd.Execute()
+	return o.String(), e.String(), err
+}
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// loopTrace cycles over n keys r times: LRU hits nothing below n slots and
+// everything but the first pass from n slots on.
+func loopTrace(n, r int) string {
+	var b strings.Builder
+	for i := 0; i < r; i++ {
+		for k := 0; k < n; k++ {
+			b.WriteString(strconv.Itoa(k))
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}
+
+func TestSweepDefaultWorkloadCSV(t *testing.T) {
+	out, errOut, err := runCLI(t, "sweep", "--policy", "lru,lfu", "--sizes", "50:500:50", "--format", "csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(errOut, "built-in workload zipf:keys=1000,requests=10000,alpha=1.5,seed=42") {
+		t.Errorf("stderr does not name the default workload: %q", errOut)
+	}
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"policy", "size", "unit", "requests", "hits", "misses", "hit_ratio", "byte_hit_ratio"}
+	for i, col := range want {
+		if rows[0][i] != col {
+			t.Fatalf("column %d is %q, want %q (header %v)", i, rows[0][i], col, rows[0])
+		}
+	}
+	if len(rows) != 1+2*10 {
+		t.Fatalf("%d rows, want 20 points and a header", len(rows))
+	}
+	for _, r := range rows[1:] {
+		hits, _ := strconv.Atoi(r[4])
+		misses, _ := strconv.Atoi(r[5])
+		if r[2] != "objects" || r[3] != "10000" || hits+misses != 10000 {
+			t.Errorf("row %v: want unit objects, 10000 requests = hits + misses", r)
+		}
+	}
+}
+
+func TestSweepRecommendation(t *testing.T) {
+	// 100 keys cycled 10 times: LRU hit ratio 0 at 50, 90% at 100 and 150.
+	// The first size gaining < 0.1 pp over the previous one is 150.
+	p := writeFile(t, "loop.txt", loopTrace(100, 10))
+	out, _, err := runCLI(t, "sweep", p, "--sizes", "50,100,150", "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Points []struct {
+			Size     int64   `json:"size"`
+			HitRatio float64 `json:"hit_ratio"`
+		} `json:"points"`
+		Recommendations []struct {
+			Policy string `json:"policy"`
+			Found  bool   `json:"found"`
+			Size   int64  `json:"size"`
+		} `json:"recommendations"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if len(doc.Points) != 3 || doc.Points[0].HitRatio != 0 || doc.Points[1].HitRatio != 0.9 || doc.Points[2].HitRatio != 0.9 {
+		t.Fatalf("points %+v, want hit ratios 0, 0.9, 0.9", doc.Points)
+	}
+	if r := doc.Recommendations; len(r) != 1 || !r[0].Found || r[0].Size != 150 {
+		t.Fatalf("recommendations %+v, want lru at 150", r)
+	}
+	// Not reached within the sweep: said so in the table.
+	out, _, err = runCLI(t, "sweep", p, "--sizes", "50,100")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "recommended for lru: none") || !strings.Contains(out, "sweep larger sizes") {
+		t.Errorf("table does not say the threshold was not reached:\n%s", out)
+	}
+}
+
+func TestSweepCSVTraceBytes(t *testing.T) {
+	// key in column 3, size in 2, time in 1. Byte capacity 10 holds two
+	// objects of 4: a b miss, a hits, c evicts b (LRU), a hits, b evicts c.
+	p := writeFile(t, "t.csv", "time,size,key\n1,4,a\n2,4,b\n3,4,a\n4,4,c\n5,4,a\n6,4,b\n")
+	out, _, err := runCLI(t, "sweep", p, "--csv-key", "3", "--csv-size", "2", "--csv-time", "1", "--header", "--sizes", "10B", "--format", "csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if len(rows) != 2 {
+		t.Fatalf("rows %v", rows)
+	}
+	if r := rows[1]; r[1] != "10" || r[2] != "bytes" || r[4] != "2" || r[5] != "4" {
+		t.Fatalf("row %v, want size 10 bytes with 2 hits and 4 misses", r)
+	}
+}
+
+func TestReplay(t *testing.T) {
+	p := writeFile(t, "loop.txt", loopTrace(100, 10))
+	out, _, err := runCLI(t, "replay", p, "--policy", "fifo", "--size", "100", "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r replayResult
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Requests != 1000 || r.Hits != 900 || r.Misses != 100 || r.DistinctKeys != 100 || r.Evictions != 0 || r.Policy != "fifo" {
+		t.Fatalf("replay %+v, want 1000 requests, 900 hits, 100 distinct, no evictions", r)
+	}
+	out, _, err = runCLI(t, "replay", p, "--policy", "lru", "--size", "50")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"hit ratio", "0.0000%", "evictions", "950", "distinct keys", "requests/second"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("replay table lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestSharedTraceSweep(t *testing.T) {
+	p := tracestest.Path(t, "cloudPhysicsIO.txt")
+	out, _, err := runCLI(t, "sweep", p, "--policy", "lru,fifo,lfu", "--sizes", "100,1000,10000,25000", "--format", "csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := csv.NewReader(strings.NewReader(out)).ReadAll()
+	// libCacheSim's miss counts (../shared/traces/README.md).
+	want := map[string]string{"lru/25000": "70832", "fifo/100": "101495", "lfu/25000": "64375"}
+	n := 0
+	for _, r := range rows[1:] {
+		if w, ok := want[r[0]+"/"+r[1]]; ok {
+			n++
+			if r[5] != w {
+				t.Errorf("%s at %s: %s misses, want %s", r[0], r[1], r[5], w)
+			}
+		}
+	}
+	if n != len(want) {
+		t.Fatalf("found %d of %d checked points in\n%s", n, len(want), out)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := writeFile(t, "bad.txt", "1 10\n2 ten\n3 30\n")
+	cases := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"unknown policy", []string{"sweep", "--policy", "lru,bogus", "--sizes", "10"}, []string{`unknown policy "bogus"`, "valid: fifo, lfu, lru, ttl"}},
+		{"bad sizes", []string{"sweep", "--sizes", "10:"}, []string{"bad --sizes", "accepted forms", "start:stop:step"}},
+		{"bad size", []string{"replay", "--size", "lots"}, []string{"bad --size", "accepted forms"}},
+		{"missing file", []string{"sweep", filepath.Join(dir, "nope.txt"), "--sizes", "10"}, []string{"nope.txt", "no such file"}},
+		{"malformed line", []string{"sweep", bad, "--csv-size", "2", "--sizes", "10"}, []string{"bad.txt:2: column 2: size", `"ten"`}},
+		{"bad format", []string{"sweep", "--format", "xml"}, []string{`--format "xml"`, "table, csv or json"}},
+		{"replay csv", []string{"replay", "--format", "csv"}, []string{"table or json"}},
+		{"empty trace", []string{"sweep", writeFile(t, "empty.txt", "\n\n"), "--sizes", "10"}, []string{"no requests"}},
+		{"bad unit", []string{"sweep", "--time-unit", "h"}, []string{"--time-unit"}},
+	}
+	for _, c := range cases {
+		_, _, err := runCLI(t, c.args...)
+		if err == nil {
+			t.Errorf("%s: no error", c.name)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %q lacks %q", c.name, err, w)
+			}
+		}
+	}
+	// --skip-bad counts the bad line and goes on.
+	_, errOut, err := runCLI(t, "sweep", bad, "--csv-size", "2", "--sizes", "10", "--quiet")
+	if err == nil {
+		t.Fatal("malformed line accepted without --skip-bad")
+	}
+	out, errOut, err := runCLI(t, "sweep", bad, "--csv-size", "2", "--sizes", "10", "--skip-bad", "--format", "csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(errOut, "skipped 1 malformed lines") || !strings.Contains(out, "lru,10,objects,2,") {
+		t.Errorf("--skip-bad: stderr %q stdout %q", errOut, out)
+	}
+}
+
+func TestOutFileIsAtomic(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "mrc.csv")
+	bad := writeFile(t, "bad.txt", "1\n2 x\n")
+	if _, _, err := runCLI(t, "sweep", bad, "--csv-size", "2", "--sizes", "10", "--format", "csv", "--out", out); err == nil {
+		t.Fatal("no error")
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Fatalf("a failed run left %s behind", out)
+	}
+	if _, _, err := runCLI(t, "sweep", "--sizes", "10,20", "--format", "csv", "--out", filepath.Join(dir, "missing", "x.csv")); err == nil {
+		t.Fatal("writing into a missing directory succeeded")
+	}
+	stdout, _, err := runCLI(t, "sweep", "--sizes", "10,20", "--format", "csv", "--out", out)
+	if err != nil || stdout != "" {
+		t.Fatalf("err %v, stdout %q (want all output in the file)", err, stdout)
+	}
+	data, _ := os.ReadFile(out)
+	if !strings.HasPrefix(string(data), "policy,size,unit,") || strings.Count(string(data), "\n") != 3 {
+		t.Fatalf("file content %q", data)
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.Contains(e.Name(), ".tmp") {
+			t.Errorf("temporary file %s left behind", e.Name())
+		}
+	}
+}
+
+func TestPolicies(t *testing.T) {
+	out, _, err := runCLI(t, "policies")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"lru", "fifo", "lfu", "ttl"} {
+		if !strings.Contains(out, name+" ") {
+			t.Errorf("policies lacks %s:\n%s", name, out)
+		}
+	}
+}

@@ -1,0 +1,47 @@
+package policy
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// The table behaves exactly like a Go map under a random mix of inserts,
+// lookups and deletes, including keys that collide on their home slot.
+func TestTableMatchesMap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	tb := newTable()
+	ref := map[uint64]int32{}
+	keyspace := []uint64{0, 1, 2, 1 << 63, ^uint64(0)}
+	for i := 0; i < 5000; i++ {
+		keyspace = append(keyspace, rng.Uint64N(20000), rng.Uint64())
+	}
+	for step := 0; step < 300000; step++ {
+		k := keyspace[rng.IntN(len(keyspace))]
+		v, ok := tb.get(k)
+		rv, rok := ref[k]
+		if ok != rok || (ok && v != rv) {
+			t.Fatalf("step %d: get(%d) = %d,%v; map has %d,%v", step, k, v, ok, rv, rok)
+		}
+		switch {
+		case !ok && rng.IntN(3) > 0:
+			nv := int32(rng.IntN(1 << 30))
+			tb.put(k, nv)
+			ref[k] = nv
+		case ok && rng.IntN(2) == 0:
+			tb.del(k)
+			delete(ref, k)
+		}
+		if tb.n != len(ref) {
+			t.Fatalf("step %d: %d entries, map has %d", step, tb.n, len(ref))
+		}
+	}
+	for k, v := range ref {
+		if got, ok := tb.get(k); !ok || got != v {
+			t.Fatalf("final: get(%d) = %d,%v; want %d", k, got, ok, v)
+		}
+	}
+	tb.del(12345678901) // absent: no-op
+	if tb.n != len(ref) {
+		t.Fatal("deleting an absent key changed the count")
+	}
+}

@@ -1,0 +1,103 @@
+package sim_test
+
+import (
+	"math"
+	"testing"
+
+	"github.com/cachesim/cachesim/policy"
+	"github.com/cachesim/cachesim/sim"
+	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/tracestest"
+)
+
+func load(t *testing.T, name string) *traces.Trace {
+	t.Helper()
+	tr, _, err := traces.Load(tracestest.Path(t, name), traces.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+func sweep(t *testing.T, tr *traces.Trace, pol string, sizes ...int64) []sim.Point {
+	t.Helper()
+	spec, err := policy.ParseSpec(pol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pts, err := sim.Sweep(tr, sim.SweepConfig{Policies: []policy.Spec{spec}, Sizes: sim.Sizes{Values: sizes}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pts
+}
+
+// The miss counts libCacheSim reports for cloudPhysicsIO with
+// --ignore-obj-size (../shared/traces/README.md).
+func TestCloudPhysicsMatchesLibCacheSim(t *testing.T) {
+	tr := load(t, "cloudPhysicsIO.txt")
+	if tr.Len() != 113872 {
+		t.Fatalf("%d requests, want 113872", tr.Len())
+	}
+	want := map[string][]uint64{
+		"lru":  {100215, 94823, 79438, 70832},
+		"fifo": {101495, 95520, 79210, 72137},
+		"lfu":  {100973, 95562, 81059, 64375},
+	}
+	for pol, misses := range want {
+		for i, p := range sweep(t, tr, pol, 100, 1000, 10000, 25000) {
+			if p.Misses() != misses[i] {
+				t.Errorf("%s at %d: %d misses, libCacheSim %d", pol, p.Size, p.Misses(), misses[i])
+			}
+		}
+	}
+}
+
+// PyMimircache's published LRU hit ratios on the same trace.
+func TestCloudPhysicsMatchesPyMimircache(t *testing.T) {
+	tr := load(t, "cloudPhysicsIO.txt")
+	for _, c := range []struct {
+		pol  string
+		size int64
+		want float64
+	}{{"lru", 1, 0.02357911}, {"lru", 2, 0.02939265}, {"lru", 2000, 0.172851974}, {"fifo", 400, 0.148702055}} {
+		got := sweep(t, tr, c.pol, c.size)[0].HitRatio()
+		if math.Abs(got-c.want) > 1e-8 {
+			t.Errorf("%s at %d: hit ratio %.9f, PyMimircache %.9f", c.pol, c.size, got, c.want)
+		}
+	}
+}
+
+// Published LRU hit ratios for the LIRS paper's gli trace (percent, two decimals).
+func TestGliLRU(t *testing.T) {
+	tr := load(t, "gli.trace.gz")
+	if tr.Len() != 6015 {
+		t.Fatalf("%d requests, want 6015", tr.Len())
+	}
+	sizes := []int64{250, 500, 750, 1000, 1250, 1500, 1750, 2000}
+	want := []float64{0.91, 0.95, 1.15, 11.21, 21.25, 36.56, 45.04, 57.41}
+	for i, p := range sweep(t, tr, "lru", sizes...) {
+		if got := 100 * p.HitRatio(); math.Abs(got-want[i]) > 0.005 {
+			t.Errorf("gli LRU at %d: %.3f%%, published %.2f%%", p.Size, got, want[i])
+		}
+	}
+}
+
+// loop cycles over 1,011 keys: LRU gets nothing below that and everything above.
+func TestLoopLRUCliff(t *testing.T) {
+	tr := load(t, "loop.trace.gz")
+	if tr.Len() != 505500 {
+		t.Fatalf("%d requests, want 505500", tr.Len())
+	}
+	pts := sweep(t, tr, "lru", 250, 1000, 1250, 2000)
+	for _, p := range pts[:2] {
+		if p.Hits != 0 {
+			t.Errorf("loop LRU at %d: %d hits, want 0", p.Size, p.Hits)
+		}
+	}
+	for _, p := range pts[2:] {
+		if p.HitRatio() < 0.998 {
+			t.Errorf("loop LRU at %d: hit ratio %.4f, want >= 0.998", p.Size, p.HitRatio())
+		}
+	}
+}

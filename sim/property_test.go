@@ -1,0 +1,129 @@
+package sim_test
+
+import (
+	"container/list"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/cachesim/cachesim/policy"
+	"github.com/cachesim/cachesim/sim"
+	"github.com/cachesim/cachesim/traces"
+)
+
+// randomTrace draws n requests over k keys, skewed so that some keys recur
+// often; sizes (1…maxSize, fixed per key) when maxSize > 1.
+func randomTrace(rng *rand.Rand, n, k int, maxSize uint32) *traces.Trace {
+	tr := traces.NewTrace("random", traces.Fields{Size: maxSize > 1})
+	sizes := make([]uint32, k)
+	for i := range sizes {
+		sizes[i] = 1 + rng.Uint32N(maxSize)
+	}
+	for i := 0; i < n; i++ {
+		key := rng.IntN(1 + rng.IntN(k)) // skewed towards small keys
+		tr.Append(&traces.Request{Key: uint64(key), Size: sizes[key]})
+	}
+	return tr
+}
+
+// LRU is a stack algorithm: a larger cache holds everything a smaller one
+// does, so its hit count never decreases with the size.
+func TestLRUInclusionProperty(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for trial := 0; trial < 50; trial++ {
+		tr := randomTrace(rng, 2000, 5+rng.IntN(300), 1)
+		prev := uint64(0)
+		for size := int64(1); size <= 320; size++ {
+			st := sim.Replay(tr, policy.NewLRU(size), true)
+			if st.Hits < prev {
+				t.Fatalf("trial %d: %d hits at size %d < %d at size %d", trial, st.Hits, size, prev, size-1)
+			}
+			prev = st.Hits
+		}
+	}
+}
+
+// naiveLRU is an obviously correct byte-capacity LRU over container/list,
+// written independently of the policy package to check it.
+type naiveLRU struct {
+	cap, used int64
+	l         *list.List // front = most recent; values are [2]uint64{key, size}
+	m         map[uint64]*list.Element
+}
+
+func (c *naiveLRU) access(key uint64, size uint32) bool {
+	if e, ok := c.m[key]; ok {
+		c.l.MoveToFront(e)
+		return true
+	}
+	if int64(size) > c.cap {
+		return false
+	}
+	for c.used+int64(size) > c.cap {
+		e := c.l.Back()
+		v := e.Value.([2]uint64)
+		c.l.Remove(e)
+		delete(c.m, v[0])
+		c.used -= int64(v[1])
+	}
+	c.m[key] = c.l.PushFront([2]uint64{key, uint64(size)})
+	c.used += int64(size)
+	return false
+}
+
+func TestLRUMatchesNaiveByteLRU(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for trial := 0; trial < 30; trial++ {
+		tr := randomTrace(rng, 3000, 10+rng.IntN(200), 100)
+		capacity := int64(50 + rng.IntN(3000))
+		n := &naiveLRU{cap: capacity, l: list.New(), m: map[uint64]*list.Element{}}
+		var want sim.Stats
+		for i, k := range tr.Keys {
+			want.Requests++
+			want.Bytes += uint64(tr.Sizes[i])
+			if n.access(k, tr.Sizes[i]) {
+				want.Hits++
+				want.ByteHits += uint64(tr.Sizes[i])
+			}
+		}
+		got := sim.Replay(tr, policy.NewLRU(capacity), false)
+		got.Evictions = 0
+		if got != want {
+			t.Fatalf("trial %d capacity %d: got %+v, naive %+v", trial, capacity, got, want)
+		}
+	}
+}
+
+// A parallel sweep gives exactly the sequential replays, in order.
+func TestSweepEqualsSequentialReplays(t *testing.T) {
+	tr := randomTrace(rand.New(rand.NewPCG(5, 6)), 20000, 2000, 1)
+	specs := []policy.Spec{{Name: "lru"}, {Name: "fifo"}, {Name: "lfu"}, {Name: "ttl"}}
+	sizes := []int64{10, 50, 100, 500, 1000}
+	pts, err := sim.Sweep(tr, sim.SweepConfig{Policies: specs, Sizes: sim.Sizes{Values: sizes}, Workers: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pts) != len(specs)*len(sizes) {
+		t.Fatalf("%d points", len(pts))
+	}
+	for i, p := range pts {
+		spec, size := specs[i/len(sizes)], sizes[i%len(sizes)]
+		c, _ := policy.New(spec, policy.Config{Capacity: size})
+		want := sim.Replay(tr, c, true)
+		if p.Policy != spec.Name || p.Size != size || p.Stats != want {
+			t.Errorf("point %d: %s/%d %+v, want %s/%d %+v", i, p.Policy, p.Size, p.Stats, spec.Name, size, want)
+		}
+	}
+}
+
+// Byte hit ratio weighs each request by its own size, also in object mode.
+func TestByteHitRatioUsesRequestSizes(t *testing.T) {
+	tr := traces.NewTrace("t", traces.Fields{Size: true})
+	for _, r := range []traces.Request{{Key: 1, Size: 100}, {Key: 1, Size: 300}, {Key: 2, Size: 50}, {Key: 1, Size: 50}} {
+		tr.Append(&r)
+	}
+	st := sim.Replay(tr, policy.NewLRU(2), true)
+	// Hits: the 2nd (300 bytes) and the 4th (50); total 500 bytes.
+	if st.Hits != 2 || st.ByteHits != 350 || st.Bytes != 500 || st.ByteHitRatio() != 0.7 {
+		t.Fatalf("got %+v (byte hit ratio %g), want 2 hits, 350 of 500 bytes", st, st.ByteHitRatio())
+	}
+}
