@@ -29,7 +29,7 @@ func randomTrace(rng *rand.Rand, n, k int, maxSize uint32) *traces.Trace {
 // does, so its hit count never decreases with the size.
 func TestLRUInclusionProperty(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	for trial := 0; trial < 50; trial++ {
+	for trial := 0; trial < 20; trial++ {
 		tr := randomTrace(rng, 2000, 5+rng.IntN(300), 1)
 		prev := uint64(0)
 		for size := int64(1); size <= 320; size++ {
