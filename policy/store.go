@@ -1,5 +1,7 @@
 package policy
 
+import "github.com/cachesim/cachesim/traces/keymap"
+
 // This file holds the building blocks every policy shares: a slab of entries
 // addressed by int32 index (no pointers for the garbage collector to chase),
 // the key index, and the capacity accounting.
@@ -21,18 +23,18 @@ type entry struct {
 type store struct {
 	nodes     []entry
 	free      []int32
-	index     table
+	index     keymap.Map
 	capacity  int64
 	used      int64
 	evictions uint64
 }
 
 func newStore(capacity int64) store {
-	return store{index: newTable(), capacity: capacity}
+	return store{index: keymap.New(), capacity: capacity}
 }
 
 // Len returns the number of cached objects.
-func (s *store) Len() int { return s.index.n }
+func (s *store) Len() int { return s.index.Len() }
 
 // Used returns the sum of the sizes of the cached objects.
 func (s *store) Used() int64 { return s.used }
@@ -44,7 +46,7 @@ func (s *store) Capacity() int64 { return s.capacity }
 func (s *store) Evictions() uint64 { return s.evictions }
 
 // lookup returns the entry of key, if cached.
-func (s *store) lookup(key uint64) (int32, bool) { return s.index.get(key) }
+func (s *store) lookup(key uint64) (int32, bool) { return s.index.Get(key) }
 
 // fits reports whether an object of this size can ever be cached.
 func (s *store) fits(size uint32) bool { return int64(size) <= s.capacity }
@@ -63,14 +65,14 @@ func (s *store) add(key uint64, size uint32) int32 {
 		s.nodes = append(s.nodes, entry{})
 	}
 	s.nodes[i] = entry{key: key, size: size, prev: nilIdx, next: nilIdx}
-	s.index.put(key, i)
+	s.index.Put(key, i)
 	s.used += int64(size)
 	return i
 }
 
 // drop removes an entry, already unlinked from the policy's structures.
 func (s *store) drop(i int32) {
-	s.index.del(s.nodes[i].key)
+	s.index.Del(s.nodes[i].key)
 	s.used -= int64(s.nodes[i].size)
 	s.free = append(s.free, i)
 }

@@ -49,3 +49,17 @@ func BenchmarkReplay(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkLRUCurve computes the exact LRU curve at 100 log-spaced sizes in
+// one pass over the same trace; one op is one request. Compare with
+// BenchmarkReplay/lru, which is one size.
+func BenchmarkLRUCurve(b *testing.B) {
+	tr := zipfTrace(b)
+	sizes := sim.Sizes{Values: sim.LogSizes(10, 100_000, 100)}
+	b.ReportAllocs()
+	for done := 0; done < b.N; done += tr.Len() {
+		sim.LRUCurve(tr, sizes)
+	}
+	b.ReportMetric(0, "ns/op")
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds()/1e6, "Mreq/s")
+}

@@ -31,13 +31,15 @@ type SweepConfig struct {
 	Progress func()
 }
 
-// Sweep replays t once for every policy and size, in parallel; t is shared
-// read-only. The points come back ordered by policy (as given), then size.
+// Sweep computes every policy at every size, in parallel; t is shared
+// read-only. Plain LRU is computed for all sizes at once from stack
+// distances (LRUCurve), with replays only for the sizes that method cannot
+// give exactly; every other point is one replay. The points come back
+// ordered by policy (as given), then size.
 func Sweep(t *traces.Trace, cfg SweepConfig) ([]Point, error) {
-	type job struct{ p, s int }
 	np, ns := len(cfg.Policies), len(cfg.Sizes.Values)
 	points := make([]Point, np*ns)
-	// Build every cache up front so a bad parameter fails before any work.
+	// Build every cache once up front so a bad parameter fails before any work.
 	for p, spec := range cfg.Policies {
 		if _, err := policy.New(spec, policy.Config{Capacity: 1, TTL: cfg.TTL, Seed: cfg.Seed}); err != nil {
 			return nil, err
@@ -50,42 +52,59 @@ func Sweep(t *traces.Trace, cfg SweepConfig) ([]Point, error) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	jobs := make(chan job)
 	var (
 		wg       sync.WaitGroup
 		mu       sync.Mutex
 		firstErr error
+		slots    = make(chan struct{}, workers)
 	)
-	for w := 0; w < min(workers, len(points)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range jobs {
-				spec, size := cfg.Policies[j.p], cfg.Sizes.Values[j.s]
-				c, err := policy.New(spec, policy.Config{Capacity: size, TTL: cfg.TTL, Seed: cfg.Seed})
-				var st Stats
-				if err == nil {
-					st = Replay(t, c, !cfg.Sizes.Bytes)
-				}
-				mu.Lock()
-				if err != nil && firstErr == nil {
-					firstErr = fmt.Errorf("%s at size %d: %w", spec, size, err)
-				}
-				points[j.p*ns+j.s].Stats = st
-				if cfg.Progress != nil {
-					cfg.Progress()
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	// Largest sizes first: they take longest, so the tail of the sweep is short.
-	for s := ns - 1; s >= 0; s-- {
-		for p := 0; p < np; p++ {
-			jobs <- job{p, s}
+	done := func(i int, st Stats, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil && firstErr == nil {
+			firstErr = fmt.Errorf("%s at size %d: %w", points[i].Policy, points[i].Size, err)
+		}
+		points[i].Stats = st
+		if cfg.Progress != nil {
+			cfg.Progress()
 		}
 	}
-	close(jobs)
+	replay := func(p, s int) {
+		defer wg.Done()
+		slots <- struct{}{}
+		defer func() { <-slots }()
+		c, err := policy.New(cfg.Policies[p], policy.Config{Capacity: cfg.Sizes.Values[s], TTL: cfg.TTL, Seed: cfg.Seed})
+		var st Stats
+		if err == nil {
+			st = Replay(t, c, !cfg.Sizes.Bytes)
+		}
+		done(p*ns+s, st, err)
+	}
+	curve := func(p int) {
+		defer wg.Done()
+		slots <- struct{}{}
+		stats, exact := LRUCurve(t, cfg.Sizes)
+		<-slots
+		for s := range stats {
+			if exact[s] {
+				done(p*ns+s, stats[s], nil)
+			} else {
+				wg.Add(1)
+				go replay(p, s)
+			}
+		}
+	}
+	for p, spec := range cfg.Policies {
+		if spec.Name == "lru" && len(spec.Params) == 0 && t.Ops == nil {
+			wg.Add(1)
+			go curve(p)
+			continue
+		}
+		for s := ns - 1; s >= 0; s-- {
+			wg.Add(1)
+			go replay(p, s)
+		}
+	}
 	wg.Wait()
 	if firstErr != nil {
 		return nil, firstErr

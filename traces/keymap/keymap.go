@@ -1,17 +1,20 @@
-package policy
+// Package keymap is a hash map from uint64 keys to int32 values, built for
+// the simulator's hot loops.
+package keymap
 
-// table maps keys to entry indices: open addressing with linear probing and
+// Map maps keys to int32 values: open addressing with linear probing and
 // backward-shift deletion, so a lookup usually touches one cache line and
-// nothing is ever a tombstone. It is about twice as fast as a Go map for the
-// simulator's lookup/insert/delete mix, and holds 16 bytes per slot.
-type table struct {
+// nothing is ever a tombstone. It is faster than a Go map for the simulator's
+// lookup/insert/delete mix, and holds 16 bytes per slot. The zero Map is
+// not usable: call New.
+type Map struct {
 	slots []slot
 	mask  uint64
 	shift uint8
 	n     int
 }
 
-// slot holds a key and its entry index plus one; 0 marks an empty slot.
+// slot holds a key and its value plus one; 0 marks an empty slot.
 type slot struct {
 	key uint64
 	val int32
@@ -19,16 +22,20 @@ type slot struct {
 
 const minTableSize = 16
 
-func newTable() table {
-	return table{slots: make([]slot, minTableSize), mask: minTableSize - 1, shift: 64 - 4}
+// New returns an empty Map.
+func New() Map {
+	return Map{slots: make([]slot, minTableSize), mask: minTableSize - 1, shift: 64 - 4}
 }
+
+// Len returns the number of keys.
+func (t *Map) Len() int { return t.n }
 
 // home is the slot a key hashes to (Fibonacci hashing: trace keys are often
 // sequential block numbers, which a multiplicative hash spreads well).
-func (t *table) home(key uint64) uint64 { return (key * 0x9e3779b97f4a7c15) >> t.shift }
+func (t *Map) home(key uint64) uint64 { return (key * 0x9e3779b97f4a7c15) >> t.shift }
 
-// get returns the entry index stored for key.
-func (t *table) get(key uint64) (int32, bool) {
+// Get returns the value stored for key.
+func (t *Map) Get(key uint64) (int32, bool) {
 	for i := t.home(key); ; i = (i + 1) & t.mask {
 		s := &t.slots[i]
 		if s.val == 0 {
@@ -40,8 +47,8 @@ func (t *table) get(key uint64) (int32, bool) {
 	}
 }
 
-// put stores key → v; key must not be present.
-func (t *table) put(key uint64, v int32) {
+// Put stores key → v; key must not be present.
+func (t *Map) Put(key uint64, v int32) {
 	if 4*(t.n+1) > 3*len(t.slots) {
 		t.grow()
 	}
@@ -53,9 +60,9 @@ func (t *table) put(key uint64, v int32) {
 	t.n++
 }
 
-// del removes key, shifting later members of its probe run back so that
+// Del removes key, shifting later members of its probe run back so that
 // lookups never need tombstones.
-func (t *table) del(key uint64) {
+func (t *Map) Del(key uint64) {
 	i := t.home(key)
 	for t.slots[i].key != key || t.slots[i].val == 0 {
 		if t.slots[i].val == 0 {
@@ -80,7 +87,7 @@ func (t *table) del(key uint64) {
 	t.n--
 }
 
-func (t *table) grow() {
+func (t *Map) grow() {
 	old := t.slots
 	t.slots = make([]slot, 2*len(old))
 	t.mask = uint64(len(t.slots) - 1)

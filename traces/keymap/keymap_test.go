@@ -1,15 +1,15 @@
-package policy
+package keymap
 
 import (
 	"math/rand/v2"
 	"testing"
 )
 
-// The table behaves exactly like a Go map under a random mix of inserts,
+// The Map behaves exactly like a Go map under a random mix of inserts,
 // lookups and deletes, including keys that collide on their home slot.
-func TestTableMatchesMap(t *testing.T) {
+func TestMatchesGoMap(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 9))
-	tb := newTable()
+	tb := New()
 	ref := map[uint64]int32{}
 	keyspace := []uint64{0, 1, 2, 1 << 63, ^uint64(0)}
 	for i := 0; i < 5000; i++ {
@@ -17,7 +17,7 @@ func TestTableMatchesMap(t *testing.T) {
 	}
 	for step := 0; step < 300000; step++ {
 		k := keyspace[rng.IntN(len(keyspace))]
-		v, ok := tb.get(k)
+		v, ok := tb.Get(k)
 		rv, rok := ref[k]
 		if ok != rok || (ok && v != rv) {
 			t.Fatalf("step %d: get(%d) = %d,%v; map has %d,%v", step, k, v, ok, rv, rok)
@@ -25,23 +25,23 @@ func TestTableMatchesMap(t *testing.T) {
 		switch {
 		case !ok && rng.IntN(3) > 0:
 			nv := int32(rng.IntN(1 << 30))
-			tb.put(k, nv)
+			tb.Put(k, nv)
 			ref[k] = nv
 		case ok && rng.IntN(2) == 0:
-			tb.del(k)
+			tb.Del(k)
 			delete(ref, k)
 		}
-		if tb.n != len(ref) {
+		if tb.Len() != len(ref) {
 			t.Fatalf("step %d: %d entries, map has %d", step, tb.n, len(ref))
 		}
 	}
 	for k, v := range ref {
-		if got, ok := tb.get(k); !ok || got != v {
+		if got, ok := tb.Get(k); !ok || got != v {
 			t.Fatalf("final: get(%d) = %d,%v; want %d", k, got, ok, v)
 		}
 	}
-	tb.del(12345678901) // absent: no-op
-	if tb.n != len(ref) {
+	tb.Del(12345678901) // absent: no-op
+	if tb.Len() != len(ref) {
 		t.Fatal("deleting an absent key changed the count")
 	}
 }

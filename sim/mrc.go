@@ -1,0 +1,233 @@
+package sim
+
+import (
+	"sort"
+
+	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/keymap"
+)
+
+// fenwick is a binary indexed tree of int64 sums over positions 1…n.
+type fenwick []int64
+
+func newFenwick(n int) fenwick { return make(fenwick, n+1) }
+
+func (f fenwick) add(i int, v int64) {
+	for ; i < len(f); i += i & -i {
+		f[i] += v
+	}
+}
+
+// prefix returns the sum over positions 1…i.
+func (f fenwick) prefix(i int) int64 {
+	var s int64
+	for ; i > 0; i -= i & -i {
+		s += f[i]
+	}
+	return s
+}
+
+// LRUCurve computes exact LRU statistics for every size in one pass over
+// the trace, from Mattson's stack distances: LRU is a stack algorithm, so a
+// request hits in a cache of capacity C exactly when its stack distance —
+// its own size plus the sizes of the distinct objects requested since its
+// previous request — is at most C. The sizes of the objects between are kept
+// in a Fenwick tree indexed by each object's last request, so a distance
+// costs O(log N) and the whole curve O(N log N + N log K), whatever the
+// number K of sizes.
+//
+// For byte capacities LRU stays a stack algorithm only while every object
+// fits in the cache and keeps one size: an object larger than the capacity
+// is never admitted, so it must not count in other objects' distances, and
+// the size a cache stores depends on when it last missed. LRUCurve therefore
+// reports, per size, whether its result is exact; callers replay the others.
+// Traces with writes or deletes are never exact here.
+func LRUCurve(t *traces.Trace, sizes Sizes) (stats []Stats, exact []bool) {
+	k := len(sizes.Values)
+	stats, exact = make([]Stats, k), make([]bool, k)
+	if k == 0 || t.Ops != nil {
+		return stats, exact
+	}
+	caps := sizes.Values
+	n := t.Len()
+	// In object mode distances are counted exactly in a histogram (O(1) a
+	// request); with byte capacities, or very large object capacities, each
+	// distance is binned by a binary search over the sizes instead.
+	direct := !sizes.Bytes && caps[k-1] <= 1<<24
+	var hist, byteHist []uint64
+	if direct {
+		hist, byteHist = make([]uint64, caps[k-1]+2), make([]uint64, caps[k-1]+2)
+	}
+	type object struct {
+		pos  int32  // position of its last request in the tree
+		size uint32 // the size a cache stores (first seen)
+	}
+	var (
+		ids         = keymap.New() // key → dense id
+		objs        []object
+		tree        = newStackTree(1 << 12)
+		hitsAt      = make([]uint64, k+1) // requests whose distance first fits at size j
+		byteHitsAt  = make([]uint64, k+1) // their bytes
+		bytes       int64
+		maxSize     int64 // the largest size a cache would store
+		sizeChanged bool
+	)
+	for i, key := range t.Keys {
+		rs := uint32(1)
+		if t.Sizes != nil {
+			rs = t.Sizes[i]
+		}
+		bytes += int64(rs)
+		id, seen := ids.Get(key)
+		if !seen {
+			id = int32(len(objs))
+			ids.Put(key, id)
+			objs = append(objs, object{size: rs})
+		}
+		o := &objs[id]
+		s := int64(1)
+		if sizes.Bytes {
+			s = int64(o.size)
+		}
+		if seen {
+			sizeChanged = sizeChanged || o.size != rs
+			d := tree.above(o.pos) + s
+			if direct {
+				d = min(d, int64(len(hist)-1))
+				hist[d]++
+				byteHist[d] += uint64(rs)
+			} else {
+				j := searchCap(caps, d)
+				hitsAt[j]++
+				byteHitsAt[j] += uint64(rs)
+			}
+			tree.remove(o.pos, s)
+		}
+		maxSize = max(maxSize, s)
+		if tree.full() {
+			compact(tree, objs, func(o *object) *int32 { return &o.pos })
+		}
+		o.pos = tree.push(s)
+	}
+	if direct {
+		for d := range hist {
+			j := searchCap(caps, int64(d))
+			hitsAt[j] += hist[d]
+			byteHitsAt[j] += byteHist[d]
+		}
+	}
+	// Objects resident at the end: the longest prefix of the recency order
+	// that fits, so evictions = admissions − residents.
+	cum := cumulativeByRecency(tree, objs, func(o *object) *int32 { return &o.pos })
+	var hits, byteHits uint64
+	for j := 0; j < k; j++ {
+		hits += hitsAt[j]
+		byteHits += byteHitsAt[j]
+		c := caps[j]
+		exact[j] = c >= maxSize && (!sizes.Bytes || !sizeChanged)
+		resident := sort.Search(len(cum), func(r int) bool { return cum[r] > c }) - 1
+		stats[j] = Stats{Requests: uint64(n), Hits: hits, Bytes: uint64(bytes), ByteHits: byteHits,
+			Evictions: uint64(n) - hits - uint64(resident)}
+	}
+	return stats, exact
+}
+
+// searchCap returns the index of the first capacity >= d (len(caps) if none).
+func searchCap(caps []int64, d int64) int {
+	lo, hi := 0, len(caps)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if caps[m] < d {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
+// stackTree holds the LRU stack as weights at positions ordered by last
+// request. Positions are handed out in increasing order; when they run out,
+// the live ones are renumbered 1…L (compaction), so the tree stays about
+// twice the number of distinct keys rather than the number of requests —
+// smaller, and kinder to the CPU cache.
+type stackTree struct {
+	f     fenwick
+	w     []int64 // weight at each position, for compaction
+	clock int32   // last position handed out
+	total int64
+}
+
+func newStackTree(size int) *stackTree {
+	return &stackTree{f: newFenwick(size), w: make([]int64, size+1)}
+}
+
+// above returns the total weight at positions after p.
+func (s *stackTree) above(p int32) int64 { return s.total - s.f.prefix(int(p)) }
+
+func (s *stackTree) remove(p int32, v int64) {
+	s.f.add(int(p), -v)
+	s.w[p] = 0
+	s.total -= v
+}
+
+func (s *stackTree) full() bool { return int(s.clock) == len(s.w)-1 }
+
+// push puts weight v at a new, most recent position and returns it.
+func (s *stackTree) push(v int64) int32 {
+	s.clock++
+	s.f.add(int(s.clock), v)
+	s.w[s.clock] = v
+	s.total += v
+	return s.clock
+}
+
+// compact renumbers the live positions 1…L in order, growing the tree when
+// more than half of it is live, and rewrites each object's position (pos
+// returns a pointer to it; 0 means none).
+func compact[T any](s *stackTree, objs []T, pos func(*T) *int32) {
+	owner := make([]int32, len(s.w)) // position → object index + 1
+	for i := range objs {
+		if p := *pos(&objs[i]); p != 0 {
+			owner[p] = int32(i) + 1
+		}
+	}
+	size := len(s.w) - 1
+	for 2*len(objs) > size {
+		size *= 2
+	}
+	w := make([]int64, size+1)
+	var next int32
+	for p := 1; p <= int(s.clock); p++ {
+		if owner[p] != 0 {
+			next++
+			w[next] = s.w[p]
+			*pos(&objs[owner[p]-1]) = next
+		}
+	}
+	s.w, s.clock = w, next
+	// Build the Fenwick tree in O(size).
+	s.f = newFenwick(size)
+	copy(s.f, w)
+	for i := 1; i <= size; i++ {
+		if j := i + i&-i; j <= size {
+			s.f[j] += s.f[i]
+		}
+	}
+}
+
+// cumulativeByRecency returns cum[r], the total weight of the r most
+// recently requested objects.
+func cumulativeByRecency[T any](s *stackTree, objs []T, pos func(*T) *int32) []int64 {
+	live := make([]bool, s.clock+1)
+	for i := range objs {
+		live[*pos(&objs[i])] = true
+	}
+	cum := make([]int64, 1, len(objs)+1)
+	for p := s.clock; p >= 1; p-- {
+		if live[p] {
+			cum = append(cum, cum[len(cum)-1]+s.w[p])
+		}
+	}
+	return cum
+}
