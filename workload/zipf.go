@@ -98,8 +98,9 @@ type rankSampler interface {
 }
 
 // newRanks returns the fastest sampler for n keys: an alias table when n is
-// at most aliasMax, rejection-inversion otherwise. Both are exact; they
-// give different streams for the same seed.
+// at most aliasMax, rejection-inversion otherwise. Both are exact (the
+// alias probabilities up to 2^-32); they give different streams for the
+// same seed.
 func newRanks(n uint64, s float64, rng *rand.Rand) (rankSampler, error) {
 	if n >= 1 && n <= aliasMax && s > 0 && !math.IsInf(s, 0) {
 		return newAliasZipf(n, s, rng), nil
@@ -126,31 +127,38 @@ func newAliasZipf(n uint64, s float64, rng *rand.Rand) *aliasZipf {
 	for i := len(q) - 1; i >= 0; i-- { // smallest first, for accuracy
 		sum += q[i]
 	}
-	small := make([]uint32, 0, n)
-	large := make([]uint32, 0, n)
+	// Two stacks in one slice: the ranks below the average probability
+	// grow from the front, those at or above it from the back. Every rank
+	// is on at most one of them, so they never meet.
+	work := make([]uint32, n)
+	nSmall, large := 0, len(work)
 	for i := range q {
 		q[i] *= float64(n) / sum
 		if q[i] < 1 {
-			small = append(small, uint32(i))
+			work[nSmall] = uint32(i)
+			nSmall++
 		} else {
-			large = append(large, uint32(i))
+			large--
+			work[large] = uint32(i)
 		}
 	}
 	a := &aliasZipf{table: make([]uint64, n), n: n, rng: rng}
-	for len(small) > 0 && len(large) > 0 {
-		sm := small[len(small)-1]
-		small = small[:len(small)-1]
-		lg := large[len(large)-1]
+	for nSmall > 0 && large < len(work) {
+		nSmall--
+		sm, lg := work[nSmall], work[large]
 		a.table[sm] = uint64(q[sm]*(1<<32))<<32 | uint64(lg)
 		q[lg] -= 1 - q[sm]
-		if q[lg] < 1 {
-			large = large[:len(large)-1]
-			small = append(small, lg)
+		if q[lg] < 1 { // lg moves from the large stack to the small one
+			large++
+			work[nSmall] = lg
+			nSmall++
 		}
 	}
 	// What remains has probability 1 up to rounding: always kept.
-	for _, i := range append(small, large...) {
-		a.table[i] = math.MaxUint32<<32 | uint64(i)
+	for _, rest := range [][]uint32{work[:nSmall], work[large:]} {
+		for _, i := range rest {
+			a.table[i] = math.MaxUint32<<32 | uint64(i)
+		}
 	}
 	return a
 }

@@ -90,18 +90,17 @@ func registerParamFlags(fs *pflag.FlagSet, params map[string]*string) {
 		}
 		var parts []string
 		for _, d := range order {
-			kinds := strings.Trim(strings.Join(defs[d], " "), " ")
-			if kinds == "" || len(order) == 1 {
-				parts = append(parts, d)
-			} else {
-				parts = append(parts, kinds+": "+d)
+			kinds := strings.TrimSpace(strings.Join(defs[d], " "))
+			switch {
+			case d == "required":
+				parts = append(parts, "required by "+kinds)
+			case kinds == "" || len(order) == 1:
+				parts = append(parts, "default "+d)
+			default:
+				parts = append(parts, kinds+": default "+d)
 			}
 		}
-		def := "default " + strings.Join(parts, "; ")
-		if def == "default required" {
-			def = "required"
-		}
-		params[name] = fs.String(name, "", fmt.Sprintf("%s (%s)", help, def))
+		params[name] = fs.String(name, "", fmt.Sprintf("%s (%s)", help, strings.Join(parts, "; ")))
 	}
 }
 

@@ -113,8 +113,18 @@ func TestGenerateHelp(t *testing.T) {
 			t.Errorf("help lacks the kind %s", k.Name)
 		}
 		for _, p := range k.Params {
-			if !strings.Contains(help, "--"+p.Name) {
-				t.Errorf("help lacks --%s", p.Name)
+			want := "(default " + p.Default + ")"
+			if p.Default == "" {
+				want = "(required)"
+			}
+			documented := false
+			for _, line := range strings.Split(help, "\n") {
+				if strings.HasPrefix(line, "  "+p.Name+" ") && strings.HasSuffix(line, want) {
+					documented = true
+				}
+			}
+			if !documented || !strings.Contains(help, "--"+p.Name) {
+				t.Errorf("help lacks --%s or a line for %s of %s ending %s", p.Name, p.Name, k.Name, want)
 			}
 		}
 	}
