@@ -75,7 +75,7 @@ func init() {
 			}, source: scanSource},
 		{Name: "loop", Summary: "keys start…start+keys-1 requested in order, over and over",
 			Params: []Param{{"keys", "1000", "number of keys in the loop"}, pStart}, source: loopSource},
-		{Name: "mix", Summary: "a weighted mixture: each request comes from component i with probability weight_i/sum of weights, e.g. mix:0.8*zipf(alpha=0.9)+0.2*scan(length=1e4); components take their own parameters in parentheses, the mix takes the common ones",
+		{Name: "mix", Summary: "a weighted mixture: each request comes from component i with probability weight_i/sum of weights, e.g. mix:0.8*zipf(alpha=0.9)+0.2*scan(length=1e4); components take their own parameters in parentheses, the mix takes the common ones; a component's state (scan position, drift, bursts) advances with its own requests only",
 			Params: []Param{
 				{"of", "", "the components, W*KIND(k=v,…)+W*KIND(…)…; a weight W left out is 1 (of= itself may be left out)"},
 				{"disjoint", "true", "give component i (from 0) keys offset by i×10^12 so components never share keys; false shares them"},
