@@ -67,7 +67,7 @@ func TestLRUCurveSharedTraces(t *testing.T) {
 	for _, name := range []string{"cloudPhysicsIO.txt", "gli.trace.gz", "multi2.trace.gz", "sprite.trace.gz"} {
 		tr := load(t, name)
 		objs, _ := tr.Footprint()
-		sizes := sim.Sizes{Values: sim.LogSizes(1, int64(objs), 40)}
+		sizes := sim.Sizes{Values: sim.LogSizes(1, int64(objs), 15)}
 		if got := checkCurve(t, name, tr, sizes); got != len(sizes.Values) {
 			t.Errorf("%s: %d of %d exact", name, got, len(sizes.Values))
 		}

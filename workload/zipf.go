@@ -4,8 +4,8 @@ package workload
 
 import (
 	"fmt"
-	"io"
 	"math"
+	"math/bits"
 	"math/rand/v2"
 
 	"github.com/cachesim/cachesim/traces"
@@ -87,6 +87,94 @@ func helper2(x float64) float64 {
 	return 1 + x*0.5*(1+x/3*(1+0.25*x))
 }
 
+// aliasMax is the largest key count sampled from an alias table (8 bytes
+// per key, 32 MiB at most); above it the table would fall out of the CPU
+// caches and cost more time to build than rejection-inversion costs to run.
+const aliasMax = 1 << 22
+
+// rankSampler draws Zipf ranks 1…n.
+type rankSampler interface {
+	Next() uint64
+}
+
+// newRanks returns the fastest sampler for n keys: an alias table when n is
+// at most aliasMax, rejection-inversion otherwise. Both are exact (the
+// alias probabilities up to 2^-32); they give different streams for the
+// same seed.
+func newRanks(n uint64, s float64, rng *rand.Rand) (rankSampler, error) {
+	if n >= 1 && n <= aliasMax && s > 0 && !math.IsInf(s, 0) {
+		return newAliasZipf(n, s, rng), nil
+	}
+	return NewZipfSampler(n, s, rng)
+}
+
+// aliasZipf samples Zipf ranks from Walker's alias table (built with Vose's
+// method): one random number and one table read per sample.
+type aliasZipf struct {
+	// table[i]: high 32 bits, the probability (× 2^32) of keeping rank i+1;
+	// low 32 bits, the index of its alias.
+	table []uint64
+	n     uint64
+	rng   *rand.Rand
+}
+
+func newAliasZipf(n uint64, s float64, rng *rand.Rand) *aliasZipf {
+	q := make([]float64, n)
+	sum := 0.0
+	for i := range q {
+		q[i] = math.Pow(float64(i+1), -s)
+	}
+	for i := len(q) - 1; i >= 0; i-- { // smallest first, for accuracy
+		sum += q[i]
+	}
+	// Two stacks in one slice: the ranks below the average probability
+	// grow from the front, those at or above it from the back. Every rank
+	// is on at most one of them, so they never meet.
+	work := make([]uint32, n)
+	nSmall, large := 0, len(work)
+	for i := range q {
+		q[i] *= float64(n) / sum
+		if q[i] < 1 {
+			work[nSmall] = uint32(i)
+			nSmall++
+		} else {
+			large--
+			work[large] = uint32(i)
+		}
+	}
+	a := &aliasZipf{table: make([]uint64, n), n: n, rng: rng}
+	for nSmall > 0 && large < len(work) {
+		nSmall--
+		sm, lg := work[nSmall], work[large]
+		a.table[sm] = uint64(q[sm]*(1<<32))<<32 | uint64(lg)
+		q[lg] -= 1 - q[sm]
+		if q[lg] < 1 { // lg moves from the large stack to the small one
+			large++
+			work[nSmall] = lg
+			nSmall++
+		}
+	}
+	// What remains has probability 1 up to rounding: always kept.
+	for _, rest := range [][]uint32{work[:nSmall], work[large:]} {
+		for _, i := range rest {
+			a.table[i] = math.MaxUint32<<32 | uint64(i)
+		}
+	}
+	return a
+}
+
+// Next returns a rank in 1…n.
+func (a *aliasZipf) Next() uint64 {
+	// The high word of r×n is a uniform index; the low word, the position
+	// within its bucket, is an independent uniform for the coin.
+	i, frac := bits.Mul64(a.rng.Uint64(), a.n)
+	e := a.table[i]
+	if uint32(frac>>32) < uint32(e>>32) {
+		return i + 1
+	}
+	return uint64(uint32(e)) + 1
+}
+
 // Zipf is a request stream whose keys follow a Zipf distribution: key k
 // (1…Keys) is requested with probability proportional to 1/k^Alpha.
 type Zipf struct {
@@ -102,34 +190,14 @@ var Default = Zipf{Keys: 1000, Requests: 10000, Alpha: 1.5, Seed: 42}
 
 // String describes the workload in the spec syntax.
 func (w Zipf) String() string {
-	return fmt.Sprintf("zipf:keys=%d,requests=%d,alpha=%g,seed=%d", w.Keys, w.Requests, w.Alpha, w.Seed)
+	return fmt.Sprintf("zipf:keys=%d,alpha=%g,requests=%d,seed=%d", w.Keys, w.Alpha, w.Requests, w.Seed)
 }
 
 // Reader returns a stream of the workload's requests.
 func (w Zipf) Reader() (traces.Reader, error) {
-	rng := rand.New(rand.NewPCG(w.Seed, 0x9e3779b97f4a7c15))
-	z, err := NewZipfSampler(w.Keys, w.Alpha, rng)
+	p, err := Parse(w.String())
 	if err != nil {
 		return nil, err
 	}
-	if w.Requests < 0 {
-		return nil, fmt.Errorf("zipf: negative request count %d", w.Requests)
-	}
-	return &zipfReader{z: z, left: w.Requests}, nil
+	return p.Reader()
 }
-
-type zipfReader struct {
-	z    *ZipfSampler
-	left int64
-}
-
-func (r *zipfReader) Read(req *traces.Request) error {
-	if r.left == 0 {
-		return io.EOF
-	}
-	r.left--
-	*req = traces.Request{Key: r.z.Next(), Size: 1}
-	return nil
-}
-
-func (r *zipfReader) Fields() traces.Fields { return traces.Fields{} }

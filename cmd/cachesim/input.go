@@ -1,8 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"strings"
 	"time"
 
@@ -68,6 +71,9 @@ func (f *inputFlags) load(args []string, stderr io.Writer) (*traces.Trace, error
 		}
 		return traces.ReadAll(workload.Default.String(), r)
 	}
+	if t, ok, err := loadSpec(args[0]); ok {
+		return t, err
+	}
 	start := time.Now()
 	t, skipped, err := traces.Load(args[0], opt)
 	if err != nil {
@@ -83,4 +89,31 @@ func (f *inputFlags) load(args []string, stderr io.Writer) (*traces.Trace, error
 		fmt.Fprintf(stderr, "loaded %d requests from %s in %s\n", t.Len(), args[0], el.Round(time.Millisecond))
 	}
 	return t, nil
+}
+
+// loadSpec generates the workload named by arg when arg is a workload spec
+// ("zipf:keys=1e6,alpha=0.9": a known kind and a colon) and no file of that
+// name exists; ok says whether it was one.
+func loadSpec(arg string) (t *traces.Trace, ok bool, err error) {
+	if !workload.IsSpec(arg) {
+		return nil, false, nil
+	}
+	if _, err := os.Stat(arg); !errors.Is(err, fs.ErrNotExist) {
+		return nil, false, nil
+	}
+	w, err := workload.Parse(arg)
+	if err != nil {
+		return nil, true, err
+	}
+	r, err := w.Reader()
+	if err != nil {
+		return nil, true, err
+	}
+	if t, err = traces.ReadAll(w.String(), r); err != nil {
+		return nil, true, err
+	}
+	if t.Len() == 0 {
+		return nil, true, fmt.Errorf("%s: no requests (requests=0)", w)
+	}
+	return t, true, nil
 }

@@ -32,11 +32,13 @@ func newReplayCmd() *cobra.Command {
 requests, hits, misses, hit ratio, byte hit ratio, evictions, distinct keys,
 and how long the simulation took.
 
-Without a trace, the built-in workload is used (Zipf, 1,000 keys, 10,000
+A synthetic workload spec may stand in for the trace (see cachesim generate
+--help). Without a trace, the built-in workload is used (Zipf, 1,000 keys, 10,000
 requests, exponent 1.5, seed 42). Without --size, the cache holds 10% of the
 distinct keys.`,
 		Example: `  cachesim replay
   cachesim replay trace.txt --policy lfu --size 1000
+  cachesim replay 'drifting:keys=1e5,requests=1e6' --policy lfu --size 1000
   cachesim replay trace.csv --csv-key 5 --csv-size 4 --header --size 64MiB --format json`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runReplay(cmd, args, &f) },

@@ -41,13 +41,16 @@ GiB, TiB; KB/MB/GB/TB and K/M/G/T mean the same binary units, as in
 libCacheSim). In object-count mode every object has size 1; the byte hit
 ratio still weighs each request by its own size.
 
-Without a trace, the built-in workload is used (Zipf, 1,000 keys, 10,000
-requests, exponent 1.5, seed 42). Without --sizes, 12 log-spaced sizes from
+A synthetic workload spec may stand in for the trace, e.g.
+'zipf:keys=1e6,requests=1e7,alpha=0.9' (see cachesim generate --help for the
+kinds and parameters). Without a trace, the built-in workload is used (Zipf,
+1,000 keys, 10,000 requests, exponent 1.5, seed 42). Without --sizes, 12 log-spaced sizes from
 1% of the distinct keys (or bytes, with --bytes) to all of them.`,
 		Example: `  cachesim sweep --policy lru,lfu --sizes 50:500:50
   cachesim sweep trace.txt --policy lru,fifo,lfu --sizes 100,1000,10000,25000
   cachesim sweep trace.csv --csv-key 5 --csv-size 4 --csv-time 2 --header --policy lru --sizes 1MiB,16MiB,1GiB
-  cachesim sweep trace.txt --sizes 1000:1000000:log20 --format csv --out mrc.csv`,
+  cachesim sweep trace.txt --sizes 1000:1000000:log20 --format csv --out mrc.csv
+  cachesim sweep 'zipf:keys=1e6,requests=1e7,alpha=0.9' --policy lru,lfu --sizes 1000:1000000:log`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runSweep(cmd, args, &f) },
 	}
