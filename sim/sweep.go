@@ -27,6 +27,8 @@ type SweepConfig struct {
 	Seed uint64
 	// Workers bounds the points replayed at once; 0 means GOMAXPROCS.
 	Workers int
+	// Latency, when set, gives every point a latency histogram (Stats.Latency).
+	Latency *Latencies
 	// Progress, when set, is called (from any goroutine, serialised) after each point.
 	Progress func()
 }
@@ -65,7 +67,7 @@ func Sweep(t *traces.Trace, cfg SweepConfig) ([]Point, error) {
 				c, err := policy.New(spec, policy.Config{Capacity: size, TTL: cfg.TTL, Seed: cfg.Seed})
 				var st Stats
 				if err == nil {
-					st = Replay(t, c, !cfg.Sizes.Bytes)
+					st = ReplayWith(t, c, Options{Objects: !cfg.Sizes.Bytes, Latency: cfg.Latency})
 				}
 				mu.Lock()
 				if err != nil && firstErr == nil {
