@@ -19,7 +19,7 @@ var (
 
 // Histogram counts non-negative values (latencies, in seconds) in
 // logarithmic buckets, so that its quantiles are within HistogramError of
-// the exact ones, relative to the value. It keeps the exact count, sum, min
+// the exact ones, relative to the value. It keeps the count, a compensated sum, the min
 // and max; a bucket that only ever saw one distinct value reports that value
 // exactly, so quantiles of a few distinct values (constant latencies) are
 // exact. The zero value is an empty histogram ready to use. Histograms merge.
@@ -31,7 +31,8 @@ type Histogram struct {
 	offset int
 	zeros  uint64 // values <= 0
 	n      uint64
-	sum    float64
+	sum    float64 // with comp, a Neumaier compensated sum: exact means over millions of values
+	comp   float64
 	min    float64
 	max    float64
 }
@@ -68,7 +69,18 @@ func (h *Histogram) note(v float64, n uint64, sum float64) {
 		h.max = v
 	}
 	h.n += n
-	h.sum += sum
+	h.addSum(sum)
+}
+
+// addSum adds v to the compensated sum.
+func (h *Histogram) addSum(v float64) {
+	t := h.sum + v
+	if math.Abs(h.sum) >= math.Abs(v) {
+		h.comp += (h.sum - t) + v
+	} else {
+		h.comp += (v - t) + h.sum
+	}
+	h.sum = t
 }
 
 // addBucket adds n to bucket i, which v belongs to, growing the store as needed.
@@ -129,7 +141,8 @@ func (h *Histogram) Merge(o *Histogram) {
 		h.min, h.max = min(h.min, o.min), max(h.max, o.max)
 	}
 	h.n += o.n
-	h.sum += o.sum
+	h.addSum(o.sum)
+	h.addSum(o.comp)
 }
 
 // Clone returns an independent copy of h.
@@ -144,14 +157,14 @@ func (h *Histogram) Clone() *Histogram {
 func (h *Histogram) Count() uint64 { return h.n }
 
 // Sum returns the exact sum of the values.
-func (h *Histogram) Sum() float64 { return h.sum }
+func (h *Histogram) Sum() float64 { return h.sum + h.comp }
 
 // Mean returns the exact mean (0 when empty).
 func (h *Histogram) Mean() float64 {
 	if h.n == 0 {
 		return 0
 	}
-	return h.sum / float64(h.n)
+	return h.Sum() / float64(h.n)
 }
 
 // Min returns the smallest value (0 when empty).
