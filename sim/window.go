@@ -22,11 +22,23 @@ type Window struct {
 func (w Window) String() string {
 	switch {
 	case w.Duration > 0:
-		return w.Duration.String()
+		return shortDuration(w.Duration)
 	case w.Requests > 0:
 		return strconv.Itoa(w.Requests) + " requests"
 	}
 	return "auto"
+}
+
+// shortDuration renders d without zero trailing units: 1m, 1h30m, 2.5s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // ParseWindow parses a window width: a duration ("1m", "30s") or a number

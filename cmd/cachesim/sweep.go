@@ -19,7 +19,7 @@ type sweepFlags struct {
 	policies string
 	sizes    string
 	bytes    bool
-	minGain  float64
+	sizing   sizingFlags
 	ttl      time.Duration
 	jobs     int
 	seed     uint64
@@ -55,10 +55,10 @@ requests, exponent 1.5, seed 42). Without --sizes, 12 log-spaced sizes from
 	fs.StringVarP(&f.policies, "policy", "p", "lru", "comma-separated policies (see `cachesim policies`)")
 	fs.StringVarP(&f.sizes, "sizes", "s", "", "cache sizes: list 100,1000; range 50:500:50; log range 1MiB:1GiB:log or :logN (default: 12 log-spaced sizes up to the footprint)")
 	fs.BoolVar(&f.bytes, "bytes", false, "treat sizes without a unit as bytes (default: object counts)")
-	fs.Float64Var(&f.minGain, "min-gain", 0.1, "diminishing-returns threshold: recommend the first size gaining less than this many percentage points per step")
 	fs.DurationVar(&f.ttl, "ttl", time.Hour, "time to live for the ttl policy when a request carries none (0: never expire)")
 	fs.IntVarP(&f.jobs, "jobs", "j", 0, "points replayed in parallel (default: number of CPUs)")
 	fs.Uint64Var(&f.seed, "seed", 42, "seed for randomised policies")
+	f.sizing.register(fs)
 	f.in.register(fs)
 	f.out.register(fs, true)
 	return cmd
@@ -79,8 +79,9 @@ func runSweep(cmd *cobra.Command, args []string, f *sweepFlags) error {
 		}
 		sizes.Bytes = sizes.Bytes || f.bytes
 	}
-	if f.minGain < 0 {
-		return fmt.Errorf("--min-gain must be >= 0, got %g", f.minGain)
+	sz, err := f.sizing.check(cmd.Flags(), f.seed)
+	if err != nil {
+		return err
 	}
 	stderr := cmd.ErrOrStderr()
 	t, err := f.in.load(args, stderr)
@@ -97,14 +98,19 @@ func runSweep(cmd *cobra.Command, args []string, f *sweepFlags) error {
 	}
 	warnTTL(stderr, t, specs)
 	bar := newProgress(stderr, f.out.quiet, len(specs)*len(sizes.Values), int64(t.Len()), "sweep")
-	points, err := sim.Sweep(t, sim.SweepConfig{Policies: specs, Sizes: sizes, TTL: f.ttl, Seed: f.seed, Workers: f.jobs, Progress: bar.Add})
+	var lat *sim.Latencies
+	if sz.model != nil {
+		lat = sz.model.Latencies(t)
+	}
+	points, err := sim.Sweep(t, sim.SweepConfig{Policies: specs, Sizes: sizes, TTL: f.ttl, Seed: f.seed, Workers: f.jobs,
+		Latency: lat, Progress: bar.Add})
 	bar.Finish()
 	if err != nil {
 		return err
 	}
 	rep := &report.Sweep{Workload: t.Name, Requests: t.Len(), Unit: report.Unit(sizes.Bytes), Points: points}
-	for _, c := range report.Curves(points) {
-		rep.Recommendations = append(rep.Recommendations, report.MarginalGain(c, f.minGain, sizes.Bytes))
+	if err := f.sizing.finish(sz, t, rep, lat, sizes.Bytes, stderr); err != nil {
+		return err
 	}
 	return f.out.write(cmd.OutOrStdout(), map[string]func(io.Writer) error{
 		"table": rep.WriteTable, "csv": rep.WriteCSV, "json": rep.WriteJSON,
