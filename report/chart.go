@@ -125,6 +125,7 @@ func (c *Chart) draw(dc draw.Canvas) error {
 	legend.Top, legend.Left = true, true
 	legend.ThumbnailWidth = vg.Points(28)
 	legend.TextStyle.Font.Size = vg.Points(10)
+	legend.Padding = vg.Points(3)
 	for _, s := range c.Series {
 		xys := make(plotter.XYs, len(s.X))
 		for i := range s.X {
@@ -235,6 +236,9 @@ func (c *Chart) setAxes(p *plot.Plot) {
 // sweptX returns the distinct x values of the series drawn with markers
 // when there are few of them (they then make the best linear ticks).
 func (c *Chart) sweptX() []float64 {
+	if c.XKind == XPlain {
+		return nil
+	}
 	seen := map[float64]bool{}
 	var xs []float64
 	for _, s := range c.Series {
@@ -291,9 +295,15 @@ func (t sizeTicks) Ticks(lo, hi float64) []plot.Tick {
 	var ticks []plot.Tick
 	switch {
 	case t.log && t.kind == XBytes:
-		// Powers of two; every one a minor tick, a few labelled.
+		// Powers of two; every one a minor tick, every 1st, 2nd, 4th or 10th labelled (64KiB, 1MiB, 16MiB).
 		a, b := int(math.Floor(math.Log2(lo))), int(math.Ceil(math.Log2(hi)))
-		step := max(1, (b-a+6)/7)
+		step := 20
+		for _, st := range []int{1, 2, 4, 10, 20} {
+			if (b-a)/st <= 7 {
+				step = st
+				break
+			}
+		}
 		for e := a; e <= b; e++ {
 			v := math.Exp2(float64(e))
 			tk := plot.Tick{Value: v}

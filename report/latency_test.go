@@ -161,3 +161,13 @@ func parseF(s string) float64 {
 	}
 	return f
 }
+
+func newCache(t *testing.T, size int64) policy.Cache {
+	t.Helper()
+	spec, _ := policy.ParseSpec("lru")
+	c, err := policy.New(spec, policy.Config{Capacity: size})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
