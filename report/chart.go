@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -13,6 +14,7 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
@@ -171,17 +173,22 @@ func (c *Chart) draw(dc draw.Canvas) error {
 	return nil
 }
 
-// addMarks draws the marks as rings with labels beside them.
+// addMarks draws the marks as rings with labels beside them, moving a
+// label down (or up) a line when it would cover another, and dropping a
+// label that repeats its neighbour's (the same rule at the same size for two
+// policies whose curves run together).
 func (c *Chart) addMarks(p *plot.Plot, legend *plot.Legend) error {
 	if len(c.Marks) == 0 {
 		return nil
 	}
-	var xys plotter.XYs
-	var labels []string
-	for _, m := range c.Marks {
-		xys = append(xys, plotter.XY{X: m.X, Y: m.Y})
-		labels = append(labels, m.Label)
+	style := text.Style{}
+	placed := []vg.Rectangle{}
+	type shown struct {
+		x, y   vg.Length
+		label  string
+		labels *plotter.Labels
 	}
+	var done []shown
 	for _, m := range c.Marks {
 		ring, err := plotter.NewScatter(plotter.XYs{{X: m.X, Y: m.Y}})
 		if err != nil {
@@ -189,23 +196,89 @@ func (c *Chart) addMarks(p *plot.Plot, legend *plot.Legend) error {
 		}
 		ring.Shape, ring.Color, ring.Radius = draw.RingGlyph{}, plotutil.Color(m.Style), vg.Points(7)
 		p.Add(ring)
+
+		l, err := plotter.NewLabels(plotter.XYLabels{XYs: plotter.XYs{{X: m.X, Y: m.Y}}, Labels: []string{m.Label}})
+		if err != nil {
+			return err
+		}
+		ts := &l.TextStyle[0]
+		ts.Font.Size = vg.Points(9)
+		ts.Color = plotutil.Color(m.Style)
+		ts.YAlign = draw.YTop // below-right of the ring: curves rise to the right
+		style = *ts
+		x, y := c.approxPoint(m.X, m.Y)
+		dup := false
+		for _, d := range done {
+			if d.label == m.Label && (d.x-x).Points() < 30 && (d.x-x).Points() > -30 && (d.y-y).Points() < 30 && (d.y-y).Points() > -30 {
+				dup = true
+				d.labels.TextStyle[0].Color = color.Gray{Y: 60} // it speaks for several policies now
+			}
+		}
+		if dup {
+			continue
+		}
+		done = append(done, shown{x, y, m.Label, l})
+		w, h := style.Width(m.Label), style.Height(m.Label)+vg.Points(2)
+		off := vg.Point{X: vg.Points(8), Y: -vg.Points(8)}
+		box := func() vg.Rectangle {
+			top := y + off.Y
+			return vg.Rectangle{Min: vg.Point{X: x + off.X, Y: top - h}, Max: vg.Point{X: x + off.X + w, Y: top}}
+		}
+		for tries := 0; tries < 6 && collides(box(), placed); tries++ {
+			off.Y -= h
+		}
+		if collides(box(), placed) || y+off.Y-h < 0 { // no room below: above the ring instead
+			off.Y = vg.Points(8) + h
+			for tries := 0; tries < 6 && collides(box(), placed); tries++ {
+				off.Y += h
+			}
+		}
+		placed = append(placed, box())
+		l.Offset = off
+		p.Add(l)
 	}
-	l, err := plotter.NewLabels(plotter.XYLabels{XYs: xys, Labels: labels})
-	if err != nil {
-		return err
-	}
-	for i := range l.TextStyle {
-		l.TextStyle[i].Font.Size = vg.Points(9)
-		l.TextStyle[i].Color = plotutil.Color(c.Marks[i].Style)
-		// Below-right of the ring: curves rise to the right, so there is room there.
-		l.TextStyle[i].YAlign = draw.YTop
-	}
-	l.Offset = vg.Point{X: vg.Points(8), Y: -vg.Points(8)}
-	p.Add(l)
 	ring, _ := plotter.NewScatter(plotter.XYs{{}})
 	ring.Shape, ring.Color, ring.Radius = draw.RingGlyph{}, color.Gray{Y: 60}, vg.Points(5)
 	legend.Add("recommended", ring)
 	return nil
+}
+
+// collides reports whether r overlaps any of rs.
+func collides(r vg.Rectangle, rs []vg.Rectangle) bool {
+	for _, o := range rs {
+		if r.Min.X < o.Max.X && o.Min.X < r.Max.X && r.Min.Y < o.Max.Y && o.Min.Y < r.Max.Y {
+			return true
+		}
+	}
+	return false
+}
+
+// Approximate size of the data area, for placing labels before drawing.
+const (
+	approxDataWidth  = 560
+	approxDataHeight = 330
+)
+
+// approxPoint maps a data point to approximate points on the data area.
+func (c *Chart) approxPoint(x, y float64) (vg.Length, vg.Length) {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, s := range c.Series {
+		for _, v := range s.X {
+			lo, hi = math.Min(lo, v), math.Max(hi, v)
+		}
+	}
+	nx := 0.5
+	if hi > lo {
+		nx = (x - lo) / (hi - lo)
+		if c.LogX && lo > 0 {
+			nx = math.Log(x/lo) / math.Log(hi/lo)
+		}
+	}
+	ny := 0.5
+	if c.YMax > c.YMin {
+		ny = (y - c.YMin) / (c.YMax - c.YMin)
+	}
+	return vg.Points(nx * approxDataWidth), vg.Points(ny * approxDataHeight)
 }
 
 // setAxes fixes the ranges and the size labels.
@@ -255,6 +328,15 @@ func (c *Chart) sweptX() []float64 {
 	if len(xs) > 12 {
 		return nil
 	}
+	// Only when no two would print on top of each other.
+	slices.Sort(xs)
+	for i := 1; i < len(xs); i++ {
+		a, _ := c.approxPoint(xs[i-1], 0)
+		b, _ := c.approxPoint(xs[i], 0)
+		if (b - a).Points() < 40 {
+			return nil
+		}
+	}
 	return xs
 }
 
@@ -275,7 +357,7 @@ func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
 	}
 	var ticks []plot.Tick
 	for v := math.Ceil(lo/step) * step; v <= hi+step*1e-9; v += step {
-		ticks = append(ticks, plot.Tick{Value: v, Label: strconv.FormatFloat(math.Round(v/step)*step+0, 'g', 6, 64)}) // +0: no "-0"
+		ticks = append(ticks, plot.Tick{Value: v, Label: strconv.FormatFloat(math.Round(v/step)*step+0, 'g', 6, 64)}) // +0 turns -0 into 0
 		if m := v + step/2; m < hi {
 			ticks = append(ticks, plot.Tick{Value: m})
 		}
@@ -338,7 +420,7 @@ func (t sizeTicks) Ticks(lo, hi float64) []plot.Tick {
 	case t.kind == XPlain:
 		return niceTicks{}.Ticks(lo, hi)
 	default:
-		for _, tk := range (plot.DefaultTicks{}).Ticks(lo, hi) {
+		for _, tk := range (niceTicks{}).Ticks(lo, hi) {
 			if tk.Label != "" {
 				tk.Label = t.label(tk.Value)
 			}
@@ -349,6 +431,9 @@ func (t sizeTicks) Ticks(lo, hi float64) []plot.Tick {
 }
 
 func (t sizeTicks) label(v float64) string {
+	if v == 0 {
+		v = 0 // not "-0"
+	}
 	switch t.kind {
 	case XBytes:
 		return strings.Replace(sim.FormatSize(int64(math.Round(v)), true), " ", "", 1)

@@ -33,8 +33,24 @@ func newSweepCmd() *cobra.Command {
 		Long: `sweep replays the trace once per policy and size (in parallel, the trace
 loaded once and shared) and prints, per policy and size, the hit ratio, the
 byte hit ratio and the marginal gain over the previous size, then per policy
-the recommended size: the first swept size whose gain over the previous one is
-below --min-gain percentage points.
+the recommended sizes, each naming the rule that chose it:
+
+  marginal-gain  the first swept size gaining less than --min-gain percentage points
+  kneedle        the knee of the curve (Kneedle, Satopää et al. 2011, sensitivity
+                 --knee-sensitivity), on log-size when the sizes span > 2 decades
+  target         the smallest size reaching --target-hit-ratio
+  cost           the size of least memory + miss cost per month, with --memory-cost
+                 (per GiB-month), --miss-cost (per miss) and the request rate
+
+--metric byte makes the rules and the chart use the byte hit ratio.
+--interpolate lets the target rule pick a size between swept points.
+
+--plot mrc.png (or .svg) draws the curves with the recommendations marked.
+--latency (or --miss-latency, --latency-plot) adds the latency-reduction
+report: per point mean, p50, p95 and p99 latency with the cache and without
+any, the reduction, the backend requests saved per second and the backend
+load, with --hit-latency for hits and --miss-latency for misses (a constant,
+or a distribution drawn once per request with --seed, shared by every point).
 
 Sizes are object counts, or bytes when any size carries a unit (B, KiB, MiB,
 GiB, TiB; KB/MB/GB/TB and K/M/G/T mean the same binary units, as in
@@ -47,7 +63,10 @@ requests, exponent 1.5, seed 42). Without --sizes, 12 log-spaced sizes from
 		Example: `  cachesim sweep --policy lru,lfu --sizes 50:500:50
   cachesim sweep trace.txt --policy lru,fifo,lfu --sizes 100,1000,10000,25000
   cachesim sweep trace.csv --csv-key 5 --csv-size 4 --csv-time 2 --header --policy lru --sizes 1MiB,16MiB,1GiB
-  cachesim sweep trace.txt --sizes 1000:1000000:log20 --format csv --out mrc.csv`,
+  cachesim sweep trace.txt --sizes 1000:1000000:log20 --format csv --out mrc.csv
+  cachesim sweep --policy lru,lfu,fifo --sizes 10:1000:log12 --plot mrc.png --target-hit-ratio 0.8
+  cachesim sweep --policy lru,lfu --sizes 10:1000:log12 --memory-cost 4 --miss-cost 0.0001 --request-rate 2000 --object-bytes 4096
+  cachesim sweep --policy lru,lfu --sizes 10:1000:log12 --miss-latency lognormal:median=40ms,p99=250ms --latency-plot latency.svg`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runSweep(cmd, args, &f) },
 	}
