@@ -59,6 +59,10 @@ func ParseMissLatency(spec string, seed uint64) (Distribution, error) {
 		}
 		return constant(d), nil
 	}
+	name = strings.ToLower(strings.TrimSpace(name))
+	if name != "lognormal" && name != "exp" {
+		return fail("unknown distribution %q (known: lognormal, exp)", name)
+	}
 	kv := map[string]float64{}
 	for _, p := range strings.Split(params, ",") {
 		k, v, ok := strings.Cut(p, "=")
@@ -86,7 +90,7 @@ func ParseMissLatency(spec string, seed uint64) (Distribution, error) {
 		}
 		return nil
 	}
-	switch strings.ToLower(name) {
+	switch name {
 	case "lognormal":
 		if err := need("median", "p99"); err != nil {
 			return fail("%v", err)

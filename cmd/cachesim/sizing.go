@@ -39,7 +39,7 @@ func (f *sizingFlags) register(fs *pflag.FlagSet) {
 	fs.Float64Var(&f.requestRate, "request-rate", 0, "requests per second (default: from the trace's timestamps); needed by the cost rule and backend savings on traces without timestamps")
 	fs.Float64Var(&f.objectBytes, "object-bytes", 0, "memory per object for the cost rule with object-count sizes (default: the trace's mean object size)")
 	fs.BoolVar(&f.interpolate, "interpolate", false, "let the target rule pick sizes between swept points (straight lines between them, in log-size on a log axis)")
-	fs.BoolVar(&f.latency, "latency", false, "add the latency-reduction report (implied by --miss-latency and --latency-plot)")
+	fs.BoolVar(&f.latency, "latency", false, "add the latency-reduction report (implied by any latency flag)")
 	fs.StringVar(&f.hitLatency, "hit-latency", "0.5ms", "latency of a hit")
 	fs.StringVar(&f.missLatency, "miss-latency", "50ms", "latency of a miss: a duration (50ms), lognormal:median=40ms,p99=250ms or exp:mean=30ms (seeded by --seed)")
 	fs.StringVar(&f.missPerKiB, "miss-latency-per-kib", "0", "added to a miss per KiB of the object, for transfer-bound backends (e.g. 0.01ms)")
@@ -81,7 +81,7 @@ func (f *sizingFlags) check(fs *pflag.FlagSet, seed uint64) (sizing, error) {
 	if s.useCost && !(fs.Changed("memory-cost") && fs.Changed("miss-cost")) {
 		return s, fmt.Errorf("the cost-optimal size needs both --memory-cost (per GiB-month) and --miss-cost (per miss)")
 	}
-	if f.latency || f.latencyPlot != "" || fs.Changed("miss-latency") || fs.Changed("miss-latency-per-kib") {
+	if f.latency || f.latencyPlot != "" || fs.Changed("miss-latency") || fs.Changed("miss-latency-per-kib") || fs.Changed("hit-latency") {
 		m := sim.LatencyModel{MissDesc: f.missLatency}
 		if m.Hit, err = sim.ParseLatency("--hit-latency", f.hitLatency); err != nil {
 			return s, err
