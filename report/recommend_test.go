@@ -2,6 +2,7 @@ package report
 
 import (
 	"math"
+	"sync"
 	"testing"
 
 	"github.com/cachesim/cachesim/policy"
@@ -103,10 +104,19 @@ func TestKneedleNoKnee(t *testing.T) {
 	}
 }
 
+// The loop trace, loaded once for all the tests that use it.
+var (
+	loopOnce  sync.Once
+	loopTrace *traces.Trace
+	loopErr   error
+)
+
 // loopCurve replays the LIRS loop trace (1,011 keys cycled) through LRU.
 func loopCurve(t *testing.T, sizes []int64) (Curve, *traces.Trace) {
 	t.Helper()
-	tr, _, err := traces.Load(tracestest.Path(t, "loop.trace.gz"), traces.Options{})
+	path := tracestest.Path(t, "loop.trace.gz")
+	loopOnce.Do(func() { loopTrace, _, loopErr = traces.Load(path, traces.Options{}) })
+	tr, err := loopTrace, loopErr
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,7 +41,7 @@ func TestSweepSizingLatencyAndCharts(t *testing.T) {
 			Without struct {
 				P99MS float64 `json:"p99_ms"`
 			} `json:"without_cache"`
-			Points  []struct {
+			Points []struct {
 				MeanReductionPct float64  `json:"mean_reduction_pct"`
 				Avoided          *float64 `json:"backend_requests_avoided_per_s"`
 			} `json:"points"`
