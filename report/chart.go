@@ -166,7 +166,8 @@ func (c *Chart) draw(dc draw.Canvas) error {
 	for _, s := range c.Series {
 		lw = max(lw, legend.TextStyle.Width(s.Name))
 	}
-	lw += legend.ThumbnailWidth + vg.Points(24)
+	// SVG viewers may substitute a wider font: leave a quarter more room.
+	lw = lw*5/4 + legend.ThumbnailWidth + vg.Points(24)
 	p.Draw(draw.Crop(dc, vg.Points(4), -lw, vg.Points(4), -vg.Points(8)))
 	lc := draw.Crop(dc, dc.Max.X-dc.Min.X-lw+vg.Points(8), 0, 0, -vg.Points(40))
 	legend.Draw(lc)

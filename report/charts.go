@@ -107,6 +107,9 @@ func (s *Sweep) LatencyChart() *Chart {
 	if lo > hi {
 		return nil
 	}
+	if lo == hi { // one size: draw the no-cache lines across a little width
+		lo, hi = lo-math.Max(0.1*lo, 1), hi+math.Max(0.1*hi, 1)
+	}
 	u := s.Latency.Uncached
 	c.Series = append(c.Series,
 		Series{Name: "no cache mean", X: []float64{lo, hi}, Y: []float64{u.MeanMS, u.MeanMS}, Gray: true},
