@@ -50,7 +50,6 @@ func (f *sizingFlags) register(fs *pflag.FlagSet) {
 type sizing struct {
 	metric  report.Metric
 	model   *sim.LatencyModel // nil: no latency report
-	perKiB  float64
 	useCost bool
 }
 

@@ -76,7 +76,7 @@ requests, exponent 1.5, seed 42). Without --sizes, 12 log-spaced sizes from
 	fs.BoolVar(&f.bytes, "bytes", false, "treat sizes without a unit as bytes (default: object counts)")
 	fs.DurationVar(&f.ttl, "ttl", time.Hour, "time to live for the ttl policy when a request carries none (0: never expire)")
 	fs.IntVarP(&f.jobs, "jobs", "j", 0, "points replayed in parallel (default: number of CPUs)")
-	fs.Uint64Var(&f.seed, "seed", 42, "seed for randomised policies")
+	fs.Uint64Var(&f.seed, "seed", 42, "seed for randomised policies and for random miss latencies")
 	f.sizing.register(fs)
 	f.in.register(fs)
 	f.out.register(fs, true)
