@@ -14,7 +14,6 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
-	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
@@ -182,8 +181,7 @@ func (c *Chart) addMarks(p *plot.Plot, legend *plot.Legend) error {
 	if len(c.Marks) == 0 {
 		return nil
 	}
-	style := text.Style{}
-	placed := []vg.Rectangle{}
+	var placed []vg.Rectangle
 	type shown struct {
 		x, y   vg.Length
 		label  string
@@ -206,11 +204,10 @@ func (c *Chart) addMarks(p *plot.Plot, legend *plot.Legend) error {
 		ts.Font.Size = vg.Points(9)
 		ts.Color = plotutil.Color(m.Style)
 		ts.YAlign = draw.YTop // below-right of the ring: curves rise to the right
-		style = *ts
 		x, y := c.approxPoint(m.X, m.Y)
 		dup := false
 		for _, d := range done {
-			if d.label == m.Label && (d.x-x).Points() < 30 && (d.x-x).Points() > -30 && (d.y-y).Points() < 30 && (d.y-y).Points() > -30 {
+			if d.label == m.Label && math.Abs((d.x-x).Points()) < 30 && math.Abs((d.y-y).Points()) < 30 {
 				dup = true
 				d.labels.TextStyle[0].Color = color.Gray{Y: 60} // it speaks for several policies now
 			}
@@ -219,7 +216,7 @@ func (c *Chart) addMarks(p *plot.Plot, legend *plot.Legend) error {
 			continue
 		}
 		done = append(done, shown{x, y, m.Label, l})
-		w, h := style.Width(m.Label), style.Height(m.Label)+vg.Points(2)
+		w, h := ts.Width(m.Label), ts.Height(m.Label)+vg.Points(2)
 		off := vg.Point{X: vg.Points(8), Y: -vg.Points(8)}
 		box := func() vg.Rectangle {
 			top := y + off.Y
