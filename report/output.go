@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/cachesim/cachesim/sim"
 	"github.com/olekukonko/tablewriter"
@@ -21,6 +22,10 @@ type Sweep struct {
 	Unit            string           `json:"unit"` // "objects" or "bytes"
 	Points          []sim.Point      `json:"-"`
 	Recommendations []Recommendation `json:"recommendations"`
+	// Cost is the cost model of the cost rule, when one was given.
+	Cost *CostModel `json:"cost_model,omitempty"`
+	// Latency is the latency-reduction report, when a latency model was given.
+	Latency *LatencyReport `json:"latency,omitempty"`
 }
 
 // Unit returns "bytes" or "objects".
@@ -34,13 +39,25 @@ func Unit(bytes bool) string {
 func (s *Sweep) bytes() bool { return s.Unit == "bytes" }
 
 // CSVHeader lists the CSV columns; scripts rely on these names.
+// recommended_by lists the methods recommending the row's size ("kneedle;cost").
 var CSVHeader = []string{"policy", "size", "unit", "requests", "hits", "misses", "hit_ratio",
-	"byte_hit_ratio", "bytes", "byte_hits", "evictions", "marginal_gain_pp"}
+	"byte_hit_ratio", "bytes", "byte_hits", "evictions", "marginal_gain_pp", "recommended_by"}
+
+// CSVLatencyHeader lists the columns added when the sweep has a latency
+// report: latencies in milliseconds, without the cache ("uncached_") and with it.
+var CSVLatencyHeader = []string{"mean_ms", "p50_ms", "p95_ms", "p99_ms",
+	"uncached_mean_ms", "uncached_p50_ms", "uncached_p95_ms", "uncached_p99_ms",
+	"mean_reduction_pct", "p99_reduction_pct", "backend_requests_avoided_per_s", "backend_load"}
 
 // WriteCSV writes one row per policy and size.
 func (s *Sweep) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	cw.Write(CSVHeader)
+	header := CSVHeader
+	lat := s.latencyRows()
+	if lat != nil {
+		header = append(header[:len(header):len(header)], CSVLatencyHeader...)
+	}
+	cw.Write(header)
 	for _, c := range Curves(s.Points) {
 		gains := c.Gains()
 		for i, p := range c.Points {
@@ -48,13 +65,51 @@ func (s *Sweep) WriteCSV(w io.Writer) error {
 			if i > 0 {
 				gain = fmtFloat(gains[i])
 			}
-			cw.Write([]string{p.Policy, strconv.FormatInt(p.Size, 10), s.Unit,
+			row := []string{p.Policy, strconv.FormatInt(p.Size, 10), s.Unit,
 				u(p.Requests), u(p.Hits), u(p.Misses()), fmtFloat(p.HitRatio()), fmtFloat(p.ByteHitRatio()),
-				u(p.Bytes), u(p.ByteHits), u(p.Evictions), gain})
+				u(p.Bytes), u(p.ByteHits), u(p.Evictions), gain, strings.Join(s.recommendedBy(p), ";")}
+			if r, ok := lat[key(p.Policy, p.Size)]; ok {
+				un := s.Latency.Uncached
+				saved := ""
+				if r.BackendAvoidedPerS != nil {
+					saved = fmtFloat(*r.BackendAvoidedPerS)
+				}
+				row = append(row, fmtFloat(r.With.MeanMS), fmtFloat(r.With.P50MS), fmtFloat(r.With.P95MS), fmtFloat(r.With.P99MS),
+					fmtFloat(un.MeanMS), fmtFloat(un.P50MS), fmtFloat(un.P95MS), fmtFloat(un.P99MS),
+					fmtFloat(r.ReductionPct), fmtFloat(r.P99ReductionPct), saved, fmtFloat(r.BackendLoad))
+			} else if lat != nil {
+				row = append(row, make([]string, len(CSVLatencyHeader))...)
+			}
+			cw.Write(row)
 		}
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+func key(policy string, size int64) string { return policy + "\x00" + strconv.FormatInt(size, 10) }
+
+// latencyRows indexes the latency rows by policy and size (nil without a latency report).
+func (s *Sweep) latencyRows() map[string]LatencyRow {
+	if s.Latency == nil {
+		return nil
+	}
+	m := map[string]LatencyRow{}
+	for _, r := range s.Latency.Rows {
+		m[key(r.Policy, r.Size)] = r
+	}
+	return m
+}
+
+// recommendedBy lists the methods that recommend point p.
+func (s *Sweep) recommendedBy(p sim.Point) []string {
+	var out []string
+	for _, r := range s.Recommendations {
+		if r.Found && r.Policy == p.Policy && r.Size == p.Size {
+			out = append(out, r.Method)
+		}
+	}
+	return out
 }
 
 type jsonPoint struct {
@@ -63,6 +118,7 @@ type jsonPoint struct {
 	HitRatio       float64  `json:"hit_ratio"`
 	ByteHitRatio   float64  `json:"byte_hit_ratio"`
 	MarginalGainPP *float64 `json:"marginal_gain_pp,omitempty"`
+	RecommendedBy  []string `json:"recommended_by,omitempty"`
 }
 
 // WriteJSON writes the whole report as one JSON document.
@@ -71,7 +127,7 @@ func (s *Sweep) WriteJSON(w io.Writer) error {
 	for _, c := range Curves(s.Points) {
 		gains := c.Gains()
 		for i, p := range c.Points {
-			jp := jsonPoint{Point: p, Misses: p.Misses(), HitRatio: p.HitRatio(), ByteHitRatio: p.ByteHitRatio()}
+			jp := jsonPoint{Point: p, Misses: p.Misses(), HitRatio: p.HitRatio(), ByteHitRatio: p.ByteHitRatio(), RecommendedBy: s.recommendedBy(p)}
 			if i > 0 {
 				jp.MarginalGainPP = &gains[i]
 			}
@@ -113,10 +169,14 @@ func (s *Sweep) WriteTable(w io.Writer) error {
 	}
 	for _, r := range s.Recommendations {
 		if r.Found {
-			fmt.Fprintf(w, "recommended for %s: %s (%s): %s\n", r.Policy, sim.FormatSize(r.Size, s.bytes()), r.Rule, r.Note)
+			fmt.Fprintf(w, "recommended for %s by %s: %s (%s): %s\n", r.Policy, r.Method, sim.FormatSize(r.Size, s.bytes()), r.Rule, r.Note)
 		} else {
-			fmt.Fprintf(w, "recommended for %s: none (%s): %s\n", r.Policy, r.Rule, r.Note)
+			fmt.Fprintf(w, "recommended for %s by %s: none (%s): %s\n", r.Policy, r.Method, r.Rule, r.Note)
 		}
+	}
+	if s.Latency != nil {
+		fmt.Fprintln(w)
+		return s.Latency.WriteTable(w, s.bytes())
 	}
 	return nil
 }

@@ -2,15 +2,36 @@
 // statistics, parallel size sweeps and the size syntax.
 package sim
 
-// Stats counts what a replay saw. Stats from disjoint parts of a run add up
-// with Merge.
+// Stats counts what a replay saw. Stats from consecutive parts of a run add
+// up with Merge.
 type Stats struct {
 	Requests  uint64 `json:"requests"`
 	Hits      uint64 `json:"hits"`
 	Bytes     uint64 `json:"bytes"`     // sum of the sizes of all requests
 	ByteHits  uint64 `json:"byte_hits"` // sum of the sizes of the requests that hit
 	Evictions uint64 `json:"evictions"`
+	// Latency is the distribution of request latencies (nil unless a latency model was given).
+	Latency *Histogram `json:"-"`
+	// Windows are the counts per window of the run (nil unless windows were asked for).
+	Windows []WindowStats `json:"windows,omitempty"`
 }
+
+// WindowStats counts the requests of one window of a run.
+type WindowStats struct {
+	// Start is where the window starts: nanoseconds since the start of the
+	// trace for time windows, the index of its first request otherwise.
+	Start    int64  `json:"start"`
+	Requests uint64 `json:"requests"`
+	Hits     uint64 `json:"hits"`
+	Bytes    uint64 `json:"bytes"`
+	ByteHits uint64 `json:"byte_hits"`
+}
+
+// HitRatio returns the window's hits over its requests (0 for none).
+func (w WindowStats) HitRatio() float64 { return ratio(w.Hits, w.Requests) }
+
+// ByteHitRatio returns the window's byte hit ratio (0 for no bytes).
+func (w WindowStats) ByteHitRatio() float64 { return ratio(w.ByteHits, w.Bytes) }
 
 // Misses returns the number of requests that missed.
 func (s Stats) Misses() uint64 { return s.Requests - s.Hits }
@@ -22,13 +43,31 @@ func (s Stats) HitRatio() float64 { return ratio(s.Hits, s.Requests) }
 // all requests, each request counted with its own size.
 func (s Stats) ByteHitRatio() float64 { return ratio(s.ByteHits, s.Bytes) }
 
-// Merge adds o's counts to s.
+// Merge adds o's counts to s; o is the part of the run that follows s. The
+// latency histograms merge; o's windows follow s's, and a window that
+// straddles the two parts (same start) is added up.
 func (s *Stats) Merge(o Stats) {
 	s.Requests += o.Requests
 	s.Hits += o.Hits
 	s.Bytes += o.Bytes
 	s.ByteHits += o.ByteHits
 	s.Evictions += o.Evictions
+	if o.Latency != nil {
+		if s.Latency == nil {
+			s.Latency = &Histogram{}
+		}
+		s.Latency.Merge(o.Latency)
+	}
+	ws := o.Windows
+	if n := len(s.Windows); n > 0 && len(ws) > 0 && s.Windows[n-1].Start == ws[0].Start {
+		w := &s.Windows[n-1]
+		w.Requests += ws[0].Requests
+		w.Hits += ws[0].Hits
+		w.Bytes += ws[0].Bytes
+		w.ByteHits += ws[0].ByteHits
+		ws = ws[1:]
+	}
+	s.Windows = append(s.Windows, ws...)
 }
 
 func ratio(a, b uint64) float64 {

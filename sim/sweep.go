@@ -27,6 +27,8 @@ type SweepConfig struct {
 	Seed uint64
 	// Workers bounds the points replayed at once; 0 means GOMAXPROCS.
 	Workers int
+	// Latency, when set, gives every point a latency histogram (Stats.Latency).
+	Latency *Latencies
 	// Progress, when set, is called (from any goroutine, serialised) after each point.
 	Progress func()
 }
@@ -76,7 +78,7 @@ func Sweep(t *traces.Trace, cfg SweepConfig) ([]Point, error) {
 		c, err := policy.New(cfg.Policies[p], policy.Config{Capacity: cfg.Sizes.Values[s], TTL: cfg.TTL, Seed: cfg.Seed})
 		var st Stats
 		if err == nil {
-			st = Replay(t, c, !cfg.Sizes.Bytes)
+			st = ReplayWith(t, c, Options{Objects: !cfg.Sizes.Bytes, Latency: cfg.Latency})
 		}
 		done(p*ns+s, st, err)
 	}
@@ -95,7 +97,7 @@ func Sweep(t *traces.Trace, cfg SweepConfig) ([]Point, error) {
 		}
 	}
 	for p, spec := range cfg.Policies {
-		if spec.Name == "lru" && len(spec.Params) == 0 && t.Ops == nil {
+		if spec.Name == "lru" && len(spec.Params) == 0 && t.Ops == nil && cfg.Latency == nil {
 			wg.Add(1)
 			go curve(p)
 			continue

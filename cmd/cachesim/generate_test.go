@@ -11,15 +11,6 @@ import (
 )
 
 // run executes the command line and returns stdout, stderr and the error.
-func run(args ...string) (string, string, error) {
-	cmd := newRootCmd()
-	var out, errOut bytes.Buffer
-	cmd.SetOut(&out)
-	cmd.SetErr(&errOut)
-	cmd.SetArgs(args)
-	err := cmd.Execute()
-	return out.String(), errOut.String(), err
-}
 
 // TestGenerateDeterministic: generate writes the same bytes for the same
 // seed, other bytes for another seed, and the file replays like the spec.
@@ -29,7 +20,7 @@ func TestGenerateDeterministic(t *testing.T) {
 		t.Helper()
 		path := filepath.Join(dir, name)
 		args := append([]string{"generate", "zipf:keys=1000,alpha=0.8", "--requests", "5000", "--rate", "100", "--size", "pareto:100:1.5", "-o", path}, extra...)
-		if _, stderr, err := run(args...); err != nil {
+		if _, stderr, err := runCLI(t, args...); err != nil {
 			t.Fatalf("generate: %v\n%s", err, stderr)
 		}
 		b, err := os.ReadFile(path)
@@ -49,11 +40,11 @@ func TestGenerateDeterministic(t *testing.T) {
 		t.Errorf("a.csv: %d lines starting %q, want a header and 5000 requests", lines, string(a[:20]))
 	}
 	// Replaying the file and the spec gives the same statistics.
-	fromFile, _, err := run("replay", filepath.Join(dir, "a.csv"), "--header", "--csv-time", "2", "--csv-size", "3", "--size", "100", "-f", "json")
+	fromFile, _, err := runCLI(t, "replay", filepath.Join(dir, "a.csv"), "--header", "--csv-time", "2", "--csv-size", "3", "--size", "100", "-f", "json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	fromSpec, _, err := run("replay", "zipf:keys=1000,alpha=0.8,requests=5000,rate=100,size=pareto:100:1.5", "--size", "100", "-f", "json")
+	fromSpec, _, err := runCLI(t, "replay", "zipf:keys=1000,alpha=0.8,requests=5000,rate=100,size=pareto:100:1.5", "--size", "100", "-f", "json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +78,7 @@ func TestGenerateErrors(t *testing.T) {
 		{[]string{"generate", "zipf"}, "required flag(s) \"out\""},
 		{[]string{"sweep", "zipf:alpah=1"}, "unknown parameter \"alpah\""},
 	} {
-		_, _, err := run(tc.args...)
+		_, _, err := runCLI(t, tc.args...)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: %v, want an error containing %q", tc.args, err, tc.want)
 		}
@@ -99,7 +90,7 @@ func TestGenerateErrors(t *testing.T) {
 
 // TestGenerateHelp: the help documents every parameter with its default.
 func TestGenerateHelp(t *testing.T) {
-	help, _, err := run("generate", "--help")
+	help, _, err := runCLI(t, "generate", "--help")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +124,7 @@ func TestGenerateHelp(t *testing.T) {
 // TestSpecAsTrace: a spec is accepted wherever a trace path is, and a file
 // of that name wins over the spec.
 func TestSpecAsTrace(t *testing.T) {
-	out, _, err := run("sweep", "zipf:keys=1e3,requests=1e4,alpha=0.9", "--policy", "lru,lfu", "--sizes", "10,100", "-f", "csv")
+	out, _, err := runCLI(t, "sweep", "zipf:keys=1e3,requests=1e4,alpha=0.9", "--policy", "lru,lfu", "--sizes", "10,100", "-f", "csv")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +136,7 @@ func TestSpecAsTrace(t *testing.T) {
 	if err := os.WriteFile("zipf:x", []byte("1\n2\n1\n"), 0o644); err != nil {
 		t.Skip("the file system does not allow ':' in names")
 	}
-	out, _, err = run("replay", "zipf:x", "-f", "json", "--size", "10")
+	out, _, err = runCLI(t, "replay", "zipf:x", "-f", "json", "--size", "10")
 	if err != nil || !strings.Contains(out, `"requests": 3`) {
 		t.Errorf("a file named like a spec: %v\n%s", err, out)
 	}

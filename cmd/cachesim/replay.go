@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cachesim/cachesim/policy"
+	"github.com/cachesim/cachesim/report"
 	"github.com/cachesim/cachesim/sim"
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
@@ -21,6 +22,9 @@ type replayFlags struct {
 	bytes  bool
 	ttl    time.Duration
 	seed   uint64
+	plot   string
+	window string
+	metric string
 }
 
 func newReplayCmd() *cobra.Command {
@@ -32,6 +36,11 @@ func newReplayCmd() *cobra.Command {
 requests, hits, misses, hit ratio, byte hit ratio, evictions, distinct keys,
 and how long the simulation took.
 
+With --window or --plot, it also records the hit ratio per window of the run
+(per --window of time, like 1m, when the trace has timestamps; per that many
+requests, like 10000, otherwise; by default about 100 windows) and, with
+--plot, draws it, so warm-up, daily cycles and drift show.
+
 A synthetic workload spec may stand in for the trace (see cachesim generate
 --help). Without a trace, the built-in workload is used (Zipf, 1,000 keys, 10,000
 requests, exponent 1.5, seed 42). Without --size, the cache holds 10% of the
@@ -39,7 +48,9 @@ distinct keys.`,
 		Example: `  cachesim replay
   cachesim replay trace.txt --policy lfu --size 1000
   cachesim replay 'drifting:keys=1e5,requests=1e6' --policy lfu --size 1000
-  cachesim replay trace.csv --csv-key 5 --csv-size 4 --header --size 64MiB --format json`,
+  cachesim replay trace.csv --csv-key 5 --csv-size 4 --header --size 64MiB --format json
+  cachesim replay trace.csv --csv-key 5 --csv-time 2 --header --size 10000 --window 1m --plot timeline.png
+  cachesim replay trace.txt --size 1000 --window 50000 --plot timeline.svg`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runReplay(cmd, args, &f) },
 	}
@@ -49,6 +60,9 @@ distinct keys.`,
 	fs.BoolVar(&f.bytes, "bytes", false, "treat a size without a unit as bytes")
 	fs.DurationVar(&f.ttl, "ttl", time.Hour, "time to live for the ttl policy when a request carries none (0: never expire)")
 	fs.Uint64Var(&f.seed, "seed", 42, "seed for randomised policies")
+	fs.StringVar(&f.plot, "plot", "", "draw the hit ratio per window to this file, PNG or SVG by its extension (timeline.png)")
+	fs.StringVar(&f.window, "window", "", "window of the timeline: a duration (1m) on traces with timestamps, or a number of requests (10000) (default: about 100 windows)")
+	fs.StringVar(&f.metric, "metric", "request", "hit ratio of the timeline chart: request, or byte")
 	f.in.register(fs)
 	f.out.register(fs, false)
 	return cmd
@@ -69,6 +83,9 @@ type replayResult struct {
 	DistinctKeys int     `json:"distinct_keys"`
 	Seconds      float64 `json:"seconds"`
 	RequestsPerS float64 `json:"requests_per_second"`
+	// Window and Windows are the timeline, when asked for.
+	Window  string            `json:"window,omitempty"`
+	Windows []sim.WindowStats `json:"windows,omitempty"`
 }
 
 func runReplay(cmd *cobra.Command, args []string, f *replayFlags) error {
@@ -78,6 +95,19 @@ func runReplay(cmd *cobra.Command, args []string, f *replayFlags) error {
 	spec, err := policy.ParseSpec(f.policy)
 	if err != nil {
 		return err
+	}
+	window, err := sim.ParseWindow(f.window)
+	if err != nil {
+		return err
+	}
+	metric, err := report.ParseMetric(f.metric)
+	if err != nil {
+		return err
+	}
+	if f.plot != "" {
+		if err := report.CheckChartPath("--plot", f.plot); err != nil {
+			return err
+		}
 	}
 	var size int64
 	bytes := f.bytes
@@ -104,14 +134,40 @@ func runReplay(cmd *cobra.Command, args []string, f *replayFlags) error {
 	if err != nil {
 		return err
 	}
+	opt := sim.Options{Objects: !bytes}
+	if f.plot != "" || f.window != "" {
+		if opt.Window, err = sim.PlanWindows(t, window); err != nil {
+			return err
+		}
+		if opt.Window.Note != "" {
+			fmt.Fprintln(cmd.ErrOrStderr(), "note:", opt.Window.Note)
+		}
+	}
 	start := time.Now()
-	st := sim.Replay(t, c, !bytes)
+	st := sim.ReplayWith(t, c, opt)
 	el := time.Since(start)
 	res := replayResult{
 		Workload: t.Name, Policy: spec.String(), Size: size, Unit: unitName(bytes),
 		Requests: st.Requests, Hits: st.Hits, Misses: st.Misses(), HitRatio: st.HitRatio(),
 		ByteHitRatio: st.ByteHitRatio(), Evictions: st.Evictions, DistinctKeys: distinct,
 		Seconds: el.Seconds(), RequestsPerS: float64(st.Requests) / max(el.Seconds(), 1e-9),
+		Windows: st.Windows,
+	}
+	if opt.Window != nil {
+		res.Window = opt.Window.Window.String()
+	}
+	if f.plot != "" {
+		tl := report.Timeline{Title: fmt.Sprintf("%s, %s at %s", t.Name, spec, sim.FormatSize(size, bytes)),
+			Plan: opt.Window, Windows: st.Windows, Overall: metric.Of(st)}
+		if bytes {
+			tl.Title += " bytes"
+		} else {
+			tl.Title += " objects"
+		}
+		if err := tl.TimelineChart(metric).Save(f.plot); err != nil {
+			return err
+		}
+		fmt.Fprintf(cmd.ErrOrStderr(), "wrote %s\n", f.plot)
 	}
 	return f.out.write(cmd.OutOrStdout(), map[string]func(io.Writer) error{
 		"table": res.writeTable,
@@ -121,6 +177,17 @@ func runReplay(cmd *cobra.Command, args []string, f *replayFlags) error {
 			return enc.Encode(res)
 		},
 	})
+}
+
+// windowRange returns the lowest and highest hit ratio of the windows with requests.
+func windowRange(ws []sim.WindowStats) (lo, hi float64) {
+	lo = 1
+	for _, w := range ws {
+		if w.Requests > 0 {
+			lo, hi = min(lo, w.HitRatio()), max(hi, w.HitRatio())
+		}
+	}
+	return lo, hi
 }
 
 func unitName(bytes bool) string {
@@ -144,6 +211,11 @@ func (r replayResult) writeTable(w io.Writer) error {
 		{"distinct keys", fmt.Sprint(r.DistinctKeys)},
 		{"simulation time", (time.Duration(r.Seconds * 1e9)).Round(time.Microsecond).String()},
 		{"requests/second", fmt.Sprintf("%.3g", r.RequestsPerS)},
+	}
+	if len(r.Windows) > 0 {
+		lo, hi := windowRange(r.Windows)
+		rows = append(rows, []string{"windows", fmt.Sprintf("%d of %s", len(r.Windows), r.Window)},
+			[]string{"window hit ratio", fmt.Sprintf("%.2f%% to %.2f%%", 100*lo, 100*hi)})
 	}
 	if err := t.Bulk(rows); err != nil {
 		return err

@@ -19,7 +19,7 @@ type sweepFlags struct {
 	policies string
 	sizes    string
 	bytes    bool
-	minGain  float64
+	sizing   sizingFlags
 	ttl      time.Duration
 	jobs     int
 	seed     uint64
@@ -33,8 +33,24 @@ func newSweepCmd() *cobra.Command {
 		Long: `sweep replays the trace once per policy and size (in parallel, the trace
 loaded once and shared) and prints, per policy and size, the hit ratio, the
 byte hit ratio and the marginal gain over the previous size, then per policy
-the recommended size: the first swept size whose gain over the previous one is
-below --min-gain percentage points.
+the recommended sizes, each naming the rule that chose it:
+
+  marginal-gain  the first swept size gaining less than --min-gain percentage points
+  kneedle        the knee of the curve (Kneedle, Satopää et al. 2011, sensitivity
+                 --knee-sensitivity), on log-size when the sizes span > 2 decades
+  target         the smallest size reaching --target-hit-ratio
+  cost           the size of least memory + miss cost per month, with --memory-cost
+                 (per GiB-month), --miss-cost (per miss) and the request rate
+
+--metric byte makes the rules and the chart use the byte hit ratio.
+--interpolate lets the target rule pick a size between swept points.
+
+--plot mrc.png (or .svg) draws the curves with the recommendations marked.
+--latency (or --miss-latency, --latency-plot) adds the latency-reduction
+report: per point mean, p50, p95 and p99 latency with the cache and without
+any, the reduction, the backend requests saved per second and the backend
+load, with --hit-latency for hits and --miss-latency for misses (a constant,
+or a distribution drawn once per request with --seed, shared by every point).
 
 Sizes are object counts, or bytes when any size carries a unit (B, KiB, MiB,
 GiB, TiB; KB/MB/GB/TB and K/M/G/T mean the same binary units, as in
@@ -50,7 +66,10 @@ kinds and parameters). Without a trace, the built-in workload is used (Zipf,
   cachesim sweep trace.txt --policy lru,fifo,lfu --sizes 100,1000,10000,25000
   cachesim sweep trace.csv --csv-key 5 --csv-size 4 --csv-time 2 --header --policy lru --sizes 1MiB,16MiB,1GiB
   cachesim sweep trace.txt --sizes 1000:1000000:log20 --format csv --out mrc.csv
-  cachesim sweep 'zipf:keys=1e6,requests=1e7,alpha=0.9' --policy lru,lfu --sizes 1000:1000000:log`,
+  cachesim sweep 'zipf:keys=1e6,requests=1e7,alpha=0.9' --policy lru,lfu --sizes 1000:1000000:log
+  cachesim sweep --policy lru,lfu,fifo --sizes 10:1000:log12 --plot mrc.png --target-hit-ratio 0.8
+  cachesim sweep --policy lru,lfu --sizes 10:1000:log12 --memory-cost 4 --miss-cost 0.0001 --request-rate 2000 --object-bytes 4096
+  cachesim sweep --policy lru,lfu --sizes 10:1000:log12 --miss-latency lognormal:median=40ms,p99=250ms --latency-plot latency.svg`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runSweep(cmd, args, &f) },
 	}
@@ -58,10 +77,10 @@ kinds and parameters). Without a trace, the built-in workload is used (Zipf,
 	fs.StringVarP(&f.policies, "policy", "p", "lru", "comma-separated policies (see `cachesim policies`)")
 	fs.StringVarP(&f.sizes, "sizes", "s", "", "cache sizes: list 100,1000; range 50:500:50; log range 1MiB:1GiB:log or :logN (default: 12 log-spaced sizes up to the footprint)")
 	fs.BoolVar(&f.bytes, "bytes", false, "treat sizes without a unit as bytes (default: object counts)")
-	fs.Float64Var(&f.minGain, "min-gain", 0.1, "diminishing-returns threshold: recommend the first size gaining less than this many percentage points per step")
 	fs.DurationVar(&f.ttl, "ttl", time.Hour, "time to live for the ttl policy when a request carries none (0: never expire)")
 	fs.IntVarP(&f.jobs, "jobs", "j", 0, "points replayed in parallel (default: number of CPUs)")
-	fs.Uint64Var(&f.seed, "seed", 42, "seed for randomised policies")
+	fs.Uint64Var(&f.seed, "seed", 42, "seed for randomised policies and for random miss latencies")
+	f.sizing.register(fs)
 	f.in.register(fs)
 	f.out.register(fs, true)
 	return cmd
@@ -82,8 +101,9 @@ func runSweep(cmd *cobra.Command, args []string, f *sweepFlags) error {
 		}
 		sizes.Bytes = sizes.Bytes || f.bytes
 	}
-	if f.minGain < 0 {
-		return fmt.Errorf("--min-gain must be >= 0, got %g", f.minGain)
+	sz, err := f.sizing.check(cmd.Flags(), f.seed)
+	if err != nil {
+		return err
 	}
 	stderr := cmd.ErrOrStderr()
 	t, err := f.in.load(args, stderr)
@@ -100,14 +120,19 @@ func runSweep(cmd *cobra.Command, args []string, f *sweepFlags) error {
 	}
 	warnTTL(stderr, t, specs)
 	bar := newProgress(stderr, f.out.quiet, len(specs)*len(sizes.Values), int64(t.Len()), "sweep")
-	points, err := sim.Sweep(t, sim.SweepConfig{Policies: specs, Sizes: sizes, TTL: f.ttl, Seed: f.seed, Workers: f.jobs, Progress: bar.Add})
+	var lat *sim.Latencies
+	if sz.model != nil {
+		lat = sz.model.Latencies(t)
+	}
+	points, err := sim.Sweep(t, sim.SweepConfig{Policies: specs, Sizes: sizes, TTL: f.ttl, Seed: f.seed, Workers: f.jobs,
+		Latency: lat, Progress: bar.Add})
 	bar.Finish()
 	if err != nil {
 		return err
 	}
 	rep := &report.Sweep{Workload: t.Name, Requests: t.Len(), Unit: report.Unit(sizes.Bytes), Points: points}
-	for _, c := range report.Curves(points) {
-		rep.Recommendations = append(rep.Recommendations, report.MarginalGain(c, f.minGain, sizes.Bytes))
+	if err := f.sizing.finish(sz, t, rep, lat, sizes.Bytes, stderr); err != nil {
+		return err
 	}
 	return f.out.write(cmd.OutOrStdout(), map[string]func(io.Writer) error{
 		"table": rep.WriteTable, "csv": rep.WriteCSV, "json": rep.WriteJSON,

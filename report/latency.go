@@ -1,0 +1,133 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"math"
+
+	"github.com/cachesim/cachesim/sim"
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/tw"
+)
+
+// Latency summarises a latency distribution, in milliseconds.
+type Latency struct {
+	MeanMS float64 `json:"mean_ms"`
+	P50MS  float64 `json:"p50_ms"`
+	P95MS  float64 `json:"p95_ms"`
+	P99MS  float64 `json:"p99_ms"`
+}
+
+// Summarise reads the mean and percentiles of h.
+func Summarise(h *sim.Histogram) Latency {
+	return Latency{MeanMS: 1e3 * h.Mean(), P50MS: 1e3 * h.Quantile(0.50), P95MS: 1e3 * h.Quantile(0.95), P99MS: 1e3 * h.Quantile(0.99)}
+}
+
+// LatencyRow is what a cache of one policy and size does to latency and to the backend.
+type LatencyRow struct {
+	Policy string `json:"policy"`
+	Size   int64  `json:"size"`
+	// With is the request latency with the cache.
+	With Latency `json:"with_cache"`
+	// ReductionPct is how much lower the mean latency is than without a cache, in percent.
+	ReductionPct float64 `json:"mean_reduction_pct"`
+	// P99ReductionPct is the same for the 99th percentile.
+	P99ReductionPct float64 `json:"p99_reduction_pct"`
+	// BackendAvoidedPerS is the backend requests the cache saves per second
+	// (hits per second); nil when the request rate is unknown.
+	BackendAvoidedPerS *float64 `json:"backend_requests_avoided_per_s,omitempty"`
+	// BackendLoad is the backend's load as a fraction of its load without a cache (the miss ratio).
+	BackendLoad float64 `json:"backend_load"`
+}
+
+// LatencyReport is the latency-reduction report of a sweep.
+type LatencyReport struct {
+	// Model describes the cost model.
+	HitLatencyMS   float64 `json:"hit_latency_ms"`
+	MissLatency    string  `json:"miss_latency"`
+	MissPerKiBMS   float64 `json:"miss_latency_per_kib_ms,omitempty"`
+	Seed           uint64  `json:"seed"`
+	PercentileNote string  `json:"percentile_note"`
+	// RequestRate is the requests per second used for the backend savings (0: unknown).
+	RequestRate float64 `json:"requests_per_second,omitempty"`
+	// Uncached is the latency without any cache: every request goes to the backend.
+	Uncached Latency      `json:"without_cache"`
+	Rows     []LatencyRow `json:"points"`
+}
+
+// NewLatencyReport builds the latency report of points, which carry latency
+// histograms, against uncached, the latencies with every request a miss.
+// rate is the request rate per second, 0 when unknown.
+func NewLatencyReport(points []sim.Point, uncached *sim.Histogram, rate float64) *LatencyReport {
+	r := &LatencyReport{Uncached: Summarise(uncached), RequestRate: rate,
+		PercentileNote: fmt.Sprintf("percentiles from a log-bucketed histogram, within %g%% of the exact value (exact for constant latencies); means exact", 100*sim.HistogramError)}
+	for _, p := range points {
+		if p.Latency == nil {
+			continue
+		}
+		with := Summarise(p.Latency)
+		row := LatencyRow{Policy: p.Policy, Size: p.Size, With: with,
+			ReductionPct:    reduction(with.MeanMS, r.Uncached.MeanMS),
+			P99ReductionPct: reduction(with.P99MS, r.Uncached.P99MS),
+			BackendLoad:     1 - p.HitRatio()}
+		if rate > 0 {
+			v := p.HitRatio() * rate
+			row.BackendAvoidedPerS = &v
+		}
+		r.Rows = append(r.Rows, row)
+	}
+	return r
+}
+
+// reduction returns how much lower v is than base, in percent.
+func reduction(v, base float64) float64 {
+	if base == 0 {
+		return 0
+	}
+	return 100 * (1 - v/base)
+}
+
+// WriteTable writes the essentials: per point, mean and p99 with the cache,
+// their reduction, the backend requests avoided and the backend load.
+func (r *LatencyReport) WriteTable(w io.Writer, bytes bool) error {
+	fmt.Fprintf(w, "latency: hit %s, miss %s", fmtMS(r.HitLatencyMS), r.MissLatency)
+	if r.MissPerKiBMS > 0 {
+		fmt.Fprintf(w, " + %s per KiB", fmtMS(r.MissPerKiBMS))
+	}
+	fmt.Fprintf(w, "; without a cache: mean %s, p50 %s, p95 %s, p99 %s\n",
+		fmtMS(r.Uncached.MeanMS), fmtMS(r.Uncached.P50MS), fmtMS(r.Uncached.P95MS), fmtMS(r.Uncached.P99MS))
+	t := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off), tablewriter.WithRowAlignment(tw.AlignRight))
+	t.Header("policy", "size", "mean", "p50", "p99", "mean cut", "p99 cut", "backend req/s saved", "backend load")
+	for _, row := range r.Rows {
+		saved := "n/a"
+		if row.BackendAvoidedPerS != nil {
+			saved = fmt.Sprintf("%.4g", *row.BackendAvoidedPerS)
+		}
+		if err := t.Append(row.Policy, sim.FormatSize(row.Size, bytes), fmtMS(row.With.MeanMS), fmtMS(row.With.P50MS),
+			fmtMS(row.With.P99MS), fmt.Sprintf("%.1f%%", row.ReductionPct), fmt.Sprintf("%.1f%%", row.P99ReductionPct),
+			saved, fmt.Sprintf("%.1f%%", 100*row.BackendLoad)); err != nil {
+			return err
+		}
+	}
+	if err := t.Render(); err != nil {
+		return err
+	}
+	if r.RequestRate == 0 {
+		fmt.Fprintln(w, "backend requests saved per second: n/a (the trace has no timestamps; give --request-rate)")
+	}
+	fmt.Fprintln(w, r.PercentileNote)
+	return nil
+}
+
+// fmtMS renders milliseconds with a unit people read at a glance.
+func fmtMS(ms float64) string {
+	switch {
+	case ms == 0:
+		return "0"
+	case math.Abs(ms) < 1:
+		return fmt.Sprintf("%.3gµs", ms*1e3)
+	case math.Abs(ms) < 1000:
+		return fmt.Sprintf("%.3gms", ms)
+	}
+	return fmt.Sprintf("%.3gs", ms/1e3)
+}

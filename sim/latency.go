@@ -1,0 +1,224 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cachesim/cachesim/traces"
+	"gonum.org/v1/gonum/stat/distuv"
+)
+
+// MissLatencyForms documents what ParseMissLatency accepts; errors quote it.
+const MissLatencyForms = `accepted forms: a constant duration ("50ms", "1.5ms", "200us");
+"lognormal:median=40ms,p99=250ms" (log-normal with that median and 99th percentile);
+"exp:mean=30ms" (exponential with that mean)`
+
+// Distribution is a distribution of latencies in seconds.
+type Distribution interface {
+	// Rand draws one latency.
+	Rand() float64
+}
+
+// constant is a distribution with a single value.
+type constant float64
+
+func (c constant) Rand() float64 { return float64(c) }
+
+// LatencyModel is the cost model of the latency report: what a hit and a
+// miss cost, in seconds.
+type LatencyModel struct {
+	// Hit is the latency of a hit.
+	Hit float64
+	// Miss draws the latency of a miss (the backend's latency), before the per-KiB term.
+	Miss Distribution
+	// MissDesc describes Miss for reports ("50ms", "lognormal:median=40ms,p99=250ms").
+	MissDesc string
+	// PerKiB is added to a miss for every KiB of the request's size (transfer time).
+	PerKiB float64
+}
+
+// z99 is the 0.99 quantile of the standard normal distribution.
+var z99 = distuv.UnitNormal.Quantile(0.99)
+
+// ParseMissLatency parses a miss latency (see MissLatencyForms). Random
+// distributions draw from a generator seeded with seed, so that the same
+// seed gives the same latencies.
+func ParseMissLatency(spec string, seed uint64) (Distribution, error) {
+	fail := func(format string, a ...any) (Distribution, error) {
+		return nil, fmt.Errorf("bad --miss-latency %q: %s\n%s", spec, fmt.Sprintf(format, a...), MissLatencyForms)
+	}
+	name, params, found := strings.Cut(strings.TrimSpace(spec), ":")
+	if !found {
+		d, err := parseLatency(name)
+		if err != nil {
+			return fail("%v", err)
+		}
+		return constant(d), nil
+	}
+	name = strings.ToLower(strings.TrimSpace(name))
+	if name != "lognormal" && name != "exp" {
+		return fail("unknown distribution %q (known: lognormal, exp)", name)
+	}
+	kv := map[string]float64{}
+	for _, p := range strings.Split(params, ",") {
+		k, v, ok := strings.Cut(p, "=")
+		if !ok {
+			return fail("parameter %q is not name=duration", p)
+		}
+		d, err := parseLatency(v)
+		if err != nil {
+			return fail("parameter %s: %v", k, err)
+		}
+		if d <= 0 {
+			return fail("parameter %s must be above 0", k)
+		}
+		kv[strings.TrimSpace(strings.ToLower(k))] = d
+	}
+	src := rand.NewPCG(seed, 0x6c6174656e6379) // "latency": a fixed stream per seed
+	need := func(names ...string) error {
+		if len(kv) != len(names) {
+			return fmt.Errorf("%s takes exactly %s", name, strings.Join(names, " and "))
+		}
+		for _, n := range names {
+			if _, ok := kv[n]; !ok {
+				return fmt.Errorf("%s needs %s=", name, n)
+			}
+		}
+		return nil
+	}
+	switch name {
+	case "lognormal":
+		if err := need("median", "p99"); err != nil {
+			return fail("%v", err)
+		}
+		med, p99 := kv["median"], kv["p99"]
+		if p99 <= med {
+			return fail("p99 must be above the median")
+		}
+		return distuv.LogNormal{Mu: math.Log(med), Sigma: math.Log(p99/med) / z99, Src: src}, nil
+	case "exp":
+		if err := need("mean"); err != nil {
+			return fail("%v", err)
+		}
+		return distuv.Exponential{Rate: 1 / kv["mean"], Src: src}, nil
+	}
+	return fail("unknown distribution %q (known: lognormal, exp)", name)
+}
+
+// parseLatency parses a duration ("50ms") into seconds; it must not be negative.
+func parseLatency(s string) (float64, error) {
+	s = strings.TrimSpace(s)
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		if f, ferr := strconv.ParseFloat(s, 64); ferr == nil && f == 0 {
+			return 0, nil
+		}
+		return 0, fmt.Errorf("%q is not a duration like 50ms", s)
+	}
+	if d < 0 {
+		return 0, fmt.Errorf("%q is negative", s)
+	}
+	return d.Seconds(), nil
+}
+
+// ParseLatency parses a non-negative duration flag ("0.5ms") into seconds.
+func ParseLatency(flag, s string) (float64, error) {
+	v, err := parseLatency(s)
+	if err != nil {
+		return 0, fmt.Errorf("bad %s: %v", flag, err)
+	}
+	return v, nil
+}
+
+// zeroBucket marks a latency <= 0 in Latencies.bucket.
+const zeroBucket = math.MinInt32
+
+// Latencies are a model's costs for one trace: each request's latency if it
+// misses, drawn once so that every policy and size (and the uncached
+// baseline) sees the same backend. They are read-only once made, so any
+// number of replays may share them.
+type Latencies struct {
+	// Hit is the latency of a hit.
+	Hit float64
+	// Uncached is the latency distribution without any cache: every request a miss.
+	Uncached *Histogram
+	miss     []float64
+	bucket   []int32 // histogram bucket of miss[i], or zeroBucket
+	lo, hi   int32   // range of the positive buckets
+}
+
+// Latencies draws the miss latency of every request of t.
+func (m LatencyModel) Latencies(t *traces.Trace) *Latencies {
+	n := t.Len()
+	l := &Latencies{Hit: m.Hit, Uncached: &Histogram{}, miss: make([]float64, n), bucket: make([]int32, n),
+		lo: math.MaxInt32, hi: math.MinInt32}
+	for i := 0; i < n; i++ {
+		v := m.Miss.Rand()
+		if t.Sizes != nil {
+			v += m.PerKiB * float64(t.Sizes[i]) / 1024
+		} else {
+			v += m.PerKiB / 1024
+		}
+		l.miss[i] = v
+		b := int32(zeroBucket)
+		if v > 0 {
+			b = int32(histBucket(v))
+			l.lo, l.hi = min(l.lo, b), max(l.hi, b)
+		}
+		l.bucket[i] = b
+		l.Uncached.Add(v)
+	}
+	return l
+}
+
+// newHistogram returns an empty histogram with room for every miss bucket,
+// so that recording a miss never allocates.
+func (l *Latencies) newHistogram() *Histogram {
+	h := &Histogram{}
+	if l.lo <= l.hi {
+		h.grow(int(l.lo))
+		h.grow(int(l.hi))
+	}
+	return h
+}
+
+// recordMiss counts request i's miss latency in h, which newHistogram made.
+func (l *Latencies) recordMiss(h *Histogram, i int) {
+	v, b := l.miss[i], l.bucket[i]
+	if b == zeroBucket {
+		h.zeros++
+		v = 0
+	} else {
+		j := int(b) - h.offset
+		h.mark(j, v, h.counts[j] == 0)
+		h.counts[j]++
+	}
+	h.note(v, 1, v)
+}
+
+// RequestRate returns the trace's request rate per second from its
+// timestamps: the gaps between requests averaged over the trace's span. ok
+// is false when the trace has no timestamps or spans no time.
+func RequestRate(t *traces.Trace) (perSecond float64, ok bool) {
+	lo, hi, ok := timeSpan(t)
+	if !ok || hi == lo {
+		return 0, false
+	}
+	return float64(t.Len()-1) / (float64(hi-lo) / 1e9), true
+}
+
+// timeSpan returns the earliest and latest timestamps.
+func timeSpan(t *traces.Trace) (lo, hi int64, ok bool) {
+	if len(t.Times) == 0 {
+		return 0, 0, false
+	}
+	lo, hi = t.Times[0], t.Times[0]
+	for _, v := range t.Times {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	return lo, hi, true
+}

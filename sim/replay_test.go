@@ -1,0 +1,244 @@
+package sim
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	"github.com/cachesim/cachesim/policy"
+	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/workload"
+)
+
+// handTrace builds a trace of keys, with timestamps in seconds when times is not nil.
+func handTrace(keys []uint64, times []int64) *traces.Trace {
+	t := traces.NewTrace("hand", traces.Fields{Time: times != nil})
+	for i, k := range keys {
+		r := traces.Request{Key: k, Size: 1}
+		if times != nil {
+			r.Time = times[i] * int64(time.Second)
+		}
+		t.Append(&r)
+	}
+	return t
+}
+
+func newLRU(t *testing.T, size int64) policy.Cache {
+	t.Helper()
+	spec, err := policy.ParseSpec("lru")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := policy.New(spec, policy.Config{Capacity: size})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestReplayWindows(t *testing.T) {
+	// LRU of 2: 1 2 miss, 1 2 hit; 3 4 miss, 3 4 hit.
+	keys := []uint64{1, 2, 1, 2, 3, 4, 3, 4}
+	type want struct {
+		start          int64
+		requests, hits uint64
+	}
+	cases := []struct {
+		name   string
+		times  []int64
+		window Window
+		byTime bool
+		want   []want
+	}{
+		{"per 4 requests", nil, Window{Requests: 4}, false, []want{{0, 4, 2}, {4, 4, 2}}},
+		{"per 3 requests", nil, Window{Requests: 3}, false, []want{{0, 3, 1}, {3, 3, 1}, {6, 2, 2}}},
+		{"2s windows", []int64{10, 11, 12, 13, 14, 15, 16, 17}, Window{Duration: 2 * time.Second}, true,
+			[]want{{10e9, 2, 0}, {12e9, 2, 2}, {14e9, 2, 0}, {16e9, 2, 2}}},
+		// out of order: request 3 (a hit) is stamped back into the first window.
+		{"time going back", []int64{0, 1, 2, 0, 4, 5, 6, 7}, Window{Duration: 4 * time.Second}, true,
+			[]want{{0, 4, 2}, {4e9, 4, 2}}},
+		{"duration without timestamps", nil, Window{Duration: time.Minute}, false, []want{{0, 1, 0}, {1, 1, 0}}},
+	}
+	for _, c := range cases {
+		tr := handTrace(keys, c.times)
+		plan, err := PlanWindows(tr, c.window)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if plan.ByTime != c.byTime {
+			t.Errorf("%s: by time %v, want %v", c.name, plan.ByTime, c.byTime)
+		}
+		if c.name == "duration without timestamps" {
+			if plan.Note == "" {
+				t.Errorf("%s: no note that the windows fell back to requests", c.name)
+			}
+			// automatic: 8 requests / 100 rounds up to windows of 1 request
+			if plan.Count() != 8 {
+				t.Errorf("%s: %d windows, want 8", c.name, plan.Count())
+			}
+			c.want = c.want[:2]
+		}
+		st := ReplayWith(tr, newLRU(t, 2), Options{Objects: true, Window: plan})
+		if st.Hits != 4 {
+			t.Errorf("%s: %d hits, want 4", c.name, st.Hits)
+		}
+		for i, w := range c.want {
+			if i >= len(st.Windows) {
+				t.Fatalf("%s: %d windows, want at least %d", c.name, len(st.Windows), len(c.want))
+			}
+			g := st.Windows[i]
+			if g.Start != w.start || g.Requests != w.requests || g.Hits != w.hits {
+				t.Errorf("%s: window %d = start %d, %d requests, %d hits; want %d, %d, %d",
+					c.name, i, g.Start, g.Requests, g.Hits, w.start, w.requests, w.hits)
+			}
+		}
+	}
+}
+
+func TestPlanWindowsAuto(t *testing.T) {
+	keys := make([]uint64, 1000)
+	times := make([]int64, 1000)
+	for i := range keys {
+		keys[i], times[i] = uint64(i%7), int64(i)*9 // 9s apart: a span of 8991s
+	}
+	plan, err := PlanWindows(handTrace(keys, times), Window{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 8991s / 100 = 89.9s, rounded up to a round width: 2 minutes, 75 windows.
+	if !plan.ByTime || plan.Window.Duration != 2*time.Minute || plan.Count() != 75 {
+		t.Errorf("auto window: by time %v, %s, %d windows; want true, 2m, 75", plan.ByTime, plan.Window, plan.Count())
+	}
+	plan, _ = PlanWindows(handTrace(keys, nil), Window{})
+	if plan.ByTime || plan.Window.Requests != 10 || plan.Count() != 100 {
+		t.Errorf("auto request window: %s, %d windows; want 10 requests, 100 windows", plan.Window, plan.Count())
+	}
+	if _, err := PlanWindows(handTrace(keys, times), Window{Duration: time.Millisecond}); err == nil {
+		t.Errorf("9e6 windows of 1ms: no error, want one (more than %d windows)", MaxWindows)
+	}
+}
+
+func TestReplayLatencyConstant(t *testing.T) {
+	// LRU of 2 on 1 2 1 2 1: two misses, three hits.
+	tr := handTrace([]uint64{1, 2, 1, 2, 1}, nil)
+	miss, err := ParseMissLatency("50ms", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lat := LatencyModel{Hit: 0.0005, Miss: miss}.Latencies(tr)
+	st := ReplayWith(tr, newLRU(t, 2), Options{Objects: true, Latency: lat})
+	h := st.Latency
+	// mean (3*0.5 + 2*50)/5 = 20.3ms; sorted 0.5 0.5 0.5 50 50.
+	if math.Abs(h.Mean()-0.0203) > 1e-15 || h.Quantile(0.5) != 0.0005 || h.Quantile(0.6) != 0.0005 ||
+		h.Quantile(0.61) != 0.05 || h.Quantile(0.99) != 0.05 {
+		t.Errorf("mean %g p50 %g p60 %g p61 %g p99 %g; want 0.0203, 0.0005, 0.0005, 0.05, 0.05",
+			h.Mean(), h.Quantile(0.5), h.Quantile(0.6), h.Quantile(0.61), h.Quantile(0.99))
+	}
+	if u := lat.Uncached; u.Count() != 5 || u.Mean() != 0.05 || u.Quantile(0) != 0.05 || u.Quantile(1) != 0.05 {
+		t.Errorf("uncached: %d requests, mean %g, min %g, max %g; want 5 at 0.05", u.Count(), u.Mean(), u.Quantile(0), u.Quantile(1))
+	}
+	// Merge of two consecutive parts equals the whole.
+	var m Stats
+	m.Merge(st)
+	m.Merge(st)
+	if m.Latency.Count() != 10 || math.Abs(m.Latency.Mean()-0.0203) > 1e-15 || m.Requests != 10 {
+		t.Errorf("merged: %d latencies, mean %g, %d requests", m.Latency.Count(), m.Latency.Mean(), m.Requests)
+	}
+}
+
+func TestMissLatencyDistributions(t *testing.T) {
+	keys := make([]uint64, 200_000)
+	tr := handTrace(keys, nil)
+	cases := []struct {
+		spec string
+		q    float64
+		want float64
+	}{
+		{"lognormal:median=40ms,p99=250ms", 0.5, 0.040},
+		{"lognormal:median=40ms,p99=250ms", 0.99, 0.250},
+		{"exp:mean=30ms", 0.5, 0.030 * math.Ln2},
+		{"exp:mean=30ms", 0.99, 0.030 * math.Log(100)},
+	}
+	for _, c := range cases {
+		d, err := ParseMissLatency(c.spec, 7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u := LatencyModel{Miss: d}.Latencies(tr).Uncached
+		// 200,000 draws: the sample quantile is within a few percent.
+		if got := u.Quantile(c.q); math.Abs(got-c.want) > 0.03*c.want {
+			t.Errorf("%s: quantile %g = %g, want %g within 3%%", c.spec, c.q, got, c.want)
+		}
+	}
+	// Deterministic: the same seed draws the same latencies; another seed does not.
+	draw := func(seed uint64) float64 {
+		d, _ := ParseMissLatency("exp:mean=30ms", seed)
+		return LatencyModel{Miss: d}.Latencies(handTrace(keys[:100], nil)).Uncached.Sum()
+	}
+	if draw(3) != draw(3) || draw(3) == draw(4) {
+		t.Errorf("seeded draws: %g %g %g", draw(3), draw(3), draw(4))
+	}
+	for _, bad := range []string{"", "fast", "lognormal:median=40ms", "lognormal:median=40ms,p99=10ms", "exp:mean=-1ms", "gamma:k=1", "exp:mean"} {
+		if _, err := ParseMissLatency(bad, 1); err == nil {
+			t.Errorf("ParseMissLatency(%q): no error", bad)
+		}
+	}
+}
+
+func TestMissLatencyPerKiB(t *testing.T) {
+	tr := traces.NewTrace("sized", traces.Fields{Size: true})
+	for _, s := range []uint32{1024, 4096} {
+		tr.Append(&traces.Request{Key: uint64(s), Size: s})
+	}
+	miss, _ := ParseMissLatency("10ms", 1)
+	u := LatencyModel{Miss: miss, PerKiB: 0.001}.Latencies(tr).Uncached
+	if u.Quantile(0) != 0.011 || u.Quantile(1) != 0.014 {
+		t.Errorf("10ms + 1ms/KiB on 1KiB and 4KiB: %g and %g, want 0.011 and 0.014", u.Quantile(0), u.Quantile(1))
+	}
+}
+
+func TestRequestRate(t *testing.T) {
+	if r, ok := RequestRate(handTrace([]uint64{1, 2, 3, 4, 5}, []int64{0, 1, 2, 3, 4})); !ok || r != 1 {
+		t.Errorf("5 requests 1s apart: %g/s (%v), want 1/s", r, ok)
+	}
+	if _, ok := RequestRate(handTrace([]uint64{1, 2}, nil)); ok {
+		t.Error("a trace without timestamps has a request rate")
+	}
+}
+
+func benchTrace(b *testing.B) *traces.Trace {
+	r, err := workload.Zipf{Keys: 100_000, Requests: 1_000_000, Alpha: 0.9, Seed: 1}.Reader()
+	if err != nil {
+		b.Fatal(err)
+	}
+	tr, err := traces.ReadAll("bench", r)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return tr
+}
+
+// BenchmarkReplay measures the replay loop plain, with windows and with latencies.
+func BenchmarkReplay(b *testing.B) {
+	tr := benchTrace(b)
+	spec, _ := policy.ParseSpec("lru")
+	plan, _ := PlanWindows(tr, Window{Requests: 10_000})
+	miss, _ := ParseMissLatency("lognormal:median=40ms,p99=250ms", 1)
+	lat := LatencyModel{Hit: 0.0005, Miss: miss}.Latencies(tr)
+	for _, c := range []struct {
+		name string
+		opt  Options
+	}{
+		{"plain", Options{Objects: true}},
+		{"windows", Options{Objects: true, Window: plan}},
+		{"latency", Options{Objects: true, Latency: lat}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				cache, _ := policy.New(spec, policy.Config{Capacity: 10_000})
+				ReplayWith(tr, cache, c.opt)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*tr.Len()), "ns/request")
+		})
+	}
+}
