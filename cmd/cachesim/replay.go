@@ -55,7 +55,7 @@ distinct keys.`,
 		RunE: func(cmd *cobra.Command, args []string) error { return runReplay(cmd, args, &f) },
 	}
 	fs := cmd.Flags()
-	fs.StringVarP(&f.policy, "policy", "p", "lru", "policy (see `cachesim policies`)")
+	fs.StringVarP(&f.policy, "policy", "p", "lru", "policy (see: cachesim policies)")
 	fs.StringVarP(&f.size, "size", "s", "", "cache size: objects (1000) or bytes with a unit (64MiB) (default: 10% of the distinct keys)")
 	fs.BoolVar(&f.bytes, "bytes", false, "treat a size without a unit as bytes")
 	fs.DurationVar(&f.ttl, "ttl", time.Hour, "time to live for the ttl policy when a request carries none (0: never expire)")

@@ -74,7 +74,7 @@ kinds and parameters). Without a trace, the built-in workload is used (Zipf,
 		RunE: func(cmd *cobra.Command, args []string) error { return runSweep(cmd, args, &f) },
 	}
 	fs := cmd.Flags()
-	fs.StringVarP(&f.policies, "policy", "p", "lru", "comma-separated policies (see `cachesim policies`)")
+	fs.StringVarP(&f.policies, "policy", "p", "lru", "comma-separated policies (see: cachesim policies)")
 	fs.StringVarP(&f.sizes, "sizes", "s", "", "cache sizes: list 100,1000; range 50:500:50; log range 1MiB:1GiB:log or :logN (default: 12 log-spaced sizes up to the footprint)")
 	fs.BoolVar(&f.bytes, "bytes", false, "treat sizes without a unit as bytes (default: object counts)")
 	fs.DurationVar(&f.ttl, "ttl", time.Hour, "time to live for the ttl policy when a request carries none (0: never expire)")
