@@ -1,9 +1,7 @@
 package traces
 
 import (
-	"bufio"
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 )
@@ -35,16 +33,14 @@ type LineOptions struct {
 // LineReader reads one request per line from text or CSV. It allocates
 // nothing per line.
 type LineReader struct {
-	name    string
-	br      *bufio.Reader
-	opt     LineOptions
-	line    int
-	records int // non-blank lines seen
-	maxCol  int
-	fields  [][]byte
-	t0      int64
-	haveT0  bool
-	skipped int
+	sc     lineScanner
+	opt    LineOptions
+	maxCol int
+	fields [][]byte
+	t0     int64
+	haveT0 bool
+	first  bool // the first non-blank line is still to come
+	badRecords
 }
 
 // NewLineReader returns a reader of text or CSV requests from r; name is
@@ -64,13 +60,16 @@ func NewLineReader(name string, r io.Reader, opt LineOptions) (*LineReader, erro
 		}
 		maxCol = max(maxCol, v)
 	}
-	return &LineReader{
-		name:   name,
-		br:     bufio.NewReaderSize(r, 1<<20),
-		opt:    opt,
-		maxCol: maxCol,
-		fields: make([][]byte, maxCol+1),
-	}, nil
+	l := &LineReader{
+		sc:         newLineScanner(name, r),
+		opt:        opt,
+		maxCol:     maxCol,
+		fields:     make([][]byte, maxCol+1),
+		first:      true,
+		badRecords: badRecords{skip: opt.SkipBad},
+	}
+	l.sc.skipStars = opt.SkipStars
+	return l, nil
 }
 
 // Fields reports the optional fields this reader fills.
@@ -79,59 +78,27 @@ func (l *LineReader) Fields() Fields {
 	return Fields{Time: c.Time > 0, Size: c.Size > 0, TTL: c.TTL > 0, Op: c.Op > 0}
 }
 
-// Skipped returns how many malformed lines were skipped (with SkipBad).
-func (l *LineReader) Skipped() int { return l.skipped }
-
 // Read fills r with the next request.
 func (l *LineReader) Read(r *Request) error {
 	for {
-		line, err := l.next()
-		if err != nil {
+		line, err := l.sc.next()
+		if err == nil {
+			first := l.first
+			l.first = false
+			if first && l.opt.Header {
+				continue
+			}
+			err = l.parse(line, r)
+			if err == nil {
+				return nil
+			}
+			if first && l.looksLikeHeader(line) {
+				continue
+			}
+		}
+		if err = l.handle(err); err != nil {
 			return err
 		}
-		l.records++
-		if l.records == 1 && l.opt.Header {
-			continue
-		}
-		perr := l.parse(line, r)
-		if perr == nil {
-			return nil
-		}
-		if l.records == 1 && l.looksLikeHeader(line) {
-			continue
-		}
-		if l.opt.SkipBad {
-			l.skipped++
-			continue
-		}
-		return perr
-	}
-}
-
-// next returns the next non-blank line without its line end.
-func (l *LineReader) next() ([]byte, error) {
-	for {
-		line, err := l.br.ReadSlice('\n')
-		if err == bufio.ErrBufferFull {
-			l.line++
-			return nil, &ParseError{File: l.name, Line: l.line, Err: errors.New("line longer than 1 MiB; is this really a text trace?")}
-		}
-		if len(line) == 0 && err == io.EOF {
-			return nil, io.EOF
-		}
-		if err != nil && err != io.EOF {
-			return nil, fmt.Errorf("%s: line %d: %w", l.name, l.line+1, err)
-		}
-		l.line++
-		line = bytes.TrimRight(line, "\r\n")
-		line = bytes.TrimSpace(line)
-		if len(line) == 0 || (l.opt.SkipStars && len(line) == 1 && line[0] == '*') {
-			if err == io.EOF {
-				return nil, io.EOF
-			}
-			continue
-		}
-		return line, nil
 	}
 }
 
@@ -139,17 +106,7 @@ func (l *LineReader) next() ([]byte, error) {
 func (l *LineReader) split(line []byte) int {
 	n := 0
 	if l.opt.Delimiter == 0 {
-		for len(line) > 0 && n < l.maxCol {
-			i := bytes.IndexAny(line, " \t")
-			n++
-			if i < 0 {
-				l.fields[n], line = line, nil
-				break
-			}
-			l.fields[n] = line[:i]
-			line = bytes.TrimLeft(line[i:], " \t")
-		}
-		return n
+		return splitSpace(line, l.fields[1:l.maxCol+1])
 	}
 	d := l.opt.Delimiter
 	for n < l.maxCol {
@@ -190,35 +147,35 @@ func (l *LineReader) split(line []byte) int {
 func (l *LineReader) parse(line []byte, r *Request) error {
 	n := l.split(line)
 	if n < l.maxCol {
-		return &ParseError{File: l.name, Line: l.line, Err: fmt.Errorf("expected at least %d columns, found %d (check the column flags and the delimiter)", l.maxCol, n)}
+		return l.sc.errorf(0, "expected at least %d columns, found %d (check the column flags and the delimiter)", l.maxCol, n)
 	}
 	c := l.opt.Columns
 	key := l.fields[c.Key]
 	if len(key) == 0 {
-		return &ParseError{File: l.name, Line: l.line, Column: c.Key, Err: errors.New("empty key")}
+		return l.sc.errorf(c.Key, "empty key")
 	}
 	r.Key = ParseKey(key)
 	r.Size, r.TTL, r.Time, r.Op = 1, 0, 0, OpGet
 	var err error
 	if c.Size > 0 {
 		if r.Size, err = parseSize(l.fields[c.Size]); err != nil {
-			return &ParseError{File: l.name, Line: l.line, Column: c.Size, Err: err}
+			return l.sc.wrap(c.Size, err)
 		}
 	}
 	if c.TTL > 0 {
 		if r.TTL, err = parseTTL(l.fields[c.TTL]); err != nil {
-			return &ParseError{File: l.name, Line: l.line, Column: c.TTL, Err: err}
+			return l.sc.wrap(c.TTL, err)
 		}
 	}
 	if c.Op > 0 {
 		if r.Op, err = ParseOp(l.fields[c.Op]); err != nil {
-			return &ParseError{File: l.name, Line: l.line, Column: c.Op, Err: err}
+			return l.sc.wrap(c.Op, err)
 		}
 	}
 	if c.Time > 0 {
 		t, err := parseTime(l.fields[c.Time], l.opt.TimeUnit)
 		if err != nil {
-			return &ParseError{File: l.name, Line: l.line, Column: c.Time, Err: err}
+			return l.sc.wrap(c.Time, err)
 		}
 		if !l.haveT0 {
 			l.t0, l.haveT0 = t, true
@@ -242,4 +199,24 @@ func (l *LineReader) looksLikeHeader(line []byte) bool {
 		}
 	}
 	return true
+}
+
+// splitSpace splits line at runs of spaces and tabs into dst, at most
+// len(dst) fields (the last one is cut at the next space), and returns how
+// many it found.
+func splitSpace(line []byte, dst [][]byte) int {
+	n := 0
+	for len(line) > 0 && n < len(dst) {
+		i := 0
+		for i < len(line) && line[i] != ' ' && line[i] != '\t' {
+			i++
+		}
+		dst[n] = line[:i]
+		n++
+		for i < len(line) && (line[i] == ' ' || line[i] == '\t') {
+			i++
+		}
+		line = line[i:]
+	}
+	return n
 }
