@@ -3,13 +3,16 @@
 package sim
 
 // Stats counts what a replay saw. Stats from disjoint parts of a run add up
-// with Merge.
+// with Merge. Requests, hits and bytes count lookups only; the writes and
+// deletes of traces with operations are counted apart (see ReplayWith).
 type Stats struct {
 	Requests  uint64 `json:"requests"`
 	Hits      uint64 `json:"hits"`
 	Bytes     uint64 `json:"bytes"`     // sum of the sizes of all requests
 	ByteHits  uint64 `json:"byte_hits"` // sum of the sizes of the requests that hit
 	Evictions uint64 `json:"evictions"`
+	Sets      uint64 `json:"sets,omitempty"`    // writes applied, not counted as requests
+	Deletes   uint64 `json:"deletes,omitempty"` // deletes applied, not counted as requests
 }
 
 // Misses returns the number of requests that missed.
@@ -29,6 +32,8 @@ func (s *Stats) Merge(o Stats) {
 	s.Bytes += o.Bytes
 	s.ByteHits += o.ByteHits
 	s.Evictions += o.Evictions
+	s.Sets += o.Sets
+	s.Deletes += o.Deletes
 }
 
 func ratio(a, b uint64) float64 {

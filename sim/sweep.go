@@ -25,6 +25,8 @@ type SweepConfig struct {
 	TTL time.Duration
 	// Seed seeds randomised policies.
 	Seed uint64
+	// CountWrites counts every request as a lookup (see ReplayOptions).
+	CountWrites bool
 	// Workers bounds the points replayed at once; 0 means GOMAXPROCS.
 	Workers int
 	// Progress, when set, is called (from any goroutine, serialised) after each point.
@@ -65,7 +67,7 @@ func Sweep(t *traces.Trace, cfg SweepConfig) ([]Point, error) {
 				c, err := policy.New(spec, policy.Config{Capacity: size, TTL: cfg.TTL, Seed: cfg.Seed})
 				var st Stats
 				if err == nil {
-					st = Replay(t, c, !cfg.Sizes.Bytes)
+					st = ReplayWith(t, c, ReplayOptions{Objects: !cfg.Sizes.Bytes, CountWrites: cfg.CountWrites})
 				}
 				mu.Lock()
 				if err != nil && firstErr == nil {
