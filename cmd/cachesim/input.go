@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -19,20 +20,33 @@ type inputFlags struct {
 	delimiter string
 	timeUnit  string
 	skipBad   bool
+	json      traces.JSONFields
+	access    traces.AccessLogOptions
 }
 
 func (f *inputFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&f.format, "trace-format", "", "trace format: "+strings.Join(traces.Formats, ", ")+" (default: from the file name; .csv is CSV, .trace is LIRS, else text)")
+	fs.StringVar(&f.format, "trace-format", "", "trace format: "+strings.Join(traces.Formats, ", ")+" (default: detected from the file name and contents; see `cachesim inspect --help`)")
 	fs.IntVar(&f.cols.Key, "csv-key", 1, "1-based column of the key (CSV and whitespace-separated text)")
 	fs.IntVar(&f.cols.Size, "csv-size", 0, "1-based column of the object size in bytes (0: none, every size is 1)")
 	fs.IntVar(&f.cols.Time, "csv-time", 0, "1-based column of the timestamp (0: none)")
 	fs.IntVar(&f.cols.TTL, "csv-ttl", 0, "1-based column of the TTL in seconds (0: none)")
-	fs.IntVar(&f.cols.Op, "csv-op", 0, "1-based column of the operation, get/set/delete (0: none); recorded, every request is replayed as a lookup")
+	fs.IntVar(&f.cols.Op, "csv-op", 0, "1-based column of the operation, get/set/delete (0: none; see --count-writes)")
 	fs.BoolVar(&f.header, "header", false, "the first line is a header (a CSV header is also detected when the size/time columns hold no numbers)")
 	fs.StringVar(&f.delimiter, "delimiter", ",", "CSV column delimiter (one character; \\t for tab)")
 	fs.StringVar(&f.timeUnit, "time-unit", "s", "unit of trace timestamps: s, ms, us or ns (decimals allowed)")
-	fs.BoolVar(&f.skipBad, "skip-bad", false, "skip malformed lines and report how many, instead of failing")
+	fs.BoolVar(&f.skipBad, "skip-bad", false, "skip malformed records and report how many, instead of failing")
+	fs.StringVar(&f.json.Key, "json-key", "key", "JSON lines: name of the key field")
+	fs.StringVar(&f.json.Time, "json-time", "time", "JSON lines: name of the time field (a number in --time-unit)")
+	fs.StringVar(&f.json.Size, "json-size", "size", "JSON lines: name of the size field (bytes)")
+	fs.StringVar(&f.json.TTL, "json-ttl", "ttl", "JSON lines: name of the TTL field (seconds)")
+	fs.StringVar(&f.json.Op, "json-op", "op", "JSON lines: name of the operation field (get, set, delete, …)")
+	fs.BoolVar(&f.access.WithHost, "log-host", false, "access logs: key = virtual host + path (vhost_combined logs)")
+	fs.BoolVar(&f.access.AllRequests, "log-all", false, "access logs: keep every request, not only successful GETs and HEADs (2xx, 304)")
 }
+
+// countWritesHelp documents --count-writes, on the commands that replay.
+const countWritesHelp = "count every request as a lookup whatever its operation, as libCacheSim does " +
+	"(default: only gets count in hit ratios; sets write the object, deletes remove it)"
 
 func (f *inputFlags) options() (traces.Options, error) {
 	var opt traces.Options
@@ -49,7 +63,8 @@ func (f *inputFlags) options() (traces.Options, error) {
 	if len(d) != 1 {
 		return opt, fmt.Errorf("--delimiter %q: expected one character", f.delimiter)
 	}
-	opt.Line = traces.LineOptions{Columns: f.cols, Delimiter: d[0], Header: f.header, TimeUnit: unit, SkipBad: f.skipBad}
+	opt.Line = traces.LineOptions{Columns: f.cols, Delimiter: d[0], Header: f.header, TimeUnit: unit}
+	opt.SkipBad, opt.JSON, opt.AccessLog = f.skipBad, f.json, f.access
 	return opt, nil
 }
 
@@ -64,23 +79,35 @@ func (f *inputFlags) load(args []string, stderr io.Writer) (*traces.Trace, error
 		}
 		return traces.ReadAll(workload.Default.String(), r)
 	}
+	t, _, err := f.loadFile(args[0], stderr)
+	return t, err
+}
+
+// loadFile reads the trace at path into memory and returns it with the
+// format it was read as; it reports skipped records on stderr.
+func (f *inputFlags) loadFile(path string, stderr io.Writer) (*traces.Trace, *traces.File, error) {
 	opt, err := f.options()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	start := time.Now()
-	t, skipped, err := traces.Load(args[0], opt)
+	file, err := traces.Open(path, opt)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if skipped > 0 {
-		fmt.Fprintf(stderr, "%s: skipped %d malformed lines (--skip-bad)\n", args[0], skipped)
+	defer file.Close()
+	t, err := traces.ReadAll(filepath.Base(path), file)
+	if err != nil {
+		return nil, nil, err
+	}
+	if n := file.Skipped(); n > 0 {
+		fmt.Fprintf(stderr, "%s: skipped %d malformed records (--skip-bad)\n", path, n)
 	}
 	if t.Len() == 0 {
-		return nil, fmt.Errorf("%s: no requests in the trace", args[0])
+		return nil, nil, fmt.Errorf("%s: no requests in the trace (read as %s; see --trace-format)", path, file.Format)
 	}
 	if el := time.Since(start); el > 2*time.Second {
-		fmt.Fprintf(stderr, "loaded %d requests from %s in %s\n", t.Len(), args[0], el.Round(time.Millisecond))
+		fmt.Fprintf(stderr, "loaded %d requests from %s in %s\n", t.Len(), path, el.Round(time.Millisecond))
 	}
-	return t, nil
+	return t, file, nil
 }

@@ -21,6 +21,7 @@ type replayFlags struct {
 	bytes  bool
 	ttl    time.Duration
 	seed   uint64
+	writes bool
 }
 
 func newReplayCmd() *cobra.Command {
@@ -47,6 +48,7 @@ distinct keys.`,
 	fs.BoolVar(&f.bytes, "bytes", false, "treat a size without a unit as bytes")
 	fs.DurationVar(&f.ttl, "ttl", time.Hour, "time to live for the ttl policy when a request carries none (0: never expire)")
 	fs.Uint64Var(&f.seed, "seed", 42, "seed for randomised policies")
+	fs.BoolVar(&f.writes, "count-writes", false, countWritesHelp)
 	f.in.register(fs)
 	f.out.register(fs, false)
 	return cmd
@@ -64,6 +66,8 @@ type replayResult struct {
 	HitRatio     float64 `json:"hit_ratio"`
 	ByteHitRatio float64 `json:"byte_hit_ratio"`
 	Evictions    uint64  `json:"evictions"`
+	Sets         uint64  `json:"sets"`
+	Deletes      uint64  `json:"deletes"`
 	DistinctKeys int     `json:"distinct_keys"`
 	Seconds      float64 `json:"seconds"`
 	RequestsPerS float64 `json:"requests_per_second"`
@@ -103,13 +107,13 @@ func runReplay(cmd *cobra.Command, args []string, f *replayFlags) error {
 		return err
 	}
 	start := time.Now()
-	st := sim.Replay(t, c, !bytes)
+	st := sim.ReplayWith(t, c, sim.ReplayOptions{Objects: !bytes, CountWrites: f.writes})
 	el := time.Since(start)
 	res := replayResult{
 		Workload: t.Name, Policy: spec.String(), Size: size, Unit: unitName(bytes),
 		Requests: st.Requests, Hits: st.Hits, Misses: st.Misses(), HitRatio: st.HitRatio(),
-		ByteHitRatio: st.ByteHitRatio(), Evictions: st.Evictions, DistinctKeys: distinct,
-		Seconds: el.Seconds(), RequestsPerS: float64(st.Requests) / max(el.Seconds(), 1e-9),
+		ByteHitRatio: st.ByteHitRatio(), Evictions: st.Evictions, Sets: st.Sets, Deletes: st.Deletes, DistinctKeys: distinct,
+		Seconds: el.Seconds(), RequestsPerS: float64(t.Len()) / max(el.Seconds(), 1e-9),
 	}
 	return f.out.write(cmd.OutOrStdout(), map[string]func(io.Writer) error{
 		"table": res.writeTable,
@@ -139,10 +143,15 @@ func (r replayResult) writeTable(w io.Writer) error {
 		{"hit ratio", fmt.Sprintf("%.4f%%", 100*r.HitRatio)},
 		{"byte hit ratio", fmt.Sprintf("%.4f%%", 100*r.ByteHitRatio)},
 		{"evictions", fmt.Sprint(r.Evictions)},
+	}
+	if r.Sets+r.Deletes > 0 {
+		rows = append(rows, []string{"sets (not counted)", fmt.Sprint(r.Sets)}, []string{"deletes (not counted)", fmt.Sprint(r.Deletes)})
+	}
+	rows = append(rows, [][]string{
 		{"distinct keys", fmt.Sprint(r.DistinctKeys)},
 		{"simulation time", (time.Duration(r.Seconds * 1e9)).Round(time.Microsecond).String()},
 		{"requests/second", fmt.Sprintf("%.3g", r.RequestsPerS)},
-	}
+	}...)
 	if err := t.Bulk(rows); err != nil {
 		return err
 	}

@@ -18,10 +18,12 @@ With no trace argument, commands use the built-in workload: Zipf, 1,000 keys,
 		Example: `  cachesim sweep --policy lru,lfu --sizes 50:500:50
   cachesim sweep trace.txt --policy lru,fifo,lfu --sizes 100,1000,10000
   cachesim replay trace.txt --policy lfu --size 1000
+  cachesim inspect trace.gz
+  cachesim convert trace.csv trace.oracleGeneral.zst --to oracleGeneral
   cachesim policies`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newSweepCmd(), newReplayCmd(), newPoliciesCmd())
+	root.AddCommand(newSweepCmd(), newReplayCmd(), newInspectCmd(), newConvertCmd(), newPoliciesCmd())
 	return root
 }

@@ -23,6 +23,7 @@ type sweepFlags struct {
 	ttl      time.Duration
 	jobs     int
 	seed     uint64
+	writes   bool
 }
 
 func newSweepCmd() *cobra.Command {
@@ -59,6 +60,7 @@ requests, exponent 1.5, seed 42). Without --sizes, 12 log-spaced sizes from
 	fs.DurationVar(&f.ttl, "ttl", time.Hour, "time to live for the ttl policy when a request carries none (0: never expire)")
 	fs.IntVarP(&f.jobs, "jobs", "j", 0, "points replayed in parallel (default: number of CPUs)")
 	fs.Uint64Var(&f.seed, "seed", 42, "seed for randomised policies")
+	fs.BoolVar(&f.writes, "count-writes", false, countWritesHelp)
 	f.in.register(fs)
 	f.out.register(fs, true)
 	return cmd
@@ -97,7 +99,7 @@ func runSweep(cmd *cobra.Command, args []string, f *sweepFlags) error {
 	}
 	warnTTL(stderr, t, specs)
 	bar := newProgress(stderr, f.out.quiet, len(specs)*len(sizes.Values), int64(t.Len()), "sweep")
-	points, err := sim.Sweep(t, sim.SweepConfig{Policies: specs, Sizes: sizes, TTL: f.ttl, Seed: f.seed, Workers: f.jobs, Progress: bar.Add})
+	points, err := sim.Sweep(t, sim.SweepConfig{Policies: specs, Sizes: sizes, TTL: f.ttl, Seed: f.seed, Workers: f.jobs, CountWrites: f.writes, Progress: bar.Add})
 	bar.Finish()
 	if err != nil {
 		return err
