@@ -16,7 +16,7 @@ var cloudCSV = Options{Line: LineOptions{Columns: Columns{Key: 5, Time: 2, Op: 3
 // checks the request and distinct-key counts of its README.
 func TestSharedTraces(t *testing.T) {
 	cases := []struct {
-		file, format        string
+		file, format       string
 		requests, distinct int
 		opt                Options
 	}{
