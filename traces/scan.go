@@ -75,8 +75,11 @@ func (b *badRecords) Skipped() int { return b.skipped }
 
 // handle returns nil when err is to be skipped (and counts it), else err.
 func (b *badRecords) handle(err error) error {
+	if err == nil || !b.skip {
+		return err
+	}
 	var pe *ParseError
-	if b.skip && errors.As(err, &pe) {
+	if errors.As(err, &pe) {
 		b.skipped++
 		return nil
 	}
