@@ -189,7 +189,7 @@ func NewFile(name string, r io.Reader, opt Options) (*File, error) {
 	} else {
 		head, perr := br.Peek(sniffSize)
 		if perr != nil && perr != io.EOF && perr != bufio.ErrBufferFull {
-			err = fmt.Errorf("%s: %w", name, perr)
+			err = readError(name, perr)
 		} else {
 			fm, err = detect(name, plain, head, opt)
 		}

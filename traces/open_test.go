@@ -3,6 +3,7 @@ package traces
 import (
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -83,6 +84,16 @@ func TestCompression(t *testing.T) {
 		if !equalKeys(tr.Keys, []uint64{5, 6, 7, 100, 101}) {
 			t.Errorf("%s: keys %v", name, tr.Keys)
 		}
+	}
+	var big bytes.Buffer
+	gw = gzip.NewWriter(&big)
+	for i := 0; i < 200000; i++ {
+		fmt.Fprintf(gw, "%d 1 0 0\n", i*7919%100003)
+	}
+	gw.Close()
+	cut := big.Bytes()[:big.Len()/2]
+	if _, _, err := Load(writeFile(t, "cut.gz", cut), Options{}); err == nil || !strings.Contains(err.Error(), "cut.gz: line ") || !strings.Contains(err.Error(), "truncated file?") {
+		t.Errorf("truncated gzip: got %v, want an error naming the file, the line and truncation", err)
 	}
 	bad := append([]byte{0x28, 0xb5, 0x2f, 0xfd}, "garbage"...)
 	if _, _, err := Load(writeFile(t, "t.zst", bad), Options{}); err == nil {

@@ -47,7 +47,7 @@ func (s *lineScanner) next() ([]byte, error) {
 			return nil, io.EOF
 		}
 		if err != nil && err != io.EOF {
-			return nil, fmt.Errorf("%s: line %d: %w", s.name, s.line+1, err)
+			return nil, readError(fmt.Sprintf("%s: line %d", s.name, s.line+1), err)
 		}
 		s.line++
 		line = bytes.TrimSpace(line)
@@ -128,7 +128,7 @@ func (s *recordScanner) fill(n int) error {
 		if err == io.EOF {
 			s.eof = true
 		} else if err != nil {
-			return fmt.Errorf("%s: byte offset %d: %w", s.name, s.off+int64(s.end), err)
+			return readError(fmt.Sprintf("%s: byte offset %d", s.name, s.off+int64(s.end-s.pos)), err)
 		}
 	}
 	if s.end >= n {
@@ -151,4 +151,13 @@ var (
 // wrap returns err as a ParseError for the current line and the given column.
 func (s *lineScanner) wrap(col int, err error) *ParseError {
 	return &ParseError{File: s.name, Line: s.line, Column: col, Err: err}
+}
+
+// readError describes a failed read at where; a compressed stream that ends
+// early is said to be truncated.
+func readError(where string, err error) error {
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("%s: the compressed data ends early (truncated file?): %w", where, err)
+	}
+	return fmt.Errorf("%s: %w", where, err)
 }

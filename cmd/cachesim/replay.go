@@ -31,7 +31,8 @@ func newReplayCmd() *cobra.Command {
 		Short: "Replay a trace through one policy at one size and report its statistics",
 		Long: `replay runs every request of the trace through one cache and reports
 requests, hits, misses, hit ratio, byte hit ratio, evictions, distinct keys,
-and how long the simulation took.
+and how long the simulation took. In traces with operations only gets are
+counted; sets and deletes are applied and reported apart (see --count-writes).
 
 Without a trace, the built-in workload is used (Zipf, 1,000 keys, 10,000
 requests, exponent 1.5, seed 42). Without --size, the cache holds 10% of the

@@ -42,6 +42,12 @@ GiB, TiB; KB/MB/GB/TB and K/M/G/T mean the same binary units, as in
 libCacheSim). In object-count mode every object has size 1; the byte hit
 ratio still weighs each request by its own size.
 
+Operations: in traces that carry them (VSCSI, Twitter, Redis MONITOR, JSON
+lines, CSV with --csv-op), only gets count in the hit ratios; a set writes
+the object (inserted, or refreshed like a hit) and a delete removes it, and
+both are reported apart. --count-writes counts every request as a lookup, as
+libCacheSim does (use it to compare with libCacheSim on block traces).
+
 Without a trace, the built-in workload is used (Zipf, 1,000 keys, 10,000
 requests, exponent 1.5, seed 42). Without --sizes, 12 log-spaced sizes from
 1% of the distinct keys (or bytes, with --bytes) to all of them.`,
