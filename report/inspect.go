@@ -16,6 +16,8 @@ import (
 type Inspection struct {
 	Format  string `json:"format"`
 	Skipped int    `json:"skipped_records"`
+	// Filtered counts well-formed records dropped as no cache operations.
+	Filtered int `json:"filtered_records"`
 	*traces.Summary
 }
 
@@ -42,6 +44,9 @@ func (in *Inspection) WriteTable(w io.Writer) error {
 	}
 	if in.Skipped > 0 {
 		rows = append(rows, []string{"skipped malformed records", fmt.Sprint(in.Skipped)})
+	}
+	if in.Filtered > 0 {
+		rows = append(rows, []string{"dropped, no cache operation", fmt.Sprint(in.Filtered)})
 	}
 	if s.HasTime {
 		span := time.Duration(s.SpanSeconds * 1e9).Round(time.Millisecond)

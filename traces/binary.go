@@ -111,15 +111,14 @@ func (v *VSCSIReader) Read(r *Request) error {
 
 func (v *VSCSIReader) read(r *Request) error {
 	if v.version == 0 {
-		head, err := v.sc.next(vscsi1Record)
+		head, err := v.sc.peek(vscsi1Record)
 		if err != nil {
 			return err
 		}
 		if v.version = vscsiVersion(head); v.version == 0 {
+			v.sc.next(vscsi1Record) // a skipping reader moves on
 			return &ParseError{File: v.sc.name, Offset: 0, Err: fmt.Errorf("not a VSCSI trace: no version 1 or 2 in the first record's ver field (bytes % x)", head[:16])}
 		}
-		v.sc.pos -= vscsi1Record // read the first record again, at its true size
-		v.sc.off -= vscsi1Record
 	}
 	n := vscsi1Record
 	if v.version == 2 {

@@ -23,7 +23,8 @@ func TestOracleGeneral(t *testing.T) {
 	r := NewOracleReader("in.test", bytes.NewReader(in), Options{})
 	var got []Request
 	var next []int64
-	for req := (Request{}); firstErrorOne(r, &req) == nil; {
+	var req Request
+	for r.Read(&req) == nil {
 		got = append(got, req)
 		next = append(next, r.NextAccess())
 	}
@@ -39,9 +40,6 @@ func TestOracleGeneral(t *testing.T) {
 		t.Errorf("with SkipBad: %d requests, %d skipped; want 1 and 1", n, sk.Skipped())
 	}
 }
-
-// firstErrorOne reads one request.
-func firstErrorOne(r Reader, req *Request) error { return r.Read(req) }
 
 // vscsiV1 packs a v1 record (32 bytes).
 func vscsiV1(cmd uint16, size uint32, lbn, ts uint64) []byte {

@@ -84,8 +84,8 @@ func TestMonitor(t *testing.T) {
 	}
 	r := NewMonitorReader("in.test", strings.NewReader(monitorLog), Options{SkipBad: true})
 	compare(t, drain(t, r), want)
-	if r.Skipped() != 2 || r.Ignored() != 2 {
-		t.Errorf("skipped %d, ignored %d; want 2 malformed lines and 2 other commands (PING, FOOBAR)", r.Skipped(), r.Ignored())
+	if r.Skipped() != 2 || r.Filtered() != 2 {
+		t.Errorf("skipped %d, filtered %d; want 2 malformed lines and 2 other commands (PING, FOOBAR)", r.Skipped(), r.Filtered())
 	}
 	err := firstError(NewMonitorReader("in.test", strings.NewReader(monitorLog), Options{}))
 	wantParseError(t, err, 9, 0, "time")

@@ -15,18 +15,18 @@ import (
 // value's (SET's EX/PX options and SETEX's seconds become the TTL); DEL and
 // UNLINK are deletes (one per key); EXPIRE and PEXPIRE are writes that carry
 // only the new TTL. Other commands are not cache operations and are counted
-// (Ignored) and dropped, as is the "OK" line MONITOR starts with.
+// (Filtered) and dropped; the "OK" line MONITOR starts with is skipped.
 type MonitorReader struct {
-	sc      lineScanner
-	args    [][]byte // arguments of the current line, command first
-	argLen  []int    // their unescaped lengths
-	pending [][]byte // keys (and values, for MSET) of the current line still to come
-	pendLen []int
-	cur     Request // time and op of the current line
-	pairs   bool    // pending holds key, value pairs (MSET)
-	t0      int64
-	haveT0  bool
-	ignored int
+	sc       lineScanner
+	args     [][]byte // arguments of the current line, command first
+	argLen   []int    // their unescaped lengths
+	pending  [][]byte // keys (and values, for MSET) of the current line still to come
+	pendLen  []int
+	cur      Request // time and op of the current line
+	pairs    bool    // pending holds key, value pairs (MSET)
+	t0       int64
+	haveT0   bool
+	filtered int
 	badRecords
 }
 
@@ -39,9 +39,9 @@ func NewMonitorReader(name string, r io.Reader, opt Options) *MonitorReader {
 // Fields reports that MONITOR output carries every field.
 func (m *MonitorReader) Fields() Fields { return Fields{Time: true, Size: true, TTL: true, Op: true} }
 
-// Ignored returns how many well-formed lines were dropped because their
+// Filtered returns how many well-formed lines were dropped because their
 // command is not a cache operation.
-func (m *MonitorReader) Ignored() int { return m.ignored }
+func (m *MonitorReader) Filtered() int { return m.filtered }
 
 // Read fills r with the next request.
 func (m *MonitorReader) Read(r *Request) error {
@@ -118,7 +118,7 @@ func (m *MonitorReader) command() error {
 	var name [16]byte
 	cmd := m.args[0]
 	if len(cmd) > len(name) {
-		m.ignored++
+		m.filtered++
 		return nil
 	}
 	for i, c := range cmd {
@@ -177,7 +177,7 @@ func (m *MonitorReader) command() error {
 			err = m.ttl(args[1], string(name[:len(cmd)]) == "PEXPIRE")
 		}
 	default:
-		m.ignored++
+		m.filtered++
 	}
 	if err != nil {
 		m.pending = m.pending[:0]

@@ -155,6 +155,14 @@ func (f *File) Skipped() int {
 	return 0
 }
 
+// Filtered returns how many well-formed records were dropped as no cache operations.
+func (f *File) Filtered() int {
+	if s, ok := f.Reader.(Filterer); ok {
+		return s.Filtered()
+	}
+	return 0
+}
+
 // sniffSize is how much of the decompressed file detection looks at.
 const sniffSize = 64 << 10
 
@@ -243,7 +251,8 @@ func detect(name, plain string, head []byte, opt Options) (*format, error) {
 type lineParser func(line []byte) error
 
 // sniffWith returns a sniff that parses up to 20 whole lines of head with
-// the parser newParser makes, and accepts when they all parse.
+// the parser newParser makes, and accepts when at most one in ten fails (a
+// stray malformed line should not send a log to the text reader).
 func sniffWith(newParser func(Options) lineParser) func([]byte, Options) bool {
 	return func(head []byte, opt Options) bool {
 		if !isText(head) {
@@ -255,7 +264,7 @@ func sniffWith(newParser func(Options) lineParser) func([]byte, Options) bool {
 			}
 		}
 		parse := newParser(opt)
-		n := 0
+		n, bad := 0, 0
 		for len(head) > 0 && n < 20 {
 			var line []byte
 			line, head, _ = bytes.Cut(head, []byte{'\n'})
@@ -263,11 +272,11 @@ func sniffWith(newParser func(Options) lineParser) func([]byte, Options) bool {
 				continue
 			}
 			if parse(line) != nil {
-				return false
+				bad++
 			}
 			n++
 		}
-		return n > 0
+		return n > bad && bad*10 <= n
 	}
 }
 

@@ -36,6 +36,8 @@ func TestDetectByContent(t *testing.T) {
 		{"a.dat", "accesslog", strings.SplitN(accessLog, "\n", 2)[0] + "\n"},
 		{"a.dat", "oracleGeneral", string(oracleBytes([4]int64{1, 7, 5, 3}, [4]int64{1, 8, 5, -1}, [4]int64{2, 7, 5, -1}))},
 		{"a.trace", "cache2k", "\x00\x00\x00\x01\x00\x00\x00\x02"},
+		// One malformed line in eleven does not stop detection.
+		{"a.dat", "accesslog", strings.Repeat(strings.SplitN(accessLog, "\n", 2)[0]+"\n", 10) + "garbage\n"},
 	}
 	for _, c := range cases {
 		f, err := Open(writeFile(t, c.name, []byte(c.data)), Options{})

@@ -115,6 +115,16 @@ func (s *recordScanner) next(n int) ([]byte, error) {
 	return rec, nil
 }
 
+// peek is next without consuming the record.
+func (s *recordScanner) peek(n int) ([]byte, error) {
+	if s.end-s.pos < n {
+		if err := s.fill(n); err != nil {
+			return nil, err
+		}
+	}
+	return s.buf[s.pos : s.pos+n], nil
+}
+
 // offset returns the byte offset of the record last returned, given its size.
 func (s *recordScanner) offset(n int) int64 { return s.off - int64(n) }
 

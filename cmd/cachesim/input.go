@@ -103,6 +103,9 @@ func (f *inputFlags) loadFile(path string, stderr io.Writer) (*traces.Trace, *tr
 	if n := file.Skipped(); n > 0 {
 		fmt.Fprintf(stderr, "%s: skipped %d malformed records (--skip-bad)\n", path, n)
 	}
+	if n := file.Filtered(); n > 0 {
+		fmt.Fprintf(stderr, "%s: dropped %d well-formed records that are no cache operations (e.g. failed or non-GET requests; --log-all keeps them)\n", path, n)
+	}
 	if t.Len() == 0 {
 		return nil, nil, fmt.Errorf("%s: no requests in the trace (read as %s; see --trace-format)", path, file.Format)
 	}

@@ -42,7 +42,7 @@ format is detected from the file name and contents, or given with
 			if err != nil {
 				return err
 			}
-			in := &report.Inspection{Format: file.Format, Skipped: file.Skipped(), Summary: traces.Summarize(t)}
+			in := &report.Inspection{Format: file.Format, Skipped: file.Skipped(), Filtered: file.Filtered(), Summary: traces.Summarize(t)}
 			return f.out.write(cmd.OutOrStdout(), map[string]func(io.Writer) error{
 				"table": in.WriteTable, "json": in.WriteJSON,
 			})
