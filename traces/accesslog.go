@@ -181,3 +181,10 @@ func parseCLFTime(b []byte) (int64, bool) {
 	}
 	return time.Date(year, time.Month(month), day, hh, mm, ss, 0, time.UTC).Unix() - off, true
 }
+
+// check parses one line, for format detection.
+func (a *AccessLogReader) check(line []byte) error {
+	var r Request
+	_, err := a.parse(line, &r)
+	return err
+}

@@ -224,3 +224,9 @@ func (p *jsonScanner) value() (v []byte, isStr, ok bool) {
 	}
 	return p.b[start:p.i], false, p.i > start
 }
+
+// check parses one line, for format detection.
+func (j *JSONReader) check(line []byte) error {
+	var r Request
+	return j.parse(line, &r)
+}

@@ -236,3 +236,8 @@ func redisQuoted(b []byte) (raw []byte, n int, rest []byte, ok bool) {
 	}
 	return nil, 0, nil, false
 }
+
+// check parses one line, for format detection.
+func (m *MonitorReader) check(line []byte) error {
+	return m.parse(line)
+}

@@ -41,37 +41,44 @@ type format struct {
 
 // formats in the order detection tries them: specific formats first, text last.
 var formats = []format{
-	{name: "vscsi", about: "VMware VSCSI block traces, v1 (32-byte) and v2 (40-byte) records", exts: []string{".vscsi"}, byContent: true,
-		sniff: sniffVSCSI, open: func(n string, r io.Reader, o Options) (Reader, error) { return NewVSCSIReader(n, r, o), nil }},
-	{name: "oracleGeneral", about: "libCacheSim's binary: 24-byte records time, id, size, next access", exts: []string{".oraclegeneral", ".bin"}, byContent: true,
-		sniff: sniffOracle, open: func(n string, r io.Reader, o Options) (Reader, error) { return NewOracleReader(n, r, o), nil }},
-	{name: "cache2k", about: "big-endian int32 keys", exts: []string{".trace", ".cache2k"},
-		sniff: func(h []byte, _ Options) bool { return !isText(h) }, open: func(n string, r io.Reader, o Options) (Reader, error) { return NewCache2kReader(n, r, o), nil }},
-	{name: "monitor", about: "Redis MONITOR output", exts: []string{".monitor"}, byContent: true,
-		sniff: sniffWith(func(o Options) lineParser { m := NewMonitorReader("", nil, o); return m.parse }), open: func(n string, r io.Reader, o Options) (Reader, error) { return NewMonitorReader(n, r, o), nil }},
-	{name: "accesslog", about: "nginx/Apache common or combined access logs", exts: []string{".log"}, byContent: true,
-		sniff: sniffWith(func(o Options) lineParser {
-			a := NewAccessLogReader("", nil, o)
-			return func(l []byte) error { var r Request; _, err := a.parse(l, &r); return err }
-		}), open: func(n string, r io.Reader, o Options) (Reader, error) { return NewAccessLogReader(n, r, o), nil }},
-	{name: "jsonl", about: "JSON lines, one object per request", exts: []string{".jsonl", ".ndjson", ".json"}, byContent: true,
-		sniff: sniffWith(func(o Options) lineParser {
-			j := NewJSONReader("", nil, o)
-			return func(l []byte) error { var r Request; return j.parse(l, &r) }
-		}), open: func(n string, r io.Reader, o Options) (Reader, error) { return NewJSONReader(n, r, o), nil }},
-	{name: "twitter", about: "Twitter cache traces: timestamp,key,key_size,value_size,client_id,op,ttl", exts: []string{".twitter"}, byContent: true,
-		sniff: sniffWith(func(o Options) lineParser {
-			t := NewTwitterReader("", nil, o)
-			return func(l []byte) error { var r Request; return t.parse(l, &r) }
-		}), open: func(n string, r io.Reader, o Options) (Reader, error) { return NewTwitterReader(n, r, o), nil }},
-	{name: "arc", about: "ARC paper traces: start count ignore ignore", exts: []string{".arc"}, byContent: true,
-		sniff: sniffWith(func(Options) lineParser { return arcLine }), open: func(n string, r io.Reader, o Options) (Reader, error) { return NewARCReader(n, r, o), nil }},
-	{name: "csv", about: "CSV with columns chosen by flags", exts: []string{".csv"}, byContent: true,
-		sniff: func(h []byte, _ Options) bool { return isText(h) && bytes.IndexByte(firstLine(h), ',') >= 0 }, open: openLines("csv")},
-	{name: "lirs", about: "LIRS traces: one integer per line, '*' lines skipped", exts: []string{".trace", ".lirs"},
-		sniff: sniffWith(func(Options) lineParser { return lirsLine }), open: openLines("lirs")},
-	{name: "text", about: "one key per line (more columns with flags)", exts: []string{".txt"}, byContent: true,
-		sniff: func(h []byte, _ Options) bool { return isText(h) }, open: openLines("text")},
+	{name: "vscsi", about: "VMware VSCSI block traces, v1 (32-byte) and v2 (40-byte) records",
+		exts: []string{".vscsi"}, byContent: true, sniff: sniffVSCSI, open: opener(NewVSCSIReader)},
+	{name: "oracleGeneral", about: "libCacheSim's binary: 24-byte records time, id, size, next access",
+		exts: []string{".oraclegeneral", ".bin"}, byContent: true, sniff: sniffOracle, open: opener(NewOracleReader)},
+	{name: "cache2k", about: "big-endian int32 keys",
+		exts: []string{".trace", ".cache2k"}, sniff: func(h []byte, _ Options) bool { return !isText(h) }, open: opener(NewCache2kReader)},
+	{name: "monitor", about: "Redis MONITOR output",
+		exts: []string{".monitor"}, byContent: true, sniff: sniffReader(NewMonitorReader), open: opener(NewMonitorReader)},
+	{name: "accesslog", about: "nginx/Apache common or combined access logs",
+		exts: []string{".log"}, byContent: true, sniff: sniffReader(NewAccessLogReader), open: opener(NewAccessLogReader)},
+	{name: "jsonl", about: "JSON lines, one object per request",
+		exts: []string{".jsonl", ".ndjson", ".json"}, byContent: true, sniff: sniffReader(NewJSONReader), open: opener(NewJSONReader)},
+	{name: "twitter", about: "Twitter cache traces: timestamp,key,key_size,value_size,client_id,op,ttl",
+		exts: []string{".twitter"}, byContent: true, sniff: sniffReader(NewTwitterReader), open: opener(NewTwitterReader)},
+	{name: "arc", about: "ARC paper traces: start count ignore ignore",
+		exts: []string{".arc"}, byContent: true, sniff: sniffWith(func(Options) lineParser { return arcLine }), open: opener(NewARCReader)},
+	{name: "csv", about: "CSV with columns chosen by flags",
+		exts: []string{".csv"}, byContent: true, sniff: sniffCSV, open: openLines("csv")},
+	{name: "lirs", about: "LIRS traces: one integer per line, '*' lines skipped",
+		exts: []string{".trace", ".lirs"}, sniff: sniffWith(func(Options) lineParser { return lirsLine }), open: openLines("lirs")},
+	{name: "text", about: "one key per line (more columns with flags)",
+		exts: []string{".txt"}, byContent: true, sniff: func(h []byte, _ Options) bool { return isText(h) }, open: openLines("text")},
+}
+
+// opener adapts a reader constructor to format.open.
+func opener[R Reader](newReader func(string, io.Reader, Options) R) func(string, io.Reader, Options) (Reader, error) {
+	return func(name string, r io.Reader, opt Options) (Reader, error) { return newReader(name, r, opt), nil }
+}
+
+// lineChecker is implemented by the readers of text logs: check parses one
+// line, for detection.
+type lineChecker interface {
+	check(line []byte) error
+}
+
+// sniffReader is sniffWith the check of a reader made by newReader.
+func sniffReader[R lineChecker](newReader func(string, io.Reader, Options) R) func([]byte, Options) bool {
+	return sniffWith(func(opt Options) lineParser { return newReader("", nil, opt).check })
 }
 
 // Formats lists the trace formats Open understands.
@@ -318,9 +325,10 @@ func isText(b []byte) bool {
 	return ctl*100 <= len(b)
 }
 
-func firstLine(b []byte) []byte {
-	line, _, _ := bytes.Cut(b, []byte{'\n'})
-	return line
+// sniffCSV accepts text whose first line has a comma.
+func sniffCSV(h []byte, _ Options) bool {
+	line, _, _ := bytes.Cut(h, []byte{'\n'})
+	return isText(h) && bytes.IndexByte(line, ',') >= 0
 }
 
 // sniffVSCSI accepts a head whose first records carry VSCSI version bytes.

@@ -24,6 +24,9 @@ type lineScanner struct {
 }
 
 func newLineScanner(name string, r io.Reader) lineScanner {
+	if r == nil {
+		return lineScanner{name: name} // parses lines given to it, reads none
+	}
 	br, ok := r.(*bufio.Reader)
 	if !ok || br.Size() < maxLine {
 		br = bufio.NewReaderSize(r, maxLine)

@@ -99,3 +99,9 @@ func splitByte(line []byte, d byte, dst [][]byte) int {
 		line = line[i+1:]
 	}
 }
+
+// check parses one line, for format detection.
+func (t *TwitterReader) check(line []byte) error {
+	var r Request
+	return t.parse(line, &r)
+}
