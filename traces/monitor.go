@@ -10,7 +10,8 @@ import (
 //
 //	1339518083.107412 [0 127.0.0.1:60866] "GET" "key"
 //
-// GET and MGET are lookups (one request per key); SET, SETNX, SETEX,
+// GET and MGET are lookups (one request per key, of size 1: MONITOR shows
+// no value sizes for reads); SET, SETNX, SETEX,
 // PSETEX, MSET and GETSET are writes whose size is the key's length plus the
 // value's (SET's EX/PX options and SETEX's seconds become the TTL); DEL and
 // UNLINK are deletes (one per key); EXPIRE and PEXPIRE are writes that carry
