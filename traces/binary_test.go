@@ -3,6 +3,7 @@ package traces
 import (
 	"bytes"
 	"encoding/binary"
+	"strings"
 	"testing"
 )
 
@@ -135,4 +136,18 @@ func TestLIRSAndTextErrors(t *testing.T) {
 	wantParseError(t, firstError(csv), 3, 0, "column 2: size")
 	csvOp, _ := openLines("csv")("in.test", bytes.NewReader([]byte("a,get\nb,fly\n")), Options{Line: LineOptions{Columns: Columns{Key: 1, Op: 2}}})
 	wantParseError(t, firstError(csvOp), 2, 0, "unknown operation")
+}
+
+func TestAutoColumns(t *testing.T) {
+	in := "Timestamp,ID,Bytes,Op\n5,a,10,get\n6.5,b,20,SET\n"
+	r, _ := openLines("csv")("in.test", strings.NewReader(in), Options{Line: LineOptions{AutoColumns: true}})
+	compare(t, drain(t, r), []Request{{Key: h("a"), Size: 10}, {Time: 1500e6, Key: h("b"), Size: 20, Op: OpSet}})
+	// A first line that names no key column is data.
+	r, _ = openLines("csv")("in.test", strings.NewReader("x,y\n"), Options{Line: LineOptions{AutoColumns: true}})
+	compare(t, drain(t, r), []Request{{Key: h("x"), Size: 1}})
+	// Without AutoColumns the names mean nothing: key in column 1.
+	r, _ = openLines("csv")("in.test", strings.NewReader(in), Options{Line: LineOptions{Header: true}})
+	if got := drain(t, r); len(got) != 2 || got[0].Key != 5 {
+		t.Errorf("without AutoColumns: %+v", got)
+	}
 }

@@ -76,6 +76,14 @@ func FuzzCSV(f *testing.F) {
 	})
 }
 
+func FuzzCSVHeader(f *testing.F) {
+	seeds(f, "version,time,op,size,lbn\n1,5633898,2a,512,42932745\n", "ID,ts,ttl\n\"a\",1.5,3\n", "key,key,key\n1,2,3\n")
+	fuzzWith(f, func(r io.Reader, o Options) (Reader, error) {
+		o.Line.AutoColumns = true
+		return openLines("csv")("fuzz", r, o)
+	})
+}
+
 func FuzzLIRS(f *testing.F) {
 	seeds(f, "1\r\n*\r\n\r\n2\r\n", "*\n*\n", "-5\n")
 	fuzzWith(f, func(r io.Reader, o Options) (Reader, error) { return openLines("lirs")("fuzz", r, o) })

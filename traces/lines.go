@@ -28,7 +28,26 @@ type LineOptions struct {
 	SkipBad bool
 	// SkipStars skips lines that are "*" (the LIRS trace convention).
 	SkipStars bool
+	// AutoColumns takes the columns from the names in a header line when
+	// the first line is one (see headerNames), replacing Columns.
+	AutoColumns bool
 }
+
+// headerNames are the column names AutoColumns recognises (in any case).
+var headerNames = map[string]func(*Columns) *int{
+	"key": colKey, "id": colKey, "obj_id": colKey, "object_id": colKey, "objid": colKey, "obj": colKey,
+	"lbn": colKey, "lba": colKey, "block": colKey, "url": colKey, "path": colKey,
+	"time": colTime, "timestamp": colTime, "ts": colTime, "clock_time": colTime,
+	"size": colSize, "obj_size": colSize, "object_size": colSize, "bytes": colSize, "len": colSize, "length": colSize,
+	"ttl": colTTL,
+	"op":  colOp, "operation": colOp, "cmd": colOp, "type": colOp,
+}
+
+func colKey(c *Columns) *int  { return &c.Key }
+func colTime(c *Columns) *int { return &c.Time }
+func colSize(c *Columns) *int { return &c.Size }
+func colTTL(c *Columns) *int  { return &c.TTL }
+func colOp(c *Columns) *int   { return &c.Op }
 
 // LineReader reads one request per line from text or CSV. It allocates
 // nothing per line.
@@ -53,27 +72,57 @@ func NewLineReader(name string, r io.Reader, opt LineOptions) (*LineReader, erro
 		opt.TimeUnit = 1e9
 	}
 	c := opt.Columns
-	maxCol := 0
 	for _, v := range []int{c.Key, c.Size, c.Time, c.TTL, c.Op} {
 		if v < 0 {
 			return nil, fmt.Errorf("column numbers are 1-based and positive, got %d", v)
 		}
-		maxCol = max(maxCol, v)
 	}
 	l := &LineReader{
 		sc:         newLineScanner(name, r),
 		opt:        opt,
-		maxCol:     maxCol,
-		fields:     make([][]byte, maxCol+1),
 		first:      true,
 		badRecords: badRecords{skip: opt.SkipBad},
 	}
+	l.setColumns(opt.Columns)
 	l.sc.skipStars = opt.SkipStars
 	return l, nil
 }
 
-// Fields reports the optional fields this reader fills.
+func (l *LineReader) setColumns(c Columns) {
+	l.opt.Columns = c
+	l.maxCol = max(c.Key, c.Size, c.Time, c.TTL, c.Op)
+	l.fields = make([][]byte, l.maxCol+1)
+}
+
+// columnsFromHeader sets the columns from the names in line and reports
+// whether line is a header naming at least the key column.
+func (l *LineReader) columnsFromHeader(line []byte) bool {
+	var names [][]byte
+	if l.opt.Delimiter == 0 {
+		names = bytes.Fields(line)
+	} else {
+		names = bytes.Split(line, []byte{l.opt.Delimiter})
+	}
+	var c Columns
+	for i, n := range names {
+		n = bytes.Trim(bytes.TrimSpace(n), `"`)
+		if col, ok := headerNames[string(bytes.ToLower(n))]; ok && *col(&c) == 0 {
+			*col(&c) = i + 1
+		}
+	}
+	if c.Key == 0 {
+		return false
+	}
+	l.setColumns(c)
+	return true
+}
+
+// Fields reports the optional fields this reader fills; with AutoColumns,
+// before the header is read, all of them.
 func (l *LineReader) Fields() Fields {
+	if l.opt.AutoColumns && l.first {
+		return Fields{Time: true, Size: true, TTL: true, Op: true}
+	}
 	c := l.opt.Columns
 	return Fields{Time: c.Time > 0, Size: c.Size > 0, TTL: c.TTL > 0, Op: c.Op > 0}
 }
@@ -85,7 +134,7 @@ func (l *LineReader) Read(r *Request) error {
 		if err == nil {
 			first := l.first
 			l.first = false
-			if first && l.opt.Header {
+			if first && ((l.opt.AutoColumns && l.columnsFromHeader(line)) || l.opt.Header) {
 				continue
 			}
 			err = l.parse(line, r)

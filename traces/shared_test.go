@@ -22,6 +22,7 @@ func TestSharedTraces(t *testing.T) {
 	}{
 		{"cloudPhysicsIO.txt", "text", 113872, 48974, Options{}},
 		{"cloudPhysicsIO.csv", "csv", 113872, 48974, cloudCSV},
+		{"cloudPhysicsIO.csv", "csv", 113872, 48974, Options{Line: LineOptions{AutoColumns: true}}}, // lbn from the header
 		{"cloudPhysicsIO.vscsi", "vscsi", 113872, 48974, Options{}},
 		{"cloudPhysicsIO.oracleGeneral.bin", "oracleGeneral", 113872, 48974, Options{}},
 		{"oltp.gz", "arc", 914145, 186880, Options{}},

@@ -29,26 +29,11 @@ func NextAccess(t *Trace) []int64 {
 	return next
 }
 
-// CSVColumns returns the columns Write's CSV output has for a trace with
-// these fields: the key first, then size, time, TTL and op when present.
-func CSVColumns(f Fields) Columns {
-	c := Columns{Key: 1}
-	n := 1
-	col := func(has bool) int {
-		if !has {
-			return 0
-		}
-		n++
-		return n
-	}
-	c.Size, c.Time, c.TTL, c.Op = col(f.Size), col(f.Time), col(f.TTL), col(f.Op)
-	return c
-}
-
 // Write writes t to w in the given output format:
 //   - text: one decimal key per line;
 //   - csv: a header, then key and whichever of size, time (seconds since
-//     the trace's start), ttl and op the trace has (see CSVColumns);
+//     the trace's start), ttl and op the trace has (in that order; the
+//     header names them for LineOptions.AutoColumns);
 //   - oracleGeneral: libCacheSim's 24-byte records, with next_access_vtime
 //     computed by NextAccess, the time in whole seconds and every size at
 //     least 1 (libCacheSim skips size-0 records).

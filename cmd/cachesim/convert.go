@@ -23,7 +23,8 @@ func newConvertCmd() *cobra.Command {
 		Long: `convert reads a trace in any format cachesim understands and writes it as
   text           one decimal key per line
   csv            a header, then key and whichever of size, time (seconds
-                 since the start), ttl and op the trace has
+                 since the start), ttl and op the trace has (cachesim reads
+                 the columns back from the header)
   oracleGeneral  libCacheSim's binary, with next_access_vtime computed (so
                  libCacheSim's Belady and other oracle policies can use it)
 
@@ -52,10 +53,6 @@ gzip). String keys (logs, JSON) become their 64-bit hashes.`,
 				return err
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "wrote %d requests to %s as %s\n", t.Len(), args[1], f.to)
-			if strings.EqualFold(f.to, "csv") {
-				c := traces.CSVColumns(t.Fields())
-				fmt.Fprintf(cmd.ErrOrStderr(), "read it back with: --header --csv-key 1 --csv-size %d --csv-time %d --csv-ttl %d --csv-op %d\n", c.Size, c.Time, c.TTL, c.Op)
-			}
 			return nil
 		},
 	}

@@ -22,16 +22,18 @@ type inputFlags struct {
 	skipBad   bool
 	json      traces.JSONFields
 	access    traces.AccessLogOptions
+	fs        *pflag.FlagSet
 }
 
 func (f *inputFlags) register(fs *pflag.FlagSet) {
+	f.fs = fs
 	fs.StringVar(&f.format, "trace-format", "", "trace format: "+strings.Join(traces.Formats, ", ")+" (default: detected from the file name and contents; see `cachesim inspect --help`)")
 	fs.IntVar(&f.cols.Key, "csv-key", 1, "1-based column of the key (CSV and whitespace-separated text)")
 	fs.IntVar(&f.cols.Size, "csv-size", 0, "1-based column of the object size in bytes (0: none, every size is 1)")
 	fs.IntVar(&f.cols.Time, "csv-time", 0, "1-based column of the timestamp (0: none)")
 	fs.IntVar(&f.cols.TTL, "csv-ttl", 0, "1-based column of the TTL in seconds (0: none)")
 	fs.IntVar(&f.cols.Op, "csv-op", 0, "1-based column of the operation, get/set/delete (0: none; see --count-writes)")
-	fs.BoolVar(&f.header, "header", false, "the first line is a header (a CSV header is also detected when the size/time columns hold no numbers)")
+	fs.BoolVar(&f.header, "header", false, "the first line is a header (detected anyway when it has no numbers where numbers belong); without --csv-* flags, a header naming key/id/lbn, time/timestamp, size/bytes, ttl and op columns sets the columns")
 	fs.StringVar(&f.delimiter, "delimiter", ",", "CSV column delimiter (one character; \\t for tab)")
 	fs.StringVar(&f.timeUnit, "time-unit", "s", "unit of trace timestamps: s, ms, us or ns (decimals allowed)")
 	fs.BoolVar(&f.skipBad, "skip-bad", false, "skip malformed records and report how many, instead of failing")
@@ -63,7 +65,12 @@ func (f *inputFlags) options() (traces.Options, error) {
 	if len(d) != 1 {
 		return opt, fmt.Errorf("--delimiter %q: expected one character", f.delimiter)
 	}
-	opt.Line = traces.LineOptions{Columns: f.cols, Delimiter: d[0], Header: f.header, TimeUnit: unit}
+	// Without column flags, a header line naming the columns sets them.
+	auto := true
+	for _, name := range []string{"csv-key", "csv-size", "csv-time", "csv-ttl", "csv-op"} {
+		auto = auto && !f.fs.Changed(name)
+	}
+	opt.Line = traces.LineOptions{Columns: f.cols, Delimiter: d[0], Header: f.header, TimeUnit: unit, AutoColumns: auto}
 	opt.SkipBad, opt.JSON, opt.AccessLog = f.skipBad, f.json, f.access
 	return opt, nil
 }
