@@ -2,7 +2,7 @@
 GO ?= go
 BIN := bin/cachesim
 
-.PHONY: build test bench run fmt vet clean
+.PHONY: build test bench fuzz run fmt vet clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/cachesim
@@ -15,6 +15,16 @@ test:
 # Replay throughput and the other benchmarks (see README, Performance).
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Each trace parser's fuzz target for FUZZTIME (default 1m); `make test`
+# runs only their seed corpora. Failures are saved under traces/testdata/fuzz.
+FUZZTIME ?= 1m
+FUZZ_TARGETS := $(shell grep -ho '^func Fuzz[A-Za-z0-9]*' traces/*_test.go | cut -c6-)
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		echo "fuzzing $$t for $(FUZZTIME)"; \
+		$(GO) test ./traces -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) || exit 1; \
+	done
 
 # The main job on the built-in default workload.
 run:

@@ -24,3 +24,13 @@ type Cache interface {
 	// Evictions returns how many objects were evicted to make room.
 	Evictions() uint64
 }
+
+// Remover is implemented by policies that can remove an object on request:
+// the simulator applies a trace's deletes through it (sim.Replay). Policies
+// without it ignore deletes. The built-in policies implement it with the
+// shared store's removeKey.
+type Remover interface {
+	// Remove drops key's object if it is cached and reports whether it was.
+	// A removal is not an eviction.
+	Remove(key uint64) bool
+}

@@ -33,3 +33,8 @@ func (c *FIFO) Access(r *traces.Request) bool {
 	c.q.pushFront(c.nodes, c.add(r.Key, r.Size))
 	return false
 }
+
+// Remove drops key's object (a delete in the trace).
+func (c *FIFO) Remove(key uint64) bool {
+	return c.removeKey(key, func(i int32) { c.q.remove(c.nodes, i) })
+}

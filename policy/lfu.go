@@ -116,3 +116,8 @@ func (c *LFU) newBucket(freq uint64, prev, next int32) int32 {
 	}
 	return b
 }
+
+// Remove drops key's object (a delete in the trace).
+func (c *LFU) Remove(key uint64) bool {
+	return c.removeKey(key, func(i int32) { c.unlink(c.nodes[i].aux, i) })
+}

@@ -34,3 +34,8 @@ func (c *LRU) Access(r *traces.Request) bool {
 	c.q.pushFront(c.nodes, c.add(r.Key, r.Size))
 	return false
 }
+
+// Remove drops key's object (a delete in the trace).
+func (c *LRU) Remove(key uint64) bool {
+	return c.removeKey(key, func(i int32) { c.q.remove(c.nodes, i) })
+}

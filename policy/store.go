@@ -77,6 +77,19 @@ func (s *store) drop(i int32) {
 	s.free = append(s.free, i)
 }
 
+// removeKey drops key's entry after unlink has taken it out of the policy's
+// own structures; it reports whether key was cached. Policies implement
+// Remover with it.
+func (s *store) removeKey(key uint64, unlink func(i int32)) bool {
+	i, ok := s.lookup(key)
+	if !ok {
+		return false
+	}
+	unlink(i)
+	s.drop(i)
+	return true
+}
+
 // evictTail evicts from the tail of q until an object of this size fits.
 func (s *store) evictTail(q *list, size uint32) {
 	for s.full(size) {

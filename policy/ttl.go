@@ -78,7 +78,15 @@ func (c *TTL) Access(r *traces.Request) bool {
 }
 
 func (c *TTL) remove(i int32) {
-	c.q.remove(c.nodes, i)
-	c.expiry.remove(c.nodes, i)
+	c.unlink(i)
 	c.drop(i)
 }
+
+// unlink takes entry i out of the recency list and the expiry heap.
+func (c *TTL) unlink(i int32) {
+	c.q.remove(c.nodes, i)
+	c.expiry.remove(c.nodes, i)
+}
+
+// Remove drops key's object (a delete in the trace).
+func (c *TTL) Remove(key uint64) bool { return c.removeKey(key, c.unlink) }

@@ -5,21 +5,23 @@ import (
 	"github.com/cachesim/cachesim/traces"
 )
 
-// Options says how to replay and what to record besides the counts.
+// Options say how to replay and what to record besides the counts.
 type Options struct {
 	// Objects makes the cache see every object as size 1 (object-count
-	// capacity, libCacheSim's --ignore-obj-size); the byte counts still use
-	// each request's own size.
+	// capacity, libCacheSim's --ignore-obj-size) while the byte counts still
+	// use each request's own size.
 	Objects bool
+	// CountWrites replays and counts every request as a lookup, whatever its
+	// operation, as libCacheSim does (e.g. for block traces, whose writes
+	// allocate in the cache like reads).
+	CountWrites bool
 	// Latency, when set, records every request's latency in Stats.Latency.
 	Latency *Latencies
 	// Window, when set (see PlanWindows), records counts per window in Stats.Windows.
 	Window *WindowPlan
 }
 
-// Replay runs every request of t through c and returns the counts. With
-// objects set, the cache sees every object as size 1 (object-count
-// capacity) while the byte counts still use each request's own size.
+// Replay runs every request of t through c with Options{Objects: objects}.
 func Replay(t *traces.Trace, c policy.Cache, objects bool) Stats {
 	return ReplayWith(t, c, Options{Objects: objects})
 }
@@ -27,10 +29,19 @@ func Replay(t *traces.Trace, c policy.Cache, objects bool) Stats {
 // ReplayWith runs every request of t through c and returns the counts and
 // whatever else opt asks for. The extra records cost one predictable branch
 // per request when off, and no allocation per request when on.
+//
+// Operations (unless opt.CountWrites): a get is a lookup, counted in the
+// requests, hits and bytes; a set writes the object, inserting it or
+// refreshing it as an access would (like a hit, it does not change a cached
+// object's size), and is counted only in Stats.Sets; a delete removes the
+// object through policy.Remover (policies without it ignore deletes) and is
+// counted only in Stats.Deletes. Traces without operations are all gets.
 func ReplayWith(t *traces.Trace, c policy.Cache, opt Options) Stats {
 	var st Stats
 	var r traces.Request
 	n := t.Len()
+	perOp := t.Ops != nil && !opt.CountWrites
+	rm, _ := c.(policy.Remover)
 	lat := opt.Latency
 	if lat != nil {
 		st.Latency = lat.newHistogram()
@@ -45,6 +56,19 @@ func ReplayWith(t *traces.Trace, c policy.Cache, opt Options) Stats {
 		if opt.Objects {
 			r.Size = 1
 		}
+		if perOp && r.Op != traces.OpGet {
+			if r.Op == traces.OpSet {
+				st.Sets++
+				c.Access(&r)
+			} else {
+				st.Deletes++
+				if rm != nil {
+					rm.Remove(r.Key)
+				}
+			}
+			continue
+		}
+		st.Requests++
 		st.Bytes += size
 		hit := c.Access(&r)
 		if hit {
@@ -57,7 +81,6 @@ func ReplayWith(t *traces.Trace, c policy.Cache, opt Options) Stats {
 			win.add(int64(i), r.Time, hit, size)
 		}
 	}
-	st.Requests = uint64(n)
 	st.Evictions = c.Evictions()
 	if lat != nil {
 		st.Latency.AddN(lat.Hit, st.Hits)

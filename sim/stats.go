@@ -2,14 +2,17 @@
 // statistics, parallel size sweeps and the size syntax.
 package sim
 
-// Stats counts what a replay saw. Stats from consecutive parts of a run add
-// up with Merge.
+// Stats counts what a replay saw. Stats from disjoint parts of a run add up
+// with Merge. Requests, hits and bytes count lookups only; the writes and
+// deletes of traces with operations are counted apart (see ReplayWith).
 type Stats struct {
 	Requests  uint64 `json:"requests"`
 	Hits      uint64 `json:"hits"`
 	Bytes     uint64 `json:"bytes"`     // sum of the sizes of all requests
 	ByteHits  uint64 `json:"byte_hits"` // sum of the sizes of the requests that hit
 	Evictions uint64 `json:"evictions"`
+	Sets      uint64 `json:"sets,omitempty"`    // writes applied, not counted as requests
+	Deletes   uint64 `json:"deletes,omitempty"` // deletes applied, not counted as requests
 	// Latency is the distribution of request latencies (nil unless a latency model was given).
 	Latency *Histogram `json:"-"`
 	// Windows are the counts per window of the run (nil unless windows were asked for).
@@ -68,6 +71,8 @@ func (s *Stats) Merge(o Stats) {
 		ws = ws[1:]
 	}
 	s.Windows = append(s.Windows, ws...)
+	s.Sets += o.Sets
+	s.Deletes += o.Deletes
 }
 
 func ratio(a, b uint64) float64 {

@@ -25,6 +25,8 @@ type SweepConfig struct {
 	TTL time.Duration
 	// Seed seeds randomised policies.
 	Seed uint64
+	// CountWrites counts every request as a lookup (see Options).
+	CountWrites bool
 	// Workers bounds the points replayed at once; 0 means GOMAXPROCS.
 	Workers int
 	// Latency, when set, gives every point a latency histogram (Stats.Latency).
@@ -78,14 +80,21 @@ func Sweep(t *traces.Trace, cfg SweepConfig) ([]Point, error) {
 		c, err := policy.New(cfg.Policies[p], policy.Config{Capacity: cfg.Sizes.Values[s], TTL: cfg.TTL, Seed: cfg.Seed})
 		var st Stats
 		if err == nil {
-			st = ReplayWith(t, c, Options{Objects: !cfg.Sizes.Bytes, Latency: cfg.Latency})
+			st = ReplayWith(t, c, Options{Objects: !cfg.Sizes.Bytes, CountWrites: cfg.CountWrites, Latency: cfg.Latency})
 		}
 		done(p*ns+s, st, err)
 	}
 	curve := func(p int) {
 		defer wg.Done()
 		slots <- struct{}{}
-		stats, exact := LRUCurve(t, cfg.Sizes)
+		lookups := t
+		if cfg.CountWrites {
+			// Every request is a lookup: the curve may ignore the operations.
+			view := *t
+			view.Ops = nil
+			lookups = &view
+		}
+		stats, exact := LRUCurve(lookups, cfg.Sizes)
 		<-slots
 		for s := range stats {
 			if exact[s] {
@@ -97,7 +106,7 @@ func Sweep(t *traces.Trace, cfg SweepConfig) ([]Point, error) {
 		}
 	}
 	for p, spec := range cfg.Policies {
-		if spec.Name == "lru" && len(spec.Params) == 0 && t.Ops == nil && cfg.Latency == nil {
+		if spec.Name == "lru" && len(spec.Params) == 0 && (t.Ops == nil || cfg.CountWrites) && cfg.Latency == nil {
 			wg.Add(1)
 			go curve(p)
 			continue

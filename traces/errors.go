@@ -37,3 +37,10 @@ func (e *ParseError) Unwrap() error { return e.Err }
 type Skipper interface {
 	Skipped() int
 }
+
+// Filterer is implemented by readers of logs that drop well-formed records
+// which are not cache operations (failed or non-GET HTTP requests, Redis
+// commands other than reads, writes and deletes), and count them.
+type Filterer interface {
+	Filtered() int
+}

@@ -1,9 +1,7 @@
 package traces
 
 import (
-	"bufio"
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 )
@@ -30,21 +28,38 @@ type LineOptions struct {
 	SkipBad bool
 	// SkipStars skips lines that are "*" (the LIRS trace convention).
 	SkipStars bool
+	// AutoColumns takes the columns from the names in a header line when
+	// the first line is one (see headerNames), replacing Columns.
+	AutoColumns bool
 }
+
+// headerNames are the column names AutoColumns recognises (in any case).
+var headerNames = map[string]func(*Columns) *int{
+	"key": colKey, "id": colKey, "obj_id": colKey, "object_id": colKey, "objid": colKey, "obj": colKey,
+	"lbn": colKey, "lba": colKey, "block": colKey, "url": colKey, "path": colKey,
+	"time": colTime, "timestamp": colTime, "ts": colTime, "clock_time": colTime,
+	"size": colSize, "obj_size": colSize, "object_size": colSize, "bytes": colSize, "len": colSize, "length": colSize,
+	"ttl": colTTL,
+	"op":  colOp, "operation": colOp, "cmd": colOp, "type": colOp,
+}
+
+func colKey(c *Columns) *int  { return &c.Key }
+func colTime(c *Columns) *int { return &c.Time }
+func colSize(c *Columns) *int { return &c.Size }
+func colTTL(c *Columns) *int  { return &c.TTL }
+func colOp(c *Columns) *int   { return &c.Op }
 
 // LineReader reads one request per line from text or CSV. It allocates
 // nothing per line.
 type LineReader struct {
-	name    string
-	br      *bufio.Reader
-	opt     LineOptions
-	line    int
-	records int // non-blank lines seen
-	maxCol  int
-	fields  [][]byte
-	t0      int64
-	haveT0  bool
-	skipped int
+	sc     lineScanner
+	opt    LineOptions
+	maxCol int
+	fields [][]byte
+	t0     int64
+	haveT0 bool
+	first  bool // the first non-blank line is still to come
+	badRecords
 }
 
 // NewLineReader returns a reader of text or CSV requests from r; name is
@@ -57,81 +72,82 @@ func NewLineReader(name string, r io.Reader, opt LineOptions) (*LineReader, erro
 		opt.TimeUnit = 1e9
 	}
 	c := opt.Columns
-	maxCol := 0
 	for _, v := range []int{c.Key, c.Size, c.Time, c.TTL, c.Op} {
 		if v < 0 {
 			return nil, fmt.Errorf("column numbers are 1-based and positive, got %d", v)
 		}
-		maxCol = max(maxCol, v)
 	}
-	return &LineReader{
-		name:   name,
-		br:     bufio.NewReaderSize(r, 1<<20),
-		opt:    opt,
-		maxCol: maxCol,
-		fields: make([][]byte, maxCol+1),
-	}, nil
+	l := &LineReader{
+		sc:         newLineScanner(name, r),
+		opt:        opt,
+		first:      true,
+		badRecords: badRecords{skip: opt.SkipBad},
+	}
+	l.setColumns(opt.Columns)
+	l.sc.skipStars = opt.SkipStars
+	return l, nil
 }
 
-// Fields reports the optional fields this reader fills.
+func (l *LineReader) setColumns(c Columns) {
+	l.opt.Columns = c
+	l.maxCol = max(c.Key, c.Size, c.Time, c.TTL, c.Op)
+	l.fields = make([][]byte, l.maxCol+1)
+}
+
+// columnsFromHeader sets the columns from the names in line and reports
+// whether line is a header naming at least the key column.
+func (l *LineReader) columnsFromHeader(line []byte) bool {
+	var names [][]byte
+	if l.opt.Delimiter == 0 {
+		names = bytes.Fields(line)
+	} else {
+		names = bytes.Split(line, []byte{l.opt.Delimiter})
+	}
+	var c Columns
+	for i, n := range names {
+		n = bytes.Trim(bytes.TrimSpace(n), `"`)
+		if col, ok := headerNames[string(bytes.ToLower(n))]; ok && *col(&c) == 0 {
+			*col(&c) = i + 1
+		}
+	}
+	if c.Key == 0 {
+		return false
+	}
+	l.setColumns(c)
+	return true
+}
+
+// Fields reports the optional fields this reader fills; with AutoColumns,
+// before the header is read, all of them.
 func (l *LineReader) Fields() Fields {
+	if l.opt.AutoColumns && l.first {
+		return Fields{Time: true, Size: true, TTL: true, Op: true}
+	}
 	c := l.opt.Columns
 	return Fields{Time: c.Time > 0, Size: c.Size > 0, TTL: c.TTL > 0, Op: c.Op > 0}
 }
 
-// Skipped returns how many malformed lines were skipped (with SkipBad).
-func (l *LineReader) Skipped() int { return l.skipped }
-
 // Read fills r with the next request.
 func (l *LineReader) Read(r *Request) error {
 	for {
-		line, err := l.next()
-		if err != nil {
+		line, err := l.sc.next()
+		if err == nil {
+			first := l.first
+			l.first = false
+			if first && ((l.opt.AutoColumns && l.columnsFromHeader(line)) || l.opt.Header) {
+				continue
+			}
+			err = l.parse(line, r)
+			if err == nil {
+				return nil
+			}
+			if first && l.looksLikeHeader(line) {
+				continue
+			}
+		}
+		if err = l.handle(err); err != nil {
 			return err
 		}
-		l.records++
-		if l.records == 1 && l.opt.Header {
-			continue
-		}
-		perr := l.parse(line, r)
-		if perr == nil {
-			return nil
-		}
-		if l.records == 1 && l.looksLikeHeader(line) {
-			continue
-		}
-		if l.opt.SkipBad {
-			l.skipped++
-			continue
-		}
-		return perr
-	}
-}
-
-// next returns the next non-blank line without its line end.
-func (l *LineReader) next() ([]byte, error) {
-	for {
-		line, err := l.br.ReadSlice('\n')
-		if err == bufio.ErrBufferFull {
-			l.line++
-			return nil, &ParseError{File: l.name, Line: l.line, Err: errors.New("line longer than 1 MiB; is this really a text trace?")}
-		}
-		if len(line) == 0 && err == io.EOF {
-			return nil, io.EOF
-		}
-		if err != nil && err != io.EOF {
-			return nil, fmt.Errorf("%s: line %d: %w", l.name, l.line+1, err)
-		}
-		l.line++
-		line = bytes.TrimRight(line, "\r\n")
-		line = bytes.TrimSpace(line)
-		if len(line) == 0 || (l.opt.SkipStars && len(line) == 1 && line[0] == '*') {
-			if err == io.EOF {
-				return nil, io.EOF
-			}
-			continue
-		}
-		return line, nil
 	}
 }
 
@@ -139,17 +155,7 @@ func (l *LineReader) next() ([]byte, error) {
 func (l *LineReader) split(line []byte) int {
 	n := 0
 	if l.opt.Delimiter == 0 {
-		for len(line) > 0 && n < l.maxCol {
-			i := bytes.IndexAny(line, " \t")
-			n++
-			if i < 0 {
-				l.fields[n], line = line, nil
-				break
-			}
-			l.fields[n] = line[:i]
-			line = bytes.TrimLeft(line[i:], " \t")
-		}
-		return n
+		return splitSpace(line, l.fields[1:l.maxCol+1])
 	}
 	d := l.opt.Delimiter
 	for n < l.maxCol {
@@ -190,35 +196,35 @@ func (l *LineReader) split(line []byte) int {
 func (l *LineReader) parse(line []byte, r *Request) error {
 	n := l.split(line)
 	if n < l.maxCol {
-		return &ParseError{File: l.name, Line: l.line, Err: fmt.Errorf("expected at least %d columns, found %d (check the column flags and the delimiter)", l.maxCol, n)}
+		return l.sc.errorf(0, "expected at least %d columns, found %d (check the column flags and the delimiter)", l.maxCol, n)
 	}
 	c := l.opt.Columns
 	key := l.fields[c.Key]
 	if len(key) == 0 {
-		return &ParseError{File: l.name, Line: l.line, Column: c.Key, Err: errors.New("empty key")}
+		return l.sc.errorf(c.Key, "empty key")
 	}
 	r.Key = ParseKey(key)
 	r.Size, r.TTL, r.Time, r.Op = 1, 0, 0, OpGet
 	var err error
 	if c.Size > 0 {
 		if r.Size, err = parseSize(l.fields[c.Size]); err != nil {
-			return &ParseError{File: l.name, Line: l.line, Column: c.Size, Err: err}
+			return l.sc.wrap(c.Size, err)
 		}
 	}
 	if c.TTL > 0 {
 		if r.TTL, err = parseTTL(l.fields[c.TTL]); err != nil {
-			return &ParseError{File: l.name, Line: l.line, Column: c.TTL, Err: err}
+			return l.sc.wrap(c.TTL, err)
 		}
 	}
 	if c.Op > 0 {
 		if r.Op, err = ParseOp(l.fields[c.Op]); err != nil {
-			return &ParseError{File: l.name, Line: l.line, Column: c.Op, Err: err}
+			return l.sc.wrap(c.Op, err)
 		}
 	}
 	if c.Time > 0 {
 		t, err := parseTime(l.fields[c.Time], l.opt.TimeUnit)
 		if err != nil {
-			return &ParseError{File: l.name, Line: l.line, Column: c.Time, Err: err}
+			return l.sc.wrap(c.Time, err)
 		}
 		if !l.haveT0 {
 			l.t0, l.haveT0 = t, true
@@ -242,4 +248,24 @@ func (l *LineReader) looksLikeHeader(line []byte) bool {
 		}
 	}
 	return true
+}
+
+// splitSpace splits line at runs of spaces and tabs into dst, at most
+// len(dst) fields (the last one is cut at the next space), and returns how
+// many it found.
+func splitSpace(line []byte, dst [][]byte) int {
+	n := 0
+	for len(line) > 0 && n < len(dst) {
+		i := 0
+		for i < len(line) && line[i] != ' ' && line[i] != '\t' {
+			i++
+		}
+		dst[n] = line[:i]
+		n++
+		for i < len(line) && (line[i] == ' ' || line[i] == '\t') {
+			i++
+		}
+		line = line[i:]
+	}
+	return n
 }

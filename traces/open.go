@@ -3,7 +3,6 @@ package traces
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"fmt"
 	"io"
 	"os"
@@ -13,19 +12,126 @@ import (
 
 // Options says how to read a trace file.
 type Options struct {
-	// Format is the trace format ("text", "csv", "lirs"); "" detects it from the name.
+	// Format is the trace format (one of Formats); "" detects it from the
+	// file name and contents.
 	Format string
-	// Line holds the column layout and parsing options of line-based formats;
-	// its Delimiter applies to CSV only (default ','), text splits on whitespace.
+	// Line holds the column layout and parsing options of the text and CSV
+	// formats; its Delimiter applies to CSV only (default ','), text splits
+	// on whitespace. Its TimeUnit also applies to JSON lines.
 	Line LineOptions
+	// SkipBad counts and skips malformed records instead of failing.
+	SkipBad bool
+	// JSON names the fields of JSON lines.
+	JSON JSONFields
+	// AccessLog configures access-log reading.
+	AccessLog AccessLogOptions
+}
+
+// format is one trace format: how to recognise it and how to read it.
+type format struct {
+	name, about string
+	exts        []string // file name extensions that suggest it
+	// sniff reports whether the first bytes of the (decompressed) file fit.
+	sniff func(head []byte, opt Options) bool
+	// byContent says whether a fitting head alone identifies the format;
+	// otherwise the extension must suggest it as well.
+	byContent bool
+	open      func(name string, r io.Reader, opt Options) (Reader, error)
+}
+
+// formats in the order detection tries them: specific formats first, text last.
+var formats = []format{
+	{name: "vscsi", about: "VMware VSCSI block traces, v1 (32-byte) and v2 (40-byte) records",
+		exts: []string{".vscsi"}, byContent: true, sniff: sniffVSCSI, open: opener(NewVSCSIReader)},
+	{name: "oracleGeneral", about: "libCacheSim's binary: 24-byte records time, id, size, next access",
+		exts: []string{".oraclegeneral", ".bin"}, byContent: true, sniff: sniffOracle, open: opener(NewOracleReader)},
+	{name: "cache2k", about: "big-endian int32 keys",
+		exts: []string{".trace", ".cache2k"}, sniff: func(h []byte, _ Options) bool { return !isText(h) }, open: opener(NewCache2kReader)},
+	{name: "monitor", about: "Redis MONITOR output",
+		exts: []string{".monitor"}, byContent: true, sniff: sniffReader(NewMonitorReader), open: opener(NewMonitorReader)},
+	{name: "accesslog", about: "nginx/Apache common or combined access logs",
+		exts: []string{".log"}, byContent: true, sniff: sniffReader(NewAccessLogReader), open: opener(NewAccessLogReader)},
+	{name: "jsonl", about: "JSON lines, one object per request",
+		exts: []string{".jsonl", ".ndjson", ".json"}, byContent: true, sniff: sniffReader(NewJSONReader), open: opener(NewJSONReader)},
+	{name: "twitter", about: "Twitter cache traces: timestamp,key,key_size,value_size,client_id,op,ttl",
+		exts: []string{".twitter"}, byContent: true, sniff: sniffReader(NewTwitterReader), open: opener(NewTwitterReader)},
+	{name: "arc", about: "ARC paper traces: start count ignore ignore",
+		exts: []string{".arc"}, byContent: true, sniff: sniffWith(func(Options) lineParser { return arcLine }), open: opener(NewARCReader)},
+	{name: "csv", about: "CSV with columns chosen by flags",
+		exts: []string{".csv"}, byContent: true, sniff: sniffCSV, open: openLines("csv")},
+	{name: "lirs", about: "LIRS traces: one integer per line, '*' lines skipped",
+		exts: []string{".trace", ".lirs"}, sniff: sniffWith(func(Options) lineParser { return lirsLine }), open: openLines("lirs")},
+	{name: "text", about: "one key per line (more columns with flags)",
+		exts: []string{".txt"}, byContent: true, sniff: func(h []byte, _ Options) bool { return isText(h) }, open: openLines("text")},
+}
+
+// opener adapts a reader constructor to format.open.
+func opener[R Reader](newReader func(string, io.Reader, Options) R) func(string, io.Reader, Options) (Reader, error) {
+	return func(name string, r io.Reader, opt Options) (Reader, error) { return newReader(name, r, opt), nil }
+}
+
+// lineChecker is implemented by the readers of text logs: check parses one
+// line, for detection.
+type lineChecker interface {
+	check(line []byte) error
+}
+
+// sniffReader is sniffWith the check of a reader made by newReader.
+func sniffReader[R lineChecker](newReader func(string, io.Reader, Options) R) func([]byte, Options) bool {
+	return sniffWith(func(opt Options) lineParser { return newReader("", nil, opt).check })
 }
 
 // Formats lists the trace formats Open understands.
-var Formats = []string{"text", "csv", "lirs"}
+var Formats = func() []string {
+	names := make([]string, len(formats))
+	for i, f := range formats {
+		names[i] = f.name
+	}
+	return names
+}()
+
+// FormatHelp describes every format, one per line, for command help.
+func FormatHelp() string {
+	var b strings.Builder
+	for _, f := range formats {
+		fmt.Fprintf(&b, "  %-14s %s\n", f.name, f.about)
+	}
+	return b.String()
+}
+
+func lookupFormat(name string) (*format, error) {
+	for i := range formats {
+		if strings.EqualFold(formats[i].name, name) {
+			return &formats[i], nil
+		}
+	}
+	return nil, fmt.Errorf("unknown trace format %q (known: %s)", name, strings.Join(Formats, ", "))
+}
+
+// openLines opens the text-like formats served by LineReader.
+func openLines(kind string) func(string, io.Reader, Options) (Reader, error) {
+	return func(name string, r io.Reader, opt Options) (Reader, error) {
+		lo := opt.Line
+		lo.SkipBad = lo.SkipBad || opt.SkipBad
+		switch kind {
+		case "text":
+			lo.Delimiter = 0
+		case "lirs":
+			lo.Delimiter, lo.SkipStars = 0, true
+		case "csv":
+			if lo.Delimiter == 0 {
+				lo.Delimiter = ','
+			}
+		}
+		return NewLineReader(name, r, lo)
+	}
+}
 
 // File is an open trace: a Reader plus the file to close.
 type File struct {
 	Reader
+	// Format is the format the file is read as.
+	Format  string
 	closers []io.Closer
 }
 
@@ -56,64 +162,211 @@ func (f *File) Skipped() int {
 	return 0
 }
 
+// Filtered returns how many well-formed records were dropped as no cache operations.
+func (f *File) Filtered() int {
+	if s, ok := f.Reader.(Filterer); ok {
+		return s.Filtered()
+	}
+	return 0
+}
+
+// sniffSize is how much of the decompressed file detection looks at.
+const sniffSize = 64 << 10
+
 // Open opens a trace file, decompressing it when its first bytes say it is
-// compressed (gzip), and returns a streaming reader for its format.
+// compressed (gzip, zstd, xz, bzip2), and returns a streaming reader for its
+// format: opt.Format, or else the one its name and first bytes suggest.
 func Open(path string, opt Options) (*File, error) {
 	fh, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("cannot open trace: %w", err)
 	}
-	f := &File{closers: []io.Closer{fh}}
-	br := bufio.NewReaderSize(fh, 1<<16)
-	var r io.Reader = br
-	magic, _ := br.Peek(4)
-	name := path
-	if bytes.HasPrefix(magic, []byte{0x1f, 0x8b}) {
-		gz, err := gzip.NewReader(br)
-		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("%s: looks gzip-compressed but cannot be read: %w", path, err)
-		}
-		f.closers = append(f.closers, gz)
-		r = gz
-		name = strings.TrimSuffix(path, filepath.Ext(path))
-	}
-	format := opt.Format
-	if format == "" {
-		format = DetectFormat(name)
-	}
-	lo := opt.Line
-	switch format {
-	case "text":
-		lo.Delimiter = 0
-	case "lirs":
-		lo.Delimiter, lo.SkipStars = 0, true
-	case "csv":
-		if lo.Delimiter == 0 {
-			lo.Delimiter = ','
-		}
-	default:
-		f.Close()
-		return nil, fmt.Errorf("unknown trace format %q (known: %s)", format, strings.Join(Formats, ", "))
-	}
-	lr, err := NewLineReader(path, r, lo)
+	f, err := NewFile(path, fh, opt)
 	if err != nil {
-		f.Close()
+		fh.Close()
 		return nil, err
 	}
-	f.Reader = lr
+	f.closers = append([]io.Closer{fh}, f.closers...)
 	return f, nil
 }
 
-// DetectFormat guesses a format from a file name (without any compression suffix).
-func DetectFormat(name string) string {
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".csv":
-		return "csv"
-	case ".trace", ".lirs":
-		return "lirs"
+// NewFile is Open for an already open stream; name (a file name) is used for
+// detection and in error messages. Close closes the decompressor, not r.
+func NewFile(name string, r io.Reader, opt Options) (*File, error) {
+	rc, plain, err := decompress(name, bufio.NewReaderSize(r, 1<<16))
+	if err != nil {
+		return nil, err
 	}
-	return "text"
+	br := bufio.NewReaderSize(rc, maxLine)
+	var fm *format
+	if opt.Format != "" {
+		fm, err = lookupFormat(opt.Format)
+	} else {
+		head, perr := br.Peek(sniffSize)
+		if perr != nil && perr != io.EOF && perr != bufio.ErrBufferFull {
+			err = readError(name, perr)
+		} else {
+			fm, err = detect(name, plain, head, opt)
+		}
+	}
+	if err != nil {
+		rc.Close()
+		return nil, err
+	}
+	rd, err := fm.open(name, br, opt)
+	if err != nil {
+		rc.Close()
+		return nil, err
+	}
+	return &File{Reader: rd, Format: fm.name, closers: []io.Closer{rc}}, nil
+}
+
+// DetectFormat names the format of a trace file from its name and contents
+// (after decompression).
+func DetectFormat(path string, opt Options) (string, error) {
+	opt.Format = ""
+	f, err := Open(path, opt)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	return f.Format, nil
+}
+
+// detect picks the first format whose sniff accepts head and which either
+// is recognisable by content alone or is suggested by the extension of
+// plain (the name without any compression extension).
+func detect(name, plain string, head []byte, opt Options) (*format, error) {
+	ext := strings.ToLower(filepath.Ext(plain))
+	if strings.Contains(strings.ToLower(plain), "oraclegeneral") {
+		ext = ".oraclegeneral"
+	}
+	for i := range formats {
+		f := &formats[i]
+		suggested := false
+		for _, e := range f.exts {
+			suggested = suggested || e == ext
+		}
+		if (f.byContent || suggested) && f.sniff(head, opt) {
+			return f, nil
+		}
+	}
+	return nil, fmt.Errorf("%s: matches no trace format (tried %s; binary-looking data may need --trace-format)", name, strings.Join(Formats, ", "))
+}
+
+// lineParser parses one line of a text format.
+type lineParser func(line []byte) error
+
+// sniffWith returns a sniff that parses up to 20 whole lines of head with
+// the parser newParser makes, and accepts when at most one in ten fails (a
+// stray malformed line should not send a log to the text reader).
+func sniffWith(newParser func(Options) lineParser) func([]byte, Options) bool {
+	return func(head []byte, opt Options) bool {
+		if !isText(head) {
+			return false
+		}
+		if len(head) == sniffSize {
+			if i := bytes.LastIndexByte(head, '\n'); i >= 0 {
+				head = head[:i] // drop a line cut short
+			}
+		}
+		parse := newParser(opt)
+		n, bad := 0, 0
+		for len(head) > 0 && n < 20 {
+			var line []byte
+			line, head, _ = bytes.Cut(head, []byte{'\n'})
+			if line = bytes.TrimSpace(line); len(line) == 0 {
+				continue
+			}
+			if parse(line) != nil {
+				bad++
+			}
+			n++
+		}
+		return n > bad && bad*10 <= n
+	}
+}
+
+// arcLine accepts ARC trace lines: four non-negative integers.
+func arcLine(line []byte) error {
+	var f [5][]byte
+	if splitSpace(line, f[:]) != 4 {
+		return errNotFormat
+	}
+	for _, v := range f[:4] {
+		if _, ok := parseUint(v); !ok {
+			return errNotFormat
+		}
+	}
+	return nil
+}
+
+// lirsLine accepts LIRS trace lines: an integer or "*".
+func lirsLine(line []byte) error {
+	if _, ok := parseUint(line); ok || string(line) == "*" {
+		return nil
+	}
+	return errNotFormat
+}
+
+var errNotFormat = fmt.Errorf("not this format")
+
+// isText reports whether b looks like text: no NUL and few control bytes.
+func isText(b []byte) bool {
+	ctl := 0
+	for _, c := range b {
+		if c == 0 {
+			return false
+		}
+		if c < 0x20 && c != '\n' && c != '\r' && c != '\t' {
+			ctl++
+		}
+	}
+	return ctl*100 <= len(b)
+}
+
+// sniffCSV accepts text whose first line has a comma.
+func sniffCSV(h []byte, _ Options) bool {
+	line, _, _ := bytes.Cut(h, []byte{'\n'})
+	return isText(h) && bytes.IndexByte(line, ',') >= 0
+}
+
+// sniffVSCSI accepts a head whose first records carry VSCSI version bytes.
+func sniffVSCSI(h []byte, _ Options) bool {
+	if len(h) < vscsi1Record {
+		return false
+	}
+	v := vscsiVersion(h)
+	n := vscsi1Record
+	if v == 2 {
+		n = vscsi2Record
+	}
+	if v == 0 || len(h) < n {
+		return false
+	}
+	for off := 0; off+n <= len(h) && off < 64*n; off += n {
+		if vscsiVersion(h[off:]) != v {
+			return false
+		}
+	}
+	return true
+}
+
+// sniffOracle accepts a head of whole oracleGeneral records whose
+// next_access_vtime fields are -1 or point past their own record, and not
+// absurdly far (2^40 requests).
+func sniffOracle(h []byte, _ Options) bool {
+	n := min(len(h)/oracleRecord, 1000)
+	if n == 0 || (len(h) < sniffSize && len(h)%oracleRecord != 0) {
+		return false
+	}
+	for i := 0; i < n; i++ {
+		next := int64(le.Uint64(h[i*oracleRecord+16:]))
+		if next != -1 && (next <= int64(i+1) || next > 1<<40) {
+			return false
+		}
+	}
+	return true
 }
 
 // Load reads a whole trace file into memory.

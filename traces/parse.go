@@ -119,7 +119,8 @@ func parseTime(b []byte, unit int64) (int64, error) {
 
 // ParseOp maps an operation name to an Op. It accepts the usual spellings in
 // any case: get/gets/read/r, set/put/write/w/add/replace/cas/append/prepend/
-// incr/decr, delete/del/remove.
+// incr/decr, delete/del/remove, and the hexadecimal SCSI opcodes of block
+// trace CSVs (28/88/a8/08 READ, 2a/8a/aa/0a WRITE).
 func ParseOp(b []byte) (Op, error) {
 	var buf [16]byte
 	if len(b) > len(buf) {
@@ -132,9 +133,9 @@ func ParseOp(b []byte) (Op, error) {
 		buf[i] = c
 	}
 	switch string(buf[:len(b)]) {
-	case "get", "gets", "read", "r", "lookup":
+	case "get", "gets", "read", "r", "lookup", "28", "88", "a8", "08":
 		return OpGet, nil
-	case "set", "put", "write", "w", "add", "replace", "cas", "append", "prepend", "incr", "decr", "update":
+	case "set", "put", "write", "w", "add", "replace", "cas", "append", "prepend", "incr", "decr", "update", "2a", "8a", "aa", "0a":
 		return OpSet, nil
 	case "delete", "del", "remove", "d":
 		return OpDelete, nil

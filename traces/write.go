@@ -8,23 +8,27 @@ import (
 	"strings"
 )
 
-// Writer writes requests in one trace format. Flush must be called after
-// the last request.
+// Writer writes requests in one trace format, streaming. Flush must be
+// called after the last request.
 type Writer interface {
 	Write(r *Request) error
 	Flush() error
 }
 
-// WriteFormats lists the formats NewWriter can write.
+// WriteFormats lists the formats NewWriter can stream.
 var WriteFormats = []string{"text", "csv"}
+
+// OutputFormats lists the formats Write can produce from a whole trace.
+var OutputFormats = []string{"text", "csv", "oracleGeneral"}
 
 // NewWriter returns a writer of format ("text" or "csv") to w that writes
 // the fields f says the requests carry, in the columns WriteColumns gives.
-// Text is whitespace-separated with no header; CSV has a header line. Times
-// are written in seconds with nanosecond decimals.
+// Text is whitespace-separated with no header; CSV has a header line naming
+// the columns (so LineOptions.AutoColumns reads it back). Times are written
+// in seconds since the trace's start, with as many decimals as needed.
 func NewWriter(format string, w io.Writer, f Fields) (Writer, error) {
 	lw := &lineWriter{w: bufio.NewWriterSize(w, 1<<16), f: f, sep: ' '}
-	switch format {
+	switch strings.ToLower(format) {
 	case "text":
 	case "csv":
 		lw.sep = ','
@@ -39,7 +43,7 @@ func NewWriter(format string, w io.Writer, f Fields) (Writer, error) {
 		}
 		lw.w.WriteString(strings.Join(names, ",") + "\n")
 	default:
-		return nil, fmt.Errorf("cannot write trace format %q (writable: %s)", format, strings.Join(WriteFormats, ", "))
+		return nil, fmt.Errorf("cannot stream trace format %q (writable: %s)", format, strings.Join(WriteFormats, ", "))
 	}
 	return lw, nil
 }
@@ -72,17 +76,7 @@ type lineWriter struct {
 func (l *lineWriter) Write(r *Request) error {
 	b := strconv.AppendUint(l.buf[:0], r.Key, 10)
 	if l.f.Time {
-		b = append(b, l.sep)
-		t := r.Time
-		if t < 0 {
-			b, t = append(b, '-'), -t
-		}
-		b = strconv.AppendInt(b, t/1e9, 10)
-		ns := t % 1e9
-		b = append(b, '.')
-		for d := int64(1e8); d > 0; d /= 10 {
-			b = append(b, byte('0'+ns/d%10))
-		}
+		b = appendSeconds(append(b, l.sep), r.Time)
 	}
 	if l.f.Size {
 		b = strconv.AppendUint(append(b, l.sep), uint64(r.Size), 10)
@@ -100,6 +94,27 @@ func (l *lineWriter) Write(r *Request) error {
 }
 
 func (l *lineWriter) Flush() error { return l.w.Flush() }
+
+// appendSeconds writes ns as decimal seconds, with no more fraction digits than needed.
+func appendSeconds(b []byte, ns int64) []byte {
+	if ns < 0 {
+		b, ns = append(b, '-'), -ns
+	}
+	b = strconv.AppendInt(b, ns/1e9, 10)
+	if frac := ns % 1e9; frac != 0 {
+		var d [9]byte
+		for i := 8; i >= 0; i-- {
+			d[i] = byte('0' + frac%10)
+			frac /= 10
+		}
+		n := 9
+		for d[n-1] == '0' {
+			n--
+		}
+		b = append(append(b, '.'), d[:n]...)
+	}
+	return b
+}
 
 // Copy writes every request of r to w and flushes it; it returns how many
 // requests it wrote.
@@ -119,4 +134,63 @@ func Copy(w Writer, r Reader) (int64, error) {
 		}
 		n++
 	}
+}
+
+// NextAccess returns, for every request of t, the 1-based index of the next
+// request for the same key, or -1 when there is none: libCacheSim's
+// next_access_vtime, computed in one backward pass.
+func NextAccess(t *Trace) []int64 {
+	next := make([]int64, t.Len())
+	last := make(map[uint64]int64, t.Len()/4)
+	for i := t.Len() - 1; i >= 0; i-- {
+		k := t.Keys[i]
+		if j, ok := last[k]; ok {
+			next[i] = j + 1
+		} else {
+			next[i] = -1
+		}
+		last[k] = int64(i)
+	}
+	return next
+}
+
+// Write writes the whole trace t to w in one of OutputFormats: text and csv
+// as NewWriter streams them; oracleGeneral as libCacheSim's 24-byte records,
+// with next_access_vtime computed by NextAccess (hence the whole trace), the
+// time in whole seconds and every size at least 1 (libCacheSim skips size-0
+// records).
+func Write(w io.Writer, format string, t *Trace) error {
+	if strings.ToLower(format) != "oraclegeneral" {
+		if !containsFold(OutputFormats, format) {
+			return fmt.Errorf("unknown output format %q (known: %s)", format, strings.Join(OutputFormats, ", "))
+		}
+		tw, err := NewWriter(format, w, t.Fields())
+		if err != nil {
+			return err
+		}
+		_, err = Copy(tw, t.Reader())
+		return err
+	}
+	bw := bufio.NewWriterSize(w, 1<<20)
+	next := NextAccess(t)
+	var req Request
+	var rec [oracleRecord]byte
+	for i := 0; i < t.Len(); i++ {
+		t.At(i, &req)
+		le.PutUint32(rec[0:], uint32(req.Time/1e9))
+		le.PutUint64(rec[4:], req.Key)
+		le.PutUint32(rec[12:], max(req.Size, 1))
+		le.PutUint64(rec[16:], uint64(next[i]))
+		bw.Write(rec[:])
+	}
+	return bw.Flush()
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
 }

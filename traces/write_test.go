@@ -43,9 +43,9 @@ func TestWriterGolden(t *testing.T) {
 		{"text", Fields{}, "7\n18446744073709551615\n7\n"},
 		{"text", Fields{Size: true}, "7 100\n18446744073709551615 4294967295\n7 100\n"},
 		{"csv", all, "key,time,size,ttl,op\n" +
-			"7,0.000000000,100,60,get\n" +
+			"7,0,100,60,get\n" +
 			"18446744073709551615,1.500000001,4294967295,0,set\n" +
-			"7,12.000000000,100,60,delete\n"},
+			"7,12,100,60,delete\n"},
 	} {
 		if got := writeAll(t, tc.format, tc.f); got != tc.want {
 			t.Errorf("%s %+v:\n%s\nwant:\n%s", tc.format, tc.f, got, tc.want)

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/cachesim/cachesim/report"
@@ -122,9 +123,9 @@ func runGenerate(cmd *cobra.Command, arg string, f *generateFlags) error {
 	name := strings.TrimSuffix(f.out, ".gz")
 	format := f.format
 	if format == "" {
-		format = traces.DetectFormat(name)
-		if format != "csv" {
-			format = "text"
+		format = "text"
+		if strings.EqualFold(filepath.Ext(name), ".csv") {
+			format = "csv"
 		}
 	}
 	if _, err := traces.NewWriter(format, io.Discard, w.Fields()); err != nil {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -22,20 +23,35 @@ type inputFlags struct {
 	delimiter string
 	timeUnit  string
 	skipBad   bool
+	json      traces.JSONFields
+	access    traces.AccessLogOptions
+	fs        *pflag.FlagSet
 }
 
 func (f *inputFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&f.format, "trace-format", "", "trace format: "+strings.Join(traces.Formats, ", ")+" (default: from the file name; .csv is CSV, .trace is LIRS, else text)")
+	f.fs = fs
+	fs.StringVar(&f.format, "trace-format", "", "trace format: "+strings.Join(traces.Formats, ", ")+" (default: detected from the file name and contents; see `cachesim inspect --help`)")
 	fs.IntVar(&f.cols.Key, "csv-key", 1, "1-based column of the key (CSV and whitespace-separated text)")
 	fs.IntVar(&f.cols.Size, "csv-size", 0, "1-based column of the object size in bytes (0: none, every size is 1)")
 	fs.IntVar(&f.cols.Time, "csv-time", 0, "1-based column of the timestamp (0: none)")
 	fs.IntVar(&f.cols.TTL, "csv-ttl", 0, "1-based column of the TTL in seconds (0: none)")
-	fs.IntVar(&f.cols.Op, "csv-op", 0, "1-based column of the operation, get/set/delete (0: none); recorded, every request is replayed as a lookup")
-	fs.BoolVar(&f.header, "header", false, "the first line is a header (a CSV header is also detected when the size/time columns hold no numbers)")
+	fs.IntVar(&f.cols.Op, "csv-op", 0, "1-based column of the operation, get/set/delete (0: none; see --count-writes)")
+	fs.BoolVar(&f.header, "header", false, "the first line is a header (detected anyway when it has no numbers where numbers belong); without --csv-* flags, a header naming key/id/lbn, time/timestamp, size/bytes, ttl and op columns sets the columns")
 	fs.StringVar(&f.delimiter, "delimiter", ",", "CSV column delimiter (one character; \\t for tab)")
 	fs.StringVar(&f.timeUnit, "time-unit", "s", "unit of trace timestamps: s, ms, us or ns (decimals allowed)")
-	fs.BoolVar(&f.skipBad, "skip-bad", false, "skip malformed lines and report how many, instead of failing")
+	fs.BoolVar(&f.skipBad, "skip-bad", false, "skip malformed records and report how many, instead of failing")
+	fs.StringVar(&f.json.Key, "json-key", "key", "JSON lines: name of the key field")
+	fs.StringVar(&f.json.Time, "json-time", "time", "JSON lines: name of the time field (a number in --time-unit)")
+	fs.StringVar(&f.json.Size, "json-size", "size", "JSON lines: name of the size field (bytes)")
+	fs.StringVar(&f.json.TTL, "json-ttl", "ttl", "JSON lines: name of the TTL field (seconds)")
+	fs.StringVar(&f.json.Op, "json-op", "op", "JSON lines: name of the operation field (get, set, delete, …)")
+	fs.BoolVar(&f.access.WithHost, "log-host", false, "access logs: key = virtual host + path (vhost_combined logs)")
+	fs.BoolVar(&f.access.AllRequests, "log-all", false, "access logs: keep every request, not only successful GETs and HEADs (2xx, 304)")
 }
+
+// countWritesHelp documents --count-writes, on the commands that replay.
+const countWritesHelp = "count every request as a lookup whatever its operation, as libCacheSim does " +
+	"(default: only gets count in hit ratios; sets write the object, deletes remove it)"
 
 func (f *inputFlags) options() (traces.Options, error) {
 	var opt traces.Options
@@ -52,15 +68,20 @@ func (f *inputFlags) options() (traces.Options, error) {
 	if len(d) != 1 {
 		return opt, fmt.Errorf("--delimiter %q: expected one character", f.delimiter)
 	}
-	opt.Line = traces.LineOptions{Columns: f.cols, Delimiter: d[0], Header: f.header, TimeUnit: unit, SkipBad: f.skipBad}
+	// Without column flags, a header line naming the columns sets them.
+	auto := true
+	for _, name := range []string{"csv-key", "csv-size", "csv-time", "csv-ttl", "csv-op"} {
+		auto = auto && !f.fs.Changed(name)
+	}
+	opt.Line = traces.LineOptions{Columns: f.cols, Delimiter: d[0], Header: f.header, TimeUnit: unit, AutoColumns: auto}
+	opt.SkipBad, opt.JSON, opt.AccessLog = f.skipBad, f.json, f.access
 	return opt, nil
 }
 
 // load reads the trace named by args, or the default workload when there is
 // none (saying so on stderr).
 func (f *inputFlags) load(args []string, stderr io.Writer) (*traces.Trace, error) {
-	opt, err := f.options()
-	if err != nil {
+	if _, err := f.options(); err != nil { // bad flags fail even without a trace
 		return nil, err
 	}
 	if len(args) == 0 {
@@ -74,21 +95,40 @@ func (f *inputFlags) load(args []string, stderr io.Writer) (*traces.Trace, error
 	if t, ok, err := loadSpec(args[0]); ok {
 		return t, err
 	}
-	start := time.Now()
-	t, skipped, err := traces.Load(args[0], opt)
+	t, _, err := f.loadFile(args[0], stderr)
+	return t, err
+}
+
+// loadFile reads the trace at path into memory and returns it with the
+// format it was read as; it reports skipped records on stderr.
+func (f *inputFlags) loadFile(path string, stderr io.Writer) (*traces.Trace, *traces.File, error) {
+	opt, err := f.options()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if skipped > 0 {
-		fmt.Fprintf(stderr, "%s: skipped %d malformed lines (--skip-bad)\n", args[0], skipped)
+	start := time.Now()
+	file, err := traces.Open(path, opt)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer file.Close()
+	t, err := traces.ReadAll(filepath.Base(path), file)
+	if err != nil {
+		return nil, nil, err
+	}
+	if n := file.Skipped(); n > 0 {
+		fmt.Fprintf(stderr, "%s: skipped %d malformed records (--skip-bad)\n", path, n)
+	}
+	if n := file.Filtered(); n > 0 {
+		fmt.Fprintf(stderr, "%s: dropped %d well-formed records that are no cache operations (e.g. failed or non-GET requests; --log-all keeps them)\n", path, n)
 	}
 	if t.Len() == 0 {
-		return nil, fmt.Errorf("%s: no requests in the trace", args[0])
+		return nil, nil, fmt.Errorf("%s: no requests in the trace (read as %s; see --trace-format)", path, file.Format)
 	}
 	if el := time.Since(start); el > 2*time.Second {
-		fmt.Fprintf(stderr, "loaded %d requests from %s in %s\n", t.Len(), args[0], el.Round(time.Millisecond))
+		fmt.Fprintf(stderr, "loaded %d requests from %s in %s\n", t.Len(), path, el.Round(time.Millisecond))
 	}
-	return t, nil
+	return t, file, nil
 }
 
 // loadSpec generates the workload named by arg when arg is a workload spec

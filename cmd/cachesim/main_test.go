@@ -230,7 +230,7 @@ func TestErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(errOut, "skipped 1 malformed lines") || !strings.Contains(out, "lru,10,objects,2,") {
+	if !strings.Contains(errOut, "skipped 1 malformed") || !strings.Contains(out, "lru,10,objects,2,") {
 		t.Errorf("--skip-bad: stderr %q stdout %q", errOut, out)
 	}
 }

@@ -25,6 +25,7 @@ type replayFlags struct {
 	plot   string
 	window string
 	metric string
+	writes bool
 }
 
 func newReplayCmd() *cobra.Command {
@@ -34,7 +35,8 @@ func newReplayCmd() *cobra.Command {
 		Short: "Replay a trace through one policy at one size and report its statistics",
 		Long: `replay runs every request of the trace through one cache and reports
 requests, hits, misses, hit ratio, byte hit ratio, evictions, distinct keys,
-and how long the simulation took.
+and how long the simulation took. In traces with operations only gets are
+counted; sets and deletes are applied and reported apart (see --count-writes).
 
 With --window or --plot, it also records the hit ratio per window of the run
 (per --window of time, like 1m, when the trace has timestamps; per that many
@@ -63,6 +65,7 @@ distinct keys.`,
 	fs.StringVar(&f.plot, "plot", "", "draw the hit ratio per window to this file, PNG or SVG by its extension (timeline.png)")
 	fs.StringVar(&f.window, "window", "", "window of the timeline: a duration (1m) on traces with timestamps, or a number of requests (10000) (default: about 100 windows)")
 	fs.StringVar(&f.metric, "metric", "request", "hit ratio of the timeline chart: request, or byte")
+	fs.BoolVar(&f.writes, "count-writes", false, countWritesHelp)
 	f.in.register(fs)
 	f.out.register(fs, false)
 	return cmd
@@ -80,6 +83,8 @@ type replayResult struct {
 	HitRatio     float64 `json:"hit_ratio"`
 	ByteHitRatio float64 `json:"byte_hit_ratio"`
 	Evictions    uint64  `json:"evictions"`
+	Sets         uint64  `json:"sets"`
+	Deletes      uint64  `json:"deletes"`
 	DistinctKeys int     `json:"distinct_keys"`
 	Seconds      float64 `json:"seconds"`
 	RequestsPerS float64 `json:"requests_per_second"`
@@ -134,7 +139,7 @@ func runReplay(cmd *cobra.Command, args []string, f *replayFlags) error {
 	if err != nil {
 		return err
 	}
-	opt := sim.Options{Objects: !bytes}
+	opt := sim.Options{Objects: !bytes, CountWrites: f.writes}
 	if f.plot != "" || f.window != "" {
 		if opt.Window, err = sim.PlanWindows(t, window); err != nil {
 			return err
@@ -149,8 +154,8 @@ func runReplay(cmd *cobra.Command, args []string, f *replayFlags) error {
 	res := replayResult{
 		Workload: t.Name, Policy: spec.String(), Size: size, Unit: unitName(bytes),
 		Requests: st.Requests, Hits: st.Hits, Misses: st.Misses(), HitRatio: st.HitRatio(),
-		ByteHitRatio: st.ByteHitRatio(), Evictions: st.Evictions, DistinctKeys: distinct,
-		Seconds: el.Seconds(), RequestsPerS: float64(st.Requests) / max(el.Seconds(), 1e-9),
+		ByteHitRatio: st.ByteHitRatio(), Evictions: st.Evictions, Sets: st.Sets, Deletes: st.Deletes, DistinctKeys: distinct,
+		Seconds: el.Seconds(), RequestsPerS: float64(t.Len()) / max(el.Seconds(), 1e-9),
 		Windows: st.Windows,
 	}
 	if opt.Window != nil {
@@ -208,10 +213,15 @@ func (r replayResult) writeTable(w io.Writer) error {
 		{"hit ratio", fmt.Sprintf("%.4f%%", 100*r.HitRatio)},
 		{"byte hit ratio", fmt.Sprintf("%.4f%%", 100*r.ByteHitRatio)},
 		{"evictions", fmt.Sprint(r.Evictions)},
+	}
+	if r.Sets+r.Deletes > 0 {
+		rows = append(rows, []string{"sets (not counted)", fmt.Sprint(r.Sets)}, []string{"deletes (not counted)", fmt.Sprint(r.Deletes)})
+	}
+	rows = append(rows, [][]string{
 		{"distinct keys", fmt.Sprint(r.DistinctKeys)},
 		{"simulation time", (time.Duration(r.Seconds * 1e9)).Round(time.Microsecond).String()},
 		{"requests/second", fmt.Sprintf("%.3g", r.RequestsPerS)},
-	}
+	}...)
 	if len(r.Windows) > 0 {
 		lo, hi := windowRange(r.Windows)
 		rows = append(rows, []string{"windows", fmt.Sprintf("%d of %s", len(r.Windows), r.Window)},

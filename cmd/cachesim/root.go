@@ -21,10 +21,12 @@ use the built-in workload: Zipf, 1,000 keys, 10,000 requests, exponent 1.5, seed
   cachesim replay trace.txt --policy lfu --size 1000
   cachesim sweep 'zipf:keys=1e6,requests=1e7,alpha=0.9' --policy lru,lfu --sizes 1000:1000000:log
   cachesim generate bursty --requests 1e6 -o bursty.csv
+  cachesim inspect trace.gz
+  cachesim convert trace.csv trace.oracleGeneral.zst --to oracleGeneral
   cachesim policies`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newSweepCmd(), newReplayCmd(), newGenerateCmd(), newPoliciesCmd())
+	root.AddCommand(newSweepCmd(), newReplayCmd(), newInspectCmd(), newConvertCmd(), newGenerateCmd(), newPoliciesCmd())
 	return root
 }

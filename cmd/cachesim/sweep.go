@@ -23,6 +23,7 @@ type sweepFlags struct {
 	ttl      time.Duration
 	jobs     int
 	seed     uint64
+	writes   bool
 }
 
 func newSweepCmd() *cobra.Command {
@@ -57,6 +58,12 @@ GiB, TiB; KB/MB/GB/TB and K/M/G/T mean the same binary units, as in
 libCacheSim). In object-count mode every object has size 1; the byte hit
 ratio still weighs each request by its own size.
 
+Operations: in traces that carry them (VSCSI, Twitter, Redis MONITOR, JSON
+lines, CSV with --csv-op), only gets count in the hit ratios; a set writes
+the object (inserted, or refreshed like a hit) and a delete removes it, and
+both are reported apart. --count-writes counts every request as a lookup, as
+libCacheSim does (use it to compare with libCacheSim on block traces).
+
 A synthetic workload spec may stand in for the trace, e.g.
 'zipf:keys=1e6,requests=1e7,alpha=0.9' (see cachesim generate --help for the
 kinds and parameters). Without a trace, the built-in workload is used (Zipf,
@@ -80,6 +87,7 @@ kinds and parameters). Without a trace, the built-in workload is used (Zipf,
 	fs.DurationVar(&f.ttl, "ttl", time.Hour, "time to live for the ttl policy when a request carries none (0: never expire)")
 	fs.IntVarP(&f.jobs, "jobs", "j", 0, "points replayed in parallel (default: number of CPUs)")
 	fs.Uint64Var(&f.seed, "seed", 42, "seed for randomised policies and for random miss latencies")
+	fs.BoolVar(&f.writes, "count-writes", false, countWritesHelp)
 	f.sizing.register(fs)
 	f.in.register(fs)
 	f.out.register(fs, true)
@@ -125,7 +133,7 @@ func runSweep(cmd *cobra.Command, args []string, f *sweepFlags) error {
 		lat = sz.model.Latencies(t)
 	}
 	points, err := sim.Sweep(t, sim.SweepConfig{Policies: specs, Sizes: sizes, TTL: f.ttl, Seed: f.seed, Workers: f.jobs,
-		Latency: lat, Progress: bar.Add})
+		CountWrites: f.writes, Latency: lat, Progress: bar.Add})
 	bar.Finish()
 	if err != nil {
 		return err

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/cachesim/cachesim/report"
+	"github.com/cachesim/cachesim/traces"
+	"github.com/spf13/cobra"
+)
+
+type convertFlags struct {
+	in inputFlags
+	to string
+}
+
+func newConvertCmd() *cobra.Command {
+	var f convertFlags
+	cmd := &cobra.Command{
+		Use:   "convert IN OUT",
+		Short: "Convert a trace to text, CSV or libCacheSim's oracleGeneral",
+		Long: `convert reads a trace in any format cachesim understands and writes it as
+  text           one decimal key per line
+  csv            a header, then key and whichever of size, time (seconds
+                 since the start), ttl and op the trace has (cachesim reads
+                 the columns back from the header)
+  oracleGeneral  libCacheSim's binary, with next_access_vtime computed (so
+                 libCacheSim's Belady and other oracle policies can use it)
+
+OUT is written atomically; an OUT ending in .zst is zstd-compressed (.gz:
+gzip). String keys (logs, JSON) become their 64-bit hashes.`,
+		Example: `  cachesim convert trace.csv trace.txt --to text --csv-key 5 --header
+  cachesim convert oltp.gz oltp.oracleGeneral.zst --to oracleGeneral
+  cachesim convert access.log requests.csv --to csv`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			t, _, err := f.in.loadFile(args[0], cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			err = report.WriteFile(args[1], func(w io.Writer) error {
+				cw, err := traces.NewCompressor(w, args[1])
+				if err != nil {
+					return err
+				}
+				if err := traces.Write(cw, f.to, t); err != nil {
+					return err
+				}
+				return cw.Close()
+			})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "wrote %d requests to %s as %s\n", t.Len(), args[1], f.to)
+			return nil
+		},
+	}
+	f.in.register(cmd.Flags())
+	cmd.Flags().StringVar(&f.to, "to", "text", "output format: "+strings.Join(traces.OutputFormats, ", "))
+	return cmd
+}

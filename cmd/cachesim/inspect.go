@@ -1,0 +1,54 @@
+package main
+
+import (
+	"io"
+
+	"github.com/cachesim/cachesim/report"
+	"github.com/cachesim/cachesim/traces"
+	"github.com/spf13/cobra"
+)
+
+type inspectFlags struct {
+	in  inputFlags
+	out outputFlags
+}
+
+func newInspectCmd() *cobra.Command {
+	var f inspectFlags
+	cmd := &cobra.Command{
+		Use:   "inspect TRACE",
+		Short: "Describe a trace: size, footprint, operation mix, skew, reuse",
+		Long: `inspect reads a trace and reports what kind of workload it is: requests,
+distinct keys, footprint in objects and bytes, time span and request rate,
+operation mix, object-size percentiles, the share of one-hit wonders, the
+share of requests taken by the top 1% and 10% of keys, a fitted Zipf exponent
+(least squares on the log-log rank/frequency curve, with its R²), and a
+summary of reuse (stack) distances: how many distinct keys come between two
+requests for the same key, which is the LRU cache size that would hit them.
+
+Compression (gzip, zstd, xz, bzip2) is recognised by the first bytes. The
+format is detected from the file name and contents, or given with
+--trace-format:
+` + traces.FormatHelp(),
+		Example: `  cachesim inspect trace.txt
+  cachesim inspect oltp.gz --format json
+  cachesim inspect access.log.zst --trace-format accesslog --log-all`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := f.out.check(); err != nil {
+				return err
+			}
+			t, file, err := f.in.loadFile(args[0], cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			in := &report.Inspection{Format: file.Format, Skipped: file.Skipped(), Filtered: file.Filtered(), Summary: traces.Summarize(t)}
+			return f.out.write(cmd.OutOrStdout(), map[string]func(io.Writer) error{
+				"table": in.WriteTable, "json": in.WriteJSON,
+			})
+		},
+	}
+	f.in.register(cmd.Flags())
+	f.out.register(cmd.Flags(), false)
+	return cmd
+}

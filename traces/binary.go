@@ -1,0 +1,187 @@
+package traces
+
+import (
+	"fmt"
+	"io"
+)
+
+// oracleRecord is the size of one oracleGeneral record.
+const oracleRecord = 24
+
+// OracleReader reads libCacheSim's oracleGeneral binary traces: packed
+// little-endian 24-byte records uint32 time_s, uint64 obj_id, uint32
+// obj_size, int64 next_access_vtime. Records with obj_size 0 are skipped, as
+// libCacheSim does.
+type OracleReader struct {
+	sc     recordScanner
+	next   int64
+	t0     int64
+	haveT0 bool
+	badRecords
+}
+
+// NewOracleReader returns a reader of oracleGeneral records from r; name is
+// used in error messages.
+func NewOracleReader(name string, r io.Reader, opt Options) *OracleReader {
+	return &OracleReader{sc: newRecordScanner(name, r), badRecords: badRecords{skip: opt.SkipBad}}
+}
+
+// Fields reports that oracleGeneral carries times and sizes.
+func (o *OracleReader) Fields() Fields { return Fields{Time: true, Size: true} }
+
+// NextAccess returns the next_access_vtime stored in the record last read:
+// the 1-based index of the next request for the same object, or -1.
+func (o *OracleReader) NextAccess() int64 { return o.next }
+
+// Read fills r with the next request.
+func (o *OracleReader) Read(r *Request) error {
+	for {
+		rec, err := o.sc.next(oracleRecord)
+		if err != nil {
+			if err = o.handle(err); err != nil {
+				return err
+			}
+			continue
+		}
+		size := le.Uint32(rec[12:])
+		if size == 0 {
+			continue
+		}
+		t := int64(le.Uint32(rec))
+		if !o.haveT0 {
+			o.t0, o.haveT0 = t, true
+		}
+		*r = Request{Time: (t - o.t0) * 1e9, Key: le.Uint64(rec[4:]), Size: size}
+		o.next = int64(le.Uint64(rec[16:]))
+		return nil
+	}
+}
+
+// VSCSI record sizes and the version numbers in the high byte of their ver field.
+const (
+	vscsi1Record = 32
+	vscsi2Record = 40
+)
+
+// VSCSIReader reads VMware VSCSI block traces, version 1 (32-byte records)
+// or 2 (40-byte records), told apart by the version byte of the first
+// record. The logical block number is the key, the length the size, and the
+// SCSI command the operation (writes are sets, everything else a get).
+type VSCSIReader struct {
+	sc      recordScanner
+	version int
+	t0      int64
+	haveT0  bool
+	badRecords
+}
+
+// NewVSCSIReader returns a reader of VSCSI records from r; name is used in
+// error messages.
+func NewVSCSIReader(name string, r io.Reader, opt Options) *VSCSIReader {
+	return &VSCSIReader{sc: newRecordScanner(name, r), badRecords: badRecords{skip: opt.SkipBad}}
+}
+
+// Fields reports that VSCSI carries times, sizes and operations.
+func (v *VSCSIReader) Fields() Fields { return Fields{Time: true, Size: true, Op: true} }
+
+// vscsiVersion returns the version of a record that starts with b (at
+// least 32 bytes), or 0 when it is neither v1 nor v2.
+func vscsiVersion(b []byte) int {
+	switch {
+	case b[15] == 1 && b[14] == 0: // v1: ver (0x0100) at bytes 14-15
+		return 1
+	case b[3] == 2: // v2: ver at bytes 2-3
+		return 2
+	}
+	return 0
+}
+
+// Read fills r with the next request.
+func (v *VSCSIReader) Read(r *Request) error {
+	for {
+		err := v.read(r)
+		if err == nil {
+			return nil
+		}
+		if err = v.handle(err); err != nil {
+			return err
+		}
+	}
+}
+
+func (v *VSCSIReader) read(r *Request) error {
+	if v.version == 0 {
+		head, err := v.sc.peek(vscsi1Record)
+		if err != nil {
+			return err
+		}
+		if v.version = vscsiVersion(head); v.version == 0 {
+			v.sc.next(vscsi1Record) // a skipping reader moves on
+			return &ParseError{File: v.sc.name, Offset: 0, Err: fmt.Errorf("not a VSCSI trace: no version 1 or 2 in the first record's ver field (bytes % x)", head[:16])}
+		}
+	}
+	n := vscsi1Record
+	if v.version == 2 {
+		n = vscsi2Record
+	}
+	rec, err := v.sc.next(n)
+	if err != nil {
+		return err
+	}
+	if got := vscsiVersion(rec); got != v.version {
+		return &ParseError{File: v.sc.name, Offset: v.sc.offset(n), Err: fmt.Errorf("expected a VSCSI version %d record, found version byte %d", v.version, got)}
+	}
+	var cmd uint16
+	if v.version == 1 {
+		cmd = le.Uint16(rec[12:])
+		r.Size = le.Uint32(rec[4:])
+	} else {
+		cmd = le.Uint16(rec[0:])
+		r.Size = le.Uint32(rec[8:])
+	}
+	r.Key = le.Uint64(rec[16:])
+	t := int64(le.Uint64(rec[24:]))
+	if !v.haveT0 {
+		v.t0, v.haveT0 = t, true
+	}
+	r.Time = (t - v.t0) * 1e3 // microseconds
+	r.TTL = 0
+	r.Op = OpGet
+	if scsiWrite(uint8(cmd)) {
+		r.Op = OpSet
+	}
+	return nil
+}
+
+// scsiWrite reports whether a SCSI opcode is a WRITE(6/10/12/16).
+func scsiWrite(op uint8) bool { return op == 0x0a || op == 0x2a || op == 0xaa || op == 0x8a }
+
+// Cache2kReader reads cache2k traces: a stream of big-endian int32 keys.
+type Cache2kReader struct {
+	sc recordScanner
+	badRecords
+}
+
+// NewCache2kReader returns a reader of cache2k keys from r; name is used in
+// error messages.
+func NewCache2kReader(name string, r io.Reader, opt Options) *Cache2kReader {
+	return &Cache2kReader{sc: newRecordScanner(name, r), badRecords: badRecords{skip: opt.SkipBad}}
+}
+
+// Fields reports that cache2k traces carry keys only.
+func (c *Cache2kReader) Fields() Fields { return Fields{} }
+
+// Read fills r with the next request.
+func (c *Cache2kReader) Read(r *Request) error {
+	for {
+		rec, err := c.sc.next(4)
+		if err != nil {
+			if err = c.handle(err); err != nil {
+				return err
+			}
+			continue
+		}
+		*r = Request{Key: uint64(int64(int32(be.Uint32(rec)))), Size: 1}
+		return nil
+	}
+}

@@ -1,0 +1,153 @@
+package traces
+
+import (
+	"bytes"
+	"encoding/binary"
+	"strings"
+	"testing"
+)
+
+// oracleBytes packs records (time, id, size, next) as oracleGeneral.
+func oracleBytes(recs ...[4]int64) []byte {
+	var b []byte
+	for _, r := range recs {
+		b = binary.LittleEndian.AppendUint32(b, uint32(r[0]))
+		b = binary.LittleEndian.AppendUint64(b, uint64(r[1]))
+		b = binary.LittleEndian.AppendUint32(b, uint32(r[2]))
+		b = binary.LittleEndian.AppendUint64(b, uint64(r[3]))
+	}
+	return b
+}
+
+func TestOracleGeneral(t *testing.T) {
+	in := oracleBytes([4]int64{100, 7, 512, 3}, [4]int64{101, 8, 0, -1}, [4]int64{102, 7, 512, -1})
+	r := NewOracleReader("in.test", bytes.NewReader(in), Options{})
+	var got []Request
+	var next []int64
+	var req Request
+	for r.Read(&req) == nil {
+		got = append(got, req)
+		next = append(next, r.NextAccess())
+	}
+	// The size-0 record is skipped, as libCacheSim does.
+	compare(t, got, []Request{{Key: 7, Size: 512}, {Time: 2e9, Key: 7, Size: 512}})
+	if next[0] != 3 || next[1] != -1 {
+		t.Errorf("next access %v, want [3 -1]", next)
+	}
+	err := firstError(NewOracleReader("in.test", bytes.NewReader(in[:len(in)-5]), Options{}))
+	wantParseError(t, err, 0, 48, "truncated record: 19 bytes left, expected a whole 24-byte record")
+	sk := NewOracleReader("in.test", bytes.NewReader(in[:len(in)-5]), Options{SkipBad: true})
+	if n := len(drain(t, sk)); n != 1 || sk.Skipped() != 1 {
+		t.Errorf("with SkipBad: %d requests, %d skipped; want 1 and 1", n, sk.Skipped())
+	}
+}
+
+// vscsiV1 packs a v1 record (32 bytes).
+func vscsiV1(cmd uint16, size uint32, lbn, ts uint64) []byte {
+	b := make([]byte, 32)
+	binary.LittleEndian.PutUint32(b[4:], size)
+	binary.LittleEndian.PutUint32(b[8:], 1)
+	binary.LittleEndian.PutUint16(b[12:], cmd)
+	binary.LittleEndian.PutUint16(b[14:], 0x0100)
+	binary.LittleEndian.PutUint64(b[16:], lbn)
+	binary.LittleEndian.PutUint64(b[24:], ts)
+	return b
+}
+
+// vscsiV2 packs a v2 record (40 bytes).
+func vscsiV2(cmd uint16, size uint32, lbn, ts uint64) []byte {
+	b := make([]byte, 40)
+	binary.LittleEndian.PutUint16(b[0:], cmd)
+	binary.LittleEndian.PutUint16(b[2:], 0x0200)
+	binary.LittleEndian.PutUint32(b[8:], size)
+	binary.LittleEndian.PutUint64(b[16:], lbn)
+	binary.LittleEndian.PutUint64(b[24:], ts)
+	return b
+}
+
+func TestVSCSI(t *testing.T) {
+	want := []Request{{Key: 9, Size: 4096, Op: OpSet}, {Time: 1500e3, Key: 10, Size: 512, Op: OpGet}}
+	for _, c := range []struct {
+		name string
+		rec  func(uint16, uint32, uint64, uint64) []byte
+		n    int64
+	}{{"v1", vscsiV1, 32}, {"v2", vscsiV2, 40}} {
+		in := append(c.rec(0x2a, 4096, 9, 1000), c.rec(0x28, 512, 10, 2500)...)
+		compare(t, drain(t, NewVSCSIReader("in.test", bytes.NewReader(in), Options{})), want)
+		err := firstError(NewVSCSIReader("in.test", bytes.NewReader(in[:len(in)-1]), Options{}))
+		wantParseError(t, err, 0, c.n, "truncated record")
+		if f, err := detect("x", "x", in, Options{}); err != nil || f.name != "vscsi" {
+			t.Errorf("%s detected as %v, %v", c.name, f, err)
+		}
+	}
+	bad := append(vscsiV1(0x28, 1, 1, 1), make([]byte, 32)...)
+	err := firstError(NewVSCSIReader("in.test", bytes.NewReader(bad), Options{}))
+	wantParseError(t, err, 0, 32, "expected a VSCSI version 1 record")
+	err = firstError(NewVSCSIReader("in.test", bytes.NewReader(make([]byte, 64)), Options{}))
+	wantParseError(t, err, 0, 0, "not a VSCSI trace")
+}
+
+func TestCache2k(t *testing.T) {
+	in := []byte{0, 0, 0, 1, 0xff, 0xff, 0xff, 0xfe, 0, 0, 1}
+	r := NewCache2kReader("in.test", bytes.NewReader(in), Options{SkipBad: true})
+	compare(t, drain(t, r), []Request{{Key: 1, Size: 1}, {Key: uint64(1<<64 - 2), Size: 1}})
+	if r.Skipped() != 1 {
+		t.Errorf("skipped %d, want the truncated last record", r.Skipped())
+	}
+	wantParseError(t, firstError(NewCache2kReader("in.test", bytes.NewReader(in), Options{})), 0, 8, "truncated")
+}
+
+func TestARC(t *testing.T) {
+	in := "5 3 0 0\n\n100 1 0 0\r\n7 0 0 0\nx 1 0 0\n8 2 0 0\n"
+	r := NewARCReader("in.test", bytes.NewReader([]byte(in)), Options{SkipBad: true})
+	var keys []uint64
+	for _, q := range drain(t, r) {
+		keys = append(keys, q.Key)
+	}
+	if want := []uint64{5, 6, 7, 100, 8, 9}; !equalKeys(keys, want) {
+		t.Errorf("keys %v, want %v", keys, want)
+	}
+	wantParseError(t, firstError(NewARCReader("in.test", bytes.NewReader([]byte(in)), Options{})), 5, 0, "column 1: start block")
+}
+
+func equalKeys(a, b []uint64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestLIRSAndTextErrors(t *testing.T) {
+	in := "1\r\n*\r\n\r\n2\r\n*\r\n3\r\n"
+	r, _ := openLines("lirs")("in.test", bytes.NewReader([]byte(in)), Options{})
+	var keys []uint64
+	for _, q := range drain(t, r) {
+		keys = append(keys, q.Key)
+	}
+	if !equalKeys(keys, []uint64{1, 2, 3}) {
+		t.Errorf("LIRS keys %v, want [1 2 3]: '*' and blank lines skipped, reading goes on after them", keys)
+	}
+	csv, _ := openLines("csv")("in.test", bytes.NewReader([]byte("k,size\na,10\nb,ten\n")), Options{Line: LineOptions{Columns: Columns{Key: 1, Size: 2}}})
+	wantParseError(t, firstError(csv), 3, 0, "column 2: size")
+	csvOp, _ := openLines("csv")("in.test", bytes.NewReader([]byte("a,get\nb,fly\n")), Options{Line: LineOptions{Columns: Columns{Key: 1, Op: 2}}})
+	wantParseError(t, firstError(csvOp), 2, 0, "unknown operation")
+}
+
+func TestAutoColumns(t *testing.T) {
+	in := "Timestamp,ID,Bytes,Op\n5,a,10,get\n6.5,b,20,SET\n"
+	r, _ := openLines("csv")("in.test", strings.NewReader(in), Options{Line: LineOptions{AutoColumns: true}})
+	compare(t, drain(t, r), []Request{{Key: h("a"), Size: 10}, {Time: 1500e6, Key: h("b"), Size: 20, Op: OpSet}})
+	// A first line that names no key column is data.
+	r, _ = openLines("csv")("in.test", strings.NewReader("x,y\n"), Options{Line: LineOptions{AutoColumns: true}})
+	compare(t, drain(t, r), []Request{{Key: h("x"), Size: 1}})
+	// Without AutoColumns the names mean nothing: key in column 1.
+	r, _ = openLines("csv")("in.test", strings.NewReader(in), Options{Line: LineOptions{Header: true}})
+	if got := drain(t, r); len(got) != 2 || got[0].Key != 5 {
+		t.Errorf("without AutoColumns: %+v", got)
+	}
+}

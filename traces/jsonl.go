@@ -1,0 +1,232 @@
+package traces
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+)
+
+// JSONFields name the fields of a JSON-lines trace; an empty name takes the
+// default ("time", "key", "size", "ttl", "op").
+type JSONFields struct {
+	Time, Key, Size, TTL, Op string
+}
+
+// withDefaults fills the empty names.
+func (f JSONFields) withDefaults() JSONFields {
+	def := func(s *string, d string) {
+		if *s == "" {
+			*s = d
+		}
+	}
+	def(&f.Time, "time")
+	def(&f.Key, "key")
+	def(&f.Size, "size")
+	def(&f.TTL, "ttl")
+	def(&f.Op, "op")
+	return f
+}
+
+// JSONReader reads JSON lines: one object per line, such as
+//
+//	{"time": 1700000000.25, "key": "user:42", "size": 512, "ttl": 60, "op": "get"}
+//
+// The key (a string or a number) is required; time (a number in
+// LineOptions.TimeUnit, default seconds), size (bytes), ttl (seconds) and op
+// (get, set, delete, …) are optional. Other fields, nested or not, are
+// skipped. Strings are not unescaped: a key with escapes is hashed as written.
+type JSONReader struct {
+	sc                       lineScanner
+	time, key, size, ttl, op []byte
+	unit                     int64
+	t0                       int64
+	haveT0                   bool
+	badRecords
+}
+
+// NewJSONReader returns a reader of JSON lines from r; name is used in error
+// messages.
+func NewJSONReader(name string, r io.Reader, opt Options) *JSONReader {
+	f := opt.JSON.withDefaults()
+	unit := opt.Line.TimeUnit
+	if unit == 0 {
+		unit = 1e9
+	}
+	return &JSONReader{
+		sc: newLineScanner(name, r), unit: unit, badRecords: badRecords{skip: opt.SkipBad},
+		time: []byte(f.Time), key: []byte(f.Key), size: []byte(f.Size), ttl: []byte(f.TTL), op: []byte(f.Op),
+	}
+}
+
+// Fields reports every optional field: which ones a file has is known only
+// once it is read (columns that turn out empty cost nothing after Trace.Shrink).
+func (j *JSONReader) Fields() Fields { return Fields{Time: true, Size: true, TTL: true, Op: true} }
+
+// Read fills r with the next request.
+func (j *JSONReader) Read(r *Request) error {
+	for {
+		line, err := j.sc.next()
+		if err == nil {
+			if err = j.parse(line, r); err == nil {
+				return nil
+			}
+		}
+		if err = j.handle(err); err != nil {
+			return err
+		}
+	}
+}
+
+func (j *JSONReader) parse(line []byte, r *Request) error {
+	*r = Request{Size: 1}
+	p := jsonScanner{b: line}
+	if !p.consume('{') {
+		return j.sc.errorf(0, "expected a JSON object starting with '{'")
+	}
+	haveKey := false
+	for first := true; ; first = false {
+		if p.consume('}') {
+			break
+		}
+		if !first && !p.consume(',') {
+			return j.sc.errorf(p.col(), "expected ',' or '}'")
+		}
+		name, ok := p.str()
+		if !ok {
+			return j.sc.errorf(p.col(), "expected a quoted field name")
+		}
+		if !p.consume(':') {
+			return j.sc.errorf(p.col(), "expected ':' after field %q", name)
+		}
+		col := p.col()
+		val, isStr, ok := p.value()
+		if !ok {
+			return j.sc.errorf(col, "field %q: malformed value", name)
+		}
+		if !isStr && bytes.Equal(val, []byte("null")) {
+			continue // an absent value
+		}
+		var err error
+		switch {
+		case bytes.Equal(name, j.key):
+			if len(val) == 0 {
+				return j.sc.errorf(col, "empty key")
+			}
+			r.Key, haveKey = ParseKey(val), true
+		case bytes.Equal(name, j.time):
+			var t int64
+			if t, err = parseTime(val, j.unit); err == nil {
+				if !j.haveT0 {
+					j.t0, j.haveT0 = t, true
+				}
+				r.Time = t - j.t0
+			}
+		case bytes.Equal(name, j.size):
+			r.Size, err = parseSize(val)
+		case bytes.Equal(name, j.ttl):
+			r.TTL, err = parseTTL(val)
+		case bytes.Equal(name, j.op):
+			if !isStr {
+				err = fmt.Errorf("op: expected a string such as \"get\", got %s", val)
+			} else {
+				r.Op, err = ParseOp(val)
+			}
+		}
+		if err != nil {
+			return j.sc.wrap(col, err)
+		}
+	}
+	if p.skipSpace(); p.i != len(p.b) {
+		return j.sc.errorf(p.col(), "unexpected text after the object")
+	}
+	if !haveKey {
+		return j.sc.errorf(0, "no %q field", j.key)
+	}
+	return nil
+}
+
+// jsonScanner walks one JSON object without allocating.
+type jsonScanner struct {
+	b []byte
+	i int
+}
+
+func (p *jsonScanner) col() int { return p.i + 1 }
+
+func (p *jsonScanner) skipSpace() {
+	for p.i < len(p.b) && (p.b[p.i] == ' ' || p.b[p.i] == '\t' || p.b[p.i] == '\r' || p.b[p.i] == '\n') {
+		p.i++
+	}
+}
+
+// consume skips spaces and c, reporting whether c was there.
+func (p *jsonScanner) consume(c byte) bool {
+	p.skipSpace()
+	if p.i < len(p.b) && p.b[p.i] == c {
+		p.i++
+		return true
+	}
+	return false
+}
+
+// str reads a quoted string and returns its raw contents.
+func (p *jsonScanner) str() ([]byte, bool) {
+	p.skipSpace()
+	if p.i >= len(p.b) || p.b[p.i] != '"' {
+		return nil, false
+	}
+	s, rest, ok := quoted(p.b[p.i:])
+	if ok {
+		p.i = len(p.b) - len(rest)
+	}
+	return s, ok
+}
+
+// value reads any value: a string's raw contents (isStr), a scalar's text,
+// or a whole nested object or array.
+func (p *jsonScanner) value() (v []byte, isStr, ok bool) {
+	p.skipSpace()
+	if p.i >= len(p.b) {
+		return nil, false, false
+	}
+	switch p.b[p.i] {
+	case '"':
+		v, ok = p.str()
+		return v, true, ok
+	case '{', '[':
+		start, depth := p.i, 0
+		for p.i < len(p.b) {
+			switch p.b[p.i] {
+			case '"':
+				if _, ok := p.str(); !ok {
+					return nil, false, false
+				}
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+			}
+			p.i++
+			if depth == 0 {
+				return p.b[start:p.i], false, true
+			}
+		}
+		return nil, false, false
+	}
+	start := p.i
+	for p.i < len(p.b) {
+		c := p.b[p.i]
+		if c == ',' || c == '}' || c == ']' || c == ' ' || c == '\t' || c == '\r' || c == '\n' {
+			break
+		}
+		p.i++
+	}
+	return p.b[start:p.i], false, p.i > start
+}
+
+// check parses one line, for format detection.
+func (j *JSONReader) check(line []byte) error {
+	var r Request
+	return j.parse(line, &r)
+}

@@ -1,0 +1,165 @@
+package traces
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/cespare/xxhash/v2"
+)
+
+func h(s string) uint64 { return xxhash.Sum64String(s) }
+
+const accessLog = `127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326 "http://www.example.com/start.html" "Mozilla/4.08 [en] (Win98; I ;Nav)"
+127.0.0.1 - - [10/Oct/2000:13:55:38 -0700] "GET /index.html?x=1 HTTP/1.1" 304 -
+10.0.0.2 - - [10/Oct/2000:13:56:36 -0700] "POST /form HTTP/1.1" 200 10
+10.0.0.2 - - [10/Oct/2000:13:56:40 -0700] "GET /missing HTTP/1.1" 404 150
+garbage line
+10.0.0.3 - - [10/Oct/2000:23:00:36 +0200] "HEAD /apache_pb.gif HTTP/1.1" 200 2326
+10.0.0.3 - - [10/Oct/2000:23:00:37 +0200] "GET /x HTTP/1.1" 2oo 5
+`
+
+func TestAccessLog(t *testing.T) {
+	// Times by hand: 13:55:36 -0700 is 20:55:36 UTC; 23:00:36 +0200 is 21:00:36 UTC, 300 s later.
+	want := []Request{
+		{Time: 0, Key: h("/apache_pb.gif"), Size: 2326},
+		{Time: 2e9, Key: h("/index.html?x=1"), Size: 0},
+		{Time: 300e9, Key: h("/apache_pb.gif"), Size: 2326},
+	}
+	r := NewAccessLogReader("in.test", strings.NewReader(accessLog), Options{SkipBad: true})
+	compare(t, drain(t, r), want)
+	if r.Skipped() != 2 || r.Filtered() != 2 {
+		t.Errorf("skipped %d, filtered %d; want 2 malformed lines and 2 (POST, 404) filtered", r.Skipped(), r.Filtered())
+	}
+
+	err := firstError(NewAccessLogReader("in.test", strings.NewReader(accessLog), Options{}))
+	wantParseError(t, err, 5, 0, "[timestamp]")
+	noGarbage := strings.Replace(accessLog, "garbage line\n", "", 1)
+	err = firstError(NewAccessLogReader("in.test", strings.NewReader(noGarbage), Options{}))
+	wantParseError(t, err, 6, 0, "status")
+
+	all := NewAccessLogReader("in.test", strings.NewReader(accessLog), Options{SkipBad: true, AccessLog: AccessLogOptions{AllRequests: true}})
+	if got := drain(t, all); len(got) != 5 || got[2].Key != h("/form") || got[3].Size != 150 {
+		t.Errorf("with AllRequests: %+v, want the 5 well-formed lines", got)
+	}
+}
+
+func TestAccessLogVirtualHost(t *testing.T) {
+	log := `www.example.com:80 127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET /a HTTP/1.1" 200 5 "-" "curl"` + "\n"
+	got := drain(t, NewAccessLogReader("in.test", strings.NewReader(log), Options{AccessLog: AccessLogOptions{WithHost: true}}))
+	compare(t, got, []Request{{Key: h("www.example.com:80/a"), Size: 5}})
+	got = drain(t, NewAccessLogReader("in.test", strings.NewReader(log), Options{}))
+	compare(t, got, []Request{{Key: h("/a"), Size: 5}})
+}
+
+const monitorLog = `OK
+1339518083.107412 [0 127.0.0.1:60866] "GET" "key1"
+1339518083.207412 [0 127.0.0.1:60866] "set" "key1" "hello" "EX" "60"
+1339518084.107412 [0 lua] "MGET" "a" "b"
+1339518085.000000 [0 127.0.0.1:60866] "SETEX" "k\"q" "30" "v\x00w"
+1339518085.5 [0 unix:/tmp/redis.sock] "DEL" "a" "b"
+1339518086 [0 127.0.0.1:60866] "PING"
+1339518087.0 [0 127.0.0.1:60866] "EXPIRE" "key1" "10"
+not a monitor line
+1339518088.0 [0 127.0.0.1:60866] "GET" "unterminated
+1339518089.0 [0 127.0.0.1:60866] "FOOBAR" "x"
+1339518090.0 [0 127.0.0.1:60866] "MSET" "m1" "12" "m2" "3456"
+1339518091.0 [0 127.0.0.1:60866] "SET" "p" "v" "PX" "1500"
+`
+
+func TestMonitor(t *testing.T) {
+	// Sizes by hand: key length + value length, escapes counted as one byte
+	// (k\"q is 3 bytes, v\x00w is 3); PX 1500 ms rounds up to 2 s.
+	want := []Request{
+		{Time: 0, Key: h("key1"), Size: 1, Op: OpGet},
+		{Time: 100e6, Key: h("key1"), Size: 9, TTL: 60, Op: OpSet},
+		{Time: 1e9, Key: h("a"), Size: 1, Op: OpGet},
+		{Time: 1e9, Key: h("b"), Size: 1, Op: OpGet},
+		{Time: 1892588e3, Key: h(`k\"q`), Size: 6, TTL: 30, Op: OpSet},
+		{Time: 2392588e3, Key: h("a"), Size: 1, Op: OpDelete},
+		{Time: 2392588e3, Key: h("b"), Size: 1, Op: OpDelete},
+		{Time: 3892588e3, Key: h("key1"), Size: 4, TTL: 10, Op: OpSet},
+		{Time: 6892588e3, Key: h("m1"), Size: 4, Op: OpSet},
+		{Time: 6892588e3, Key: h("m2"), Size: 6, Op: OpSet},
+		{Time: 7892588e3, Key: h("p"), Size: 2, TTL: 2, Op: OpSet},
+	}
+	r := NewMonitorReader("in.test", strings.NewReader(monitorLog), Options{SkipBad: true})
+	compare(t, drain(t, r), want)
+	if r.Skipped() != 2 || r.Filtered() != 2 {
+		t.Errorf("skipped %d, filtered %d; want 2 malformed lines and 2 other commands (PING, FOOBAR)", r.Skipped(), r.Filtered())
+	}
+	err := firstError(NewMonitorReader("in.test", strings.NewReader(monitorLog), Options{}))
+	wantParseError(t, err, 9, 0, "time")
+	err = firstError(NewMonitorReader("in.test", strings.NewReader(`1.5 [0 x] "SET" "k"`), Options{}))
+	wantParseError(t, err, 1, 0, "at least 2 arguments")
+}
+
+const jsonLines = `{"time": 100.5, "key": "user:1", "size": 10, "ttl": 60, "op": "get"}
+{"key": 42, "time": 101, "extra": {"nested": [1, {"a": "}"}]}, "op": "SET", "size": 20}
+{"key": "user:1", "time": 102, "op": "delete", "size": null}
+
+{"time": 103, "size": 5}
+{"key": "x", "op": "frobnicate"}
+{"key": "x", "size": -1}
+not json
+{"key": "esc\"aped", "time": 104} trailing
+{"key": "user:2", "time": 99.25}
+`
+
+func TestJSONLines(t *testing.T) {
+	want := []Request{
+		{Time: 0, Key: h("user:1"), Size: 10, TTL: 60, Op: OpGet},
+		{Time: 500e6, Key: 42, Size: 20, Op: OpSet},
+		{Time: 1500e6, Key: h("user:1"), Size: 1, Op: OpDelete},
+		{Time: -1250e6, Key: h("user:2"), Size: 1, Op: OpGet},
+	}
+	r := NewJSONReader("in.test", strings.NewReader(jsonLines), Options{SkipBad: true})
+	compare(t, drain(t, r), want)
+	if r.Skipped() != 5 {
+		t.Errorf("skipped %d, want 5 malformed lines", r.Skipped())
+	}
+	for _, c := range []struct {
+		line int
+		what string
+	}{{5, `no "key" field`}, {6, "unknown operation"}, {7, "size"}, {8, "'{'"}, {9, "unexpected text"}} {
+		lines := strings.Split(jsonLines, "\n")
+		in := strings.Join(append(lines[:3:3], lines[c.line-1]), "\n")
+		err := firstError(NewJSONReader("in.test", strings.NewReader(in), Options{}))
+		wantParseError(t, err, 4, 0, c.what) // lines 1-3, then the bad one as line 4
+	}
+}
+
+func TestJSONLinesFieldNames(t *testing.T) {
+	in := `{"id": "a", "ts": 5000, "bytes": 7, "kind": "put", "ttl": 3}` + "\n"
+	opt := Options{JSON: JSONFields{Key: "id", Time: "ts", Size: "bytes", Op: "kind"}, Line: LineOptions{TimeUnit: 1e6}}
+	compare(t, drain(t, NewJSONReader("in.test", strings.NewReader(in), opt)), []Request{{Key: h("a"), Size: 7, TTL: 3, Op: OpSet}})
+}
+
+const twitterTrace = `0,abc,10,100,1,get,0
+1,abc,10,100,1,set,3600
+2,def,5,0,2,delete,0
+3,ghi,5,7,2,bogus,0
+4,ghi,x,7,2,get,0
+5,ghi,5,7,2,get
+10,abc,10,100,1,gets,0
+`
+
+func TestTwitter(t *testing.T) {
+	want := []Request{
+		{Time: 0, Key: h("abc"), Size: 110, Op: OpGet},
+		{Time: 1e9, Key: h("abc"), Size: 110, TTL: 3600, Op: OpSet},
+		{Time: 2e9, Key: h("def"), Size: 5, Op: OpDelete},
+		{Time: 10e9, Key: h("abc"), Size: 110, Op: OpGet},
+	}
+	r := NewTwitterReader("in.test", strings.NewReader(twitterTrace), Options{SkipBad: true})
+	compare(t, drain(t, r), want)
+	if r.Skipped() != 3 {
+		t.Errorf("skipped %d, want 3", r.Skipped())
+	}
+	err := firstError(NewTwitterReader("in.test", strings.NewReader(twitterTrace), Options{}))
+	wantParseError(t, err, 4, 0, "column 6: op: unknown operation")
+	lines := strings.Split(twitterTrace, "\n")
+	err = firstError(NewTwitterReader("in.test", strings.NewReader(lines[4]), Options{}))
+	wantParseError(t, err, 1, 0, "column 3: size")
+	err = firstError(NewTwitterReader("in.test", strings.NewReader(lines[5]), Options{}))
+	wantParseError(t, err, 1, 0, "expected 7 comma-separated fields")
+}

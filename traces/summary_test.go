@@ -1,0 +1,67 @@
+package traces
+
+import (
+	"math"
+	"testing"
+)
+
+// TestSummarizeByHand checks Summarize on a six-request trace whose figures
+// are worked out by hand below.
+func TestSummarizeByHand(t *testing.T) {
+	tr := NewTrace("hand", Fields{Size: true, Time: true, Op: true})
+	// keys a b a c a b at t = 0..5 s; sizes 10, 20, 10, 40, 10, 20; c is a set.
+	keys := []uint64{1, 2, 1, 3, 1, 2}
+	sizes := []uint32{10, 20, 10, 40, 10, 20}
+	for i, k := range keys {
+		op := OpGet
+		if k == 3 {
+			op = OpSet
+		}
+		tr.Append(&Request{Key: k, Size: sizes[i], Time: int64(i) * 1e9, Op: op})
+	}
+	s := Summarize(tr)
+	near := func(name string, got, want float64) {
+		if math.Abs(got-want) > 1e-3 {
+			t.Errorf("%s = %g, want %g", name, got, want)
+		}
+	}
+	if s.Requests != 6 || s.DistinctKeys != 3 || s.FootprintBytes != 70 || s.RequestedBytes != 110 {
+		t.Errorf("counts: %+v", s)
+	}
+	if s.Gets != 5 || s.Sets != 1 || s.Deletes != 0 {
+		t.Errorf("ops: %d/%d/%d, want 5 gets, 1 set", s.Gets, s.Sets, s.Deletes)
+	}
+	near("span", s.SpanSeconds, 5)
+	near("rate", s.RatePerSec, 6.0/5)
+	near("one-hit wonders", s.OneHitWonders, 1.0/3) // c
+	near("top 1%", s.Top1Share, 3.0/6)              // ceil(0.03) = 1 key: a
+	near("top 10%", s.Top10Share, 3.0/6)
+	near("cold", s.ColdShare, 3.0/6)
+	// Reuse distances: a@2 saw {b} = 1, a@4 saw {c} = 1, b@5 saw {a, c} = 2.
+	if r := s.ReuseDistance; r.Min != 1 || r.P50 != 1 || r.P90 != 2 || r.Max != 2 {
+		t.Errorf("reuse distance %+v, want min 1, p50 1, p90 2, max 2", r)
+	}
+	near("reuse mean", s.ReuseDistance.Mean, 4.0/3)
+	// Object sizes (first seen): 10, 20, 40.
+	if o := s.ObjectSize; o.Min != 10 || o.P50 != 20 || o.Max != 40 {
+		t.Errorf("object sizes %+v", o)
+	}
+	// Counts 3, 2, 1 against ranks 1, 2, 3 on log-log axes: least squares
+	// slope -0.9553, R² 0.9126 (computed separately).
+	near("zipf alpha", s.ZipfAlpha, 0.9553)
+	near("zipf R²", s.ZipfR2, 0.9126)
+}
+
+// TestSummarizeZipfExponent fits a trace whose counts follow 1000/rank (rounded down).
+func TestSummarizeZipfExponent(t *testing.T) {
+	tr := NewTrace("zipf", Fields{})
+	for rank := 1; rank <= 100; rank++ {
+		for i := 0; i < 1000/rank; i++ {
+			tr.Append(&Request{Key: uint64(rank), Size: 1})
+		}
+	}
+	s := Summarize(tr)
+	if math.Abs(s.ZipfAlpha-1) > 0.02 || s.ZipfR2 < 0.99 {
+		t.Errorf("counts 1000/rank: alpha %.4f R² %.4f, want about 1 and 1", s.ZipfAlpha, s.ZipfR2)
+	}
+}
