@@ -101,3 +101,39 @@ func TestLoopLRUCliff(t *testing.T) {
 		}
 	}
 }
+
+// libCacheSim's own test suite (test/test_evictionAlgo.c) replays
+// cloudPhysicsIO.oracleGeneral.bin at byte capacities of 128 MiB to 1 GiB
+// and asserts these miss counts and missed bytes (113,872 requests,
+// 4,368,040,448 bytes).
+func TestOracleGeneralBytesMatchLibCacheSim(t *testing.T) {
+	tr := load(t, "cloudPhysicsIO.oracleGeneral.bin")
+	var sizes []int64
+	for i := int64(1); i <= 8; i++ {
+		sizes = append(sizes, i*128<<20)
+	}
+	want := map[string][2][]uint64{
+		"lru": {{93374, 89783, 83572, 81722, 72494, 72104, 71972, 71704},
+			{4214303232, 4061242368, 3778040320, 3660569600, 3100927488, 3078128640, 3075403776, 3061662720}},
+		"fifo": {{93403, 89386, 84387, 84025, 72498, 72228, 72182, 72140},
+			{4213112832, 4052646400, 3829170176, 3807412736, 3093146112, 3079525888, 3079210496, 3077547520}},
+		"lfu": {{91699, 86720, 78578, 76707, 69945, 66221, 64445, 64376},
+			{4158632960, 3917211648, 3536227840, 3455379968, 3035580416, 2801699328, 2699456000, 2696345600}},
+	}
+	for pol, w := range want {
+		spec, _ := policy.ParseSpec(pol)
+		pts, err := sim.Sweep(tr, sim.SweepConfig{Policies: []policy.Spec{spec}, Sizes: sim.Sizes{Values: sizes, Bytes: true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, p := range pts {
+			if p.Requests != 113872 || p.Bytes != 4368040448 {
+				t.Fatalf("%s: %d requests, %d bytes; want 113872 and 4368040448", pol, p.Requests, p.Bytes)
+			}
+			if p.Misses() != w[0][i] || p.Bytes-p.ByteHits != w[1][i] {
+				t.Errorf("%s at %d MiB: %d misses, %d bytes missed; libCacheSim %d, %d",
+					pol, p.Size>>20, p.Misses(), p.Bytes-p.ByteHits, w[0][i], w[1][i])
+			}
+		}
+	}
+}
