@@ -8,8 +8,10 @@ import (
 // Replay runs every request of t through c and returns the counts. With
 // objects set, the cache sees every object as size 1 (object-count capacity,
 // libCacheSim's --ignore-obj-size) while the byte counts still use each
-// request's own size.
+// request's own size. For an offline policy (policy.NeedsFuture) it first
+// fills t's next-access column if missing.
 func Replay(t *traces.Trace, c policy.Cache, objects bool) Stats {
+	prepareFuture(t, c)
 	var st Stats
 	var r traces.Request
 	n := t.Len()

@@ -1,0 +1,85 @@
+package policy
+
+import "github.com/cachesim/cachesim/traces"
+
+func init() {
+	Register(Info{
+		Name: "belady",
+		Summary: "Belady's MIN, the offline optimum for object-count capacity: evicts the object whose next request " +
+			"is farthest in the future (reads each request's next-access index; as libCacheSim's Belady)",
+		Params: []string{"bypass=false: do not admit an object whose next request is no sooner than the one " +
+			"eviction would remove (strict MIN; the default admits every miss, as libCacheSim)"},
+		New: func(c Config) (Cache, error) {
+			bypass, err := c.Params.Bool("bypass", false)
+			if err != nil {
+				return nil, err
+			}
+			return NewBelady(c.Capacity, bypass), nil
+		},
+	})
+	Register(Info{
+		Name: "belady-size",
+		Summary: "offline heuristic for byte capacity (as libCacheSim's BeladySize): evicts the farthest next request, " +
+			"never admits an object that is not requested again and drops it at its last request",
+		New: func(c Config) (Cache, error) { return NewBeladySize(c.Capacity), nil },
+	})
+}
+
+// Belady evicts the cached object whose next request is farthest away, an
+// O(log n) heap operation per request. It needs each request's Next field
+// (traces.Trace.NextAccess; sim.Replay fills it). For object-count capacity
+// it is optimal among caches that admit every miss; with bypass set it may
+// decline to admit and is then optimal among all caches (Belady's MIN).
+type Belady struct {
+	store
+	far    whenHeap // entry.when = -next request index: the farthest is on top
+	bypass bool     // decline objects requested no sooner than the eviction victim
+	sized  bool     // belady-size: never admit an object with no next request, drop it at its last
+}
+
+// NewBelady returns an empty Belady cache; bypass as described on Belady.
+func NewBelady(capacity int64, bypass bool) *Belady {
+	return &Belady{store: newStore(capacity), bypass: bypass}
+}
+
+// NewBeladySize returns the byte-capacity variant: objects with no future
+// request are neither admitted nor kept after their last request, and
+// otherwise the farthest next request is evicted.
+func NewBeladySize(capacity int64) *Belady {
+	return &Belady{store: newStore(capacity), sized: true}
+}
+
+// NeedsFuture reports that Belady reads Request.Next.
+func (c *Belady) NeedsFuture() bool { return true }
+
+// Access looks r up, recording its next request; a miss is admitted unless
+// the variant declines it.
+func (c *Belady) Access(r *traces.Request) bool {
+	prio := -r.Next
+	if i, ok := c.lookup(r.Key); ok {
+		if c.sized && r.Next == traces.NoNext {
+			c.far.remove(c.nodes, i)
+			c.drop(i)
+			return true
+		}
+		c.nodes[i].when = prio
+		c.far.fix(c.nodes, i)
+		return true
+	}
+	if !c.fits(r.Size) || (c.sized && r.Next == traces.NoNext) {
+		return false
+	}
+	if c.bypass && c.full(r.Size) && c.nodes[c.far.top()].when >= prio {
+		return false
+	}
+	for c.full(r.Size) {
+		v := c.far.top()
+		c.far.remove(c.nodes, v)
+		c.drop(v)
+		c.evictions++
+	}
+	i := c.add(r.Key, r.Size)
+	c.nodes[i].when = prio
+	c.far.push(c.nodes, i)
+	return false
+}
