@@ -17,12 +17,6 @@ func init() {
 			return NewBelady(c.Capacity, bypass), nil
 		},
 	})
-	Register(Info{
-		Name: "belady-size",
-		Summary: "offline heuristic for byte capacity (as libCacheSim's BeladySize): evicts the farthest next request, " +
-			"never admits an object that is not requested again and drops it at its last request",
-		New: func(c Config) (Cache, error) { return NewBeladySize(c.Capacity), nil },
-	})
 }
 
 // Belady evicts the cached object whose next request is farthest away, an
@@ -30,23 +24,17 @@ func init() {
 // (traces.Trace.NextAccess; sim.Replay fills it). For object-count capacity
 // it is optimal among caches that admit every miss; with bypass set it may
 // decline to admit and is then optimal among all caches (Belady's MIN).
+// belady-size(score=distance) is this type with sized set.
 type Belady struct {
 	store
 	far    whenHeap // entry.when = -next request index: the farthest is on top
 	bypass bool     // decline objects requested no sooner than the eviction victim
-	sized  bool     // belady-size: never admit an object with no next request, drop it at its last
+	sized  bool     // never admit an object with no next request, drop it at its last
 }
 
 // NewBelady returns an empty Belady cache; bypass as described on Belady.
 func NewBelady(capacity int64, bypass bool) *Belady {
 	return &Belady{store: newStore(capacity), bypass: bypass}
-}
-
-// NewBeladySize returns the byte-capacity variant: objects with no future
-// request are neither admitted nor kept after their last request, and
-// otherwise the farthest next request is evicted.
-func NewBeladySize(capacity int64) *Belady {
-	return &Belady{store: newStore(capacity), sized: true}
 }
 
 // NeedsFuture reports that Belady reads Request.Next.
