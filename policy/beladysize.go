@@ -38,14 +38,14 @@ func init() {
 // neither admitted nor kept past their last request, and eviction samples
 // objects uniformly (with replacement) and evicts the one with the largest
 // size × (next request − now), so that large objects needed late go first.
-// now counts the requests this cache has seen, so the cache must see every
-// request of the trace. entry.when is the next request, entry.aux the
+// The current request's index is the count of requests seen, so the cache
+// must see every request of the trace. entry.when is the next request, entry.aux the
 // position in the dense array sampled from.
 type BeladySize struct {
 	store
 	dense   denseSet
 	samples int
-	now     int64
+	seen    int64 // requests seen so far: the index of the current one
 	rng     *rand.Rand
 }
 
@@ -60,7 +60,8 @@ func (c *BeladySize) NeedsFuture() bool { return true }
 
 // Access looks r up, recording its next request.
 func (c *BeladySize) Access(r *traces.Request) bool {
-	c.now++
+	now := c.seen
+	c.seen++
 	if i, ok := c.lookup(r.Key); ok {
 		if r.Next == traces.NoNext {
 			c.dense.remove(c.nodes, i)
@@ -77,7 +78,7 @@ func (c *BeladySize) Access(r *traces.Request) bool {
 		v, best := int32(nilIdx), int64(-1)
 		for k := 0; k < c.samples; k++ {
 			s := c.dense.pick(c.rng)
-			if score := int64(c.nodes[s].size) * (c.nodes[s].when - c.now); score > best {
+			if score := int64(c.nodes[s].size) * (c.nodes[s].when - now); score > best {
 				v, best = s, score
 			}
 		}
