@@ -21,6 +21,10 @@ type Sweep struct {
 	Unit            string           `json:"unit"` // "objects" or "bytes"
 	Points          []sim.Point      `json:"-"`
 	Recommendations []Recommendation `json:"recommendations"`
+	// Optimal names the offline optimum a sweep with --optimal added, and
+	// Gaps every other policy's distance to it (see OptimalGaps).
+	Optimal string `json:"optimal,omitempty"`
+	Gaps    []Gap  `json:"optimal_gaps,omitempty"`
 }
 
 // Unit returns "bytes" or "objects".

@@ -23,6 +23,7 @@ type sweepFlags struct {
 	ttl      time.Duration
 	jobs     int
 	seed     uint64
+	optimal  bool
 }
 
 func newSweepCmd() *cobra.Command {
@@ -47,7 +48,8 @@ requests, exponent 1.5, seed 42). Without --sizes, 12 log-spaced sizes from
 		Example: `  cachesim sweep --policy lru,lfu --sizes 50:500:50
   cachesim sweep trace.txt --policy lru,fifo,lfu --sizes 100,1000,10000,25000
   cachesim sweep trace.csv --csv-key 5 --csv-size 4 --csv-time 2 --header --policy lru --sizes 1MiB,16MiB,1GiB
-  cachesim sweep trace.txt --sizes 1000:1000000:log20 --format csv --out mrc.csv`,
+  cachesim sweep trace.txt --sizes 1000:1000000:log20 --format csv --out mrc.csv
+  cachesim sweep trace.txt --policy lru,arc,s3fifo --sizes 100,1000,10000 --optimal`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runSweep(cmd, args, &f) },
 	}
@@ -59,6 +61,7 @@ requests, exponent 1.5, seed 42). Without --sizes, 12 log-spaced sizes from
 	fs.DurationVar(&f.ttl, "ttl", time.Hour, "time to live for the ttl policy when a request carries none (0: never expire)")
 	fs.IntVarP(&f.jobs, "jobs", "j", 0, "points replayed in parallel (default: number of CPUs)")
 	fs.Uint64Var(&f.seed, "seed", 42, "seed for randomised policies")
+	fs.BoolVar(&f.optimal, "optimal", false, "add the offline optimum as an upper bound (belady(bypass=true) for objects, belady-size for bytes) and report each policy's gap to it")
 	f.in.register(fs)
 	f.out.register(fs, true)
 	return cmd
@@ -95,6 +98,10 @@ func runSweep(cmd *cobra.Command, args []string, f *sweepFlags) error {
 		}
 		sizes = sim.Sizes{Values: sim.LogSizes(fp/100, fp, 12), Bytes: f.bytes}
 	}
+	optimal := ""
+	if f.optimal {
+		specs, optimal = addOptimal(specs, sizes.Bytes)
+	}
 	warnTTL(stderr, t, specs)
 	bar := newProgress(stderr, f.out.quiet, len(specs)*len(sizes.Values), int64(t.Len()), "sweep")
 	points, err := sim.Sweep(t, sim.SweepConfig{Policies: specs, Sizes: sizes, TTL: f.ttl, Seed: f.seed, Workers: f.jobs, Progress: bar.Add})
@@ -102,12 +109,21 @@ func runSweep(cmd *cobra.Command, args []string, f *sweepFlags) error {
 	if err != nil {
 		return err
 	}
-	rep := &report.Sweep{Workload: t.Name, Requests: t.Len(), Unit: report.Unit(sizes.Bytes), Points: points}
+	rep := &report.Sweep{Workload: t.Name, Requests: t.Len(), Unit: report.Unit(sizes.Bytes), Points: points, Optimal: optimal}
+	if optimal != "" {
+		rep.Gaps = report.OptimalGaps(points, optimal)
+	}
 	for _, c := range report.Curves(points) {
 		rep.Recommendations = append(rep.Recommendations, report.MarginalGain(c, f.minGain, sizes.Bytes))
 	}
 	return f.out.write(cmd.OutOrStdout(), map[string]func(io.Writer) error{
-		"table": rep.WriteTable, "csv": rep.WriteCSV, "json": rep.WriteJSON,
+		"table": func(w io.Writer) error {
+			if err := rep.WriteTable(w); err != nil {
+				return err
+			}
+			return rep.WriteGapTable(w)
+		},
+		"csv": rep.WriteCSV, "json": rep.WriteJSON,
 	})
 }
 
