@@ -1,6 +1,7 @@
 package report
 
 import (
+	"math"
 	"testing"
 
 	"github.com/cachesim/cachesim/sim"
@@ -16,7 +17,7 @@ func TestOptimalGaps(t *testing.T) {
 	}
 	gaps := OptimalGaps(points, "opt")
 	// 45% − 20% = 25 points; 15% − 10% = 5 points of byte hit ratio.
-	if len(gaps) != 1 || gaps[0].Policy != "lru" || gaps[0].Size != 10 || gaps[0].GapPP != 25 || gaps[0].ByteGapPP != 5 {
+	if len(gaps) != 1 || gaps[0].Policy != "lru" || gaps[0].Size != 10 || math.Abs(gaps[0].GapPP-25) > 1e-9 || math.Abs(gaps[0].ByteGapPP-5) > 1e-9 {
 		t.Fatalf("gaps %+v, want lru at 10: 25 and 5 points", gaps)
 	}
 }
