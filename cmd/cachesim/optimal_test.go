@@ -60,3 +60,20 @@ func TestPoliciesDescribeNewOnes(t *testing.T) {
 		}
 	}
 }
+
+// The Redis and memcached models run on trace time; a trace without
+// timestamps gets a note.
+func TestClockWarning(t *testing.T) {
+	trace := writeFile(t, "loop.txt", loopTrace(4, 3))
+	_, errOut, err := runCLI(t, "replay", trace, "--policy", "redis-lru", "--size", "2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(errOut, "no timestamps, so redis-lru sees every request at time 0") {
+		t.Errorf("no clock note on stderr: %q", errOut)
+	}
+	_, errOut, _ = runCLI(t, "replay", trace, "--policy", "lru", "--size", "2")
+	if strings.Contains(errOut, "timestamps") {
+		t.Errorf("note for lru: %q", errOut)
+	}
+}

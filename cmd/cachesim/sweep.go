@@ -103,6 +103,7 @@ func runSweep(cmd *cobra.Command, args []string, f *sweepFlags) error {
 		specs, optimal = addOptimal(specs, sizes.Bytes)
 	}
 	warnTTL(stderr, t, specs)
+	warnClock(stderr, t, specs)
 	bar := newProgress(stderr, f.out.quiet, len(specs)*len(sizes.Values), int64(t.Len()), "sweep")
 	points, err := sim.Sweep(t, sim.SweepConfig{Policies: specs, Sizes: sizes, TTL: f.ttl, Seed: f.seed, Workers: f.jobs, Progress: bar.Add})
 	bar.Finish()
