@@ -45,7 +45,7 @@ func (c *ARC) Access(r *traces.Request) bool {
 	if i, ok := c.lookup(r.Key); ok {
 		switch c.nodes[i].aux {
 		case arcT1:
-			c.move(i, arcT2)
+			moveTo(c.l[:], c.nodes, i, arcT2)
 			return true
 		case arcT2:
 			c.l[arcT2].moveToFront(c.nodes, i)
@@ -80,24 +80,17 @@ func (c *ARC) Access(r *traces.Request) bool {
 	return false
 }
 
-// move relinks entry i at the head of list to.
-func (c *ARC) move(i int32, to int32) {
-	c.l[c.nodes[i].aux].take(c.nodes, i)
-	c.nodes[i].aux = to
-	c.l[to].push(c.nodes, i)
-}
-
 // replace is the paper's REPLACE: demote T1's or T2's least recent object
 // into its ghost list, by the target p.
 func (c *ARC) replace(inB2 bool) {
 	t1, t2 := float64(c.l[arcT1].used), c.l[arcT2].used
 	if (t1 > 0 && (t1 > c.p || (t1 == c.p && inB2))) || t2 == 0 {
 		v := c.l[arcT1].tail
-		c.move(v, arcB1)
+		moveTo(c.l[:], c.nodes, v, arcB1)
 		c.toGhost(v)
 	} else {
 		v := c.l[arcT2].tail
-		c.move(v, arcB2)
+		moveTo(c.l[:], c.nodes, v, arcB2)
 		c.toGhost(v)
 	}
 }

@@ -186,3 +186,25 @@ func countHits(s string) int {
 	}
 	return n
 }
+
+func TestBadParametersRejected(t *testing.T) {
+	for _, s := range []string{"s3fifo(small=2)", "s3fifo(threshold=0)", "twoq(in=x)", "slru(segments=0)", "lirs(hir=1.5)",
+		"wtinylfu(window=-1)", "belady(bypass=maybe)", "belady-size(score=x)", "belady-size(samples=0)",
+		"redis-lru(samples=100)", "redis-lfu(log-factor=-1)", "redis-lfu(decay-time=x)", "memcached(factor=0.5)",
+		"memcached(page=10)", "memcached(hot=0.7,warm=0.5)", "clock(x=1)"} {
+		spec, err := ParseSpec(s)
+		if err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+		if _, err := New(spec, Config{Capacity: 100}); err == nil {
+			t.Errorf("%s accepted", s)
+		}
+	}
+	for _, s := range []string{"s3fifo(small=0.2,ghost=0.5,threshold=1)", "slru(segments=5)", "redis-lfu(samples=10,log-factor=1,decay-time=0)",
+		"belady-size(score=distance)", "memcached(chunk=96,factor=2,page=65536)", "wtinylfu(window=0.2,protected=0.5)"} {
+		spec, _ := ParseSpec(s)
+		if _, err := New(spec, Config{Capacity: 100}); err != nil {
+			t.Errorf("%s: %v", s, err)
+		}
+	}
+}

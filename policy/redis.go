@@ -85,16 +85,13 @@ func newRedisFrom(c Config, mode int) (Cache, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := c.Params.Float("log-factor", 10)
+	f, err := c.Params.Fraction("log-factor", 10, 0, 1e9)
 	if err != nil {
 		return nil, err
 	}
 	d, err := c.Params.Int("decay-time", 1, 0, 1<<30)
 	if err != nil {
 		return nil, err
-	}
-	if f < 0 {
-		f = 0
 	}
 	r := NewRedis(c.Capacity, mode, int(n), c.Seed)
 	r.logFactor, r.decayTime, r.defaultTTL = f, d, int64(c.TTL)

@@ -229,3 +229,11 @@ func (d *denseSet) remove(n []entry, i int32) {
 
 // pick returns a uniformly random member.
 func (d *denseSet) pick(rng interface{ IntN(int) int }) int32 { return d.items[rng.IntN(len(d.items))] }
+
+// moveTo relinks entry i from segment segs[n[i].aux] to the head of
+// segs[to], for policies whose entry.aux names the entry's segment.
+func moveTo(segs []segment, n []entry, i, to int32) {
+	segs[n[i].aux].take(n, i)
+	n[i].aux = to
+	segs[to].push(n, i)
+}

@@ -40,7 +40,9 @@ const (
 // capacity the candidate and probation's least recent object (protected's
 // when probation is empty) duel: the one the sketch counts more often stays,
 // ties to the incumbent. A probation hit moves to protected, whose overflow
-// is demoted back to probation.
+// is demoted back to probation. The sketch is sized for capacity objects
+// (capped at 4M counters a row, so a byte capacity counts bytes as objects
+// up to that cap) and halves after ten times as many increments.
 type WTinyLFU struct {
 	store
 	seg    [3]segment
@@ -51,7 +53,7 @@ type WTinyLFU struct {
 // of the capacity, protected the protected segment's share of main.
 func NewWTinyLFU(capacity int64, window, protected float64) *WTinyLFU {
 	main := int64(float64(capacity) * (1 - window))
-	c := &WTinyLFU{store: newStore(capacity), sketch: newCMSketch(int(min(capacity, 1<<24)))}
+	c := &WTinyLFU{store: newStore(capacity), sketch: newCMSketch(int(min(capacity, 1<<22)))}
 	c.seg[wtlWindow] = newSegment(max(capacity-main, 1))
 	c.seg[wtlProbation] = newSegment(main)
 	c.seg[wtlProtected] = newSegment(int64(float64(main) * protected))
@@ -64,9 +66,9 @@ func (c *WTinyLFU) Access(r *traces.Request) bool {
 	if i, ok := c.lookup(r.Key); ok {
 		switch c.nodes[i].aux {
 		case wtlProbation:
-			c.move(i, wtlProtected)
+			moveTo(c.seg[:], c.nodes, i, wtlProtected)
 			for c.seg[wtlProtected].over() {
-				c.move(c.seg[wtlProtected].tail, wtlProbation)
+				moveTo(c.seg[:], c.nodes, c.seg[wtlProtected].tail, wtlProbation)
 			}
 		default:
 			c.seg[c.nodes[i].aux].moveToFront(c.nodes, i)
@@ -81,7 +83,7 @@ func (c *WTinyLFU) Access(r *traces.Request) bool {
 	c.seg[wtlWindow].push(c.nodes, i)
 	for c.seg[wtlWindow].over() && c.seg[wtlWindow].tail != i {
 		cand := c.seg[wtlWindow].tail
-		c.move(cand, wtlProbation)
+		moveTo(c.seg[:], c.nodes, cand, wtlProbation)
 		c.admit(cand)
 	}
 	for c.used > c.capacity {
@@ -119,11 +121,4 @@ func (c *WTinyLFU) evictFrom(s int32) {
 	v := c.seg[s].tail
 	c.seg[s].take(c.nodes, v)
 	c.evict(v)
-}
-
-// move relinks entry i at the head of segment to.
-func (c *WTinyLFU) move(i, to int32) {
-	c.seg[c.nodes[i].aux].take(c.nodes, i)
-	c.nodes[i].aux = to
-	c.seg[to].push(c.nodes, i)
 }
