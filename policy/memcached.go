@@ -17,6 +17,7 @@ func init() {
 			"factor=1.25: growth factor between slab classes",
 			"page=1048576: slab page size in bytes, also the largest object stored",
 			"hot=0.2: HOT share of each class", "warm=0.4: WARM share of each class",
+			"overhead=0: bytes added to every object when choosing its chunk (memcached's item header and key, about 50 + key length)",
 		},
 		New: func(c Config) (Cache, error) {
 			chunk, err := c.Params.Int("chunk", 48, 8, 1<<20)
@@ -39,7 +40,13 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			return NewMemcached(c.Capacity, uint32(chunk), factor, page, hot, warm), nil
+			overhead, err := c.Params.Int("overhead", 0, 0, 1<<20)
+			if err != nil {
+				return nil, err
+			}
+			m := NewMemcached(c.Capacity, uint32(chunk), factor, page, hot, warm)
+			m.overhead = uint32(overhead)
+			return m, nil
 		},
 	})
 }
@@ -83,6 +90,7 @@ type Memcached struct {
 	pageSize  int64
 	freePages int64
 	hot, warm float64
+	overhead  uint32 // added to each object's size to choose its class
 }
 
 // NewMemcached returns an empty memcached model with capacity bytes of memory.
@@ -138,8 +146,8 @@ func (c *Memcached) Access(r *traces.Request) bool {
 		c.bump(i, r.Time)
 		return true
 	}
-	k := c.classOf(r.Size)
-	if k < 0 {
+	k := c.classOf(r.Size + c.overhead)
+	if k < 0 || r.Size+c.overhead < r.Size {
 		return false
 	}
 	cl := &c.classes[k]

@@ -119,6 +119,14 @@ func TestHandComputedMemcached(t *testing.T) {
 	if got := run(NewLRU(2<<20), seq); got != "mmmh" {
 		t.Errorf("lru: got %s, want mmmh", got)
 	}
+	// With 48 bytes of item overhead a 100-byte object needs 148 bytes: the
+	// class after 136 (136·1.25 = 170, aligned to 176).
+	spec, _ := ParseSpec("memcached(overhead=48)")
+	mc, _ := New(spec, Config{Capacity: 1 << 20})
+	mm := mc.(*Memcached)
+	if k := mm.classOf(100 + mm.overhead); mm.classes[k].chunk != 176 {
+		t.Errorf("100 bytes + 48 overhead go to chunk %d, want 176", mm.classes[k].chunk)
+	}
 	// One 480-byte page of ten 48-byte chunks. Keys 1..10 at t=0 flow from
 	// HOT to COLD in order. A second hit on 1 counts only 60 s after the
 	// first (61 s here), making it ACTIVE and moving it to WARM, so 11
