@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -177,7 +178,7 @@ func TestRegistry(t *testing.T) {
 	}
 	if _, err := ParseSpec("nope"); err == nil {
 		t.Fatal("unknown policy accepted")
-	} else if want := "valid: fifo, lfu, lru, ttl"; !contains(err.Error(), want) {
+	} else if want := "valid: " + strings.Join(Names(), ", "); !contains(err.Error(), want) {
 		t.Fatalf("error %q does not list the valid names (%q)", err, want)
 	}
 	spec, err := ParseSpec("LRU(x=1)")

@@ -27,6 +27,7 @@ type store struct {
 	capacity  int64
 	used      int64
 	evictions uint64
+	ghosts    int // entries indexed for history only (toGhost)
 }
 
 func newStore(capacity int64) store {
@@ -34,7 +35,7 @@ func newStore(capacity int64) store {
 }
 
 // Len returns the number of cached objects.
-func (s *store) Len() int { return s.index.Len() }
+func (s *store) Len() int { return s.index.Len() - s.ghosts }
 
 // Used returns the sum of the sizes of the cached objects.
 func (s *store) Used() int64 { return s.used }
@@ -142,4 +143,118 @@ func (l *list) moveToFront(n []entry, i int32) {
 	}
 	l.remove(n, i)
 	l.pushFront(n, i)
+}
+
+// evict drops entry i, already unlinked, counting it as an eviction.
+func (s *store) evict(i int32) {
+	s.drop(i)
+	s.evictions++
+}
+
+// toGhost evicts entry i's data but keeps its key indexed, as policies with
+// history (ARC's B1/B2, LIRS's non-resident HIR blocks) do: the entry no
+// longer counts towards used. forget removes such an entry for good.
+func (s *store) toGhost(i int32) {
+	s.used -= int64(s.nodes[i].size)
+	s.evictions++
+	s.ghosts++
+}
+
+// forget removes a ghost entry (see toGhost), already unlinked.
+func (s *store) forget(i int32) {
+	s.ghosts--
+	s.index.Del(s.nodes[i].key)
+	s.free = append(s.free, i)
+}
+
+// revive makes a ghost entry resident again.
+func (s *store) revive(i int32) {
+	s.used += int64(s.nodes[i].size)
+	s.ghosts--
+}
+
+// ghostFIFO remembers the keys of recently evicted objects, oldest forgotten
+// first, up to a total size (S3-FIFO's ghost queue, 2Q's A1out).
+type ghostFIFO struct {
+	s store
+	q list
+}
+
+func newGhostFIFO(capacity int64) ghostFIFO {
+	return ghostFIFO{s: newStore(capacity), q: newList()}
+}
+
+// remember records key unless it is already remembered (a FIFO: no reordering).
+func (g *ghostFIFO) remember(key uint64, size uint32) {
+	if _, ok := g.s.lookup(key); ok || !g.s.fits(size) {
+		return
+	}
+	g.s.evictTail(&g.q, size)
+	g.q.pushFront(g.s.nodes, g.s.add(key, size))
+}
+
+// forget removes key and reports whether it was remembered.
+func (g *ghostFIFO) forget(key uint64) bool {
+	i, ok := g.s.lookup(key)
+	if ok {
+		g.q.remove(g.s.nodes, i)
+		g.s.drop(i)
+	}
+	return ok
+}
+
+// segment is a list with its own size accounting, for policies that split
+// the cache into queues of bounded size (S3-FIFO, 2Q, SLRU, W-TinyLFU).
+type segment struct {
+	list
+	used, capacity int64
+}
+
+func newSegment(capacity int64) segment { return segment{list: newList(), capacity: capacity} }
+
+// push links entry i at the head and counts its size.
+func (g *segment) push(n []entry, i int32) {
+	g.pushFront(n, i)
+	g.used += int64(n[i].size)
+}
+
+// take unlinks entry i and uncounts its size.
+func (g *segment) take(n []entry, i int32) {
+	g.remove(n, i)
+	g.used -= int64(n[i].size)
+}
+
+// over reports whether the segment holds more than its capacity.
+func (g *segment) over() bool { return g.used > g.capacity }
+
+// denseSet holds entry indices in an array so that a uniformly random member
+// can be drawn in O(1) (Random, BeladySize); entry.aux is the position.
+type denseSet struct{ items []int32 }
+
+func (d *denseSet) len() int { return len(d.items) }
+
+// add appends entry i.
+func (d *denseSet) add(n []entry, i int32) {
+	n[i].aux = int32(len(d.items))
+	d.items = append(d.items, i)
+}
+
+// remove takes entry i out, moving the last member into its place.
+func (d *denseSet) remove(n []entry, i int32) {
+	p := n[i].aux
+	last := d.items[len(d.items)-1]
+	d.items[p] = last
+	n[last].aux = p
+	d.items = d.items[:len(d.items)-1]
+}
+
+// pick returns a uniformly random member.
+func (d *denseSet) pick(rng interface{ IntN(int) int }) int32 { return d.items[rng.IntN(len(d.items))] }
+
+// moveTo relinks entry i from segment segs[n[i].aux] to the head of
+// segs[to], for policies whose entry.aux names the entry's segment.
+func moveTo(segs []segment, n []entry, i, to int32) {
+	segs[n[i].aux].take(n, i)
+	n[i].aux = to
+	segs[to].push(n, i)
 }

@@ -26,6 +26,10 @@ type Sweep struct {
 	Cost *CostModel `json:"cost_model,omitempty"`
 	// Latency is the latency-reduction report, when a latency model was given.
 	Latency *LatencyReport `json:"latency,omitempty"`
+	// Optimal names the offline optimum a sweep with --optimal added, and
+	// Gaps every other policy's distance to it (see OptimalGaps).
+	Optimal string `json:"optimal,omitempty"`
+	Gaps    []Gap  `json:"optimal_gaps,omitempty"`
 }
 
 // Unit returns "bytes" or "objects".

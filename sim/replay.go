@@ -36,7 +36,11 @@ func Replay(t *traces.Trace, c policy.Cache, objects bool) Stats {
 // object's size), and is counted only in Stats.Sets; a delete removes the
 // object through policy.Remover (policies without it ignore deletes) and is
 // counted only in Stats.Deletes. Traces without operations are all gets.
+//
+// For an offline policy (policy.NeedsFuture) it first fills t's next-access
+// column if missing (Sweep does so before sharing t between goroutines).
 func ReplayWith(t *traces.Trace, c policy.Cache, opt Options) Stats {
+	prepareFuture(t, c)
 	var st Stats
 	var r traces.Request
 	n := t.Len()

@@ -45,9 +45,11 @@ func Sweep(t *traces.Trace, cfg SweepConfig) ([]Point, error) {
 	points := make([]Point, np*ns)
 	// Build every cache once up front so a bad parameter fails before any work.
 	for p, spec := range cfg.Policies {
-		if _, err := policy.New(spec, policy.Config{Capacity: 1, TTL: cfg.TTL, Seed: cfg.Seed}); err != nil {
+		c, err := policy.New(spec, policy.Config{Capacity: 1, TTL: cfg.TTL, Seed: cfg.Seed})
+		if err != nil {
 			return nil, err
 		}
+		prepareFuture(t, c)
 		for s, size := range cfg.Sizes.Values {
 			points[p*ns+s] = Point{Policy: spec.String(), Size: size}
 		}

@@ -45,6 +45,11 @@ type Request struct {
 	TTL uint32
 	// Op is the operation.
 	Op Op
+	// Next is the index in the trace of the next request for the same key,
+	// NoNext when there is none, and 0 when unknown (a next request always
+	// comes after its predecessor, so 0 is never a real value). Only offline
+	// policies (Belady) read it; see Trace.NextAccess.
+	Next int64
 }
 
 // Reader streams requests. Read fills r and returns io.EOF after the last request.

@@ -11,6 +11,7 @@ type Trace struct {
 	Times []int64  // nil: no timestamps
 	TTLs  []uint32 // nil: no per-request TTLs
 	Ops   []Op     // nil: every request is a get
+	Next  []int64  // nil until NextAccess fills it: index of the next request for the same key
 }
 
 // NewTrace returns an empty Trace that stores the given optional fields.
@@ -91,6 +92,10 @@ func (t *Trace) At(i int, r *Request) {
 	r.Op = OpGet
 	if t.Ops != nil {
 		r.Op = t.Ops[i]
+	}
+	r.Next = 0
+	if t.Next != nil {
+		r.Next = t.Next[i]
 	}
 }
 

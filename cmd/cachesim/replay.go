@@ -135,6 +135,7 @@ func runReplay(cmd *cobra.Command, args []string, f *replayFlags) error {
 		}
 	}
 	warnTTL(cmd.ErrOrStderr(), t, []policy.Spec{spec})
+	warnClock(cmd.ErrOrStderr(), t, []policy.Spec{spec})
 	c, err := policy.New(spec, policy.Config{Capacity: size, TTL: f.ttl, Seed: f.seed})
 	if err != nil {
 		return err

@@ -24,6 +24,7 @@ type sweepFlags struct {
 	jobs     int
 	seed     uint64
 	writes   bool
+	optimal  bool
 }
 
 func newSweepCmd() *cobra.Command {
@@ -76,7 +77,8 @@ kinds and parameters). Without a trace, the built-in workload is used (Zipf,
   cachesim sweep 'zipf:keys=1e6,requests=1e7,alpha=0.9' --policy lru,lfu --sizes 1000:1000000:log
   cachesim sweep --policy lru,lfu,fifo --sizes 10:1000:log12 --plot mrc.png --target-hit-ratio 0.8
   cachesim sweep --policy lru,lfu --sizes 10:1000:log12 --memory-cost 4 --miss-cost 0.0001 --request-rate 2000 --object-bytes 4096
-  cachesim sweep --policy lru,lfu --sizes 10:1000:log12 --miss-latency lognormal:median=40ms,p99=250ms --latency-plot latency.svg`,
+  cachesim sweep --policy lru,lfu --sizes 10:1000:log12 --miss-latency lognormal:median=40ms,p99=250ms --latency-plot latency.svg
+  cachesim sweep trace.txt --policy lru,arc,s3fifo --sizes 100,1000,10000 --optimal`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runSweep(cmd, args, &f) },
 	}
@@ -88,6 +90,7 @@ kinds and parameters). Without a trace, the built-in workload is used (Zipf,
 	fs.IntVarP(&f.jobs, "jobs", "j", 0, "points replayed in parallel (default: number of CPUs)")
 	fs.Uint64Var(&f.seed, "seed", 42, "seed for randomised policies and for random miss latencies")
 	fs.BoolVar(&f.writes, "count-writes", false, countWritesHelp)
+	fs.BoolVar(&f.optimal, "optimal", false, "add the offline optimum as an upper bound (belady(bypass=true) for objects, belady-size for bytes) and report each policy's gap to it")
 	f.sizing.register(fs)
 	f.in.register(fs)
 	f.out.register(fs, true)
@@ -126,7 +129,12 @@ func runSweep(cmd *cobra.Command, args []string, f *sweepFlags) error {
 		}
 		sizes = sim.Sizes{Values: sim.LogSizes(fp/100, fp, 12), Bytes: f.bytes}
 	}
+	optimal := ""
+	if f.optimal {
+		specs, optimal = addOptimal(specs, sizes.Bytes)
+	}
 	warnTTL(stderr, t, specs)
+	warnClock(stderr, t, specs)
 	bar := newProgress(stderr, f.out.quiet, len(specs)*len(sizes.Values), int64(t.Len()), "sweep")
 	var lat *sim.Latencies
 	if sz.model != nil {
@@ -138,12 +146,21 @@ func runSweep(cmd *cobra.Command, args []string, f *sweepFlags) error {
 	if err != nil {
 		return err
 	}
-	rep := &report.Sweep{Workload: t.Name, Requests: t.Len(), Unit: report.Unit(sizes.Bytes), Points: points}
+	rep := &report.Sweep{Workload: t.Name, Requests: t.Len(), Unit: report.Unit(sizes.Bytes), Points: points, Optimal: optimal}
+	if optimal != "" {
+		rep.Gaps = report.OptimalGaps(points, optimal)
+	}
 	if err := f.sizing.finish(sz, t, rep, lat, sizes.Bytes, stderr); err != nil {
 		return err
 	}
 	return f.out.write(cmd.OutOrStdout(), map[string]func(io.Writer) error{
-		"table": rep.WriteTable, "csv": rep.WriteCSV, "json": rep.WriteJSON,
+		"table": func(w io.Writer) error {
+			if err := rep.WriteTable(w); err != nil {
+				return err
+			}
+			return rep.WriteGapTable(w)
+		},
+		"csv": rep.WriteCSV, "json": rep.WriteJSON,
 	})
 }
 

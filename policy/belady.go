@@ -1,0 +1,73 @@
+package policy
+
+import "github.com/cachesim/cachesim/traces"
+
+func init() {
+	Register(Info{
+		Name: "belady",
+		Summary: "Belady's MIN, the offline optimum for object-count capacity: evicts the object whose next request " +
+			"is farthest in the future (reads each request's next-access index; as libCacheSim's Belady)",
+		Params: []string{"bypass=false: do not admit an object whose next request is no sooner than the one " +
+			"eviction would remove (strict MIN; the default admits every miss, as libCacheSim)"},
+		New: func(c Config) (Cache, error) {
+			bypass, err := c.Params.Bool("bypass", false)
+			if err != nil {
+				return nil, err
+			}
+			return NewBelady(c.Capacity, bypass), nil
+		},
+	})
+}
+
+// Belady evicts the cached object whose next request is farthest away, an
+// O(log n) heap operation per request. It needs each request's Next field
+// (traces.Trace.NextAccess; sim.Replay fills it). For object-count capacity
+// it is optimal among caches that admit every miss; with bypass set it may
+// decline to admit and is then optimal among all caches (Belady's MIN).
+// belady-size(score=distance) is this type with sized set.
+type Belady struct {
+	store
+	far    whenHeap // entry.when = -next request index: the farthest is on top
+	bypass bool     // decline objects requested no sooner than the eviction victim
+	sized  bool     // never admit an object with no next request, drop it at its last
+}
+
+// NewBelady returns an empty Belady cache; bypass as described on Belady.
+func NewBelady(capacity int64, bypass bool) *Belady {
+	return &Belady{store: newStore(capacity), bypass: bypass}
+}
+
+// NeedsFuture reports that Belady reads Request.Next.
+func (c *Belady) NeedsFuture() bool { return true }
+
+// Access looks r up, recording its next request; a miss is admitted unless
+// the variant declines it.
+func (c *Belady) Access(r *traces.Request) bool {
+	prio := -r.Next
+	if i, ok := c.lookup(r.Key); ok {
+		if c.sized && r.Next == traces.NoNext {
+			c.far.remove(c.nodes, i)
+			c.drop(i)
+			return true
+		}
+		c.nodes[i].when = prio
+		c.far.fix(c.nodes, i)
+		return true
+	}
+	if !c.fits(r.Size) || (c.sized && r.Next == traces.NoNext) {
+		return false
+	}
+	if c.bypass && c.full(r.Size) && c.nodes[c.far.top()].when >= prio {
+		return false
+	}
+	for c.full(r.Size) {
+		v := c.far.top()
+		c.far.remove(c.nodes, v)
+		c.drop(v)
+		c.evictions++
+	}
+	i := c.add(r.Key, r.Size)
+	c.nodes[i].when = prio
+	c.far.push(c.nodes, i)
+	return false
+}

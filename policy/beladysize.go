@@ -1,0 +1,92 @@
+package policy
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/cachesim/cachesim/traces"
+)
+
+func init() {
+	Register(Info{
+		Name: "belady-size",
+		Summary: "offline bound for byte capacity, as libCacheSim's BeladySize: never admits an object that is not " +
+			"requested again, drops it at its last request, and evicts the largest size × distance to the next request " +
+			"among sampled objects (or, with score=distance, exactly the farthest next request)",
+		Params: []string{
+			"score=size: size (size × distance to the next request, libCacheSim's choice) or distance (farthest next request)",
+			"samples=128: objects sampled per eviction for score=size",
+		},
+		New: func(c Config) (Cache, error) {
+			n, err := c.Params.Int("samples", 128, 1, 1<<20)
+			if err != nil {
+				return nil, err
+			}
+			switch score := c.Params["score"]; score {
+			case "", "size":
+				return NewBeladySize(c.Capacity, int(n), c.Seed), nil
+			case "distance":
+				return &Belady{store: newStore(c.Capacity), sized: true}, nil
+			default:
+				return nil, fmt.Errorf("parameter score=%q: expected size or distance", score)
+			}
+		},
+	})
+}
+
+// BeladySize is libCacheSim's BeladySize: objects with no future request are
+// neither admitted nor kept past their last request, and eviction samples
+// objects uniformly (with replacement) and evicts the one with the largest
+// size × (next request − now), so that large objects needed late go first.
+// The current request's index is the count of requests seen, so the cache
+// must see every request of the trace. entry.when is the next request, entry.aux the
+// position in the dense array sampled from.
+type BeladySize struct {
+	store
+	dense   denseSet
+	samples int
+	seen    int64 // requests seen so far: the index of the current one
+	rng     *rand.Rand
+}
+
+// NewBeladySize returns an empty BeladySize cache that samples n objects per
+// eviction, its choices following seed.
+func NewBeladySize(capacity int64, n int, seed uint64) *BeladySize {
+	return &BeladySize{store: newStore(capacity), samples: n, rng: rand.New(rand.NewPCG(seed, 0xbe1ad7))}
+}
+
+// NeedsFuture reports that BeladySize reads Request.Next.
+func (c *BeladySize) NeedsFuture() bool { return true }
+
+// Access looks r up, recording its next request.
+func (c *BeladySize) Access(r *traces.Request) bool {
+	now := c.seen
+	c.seen++
+	if i, ok := c.lookup(r.Key); ok {
+		if r.Next == traces.NoNext {
+			c.dense.remove(c.nodes, i)
+			c.drop(i)
+		} else {
+			c.nodes[i].when = r.Next
+		}
+		return true
+	}
+	if !c.fits(r.Size) || r.Next == traces.NoNext {
+		return false
+	}
+	for c.full(r.Size) {
+		v, best := int32(nilIdx), int64(-1)
+		for k := 0; k < c.samples; k++ {
+			s := c.dense.pick(c.rng)
+			if score := int64(c.nodes[s].size) * (c.nodes[s].when - now); score > best {
+				v, best = s, score
+			}
+		}
+		c.dense.remove(c.nodes, v)
+		c.evict(v)
+	}
+	i := c.add(r.Key, r.Size)
+	c.nodes[i].when = r.Next
+	c.dense.add(c.nodes, i)
+	return false
+}

@@ -1,0 +1,50 @@
+package policy
+
+import "github.com/cachesim/cachesim/traces"
+
+func init() {
+	Register(Info{
+		Name: "clock",
+		Summary: "CLOCK (second chance, FIFO-reinsertion): a hit sets the object's reference bit; eviction takes the " +
+			"oldest object, first clearing and reinserting any with the bit set (as libCacheSim's Clock)",
+		New: func(c Config) (Cache, error) { return NewClock(c.Capacity), nil },
+	})
+}
+
+// Clock is a FIFO in which a hit sets a reference bit (entry.aux); the hand
+// at the tail gives a referenced object a second chance by clearing the bit
+// and moving it to the head, and evicts the first unreferenced one.
+type Clock struct {
+	store
+	q list
+}
+
+// NewClock returns an empty Clock cache of the given capacity.
+func NewClock(capacity int64) *Clock {
+	return &Clock{store: newStore(capacity), q: newList()}
+}
+
+// Access looks r up, setting a hit's reference bit; a miss is admitted at the head.
+func (c *Clock) Access(r *traces.Request) bool {
+	if i, ok := c.lookup(r.Key); ok {
+		c.nodes[i].aux = 1
+		return true
+	}
+	if !c.fits(r.Size) {
+		return false
+	}
+	for c.full(r.Size) {
+		v := c.q.tail
+		if c.nodes[v].aux != 0 {
+			c.nodes[v].aux = 0
+			c.q.moveToFront(c.nodes, v)
+			continue
+		}
+		c.q.remove(c.nodes, v)
+		c.drop(v)
+		c.evictions++
+	}
+	i := c.add(r.Key, r.Size)
+	c.q.pushFront(c.nodes, i)
+	return false
+}

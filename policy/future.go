@@ -1,0 +1,15 @@
+package policy
+
+// NeedsFuture is implemented by offline policies that read each request's
+// Next field (the index of the next request for the same key). The simulator
+// fills that field (traces.Trace.NextAccess) before replaying through a cache
+// that reports true.
+type NeedsFuture interface {
+	NeedsFuture() bool
+}
+
+// UsesFuture reports whether c needs Request.Next filled in.
+func UsesFuture(c Cache) bool {
+	f, ok := c.(NeedsFuture)
+	return ok && f.NeedsFuture()
+}

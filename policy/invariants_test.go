@@ -1,0 +1,47 @@
+package policy
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/cachesim/cachesim/traces"
+)
+
+// Every policy keeps its accounting straight: it never holds more than its
+// capacity, and in object mode (every size 1) it holds exactly Used()
+// objects — ghosts and history kept by ARC, LIRS, 2Q or S3-FIFO must not
+// count. memcached is left out: its capacity is slab pages, not objects.
+func TestAccountingInvariants(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	reqs := make([]traces.Request, 20000)
+	for i := range reqs {
+		reqs[i] = traces.Request{Key: uint64(rng.IntN(1 + rng.IntN(2000))), Size: 1, Time: int64(i) * 1e9}
+	}
+	tr := traces.NewTrace("random", traces.Fields{Time: true})
+	for i := range reqs {
+		tr.Append(&reqs[i])
+	}
+	tr.NextAccess()
+	for _, name := range Names() {
+		if name == "memcached" {
+			continue
+		}
+		for _, capacity := range []int64{1, 7, 100, 1500} {
+			c, err := New(Spec{Name: name}, Config{Capacity: capacity, Seed: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var r traces.Request
+			for i := 0; i < tr.Len(); i++ {
+				tr.At(i, &r)
+				c.Access(&r)
+				if c.Used() > c.Capacity() {
+					t.Fatalf("%s(%d): used %d > capacity after request %d", name, capacity, c.Used(), i)
+				}
+			}
+			if int64(c.Len()) != c.Used() {
+				t.Errorf("%s(%d): Len %d but Used %d (every object has size 1)", name, capacity, c.Len(), c.Used())
+			}
+		}
+	}
+}

@@ -1,0 +1,249 @@
+package policy
+
+import "github.com/cachesim/cachesim/traces"
+
+func init() {
+	Register(Info{
+		Name: "lirs",
+		Summary: "LIRS (Jiang and Zhang, SIGMETRICS'02): blocks with a short reuse distance (LIR) hold most of the cache; " +
+			"the rest (HIR) share a small resident queue, and non-resident HIR history in the recency stack lets a " +
+			"returning block become LIR (as libCacheSim's LIRS)",
+		Params: []string{"hir=0.01: share of the capacity for resident HIR blocks (at least one object's worth)"},
+		New: func(c Config) (Cache, error) {
+			h, err := c.Params.Fraction("hir", 0.01, 0, 1)
+			if err != nil {
+				return nil, err
+			}
+			return NewLIRS(c.Capacity, h), nil
+		},
+	})
+}
+
+// LIRS entry flags, in entry.aux.
+const (
+	lirsLIR      = 1 << iota // an LIR block (always resident, always in S)
+	lirsResident             // its data is cached
+	lirsInS                  // in the recency stack S (entry.prev/next)
+	lirsInQ                  // in Q, the resident HIR queue (q2 links)
+	lirsInNH                 // in NH, the non-resident HIR blocks of S, oldest at the tail (q2 links)
+)
+
+// LIRS follows libCacheSim's LIRS.c: stack S (entry links) holds LIR blocks
+// and recently seen HIR blocks, resident or not; Q (links in q2, a parallel
+// slice) the resident HIR blocks; NH the non-resident ones still in S, so S
+// can be bounded to twice the capacity by forgetting the oldest. The LIR set
+// is bounded by capacity − hirLimit, HIR residents by hirLimit. Like
+// libCacheSim, a hit on a resident HIR block that is not in S first demotes
+// LIR blocks until one more would fit in the LIR set.
+//
+// Difference from libCacheSim: if that demotion pushes the hit block itself
+// out of Q, it becomes a non-resident HIR block in S; libCacheSim leaves it
+// marked resident without counting its size.
+type LIRS struct {
+	store
+	s, q, nh           list
+	q2                 []entry // Q/NH links, parallel to store.nodes
+	lirLimit, hirLimit int64
+	lirUsed, hirUsed   int64
+	sUsed              int64 // sizes of everything in S, resident or not
+}
+
+// NewLIRS returns an empty LIRS cache whose resident HIR blocks may use the
+// share hir of the capacity.
+func NewLIRS(capacity int64, hir float64) *LIRS {
+	h := max(int64(hir*float64(capacity)), 1)
+	return &LIRS{store: newStore(capacity), s: newList(), q: newList(), nh: newList(), hirLimit: h, lirLimit: capacity - h}
+}
+
+func (c *LIRS) has(i int32, f int32) bool { return c.nodes[i].aux&f != 0 }
+func (c *LIRS) set(i int32, f int32)      { c.nodes[i].aux |= f }
+func (c *LIRS) clear(i int32, f int32)    { c.nodes[i].aux &^= f }
+
+// Access looks r up and applies the LIRS case it falls in.
+func (c *LIRS) Access(r *traces.Request) bool {
+	hit := c.access(r)
+	c.limitStack()
+	return hit
+}
+
+func (c *LIRS) access(r *traces.Request) bool {
+	i, ok := c.lookup(r.Key)
+	if ok {
+		if c.has(i, lirsInS) {
+			c.s.moveToFront(c.nodes, i)
+		}
+		if c.has(i, lirsInQ) {
+			c.q.moveToFront(c.q2, i)
+		}
+		size := int64(c.nodes[i].size)
+		switch {
+		case c.has(i, lirsLIR):
+			c.prune()
+			return true
+		case c.has(i, lirsResident) && c.has(i, lirsInS):
+			// A resident HIR block in S: it becomes LIR.
+			c.unQ(i)
+			c.used -= size
+			for c.lirUsed+size > c.lirLimit && c.lirUsed > 0 {
+				c.evictLIR()
+			}
+			c.set(i, lirsLIR)
+			c.lirUsed += size
+			c.used += size
+			return true
+		case c.has(i, lirsResident):
+			// A resident HIR block only in Q: it stays HIR and enters S
+			// (before the demotions, so that if they push it out of Q it
+			// remains in S as non-resident history).
+			c.pushS(i)
+			for c.lirUsed+size > c.lirLimit && c.lirUsed > 0 {
+				c.evictLIR()
+			}
+			return true
+		}
+		// A non-resident HIR block in S: a miss; it returns as LIR.
+		if !c.fits(r.Size) {
+			return false
+		}
+		for c.lirUsed+size > c.lirLimit && c.lirUsed > 0 {
+			c.evictLIR()
+		}
+		c.nh.remove(c.q2, i)
+		c.clear(i, lirsInNH)
+		for c.full(uint32(size)) {
+			for c.hirUsed >= c.hirLimit && c.hirUsed > 0 {
+				c.evictHIR()
+			}
+			if c.lirUsed > 0 {
+				c.evictLIR()
+			} else if c.hirUsed > 0 {
+				c.evictHIR()
+			}
+		}
+		c.set(i, lirsLIR|lirsResident)
+		c.lirUsed += size
+		c.revive(i)
+		return false
+	}
+	size := int64(r.Size)
+	if !c.fits(r.Size) || size > c.lirLimit || size > c.hirLimit {
+		return false
+	}
+	if c.lirUsed+size > c.lirLimit && c.hirUsed+size > c.hirLimit {
+		for c.hirUsed+size > c.hirLimit {
+			c.evictHIR()
+		}
+	}
+	for c.full(r.Size) {
+		if c.hirUsed > 0 {
+			c.evictHIR()
+		} else {
+			c.evictLIR()
+		}
+	}
+	i = c.add(r.Key, r.Size)
+	for len(c.q2) < len(c.nodes) {
+		c.q2 = append(c.q2, entry{})
+	}
+	c.pushS(i)
+	c.set(i, lirsResident)
+	if c.lirUsed+size <= c.lirLimit {
+		c.set(i, lirsLIR)
+		c.lirUsed += size
+	} else {
+		c.pushQ(i)
+	}
+	return false
+}
+
+// pushS puts entry i on top of S.
+func (c *LIRS) pushS(i int32) {
+	c.s.pushFront(c.nodes, i)
+	c.set(i, lirsInS)
+	c.sUsed += int64(c.nodes[i].size)
+}
+
+// pushQ puts resident HIR entry i at the head of Q.
+func (c *LIRS) pushQ(i int32) {
+	c.q.pushFront(c.q2, i)
+	c.set(i, lirsInQ)
+	c.hirUsed += int64(c.nodes[i].size)
+}
+
+// unQ takes entry i out of Q if it is there.
+func (c *LIRS) unQ(i int32) {
+	if c.has(i, lirsInQ) {
+		c.q.remove(c.q2, i)
+		c.clear(i, lirsInQ)
+		c.hirUsed -= int64(c.nodes[i].size)
+	}
+}
+
+// unS takes entry i out of S, forgetting it if nothing else holds it.
+func (c *LIRS) unS(i int32) {
+	c.s.remove(c.nodes, i)
+	c.clear(i, lirsInS)
+	c.sUsed -= int64(c.nodes[i].size)
+	if c.has(i, lirsInNH) {
+		c.nh.remove(c.q2, i)
+		c.clear(i, lirsInNH)
+	}
+	if !c.has(i, lirsResident) {
+		c.forget(i)
+	}
+}
+
+// evictLIR demotes the LIR block at the bottom of S into Q (or evicts it
+// when it is larger than Q), then prunes S.
+func (c *LIRS) evictLIR() {
+	c.prune()
+	v := c.s.tail
+	size := int64(c.nodes[v].size)
+	c.clear(v, lirsLIR)
+	c.lirUsed -= size
+	c.used -= size
+	c.s.remove(c.nodes, v)
+	c.clear(v, lirsInS)
+	c.sUsed -= size
+	if size <= c.hirLimit {
+		for c.hirUsed+size > c.hirLimit {
+			c.evictHIR()
+		}
+		c.used += size
+		c.pushQ(v)
+	} else {
+		c.used += size // drop subtracts it again
+		c.evict(v)
+	}
+	c.prune()
+}
+
+// evictHIR evicts the oldest resident HIR block; if it is still in S it
+// stays there as non-resident history.
+func (c *LIRS) evictHIR() {
+	v := c.q.tail
+	c.unQ(v)
+	c.clear(v, lirsResident)
+	if !c.has(v, lirsInS) {
+		c.evict(v)
+		return
+	}
+	c.toGhost(v)
+	c.nh.pushFront(c.q2, v)
+	c.set(v, lirsInNH)
+}
+
+// prune removes HIR blocks from the bottom of S until an LIR block is there.
+func (c *LIRS) prune() {
+	for t := c.s.tail; t != c.s.head && !c.has(t, lirsLIR); t = c.s.tail {
+		c.unS(t)
+	}
+}
+
+// limitStack bounds S to twice the capacity by forgetting the oldest
+// non-resident HIR blocks.
+func (c *LIRS) limitStack() {
+	for c.sUsed > 2*c.capacity && !c.nh.empty() {
+		c.unS(c.nh.tail)
+	}
+}

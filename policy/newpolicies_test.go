@@ -1,0 +1,218 @@
+package policy
+
+import (
+	"testing"
+
+	"github.com/cachesim/cachesim/traces"
+)
+
+// runFuture replays reqs like run, first filling each request's Next from
+// the sequence itself, for offline policies.
+func runFuture(c Cache, reqs []req) string {
+	tr := traces.NewTrace("hand", traces.Fields{Size: true, Time: true, TTL: true})
+	for _, q := range reqs {
+		size := q.size
+		if size == 0 {
+			size = 1
+		}
+		tr.Append(&traces.Request{Key: q.key, Size: size, Time: int64(q.sec * 1e9), TTL: q.ttl})
+	}
+	tr.NextAccess()
+	out := make([]byte, tr.Len())
+	var r traces.Request
+	for i := range out {
+		tr.At(i, &r)
+		out[i] = 'm'
+		if c.Access(&r) {
+			out[i] = 'h'
+		}
+	}
+	return string(out)
+}
+
+// Each case was worked by hand; the comments give the states that decide it
+// (lists written head first, i.e. newest or hottest first).
+func TestHandComputedNewPolicies(t *testing.T) {
+	cases := []struct {
+		name string
+		c    Cache
+		seq  []req
+		want string
+	}{
+		// 3 slots, 1 2 3 1 4 2 5 1. Clock: 1's bit makes 4 evict 2 (1 moves
+		// to the head, bit cleared); 2 evicts 3; 5 evicts 1, so 1 misses.
+		{"clock", NewClock(3), keys(1, 2, 3, 1, 4, 2, 5, 1), "mmmhmmmm"},
+		// SIEVE: 4 clears 1's bit in place and evicts 2, hand stops at 3;
+		// 2 evicts 3, hand at 4; 5 evicts 4, so 1 is still cached.
+		{"sieve", NewSieve(3), keys(1, 2, 3, 1, 4, 2, 5, 1), "mmmhmmmh"},
+		// Belady: 4 evicts 3 (never used again); 5 evicts 2 or 4 (neither
+		// is), keeping 1, requested next.
+		{"belady", NewBelady(3, false), keys(1, 2, 3, 1, 4, 2, 5, 1), "mmmhmhmh"},
+		// S3-FIFO with a 1-object small queue, 3-object main, threshold 2:
+		// 1 goes to small, 2 3 4 to main (small full before any eviction); 5
+		// evicts 1 to the ghost; two hits on 5 promote it when 6 arrives,
+		// main overflows and evicts its oldest unhit object, 2.
+		{"s3fifo", NewS3FIFO(4, 0.25, 1, 2), keys(1, 2, 3, 4, 5, 5, 5, 6, 5, 2, 4, 3), "mmmmmhhmhmhh"},
+		// ARC, 2 slots: 1 1 puts 1 in T2; 3 replaces T1's 2 into B1, so 1
+		// survives (LRU would evict it); 2 hits B1 (p=1) and demotes T2's 1
+		// to B2; 3 hits in T1; 1 hits B2 (p=0) and demotes 2.
+		{"arc", NewARC(2), keys(1, 1, 2, 3, 1, 2, 3, 1), "mhmmhmhm"},
+		// 2Q with A1in 1, Am 3, A1out 2: a hit in A1in changes nothing; A1in
+		// overflows into A1out; 1 and 2 return from A1out into Am; 4 too,
+		// evicting A1in's 5, so 6 still hits in A1in.
+		{"twoq", NewTwoQ(4, 0.25, 0.5), keys(1, 2, 3, 4, 1, 5, 1, 6, 2, 1, 4, 6), "mmmmhmmmmhmh"},
+		// SLRU with two 2-object segments: 1 2 fill segment 0, 3 4 segment 1;
+		// 1's hit promotes it, demoting 3; misses then cycle through segment 0
+		// while 4 and 1 stay protected.
+		{"slru", NewSLRU(4, 2), keys(1, 2, 3, 4, 1, 5, 2, 3, 4, 1), "mmmmhmmmhh"},
+		// LIRS, 3 slots (2 LIR, 1 HIR): 1 and 2 become LIR, the scan 3 4 5
+		// cycles through the single HIR slot, 1 and 2 still hit; 4 returns
+		// as non-resident HIR in S and becomes LIR, demoting 1 to Q; 5 then
+		// evicts 1.
+		{"lirs", NewLIRS(3, 0.01), keys(1, 2, 1, 2, 3, 4, 5, 1, 2, 4, 2, 5), "mmhhmmmhhmhm"},
+		// W-TinyLFU, window 1, main 1: 1 is seen three times; 2 then 3 leave
+		// the window and lose to 1 (count 1 against 3), so 1 keeps hitting.
+		{"wtinylfu", NewWTinyLFU(2, 0.5, 0.5), keys(1, 1, 1, 2, 3, 1, 2), "mhhmmhm"},
+	}
+	for _, tc := range cases {
+		if got := runFuture(tc.c, tc.seq); got != tc.want {
+			t.Errorf("%s: got %s, want %s", tc.name, got, tc.want)
+		}
+		if tc.c.Used() > tc.c.Capacity() {
+			t.Errorf("%s: used %d over capacity %d", tc.name, tc.c.Used(), tc.c.Capacity())
+		}
+	}
+}
+
+// Byte capacity 10, sizes A=1, B=8, C=2, sequence A B C B A C. When C
+// arrives, size × distance scores are A 1·2, B 8·1: belady-size evicts only
+// B and keeps A (A and C then hit); the farthest-next-access variant evicts
+// A (next at 4, after B's at 3), which leaves room, so B hits and A misses.
+// Requests with no future (B's and A's last) are never admitted.
+func TestHandComputedBeladySize(t *testing.T) {
+	seq := []req{{key: 1, size: 1}, {key: 2, size: 8}, {key: 3, size: 2}, {key: 2, size: 8}, {key: 1, size: 1}, {key: 3, size: 2}}
+	if got := runFuture(NewBeladySize(10, 64, 1), seq); got != "mmmmhh" {
+		t.Errorf("belady-size: got %s, want mmmmhh", got)
+	}
+	if got := runFuture(&Belady{store: newStore(10), sized: true}, seq); got != "mmmhmh" {
+		t.Errorf("belady-size(score=distance): got %s, want mmmhmh", got)
+	}
+}
+
+func TestHandComputedMemcached(t *testing.T) {
+	// Chunks 48·1.25ⁿ aligned to 8: 48, 60→64, 80, 100→104, 130→136.
+	m := NewMemcached(1<<20, 48, 1.25, 1<<20, 0.2, 0.4)
+	for i, want := range []uint32{48, 64, 80, 104, 136} {
+		if m.classes[i].chunk != want {
+			t.Errorf("class %d: chunk %d, want %d", i, m.classes[i].chunk, want)
+		}
+	}
+	if k := m.classOf(100); m.classes[k].chunk != 104 {
+		t.Errorf("a 100-byte object goes to chunk %d, want 104", m.classes[k].chunk)
+	}
+	// Slab waste: 600 KiB objects need the 1 MiB class, one per page, so
+	// 2 MiB holds two of them where a byte-exact LRU holds three.
+	seq := []req{{key: 1, size: 600 << 10}, {key: 2, size: 600 << 10}, {key: 3, size: 600 << 10}, {key: 1, size: 600 << 10}}
+	if got := run(NewMemcached(2<<20, 48, 1.25, 1<<20, 0.2, 0.4), seq); got != "mmmm" {
+		t.Errorf("memcached slab waste: got %s, want mmmm", got)
+	}
+	if got := run(NewLRU(2<<20), seq); got != "mmmh" {
+		t.Errorf("lru: got %s, want mmmh", got)
+	}
+	// With 48 bytes of item overhead a 100-byte object needs 148 bytes: the
+	// class after 136 (136·1.25 = 170, aligned to 176).
+	spec, _ := ParseSpec("memcached(overhead=48)")
+	mc, _ := New(spec, Config{Capacity: 1 << 20})
+	mm := mc.(*Memcached)
+	if k := mm.classOf(100 + mm.overhead); mm.classes[k].chunk != 176 {
+		t.Errorf("100 bytes + 48 overhead go to chunk %d, want 176", mm.classes[k].chunk)
+	}
+	// One 480-byte page of ten 48-byte chunks. Keys 1..10 at t=0 flow from
+	// HOT to COLD in order. A second hit on 1 counts only 60 s after the
+	// first (61 s here), making it ACTIVE and moving it to WARM, so 11
+	// evicts COLD's tail, 2. Without it (second hit at 30 s) 11 evicts 1.
+	var seq2 []req
+	for k := uint64(1); k <= 10; k++ {
+		seq2 = append(seq2, req{key: k})
+	}
+	bumped := append(append([]req{}, seq2...), req{key: 1}, req{key: 1, sec: 61}, req{key: 11, sec: 62}, req{key: 1, sec: 62}, req{key: 2, sec: 62})
+	if got := run(NewMemcached(480, 48, 2, 480, 0.2, 0.4), bumped); got != "mmmmmmmmmmhhmhm" {
+		t.Errorf("memcached bump: got %s, want mmmmmmmmmmhhmhm", got)
+	}
+	gated := append(append([]req{}, seq2...), req{key: 1}, req{key: 1, sec: 30}, req{key: 11, sec: 31}, req{key: 1, sec: 31})
+	if got := run(NewMemcached(480, 48, 2, 480, 0.2, 0.4), gated); got != "mmmmmmmmmmhhmm" {
+		t.Errorf("memcached 60 s gate: got %s, want mmmmmmmmmmhhmm", got)
+	}
+}
+
+func TestHandComputedRedis(t *testing.T) {
+	// redis-lru, 2 slots, one request a second, 64 samples (both keys are
+	// sampled): 3 evicts 2 (idle 2 s against 1 s), 2 evicts 3; stale pool
+	// entries of evicted keys are skipped.
+	seq := []req{{key: 1, sec: 0}, {key: 2, sec: 1}, {key: 1, sec: 2}, {key: 3, sec: 3}, {key: 1, sec: 4}, {key: 2, sec: 5}, {key: 1, sec: 6}, {key: 3, sec: 7}}
+	if got := run(NewRedis(2, redisLRU, 64, 1), seq); got != "mmhmhmhm" {
+		t.Errorf("redis-lru: got %s, want mmhmhmhm", got)
+	}
+	// redis-ttl, 2 slots: C evicts B (expires at 5 s, before A at 10 s); A
+	// hits at 2 s and misses at 11 s (expired, rewritten).
+	ttl := []req{{key: 1, ttl: 10}, {key: 2, ttl: 5}, {key: 3, sec: 1, ttl: 20}, {key: 1, sec: 2, ttl: 10}, {key: 2, sec: 2, ttl: 5}, {key: 1, sec: 11, ttl: 10}}
+	if got := run(NewRedis(2, redisTTL, 64, 1), ttl); got != "mmmhmm" {
+		t.Errorf("redis-ttl: got %s, want mmmhmm", got)
+	}
+	// Keys without a TTL are never evicted by volatile-ttl: with nothing
+	// evictable, a write is refused and the cache keeps what it has.
+	if got := run(NewRedis(1, redisTTL, 5, 1), keys(1, 2, 1, 2)); got != "mmhm" {
+		t.Errorf("redis-ttl without TTLs: got %s, want mmhm", got)
+	}
+}
+
+func TestRandomIsSeeded(t *testing.T) {
+	seq := make([]req, 2000)
+	for i := range seq {
+		seq[i] = req{key: uint64(i*7919) % 97}
+	}
+	a, b, c := run(NewRandom(20, 1), seq), run(NewRandom(20, 1), seq), run(NewRandom(20, 2), seq)
+	if a != b {
+		t.Error("the same seed gave different runs")
+	}
+	if a == c {
+		t.Error("different seeds gave the same 2000-request run")
+	}
+	r := NewRandom(20, 1)
+	run(r, seq)
+	if r.Len() != 20 || r.Evictions() != uint64(len(seq)-countHits(a)-20) {
+		t.Errorf("len %d evictions %d: every miss after the first 20 must evict one", r.Len(), r.Evictions())
+	}
+}
+
+func countHits(s string) int {
+	n := 0
+	for _, c := range s {
+		if c == 'h' {
+			n++
+		}
+	}
+	return n
+}
+
+func TestBadParametersRejected(t *testing.T) {
+	for _, s := range []string{"s3fifo(small=2)", "s3fifo(threshold=0)", "twoq(in=x)", "slru(segments=0)", "lirs(hir=1.5)",
+		"wtinylfu(window=-1)", "belady(bypass=maybe)", "belady-size(score=x)", "belady-size(samples=0)",
+		"redis-lru(samples=100)", "redis-lfu(log-factor=-1)", "redis-lfu(decay-time=x)", "memcached(factor=0.5)",
+		"memcached(page=10)", "memcached(hot=0.7,warm=0.5)", "clock(x=1)"} {
+		spec, err := ParseSpec(s)
+		if err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+		if _, err := New(spec, Config{Capacity: 100}); err == nil {
+			t.Errorf("%s accepted", s)
+		}
+	}
+	for _, s := range []string{"s3fifo(small=0.2,ghost=0.5,threshold=1)", "slru(segments=5)", "redis-lfu(samples=10,log-factor=1,decay-time=0)",
+		"belady-size(score=distance)", "memcached(chunk=96,factor=2,page=65536)", "wtinylfu(window=0.2,protected=0.5)"} {
+		spec, _ := ParseSpec(s)
+		if _, err := New(spec, Config{Capacity: 100}); err != nil {
+			t.Errorf("%s: %v", s, err)
+		}
+	}
+}

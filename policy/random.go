@@ -1,0 +1,47 @@
+package policy
+
+import (
+	"math/rand/v2"
+
+	"github.com/cachesim/cachesim/traces"
+)
+
+func init() {
+	Register(Info{
+		Name:    "random",
+		Summary: "random eviction: evicts a uniformly chosen cached object (seeded by --seed, so runs repeat)",
+		New:     func(c Config) (Cache, error) { return NewRandom(c.Capacity, c.Seed), nil },
+	})
+}
+
+// Random evicts a cached object chosen uniformly at random. The cached
+// entries are kept in a dense array (entry.aux is the position) so a choice
+// is O(1).
+type Random struct {
+	store
+	dense denseSet
+	rng   *rand.Rand
+}
+
+// NewRandom returns an empty Random cache whose choices follow seed.
+func NewRandom(capacity int64, seed uint64) *Random {
+	return &Random{store: newStore(capacity), rng: rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))}
+}
+
+// Access looks r up; a miss evicts random objects until it fits.
+func (c *Random) Access(r *traces.Request) bool {
+	if _, ok := c.lookup(r.Key); ok {
+		return true
+	}
+	if !c.fits(r.Size) {
+		return false
+	}
+	for c.full(r.Size) {
+		v := c.dense.pick(c.rng)
+		c.dense.remove(c.nodes, v)
+		c.evict(v)
+	}
+	i := c.add(r.Key, r.Size)
+	c.dense.add(c.nodes, i)
+	return false
+}

@@ -1,0 +1,131 @@
+package policy
+
+import "github.com/cachesim/cachesim/traces"
+
+func init() {
+	Register(Info{
+		Name: "s3fifo",
+		Summary: "S3-FIFO (Yang et al., SOSP'23): new objects enter a small FIFO; those hit often enough move to the main " +
+			"FIFO (a 2-bit CLOCK), the rest are evicted into a ghost FIFO, whose hits enter main directly (as libCacheSim's S3FIFO)",
+		Params: []string{
+			"small=0.1: share of the capacity for the small FIFO",
+			"ghost=0.9: ghost FIFO size as a share of the capacity",
+			"threshold=2: hits in the small FIFO needed to move to main",
+		},
+		New: func(c Config) (Cache, error) {
+			small, err := c.Params.Fraction("small", 0.1, 0, 1)
+			if err != nil {
+				return nil, err
+			}
+			ghost, err := c.Params.Fraction("ghost", 0.9, 0, 10)
+			if err != nil {
+				return nil, err
+			}
+			th, err := c.Params.Int("threshold", 2, 1, 1<<20)
+			if err != nil {
+				return nil, err
+			}
+			return NewS3FIFO(c.Capacity, small, ghost, int32(th)), nil
+		},
+	})
+}
+
+// S3FIFO is the S3-FIFO policy as libCacheSim implements it (S3FIFO.c):
+// until the first eviction, objects that find the small queue full go to
+// main; an object leaving small with freq >= threshold moves to main with
+// its count reset; main reinserts an object with freq >= 1 at its head with
+// min(freq, 3) - 1. entry.aux is the access count, entry.when the queue
+// (0 small, 1 main).
+//
+// Differences from libCacheSim, for tiny caches only: the small queue holds
+// at least one object's worth (libCacheSim's is floor(0.1 × capacity), so a
+// cache under 10 objects admits nothing), and an object as large as the
+// small queue is admitted (libCacheSim refuses size >= small capacity).
+type S3FIFO struct {
+	store
+	small, main segment
+	ghost       ghostFIFO
+	threshold   int32
+	evicted     bool // an eviction has happened (libCacheSim's has_evicted)
+}
+
+// NewS3FIFO returns an empty S3-FIFO cache; small and ghost are shares of
+// the capacity, threshold the small-queue hits needed for promotion.
+func NewS3FIFO(capacity int64, small, ghost float64, threshold int32) *S3FIFO {
+	sc := max(int64(float64(capacity)*small), 1)
+	return &S3FIFO{
+		store:     newStore(capacity),
+		small:     newSegment(sc),
+		main:      newSegment(capacity - sc),
+		ghost:     newGhostFIFO(int64(float64(capacity) * ghost)),
+		threshold: threshold,
+	}
+}
+
+const (
+	inSmall = 0
+	inMain  = 1
+)
+
+// Access looks r up, counting a hit; a miss enters main if the ghost
+// remembers the key, else the small queue.
+func (c *S3FIFO) Access(r *traces.Request) bool {
+	if i, ok := c.lookup(r.Key); ok {
+		c.nodes[i].aux++
+		return true
+	}
+	if !c.fits(r.Size) || int64(r.Size) > c.small.capacity {
+		return false
+	}
+	fromGhost := c.ghost.forget(r.Key)
+	for c.full(r.Size) {
+		c.evicted = true
+		if c.main.over() || c.small.used == 0 {
+			c.evictMain()
+		} else {
+			c.evictSmall()
+		}
+	}
+	i := c.add(r.Key, r.Size)
+	switch {
+	case fromGhost, !c.evicted && c.small.used >= c.small.capacity:
+		c.nodes[i].when = inMain
+		c.main.push(c.nodes, i)
+	default:
+		c.nodes[i].when = inSmall
+		c.small.push(c.nodes, i)
+	}
+	return false
+}
+
+// evictSmall empties the small queue's tail until one object leaves the
+// cache, moving frequently hit ones to main.
+func (c *S3FIFO) evictSmall() {
+	for c.small.used > 0 {
+		v := c.small.tail
+		c.small.take(c.nodes, v)
+		if c.nodes[v].aux >= c.threshold {
+			c.nodes[v].aux, c.nodes[v].when = 0, inMain
+			c.main.push(c.nodes, v)
+			continue
+		}
+		c.ghost.remember(c.nodes[v].key, c.nodes[v].size)
+		c.evict(v)
+		return
+	}
+}
+
+// evictMain runs main's 2-bit CLOCK until one object leaves the cache.
+func (c *S3FIFO) evictMain() {
+	for c.main.used > 0 {
+		v := c.main.tail
+		c.main.take(c.nodes, v)
+		if f := c.nodes[v].aux; f >= 1 {
+			c.nodes[v].aux = min(f, 3) - 1
+			c.main.push(c.nodes, v)
+			continue
+		}
+		c.evict(v)
+		return
+	}
+}

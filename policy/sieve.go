@@ -1,0 +1,55 @@
+package policy
+
+import "github.com/cachesim/cachesim/traces"
+
+func init() {
+	Register(Info{
+		Name: "sieve",
+		Summary: "SIEVE (Zhang et al., NSDI'24): a FIFO with a visited bit and a hand that moves from the oldest towards " +
+			"the newest, clearing bits and evicting the first unvisited object; survivors stay in place",
+		New: func(c Config) (Cache, error) { return NewSieve(c.Capacity), nil },
+	})
+}
+
+// Sieve keeps objects in insertion order (head newest) with a visited bit
+// (entry.aux). The hand remembers where the last eviction stopped; unlike
+// Clock, a visited object is not moved, only its bit cleared.
+type Sieve struct {
+	store
+	q    list
+	hand int32
+}
+
+// NewSieve returns an empty SIEVE cache of the given capacity.
+func NewSieve(capacity int64) *Sieve {
+	return &Sieve{store: newStore(capacity), q: newList(), hand: nilIdx}
+}
+
+// Access looks r up, marking a hit visited; a miss is admitted at the head.
+func (c *Sieve) Access(r *traces.Request) bool {
+	if i, ok := c.lookup(r.Key); ok {
+		c.nodes[i].aux = 1
+		return true
+	}
+	if !c.fits(r.Size) {
+		return false
+	}
+	for c.full(r.Size) {
+		v := c.hand
+		if v == nilIdx {
+			v = c.q.tail
+		}
+		for c.nodes[v].aux != 0 {
+			c.nodes[v].aux = 0
+			if v = c.nodes[v].prev; v == nilIdx {
+				v = c.q.tail
+			}
+		}
+		c.hand = c.nodes[v].prev
+		c.q.remove(c.nodes, v)
+		c.drop(v)
+		c.evictions++
+	}
+	c.q.pushFront(c.nodes, c.add(r.Key, r.Size))
+	return false
+}

@@ -1,0 +1,94 @@
+package policy
+
+import "github.com/cachesim/cachesim/traces"
+
+func init() {
+	Register(Info{
+		Name: "twoq",
+		Summary: "2Q (Johnson and Shasha, VLDB'94): new objects enter a FIFO (A1in); those evicted from it are remembered " +
+			"in a ghost FIFO (A1out), and a miss that hits the ghost enters the LRU main queue Am (as libCacheSim's TwoQ)",
+		Params: []string{
+			"in=0.25: share of the capacity for A1in",
+			"out=0.5: ghost A1out size as a share of the capacity",
+		},
+		New: func(c Config) (Cache, error) {
+			in, err := c.Params.Fraction("in", 0.25, 0, 1)
+			if err != nil {
+				return nil, err
+			}
+			out, err := c.Params.Fraction("out", 0.5, 0, 10)
+			if err != nil {
+				return nil, err
+			}
+			return NewTwoQ(c.Capacity, in, out), nil
+		},
+	})
+}
+
+// TwoQ is the full 2Q as libCacheSim implements it (TwoQ.c): a hit in A1in
+// changes nothing, a hit in Am moves the object to Am's head. When the cache
+// is full, A1in's oldest object goes to A1out if A1in is over its share,
+// else Am's least recent object is evicted. entry.when is the queue.
+//
+// Difference from libCacheSim, for tiny caches only: A1in holds at least one
+// object's worth (libCacheSim's floor(0.25 × capacity) admits nothing below
+// 4 objects).
+type TwoQ struct {
+	store
+	in, am segment
+	out    ghostFIFO
+}
+
+// NewTwoQ returns an empty 2Q cache; in and out are shares of the capacity.
+func NewTwoQ(capacity int64, in, out float64) *TwoQ {
+	ic := max(int64(float64(capacity)*in), 1)
+	return &TwoQ{
+		store: newStore(capacity),
+		in:    newSegment(ic),
+		am:    newSegment(capacity - ic),
+		out:   newGhostFIFO(int64(float64(capacity) * out)),
+	}
+}
+
+// Access looks r up; a miss remembered by A1out enters Am, any other A1in.
+func (c *TwoQ) Access(r *traces.Request) bool {
+	if i, ok := c.lookup(r.Key); ok {
+		if c.nodes[i].when == inMain {
+			c.am.moveToFront(c.nodes, i)
+		}
+		return true
+	}
+	if !c.fits(r.Size) || int64(r.Size) > c.in.capacity {
+		return false
+	}
+	fromGhost := c.out.forget(r.Key)
+	for c.full(r.Size) {
+		if c.in.over() || c.am.empty() {
+			v := c.in.tail
+			c.in.take(c.nodes, v)
+			c.out.remember(c.nodes[v].key, c.nodes[v].size)
+			c.evict(v)
+		} else {
+			c.evictAm()
+		}
+	}
+	i := c.add(r.Key, r.Size)
+	if fromGhost {
+		// Am admits as an LRU of its own size would.
+		for c.am.used+int64(r.Size) > c.am.capacity && !c.am.empty() {
+			c.evictAm()
+		}
+		c.nodes[i].when = inMain
+		c.am.push(c.nodes, i)
+	} else {
+		c.nodes[i].when = inSmall
+		c.in.push(c.nodes, i)
+	}
+	return false
+}
+
+func (c *TwoQ) evictAm() {
+	v := c.am.tail
+	c.am.take(c.nodes, v)
+	c.evict(v)
+}

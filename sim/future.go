@@ -1,0 +1,15 @@
+package sim
+
+import (
+	"github.com/cachesim/cachesim/policy"
+	"github.com/cachesim/cachesim/traces"
+)
+
+// prepareFuture fills t's next-access column when c is an offline policy that
+// needs it. It writes to t only when the column is missing, which Sweep
+// ensures happens before any goroutine shares t.
+func prepareFuture(t *traces.Trace, c policy.Cache) {
+	if t.Next == nil && policy.UsesFuture(c) {
+		t.NextAccess()
+	}
+}

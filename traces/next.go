@@ -1,0 +1,28 @@
+package traces
+
+import "math"
+
+// NoNext is Request.Next for a request whose key is never requested again.
+const NoNext = math.MaxInt64
+
+// NextAccess fills t.Next, the index of the next request for the same key
+// (NoNext when there is none), in one backward pass. It is what offline
+// policies such as Belady's MIN need; it writes to t, so call it before
+// sharing t between goroutines. A second call does nothing.
+func (t *Trace) NextAccess() {
+	if t.Next != nil {
+		return
+	}
+	next := make([]int64, len(t.Keys))
+	seen := make(map[uint64]int64, len(t.Keys)/4)
+	for i := len(t.Keys) - 1; i >= 0; i-- {
+		k := t.Keys[i]
+		if j, ok := seen[k]; ok {
+			next[i] = j
+		} else {
+			next[i] = NoNext
+		}
+		seen[k] = int64(i)
+	}
+	t.Next = next
+}
