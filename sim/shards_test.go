@@ -4,6 +4,8 @@ import (
 	"math"
 	"testing"
 
+	"github.com/cachesim/cachesim/policy"
+
 	"github.com/cachesim/cachesim/sim"
 	"github.com/cachesim/cachesim/traces"
 	"github.com/cachesim/cachesim/workload"
@@ -64,5 +66,58 @@ func TestSHARDSAccuracy(t *testing.T) {
 		if mae > c.maxMAE {
 			t.Errorf("rate %g: MAE %.4f > %.2f", c.rate, mae, c.maxMAE)
 		}
+	}
+}
+
+// The sampled sweep gives SHARDS for LRU and scaled mini-simulations for the
+// others; on a 10% sample of a Zipf(0.9) workload every policy's estimated
+// curve stays within two points of the exact one on average.
+func TestSampledSweep(t *testing.T) {
+	tr := zipf(t, 100_000, 1_000_000, 0.9)
+	sizes := sim.Sizes{Values: sim.LogSizes(1000, 100_000, 8)}
+	specs := []policy.Spec{{Name: "lru"}, {Name: "fifo"}, {Name: "lfu"}}
+	exact, err := sim.Sweep(tr, sim.SweepConfig{Policies: specs, Sizes: sizes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sample, seen := sampleOf(t, tr, 0.1)
+	est, err := sim.SampledSweep(sample, seen, 0.1, sim.SweepConfig{Policies: specs, Sizes: sizes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p, spec := range specs {
+		var sum float64
+		for s := range sizes.Values {
+			e, x := est[p*len(sizes.Values)+s], exact[p*len(sizes.Values)+s]
+			if e.Size != x.Size || e.Requests != uint64(tr.Len()) {
+				t.Fatalf("%s: point %+v, want size %d and %d requests", spec.Name, e, x.Size, tr.Len())
+			}
+			sum += math.Abs(e.HitRatio() - x.HitRatio())
+		}
+		mae := sum / float64(len(sizes.Values))
+		t.Logf("%s: MAE %.4f", spec.Name, mae)
+		if mae > 0.02 {
+			t.Errorf("%s: MAE %.4f > 0.02", spec.Name, mae)
+		}
+	}
+}
+
+// ThresholdForKeys keeps exactly the n keys with the smallest hashes.
+func TestThresholdForKeys(t *testing.T) {
+	tr := zipf(t, 10_000, 200_000, 0.8)
+	objs, _ := tr.Footprint()
+	for _, n := range []int{1, 50, 1000} {
+		th, seen, err := traces.ThresholdForKeys(tr.Reader(), n)
+		if err != nil || seen != int64(tr.Len()) {
+			t.Fatalf("n=%d: %v, seen %d", n, err, seen)
+		}
+		s := traces.NewSamplerThreshold(tr.Reader(), th)
+		got, _ := traces.ReadAll("s", s)
+		if k, _ := got.Footprint(); k != n {
+			t.Errorf("n=%d: the threshold keeps %d keys", n, k)
+		}
+	}
+	if th, _, _ := traces.ThresholdForKeys(tr.Reader(), objs+5); th != math.MaxUint64 {
+		t.Errorf("more room than keys: threshold %d, want all keys", th)
 	}
 }

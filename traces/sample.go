@@ -1,6 +1,11 @@
 package traces
 
-import "math"
+import (
+	"container/heap"
+	"fmt"
+	"io"
+	"math"
+)
 
 // SpatialHash mixes a key into a uniformly distributed 64-bit value (the
 // murmur3 finaliser), so that sampling by key hash keeps a random subset of
@@ -57,4 +62,73 @@ func (s *Sampler) Fields() Fields {
 		return d.Fields()
 	}
 	return Fields{Time: true, Size: true, TTL: true, Op: true}
+}
+
+// Rate returns the fraction of the key space a threshold keeps.
+func Rate(threshold uint64) float64 {
+	if threshold == math.MaxUint64 {
+		return 1
+	}
+	return float64(threshold) / (1 << 64)
+}
+
+// NewSamplerThreshold keeps the keys whose hash is below threshold.
+func NewSamplerThreshold(r Reader, threshold uint64) *Sampler {
+	return &Sampler{r: r, threshold: threshold}
+}
+
+// ThresholdForKeys reads r to the end and returns the hash threshold that
+// keeps exactly the n keys with the smallest hashes (all keys, threshold
+// MaxUint64, when there are no more than n): SHARDS with a fixed memory
+// bound, which lowers the threshold each time a new key would exceed n. It
+// holds at most n hashes and returns the number of requests read.
+func ThresholdForKeys(r Reader, n int) (threshold uint64, seen int64, err error) {
+	if n < 1 {
+		return 0, 0, fmt.Errorf("sample size must be at least 1 key, got %d", n)
+	}
+	kept := make(map[uint64]struct{}, n+1)
+	h := &hashHeap{}
+	limit := uint64(math.MaxUint64) // hashes at or above the largest kept one are out once full
+	var req Request
+	for {
+		if err := r.Read(&req); err == io.EOF {
+			break
+		} else if err != nil {
+			return 0, seen, err
+		}
+		seen++
+		x := SpatialHash(req.Key)
+		if len(kept) == n && x >= limit {
+			continue
+		}
+		if _, ok := kept[x]; ok {
+			continue
+		}
+		kept[x] = struct{}{}
+		heap.Push(h, x)
+		if len(kept) > n {
+			delete(kept, heap.Pop(h).(uint64))
+		}
+		if len(kept) == n {
+			limit = (*h)[0]
+		}
+	}
+	if len(kept) < n {
+		return math.MaxUint64, seen, nil
+	}
+	return limit + 1, seen, nil
+}
+
+// hashHeap is a max-heap of hashes (container/heap).
+type hashHeap []uint64
+
+func (h hashHeap) Len() int           { return len(h) }
+func (h hashHeap) Less(i, j int) bool { return h[i] > h[j] }
+func (h hashHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *hashHeap) Push(x any)        { *h = append(*h, x.(uint64)) }
+func (h *hashHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }

@@ -78,43 +78,85 @@ func (f *inputFlags) options() (traces.Options, error) {
 	return opt, nil
 }
 
-// load reads the trace named by args, or the default workload when there is
-// none (saying so on stderr).
+// load reads the trace named by args — a trace file, a workload spec, or
+// the built-in workload when there is none (saying so on stderr) — into memory.
 func (f *inputFlags) load(args []string, stderr io.Writer) (*traces.Trace, error) {
-	if _, err := f.options(); err != nil { // bad flags fail even without a trace
-		return nil, err
-	}
-	if len(args) == 0 {
-		fmt.Fprintf(stderr, "no trace given: using the built-in workload %s\n", workload.Default)
-		r, err := workload.Default.Reader()
-		if err != nil {
-			return nil, err
-		}
-		return traces.ReadAll(workload.Default.String(), r)
-	}
-	if t, ok, err := loadSpec(args[0]); ok {
-		return t, err
-	}
-	t, _, err := f.loadFile(args[0], stderr)
+	t, _, err := f.read(args, stderr, nil)
 	return t, err
 }
 
-// loadFile reads the trace at path into memory and returns it with the
-// format it was read as; it reports skipped records on stderr.
+// loadFile reads the trace file at path into memory and returns it with the
+// open file (which knows the format it was read as).
 func (f *inputFlags) loadFile(path string, stderr io.Writer) (*traces.Trace, *traces.File, error) {
-	opt, err := f.options()
+	return f.read([]string{path}, stderr, nil)
+}
+
+// read streams the requests args name through wrap (when set) into memory.
+// The file is nil for workloads.
+func (f *inputFlags) read(args []string, stderr io.Writer, wrap func(traces.Reader) traces.Reader) (*traces.Trace, *traces.File, error) {
+	if wrap == nil {
+		wrap = func(r traces.Reader) traces.Reader { return r }
+	}
+	var t *traces.Trace
+	start := time.Now()
+	file, err := f.stream(args, stderr, func(name string, r traces.Reader) (err error) {
+		t, err = traces.ReadAll(name, wrap(r))
+		return err
+	})
 	if err != nil {
 		return nil, nil, err
 	}
-	start := time.Now()
+	if t.Len() == 0 {
+		if file == nil {
+			return nil, nil, fmt.Errorf("%s: no requests", t.Name)
+		}
+		return nil, nil, fmt.Errorf("%s: no requests in the trace (read as %s; see --trace-format)", args[0], file.Format)
+	}
+	if el := time.Since(start); el > 2*time.Second {
+		fmt.Fprintf(stderr, "loaded %d requests from %s in %s\n", t.Len(), t.Name, el.Round(time.Millisecond))
+	}
+	return t, file, nil
+}
+
+// stream opens the requests args name — a trace file, a workload spec, or
+// the built-in workload when there is none (said on stderr) — and hands
+// them to use with their name. It returns the file, closed by then (nil for
+// workloads), and reports skipped and dropped records on stderr.
+func (f *inputFlags) stream(args []string, stderr io.Writer, use func(name string, r traces.Reader) error) (*traces.File, error) {
+	opt, err := f.options() // bad flags fail even without a trace
+	if err != nil {
+		return nil, err
+	}
+	var w interface {
+		Reader() (traces.Reader, error)
+		String() string
+	}
+	switch {
+	case len(args) == 0:
+		fmt.Fprintf(stderr, "no trace given: using the built-in workload %s\n", workload.Default)
+		w = workload.Default
+	case isSpec(args[0]):
+		spec, err := workload.Parse(args[0])
+		if err != nil {
+			return nil, err
+		}
+		w = spec
+	}
+	if w != nil {
+		r, err := w.Reader()
+		if err != nil {
+			return nil, err
+		}
+		return nil, use(w.String(), r)
+	}
+	path := args[0]
 	file, err := traces.Open(path, opt)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	defer file.Close()
-	t, err := traces.ReadAll(filepath.Base(path), file)
-	if err != nil {
-		return nil, nil, err
+	if err := use(filepath.Base(path), file); err != nil {
+		return nil, err
 	}
 	if n := file.Skipped(); n > 0 {
 		fmt.Fprintf(stderr, "%s: skipped %d malformed records (--skip-bad)\n", path, n)
@@ -122,38 +164,66 @@ func (f *inputFlags) loadFile(path string, stderr io.Writer) (*traces.Trace, *tr
 	if n := file.Filtered(); n > 0 {
 		fmt.Fprintf(stderr, "%s: dropped %d well-formed records that are no cache operations (e.g. failed or non-GET requests; --log-all keeps them)\n", path, n)
 	}
-	if t.Len() == 0 {
-		return nil, nil, fmt.Errorf("%s: no requests in the trace (read as %s; see --trace-format)", path, file.Format)
-	}
-	if el := time.Since(start); el > 2*time.Second {
-		fmt.Fprintf(stderr, "loaded %d requests from %s in %s\n", t.Len(), path, el.Round(time.Millisecond))
-	}
-	return t, file, nil
+	return file, nil
 }
 
-// loadSpec generates the workload named by arg when arg is a workload spec
-// ("zipf:keys=1e6,alpha=0.9": a known kind and a colon) and no file of that
-// name exists; ok says whether it was one.
-func loadSpec(arg string) (t *traces.Trace, ok bool, err error) {
+// sampleFlags choose spatial sampling (SHARDS) for traces too large to replay.
+type sampleFlags struct {
+	rate float64
+	keys int
+}
+
+func (s *sampleFlags) register(fs *pflag.FlagSet) {
+	fs.Float64Var(&s.rate, "sample-rate", 0, "approximate from the requests of this fraction of the keys, e.g. 0.01 (SHARDS; 0: no sampling)")
+	fs.IntVar(&s.keys, "sample-size", 0, "approximate from at most this many keys, those with the smallest hashes (fixed-memory SHARDS; reads the input twice; 0: no sampling)")
+}
+
+func (s *sampleFlags) on() bool { return s.rate > 0 || s.keys > 0 }
+
+func (s *sampleFlags) check() error {
+	switch {
+	case s.rate < 0 || s.rate > 1:
+		return fmt.Errorf("--sample-rate %g: expected a fraction in (0, 1]", s.rate)
+	case s.keys < 0:
+		return fmt.Errorf("--sample-size %d: expected a positive number of keys", s.keys)
+	case s.rate > 0 && s.keys > 0:
+		return fmt.Errorf("give --sample-rate or --sample-size, not both")
+	}
+	return nil
+}
+
+// loadSample reads the sample the flags ask for, streaming, so that memory
+// is bounded by the sample: it returns the sampled trace, the number of
+// requests in the whole input and the sampling rate.
+func (f *inputFlags) loadSample(args []string, stderr io.Writer, s sampleFlags) (*traces.Trace, int64, float64, error) {
+	threshold := traces.SampleThreshold(s.rate)
+	if s.keys > 0 {
+		if _, err := f.stream(args, io.Discard, func(_ string, r traces.Reader) (err error) {
+			threshold, _, err = traces.ThresholdForKeys(r, s.keys)
+			return err
+		}); err != nil {
+			return nil, 0, 0, err
+		}
+	}
+	var sampler *traces.Sampler
+	t, _, err := f.read(args, stderr, func(r traces.Reader) traces.Reader {
+		sampler = traces.NewSamplerThreshold(r, threshold)
+		return sampler
+	})
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	rate := traces.Rate(threshold)
+	fmt.Fprintf(stderr, "approximate: SHARDS spatial sampling at rate %.4g (%d of %d requests)\n", rate, t.Len(), sampler.Seen)
+	return t, sampler.Seen, rate, nil
+}
+
+// isSpec reports whether arg is a workload spec ("zipf:keys=1e6,alpha=0.9":
+// a known kind and a colon) rather than a file: a file of that name wins.
+func isSpec(arg string) bool {
 	if !workload.IsSpec(arg) {
-		return nil, false, nil
+		return false
 	}
-	if _, err := os.Stat(arg); !errors.Is(err, fs.ErrNotExist) {
-		return nil, false, nil
-	}
-	w, err := workload.Parse(arg)
-	if err != nil {
-		return nil, true, err
-	}
-	r, err := w.Reader()
-	if err != nil {
-		return nil, true, err
-	}
-	if t, err = traces.ReadAll(w.String(), r); err != nil {
-		return nil, true, err
-	}
-	if t.Len() == 0 {
-		return nil, true, fmt.Errorf("%s: no requests (requests=0)", w)
-	}
-	return t, true, nil
+	_, err := os.Stat(arg)
+	return errors.Is(err, fs.ErrNotExist)
 }

@@ -27,6 +27,6 @@ use the built-in workload: Zipf, 1,000 keys, 10,000 requests, exponent 1.5, seed
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newSweepCmd(), newReplayCmd(), newInspectCmd(), newConvertCmd(), newGenerateCmd(), newPoliciesCmd())
+	root.AddCommand(newSweepCmd(), newMRCCmd(), newReplayCmd(), newInspectCmd(), newConvertCmd(), newGenerateCmd(), newPoliciesCmd())
 	return root
 }

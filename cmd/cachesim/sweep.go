@@ -25,6 +25,8 @@ type sweepFlags struct {
 	seed     uint64
 	writes   bool
 	optimal  bool
+	sample   sampleFlags
+	points   int // mrc: this many log-spaced sizes from 1 to the footprint when --sizes is not given
 }
 
 func newSweepCmd() *cobra.Command {
@@ -92,6 +94,7 @@ kinds and parameters). Without a trace, the built-in workload is used (Zipf,
 	fs.BoolVar(&f.writes, "count-writes", false, countWritesHelp)
 	fs.BoolVar(&f.optimal, "optimal", false, "add the offline optimum as an upper bound (belady(bypass=true) for objects, belady-size for bytes) and report each policy's gap to it")
 	f.sizing.register(fs)
+	f.sample.register(fs)
 	f.in.register(fs)
 	f.out.register(fs, true)
 	return cmd
@@ -116,18 +119,39 @@ func runSweep(cmd *cobra.Command, args []string, f *sweepFlags) error {
 	if err != nil {
 		return err
 	}
+	if err := f.sample.check(); err != nil {
+		return err
+	}
+	if f.sample.on() && sz.model != nil {
+		return fmt.Errorf("the latency report needs every request: drop --sample-rate/--sample-size or the latency flags")
+	}
 	stderr := cmd.ErrOrStderr()
-	t, err := f.in.load(args, stderr)
+	var (
+		t     *traces.Trace
+		total int64 // requests in the whole input
+		rate  = 1.0 // sampling rate
+	)
+	if f.sample.on() {
+		t, total, rate, err = f.in.loadSample(args, stderr, f.sample)
+	} else {
+		t, err = f.in.load(args, stderr)
+		if t != nil {
+			total = int64(t.Len())
+		}
+	}
 	if err != nil {
 		return err
 	}
 	if f.sizes == "" {
 		objects, bytes := t.Footprint()
-		fp := int64(objects)
+		fp := int64(float64(objects) / rate)
 		if f.bytes {
-			fp = bytes
+			fp = int64(float64(bytes) / rate)
 		}
 		sizes = sim.Sizes{Values: sim.LogSizes(fp/100, fp, 12), Bytes: f.bytes}
+		if f.points > 0 {
+			sizes.Values = sim.LogSizes(1, fp, f.points)
+		}
 	}
 	optimal := ""
 	if f.optimal {
@@ -140,13 +164,27 @@ func runSweep(cmd *cobra.Command, args []string, f *sweepFlags) error {
 	if sz.model != nil {
 		lat = sz.model.Latencies(t)
 	}
-	points, err := sim.Sweep(t, sim.SweepConfig{Policies: specs, Sizes: sizes, TTL: f.ttl, Seed: f.seed, Workers: f.jobs,
-		CountWrites: f.writes, Latency: lat, Progress: bar.Add})
+	cfg := sim.SweepConfig{Policies: specs, Sizes: sizes, TTL: f.ttl, Seed: f.seed, Workers: f.jobs,
+		CountWrites: f.writes, Latency: lat, Progress: bar.Add}
+	var points []sim.Point
+	if f.sample.on() {
+		points, err = sim.SampledSweep(t, total, rate, cfg)
+	} else {
+		points, err = sim.Sweep(t, cfg)
+	}
 	bar.Finish()
 	if err != nil {
 		return err
 	}
-	rep := &report.Sweep{Workload: t.Name, Requests: t.Len(), Unit: report.Unit(sizes.Bytes), Points: points, Optimal: optimal}
+	rep := &report.Sweep{Workload: t.Name, Requests: int(total), Unit: report.Unit(sizes.Bytes), Points: points, Optimal: optimal}
+	if f.sample.on() {
+		rep.Workload += fmt.Sprintf(" (approximate: SHARDS sample at rate %.4g)", rate)
+		if f.sizing.requestRate == 0 {
+			if r, _ := sim.RequestRate(t); r > 0 {
+				f.sizing.requestRate = r / rate // the sample's rate, scaled back
+			}
+		}
+	}
 	if optimal != "" {
 		rep.Gaps = report.OptimalGaps(points, optimal)
 	}

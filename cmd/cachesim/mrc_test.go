@@ -1,0 +1,71 @@
+package main
+
+import (
+	"encoding/csv"
+	"strings"
+	"testing"
+)
+
+func TestMRC(t *testing.T) {
+	// 100 keys cycled 10 times: LRU hits nothing below 100 slots and 90% from 100 on.
+	p := writeFile(t, "loop.txt", loopTrace(100, 10))
+	out, _, err := runCLI(t, "mrc", p, "--points", "20", "--format", "csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if len(rows) < 10 || rows[1][1] != "1" || rows[len(rows)-1][1] != "100" {
+		t.Fatalf("want log-spaced sizes from 1 to the footprint (100), got %v", rows)
+	}
+	for _, r := range rows[1:] {
+		want := "0"
+		if r[1] == "100" {
+			want = "0.9"
+		}
+		if r[0] != "lru" || r[6] != want {
+			t.Errorf("row %v: want lru with hit ratio %s", r, want)
+		}
+	}
+	if _, _, err := runCLI(t, "mrc", p, "--points", "1"); err == nil || !strings.Contains(err.Error(), "--points") {
+		t.Errorf("--points 1: %v", err)
+	}
+}
+
+func TestSweepSampling(t *testing.T) {
+	out, errOut, err := runCLI(t, "sweep", "zipf:keys=1e4,requests=2e5,alpha=0.9", "--policy", "lru,fifo",
+		"--sizes", "1000,5000", "--sample-rate", "0.1", "--format", "csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(errOut, "approximate: SHARDS spatial sampling at rate 0.1") {
+		t.Errorf("stderr does not say the result is approximate: %q", errOut)
+	}
+	rows, _ := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if len(rows) != 5 {
+		t.Fatalf("rows %v", rows)
+	}
+	for _, r := range rows[1:] {
+		if r[3] != "200000" {
+			t.Errorf("row %v: requests must be the whole trace's (200000)", r)
+		}
+	}
+	// --sample-size keeps the 500 keys with the smallest hashes.
+	_, errOut, err = runCLI(t, "sweep", "zipf:keys=1e4,requests=2e5,alpha=0.9", "--sizes", "1000", "--sample-size", "500", "-q")
+	if err != nil || !strings.Contains(errOut, "approximate: SHARDS") {
+		t.Fatalf("--sample-size: %v, %q", err, errOut)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--sample-rate", "1.5"}, "--sample-rate"},
+		{[]string{"--sample-size", "-1"}, "--sample-size"},
+		{[]string{"--sample-rate", "0.1", "--sample-size", "10"}, "not both"},
+		{[]string{"--sample-rate", "0.1", "--miss-latency", "50ms"}, "latency report needs every request"},
+	} {
+		_, _, err := runCLI(t, append([]string{"sweep", "--sizes", "10"}, c.args...)...)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: error %v, want %q", c.args, err, c.want)
+		}
+	}
+}
