@@ -51,6 +51,7 @@ func SampledSweep(sample *traces.Trace, total int64, rate float64, cfg SweepConf
 	}
 	return points, nil
 }
+
 // scaleStats turns a sample's counts into estimates for a trace of total
 // requests, keeping its hit and byte hit ratios.
 func scaleStats(st Stats, total int64, sampled int) Stats {
