@@ -29,6 +29,9 @@ type SweepConfig struct {
 	CountWrites bool
 	// Workers bounds the points replayed at once; 0 means GOMAXPROCS.
 	Workers int
+	// MaxMemory bounds the estimated memory of the caches replayed at once
+	// (about 128 bytes per cached object); 0 means no bound beyond Workers.
+	MaxMemory int64
 	// Latency, when set, gives every point a latency histogram (Stats.Latency).
 	Latency *Latencies
 	// Progress, when set, is called (from any goroutine, serialised) after each point.
@@ -63,7 +66,15 @@ func Sweep(t *traces.Trace, cfg SweepConfig) ([]Point, error) {
 		mu       sync.Mutex
 		firstErr error
 		slots    = make(chan struct{}, workers)
+		mem      *budget
+		meanSize float64
 	)
+	if cfg.MaxMemory > 0 {
+		mem = newBudget(cfg.MaxMemory)
+		if cfg.Sizes.Bytes {
+			meanSize = meanRequestSize(t)
+		}
+	}
 	done := func(i int, st Stats, err error) {
 		mu.Lock()
 		defer mu.Unlock()
@@ -77,6 +88,8 @@ func Sweep(t *traces.Trace, cfg SweepConfig) ([]Point, error) {
 	}
 	replay := func(p, s int) {
 		defer wg.Done()
+		held := mem.acquire(pointMemory(t, cfg.Sizes.Values[s], cfg.Sizes.Bytes, meanSize))
+		defer mem.release(held)
 		slots <- struct{}{}
 		defer func() { <-slots }()
 		c, err := policy.New(cfg.Policies[p], policy.Config{Capacity: cfg.Sizes.Values[s], TTL: cfg.TTL, Seed: cfg.Seed})

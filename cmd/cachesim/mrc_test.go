@@ -62,6 +62,7 @@ func TestSweepSampling(t *testing.T) {
 		{[]string{"--sample-size", "-1"}, "--sample-size"},
 		{[]string{"--sample-rate", "0.1", "--sample-size", "10"}, "not both"},
 		{[]string{"--sample-rate", "0.1", "--miss-latency", "50ms"}, "latency report needs every request"},
+		{[]string{"--max-memory", "12"}, "--max-memory"},
 	} {
 		_, _, err := runCLI(t, append([]string{"sweep", "--sizes", "10"}, c.args...)...)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

@@ -26,6 +26,7 @@ type sweepFlags struct {
 	writes   bool
 	optimal  bool
 	sample   sampleFlags
+	maxMem   string
 	points   int // mrc: this many log-spaced sizes from 1 to the footprint when --sizes is not given
 }
 
@@ -90,6 +91,7 @@ kinds and parameters). Without a trace, the built-in workload is used (Zipf,
 	fs.BoolVar(&f.bytes, "bytes", false, "treat sizes without a unit as bytes (default: object counts)")
 	fs.DurationVar(&f.ttl, "ttl", time.Hour, "time to live for the ttl policy when a request carries none (0: never expire)")
 	fs.IntVarP(&f.jobs, "jobs", "j", 0, "points replayed in parallel (default: number of CPUs)")
+	fs.StringVar(&f.maxMem, "max-memory", "", "bound the memory of the caches simulated at once, e.g. 8GiB (about 128 bytes per cached object; 0: none) (default: half of the machine's memory)")
 	fs.Uint64Var(&f.seed, "seed", 42, "seed for randomised policies and for random miss latencies")
 	fs.BoolVar(&f.writes, "count-writes", false, countWritesHelp)
 	fs.BoolVar(&f.optimal, "optimal", false, "add the offline optimum as an upper bound (belady(bypass=true) for objects, belady-size for bytes) and report each policy's gap to it")
@@ -120,6 +122,10 @@ func runSweep(cmd *cobra.Command, args []string, f *sweepFlags) error {
 		return err
 	}
 	if err := f.sample.check(); err != nil {
+		return err
+	}
+	maxMem, err := maxMemory(f.maxMem)
+	if err != nil {
 		return err
 	}
 	if f.sample.on() && sz.model != nil {
@@ -164,7 +170,7 @@ func runSweep(cmd *cobra.Command, args []string, f *sweepFlags) error {
 	if sz.model != nil {
 		lat = sz.model.Latencies(t)
 	}
-	cfg := sim.SweepConfig{Policies: specs, Sizes: sizes, TTL: f.ttl, Seed: f.seed, Workers: f.jobs,
+	cfg := sim.SweepConfig{Policies: specs, Sizes: sizes, TTL: f.ttl, Seed: f.seed, Workers: f.jobs, MaxMemory: maxMem,
 		CountWrites: f.writes, Latency: lat, Progress: bar.Add}
 	var points []sim.Point
 	if f.sample.on() {
