@@ -56,15 +56,14 @@ func LRUCurve(t *traces.Trace, sizes Sizes) (stats []Stats, exact []bool) {
 	direct := !sizes.Bytes && caps[k-1] <= 1<<24
 	var hist, byteHist []uint64
 	if direct {
-		hist, byteHist = make([]uint64, caps[k-1]+2), make([]uint64, caps[k-1]+2)
-	}
-	type object struct {
-		pos  int32  // position of its last request in the tree
-		size uint32 // the size a cache stores (first seen)
+		hist = make([]uint64, caps[k-1]+2)
+		if t.Sizes != nil { // else byte hits are hits
+			byteHist = make([]uint64, len(hist))
+		}
 	}
 	var (
 		ids         = keymap.New() // key → dense id
-		objs        []object
+		objs        []stackObject
 		tree        = newStackTree(1 << 12)
 		hitsAt      = make([]uint64, k+1) // requests whose distance first fits at size j
 		byteHitsAt  = make([]uint64, k+1) // their bytes
@@ -82,7 +81,7 @@ func LRUCurve(t *traces.Trace, sizes Sizes) (stats []Stats, exact []bool) {
 		if !seen {
 			id = int32(len(objs))
 			ids.Put(key, id)
-			objs = append(objs, object{size: rs})
+			objs = append(objs, stackObject{size: rs})
 		}
 		o := &objs[id]
 		s := int64(1)
@@ -95,17 +94,20 @@ func LRUCurve(t *traces.Trace, sizes Sizes) (stats []Stats, exact []bool) {
 			if direct {
 				d = min(d, int64(len(hist)-1))
 				hist[d]++
-				byteHist[d] += uint64(rs)
+				if byteHist != nil {
+					byteHist[d] += uint64(rs)
+				}
 			} else {
 				j := searchCap(caps, d)
 				hitsAt[j]++
 				byteHitsAt[j] += uint64(rs)
 			}
 			tree.remove(o.pos, s)
+			o.pos = 0
 		}
 		maxSize = max(maxSize, s)
 		if tree.full() {
-			compact(tree, objs, func(o *object) *int32 { return &o.pos })
+			tree.compact(objs, sizes.Bytes)
 		}
 		o.pos = tree.push(s)
 	}
@@ -113,12 +115,16 @@ func LRUCurve(t *traces.Trace, sizes Sizes) (stats []Stats, exact []bool) {
 		for d := range hist {
 			j := searchCap(caps, int64(d))
 			hitsAt[j] += hist[d]
-			byteHitsAt[j] += byteHist[d]
+			if byteHist != nil {
+				byteHitsAt[j] += byteHist[d]
+			} else {
+				byteHitsAt[j] += hist[d]
+			}
 		}
 	}
 	// Objects resident at the end: the longest prefix of the recency order
 	// that fits, so evictions = admissions − residents.
-	cum := cumulativeByRecency(tree, objs, func(o *object) *int32 { return &o.pos })
+	cum := tree.cumulativeByRecency(objs, sizes.Bytes)
 	var hits, byteHits uint64
 	for j := 0; j < k; j++ {
 		hits += hitsAt[j]
@@ -146,6 +152,21 @@ func searchCap(caps []int64, d int64) int {
 	return lo
 }
 
+// stackObject is an object on the LRU stack: the position of its last
+// request in the stackTree and the size a cache stores (its first-seen one).
+type stackObject struct {
+	pos  int32
+	size uint32
+}
+
+// weight is the object's weight on the stack: its size, or 1 for object counts.
+func (o *stackObject) weight(bytes bool) int64 {
+	if bytes {
+		return int64(o.size)
+	}
+	return 1
+}
+
 // stackTree holds the LRU stack as weights at positions ordered by last
 // request. Positions are handed out in increasing order; when they run out,
 // the live ones are renumbered 1…L (compaction), so the tree stays about
@@ -153,62 +174,63 @@ func searchCap(caps []int64, d int64) int {
 // smaller, and kinder to the CPU cache.
 type stackTree struct {
 	f     fenwick
-	w     []int64 // weight at each position, for compaction
-	clock int32   // last position handed out
+	clock int32 // last position handed out
 	total int64
 }
 
-func newStackTree(size int) *stackTree {
-	return &stackTree{f: newFenwick(size), w: make([]int64, size+1)}
-}
+func newStackTree(size int) *stackTree { return &stackTree{f: newFenwick(size)} }
 
 // above returns the total weight at positions after p.
 func (s *stackTree) above(p int32) int64 { return s.total - s.f.prefix(int(p)) }
 
 func (s *stackTree) remove(p int32, v int64) {
 	s.f.add(int(p), -v)
-	s.w[p] = 0
 	s.total -= v
 }
 
-func (s *stackTree) full() bool { return int(s.clock) == len(s.w)-1 }
+func (s *stackTree) full() bool { return int(s.clock) == len(s.f)-1 }
 
 // push puts weight v at a new, most recent position and returns it.
 func (s *stackTree) push(v int64) int32 {
 	s.clock++
 	s.f.add(int(s.clock), v)
-	s.w[s.clock] = v
 	s.total += v
 	return s.clock
 }
 
-// compact renumbers the live positions 1…L in order, growing the tree when
-// more than half of it is live, and rewrites each object's position (pos
-// returns a pointer to it; 0 means none).
-func compact[T any](s *stackTree, objs []T, pos func(*T) *int32) {
-	owner := make([]int32, len(s.w)) // position → object index + 1
+// byRecency returns the objects' indices, most recently requested first.
+func (s *stackTree) byRecency(objs []stackObject) []int32 {
+	owner := make([]int32, s.clock+1) // position → object index + 1
 	for i := range objs {
-		if p := *pos(&objs[i]); p != 0 {
+		if p := objs[i].pos; p != 0 {
 			owner[p] = int32(i) + 1
 		}
 	}
-	size := len(s.w) - 1
+	order := make([]int32, 0, len(objs))
+	for p := s.clock; p >= 1; p-- {
+		if owner[p] != 0 {
+			order = append(order, owner[p]-1)
+		}
+	}
+	return order
+}
+
+// compact renumbers the live positions 1…L in order, growing the tree when
+// more than half of it is live, and rewrites the objects' positions.
+func (s *stackTree) compact(objs []stackObject, bytes bool) {
+	order := s.byRecency(objs)
+	size := len(s.f) - 1
 	for 2*len(objs) > size {
 		size *= 2
 	}
-	w := make([]int64, size+1)
-	var next int32
-	for p := 1; p <= int(s.clock); p++ {
-		if owner[p] != 0 {
-			next++
-			w[next] = s.w[p]
-			*pos(&objs[owner[p]-1]) = next
-		}
-	}
-	s.w, s.clock = w, next
-	// Build the Fenwick tree in O(size).
 	s.f = newFenwick(size)
-	copy(s.f, w)
+	for r, id := range order {
+		p := int32(len(order) - r)
+		objs[id].pos = p
+		s.f[p] = objs[id].weight(bytes)
+	}
+	s.clock = int32(len(order))
+	// Build the Fenwick tree in O(size).
 	for i := 1; i <= size; i++ {
 		if j := i + i&-i; j <= size {
 			s.f[j] += s.f[i]
@@ -218,16 +240,11 @@ func compact[T any](s *stackTree, objs []T, pos func(*T) *int32) {
 
 // cumulativeByRecency returns cum[r], the total weight of the r most
 // recently requested objects.
-func cumulativeByRecency[T any](s *stackTree, objs []T, pos func(*T) *int32) []int64 {
-	live := make([]bool, s.clock+1)
-	for i := range objs {
-		live[*pos(&objs[i])] = true
-	}
-	cum := make([]int64, 1, len(objs)+1)
-	for p := s.clock; p >= 1; p-- {
-		if live[p] {
-			cum = append(cum, cum[len(cum)-1]+s.w[p])
-		}
+func (s *stackTree) cumulativeByRecency(objs []stackObject, bytes bool) []int64 {
+	order := s.byRecency(objs)
+	cum := make([]int64, 1, len(order)+1)
+	for _, id := range order {
+		cum = append(cum, cum[len(cum)-1]+objs[id].weight(bytes))
 	}
 	return cum
 }

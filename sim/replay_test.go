@@ -218,8 +218,8 @@ func benchTrace(b *testing.B) *traces.Trace {
 	return tr
 }
 
-// BenchmarkReplay measures the replay loop plain, with windows and with latencies.
-func BenchmarkReplay(b *testing.B) {
+// BenchmarkReplayOptions measures the replay loop plain, with windows and with latencies.
+func BenchmarkReplayOptions(b *testing.B) {
 	tr := benchTrace(b)
 	spec, _ := policy.ParseSpec("lru")
 	plan, _ := PlanWindows(tr, Window{Requests: 10_000})
