@@ -14,14 +14,11 @@ func init() {
 // Clock is a FIFO in which a hit sets a reference bit (entry.aux); the hand
 // at the tail gives a referenced object a second chance by clearing the bit
 // and moving it to the head, and evicts the first unreferenced one.
-type Clock struct {
-	store
-	q list
-}
+type Clock struct{ queue }
 
 // NewClock returns an empty Clock cache of the given capacity.
 func NewClock(capacity int64) *Clock {
-	return &Clock{store: newStore(capacity), q: newList()}
+	return &Clock{newQueue(capacity)}
 }
 
 // Access looks r up, setting a hit's reference bit; a miss is admitted at the head.
@@ -41,10 +38,8 @@ func (c *Clock) Access(r *traces.Request) bool {
 			continue
 		}
 		c.q.remove(c.nodes, v)
-		c.drop(v)
-		c.evictions++
+		c.evict(v)
 	}
-	i := c.add(r.Key, r.Size)
-	c.q.pushFront(c.nodes, i)
+	c.q.pushFront(c.nodes, c.add(r.Key, r.Size))
 	return false
 }

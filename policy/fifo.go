@@ -11,30 +11,16 @@ func init() {
 }
 
 // FIFO evicts the object that was admitted first.
-type FIFO struct {
-	store
-	q list
-}
+type FIFO struct{ queue }
 
 // NewFIFO returns an empty FIFO cache of the given capacity.
-func NewFIFO(capacity int64) *FIFO {
-	return &FIFO{store: newStore(capacity), q: newList()}
-}
+func NewFIFO(capacity int64) *FIFO { return &FIFO{newQueue(capacity)} }
 
 // Access looks r up; a miss is admitted at the queue's head.
 func (c *FIFO) Access(r *traces.Request) bool {
 	if _, ok := c.lookup(r.Key); ok {
 		return true
 	}
-	if !c.fits(r.Size) {
-		return false
-	}
-	c.evictTail(&c.q, r.Size)
-	c.q.pushFront(c.nodes, c.add(r.Key, r.Size))
+	c.admit(r)
 	return false
-}
-
-// Remove drops key's object (a delete in the trace).
-func (c *FIFO) Remove(key uint64) bool {
-	return c.removeKey(key, func(i int32) { c.q.remove(c.nodes, i) })
 }

@@ -11,15 +11,10 @@ func init() {
 }
 
 // LRU evicts the least recently used object.
-type LRU struct {
-	store
-	q list
-}
+type LRU struct{ queue }
 
 // NewLRU returns an empty LRU cache of the given capacity.
-func NewLRU(capacity int64) *LRU {
-	return &LRU{store: newStore(capacity), q: newList()}
-}
+func NewLRU(capacity int64) *LRU { return &LRU{newQueue(capacity)} }
 
 // Access looks r up, moving a hit to the most recent end; a miss is admitted.
 func (c *LRU) Access(r *traces.Request) bool {
@@ -27,15 +22,6 @@ func (c *LRU) Access(r *traces.Request) bool {
 		c.q.moveToFront(c.nodes, i)
 		return true
 	}
-	if !c.fits(r.Size) {
-		return false
-	}
-	c.evictTail(&c.q, r.Size)
-	c.q.pushFront(c.nodes, c.add(r.Key, r.Size))
+	c.admit(r)
 	return false
-}
-
-// Remove drops key's object (a delete in the trace).
-func (c *LRU) Remove(key uint64) bool {
-	return c.removeKey(key, func(i int32) { c.q.remove(c.nodes, i) })
 }

@@ -15,14 +15,13 @@ func init() {
 // (entry.aux). The hand remembers where the last eviction stopped; unlike
 // Clock, a visited object is not moved, only its bit cleared.
 type Sieve struct {
-	store
-	q    list
+	queue
 	hand int32
 }
 
 // NewSieve returns an empty SIEVE cache of the given capacity.
 func NewSieve(capacity int64) *Sieve {
-	return &Sieve{store: newStore(capacity), q: newList(), hand: nilIdx}
+	return &Sieve{queue: newQueue(capacity), hand: nilIdx}
 }
 
 // Access looks r up, marking a hit visited; a miss is admitted at the head.
@@ -47,9 +46,18 @@ func (c *Sieve) Access(r *traces.Request) bool {
 		}
 		c.hand = c.nodes[v].prev
 		c.q.remove(c.nodes, v)
-		c.drop(v)
-		c.evictions++
+		c.evict(v)
 	}
 	c.q.pushFront(c.nodes, c.add(r.Key, r.Size))
 	return false
+}
+
+// Remove drops key's object (a delete in the trace), moving the hand past it.
+func (c *Sieve) Remove(key uint64) bool {
+	return c.removeKey(key, func(i int32) {
+		if c.hand == i {
+			c.hand = c.nodes[i].prev
+		}
+		c.q.remove(c.nodes, i)
+	})
 }
