@@ -32,8 +32,7 @@ type AccessLogReader struct {
 	opt      AccessLogOptions
 	digest   *xxhash.Digest
 	pre      [5][]byte
-	t0       int64
-	haveT0   bool
+	start    origin // the first timestamp
 	filtered int
 	badRecords
 }
@@ -120,9 +119,6 @@ func (a *AccessLogReader) parse(line []byte, r *Request) (bool, error) {
 		size = s
 	}
 	t := ts * 1e9
-	if !a.haveT0 {
-		a.t0, a.haveT0 = t, true
-	}
 	key := ParseKey(path)
 	if a.opt.WithHost && np == 4 {
 		a.digest.Reset()
@@ -130,7 +126,7 @@ func (a *AccessLogReader) parse(line []byte, r *Request) (bool, error) {
 		a.digest.Write(path)
 		key = a.digest.Sum64()
 	}
-	*r = Request{Time: t - a.t0, Key: key, Size: size}
+	*r = Request{Time: a.start.since(t), Key: key, Size: size}
 	get := bytes.Equal(method, []byte("GET")) || bytes.Equal(method, []byte("HEAD"))
 	ok = a.opt.AllRequests || (get && (status/100 == 2 || status == 304))
 	return ok, nil

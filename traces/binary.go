@@ -13,10 +13,9 @@ const oracleRecord = 24
 // obj_size, int64 next_access_vtime. Records with obj_size 0 are skipped, as
 // libCacheSim does.
 type OracleReader struct {
-	sc     recordScanner
-	next   int64
-	t0     int64
-	haveT0 bool
+	sc    recordScanner
+	next  int64
+	start origin // the first timestamp
 	badRecords
 }
 
@@ -48,10 +47,7 @@ func (o *OracleReader) Read(r *Request) error {
 			continue
 		}
 		t := int64(le.Uint32(rec))
-		if !o.haveT0 {
-			o.t0, o.haveT0 = t, true
-		}
-		*r = Request{Time: (t - o.t0) * 1e9, Key: le.Uint64(rec[4:]), Size: size}
+		*r = Request{Time: o.start.since(t) * 1e9, Key: le.Uint64(rec[4:]), Size: size}
 		o.next = int64(le.Uint64(rec[16:]))
 		return nil
 	}
@@ -70,8 +66,7 @@ const (
 type VSCSIReader struct {
 	sc      recordScanner
 	version int
-	t0      int64
-	haveT0  bool
+	start   origin // the first timestamp
 	badRecords
 }
 
@@ -141,10 +136,7 @@ func (v *VSCSIReader) read(r *Request) error {
 	}
 	r.Key = le.Uint64(rec[16:])
 	t := int64(le.Uint64(rec[24:]))
-	if !v.haveT0 {
-		v.t0, v.haveT0 = t, true
-	}
-	r.Time = (t - v.t0) * 1e3 // microseconds
+	r.Time = v.start.since(t) * 1e3 // microseconds
 	r.TTL = 0
 	r.Op = OpGet
 	if scsiWrite(uint8(cmd)) {

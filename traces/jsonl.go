@@ -39,8 +39,7 @@ type JSONReader struct {
 	sc                       lineScanner
 	time, key, size, ttl, op []byte
 	unit                     int64
-	t0                       int64
-	haveT0                   bool
+	start                    origin // the first timestamp
 	badRecords
 }
 
@@ -116,10 +115,7 @@ func (j *JSONReader) parse(line []byte, r *Request) error {
 		case bytes.Equal(name, j.time):
 			var t int64
 			if t, err = parseTime(val, j.unit); err == nil {
-				if !j.haveT0 {
-					j.t0, j.haveT0 = t, true
-				}
-				r.Time = t - j.t0
+				r.Time = j.start.since(t)
 			}
 		case bytes.Equal(name, j.size):
 			r.Size, err = parseSize(val)

@@ -56,9 +56,8 @@ type LineReader struct {
 	opt    LineOptions
 	maxCol int
 	fields [][]byte
-	t0     int64
-	haveT0 bool
-	first  bool // the first non-blank line is still to come
+	start  origin // the first timestamp
+	first  bool   // the first non-blank line is still to come
 	badRecords
 }
 
@@ -226,10 +225,7 @@ func (l *LineReader) parse(line []byte, r *Request) error {
 		if err != nil {
 			return l.sc.wrap(c.Time, err)
 		}
-		if !l.haveT0 {
-			l.t0, l.haveT0 = t, true
-		}
-		r.Time = t - l.t0
+		r.Time = l.start.since(t)
 	}
 	return nil
 }

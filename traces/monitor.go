@@ -25,8 +25,7 @@ type MonitorReader struct {
 	pendLen  []int
 	cur      Request // time and op of the current line
 	pairs    bool    // pending holds key, value pairs (MSET)
-	t0       int64
-	haveT0   bool
+	start    origin  // the first timestamp
 	filtered int
 	badRecords
 }
@@ -107,10 +106,7 @@ func (m *MonitorReader) parse(line []byte) error {
 	if len(m.args) == 0 {
 		return m.sc.errorf(0, "no command")
 	}
-	if !m.haveT0 {
-		m.t0, m.haveT0 = ts, true
-	}
-	m.cur, m.pairs = Request{Time: ts - m.t0}, false
+	m.cur, m.pairs = Request{Time: m.start.since(ts)}, false
 	return m.command()
 }
 

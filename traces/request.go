@@ -91,3 +91,18 @@ func ReadAll(name string, r Reader) (*Trace, error) {
 	t.Shrink()
 	return t, nil
 }
+
+// origin turns absolute timestamps into times since the first one a reader
+// saw, as Request.Time wants.
+type origin struct {
+	t0  int64
+	set bool
+}
+
+// since returns t relative to the first timestamp passed to since.
+func (o *origin) since(t int64) int64 {
+	if !o.set {
+		o.t0, o.set = t, true
+	}
+	return t - o.t0
+}

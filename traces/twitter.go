@@ -12,8 +12,7 @@ import (
 type TwitterReader struct {
 	sc     lineScanner
 	fields [7][]byte
-	t0     int64
-	haveT0 bool
+	start  origin // the first timestamp
 	badRecords
 }
 
@@ -72,10 +71,7 @@ func (t *TwitterReader) parse(line []byte, r *Request) error {
 	if err != nil {
 		return t.sc.wrap(7, err)
 	}
-	if !t.haveT0 {
-		t.t0, t.haveT0 = ts, true
-	}
-	*r = Request{Time: ts - t.t0, Key: ParseKey(f[1]), Size: ks + vs, TTL: ttl, Op: op}
+	*r = Request{Time: t.start.since(ts), Key: ParseKey(f[1]), Size: ks + vs, TTL: ttl, Op: op}
 	return nil
 }
 
