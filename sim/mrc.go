@@ -7,20 +7,25 @@ import (
 	"github.com/cachesim/cachesim/traces/keymap"
 )
 
-// fenwick is a binary indexed tree of int64 sums over positions 1…n.
-type fenwick []int64
+// weight is the type of the stack tree's sums: int32 for object counts
+// (half the memory, so more of the tree stays in the CPU cache), int64 for
+// bytes.
+type weight interface{ ~int32 | ~int64 }
 
-func newFenwick(n int) fenwick { return make(fenwick, n+1) }
+// fenwick is a binary indexed tree of sums over positions 1…n.
+type fenwick[T weight] []T
 
-func (f fenwick) add(i int, v int64) {
+func newFenwick[T weight](n int) fenwick[T] { return make(fenwick[T], n+1) }
+
+func (f fenwick[T]) add(i int, v T) {
 	for ; i < len(f); i += i & -i {
 		f[i] += v
 	}
 }
 
 // prefix returns the sum over positions 1…i.
-func (f fenwick) prefix(i int) int64 {
-	var s int64
+func (f fenwick[T]) prefix(i int) T {
+	var s T
 	for ; i > 0; i -= i & -i {
 		s += f[i]
 	}
@@ -43,6 +48,13 @@ func (f fenwick) prefix(i int) int64 {
 // reports, per size, whether its result is exact; callers replay the others.
 // Traces with writes or deletes are never exact here.
 func LRUCurve(t *traces.Trace, sizes Sizes) (stats []Stats, exact []bool) {
+	if sizes.Bytes {
+		return lruCurve[int64](t, sizes)
+	}
+	return lruCurve[int32](t, sizes)
+}
+
+func lruCurve[T weight](t *traces.Trace, sizes Sizes) (stats []Stats, exact []bool) {
 	k := len(sizes.Values)
 	stats, exact = make([]Stats, k), make([]bool, k)
 	if k == 0 || t.Ops != nil {
@@ -64,7 +76,7 @@ func LRUCurve(t *traces.Trace, sizes Sizes) (stats []Stats, exact []bool) {
 	var (
 		ids         = keymap.New() // key → dense id
 		objs        []stackObject
-		tree        = newStackTree(1 << 12)
+		tree        = newStackTree[T](1 << 12)
 		hitsAt      = make([]uint64, k+1) // requests whose distance first fits at size j
 		byteHitsAt  = make([]uint64, k+1) // their bytes
 		bytes       int64
@@ -172,34 +184,34 @@ func (o *stackObject) weight(bytes bool) int64 {
 // the live ones are renumbered 1…L (compaction), so the tree stays about
 // twice the number of distinct keys rather than the number of requests —
 // smaller, and kinder to the CPU cache.
-type stackTree struct {
-	f     fenwick
+type stackTree[T weight] struct {
+	f     fenwick[T]
 	clock int32 // last position handed out
 	total int64
 }
 
-func newStackTree(size int) *stackTree { return &stackTree{f: newFenwick(size)} }
+func newStackTree[T weight](size int) *stackTree[T] { return &stackTree[T]{f: newFenwick[T](size)} }
 
 // above returns the total weight at positions after p.
-func (s *stackTree) above(p int32) int64 { return s.total - s.f.prefix(int(p)) }
+func (s *stackTree[T]) above(p int32) int64 { return s.total - int64(s.f.prefix(int(p))) }
 
-func (s *stackTree) remove(p int32, v int64) {
-	s.f.add(int(p), -v)
+func (s *stackTree[T]) remove(p int32, v int64) {
+	s.f.add(int(p), T(-v))
 	s.total -= v
 }
 
-func (s *stackTree) full() bool { return int(s.clock) == len(s.f)-1 }
+func (s *stackTree[T]) full() bool { return int(s.clock) == len(s.f)-1 }
 
 // push puts weight v at a new, most recent position and returns it.
-func (s *stackTree) push(v int64) int32 {
+func (s *stackTree[T]) push(v int64) int32 {
 	s.clock++
-	s.f.add(int(s.clock), v)
+	s.f.add(int(s.clock), T(v))
 	s.total += v
 	return s.clock
 }
 
 // byRecency returns the objects' indices, most recently requested first.
-func (s *stackTree) byRecency(objs []stackObject) []int32 {
+func (s *stackTree[T]) byRecency(objs []stackObject) []int32 {
 	owner := make([]int32, s.clock+1) // position → object index + 1
 	for i := range objs {
 		if p := objs[i].pos; p != 0 {
@@ -217,17 +229,17 @@ func (s *stackTree) byRecency(objs []stackObject) []int32 {
 
 // compact renumbers the live positions 1…L in order, growing the tree when
 // more than half of it is live, and rewrites the objects' positions.
-func (s *stackTree) compact(objs []stackObject, bytes bool) {
+func (s *stackTree[T]) compact(objs []stackObject, bytes bool) {
 	order := s.byRecency(objs)
 	size := len(s.f) - 1
 	for 2*len(objs) > size {
 		size *= 2
 	}
-	s.f = newFenwick(size)
+	s.f = newFenwick[T](size)
 	for r, id := range order {
 		p := int32(len(order) - r)
 		objs[id].pos = p
-		s.f[p] = objs[id].weight(bytes)
+		s.f[p] = T(objs[id].weight(bytes))
 	}
 	s.clock = int32(len(order))
 	// Build the Fenwick tree in O(size).
@@ -240,7 +252,7 @@ func (s *stackTree) compact(objs []stackObject, bytes bool) {
 
 // cumulativeByRecency returns cum[r], the total weight of the r most
 // recently requested objects.
-func (s *stackTree) cumulativeByRecency(objs []stackObject, bytes bool) []int64 {
+func (s *stackTree[T]) cumulativeByRecency(objs []stackObject, bytes bool) []int64 {
 	order := s.byRecency(objs)
 	cum := make([]int64, 1, len(order)+1)
 	for _, id := range order {
