@@ -172,5 +172,9 @@ func New(spec Spec, cfg Config) (Cache, error) {
 		}
 	}
 	cfg.Params = spec.Params
-	return info.New(cfg)
+	c, err := info.New(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("policy %s: %w", spec.Name, err)
+	}
+	return c, nil
 }
