@@ -15,13 +15,23 @@ import (
 // MissLatencyForms documents what ParseMissLatency accepts; errors quote it.
 const MissLatencyForms = `accepted forms: a constant duration ("50ms", "1.5ms", "200us");
 "lognormal:median=40ms,p99=250ms" (log-normal with that median and 99th percentile);
-"exp:mean=30ms" (exponential with that mean)`
+"exp:mean=30ms" (exponential with that mean);
+"column" (each request's own latency, from the trace's latency column: --csv-latency)`
 
 // Distribution is a distribution of latencies in seconds.
 type Distribution interface {
 	// Rand draws one latency.
 	Rand() float64
 }
+
+// FromTrace is the miss latency that takes each request's latency from the
+// trace's latency column (traces.Trace.Latencies) instead of drawing it.
+var FromTrace Distribution = fromTrace{}
+
+type fromTrace struct{}
+
+// Rand is never called for FromTrace: Latencies reads the column.
+func (fromTrace) Rand() float64 { return 0 }
 
 // constant is a distribution with a single value.
 type constant float64
@@ -52,6 +62,9 @@ func ParseMissLatency(spec string, seed uint64) (Distribution, error) {
 		return nil, fmt.Errorf("bad --miss-latency %q: %s\n%s", spec, fmt.Sprintf(format, a...), MissLatencyForms)
 	}
 	name, params, found := strings.Cut(strings.TrimSpace(spec), ":")
+	if !found && strings.EqualFold(name, "column") {
+		return FromTrace, nil
+	}
 	if !found {
 		d, err := parseLatency(name)
 		if err != nil {
@@ -151,13 +164,29 @@ type Latencies struct {
 	lo, hi   int32   // range of the positive buckets
 }
 
-// Latencies draws the miss latency of every request of t.
+// Check reports whether the model can run on t: a miss latency from the
+// trace needs the trace's latency column.
+func (m LatencyModel) Check(t *traces.Trace) error {
+	if m.Miss == FromTrace && t.Latencies == nil {
+		return fmt.Errorf("--miss-latency column: %s has no latency column (give --csv-latency N)", t.Name)
+	}
+	return nil
+}
+
+// Latencies draws the miss latency of every request of t (or, with
+// FromTrace, takes it from t's latency column; see Check).
 func (m LatencyModel) Latencies(t *traces.Trace) *Latencies {
 	n := t.Len()
 	l := &Latencies{Hit: m.Hit, Uncached: &Histogram{}, miss: make([]float64, n), bucket: make([]int32, n),
 		lo: math.MaxInt32, hi: math.MinInt32}
+	column := m.Miss == FromTrace
 	for i := 0; i < n; i++ {
-		v := m.Miss.Rand()
+		var v float64
+		if column {
+			v = t.Latencies[i]
+		} else {
+			v = m.Miss.Rand()
+		}
 		if t.Sizes != nil {
 			v += m.PerKiB * float64(t.Sizes[i]) / 1024
 		} else {

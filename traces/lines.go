@@ -10,6 +10,9 @@ import (
 // numbers, as libCacheSim's -t "obj-id-col=…" options; 0 means absent.
 type Columns struct {
 	Key, Size, Time, TTL, Op int
+	// Latency is the column of the backend latency each request cost, in
+	// LineOptions.LatencyUnit.
+	Latency int
 }
 
 // LineOptions configures the text and CSV readers.
@@ -31,6 +34,9 @@ type LineOptions struct {
 	// AutoColumns takes the columns from the names in a header line when
 	// the first line is one (see headerNames), replacing Columns.
 	AutoColumns bool
+	// LatencyUnit is the length of one unit of the latency column in
+	// nanoseconds (default 1e6: milliseconds).
+	LatencyUnit int64
 }
 
 // headerNames are the column names AutoColumns recognises (in any case).
@@ -39,15 +45,16 @@ var headerNames = map[string]func(*Columns) *int{
 	"lbn": colKey, "lba": colKey, "block": colKey, "url": colKey, "path": colKey,
 	"time": colTime, "timestamp": colTime, "ts": colTime, "clock_time": colTime,
 	"size": colSize, "obj_size": colSize, "object_size": colSize, "bytes": colSize, "len": colSize, "length": colSize,
-	"ttl": colTTL,
-	"op":  colOp, "operation": colOp, "cmd": colOp, "type": colOp,
+	"ttl": colTTL, "latency": colLatency, "latency_ms": colLatency,
+	"op": colOp, "operation": colOp, "cmd": colOp, "type": colOp,
 }
 
-func colKey(c *Columns) *int  { return &c.Key }
-func colTime(c *Columns) *int { return &c.Time }
-func colSize(c *Columns) *int { return &c.Size }
-func colTTL(c *Columns) *int  { return &c.TTL }
-func colOp(c *Columns) *int   { return &c.Op }
+func colKey(c *Columns) *int     { return &c.Key }
+func colTime(c *Columns) *int    { return &c.Time }
+func colSize(c *Columns) *int    { return &c.Size }
+func colTTL(c *Columns) *int     { return &c.TTL }
+func colOp(c *Columns) *int      { return &c.Op }
+func colLatency(c *Columns) *int { return &c.Latency }
 
 // LineReader reads one request per line from text or CSV. It allocates
 // nothing per line.
@@ -71,7 +78,10 @@ func NewLineReader(name string, r io.Reader, opt LineOptions) (*LineReader, erro
 		opt.TimeUnit = 1e9
 	}
 	c := opt.Columns
-	for _, v := range []int{c.Key, c.Size, c.Time, c.TTL, c.Op} {
+	if opt.LatencyUnit == 0 {
+		opt.LatencyUnit = 1e6
+	}
+	for _, v := range []int{c.Key, c.Size, c.Time, c.TTL, c.Op, c.Latency} {
 		if v < 0 {
 			return nil, fmt.Errorf("column numbers are 1-based and positive, got %d", v)
 		}
@@ -89,7 +99,7 @@ func NewLineReader(name string, r io.Reader, opt LineOptions) (*LineReader, erro
 
 func (l *LineReader) setColumns(c Columns) {
 	l.opt.Columns = c
-	l.maxCol = max(c.Key, c.Size, c.Time, c.TTL, c.Op)
+	l.maxCol = max(c.Key, c.Size, c.Time, c.TTL, c.Op, c.Latency)
 	l.fields = make([][]byte, l.maxCol+1)
 }
 
@@ -120,10 +130,10 @@ func (l *LineReader) columnsFromHeader(line []byte) bool {
 // before the header is read, all of them.
 func (l *LineReader) Fields() Fields {
 	if l.opt.AutoColumns && l.first {
-		return Fields{Time: true, Size: true, TTL: true, Op: true}
+		return Fields{Time: true, Size: true, TTL: true, Op: true, Latency: true}
 	}
 	c := l.opt.Columns
-	return Fields{Time: c.Time > 0, Size: c.Size > 0, TTL: c.TTL > 0, Op: c.Op > 0}
+	return Fields{Time: c.Time > 0, Size: c.Size > 0, TTL: c.TTL > 0, Op: c.Op > 0, Latency: c.Latency > 0}
 }
 
 // Read fills r with the next request.
@@ -203,7 +213,7 @@ func (l *LineReader) parse(line []byte, r *Request) error {
 		return l.sc.errorf(c.Key, "empty key")
 	}
 	r.Key = ParseKey(key)
-	r.Size, r.TTL, r.Time, r.Op = 1, 0, 0, OpGet
+	r.Size, r.TTL, r.Time, r.Op, r.Latency = 1, 0, 0, OpGet, 0
 	var err error
 	if c.Size > 0 {
 		if r.Size, err = parseSize(l.fields[c.Size]); err != nil {
@@ -219,6 +229,13 @@ func (l *LineReader) parse(line []byte, r *Request) error {
 		if r.Op, err = ParseOp(l.fields[c.Op]); err != nil {
 			return l.sc.wrap(c.Op, err)
 		}
+	}
+	if c.Latency > 0 {
+		ns, err := parseTime(l.fields[c.Latency], l.opt.LatencyUnit)
+		if err != nil || ns < 0 {
+			return l.sc.errorf(c.Latency, "latency: expected a non-negative decimal number, got %q", l.fields[c.Latency])
+		}
+		r.Latency = float64(ns) / 1e9
 	}
 	if c.Time > 0 {
 		t, err := parseTime(l.fields[c.Time], l.opt.TimeUnit)

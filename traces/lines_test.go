@@ -158,3 +158,21 @@ func TestTraceShrinkAndAt(t *testing.T) {
 		t.Fatalf("Footprint = %d, %d; want 2 objects, 30 bytes (first-seen sizes)", objs, bytes)
 	}
 }
+
+func TestLatencyColumn(t *testing.T) {
+	reqs, err := readAllLines(t, "1 12.5\n2 0\n", LineOptions{Columns: Columns{Key: 1, Latency: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reqs[0].Latency != 0.0125 || reqs[1].Latency != 0 {
+		t.Fatalf("latencies %g, %g; want 0.0125 s (12.5 ms, the default unit) and 0", reqs[0].Latency, reqs[1].Latency)
+	}
+	reqs, _ = readAllLines(t, "1 250\n", LineOptions{Columns: Columns{Key: 1, Latency: 2}, LatencyUnit: 1e3})
+	if reqs[0].Latency != 0.00025 {
+		t.Fatalf("250 us = %g s, want 0.00025", reqs[0].Latency)
+	}
+	_, err = readAllLines(t, "1 -3\n", LineOptions{Columns: Columns{Key: 1, Latency: 2}})
+	if err == nil || !strings.Contains(err.Error(), "t.txt:1: column 2: latency") {
+		t.Fatalf("negative latency: %v", err)
+	}
+}

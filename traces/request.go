@@ -45,6 +45,9 @@ type Request struct {
 	TTL uint32
 	// Op is the operation.
 	Op Op
+	// Latency is the backend latency the trace recorded for the request, in
+	// seconds (0 when the trace has none); --miss-latency column uses it.
+	Latency float64
 	// Next is the index in the trace of the next request for the same key,
 	// NoNext when there is none, and 0 when unknown (a next request always
 	// comes after its predecessor, so 0 is never a real value). Only offline
@@ -61,6 +64,8 @@ type Reader interface {
 // form stores only those and the simulator knows what it may rely on.
 type Fields struct {
 	Time, Size, TTL, Op bool
+	// Latency: the trace records what each request cost the backend.
+	Latency bool
 }
 
 // Describer is implemented by readers that know which fields they carry.

@@ -12,6 +12,8 @@ type Trace struct {
 	TTLs  []uint32 // nil: no per-request TTLs
 	Ops   []Op     // nil: every request is a get
 	Next  []int64  // nil until NextAccess fills it: index of the next request for the same key
+	// Latencies are the backend latencies the trace recorded, in seconds (nil: none).
+	Latencies []float64
 }
 
 // NewTrace returns an empty Trace that stores the given optional fields.
@@ -28,6 +30,9 @@ func NewTrace(name string, f Fields) *Trace {
 	}
 	if f.Op {
 		t.Ops = []Op{}
+	}
+	if f.Latency {
+		t.Latencies = []float64{}
 	}
 	return t
 }
@@ -50,6 +55,9 @@ func (t *Trace) Append(r *Request) {
 	if t.Ops != nil {
 		t.Ops = append(t.Ops, r.Op)
 	}
+	if t.Latencies != nil {
+		t.Latencies = append(t.Latencies, r.Latency)
+	}
 }
 
 // Shrink drops columns that turned out to carry no information (all sizes 1,
@@ -67,11 +75,15 @@ func (t *Trace) Shrink() {
 	if t.Ops != nil && allEqual(t.Ops, OpGet) {
 		t.Ops = nil
 	}
+	if t.Latencies != nil && allEqual(t.Latencies, 0) {
+		t.Latencies = nil
+	}
 	t.Keys = trim(t.Keys)
 	t.Sizes = trim(t.Sizes)
 	t.Times = trim(t.Times)
 	t.TTLs = trim(t.TTLs)
 	t.Ops = trim(t.Ops)
+	t.Latencies = trim(t.Latencies)
 }
 
 // At fills r with request i.
@@ -93,6 +105,10 @@ func (t *Trace) At(i int, r *Request) {
 	if t.Ops != nil {
 		r.Op = t.Ops[i]
 	}
+	r.Latency = 0
+	if t.Latencies != nil {
+		r.Latency = t.Latencies[i]
+	}
 	r.Next = 0
 	if t.Next != nil {
 		r.Next = t.Next[i]
@@ -101,7 +117,7 @@ func (t *Trace) At(i int, r *Request) {
 
 // Fields reports which optional columns the trace stores.
 func (t *Trace) Fields() Fields {
-	return Fields{Time: t.Times != nil, Size: t.Sizes != nil, TTL: t.TTLs != nil, Op: t.Ops != nil}
+	return Fields{Time: t.Times != nil, Size: t.Sizes != nil, TTL: t.TTLs != nil, Op: t.Ops != nil, Latency: t.Latencies != nil}
 }
 
 // Reader returns a Reader that streams the trace from the start.

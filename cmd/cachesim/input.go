@@ -22,6 +22,7 @@ type inputFlags struct {
 	header    bool
 	delimiter string
 	timeUnit  string
+	latUnit   string
 	skipBad   bool
 	json      traces.JSONFields
 	access    traces.AccessLogOptions
@@ -39,6 +40,8 @@ func (f *inputFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.header, "header", false, "the first line is a header (detected anyway when it has no numbers where numbers belong); without --csv-* flags, a header naming key/id/lbn, time/timestamp, size/bytes, ttl and op columns sets the columns")
 	fs.StringVar(&f.delimiter, "delimiter", ",", "CSV column delimiter (one character; \\t for tab)")
 	fs.StringVar(&f.timeUnit, "time-unit", "s", "unit of trace timestamps: s, ms, us or ns (decimals allowed)")
+	fs.IntVar(&f.cols.Latency, "csv-latency", 0, "1-based column of the backend latency each request cost (0: none), for --miss-latency column")
+	fs.StringVar(&f.latUnit, "latency-unit", "ms", "unit of the latency column: s, ms, us or ns (decimals allowed)")
 	fs.BoolVar(&f.skipBad, "skip-bad", false, "skip malformed records and report how many, instead of failing")
 	fs.StringVar(&f.json.Key, "json-key", "key", "JSON lines: name of the key field")
 	fs.StringVar(&f.json.Time, "json-time", "time", "JSON lines: name of the time field (a number in --time-unit)")
@@ -61,6 +64,10 @@ func (f *inputFlags) options() (traces.Options, error) {
 	if !ok {
 		return opt, fmt.Errorf("--time-unit %q: expected s, ms, us or ns", f.timeUnit)
 	}
+	latUnit, ok := units[f.latUnit]
+	if !ok {
+		return opt, fmt.Errorf("--latency-unit %q: expected s, ms, us or ns", f.latUnit)
+	}
 	d := f.delimiter
 	if d == `\t` || d == "tab" {
 		d = "\t"
@@ -70,10 +77,10 @@ func (f *inputFlags) options() (traces.Options, error) {
 	}
 	// Without column flags, a header line naming the columns sets them.
 	auto := true
-	for _, name := range []string{"csv-key", "csv-size", "csv-time", "csv-ttl", "csv-op"} {
+	for _, name := range []string{"csv-key", "csv-size", "csv-time", "csv-ttl", "csv-op", "csv-latency"} {
 		auto = auto && !f.fs.Changed(name)
 	}
-	opt.Line = traces.LineOptions{Columns: f.cols, Delimiter: d[0], Header: f.header, TimeUnit: unit, AutoColumns: auto}
+	opt.Line = traces.LineOptions{Columns: f.cols, Delimiter: d[0], Header: f.header, TimeUnit: unit, LatencyUnit: latUnit, AutoColumns: auto}
 	opt.SkipBad, opt.JSON, opt.AccessLog = f.skipBad, f.json, f.access
 	return opt, nil
 }

@@ -70,3 +70,20 @@ func TestSweepSampling(t *testing.T) {
 		}
 	}
 }
+
+// A latency column in the trace supplies the miss latencies: with hits at
+// 1ms and misses costing 10, 30 and 40 ms, the mean is 81/4 ms.
+func TestMissLatencyColumn(t *testing.T) {
+	p := writeFile(t, "lat.csv", "key,latency\n1,10\n1,20\n2,30\n1,40\n")
+	out, _, err := runCLI(t, "sweep", p, "--sizes", "1", "--hit-latency", "1ms", "--miss-latency", "column", "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, `"mean_ms": 20.25`) {
+		t.Errorf("want a mean of 20.25 ms in\n%s", out)
+	}
+	_, _, err = runCLI(t, "sweep", writeFile(t, "k.txt", "1\n2\n"), "--sizes", "1", "--miss-latency", "column")
+	if err == nil || !strings.Contains(err.Error(), "no latency column") {
+		t.Errorf("a trace without a latency column: %v", err)
+	}
+}

@@ -41,7 +41,7 @@ func (f *sizingFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.interpolate, "interpolate", false, "let the target rule pick sizes between swept points (straight lines between them, in log-size on a log axis)")
 	fs.BoolVar(&f.latency, "latency", false, "add the latency-reduction report (implied by any latency flag)")
 	fs.StringVar(&f.hitLatency, "hit-latency", "0.5ms", "latency of a hit")
-	fs.StringVar(&f.missLatency, "miss-latency", "50ms", "latency of a miss: a duration (50ms), lognormal:median=40ms,p99=250ms or exp:mean=30ms (seeded by --seed)")
+	fs.StringVar(&f.missLatency, "miss-latency", "50ms", "latency of a miss: a duration (50ms), lognormal:median=40ms,p99=250ms or exp:mean=30ms (seeded by --seed), or column (the trace's own, with --csv-latency)")
 	fs.StringVar(&f.missPerKiB, "miss-latency-per-kib", "0", "added to a miss per KiB of the object, for transfer-bound backends (e.g. 0.01ms)")
 	fs.StringVar(&f.latencyPlot, "latency-plot", "", "draw mean and p99 latency against size to this file, PNG or SVG")
 }

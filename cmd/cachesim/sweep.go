@@ -168,6 +168,9 @@ func runSweep(cmd *cobra.Command, args []string, f *sweepFlags) error {
 	bar := newProgress(stderr, f.out.quiet, len(specs)*len(sizes.Values), int64(t.Len()), "sweep")
 	var lat *sim.Latencies
 	if sz.model != nil {
+		if err := sz.model.Check(t); err != nil {
+			return err
+		}
 		lat = sz.model.Latencies(t)
 	}
 	cfg := sim.SweepConfig{Policies: specs, Sizes: sizes, TTL: f.ttl, Seed: f.seed, Workers: f.jobs, MaxMemory: maxMem,
