@@ -156,7 +156,8 @@ func runSweep(cmd *cobra.Command, args []string, f *sweepFlags) error {
 		}
 		sizes = sim.Sizes{Values: sim.LogSizes(fp/100, fp, 12), Bytes: f.bytes}
 		if f.points > 0 {
-			sizes.Values = sim.LogSizes(1, fp, f.points)
+			// From one object (of the mean size, for bytes) to the footprint.
+			sizes.Values = sim.LogSizes(max(fp/int64(max(objects, 1)), 1), fp, f.points)
 		}
 	}
 	optimal := ""
