@@ -157,7 +157,11 @@ func runSweep(cmd *cobra.Command, args []string, f *sweepFlags) error {
 		sizes = sim.Sizes{Values: sim.LogSizes(fp/100, fp, 12), Bytes: f.bytes}
 		if f.points > 0 {
 			// From one object (of the mean size, for bytes) to the footprint.
-			sizes.Values = sim.LogSizes(max(fp/int64(max(objects, 1)), 1), fp, f.points)
+			lo := int64(1)
+			if f.bytes {
+				lo = max(bytes/int64(max(objects, 1)), 1)
+			}
+			sizes.Values = sim.LogSizes(lo, fp, f.points)
 		}
 	}
 	optimal := ""
