@@ -18,6 +18,10 @@ type Config struct {
 	Seed uint64
 	// Params are the policy's own parameters, from "name(k=v,…)".
 	Params Params
+	// SizeHint, when known, is the most objects the cache will hold (its
+	// capacity in object mode, bounded by the trace); the tables are sized
+	// for it up front instead of growing, which saves time and memory.
+	SizeHint int
 }
 
 // Params are a policy's named parameters.
@@ -175,6 +179,9 @@ func New(spec Spec, cfg Config) (Cache, error) {
 	c, err := info.New(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("policy %s: %w", spec.Name, err)
+	}
+	if r, ok := c.(reserver); ok && cfg.SizeHint > 0 {
+		r.reserve(cfg.SizeHint)
 	}
 	return c, nil
 }

@@ -34,6 +34,17 @@ func newStore(capacity int64) store {
 	return store{index: keymap.New(), capacity: capacity}
 }
 
+// reserver is implemented by every cache built on store.
+type reserver interface{ reserve(n int) }
+
+// reserve sizes an empty store's tables for n objects.
+func (s *store) reserve(n int) {
+	if s.index.Len() == 0 && len(s.nodes) == 0 {
+		s.index = keymap.NewSized(n)
+		s.nodes = make([]entry, 0, n)
+	}
+}
+
 // Len returns the number of cached objects.
 func (s *store) Len() int { return s.index.Len() - s.ghosts }
 

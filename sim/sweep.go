@@ -92,7 +92,8 @@ func Sweep(t *traces.Trace, cfg SweepConfig) ([]Point, error) {
 		defer mem.release(held)
 		slots <- struct{}{}
 		defer func() { <-slots }()
-		c, err := policy.New(cfg.Policies[p], policy.Config{Capacity: cfg.Sizes.Values[s], TTL: cfg.TTL, Seed: cfg.Seed})
+		c, err := policy.New(cfg.Policies[p], policy.Config{Capacity: cfg.Sizes.Values[s], TTL: cfg.TTL, Seed: cfg.Seed,
+			SizeHint: sizeHint(t, cfg.Sizes, s)})
 		var st Stats
 		if err == nil {
 			st = ReplayWith(t, c, Options{Objects: !cfg.Sizes.Bytes, CountWrites: cfg.CountWrites, Latency: cfg.Latency})
@@ -136,4 +137,13 @@ func Sweep(t *traces.Trace, cfg SweepConfig) ([]Point, error) {
 		return nil, firstErr
 	}
 	return points, nil
+}
+
+// sizeHint is the most objects a cache of size s can hold on t, when the
+// sizes are object counts (0, unknown, for bytes).
+func sizeHint(t *traces.Trace, sizes Sizes, s int) int {
+	if sizes.Bytes {
+		return 0
+	}
+	return int(min(sizes.Values[s], int64(t.Len())))
 }

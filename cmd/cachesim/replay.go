@@ -136,7 +136,11 @@ func runReplay(cmd *cobra.Command, args []string, f *replayFlags) error {
 	}
 	warnTTL(cmd.ErrOrStderr(), t, []policy.Spec{spec})
 	warnClock(cmd.ErrOrStderr(), t, []policy.Spec{spec})
-	c, err := policy.New(spec, policy.Config{Capacity: size, TTL: f.ttl, Seed: f.seed})
+	hint := 0
+	if !bytes {
+		hint = int(min(size, int64(t.Len())))
+	}
+	c, err := policy.New(spec, policy.Config{Capacity: size, TTL: f.ttl, Seed: f.seed, SizeHint: hint})
 	if err != nil {
 		return err
 	}

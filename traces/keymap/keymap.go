@@ -2,15 +2,16 @@
 // the simulator's hot loops.
 package keymap
 
+import "math/bits"
+
 // Map maps keys to int32 values: open addressing with linear probing and
 // backward-shift deletion, so a lookup usually touches one cache line and
 // nothing is ever a tombstone. It is faster than a Go map for the simulator's
-// lookup/insert/delete mix, and holds 16 bytes per slot. The zero Map is
-// not usable: call New.
+// lookup/insert/delete mix, and holds 16 bytes per slot. The table need not
+// be a power of two, so a map sized for its contents (NewSized) wastes
+// little. The zero Map is not usable: call New or NewSized.
 type Map struct {
 	slots []slot
-	mask  uint64
-	shift uint8
 	n     int
 }
 
@@ -20,23 +21,42 @@ type slot struct {
 	val int32
 }
 
-const minTableSize = 16
+const (
+	minTableSize = 16
+	// maxLoad is the fill (in quarters) past which the table grows.
+	maxLoadQuarters = 3
+)
 
 // New returns an empty Map.
-func New() Map {
-	return Map{slots: make([]slot, minTableSize), mask: minTableSize - 1, shift: 64 - 4}
+func New() Map { return Map{slots: make([]slot, minTableSize)} }
+
+// NewSized returns an empty Map that holds n keys without growing.
+func NewSized(n int) Map {
+	return Map{slots: make([]slot, max(minTableSize, n*4/maxLoadQuarters+1))}
 }
 
 // Len returns the number of keys.
 func (t *Map) Len() int { return t.n }
 
-// home is the slot a key hashes to (Fibonacci hashing: trace keys are often
-// sequential block numbers, which a multiplicative hash spreads well).
-func (t *Map) home(key uint64) uint64 { return (key * 0x9e3779b97f4a7c15) >> t.shift }
+// home is the slot a key hashes to: a multiplicative (Fibonacci) hash, which
+// spreads the sequential block numbers of many traces well, mapped onto the
+// table by its high bits (Lemire's multiply-shift range reduction).
+func (t *Map) home(key uint64) int {
+	hi, _ := bits.Mul64(key*0x9e3779b97f4a7c15, uint64(len(t.slots)))
+	return int(hi)
+}
+
+// next is the slot after i, wrapping around.
+func (t *Map) next(i int) int {
+	if i++; i == len(t.slots) {
+		return 0
+	}
+	return i
+}
 
 // Get returns the value stored for key.
 func (t *Map) Get(key uint64) (int32, bool) {
-	for i := t.home(key); ; i = (i + 1) & t.mask {
+	for i := t.home(key); ; i = t.next(i) {
 		s := &t.slots[i]
 		if s.val == 0 {
 			return 0, false
@@ -49,12 +69,12 @@ func (t *Map) Get(key uint64) (int32, bool) {
 
 // Put stores key → v; key must not be present.
 func (t *Map) Put(key uint64, v int32) {
-	if 4*(t.n+1) > 3*len(t.slots) {
+	if 4*(t.n+1) > maxLoadQuarters*len(t.slots) {
 		t.grow()
 	}
 	i := t.home(key)
 	for t.slots[i].val != 0 {
-		i = (i + 1) & t.mask
+		i = t.next(i)
 	}
 	t.slots[i] = slot{key: key, val: v + 1}
 	t.n++
@@ -68,15 +88,16 @@ func (t *Map) Del(key uint64) {
 		if t.slots[i].val == 0 {
 			return
 		}
-		i = (i + 1) & t.mask
+		i = t.next(i)
 	}
 	j := i
 	for {
-		j = (j + 1) & t.mask
+		j = t.next(j)
 		if t.slots[j].val == 0 {
 			break
 		}
-		// The slot at j may move to i only if its home is not in (i, j].
+		// The slot at j may move to i only if its home is not in (i, j],
+		// the probe run between them (which may wrap around the end).
 		h := t.home(t.slots[j].key)
 		if (j > i && (h <= i || h > j)) || (j < i && h <= i && h > j) {
 			t.slots[i] = t.slots[j]
@@ -90,13 +111,11 @@ func (t *Map) Del(key uint64) {
 func (t *Map) grow() {
 	old := t.slots
 	t.slots = make([]slot, 2*len(old))
-	t.mask = uint64(len(t.slots) - 1)
-	t.shift--
 	for _, s := range old {
 		if s.val != 0 {
 			i := t.home(s.key)
 			for t.slots[i].val != 0 {
-				i = (i + 1) & t.mask
+				i = t.next(i)
 			}
 			t.slots[i] = s
 		}

@@ -45,3 +45,28 @@ func TestMatchesGoMap(t *testing.T) {
 		t.Fatal("deleting an absent key changed the count")
 	}
 }
+
+// A sized map holds its keys without growing and behaves the same, with a
+// table that is not a power of two.
+func TestSized(t *testing.T) {
+	m := NewSized(1000)
+	size := len(m.slots)
+	if size&(size-1) == 0 {
+		t.Fatalf("table of %d slots: the test wants one that is not a power of two", size)
+	}
+	for k := uint64(0); k < 1000; k++ {
+		m.Put(k*k, int32(k))
+	}
+	if len(m.slots) != size {
+		t.Fatalf("grew from %d to %d slots with 1000 keys", size, len(m.slots))
+	}
+	for k := uint64(0); k < 1000; k += 2 {
+		m.Del(k * k)
+	}
+	for k := uint64(0); k < 1000; k++ {
+		v, ok := m.Get(k * k)
+		if ok != (k%2 == 1) || (ok && v != int32(k)) {
+			t.Fatalf("Get(%d) = %d, %v", k*k, v, ok)
+		}
+	}
+}
