@@ -27,6 +27,8 @@ type SweepConfig struct {
 	Seed uint64
 	// CountWrites counts every request as a lookup (see Options).
 	CountWrites bool
+	// Overhead is added to every object's size in byte-capacity sweeps (see Options).
+	Overhead uint32
 	// Workers bounds the points replayed at once; 0 means GOMAXPROCS.
 	Workers int
 	// Latency, when set, gives every point a latency histogram (Stats.Latency).
@@ -82,7 +84,7 @@ func Sweep(t *traces.Trace, cfg SweepConfig) ([]Point, error) {
 		c, err := policy.New(cfg.Policies[p], policy.Config{Capacity: cfg.Sizes.Values[s], TTL: cfg.TTL, Seed: cfg.Seed})
 		var st Stats
 		if err == nil {
-			st = ReplayWith(t, c, Options{Objects: !cfg.Sizes.Bytes, CountWrites: cfg.CountWrites, Latency: cfg.Latency})
+			st = ReplayWith(t, c, Options{Objects: !cfg.Sizes.Bytes, CountWrites: cfg.CountWrites, Overhead: cfg.Overhead, Latency: cfg.Latency})
 		}
 		done(p*ns+s, st, err)
 	}
@@ -108,7 +110,8 @@ func Sweep(t *traces.Trace, cfg SweepConfig) ([]Point, error) {
 		}
 	}
 	for p, spec := range cfg.Policies {
-		if spec.Name == "lru" && len(spec.Params) == 0 && (t.Ops == nil || cfg.CountWrites) && cfg.Latency == nil {
+		if spec.Name == "lru" && len(spec.Params) == 0 && (t.Ops == nil || cfg.CountWrites) && cfg.Latency == nil &&
+			(cfg.Overhead == 0 || !cfg.Sizes.Bytes) {
 			wg.Add(1)
 			go curve(p)
 			continue

@@ -26,6 +26,8 @@ type replayFlags struct {
 	window string
 	metric string
 	writes bool
+	// overhead is added to every object's size in byte-capacity replays.
+	overhead uint32
 }
 
 func newReplayCmd() *cobra.Command {
@@ -66,6 +68,7 @@ distinct keys.`,
 	fs.StringVar(&f.window, "window", "", "window of the timeline: a duration (1m) on traces with timestamps, or a number of requests (10000) (default: about 100 windows)")
 	fs.StringVar(&f.metric, "metric", "request", "hit ratio of the timeline chart: request, or byte")
 	fs.BoolVar(&f.writes, "count-writes", false, countWritesHelp)
+	fs.Uint32Var(&f.overhead, "overhead-per-object", 0, overheadHelp)
 	f.in.register(fs)
 	f.out.register(fs, false)
 	return cmd
@@ -123,6 +126,9 @@ func runReplay(cmd *cobra.Command, args []string, f *replayFlags) error {
 		}
 		bytes = bytes || withUnit
 	}
+	if err := checkOverhead(f.overhead, bytes); err != nil {
+		return err
+	}
 	t, err := f.in.load(args, cmd.ErrOrStderr())
 	if err != nil {
 		return err
@@ -140,7 +146,7 @@ func runReplay(cmd *cobra.Command, args []string, f *replayFlags) error {
 	if err != nil {
 		return err
 	}
-	opt := sim.Options{Objects: !bytes, CountWrites: f.writes}
+	opt := sim.Options{Objects: !bytes, CountWrites: f.writes, Overhead: f.overhead}
 	if f.plot != "" || f.window != "" {
 		if opt.Window, err = sim.PlanWindows(t, window); err != nil {
 			return err
@@ -194,6 +200,18 @@ func windowRange(ws []sim.WindowStats) (lo, hi float64) {
 		}
 	}
 	return lo, hi
+}
+
+// overheadHelp documents --overhead-per-object.
+const overheadHelp = "bytes added to every object's size in byte-capacity simulations, so the capacity means what a " +
+	"server's memory limit means (Redis: measured by cachesim replay --target)"
+
+// checkOverhead rejects --overhead-per-object with object-count sizes.
+func checkOverhead(overhead uint32, bytes bool) error {
+	if overhead > 0 && !bytes {
+		return fmt.Errorf("--overhead-per-object applies to byte capacities: give the size a unit (64MiB) or --bytes")
+	}
+	return nil
 }
 
 func unitName(bytes bool) string {

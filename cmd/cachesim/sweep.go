@@ -25,6 +25,7 @@ type sweepFlags struct {
 	seed     uint64
 	writes   bool
 	optimal  bool
+	overhead uint32
 }
 
 func newSweepCmd() *cobra.Command {
@@ -90,6 +91,7 @@ kinds and parameters). Without a trace, the built-in workload is used (Zipf,
 	fs.IntVarP(&f.jobs, "jobs", "j", 0, "points replayed in parallel (default: number of CPUs)")
 	fs.Uint64Var(&f.seed, "seed", 42, "seed for randomised policies and for random miss latencies")
 	fs.BoolVar(&f.writes, "count-writes", false, countWritesHelp)
+	fs.Uint32Var(&f.overhead, "overhead-per-object", 0, overheadHelp)
 	fs.BoolVar(&f.optimal, "optimal", false, "add the offline optimum as an upper bound (belady(bypass=true) for objects, belady-size for bytes) and report each policy's gap to it")
 	f.sizing.register(fs)
 	f.in.register(fs)
@@ -129,6 +131,9 @@ func runSweep(cmd *cobra.Command, args []string, f *sweepFlags) error {
 		}
 		sizes = sim.Sizes{Values: sim.LogSizes(fp/100, fp, 12), Bytes: f.bytes}
 	}
+	if err := checkOverhead(f.overhead, sizes.Bytes); err != nil {
+		return err
+	}
 	optimal := ""
 	if f.optimal {
 		specs, optimal = addOptimal(specs, sizes.Bytes)
@@ -141,7 +146,7 @@ func runSweep(cmd *cobra.Command, args []string, f *sweepFlags) error {
 		lat = sz.model.Latencies(t)
 	}
 	points, err := sim.Sweep(t, sim.SweepConfig{Policies: specs, Sizes: sizes, TTL: f.ttl, Seed: f.seed, Workers: f.jobs,
-		CountWrites: f.writes, Latency: lat, Progress: bar.Add})
+		CountWrites: f.writes, Overhead: f.overhead, Latency: lat, Progress: bar.Add})
 	bar.Finish()
 	if err != nil {
 		return err
