@@ -28,6 +28,7 @@ type replayFlags struct {
 	writes bool
 	// overhead is added to every object's size in byte-capacity replays.
 	overhead uint32
+	server   targetFlags
 }
 
 func newReplayCmd() *cobra.Command {
@@ -48,13 +49,18 @@ requests, like 10000, otherwise; by default about 100 windows) and, with
 A synthetic workload spec may stand in for the trace (see cachesim generate
 --help). Without a trace, the built-in workload is used (Zipf, 1,000 keys, 10,000
 requests, exponent 1.5, seed 42). Without --size, the cache holds 10% of the
-distinct keys.`,
+distinct keys.
+` + targetHelp,
 		Example: `  cachesim replay
   cachesim replay trace.txt --policy lfu --size 1000
   cachesim replay 'drifting:keys=1e5,requests=1e6' --policy lfu --size 1000
   cachesim replay trace.csv --csv-key 5 --csv-size 4 --header --size 64MiB --format json
   cachesim replay trace.csv --csv-key 5 --csv-time 2 --header --size 10000 --window 1m --plot timeline.png
-  cachesim replay trace.txt --size 1000 --window 50000 --plot timeline.svg`,
+  cachesim replay trace.txt --size 1000 --window 50000 --plot timeline.svg
+  cachesim replay 'zipf:keys=1e5,alpha=0.9,size=1000' --target redis://127.0.0.1:6379 --maxmemory 64MiB --maxmemory-policy allkeys-lru
+  cachesim replay trace.txt --target redis://:secret@127.0.0.1:6379/3 --flush --maxmemory 1GiB --maxmemory-policy allkeys-lfu --concurrency 4
+  cachesim replay trace.txt --target memcached://127.0.0.1:11211 --spawn --maxmemory 64MiB
+  cachesim replay trace.txt --size 64MiB --policy redis-lru --overhead-per-object 62`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runReplay(cmd, args, &f) },
 	}
@@ -69,6 +75,7 @@ distinct keys.`,
 	fs.StringVar(&f.metric, "metric", "request", "hit ratio of the timeline chart: request, or byte")
 	fs.BoolVar(&f.writes, "count-writes", false, countWritesHelp)
 	fs.Uint32Var(&f.overhead, "overhead-per-object", 0, overheadHelp)
+	f.server.register(fs)
 	f.in.register(fs)
 	f.out.register(fs, false)
 	return cmd
@@ -99,6 +106,9 @@ type replayResult struct {
 func runReplay(cmd *cobra.Command, args []string, f *replayFlags) error {
 	if err := f.out.check(); err != nil {
 		return err
+	}
+	if f.server.url != "" {
+		return runTargetReplay(cmd, args, f)
 	}
 	spec, err := policy.ParseSpec(f.policy)
 	if err != nil {

@@ -223,6 +223,19 @@ func (t *redisTarget) Counters() (Counters, error) {
 	c.UsedMemory, c.MemoryLimit = statInt(mem, "used_memory"), statInt(mem, "maxmemory")
 	c.Fragmentation, _ = strconv.ParseFloat(mem["mem_fragmentation_ratio"], 64)
 	c.Policy = mem["maxmemory_policy"]
+	for _, p := range []struct {
+		name string
+		v    *int
+	}{{"maxmemory-samples", &c.Samples}, {"lfu-log-factor", &c.LogFactor}, {"lfu-decay-time", &c.DecayTime}} {
+		v, err := t.ctl.do("CONFIG", "GET", p.name)
+		if err != nil {
+			return c, t.fail("CONFIG GET "+p.name, err)
+		}
+		if pair, ok := v.([]any); ok && len(pair) == 2 {
+			s, _ := pair[1].(string)
+			*p.v, _ = strconv.Atoi(s)
+		}
+	}
 	c.Keys, err = t.dbSize()
 	return c, err
 }

@@ -57,6 +57,11 @@ type Counters struct {
 	Keys int64 `json:"keys"`
 	// Policy is the eviction policy in force (Redis maxmemory_policy; "memcached").
 	Policy string `json:"policy"`
+	// Samples, LogFactor and DecayTime are Redis's maxmemory-samples,
+	// lfu-log-factor and lfu-decay-time (0 for memcached).
+	Samples   int `json:"maxmemory_samples,omitempty"`
+	LogFactor int `json:"lfu_log_factor,omitempty"`
+	DecayTime int `json:"lfu_decay_time,omitempty"`
 }
 
 // Target is a live cache server to replay against.
