@@ -98,11 +98,13 @@ func (c *mcConn) readGet() (bool, error) {
 	if !bytes.HasPrefix(l, []byte("VALUE ")) {
 		return false, unexpected(l)
 	}
-	f := bytes.Fields(l[6:]) // key flags bytes [cas]
-	if len(f) < 3 {
-		return false, unexpected(l)
+	// VALUE key flags bytes [cas]
+	f := l[6:]
+	for range 2 {
+		_, f, _ = bytes.Cut(f, []byte(" "))
 	}
-	n, err := strconv.Atoi(string(f[2]))
+	f, _, _ = bytes.Cut(f, []byte(" "))
+	n, err := strconv.Atoi(string(f))
 	if err != nil {
 		return false, unexpected(l)
 	}

@@ -139,11 +139,13 @@ func (c *respConn) readGet() (bool, error) {
 
 func (c *respConn) readSet() (bool, error) {
 	_, err := c.skip()
-	var se serverError
-	if errors.As(err, &se) && strings.HasPrefix(string(se), "OOM") {
+	if err == nil {
+		return true, nil
+	}
+	if se, ok := err.(serverError); ok && strings.HasPrefix(string(se), "OOM") {
 		return false, nil // the value does not fit even after evicting
 	}
-	return err == nil, err
+	return false, err
 }
 
 func (c *respConn) readDel() error { _, err := c.skip(); return err }

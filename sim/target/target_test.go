@@ -1,16 +1,18 @@
 package target
 
 import (
+	"fmt"
 	"math"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/sim/target/internal/loopback"
 	"github.com/cachesim/cachesim/sim/target/targettest"
 	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/tracestest"
 	"github.com/cachesim/cachesim/workload"
 )
 
@@ -124,12 +126,11 @@ func TestRedisNoEvictionMissesAreColdMisses(t *testing.T) {
 	}
 }
 
-// fidelity replays a Zipf workload against Redis under policy at three
-// memory limits and checks the simulated model is within 2 points.
-func fidelity(t *testing.T, redisPolicy, model string) {
-	tr := zipf(t, "zipf:keys=10000,requests=100000,alpha=0.9,size=1000,seed=7")
+// fidelity replays tr against Redis under redisPolicy at each memory limit
+// (MiB) and checks the simulated model is within 2 points of the server.
+func fidelity(t *testing.T, tr *traces.Trace, redisPolicy, model string, mibs ...int64) {
 	tg := open(t, "redis://"+targettest.Redis(t), Config{DB: -1, Policy: redisPolicy})
-	for _, mib := range []int64{3, 5, 8} {
+	for _, mib := range mibs {
 		res, err := Replay(tg, tr, mib<<20, Options{})
 		if err != nil {
 			t.Fatal(err)
@@ -137,24 +138,53 @@ func fidelity(t *testing.T, redisPolicy, model string) {
 		if res.After.Evictions == 0 {
 			t.Fatalf("%d MiB: no evictions, the limit does not bite", mib)
 		}
-		spec, _ := policy.ParseSpec(model)
-		lru, _ := policy.ParseSpec("lru")
-		o := uint32(math.Round(res.OverheadPerKey()))
-		pts, err := Simulate(tr, res.Times, mib<<20-res.Before.UsedMemory, []Model{{spec, o}, {lru, o}}, 1)
+		pred, err := Predict("redis", tr, res, -1, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
-		real, sim := res.HitRatio(), pts[0].HitRatio()
-		t.Logf("%s %d MiB: real %.2f%%, %s %.2f%%, exact lru %.2f%% (overhead %d B/key, %d evictions)",
-			redisPolicy, mib, 100*real, model, 100*sim, 100*pts[1].HitRatio(), o, res.After.Evictions)
+		i := 0 // redis-lru
+		if model == "redis-lfu" {
+			i = 1
+		}
+		real, sim, lru := res.HitRatio(), pred.Points[i].HitRatio(), pred.Points[2].HitRatio()
+		t.Logf("%s %s %d MiB: real %.2f%%, %s %.2f%% (%+.2f), exact lru %.2f%% (%+.2f); %d B/key, %d evictions, %.0f req/s",
+			tr.Name, redisPolicy, mib, 100*real, model, 100*sim, 100*(sim-real), 100*lru, 100*(lru-real), pred.Overhead, res.After.Evictions, res.Throughput())
 		if math.Abs(real-sim) > 0.02 {
 			t.Errorf("%s %d MiB: real hit ratio %.2f%%, simulated %s %.2f%%: more than 2 points apart", redisPolicy, mib, 100*real, model, 100*sim)
 		}
 	}
 }
 
-func TestRedisFidelityLRU(t *testing.T) { fidelity(t, "allkeys-lru", "redis-lru") }
-func TestRedisFidelityLFU(t *testing.T) { fidelity(t, "allkeys-lfu", "redis-lfu") }
+// smallZipf is the unit tests' Zipf(0.9) of 10k keys of 1000 bytes, 100k requests.
+const smallZipf = "zipf:keys=10000,requests=100000,alpha=0.9,size=1000,seed=7"
+
+func TestRedisFidelityLRU(t *testing.T) {
+	fidelity(t, zipf(t, smallZipf), "allkeys-lru", "redis-lru", 3, 5, 8)
+}
+
+func TestRedisFidelityLFU(t *testing.T) {
+	fidelity(t, zipf(t, smallZipf), "allkeys-lfu", "redis-lfu", 3, 5, 8)
+}
+
+// TestRedisFidelityFull is the full check, about a minute: Zipf(0.9,
+// 100k keys of 100 bytes, 1M requests) and the oltp trace at three memory
+// limits each, under allkeys-lru and allkeys-lfu. Run it with
+//
+//	CACHESIM_FIDELITY=1 go test ./sim/target -run Full -v
+func TestRedisFidelityFull(t *testing.T) {
+	if testing.Short() || os.Getenv("CACHESIM_FIDELITY") == "" {
+		t.Skip("set CACHESIM_FIDELITY=1 for the full fidelity check")
+	}
+	z := zipf(t, "zipf:keys=100000,requests=1000000,alpha=0.9,size=100,seed=42")
+	oltp, _, err := traces.Load(tracestest.Path(t, "oltp.gz"), traces.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ policy, model string }{{"allkeys-lru", "redis-lru"}, {"allkeys-lfu", "redis-lfu"}} {
+		fidelity(t, z, c.policy, c.model, 4, 8, 16)
+		fidelity(t, oltp, c.policy, c.model, 3, 6, 10)
+	}
+}
 
 func TestRedisRestoresSettings(t *testing.T) {
 	addr := targettest.Redis(t)
@@ -268,5 +298,31 @@ func TestMemcached(t *testing.T) {
 	}
 	if _, err := Open("memcached://"+addr, Config{}); err == nil || !strings.Contains(err.Error(), "holds 3 items") {
 		t.Errorf("non-empty memcached without --flush: %v", err)
+	}
+}
+
+func TestReplayAllocationsDoNotGrowWithRequests(t *testing.T) {
+	t.Run("redis", func(t *testing.T) {
+		allocsGrowth(t, open(t, "redis://"+targettest.Redis(t), Config{DB: -1}))
+	})
+	t.Run("memcached", func(t *testing.T) {
+		allocsGrowth(t, open(t, "memcached://"+targettest.Memcached(t, 64), Config{}))
+	})
+}
+
+func allocsGrowth(t *testing.T, tg Target) {
+	allocs := func(n int) float64 {
+		tr := zipf(t, fmt.Sprintf("zipf:keys=1000,requests=%d,alpha=0.9,size=10,seed=1", n))
+		return testing.AllocsPerRun(2, func() {
+			if _, err := Replay(tg, tr, 0, Options{Pipeline: 16}); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	small, big := allocs(2000), allocs(20000)
+	// 18,000 more requests (and more than 1,000 more pipelines) may cost a
+	// few allocations (latency histogram buckets), not one per command.
+	if big-small > 100 {
+		t.Errorf("%.0f allocations for 2,000 requests, %.0f for 20,000: the replay allocates per command", small, big)
 	}
 }
