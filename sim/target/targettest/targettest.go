@@ -25,34 +25,48 @@ func unavailable(t testing.TB, format string, args ...any) {
 	t.Skipf(format, args...)
 }
 
-// start runs bin with args built for port, waits until it listens and
-// registers its stop; it returns the address.
+// start runs bin with args built for a free port, waits until it listens
+// and registers its stop; it returns the address. A server that exits at
+// once (the port was taken meanwhile) is retried on another port.
 func start(t testing.TB, bin string, args func(port string) []string) string {
 	t.Helper()
 	path, err := exec.LookPath(bin)
 	if err != nil {
 		unavailable(t, "%s is not installed (apt-get install redis-server memcached): %v", bin, err)
 	}
-	port, err := loopback.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := strconv.Itoa(port)
-	cmd := exec.Command(path, args(p)...)
 	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		unavailable(t, "cannot start %s: %v", bin, err)
+	for try := 0; try < 3; try++ {
+		port, err := loopback.FreePort()
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := strconv.Itoa(port)
+		cmd := exec.Command(path, args(p)...)
+		out.Reset()
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			unavailable(t, "cannot start %s: %v", bin, err)
+		}
+		exited := make(chan struct{})
+		go func() { cmd.Wait(); close(exited) }()
+		addr := net.JoinHostPort("127.0.0.1", p)
+		err = loopback.WaitListening(addr, 10*time.Second)
+		select {
+		case <-exited: // not ours listening there, if anyone
+		case <-time.After(50 * time.Millisecond):
+			if err == nil {
+				t.Cleanup(func() {
+					cmd.Process.Kill()
+					<-exited
+				})
+				return addr
+			}
+			cmd.Process.Kill()
+			<-exited
+		}
 	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	addr := net.JoinHostPort("127.0.0.1", p)
-	if err := loopback.WaitListening(addr, 10*time.Second); err != nil {
-		unavailable(t, "%s did not start on %s: %v\n%s", bin, addr, err, out.String())
-	}
-	return addr
+	unavailable(t, "%s did not start:\n%s", bin, out.String())
+	return ""
 }
 
 // Redis starts a redis-server of the test's own (no snapshots, no AOF, its
