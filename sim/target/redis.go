@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -114,12 +115,20 @@ func (t *redisTarget) check() error {
 	if err != nil {
 		return err
 	}
-	for k, v := range info {
-		if k == fmt.Sprintf("db%d", t.db) {
-			continue
+	var dbs []int // the other databases with keys, in order
+	for k := range info {
+		if n, err := strconv.Atoi(strings.TrimPrefix(k, "db")); err == nil && n != t.db {
+			dbs = append(dbs, n)
 		}
-		keys, _, _ := strings.Cut(strings.TrimPrefix(v, "keys="), ",")
-		return fmt.Errorf("redis target %s: %s holds %s keys, and eviction under a memory limit is server-wide: it could remove them; use a server whose other databases are empty", t.addr, k, keys)
+	}
+	slices.Sort(dbs)
+	var others []string
+	for _, db := range dbs {
+		keys, _, _ := strings.Cut(strings.TrimPrefix(info[fmt.Sprintf("db%d", db)], "keys="), ",")
+		others = append(others, fmt.Sprintf("db%d holds %s keys", db, keys))
+	}
+	if len(others) > 0 {
+		return fmt.Errorf("redis target %s: %s, and eviction under a memory limit is server-wide: it could remove them; use a server whose other databases are empty", t.addr, strings.Join(others, ", "))
 	}
 	for _, name := range redisSettings {
 		v, err := t.ctl.do("CONFIG", "GET", name)

@@ -235,7 +235,7 @@ func TestBadTargets(t *testing.T) {
 		{"redis://:wrong@" + secret, Config{}, "authentication failed"},
 		{"redis://" + addr + "/1", Config{DB: -1}, "db 1 holds 1 keys: refusing"},
 		{"redis://" + addr, Config{DB: 1}, "db 1 holds 1 keys: refusing"},
-		{"redis://" + addr, Config{DB: 0}, "db1 holds 1 keys"},
+		{"redis://" + addr, Config{DB: 0}, "db1 holds 1 keys, db4 holds 1 keys, and eviction"},
 		{"redis://" + addr + "/x", Config{DB: -1}, "not a number"},
 		{"redis://" + mc, Config{}, "not a Redis server"},
 		{"memcached://" + addr, Config{}, "not a memcached server"},
