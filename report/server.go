@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -96,7 +97,8 @@ func NewServerRun(workload, tgt string, maxMemory int64, opt target.Options, res
 func pct(v float64) string { return fmt.Sprintf("%.2f%%", 100*v) }
 
 func memory(v int64) string {
-	if v == 0 {
+	if v <= 0 || v >= math.MaxInt64/4 { // Predict's stand-in for no limit
+
 		return "no limit"
 	}
 	return sim.FormatSize(v, true)
