@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/url"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"time"
@@ -171,8 +170,8 @@ type memcachedTarget struct {
 	addr  string
 	cfg   Config
 	ctl   *mcConn
-	proc  *exec.Cmd // the spawned server
-	limit int64     // the spawned server's -m in bytes
+	proc  *loopback.Server // the spawned server
+	limit int64            // the spawned server's -m in bytes
 }
 
 func openMemcached(u *url.URL, cfg Config) (Target, error) {
@@ -264,25 +263,19 @@ func (t *memcachedTarget) spawn(maxMemory int64) error {
 	if bin == "" {
 		bin = "memcached"
 	}
-	port, err := loopback.FreePort()
-	if err != nil {
-		return err
+	args := func(port string) []string {
+		a := []string{"-l", "127.0.0.1", "-p", port, "-U", "0", "-m", strconv.FormatInt(maxMemory>>20, 10)}
+		if os.Geteuid() == 0 {
+			a = append(a, "-u", "root") // memcached refuses root without -u
+		}
+		return a
 	}
-	args := []string{"-l", "127.0.0.1", "-p", strconv.Itoa(port), "-U", "0", "-m", strconv.FormatInt(maxMemory>>20, 10)}
-	if os.Geteuid() == 0 {
-		args = append(args, "-u", "root") // memcached refuses root without -u
-	}
-	cmd := exec.Command(bin, args...)
 	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("memcached --spawn: %w (is memcached installed? apt-get install memcached)", err)
+	s, err := loopback.Start(bin, args, &stderr)
+	if err != nil {
+		return fmt.Errorf("memcached --spawn -m %d: %v (is memcached installed? apt-get install memcached) %s", maxMemory>>20, err, stderr.String())
 	}
-	t.proc, t.limit, t.addr = cmd, maxMemory, net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	if err := loopback.WaitListening(t.addr, 5*time.Second); err != nil {
-		t.stop()
-		return fmt.Errorf("memcached --spawn (%s %s) did not start: %v %s", bin, strings.Join(args, " "), err, stderr.String())
-	}
+	t.proc, t.limit, t.addr = s, maxMemory, s.Addr
 	return t.connect()
 }
 
@@ -293,8 +286,7 @@ func (t *memcachedTarget) stop() {
 		t.ctl = nil
 	}
 	if t.proc != nil {
-		t.proc.Process.Kill()
-		t.proc.Wait()
+		t.proc.Stop()
 		t.proc = nil
 	}
 }

@@ -6,12 +6,11 @@ package targettest
 
 import (
 	"bytes"
-	"net"
 	"os"
 	"os/exec"
 	"strconv"
+	"sync"
 	"testing"
-	"time"
 
 	"github.com/cachesim/cachesim/sim/target/internal/loopback"
 )
@@ -25,48 +24,39 @@ func unavailable(t testing.TB, format string, args ...any) {
 	t.Skipf(format, args...)
 }
 
-// start runs bin with args built for a free port, waits until it listens
-// and registers its stop; it returns the address. A server that exits at
-// once (the port was taken meanwhile) is retried on another port.
+// start runs bin on a free loopback port (see loopback.Start) and
+// registers its stop; it returns the address.
 func start(t testing.TB, bin string, args func(port string) []string) string {
 	t.Helper()
 	path, err := exec.LookPath(bin)
 	if err != nil {
 		unavailable(t, "%s is not installed (apt-get install redis-server memcached): %v", bin, err)
 	}
-	var out bytes.Buffer
-	for try := 0; try < 3; try++ {
-		port, err := loopback.FreePort()
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := strconv.Itoa(port)
-		cmd := exec.Command(path, args(p)...)
-		out.Reset()
-		cmd.Stdout, cmd.Stderr = &out, &out
-		if err := cmd.Start(); err != nil {
-			unavailable(t, "cannot start %s: %v", bin, err)
-		}
-		exited := make(chan struct{})
-		go func() { cmd.Wait(); close(exited) }()
-		addr := net.JoinHostPort("127.0.0.1", p)
-		err = loopback.WaitListening(addr, 10*time.Second)
-		select {
-		case <-exited: // not ours listening there, if anyone
-		case <-time.After(50 * time.Millisecond):
-			if err == nil {
-				t.Cleanup(func() {
-					cmd.Process.Kill()
-					<-exited
-				})
-				return addr
-			}
-			cmd.Process.Kill()
-			<-exited
-		}
+	var out syncBuffer
+	s, err := loopback.Start(path, args, &out)
+	if err != nil {
+		unavailable(t, "%s did not start: %v\n%s", bin, err, out.String())
 	}
-	unavailable(t, "%s did not start:\n%s", bin, out.String())
-	return ""
+	t.Cleanup(s.Stop)
+	return s.Addr
+}
+
+// syncBuffer is a bytes.Buffer safe for a process's output goroutine and a reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // Redis starts a redis-server of the test's own (no snapshots, no AOF, its
