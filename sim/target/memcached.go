@@ -235,7 +235,10 @@ func (t *memcachedTarget) dial() (conn, error) {
 // start-up flag), so maxMemory must be 0 or equal to it.
 func (t *memcachedTarget) Prepare(maxMemory int64) error {
 	if t.cfg.Spawn {
-		if maxMemory <= 0 || maxMemory%(1<<20) != 0 {
+		if maxMemory <= 0 {
+			return errors.New("memcached --spawn needs the memory limit to start it with (--maxmemory 64MiB)")
+		}
+		if maxMemory%(1<<20) != 0 {
 			return fmt.Errorf("memcached --spawn: the memory limit must be a whole number of MiB (memcached -m), not %d bytes", maxMemory)
 		}
 		if t.proc == nil || t.limit != maxMemory {

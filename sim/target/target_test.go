@@ -284,6 +284,9 @@ func TestMemcached(t *testing.T) {
 	if _, err := Replay(tg, opsTrace(), 3<<19, Options{}); err == nil || !strings.Contains(err.Error(), "whole number of MiB") {
 		t.Errorf("1.5 MiB spawn: %v, want a whole-MiB error", err)
 	}
+	if _, err := Replay(tg, opsTrace(), 0, Options{}); err == nil || !strings.Contains(err.Error(), "--spawn needs the memory limit") {
+		t.Errorf("spawn without a limit: %v", err)
+	}
 	addr := targettest.Memcached(t, 16)
 	running := open(t, "memcached://"+addr, Config{})
 	if _, err := Replay(running, opsTrace(), 8<<20, Options{}); err == nil || !strings.Contains(err.Error(), "memory limit of 16 MiB") {
