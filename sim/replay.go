@@ -15,6 +15,10 @@ type Options struct {
 	// operation, as libCacheSim does (e.g. for block traces, whose writes
 	// allocate in the cache like reads).
 	CountWrites bool
+	// Overhead is added to every object's size as the cache sees it in
+	// byte-capacity replays (a server's per-key memory, see
+	// cachesim replay --target); the byte counts keep each request's own size.
+	Overhead uint32
 	// Latency, when set, records every request's latency in Stats.Latency.
 	Latency *Latencies
 	// Window, when set (see PlanWindows), records counts per window in Stats.Windows.
@@ -59,6 +63,8 @@ func ReplayWith(t *traces.Trace, c policy.Cache, opt Options) Stats {
 		size := uint64(r.Size)
 		if opt.Objects {
 			r.Size = 1
+		} else {
+			r.Size += opt.Overhead
 		}
 		if perOp && r.Op != traces.OpGet {
 			if r.Op == traces.OpSet {

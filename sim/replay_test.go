@@ -267,3 +267,36 @@ func TestMissLatencyFromTraceColumn(t *testing.T) {
 		t.Fatal("a trace without a latency column passed the check")
 	}
 }
+
+func TestReplayOverheadPerObject(t *testing.T) {
+	// Four requests of 40 bytes for keys 1 2 3 1 into 130 bytes of LRU: three
+	// objects fit (120 bytes), so the second 1 hits; with 10 bytes of overhead
+	// each counts 50, only two fit, 3 evicts 1 and the second 1 misses.
+	tr := traces.NewTrace("hand", traces.Fields{Size: true})
+	for _, k := range []uint64{1, 2, 3, 1} {
+		tr.Append(&traces.Request{Key: k, Size: 40})
+	}
+	for _, c := range []struct {
+		overhead uint32
+		hits     uint64
+	}{{0, 1}, {10, 0}} {
+		st := ReplayWith(tr, newLRU(t, 130), Options{Overhead: c.overhead})
+		if st.Hits != c.hits || st.Bytes != 160 || st.ByteHits != 40*c.hits {
+			t.Errorf("overhead %d: hits %d, bytes %d, byte hits %d; want %d hits, 160 bytes, %d byte hits",
+				c.overhead, st.Hits, st.Bytes, st.ByteHits, c.hits, 40*c.hits)
+		}
+		// Sweep's LRU (stack distances when it can) must agree.
+		spec, _ := policy.ParseSpec("lru")
+		pts, err := Sweep(tr, SweepConfig{Policies: []policy.Spec{spec}, Sizes: Sizes{Values: []int64{130}, Bytes: true}, Overhead: c.overhead})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pts[0].Hits != c.hits {
+			t.Errorf("sweep, overhead %d: %d hits, want %d", c.overhead, pts[0].Hits, c.hits)
+		}
+	}
+	// Object-count replays ignore the overhead: three of size 1 fit in 3.
+	if st := ReplayWith(tr, newLRU(t, 3), Options{Objects: true, Overhead: 10}); st.Hits != 1 {
+		t.Errorf("objects with overhead: %d hits, want 1", st.Hits)
+	}
+}

@@ -28,7 +28,7 @@ func SampledSweep(sample *traces.Trace, total int64, rate float64, cfg SweepConf
 		for s, c := range cfg.Sizes.Values {
 			points[p*ns+s] = Point{Policy: spec.String(), Size: c}
 		}
-		if spec.Name == "lru" && len(spec.Params) == 0 && (sample.Ops == nil || cfg.CountWrites) {
+		if spec.Name == "lru" && len(spec.Params) == 0 && (sample.Ops == nil || cfg.CountWrites) && (cfg.Overhead == 0 || !cfg.Sizes.Bytes) {
 			for s, st := range SHARDSCurve(sample, total, rate, cfg.Sizes) {
 				points[p*ns+s].Stats = st
 			}

@@ -27,6 +27,8 @@ type SweepConfig struct {
 	Seed uint64
 	// CountWrites counts every request as a lookup (see Options).
 	CountWrites bool
+	// Overhead is added to every object's size in byte-capacity sweeps (see Options).
+	Overhead uint32
 	// Workers bounds the points replayed at once; 0 means GOMAXPROCS.
 	Workers int
 	// MaxMemory bounds the estimated memory of the caches replayed at once
@@ -96,7 +98,7 @@ func Sweep(t *traces.Trace, cfg SweepConfig) ([]Point, error) {
 			SizeHint: sizeHint(t, cfg.Sizes, s)})
 		var st Stats
 		if err == nil {
-			st = ReplayWith(t, c, Options{Objects: !cfg.Sizes.Bytes, CountWrites: cfg.CountWrites, Latency: cfg.Latency})
+			st = ReplayWith(t, c, Options{Objects: !cfg.Sizes.Bytes, CountWrites: cfg.CountWrites, Overhead: cfg.Overhead, Latency: cfg.Latency})
 		}
 		done(p*ns+s, st, err)
 	}
@@ -122,7 +124,8 @@ func Sweep(t *traces.Trace, cfg SweepConfig) ([]Point, error) {
 		}
 	}
 	for p, spec := range cfg.Policies {
-		if spec.Name == "lru" && len(spec.Params) == 0 && (t.Ops == nil || cfg.CountWrites) && cfg.Latency == nil {
+		if spec.Name == "lru" && len(spec.Params) == 0 && (t.Ops == nil || cfg.CountWrites) && cfg.Latency == nil &&
+			(cfg.Overhead == 0 || !cfg.Sizes.Bytes) {
 			wg.Add(1)
 			go curve(p)
 			continue

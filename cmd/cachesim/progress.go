@@ -18,8 +18,17 @@ const longWork = 20_000_000
 // newProgress shows a bar of total steps on w when w is a terminal, the
 // user did not ask for quiet, and the work (steps × requests) is long.
 func newProgress(w io.Writer, quiet bool, total int, perStep int64, what string) progress {
+	if int64(total)*perStep < longWork {
+		return progress{}
+	}
+	return newBar(w, quiet, total, what)
+}
+
+// newBar shows a bar of total steps on w when w is a terminal and the user
+// did not ask for quiet, however short the work.
+func newBar(w io.Writer, quiet bool, total int, what string) progress {
 	f, ok := w.(*os.File)
-	if quiet || !ok || !term.IsTerminal(int(f.Fd())) || int64(total)*perStep < longWork {
+	if quiet || !ok || !term.IsTerminal(int(f.Fd())) {
 		return progress{}
 	}
 	return progress{progressbar.NewOptions(total,
@@ -37,6 +46,13 @@ func newProgress(w io.Writer, quiet bool, total int, perStep int64, what string)
 func (p progress) Add() {
 	if p.bar != nil {
 		p.bar.Add(1)
+	}
+}
+
+// AddN advances the bar by n steps (safe from several goroutines).
+func (p progress) AddN(n int) {
+	if p.bar != nil {
+		p.bar.Add(n)
 	}
 }
 

@@ -26,6 +26,9 @@ type replayFlags struct {
 	window string
 	metric string
 	writes bool
+	// overhead is added to every object's size in byte-capacity replays.
+	overhead uint32
+	server   targetFlags
 }
 
 func newReplayCmd() *cobra.Command {
@@ -46,13 +49,18 @@ requests, like 10000, otherwise; by default about 100 windows) and, with
 A synthetic workload spec may stand in for the trace (see cachesim generate
 --help). Without a trace, the built-in workload is used (Zipf, 1,000 keys, 10,000
 requests, exponent 1.5, seed 42). Without --size, the cache holds 10% of the
-distinct keys.`,
+distinct keys.
+` + targetHelp,
 		Example: `  cachesim replay
   cachesim replay trace.txt --policy lfu --size 1000
   cachesim replay 'drifting:keys=1e5,requests=1e6' --policy lfu --size 1000
   cachesim replay trace.csv --csv-key 5 --csv-size 4 --header --size 64MiB --format json
   cachesim replay trace.csv --csv-key 5 --csv-time 2 --header --size 10000 --window 1m --plot timeline.png
-  cachesim replay trace.txt --size 1000 --window 50000 --plot timeline.svg`,
+  cachesim replay trace.txt --size 1000 --window 50000 --plot timeline.svg
+  cachesim replay 'zipf:keys=1e5,alpha=0.9,size=1000' --target redis://127.0.0.1:6379 --maxmemory 64MiB --maxmemory-policy allkeys-lru
+  cachesim replay trace.txt --target redis://:secret@127.0.0.1:6379/3 --flush --maxmemory 1GiB --maxmemory-policy allkeys-lfu --concurrency 4
+  cachesim replay trace.txt --target memcached://127.0.0.1:11211 --spawn --maxmemory 64MiB
+  cachesim replay trace.txt --size 64MiB --policy redis-lru --overhead-per-object 62`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runReplay(cmd, args, &f) },
 	}
@@ -66,6 +74,8 @@ distinct keys.`,
 	fs.StringVar(&f.window, "window", "", "window of the timeline: a duration (1m) on traces with timestamps, or a number of requests (10000) (default: about 100 windows)")
 	fs.StringVar(&f.metric, "metric", "request", "hit ratio of the timeline chart: request, or byte")
 	fs.BoolVar(&f.writes, "count-writes", false, countWritesHelp)
+	fs.Uint32Var(&f.overhead, "overhead-per-object", 0, overheadHelp)
+	f.server.register(fs)
 	f.in.register(fs)
 	f.out.register(fs, false)
 	return cmd
@@ -97,6 +107,9 @@ func runReplay(cmd *cobra.Command, args []string, f *replayFlags) error {
 	if err := f.out.check(); err != nil {
 		return err
 	}
+	if f.server.url != "" {
+		return runTargetReplay(cmd, args, f)
+	}
 	spec, err := policy.ParseSpec(f.policy)
 	if err != nil {
 		return err
@@ -123,6 +136,9 @@ func runReplay(cmd *cobra.Command, args []string, f *replayFlags) error {
 		}
 		bytes = bytes || withUnit
 	}
+	if err := checkOverhead(f.overhead, bytes); err != nil {
+		return err
+	}
 	t, err := f.in.load(args, cmd.ErrOrStderr())
 	if err != nil {
 		return err
@@ -144,7 +160,7 @@ func runReplay(cmd *cobra.Command, args []string, f *replayFlags) error {
 	if err != nil {
 		return err
 	}
-	opt := sim.Options{Objects: !bytes, CountWrites: f.writes}
+	opt := sim.Options{Objects: !bytes, CountWrites: f.writes, Overhead: f.overhead}
 	if f.plot != "" || f.window != "" {
 		if opt.Window, err = sim.PlanWindows(t, window); err != nil {
 			return err
@@ -198,6 +214,18 @@ func windowRange(ws []sim.WindowStats) (lo, hi float64) {
 		}
 	}
 	return lo, hi
+}
+
+// overheadHelp documents --overhead-per-object.
+const overheadHelp = "bytes added to every object's size in byte-capacity simulations, so the capacity means what a " +
+	"server's memory limit means (Redis: measured by cachesim replay --target)"
+
+// checkOverhead rejects --overhead-per-object with object-count sizes.
+func checkOverhead(overhead uint32, bytes bool) error {
+	if overhead > 0 && !bytes {
+		return fmt.Errorf("--overhead-per-object applies to byte capacities: give the size a unit (64MiB) or --bytes")
+	}
+	return nil
 }
 
 func unitName(bytes bool) string {

@@ -28,6 +28,8 @@ type sweepFlags struct {
 	sample   sampleFlags
 	maxMem   string
 	points   int // mrc: this many log-spaced sizes from 1 to the footprint when --sizes is not given
+	overhead uint32
+	server   targetFlags
 }
 
 func newSweepCmd() *cobra.Command {
@@ -72,7 +74,12 @@ A synthetic workload spec may stand in for the trace, e.g.
 'zipf:keys=1e6,requests=1e7,alpha=0.9' (see cachesim generate --help for the
 kinds and parameters). Without a trace, the built-in workload is used (Zipf,
 1,000 keys, 10,000 requests, exponent 1.5, seed 42). Without --sizes, 12 log-spaced sizes from
-1% of the distinct keys (or bytes, with --bytes) to all of them.`,
+1% of the distinct keys (or bytes, with --bytes) to all of them.
+
+With --target, the live server runs at each of --sizes in turn (its memory
+limit; a size alone is bytes) and the table, CSV, JSON and --plot set the real
+hit ratio beside the simulated models at each size.
+` + targetHelp,
 		Example: `  cachesim sweep --policy lru,lfu --sizes 50:500:50
   cachesim sweep trace.txt --policy lru,fifo,lfu --sizes 100,1000,10000,25000
   cachesim sweep trace.csv --csv-key 5 --csv-size 4 --csv-time 2 --header --policy lru --sizes 1MiB,16MiB,1GiB
@@ -81,7 +88,9 @@ kinds and parameters). Without a trace, the built-in workload is used (Zipf,
   cachesim sweep --policy lru,lfu,fifo --sizes 10:1000:log12 --plot mrc.png --target-hit-ratio 0.8
   cachesim sweep --policy lru,lfu --sizes 10:1000:log12 --memory-cost 4 --miss-cost 0.0001 --request-rate 2000 --object-bytes 4096
   cachesim sweep --policy lru,lfu --sizes 10:1000:log12 --miss-latency lognormal:median=40ms,p99=250ms --latency-plot latency.svg
-  cachesim sweep trace.txt --policy lru,arc,s3fifo --sizes 100,1000,10000 --optimal`,
+  cachesim sweep trace.txt --policy lru,arc,s3fifo --sizes 100,1000,10000 --optimal
+  cachesim sweep trace.txt --target redis://127.0.0.1:6379 --sizes 16MiB:1GiB:log --plot real.png
+  cachesim sweep trace.txt --target memcached://127.0.0.1:11211 --spawn --sizes 64MiB,128MiB,256MiB`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runSweep(cmd, args, &f) },
 	}
@@ -94,6 +103,8 @@ kinds and parameters). Without a trace, the built-in workload is used (Zipf,
 	fs.StringVar(&f.maxMem, "max-memory", "", "bound the memory of the caches simulated at once, e.g. 8GiB (about 128 bytes per cached object; 0: none) (default: half of the machine's memory)")
 	fs.Uint64Var(&f.seed, "seed", 42, "seed for randomised policies and for random miss latencies")
 	fs.BoolVar(&f.writes, "count-writes", false, countWritesHelp)
+	fs.Uint32Var(&f.overhead, "overhead-per-object", 0, overheadHelp)
+	f.server.register(fs)
 	fs.BoolVar(&f.optimal, "optimal", false, "add the offline optimum as an upper bound (belady(bypass=true) for objects, belady-size for bytes) and report each policy's gap to it")
 	f.sizing.register(fs)
 	f.sample.register(fs)
@@ -105,6 +116,9 @@ kinds and parameters). Without a trace, the built-in workload is used (Zipf,
 func runSweep(cmd *cobra.Command, args []string, f *sweepFlags) error {
 	if err := f.out.check(); err != nil {
 		return err
+	}
+	if f.server.url != "" {
+		return runTargetSweep(cmd, args, f)
 	}
 	specs, err := parsePolicies(f.policies)
 	if err != nil {
@@ -164,6 +178,9 @@ func runSweep(cmd *cobra.Command, args []string, f *sweepFlags) error {
 			sizes.Values = sim.LogSizes(lo, fp, f.points)
 		}
 	}
+	if err := checkOverhead(f.overhead, sizes.Bytes); err != nil {
+		return err
+	}
 	optimal := ""
 	if f.optimal {
 		specs, optimal = addOptimal(specs, sizes.Bytes)
@@ -179,7 +196,7 @@ func runSweep(cmd *cobra.Command, args []string, f *sweepFlags) error {
 		lat = sz.model.Latencies(t)
 	}
 	cfg := sim.SweepConfig{Policies: specs, Sizes: sizes, TTL: f.ttl, Seed: f.seed, Workers: f.jobs, MaxMemory: maxMem,
-		CountWrites: f.writes, Latency: lat, Progress: bar.Add}
+		CountWrites: f.writes, Overhead: f.overhead, Latency: lat, Progress: bar.Add}
 	var points []sim.Point
 	if f.sample.on() {
 		points, err = sim.SampledSweep(t, total, rate, cfg)

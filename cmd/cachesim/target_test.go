@@ -1,0 +1,100 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cachesim/cachesim/sim/target/targettest"
+)
+
+func TestReplayTargetRedis(t *testing.T) {
+	addr := targettest.Redis(t)
+	// 100 keys cycled 5 times, no memory limit: only the first pass misses.
+	trace := writeFile(t, "loop.txt", loopTrace(100, 5))
+	out, _, err := runCLI(t, "replay", trace, "--target", "redis://"+addr+"/3", "--format", "json", "--pipeline", "8", "--concurrency", "2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var run struct {
+		Requests, Hits uint64
+		ServerHits     uint64 `json:"server_hits"`
+		Server         struct{ Keys int64 }
+		Simulated      []struct {
+			Policy   string
+			HitRatio float64 `json:"hit_ratio"`
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &run); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if run.Requests != 500 || run.Hits != 400 || run.ServerHits != 400 || run.Server.Keys != 100 {
+		t.Errorf("%d gets, %d hits, server %d hits, %d keys; want 500, 400, 400, 100\n%s", run.Requests, run.Hits, run.ServerHits, run.Server.Keys, out)
+	}
+	if len(run.Simulated) != 3 || run.Simulated[2].Policy != "lru" || run.Simulated[2].HitRatio != 0.8 {
+		t.Errorf("simulated %+v, want redis-lru, redis-lfu, then lru at 80%%", run.Simulated)
+	}
+	// The database now holds keys: a second run without --flush is refused.
+	_, _, err = runCLI(t, "replay", trace, "--target", "redis://"+addr, "--db", "3")
+	if err == nil || !strings.Contains(err.Error(), "db 3 holds 100 keys: refusing") {
+		t.Errorf("non-empty db without --flush: %v", err)
+	}
+	out, _, err = runCLI(t, "replay", trace, "--target", "redis://"+addr, "--db", "3", "--flush", "--maxmemory", "4MiB", "--maxmemory-policy", "allkeys-lfu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"allkeys-lfu, maxmemory 4 MiB", "hit ratio", "80.00%", "overhead per key", "redis-lfu("} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestTargetFlagErrors(t *testing.T) {
+	trace := writeFile(t, "loop.txt", loopTrace(10, 2))
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"replay", trace, "--target", "http://127.0.0.1:1"}, `unknown scheme "http"`},
+		{[]string{"replay", trace, "--target", "redis://127.0.0.1:1", "--size", "10"}, "--maxmemory"},
+		{[]string{"replay", trace, "--target", "redis://127.0.0.1:1", "--pipeline", "0"}, "--pipeline"},
+		{[]string{"replay", trace, "--target", "redis://127.0.0.1:1", "--maxmemory", "lots"}, "bad --maxmemory"},
+		{[]string{"sweep", trace, "--target", "redis://127.0.0.1:1"}, "needs --sizes"},
+		{[]string{"replay", trace, "--size", "5", "--overhead-per-object", "50"}, "applies to byte capacities"},
+	} {
+		_, _, err := runCLI(t, c.args...)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: %v, want an error saying %q", c.args, err, c.want)
+		}
+	}
+}
+
+func TestSweepTargetMemcachedSpawn(t *testing.T) {
+	targettest.Memcached(t, 1) // skips (or fails under CI) without memcached
+	trace := writeFile(t, "loop.txt", loopTrace(100, 5))
+	plot := filepath.Join(t.TempDir(), "real.svg")
+	out, _, err := runCLI(t, "sweep", trace, "--target", "memcached://127.0.0.1:1", "--spawn", "--sizes", "2MiB,4MiB", "--format", "csv", "--plot", plot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A header, then per size the real run and two models (memcached, lru).
+	if len(rows) != 1+2*3 {
+		t.Fatalf("%d rows, want 7:\n%s", len(rows), out)
+	}
+	for _, r := range rows[1:] {
+		if r[1] == "real" && r[2] != "0.8" {
+			t.Errorf("real hit ratio at %s bytes is %s, want 0.8 (100 small keys fit)", r[0], r[2])
+		}
+	}
+	if st, err := os.Stat(plot); err != nil || st.Size() == 0 {
+		t.Errorf("no chart at %s: %v", plot, err)
+	}
+}

@@ -1,0 +1,237 @@
+package report
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cachesim/cachesim/sim"
+	"github.com/cachesim/cachesim/sim/target"
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/tw"
+)
+
+// ServerLatency is the client-side latency of a real run, in milliseconds.
+type ServerLatency struct {
+	MeanMS float64 `json:"mean_ms"`
+	P50MS  float64 `json:"p50_ms"`
+	P90MS  float64 `json:"p90_ms"`
+	P99MS  float64 `json:"p99_ms"`
+	P999MS float64 `json:"p99_9_ms"`
+	MaxMS  float64 `json:"max_ms"`
+}
+
+// Predicted is one simulated model beside the real run.
+type Predicted struct {
+	Policy   string  `json:"policy"`
+	HitRatio float64 `json:"hit_ratio"`
+	// DiffPP is the simulated minus the real hit ratio, in percentage points.
+	DiffPP float64 `json:"diff_pp"`
+}
+
+// ServerRun is one replay against a live server beside the simulator's
+// predictions for the same trace, clock and memory.
+type ServerRun struct {
+	Workload  string `json:"workload"`
+	Target    string `json:"target"`
+	MaxMemory int64  `json:"maxmemory"`
+	Policy    string `json:"policy"`
+	Clients   int    `json:"clients"`
+	Pipeline  int    `json:"pipeline"`
+	// The client's own counts: gets, their hits, the trace's writes, the
+	// SETs after misses, and writes the server refused.
+	Requests     uint64        `json:"requests"`
+	Hits         uint64        `json:"hits"`
+	HitRatio     float64       `json:"hit_ratio"`
+	ByteHitRatio float64       `json:"byte_hit_ratio"`
+	Sets         uint64        `json:"sets"`
+	Deletes      uint64        `json:"deletes"`
+	Fills        uint64        `json:"fills"`
+	Refused      uint64        `json:"refused_writes"`
+	Latency      ServerLatency `json:"latency"`
+	Seconds      float64       `json:"seconds"`
+	RequestsPerS float64       `json:"requests_per_second"`
+	// Server is the server's counters after the run; ServerHits,
+	// ServerMisses and Evictions are their increase during it.
+	Server       target.Counters `json:"server"`
+	ServerHits   uint64          `json:"server_hits"`
+	ServerMisses uint64          `json:"server_misses"`
+	Evictions    uint64          `json:"evictions"`
+	// EmptyMemory is the server's used memory with the database empty.
+	EmptyMemory int64 `json:"empty_used_memory"`
+	// OverheadPerKey is (used memory − empty used memory − value bytes) ÷ keys.
+	OverheadPerKey float64 `json:"overhead_per_key"`
+	// SimCapacity and SimOverhead are what the simulation used.
+	SimCapacity int64       `json:"sim_capacity"`
+	SimOverhead uint32      `json:"sim_overhead_per_object"`
+	Simulated   []Predicted `json:"simulated"`
+}
+
+// NewServerRun gathers a real run and its prediction.
+func NewServerRun(workload, tgt string, maxMemory int64, opt target.Options, res *target.Result, pred target.Prediction) ServerRun {
+	ms := func(s float64) float64 { return 1e3 * s }
+	h := &res.Latency
+	r := ServerRun{
+		Workload: workload, Target: tgt, MaxMemory: maxMemory, Policy: res.After.Policy,
+		Clients: opt.Concurrency, Pipeline: opt.Pipeline,
+		Requests: res.Requests, Hits: res.Hits, HitRatio: res.HitRatio(), ByteHitRatio: res.ByteHitRatio(),
+		Sets: res.Sets, Deletes: res.Deletes, Fills: res.Fills, Refused: res.Refused,
+		Latency: ServerLatency{MeanMS: ms(h.Mean()), P50MS: ms(h.Quantile(0.5)), P90MS: ms(h.Quantile(0.9)),
+			P99MS: ms(h.Quantile(0.99)), P999MS: ms(h.Quantile(0.999)), MaxMS: ms(h.Max())},
+		Seconds: res.Elapsed.Seconds(), RequestsPerS: res.Throughput(),
+		Server: res.After, ServerHits: res.After.Hits - res.Before.Hits, ServerMisses: res.After.Misses - res.Before.Misses,
+		Evictions: res.After.Evictions - res.Before.Evictions, EmptyMemory: res.Before.UsedMemory,
+		OverheadPerKey: res.OverheadPerKey(), SimCapacity: pred.Capacity, SimOverhead: pred.Overhead,
+	}
+	for _, p := range pred.Points {
+		r.Simulated = append(r.Simulated, Predicted{Policy: p.Policy, HitRatio: p.HitRatio(), DiffPP: 100 * (p.HitRatio() - r.HitRatio)})
+	}
+	return r
+}
+
+func pct(v float64) string { return fmt.Sprintf("%.2f%%", 100*v) }
+
+func memory(v int64) string {
+	if v <= 0 || v >= math.MaxInt64/4 { // Predict's stand-in for no limit
+
+		return "no limit"
+	}
+	return sim.FormatSize(v, true)
+}
+
+// WriteTable writes the run, the server's counters and the predictions.
+func (r ServerRun) WriteTable(w io.Writer) error {
+	fmt.Fprintf(w, "%s against %s, %s, maxmemory %s, %d client(s), pipeline %d\n",
+		r.Workload, r.Target, r.Policy, memory(r.MaxMemory), r.Clients, r.Pipeline)
+	t := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off))
+	t.Header("real server", "value")
+	l := r.Latency
+	rows := [][]string{
+		{"gets", fmt.Sprint(r.Requests)},
+		{"hits", fmt.Sprint(r.Hits)},
+		{"hit ratio", pct(r.HitRatio)},
+		{"byte hit ratio", pct(r.ByteHitRatio)},
+		{"sets / deletes / fills after misses", fmt.Sprintf("%d / %d / %d", r.Sets, r.Deletes, r.Fills)},
+		{"writes refused by the server", fmt.Sprint(r.Refused)},
+		{"latency mean / p50 / p90 / p99 / p99.9 / max", fmt.Sprintf("%.3f / %.3f / %.3f / %.3f / %.3f / %.3f ms", l.MeanMS, l.P50MS, l.P90MS, l.P99MS, l.P999MS, l.MaxMS)},
+		{"replay time", (time.Duration(r.Seconds * 1e9)).Round(time.Millisecond).String()},
+		{"requests/second", fmt.Sprintf("%.0f", r.RequestsPerS)},
+		{"server hits / misses (this run)", fmt.Sprintf("%d / %d", r.ServerHits, r.ServerMisses)},
+		{"evicted keys (this run)", fmt.Sprint(r.Evictions)},
+		{"keys at the end", fmt.Sprint(r.Server.Keys)},
+		{"used memory (empty → end)", fmt.Sprintf("%s → %s", sim.FormatSize(r.EmptyMemory, true), sim.FormatSize(r.Server.UsedMemory, true))},
+	}
+	if r.Server.Fragmentation > 0 {
+		rows = append(rows, []string{"mem_fragmentation_ratio", fmt.Sprintf("%.2f", r.Server.Fragmentation)})
+	}
+	rows = append(rows, []string{"overhead per key (--overhead-per-object)", fmt.Sprintf("%.1f B", r.OverheadPerKey)})
+	if err := t.Bulk(rows); err != nil {
+		return err
+	}
+	if err := t.Render(); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nsimulated at %s with %d B per object, on the replay's clock\n", memory(r.SimCapacity), r.SimOverhead)
+	p := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off))
+	p.Header("model", "hit ratio", "simulated − real")
+	rows = [][]string{{"real server", pct(r.HitRatio), ""}}
+	for _, s := range r.Simulated {
+		rows = append(rows, []string{s.Policy, pct(s.HitRatio), fmt.Sprintf("%+.2f pp", s.DiffPP)})
+	}
+	if err := p.Bulk(rows); err != nil {
+		return err
+	}
+	return p.Render()
+}
+
+// WriteJSON writes the run as indented JSON.
+func (r ServerRun) WriteJSON(w io.Writer) error { return writeJSON(w, r) }
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// ServerSweep is a real server run at several memory limits.
+type ServerSweep []ServerRun
+
+// WriteTable writes one row per memory limit: the real hit ratio beside the models'.
+func (s ServerSweep) WriteTable(w io.Writer) error {
+	if len(s) == 0 {
+		return nil
+	}
+	fmt.Fprintf(w, "%s against %s, %s: real hit ratio beside the simulation (same clock, measured overhead per key)\n",
+		s[0].Workload, s[0].Target, s[0].Policy)
+	t := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off))
+	header := []string{"maxmemory", "real"}
+	for _, p := range s[0].Simulated {
+		header = append(header, p.Policy)
+	}
+	t.Header(append(header, "evictions", "overhead/key", "requests/s"))
+	var rows [][]string
+	for _, r := range s {
+		row := []string{memory(r.MaxMemory), pct(r.HitRatio)}
+		for _, p := range r.Simulated {
+			row = append(row, fmt.Sprintf("%s (%+.2f)", pct(p.HitRatio), p.DiffPP))
+		}
+		rows = append(rows, append(row, fmt.Sprint(r.Evictions), fmt.Sprintf("%.1f B", r.OverheadPerKey), fmt.Sprintf("%.0f", r.RequestsPerS)))
+	}
+	if err := t.Bulk(rows); err != nil {
+		return err
+	}
+	return t.Render()
+}
+
+// WriteCSV writes one row per memory limit and model ("real" for the server).
+func (s ServerSweep) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"maxmemory", "model", "hit_ratio", "diff_pp", "evictions", "overhead_per_key", "requests_per_second"})
+	f := func(v float64) string { return strconv.FormatFloat(v, 'g', 8, 64) }
+	for _, r := range s {
+		size := strconv.FormatInt(r.MaxMemory, 10)
+		cw.Write([]string{size, "real", f(r.HitRatio), "0", fmt.Sprint(r.Evictions), f(r.OverheadPerKey), f(r.RequestsPerS)})
+		for _, p := range r.Simulated {
+			cw.Write([]string{size, p.Policy, f(p.HitRatio), f(p.DiffPP), "", "", ""})
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WriteJSON writes the runs as indented JSON.
+func (s ServerSweep) WriteJSON(w io.Writer) error { return writeJSON(w, s) }
+
+// Chart draws the real hit ratio (solid, with markers) beside every
+// model's (dashed) against the memory limit.
+func (s ServerSweep) Chart() *Chart {
+	if len(s) == 0 {
+		return nil
+	}
+	lo, hi := s[0].MaxMemory, s[len(s)-1].MaxMemory
+	c := &Chart{Title: "Real server beside the simulation (" + s[0].Policy + ")",
+		XLabel: "maxmemory", YLabel: "hit ratio (%)", XKind: XBytes, LogX: LogAxis(lo, hi)}
+	if c.LogX {
+		c.XLabel += ", log scale"
+	}
+	real := Series{Name: "real " + strings.Fields(s[0].Target)[0], Markers: true}
+	for _, r := range s {
+		real.X, real.Y = append(real.X, float64(r.MaxMemory)), append(real.Y, 100*r.HitRatio)
+	}
+	c.Series = append(c.Series, real)
+	for i, p := range s[0].Simulated {
+		name, _, _ := strings.Cut(p.Policy, "(")
+		sr := Series{Name: "simulated " + name, Style: i + 1, Dashed: true, Markers: true}
+		for _, r := range s {
+			sr.X, sr.Y = append(sr.X, float64(r.MaxMemory)), append(sr.Y, 100*r.Simulated[i].HitRatio)
+		}
+		c.Series = append(c.Series, sr)
+	}
+	c.YMin, c.YMax = percentRange(c.Series)
+	return c
+}

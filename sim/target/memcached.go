@@ -1,0 +1,315 @@
+package target
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cachesim/cachesim/sim/target/internal/loopback"
+)
+
+// mcConn is a memcached text-protocol client: pipelined get/set/delete.
+type mcConn struct {
+	c       net.Conn
+	r       *bufio.Reader
+	w       *bufio.Writer
+	scratch []byte
+}
+
+func newMC(c net.Conn) *mcConn {
+	return &mcConn{c: c, r: bufio.NewReaderSize(c, 64<<10), w: bufio.NewWriterSize(c, 64<<10), scratch: make([]byte, 0, 64)}
+}
+
+// maxRelativeTTL is the largest exptime memcached reads as seconds from now;
+// larger values are absolute Unix times.
+const maxRelativeTTL = 30 * 24 * 3600
+
+func (c *mcConn) command(name string, key uint64) {
+	c.scratch = append(c.scratch[:0], name...)
+	c.scratch = appendKey(c.scratch, key)
+}
+
+func (c *mcConn) get(k uint64) {
+	c.command("get ", k)
+	c.w.Write(append(c.scratch, "\r\n"...))
+}
+
+func (c *mcConn) del(k uint64) {
+	c.command("delete ", k)
+	c.w.Write(append(c.scratch, "\r\n"...))
+}
+
+func (c *mcConn) set(k uint64, value []byte, ttl uint32) {
+	exp := int64(ttl)
+	if exp > maxRelativeTTL {
+		exp += time.Now().Unix()
+	}
+	c.command("set ", k)
+	c.scratch = append(c.scratch, " 0 "...)
+	c.scratch = strconv.AppendInt(c.scratch, exp, 10)
+	c.scratch = append(c.scratch, ' ')
+	c.scratch = strconv.AppendInt(c.scratch, int64(len(value)), 10)
+	c.scratch = append(c.scratch, "\r\n"...)
+	c.w.Write(c.scratch)
+	c.w.Write(value)
+	c.w.WriteString("\r\n")
+}
+
+func (c *mcConn) flush() error                  { return c.w.Flush() }
+func (c *mcConn) setDeadline(t time.Time) error { return c.c.SetDeadline(t) }
+func (c *mcConn) close() error                  { return c.c.Close() }
+
+// line reads one reply line without its CRLF.
+func (c *mcConn) line() ([]byte, error) {
+	b, err := c.r.ReadSlice('\n')
+	if err != nil {
+		if errors.Is(err, bufio.ErrBufferFull) {
+			return nil, fmt.Errorf("reply line longer than %d bytes: not a memcached server?", c.r.Size())
+		}
+		return nil, err
+	}
+	return bytes.TrimRight(b, "\r\n"), nil
+}
+
+// unexpected is the error for a reply that is not what the command expects.
+func unexpected(l []byte) error {
+	if bytes.HasPrefix(l, []byte("CLIENT_ERROR")) || bytes.HasPrefix(l, []byte("SERVER_ERROR")) || bytes.Equal(l, []byte("ERROR")) {
+		return fmt.Errorf("memcached: %s", l)
+	}
+	return fmt.Errorf("unexpected reply %q: not a memcached server?", l)
+}
+
+func (c *mcConn) readGet() (bool, error) {
+	l, err := c.line()
+	if err != nil {
+		return false, err
+	}
+	if string(l) == "END" {
+		return false, nil
+	}
+	if !bytes.HasPrefix(l, []byte("VALUE ")) {
+		return false, unexpected(l)
+	}
+	// VALUE key flags bytes [cas]
+	f := l[6:]
+	for range 2 {
+		_, f, _ = bytes.Cut(f, []byte(" "))
+	}
+	f, _, _ = bytes.Cut(f, []byte(" "))
+	n, err := strconv.Atoi(string(f))
+	if err != nil {
+		return false, unexpected(l)
+	}
+	if _, err := c.r.Discard(n + 2); err != nil {
+		return false, err
+	}
+	if l, err = c.line(); err != nil || string(l) != "END" {
+		if err == nil {
+			err = unexpected(l)
+		}
+		return false, err
+	}
+	return true, nil
+}
+
+func (c *mcConn) readSet() (bool, error) {
+	l, err := c.line()
+	switch {
+	case err != nil:
+		return false, err
+	case string(l) == "STORED":
+		return true, nil
+	case string(l) == "NOT_STORED", bytes.HasPrefix(l, []byte("SERVER_ERROR")):
+		return false, nil // out of memory, or larger than the item size limit
+	}
+	return false, unexpected(l)
+}
+
+func (c *mcConn) readDel() error {
+	l, err := c.line()
+	if err == nil && string(l) != "DELETED" && string(l) != "NOT_FOUND" {
+		err = unexpected(l)
+	}
+	return err
+}
+
+// simple sends a one-line command and returns the reply lines up to one
+// for which last returns true.
+func (c *mcConn) simple(cmd string, last func(string) bool) ([]string, error) {
+	c.c.SetDeadline(time.Now().Add(dialTimeout))
+	c.w.WriteString(cmd + "\r\n")
+	if err := c.w.Flush(); err != nil {
+		return nil, err
+	}
+	var out []string
+	for {
+		l, err := c.line()
+		if err != nil {
+			return nil, err
+		}
+		s := string(l)
+		if s == "ERROR" || strings.HasPrefix(s, "CLIENT_ERROR") || strings.HasPrefix(s, "SERVER_ERROR") {
+			return nil, unexpected(l)
+		}
+		out = append(out, s)
+		if last(s) {
+			return out, nil
+		}
+	}
+}
+
+// memcachedTarget is a memcached server, maybe one we started.
+type memcachedTarget struct {
+	addr  string
+	cfg   Config
+	ctl   *mcConn
+	proc  *loopback.Server // the spawned server
+	limit int64            // the spawned server's -m in bytes
+}
+
+func openMemcached(u *url.URL, cfg Config) (Target, error) {
+	t := &memcachedTarget{addr: hostPort(u, "11211"), cfg: cfg}
+	if cfg.Spawn {
+		return t, nil // started by Prepare, which knows the memory limit
+	}
+	if err := t.connect(); err != nil {
+		return nil, err
+	}
+	c, err := t.Counters()
+	if err != nil {
+		t.ctl.close()
+		return nil, err
+	}
+	if c.Keys > 0 && !cfg.Flush {
+		t.ctl.close()
+		return nil, fmt.Errorf("memcached target %s holds %d items: refusing to replay into it (give --flush to empty it first, or --spawn to start a server of our own)", t.addr, c.Keys)
+	}
+	return t, nil
+}
+
+func (t *memcachedTarget) String() string {
+	if t.proc != nil {
+		return fmt.Sprintf("memcached %s (spawned, -m %d)", t.addr, t.limit>>20)
+	}
+	return "memcached " + t.addr
+}
+
+func (t *memcachedTarget) Kind() string { return "memcached" }
+
+// connect opens the control connection and checks the server speaks memcached.
+func (t *memcachedTarget) connect() error {
+	nc, err := dialTCP("memcached", t.addr)
+	if err != nil {
+		return err
+	}
+	c := newMC(nc)
+	v, err := c.simple("version", func(string) bool { return true })
+	if err == nil && !strings.HasPrefix(v[0], "VERSION ") {
+		err = fmt.Errorf("version answered %q", v[0])
+	}
+	if err != nil {
+		c.close()
+		return fmt.Errorf("memcached target %s: not a memcached server? %w", t.addr, err)
+	}
+	t.ctl = c
+	return nil
+}
+
+func (t *memcachedTarget) dial() (conn, error) {
+	nc, err := dialTCP("memcached", t.addr)
+	if err != nil {
+		return nil, err
+	}
+	return newMC(nc), nil
+}
+
+// Prepare empties the server; a spawned one is (re)started with maxMemory,
+// which must be whole MiB; a running one's limit cannot change (-m is a
+// start-up flag), so maxMemory must be 0 or equal to it.
+func (t *memcachedTarget) Prepare(maxMemory int64) error {
+	if t.cfg.Spawn {
+		if maxMemory <= 0 {
+			return errors.New("memcached --spawn needs the memory limit to start it with (--maxmemory 64MiB)")
+		}
+		if maxMemory%(1<<20) != 0 {
+			return fmt.Errorf("memcached --spawn: the memory limit must be a whole number of MiB (memcached -m), not %d bytes", maxMemory)
+		}
+		if t.proc == nil || t.limit != maxMemory {
+			t.stop()
+			if err := t.spawn(maxMemory); err != nil {
+				return err
+			}
+		}
+	} else if maxMemory > 0 {
+		c, err := t.Counters()
+		if err != nil {
+			return err
+		}
+		if c.MemoryLimit != maxMemory {
+			return fmt.Errorf("memcached target %s has a memory limit of %d MiB, set when it started (-m); it cannot be changed to %d bytes: leave out --maxmemory, or give --spawn to start a memcached of our own", t.addr, c.MemoryLimit>>20, maxMemory)
+		}
+	}
+	_, err := t.ctl.simple("flush_all", func(string) bool { return true })
+	return err
+}
+
+// spawn starts memcached on a free loopback port with -m maxMemory.
+func (t *memcachedTarget) spawn(maxMemory int64) error {
+	bin := t.cfg.Binary
+	if bin == "" {
+		bin = "memcached"
+	}
+	args := func(port string) []string {
+		a := []string{"-l", "127.0.0.1", "-p", port, "-U", "0", "-m", strconv.FormatInt(maxMemory>>20, 10)}
+		if os.Geteuid() == 0 {
+			a = append(a, "-u", "root") // memcached refuses root without -u
+		}
+		return a
+	}
+	var stderr bytes.Buffer
+	s, err := loopback.Start(bin, args, &stderr)
+	if err != nil {
+		return fmt.Errorf("memcached --spawn -m %d: %v (is memcached installed? apt-get install memcached) %s", maxMemory>>20, err, stderr.String())
+	}
+	t.proc, t.limit, t.addr = s, maxMemory, s.Addr
+	return t.connect()
+}
+
+// stop ends the spawned server, if any.
+func (t *memcachedTarget) stop() {
+	if t.ctl != nil {
+		t.ctl.close()
+		t.ctl = nil
+	}
+	if t.proc != nil {
+		t.proc.Stop()
+		t.proc = nil
+	}
+}
+
+func (t *memcachedTarget) Counters() (Counters, error) {
+	lines, err := t.ctl.simple("stats", func(s string) bool { return s == "END" })
+	if err != nil {
+		return Counters{}, fmt.Errorf("memcached target %s: stats: %w", t.addr, err)
+	}
+	m := parseStats(lines, " ")
+	return Counters{
+		Hits: statUint(m, "get_hits"), Misses: statUint(m, "get_misses"),
+		Evictions: statUint(m, "evictions"), Expired: statUint(m, "expired_unfetched") + statUint(m, "reclaimed"),
+		UsedMemory: statInt(m, "bytes"), MemoryLimit: statInt(m, "limit_maxbytes"),
+		Keys: statInt(m, "curr_items"), Policy: "memcached",
+	}, nil
+}
+
+// Close stops a spawned server; a running one is left as it is.
+func (t *memcachedTarget) Close() error {
+	t.stop()
+	return nil
+}

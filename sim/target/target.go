@@ -1,0 +1,164 @@
+// Package target replays traces against a live cache server (Redis, or
+// memcached) so that the simulator's predictions can be checked against the
+// real thing. It is the client side only: it never runs inside the
+// simulator's replay loop.
+//
+// A Target is opened from a URL (redis://[user:password@]host:port[/db] or
+// memcached://host:port), checked without touching anything (reachable,
+// authenticated, the database empty unless Flush, no other data that eviction
+// could remove), then Prepare sets the memory limit and policy and empties
+// the database for one run; Replay drives it with a trace; Close restores the
+// server's settings (or stops a memcached it started).
+package target
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config says how to set a server up for replays.
+type Config struct {
+	// Policy is Redis's maxmemory-policy ("allkeys-lru"); "" leaves the server's.
+	Policy string
+	// Samples, LogFactor and DecayTime, when not nil, set Redis's
+	// maxmemory-samples, lfu-log-factor and lfu-decay-time.
+	Samples, LogFactor, DecayTime *int
+	// DB is the Redis database; -1 takes it from the URL's path (default 0).
+	DB int
+	// Flush allows emptying a database (or memcached) that already holds keys.
+	Flush bool
+	// Spawn starts a memcached of our own (on a free loopback port, with the
+	// memory limit of each Prepare) instead of using the URL's server.
+	Spawn bool
+	// Binary is the memcached program for Spawn (default "memcached").
+	Binary string
+}
+
+// Counters are a server's own statistics at one moment.
+type Counters struct {
+	// Hits and Misses are lookups (Redis keyspace_hits/misses, memcached get_hits/get_misses).
+	Hits   uint64 `json:"hits"`
+	Misses uint64 `json:"misses"`
+	// Evictions are keys evicted for memory (evicted_keys; memcached evictions).
+	Evictions uint64 `json:"evictions"`
+	// Expired are keys removed because their TTL passed.
+	Expired uint64 `json:"expired"`
+	// UsedMemory is Redis's used_memory, or memcached's bytes (item storage).
+	UsedMemory int64 `json:"used_memory"`
+	// MemoryLimit is maxmemory (0: none) or memcached's limit_maxbytes.
+	MemoryLimit int64 `json:"memory_limit"`
+	// Fragmentation is Redis's mem_fragmentation_ratio (0 for memcached).
+	Fragmentation float64 `json:"mem_fragmentation_ratio,omitempty"`
+	// Keys is the number of keys in the database (memcached: curr_items).
+	Keys int64 `json:"keys"`
+	// Policy is the eviction policy in force (Redis maxmemory_policy; "memcached").
+	Policy string `json:"policy"`
+	// Samples, LogFactor and DecayTime are Redis's maxmemory-samples,
+	// lfu-log-factor and lfu-decay-time (0 for memcached).
+	Samples   int `json:"maxmemory_samples,omitempty"`
+	LogFactor int `json:"lfu_log_factor,omitempty"`
+	DecayTime int `json:"lfu_decay_time,omitempty"`
+}
+
+// Target is a live cache server to replay against.
+type Target interface {
+	// String names the server for messages ("redis 127.0.0.1:6379 db 0").
+	String() string
+	// Kind is "redis" or "memcached".
+	Kind() string
+	// Prepare empties the database and sets the memory limit (bytes; 0
+	// leaves the server's) and the configured policy for the next run.
+	Prepare(maxMemory int64) error
+	// Counters reads the server's statistics.
+	Counters() (Counters, error)
+	// Close restores what Prepare changed (or stops a spawned server).
+	Close() error
+	dial() (conn, error)
+}
+
+// conn is one client connection that pipelines commands: the append
+// methods buffer a command, flush sends them, and the read methods consume
+// their replies in order.
+type conn interface {
+	get(key uint64)
+	set(key uint64, value []byte, ttl uint32)
+	del(key uint64)
+	flush() error
+	// readGet reports whether the key was found.
+	readGet() (hit bool, err error)
+	// readSet reports whether the value was stored (false: refused for memory or size).
+	readSet() (stored bool, err error)
+	readDel() error
+	setDeadline(t time.Time) error
+	close() error
+}
+
+// dialTimeout bounds connecting; ioTimeout bounds one command or pipeline round trip.
+const (
+	dialTimeout = 3 * time.Second
+	ioTimeout   = 30 * time.Second
+)
+
+// Open parses a target URL, connects and checks the server without changing
+// anything on it: it fails with a clear error for an unknown scheme, an
+// unreachable or foreign server, missing or wrong credentials, or a database
+// that holds keys when cfg.Flush is not set.
+func Open(raw string, cfg Config) (Target, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return nil, fmt.Errorf("--target %q: expected redis://[user:password@]host:port[/db] or memcached://host:port", raw)
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "redis":
+		return openRedis(u, cfg)
+	case "memcached", "memcache":
+		return openMemcached(u, cfg)
+	}
+	return nil, fmt.Errorf("--target %q: unknown scheme %q (expected redis:// or memcached://)", raw, u.Scheme)
+}
+
+// hostPort returns u's host:port with the default port when none is given.
+func hostPort(u *url.URL, port string) string {
+	if u.Port() == "" {
+		return net.JoinHostPort(u.Hostname(), port)
+	}
+	return u.Host
+}
+
+// dialTCP connects to addr, saying which server could not be reached.
+func dialTCP(kind, addr string) (net.Conn, error) {
+	c, err := net.DialTimeout("tcp", addr, dialTimeout)
+	if err != nil {
+		return nil, fmt.Errorf("%s target %s: cannot connect (is %s running there?): %w", kind, addr, kind, err)
+	}
+	return c, nil
+}
+
+// appendKey writes key as the decimal string the servers store it under.
+func appendKey(b []byte, key uint64) []byte { return strconv.AppendUint(b, key, 10) }
+
+// parseStats reads "name:value" (Redis INFO) or "STAT name value" lines.
+func parseStats(lines []string, sep string) map[string]string {
+	m := map[string]string{}
+	for _, l := range lines {
+		l = strings.TrimSpace(strings.TrimPrefix(l, "STAT "))
+		if k, v, ok := strings.Cut(l, sep); ok {
+			m[k] = strings.TrimSpace(v)
+		}
+	}
+	return m
+}
+
+func statUint(m map[string]string, k string) uint64 {
+	v, _ := strconv.ParseUint(m[k], 10, 64)
+	return v
+}
+
+func statInt(m map[string]string, k string) int64 {
+	v, _ := strconv.ParseInt(m[k], 10, 64)
+	return v
+}
