@@ -41,8 +41,7 @@ func (c *Clock) Access(r *traces.Request) bool {
 			continue
 		}
 		c.q.remove(c.nodes, v)
-		c.drop(v)
-		c.evictions++
+		c.evict(v)
 	}
 	i := c.add(r.Key, r.Size)
 	c.q.pushFront(c.nodes, i)

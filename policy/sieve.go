@@ -47,8 +47,7 @@ func (c *Sieve) Access(r *traces.Request) bool {
 		}
 		c.hand = c.nodes[v].prev
 		c.q.remove(c.nodes, v)
-		c.drop(v)
-		c.evictions++
+		c.evict(v)
 	}
 	c.q.pushFront(c.nodes, c.add(r.Key, r.Size))
 	return false

@@ -27,7 +27,8 @@ type store struct {
 	capacity  int64
 	used      int64
 	evictions uint64
-	ghosts    int // entries indexed for history only (toGhost)
+	ghosts    int                           // entries indexed for history only (toGhost)
+	onEvict   func(key uint64, size uint32) // see EvictionObserver
 }
 
 func newStore(capacity int64) store {
@@ -96,8 +97,7 @@ func (s *store) evictTail(q *list, size uint32) {
 	for s.full(size) {
 		v := q.tail
 		q.remove(s.nodes, v)
-		s.drop(v)
-		s.evictions++
+		s.evict(v)
 	}
 }
 
@@ -147,16 +147,27 @@ func (l *list) moveToFront(n []entry, i int32) {
 
 // evict drops entry i, already unlinked, counting it as an eviction.
 func (s *store) evict(i int32) {
+	s.evicted(i)
 	s.drop(i)
-	s.evictions++
 }
+
+// evicted counts entry i's eviction and tells the observer, if any.
+func (s *store) evicted(i int32) {
+	s.evictions++
+	if s.onEvict != nil {
+		s.onEvict(s.nodes[i].key, s.nodes[i].size)
+	}
+}
+
+// OnEvict implements EvictionObserver.
+func (s *store) OnEvict(f func(key uint64, size uint32)) { s.onEvict = f }
 
 // toGhost evicts entry i's data but keeps its key indexed, as policies with
 // history (ARC's B1/B2, LIRS's non-resident HIR blocks) do: the entry no
 // longer counts towards used. forget removes such an entry for good.
 func (s *store) toGhost(i int32) {
 	s.used -= int64(s.nodes[i].size)
-	s.evictions++
+	s.evicted(i)
 	s.ghosts++
 }
 
