@@ -242,7 +242,9 @@ func TestXFetch(t *testing.T) {
 // 1500/15 bytes, maxima 2 and 150.
 func TestWriteBackFlush(t *testing.T) {
 	s := int64(time.Second)
-	set := func(at int64, key uint64, size uint32) req { return req{at: at, key: key, op: traces.OpSet, size: size} }
+	set := func(at int64, key uint64, size uint32) req {
+		return req{at: at, key: key, op: traces.OpSet, size: size}
+	}
 	tr := sysTrace(req{at: 0, key: 1, size: 100}, set(1*s, 1, 100), set(2*s, 1, 100), set(3*s, 1, 100),
 		set(4*s, 2, 50), set(12*s, 1, 100), req{at: 15 * s, key: 2, size: 50})
 	st := run(t, tr, SystemConfig{Levels: mustLevels(t, "l1=lru:10"), Writes: WriteBack, FlushInterval: 10 * time.Second})
