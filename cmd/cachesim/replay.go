@@ -26,6 +26,7 @@ type replayFlags struct {
 	window string
 	metric string
 	writes bool
+	sys    systemFlags
 }
 
 func newReplayCmd() *cobra.Command {
@@ -46,13 +47,17 @@ requests, like 10000, otherwise; by default about 100 windows) and, with
 A synthetic workload spec may stand in for the trace (see cachesim generate
 --help). Without a trace, the built-in workload is used (Zipf, 1,000 keys, 10,000
 requests, exponent 1.5, seed 42). Without --size, the cache holds 10% of the
-distinct keys.`,
+distinct keys.` + systemHelp,
 		Example: `  cachesim replay
   cachesim replay trace.txt --policy lfu --size 1000
   cachesim replay 'drifting:keys=1e5,requests=1e6' --policy lfu --size 1000
   cachesim replay trace.csv --csv-key 5 --csv-size 4 --header --size 64MiB --format json
   cachesim replay trace.csv --csv-key 5 --csv-time 2 --header --size 10000 --window 1m --plot timeline.png
-  cachesim replay trace.txt --size 1000 --window 50000 --plot timeline.svg`,
+  cachesim replay trace.txt --size 1000 --window 50000 --plot timeline.svg
+  cachesim replay trace.csv --csv-key 2 --csv-time 1 --levels 'l1=lru:1000@0.05ms,l2=lru:100000@1ms' --instances 8
+  cachesim replay trace.csv --csv-key 2 --csv-time 1 --levels 'l1=lru:10000@1ms' --ttl 60s --stampede none,coalesce,xfetch
+  cachesim replay trace.csv --csv-key 2 --csv-time 1 --csv-op 3 --levels 'l1=lru:1000,l2=lru:1GiB@1ms' --instances 4 --write-policy back --flush-interval 30s --invalidation-delay 100ms
+  cachesim replay trace.csv --csv-key 2 --csv-time 1 --levels 'l1=lru:10000' --invalidate-every 1h --plot timeline.png`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runReplay(cmd, args, &f) },
 	}
@@ -68,6 +73,7 @@ distinct keys.`,
 	fs.BoolVar(&f.writes, "count-writes", false, countWritesHelp)
 	f.in.register(fs)
 	f.out.register(fs, false)
+	f.sys.register(fs, true)
 	return cmd
 }
 
@@ -96,6 +102,12 @@ type replayResult struct {
 func runReplay(cmd *cobra.Command, args []string, f *replayFlags) error {
 	if err := f.out.check(); err != nil {
 		return err
+	}
+	if on, err := f.sys.active(); on || err != nil {
+		if err != nil {
+			return err
+		}
+		return runSystemReplay(cmd, args, f)
 	}
 	spec, err := policy.ParseSpec(f.policy)
 	if err != nil {

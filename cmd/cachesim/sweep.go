@@ -25,6 +25,7 @@ type sweepFlags struct {
 	seed     uint64
 	writes   bool
 	optimal  bool
+	sys      systemFlags
 }
 
 func newSweepCmd() *cobra.Command {
@@ -69,7 +70,7 @@ A synthetic workload spec may stand in for the trace, e.g.
 'zipf:keys=1e6,requests=1e7,alpha=0.9' (see cachesim generate --help for the
 kinds and parameters). Without a trace, the built-in workload is used (Zipf,
 1,000 keys, 10,000 requests, exponent 1.5, seed 42). Without --sizes, 12 log-spaced sizes from
-1% of the distinct keys (or bytes, with --bytes) to all of them.`,
+1% of the distinct keys (or bytes, with --bytes) to all of them.` + systemSweepHelp + systemHelp,
 		Example: `  cachesim sweep --policy lru,lfu --sizes 50:500:50
   cachesim sweep trace.txt --policy lru,fifo,lfu --sizes 100,1000,10000,25000
   cachesim sweep trace.csv --csv-key 5 --csv-size 4 --csv-time 2 --header --policy lru --sizes 1MiB,16MiB,1GiB
@@ -78,7 +79,8 @@ kinds and parameters). Without a trace, the built-in workload is used (Zipf,
   cachesim sweep --policy lru,lfu,fifo --sizes 10:1000:log12 --plot mrc.png --target-hit-ratio 0.8
   cachesim sweep --policy lru,lfu --sizes 10:1000:log12 --memory-cost 4 --miss-cost 0.0001 --request-rate 2000 --object-bytes 4096
   cachesim sweep --policy lru,lfu --sizes 10:1000:log12 --miss-latency lognormal:median=40ms,p99=250ms --latency-plot latency.svg
-  cachesim sweep trace.txt --policy lru,arc,s3fifo --sizes 100,1000,10000 --optimal`,
+  cachesim sweep trace.txt --policy lru,arc,s3fifo --sizes 100,1000,10000 --optimal
+  cachesim sweep trace.csv --csv-key 2 --csv-time 1 --levels 'l1=lru:1000@0.05ms,l2=lru:1GiB@1ms' --instances 8 --vary l2 --sizes 64MiB:4GiB:log8`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runSweep(cmd, args, &f) },
 	}
@@ -94,12 +96,19 @@ kinds and parameters). Without a trace, the built-in workload is used (Zipf,
 	f.sizing.register(fs)
 	f.in.register(fs)
 	f.out.register(fs, true)
+	f.sys.register(fs, false)
 	return cmd
 }
 
 func runSweep(cmd *cobra.Command, args []string, f *sweepFlags) error {
 	if err := f.out.check(); err != nil {
 		return err
+	}
+	if on, err := f.sys.active(); on || err != nil {
+		if err != nil {
+			return err
+		}
+		return runSystemSweep(cmd, args, f)
 	}
 	specs, err := parsePolicies(f.policies)
 	if err != nil {
