@@ -62,7 +62,7 @@ func (s *SystemReport) WriteJSON(w io.Writer) error {
 	return enc.Encode(s)
 }
 
-func pct(v float64) string { return fmt.Sprintf("%.2f%%", 100*v) }
+func pct(v float64) string  { return fmt.Sprintf("%.2f%%", 100*v) }
 func msec(v float64) string { return fmt.Sprintf("%.3g", v) }
 
 // title is the first line of the table output.
