@@ -47,3 +47,6 @@ func (c *Clock) Access(r *traces.Request) bool {
 	c.q.pushFront(c.nodes, i)
 	return false
 }
+
+// Remove drops key's object (a delete in the trace).
+func (c *Clock) Remove(key uint64) bool { return c.removeFromList(key, &c.q) }

@@ -52,3 +52,13 @@ func (c *Sieve) Access(r *traces.Request) bool {
 	c.q.pushFront(c.nodes, c.add(r.Key, r.Size))
 	return false
 }
+
+// Remove drops key's object (a delete in the trace); the hand moves past it.
+func (c *Sieve) Remove(key uint64) bool {
+	return c.removeKey(key, func(i int32) {
+		if c.hand == i {
+			c.hand = c.nodes[i].prev
+		}
+		c.q.remove(c.nodes, i)
+	})
+}
