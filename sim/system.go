@@ -348,6 +348,12 @@ func (s *system) build(j, k int) error {
 		}
 		obs.OnEvict(func(key uint64, size uint32) { s.demote(j+1, key, size) })
 	}
+	if s.cfg.Writes == WriteBack && j+1 == len(s.levels) {
+		// The last level holds the dirty entries: one it evicts is written then.
+		if obs, ok := c.(policy.EvictionObserver); ok {
+			obs.OnEvict(func(key uint64, _ uint32) { s.w.evictDirty(s, key) })
+		}
+	}
 	if s.cfg.Exclusive && j > 0 {
 		return s.needRemove(j, "an exclusive hierarchy")
 	}

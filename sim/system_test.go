@@ -258,6 +258,19 @@ func TestWriteBackFlush(t *testing.T) {
 	if st.Requests != 2 || st.Hits != 1 {
 		t.Errorf("requests %d hits %d; want 2, 1 (the read of b hits the written entry)", st.Requests, st.Hits)
 	}
+	// A dirty entry the write-back level evicts is written then: with room
+	// for one object, b's write at 2s pushes dirty a out (a store write), and
+	// the flush at 11s (10s after the first request) writes b.
+	small := sysTrace(set(1*s, 1, 1), set(2*s, 2, 1), req{at: 15 * s, key: 2})
+	for _, c := range []struct {
+		levels   string
+		maxDirty int
+	}{{"l1=lru:1", 1}, {"l1=lru:10", 2}} {
+		st := run(t, small, SystemConfig{Levels: mustLevels(t, c.levels), Writes: WriteBack, FlushInterval: 10 * time.Second})
+		if st.Writes.StoreWrites != 2 || st.Writes.MaxDirty != c.maxDirty {
+			t.Errorf("%s: store writes %d, max dirty %d; want 2, %d", c.levels, st.Writes.StoreWrites, st.Writes.MaxDirty, c.maxDirty)
+		}
+	}
 	st = run(t, tr, SystemConfig{Levels: mustLevels(t, "l1=lru:10"), Writes: WriteThrough})
 	if st.Writes.StoreWrites != 5 || st.Writes.Saved != 0 || st.Hits != 1 {
 		t.Errorf("write-through: store writes %d saved %d hits %d; want 5, 0, 1", st.Writes.StoreWrites, st.Writes.Saved, st.Hits)

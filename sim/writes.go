@@ -13,7 +13,8 @@ const (
 	// WriteThrough writes the store and the caches together.
 	WriteThrough WritePolicy = iota
 	// WriteBack writes the caches and marks the entry dirty; dirty entries
-	// reach the store at the next flush (every SystemConfig.FlushInterval).
+	// reach the store at the next flush (every SystemConfig.FlushInterval),
+	// or when the last level (the write-back cache) evicts them.
 	WriteBack
 	// WriteAround (cache-aside) writes the store and invalidates the cached copies.
 	WriteAround
@@ -145,6 +146,17 @@ func (w *writer) markDirty(s *system, key uint64, size uint32, now int64) {
 	ws := &s.st.Writes
 	ws.MaxDirty = max(ws.MaxDirty, len(w.dirty))
 	ws.MaxDirtyBytes = max(ws.MaxDirtyBytes, w.dirtyBytes)
+}
+
+// evictDirty writes key to the store if it is dirty: the write-back level
+// evicted it, so it cannot wait for the flush.
+func (w *writer) evictDirty(s *system, key uint64) {
+	if size, ok := w.dirty[key]; ok {
+		w.accrue(s.last)
+		s.st.Writes.StoreWrites++
+		w.dirtyBytes -= int64(size)
+		delete(w.dirty, key)
+	}
 }
 
 // finish flushes what is left and computes the means.
