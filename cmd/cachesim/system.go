@@ -31,6 +31,7 @@ type systemFlags struct {
 	prewarm           string
 	prewarmFrom       string
 	vary              string
+	config            string
 	missLatency       string
 	missPerKiB        string
 	fs                *pflag.FlagSet
@@ -82,10 +83,18 @@ level), the overall hit ratio, latency percentiles and backend load.
   --warmup N|10m  leaves the first N requests or 10 minutes out of the
                statistics. --prewarm top:K loads the K most requested keys of
                --prewarm-from (a trace) or, without it, of the --warmup part,
-               which then stands for the past and is not replayed.`
+               which then stands for the past and is not replayed.
+  --config hierarchy.yaml  long setups in a file, e.g.
+                 levels:
+                   - {name: l1, policy: lru, size: 1000, latency: 0.05ms}
+                   - {name: l2, policy: "s3fifo(small=0.1)", size: 1GiB, latency: 1ms}
+                 instances: 8
+                 stampede: coalesce
+                 ttl: 60s`
 
 func (f *systemFlags) register(fs *pflag.FlagSet, ownLatency bool) {
 	f.fs = fs
+	fs.StringVar(&f.config, "config", "", configHelp)
 	fs.StringVar(&f.levels, "levels", "", "simulate a cache hierarchy: name=policy:size[@latency],… nearest first, e.g. 'l1=lru:1000@0.05ms,l2=lru:1GiB@1ms'")
 	fs.IntVar(&f.instances, "instances", 1, "service instances, each with a private first level (with --levels)")
 	fs.StringVar(&f.assign, "assign", "round-robin", "how requests go to instances: round-robin or key (sticky)")
@@ -111,6 +120,11 @@ func (f *systemFlags) register(fs *pflag.FlagSet, ownLatency bool) {
 // active reports whether a system simulation was asked for; it fails when a
 // system flag comes without --levels.
 func (f *systemFlags) active() (bool, error) {
+	if f.config != "" {
+		if err := applyConfig(f.fs, f.config); err != nil {
+			return false, err
+		}
+	}
 	if f.levels != "" {
 		return true, nil
 	}

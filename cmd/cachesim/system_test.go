@@ -141,3 +141,41 @@ func TestSystemFlagErrors(t *testing.T) {
 		}
 	}
 }
+
+// A YAML file stands in for the flags: levels as a list, other settings by
+// flag name; the command line wins; unknown settings fail with their line.
+func TestSystemConfigFile(t *testing.T) {
+	tr := writeFile(t, "loop.txt", loopTrace(10, 3))
+	cfg := writeFile(t, "hierarchy.yaml", `# two levels
+levels:
+  - {name: l1, policy: lru, size: 5, latency: 0.05ms}
+  - name: l2
+    policy: lru
+    size: 10
+    latency: 1ms
+instances: 1
+stampede: [off]
+`)
+	out, _, err := runCLI(t, "replay", tr, "--config", cfg, "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := parseSystemJSON(t, out); len(r.Runs) != 1 || r.Runs[0].Levels[1].Hits != 20 {
+		t.Errorf("from the file: %+v; want 20 L2 hits", r.Runs)
+	}
+	out, _, err = runCLI(t, "replay", tr, "--config", cfg, "--levels", "l1=lru:5,l2=lru:5", "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := parseSystemJSON(t, out); len(r.Runs) != 1 || r.Runs[0].Levels[1].Hits != 0 {
+		t.Errorf("--levels on the command line must win: %+v", r.Runs)
+	}
+	bad := writeFile(t, "bad.yaml", "levels: l1=lru:5\ninstancez: 4\n")
+	if _, _, err := runCLI(t, "replay", tr, "--config", bad); err == nil || !strings.Contains(err.Error(), "bad.yaml:2: unknown setting \"instancez\"") {
+		t.Errorf("error %v; want one naming bad.yaml:2 and the setting", err)
+	}
+	bad = writeFile(t, "bad.yaml", "levels:\n  - {name: l1, size: 5}\n")
+	if _, _, err := runCLI(t, "replay", tr, "--config", bad); err == nil || !strings.Contains(err.Error(), "needs name, policy and size") {
+		t.Errorf("error %v; want one saying what a level needs", err)
+	}
+}
