@@ -3,12 +3,14 @@ package main
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/cachesim/cachesim/report"
 	"github.com/cachesim/cachesim/sim"
 	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/workload"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -97,7 +99,7 @@ func (f *systemFlags) register(fs *pflag.FlagSet, ownLatency bool) {
 	fs.StringVar(&f.config, "config", "", configHelp)
 	fs.StringVar(&f.levels, "levels", "", "simulate a cache hierarchy: name=policy:size[@latency],… nearest first, e.g. 'l1=lru:1000@0.05ms,l2=lru:1GiB@1ms'")
 	fs.IntVar(&f.instances, "instances", 1, "service instances, each with a private first level (with --levels)")
-	fs.StringVar(&f.assign, "assign", "round-robin", "how requests go to instances: round-robin or key (sticky)")
+	fs.StringVar(&f.assign, "assign", "round-robin", "how requests go to instances: round-robin, key (sticky), or column:N (the client id in column N of a CSV or text trace)")
 	fs.BoolVar(&f.exclusive, "exclusive", false, "exclusive hierarchy: misses fill only the first level, whose victims move down; hits below move up")
 	fs.StringVar(&f.stampede, "stampede", "off", "concurrent misses: off (instantaneous fills), none, coalesce, xfetch, or a comma-separated list to compare")
 	fs.Float64Var(&f.beta, "beta", 1, "XFetch's beta: larger recomputes earlier (0: never early)")
@@ -144,7 +146,7 @@ type systemSetup struct {
 
 // build checks the flags and makes the configuration for t. ttl applies
 // when given explicitly (or when requests carry TTLs); in loads --prewarm-from.
-func (f *systemFlags) build(t *traces.Trace, ttl time.Duration, ttlSet bool, seed uint64, in *inputFlags, stderr io.Writer) (systemSetup, error) {
+func (f *systemFlags) build(t *traces.Trace, path string, ttl time.Duration, ttlSet bool, seed uint64, in *inputFlags, stderr io.Writer) (systemSetup, error) {
 	var s systemSetup
 	c := &s.cfg
 	var err error
@@ -158,8 +160,12 @@ func (f *systemFlags) build(t *traces.Trace, ttl time.Duration, ttlSet bool, see
 	if ttlSet {
 		c.TTL = ttl
 	}
-	if c.Assign, err = sim.ParseAssignment(f.assign); err != nil {
-		return s, err
+	if col, ok := strings.CutPrefix(f.assign, "column:"); ok {
+		if c.InstanceOf, err = instanceColumn(t, path, col, in); err != nil {
+			return s, err
+		}
+	} else if c.Assign, err = sim.ParseAssignment(f.assign); err != nil {
+		return s, fmt.Errorf("%v, or column:N", err)
 	}
 	for _, m := range strings.Split(f.stampede, ",") {
 		mode, err := sim.ParseStampede(m)
@@ -196,6 +202,63 @@ func (f *systemFlags) build(t *traces.Trace, ttl time.Duration, ttlSet bool, see
 	}
 	c.Latency = m.Latencies(t)
 	return s, nil
+}
+
+// tracePath returns the trace file named by args ("" for none or a workload spec).
+func tracePath(args []string) string {
+	if len(args) == 0 || workload.IsSpec(args[0]) {
+		return ""
+	}
+	return args[0]
+}
+
+// instanceColumn reads column col (1-based) of the CSV or text trace at path
+// as each request's instance: a client id, numbers as they are and other
+// text hashed (then taken modulo --instances). It must give as many
+// requests as t has.
+func instanceColumn(t *traces.Trace, path, col string, in *inputFlags) ([]uint32, error) {
+	n, err := strconv.Atoi(col)
+	if err != nil || n < 1 {
+		return nil, fmt.Errorf("--assign column:%s: expected a 1-based column number", col)
+	}
+	if path == "" {
+		return nil, fmt.Errorf("--assign column:%d needs a trace file", n)
+	}
+	opt, err := in.options()
+	if err != nil {
+		return nil, err
+	}
+	format, err := traces.DetectFormat(path, opt)
+	if err != nil {
+		return nil, err
+	}
+	switch format {
+	case "twitter":
+		opt.Format, opt.Line.Delimiter = "csv", ','
+	case "csv", "text":
+		opt.Format = format
+	default:
+		return nil, fmt.Errorf("--assign column:%d needs a CSV or text trace, and %s is %s", n, path, format)
+	}
+	// The key column alone: a header line is recognised by its lack of numbers.
+	opt.Line.Columns, opt.Line.AutoColumns = traces.Columns{Key: n}, false
+	file, err := traces.Open(path, opt)
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	ids, err := traces.ReadAll(path, file)
+	if err != nil {
+		return nil, fmt.Errorf("--assign column:%d: %w", n, err)
+	}
+	if ids.Len() != t.Len() {
+		return nil, fmt.Errorf("--assign column:%d: %s has %d requests read this way and %d read as the trace (skipped records?)", n, path, ids.Len(), t.Len())
+	}
+	out := make([]uint32, len(ids.Keys))
+	for i, k := range ids.Keys {
+		out[i] = uint32(k ^ k>>32)
+	}
+	return out, nil
 }
 
 // buildPrewarm fills c.Prewarm from --prewarm.
@@ -265,7 +328,7 @@ func runSystemReplay(cmd *cobra.Command, args []string, f *replayFlags) error {
 	if err != nil {
 		return err
 	}
-	s, err := f.sys.build(t, f.ttl, cmd.Flags().Changed("ttl"), f.seed, &f.in, stderr)
+	s, err := f.sys.build(t, tracePath(args), f.ttl, cmd.Flags().Changed("ttl"), f.seed, &f.in, stderr)
 	if err != nil {
 		return err
 	}
@@ -324,7 +387,7 @@ func runSystemSweep(cmd *cobra.Command, args []string, f *sweepFlags) error {
 	if err != nil {
 		return err
 	}
-	s, err := f.sys.build(t, f.ttl, cmd.Flags().Changed("ttl"), f.seed, &f.in, stderr)
+	s, err := f.sys.build(t, tracePath(args), f.ttl, cmd.Flags().Changed("ttl"), f.seed, &f.in, stderr)
 	if err != nil {
 		return err
 	}
