@@ -222,6 +222,7 @@ type system struct {
 	last      int64 // time of the latest request
 	w         writer
 	v         versions
+	plainHits []uint64 // per level: hits whose latency is only the lookups (see flushHits)
 }
 
 // RunSystem simulates t through the system cfg describes.
@@ -301,6 +302,7 @@ func newSystem(t *traces.Trace, cfg *SystemConfig) (*system, error) {
 	}
 	s.levels = make([]sysLevel, len(cfg.Levels))
 	s.st.Levels = make([]LevelStats, len(cfg.Levels))
+	s.plainHits = make([]uint64, len(cfg.Levels))
 	for j, lv := range cfg.Levels {
 		n := 1
 		if j == 0 {
@@ -415,6 +417,7 @@ func (s *system) reset(now int64) {
 		h = s.cfg.Latency.newHistogram()
 	}
 	s.st = SystemStats{Levels: levels, Prewarmed: s.st.Prewarmed}
+	clear(s.plainHits)
 	s.st.Latency = h
 	if s.cfg.Window != nil {
 		s.win = s.cfg.Window.start()
@@ -506,36 +509,39 @@ func (s *system) get(i int, r *traces.Request, inst int) {
 		lat += s.levels[j].Latency
 		s.st.Levels[j].Reached++
 	}
-	if served >= 0 {
-		s.st.Levels[served].Hits++
-		s.st.Levels[served].ByteHits += size
-	}
 	if s.w.stale != nil {
 		s.w.noteRead(s, inst, r.Key, now, served == 0)
 	}
 	calls := s.st.Backend.Calls
-	if served >= 0 {
-		if s.cfg.Stampede == StampedeXFetch && s.earlyRecompute(i, &ks, now) {
-			s.st.Backend.EarlyRecomputes++
-			lat += s.call(i, r, &ks, now, true)
-		}
-	} else {
+	switch {
+	case served >= 0 && s.cfg.Stampede == StampedeXFetch && s.earlyRecompute(i, &ks, now):
+		s.st.Backend.EarlyRecomputes++
+		lat += s.call(i, r, &ks, now, true)
+		s.keys[r.Key] = ks
+		s.st.Latency.Add(lat)
+	case served >= 0:
+		// A plain hit costs the lookups down to its level: counted, and
+		// added to the histogram at the end (see flushHits).
+		s.plainHits[served]++
+	default:
 		if held && ks.expiry != 0 {
 			s.st.Backend.Expired++
 		}
 		lat += s.fetch(i, r, &ks, now)
-	}
-	if s.track {
-		s.keys[r.Key] = ks
+		if s.track {
+			s.keys[r.Key] = ks
+		}
+		s.st.Latency.Add(lat)
 	}
 	hit := served >= 0
-	s.st.Requests++
-	s.st.Bytes += size
 	if hit {
+		s.st.Levels[served].Hits++
+		s.st.Levels[served].ByteHits += size
 		s.st.Hits++
 		s.st.ByteHits += size
 	}
-	s.st.Latency.Add(lat)
+	s.st.Requests++
+	s.st.Bytes += size
 	if s.win != nil {
 		s.win.add(int64(i), now, hit, size)
 	}
@@ -579,9 +585,21 @@ func (s *system) serve(r *traces.Request, inst int, fresh bool) (served int, hel
 	return -1, held
 }
 
+// flushHits adds the plain hits to the latency histogram: a hit served by
+// level j costs the lookups of levels 0…j.
+func (s *system) flushHits() {
+	lat := 0.0
+	for j := range s.levels {
+		lat += s.levels[j].Latency
+		s.st.Latency.AddN(lat, s.plainHits[j])
+		s.plainHits[j] = 0
+	}
+}
+
 // finish closes the run and computes the derived figures.
 func (s *system) finish() SystemStats {
 	s.w.finish(s, s.last)
+	s.flushHits()
 	st := &s.st
 	st.Span = s.last - s.start
 	for j := range s.levels {

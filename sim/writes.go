@@ -168,8 +168,9 @@ func (w *writer) finish(s *system, now int64) {
 			ws.MeanDirty, ws.MeanDirtyBytes = w.riskN/span, w.riskB/span
 		}
 	}
-	if s.st.Sets > ws.StoreWrites {
-		ws.Saved = s.st.Sets - min(ws.StoreWrites, s.st.Sets)
+	// Deletes always reach the store; writes merged in the cache do not.
+	if n := s.st.Sets + s.st.Deletes; n > ws.StoreWrites {
+		ws.Saved = n - ws.StoreWrites
 	}
 }
 
