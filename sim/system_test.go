@@ -71,7 +71,7 @@ func constLatencies(tr *traces.Trace, seconds float64) *Latencies {
 // hits, bytes and (with free lookups) latencies as a replay of that cache,
 // for any policy and any number of instances.
 func TestSystemEmptyL1EqualsSingleCache(t *testing.T) {
-	tr := skewedTrace(1, 20000, 2000)
+	tr := skewedTrace(1, 10000, 1000)
 	lat := LatencyModel{Miss: distLogNormal(t)}.Latencies(tr)
 	for _, pol := range []string{"lru", "lfu", "fifo", "s3fifo", "arc", "wtinylfu"} {
 		for _, unit := range []string{"300", "64KiB"} {
