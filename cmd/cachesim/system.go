@@ -350,7 +350,14 @@ func runSystemReplay(cmd *cobra.Command, args []string, f *replayFlags) error {
 	}
 	if f.plot != "" {
 		st := runs[0].Stats
-		tl := report.Timeline{Title: fmt.Sprintf("%s, %s, stampede %s", t.Name, rep.Hierarchy, runs[0].Stampede),
+		title := rep.Hierarchy
+		if s.cfg.Instances > 1 {
+			title += fmt.Sprintf(" ×%d", s.cfg.Instances)
+		}
+		if runs[0].Stampede != sim.StampedeOff {
+			title += ", stampede " + runs[0].Stampede.String()
+		}
+		tl := report.Timeline{Title: title,
 			Plan: s.cfg.Window, Windows: st.Windows, Overall: metric.Of(st.Stats)}
 		if err := tl.TimelineChart(metric).Save(f.plot); err != nil {
 			return err
