@@ -273,16 +273,22 @@ func newSystem(t *traces.Trace, cfg *SystemConfig) (*system, error) {
 		s.keys = make(map[uint64]keyState)
 	}
 	timed := t.Times != nil
-	for what, need := range map[string]bool{
-		"--stampede " + cfg.Stampede.String():      cfg.Stampede != StampedeOff,
-		"--flush-interval":                         cfg.FlushInterval > 0,
-		"--invalidation-delay":                     cfg.InvalidationDelay > 0,
-		"--invalidate-every":                       cfg.InvalidateEvery > 0,
-		"--warmup " + cfg.Warmup.Duration.String(): cfg.Warmup.Duration > 0,
+	for _, c := range []struct {
+		what string
+		need bool
+	}{
+		{"--stampede " + cfg.Stampede.String(), cfg.Stampede != StampedeOff},
+		{"--flush-interval", cfg.FlushInterval > 0},
+		{"--invalidation-delay", cfg.InvalidationDelay > 0},
+		{"--invalidate-every", cfg.InvalidateEvery > 0},
+		{"--warmup " + cfg.Warmup.Duration.String(), cfg.Warmup.Duration > 0},
 	} {
-		if need && !timed {
-			return nil, fmt.Errorf("%s needs timestamps, and %s has none", what, t.Name)
+		if c.need && !timed {
+			return nil, fmt.Errorf("%s needs timestamps, and %s has none", c.what, t.Name)
 		}
+	}
+	if cfg.InstanceOf != nil && len(cfg.InstanceOf) != t.Len() {
+		return nil, fmt.Errorf("%d instance assignments for the %d requests of %s", len(cfg.InstanceOf), t.Len(), t.Name)
 	}
 	if cfg.Writes == WriteBack && cfg.FlushInterval <= 0 {
 		return nil, fmt.Errorf("write-back needs a --flush-interval")
