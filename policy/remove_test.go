@@ -56,7 +56,7 @@ func TestRemover(t *testing.T) {
 // free their space and miss, other keys stay, removals are not evictions,
 // and the policy keeps working through churn until emptied.
 func TestRemoverSegmented(t *testing.T) {
-	for _, name := range []string{"clock", "sieve", "random", "s3fifo", "twoq", "slru"} {
+	for _, name := range []string{"clock", "sieve", "random", "s3fifo", "twoq", "slru", "arc", "wtinylfu"} {
 		t.Run(name, func(t *testing.T) {
 			c, err := New(Spec{Name: name}, Config{Capacity: 1000, Seed: 1})
 			if err != nil {

@@ -107,6 +107,4 @@ func (c *SLRU) evictLowest() {
 }
 
 // Remove drops key's object (a delete in the trace).
-func (c *SLRU) Remove(key uint64) bool {
-	return c.removeKey(key, func(i int32) { c.segs[c.nodes[i].aux].take(c.nodes, i) })
-}
+func (c *SLRU) Remove(key uint64) bool { return c.removeFromSegments(key, c.segs) }

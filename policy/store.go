@@ -109,6 +109,12 @@ func (s *store) removeFromQueues(key uint64, small, main *segment) bool {
 	})
 }
 
+// removeFromSegments implements Remover for policies whose entry.aux names
+// the segment of segs holding the entry (SLRU, ARC, W-TinyLFU).
+func (s *store) removeFromSegments(key uint64, segs []segment) bool {
+	return s.removeKey(key, func(i int32) { segs[s.nodes[i].aux].take(s.nodes, i) })
+}
+
 // evictTail evicts from the tail of q until an object of this size fits.
 func (s *store) evictTail(q *list, size uint32) {
 	for s.full(size) {

@@ -378,7 +378,7 @@ func (s *system) demote(j int, key uint64, size uint32) {
 // needRemove checks that level j's policy can remove entries, which why needs.
 func (s *system) needRemove(j int, why string) error {
 	if s.levels[j].removers[0] == nil {
-		return fmt.Errorf("level %s: %s needs a policy that can remove entries, and %s cannot (lru, fifo, lfu, ttl, clock, sieve, random, s3fifo, slru, twoq can)",
+		return fmt.Errorf("level %s: %s needs a policy that can remove entries, and %s cannot (lru, fifo, lfu, ttl, clock, sieve, random, s3fifo, slru, twoq, arc, wtinylfu can)",
 			s.levels[j].Name, why, s.levels[j].Policy)
 	}
 	return nil
