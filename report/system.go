@@ -71,6 +71,9 @@ func (s *SystemReport) title() string {
 	if s.Instances > 1 {
 		t += fmt.Sprintf(", %d instances (%s)", s.Instances, s.Assign)
 	}
+	if s.Vary != "" {
+		t += ", " + s.Vary + "'s size varied"
+	}
 	if s.Exclusive {
 		t += ", exclusive"
 	}
@@ -244,7 +247,7 @@ func (r SystemRun) writeDetails(w io.Writer) error {
 			[]string{"hit ratio just before / after a drop", fmt.Sprintf("%s / %s", pct(before.HitRatio()), pct(after.HitRatio()))},
 			[]string{"backend calls just before / after (miss storm)", fmt.Sprintf("%d / %d (×%.3g)", before.Calls, after.Calls, float64(after.Calls)/max(float64(before.Calls), 1))})
 	}
-	rows = append(rows, []string{"trace time covered", time.Duration(r.Span).String()})
+	rows = append(rows, []string{"trace time covered", time.Duration(r.Span).Round(time.Millisecond).String()})
 	return renderTable(w, []string{"statistic", "value"}, rows)
 }
 

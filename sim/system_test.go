@@ -371,6 +371,12 @@ func TestParseLevels(t *testing.T) {
 		l[1].Policy.String() != "s3fifo(ghost=0.9,small=0.1)" || l[1].Capacity != 1<<30 || !l[1].Bytes || l[1].Latency != 1e-3 {
 		t.Errorf("parsed %+v", l)
 	}
+	if got := FormatLevels(l); got != "l1=lru:1000@50µs,l2=s3fifo(ghost=0.9,small=0.1):1GiB@1ms" {
+		t.Errorf("FormatLevels: %s", got)
+	}
+	if again, err := ParseLevels(FormatLevels(l)); err != nil || FormatLevels(again) != FormatLevels(l) {
+		t.Errorf("FormatLevels does not read back: %v", err)
+	}
 	for _, bad := range []string{"", "lru:10", "l1=lru", "l1=nosuch:10", "l1=lru:10@fast", "l1=lru:10,l1=lru:20", "l1=lru:-5"} {
 		if _, err := ParseLevels(bad); err == nil {
 			t.Errorf("ParseLevels(%q) accepted", bad)

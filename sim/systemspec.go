@@ -70,6 +70,15 @@ func FormatLevels(levels []Level) string {
 		size := strconv.FormatInt(l.Capacity, 10)
 		if l.Bytes {
 			size += "B"
+			for _, u := range []struct {
+				name string
+				n    int64
+			}{{"TiB", 1 << 40}, {"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+				if l.Capacity >= u.n && l.Capacity%u.n == 0 {
+					size = strconv.FormatInt(l.Capacity/u.n, 10) + u.name
+					break
+				}
+			}
 		}
 		parts[j] = fmt.Sprintf("%s=%s:%s@%s", l.Name, l.Policy, size, time.Duration(l.Latency*1e9))
 	}
