@@ -339,7 +339,7 @@ func (s *system) reset(now int64) {
 		s.win = s.cfg.Window.start()
 	}
 	s.start = now
-	s.w.reset(now)
+	s.w.reset(s, now)
 	s.v.reset()
 }
 

@@ -99,9 +99,11 @@ func (w *writer) start(now int64) {
 	w.riskAt = now
 }
 
-// reset drops the write statistics: the warm-up ends at now.
-func (w *writer) reset(now int64) {
+// reset drops the write statistics: the warm-up ends at now, with the
+// entries still dirty at risk from then on.
+func (w *writer) reset(s *system, now int64) {
 	w.riskAt, w.riskN, w.riskB = now, 0, 0
+	s.st.Writes.MaxDirty, s.st.Writes.MaxDirtyBytes = len(w.dirty), w.dirtyBytes
 }
 
 // advance applies the invalidations that arrive and the flushes due before now.
