@@ -216,3 +216,26 @@ func TestReplayAssignColumnRace(t *testing.T) {
 		t.Errorf("bad column: error %v", err)
 	}
 }
+
+// One pass over 10 keys after prewarming the 5 most requested keys of a
+// history (keys 0…4 twice, 5…9 once): those 5 hit, the rest miss cold.
+func TestReplayPrewarmFrom(t *testing.T) {
+	tr := writeFile(t, "once.txt", loopTrace(10, 1))
+	hist := writeFile(t, "history.txt", loopTrace(5, 1)+loopTrace(10, 1))
+	out, _, err := runCLI(t, "replay", tr, "--levels", "l1=lru:10", "--prewarm", "top:5", "--prewarm-from", hist, "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r struct {
+		Runs []struct {
+			Hits      uint64 `json:"hits"`
+			Prewarmed int    `json:"prewarmed"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Runs) != 1 || r.Runs[0].Hits != 5 || r.Runs[0].Prewarmed != 5 {
+		t.Errorf("got %+v; want 5 hits from 5 prewarmed keys", r.Runs)
+	}
+}
