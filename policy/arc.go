@@ -121,3 +121,12 @@ func (c *ARC) dropGhost(g int) {
 	c.l[g].take(c.nodes, v)
 	c.forget(v)
 }
+
+// Remove drops key's object (a delete in the trace). A ghost (B1, B2) is
+// history, not a cached object: it stays, and Remove reports false.
+func (c *ARC) Remove(key uint64) bool {
+	if i, ok := c.lookup(key); ok && c.nodes[i].aux >= arcB1 {
+		return false
+	}
+	return c.removeFromSegments(key, c.l[:])
+}

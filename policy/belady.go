@@ -63,8 +63,7 @@ func (c *Belady) Access(r *traces.Request) bool {
 	for c.full(r.Size) {
 		v := c.far.top()
 		c.far.remove(c.nodes, v)
-		c.drop(v)
-		c.evictions++
+		c.evict(v)
 	}
 	i := c.add(r.Key, r.Size)
 	c.nodes[i].when = prio

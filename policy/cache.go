@@ -34,3 +34,13 @@ type Remover interface {
 	// A removal is not an eviction.
 	Remove(key uint64) bool
 }
+
+// EvictionObserver is implemented by policies that report their evictions:
+// all the built-in ones, through the shared store. The system simulation
+// uses it to demote an object evicted from one level of an exclusive
+// hierarchy to the next. Removals and expirations are not evictions.
+type EvictionObserver interface {
+	// OnEvict makes the cache call f with the key and size of every object
+	// it evicts from now on; nil stops it.
+	OnEvict(f func(key uint64, size uint32))
+}

@@ -47,8 +47,7 @@ func (c *LFU) Access(r *traces.Request) bool {
 		b := c.lowest
 		v := c.buckets[b].items.tail
 		c.unlink(b, v)
-		c.drop(v)
-		c.evictions++
+		c.evict(v)
 	}
 	i := c.add(r.Key, r.Size)
 	b := c.lowest

@@ -50,3 +50,59 @@ func TestRemover(t *testing.T) {
 		})
 	}
 }
+
+// TestRemoverSegmented checks Remove on the policies with several queues,
+// hands or random choice, at a capacity where they all admit: removed keys
+// free their space and miss, other keys stay, removals are not evictions,
+// and the policy keeps working through churn until emptied.
+func TestRemoverSegmented(t *testing.T) {
+	for _, name := range []string{"clock", "sieve", "random", "s3fifo", "twoq", "slru", "arc", "wtinylfu"} {
+		t.Run(name, func(t *testing.T) {
+			c, err := New(Spec{Name: name}, Config{Capacity: 1000, Seed: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rm, ok := c.(Remover)
+			if !ok {
+				t.Fatalf("%s does not implement Remover", name)
+			}
+			for round := 0; round < 3; round++ {
+				for k := uint64(1); k <= 50; k++ {
+					c.Access(&traces.Request{Key: k, Size: 10})
+				}
+			}
+			if c.Len() != 50 || c.Used() != 500 || c.Evictions() != 0 {
+				t.Fatalf("after filling: len %d used %d evictions %d; want 50, 500, 0", c.Len(), c.Used(), c.Evictions())
+			}
+			for k := uint64(3); k <= 50; k += 3 {
+				if !rm.Remove(k) || rm.Remove(k) {
+					t.Fatalf("Remove(%d) must report true once", k)
+				}
+			}
+			if c.Len() != 34 || c.Used() != 340 || c.Evictions() != 0 {
+				t.Fatalf("after removing 16: len %d used %d evictions %d; want 34, 340, 0", c.Len(), c.Used(), c.Evictions())
+			}
+			for k := uint64(1); k <= 50; k++ {
+				if hit := c.Access(&traces.Request{Key: k, Size: 10}); hit != (k%3 != 0) {
+					t.Fatalf("key %d: hit %v after removing every third key", k, hit)
+				}
+			}
+			// Churn well past the capacity, removing as we go.
+			for k := uint64(100); k < 3000; k++ {
+				c.Access(&traces.Request{Key: k, Size: 10})
+				if k%5 == 0 {
+					rm.Remove(k - 7)
+				}
+				if c.Used() > 1000 || c.Used() != 10*int64(c.Len()) {
+					t.Fatalf("at key %d: used %d, len %d", k, c.Used(), c.Len())
+				}
+			}
+			for k := uint64(1); k < 3000; k++ {
+				rm.Remove(k)
+			}
+			if c.Len() != 0 || c.Used() != 0 {
+				t.Errorf("after removing everything: len %d used %d", c.Len(), c.Used())
+			}
+		})
+	}
+}

@@ -129,3 +129,6 @@ func (c *S3FIFO) evictMain() {
 		return
 	}
 }
+
+// Remove drops key's object (a delete in the trace); the ghost is not told.
+func (c *S3FIFO) Remove(key uint64) bool { return c.removeFromQueues(key, &c.small, &c.main) }

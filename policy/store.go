@@ -27,7 +27,8 @@ type store struct {
 	capacity  int64
 	used      int64
 	evictions uint64
-	ghosts    int // entries indexed for history only (toGhost)
+	ghosts    int                           // entries indexed for history only (toGhost)
+	onEvict   func(key uint64, size uint32) // see EvictionObserver
 }
 
 func newStore(capacity int64) store {
@@ -102,13 +103,35 @@ func (s *store) removeKey(key uint64, unlink func(i int32)) bool {
 	return true
 }
 
+// removeFromList implements Remover for policies that keep every entry in one list.
+func (s *store) removeFromList(key uint64, q *list) bool {
+	return s.removeKey(key, func(i int32) { q.remove(s.nodes, i) })
+}
+
+// removeFromQueues implements Remover for policies whose entry.when says
+// which of two segments holds the entry (inSmall or inMain: S3-FIFO, 2Q).
+func (s *store) removeFromQueues(key uint64, small, main *segment) bool {
+	return s.removeKey(key, func(i int32) {
+		if s.nodes[i].when == inSmall {
+			small.take(s.nodes, i)
+		} else {
+			main.take(s.nodes, i)
+		}
+	})
+}
+
+// removeFromSegments implements Remover for policies whose entry.aux names
+// the segment of segs holding the entry (SLRU, ARC, W-TinyLFU).
+func (s *store) removeFromSegments(key uint64, segs []segment) bool {
+	return s.removeKey(key, func(i int32) { segs[s.nodes[i].aux].take(s.nodes, i) })
+}
+
 // evictTail evicts from the tail of q until an object of this size fits.
 func (s *store) evictTail(q *list, size uint32) {
 	for s.full(size) {
 		v := q.tail
 		q.remove(s.nodes, v)
-		s.drop(v)
-		s.evictions++
+		s.evict(v)
 	}
 }
 
@@ -158,16 +181,27 @@ func (l *list) moveToFront(n []entry, i int32) {
 
 // evict drops entry i, already unlinked, counting it as an eviction.
 func (s *store) evict(i int32) {
+	s.evicted(i)
 	s.drop(i)
-	s.evictions++
 }
+
+// evicted counts entry i's eviction and tells the observer, if any.
+func (s *store) evicted(i int32) {
+	s.evictions++
+	if s.onEvict != nil {
+		s.onEvict(s.nodes[i].key, s.nodes[i].size)
+	}
+}
+
+// OnEvict implements EvictionObserver.
+func (s *store) OnEvict(f func(key uint64, size uint32)) { s.onEvict = f }
 
 // toGhost evicts entry i's data but keeps its key indexed, as policies with
 // history (ARC's B1/B2, LIRS's non-resident HIR blocks) do: the entry no
 // longer counts towards used. forget removes such an entry for good.
 func (s *store) toGhost(i int32) {
 	s.used -= int64(s.nodes[i].size)
-	s.evictions++
+	s.evicted(i)
 	s.ghosts++
 }
 

@@ -66,7 +66,7 @@ func (c *TTL) Access(r *traces.Request) bool {
 			v = top
 			c.expired++
 		} else {
-			c.evictions++
+			c.evicted(v)
 		}
 		c.remove(v)
 	}

@@ -92,3 +92,6 @@ func (c *TwoQ) evictAm() {
 	c.am.take(c.nodes, v)
 	c.evict(v)
 }
+
+// Remove drops key's object (a delete in the trace); A1out is not told.
+func (c *TwoQ) Remove(key uint64) bool { return c.removeFromQueues(key, &c.in, &c.am) }

@@ -122,3 +122,6 @@ func (c *WTinyLFU) evictFrom(s int32) {
 	c.seg[s].take(c.nodes, v)
 	c.evict(v)
 }
+
+// Remove drops key's object (a delete in the trace); the sketch keeps its counts.
+func (c *WTinyLFU) Remove(key uint64) bool { return c.removeFromSegments(key, c.seg[:]) }

@@ -29,6 +29,7 @@ type replayFlags struct {
 	// overhead is added to every object's size in byte-capacity replays.
 	overhead uint32
 	server   targetFlags
+	sys      systemFlags
 }
 
 func newReplayCmd() *cobra.Command {
@@ -49,7 +50,7 @@ requests, like 10000, otherwise; by default about 100 windows) and, with
 A synthetic workload spec may stand in for the trace (see cachesim generate
 --help). Without a trace, the built-in workload is used (Zipf, 1,000 keys, 10,000
 requests, exponent 1.5, seed 42). Without --size, the cache holds 10% of the
-distinct keys.
+distinct keys.` + systemHelp + `
 ` + targetHelp,
 		Example: `  cachesim replay
   cachesim replay trace.txt --policy lfu --size 1000
@@ -60,7 +61,11 @@ distinct keys.
   cachesim replay 'zipf:keys=1e5,alpha=0.9,size=1000' --target redis://127.0.0.1:6379 --maxmemory 64MiB --maxmemory-policy allkeys-lru
   cachesim replay trace.txt --target redis://:secret@127.0.0.1:6379/3 --flush --maxmemory 1GiB --maxmemory-policy allkeys-lfu --concurrency 4
   cachesim replay trace.txt --target memcached://127.0.0.1:11211 --spawn --maxmemory 64MiB
-  cachesim replay trace.txt --size 64MiB --policy redis-lru --overhead-per-object 62`,
+  cachesim replay trace.txt --size 64MiB --policy redis-lru --overhead-per-object 62
+  cachesim replay trace.csv --csv-key 2 --csv-time 1 --levels 'l1=lru:1000@0.05ms,l2=lru:100000@1ms' --instances 8
+  cachesim replay trace.csv --csv-key 2 --csv-time 1 --levels 'l1=lru:10000@1ms' --ttl 60s --stampede none,coalesce,xfetch
+  cachesim replay trace.csv --csv-key 2 --csv-time 1 --csv-op 3 --levels 'l1=lru:1000,l2=lru:1GiB@1ms' --instances 4 --write-policy back --flush-interval 30s --invalidation-delay 100ms
+  cachesim replay trace.csv --csv-key 2 --csv-time 1 --levels 'l1=lru:10000' --invalidate-every 1h --plot timeline.png`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runReplay(cmd, args, &f) },
 	}
@@ -78,6 +83,7 @@ distinct keys.
 	f.server.register(fs)
 	f.in.register(fs)
 	f.out.register(fs, false)
+	f.sys.register(fs, true)
 	return cmd
 }
 
@@ -109,6 +115,12 @@ func runReplay(cmd *cobra.Command, args []string, f *replayFlags) error {
 	}
 	if f.server.url != "" {
 		return runTargetReplay(cmd, args, f)
+	}
+	if on, err := f.sys.active(); on || err != nil {
+		if err != nil {
+			return err
+		}
+		return runSystemReplay(cmd, args, f)
 	}
 	spec, err := policy.ParseSpec(f.policy)
 	if err != nil {

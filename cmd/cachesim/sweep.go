@@ -30,6 +30,7 @@ type sweepFlags struct {
 	points   int // mrc: this many log-spaced sizes from 1 to the footprint when --sizes is not given
 	overhead uint32
 	server   targetFlags
+	sys      systemFlags
 }
 
 func newSweepCmd() *cobra.Command {
@@ -79,6 +80,7 @@ kinds and parameters). Without a trace, the built-in workload is used (Zipf,
 With --target, the live server runs at each of --sizes in turn (its memory
 limit; a size alone is bytes) and the table, CSV, JSON and --plot set the real
 hit ratio beside the simulated models at each size.
+` + systemSweepHelp + systemHelp + `
 ` + targetHelp,
 		Example: `  cachesim sweep --policy lru,lfu --sizes 50:500:50
   cachesim sweep trace.txt --policy lru,fifo,lfu --sizes 100,1000,10000,25000
@@ -90,7 +92,8 @@ hit ratio beside the simulated models at each size.
   cachesim sweep --policy lru,lfu --sizes 10:1000:log12 --miss-latency lognormal:median=40ms,p99=250ms --latency-plot latency.svg
   cachesim sweep trace.txt --policy lru,arc,s3fifo --sizes 100,1000,10000 --optimal
   cachesim sweep trace.txt --target redis://127.0.0.1:6379 --sizes 16MiB:1GiB:log --plot real.png
-  cachesim sweep trace.txt --target memcached://127.0.0.1:11211 --spawn --sizes 64MiB,128MiB,256MiB`,
+  cachesim sweep trace.txt --target memcached://127.0.0.1:11211 --spawn --sizes 64MiB,128MiB,256MiB
+  cachesim sweep trace.csv --csv-key 2 --csv-time 1 --levels 'l1=lru:1000@0.05ms,l2=lru:1GiB@1ms' --instances 8 --vary l2 --sizes 64MiB:4GiB:log8`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runSweep(cmd, args, &f) },
 	}
@@ -110,6 +113,7 @@ hit ratio beside the simulated models at each size.
 	f.sample.register(fs)
 	f.in.register(fs)
 	f.out.register(fs, true)
+	f.sys.register(fs, false)
 	return cmd
 }
 
@@ -119,6 +123,12 @@ func runSweep(cmd *cobra.Command, args []string, f *sweepFlags) error {
 	}
 	if f.server.url != "" {
 		return runTargetSweep(cmd, args, f)
+	}
+	if on, err := f.sys.active(); on || err != nil {
+		if err != nil {
+			return err
+		}
+		return runSystemSweep(cmd, args, f)
 	}
 	specs, err := parsePolicies(f.policies)
 	if err != nil {

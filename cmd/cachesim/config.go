@@ -1,0 +1,94 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/pflag"
+	"gopkg.in/yaml.v3"
+)
+
+// configHelp documents --config.
+const configHelp = `read settings from a YAML file: keys are this command's flag names
+(instances: 8, stampede: coalesce, ttl: 60s, …); levels may be a list of
+{name, policy, size, latency}; flags on the command line win`
+
+// applyConfig sets the flags of fs from the YAML file at path, except those
+// given on the command line. Errors name the file and line.
+func applyConfig(fs *pflag.FlagSet, path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("--config: %w", err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return fmt.Errorf("--config %s: %w", path, err)
+	}
+	if len(doc.Content) == 0 {
+		return fmt.Errorf("--config %s: empty file", path)
+	}
+	top := doc.Content[0]
+	if top.Kind != yaml.MappingNode {
+		return fmt.Errorf("%s:%d: expected a mapping of settings (name: value)", path, top.Line)
+	}
+	changed := map[string]bool{}
+	fs.Visit(func(f *pflag.Flag) { changed[f.Name] = true })
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		k, v := top.Content[i], top.Content[i+1]
+		fail := func(format string, a ...any) error {
+			return fmt.Errorf("%s:%d: %s: %s", path, v.Line, k.Value, fmt.Sprintf(format, a...))
+		}
+		name := k.Value
+		if name == "config" || fs.Lookup(name) == nil {
+			return fmt.Errorf("%s:%d: unknown setting %q (settings are the command's flag names, e.g. levels, instances, stampede, ttl)", path, k.Line, name)
+		}
+		if changed[name] {
+			continue
+		}
+		value, err := configValue(name, v)
+		if err != nil {
+			return fail("%v", err)
+		}
+		if err := fs.Set(name, value); err != nil {
+			return fail("%v", err)
+		}
+	}
+	return nil
+}
+
+// configValue renders a YAML value as its flag's text: a scalar as is, a
+// list of scalars comma-separated, and levels given as a list of mappings
+// in the --levels syntax.
+func configValue(name string, v *yaml.Node) (string, error) {
+	switch v.Kind {
+	case yaml.ScalarNode:
+		return v.Value, nil
+	case yaml.SequenceNode:
+		parts := make([]string, len(v.Content))
+		for j, item := range v.Content {
+			switch {
+			case item.Kind == yaml.ScalarNode:
+				parts[j] = item.Value
+			case item.Kind == yaml.MappingNode && name == "levels":
+				var l struct {
+					Name, Policy, Size, Latency string
+				}
+				if err := item.Decode(&l); err != nil {
+					return "", err
+				}
+				if l.Name == "" || l.Policy == "" || l.Size == "" {
+					return "", fmt.Errorf("line %d: a level needs name, policy and size (latency optional)", item.Line)
+				}
+				parts[j] = l.Name + "=" + l.Policy + ":" + l.Size
+				if l.Latency != "" {
+					parts[j] += "@" + l.Latency
+				}
+			default:
+				return "", fmt.Errorf("line %d: expected a value", item.Line)
+			}
+		}
+		return strings.Join(parts, ","), nil
+	}
+	return "", fmt.Errorf("expected a value or a list")
+}

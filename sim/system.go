@@ -1,0 +1,541 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/cachesim/cachesim/policy"
+	"github.com/cachesim/cachesim/traces"
+)
+
+// This file is the system simulation: a hierarchy of caches (private L1s per
+// service instance in front of shared levels in front of a backend) replayed
+// on the trace's time, with the latency model of latency.go. Stampedes are in
+// stampede.go, writes, invalidations and model versions in writes.go, the
+// parsing of the configuration in systemspec.go. The single-cache Replay is
+// separate and untouched: it stays the fast path.
+
+// Level is one tier of a cache hierarchy.
+type Level struct {
+	// Name names the level in reports ("l1", "l2").
+	Name string
+	// Policy is the level's eviction policy.
+	Policy policy.Spec
+	// Capacity is the level's size, in bytes when Bytes is set, else in objects.
+	Capacity int64
+	// Bytes says the capacity is in bytes; otherwise every object has size 1 in this level.
+	Bytes bool
+	// Latency is the cost of a lookup in this level, in seconds, paid by every request that reaches it.
+	Latency float64
+}
+
+// Assignment says how requests are spread over the instances.
+type Assignment uint8
+
+const (
+	// AssignRoundRobin sends request i to instance i mod N.
+	AssignRoundRobin Assignment = iota
+	// AssignKeyHash sends every request for a key to the same instance (sticky routing).
+	AssignKeyHash
+)
+
+// Warmup is the start of a run left out of the statistics: a number of
+// requests or a span of trace time (at most one is set).
+type Warmup struct {
+	Requests int
+	Duration time.Duration
+}
+
+// SystemConfig describes a system simulation. The zero values of the
+// optional fields turn their mechanism off.
+type SystemConfig struct {
+	// Levels are the tiers from the nearest (L1) to the farthest; at least one.
+	Levels []Level
+	// Instances is the number of service instances, each with a private copy
+	// of the first level; the other levels are shared. 0 means 1.
+	Instances int
+	// Assign spreads the requests over the instances.
+	Assign Assignment
+	// InstanceOf, when set, gives each request's instance (a trace column);
+	// it overrides Assign. Values are taken modulo Instances.
+	InstanceOf []uint32
+	// Exclusive keeps an object in one level at a time (see SystemStats).
+	Exclusive bool
+	// TTL is the time to live of a fetched value whose request carries no TTL;
+	// 0 means values never expire (unless the request has a TTL).
+	TTL time.Duration
+	// Seed seeds randomised policies and XFetch's draws.
+	Seed uint64
+	// Latency gives each request's backend (miss) latency; nil means 0. Stampede modes need it.
+	Latency *Latencies
+	// Stampede is what concurrent misses for one key do.
+	Stampede Stampede
+	// Beta is XFetch's β (>= 0; 1 is the paper's default).
+	Beta float64
+	// Writes is the write policy for the trace's sets.
+	Writes WritePolicy
+	// FlushInterval is how often a write-back cache writes its dirty entries to the store.
+	FlushInterval time.Duration
+	// InvalidationDelay is how long an invalidation takes to reach the other instances' L1s.
+	InvalidationDelay time.Duration
+	// InvalidateEvery drops every cached entry at this period of trace time (a model redeploy).
+	InvalidateEvery time.Duration
+	// DipWindow is the span before and after each InvalidateEvery event over
+	// which the dip and the miss storm are measured; 0 means a tenth of the period.
+	DipWindow time.Duration
+	// Warmup is left out of the statistics.
+	Warmup Warmup
+	// Prewarm, when set, is loaded into every level before the first request,
+	// least popular first (see TopKeys).
+	Prewarm []KeySize
+	// PrewarmFromWarmup says that Prewarm came from the warm-up part of the
+	// trace itself, which then stands for the past and is not replayed.
+	PrewarmFromWarmup bool
+	// Window, when set, records per-window counts in SystemStats.Windows.
+	Window *WindowPlan
+}
+
+// keyState is what the system knows of a key's value beyond the caches.
+type keyState struct {
+	expiry int64 // the value is fresh before this time; 0: no value yet (a fetch in flight)
+	delta  int64 // duration of the last fetch (XFetch's δ)
+	end    int64 // latest end of a call in flight
+	calls  int32 // calls in flight
+}
+
+// sysLevel is a level and its caches: one per instance for a private level.
+type sysLevel struct {
+	Level
+	caches   []policy.Cache
+	removers []policy.Remover // nil entries for policies without Remove
+	evBase   uint64           // evictions of caches dropped by model versions, minus those before the warm-up ended
+	scratch  traces.Request   // the request as this level sees it (view)
+	demoted  traces.Request   // an object demoted into this level (exclusive)
+}
+
+// system is one run of a system simulation.
+type system struct {
+	cfg       *SystemConfig
+	levels    []sysLevel
+	instances int
+	st        SystemStats
+	win       *windower
+	never     bool  // values never expire
+	ttl       int64 // default TTL, ns (0: never)
+	track     bool  // per-key state is needed (expiry or stampedes)
+	keys      map[uint64]keyState
+	calls     callHeap
+	rng       *rand.Rand
+	start     int64 // time the statistics start
+	last      int64 // time of the latest request
+	w         writer
+	v         versions
+	plainHits []uint64 // per level: hits whose latency is only the lookups (see flushHits)
+}
+
+// RunSystem simulates t through the system cfg describes.
+func RunSystem(t *traces.Trace, cfg SystemConfig) (SystemStats, error) {
+	s, err := newSystem(t, &cfg)
+	if err != nil {
+		return SystemStats{}, err
+	}
+	n := t.Len()
+	from, warm := 0, WarmupEnd(t, cfg.Warmup)
+	if cfg.PrewarmFromWarmup {
+		from, warm = warm, 0
+	}
+	var r traces.Request
+	if from < n {
+		t.At(from, &r)
+		s.begin(r.Time)
+	}
+	for i := from; i < n; i++ {
+		t.At(i, &r)
+		s.advance(r.Time)
+		if i == warm && warm > from {
+			s.reset(r.Time)
+		}
+		inst := s.instance(i, r.Key)
+		switch r.Op {
+		case traces.OpSet:
+			s.set(&r, inst)
+		case traces.OpDelete:
+			s.del(&r, inst)
+		default:
+			s.get(i, &r, inst)
+		}
+	}
+	return s.finish(), nil
+}
+
+// newSystem builds the caches and checks that cfg can run on t.
+func newSystem(t *traces.Trace, cfg *SystemConfig) (*system, error) {
+	if len(cfg.Levels) == 0 {
+		return nil, fmt.Errorf("a system needs at least one level")
+	}
+	s := &system{cfg: cfg, instances: max(cfg.Instances, 1), ttl: int64(cfg.TTL),
+		rng: rand.New(rand.NewPCG(cfg.Seed, 0x78666574636800))} // "xfetch"
+	s.never = s.ttl <= 0 && t.TTLs == nil
+	s.track = !s.never || cfg.Stampede != StampedeOff
+	if s.track {
+		s.keys = make(map[uint64]keyState)
+	}
+	timed := t.Times != nil
+	for _, c := range []struct {
+		what string
+		need bool
+	}{
+		{"--stampede " + cfg.Stampede.String(), cfg.Stampede != StampedeOff},
+		{"--flush-interval", cfg.FlushInterval > 0},
+		{"--invalidation-delay", cfg.InvalidationDelay > 0},
+		{"--invalidate-every", cfg.InvalidateEvery > 0},
+		{"--warmup " + cfg.Warmup.Duration.String(), cfg.Warmup.Duration > 0},
+	} {
+		if c.need && !timed {
+			return nil, fmt.Errorf("%s needs timestamps, and %s has none", c.what, t.Name)
+		}
+	}
+	if cfg.InstanceOf != nil && len(cfg.InstanceOf) != t.Len() {
+		return nil, fmt.Errorf("%d instance assignments for the %d requests of %s", len(cfg.InstanceOf), t.Len(), t.Name)
+	}
+	if cfg.Writes == WriteBack && cfg.FlushInterval <= 0 {
+		return nil, fmt.Errorf("write-back needs a --flush-interval")
+	}
+	if cfg.Beta < 0 || math.IsNaN(cfg.Beta) {
+		return nil, fmt.Errorf("--beta %g: expected a number >= 0", cfg.Beta)
+	}
+	if cfg.Exclusive {
+		if len(cfg.Levels) < 2 || s.instances > 1 {
+			return nil, fmt.Errorf("an exclusive hierarchy needs at least two levels and one instance (an object handed up to one instance's L1 would leave the others none)")
+		}
+		for _, l := range cfg.Levels {
+			if l.Bytes != cfg.Levels[0].Bytes {
+				return nil, fmt.Errorf("an exclusive hierarchy needs every level in the same unit (bytes or objects): %s is not", l.Name)
+			}
+		}
+	}
+	s.levels = make([]sysLevel, len(cfg.Levels))
+	s.st.Levels = make([]LevelStats, len(cfg.Levels))
+	s.plainHits = make([]uint64, len(cfg.Levels))
+	for j, lv := range cfg.Levels {
+		n := 1
+		if j == 0 {
+			n = s.instances
+		}
+		l := &s.levels[j]
+		l.Level = lv
+		l.caches = make([]policy.Cache, n)
+		l.removers = make([]policy.Remover, n)
+		for k := range n {
+			if err := s.build(j, k); err != nil {
+				return nil, err
+			}
+		}
+		prepareFuture(t, l.caches[0])
+		s.st.Levels[j].Name = lv.Name
+	}
+	if err := s.w.init(s, t); err != nil {
+		return nil, err
+	}
+	s.v.init(cfg)
+	if cfg.Window != nil {
+		s.win = cfg.Window.start()
+	}
+	s.st.Latency = &Histogram{}
+	if cfg.Latency != nil {
+		s.st.Latency = cfg.Latency.newHistogram()
+	}
+	return s, nil
+}
+
+// build (re)makes instance k's cache of level j.
+func (s *system) build(j, k int) error {
+	l := &s.levels[j]
+	c, err := policy.New(l.Policy, policy.Config{Capacity: l.Capacity, TTL: s.cfg.TTL, Seed: s.cfg.Seed + uint64(k)})
+	if err != nil {
+		return fmt.Errorf("level %s: %w", l.Name, err)
+	}
+	l.caches[k] = c
+	l.removers[k], _ = c.(policy.Remover)
+	if s.cfg.Exclusive && j+1 < len(s.levels) {
+		obs, ok := c.(policy.EvictionObserver)
+		if !ok {
+			return fmt.Errorf("level %s: an exclusive hierarchy needs a policy that reports its evictions, and %s does not", l.Name, l.Policy)
+		}
+		obs.OnEvict(func(key uint64, size uint32) { s.demote(j+1, key, size) })
+	}
+	if s.cfg.Writes == WriteBack && j+1 == len(s.levels) {
+		// The last level holds the dirty entries: one it evicts is written then.
+		if obs, ok := c.(policy.EvictionObserver); ok {
+			obs.OnEvict(func(key uint64, _ uint32) { s.w.evictDirty(s, key) })
+		}
+	}
+	if s.cfg.Exclusive && j > 0 {
+		return s.needRemove(j, "an exclusive hierarchy")
+	}
+	return nil
+}
+
+// demote moves an object evicted from the level above into level j (exclusive hierarchies).
+func (s *system) demote(j int, key uint64, size uint32) {
+	l := &s.levels[j]
+	l.demoted = traces.Request{Time: s.last, Key: key, Size: size}
+	l.caches[0].Access(&l.demoted)
+}
+
+// needRemove checks that level j's policy can remove entries, which why needs.
+func (s *system) needRemove(j int, why string) error {
+	if s.levels[j].removers[0] == nil {
+		return fmt.Errorf("level %s: %s needs a policy that can remove entries, and %s cannot (lru, fifo, lfu, ttl, clock, sieve, random, s3fifo, slru, twoq, arc, wtinylfu can)",
+			s.levels[j].Name, why, s.levels[j].Policy)
+	}
+	return nil
+}
+
+// begin loads the prewarm keys and starts the clocks at time now.
+func (s *system) begin(now int64) {
+	s.start, s.last = now, now
+	s.w.start(now)
+	s.v.start(now)
+	p := s.cfg.Prewarm
+	for k := len(p) - 1; k >= 0; k-- {
+		r := traces.Request{Time: now, Key: p[k].Key, Size: p[k].Size}
+		for j := range s.levels {
+			if s.cfg.Exclusive && j > 0 {
+				break // the first level's overflow goes down
+			}
+			for _, c := range s.levels[j].caches {
+				c.Access(s.levels[j].view(&r))
+			}
+		}
+		if s.track {
+			s.keys[r.Key] = keyState{expiry: s.expiryOf(&r, now)}
+		}
+	}
+	s.st.Prewarmed = len(p)
+}
+
+// reset drops the statistics gathered so far: the warm-up ends at now.
+func (s *system) reset(now int64) {
+	levels := s.st.Levels
+	for j := range levels {
+		levels[j] = LevelStats{Name: levels[j].Name}
+		l := &s.levels[j]
+		l.evBase = 0
+		for _, c := range l.caches {
+			l.evBase -= c.Evictions()
+		}
+	}
+	h := &Histogram{}
+	if s.cfg.Latency != nil {
+		h = s.cfg.Latency.newHistogram()
+	}
+	s.st = SystemStats{Levels: levels, Prewarmed: s.st.Prewarmed}
+	clear(s.plainHits)
+	s.st.Latency = h
+	if s.cfg.Window != nil {
+		s.win = s.cfg.Window.start()
+	}
+	s.start = now
+	s.w.reset(s, now)
+	s.v.reset()
+}
+
+// view returns r as level l sees it: with size 1 in an object-count level.
+func (l *sysLevel) view(r *traces.Request) *traces.Request {
+	if l.Bytes {
+		return r
+	}
+	l.scratch = *r
+	l.scratch.Size = 1
+	return &l.scratch
+}
+
+// cache returns the cache of level l that serves instance inst.
+func (l *sysLevel) cache(inst int) policy.Cache { return l.caches[inst%len(l.caches)] }
+
+// instance returns the instance that serves request i.
+func (s *system) instance(i int, key uint64) int {
+	if s.instances == 1 {
+		return 0
+	}
+	if s.cfg.InstanceOf != nil {
+		return int(s.cfg.InstanceOf[i] % uint32(s.instances))
+	}
+	if s.cfg.Assign == AssignKeyHash {
+		return int(mix(key) % uint64(s.instances))
+	}
+	return i % s.instances
+}
+
+// mix is SplitMix64's finaliser: keys that are small integers spread evenly.
+func mix(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	return x ^ x>>31
+}
+
+// expiryOf returns when a value of r fetched or written at time at expires.
+func (s *system) expiryOf(r *traces.Request, at int64) int64 {
+	ttl := s.ttl
+	if r.TTL > 0 {
+		ttl = int64(r.TTL) * 1e9
+	}
+	if ttl <= 0 || at > never-ttl {
+		return never
+	}
+	return at + ttl
+}
+
+// never is the expiry of a value that does not expire.
+const never = math.MaxInt64
+
+// advance applies everything that happens before time now: fetches
+// completing, invalidations arriving, flushes and model versions.
+func (s *system) advance(now int64) {
+	for len(s.calls) > 0 && s.calls[0].end <= now {
+		s.complete(s.calls.pop())
+	}
+	s.w.advance(s, now)
+	s.v.advance(s, now)
+	s.last = now
+}
+
+// get serves a lookup: down the levels until one holds a fresh value, else
+// from the backend. A level that misses admits the object (inclusive fill),
+// except in an exclusive hierarchy.
+func (s *system) get(i int, r *traces.Request, inst int) {
+	now, size := r.Time, uint64(r.Size)
+	var ks keyState
+	fresh := true
+	if s.track {
+		ks = s.keys[r.Key]
+		fresh = now < ks.expiry
+	}
+	served, held := s.serve(r, inst, fresh)
+	lat := 0.0
+	for j := range s.levels {
+		if served >= 0 && j > served {
+			break
+		}
+		lat += s.levels[j].Latency
+		s.st.Levels[j].Reached++
+	}
+	if s.w.stale != nil {
+		s.w.noteRead(s, inst, r.Key, now, served == 0)
+	}
+	calls := s.st.Backend.Calls
+	switch {
+	case served >= 0 && s.cfg.Stampede == StampedeXFetch && s.earlyRecompute(i, &ks, now):
+		s.st.Backend.EarlyRecomputes++
+		lat += s.call(i, r, &ks, now, true)
+		s.keys[r.Key] = ks
+		s.st.Latency.Add(lat)
+	case served >= 0:
+		// A plain hit costs the lookups down to its level: counted, and
+		// added to the histogram at the end (see flushHits).
+		s.plainHits[served]++
+	default:
+		if held && ks.expiry != 0 {
+			s.st.Backend.Expired++
+		}
+		lat += s.fetch(i, r, &ks, now)
+		if s.track {
+			s.keys[r.Key] = ks
+		}
+		s.st.Latency.Add(lat)
+	}
+	hit := served >= 0
+	if hit {
+		s.st.Levels[served].Hits++
+		s.st.Levels[served].ByteHits += size
+		s.st.Hits++
+		s.st.ByteHits += size
+	}
+	s.st.Requests++
+	s.st.Bytes += size
+	if s.win != nil {
+		s.win.add(int64(i), now, hit, size)
+	}
+	s.v.note(now, hit, s.st.Backend.Calls-calls)
+}
+
+// serve looks r up down the levels of instance inst and returns the level
+// that serves it (-1: none) and whether any level held it (fresh or not).
+// A level that misses admits the object (inclusive fill). In an exclusive
+// hierarchy only the first level admits; a lower level that holds the
+// object hands it up (and the first level's victims go down, see demote).
+func (s *system) serve(r *traces.Request, inst int, fresh bool) (served int, held bool) {
+	if s.cfg.Exclusive {
+		// The lower levels first, so that the first level's victim cannot
+		// push the object out of them; an object in the first level is in no
+		// other, so this looks up nothing the first level would have served.
+		served = -1
+		for j := 1; j < len(s.levels) && served < 0; j++ {
+			if s.levels[j].removers[0].Remove(r.Key) {
+				served, held = j, true
+			}
+		}
+		l := &s.levels[0]
+		if l.cache(inst).Access(l.view(r)) {
+			served, held = 0, true
+		}
+		if !fresh {
+			served = -1
+		}
+		return served, held
+	}
+	for j := range s.levels {
+		l := &s.levels[j]
+		if l.cache(inst).Access(l.view(r)) {
+			held = true
+			if fresh {
+				return j, true
+			}
+		}
+	}
+	return -1, held
+}
+
+// flushHits adds the plain hits to the latency histogram: a hit served by
+// level j costs the lookups of levels 0…j.
+func (s *system) flushHits() {
+	lat := 0.0
+	for j := range s.levels {
+		lat += s.levels[j].Latency
+		s.st.Latency.AddN(lat, s.plainHits[j])
+		s.plainHits[j] = 0
+	}
+}
+
+// finish closes the run and computes the derived figures.
+func (s *system) finish() SystemStats {
+	s.w.finish(s, s.last)
+	s.flushHits()
+	st := &s.st
+	st.Span = s.last - s.start
+	for j := range s.levels {
+		l := &s.levels[j]
+		ls := &st.Levels[j]
+		ls.Evictions = l.evBase
+		for _, c := range l.caches {
+			ls.Evictions += c.Evictions()
+		}
+		st.Evictions += ls.Evictions
+		ls.HitRatio = ratio(ls.Hits, st.Requests)
+		ls.HitRatioReached = ratio(ls.Hits, ls.Reached)
+	}
+	st.Backend.Load = ratio(st.Backend.Calls, st.Requests)
+	if st.Span > 0 {
+		st.Backend.PerSecond = float64(st.Backend.Calls) / (float64(st.Span) / 1e9)
+	}
+	if s.win != nil {
+		st.Windows = s.win.windows
+	}
+	st.Versions = s.v.events(s.last)
+	return *st
+}

@@ -1,0 +1,215 @@
+package sim
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cachesim/cachesim/policy"
+	"github.com/cachesim/cachesim/traces"
+)
+
+// LevelForms documents what ParseLevels accepts; errors quote it.
+const LevelForms = `accepted form: comma-separated levels name=policy:size[@latency], nearest first,
+e.g. "l1=lru:1000@0.05ms,l2=lru:1GiB@1ms" or "l1=s3fifo(small=0.1):64MiB@50us,l2=lfu:8GiB@1ms";
+any policy of cachesim policies; sizes as --size (objects, or bytes with a unit);
+the latency is the cost of a lookup in the level (default 0)`
+
+// ParseLevels parses a hierarchy (see LevelForms).
+func ParseLevels(spec string) ([]Level, error) {
+	fail := func(format string, a ...any) ([]Level, error) {
+		return nil, fmt.Errorf("bad --levels %q: %s\n%s", spec, fmt.Sprintf(format, a...), LevelForms)
+	}
+	var out []Level
+	seen := map[string]bool{}
+	for _, part := range policy.SplitSpecs(spec) {
+		name, rest, ok := strings.Cut(part, "=")
+		name = strings.TrimSpace(name)
+		if !ok || name == "" || strings.ContainsAny(name, "(:@") {
+			return fail("level %q does not start with a name and =", part)
+		}
+		if seen[name] {
+			return fail("level name %q is used twice", name)
+		}
+		seen[name] = true
+		lv := Level{Name: name}
+		if at := strings.LastIndex(rest, "@"); at >= 0 && at > strings.LastIndex(rest, ")") {
+			d, err := parseLatency(rest[at+1:])
+			if err != nil {
+				return fail("level %s: latency: %v", name, err)
+			}
+			lv.Latency, rest = d, rest[:at]
+		}
+		colon := strings.LastIndex(rest, ":")
+		if colon < 0 || colon < strings.LastIndex(rest, ")") {
+			return fail("level %s: expected policy:size", name)
+		}
+		var err error
+		if lv.Policy, err = policy.ParseSpec(rest[:colon]); err != nil {
+			return fail("level %s: %v", name, err)
+		}
+		if lv.Capacity, lv.Bytes, err = ParseSize(rest[colon+1:]); err != nil {
+			return fail("level %s: %v", name, err)
+		}
+		out = append(out, lv)
+	}
+	if len(out) == 0 {
+		return fail("no levels")
+	}
+	return out, nil
+}
+
+// FormatLevels renders levels as ParseLevels reads them.
+func FormatLevels(levels []Level) string {
+	parts := make([]string, len(levels))
+	for j, l := range levels {
+		size := strconv.FormatInt(l.Capacity, 10)
+		if l.Bytes {
+			size += "B"
+			for _, u := range []struct {
+				name string
+				n    int64
+			}{{"TiB", 1 << 40}, {"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+				if l.Capacity >= u.n && l.Capacity%u.n == 0 {
+					size = strconv.FormatInt(l.Capacity/u.n, 10) + u.name
+					break
+				}
+			}
+		}
+		parts[j] = fmt.Sprintf("%s=%s:%s@%s", l.Name, l.Policy, size, time.Duration(l.Latency*1e9))
+	}
+	return strings.Join(parts, ",")
+}
+
+// LevelIndex returns the index of the level called name.
+func LevelIndex(levels []Level, name string) (int, error) {
+	names := make([]string, len(levels))
+	for j, l := range levels {
+		if l.Name == name {
+			return j, nil
+		}
+		names[j] = l.Name
+	}
+	return 0, fmt.Errorf("no level %q (levels: %s)", name, strings.Join(names, ", "))
+}
+
+// parseName returns the index of s in names (case-insensitive).
+func parseName(flag, s string, names []string) (int, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	for i, n := range names {
+		if s == n {
+			return i, nil
+		}
+	}
+	return 0, fmt.Errorf("bad %s %q: expected %s", flag, s, strings.Join(names, ", "))
+}
+
+// ParseStampede parses a --stampede mode: off, none, coalesce or xfetch.
+func ParseStampede(s string) (Stampede, error) {
+	i, err := parseName("--stampede", s, stampedeNames)
+	return Stampede(i), err
+}
+
+// ParseWritePolicy parses a --write-policy: through, back or around.
+func ParseWritePolicy(s string) (WritePolicy, error) {
+	i, err := parseName("--write-policy", s, writePolicyNames)
+	return WritePolicy(i), err
+}
+
+// ParseAssignment parses how requests go to instances: round-robin or key.
+func ParseAssignment(s string) (Assignment, error) {
+	i, err := parseName("--assign", s, []string{"round-robin", "key"})
+	return Assignment(i), err
+}
+
+// ParseWarmup parses a --warmup: a number of requests (100000, 1e5) or a duration (10m).
+func ParseWarmup(s string) (Warmup, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || s == "0" {
+		return Warmup{}, nil
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		if f < 0 || f != float64(int(f)) {
+			return Warmup{}, fmt.Errorf("bad --warmup %q: a request count must be a whole number >= 0", s)
+		}
+		return Warmup{Requests: int(f)}, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return Warmup{}, fmt.Errorf("bad --warmup %q: expected a number of requests (100000) or a duration of trace time (10m)", s)
+	}
+	return Warmup{Duration: d}, nil
+}
+
+// ParsePrewarm parses a --prewarm: "top:K", the K most requested keys.
+func ParsePrewarm(s string) (int, error) {
+	k, ok := strings.CutPrefix(strings.TrimSpace(s), "top:")
+	n, err := strconv.Atoi(k)
+	if !ok || err != nil || n < 1 {
+		return 0, fmt.Errorf("bad --prewarm %q: expected top:K with K >= 1 (the K most requested keys)", s)
+	}
+	return n, nil
+}
+
+// KeySize is an object to preload.
+type KeySize struct {
+	Key  uint64
+	Size uint32
+}
+
+// TopKeys returns the k most requested keys among the gets of t's requests
+// [from, to), most requested first (ties: the key requested first), each
+// with its last size.
+func TopKeys(t *traces.Trace, from, to, k int) []KeySize {
+	type tally struct {
+		n     int
+		first int
+		size  uint32
+	}
+	counts := map[uint64]*tally{}
+	var r traces.Request
+	for i := from; i < to; i++ {
+		t.At(i, &r)
+		if r.Op != traces.OpGet {
+			continue
+		}
+		c := counts[r.Key]
+		if c == nil {
+			c = &tally{first: i}
+			counts[r.Key] = c
+		}
+		c.n++
+		c.size = r.Size
+	}
+	keys := make([]uint64, 0, len(counts))
+	for key := range counts {
+		keys = append(keys, key)
+	}
+	slices.SortFunc(keys, func(a, b uint64) int {
+		ca, cb := counts[a], counts[b]
+		return cmp.Or(cmp.Compare(cb.n, ca.n), cmp.Compare(ca.first, cb.first))
+	})
+	keys = keys[:min(k, len(keys))]
+	out := make([]KeySize, len(keys))
+	for i, key := range keys {
+		out[i] = KeySize{Key: key, Size: counts[key].size}
+	}
+	return out
+}
+
+// WarmupEnd returns the index of the first request after warm-up w in t
+// (0 without warm-up).
+func WarmupEnd(t *traces.Trace, w Warmup) int {
+	switch {
+	case w.Requests > 0:
+		return min(w.Requests, t.Len())
+	case w.Duration > 0 && t.Times != nil && t.Len() > 0:
+		end := t.Times[0] + int64(w.Duration)
+		return sort.Search(t.Len(), func(i int) bool { return t.Times[i] >= end })
+	}
+	return 0
+}
