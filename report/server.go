@@ -94,7 +94,6 @@ func NewServerRun(workload, tgt string, maxMemory int64, opt target.Options, res
 	return r
 }
 
-
 func memory(v int64) string {
 	if v <= 0 || v >= math.MaxInt64/4 { // Predict's stand-in for no limit
 
