@@ -267,7 +267,7 @@ func (t *memcachedTarget) spawn(maxMemory int64) error {
 		bin = "memcached"
 	}
 	args := func(port string) []string {
-		a := []string{"-l", "127.0.0.1", "-p", port, "-U", "0", "-m", strconv.FormatInt(maxMemory>>20, 10)}
+		a := append([]string{"-l", "127.0.0.1", "-p", port, "-U", "0"}, loopback.MemcachedMemoryArgs(maxMemory>>20)...)
 		if os.Geteuid() == 0 {
 			a = append(a, "-u", "root") // memcached refuses root without -u
 		}

@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"os"
 	"os/exec"
-	"strconv"
 	"sync"
 	"testing"
 
@@ -76,7 +75,7 @@ func Redis(t testing.TB, extra ...string) string {
 func Memcached(t testing.TB, mb int) string {
 	t.Helper()
 	return start(t, "memcached", func(port string) []string {
-		args := []string{"-l", "127.0.0.1", "-p", port, "-U", "0", "-m", strconv.Itoa(mb)}
+		args := append([]string{"-l", "127.0.0.1", "-p", port, "-U", "0"}, loopback.MemcachedMemoryArgs(int64(mb))...)
 		if os.Geteuid() == 0 {
 			args = append(args, "-u", "root")
 		}

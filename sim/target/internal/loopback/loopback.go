@@ -82,3 +82,14 @@ func (s *Server) Stop() {
 	s.cmd.Process.Kill()
 	<-s.exited
 }
+
+// MemcachedMemoryArgs are memcached's arguments for a memory limit of mb MiB. Below
+// 2 MiB the item size limit (1 MiB by default) must come down to half the
+// memory, or memcached refuses to start.
+func MemcachedMemoryArgs(mb int64) []string {
+	args := []string{"-m", strconv.FormatInt(mb, 10)}
+	if mb < 2 {
+		args = append(args, "-I", strconv.FormatInt(max(mb, 1)*512, 10)+"k")
+	}
+	return args
+}
