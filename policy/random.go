@@ -45,3 +45,6 @@ func (c *Random) Access(r *traces.Request) bool {
 	c.dense.add(c.nodes, i)
 	return false
 }
+
+// Remove drops key's object (a delete in the trace).
+func (c *Random) Remove(key uint64) bool { return c.removeDense(key, &c.dense) }

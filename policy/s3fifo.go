@@ -129,3 +129,9 @@ func (c *S3FIFO) evictMain() {
 		return
 	}
 }
+
+// Remove drops key's object (a delete in the trace) and forgets it in the
+// ghost FIFO, so that its return is a new object that enters the small queue.
+func (c *S3FIFO) Remove(key uint64) bool {
+	return c.removeQueued(key, &c.small, &c.main, &c.ghost)
+}

@@ -92,3 +92,9 @@ func (c *TwoQ) evictAm() {
 	c.am.take(c.nodes, v)
 	c.evict(v)
 }
+
+// Remove drops key's object (a delete in the trace) and forgets it in
+// A1out, so that its return is a new object that enters A1in.
+func (c *TwoQ) Remove(key uint64) bool {
+	return c.removeQueued(key, &c.in, &c.am, &c.out)
+}

@@ -122,3 +122,8 @@ func (c *WTinyLFU) evictFrom(s int32) {
 	c.seg[s].take(c.nodes, v)
 	c.evict(v)
 }
+
+// Remove drops key's object (a delete in the trace) from its segment. The
+// frequency sketch is left alone: it is an approximate popularity history,
+// and Caffeine's invalidate does not touch it either.
+func (c *WTinyLFU) Remove(key uint64) bool { return c.removeFromSegments(key, c.seg[:]) }
