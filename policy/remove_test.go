@@ -294,13 +294,22 @@ func auxConsistent(c Cache) error {
 		used = x.lirUsed + x.hirUsed
 	case *Random:
 		members = x.dense.len()
+		if err := x.denseValid(&x.dense); err != nil {
+			return err
+		}
 	case *BeladySize:
 		members = x.dense.len()
+		if err := x.denseValid(&x.dense); err != nil {
+			return err
+		}
 	case *Belady:
 		members = x.far.len()
 	case *Redis:
-		if x.keys.len() > x.Len() {
-			return fmt.Errorf("%d evictable keys but %d cached", x.keys.len(), x.Len())
+		if x.mode != redisTTL {
+			members = x.keys.len()
+		}
+		if err := x.denseValid(&x.keys); err != nil {
+			return err
 		}
 	case *Memcached:
 		used, members = 0, 0
@@ -312,6 +321,11 @@ func auxConsistent(c Cache) error {
 			}
 		}
 	}
+	return sizesAgree(c, used, members)
+}
+
+// sizesAgree compares what a policy's structures hold (-1: not known) with its Used and Len.
+func sizesAgree(c Cache, used int64, members int) error {
 	if used >= 0 && used != c.Used() {
 		return fmt.Errorf("structures hold %d, Used %d", used, c.Used())
 	}
@@ -404,4 +418,81 @@ func TestRemoveForgetsGhosts(t *testing.T) {
 			t.Error("3 after its delete must be a resident HIR block")
 		}
 	})
+}
+
+// denseValid checks that every member of d is a cached entry at the
+// position its entry.aux records.
+func (s *store) denseValid(d *denseSet) error {
+	for p, i := range d.items {
+		if j, ok := s.lookup(s.nodes[i].key); !ok || j != i || s.nodes[i].aux != int32(p) {
+			return fmt.Errorf("dense set member %d (key %d) is stale", i, s.nodes[i].key)
+		}
+	}
+	return nil
+}
+
+// After a delete takes the LIR block at the bottom of S, S is pruned so
+// that its bottom is LIR again (the paper's stack pruning): 3 slots (2 LIR,
+// 1 HIR), 1 2 are LIR, 3 resident HIR, and the hit on 2 leaves S = [2 3 1].
+// Deleting 1 prunes 3 out of S (it stays resident in Q), so its next hit
+// is that of a resident HIR block outside S: it stays HIR instead of
+// becoming LIR.
+func TestLIRSRemovePrunes(t *testing.T) {
+	c := NewLIRS(3, 0.01)
+	if got := run(c, keys(1, 2, 3, 2)); got != "mmmh" {
+		t.Fatalf("setup: got %s, want mmmh", got)
+	}
+	if !c.Remove(1) {
+		t.Fatal("Remove(1) of an LIR block reported false")
+	}
+	i, _ := c.lookup(3)
+	if c.has(i, lirsInS) || !c.has(i, lirsInQ) || c.s.tail != c.s.head {
+		t.Fatal("S was not pruned down to its LIR block 2, or 3 left Q")
+	}
+	if got := run(c, keys(3)); got != "h" || c.has(i, lirsLIR) || c.lirUsed != 1 || c.hirUsed != 1 {
+		t.Errorf("3: got %s, LIR %v, lirUsed %d, hirUsed %d; want a hit that stays HIR (1, 1)", got, c.has(i, lirsLIR), c.lirUsed, c.hirUsed)
+	}
+}
+
+// BeladySize counts a delete as a request, so that its request index stays
+// the trace index that next-access values refer to. Byte capacity 5: A (1
+// byte, next at 14) and B (4 bytes, next at 6) are cached when C (1 byte)
+// arrives at index 4, after two deletes of an uncached key. Scores size ×
+// (next − 4): A 10, B 8, so A is evicted and B hits at 6. Had the deletes
+// not been counted (now = 2), the scores would be A 12, B 16 and B would go.
+// Keys 10..17 are requested once, so they are never admitted.
+func TestBeladySizeCountsDeletes(t *testing.T) {
+	const a, b, x, cc = 1, 2, 3, 4
+	tr := traces.NewTrace("deletes", traces.Fields{Size: true, Op: true})
+	add := func(key uint64, size uint32, op traces.Op) { tr.Append(&traces.Request{Key: key, Size: size, Op: op}) }
+	add(a, 1, traces.OpGet)
+	add(b, 4, traces.OpGet)
+	add(x, 1, traces.OpDelete)
+	add(x, 1, traces.OpDelete)
+	add(cc, 1, traces.OpGet) // index 4
+	add(10, 1, traces.OpGet)
+	add(b, 4, traces.OpGet) // index 6
+	for k := uint64(11); k <= 17; k++ {
+		add(k, 1, traces.OpGet)
+	}
+	add(a, 1, traces.OpGet)  // index 14
+	add(cc, 1, traces.OpGet) // index 15
+	tr.NextAccess()
+	c := NewBeladySize(5, 64, 1)
+	var got []byte
+	var r traces.Request
+	for i := 0; i < tr.Len(); i++ {
+		tr.At(i, &r)
+		switch {
+		case r.Op == traces.OpDelete:
+			c.Remove(r.Key)
+		case c.Access(&r):
+			got = append(got, 'h')
+		default:
+			got = append(got, 'm')
+		}
+	}
+	if want := "mmmmhmmmmmmmmh"; string(got) != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
 }
