@@ -8,9 +8,10 @@ import (
 	"github.com/cachesim/cachesim/traces"
 )
 
-// TestRemover checks, for every built-in policy, that Remove drops exactly
-// the named object, frees its space, is not an eviction, and that the
-// policy keeps working afterwards.
+// TestRemover checks, for LRU, FIFO, LFU and TTL by hand, that Remove drops
+// exactly the named object, frees its space, is not an eviction, and that
+// the policy keeps working afterwards (TestRemoveRandomized covers every
+// policy).
 func TestRemover(t *testing.T) {
 	for _, name := range []string{"lru", "fifo", "lfu", "ttl"} {
 		t.Run(name, func(t *testing.T) {
@@ -494,5 +495,29 @@ func TestBeladySizeCountsDeletes(t *testing.T) {
 	}
 	if want := "mmmmhmmmmmmmmh"; string(got) != want {
 		t.Errorf("got %s, want %s", got, want)
+	}
+}
+
+// Deletes are in the hot loop of a replay: once a cache is warm, removing
+// an object and admitting it again allocates nothing.
+func TestRemoveDoesNotAllocate(t *testing.T) {
+	for _, name := range Names() {
+		c, err := New(Spec{Name: name}, Config{Capacity: 1 << 20, TTL: 1 << 40})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rm := c.(Remover)
+		r := traces.Request{Size: 1, Next: 1 << 40}
+		for k := uint64(0); k < 1000; k++ {
+			r.Key = k
+			c.Access(&r)
+		}
+		if a := testing.AllocsPerRun(500, func() {
+			r.Key = (r.Key + 1) % 1000
+			rm.Remove(r.Key)
+			c.Access(&r)
+		}); a != 0 {
+			t.Errorf("%s: %.2f allocations per Remove and Access", name, a)
+		}
 	}
 }
