@@ -122,11 +122,11 @@ func (c *ARC) dropGhost(g int) {
 	c.forget(v)
 }
 
-// Remove drops key's object (a delete in the trace). A ghost (B1, B2) is
-// history, not a cached object: it stays, and Remove reports false.
+// Remove drops key's object (a delete in the trace) from T1 or T2, or
+// forgets its B1 or B2 ghost: the object no longer exists, so its return is
+// a new object, not a ghost hit. The target p is left as it is.
 func (c *ARC) Remove(key uint64) bool {
-	if i, ok := c.lookup(key); ok && c.nodes[i].aux >= arcB1 {
-		return false
-	}
-	return c.removeFromSegments(key, c.l[:])
+	return c.removeOrForget(key,
+		func(i int32) bool { return c.nodes[i].aux >= arcB1 },
+		func(i int32) { takeSegment(c.l[:], c.nodes, i) })
 }

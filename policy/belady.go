@@ -70,3 +70,8 @@ func (c *Belady) Access(r *traces.Request) bool {
 	c.far.push(c.nodes, i)
 	return false
 }
+
+// Remove drops key's object (a delete in the trace) from the cache and its heap.
+func (c *Belady) Remove(key uint64) bool {
+	return c.removeKey(key, func(i int32) { c.far.remove(c.nodes, i) })
+}

@@ -90,3 +90,11 @@ func (c *BeladySize) Access(r *traces.Request) bool {
 	c.dense.add(c.nodes, i)
 	return false
 }
+
+// Remove drops key's object (a delete in the trace). A delete is one of the
+// trace's requests, so it advances the request index as Access does: the
+// next-access indices (traces.Trace.NextAccess) count every request.
+func (c *BeladySize) Remove(key uint64) bool {
+	c.seen++
+	return c.removeDense(key, &c.dense)
+}

@@ -27,8 +27,9 @@ type Cache interface {
 
 // Remover is implemented by policies that can remove an object on request:
 // the simulator applies a trace's deletes through it (sim.Replay). Policies
-// without it ignore deletes. The built-in policies implement it with the
-// shared store's removeKey.
+// without it ignore deletes. Every built-in policy implements it with the
+// shared store's removeKey (see remove.go); a removal also forgets any
+// ghost the policy keeps for the key.
 type Remover interface {
 	// Remove drops key's object if it is cached and reports whether it was.
 	// A removal is not an eviction.

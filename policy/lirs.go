@@ -181,15 +181,20 @@ func (c *LIRS) unQ(i int32) {
 
 // unS takes entry i out of S, forgetting it if nothing else holds it.
 func (c *LIRS) unS(i int32) {
+	c.leaveS(i)
+	if !c.has(i, lirsResident) {
+		c.forget(i)
+	}
+}
+
+// leaveS takes entry i out of S, and out of NH if it is there.
+func (c *LIRS) leaveS(i int32) {
 	c.s.remove(c.nodes, i)
 	c.clear(i, lirsInS)
 	c.sUsed -= int64(c.nodes[i].size)
 	if c.has(i, lirsInNH) {
 		c.nh.remove(c.q2, i)
 		c.clear(i, lirsInNH)
-	}
-	if !c.has(i, lirsResident) {
-		c.forget(i)
 	}
 }
 
@@ -202,9 +207,7 @@ func (c *LIRS) evictLIR() {
 	c.clear(v, lirsLIR)
 	c.lirUsed -= size
 	c.used -= size
-	c.s.remove(c.nodes, v)
-	c.clear(v, lirsInS)
-	c.sUsed -= size
+	c.leaveS(v)
 	if size <= c.hirLimit {
 		for c.hirUsed+size > c.hirLimit {
 			c.evictHIR()
@@ -246,4 +249,27 @@ func (c *LIRS) limitStack() {
 	for c.sUsed > 2*c.capacity && !c.nh.empty() {
 		c.unS(c.nh.tail)
 	}
+}
+
+// Remove drops key's block (a delete in the trace): an LIR block leaves S
+// and the LIR set, a resident HIR block Q (and S), and S is pruned so that
+// its bottom is LIR again; a non-resident HIR block is forgotten, so that
+// its return is a new block, not a returning one. Only a resident block
+// counts as cached.
+func (c *LIRS) Remove(key uint64) bool {
+	cached := c.removeOrForget(key, func(i int32) bool { return !c.has(i, lirsResident) }, c.unlink)
+	c.prune()
+	return cached
+}
+
+// unlink takes entry i out of every LIRS structure it is in.
+func (c *LIRS) unlink(i int32) {
+	if c.has(i, lirsLIR) {
+		c.lirUsed -= int64(c.nodes[i].size)
+	}
+	c.unQ(i)
+	if c.has(i, lirsInS) {
+		c.leaveS(i)
+	}
+	c.nodes[i].aux = 0
 }

@@ -223,11 +223,22 @@ func (c *Memcached) evictFrom(k int) bool {
 	cl := &c.classes[k]
 	for _, l := range [3]int{mcCold, mcWarm, mcHot} {
 		if v := cl.lru[l].tail; v != nilIdx {
-			cl.lru[l].take(c.nodes, v)
-			cl.full--
+			c.unlink(v)
 			c.evict(v)
 			return true
 		}
 	}
 	return false
 }
+
+// unlink takes entry i out of its class's LRU and frees its chunk (the
+// class keeps its pages, as memcached does without slab rebalancing).
+func (c *Memcached) unlink(i int32) {
+	cl := &c.classes[mcClassOf(c.nodes[i].aux)]
+	cl.lru[mcLRUOf(c.nodes[i].aux)].take(c.nodes, i)
+	cl.full--
+}
+
+// Remove drops key's object (memcached's delete), freeing its chunk for the
+// next object of the same class.
+func (c *Memcached) Remove(key uint64) bool { return c.removeKey(key, c.unlink) }

@@ -47,6 +47,4 @@ func (c *Random) Access(r *traces.Request) bool {
 }
 
 // Remove drops key's object (a delete in the trace).
-func (c *Random) Remove(key uint64) bool {
-	return c.removeKey(key, func(i int32) { c.dense.remove(c.nodes, i) })
-}
+func (c *Random) Remove(key uint64) bool { return c.removeDense(key, &c.dense) }

@@ -257,3 +257,9 @@ func (c *Redis) lfuLogIncr(ctr uint8) uint8 {
 	}
 	return ctr
 }
+
+// Remove drops key's object (Redis's DEL). Eviction pool entries naming key
+// stay, as in Redis: the pool holds keys, and pick skips those no longer
+// cached (evict.c's "ghost" entries); a key written again afterwards may be
+// picked with its stale score, as in Redis.
+func (c *Redis) Remove(key uint64) bool { return c.removeKey(key, c.keysRemove) }

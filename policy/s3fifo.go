@@ -130,5 +130,8 @@ func (c *S3FIFO) evictMain() {
 	}
 }
 
-// Remove drops key's object (a delete in the trace); the ghost is not told.
-func (c *S3FIFO) Remove(key uint64) bool { return c.removeFromQueues(key, &c.small, &c.main) }
+// Remove drops key's object (a delete in the trace) and forgets it in the
+// ghost FIFO, so that its return is a new object that enters the small queue.
+func (c *S3FIFO) Remove(key uint64) bool {
+	return c.removeQueued(key, &c.small, &c.main, &c.ghost)
+}

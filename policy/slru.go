@@ -106,5 +106,5 @@ func (c *SLRU) evictLowest() {
 	}
 }
 
-// Remove drops key's object (a delete in the trace).
+// Remove drops key's object (a delete in the trace) from its segment.
 func (c *SLRU) Remove(key uint64) bool { return c.removeFromSegments(key, c.segs) }

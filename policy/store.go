@@ -103,29 +103,6 @@ func (s *store) removeKey(key uint64, unlink func(i int32)) bool {
 	return true
 }
 
-// removeFromList implements Remover for policies that keep every entry in one list.
-func (s *store) removeFromList(key uint64, q *list) bool {
-	return s.removeKey(key, func(i int32) { q.remove(s.nodes, i) })
-}
-
-// removeFromQueues implements Remover for policies whose entry.when says
-// which of two segments holds the entry (inSmall or inMain: S3-FIFO, 2Q).
-func (s *store) removeFromQueues(key uint64, small, main *segment) bool {
-	return s.removeKey(key, func(i int32) {
-		if s.nodes[i].when == inSmall {
-			small.take(s.nodes, i)
-		} else {
-			main.take(s.nodes, i)
-		}
-	})
-}
-
-// removeFromSegments implements Remover for policies whose entry.aux names
-// the segment of segs holding the entry (SLRU, ARC, W-TinyLFU).
-func (s *store) removeFromSegments(key uint64, segs []segment) bool {
-	return s.removeKey(key, func(i int32) { segs[s.nodes[i].aux].take(s.nodes, i) })
-}
-
 // evictTail evicts from the tail of q until an object of this size fits.
 func (s *store) evictTail(q *list, size uint32) {
 	for s.full(size) {

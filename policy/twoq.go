@@ -93,5 +93,8 @@ func (c *TwoQ) evictAm() {
 	c.evict(v)
 }
 
-// Remove drops key's object (a delete in the trace); A1out is not told.
-func (c *TwoQ) Remove(key uint64) bool { return c.removeFromQueues(key, &c.in, &c.am) }
+// Remove drops key's object (a delete in the trace) and forgets it in
+// A1out, so that its return is a new object that enters A1in.
+func (c *TwoQ) Remove(key uint64) bool {
+	return c.removeQueued(key, &c.in, &c.am, &c.out)
+}

@@ -123,5 +123,7 @@ func (c *WTinyLFU) evictFrom(s int32) {
 	c.evict(v)
 }
 
-// Remove drops key's object (a delete in the trace); the sketch keeps its counts.
+// Remove drops key's object (a delete in the trace) from its segment. The
+// frequency sketch is left alone: it is an approximate popularity history,
+// and Caffeine's invalidate does not touch it either.
 func (c *WTinyLFU) Remove(key uint64) bool { return c.removeFromSegments(key, c.seg[:]) }

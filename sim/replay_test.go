@@ -300,3 +300,23 @@ func TestReplayOverheadPerObject(t *testing.T) {
 		t.Errorf("objects with overhead: %d hits, want 1", st.Hits)
 	}
 }
+
+// TestReplayDeletesEveryPolicy replays get, get, delete, get, get of one
+// key through every policy: the get after the delete must miss (2 hits of
+// 4, where a policy ignoring the delete would have 3).
+func TestReplayDeletesEveryPolicy(t *testing.T) {
+	tr := traces.NewTrace("deletes", traces.Fields{Op: true})
+	for _, op := range []traces.Op{traces.OpGet, traces.OpGet, traces.OpDelete, traces.OpGet, traces.OpGet} {
+		tr.Append(&traces.Request{Key: 7, Size: 1, Op: op})
+	}
+	for _, name := range policy.Names() {
+		c, err := policy.New(policy.Spec{Name: name}, policy.Config{Capacity: 1 << 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := Replay(tr, c, true)
+		if st.Requests != 4 || st.Hits != 2 || st.Deletes != 1 || st.Evictions != 0 {
+			t.Errorf("%s: %d requests, %d hits, %d deletes, %d evictions; want 4, 2, 1, 0", name, st.Requests, st.Hits, st.Deletes, st.Evictions)
+		}
+	}
+}
