@@ -107,7 +107,7 @@ func TestNextAccessMatchesShared(t *testing.T) {
 		tr.Append(&req)
 		stored = append(stored, r.NextAccess())
 	}
-	got := NextAccess(tr)
+	got := NextAccessVtime(tr)
 	last := 0
 	for i := range got {
 		if got[i] != stored[i] {

@@ -136,27 +136,25 @@ func Copy(w Writer, r Reader) (int64, error) {
 	}
 }
 
-// NextAccess returns, for every request of t, the 1-based index of the next
-// request for the same key, or -1 when there is none: libCacheSim's
-// next_access_vtime, computed in one backward pass.
-func NextAccess(t *Trace) []int64 {
-	next := make([]int64, t.Len())
-	last := make(map[uint64]int64, t.Len()/4)
-	for i := t.Len() - 1; i >= 0; i-- {
-		k := t.Keys[i]
-		if j, ok := last[k]; ok {
-			next[i] = j + 1
+// NextAccessVtime returns, for every request of t, libCacheSim's
+// next_access_vtime: the 1-based index of the next request for the same
+// key, or -1 when there is none (from Trace.NextAccess's one backward pass).
+func NextAccessVtime(t *Trace) []int64 {
+	t.NextAccess()
+	out := make([]int64, len(t.Next))
+	for i, n := range t.Next {
+		if n == NoNext {
+			out[i] = -1
 		} else {
-			next[i] = -1
+			out[i] = n + 1
 		}
-		last[k] = int64(i)
 	}
-	return next
+	return out
 }
 
 // Write writes the whole trace t to w in one of OutputFormats: text and csv
 // as NewWriter streams them; oracleGeneral as libCacheSim's 24-byte records,
-// with next_access_vtime computed by NextAccess (hence the whole trace), the
+// with next_access_vtime computed by NextAccessVtime (hence the whole trace), the
 // time in whole seconds and every size at least 1 (libCacheSim skips size-0
 // records).
 func Write(w io.Writer, format string, t *Trace) error {
@@ -172,7 +170,7 @@ func Write(w io.Writer, format string, t *Trace) error {
 		return err
 	}
 	bw := bufio.NewWriterSize(w, 1<<20)
-	next := NextAccess(t)
+	next := NextAccessVtime(t)
 	var req Request
 	var rec [oracleRecord]byte
 	for i := 0; i < t.Len(); i++ {
