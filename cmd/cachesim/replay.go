@@ -126,18 +126,9 @@ func runReplay(cmd *cobra.Command, args []string, f *replayFlags) error {
 	if err != nil {
 		return err
 	}
-	window, err := sim.ParseWindow(f.window)
+	window, metric, err := f.timeline()
 	if err != nil {
 		return err
-	}
-	metric, err := report.ParseMetric(f.metric)
-	if err != nil {
-		return err
-	}
-	if f.plot != "" {
-		if err := report.CheckChartPath("--plot", f.plot); err != nil {
-			return err
-		}
 	}
 	var size int64
 	bytes := f.bytes
@@ -276,4 +267,22 @@ func (r replayResult) writeTable(w io.Writer) error {
 		return err
 	}
 	return t.Render()
+}
+
+// timeline checks the timeline flags (--window, --metric, --plot).
+func (f *replayFlags) timeline() (sim.Window, report.Metric, error) {
+	window, err := sim.ParseWindow(f.window)
+	if err != nil {
+		return window, 0, err
+	}
+	metric, err := report.ParseMetric(f.metric)
+	if err != nil {
+		return window, metric, err
+	}
+	if f.plot != "" {
+		if err := report.CheckChartPath("--plot", f.plot); err != nil {
+			return window, metric, err
+		}
+	}
+	return window, metric, nil
 }

@@ -313,18 +313,9 @@ func runSystemReplay(cmd *cobra.Command, args []string, f *replayFlags) error {
 	if cmd.Flags().Changed("policy") || cmd.Flags().Changed("size") {
 		return fmt.Errorf("--policy and --size do not apply with --levels: each level names its policy and size")
 	}
-	window, err := sim.ParseWindow(f.window)
+	window, metric, err := f.timeline()
 	if err != nil {
 		return err
-	}
-	metric, err := report.ParseMetric(f.metric)
-	if err != nil {
-		return err
-	}
-	if f.plot != "" {
-		if err := report.CheckChartPath("--plot", f.plot); err != nil {
-			return err
-		}
 	}
 	stderr := cmd.ErrOrStderr()
 	t, err := f.in.load(args, stderr)
