@@ -365,18 +365,9 @@ func (s *system) instance(i int, key uint64) int {
 		return int(s.cfg.InstanceOf[i] % uint32(s.instances))
 	}
 	if s.cfg.Assign == AssignKeyHash {
-		return int(mix(key) % uint64(s.instances))
+		return int(traces.SpatialHash(key) % uint64(s.instances))
 	}
 	return i % s.instances
-}
-
-// mix is SplitMix64's finaliser: keys that are small integers spread evenly.
-func mix(x uint64) uint64 {
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	return x ^ x>>31
 }
 
 // expiryOf returns when a value of r fetched or written at time at expires.

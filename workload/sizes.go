@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/cachesim/cachesim/traces"
 )
 
 // sizer gives every key a size that stays the same for the whole stream.
@@ -26,7 +28,7 @@ func (z *sizer) of(key uint64) uint32 {
 	if z.dist == nil {
 		return z.c
 	}
-	u := (float64(mix64(key^z.salt)>>11) + 0.5) * 0x1p-53 // in (0, 1)
+	u := (float64(traces.SpatialHash(key^z.salt)>>11) + 0.5) * 0x1p-53 // in (0, 1)
 	v := math.Floor(z.dist.Quantile(u))
 	switch {
 	case !(v >= 1): // also NaN
@@ -35,16 +37,6 @@ func (z *sizer) of(key uint64) uint32 {
 		return math.MaxUint32
 	}
 	return uint32(v)
-}
-
-// mix64 is the SplitMix64 finaliser: a fast, well-mixing 64-bit hash.
-func mix64(x uint64) uint64 {
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	x ^= x >> 31
-	return x
 }
 
 // size reads a size distribution: N, constant:N, uniform:MIN:MAX,

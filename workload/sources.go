@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/cachesim/cachesim/traces"
 )
 
 // ranks reads keys and alpha and returns a constructor of their Zipf sampler.
@@ -231,7 +233,7 @@ func mixSource(p *params) newSource {
 	return func(seed uint64) source {
 		m := &mixKeys{cum: cum, rng: newRand(seed, streamMix)}
 		for i, b := range builds {
-			m.parts = append(m.parts, b(seed^mix64(streamComponents+uint64(i))))
+			m.parts = append(m.parts, b(seed^traces.SpatialHash(streamComponents+uint64(i))))
 			off := uint64(0)
 			if disjoint {
 				off = uint64(i) * mixOffset

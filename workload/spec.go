@@ -194,7 +194,7 @@ func Parse(spec string) (*Workload, error) {
 		ttl:      uint32(p.intIn("ttl", 0, math.MaxUint32)),
 		write:    p.fraction("write"),
 	}
-	w.common.size.salt = mix64(w.common.seed ^ streamSizes)
+	w.common.size.salt = traces.SpatialHash(w.common.seed ^ streamSizes)
 	if err := p.finish(); err != nil {
 		return nil, fmt.Errorf("workload %q: %w", spec, err)
 	}
