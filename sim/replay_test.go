@@ -320,3 +320,23 @@ func TestReplayDeletesEveryPolicy(t *testing.T) {
 		}
 	}
 }
+
+// Belady treats a delete as the end of its object: with two slots, after
+// get a, get b, get c, a's next request is its delete, so c should replace
+// a (never needed again) and keep b, which then hits. Were the delete an
+// access, a's "next use" (3) would look nearer than b's (4) and b would go.
+func TestBeladyDeleteEndsObject(t *testing.T) {
+	tr := traces.NewTrace("t", traces.Fields{Op: true})
+	for _, r := range []traces.Request{{Key: 1}, {Key: 2}, {Key: 3}, {Key: 1, Op: traces.OpDelete}, {Key: 2}} {
+		r.Size = 1
+		tr.Append(&r)
+	}
+	c, err := policy.New(policy.Spec{Name: "belady"}, policy.Config{Capacity: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := ReplayWith(tr, c, Options{Objects: true})
+	if st.Requests != 4 || st.Deletes != 1 || st.Hits != 1 {
+		t.Fatalf("got %d requests, %d deletes, %d hits; want 4, 1, 1", st.Requests, st.Deletes, st.Hits)
+	}
+}

@@ -9,6 +9,10 @@ const NoNext = math.MaxInt64
 // (NoNext when there is none), in one backward pass. It is what offline
 // policies such as Belady's MIN need; it writes to t, so call it before
 // sharing t between goroutines. A second call does nothing.
+//
+// A delete ends its object: the requests before it have no next access
+// (NoNext) unless the key is requested again before the delete, so that an
+// offline policy never keeps an object only to see it deleted.
 func (t *Trace) NextAccess() {
 	if t.Next != nil {
 		return
@@ -22,7 +26,11 @@ func (t *Trace) NextAccess() {
 		} else {
 			next[i] = NoNext
 		}
-		seen[k] = int64(i)
+		if t.Ops != nil && t.Ops[i] == OpDelete {
+			seen[k] = NoNext
+		} else {
+			seen[k] = int64(i)
+		}
 	}
 	t.Next = next
 }
