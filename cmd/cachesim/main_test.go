@@ -275,3 +275,37 @@ func TestPolicies(t *testing.T) {
 		}
 	}
 }
+
+// --csv and --json write those files besides the table on stdout, as in
+// "cachesim sweep trace --plot mrc.png --csv mrc.csv".
+func TestExtraOutputFiles(t *testing.T) {
+	dir := t.TempDir()
+	csvPath, jsonPath := filepath.Join(dir, "mrc.csv"), filepath.Join(dir, "mrc.json")
+	out, _, err := runCLI(t, "sweep", "--sizes", "10,100", "--csv", csvPath, "--json", jsonPath, "-q")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "hit ratio") {
+		t.Errorf("no table on stdout:\n%s", out)
+	}
+	rows, err := csv.NewReader(strings.NewReader(string(readFile(t, csvPath)))).ReadAll()
+	if err != nil || len(rows) != 3 || rows[0][0] != "policy" {
+		t.Errorf("CSV file: %v %v", rows, err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(readFile(t, jsonPath), &doc); err != nil || doc["points"] == nil {
+		t.Errorf("JSON file: %v", err)
+	}
+	if _, _, err := runCLI(t, "replay", "--json", filepath.Join(dir, "r.json")); err != nil {
+		t.Errorf("replay --json: %v", err)
+	}
+}
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
