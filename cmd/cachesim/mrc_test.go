@@ -87,3 +87,14 @@ func TestMissLatencyColumn(t *testing.T) {
 		t.Errorf("a trace without a latency column: %v", err)
 	}
 }
+
+// Byte capacities on a trace without sizes are legal but rarely meant: say so.
+func TestBytesWithoutSizesNote(t *testing.T) {
+	_, errOut, err := runCLI(t, "sweep", writeFile(t, "k.txt", "1\n2\n1\n"), "--sizes", "1KiB", "-q")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(errOut, "carries no object sizes") {
+		t.Errorf("no note on stderr: %q", errOut)
+	}
+}

@@ -196,6 +196,9 @@ func runSweep(cmd *cobra.Command, args []string, f *sweepFlags) error {
 		specs, optimal = addOptimal(specs, sizes.Bytes)
 	}
 	warnTTL(stderr, t, specs)
+	if sizes.Bytes && t.Sizes == nil {
+		fmt.Fprintf(stderr, "note: %s carries no object sizes, so every object counts 1 byte against the byte capacities (give --csv-size, or sizes without a unit)\n", t.Name)
+	}
 	warnClock(stderr, t, specs)
 	bar := newProgress(stderr, f.out.quiet, len(specs)*len(sizes.Values), int64(t.Len()), "sweep")
 	var lat *sim.Latencies
