@@ -154,6 +154,7 @@ func runReplay(cmd *cobra.Command, args []string, f *replayFlags) error {
 		}
 	}
 	warnTTL(cmd.ErrOrStderr(), t, []policy.Spec{spec})
+	warnNoSizes(cmd.ErrOrStderr(), t, bytes)
 	warnClock(cmd.ErrOrStderr(), t, []policy.Spec{spec})
 	hint := 0
 	if !bytes {

@@ -196,9 +196,7 @@ func runSweep(cmd *cobra.Command, args []string, f *sweepFlags) error {
 		specs, optimal = addOptimal(specs, sizes.Bytes)
 	}
 	warnTTL(stderr, t, specs)
-	if sizes.Bytes && t.Sizes == nil {
-		fmt.Fprintf(stderr, "note: %s carries no object sizes, so every object counts 1 byte against the byte capacities (give --csv-size, or sizes without a unit)\n", t.Name)
-	}
+	warnNoSizes(stderr, t, sizes.Bytes)
 	warnClock(stderr, t, specs)
 	bar := newProgress(stderr, f.out.quiet, len(specs)*len(sizes.Values), int64(t.Len()), "sweep")
 	var lat *sim.Latencies
@@ -271,5 +269,12 @@ func warnTTL(w io.Writer, t *traces.Trace, specs []policy.Spec) {
 			fmt.Fprintf(w, "note: %s has no timestamps, so ttl entries never expire (give --csv-time)\n", t.Name)
 			return
 		}
+	}
+}
+
+// warnNoSizes says when byte capacities meet a trace without object sizes.
+func warnNoSizes(w io.Writer, t *traces.Trace, bytes bool) {
+	if bytes && t.Sizes == nil {
+		fmt.Fprintf(w, "note: %s carries no object sizes, so every object counts 1 byte against the byte capacities (give --csv-size, or sizes without a unit)\n", t.Name)
 	}
 }
