@@ -128,7 +128,7 @@ func oracleBytes2(b []byte, t uint32, id uint64, size uint32, next int64) []byte
 // TestReadersDoNotAllocate checks that no reader allocates per request once
 // it is running.
 func TestReadersDoNotAllocate(t *testing.T) {
-	for _, c := range parseCases(3000) {
+	for _, c := range parseCases(12000) {
 		r := c.open(bytes.NewReader(c.data))
 		var req Request
 		read := func() {
@@ -142,7 +142,10 @@ func TestReadersDoNotAllocate(t *testing.T) {
 		if c.name == "text.zst" {
 			continue // the zstd decoder allocates per block
 		}
-		if a := testing.AllocsPerRun(1, read); a != 0 {
+		// Averaged over 10 runs (AllocsPerRun rounds down): Mallocs is
+		// process-wide, and a stray allocation by a background goroutine (the
+		// zstd decoder's, say) must not count against this reader.
+		if a := testing.AllocsPerRun(10, read); a != 0 {
 			t.Errorf("%s: %.0f allocations per 1000 requests, want 0", c.name, a)
 		}
 	}
