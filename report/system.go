@@ -254,12 +254,8 @@ func (r SystemRun) writeDetails(w io.Writer) error {
 // VersionDip adds up the spans before and after every model-version event.
 func VersionDip(events []sim.VersionEvent) (before, after sim.EventWindow) {
 	for _, e := range events {
-		before.Requests += e.Before.Requests
-		before.Hits += e.Before.Hits
-		before.Calls += e.Before.Calls
-		after.Requests += e.After.Requests
-		after.Hits += e.After.Hits
-		after.Calls += e.After.Calls
+		before.Add(e.Before)
+		after.Add(e.After)
 	}
 	return before, after
 }

@@ -75,6 +75,13 @@ type EventWindow struct {
 // HitRatio returns hits over requests (0 for none).
 func (w EventWindow) HitRatio() float64 { return ratio(w.Hits, w.Requests) }
 
+// Add adds o's counts to w.
+func (w *EventWindow) Add(o EventWindow) {
+	w.Requests += o.Requests
+	w.Hits += o.Hits
+	w.Calls += o.Calls
+}
+
 // SystemStats are the results of a system simulation. The embedded Stats
 // are the overall counts: a hit is a request served by any level, Latency
 // the distribution of request latencies (the lookups of the levels reached,

@@ -147,6 +147,17 @@ type systemSetup struct {
 	modes []sim.Stampede
 }
 
+// load reads the trace args name and builds the system the flags describe on it.
+func (f *systemFlags) load(cmd *cobra.Command, args []string, in *inputFlags, ttl time.Duration, seed uint64) (*traces.Trace, systemSetup, error) {
+	stderr := cmd.ErrOrStderr()
+	t, err := in.load(args, stderr)
+	if err != nil {
+		return nil, systemSetup{}, err
+	}
+	s, err := f.build(t, tracePath(args), ttl, cmd.Flags().Changed("ttl"), seed, in, stderr)
+	return t, s, err
+}
+
 // build checks the flags and makes the configuration for t. ttl applies
 // when given explicitly (or when requests carry TTLs); in loads --prewarm-from.
 func (f *systemFlags) build(t *traces.Trace, path string, ttl time.Duration, ttlSet bool, seed uint64, in *inputFlags, stderr io.Writer) (systemSetup, error) {
@@ -318,11 +329,7 @@ func runSystemReplay(cmd *cobra.Command, args []string, f *replayFlags) error {
 		return err
 	}
 	stderr := cmd.ErrOrStderr()
-	t, err := f.in.load(args, stderr)
-	if err != nil {
-		return err
-	}
-	s, err := f.sys.build(t, tracePath(args), f.ttl, cmd.Flags().Changed("ttl"), f.seed, &f.in, stderr)
+	t, s, err := f.sys.load(cmd, args, &f.in, f.ttl, f.seed)
 	if err != nil {
 		return err
 	}
@@ -384,11 +391,7 @@ func runSystemSweep(cmd *cobra.Command, args []string, f *sweepFlags) error {
 	}
 	f.sys.missLatency, f.sys.missPerKiB = f.sizing.missLatency, f.sizing.missPerKiB
 	stderr := cmd.ErrOrStderr()
-	t, err := f.in.load(args, stderr)
-	if err != nil {
-		return err
-	}
-	s, err := f.sys.build(t, tracePath(args), f.ttl, cmd.Flags().Changed("ttl"), f.seed, &f.in, stderr)
+	t, s, err := f.sys.load(cmd, args, &f.in, f.ttl, f.seed)
 	if err != nil {
 		return err
 	}
