@@ -93,7 +93,13 @@ func (c *Chart) Save(path string) error {
 	if err := CheckChartPath("chart", path); err != nil {
 		return err
 	}
-	return WriteFile(path, func(w io.Writer) error {
+	return WriteFile(path, c.Writer(path))
+}
+
+// Writer returns a function that draws the chart to w in the format of
+// path's extension (SVG for .svg, else PNG), for Files.Add.
+func (c *Chart) Writer(path string) func(io.Writer) error {
+	return func(w io.Writer) error {
 		var cv interface {
 			vg.CanvasSizer
 			io.WriterTo
@@ -108,7 +114,7 @@ func (c *Chart) Save(path string) error {
 		}
 		_, err := cv.WriteTo(w)
 		return err
-	})
+	}
 }
 
 // draw renders the chart on dc: the plot on the left, the legend in a

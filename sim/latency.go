@@ -251,3 +251,13 @@ func timeSpan(t *traces.Trace) (lo, hi int64, ok bool) {
 	}
 	return lo, hi, true
 }
+
+// Random reports whether d draws its values at random (and so depends on
+// the seed), as the lognormal and exponential models do.
+func Random(d Distribution) bool {
+	switch d.(type) {
+	case nil, constant, fromTrace:
+		return false
+	}
+	return true
+}

@@ -191,3 +191,32 @@ func FormatSize(v int64, bytes bool) string {
 	}
 	return fmt.Sprintf("%.4g %s", f, names[u])
 }
+
+// DefaultReplaySize is the size of a replay given none: a tenth of the
+// footprint, in objects (distinct keys) or bytes, and at least 1.
+func DefaultReplaySize(objects int, bytes int64, inBytes bool) int64 {
+	if inBytes {
+		return max(bytes/10, 1)
+	}
+	return max(int64(objects)/10, 1)
+}
+
+// DefaultSweepSizes are the sizes of a sweep given none: n log-spaced sizes
+// from 1% of the footprint (objects, or bytes) to all of it.
+func DefaultSweepSizes(objects int, bytes int64, inBytes bool, n int) Sizes {
+	fp := int64(objects)
+	if inBytes {
+		fp = bytes
+	}
+	return Sizes{Values: LogSizes(fp/100, fp, n), Bytes: inBytes}
+}
+
+// CurveSizes are the sizes of a whole curve: n log-spaced sizes from one
+// object (of the mean size, in bytes) to the footprint.
+func CurveSizes(objects int, bytes int64, inBytes bool, n int) Sizes {
+	lo, fp := int64(1), int64(objects)
+	if inBytes {
+		lo, fp = max(bytes/int64(max(objects, 1)), 1), bytes
+	}
+	return Sizes{Values: LogSizes(lo, fp, n), Bytes: inBytes}
+}

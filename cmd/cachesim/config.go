@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"gopkg.in/yaml.v3"
 )
@@ -14,9 +15,11 @@ const configHelp = `read settings from a YAML file: keys are this command's flag
 (instances: 8, stampede: coalesce, ttl: 60s, …); levels may be a list of
 {name, policy, size, latency}; flags on the command line win`
 
-// applyConfig sets the flags of fs from the YAML file at path, except those
-// given on the command line. Errors name the file and line.
-func applyConfig(fs *pflag.FlagSet, path string) error {
+// applyConfig sets the flags of cmd from the YAML file at path, except
+// those given on the command line. Every key must be a flag of cmd; errors
+// name the file and line (and, for a flag of another command, that command).
+func applyConfig(cmd *cobra.Command, path string) error {
+	fs := cmd.Flags()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("--config: %w", err)
@@ -41,7 +44,10 @@ func applyConfig(fs *pflag.FlagSet, path string) error {
 		}
 		name := k.Value
 		if name == "config" || fs.Lookup(name) == nil {
-			return fmt.Errorf("%s:%d: unknown setting %q (settings are the command's flag names, e.g. levels, instances, stampede, ttl)", path, k.Line, name)
+			if homes := commandsWithFlag(cmd.Root(), name); len(homes) > 0 && name != "config" {
+				return fmt.Errorf("%s:%d: %s is not a setting of %s: it is a flag of %s", path, k.Line, name, cmd.CommandPath(), joinOr(homes))
+			}
+			return fmt.Errorf("%s:%d: unknown setting %q (settings are the flag names of %s, e.g. levels, instances, stampede, ttl)", path, k.Line, name, cmd.CommandPath())
 		}
 		if changed[name] {
 			continue

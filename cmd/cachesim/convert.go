@@ -30,9 +30,10 @@ func newConvertCmd() *cobra.Command {
 
 OUT is written atomically; an OUT ending in .zst is zstd-compressed (.gz:
 gzip). String keys (logs, JSON) become their 64-bit hashes.`,
-		Example: `  cachesim convert trace.csv trace.txt --to text --csv-key 5 --header
-  cachesim convert oltp.gz oltp.oracleGeneral.zst --to oracleGeneral
-  cachesim convert access.log requests.csv --to csv`,
+		Example: `  cachesim generate zipf --keys 1e4 --requests 1e5 --size lognormal:8:1 -o trace.csv
+  cachesim convert trace.csv trace.txt --to text
+  cachesim convert trace.csv trace.oracleGeneral.zst --to oracleGeneral
+  cachesim convert trace.oracleGeneral.zst back.csv --to csv`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			t, _, err := f.in.loadFile(args[0], cmd.ErrOrStderr())
@@ -58,5 +59,6 @@ gzip). String keys (logs, JSON) become their 64-bit hashes.`,
 	}
 	f.in.register(cmd.Flags())
 	cmd.Flags().StringVar(&f.to, "to", "text", "output format: "+strings.Join(traces.OutputFormats, ", "))
+	completeFlags(cmd)
 	return cmd
 }

@@ -42,11 +42,11 @@ nanosecond decimals), size, ttl and op, only those the workload has; the
 command prints the flags that read the file back.
 
 ` + help.String(),
-		Example: `  cachesim generate zipf --keys 1e6 --alpha 0.9 --requests 1e7 -o zipf.txt
+		Example: `  cachesim generate zipf --keys 1e5 --alpha 0.9 --requests 1e6 -o zipf.txt
   cachesim generate 'zipf:keys=1e5,alpha=0.7' --rate 5000 --size lognormal:8:1.5 --write 0.1 -o zipf.csv
   cachesim generate bursty --hot 50 --burst-every 30 -o bursty.csv.gz
-  cachesim generate 'mix:0.8*zipf(alpha=0.9)+0.2*scan(length=10000)' --requests 1e6 -o mix.txt
-  cachesim sweep 'drifting:keys=1e5,drift=0.05,requests=1e6' --policy lru,lfu`,
+  cachesim generate 'mix:0.8*zipf(alpha=0.9)+0.2*scan(length=10000)' --requests 1e5 -o mix.txt
+  cachesim sweep 'drifting:keys=1e4,drift=0.05,requests=1e5' --policy lru,lfu`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runGenerate(cmd, args[0], &f) },
 	}
@@ -54,6 +54,7 @@ command prints the flags that read the file back.
 	fs.StringVarP(&f.out, "out", "o", "", "file to write (required)")
 	fs.StringVarP(&f.format, "format", "f", "", "trace format: "+strings.Join(traces.WriteFormats, ", ")+" (default: csv for a .csv name, else text)")
 	cmd.MarkFlagRequired("out")
+	_ = cmd.RegisterFlagCompletionFunc("format", completeOne(traces.WriteFormats...))
 	registerParamFlags(fs, f.params)
 	return cmd
 }

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,7 +33,7 @@ type inputFlags struct {
 
 func (f *inputFlags) register(fs *pflag.FlagSet) {
 	f.fs = fs
-	fs.StringVar(&f.format, "trace-format", "", "trace format: "+strings.Join(traces.Formats, ", ")+" (default: detected from the file name and contents; see `cachesim inspect --help`)")
+	fs.StringVar(&f.format, "trace-format", "", "trace format: "+strings.Join(traces.Formats, ", ")+" (default: detected from the file name and contents; see cachesim inspect --help)")
 	fs.IntVar(&f.cols.Key, "csv-key", 1, "1-based column of the key (CSV and whitespace-separated text)")
 	fs.IntVar(&f.cols.Size, "csv-size", 0, "1-based column of the object size in bytes (0: none, every size is 1)")
 	fs.IntVar(&f.cols.Time, "csv-time", 0, "1-based column of the timestamp (0: none)")
@@ -51,10 +53,6 @@ func (f *inputFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.access.WithHost, "log-host", false, "access logs: key = virtual host + path (vhost_combined logs)")
 	fs.BoolVar(&f.access.AllRequests, "log-all", false, "access logs: keep every request, not only successful GETs and HEADs (2xx, 304)")
 }
-
-// countWritesHelp documents --count-writes, on the commands that replay.
-const countWritesHelp = "count every request as a lookup whatever its operation, as libCacheSim does " +
-	"(default: only gets count in hit ratios; sets write the object, deletes remove it)"
 
 func (f *inputFlags) options() (traces.Options, error) {
 	var opt traces.Options
@@ -125,10 +123,46 @@ func (f *inputFlags) read(args []string, stderr io.Writer, wrap func(traces.Read
 	return t, file, nil
 }
 
-// stream opens the requests args name — a trace file, a workload spec, or
-// the built-in workload when there is none (said on stderr) — and hands
-// them to use with their name. It returns the file, closed by then (nil for
-// workloads), and reports skipped and dropped records on stderr.
+// formatFlags are the input flags that apply to some trace formats only.
+var formatFlags = map[string][]string{
+	"csv-key": {"csv", "text"}, "csv-size": {"csv", "text"}, "csv-time": {"csv", "text"}, "csv-ttl": {"csv", "text"},
+	"csv-op": {"csv", "text"}, "csv-latency": {"csv", "text"}, "latency-unit": {"csv", "text"},
+	"header": {"csv", "text"}, "delimiter": {"csv"}, "time-unit": {"csv", "text", "jsonl"},
+	"json-key": {"jsonl"}, "json-time": {"jsonl"}, "json-size": {"jsonl"}, "json-ttl": {"jsonl"}, "json-op": {"jsonl"},
+	"log-host": {"accesslog"}, "log-all": {"accesslog"},
+}
+
+// checkFormat rejects input flags that do not apply to the format a trace
+// is read as.
+func (f *inputFlags) checkFormat(path, format string) error {
+	for name, formats := range formatFlags {
+		if f.fs.Changed(name) && !slices.Contains(formats, format) {
+			return fmt.Errorf("--%s applies to %s traces, and %s is read as %s (give --trace-format if that is wrong)",
+				name, joinOr(formats), path, format)
+		}
+	}
+	return nil
+}
+
+// checkWorkload rejects input flags given with a synthetic workload.
+func (f *inputFlags) checkWorkload(what string) error {
+	var given []string
+	f.fs.VisitAll(func(fl *pflag.Flag) {
+		if fl.Changed && (fl.Name == "trace-format" || fl.Name == "skip-bad" || formatFlags[fl.Name] != nil) {
+			given = append(given, "--"+fl.Name)
+		}
+	})
+	if len(given) > 0 {
+		return fmt.Errorf("%s reads trace files, and %s is a synthetic workload", strings.Join(given, ", "), what)
+	}
+	return nil
+}
+
+// stream opens the requests args name — a trace file, "-" for standard
+// input, a workload spec, or the built-in workload when there is none (said
+// on stderr) — and hands them to use with their name. It returns the file,
+// closed by then (nil for workloads), and reports skipped and dropped
+// records on stderr.
 func (f *inputFlags) stream(args []string, stderr io.Writer, use func(name string, r traces.Reader) error) (*traces.File, error) {
 	opt, err := f.options() // bad flags fail even without a trace
 	if err != nil {
@@ -150,6 +184,9 @@ func (f *inputFlags) stream(args []string, stderr io.Writer, use func(name strin
 		w = spec
 	}
 	if w != nil {
+		if err := f.checkWorkload(w.String()); err != nil {
+			return nil, err
+		}
 		r, err := w.Reader()
 		if err != nil {
 			return nil, err
@@ -157,11 +194,20 @@ func (f *inputFlags) stream(args []string, stderr io.Writer, use func(name strin
 		return nil, use(w.String(), r)
 	}
 	path := args[0]
-	file, err := traces.Open(path, opt)
+	var file *traces.File
+	if path == "-" {
+		path = "standard input"
+		file, err = traces.NewFile(path, os.Stdin, opt)
+	} else {
+		file, err = traces.Open(path, opt)
+	}
 	if err != nil {
 		return nil, err
 	}
 	defer file.Close()
+	if err := f.checkFormat(path, file.Format); err != nil {
+		return nil, err
+	}
 	if err := use(filepath.Base(path), file); err != nil {
 		return nil, err
 	}
@@ -189,7 +235,7 @@ func (s *sampleFlags) on() bool { return s.rate > 0 || s.keys > 0 }
 
 func (s *sampleFlags) check() error {
 	switch {
-	case s.rate < 0 || s.rate > 1:
+	case math.IsNaN(s.rate) || s.rate < 0 || s.rate > 1:
 		return fmt.Errorf("--sample-rate %g: expected a fraction in (0, 1]", s.rate)
 	case s.keys < 0:
 		return fmt.Errorf("--sample-size %d: expected a positive number of keys", s.keys)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"io"
 
 	"github.com/cachesim/cachesim/report"
 	"github.com/cachesim/cachesim/traces"
@@ -30,9 +29,10 @@ Compression (gzip, zstd, xz, bzip2) is recognised by the first bytes. The
 format is detected from the file name and contents, or given with
 --trace-format:
 ` + traces.FormatHelp(),
-		Example: `  cachesim inspect trace.txt
-  cachesim inspect oltp.gz --format json
-  cachesim inspect access.log.zst --trace-format accesslog --log-all`,
+		Example: `  cachesim generate zipf --keys 1e4 --requests 1e5 -o trace.txt
+  cachesim inspect trace.txt
+  cachesim inspect trace.txt --format json
+  cachesim inspect - < trace.txt`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := f.out.check(); err != nil {
@@ -43,12 +43,11 @@ format is detected from the file name and contents, or given with
 				return err
 			}
 			in := &report.Inspection{Format: file.Format, Skipped: file.Skipped(), Filtered: file.Filtered(), Summary: traces.Summarize(t)}
-			return f.out.write(cmd.OutOrStdout(), map[string]func(io.Writer) error{
-				"table": in.WriteTable, "json": in.WriteJSON,
-			})
+			return f.out.emit(cmd.OutOrStdout(), cmd.ErrOrStderr(), writers{"table": in.WriteTable, "json": in.WriteJSON})
 		},
 	}
 	f.in.register(cmd.Flags())
-	f.out.register(cmd.Flags(), false)
+	f.out.register(cmd.Flags(), "table", "json")
+	completeFlags(cmd, f.out.formats...)
 	return cmd
 }

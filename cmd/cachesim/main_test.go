@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cachesim/cachesim/report"
 	"github.com/cachesim/cachesim/traces/tracestest"
 )
 
@@ -150,7 +151,7 @@ func TestReplay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var r replayResult
+	var r report.Replay
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +206,7 @@ func TestErrors(t *testing.T) {
 		{"missing file", []string{"sweep", filepath.Join(dir, "nope.txt"), "--sizes", "10"}, []string{"nope.txt", "no such file"}},
 		{"malformed line", []string{"sweep", bad, "--csv-size", "2", "--sizes", "10"}, []string{"bad.txt:2: column 2: size", `"ten"`}},
 		{"bad format", []string{"sweep", "--format", "xml"}, []string{`--format "xml"`, "table, csv or json"}},
-		{"replay csv", []string{"replay", "--format", "csv"}, []string{"table or json"}},
+		{"inspect csv", []string{"inspect", "--format", "csv", bad}, []string{"table or json"}},
 		{"empty trace", []string{"sweep", writeFile(t, "empty.txt", "\n\n"), "--sizes", "10"}, []string{"no requests"}},
 		{"bad unit", []string{"sweep", "--time-unit", "h"}, []string{"--time-unit"}},
 	}

@@ -1,13 +1,11 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
 )
 
 func newMRCCmd() *cobra.Command {
-	f := sweepFlags{policies: "lru"}
+	var o sweepOptions
 	cmd := &cobra.Command{
 		Use:   "mrc [TRACE]",
 		Short: "The whole exact LRU hit-ratio curve in one pass (or a SHARDS estimate of it)",
@@ -22,27 +20,22 @@ estimates the curve from the requests of a sample of the keys (SHARDS,
 Waldspurger et al., FAST'15, with the SHARDS-adj correction), reading the
 trace as a stream, in memory bounded by the sample.
 
-The recommendation, chart and cost options are those of sweep.`,
-		Example: `  cachesim mrc trace.txt
-  cachesim mrc trace.oracleGeneral.zst --bytes --points 50 --plot mrc.png
-  cachesim mrc big.trace.gz --sample-rate 0.01 --format csv --out mrc.csv
-  cachesim mrc 'zipf:keys=1e6,requests=1e8,alpha=0.9' --sample-size 65536`,
+The recommendation, chart, latency and cost options are those of sweep.`,
+		Example: `  cachesim generate zipf --keys 1e5 --requests 1e6 --size lognormal:8:1 -o trace.csv
+  cachesim mrc trace.csv
+  cachesim mrc trace.csv --bytes --points 50 --plot mrc.png
+  cachesim mrc trace.csv --sample-rate 0.1 --format csv --out mrc.csv
+  cachesim mrc 'zipf:keys=1e5,requests=1e6,alpha=0.9' --sample-size 8192`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if f.points < 2 {
-				return fmt.Errorf("--points %d: need at least 2", f.points)
-			}
-			return runSweep(cmd, args, &f)
-		},
+		RunE: func(cmd *cobra.Command, args []string) error { return runSweep(cmd, args, &o, "mrc") },
 	}
 	fs := cmd.Flags()
-	fs.IntVar(&f.points, "points", 100, "number of log-spaced sizes from 1 to the footprint")
-	fs.StringVarP(&f.sizes, "sizes", "s", "", "explicit sizes instead of --points (same forms as sweep)")
-	fs.BoolVar(&f.bytes, "bytes", false, "byte capacities (the footprint in bytes; sizes without a unit are bytes)")
-	fs.BoolVar(&f.writes, "count-writes", false, countWritesHelp)
-	f.sizing.register(fs)
-	f.sample.register(fs)
-	f.in.register(fs)
-	f.out.register(fs, true)
+	fs.IntVar(&o.points, "points", 100, "number of log-spaced sizes from 1 to the footprint")
+	fs.StringVarP(&o.sizes, "sizes", "s", "", "explicit sizes instead of --points (same forms as sweep)")
+	fs.BoolVar(&o.bytes, "bytes", false, "byte capacities (the footprint in bytes; sizes without a unit are bytes)")
+	fs.BoolVar(&o.cache.writes, "count-writes", false, countWritesHelp)
+	o.cache.fs = fs
+	o.registerCommon(fs)
+	completeFlags(cmd, o.out.formats...)
 	return cmd
 }

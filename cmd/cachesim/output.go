@@ -3,75 +3,108 @@ package main
 import (
 	"fmt"
 	"io"
-	"sort"
-	"strings"
+	"slices"
 
 	"github.com/cachesim/cachesim/report"
 	"github.com/spf13/pflag"
 )
 
-// outputFlags choose the output format and destination.
+// outputFlags choose the output format and destinations. Every file a run
+// writes (--out, --csv, --json, charts) is staged and committed together at
+// the end, so a failed or interrupted run changes none of them.
 type outputFlags struct {
-	format  string
-	out     string
-	csvFile string // also write the CSV here (sweeps)
-	jsonOut string // also write the JSON here
-	quiet   bool
-	csv     bool // whether csv is offered
+	format   string
+	out      string
+	csvFile  string
+	jsonFile string
+	quiet    bool
+	formats  []string // the formats this command offers
+	files    report.Files
+	written  []string // the files committed, for the message on stderr
 }
 
-func (o *outputFlags) register(fs *pflag.FlagSet, csv bool) {
-	o.csv = csv
-	forms := "table or json"
-	if csv {
-		forms = "table, csv or json"
+// writers render a result in each format the command offers.
+type writers map[string]func(io.Writer) error
+
+func (o *outputFlags) register(fs *pflag.FlagSet, formats ...string) {
+	o.formats = formats
+	fs.StringVarP(&o.format, "format", "f", "table", "output format: "+joinOr(formats))
+	fs.StringVarP(&o.out, "out", "o", "", "write the output to this file instead of stdout")
+	if slices.Contains(formats, "csv") {
+		fs.StringVar(&o.csvFile, "csv", "", "also write the CSV to this file, whatever --format says")
 	}
-	fs.StringVarP(&o.format, "format", "f", "table", "output format: "+forms)
-	fs.StringVarP(&o.out, "out", "o", "", "write the output to this file (atomically) instead of stdout")
-	if csv {
-		fs.StringVar(&o.csvFile, "csv", "", "also write the CSV to this file (atomically), whatever --format says")
+	if slices.Contains(formats, "json") {
+		fs.StringVar(&o.jsonFile, "json", "", "also write the JSON to this file, whatever --format says")
 	}
-	fs.StringVar(&o.jsonOut, "json", "", "also write the JSON to this file (atomically), whatever --format says")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no progress bar")
 }
 
+// check validates the format and every destination before any work.
 func (o *outputFlags) check() error {
-	switch o.format {
-	case "table", "json":
-		return nil
-	case "csv":
-		if o.csv {
-			return nil
+	if !slices.Contains(o.formats, o.format) {
+		return fmt.Errorf("--format %q: expected %s", o.format, joinOr(o.formats))
+	}
+	for _, path := range []string{o.out, o.csvFile, o.jsonFile} {
+		if path != "" && path != "-" {
+			if err := report.Check(path); err != nil {
+				return err
+			}
 		}
 	}
-	return fmt.Errorf("--format %q: expected %s", o.format, map[bool]string{true: "table, csv or json", false: "table or json"}[o.csv])
+	return nil
 }
 
-// write renders the chosen format to stdout or, atomically, to --out.
-func (o *outputFlags) write(stdout io.Writer, writers map[string]func(io.Writer) error) error {
-	w, ok := writers[o.format]
-	if !ok {
-		names := make([]string, 0, len(writers))
-		for k := range writers {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		return fmt.Errorf("--format %q: expected one of %s", o.format, strings.Join(names, ", "))
+// checkChart validates a chart destination given with flag.
+func (o *outputFlags) checkChart(flag, path string) error {
+	if path == "" {
+		return nil
 	}
-	for _, extra := range []struct{ path, format string }{{o.csvFile, "csv"}, {o.jsonOut, "json"}} {
+	if err := report.CheckChartPath(flag, path); err != nil {
+		return err
+	}
+	return report.Check(path)
+}
+
+// chart stages a chart; it is written with the other outputs by emit.
+func (o *outputFlags) chart(path string, c *report.Chart) error {
+	if path == "" {
+		return nil
+	}
+	o.written = append(o.written, path)
+	return o.files.Add(path, c.Writer(path))
+}
+
+// emit renders the chosen format to stdout or --out, writes --csv and
+// --json, and commits every staged file; stderr hears which files were
+// written.
+func (o *outputFlags) emit(stdout, stderr io.Writer, w writers) error {
+	defer o.files.Abort()
+	for _, extra := range []struct{ path, format string }{{o.csvFile, "csv"}, {o.jsonFile, "json"}} {
 		if extra.path == "" {
 			continue
 		}
-		ew, ok := writers[extra.format]
-		if !ok {
-			return fmt.Errorf("--%s: this command has no %s output", extra.format, extra.format)
+		if err := o.files.Add(extra.path, w[extra.format]); err != nil {
+			return err
 		}
-		if err := report.WriteFile(extra.path, ew); err != nil {
+		o.written = append(o.written, extra.path)
+	}
+	write := w[o.format]
+	if o.out != "" && o.out != "-" {
+		if err := o.files.Add(o.out, write); err != nil {
 			return err
 		}
 	}
-	if o.out == "" {
-		return w(stdout)
+	if err := o.files.Commit(); err != nil {
+		return err
 	}
-	return report.WriteFile(o.out, w)
+	for _, p := range o.written {
+		fmt.Fprintf(stderr, "wrote %s\n", p)
+	}
+	if o.out == "" || o.out == "-" {
+		return write(stdout)
+	}
+	return nil
 }
+
+// abort removes staged files (on errors and signals).
+func (o *outputFlags) abort() { o.files.Abort() }

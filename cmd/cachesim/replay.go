@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"time"
@@ -9,31 +8,24 @@ import (
 	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/report"
 	"github.com/cachesim/cachesim/sim"
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/tw"
+	"github.com/cachesim/cachesim/traces"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
-type replayFlags struct {
-	in     inputFlags
-	out    outputFlags
-	policy string
-	size   string
-	bytes  bool
-	ttl    time.Duration
-	seed   uint64
-	plot   string
-	window string
-	metric string
-	writes bool
-	// overhead is added to every object's size in byte-capacity replays.
-	overhead uint32
-	server   targetFlags
-	sys      systemFlags
+// replayOptions are the flags of cachesim replay.
+type replayOptions struct {
+	in       inputFlags
+	out      outputFlags
+	cache    cacheFlags
+	lat      latencyFlags
+	timeline timelineFlags
+	size     string
+	bytes    bool
 }
 
 func newReplayCmd() *cobra.Command {
-	var f replayFlags
+	var o replayOptions
 	cmd := &cobra.Command{
 		Use:   "replay [TRACE]",
 		Short: "Replay a trace through one policy at one size and report its statistics",
@@ -42,248 +34,189 @@ requests, hits, misses, hit ratio, byte hit ratio, evictions, distinct keys,
 and how long the simulation took. In traces with operations only gets are
 counted; sets and deletes are applied and reported apart (see --count-writes).
 
+With --miss-latency (or --hit-latency, --latency), it adds the latency and
+backend-load report of cachesim sweep for this one cache.
+
 With --window or --plot, it also records the hit ratio per window of the run
 (per --window of time, like 1m, when the trace has timestamps; per that many
 requests, like 10000, otherwise; by default about 100 windows) and, with
 --plot, draws it, so warm-up, daily cycles and drift show.
 
 A synthetic workload spec may stand in for the trace (see cachesim generate
---help). Without a trace, the built-in workload is used (Zipf, 1,000 keys, 10,000
-requests, exponent 1.5, seed 42). Without --size, the cache holds 10% of the
-distinct keys.` + systemHelp + `
-` + targetHelp,
+--help). Without a trace, the built-in workload is used (Zipf, 1,000 keys,
+10,000 requests, exponent 1.5, seed 42). Without --size, the cache holds 10%
+of the distinct keys (of the footprint in bytes, with --bytes).
+
+A hierarchy of caches, instances, stampedes and writes: cachesim system
+replay. A real Redis or memcached: cachesim live replay.`,
 		Example: `  cachesim replay
-  cachesim replay trace.txt --policy lfu --size 1000
-  cachesim replay 'drifting:keys=1e5,requests=1e6' --policy lfu --size 1000
-  cachesim replay trace.csv --csv-key 5 --csv-size 4 --header --size 64MiB --format json
-  cachesim replay trace.csv --csv-key 5 --csv-time 2 --header --size 10000 --window 1m --plot timeline.png
-  cachesim replay trace.txt --size 1000 --window 50000 --plot timeline.svg
-  cachesim replay 'zipf:keys=1e5,alpha=0.9,size=1000' --target redis://127.0.0.1:6379 --maxmemory 64MiB --maxmemory-policy allkeys-lru
-  cachesim replay trace.txt --target redis://:secret@127.0.0.1:6379/3 --flush --maxmemory 1GiB --maxmemory-policy allkeys-lfu --concurrency 4
-  cachesim replay trace.txt --target memcached://127.0.0.1:11211 --spawn --maxmemory 64MiB
-  cachesim replay trace.txt --size 64MiB --policy redis-lru --overhead-per-object 62
-  cachesim replay trace.csv --csv-key 2 --csv-time 1 --levels 'l1=lru:1000@0.05ms,l2=lru:100000@1ms' --instances 8
-  cachesim replay trace.csv --csv-key 2 --csv-time 1 --levels 'l1=lru:10000@1ms' --ttl 60s --stampede none,coalesce,xfetch
-  cachesim replay trace.csv --csv-key 2 --csv-time 1 --csv-op 3 --levels 'l1=lru:1000,l2=lru:1GiB@1ms' --instances 4 --write-policy back --flush-interval 30s --invalidation-delay 100ms
-  cachesim replay trace.csv --csv-key 2 --csv-time 1 --levels 'l1=lru:10000' --invalidate-every 1h --plot timeline.png`,
+  cachesim generate zipf --keys 1e4 --requests 1e5 --rate 1000 --size lognormal:8:1 -o trace.csv
+  cachesim replay trace.csv --policy lfu --size 1000
+  cachesim replay trace.csv --size 64MiB --format json
+  cachesim replay trace.csv --size 1000 --miss-latency lognormal:median=40ms,p99=250ms
+  cachesim replay trace.csv --size 1000 --window 10s --plot timeline.png
+  cachesim replay 'drifting:keys=1e4,requests=1e5' --policy lfu --size 1000 --window 10000
+  cachesim replay trace.csv --size 4MiB --policy redis-lru --overhead-per-object 62`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return runReplay(cmd, args, &f) },
+		RunE: func(cmd *cobra.Command, args []string) error { return runReplay(cmd, args, &o) },
 	}
 	fs := cmd.Flags()
-	fs.StringVarP(&f.policy, "policy", "p", "lru", "policy (see: cachesim policies)")
-	fs.StringVarP(&f.size, "size", "s", "", "cache size: objects (1000) or bytes with a unit (64MiB) (default: 10% of the distinct keys)")
-	fs.BoolVar(&f.bytes, "bytes", false, "treat a size without a unit as bytes")
-	fs.DurationVar(&f.ttl, "ttl", time.Hour, "time to live for the ttl policy when a request carries none (0: never expire)")
-	fs.Uint64Var(&f.seed, "seed", 42, "seed for randomised policies")
-	fs.StringVar(&f.plot, "plot", "", "draw the hit ratio per window to this file, PNG or SVG by its extension (timeline.png)")
-	fs.StringVar(&f.window, "window", "", "window of the timeline: a duration (1m) on traces with timestamps, or a number of requests (10000) (default: about 100 windows)")
-	fs.StringVar(&f.metric, "metric", "request", "hit ratio of the timeline chart: request, or byte")
-	fs.BoolVar(&f.writes, "count-writes", false, countWritesHelp)
-	fs.Uint32Var(&f.overhead, "overhead-per-object", 0, overheadHelp)
-	f.server.register(fs)
-	f.in.register(fs)
-	f.out.register(fs, false)
-	f.sys.register(fs, true)
+	o.cache.register(fs, false)
+	fs.StringVarP(&o.size, "size", "s", "", "cache size: objects (1000) or bytes with a unit (64MiB) (default: 10% of the distinct keys)")
+	fs.BoolVar(&o.bytes, "bytes", false, "treat a size without a unit as bytes")
+	o.lat.register(fs, true, true)
+	o.timeline.register(fs)
+	o.in.register(fs)
+	o.out.register(fs, "table", "csv", "json")
+	completeFlags(cmd, o.out.formats...)
 	return cmd
 }
 
-// replayResult is what replay reports.
-type replayResult struct {
-	Workload     string  `json:"workload"`
-	Policy       string  `json:"policy"`
-	Size         int64   `json:"size"`
-	Unit         string  `json:"unit"`
-	Requests     uint64  `json:"requests"`
-	Hits         uint64  `json:"hits"`
-	Misses       uint64  `json:"misses"`
-	HitRatio     float64 `json:"hit_ratio"`
-	ByteHitRatio float64 `json:"byte_hit_ratio"`
-	Evictions    uint64  `json:"evictions"`
-	Sets         uint64  `json:"sets"`
-	Deletes      uint64  `json:"deletes"`
-	DistinctKeys int     `json:"distinct_keys"`
-	Seconds      float64 `json:"seconds"`
-	RequestsPerS float64 `json:"requests_per_second"`
-	// Window and Windows are the timeline, when asked for.
-	Window  string            `json:"window,omitempty"`
-	Windows []sim.WindowStats `json:"windows,omitempty"`
-}
-
-func runReplay(cmd *cobra.Command, args []string, f *replayFlags) error {
-	if err := f.out.check(); err != nil {
+func runReplay(cmd *cobra.Command, args []string, o *replayOptions) error {
+	stderr := cmd.ErrOrStderr()
+	if err := o.out.check(); err != nil {
 		return err
 	}
-	if f.server.url != "" {
-		return runTargetReplay(cmd, args, f)
+	specs, err := o.cache.specs(false)
+	if err != nil {
+		return err
 	}
-	if on, err := f.sys.active(); on || err != nil {
-		if err != nil {
+	spec := specs[0]
+	size, bytes, err := o.parseSize()
+	if err != nil {
+		return err
+	}
+	var model *sim.LatencyModel
+	if o.lat.asked() {
+		if model, err = o.lat.model(o.cache.seed); err != nil {
 			return err
 		}
-		return runSystemReplay(cmd, args, f)
+	} else if o.lat.fs.Changed("request-rate") {
+		return fmt.Errorf("--request-rate serves the latency report: give --miss-latency")
 	}
-	spec, err := policy.ParseSpec(f.policy)
+	if err := o.cache.check(specs, bytes, model); err != nil {
+		return err
+	}
+	window, err := o.timeline.check(&o.out)
 	if err != nil {
 		return err
 	}
-	window, metric, err := f.timeline()
-	if err != nil {
-		return err
-	}
-	var size int64
-	bytes := f.bytes
-	if f.size != "" {
-		var withUnit bool
-		if size, withUnit, err = sim.ParseSize(f.size); err != nil {
-			return fmt.Errorf("bad --size: %v\n%s", err, sim.SizeForms)
-		}
-		bytes = bytes || withUnit
-	}
-	if err := checkOverhead(f.overhead, bytes); err != nil {
-		return err
-	}
-	t, err := f.in.load(args, cmd.ErrOrStderr())
+	t, err := o.in.load(args, stderr)
 	if err != nil {
 		return err
 	}
 	distinct, footprint := t.Footprint()
-	if f.size == "" {
-		size = max(int64(distinct)/10, 1)
-		if bytes {
-			size = max(footprint/10, 1)
-		}
+	if size == 0 {
+		size = sim.DefaultReplaySize(distinct, footprint, bytes)
 	}
-	warnTTL(cmd.ErrOrStderr(), t, []policy.Spec{spec})
-	warnNoSizes(cmd.ErrOrStderr(), t, bytes)
-	warnClock(cmd.ErrOrStderr(), t, []policy.Spec{spec})
-	hint := 0
+	warnInputs(stderr, t, specs, bytes)
+	cfg := o.cache.config(size)
 	if !bytes {
-		hint = int(min(size, int64(t.Len())))
+		cfg.SizeHint = int(min(size, int64(t.Len())))
 	}
-	c, err := policy.New(spec, policy.Config{Capacity: size, TTL: f.ttl, Seed: f.seed, SizeHint: hint})
+	c, err := policy.New(spec, cfg)
 	if err != nil {
 		return err
 	}
-	opt := sim.Options{Objects: !bytes, CountWrites: f.writes, Overhead: f.overhead}
-	if f.plot != "" || f.window != "" {
-		if opt.Window, err = sim.PlanWindows(t, window); err != nil {
+	opt := o.cache.options(bytes)
+	if opt.Window, err = o.timeline.plan(t, window, stderr); err != nil {
+		return err
+	}
+	if model != nil {
+		if err := model.Check(t); err != nil {
 			return err
 		}
-		if opt.Window.Note != "" {
-			fmt.Fprintln(cmd.ErrOrStderr(), "note:", opt.Window.Note)
-		}
+		opt.Latency = model.Latencies(t)
 	}
 	start := time.Now()
 	st := sim.ReplayWith(t, c, opt)
-	el := time.Since(start)
-	res := replayResult{
-		Workload: t.Name, Policy: spec.String(), Size: size, Unit: unitName(bytes),
-		Requests: st.Requests, Hits: st.Hits, Misses: st.Misses(), HitRatio: st.HitRatio(),
-		ByteHitRatio: st.ByteHitRatio(), Evictions: st.Evictions, Sets: st.Sets, Deletes: st.Deletes, DistinctKeys: distinct,
-		Seconds: el.Seconds(), RequestsPerS: float64(t.Len()) / max(el.Seconds(), 1e-9),
-		Windows: st.Windows,
-	}
+	rep := report.NewReplay(t.Name, spec.String(), size, bytes, st, distinct, time.Since(start))
 	if opt.Window != nil {
-		res.Window = opt.Window.Window.String()
+		rep.Window = opt.Window.Window.String()
 	}
-	if f.plot != "" {
-		tl := report.Timeline{Title: fmt.Sprintf("%s, %s at %s", t.Name, spec, sim.FormatSize(size, bytes)),
-			Plan: opt.Window, Windows: st.Windows, Overall: metric.Of(st)}
-		if bytes {
-			tl.Title += " bytes"
-		} else {
-			tl.Title += " objects"
-		}
-		if err := tl.TimelineChart(metric).Save(f.plot); err != nil {
-			return err
-		}
-		fmt.Fprintf(cmd.ErrOrStderr(), "wrote %s\n", f.plot)
+	if model != nil {
+		rep.AddLatency(opt.Latency.Uncached, requestRate(o.lat.requestRate, t), model)
 	}
-	return f.out.write(cmd.OutOrStdout(), map[string]func(io.Writer) error{
-		"table": res.writeTable,
-		"json": func(w io.Writer) error {
-			enc := json.NewEncoder(w)
-			enc.SetIndent("", "  ")
-			return enc.Encode(res)
-		},
-	})
-}
-
-// windowRange returns the lowest and highest hit ratio of the windows with requests.
-func windowRange(ws []sim.WindowStats) (lo, hi float64) {
-	lo = 1
-	for _, w := range ws {
-		if w.Requests > 0 {
-			lo, hi = min(lo, w.HitRatio()), max(hi, w.HitRatio())
-		}
-	}
-	return lo, hi
-}
-
-// overheadHelp documents --overhead-per-object.
-const overheadHelp = "bytes added to every object's size in byte-capacity simulations, so the capacity means what a " +
-	"server's memory limit means (Redis: measured by cachesim replay --target)"
-
-// checkOverhead rejects --overhead-per-object with object-count sizes.
-func checkOverhead(overhead uint32, bytes bool) error {
-	if overhead > 0 && !bytes {
-		return fmt.Errorf("--overhead-per-object applies to byte capacities: give the size a unit (64MiB) or --bytes")
-	}
-	return nil
-}
-
-func unitName(bytes bool) string {
-	if bytes {
-		return "bytes"
-	}
-	return "objects"
-}
-
-func (r replayResult) writeTable(w io.Writer) error {
-	fmt.Fprintf(w, "%s through %s at %s (%s)\n", r.Workload, r.Policy, sim.FormatSize(r.Size, r.Unit == "bytes"), r.Unit)
-	t := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off))
-	t.Header("statistic", "value")
-	rows := [][]string{
-		{"requests", fmt.Sprint(r.Requests)},
-		{"hits", fmt.Sprint(r.Hits)},
-		{"misses", fmt.Sprint(r.Misses)},
-		{"hit ratio", fmt.Sprintf("%.4f%%", 100*r.HitRatio)},
-		{"byte hit ratio", fmt.Sprintf("%.4f%%", 100*r.ByteHitRatio)},
-		{"evictions", fmt.Sprint(r.Evictions)},
-	}
-	if r.Sets+r.Deletes > 0 {
-		rows = append(rows, []string{"sets (not counted)", fmt.Sprint(r.Sets)}, []string{"deletes (not counted)", fmt.Sprint(r.Deletes)})
-	}
-	rows = append(rows, [][]string{
-		{"distinct keys", fmt.Sprint(r.DistinctKeys)},
-		{"simulation time", (time.Duration(r.Seconds * 1e9)).Round(time.Microsecond).String()},
-		{"requests/second", fmt.Sprintf("%.3g", r.RequestsPerS)},
-	}...)
-	if len(r.Windows) > 0 {
-		lo, hi := windowRange(r.Windows)
-		rows = append(rows, []string{"windows", fmt.Sprintf("%d of %s", len(r.Windows), r.Window)},
-			[]string{"window hit ratio", fmt.Sprintf("%.2f%% to %.2f%%", 100*lo, 100*hi)})
-	}
-	if err := t.Bulk(rows); err != nil {
+	title := fmt.Sprintf("%s, %s at %s %s", t.Name, spec, sim.FormatSize(size, bytes), report.Unit(bytes))
+	if err := o.timeline.chart(&o.out, title, opt.Window, st); err != nil {
 		return err
 	}
-	return t.Render()
+	return o.out.emit(cmd.OutOrStdout(), stderr, writers{"table": rep.WriteTable, "csv": rep.WriteCSV, "json": rep.WriteJSON})
 }
 
-// timeline checks the timeline flags (--window, --metric, --plot).
-func (f *replayFlags) timeline() (sim.Window, report.Metric, error) {
+// parseSize reads --size and --bytes: 0 means the default.
+func (o *replayOptions) parseSize() (size int64, bytes bool, err error) {
+	bytes = o.bytes
+	if o.size == "" {
+		return 0, bytes, nil
+	}
+	size, withUnit, err := sim.ParseSize(o.size)
+	if err != nil {
+		return 0, false, fmt.Errorf("bad --size: %v\n%s", err, sim.SizeForms)
+	}
+	if withUnit && o.bytes {
+		return 0, false, fmt.Errorf("--bytes has no effect: --size %s carries a unit", o.size)
+	}
+	if size == 0 {
+		return 0, false, fmt.Errorf("--size 0: a cache holds at least one object or byte")
+	}
+	return size, bytes || withUnit, nil
+}
+
+// timelineFlags ask for the hit ratio per window of a replay.
+type timelineFlags struct {
+	window string
+	plot   string
+	metric string
+	fs     *pflag.FlagSet
+}
+
+func (f *timelineFlags) register(fs *pflag.FlagSet) {
+	f.fs = fs
+	fs.StringVar(&f.plot, "plot", "", "draw the hit ratio per window to this file, PNG or SVG by its extension (timeline.png)")
+	fs.StringVar(&f.window, "window", "", "window of the timeline: a duration (1m) on traces with timestamps, or a number of requests (10000) (default: about 100 windows)")
+	fs.StringVar(&f.metric, "metric", "request", "hit ratio of the timeline chart: request, or byte")
+}
+
+// on reports whether a timeline was asked for.
+func (f *timelineFlags) on() bool { return f.plot != "" || f.window != "" }
+
+// check validates the timeline flags before any work.
+func (f *timelineFlags) check(out *outputFlags) (sim.Window, error) {
 	window, err := sim.ParseWindow(f.window)
 	if err != nil {
-		return window, 0, err
+		return window, err
 	}
-	metric, err := report.ParseMetric(f.metric)
+	if _, err := report.ParseMetric(f.metric); err != nil {
+		return window, err
+	}
+	if f.fs.Changed("metric") && f.plot == "" {
+		return window, fmt.Errorf("--metric chooses the hit ratio of the timeline chart: give --plot")
+	}
+	return window, out.checkChart("--plot", f.plot)
+}
+
+// plan plans the windows on t, when a timeline was asked for.
+func (f *timelineFlags) plan(t *traces.Trace, w sim.Window, stderr io.Writer) (*sim.WindowPlan, error) {
+	if !f.on() {
+		return nil, nil
+	}
+	p, err := sim.PlanWindows(t, w)
 	if err != nil {
-		return window, metric, err
+		return nil, err
 	}
-	if f.plot != "" {
-		if err := report.CheckChartPath("--plot", f.plot); err != nil {
-			return window, metric, err
-		}
+	if p.Note != "" {
+		fmt.Fprintln(stderr, "note:", p.Note)
 	}
-	return window, metric, nil
+	return p, nil
+}
+
+// chart stages the timeline chart, when --plot asked for one.
+func (f *timelineFlags) chart(out *outputFlags, title string, plan *sim.WindowPlan, st sim.Stats) error {
+	if f.plot == "" {
+		return nil
+	}
+	metric, _ := report.ParseMetric(f.metric)
+	tl := report.Timeline{Title: title, Plan: plan, Windows: st.Windows, Overall: metric.Of(st)}
+	return out.chart(f.plot, tl.TimelineChart(metric))
 }

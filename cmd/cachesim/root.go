@@ -1,6 +1,9 @@
 package main
 
 import (
+	"fmt"
+	"runtime/debug"
+
 	"github.com/spf13/cobra"
 )
 
@@ -13,20 +16,64 @@ and what will it save? It replays a request trace (or a built-in synthetic
 workload) through real cache policies and reports hit ratios per size, with a
 diminishing-returns recommendation.
 
+One question per command:
+  sweep, mrc      hit ratio per policy and size: the sizing curve
+  replay          one policy at one size, in detail
+  system          a whole caching system: hierarchies, instances, stampedes,
+                  writes, invalidations (system replay, system sweep)
+  live            a real Redis or memcached beside the simulation (live
+                  replay, live sweep)
+  inspect, convert, generate, policies: the trace and the tools
+
 A synthetic workload spec ("zipf:keys=1e6,alpha=0.9", see cachesim generate
---help) is accepted wherever a trace path is. With no trace argument, commands
-use the built-in workload: Zipf, 1,000 keys, 10,000 requests, exponent 1.5, seed 42.`,
+--help) is accepted wherever a trace path is, and "-" reads the trace from
+standard input. With no trace argument, commands use the built-in workload:
+Zipf, 1,000 keys, 10,000 requests, exponent 1.5, seed 42.`,
 		Example: `  cachesim sweep --policy lru,lfu --sizes 50:500:50
-  cachesim sweep trace.txt --policy lru,fifo,lfu --sizes 100,1000,10000
+  cachesim generate zipf --keys 1e4 --requests 1e5 -o trace.txt
+  cachesim sweep trace.txt --policy lru,fifo,lfu --sizes 100,1000,5000
   cachesim replay trace.txt --policy lfu --size 1000
-  cachesim sweep 'zipf:keys=1e6,requests=1e7,alpha=0.9' --policy lru,lfu --sizes 1000:1000000:log
-  cachesim generate bursty --requests 1e6 -o bursty.csv
-  cachesim inspect trace.gz
-  cachesim convert trace.csv trace.oracleGeneral.zst --to oracleGeneral
+  cachesim inspect trace.txt
+  cachesim convert trace.txt trace.oracleGeneral.zst --to oracleGeneral
   cachesim policies`,
+		Version:       version(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newSweepCmd(), newMRCCmd(), newReplayCmd(), newInspectCmd(), newConvertCmd(), newGenerateCmd(), newPoliciesCmd())
+	root.SetVersionTemplate("cachesim {{.Version}}\n")
+	root.AddCommand(newSweepCmd(), newMRCCmd(), newReplayCmd(), newSystemCmd(), newLiveCmd(),
+		newInspectCmd(), newConvertCmd(), newGenerateCmd(), newPoliciesCmd())
+	root.SetFlagErrorFunc(flagError(root))
 	return root
+}
+
+// version describes the build: the module version and, when the binary was
+// built from a checkout, the VCS revision, its time and whether the tree
+// was modified.
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(unknown version)"
+	}
+	v := info.Main.Version
+	if v == "" {
+		v = "(devel)"
+	}
+	var rev, when, dirty string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.time":
+			when = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = ", modified"
+			}
+		}
+	}
+	if rev != "" {
+		v += fmt.Sprintf(" (revision %.12s, %s%s)", rev, when, dirty)
+	}
+	return v + ", " + info.GoVersion
 }

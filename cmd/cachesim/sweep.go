@@ -3,38 +3,37 @@ package main
 import (
 	"fmt"
 	"io"
-	"strings"
-	"time"
 
 	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/report"
 	"github.com/cachesim/cachesim/sim"
 	"github.com/cachesim/cachesim/traces"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
-type sweepFlags struct {
-	in       inputFlags
-	out      outputFlags
-	policies string
-	sizes    string
-	bytes    bool
-	sizing   sizingFlags
-	ttl      time.Duration
-	jobs     int
-	seed     uint64
-	writes   bool
-	optimal  bool
-	sample   sampleFlags
-	maxMem   string
-	points   int // mrc: this many log-spaced sizes from 1 to the footprint when --sizes is not given
-	overhead uint32
-	server   targetFlags
-	sys      systemFlags
+// sweepOptions are the flags of cachesim sweep and cachesim mrc.
+type sweepOptions struct {
+	in      inputFlags
+	out     outputFlags
+	cache   cacheFlags
+	lat     latencyFlags
+	sizing  sizingFlags
+	sample  sampleFlags
+	sizes   string
+	bytes   bool
+	jobs    int
+	maxMem  string
+	optimal bool
+	points  int // mrc: log-spaced sizes from one object to the footprint when --sizes is not given
+	fs      *pflag.FlagSet
 }
 
+// maxPoints bounds the sizes of one sweep or curve.
+const maxPoints = 10000
+
 func newSweepCmd() *cobra.Command {
-	var f sweepFlags
+	var o sweepOptions
 	cmd := &cobra.Command{
 		Use:   "sweep [TRACE]",
 		Short: "Hit ratio per policy and cache size, with a diminishing-returns recommendation",
@@ -63,7 +62,9 @@ or a distribution drawn once per request with --seed, shared by every point).
 Sizes are object counts, or bytes when any size carries a unit (B, KiB, MiB,
 GiB, TiB; KB/MB/GB/TB and K/M/G/T mean the same binary units, as in
 libCacheSim). In object-count mode every object has size 1; the byte hit
-ratio still weighs each request by its own size.
+ratio still weighs each request by its own size. Without --sizes, 12
+log-spaced sizes from 1% of the distinct keys (or bytes, with --bytes) to all
+of them.
 
 Operations: in traces that carry them (VSCSI, Twitter, Redis MONITOR, JSON
 lines, CSV with --csv-op), only gets count in the hit ratios; a set writes
@@ -74,86 +75,112 @@ libCacheSim does (use it to compare with libCacheSim on block traces).
 A synthetic workload spec may stand in for the trace, e.g.
 'zipf:keys=1e6,requests=1e7,alpha=0.9' (see cachesim generate --help for the
 kinds and parameters). Without a trace, the built-in workload is used (Zipf,
-1,000 keys, 10,000 requests, exponent 1.5, seed 42). Without --sizes, 12 log-spaced sizes from
-1% of the distinct keys (or bytes, with --bytes) to all of them.
+1,000 keys, 10,000 requests, exponent 1.5, seed 42).
 
-With --target, the live server runs at each of --sizes in turn (its memory
-limit; a size alone is bytes) and the table, CSV, JSON and --plot set the real
-hit ratio beside the simulated models at each size.
-` + systemSweepHelp + systemHelp + `
-` + targetHelp,
+A hierarchy's levels: cachesim system sweep. A real server's memory limits:
+cachesim live sweep.`,
 		Example: `  cachesim sweep --policy lru,lfu --sizes 50:500:50
-  cachesim sweep trace.txt --policy lru,fifo,lfu --sizes 100,1000,10000,25000
-  cachesim sweep trace.csv --csv-key 5 --csv-size 4 --csv-time 2 --header --policy lru --sizes 1MiB,16MiB,1GiB
-  cachesim sweep trace.txt --sizes 1000:1000000:log20 --format csv --out mrc.csv
-  cachesim sweep 'zipf:keys=1e6,requests=1e7,alpha=0.9' --policy lru,lfu --sizes 1000:1000000:log
-  cachesim sweep --policy lru,lfu,fifo --sizes 10:1000:log12 --plot mrc.png --target-hit-ratio 0.8
+  cachesim generate zipf --keys 1e4 --requests 1e5 --rate 1000 --size lognormal:8:1 -o trace.csv
+  cachesim sweep trace.csv --policy lru,fifo,lfu --sizes 100,1000,5000
+  cachesim sweep trace.csv --policy lru,lfu,arc --sizes 256KiB:64MiB:log --plot mrc.png --csv mrc.csv
+  cachesim sweep trace.csv --sizes 100:10000:log20 --format csv --out mrc.csv
+  cachesim sweep 'zipf:keys=1e5,requests=1e6,alpha=0.9' --policy lru,lfu --sizes 1000:100000:log
+  cachesim sweep --policy lru,lfu,fifo --sizes 10:1000:log12 --plot mrc.svg --target-hit-ratio 0.8
   cachesim sweep --policy lru,lfu --sizes 10:1000:log12 --memory-cost 4 --miss-cost 0.0001 --request-rate 2000 --object-bytes 4096
   cachesim sweep --policy lru,lfu --sizes 10:1000:log12 --miss-latency lognormal:median=40ms,p99=250ms --latency-plot latency.svg
-  cachesim sweep trace.txt --policy lru,arc,s3fifo --sizes 100,1000,10000 --optimal
-  cachesim sweep trace.txt --target redis://127.0.0.1:6379 --sizes 16MiB:1GiB:log --plot real.png
-  cachesim sweep trace.txt --target memcached://127.0.0.1:11211 --spawn --sizes 64MiB,128MiB,256MiB
-  cachesim sweep trace.csv --csv-key 2 --csv-time 1 --levels 'l1=lru:1000@0.05ms,l2=lru:1GiB@1ms' --instances 8 --vary l2 --sizes 64MiB:4GiB:log8`,
+  cachesim sweep trace.csv --policy lru,arc,s3fifo --sizes 100,1000,5000 --optimal`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return runSweep(cmd, args, &f) },
+		RunE: func(cmd *cobra.Command, args []string) error { return runSweep(cmd, args, &o, "sweep") },
 	}
 	fs := cmd.Flags()
-	fs.StringVarP(&f.policies, "policy", "p", "lru", "comma-separated policies (see: cachesim policies)")
-	fs.StringVarP(&f.sizes, "sizes", "s", "", "cache sizes: list 100,1000; range 50:500:50; log range 1MiB:1GiB:log or :logN (default: 12 log-spaced sizes up to the footprint)")
-	fs.BoolVar(&f.bytes, "bytes", false, "treat sizes without a unit as bytes (default: object counts)")
-	fs.DurationVar(&f.ttl, "ttl", time.Hour, "time to live for the ttl policy when a request carries none (0: never expire)")
-	fs.IntVarP(&f.jobs, "jobs", "j", 0, "points replayed in parallel (default: number of CPUs)")
-	fs.StringVar(&f.maxMem, "max-memory", "", "bound the memory of the caches simulated at once, e.g. 8GiB (about 128 bytes per cached object; 0: none) (default: half of the machine's memory)")
-	fs.Uint64Var(&f.seed, "seed", 42, "seed for randomised policies and for random miss latencies")
-	fs.BoolVar(&f.writes, "count-writes", false, countWritesHelp)
-	fs.Uint32Var(&f.overhead, "overhead-per-object", 0, overheadHelp)
-	f.server.register(fs)
-	fs.BoolVar(&f.optimal, "optimal", false, "add the offline optimum as an upper bound (belady(bypass=true) for objects, belady-size for bytes) and report each policy's gap to it")
-	f.sizing.register(fs)
-	f.sample.register(fs)
-	f.in.register(fs)
-	f.out.register(fs, true)
-	f.sys.register(fs, false)
+	o.cache.register(fs, true)
+	fs.StringVarP(&o.sizes, "sizes", "s", "", "cache sizes: list 100,1000; range 50:500:50; log range 1MiB:1GiB:log or :logN (default: 12 log-spaced sizes up to the footprint)")
+	fs.BoolVar(&o.bytes, "bytes", false, "treat sizes without a unit as bytes (default: object counts)")
+	fs.BoolVar(&o.optimal, "optimal", false, "add the offline optimum as an upper bound (belady(bypass=true) for objects, belady-size for bytes) and report each policy's gap to it")
+	o.registerCommon(fs)
+	completeFlags(cmd, o.out.formats...)
 	return cmd
 }
 
-func runSweep(cmd *cobra.Command, args []string, f *sweepFlags) error {
-	if err := f.out.check(); err != nil {
-		return err
+// registerCommon registers the flags sweep and mrc share.
+func (o *sweepOptions) registerCommon(fs *pflag.FlagSet) {
+	o.fs = fs
+	fs.IntVarP(&o.jobs, "jobs", "j", 0, "points replayed in parallel (default: number of CPUs)")
+	fs.StringVar(&o.maxMem, "max-memory", "", "bound the memory of the sweep, e.g. 8GiB (0: none) (default: half of the machine's memory)")
+	o.lat.register(fs, true, true)
+	o.sizing.register(fs, true)
+	o.sample.register(fs)
+	o.in.register(fs)
+	o.out.register(fs, "table", "csv", "json")
+}
+
+// sweepPlan is a checked sweep: what to run, decided before any work.
+type sweepPlan struct {
+	specs  []policy.Spec
+	sizes  sim.Sizes // empty: from the footprint
+	sizing sizing
+	model  *sim.LatencyModel
+	maxMem int64
+}
+
+// plan checks every flag before any work.
+func (o *sweepOptions) plan(cmd string) (p sweepPlan, err error) {
+	if err := o.out.check(); err != nil {
+		return p, err
 	}
-	if f.server.url != "" {
-		return runTargetSweep(cmd, args, f)
-	}
-	if on, err := f.sys.active(); on || err != nil {
-		if err != nil {
-			return err
+	if o.fs.Lookup("policy") != nil {
+		if p.specs, err = o.cache.specs(true); err != nil {
+			return p, err
 		}
-		return runSystemSweep(cmd, args, f)
+	} else {
+		p.specs = []policy.Spec{{Name: "lru"}}
 	}
-	specs, err := parsePolicies(f.policies)
-	if err != nil {
-		return err
-	}
-	var sizes sim.Sizes
-	if f.sizes != "" {
-		if sizes, err = sim.ParseSizes(f.sizes); err != nil {
-			return err
+	if o.sizes != "" {
+		if p.sizes, err = sim.ParseSizes(o.sizes); err != nil {
+			return p, fmt.Errorf("--sizes: %w", err)
 		}
-		sizes.Bytes = sizes.Bytes || f.bytes
+		if p.sizes.Bytes && o.bytes {
+			return p, fmt.Errorf("--bytes has no effect: --sizes %s carries units", o.sizes)
+		}
+		p.sizes.Bytes = p.sizes.Bytes || o.bytes
+		if len(p.sizes.Values) > maxPoints {
+			return p, fmt.Errorf("--sizes %s gives %d sizes: at most %d", o.sizes, len(p.sizes.Values), maxPoints)
+		}
 	}
-	sz, err := f.sizing.check(cmd.Flags(), f.seed)
+	if o.points < 0 || o.points > maxPoints || (cmd == "mrc" && o.points < 2) {
+		return p, fmt.Errorf("--points %d: expected 2 to %d", o.points, maxPoints)
+	}
+	if cmd == "mrc" && o.sizes != "" && o.fs.Changed("points") {
+		return p, fmt.Errorf("give --points or --sizes, not both")
+	}
+	if o.jobs < 0 || (o.fs.Changed("jobs") && o.jobs == 0) {
+		return p, fmt.Errorf("--jobs %d: expected at least 1 (default: the number of CPUs)", o.jobs)
+	}
+	if err := o.sample.check(); err != nil {
+		return p, err
+	}
+	if o.lat.asked() {
+		if o.sample.on() {
+			return p, fmt.Errorf("the latency report needs every request: drop --sample-rate/--sample-size or the latency flags")
+		}
+		if p.model, err = o.lat.model(o.cache.seed); err != nil {
+			return p, err
+		}
+	}
+	if p.sizing, err = o.sizing.check(&o.out, &o.lat); err != nil {
+		return p, err
+	}
+	if p.maxMem, err = maxMemory(o.maxMem); err != nil {
+		return p, err
+	}
+	return p, o.cache.check(p.specs, p.sizes.Bytes || o.bytes, p.model)
+}
+
+// runSweep is cachesim sweep, and cachesim mrc (cmd "mrc").
+func runSweep(cmd *cobra.Command, args []string, o *sweepOptions, name string) error {
+	p, err := o.plan(name)
 	if err != nil {
 		return err
-	}
-	if err := f.sample.check(); err != nil {
-		return err
-	}
-	maxMem, err := maxMemory(f.maxMem)
-	if err != nil {
-		return err
-	}
-	if f.sample.on() && sz.model != nil {
-		return fmt.Errorf("the latency report needs every request: drop --sample-rate/--sample-size or the latency flags")
 	}
 	stderr := cmd.ErrOrStderr()
 	var (
@@ -161,55 +188,41 @@ func runSweep(cmd *cobra.Command, args []string, f *sweepFlags) error {
 		total int64 // requests in the whole input
 		rate  = 1.0 // sampling rate
 	)
-	if f.sample.on() {
-		t, total, rate, err = f.in.loadSample(args, stderr, f.sample)
-	} else {
-		t, err = f.in.load(args, stderr)
-		if t != nil {
-			total = int64(t.Len())
-		}
+	if o.sample.on() {
+		t, total, rate, err = o.in.loadSample(args, stderr, o.sample)
+	} else if t, err = o.in.load(args, stderr); t != nil {
+		total = int64(t.Len())
 	}
 	if err != nil {
 		return err
 	}
-	if f.sizes == "" {
+	sizes := p.sizes
+	if len(sizes.Values) == 0 {
 		objects, bytes := t.Footprint()
-		fp := int64(float64(objects) / rate)
-		if f.bytes {
-			fp = int64(float64(bytes) / rate)
+		objects, bytes = int(float64(objects)/rate), int64(float64(bytes)/rate)
+		if o.points > 0 {
+			sizes = sim.CurveSizes(objects, bytes, o.bytes, o.points)
+		} else {
+			sizes = sim.DefaultSweepSizes(objects, bytes, o.bytes, 12)
 		}
-		sizes = sim.Sizes{Values: sim.LogSizes(fp/100, fp, 12), Bytes: f.bytes}
-		if f.points > 0 {
-			// From one object (of the mean size, for bytes) to the footprint.
-			lo := int64(1)
-			if f.bytes {
-				lo = max(bytes/int64(max(objects, 1)), 1)
-			}
-			sizes.Values = sim.LogSizes(lo, fp, f.points)
-		}
-	}
-	if err := checkOverhead(f.overhead, sizes.Bytes); err != nil {
-		return err
 	}
 	optimal := ""
-	if f.optimal {
-		specs, optimal = addOptimal(specs, sizes.Bytes)
+	if o.optimal {
+		p.specs, optimal = addOptimal(p.specs, sizes.Bytes)
 	}
-	warnTTL(stderr, t, specs)
-	warnNoSizes(stderr, t, sizes.Bytes)
-	warnClock(stderr, t, specs)
-	bar := newProgress(stderr, f.out.quiet, len(specs)*len(sizes.Values), int64(t.Len()), "sweep")
+	warnInputs(stderr, t, p.specs, sizes.Bytes)
+	bar := newProgress(stderr, o.out.quiet, len(p.specs)*len(sizes.Values), int64(t.Len()), "sweep")
 	var lat *sim.Latencies
-	if sz.model != nil {
-		if err := sz.model.Check(t); err != nil {
+	if p.model != nil {
+		if err := p.model.Check(t); err != nil {
 			return err
 		}
-		lat = sz.model.Latencies(t)
+		lat = p.model.Latencies(t)
 	}
-	cfg := sim.SweepConfig{Policies: specs, Sizes: sizes, TTL: f.ttl, Seed: f.seed, Workers: f.jobs, MaxMemory: maxMem,
-		CountWrites: f.writes, Overhead: f.overhead, Latency: lat, Progress: bar.Add}
+	cfg := sim.SweepConfig{Policies: p.specs, Sizes: sizes, TTL: o.cache.ttl, Seed: o.cache.seed, Workers: o.jobs, MaxMemory: p.maxMem,
+		CountWrites: o.cache.writes, Overhead: o.cache.overhead, Latency: lat, Progress: bar.Add}
 	var points []sim.Point
-	if f.sample.on() {
+	if o.sample.on() {
 		points, err = sim.SampledSweep(t, total, rate, cfg)
 	} else {
 		points, err = sim.Sweep(t, cfg)
@@ -219,21 +232,20 @@ func runSweep(cmd *cobra.Command, args []string, f *sweepFlags) error {
 		return err
 	}
 	rep := &report.Sweep{Workload: t.Name, Requests: int(total), Unit: report.Unit(sizes.Bytes), Points: points, Optimal: optimal}
-	if f.sample.on() {
+	reqRate := requestRate(o.lat.requestRate, t)
+	if o.sample.on() {
 		rep.Workload += fmt.Sprintf(" (approximate: SHARDS sample at rate %.4g)", rate)
-		if f.sizing.requestRate == 0 {
-			if r, _ := sim.RequestRate(t); r > 0 {
-				f.sizing.requestRate = r / rate // the sample's rate, scaled back
-			}
+		if o.lat.requestRate == 0 {
+			reqRate /= rate // the sample's rate, scaled back
 		}
 	}
 	if optimal != "" {
 		rep.Gaps = report.OptimalGaps(points, optimal)
 	}
-	if err := f.sizing.finish(sz, t, rep, lat, sizes.Bytes, stderr); err != nil {
+	if err := o.sizing.finish(p.sizing, t, rep, p.model, lat, reqRate, sizes.Bytes, &o.out); err != nil {
 		return err
 	}
-	return f.out.write(cmd.OutOrStdout(), map[string]func(io.Writer) error{
+	return o.out.emit(cmd.OutOrStdout(), stderr, writers{
 		"table": func(w io.Writer) error {
 			if err := rep.WriteTable(w); err != nil {
 				return err
@@ -242,39 +254,4 @@ func runSweep(cmd *cobra.Command, args []string, f *sweepFlags) error {
 		},
 		"csv": rep.WriteCSV, "json": rep.WriteJSON,
 	})
-}
-
-func parsePolicies(list string) ([]policy.Spec, error) {
-	var specs []policy.Spec
-	for _, s := range policy.SplitSpecs(list) {
-		spec, err := policy.ParseSpec(s)
-		if err != nil {
-			return nil, err
-		}
-		specs = append(specs, spec)
-	}
-	if len(specs) == 0 {
-		return nil, fmt.Errorf("--policy is empty (valid: %s)", strings.Join(policy.Names(), ", "))
-	}
-	return specs, nil
-}
-
-// warnTTL says when an expiry policy runs on a trace without timestamps.
-func warnTTL(w io.Writer, t *traces.Trace, specs []policy.Spec) {
-	if t.Times != nil {
-		return
-	}
-	for _, s := range specs {
-		if s.Name == "ttl" {
-			fmt.Fprintf(w, "note: %s has no timestamps, so ttl entries never expire (give --csv-time)\n", t.Name)
-			return
-		}
-	}
-}
-
-// warnNoSizes says when byte capacities meet a trace without object sizes.
-func warnNoSizes(w io.Writer, t *traces.Trace, bytes bool) {
-	if bytes && t.Sizes == nil {
-		fmt.Fprintf(w, "note: %s carries no object sizes, so every object counts 1 byte against the byte capacities (give --csv-size, or sizes without a unit)\n", t.Name)
-	}
 }

@@ -15,56 +15,19 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// systemFlags are the flags of the system simulation (cachesim replay and
-// sweep with --levels): hierarchy, instances, stampedes, writes, versions, warming.
-type systemFlags struct {
-	levels            string
-	instances         int
-	assign            string
-	exclusive         bool
-	stampede          string
-	beta              float64
-	writePolicy       string
-	flushInterval     time.Duration
-	invalidationDelay time.Duration
-	invalidateEvery   time.Duration
-	dipWindow         time.Duration
-	warmup            string
-	prewarm           string
-	prewarmFrom       string
-	vary              string
-	config            string
-	missLatency       string
-	missPerKiB        string
-	fs                *pflag.FlagSet
-}
-
-// systemFlagNames are the flags that only make sense with --levels.
-var systemFlagNames = []string{"instances", "assign", "exclusive", "stampede", "beta", "write-policy", "flush-interval",
-	"invalidation-delay", "invalidate-every", "dip-window", "warmup", "prewarm", "prewarm-from", "vary"}
-
-// systemSweepHelp is appended to sweep's Long help, before systemHelp.
-const systemSweepHelp = `
-
-With --levels, the sweep varies the size of the --vary level of a cache
-hierarchy (the other levels stay as given) and reports, per size and
---stampede mode, the overall and per-level hit ratios, latency percentiles
-(--miss-latency is the backend's), backend calls and stale reads; the sizing
-rules and --plot apply to the overall hit ratio.`
-
-// systemHelp is appended to the Long help of the commands with system flags.
+// systemHelp is the Long help the system commands share.
 const systemHelp = `
-
-System simulation (--levels): a hierarchy of caches replayed on the
-trace's time, e.g. --levels 'l1=lru:1000@0.05ms,l2=lru:1GiB@1ms' (any
-policy per level; the @latency is a lookup's cost in that level). A request
-pays the lookups of the levels it reaches, plus the backend's --miss-latency
-when none holds the object. --instances N gives each of N service instances
-a private copy of the first level (requests assigned --assign round-robin or
-by key) over the shared rest. Misses fill every level on the way back
-(inclusive), or with --exclusive only the first, whose victims move down.
-Reported: per-level hit ratios (of all requests and of those reaching the
-level), the overall hit ratio, latency percentiles and backend load.
+The system is a hierarchy of caches replayed on the trace's time: --levels
+'l1=lru:1000@0.05ms,l2=lru:1GiB@1ms' (nearest first; any policy per level;
+the @latency is a lookup's cost in that level), or one cache with --policy
+and --size. A request pays the lookups of the levels it reaches, plus the
+backend's --miss-latency when none holds the object. --instances N gives
+each of N service instances a private copy of the first level (requests
+assigned --assign round-robin or by key) over the shared rest. Misses fill
+every level on the way back (inclusive), or with --exclusive only the first,
+whose victims move down. Reported: per-level hit ratios (of all requests and
+of those reaching the level), the overall hit ratio, latency percentiles and
+backend load.
 
   --stampede   off: fills are instantaneous (as a plain replay); none: a miss
                occupies the backend for its latency and every request for the
@@ -86,7 +49,9 @@ level), the overall hit ratio, latency percentiles and backend load.
                statistics. --prewarm top:K loads the K most requested keys of
                --prewarm-from (a trace) or, without it, of the --warmup part,
                which then stands for the past and is not replayed.
-  --config hierarchy.yaml  long setups in a file, e.g.
+  --config hierarchy.yaml  long setups in a file: keys are this command's
+               flag names, levels may be a list of {name, policy, size,
+               latency}; flags on the command line win. For example:
                  levels:
                    - {name: l1, policy: lru, size: 1000, latency: 0.05ms}
                    - {name: l2, policy: "s3fifo(small=0.1)", size: 1GiB, latency: 1ms}
@@ -94,11 +59,54 @@ level), the overall hit ratio, latency percentiles and backend load.
                  stampede: coalesce
                  ttl: 60s`
 
-func (f *systemFlags) register(fs *pflag.FlagSet, ownLatency bool) {
+func newSystemCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "system",
+		Short: "Simulate a caching system: hierarchies, instances, stampedes, writes, invalidations",
+		Long: `system simulates a whole caching system rather than one cache: levels of
+caches (private per instance, or shared), concurrent misses (stampedes),
+write policies, invalidations and model redeploys, warm-up and prewarming.
+` + systemHelp,
+		Example: `  cachesim generate zipf --keys 1e4 --requests 1e5 --rate 1000 -o trace.csv
+  cachesim system replay trace.csv --levels 'l1=lru:100@0.05ms,l2=lru:2000@1ms' --instances 4
+  cachesim system sweep trace.csv --levels 'l1=lru:100,l2=lru:1000@1ms' --vary l2 --sizes 500:8000:log5`,
+	}
+	cmd.AddCommand(newSystemReplayCmd(), newSystemSweepCmd())
+	return cmd
+}
+
+// systemFlags are the flags the system commands share.
+type systemFlags struct {
+	in                inputFlags
+	out               outputFlags
+	lat               latencyFlags
+	levels            string
+	policy            string
+	instances         int
+	assign            string
+	exclusive         bool
+	stampede          string
+	beta              float64
+	writePolicy       string
+	flushInterval     time.Duration
+	invalidationDelay time.Duration
+	invalidateEvery   time.Duration
+	dipWindow         time.Duration
+	warmup            string
+	prewarm           string
+	prewarmFrom       string
+	config            string
+	ttl               time.Duration
+	seed              uint64
+	fs                *pflag.FlagSet
+}
+
+func (f *systemFlags) register(fs *pflag.FlagSet) {
 	f.fs = fs
-	fs.StringVar(&f.config, "config", "", configHelp)
-	fs.StringVar(&f.levels, "levels", "", "simulate a cache hierarchy: name=policy:size[@latency],… nearest first, e.g. 'l1=lru:1000@0.05ms,l2=lru:1GiB@1ms'")
-	fs.IntVar(&f.instances, "instances", 1, "service instances, each with a private first level (with --levels)")
+	fs.StringVar(&f.config, "config", "", "read settings from a YAML file (keys: this command's flag names; see above)")
+	fs.StringVar(&f.levels, "levels", "", "the hierarchy: name=policy:size[@latency],… nearest first, e.g. 'l1=lru:1000@0.05ms,l2=lru:1GiB@1ms'")
+	fs.StringVarP(&f.policy, "policy", "p", "", "a one-level system: this policy (with --size or --sizes), instead of --levels")
+	fs.IntVar(&f.instances, "instances", 1, "service instances, each with a private first level")
 	fs.StringVar(&f.assign, "assign", "round-robin", "how requests go to instances: round-robin, key (sticky), or column:N (the client id in column N of a CSV or text trace)")
 	fs.BoolVar(&f.exclusive, "exclusive", false, "exclusive hierarchy: misses fill only the first level, whose victims move down; hits below move up")
 	fs.StringVar(&f.stampede, "stampede", "off", "concurrent misses: off (instantaneous fills), none, coalesce, xfetch, or a comma-separated list to compare")
@@ -111,34 +119,17 @@ func (f *systemFlags) register(fs *pflag.FlagSet, ownLatency bool) {
 	fs.StringVar(&f.warmup, "warmup", "", "leave the start out of the statistics: a number of requests (100000) or trace time (10m)")
 	fs.StringVar(&f.prewarm, "prewarm", "", "load the K most requested keys before the replay: top:K (from --prewarm-from, else from the --warmup part)")
 	fs.StringVar(&f.prewarmFrom, "prewarm-from", "", "history trace (or workload spec) for --prewarm, read with the same input flags")
-	if ownLatency {
-		fs.StringVar(&f.missLatency, "miss-latency", "50ms", "backend latency of a miss (with --levels): a duration, lognormal:median=40ms,p99=250ms or exp:mean=30ms (seeded by --seed)")
-		fs.StringVar(&f.missPerKiB, "miss-latency-per-kib", "0", "added to a miss per KiB of the object (with --levels)")
-	} else {
-		fs.StringVar(&f.vary, "vary", "", "with --levels: the level whose size --sizes varies (the others stay as given)")
-	}
+	fs.DurationVar(&f.ttl, "ttl", 0, "time to live of fetched values whose request carries none (0: never expire)")
+	fs.Uint64Var(&f.seed, "seed", 42, "seed for randomised policies, random miss latencies and XFetch's draws")
+	f.in.register(fs)
 }
 
-// active reports whether a system simulation was asked for; it fails when a
-// system flag comes without --levels.
-func (f *systemFlags) active() (bool, error) {
-	if f.fs == nil { // a command without the system flags (mrc)
-		return false, nil
+// applyConfig applies --config, before any flag is checked.
+func (f *systemFlags) applyConfig(cmd *cobra.Command) error {
+	if f.config == "" {
+		return nil
 	}
-	if f.config != "" {
-		if err := applyConfig(f.fs, f.config); err != nil {
-			return false, err
-		}
-	}
-	if f.levels != "" {
-		return true, nil
-	}
-	for _, name := range systemFlagNames {
-		if fl := f.fs.Lookup(name); fl != nil && fl.Changed {
-			return false, fmt.Errorf("--%s needs --levels (a cache hierarchy)", name)
-		}
-	}
-	return false, nil
+	return applyConfig(cmd, f.config)
 }
 
 // systemSetup is a checked system configuration.
@@ -147,39 +138,42 @@ type systemSetup struct {
 	modes []sim.Stampede
 }
 
-// load reads the trace args name and builds the system the flags describe on it.
-func (f *systemFlags) load(cmd *cobra.Command, args []string, in *inputFlags, ttl time.Duration, seed uint64) (*traces.Trace, systemSetup, error) {
-	stderr := cmd.ErrOrStderr()
-	t, err := in.load(args, stderr)
-	if err != nil {
-		return nil, systemSetup{}, err
+// levelsFor returns the hierarchy: --levels, or one level of --policy at size.
+func (f *systemFlags) levelsFor(size string) ([]sim.Level, error) {
+	switch {
+	case f.levels != "" && f.policy != "":
+		return nil, fmt.Errorf("give --levels or --policy, not both: each level names its policy")
+	case f.levels != "":
+		return sim.ParseLevels(f.levels)
+	case f.policy == "":
+		return nil, fmt.Errorf("say what to simulate: --levels 'l1=lru:1000,l2=lru:1GiB@1ms', or --policy P with a size")
 	}
-	s, err := f.build(t, tracePath(args), ttl, cmd.Flags().Changed("ttl"), seed, in, stderr)
-	return t, s, err
+	return sim.ParseLevels("cache=" + f.policy + ":" + size)
 }
 
-// build checks the flags and makes the configuration for t. ttl applies
-// when given explicitly (or when requests carry TTLs); in loads --prewarm-from.
-func (f *systemFlags) build(t *traces.Trace, path string, ttl time.Duration, ttlSet bool, seed uint64, in *inputFlags, stderr io.Writer) (systemSetup, error) {
+// maxColumn is the highest column number --assign column:N accepts.
+const maxColumn = 1024
+
+// check validates the flags that need no trace.
+func (f *systemFlags) check() (systemSetup, error) {
 	var s systemSetup
 	c := &s.cfg
-	var err error
-	if c.Levels, err = sim.ParseLevels(f.levels); err != nil {
+	if err := f.out.check(); err != nil {
+		return s, err
+	}
+	if err := finite(f.fs, "beta"); err != nil {
 		return s, err
 	}
 	if f.instances < 1 {
 		return s, fmt.Errorf("--instances %d: expected at least 1", f.instances)
 	}
-	c.Instances, c.Exclusive, c.Seed, c.Beta = f.instances, f.exclusive, seed, f.beta
-	if ttlSet {
-		c.TTL = ttl
-	}
-	if col, ok := strings.CutPrefix(f.assign, "column:"); ok {
-		if c.InstanceOf, err = instanceColumn(t, path, col, in); err != nil {
-			return s, err
+	c.Instances, c.Exclusive, c.Seed, c.Beta = f.instances, f.exclusive, f.seed, f.beta
+	c.TTL = f.ttl
+	var err error
+	if !strings.HasPrefix(f.assign, "column:") {
+		if c.Assign, err = sim.ParseAssignment(f.assign); err != nil {
+			return s, fmt.Errorf("%v, or column:N", err)
 		}
-	} else if c.Assign, err = sim.ParseAssignment(f.assign); err != nil {
-		return s, fmt.Errorf("%v, or column:N", err)
 	}
 	for _, m := range strings.Split(f.stampede, ",") {
 		mode, err := sim.ParseStampede(m)
@@ -192,7 +186,7 @@ func (f *systemFlags) build(t *traces.Trace, path string, ttl time.Duration, ttl
 		return s, err
 	}
 	for name, d := range map[string]time.Duration{"--flush-interval": f.flushInterval, "--invalidation-delay": f.invalidationDelay,
-		"--invalidate-every": f.invalidateEvery, "--dip-window": f.dipWindow} {
+		"--invalidate-every": f.invalidateEvery, "--dip-window": f.dipWindow, "--ttl": f.ttl} {
 		if d < 0 {
 			return s, fmt.Errorf("%s %s: expected a duration >= 0", name, d)
 		}
@@ -200,22 +194,44 @@ func (f *systemFlags) build(t *traces.Trace, path string, ttl time.Duration, ttl
 	if f.flushInterval > 0 && c.Writes != sim.WriteBack {
 		return s, fmt.Errorf("--flush-interval applies to --write-policy back only")
 	}
+	if f.dipWindow > 0 && f.invalidateEvery == 0 {
+		return s, fmt.Errorf("--dip-window applies to --invalidate-every")
+	}
+	if f.prewarmFrom != "" && f.prewarm == "" {
+		return s, fmt.Errorf("--prewarm-from needs --prewarm top:K")
+	}
 	c.FlushInterval, c.InvalidationDelay, c.InvalidateEvery, c.DipWindow = f.flushInterval, f.invalidationDelay, f.invalidateEvery, f.dipWindow
 	if c.Warmup, err = sim.ParseWarmup(f.warmup); err != nil {
 		return s, err
 	}
-	if err := f.buildPrewarm(c, t, in, stderr); err != nil {
-		return s, err
-	}
-	m := sim.LatencyModel{MissDesc: f.missLatency}
-	if m.PerKiB, err = sim.ParseLatency("--miss-latency-per-kib", f.missPerKiB); err != nil {
-		return s, err
-	}
-	if m.Miss, err = sim.ParseMissLatency(f.missLatency, seed); err != nil {
-		return s, err
-	}
-	c.Latency = m.Latencies(t)
 	return s, nil
+}
+
+// load reads the trace and completes the setup on it: instance column,
+// prewarm, latencies.
+func (f *systemFlags) load(args []string, s *systemSetup, stderr io.Writer) (*traces.Trace, error) {
+	model, err := f.lat.model(f.seed)
+	if err != nil {
+		return nil, err
+	}
+	t, err := f.in.load(args, stderr)
+	if err != nil {
+		return nil, err
+	}
+	c := &s.cfg
+	if col, ok := strings.CutPrefix(f.assign, "column:"); ok {
+		if c.InstanceOf, err = instanceColumn(t, tracePath(args), col, &f.in); err != nil {
+			return nil, err
+		}
+	}
+	if err := f.buildPrewarm(c, t, stderr); err != nil {
+		return nil, err
+	}
+	if err := model.Check(t); err != nil {
+		return nil, err
+	}
+	c.Latency = model.Latencies(t)
+	return t, nil
 }
 
 // tracePath returns the trace file named by args ("" for none or a workload spec).
@@ -232,8 +248,8 @@ func tracePath(args []string) string {
 // requests as t has.
 func instanceColumn(t *traces.Trace, path, col string, in *inputFlags) ([]uint32, error) {
 	n, err := strconv.Atoi(col)
-	if err != nil || n < 1 {
-		return nil, fmt.Errorf("--assign column:%s: expected a 1-based column number", col)
+	if err != nil || n < 1 || n > maxColumn {
+		return nil, fmt.Errorf("--assign column:%s: expected a 1-based column number up to %d", col, maxColumn)
 	}
 	if path == "" {
 		return nil, fmt.Errorf("--assign column:%d needs a trace file", n)
@@ -276,11 +292,8 @@ func instanceColumn(t *traces.Trace, path, col string, in *inputFlags) ([]uint32
 }
 
 // buildPrewarm fills c.Prewarm from --prewarm.
-func (f *systemFlags) buildPrewarm(c *sim.SystemConfig, t *traces.Trace, in *inputFlags, stderr io.Writer) error {
+func (f *systemFlags) buildPrewarm(c *sim.SystemConfig, t *traces.Trace, stderr io.Writer) error {
 	if f.prewarm == "" {
-		if f.prewarmFrom != "" {
-			return fmt.Errorf("--prewarm-from needs --prewarm top:K")
-		}
 		return nil
 	}
 	k, err := sim.ParsePrewarm(f.prewarm)
@@ -288,7 +301,7 @@ func (f *systemFlags) buildPrewarm(c *sim.SystemConfig, t *traces.Trace, in *inp
 		return err
 	}
 	if f.prewarmFrom != "" {
-		h, err := in.load([]string{f.prewarmFrom}, stderr)
+		h, err := f.in.load([]string{f.prewarmFrom}, stderr)
 		if err != nil {
 			return fmt.Errorf("--prewarm-from: %w", err)
 		}
@@ -304,9 +317,9 @@ func (f *systemFlags) buildPrewarm(c *sim.SystemConfig, t *traces.Trace, in *inp
 }
 
 // newReport starts the report of runs of setup s on t.
-func (f *systemFlags) newReport(t *traces.Trace, s systemSetup) *report.SystemReport {
+func (f *systemFlags) newReport(t *traces.Trace, s systemSetup, vary string) *report.SystemReport {
 	rep := &report.SystemReport{Workload: t.Name, Hierarchy: sim.FormatLevels(s.cfg.Levels), Instances: s.cfg.Instances,
-		Exclusive: s.cfg.Exclusive, Writes: s.cfg.Writes.String(), Vary: f.vary}
+		Exclusive: s.cfg.Exclusive, Writes: s.cfg.Writes.String(), Vary: vary}
 	if s.cfg.Instances > 1 {
 		rep.Assign = f.assign
 	}
@@ -319,110 +332,200 @@ func (f *systemFlags) newReport(t *traces.Trace, s systemSetup) *report.SystemRe
 	return rep
 }
 
-// runSystemReplay is cachesim replay --levels.
-func runSystemReplay(cmd *cobra.Command, args []string, f *replayFlags) error {
-	if cmd.Flags().Changed("policy") || cmd.Flags().Changed("size") {
-		return fmt.Errorf("--policy and --size do not apply with --levels: each level names its policy and size")
+// systemReplayOptions are the flags of cachesim system replay.
+type systemReplayOptions struct {
+	systemFlags
+	size     string
+	timeline timelineFlags
+}
+
+func newSystemReplayCmd() *cobra.Command {
+	var o systemReplayOptions
+	cmd := &cobra.Command{
+		Use:   "replay [TRACE]",
+		Short: "Replay a trace through a caching system and report every level, the backend and latency",
+		Long: `system replay runs the trace through the system once (once per --stampede
+mode when several are given) and reports per-level hit ratios, the overall
+hit ratio, latency percentiles, backend calls and load, and, as asked,
+stampede, write, invalidation and timeline statistics.
+` + systemHelp,
+		Example: `  cachesim generate zipf --keys 1e4 --requests 1e5 --rate 1000 --write 0.1 -o trace.csv
+  cachesim system replay trace.csv --levels 'l1=lru:100@0.05ms,l2=lru:2000@1ms' --instances 4
+  cachesim system replay trace.csv --policy lru --size 1000 --ttl 60s --stampede none,coalesce,xfetch
+  cachesim system replay trace.csv --levels 'l1=lru:100,l2=lru:16MiB@1ms' --instances 4 --write-policy back --flush-interval 30s --invalidation-delay 100ms
+  cachesim system replay trace.csv --policy lru --size 1000 --invalidate-every 20s --plot timeline.png`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return runSystemReplay(cmd, args, &o) },
 	}
-	window, metric, err := f.timeline()
+	fs := cmd.Flags()
+	fs.StringVarP(&o.size, "size", "s", "", "with --policy: the cache's size, objects (1000) or bytes with a unit (64MiB)")
+	o.lat.register(fs, false, false)
+	o.timeline.register(fs)
+	o.register(fs)
+	o.out.register(fs, "table", "json")
+	completeFlags(cmd, o.out.formats...)
+	return cmd
+}
+
+// runSystemReplay is cachesim system replay.
+func runSystemReplay(cmd *cobra.Command, args []string, o *systemReplayOptions) error {
+	if err := o.applyConfig(cmd); err != nil {
+		return err
+	}
+	s, err := o.check()
+	if err != nil {
+		return err
+	}
+	if o.levels != "" && o.size != "" && o.policy == "" {
+		return fmt.Errorf("--size goes with --policy: each of --levels names its own size")
+	}
+	if o.policy != "" && o.size == "" && o.levels == "" {
+		return fmt.Errorf("--policy %s needs --size (objects, or bytes with a unit)", o.policy)
+	}
+	if s.cfg.Levels, err = o.levelsFor(o.size); err != nil {
+		return err
+	}
+	window, err := o.timeline.check(&o.out)
 	if err != nil {
 		return err
 	}
 	stderr := cmd.ErrOrStderr()
-	t, s, err := f.sys.load(cmd, args, &f.in, f.ttl, f.seed)
+	t, err := o.load(args, &s, stderr)
 	if err != nil {
 		return err
 	}
-	if f.plot != "" || f.window != "" {
-		if s.cfg.Window, err = sim.PlanWindows(t, window); err != nil {
-			return err
-		}
-		if s.cfg.Window.Note != "" {
-			fmt.Fprintln(stderr, "note:", s.cfg.Window.Note)
-		}
+	if s.cfg.Window, err = o.timeline.plan(t, window, stderr); err != nil {
+		return err
 	}
 	runs, err := sim.SweepSystem(t, s.cfg, s.modes, -1, sim.Sizes{}, 0, nil)
 	if err != nil {
 		return err
 	}
-	rep := f.sys.newReport(t, s)
+	rep := o.newReport(t, s, "")
 	for _, r := range runs {
 		rep.Runs = append(rep.Runs, report.NewSystemRun(r.Stampede.String(), 0, r.Stats))
 	}
-	if f.plot != "" {
-		st := runs[0].Stats
-		title := rep.Hierarchy
-		if s.cfg.Instances > 1 {
-			title += fmt.Sprintf(" ×%d", s.cfg.Instances)
-		}
-		if runs[0].Stampede != sim.StampedeOff {
-			title += ", stampede " + runs[0].Stampede.String()
-		}
-		tl := report.Timeline{Title: title,
-			Plan: s.cfg.Window, Windows: st.Windows, Overall: metric.Of(st.Stats)}
-		if err := tl.TimelineChart(metric).Save(f.plot); err != nil {
-			return err
-		}
-		fmt.Fprintf(stderr, "wrote %s\n", f.plot)
+	title := rep.Hierarchy
+	if s.cfg.Instances > 1 {
+		title += fmt.Sprintf(" ×%d", s.cfg.Instances)
 	}
-	return f.out.write(cmd.OutOrStdout(), map[string]func(io.Writer) error{"table": rep.WriteTable, "json": rep.WriteJSON})
+	if runs[0].Stampede != sim.StampedeOff {
+		title += ", stampede " + runs[0].Stampede.String()
+	}
+	if err := o.timeline.chart(&o.out, title, s.cfg.Window, runs[0].Stats.Stats); err != nil {
+		return err
+	}
+	return o.out.emit(cmd.OutOrStdout(), stderr, writers{"table": rep.WriteTable, "json": rep.WriteJSON})
 }
 
-// runSystemSweep is cachesim sweep --levels: the hierarchy at every size of
-// the --vary level (and every --stampede mode).
-func runSystemSweep(cmd *cobra.Command, args []string, f *sweepFlags) error {
-	if cmd.Flags().Changed("policy") || f.optimal {
-		return fmt.Errorf("--policy and --optimal do not apply with --levels: each level names its policy")
+// systemSweepOptions are the flags of cachesim system sweep.
+type systemSweepOptions struct {
+	systemFlags
+	vary   string
+	sizes  string
+	bytes  bool
+	jobs   int
+	sizing sizingFlags
+}
+
+func newSystemSweepCmd() *cobra.Command {
+	var o systemSweepOptions
+	cmd := &cobra.Command{
+		Use:   "sweep [TRACE]",
+		Short: "Vary one level's size (the others fixed) and report the system at each size",
+		Long: `system sweep runs the system at every size of one level (--vary, the others
+stay as given; with --policy, the single cache) and every --stampede mode,
+and reports per size the overall and per-level hit ratios, latency
+percentiles (--miss-latency is the backend's), backend calls and stale reads.
+The sizing rules and --plot of cachesim sweep apply to the overall hit ratio.
+` + systemHelp,
+		Example: `  cachesim generate zipf --keys 1e4 --requests 1e5 --rate 1000 -o trace.csv
+  cachesim system sweep trace.csv --levels 'l1=lru:100@0.05ms,l2=lru:1000@1ms' --vary l2 --sizes 500:8000:log5 --instances 4
+  cachesim system sweep trace.csv --policy lru --sizes 100:5000:log6 --ttl 30s --stampede none,coalesce --plot system.png`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return runSystemSweep(cmd, args, &o) },
 	}
-	if (f.sizes == "") != (f.sys.vary == "") {
-		return fmt.Errorf("a sweep with --levels varies one level's size: give both --vary LEVEL and --sizes")
-	}
-	if err := f.out.check(); err != nil {
+	fs := cmd.Flags()
+	fs.StringVar(&o.vary, "vary", "", "the level whose size --sizes varies (the others stay as given); not needed with --policy")
+	fs.StringVarP(&o.sizes, "sizes", "s", "", "sizes of the varied level: list 100,1000; range 50:500:50; log range 1MiB:1GiB:log")
+	fs.BoolVar(&o.bytes, "bytes", false, "treat sizes without a unit as bytes")
+	fs.IntVarP(&o.jobs, "jobs", "j", 0, "runs in parallel (default: number of CPUs)")
+	o.lat.register(fs, false, true)
+	o.sizing.register(fs, false)
+	o.register(fs)
+	o.out.register(fs, "table", "csv", "json")
+	completeFlags(cmd, o.out.formats...)
+	return cmd
+}
+
+// runSystemSweep is cachesim system sweep.
+func runSystemSweep(cmd *cobra.Command, args []string, o *systemSweepOptions) error {
+	if err := o.applyConfig(cmd); err != nil {
 		return err
 	}
-	sizes, err := sim.ParseSizes(f.sizes)
+	s, err := o.check()
 	if err != nil {
 		return err
 	}
-	sizes.Bytes = sizes.Bytes || f.bytes
-	sz, err := f.sizing.check(cmd.Flags(), f.seed)
+	if o.sizes == "" {
+		return fmt.Errorf("a system sweep varies one level's size: give --sizes")
+	}
+	sizes, err := sim.ParseSizes(o.sizes)
+	if err != nil {
+		return fmt.Errorf("--sizes: %w", err)
+	}
+	if sizes.Bytes && o.bytes {
+		return fmt.Errorf("--bytes has no effect: --sizes %s carries units", o.sizes)
+	}
+	sizes.Bytes = sizes.Bytes || o.bytes
+	if len(sizes.Values) > maxPoints {
+		return fmt.Errorf("--sizes %s gives %d sizes: at most %d", o.sizes, len(sizes.Values), maxPoints)
+	}
+	if o.jobs < 0 || (o.fs.Changed("jobs") && o.jobs == 0) {
+		return fmt.Errorf("--jobs %d: expected at least 1 (default: the number of CPUs)", o.jobs)
+	}
+	if s.cfg.Levels, err = o.levelsFor(strconv.FormatInt(sizes.Values[0], 10)); err != nil {
+		return err
+	}
+	vary := 0
+	switch {
+	case o.levels != "" && o.vary == "":
+		return fmt.Errorf("--vary: say which of the levels --sizes varies")
+	case o.levels == "" && o.vary != "":
+		return fmt.Errorf("--vary names one of --levels; with --policy the single cache varies")
+	case o.vary != "":
+		if vary, err = sim.LevelIndex(s.cfg.Levels, o.vary); err != nil {
+			return fmt.Errorf("--vary: %v", err)
+		}
+	}
+	sz, err := o.sizing.check(&o.out, &o.lat)
 	if err != nil {
 		return err
 	}
-	f.sys.missLatency, f.sys.missPerKiB = f.sizing.missLatency, f.sizing.missPerKiB
 	stderr := cmd.ErrOrStderr()
-	t, s, err := f.sys.load(cmd, args, &f.in, f.ttl, f.seed)
+	t, err := o.load(args, &s, stderr)
 	if err != nil {
 		return err
 	}
-	vary, err := sim.LevelIndex(s.cfg.Levels, f.sys.vary)
-	if err != nil {
-		return fmt.Errorf("--vary: %v", err)
-	}
-	bar := newProgress(stderr, f.out.quiet, len(s.modes)*len(sizes.Values), int64(t.Len()), "sweep")
-	runs, err := sim.SweepSystem(t, s.cfg, s.modes, vary, sizes, f.jobs, bar.Add)
+	bar := newProgress(stderr, o.out.quiet, len(s.modes)*len(sizes.Values), int64(t.Len()), "sweep")
+	runs, err := sim.SweepSystem(t, s.cfg, s.modes, vary, sizes, o.jobs, bar.Add)
 	bar.Finish()
 	if err != nil {
 		return err
 	}
-	rep := f.sys.newReport(t, s)
+	name := s.cfg.Levels[vary].Name
+	rep := o.newReport(t, s, name)
 	rep.Unit = report.Unit(sizes.Bytes)
 	// The overall hit ratio against the varied size is a curve like a
 	// policy's: the sizing rules and charts of sweep apply to it.
 	sw := &report.Sweep{Workload: t.Name, Requests: t.Len(), Unit: rep.Unit}
 	for _, r := range runs {
 		rep.Runs = append(rep.Runs, report.NewSystemRun(r.Stampede.String(), r.Size, r.Stats))
-		sw.Points = append(sw.Points, sim.Point{Policy: fmt.Sprintf("%s (stampede %s)", f.sys.vary, r.Stampede), Size: r.Size, Stats: r.Stats.Stats})
+		sw.Points = append(sw.Points, sim.Point{Policy: fmt.Sprintf("%s (stampede %s)", name, r.Stampede), Size: r.Size, Stats: r.Stats.Stats})
 	}
-	var lat *sim.Latencies
-	if sz.model != nil {
-		lat = s.cfg.Latency
-	}
-	if err := f.sizing.finish(sz, t, sw, lat, sizes.Bytes, stderr); err != nil {
+	if err := o.sizing.finish(sz, t, sw, nil, nil, requestRate(o.lat.requestRate, t), sizes.Bytes, &o.out); err != nil {
 		return err
 	}
 	rep.Recommendations = sw.Recommendations
-	return f.out.write(cmd.OutOrStdout(), map[string]func(io.Writer) error{
-		"table": rep.WriteTable, "csv": rep.WriteCSV, "json": rep.WriteJSON,
-	})
+	return o.out.emit(cmd.OutOrStdout(), stderr, writers{"table": rep.WriteTable, "csv": rep.WriteCSV, "json": rep.WriteJSON})
 }

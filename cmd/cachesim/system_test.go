@@ -42,7 +42,7 @@ func parseSystemJSON(t *testing.T, out string) systemJSON {
 // of 10 serves the last two passes: 20 L2 hits, 10 backend calls.
 func TestReplayLevels(t *testing.T) {
 	tr := writeFile(t, "loop.txt", loopTrace(10, 3))
-	out, _, err := runCLI(t, "replay", tr, "--levels", "l1=lru:5@0.05ms,l2=lru:10@1ms", "--format", "json")
+	out, _, err := runCLI(t, "system", "replay", tr, "--levels", "l1=lru:5@0.05ms,l2=lru:10@1ms", "--format", "json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestReplayLevels(t *testing.T) {
 	if len(r.Runs) != 1 || r.Runs[0].Requests != 30 || r.Runs[0].Levels[0].Hits != 0 || r.Runs[0].Levels[1].Hits != 20 || r.Runs[0].Backend.Calls != 10 {
 		t.Errorf("got %+v; want 30 requests, L1 0 hits, L2 20 hits, 10 backend calls", r.Runs)
 	}
-	out, _, err = runCLI(t, "replay", tr, "--levels", "l1=lru:5@0.05ms,l2=lru:10@1ms")
+	out, _, err = runCLI(t, "system", "replay", tr, "--levels", "l1=lru:5@0.05ms,l2=lru:10@1ms")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func TestReplayLevels(t *testing.T) {
 // The sweep varies L2 over 5 and 10 slots: 0 hits, then 20.
 func TestSweepLevelsVary(t *testing.T) {
 	tr := writeFile(t, "loop.txt", loopTrace(10, 3))
-	out, _, err := runCLI(t, "sweep", tr, "--levels", "l1=lru:5,l2=lru:10", "--vary", "l2", "--sizes", "5,10", "--format", "csv", "-q")
+	out, _, err := runCLI(t, "system", "sweep", tr, "--levels", "l1=lru:5,l2=lru:10", "--vary", "l2", "--sizes", "5,10", "--format", "csv", "-q")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestReplayStampedeModes(t *testing.T) {
 		fmt.Fprintf(&b, "%d,k\n", i)
 	}
 	tr := writeFile(t, "burst.csv", b.String())
-	out, _, err := runCLI(t, "replay", tr, "--time-unit", "ms", "--levels", "l1=lru:10", "--stampede", "none,coalesce",
+	out, _, err := runCLI(t, "system", "replay", tr, "--time-unit", "ms", "--levels", "l1=lru:10", "--stampede", "none,coalesce",
 		"--miss-latency", "50ms", "--format", "json")
 	if err != nil {
 		t.Fatal(err)
@@ -107,7 +107,7 @@ func TestReplayInvalidateEveryPlot(t *testing.T) {
 	}
 	tr := writeFile(t, "steady.csv", b.String())
 	plot := filepath.Join(t.TempDir(), "timeline.svg")
-	out, _, err := runCLI(t, "replay", tr, "--levels", "l1=lru:10", "--invalidate-every", "10s", "--window", "1s", "--plot", plot, "--format", "json")
+	out, _, err := runCLI(t, "system", "replay", tr, "--levels", "l1=lru:10", "--invalidate-every", "10s", "--window", "1s", "--plot", plot, "--format", "json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,16 +126,19 @@ func TestSystemFlagErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"replay", tr, "--instances", "4"}, "--instances needs --levels"},
+		{[]string{"replay", tr, "--instances", "4"}, "say what to simulate"},
 		{[]string{"replay", tr, "--levels", "l1=lru:10", "--stampede", "coalesce"}, "needs timestamps"},
 		{[]string{"replay", tr, "--levels", "l1=lru:10", "--stampede", "sometimes"}, "expected off, none, coalesce, xfetch"},
-		{[]string{"replay", tr, "--levels", "l1=lru:10", "--policy", "lfu"}, "--policy and --size do not apply"},
+		{[]string{"replay", tr, "--levels", "l1=lru:10", "--policy", "lfu"}, "give --levels or --policy, not both"},
+		{[]string{"replay", tr, "--policy", "lfu"}, "needs --size"},
 		{[]string{"replay", tr, "--levels", "l1=nosuch:10"}, "unknown policy"},
 		{[]string{"replay", tr, "--levels", "l1=lru:10", "--prewarm", "top:5"}, "needs a history"},
 		{[]string{"sweep", tr, "--levels", "l1=lru:10,l2=lru:10", "--vary", "l3", "--sizes", "1,2"}, `no level "l3"`},
-		{[]string{"sweep", tr, "--levels", "l1=lru:10", "--sizes", "1,2"}, "give both --vary LEVEL and --sizes"},
+		{[]string{"sweep", tr, "--levels", "l1=lru:10", "--sizes", "1,2"}, "--vary: say which of the levels"},
+		{[]string{"sweep", tr, "--levels", "l1=lru:10", "--vary", "l1"}, "give --sizes"},
+		{[]string{"replay", tr, "--policy", "lru", "--size", "10", "--dip-window", "1s"}, "applies to --invalidate-every"},
 	} {
-		_, _, err := runCLI(t, c.args...)
+		_, _, err := runCLI(t, append([]string{"system"}, c.args...)...)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: error %v; want one saying %q", c.args[2:], err, c.want)
 		}
@@ -156,14 +159,14 @@ levels:
 instances: 1
 stampede: [off]
 `)
-	out, _, err := runCLI(t, "replay", tr, "--config", cfg, "--format", "json")
+	out, _, err := runCLI(t, "system", "replay", tr, "--config", cfg, "--format", "json")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r := parseSystemJSON(t, out); len(r.Runs) != 1 || r.Runs[0].Levels[1].Hits != 20 {
 		t.Errorf("from the file: %+v; want 20 L2 hits", r.Runs)
 	}
-	out, _, err = runCLI(t, "replay", tr, "--config", cfg, "--levels", "l1=lru:5,l2=lru:5", "--format", "json")
+	out, _, err = runCLI(t, "system", "replay", tr, "--config", cfg, "--levels", "l1=lru:5,l2=lru:5", "--format", "json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,11 +174,11 @@ stampede: [off]
 		t.Errorf("--levels on the command line must win: %+v", r.Runs)
 	}
 	bad := writeFile(t, "bad.yaml", "levels: l1=lru:5\ninstancez: 4\n")
-	if _, _, err := runCLI(t, "replay", tr, "--config", bad); err == nil || !strings.Contains(err.Error(), "bad.yaml:2: unknown setting \"instancez\"") {
+	if _, _, err := runCLI(t, "system", "replay", tr, "--config", bad); err == nil || !strings.Contains(err.Error(), "bad.yaml:2: unknown setting \"instancez\"") {
 		t.Errorf("error %v; want one naming bad.yaml:2 and the setting", err)
 	}
 	bad = writeFile(t, "bad.yaml", "levels:\n  - {name: l1, size: 5}\n")
-	if _, _, err := runCLI(t, "replay", tr, "--config", bad); err == nil || !strings.Contains(err.Error(), "needs name, policy and size") {
+	if _, _, err := runCLI(t, "system", "replay", tr, "--config", bad); err == nil || !strings.Contains(err.Error(), "needs name, policy and size") {
 		t.Errorf("error %v; want one saying what a level needs", err)
 	}
 }
@@ -185,7 +188,7 @@ stampede: [off]
 // invalidation arrives at 120ms).
 func TestReplayAssignColumnRace(t *testing.T) {
 	tr := writeFile(t, "race.csv", "0,k,get,0\n10,k,get,1\n20,k,set,0\n50,k,get,1\n150,k,get,1\n")
-	args := []string{"replay", tr, "--csv-time", "1", "--csv-key", "2", "--csv-op", "3", "--time-unit", "ms",
+	args := []string{"system", "replay", tr, "--csv-time", "1", "--csv-key", "2", "--csv-op", "3", "--time-unit", "ms",
 		"--levels", "l1=lru:10,l2=lru:100", "--instances", "2", "--invalidation-delay", "100ms", "--format", "json"}
 	out, _, err := runCLI(t, append(args, "--assign", "column:4")...)
 	if err != nil {
@@ -222,7 +225,7 @@ func TestReplayAssignColumnRace(t *testing.T) {
 func TestReplayPrewarmFrom(t *testing.T) {
 	tr := writeFile(t, "once.txt", loopTrace(10, 1))
 	hist := writeFile(t, "history.txt", loopTrace(5, 1)+loopTrace(10, 1))
-	out, _, err := runCLI(t, "replay", tr, "--levels", "l1=lru:10", "--prewarm", "top:5", "--prewarm-from", hist, "--format", "json")
+	out, _, err := runCLI(t, "system", "replay", tr, "--levels", "l1=lru:10", "--prewarm", "top:5", "--prewarm-from", hist, "--format", "json")
 	if err != nil {
 		t.Fatal(err)
 	}

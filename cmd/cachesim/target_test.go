@@ -15,7 +15,7 @@ func TestReplayTargetRedis(t *testing.T) {
 	addr := targettest.Redis(t)
 	// 100 keys cycled 5 times, no memory limit: only the first pass misses.
 	trace := writeFile(t, "loop.txt", loopTrace(100, 5))
-	out, _, err := runCLI(t, "replay", trace, "--target", "redis://"+addr+"/3", "--format", "json", "--pipeline", "8", "--concurrency", "2")
+	out, _, err := runCLI(t, "live", "replay", "redis://"+addr+"/3", trace, "--format", "json", "--pipeline", "8", "--concurrency", "2")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,11 +38,11 @@ func TestReplayTargetRedis(t *testing.T) {
 		t.Errorf("simulated %+v, want redis-lru, redis-lfu, then lru at 80%%", run.Simulated)
 	}
 	// The database now holds keys: a second run without --flush is refused.
-	_, _, err = runCLI(t, "replay", trace, "--target", "redis://"+addr, "--db", "3")
+	_, _, err = runCLI(t, "live", "replay", "redis://"+addr, trace, "--db", "3")
 	if err == nil || !strings.Contains(err.Error(), "db 3 holds 100 keys: refusing") {
 		t.Errorf("non-empty db without --flush: %v", err)
 	}
-	out, _, err = runCLI(t, "replay", trace, "--target", "redis://"+addr, "--db", "3", "--flush", "--maxmemory", "4MiB", "--maxmemory-policy", "allkeys-lfu")
+	out, _, err = runCLI(t, "live", "replay", "redis://"+addr, trace, "--db", "3", "--flush", "--maxmemory", "4MiB", "--maxmemory-policy", "allkeys-lfu")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,12 +59,15 @@ func TestTargetFlagErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"replay", trace, "--target", "http://127.0.0.1:1"}, `unknown scheme "http"`},
-		{[]string{"replay", trace, "--target", "redis://127.0.0.1:1", "--size", "10"}, "--maxmemory"},
-		{[]string{"replay", trace, "--target", "redis://127.0.0.1:1", "--pipeline", "0"}, "--pipeline"},
-		{[]string{"replay", trace, "--target", "redis://127.0.0.1:1", "--maxmemory", "lots"}, "bad --maxmemory"},
-		{[]string{"sweep", trace, "--target", "redis://127.0.0.1:1"}, "needs --sizes"},
+		{[]string{"live", "replay", "http://127.0.0.1:1", trace}, `unknown scheme "http"`},
+		{[]string{"live", "replay", "redis://127.0.0.1:1", trace, "--size", "10"}, "--size is not a flag of cachesim live replay"},
+		{[]string{"live", "replay", "redis://127.0.0.1:1", trace, "--pipeline", "0"}, "--pipeline"},
+		{[]string{"live", "replay", "redis://127.0.0.1:1", trace, "--maxmemory", "lots"}, "bad --maxmemory"},
+		{[]string{"live", "replay", "redis://127.0.0.1:1", trace, "--spawn"}, "--spawn applies to memcached targets"},
+		{[]string{"live", "replay", "memcached://127.0.0.1:1", trace, "--db", "2"}, "--db applies to redis targets"},
+		{[]string{"live", "sweep", "redis://127.0.0.1:1", trace}, "needs --sizes"},
 		{[]string{"replay", trace, "--size", "5", "--overhead-per-object", "50"}, "applies to byte capacities"},
+		{[]string{"replay", trace, "--target", "redis://127.0.0.1:1"}, "first argument of cachesim live"},
 	} {
 		_, _, err := runCLI(t, c.args...)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -77,7 +80,7 @@ func TestSweepTargetMemcachedSpawn(t *testing.T) {
 	targettest.Memcached(t, 1) // skips (or fails under CI) without memcached
 	trace := writeFile(t, "loop.txt", loopTrace(100, 5))
 	plot := filepath.Join(t.TempDir(), "real.svg")
-	out, _, err := runCLI(t, "sweep", trace, "--target", "memcached://127.0.0.1:1", "--spawn", "--sizes", "2MiB,4MiB", "--format", "csv", "--plot", plot)
+	out, _, err := runCLI(t, "live", "sweep", "memcached://127.0.0.1:1", trace, "--spawn", "--sizes", "2MiB,4MiB", "--format", "csv", "--plot", plot)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -103,22 +103,41 @@ const (
 	ioTimeout   = 30 * time.Second
 )
 
+// Kind parses a target URL and returns its kind, "redis" or "memcached",
+// without connecting.
+func Kind(raw string) (string, error) {
+	_, kind, err := parse(raw)
+	return kind, err
+}
+
+// parse parses a target URL.
+func parse(raw string) (*url.URL, string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return nil, "", fmt.Errorf("target %q: expected redis://[user:password@]host:port[/db] or memcached://host:port", raw)
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "redis":
+		return u, "redis", nil
+	case "memcached", "memcache":
+		return u, "memcached", nil
+	}
+	return nil, "", fmt.Errorf("target %q: unknown scheme %q (expected redis:// or memcached://)", raw, u.Scheme)
+}
+
 // Open parses a target URL, connects and checks the server without changing
 // anything on it: it fails with a clear error for an unknown scheme, an
 // unreachable or foreign server, missing or wrong credentials, or a database
 // that holds keys when cfg.Flush is not set.
 func Open(raw string, cfg Config) (Target, error) {
-	u, err := url.Parse(raw)
-	if err != nil || u.Scheme == "" || u.Host == "" {
-		return nil, fmt.Errorf("--target %q: expected redis://[user:password@]host:port[/db] or memcached://host:port", raw)
+	u, kind, err := parse(raw)
+	if err != nil {
+		return nil, err
 	}
-	switch strings.ToLower(u.Scheme) {
-	case "redis":
+	if kind == "redis" {
 		return openRedis(u, cfg)
-	case "memcached", "memcache":
-		return openMemcached(u, cfg)
 	}
-	return nil, fmt.Errorf("--target %q: unknown scheme %q (expected redis:// or memcached://)", raw, u.Scheme)
+	return openMemcached(u, cfg)
 }
 
 // hostPort returns u's host:port with the default port when none is given.

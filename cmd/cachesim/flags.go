@@ -1,0 +1,190 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/cachesim/cachesim/policy"
+	"github.com/cachesim/cachesim/sim"
+	"github.com/spf13/pflag"
+)
+
+// changed reports whether any of the named flags was given.
+func changed(fs *pflag.FlagSet, names ...string) bool {
+	for _, n := range names {
+		if f := fs.Lookup(n); f != nil && f.Changed {
+			return true
+		}
+	}
+	return false
+}
+
+// finite rejects NaN and infinite values of float flags.
+func finite(fs *pflag.FlagSet, names ...string) error {
+	for _, n := range names {
+		f := fs.Lookup(n)
+		if f == nil {
+			continue
+		}
+		v, err := fs.GetFloat64(n)
+		if err == nil && (math.IsNaN(v) || math.IsInf(v, 0)) {
+			return fmt.Errorf("--%s %s: expected a finite number", n, f.Value)
+		}
+	}
+	return nil
+}
+
+// cacheFlags say which simulated cache runs and how: the policy (or
+// policies), the default TTL, the seed, writes and per-object overhead.
+type cacheFlags struct {
+	policies string
+	ttl      time.Duration
+	seed     uint64
+	writes   bool
+	overhead uint32
+	fs       *pflag.FlagSet
+}
+
+// countWritesHelp documents --count-writes.
+const countWritesHelp = "count every request as a lookup whatever its operation, as libCacheSim does " +
+	"(default: only gets count in hit ratios; sets write the object, deletes remove it)"
+
+// overheadHelp documents --overhead-per-object.
+const overheadHelp = "bytes added to every object's size in byte-capacity simulations, so the capacity means what a " +
+	"server's memory limit means (Redis: measured by cachesim live replay)"
+
+func (f *cacheFlags) register(fs *pflag.FlagSet, several bool) {
+	f.fs = fs
+	if several {
+		fs.StringVarP(&f.policies, "policy", "p", "lru", "comma-separated policies, with parameters in parentheses: 'lru,s3fifo(small=0.2)' (see cachesim policies)")
+	} else {
+		fs.StringVarP(&f.policies, "policy", "p", "lru", "policy, with parameters in parentheses: 's3fifo(small=0.2)' (see cachesim policies)")
+	}
+	fs.DurationVar(&f.ttl, "ttl", time.Hour, "time to live for policies with expiry when a request carries none (0: never expire)")
+	fs.Uint64Var(&f.seed, "seed", 42, "seed for randomised policies and random miss latencies")
+	fs.BoolVar(&f.writes, "count-writes", false, countWritesHelp)
+	fs.Uint32Var(&f.overhead, "overhead-per-object", 0, overheadHelp)
+}
+
+// specs parses the policies; one is required unless several is allowed.
+func (f *cacheFlags) specs(several bool) ([]policy.Spec, error) {
+	var specs []policy.Spec
+	for _, s := range policy.SplitSpecs(f.policies) {
+		spec, err := policy.ParseSpec(s)
+		if err != nil {
+			return nil, fmt.Errorf("--policy: %w", err)
+		}
+		specs = append(specs, spec)
+	}
+	switch {
+	case len(specs) == 0:
+		return nil, fmt.Errorf("--policy is empty (valid: %s)", strings.Join(policy.Names(), ", "))
+	case len(specs) > 1 && !several:
+		return nil, fmt.Errorf("--policy %s: replay runs one policy (cachesim sweep compares several)", f.policies)
+	}
+	return specs, nil
+}
+
+// check rejects the flags that would have no effect on these policies at
+// this unit; lat is the latency model, if any (a random one uses the seed).
+func (f *cacheFlags) check(specs []policy.Spec, bytes bool, lat *sim.LatencyModel) error {
+	randomLatency := lat != nil && sim.Random(lat.Miss)
+	if f.overhead > 0 && !bytes {
+		return fmt.Errorf("--overhead-per-object applies to byte capacities: give the size a unit (64MiB) or --bytes")
+	}
+	if f.fs.Changed("ttl") && !anyHas(specs, capHonoursTTL) {
+		return fmt.Errorf("--ttl has no effect: none of %s expires entries (policies with expiry: %s)",
+			specList(specs), strings.Join(namesWith(capHonoursTTL), ", "))
+	}
+	if f.ttl < 0 {
+		return fmt.Errorf("--ttl %s: expected a duration >= 0", f.ttl)
+	}
+	if f.fs.Changed("seed") && !randomLatency && !anyHas(specs, capRandomised) {
+		return fmt.Errorf("--seed has no effect: none of %s makes random choices and no miss latency is drawn at random", specList(specs))
+	}
+	return nil
+}
+
+// anyHas reports whether a policy of specs has capability c.
+func anyHas(specs []policy.Spec, c capability) bool {
+	for _, s := range specs {
+		if has(s, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// specList renders specs for messages.
+func specList(specs []policy.Spec) string {
+	names := make([]string, len(specs))
+	for i, s := range specs {
+		names[i] = s.String()
+	}
+	return joinOr(names)
+}
+
+// config is the policy configuration of a cache of the given capacity.
+func (f *cacheFlags) config(capacity int64) policy.Config {
+	return policy.Config{Capacity: capacity, TTL: f.ttl, Seed: f.seed}
+}
+
+// options are the replay options the flags ask for.
+func (f *cacheFlags) options(bytes bool) sim.Options {
+	return sim.Options{Objects: !bytes, CountWrites: f.writes, Overhead: f.overhead}
+}
+
+// latencyFlags describe the latency model: what a hit and a miss cost.
+type latencyFlags struct {
+	on          bool
+	hit         string
+	miss        string
+	missPerKiB  string
+	requestRate float64
+	fs          *pflag.FlagSet
+}
+
+func (f *latencyFlags) register(fs *pflag.FlagSet, withHit, withRate bool) {
+	f.fs = fs
+	if withHit {
+		fs.BoolVar(&f.on, "latency", false, "add the latency-reduction report (implied by any latency flag)")
+		fs.StringVar(&f.hit, "hit-latency", "0.5ms", "latency of a hit")
+	}
+	fs.StringVar(&f.miss, "miss-latency", "50ms", "latency of a miss (the backend's): a duration (50ms), lognormal:median=40ms,p99=250ms "+
+		"or exp:mean=30ms (drawn once per request, seeded by --seed), or column (the trace's own, with --csv-latency)")
+	fs.StringVar(&f.missPerKiB, "miss-latency-per-kib", "0", "added to a miss per KiB of the object, for transfer-bound backends (e.g. 0.01ms)")
+	if withRate {
+		fs.Float64Var(&f.requestRate, "request-rate", 0, "requests per second (default: from the trace's timestamps), for backend savings per second and the cost rule")
+	}
+}
+
+// asked reports whether the flags ask for a latency report.
+func (f *latencyFlags) asked() bool {
+	return f.on || changed(f.fs, "hit-latency", "miss-latency", "miss-latency-per-kib", "latency-plot")
+}
+
+// model parses the latency model.
+func (f *latencyFlags) model(seed uint64) (*sim.LatencyModel, error) {
+	if err := finite(f.fs, "request-rate"); err != nil {
+		return nil, err
+	}
+	if f.requestRate < 0 {
+		return nil, fmt.Errorf("--request-rate %g: expected requests per second >= 0", f.requestRate)
+	}
+	m := &sim.LatencyModel{MissDesc: f.miss}
+	var err error
+	if f.fs.Lookup("hit-latency") != nil {
+		if m.Hit, err = sim.ParseLatency("--hit-latency", f.hit); err != nil {
+			return nil, err
+		}
+	}
+	if m.PerKiB, err = sim.ParseLatency("--miss-latency-per-kib", f.missPerKiB); err != nil {
+		return nil, err
+	}
+	if m.Miss, err = sim.ParseMissLatency(f.miss, seed); err != nil {
+		return nil, err
+	}
+	return m, nil
+}

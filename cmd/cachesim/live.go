@@ -1,0 +1,273 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/cachesim/cachesim/report"
+	"github.com/cachesim/cachesim/sim"
+	"github.com/cachesim/cachesim/sim/target"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// liveHelp is the Long help the live commands share.
+const liveHelp = `
+TARGET is redis://[user:password@]host:port[/db] or memcached://host:port.
+A get is a GET (a miss is followed by a SET of a value of the object's size,
+with its TTL), a set a SET, a delete a DEL, pipelined (--pipeline) over
+--concurrency clients. Redis is configured with CONFIG SET (--maxmemory,
+--maxmemory-policy, --maxmemory-samples, --lfu-log-factor, --lfu-decay-time)
+and its settings are restored afterwards, also when the run is interrupted;
+the database (--db, or the URL's /N) must be empty unless --flush, and other
+databases must hold no keys (eviction is server-wide). memcached's limit is a
+start-up flag: --spawn starts a memcached of its own with -m per size (and
+stops it afterwards), otherwise the running server's limit is used. The
+report sets the real hit ratio, client-side latency and the server's
+counters beside the simulated redis-lru/redis-lfu (memcached) and exact LRU
+for the same trace, memory and clock, and the measured memory overhead per
+key, for --overhead-per-object.`
+
+func newLiveCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "live",
+		Short: "Replay a trace against a real Redis or memcached, beside the simulation",
+		Long: `live replays a trace against a running server (or one it starts) and
+reports what really happened beside what the simulated models predict for
+the same trace, memory and clock.
+` + liveHelp,
+		Example: `  cachesim generate zipf --keys 1e4 --requests 1e5 --rate 10000 --size 100 -o trace.csv
+  cachesim live replay memcached://127.0.0.1 trace.csv --spawn --maxmemory 2MiB
+  cachesim live sweep memcached://127.0.0.1 trace.csv --spawn --sizes 2MiB,4MiB`,
+	}
+	cmd.AddCommand(newLiveReplayCmd(), newLiveSweepCmd())
+	return cmd
+}
+
+// liveFlags are the flags the live commands share.
+type liveFlags struct {
+	in          inputFlags
+	out         outputFlags
+	policy      string
+	samples     int
+	logFactor   int
+	decayTime   int
+	db          int
+	flush       bool
+	spawn       bool
+	concurrency int
+	pipeline    int
+	overhead    uint32
+	seed        uint64
+	fs          *pflag.FlagSet
+}
+
+func (f *liveFlags) register(fs *pflag.FlagSet) {
+	f.fs = fs
+	fs.StringVar(&f.policy, "maxmemory-policy", "allkeys-lru", "redis: maxmemory-policy")
+	fs.IntVar(&f.samples, "maxmemory-samples", 5, "redis: maxmemory-samples (set only when given)")
+	fs.IntVar(&f.logFactor, "lfu-log-factor", 10, "redis: lfu-log-factor (set only when given)")
+	fs.IntVar(&f.decayTime, "lfu-decay-time", 1, "redis: lfu-decay-time in minutes (set only when given)")
+	fs.IntVar(&f.db, "db", -1, "redis: database number (default: the URL's /N, else 0)")
+	fs.BoolVar(&f.flush, "flush", false, "empty the database (memcached: flush_all) even if it holds keys")
+	fs.BoolVar(&f.spawn, "spawn", false, "memcached: start a memcached of our own on a free loopback port with -m set to the memory limit")
+	fs.IntVar(&f.concurrency, "concurrency", 1, "client connections (each takes a share of the keys, in trace order)")
+	fs.IntVar(&f.pipeline, "pipeline", 32, "commands sent per round trip (1: no pipelining)")
+	fs.Uint32Var(&f.overhead, "overhead-per-object", 0, "bytes per object the simulated models add to each size (default: measured on the server)")
+	fs.Uint64Var(&f.seed, "seed", 42, "seed for the simulated models")
+	f.in.register(fs)
+}
+
+// check validates the flags that need no server; url is the target.
+func (f *liveFlags) check(url string) error {
+	if err := f.out.check(); err != nil {
+		return err
+	}
+	if f.concurrency < 1 || f.pipeline < 1 {
+		return errors.New("--concurrency and --pipeline must be at least 1")
+	}
+	kind, err := target.Kind(url)
+	if err != nil {
+		return err
+	}
+	only := map[string][]string{
+		"redis":     {"maxmemory-policy", "maxmemory-samples", "lfu-log-factor", "lfu-decay-time", "db"},
+		"memcached": {"spawn"},
+	}
+	for k, names := range only {
+		for _, n := range names {
+			if k != kind && f.fs.Changed(n) {
+				return fmt.Errorf("--%s applies to %s targets, and %s is %s", n, k, url, kind)
+			}
+		}
+	}
+	return nil
+}
+
+// config is the target configuration the flags ask for.
+func (f *liveFlags) config() target.Config {
+	cfg := target.Config{Policy: f.policy, DB: f.db, Flush: f.flush, Spawn: f.spawn}
+	if f.fs.Changed("maxmemory-samples") {
+		cfg.Samples = &f.samples
+	}
+	if f.fs.Changed("lfu-log-factor") {
+		cfg.LogFactor = &f.logFactor
+	}
+	if f.fs.Changed("lfu-decay-time") {
+		cfg.DecayTime = &f.decayTime
+	}
+	return cfg
+}
+
+// run opens the target, loads the trace and replays it at every memory
+// limit in turn, each run beside its simulation.
+func (f *liveFlags) run(cmd *cobra.Command, url string, args []string, sizes []int64) (report.ServerSweep, error) {
+	tg, err := target.Open(url, f.config())
+	if err != nil {
+		return nil, err
+	}
+	defer tg.Close()
+	t, err := f.in.load(args, cmd.ErrOrStderr())
+	if err != nil {
+		return nil, err
+	}
+	overhead := -1.0 // measured
+	if f.fs.Changed("overhead-per-object") {
+		overhead = float64(f.overhead)
+	}
+	bar := newBar(cmd.ErrOrStderr(), f.out.quiet, len(sizes)*t.Len(), "replay against "+tg.String())
+	opt := target.Options{Concurrency: f.concurrency, Pipeline: f.pipeline, Progress: bar.AddN}
+	var runs report.ServerSweep
+	for _, size := range sizes {
+		res, err := target.Replay(tg, t, size, opt)
+		if err != nil {
+			return nil, err
+		}
+		pred, err := target.Predict(tg.Kind(), t, res, overhead, f.seed)
+		if err != nil {
+			return nil, err
+		}
+		runs = append(runs, report.NewServerRun(t.Name, tg.String(), res.After.MemoryLimit, opt, res, pred))
+	}
+	bar.Finish()
+	return runs, tg.Close()
+}
+
+// liveReplayOptions are the flags of cachesim live replay.
+type liveReplayOptions struct {
+	liveFlags
+	maxMemory string
+}
+
+func newLiveReplayCmd() *cobra.Command {
+	var o liveReplayOptions
+	cmd := &cobra.Command{
+		Use:   "replay TARGET [TRACE]",
+		Short: "Replay a trace against a live Redis or memcached and set the simulation beside it",
+		Long: `live replay replays the trace once against the server at --maxmemory (or
+the limit it has) and prints the real hit ratio, client-side latency
+(mean/p50/p90/p99/p99.9/max), throughput and the server's own counters
+beside the simulated models for the same trace, memory and clock, and the
+measured memory overhead per key.
+` + liveHelp,
+		Example: `  cachesim generate zipf --keys 1e4 --requests 1e5 --rate 10000 --size 100 -o trace.csv
+  cachesim live replay memcached://127.0.0.1 trace.csv --spawn --maxmemory 2MiB
+  cachesim live replay redis://127.0.0.1:6379 trace.csv --flush --maxmemory 2MiB --maxmemory-policy allkeys-lfu
+  cachesim live replay redis://127.0.0.1:6379/3 trace.csv --flush --maxmemory 4MiB --concurrency 4 --format json`,
+		Args: cobra.RangeArgs(1, 2),
+		RunE: func(cmd *cobra.Command, args []string) error { return runLiveReplay(cmd, args, &o) },
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&o.maxMemory, "maxmemory", "", "the server's memory limit (64MiB; a number alone is bytes) (default: the server's)")
+	o.register(fs)
+	o.out.register(fs, "table", "json")
+	completeFlags(cmd, o.out.formats...)
+	return cmd
+}
+
+// runLiveReplay is cachesim live replay.
+func runLiveReplay(cmd *cobra.Command, args []string, o *liveReplayOptions) error {
+	if err := o.check(args[0]); err != nil {
+		return err
+	}
+	size, err := parseMaxMemory(o.maxMemory)
+	if err != nil {
+		return err
+	}
+	if size == 0 && o.spawn {
+		return fmt.Errorf("--spawn starts memcached with -m: give --maxmemory")
+	}
+	runs, err := o.run(cmd, args[0], args[1:], []int64{size})
+	if err != nil {
+		return err
+	}
+	return o.out.emit(cmd.OutOrStdout(), cmd.ErrOrStderr(), writers{"table": runs[0].WriteTable, "json": runs[0].WriteJSON})
+}
+
+// parseMaxMemory reads --maxmemory: a size with a unit, or bytes.
+func parseMaxMemory(s string) (int64, error) {
+	if s == "" {
+		return 0, nil
+	}
+	v, _, err := sim.ParseSize(s)
+	if err != nil {
+		return 0, fmt.Errorf("bad --maxmemory: %v", err)
+	}
+	return v, nil
+}
+
+// liveSweepOptions are the flags of cachesim live sweep.
+type liveSweepOptions struct {
+	liveFlags
+	sizes string
+	plot  string
+}
+
+func newLiveSweepCmd() *cobra.Command {
+	var o liveSweepOptions
+	cmd := &cobra.Command{
+		Use:   "sweep TARGET [TRACE]",
+		Short: "Run a live server at each of several memory limits, real beside simulated",
+		Long: `live sweep replays the trace against the server at each of --sizes in turn
+(its memory limit; a size alone is bytes) and the table, CSV, JSON and
+--plot set the real hit ratio beside the simulated models at each size.
+` + liveHelp,
+		Example: `  cachesim generate zipf --keys 1e4 --requests 1e5 --rate 10000 --size 100 -o trace.csv
+  cachesim live sweep memcached://127.0.0.1 trace.csv --spawn --sizes 2MiB,4MiB --plot real.png
+  cachesim live sweep redis://127.0.0.1:6379 trace.csv --flush --sizes 1MiB:4MiB:log3 --format csv`,
+		Args: cobra.RangeArgs(1, 2),
+		RunE: func(cmd *cobra.Command, args []string) error { return runLiveSweep(cmd, args, &o) },
+	}
+	fs := cmd.Flags()
+	fs.StringVarP(&o.sizes, "sizes", "s", "", "the server's memory limits: list 16MiB,64MiB or log range 16MiB:1GiB:log (required)")
+	fs.StringVar(&o.plot, "plot", "", "draw the real and simulated hit ratios against the memory limit to this file, PNG or SVG")
+	o.register(fs)
+	o.out.register(fs, "table", "csv", "json")
+	completeFlags(cmd, o.out.formats...)
+	return cmd
+}
+
+// runLiveSweep is cachesim live sweep.
+func runLiveSweep(cmd *cobra.Command, args []string, o *liveSweepOptions) error {
+	if err := o.check(args[0]); err != nil {
+		return err
+	}
+	if o.sizes == "" {
+		return errors.New("live sweep needs --sizes, the server's memory limits (16MiB:1GiB:log)")
+	}
+	sizes, err := sim.ParseSizes(o.sizes)
+	if err != nil {
+		return fmt.Errorf("--sizes: %w", err)
+	}
+	if err := o.out.checkChart("--plot", o.plot); err != nil {
+		return err
+	}
+	runs, err := o.run(cmd, args[0], args[1:], sizes.Values)
+	if err != nil {
+		return err
+	}
+	if err := o.out.chart(o.plot, runs.Chart()); err != nil {
+		return err
+	}
+	return o.out.emit(cmd.OutOrStdout(), cmd.ErrOrStderr(), writers{"table": runs.WriteTable, "csv": runs.WriteCSV, "json": runs.WriteJSON})
+}

@@ -1,0 +1,123 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/cachesim/cachesim/sim"
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/tw"
+)
+
+// Replay is what a single replay reports: one policy at one size.
+type Replay struct {
+	Workload     string  `json:"workload"`
+	Policy       string  `json:"policy"`
+	Size         int64   `json:"size"`
+	Unit         string  `json:"unit"`
+	Requests     uint64  `json:"requests"`
+	Hits         uint64  `json:"hits"`
+	Misses       uint64  `json:"misses"`
+	HitRatio     float64 `json:"hit_ratio"`
+	ByteHitRatio float64 `json:"byte_hit_ratio"`
+	Evictions    uint64  `json:"evictions"`
+	Sets         uint64  `json:"sets"`
+	Deletes      uint64  `json:"deletes"`
+	DistinctKeys int     `json:"distinct_keys"`
+	Seconds      float64 `json:"seconds"`
+	RequestsPerS float64 `json:"requests_per_second"`
+	// Window and Windows are the timeline, when asked for.
+	Window  string            `json:"window,omitempty"`
+	Windows []sim.WindowStats `json:"windows,omitempty"`
+	// Latency is the latency-reduction report, when a latency model was given.
+	Latency *LatencyReport `json:"latency,omitempty"`
+
+	point sim.Point
+}
+
+// NewReplay builds the report of a replay of workload through policy at
+// size; took is the simulation's wall time.
+func NewReplay(workload, policy string, size int64, bytes bool, st sim.Stats, distinct int, took time.Duration) *Replay {
+	return &Replay{
+		Workload: workload, Policy: policy, Size: size, Unit: Unit(bytes),
+		Requests: st.Requests, Hits: st.Hits, Misses: st.Misses(), HitRatio: st.HitRatio(),
+		ByteHitRatio: st.ByteHitRatio(), Evictions: st.Evictions, Sets: st.Sets, Deletes: st.Deletes, DistinctKeys: distinct,
+		Seconds: took.Seconds(), RequestsPerS: float64(st.Requests+st.Sets+st.Deletes) / max(took.Seconds(), 1e-9),
+		Windows: st.Windows,
+		point:   sim.Point{Policy: policy, Size: size, Stats: st},
+	}
+}
+
+// AddLatency adds the latency report of the replay's histogram against
+// uncached (every request a miss); rate is the request rate (0: unknown).
+func (r *Replay) AddLatency(uncached *sim.Histogram, rate float64, m *sim.LatencyModel) {
+	lr := NewLatencyReport([]sim.Point{r.point}, uncached, rate)
+	lr.HitLatencyMS, lr.MissLatency, lr.MissPerKiBMS = 1e3*m.Hit, m.MissDesc, 1e3*m.PerKiB
+	r.Latency = lr
+}
+
+// WriteJSON writes the report as an indented JSON document.
+func (r *Replay) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// WriteCSV writes the replay as one row of the sweep CSV (same columns).
+func (r *Replay) WriteCSV(w io.Writer) error {
+	s := &Sweep{Workload: r.Workload, Requests: int(r.Requests), Unit: r.Unit, Points: []sim.Point{r.point}, Latency: r.Latency}
+	return s.WriteCSV(w)
+}
+
+// WriteTable writes the statistics as a table, then the latency report.
+func (r *Replay) WriteTable(w io.Writer) error {
+	bytes := r.Unit == "bytes"
+	fmt.Fprintf(w, "%s through %s at %s (%s)\n", r.Workload, r.Policy, sim.FormatSize(r.Size, bytes), r.Unit)
+	t := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off))
+	t.Header("statistic", "value")
+	rows := [][]string{
+		{"requests", fmt.Sprint(r.Requests)},
+		{"hits", fmt.Sprint(r.Hits)},
+		{"misses", fmt.Sprint(r.Misses)},
+		{"hit ratio", fmt.Sprintf("%.4f%%", 100*r.HitRatio)},
+		{"byte hit ratio", fmt.Sprintf("%.4f%%", 100*r.ByteHitRatio)},
+		{"evictions", fmt.Sprint(r.Evictions)},
+	}
+	if r.Sets+r.Deletes > 0 {
+		rows = append(rows, []string{"sets (not counted)", fmt.Sprint(r.Sets)}, []string{"deletes (not counted)", fmt.Sprint(r.Deletes)})
+	}
+	rows = append(rows, [][]string{
+		{"distinct keys", fmt.Sprint(r.DistinctKeys)},
+		{"simulation time", (time.Duration(r.Seconds * 1e9)).Round(time.Microsecond).String()},
+		{"requests/second", fmt.Sprintf("%.3g", r.RequestsPerS)},
+	}...)
+	if len(r.Windows) > 0 {
+		lo, hi := windowRange(r.Windows)
+		rows = append(rows, []string{"windows", fmt.Sprintf("%d of %s", len(r.Windows), r.Window)},
+			[]string{"window hit ratio", fmt.Sprintf("%.2f%% to %.2f%%", 100*lo, 100*hi)})
+	}
+	if err := t.Bulk(rows); err != nil {
+		return err
+	}
+	if err := t.Render(); err != nil {
+		return err
+	}
+	if r.Latency != nil {
+		fmt.Fprintln(w)
+		return r.Latency.WriteTable(w, bytes)
+	}
+	return nil
+}
+
+// windowRange returns the lowest and highest hit ratio of the windows with requests.
+func windowRange(ws []sim.WindowStats) (lo, hi float64) {
+	lo = 1
+	for _, win := range ws {
+		if win.Requests > 0 {
+			lo, hi = min(lo, win.HitRatio()), max(hi, win.HitRatio())
+		}
+	}
+	return lo, hi
+}
