@@ -186,4 +186,3 @@ func (s *Sweep) WriteTable(w io.Writer) error {
 func u(v uint64) string { return strconv.FormatUint(v, 10) }
 
 func fmtFloat(f float64) string { return strconv.FormatFloat(f, 'g', 10, 64) }
-

@@ -1,7 +1,6 @@
 package main
 
 import (
-
 	"github.com/cachesim/cachesim/report"
 	"github.com/cachesim/cachesim/traces"
 	"github.com/spf13/cobra"
