@@ -36,6 +36,7 @@ gzip). String keys (logs, JSON) become their 64-bit hashes.`,
   cachesim convert trace.oracleGeneral.zst back.csv --to csv`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			f.in.stdin = cmd.InOrStdin()
 			t, _, err := f.in.loadFile(args[0], cmd.ErrOrStderr())
 			if err != nil {
 				return err

@@ -42,9 +42,9 @@ nanosecond decimals), size, ttl and op, only those the workload has; the
 command prints the flags that read the file back.
 
 ` + help.String(),
-		Example: `  cachesim generate zipf --keys 1e5 --alpha 0.9 --requests 1e6 -o zipf.txt
-  cachesim generate 'zipf:keys=1e5,alpha=0.7' --rate 5000 --size lognormal:8:1.5 --write 0.1 -o zipf.csv
-  cachesim generate bursty --hot 50 --burst-every 30 -o bursty.csv.gz
+		Example: `  cachesim generate zipf --keys 1e4 --alpha 0.9 --requests 1e5 -o zipf.txt
+  cachesim generate 'zipf:keys=1e4,alpha=0.7,requests=1e5' --rate 5000 --size lognormal:8:1.5 --write 0.1 -o zipf.csv
+  cachesim generate bursty --hot 50 --burst-every 30 --requests 1e5 -o bursty.csv.gz
   cachesim generate 'mix:0.8*zipf(alpha=0.9)+0.2*scan(length=10000)' --requests 1e5 -o mix.txt
   cachesim sweep 'drifting:keys=1e4,drift=0.05,requests=1e5' --policy lru,lfu`,
 		Args: cobra.ExactArgs(1),

@@ -29,6 +29,7 @@ type inputFlags struct {
 	json      traces.JSONFields
 	access    traces.AccessLogOptions
 	fs        *pflag.FlagSet
+	stdin     io.Reader // for the trace "-"; nil: os.Stdin
 }
 
 func (f *inputFlags) register(fs *pflag.FlagSet) {
@@ -197,7 +198,11 @@ func (f *inputFlags) stream(args []string, stderr io.Writer, use func(name strin
 	var file *traces.File
 	if path == "-" {
 		path = "standard input"
-		file, err = traces.NewFile(path, os.Stdin, opt)
+		stdin := f.stdin
+		if stdin == nil {
+			stdin = os.Stdin
+		}
+		file, err = traces.NewFile(path, stdin, opt)
 	} else {
 		file, err = traces.Open(path, opt)
 	}

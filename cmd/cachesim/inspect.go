@@ -34,6 +34,7 @@ format is detected from the file name and contents, or given with
   cachesim inspect - < trace.txt`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			f.in.stdin = cmd.InOrStdin()
 			if err := f.out.check(); err != nil {
 				return err
 			}

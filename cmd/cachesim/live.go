@@ -36,7 +36,7 @@ func newLiveCmd() *cobra.Command {
 reports what really happened beside what the simulated models predict for
 the same trace, memory and clock.
 ` + liveHelp,
-		Example: `  cachesim generate zipf --keys 1e4 --requests 1e5 --rate 10000 --size 100 -o trace.csv
+		Example: `  cachesim generate zipf --keys 5000 --requests 2e4 --rate 10000 --size 100 -o trace.csv
   cachesim live replay memcached://127.0.0.1 trace.csv --spawn --maxmemory 2MiB
   cachesim live sweep memcached://127.0.0.1 trace.csv --spawn --sizes 2MiB,4MiB`,
 	}
@@ -122,6 +122,7 @@ func (f *liveFlags) config() target.Config {
 // run opens the target, loads the trace and replays it at every memory
 // limit in turn, each run beside its simulation.
 func (f *liveFlags) run(cmd *cobra.Command, url string, args []string, sizes []int64) (report.ServerSweep, error) {
+	f.in.stdin = cmd.InOrStdin()
 	tg, err := target.Open(url, f.config())
 	if err != nil {
 		return nil, err
@@ -170,10 +171,10 @@ the limit it has) and prints the real hit ratio, client-side latency
 beside the simulated models for the same trace, memory and clock, and the
 measured memory overhead per key.
 ` + liveHelp,
-		Example: `  cachesim generate zipf --keys 1e4 --requests 1e5 --rate 10000 --size 100 -o trace.csv
+		Example: `  cachesim generate zipf --keys 5000 --requests 2e4 --rate 10000 --size 100 -o trace.csv
   cachesim live replay memcached://127.0.0.1 trace.csv --spawn --maxmemory 2MiB
   cachesim live replay redis://127.0.0.1:6379 trace.csv --flush --maxmemory 2MiB --maxmemory-policy allkeys-lfu
-  cachesim live replay redis://127.0.0.1:6379/3 trace.csv --flush --maxmemory 4MiB --concurrency 4 --format json`,
+  cachesim live replay redis://127.0.0.1:6379/0 trace.csv --flush --maxmemory 4MiB --concurrency 4 --format json`,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error { return runLiveReplay(cmd, args, &o) },
 	}
@@ -232,7 +233,7 @@ func newLiveSweepCmd() *cobra.Command {
 (its memory limit; a size alone is bytes) and the table, CSV, JSON and
 --plot set the real hit ratio beside the simulated models at each size.
 ` + liveHelp,
-		Example: `  cachesim generate zipf --keys 1e4 --requests 1e5 --rate 10000 --size 100 -o trace.csv
+		Example: `  cachesim generate zipf --keys 5000 --requests 2e4 --rate 10000 --size 100 -o trace.csv
   cachesim live sweep memcached://127.0.0.1 trace.csv --spawn --sizes 2MiB,4MiB --plot real.png
   cachesim live sweep redis://127.0.0.1:6379 trace.csv --flush --sizes 1MiB:4MiB:log3 --format csv`,
 		Args: cobra.RangeArgs(1, 2),
@@ -255,9 +256,9 @@ func runLiveSweep(cmd *cobra.Command, args []string, o *liveSweepOptions) error 
 	if o.sizes == "" {
 		return errors.New("live sweep needs --sizes, the server's memory limits (16MiB:1GiB:log)")
 	}
-	sizes, err := sim.ParseSizes(o.sizes)
+	sizes, err := parseSizes(o.sizes, false)
 	if err != nil {
-		return fmt.Errorf("--sizes: %w", err)
+		return err
 	}
 	if err := o.out.checkChart("--plot", o.plot); err != nil {
 		return err

@@ -21,11 +21,11 @@ Waldspurger et al., FAST'15, with the SHARDS-adj correction), reading the
 trace as a stream, in memory bounded by the sample.
 
 The recommendation, chart, latency and cost options are those of sweep.`,
-		Example: `  cachesim generate zipf --keys 1e5 --requests 1e6 --size lognormal:8:1 -o trace.csv
+		Example: `  cachesim generate zipf --keys 1e4 --requests 1e5 --size lognormal:8:1 -o trace.csv
   cachesim mrc trace.csv
   cachesim mrc trace.csv --bytes --points 50 --plot mrc.png
   cachesim mrc trace.csv --sample-rate 0.1 --format csv --out mrc.csv
-  cachesim mrc 'zipf:keys=1e5,requests=1e6,alpha=0.9' --sample-size 8192`,
+  cachesim mrc 'zipf:keys=1e5,requests=1e6,alpha=0.9' --sample-rate 0.01`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runSweep(cmd, args, &o, "mrc") },
 	}

@@ -72,35 +72,50 @@ replay. A real Redis or memcached: cachesim live replay.`,
 	return cmd
 }
 
-func runReplay(cmd *cobra.Command, args []string, o *replayOptions) error {
-	stderr := cmd.ErrOrStderr()
+// replayPlan is a checked replay: what to run, decided before any work.
+type replayPlan struct {
+	spec   policy.Spec
+	size   int64 // 0: the default
+	bytes  bool
+	model  *sim.LatencyModel
+	window sim.Window
+}
+
+// plan checks every flag before any work.
+func (o *replayOptions) plan() (p replayPlan, err error) {
 	if err := o.out.check(); err != nil {
-		return err
+		return p, err
 	}
 	specs, err := o.cache.specs(false)
 	if err != nil {
-		return err
+		return p, err
 	}
-	spec := specs[0]
-	size, bytes, err := o.parseSize()
-	if err != nil {
-		return err
+	p.spec = specs[0]
+	if p.size, p.bytes, err = o.parseSize(); err != nil {
+		return p, err
 	}
-	var model *sim.LatencyModel
 	if o.lat.asked() {
-		if model, err = o.lat.model(o.cache.seed); err != nil {
-			return err
+		if p.model, err = o.lat.model(o.cache.seed); err != nil {
+			return p, err
 		}
 	} else if o.lat.fs.Changed("request-rate") {
-		return fmt.Errorf("--request-rate serves the latency report: give --miss-latency")
+		return p, fmt.Errorf("--request-rate serves the latency report: give --miss-latency")
 	}
-	if err := o.cache.check(specs, bytes, model); err != nil {
-		return err
+	if err := o.cache.check(specs, p.bytes, p.model); err != nil {
+		return p, err
 	}
-	window, err := o.timeline.check(&o.out)
+	p.window, err = o.timeline.check(&o.out)
+	return p, err
+}
+
+func runReplay(cmd *cobra.Command, args []string, o *replayOptions) error {
+	stderr := cmd.ErrOrStderr()
+	o.in.stdin = cmd.InOrStdin()
+	p, err := o.plan()
 	if err != nil {
 		return err
 	}
+	spec, size, bytes, model := p.spec, p.size, p.bytes, p.model
 	t, err := o.in.load(args, stderr)
 	if err != nil {
 		return err
@@ -109,7 +124,7 @@ func runReplay(cmd *cobra.Command, args []string, o *replayOptions) error {
 	if size == 0 {
 		size = sim.DefaultReplaySize(distinct, footprint, bytes)
 	}
-	warnInputs(stderr, t, specs, bytes)
+	warnInputs(stderr, t, []policy.Spec{spec}, bytes)
 	cfg := o.cache.config(size)
 	if !bytes {
 		cfg.SizeHint = int(min(size, int64(t.Len())))
@@ -119,7 +134,7 @@ func runReplay(cmd *cobra.Command, args []string, o *replayOptions) error {
 		return err
 	}
 	opt := o.cache.options(bytes)
-	if opt.Window, err = o.timeline.plan(t, window, stderr); err != nil {
+	if opt.Window, err = o.timeline.plan(t, p.window, stderr); err != nil {
 		return err
 	}
 	if model != nil {

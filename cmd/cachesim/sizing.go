@@ -73,16 +73,21 @@ func (f *sizingFlags) check(out *outputFlags, lat *latencyFlags) (sizing, error)
 		return s, fmt.Errorf("--interpolate applies to the target rule: give --target-hit-ratio")
 	}
 	s.useCost = changed(f.fs, "memory-cost", "miss-cost")
-	if s.useCost && !(changed(f.fs, "memory-cost") && changed(f.fs, "miss-cost")) {
-		return s, fmt.Errorf("the cost-optimal size needs both --memory-cost (per GiB-month) and --miss-cost (per miss)")
+	return s, f.checkCost(s.useCost, lat)
+}
+
+// checkCost checks the cost rule's flags.
+func (f *sizingFlags) checkCost(useCost bool, lat *latencyFlags) error {
+	if useCost && !(changed(f.fs, "memory-cost") && changed(f.fs, "miss-cost")) {
+		return fmt.Errorf("the cost-optimal size needs both --memory-cost (per GiB-month) and --miss-cost (per miss)")
 	}
-	if !s.useCost && changed(f.fs, "object-bytes") {
-		return s, fmt.Errorf("--object-bytes applies to the cost rule: give --memory-cost and --miss-cost")
+	if !useCost && changed(f.fs, "object-bytes") {
+		return fmt.Errorf("--object-bytes applies to the cost rule: give --memory-cost and --miss-cost")
 	}
-	if !s.useCost && !lat.asked() && changed(f.fs, "request-rate") {
-		return s, fmt.Errorf("--request-rate serves the cost rule and the latency report: give --memory-cost and --miss-cost, or --miss-latency")
+	if !useCost && !lat.asked() && changed(f.fs, "request-rate") {
+		return fmt.Errorf("--request-rate serves the cost rule and the latency report: give --memory-cost and --miss-cost, or --miss-latency")
 	}
-	return s, nil
+	return nil
 }
 
 // costModel builds the cost rule's model for a sweep of t.

@@ -29,15 +29,8 @@ type sweepOptions struct {
 	fs      *pflag.FlagSet
 }
 
-// maxPoints bounds the sizes of one sweep or curve.
-const maxPoints = 10000
-
-func newSweepCmd() *cobra.Command {
-	var o sweepOptions
-	cmd := &cobra.Command{
-		Use:   "sweep [TRACE]",
-		Short: "Hit ratio per policy and cache size, with a diminishing-returns recommendation",
-		Long: `sweep replays the trace once per policy and size (in parallel, the trace
+// sweepHelp is the Long help of cachesim sweep.
+const sweepHelp = `sweep replays the trace once per policy and size (in parallel, the trace
 loaded once and shared) and prints, per policy and size, the hit ratio, the
 byte hit ratio and the marginal gain over the previous size, then per policy
 the recommended sizes, each naming the rule that chose it:
@@ -78,13 +71,23 @@ kinds and parameters). Without a trace, the built-in workload is used (Zipf,
 1,000 keys, 10,000 requests, exponent 1.5, seed 42).
 
 A hierarchy's levels: cachesim system sweep. A real server's memory limits:
-cachesim live sweep.`,
+cachesim live sweep.`
+
+// maxPoints bounds the sizes of one sweep or curve.
+const maxPoints = 10000
+
+func newSweepCmd() *cobra.Command {
+	var o sweepOptions
+	cmd := &cobra.Command{
+		Use:   "sweep [TRACE]",
+		Short: "Hit ratio per policy and cache size, with a diminishing-returns recommendation",
+		Long:  sweepHelp,
 		Example: `  cachesim sweep --policy lru,lfu --sizes 50:500:50
   cachesim generate zipf --keys 1e4 --requests 1e5 --rate 1000 --size lognormal:8:1 -o trace.csv
   cachesim sweep trace.csv --policy lru,fifo,lfu --sizes 100,1000,5000
   cachesim sweep trace.csv --policy lru,lfu,arc --sizes 256KiB:64MiB:log --plot mrc.png --csv mrc.csv
   cachesim sweep trace.csv --sizes 100:10000:log20 --format csv --out mrc.csv
-  cachesim sweep 'zipf:keys=1e5,requests=1e6,alpha=0.9' --policy lru,lfu --sizes 1000:100000:log
+  cachesim sweep 'zipf:keys=1e4,requests=1e5,alpha=0.9' --policy lru,lfu --sizes 100:10000:log
   cachesim sweep --policy lru,lfu,fifo --sizes 10:1000:log12 --plot mrc.svg --target-hit-ratio 0.8
   cachesim sweep --policy lru,lfu --sizes 10:1000:log12 --memory-cost 4 --miss-cost 0.0001 --request-rate 2000 --object-bytes 4096
   cachesim sweep --policy lru,lfu --sizes 10:1000:log12 --miss-latency lognormal:median=40ms,p99=250ms --latency-plot latency.svg
@@ -136,25 +139,12 @@ func (o *sweepOptions) plan(cmd string) (p sweepPlan, err error) {
 		p.specs = []policy.Spec{{Name: "lru"}}
 	}
 	if o.sizes != "" {
-		if p.sizes, err = sim.ParseSizes(o.sizes); err != nil {
-			return p, fmt.Errorf("--sizes: %w", err)
-		}
-		if p.sizes.Bytes && o.bytes {
-			return p, fmt.Errorf("--bytes has no effect: --sizes %s carries units", o.sizes)
-		}
-		p.sizes.Bytes = p.sizes.Bytes || o.bytes
-		if len(p.sizes.Values) > maxPoints {
-			return p, fmt.Errorf("--sizes %s gives %d sizes: at most %d", o.sizes, len(p.sizes.Values), maxPoints)
+		if p.sizes, err = parseSizes(o.sizes, o.bytes); err != nil {
+			return p, err
 		}
 	}
-	if o.points < 0 || o.points > maxPoints || (cmd == "mrc" && o.points < 2) {
-		return p, fmt.Errorf("--points %d: expected 2 to %d", o.points, maxPoints)
-	}
-	if cmd == "mrc" && o.sizes != "" && o.fs.Changed("points") {
-		return p, fmt.Errorf("give --points or --sizes, not both")
-	}
-	if o.jobs < 0 || (o.fs.Changed("jobs") && o.jobs == 0) {
-		return p, fmt.Errorf("--jobs %d: expected at least 1 (default: the number of CPUs)", o.jobs)
+	if err := o.checkCounts(cmd); err != nil {
+		return p, err
 	}
 	if err := o.sample.check(); err != nil {
 		return p, err
@@ -176,36 +166,88 @@ func (o *sweepOptions) plan(cmd string) (p sweepPlan, err error) {
 	return p, o.cache.check(p.specs, p.sizes.Bytes || o.bytes, p.model)
 }
 
+// checkCounts checks --points and --jobs.
+func (o *sweepOptions) checkCounts(cmd string) error {
+	if o.points < 0 || o.points > maxPoints || (cmd == "mrc" && o.points < 2) {
+		return fmt.Errorf("--points %d: expected 2 to %d", o.points, maxPoints)
+	}
+	if cmd == "mrc" && o.sizes != "" && o.fs.Changed("points") {
+		return fmt.Errorf("give --points or --sizes, not both")
+	}
+	return checkJobs(o.fs, o.jobs)
+}
+
+// checkJobs checks --jobs: at least 1 when given.
+func checkJobs(fs *pflag.FlagSet, jobs int) error {
+	if jobs < 0 || (fs.Changed("jobs") && jobs == 0) {
+		return fmt.Errorf("--jobs %d: expected at least 1 (default: the number of CPUs)", jobs)
+	}
+	return nil
+}
+
+// parseSizes parses --sizes; bytes is --bytes, which makes sizes without a
+// unit bytes (and is an error when they carry units).
+func parseSizes(spec string, bytes bool) (sim.Sizes, error) {
+	sizes, err := sim.ParseSizes(spec)
+	if err != nil {
+		return sizes, fmt.Errorf("--sizes: %w", err)
+	}
+	if sizes.Bytes && bytes {
+		return sizes, fmt.Errorf("--bytes has no effect: --sizes %s carries units", spec)
+	}
+	sizes.Bytes = sizes.Bytes || bytes
+	if len(sizes.Values) > maxPoints {
+		return sizes, fmt.Errorf("--sizes %s gives %d sizes: at most %d", spec, len(sizes.Values), maxPoints)
+	}
+	return sizes, nil
+}
+
+// sweepInput is the trace a sweep runs on, whole or sampled.
+type sweepInput struct {
+	t     *traces.Trace
+	total int64   // requests in the whole input
+	rate  float64 // sampling rate (1: every request)
+}
+
+// load reads the trace, or the sample the flags ask for.
+func (o *sweepOptions) load(args []string, stderr io.Writer) (in sweepInput, err error) {
+	if o.sample.on() {
+		in.t, in.total, in.rate, err = o.in.loadSample(args, stderr, o.sample)
+		return in, err
+	}
+	in.rate = 1
+	if in.t, err = o.in.load(args, stderr); err == nil {
+		in.total = int64(in.t.Len())
+	}
+	return in, err
+}
+
+// sizesFor returns the sizes to sweep: --sizes, or from the footprint.
+func (o *sweepOptions) sizesFor(p sweepPlan, in sweepInput) sim.Sizes {
+	if len(p.sizes.Values) > 0 {
+		return p.sizes
+	}
+	objects, bytes := in.t.Footprint()
+	objects, bytes = int(float64(objects)/in.rate), int64(float64(bytes)/in.rate)
+	if o.points > 0 {
+		return sim.CurveSizes(objects, bytes, o.bytes, o.points)
+	}
+	return sim.DefaultSweepSizes(objects, bytes, o.bytes, 12)
+}
+
 // runSweep is cachesim sweep, and cachesim mrc (cmd "mrc").
 func runSweep(cmd *cobra.Command, args []string, o *sweepOptions, name string) error {
+	o.in.stdin = cmd.InOrStdin()
 	p, err := o.plan(name)
 	if err != nil {
 		return err
 	}
 	stderr := cmd.ErrOrStderr()
-	var (
-		t     *traces.Trace
-		total int64 // requests in the whole input
-		rate  = 1.0 // sampling rate
-	)
-	if o.sample.on() {
-		t, total, rate, err = o.in.loadSample(args, stderr, o.sample)
-	} else if t, err = o.in.load(args, stderr); t != nil {
-		total = int64(t.Len())
-	}
+	in, err := o.load(args, stderr)
 	if err != nil {
 		return err
 	}
-	sizes := p.sizes
-	if len(sizes.Values) == 0 {
-		objects, bytes := t.Footprint()
-		objects, bytes = int(float64(objects)/rate), int64(float64(bytes)/rate)
-		if o.points > 0 {
-			sizes = sim.CurveSizes(objects, bytes, o.bytes, o.points)
-		} else {
-			sizes = sim.DefaultSweepSizes(objects, bytes, o.bytes, 12)
-		}
-	}
+	t, sizes := in.t, o.sizesFor(p, in)
 	optimal := ""
 	if o.optimal {
 		p.specs, optimal = addOptimal(p.specs, sizes.Bytes)
@@ -223,7 +265,7 @@ func runSweep(cmd *cobra.Command, args []string, o *sweepOptions, name string) e
 		CountWrites: o.cache.writes, Overhead: o.cache.overhead, Latency: lat, Progress: bar.Add}
 	var points []sim.Point
 	if o.sample.on() {
-		points, err = sim.SampledSweep(t, total, rate, cfg)
+		points, err = sim.SampledSweep(t, in.total, in.rate, cfg)
 	} else {
 		points, err = sim.Sweep(t, cfg)
 	}
@@ -231,12 +273,12 @@ func runSweep(cmd *cobra.Command, args []string, o *sweepOptions, name string) e
 	if err != nil {
 		return err
 	}
-	rep := &report.Sweep{Workload: t.Name, Requests: int(total), Unit: report.Unit(sizes.Bytes), Points: points, Optimal: optimal}
+	rep := &report.Sweep{Workload: t.Name, Requests: int(in.total), Unit: report.Unit(sizes.Bytes), Points: points, Optimal: optimal}
 	reqRate := requestRate(o.lat.requestRate, t)
 	if o.sample.on() {
-		rep.Workload += fmt.Sprintf(" (approximate: SHARDS sample at rate %.4g)", rate)
+		rep.Workload += fmt.Sprintf(" (approximate: SHARDS sample at rate %.4g)", in.rate)
 		if o.lat.requestRate == 0 {
-			reqRate /= rate // the sample's rate, scaled back
+			reqRate /= in.rate // the sample's rate, scaled back
 		}
 	}
 	if optimal != "" {

@@ -126,6 +126,7 @@ func (f *systemFlags) register(fs *pflag.FlagSet) {
 
 // applyConfig applies --config, before any flag is checked.
 func (f *systemFlags) applyConfig(cmd *cobra.Command) error {
+	f.in.stdin = cmd.InOrStdin()
 	if f.config == "" {
 		return nil
 	}
@@ -458,6 +459,23 @@ The sizing rules and --plot of cachesim sweep apply to the overall hit ratio.
 	return cmd
 }
 
+// varied returns the index of the level --vary names (0 for --policy).
+func (o *systemSweepOptions) varied(levels []sim.Level) (int, error) {
+	switch {
+	case o.levels != "" && o.vary == "":
+		return 0, fmt.Errorf("--vary: say which of the levels --sizes varies")
+	case o.levels == "" && o.vary != "":
+		return 0, fmt.Errorf("--vary names one of --levels; with --policy the single cache varies")
+	case o.vary == "":
+		return 0, nil
+	}
+	i, err := sim.LevelIndex(levels, o.vary)
+	if err != nil {
+		return 0, fmt.Errorf("--vary: %v", err)
+	}
+	return i, nil
+}
+
 // runSystemSweep is cachesim system sweep.
 func runSystemSweep(cmd *cobra.Command, args []string, o *systemSweepOptions) error {
 	if err := o.applyConfig(cmd); err != nil {
@@ -470,33 +488,19 @@ func runSystemSweep(cmd *cobra.Command, args []string, o *systemSweepOptions) er
 	if o.sizes == "" {
 		return fmt.Errorf("a system sweep varies one level's size: give --sizes")
 	}
-	sizes, err := sim.ParseSizes(o.sizes)
+	sizes, err := parseSizes(o.sizes, o.bytes)
 	if err != nil {
-		return fmt.Errorf("--sizes: %w", err)
+		return err
 	}
-	if sizes.Bytes && o.bytes {
-		return fmt.Errorf("--bytes has no effect: --sizes %s carries units", o.sizes)
-	}
-	sizes.Bytes = sizes.Bytes || o.bytes
-	if len(sizes.Values) > maxPoints {
-		return fmt.Errorf("--sizes %s gives %d sizes: at most %d", o.sizes, len(sizes.Values), maxPoints)
-	}
-	if o.jobs < 0 || (o.fs.Changed("jobs") && o.jobs == 0) {
-		return fmt.Errorf("--jobs %d: expected at least 1 (default: the number of CPUs)", o.jobs)
+	if err := checkJobs(o.fs, o.jobs); err != nil {
+		return err
 	}
 	if s.cfg.Levels, err = o.levelsFor(strconv.FormatInt(sizes.Values[0], 10)); err != nil {
 		return err
 	}
-	vary := 0
-	switch {
-	case o.levels != "" && o.vary == "":
-		return fmt.Errorf("--vary: say which of the levels --sizes varies")
-	case o.levels == "" && o.vary != "":
-		return fmt.Errorf("--vary names one of --levels; with --policy the single cache varies")
-	case o.vary != "":
-		if vary, err = sim.LevelIndex(s.cfg.Levels, o.vary); err != nil {
-			return fmt.Errorf("--vary: %v", err)
-		}
+	vary, err := o.varied(s.cfg.Levels)
+	if err != nil {
+		return err
 	}
 	sz, err := o.sizing.check(&o.out, &o.lat)
 	if err != nil {

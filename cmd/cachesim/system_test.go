@@ -242,3 +242,25 @@ func TestReplayPrewarmFrom(t *testing.T) {
 		t.Errorf("got %+v; want 5 hits from 5 prewarmed keys", r.Runs)
 	}
 }
+
+// One cache is a one-level system: ten requests for one key within the
+// backend's 50 ms, coalesced, make one backend call (and, without
+// coalescing, ten).
+func TestSystemOneCacheCoalesces(t *testing.T) {
+	var b strings.Builder
+	for i := 0; i < 10; i++ {
+		fmt.Fprintf(&b, "%d,k\n", i) // ten requests 1 ms apart
+	}
+	tr := writeFile(t, "burst.csv", b.String())
+	for mode, calls := range map[string]uint64{"coalesce": 1, "none": 10} {
+		out, _, err := runCLI(t, "system", "replay", tr, "--csv-time", "1", "--csv-key", "2", "--time-unit", "ms",
+			"--policy", "lru", "--size", "100", "--stampede", mode, "--miss-latency", "50ms", "--format", "json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := parseSystemJSON(t, out)
+		if len(r.Runs) != 1 || r.Runs[0].Requests != 10 || r.Runs[0].Backend.Calls != calls {
+			t.Errorf("--stampede %s: %+v, want 10 requests and %d backend calls", mode, r.Runs, calls)
+		}
+	}
+}

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cachesim/cachesim/sim/target/targettest"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// shellWords splits a command line as a POSIX shell would for the examples:
+// words separated by spaces, single and double quotes grouping, and "< FILE"
+// redirecting standard input (returned apart).
+func shellWords(line string) (words []string, stdin string) {
+	var cur strings.Builder
+	in, quote, redirect := false, byte(0), false
+	flush := func() {
+		if !in {
+			return
+		}
+		if redirect {
+			stdin, redirect = cur.String(), false
+		} else {
+			words = append(words, cur.String())
+		}
+		cur.Reset()
+		in = false
+	}
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		switch {
+		case quote != 0 && c == quote:
+			quote = 0
+		case quote != 0:
+			cur.WriteByte(c)
+		case c == '\'' || c == '"':
+			quote, in = c, true
+		case c == ' ':
+			flush()
+		case c == '<' && !in:
+			redirect = true
+		default:
+			cur.WriteByte(c)
+			in = true
+		}
+	}
+	flush()
+	return words, stdin
+}
+
+// examples returns every example line of cmd and its subcommands, in order,
+// with the command each belongs to.
+func examples(cmd *cobra.Command) (lines, owners []string) {
+	for _, l := range strings.Split(cmd.Example, "\n") {
+		if l = strings.TrimSpace(l); strings.HasPrefix(l, "cachesim ") {
+			lines = append(lines, l)
+			owners = append(owners, cmd.CommandPath())
+		}
+	}
+	for _, sub := range cmd.Commands() {
+		l, o := examples(sub)
+		lines, owners = append(lines, l...), append(owners, o...)
+	}
+	return lines, owners
+}
+
+// Every example of every command's help runs when pasted, in order, into an
+// empty directory (examples that need a file create it first). Redis
+// examples run against a private server standing in for 127.0.0.1:6379.
+func TestHelpExamplesRun(t *testing.T) {
+	redis := targettest.Redis(t)
+	targettest.Memcached(t, 1) // the --spawn examples need memcached installed
+	lines, owners := examples(newRootCmd())
+	if len(lines) < 30 {
+		t.Fatalf("found only %d examples", len(lines))
+	}
+	t.Chdir(t.TempDir())
+	for i, line := range lines {
+		line = strings.ReplaceAll(line, "127.0.0.1:6379", redis)
+		words, stdin := shellWords(line)
+		cmd := newRootCmd()
+		var out, errOut bytes.Buffer
+		cmd.SetOut(&out)
+		cmd.SetErr(&errOut)
+		cmd.SetArgs(words[1:])
+		if stdin != "" {
+			f, err := os.Open(stdin)
+			if err != nil {
+				t.Fatalf("example of %s: %s: %v", owners[i], line, err)
+			}
+			cmd.SetIn(f)
+			defer f.Close()
+		}
+		start := time.Now()
+		err := cmd.Execute()
+		if d := time.Since(start); d > time.Second {
+			t.Logf("%.1fs: %s", d.Seconds(), line)
+		}
+		if err != nil {
+			t.Errorf("example of %s fails: %s\n%v\n%s", owners[i], line, err, errOut.String())
+		}
+	}
+}
+
+// No flag's help takes a back-quoted word, which the flag library would
+// show as the argument's name.
+func TestFlagHelpHasNoBackquotes(t *testing.T) {
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		c.Flags().VisitAll(func(f *pflag.Flag) {
+			if strings.Contains(f.Usage, "`") {
+				t.Errorf("%s --%s: help has a back quote: %s", c.CommandPath(), f.Name, f.Usage)
+			}
+		})
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(newRootCmd())
+}
+
+// runnable lists the commands that run (not the groups) under c.
+func runnable(c *cobra.Command) []*cobra.Command {
+	var out []*cobra.Command
+	if c.Runnable() {
+		out = append(out, c)
+	}
+	for _, sub := range c.Commands() {
+		out = append(out, runnable(sub)...)
+	}
+	return out
+}
+
+// Every flag exists only where it acts: given to a command that lacks it,
+// a flag of another command is an error naming the commands it belongs to.
+func TestFlagOfAnotherCommandNamesItsCommand(t *testing.T) {
+	root := newRootCmd()
+	cmds := runnable(root)
+	checked := 0
+	for _, c := range cmds {
+		for _, other := range cmds {
+			other.Flags().VisitAll(func(f *pflag.Flag) {
+				if c.Flags().Lookup(f.Name) != nil || f.Name == "help" {
+					return
+				}
+				args := strings.Fields(c.CommandPath())[1:]
+				if f.Value.Type() == "bool" {
+					args = append(args, "--"+f.Name)
+				} else {
+					args = append(args, "--"+f.Name, "1")
+				}
+				_, _, err := runCLI(t, args...)
+				if err == nil || !strings.Contains(err.Error(), other.CommandPath()) || !strings.Contains(err.Error(), "--"+f.Name) {
+					t.Errorf("%v: error %v, want one naming --%s and %s", args, err, f.Name, other.CommandPath())
+				}
+				checked++
+			})
+		}
+	}
+	if checked < 100 {
+		t.Errorf("only %d combinations checked", checked)
+	}
+}
+
+// A --config key that is a flag of another command fails before any work,
+// naming that command; a key of this command is applied.
+func TestConfigKeyOfAnotherCommand(t *testing.T) {
+	tr := writeFile(t, "loop.txt", loopTrace(10, 3))
+	for key, home := range map[string]string{"maxmemory: 4MiB": "cachesim live replay", "optimal: true": "cachesim sweep", "points: 10": "cachesim mrc"} {
+		cfg := writeFile(t, "c.yaml", "policy: lru\nsize: 10\n"+key+"\n")
+		_, _, err := runCLI(t, "system", "replay", tr, "--config", cfg)
+		if err == nil || !strings.Contains(err.Error(), home) || !strings.Contains(err.Error(), "c.yaml:3") {
+			t.Errorf("config with %q: error %v, want one naming c.yaml:3 and %s", key, err, home)
+		}
+	}
+	cfg := writeFile(t, "c.yaml", "policy: lru\nsize: 10\nformat: xml\n")
+	if _, _, err := runCLI(t, "system", "replay", tr, "--config", cfg); err == nil || !strings.Contains(err.Error(), `--format "xml"`) {
+		t.Errorf("a bad format in the config: error %v, want it refused before the run", err)
+	}
+}
