@@ -5,7 +5,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/cachesim/cachesim/report"
 	"github.com/cachesim/cachesim/traces"
 	"github.com/spf13/cobra"
 )
@@ -41,7 +40,7 @@ gzip). String keys (logs, JSON) become their 64-bit hashes.`,
 			if err != nil {
 				return err
 			}
-			err = report.WriteFile(args[1], func(w io.Writer) error {
+			err = writeAtomically(args[1], func(w io.Writer) error {
 				cw, err := traces.NewCompressor(w, args[1])
 				if err != nil {
 					return err

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/cachesim/cachesim/report"
 	"github.com/cachesim/cachesim/traces"
 	"github.com/cachesim/cachesim/workload"
 	"github.com/spf13/cobra"
@@ -133,7 +132,7 @@ func runGenerate(cmd *cobra.Command, arg string, f *generateFlags) error {
 		return err
 	}
 	var n int64
-	err = report.WriteFile(f.out, func(out io.Writer) error {
+	err = writeAtomically(f.out, func(out io.Writer) error {
 		var gz *gzip.Writer
 		if name != f.out {
 			gz = gzip.NewWriter(out)

@@ -9,7 +9,14 @@ import (
 )
 
 func main() {
-	if err := newRootCmd().Execute(); err != nil {
+	ctx, stop := withSignals(os.Stderr, os.Exit)
+	err := newRootCmd().ExecuteContext(ctx)
+	if err != nil && ctx.Err() != nil {
+		select {} // interrupted: the signal handler cleans up and exits
+	}
+	stop()
+	runCleanups()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "cachesim:", err)
 		os.Exit(1)
 	}

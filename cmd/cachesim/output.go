@@ -39,8 +39,10 @@ func (o *outputFlags) register(fs *pflag.FlagSet, formats ...string) {
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no progress bar")
 }
 
-// check validates the format and every destination before any work.
+// check validates the format and every destination before any work, and
+// arranges for staged files to be removed if the run is interrupted.
 func (o *outputFlags) check() error {
+	onInterrupt(o.files.Abort)
 	if !slices.Contains(o.formats, o.format) {
 		return fmt.Errorf("--format %q: expected %s", o.format, joinOr(o.formats))
 	}
@@ -108,3 +110,15 @@ func (o *outputFlags) emit(stdout, stderr io.Writer, w writers) error {
 
 // abort removes staged files (on errors and signals).
 func (o *outputFlags) abort() { o.files.Abort() }
+
+// writeAtomically writes one file atomically (see report.Files); an interrupt
+// removes its temporary.
+func writeAtomically(path string, write func(io.Writer) error) error {
+	var f report.Files
+	release := onInterrupt(f.Abort)
+	defer release(true)
+	if err := f.Add(path, write); err != nil {
+		return err
+	}
+	return f.Commit()
+}
