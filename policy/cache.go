@@ -23,16 +23,11 @@ type Cache interface {
 	Capacity() int64
 	// Evictions returns how many objects were evicted to make room.
 	Evictions() uint64
-}
-
-// Remover is implemented by policies that can remove an object on request:
-// the simulator applies a trace's deletes through it (sim.Replay). Policies
-// without it ignore deletes. Every built-in policy implements it with the
-// shared store's removeKey (see remove.go); a removal also forgets any
-// ghost the policy keeps for the key.
-type Remover interface {
-	// Remove drops key's object if it is cached and reports whether it was.
-	// A removal is not an eviction.
+	// Remove drops key's object if it is cached and reports whether it was:
+	// the simulator applies a trace's deletes through it (sim.Replay). A
+	// removal is not an eviction, and it also forgets any history (ghost)
+	// the policy keeps for the key. The built-in policies implement it with
+	// the shared store's removeKey (see remove.go).
 	Remove(key uint64) bool
 }
 
