@@ -339,7 +339,7 @@ func auxConsistent(c Cache) error {
 	case *Belady:
 		members = x.far.len()
 	case *Redis:
-		if x.mode != redisTTL {
+		if x.mode != RedisTTL {
 			members = x.keys.len()
 		}
 		if err := x.denseValid(&x.keys); err != nil {
@@ -404,7 +404,7 @@ func TestRemoveForgetsGhosts(t *testing.T) {
 		// Small 1, main 3, ghost 4, threshold 2: 1 enters small; 2 3 4 go to
 		// main (small full before any eviction); 5 evicts 1 from small into
 		// the ghost. Small [5], main [4 3 2], ghost [1].
-		c := NewS3FIFO(4, 0.25, 1, 2)
+		c := NewS3FIFO(4, S3FIFOOptions{Small: 0.25, Ghost: 1, Threshold: 2})
 		if got := run(c, keys(1, 2, 3, 4, 5)); got != "mmmmm" {
 			t.Fatalf("setup: got %s, want mmmmm", got)
 		}
@@ -427,7 +427,7 @@ func TestRemoveForgetsGhosts(t *testing.T) {
 	})
 	t.Run("twoq", func(t *testing.T) {
 		// A1in 1, Am 3, A1out 2: 1 2 3 4 fill A1in; 5 sends 1 to A1out.
-		c := NewTwoQ(4, 0.25, 0.5)
+		c := NewTwoQ(4, TwoQOptions{In: 0.25, Out: 0.5})
 		run(c, keys(1, 2, 3, 4, 5))
 		if c.Remove(1) || remembers(c, 1) {
 			t.Fatal("Remove of an A1out key must report false and forget it")
@@ -440,7 +440,7 @@ func TestRemoveForgetsGhosts(t *testing.T) {
 	t.Run("lirs", func(t *testing.T) {
 		// 3 slots (2 LIR, 1 HIR): 1 2 become LIR, 3 resident HIR; 4 evicts
 		// 3, which stays in S as non-resident HIR.
-		c := NewLIRS(3, 0.01)
+		c := NewLIRS(3, LIRSOptions{HIR: 0.01})
 		run(c, keys(1, 2, 3, 4))
 		if c.Remove(3) || remembers(c, 3) {
 			t.Fatal("Remove of a non-resident HIR block must report false and forget it")
@@ -472,7 +472,7 @@ func (s *store) denseValid(d *denseSet) error {
 // is that of a resident HIR block outside S: it stays HIR instead of
 // becoming LIR.
 func TestLIRSRemovePrunes(t *testing.T) {
-	c := NewLIRS(3, 0.01)
+	c := NewLIRS(3, LIRSOptions{HIR: 0.01})
 	if got := run(c, keys(1, 2, 3, 2)); got != "mmmh" {
 		t.Fatalf("setup: got %s, want mmmh", got)
 	}
