@@ -265,7 +265,7 @@ func warnTTL(w io.Writer, t *traces.Trace, specs []policy.Spec) {
 		return
 	}
 	for _, s := range specs {
-		if s.Name == "ttl" {
+		if s.Traits().Has(policy.Expiry) {
 			fmt.Fprintf(w, "note: %s has no timestamps, so ttl entries never expire (give --csv-time)\n", t.Name)
 			return
 		}
