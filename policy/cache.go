@@ -7,6 +7,15 @@
 // used+size <= capacity, unless the object is larger than the whole cache, in
 // which case it is never inserted. Capacity is counted in whatever unit the
 // sizes are in: bytes, or objects when every size is 1.
+//
+// A Spec names a policy and its parameters, "lru" or "s3fifo(small=0.2)".
+// ParseSpec checks the parameters against the schema the policy declares in
+// its Info (a Param each: kind, default, range, help), so that a bad one
+// fails before any work; New builds the Cache with the defaults filled in.
+// Info.Traits declares what a policy needs and does (TraceTime, Expiry,
+// Offline, SizeAware, Randomised, ExactCurve): callers ask
+// spec.Traits().Has(policy.Expiry), never the policy's name. A new policy is
+// one file: a type built on the shared store and an init that Registers it.
 package policy
 
 import "github.com/cachesim/cachesim/traces"
