@@ -19,6 +19,11 @@ func runFuture(c Cache, reqs []req) string {
 		tr.Append(&traces.Request{Key: q.key, Size: size, Time: int64(q.sec * 1e9), TTL: q.ttl})
 	}
 	tr.NextAccess()
+	return hitPattern(c, tr)
+}
+
+// hitPattern replays tr through c and returns the hit pattern as run does.
+func hitPattern(c Cache, tr *traces.Trace) string {
 	out := make([]byte, tr.Len())
 	var r traces.Request
 	for i := range out {

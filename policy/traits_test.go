@@ -39,16 +39,7 @@ func traitHits(t *testing.T, name string, tr *traces.Trace, cfg Config) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := make([]byte, tr.Len())
-	var r traces.Request
-	for i := range out {
-		tr.At(i, &r)
-		out[i] = 'm'
-		if c.Access(&r) {
-			out[i] = 'h'
-		}
-	}
-	return string(out)
+	return hitPattern(c, tr)
 }
 
 // The declared traits match what each policy does, seen from outside: a
