@@ -26,6 +26,23 @@ const (
 	Enum
 )
 
+// String names the kind: int, float, fraction, bool or enum.
+func (k Kind) String() string {
+	switch k {
+	case Int:
+		return "int"
+	case Float:
+		return "float"
+	case Fraction:
+		return "fraction"
+	case Bool:
+		return "bool"
+	case Enum:
+		return "enum"
+	}
+	return "kind(" + strconv.Itoa(int(k)) + ")"
+}
+
 // Param declares one parameter of a policy: the schema that checks a spec's
 // value, fills in the default and documents it. Build one with IntParam,
 // FloatParam, FractionParam, BoolParam or EnumParam.

@@ -81,7 +81,7 @@ func checkDefault(t *testing.T, p Param) {
 		t.Errorf("%s: unknown kind %d", p.Name, p.Kind)
 	}
 	if err != nil {
-		t.Errorf("%s: default %q is not a %v: %v", p.Name, p.Default, p.Kind, err)
+		t.Errorf("%s: default %q is not a valid %s: %v", p.Name, p.Default, p.Kind, err)
 	}
 	numeric := p.Kind == Int || p.Kind == Float || p.Kind == Fraction
 	if numeric && !(p.Min <= f && f <= p.Max) {
