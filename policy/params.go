@@ -2,9 +2,10 @@ package policy
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/bits"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -196,12 +197,7 @@ func value[T any](v Values, name string) T {
 // resolve checks given against the schema of info and returns the values
 // of every declared parameter, defaults filled in.
 func (info *Info) resolve(given Params) (Values, error) {
-	keys := make([]string, 0, len(given))
-	for k := range given {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(given)) {
 		if info.param(k) == nil {
 			return Values{}, fmt.Errorf("policy %s has no parameter %q (%s)", info.Name, k, info.paramNames())
 		}
