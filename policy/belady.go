@@ -7,14 +7,11 @@ func init() {
 		Name: "belady",
 		Summary: "Belady's MIN, the offline optimum for object-count capacity: evicts the object whose next request " +
 			"is farthest in the future (reads each request's next-access index; as libCacheSim's Belady)",
-		Params: []string{"bypass=false: do not admit an object whose next request is no sooner than the one " +
-			"eviction would remove (strict MIN; the default admits every miss, as libCacheSim)"},
+		Traits: Offline,
+		Params: []Param{BoolParam("bypass", false, "do not admit an object whose next request is no sooner than "+
+			"the one eviction would remove (strict MIN; the default admits every miss, as libCacheSim)")},
 		New: func(c Config) (Cache, error) {
-			bypass, err := c.Params.Bool("bypass", false)
-			if err != nil {
-				return nil, err
-			}
-			return NewBelady(c.Capacity, bypass), nil
+			return NewBelady(c.Capacity, c.Values.Bool("bypass")), nil
 		},
 	})
 }

@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"fmt"
 	"math/rand/v2"
 
 	"github.com/cachesim/cachesim/traces"
@@ -13,23 +12,17 @@ func init() {
 		Summary: "offline bound for byte capacity, as libCacheSim's BeladySize: never admits an object that is not " +
 			"requested again, drops it at its last request, and evicts the largest size × distance to the next request " +
 			"among sampled objects (or, with score=distance, exactly the farthest next request)",
-		Params: []string{
-			"score=size: size (size × distance to the next request, libCacheSim's choice) or distance (farthest next request)",
-			"samples=128: objects sampled per eviction for score=size",
+		Traits: Offline | SizeAware | Randomised,
+		Params: []Param{
+			EnumParam("score", "size", []string{"size", "distance"},
+				"size: size × distance to the next request (libCacheSim's choice); distance: farthest next request"),
+			IntParam("samples", 128, 1, 1<<20, "objects sampled per eviction for score=size"),
 		},
 		New: func(c Config) (Cache, error) {
-			n, err := c.Params.Int("samples", 128, 1, 1<<20)
-			if err != nil {
-				return nil, err
-			}
-			switch score := c.Params["score"]; score {
-			case "", "size":
-				return NewBeladySize(c.Capacity, int(n), c.Seed), nil
-			case "distance":
+			if c.Values.Enum("score") == "distance" {
 				return &Belady{store: newStore(c.Capacity), sized: true}, nil
-			default:
-				return nil, fmt.Errorf("parameter score=%q: expected size or distance", score)
 			}
+			return NewBeladySize(c.Capacity, int(c.Values.Int("samples")), c.Seed), nil
 		},
 	})
 }

@@ -7,6 +7,15 @@
 // used+size <= capacity, unless the object is larger than the whole cache, in
 // which case it is never inserted. Capacity is counted in whatever unit the
 // sizes are in: bytes, or objects when every size is 1.
+//
+// A Spec names a policy and its parameters, "lru" or "s3fifo(small=0.2)".
+// ParseSpec checks the parameters against the schema the policy declares in
+// its Info (a Param each: kind, default, range, help), so that a bad one
+// fails before any work; New builds the Cache with the defaults filled in.
+// Info.Traits declares what a policy needs and does (TraceTime, Expiry,
+// Offline, SizeAware, Randomised, ExactCurve): callers ask
+// spec.Traits().Has(policy.Expiry), never the policy's name. A new policy is
+// one file: a type built on the shared store and an init that Registers it.
 package policy
 
 import "github.com/cachesim/cachesim/traces"
@@ -23,16 +32,11 @@ type Cache interface {
 	Capacity() int64
 	// Evictions returns how many objects were evicted to make room.
 	Evictions() uint64
-}
-
-// Remover is implemented by policies that can remove an object on request:
-// the simulator applies a trace's deletes through it (sim.Replay). Policies
-// without it ignore deletes. Every built-in policy implements it with the
-// shared store's removeKey (see remove.go); a removal also forgets any
-// ghost the policy keeps for the key.
-type Remover interface {
-	// Remove drops key's object if it is cached and reports whether it was.
-	// A removal is not an eviction.
+	// Remove drops key's object if it is cached and reports whether it was:
+	// the simulator applies a trace's deletes through it (sim.Replay). A
+	// removal is not an eviction, and it also forgets any history (ghost)
+	// the policy keeps for the key. The built-in policies implement it with
+	// the shared store's removeKey (see remove.go).
 	Remove(key uint64) bool
 }
 

@@ -3,7 +3,8 @@ package policy
 // NeedsFuture is implemented by offline policies that read each request's
 // Next field (the index of the next request for the same key). The simulator
 // fills that field (traces.Trace.NextAccess) before replaying through a cache
-// that reports true.
+// that reports true. The policies that implement it declare the Offline
+// trait (TestTraitsMatchBehaviour checks that they agree).
 type NeedsFuture interface {
 	NeedsFuture() bool
 }

@@ -8,15 +8,21 @@ func init() {
 		Summary: "LIRS (Jiang and Zhang, SIGMETRICS'02): blocks with a short reuse distance (LIR) hold most of the cache; " +
 			"the rest (HIR) share a small resident queue, and non-resident HIR history in the recency stack lets a " +
 			"returning block become LIR (as libCacheSim's LIRS)",
-		Params: []string{"hir=0.01: share of the capacity for resident HIR blocks (at least one object's worth)"},
+		Params: []Param{
+			FractionParam("hir", 0.01, "share of the capacity for resident HIR blocks (at least one object's worth)"),
+		},
 		New: func(c Config) (Cache, error) {
-			h, err := c.Params.Fraction("hir", 0.01, 0, 1)
-			if err != nil {
-				return nil, err
-			}
-			return NewLIRS(c.Capacity, h), nil
+			return NewLIRS(c.Capacity, LIRSOptions{HIR: c.Values.Float("hir")}), nil
 		},
 	})
+}
+
+// LIRSOptions are LIRS's parameters, used as given (the registered policy's
+// schema holds the defaults: New(Spec{Name: "lirs"}, …)).
+type LIRSOptions struct {
+	// HIR is the share of the capacity for resident HIR blocks; it is at
+	// least one object's worth.
+	HIR float64
 }
 
 // LIRS entry flags, in entry.aux.
@@ -48,10 +54,9 @@ type LIRS struct {
 	sUsed              int64 // sizes of everything in S, resident or not
 }
 
-// NewLIRS returns an empty LIRS cache whose resident HIR blocks may use the
-// share hir of the capacity.
-func NewLIRS(capacity int64, hir float64) *LIRS {
-	h := max(int64(hir*float64(capacity)), 1)
+// NewLIRS returns an empty LIRS cache with the options o.
+func NewLIRS(capacity int64, o LIRSOptions) *LIRS {
+	h := max(int64(o.HIR*float64(capacity)), 1)
 	return &LIRS{store: newStore(capacity), s: newList(), q: newList(), nh: newList(), hirLimit: h, lirLimit: capacity - h}
 }
 

@@ -6,6 +6,7 @@ func init() {
 	Register(Info{
 		Name:    "lru",
 		Summary: "least recently used: evicts the object whose last access is oldest",
+		Traits:  ExactCurve,
 		New:     func(c Config) (Cache, error) { return NewLRU(c.Capacity), nil },
 	})
 }

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/cachesim/cachesim/traces"
@@ -12,43 +13,52 @@ func init() {
 		Summary: "memcached's slab allocator and segmented LRU: objects go to the smallest slab class whose chunk fits " +
 			"(48-byte chunks growing by 1.25, 1 MiB pages handed to classes first come, first served), so byte " +
 			"capacity includes slab waste; each class keeps HOT (20%), WARM (40%) and COLD LRUs and evicts from COLD",
-		Params: []string{
-			"chunk=48: smallest chunk size in bytes",
-			"factor=1.25: growth factor between slab classes",
-			"page=1048576: slab page size in bytes, also the largest object stored",
-			"hot=0.2: HOT share of each class", "warm=0.4: WARM share of each class",
-			"overhead=0: bytes added to every object when choosing its chunk (memcached's item header and key, about 50 + key length)",
+		Traits: TraceTime | SizeAware,
+		Params: []Param{
+			IntParam("chunk", 48, 8, 1<<20, "smallest chunk size in bytes"),
+			FloatParam("factor", 1.25, 1.01, 4, "growth factor between slab classes"),
+			IntParam("page", 1<<20, 8, 1<<30, "slab page size in bytes, at least chunk; also the largest object stored"),
+			FractionParam("hot", 0.2, "HOT share of each class"),
+			FractionParam("warm", 0.4, "WARM share of each class; hot + warm is at most 1"),
+			IntParam("overhead", 0, 0, 1<<20, "bytes added to every object when choosing its chunk "+
+				"(memcached's item header and key, about 50 + key length)"),
+		},
+		Check: func(v Values) error {
+			if chunk, page := v.Int("chunk"), v.Int("page"); page < chunk {
+				return fmt.Errorf("parameter page=%d: expected at least chunk=%d", page, chunk)
+			}
+			if hot, warm := v.Float("hot"), v.Float("warm"); warm > 1-hot {
+				return fmt.Errorf("parameter warm=%g: expected at most 1 - hot = %g", warm, 1-hot)
+			}
+			return nil
 		},
 		New: func(c Config) (Cache, error) {
-			chunk, err := c.Params.Int("chunk", 48, 8, 1<<20)
-			if err != nil {
-				return nil, err
-			}
-			page, err := c.Params.Int("page", 1<<20, chunk, 1<<30)
-			if err != nil {
-				return nil, err
-			}
-			factor, err := c.Params.Fraction("factor", 1.25, 1.01, 4)
-			if err != nil {
-				return nil, err
-			}
-			hot, err := c.Params.Fraction("hot", 0.2, 0, 1)
-			if err != nil {
-				return nil, err
-			}
-			warm, err := c.Params.Fraction("warm", 0.4, 0, 1-hot)
-			if err != nil {
-				return nil, err
-			}
-			overhead, err := c.Params.Int("overhead", 0, 0, 1<<20)
-			if err != nil {
-				return nil, err
-			}
-			m := NewMemcached(c.Capacity, uint32(chunk), factor, page, hot, warm)
-			m.overhead = uint32(overhead)
-			return m, nil
+			return NewMemcached(c.Capacity, MemcachedOptions{
+				Chunk:    uint32(c.Values.Int("chunk")),
+				Factor:   c.Values.Float("factor"),
+				Page:     c.Values.Int("page"),
+				Hot:      c.Values.Float("hot"),
+				Warm:     c.Values.Float("warm"),
+				Overhead: uint32(c.Values.Int("overhead")),
+			}), nil
 		},
 	})
+}
+
+// MemcachedOptions are the memcached model's parameters, used as given (the
+// registered policy's schema holds memcached's defaults:
+// New(Spec{Name: "memcached"}, …)).
+type MemcachedOptions struct {
+	// Chunk is the smallest chunk size in bytes.
+	Chunk uint32
+	// Factor is the growth factor between slab classes.
+	Factor float64
+	// Page is the slab page size in bytes, also the largest object stored.
+	Page int64
+	// Hot and Warm are the HOT and WARM LRUs' shares of each class.
+	Hot, Warm float64
+	// Overhead is added to every object's size to choose its class.
+	Overhead uint32
 }
 
 // memcached LRUs and item flags, packed in entry.aux as class<<4 | lru<<2 | flags.
@@ -93,9 +103,12 @@ type Memcached struct {
 	overhead  uint32 // added to each object's size to choose its class
 }
 
-// NewMemcached returns an empty memcached model with capacity bytes of memory.
-func NewMemcached(capacity int64, chunk uint32, factor float64, page int64, hot, warm float64) *Memcached {
-	c := &Memcached{store: newStore(capacity), pageSize: page, freePages: capacity / page, hot: hot, warm: warm}
+// NewMemcached returns an empty memcached model with capacity bytes of
+// memory and the options o.
+func NewMemcached(capacity int64, o MemcachedOptions) *Memcached {
+	chunk, factor, page := o.Chunk, o.Factor, o.Page
+	c := &Memcached{store: newStore(capacity), pageSize: page, freePages: capacity / page, hot: o.Hot, warm: o.Warm,
+		overhead: o.Overhead}
 	for size := int64(chunk); ; {
 		if size%mcChunkAlign != 0 {
 			size += mcChunkAlign - size%mcChunkAlign

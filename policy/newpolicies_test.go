@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/cachesim/cachesim/traces"
@@ -18,6 +19,11 @@ func runFuture(c Cache, reqs []req) string {
 		tr.Append(&traces.Request{Key: q.key, Size: size, Time: int64(q.sec * 1e9), TTL: q.ttl})
 	}
 	tr.NextAccess()
+	return hitPattern(c, tr)
+}
+
+// hitPattern replays tr through c and returns the hit pattern as run does.
+func hitPattern(c Cache, tr *traces.Trace) string {
 	out := make([]byte, tr.Len())
 	var r traces.Request
 	for i := range out {
@@ -52,7 +58,7 @@ func TestHandComputedNewPolicies(t *testing.T) {
 		// 1 goes to small, 2 3 4 to main (small full before any eviction); 5
 		// evicts 1 to the ghost; two hits on 5 promote it when 6 arrives,
 		// main overflows and evicts its oldest unhit object, 2.
-		{"s3fifo", NewS3FIFO(4, 0.25, 1, 2), keys(1, 2, 3, 4, 5, 5, 5, 6, 5, 2, 4, 3), "mmmmmhhmhmhh"},
+		{"s3fifo", NewS3FIFO(4, S3FIFOOptions{Small: 0.25, Ghost: 1, Threshold: 2}), keys(1, 2, 3, 4, 5, 5, 5, 6, 5, 2, 4, 3), "mmmmmhhmhmhh"},
 		// ARC, 2 slots: 1 1 puts 1 in T2; 3 replaces T1's 2 into B1, so 1
 		// survives (LRU would evict it); 2 hits B1 (p=1) and demotes T2's 1
 		// to B2; 3 hits in T1; 1 hits B2 (p=0) and demotes 2.
@@ -60,7 +66,7 @@ func TestHandComputedNewPolicies(t *testing.T) {
 		// 2Q with A1in 1, Am 3, A1out 2: a hit in A1in changes nothing; A1in
 		// overflows into A1out; 1 and 2 return from A1out into Am; 4 too,
 		// evicting A1in's 5, so 6 still hits in A1in.
-		{"twoq", NewTwoQ(4, 0.25, 0.5), keys(1, 2, 3, 4, 1, 5, 1, 6, 2, 1, 4, 6), "mmmmhmmmmhmh"},
+		{"twoq", NewTwoQ(4, TwoQOptions{In: 0.25, Out: 0.5}), keys(1, 2, 3, 4, 1, 5, 1, 6, 2, 1, 4, 6), "mmmmhmmmmhmh"},
 		// SLRU with two 2-object segments: 1 2 fill segment 0, 3 4 segment 1;
 		// 1's hit promotes it, demoting 3; misses then cycle through segment 0
 		// while 4 and 1 stay protected.
@@ -69,10 +75,10 @@ func TestHandComputedNewPolicies(t *testing.T) {
 		// cycles through the single HIR slot, 1 and 2 still hit; 4 returns
 		// as non-resident HIR in S and becomes LIR, demoting 1 to Q; 5 then
 		// evicts 1.
-		{"lirs", NewLIRS(3, 0.01), keys(1, 2, 1, 2, 3, 4, 5, 1, 2, 4, 2, 5), "mmhhmmmhhmhm"},
+		{"lirs", NewLIRS(3, LIRSOptions{HIR: 0.01}), keys(1, 2, 1, 2, 3, 4, 5, 1, 2, 4, 2, 5), "mmhhmmmhhmhm"},
 		// W-TinyLFU, window 1, main 1: 1 is seen three times; 2 then 3 leave
 		// the window and lose to 1 (count 1 against 3), so 1 keeps hitting.
-		{"wtinylfu", NewWTinyLFU(2, 0.5, 0.5), keys(1, 1, 1, 2, 3, 1, 2), "mhhmmhm"},
+		{"wtinylfu", NewWTinyLFU(2, WTinyLFUOptions{Window: 0.5, Protected: 0.5}), keys(1, 1, 1, 2, 3, 1, 2), "mhhmmhm"},
 	}
 	for _, tc := range cases {
 		if got := runFuture(tc.c, tc.seq); got != tc.want {
@@ -101,7 +107,7 @@ func TestHandComputedBeladySize(t *testing.T) {
 
 func TestHandComputedMemcached(t *testing.T) {
 	// Chunks 48·1.25ⁿ aligned to 8: 48, 60→64, 80, 100→104, 130→136.
-	m := NewMemcached(1<<20, 48, 1.25, 1<<20, 0.2, 0.4)
+	m := NewMemcached(1<<20, MemcachedOptions{Chunk: 48, Factor: 1.25, Page: 1 << 20, Hot: 0.2, Warm: 0.4})
 	for i, want := range []uint32{48, 64, 80, 104, 136} {
 		if m.classes[i].chunk != want {
 			t.Errorf("class %d: chunk %d, want %d", i, m.classes[i].chunk, want)
@@ -113,7 +119,7 @@ func TestHandComputedMemcached(t *testing.T) {
 	// Slab waste: 600 KiB objects need the 1 MiB class, one per page, so
 	// 2 MiB holds two of them where a byte-exact LRU holds three.
 	seq := []req{{key: 1, size: 600 << 10}, {key: 2, size: 600 << 10}, {key: 3, size: 600 << 10}, {key: 1, size: 600 << 10}}
-	if got := run(NewMemcached(2<<20, 48, 1.25, 1<<20, 0.2, 0.4), seq); got != "mmmm" {
+	if got := run(NewMemcached(2<<20, MemcachedOptions{Chunk: 48, Factor: 1.25, Page: 1 << 20, Hot: 0.2, Warm: 0.4}), seq); got != "mmmm" {
 		t.Errorf("memcached slab waste: got %s, want mmmm", got)
 	}
 	if got := run(NewLRU(2<<20), seq); got != "mmmh" {
@@ -136,11 +142,11 @@ func TestHandComputedMemcached(t *testing.T) {
 		seq2 = append(seq2, req{key: k})
 	}
 	bumped := append(append([]req{}, seq2...), req{key: 1}, req{key: 1, sec: 61}, req{key: 11, sec: 62}, req{key: 1, sec: 62}, req{key: 2, sec: 62})
-	if got := run(NewMemcached(480, 48, 2, 480, 0.2, 0.4), bumped); got != "mmmmmmmmmmhhmhm" {
+	if got := run(NewMemcached(480, MemcachedOptions{Chunk: 48, Factor: 2, Page: 480, Hot: 0.2, Warm: 0.4}), bumped); got != "mmmmmmmmmmhhmhm" {
 		t.Errorf("memcached bump: got %s, want mmmmmmmmmmhhmhm", got)
 	}
 	gated := append(append([]req{}, seq2...), req{key: 1}, req{key: 1, sec: 30}, req{key: 11, sec: 31}, req{key: 1, sec: 31})
-	if got := run(NewMemcached(480, 48, 2, 480, 0.2, 0.4), gated); got != "mmmmmmmmmmhhmm" {
+	if got := run(NewMemcached(480, MemcachedOptions{Chunk: 48, Factor: 2, Page: 480, Hot: 0.2, Warm: 0.4}), gated); got != "mmmmmmmmmmhhmm" {
 		t.Errorf("memcached 60 s gate: got %s, want mmmmmmmmmmhhmm", got)
 	}
 }
@@ -150,18 +156,18 @@ func TestHandComputedRedis(t *testing.T) {
 	// sampled): 3 evicts 2 (idle 2 s against 1 s), 2 evicts 3; stale pool
 	// entries of evicted keys are skipped.
 	seq := []req{{key: 1, sec: 0}, {key: 2, sec: 1}, {key: 1, sec: 2}, {key: 3, sec: 3}, {key: 1, sec: 4}, {key: 2, sec: 5}, {key: 1, sec: 6}, {key: 3, sec: 7}}
-	if got := run(NewRedis(2, redisLRU, 64, 1), seq); got != "mmhmhmhm" {
+	if got := run(NewRedis(2, RedisLRU, RedisOptions{Samples: 64, Seed: 1}), seq); got != "mmhmhmhm" {
 		t.Errorf("redis-lru: got %s, want mmhmhmhm", got)
 	}
 	// redis-ttl, 2 slots: C evicts B (expires at 5 s, before A at 10 s); A
 	// hits at 2 s and misses at 11 s (expired, rewritten).
 	ttl := []req{{key: 1, ttl: 10}, {key: 2, ttl: 5}, {key: 3, sec: 1, ttl: 20}, {key: 1, sec: 2, ttl: 10}, {key: 2, sec: 2, ttl: 5}, {key: 1, sec: 11, ttl: 10}}
-	if got := run(NewRedis(2, redisTTL, 64, 1), ttl); got != "mmmhmm" {
+	if got := run(NewRedis(2, RedisTTL, RedisOptions{Samples: 64, Seed: 1}), ttl); got != "mmmhmm" {
 		t.Errorf("redis-ttl: got %s, want mmmhmm", got)
 	}
 	// Keys without a TTL are never evicted by volatile-ttl: with nothing
 	// evictable, a write is refused and the cache keeps what it has.
-	if got := run(NewRedis(1, redisTTL, 5, 1), keys(1, 2, 1, 2)); got != "mmhm" {
+	if got := run(NewRedis(1, RedisTTL, RedisOptions{Samples: 5, Seed: 1}), keys(1, 2, 1, 2)); got != "mmhm" {
 		t.Errorf("redis-ttl without TTLs: got %s, want mmhm", got)
 	}
 }
@@ -195,22 +201,58 @@ func countHits(s string) int {
 	return n
 }
 
+// A bad parameter fails at ParseSpec, before any work, and the error says
+// what the parameter accepts; New refuses the same parameters in a Spec
+// built by hand. The expected messages are written from the schemas'
+// declared ranges, not copied from the output.
 func TestBadParametersRejected(t *testing.T) {
-	for _, s := range []string{"s3fifo(small=2)", "s3fifo(threshold=0)", "twoq(in=x)", "slru(segments=0)", "lirs(hir=1.5)",
-		"wtinylfu(window=-1)", "belady(bypass=maybe)", "belady-size(score=x)", "belady-size(samples=0)",
-		"redis-lru(samples=100)", "redis-lfu(log-factor=-1)", "redis-lfu(decay-time=x)", "memcached(factor=0.5)",
-		"memcached(page=10)", "memcached(hot=0.7,warm=0.5)", "clock(x=1)"} {
-		spec, err := ParseSpec(s)
-		if err != nil {
-			t.Fatalf("%s: %v", s, err)
+	for _, tc := range []struct{ spec, want string }{
+		{"s3fifo(small=2)", "parameter small=2: expected a fraction from 0 to 1"},
+		{"s3fifo(threshold=0)", "parameter threshold=0: expected an integer from 1 to 2^20"},
+		{"twoq(in=x)", "parameter in=x: expected a fraction from 0 to 1"},
+		{"twoq(out=11)", "parameter out=11: expected a number from 0 to 10"},
+		{"slru(segments=0)", "expected an integer from 1 to 64"},
+		{"slru(segments=2.5)", "expected an integer from 1 to 64"},
+		{"lirs(hir=1.5)", "expected a fraction from 0 to 1"},
+		{"lirs(hir=NaN)", "expected a fraction from 0 to 1"},
+		{"wtinylfu(window=-1)", "expected a fraction from 0 to 1"},
+		{"belady(bypass=maybe)", "parameter bypass=maybe: expected true or false"},
+		{"belady-size(score=x)", "parameter score=x: expected one of size, distance"},
+		{"belady-size(samples=0)", "expected an integer from 1 to 2^20"},
+		{"redis-lru(samples=100)", "parameter samples=100: expected an integer from 1 to 64"},
+		{"redis-lfu(log-factor=-1)", "expected a number from 0 to 1e9"},
+		{"redis-lfu(decay-time=x)", "expected an integer from 0 to 2^30"},
+		{"memcached(factor=0.5)", "expected a number from 1.01 to 4"},
+		{"memcached(page=10)", "parameter page=10: expected at least chunk=48"},
+		{"memcached(hot=0.7,warm=0.5)", "parameter warm=0.5: expected at most 1 - hot = 0.3"},
+		{"clock(x=1)", `policy clock has no parameter "x" (it takes none)`},
+		{"s3fifo(smal=0.2)", `policy s3fifo has no parameter "smal" (valid: small, ghost, threshold)`},
+		{"redis-lru(log-factor=1)", `has no parameter "log-factor" (valid: samples)`},
+		{"s3fifo(small=0.1,small=0.2)", "parameter small given twice"},
+		{"s3fifo(=0.2)", "is not key=value"},
+	} {
+		_, err := ParseSpec(tc.spec)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("ParseSpec(%s): error %v, want one containing %q", tc.spec, err, tc.want)
 		}
+	}
+	for _, spec := range []Spec{
+		{Name: "s3fifo", Params: Params{"small": "2"}},
+		{Name: "memcached", Params: Params{"hot": "0.7", "warm": "0.5"}},
+		{Name: "clock", Params: Params{"x": "1"}},
+	} {
 		if _, err := New(spec, Config{Capacity: 100}); err == nil {
-			t.Errorf("%s accepted", s)
+			t.Errorf("New(%s) accepted", spec)
 		}
 	}
 	for _, s := range []string{"s3fifo(small=0.2,ghost=0.5,threshold=1)", "slru(segments=5)", "redis-lfu(samples=10,log-factor=1,decay-time=0)",
-		"belady-size(score=distance)", "memcached(chunk=96,factor=2,page=65536)", "wtinylfu(window=0.2,protected=0.5)"} {
-		spec, _ := ParseSpec(s)
+		"belady-size(score=distance)", "memcached(chunk=96,factor=2,page=65536)", "wtinylfu(window=0.2,protected=0.5)",
+		"memcached(hot=0.5,warm=0.5)", "s3fifo(small=0,ghost=10)", "belady(bypass=true)"} {
+		spec, err := ParseSpec(s)
+		if err != nil {
+			t.Errorf("ParseSpec(%s): %v", s, err)
+			continue
+		}
 		if _, err := New(spec, Config{Capacity: 100}); err != nil {
 			t.Errorf("%s: %v", s, err)
 		}

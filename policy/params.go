@@ -2,43 +2,270 @@ package policy
 
 import (
 	"fmt"
+	"maps"
+	"math"
+	"math/bits"
+	"slices"
 	"strconv"
+	"strings"
 )
 
-// Int returns parameter k as an int64 in [lo, hi], or def when absent.
-func (p Params) Int(k string, def, lo, hi int64) (int64, error) {
-	v, ok := p[k]
-	if !ok {
-		return def, nil
+// Kind is the type of a parameter's values.
+type Kind uint8
+
+// The kinds of parameters.
+const (
+	// Int is an integer from Param.Min to Param.Max.
+	Int Kind = iota + 1
+	// Float is a number from Param.Min to Param.Max.
+	Float
+	// Fraction is a share of something, a number from 0 to 1.
+	Fraction
+	// Bool is true or false.
+	Bool
+	// Enum is one of Param.Choices.
+	Enum
+)
+
+// String names the kind: int, float, fraction, bool or enum.
+func (k Kind) String() string {
+	switch k {
+	case Int:
+		return "int"
+	case Float:
+		return "float"
+	case Fraction:
+		return "fraction"
+	case Bool:
+		return "bool"
+	case Enum:
+		return "enum"
 	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < lo || n > hi {
-		return 0, fmt.Errorf("parameter %s=%q: expected an integer from %d to %d", k, v, lo, hi)
-	}
-	return n, nil
+	return "kind(" + strconv.Itoa(int(k)) + ")"
 }
 
-// Fraction returns parameter k as a float64 in [lo, hi], or def when absent.
-func (p Params) Fraction(k string, def, lo, hi float64) (float64, error) {
-	f, err := p.Float(k, def)
-	if err != nil {
-		return 0, err
-	}
-	if !(f >= lo && f <= hi) {
-		return 0, fmt.Errorf("parameter %s=%v: expected a number from %g to %g", k, f, lo, hi)
-	}
-	return f, nil
+// Param declares one parameter of a policy: the schema that checks a spec's
+// value, fills in the default and documents it. Build one with IntParam,
+// FloatParam, FractionParam, BoolParam or EnumParam.
+type Param struct {
+	// Name is the key in a spec, as in "s3fifo(small=0.2)".
+	Name string
+	// Kind is the type of the values.
+	Kind Kind
+	// Default is the value when a spec gives none, written as in a spec.
+	Default string
+	// Min and Max bound the values of Int, Float and Fraction, inclusive.
+	Min, Max float64
+	// Choices are the values of an Enum.
+	Choices []string
+	// Help says what the parameter does, in one line.
+	Help string
 }
 
-// Bool returns parameter k as a bool, or def when absent.
-func (p Params) Bool(k string, def bool) (bool, error) {
-	v, ok := p[k]
+// IntParam declares an integer parameter from lo to hi, def by default.
+func IntParam(name string, def, lo, hi int64, help string) Param {
+	return Param{Name: name, Kind: Int, Default: strconv.FormatInt(def, 10), Min: float64(lo), Max: float64(hi), Help: help}
+}
+
+// FloatParam declares a number parameter from lo to hi, def by default.
+func FloatParam(name string, def, lo, hi float64, help string) Param {
+	return Param{Name: name, Kind: Float, Default: formatNumber(def), Min: lo, Max: hi, Help: help}
+}
+
+// FractionParam declares a share from 0 to 1, def by default.
+func FractionParam(name string, def float64, help string) Param {
+	return Param{Name: name, Kind: Fraction, Default: formatNumber(def), Min: 0, Max: 1, Help: help}
+}
+
+// BoolParam declares a true-or-false parameter, def by default.
+func BoolParam(name string, def bool, help string) Param {
+	return Param{Name: name, Kind: Bool, Default: strconv.FormatBool(def), Help: help}
+}
+
+// EnumParam declares a parameter whose value is one of choices, def by default.
+func EnumParam(name, def string, choices []string, help string) Param {
+	return Param{Name: name, Kind: Enum, Default: def, Choices: choices, Help: help}
+}
+
+// Accepts says which values p accepts, as in "an integer from 1 to 64" or
+// "an integer from 1 to 2^20".
+func (p Param) Accepts() string {
+	lo, hi := formatBound(p.Min), formatBound(p.Max)
+	switch p.Kind {
+	case Int:
+		return "an integer from " + lo + " to " + hi
+	case Float:
+		return "a number from " + lo + " to " + hi
+	case Fraction:
+		return "a fraction from " + lo + " to " + hi
+	case Bool:
+		return "true or false"
+	case Enum:
+		return "one of " + strings.Join(p.Choices, ", ")
+	}
+	return "nothing (parameter of unknown kind)"
+}
+
+// parse checks the value s of p and returns it typed: an int64, a float64
+// (Float and Fraction), a bool or a string (Enum).
+func (p Param) parse(s string) (any, error) {
+	bad := fmt.Errorf("parameter %s=%s: expected %s", p.Name, s, p.Accepts())
+	switch p.Kind {
+	case Int:
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || float64(n) < p.Min || float64(n) > p.Max {
+			return nil, bad
+		}
+		return n, nil
+	case Float, Fraction:
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil || !(f >= p.Min && f <= p.Max) {
+			return nil, bad
+		}
+		return f, nil
+	case Bool:
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return nil, bad
+		}
+		return b, nil
+	case Enum:
+		for _, c := range p.Choices {
+			if s == c {
+				return s, nil
+			}
+		}
+	}
+	return nil, bad
+}
+
+// formatNumber writes f as a spec would: integers without exponent or
+// decimal point (1048576, 1000000000), others as short as possible (0.01).
+func formatNumber(f float64) string {
+	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
+		return strconv.FormatInt(int64(f), 10)
+	}
+	return strconv.FormatFloat(f, 'g', -1, 64)
+}
+
+// formatBound writes a range's bound f for people: a power of two from 2^10
+// as 2^n, a power of ten from 10^6 as 1en, others as formatNumber does.
+func formatBound(f float64) string {
+	if f >= 1024 && f < 1<<62 {
+		if n := int64(f); float64(n) == f && n&(n-1) == 0 {
+			return fmt.Sprintf("2^%d", bits.TrailingZeros64(uint64(n)))
+		}
+	}
+	if e := math.Log10(f); f >= 1e6 && e == math.Trunc(e) && math.Pow(10, e) == f {
+		return fmt.Sprintf("1e%d", int(e))
+	}
+	return formatNumber(f)
+}
+
+// Params are a spec's parameters as written, "name(k=v,…)": the keys and
+// values before they are checked against the policy's schema.
+type Params map[string]string
+
+// Values are a policy's parameters checked against its schema, with the
+// defaults filled in: every declared parameter has a value, of its kind.
+// Reading a parameter the policy does not declare, or as another kind, is a
+// programming error and panics.
+type Values struct {
+	m map[string]any
+}
+
+// Int returns the value of the Int parameter name.
+func (v Values) Int(name string) int64 { return value[int64](v, name) }
+
+// Float returns the value of the Float or Fraction parameter name.
+func (v Values) Float(name string) float64 { return value[float64](v, name) }
+
+// Bool returns the value of the Bool parameter name.
+func (v Values) Bool(name string) bool { return value[bool](v, name) }
+
+// Enum returns the value of the Enum parameter name.
+func (v Values) Enum(name string) string { return value[string](v, name) }
+
+func value[T any](v Values, name string) T {
+	x, ok := v.m[name].(T)
 	if !ok {
-		return def, nil
+		panic(fmt.Sprintf("policy: parameter %s is not declared, or not as a %T", name, x))
 	}
-	b, err := strconv.ParseBool(v)
-	if err != nil {
-		return false, fmt.Errorf("parameter %s=%q: expected true or false", k, v)
+	return x
+}
+
+// resolve checks given against the schema of info and returns the values
+// of every declared parameter, defaults filled in.
+func (info *Info) resolve(given Params) (Values, error) {
+	for _, k := range slices.Sorted(maps.Keys(given)) {
+		if info.param(k) == nil {
+			return Values{}, fmt.Errorf("policy %s has no parameter %q (%s)", info.Name, k, info.paramNames())
+		}
 	}
-	return b, nil
+	v := Values{m: make(map[string]any, len(info.Params))}
+	for _, p := range info.Params {
+		s, ok := given[p.Name]
+		if !ok {
+			s = p.Default
+		}
+		x, err := p.parse(s)
+		if err != nil {
+			return Values{}, fmt.Errorf("policy %s: %w", info.Name, err)
+		}
+		v.m[p.Name] = x
+	}
+	if info.Check != nil {
+		if err := info.Check(v); err != nil {
+			return Values{}, fmt.Errorf("policy %s: %w", info.Name, err)
+		}
+	}
+	return v, nil
+}
+
+// param returns the declaration of parameter name, or nil.
+func (info *Info) param(name string) *Param {
+	for i := range info.Params {
+		if info.Params[i].Name == name {
+			return &info.Params[i]
+		}
+	}
+	return nil
+}
+
+// paramNames lists the parameters of info for an error message.
+func (info *Info) paramNames() string {
+	if len(info.Params) == 0 {
+		return "it takes none"
+	}
+	names := make([]string, len(info.Params))
+	for i, p := range info.Params {
+		names[i] = p.Name
+	}
+	return "valid: " + strings.Join(names, ", ")
+}
+
+// checkSchema reports the first inconsistency in the declared parameters:
+// a duplicate or empty name, empty help, an empty range or no choices, or a
+// default the parameter itself refuses.
+func (info *Info) checkSchema() error {
+	seen := map[string]bool{}
+	for _, p := range info.Params {
+		switch {
+		case p.Name == "" || strings.ContainsAny(p.Name, "=,() "):
+			return fmt.Errorf("parameter name %q is empty or holds one of =,() or a space", p.Name)
+		case seen[p.Name]:
+			return fmt.Errorf("parameter %s declared twice", p.Name)
+		case strings.TrimSpace(p.Help) == "":
+			return fmt.Errorf("parameter %s has no help", p.Name)
+		case (p.Kind == Int || p.Kind == Float || p.Kind == Fraction) && !(p.Min <= p.Max):
+			return fmt.Errorf("parameter %s: empty range %g to %g", p.Name, p.Min, p.Max)
+		case p.Kind == Enum && len(p.Choices) == 0:
+			return fmt.Errorf("parameter %s: an enum without choices", p.Name)
+		}
+		if _, err := p.parse(p.Default); err != nil {
+			return fmt.Errorf("default refused: %w", err)
+		}
+		seen[p.Name] = true
+	}
+	return nil
 }

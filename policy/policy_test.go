@@ -181,12 +181,12 @@ func TestRegistry(t *testing.T) {
 	} else if want := "valid: " + strings.Join(Names(), ", "); !contains(err.Error(), want) {
 		t.Fatalf("error %q does not list the valid names (%q)", err, want)
 	}
-	spec, err := ParseSpec("LRU(x=1)")
-	if err != nil || spec.Name != "lru" || spec.Params["x"] != "1" {
+	spec, err := ParseSpec("S3FIFO( small = 0.2 )")
+	if err != nil || spec.Name != "s3fifo" || spec.Params["small"] != "0.2" || spec.String() != "s3fifo(small=0.2)" {
 		t.Fatalf("ParseSpec: %+v %v", spec, err)
 	}
-	if _, err := New(spec, Config{Capacity: 1}); err == nil {
-		t.Fatal("unknown parameter accepted")
+	if _, err := New(Spec{Name: "lru", Params: Params{"x": "1"}}, Config{Capacity: 1}); err == nil {
+		t.Fatal("New accepted an unknown parameter")
 	}
 	got := SplitSpecs("lru, s3fifo(small=0.1,ghost=0.9) ,lfu")
 	if len(got) != 3 || got[1] != "s3fifo(small=0.1,ghost=0.9)" {

@@ -9,7 +9,8 @@ import (
 func init() {
 	Register(Info{
 		Name:    "random",
-		Summary: "random eviction: evicts a uniformly chosen cached object (seeded by --seed, so runs repeat)",
+		Summary: "random eviction: evicts a uniformly chosen cached object (seeded, so runs repeat)",
+		Traits:  Randomised,
 		New:     func(c Config) (Cache, error) { return NewRandom(c.Capacity, c.Seed), nil },
 	})
 }

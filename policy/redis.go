@@ -8,41 +8,79 @@ import (
 )
 
 func init() {
-	params := []string{
-		"samples=5: maxmemory-samples, keys sampled per eviction into the pool of 16 (1..64)",
-	}
-	lfuParams := append(params,
-		"log-factor=10: lfu-log-factor, how slowly the 8-bit counter grows",
-		"decay-time=1: lfu-decay-time, minutes of trace time per decrement of an idle key's counter (0: never)")
+	samples := IntParam("samples", 5, 1, 64, "maxmemory-samples, keys sampled per eviction into the pool of 16")
 	Register(Info{
 		Name: "redis-lru",
 		Summary: "Redis allkeys-lru as evict.c implements it: sample keys into an eviction pool of 16 ordered by idle " +
 			"time (a 1 s resolution clock on trace time) and evict the pool's idlest; approximates LRU, exact as samples grow",
-		Params: params,
-		New:    func(c Config) (Cache, error) { return newRedisFrom(c, redisLRU) },
+		Traits: TraceTime | Randomised,
+		Params: []Param{samples},
+		New: func(c Config) (Cache, error) {
+			return NewRedis(c.Capacity, RedisLRU, redisOptions(c)), nil
+		},
 	})
 	Register(Info{
 		Name: "redis-lfu",
 		Summary: "Redis allkeys-lfu: an 8-bit logarithmic access counter per key (initial 5) that decays while the " +
 			"key is idle; sampled keys with the lowest counters enter the pool of 16 and are evicted first",
-		Params: lfuParams,
-		New:    func(c Config) (Cache, error) { return newRedisFrom(c, redisLFU) },
+		Traits: TraceTime | Randomised,
+		Params: []Param{samples,
+			FloatParam("log-factor", 10, 0, 1e9, "lfu-log-factor, how slowly the 8-bit counter grows"),
+			IntParam("decay-time", 1, 0, 1<<30,
+				"lfu-decay-time, minutes of trace time per decrement of an idle key's counter (0: never)"),
+		},
+		New: func(c Config) (Cache, error) {
+			o := redisOptions(c)
+			o.LogFactor, o.DecayTime = c.Values.Float("log-factor"), c.Values.Int("decay-time")
+			return NewRedis(c.Capacity, RedisLFU, o), nil
+		},
 	})
 	Register(Info{
 		Name: "redis-ttl",
-		Summary: "Redis volatile-ttl: only keys with a time to live (the request's, else --ttl) are evicted, sampled " +
-			"ones nearest to expiry first; expired keys miss (lazy expiry); with nothing evictable a write is refused",
-		Params: params,
-		New:    func(c Config) (Cache, error) { return newRedisFrom(c, redisTTL) },
+		Summary: "Redis volatile-ttl: only keys with a time to live (the request's, else the default TTL) are evicted, " +
+			"sampled ones nearest to expiry first; expired keys miss (lazy expiry); with nothing evictable a write is refused",
+		Traits: TraceTime | Expiry | Randomised,
+		Params: []Param{samples},
+		New: func(c Config) (Cache, error) {
+			return NewRedis(c.Capacity, RedisTTL, redisOptions(c)), nil
+		},
 	})
 }
 
-// Redis eviction policies.
+// RedisMode is the maxmemory-policy a Redis model follows.
+type RedisMode int
+
+// The Redis eviction policies modelled.
 const (
-	redisLRU = iota
-	redisLFU
-	redisTTL
+	// RedisLRU is allkeys-lru.
+	RedisLRU RedisMode = iota
+	// RedisLFU is allkeys-lfu.
+	RedisLFU
+	// RedisTTL is volatile-ttl.
+	RedisTTL
 )
+
+// RedisOptions are a Redis model's parameters, used as given (the
+// registered policies' schemas hold Redis's defaults:
+// New(Spec{Name: "redis-lfu"}, …)).
+type RedisOptions struct {
+	// Samples is maxmemory-samples, the keys sampled per eviction.
+	Samples int
+	// LogFactor is lfu-log-factor (RedisLFU).
+	LogFactor float64
+	// DecayTime is lfu-decay-time in minutes, 0 for never (RedisLFU).
+	DecayTime int64
+	// TTL is the time to live of keys whose request carries none (RedisTTL);
+	// 0 leaves them without one.
+	TTL time.Duration
+	// Seed seeds the sampling and the LFU counter's increments.
+	Seed uint64
+}
+
+// redisOptions returns the options every Redis policy takes from c.
+func redisOptions(c Config) RedisOptions {
+	return RedisOptions{Samples: int(c.Values.Int("samples")), TTL: c.TTL, Seed: c.Seed}
+}
 
 const (
 	redisPoolSize = 16  // EVPOOL_SIZE
@@ -70,7 +108,7 @@ type redisPoolEntry struct {
 // entry.aux is the position in the sampled set.
 type Redis struct {
 	store
-	mode       int
+	mode       RedisMode
 	samples    int
 	logFactor  float64
 	decayTime  int64    // minutes
@@ -80,31 +118,11 @@ type Redis struct {
 	rng        *rand.Rand
 }
 
-func newRedisFrom(c Config, mode int) (Cache, error) {
-	n, err := c.Params.Int("samples", 5, 1, 64)
-	if err != nil {
-		return nil, err
-	}
-	f, err := c.Params.Fraction("log-factor", 10, 0, 1e9)
-	if err != nil {
-		return nil, err
-	}
-	d, err := c.Params.Int("decay-time", 1, 0, 1<<30)
-	if err != nil {
-		return nil, err
-	}
-	r := NewRedis(c.Capacity, mode, int(n), c.Seed)
-	r.logFactor, r.decayTime, r.defaultTTL = f, d, int64(c.TTL)
-	return r, nil
-}
-
-// NewRedis returns an empty Redis model of the given mode (redisLRU, redisLFU
-// or redisTTL) sampling n keys per eviction, with Redis's defaults
-// (lfu-log-factor 10, lfu-decay-time 1) and random choices following seed.
-func NewRedis(capacity int64, mode, n int, seed uint64) *Redis {
+// NewRedis returns an empty Redis model of the given mode with the options o.
+func NewRedis(capacity int64, mode RedisMode, o RedisOptions) *Redis {
 	return &Redis{
-		store: newStore(capacity), mode: mode, samples: n, logFactor: 10, decayTime: 1,
-		rng: rand.New(rand.NewPCG(seed, 0x7ed15)),
+		store: newStore(capacity), mode: mode, samples: o.Samples, logFactor: o.LogFactor, decayTime: o.DecayTime,
+		defaultTTL: int64(o.TTL), rng: rand.New(rand.NewPCG(o.Seed, 0x7ed15)),
 	}
 }
 
@@ -116,10 +134,10 @@ func minutes(ns int64) int64 { return ns / int64(time.Minute) }
 func (c *Redis) Access(r *traces.Request) bool {
 	if i, ok := c.lookup(r.Key); ok {
 		switch c.mode {
-		case redisLRU:
+		case RedisLRU:
 			c.nodes[i].when = seconds(r.Time)
 			return true
-		case redisLFU:
+		case RedisLFU:
 			ctr := c.lfuLogIncr(c.lfuDecr(c.nodes[i].when, r.Time))
 			c.nodes[i].when = minutes(r.Time)<<8 | int64(ctr)
 			return true
@@ -142,11 +160,11 @@ func (c *Redis) Access(r *traces.Request) bool {
 	}
 	i := c.add(r.Key, r.Size)
 	switch c.mode {
-	case redisLRU:
+	case RedisLRU:
 		c.nodes[i].when = seconds(r.Time)
-	case redisLFU:
+	case RedisLFU:
 		c.nodes[i].when = minutes(r.Time)<<8 | redisLFUInit
-	case redisTTL:
+	case RedisTTL:
 		c.nodes[i].when = c.expiry(r)
 		if c.nodes[i].when == redisNoExpiry {
 			return false
@@ -175,7 +193,7 @@ func (c *Redis) remove(i int32) {
 }
 
 func (c *Redis) keysRemove(i int32) {
-	if c.mode != redisTTL || c.nodes[i].when != redisNoExpiry {
+	if c.mode != RedisTTL || c.nodes[i].when != redisNoExpiry {
 		c.keys.remove(c.nodes, i)
 	}
 }
@@ -183,9 +201,9 @@ func (c *Redis) keysRemove(i int32) {
 // score is Redis's "idle" of entry i at time now: higher is evicted first.
 func (c *Redis) score(i int32, now int64) uint64 {
 	switch c.mode {
-	case redisLRU:
+	case RedisLRU:
 		return uint64(max(seconds(now)-c.nodes[i].when, 0)) * 1000 // estimateObjectIdleTime, in ms
-	case redisLFU:
+	case RedisLFU:
 		return redisLFUMax - uint64(c.lfuDecr(c.nodes[i].when, now))
 	}
 	return ^uint64(0) - uint64(c.nodes[i].when)
@@ -205,7 +223,7 @@ func (c *Redis) pick(now int64) int32 {
 			}
 			key := c.pool[k].key
 			c.pool[k] = redisPoolEntry{}
-			if i, ok := c.lookup(key); ok && (c.mode != redisTTL || c.nodes[i].when != redisNoExpiry) {
+			if i, ok := c.lookup(key); ok && (c.mode != RedisTTL || c.nodes[i].when != redisNoExpiry) {
 				return i
 			}
 		}

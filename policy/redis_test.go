@@ -22,7 +22,7 @@ func TestRedisLFUCounterMatchesRedisConf(t *testing.T) {
 		for h, n := range hits {
 			sum := 0.0
 			for seed := uint64(1); seed <= seeds; seed++ {
-				c := NewRedis(10, redisLFU, 5, seed)
+				c := NewRedis(10, RedisLFU, RedisOptions{Samples: 5, LogFactor: 10, DecayTime: 1, Seed: seed})
 				c.logFactor = factor
 				r := traces.Request{Key: 1, Size: 1}
 				c.Access(&r) // created with counter 5
@@ -43,7 +43,7 @@ func TestRedisLFUCounterMatchesRedisConf(t *testing.T) {
 
 // Hand-computed decay: lfu-decay-time 1 subtracts one per idle minute.
 func TestRedisLFUDecay(t *testing.T) {
-	c := NewRedis(10, redisLFU, 5, 1)
+	c := NewRedis(10, RedisLFU, RedisOptions{Samples: 5, LogFactor: 10, DecayTime: 1, Seed: 1})
 	if got := c.lfuDecr(3<<8|9, int64(7*60e9)); got != 5 {
 		t.Fatalf("counter 9 last decremented at minute 3, read at minute 7: %d, want 5", got)
 	}
@@ -59,7 +59,7 @@ func TestRedisLFUDecay(t *testing.T) {
 // The pool keeps the 16 best scores in ascending order, exactly as
 // evictionPoolPopulate inserts them.
 func TestRedisPoolOrder(t *testing.T) {
-	c := NewRedis(10, redisLRU, 5, 1)
+	c := NewRedis(10, RedisLRU, RedisOptions{Samples: 5, Seed: 1})
 	for k := uint64(1); k <= 20; k++ {
 		c.poolInsert(k, (k*7)%20) // scores 7 14 1 8 15 2 9 16 3 10 17 4 11 18 5 12 19 6 13 0
 	}
@@ -97,8 +97,8 @@ func TestRedisLRUApproximatesLRU(t *testing.T) {
 	reqs := zipfTimed(200_000, 20_000, 1)
 	for _, size := range []int64{500, 2000} {
 		lru := hitRatio(NewLRU(size), reqs)
-		r64 := hitRatio(NewRedis(size, redisLRU, 64, 1), reqs)
-		r5 := hitRatio(NewRedis(size, redisLRU, 5, 1), reqs)
+		r64 := hitRatio(NewRedis(size, RedisLRU, RedisOptions{Samples: 64, Seed: 1}), reqs)
+		r5 := hitRatio(NewRedis(size, RedisLRU, RedisOptions{Samples: 5, Seed: 1}), reqs)
 		t.Logf("size %d: LRU %.2f%%, redis-lru samples=64 %.2f%%, samples=5 %.2f%%", size, 100*lru, 100*r64, 100*r5)
 		if math.Abs(r64-lru) > 0.01 {
 			t.Errorf("size %d: samples=64 %.2f%% is more than 1 point from LRU %.2f%%", size, 100*r64, 100*lru)

@@ -3,7 +3,6 @@ package policy
 import (
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -12,51 +11,48 @@ import (
 type Config struct {
 	// Capacity is the cache size in objects or bytes.
 	Capacity int64
-	// TTL is the time to live of entries whose request carries none (policies with expiry); 0 means never.
+	// TTL is the time to live of entries whose request carries none
+	// (policies with the Expiry trait); 0 means never.
 	TTL time.Duration
-	// Seed seeds policies that make random choices.
+	// Seed seeds policies that make random choices (the Randomised trait).
 	Seed uint64
-	// Params are the policy's own parameters, from "name(k=v,…)".
-	Params Params
+	// Values are the policy's own parameters, checked against its schema,
+	// defaults filled in; New sets them from the spec.
+	Values Values
 	// SizeHint, when known, is the most objects the cache will hold (its
 	// capacity in object mode, bounded by the trace); the tables are sized
 	// for it up front instead of growing, which saves time and memory.
 	SizeHint int
 }
 
-// Params are a policy's named parameters.
-type Params map[string]string
-
-// Float returns parameter k as a float64, or def when absent.
-func (p Params) Float(k string, def float64) (float64, error) {
-	v, ok := p[k]
-	if !ok {
-		return def, nil
-	}
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil {
-		return 0, fmt.Errorf("parameter %s=%q: expected a number", k, v)
-	}
-	return f, nil
-}
-
-// Info describes a registered policy.
+// Info describes a registered policy: what it is, what it can do, its
+// parameters and its constructor.
 type Info struct {
+	// Name is the policy's name in a spec.
 	Name string
-	// Summary is one line for `cachesim policies`.
+	// Summary describes the policy in one sentence for listings.
 	Summary string
-	// Params documents the accepted parameters, "name=default: meaning" each.
-	Params []string
-	// New builds a cache.
+	// Traits are the capabilities the policy declares (TraceTime, Offline, …).
+	Traits Traits
+	// Params declare the policy's parameters, in the order listings show them.
+	Params []Param
+	// Check, if set, checks constraints between parameters once each has
+	// passed its own.
+	Check func(Values) error
+	// New builds a cache; Config.Values holds every declared parameter.
 	New func(Config) (Cache, error)
 }
 
 var registry = map[string]Info{}
 
-// Register adds a policy; it panics on a duplicate name (a programming error).
+// Register adds a policy; it panics on a duplicate name or an inconsistent
+// parameter schema (programming errors).
 func Register(info Info) {
 	if _, dup := registry[info.Name]; dup {
 		panic("policy: duplicate registration of " + info.Name)
+	}
+	if err := info.checkSchema(); err != nil {
+		panic("policy " + info.Name + ": " + err.Error())
 	}
 	registry[info.Name] = info
 }
@@ -79,9 +75,16 @@ func Lookup(name string) (Info, bool) {
 
 // Spec is a parsed policy specification such as "lru" or "s3fifo(small=0.1)".
 type Spec struct {
-	Name   string
+	// Name is the registered policy's name.
+	Name string
+	// Params are the parameters as given; the policy's schema supplies the
+	// others' defaults.
 	Params Params
 }
+
+// Traits returns the traits the spec's policy declares (none for an
+// unregistered name).
+func (s Spec) Traits() Traits { return registry[s.Name].Traits }
 
 // String renders the spec as it was written (parameters sorted).
 func (s Spec) String() string {
@@ -100,33 +103,51 @@ func (s Spec) String() string {
 	return s.Name + "(" + strings.Join(parts, ",") + ")"
 }
 
-// ParseSpec parses "name" or "name(k=v,…)" and checks that the name is registered.
+// ParseSpec parses "name" or "name(k=v,…)", checks that the name is
+// registered and checks the parameters against the policy's schema, so that
+// a bad parameter fails here, before any work, with the values it accepts.
 func ParseSpec(s string) (Spec, error) {
 	s = strings.TrimSpace(s)
 	name, rest, hasParams := strings.Cut(s, "(")
 	name = strings.ToLower(strings.TrimSpace(name))
 	spec := Spec{Name: name}
-	if _, ok := registry[name]; !ok {
+	info, ok := registry[name]
+	if !ok {
 		return spec, fmt.Errorf("unknown policy %q (valid: %s)", name, strings.Join(Names(), ", "))
 	}
-	if !hasParams {
-		return spec, nil
+	if hasParams {
+		params, err := parseParams(s, rest)
+		if err != nil {
+			return spec, err
+		}
+		spec.Params = params
 	}
+	_, err := info.resolve(spec.Params)
+	return spec, err
+}
+
+// parseParams splits rest, the part of spec s after "(", into its
+// key=value pairs.
+func parseParams(s, rest string) (Params, error) {
 	if !strings.HasSuffix(rest, ")") {
-		return spec, fmt.Errorf("policy %q: missing ')' (form: name(key=value,…))", s)
+		return nil, fmt.Errorf("policy %q: missing ')' (form: name(key=value,…))", s)
 	}
-	spec.Params = Params{}
+	params := Params{}
 	for _, kv := range strings.Split(strings.TrimSuffix(rest, ")"), ",") {
 		if strings.TrimSpace(kv) == "" {
 			continue
 		}
 		k, v, ok := strings.Cut(kv, "=")
-		if !ok {
-			return spec, fmt.Errorf("policy %q: parameter %q is not key=value", s, kv)
+		k = strings.TrimSpace(k)
+		if !ok || k == "" {
+			return nil, fmt.Errorf("policy %q: parameter %q is not key=value", s, kv)
 		}
-		spec.Params[strings.TrimSpace(k)] = strings.TrimSpace(v)
+		if _, dup := params[k]; dup {
+			return nil, fmt.Errorf("policy %q: parameter %s given twice", s, k)
+		}
+		params[k] = strings.TrimSpace(v)
 	}
-	return spec, nil
+	return params, nil
 }
 
 // SplitSpecs splits a comma-separated list of specs, keeping commas inside parentheses.
@@ -156,7 +177,8 @@ func SplitSpecs(list string) []string {
 	return res
 }
 
-// New builds the cache a spec names.
+// New builds the cache a spec names, its parameters checked against the
+// policy's schema (a Spec need not come from ParseSpec).
 func New(spec Spec, cfg Config) (Cache, error) {
 	info, ok := registry[spec.Name]
 	if !ok {
@@ -165,17 +187,11 @@ func New(spec Spec, cfg Config) (Cache, error) {
 	if cfg.Capacity < 0 {
 		return nil, fmt.Errorf("%s: negative capacity %d", spec.Name, cfg.Capacity)
 	}
-	known := map[string]bool{}
-	for _, p := range info.Params {
-		k, _, _ := strings.Cut(p, "=")
-		known[k] = true
+	values, err := info.resolve(spec.Params)
+	if err != nil {
+		return nil, err
 	}
-	for k := range spec.Params {
-		if !known[k] {
-			return nil, fmt.Errorf("policy %s has no parameter %q (see `cachesim policies`)", spec.Name, k)
-		}
-	}
-	cfg.Params = spec.Params
+	cfg.Values = values
 	c, err := info.New(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("policy %s: %w", spec.Name, err)

@@ -8,26 +8,22 @@ import (
 	"github.com/cachesim/cachesim/traces"
 )
 
-// TestRemover checks, for LRU, FIFO, LFU and TTL by hand, that Remove drops
+// TestRemove checks, for LRU, FIFO, LFU and TTL by hand, that Remove drops
 // exactly the named object, frees its space, is not an eviction, and that
 // the policy keeps working afterwards (TestRemoveRandomized covers every
 // policy).
-func TestRemover(t *testing.T) {
+func TestRemove(t *testing.T) {
 	for _, name := range []string{"lru", "fifo", "lfu", "ttl"} {
 		t.Run(name, func(t *testing.T) {
 			c, err := New(Spec{Name: name}, Config{Capacity: 10})
 			if err != nil {
 				t.Fatal(err)
 			}
-			rm, ok := c.(Remover)
-			if !ok {
-				t.Fatalf("%s does not implement Remover", name)
-			}
 			for k := uint64(1); k <= 3; k++ {
 				c.Access(&traces.Request{Key: k, Size: 3})
 			}
 			c.Access(&traces.Request{Key: 2, Size: 3}) // a hit, so LFU has two buckets
-			if !rm.Remove(2) || rm.Remove(2) || rm.Remove(99) {
+			if !c.Remove(2) || c.Remove(2) || c.Remove(99) {
 				t.Fatal("Remove must report true once for a cached key and false otherwise")
 			}
 			if c.Len() != 2 || c.Used() != 6 || c.Evictions() != 0 {
@@ -42,7 +38,7 @@ func TestRemover(t *testing.T) {
 				t.Errorf("after refill: len %d used %d evictions %d; want 3, 9, 1", c.Len(), c.Used(), c.Evictions())
 			}
 			for k := uint64(1); k <= 4; k++ {
-				rm.Remove(k)
+				c.Remove(k)
 			}
 			if c.Len() != 0 || c.Used() != 0 {
 				t.Errorf("after removing everything: len %d used %d", c.Len(), c.Used())
@@ -54,20 +50,16 @@ func TestRemover(t *testing.T) {
 	}
 }
 
-// TestRemoverSegmented checks Remove on the policies with several queues,
+// TestRemoveSegmented checks Remove on the policies with several queues,
 // hands or random choice, at a capacity where they all admit: removed keys
 // free their space and miss, other keys stay, removals are not evictions,
 // and the policy keeps working through churn until emptied.
-func TestRemoverSegmented(t *testing.T) {
+func TestRemoveSegmented(t *testing.T) {
 	for _, name := range []string{"clock", "sieve", "random", "s3fifo", "twoq", "slru", "arc", "wtinylfu"} {
 		t.Run(name, func(t *testing.T) {
 			c, err := New(Spec{Name: name}, Config{Capacity: 1000, Seed: 1})
 			if err != nil {
 				t.Fatal(err)
-			}
-			rm, ok := c.(Remover)
-			if !ok {
-				t.Fatalf("%s does not implement Remover", name)
 			}
 			for round := 0; round < 3; round++ {
 				for k := uint64(1); k <= 50; k++ {
@@ -78,7 +70,7 @@ func TestRemoverSegmented(t *testing.T) {
 				t.Fatalf("after filling: len %d used %d evictions %d; want 50, 500, 0", c.Len(), c.Used(), c.Evictions())
 			}
 			for k := uint64(3); k <= 50; k += 3 {
-				if !rm.Remove(k) || rm.Remove(k) {
+				if !c.Remove(k) || c.Remove(k) {
 					t.Fatalf("Remove(%d) must report true once", k)
 				}
 			}
@@ -94,33 +86,19 @@ func TestRemoverSegmented(t *testing.T) {
 			for k := uint64(100); k < 3000; k++ {
 				c.Access(&traces.Request{Key: k, Size: 10})
 				if k%5 == 0 {
-					rm.Remove(k - 7)
+					c.Remove(k - 7)
 				}
 				if c.Used() > 1000 || c.Used() != 10*int64(c.Len()) {
 					t.Fatalf("at key %d: used %d, len %d", k, c.Used(), c.Len())
 				}
 			}
 			for k := uint64(1); k < 3000; k++ {
-				rm.Remove(k)
+				c.Remove(k)
 			}
 			if c.Len() != 0 || c.Used() != 0 {
 				t.Errorf("after removing everything: len %d used %d", c.Len(), c.Used())
 			}
 		})
-	}
-}
-
-// Every registered policy applies deletes: a new policy without Remove
-// fails here instead of silently ignoring a trace's deletes.
-func TestEveryPolicyIsRemover(t *testing.T) {
-	for _, name := range Names() {
-		c, err := New(Spec{Name: name}, Config{Capacity: 10})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, ok := c.(Remover); !ok {
-			t.Errorf("%s does not implement Remover", name)
-		}
 	}
 }
 
@@ -176,7 +154,7 @@ func removeTrace(seed uint64, n, kmax int, maxSize uint32) []removeOp {
 func applyOps(c Cache, ops []removeOp) {
 	for i := range ops {
 		if ops[i].del {
-			c.(Remover).Remove(ops[i].r.Key)
+			c.Remove(ops[i].r.Key)
 		} else {
 			c.Access(&ops[i].r)
 		}
@@ -259,7 +237,6 @@ func checkRemoves(t *testing.T, name string, spec Spec, cfg Config, ops []remove
 		return c
 	}
 	c := newCache()
-	rm := c.(Remover)
 	removed, probes := 0, 0
 	for j := range ops {
 		r := &ops[j].r
@@ -284,7 +261,7 @@ func checkRemoves(t *testing.T, name string, spec Spec, cfg Config, ops []remove
 				probes++
 			}
 			removed++
-			got := rm.Remove(r.Key)
+			got := c.Remove(r.Key)
 			switch {
 			case probed && got != cached:
 				t.Errorf("%s: op %d: Remove(%d) = %v, but the key was cached: %v", name, j, r.Key, got, cached)
@@ -362,7 +339,7 @@ func auxConsistent(c Cache) error {
 	case *Belady:
 		members = x.far.len()
 	case *Redis:
-		if x.mode != redisTTL {
+		if x.mode != RedisTTL {
 			members = x.keys.len()
 		}
 		if err := x.denseValid(&x.keys); err != nil {
@@ -427,7 +404,7 @@ func TestRemoveForgetsGhosts(t *testing.T) {
 		// Small 1, main 3, ghost 4, threshold 2: 1 enters small; 2 3 4 go to
 		// main (small full before any eviction); 5 evicts 1 from small into
 		// the ghost. Small [5], main [4 3 2], ghost [1].
-		c := NewS3FIFO(4, 0.25, 1, 2)
+		c := NewS3FIFO(4, S3FIFOOptions{Small: 0.25, Ghost: 1, Threshold: 2})
 		if got := run(c, keys(1, 2, 3, 4, 5)); got != "mmmmm" {
 			t.Fatalf("setup: got %s, want mmmmm", got)
 		}
@@ -450,7 +427,7 @@ func TestRemoveForgetsGhosts(t *testing.T) {
 	})
 	t.Run("twoq", func(t *testing.T) {
 		// A1in 1, Am 3, A1out 2: 1 2 3 4 fill A1in; 5 sends 1 to A1out.
-		c := NewTwoQ(4, 0.25, 0.5)
+		c := NewTwoQ(4, TwoQOptions{In: 0.25, Out: 0.5})
 		run(c, keys(1, 2, 3, 4, 5))
 		if c.Remove(1) || remembers(c, 1) {
 			t.Fatal("Remove of an A1out key must report false and forget it")
@@ -463,7 +440,7 @@ func TestRemoveForgetsGhosts(t *testing.T) {
 	t.Run("lirs", func(t *testing.T) {
 		// 3 slots (2 LIR, 1 HIR): 1 2 become LIR, 3 resident HIR; 4 evicts
 		// 3, which stays in S as non-resident HIR.
-		c := NewLIRS(3, 0.01)
+		c := NewLIRS(3, LIRSOptions{HIR: 0.01})
 		run(c, keys(1, 2, 3, 4))
 		if c.Remove(3) || remembers(c, 3) {
 			t.Fatal("Remove of a non-resident HIR block must report false and forget it")
@@ -495,7 +472,7 @@ func (s *store) denseValid(d *denseSet) error {
 // is that of a resident HIR block outside S: it stays HIR instead of
 // becoming LIR.
 func TestLIRSRemovePrunes(t *testing.T) {
-	c := NewLIRS(3, 0.01)
+	c := NewLIRS(3, LIRSOptions{HIR: 0.01})
 	if got := run(c, keys(1, 2, 3, 2)); got != "mmmh" {
 		t.Fatalf("setup: got %s, want mmmh", got)
 	}
@@ -562,7 +539,6 @@ func TestRemoveDoesNotAllocate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rm := c.(Remover)
 		r := traces.Request{Size: 1, Next: 1 << 40}
 		for k := uint64(0); k < 1000; k++ {
 			r.Key = k
@@ -570,7 +546,7 @@ func TestRemoveDoesNotAllocate(t *testing.T) {
 		}
 		if a := testing.AllocsPerRun(500, func() {
 			r.Key = (r.Key + 1) % 1000
-			rm.Remove(r.Key)
+			c.Remove(r.Key)
 			c.Access(&r)
 		}); a != 0 {
 			t.Errorf("%s: %.2f allocations per Remove and Access", name, a)

@@ -7,27 +7,31 @@ func init() {
 		Name: "s3fifo",
 		Summary: "S3-FIFO (Yang et al., SOSP'23): new objects enter a small FIFO; those hit often enough move to the main " +
 			"FIFO (a 2-bit CLOCK), the rest are evicted into a ghost FIFO, whose hits enter main directly (as libCacheSim's S3FIFO)",
-		Params: []string{
-			"small=0.1: share of the capacity for the small FIFO",
-			"ghost=0.9: ghost FIFO size as a share of the capacity",
-			"threshold=2: hits in the small FIFO needed to move to main",
+		Params: []Param{
+			FractionParam("small", 0.1, "share of the capacity for the small FIFO"),
+			FloatParam("ghost", 0.9, 0, 10, "ghost FIFO size as a share of the capacity"),
+			IntParam("threshold", 2, 1, 1<<20, "hits in the small FIFO needed to move to main"),
 		},
 		New: func(c Config) (Cache, error) {
-			small, err := c.Params.Fraction("small", 0.1, 0, 1)
-			if err != nil {
-				return nil, err
-			}
-			ghost, err := c.Params.Fraction("ghost", 0.9, 0, 10)
-			if err != nil {
-				return nil, err
-			}
-			th, err := c.Params.Int("threshold", 2, 1, 1<<20)
-			if err != nil {
-				return nil, err
-			}
-			return NewS3FIFO(c.Capacity, small, ghost, int32(th)), nil
+			return NewS3FIFO(c.Capacity, S3FIFOOptions{
+				Small:     c.Values.Float("small"),
+				Ghost:     c.Values.Float("ghost"),
+				Threshold: int(c.Values.Int("threshold")),
+			}), nil
 		},
 	})
+}
+
+// S3FIFOOptions are S3-FIFO's parameters, used as given (the registered
+// policy's schema holds the defaults: New(Spec{Name: "s3fifo"}, …)).
+type S3FIFOOptions struct {
+	// Small is the small FIFO's share of the capacity.
+	Small float64
+	// Ghost is the ghost FIFO's size as a share of the capacity.
+	Ghost float64
+	// Threshold is the number of hits in the small FIFO that move an
+	// object to main.
+	Threshold int
 }
 
 // S3FIFO is the S3-FIFO policy as libCacheSim implements it (S3FIFO.c):
@@ -49,16 +53,15 @@ type S3FIFO struct {
 	evicted     bool // an eviction has happened (libCacheSim's has_evicted)
 }
 
-// NewS3FIFO returns an empty S3-FIFO cache; small and ghost are shares of
-// the capacity, threshold the small-queue hits needed for promotion.
-func NewS3FIFO(capacity int64, small, ghost float64, threshold int32) *S3FIFO {
-	sc := max(int64(float64(capacity)*small), 1)
+// NewS3FIFO returns an empty S3-FIFO cache with the options o.
+func NewS3FIFO(capacity int64, o S3FIFOOptions) *S3FIFO {
+	sc := max(int64(float64(capacity)*o.Small), 1)
 	return &S3FIFO{
 		store:     newStore(capacity),
 		small:     newSegment(sc),
 		main:      newSegment(capacity - sc),
-		ghost:     newGhostFIFO(int64(float64(capacity) * ghost)),
-		threshold: threshold,
+		ghost:     newGhostFIFO(int64(float64(capacity) * o.Ghost)),
+		threshold: int32(o.Threshold),
 	}
 }
 

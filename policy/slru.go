@@ -7,13 +7,9 @@ func init() {
 		Name: "slru",
 		Summary: "segmented LRU (S4LRU by default): a miss enters the lowest segment; a hit moves the object up one " +
 			"segment, and each full segment demotes its least recent object into the one below (as libCacheSim's SLRU)",
-		Params: []string{"segments=4: number of equal segments"},
+		Params: []Param{IntParam("segments", 4, 1, 64, "number of equal segments")},
 		New: func(c Config) (Cache, error) {
-			n, err := c.Params.Int("segments", 4, 1, 64)
-			if err != nil {
-				return nil, err
-			}
-			return NewSLRU(c.Capacity, int(n)), nil
+			return NewSLRU(c.Capacity, int(c.Values.Int("segments"))), nil
 		},
 	})
 }

@@ -92,7 +92,7 @@ func (s *store) drop(i int32) {
 
 // removeKey drops key's entry after unlink has taken it out of the policy's
 // own structures; it reports whether key was cached. Policies implement
-// Remover with it.
+// Cache.Remove with it.
 func (s *store) removeKey(key uint64, unlink func(i int32)) bool {
 	i, ok := s.lookup(key)
 	if !ok {

@@ -5,9 +5,11 @@ import "github.com/cachesim/cachesim/traces"
 func init() {
 	Register(Info{
 		Name: "ttl",
-		Summary: "LRU with expiry: an entry expires TTL seconds after it was written (the request's TTL, else --ttl); " +
-			"an expired entry is a miss and is replaced; when full, expired entries go first, then the least recently used",
-		New: func(c Config) (Cache, error) { return NewTTL(c.Capacity, int64(c.TTL)), nil },
+		Summary: "LRU with expiry: an entry expires TTL seconds after it was written (the request's TTL, else the " +
+			"default TTL); an expired entry is a miss and is replaced; when full, expired entries go first, then the " +
+			"least recently used",
+		Traits: TraceTime | Expiry,
+		New:    func(c Config) (Cache, error) { return NewTTL(c.Capacity, int64(c.TTL)), nil },
 	})
 }
 

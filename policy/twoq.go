@@ -7,22 +7,23 @@ func init() {
 		Name: "twoq",
 		Summary: "2Q (Johnson and Shasha, VLDB'94): new objects enter a FIFO (A1in); those evicted from it are remembered " +
 			"in a ghost FIFO (A1out), and a miss that hits the ghost enters the LRU main queue Am (as libCacheSim's TwoQ)",
-		Params: []string{
-			"in=0.25: share of the capacity for A1in",
-			"out=0.5: ghost A1out size as a share of the capacity",
+		Params: []Param{
+			FractionParam("in", 0.25, "share of the capacity for A1in"),
+			FloatParam("out", 0.5, 0, 10, "ghost A1out size as a share of the capacity"),
 		},
 		New: func(c Config) (Cache, error) {
-			in, err := c.Params.Fraction("in", 0.25, 0, 1)
-			if err != nil {
-				return nil, err
-			}
-			out, err := c.Params.Fraction("out", 0.5, 0, 10)
-			if err != nil {
-				return nil, err
-			}
-			return NewTwoQ(c.Capacity, in, out), nil
+			return NewTwoQ(c.Capacity, TwoQOptions{In: c.Values.Float("in"), Out: c.Values.Float("out")}), nil
 		},
 	})
+}
+
+// TwoQOptions are 2Q's parameters, used as given (the registered policy's
+// schema holds the defaults: New(Spec{Name: "twoq"}, …)).
+type TwoQOptions struct {
+	// In is A1in's share of the capacity.
+	In float64
+	// Out is the ghost A1out's size as a share of the capacity.
+	Out float64
 }
 
 // TwoQ is the full 2Q as libCacheSim implements it (TwoQ.c): a hit in A1in
@@ -39,14 +40,14 @@ type TwoQ struct {
 	out    ghostFIFO
 }
 
-// NewTwoQ returns an empty 2Q cache; in and out are shares of the capacity.
-func NewTwoQ(capacity int64, in, out float64) *TwoQ {
-	ic := max(int64(float64(capacity)*in), 1)
+// NewTwoQ returns an empty 2Q cache with the options o.
+func NewTwoQ(capacity int64, o TwoQOptions) *TwoQ {
+	ic := max(int64(float64(capacity)*o.In), 1)
 	return &TwoQ{
 		store: newStore(capacity),
 		in:    newSegment(ic),
 		am:    newSegment(capacity - ic),
-		out:   newGhostFIFO(int64(float64(capacity) * out)),
+		out:   newGhostFIFO(int64(float64(capacity) * o.Out)),
 	}
 }
 

@@ -8,22 +8,26 @@ func init() {
 		Summary: "W-TinyLFU (Einziger et al., ToS'17; Caffeine): a small LRU window in front of a segmented LRU main " +
 			"(probation/protected); an object leaving the window enters main only if a count-min sketch with periodic " +
 			"halving estimates it more popular than main's eviction victim",
-		Params: []string{
-			"window=0.01: share of the capacity for the window LRU",
-			"protected=0.8: share of main for the protected segment",
+		Params: []Param{
+			FractionParam("window", 0.01, "share of the capacity for the window LRU"),
+			FractionParam("protected", 0.8, "share of main for the protected segment"),
 		},
 		New: func(c Config) (Cache, error) {
-			w, err := c.Params.Fraction("window", 0.01, 0, 1)
-			if err != nil {
-				return nil, err
-			}
-			p, err := c.Params.Fraction("protected", 0.8, 0, 1)
-			if err != nil {
-				return nil, err
-			}
-			return NewWTinyLFU(c.Capacity, w, p), nil
+			return NewWTinyLFU(c.Capacity, WTinyLFUOptions{
+				Window:    c.Values.Float("window"),
+				Protected: c.Values.Float("protected"),
+			}), nil
 		},
 	})
+}
+
+// WTinyLFUOptions are W-TinyLFU's parameters, used as given (the registered
+// policy's schema holds the defaults: New(Spec{Name: "wtinylfu"}, …)).
+type WTinyLFUOptions struct {
+	// Window is the window LRU's share of the capacity.
+	Window float64
+	// Protected is the protected segment's share of main.
+	Protected float64
 }
 
 // W-TinyLFU segments, in entry.aux.
@@ -49,14 +53,13 @@ type WTinyLFU struct {
 	sketch cmSketch
 }
 
-// NewWTinyLFU returns an empty W-TinyLFU cache; window is the window's share
-// of the capacity, protected the protected segment's share of main.
-func NewWTinyLFU(capacity int64, window, protected float64) *WTinyLFU {
-	main := int64(float64(capacity) * (1 - window))
+// NewWTinyLFU returns an empty W-TinyLFU cache with the options o.
+func NewWTinyLFU(capacity int64, o WTinyLFUOptions) *WTinyLFU {
+	main := int64(float64(capacity) * (1 - o.Window))
 	c := &WTinyLFU{store: newStore(capacity), sketch: newCMSketch(int(min(capacity, 1<<22)))}
 	c.seg[wtlWindow] = newSegment(max(capacity-main, 1))
 	c.seg[wtlProbation] = newSegment(main)
-	c.seg[wtlProtected] = newSegment(int64(float64(main) * protected))
+	c.seg[wtlProtected] = newSegment(int64(float64(main) * o.Protected))
 	return c
 }
 

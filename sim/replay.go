@@ -38,8 +38,8 @@ func Replay(t *traces.Trace, c policy.Cache, objects bool) Stats {
 // requests, hits and bytes; a set writes the object, inserting it or
 // refreshing it as an access would (like a hit, it does not change a cached
 // object's size), and is counted only in Stats.Sets; a delete removes the
-// object through policy.Remover (policies without it ignore deletes) and is
-// counted only in Stats.Deletes. Traces without operations are all gets.
+// object (policy.Cache.Remove) and is counted only in Stats.Deletes. Traces
+// without operations are all gets.
 //
 // For an offline policy (policy.NeedsFuture) it first fills t's next-access
 // column if missing (Sweep does so before sharing t between goroutines).
@@ -49,7 +49,6 @@ func ReplayWith(t *traces.Trace, c policy.Cache, opt Options) Stats {
 	var r traces.Request
 	n := t.Len()
 	perOp := t.Ops != nil && !opt.CountWrites
-	rm, _ := c.(policy.Remover)
 	lat := opt.Latency
 	if lat != nil {
 		st.Latency = lat.newHistogram()
@@ -72,9 +71,7 @@ func ReplayWith(t *traces.Trace, c policy.Cache, opt Options) Stats {
 				c.Access(&r)
 			} else {
 				st.Deletes++
-				if rm != nil {
-					rm.Remove(r.Key)
-				}
+				c.Remove(r.Key)
 			}
 			continue
 		}

@@ -3,13 +3,14 @@ package sim
 import (
 	"math"
 
+	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/traces"
 )
 
 // SampledSweep estimates a sweep of the full trace from a spatially sampled
 // one: sample holds every request for the keys kept at rate, total is the
-// number of requests in the full trace. Plain LRU comes from SHARDS-adj
-// (SHARDSCurve); every other policy is replayed on the sample at sizes
+// number of requests in the full trace. Plain LRU (policy.ExactCurve) comes
+// from SHARDS-adj (SHARDSCurve); every other policy is replayed on the sample at sizes
 // scaled by rate (the "mini-simulation" of Waldspurger et al., ATC'17),
 // which approximates non-stack policies as well. The points carry the
 // requested (unscaled) sizes and counts scaled to the full trace; they are
@@ -28,7 +29,7 @@ func SampledSweep(sample *traces.Trace, total int64, rate float64, cfg SweepConf
 		for s, c := range cfg.Sizes.Values {
 			points[p*ns+s] = Point{Policy: spec.String(), Size: c}
 		}
-		if spec.Name == "lru" && len(spec.Params) == 0 && (sample.Ops == nil || cfg.CountWrites) && (cfg.Overhead == 0 || !cfg.Sizes.Bytes) {
+		if spec.Traits().Has(policy.ExactCurve) && (sample.Ops == nil || cfg.CountWrites) && (cfg.Overhead == 0 || !cfg.Sizes.Bytes) {
 			for s, st := range SHARDSCurve(sample, total, rate, cfg.Sizes) {
 				points[p*ns+s].Stats = st
 			}

@@ -41,8 +41,8 @@ type SweepConfig struct {
 }
 
 // Sweep computes every policy at every size, in parallel; t is shared
-// read-only. Plain LRU is computed for all sizes at once from stack
-// distances (LRUCurve), with replays only for the sizes that method cannot
+// read-only. Plain LRU (the policy.ExactCurve trait) is computed for all
+// sizes at once from stack distances (LRUCurve), with replays only for the sizes that method cannot
 // give exactly; every other point is one replay. The points come back
 // ordered by policy (as given), then size.
 func Sweep(t *traces.Trace, cfg SweepConfig) ([]Point, error) {
@@ -124,7 +124,7 @@ func Sweep(t *traces.Trace, cfg SweepConfig) ([]Point, error) {
 		}
 	}
 	for p, spec := range cfg.Policies {
-		if spec.Name == "lru" && len(spec.Params) == 0 && (t.Ops == nil || cfg.CountWrites) && cfg.Latency == nil &&
+		if spec.Traits().Has(policy.ExactCurve) && (t.Ops == nil || cfg.CountWrites) && cfg.Latency == nil &&
 			(cfg.Overhead == 0 || !cfg.Sizes.Bytes) {
 			wg.Add(1)
 			go curve(p)

@@ -108,11 +108,10 @@ type keyState struct {
 // sysLevel is a level and its caches: one per instance for a private level.
 type sysLevel struct {
 	Level
-	caches   []policy.Cache
-	removers []policy.Remover // nil entries for policies without Remove
-	evBase   uint64           // evictions of caches dropped by model versions, minus those before the warm-up ended
-	scratch  traces.Request   // the request as this level sees it (view)
-	demoted  traces.Request   // an object demoted into this level (exclusive)
+	caches  []policy.Cache
+	evBase  uint64         // evictions of caches dropped by model versions, minus those before the warm-up ended
+	scratch traces.Request // the request as this level sees it (view)
+	demoted traces.Request // an object demoted into this level (exclusive)
 }
 
 // system is one run of a system simulation.
@@ -227,7 +226,6 @@ func newSystem(t *traces.Trace, cfg *SystemConfig) (*system, error) {
 		l := &s.levels[j]
 		l.Level = lv
 		l.caches = make([]policy.Cache, n)
-		l.removers = make([]policy.Remover, n)
 		for k := range n {
 			if err := s.build(j, k); err != nil {
 				return nil, err
@@ -258,7 +256,6 @@ func (s *system) build(j, k int) error {
 		return fmt.Errorf("level %s: %w", l.Name, err)
 	}
 	l.caches[k] = c
-	l.removers[k], _ = c.(policy.Remover)
 	if s.cfg.Exclusive && j+1 < len(s.levels) {
 		obs, ok := c.(policy.EvictionObserver)
 		if !ok {
@@ -272,9 +269,6 @@ func (s *system) build(j, k int) error {
 			obs.OnEvict(func(key uint64, _ uint32) { s.w.evictDirty(s, key) })
 		}
 	}
-	if s.cfg.Exclusive && j > 0 {
-		return s.needRemove(j, "an exclusive hierarchy")
-	}
 	return nil
 }
 
@@ -283,15 +277,6 @@ func (s *system) demote(j int, key uint64, size uint32) {
 	l := &s.levels[j]
 	l.demoted = traces.Request{Time: s.last, Key: key, Size: size}
 	l.caches[0].Access(&l.demoted)
-}
-
-// needRemove checks that level j's policy can remove entries, which why needs.
-func (s *system) needRemove(j int, why string) error {
-	if s.levels[j].removers[0] == nil {
-		return fmt.Errorf("level %s: %s needs a policy that can remove entries, and %s cannot (lru, fifo, lfu, ttl, clock, sieve, random, s3fifo, slru, twoq, arc, wtinylfu can)",
-			s.levels[j].Name, why, s.levels[j].Policy)
-	}
-	return nil
 }
 
 // begin loads the prewarm keys and starts the clocks at time now.
@@ -467,7 +452,7 @@ func (s *system) serve(r *traces.Request, inst int, fresh bool) (served int, hel
 		// other, so this looks up nothing the first level would have served.
 		served = -1
 		for j := 1; j < len(s.levels) && served < 0; j++ {
-			if s.levels[j].removers[0].Remove(r.Key) {
+			if s.levels[j].caches[0].Remove(r.Key) {
 				served, held = j, true
 			}
 		}

@@ -67,23 +67,6 @@ func (w *writer) init(s *system, t *traces.Trace) error {
 	for _, op := range t.Ops {
 		sets, dels = sets || op == traces.OpSet, dels || op == traces.OpDelete
 	}
-	for j := range s.levels {
-		private := j == 0 && s.instances > 1
-		switch {
-		case dels:
-			if err := s.needRemove(j, "a trace with deletes"); err != nil {
-				return err
-			}
-		case sets && w.policy == WriteAround:
-			if err := s.needRemove(j, "write-around"); err != nil {
-				return err
-			}
-		case sets && private:
-			if err := s.needRemove(j, "invalidating other instances' copies"); err != nil {
-				return err
-			}
-		}
-	}
 	if (sets || dels) && s.instances > 1 {
 		w.lastWrite = make(map[uint64]int64)
 		w.stale = make([]map[uint64]int64, s.instances)
@@ -228,7 +211,7 @@ func (s *system) fill(r *traces.Request, inst int) {
 	for j := range s.levels {
 		l := &s.levels[j]
 		if s.cfg.Exclusive && j > 0 {
-			l.removers[0].Remove(r.Key) // the first level holds it now
+			l.caches[0].Remove(r.Key) // the first level holds it now
 			continue
 		}
 		l.cache(inst).Access(l.view(r))
@@ -247,9 +230,7 @@ func (s *system) fill(r *traces.Request, inst int) {
 func (s *system) remove(key uint64, inst int) {
 	for j := range s.levels {
 		l := &s.levels[j]
-		if rm := l.removers[inst%len(l.caches)]; rm != nil {
-			rm.Remove(key)
-		}
+		l.cache(inst).Remove(key)
 	}
 }
 
@@ -269,9 +250,9 @@ func (s *system) written(key uint64, from int, now int64) {
 // invalidateOthers drops key from the L1 of every instance but from.
 func (s *system) invalidateOthers(from int, key uint64) {
 	l := &s.levels[0]
-	for k, rm := range l.removers {
+	for k, c := range l.caches {
 		if k != from {
-			rm.Remove(key)
+			c.Remove(key)
 			s.st.Writes.Invalidations++
 		}
 	}

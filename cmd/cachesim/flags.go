@@ -94,27 +94,38 @@ func (f *cacheFlags) check(specs []policy.Spec, bytes bool, lat *sim.LatencyMode
 	if f.overhead > 0 && !bytes {
 		return fmt.Errorf("--overhead-per-object applies to byte capacities: give the size a unit (64MiB) or --bytes")
 	}
-	if f.fs.Changed("ttl") && !anyHas(specs, capHonoursTTL) {
+	if f.fs.Changed("ttl") && !anyHas(specs, policy.Expiry) {
 		return fmt.Errorf("--ttl has no effect: none of %s expires entries (policies with expiry: %s)",
-			specList(specs), strings.Join(namesWith(capHonoursTTL), ", "))
+			specList(specs), strings.Join(namesWith(policy.Expiry), ", "))
 	}
 	if f.ttl < 0 {
 		return fmt.Errorf("--ttl %s: expected a duration >= 0", f.ttl)
 	}
-	if f.fs.Changed("seed") && !randomLatency && !anyHas(specs, capRandomised) {
+	if f.fs.Changed("seed") && !randomLatency && !anyHas(specs, policy.Randomised) {
 		return fmt.Errorf("--seed has no effect: none of %s makes random choices and no miss latency is drawn at random", specList(specs))
 	}
 	return nil
 }
 
-// anyHas reports whether a policy of specs has capability c.
-func anyHas(specs []policy.Spec, c capability) bool {
+// anyHas reports whether a policy of specs has trait t.
+func anyHas(specs []policy.Spec, t policy.Traits) bool {
 	for _, s := range specs {
-		if has(s, c) {
+		if s.Traits().Has(t) {
 			return true
 		}
 	}
 	return false
+}
+
+// namesWith lists the policies that have trait t.
+func namesWith(t policy.Traits) []string {
+	var out []string
+	for _, n := range policy.Names() {
+		if info, _ := policy.Lookup(n); info.Traits.Has(t) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // specList renders specs for messages.
