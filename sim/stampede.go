@@ -82,7 +82,7 @@ func (s *system) missLatency(i int) float64 {
 	if s.cfg.Latency == nil {
 		return 0
 	}
-	return s.cfg.Latency.miss[i]
+	return s.cfg.Latency.Miss(i)
 }
 
 // fetch serves request i, which no level could, from the backend (or by

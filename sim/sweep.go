@@ -54,7 +54,7 @@ func Sweep(t *traces.Trace, cfg SweepConfig) ([]Point, error) {
 		if err != nil {
 			return nil, err
 		}
-		prepareFuture(t, c)
+		PrepareFuture(t, c)
 		for s, size := range cfg.Sizes.Values {
 			points[p*ns+s] = Point{Policy: spec.String(), Size: size}
 		}

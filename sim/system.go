@@ -121,7 +121,7 @@ type system struct {
 	levels    []sysLevel
 	instances int
 	st        SystemStats
-	win       *windower
+	win       *Windower
 	never     bool  // values never expire
 	ttl       int64 // default TTL, ns (0: never)
 	track     bool  // per-key state is needed (expiry or stampedes)
@@ -233,7 +233,7 @@ func newSystem(t *traces.Trace, cfg *SystemConfig) (*system, error) {
 				return nil, err
 			}
 		}
-		prepareFuture(t, l.caches[0])
+		PrepareFuture(t, l.caches[0])
 		s.st.Levels[j].Name = lv.Name
 	}
 	if err := s.w.init(s, t); err != nil {
@@ -241,11 +241,11 @@ func newSystem(t *traces.Trace, cfg *SystemConfig) (*system, error) {
 	}
 	s.v.init(cfg)
 	if cfg.Window != nil {
-		s.win = cfg.Window.start()
+		s.win = cfg.Window.Start()
 	}
 	s.st.Latency = &Histogram{}
 	if cfg.Latency != nil {
-		s.st.Latency = cfg.Latency.newHistogram()
+		s.st.Latency = cfg.Latency.NewHistogram()
 	}
 	return s, nil
 }
@@ -330,13 +330,13 @@ func (s *system) reset(now int64) {
 	}
 	h := &Histogram{}
 	if s.cfg.Latency != nil {
-		h = s.cfg.Latency.newHistogram()
+		h = s.cfg.Latency.NewHistogram()
 	}
 	s.st = SystemStats{Levels: levels, Prewarmed: s.st.Prewarmed}
 	clear(s.plainHits)
 	s.st.Latency = h
 	if s.cfg.Window != nil {
-		s.win = s.cfg.Window.start()
+		s.win = s.cfg.Window.Start()
 	}
 	s.start = now
 	s.w.reset(s, now)
@@ -450,7 +450,7 @@ func (s *system) get(i int, r *traces.Request, inst int) {
 	s.st.Requests++
 	s.st.Bytes += size
 	if s.win != nil {
-		s.win.add(int64(i), now, hit, size)
+		s.win.Add(int64(i), now, hit, size)
 	}
 	s.v.note(now, hit, s.st.Backend.Calls-calls)
 }
@@ -525,7 +525,7 @@ func (s *system) finish() SystemStats {
 		st.Backend.PerSecond = float64(st.Backend.Calls) / (float64(st.Span) / 1e9)
 	}
 	if s.win != nil {
-		st.Windows = s.win.windows
+		st.Windows = s.win.Windows()
 	}
 	st.Versions = s.v.events(s.last)
 	return *st
