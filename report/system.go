@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cachesim/cachesim/sim"
+	"github.com/cachesim/cachesim/sim/system"
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
 )
@@ -42,12 +43,12 @@ type SystemRun struct {
 		ByteHitRatio float64 `json:"byte_hit_ratio"`
 		Latency      Latency `json:"latency"`
 	} `json:"summary"`
-	sim.SystemStats
+	system.Stats
 }
 
 // NewSystemRun summarises one run.
-func NewSystemRun(stampede string, size int64, st sim.SystemStats) SystemRun {
-	r := SystemRun{Stampede: stampede, Size: size, SystemStats: st}
+func NewSystemRun(stampede string, size int64, st system.Stats) SystemRun {
+	r := SystemRun{Stampede: stampede, Size: size, Stats: st}
 	r.Summary.HitRatio, r.Summary.ByteHitRatio = st.HitRatio(), st.ByteHitRatio()
 	if st.Latency != nil {
 		r.Summary.Latency = Summarise(st.Latency)
@@ -252,7 +253,7 @@ func (r SystemRun) writeDetails(w io.Writer) error {
 }
 
 // VersionDip adds up the spans before and after every model-version event.
-func VersionDip(events []sim.VersionEvent) (before, after sim.EventWindow) {
+func VersionDip(events []system.VersionEvent) (before, after system.EventWindow) {
 	for _, e := range events {
 		before.Add(e.Before)
 		after.Add(e.After)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/cachesim/cachesim/report"
 	"github.com/cachesim/cachesim/sim"
+	"github.com/cachesim/cachesim/sim/system"
 	"github.com/cachesim/cachesim/traces"
 	"github.com/cachesim/cachesim/workload"
 	"github.com/spf13/cobra"
@@ -143,8 +144,8 @@ func (f *systemFlags) active() (bool, error) {
 
 // systemSetup is a checked system configuration.
 type systemSetup struct {
-	cfg   sim.SystemConfig
-	modes []sim.Stampede
+	cfg   system.Config
+	modes []system.Stampede
 }
 
 // load reads the trace args name and builds the system the flags describe on it.
@@ -164,7 +165,7 @@ func (f *systemFlags) build(t *traces.Trace, path string, ttl time.Duration, ttl
 	var s systemSetup
 	c := &s.cfg
 	var err error
-	if c.Levels, err = sim.ParseLevels(f.levels); err != nil {
+	if c.Levels, err = system.ParseLevels(f.levels); err != nil {
 		return s, err
 	}
 	if f.instances < 1 {
@@ -178,17 +179,17 @@ func (f *systemFlags) build(t *traces.Trace, path string, ttl time.Duration, ttl
 		if c.InstanceOf, err = instanceColumn(t, path, col, in); err != nil {
 			return s, err
 		}
-	} else if c.Assign, err = sim.ParseAssignment(f.assign); err != nil {
+	} else if c.Assign, err = system.ParseAssignment(f.assign); err != nil {
 		return s, fmt.Errorf("%v, or column:N", err)
 	}
 	for _, m := range strings.Split(f.stampede, ",") {
-		mode, err := sim.ParseStampede(m)
+		mode, err := system.ParseStampede(m)
 		if err != nil {
 			return s, err
 		}
 		s.modes = append(s.modes, mode)
 	}
-	if c.Writes, err = sim.ParseWritePolicy(f.writePolicy); err != nil {
+	if c.Writes, err = system.ParseWritePolicy(f.writePolicy); err != nil {
 		return s, err
 	}
 	for name, d := range map[string]time.Duration{"--flush-interval": f.flushInterval, "--invalidation-delay": f.invalidationDelay,
@@ -197,11 +198,11 @@ func (f *systemFlags) build(t *traces.Trace, path string, ttl time.Duration, ttl
 			return s, fmt.Errorf("%s %s: expected a duration >= 0", name, d)
 		}
 	}
-	if f.flushInterval > 0 && c.Writes != sim.WriteBack {
+	if f.flushInterval > 0 && c.Writes != system.WriteBack {
 		return s, fmt.Errorf("--flush-interval applies to --write-policy back only")
 	}
 	c.FlushInterval, c.InvalidationDelay, c.InvalidateEvery, c.DipWindow = f.flushInterval, f.invalidationDelay, f.invalidateEvery, f.dipWindow
-	if c.Warmup, err = sim.ParseWarmup(f.warmup); err != nil {
+	if c.Warmup, err = system.ParseWarmup(f.warmup); err != nil {
 		return s, err
 	}
 	if err := f.buildPrewarm(c, t, in, stderr); err != nil {
@@ -276,14 +277,14 @@ func instanceColumn(t *traces.Trace, path, col string, in *inputFlags) ([]uint32
 }
 
 // buildPrewarm fills c.Prewarm from --prewarm.
-func (f *systemFlags) buildPrewarm(c *sim.SystemConfig, t *traces.Trace, in *inputFlags, stderr io.Writer) error {
+func (f *systemFlags) buildPrewarm(c *system.Config, t *traces.Trace, in *inputFlags, stderr io.Writer) error {
 	if f.prewarm == "" {
 		if f.prewarmFrom != "" {
 			return fmt.Errorf("--prewarm-from needs --prewarm top:K")
 		}
 		return nil
 	}
-	k, err := sim.ParsePrewarm(f.prewarm)
+	k, err := system.ParsePrewarm(f.prewarm)
 	if err != nil {
 		return err
 	}
@@ -292,20 +293,20 @@ func (f *systemFlags) buildPrewarm(c *sim.SystemConfig, t *traces.Trace, in *inp
 		if err != nil {
 			return fmt.Errorf("--prewarm-from: %w", err)
 		}
-		c.Prewarm = sim.TopKeys(h, 0, h.Len(), k)
+		c.Prewarm = system.TopKeys(h, 0, h.Len(), k)
 		return nil
 	}
-	end := sim.WarmupEnd(t, c.Warmup)
+	end := system.WarmupEnd(t, c.Warmup)
 	if end == 0 {
 		return fmt.Errorf("--prewarm %s needs a history: --prewarm-from TRACE, or --warmup for the first part of this trace", f.prewarm)
 	}
-	c.Prewarm, c.PrewarmFromWarmup = sim.TopKeys(t, 0, end, k), true
+	c.Prewarm, c.PrewarmFromWarmup = system.TopKeys(t, 0, end, k), true
 	return nil
 }
 
 // newReport starts the report of runs of setup s on t.
 func (f *systemFlags) newReport(t *traces.Trace, s systemSetup) *report.SystemReport {
-	rep := &report.SystemReport{Workload: t.Name, Hierarchy: sim.FormatLevels(s.cfg.Levels), Instances: s.cfg.Instances,
+	rep := &report.SystemReport{Workload: t.Name, Hierarchy: system.FormatLevels(s.cfg.Levels), Instances: s.cfg.Instances,
 		Exclusive: s.cfg.Exclusive, Writes: s.cfg.Writes.String(), Vary: f.vary}
 	if s.cfg.Instances > 1 {
 		rep.Assign = f.assign
@@ -341,7 +342,7 @@ func runSystemReplay(cmd *cobra.Command, args []string, f *replayFlags) error {
 			fmt.Fprintln(stderr, "note:", s.cfg.Window.Note)
 		}
 	}
-	runs, err := sim.SweepSystem(t, s.cfg, s.modes, -1, sim.Sizes{}, 0, nil)
+	runs, err := system.Sweep(t, s.cfg, s.modes, -1, sim.Sizes{}, 0, nil)
 	if err != nil {
 		return err
 	}
@@ -355,7 +356,7 @@ func runSystemReplay(cmd *cobra.Command, args []string, f *replayFlags) error {
 		if s.cfg.Instances > 1 {
 			title += fmt.Sprintf(" ×%d", s.cfg.Instances)
 		}
-		if runs[0].Stampede != sim.StampedeOff {
+		if runs[0].Stampede != system.StampedeOff {
 			title += ", stampede " + runs[0].Stampede.String()
 		}
 		tl := report.Timeline{Title: title,
@@ -395,12 +396,12 @@ func runSystemSweep(cmd *cobra.Command, args []string, f *sweepFlags) error {
 	if err != nil {
 		return err
 	}
-	vary, err := sim.LevelIndex(s.cfg.Levels, f.sys.vary)
+	vary, err := system.LevelIndex(s.cfg.Levels, f.sys.vary)
 	if err != nil {
 		return fmt.Errorf("--vary: %v", err)
 	}
 	bar := newProgress(stderr, f.out.quiet, len(s.modes)*len(sizes.Values), int64(t.Len()), "sweep")
-	runs, err := sim.SweepSystem(t, s.cfg, s.modes, vary, sizes, f.jobs, bar.Add)
+	runs, err := system.Sweep(t, s.cfg, s.modes, vary, sizes, f.jobs, bar.Add)
 	bar.Finish()
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package sim
+package system
 
 import (
 	"fmt"
@@ -13,7 +13,7 @@ const (
 	// WriteThrough writes the store and the caches together.
 	WriteThrough WritePolicy = iota
 	// WriteBack writes the caches and marks the entry dirty; dirty entries
-	// reach the store at the next flush (every SystemConfig.FlushInterval),
+	// reach the store at the next flush (every Config.FlushInterval),
 	// or when the last level (the write-back cache) evicts them.
 	WriteBack
 	// WriteAround (cache-aside) writes the store and invalidates the cached copies.
@@ -285,7 +285,7 @@ type versions struct {
 	ev             []VersionEvent
 }
 
-func (v *versions) init(cfg *SystemConfig) {
+func (v *versions) init(cfg *Config) {
 	v.period = int64(cfg.InvalidateEvery)
 	v.window = int64(cfg.DipWindow)
 	if v.window <= 0 {

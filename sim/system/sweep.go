@@ -1,27 +1,28 @@
-package sim
+package system
 
 import (
 	"runtime"
 	"sync"
 
+	"github.com/cachesim/cachesim/sim"
 	"github.com/cachesim/cachesim/traces"
 )
 
-// SystemRun is one configuration of a system sweep and its results.
-type SystemRun struct {
+// Point is one configuration of a system sweep and its results.
+type Point struct {
 	// Size is the varied level's size (0 when no level varies).
 	Size int64
 	// Stampede is the run's stampede mode.
 	Stampede Stampede
-	Stats    SystemStats
+	Stats    Stats
 }
 
-// SweepSystem runs cfg once per stampede mode and, when vary >= 0, once per
+// Sweep runs cfg once per stampede mode and, when vary >= 0, once per
 // size of level vary (the other levels fixed; sizes in sizes' unit), in
 // parallel on at most workers goroutines (0: GOMAXPROCS); t is shared
 // read-only. The runs come back ordered by mode, then size. progress, when
 // set, is called (serialised) after each run.
-func SweepSystem(t *traces.Trace, cfg SystemConfig, modes []Stampede, vary int, sizes Sizes, workers int, progress func()) ([]SystemRun, error) {
+func Sweep(t *traces.Trace, cfg Config, modes []Stampede, vary int, sizes sim.Sizes, workers int, progress func()) ([]Point, error) {
 	if len(modes) == 0 {
 		modes = []Stampede{cfg.Stampede}
 	}
@@ -29,10 +30,10 @@ func SweepSystem(t *traces.Trace, cfg SystemConfig, modes []Stampede, vary int, 
 	if vary < 0 || len(values) == 0 {
 		vary, values = -1, []int64{0}
 	}
-	runs := make([]SystemRun, 0, len(modes)*len(values))
+	runs := make([]Point, 0, len(modes)*len(values))
 	for _, m := range modes {
 		for _, v := range values {
-			runs = append(runs, SystemRun{Size: v, Stampede: m})
+			runs = append(runs, Point{Size: v, Stampede: m})
 		}
 	}
 	// Offline policies need the next-access column: fill it before sharing t.
@@ -60,7 +61,7 @@ func SweepSystem(t *traces.Trace, cfg SystemConfig, modes []Stampede, vary int, 
 				c.Levels = append([]Level(nil), cfg.Levels...)
 				c.Levels[vary].Capacity, c.Levels[vary].Bytes = runs[k].Size, sizes.Bytes
 			}
-			st, err := RunSystem(t, c)
+			st, err := Run(t, c)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil && firstErr == nil {

@@ -1,4 +1,4 @@
-package sim
+package system
 
 import (
 	"math"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cachesim/cachesim/policy"
+	"github.com/cachesim/cachesim/sim"
 	"github.com/cachesim/cachesim/traces"
 )
 
@@ -54,17 +55,22 @@ func mustLevels(t *testing.T, spec string) []Level {
 	return l
 }
 
-func run(t *testing.T, tr *traces.Trace, cfg SystemConfig) SystemStats {
+func run(t *testing.T, tr *traces.Trace, cfg Config) Stats {
 	t.Helper()
-	st, err := RunSystem(tr, cfg)
+	st, err := Run(tr, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return st
 }
 
-func constLatencies(tr *traces.Trace, seconds float64) *Latencies {
-	return LatencyModel{Miss: constant(seconds)}.Latencies(tr)
+// constLatencies gives every request of tr a miss latency of seconds.
+func constLatencies(tr *traces.Trace, seconds float64) *sim.Latencies {
+	d, err := sim.ParseMissLatency(time.Duration(seconds*1e9).String(), 0)
+	if err != nil {
+		panic(err)
+	}
+	return sim.LatencyModel{Miss: d}.Latencies(tr)
 }
 
 // An L1 of size 0 holds nothing, so the hierarchy is its L2 alone: the same
@@ -72,17 +78,17 @@ func constLatencies(tr *traces.Trace, seconds float64) *Latencies {
 // for any policy and any number of instances.
 func TestSystemEmptyL1EqualsSingleCache(t *testing.T) {
 	tr := skewedTrace(1, 10000, 1000)
-	lat := LatencyModel{Miss: distLogNormal(t)}.Latencies(tr)
+	lat := sim.LatencyModel{Miss: distLogNormal(t)}.Latencies(tr)
 	for _, pol := range []string{"lru", "lfu", "fifo", "s3fifo", "arc", "wtinylfu"} {
 		for _, unit := range []string{"300", "64KiB"} {
 			for _, inst := range []int{1, 3} {
 				levels := mustLevels(t, "l1=lru:0,l2="+pol+":"+unit)
-				st := run(t, tr, SystemConfig{Levels: levels, Instances: inst, Latency: lat})
+				st := run(t, tr, Config{Levels: levels, Instances: inst, Latency: lat})
 				c, err := policy.New(levels[1].Policy, policy.Config{Capacity: levels[1].Capacity})
 				if err != nil {
 					t.Fatal(err)
 				}
-				want := ReplayWith(tr, c, Options{Objects: !levels[1].Bytes, Latency: lat})
+				want := sim.ReplayWith(tr, c, sim.Options{Objects: !levels[1].Bytes, Latency: lat})
 				if st.Requests != want.Requests || st.Hits != want.Hits || st.ByteHits != want.ByteHits || st.Evictions != want.Evictions {
 					t.Errorf("%s %s ×%d: requests/hits/byte hits/evictions %d/%d/%d/%d, single cache %d/%d/%d/%d", pol, unit, inst,
 						st.Requests, st.Hits, st.ByteHits, st.Evictions, want.Requests, want.Hits, want.ByteHits, want.Evictions)
@@ -104,8 +110,8 @@ func TestSystemEmptyL1EqualsSingleCache(t *testing.T) {
 	}
 }
 
-func distLogNormal(t *testing.T) Distribution {
-	d, err := ParseMissLatency("lognormal:median=40ms,p99=250ms", 3)
+func distLogNormal(t *testing.T) sim.Distribution {
+	d, err := sim.ParseMissLatency("lognormal:median=40ms,p99=250ms", 3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +127,7 @@ func TestSystemHugeL2ColdMissesOnly(t *testing.T) {
 			if exclusive && inst > 1 {
 				continue
 			}
-			st := run(t, tr, SystemConfig{Levels: mustLevels(t, "l1=lru:50,l2=lru:1000000"), Instances: inst, Exclusive: exclusive})
+			st := run(t, tr, Config{Levels: mustLevels(t, "l1=lru:50,l2=lru:1000000"), Instances: inst, Exclusive: exclusive})
 			if st.Backend.Calls != distinct || st.Misses() != distinct {
 				t.Errorf("exclusive=%v ×%d: %d backend calls, %d misses; want the %d cold misses", exclusive, inst, st.Backend.Calls, st.Misses(), distinct)
 			}
@@ -144,8 +150,8 @@ func TestSystemExclusive(t *testing.T) {
 	}
 	tr := sysTrace(reqs...)
 	levels := mustLevels(t, "l1=lru:1,l2=lru:2")
-	in := run(t, tr, SystemConfig{Levels: levels})
-	ex := run(t, tr, SystemConfig{Levels: levels, Exclusive: true})
+	in := run(t, tr, Config{Levels: levels})
+	ex := run(t, tr, Config{Levels: levels, Exclusive: true})
 	if in.Backend.Calls != 4 || in.Levels[1].Hits != 1 {
 		t.Errorf("inclusive: %d backend calls, %d L2 hits; want 4, 1", in.Backend.Calls, in.Levels[1].Hits)
 	}
@@ -167,7 +173,7 @@ func TestStampedeTenRequests(t *testing.T) {
 	reqs = append(reqs, req{at: 60 * ms, key: 7})
 	tr := sysTrace(reqs...)
 	lat := constLatencies(tr, 0.050)
-	cfg := SystemConfig{Levels: mustLevels(t, "l1=lru:100"), Latency: lat}
+	cfg := Config{Levels: mustLevels(t, "l1=lru:100"), Latency: lat}
 
 	cfg.Stampede = StampedeNone
 	st := run(t, tr, cfg)
@@ -183,7 +189,7 @@ func TestStampedeTenRequests(t *testing.T) {
 	if st.Backend.Calls != 1 || st.Backend.Coalesced != 9 || st.Backend.MaxPerKey != 1 || st.Hits != 1 {
 		t.Errorf("coalesce: calls %d coalesced %d max per key %d hits %d; want 1, 9, 1, 1", st.Backend.Calls, st.Backend.Coalesced, st.Backend.MaxPerKey, st.Hits)
 	}
-	// Latencies 50, 49, …, 41ms and a 0 hit: sum 455ms over 11 requests; the median (6th of 11) is 45ms.
+	// sim.Latencies 50, 49, …, 41ms and a 0 hit: sum 455ms over 11 requests; the median (6th of 11) is 45ms.
 	if m, p50 := st.Latency.Mean(), st.Latency.Quantile(0.5); math.Abs(m-0.455/11) > 1e-12 || math.Abs(p50-0.045) > 1e-12 {
 		t.Errorf("coalesce: mean %g, p50 %g; want %g, 0.045", m, p50, 0.455/11)
 	}
@@ -216,7 +222,7 @@ func TestXFetch(t *testing.T) {
 	var prevEarly uint64
 	var dups []uint64
 	for k, beta := range []float64{0, 0.5, 1, 4} {
-		st := run(t, tr, SystemConfig{Levels: mustLevels(t, "l1=lru:100"), Latency: lat, TTL: time.Second,
+		st := run(t, tr, Config{Levels: mustLevels(t, "l1=lru:100"), Latency: lat, TTL: time.Second,
 			Stampede: StampedeXFetch, Beta: beta, Seed: 5})
 		t.Logf("β=%g: calls %d, early %d, duplicates %d, expired %d, hit ratio %.4f, p99 %.1fms", beta, st.Backend.Calls,
 			st.Backend.EarlyRecomputes, st.Backend.Duplicates, st.Backend.Expired, st.HitRatio(), 1e3*st.Latency.Quantile(0.99))
@@ -247,7 +253,7 @@ func TestWriteBackFlush(t *testing.T) {
 	}
 	tr := sysTrace(req{at: 0, key: 1, size: 100}, set(1*s, 1, 100), set(2*s, 1, 100), set(3*s, 1, 100),
 		set(4*s, 2, 50), set(12*s, 1, 100), req{at: 15 * s, key: 2, size: 50})
-	st := run(t, tr, SystemConfig{Levels: mustLevels(t, "l1=lru:10"), Writes: WriteBack, FlushInterval: 10 * time.Second})
+	st := run(t, tr, Config{Levels: mustLevels(t, "l1=lru:10"), Writes: WriteBack, FlushInterval: 10 * time.Second})
 	w := st.Writes
 	if st.Sets != 5 || w.StoreWrites != 3 || w.Saved != 2 {
 		t.Errorf("sets %d, store writes %d, saved %d; want 5, 3, 2", st.Sets, w.StoreWrites, w.Saved)
@@ -266,16 +272,16 @@ func TestWriteBackFlush(t *testing.T) {
 		levels   string
 		maxDirty int
 	}{{"l1=lru:1", 1}, {"l1=lru:10", 2}} {
-		st := run(t, small, SystemConfig{Levels: mustLevels(t, c.levels), Writes: WriteBack, FlushInterval: 10 * time.Second})
+		st := run(t, small, Config{Levels: mustLevels(t, c.levels), Writes: WriteBack, FlushInterval: 10 * time.Second})
 		if st.Writes.StoreWrites != 2 || st.Writes.MaxDirty != c.maxDirty {
 			t.Errorf("%s: store writes %d, max dirty %d; want 2, %d", c.levels, st.Writes.StoreWrites, st.Writes.MaxDirty, c.maxDirty)
 		}
 	}
-	st = run(t, tr, SystemConfig{Levels: mustLevels(t, "l1=lru:10"), Writes: WriteThrough})
+	st = run(t, tr, Config{Levels: mustLevels(t, "l1=lru:10"), Writes: WriteThrough})
 	if st.Writes.StoreWrites != 5 || st.Writes.Saved != 0 || st.Hits != 1 {
 		t.Errorf("write-through: store writes %d saved %d hits %d; want 5, 0, 1", st.Writes.StoreWrites, st.Writes.Saved, st.Hits)
 	}
-	st = run(t, tr, SystemConfig{Levels: mustLevels(t, "l1=lru:10"), Writes: WriteAround})
+	st = run(t, tr, Config{Levels: mustLevels(t, "l1=lru:10"), Writes: WriteAround})
 	if st.Writes.StoreWrites != 5 || st.Hits != 0 {
 		t.Errorf("write-around: store writes %d hits %d; want 5, 0 (writes invalidate)", st.Writes.StoreWrites, st.Hits)
 	}
@@ -290,7 +296,7 @@ func TestTwoInstanceInvalidationRace(t *testing.T) {
 	tr := sysTrace(req{at: 0, key: 9}, req{at: 10 * ms, key: 9}, req{at: 20 * ms, key: 9, op: traces.OpSet},
 		req{at: 50 * ms, key: 9}, req{at: 150 * ms, key: 9})
 	who := []uint32{0, 1, 0, 1, 1}
-	cfg := SystemConfig{Levels: mustLevels(t, "l1=lru:10,l2=lru:100"), Instances: 2, InstanceOf: who,
+	cfg := Config{Levels: mustLevels(t, "l1=lru:10,l2=lru:100"), Instances: 2, InstanceOf: who,
 		InvalidationDelay: 100 * time.Millisecond}
 	st := run(t, tr, cfg)
 	if st.Writes.StaleReads != 1 || st.Writes.Invalidations != 1 || st.Levels[0].Hits != 1 || st.Levels[1].Hits != 2 || st.Backend.Calls != 1 {
@@ -322,7 +328,7 @@ func TestInvalidateEvery(t *testing.T) {
 		reqs = append(reqs, req{at: int64(i) * int64(time.Second), key: 3})
 	}
 	tr := sysTrace(reqs...)
-	st := run(t, tr, SystemConfig{Levels: mustLevels(t, "l1=lru:10,l2=lru:10"), InvalidateEvery: 10 * time.Second})
+	st := run(t, tr, Config{Levels: mustLevels(t, "l1=lru:10,l2=lru:10"), InvalidateEvery: 10 * time.Second})
 	if st.Misses() != 3 || st.Backend.Calls != 3 {
 		t.Fatalf("misses %d, calls %d; want 3, 3", st.Misses(), st.Backend.Calls)
 	}
@@ -347,7 +353,7 @@ func TestWarmupAndPrewarm(t *testing.T) {
 	tr := sysTrace(reqs...)
 	levels := mustLevels(t, "l1=lru:10")
 	for _, w := range []Warmup{{Requests: 6}, {Duration: 6 * time.Second}} {
-		st := run(t, tr, SystemConfig{Levels: levels, Warmup: w})
+		st := run(t, tr, Config{Levels: levels, Warmup: w})
 		if st.Requests != 4 || st.Hits != 3 || st.Backend.Calls != 1 {
 			t.Errorf("warm-up %+v: requests %d hits %d calls %d; want 4, 3, 1", w, st.Requests, st.Hits, st.Backend.Calls)
 		}
@@ -356,7 +362,7 @@ func TestWarmupAndPrewarm(t *testing.T) {
 	if len(top) != 2 || top[0].Key != 1 || top[1].Key != 2 {
 		t.Fatalf("top 2 of the warm-up: %+v; want keys 1, 2", top)
 	}
-	st := run(t, tr, SystemConfig{Levels: levels, Warmup: Warmup{Requests: 6}, Prewarm: top, PrewarmFromWarmup: true})
+	st := run(t, tr, Config{Levels: levels, Warmup: Warmup{Requests: 6}, Prewarm: top, PrewarmFromWarmup: true})
 	if st.Requests != 4 || st.Hits != 2 || st.Prewarmed != 2 {
 		t.Errorf("prewarm: requests %d hits %d prewarmed %d; want 4, 2, 2", st.Requests, st.Hits, st.Prewarmed)
 	}
@@ -384,13 +390,13 @@ func TestParseLevels(t *testing.T) {
 	}
 }
 
-// Options that need timestamps fail clearly on a trace without them, as does an exclusive hierarchy over several instances.
+// sim.Options that need timestamps fail clearly on a trace without them, as does an exclusive hierarchy over several instances.
 func TestSystemRejectsBadConfig(t *testing.T) {
 	tr := traces.NewTrace("untimed", traces.Fields{})
 	tr.Append(&traces.Request{Key: 1, Size: 1})
-	for _, cfg := range []SystemConfig{{Stampede: StampedeCoalesce}, {Exclusive: true, Instances: 2}, {Writes: WriteBack, FlushInterval: time.Second}, {InvalidateEvery: time.Hour}} {
+	for _, cfg := range []Config{{Stampede: StampedeCoalesce}, {Exclusive: true, Instances: 2}, {Writes: WriteBack, FlushInterval: time.Second}, {InvalidateEvery: time.Hour}} {
 		cfg.Levels = mustLevels(t, "l1=lru:10")
-		if _, err := RunSystem(tr, cfg); err == nil {
+		if _, err := Run(tr, cfg); err == nil {
 			t.Errorf("%+v ran without timestamps", cfg)
 		}
 	}

@@ -1,12 +1,26 @@
-package sim_test
+package system
 
 import (
 	"testing"
 	"time"
 
-	"github.com/cachesim/cachesim/sim"
 	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/workload"
 )
+
+// zipfTrace is the trace of sim's BenchmarkReplay: 1,000,000 requests over
+// 100,000 keys, exponent 0.9.
+func zipfTrace(b *testing.B) *traces.Trace {
+	r, err := workload.Zipf{Keys: 100_000, Requests: 1_000_000, Alpha: 0.9, Seed: 1}.Reader()
+	if err != nil {
+		b.Fatal(err)
+	}
+	tr, err := traces.ReadAll("zipf", r)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return tr
+}
 
 // BenchmarkSystem runs the Zipf trace of BenchmarkReplay (with timestamps
 // 100µs apart added) through a two-level hierarchy, L1 lru:1000 ×8 over L2
@@ -18,26 +32,26 @@ func BenchmarkSystem(b *testing.B) {
 	for i := range tr.Times {
 		tr.Times[i] = int64(i) * int64(100*time.Microsecond)
 	}
-	levels, err := sim.ParseLevels("l1=lru:1000@0.05ms,l2=lru:10000@1ms")
+	levels, err := ParseLevels("l1=lru:1000@0.05ms,l2=lru:10000@1ms")
 	if err != nil {
 		b.Fatal(err)
 	}
-	lat := sim.LatencyModel{Miss: constantLatency(0.05)}.Latencies(tr)
+	lat := constLatencies(tr, 0.05)
 	for _, c := range []struct {
 		name string
-		cfg  sim.SystemConfig
+		cfg  Config
 	}{
-		{"instant", sim.SystemConfig{}},
-		{"coalesce", sim.SystemConfig{Stampede: sim.StampedeCoalesce}},
-		{"xfetch-ttl60s", sim.SystemConfig{Stampede: sim.StampedeXFetch, Beta: 1, TTL: time.Minute}},
+		{"instant", Config{}},
+		{"coalesce", Config{Stampede: StampedeCoalesce}},
+		{"xfetch-ttl60s", Config{Stampede: StampedeXFetch, Beta: 1, TTL: time.Minute}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			cfg := c.cfg
 			cfg.Levels, cfg.Instances, cfg.Latency = levels, 8, lat
 			b.ReportAllocs()
-			var st sim.SystemStats
+			var st Stats
 			for done := 0; done < b.N; done += tr.Len() {
-				if st, err = sim.RunSystem(tr, cfg); err != nil {
+				if st, err = Run(tr, cfg); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -47,8 +61,3 @@ func BenchmarkSystem(b *testing.B) {
 		})
 	}
 }
-
-// constantLatency is a Distribution with one value.
-type constantLatency float64
-
-func (c constantLatency) Rand() float64 { return float64(c) }

@@ -1,6 +1,8 @@
-package sim
+package system
 
-// The results of a system simulation (RunSystem).
+import "github.com/cachesim/cachesim/sim"
+
+// The results of a system simulation (Run).
 
 // LevelStats count what one level saw (summed over the instances for a private level).
 type LevelStats struct {
@@ -58,7 +60,7 @@ type WriteStats struct {
 }
 
 // VersionEvent is one InvalidateEvery event and what it did to the traffic
-// just before and just after it (over SystemConfig.DipWindow each).
+// just before and just after it (over Config.DipWindow each).
 type VersionEvent struct {
 	Time   int64       `json:"time_ns"`
 	Before EventWindow `json:"before"`
@@ -82,13 +84,13 @@ func (w *EventWindow) Add(o EventWindow) {
 	w.Calls += o.Calls
 }
 
-// SystemStats are the results of a system simulation. The embedded Stats
+// Stats are the results of a system simulation. The embedded Stats
 // are the overall counts: a hit is a request served by any level, Latency
 // the distribution of request latencies (the lookups of the levels reached,
 // plus the backend's latency or the wait for a call in flight), Evictions
 // those of every level.
-type SystemStats struct {
-	Stats
+type Stats struct {
+	sim.Stats
 	Levels   []LevelStats   `json:"levels"`
 	Backend  BackendStats   `json:"backend"`
 	Writes   WriteStats     `json:"writes"`
@@ -97,4 +99,12 @@ type SystemStats struct {
 	Prewarmed int `json:"prewarmed,omitempty"`
 	// Span is the trace time the statistics cover, in nanoseconds.
 	Span int64 `json:"span_ns"`
+}
+
+// ratio returns a over b (0 when b is 0).
+func ratio(a, b uint64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
 }

@@ -1,4 +1,4 @@
-package sim
+package system
 
 import (
 	"cmp"
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cachesim/cachesim/policy"
+	"github.com/cachesim/cachesim/sim"
 	"github.com/cachesim/cachesim/traces"
 )
 
@@ -38,9 +39,9 @@ func ParseLevels(spec string) ([]Level, error) {
 		seen[name] = true
 		lv := Level{Name: name}
 		if at := strings.LastIndex(rest, "@"); at >= 0 && at > strings.LastIndex(rest, ")") {
-			d, err := parseLatency(rest[at+1:])
+			d, err := sim.ParseLatency("latency", rest[at+1:])
 			if err != nil {
-				return fail("level %s: latency: %v", name, err)
+				return fail("level %s: %v", name, err)
 			}
 			lv.Latency, rest = d, rest[:at]
 		}
@@ -52,7 +53,7 @@ func ParseLevels(spec string) ([]Level, error) {
 		if lv.Policy, err = policy.ParseSpec(rest[:colon]); err != nil {
 			return fail("level %s: %v", name, err)
 		}
-		if lv.Capacity, lv.Bytes, err = ParseSize(rest[colon+1:]); err != nil {
+		if lv.Capacity, lv.Bytes, err = sim.ParseSize(rest[colon+1:]); err != nil {
 			return fail("level %s: %v", name, err)
 		}
 		out = append(out, lv)

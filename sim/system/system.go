@@ -1,4 +1,14 @@
-package sim
+// Package system simulates a cache hierarchy as a whole system: private
+// first levels per service instance in front of shared levels in front of
+// a backend, replayed on the trace's time with sim's latency model. Beyond
+// the hit ratios of each level it models what a single cache cannot show:
+// stampedes of concurrent misses (stampede.go), writes, invalidations
+// between instances and periodic drops of every entry (writes.go), warm-up
+// and prewarming. Configurations are parsed in spec.go, results are in
+// stats.go and sweeps over a level's size in sweep.go. sim's single-cache
+// Replay stays the fast path; this package builds on sim and sim never
+// imports it.
+package system
 
 import (
 	"fmt"
@@ -7,15 +17,9 @@ import (
 	"time"
 
 	"github.com/cachesim/cachesim/policy"
+	"github.com/cachesim/cachesim/sim"
 	"github.com/cachesim/cachesim/traces"
 )
-
-// This file is the system simulation: a hierarchy of caches (private L1s per
-// service instance in front of shared levels in front of a backend) replayed
-// on the trace's time, with the latency model of latency.go. Stampedes are in
-// stampede.go, writes, invalidations and model versions in writes.go, the
-// parsing of the configuration in systemspec.go. The single-cache Replay is
-// separate and untouched: it stays the fast path.
 
 // Level is one tier of a cache hierarchy.
 type Level struct {
@@ -48,9 +52,9 @@ type Warmup struct {
 	Duration time.Duration
 }
 
-// SystemConfig describes a system simulation. The zero values of the
+// Config describes a system simulation. The zero values of the
 // optional fields turn their mechanism off.
-type SystemConfig struct {
+type Config struct {
 	// Levels are the tiers from the nearest (L1) to the farthest; at least one.
 	Levels []Level
 	// Instances is the number of service instances, each with a private copy
@@ -61,7 +65,7 @@ type SystemConfig struct {
 	// InstanceOf, when set, gives each request's instance (a trace column);
 	// it overrides Assign. Values are taken modulo Instances.
 	InstanceOf []uint32
-	// Exclusive keeps an object in one level at a time (see SystemStats).
+	// Exclusive keeps an object in one level at a time (see Stats).
 	Exclusive bool
 	// TTL is the time to live of a fetched value whose request carries no TTL;
 	// 0 means values never expire (unless the request has a TTL).
@@ -69,7 +73,7 @@ type SystemConfig struct {
 	// Seed seeds randomised policies and XFetch's draws.
 	Seed uint64
 	// Latency gives each request's backend (miss) latency; nil means 0. Stampede modes need it.
-	Latency *Latencies
+	Latency *sim.Latencies
 	// Stampede is what concurrent misses for one key do.
 	Stampede Stampede
 	// Beta is XFetch's β (>= 0; 1 is the paper's default).
@@ -93,8 +97,8 @@ type SystemConfig struct {
 	// PrewarmFromWarmup says that Prewarm came from the warm-up part of the
 	// trace itself, which then stands for the past and is not replayed.
 	PrewarmFromWarmup bool
-	// Window, when set, records per-window counts in SystemStats.Windows.
-	Window *WindowPlan
+	// Window, when set, records per-window counts in Stats.Windows.
+	Window *sim.WindowPlan
 }
 
 // keyState is what the system knows of a key's value beyond the caches.
@@ -117,11 +121,11 @@ type sysLevel struct {
 
 // system is one run of a system simulation.
 type system struct {
-	cfg       *SystemConfig
+	cfg       *Config
 	levels    []sysLevel
 	instances int
-	st        SystemStats
-	win       *Windower
+	st        Stats
+	win       *sim.Windower
 	never     bool  // values never expire
 	ttl       int64 // default TTL, ns (0: never)
 	track     bool  // per-key state is needed (expiry or stampedes)
@@ -135,11 +139,11 @@ type system struct {
 	plainHits []uint64 // per level: hits whose latency is only the lookups (see flushHits)
 }
 
-// RunSystem simulates t through the system cfg describes.
-func RunSystem(t *traces.Trace, cfg SystemConfig) (SystemStats, error) {
+// Run simulates t through the system cfg describes.
+func Run(t *traces.Trace, cfg Config) (Stats, error) {
 	s, err := newSystem(t, &cfg)
 	if err != nil {
-		return SystemStats{}, err
+		return Stats{}, err
 	}
 	n := t.Len()
 	from, warm := 0, WarmupEnd(t, cfg.Warmup)
@@ -171,7 +175,7 @@ func RunSystem(t *traces.Trace, cfg SystemConfig) (SystemStats, error) {
 }
 
 // newSystem builds the caches and checks that cfg can run on t.
-func newSystem(t *traces.Trace, cfg *SystemConfig) (*system, error) {
+func newSystem(t *traces.Trace, cfg *Config) (*system, error) {
 	if len(cfg.Levels) == 0 {
 		return nil, fmt.Errorf("a system needs at least one level")
 	}
@@ -233,7 +237,7 @@ func newSystem(t *traces.Trace, cfg *SystemConfig) (*system, error) {
 				return nil, err
 			}
 		}
-		PrepareFuture(t, l.caches[0])
+		sim.PrepareFuture(t, l.caches[0])
 		s.st.Levels[j].Name = lv.Name
 	}
 	if err := s.w.init(s, t); err != nil {
@@ -243,7 +247,7 @@ func newSystem(t *traces.Trace, cfg *SystemConfig) (*system, error) {
 	if cfg.Window != nil {
 		s.win = cfg.Window.Start()
 	}
-	s.st.Latency = &Histogram{}
+	s.st.Latency = &sim.Histogram{}
 	if cfg.Latency != nil {
 		s.st.Latency = cfg.Latency.NewHistogram()
 	}
@@ -328,11 +332,11 @@ func (s *system) reset(now int64) {
 			l.evBase -= c.Evictions()
 		}
 	}
-	h := &Histogram{}
+	h := &sim.Histogram{}
 	if s.cfg.Latency != nil {
 		h = s.cfg.Latency.NewHistogram()
 	}
-	s.st = SystemStats{Levels: levels, Prewarmed: s.st.Prewarmed}
+	s.st = Stats{Levels: levels, Prewarmed: s.st.Prewarmed}
 	clear(s.plainHits)
 	s.st.Latency = h
 	if s.cfg.Window != nil {
@@ -504,7 +508,7 @@ func (s *system) flushHits() {
 }
 
 // finish closes the run and computes the derived figures.
-func (s *system) finish() SystemStats {
+func (s *system) finish() Stats {
 	s.w.finish(s, s.last)
 	s.flushHits()
 	st := &s.st
