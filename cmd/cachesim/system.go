@@ -342,7 +342,7 @@ func runSystemReplay(cmd *cobra.Command, args []string, f *replayFlags) error {
 			fmt.Fprintln(stderr, "note:", s.cfg.Window.Note)
 		}
 	}
-	runs, err := system.Sweep(t, s.cfg, s.modes, -1, sim.Sizes{}, 0, nil)
+	runs, err := system.Sweep(t, s.cfg, system.SweepOptions{Modes: s.modes})
 	if err != nil {
 		return err
 	}
@@ -396,12 +396,11 @@ func runSystemSweep(cmd *cobra.Command, args []string, f *sweepFlags) error {
 	if err != nil {
 		return err
 	}
-	vary, err := system.LevelIndex(s.cfg.Levels, f.sys.vary)
-	if err != nil {
+	if _, err := system.LevelIndex(s.cfg.Levels, f.sys.vary); err != nil {
 		return fmt.Errorf("--vary: %v", err)
 	}
 	bar := newProgress(stderr, f.out.quiet, len(s.modes)*len(sizes.Values), int64(t.Len()), "sweep")
-	runs, err := system.Sweep(t, s.cfg, s.modes, vary, sizes, f.jobs, bar.Add)
+	runs, err := system.Sweep(t, s.cfg, system.SweepOptions{Modes: s.modes, Vary: f.sys.vary, Sizes: sizes, Workers: f.jobs, Progress: bar.Add})
 	bar.Finish()
 	if err != nil {
 		return err

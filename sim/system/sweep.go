@@ -1,7 +1,6 @@
 package system
 
 import (
-	"runtime"
 	"sync"
 
 	"github.com/cachesim/cachesim/sim"
@@ -17,65 +16,73 @@ type Point struct {
 	Stats    Stats
 }
 
-// Sweep runs cfg once per stampede mode and, when vary >= 0, once per
-// size of level vary (the other levels fixed; sizes in sizes' unit), in
-// parallel on at most workers goroutines (0: GOMAXPROCS); t is shared
-// read-only. The runs come back ordered by mode, then size. progress, when
-// set, is called (serialised) after each run.
-func Sweep(t *traces.Trace, cfg Config, modes []Stampede, vary int, sizes sim.Sizes, workers int, progress func()) ([]Point, error) {
+// SweepOptions say which configurations Sweep runs besides the base one, and how.
+type SweepOptions struct {
+	// Modes are the stampede modes to compare; none means the Config's own.
+	Modes []Stampede
+	// Vary names the level whose size takes every value of Sizes (the
+	// other levels keep theirs); "" varies none.
+	Vary string
+	// Sizes are the varied level's sizes, in their unit (Sizes.Bytes).
+	Sizes sim.Sizes
+	// Workers bounds the runs at once; 0 means GOMAXPROCS.
+	Workers int
+	// Progress, when set, is called (serialised) after each run.
+	Progress func()
+}
+
+// Sweep runs cfg once per stampede mode and, with opt.Vary, once per size
+// of that level, in parallel; t is shared read-only. The points come back
+// ordered by mode, then size.
+func Sweep(t *traces.Trace, cfg Config, opt SweepOptions) ([]Point, error) {
+	modes := opt.Modes
 	if len(modes) == 0 {
 		modes = []Stampede{cfg.Stampede}
 	}
-	values := sizes.Values
-	if vary < 0 || len(values) == 0 {
-		vary, values = -1, []int64{0}
-	}
-	runs := make([]Point, 0, len(modes)*len(values))
-	for _, m := range modes {
-		for _, v := range values {
-			runs = append(runs, Point{Size: v, Stampede: m})
+	vary, values := -1, []int64{0}
+	if opt.Vary != "" {
+		var err error
+		if vary, err = LevelIndex(cfg.Levels, opt.Vary); err != nil {
+			return nil, err
 		}
+		values = opt.Sizes.Values
 	}
-	// Offline policies need the next-access column: fill it before sharing t.
+	// Offline policies need the next-access column: fill it before sharing
+	// t (and fail on a bad configuration before any work).
 	if _, err := newSystem(t, &cfg); err != nil {
 		return nil, err
 	}
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+	points := make([]Point, 0, len(modes)*len(values))
+	for _, m := range modes {
+		for _, v := range values {
+			points = append(points, Point{Size: v, Stampede: m})
+		}
 	}
-	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		firstErr error
-		slots    = make(chan struct{}, workers)
-	)
-	for k := range runs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			slots <- struct{}{}
-			defer func() { <-slots }()
+	var mu sync.Mutex // serialises Progress
+	tasks := make([]func() error, len(points))
+	for k := range points {
+		tasks[k] = func() error {
 			c := cfg
-			c.Stampede = runs[k].Stampede
+			c.Stampede = points[k].Stampede
 			if vary >= 0 {
 				c.Levels = append([]Level(nil), cfg.Levels...)
-				c.Levels[vary].Capacity, c.Levels[vary].Bytes = runs[k].Size, sizes.Bytes
+				c.Levels[vary].Capacity, c.Levels[vary].Bytes = points[k].Size, opt.Sizes.Bytes
 			}
 			st, err := Run(t, c)
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil && firstErr == nil {
-				firstErr = err
+			if err != nil {
+				return err
 			}
-			runs[k].Stats = st
-			if progress != nil {
-				progress()
+			points[k].Stats = st
+			if opt.Progress != nil {
+				mu.Lock()
+				opt.Progress()
+				mu.Unlock()
 			}
-		}()
+			return nil
+		}
 	}
-	wg.Wait()
-	if firstErr != nil {
-		return nil, firstErr
+	if err := sim.Parallel(opt.Workers, tasks); err != nil {
+		return nil, err
 	}
-	return runs, nil
+	return points, nil
 }

@@ -3,6 +3,7 @@ package system
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -399,5 +400,46 @@ func TestSystemRejectsBadConfig(t *testing.T) {
 		if _, err := Run(tr, cfg); err == nil {
 			t.Errorf("%+v ran without timestamps", cfg)
 		}
+	}
+}
+
+// Three passes over 10 keys, 1ms apart, through an L1 lru:5 (LRU never
+// hits a loop larger than itself) and an L2 varied over 5 and 10 objects:
+// the L2 of 5 never hits either, the L2 of 10 serves the last two passes
+// (20 hits). Two modes give four points, by mode then size, and four
+// calls of Progress; an unknown level fails.
+func TestSweepVariesALevel(t *testing.T) {
+	var reqs []req
+	for i := range 30 {
+		reqs = append(reqs, req{at: int64(i) * ms, key: uint64(i % 10)})
+	}
+	tr := sysTrace(reqs...)
+	cfg := Config{Levels: mustLevels(t, "l1=lru:5,l2=lru:7"), Latency: constLatencies(tr, 0)}
+	calls := 0
+	opt := SweepOptions{Modes: []Stampede{StampedeOff, StampedeNone}, Vary: "l2", Sizes: sim.Sizes{Values: []int64{5, 10}},
+		Workers: 2, Progress: func() { calls++ }}
+	points, err := Sweep(tr, cfg, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		size  int64
+		mode  Stampede
+		hits  uint64
+		calls uint64
+	}{{5, StampedeOff, 0, 30}, {10, StampedeOff, 20, 10}, {5, StampedeNone, 0, 30}, {10, StampedeNone, 20, 10}}
+	if len(points) != len(want) || calls != len(want) {
+		t.Fatalf("%d points, %d progress calls; want %d of each", len(points), calls, len(want))
+	}
+	for k, w := range want {
+		p := points[k]
+		if p.Size != w.size || p.Stampede != w.mode || p.Stats.Levels[1].Hits != w.hits || p.Stats.Backend.Calls != w.calls {
+			t.Errorf("point %d: size %d %s, L2 hits %d, calls %d; want %d %s, %d, %d", k, p.Size, p.Stampede,
+				p.Stats.Levels[1].Hits, p.Stats.Backend.Calls, w.size, w.mode, w.hits, w.calls)
+		}
+	}
+	opt.Vary = "l3"
+	if _, err := Sweep(tr, cfg, opt); err == nil || !strings.Contains(err.Error(), `no level "l3"`) {
+		t.Errorf("unknown level: error %v", err)
 	}
 }
