@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -142,6 +143,27 @@ func (f *systemFlags) active() (bool, error) {
 	return false, nil
 }
 
+// systemFlagOf names the flag of each setting a system.ConfigError names.
+var systemFlagOf = map[system.Setting]string{
+	system.SettingLevels: "levels", system.SettingInstances: "instances", system.SettingAssign: "assign",
+	system.SettingExclusive: "exclusive", system.SettingStampede: "stampede", system.SettingBeta: "beta",
+	system.SettingWrites: "write-policy", system.SettingFlushInterval: "flush-interval",
+	system.SettingInvalidationDelay: "invalidation-delay", system.SettingInvalidationPeriod: "invalidate-every",
+	system.SettingDipWindow: "dip-window", system.SettingWarmup: "warmup", system.SettingPrewarm: "prewarm",
+	system.SettingVary: "vary",
+}
+
+// systemError words a system.ConfigError with the flag of its setting.
+func systemError(err error) error {
+	var ce *system.ConfigError
+	if errors.As(err, &ce) {
+		if name, ok := systemFlagOf[ce.Setting]; ok {
+			return fmt.Errorf("--%s: %s", name, ce.Problem)
+		}
+	}
+	return err
+}
+
 // systemSetup is a checked system configuration.
 type systemSetup struct {
 	cfg   system.Config
@@ -156,7 +178,7 @@ func (f *systemFlags) load(cmd *cobra.Command, args []string, in *inputFlags, tt
 		return nil, systemSetup{}, err
 	}
 	s, err := f.build(t, tracePath(args), ttl, cmd.Flags().Changed("ttl"), seed, in, stderr)
-	return t, s, err
+	return t, s, systemError(err)
 }
 
 // build checks the flags and makes the configuration for t. ttl applies
@@ -180,14 +202,10 @@ func (f *systemFlags) build(t *traces.Trace, path string, ttl time.Duration, ttl
 			return s, err
 		}
 	} else if c.Assign, err = system.ParseAssignment(f.assign); err != nil {
-		return s, fmt.Errorf("%v, or column:N", err)
+		return s, fmt.Errorf("%v, or column:N", systemError(err))
 	}
-	for _, m := range strings.Split(f.stampede, ",") {
-		mode, err := system.ParseStampede(m)
-		if err != nil {
-			return s, err
-		}
-		s.modes = append(s.modes, mode)
+	if s.modes, err = system.ParseStampedes(f.stampede); err != nil {
+		return s, err
 	}
 	if c.Writes, err = system.ParseWritePolicy(f.writePolicy); err != nil {
 		return s, err
@@ -344,7 +362,7 @@ func runSystemReplay(cmd *cobra.Command, args []string, f *replayFlags) error {
 	}
 	runs, err := system.Sweep(t, s.cfg, system.SweepOptions{Modes: s.modes})
 	if err != nil {
-		return err
+		return systemError(err)
 	}
 	rep := f.sys.newReport(t, s)
 	for _, r := range runs {
@@ -403,7 +421,7 @@ func runSystemSweep(cmd *cobra.Command, args []string, f *sweepFlags) error {
 	runs, err := system.Sweep(t, s.cfg, system.SweepOptions{Modes: s.modes, Vary: f.sys.vary, Sizes: sizes, Workers: f.jobs, Progress: bar.Add})
 	bar.Finish()
 	if err != nil {
-		return err
+		return systemError(err)
 	}
 	rep := f.sys.newReport(t, s)
 	rep.Unit = report.Unit(sizes.Bytes)

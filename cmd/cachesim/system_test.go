@@ -129,6 +129,7 @@ func TestSystemFlagErrors(t *testing.T) {
 		{[]string{"replay", tr, "--instances", "4"}, "--instances needs --levels"},
 		{[]string{"replay", tr, "--levels", "l1=lru:10", "--stampede", "coalesce"}, "needs timestamps"},
 		{[]string{"replay", tr, "--levels", "l1=lru:10", "--stampede", "sometimes"}, "expected off, none, coalesce, xfetch"},
+		{[]string{"replay", tr, "--levels", "l1=lru:10", "--instances", "10000000"}, "--instances: 10000000 exceeds the maximum of 10000"},
 		{[]string{"replay", tr, "--levels", "l1=lru:10", "--policy", "lfu"}, "--policy and --size do not apply"},
 		{[]string{"replay", tr, "--levels", "l1=nosuch:10"}, "unknown policy"},
 		{[]string{"replay", tr, "--levels", "l1=lru:10", "--prewarm", "top:5"}, "needs a history"},

@@ -25,7 +25,7 @@ const (
 
 var stampedeNames = []string{"off", "none", "coalesce", "xfetch"}
 
-// String returns the mode's flag name.
+// String returns the mode's name, as ParseStampede reads it.
 func (m Stampede) String() string { return stampedeNames[m] }
 
 // call is a backend call in flight.

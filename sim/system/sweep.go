@@ -43,7 +43,7 @@ func Sweep(t *traces.Trace, cfg Config, opt SweepOptions) ([]Point, error) {
 	if opt.Vary != "" {
 		var err error
 		if vary, err = LevelIndex(cfg.Levels, opt.Vary); err != nil {
-			return nil, err
+			return nil, &ConfigError{Setting: SettingVary, Problem: err.Error()}
 		}
 		values = opt.Sizes.Values
 	}

@@ -176,8 +176,8 @@ func Run(t *traces.Trace, cfg Config) (Stats, error) {
 
 // newSystem builds the caches and checks that cfg can run on t.
 func newSystem(t *traces.Trace, cfg *Config) (*system, error) {
-	if len(cfg.Levels) == 0 {
-		return nil, fmt.Errorf("a system needs at least one level")
+	if err := check(t, cfg); err != nil {
+		return nil, err
 	}
 	s := &system{cfg: cfg, instances: max(cfg.Instances, 1), ttl: int64(cfg.TTL),
 		rng: rand.New(rand.NewPCG(cfg.Seed, 0x78666574636800))} // "xfetch"
@@ -185,40 +185,6 @@ func newSystem(t *traces.Trace, cfg *Config) (*system, error) {
 	s.track = !s.never || cfg.Stampede != StampedeOff
 	if s.track {
 		s.keys = make(map[uint64]keyState)
-	}
-	timed := t.Times != nil
-	for _, c := range []struct {
-		what string
-		need bool
-	}{
-		{"--stampede " + cfg.Stampede.String(), cfg.Stampede != StampedeOff},
-		{"--flush-interval", cfg.FlushInterval > 0},
-		{"--invalidation-delay", cfg.InvalidationDelay > 0},
-		{"--invalidate-every", cfg.InvalidateEvery > 0},
-		{"--warmup " + cfg.Warmup.Duration.String(), cfg.Warmup.Duration > 0},
-	} {
-		if c.need && !timed {
-			return nil, fmt.Errorf("%s needs timestamps, and %s has none", c.what, t.Name)
-		}
-	}
-	if cfg.InstanceOf != nil && len(cfg.InstanceOf) != t.Len() {
-		return nil, fmt.Errorf("%d instance assignments for the %d requests of %s", len(cfg.InstanceOf), t.Len(), t.Name)
-	}
-	if cfg.Writes == WriteBack && cfg.FlushInterval <= 0 {
-		return nil, fmt.Errorf("write-back needs a --flush-interval")
-	}
-	if cfg.Beta < 0 || math.IsNaN(cfg.Beta) {
-		return nil, fmt.Errorf("--beta %g: expected a number >= 0", cfg.Beta)
-	}
-	if cfg.Exclusive {
-		if len(cfg.Levels) < 2 || s.instances > 1 {
-			return nil, fmt.Errorf("an exclusive hierarchy needs at least two levels and one instance (an object handed up to one instance's L1 would leave the others none)")
-		}
-		for _, l := range cfg.Levels {
-			if l.Bytes != cfg.Levels[0].Bytes {
-				return nil, fmt.Errorf("an exclusive hierarchy needs every level in the same unit (bytes or objects): %s is not", l.Name)
-			}
-		}
 	}
 	s.levels = make([]sysLevel, len(cfg.Levels))
 	s.st.Levels = make([]LevelStats, len(cfg.Levels))
@@ -252,6 +218,69 @@ func newSystem(t *traces.Trace, cfg *Config) (*system, error) {
 		s.st.Latency = cfg.Latency.NewHistogram()
 	}
 	return s, nil
+}
+
+// check returns a ConfigError for a setting of cfg that cannot run on t.
+func check(t *traces.Trace, cfg *Config) error {
+	switch {
+	case len(cfg.Levels) == 0:
+		return configError(SettingLevels, "a system needs at least one level")
+	case len(cfg.Levels) > MaxLevels:
+		return configError(SettingLevels, "%d levels exceed the maximum of %d", len(cfg.Levels), MaxLevels)
+	case cfg.Instances > MaxInstances:
+		return configError(SettingInstances, "%d exceeds the maximum of %d (each instance holds a private first level)", cfg.Instances, MaxInstances)
+	case cfg.InstanceOf != nil && len(cfg.InstanceOf) != t.Len():
+		return configError(SettingAssign, "%d instance assignments for the %d requests of %s", len(cfg.InstanceOf), t.Len(), t.Name)
+	case cfg.Beta < 0 || math.IsNaN(cfg.Beta):
+		return configError(SettingBeta, "%g: expected a number >= 0", cfg.Beta)
+	case cfg.Writes == WriteBack && cfg.FlushInterval <= 0:
+		return configError(SettingFlushInterval, "write-back needs one above 0: how often dirty entries are written to the store")
+	}
+	if err := checkTimes(t, cfg); err != nil {
+		return err
+	}
+	return checkExclusive(cfg)
+}
+
+// configError returns a ConfigError for setting what.
+func configError(what Setting, format string, a ...any) error {
+	return &ConfigError{Setting: what, Problem: fmt.Sprintf(format, a...)}
+}
+
+// checkTimes checks the durations of cfg, and that t has the timestamps they need.
+func checkTimes(t *traces.Trace, cfg *Config) error {
+	for _, d := range []struct {
+		what Setting
+		d    time.Duration
+	}{{SettingFlushInterval, cfg.FlushInterval}, {SettingInvalidationDelay, cfg.InvalidationDelay},
+		{SettingInvalidationPeriod, cfg.InvalidateEvery}, {SettingDipWindow, cfg.DipWindow}, {SettingWarmup, cfg.Warmup.Duration}} {
+		if d.d < 0 {
+			return configError(d.what, "%s: expected a duration >= 0", d.d)
+		}
+		if d.d > 0 && t.Times == nil && d.what != SettingDipWindow {
+			return configError(d.what, "%s needs timestamps, and %s has none", d.d, t.Name)
+		}
+	}
+	if cfg.Stampede != StampedeOff && t.Times == nil {
+		return configError(SettingStampede, "%s needs timestamps, and %s has none", cfg.Stampede, t.Name)
+	}
+	return nil
+}
+
+// checkExclusive checks that an exclusive hierarchy can hand objects between its levels.
+func checkExclusive(cfg *Config) error {
+	if !cfg.Exclusive {
+		return nil
+	}
+	if len(cfg.Levels) < 2 || cfg.Instances > 1 {
+		return configError(SettingExclusive, "an exclusive hierarchy needs at least two levels and one instance (an object handed up to one instance's L1 would leave the others none)")
+	}
+	for _, l := range cfg.Levels {
+		if l.Bytes != cfg.Levels[0].Bytes {
+			return configError(SettingExclusive, "an exclusive hierarchy needs every level in the same unit (bytes or objects): %s is not", l.Name)
+		}
+	}
+	return nil
 }
 
 // build (re)makes instance k's cache of level j.

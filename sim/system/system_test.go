@@ -1,6 +1,7 @@
 package system
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -190,7 +191,7 @@ func TestStampedeTenRequests(t *testing.T) {
 	if st.Backend.Calls != 1 || st.Backend.Coalesced != 9 || st.Backend.MaxPerKey != 1 || st.Hits != 1 {
 		t.Errorf("coalesce: calls %d coalesced %d max per key %d hits %d; want 1, 9, 1, 1", st.Backend.Calls, st.Backend.Coalesced, st.Backend.MaxPerKey, st.Hits)
 	}
-	// sim.Latencies 50, 49, …, 41ms and a 0 hit: sum 455ms over 11 requests; the median (6th of 11) is 45ms.
+	// Latencies 50, 49, …, 41ms and a 0 hit: sum 455ms over 11 requests; the median (6th of 11) is 45ms.
 	if m, p50 := st.Latency.Mean(), st.Latency.Quantile(0.5); math.Abs(m-0.455/11) > 1e-12 || math.Abs(p50-0.045) > 1e-12 {
 		t.Errorf("coalesce: mean %g, p50 %g; want %g, 0.045", m, p50, 0.455/11)
 	}
@@ -391,15 +392,74 @@ func TestParseLevels(t *testing.T) {
 	}
 }
 
-// sim.Options that need timestamps fail clearly on a trace without them, as does an exclusive hierarchy over several instances.
+// Settings that need timestamps fail clearly on a trace without them, as
+// do an exclusive hierarchy over several instances, settings out of
+// bounds and malformed ones; each error names its setting, in words.
 func TestSystemRejectsBadConfig(t *testing.T) {
 	tr := traces.NewTrace("untimed", traces.Fields{})
 	tr.Append(&traces.Request{Key: 1, Size: 1})
-	for _, cfg := range []Config{{Stampede: StampedeCoalesce}, {Exclusive: true, Instances: 2}, {Writes: WriteBack, FlushInterval: time.Second}, {InvalidateEvery: time.Hour}} {
-		cfg.Levels = mustLevels(t, "l1=lru:10")
-		if _, err := Run(tr, cfg); err == nil {
-			t.Errorf("%+v ran without timestamps", cfg)
+	for _, c := range []struct {
+		cfg     Config
+		setting Setting
+		says    string
+	}{
+		{Config{Stampede: StampedeCoalesce}, SettingStampede, "stampede: coalesce needs timestamps, and untimed has none"},
+		{Config{Exclusive: true, Instances: 2}, SettingExclusive, "at least two levels and one instance"},
+		{Config{Writes: WriteBack, FlushInterval: time.Second}, SettingFlushInterval, "flush interval: 1s needs timestamps"},
+		{Config{Writes: WriteBack}, SettingFlushInterval, "write-back needs one above 0"},
+		{Config{InvalidateEvery: time.Hour}, SettingInvalidationPeriod, "invalidation period: 1h0m0s needs timestamps"},
+		{Config{InvalidationDelay: -time.Second}, SettingInvalidationDelay, "-1s: expected a duration >= 0"},
+		{Config{Beta: -1}, SettingBeta, "beta: -1: expected a number >= 0"},
+		{Config{Instances: 10_000_000}, SettingInstances,
+			"instances: 10000000 exceeds the maximum of 10000 (each instance holds a private first level)"},
+		{Config{Levels: make([]Level, MaxLevels+1)}, SettingLevels, "17 levels exceed the maximum of 16"},
+	} {
+		cfg := c.cfg
+		if cfg.Levels == nil {
+			cfg.Levels = mustLevels(t, "l1=lru:10")
 		}
+		_, err := Run(tr, cfg)
+		var ce *ConfigError
+		if !errors.As(err, &ce) || ce.Setting != c.setting || !strings.Contains(err.Error(), c.says) {
+			t.Errorf("%s: error %v; want a ConfigError for %q saying %q", c.setting, err, c.setting, c.says)
+		}
+		if err != nil && strings.Contains(err.Error(), "--") {
+			t.Errorf("%s: error %q names a flag", c.setting, err)
+		}
+	}
+	for _, parse := range []func() error{
+		func() error { _, err := ParseLevels("l1=lru:10,l2=nosuch:5"); return err },
+		func() error { _, err := ParseStampedes("none,sometimes"); return err },
+		func() error { _, err := ParseWarmup("ten"); return err },
+		func() error { _, err := ParsePrewarm("all"); return err },
+		func() error { _, err := ParseWritePolicy("sideways"); return err },
+	} {
+		err := parse()
+		var ce *ConfigError
+		if !errors.As(err, &ce) || strings.Contains(err.Error(), "--") {
+			t.Errorf("parse error %v; want a ConfigError that names no flag", err)
+		}
+	}
+}
+
+// The most instances allowed run. Round-robin sends request i to instance
+// i mod N: the first pass puts key i in instance i's L1 and in the L2; the
+// second asks instance i for key i+1 (mod N), which its own L1 lacks and
+// the L2 holds: N L2 hits, N backend calls (the first pass).
+func TestSystemMaxInstances(t *testing.T) {
+	const n = MaxInstances
+	var reqs []req
+	for i := range 2 * n {
+		key := uint64(i % n)
+		if i >= n {
+			key = uint64((i + 1) % n)
+		}
+		reqs = append(reqs, req{at: int64(i) * ms, key: key})
+	}
+	tr := sysTrace(reqs...)
+	st := run(t, tr, Config{Levels: mustLevels(t, "l1=lru:10,l2=lru:100000"), Instances: n})
+	if st.Levels[0].Hits != 0 || st.Levels[1].Hits != n || st.Backend.Calls != n {
+		t.Errorf("L1 hits %d, L2 hits %d, backend calls %d; want 0, %d, %d", st.Levels[0].Hits, st.Levels[1].Hits, st.Backend.Calls, n, n)
 	}
 }
 

@@ -22,7 +22,7 @@ const (
 
 var writePolicyNames = []string{"through", "back", "around"}
 
-// String returns the policy's flag name.
+// String returns the policy's name, as ParseWritePolicy reads it.
 func (w WritePolicy) String() string { return writePolicyNames[w] }
 
 // invalidation is a write's invalidation on its way to the other instances' L1s.
