@@ -241,22 +241,13 @@ func (r SystemRun) writeDetails(w io.Writer) error {
 			[]string{"invalidations sent to other L1s", fmt.Sprint(wr.Invalidations)},
 			[]string{"stale reads", fmt.Sprint(wr.StaleReads)})
 	}
-	if len(r.Versions) > 0 {
-		before, after := VersionDip(r.Versions)
+	if r.Drops > 0 || len(r.Versions) > 0 {
+		before, after := r.VersionDip()
 		rows = append(rows,
-			[]string{"model versions (all entries dropped)", fmt.Sprint(len(r.Versions))},
+			[]string{"model versions (drops of every entry)", fmt.Sprint(r.Drops)},
 			[]string{"hit ratio just before / after a drop", fmt.Sprintf("%s / %s", pct(before.HitRatio()), pct(after.HitRatio()))},
 			[]string{"backend calls just before / after (miss storm)", fmt.Sprintf("%d / %d (×%.3g)", before.Calls, after.Calls, float64(after.Calls)/max(float64(before.Calls), 1))})
 	}
 	rows = append(rows, []string{"trace time covered", time.Duration(r.Span).Round(time.Millisecond).String()})
 	return renderTable(w, []string{"statistic", "value"}, rows)
-}
-
-// VersionDip adds up the spans before and after every model-version event.
-func VersionDip(events []system.VersionEvent) (before, after system.EventWindow) {
-	for _, e := range events {
-		before.Add(e.Before)
-		after.Add(e.After)
-	}
-	return before, after
 }

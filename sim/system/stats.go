@@ -84,17 +84,24 @@ func (w *EventWindow) Add(o EventWindow) {
 	w.Calls += o.Calls
 }
 
-// Stats are the results of a system simulation. The embedded Stats
+// Stats are the results of a system simulation. The embedded sim.Stats
 // are the overall counts: a hit is a request served by any level, Latency
 // the distribution of request latencies (the lookups of the levels reached,
 // plus the backend's latency or the wait for a call in flight), Evictions
 // those of every level.
 type Stats struct {
 	sim.Stats
-	Levels   []LevelStats   `json:"levels"`
-	Backend  BackendStats   `json:"backend"`
-	Writes   WriteStats     `json:"writes"`
+	Levels  []LevelStats `json:"levels"`
+	Backend BackendStats `json:"backend"`
+	Writes  WriteStats   `json:"writes"`
+	// Versions are the InvalidateEvery boundaries whose spans before or
+	// after saw requests, in time order (boundaries in a gap of the trace
+	// are left out: nothing happened around them).
 	Versions []VersionEvent `json:"versions,omitempty"`
+	// Drops counts the InvalidateEvery drops that found entries to drop;
+	// a boundary with every cache empty (such as all but the first of a
+	// gap without requests) drops nothing and is not counted.
+	Drops uint64 `json:"drops,omitempty"`
 	// Prewarmed is the number of keys loaded before the replay.
 	Prewarmed int `json:"prewarmed,omitempty"`
 	// Span is the trace time the statistics cover, in nanoseconds.
@@ -107,4 +114,14 @@ func ratio(a, b uint64) float64 {
 		return 0
 	}
 	return float64(a) / float64(b)
+}
+
+// VersionDip adds up the spans before and after every version event: the
+// hit ratio and backend calls just before and just after a drop.
+func (s *Stats) VersionDip() (before, after EventWindow) {
+	for _, e := range s.Versions {
+		before.Add(e.Before)
+		after.Add(e.After)
+	}
+	return before, after
 }

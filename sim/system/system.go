@@ -418,6 +418,29 @@ func (s *system) expiryOf(r *traces.Request, at int64) int64 {
 // never is the expiry of a value that does not expire.
 const never = math.MaxInt64
 
+// addSat returns a+b for b >= 0, or never past math.MaxInt64.
+func addSat(a, b int64) int64 {
+	if a > never-b {
+		return never
+	}
+	return a + b
+}
+
+// boundaryAfter returns the first of the times next, next+period,
+// next+2·period, … after now, for next <= now: the next boundary of a
+// periodic event once those up to now are done (never past math.MaxInt64).
+func boundaryAfter(next, period, now int64) int64 {
+	d := now - next
+	if d < 0 {
+		return never // now - next overflowed: no boundary fits in int64 past now
+	}
+	step := d / period * period
+	if step > never-period {
+		return never
+	}
+	return addSat(next, step+period)
+}
+
 // advance applies everything that happens before time now: fetches
 // completing, invalidations arriving, flushes and model versions.
 func (s *system) advance(now int64) {

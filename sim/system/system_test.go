@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -334,8 +335,8 @@ func TestInvalidateEvery(t *testing.T) {
 	if st.Misses() != 3 || st.Backend.Calls != 3 {
 		t.Fatalf("misses %d, calls %d; want 3, 3", st.Misses(), st.Backend.Calls)
 	}
-	if len(st.Versions) != 2 {
-		t.Fatalf("%d version events; want 2 (at 10s and 20s)", len(st.Versions))
+	if len(st.Versions) != 2 || st.Drops != 2 {
+		t.Fatalf("%d version events, %d drops; want 2 (at 10s and 20s)", len(st.Versions), st.Drops)
 	}
 	for _, e := range st.Versions {
 		if e.Before != (EventWindow{1, 1, 0}) || e.After != (EventWindow{1, 0, 1}) {
@@ -501,5 +502,54 @@ func TestSweepVariesALevel(t *testing.T) {
 	opt.Vary = "l3"
 	if _, err := Sweep(tr, cfg, opt); err == nil || !strings.Contains(err.Error(), `no level "l3"`) {
 		t.Errorf("unknown level: error %v", err)
+	}
+}
+
+// A trace whose time jumps from 1.05s to 9.2e18ns (292 years) with a flush
+// and a drop of every entry every second: the gap costs one step, not 9.2
+// billion. Write-back, L1 lru:10, windows of 100ms around each boundary.
+//
+//	0s     get a   miss (call 1)
+//	0.5s   set b   dirty b
+//	0.95s  get a   hit; before the boundary at 1s
+//	1.05s  get a   the flush at 1s writes b, the drop at 1s empties {a,b};
+//	               miss (call 2), after the boundary at 1s
+//	J      get a   the drop at 2s empties {a} (those at 3s…J find nothing);
+//	               miss (call 3), after the boundary at J
+//	J+0.5s set c   dirty c
+//	J+0.6s get c   hit
+//	J+2.5s get a   the flush at J+1s writes c, the drop at J+1s empties
+//	               {a,c} (the one at J+2s finds nothing); miss (call 4)
+//
+// Six gets, two hits, four backend calls, two store writes, three drops,
+// events at 1s (before: one hit; after: one miss) and at J (after: one
+// miss). One entry was at risk for 0.5s twice: a mean of 1e9/(J+2.5e9).
+func TestTimeJumpCostsOneStep(t *testing.T) {
+	const s = int64(time.Second)
+	const jump = int64(9_200_000_000_000_000_000)
+	set := func(at int64, key uint64) req { return req{at: at, key: key, op: traces.OpSet} }
+	tr := sysTrace(req{at: 0, key: 1}, set(s/2, 2), req{at: 95 * s / 100, key: 1}, req{at: 105 * s / 100, key: 1},
+		req{at: jump, key: 1}, set(jump+s/2, 3), req{at: jump + 6*s/10, key: 3}, req{at: jump + 5*s/2, key: 1})
+	st := run(t, tr, Config{Levels: mustLevels(t, "l1=lru:10"), Writes: WriteBack, FlushInterval: time.Second,
+		InvalidateEvery: time.Second})
+	if st.Requests != 6 || st.Hits != 2 || st.Sets != 2 || st.Backend.Calls != 4 {
+		t.Errorf("requests %d, hits %d, sets %d, backend calls %d; want 6, 2, 2, 4", st.Requests, st.Hits, st.Sets, st.Backend.Calls)
+	}
+	if w := st.Writes; w.StoreWrites != 2 || w.Saved != 0 || w.MaxDirty != 1 {
+		t.Errorf("store writes %d, saved %d, max dirty %d; want 2, 0, 1", w.StoreWrites, w.Saved, w.MaxDirty)
+	}
+	if want := 1e9 / float64(jump+5*s/2); math.Abs(st.Writes.MeanDirty-want) > 1e-12*want {
+		t.Errorf("mean dirty entries %g; want %g", st.Writes.MeanDirty, want)
+	}
+	if st.Drops != 3 || st.Span != jump+5*s/2 {
+		t.Errorf("drops %d, span %d; want 3, %d", st.Drops, st.Span, jump+5*s/2)
+	}
+	want := []VersionEvent{{Time: s, Before: EventWindow{1, 1, 0}, After: EventWindow{1, 0, 1}},
+		{Time: jump, After: EventWindow{1, 0, 1}}}
+	if !slices.Equal(st.Versions, want) {
+		t.Errorf("events %+v; want %+v", st.Versions, want)
+	}
+	if before, after := st.VersionDip(); before != (EventWindow{1, 1, 0}) || after != (EventWindow{2, 0, 2}) {
+		t.Errorf("dip: before %+v, after %+v; want {1 1 0}, {2 0 2}", before, after)
 	}
 }
