@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/cachesim/cachesim/report"
 	"github.com/cachesim/cachesim/sim"
@@ -87,7 +88,23 @@ func (f *targetFlags) open() (target.Target, error) {
 	if err := f.check(); err != nil {
 		return nil, err
 	}
-	return target.Open(f.url, f.config())
+	tg, err := target.Open(f.url, f.config())
+	return tg, f.hint(err)
+}
+
+// hint adds to a target error the flags that fix it.
+func (f *targetFlags) hint(err error) error {
+	switch {
+	case errors.Is(err, target.ErrNotEmpty) && strings.HasPrefix(f.url, "redis"):
+		return fmt.Errorf("%w (give --flush to empty it first, or choose an empty database with --db)", err)
+	case errors.Is(err, target.ErrNotEmpty):
+		return fmt.Errorf("%w (give --flush to empty it first, or --spawn to start a server of our own)", err)
+	case errors.Is(err, target.ErrSpawnNeedsLimit):
+		return fmt.Errorf("--spawn: %w (--maxmemory 64MiB)", err)
+	case errors.Is(err, target.ErrFixedLimit):
+		return fmt.Errorf("%w (leave out --maxmemory, or give --spawn to start a memcached of our own)", err)
+	}
+	return err
 }
 
 // parseMaxMemory reads --maxmemory: a size with a unit, or bytes.
@@ -129,16 +146,33 @@ func (r targetRun) run(cmd *cobra.Command, args []string, sizes []int64) (report
 	for _, size := range sizes {
 		res, err := target.Replay(tg, t, size, opt)
 		if err != nil {
-			return nil, err
+			return nil, r.flags.hint(err)
 		}
 		pred, err := target.Predict(tg.Kind(), t, res, r.overhead, r.seed)
 		if err != nil {
 			return nil, err
 		}
-		runs = append(runs, report.NewServerRun(t.Name, tg.String(), res.After.MemoryLimit, opt, res, pred))
+		runs = append(runs, serverRun(t.Name, tg.String(), opt, res, pred))
 	}
 	bar.Finish()
 	return runs, tg.Close()
+}
+
+// serverRun lays out a real run and its prediction for the report.
+func serverRun(workload, server string, opt target.Options, res *target.Result, pred target.Prediction) report.ServerRun {
+	return report.ServerRun{
+		Workload: workload, Target: server, MaxMemory: res.After.MemoryLimit, Policy: res.After.Policy,
+		Clients: opt.Concurrency, Pipeline: opt.Pipeline,
+		Requests: res.Requests, Hits: res.Hits, HitRatio: res.HitRatio(), ByteHitRatio: res.ByteHitRatio(),
+		Sets: res.Sets, Deletes: res.Deletes, Fills: res.Fills, Refused: res.Refused,
+		Latency: report.NewServerLatency(&res.Latency), Seconds: res.Elapsed.Seconds(), RequestsPerS: res.Throughput(),
+		// The same fields, so a conversion: it stops compiling if they part.
+		Server:     report.ServerCounters(res.After),
+		ServerHits: res.After.Hits - res.Before.Hits, ServerMisses: res.After.Misses - res.Before.Misses,
+		Evictions: res.After.Evictions - res.Before.Evictions, EmptyMemory: res.Before.UsedMemory,
+		OverheadPerKey: res.OverheadPerKey(), SimCapacity: pred.Capacity, SimOverhead: pred.Overhead,
+		Simulated: report.NewPredicted(pred.Points, res.HitRatio()),
+	}
 }
 
 // runTargetReplay is replay --target.

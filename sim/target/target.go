@@ -12,6 +12,7 @@
 package target
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -97,6 +98,20 @@ type conn interface {
 	close() error
 }
 
+// Errors that a caller may word with its own names for the settings that fix
+// them (test them with errors.Is).
+var (
+	// ErrNotEmpty: the server (Redis: the database) holds keys, and
+	// Config.Flush does not allow emptying it.
+	ErrNotEmpty = errors.New("refusing to replay into it")
+	// ErrSpawnNeedsLimit: a memcached of our own (Config.Spawn) starts with
+	// a memory limit, and Prepare was given none.
+	ErrSpawnNeedsLimit = errors.New("a memcached of our own needs the memory limit to start it with")
+	// ErrFixedLimit: a running memcached's memory limit is set when it
+	// starts; replay at that limit (0), or start a memcached of our own.
+	ErrFixedLimit = errors.New("a running memcached keeps the limit it started with")
+)
+
 // dialTimeout bounds connecting; ioTimeout bounds one command or pipeline round trip.
 const (
 	dialTimeout = 3 * time.Second
@@ -110,7 +125,7 @@ const (
 func Open(raw string, cfg Config) (Target, error) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme == "" || u.Host == "" {
-		return nil, fmt.Errorf("--target %q: expected redis://[user:password@]host:port[/db] or memcached://host:port", raw)
+		return nil, fmt.Errorf("target %q: expected redis://[user:password@]host:port[/db] or memcached://host:port", raw)
 	}
 	switch strings.ToLower(u.Scheme) {
 	case "redis":
@@ -118,7 +133,7 @@ func Open(raw string, cfg Config) (Target, error) {
 	case "memcached", "memcache":
 		return openMemcached(u, cfg)
 	}
-	return nil, fmt.Errorf("--target %q: unknown scheme %q (expected redis:// or memcached://)", raw, u.Scheme)
+	return nil, fmt.Errorf("target %q: unknown scheme %q (expected redis:// or memcached://)", raw, u.Scheme)
 }
 
 // hostPort returns u's host:port with the default port when none is given.
