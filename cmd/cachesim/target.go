@@ -148,7 +148,7 @@ func (r targetRun) run(cmd *cobra.Command, args []string, sizes []int64) (report
 		if err != nil {
 			return nil, r.flags.hint(err)
 		}
-		pred, err := target.Predict(tg.Kind(), t, res, r.overhead, r.seed)
+		pred, err := target.Predict(t, res, target.PredictOptions{Kind: tg.Kind(), Overhead: r.overhead, Seed: r.seed})
 		if err != nil {
 			return nil, err
 		}

@@ -139,7 +139,7 @@ func fidelity(t *testing.T, tr *traces.Trace, redisPolicy, model string, mibs ..
 		if res.After.Evictions == 0 {
 			t.Fatalf("%d MiB: no evictions, the limit does not bite", mib)
 		}
-		pred, err := Predict("redis", tr, res, -1, 1)
+		pred, err := Predict(tr, res, PredictOptions{Kind: "redis", Overhead: -1, Seed: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
