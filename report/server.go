@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/cachesim/cachesim/sim"
-	"github.com/cachesim/cachesim/sim/target"
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
 )
@@ -24,6 +23,40 @@ type ServerLatency struct {
 	P99MS  float64 `json:"p99_ms"`
 	P999MS float64 `json:"p99_9_ms"`
 	MaxMS  float64 `json:"max_ms"`
+}
+
+// NewServerLatency summarises a histogram of latencies in seconds.
+func NewServerLatency(h *sim.Histogram) ServerLatency {
+	ms := func(s float64) float64 { return 1e3 * s }
+	return ServerLatency{MeanMS: ms(h.Mean()), P50MS: ms(h.Quantile(0.5)), P90MS: ms(h.Quantile(0.9)),
+		P99MS: ms(h.Quantile(0.99)), P999MS: ms(h.Quantile(0.999)), MaxMS: ms(h.Max())}
+}
+
+// ServerCounters are a server's own statistics at one moment (the live
+// client's counters, as plain data).
+type ServerCounters struct {
+	// Hits and Misses are lookups (Redis keyspace_hits/misses, memcached get_hits/get_misses).
+	Hits   uint64 `json:"hits"`
+	Misses uint64 `json:"misses"`
+	// Evictions are keys evicted for memory.
+	Evictions uint64 `json:"evictions"`
+	// Expired are keys removed because their TTL passed.
+	Expired uint64 `json:"expired"`
+	// UsedMemory is Redis's used_memory, or memcached's bytes (item storage).
+	UsedMemory int64 `json:"used_memory"`
+	// MemoryLimit is maxmemory (0: none) or memcached's limit_maxbytes.
+	MemoryLimit int64 `json:"memory_limit"`
+	// Fragmentation is Redis's mem_fragmentation_ratio (0 for memcached).
+	Fragmentation float64 `json:"mem_fragmentation_ratio,omitempty"`
+	// Keys is the number of keys in the database (memcached: curr_items).
+	Keys int64 `json:"keys"`
+	// Policy is the eviction policy in force.
+	Policy string `json:"policy"`
+	// Samples, LogFactor and DecayTime are Redis's maxmemory-samples,
+	// lfu-log-factor and lfu-decay-time (0 for memcached).
+	Samples   int `json:"maxmemory_samples,omitempty"`
+	LogFactor int `json:"lfu_log_factor,omitempty"`
+	DecayTime int `json:"lfu_decay_time,omitempty"`
 }
 
 // Predicted is one simulated model beside the real run.
@@ -58,10 +91,10 @@ type ServerRun struct {
 	RequestsPerS float64       `json:"requests_per_second"`
 	// Server is the server's counters after the run; ServerHits,
 	// ServerMisses and Evictions are their increase during it.
-	Server       target.Counters `json:"server"`
-	ServerHits   uint64          `json:"server_hits"`
-	ServerMisses uint64          `json:"server_misses"`
-	Evictions    uint64          `json:"evictions"`
+	Server       ServerCounters `json:"server"`
+	ServerHits   uint64         `json:"server_hits"`
+	ServerMisses uint64         `json:"server_misses"`
+	Evictions    uint64         `json:"evictions"`
 	// EmptyMemory is the server's used memory with the database empty.
 	EmptyMemory int64 `json:"empty_used_memory"`
 	// OverheadPerKey is (used memory − empty used memory − value bytes) ÷ keys.
@@ -72,31 +105,19 @@ type ServerRun struct {
 	Simulated   []Predicted `json:"simulated"`
 }
 
-// NewServerRun gathers a real run and its prediction.
-func NewServerRun(workload, tgt string, maxMemory int64, opt target.Options, res *target.Result, pred target.Prediction) ServerRun {
-	ms := func(s float64) float64 { return 1e3 * s }
-	h := &res.Latency
-	r := ServerRun{
-		Workload: workload, Target: tgt, MaxMemory: maxMemory, Policy: res.After.Policy,
-		Clients: opt.Concurrency, Pipeline: opt.Pipeline,
-		Requests: res.Requests, Hits: res.Hits, HitRatio: res.HitRatio(), ByteHitRatio: res.ByteHitRatio(),
-		Sets: res.Sets, Deletes: res.Deletes, Fills: res.Fills, Refused: res.Refused,
-		Latency: ServerLatency{MeanMS: ms(h.Mean()), P50MS: ms(h.Quantile(0.5)), P90MS: ms(h.Quantile(0.9)),
-			P99MS: ms(h.Quantile(0.99)), P999MS: ms(h.Quantile(0.999)), MaxMS: ms(h.Max())},
-		Seconds: res.Elapsed.Seconds(), RequestsPerS: res.Throughput(),
-		Server: res.After, ServerHits: res.After.Hits - res.Before.Hits, ServerMisses: res.After.Misses - res.Before.Misses,
-		Evictions: res.After.Evictions - res.Before.Evictions, EmptyMemory: res.Before.UsedMemory,
-		OverheadPerKey: res.OverheadPerKey(), SimCapacity: pred.Capacity, SimOverhead: pred.Overhead,
+// NewPredicted sets each simulated point beside the real hit ratio.
+func NewPredicted(points []sim.Point, realHitRatio float64) []Predicted {
+	out := make([]Predicted, len(points))
+	for i, p := range points {
+		out[i] = Predicted{Policy: p.Policy, HitRatio: p.HitRatio(), DiffPP: 100 * (p.HitRatio() - realHitRatio)}
 	}
-	for _, p := range pred.Points {
-		r.Simulated = append(r.Simulated, Predicted{Policy: p.Policy, HitRatio: p.HitRatio(), DiffPP: 100 * (p.HitRatio() - r.HitRatio)})
-	}
-	return r
+	return out
 }
 
+// memory renders a memory limit; 0 and the stand-in for no limit (at
+// least math.MaxInt64/4) read "no limit".
 func memory(v int64) string {
-	if v <= 0 || v >= math.MaxInt64/4 { // Predict's stand-in for no limit
-
+	if v <= 0 || v >= math.MaxInt64/4 {
 		return "no limit"
 	}
 	return sim.FormatSize(v, true)
@@ -127,7 +148,7 @@ func (r ServerRun) WriteTable(w io.Writer) error {
 	if r.Server.Fragmentation > 0 {
 		rows = append(rows, []string{"mem_fragmentation_ratio", fmt.Sprintf("%.2f", r.Server.Fragmentation)})
 	}
-	rows = append(rows, []string{"overhead per key (--overhead-per-object)", fmt.Sprintf("%.1f B", r.OverheadPerKey)})
+	rows = append(rows, []string{"overhead per key (the simulation's per-object overhead)", fmt.Sprintf("%.1f B", r.OverheadPerKey)})
 	if err := t.Bulk(rows); err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cachesim/cachesim/sim"
+	"github.com/cachesim/cachesim/sim/system"
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
 )
@@ -42,12 +43,12 @@ type SystemRun struct {
 		ByteHitRatio float64 `json:"byte_hit_ratio"`
 		Latency      Latency `json:"latency"`
 	} `json:"summary"`
-	sim.SystemStats
+	system.Stats
 }
 
 // NewSystemRun summarises one run.
-func NewSystemRun(stampede string, size int64, st sim.SystemStats) SystemRun {
-	r := SystemRun{Stampede: stampede, Size: size, SystemStats: st}
+func NewSystemRun(stampede string, size int64, st system.Stats) SystemRun {
+	r := SystemRun{Stampede: stampede, Size: size, Stats: st}
 	r.Summary.HitRatio, r.Summary.ByteHitRatio = st.HitRatio(), st.ByteHitRatio()
 	if st.Latency != nil {
 		r.Summary.Latency = Summarise(st.Latency)
@@ -240,22 +241,13 @@ func (r SystemRun) writeDetails(w io.Writer) error {
 			[]string{"invalidations sent to other L1s", fmt.Sprint(wr.Invalidations)},
 			[]string{"stale reads", fmt.Sprint(wr.StaleReads)})
 	}
-	if len(r.Versions) > 0 {
-		before, after := VersionDip(r.Versions)
+	if r.Drops > 0 || len(r.Versions) > 0 {
+		before, after := r.VersionDip()
 		rows = append(rows,
-			[]string{"model versions (all entries dropped)", fmt.Sprint(len(r.Versions))},
+			[]string{"model versions (drops of every entry)", fmt.Sprint(r.Drops)},
 			[]string{"hit ratio just before / after a drop", fmt.Sprintf("%s / %s", pct(before.HitRatio()), pct(after.HitRatio()))},
 			[]string{"backend calls just before / after (miss storm)", fmt.Sprintf("%d / %d (×%.3g)", before.Calls, after.Calls, float64(after.Calls)/max(float64(before.Calls), 1))})
 	}
 	rows = append(rows, []string{"trace time covered", time.Duration(r.Span).Round(time.Millisecond).String()})
 	return renderTable(w, []string{"statistic", "value"}, rows)
-}
-
-// VersionDip adds up the spans before and after every model-version event.
-func VersionDip(events []sim.VersionEvent) (before, after sim.EventWindow) {
-	for _, e := range events {
-		before.Add(e.Before)
-		after.Add(e.After)
-	}
-	return before, after
 }

@@ -7,12 +7,13 @@ import (
 	"testing"
 
 	"github.com/cachesim/cachesim/sim"
+	"github.com/cachesim/cachesim/sim/system"
 )
 
 // A sweep report has a column per level and one row per run; hit ratios
 // come from the counts (30 of 40 requests, 10 of them in l1).
 func TestSystemReportCSV(t *testing.T) {
-	st := sim.SystemStats{Stats: sim.Stats{Requests: 40, Hits: 30}, Levels: []sim.LevelStats{
+	st := system.Stats{Stats: sim.Stats{Requests: 40, Hits: 30}, Levels: []system.LevelStats{
 		{Name: "l1", Hits: 10, HitRatio: 0.25}, {Name: "l2", Hits: 20, HitRatio: 0.5}}}
 	st.Backend.Calls, st.Backend.Load = 10, 0.25
 	rep := &SystemReport{Workload: "w", Hierarchy: "l1=lru:1,l2=lru:2", Instances: 1, Writes: "through", Vary: "l2", Unit: "objects",

@@ -5,10 +5,10 @@ import (
 	"github.com/cachesim/cachesim/traces"
 )
 
-// prepareFuture fills t's next-access column when c is an offline policy that
-// needs it. It writes to t only when the column is missing, which Sweep
-// ensures happens before any goroutine shares t.
-func prepareFuture(t *traces.Trace, c policy.Cache) {
+// PrepareFuture fills t's next-access column when c is an offline policy
+// that needs it. It writes to t only when the column is missing: call it
+// before any goroutine shares t (Sweep does).
+func PrepareFuture(t *traces.Trace, c policy.Cache) {
 	if t.Next == nil && policy.UsesFuture(c) {
 		t.NextAccess()
 	}

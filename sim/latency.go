@@ -204,9 +204,9 @@ func (m LatencyModel) Latencies(t *traces.Trace) *Latencies {
 	return l
 }
 
-// newHistogram returns an empty histogram with room for every miss bucket,
+// NewHistogram returns an empty histogram with room for every miss bucket,
 // so that recording a miss never allocates.
-func (l *Latencies) newHistogram() *Histogram {
+func (l *Latencies) NewHistogram() *Histogram {
 	h := &Histogram{}
 	if l.lo <= l.hi {
 		h.grow(int(l.lo))
@@ -215,7 +215,10 @@ func (l *Latencies) newHistogram() *Histogram {
 	return h
 }
 
-// recordMiss counts request i's miss latency in h, which newHistogram made.
+// Miss returns request i's miss latency, in seconds.
+func (l *Latencies) Miss(i int) float64 { return l.miss[i] }
+
+// recordMiss counts request i's miss latency in h, which NewHistogram made.
 func (l *Latencies) recordMiss(h *Histogram, i int) {
 	v, b := l.miss[i], l.bucket[i]
 	if b == zeroBucket {

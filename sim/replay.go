@@ -44,18 +44,18 @@ func Replay(t *traces.Trace, c policy.Cache, objects bool) Stats {
 // For an offline policy (policy.NeedsFuture) it first fills t's next-access
 // column if missing (Sweep does so before sharing t between goroutines).
 func ReplayWith(t *traces.Trace, c policy.Cache, opt Options) Stats {
-	prepareFuture(t, c)
+	PrepareFuture(t, c)
 	var st Stats
 	var r traces.Request
 	n := t.Len()
 	perOp := t.Ops != nil && !opt.CountWrites
 	lat := opt.Latency
 	if lat != nil {
-		st.Latency = lat.newHistogram()
+		st.Latency = lat.NewHistogram()
 	}
-	var win *windower
+	var win *Windower
 	if opt.Window != nil {
-		win = opt.Window.start()
+		win = opt.Window.Start()
 	}
 	for i := 0; i < n; i++ {
 		t.At(i, &r)
@@ -85,7 +85,7 @@ func ReplayWith(t *traces.Trace, c policy.Cache, opt Options) Stats {
 			lat.recordMiss(st.Latency, i)
 		}
 		if win != nil {
-			win.add(int64(i), r.Time, hit, size)
+			win.Add(int64(i), r.Time, hit, size)
 		}
 	}
 	st.Evictions = c.Evictions()
@@ -93,7 +93,7 @@ func ReplayWith(t *traces.Trace, c policy.Cache, opt Options) Stats {
 		st.Latency.AddN(lat.Hit, st.Hits)
 	}
 	if win != nil {
-		st.Windows = win.windows
+		st.Windows = win.Windows()
 	}
 	return st
 }

@@ -2,7 +2,6 @@ package sim
 
 import (
 	"fmt"
-	"runtime"
 	"sync"
 	"time"
 
@@ -54,22 +53,16 @@ func Sweep(t *traces.Trace, cfg SweepConfig) ([]Point, error) {
 		if err != nil {
 			return nil, err
 		}
-		prepareFuture(t, c)
+		PrepareFuture(t, c)
 		for s, size := range cfg.Sizes.Values {
 			points[p*ns+s] = Point{Policy: spec.String(), Size: size}
 		}
 	}
-	workers := cfg.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
 	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		firstErr error
-		slots    = make(chan struct{}, workers)
+		mu       sync.Mutex // serialises Progress and guards inexact
 		mem      *budget
 		meanSize float64
+		inexact  []func() error // replays of the sizes an LRU curve cannot give exactly
 	)
 	if cfg.MaxMemory > 0 {
 		mem = newBudget(cfg.MaxMemory)
@@ -77,69 +70,75 @@ func Sweep(t *traces.Trace, cfg SweepConfig) ([]Point, error) {
 			meanSize = meanRequestSize(t)
 		}
 	}
-	done := func(i int, st Stats, err error) {
-		mu.Lock()
-		defer mu.Unlock()
-		if err != nil && firstErr == nil {
-			firstErr = fmt.Errorf("%s at size %d: %w", points[i].Policy, points[i].Size, err)
-		}
+	done := func(i int, st Stats) {
 		points[i].Stats = st
 		if cfg.Progress != nil {
+			mu.Lock()
 			cfg.Progress()
+			mu.Unlock()
 		}
 	}
-	replay := func(p, s int) {
-		defer wg.Done()
-		held := mem.acquire(pointMemory(t, cfg.Sizes.Values[s], cfg.Sizes.Bytes, meanSize))
-		defer mem.release(held)
-		slots <- struct{}{}
-		defer func() { <-slots }()
-		c, err := policy.New(cfg.Policies[p], policy.Config{Capacity: cfg.Sizes.Values[s], TTL: cfg.TTL, Seed: cfg.Seed,
-			SizeHint: sizeHint(t, cfg.Sizes, s)})
-		var st Stats
-		if err == nil {
-			st = ReplayWith(t, c, Options{Objects: !cfg.Sizes.Bytes, CountWrites: cfg.CountWrites, Overhead: cfg.Overhead, Latency: cfg.Latency})
-		}
-		done(p*ns+s, st, err)
-	}
-	curve := func(p int) {
-		defer wg.Done()
-		slots <- struct{}{}
-		lookups := t
-		if cfg.CountWrites {
-			// Every request is a lookup: the curve may ignore the operations.
-			view := *t
-			view.Ops = nil
-			lookups = &view
-		}
-		stats, exact := LRUCurve(lookups, cfg.Sizes)
-		<-slots
-		for s := range stats {
-			if exact[s] {
-				done(p*ns+s, stats[s], nil)
-			} else {
-				wg.Add(1)
-				go replay(p, s)
+	replay := func(p, s int) func() error {
+		return func() error {
+			held := mem.acquire(pointMemory(t, cfg.Sizes.Values[s], cfg.Sizes.Bytes, meanSize))
+			defer mem.release(held)
+			c, err := policy.New(cfg.Policies[p], policy.Config{Capacity: cfg.Sizes.Values[s], TTL: cfg.TTL, Seed: cfg.Seed,
+				SizeHint: sizeHint(t, cfg.Sizes, s)})
+			if err != nil {
+				return fmt.Errorf("%s at size %d: %w", points[p*ns+s].Policy, points[p*ns+s].Size, err)
 			}
+			done(p*ns+s, ReplayWith(t, c, Options{Objects: !cfg.Sizes.Bytes, CountWrites: cfg.CountWrites, Overhead: cfg.Overhead, Latency: cfg.Latency}))
+			return nil
 		}
 	}
+	curve := func(p int) func() error {
+		return func() error {
+			lookups := t
+			if cfg.CountWrites {
+				// Every request is a lookup: the curve may ignore the operations.
+				view := *t
+				view.Ops = nil
+				lookups = &view
+			}
+			stats, exact := LRUCurve(lookups, cfg.Sizes)
+			for s := range stats {
+				if exact[s] {
+					done(p*ns+s, stats[s])
+				} else {
+					mu.Lock()
+					inexact = append(inexact, replay(p, s))
+					mu.Unlock()
+				}
+			}
+			return nil
+		}
+	}
+	// The LRU curves first, then one replay per point of the other
+	// policies, largest sizes first; then the points the curves left.
+	var curves, replays []func() error
 	for p, spec := range cfg.Policies {
-		if spec.Traits().Has(policy.ExactCurve) && (t.Ops == nil || cfg.CountWrites) && cfg.Latency == nil &&
-			(cfg.Overhead == 0 || !cfg.Sizes.Bytes) {
-			wg.Add(1)
-			go curve(p)
+		if cfg.curveGives(spec, t) {
+			curves = append(curves, curve(p))
 			continue
 		}
 		for s := ns - 1; s >= 0; s-- {
-			wg.Add(1)
-			go replay(p, s)
+			replays = append(replays, replay(p, s))
 		}
 	}
-	wg.Wait()
-	if firstErr != nil {
-		return nil, firstErr
+	if err := Parallel(cfg.Workers, append(curves, replays...)); err != nil {
+		return nil, err
+	}
+	if err := Parallel(cfg.Workers, inexact); err != nil {
+		return nil, err
 	}
 	return points, nil
+}
+
+// curveGives reports whether LRUCurve gives spec's points on t: plain LRU,
+// with nothing recorded per request that the curve does not compute.
+func (cfg *SweepConfig) curveGives(spec policy.Spec, t *traces.Trace) bool {
+	return spec.Traits().Has(policy.ExactCurve) && (t.Ops == nil || cfg.CountWrites) && cfg.Latency == nil &&
+		(cfg.Overhead == 0 || !cfg.Sizes.Bytes)
 }
 
 // sizeHint is the most objects a cache of size s can hold on t, when the

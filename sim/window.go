@@ -148,8 +148,9 @@ func niceDuration(d time.Duration) time.Duration {
 	return time.Duration(math.Ceil(float64(d)/float64(24*time.Hour))) * 24 * time.Hour
 }
 
-// windower fills the windows of one replay.
-type windower struct {
+// Windower counts the requests of one run per window of a WindowPlan;
+// WindowPlan.Start makes one.
+type Windower struct {
 	windows []WindowStats
 	cur     *WindowStats
 	byTime  bool
@@ -158,8 +159,9 @@ type windower struct {
 	width   int64
 }
 
-func (p *WindowPlan) start() *windower {
-	w := &windower{windows: make([]WindowStats, p.count), byTime: p.ByTime, base: p.base, width: p.width}
+// Start returns an empty Windower for one run of the plan.
+func (p *WindowPlan) Start() *Windower {
+	w := &Windower{windows: make([]WindowStats, p.count), byTime: p.ByTime, base: p.base, width: p.width}
 	for k := range w.windows {
 		w.windows[k].Start = p.base + int64(k)*p.width
 	}
@@ -167,9 +169,10 @@ func (p *WindowPlan) start() *windower {
 	return w
 }
 
-// add counts one request, at index i and time t. It is small enough to be
-// inlined into the replay loop; only a change of window calls out.
-func (w *windower) add(i, t int64, hit bool, size uint64) {
+// Add counts one request, at index i and time t, of size bytes. It is
+// small enough to be inlined into a replay loop; only a change of window
+// calls out.
+func (w *Windower) Add(i, t int64, hit bool, size uint64) {
 	pos := i
 	if w.byTime {
 		pos = t
@@ -187,9 +190,12 @@ func (w *windower) add(i, t int64, hit bool, size uint64) {
 }
 
 // move makes the window holding pos current.
-func (w *windower) move(pos int64) {
+func (w *Windower) move(pos int64) {
 	k := int((pos - w.base) / w.width)
 	k = min(max(k, 0), len(w.windows)-1)
 	w.cur = &w.windows[k]
 	w.lo, w.hi = w.cur.Start, w.cur.Start+w.width
 }
+
+// Windows returns the counts per window so far (the Windower's own slice).
+func (w *Windower) Windows() []WindowStats { return w.windows }

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/cachesim/cachesim/report"
 	"github.com/cachesim/cachesim/sim"
@@ -125,7 +126,7 @@ func (f *liveFlags) run(cmd *cobra.Command, url string, args []string, sizes []i
 	f.in.stdin = cmd.InOrStdin()
 	tg, err := target.Open(url, f.config())
 	if err != nil {
-		return nil, err
+		return nil, f.hint(url, err)
 	}
 	defer tg.Close()
 	t, err := f.in.load(args, cmd.ErrOrStderr())
@@ -142,16 +143,48 @@ func (f *liveFlags) run(cmd *cobra.Command, url string, args []string, sizes []i
 	for _, size := range sizes {
 		res, err := target.Replay(tg, t, size, opt)
 		if err != nil {
-			return nil, err
+			return nil, f.hint(url, err)
 		}
-		pred, err := target.Predict(tg.Kind(), t, res, overhead, f.seed)
+		pred, err := target.Predict(t, res, target.PredictOptions{Kind: tg.Kind(), Overhead: overhead, Seed: f.seed})
 		if err != nil {
 			return nil, err
 		}
-		runs = append(runs, report.NewServerRun(t.Name, tg.String(), res.After.MemoryLimit, opt, res, pred))
+		runs = append(runs, serverRun(t.Name, tg.String(), opt, res, pred))
 	}
 	bar.Finish()
 	return runs, tg.Close()
+}
+
+// hint adds to a target error the flags that fix it.
+func (f *liveFlags) hint(url string, err error) error {
+	switch {
+	case errors.Is(err, target.ErrNotEmpty) && strings.HasPrefix(url, "redis"):
+		return fmt.Errorf("%w (give --flush to empty it first, or choose an empty database with --db)", err)
+	case errors.Is(err, target.ErrNotEmpty):
+		return fmt.Errorf("%w (give --flush to empty it first, or --spawn to start a server of our own)", err)
+	case errors.Is(err, target.ErrSpawnNeedsLimit):
+		return fmt.Errorf("--spawn: %w (--maxmemory 64MiB)", err)
+	case errors.Is(err, target.ErrFixedLimit):
+		return fmt.Errorf("%w (leave out --maxmemory, or give --spawn to start a memcached of our own)", err)
+	}
+	return err
+}
+
+// serverRun lays out a real run and its prediction for the report.
+func serverRun(workload, server string, opt target.Options, res *target.Result, pred target.Prediction) report.ServerRun {
+	return report.ServerRun{
+		Workload: workload, Target: server, MaxMemory: res.After.MemoryLimit, Policy: res.After.Policy,
+		Clients: opt.Concurrency, Pipeline: opt.Pipeline,
+		Requests: res.Requests, Hits: res.Hits, HitRatio: res.HitRatio(), ByteHitRatio: res.ByteHitRatio(),
+		Sets: res.Sets, Deletes: res.Deletes, Fills: res.Fills, Refused: res.Refused,
+		Latency: report.NewServerLatency(&res.Latency), Seconds: res.Elapsed.Seconds(), RequestsPerS: res.Throughput(),
+		// The same fields, so a conversion: it stops compiling if they part.
+		Server:     report.ServerCounters(res.After),
+		ServerHits: res.After.Hits - res.Before.Hits, ServerMisses: res.After.Misses - res.Before.Misses,
+		Evictions: res.After.Evictions - res.Before.Evictions, EmptyMemory: res.Before.UsedMemory,
+		OverheadPerKey: res.OverheadPerKey(), SimCapacity: pred.Capacity, SimOverhead: pred.Overhead,
+		Simulated: report.NewPredicted(pred.Points, res.HitRatio()),
+	}
 }
 
 // liveReplayOptions are the flags of cachesim live replay.

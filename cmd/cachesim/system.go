@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/cachesim/cachesim/report"
 	"github.com/cachesim/cachesim/sim"
+	"github.com/cachesim/cachesim/sim/system"
 	"github.com/cachesim/cachesim/traces"
 	"github.com/cachesim/cachesim/workload"
 	"github.com/spf13/cobra"
@@ -135,21 +137,44 @@ func (f *systemFlags) applyConfig(cmd *cobra.Command) error {
 
 // systemSetup is a checked system configuration.
 type systemSetup struct {
-	cfg   sim.SystemConfig
-	modes []sim.Stampede
+	cfg   system.Config
+	modes []system.Stampede
 }
 
 // levelsFor returns the hierarchy: --levels, or one level of --policy at size.
-func (f *systemFlags) levelsFor(size string) ([]sim.Level, error) {
+func (f *systemFlags) levelsFor(size string) ([]system.Level, error) {
 	switch {
 	case f.levels != "" && f.policy != "":
 		return nil, fmt.Errorf("give --levels or --policy, not both: each level names its policy")
 	case f.levels != "":
-		return sim.ParseLevels(f.levels)
+		levels, err := system.ParseLevels(f.levels)
+		return levels, systemError(err)
 	case f.policy == "":
 		return nil, fmt.Errorf("say what to simulate: --levels 'l1=lru:1000,l2=lru:1GiB@1ms', or --policy P with a size")
 	}
-	return sim.ParseLevels("cache=" + f.policy + ":" + size)
+	levels, err := system.ParseLevels("cache=" + f.policy + ":" + size)
+	return levels, systemError(err)
+}
+
+// systemFlagOf names the flag of each setting a system.ConfigError names.
+var systemFlagOf = map[system.Setting]string{
+	system.SettingLevels: "levels", system.SettingInstances: "instances", system.SettingAssign: "assign",
+	system.SettingExclusive: "exclusive", system.SettingStampede: "stampede", system.SettingBeta: "beta",
+	system.SettingWrites: "write-policy", system.SettingFlushInterval: "flush-interval",
+	system.SettingInvalidationDelay: "invalidation-delay", system.SettingInvalidationPeriod: "invalidate-every",
+	system.SettingDipWindow: "dip-window", system.SettingWarmup: "warmup", system.SettingPrewarm: "prewarm",
+	system.SettingVary: "vary",
+}
+
+// systemError words a system.ConfigError with the flag of its setting.
+func systemError(err error) error {
+	var ce *system.ConfigError
+	if errors.As(err, &ce) {
+		if name, ok := systemFlagOf[ce.Setting]; ok {
+			return fmt.Errorf("--%s: %s", name, ce.Problem)
+		}
+	}
+	return err
 }
 
 // maxColumn is the highest column number --assign column:N accepts.
@@ -172,19 +197,15 @@ func (f *systemFlags) check() (systemSetup, error) {
 	c.TTL = f.ttl
 	var err error
 	if !strings.HasPrefix(f.assign, "column:") {
-		if c.Assign, err = sim.ParseAssignment(f.assign); err != nil {
-			return s, fmt.Errorf("%v, or column:N", err)
+		if c.Assign, err = system.ParseAssignment(f.assign); err != nil {
+			return s, fmt.Errorf("%v, or column:N", systemError(err))
 		}
 	}
-	for _, m := range strings.Split(f.stampede, ",") {
-		mode, err := sim.ParseStampede(m)
-		if err != nil {
-			return s, err
-		}
-		s.modes = append(s.modes, mode)
+	if s.modes, err = system.ParseStampedes(f.stampede); err != nil {
+		return s, systemError(err)
 	}
-	if c.Writes, err = sim.ParseWritePolicy(f.writePolicy); err != nil {
-		return s, err
+	if c.Writes, err = system.ParseWritePolicy(f.writePolicy); err != nil {
+		return s, systemError(err)
 	}
 	for name, d := range map[string]time.Duration{"--flush-interval": f.flushInterval, "--invalidation-delay": f.invalidationDelay,
 		"--invalidate-every": f.invalidateEvery, "--dip-window": f.dipWindow, "--ttl": f.ttl} {
@@ -192,7 +213,7 @@ func (f *systemFlags) check() (systemSetup, error) {
 			return s, fmt.Errorf("%s %s: expected a duration >= 0", name, d)
 		}
 	}
-	if f.flushInterval > 0 && c.Writes != sim.WriteBack {
+	if f.flushInterval > 0 && c.Writes != system.WriteBack {
 		return s, fmt.Errorf("--flush-interval applies to --write-policy back only")
 	}
 	if f.dipWindow > 0 && f.invalidateEvery == 0 {
@@ -202,8 +223,8 @@ func (f *systemFlags) check() (systemSetup, error) {
 		return s, fmt.Errorf("--prewarm-from needs --prewarm top:K")
 	}
 	c.FlushInterval, c.InvalidationDelay, c.InvalidateEvery, c.DipWindow = f.flushInterval, f.invalidationDelay, f.invalidateEvery, f.dipWindow
-	if c.Warmup, err = sim.ParseWarmup(f.warmup); err != nil {
-		return s, err
+	if c.Warmup, err = system.ParseWarmup(f.warmup); err != nil {
+		return s, systemError(err)
 	}
 	return s, nil
 }
@@ -293,33 +314,33 @@ func instanceColumn(t *traces.Trace, path, col string, in *inputFlags) ([]uint32
 }
 
 // buildPrewarm fills c.Prewarm from --prewarm.
-func (f *systemFlags) buildPrewarm(c *sim.SystemConfig, t *traces.Trace, stderr io.Writer) error {
+func (f *systemFlags) buildPrewarm(c *system.Config, t *traces.Trace, stderr io.Writer) error {
 	if f.prewarm == "" {
 		return nil
 	}
-	k, err := sim.ParsePrewarm(f.prewarm)
+	k, err := system.ParsePrewarm(f.prewarm)
 	if err != nil {
-		return err
+		return systemError(err)
 	}
 	if f.prewarmFrom != "" {
 		h, err := f.in.load([]string{f.prewarmFrom}, stderr)
 		if err != nil {
 			return fmt.Errorf("--prewarm-from: %w", err)
 		}
-		c.Prewarm = sim.TopKeys(h, 0, h.Len(), k)
+		c.Prewarm = system.TopKeys(h, 0, h.Len(), k)
 		return nil
 	}
-	end := sim.WarmupEnd(t, c.Warmup)
+	end := system.WarmupEnd(t, c.Warmup)
 	if end == 0 {
 		return fmt.Errorf("--prewarm %s needs a history: --prewarm-from TRACE, or --warmup for the first part of this trace", f.prewarm)
 	}
-	c.Prewarm, c.PrewarmFromWarmup = sim.TopKeys(t, 0, end, k), true
+	c.Prewarm, c.PrewarmFromWarmup = system.TopKeys(t, 0, end, k), true
 	return nil
 }
 
 // newReport starts the report of runs of setup s on t.
 func (f *systemFlags) newReport(t *traces.Trace, s systemSetup, vary string) *report.SystemReport {
-	rep := &report.SystemReport{Workload: t.Name, Hierarchy: sim.FormatLevels(s.cfg.Levels), Instances: s.cfg.Instances,
+	rep := &report.SystemReport{Workload: t.Name, Hierarchy: system.FormatLevels(s.cfg.Levels), Instances: s.cfg.Instances,
 		Exclusive: s.cfg.Exclusive, Writes: s.cfg.Writes.String(), Vary: vary}
 	if s.cfg.Instances > 1 {
 		rep.Assign = f.assign
@@ -398,9 +419,9 @@ func runSystemReplay(cmd *cobra.Command, args []string, o *systemReplayOptions) 
 	if s.cfg.Window, err = o.timeline.plan(t, window, stderr); err != nil {
 		return err
 	}
-	runs, err := sim.SweepSystem(t, s.cfg, s.modes, -1, sim.Sizes{}, 0, nil)
+	runs, err := system.Sweep(t, s.cfg, system.SweepOptions{Modes: s.modes})
 	if err != nil {
-		return err
+		return systemError(err)
 	}
 	rep := o.newReport(t, s, "")
 	for _, r := range runs {
@@ -410,7 +431,7 @@ func runSystemReplay(cmd *cobra.Command, args []string, o *systemReplayOptions) 
 	if s.cfg.Instances > 1 {
 		title += fmt.Sprintf(" ×%d", s.cfg.Instances)
 	}
-	if runs[0].Stampede != sim.StampedeOff {
+	if runs[0].Stampede != system.StampedeOff {
 		title += ", stampede " + runs[0].Stampede.String()
 	}
 	if err := o.timeline.chart(&o.out, title, s.cfg.Window, runs[0].Stats.Stats); err != nil {
@@ -460,7 +481,7 @@ The sizing rules and --plot of cachesim sweep apply to the overall hit ratio.
 }
 
 // varied returns the index of the level --vary names (0 for --policy).
-func (o *systemSweepOptions) varied(levels []sim.Level) (int, error) {
+func (o *systemSweepOptions) varied(levels []system.Level) (int, error) {
 	switch {
 	case o.levels != "" && o.vary == "":
 		return 0, fmt.Errorf("--vary: say which of the levels --sizes varies")
@@ -469,7 +490,7 @@ func (o *systemSweepOptions) varied(levels []sim.Level) (int, error) {
 	case o.vary == "":
 		return 0, nil
 	}
-	i, err := sim.LevelIndex(levels, o.vary)
+	i, err := system.LevelIndex(levels, o.vary)
 	if err != nil {
 		return 0, fmt.Errorf("--vary: %v", err)
 	}
@@ -512,12 +533,12 @@ func runSystemSweep(cmd *cobra.Command, args []string, o *systemSweepOptions) er
 		return err
 	}
 	bar := newProgress(stderr, o.out.quiet, len(s.modes)*len(sizes.Values), int64(t.Len()), "sweep")
-	runs, err := sim.SweepSystem(t, s.cfg, s.modes, vary, sizes, o.jobs, bar.Add)
+	name := s.cfg.Levels[vary].Name
+	runs, err := system.Sweep(t, s.cfg, system.SweepOptions{Modes: s.modes, Vary: name, Sizes: sizes, Workers: o.jobs, Progress: bar.Add})
 	bar.Finish()
 	if err != nil {
-		return err
+		return systemError(err)
 	}
-	name := s.cfg.Levels[vary].Name
 	rep := o.newReport(t, s, name)
 	rep.Unit = report.Unit(sizes.Bytes)
 	// The overall hit ratio against the varied size is a curve like a

@@ -131,6 +131,7 @@ func TestSystemFlagErrors(t *testing.T) {
 		{[]string{"replay", tr, "--levels", "l1=lru:10", "--stampede", "sometimes"}, "expected off, none, coalesce, xfetch"},
 		{[]string{"replay", tr, "--levels", "l1=lru:10", "--policy", "lfu"}, "give --levels or --policy, not both"},
 		{[]string{"replay", tr, "--policy", "lfu"}, "needs --size"},
+		{[]string{"replay", tr, "--levels", "l1=lru:10", "--instances", "10000000"}, "--instances: 10000000 exceeds the maximum of 10000"},
 		{[]string{"replay", tr, "--levels", "l1=nosuch:10"}, "unknown policy"},
 		{[]string{"replay", tr, "--levels", "l1=lru:10", "--prewarm", "top:5"}, "needs a history"},
 		{[]string{"sweep", tr, "--levels", "l1=lru:10,l2=lru:10", "--vary", "l3", "--sizes", "1,2"}, `no level "l3"`},

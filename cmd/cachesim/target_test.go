@@ -39,7 +39,7 @@ func TestReplayTargetRedis(t *testing.T) {
 	}
 	// The database now holds keys: a second run without --flush is refused.
 	_, _, err = runCLI(t, "live", "replay", "redis://"+addr, trace, "--db", "3")
-	if err == nil || !strings.Contains(err.Error(), "db 3 holds 100 keys: refusing") {
+	if err == nil || !strings.Contains(err.Error(), "db 3 holds 100 keys: refusing to replay into it (give --flush") {
 		t.Errorf("non-empty db without --flush: %v", err)
 	}
 	out, _, err = runCLI(t, "live", "replay", "redis://"+addr, trace, "--db", "3", "--flush", "--maxmemory", "4MiB", "--maxmemory-policy", "allkeys-lfu")

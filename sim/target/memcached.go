@@ -189,7 +189,7 @@ func openMemcached(u *url.URL, cfg Config) (Target, error) {
 	}
 	if c.Keys > 0 && !cfg.Flush {
 		t.ctl.close()
-		return nil, fmt.Errorf("memcached target %s holds %d items: refusing to replay into it (give --flush to empty it first, or --spawn to start a server of our own)", t.addr, c.Keys)
+		return nil, fmt.Errorf("memcached target %s holds %d items: %w", t.addr, c.Keys, ErrNotEmpty)
 	}
 	return t, nil
 }
@@ -236,10 +236,10 @@ func (t *memcachedTarget) dial() (conn, error) {
 func (t *memcachedTarget) Prepare(maxMemory int64) error {
 	if t.cfg.Spawn {
 		if maxMemory <= 0 {
-			return errors.New("memcached --spawn needs the memory limit to start it with (--maxmemory 64MiB)")
+			return ErrSpawnNeedsLimit
 		}
 		if maxMemory%(1<<20) != 0 {
-			return fmt.Errorf("memcached --spawn: the memory limit must be a whole number of MiB (memcached -m), not %d bytes", maxMemory)
+			return fmt.Errorf("a memcached of our own: the memory limit must be a whole number of MiB (memcached -m), not %d bytes", maxMemory)
 		}
 		if t.proc == nil || t.limit != maxMemory {
 			t.stop()
@@ -253,7 +253,7 @@ func (t *memcachedTarget) Prepare(maxMemory int64) error {
 			return err
 		}
 		if c.MemoryLimit != maxMemory {
-			return fmt.Errorf("memcached target %s has a memory limit of %d MiB, set when it started (-m); it cannot be changed to %d bytes: leave out --maxmemory, or give --spawn to start a memcached of our own", t.addr, c.MemoryLimit>>20, maxMemory)
+			return fmt.Errorf("memcached target %s has a memory limit of %d MiB, set when it started (-m); it cannot be changed to %d bytes: %w", t.addr, c.MemoryLimit>>20, maxMemory, ErrFixedLimit)
 		}
 	}
 	_, err := t.ctl.simple("flush_all", func(string) bool { return true })
@@ -276,7 +276,7 @@ func (t *memcachedTarget) spawn(maxMemory int64) error {
 	var stderr bytes.Buffer
 	s, err := loopback.Start(bin, args, &stderr)
 	if err != nil {
-		return fmt.Errorf("memcached --spawn -m %d: %v (is memcached installed? apt-get install memcached) %s", maxMemory>>20, err, stderr.String())
+		return fmt.Errorf("starting memcached -m %d: %v (is memcached installed? apt-get install memcached) %s", maxMemory>>20, err, stderr.String())
 	}
 	t.proc, t.limit, t.addr = s, maxMemory, s.Addr
 	return t.connect()

@@ -109,7 +109,7 @@ func (t *redisTarget) check() error {
 		return err
 	}
 	if n > 0 && !t.cfg.Flush {
-		return fmt.Errorf("redis target %s: db %d holds %d keys: refusing to replay into it (give --flush to empty it first, or choose an empty database with --db)", t.addr, t.db, n)
+		return fmt.Errorf("redis target %s: db %d holds %d keys: %w", t.addr, t.db, n, ErrNotEmpty)
 	}
 	info, err := t.info("keyspace")
 	if err != nil {

@@ -49,10 +49,20 @@ type Prediction struct {
 	Points []sim.Point
 }
 
-// Predict simulates the run res of a server of the given kind ("redis",
-// "memcached") on t with overhead bytes per object, or the run's measured
-// OverheadPerKey when overhead < 0.
-func Predict(kind string, t *traces.Trace, res *Result, overhead float64, seed uint64) (Prediction, error) {
+// PredictOptions say how Predict simulates a real run.
+type PredictOptions struct {
+	// Kind is the server's kind, "redis" or "memcached" (Target.Kind).
+	Kind string
+	// Overhead is the memory per object beyond its value, in bytes; below
+	// 0, the run's measured OverheadPerKey.
+	Overhead float64
+	// Seed seeds the randomised models (Redis's sampling).
+	Seed uint64
+}
+
+// Predict simulates the run res on t as opt says.
+func Predict(t *traces.Trace, res *Result, opt PredictOptions) (Prediction, error) {
+	kind, overhead, seed := opt.Kind, opt.Overhead, opt.Seed
 	if overhead < 0 {
 		overhead = max(res.OverheadPerKey(), 0)
 	}

@@ -12,6 +12,7 @@
 package target
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -96,6 +97,20 @@ type conn interface {
 	setDeadline(t time.Time) error
 	close() error
 }
+
+// Errors that a caller may word with its own names for the settings that fix
+// them (test them with errors.Is).
+var (
+	// ErrNotEmpty: the server (Redis: the database) holds keys, and
+	// Config.Flush does not allow emptying it.
+	ErrNotEmpty = errors.New("refusing to replay into it")
+	// ErrSpawnNeedsLimit: a memcached of our own (Config.Spawn) starts with
+	// a memory limit, and Prepare was given none.
+	ErrSpawnNeedsLimit = errors.New("a memcached of our own needs the memory limit to start it with")
+	// ErrFixedLimit: a running memcached's memory limit is set when it
+	// starts; replay at that limit (0), or start a memcached of our own.
+	ErrFixedLimit = errors.New("a running memcached keeps the limit it started with")
+)
 
 // dialTimeout bounds connecting; ioTimeout bounds one command or pipeline round trip.
 const (

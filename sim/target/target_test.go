@@ -1,6 +1,7 @@
 package target
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"net"
@@ -138,7 +139,7 @@ func fidelity(t *testing.T, tr *traces.Trace, redisPolicy, model string, mibs ..
 		if res.After.Evictions == 0 {
 			t.Fatalf("%d MiB: no evictions, the limit does not bite", mib)
 		}
-		pred, err := Predict("redis", tr, res, -1, 1)
+		pred, err := Predict(tr, res, PredictOptions{Kind: "redis", Overhead: -1, Seed: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -250,6 +251,12 @@ func TestBadTargets(t *testing.T) {
 		if !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s %+v: %v; want it to say %q", tc.url, tc.cfg, err, tc.want)
 		}
+		if strings.Contains(tc.want, "refusing") != errors.Is(err, ErrNotEmpty) {
+			t.Errorf("%s %+v: %v; want ErrNotEmpty exactly for a database that holds keys", tc.url, tc.cfg, err)
+		}
+		if strings.Contains(err.Error(), "--") {
+			t.Errorf("%s %+v: %v names a command-line flag", tc.url, tc.cfg, err)
+		}
 	}
 	// Nothing was touched.
 	c2 := raw(t, addr)
@@ -284,12 +291,12 @@ func TestMemcached(t *testing.T) {
 	if _, err := Replay(tg, opsTrace(), 3<<19, Options{}); err == nil || !strings.Contains(err.Error(), "whole number of MiB") {
 		t.Errorf("1.5 MiB spawn: %v, want a whole-MiB error", err)
 	}
-	if _, err := Replay(tg, opsTrace(), 0, Options{}); err == nil || !strings.Contains(err.Error(), "--spawn needs the memory limit") {
+	if _, err := Replay(tg, opsTrace(), 0, Options{}); !errors.Is(err, ErrSpawnNeedsLimit) {
 		t.Errorf("spawn without a limit: %v", err)
 	}
 	addr := targettest.Memcached(t, 16)
 	running := open(t, "memcached://"+addr, Config{})
-	if _, err := Replay(running, opsTrace(), 8<<20, Options{}); err == nil || !strings.Contains(err.Error(), "memory limit of 16 MiB") {
+	if _, err := Replay(running, opsTrace(), 8<<20, Options{}); !errors.Is(err, ErrFixedLimit) || !strings.Contains(err.Error(), "memory limit of 16 MiB") {
 		t.Errorf("running server with another limit: %v", err)
 	}
 	res, err = Replay(running, opsTrace(), 0, Options{})
@@ -299,8 +306,8 @@ func TestMemcached(t *testing.T) {
 	if res.After.MemoryLimit != 16<<20 {
 		t.Errorf("running server's limit %d, want %d", res.After.MemoryLimit, 16<<20)
 	}
-	if _, err := Open("memcached://"+addr, Config{}); err == nil || !strings.Contains(err.Error(), "holds 3 items") {
-		t.Errorf("non-empty memcached without --flush: %v", err)
+	if _, err := Open("memcached://"+addr, Config{}); !errors.Is(err, ErrNotEmpty) || !strings.Contains(err.Error(), "holds 3 items") {
+		t.Errorf("non-empty memcached without Flush: %v", err)
 	}
 }
 

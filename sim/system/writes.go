@@ -1,7 +1,9 @@
-package sim
+package system
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 
 	"github.com/cachesim/cachesim/traces"
 )
@@ -13,7 +15,7 @@ const (
 	// WriteThrough writes the store and the caches together.
 	WriteThrough WritePolicy = iota
 	// WriteBack writes the caches and marks the entry dirty; dirty entries
-	// reach the store at the next flush (every SystemConfig.FlushInterval),
+	// reach the store at the next flush (every Config.FlushInterval),
 	// or when the last level (the write-back cache) evicts them.
 	WriteBack
 	// WriteAround (cache-aside) writes the store and invalidates the cached copies.
@@ -22,7 +24,7 @@ const (
 
 var writePolicyNames = []string{"through", "back", "around"}
 
-// String returns the policy's flag name.
+// String returns the policy's name, as ParseWritePolicy reads it.
 func (w WritePolicy) String() string { return writePolicyNames[w] }
 
 // invalidation is a write's invalidation on its way to the other instances' L1s.
@@ -78,7 +80,7 @@ func (w *writer) init(s *system, t *traces.Trace) error {
 }
 
 func (w *writer) start(now int64) {
-	w.next = now + w.interval
+	w.next = addSat(now, w.interval)
 	w.riskAt = now
 }
 
@@ -89,7 +91,10 @@ func (w *writer) reset(s *system, now int64) {
 	s.st.Writes.MaxDirty, s.st.Writes.MaxDirtyBytes = len(w.dirty), w.dirtyBytes
 }
 
-// advance applies the invalidations that arrive and the flushes due before now.
+// advance applies the invalidations that arrive and the flushes due before
+// now. Of several flushes due, only the first has anything to write (no
+// request came between them): it is the one applied, and the clock jumps
+// past the others, so that a gap in the trace's time costs one step.
 func (w *writer) advance(s *system, now int64) {
 	for w.head < len(w.queue) && w.queue[w.head].at <= now {
 		v := w.queue[w.head]
@@ -99,9 +104,9 @@ func (w *writer) advance(s *system, now int64) {
 	if w.head == len(w.queue) {
 		w.queue, w.head = w.queue[:0], 0
 	}
-	for w.dirty != nil && now >= w.next {
+	if w.dirty != nil && now >= w.next {
 		w.flush(s, w.next)
-		w.next += w.interval
+		w.next = boundaryAfter(w.next, w.interval, now)
 	}
 }
 
@@ -244,7 +249,7 @@ func (s *system) written(key uint64, from int, now int64) {
 		s.invalidateOthers(from, key)
 		return
 	}
-	s.w.queue = append(s.w.queue, invalidation{at: now + s.w.delay, key: key, from: from})
+	s.w.queue = append(s.w.queue, invalidation{at: addSat(now, s.w.delay), key: key, from: from})
 }
 
 // invalidateOthers drops key from the L1 of every instance but from.
@@ -259,14 +264,16 @@ func (s *system) invalidateOthers(from int, key uint64) {
 }
 
 // versions drops every cached entry every period (model redeploys) and
-// measures the traffic around each drop.
+// measures the traffic around each drop. Only the events whose spans see
+// requests are kept, so the work and memory follow the requests, not the
+// trace's span.
 type versions struct {
 	period, window int64
 	base, next     int64
 	ev             []VersionEvent
 }
 
-func (v *versions) init(cfg *SystemConfig) {
+func (v *versions) init(cfg *Config) {
 	v.period = int64(cfg.InvalidateEvery)
 	v.window = int64(cfg.DipWindow)
 	if v.window <= 0 {
@@ -275,16 +282,19 @@ func (v *versions) init(cfg *SystemConfig) {
 }
 
 func (v *versions) start(now int64) {
-	v.base, v.next = now, now+v.period
+	v.base, v.next = now, addSat(now, v.period)
 }
 
 func (v *versions) reset() { v.ev = v.ev[:0] }
 
-// advance drops every entry at each period boundary before now.
+// advance drops every entry at the period boundaries before now. Of
+// several boundaries, only the first finds anything cached (no request
+// came between them): it is the one applied, and the clock jumps past the
+// others.
 func (v *versions) advance(s *system, now int64) {
-	for v.period > 0 && now >= v.next {
-		s.dropAll()
-		v.next += v.period
+	if v.period > 0 && now >= v.next {
+		s.dropAll(v.next)
+		v.next = boundaryAfter(v.next, v.period, now)
 	}
 }
 
@@ -293,22 +303,24 @@ func (v *versions) note(now int64, hit bool, calls uint64) {
 	if v.period <= 0 {
 		return
 	}
-	k := (now - v.base) / v.period // the events before now: k of them
+	k := (now - v.base) / v.period // the boundaries before now: k of them
 	since := now - v.base - k*v.period
 	if k >= 1 && since < v.window {
-		v.event(k).After.add(hit, calls)
+		v.event(now-since).After.add(hit, calls)
 	}
-	if v.period-since <= v.window {
-		v.event(k+1).Before.add(hit, calls)
+	if until := v.period - since; until <= v.window && now <= never-until {
+		v.event(now+until).Before.add(hit, calls)
 	}
 }
 
-// event returns event k (1-based), growing the list as needed.
-func (v *versions) event(k int64) *VersionEvent {
-	for int64(len(v.ev)) < k {
-		v.ev = append(v.ev, VersionEvent{Time: v.base + int64(len(v.ev)+1)*v.period})
+// event returns the event of the boundary at time at, adding it in time
+// order when it is new (at the end, unless the trace's times go back).
+func (v *versions) event(at int64) *VersionEvent {
+	j, found := slices.BinarySearchFunc(v.ev, at, func(e VersionEvent, at int64) int { return cmp.Compare(e.Time, at) })
+	if !found {
+		v.ev = slices.Insert(v.ev, j, VersionEvent{Time: at})
 	}
-	return &v.ev[k-1]
+	return &v.ev[j]
 }
 
 func (e *EventWindow) add(hit bool, calls uint64) {
@@ -328,19 +340,25 @@ func (v *versions) events(last int64) []VersionEvent {
 	return out
 }
 
-// dropAll empties every cache, as a model redeploy invalidates every
-// prediction: the caches are rebuilt empty; dirty entries are flushed first.
-func (s *system) dropAll() {
+// dropAll empties every cache at time at, as a model redeploy invalidates
+// every prediction: the caches are rebuilt empty; dirty entries are
+// flushed first. Stats.Drops counts it when some cache held an entry.
+func (s *system) dropAll(at int64) {
 	if s.w.dirty != nil {
-		s.w.flush(s, s.v.next)
+		s.w.flush(s, at)
 	}
+	held := false
 	for j := range s.levels {
 		l := &s.levels[j]
 		for k, c := range l.caches {
+			held = held || c.Len() > 0
 			l.evBase += c.Evictions()
 			if err := s.build(j, k); err != nil {
-				panic(fmt.Sprintf("sim: rebuilding a cache that was built before: %v", err))
+				panic(fmt.Sprintf("system: rebuilding a cache that was built before: %v", err))
 			}
 		}
+	}
+	if held {
+		s.st.Drops++
 	}
 }

@@ -1,4 +1,4 @@
-package sim
+package system
 
 import (
 	"cmp"
@@ -10,19 +10,20 @@ import (
 	"time"
 
 	"github.com/cachesim/cachesim/policy"
+	"github.com/cachesim/cachesim/sim"
 	"github.com/cachesim/cachesim/traces"
 )
 
 // LevelForms documents what ParseLevels accepts; errors quote it.
 const LevelForms = `accepted form: comma-separated levels name=policy:size[@latency], nearest first,
 e.g. "l1=lru:1000@0.05ms,l2=lru:1GiB@1ms" or "l1=s3fifo(small=0.1):64MiB@50us,l2=lfu:8GiB@1ms";
-any policy of cachesim policies; sizes as --size (objects, or bytes with a unit);
-the latency is the cost of a lookup in the level (default 0)`
+any policy of cachesim policies; a size is a number of objects, or bytes with a
+unit (64MiB); the latency is the cost of a lookup in the level (default 0)`
 
-// ParseLevels parses a hierarchy (see LevelForms).
+// ParseLevels parses a hierarchy (see LevelForms); its errors are ConfigErrors.
 func ParseLevels(spec string) ([]Level, error) {
 	fail := func(format string, a ...any) ([]Level, error) {
-		return nil, fmt.Errorf("bad --levels %q: %s\n%s", spec, fmt.Sprintf(format, a...), LevelForms)
+		return nil, configError(SettingLevels, "%q: %s\n%s", spec, fmt.Sprintf(format, a...), LevelForms)
 	}
 	var out []Level
 	seen := map[string]bool{}
@@ -38,9 +39,9 @@ func ParseLevels(spec string) ([]Level, error) {
 		seen[name] = true
 		lv := Level{Name: name}
 		if at := strings.LastIndex(rest, "@"); at >= 0 && at > strings.LastIndex(rest, ")") {
-			d, err := parseLatency(rest[at+1:])
+			d, err := sim.ParseLatency("latency", rest[at+1:])
 			if err != nil {
-				return fail("level %s: latency: %v", name, err)
+				return fail("level %s: %v", name, err)
 			}
 			lv.Latency, rest = d, rest[:at]
 		}
@@ -52,7 +53,7 @@ func ParseLevels(spec string) ([]Level, error) {
 		if lv.Policy, err = policy.ParseSpec(rest[:colon]); err != nil {
 			return fail("level %s: %v", name, err)
 		}
-		if lv.Capacity, lv.Bytes, err = ParseSize(rest[colon+1:]); err != nil {
+		if lv.Capacity, lv.Bytes, err = sim.ParseSize(rest[colon+1:]); err != nil {
 			return fail("level %s: %v", name, err)
 		}
 		out = append(out, lv)
@@ -97,36 +98,51 @@ func LevelIndex(levels []Level, name string) (int, error) {
 	return 0, fmt.Errorf("no level %q (levels: %s)", name, strings.Join(names, ", "))
 }
 
-// parseName returns the index of s in names (case-insensitive).
-func parseName(flag, s string, names []string) (int, error) {
+// parseName returns the index of s in names (case-insensitive), or a
+// ConfigError for setting what.
+func parseName(what Setting, s string, names []string) (int, error) {
 	s = strings.ToLower(strings.TrimSpace(s))
 	for i, n := range names {
 		if s == n {
 			return i, nil
 		}
 	}
-	return 0, fmt.Errorf("bad %s %q: expected %s", flag, s, strings.Join(names, ", "))
+	return 0, configError(what, "%q: expected %s", s, strings.Join(names, ", "))
 }
 
-// ParseStampede parses a --stampede mode: off, none, coalesce or xfetch.
+// ParseStampede parses a stampede mode: off, none, coalesce or xfetch.
 func ParseStampede(s string) (Stampede, error) {
-	i, err := parseName("--stampede", s, stampedeNames)
+	i, err := parseName(SettingStampede, s, stampedeNames)
 	return Stampede(i), err
 }
 
-// ParseWritePolicy parses a --write-policy: through, back or around.
+// ParseStampedes parses a comma-separated list of stampede modes to compare.
+func ParseStampedes(s string) ([]Stampede, error) {
+	var modes []Stampede
+	for _, m := range strings.Split(s, ",") {
+		mode, err := ParseStampede(m)
+		if err != nil {
+			return nil, err
+		}
+		modes = append(modes, mode)
+	}
+	return modes, nil
+}
+
+// ParseWritePolicy parses a write policy: through, back or around.
 func ParseWritePolicy(s string) (WritePolicy, error) {
-	i, err := parseName("--write-policy", s, writePolicyNames)
+	i, err := parseName(SettingWrites, s, writePolicyNames)
 	return WritePolicy(i), err
 }
 
 // ParseAssignment parses how requests go to instances: round-robin or key.
 func ParseAssignment(s string) (Assignment, error) {
-	i, err := parseName("--assign", s, []string{"round-robin", "key"})
+	i, err := parseName(SettingAssign, s, []string{"round-robin", "key"})
 	return Assignment(i), err
 }
 
-// ParseWarmup parses a --warmup: a number of requests (100000, 1e5) or a duration (10m).
+// ParseWarmup parses a warm-up: a number of requests (100000, 1e5) or a
+// duration of trace time (10m).
 func ParseWarmup(s string) (Warmup, error) {
 	s = strings.TrimSpace(s)
 	if s == "" || s == "0" {
@@ -134,23 +150,23 @@ func ParseWarmup(s string) (Warmup, error) {
 	}
 	if f, err := strconv.ParseFloat(s, 64); err == nil {
 		if f < 0 || f != float64(int(f)) {
-			return Warmup{}, fmt.Errorf("bad --warmup %q: a request count must be a whole number >= 0", s)
+			return Warmup{}, configError(SettingWarmup, "%q: a request count must be a whole number >= 0", s)
 		}
 		return Warmup{Requests: int(f)}, nil
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil || d < 0 {
-		return Warmup{}, fmt.Errorf("bad --warmup %q: expected a number of requests (100000) or a duration of trace time (10m)", s)
+		return Warmup{}, configError(SettingWarmup, "%q: expected a number of requests (100000) or a duration of trace time (10m)", s)
 	}
 	return Warmup{Duration: d}, nil
 }
 
-// ParsePrewarm parses a --prewarm: "top:K", the K most requested keys.
+// ParsePrewarm parses a prewarm: "top:K", the K most requested keys.
 func ParsePrewarm(s string) (int, error) {
 	k, ok := strings.CutPrefix(strings.TrimSpace(s), "top:")
 	n, err := strconv.Atoi(k)
 	if !ok || err != nil || n < 1 {
-		return 0, fmt.Errorf("bad --prewarm %q: expected top:K with K >= 1 (the K most requested keys)", s)
+		return 0, configError(SettingPrewarm, "%q: expected top:K with K >= 1 (the K most requested keys)", s)
 	}
 	return n, nil
 }

@@ -1,4 +1,4 @@
-package sim
+package system
 
 import (
 	"math"
@@ -25,7 +25,7 @@ const (
 
 var stampedeNames = []string{"off", "none", "coalesce", "xfetch"}
 
-// String returns the mode's flag name.
+// String returns the mode's name, as ParseStampede reads it.
 func (m Stampede) String() string { return stampedeNames[m] }
 
 // call is a backend call in flight.
@@ -82,7 +82,7 @@ func (s *system) missLatency(i int) float64 {
 	if s.cfg.Latency == nil {
 		return 0
 	}
-	return s.cfg.Latency.miss[i]
+	return s.cfg.Latency.Miss(i)
 }
 
 // fetch serves request i, which no level could, from the backend (or by

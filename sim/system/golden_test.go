@@ -1,10 +1,21 @@
-package sim_test
+package system
 
 import (
 	"testing"
 
-	"github.com/cachesim/cachesim/sim"
+	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/tracestest"
 )
+
+// load reads a trace of ../shared/traces (skipped when missing, failing under CI).
+func load(t *testing.T, name string) *traces.Trace {
+	t.Helper()
+	tr, _, err := traces.Load(tracestest.Path(t, name), traces.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
 
 // A hierarchy whose L1 holds nothing misses as its L2 alone: on
 // cloudPhysicsIO, libCacheSim's LRU/FIFO/LFU miss counts at 1000 and 10000
@@ -23,11 +34,11 @@ func TestSystemCloudPhysicsMatchesLibCacheSim(t *testing.T) {
 			if inst > 1 && c.l2 != "lru:1000" {
 				continue // one multi-instance case is enough (CI time under -race)
 			}
-			levels, err := sim.ParseLevels("l1=lru:0@0.05ms,l2=" + c.l2 + "@1ms")
+			levels, err := ParseLevels("l1=lru:0@0.05ms,l2=" + c.l2 + "@1ms")
 			if err != nil {
 				t.Fatal(err)
 			}
-			st, err := sim.RunSystem(tr, sim.SystemConfig{Levels: levels, Instances: inst})
+			st, err := Run(tr, Config{Levels: levels, Instances: inst})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -37,8 +48,8 @@ func TestSystemCloudPhysicsMatchesLibCacheSim(t *testing.T) {
 		}
 	}
 	// A real L1 in front of the huge L2 changes where hits happen, not the cold misses.
-	levels, _ := sim.ParseLevels("l1=lru:100,l2=lru:1000000")
-	st, err := sim.RunSystem(tr, sim.SystemConfig{Levels: levels, Instances: 3, Assign: sim.AssignKeyHash})
+	levels, _ := ParseLevels("l1=lru:100,l2=lru:1000000")
+	st, err := Run(tr, Config{Levels: levels, Instances: 3, Assign: AssignKeyHash})
 	if err != nil {
 		t.Fatal(err)
 	}

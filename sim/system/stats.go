@@ -1,6 +1,8 @@
-package sim
+package system
 
-// The results of a system simulation (RunSystem).
+import "github.com/cachesim/cachesim/sim"
+
+// The results of a system simulation (Run).
 
 // LevelStats count what one level saw (summed over the instances for a private level).
 type LevelStats struct {
@@ -58,7 +60,7 @@ type WriteStats struct {
 }
 
 // VersionEvent is one InvalidateEvery event and what it did to the traffic
-// just before and just after it (over SystemConfig.DipWindow each).
+// just before and just after it (over Config.DipWindow each).
 type VersionEvent struct {
 	Time   int64       `json:"time_ns"`
 	Before EventWindow `json:"before"`
@@ -82,19 +84,44 @@ func (w *EventWindow) Add(o EventWindow) {
 	w.Calls += o.Calls
 }
 
-// SystemStats are the results of a system simulation. The embedded Stats
+// Stats are the results of a system simulation. The embedded sim.Stats
 // are the overall counts: a hit is a request served by any level, Latency
 // the distribution of request latencies (the lookups of the levels reached,
 // plus the backend's latency or the wait for a call in flight), Evictions
 // those of every level.
-type SystemStats struct {
-	Stats
-	Levels   []LevelStats   `json:"levels"`
-	Backend  BackendStats   `json:"backend"`
-	Writes   WriteStats     `json:"writes"`
+type Stats struct {
+	sim.Stats
+	Levels  []LevelStats `json:"levels"`
+	Backend BackendStats `json:"backend"`
+	Writes  WriteStats   `json:"writes"`
+	// Versions are the InvalidateEvery boundaries whose spans before or
+	// after saw requests, in time order (boundaries in a gap of the trace
+	// are left out: nothing happened around them).
 	Versions []VersionEvent `json:"versions,omitempty"`
+	// Drops counts the InvalidateEvery drops that found entries to drop;
+	// a boundary with every cache empty (such as all but the first of a
+	// gap without requests) drops nothing and is not counted.
+	Drops uint64 `json:"drops,omitempty"`
 	// Prewarmed is the number of keys loaded before the replay.
 	Prewarmed int `json:"prewarmed,omitempty"`
 	// Span is the trace time the statistics cover, in nanoseconds.
 	Span int64 `json:"span_ns"`
+}
+
+// ratio returns a over b (0 when b is 0).
+func ratio(a, b uint64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+// VersionDip adds up the spans before and after every version event: the
+// hit ratio and backend calls just before and just after a drop.
+func (s *Stats) VersionDip() (before, after EventWindow) {
+	for _, e := range s.Versions {
+		before.Add(e.Before)
+		after.Add(e.After)
+	}
+	return before, after
 }

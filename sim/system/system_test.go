@@ -1,12 +1,16 @@
-package sim
+package system
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/cachesim/cachesim/policy"
+	"github.com/cachesim/cachesim/sim"
 	"github.com/cachesim/cachesim/traces"
 )
 
@@ -54,17 +58,22 @@ func mustLevels(t *testing.T, spec string) []Level {
 	return l
 }
 
-func run(t *testing.T, tr *traces.Trace, cfg SystemConfig) SystemStats {
+func run(t *testing.T, tr *traces.Trace, cfg Config) Stats {
 	t.Helper()
-	st, err := RunSystem(tr, cfg)
+	st, err := Run(tr, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return st
 }
 
-func constLatencies(tr *traces.Trace, seconds float64) *Latencies {
-	return LatencyModel{Miss: constant(seconds)}.Latencies(tr)
+// constLatencies gives every request of tr a miss latency of seconds.
+func constLatencies(tr *traces.Trace, seconds float64) *sim.Latencies {
+	d, err := sim.ParseMissLatency(time.Duration(seconds*1e9).String(), 0)
+	if err != nil {
+		panic(err)
+	}
+	return sim.LatencyModel{Miss: d}.Latencies(tr)
 }
 
 // An L1 of size 0 holds nothing, so the hierarchy is its L2 alone: the same
@@ -72,17 +81,17 @@ func constLatencies(tr *traces.Trace, seconds float64) *Latencies {
 // for any policy and any number of instances.
 func TestSystemEmptyL1EqualsSingleCache(t *testing.T) {
 	tr := skewedTrace(1, 10000, 1000)
-	lat := LatencyModel{Miss: distLogNormal(t)}.Latencies(tr)
+	lat := sim.LatencyModel{Miss: distLogNormal(t)}.Latencies(tr)
 	for _, pol := range []string{"lru", "lfu", "fifo", "s3fifo", "arc", "wtinylfu"} {
 		for _, unit := range []string{"300", "64KiB"} {
 			for _, inst := range []int{1, 3} {
 				levels := mustLevels(t, "l1=lru:0,l2="+pol+":"+unit)
-				st := run(t, tr, SystemConfig{Levels: levels, Instances: inst, Latency: lat})
+				st := run(t, tr, Config{Levels: levels, Instances: inst, Latency: lat})
 				c, err := policy.New(levels[1].Policy, policy.Config{Capacity: levels[1].Capacity})
 				if err != nil {
 					t.Fatal(err)
 				}
-				want := ReplayWith(tr, c, Options{Objects: !levels[1].Bytes, Latency: lat})
+				want := sim.ReplayWith(tr, c, sim.Options{Objects: !levels[1].Bytes, Latency: lat})
 				if st.Requests != want.Requests || st.Hits != want.Hits || st.ByteHits != want.ByteHits || st.Evictions != want.Evictions {
 					t.Errorf("%s %s ×%d: requests/hits/byte hits/evictions %d/%d/%d/%d, single cache %d/%d/%d/%d", pol, unit, inst,
 						st.Requests, st.Hits, st.ByteHits, st.Evictions, want.Requests, want.Hits, want.ByteHits, want.Evictions)
@@ -104,8 +113,8 @@ func TestSystemEmptyL1EqualsSingleCache(t *testing.T) {
 	}
 }
 
-func distLogNormal(t *testing.T) Distribution {
-	d, err := ParseMissLatency("lognormal:median=40ms,p99=250ms", 3)
+func distLogNormal(t *testing.T) sim.Distribution {
+	d, err := sim.ParseMissLatency("lognormal:median=40ms,p99=250ms", 3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +130,7 @@ func TestSystemHugeL2ColdMissesOnly(t *testing.T) {
 			if exclusive && inst > 1 {
 				continue
 			}
-			st := run(t, tr, SystemConfig{Levels: mustLevels(t, "l1=lru:50,l2=lru:1000000"), Instances: inst, Exclusive: exclusive})
+			st := run(t, tr, Config{Levels: mustLevels(t, "l1=lru:50,l2=lru:1000000"), Instances: inst, Exclusive: exclusive})
 			if st.Backend.Calls != distinct || st.Misses() != distinct {
 				t.Errorf("exclusive=%v ×%d: %d backend calls, %d misses; want the %d cold misses", exclusive, inst, st.Backend.Calls, st.Misses(), distinct)
 			}
@@ -144,8 +153,8 @@ func TestSystemExclusive(t *testing.T) {
 	}
 	tr := sysTrace(reqs...)
 	levels := mustLevels(t, "l1=lru:1,l2=lru:2")
-	in := run(t, tr, SystemConfig{Levels: levels})
-	ex := run(t, tr, SystemConfig{Levels: levels, Exclusive: true})
+	in := run(t, tr, Config{Levels: levels})
+	ex := run(t, tr, Config{Levels: levels, Exclusive: true})
 	if in.Backend.Calls != 4 || in.Levels[1].Hits != 1 {
 		t.Errorf("inclusive: %d backend calls, %d L2 hits; want 4, 1", in.Backend.Calls, in.Levels[1].Hits)
 	}
@@ -167,7 +176,7 @@ func TestStampedeTenRequests(t *testing.T) {
 	reqs = append(reqs, req{at: 60 * ms, key: 7})
 	tr := sysTrace(reqs...)
 	lat := constLatencies(tr, 0.050)
-	cfg := SystemConfig{Levels: mustLevels(t, "l1=lru:100"), Latency: lat}
+	cfg := Config{Levels: mustLevels(t, "l1=lru:100"), Latency: lat}
 
 	cfg.Stampede = StampedeNone
 	st := run(t, tr, cfg)
@@ -216,7 +225,7 @@ func TestXFetch(t *testing.T) {
 	var prevEarly uint64
 	var dups []uint64
 	for k, beta := range []float64{0, 0.5, 1, 4} {
-		st := run(t, tr, SystemConfig{Levels: mustLevels(t, "l1=lru:100"), Latency: lat, TTL: time.Second,
+		st := run(t, tr, Config{Levels: mustLevels(t, "l1=lru:100"), Latency: lat, TTL: time.Second,
 			Stampede: StampedeXFetch, Beta: beta, Seed: 5})
 		t.Logf("β=%g: calls %d, early %d, duplicates %d, expired %d, hit ratio %.4f, p99 %.1fms", beta, st.Backend.Calls,
 			st.Backend.EarlyRecomputes, st.Backend.Duplicates, st.Backend.Expired, st.HitRatio(), 1e3*st.Latency.Quantile(0.99))
@@ -247,7 +256,7 @@ func TestWriteBackFlush(t *testing.T) {
 	}
 	tr := sysTrace(req{at: 0, key: 1, size: 100}, set(1*s, 1, 100), set(2*s, 1, 100), set(3*s, 1, 100),
 		set(4*s, 2, 50), set(12*s, 1, 100), req{at: 15 * s, key: 2, size: 50})
-	st := run(t, tr, SystemConfig{Levels: mustLevels(t, "l1=lru:10"), Writes: WriteBack, FlushInterval: 10 * time.Second})
+	st := run(t, tr, Config{Levels: mustLevels(t, "l1=lru:10"), Writes: WriteBack, FlushInterval: 10 * time.Second})
 	w := st.Writes
 	if st.Sets != 5 || w.StoreWrites != 3 || w.Saved != 2 {
 		t.Errorf("sets %d, store writes %d, saved %d; want 5, 3, 2", st.Sets, w.StoreWrites, w.Saved)
@@ -266,16 +275,16 @@ func TestWriteBackFlush(t *testing.T) {
 		levels   string
 		maxDirty int
 	}{{"l1=lru:1", 1}, {"l1=lru:10", 2}} {
-		st := run(t, small, SystemConfig{Levels: mustLevels(t, c.levels), Writes: WriteBack, FlushInterval: 10 * time.Second})
+		st := run(t, small, Config{Levels: mustLevels(t, c.levels), Writes: WriteBack, FlushInterval: 10 * time.Second})
 		if st.Writes.StoreWrites != 2 || st.Writes.MaxDirty != c.maxDirty {
 			t.Errorf("%s: store writes %d, max dirty %d; want 2, %d", c.levels, st.Writes.StoreWrites, st.Writes.MaxDirty, c.maxDirty)
 		}
 	}
-	st = run(t, tr, SystemConfig{Levels: mustLevels(t, "l1=lru:10"), Writes: WriteThrough})
+	st = run(t, tr, Config{Levels: mustLevels(t, "l1=lru:10"), Writes: WriteThrough})
 	if st.Writes.StoreWrites != 5 || st.Writes.Saved != 0 || st.Hits != 1 {
 		t.Errorf("write-through: store writes %d saved %d hits %d; want 5, 0, 1", st.Writes.StoreWrites, st.Writes.Saved, st.Hits)
 	}
-	st = run(t, tr, SystemConfig{Levels: mustLevels(t, "l1=lru:10"), Writes: WriteAround})
+	st = run(t, tr, Config{Levels: mustLevels(t, "l1=lru:10"), Writes: WriteAround})
 	if st.Writes.StoreWrites != 5 || st.Hits != 0 {
 		t.Errorf("write-around: store writes %d hits %d; want 5, 0 (writes invalidate)", st.Writes.StoreWrites, st.Hits)
 	}
@@ -290,7 +299,7 @@ func TestTwoInstanceInvalidationRace(t *testing.T) {
 	tr := sysTrace(req{at: 0, key: 9}, req{at: 10 * ms, key: 9}, req{at: 20 * ms, key: 9, op: traces.OpSet},
 		req{at: 50 * ms, key: 9}, req{at: 150 * ms, key: 9})
 	who := []uint32{0, 1, 0, 1, 1}
-	cfg := SystemConfig{Levels: mustLevels(t, "l1=lru:10,l2=lru:100"), Instances: 2, InstanceOf: who,
+	cfg := Config{Levels: mustLevels(t, "l1=lru:10,l2=lru:100"), Instances: 2, InstanceOf: who,
 		InvalidationDelay: 100 * time.Millisecond}
 	st := run(t, tr, cfg)
 	if st.Writes.StaleReads != 1 || st.Writes.Invalidations != 1 || st.Levels[0].Hits != 1 || st.Levels[1].Hits != 2 || st.Backend.Calls != 1 {
@@ -322,12 +331,12 @@ func TestInvalidateEvery(t *testing.T) {
 		reqs = append(reqs, req{at: int64(i) * int64(time.Second), key: 3})
 	}
 	tr := sysTrace(reqs...)
-	st := run(t, tr, SystemConfig{Levels: mustLevels(t, "l1=lru:10,l2=lru:10"), InvalidateEvery: 10 * time.Second})
+	st := run(t, tr, Config{Levels: mustLevels(t, "l1=lru:10,l2=lru:10"), InvalidateEvery: 10 * time.Second})
 	if st.Misses() != 3 || st.Backend.Calls != 3 {
 		t.Fatalf("misses %d, calls %d; want 3, 3", st.Misses(), st.Backend.Calls)
 	}
-	if len(st.Versions) != 2 {
-		t.Fatalf("%d version events; want 2 (at 10s and 20s)", len(st.Versions))
+	if len(st.Versions) != 2 || st.Drops != 2 {
+		t.Fatalf("%d version events, %d drops; want 2 (at 10s and 20s)", len(st.Versions), st.Drops)
 	}
 	for _, e := range st.Versions {
 		if e.Before != (EventWindow{1, 1, 0}) || e.After != (EventWindow{1, 0, 1}) {
@@ -347,7 +356,7 @@ func TestWarmupAndPrewarm(t *testing.T) {
 	tr := sysTrace(reqs...)
 	levels := mustLevels(t, "l1=lru:10")
 	for _, w := range []Warmup{{Requests: 6}, {Duration: 6 * time.Second}} {
-		st := run(t, tr, SystemConfig{Levels: levels, Warmup: w})
+		st := run(t, tr, Config{Levels: levels, Warmup: w})
 		if st.Requests != 4 || st.Hits != 3 || st.Backend.Calls != 1 {
 			t.Errorf("warm-up %+v: requests %d hits %d calls %d; want 4, 3, 1", w, st.Requests, st.Hits, st.Backend.Calls)
 		}
@@ -356,7 +365,7 @@ func TestWarmupAndPrewarm(t *testing.T) {
 	if len(top) != 2 || top[0].Key != 1 || top[1].Key != 2 {
 		t.Fatalf("top 2 of the warm-up: %+v; want keys 1, 2", top)
 	}
-	st := run(t, tr, SystemConfig{Levels: levels, Warmup: Warmup{Requests: 6}, Prewarm: top, PrewarmFromWarmup: true})
+	st := run(t, tr, Config{Levels: levels, Warmup: Warmup{Requests: 6}, Prewarm: top, PrewarmFromWarmup: true})
 	if st.Requests != 4 || st.Hits != 2 || st.Prewarmed != 2 {
 		t.Errorf("prewarm: requests %d hits %d prewarmed %d; want 4, 2, 2", st.Requests, st.Hits, st.Prewarmed)
 	}
@@ -384,14 +393,163 @@ func TestParseLevels(t *testing.T) {
 	}
 }
 
-// Options that need timestamps fail clearly on a trace without them, as does an exclusive hierarchy over several instances.
+// Settings that need timestamps fail clearly on a trace without them, as
+// do an exclusive hierarchy over several instances, settings out of
+// bounds and malformed ones; each error names its setting, in words.
 func TestSystemRejectsBadConfig(t *testing.T) {
 	tr := traces.NewTrace("untimed", traces.Fields{})
 	tr.Append(&traces.Request{Key: 1, Size: 1})
-	for _, cfg := range []SystemConfig{{Stampede: StampedeCoalesce}, {Exclusive: true, Instances: 2}, {Writes: WriteBack, FlushInterval: time.Second}, {InvalidateEvery: time.Hour}} {
-		cfg.Levels = mustLevels(t, "l1=lru:10")
-		if _, err := RunSystem(tr, cfg); err == nil {
-			t.Errorf("%+v ran without timestamps", cfg)
+	for _, c := range []struct {
+		cfg     Config
+		setting Setting
+		says    string
+	}{
+		{Config{Stampede: StampedeCoalesce}, SettingStampede, "stampede: coalesce needs timestamps, and untimed has none"},
+		{Config{Exclusive: true, Instances: 2}, SettingExclusive, "at least two levels and one instance"},
+		{Config{Writes: WriteBack, FlushInterval: time.Second}, SettingFlushInterval, "flush interval: 1s needs timestamps"},
+		{Config{Writes: WriteBack}, SettingFlushInterval, "write-back needs one above 0"},
+		{Config{InvalidateEvery: time.Hour}, SettingInvalidationPeriod, "invalidation period: 1h0m0s needs timestamps"},
+		{Config{InvalidationDelay: -time.Second}, SettingInvalidationDelay, "-1s: expected a duration >= 0"},
+		{Config{Beta: -1}, SettingBeta, "beta: -1: expected a number >= 0"},
+		{Config{Instances: 10_000_000}, SettingInstances,
+			"instances: 10000000 exceeds the maximum of 10000 (each instance holds a private first level)"},
+		{Config{Levels: make([]Level, MaxLevels+1)}, SettingLevels, "17 levels exceed the maximum of 16"},
+	} {
+		cfg := c.cfg
+		if cfg.Levels == nil {
+			cfg.Levels = mustLevels(t, "l1=lru:10")
 		}
+		_, err := Run(tr, cfg)
+		var ce *ConfigError
+		if !errors.As(err, &ce) || ce.Setting != c.setting || !strings.Contains(err.Error(), c.says) {
+			t.Errorf("%s: error %v; want a ConfigError for %q saying %q", c.setting, err, c.setting, c.says)
+		}
+		if err != nil && strings.Contains(err.Error(), "--") {
+			t.Errorf("%s: error %q names a flag", c.setting, err)
+		}
+	}
+	for _, parse := range []func() error{
+		func() error { _, err := ParseLevels("l1=lru:10,l2=nosuch:5"); return err },
+		func() error { _, err := ParseStampedes("none,sometimes"); return err },
+		func() error { _, err := ParseWarmup("ten"); return err },
+		func() error { _, err := ParsePrewarm("all"); return err },
+		func() error { _, err := ParseWritePolicy("sideways"); return err },
+	} {
+		err := parse()
+		var ce *ConfigError
+		if !errors.As(err, &ce) || strings.Contains(err.Error(), "--") {
+			t.Errorf("parse error %v; want a ConfigError that names no flag", err)
+		}
+	}
+}
+
+// The most instances allowed run. Round-robin sends request i to instance
+// i mod N: the first pass puts key i in instance i's L1 and in the L2; the
+// second asks instance i for key i+1 (mod N), which its own L1 lacks and
+// the L2 holds: N L2 hits, N backend calls (the first pass).
+func TestSystemMaxInstances(t *testing.T) {
+	const n = MaxInstances
+	var reqs []req
+	for i := range 2 * n {
+		key := uint64(i % n)
+		if i >= n {
+			key = uint64((i + 1) % n)
+		}
+		reqs = append(reqs, req{at: int64(i) * ms, key: key})
+	}
+	tr := sysTrace(reqs...)
+	st := run(t, tr, Config{Levels: mustLevels(t, "l1=lru:10,l2=lru:100000"), Instances: n})
+	if st.Levels[0].Hits != 0 || st.Levels[1].Hits != n || st.Backend.Calls != n {
+		t.Errorf("L1 hits %d, L2 hits %d, backend calls %d; want 0, %d, %d", st.Levels[0].Hits, st.Levels[1].Hits, st.Backend.Calls, n, n)
+	}
+}
+
+// Three passes over 10 keys, 1ms apart, through an L1 lru:5 (LRU never
+// hits a loop larger than itself) and an L2 varied over 5 and 10 objects:
+// the L2 of 5 never hits either, the L2 of 10 serves the last two passes
+// (20 hits). Two modes give four points, by mode then size, and four
+// calls of Progress; an unknown level fails.
+func TestSweepVariesALevel(t *testing.T) {
+	var reqs []req
+	for i := range 30 {
+		reqs = append(reqs, req{at: int64(i) * ms, key: uint64(i % 10)})
+	}
+	tr := sysTrace(reqs...)
+	cfg := Config{Levels: mustLevels(t, "l1=lru:5,l2=lru:7"), Latency: constLatencies(tr, 0)}
+	calls := 0
+	opt := SweepOptions{Modes: []Stampede{StampedeOff, StampedeNone}, Vary: "l2", Sizes: sim.Sizes{Values: []int64{5, 10}},
+		Workers: 2, Progress: func() { calls++ }}
+	points, err := Sweep(tr, cfg, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		size  int64
+		mode  Stampede
+		hits  uint64
+		calls uint64
+	}{{5, StampedeOff, 0, 30}, {10, StampedeOff, 20, 10}, {5, StampedeNone, 0, 30}, {10, StampedeNone, 20, 10}}
+	if len(points) != len(want) || calls != len(want) {
+		t.Fatalf("%d points, %d progress calls; want %d of each", len(points), calls, len(want))
+	}
+	for k, w := range want {
+		p := points[k]
+		if p.Size != w.size || p.Stampede != w.mode || p.Stats.Levels[1].Hits != w.hits || p.Stats.Backend.Calls != w.calls {
+			t.Errorf("point %d: size %d %s, L2 hits %d, calls %d; want %d %s, %d, %d", k, p.Size, p.Stampede,
+				p.Stats.Levels[1].Hits, p.Stats.Backend.Calls, w.size, w.mode, w.hits, w.calls)
+		}
+	}
+	opt.Vary = "l3"
+	if _, err := Sweep(tr, cfg, opt); err == nil || !strings.Contains(err.Error(), `no level "l3"`) {
+		t.Errorf("unknown level: error %v", err)
+	}
+}
+
+// A trace whose time jumps from 1.05s to 9.2e18ns (292 years) with a flush
+// and a drop of every entry every second: the gap costs one step, not 9.2
+// billion. Write-back, L1 lru:10, windows of 100ms around each boundary.
+//
+//	0s     get a   miss (call 1)
+//	0.5s   set b   dirty b
+//	0.95s  get a   hit; before the boundary at 1s
+//	1.05s  get a   the flush at 1s writes b, the drop at 1s empties {a,b};
+//	               miss (call 2), after the boundary at 1s
+//	J      get a   the drop at 2s empties {a} (those at 3s…J find nothing);
+//	               miss (call 3), after the boundary at J
+//	J+0.5s set c   dirty c
+//	J+0.6s get c   hit
+//	J+2.5s get a   the flush at J+1s writes c, the drop at J+1s empties
+//	               {a,c} (the one at J+2s finds nothing); miss (call 4)
+//
+// Six gets, two hits, four backend calls, two store writes, three drops,
+// events at 1s (before: one hit; after: one miss) and at J (after: one
+// miss). One entry was at risk for 0.5s twice: a mean of 1e9/(J+2.5e9).
+func TestTimeJumpCostsOneStep(t *testing.T) {
+	const s = int64(time.Second)
+	const jump = int64(9_200_000_000_000_000_000)
+	set := func(at int64, key uint64) req { return req{at: at, key: key, op: traces.OpSet} }
+	tr := sysTrace(req{at: 0, key: 1}, set(s/2, 2), req{at: 95 * s / 100, key: 1}, req{at: 105 * s / 100, key: 1},
+		req{at: jump, key: 1}, set(jump+s/2, 3), req{at: jump + 6*s/10, key: 3}, req{at: jump + 5*s/2, key: 1})
+	st := run(t, tr, Config{Levels: mustLevels(t, "l1=lru:10"), Writes: WriteBack, FlushInterval: time.Second,
+		InvalidateEvery: time.Second})
+	if st.Requests != 6 || st.Hits != 2 || st.Sets != 2 || st.Backend.Calls != 4 {
+		t.Errorf("requests %d, hits %d, sets %d, backend calls %d; want 6, 2, 2, 4", st.Requests, st.Hits, st.Sets, st.Backend.Calls)
+	}
+	if w := st.Writes; w.StoreWrites != 2 || w.Saved != 0 || w.MaxDirty != 1 {
+		t.Errorf("store writes %d, saved %d, max dirty %d; want 2, 0, 1", w.StoreWrites, w.Saved, w.MaxDirty)
+	}
+	if want := 1e9 / float64(jump+5*s/2); math.Abs(st.Writes.MeanDirty-want) > 1e-12*want {
+		t.Errorf("mean dirty entries %g; want %g", st.Writes.MeanDirty, want)
+	}
+	if st.Drops != 3 || st.Span != jump+5*s/2 {
+		t.Errorf("drops %d, span %d; want 3, %d", st.Drops, st.Span, jump+5*s/2)
+	}
+	want := []VersionEvent{{Time: s, Before: EventWindow{1, 1, 0}, After: EventWindow{1, 0, 1}},
+		{Time: jump, After: EventWindow{1, 0, 1}}}
+	if !slices.Equal(st.Versions, want) {
+		t.Errorf("events %+v; want %+v", st.Versions, want)
+	}
+	if before, after := st.VersionDip(); before != (EventWindow{1, 1, 0}) || after != (EventWindow{2, 0, 2}) {
+		t.Errorf("dip: before %+v, after %+v; want {1 1 0}, {2 0 2}", before, after)
 	}
 }

@@ -1,4 +1,14 @@
-package sim
+// Package system simulates a cache hierarchy as a whole system: private
+// first levels per service instance in front of shared levels in front of
+// a backend, replayed on the trace's time with sim's latency model. Beyond
+// the hit ratios of each level it models what a single cache cannot show:
+// stampedes of concurrent misses (stampede.go), writes, invalidations
+// between instances and periodic drops of every entry (writes.go), warm-up
+// and prewarming. Configurations are parsed in spec.go, results are in
+// stats.go and sweeps over a level's size in sweep.go. sim's single-cache
+// Replay stays the fast path; this package builds on sim and sim never
+// imports it.
+package system
 
 import (
 	"fmt"
@@ -7,15 +17,9 @@ import (
 	"time"
 
 	"github.com/cachesim/cachesim/policy"
+	"github.com/cachesim/cachesim/sim"
 	"github.com/cachesim/cachesim/traces"
 )
-
-// This file is the system simulation: a hierarchy of caches (private L1s per
-// service instance in front of shared levels in front of a backend) replayed
-// on the trace's time, with the latency model of latency.go. Stampedes are in
-// stampede.go, writes, invalidations and model versions in writes.go, the
-// parsing of the configuration in systemspec.go. The single-cache Replay is
-// separate and untouched: it stays the fast path.
 
 // Level is one tier of a cache hierarchy.
 type Level struct {
@@ -48,9 +52,9 @@ type Warmup struct {
 	Duration time.Duration
 }
 
-// SystemConfig describes a system simulation. The zero values of the
+// Config describes a system simulation. The zero values of the
 // optional fields turn their mechanism off.
-type SystemConfig struct {
+type Config struct {
 	// Levels are the tiers from the nearest (L1) to the farthest; at least one.
 	Levels []Level
 	// Instances is the number of service instances, each with a private copy
@@ -61,7 +65,7 @@ type SystemConfig struct {
 	// InstanceOf, when set, gives each request's instance (a trace column);
 	// it overrides Assign. Values are taken modulo Instances.
 	InstanceOf []uint32
-	// Exclusive keeps an object in one level at a time (see SystemStats).
+	// Exclusive keeps an object in one level at a time (see Stats).
 	Exclusive bool
 	// TTL is the time to live of a fetched value whose request carries no TTL;
 	// 0 means values never expire (unless the request has a TTL).
@@ -69,7 +73,7 @@ type SystemConfig struct {
 	// Seed seeds randomised policies and XFetch's draws.
 	Seed uint64
 	// Latency gives each request's backend (miss) latency; nil means 0. Stampede modes need it.
-	Latency *Latencies
+	Latency *sim.Latencies
 	// Stampede is what concurrent misses for one key do.
 	Stampede Stampede
 	// Beta is XFetch's β (>= 0; 1 is the paper's default).
@@ -93,8 +97,8 @@ type SystemConfig struct {
 	// PrewarmFromWarmup says that Prewarm came from the warm-up part of the
 	// trace itself, which then stands for the past and is not replayed.
 	PrewarmFromWarmup bool
-	// Window, when set, records per-window counts in SystemStats.Windows.
-	Window *WindowPlan
+	// Window, when set, records per-window counts in Stats.Windows.
+	Window *sim.WindowPlan
 }
 
 // keyState is what the system knows of a key's value beyond the caches.
@@ -116,11 +120,11 @@ type sysLevel struct {
 
 // system is one run of a system simulation.
 type system struct {
-	cfg       *SystemConfig
+	cfg       *Config
 	levels    []sysLevel
 	instances int
-	st        SystemStats
-	win       *windower
+	st        Stats
+	win       *sim.Windower
 	never     bool  // values never expire
 	ttl       int64 // default TTL, ns (0: never)
 	track     bool  // per-key state is needed (expiry or stampedes)
@@ -134,11 +138,11 @@ type system struct {
 	plainHits []uint64 // per level: hits whose latency is only the lookups (see flushHits)
 }
 
-// RunSystem simulates t through the system cfg describes.
-func RunSystem(t *traces.Trace, cfg SystemConfig) (SystemStats, error) {
+// Run simulates t through the system cfg describes.
+func Run(t *traces.Trace, cfg Config) (Stats, error) {
 	s, err := newSystem(t, &cfg)
 	if err != nil {
-		return SystemStats{}, err
+		return Stats{}, err
 	}
 	n := t.Len()
 	from, warm := 0, WarmupEnd(t, cfg.Warmup)
@@ -170,9 +174,9 @@ func RunSystem(t *traces.Trace, cfg SystemConfig) (SystemStats, error) {
 }
 
 // newSystem builds the caches and checks that cfg can run on t.
-func newSystem(t *traces.Trace, cfg *SystemConfig) (*system, error) {
-	if len(cfg.Levels) == 0 {
-		return nil, fmt.Errorf("a system needs at least one level")
+func newSystem(t *traces.Trace, cfg *Config) (*system, error) {
+	if err := check(t, cfg); err != nil {
+		return nil, err
 	}
 	s := &system{cfg: cfg, instances: max(cfg.Instances, 1), ttl: int64(cfg.TTL),
 		rng: rand.New(rand.NewPCG(cfg.Seed, 0x78666574636800))} // "xfetch"
@@ -180,40 +184,6 @@ func newSystem(t *traces.Trace, cfg *SystemConfig) (*system, error) {
 	s.track = !s.never || cfg.Stampede != StampedeOff
 	if s.track {
 		s.keys = make(map[uint64]keyState)
-	}
-	timed := t.Times != nil
-	for _, c := range []struct {
-		what string
-		need bool
-	}{
-		{"--stampede " + cfg.Stampede.String(), cfg.Stampede != StampedeOff},
-		{"--flush-interval", cfg.FlushInterval > 0},
-		{"--invalidation-delay", cfg.InvalidationDelay > 0},
-		{"--invalidate-every", cfg.InvalidateEvery > 0},
-		{"--warmup " + cfg.Warmup.Duration.String(), cfg.Warmup.Duration > 0},
-	} {
-		if c.need && !timed {
-			return nil, fmt.Errorf("%s needs timestamps, and %s has none", c.what, t.Name)
-		}
-	}
-	if cfg.InstanceOf != nil && len(cfg.InstanceOf) != t.Len() {
-		return nil, fmt.Errorf("%d instance assignments for the %d requests of %s", len(cfg.InstanceOf), t.Len(), t.Name)
-	}
-	if cfg.Writes == WriteBack && cfg.FlushInterval <= 0 {
-		return nil, fmt.Errorf("write-back needs a --flush-interval")
-	}
-	if cfg.Beta < 0 || math.IsNaN(cfg.Beta) {
-		return nil, fmt.Errorf("--beta %g: expected a number >= 0", cfg.Beta)
-	}
-	if cfg.Exclusive {
-		if len(cfg.Levels) < 2 || s.instances > 1 {
-			return nil, fmt.Errorf("an exclusive hierarchy needs at least two levels and one instance (an object handed up to one instance's L1 would leave the others none)")
-		}
-		for _, l := range cfg.Levels {
-			if l.Bytes != cfg.Levels[0].Bytes {
-				return nil, fmt.Errorf("an exclusive hierarchy needs every level in the same unit (bytes or objects): %s is not", l.Name)
-			}
-		}
 	}
 	s.levels = make([]sysLevel, len(cfg.Levels))
 	s.st.Levels = make([]LevelStats, len(cfg.Levels))
@@ -231,7 +201,7 @@ func newSystem(t *traces.Trace, cfg *SystemConfig) (*system, error) {
 				return nil, err
 			}
 		}
-		prepareFuture(t, l.caches[0])
+		sim.PrepareFuture(t, l.caches[0])
 		s.st.Levels[j].Name = lv.Name
 	}
 	if err := s.w.init(s, t); err != nil {
@@ -239,13 +209,76 @@ func newSystem(t *traces.Trace, cfg *SystemConfig) (*system, error) {
 	}
 	s.v.init(cfg)
 	if cfg.Window != nil {
-		s.win = cfg.Window.start()
+		s.win = cfg.Window.Start()
 	}
-	s.st.Latency = &Histogram{}
+	s.st.Latency = &sim.Histogram{}
 	if cfg.Latency != nil {
-		s.st.Latency = cfg.Latency.newHistogram()
+		s.st.Latency = cfg.Latency.NewHistogram()
 	}
 	return s, nil
+}
+
+// check returns a ConfigError for a setting of cfg that cannot run on t.
+func check(t *traces.Trace, cfg *Config) error {
+	switch {
+	case len(cfg.Levels) == 0:
+		return configError(SettingLevels, "a system needs at least one level")
+	case len(cfg.Levels) > MaxLevels:
+		return configError(SettingLevels, "%d levels exceed the maximum of %d", len(cfg.Levels), MaxLevels)
+	case cfg.Instances > MaxInstances:
+		return configError(SettingInstances, "%d exceeds the maximum of %d (each instance holds a private first level)", cfg.Instances, MaxInstances)
+	case cfg.InstanceOf != nil && len(cfg.InstanceOf) != t.Len():
+		return configError(SettingAssign, "%d instance assignments for the %d requests of %s", len(cfg.InstanceOf), t.Len(), t.Name)
+	case cfg.Beta < 0 || math.IsNaN(cfg.Beta):
+		return configError(SettingBeta, "%g: expected a number >= 0", cfg.Beta)
+	case cfg.Writes == WriteBack && cfg.FlushInterval <= 0:
+		return configError(SettingFlushInterval, "write-back needs one above 0: how often dirty entries are written to the store")
+	}
+	if err := checkTimes(t, cfg); err != nil {
+		return err
+	}
+	return checkExclusive(cfg)
+}
+
+// configError returns a ConfigError for setting what.
+func configError(what Setting, format string, a ...any) error {
+	return &ConfigError{Setting: what, Problem: fmt.Sprintf(format, a...)}
+}
+
+// checkTimes checks the durations of cfg, and that t has the timestamps they need.
+func checkTimes(t *traces.Trace, cfg *Config) error {
+	for _, d := range []struct {
+		what Setting
+		d    time.Duration
+	}{{SettingFlushInterval, cfg.FlushInterval}, {SettingInvalidationDelay, cfg.InvalidationDelay},
+		{SettingInvalidationPeriod, cfg.InvalidateEvery}, {SettingDipWindow, cfg.DipWindow}, {SettingWarmup, cfg.Warmup.Duration}} {
+		if d.d < 0 {
+			return configError(d.what, "%s: expected a duration >= 0", d.d)
+		}
+		if d.d > 0 && t.Times == nil && d.what != SettingDipWindow {
+			return configError(d.what, "%s needs timestamps, and %s has none", d.d, t.Name)
+		}
+	}
+	if cfg.Stampede != StampedeOff && t.Times == nil {
+		return configError(SettingStampede, "%s needs timestamps, and %s has none", cfg.Stampede, t.Name)
+	}
+	return nil
+}
+
+// checkExclusive checks that an exclusive hierarchy can hand objects between its levels.
+func checkExclusive(cfg *Config) error {
+	if !cfg.Exclusive {
+		return nil
+	}
+	if len(cfg.Levels) < 2 || cfg.Instances > 1 {
+		return configError(SettingExclusive, "an exclusive hierarchy needs at least two levels and one instance (an object handed up to one instance's L1 would leave the others none)")
+	}
+	for _, l := range cfg.Levels {
+		if l.Bytes != cfg.Levels[0].Bytes {
+			return configError(SettingExclusive, "an exclusive hierarchy needs every level in the same unit (bytes or objects): %s is not", l.Name)
+		}
+	}
+	return nil
 }
 
 // build (re)makes instance k's cache of level j.
@@ -313,15 +346,15 @@ func (s *system) reset(now int64) {
 			l.evBase -= c.Evictions()
 		}
 	}
-	h := &Histogram{}
+	h := &sim.Histogram{}
 	if s.cfg.Latency != nil {
-		h = s.cfg.Latency.newHistogram()
+		h = s.cfg.Latency.NewHistogram()
 	}
-	s.st = SystemStats{Levels: levels, Prewarmed: s.st.Prewarmed}
+	s.st = Stats{Levels: levels, Prewarmed: s.st.Prewarmed}
 	clear(s.plainHits)
 	s.st.Latency = h
 	if s.cfg.Window != nil {
-		s.win = s.cfg.Window.start()
+		s.win = s.cfg.Window.Start()
 	}
 	s.start = now
 	s.w.reset(s, now)
@@ -369,6 +402,29 @@ func (s *system) expiryOf(r *traces.Request, at int64) int64 {
 
 // never is the expiry of a value that does not expire.
 const never = math.MaxInt64
+
+// addSat returns a+b for b >= 0, or never past math.MaxInt64.
+func addSat(a, b int64) int64 {
+	if a > never-b {
+		return never
+	}
+	return a + b
+}
+
+// boundaryAfter returns the first of the times next, next+period,
+// next+2·period, … after now, for next <= now: the next boundary of a
+// periodic event once those up to now are done (never past math.MaxInt64).
+func boundaryAfter(next, period, now int64) int64 {
+	d := now - next
+	if d < 0 {
+		return never // now - next overflowed: no boundary fits in int64 past now
+	}
+	step := d / period * period
+	if step > never-period {
+		return never
+	}
+	return addSat(next, step+period)
+}
 
 // advance applies everything that happens before time now: fetches
 // completing, invalidations arriving, flushes and model versions.
@@ -435,7 +491,7 @@ func (s *system) get(i int, r *traces.Request, inst int) {
 	s.st.Requests++
 	s.st.Bytes += size
 	if s.win != nil {
-		s.win.add(int64(i), now, hit, size)
+		s.win.Add(int64(i), now, hit, size)
 	}
 	s.v.note(now, hit, s.st.Backend.Calls-calls)
 }
@@ -489,7 +545,7 @@ func (s *system) flushHits() {
 }
 
 // finish closes the run and computes the derived figures.
-func (s *system) finish() SystemStats {
+func (s *system) finish() Stats {
 	s.w.finish(s, s.last)
 	s.flushHits()
 	st := &s.st
@@ -510,7 +566,7 @@ func (s *system) finish() SystemStats {
 		st.Backend.PerSecond = float64(st.Backend.Calls) / (float64(st.Span) / 1e9)
 	}
 	if s.win != nil {
-		st.Windows = s.win.windows
+		st.Windows = s.win.Windows()
 	}
 	st.Versions = s.v.events(s.last)
 	return *st
