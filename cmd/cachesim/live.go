@@ -128,7 +128,10 @@ func (f *liveFlags) run(cmd *cobra.Command, url string, args []string, sizes []i
 	if err != nil {
 		return nil, f.hint(url, err)
 	}
-	defer tg.Close()
+	// Restore the server's settings and stop a spawned server, also when
+	// the run is interrupted.
+	release := onInterrupt(func() { tg.Close() })
+	defer release(true)
 	t, err := f.in.load(args, cmd.ErrOrStderr())
 	if err != nil {
 		return nil, err

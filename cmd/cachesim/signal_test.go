@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/cachesim/cachesim/sim/target/targettest"
 )
 
 // binDir holds the binary the process tests build; TestMain removes it.
@@ -99,4 +102,87 @@ func TestSignalRemovesTemporaries(t *testing.T) {
 			t.Errorf("%s: left %v in the directory", sig, left)
 		}
 	}
+}
+
+// redisConfig reads one CONFIG setting of the Redis at addr with redis-cli.
+func redisConfig(t *testing.T, addr, name string) string {
+	t.Helper()
+	host, port, _ := strings.Cut(addr, ":")
+	out, err := exec.Command("redis-cli", "-h", host, "-p", port, "config", "get", name).Output()
+	if err != nil {
+		t.Fatalf("redis-cli: %v", err)
+	}
+	lines := strings.Fields(string(out))
+	if len(lines) != 2 {
+		t.Fatalf("redis-cli config get %s: %q", name, out)
+	}
+	return lines[1]
+}
+
+// SIGTERM during a live replay restores the Redis settings the run changed.
+func TestSignalRestoresRedis(t *testing.T) {
+	addr := targettest.Redis(t)
+	if _, err := exec.LookPath("redis-cli"); err != nil {
+		t.Skip("redis-cli is not installed")
+	}
+	before := redisConfig(t, addr, "maxmemory-policy")
+	p := startProcess(t, t.TempDir(), "live", "replay", "redis://"+addr, "zipf:keys=1e5,requests=5e6,size=100",
+		"--maxmemory", "4MiB", "--maxmemory-policy", "allkeys-lfu", "--flush")
+	waitFor(t, "the run to set maxmemory-policy", func() bool { return redisConfig(t, addr, "maxmemory-policy") == "allkeys-lfu" })
+	if err := p.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if got := exitStatus(p.Wait()); got != 143 {
+		t.Errorf("exit status %d, want 143", got)
+	}
+	if got := redisConfig(t, addr, "maxmemory-policy"); got != before {
+		t.Errorf("maxmemory-policy is %s after the interrupted run, want %s restored", got, before)
+	}
+	if got := redisConfig(t, addr, "maxmemory"); got != "0" {
+		t.Errorf("maxmemory is %s after the interrupted run, want 0 restored", got)
+	}
+}
+
+// A memcached started with --spawn dies with cachesim, even on SIGKILL.
+func TestSpawnedMemcachedDiesWithCachesim(t *testing.T) {
+	targettest.Memcached(t, 1) // skips (or fails under CI) without memcached
+	p := startProcess(t, t.TempDir(), "live", "replay", "memcached://127.0.0.1", "zipf:keys=1e5,requests=5e6,size=100",
+		"--spawn", "--maxmemory", "4MiB")
+	var child string
+	waitFor(t, "the spawned memcached", func() bool {
+		child = childNamed(p.Process.Pid, "memcached")
+		return child != ""
+	})
+	if err := p.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	p.Wait()
+	waitFor(t, "memcached "+child+" to end", func() bool {
+		b, err := os.ReadFile("/proc/" + child + "/stat")
+		// gone, or a zombie waiting for init to reap it
+		return err != nil || strings.Contains(string(b), ") Z ")
+	})
+}
+
+// childNamed returns the pid of a child process of parent whose command is
+// name, from /proc, or "".
+func childNamed(parent int, name string) string {
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, st := range stats {
+		b, err := os.ReadFile(st)
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...
+		s := string(b)
+		open, close := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+		if open < 0 || close < open {
+			continue
+		}
+		rest := strings.Fields(s[close+1:])
+		if s[open+1:close] == name && len(rest) > 1 && rest[1] == fmt.Sprint(parent) {
+			return strings.TrimSpace(s[:open])
+		}
+	}
+	return ""
 }

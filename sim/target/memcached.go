@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cachesim/cachesim/sim/target/internal/loopback"
@@ -172,6 +173,7 @@ type memcachedTarget struct {
 	ctl   *mcConn
 	proc  *loopback.Server // the spawned server
 	limit int64            // the spawned server's -m in bytes
+	mu    sync.Mutex       // guards proc and ctl against a Close from a signal handler
 }
 
 func openMemcached(u *url.URL, cfg Config) (Target, error) {
@@ -278,12 +280,16 @@ func (t *memcachedTarget) spawn(maxMemory int64) error {
 	if err != nil {
 		return fmt.Errorf("starting memcached -m %d: %v (is memcached installed? apt-get install memcached) %s", maxMemory>>20, err, stderr.String())
 	}
+	t.mu.Lock()
 	t.proc, t.limit, t.addr = s, maxMemory, s.Addr
+	t.mu.Unlock()
 	return t.connect()
 }
 
 // stop ends the spawned server, if any.
 func (t *memcachedTarget) stop() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	if t.ctl != nil {
 		t.ctl.close()
 		t.ctl = nil

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // redisTarget is a Redis server and one of its databases.
@@ -17,6 +18,9 @@ type redisTarget struct {
 	ctl              *respConn
 	saved            [][2]string // settings as found, restored by Close
 	changed          bool
+	// mu serialises the control connection and the saved settings, so that
+	// Close may run from a signal handler while Prepare or Counters runs.
+	mu sync.Mutex
 }
 
 // redisSettings are the CONFIG parameters a replay may change, in the order
@@ -175,6 +179,8 @@ func (t *redisTarget) set(name, value string) error {
 // Prepare sets the policy parameters (a bad value fails before anything is
 // emptied), empties the database and sets maxmemory.
 func (t *redisTarget) Prepare(maxMemory int64) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	opt := func(p *int) string {
 		if p == nil {
 			return ""
@@ -218,6 +224,8 @@ func (t *redisTarget) restore() error {
 }
 
 func (t *redisTarget) Counters() (Counters, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	var c Counters
 	stats, err := t.info("stats")
 	if err != nil {
@@ -249,8 +257,12 @@ func (t *redisTarget) Counters() (Counters, error) {
 	return c, err
 }
 
-// Close restores the server's settings; the replayed keys stay in the database.
+// Close restores the server's settings; the replayed keys stay in the
+// database. It may be called more than once, and concurrently with the
+// other methods (from a signal handler).
 func (t *redisTarget) Close() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	err := t.restore()
 	t.ctl.close()
 	return err

@@ -58,6 +58,7 @@ func Start(bin string, args func(port string) []string, out io.Writer) (*Server,
 		p := strconv.Itoa(port)
 		cmd := exec.Command(bin, args(p)...)
 		cmd.Stdout, cmd.Stderr = out, out
+		dieWithParent(cmd)
 		if err := cmd.Start(); err != nil {
 			return nil, err
 		}
