@@ -56,6 +56,17 @@ func colTTL(c *Columns) *int     { return &c.TTL }
 func colOp(c *Columns) *int      { return &c.Op }
 func colLatency(c *Columns) *int { return &c.Latency }
 
+// MaxColumns is the highest column number a CSV or text trace may use.
+const MaxColumns = 1024
+
+// checkColumn reports whether n is a column number: 1 to MaxColumns.
+func checkColumn(n int) error {
+	if n < 1 || n > MaxColumns {
+		return fmt.Errorf("column %d: columns are numbered from 1 to %d", n, MaxColumns)
+	}
+	return nil
+}
+
 // LineReader reads one request per line from text or CSV. It allocates
 // nothing per line.
 type LineReader struct {
@@ -82,8 +93,8 @@ func NewLineReader(name string, r io.Reader, opt LineOptions) (*LineReader, erro
 		opt.LatencyUnit = 1e6
 	}
 	for _, v := range []int{c.Key, c.Size, c.Time, c.TTL, c.Op, c.Latency} {
-		if v < 0 {
-			return nil, fmt.Errorf("column numbers are 1-based and positive, got %d", v)
+		if err := checkColumn(v); v != 0 && err != nil {
+			return nil, err
 		}
 	}
 	l := &LineReader{

@@ -6,6 +6,13 @@ import (
 	"math"
 )
 
+// MonitorOptions configure the reading of Redis MONITOR output.
+type MonitorOptions struct {
+	// Fields makes each field of a hash an object of its own (the key
+	// and the field); otherwise the object is the Redis key, a hash whole.
+	Fields bool
+}
+
 // MonitorReader reads the output of Redis's MONITOR command:
 //
 //	1339518083.107412 [0 127.0.0.1:60866] "GET" "key"

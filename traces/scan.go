@@ -53,6 +53,9 @@ func (s *lineScanner) next() ([]byte, error) {
 			return nil, readError(fmt.Sprintf("%s: line %d", s.name, s.line+1), err)
 		}
 		s.line++
+		if s.line == 1 {
+			line = bytes.TrimPrefix(line, utf8BOM)
+		}
 		line = bytes.TrimSpace(line)
 		if len(line) == 0 || (s.skipStars && len(line) == 1 && line[0] == '*') {
 			continue

@@ -171,7 +171,18 @@ func (f *inputFlags) stream(args []string, stderr io.Writer, use func(name strin
 	if n := file.Filtered(); n > 0 {
 		fmt.Fprintf(stderr, "%s: dropped %d well-formed records that are no cache operations (e.g. failed or non-GET requests; --log-all keeps them)\n", path, n)
 	}
+	for _, n := range file.Notes() {
+		fmt.Fprintf(stderr, "note: %s: %s%s\n", path, n.Text, noteHints[n.Kind])
+	}
 	return file, nil
+}
+
+// noteHints name the flags that change what each kind of note describes.
+var noteHints = map[traces.NoteKind]string{
+	traces.NoteFormat:   " (--trace-format chooses)",
+	traces.NoteColumns:  " (--csv-key, --csv-size, --csv-time, … choose)",
+	traces.NoteTimeUnit: " (--time-unit sets it)",
+	traces.NoteSizes:    " (--default-size sets the default)",
 }
 
 // sampleFlags choose spatial sampling (SHARDS) for traces too large to replay.
