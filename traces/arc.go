@@ -1,8 +1,8 @@
 package traces
 
 import (
-	"math"
 	"io"
+	"math"
 )
 
 // MaxARCCount is the most requests one ARC line may expand to: real traces
