@@ -220,3 +220,20 @@ func TestByteOrderMark(t *testing.T) {
 		}
 	}
 }
+
+// A zstd frame with a 2 GiB window (zstd --long=31, the most the zstd tool
+// writes) is read; a larger window gets an error that says which option
+// wrote it.
+func TestZstdLongWindow(t *testing.T) {
+	// printf '1\n2\n3\n' | zstd --long=31: window descriptor 0xa8 = 2^31 bytes.
+	long := []byte{0x28, 0xb5, 0x2f, 0xfd, 0x04, 0xa8, 0x31, 0x00, 0x00, 0x31, 0x0a, 0x32, 0x0a, 0x33, 0x0a, 0xbb, 0x08, 0xa1, 0x78}
+	tr, _, err := Load(writeFile(t, "long.txt.zst", long), Options{})
+	if err != nil || !equalKeys(tr.Keys, []uint64{1, 2, 3}) {
+		t.Fatalf("2 GiB window: %v, %v", tr, err)
+	}
+	long[5] = 0xb0 // 2^32 bytes
+	_, _, err = Load(writeFile(t, "long.txt.zst", long), Options{})
+	if err == nil || !strings.Contains(err.Error(), "window over 2 GiB (zstd --long=32 or more)") {
+		t.Errorf("4 GiB window: got %v", err)
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/klauspost/compress/zstd"
 )
 
 // maxLine is the longest line a line-based reader accepts.
@@ -174,6 +176,9 @@ func (s *lineScanner) wrap(col int, err error) *ParseError {
 func readError(where string, err error) error {
 	if errors.Is(err, io.ErrUnexpectedEOF) {
 		return fmt.Errorf("%s: the compressed data ends early (truncated file?): %w", where, err)
+	}
+	if errors.Is(err, zstd.ErrWindowSizeExceeded) {
+		return fmt.Errorf("%s: %w: the file was compressed with a window over 2 GiB (zstd --long=32 or more); recompress it with zstd --long=31 or less", where, err)
 	}
 	return fmt.Errorf("%s: %w", where, err)
 }
