@@ -1,6 +1,7 @@
 package traces
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -22,7 +23,7 @@ func TestAccessLog(t *testing.T) {
 	// Times by hand: 13:55:36 -0700 is 20:55:36 UTC; 23:00:36 +0200 is 21:00:36 UTC, 300 s later.
 	want := []Request{
 		{Time: 0, Key: h("/apache_pb.gif"), Size: 2326},
-		{Time: 2e9, Key: h("/index.html?x=1"), Size: 0},
+		{Time: 2e9, Key: h("/index.html?x=1"), Size: DefaultSize}, // a 304, never sized
 		{Time: 300e9, Key: h("/apache_pb.gif"), Size: 2326},
 	}
 	r := NewAccessLogReader("in.test", strings.NewReader(accessLog), Options{SkipBad: true})
@@ -40,6 +41,37 @@ func TestAccessLog(t *testing.T) {
 	all := NewAccessLogReader("in.test", strings.NewReader(accessLog), Options{SkipBad: true, AccessLog: AccessLogOptions{AllRequests: true}})
 	if got := drain(t, all); len(got) != 5 || got[2].Key != h("/form") || got[3].Size != 150 {
 		t.Errorf("with AllRequests: %+v, want the 5 well-formed lines", got)
+	}
+}
+
+// Lines that sent no bytes (HEAD, 304, "-", 0) take the path's last known
+// size, or the default size before the path was ever sized; failed and
+// non-GET requests size nothing.
+func TestAccessLogUnsized(t *testing.T) {
+	const log = `1.1.1.1 - - [10/Oct/2000:13:55:36 -0700] "GET /a HTTP/1.1" 200 1048576
+1.1.1.1 - - [10/Oct/2000:13:55:36 -0700] "HEAD /a HTTP/1.1" 200 0
+1.1.1.1 - - [10/Oct/2000:13:55:36 -0700] "GET /b HTTP/1.1" 304 -
+1.1.1.1 - - [10/Oct/2000:13:55:36 -0700] "POST /b HTTP/1.1" 200 77
+1.1.1.1 - - [10/Oct/2000:13:55:36 -0700] "GET /b HTTP/1.1" 404 66
+1.1.1.1 - - [10/Oct/2000:13:55:36 -0700] "GET /b HTTP/1.1" 200 500
+1.1.1.1 - - [10/Oct/2000:13:55:36 -0700] "HEAD /b HTTP/1.1" 200 -
+1.1.1.1 - - [10/Oct/2000:13:55:36 -0700] "GET /a HTTP/1.1" 304 0
+1.1.1.1 - - [10/Oct/2000:13:55:36 -0700] "GET /a HTTP/1.1" 200 2000
+1.1.1.1 - - [10/Oct/2000:13:55:36 -0700] "HEAD /a HTTP/1.1" 200 0
+`
+	r := NewAccessLogReader("in.test", strings.NewReader(log), Options{DefaultSize: 4096})
+	var sizes []uint32
+	for _, q := range drain(t, r) {
+		sizes = append(sizes, q.Size)
+	}
+	want := []uint32{1048576, 1048576, 4096, 500, 500, 1048576, 2000, 2000}
+	if fmt.Sprint(sizes) != fmt.Sprint(want) {
+		t.Errorf("sizes %v, want %v", sizes, want)
+	}
+	notes := r.Notes()
+	if len(notes) != 1 || notes[0].Kind != NoteSizes || !strings.HasPrefix(notes[0].Text,
+		"5 requests carried no size: 4 took their key's last known size, and 1, for keys not sized before, the default size of 4096 bytes") {
+		t.Errorf("notes %v", notes)
 	}
 }
 
@@ -109,11 +141,14 @@ func TestJSONLines(t *testing.T) {
 	want := []Request{
 		{Time: 0, Key: h("user:1"), Size: 10, TTL: 60, Op: OpGet},
 		{Time: 500e6, Key: 42, Size: 20, Op: OpSet},
-		{Time: 1500e6, Key: h("user:1"), Size: 1, Op: OpDelete},
-		{Time: -1250e6, Key: h("user:2"), Size: 1, Op: OpGet},
+		{Time: 1500e6, Key: h("user:1"), Size: 10, Op: OpDelete}, // size null: user:1's last known size
+		{Time: -1250e6, Key: h("user:2"), Size: 1, Op: OpGet},    // no size, never sized: the default
 	}
 	r := NewJSONReader("in.test", strings.NewReader(jsonLines), Options{SkipBad: true})
 	compare(t, drain(t, r), want)
+	if n := r.Notes(); len(n) != 1 || !strings.HasPrefix(n[0].Text, "2 requests carried no size: 1 took their key's last known size, and 1,") {
+		t.Errorf("notes %v", n)
+	}
 	if r.Skipped() != 5 {
 		t.Errorf("skipped %d, want 5 malformed lines", r.Skipped())
 	}

@@ -147,6 +147,7 @@ func openLines(kind string) func(string, io.Reader, Options) (Reader, error) {
 	return func(name string, r io.Reader, opt Options) (Reader, error) {
 		lo := opt.Line
 		lo.SkipBad = lo.SkipBad || opt.SkipBad
+		lo.DefaultSize = opt.DefaultSize
 		switch kind {
 		case "text":
 			lo.Delimiter = 0

@@ -255,10 +255,10 @@ func instanceColumn(t *traces.Trace, path, col string, in *inputFlags) ([]uint32
 		return nil, fmt.Errorf("--assign column:%d needs a CSV or text trace, and %s is %s", n, path, format)
 	}
 	// The key column alone: a header line is recognised by its lack of numbers.
-	opt.Line.Columns, opt.Line.AutoColumns = traces.Columns{Key: n}, false
+	opt.Line.Columns, opt.Line.Spec, opt.Line.AutoColumns = traces.Columns{Key: n}, traces.ColumnSpec{}, false
 	file, err := traces.Open(path, opt)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("--assign column:%d: %w", n, err)
 	}
 	defer file.Close()
 	ids, err := traces.ReadAll(path, file)
