@@ -176,11 +176,11 @@ type LineReader struct {
 	clock   clock
 	size    uint32 // the size of every request when there is no size column
 	// named are the fields the Spec locates by name, found in the header.
-	named [numFields][]colRef
-	first    bool // the first non-blank line is still to come
-	keyGiven bool // the options locate the key
-	held  []byte // a line read ahead, still to be parsed
-	notes []Note
+	named    [numFields][]colRef
+	first    bool   // the first non-blank line is still to come
+	keyGiven bool   // the options locate the key
+	held     []byte // a line read ahead, still to be parsed
+	notes    []Note
 	badRecords
 }
 

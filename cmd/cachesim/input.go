@@ -24,13 +24,13 @@ type inputFlags struct {
 	header      bool
 	defaultSize string
 	monitorKey  string
-	delimiter string
-	timeUnit  string
-	latUnit   string
-	skipBad   bool
-	json      traces.JSONFields
-	access    traces.AccessLogOptions
-	fs        *pflag.FlagSet
+	delimiter   string
+	timeUnit    string
+	latUnit     string
+	skipBad     bool
+	json        traces.JSONFields
+	access      traces.AccessLogOptions
+	fs          *pflag.FlagSet
 }
 
 func (f *inputFlags) register(fs *pflag.FlagSet) {
