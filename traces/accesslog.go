@@ -134,8 +134,7 @@ func (a *AccessLogReader) parse(line []byte, r *Request) (bool, error) {
 		a.digest.Write(path)
 		key = a.digest.Sum64()
 	}
-	get := bytes.Equal(method, []byte("GET")) || bytes.Equal(method, []byte("HEAD"))
-	if !a.opt.AllRequests && !(get && (status/100 == 2 || status == 304)) {
+	if !a.opt.AllRequests && !cacheable(method, status) {
 		return false, nil
 	}
 	if size > 0 {
@@ -145,6 +144,13 @@ func (a *AccessLogReader) parse(line []byte, r *Request) (bool, error) {
 	}
 	*r = Request{Time: a.start.since(t), Key: key, Size: size}
 	return true, nil
+}
+
+// cacheable reports whether a request is a successful lookup: a GET or HEAD
+// answered 2xx or 304.
+func cacheable(method []byte, status uint64) bool {
+	get := bytes.Equal(method, []byte("GET")) || bytes.Equal(method, []byte("HEAD"))
+	return get && (status/100 == 2 || status == 304)
 }
 
 // quoted returns the contents of the double-quoted string at the start of b

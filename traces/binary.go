@@ -132,6 +132,7 @@ func (v *VSCSIReader) read(r *Request) error {
 		return &ParseError{File: v.sc.name, Offset: v.sc.offset(n), Err: fmt.Errorf("expected a VSCSI version %d record, found version byte %d", v.version, got)}
 	}
 	var cmd uint16
+	*r = Request{}
 	if v.version == 1 {
 		cmd = le.Uint16(rec[12:])
 		r.Size = le.Uint32(rec[4:])
@@ -145,8 +146,6 @@ func (v *VSCSIReader) read(r *Request) error {
 		return &ParseError{File: v.sc.name, Offset: v.sc.offset(n), Err: fmt.Errorf("timestamp %d µs is past 2^63 ns, the latest time a request can have (a corrupt record?)", t)}
 	}
 	r.Time = v.start.since(int64(t)) * 1e3 // microseconds
-	r.TTL = 0
-	r.Op = OpGet
 	if scsiWrite(uint8(cmd)) {
 		r.Op = OpSet
 	}

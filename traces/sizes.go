@@ -77,8 +77,8 @@ func (m *sizeMemo) notes() []Note {
 		return nil
 	}
 	return []Note{{Kind: NoteSizes, Text: fmt.Sprintf(
-		"%d requests carried no size: %d took their key's last known size, and %d, for keys not sized before, the default size of %d bytes",
-		m.recalled+m.defaulted, m.recalled, m.defaulted, m.def)}}
+		"%d requests carried no size: %d took their key's last known size, and %d, for keys not sized before, the default size of %s",
+		m.recalled+m.defaulted, m.recalled, m.defaulted, byteCount(m.def))}}
 }
 
 // unsizedNotes is the note of a format without sizes whose requests all
@@ -87,5 +87,13 @@ func unsizedNotes(def uint32) []Note {
 	if defaultSize(def) == 1 {
 		return nil
 	}
-	return []Note{{Kind: NoteSizes, Text: fmt.Sprintf("the trace carries no object sizes: every request has the default size of %d bytes", def)}}
+	return []Note{{Kind: NoteSizes, Text: fmt.Sprintf("the trace carries no object sizes: every request has the default size of %s", byteCount(def))}}
+}
+
+// byteCount writes n bytes out: "1 byte", "4096 bytes".
+func byteCount(n uint32) string {
+	if n == 1 {
+		return "1 byte"
+	}
+	return fmt.Sprintf("%d bytes", n)
 }

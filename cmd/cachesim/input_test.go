@@ -53,3 +53,38 @@ func TestMonitorSizesSweepLikeExplicitSizes(t *testing.T) {
 		t.Errorf("no note on the sizes: %q", notes)
 	}
 }
+
+// Column flags: names or 1-based numbers up to 1024; anything else is an
+// error naming the flag, before any trace is read.
+func TestColumnFlags(t *testing.T) {
+	path := writeFile(t, "x.csv", "a,1\nb,2\n")
+	for _, c := range []struct{ flag, value string }{
+		{"--csv-key", "4611686018427387904"}, {"--csv-key", "100000000000"}, {"--csv-key", "0"},
+		{"--csv-size", "1025"}, {"--csv-op", "0"}, {"--csv-latency", "-2"}, {"--csv-time", "99999999999999999999999"},
+	} {
+		_, _, err := runCLI(t, "inspect", path, c.flag, c.value)
+		if err == nil || !strings.Contains(err.Error(), c.flag+` "`+c.value+`"`) || !strings.Contains(err.Error(), "from 1 to 1024") {
+			t.Errorf("%s %s: %v", c.flag, c.value, err)
+		}
+	}
+	for _, args := range [][]string{{"--default-size", "0"}, {"--default-size", "5GiB"}, {"--monitor-key", "hash"}} {
+		if _, _, err := runCLI(t, append([]string{"inspect", path}, args...)...); err == nil || !strings.Contains(err.Error(), args[0]) {
+			t.Errorf("%v: %v", args, err)
+		}
+	}
+	// A header named by its columns, a composite key, and the notes.
+	path = writeFile(t, "f.csv", "ts,entity_id,feature_group,bytes,latency_ms\n1717000000001,e1,fg1,100,3.5\n1717000000501,e1,fg2,200,1\n")
+	out, errOut, err := runCLI(t, "inspect", path, "--csv-key", "entity_id,feature_group", "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, `"distinct_keys": 2`) || !strings.Contains(errOut, "key = entity_id (column 2) + feature_group (column 3), size = bytes (column 4)") ||
+		!strings.Contains(errOut, "milliseconds since the epoch") || !strings.Contains(errOut, "(--time-unit sets it)") {
+		t.Errorf("stdout %s\nstderr %s", out, errOut)
+	}
+	// An undeclared header nobody recognises: the error says what to add.
+	_, _, err = runCLI(t, "inspect", writeFile(t, "h.csv", "alpha,beta\nx,1\n"))
+	if err == nil || !strings.Contains(err.Error(), "looks like a header") || !strings.Contains(err.Error(), "--header") {
+		t.Errorf("header-like line: %v", err)
+	}
+}
