@@ -86,6 +86,14 @@ func FuzzCSVHeader(f *testing.F) {
 	})
 }
 
+func FuzzCSVNames(f *testing.F) {
+	seeds(f, "key,size\na,1\n", "k,size\n", "\n\nkey,x,size\n1,2,3", "size,key\n\"1\",\"\"\n")
+	fuzzWith(f, func(r io.Reader, o Options) (Reader, error) {
+		o.Line.Spec, o.Line.AutoColumns = ColumnSpec{Key: "key,2", Size: "size"}, true
+		return openLines("csv")("fuzz", r, o)
+	})
+}
+
 func FuzzLIRS(f *testing.F) {
 	seeds(f, "1\r\n*\r\n\r\n2\r\n", "*\n*\n", "-5\n")
 	fuzzWith(f, func(r io.Reader, o Options) (Reader, error) { return openLines("lirs")("fuzz", r, o) })

@@ -516,7 +516,7 @@ func (l *LineReader) readHeader(names [][]byte, why string) error {
 		for i, ref := range refs {
 			if cols[i] = ref.num; ref.name != "" {
 				if cols[i] = find(ref.name); cols[i] == 0 {
-					return l.sc.errorf(0, "%s column %q is not in the header (its columns: %s)", fieldNames[k], ref.name, bytes.Join(names, []byte(", ")))
+					return l.headerError("%s column %q is not in the header (its columns: %s)", fieldNames[k], ref.name, bytes.Join(names, []byte(", ")))
 				}
 			}
 		}
@@ -538,6 +538,12 @@ func (l *LineReader) readHeader(names [][]byte, why string) error {
 	}
 	l.notes = append(l.notes, Note{Kind: NoteColumns, Text: why + l.describeColumns(names) + extra})
 	return nil
+}
+
+// headerError is the error of a header that does not locate the columns:
+// not a ParseError, as skipping the line would leave them unknown.
+func (l *LineReader) headerError(format string, args ...any) error {
+	return fmt.Errorf("%s:%d: %s", l.sc.name, l.sc.line, fmt.Sprintf(format, args...))
 }
 
 // resolveAuto fills the fields c does not have from the recognised names
@@ -572,7 +578,7 @@ func (l *LineReader) resolveAuto(names [][]byte, c *Columns) (string, error) {
 	}
 	if !keyGiven {
 		if c.Key == 0 {
-			return "", l.sc.errorf(0, "the header names no key column (recognised names: %s); name the key column", recognisedNames)
+			return "", l.headerError("the header names no key column (recognised names: %s); name the key column", recognisedNames)
 		}
 		l.keyCols = []int{c.Key}
 	}

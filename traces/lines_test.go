@@ -247,9 +247,19 @@ func TestHeaderErrors(t *testing.T) {
 			t.Fatal(err)
 		}
 		err = firstError(lr)
-		wantParseError(t, err, c.line, 0, c.want)
-		if strings.Contains(c.want, "looks like") && !errors.Is(err, ErrHeaderLike) {
-			t.Errorf("%q: %v is not ErrHeaderLike", c.in, err)
+		if strings.Contains(c.want, "looks like") {
+			wantParseError(t, err, c.line, 0, c.want)
+			if !errors.Is(err, ErrHeaderLike) {
+				t.Errorf("%q: %v is not ErrHeaderLike", c.in, err)
+			}
+			continue
+		}
+		// A header that does not locate the columns stops reading even
+		// when bad lines are skipped: what follows could not be read.
+		c.opt.SkipBad = true
+		lr, _ = NewLineReader("in.test", strings.NewReader(c.in), c.opt)
+		if err := firstError(lr); err == nil || !strings.Contains(err.Error(), "in.test:1: "+c.want) {
+			t.Errorf("%q: %v, want an error saying %q", c.in, err, c.want)
 		}
 	}
 	// A first line of words with words below is data: keys need not be numbers.

@@ -67,6 +67,11 @@ func TestColumnFlags(t *testing.T) {
 			t.Errorf("%s %s: %v", c.flag, c.value, err)
 		}
 	}
+	// --assign column:N reads a column too.
+	_, _, err := runCLI(t, "replay", path, "--assign", "column:100000000000", "--instances", "2", "--levels", "l1=lru:10")
+	if err == nil || !strings.Contains(err.Error(), "--assign column:100000000000") || !strings.Contains(err.Error(), "from 1 to 1024") {
+		t.Errorf("--assign column:100000000000: %v", err)
+	}
 	for _, args := range [][]string{{"--default-size", "0"}, {"--default-size", "5GiB"}, {"--monitor-key", "hash"}} {
 		if _, _, err := runCLI(t, append([]string{"inspect", path}, args...)...); err == nil || !strings.Contains(err.Error(), args[0]) {
 			t.Errorf("%v: %v", args, err)
