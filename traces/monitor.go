@@ -62,7 +62,7 @@ type MonitorReader struct {
 	// value), by field key, to keep a whole hash's size up to date.
 	fieldSizes sizeMemo
 	digest     *xxhash.Digest
-	others     map[string]int // commands read as no request, by name
+	others     map[string]*int // commands read as no request, by name
 	otherCount int
 	badRecords
 }
@@ -75,7 +75,7 @@ const maxOtherNames = 64
 func NewMonitorReader(name string, r io.Reader, opt Options) *MonitorReader {
 	return &MonitorReader{
 		sc: newLineScanner(name, r), opt: opt.Monitor, badRecords: badRecords{skip: opt.SkipBad},
-		sizes: newSizeMemo(opt.DefaultSize), fieldSizes: newSizeMemo(0), digest: xxhash.New(), others: map[string]int{},
+		sizes: newSizeMemo(opt.DefaultSize), fieldSizes: newSizeMemo(0), digest: xxhash.New(), others: map[string]*int{},
 	}
 }
 
@@ -94,7 +94,7 @@ func (m *MonitorReader) Notes() []Note {
 		names = append(names, n)
 	}
 	sort.Slice(names, func(i, j int) bool {
-		a, b := m.others[names[i]], m.others[names[j]]
+		a, b := *m.others[names[i]], *m.others[names[j]]
 		return a > b || (a == b && names[i] < names[j])
 	})
 	var list []string
@@ -103,7 +103,7 @@ func (m *MonitorReader) Notes() []Note {
 			list = append(list, fmt.Sprintf("and %d more", len(names)-10))
 			break
 		}
-		list = append(list, fmt.Sprintf("%s %d", n, m.others[n]))
+		list = append(list, fmt.Sprintf("%s %d", n, *m.others[n]))
 	}
 	return append(notes, Note{Kind: NoteCommands, Text: fmt.Sprintf(
 		"%d commands were not read as requests (no key, or not modelled): %s", m.otherCount, strings.Join(list, ", "))})
@@ -236,15 +236,16 @@ func (m *MonitorReader) command() error {
 // other counts a command that is read as no request.
 func (m *MonitorReader) other(name []byte) {
 	m.otherCount++
-	if n, ok := m.others[string(name)]; ok {
-		m.others[string(name)] = n + 1
-		return
+	n, ok := m.others[string(name)] // a lookup allocates nothing
+	if !ok && len(m.others) == maxOtherNames {
+		name = []byte("(other)")
+		n, ok = m.others[string(name)]
 	}
-	if len(m.others) < maxOtherNames {
-		m.others[string(name)] = 1
-		return
+	if !ok {
+		n = new(int)
+		m.others[string(name)] = n
 	}
-	m.others["(other)"]++
+	*n++
 }
 
 // emit appends a request of the current command.
