@@ -197,6 +197,8 @@ func (f *inputFlags) stream(args []string, stderr io.Writer, use func(name strin
 			err = fmt.Errorf("%w (--header, or the columns by name: --csv-key NAME, --csv-size NAME, …)", err)
 		case errors.Is(err, traces.ErrTimeUnit):
 			err = fmt.Errorf("%w (--time-unit)", err)
+		case firstRecord(err):
+			err = fmt.Errorf("%w (read as %s; --trace-format chooses another format)", err, file.Format)
 		}
 		return nil, err
 	}
@@ -210,6 +212,13 @@ func (f *inputFlags) stream(args []string, stderr io.Writer, use func(name strin
 		fmt.Fprintf(stderr, "note: %s: %s%s\n", path, n.Text, noteHints[n.Kind])
 	}
 	return file, nil
+}
+
+// firstRecord reports whether err is about a trace's first line or record,
+// where a wrong format shows.
+func firstRecord(err error) bool {
+	var pe *traces.ParseError
+	return errors.As(err, &pe) && (pe.Line == 1 || (pe.Line == 0 && pe.Offset == 0))
 }
 
 // noteHints name the flags that change what each kind of note describes.

@@ -93,3 +93,17 @@ func TestColumnFlags(t *testing.T) {
 		t.Errorf("header-like line: %v", err)
 	}
 }
+
+// A known extension decides the format; when its first line does not fit,
+// the error says which format was read and how to choose another.
+func TestExtensionFormatError(t *testing.T) {
+	_, _, err := runCLI(t, "inspect", writeFile(t, "keys.log", "a\nb\n"))
+	if err == nil || !strings.Contains(err.Error(), "keys.log:1: expected a [timestamp]") || !strings.Contains(err.Error(), "read as accesslog; --trace-format chooses another format") {
+		t.Errorf("got %v", err)
+	}
+	// The contents choose between the formats .log may hold, with a note.
+	_, errOut, err := runCLI(t, "inspect", writeFile(t, "cap.log", `1.5 [0 127.0.0.1:1] "GET" "k"`+"\n"))
+	if err != nil || !strings.Contains(errOut, "read as monitor, which its contents fit") || !strings.Contains(errOut, "(--trace-format chooses)") {
+		t.Errorf("MONITOR in a .log: %v, %q", err, errOut)
+	}
+}
