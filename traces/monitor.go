@@ -276,6 +276,7 @@ func (m *MonitorReader) del(key uint64) {
 // sum returns a + b as a size, saturated at the largest.
 func sum(a, b uint64) uint32 { return uint32(min(a+b, math.MaxUint32)) }
 
+// readGets reads GET, MGET, EXISTS and TOUCH: a read of each key.
 func readGets(m *MonitorReader, _ string, args [][]byte, _ []int) error {
 	for _, k := range args {
 		m.get(ParseKey(k), 0)
@@ -283,6 +284,7 @@ func readGets(m *MonitorReader, _ string, args [][]byte, _ []int) error {
 	return nil
 }
 
+// readDels reads DEL and UNLINK: a delete of each key.
 func readDels(m *MonitorReader, _ string, args [][]byte, _ []int) error {
 	for _, k := range args {
 		m.del(ParseKey(k))
@@ -304,6 +306,7 @@ func (m *MonitorReader) readGetEx(_ string, args [][]byte, _ []int) error {
 	return nil
 }
 
+// readGetDel reads GETDEL key: a read, then a delete.
 func (m *MonitorReader) readGetDel(_ string, args [][]byte, _ []int) error {
 	key := ParseKey(args[0])
 	m.get(key, 0)
@@ -346,6 +349,7 @@ func (m *MonitorReader) readSetEx(name string, args [][]byte, lens []int) error 
 	return nil
 }
 
+// readMSet reads MSET and MSETNX key value…: a write of each key.
 func (m *MonitorReader) readMSet(name string, args [][]byte, lens []int) error {
 	if len(args)%2 != 0 {
 		return m.sc.errorf(0, "%s: expected key value pairs, found %d arguments", name, len(args))
