@@ -18,12 +18,20 @@ bench:
 
 # Each trace parser's fuzz target for FUZZTIME (default 1m); `make test`
 # runs only their seed corpora. Failures are saved under traces/testdata/fuzz.
+# A run that ends with "context deadline exceeded" and no failing input is
+# the fuzzer's own time-out at the end of FUZZTIME (golang/go#75804), not a
+# crasher, and passes: `make fuzz` fails only when an input is found.
 FUZZTIME ?= 1m
 FUZZ_TARGETS := $(shell grep -ho '^func Fuzz[A-Za-z0-9]*' traces/*_test.go | cut -c6-)
 fuzz:
-	@for t in $(FUZZ_TARGETS); do \
+	@log=$$(mktemp); trap 'rm -f $$log' EXIT; \
+	for t in $(FUZZ_TARGETS); do \
 		echo "fuzzing $$t for $(FUZZTIME)"; \
-		$(GO) test ./traces -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) || exit 1; \
+		$(GO) test ./traces -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) >$$log 2>&1; rc=$$?; cat $$log; \
+		if [ $$rc -ne 0 ]; then \
+			if grep -q 'Failing input written to' $$log || ! grep -q 'context deadline exceeded' $$log; then exit 1; fi; \
+			echo "$$t: no crasher found (the deadline error is golang/go#75804)"; \
+		fi; \
 	done
 
 # The main job on the built-in default workload.

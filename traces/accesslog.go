@@ -26,7 +26,10 @@ type AccessLogOptions struct {
 //	127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /a.gif HTTP/1.0" 200 2326 "ref" "agent"
 //
 // The key is the request path (query included), the size the bytes sent and
-// the time the timestamp.
+// the time the timestamp. A line that sent no bytes (a HEAD, a 304, an
+// empty body: "0" or "-") takes the path's last known size, or the default
+// size for a path not sized before (see Options.DefaultSize), so that it
+// does not make an empty object.
 type AccessLogReader struct {
 	sc       lineScanner
 	opt      AccessLogOptions
@@ -34,14 +37,19 @@ type AccessLogReader struct {
 	pre      [5][]byte
 	start    origin // the first timestamp
 	filtered int
+	sizes    sizeMemo
 	badRecords
 }
 
 // NewAccessLogReader returns a reader of access-log lines from r; name is
 // used in error messages.
 func NewAccessLogReader(name string, r io.Reader, opt Options) *AccessLogReader {
-	return &AccessLogReader{sc: newLineScanner(name, r), opt: opt.AccessLog, digest: xxhash.New(), badRecords: badRecords{skip: opt.SkipBad}}
+	return &AccessLogReader{sc: newLineScanner(name, r), opt: opt.AccessLog, digest: xxhash.New(),
+		sizes: newSizeMemo(opt.DefaultSize), badRecords: badRecords{skip: opt.SkipBad}}
 }
+
+// Notes says how many requests sent no bytes and were sized from others.
+func (a *AccessLogReader) Notes() []Note { return a.sizes.notes() }
 
 // Fields reports that access logs carry times and sizes.
 func (a *AccessLogReader) Fields() Fields { return Fields{Time: true, Size: true} }
@@ -126,10 +134,23 @@ func (a *AccessLogReader) parse(line []byte, r *Request) (bool, error) {
 		a.digest.Write(path)
 		key = a.digest.Sum64()
 	}
+	if !a.opt.AllRequests && !cacheable(method, status) {
+		return false, nil
+	}
+	if size > 0 {
+		a.sizes.learn(key, size)
+	} else {
+		size = a.sizes.recall(key)
+	}
 	*r = Request{Time: a.start.since(t), Key: key, Size: size}
+	return true, nil
+}
+
+// cacheable reports whether a request is a successful lookup: a GET or HEAD
+// answered 2xx or 304.
+func cacheable(method []byte, status uint64) bool {
 	get := bytes.Equal(method, []byte("GET")) || bytes.Equal(method, []byte("HEAD"))
-	ok = a.opt.AllRequests || (get && (status/100 == 2 || status == 304))
-	return ok, nil
+	return get && (status/100 == 2 || status == 304)
 }
 
 // quoted returns the contents of the double-quoted string at the start of b

@@ -95,6 +95,25 @@ func parseCases(n int) []parseCase {
 		{"monitor", benchData(n, func(b []byte, i int, k uint64) []byte {
 			return fmt.Appendf(b, "%d.%06d [0 127.0.0.1:60866] \"GET\" \"user:%d\"\n", 1339518083+i/1000, i%1000000, k)
 		}), func(r io.Reader) Reader { return NewMonitorReader("bench", r, Options{}) }},
+		{"monitor-mixed", benchData(n, func(b []byte, i int, k uint64) []byte {
+			// 512 keys and 256 hash fields, so that the sizes of all are
+			// soon known: once they are, reading allocates nothing.
+			k %= 512
+			t := fmt.Sprintf("%d.%06d [0 127.0.0.1:60866]", 1339518083+i/1000, i%1000000)
+			switch i % 8 {
+			case 0:
+				return fmt.Appendf(b, "%s \"SET\" \"user:%d\" \"%0*d\" \"EX\" \"60\"\n", t, k, 10+int(k%50), k)
+			case 1:
+				return fmt.Appendf(b, "%s \"HSET\" \"h:%d\" \"f%d\" \"%d\"\n", t, k%64, k%4, k)
+			case 2:
+				return fmt.Appendf(b, "%s \"MGET\" \"user:%d\" \"user:%d\"\n", t, k, k+1)
+			case 3:
+				return fmt.Appendf(b, "%s \"HGET\" \"h:%d\" \"f%d\"\n", t, k%64, k%4)
+			case 4:
+				return fmt.Appendf(b, "%s \"PING\"\n", t)
+			}
+			return fmt.Appendf(b, "%s \"GET\" \"user:%d\"\n", t, k)
+		}), func(r io.Reader) Reader { return NewMonitorReader("bench", r, Options{}) }},
 		{"jsonl", benchData(n, func(b []byte, i int, k uint64) []byte {
 			return fmt.Appendf(b, "{\"time\": %d.25, \"key\": \"user:%d\", \"size\": %d, \"op\": \"get\"}\n", 1700000000+i/100, k, 100+k%900)
 		}), func(r io.Reader) Reader { return NewJSONReader("bench", r, Options{}) }},

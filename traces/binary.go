@@ -3,6 +3,7 @@ package traces
 import (
 	"fmt"
 	"io"
+	"math"
 )
 
 // oracleRecord is the size of one oracleGeneral record.
@@ -58,6 +59,10 @@ const (
 	vscsi1Record = 32
 	vscsi2Record = 40
 )
+
+// maxVSCSITime is the latest VSCSI timestamp (in microseconds) whose time in
+// nanoseconds fits an int64; later ones are errors, not times that wrap.
+const maxVSCSITime = math.MaxInt64 / 1000
 
 // VSCSIReader reads VMware VSCSI block traces, version 1 (32-byte records)
 // or 2 (40-byte records), told apart by the version byte of the first
@@ -127,6 +132,7 @@ func (v *VSCSIReader) read(r *Request) error {
 		return &ParseError{File: v.sc.name, Offset: v.sc.offset(n), Err: fmt.Errorf("expected a VSCSI version %d record, found version byte %d", v.version, got)}
 	}
 	var cmd uint16
+	*r = Request{}
 	if v.version == 1 {
 		cmd = le.Uint16(rec[12:])
 		r.Size = le.Uint32(rec[4:])
@@ -135,10 +141,11 @@ func (v *VSCSIReader) read(r *Request) error {
 		r.Size = le.Uint32(rec[8:])
 	}
 	r.Key = le.Uint64(rec[16:])
-	t := int64(le.Uint64(rec[24:]))
-	r.Time = v.start.since(t) * 1e3 // microseconds
-	r.TTL = 0
-	r.Op = OpGet
+	t := le.Uint64(rec[24:])
+	if t > maxVSCSITime {
+		return &ParseError{File: v.sc.name, Offset: v.sc.offset(n), Err: fmt.Errorf("timestamp %d µs is past 2^63 ns, the latest time a request can have (a corrupt record?)", t)}
+	}
+	r.Time = v.start.since(int64(t)) * 1e3 // microseconds
 	if scsiWrite(uint8(cmd)) {
 		r.Op = OpSet
 	}
@@ -149,19 +156,26 @@ func (v *VSCSIReader) read(r *Request) error {
 func scsiWrite(op uint8) bool { return op == 0x0a || op == 0x2a || op == 0xaa || op == 0x8a }
 
 // Cache2kReader reads cache2k traces: a stream of big-endian int32 keys.
+// They carry no sizes: every request has Options.DefaultSize (1 byte
+// unless set).
 type Cache2kReader struct {
-	sc recordScanner
+	sc   recordScanner
+	size uint32
 	badRecords
 }
 
 // NewCache2kReader returns a reader of cache2k keys from r; name is used in
 // error messages.
 func NewCache2kReader(name string, r io.Reader, opt Options) *Cache2kReader {
-	return &Cache2kReader{sc: newRecordScanner(name, r), badRecords: badRecords{skip: opt.SkipBad}}
+	return &Cache2kReader{sc: newRecordScanner(name, r), size: defaultSize(opt.DefaultSize), badRecords: badRecords{skip: opt.SkipBad}}
 }
 
-// Fields reports that cache2k traces carry keys only.
-func (c *Cache2kReader) Fields() Fields { return Fields{} }
+// Fields reports that cache2k traces carry keys only (and sizes when the
+// default size is not 1).
+func (c *Cache2kReader) Fields() Fields { return Fields{Size: c.size != 1} }
+
+// Notes says when every request took a default size other than 1.
+func (c *Cache2kReader) Notes() []Note { return unsizedNotes(c.size) }
 
 // Read fills r with the next request.
 func (c *Cache2kReader) Read(r *Request) error {
@@ -173,7 +187,7 @@ func (c *Cache2kReader) Read(r *Request) error {
 			}
 			continue
 		}
-		*r = Request{Key: uint64(int64(int32(be.Uint32(rec)))), Size: 1}
+		*r = Request{Key: uint64(int64(int32(be.Uint32(rec)))), Size: c.size}
 		return nil
 	}
 }

@@ -3,6 +3,7 @@ package traces
 import (
 	"bytes"
 	"encoding/binary"
+	"math"
 	"strings"
 	"testing"
 )
@@ -76,7 +77,7 @@ func TestVSCSI(t *testing.T) {
 		compare(t, drain(t, NewVSCSIReader("in.test", bytes.NewReader(in), Options{})), want)
 		err := firstError(NewVSCSIReader("in.test", bytes.NewReader(in[:len(in)-1]), Options{}))
 		wantParseError(t, err, 0, c.n, "truncated record")
-		if f, err := detect("x", "x", in, Options{}); err != nil || f.name != "vscsi" {
+		if f, _, err := detect("x", in, Options{}); err != nil || f.name != "vscsi" {
 			t.Errorf("%s detected as %v, %v", c.name, f, err)
 		}
 	}
@@ -149,5 +150,42 @@ func TestAutoColumns(t *testing.T) {
 	r, _ = openLines("csv")("in.test", strings.NewReader(in), Options{Line: LineOptions{Header: true}})
 	if got := drain(t, r); len(got) != 2 || got[0].Key != 5 {
 		t.Errorf("without AutoColumns: %+v", got)
+	}
+}
+
+// An ARC line may not expand past MaxARCCount requests, nor run past the
+// largest key.
+func TestARCLimits(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"0 18446744073709551615 0 0\n", "at most 1048576 blocks"},
+		{"0 1048577 0 0\n", "at most 1048576 blocks"},
+		{"18446744073709551615 2 0 0\n", "past the largest block number"},
+	} {
+		wantParseError(t, firstError(NewARCReader("in.test", strings.NewReader(c.in), Options{})), 1, 0, c.want)
+	}
+	// The largest allowed line, and one that ends exactly at 2^64-1.
+	r := NewARCReader("in.test", strings.NewReader("7 1048576 0 0\n18446744073709551614 2 0 0\n"), Options{})
+	n := 0
+	var q Request
+	for r.Read(&q) == nil {
+		n++
+	}
+	if n != 1<<20+2 || q.Key != 1<<64-1 {
+		t.Errorf("%d requests, want 2^20 + 2", n)
+	}
+}
+
+// A VSCSI timestamp too large for a time in nanoseconds is an error, not a
+// time that wraps round.
+func TestVSCSITimeLimit(t *testing.T) {
+	for _, ts := range []uint64{1<<63 - 1, 1<<64 - 1, math.MaxInt64/1000 + 1} {
+		in := append(vscsiV1(0x28, 512, 1, 5), vscsiV1(0x28, 512, 2, ts)...)
+		wantParseError(t, firstError(NewVSCSIReader("in.test", bytes.NewReader(in), Options{})), 0, 32, "timestamp")
+	}
+	// The largest allowed one is read exactly: 9223372036854775 µs after 5 µs.
+	in := append(vscsiV1(0x28, 512, 1, 5), vscsiV1(0x28, 512, 2, math.MaxInt64/1000)...)
+	got := drain(t, NewVSCSIReader("in.test", bytes.NewReader(in), Options{}))
+	if got[1].Time != (9223372036854775-5)*1000 {
+		t.Errorf("time %d, want %d", got[1].Time, (9223372036854775-5)*1000)
 	}
 }

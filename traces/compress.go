@@ -14,6 +14,11 @@ import (
 	"github.com/ulikunitz/xz"
 )
 
+// maxZstdWindow is the largest zstd window accepted: 2 GiB, the most the
+// zstd tool writes (zstd --long=31); the decoder allocates it only when a
+// frame needs it.
+const maxZstdWindow = 1 << 31
+
 // compression is one way a file may be compressed, recognised by its first bytes.
 type compression struct {
 	name  string
@@ -25,7 +30,7 @@ type compression struct {
 var compressions = []compression{
 	{"gzip", []byte{0x1f, 0x8b}, ".gz", func(r io.Reader) (io.ReadCloser, error) { return gzip.NewReader(r) }},
 	{"zstd", []byte{0x28, 0xb5, 0x2f, 0xfd}, ".zst", func(r io.Reader) (io.ReadCloser, error) {
-		d, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(1))
+		d, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(maxZstdWindow))
 		if err != nil {
 			return nil, err
 		}

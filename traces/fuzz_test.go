@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"os"
 	"strings"
 	"testing"
 )
@@ -13,7 +14,7 @@ import (
 // with SkipBad it must never fail. `go test` runs the seeds below; `make
 // fuzz` runs each target for longer.
 
-// maxFuzzReads bounds a fuzz read: ARC lines may legitimately expand to 2^64 requests.
+// maxFuzzReads bounds a fuzz read: ARC lines may legitimately expand to MaxARCCount requests.
 const maxFuzzReads = 1 << 14
 
 func fuzzReader(t *testing.T, data []byte, open func(r io.Reader, opt Options) (Reader, error)) {
@@ -77,9 +78,18 @@ func FuzzCSV(f *testing.F) {
 }
 
 func FuzzCSVHeader(f *testing.F) {
-	seeds(f, "version,time,op,size,lbn\n1,5633898,2a,512,42932745\n", "ID,ts,ttl\n\"a\",1.5,3\n", "key,key,key\n1,2,3\n")
+	seeds(f, "version,time,op,size,lbn\n1,5633898,2a,512,42932745\n", "ID,ts,ttl\n\"a\",1.5,3\n", "key,key,key\n1,2,3\n",
+		"\xEF\xBB\xBFts,entity_id,feature_group,bytes,latency_us\n1717000000001,e1,fg1,100,3.5\n", "a,b\nc,1\n", "user_id,item_id\nu,i\n")
 	fuzzWith(f, func(r io.Reader, o Options) (Reader, error) {
 		o.Line.AutoColumns = true
+		return openLines("csv")("fuzz", r, o)
+	})
+}
+
+func FuzzCSVNames(f *testing.F) {
+	seeds(f, "key,size\na,1\n", "k,size\n", "\n\nkey,x,size\n1,2,3", "size,key\n\"1\",\"\"\n")
+	fuzzWith(f, func(r io.Reader, o Options) (Reader, error) {
+		o.Line.Spec, o.Line.AutoColumns = ColumnSpec{Key: "key,2", Size: "size"}, true
 		return openLines("csv")("fuzz", r, o)
 	})
 }
@@ -127,8 +137,20 @@ func FuzzAccessLog(f *testing.F) {
 }
 
 func FuzzMonitor(f *testing.F) {
-	seeds(f, monitorLog, `1.0 [0 x] "MSET" "a"`, `1.0 [0 x] "SET" "k" "v" "EX"`, `1 [ "GET" "\x`)
-	fuzzWith(f, func(r io.Reader, o Options) (Reader, error) { return NewMonitorReader("fuzz", r, o), nil })
+	seeds(f, monitorLog, `1.0 [0 x] "MSET" "a"`, `1.0 [0 x] "SET" "k" "v" "EX"`, `1 [ "GET" "\x`,
+		`1.0 [0 x] "HSET" "h" "f" "v" "g"`, `1.0 [0 x] "HDEL" "h" "f"`, `1.0 [0 x] "SET" "k" "v" "PXAT" "-9223372036854775808"`,
+		`1.0 [0 x] "GETEX" "k" "EXAT" "1"`, `1.0 [0 x] "HINCRBY" "h" "f"`)
+	if data, err := os.ReadFile("testdata/redis.monitor"); err == nil {
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, fields := range []bool{false, true} { // hashes whole and by field
+			fuzzReader(t, data, func(r io.Reader, o Options) (Reader, error) {
+				o.Monitor.Fields = fields
+				return NewMonitorReader("fuzz", r, o), nil
+			})
+		}
+	})
 }
 
 func FuzzJSONLines(f *testing.F) {

@@ -32,14 +32,16 @@ func (f JSONFields) withDefaults() JSONFields {
 //	{"time": 1700000000.25, "key": "user:42", "size": 512, "ttl": 60, "op": "get"}
 //
 // The key (a string or a number) is required; time (a number in
-// LineOptions.TimeUnit, default seconds), size (bytes), ttl (seconds) and op
-// (get, set, delete, …) are optional. Other fields, nested or not, are
-// skipped. Strings are not unescaped: a key with escapes is hashed as written.
+// LineOptions.TimeUnit, or detected as LineReader does), size (bytes), ttl (seconds) and op
+// (get, set, delete, …) are optional. A line without a size takes its key's
+// last known size, or the default size for a key not sized before (see
+// Options.DefaultSize). Other fields, nested or not, are skipped. Strings
+// are not unescaped: a key with escapes is hashed as written.
 type JSONReader struct {
 	sc                       lineScanner
 	time, key, size, ttl, op []byte
-	unit                     int64
-	start                    origin // the first timestamp
+	clock                    clock
+	sizes                    sizeMemo
 	badRecords
 }
 
@@ -47,12 +49,8 @@ type JSONReader struct {
 // messages.
 func NewJSONReader(name string, r io.Reader, opt Options) *JSONReader {
 	f := opt.JSON.withDefaults()
-	unit := opt.Line.TimeUnit
-	if unit == 0 {
-		unit = 1e9
-	}
 	return &JSONReader{
-		sc: newLineScanner(name, r), unit: unit, badRecords: badRecords{skip: opt.SkipBad},
+		sc: newLineScanner(name, r), clock: clock{unit: opt.Line.TimeUnit}, sizes: newSizeMemo(opt.DefaultSize), badRecords: badRecords{skip: opt.SkipBad},
 		time: []byte(f.Time), key: []byte(f.Key), size: []byte(f.Size), ttl: []byte(f.TTL), op: []byte(f.Op),
 	}
 }
@@ -60,6 +58,10 @@ func NewJSONReader(name string, r io.Reader, opt Options) *JSONReader {
 // Fields reports every optional field: which ones a file has is known only
 // once it is read (columns that turn out empty cost nothing after Trace.Shrink).
 func (j *JSONReader) Fields() Fields { return Fields{Time: true, Size: true, TTL: true, Op: true} }
+
+// Notes says how many lines without a size were sized from others, and
+// which time unit was detected.
+func (j *JSONReader) Notes() []Note { return append(j.clock.notes(), j.sizes.notes()...) }
 
 // Read fills r with the next request.
 func (j *JSONReader) Read(r *Request) error {
@@ -77,12 +79,12 @@ func (j *JSONReader) Read(r *Request) error {
 }
 
 func (j *JSONReader) parse(line []byte, r *Request) error {
-	*r = Request{Size: 1}
+	*r = Request{}
 	p := jsonScanner{b: line}
 	if !p.consume('{') {
 		return j.sc.errorf(0, "expected a JSON object starting with '{'")
 	}
-	haveKey := false
+	haveKey, haveSize := false, false
 	for first := true; ; first = false {
 		if p.consume('}') {
 			break
@@ -113,12 +115,10 @@ func (j *JSONReader) parse(line []byte, r *Request) error {
 			}
 			r.Key, haveKey = ParseKey(val), true
 		case bytes.Equal(name, j.time):
-			var t int64
-			if t, err = parseTime(val, j.unit); err == nil {
-				r.Time = j.start.since(t)
-			}
+			r.Time, err = j.clock.since(val)
 		case bytes.Equal(name, j.size):
 			r.Size, err = parseSize(val)
+			haveSize = true
 		case bytes.Equal(name, j.ttl):
 			r.TTL, err = parseTTL(val)
 		case bytes.Equal(name, j.op):
@@ -137,6 +137,11 @@ func (j *JSONReader) parse(line []byte, r *Request) error {
 	}
 	if !haveKey {
 		return j.sc.errorf(0, "no %q field", j.key)
+	}
+	if haveSize {
+		j.sizes.learn(r.Key, r.Size)
+	} else {
+		r.Size = j.sizes.recall(r.Key)
 	}
 	return nil
 }

@@ -2,8 +2,13 @@ package traces
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
+
+	"github.com/cespare/xxhash/v2"
 )
 
 // Columns says where each field is in a line-based trace: 1-based column
@@ -15,115 +20,236 @@ type Columns struct {
 	Latency int
 }
 
+// ColumnSpec locates the fields of a CSV or text trace by header name or
+// by 1-based column number written out ("4"); Key may list several,
+// separated by commas, whose values together make a composite key. A field
+// left "" takes its place from Columns.
+type ColumnSpec struct {
+	Key, Size, Time, TTL, Op, Latency string
+}
+
 // LineOptions configures the text and CSV readers.
 type LineOptions struct {
 	// Columns locate the fields; the zero value means a key in column 1 only.
 	Columns Columns
+	// Spec locates fields by name or number, over Columns; a name makes the
+	// first line a header.
+	Spec ColumnSpec
 	// Delimiter separates columns in CSV; 0 splits on runs of spaces and tabs (text).
 	Delimiter byte
-	// Header skips the first line. Without it, a first line whose numeric
-	// columns (size, time, TTL) hold no number and none of whose fields is a
-	// number is taken as a header.
+	// Header says the first line is a header.
+	//
+	// Without it, a first line none of whose fields is a number and some of
+	// whose fields are column names recognised (see AutoColumns) is taken as
+	// a header, and a note says so; one that recognises none but has words
+	// where the second line has numbers is an error asking to declare the
+	// header or name the columns.
 	Header bool
-	// TimeUnit is the length of one time unit in nanoseconds (default 1e9: seconds).
+	// TimeUnit is the length of one time unit in nanoseconds; 0 detects it
+	// from the magnitude of the first timestamp (epoch seconds,
+	// milliseconds, microseconds or nanoseconds; small values are seconds)
+	// and says so in a note when it is not seconds.
 	TimeUnit int64
 	// SkipBad counts and skips malformed lines instead of failing.
 	SkipBad bool
 	// SkipStars skips lines that are "*" (the LIRS trace convention).
 	SkipStars bool
-	// AutoColumns takes the columns from the names in a header line when
-	// the first line is one (see headerNames), replacing Columns.
+	// AutoColumns takes the fields that Columns and Spec do not locate by
+	// number from the names in a header line: key
+	// (key, id, obj_id, lbn, … or the first *_id), size (size, bytes,
+	// obj_size, … or the first *_bytes), time (time, ts, timestamp), ttl,
+	// op and latency (latency, latency_ms, …); the other columns are
+	// ignored, and a note lists both.
 	AutoColumns bool
 	// LatencyUnit is the length of one unit of the latency column in
-	// nanoseconds (default 1e6: milliseconds).
+	// nanoseconds; 0 takes it from the column's name (latency_us: µs) or
+	// else milliseconds.
 	LatencyUnit int64
+	// DefaultSize is the size of every request when there is no size
+	// column (0: DefaultSize, 1 byte).
+	DefaultSize uint32
 }
 
-// headerNames are the column names AutoColumns recognises (in any case).
-var headerNames = map[string]func(*Columns) *int{
-	"key": colKey, "id": colKey, "obj_id": colKey, "object_id": colKey, "objid": colKey, "obj": colKey,
-	"lbn": colKey, "lba": colKey, "block": colKey, "url": colKey, "path": colKey,
-	"time": colTime, "timestamp": colTime, "ts": colTime, "clock_time": colTime,
-	"size": colSize, "obj_size": colSize, "object_size": colSize, "bytes": colSize, "len": colSize, "length": colSize,
-	"ttl": colTTL, "latency": colLatency, "latency_ms": colLatency,
-	"op": colOp, "operation": colOp, "cmd": colOp, "type": colOp,
+// ErrHeaderLike is the error (inside a ParseError) of a first line that
+// looks like a header nobody declared.
+var ErrHeaderLike = errors.New("line 1 looks like a header")
+
+// MaxColumns is the highest column number a CSV or text trace may use.
+const MaxColumns = 1024
+
+// checkColumn reports whether n is a column number: 1 to MaxColumns.
+func checkColumn(n int) error {
+	if n < 1 || n > MaxColumns {
+		return fmt.Errorf("column %d: columns are numbered from 1 to %d", n, MaxColumns)
+	}
+	return nil
 }
 
-func colKey(c *Columns) *int     { return &c.Key }
-func colTime(c *Columns) *int    { return &c.Time }
-func colSize(c *Columns) *int    { return &c.Size }
-func colTTL(c *Columns) *int     { return &c.TTL }
-func colOp(c *Columns) *int      { return &c.Op }
-func colLatency(c *Columns) *int { return &c.Latency }
+// colRef is one column of a ColumnSpec: a number, or a name to find in the header.
+type colRef struct {
+	num  int
+	name string
+}
+
+// parseColumnList reads a ColumnSpec field: comma-separated numbers or names.
+func parseColumnList(s string) ([]colRef, error) {
+	var refs []colRef
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			return nil, fmt.Errorf("%q: empty column name", s)
+		}
+		if strings.Trim(part, "-+0123456789") == "" {
+			n, err := strconv.Atoi(part)
+			if err != nil {
+				return nil, fmt.Errorf("column %s: columns are numbered from 1 to %d", part, MaxColumns)
+			}
+			if err := checkColumn(n); err != nil {
+				return nil, err
+			}
+			refs = append(refs, colRef{num: n})
+			continue
+		}
+		refs = append(refs, colRef{name: part})
+	}
+	return refs, nil
+}
+
+// CheckColumns reports whether s is a valid ColumnSpec field: 1-based
+// column numbers up to MaxColumns or names, separated by commas.
+func CheckColumns(s string) error {
+	_, err := parseColumnList(s)
+	return err
+}
+
+// fieldKind is one field a column may hold.
+type fieldKind int
+
+const (
+	fieldKey fieldKind = iota
+	fieldSize
+	fieldTime
+	fieldTTL
+	fieldOp
+	fieldLatency
+	numFields
+)
+
+var fieldNames = [numFields]string{"key", "size", "time", "ttl", "op", "latency"}
+
+// col returns the Columns entry of field k.
+func (c *Columns) col(k fieldKind) *int {
+	return [numFields]*int{&c.Key, &c.Size, &c.Time, &c.TTL, &c.Op, &c.Latency}[k]
+}
+
+// spec returns the ColumnSpec entry of field k.
+func (s *ColumnSpec) spec(k fieldKind) string {
+	return [numFields]string{s.Key, s.Size, s.Time, s.TTL, s.Op, s.Latency}[k]
+}
+
+// headerNames are the column names AutoColumns recognises (in any case);
+// headerSuffixes recognise a kind of name when no exact name is there.
+var (
+	headerNames = map[string]fieldKind{
+		"key": fieldKey, "id": fieldKey, "obj_id": fieldKey, "object_id": fieldKey, "objid": fieldKey, "obj": fieldKey,
+		"lbn": fieldKey, "lba": fieldKey, "block": fieldKey, "url": fieldKey, "path": fieldKey,
+		"time": fieldTime, "timestamp": fieldTime, "ts": fieldTime, "clock_time": fieldTime,
+		"size": fieldSize, "obj_size": fieldSize, "object_size": fieldSize, "bytes": fieldSize, "len": fieldSize, "length": fieldSize,
+		"ttl": fieldTTL, "op": fieldOp, "operation": fieldOp, "cmd": fieldOp, "type": fieldOp,
+		"latency": fieldLatency, "latency_s": fieldLatency, "latency_ms": fieldLatency, "latency_us": fieldLatency, "latency_ns": fieldLatency,
+	}
+	headerSuffixes = []struct {
+		suffix string
+		kind   fieldKind
+	}{{"_id", fieldKey}, {"_bytes", fieldSize}}
+)
 
 // LineReader reads one request per line from text or CSV. It allocates
 // nothing per line.
 type LineReader struct {
-	sc     lineScanner
-	opt    LineOptions
-	maxCol int
-	fields [][]byte
-	start  origin // the first timestamp
-	first  bool   // the first non-blank line is still to come
+	sc      lineScanner
+	opt     LineOptions
+	keyCols []int // the key's columns: one, or several for a composite key
+	maxCol  int
+	fields  [][]byte // fields[i] is column i+1
+	digest  *xxhash.Digest
+	clock   clock
+	size    uint32 // the size of every request when there is no size column
+	// named are the fields the Spec locates by name, found in the header.
+	named    [numFields][]colRef
+	first    bool   // the first non-blank line is still to come
+	keyGiven bool   // the options locate the key
+	held     []byte // a line read ahead, still to be parsed
+	notes    []Note
 	badRecords
 }
 
 // NewLineReader returns a reader of text or CSV requests from r; name is
 // used in error messages.
 func NewLineReader(name string, r io.Reader, opt LineOptions) (*LineReader, error) {
-	if opt.Columns.Key == 0 {
-		opt.Columns.Key = 1
-	}
-	if opt.TimeUnit == 0 {
-		opt.TimeUnit = 1e9
-	}
-	c := opt.Columns
-	if opt.LatencyUnit == 0 {
-		opt.LatencyUnit = 1e6
-	}
-	for _, v := range []int{c.Key, c.Size, c.Time, c.TTL, c.Op, c.Latency} {
-		if v < 0 {
-			return nil, fmt.Errorf("column numbers are 1-based and positive, got %d", v)
-		}
-	}
 	l := &LineReader{
 		sc:         newLineScanner(name, r),
 		opt:        opt,
 		first:      true,
+		size:       defaultSize(opt.DefaultSize),
+		digest:     xxhash.New(),
+		clock:      clock{unit: opt.TimeUnit},
 		badRecords: badRecords{skip: opt.SkipBad},
 	}
-	l.setColumns(opt.Columns)
 	l.sc.skipStars = opt.SkipStars
+	l.keyGiven = opt.Columns.Key != 0 || opt.Spec.Key != ""
+	c := opt.Columns
+	for k := fieldKind(0); k < numFields; k++ {
+		if v := *c.col(k); v != 0 {
+			if err := checkColumn(v); err != nil {
+				return nil, err
+			}
+		}
+		s := opt.Spec.spec(k)
+		if s == "" {
+			continue
+		}
+		refs, err := parseColumnList(s)
+		if err != nil {
+			return nil, fmt.Errorf("%s column: %w", fieldNames[k], err)
+		}
+		if len(refs) > 1 && k != fieldKey {
+			return nil, fmt.Errorf("%s column %q: only the key may have several columns", fieldNames[k], s)
+		}
+		*c.col(k) = refs[0].num
+		if k == fieldKey {
+			l.keyCols = l.keyCols[:0]
+			for _, ref := range refs {
+				l.keyCols = append(l.keyCols, ref.num)
+			}
+		}
+		for _, ref := range refs {
+			if ref.name != "" {
+				l.named[k] = refs
+				l.opt.Header = true // names are found in the header
+				break
+			}
+		}
+	}
+	if c.Key == 0 && l.named[fieldKey] == nil {
+		c.Key = 1
+	}
+	if len(l.keyCols) == 0 {
+		l.keyCols = []int{c.Key}
+	}
+	l.setColumns(c)
 	return l, nil
 }
 
+// setColumns makes c (and l.keyCols) the columns read.
 func (l *LineReader) setColumns(c Columns) {
+	c.Key = l.keyCols[0]
 	l.opt.Columns = c
-	l.maxCol = max(c.Key, c.Size, c.Time, c.TTL, c.Op, c.Latency)
-	l.fields = make([][]byte, l.maxCol+1)
-}
-
-// columnsFromHeader sets the columns from the names in line and reports
-// whether line is a header naming at least the key column.
-func (l *LineReader) columnsFromHeader(line []byte) bool {
-	var names [][]byte
-	if l.opt.Delimiter == 0 {
-		names = bytes.Fields(line)
-	} else {
-		names = bytes.Split(line, []byte{l.opt.Delimiter})
+	l.maxCol = max(c.Size, c.Time, c.TTL, c.Op, c.Latency)
+	for _, k := range l.keyCols {
+		l.maxCol = max(l.maxCol, k)
 	}
-	var c Columns
-	for i, n := range names {
-		n = bytes.Trim(bytes.TrimSpace(n), `"`)
-		if col, ok := headerNames[string(bytes.ToLower(n))]; ok && *col(&c) == 0 {
-			*col(&c) = i + 1
-		}
-	}
-	if c.Key == 0 {
-		return false
-	}
-	l.setColumns(c)
-	return true
+	l.fields = make([][]byte, l.maxCol)
 }
 
 // Fields reports the optional fields this reader fills; with AutoColumns,
@@ -133,25 +259,43 @@ func (l *LineReader) Fields() Fields {
 		return Fields{Time: true, Size: true, TTL: true, Op: true, Latency: true}
 	}
 	c := l.opt.Columns
-	return Fields{Time: c.Time > 0, Size: c.Size > 0, TTL: c.TTL > 0, Op: c.Op > 0, Latency: c.Latency > 0}
+	return Fields{Time: c.Time > 0, Size: c.Size > 0 || l.size != 1, TTL: c.TTL > 0, Op: c.Op > 0, Latency: c.Latency > 0}
+}
+
+// Notes returns what the reader inferred: the header's columns, the time
+// unit, a default size.
+func (l *LineReader) Notes() []Note {
+	notes := append(l.notes[:len(l.notes):len(l.notes)], l.clock.notes()...)
+	if l.opt.Columns.Size == 0 {
+		notes = append(notes, unsizedNotes(l.size)...)
+	}
+	return notes
 }
 
 // Read fills r with the next request.
 func (l *LineReader) Read(r *Request) error {
 	for {
-		line, err := l.sc.next()
-		if err == nil {
-			first := l.first
+		var line []byte
+		var err error
+		if l.held != nil {
+			line, l.held = l.held, nil
+		} else {
+			line, err = l.sc.next()
+		}
+		if err == nil && l.first {
 			l.first = false
-			if first && ((l.opt.AutoColumns && l.columnsFromHeader(line)) || l.opt.Header) {
+			var header bool
+			header, err = l.firstLine(line)
+			if l.opt.LatencyUnit == 0 {
+				l.opt.LatencyUnit = 1e6
+			}
+			if err == nil && header {
 				continue
 			}
-			err = l.parse(line, r)
-			if err == nil {
+		}
+		if err == nil {
+			if err = l.parse(line, r); err == nil {
 				return nil
-			}
-			if first && l.looksLikeHeader(line) {
-				continue
 			}
 		}
 		if err = l.handle(err); err != nil {
@@ -160,14 +304,16 @@ func (l *LineReader) Read(r *Request) error {
 	}
 }
 
-// split fills l.fields[1..maxCol]; it returns the number of columns found.
-func (l *LineReader) split(line []byte) int {
-	n := 0
+// split splits line into dst (fields in order) and returns how many it found,
+// at most len(dst): at the delimiter for CSV (with double quotes around
+// fields that hold it), at runs of spaces and tabs for text.
+func (l *LineReader) split(line []byte, dst [][]byte) int {
 	if l.opt.Delimiter == 0 {
-		return splitSpace(line, l.fields[1:l.maxCol+1])
+		return splitSpace(line, dst)
 	}
 	d := l.opt.Delimiter
-	for n < l.maxCol {
+	n := 0
+	for n < len(dst) {
 		n++
 		if len(line) > 0 && line[0] == '"' {
 			// Quoted field: runs to the closing quote ("" is an escaped quote).
@@ -182,7 +328,7 @@ func (l *LineReader) split(line []byte) int {
 				}
 				end++
 			}
-			l.fields[n] = line[1:min(end, len(line))]
+			dst[n-1] = line[1:min(end, len(line))]
 			line = line[min(end+1, len(line)):]
 			if len(line) > 0 && line[0] == d {
 				line = line[1:]
@@ -193,74 +339,304 @@ func (l *LineReader) split(line []byte) int {
 		}
 		i := bytes.IndexByte(line, d)
 		if i < 0 {
-			l.fields[n] = bytes.TrimSpace(line)
+			dst[n-1] = bytes.TrimSpace(line)
 			break
 		}
-		l.fields[n] = bytes.TrimSpace(line[:i])
+		dst[n-1] = bytes.TrimSpace(line[:i])
 		line = line[i+1:]
 	}
 	return n
 }
 
 func (l *LineReader) parse(line []byte, r *Request) error {
-	n := l.split(line)
+	n := l.split(line, l.fields)
 	if n < l.maxCol {
-		return l.sc.errorf(0, "expected at least %d columns, found %d (check the column flags and the delimiter)", l.maxCol, n)
+		return l.sc.errorf(0, "expected at least %d columns, found %d (check the column options and the delimiter)", l.maxCol, n)
 	}
 	c := l.opt.Columns
-	key := l.fields[c.Key]
-	if len(key) == 0 {
-		return l.sc.errorf(c.Key, "empty key")
+	if err := l.parseKey(r); err != nil {
+		return err
 	}
-	r.Key = ParseKey(key)
-	r.Size, r.TTL, r.Time, r.Op, r.Latency = 1, 0, 0, OpGet, 0
+	r.Size, r.TTL, r.Time, r.Op, r.Latency, r.Next, r.SameCommand = l.size, 0, 0, OpGet, 0, 0, false
 	var err error
 	if c.Size > 0 {
-		if r.Size, err = parseSize(l.fields[c.Size]); err != nil {
+		if r.Size, err = parseSize(l.fields[c.Size-1]); err != nil {
 			return l.sc.wrap(c.Size, err)
 		}
 	}
 	if c.TTL > 0 {
-		if r.TTL, err = parseTTL(l.fields[c.TTL]); err != nil {
+		if r.TTL, err = parseTTL(l.fields[c.TTL-1]); err != nil {
 			return l.sc.wrap(c.TTL, err)
 		}
 	}
 	if c.Op > 0 {
-		if r.Op, err = ParseOp(l.fields[c.Op]); err != nil {
+		if r.Op, err = ParseOp(l.fields[c.Op-1]); err != nil {
 			return l.sc.wrap(c.Op, err)
 		}
 	}
 	if c.Latency > 0 {
-		ns, err := parseTime(l.fields[c.Latency], l.opt.LatencyUnit)
+		ns, err := parseTime(l.fields[c.Latency-1], l.opt.LatencyUnit)
 		if err != nil || ns < 0 {
-			return l.sc.errorf(c.Latency, "latency: expected a non-negative decimal number, got %q", l.fields[c.Latency])
+			return l.sc.errorf(c.Latency, "latency: expected a non-negative decimal number, got %q", l.fields[c.Latency-1])
 		}
 		r.Latency = float64(ns) / 1e9
 	}
 	if c.Time > 0 {
-		t, err := parseTime(l.fields[c.Time], l.opt.TimeUnit)
-		if err != nil {
+		if r.Time, err = l.clock.since(l.fields[c.Time-1]); err != nil {
 			return l.sc.wrap(c.Time, err)
 		}
-		r.Time = l.start.since(t)
 	}
 	return nil
 }
 
-// looksLikeHeader reports whether a first line that failed to parse is a
-// header: it has a column that must be numeric, and none of its fields is a number.
-func (l *LineReader) looksLikeHeader(line []byte) bool {
-	c := l.opt.Columns
-	if c.Size == 0 && c.Time == 0 && c.TTL == 0 {
-		return false
+// parseKey sets r.Key from the key column, or hashes the key columns
+// together (separated by a zero byte) for a composite key.
+func (l *LineReader) parseKey(r *Request) error {
+	if len(l.keyCols) == 1 {
+		key := l.fields[l.keyCols[0]-1]
+		if len(key) == 0 {
+			return l.sc.errorf(l.keyCols[0], "empty key")
+		}
+		r.Key = ParseKey(key)
+		return nil
 	}
-	n := l.split(line)
-	for i := 1; i <= n; i++ {
-		if _, err := parseTime(l.fields[i], 1); err == nil {
-			return false
+	l.digest.Reset()
+	empty := true
+	for i, c := range l.keyCols {
+		if i > 0 {
+			l.digest.Write([]byte{0})
+		}
+		l.digest.Write(l.fields[c-1])
+		empty = empty && len(l.fields[c-1]) == 0
+	}
+	if empty {
+		return l.sc.errorf(l.keyCols[0], "empty key")
+	}
+	r.Key = l.digest.Sum64()
+	return nil
+}
+
+// firstLine looks at the first line of the trace and reports whether it is
+// a header, which it then reads.
+func (l *LineReader) firstLine(line []byte) (bool, error) {
+	names := make([][]byte, MaxColumns)
+	names = names[:l.split(line, names)]
+	for i, n := range names {
+		names[i] = bytes.Trim(n, `"`)
+	}
+	if l.opt.Header {
+		return true, l.readHeader(names, "")
+	}
+	numbers := 0
+	recognised := false
+	for _, n := range names {
+		if isNumber(n) {
+			numbers++
+		}
+		_, ok := recognise(n)
+		recognised = recognised || ok
+	}
+	switch {
+	case numbers == 0 && recognised:
+		return true, l.readHeader(names, "line 1 is taken as a header, as it names columns and holds no number: ")
+	case numbers == 0 && len(names) > 1:
+		return false, l.headerLike(line)
+	}
+	return false, nil
+}
+
+// headerLike fails when the first line, none of whose fields is a number,
+// has a word where the second line has a number: it looks like a header no
+// one declared. It keeps the second line for Read.
+func (l *LineReader) headerLike(line []byte) error {
+	first := make([][]byte, MaxColumns)
+	first = first[:l.split(append([]byte(nil), line...), first)] // next overwrites line
+	next, err := l.sc.next()
+	if err != nil {
+		if err == io.EOF {
+			return nil
+		}
+		return err
+	}
+	l.held = append([]byte(nil), next...)
+	second := make([][]byte, len(first))
+	second = second[:l.split(l.held, second)]
+	for i := range second {
+		if isNumber(second[i]) {
+			return &ParseError{File: l.sc.name, Line: l.sc.line - 1, Column: i + 1, Err: fmt.Errorf(
+				"%q where line %d has the number %s: %w; declare the header, or name the columns (recognised names: %s)",
+				first[i], l.sc.line, second[i], ErrHeaderLike, recognisedNames)}
 		}
 	}
-	return true
+	return nil
+}
+
+// recognisedNames lists the header names AutoColumns knows, for messages.
+const recognisedNames = "key, id, *_id, obj_id, lbn, url, path; size, bytes, *_bytes, obj_size; time, ts, timestamp; ttl; op; latency, latency_ms"
+
+// isNumber reports whether b is a decimal number (a sign and a fraction allowed).
+func isNumber(b []byte) bool {
+	_, err := parseTime(b, 1)
+	return err == nil
+}
+
+// recognise returns the field an AutoColumns header name stands for; exact
+// names come before suffixes (see resolveAuto).
+func recognise(name []byte) (fieldKind, bool) {
+	lower := strings.ToLower(string(bytes.TrimSpace(name)))
+	if k, ok := headerNames[lower]; ok {
+		return k, true
+	}
+	for _, s := range headerSuffixes {
+		if len(lower) > len(s.suffix) && strings.HasSuffix(lower, s.suffix) {
+			return s.kind, true
+		}
+	}
+	return 0, false
+}
+
+// readHeader takes the columns named in a header line: the Spec's names,
+// and, with AutoColumns, every recognised name; a note lists them, after why.
+func (l *LineReader) readHeader(names [][]byte, why string) error {
+	c := l.opt.Columns
+	find := func(name string) int {
+		for i, n := range names {
+			if strings.EqualFold(string(bytes.TrimSpace(n)), name) {
+				return i + 1
+			}
+		}
+		return 0
+	}
+	for k := fieldKind(0); k < numFields; k++ {
+		refs := l.named[k]
+		if refs == nil {
+			continue
+		}
+		cols := make([]int, len(refs))
+		for i, ref := range refs {
+			if cols[i] = ref.num; ref.name != "" {
+				if cols[i] = find(ref.name); cols[i] == 0 {
+					return l.headerError("%s column %q is not in the header (its columns: %s)", fieldNames[k], ref.name, bytes.Join(names, []byte(", ")))
+				}
+			}
+		}
+		*c.col(k) = cols[0]
+		if k == fieldKey {
+			l.keyCols = cols
+		}
+	}
+	var extra string
+	if l.opt.AutoColumns {
+		var err error
+		if extra, err = l.resolveAuto(names, &c); err != nil {
+			return err
+		}
+	}
+	l.setColumns(c)
+	if c.Latency > 0 && l.opt.LatencyUnit == 0 {
+		l.opt.LatencyUnit = latencyUnit(names[c.Latency-1])
+	}
+	l.notes = append(l.notes, Note{Kind: NoteColumns, Text: why + l.describeColumns(names) + extra})
+	return nil
+}
+
+// headerError is the error of a header that does not locate the columns:
+// not a ParseError, as skipping the line would leave them unknown.
+func (l *LineReader) headerError(format string, args ...any) error {
+	return fmt.Errorf("%s:%d: %s", l.sc.name, l.sc.line, fmt.Sprintf(format, args...))
+}
+
+// resolveAuto fills the fields c does not have from the recognised names
+// of a header: the first exact name of each field, else the first name with
+// its suffix. It returns what the note should add about id columns.
+func (l *LineReader) resolveAuto(names [][]byte, c *Columns) (string, error) {
+	var exact, bySuffix [numFields]int
+	var ids []string
+	for i, n := range names {
+		k, ok := recognise(n)
+		if !ok {
+			continue
+		}
+		_, isExact := headerNames[strings.ToLower(string(bytes.TrimSpace(n)))]
+		if k == fieldKey && !isExact {
+			ids = append(ids, string(n))
+		}
+		if isExact && exact[k] == 0 {
+			exact[k] = i + 1
+		} else if !isExact && bySuffix[k] == 0 {
+			bySuffix[k] = i + 1
+		}
+	}
+	keyGiven := l.keyGiven
+	for k := fieldKind(0); k < numFields; k++ {
+		if p := c.col(k); (*p == 0 && k != fieldKey) || (k == fieldKey && !keyGiven) {
+			*p = exact[k]
+			if *p == 0 {
+				*p = bySuffix[k]
+			}
+		}
+	}
+	if !keyGiven {
+		if c.Key == 0 {
+			return "", l.headerError("the header names no key column (recognised names: %s); name the key column", recognisedNames)
+		}
+		l.keyCols = []int{c.Key}
+	}
+	if exact[fieldKey] == 0 && len(ids) > 1 && !keyGiven {
+		return fmt.Sprintf("; the key is %s, the first of the id columns %s (name another key column to choose)", ids[0], strings.Join(ids, ", ")), nil
+	}
+	return "", nil
+}
+
+// describeColumns says which columns of the header are read as what, and
+// which are ignored.
+func (l *LineReader) describeColumns(names [][]byte) string {
+	c := l.opt.Columns
+	used := make([]bool, len(names)+1)
+	var parts []string
+	name := func(col int) string {
+		if col <= len(names) {
+			used[col] = true
+			return fmt.Sprintf("%s (column %d)", names[col-1], col)
+		}
+		return fmt.Sprintf("column %d", col)
+	}
+	var key []string
+	for _, k := range l.keyCols {
+		key = append(key, name(k))
+	}
+	parts = append(parts, "key = "+strings.Join(key, " + "))
+	for k := fieldSize; k < numFields; k++ {
+		if col := *c.col(k); col > 0 {
+			parts = append(parts, fieldNames[k]+" = "+name(col))
+		}
+	}
+	var ignored []string
+	for i, n := range names {
+		if !used[i+1] {
+			ignored = append(ignored, string(n))
+		}
+	}
+	s := strings.Join(parts, ", ")
+	if len(ignored) > 0 {
+		s += "; ignored: " + strings.Join(ignored, ", ")
+	}
+	return s
+}
+
+// latencyUnit reads the unit of a latency column from its name's suffix
+// (latency_us: microseconds), milliseconds by default.
+func latencyUnit(name []byte) int64 {
+	lower := strings.ToLower(string(name))
+	for _, u := range []struct {
+		suffix string
+		ns     int64
+	}{{"_ns", 1}, {"_us", 1e3}, {"_ms", 1e6}, {"_s", 1e9}} {
+		if strings.HasSuffix(lower, u.suffix) {
+			return u.ns
+		}
+	}
+	return 1e6
 }
 
 // splitSpace splits line at runs of spaces and tabs into dst, at most

@@ -176,3 +176,172 @@ func TestLatencyColumn(t *testing.T) {
 		t.Fatalf("negative latency: %v", err)
 	}
 }
+
+// The header of issue 13: every recognised column is used (ts, entity_id
+// by its _id suffix, bytes, latency_ms), the others are listed as ignored,
+// and millisecond epoch times are recognised by their magnitude.
+func TestHeaderRecognition(t *testing.T) {
+	const in = "ts,entity_id,feature_group,bytes,latency_ms\n1717000000001,e1,fg1,100,3.5\n1717000000501,e2,fg1,200,1\n1717000001001,e1,fg2,300,2\n"
+	want := []Request{
+		{Key: h("e1"), Size: 100, Latency: 0.0035},
+		{Time: 500e6, Key: h("e2"), Size: 200, Latency: 0.001},
+		{Time: 1000e6, Key: h("e1"), Size: 300, Latency: 0.002},
+	}
+	for _, declared := range []bool{false, true} {
+		lr, err := NewLineReader("in.test", strings.NewReader(in), LineOptions{Delimiter: ',', AutoColumns: true, Header: declared})
+		if err != nil {
+			t.Fatal(err)
+		}
+		compare(t, drain(t, lr), want)
+		notes := lr.Notes()
+		if len(notes) != 2 || notes[0].Kind != NoteColumns || notes[1].Kind != NoteTimeUnit ||
+			!strings.HasSuffix(notes[0].Text, "key = entity_id (column 2), size = bytes (column 4), time = ts (column 1), latency = latency_ms (column 5); ignored: feature_group") ||
+			!strings.Contains(notes[1].Text, "milliseconds since the epoch") {
+			t.Errorf("header declared %v: notes %q", declared, notes)
+		}
+	}
+	// By name, a composite key: entity_id and feature_group hashed together.
+	lr, _ := NewLineReader("in.test", strings.NewReader(in), LineOptions{Delimiter: ',', AutoColumns: true, Spec: ColumnSpec{Key: "entity_id,feature_group"}})
+	got := drain(t, lr)
+	if len(got) != 3 || got[0].Key != h("e1\x00fg1") || got[2].Key != h("e1\x00fg2") || got[1].Size != 200 {
+		t.Errorf("composite key: %+v", got)
+	}
+	// Numbers locate exactly the columns given: a composite of columns 2 and 3.
+	lr, _ = NewLineReader("in.test", strings.NewReader(in), LineOptions{Delimiter: ',', Header: true, Spec: ColumnSpec{Key: "2,3"}})
+	got = drain(t, lr)
+	if len(got) != 3 || got[0].Key != h("e1\x00fg1") || got[0].Size != 1 || got[1].Time != 0 {
+		t.Errorf("composite key by number: %+v", got)
+	}
+}
+
+// Several *_id columns and no exact key name: the first is the key, and the
+// note says which and among which.
+func TestHeaderSeveralIDs(t *testing.T) {
+	lr, _ := NewLineReader("in.test", strings.NewReader("user_id,item_id,resp_bytes\nu1,i1,10\n"), LineOptions{Delimiter: ',', AutoColumns: true})
+	compare(t, drain(t, lr), []Request{{Key: h("u1"), Size: 10}})
+	if n := lr.Notes(); len(n) != 1 || !strings.Contains(n[0].Text, "ignored: item_id; the key is user_id, the first of the id columns user_id, item_id") {
+		t.Errorf("notes %q", n)
+	}
+	// An exact key name wins over the *_id ones wherever it is.
+	lr, _ = NewLineReader("in.test", strings.NewReader("user_id,key\nu1,k1\n"), LineOptions{Delimiter: ',', AutoColumns: true})
+	compare(t, drain(t, lr), []Request{{Key: h("k1"), Size: 1}})
+}
+
+func TestHeaderErrors(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		opt  LineOptions
+		line int
+		want string
+	}{
+		// Words where the next line has numbers, and no name recognised.
+		{"alpha,beta\nx,1\n", LineOptions{Delimiter: ',', AutoColumns: true}, 1, `column 2: "beta" where line 2 has the number 1: line 1 looks like a header`},
+		{"alpha beta\nx 1\n", LineOptions{Columns: Columns{Key: 1, Size: 2}}, 1, "line 1 looks like a header"},
+		// A header naming no key column.
+		{"time,size\n1,2\n", LineOptions{Delimiter: ',', AutoColumns: true}, 1, "the header names no key column"},
+		// A name that is not in the header.
+		{"a,b\n1,2\n", LineOptions{Delimiter: ',', Spec: ColumnSpec{Size: "bytes"}}, 1, `size column "bytes" is not in the header (its columns: a, b)`},
+	} {
+		lr, err := NewLineReader("in.test", strings.NewReader(c.in), c.opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = firstError(lr)
+		if strings.Contains(c.want, "looks like") {
+			wantParseError(t, err, c.line, 0, c.want)
+			if !errors.Is(err, ErrHeaderLike) {
+				t.Errorf("%q: %v is not ErrHeaderLike", c.in, err)
+			}
+			continue
+		}
+		// A header that does not locate the columns stops reading even
+		// when bad lines are skipped: what follows could not be read.
+		c.opt.SkipBad = true
+		lr, _ = NewLineReader("in.test", strings.NewReader(c.in), c.opt)
+		if err := firstError(lr); err == nil || !strings.Contains(err.Error(), "in.test:1: "+c.want) {
+			t.Errorf("%q: %v, want an error saying %q", c.in, err, c.want)
+		}
+	}
+	// A first line of words with words below is data: keys need not be numbers.
+	reqs, err := readAllLines(t, "alpha beta\ngamma delta\n", LineOptions{})
+	if err != nil || len(reqs) != 2 || reqs[0].Key != h("alpha") {
+		t.Errorf("words on words: %+v, %v", reqs, err)
+	}
+}
+
+// Column numbers are 1 to MaxColumns, whether given as numbers or written out.
+func TestColumnBounds(t *testing.T) {
+	for _, c := range []Columns{{Key: 1025}, {Key: 1, Size: 1 << 40}, {Key: -1}} {
+		if _, err := NewLineReader("in.test", strings.NewReader("a\n"), LineOptions{Columns: c}); err == nil || !strings.Contains(err.Error(), "columns are numbered from 1 to 1024") {
+			t.Errorf("%+v: %v", c, err)
+		}
+	}
+	for _, s := range []string{"0", "1025", "4611686018427387904", "100000000000", "99999999999999999999999", "-3", "1,0", "a,"} {
+		if err := CheckColumns(s); err == nil {
+			t.Errorf("%q accepted", s)
+		}
+	}
+	for _, s := range []string{"1", "1024", "entity_id", "2,feature_group"} {
+		if err := CheckColumns(s); err != nil {
+			t.Errorf("%q: %v", s, err)
+		}
+	}
+	// Column 1024 of a 1024-column line is read.
+	line := strings.Repeat("x,", 1023) + "k\n"
+	lr, _ := NewLineReader("in.test", strings.NewReader(line), LineOptions{Delimiter: ',', Columns: Columns{Key: 1024}})
+	compare(t, drain(t, lr), []Request{{Key: h("k"), Size: 1}})
+}
+
+// Epoch times in s, ms, µs and ns are told apart by magnitude; an explicit
+// unit they overflow gets an error naming the unit that fits.
+func TestTimeUnitDetection(t *testing.T) {
+	for _, c := range []struct{ a, b, unit string }{
+		{"1717000000", "1717000000.5", ""},
+		{"1717000000001", "1717000000501", "milliseconds"},
+		{"1717000000000001", "1717000000500001", "microseconds"},
+		{"1717000000000000001", "1717000000500000001", "nanoseconds"},
+		{"0", "0.5", ""}, // relative seconds
+	} {
+		lr, _ := NewLineReader("in.test", strings.NewReader("k "+c.a+"\nk "+c.b+"\n"), LineOptions{Columns: Columns{Key: 1, Time: 2}})
+		got := drain(t, lr)
+		if got[1].Time != 500e6 {
+			t.Errorf("%s, %s: %d ns apart, want 5e8", c.a, c.b, got[1].Time)
+		}
+		n := lr.Notes()
+		if (c.unit == "") != (len(n) == 0) || (c.unit != "" && !strings.Contains(n[0].Text, c.unit+" since the epoch")) {
+			t.Errorf("%s: notes %q, want the unit %q", c.a, n, c.unit)
+		}
+	}
+	lr, _ := NewLineReader("in.test", strings.NewReader("k 1717000000001\n"), LineOptions{Columns: Columns{Key: 1, Time: 2}, TimeUnit: 1e9})
+	err := firstError(lr)
+	if !errors.Is(err, ErrTimeUnit) || !strings.Contains(err.Error(), "looks like milliseconds since the epoch: set the time unit to ms") {
+		t.Errorf("ms read as seconds: %v", err)
+	}
+	// JSON lines detect the unit the same way.
+	j := NewJSONReader("in.test", strings.NewReader(`{"key": 1, "time": 1717000000000001}`+"\n"+`{"key": 1, "time": 1717000000000002}`+"\n"), Options{})
+	if got := drain(t, j); got[1].Time != 1000 || len(j.Notes()) != 2 {
+		t.Errorf("JSON µs: %+v, notes %q", got, j.Notes())
+	}
+}
+
+// A trace without a size column gives every request the default size, and
+// says so when it is not 1.
+func TestDefaultSizeWithoutSizes(t *testing.T) {
+	lr, _ := NewLineReader("in.test", strings.NewReader("a\nb\n"), LineOptions{DefaultSize: 4096})
+	compare(t, drain(t, lr), []Request{{Key: h("a"), Size: 4096}, {Key: h("b"), Size: 4096}})
+	if n := lr.Notes(); len(n) != 1 || n[0].Kind != NoteSizes || !strings.Contains(n[0].Text, "no object sizes: every request has the default size of 4096 bytes") {
+		t.Errorf("notes %q", n)
+	}
+	if f := lr.Fields(); !f.Size {
+		t.Error("a default size other than 1 is not a field the trace keeps")
+	}
+	arc := NewARCReader("in.test", strings.NewReader("5 2 0 0\n"), Options{DefaultSize: 512})
+	compare(t, drain(t, arc), []Request{{Key: 5, Size: 512}, {Key: 6, Size: 512}})
+	if len(arc.Notes()) != 1 {
+		t.Errorf("ARC notes %q", arc.Notes())
+	}
+	lr, _ = NewLineReader("in.test", strings.NewReader("a\n"), LineOptions{})
+	if n := lr.Notes(); len(n) != 0 {
+		t.Errorf("the usual 1 byte needs no note: %q", n)
+	}
+}

@@ -1,6 +1,7 @@
 package traces
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -22,7 +23,7 @@ func TestAccessLog(t *testing.T) {
 	// Times by hand: 13:55:36 -0700 is 20:55:36 UTC; 23:00:36 +0200 is 21:00:36 UTC, 300 s later.
 	want := []Request{
 		{Time: 0, Key: h("/apache_pb.gif"), Size: 2326},
-		{Time: 2e9, Key: h("/index.html?x=1"), Size: 0},
+		{Time: 2e9, Key: h("/index.html?x=1"), Size: DefaultSize}, // a 304, never sized
 		{Time: 300e9, Key: h("/apache_pb.gif"), Size: 2326},
 	}
 	r := NewAccessLogReader("in.test", strings.NewReader(accessLog), Options{SkipBad: true})
@@ -40,6 +41,37 @@ func TestAccessLog(t *testing.T) {
 	all := NewAccessLogReader("in.test", strings.NewReader(accessLog), Options{SkipBad: true, AccessLog: AccessLogOptions{AllRequests: true}})
 	if got := drain(t, all); len(got) != 5 || got[2].Key != h("/form") || got[3].Size != 150 {
 		t.Errorf("with AllRequests: %+v, want the 5 well-formed lines", got)
+	}
+}
+
+// Lines that sent no bytes (HEAD, 304, "-", 0) take the path's last known
+// size, or the default size before the path was ever sized; failed and
+// non-GET requests size nothing.
+func TestAccessLogUnsized(t *testing.T) {
+	const log = `1.1.1.1 - - [10/Oct/2000:13:55:36 -0700] "GET /a HTTP/1.1" 200 1048576
+1.1.1.1 - - [10/Oct/2000:13:55:36 -0700] "HEAD /a HTTP/1.1" 200 0
+1.1.1.1 - - [10/Oct/2000:13:55:36 -0700] "GET /b HTTP/1.1" 304 -
+1.1.1.1 - - [10/Oct/2000:13:55:36 -0700] "POST /b HTTP/1.1" 200 77
+1.1.1.1 - - [10/Oct/2000:13:55:36 -0700] "GET /b HTTP/1.1" 404 66
+1.1.1.1 - - [10/Oct/2000:13:55:36 -0700] "GET /b HTTP/1.1" 200 500
+1.1.1.1 - - [10/Oct/2000:13:55:36 -0700] "HEAD /b HTTP/1.1" 200 -
+1.1.1.1 - - [10/Oct/2000:13:55:36 -0700] "GET /a HTTP/1.1" 304 0
+1.1.1.1 - - [10/Oct/2000:13:55:36 -0700] "GET /a HTTP/1.1" 200 2000
+1.1.1.1 - - [10/Oct/2000:13:55:36 -0700] "HEAD /a HTTP/1.1" 200 0
+`
+	r := NewAccessLogReader("in.test", strings.NewReader(log), Options{DefaultSize: 4096})
+	var sizes []uint32
+	for _, q := range drain(t, r) {
+		sizes = append(sizes, q.Size)
+	}
+	want := []uint32{1048576, 1048576, 4096, 500, 500, 1048576, 2000, 2000}
+	if fmt.Sprint(sizes) != fmt.Sprint(want) {
+		t.Errorf("sizes %v, want %v", sizes, want)
+	}
+	notes := r.Notes()
+	if len(notes) != 1 || notes[0].Kind != NoteSizes || !strings.HasPrefix(notes[0].Text,
+		"5 requests carried no size: 4 took their key's last known size, and 1, for keys not sized before, the default size of 4096 bytes") {
+		t.Errorf("notes %v", notes)
 	}
 }
 
@@ -68,29 +100,131 @@ not a monitor line
 
 func TestMonitor(t *testing.T) {
 	// Sizes by hand: key length + value length, escapes counted as one byte
-	// (k\"q is 3 bytes, v\x00w is 3); PX 1500 ms rounds up to 2 s.
+	// (k\"q is 3 bytes, v\x00w is 3); PX 1500 ms rounds up to 2 s; reads
+	// take the key's last known size (EXPIRE's key1: 9), or 1 byte.
 	want := []Request{
 		{Time: 0, Key: h("key1"), Size: 1, Op: OpGet},
 		{Time: 100e6, Key: h("key1"), Size: 9, TTL: 60, Op: OpSet},
 		{Time: 1e9, Key: h("a"), Size: 1, Op: OpGet},
-		{Time: 1e9, Key: h("b"), Size: 1, Op: OpGet},
+		{Time: 1e9, Key: h("b"), Size: 1, Op: OpGet, SameCommand: true},
 		{Time: 1892588e3, Key: h(`k\"q`), Size: 6, TTL: 30, Op: OpSet},
 		{Time: 2392588e3, Key: h("a"), Size: 1, Op: OpDelete},
-		{Time: 2392588e3, Key: h("b"), Size: 1, Op: OpDelete},
-		{Time: 3892588e3, Key: h("key1"), Size: 4, TTL: 10, Op: OpSet},
+		{Time: 2392588e3, Key: h("b"), Size: 1, Op: OpDelete, SameCommand: true},
+		{Time: 3892588e3, Key: h("key1"), Size: 9, TTL: 10, Op: OpSet},
 		{Time: 6892588e3, Key: h("m1"), Size: 4, Op: OpSet},
-		{Time: 6892588e3, Key: h("m2"), Size: 6, Op: OpSet},
+		{Time: 6892588e3, Key: h("m2"), Size: 6, Op: OpSet, SameCommand: true},
 		{Time: 7892588e3, Key: h("p"), Size: 2, TTL: 2, Op: OpSet},
 	}
 	r := NewMonitorReader("in.test", strings.NewReader(monitorLog), Options{SkipBad: true})
 	compare(t, drain(t, r), want)
-	if r.Skipped() != 2 || r.Filtered() != 2 {
-		t.Errorf("skipped %d, filtered %d; want 2 malformed lines and 2 other commands (PING, FOOBAR)", r.Skipped(), r.Filtered())
+	if r.Skipped() != 2 {
+		t.Errorf("skipped %d, want 2 malformed lines", r.Skipped())
+	}
+	notes := r.Notes()
+	if len(notes) != 2 || !strings.HasPrefix(notes[0].Text, "4 requests carried no size: 1 took their key's last known size, and 3,") ||
+		notes[1].Text != "2 commands were not read as requests (no key, or not modelled): FOOBAR 1, PING 1" {
+		t.Errorf("notes %q", notes)
 	}
 	err := firstError(NewMonitorReader("in.test", strings.NewReader(monitorLog), Options{}))
 	wantParseError(t, err, 9, 0, "time")
 	err = firstError(NewMonitorReader("in.test", strings.NewReader(`1.5 [0 x] "SET" "k"`), Options{}))
 	wantParseError(t, err, 1, 0, "at least 2 arguments")
+	err = firstError(NewMonitorReader("in.test", strings.NewReader(`1.5 [0 x] "SET" "k" "v" "EX" "soon"`), Options{}))
+	wantParseError(t, err, 1, 0, `EX: expected an integer expiry, got "soon"`)
+}
+
+// monitorWant is one expected request of testdata/redis.monitor.
+type monitorWant struct {
+	op   Op
+	key  uint64
+	size uint32
+	ttl  uint32
+	same bool
+}
+
+// TestMonitorCapture reads a capture of a real redis-server 7.0 (redis-cli
+// monitor while redis-cli ran the commands by hand, a MULTI/EXEC, a
+// pipeline through redis-cli --pipe, and an EVAL), against expectations
+// worked out by hand from the commands.
+func TestMonitorCapture(t *testing.T) {
+	fk := func(key, field string) uint64 { return h(key + "\x00" + field) }
+	get := func(k uint64, size uint32) monitorWant { return monitorWant{OpGet, k, size, 0, false} }
+	set := func(k uint64, size, ttl uint32) monitorWant { return monitorWant{OpSet, k, size, ttl, false} }
+	del := func(k uint64, size uint32) monitorWant { return monitorWant{OpDelete, k, size, 0, false} }
+	same := func(w monitorWant) monitorWant { w.same = true; return w }
+	// Size = key length + value length; a hash, its key's length plus its
+	// fields' and values' lengths.
+	head := []monitorWant{
+		set(h("k1"), 7, 100),                       // set k1 hello ex 100
+		get(h("k1"), 7),                            // get k1
+		set(h("a"), 2, 0), same(set(h("b"), 3, 0)), // mset a 1 b 22
+		get(h("a"), 2), same(get(h("b"), 3)), // mget a b c: c never sized, 1 byte
+		same(get(h("c"), 1)), //
+		set(h("k1"), 9, 0),   // append k1 XY: 7 + 2
+		set(h("cnt"), 4, 0),  // incr cnt: a new key, "1"
+		set(h("cnt"), 4, 0),  // incrby cnt 5: keeps its size
+	}
+	hashKey := []monitorWant{
+		set(h("h"), 10, 0), // hset h f1 v1 f2 vv2: 1 + (2+2) + (2+3)
+		get(h("h"), 10),    // hget h f1
+		get(h("h"), 10),    // hmget h f1 f2
+		get(h("h"), 10),    // hgetall h
+		set(h("h"), 6, 0),  // hdel h f1: 10 - 4
+	}
+	hashField := []monitorWant{
+		set(fk("h", "f1"), 5, 0), same(set(fk("h", "f2"), 6, 0)), // 1 + 2 + 2, 1 + 2 + 3
+		get(fk("h", "f1"), 5),                              // hget h f1
+		get(fk("h", "f1"), 5), same(get(fk("h", "f2"), 6)), // hmget h f1 f2
+		del(fk("h", "f1"), 5), // hdel h f1 (hgetall h: not per field)
+	}
+	tail := []monitorWant{
+		set(h("k1"), 9, 50),                  // expire k1 50
+		set(h("k1"), 9, 1<<32-1),             // pexpireat k1 99999999999999: 98204207450 s away, clamped
+		set(h("k1"), 9, 0),                   // persist k1
+		{OpGet, h("k1"), 9, 5, false},        // getex k1 px 5000
+		get(h("a"), 2), same(del(h("a"), 2)), // getdel a
+		del(h("b"), 3), same(del(h("c"), 1)), // del b c
+		get(h("k1"), 9), same(get(h("cnt"), 4)), // exists k1 cnt
+		set(h("m1"), 3, 0), get(h("m1"), 3), // MULTI, SET m1 x, GET m1, EXEC
+		set(h("p1"), 4, 0), get(h("p1"), 4), del(h("p1"), 4), // the pipeline
+		set(h("lk"), 4, 0), get(h("lk"), 4), // the script's commands
+		set(h(`sp ace`), 14, 0), // set "sp ace" "va\"l\\x00": 6 + 8
+	}
+	for _, fields := range []bool{false, true} {
+		want := append(append(append([]monitorWant{}, head...), hashKey...), tail...)
+		others := "5 commands were not read as requests (no key, or not modelled): COMMAND 1, ECHO 1, EVAL 1, EXEC 1, MULTI 1"
+		if fields {
+			want = append(append(append([]monitorWant{}, head...), hashField...), tail...)
+			others = "6 commands were not read as requests (no key, or not modelled): COMMAND 1, ECHO 1, EVAL 1, EXEC 1, HGETALL 1, MULTI 1"
+		}
+		f, err := Open("testdata/redis.monitor", Options{Monitor: MonitorOptions{Fields: fields}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		reqs := drain(t, f)
+		f.Close()
+		var got []monitorWant
+		for _, r := range reqs {
+			got = append(got, monitorWant{r.Op, r.Key, r.Size, r.TTL, r.SameCommand})
+		}
+		if len(got) != len(want) {
+			t.Fatalf("fields %v: %d requests, want %d:\n%+v", fields, len(got), len(want), got)
+		}
+		for i := range want {
+			if got[i] != want[i] {
+				t.Errorf("fields %v: request %d: got %+v, want %+v", fields, i, got[i], want[i])
+			}
+		}
+		if reqs[1].Time != 12898e3 || reqs[len(reqs)-1].Time != 238679e3 {
+			t.Errorf("times %d, %d; want 12.898 ms and 238.679 ms after the first", reqs[1].Time, reqs[len(reqs)-1].Time)
+		}
+		notes := f.Notes()
+		// Unsized: 17 reads and expiry writes, all but "c" sized before (by hand).
+		if len(notes) != 2 || notes[1].Text != others ||
+			!strings.HasPrefix(notes[0].Text, "17 requests carried no size: 16 took their key's last known size, and 1,") {
+			t.Errorf("fields %v: notes %q", fields, notes)
+		}
+	}
 }
 
 const jsonLines = `{"time": 100.5, "key": "user:1", "size": 10, "ttl": 60, "op": "get"}
@@ -109,11 +243,14 @@ func TestJSONLines(t *testing.T) {
 	want := []Request{
 		{Time: 0, Key: h("user:1"), Size: 10, TTL: 60, Op: OpGet},
 		{Time: 500e6, Key: 42, Size: 20, Op: OpSet},
-		{Time: 1500e6, Key: h("user:1"), Size: 1, Op: OpDelete},
-		{Time: -1250e6, Key: h("user:2"), Size: 1, Op: OpGet},
+		{Time: 1500e6, Key: h("user:1"), Size: 10, Op: OpDelete}, // size null: user:1's last known size
+		{Time: -1250e6, Key: h("user:2"), Size: 1, Op: OpGet},    // no size, never sized: the default
 	}
 	r := NewJSONReader("in.test", strings.NewReader(jsonLines), Options{SkipBad: true})
 	compare(t, drain(t, r), want)
+	if n := r.Notes(); len(n) != 1 || !strings.HasPrefix(n[0].Text, "2 requests carried no size: 1 took their key's last known size, and 1,") {
+		t.Errorf("notes %v", n)
+	}
 	if r.Skipped() != 5 {
 		t.Errorf("skipped %d, want 5 malformed lines", r.Skipped())
 	}

@@ -2,50 +2,116 @@ package traces
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"math"
+	"sort"
+	"strings"
+
+	"github.com/cespare/xxhash/v2"
 )
+
+// MonitorOptions configure the reading of Redis MONITOR output.
+type MonitorOptions struct {
+	// Fields makes each field of a hash an object of its own (the key and
+	// the field); otherwise the object is the Redis key, a hash whole.
+	Fields bool
+}
 
 // MonitorReader reads the output of Redis's MONITOR command:
 //
 //	1339518083.107412 [0 127.0.0.1:60866] "GET" "key"
 //
-// GET and MGET are lookups (one request per key, of size 1: MONITOR shows
-// no value sizes for reads); SET, SETNX, SETEX,
-// PSETEX, MSET and GETSET are writes whose size is the key's length plus the
-// value's (SET's EX/PX options and SETEX's seconds become the TTL); DEL and
-// UNLINK are deletes (one per key); EXPIRE and PEXPIRE are writes that carry
-// only the new TTL. Other commands are not cache operations and are counted
-// (Filtered) and dropped; the "OK" line MONITOR starts with is skipped.
+// Commands that read, write, expire or delete a key become requests, one per
+// key (or per field, see MonitorOptions), in order; the second and later
+// requests of one command have SameCommand set:
+//
+//   - Reads (gets): GET, MGET, EXISTS, TOUCH, GETEX (with its expiry as the
+//     TTL), HGET, HMGET, HGETALL, HEXISTS; GETDEL is a get then a delete;
+//     GETSET and SET … GET a get then a set.
+//   - Writes (sets): SET (EX, PX, EXAT, PXAT as the TTL; NX, XX, KEEPTTL
+//     accepted), SETNX, SETEX, PSETEX, MSET, MSETNX, APPEND, INCR, DECR,
+//     INCRBY, DECRBY, INCRBYFLOAT, HSET, HMSET, HSETNX, HINCRBY,
+//     HINCRBYFLOAT, HDEL (a hash that loses fields is rewritten smaller).
+//   - Expiry: EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT are sets that carry the
+//     new TTL (an expiry already past deletes), PERSIST a set without one.
+//   - Deletes: DEL, UNLINK (and HDEL per field with MonitorOptions.Fields).
+//
+// Sizes: a string is its key's length plus its value's; APPEND adds to the
+// key's last known size; INCR and the like keep it (or take the key's and
+// the number's length); a hash is its key's length plus, per field, the
+// field's and the value's, kept up to date by HSET and HDEL. A read, which
+// MONITOR shows without its value, takes the key's last known size, or the
+// default size for a key never sized (Options.DefaultSize); a note counts
+// them. MONITOR shows MULTI/EXEC transactions, pipelines and Lua scripts'
+// commands ("[0 lua]") as the commands they run, each on its line, so they
+// are read as such. Every other command (PING, MULTI, EVAL, …) is counted
+// by name in a note; the "OK" line MONITOR starts with is skipped.
 type MonitorReader struct {
-	sc       lineScanner
-	args     [][]byte // arguments of the current line, command first
-	argLen   []int    // their unescaped lengths
-	pending  [][]byte // keys (and values, for MSET) of the current line still to come
-	pendLen  []int
-	cur      Request // time and op of the current line
-	pairs    bool    // pending holds key, value pairs (MSET)
-	start    origin  // the first timestamp
-	filtered int
+	sc     lineScanner
+	opt    MonitorOptions
+	args   [][]byte // arguments of the current line, command first
+	argLen []int    // their unescaped lengths
+	out    []Request
+	next   int     // index in out of the next request to return
+	cur    Request // time of the current line
+	now    int64   // the current line's time in seconds since the epoch
+	start  origin  // the first timestamp
+	sizes  sizeMemo
+	// fieldSizes are the sizes of the fields of hashes (field name plus
+	// value), by field key, to keep a whole hash's size up to date.
+	fieldSizes sizeMemo
+	digest     *xxhash.Digest
+	others     map[string]*int // commands read as no request, by name
+	otherCount int
 	badRecords
 }
+
+// maxOtherNames bounds the distinct command names the note lists.
+const maxOtherNames = 64
 
 // NewMonitorReader returns a reader of MONITOR output from r; name is used
 // in error messages.
 func NewMonitorReader(name string, r io.Reader, opt Options) *MonitorReader {
-	return &MonitorReader{sc: newLineScanner(name, r), badRecords: badRecords{skip: opt.SkipBad}}
+	return &MonitorReader{
+		sc: newLineScanner(name, r), opt: opt.Monitor, badRecords: badRecords{skip: opt.SkipBad},
+		sizes: newSizeMemo(opt.DefaultSize), fieldSizes: newSizeMemo(0), digest: xxhash.New(), others: map[string]*int{},
+	}
 }
 
 // Fields reports that MONITOR output carries every field.
 func (m *MonitorReader) Fields() Fields { return Fields{Time: true, Size: true, TTL: true, Op: true} }
 
-// Filtered returns how many well-formed lines were dropped because their
-// command is not a cache operation.
-func (m *MonitorReader) Filtered() int { return m.filtered }
+// Notes counts the reads sized from other requests and lists the commands
+// that were not read as requests.
+func (m *MonitorReader) Notes() []Note {
+	notes := m.sizes.notes()
+	if m.otherCount == 0 {
+		return notes
+	}
+	names := make([]string, 0, len(m.others))
+	for n := range m.others {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		a, b := *m.others[names[i]], *m.others[names[j]]
+		return a > b || (a == b && names[i] < names[j])
+	})
+	var list []string
+	for i, n := range names {
+		if i == 10 {
+			list = append(list, fmt.Sprintf("and %d more", len(names)-10))
+			break
+		}
+		list = append(list, fmt.Sprintf("%s %d", n, *m.others[n]))
+	}
+	return append(notes, Note{Kind: NoteCommands, Text: fmt.Sprintf(
+		"%d commands were not read as requests (no key, or not modelled): %s", m.otherCount, strings.Join(list, ", "))})
+}
 
 // Read fills r with the next request.
 func (m *MonitorReader) Read(r *Request) error {
-	for len(m.pending) == 0 {
+	for m.next == len(m.out) {
 		line, err := m.sc.next()
 		if err == nil {
 			err = m.parse(line)
@@ -54,20 +120,15 @@ func (m *MonitorReader) Read(r *Request) error {
 			return err
 		}
 	}
-	*r = m.cur
-	r.Key = ParseKey(m.pending[0])
-	if m.pairs {
-		r.Size = uint32(min(uint64(m.pendLen[0])+uint64(m.pendLen[1]), math.MaxUint32))
-		m.pending, m.pendLen = m.pending[2:], m.pendLen[2:]
-		return nil
-	}
-	m.pending, m.pendLen = m.pending[1:], m.pendLen[1:]
+	*r = m.out[m.next]
+	m.next++
 	return nil
 }
 
-// parse reads one line into m.cur and m.pending; a line that is no cache
-// operation leaves m.pending empty.
+// parse reads one line into m.out; a line that is no cache operation
+// leaves it empty.
 func (m *MonitorReader) parse(line []byte) error {
+	m.out, m.next = m.out[:0], 0
 	if bytes.Equal(line, []byte("OK")) {
 		return nil
 	}
@@ -106,112 +167,406 @@ func (m *MonitorReader) parse(line []byte) error {
 	if len(m.args) == 0 {
 		return m.sc.errorf(0, "no command")
 	}
-	m.cur, m.pairs = Request{Time: m.start.since(ts)}, false
-	return m.command()
-}
-
-// command interprets m.args.
-func (m *MonitorReader) command() error {
-	var name [16]byte
-	cmd := m.args[0]
-	if len(cmd) > len(name) {
-		m.filtered++
-		return nil
-	}
-	for i, c := range cmd {
-		if 'a' <= c && c <= 'z' {
-			c -= 'a' - 'A'
-		}
-		name[i] = c
-	}
-	args, lens := m.args[1:], m.argLen[1:]
-	need := func(n int) error {
-		if len(args) < n {
-			return m.sc.errorf(0, "%s: expected at least %d arguments, found %d", cmd, n, len(args))
-		}
-		return nil
-	}
-	keyValue := func(ki, vi int) {
-		m.cur.Size = uint32(min(uint64(lens[ki])+uint64(lens[vi]), math.MaxUint32))
-		m.pending, m.pendLen = args[ki:ki+1], lens[ki:ki+1]
-	}
-	var err error
-	switch string(name[:len(cmd)]) {
-	case "GET", "MGET":
-		if err = need(1); err == nil {
-			m.cur.Op, m.cur.Size = OpGet, 1
-			m.pending, m.pendLen = args, lens
-		}
-	case "SET", "SETNX", "GETSET":
-		if err = need(2); err == nil {
-			m.cur.Op = OpSet
-			keyValue(0, 1)
-			err = m.setOptions(args[2:])
-		}
-	case "SETEX", "PSETEX":
-		if err = need(3); err == nil {
-			m.cur.Op = OpSet
-			keyValue(0, 2)
-			err = m.ttl(args[1], string(name[:len(cmd)]) == "PSETEX")
-		}
-	case "MSET":
-		if err = need(2); err == nil && len(args)%2 != 0 {
-			err = m.sc.errorf(0, "MSET: expected key value pairs, found %d arguments", len(args))
-		}
-		if err == nil {
-			m.cur.Op, m.pairs = OpSet, true // Read takes each size from its pair
-			m.pending, m.pendLen = args, lens
-		}
-	case "DEL", "UNLINK":
-		if err = need(1); err == nil {
-			m.cur.Op, m.cur.Size = OpDelete, 1
-			m.pending, m.pendLen = args, lens
-		}
-	case "EXPIRE", "PEXPIRE":
-		if err = need(2); err == nil {
-			m.cur.Op, m.cur.Size = OpSet, uint32(lens[0])
-			m.pending, m.pendLen = args[:1], lens[:1]
-			err = m.ttl(args[1], string(name[:len(cmd)]) == "PEXPIRE")
-		}
-	default:
-		m.filtered++
-	}
+	m.cur, m.now = Request{Time: m.start.since(ts)}, ts/1e9
+	err = m.command()
 	if err != nil {
-		m.pending = m.pending[:0]
+		m.out = m.out[:0]
 	}
 	return err
 }
 
-// setOptions reads SET's EX seconds / PX milliseconds options.
-func (m *MonitorReader) setOptions(opts [][]byte) error {
-	for i := 0; i < len(opts); i++ {
-		o := opts[i]
-		ex, px := bytes.EqualFold(o, []byte("EX")), bytes.EqualFold(o, []byte("PX"))
-		if !ex && !px {
-			continue
+// monitorCommand reads one kind of command: its name, its minimum number
+// of arguments (the name not counted) and how it becomes requests.
+type monitorCommand struct {
+	name    string
+	minArgs int
+	read    func(m *MonitorReader, name string, args [][]byte, lens []int) error
+}
+
+// monitorCommands are the commands read as requests, by upper-case name.
+var monitorCommands = func() map[string]monitorCommand {
+	cmds := map[string]monitorCommand{}
+	add := func(minArgs int, read func(*MonitorReader, string, [][]byte, []int) error, names ...string) {
+		for _, n := range names {
+			cmds[n] = monitorCommand{n, minArgs, read}
 		}
-		if i+1 >= len(opts) {
-			return m.sc.errorf(0, "SET: %s without a value", o)
+	}
+	add(1, readGets, "GET", "MGET", "EXISTS", "TOUCH")
+	add(1, (*MonitorReader).readGetEx, "GETEX")
+	add(1, (*MonitorReader).readGetDel, "GETDEL")
+	add(2, (*MonitorReader).readSet, "SET", "SETNX", "GETSET")
+	add(3, (*MonitorReader).readSetEx, "SETEX", "PSETEX")
+	add(2, (*MonitorReader).readMSet, "MSET", "MSETNX")
+	add(2, (*MonitorReader).readAppend, "APPEND")
+	add(1, (*MonitorReader).readIncr, "INCR", "DECR")
+	add(2, (*MonitorReader).readIncr, "INCRBY", "DECRBY", "INCRBYFLOAT")
+	add(1, readDels, "DEL", "UNLINK")
+	add(2, (*MonitorReader).readExpire, "EXPIRE", "PEXPIRE", "EXPIREAT", "PEXPIREAT")
+	add(1, (*MonitorReader).readExpire, "PERSIST")
+	add(2, (*MonitorReader).readHashGet, "HGET", "HEXISTS", "HMGET")
+	add(1, (*MonitorReader).readHashGet, "HGETALL")
+	add(3, (*MonitorReader).readHashSet, "HSET", "HMSET", "HSETNX", "HINCRBY", "HINCRBYFLOAT")
+	add(2, (*MonitorReader).readHashDel, "HDEL")
+	return cmds
+}()
+
+// command interprets m.args.
+func (m *MonitorReader) command() error {
+	var buf [16]byte
+	cmd := m.args[0]
+	n := min(len(cmd), len(buf))
+	for i, c := range cmd[:n] {
+		if 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
 		}
-		i++
-		if err := m.ttl(opts[i], px); err != nil {
-			return err
-		}
+		buf[i] = c
+	}
+	c, ok := monitorCommands[string(buf[:n])]
+	if !ok || len(cmd) > len(buf) {
+		m.other(buf[:n])
+		return nil
+	}
+	args, lens := m.args[1:], m.argLen[1:]
+	if len(args) < c.minArgs {
+		return m.sc.errorf(0, "%s: expected at least %d arguments, found %d", cmd, c.minArgs, len(args))
+	}
+	return c.read(m, c.name, args, lens)
+}
+
+// other counts a command that is read as no request.
+func (m *MonitorReader) other(name []byte) {
+	m.otherCount++
+	n, ok := m.others[string(name)] // a lookup allocates nothing
+	if !ok && len(m.others) == maxOtherNames {
+		name = []byte("(other)")
+		n, ok = m.others[string(name)]
+	}
+	if !ok {
+		n = new(int)
+		m.others[string(name)] = n
+	}
+	*n++
+}
+
+// emit appends a request of the current command.
+func (m *MonitorReader) emit(op Op, key uint64, size, ttl uint32) {
+	r := m.cur
+	r.Op, r.Key, r.Size, r.TTL, r.SameCommand = op, key, size, ttl, len(m.out) > 0
+	m.out = append(m.out, r)
+}
+
+// get emits a read of key, of its last known size.
+func (m *MonitorReader) get(key uint64, ttl uint32) { m.emit(OpGet, key, m.sizes.recall(key), ttl) }
+
+// set emits a write of key with its new size.
+func (m *MonitorReader) set(key uint64, size, ttl uint32) {
+	m.sizes.learn(key, size)
+	m.emit(OpSet, key, size, ttl)
+}
+
+// del emits a delete of key (of its last known size, which matters to no one).
+func (m *MonitorReader) del(key uint64) {
+	size, ok := m.sizes.known(key)
+	if !ok {
+		size = m.sizes.def
+	}
+	m.emit(OpDelete, key, size, 0)
+}
+
+// sum returns a + b as a size, saturated at the largest.
+func sum(a, b uint64) uint32 { return uint32(min(a+b, math.MaxUint32)) }
+
+// readGets reads GET, MGET, EXISTS and TOUCH: a read of each key.
+func readGets(m *MonitorReader, _ string, args [][]byte, _ []int) error {
+	for _, k := range args {
+		m.get(ParseKey(k), 0)
 	}
 	return nil
 }
 
-// ttl sets m.cur.TTL from seconds, or milliseconds (rounded up) if ms.
-func (m *MonitorReader) ttl(b []byte, ms bool) error {
-	v, ok := parseUint(b)
-	if ms && ok {
-		v = (v + 999) / 1000
+// readDels reads DEL and UNLINK: a delete of each key.
+func readDels(m *MonitorReader, _ string, args [][]byte, _ []int) error {
+	for _, k := range args {
+		m.del(ParseKey(k))
 	}
-	if !ok || v > math.MaxUint32 {
-		return m.sc.wrap(0, errTTL)
-	}
-	m.cur.TTL = uint32(v)
 	return nil
+}
+
+// readGetEx reads GETEX key [EX s | PX ms | EXAT t | PXAT t | PERSIST].
+func (m *MonitorReader) readGetEx(_ string, args [][]byte, _ []int) error {
+	ttl, expired, err := m.expiry(args[1:])
+	if err != nil {
+		return err
+	}
+	key := ParseKey(args[0])
+	m.get(key, ttl)
+	if expired {
+		m.del(key)
+	}
+	return nil
+}
+
+// readGetDel reads GETDEL key: a read, then a delete.
+func (m *MonitorReader) readGetDel(_ string, args [][]byte, _ []int) error {
+	key := ParseKey(args[0])
+	m.get(key, 0)
+	m.del(key)
+	return nil
+}
+
+// readSet reads SET key value [options], SETNX and GETSET.
+func (m *MonitorReader) readSet(name string, args [][]byte, lens []int) error {
+	ttl, expired, err := m.expiry(args[2:])
+	if err != nil {
+		return err
+	}
+	key := ParseKey(args[0])
+	if name == "GETSET" || hasOption(args[2:], "GET") {
+		m.get(key, 0)
+	}
+	m.set(key, sum(uint64(lens[0]), uint64(lens[1])), ttl)
+	if expired {
+		m.del(key)
+	}
+	return nil
+}
+
+// readSetEx reads SETEX key seconds value and PSETEX key ms value.
+func (m *MonitorReader) readSetEx(name string, args [][]byte, lens []int) error {
+	opt := "EX"
+	if name == "PSETEX" {
+		opt = "PX"
+	}
+	ttl, expired, err := m.ttl(opt, args[1])
+	if err != nil {
+		return err
+	}
+	key := ParseKey(args[0])
+	m.set(key, sum(uint64(lens[0]), uint64(lens[2])), ttl)
+	if expired {
+		m.del(key)
+	}
+	return nil
+}
+
+// readMSet reads MSET and MSETNX key value…: a write of each key.
+func (m *MonitorReader) readMSet(name string, args [][]byte, lens []int) error {
+	if len(args)%2 != 0 {
+		return m.sc.errorf(0, "%s: expected key value pairs, found %d arguments", name, len(args))
+	}
+	for i := 0; i < len(args); i += 2 {
+		m.set(ParseKey(args[i]), sum(uint64(lens[i]), uint64(lens[i+1])), 0)
+	}
+	return nil
+}
+
+// readAppend reads APPEND key value: the value grows by value's length.
+func (m *MonitorReader) readAppend(_ string, args [][]byte, lens []int) error {
+	key := ParseKey(args[0])
+	size, ok := m.sizes.known(key)
+	if !ok {
+		size = uint32(min(lens[0], math.MaxUint32))
+	}
+	m.set(key, sum(uint64(size), uint64(lens[1])), 0)
+	return nil
+}
+
+// readIncr reads INCR key, INCRBY key n and the like: the key keeps its
+// last known size, or takes its length plus the number's.
+func (m *MonitorReader) readIncr(_ string, args [][]byte, lens []int) error {
+	key := ParseKey(args[0])
+	size, ok := m.sizes.known(key)
+	if !ok {
+		n := 1 // INCR and DECR write "1" or "-1" to a new key
+		if len(args) > 1 {
+			n = lens[1]
+		}
+		size = sum(uint64(lens[0]), uint64(n))
+	}
+	m.set(key, size, 0)
+	return nil
+}
+
+// readExpire reads EXPIRE key s, PEXPIRE key ms, EXPIREAT key t, PEXPIREAT
+// key t-ms (each with optional NX, XX, GT or LT) and PERSIST key: a write of
+// the key's last known size with the new TTL, or a delete when the expiry
+// is already past.
+func (m *MonitorReader) readExpire(name string, args [][]byte, _ []int) error {
+	key := ParseKey(args[0])
+	var ttl uint32
+	if name != "PERSIST" {
+		opt := "EX"
+		switch name {
+		case "PEXPIRE":
+			opt = "PX"
+		case "EXPIREAT":
+			opt = "EXAT"
+		case "PEXPIREAT":
+			opt = "PXAT"
+		}
+		var expired bool
+		var err error
+		if ttl, expired, err = m.ttl(opt, args[1]); err != nil {
+			return err
+		}
+		if expired {
+			m.del(key)
+			return nil
+		}
+	}
+	m.emit(OpSet, key, m.sizes.recall(key), ttl)
+	return nil
+}
+
+// fieldKey returns the key of field of the hash key: both hashed together.
+func (m *MonitorReader) fieldKey(key, field []byte) uint64 {
+	m.digest.Reset()
+	m.digest.Write(key)
+	m.digest.Write([]byte{0})
+	m.digest.Write(field)
+	return m.digest.Sum64()
+}
+
+// readHashGet reads HGET key field, HEXISTS key field, HMGET key field…
+// and HGETALL key: a read of the hash, or of each field named.
+func (m *MonitorReader) readHashGet(name string, args [][]byte, _ []int) error {
+	if !m.opt.Fields {
+		m.get(ParseKey(args[0]), 0)
+		return nil
+	}
+	if name == "HGETALL" {
+		m.other([]byte("HGETALL")) // which fields it reads is unknown
+		return nil
+	}
+	for _, f := range args[1:] {
+		m.get(m.fieldKey(args[0], f), 0)
+	}
+	return nil
+}
+
+// readHashSet reads HSET key field value…, HMSET, HSETNX key field value and
+// HINCRBY key field n (HINCRBYFLOAT): a write of the hash with its new
+// size, or of each field.
+func (m *MonitorReader) readHashSet(name string, args [][]byte, lens []int) error {
+	incr := strings.HasPrefix(name, "HINCRBY")
+	if !incr && (len(args)-1)%2 != 0 {
+		return m.sc.errorf(0, "%s: expected a key and field value pairs, found %d arguments", name, len(args))
+	}
+	if incr {
+		args, lens = args[:3], lens[:3]
+	}
+	key := ParseKey(args[0])
+	hash, ok := m.sizes.known(key)
+	if !ok {
+		hash = uint32(min(lens[0], math.MaxUint32))
+	}
+	for i := 1; i+1 < len(args); i += 2 {
+		fk := m.fieldKey(args[0], args[i])
+		old, known := m.fieldSizes.known(fk)
+		size := sum(uint64(lens[i]), uint64(lens[i+1]))
+		if known && (incr || name == "HSETNX") {
+			size = old // HSETNX leaves a field that exists; HINCRBY keeps its length
+		}
+		m.fieldSizes.learn(fk, size)
+		hash = sum(uint64(hash)-uint64(min(old, hash)), uint64(size))
+		if m.opt.Fields {
+			m.set(fk, sum(uint64(lens[0]), uint64(size)), 0)
+		}
+	}
+	if !m.opt.Fields {
+		m.set(key, hash, 0)
+	}
+	return nil
+}
+
+// readHashDel reads HDEL key field…: the hash rewritten without the fields
+// (no smaller than its key), or a delete of each field.
+func (m *MonitorReader) readHashDel(_ string, args [][]byte, lens []int) error {
+	key := ParseKey(args[0])
+	hash, hashKnown := m.sizes.known(key)
+	for _, f := range args[1:] {
+		fk := m.fieldKey(args[0], f)
+		old, _ := m.fieldSizes.known(fk)
+		m.fieldSizes.learn(fk, 0)
+		hash -= min(old, hash)
+		if m.opt.Fields {
+			m.del(fk)
+		}
+	}
+	if !m.opt.Fields {
+		if !hashKnown {
+			m.emit(OpSet, key, m.sizes.recall(key), 0)
+			return nil
+		}
+		m.set(key, max(hash, uint32(min(lens[0], math.MaxUint32))), 0)
+	}
+	return nil
+}
+
+// hasOption reports whether opts holds the word o (in any case).
+func hasOption(opts [][]byte, o string) bool {
+	for _, x := range opts {
+		if bytes.EqualFold(x, []byte(o)) {
+			return true
+		}
+	}
+	return false
+}
+
+// expiry reads the expiry options of SET and GETEX: EX s, PX ms, EXAT t,
+// PXAT t-ms (PERSIST, KEEPTTL, NX, XX and GET need no value). It returns
+// the TTL in seconds (0: none) and whether the expiry is already past.
+func (m *MonitorReader) expiry(opts [][]byte) (ttl uint32, expired bool, err error) {
+	for i := 0; i < len(opts); i++ {
+		o := opts[i]
+		var opt string
+		for _, name := range []string{"EX", "PX", "EXAT", "PXAT"} {
+			if bytes.EqualFold(o, []byte(name)) {
+				opt = name
+			}
+		}
+		if opt == "" {
+			continue
+		}
+		if i+1 >= len(opts) {
+			return 0, false, m.sc.errorf(0, "%s without a value", o)
+		}
+		i++
+		if ttl, expired, err = m.ttl(opt, opts[i]); err != nil {
+			return 0, false, err
+		}
+	}
+	return ttl, expired, nil
+}
+
+// ttl turns the value v of expiry option opt (EX seconds, PX milliseconds
+// rounded up, EXAT and PXAT Unix times, relative to the current line's
+// time) into a TTL in seconds, reporting whether it is already past.
+func (m *MonitorReader) ttl(opt string, v []byte) (uint32, bool, error) {
+	n, err := parseTime(v, 1) // an integer, maybe negative
+	if err != nil || bytes.IndexByte(v, '.') >= 0 {
+		return 0, false, m.sc.errorf(0, "%s: expected an integer expiry, got %q", opt, v)
+	}
+	switch opt {
+	case "PX":
+		n = ceilDiv(n, 1000)
+	case "EXAT":
+		n -= m.now
+	case "PXAT":
+		n = ceilDiv(n, 1000) - m.now
+	}
+	if n <= 0 {
+		return 0, true, nil
+	}
+	return uint32(min(n, math.MaxUint32)), false, nil
+}
+
+// ceilDiv returns a / b rounded up (b > 0).
+func ceilDiv(a, b int64) int64 {
+	if a > 0 {
+		return (a + b - 1) / b
+	}
+	return a / b
 }
 
 // redisQuoted returns the raw contents of the quoted argument at the start

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 )
 
@@ -25,44 +26,65 @@ type Options struct {
 	JSON JSONFields
 	// AccessLog configures access-log reading.
 	AccessLog AccessLogOptions
+	// Monitor configures the reading of Redis MONITOR output.
+	Monitor MonitorOptions
+	// DefaultSize is the size in bytes of a request that carries none and
+	// whose key was never sized before (0: DefaultSize, 1 byte); in a
+	// format without sizes, every request has it.
+	DefaultSize uint32
 }
 
 // format is one trace format: how to recognise it and how to read it.
 type format struct {
 	name, about string
-	exts        []string // file name extensions that suggest it
 	// sniff reports whether the first bytes of the (decompressed) file fit.
 	sniff func(head []byte, opt Options) bool
-	// byContent says whether a fitting head alone identifies the format;
-	// otherwise the extension must suggest it as well.
+	// byContent says whether a fitting head alone identifies the format in
+	// a file whose extension names no format; otherwise only an extension
+	// can choose it.
 	byContent bool
 	open      func(name string, r io.Reader, opt Options) (Reader, error)
+}
+
+// byExtension lists the formats each known file name extension may mean,
+// the usual one first: a single one decides the format whatever the
+// contents; between several, the contents choose among the others in order,
+// and the usual one is read when none fits (so that its reader says what is
+// wrong). A name containing "oracleGeneral" (libCacheSim's convention)
+// counts as .oraclegeneral.
+var byExtension = map[string][]string{
+	".vscsi": {"vscsi"}, ".oraclegeneral": {"oracleGeneral"}, ".cache2k": {"cache2k"},
+	".trace": {"lirs", "cache2k"}, ".lirs": {"lirs"}, ".monitor": {"monitor"},
+	".log": {"accesslog", "monitor"}, ".jsonl": {"jsonl"}, ".ndjson": {"jsonl"}, ".json": {"jsonl"},
+	".twitter": {"twitter"}, ".arc": {"arc"}, ".csv": {"csv"},
+	// A .txt file may hold any text log: one saved from redis-cli monitor, say.
+	".txt": {"text", "monitor", "accesslog", "jsonl", "twitter", "arc", "csv"},
 }
 
 // formats in the order detection tries them: specific formats first, text last.
 var formats = []format{
 	{name: "vscsi", about: "VMware VSCSI block traces, v1 (32-byte) and v2 (40-byte) records",
-		exts: []string{".vscsi"}, byContent: true, sniff: sniffVSCSI, open: opener(NewVSCSIReader)},
+		byContent: true, sniff: sniffVSCSI, open: opener(NewVSCSIReader)},
 	{name: "oracleGeneral", about: "libCacheSim's binary: 24-byte records time, id, size, next access",
-		exts: []string{".oraclegeneral", ".bin"}, byContent: true, sniff: sniffOracle, open: opener(NewOracleReader)},
+		byContent: true, sniff: sniffOracle, open: opener(NewOracleReader)},
 	{name: "cache2k", about: "big-endian int32 keys",
-		exts: []string{".trace", ".cache2k"}, sniff: func(h []byte, _ Options) bool { return !isText(h) }, open: opener(NewCache2kReader)},
+		sniff: func(h []byte, _ Options) bool { return !isText(h) }, open: opener(NewCache2kReader)},
 	{name: "monitor", about: "Redis MONITOR output",
-		exts: []string{".monitor"}, byContent: true, sniff: sniffReader(NewMonitorReader), open: opener(NewMonitorReader)},
+		byContent: true, sniff: sniffReader(NewMonitorReader), open: opener(NewMonitorReader)},
 	{name: "accesslog", about: "nginx/Apache common or combined access logs",
-		exts: []string{".log"}, byContent: true, sniff: sniffReader(NewAccessLogReader), open: opener(NewAccessLogReader)},
+		byContent: true, sniff: sniffReader(NewAccessLogReader), open: opener(NewAccessLogReader)},
 	{name: "jsonl", about: "JSON lines, one object per request",
-		exts: []string{".jsonl", ".ndjson", ".json"}, byContent: true, sniff: sniffReader(NewJSONReader), open: opener(NewJSONReader)},
+		byContent: true, sniff: sniffReader(NewJSONReader), open: opener(NewJSONReader)},
 	{name: "twitter", about: "Twitter cache traces: timestamp,key,key_size,value_size,client_id,op,ttl",
-		exts: []string{".twitter"}, byContent: true, sniff: sniffReader(NewTwitterReader), open: opener(NewTwitterReader)},
+		byContent: true, sniff: sniffReader(NewTwitterReader), open: opener(NewTwitterReader)},
 	{name: "arc", about: "ARC paper traces: start count ignore ignore",
-		exts: []string{".arc"}, byContent: true, sniff: sniffWith(func(Options) lineParser { return arcLine }), open: opener(NewARCReader)},
+		byContent: true, sniff: sniffWith(func(Options) lineParser { return arcLine }), open: opener(NewARCReader)},
 	{name: "csv", about: "CSV with columns chosen by flags",
-		exts: []string{".csv"}, byContent: true, sniff: sniffCSV, open: openLines("csv")},
+		byContent: true, sniff: sniffCSV, open: openLines("csv")},
 	{name: "lirs", about: "LIRS traces: one integer per line, '*' lines skipped",
-		exts: []string{".trace", ".lirs"}, sniff: sniffWith(func(Options) lineParser { return lirsLine }), open: openLines("lirs")},
+		sniff: sniffWith(func(Options) lineParser { return lirsLine }), open: openLines("lirs")},
 	{name: "text", about: "one key per line (more columns with flags)",
-		exts: []string{".txt"}, byContent: true, sniff: func(h []byte, _ Options) bool { return isText(h) }, open: openLines("text")},
+		byContent: true, sniff: func(h []byte, _ Options) bool { return isText(h) }, open: openLines("text")},
 }
 
 // opener adapts a reader constructor to format.open.
@@ -90,11 +112,23 @@ var Formats = func() []string {
 	return names
 }()
 
-// FormatHelp describes every format, one per line, for command help.
+// FormatHelp describes every format, one per line with the file name
+// extensions that choose it, for command help.
 func FormatHelp() string {
 	var b strings.Builder
 	for _, f := range formats {
-		fmt.Fprintf(&b, "  %-14s %s\n", f.name, f.about)
+		var exts []string
+		for ext, names := range byExtension {
+			if names[0] == f.name {
+				exts = append(exts, ext)
+			}
+		}
+		sort.Strings(exts)
+		about := f.about
+		if len(exts) > 0 {
+			about += " [" + strings.Join(exts, " ") + "]"
+		}
+		fmt.Fprintf(&b, "  %-14s %s\n", f.name, about)
 	}
 	return b.String()
 }
@@ -113,6 +147,7 @@ func openLines(kind string) func(string, io.Reader, Options) (Reader, error) {
 	return func(name string, r io.Reader, opt Options) (Reader, error) {
 		lo := opt.Line
 		lo.SkipBad = lo.SkipBad || opt.SkipBad
+		lo.DefaultSize = opt.DefaultSize
 		switch kind {
 		case "text":
 			lo.Delimiter = 0
@@ -132,7 +167,18 @@ type File struct {
 	Reader
 	// Format is the format the file is read as.
 	Format  string
+	notes   []Note // from detection
 	closers []io.Closer
+}
+
+// Notes returns what detection and the reader inferred or left out (see
+// Note); call it after the last request.
+func (f *File) Notes() []Note {
+	notes := f.notes
+	if n, ok := f.Reader.(Noter); ok {
+		notes = append(notes[:len(notes):len(notes)], n.Notes()...)
+	}
+	return notes
 }
 
 // Close closes the decompressor and the file.
@@ -199,6 +245,7 @@ func NewFile(name string, r io.Reader, opt Options) (*File, error) {
 	}
 	br := bufio.NewReaderSize(rc, maxLine)
 	var fm *format
+	var notes []Note
 	if opt.Format != "" {
 		fm, err = lookupFormat(opt.Format)
 	} else {
@@ -206,7 +253,9 @@ func NewFile(name string, r io.Reader, opt Options) (*File, error) {
 		if perr != nil && perr != io.EOF && perr != bufio.ErrBufferFull {
 			err = readError(name, perr)
 		} else {
-			fm, err = detect(name, plain, head, opt)
+			if fm, notes, err = detect(plain, head, opt); err != nil {
+				err = fmt.Errorf("%s: %w", name, err)
+			}
 		}
 	}
 	if err != nil {
@@ -218,7 +267,7 @@ func NewFile(name string, r io.Reader, opt Options) (*File, error) {
 		rc.Close()
 		return nil, err
 	}
-	return &File{Reader: rd, Format: fm.name, closers: []io.Closer{rc}}, nil
+	return &File{Reader: rd, Format: fm.name, notes: notes, closers: []io.Closer{rc}}, nil
 }
 
 // DetectFormat names the format of a trace file from its name and contents
@@ -233,26 +282,43 @@ func DetectFormat(path string, opt Options) (string, error) {
 	return f.Format, nil
 }
 
-// detect picks the first format whose sniff accepts head and which either
-// is recognisable by content alone or is suggested by the extension of
-// plain (the name without any compression extension).
-func detect(name, plain string, head []byte, opt Options) (*format, error) {
+// detect chooses the format of a file from plain (its name without any
+// compression extension) and head (its first bytes, decompressed): the
+// format its extension names; between the formats an extension may mean,
+// the first other than the usual one whose sniff accepts head, else the
+// usual one; for a name that names none, the first format whose sniff
+// accepts head. The note says when the contents chose.
+func detect(plain string, head []byte, opt Options) (*format, []Note, error) {
+	head = bytes.TrimPrefix(head, utf8BOM)
 	ext := strings.ToLower(filepath.Ext(plain))
 	if strings.Contains(strings.ToLower(plain), "oraclegeneral") {
 		ext = ".oraclegeneral"
 	}
+	if names, ok := byExtension[ext]; ok {
+		for _, n := range names[1:] {
+			if f, _ := lookupFormat(n); f.sniff(head, opt) {
+				return f, []Note{{Kind: NoteFormat, Text: fmt.Sprintf("read as %s, which its contents fit, of the formats a %s file may hold (%s)",
+					f.name, ext, strings.Join(names, ", "))}}, nil
+			}
+		}
+		f, _ := lookupFormat(names[0])
+		return f, nil, nil
+	}
 	for i := range formats {
 		f := &formats[i]
-		suggested := false
-		for _, e := range f.exts {
-			suggested = suggested || e == ext
-		}
-		if (f.byContent || suggested) && f.sniff(head, opt) {
-			return f, nil
+		if f.byContent && f.sniff(head, opt) {
+			why := "its name has no extension"
+			if ext != "" {
+				why = fmt.Sprintf("%s names no format", ext)
+			}
+			return f, []Note{{Kind: NoteFormat, Text: fmt.Sprintf("read as %s, chosen from its contents (%s)", f.name, why)}}, nil
 		}
 	}
-	return nil, fmt.Errorf("%s: matches no trace format (tried %s; binary-looking data may need --trace-format)", name, strings.Join(Formats, ", "))
+	return nil, nil, fmt.Errorf("matches no trace format (tried %s; binary-looking data may need the format named)", strings.Join(Formats, ", "))
 }
+
+// utf8BOM is the byte order mark some tools put at the start of UTF-8 text.
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
 // lineParser parses one line of a text format.
 type lineParser func(line []byte) error

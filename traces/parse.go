@@ -1,6 +1,7 @@
 package traces
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
@@ -141,4 +142,71 @@ func ParseOp(b []byte) (Op, error) {
 		return OpDelete, nil
 	}
 	return 0, fmt.Errorf("op: unknown operation %q (expected get, set or delete)", b)
+}
+
+// ErrTimeUnit is in the error of a timestamp that does not fit its time
+// unit but would fit a smaller one; the unit that fits follows it.
+var ErrTimeUnit = errors.New("set the time unit to")
+
+// clock turns the timestamps of a trace into nanoseconds since the first
+// one. With no unit set, it takes the unit from the magnitude of the first
+// timestamp (see unitOf) and notes it when it is not seconds.
+type clock struct {
+	unit     int64 // nanoseconds per unit; 0 until the first timestamp
+	detected string
+	origin
+}
+
+// units names the time units unitOf chooses from, largest first.
+var units = []struct {
+	ns         int64
+	name, abbr string
+	below      uint64 // epoch values of this unit are below this
+}{{1e9, "seconds", "s", 1e11}, {1e6, "milliseconds", "ms", 1e14}, {1e3, "microseconds", "us", 1e17}, {1, "nanoseconds", "ns", math.MaxUint64}}
+
+// unitOf returns the index in units of the unit of an epoch timestamp b:
+// seconds below 1e11 (the year 5138), milliseconds below 1e14,
+// microseconds below 1e17, nanoseconds above. Small relative times are
+// seconds.
+func unitOf(b []byte) int {
+	b = bytes.TrimPrefix(b, []byte("-"))
+	if i := bytes.IndexByte(b, '.'); i >= 0 {
+		b = b[:i]
+	}
+	v, ok := parseUint(b)
+	if !ok {
+		return 0
+	}
+	i := 0
+	for v >= units[i].below {
+		i++
+	}
+	return i
+}
+
+// since parses timestamp b and returns it in nanoseconds since the first.
+func (c *clock) since(b []byte) (int64, error) {
+	if c.unit == 0 {
+		u := units[unitOf(b)]
+		c.unit = u.ns
+		if u.ns != 1e9 {
+			c.detected = fmt.Sprintf("timestamps are read as %s since the epoch, from the magnitude of the first (%s)", u.name, b)
+		}
+	}
+	t, err := parseTime(b, c.unit)
+	if err != nil {
+		if u := units[unitOf(b)]; u.ns < c.unit && c.detected == "" {
+			return 0, fmt.Errorf("%w; it looks like %s since the epoch: %w %s", err, u.name, ErrTimeUnit, u.abbr)
+		}
+		return 0, err
+	}
+	return c.origin.since(t), nil
+}
+
+// notes says which time unit was detected, when it is not seconds.
+func (c *clock) notes() []Note {
+	if c.detected == "" {
+		return nil
+	}
+	return []Note{{Kind: NoteTimeUnit, Text: c.detected}}
 }

@@ -45,6 +45,11 @@ type Request struct {
 	TTL uint32
 	// Op is the operation.
 	Op Op
+	// SameCommand says the request comes from the same command as the
+	// request before it: one of the requests a multi-key command (Redis
+	// MGET, MSET, DEL k1 k2, …) expands to, in order. Only streaming readers
+	// set it; a Trace does not keep it.
+	SameCommand bool
 	// Latency is the backend latency the trace recorded for the request, in
 	// seconds (0 when the trace has none); --miss-latency column uses it.
 	Latency float64

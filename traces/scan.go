@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/klauspost/compress/zstd"
 )
 
 // maxLine is the longest line a line-based reader accepts.
@@ -53,6 +55,9 @@ func (s *lineScanner) next() ([]byte, error) {
 			return nil, readError(fmt.Sprintf("%s: line %d", s.name, s.line+1), err)
 		}
 		s.line++
+		if s.line == 1 {
+			line = bytes.TrimPrefix(line, utf8BOM)
+		}
 		line = bytes.TrimSpace(line)
 		if len(line) == 0 || (s.skipStars && len(line) == 1 && line[0] == '*') {
 			continue
@@ -171,6 +176,9 @@ func (s *lineScanner) wrap(col int, err error) *ParseError {
 func readError(where string, err error) error {
 	if errors.Is(err, io.ErrUnexpectedEOF) {
 		return fmt.Errorf("%s: the compressed data ends early (truncated file?): %w", where, err)
+	}
+	if errors.Is(err, zstd.ErrWindowSizeExceeded) {
+		return fmt.Errorf("%s: %w: the file was compressed with a window over 2 GiB (zstd --long=32 or more); recompress it with zstd --long=31 or less", where, err)
 	}
 	return fmt.Errorf("%s: %w", where, err)
 }

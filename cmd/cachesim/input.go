@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cachesim/cachesim/sim"
 	"github.com/cachesim/cachesim/traces"
 	"github.com/cachesim/cachesim/workload"
 	"github.com/spf13/pflag"
@@ -19,32 +20,37 @@ import (
 
 // inputFlags are the flags that say how to read a trace.
 type inputFlags struct {
-	format    string
-	cols      traces.Columns
-	header    bool
-	delimiter string
-	timeUnit  string
-	latUnit   string
-	skipBad   bool
-	json      traces.JSONFields
-	access    traces.AccessLogOptions
-	fs        *pflag.FlagSet
-	stdin     io.Reader // for the trace "-"; nil: os.Stdin
+	format      string
+	cols        traces.ColumnSpec
+	header      bool
+	defaultSize string
+	monitorKey  string
+	delimiter   string
+	timeUnit    string
+	latUnit     string
+	skipBad     bool
+	json        traces.JSONFields
+	access      traces.AccessLogOptions
+	fs          *pflag.FlagSet
+	stdin       io.Reader // for the trace "-"; nil: os.Stdin
 }
 
 func (f *inputFlags) register(fs *pflag.FlagSet) {
 	f.fs = fs
 	fs.StringVar(&f.format, "trace-format", "", "trace format: "+strings.Join(traces.Formats, ", ")+" (default: detected from the file name and contents; see cachesim inspect --help)")
-	fs.IntVar(&f.cols.Key, "csv-key", 1, "1-based column of the key (CSV and whitespace-separated text)")
-	fs.IntVar(&f.cols.Size, "csv-size", 0, "1-based column of the object size in bytes (0: none, every size is 1)")
-	fs.IntVar(&f.cols.Time, "csv-time", 0, "1-based column of the timestamp (0: none)")
-	fs.IntVar(&f.cols.TTL, "csv-ttl", 0, "1-based column of the TTL in seconds (0: none)")
-	fs.IntVar(&f.cols.Op, "csv-op", 0, "1-based column of the operation, get/set/delete (0: none; see --count-writes)")
-	fs.BoolVar(&f.header, "header", false, "the first line is a header (detected anyway when it has no numbers where numbers belong); without --csv-* flags, a header naming key/id/lbn, time/timestamp, size/bytes, ttl and op columns sets the columns")
+	colHelp := "column of the %s: a 1-based number (at most 1024) or a header name%s"
+	fs.StringVar(&f.cols.Key, "csv-key", "", fmt.Sprintf(colHelp, "key", "; a comma list (entity_id,feature_group) makes a composite key (default: the header's key column, else 1)"))
+	fs.StringVar(&f.cols.Size, "csv-size", "", fmt.Sprintf(colHelp, "object size in bytes", " (default: none, every size is --default-size)"))
+	fs.StringVar(&f.cols.Time, "csv-time", "", fmt.Sprintf(colHelp, "timestamp", " (default: none)"))
+	fs.StringVar(&f.cols.TTL, "csv-ttl", "", fmt.Sprintf(colHelp, "TTL in seconds", " (default: none)"))
+	fs.StringVar(&f.cols.Op, "csv-op", "", fmt.Sprintf(colHelp, "operation, get/set/delete", " (default: none; see --count-writes)"))
+	fs.BoolVar(&f.header, "header", false, "the first line is a header. Without it, a first line with no number that names columns (key, id, *_id, lbn; size, bytes, *_bytes; time, ts, timestamp; ttl; op; latency) is taken as one, and one that names none but has words where the next line has numbers is an error. Without --csv-* flags, the recognised columns are used and the others ignored (a note lists them)")
 	fs.StringVar(&f.delimiter, "delimiter", ",", "CSV column delimiter (one character; \\t for tab)")
-	fs.StringVar(&f.timeUnit, "time-unit", "s", "unit of trace timestamps: s, ms, us or ns (decimals allowed)")
-	fs.IntVar(&f.cols.Latency, "csv-latency", 0, "1-based column of the backend latency each request cost (0: none), for --miss-latency column")
-	fs.StringVar(&f.latUnit, "latency-unit", "ms", "unit of the latency column: s, ms, us or ns (decimals allowed)")
+	fs.StringVar(&f.timeUnit, "time-unit", "", "unit of trace timestamps: s, ms, us or ns (decimals allowed; default: from the magnitude of the first timestamp, epoch seconds, ms, µs or ns, with a note; small values are seconds)")
+	fs.StringVar(&f.cols.Latency, "csv-latency", "", fmt.Sprintf(colHelp, "backend latency each request cost", " (default: none), for --miss-latency column"))
+	fs.StringVar(&f.latUnit, "latency-unit", "", "unit of the latency column: s, ms, us or ns (decimals allowed; default: from a header name such as latency_us, else ms)")
+	fs.StringVar(&f.defaultSize, "default-size", "1B", "size of a request that carries none (a Redis GET, an HTTP HEAD or 304, a line of a trace without sizes) when its key was never sized before; one that was takes its last known size. A note says how many were sized each way")
+	fs.StringVar(&f.monitorKey, "monitor-key", "key", "Redis MONITOR: the cached object is the Redis key (key: a hash whole) or each field of a hash (field: key+field)")
 	fs.BoolVar(&f.skipBad, "skip-bad", false, "skip malformed records and report how many, instead of failing")
 	fs.StringVar(&f.json.Key, "json-key", "key", "JSON lines: name of the key field")
 	fs.StringVar(&f.json.Time, "json-time", "time", "JSON lines: name of the time field (a number in --time-unit)")
@@ -58,7 +64,7 @@ func (f *inputFlags) register(fs *pflag.FlagSet) {
 func (f *inputFlags) options() (traces.Options, error) {
 	var opt traces.Options
 	opt.Format = f.format
-	units := map[string]int64{"s": 1e9, "ms": 1e6, "us": 1e3, "µs": 1e3, "ns": 1}
+	units := map[string]int64{"": 0, "s": 1e9, "ms": 1e6, "us": 1e3, "µs": 1e3, "ns": 1}
 	unit, ok := units[f.timeUnit]
 	if !ok {
 		return opt, fmt.Errorf("--time-unit %q: expected s, ms, us or ns", f.timeUnit)
@@ -76,10 +82,32 @@ func (f *inputFlags) options() (traces.Options, error) {
 	}
 	// Without column flags, a header line naming the columns sets them.
 	auto := true
-	for _, name := range []string{"csv-key", "csv-size", "csv-time", "csv-ttl", "csv-op", "csv-latency"} {
-		auto = auto && !f.fs.Changed(name)
+	c := f.cols
+	for _, col := range []struct{ name, value string }{
+		{"csv-key", c.Key}, {"csv-size", c.Size}, {"csv-time", c.Time}, {"csv-ttl", c.TTL}, {"csv-op", c.Op}, {"csv-latency", c.Latency},
+	} {
+		if f.fs.Changed(col.name) {
+			if err := traces.CheckColumns(col.value); err != nil {
+				return opt, fmt.Errorf("--%s %q: %w", col.name, col.value, err)
+			}
+			// Numbers locate exactly the columns given, as in libCacheSim;
+			// names leave the header's other columns recognised.
+			auto = auto && strings.Trim(col.value, "0123456789, ") != ""
+		}
 	}
-	opt.Line = traces.LineOptions{Columns: f.cols, Delimiter: d[0], Header: f.header, TimeUnit: unit, LatencyUnit: latUnit, AutoColumns: auto}
+	size, _, err := sim.ParseSize(f.defaultSize) // a plain number is bytes too
+	if err != nil || size < 1 || size > math.MaxUint32 {
+		return opt, fmt.Errorf("--default-size %q: expected a size in bytes from 1B to 4GiB-1", f.defaultSize)
+	}
+	switch f.monitorKey {
+	case "key":
+	case "field":
+		opt.Monitor.Fields = true
+	default:
+		return opt, fmt.Errorf("--monitor-key %q: expected key or field", f.monitorKey)
+	}
+	opt.DefaultSize = uint32(size)
+	opt.Line = traces.LineOptions{Spec: f.cols, Delimiter: d[0], Header: f.header, TimeUnit: unit, LatencyUnit: latUnit, AutoColumns: auto}
 	opt.SkipBad, opt.JSON, opt.AccessLog = f.skipBad, f.json, f.access
 	return opt, nil
 }
@@ -214,6 +242,14 @@ func (f *inputFlags) stream(args []string, stderr io.Writer, use func(name strin
 		return nil, err
 	}
 	if err := use(filepath.Base(path), file); err != nil {
+		switch {
+		case errors.Is(err, traces.ErrHeaderLike):
+			err = fmt.Errorf("%w (--header, or the columns by name: --csv-key NAME, --csv-size NAME, …)", err)
+		case errors.Is(err, traces.ErrTimeUnit):
+			err = fmt.Errorf("%w (--time-unit)", err)
+		case firstRecord(err):
+			err = fmt.Errorf("%w (read as %s; --trace-format chooses another format)", err, file.Format)
+		}
 		return nil, err
 	}
 	if n := file.Skipped(); n > 0 {
@@ -222,7 +258,25 @@ func (f *inputFlags) stream(args []string, stderr io.Writer, use func(name strin
 	if n := file.Filtered(); n > 0 {
 		fmt.Fprintf(stderr, "%s: dropped %d well-formed records that are no cache operations (e.g. failed or non-GET requests; --log-all keeps them)\n", path, n)
 	}
+	for _, n := range file.Notes() {
+		fmt.Fprintf(stderr, "note: %s: %s%s\n", path, n.Text, noteHints[n.Kind])
+	}
 	return file, nil
+}
+
+// firstRecord reports whether err is about a trace's first line or record,
+// where a wrong format shows.
+func firstRecord(err error) bool {
+	var pe *traces.ParseError
+	return errors.As(err, &pe) && (pe.Line == 1 || (pe.Line == 0 && pe.Offset == 0))
+}
+
+// noteHints name the flags that change what each kind of note describes.
+var noteHints = map[traces.NoteKind]string{
+	traces.NoteFormat:   " (--trace-format chooses)",
+	traces.NoteColumns:  " (--csv-key, --csv-size, --csv-time, … choose)",
+	traces.NoteTimeUnit: " (--time-unit sets it)",
+	traces.NoteSizes:    " (--default-size sets the default)",
 }
 
 // sampleFlags choose spatial sampling (SHARDS) for traces too large to replay.

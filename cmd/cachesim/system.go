@@ -177,9 +177,6 @@ func systemError(err error) error {
 	return err
 }
 
-// maxColumn is the highest column number --assign column:N accepts.
-const maxColumn = 1024
-
 // check validates the flags that need no trace.
 func (f *systemFlags) check() (systemSetup, error) {
 	var s systemSetup
@@ -270,8 +267,8 @@ func tracePath(args []string) string {
 // requests as t has.
 func instanceColumn(t *traces.Trace, path, col string, in *inputFlags) ([]uint32, error) {
 	n, err := strconv.Atoi(col)
-	if err != nil || n < 1 || n > maxColumn {
-		return nil, fmt.Errorf("--assign column:%s: expected a 1-based column number up to %d", col, maxColumn)
+	if err != nil || n < 1 || n > traces.MaxColumns {
+		return nil, fmt.Errorf("--assign column:%s: expected a 1-based column number from 1 to %d", col, traces.MaxColumns)
 	}
 	if path == "" {
 		return nil, fmt.Errorf("--assign column:%d needs a trace file", n)
@@ -293,10 +290,10 @@ func instanceColumn(t *traces.Trace, path, col string, in *inputFlags) ([]uint32
 		return nil, fmt.Errorf("--assign column:%d needs a CSV or text trace, and %s is %s", n, path, format)
 	}
 	// The key column alone: a header line is recognised by its lack of numbers.
-	opt.Line.Columns, opt.Line.AutoColumns = traces.Columns{Key: n}, false
+	opt.Line.Columns, opt.Line.Spec, opt.Line.AutoColumns = traces.Columns{Key: n}, traces.ColumnSpec{}, false
 	file, err := traces.Open(path, opt)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("--assign column:%d: %w", n, err)
 	}
 	defer file.Close()
 	ids, err := traces.ReadAll(path, file)

@@ -9,8 +9,8 @@ import (
 	"github.com/cachesim/cachesim/traces"
 )
 
-// noteHints say which flags supply what a note says is missing.
-var noteHints = map[sim.NoteKind]string{
+// simNoteHints say which flags supply what a simulation note says is missing.
+var simNoteHints = map[sim.NoteKind]string{
 	sim.NoSizes:       "give --csv-size, or sizes without a unit",
 	sim.NoTimesExpiry: "give --csv-time",
 	sim.NoTimesClock:  "give --csv-time",
@@ -19,6 +19,6 @@ var noteHints = map[sim.NoteKind]string{
 // warnInputs says on w what the trace lacks that the results depend on.
 func warnInputs(w io.Writer, t *traces.Trace, specs []policy.Spec, bytes bool) {
 	for _, n := range sim.InputNotes(t, specs, bytes) {
-		fmt.Fprintf(w, "note: %s (%s)\n", n.Text, noteHints[n.Kind])
+		fmt.Fprintf(w, "note: %s (%s)\n", n.Text, simNoteHints[n.Kind])
 	}
 }

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// Issue 13: a MONITOR capture of SETs of 19-byte values then GETs sweeps at
+// byte capacities exactly as the same trace with explicit sizes, and the
+// GETs' sizes are those of the SETs. By hand: 10 keys of 6 + 19 = 25 bytes
+// set, then read in a loop 5 times; LRU at 250 B holds them all (every GET
+// hits), at 249 B it holds 9 and the loop misses every time.
+func TestMonitorSizesSweepLikeExplicitSizes(t *testing.T) {
+	var mon, csv strings.Builder
+	csv.WriteString("key,size,op\n")
+	line := 0
+	add := func(op string, k int) {
+		line++
+		key := fmt.Sprintf("key:%02d", k)
+		if op == "set" {
+			fmt.Fprintf(&mon, "%d.0 [0 127.0.0.1:5000] \"SET\" \"%s\" \"%s\"\n", 1700000000+line, key, strings.Repeat("v", 19))
+		} else {
+			fmt.Fprintf(&mon, "%d.0 [0 127.0.0.1:5000] \"GET\" \"%s\"\n", 1700000000+line, key)
+		}
+		fmt.Fprintf(&csv, "%s,25,%s\n", key, op)
+	}
+	for k := 0; k < 10; k++ {
+		add("set", k)
+	}
+	for pass := 0; pass < 5; pass++ {
+		for k := 0; k < 10; k++ {
+			add("get", k)
+		}
+	}
+	sweep := func(path string) (string, string) {
+		out, errOut, err := runCLI(t, "sweep", path, "--policy", "lru,fifo", "--sizes", "249B,250B,1KiB", "--format", "csv", "-q")
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		return out, errOut
+	}
+	got, notes := sweep(writeFile(t, "cap.monitor", mon.String()))
+	want, _ := sweep(writeFile(t, "explicit.csv", csv.String()))
+	if got != want {
+		t.Errorf("MONITOR sweep:\n%s\nexplicit sizes:\n%s", got, want)
+	}
+	rows := strings.Split(strings.TrimSpace(got), "\n")
+	if len(rows) != 7 || !strings.HasPrefix(rows[1], "lru,249,bytes,50,0,50,0,") || !strings.HasPrefix(rows[2], "lru,250,bytes,50,50,0,1,") {
+		t.Errorf("LRU at 249 B and 250 B: %q, want no hits then all hits", rows)
+	}
+	if !strings.Contains(notes, "50 requests carried no size: 50 took their key's last known size, and 0,") {
+		t.Errorf("no note on the sizes: %q", notes)
+	}
+}
+
+// Column flags: names or 1-based numbers up to 1024; anything else is an
+// error naming the flag, before any trace is read.
+func TestColumnFlags(t *testing.T) {
+	path := writeFile(t, "x.csv", "a,1\nb,2\n")
+	for _, c := range []struct{ flag, value string }{
+		{"--csv-key", "4611686018427387904"}, {"--csv-key", "100000000000"}, {"--csv-key", "0"},
+		{"--csv-size", "1025"}, {"--csv-op", "0"}, {"--csv-latency", "-2"}, {"--csv-time", "99999999999999999999999"},
+	} {
+		_, _, err := runCLI(t, "inspect", path, c.flag, c.value)
+		if err == nil || !strings.Contains(err.Error(), c.flag+` "`+c.value+`"`) || !strings.Contains(err.Error(), "from 1 to 1024") {
+			t.Errorf("%s %s: %v", c.flag, c.value, err)
+		}
+	}
+	// --assign column:N reads a column too.
+	_, _, err := runCLI(t, "system", "replay", path, "--assign", "column:100000000000", "--instances", "2", "--levels", "l1=lru:10")
+	if err == nil || !strings.Contains(err.Error(), "--assign column:100000000000") || !strings.Contains(err.Error(), "from 1 to 1024") {
+		t.Errorf("--assign column:100000000000: %v", err)
+	}
+	for _, args := range [][]string{{"--default-size", "0"}, {"--default-size", "5GiB"}, {"--monitor-key", "hash"}} {
+		if _, _, err := runCLI(t, append([]string{"inspect", path}, args...)...); err == nil || !strings.Contains(err.Error(), args[0]) {
+			t.Errorf("%v: %v", args, err)
+		}
+	}
+	// A header named by its columns, a composite key, and the notes.
+	path = writeFile(t, "f.csv", "ts,entity_id,feature_group,bytes,latency_ms\n1717000000001,e1,fg1,100,3.5\n1717000000501,e1,fg2,200,1\n")
+	out, errOut, err := runCLI(t, "inspect", path, "--csv-key", "entity_id,feature_group", "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, `"distinct_keys": 2`) || !strings.Contains(errOut, "key = entity_id (column 2) + feature_group (column 3), size = bytes (column 4)") ||
+		!strings.Contains(errOut, "milliseconds since the epoch") || !strings.Contains(errOut, "(--time-unit sets it)") {
+		t.Errorf("stdout %s\nstderr %s", out, errOut)
+	}
+	// An undeclared header nobody recognises: the error says what to add.
+	_, _, err = runCLI(t, "inspect", writeFile(t, "h.csv", "alpha,beta\nx,1\n"))
+	if err == nil || !strings.Contains(err.Error(), "looks like a header") || !strings.Contains(err.Error(), "--header") {
+		t.Errorf("header-like line: %v", err)
+	}
+}
+
+// A known extension decides the format; when its first line does not fit,
+// the error says which format was read and how to choose another.
+func TestExtensionFormatError(t *testing.T) {
+	_, _, err := runCLI(t, "inspect", writeFile(t, "keys.log", "a\nb\n"))
+	if err == nil || !strings.Contains(err.Error(), "keys.log:1: expected a [timestamp]") || !strings.Contains(err.Error(), "read as accesslog; --trace-format chooses another format") {
+		t.Errorf("got %v", err)
+	}
+	// The contents choose between the formats .log may hold, with a note.
+	_, errOut, err := runCLI(t, "inspect", writeFile(t, "cap.log", `1.5 [0 127.0.0.1:1] "GET" "k"`+"\n"))
+	if err != nil || !strings.Contains(errOut, "read as monitor, which its contents fit") || !strings.Contains(errOut, "(--trace-format chooses)") {
+		t.Errorf("MONITOR in a .log: %v, %q", err, errOut)
+	}
+}

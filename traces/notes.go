@@ -1,0 +1,35 @@
+package traces
+
+// NoteKind says what a Note is about, so that a command can point to the
+// option that changes what the note describes.
+type NoteKind uint8
+
+const (
+	// NoteFormat: the format was chosen from the contents, not the file name.
+	NoteFormat NoteKind = iota
+	// NoteColumns: which columns of a header were used and which ignored.
+	NoteColumns
+	// NoteTimeUnit: the unit of the timestamps was inferred from their magnitude.
+	NoteTimeUnit
+	// NoteSizes: requests without a size were given one (the key's last
+	// known size, or the default size).
+	NoteSizes
+	// NoteCommands: Redis commands that were not read as requests.
+	NoteCommands
+)
+
+// Note tells the user something a reader inferred or left out. Its text
+// names no command-line flag; a command may add one according to Kind.
+type Note struct {
+	Kind NoteKind
+	Text string
+}
+
+// String returns the note's text.
+func (n Note) String() string { return n.Text }
+
+// Noter is implemented by readers that have notes; Notes is complete once
+// the reader has returned io.EOF.
+type Noter interface {
+	Notes() []Note
+}
