@@ -73,66 +73,84 @@ func (c *LIRS) Access(r *traces.Request) bool {
 
 func (c *LIRS) access(r *traces.Request) bool {
 	i, ok := c.lookup(r.Key)
-	if ok {
-		if c.has(i, lirsInS) {
-			c.s.moveToFront(c.nodes, i)
-		}
-		if c.has(i, lirsInQ) {
-			c.q.moveToFront(c.q2, i)
-		}
-		size := int64(c.nodes[i].size)
-		switch {
-		case c.has(i, lirsLIR):
-			c.prune()
-			return true
-		case c.has(i, lirsResident) && c.has(i, lirsInS):
-			// A resident HIR block in S: it becomes LIR.
-			c.unQ(i)
-			c.used -= size
-			for c.lirUsed+size > c.lirLimit && c.lirUsed > 0 {
-				c.evictLIR()
-			}
-			c.set(i, lirsLIR)
-			c.lirUsed += size
-			c.used += size
-			return true
-		case c.has(i, lirsResident):
-			// A resident HIR block only in Q: it stays HIR and enters S
-			// (before the demotions, so that if they push it out of Q it
-			// remains in S as non-resident history).
-			c.pushS(i)
-			for c.lirUsed+size > c.lirLimit && c.lirUsed > 0 {
-				c.evictLIR()
-			}
-			return true
-		}
-		// A non-resident HIR block in S: a miss; it returns as LIR.
-		if !c.fits(r.Size) {
-			return false
-		}
-		for c.lirUsed+size > c.lirLimit && c.lirUsed > 0 {
-			c.evictLIR()
-		}
-		c.nh.remove(c.q2, i)
-		c.clear(i, lirsInNH)
-		for c.full(uint32(size)) {
-			for c.hirUsed >= c.hirLimit && c.hirUsed > 0 {
-				c.evictHIR()
-			}
-			if c.lirUsed > 0 {
-				c.evictLIR()
-			} else if c.hirUsed > 0 {
-				c.evictHIR()
-			}
-		}
-		c.set(i, lirsLIR|lirsResident)
-		c.lirUsed += size
-		c.revive(i)
+	if !ok {
+		c.admit(r)
 		return false
 	}
+	if c.has(i, lirsInS) {
+		c.s.moveToFront(c.nodes, i)
+	}
+	if c.has(i, lirsInQ) {
+		c.q.moveToFront(c.q2, i)
+	}
+	switch {
+	case c.has(i, lirsLIR):
+		c.prune()
+		return true
+	case c.has(i, lirsResident) && c.has(i, lirsInS):
+		c.promote(i)
+		return true
+	case c.has(i, lirsResident):
+		// A resident HIR block only in Q: it stays HIR and enters S
+		// (before the demotions, so that if they push it out of Q it
+		// remains in S as non-resident history).
+		c.pushS(i)
+		c.makeLIRRoom(int64(c.nodes[i].size))
+		return true
+	}
+	c.revisit(i, r.Size)
+	return false
+}
+
+// makeLIRRoom demotes LIR blocks until size more fits the LIR share.
+func (c *LIRS) makeLIRRoom(size int64) {
+	for c.lirUsed+size > c.lirLimit && c.lirUsed > 0 {
+		c.evictLIR()
+	}
+}
+
+// promote makes resident HIR block i, found in S, a LIR block.
+func (c *LIRS) promote(i int32) {
+	size := int64(c.nodes[i].size)
+	c.unQ(i)
+	c.used -= size
+	c.makeLIRRoom(size)
+	c.set(i, lirsLIR)
+	c.lirUsed += size
+	c.used += size
+}
+
+// revisit handles a miss on a non-resident HIR block still in S: it
+// returns as LIR.
+func (c *LIRS) revisit(i int32, rsize uint32) {
+	if !c.fits(rsize) {
+		return
+	}
+	size := int64(c.nodes[i].size)
+	c.makeLIRRoom(size)
+	c.nh.remove(c.q2, i)
+	c.clear(i, lirsInNH)
+	for c.full(uint32(size)) {
+		for c.hirUsed >= c.hirLimit && c.hirUsed > 0 {
+			c.evictHIR()
+		}
+		if c.lirUsed > 0 {
+			c.evictLIR()
+		} else if c.hirUsed > 0 {
+			c.evictHIR()
+		}
+	}
+	c.set(i, lirsLIR|lirsResident)
+	c.lirUsed += size
+	c.revive(i)
+}
+
+// admit handles a miss on a block LIRS does not know: it enters as LIR
+// while the LIR share has room, else as resident HIR.
+func (c *LIRS) admit(r *traces.Request) {
 	size := int64(r.Size)
 	if !c.fits(r.Size) || size > c.lirLimit || size > c.hirLimit {
-		return false
+		return
 	}
 	if c.lirUsed+size > c.lirLimit && c.hirUsed+size > c.hirLimit {
 		for c.hirUsed+size > c.hirLimit {
@@ -146,7 +164,7 @@ func (c *LIRS) access(r *traces.Request) bool {
 			c.evictLIR()
 		}
 	}
-	i = c.add(r.Key, r.Size)
+	i := c.add(r.Key, r.Size)
 	for len(c.q2) < len(c.nodes) {
 		c.q2 = append(c.q2, entry{})
 	}
@@ -158,7 +176,6 @@ func (c *LIRS) access(r *traces.Request) bool {
 	} else {
 		c.pushQ(i)
 	}
-	return false
 }
 
 // pushS puts entry i on top of S.
