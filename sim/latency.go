@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -59,7 +60,7 @@ var z99 = distuv.UnitNormal.Quantile(0.99)
 // seed gives the same latencies.
 func ParseMissLatency(spec string, seed uint64) (Distribution, error) {
 	fail := func(format string, a ...any) (Distribution, error) {
-		return nil, fmt.Errorf("bad --miss-latency %q: %s\n%s", spec, fmt.Sprintf(format, a...), MissLatencyForms)
+		return nil, fmt.Errorf("%q: %s\n%s", spec, fmt.Sprintf(format, a...), MissLatencyForms)
 	}
 	name, params, found := strings.Cut(strings.TrimSpace(spec), ":")
 	if !found && strings.EqualFold(name, "column") {
@@ -138,14 +139,12 @@ func parseLatency(s string) (float64, error) {
 	return d.Seconds(), nil
 }
 
-// ParseLatency parses a non-negative duration flag ("0.5ms") into seconds.
-func ParseLatency(flag, s string) (float64, error) {
-	v, err := parseLatency(s)
-	if err != nil {
-		return 0, fmt.Errorf("bad %s: %v", flag, err)
-	}
-	return v, nil
-}
+// ParseLatency parses a non-negative duration ("0.5ms") into seconds.
+func ParseLatency(s string) (float64, error) { return parseLatency(s) }
+
+// ErrNoLatencyColumn says that a miss latency from the trace needs a trace
+// with a latency column.
+var ErrNoLatencyColumn = errors.New("the trace has no latency column")
 
 // zeroBucket marks a latency <= 0 in Latencies.bucket.
 const zeroBucket = math.MinInt32
@@ -168,7 +167,7 @@ type Latencies struct {
 // trace needs the trace's latency column.
 func (m LatencyModel) Check(t *traces.Trace) error {
 	if m.Miss == FromTrace && t.Latencies == nil {
-		return fmt.Errorf("--miss-latency column: %s has no latency column (give --csv-latency N)", t.Name)
+		return fmt.Errorf("miss latency from the trace: %s: %w", t.Name, ErrNoLatencyColumn)
 	}
 	return nil
 }

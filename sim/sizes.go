@@ -69,7 +69,7 @@ func ParseSize(s string) (v int64, bytes bool, err error) {
 func ParseSizes(spec string) (Sizes, error) {
 	var out Sizes
 	fail := func(err error) (Sizes, error) {
-		return Sizes{}, fmt.Errorf("bad --sizes %q: %v\n%s", spec, err, SizeForms)
+		return Sizes{}, fmt.Errorf("%q: %v\n%s", spec, err, SizeForms)
 	}
 	if strings.TrimSpace(spec) == "" {
 		return fail(fmt.Errorf("empty"))

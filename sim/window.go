@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -41,6 +42,9 @@ func shortDuration(d time.Duration) string {
 	return s
 }
 
+// ErrTooManyWindows says that a window is too narrow for the trace.
+var ErrTooManyWindows = errors.New("give a wider window")
+
 // ParseWindow parses a window width: a duration ("1m", "30s") or a number
 // of requests ("10000"); "" or "auto" is the zero Window.
 func ParseWindow(s string) (Window, error) {
@@ -50,13 +54,13 @@ func ParseWindow(s string) (Window, error) {
 	}
 	if n, err := strconv.Atoi(s); err == nil {
 		if n < 1 {
-			return Window{}, fmt.Errorf("bad --window %q: a request count must be at least 1", s)
+			return Window{}, fmt.Errorf("%q: a request count must be at least 1", s)
 		}
 		return Window{Requests: n}, nil
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil || d <= 0 {
-		return Window{}, fmt.Errorf("bad --window %q: expected a positive duration (1m, 30s) or a number of requests (10000)", s)
+		return Window{}, fmt.Errorf("%q: expected a positive duration (1m, 30s) or a number of requests (10000)", s)
 	}
 	return Window{Duration: d}, nil
 }
@@ -104,7 +108,7 @@ func PlanWindows(t *traces.Trace, w Window) (*WindowPlan, error) {
 		p.count = int(max((int64(t.Len())+p.width-1)/p.width, 1))
 	}
 	if p.count > MaxWindows {
-		return nil, fmt.Errorf("--window %s cuts %s into %d windows (at most %d): give a wider window", w, t.Name, p.count, MaxWindows)
+		return nil, fmt.Errorf("a window of %s cuts %s into %d windows (at most %d): %w", w, t.Name, p.count, MaxWindows, ErrTooManyWindows)
 	}
 	return p, nil
 }

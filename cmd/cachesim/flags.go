@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/sim"
+	"github.com/cachesim/cachesim/traces"
 	"github.com/spf13/pflag"
 )
 
@@ -187,15 +189,25 @@ func (f *latencyFlags) model(seed uint64) (*sim.LatencyModel, error) {
 	m := &sim.LatencyModel{MissDesc: f.miss}
 	var err error
 	if f.fs.Lookup("hit-latency") != nil {
-		if m.Hit, err = sim.ParseLatency("--hit-latency", f.hit); err != nil {
-			return nil, err
+		if m.Hit, err = sim.ParseLatency(f.hit); err != nil {
+			return nil, fmt.Errorf("bad --hit-latency: %w", err)
 		}
 	}
-	if m.PerKiB, err = sim.ParseLatency("--miss-latency-per-kib", f.missPerKiB); err != nil {
-		return nil, err
+	if m.PerKiB, err = sim.ParseLatency(f.missPerKiB); err != nil {
+		return nil, fmt.Errorf("bad --miss-latency-per-kib: %w", err)
 	}
 	if m.Miss, err = sim.ParseMissLatency(f.miss, seed); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("bad --miss-latency %w", err)
 	}
 	return m, nil
+}
+
+// checkModel checks that the latency model can run on t, naming the flags
+// that fix it when it cannot.
+func checkModel(m *sim.LatencyModel, t *traces.Trace) error {
+	err := m.Check(t)
+	if errors.Is(err, sim.ErrNoLatencyColumn) {
+		return fmt.Errorf("--miss-latency column: %w (give --csv-latency N)", err)
+	}
+	return err
 }

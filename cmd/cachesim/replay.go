@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -138,7 +139,7 @@ func runReplay(cmd *cobra.Command, args []string, o *replayOptions) error {
 		return err
 	}
 	if model != nil {
-		if err := model.Check(t); err != nil {
+		if err := checkModel(model, t); err != nil {
 			return err
 		}
 		opt.Latency = model.Latencies(t)
@@ -200,7 +201,7 @@ func (f *timelineFlags) on() bool { return f.plot != "" || f.window != "" }
 func (f *timelineFlags) check(out *outputFlags) (sim.Window, error) {
 	window, err := sim.ParseWindow(f.window)
 	if err != nil {
-		return window, err
+		return window, fmt.Errorf("bad --window %w", err)
 	}
 	if _, err := report.ParseMetric(f.metric); err != nil {
 		return window, err
@@ -217,6 +218,9 @@ func (f *timelineFlags) plan(t *traces.Trace, w sim.Window, stderr io.Writer) (*
 		return nil, nil
 	}
 	p, err := sim.PlanWindows(t, w)
+	if errors.Is(err, sim.ErrTooManyWindows) {
+		return nil, fmt.Errorf("--window: %w", err)
+	}
 	if err != nil {
 		return nil, err
 	}

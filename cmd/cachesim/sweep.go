@@ -190,7 +190,7 @@ func checkJobs(fs *pflag.FlagSet, jobs int) error {
 func parseSizes(spec string, bytes bool) (sim.Sizes, error) {
 	sizes, err := sim.ParseSizes(spec)
 	if err != nil {
-		return sizes, fmt.Errorf("--sizes: %w", err)
+		return sizes, fmt.Errorf("bad --sizes %w", err)
 	}
 	if sizes.Bytes && bytes {
 		return sizes, fmt.Errorf("--bytes has no effect: --sizes %s carries units", spec)
@@ -256,7 +256,7 @@ func runSweep(cmd *cobra.Command, args []string, o *sweepOptions, name string) e
 	bar := newProgress(stderr, o.out.quiet, len(p.specs)*len(sizes.Values), int64(t.Len()), "sweep")
 	var lat *sim.Latencies
 	if p.model != nil {
-		if err := p.model.Check(t); err != nil {
+		if err := checkModel(p.model, t); err != nil {
 			return err
 		}
 		lat = p.model.Latencies(t)

@@ -246,7 +246,7 @@ func (f *systemFlags) load(args []string, s *systemSetup, stderr io.Writer) (*tr
 	if err := f.buildPrewarm(c, t, stderr); err != nil {
 		return nil, err
 	}
-	if err := model.Check(t); err != nil {
+	if err := checkModel(model, t); err != nil {
 		return nil, err
 	}
 	c.Latency = model.Latencies(t)

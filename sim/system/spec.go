@@ -39,7 +39,7 @@ func ParseLevels(spec string) ([]Level, error) {
 		seen[name] = true
 		lv := Level{Name: name}
 		if at := strings.LastIndex(rest, "@"); at >= 0 && at > strings.LastIndex(rest, ")") {
-			d, err := sim.ParseLatency("latency", rest[at+1:])
+			d, err := sim.ParseLatency(rest[at+1:])
 			if err != nil {
 				return fail("level %s: %v", name, err)
 			}
