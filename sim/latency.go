@@ -17,7 +17,7 @@ import (
 const MissLatencyForms = `accepted forms: a constant duration ("50ms", "1.5ms", "200us");
 "lognormal:median=40ms,p99=250ms" (log-normal with that median and 99th percentile);
 "exp:mean=30ms" (exponential with that mean);
-"column" (each request's own latency, from the trace's latency column: --csv-latency)`
+"column" (each request's own latency, from the trace's latency column)`
 
 // Distribution is a distribution of latencies in seconds.
 type Distribution interface {
