@@ -274,6 +274,20 @@ func (c *Memcached) keyLen(key uint64) int64 {
 	return n
 }
 
+// ItemSize returns the bytes memcached stores for an object of size bytes
+// under key: its ITEM_ntotal, which chooses its slab class.
+func (c *Memcached) ItemSize(key uint64, size uint32) int64 { return c.total(key, size) }
+
+// ChunkSize returns the chunk size of the slab class an object of size
+// bytes under key goes to (the largest for one chained from several
+// chunks), or 0 when it is too large to store.
+func (c *Memcached) ChunkSize(key uint64, size uint32) int64 {
+	if k := c.classOf(c.total(key, size)); k >= 0 {
+		return c.classes[k].chunk
+	}
+	return 0
+}
+
 // total is an item's ITEM_ntotal.
 func (c *Memcached) total(key uint64, size uint32) int64 {
 	return int64(size) + c.keyLen(key) + c.fixed
