@@ -256,6 +256,9 @@ func (c *Memcached) addClass(chunk int64) {
 // got its first one beyond it.
 func (c *Memcached) SlabMemory() int64 { return c.malloced }
 
+// HeldMemory implements MemoryHolder: the slab pages held (SlabMemory).
+func (c *Memcached) HeldMemory() int64 { return c.malloced }
+
 // Reclaimed returns how many expired items were found and removed.
 func (c *Memcached) Reclaimed() uint64 { return c.reclaimed }
 
