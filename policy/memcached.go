@@ -16,7 +16,7 @@ func init() {
 			"on demand up to the memory limit and one to every class that stores anything even beyond it, a " +
 			"segmented LRU per class (HOT, WARM, COLD and the LRU maintainer's moves on trace time, in whole " +
 			"seconds), eviction from COLD, slab_automove=1 and item size limits; the capacity is memcached's -m",
-		Traits: TraceTime | Expiry | SizeAware,
+		Traits: TraceTime | Expiry | SizeAware | MemoryLimit,
 		Params: []Param{
 			EnumParam("version", "1.6", []string{"1.6"}, "memcached version modelled"),
 			FloatParam("factor", 1.25, 1.01, 4, "-f: growth factor between slab classes"),
