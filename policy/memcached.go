@@ -11,7 +11,7 @@ import (
 func init() {
 	Register(Info{
 		Name: "memcached",
-		Summary: "memcached 1.6 as its source does it: items of value + key + a 56-byte header (with CAS) in the " +
+		Summary: "memcached 1.6 as its source does it: items of value + key + 59 bytes (header, CAS, CRLF, NUL) in the " +
 			"smallest slab class whose chunk fits (96-byte chunks growing by 1.25), 1 MiB pages handed to classes " +
 			"on demand up to the memory limit and one to every class that stores anything even beyond it, a " +
 			"segmented LRU per class (HOT, WARM, COLD and the LRU maintainer's moves on trace time, in whole " +
@@ -26,12 +26,12 @@ func init() {
 				"scale the server down)"),
 			IntParam("item-max", 0, 0, 1<<30, "-I: largest item (header, key and value) stored; 0: the page size"),
 			IntParam("chunk-max", 0, 0, 1<<30, "-o slab_chunk_max: the largest chunk, larger items are "+
-				"chained from several; 0: half the page"),
+				"chained from several; 0: half the page, at most item-max"),
 			BoolParam("cas", true, "items carry an 8-byte CAS value (-C turns it off)"),
 			BoolParam("flags", false, "items carry 4 bytes of client flags (clients that set non-zero flags); "+
-				"cachesim's live replay sets none"),
-			IntParam("key", 0, 0, 250, "bytes of every key; 0: the decimal digits of the trace's key, which is "+
-				"what cachesim's live replay sends"),
+				"a replay against a live server sets none"),
+			IntParam("key", 0, 0, 250, "bytes of every key; 0: the decimal digits of the trace's key, as a "+
+				"replay against a live server sends it"),
 			FractionParam("hot", 0.2, "-o hot_lru_pct: HOT's share of each class's bytes"),
 			FractionParam("warm", 0.4, "-o warm_lru_pct: WARM's share of each class's bytes; hot + warm is at most 0.8"),
 			FloatParam("hot-max-factor", 0.2, 0, 100, "-o hot_max_factor: HOT items older than this times "+
