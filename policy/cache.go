@@ -49,3 +49,11 @@ type EvictionObserver interface {
 	// it evicts from now on; nil stops it.
 	OnEvict(f func(key uint64, size uint32))
 }
+
+// MemoryHolder is implemented by policies whose memory is not their
+// capacity: memcached's slab pages include a page for every class in use,
+// even beyond its limit.
+type MemoryHolder interface {
+	// HeldMemory returns the bytes of memory the cache holds.
+	HeldMemory() int64
+}

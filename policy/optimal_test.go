@@ -97,10 +97,12 @@ var declines = map[string]bool{"wtinylfu": true, "redis-ttl": true, "belady-size
 
 // No policy beats the offline optimum, at any size, on any shared trace
 // (object-count capacity; the first 20,000 requests of each, to stay fast).
+// memcached is left out: its capacity is memory for slab pages, and even a
+// capacity of one gets a 1 MiB page for every class that stores anything.
 func TestNothingBeatsBelady(t *testing.T) {
 	var specs []policy.Spec
 	for _, name := range policy.Names() {
-		if !strings.HasPrefix(name, "belady") {
+		if !strings.HasPrefix(name, "belady") && name != "memcached" {
 			specs = append(specs, policy.Spec{Name: name})
 		}
 	}

@@ -28,6 +28,9 @@ const (
 	// exactly this policy's hit ratio at every size, without a replay per
 	// size.
 	ExactCurve
+	// MemoryLimit: the capacity is a server's memory limit in bytes
+	// (memcached's -m), which an object count cannot stand for.
+	MemoryLimit
 )
 
 // traitDocs names and describes every trait, in the order of the constants.
@@ -41,6 +44,7 @@ var traitDocs = []struct {
 	{SizeAware, "size-aware", "its decisions weigh object sizes, not only room for them"},
 	{Randomised, "randomised", "makes random choices from a seed: the same seed repeats a run"},
 	{ExactCurve, "exact-curve", "every size's hit ratio in one pass over the trace (stack distances)"},
+	{MemoryLimit, "memory-limit", "its capacity is a server's memory limit in bytes: object counts mean nothing"},
 }
 
 // AllTraits returns every trait, one per element, in a fixed order.

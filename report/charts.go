@@ -52,6 +52,7 @@ func (s *Sweep) MRCChart(m Metric) *Chart {
 		c.Series = append(c.Series, sr)
 	}
 	c.YMin, c.YMax = percentRange(c.Series)
+	c.Series = append(c.Series, heldLines(s.Points, c.YMin, c.YMax)...)
 	// One mark per policy and size, naming every rule that picked it.
 	type at struct {
 		policy string

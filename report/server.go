@@ -57,6 +57,18 @@ type ServerCounters struct {
 	Samples   int `json:"maxmemory_samples,omitempty"`
 	LogFactor int `json:"lfu_log_factor,omitempty"`
 	DecayTime int `json:"lfu_decay_time,omitempty"`
+	// SlabMemory is memcached's total_malloced, the slab pages it holds:
+	// up to MemoryLimit, plus a page for every class that got its first one
+	// beyond it (0 for Redis).
+	SlabMemory int64 `json:"slab_memory,omitempty"`
+	// ChunkMemory is the memory of the chunks memcached's items take, the
+	// sum of chunk_size × used_chunks over its slab classes (0 for Redis).
+	ChunkMemory int64 `json:"chunk_memory,omitempty"`
+	// SlabClasses is the number of memcached slab classes holding pages
+	// (active_slabs; 0 for Redis).
+	SlabClasses int `json:"slab_classes,omitempty"`
+	// Model is the memcached model's spec for the server's settings ("" for Redis).
+	Model string `json:"model,omitempty"`
 }
 
 // Predicted is one simulated model beside the real run.
@@ -148,6 +160,7 @@ func (r ServerRun) WriteTable(w io.Writer) error {
 	if r.Server.Fragmentation > 0 {
 		rows = append(rows, []string{"mem_fragmentation_ratio", fmt.Sprintf("%.2f", r.Server.Fragmentation)})
 	}
+	rows = append(rows, r.slabRows()...)
 	rows = append(rows, []string{"overhead per key (the simulation's per-object overhead)", fmt.Sprintf("%.1f B", r.OverheadPerKey)})
 	if err := t.Bulk(rows); err != nil {
 		return err
@@ -166,6 +179,26 @@ func (r ServerRun) WriteTable(w io.Writer) error {
 		return err
 	}
 	return p.Render()
+}
+
+// slabRows are memcached's memory rows: the slab pages it really holds
+// against its limit, and the memory its items take.
+func (r ServerRun) slabRows() [][]string {
+	c := r.Server
+	if c.SlabMemory == 0 {
+		return nil
+	}
+	held := fmt.Sprintf("%s / %s", sim.FormatSize(c.SlabMemory, true), memory(c.MemoryLimit))
+	classes := fmt.Sprint(c.SlabClasses)
+	if c.SlabMemory > c.MemoryLimit && c.MemoryLimit > 0 {
+		held += fmt.Sprintf(" (%.1f×)", float64(c.SlabMemory)/float64(c.MemoryLimit))
+		classes += " (each gets its first page even beyond the limit)"
+	}
+	rows := [][]string{{"slab pages held (total_malloced) / memory limit", held}, {"slab classes holding pages", classes}}
+	if c.Keys > 0 {
+		rows = append(rows, []string{"memory per item (chunks ÷ items)", fmt.Sprintf("%.1f B", float64(c.ChunkMemory)/float64(c.Keys))})
+	}
+	return rows
 }
 
 // WriteJSON writes the run as indented JSON.
@@ -192,12 +225,19 @@ func (s ServerSweep) WriteTable(w io.Writer) error {
 	for _, p := range s[0].Simulated {
 		header = append(header, p.Policy)
 	}
+	slabs := s[0].Server.SlabMemory > 0
+	if slabs {
+		header = append(header, "slab pages held")
+	}
 	t.Header(append(header, "evictions", "overhead/key", "requests/s"))
 	var rows [][]string
 	for _, r := range s {
 		row := []string{memory(r.MaxMemory), pct(r.HitRatio)}
 		for _, p := range r.Simulated {
 			row = append(row, fmt.Sprintf("%s (%+.2f)", pct(p.HitRatio), p.DiffPP))
+		}
+		if slabs {
+			row = append(row, sim.FormatSize(r.Server.SlabMemory, true))
 		}
 		rows = append(rows, append(row, fmt.Sprint(r.Evictions), fmt.Sprintf("%.1f B", r.OverheadPerKey), fmt.Sprintf("%.0f", r.RequestsPerS)))
 	}
@@ -210,13 +250,14 @@ func (s ServerSweep) WriteTable(w io.Writer) error {
 // WriteCSV writes one row per memory limit and model ("real" for the server).
 func (s ServerSweep) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"maxmemory", "model", "hit_ratio", "diff_pp", "evictions", "overhead_per_key", "requests_per_second"})
+	cw.Write([]string{"maxmemory", "model", "hit_ratio", "diff_pp", "evictions", "overhead_per_key", "requests_per_second", "slab_memory"})
 	f := func(v float64) string { return strconv.FormatFloat(v, 'g', 8, 64) }
 	for _, r := range s {
 		size := strconv.FormatInt(r.MaxMemory, 10)
-		cw.Write([]string{size, "real", f(r.HitRatio), "0", fmt.Sprint(r.Evictions), f(r.OverheadPerKey), f(r.RequestsPerS)})
+		cw.Write([]string{size, "real", f(r.HitRatio), "0", fmt.Sprint(r.Evictions), f(r.OverheadPerKey), f(r.RequestsPerS),
+			strconv.FormatInt(r.Server.SlabMemory, 10)})
 		for _, p := range r.Simulated {
-			cw.Write([]string{size, p.Policy, f(p.HitRatio), f(p.DiffPP), "", "", ""})
+			cw.Write([]string{size, p.Policy, f(p.HitRatio), f(p.DiffPP), "", "", "", ""})
 		}
 	}
 	cw.Flush()

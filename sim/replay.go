@@ -89,6 +89,9 @@ func ReplayWith(t *traces.Trace, c policy.Cache, opt Options) Stats {
 		}
 	}
 	st.Evictions = c.Evictions()
+	if h, ok := c.(policy.MemoryHolder); ok {
+		st.Memory = h.HeldMemory()
+	}
 	if lat != nil {
 		st.Latency.AddN(lat.Hit, st.Hits)
 	}

@@ -17,6 +17,10 @@ type Stats struct {
 	Latency *Histogram `json:"-"`
 	// Windows are the counts per window of the run (nil unless windows were asked for).
 	Windows []WindowStats `json:"windows,omitempty"`
+	// Memory is the memory the cache held at the end, for policies whose
+	// memory is not their capacity (policy.MemoryHolder: memcached's slab
+	// pages); 0 for the others.
+	Memory int64 `json:"memory,omitempty"`
 }
 
 // WindowStats counts the requests of one window of a run.
@@ -73,6 +77,9 @@ func (s *Stats) Merge(o Stats) {
 	s.Windows = append(s.Windows, ws...)
 	s.Sets += o.Sets
 	s.Deletes += o.Deletes
+	if o.Memory != 0 {
+		s.Memory = o.Memory
+	}
 }
 
 func ratio(a, b uint64) float64 {

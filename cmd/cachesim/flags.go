@@ -96,6 +96,11 @@ func (f *cacheFlags) check(specs []policy.Spec, bytes bool, lat *sim.LatencyMode
 	if f.overhead > 0 && !bytes {
 		return fmt.Errorf("--overhead-per-object applies to byte capacities: give the size a unit (64MiB) or --bytes")
 	}
+	for _, s := range specs {
+		if !bytes && s.Traits().Has(policy.MemoryLimit) {
+			return fmt.Errorf("the capacity of %s is a server's memory limit in bytes: give the sizes a unit (64MiB) or --bytes", s)
+		}
+	}
 	if f.fs.Changed("ttl") && !anyHas(specs, policy.Expiry) {
 		return fmt.Errorf("--ttl has no effect: none of %s expires entries (policies with expiry: %s)",
 			specList(specs), strings.Join(namesWith(policy.Expiry), ", "))

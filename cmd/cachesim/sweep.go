@@ -273,6 +273,9 @@ func runSweep(cmd *cobra.Command, args []string, o *sweepOptions, name string) e
 	if err != nil {
 		return err
 	}
+	for _, f := range report.HeldFloors(points) {
+		fmt.Fprintf(stderr, "note: %s\n", f)
+	}
 	rep := &report.Sweep{Workload: t.Name, Requests: int(in.total), Unit: report.Unit(sizes.Bytes), Points: points, Optimal: optimal}
 	reqRate := requestRate(o.lat.requestRate, t)
 	if o.sample.on() {

@@ -13,7 +13,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/sim/target/internal/loopback"
+	"github.com/cachesim/cachesim/traces"
 )
 
 // mcConn is a memcached text-protocol client: pipelined get/set/delete.
@@ -300,22 +302,135 @@ func (t *memcachedTarget) stop() {
 	}
 }
 
-func (t *memcachedTarget) Counters() (Counters, error) {
-	lines, err := t.ctl.simple("stats", func(s string) bool { return s == "END" })
+// stats sends "stats" with an argument ("" for none) and returns its STAT lines by name.
+func (t *memcachedTarget) stats(arg string) (map[string]string, error) {
+	cmd := strings.TrimSpace("stats " + arg)
+	lines, err := t.ctl.simple(cmd, func(s string) bool { return s == "END" })
 	if err != nil {
-		return Counters{}, fmt.Errorf("memcached target %s: stats: %w", t.addr, err)
+		return nil, fmt.Errorf("memcached target %s: %s: %w", t.addr, cmd, err)
 	}
-	m := parseStats(lines, " ")
+	return parseStats(lines, " "), nil
+}
+
+func (t *memcachedTarget) Counters() (Counters, error) {
+	var m [3]map[string]string
+	for i, arg := range []string{"", "slabs", "settings"} {
+		var err error
+		if m[i], err = t.stats(arg); err != nil {
+			return Counters{}, err
+		}
+	}
+	s, slabs := m[0], m[1]
 	return Counters{
-		Hits: statUint(m, "get_hits"), Misses: statUint(m, "get_misses"),
-		Evictions: statUint(m, "evictions"), Expired: statUint(m, "expired_unfetched") + statUint(m, "reclaimed"),
-		UsedMemory: statInt(m, "bytes"), MemoryLimit: statInt(m, "limit_maxbytes"),
-		Keys: statInt(m, "curr_items"), Policy: "memcached",
+		Hits: statUint(s, "get_hits"), Misses: statUint(s, "get_misses"),
+		Evictions: statUint(s, "evictions"), Expired: statUint(s, "expired_unfetched") + statUint(s, "reclaimed"),
+		UsedMemory: statInt(s, "bytes"), MemoryLimit: statInt(s, "limit_maxbytes"),
+		Keys: statInt(s, "curr_items"), Policy: "memcached",
+		SlabMemory: statInt(slabs, "total_malloced"), ChunkMemory: chunkMemory(slabs),
+		SlabClasses: int(statInt(slabs, "active_slabs")), Model: memcachedModel(m[2]),
 	}, nil
+}
+
+// chunkMemory adds up chunk_size × used_chunks over the classes of stats slabs.
+func chunkMemory(slabs map[string]string) int64 {
+	var total int64
+	for k, v := range slabs {
+		class, name, ok := strings.Cut(k, ":")
+		if !ok || name != "chunk_size" {
+			continue
+		}
+		size, _ := strconv.ParseInt(v, 10, 64)
+		total += size * statInt(slabs, class+":used_chunks")
+	}
+	return total
 }
 
 // Close stops a spawned server; a running one is left as it is.
 func (t *memcachedTarget) Close() error {
 	t.stop()
 	return nil
+}
+
+// memcachedModel returns the memcached model's spec for a server's stats
+// settings, naming only the settings that differ from the model's
+// defaults ("memcached" for a server run with none).
+func memcachedModel(settings map[string]string) string {
+	info, _ := policy.Lookup("memcached")
+	params := policy.Params{}
+	set := func(name, v string) {
+		for _, p := range info.Params {
+			if p.Name == name && v != "" && !sameNumber(p.Default, v) {
+				params[name] = v
+			}
+		}
+	}
+	yes := func(name string) string {
+		if v, ok := settings[name]; ok {
+			return strconv.FormatBool(v == "yes")
+		}
+		return ""
+	}
+	set("factor", settings["growth_factor"])
+	set("chunk", settings["chunk_size"])
+	set("cas", yes("cas_enabled"))
+	set("hot-max-factor", settings["hot_max_factor"])
+	set("warm-max-factor", settings["warm_max_factor"])
+	set("automove", settings["slab_automove"])
+	set("automove-ratio", settings["slab_automove_ratio"])
+	set("automove-window", settings["slab_automove_window"])
+	for _, pct := range []string{"hot", "warm"} {
+		if v, err := strconv.ParseFloat(settings[pct+"_lru_pct"], 64); err == nil {
+			set(pct, strconv.FormatFloat(v/100, 'g', -1, 64))
+		}
+	}
+	if settings["temp_lru"] == "yes" {
+		set("temp-ttl", settings["temporary_ttl"])
+	}
+	if settings["slab_reassign"] == "no" {
+		params["automove"] = "0"
+	}
+	// item-max and chunk-max default to the page and half of it.
+	itemMax := statInt(settings, "item_size_max")
+	if itemMax > 0 && itemMax != 1<<20 {
+		params["item-max"] = settings["item_size_max"]
+	}
+	if itemMax <= 0 {
+		itemMax = 1 << 20
+	}
+	if cm := statInt(settings, "slab_chunk_max"); cm > 0 && cm != min(1<<19, itemMax) {
+		params["chunk-max"] = settings["slab_chunk_max"]
+	}
+	return policy.Spec{Name: "memcached", Params: params}.String()
+}
+
+// sameNumber reports whether a and b are the same number, or the same
+// string when either is not a number.
+func sameNumber(a, b string) bool {
+	x, errA := strconv.ParseFloat(a, 64)
+	y, errB := strconv.ParseFloat(b, 64)
+	if errA != nil || errB != nil {
+		return a == b
+	}
+	return x == y
+}
+
+// memcachedValueBytes estimates the value bytes of the items left in a
+// memcached: their bytes (ITEM_ntotal summed) less, for each, what the
+// model says an empty value's item takes with a key of the trace's mean
+// length over its requests.
+func memcachedValueBytes(t *traces.Trace, c Counters) int64 {
+	spec, err := policy.ParseSpec(c.Model)
+	if err != nil || t.Len() == 0 {
+		return 0
+	}
+	p, err := policy.New(spec, policy.Config{Capacity: 1})
+	if err != nil {
+		return 0
+	}
+	m := p.(*policy.Memcached)
+	var empty float64
+	for _, k := range t.Keys {
+		empty += float64(m.ItemSize(k, 0))
+	}
+	return max(c.UsedMemory-int64(empty/float64(t.Len())*float64(c.Keys)), 0)
 }

@@ -44,9 +44,11 @@ type Result struct {
 	// Before and After are the server's counters around the replay (Before
 	// just after Prepare: an empty database).
 	Before, After Counters
-	// ValueBytes estimates the value bytes resident at the end: the keys
-	// left times the mean size of the trace's distinct objects (exact when
-	// every object has the same size).
+	// ValueBytes estimates the value bytes resident at the end. Redis: the
+	// keys left times the mean size of the trace's distinct objects (exact
+	// when every object has the same size). memcached: the bytes of its
+	// items less their headers and keys, the keys' lengths taken as the
+	// trace's mean.
 	ValueBytes int64
 }
 
@@ -61,13 +63,28 @@ func (r *Result) Throughput() float64 {
 	return float64(r.Requests+r.Sets+r.Deletes) / max(r.Elapsed.Seconds(), 1e-9)
 }
 
-// OverheadPerKey is the server memory per key beyond its value: (used
-// memory at the end − used memory of the empty database − value bytes) ÷ keys.
+// OverheadPerKey is the server memory per key beyond its value. Redis:
+// (used memory at the end − used memory of the empty database − value
+// bytes) ÷ keys. memcached: (the memory of the chunks its items take −
+// value bytes) ÷ items, at least the item header: a chunk holds its item.
 func (r *Result) OverheadPerKey() float64 {
 	if r.After.Keys == 0 {
 		return 0
 	}
-	return float64(r.After.UsedMemory-r.Before.UsedMemory-r.ValueBytes) / float64(r.After.Keys)
+	used := r.After.UsedMemory - r.Before.UsedMemory
+	if r.After.ChunkMemory > 0 {
+		used = r.After.ChunkMemory
+	}
+	return float64(used-r.ValueBytes) / float64(r.After.Keys)
+}
+
+// MemoryPerKey is memcached's memory per item, the chunks its items take
+// ÷ items (0 for Redis).
+func (r *Result) MemoryPerKey() float64 {
+	if r.After.Keys == 0 {
+		return 0
+	}
+	return float64(r.After.ChunkMemory) / float64(r.After.Keys)
 }
 
 func ratio(a, b uint64) float64 {
@@ -152,6 +169,9 @@ func Replay(tg Target, t *traces.Trace, maxMemory int64, opt Options) (*Result, 
 	objects, footprint := t.Footprint()
 	if objects > 0 {
 		res.ValueBytes = int64(float64(footprint) / float64(objects) * float64(res.After.Keys))
+	}
+	if res.After.ChunkMemory > 0 {
+		res.ValueBytes = memcachedValueBytes(t, res.After)
 	}
 	return res, nil
 }

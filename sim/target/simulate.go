@@ -45,7 +45,7 @@ type Prediction struct {
 	Overhead uint32
 	// Points are the models' results: for Redis redis-lru and redis-lfu
 	// with the server's parameters, then exact LRU; for memcached the
-	// memcached model, then exact LRU.
+	// memcached model with the server's settings, then exact LRU.
 	Points []sim.Point
 }
 
@@ -79,7 +79,11 @@ func Predict(t *traces.Trace, res *Result, opt PredictOptions) (Prediction, erro
 			fmt.Sprintf("redis-lfu(samples=%d,log-factor=%d,decay-time=%d)", max(c.Samples, 1), c.LogFactor, c.DecayTime),
 		}
 	} else {
-		specs = []string{fmt.Sprintf("memcached(overhead=%d)", o)}
+		model := res.After.Model
+		if model == "" {
+			model = "memcached"
+		}
+		specs = []string{model}
 	}
 	if p.Capacity <= 0 && res.After.MemoryLimit == 0 {
 		p.Capacity = math.MaxInt64 / 4
@@ -92,7 +96,7 @@ func Predict(t *traces.Trace, res *Result, opt PredictOptions) (Prediction, erro
 		}
 		m := Model{Spec: spec, Overhead: o}
 		if kind != "redis" {
-			m.Overhead = 0 // the memcached model adds it when choosing a slab class
+			m.Overhead = 0 // the memcached model counts its items' headers and keys itself
 		}
 		models = append(models, m)
 	}

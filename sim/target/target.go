@@ -63,6 +63,20 @@ type Counters struct {
 	Samples   int `json:"maxmemory_samples,omitempty"`
 	LogFactor int `json:"lfu_log_factor,omitempty"`
 	DecayTime int `json:"lfu_decay_time,omitempty"`
+	// SlabMemory is memcached's total_malloced, the slab pages it holds:
+	// up to MemoryLimit, plus a page for every class that got its first one
+	// beyond it (0 for Redis).
+	SlabMemory int64 `json:"slab_memory,omitempty"`
+	// ChunkMemory is the memory of the chunks memcached's items take, the
+	// sum of chunk_size × used_chunks over its slab classes (0 for Redis).
+	ChunkMemory int64 `json:"chunk_memory,omitempty"`
+	// SlabClasses is the number of memcached slab classes holding pages
+	// (active_slabs; 0 for Redis).
+	SlabClasses int `json:"slab_classes,omitempty"`
+	// Model is the memcached model's spec for the server's settings
+	// (stats settings), naming those that differ from its defaults ("" for
+	// Redis).
+	Model string `json:"model,omitempty"`
 }
 
 // Target is a live cache server to replay against.
