@@ -12,6 +12,42 @@ import (
 // methodLabels are the short names of the methods on a chart.
 var methodLabels = map[string]string{MethodMarginalGain: "gain", MethodKneedle: "knee", MethodTarget: "target", MethodCost: "cost"}
 
+// Scale chooses the scale of a chart's size axis.
+type Scale int
+
+const (
+	// ScaleAuto is logarithmic when the sizes span more than two decades (LogAxis).
+	ScaleAuto Scale = iota
+	// ScaleLog is logarithmic.
+	ScaleLog
+	// ScaleLinear is linear.
+	ScaleLinear
+)
+
+// ScaleNames are the names ParseScale accepts, in Scale order.
+var ScaleNames = []string{"auto", "log", "linear"}
+
+// ParseScale parses auto, log or linear.
+func ParseScale(s string) (Scale, error) {
+	for i, n := range ScaleNames {
+		if s == n {
+			return Scale(i), nil
+		}
+	}
+	return 0, fmt.Errorf("%q: expected %s", s, strings.Join(ScaleNames, ", "))
+}
+
+// log says whether sizes from lo to hi go on a log axis.
+func (sc Scale) log(lo, hi int64) bool {
+	switch sc {
+	case ScaleLog:
+		return lo > 0
+	case ScaleLinear:
+		return false
+	}
+	return LogAxis(lo, hi)
+}
+
 // sizeAxis returns the x kind, log scale and label of a sweep's size axis.
 func (s *Sweep) sizeAxis() (XKind, bool, string) {
 	lo, hi := int64(math.MaxInt64), int64(0)
@@ -22,15 +58,16 @@ func (s *Sweep) sizeAxis() (XKind, bool, string) {
 	if s.bytes() {
 		kind, label = XBytes, "cache size"
 	}
-	log := LogAxis(lo, hi)
+	log := s.XScale.log(lo, hi)
 	if log {
 		label += ", log scale"
 	}
 	return kind, log, label
 }
 
-// LogX reports whether the sweep's charts draw sizes on a log axis (they
-// span more than two decades); Kneedle then works on log-size too.
+// LogX reports whether the sweep's charts draw sizes on a log axis (as
+// s.XScale says; by default when they span more than two decades); Kneedle
+// then works on log-size too.
 func (s *Sweep) LogX() bool {
 	_, log, _ := s.sizeAxis()
 	return log

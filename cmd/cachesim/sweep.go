@@ -273,7 +273,10 @@ func runSweep(cmd *cobra.Command, args []string, o *sweepOptions, name string) e
 	if err != nil {
 		return err
 	}
-	rep := &report.Sweep{Workload: t.Name, Requests: int(in.total), Unit: report.Unit(sizes.Bytes), Points: points, Optimal: optimal}
+	rep := &report.Sweep{Workload: t.Name, Requests: int(in.total), Unit: report.Unit(sizes.Bytes), Points: points, Optimal: optimal,
+		Bounds: bounds(p.specs)}
+	ceiling := sim.CeilingOf(t, o.cache.writes).Scale(in.total, in.rate)
+	rep.Ceiling, rep.Footprint = &ceiling, ceiling.Footprint(sizes.Bytes, o.cache.overhead)
 	reqRate := requestRate(o.lat.requestRate, t)
 	if o.sample.on() {
 		rep.Workload += fmt.Sprintf(" (approximate: SHARDS sample at rate %.4g)", in.rate)

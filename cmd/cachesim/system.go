@@ -543,7 +543,8 @@ func runSystemSweep(cmd *cobra.Command, args []string, o *systemSweepOptions) er
 	rep.Unit = report.Unit(sizes.Bytes)
 	// The overall hit ratio against the varied size is a curve like a
 	// policy's: the sizing rules and charts of sweep apply to it.
-	sw := &report.Sweep{Workload: t.Name, Requests: t.Len(), Unit: rep.Unit}
+	ceiling := sim.CeilingOf(t, false)
+	sw := &report.Sweep{Workload: t.Name, Requests: t.Len(), Unit: rep.Unit, Ceiling: &ceiling, Footprint: ceiling.Footprint(sizes.Bytes, 0)}
 	for _, r := range runs {
 		rep.Runs = append(rep.Runs, report.NewSystemRun(r.Stampede.String(), r.Size, r.Stats))
 		sw.Points = append(sw.Points, sim.Point{Policy: fmt.Sprintf("%s (stampede %s)", name, r.Stampede), Size: r.Size, Stats: r.Stats.Stats})
