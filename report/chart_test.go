@@ -431,3 +431,63 @@ func TestMRCChartCeiling(t *testing.T) {
 		t.Errorf("without a ceiling: %d series, want 12", len(c.Series))
 	}
 }
+
+// TestTimelineClock: 600 requests a second apart from 2023-11-14 22:13:20
+// UTC (Unix time 1700000000) in 1-minute windows: the windows' middles are
+// at 1700000030, 1700000090, …; a drop 5 minutes in is at 1700000300.
+// Without an origin, the same windows are minutes since the start.
+func TestTimelineClock(t *testing.T) {
+	tr := traces.NewTrace("timed", traces.Fields{Time: true})
+	for i := 0; i < 600; i++ {
+		tr.Append(&traces.Request{Key: uint64(i % 50), Size: 1, Time: int64(i) * int64(time.Second)})
+	}
+	plan, err := sim.PlanWindows(tr, sim.Window{Duration: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := sim.ReplayWith(tr, newCache(t, 50), sim.Options{Objects: true, Window: plan})
+	tl := Timeline{Title: "timed.csv, lru at 50 objects", Plan: plan, Windows: st.Windows, Overall: st.HitRatio(),
+		Origin: time.Unix(1700000000, 0), Events: []TimelineEvent{{At: int64(5 * time.Minute), Name: "every entry dropped"}}}
+	c := tl.TimelineChart(RequestHitRatio)
+	if x := c.Series[0].X; c.XKind != XClock || x[0] != 1700000030 || x[9] != 1700000570 {
+		t.Errorf("kind %v, x %v; want clock times 1700000030 … 1700000570", c.XKind, x)
+	}
+	if c.XLabel != "clock time (UTC) on 2023-11-14" || !strings.Contains(c.Title, "timed.csv") {
+		t.Errorf("x label %q, title %q", c.XLabel, c.Title)
+	}
+	if len(c.Events) != 1 || c.Events[0].X != 1700000300 || c.Events[0].Name != "every entry dropped" {
+		t.Errorf("events %+v, want one at 1700000300", c.Events)
+	}
+	dir := chartDir(t)
+	if err := c.Save(filepath.Join(dir, "timeline-clock.png")); err != nil {
+		t.Fatal(err)
+	}
+	checkPNG(t, filepath.Join(dir, "timeline-clock.png"))
+	tl.Origin = time.Time{}
+	if c := tl.TimelineChart(RequestHitRatio); c.XKind == XClock || c.Series[0].X[0] != 0.5 || c.Events[0].X != 5 {
+		t.Errorf("without an origin: kind %v, x %v, event %v; want minutes 0.5 … and 5", c.XKind, c.Series[0].X, c.Events)
+	}
+}
+
+// TestClockTicks: 10 minutes from 22:13:20 need a tick every 2 minutes (a
+// minute would give 10 > 8 labels): 22:14, 22:16, … 22:22; 20 minutes
+// across midnight tick every 5 minutes, the date where the day changes.
+func TestClockTicks(t *testing.T) {
+	labels := func(lo, hi float64) []string {
+		var out []string
+		for _, tk := range (clockTicks{}).Ticks(lo, hi) {
+			out = append(out, tk.Label)
+		}
+		return out
+	}
+	if got := labels(1700000000, 1700000600); !slices.Equal(got, []string{"22:14", "22:16", "22:18", "22:20", "22:22"}) {
+		t.Errorf("ticks %v", got)
+	}
+	midnight := float64(time.Date(2023, 11, 15, 0, 0, 0, 0, time.UTC).Unix())
+	if got := labels(midnight-600, midnight+600); !slices.Equal(got, []string{"23:50", "23:55", "Nov 15 00:00", "00:05", "00:10"}) {
+		t.Errorf("ticks across midnight %v", got)
+	}
+	if got := labels(midnight, midnight+5*86400); !slices.Equal(got, []string{"Nov 15", "Nov 16", "Nov 17", "Nov 18", "Nov 19", "Nov 20"}) {
+		t.Errorf("ticks over days %v", got)
+	}
+}

@@ -427,14 +427,18 @@ func runSystemReplay(cmd *cobra.Command, args []string, o *systemReplayOptions) 
 	for _, r := range runs {
 		rep.Runs = append(rep.Runs, report.NewSystemRun(r.Stampede.String(), 0, r.Stats))
 	}
-	title := rep.Hierarchy
+	title := t.Name + ", " + rep.Hierarchy
 	if s.cfg.Instances > 1 {
 		title += fmt.Sprintf(" ×%d", s.cfg.Instances)
 	}
 	if runs[0].Stampede != system.StampedeOff {
 		title += ", stampede " + runs[0].Stampede.String()
 	}
-	if err := o.timeline.chart(&o.out, title, s.cfg.Window, runs[0].Stats.Stats); err != nil {
+	var drops []report.TimelineEvent
+	for _, e := range runs[0].Stats.Versions {
+		drops = append(drops, report.TimelineEvent{At: e.Time, Name: "every entry dropped (--invalidate-every)"})
+	}
+	if err := o.timeline.chart(&o.out, title, t, s.cfg.Window, runs[0].Stats.Stats, drops); err != nil {
 		return err
 	}
 	return o.out.emit(cmd.OutOrStdout(), stderr, writers{"table": rep.WriteTable, "json": rep.WriteJSON})
