@@ -3,6 +3,8 @@ package report
 import (
 	"fmt"
 	"io"
+	"math"
+	"strconv"
 	"strings"
 
 	"github.com/cachesim/cachesim/sim"
@@ -86,14 +88,14 @@ func (s *Sweep) plan(c Curve, m Metric) Plan {
 	if swept && s.RequestRate > 0 {
 		v := point.HitRatio() * s.RequestRate
 		p.BackendSavedPerS = &v
-		parts = append(parts, fmt.Sprintf("%.4g backend requests/s saved", v))
+		parts = append(parts, fmt.Sprintf("%s backend requests/s saved", fmtAmount(v)))
 	}
 	if swept && s.Cost != nil {
 		none := s.Cost.At(0, s.bytes(), 1).Total
 		with := s.Cost.At(rec.Size, s.bytes(), 1-point.HitRatio()).Total
 		v := none - with
 		p.MonthlySaving = &v
-		parts = append(parts, fmt.Sprintf("%.4g a month saved against no cache (%.4g instead of %.4g)", v, with, none))
+		parts = append(parts, fmt.Sprintf("%s a month saved against no cache (%s instead of %s)", fmtAmount(v), fmtAmount(with), fmtAmount(none)))
 	}
 	if !swept {
 		parts = append(parts, "between swept sizes, so no latency or savings")
@@ -145,4 +147,32 @@ func (s *Sweep) writePlans(w io.Writer) {
 	for _, p := range s.Plans {
 		fmt.Fprintln(w, "  "+p.Summary)
 	}
+}
+
+// fmtAmount renders an amount for people: whole and grouped by thousands
+// from 1,000 on (503,500), else with at most two decimals (3.14), at least
+// three significant digits below 1 (0.000304).
+func fmtAmount(v float64) string {
+	if math.Abs(v) >= 1 {
+		v = math.Round(v*100) / 100
+	}
+	a := math.Abs(v)
+	switch {
+	case a >= 1000:
+		digits := strconv.FormatFloat(a, 'f', 0, 64)
+		var b strings.Builder
+		for i, d := range digits {
+			if i > 0 && (len(digits)-i)%3 == 0 {
+				b.WriteByte(',')
+			}
+			b.WriteRune(d)
+		}
+		if v < 0 {
+			return "-" + b.String()
+		}
+		return b.String()
+	case a >= 1 || a == 0:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return strconv.FormatFloat(v, 'g', 3, 64)
 }
