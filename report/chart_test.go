@@ -204,9 +204,10 @@ func TestLatencyChart(t *testing.T) {
 	}
 }
 
-func TestTimelineChart(t *testing.T) {
-	// 600 requests 1s apart over 10 minutes; keys cycle over 50, so LRU of 50
-	// misses the first 50 and hits everything after.
+// timedCycle is 600 requests 1s apart over 10 minutes, keys cycling over
+// 50 (so LRU of 50 misses the first 50 and hits everything after), with
+// 1-minute windows planned.
+func timedCycle(t *testing.T) (*traces.Trace, *sim.WindowPlan) {
 	tr := traces.NewTrace("timed", traces.Fields{Time: true})
 	for i := 0; i < 600; i++ {
 		tr.Append(&traces.Request{Key: uint64(i % 50), Size: 1, Time: int64(i) * int64(time.Second)})
@@ -215,6 +216,11 @@ func TestTimelineChart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return tr, plan
+}
+
+func TestTimelineChart(t *testing.T) {
+	tr, plan := timedCycle(t)
 	points, _ := latencySweep(t, tr, "1ms", 50) // for the overall hit ratio
 	st := sim.ReplayWith(tr, newCache(t, 50), sim.Options{Objects: true, Window: plan})
 	tl := Timeline{Title: "timed, lru at 50 objects", Plan: plan, Windows: st.Windows, Overall: points[0].HitRatio()}
@@ -437,14 +443,7 @@ func TestMRCChartCeiling(t *testing.T) {
 // at 1700000030, 1700000090, …; a drop 5 minutes in is at 1700000300.
 // Without an origin, the same windows are minutes since the start.
 func TestTimelineClock(t *testing.T) {
-	tr := traces.NewTrace("timed", traces.Fields{Time: true})
-	for i := 0; i < 600; i++ {
-		tr.Append(&traces.Request{Key: uint64(i % 50), Size: 1, Time: int64(i) * int64(time.Second)})
-	}
-	plan, err := sim.PlanWindows(tr, sim.Window{Duration: time.Minute})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tr, plan := timedCycle(t)
 	st := sim.ReplayWith(tr, newCache(t, 50), sim.Options{Objects: true, Window: plan})
 	tl := Timeline{Title: "timed.csv, lru at 50 objects", Plan: plan, Windows: st.Windows, Overall: st.HitRatio(),
 		Origin: time.Unix(1700000000, 0), Events: []TimelineEvent{{At: int64(5 * time.Minute), Name: "every entry dropped"}}}
