@@ -177,6 +177,9 @@ func TestLatencyChart(t *testing.T) {
 	points, lat := latencySweep(t, cycleTrace(), "50ms", 1, 2, 3)
 	rep := &Sweep{Workload: "cycle", Unit: "objects", Points: points, Latency: NewLatencyReport(points, lat.Uncached, 1)}
 	c := rep.LatencyChart()
+	if !strings.Contains(c.Title, ": cycle") {
+		t.Errorf("title %q does not name the trace", c.Title)
+	}
 	names := []string{}
 	for _, s := range c.Series {
 		names = append(names, s.Name)

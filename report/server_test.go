@@ -66,3 +66,12 @@ func TestServerMismatch(t *testing.T) {
 		}
 	}
 }
+
+// TestServerChartNamesTrace: the live sweep's chart names the trace.
+func TestServerChartNamesTrace(t *testing.T) {
+	run := ServerRun{Workload: "t.csv", Target: "memcached 1.6", Policy: "lru", MaxMemory: 1 << 20, HitRatio: 0.5,
+		Simulated: []Predicted{{Policy: "memcached(overhead=50)", HitRatio: 0.51}}}
+	if c := (ServerSweep{run}).Chart(); !strings.HasSuffix(c.Title, ": t.csv") {
+		t.Errorf("title %q does not name the trace", c.Title)
+	}
+}
