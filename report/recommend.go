@@ -319,7 +319,7 @@ func MarginalGain(c Curve, cfg RecommendConfig) Recommendation {
 		j++
 	}
 	if j == n {
-		rec.Note = fmt.Sprintf("none: from %s on, no size reaches the %s hit ratio worth a cache; %s",
+		rec.Note = fmt.Sprintf("from %s on, no size reaches the %s hit ratio worth a cache; %s",
 			sim.FormatSize(c.Points[i].Size, cfg.Bytes), cfg.floorNote(), cfg.sweepFurther(c))
 		return rec
 	}
@@ -390,7 +390,7 @@ func KneedleRule(c Curve, cfg RecommendConfig) Recommendation {
 		return rec
 	}
 	if v := y[i]; v < cfg.Floor() {
-		rec.Note = fmt.Sprintf("none: the curve bends most at %s, where its %s (%.2f%%) is below the %s worth a cache",
+		rec.Note = fmt.Sprintf("the curve bends most at %s, where its %s (%.2f%%) is below the %s worth a cache",
 			sim.FormatSize(c.Points[i].Size, cfg.Bytes), cfg.Metric, 100*v, cfg.floorNote())
 		return rec
 	}
