@@ -9,11 +9,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/cachesim/cachesim/sim"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
@@ -30,6 +30,9 @@ const (
 	XObjects
 	// XBytes are byte sizes, labelled in binary units (64 KiB, 1 GiB).
 	XBytes
+	// XClock are clock times in seconds since the Unix epoch, labelled in
+	// UTC (15:04, Jan 2).
+	XClock
 )
 
 // Chart is the data of a chart and how to show it. Build one with
@@ -45,6 +48,15 @@ type Chart struct {
 	YMin, YMax float64
 	Series     []Series
 	Marks      []Mark
+	// Events are moments drawn as vertical lines across the plot (the
+	// drops of every cached entry on a timeline).
+	Events []Event
+}
+
+// Event is a vertical line at X; events of one Name share a legend entry.
+type Event struct {
+	X    float64
+	Name string
 }
 
 // Series is one line of a chart.
@@ -57,6 +69,25 @@ type Series struct {
 	Markers bool
 	// Gray draws a reference line (a baseline) in gray.
 	Gray bool
+	// PatternByStyle draws the line in its Style's dash pattern (solid,
+	// dashed, dotted, dash-dot), so that many series stay apart.
+	PatternByStyle bool
+}
+
+// lineStyle is the series' line: its Style's colour (gray for a reference
+// line), dashed when Dashed, or in its Style's pattern when PatternByStyle.
+func (s Series) lineStyle() draw.LineStyle {
+	ls := draw.LineStyle{Color: styleColor(s.Style), Width: vg.Points(1.8)}
+	if s.Gray {
+		ls.Color, ls.Width = referenceGray, vg.Points(1.2)
+	}
+	switch {
+	case s.Dashed:
+		ls.Dashes = dashPatterns[1]
+	case s.PatternByStyle:
+		ls.Dashes = styleDashes(s.Style)
+	}
+	return ls
 }
 
 // Mark is a labelled point drawn over the curves (a recommended size).
@@ -142,13 +173,7 @@ func (c *Chart) draw(dc draw.Canvas) error {
 		if err != nil {
 			return fmt.Errorf("chart %q, series %s: %w", c.Title, s.Name, err)
 		}
-		line.Color, line.Width = plotutil.Color(s.Style), vg.Points(1.8)
-		if s.Gray {
-			line.Color, line.Width = color.Gray{Y: 110}, vg.Points(1.2)
-		}
-		if s.Dashed {
-			line.Dashes = []vg.Length{vg.Points(6), vg.Points(3)}
-		}
+		line.LineStyle = s.lineStyle()
 		p.Add(line)
 		thumbs := []plot.Thumbnailer{line}
 		if s.Markers {
@@ -156,11 +181,14 @@ func (c *Chart) draw(dc draw.Canvas) error {
 			if err != nil {
 				return err
 			}
-			pts.Color, pts.Shape, pts.Radius = line.Color, plotutil.Shape(s.Style), vg.Points(3)
+			pts.Color, pts.Shape, pts.Radius = line.Color, styleShape(s.Style), vg.Points(3)
 			p.Add(pts)
 			thumbs = append(thumbs, pts)
 		}
 		legend.Add(s.Name, thumbs...)
+	}
+	if err := c.addEvents(p, &legend); err != nil {
+		return err
 	}
 	if err := c.addMarks(p, &legend); err != nil {
 		return err
@@ -171,6 +199,9 @@ func (c *Chart) draw(dc draw.Canvas) error {
 	for _, s := range c.Series {
 		lw = max(lw, legend.TextStyle.Width(s.Name))
 	}
+	for _, e := range c.Events {
+		lw = max(lw, legend.TextStyle.Width(e.Name))
+	}
 	// SVG viewers may substitute a wider font: leave a quarter more room.
 	lw = lw*5/4 + legend.ThumbnailWidth + vg.Points(24)
 	p.Draw(draw.Crop(dc, vg.Points(4), -lw, vg.Points(4), -vg.Points(8)))
@@ -179,85 +210,7 @@ func (c *Chart) draw(dc draw.Canvas) error {
 	return nil
 }
 
-// addMarks draws the marks as rings with labels beside them, moving a
-// label down (or up) a line when it would cover another, and dropping a
-// label that repeats its neighbour's (the same rule at the same size for two
-// policies whose curves run together).
-func (c *Chart) addMarks(p *plot.Plot, legend *plot.Legend) error {
-	if len(c.Marks) == 0 {
-		return nil
-	}
-	var placed []vg.Rectangle
-	type shown struct {
-		x, y   vg.Length
-		label  string
-		labels *plotter.Labels
-	}
-	var done []shown
-	for _, m := range c.Marks {
-		ring, err := plotter.NewScatter(plotter.XYs{{X: m.X, Y: m.Y}})
-		if err != nil {
-			return err
-		}
-		ring.Shape, ring.Color, ring.Radius = draw.RingGlyph{}, plotutil.Color(m.Style), vg.Points(7)
-		p.Add(ring)
-
-		l, err := plotter.NewLabels(plotter.XYLabels{XYs: plotter.XYs{{X: m.X, Y: m.Y}}, Labels: []string{m.Label}})
-		if err != nil {
-			return err
-		}
-		ts := &l.TextStyle[0]
-		ts.Font.Size = vg.Points(9)
-		ts.Color = plotutil.Color(m.Style)
-		ts.YAlign = draw.YTop // below-right of the ring: curves rise to the right
-		x, y := c.approxPoint(m.X, m.Y)
-		dup := false
-		for _, d := range done {
-			if d.label == m.Label && math.Abs((d.x-x).Points()) < 30 && math.Abs((d.y-y).Points()) < 30 {
-				dup = true
-				d.labels.TextStyle[0].Color = color.Gray{Y: 60} // it speaks for several policies now
-			}
-		}
-		if dup {
-			continue
-		}
-		done = append(done, shown{x, y, m.Label, l})
-		w, h := ts.Width(m.Label), ts.Height(m.Label)+vg.Points(2)
-		off := vg.Point{X: vg.Points(8), Y: -vg.Points(8)}
-		box := func() vg.Rectangle {
-			top := y + off.Y
-			return vg.Rectangle{Min: vg.Point{X: x + off.X, Y: top - h}, Max: vg.Point{X: x + off.X + w, Y: top}}
-		}
-		for tries := 0; tries < 6 && collides(box(), placed); tries++ {
-			off.Y -= h
-		}
-		if collides(box(), placed) || y+off.Y-h < 0 { // no room below: above the ring instead
-			off.Y = vg.Points(8) + h
-			for tries := 0; tries < 6 && collides(box(), placed); tries++ {
-				off.Y += h
-			}
-		}
-		placed = append(placed, box())
-		l.Offset = off
-		p.Add(l)
-	}
-	ring, _ := plotter.NewScatter(plotter.XYs{{}})
-	ring.Shape, ring.Color, ring.Radius = draw.RingGlyph{}, color.Gray{Y: 60}, vg.Points(5)
-	legend.Add("recommended", ring)
-	return nil
-}
-
-// collides reports whether r overlaps any of rs.
-func collides(r vg.Rectangle, rs []vg.Rectangle) bool {
-	for _, o := range rs {
-		if r.Min.X < o.Max.X && o.Min.X < r.Max.X && r.Min.Y < o.Max.Y && o.Min.Y < r.Max.Y {
-			return true
-		}
-	}
-	return false
-}
-
-// Approximate size of the data area, for placing labels before drawing.
+// Approximate size of the data area, for choosing ticks before drawing.
 const (
 	approxDataWidth  = 560
 	approxDataHeight = 330
@@ -292,6 +245,9 @@ func (c *Chart) setAxes(p *plot.Plot) {
 	}
 	if p.X.Min == p.X.Max { // one size: give the axis some width
 		d := math.Max(math.Abs(p.X.Min)*0.1, 1)
+		if c.XKind == XClock {
+			d = 60 // a minute either side
+		}
 		if c.LogX {
 			p.X.Min, p.X.Max = p.X.Min/2, p.X.Max*2
 		} else {
@@ -307,13 +263,16 @@ func (c *Chart) setAxes(p *plot.Plot) {
 		p.X.Min, p.X.Max = p.X.Min-pad, p.X.Max+pad
 	}
 	p.X.Tick.Marker = sizeTicks{kind: c.XKind, log: c.LogX && p.X.Min > 0, at: c.sweptX()}
+	if c.XKind == XClock {
+		p.X.Tick.Marker = clockTicks{}
+	}
 	p.Y.Tick.Marker = niceTicks{}
 }
 
 // sweptX returns the distinct x values of the series drawn with markers
 // when there are few of them (they then make the best linear ticks).
 func (c *Chart) sweptX() []float64 {
-	if c.XKind == XPlain {
+	if c.XKind != XObjects && c.XKind != XBytes {
 		return nil
 	}
 	seen := map[float64]bool{}
@@ -470,4 +429,67 @@ func percentRange(series []Series) (lo, hi float64) {
 		}
 	}
 	return 0, math.Min(100, math.Max(10, math.Ceil(top*1.08/10)*10))
+}
+
+// eventColor is the colour of event lines: apart from every series colour
+// at a glance, and dash-dotted.
+var eventColor = rgb(0xd9, 0x5f, 0x02)
+
+// addEvents draws each event as a vertical line over the y range, and one
+// legend entry per event name.
+func (c *Chart) addEvents(p *plot.Plot, legend *plot.Legend) error {
+	named := map[string]bool{}
+	for _, e := range c.Events {
+		line, err := plotter.NewLine(plotter.XYs{{X: e.X, Y: c.YMin}, {X: e.X, Y: c.YMax}})
+		if err != nil {
+			return fmt.Errorf("chart %q, event %s: %w", c.Title, e.Name, err)
+		}
+		line.LineStyle = draw.LineStyle{Color: eventColor, Width: vg.Points(1), Dashes: dashPatterns[3]}
+		p.Add(line)
+		if !named[e.Name] {
+			named[e.Name] = true
+			legend.Add(e.Name, line)
+		}
+	}
+	return nil
+}
+
+// clockSteps are the tick spacings of a clock axis, in seconds.
+var clockSteps = []float64{1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800,
+	3600, 2 * 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 2 * 86400, 7 * 86400, 14 * 86400, 28 * 86400}
+
+// clockTicks labels an axis of clock times (seconds since the Unix epoch)
+// in UTC, at round times: at most 8 labels.
+type clockTicks struct{}
+
+// Ticks returns the ticks between lo and hi.
+func (clockTicks) Ticks(lo, hi float64) []plot.Tick {
+	step := clockSteps[len(clockSteps)-1]
+	for _, s := range clockSteps {
+		if (hi-lo)/s <= 8 {
+			step = s
+			break
+		}
+	}
+	var ticks []plot.Tick
+	prevDay := ""
+	for v := math.Ceil(lo/step) * step; v <= hi; v += step {
+		t := time.Unix(int64(v), 0).UTC()
+		day := t.Format("Jan 2")
+		var label string
+		switch {
+		case step >= 86400:
+			label = day
+		case step < 60:
+			label = t.Format("15:04:05")
+		default:
+			label = t.Format("15:04")
+		}
+		if step < 86400 && prevDay != "" && day != prevDay {
+			label = day + " " + label // the date where it changes
+		}
+		prevDay = day
+		ticks = append(ticks, plot.Tick{Value: v, Label: label})
+	}
+	return ticks
 }

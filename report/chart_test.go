@@ -2,7 +2,9 @@ package report
 
 import (
 	"bytes"
+	"fmt"
 	"image"
+	"image/color"
 	"image/png"
 	"math"
 	"os"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/cachesim/cachesim/sim"
 	"github.com/cachesim/cachesim/traces"
+	"gonum.org/v1/plot/vg"
 )
 
 // chartDir is where tests write charts: CACHESIM_CHART_DIR when set (to
@@ -111,7 +114,7 @@ func TestMRCChart(t *testing.T) {
 		t.Errorf("lru at 1000 and 1250: %g%%, %g%%; want 0 and 99.8", lru.Y[3], lru.Y[4])
 	}
 	// Kneedle and the 85% target agree on 1250 for lru; for fifo (89.8%) too.
-	want := []Mark{{X: 1250, Y: lru.Y[4], Label: "knee+target: 1250", Style: 0}, {X: 1250, Y: c.Series[1].Y[4], Label: "knee+target: 1250", Style: 1}}
+	want := []Mark{{X: 1250, Y: lru.Y[4], Label: "lru knee+target: 1250", Style: 0}, {X: 1250, Y: c.Series[1].Y[4], Label: "fifo knee+target: 1250", Style: 1}}
 	if !slices.Equal(c.Marks, want) {
 		t.Errorf("marks %+v, want %+v", c.Marks, want)
 	}
@@ -125,7 +128,7 @@ func TestMRCChart(t *testing.T) {
 		}
 	}
 	checkPNG(t, filepath.Join(dir, "mrc.png"))
-	checkSVG(t, filepath.Join(dir, "mrc.svg"), "loop.trace.gz", "knee+target: 1250", "recommended")
+	checkSVG(t, filepath.Join(dir, "mrc.svg"), "loop.trace.gz", "lru knee+target: 1250", "fifo knee+target: 1250", "recommended")
 	if err := c.Save(filepath.Join(dir, "mrc.jpg")); err == nil {
 		t.Error("saving a .jpg: no error")
 	}
@@ -174,6 +177,9 @@ func TestLatencyChart(t *testing.T) {
 	points, lat := latencySweep(t, cycleTrace(), "50ms", 1, 2, 3)
 	rep := &Sweep{Workload: "cycle", Unit: "objects", Points: points, Latency: NewLatencyReport(points, lat.Uncached, 1)}
 	c := rep.LatencyChart()
+	if !strings.Contains(c.Title, ": cycle") {
+		t.Errorf("title %q does not name the trace", c.Title)
+	}
 	names := []string{}
 	for _, s := range c.Series {
 		names = append(names, s.Name)
@@ -201,9 +207,10 @@ func TestLatencyChart(t *testing.T) {
 	}
 }
 
-func TestTimelineChart(t *testing.T) {
-	// 600 requests 1s apart over 10 minutes; keys cycle over 50, so LRU of 50
-	// misses the first 50 and hits everything after.
+// timedCycle is 600 requests 1s apart over 10 minutes, keys cycling over
+// 50 (so LRU of 50 misses the first 50 and hits everything after), with
+// 1-minute windows planned.
+func timedCycle(t *testing.T) (*traces.Trace, *sim.WindowPlan) {
 	tr := traces.NewTrace("timed", traces.Fields{Time: true})
 	for i := 0; i < 600; i++ {
 		tr.Append(&traces.Request{Key: uint64(i % 50), Size: 1, Time: int64(i) * int64(time.Second)})
@@ -212,6 +219,11 @@ func TestTimelineChart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return tr, plan
+}
+
+func TestTimelineChart(t *testing.T) {
+	tr, plan := timedCycle(t)
 	points, _ := latencySweep(t, tr, "1ms", 50) // for the overall hit ratio
 	st := sim.ReplayWith(tr, newCache(t, 50), sim.Options{Objects: true, Window: plan})
 	tl := Timeline{Title: "timed, lru at 50 objects", Plan: plan, Windows: st.Windows, Overall: points[0].HitRatio()}
@@ -237,4 +249,247 @@ func TestTimelineChart(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkSVG(t, filepath.Join(dir, "timeline.svg"), "per window")
+}
+
+// deltaE is the CIE76 distance of two colours in CIELAB (D65), computed
+// from the sRGB formulas, independently of how the palette was chosen.
+func deltaE(a, b color.Color) float64 {
+	lab := func(c color.Color) [3]float64 {
+		r, g, bl, _ := c.RGBA()
+		lin := func(v uint32) float64 {
+			x := float64(v) / 0xffff
+			if x <= 0.04045 {
+				return x / 12.92
+			}
+			return math.Pow((x+0.055)/1.055, 2.4)
+		}
+		R, G, B := lin(r), lin(g), lin(bl)
+		X := (0.4124*R + 0.3576*G + 0.1805*B) / 0.95047
+		Y := 0.2126*R + 0.7152*G + 0.0722*B
+		Z := (0.0193*R + 0.1192*G + 0.9505*B) / 1.08883
+		f := func(t float64) float64 {
+			if t > 0.008856 {
+				return math.Cbrt(t)
+			}
+			return 7.787*t + 16.0/116
+		}
+		return [3]float64{116*f(Y) - 16, 500 * (f(X) - f(Y)), 200 * (f(Y) - f(Z))}
+	}
+	p, q := lab(a), lab(b)
+	return math.Sqrt((p[0]-q[0])*(p[0]-q[0]) + (p[1]-q[1])*(p[1]-q[1]) + (p[2]-q[2])*(p[2]-q[2]))
+}
+
+// twelveSweep is a sweep of twelve policies, each a made-up rising curve,
+// every one with a recommendation at the same size (the worst case for labels).
+func twelveSweep() *Sweep {
+	s := &Sweep{Workload: "twelve.csv", Unit: "objects", Ceiling: &sim.Ceiling{Requests: 1000, Misses: 150, Bytes: 1000, MissBytes: 300}}
+	for i := 0; i < 12; i++ {
+		name := fmt.Sprintf("policy%02d", i)
+		for j, size := range []int64{100, 1000, 10000, 100000} {
+			s.Points = append(s.Points, sim.Point{Policy: name, Size: size, Stats: sim.Stats{Requests: 1000, Hits: uint64(100 + 200*j + 5*i)}})
+		}
+		s.Recommendations = append(s.Recommendations,
+			Recommendation{Policy: name, Method: MethodKneedle, Found: true, Size: 1000, HitRatio: float64(300+5*i) / 1000},
+			Recommendation{Policy: name, Method: MethodMarginalGain, Found: true, Size: 10000, HitRatio: float64(500+5*i) / 1000})
+	}
+	return s
+}
+
+// TestChartTwelveSeriesApart: twelve policies get twelve colours no two
+// closer than ΔE 40 (20 is clearly different to the eye), none of them the
+// reference gray, and twelve different (dash pattern, marker) pairs, so
+// they stay apart in gray print too.
+func TestChartTwelveSeriesApart(t *testing.T) {
+	c := twelveSweep().MRCChart(RequestHitRatio)
+	if len(c.Series) != 13 || !c.Series[12].Gray {
+		t.Fatalf("%d series, want 12 curves and the ceiling", len(c.Series))
+	}
+	type look struct{ dash, shape string }
+	seen := map[look]string{}
+	for i, s := range c.Series[:12] {
+		if s.Style != i || !s.PatternByStyle {
+			t.Errorf("series %s: style %d pattern %v", s.Name, s.Style, s.PatternByStyle)
+		}
+		for j := 0; j < i; j++ {
+			if d := deltaE(s.lineStyle().Color, c.Series[j].lineStyle().Color); d < 40 {
+				t.Errorf("%s and %s: colours ΔE %.1f apart, want 40", s.Name, c.Series[j].Name, d)
+			}
+		}
+		if d := deltaE(s.lineStyle().Color, referenceGray); d < 20 {
+			t.Errorf("%s: colour ΔE %.1f from the reference gray", s.Name, d)
+		}
+		l := look{fmt.Sprint(s.lineStyle().Dashes), fmt.Sprintf("%T", styleShape(s.Style))}
+		if other, ok := seen[l]; ok {
+			t.Errorf("%s and %s share dash pattern and marker %v", s.Name, other, l)
+		}
+		seen[l] = s.Name
+	}
+	// Every mark's label names its policy.
+	if len(c.Marks) != 24 {
+		t.Fatalf("%d marks, want 24", len(c.Marks))
+	}
+	for _, m := range c.Marks {
+		if want := c.Series[m.Style].Name + " "; !strings.HasPrefix(m.Label, want) {
+			t.Errorf("label %q does not start with its policy %q", m.Label, want)
+		}
+	}
+	path := filepath.Join(chartDir(t), "twelve.png")
+	if err := c.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	checkPNG(t, path)
+}
+
+// TestPlaceLabelsApart: the 24 labels of twelveSweep, all anchored at two
+// points, and a label by each edge of the area: no label overlaps another
+// label or a ring, and each stays inside the area.
+func TestPlaceLabelsApart(t *testing.T) {
+	c := twelveSweep().MRCChart(RequestHitRatio)
+	area := vg.Rectangle{Max: vg.Point{X: 560, Y: 330}}
+	var anchors []vg.Point
+	for _, m := range c.Marks {
+		x, y := c.approxPoint(m.X, m.Y) // linear stand-in for the plot's transform
+		anchors = append(anchors, vg.Point{X: x, Y: y})
+	}
+	marks := append(slices.Clone(c.Marks), Mark{Label: "right edge"}, Mark{Label: "bottom left corner"})
+	anchors = append(anchors, vg.Point{X: 555, Y: 200}, vg.Point{X: 3, Y: 3})
+	got := placeLabels(anchors, labelSizes(marks), area)
+	for i, p := range got {
+		if !p.ok {
+			t.Errorf("label %q found no room", marks[i].Label)
+			continue
+		}
+		if !inside(p.box, area) {
+			t.Errorf("label %q at %v leaves the area", marks[i].Label, p.box)
+		}
+		for j, a := range anchors {
+			ring := vg.Rectangle{Min: vg.Point{X: a.X - ringRadius, Y: a.Y - ringRadius}, Max: vg.Point{X: a.X + ringRadius, Y: a.Y + ringRadius}}
+			if collides(p.box, []vg.Rectangle{ring}) {
+				t.Errorf("label %q covers the ring of %q", marks[i].Label, marks[j].Label)
+			}
+		}
+		for j := 0; j < i; j++ {
+			if got[j].ok && collides(p.box, []vg.Rectangle{got[j].box}) {
+				t.Errorf("labels %q and %q overlap", marks[i].Label, marks[j].Label)
+			}
+		}
+	}
+	// By the right edge the label goes left of its point; in the corner, above.
+	if b := got[24].box; b.Max.X > anchors[24].X {
+		t.Errorf("right-edge label at %v, want it left of x = %v", b, anchors[24].X)
+	}
+	if b := got[25].box; b.Min.Y < anchors[25].Y || b.Min.X < anchors[25].X {
+		t.Errorf("corner label at %v, want it above and right of %v", b, anchors[25])
+	}
+}
+
+// TestXScale: the size axis is log past two decades unless the x scale
+// says otherwise, and Kneedle (LogX) follows the axis.
+func TestXScale(t *testing.T) {
+	sweep := func(sizes ...int64) *Sweep {
+		s := &Sweep{Workload: "w", Unit: "objects"}
+		for _, size := range sizes {
+			s.Points = append(s.Points, sim.Point{Policy: "lru", Size: size, Stats: sim.Stats{Requests: 10, Hits: 5}})
+		}
+		return s
+	}
+	cases := []struct {
+		sizes []int64
+		scale Scale
+		log   bool
+	}{
+		{[]int64{10, 100, 1000}, ScaleAuto, false}, // exactly two decades
+		{[]int64{10, 100, 1001}, ScaleAuto, true},
+		{[]int64{10, 100, 1000}, ScaleLog, true},
+		{[]int64{10, 1e6}, ScaleLinear, false},
+	}
+	for _, k := range cases {
+		s := sweep(k.sizes...)
+		s.XScale = k.scale
+		c := s.MRCChart(RequestHitRatio)
+		if c.LogX != k.log || s.LogX() != k.log || strings.Contains(c.XLabel, "log scale") != k.log {
+			t.Errorf("sizes %v scale %s: chart log %v (%q), LogX %v; want %v", k.sizes, ScaleNames[k.scale], c.LogX, c.XLabel, s.LogX(), k.log)
+		}
+	}
+	for _, name := range []string{"log", "linear", "auto"} {
+		if sc, err := ParseScale(name); err != nil || ScaleNames[sc] != name {
+			t.Errorf("ParseScale(%q) = %v, %v", name, sc, err)
+		}
+	}
+	if _, err := ParseScale("lin"); err == nil || !strings.Contains(err.Error(), "log, linear") {
+		t.Errorf("ParseScale(lin): %v, want an error listing the names", err)
+	}
+}
+
+// TestMRCChartCeiling: the unlimited cache's hit ratio, 1 - 150/1000 = 85%
+// (byte: 1 - 300/1000 = 70%), is a gray dashed line across the sizes.
+func TestMRCChartCeiling(t *testing.T) {
+	s := twelveSweep()
+	for m, want := range map[Metric]float64{RequestHitRatio: 85, ByteHitRatio: 70} {
+		c := s.MRCChart(m)
+		top := c.Series[len(c.Series)-1]
+		if !top.Gray || !top.Dashed || !slices.Equal(top.X, []float64{100, 100000}) || math.Abs(top.Y[0]-want) > 1e-9 || top.Y[0] != top.Y[1] {
+			t.Errorf("%s: ceiling series %+v, want a gray dashed line at %g%% from 100 to 100000", m, top, want)
+		}
+		if !strings.Contains(top.Name, fmt.Sprintf("unlimited cache %.1f%%", want)) {
+			t.Errorf("ceiling named %q", top.Name)
+		}
+	}
+	s.Ceiling = nil
+	if c := s.MRCChart(RequestHitRatio); len(c.Series) != 12 {
+		t.Errorf("without a ceiling: %d series, want 12", len(c.Series))
+	}
+}
+
+// TestTimelineClock: 600 requests a second apart from 2023-11-14 22:13:20
+// UTC (Unix time 1700000000) in 1-minute windows: the windows' middles are
+// at 1700000030, 1700000090, …; a drop 5 minutes in is at 1700000300.
+// Without an origin, the same windows are minutes since the start.
+func TestTimelineClock(t *testing.T) {
+	tr, plan := timedCycle(t)
+	st := sim.ReplayWith(tr, newCache(t, 50), sim.Options{Objects: true, Window: plan})
+	tl := Timeline{Title: "timed.csv, lru at 50 objects", Plan: plan, Windows: st.Windows, Overall: st.HitRatio(),
+		Origin: time.Unix(1700000000, 0), Events: []TimelineEvent{{At: int64(5 * time.Minute), Name: "every entry dropped"}}}
+	c := tl.TimelineChart(RequestHitRatio)
+	if x := c.Series[0].X; c.XKind != XClock || x[0] != 1700000030 || x[9] != 1700000570 {
+		t.Errorf("kind %v, x %v; want clock times 1700000030 … 1700000570", c.XKind, x)
+	}
+	if c.XLabel != "clock time (UTC) on 2023-11-14" || !strings.Contains(c.Title, "timed.csv") {
+		t.Errorf("x label %q, title %q", c.XLabel, c.Title)
+	}
+	if len(c.Events) != 1 || c.Events[0].X != 1700000300 || c.Events[0].Name != "every entry dropped" {
+		t.Errorf("events %+v, want one at 1700000300", c.Events)
+	}
+	dir := chartDir(t)
+	if err := c.Save(filepath.Join(dir, "timeline-clock.png")); err != nil {
+		t.Fatal(err)
+	}
+	checkPNG(t, filepath.Join(dir, "timeline-clock.png"))
+	tl.Origin = time.Time{}
+	if c := tl.TimelineChart(RequestHitRatio); c.XKind == XClock || c.Series[0].X[0] != 0.5 || c.Events[0].X != 5 {
+		t.Errorf("without an origin: kind %v, x %v, event %v; want minutes 0.5 … and 5", c.XKind, c.Series[0].X, c.Events)
+	}
+}
+
+// TestClockTicks: 10 minutes from 22:13:20 need a tick every 2 minutes (a
+// minute would give 10 > 8 labels): 22:14, 22:16, … 22:22; 20 minutes
+// across midnight tick every 5 minutes, the date where the day changes.
+func TestClockTicks(t *testing.T) {
+	labels := func(lo, hi float64) []string {
+		var out []string
+		for _, tk := range (clockTicks{}).Ticks(lo, hi) {
+			out = append(out, tk.Label)
+		}
+		return out
+	}
+	if got := labels(1700000000, 1700000600); !slices.Equal(got, []string{"22:14", "22:16", "22:18", "22:20", "22:22"}) {
+		t.Errorf("ticks %v", got)
+	}
+	midnight := float64(time.Date(2023, 11, 15, 0, 0, 0, 0, time.UTC).Unix())
+	if got := labels(midnight-600, midnight+600); !slices.Equal(got, []string{"23:50", "23:55", "Nov 15 00:00", "00:05", "00:10"}) {
+		t.Errorf("ticks across midnight %v", got)
+	}
+	if got := labels(midnight, midnight+5*86400); !slices.Equal(got, []string{"Nov 15", "Nov 16", "Nov 17", "Nov 18", "Nov 19", "Nov 20"}) {
+		t.Errorf("ticks over days %v", got)
+	}
 }

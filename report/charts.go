@@ -12,6 +12,42 @@ import (
 // methodLabels are the short names of the methods on a chart.
 var methodLabels = map[string]string{MethodMarginalGain: "gain", MethodKneedle: "knee", MethodTarget: "target", MethodCost: "cost"}
 
+// Scale chooses the scale of a chart's size axis.
+type Scale int
+
+const (
+	// ScaleAuto is logarithmic when the sizes span more than two decades (LogAxis).
+	ScaleAuto Scale = iota
+	// ScaleLog is logarithmic.
+	ScaleLog
+	// ScaleLinear is linear.
+	ScaleLinear
+)
+
+// ScaleNames are the names ParseScale accepts, in Scale order.
+var ScaleNames = []string{"auto", "log", "linear"}
+
+// ParseScale parses auto, log or linear.
+func ParseScale(s string) (Scale, error) {
+	for i, n := range ScaleNames {
+		if s == n {
+			return Scale(i), nil
+		}
+	}
+	return 0, fmt.Errorf("%q: expected %s", s, strings.Join(ScaleNames, ", "))
+}
+
+// log says whether sizes from lo to hi go on a log axis.
+func (sc Scale) log(lo, hi int64) bool {
+	switch sc {
+	case ScaleLog:
+		return lo > 0
+	case ScaleLinear:
+		return false
+	}
+	return LogAxis(lo, hi)
+}
+
 // sizeAxis returns the x kind, log scale and label of a sweep's size axis.
 func (s *Sweep) sizeAxis() (XKind, bool, string) {
 	lo, hi := int64(math.MaxInt64), int64(0)
@@ -22,15 +58,16 @@ func (s *Sweep) sizeAxis() (XKind, bool, string) {
 	if s.bytes() {
 		kind, label = XBytes, "cache size"
 	}
-	log := LogAxis(lo, hi)
+	log := s.XScale.log(lo, hi)
 	if log {
 		label += ", log scale"
 	}
 	return kind, log, label
 }
 
-// LogX reports whether the sweep's charts draw sizes on a log axis (they
-// span more than two decades); Kneedle then works on log-size too.
+// LogX reports whether the sweep's charts draw sizes on a log axis (as
+// s.XScale says; by default when they span more than two decades); Kneedle
+// then works on log-size too.
 func (s *Sweep) LogX() bool {
 	_, log, _ := s.sizeAxis()
 	return log
@@ -45,12 +82,13 @@ func (s *Sweep) MRCChart(m Metric) *Chart {
 	style := map[string]int{}
 	for i, cv := range Curves(s.Points) {
 		style[cv.Policy] = i
-		sr := Series{Name: cv.Policy, Style: i, Markers: true}
+		sr := Series{Name: cv.Policy, Style: i, Markers: true, PatternByStyle: true}
 		for _, p := range cv.Points {
 			sr.X, sr.Y = append(sr.X, float64(p.Size)), append(sr.Y, 100*m.Of(p.Stats))
 		}
 		c.Series = append(c.Series, sr)
 	}
+	s.addCeiling(c, m)
 	c.YMin, c.YMax = percentRange(c.Series)
 	c.Series = append(c.Series, heldLines(s.Points, c.YMin, c.YMax)...)
 	// One mark per policy and size, naming every rule that picked it.
@@ -75,10 +113,25 @@ func (s *Sweep) MRCChart(m Metric) *Chart {
 		}
 		methods[i] = append(methods[i], methodLabels[r.Method])
 	}
-	for i := range c.Marks { // "knee+cost: 1250"
-		c.Marks[i].Label = strings.Join(methods[i], "+") + ": " + c.Marks[i].Label
+	for i := range c.Marks { // "lru knee+cost: 1250"
+		c.Marks[i].Label = c.Series[c.Marks[i].Style].Name + " " + strings.Join(methods[i], "+") + ": " + c.Marks[i].Label
 	}
 	return c
+}
+
+// addCeiling adds the unlimited cache's hit ratio (metric m) across the
+// sizes of c as a gray dashed reference line, when s knows it.
+func (s *Sweep) addCeiling(c *Chart, m Metric) {
+	if s.Ceiling == nil || len(s.Points) == 0 {
+		return
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, p := range s.Points {
+		lo, hi = math.Min(lo, float64(p.Size)), math.Max(hi, float64(p.Size))
+	}
+	v := 100 * m.OfCeiling(*s.Ceiling)
+	c.Series = append(c.Series, Series{Name: fmt.Sprintf("unlimited cache %.1f%%", v),
+		X: []float64{lo, hi}, Y: []float64{v, v}, Gray: true, Dashed: true})
 }
 
 // LatencyChart is the mean (solid) and p99 (dashed) request latency of every
@@ -127,35 +180,33 @@ type Timeline struct {
 	Windows []sim.WindowStats
 	// Overall is the hit ratio of the whole run.
 	Overall float64
+	// Origin is the clock time of the trace's first request, when its
+	// timestamps are clock times (zero otherwise): time windows are then
+	// drawn against clock time.
+	Origin time.Time
+	// Events are moments to mark, in the windows' unit: nanoseconds since
+	// the first request for time windows, request indexes otherwise.
+	Events []TimelineEvent
+}
+
+// TimelineEvent is a moment of a run worth marking on its timeline.
+type TimelineEvent struct {
+	At   int64
+	Name string
 }
 
 // TimelineChart is the hit ratio (metric m) per window over the run, with
-// the whole run's hit ratio as a gray dashed line. Windows without requests
-// are left out.
+// the whole run's hit ratio as a gray dashed line and the events as
+// vertical lines. Windows without requests are left out. Time windows of a
+// trace with clock times are drawn against clock time (UTC).
 func (tl Timeline) TimelineChart(m Metric) *Chart {
 	w := tl.Plan.Window
 	c := &Chart{Title: fmt.Sprintf("%s per %s window: %s", capitalise(m.String()), w, tl.Title),
 		YLabel: m.String() + " (%)"}
-	var div float64
-	if tl.Plan.ByTime {
-		var unit string
-		div, unit = timeUnit(tl.Windows)
-		c.XLabel = "time since the start of the trace (" + unit + ")"
-	} else {
-		var unit string
-		div, unit = countUnit(tl.Windows)
-		c.XLabel = "requests" + unit
-	}
+	at := tl.axis(c) // x position of a window start or an event
 	width := float64(w.Requests)
 	if tl.Plan.ByTime {
 		width = float64(w.Duration)
-	}
-	base := float64(0)
-	if len(tl.Windows) > 0 {
-		base = float64(tl.Windows[0].Start)
-		if !tl.Plan.ByTime {
-			base = 0
-		}
 	}
 	sr := Series{Name: "per window", Markers: len(tl.Windows) <= 60}
 	for _, win := range tl.Windows {
@@ -166,7 +217,7 @@ func (tl Timeline) TimelineChart(m Metric) *Chart {
 		if m == ByteHitRatio {
 			v = win.ByteHitRatio()
 		}
-		sr.X = append(sr.X, (float64(win.Start)-base+width/2)/div)
+		sr.X = append(sr.X, at(float64(win.Start)+width/2))
 		sr.Y = append(sr.Y, 100*v)
 	}
 	c.Series = []Series{sr}
@@ -175,8 +226,47 @@ func (tl Timeline) TimelineChart(m Metric) *Chart {
 		c.Series = append(c.Series, Series{Name: fmt.Sprintf("whole run %.2f%% (all requests)", 100*tl.Overall),
 			X: []float64{lo, hi}, Y: []float64{100 * tl.Overall, 100 * tl.Overall}, Gray: true, Dashed: true})
 	}
+	for _, e := range tl.Events {
+		c.Events = append(c.Events, Event{X: at(float64(e.At)), Name: e.Name})
+	}
 	c.YMin, c.YMax = percentRange(c.Series)
 	return c
+}
+
+// axis sets c's x axis for the timeline and returns the map from the
+// windows' unit (nanoseconds since the first request, or a request index)
+// to x.
+func (tl Timeline) axis(c *Chart) func(float64) float64 {
+	switch {
+	case tl.Plan.ByTime && !tl.Origin.IsZero():
+		c.XKind, c.XLabel = XClock, clockLabel(tl.Origin, tl.Windows)
+		origin := float64(tl.Origin.UnixNano())
+		return func(ns float64) float64 { return (origin + ns) / 1e9 }
+	case tl.Plan.ByTime:
+		div, unit := timeUnit(tl.Windows)
+		c.XLabel = "time since the start of the trace (" + unit + ")"
+		base := float64(0)
+		if len(tl.Windows) > 0 {
+			base = float64(tl.Windows[0].Start)
+		}
+		return func(ns float64) float64 { return (ns - base) / div }
+	}
+	div, unit := countUnit(tl.Windows)
+	c.XLabel = "requests" + unit
+	return func(i float64) float64 { return i / div }
+}
+
+// clockLabel names a clock-time axis with the date (or dates) it spans.
+func clockLabel(origin time.Time, ws []sim.WindowStats) string {
+	first, last := origin.UTC(), origin.UTC()
+	if len(ws) > 0 {
+		first = origin.Add(time.Duration(ws[0].Start)).UTC()
+		last = origin.Add(time.Duration(ws[len(ws)-1].Start)).UTC()
+	}
+	if first.Format(time.DateOnly) == last.Format(time.DateOnly) {
+		return "clock time (UTC) on " + first.Format(time.DateOnly)
+	}
+	return "clock time (UTC), " + first.Format(time.DateOnly) + " to " + last.Format(time.DateOnly)
 }
 
 // timeUnit picks the unit of a time axis from the span of the windows.

@@ -71,7 +71,7 @@ func (m CostModel) Rule(c Curve, cfg RecommendConfig) Recommendation {
 	rec.Cost = &bestCost
 	rec.Note = fmt.Sprintf("%s costs %.4g per month: memory %.4g (%.4g GiB) + misses %.4g (%.4g misses)",
 		sim.FormatSize(rec.Size, cfg.Bytes), bestCost.Total, bestCost.Memory, bestCost.MemoryGiB, bestCost.Misses, bestCost.MissesPerMonth)
-	if best == len(c.Points)-1 && len(c.Points) > 1 {
+	if best == len(c.Points)-1 && len(c.Points) > 1 && !cfg.holdsAll(c) {
 		rec.Note += "; the largest swept size: larger ones may cost less"
 	}
 	return rec

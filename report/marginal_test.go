@@ -3,42 +3,88 @@ package report
 import (
 	"errors"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/cachesim/cachesim/sim"
 )
 
-func curve(sizes []int64, hits []uint64) Curve {
-	c := Curve{Policy: "p"}
-	for i := range sizes {
-		c.Points = append(c.Points, sim.Point{Policy: "p", Size: sizes[i], Stats: sim.Stats{Requests: 1000, Hits: hits[i]}})
+// TestMarginalGainUnevenSizes: the sizes 1 MiB, 2 MiB, 64 MiB of a trace
+// whose footprint (1.5 MiB) fits in 2 MiB: hit ratios 93.41%, 99.70%,
+// 99.70%. The step to 2 MiB gains 6.29 pp over one doubling, the step to
+// 64 MiB nothing over five: 2 MiB is where the gains end (a rule that took
+// the first step below the threshold picked 64 MiB).
+func TestMarginalGainUnevenSizes(t *testing.T) {
+	c := handCurve([]int64{1 << 20, 2 << 20, 64 << 20}, []float64{0.9341, 0.9970, 0.9970})
+	r := MarginalGain(c, RecommendConfig{MinGain: 1, Bytes: true, Ceiling: 0.9970, Footprint: 3 << 19})
+	if !r.Found || r.Size != 2<<20 {
+		t.Fatalf("got %+v, want 2 MiB", r)
 	}
-	return c
+	if !strings.Contains(r.Note, "as much as an unlimited cache") || strings.Contains(r.Note, "sweep larger") {
+		t.Errorf("note %q: want the share of the ceiling and no advice to sweep further", r.Note)
+	}
 }
 
-func TestMarginalGain(t *testing.T) {
-	// Hit ratios 10%, 30%, 40%, 40.05%, 40.5%: gains +20, +10, +0.05, +0.45 pp.
-	// The first gain below 0.1 pp is at size 4, even though a later step gains more.
-	c := curve([]int64{1, 2, 3, 4, 5}, []uint64{100, 300, 400, 400, 405})
-	c.Points[3].Hits, c.Points[3].Requests = 40050, 100000
-	r := MarginalGain(c, 0.1, false)
-	if !r.Found || r.Size != 4 {
-		t.Fatalf("got %+v, want size 4", r)
+// TestMarginalGainPerDoubling: 1 → 10%, 2 → 20%, 1024 → 25%. The last step
+// gains 5 pp, but over log2(512) = 9 doublings: 0.556 pp per doubling, below
+// 1. The step to 2 gains 10 pp in one doubling. So 2 is recommended at 1 pp
+// and nothing at 0.5 pp (the last step's 0.556 is not below it).
+func TestMarginalGainPerDoubling(t *testing.T) {
+	c := handCurve([]int64{1, 2, 1024}, []float64{0.10, 0.20, 0.25})
+	per := c.GainsPerDoubling(RequestHitRatio)
+	if per[0] != 0 || math.Abs(per[1]-10) > 1e-9 || math.Abs(per[2]-5.0/9) > 1e-9 {
+		t.Errorf("gains per doubling %v, want 0, 10, 0.556", per)
 	}
-	// With a 15 pp threshold the third size (gain 10) is the first below.
-	if r := MarginalGain(c, 15, false); !r.Found || r.Size != 3 {
-		t.Fatalf("threshold 15: got %+v, want size 3", r)
+	if r := MarginalGain(c, RecommendConfig{MinGain: 1}); !r.Found || r.Size != 2 {
+		t.Errorf("1 pp: got %+v, want 2", r)
 	}
-	// Never below the threshold: not found, and the note says to sweep further.
-	r = MarginalGain(curve([]int64{1, 2}, []uint64{100, 300}), 0.1, false)
-	if r.Found || !strings.Contains(r.Note, "sweep larger sizes") {
-		t.Fatalf("got %+v", r)
+	r := MarginalGain(c, RecommendConfig{MinGain: 0.5})
+	if r.Found || !strings.Contains(r.Note, "sweep larger sizes") || !strings.Contains(r.Note, "+0.556") {
+		t.Errorf("0.5 pp: got %+v, want not reached with the last step's +0.556 pp", r)
 	}
-	if r := MarginalGain(curve([]int64{1}, []uint64{1}), 0.1, false); r.Found {
-		t.Fatalf("one point gave a recommendation: %+v", r)
+}
+
+// TestMarginalGainFlatStart: 10…160 objects hit 0, 0, 0, 50%, 60% (a loop
+// that starts to fit at 80). Gains per doubling: 0, 0, 50, 10. Every step
+// after 160 is unknown, so 160 qualifies only when it holds every object.
+func TestMarginalGainFlatStart(t *testing.T) {
+	c := handCurve([]int64{10, 20, 40, 80, 160}, []float64{0, 0, 0, 0.5, 0.6})
+	if r := MarginalGain(c, RecommendConfig{MinGain: 1, Footprint: 160, Ceiling: 0.6}); !r.Found || r.Size != 160 ||
+		!strings.Contains(r.Note, "holds every object") {
+		t.Errorf("footprint 160: got %+v, want 160, holding every object", r)
+	}
+	for _, fp := range []int64{0, 1000} {
+		r := MarginalGain(c, RecommendConfig{MinGain: 1, Footprint: fp})
+		if r.Found || !strings.Contains(r.Note, "sweep larger sizes") {
+			t.Errorf("footprint %d: got %+v, want not reached, sweep larger sizes", fp, r)
+		}
+	}
+}
+
+// TestMarginalGainFloor: a curve flat from the start at 0.5% gains nothing,
+// but 0.5% is below the floor (1%, or a tenth of a 90% ceiling, 9%).
+// A curve of 5%, 5.5%, 6%, 6.2% (gains per doubling 0.5, 0.5, 0.2) flattens
+// from its first size, but with a 58% ceiling the floor is 5.8%: the first
+// size from there that reaches it is 4 (6%).
+func TestMarginalGainFloor(t *testing.T) {
+	flat := handCurve([]int64{10, 20, 40}, []float64{0.005, 0.005, 0.005})
+	r := MarginalGain(flat, RecommendConfig{MinGain: 1, Ceiling: 0.9, Footprint: 1000})
+	if r.Found || !strings.Contains(r.Note, "9.00% (a tenth of the unlimited cache's 90.00%)") || !strings.Contains(r.Note, "sweep larger sizes") {
+		t.Errorf("flat at 0.5%%: got %+v, want none below the 9%% floor", r)
+	}
+	if r := MarginalGain(flat, RecommendConfig{MinGain: 1}); r.Found || !strings.Contains(r.Note, "1%") {
+		t.Errorf("flat at 0.5%%, no ceiling: got %+v, want none below 1%%", r)
+	}
+	if r := MarginalGain(flat, RecommendConfig{MinGain: 1, Ceiling: 0.005, Footprint: 40}); r.Found || !strings.Contains(r.Note, "no size is worth a cache") {
+		t.Errorf("ceiling 0.5%%: got %+v, want no size worth a cache", r)
+	}
+	slow := handCurve([]int64{1, 2, 4, 8}, []float64{0.05, 0.055, 0.06, 0.062})
+	if r := MarginalGain(slow, RecommendConfig{MinGain: 1, Ceiling: 0.58}); !r.Found || r.Size != 4 {
+		t.Errorf("slow: got %+v, want 4", r)
+	}
+	if r := MarginalGain(handCurve([]int64{1}, []float64{0.5}), RecommendConfig{MinGain: 1}); r.Found {
+		t.Errorf("one point gave a recommendation: %+v", r)
 	}
 }
 

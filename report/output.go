@@ -28,6 +28,20 @@ type Sweep struct {
 	// Gaps every other policy's distance to it (see OptimalGaps).
 	Optimal string `json:"optimal,omitempty"`
 	Gaps    []Gap  `json:"optimal_gaps,omitempty"`
+	// Ceiling is what an unlimited cache does on the trace (nil: unknown);
+	// the charts draw it as a reference line.
+	Ceiling *sim.Ceiling `json:"ceiling,omitempty"`
+	// Footprint is the size, in Unit, that holds every object (0: unknown).
+	Footprint int64 `json:"footprint,omitempty"`
+	// Bounds names the policies that are offline bounds (they read the
+	// future): charted as upper limits, given no recommendation.
+	Bounds []string `json:"bounds,omitempty"`
+	// RequestRate is the requests per second the cache serves (0: unknown).
+	RequestRate float64 `json:"requests_per_second,omitempty"`
+	// Plans answer per policy: how big, and what it does (see Recommend).
+	Plans []Plan `json:"plans,omitempty"`
+	// XScale chooses the charts' size axis.
+	XScale Scale `json:"-"`
 }
 
 // Unit returns "bytes" or "objects".
@@ -169,13 +183,18 @@ func (s *Sweep) WriteTable(w io.Writer) error {
 	if err := t.Render(); err != nil {
 		return err
 	}
+	s.writeCeiling(w)
 	for _, r := range s.Recommendations {
-		if r.Found {
+		switch {
+		case r.Method == MethodBound:
+			fmt.Fprintf(w, "no recommendation for %s (%s): %s\n", r.Policy, r.Rule, r.Note)
+		case r.Found:
 			fmt.Fprintf(w, "recommended for %s by %s: %s (%s): %s\n", r.Policy, r.Method, sim.FormatSize(r.Size, s.bytes()), r.Rule, r.Note)
-		} else {
+		default:
 			fmt.Fprintf(w, "recommended for %s by %s: none (%s): %s\n", r.Policy, r.Method, r.Rule, r.Note)
 		}
 	}
+	s.writePlans(w)
 	if s.Latency != nil {
 		fmt.Fprintln(w)
 		return s.Latency.WriteTable(w, s.bytes())
@@ -186,3 +205,17 @@ func (s *Sweep) WriteTable(w io.Writer) error {
 func u(v uint64) string { return strconv.FormatUint(v, 10) }
 
 func fmtFloat(f float64) string { return strconv.FormatFloat(f, 'g', 10, 64) }
+
+// writeCeiling writes what an unlimited cache does, when known.
+func (s *Sweep) writeCeiling(w io.Writer) {
+	c := s.Ceiling
+	if c == nil {
+		return
+	}
+	fmt.Fprintf(w, "unlimited cache: hit ratio %.2f%%, byte hit ratio %.2f%% (%d of %d requests are first requests or follow a delete)",
+		100*c.HitRatio(), 100*c.ByteHitRatio(), c.Misses, c.Requests)
+	if s.Footprint > 0 {
+		fmt.Fprintf(w, "; every object fits in %s", sim.FormatSize(s.Footprint, s.bytes()))
+	}
+	fmt.Fprintln(w)
+}

@@ -46,6 +46,14 @@ func (m Metric) Of(st sim.Stats) float64 {
 	return st.HitRatio()
 }
 
+// OfCeiling returns the metric's value for an unlimited cache.
+func (m Metric) OfCeiling(c sim.Ceiling) float64 {
+	if m == ByteHitRatio {
+		return c.ByteHitRatio()
+	}
+	return c.HitRatio()
+}
+
 // Curve is one policy's results, by ascending size.
 type Curve struct {
 	Policy string
@@ -102,12 +110,15 @@ const (
 	MethodKneedle      = "kneedle"
 	MethodTarget       = "target"
 	MethodCost         = "cost"
+	// MethodBound marks the one entry of an offline bound: no rule applies.
+	MethodBound = "bound"
 )
 
 // Recommendation is a suggested cache size for one policy and the rule that chose it.
 type Recommendation struct {
 	Policy string `json:"policy"`
-	// Method names the rule: marginal-gain, kneedle, target or cost.
+	// Method names the rule: marginal-gain, kneedle, target or cost (bound
+	// for the entry that says an offline bound gets none).
 	Method string `json:"method"`
 	// Rule describes the rule and its parameters.
 	Rule  string `json:"rule"`
@@ -129,7 +140,8 @@ type RecommendConfig struct {
 	Metric Metric
 	// Bytes says sizes are bytes (else objects), for notes.
 	Bytes bool
-	// MinGain is the marginal-gain threshold in percentage points; < 0 turns the rule off.
+	// MinGain is the marginal-gain threshold in percentage points per
+	// doubling of the size; < 0 turns the rule off.
 	MinGain float64
 	// Sensitivity is Kneedle's S; <= 0 turns the rule off.
 	Sensitivity float64
@@ -142,6 +154,61 @@ type RecommendConfig struct {
 	// Interpolate lets rules pick sizes between swept points where that can
 	// change the answer (the target rule; see Recommend).
 	Interpolate bool
+	// Ceiling is the metric's value for an unlimited cache (sim.Ceiling),
+	// 0 when unknown: no size can do better. It sets the floor below which
+	// nothing is recommended (see Floor).
+	Ceiling float64
+	// Footprint is the size that holds every object (0: unknown): a curve
+	// swept that far has no larger size left to try.
+	Footprint int64
+}
+
+// The floor of a recommendation: a size whose hit ratio is below both is
+// not worth a cache, whatever its curve does.
+const (
+	// MinUsefulHitRatio is the lowest hit ratio worth recommending a size for.
+	MinUsefulHitRatio = 0.01
+	// MinUsefulShare is the lowest share of the ceiling (the unlimited
+	// cache's hit ratio) worth recommending a size for.
+	MinUsefulShare = 0.1
+)
+
+// Floor returns the lowest hit ratio a rule recommends a size for: 1%, or a
+// tenth of the ceiling when that is more.
+func (cfg RecommendConfig) Floor() float64 {
+	return max(MinUsefulHitRatio, MinUsefulShare*cfg.Ceiling)
+}
+
+// floorNote explains the floor in a note.
+func (cfg RecommendConfig) floorNote() string {
+	if MinUsefulShare*cfg.Ceiling > MinUsefulHitRatio {
+		return fmt.Sprintf("%.2f%% (a tenth of the unlimited cache's %.2f%%)", 100*cfg.Floor(), 100*cfg.Ceiling)
+	}
+	return fmt.Sprintf("%.0f%%", 100*cfg.Floor())
+}
+
+// uncacheable says why no rule recommends anything when even an unlimited
+// cache stays below the floor ("" when it does not).
+func (cfg RecommendConfig) uncacheable() string {
+	if cfg.Ceiling <= 0 || cfg.Ceiling >= MinUsefulHitRatio {
+		return ""
+	}
+	return fmt.Sprintf("no size is worth a cache: even an unlimited one hits %.2f%% (nearly every request is the first for its key)", 100*cfg.Ceiling)
+}
+
+// holdsAll reports whether the curve reaches the footprint: no larger size
+// can do better than its largest.
+func (cfg RecommendConfig) holdsAll(c Curve) bool {
+	return cfg.Footprint > 0 && len(c.Points) > 0 && c.Points[len(c.Points)-1].Size >= cfg.Footprint
+}
+
+// sweepFurther is the advice for a rule that found nothing within the swept
+// sizes: sweep larger ones, unless the largest already holds everything.
+func (cfg RecommendConfig) sweepFurther(c Curve) string {
+	if cfg.holdsAll(c) {
+		return fmt.Sprintf("the largest swept size already holds every object (%s)", sim.FormatSize(cfg.Footprint, cfg.Bytes))
+	}
+	return "sweep larger sizes"
 }
 
 // Recommend applies every rule cfg turns on to c, in the order marginal
@@ -156,7 +223,7 @@ type RecommendConfig struct {
 func Recommend(c Curve, cfg RecommendConfig) []Recommendation {
 	var out []Recommendation
 	if cfg.MinGain >= 0 {
-		out = append(out, marginalGain(c, cfg.Metric, cfg.MinGain, cfg.Bytes))
+		out = append(out, MarginalGain(c, cfg))
 	}
 	if cfg.Sensitivity > 0 {
 		out = append(out, KneedleRule(c, cfg))
@@ -170,6 +237,32 @@ func Recommend(c Curve, cfg RecommendConfig) []Recommendation {
 	return out
 }
 
+// Recommend fills s.Recommendations with every rule cfg turns on, per
+// policy (one BoundRecommendation for each of s.Bounds), and s.Plans.
+// The ceiling and the footprint of cfg come from s.
+func (s *Sweep) Recommend(cfg RecommendConfig) {
+	cfg.Footprint = s.Footprint
+	if s.Ceiling != nil {
+		cfg.Ceiling = cfg.Metric.OfCeiling(*s.Ceiling)
+	}
+	for _, c := range Curves(s.Points) {
+		if s.isBound(c.Policy) {
+			s.Recommendations = append(s.Recommendations, BoundRecommendation(c.Policy))
+			continue
+		}
+		s.Recommendations = append(s.Recommendations, Recommend(c, cfg)...)
+	}
+	s.Plans = s.MakePlans(cfg.Metric)
+}
+
+// BoundRecommendation is the one entry of an offline bound (a policy that
+// reads the future): it stays on the chart as the upper limit, and no rule
+// recommends a size for it.
+func BoundRecommendation(policy string) Recommendation {
+	return Recommendation{Policy: policy, Method: MethodBound, Rule: "offline optimum",
+		Note: "it reads the future, so it is the upper bound to compare with, not a cache to deploy"}
+}
+
 // found fills rec for point i of c.
 func found(rec Recommendation, c Curve, m Metric, i int) Recommendation {
 	p := c.Points[i]
@@ -177,33 +270,102 @@ func found(rec Recommendation, c Curve, m Metric, i int) Recommendation {
 	return rec
 }
 
-// MarginalGain applies the diminishing-returns rule: the recommended size is
-// the first swept size whose hit-ratio gain over the previous swept size is
-// below minGain percentage points. From there on, each step buys less than
-// minGain.
-func MarginalGain(c Curve, minGain float64, bytes bool) Recommendation {
-	return marginalGain(c, RequestHitRatio, minGain, bytes)
+// GainsPerDoubling returns, for each point, the metric's gain over the
+// previous swept size in percentage points per doubling of the size: the
+// gain divided by log2 of the ratio of the sizes. The first point has none
+// (0). Unlike the gain per step, it does not depend on how densely or how
+// evenly the sizes were swept.
+func (c Curve) GainsPerDoubling(m Metric) []float64 {
+	g := c.gains(m)
+	for i := 1; i < len(g); i++ {
+		g[i] /= math.Log2(float64(c.Points[i].Size) / float64(c.Points[i-1].Size))
+	}
+	return g
 }
 
-func marginalGain(c Curve, m Metric, minGain float64, bytes bool) Recommendation {
-	rec := Recommendation{Policy: c.Policy, Method: MethodMarginalGain, Rule: fmt.Sprintf("marginal gain < %g pp per step", minGain)}
-	if len(c.Points) < 2 {
+// MarginalGain applies the diminishing-returns rule: it recommends the
+// smallest swept size from which every later step gains less than
+// cfg.MinGain percentage points per doubling of the size (GainsPerDoubling),
+// and whose hit ratio reaches the floor (cfg.Floor). Reading every later
+// step, not the first small one, keeps a flat start (nothing fits yet) or a
+// plateau before a cliff from passing for diminishing returns. The largest
+// swept size qualifies only when it holds every object (cfg.Footprint):
+// otherwise the steps past it are unknown.
+func MarginalGain(c Curve, cfg RecommendConfig) Recommendation {
+	m, n := cfg.Metric, len(c.Points)
+	rec := Recommendation{Policy: c.Policy, Method: MethodMarginalGain,
+		Rule: fmt.Sprintf("smallest size from which every larger swept size gains < %g pp per doubling", cfg.MinGain)}
+	if why := cfg.uncacheable(); why != "" {
+		rec.Note = why
+		return rec
+	}
+	if n < 2 {
 		rec.Note = "needs at least two sizes"
 		return rec
 	}
-	gains := c.gains(m)
-	for i := 1; i < len(c.Points); i++ {
-		if gains[i] < minGain {
-			rec = found(rec, c, m, i)
-			rec.Note = fmt.Sprintf("%s gains %+.3f pp over %s (%s %.2f%%)",
-				sim.FormatSize(rec.Size, bytes), gains[i], sim.FormatSize(c.Points[i-1].Size, bytes), m, 100*rec.HitRatio)
-			return rec
-		}
+	per := c.GainsPerDoubling(m)
+	small := func(g float64) bool { return g < cfg.MinGain || g <= 0 }
+	i := n - 1 // walk back over the small steps: from i on, every step is small
+	for i > 0 && small(per[i]) {
+		i--
 	}
-	last := c.Points[len(c.Points)-1]
-	rec.Note = fmt.Sprintf("not reached: the largest size, %s, still gains %+.3f pp per step; sweep larger sizes",
-		sim.FormatSize(last.Size, bytes), gains[len(gains)-1])
+	if i == n-1 && !cfg.holdsAll(c) {
+		rec.Note = fmt.Sprintf("not reached: the last step, to %s, still gains %+.3f pp per doubling; sweep larger sizes",
+			sim.FormatSize(c.Points[n-1].Size, cfg.Bytes), per[n-1])
+		return rec
+	}
+	j := i // the first size from i on that reaches the floor
+	for j < n && m.Of(c.Points[j].Stats) < cfg.Floor() {
+		j++
+	}
+	if j == n {
+		rec.Note = fmt.Sprintf("from %s on, no size reaches the %s hit ratio worth a cache; %s",
+			sim.FormatSize(c.Points[i].Size, cfg.Bytes), cfg.floorNote(), cfg.sweepFurther(c))
+		return rec
+	}
+	rec = found(rec, c, m, j)
+	rec.Note = marginalNote(c, cfg, j, per)
 	return rec
+}
+
+// marginalNote explains the marginal-gain pick at point j.
+func marginalNote(c Curve, cfg RecommendConfig, j int, per []float64) string {
+	n, size := len(c.Points), sim.FormatSize(c.Points[j].Size, cfg.Bytes)
+	var note string
+	if j == n-1 {
+		note = size + " holds every object"
+		if c.Points[j].Size != cfg.Footprint {
+			note += fmt.Sprintf(" (%s would)", sim.FormatSize(cfg.Footprint, cfg.Bytes))
+		}
+		if j > 0 && !(per[j] < cfg.MinGain || per[j] <= 0) {
+			note += fmt.Sprintf("; the curve gains %g pp per doubling or more up to it", cfg.MinGain)
+		}
+	} else {
+		most := math.Inf(-1)
+		for _, g := range per[j+1:] {
+			most = math.Max(most, g)
+		}
+		note = fmt.Sprintf("no larger swept size gains more than %+.3f pp per doubling", most)
+	}
+	v := cfg.Metric.Of(c.Points[j].Stats)
+	note += fmt.Sprintf(" (%s %.2f%%)", cfg.Metric, 100*v)
+	return note + cfg.headroom(c, v)
+}
+
+// headroom tells how far below the ceiling v is, and, when the largest
+// swept size does not hold every object, that a larger size may gain more.
+func (cfg RecommendConfig) headroom(c Curve, v float64) string {
+	if cfg.Ceiling <= 0 {
+		return ""
+	}
+	if v >= cfg.Ceiling-5e-5 {
+		return "; as much as an unlimited cache"
+	}
+	s := fmt.Sprintf("; %.0f%% of the unlimited cache's %.2f%%", 100*v/cfg.Ceiling, 100*cfg.Ceiling)
+	if cfg.Ceiling-v >= 0.01 && !cfg.holdsAll(c) {
+		s += ", which sizes past the largest swept one may approach: sweep larger sizes to see"
+	}
+	return s
 }
 
 // KneedleRule recommends the knee of the curve by Kneedle (see Kneedle), on
@@ -214,6 +376,10 @@ func KneedleRule(c Curve, cfg RecommendConfig) Recommendation {
 		axis = "log size"
 	}
 	rec := Recommendation{Policy: c.Policy, Method: MethodKneedle, Rule: fmt.Sprintf("Kneedle knee, S=%g, on %s", cfg.Sensitivity, axis)}
+	if why := cfg.uncacheable(); why != "" {
+		rec.Note = why
+		return rec
+	}
 	x, y := c.xy(cfg.Metric, cfg.LogX)
 	i, ok := Kneedle(x, y, cfg.Sensitivity)
 	if !ok {
@@ -223,9 +389,14 @@ func KneedleRule(c Curve, cfg RecommendConfig) Recommendation {
 		}
 		return rec
 	}
+	if v := y[i]; v < cfg.Floor() {
+		rec.Note = fmt.Sprintf("the curve bends most at %s, where its %s (%.2f%%) is below the %s worth a cache",
+			sim.FormatSize(c.Points[i].Size, cfg.Bytes), cfg.Metric, 100*v, cfg.floorNote())
+		return rec
+	}
 	rec = found(rec, c, cfg.Metric, i)
 	rec.Note = fmt.Sprintf("the curve bends most at %s (%s %.2f%%); past it, more memory buys less",
-		sim.FormatSize(rec.Size, cfg.Bytes), cfg.Metric, 100*rec.HitRatio)
+		sim.FormatSize(rec.Size, cfg.Bytes), cfg.Metric, 100*rec.HitRatio) + cfg.headroom(c, rec.HitRatio)
 	return rec
 }
 
@@ -287,6 +458,10 @@ func minMax(v []float64) (lo, hi float64) {
 func TargetRule(c Curve, cfg RecommendConfig) Recommendation {
 	m := cfg.Metric
 	rec := Recommendation{Policy: c.Policy, Method: MethodTarget, Rule: fmt.Sprintf("smallest size reaching %s %.4g%%", m, 100*cfg.Target)}
+	if cfg.Ceiling > 0 && cfg.Target > cfg.Ceiling {
+		rec.Note = fmt.Sprintf("no size reaches it: even an unlimited cache hits %.2f%% (the rest are first requests for their keys)", 100*cfg.Ceiling)
+		return rec
+	}
 	for i, p := range c.Points {
 		v := m.Of(p.Stats)
 		if v < cfg.Target {
@@ -317,6 +492,6 @@ func TargetRule(c Curve, cfg RecommendConfig) Recommendation {
 	for _, p := range c.Points {
 		best = math.Max(best, m.Of(p.Stats))
 	}
-	rec.Note = fmt.Sprintf("not reached within the swept sizes (best %.2f%%); sweep larger sizes", 100*best)
+	rec.Note = fmt.Sprintf("not reached within the swept sizes (best %.2f%%); %s", 100*best, cfg.sweepFurther(c))
 	return rec
 }

@@ -151,13 +151,14 @@ func loopCurve(t *testing.T, sizes []int64) (Curve, *traces.Trace) {
 // TestRecommendLoopCliff: the loop trace's curve is a cliff: 0% up to 1000,
 // 99.8% from 1250. The knee, the target and the cost optimum are all 1250,
 // the top of the cliff (a rule that stopped at the first local optimum of
-// the cost would stay at 250). The marginal-gain rule is fooled by the
-// flat start (500 gains nothing over 250): that is why the others exist.
+// the cost would stay at 250). The marginal-gain rule reads every later
+// step, so the flat start (500 gains nothing over 250) does not fool it:
+// from 1250 on, no step gains anything.
 func TestRecommendLoopCliff(t *testing.T) {
 	c, _ := loopCurve(t, []int64{250, 500, 750, 1000, 1250, 1500, 1750, 2000})
 	cost := &CostModel{MemoryPerGiBMonth: 1, MissCost: 1e-6, RequestRate: 100, ObjectBytes: 1 << 20}
 	recs := Recommend(c, RecommendConfig{MinGain: 0.1, Sensitivity: 1, Target: 0.9, Cost: cost})
-	want := map[string]int64{MethodMarginalGain: 500, MethodKneedle: 1250, MethodTarget: 1250, MethodCost: 1250}
+	want := map[string]int64{MethodMarginalGain: 1250, MethodKneedle: 1250, MethodTarget: 1250, MethodCost: 1250}
 	if len(recs) != 4 {
 		t.Fatalf("%d recommendations, want 4", len(recs))
 	}

@@ -115,6 +115,79 @@ type ServerRun struct {
 	SimCapacity int64       `json:"sim_capacity"`
 	SimOverhead uint32      `json:"sim_overhead_per_object"`
 	Simulated   []Predicted `json:"simulated"`
+	// Facts about the input that can explain a gap between the simulated
+	// and the real hit ratio (see Mismatch): whether the trace carries
+	// sizes and timestamps, its mean object size, and whether the models
+	// run on a clock (idle times, decay, bump intervals).
+	TraceHasSizes   bool    `json:"trace_has_sizes"`
+	TraceHasTimes   bool    `json:"trace_has_times"`
+	MeanObjectBytes float64 `json:"mean_object_bytes"`
+	ClockModels     bool    `json:"clock_models"`
+	// Mismatch is set when the simulation misses the real hit ratio by
+	// more than MismatchPP (see CheckMismatch).
+	Mismatch *Mismatch `json:"mismatch,omitempty"`
+}
+
+// MismatchPP is the gap, in percentage points, past which a live run's
+// simulated and real hit ratios are said to disagree.
+const MismatchPP = 2.0
+
+// Mismatch is a disagreement between a model of the server and the server.
+type Mismatch struct {
+	// Model is the simulated model of the server's own policy (the first).
+	Model  string  `json:"model"`
+	DiffPP float64 `json:"diff_pp"`
+	// Causes are the likely causes found in the input and the run, each a
+	// sentence; none when nothing detectable explains the gap.
+	Causes []string `json:"likely_causes"`
+}
+
+// CheckMismatch sets r.Mismatch when the model of the server's policy (the
+// first simulated) misses the real hit ratio by more than MismatchPP, with
+// the likely causes it can detect.
+func (r *ServerRun) CheckMismatch() {
+	r.Mismatch = nil
+	if len(r.Simulated) == 0 || math.Abs(r.Simulated[0].DiffPP) <= MismatchPP {
+		return
+	}
+	m := &Mismatch{Model: r.Simulated[0].Policy, DiffPP: r.Simulated[0].DiffPP}
+	if !r.TraceHasSizes {
+		m.Causes = append(m.Causes, "the trace carries no object sizes, so every value was 1 byte and the server's memory went to "+
+			"its per-key overhead, which the simulation can only estimate")
+	}
+	if !r.TraceHasTimes && r.ClockModels {
+		m.Causes = append(m.Causes, fmt.Sprintf("the trace has no timestamps, so it was replayed as fast as it went (%.0f requests/s): "+
+			"the server's eviction clock (idle times, frequency decay) saw a compressed run", r.RequestsPerS))
+	}
+	if d := float64(r.SimOverhead) - r.OverheadPerKey; math.Abs(d) > math.Max(8, 0.1*r.OverheadPerKey) {
+		m.Causes = append(m.Causes, fmt.Sprintf("the simulation counted %d B per object, the server measured %.1f B per key", r.SimOverhead, r.OverheadPerKey))
+	} else if r.TraceHasSizes && r.MeanObjectBytes > 0 && r.OverheadPerKey > 0.5*r.MeanObjectBytes {
+		m.Causes = append(m.Causes, fmt.Sprintf("the overhead per key (%.1f B) is large beside the mean object (%.1f B): "+
+			"a small error in it moves the capacity a lot", r.OverheadPerKey, r.MeanObjectBytes))
+	}
+	if r.Refused > 0 {
+		m.Causes = append(m.Causes, fmt.Sprintf("the server refused %d writes", r.Refused))
+	}
+	if r.Server.Fragmentation > 1.5 {
+		m.Causes = append(m.Causes, fmt.Sprintf("the server's memory is fragmented (ratio %.2f): it holds fewer keys than its limit suggests", r.Server.Fragmentation))
+	}
+	r.Mismatch = m
+}
+
+// write writes the warning of a mismatch, if any, each line after prefix.
+func (m *Mismatch) write(w io.Writer, prefix string) {
+	if m == nil {
+		return
+	}
+	fmt.Fprintf(w, "%swarning: the simulated %s is %+.2f pp off the real hit ratio (more than %g pp)", prefix, m.Model, m.DiffPP, MismatchPP)
+	if len(m.Causes) == 0 {
+		fmt.Fprintln(w, "; no cause this tool can detect (randomised eviction, concurrency of the clients)")
+		return
+	}
+	fmt.Fprintln(w, "; likely causes:")
+	for _, c := range m.Causes {
+		fmt.Fprintf(w, "%s  - %s\n", prefix, c)
+	}
 }
 
 // NewPredicted sets each simulated point beside the real hit ratio.
@@ -178,7 +251,11 @@ func (r ServerRun) WriteTable(w io.Writer) error {
 	if err := p.Bulk(rows); err != nil {
 		return err
 	}
-	return p.Render()
+	if err := p.Render(); err != nil {
+		return err
+	}
+	r.Mismatch.write(w, "")
+	return nil
 }
 
 // slabRows are memcached's memory rows: the slab pages it really holds
@@ -244,7 +321,16 @@ func (s ServerSweep) WriteTable(w io.Writer) error {
 	if err := t.Bulk(rows); err != nil {
 		return err
 	}
-	return t.Render()
+	if err := t.Render(); err != nil {
+		return err
+	}
+	for _, r := range s {
+		if r.Mismatch != nil {
+			fmt.Fprintf(w, "at maxmemory %s:\n", memory(r.MaxMemory))
+			r.Mismatch.write(w, "  ")
+		}
+	}
+	return nil
 }
 
 // WriteCSV writes one row per memory limit and model ("real" for the server).
@@ -274,7 +360,7 @@ func (s ServerSweep) Chart() *Chart {
 		return nil
 	}
 	lo, hi := s[0].MaxMemory, s[len(s)-1].MaxMemory
-	c := &Chart{Title: "Real server beside the simulation (" + s[0].Policy + ")",
+	c := &Chart{Title: "Real server beside the simulation (" + s[0].Policy + "): " + s[0].Workload,
 		XLabel: "maxmemory", YLabel: "hit ratio (%)", XKind: XBytes, LogX: LogAxis(lo, hi)}
 	if c.LogX {
 		c.XLabel += ", log scale"

@@ -98,6 +98,9 @@ func ReadAll(name string, r Reader) (*Trace, error) {
 		}
 		t.Append(&req)
 	}
+	if o, ok := r.(Originer); ok {
+		t.Origin, _ = o.Origin()
+	}
 	t.Shrink()
 	return t, nil
 }

@@ -1,5 +1,7 @@
 package traces
 
+import "time"
+
 // Trace is a request sequence held in memory column by column. Columns a
 // source does not carry are nil and cost nothing. A Trace is read-only once
 // built, so any number of goroutines may replay it at once.
@@ -14,6 +16,9 @@ type Trace struct {
 	Next  []int64  // nil until NextAccess fills it: index of the next request for the same key
 	// Latencies are the backend latencies the trace recorded, in seconds (nil: none).
 	Latencies []float64
+	// Origin is the clock time of the first request when the timestamps
+	// are clock times (see Originer); zero otherwise.
+	Origin time.Time
 }
 
 // NewTrace returns an empty Trace that stores the given optional fields.

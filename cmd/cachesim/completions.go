@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/cachesim/cachesim/policy"
+	"github.com/cachesim/cachesim/report"
 	"github.com/cachesim/cachesim/traces"
 	"github.com/spf13/cobra"
 )
@@ -20,4 +21,5 @@ var flagCompletions = map[string]cobra.CompletionFunc{
 	"maxmemory-policy": completeOne("allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru", "volatile-lfu", "volatile-ttl", "volatile-random", "noeviction"),
 	"miss-latency":     completeOne("50ms", "lognormal:median=40ms,p99=250ms", "exp:mean=30ms", "column"),
 	"to":               completeOne(traces.OutputFormats...),
+	"x-scale":          completeOne(report.ScaleNames...),
 }

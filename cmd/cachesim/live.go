@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/report"
 	"github.com/cachesim/cachesim/sim"
 	"github.com/cachesim/cachesim/sim/target"
@@ -152,10 +153,27 @@ func (f *liveFlags) run(cmd *cobra.Command, url string, args []string, sizes []i
 		if err != nil {
 			return nil, err
 		}
-		runs = append(runs, serverRun(t.Name, tg.String(), opt, res, pred))
+		run := serverRun(t.Name, tg.String(), opt, res, pred)
+		run.TraceHasSizes, run.TraceHasTimes, run.ClockModels = t.Sizes != nil, t.Times != nil, clockModels(pred)
+		if objects, bytes := t.Footprint(); objects > 0 {
+			run.MeanObjectBytes = float64(bytes) / float64(objects)
+		}
+		run.CheckMismatch()
+		runs = append(runs, run)
 	}
 	bar.Finish()
 	return runs, tg.Close()
+}
+
+// clockModels reports whether any of the prediction's models runs on a
+// clock (the TraceTime trait: idle times, decay, bump intervals).
+func clockModels(pred target.Prediction) bool {
+	for _, p := range pred.Points {
+		if spec, err := policy.ParseSpec(p.Policy); err == nil && spec.Traits().Has(policy.TraceTime) {
+			return true
+		}
+	}
+	return false
 }
 
 // hint adds to a target error the flags that fix it.

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"sort"
 	"time"
 
 	"github.com/cachesim/cachesim/policy"
@@ -154,7 +156,7 @@ func runReplay(cmd *cobra.Command, args []string, o *replayOptions) error {
 		rep.AddLatency(opt.Latency.Uncached, requestRate(o.lat.requestRate, t), model)
 	}
 	title := fmt.Sprintf("%s, %s at %s %s", t.Name, spec, sim.FormatSize(size, bytes), report.Unit(bytes))
-	if err := o.timeline.chart(&o.out, title, opt.Window, st); err != nil {
+	if err := o.timeline.chart(&o.out, title, t, opt.Window, st, nil); err != nil {
 		return err
 	}
 	return o.out.emit(cmd.OutOrStdout(), stderr, writers{"table": rep.WriteTable, "csv": rep.WriteCSV, "json": rep.WriteJSON})
@@ -230,12 +232,28 @@ func (f *timelineFlags) plan(t *traces.Trace, w sim.Window, stderr io.Writer) (*
 	return p, nil
 }
 
-// chart stages the timeline chart, when --plot asked for one.
-func (f *timelineFlags) chart(out *outputFlags, title string, plan *sim.WindowPlan, st sim.Stats) error {
+// chart stages the timeline chart of a run of t, when --plot asked for
+// one: against clock time when t's timestamps are clock times, with events
+// (at trace times, nanoseconds since the first request) marked.
+func (f *timelineFlags) chart(out *outputFlags, title string, t *traces.Trace, plan *sim.WindowPlan, st sim.Stats, events []report.TimelineEvent) error {
 	if f.plot == "" {
 		return nil
 	}
 	metric, _ := report.ParseMetric(f.metric)
-	tl := report.Timeline{Title: title, Plan: plan, Windows: st.Windows, Overall: metric.Of(st)}
+	tl := report.Timeline{Title: title, Plan: plan, Windows: st.Windows, Overall: metric.Of(st), Origin: t.Origin,
+		Events: eventsOnWindows(t, plan, events)}
 	return out.chart(f.plot, tl.TimelineChart(metric))
+}
+
+// eventsOnWindows puts events at trace times on the windows' axis: the
+// same times for time windows, the index of the first request at or after
+// each for windows of requests.
+func eventsOnWindows(t *traces.Trace, plan *sim.WindowPlan, events []report.TimelineEvent) []report.TimelineEvent {
+	out := slices.Clone(events)
+	for i := range out {
+		if !plan.ByTime {
+			out[i].At = int64(sort.Search(len(t.Times), func(j int) bool { return t.Times[j] >= out[i].At }))
+		}
+	}
+	return out
 }

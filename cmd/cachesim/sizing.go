@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/report"
 	"github.com/cachesim/cachesim/sim"
 	"github.com/cachesim/cachesim/traces"
@@ -20,6 +21,7 @@ type sizingFlags struct {
 	missCost          float64
 	objectBytes       float64
 	interpolate       bool
+	xScale            string
 	fs                *pflag.FlagSet
 }
 
@@ -27,12 +29,13 @@ func (f *sizingFlags) register(fs *pflag.FlagSet, latencyPlot bool) {
 	f.fs = fs
 	fs.StringVar(&f.plot, "plot", "", "draw the hit-ratio curves to this file, PNG or SVG by its extension (mrc.png, mrc.svg)")
 	fs.StringVar(&f.metric, "metric", "request", "hit ratio of the chart and the recommendations: request, or byte (byte hit ratio)")
-	fs.Float64Var(&f.minGain, "min-gain", 0.1, "diminishing-returns threshold: recommend the first size gaining less than this many percentage points per step (negative: off)")
+	fs.Float64Var(&f.minGain, "min-gain", 1, "diminishing-returns threshold: recommend the smallest size from which every larger swept size gains less than this many percentage points per doubling of the size (negative: off)")
 	fs.Float64Var(&f.sensitivity, "knee-sensitivity", 1, "Kneedle's sensitivity S for the knee recommendation (0: off); on log-size when the sizes span more than two decades")
 	fs.Float64Var(&f.target, "target-hit-ratio", 0, "recommend the smallest size reaching this hit ratio, e.g. 0.9 (0: off)")
 	fs.Float64Var(&f.memoryCost, "memory-cost", 0, "price of a GiB of cache memory per month (730h), for the cost-optimal size (with --miss-cost)")
 	fs.Float64Var(&f.missCost, "miss-cost", 0, "price of one miss, for the cost-optimal size (with --memory-cost)")
 	fs.Float64Var(&f.objectBytes, "object-bytes", 0, "memory per object for the cost rule with object-count sizes (default: the trace's mean object size)")
+	fs.StringVar(&f.xScale, "x-scale", "auto", "size axis of the charts: log, linear, or auto (log when the sizes span more than two decades); Kneedle reads the curve on the same axis")
 	fs.BoolVar(&f.interpolate, "interpolate", false, "let the target rule pick sizes between swept points (straight lines between them, in log-size on a log axis)")
 	if latencyPlot {
 		fs.StringVar(&f.latencyPlot, "latency-plot", "", "draw mean and p99 latency against size to this file, PNG or SVG (adds the latency report)")
@@ -42,6 +45,7 @@ func (f *sizingFlags) register(fs *pflag.FlagSet, latencyPlot bool) {
 // sizing is what the flags ask for, checked before any work.
 type sizing struct {
 	metric  report.Metric
+	xScale  report.Scale
 	useCost bool
 }
 
@@ -52,6 +56,9 @@ func (f *sizingFlags) check(out *outputFlags, lat *latencyFlags) (sizing, error)
 	var err error
 	if s.metric, err = report.ParseMetric(f.metric); err != nil {
 		return s, err
+	}
+	if s.xScale, err = report.ParseScale(f.xScale); err != nil {
+		return s, fmt.Errorf("--x-scale %w", err)
 	}
 	if err := finite(f.fs, "min-gain", "knee-sensitivity", "target-hit-ratio", "memory-cost", "miss-cost", "object-bytes"); err != nil {
 		return s, err
@@ -122,10 +129,24 @@ func requestRate(flag float64, t *traces.Trace) float64 {
 	return r
 }
 
-// finish adds the recommendations and the latency report to rep and stages
-// the charts with the outputs.
+// bounds names the offline policies among specs: the charts keep them as
+// upper bounds, and no rule recommends a size for them.
+func bounds(specs []policy.Spec) []string {
+	var out []string
+	for _, s := range specs {
+		if s.Traits().Has(policy.Offline) {
+			out = append(out, s.String())
+		}
+	}
+	return out
+}
+
+// finish adds the recommendations, the plans and the latency report to rep
+// (whose Ceiling, Footprint and Bounds the caller has set) and stages the
+// charts with the outputs.
 func (f *sizingFlags) finish(s sizing, t *traces.Trace, rep *report.Sweep, model *sim.LatencyModel, lat *sim.Latencies,
 	rate float64, bytes bool, out *outputFlags) error {
+	rep.XScale = s.xScale
 	cfg := report.RecommendConfig{Metric: s.metric, Bytes: bytes, MinGain: f.minGain, Sensitivity: f.sensitivity,
 		LogX: rep.LogX(), Target: f.target, Interpolate: f.interpolate}
 	if s.useCost {
@@ -135,14 +156,13 @@ func (f *sizingFlags) finish(s sizing, t *traces.Trace, rep *report.Sweep, model
 		}
 		cfg.Cost, rep.Cost = m, m
 	}
-	for _, c := range report.Curves(rep.Points) {
-		rep.Recommendations = append(rep.Recommendations, report.Recommend(c, cfg)...)
-	}
+	rep.RequestRate = rate
 	if lat != nil {
 		lr := report.NewLatencyReport(rep.Points, lat.Uncached, rate)
 		lr.HitLatencyMS, lr.MissLatency, lr.MissPerKiBMS = 1e3*model.Hit, model.MissDesc, 1e3*model.PerKiB
 		rep.Latency = lr
 	}
+	rep.Recommend(cfg) // after the latency report: the plans read it
 	if err := out.chart(f.plot, rep.MRCChart(s.metric)); err != nil {
 		return err
 	}

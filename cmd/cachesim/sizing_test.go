@@ -3,11 +3,17 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/cachesim/cachesim/report"
+	"github.com/cachesim/cachesim/sim"
+	"github.com/cachesim/cachesim/traces"
 )
 
 func TestSweepSizingLatencyAndCharts(t *testing.T) {
@@ -98,6 +104,7 @@ func TestSweepSizingFlagErrors(t *testing.T) {
 		{[]string{"--hit-latency", "fast"}, "--hit-latency"},
 		{[]string{"--target-hit-ratio", "90"}, "--target-hit-ratio"},
 		{[]string{"--metric", "bits"}, "--metric"},
+		{[]string{"--x-scale", "lin"}, "--x-scale \"lin\": expected auto, log, linear"},
 	}
 	for _, c := range cases {
 		args := append([]string{"sweep", "--sizes", "10,100", "-q"}, c.args...)
@@ -108,6 +115,10 @@ func TestSweepSizingFlagErrors(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("failed runs left files: %v", entries)
+	}
+	// --x-scale is a flag of the commands that draw size axes only.
+	if _, _, err := runCLI(t, "replay", "--x-scale", "log"); err == nil || !strings.Contains(err.Error(), "x-scale") {
+		t.Errorf("replay --x-scale: %v, want an unknown flag", err)
 	}
 }
 
@@ -146,5 +157,109 @@ func TestReplayTimeline(t *testing.T) {
 	}
 	if _, _, err := runCLI(t, "replay", "--window", "soon"); err == nil {
 		t.Error("--window soon: no error")
+	}
+}
+
+// epochTrace writes a CSV of n requests a second apart from 2023-11-14
+// 22:13:20 UTC (Unix time 1700000000), keys cycling over 5.
+func epochTrace(t *testing.T, n int) string {
+	var b strings.Builder
+	b.WriteString("time,key\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "%d,k%d\n", 1700000000+i, i%5)
+	}
+	return writeFile(t, "epoch.csv", b.String())
+}
+
+// TestSystemTimelineClockAndDrops: the system timeline of a trace with
+// clock times is drawn against clock time, names the trace, and marks the
+// --invalidate-every drops; with windows of requests, against requests.
+func TestSystemTimelineClockAndDrops(t *testing.T) {
+	p := epochTrace(t, 60)
+	dir := t.TempDir()
+	for window, axis := range map[string]string{"10s": "clock time (UTC) on 2023-11-14", "10": "requests"} {
+		svg := filepath.Join(dir, "timeline.svg")
+		if _, stderr, err := runCLI(t, "system", "replay", p, "--policy", "lru", "--size", "10", "--invalidate-every", "20s",
+			"--window", window, "--plot", svg, "-q"); err != nil {
+			t.Fatalf("--window %s: %v\n%s", window, err, stderr)
+		}
+		b, err := os.ReadFile(svg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{axis, "every entry dropped", "epoch.csv, cache=lru:10"} {
+			if !bytes.Contains(b, []byte(want)) {
+				t.Errorf("--window %s: the chart lacks %q", window, want)
+			}
+		}
+	}
+}
+
+// TestEventsOnWindows: a drop at 20 s falls on request 20 of a trace with a
+// request a second (request windows), and stays at 20 s on time windows.
+func TestEventsOnWindows(t *testing.T) {
+	tr := traces.NewTrace("t", traces.Fields{Time: true})
+	for i := 0; i < 60; i++ {
+		tr.Append(&traces.Request{Key: uint64(i), Time: int64(i) * int64(time.Second)})
+	}
+	ev := []report.TimelineEvent{{At: int64(20 * time.Second), Name: "drop"}, {At: int64(20*time.Second + 1), Name: "drop"}}
+	got := eventsOnWindows(tr, &sim.WindowPlan{}, ev)
+	if got[0].At != 20 || got[1].At != 21 || ev[0].At != int64(20*time.Second) {
+		t.Errorf("request windows: %+v, want 20 and 21 (and the input untouched)", got)
+	}
+	if got := eventsOnWindows(tr, &sim.WindowPlan{ByTime: true}, ev); got[0].At != int64(20*time.Second) {
+		t.Errorf("time windows: %+v, want 20 s", got)
+	}
+}
+
+// TestSweepCeilingAndPlan: 100 keys cycled 10 times: 100 of the 1,000
+// requests are first requests, so an unlimited cache hits 90%; every
+// object fits in 100. LRU hits 0 at 50 and 90% from 100: the plan is 100.
+// The offline optimum added by --optimal gets no recommendation.
+func TestSweepCeilingAndPlan(t *testing.T) {
+	p := writeFile(t, "loop.txt", loopTrace(100, 10))
+	out, _, err := runCLI(t, "sweep", p, "--sizes", "50,100,150", "--optimal", "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Ceiling struct {
+			Requests uint64 `json:"requests"`
+			Misses   uint64 `json:"unavoidable_misses"`
+		} `json:"ceiling"`
+		Footprint       int64    `json:"footprint"`
+		Bounds          []string `json:"bounds"`
+		Recommendations []struct {
+			Policy, Method string
+			Found          bool
+		} `json:"recommendations"`
+		Plans []struct {
+			Policy  string  `json:"policy"`
+			Size    int64   `json:"size"`
+			HitRate float64 `json:"hit_ratio"`
+			Summary string  `json:"summary"`
+		} `json:"plans"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if doc.Ceiling.Requests != 1000 || doc.Ceiling.Misses != 100 || doc.Footprint != 100 {
+		t.Errorf("ceiling %+v footprint %d, want 100 unavoidable misses of 1000 and 100 objects", doc.Ceiling, doc.Footprint)
+	}
+	if len(doc.Bounds) != 1 || !strings.HasPrefix(doc.Bounds[0], "belady") {
+		t.Fatalf("bounds %v, want the offline optimum", doc.Bounds)
+	}
+	for _, r := range doc.Recommendations {
+		if r.Policy == doc.Bounds[0] && (r.Found || r.Method != "bound") {
+			t.Errorf("the bound got %+v", r)
+		}
+	}
+	if len(doc.Plans) != 1 || doc.Plans[0].Policy != "lru" || doc.Plans[0].Size != 100 || doc.Plans[0].HitRate != 0.9 ||
+		!strings.Contains(doc.Plans[0].Summary, "hit ratio 90.00% (100% of the unlimited cache's 90.00%)") {
+		t.Errorf("plans %+v, want lru at 100 hitting 90%%, all the ceiling", doc.Plans)
+	}
+	table, _, _ := runCLI(t, "sweep", p, "--sizes", "50,100,150")
+	if !strings.Contains(table, "unlimited cache: hit ratio 90.00%") || !strings.Contains(table, "every object fits in 100") {
+		t.Errorf("the table does not state the ceiling:\n%s", table)
 	}
 }

@@ -35,17 +35,30 @@ loaded once and shared) and prints, per policy and size, the hit ratio, the
 byte hit ratio and the marginal gain over the previous size, then per policy
 the recommended sizes, each naming the rule that chose it:
 
-  marginal-gain  the first swept size gaining less than --min-gain percentage points
+  marginal-gain  the smallest swept size from which every larger swept size gains
+                 less than --min-gain percentage points per doubling of the size
   kneedle        the knee of the curve (Kneedle, Satopää et al. 2011, sensitivity
-                 --knee-sensitivity), on log-size when the sizes span > 2 decades
+                 --knee-sensitivity), on log-size when the size axis is log
   target         the smallest size reaching --target-hit-ratio
   cost           the size of least memory + miss cost per month, with --memory-cost
                  (per GiB-month), --miss-cost (per miss) and the request rate
 
+The table also gives what an unlimited cache would hit (1 - first requests /
+requests: no size does better) and how much holds every object. No rule
+recommends a size below a useful hit ratio (1%, or a tenth of the unlimited
+cache's), nor any for an offline bound (belady, belady-size, --optimal);
+'sweep larger sizes' is said only while the largest size holds less than
+every object. Last, one plan line per policy: at the recommended size (of
+the cost rule, else the target, else marginal gain, else Kneedle), the hit
+ratio, the latency with and without the cache, backend requests saved per
+second and the money saved per month, as far as the models given allow.
+
 --metric byte makes the rules and the chart use the byte hit ratio.
 --interpolate lets the target rule pick a size between swept points.
 
---plot mrc.png (or .svg) draws the curves with the recommendations marked.
+--plot mrc.png (or .svg) draws the curves with the recommendations marked
+and the unlimited cache's hit ratio as a dashed line; --x-scale log or
+linear overrides the size axis (log when the sizes span > 2 decades).
 --latency (or --miss-latency, --latency-plot) adds the latency-reduction
 report: per point mean, p50, p95 and p99 latency with the cache and without
 any, the reduction, the backend requests saved per second and the backend
@@ -276,7 +289,10 @@ func runSweep(cmd *cobra.Command, args []string, o *sweepOptions, name string) e
 	for _, f := range report.HeldFloors(points) {
 		fmt.Fprintf(stderr, "note: %s\n", f)
 	}
-	rep := &report.Sweep{Workload: t.Name, Requests: int(in.total), Unit: report.Unit(sizes.Bytes), Points: points, Optimal: optimal}
+	rep := &report.Sweep{Workload: t.Name, Requests: int(in.total), Unit: report.Unit(sizes.Bytes), Points: points, Optimal: optimal,
+		Bounds: bounds(p.specs)}
+	ceiling := sim.CeilingOf(t, o.cache.writes).Scale(in.total, in.rate)
+	rep.Ceiling, rep.Footprint = &ceiling, ceiling.Footprint(sizes.Bytes, o.cache.overhead)
 	reqRate := requestRate(o.lat.requestRate, t)
 	if o.sample.on() {
 		rep.Workload += fmt.Sprintf(" (approximate: SHARDS sample at rate %.4g)", in.rate)

@@ -424,14 +424,18 @@ func runSystemReplay(cmd *cobra.Command, args []string, o *systemReplayOptions) 
 	for _, r := range runs {
 		rep.Runs = append(rep.Runs, report.NewSystemRun(r.Stampede.String(), 0, r.Stats))
 	}
-	title := rep.Hierarchy
+	title := t.Name + ", " + rep.Hierarchy
 	if s.cfg.Instances > 1 {
 		title += fmt.Sprintf(" ×%d", s.cfg.Instances)
 	}
 	if runs[0].Stampede != system.StampedeOff {
 		title += ", stampede " + runs[0].Stampede.String()
 	}
-	if err := o.timeline.chart(&o.out, title, s.cfg.Window, runs[0].Stats.Stats); err != nil {
+	var drops []report.TimelineEvent
+	for _, e := range runs[0].Stats.Versions {
+		drops = append(drops, report.TimelineEvent{At: e.Time, Name: "every entry dropped (--invalidate-every)"})
+	}
+	if err := o.timeline.chart(&o.out, title, t, s.cfg.Window, runs[0].Stats.Stats, drops); err != nil {
 		return err
 	}
 	return o.out.emit(cmd.OutOrStdout(), stderr, writers{"table": rep.WriteTable, "json": rep.WriteJSON})
@@ -540,7 +544,8 @@ func runSystemSweep(cmd *cobra.Command, args []string, o *systemSweepOptions) er
 	rep.Unit = report.Unit(sizes.Bytes)
 	// The overall hit ratio against the varied size is a curve like a
 	// policy's: the sizing rules and charts of sweep apply to it.
-	sw := &report.Sweep{Workload: t.Name, Requests: t.Len(), Unit: rep.Unit}
+	ceiling := sim.CeilingOf(t, false)
+	sw := &report.Sweep{Workload: t.Name, Requests: t.Len(), Unit: rep.Unit, Ceiling: &ceiling, Footprint: ceiling.Footprint(sizes.Bytes, 0)}
 	for _, r := range runs {
 		rep.Runs = append(rep.Runs, report.NewSystemRun(r.Stampede.String(), r.Size, r.Stats))
 		sw.Points = append(sw.Points, sim.Point{Policy: fmt.Sprintf("%s (stampede %s)", name, r.Stampede), Size: r.Size, Stats: r.Stats.Stats})

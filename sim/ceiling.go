@@ -1,0 +1,116 @@
+package sim
+
+import (
+	"math"
+
+	"github.com/cachesim/cachesim/traces"
+)
+
+// Ceiling is what a cache of unlimited size would do on a trace: the hit
+// ratio no size of any policy can pass, and the footprint, the capacity
+// from which nothing need ever be evicted.
+//
+// Its misses are the unavoidable ones: the first request for each key and,
+// in traces with operations, the first get after a delete. Requests, bytes
+// and operations count as in ReplayWith (only gets are lookups unless
+// CountWrites). Expiry is not modelled: with TTLs, an unlimited cache that
+// expires entries hits less.
+type Ceiling struct {
+	// Requests and Bytes are the lookups and their bytes.
+	Requests uint64 `json:"requests"`
+	Bytes    uint64 `json:"bytes"`
+	// Misses and MissBytes are the unavoidable misses and their bytes.
+	Misses    uint64 `json:"unavoidable_misses"`
+	MissBytes uint64 `json:"unavoidable_miss_bytes"`
+	// Objects is the number of distinct objects ever cached, and
+	// ObjectBytes the sum of their sizes (each at the size it was first
+	// cached with, as a cache stores it): the footprint in objects and in bytes.
+	Objects     uint64 `json:"objects"`
+	ObjectBytes uint64 `json:"object_bytes"`
+}
+
+// HitRatio is the hit ratio of an unlimited cache: 1 − unavoidable misses / requests.
+func (c Ceiling) HitRatio() float64 { return 1 - ratio(c.Misses, c.Requests) }
+
+// ByteHitRatio is the byte hit ratio of an unlimited cache.
+func (c Ceiling) ByteHitRatio() float64 { return 1 - ratio(c.MissBytes, c.Bytes) }
+
+// Footprint returns the capacity that holds every object: objects, or bytes
+// with overhead added to each object (as a byte-capacity replay does).
+func (c Ceiling) Footprint(bytes bool, overhead uint32) int64 {
+	if !bytes {
+		return int64(c.Objects)
+	}
+	return int64(c.ObjectBytes + c.Objects*uint64(overhead))
+}
+
+// Scale turns the ceiling of a spatial sample at rate into an estimate for
+// the whole trace of total requests: the ratios stay, the counts and the
+// footprint grow by 1/rate.
+func (c Ceiling) Scale(total int64, rate float64) Ceiling {
+	if rate <= 0 || rate >= 1 || c.Requests == 0 {
+		return c
+	}
+	f := float64(total) / float64(c.Requests)
+	scale := func(v uint64, by float64) uint64 { return uint64(math.Round(float64(v) * by)) }
+	return Ceiling{Requests: uint64(total), Bytes: scale(c.Bytes, f), Misses: scale(c.Misses, f), MissBytes: scale(c.MissBytes, f),
+		Objects: scale(c.Objects, 1/rate), ObjectBytes: scale(c.ObjectBytes, 1/rate)}
+}
+
+// CeilingCounter computes a Ceiling one request at a time (for traces read
+// as a stream). Its memory follows the distinct keys.
+type CeilingCounter struct {
+	c Ceiling
+	// cached holds the keys an unlimited cache holds now.
+	cached map[uint64]struct{}
+	// sized holds the keys counted in the footprint.
+	sized map[uint64]struct{}
+	// perOp applies sets and deletes apart from lookups (see ReplayWith).
+	perOp bool
+}
+
+// NewCeilingCounter returns a counter for a trace; countWrites counts every
+// request as a lookup whatever its operation, as Options.CountWrites does.
+func NewCeilingCounter(countWrites bool) *CeilingCounter {
+	return &CeilingCounter{cached: map[uint64]struct{}{}, sized: map[uint64]struct{}{}, perOp: !countWrites}
+}
+
+// Add counts one request.
+func (cc *CeilingCounter) Add(r *traces.Request) {
+	_, held := cc.cached[r.Key]
+	if cc.perOp && r.Op == traces.OpDelete {
+		delete(cc.cached, r.Key)
+		return
+	}
+	if !held {
+		cc.cached[r.Key] = struct{}{}
+		if _, ok := cc.sized[r.Key]; !ok {
+			cc.sized[r.Key] = struct{}{}
+			cc.c.Objects++
+			cc.c.ObjectBytes += uint64(r.Size)
+		}
+	}
+	if cc.perOp && r.Op == traces.OpSet {
+		return
+	}
+	cc.c.Requests++
+	cc.c.Bytes += uint64(r.Size)
+	if !held {
+		cc.c.Misses++
+		cc.c.MissBytes += uint64(r.Size)
+	}
+}
+
+// Ceiling returns the counts so far.
+func (cc *CeilingCounter) Ceiling() Ceiling { return cc.c }
+
+// CeilingOf computes the Ceiling of t (see NewCeilingCounter for countWrites).
+func CeilingOf(t *traces.Trace, countWrites bool) Ceiling {
+	cc := NewCeilingCounter(countWrites || t.Ops == nil)
+	var r traces.Request
+	for i := range t.Len() {
+		t.At(i, &r)
+		cc.Add(&r)
+	}
+	return cc.Ceiling()
+}

@@ -1,0 +1,78 @@
+package sim
+
+import (
+	"testing"
+
+	"github.com/cachesim/cachesim/traces"
+)
+
+// TestCeilingByHand: a hand-made trace with sizes and operations.
+func TestCeilingByHand(t *testing.T) {
+	tr := traces.NewTrace("ops", traces.Fields{Op: true, Size: true})
+	for _, r := range []traces.Request{
+		{Key: 1, Size: 10, Op: traces.OpGet},    // first request: unavoidable miss (10 B)
+		{Key: 1, Size: 10, Op: traces.OpGet},    // hit
+		{Key: 2, Size: 20, Op: traces.OpSet},    // written: cached, not a lookup
+		{Key: 2, Size: 20, Op: traces.OpGet},    // hit: the set put it there
+		{Key: 1, Size: 10, Op: traces.OpDelete}, // removed, not a lookup
+		{Key: 1, Size: 10, Op: traces.OpGet},    // unavoidable miss again (10 B)
+		{Key: 3, Size: 40, Op: traces.OpGet},    // first request: miss (40 B)
+		{Key: 3, Size: 50, Op: traces.OpGet},    // hit, counted with its own 50 B
+	} {
+		tr.Append(&r)
+	}
+	// Lookups: 6 requests, 10+10+20+10+40+50 = 140 bytes; misses 3 (60 bytes).
+	// Footprint: keys 1, 2, 3 at their first sizes 10+20+40 = 70 bytes.
+	want := Ceiling{Requests: 6, Bytes: 140, Misses: 3, MissBytes: 60, Objects: 3, ObjectBytes: 70}
+	got := CeilingOf(tr, false)
+	if got != want {
+		t.Fatalf("ceiling %+v, want %+v", got, want)
+	}
+	if got.HitRatio() != 0.5 || got.ByteHitRatio() != 1-60.0/140 {
+		t.Errorf("ratios %g %g, want 0.5 and %g", got.HitRatio(), got.ByteHitRatio(), 1-60.0/140)
+	}
+	if got.Footprint(false, 62) != 3 || got.Footprint(true, 62) != 70+3*62 {
+		t.Errorf("footprint %d objects, %d bytes; want 3 and %d", got.Footprint(false, 62), got.Footprint(true, 62), 70+3*62)
+	}
+	// Counting writes, every request is a lookup of an unlimited cache:
+	// misses are the first request per key (1, 2, 3): 3 of 8 requests;
+	// bytes 10+10+20+20+10+10+40+50 = 170, missed 10+20+40 = 70.
+	want = Ceiling{Requests: 8, Bytes: 170, Misses: 3, MissBytes: 70, Objects: 3, ObjectBytes: 70}
+	if got := CeilingOf(tr, true); got != want {
+		t.Errorf("counting writes: %+v, want %+v", got, want)
+	}
+}
+
+// TestCeilingIsUnlimitedLRU: the ceiling is what LRU hits at a capacity
+// holding the footprint, and nothing above it does better.
+func TestCeilingIsUnlimitedLRU(t *testing.T) {
+	tr := load(t, "cloudPhysicsIO.txt", traces.Options{})
+	c := CeilingOf(tr, false)
+	// Shared traces README: 48,974 cold misses of 113,872 requests.
+	if c.Requests != 113872 || c.Misses != 48974 || c.Objects != 48974 {
+		t.Fatalf("ceiling %+v, want 48,974 unavoidable misses of 113,872", c)
+	}
+	points, err := Sweep(tr, SweepConfig{Policies: specs(t, "lru", "fifo"), Sizes: Sizes{Values: []int64{48974, 100000}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range points {
+		if p.Misses() != c.Misses {
+			t.Errorf("%s at %d: %d misses, want the %d unavoidable ones", p.Policy, p.Size, p.Misses(), c.Misses)
+		}
+	}
+}
+
+// TestCeilingScale: a sample's ceiling keeps its ratios; counts and the
+// footprint grow by the inverse of the rate.
+func TestCeilingScale(t *testing.T) {
+	c := Ceiling{Requests: 100, Bytes: 1000, Misses: 40, MissBytes: 300, Objects: 30, ObjectBytes: 250}
+	s := c.Scale(1000, 0.1)
+	want := Ceiling{Requests: 1000, Bytes: 10000, Misses: 400, MissBytes: 3000, Objects: 300, ObjectBytes: 2500}
+	if s != want {
+		t.Errorf("scaled %+v, want %+v", s, want)
+	}
+	if c.Scale(1000, 1) != c {
+		t.Error("rate 1 changed the ceiling")
+	}
+}
