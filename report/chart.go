@@ -152,7 +152,6 @@ func (c *Chart) Writer(path string) func(io.Writer) error {
 // column of its own on the right, so that it never covers a curve.
 func (c *Chart) draw(dc draw.Canvas) error {
 	p := plot.New()
-	p.Title.Text = c.Title
 	p.Title.TextStyle.Font.Size = vg.Points(13)
 	p.X.Label.Text, p.Y.Label.Text = c.XLabel, c.YLabel
 	p.X.Label.TextStyle.Font.Size = vg.Points(11)
@@ -202,12 +201,35 @@ func (c *Chart) draw(dc draw.Canvas) error {
 	for _, e := range c.Events {
 		lw = max(lw, legend.TextStyle.Width(e.Name))
 	}
-	// SVG viewers may substitute a wider font: leave a quarter more room.
-	lw = lw*5/4 + legend.ThumbnailWidth + vg.Points(24)
+	// SVG viewers may substitute a wider font: leave a tenth more room.
+	lw = lw*11/10 + legend.ThumbnailWidth + vg.Points(20)
+	// The title is centred over the plot, beside the legend: wrap it to fit.
+	p.Title.Text = wrapText(c.Title, p.Title.TextStyle.Width, dc.Max.X-dc.Min.X-lw-vg.Points(8))
 	p.Draw(draw.Crop(dc, vg.Points(4), -lw, vg.Points(4), -vg.Points(8)))
 	lc := draw.Crop(dc, dc.Max.X-dc.Min.X-lw+vg.Points(8), 0, 0, -vg.Points(40))
 	legend.Draw(lc)
 	return nil
+}
+
+// wrapText breaks text into lines no wider than max (as width measures
+// them), at the spaces, commas or colons nearest the end of each line; a
+// word wider than max stays whole.
+func wrapText(text string, width func(string) vg.Length, max vg.Length) string {
+	var lines []string
+	for width(text) > max {
+		cut := -1
+		for i := 1; i < len(text); i++ {
+			if c := text[i-1]; (c == ' ' || c == ',' || c == ':') && width(text[:i]) <= max {
+				cut = i
+			}
+		}
+		if cut <= 0 {
+			break
+		}
+		lines = append(lines, strings.TrimRight(text[:cut], " "))
+		text = strings.TrimLeft(text[cut:], " ")
+	}
+	return strings.Join(append(lines, text), "\n")
 }
 
 // Approximate size of the data area, for choosing ticks before drawing.

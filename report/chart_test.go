@@ -383,8 +383,8 @@ func TestPlaceLabelsApart(t *testing.T) {
 	}
 }
 
-// TestXScale: the size axis is log past two decades unless the x scale
-// says otherwise, and Kneedle (LogX) follows the axis.
+// TestXScale: the size axis is log past two decades or for log-spaced
+// sizes, unless the x scale says otherwise, and Kneedle (LogX) follows the axis.
 func TestXScale(t *testing.T) {
 	sweep := func(sizes ...int64) *Sweep {
 		s := &Sweep{Workload: "w", Unit: "objects"}
@@ -398,8 +398,9 @@ func TestXScale(t *testing.T) {
 		scale Scale
 		log   bool
 	}{
-		{[]int64{10, 100, 1000}, ScaleAuto, false}, // exactly two decades
-		{[]int64{10, 100, 1001}, ScaleAuto, true},
+		{[]int64{10, 500, 1000}, ScaleAuto, false}, // exactly two decades, uneven steps
+		{[]int64{10, 100, 1000}, ScaleAuto, true},  // two decades in steps of 10: log-spaced
+		{[]int64{10, 500, 1001}, ScaleAuto, true},  // past two decades
 		{[]int64{10, 100, 1000}, ScaleLog, true},
 		{[]int64{10, 1e6}, ScaleLinear, false},
 	}

@@ -38,27 +38,28 @@ func ParseScale(s string) (Scale, error) {
 }
 
 // log says whether sizes from lo to hi go on a log axis.
-func (sc Scale) log(lo, hi int64) bool {
+func (sc Scale) log(lo int64, sizes []int64) bool {
 	switch sc {
 	case ScaleLog:
 		return lo > 0
 	case ScaleLinear:
 		return false
 	}
-	return LogAxis(lo, hi)
+	return LogAxis(sizes)
 }
 
 // sizeAxis returns the x kind, log scale and label of a sweep's size axis.
 func (s *Sweep) sizeAxis() (XKind, bool, string) {
-	lo, hi := int64(math.MaxInt64), int64(0)
-	for _, p := range s.Points {
-		lo, hi = min(lo, p.Size), max(hi, p.Size)
+	lo := int64(math.MaxInt64)
+	sizes := make([]int64, len(s.Points))
+	for i, p := range s.Points {
+		lo, sizes[i] = min(lo, p.Size), p.Size
 	}
 	kind, label := XObjects, "cache size (objects)"
 	if s.bytes() {
 		kind, label = XBytes, "cache size"
 	}
-	log := s.XScale.log(lo, hi)
+	log := s.XScale.log(lo, sizes)
 	if log {
 		label += ", log scale"
 	}

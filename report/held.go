@@ -60,7 +60,7 @@ func heldLines(points []sim.Point, lo, hi float64) []Series {
 	var out []Series
 	for _, f := range HeldFloors(points) {
 		x := float64(f.Memory)
-		out = append(out, Series{Name: fmt.Sprintf("%s holds %s at any smaller size", f.Policy, sim.FormatSize(f.Memory, true)),
+		out = append(out, Series{Name: fmt.Sprintf("%s holds ≥ %s", f.Policy, sim.FormatSize(f.Memory, true)),
 			X: []float64{x, x}, Y: []float64{lo, hi}, Gray: true, Dashed: true})
 	}
 	return out

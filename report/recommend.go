@@ -5,6 +5,7 @@ package report
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/cachesim/cachesim/sim"
 )
@@ -100,9 +101,30 @@ func (c Curve) xy(m Metric, logX bool) (x, y []float64) {
 	return x, y
 }
 
-// LogAxis reports whether sizes spanning lo to hi call for a logarithmic
-// axis: they span more than two decades.
-func LogAxis(lo, hi int64) bool { return lo > 0 && float64(hi) > 100*float64(lo) }
+// LogAxis reports whether sizes call for a logarithmic axis: they span
+// more than two decades, or at least 16× in steps of a constant ratio
+// (log-spaced sizes such as 1MiB:64MiB:log7, within 25%).
+func LogAxis(sizes []int64) bool {
+	s := slices.Clone(sizes)
+	slices.Sort(s)
+	s = slices.Compact(s)
+	if len(s) < 2 || s[0] <= 0 {
+		return false
+	}
+	span := float64(s[len(s)-1]) / float64(s[0])
+	if span > 100 {
+		return true
+	}
+	if span < 16 || len(s) < 3 {
+		return false
+	}
+	lo, hi := math.Inf(1), 0.0
+	for i := 1; i < len(s); i++ {
+		r := math.Log(float64(s[i]) / float64(s[i-1]))
+		lo, hi = min(lo, r), max(hi, r)
+	}
+	return hi <= 1.25*lo
+}
 
 // Methods of Recommendation.
 const (

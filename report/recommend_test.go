@@ -177,7 +177,7 @@ func TestRecommendLoopCliff(t *testing.T) {
 func TestKneedleLoopLogAxis(t *testing.T) {
 	sizes := sim.LogSizes(10, 10000, 10) // ... 464, 1000, 2154 ...
 	c, _ := loopCurve(t, sizes)
-	r := KneedleRule(c, RecommendConfig{Sensitivity: 1, LogX: LogAxis(sizes[0], sizes[len(sizes)-1])})
+	r := KneedleRule(c, RecommendConfig{Sensitivity: 1, LogX: LogAxis(sizes)})
 	if !r.Found || r.Size != 2154 {
 		t.Errorf("knee on log axis at %d (%v), want 2154, the first swept size above the 1,011 keys", r.Size, r.Found)
 	}
@@ -233,5 +233,25 @@ func TestTargetRule(t *testing.T) {
 	}
 	if r := TargetRule(c, RecommendConfig{Target: 0.96}); r.Found {
 		t.Errorf("96%%: found %d, want not reached", r.Size)
+	}
+}
+
+// LogAxis: more than two decades, or log-spaced sizes spanning 16× or more.
+func TestLogAxis(t *testing.T) {
+	for _, c := range []struct {
+		sizes []int64
+		want  bool
+	}{
+		{[]int64{1, 1000}, true}, // three decades
+		{[]int64{50, 100, 150, 200, 250, 300, 350, 400, 450, 500}, false},                 // linear, 10×
+		{[]int64{1 << 20, 2 << 20, 4 << 20, 8 << 20, 16 << 20, 32 << 20, 64 << 20}, true}, // doublings, 64×
+		{[]int64{1000, 2000, 4000, 8000}, false},                                          // doublings but only 8×
+		{[]int64{100, 1000, 1600}, false},                                                 // 16× but uneven steps
+		{[]int64{100, 400, 1600}, true},                                                   // 16× in steps of 4
+		{[]int64{0, 10, 100000}, false},                                                   // a zero size cannot be drawn on a log axis
+	} {
+		if got := LogAxis(c.sizes); got != c.want {
+			t.Errorf("LogAxis(%v) = %v, want %v", c.sizes, got, c.want)
+		}
 	}
 }

@@ -359,9 +359,12 @@ func (s ServerSweep) Chart() *Chart {
 	if len(s) == 0 {
 		return nil
 	}
-	lo, hi := s[0].MaxMemory, s[len(s)-1].MaxMemory
+	sizes := make([]int64, len(s))
+	for i, r := range s {
+		sizes[i] = r.MaxMemory
+	}
 	c := &Chart{Title: "Real server beside the simulation (" + s[0].Policy + "): " + s[0].Workload,
-		XLabel: "maxmemory", YLabel: "hit ratio (%)", XKind: XBytes, LogX: LogAxis(lo, hi)}
+		XLabel: "maxmemory", YLabel: "hit ratio (%)", XKind: XBytes, LogX: LogAxis(sizes)}
 	if c.LogX {
 		c.XLabel += ", log scale"
 	}

@@ -182,3 +182,16 @@ func TestConfigKeyOfAnotherCommand(t *testing.T) {
 		t.Errorf("a bad format in the config: error %v, want it refused before the run", err)
 	}
 }
+
+// A flag given twice is an error, not a silent replacement of the first
+// value; a flag with no effect on the loaded trace is an error too.
+func TestFlagGivenTwiceAndCountWrites(t *testing.T) {
+	_, _, err := runCLI(t, "sweep", "--plot", "a.png", "--plot", "b.png")
+	if err == nil || !strings.Contains(err.Error(), "--plot is given twice") {
+		t.Errorf("--plot twice: %v", err)
+	}
+	_, _, err = runCLI(t, "replay", "--count-writes")
+	if err == nil || !strings.Contains(err.Error(), "--count-writes has no effect") {
+		t.Errorf("--count-writes on a trace of gets: %v", err)
+	}
+}

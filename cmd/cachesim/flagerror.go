@@ -13,6 +13,9 @@ import (
 // unknownFlag matches pflag's errors for a flag the command does not have.
 var unknownFlag = regexp.MustCompile(`^unknown (?:flag: --([^\s=]+)|shorthand flag: '(.)')`)
 
+// givenTwice matches pflag's wrapping of onceValue's error.
+var givenTwice = regexp.MustCompile(`--([\w-]+) is given twice`)
+
 // flagHints add a word for the confusions seen in practice.
 var flagHints = map[string]string{
 	"maxmemory":        "the simulated cache's size is --size (replay) or --sizes (sweep)",
@@ -28,6 +31,9 @@ var flagHints = map[string]string{
 // have it, or which flag of this command was probably meant.
 func flagError(root *cobra.Command) func(*cobra.Command, error) error {
 	return func(cmd *cobra.Command, err error) error {
+		if m := givenTwice.FindStringSubmatch(err.Error()); m != nil {
+			return fmt.Errorf("--%s is given twice: give it once (a second value would replace the first)", m[1])
+		}
 		m := unknownFlag.FindStringSubmatch(err.Error())
 		if m == nil {
 			return err
@@ -116,4 +122,37 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// onceValue is a flag value that may be given only once: a repeated flag
+// would silently replace the first value.
+type onceValue struct {
+	pflag.Value
+	name string
+	set  bool
+}
+
+// Set sets the value, refusing a second one.
+func (v *onceValue) Set(s string) error {
+	if v.set {
+		return fmt.Errorf("--%s is given twice (a second value would replace the first)", v.name)
+	}
+	v.set = true
+	return v.Value.Set(s)
+}
+
+// onceFlags makes every flag of every command under root refuse a second value.
+func onceFlags(root *cobra.Command) {
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		c.Flags().VisitAll(func(f *pflag.Flag) {
+			if _, ok := f.Value.(*onceValue); !ok {
+				f.Value = &onceValue{Value: f.Value, name: f.Name}
+			}
+		})
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
 }

@@ -114,6 +114,14 @@ func (f *cacheFlags) check(specs []policy.Spec, bytes bool, lat *sim.LatencyMode
 	return nil
 }
 
+// checkTrace rejects the flags that have no effect on the loaded trace t.
+func (f *cacheFlags) checkTrace(t *traces.Trace) error {
+	if f.writes && t.Ops == nil {
+		return fmt.Errorf("--count-writes has no effect: %s has no operations (every request is a lookup already)", t.Name)
+	}
+	return nil
+}
+
 // anyHas reports whether a policy of specs has trait t.
 func anyHas(specs []policy.Spec, t policy.Traits) bool {
 	for _, s := range specs {

@@ -123,6 +123,9 @@ func runReplay(cmd *cobra.Command, args []string, o *replayOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := o.cache.checkTrace(t); err != nil {
+		return err
+	}
 	distinct, footprint := t.Footprint()
 	if size == 0 {
 		size = sim.DefaultReplaySize(distinct, footprint, bytes)

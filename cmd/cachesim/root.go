@@ -44,6 +44,7 @@ Zipf, 1,000 keys, 10,000 requests, exponent 1.5, seed 42.`,
 	root.AddCommand(newSweepCmd(), newMRCCmd(), newReplayCmd(), newSystemCmd(), newLiveCmd(),
 		newInspectCmd(), newConvertCmd(), newGenerateCmd(), newPoliciesCmd())
 	root.SetFlagErrorFunc(flagError(root))
+	onceFlags(root)
 	return root
 }
 

@@ -261,6 +261,9 @@ func runSweep(cmd *cobra.Command, args []string, o *sweepOptions, name string) e
 		return err
 	}
 	t, sizes := in.t, o.sizesFor(p, in)
+	if err := o.cache.checkTrace(t); err != nil {
+		return err
+	}
 	optimal := ""
 	if o.optimal {
 		p.specs, optimal = addOptimal(p.specs, sizes.Bytes)
