@@ -46,10 +46,15 @@ func (s *freqSketch) ensureCapacity(n uint64) bool {
 }
 
 // locate returns the first word of key's block and the hash that picks its
-// four counters.
+// four counters. The counter hash is derived from the block hash by one
+// multiplication and shift, as in Caffeine and otter (their "rehash"), not
+// hashed afresh: its low bytes then depend mostly on the block hash's low
+// bits, so keys that share a block also tend to share counters. The model
+// keeps that, because it is what sets the estimates' error.
 func (s *freqSketch) locate(key uint64) (block, counters uint64) {
 	h := mix64(key ^ s.seed)
-	return (h & s.blockMask) << 3, mix64(h + 0x9e3779b97f4a7c15)
+	c := h * 0x31848bab
+	return (h & s.blockMask) << 3, c ^ c>>14
 }
 
 // counter returns the word and the shift of key's counter in row r (0..3):

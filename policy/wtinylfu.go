@@ -109,7 +109,7 @@ func NewWTinyLFU(capacity int64, o WTinyLFUOptions) *WTinyLFU {
 	c.sketch.seed = mix64(o.Seed)
 	c.rng.Seed(o.Seed, 0x77696e646f77)
 	if o.Doorkeeper {
-		c.door = newBloom(uint64(min(capacity, wtlMaxSketch)), 0.01, ^c.sketch.seed)
+		c.door = newBloom(uint64(min(capacity, wtlMaxSketch)), 0.01, ^c.sketch.seed, false)
 	}
 	if o.Presized {
 		c.sketch.ensureCapacity(uint64(min(capacity, wtlMaxSketch)))
