@@ -89,6 +89,9 @@ func ReplayWith(t *traces.Trace, c policy.Cache, opt Options) Stats {
 		}
 	}
 	st.Evictions = c.Evictions()
+	if a, ok := c.(policy.Admitter); ok {
+		st.Admitted, st.Rejected = a.Admissions()
+	}
 	if lat != nil {
 		st.Latency.AddN(lat.Hit, st.Hits)
 	}
