@@ -56,7 +56,7 @@ func TestFilterSpecs(t *testing.T) {
 		"lru+size:1K(max=2K)":          "not both",
 		"nope+tinylfu":                 `unknown policy "nope"`,
 		"lru+size(min=1)":              `has no parameter "min"`,
-		"wtinylfu(climber=fast)+bloom": "expected one of simple, adam, none",
+		"wtinylfu(climber=fast)+bloom": "expected one of simple, caffeine, density, adam, none",
 	} {
 		if _, err := ParseSpec(in); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: error %v, want one saying %q", in, err, want)
@@ -218,7 +218,8 @@ func TestFilteredRemovesAndCapacity(t *testing.T) {
 // admitted or not.
 func TestFilteredDoesNotAllocate(t *testing.T) {
 	for _, s := range append(filteredSpecs(), "otter", "otter(initial-capacity=true)", "ristretto",
-		"wtinylfu(climber=adam)", "wtinylfu(climber=none,doorkeeper=true)") {
+		"wtinylfu(climber=adam)", "wtinylfu(climber=none,doorkeeper=true)", "wtinylfu(climber=density)",
+		"wtinylfu(climber=caffeine)") {
 		c := mustNew(t, s, Config{Capacity: 500, Seed: 1})
 		r := traces.Request{Size: 1}
 		for k := range 20_000 {

@@ -3,11 +3,24 @@ package policy
 import "math"
 
 // The climbers W-TinyLFU's climber parameter names.
-var climberNames = []string{"simple", "adam", "none"}
+var climberNames = []string{"simple", "caffeine", "density", "adam", "none"}
 
 // climbSample counts the requests of one sample period of a climber.
 type climbSample struct {
-	hits, misses uint64
+	hits, misses  uint64
+	windowHits    uint64 // hits on objects in the window
+	probationHits uint64 // hits on objects in probation
+}
+
+// hit counts a hit on an object in segment seg.
+func (s *climbSample) hit(seg int32) {
+	s.hits++
+	switch seg {
+	case wtlWindow:
+		s.windowHits++
+	case wtlProbation:
+		s.probationHits++
+	}
 }
 
 // requests returns the sample's requests.
@@ -20,6 +33,7 @@ func (s climbSample) hitRate() float64 { return float64(s.hits) / float64(s.requ
 type climbState struct {
 	maximum   int64  // the cache's capacity
 	window    int64  // the window's current maximum
+	protected int64  // the protected segment's current maximum
 	sketchLen uint64 // the sketch's sample size: increments between resets
 }
 
@@ -41,6 +55,10 @@ func newClimber(name string, maximum int64) climber {
 		return &simpleClimber{step: -simpleStepPercent * float64(maximum)}
 	case "adam":
 		return &adamClimber{}
+	case "density":
+		return densityClimber{}
+	case "caffeine":
+		return newCaffeineClimber(maximum)
 	}
 	return fixedWindow{}
 }
@@ -132,4 +150,112 @@ func (c *adamClimber) adjust(s climbSample, st climbState) float64 {
 	m := c.moment / (1 - math.Pow(adamBeta1, float64(c.t)))
 	v := c.velocity / (1 - math.Pow(adamBeta2, float64(c.t)))
 	return -step * m / (math.Sqrt(v) + adamEpsilon)
+}
+
+// The density climber's constants (Caffeine's DensityClimber, 2026).
+const (
+	densityGain      = 0.03 // step per unit of log density ratio, a share of the capacity
+	densityMaxStep   = 0.30 // the largest step, a share of the capacity
+	densityFloor     = 0.02 // the smallest window, a share of the capacity
+	densitySample    = 4    // a sample is 4× the capacity in requests (at most the sketch's period)
+	densitySignal    = 10   // a region with fewer than requests>>10 hits (at least 4) is starved
+	densityMinSignal = 4
+	densityImpute    = 0.125 // a starved region is imputed this share of the starvation bar
+)
+
+// densityClimber compares the hits each region earns per unit of its
+// capacity within one sample and moves capacity towards the denser one, by
+// a step proportional to the log of their ratio: the control law of
+// Caffeine's newest climber for large caches, without its probes, audits
+// and anchor.
+type densityClimber struct{}
+
+func (densityClimber) period(st climbState) uint64 {
+	return min(densitySample*uint64(st.maximum), st.sketchLen)
+}
+
+func (densityClimber) adjust(s climbSample, st climbState) float64 {
+	bar := float64(max(densityMinSignal, s.requests()>>densitySignal))
+	window, main := float64(max(1, st.window)), float64(max(1, st.maximum-st.window))
+	wd := max(float64(s.windowHits), densityImpute*bar) / window
+	md := max(float64(s.hits-s.windowHits), densityImpute*bar) / main
+	e := math.Log(wd / md)
+	step := math.Copysign(min(densityMaxStep*float64(st.maximum), math.Abs(e)*densityGain*float64(st.maximum)), e)
+	floor := densityFloor * float64(st.maximum)
+	if w := float64(st.window); w+step < floor {
+		step = floor - w
+	}
+	return step
+}
+
+// Caffeine's climber since 2026 (WindowClimber): the hit-rate law at or
+// below 4,096 entries, slowed for caches of 512 or fewer, and the density
+// law above.
+const (
+	caffeineDensityAbove = 4096
+	caffeineSlowAtMost   = 512
+	caffeineSlowDecay    = 0.995 // step decay for slow caches
+	caffeineSlowRatioCap = 4     // their sample grows up to 4× as the step decays
+	caffeineMinStep      = 2     // a restart moves at least 2 entries
+)
+
+// caffeineClimber is the structure of Caffeine's newest climber: small
+// caches climb on the hit rate as simpleClimber does, except that a step
+// is at least 2 entries and, at 512 entries or fewer, it opens by growing
+// the window, decays by 0.5% instead of 2% and lengthens the sample as it
+// decays (up to 4×); larger caches than 4,096 entries use the density law
+// (densityClimber). The probes, audits and anchor that Caffeine adds to the
+// density law for regions too starved to measure are left out.
+type caffeineClimber struct {
+	simpleClimber
+	slow, dense bool
+}
+
+func newCaffeineClimber(maximum int64) *caffeineClimber {
+	c := &caffeineClimber{slow: maximum <= caffeineSlowAtMost, dense: maximum > caffeineDensityAbove}
+	c.step = -caffeineRestart(maximum)
+	if c.slow {
+		c.step = -c.step
+	}
+	return c
+}
+
+// caffeineRestart is the step a restart takes.
+func caffeineRestart(maximum int64) float64 {
+	return max(simpleStepPercent*float64(maximum), caffeineMinStep)
+}
+
+func (c *caffeineClimber) period(st climbState) uint64 {
+	switch {
+	case c.dense:
+		return densityClimber{}.period(st)
+	case !c.slow:
+		return st.sketchLen
+	}
+	initial := simpleStepPercent * float64(st.maximum)
+	ratio := max(1, min(caffeineSlowRatioCap, initial/max(math.Abs(c.step), initial/caffeineSlowRatioCap)))
+	return uint64(float64(st.sketchLen) * ratio)
+}
+
+func (c *caffeineClimber) adjust(s climbSample, st climbState) float64 {
+	if c.dense {
+		return densityClimber{}.adjust(s, st)
+	}
+	rate := s.hitRate()
+	change := rate - c.previous
+	amount := c.step
+	if change < 0 {
+		amount = -c.step
+	}
+	decay := simpleStepDecay
+	if c.slow {
+		decay = caffeineSlowDecay
+	}
+	if math.Abs(change) >= simpleRestart {
+		c.step = math.Copysign(caffeineRestart(st.maximum), amount)
+	} else {
+		c.step = decay * amount
+	}
+	c.previous = rate
+	return amount
 }

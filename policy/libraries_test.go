@@ -200,14 +200,15 @@ func TestRistrettoFidelity(t *testing.T) {
 }
 
 // TestWTinyLFUTable prints the README's W-TinyLFU table (LRU, the fixed
-// window, the adaptive climbers, the real otter) when CACHESIM_FIDELITY is
-// set; its figures are checked by the tests above.
+// window, the simple and Caffeine's newest climbers, the real otter and
+// ristretto) when CACHESIM_FIDELITY is set; its figures are checked by the
+// tests above.
 func TestWTinyLFUTable(t *testing.T) {
 	if os.Getenv("CACHESIM_FIDELITY") == "" {
 		t.Skip("set CACHESIM_FIDELITY=1 to print the W-TinyLFU table")
 	}
-	specs := []string{"lru", "wtinylfu(climber=none)", "wtinylfu", "wtinylfu(climber=adam)"}
-	fmt.Println("| trace | size | LRU | fixed | adaptive (simple) | adam | otter v2.4.0 |")
+	specs := []string{"lru", "wtinylfu(climber=none)", "wtinylfu", "wtinylfu(climber=caffeine)"}
+	fmt.Println("| trace | size | LRU | fixed window | adaptive (`wtinylfu`) | `climber=caffeine` | otter v2.4.0 | ristretto v2.4.2 |")
 	for _, fc := range fidelityCases() {
 		tr := loadShared(t, fc.trace)
 		for _, size := range fc.sizes {
@@ -217,7 +218,53 @@ func TestWTinyLFUTable(t *testing.T) {
 				row += fmt.Sprintf(" %.2f |", 100*m)
 			}
 			o, _ := mean(3, func(int) float64 { return replayOtter(tr, size, false) })
-			fmt.Printf("%s %.2f |\n", row, 100*o)
+			r, _ := mean(3, func(int) float64 { return replayRistretto(t, tr, size) })
+			fmt.Printf("%s %.2f | %.2f |\n", row, 100*o, 100*r)
 		}
 	}
+}
+
+// BenchmarkLibraries replays oltp at 10,000 objects through the W-TinyLFU
+// variants and the library models, and through the real otter (GetIfPresent,
+// Set on a miss, maintenance on the caller) for comparison; one op is one
+// request.
+//
+//	go test -run '^$' -bench Libraries -benchtime 3000000x ./policy/
+func BenchmarkLibraries(b *testing.B) {
+	tr := loadShared(b, "oltp.gz")
+	const capacity = 10_000
+	replay := func(b *testing.B, access func(r *traces.Request) bool) {
+		var r traces.Request
+		hits := 0
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := range b.N {
+			tr.At(i%tr.Len(), &r)
+			r.Size = 1
+			if access(&r) {
+				hits++
+			}
+		}
+		b.ReportMetric(100*float64(hits)/float64(b.N), "hit%")
+	}
+	for _, s := range []string{"wtinylfu(climber=none)", "wtinylfu", "wtinylfu(climber=adam)", "otter", "ristretto", "lru"} {
+		b.Run(s, func(b *testing.B) {
+			spec, _ := policy.ParseSpec(s)
+			c, err := policy.New(spec, policy.Config{Capacity: capacity, Seed: 1, SizeHint: capacity})
+			if err != nil {
+				b.Fatal(err)
+			}
+			replay(b, c.Access)
+		})
+	}
+	b.Run("otter-library", func(b *testing.B) {
+		c := otter.Must(&otter.Options[uint64, struct{}]{MaximumSize: capacity, Executor: func(fn func()) { fn() }})
+		replay(b, func(r *traces.Request) bool {
+			if _, ok := c.GetIfPresent(r.Key); ok {
+				return true
+			}
+			c.Set(r.Key, struct{}{})
+			return false
+		})
+	})
 }

@@ -11,7 +11,7 @@ import (
 // charts for the LIRS and ARC traces.
 var caffeineSizes = []int64{250, 500, 750, 1000, 1250, 1500, 1750, 2000}
 
-func loadShared(t *testing.T, name string) *traces.Trace {
+func loadShared(t testing.TB, name string) *traces.Trace {
 	t.Helper()
 	tr, _, err := traces.Load(tracestest.Path(t, name), traces.Options{})
 	if err != nil {

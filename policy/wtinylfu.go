@@ -15,9 +15,11 @@ func init() {
 			"main's victim; a hill climber moves capacity between window and main by the hit rate",
 		Traits: Randomised,
 		Params: []Param{
-			EnumParam("climber", "simple", climberNames, "how the window adapts: simple is Caffeine's and otter's hill climber "+
-				"(samples of 10×capacity requests, steps of 6.25% decaying by 2%, restart at 5 points); adam is Caffeine "+
-				"simulator's gradient climber; none keeps the window fixed (the original W-TinyLFU)"),
+			EnumParam("climber", "simple", climberNames, "how the window adapts: simple is the hill climber of Caffeine 3.2 "+
+				"and otter v2 (samples of 10×capacity requests, steps of 6.25% decaying by 2%, restart at 5 points); "+
+				"caffeine is Caffeine's newest (that law up to 4,096 entries, slower at 512 or fewer; above, the density "+
+				"law); density moves capacity towards the region earning more hits per entry, at any size; adam is "+
+				"Caffeine simulator's gradient climber; none keeps the window fixed (the original W-TinyLFU)"),
 			FractionParam("window", 0.01, "initial share of the capacity for the window LRU"),
 			FractionParam("protected", 0.8, "share of main for the protected segment"),
 			BoolParam("doorkeeper", false, "a Bloom filter takes each key's first occurrence before the sketch does "+
@@ -127,7 +129,7 @@ func (c *WTinyLFU) Access(r *traces.Request) bool {
 	if i, ok := c.lookup(r.Key); ok {
 		if c.sketch.initialised() {
 			c.record(r.Key)
-			c.sample.hits++
+			c.sample.hit(c.nodes[i].aux)
 			c.reorder(i)
 			c.climb()
 		}
@@ -307,7 +309,8 @@ func (c *WTinyLFU) climb() {
 }
 
 func (c *WTinyLFU) climbState() climbState {
-	return climbState{maximum: c.capacity, window: c.seg[wtlWindow].capacity, sketchLen: c.sketch.sampleSize}
+	return climbState{maximum: c.capacity, window: c.seg[wtlWindow].capacity, protected: c.seg[wtlProtected].capacity,
+		sketchLen: c.sketch.sampleSize}
 }
 
 // demote moves protected's least recent objects to probation while
