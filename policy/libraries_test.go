@@ -247,7 +247,7 @@ func BenchmarkLibraries(b *testing.B) {
 		}
 		b.ReportMetric(100*float64(hits)/float64(b.N), "hit%")
 	}
-	for _, s := range []string{"wtinylfu(climber=none)", "wtinylfu", "wtinylfu(climber=adam)", "otter", "ristretto", "lru"} {
+	for _, s := range []string{"lru", "wtinylfu(climber=none)", "wtinylfu", "wtinylfu(climber=caffeine)", "otter", "ristretto"} {
 		b.Run(s, func(b *testing.B) {
 			spec, _ := policy.ParseSpec(s)
 			c, err := policy.New(spec, policy.Config{Capacity: capacity, Seed: 1, SizeHint: capacity})
