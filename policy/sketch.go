@@ -1,6 +1,10 @@
 package policy
 
-import "math/bits"
+import (
+	"math/bits"
+
+	"github.com/cachesim/cachesim/traces"
+)
 
 // freqSketch is TinyLFU's popularity estimate as Caffeine's FrequencySketch
 // (and otter v2's sketch) keeps it: a count-min sketch of 4-bit counters,
@@ -114,13 +118,6 @@ func (s *freqSketch) reset() {
 	s.size = (s.size - uint64(odd)/4) / 2
 }
 
-// mix64 is a 64-bit finaliser (splitmix64's): every input bit affects every
-// output bit, so sequential keys spread over the table.
-func mix64(x uint64) uint64 {
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	x ^= x >> 31
-	return x
-}
+// mix64 spreads a key over 64 bits (traces.SpatialHash, a murmur3
+// finaliser): sequential keys land in unrelated blocks.
+func mix64(x uint64) uint64 { return traces.SpatialHash(x) }

@@ -66,10 +66,11 @@ const (
 // Caffeine's constants for the eviction policy (BoundedLocalCache), which
 // otter v2 shares.
 const (
-	wtlJitterFrequency = 6    // a candidate this popular may be admitted at random …
-	wtlJitterMask      = 127  // … once in 128 times (hash flooding defence)
-	wtlTransfers       = 1000 // entries moved between segments per adaptation at most
-	wtlMaxSketch       = 1 << 22
+	wtlJitterFrequency = 6       // a candidate this popular may be admitted at random …
+	wtlJitterMask      = 127     // … once in 128 times (hash flooding defence)
+	wtlTransfers       = 1000    // entries moved between segments per adaptation at most
+	wtlMaxSketch       = 1 << 22 // the sketch's words at most (32 MiB), for byte capacities
+	wtlDoorkeeperKeys  = 3       // the doorkeeper is sized for 3× the capacity (Caffeine's simulator)
 )
 
 // WTinyLFU is Caffeine's bounded cache policy (BoundedLocalCache, which
@@ -111,7 +112,7 @@ func NewWTinyLFU(capacity int64, o WTinyLFUOptions) *WTinyLFU {
 	c.sketch.seed = mix64(o.Seed)
 	c.rng.Seed(o.Seed, 0x77696e646f77)
 	if o.Doorkeeper {
-		c.door = newBloom(uint64(min(capacity, wtlMaxSketch)), 0.01, ^c.sketch.seed, false)
+		c.door = newBloom(uint64(min(wtlDoorkeeperKeys*capacity, wtlMaxSketch)), 0.01, ^c.sketch.seed, false)
 	}
 	if o.Presized {
 		c.sketch.ensureCapacity(uint64(min(capacity, wtlMaxSketch)))
