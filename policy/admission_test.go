@@ -205,7 +205,7 @@ func TestFilteredRemovesAndCapacity(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for ci, capacity := range []int64{1, 4, 30} {
+		for ci, capacity := range []int64{1, 30} {
 			ops := removeTrace(uint64(100*ci+len(s)), 1000, int(4*capacity), 1)
 			checkRemoves(t, fmt.Sprintf("%s/objects/%d", s, capacity), spec, Config{Capacity: capacity, Seed: 1}, ops, true)
 		}

@@ -139,9 +139,9 @@ var caffeineSizesInt = []int{250, 500, 750, 1000, 1250, 1500, 1750, 2000}
 func fidelityCases() []fidelityCase {
 	if os.Getenv("CACHESIM_FIDELITY") == "" || testing.Short() {
 		return []fidelityCase{
-			{"gli.trace.gz", []int{250, 1250, 2000}, 8},
+			{"gli.trace.gz", []int{250, 1250, 2000}, 6},
 			{"multi2.trace.gz", []int{1000}, 3},
-			{"sprite.trace.gz", []int{750}, 2},
+			{"sprite.trace.gz", []int{750}, 1},
 		}
 	}
 	return []fidelityCase{
