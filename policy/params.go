@@ -25,6 +25,9 @@ const (
 	Bool
 	// Enum is one of Param.Choices.
 	Enum
+	// Bytes is a size in bytes from Param.Min to Param.Max, written with an
+	// optional binary unit: 1MiB, 64K (K, KB and KiB are all 1024).
+	Bytes
 )
 
 // String names the kind: int, float, fraction, bool or enum.
@@ -40,6 +43,8 @@ func (k Kind) String() string {
 		return "bool"
 	case Enum:
 		return "enum"
+	case Bytes:
+		return "bytes"
 	}
 	return "kind(" + strconv.Itoa(int(k)) + ")"
 }
@@ -82,6 +87,11 @@ func BoolParam(name string, def bool, help string) Param {
 	return Param{Name: name, Kind: Bool, Default: strconv.FormatBool(def), Help: help}
 }
 
+// BytesParam declares a size in bytes from lo to hi, def by default.
+func BytesParam(name string, def, lo, hi int64, help string) Param {
+	return Param{Name: name, Kind: Bytes, Default: strconv.FormatInt(def, 10), Min: float64(lo), Max: float64(hi), Help: help}
+}
+
 // EnumParam declares a parameter whose value is one of choices, def by default.
 func EnumParam(name, def string, choices []string, help string) Param {
 	return Param{Name: name, Kind: Enum, Default: def, Choices: choices, Help: help}
@@ -102,12 +112,14 @@ func (p Param) Accepts() string {
 		return "true or false"
 	case Enum:
 		return "one of " + strings.Join(p.Choices, ", ")
+	case Bytes:
+		return "a size from " + lo + " to " + hi + " bytes (units B, KiB/MiB/GiB/TiB; KB/MB/GB/TB and K/M/G/T as the same)"
 	}
 	return "nothing (parameter of unknown kind)"
 }
 
-// parse checks the value s of p and returns it typed: an int64, a float64
-// (Float and Fraction), a bool or a string (Enum).
+// parse checks the value s of p and returns it typed: an int64 (Int and
+// Bytes), a float64 (Float and Fraction), a bool or a string (Enum).
 func (p Param) parse(s string) (any, error) {
 	bad := fmt.Errorf("parameter %s=%s: expected %s", p.Name, s, p.Accepts())
 	switch p.Kind {
@@ -135,8 +147,30 @@ func (p Param) parse(s string) (any, error) {
 				return s, nil
 			}
 		}
+	case Bytes:
+		n, ok := parseBytes(s)
+		if !ok || float64(n) < p.Min || float64(n) > p.Max {
+			return nil, bad
+		}
+		return n, nil
 	}
 	return nil, bad
+}
+
+// byteUnits are the binary units a Bytes value may carry, lower case.
+var byteUnits = map[string]int64{"": 1, "b": 1, "k": 1 << 10, "kb": 1 << 10, "kib": 1 << 10, "m": 1 << 20, "mb": 1 << 20,
+	"mib": 1 << 20, "g": 1 << 30, "gb": 1 << 30, "gib": 1 << 30, "t": 1 << 40, "tb": 1 << 40, "tib": 1 << 40}
+
+// parseBytes reads a whole number of bytes, "4096" or "1.5MiB".
+func parseBytes(s string) (int64, bool) {
+	num := strings.TrimRight(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+	mult, ok := byteUnits[strings.ToLower(s[len(num):])]
+	f, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
+	f *= float64(mult)
+	if !ok || err != nil || f < 0 || f > 1<<62 || f != math.Trunc(f) {
+		return 0, false
+	}
+	return int64(f), true
 }
 
 // formatNumber writes f as a spec would: integers without exponent or
@@ -174,7 +208,7 @@ type Values struct {
 	m map[string]any
 }
 
-// Int returns the value of the Int parameter name.
+// Int returns the value of the Int or Bytes parameter name.
 func (v Values) Int(name string) int64 { return value[int64](v, name) }
 
 // Float returns the value of the Float or Fraction parameter name.
@@ -257,7 +291,7 @@ func (info *Info) checkSchema() error {
 			return fmt.Errorf("parameter %s declared twice", p.Name)
 		case strings.TrimSpace(p.Help) == "":
 			return fmt.Errorf("parameter %s has no help", p.Name)
-		case (p.Kind == Int || p.Kind == Float || p.Kind == Fraction) && !(p.Min <= p.Max):
+		case (p.Kind == Int || p.Kind == Float || p.Kind == Fraction || p.Kind == Bytes) && !(p.Min <= p.Max):
 			return fmt.Errorf("parameter %s: empty range %g to %g", p.Name, p.Min, p.Max)
 		case p.Kind == Enum && len(p.Choices) == 0:
 			return fmt.Errorf("parameter %s: an enum without choices", p.Name)

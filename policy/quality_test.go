@@ -11,7 +11,7 @@ import (
 // charts for the LIRS and ARC traces.
 var caffeineSizes = []int64{250, 500, 750, 1000, 1250, 1500, 1750, 2000}
 
-func loadShared(t *testing.T, name string) *traces.Trace {
+func loadShared(t testing.TB, name string) *traces.Trace {
 	t.Helper()
 	tr, _, err := traces.Load(tracestest.Path(t, name), traces.Options{})
 	if err != nil {
@@ -39,13 +39,14 @@ func TestWTinyLFUBeatsLRUOnGli(t *testing.T) {
 	beats(t, loadShared(t, "gli.trace.gz"), "wtinylfu", "lru")
 }
 
-// On OLTP, recency matters more: Caffeine's cache adapts its window by hill
-// climbing; with a fixed 1% window W-TinyLFU falls behind LRU from 1,500
-// objects on (measured 37.8% vs 38.7% there), so the check uses a 20% window,
-// which is ahead of LRU at every size.
+// On OLTP, recency matters more than on gli: with a fixed 1% window
+// W-TinyLFU falls behind LRU from 1,750 objects on (40.77% vs 40.79%, and
+// 41.91% vs 42.47% at 2,000; means of three seeds), but Caffeine's hill
+// climber grows the window, and the adaptive default stays ahead at every
+// size (46.2% at 2,000).
 func TestWTinyLFUBeatsLRUOnOLTP(t *testing.T) {
 	if testing.Short() {
 		t.Skip("oltp is 914,145 requests")
 	}
-	beats(t, loadShared(t, "oltp.gz"), "wtinylfu(window=0.2)", "lru")
+	beats(t, loadShared(t, "oltp.gz"), "wtinylfu", "lru")
 }

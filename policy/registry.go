@@ -80,14 +80,28 @@ type Spec struct {
 	// Params are the parameters as given; the policy's schema supplies the
 	// others' defaults.
 	Params Params
+	// Admission, if set, is the admission filter in front of the policy
+	// ("lru+tinylfu"; see FilterInfo), its Name a registered filter's.
+	Admission *Spec
 }
 
 // Traits returns the traits the spec's policy declares (none for an
-// unregistered name).
-func (s Spec) Traits() Traits { return registry[s.Name].Traits }
+// unregistered name), with those of its admission filter; a filtered
+// policy's curve is no stack algorithm's (no ExactCurve).
+func (s Spec) Traits() Traits {
+	if s.Admission != nil {
+		return (registry[s.Name].Traits | filters[s.Admission.Name].Traits) &^ ExactCurve
+	}
+	return registry[s.Name].Traits
+}
 
 // String renders the spec as it was written (parameters sorted).
 func (s Spec) String() string {
+	if s.Admission != nil {
+		base := s
+		base.Admission = nil
+		return base.String() + "+" + s.Admission.String()
+	}
 	if len(s.Params) == 0 {
 		return s.Name
 	}
@@ -103,11 +117,20 @@ func (s Spec) String() string {
 	return s.Name + "(" + strings.Join(parts, ",") + ")"
 }
 
-// ParseSpec parses "name" or "name(k=v,…)", checks that the name is
-// registered and checks the parameters against the policy's schema, so that
-// a bad parameter fails here, before any work, with the values it accepts.
+// ParseSpec parses "name" or "name(k=v,…)", optionally followed by an
+// admission filter, "+filter", "+filter:value" or "+filter(k=v,…)"; it
+// checks that the names are registered and checks the parameters against
+// their schemas, so that a bad parameter fails here, before any work, with
+// the values it accepts.
 func ParseSpec(s string) (Spec, error) {
 	s = strings.TrimSpace(s)
+	if base, filter, ok := cutFilter(s); ok {
+		spec, err := ParseSpec(base)
+		if err == nil {
+			spec.Admission, err = parseFilter(s, filter)
+		}
+		return spec, err
+	}
 	name, rest, hasParams := strings.Cut(s, "(")
 	name = strings.ToLower(strings.TrimSpace(name))
 	spec := Spec{Name: name}
@@ -150,6 +173,24 @@ func parseParams(s, rest string) (Params, error) {
 	return params, nil
 }
 
+// cutFilter splits s at its first '+' outside parentheses.
+func cutFilter(s string) (base, filter string, ok bool) {
+	depth := 0
+	for i := range len(s) {
+		switch s[i] {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case '+':
+			if depth == 0 {
+				return s[:i], s[i+1:], true
+			}
+		}
+	}
+	return s, "", false
+}
+
 // SplitSpecs splits a comma-separated list of specs, keeping commas inside parentheses.
 func SplitSpecs(list string) []string {
 	var out []string
@@ -180,6 +221,15 @@ func SplitSpecs(list string) []string {
 // New builds the cache a spec names, its parameters checked against the
 // policy's schema (a Spec need not come from ParseSpec).
 func New(spec Spec, cfg Config) (Cache, error) {
+	if spec.Admission != nil {
+		base := spec
+		base.Admission = nil
+		c, err := New(base, cfg)
+		if err != nil {
+			return nil, err
+		}
+		return newFiltered(c, spec.Admission, cfg)
+	}
 	info, ok := registry[spec.Name]
 	if !ok {
 		return nil, fmt.Errorf("unknown policy %q (valid: %s)", spec.Name, strings.Join(Names(), ", "))

@@ -194,7 +194,8 @@ func remembers(c Cache, key uint64) bool {
 // kept afterwards (ghosts forgotten); and a get right after it misses.
 func TestRemoveRandomized(t *testing.T) {
 	specs := append(Names(), "belady(bypass=true)", "belady-size(score=distance)", "s3fifo(small=0.3,threshold=1)",
-		"slru(segments=2)", "lirs(hir=0.3)", "wtinylfu(window=0.3)", "redis-lfu(decay-time=0)")
+		"slru(segments=2)", "lirs(hir=0.3)", "wtinylfu(window=0.3)", "wtinylfu(climber=caffeine,doorkeeper=true)", "wtinylfu(climber=density)",
+		"wtinylfu(climber=adam)", "otter(initial-capacity=true)", "redis-lfu(decay-time=0)")
 	type mode struct {
 		objects    bool
 		capacities []int64

@@ -65,7 +65,7 @@ func checkDefault(t *testing.T, p Param) {
 	var f float64
 	var err error
 	switch p.Kind {
-	case Int:
+	case Int, Bytes:
 		var n int64
 		n, err = strconv.ParseInt(p.Default, 10, 64)
 		f = float64(n)
@@ -83,7 +83,7 @@ func checkDefault(t *testing.T, p Param) {
 	if err != nil {
 		t.Errorf("%s: default %q is not a valid %s: %v", p.Name, p.Default, p.Kind, err)
 	}
-	numeric := p.Kind == Int || p.Kind == Float || p.Kind == Fraction
+	numeric := p.Kind == Int || p.Kind == Float || p.Kind == Fraction || p.Kind == Bytes
 	if numeric && !(p.Min <= f && f <= p.Max) {
 		t.Errorf("%s: default %s outside %g to %g", p.Name, p.Default, p.Min, p.Max)
 	}
@@ -96,7 +96,7 @@ func checkDefault(t *testing.T, p Param) {
 // or no boolean, or no choice.
 func outside(p Param) []string {
 	switch p.Kind {
-	case Int:
+	case Int, Bytes:
 		return []string{strconv.FormatInt(int64(p.Min)-1, 10), strconv.FormatInt(int64(p.Max)+1, 10), "1.5", "x"}
 	case Float, Fraction:
 		below, above := math.Nextafter(p.Min, math.Inf(-1)), math.Nextafter(p.Max, math.Inf(1))

@@ -1,72 +1,123 @@
 package policy
 
-import "math/bits"
+import (
+	"math/bits"
 
-// cmSketch is a count-min sketch of 4-bit counters, four rows, with periodic
-// halving ("aging"), as Caffeine's FrequencySketch: after sampleSize
-// increments every counter is halved, so that the sketch follows a changing
-// popularity. Counters saturate at 15.
-type cmSketch struct {
-	rows       [4][]uint64 // 16 counters per word
-	mask       uint64      // counters per row − 1
-	additions  int
-	sampleSize int
+	"github.com/cachesim/cachesim/traces"
+)
+
+// freqSketch is TinyLFU's popularity estimate as Caffeine's FrequencySketch
+// (and otter v2's sketch) keeps it: a count-min sketch of 4-bit counters,
+// four per key, all four in one 64-byte block of the table so that a lookup
+// touches one cache line. After sampleSize increments every counter is
+// halved ("periodic reset"), so that the estimate follows a changing
+// popularity; the count of increments then drops by half, less the
+// truncation the halving of odd counters lost. Counters saturate at 15.
+//
+// The table has a word per expected item (rounded up to a power of two, at
+// least 8), 16 counters a word; sampleSize is ten times the expected items.
+// An uninitialised sketch (no table) counts nothing and estimates 0, as
+// Caffeine's before the cache is half full.
+type freqSketch struct {
+	table      []uint64
+	blockMask  uint64
+	size       uint64 // increments since the last reset, less the reset's correction
+	sampleSize uint64
+	seed       uint64
 }
 
-// newCMSketch sizes the sketch for about n distinct items (rounded up to a
-// power of two counters per row, at least 64) and halves after 10·n additions.
-func newCMSketch(n int) cmSketch {
-	width := max(64, 1<<bits.Len(uint(max(n, 1)-1)))
-	s := cmSketch{mask: uint64(width - 1), sampleSize: 10 * max(n, 1)}
-	for r := range s.rows {
-		s.rows[r] = make([]uint64, width/16)
+const (
+	sketchResetMask = 0x7777777777777777 // clears each counter's top bit after a shift
+	sketchOneMask   = 0x1111111111111111 // each counter's low bit
+)
+
+// initialised reports whether the sketch has a table.
+func (s *freqSketch) initialised() bool { return s.table != nil }
+
+// ensureCapacity sizes the table for n expected items, unless it is already
+// as large: a new table starts empty (Caffeine's ensureCapacity). It
+// reports whether it made a new table.
+func (s *freqSketch) ensureCapacity(n uint64) bool {
+	if uint64(len(s.table)) >= n && s.table != nil {
+		return false
 	}
-	return s
+	size := max(uint64(8), uint64(1)<<bits.Len64(max(n, 1)-1))
+	s.table = make([]uint64, size)
+	s.blockMask = size/8 - 1
+	s.sampleSize = 10 * max(n, 1)
+	s.size = 0
+	return true
 }
 
-var sketchSeeds = [4]uint64{0xc3a5c85c97cb3127, 0xb492b66fbe98f273, 0x9ae16a3b2f90404f, 0xcbf29ce484222325}
-
-// slot returns the word and shift of key's counter in row r.
-func (s *cmSketch) slot(key uint64, r int) (int, uint) {
-	h := (key + sketchSeeds[r]) * 0x9e3779b97f4a7c15
-	h ^= h >> 29
-	c := h & s.mask
-	return int(c >> 4), uint(c&15) * 4
+// locate returns the first word of key's block and the hash that picks its
+// four counters. The counter hash is derived from the block hash by one
+// multiplication and shift, as in Caffeine and otter (their "rehash"), not
+// hashed afresh: its low bytes then depend mostly on the block hash's low
+// bits, so keys that share a block also tend to share counters. The model
+// keeps that, because it is what sets the estimates' error.
+func (s *freqSketch) locate(key uint64) (block, counters uint64) {
+	h := mix64(key ^ s.seed)
+	c := h * 0x31848bab
+	return (h & s.blockMask) << 3, c ^ c>>14
 }
 
-// increment counts one more occurrence of key.
-func (s *cmSketch) increment(key uint64) {
+// counter returns the word and the shift of key's counter in row r (0..3):
+// row r takes the r-th byte of the counter hash, whose low bit picks one of
+// the row's two words and the next four bits one of its 16 counters.
+func counter(block, counters uint64, r uint) (uint64, uint) {
+	h := counters >> (8 * r)
+	return block + h&1 + 2*uint64(r), uint((h>>1)&15) * 4
+}
+
+// frequency returns key's estimated count: the least of its four counters.
+func (s *freqSketch) frequency(key uint64) uint64 {
+	if s.table == nil {
+		return 0
+	}
+	block, hc := s.locate(key)
+	f := uint64(15)
+	for r := range uint(4) {
+		w, sh := counter(block, hc, r)
+		f = min(f, (s.table[w]>>sh)&15)
+	}
+	return f
+}
+
+// increment counts one more occurrence of key in each of its counters that
+// is not saturated, and resets the sketch after sampleSize increments; it
+// reports whether it reset.
+func (s *freqSketch) increment(key uint64) bool {
+	if s.table == nil {
+		return false
+	}
+	block, hc := s.locate(key)
 	added := false
-	for r := range s.rows {
-		w, sh := s.slot(key, r)
-		if (s.rows[r][w]>>sh)&15 < 15 {
-			s.rows[r][w] += 1 << sh
+	for r := range uint(4) {
+		w, sh := counter(block, hc, r)
+		if (s.table[w]>>sh)&15 != 15 {
+			s.table[w] += 1 << sh
 			added = true
 		}
 	}
 	if added {
-		if s.additions++; s.additions >= s.sampleSize {
-			s.halve()
+		if s.size++; s.size == s.sampleSize {
+			s.reset()
+			return true
 		}
 	}
+	return false
 }
 
-// estimate returns key's estimated count (the minimum over the rows).
-func (s *cmSketch) estimate(key uint64) uint64 {
-	m := uint64(15)
-	for r := range s.rows {
-		w, sh := s.slot(key, r)
-		m = min(m, (s.rows[r][w]>>sh)&15)
+// reset halves every counter.
+func (s *freqSketch) reset() {
+	odd := 0
+	for i, w := range s.table {
+		odd += bits.OnesCount64(w & sketchOneMask)
+		s.table[i] = (w >> 1) & sketchResetMask
 	}
-	return m
+	s.size = (s.size - uint64(odd)/4) / 2
 }
 
-// halve divides every counter by two.
-func (s *cmSketch) halve() {
-	for r := range s.rows {
-		for i, w := range s.rows[r] {
-			s.rows[r][i] = (w >> 1) & 0x7777777777777777
-		}
-	}
-	s.additions /= 2
-}
+// mix64 spreads a key over 64 bits (traces.SpatialHash, a murmur3
+// finaliser): sequential keys land in unrelated blocks.
+func mix64(x uint64) uint64 { return traces.SpatialHash(x) }

@@ -23,11 +23,13 @@ type Replay struct {
 	HitRatio     float64 `json:"hit_ratio"`
 	ByteHitRatio float64 `json:"byte_hit_ratio"`
 	Evictions    uint64  `json:"evictions"`
-	Sets         uint64  `json:"sets"`
-	Deletes      uint64  `json:"deletes"`
-	DistinctKeys int     `json:"distinct_keys"`
-	Seconds      float64 `json:"seconds"`
-	RequestsPerS float64 `json:"requests_per_second"`
+	// AdmissionRate is the share of misses admitted, for policies that decide (see sim.Stats.Admitted).
+	AdmissionRate *float64 `json:"admission_rate,omitempty"`
+	Sets          uint64   `json:"sets"`
+	Deletes       uint64   `json:"deletes"`
+	DistinctKeys  int      `json:"distinct_keys"`
+	Seconds       float64  `json:"seconds"`
+	RequestsPerS  float64  `json:"requests_per_second"`
 	// Window and Windows are the timeline, when asked for.
 	Window  string            `json:"window,omitempty"`
 	Windows []sim.WindowStats `json:"windows,omitempty"`
@@ -40,7 +42,7 @@ type Replay struct {
 // NewReplay builds the report of a replay of workload through policy at
 // size; took is the simulation's wall time.
 func NewReplay(workload, policy string, size int64, bytes bool, st sim.Stats, distinct int, took time.Duration) *Replay {
-	return &Replay{
+	r := &Replay{
 		Workload: workload, Policy: policy, Size: size, Unit: Unit(bytes),
 		Requests: st.Requests, Hits: st.Hits, Misses: st.Misses(), HitRatio: st.HitRatio(),
 		ByteHitRatio: st.ByteHitRatio(), Evictions: st.Evictions, Sets: st.Sets, Deletes: st.Deletes, DistinctKeys: distinct,
@@ -48,6 +50,11 @@ func NewReplay(workload, policy string, size int64, bytes bool, st sim.Stats, di
 		Windows: st.Windows,
 		point:   sim.Point{Policy: policy, Size: size, Stats: st},
 	}
+	if st.Admitted+st.Rejected > 0 {
+		rate := st.AdmissionRate()
+		r.AdmissionRate = &rate
+	}
+	return r
 }
 
 // AddLatency adds the latency report of the replay's histogram against
@@ -84,6 +91,9 @@ func (r *Replay) WriteTable(w io.Writer) error {
 		{"hit ratio", fmt.Sprintf("%.4f%%", 100*r.HitRatio)},
 		{"byte hit ratio", fmt.Sprintf("%.4f%%", 100*r.ByteHitRatio)},
 		{"evictions", fmt.Sprint(r.Evictions)},
+	}
+	if r.AdmissionRate != nil {
+		rows = append(rows, []string{"admission rate", fmt.Sprintf("%.2f%%", 100**r.AdmissionRate)})
 	}
 	if r.Sets+r.Deletes > 0 {
 		rows = append(rows, []string{"sets (not counted)", fmt.Sprint(r.Sets)}, []string{"deletes (not counted)", fmt.Sprint(r.Deletes)})

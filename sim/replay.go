@@ -92,6 +92,9 @@ func ReplayWith(t *traces.Trace, c policy.Cache, opt Options) Stats {
 	if h, ok := c.(policy.MemoryHolder); ok {
 		st.Memory = h.HeldMemory()
 	}
+	if a, ok := c.(policy.Admitter); ok {
+		st.Admitted, st.Rejected = a.Admissions()
+	}
 	if lat != nil {
 		st.Latency.AddN(lat.Hit, st.Hits)
 	}

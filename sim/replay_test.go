@@ -340,3 +340,31 @@ func TestBeladyDeleteEndsObject(t *testing.T) {
 		t.Fatalf("got %d requests, %d deletes, %d hits; want 4, 1, 1", st.Requests, st.Deletes, st.Hits)
 	}
 }
+
+// A policy behind an admission filter reports how many misses it let in:
+// LRU+bloom (admit on the second miss) on 1 1 1 2 3 2 admits 1 and 2 and
+// turns away the first misses of 1, 2 and 3; a sweep point carries the
+// counts, and merging adds them.
+func TestReplayAdmissions(t *testing.T) {
+	tr := handTrace([]uint64{1, 1, 1, 2, 3, 2}, nil)
+	spec, err := policy.ParseSpec("lru+bloom")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pts, err := Sweep(tr, SweepConfig{Policies: []policy.Spec{spec}, Sizes: Sizes{Values: []int64{2}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := pts[0].Stats
+	if st.Admitted != 2 || st.Rejected != 3 || math.Abs(st.AdmissionRate()-0.4) > 1e-12 {
+		t.Errorf("admitted %d, rejected %d, rate %g; want 2, 3, 0.4", st.Admitted, st.Rejected, st.AdmissionRate())
+	}
+	st.Merge(st)
+	if st.Admitted != 4 || st.Rejected != 6 {
+		t.Errorf("merged: admitted %d, rejected %d; want 4, 6", st.Admitted, st.Rejected)
+	}
+	plain := Replay(tr, newLRU(t, 2), true)
+	if plain.Admitted != 0 || plain.Rejected != 0 || plain.AdmissionRate() != 0 {
+		t.Errorf("plain LRU reports admissions: %+v", plain)
+	}
+}

@@ -13,6 +13,11 @@ type Stats struct {
 	Evictions uint64 `json:"evictions"`
 	Sets      uint64 `json:"sets,omitempty"`    // writes applied, not counted as requests
 	Deletes   uint64 `json:"deletes,omitempty"` // deletes applied, not counted as requests
+	// Admitted and Rejected count the missed objects a policy with an
+	// admission decision (policy.Admitter: an admission filter, W-TinyLFU's
+	// duel, the ristretto model) let in and turned away; both 0 otherwise.
+	Admitted uint64 `json:"admitted,omitempty"`
+	Rejected uint64 `json:"rejected,omitempty"`
 	// Latency is the distribution of request latencies (nil unless a latency model was given).
 	Latency *Histogram `json:"-"`
 	// Windows are the counts per window of the run (nil unless windows were asked for).
@@ -50,6 +55,10 @@ func (s Stats) HitRatio() float64 { return ratio(s.Hits, s.Requests) }
 // all requests, each request counted with its own size.
 func (s Stats) ByteHitRatio() float64 { return ratio(s.ByteHits, s.Bytes) }
 
+// AdmissionRate returns the share of the objects that asked to enter the
+// cache that were admitted (0 when the policy does not decide).
+func (s Stats) AdmissionRate() float64 { return ratio(s.Admitted, s.Admitted+s.Rejected) }
+
 // Merge adds o's counts to s; o is the part of the run that follows s. The
 // latency histograms merge; o's windows follow s's, and a window that
 // straddles the two parts (same start) is added up.
@@ -59,6 +68,8 @@ func (s *Stats) Merge(o Stats) {
 	s.Bytes += o.Bytes
 	s.ByteHits += o.ByteHits
 	s.Evictions += o.Evictions
+	s.Admitted += o.Admitted
+	s.Rejected += o.Rejected
 	if o.Latency != nil {
 		if s.Latency == nil {
 			s.Latency = &Histogram{}

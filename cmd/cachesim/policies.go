@@ -12,12 +12,14 @@ import (
 func newPoliciesCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "policies",
-		Short: "List the eviction policies, their traits and their parameters",
+		Short: "List the eviction policies and admission filters, their traits and their parameters",
 		Long: `policies lists every eviction policy with a description, its traits (what it
 needs from a trace and what it does with it; explained at the end) and its
 parameters as name=default, with what each means and accepts. Give parameters
-in parentheses after the name: --policy 's3fifo(small=0.2,threshold=1)'.`,
-		Example: "  cachesim policies\n  cachesim sweep --policy lru,lfu,fifo\n  cachesim sweep --policy 's3fifo(small=0.2),redis-lru(samples=10)' --optimal",
+in parentheses after the name: --policy 's3fifo(small=0.2,threshold=1)'. Then
+the admission filters, which go in front of any policy after a +: a miss
+enters the cache only if the filter admits it ('lru+tinylfu', 'lru+size:1MiB').`,
+		Example: "  cachesim policies\n  cachesim sweep --policy lru,lfu,fifo,lru+tinylfu\n  cachesim sweep --policy 's3fifo(small=0.2),redis-lru(samples=10)' --optimal",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			writePolicies(cmd.OutOrStdout(), 100)
@@ -26,44 +28,64 @@ in parentheses after the name: --policy 's3fifo(small=0.2,threshold=1)'.`,
 	}
 }
 
-// writePolicies lists every registered policy from its Info, wrapped to width columns.
+// writePolicies lists every registered policy, then every admission
+// filter, from their Info, wrapped to width columns.
 func writePolicies(w io.Writer, width int) {
-	var infos []policy.Info
-	nameW, paramW := 0, 0
+	var entries []policy.FilterInfo // a policy's listing is a filter's without Main
 	for _, name := range policy.Names() {
 		info, _ := policy.Lookup(name)
-		infos = append(infos, info)
-		nameW = max(nameW, len(name))
-		for _, p := range info.Params {
+		entries = append(entries, policy.FilterInfo{Name: info.Name, Summary: info.Summary, Traits: info.Traits, Params: info.Params})
+	}
+	nPolicies := len(entries)
+	for _, name := range policy.FilterNames() {
+		f, _ := policy.LookupFilter(name)
+		entries = append(entries, f)
+	}
+	nameW, paramW := 0, 0
+	for _, e := range entries {
+		nameW = max(nameW, len(e.Name))
+		for _, p := range e.Params {
 			paramW = max(paramW, len(p.Name)+1+len(p.Default))
 		}
 	}
-	indent := strings.Repeat(" ", nameW+2)
-	for _, info := range infos {
-		for i, line := range wrap(info.Summary, width-len(indent)) {
-			name := ""
-			if i == 0 {
-				name = info.Name
-			}
-			fmt.Fprintf(w, "%-*s  %s\n", nameW, name, line)
+	for i, e := range entries {
+		if i == nPolicies {
+			fmt.Fprintln(w, "\nAdmission filters (after a policy and a +: lru+tinylfu, 'lru+size:1MiB', 'lfu+prob(p=0.1)';")
+			fmt.Fprintln(w, "name:value sets the parameter marked *):")
 		}
-		if info.Traits != 0 {
-			fmt.Fprintf(w, "%straits: %s\n", indent, info.Traits)
-		}
-		for _, p := range info.Params {
-			help := p.Help + "; " + p.Accepts()
-			for i, line := range wrap(help, width-len(indent)-paramW-2) {
-				nv := ""
-				if i == 0 {
-					nv = p.Name + "=" + p.Default
-				}
-				fmt.Fprintf(w, "%s%-*s  %s\n", indent, paramW, nv, line)
-			}
-		}
+		writeEntry(w, e, nameW, paramW, width)
 	}
 	fmt.Fprintln(w, "\nTraits:")
 	for _, t := range policy.AllTraits() {
 		fmt.Fprintf(w, "  %-12s %s\n", t, t.Help())
+	}
+}
+
+// writeEntry lists one policy or filter: name and summary, traits, parameters.
+func writeEntry(w io.Writer, e policy.FilterInfo, nameW, paramW, width int) {
+	indent := strings.Repeat(" ", nameW+2)
+	for i, line := range wrap(e.Summary, width-len(indent)) {
+		name := ""
+		if i == 0 {
+			name = e.Name
+		}
+		fmt.Fprintf(w, "%-*s  %s\n", nameW, name, line)
+	}
+	if e.Traits != 0 {
+		fmt.Fprintf(w, "%straits: %s\n", indent, e.Traits)
+	}
+	for _, p := range e.Params {
+		help := p.Help + "; " + p.Accepts()
+		if p.Name == e.Main {
+			help = "(*) " + help
+		}
+		for i, line := range wrap(help, width-len(indent)-paramW-2) {
+			nv := ""
+			if i == 0 {
+				nv = p.Name + "=" + p.Default
+			}
+			fmt.Fprintf(w, "%s%-*s  %s\n", indent, paramW, nv, line)
+		}
 	}
 }
 

@@ -1,0 +1,70 @@
+package policy
+
+import (
+	"math/rand/v2"
+
+	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/keymap"
+)
+
+// The admission filters of libCacheSim (cache/admission/): size, prob and
+// its "bloomfilter" (here bloom).
+
+func init() {
+	RegisterFilter(FilterInfo{
+		Name:    "size",
+		Summary: "admits only objects smaller than max bytes (libCacheSim's size admission)",
+		Traits:  SizeAware,
+		Params:  []Param{BytesParam("max", 1<<20, 1, 1<<50, "objects of this size or larger are never admitted")},
+		Main:    "max",
+		New: func(c Config) (Filter, error) {
+			return sizeFilter{max: c.Values.Int("max")}, nil
+		},
+	})
+	RegisterFilter(FilterInfo{
+		Name:    "prob",
+		Summary: "admits each missed object with probability p (libCacheSim's prob admission)",
+		Traits:  Randomised,
+		Params:  []Param{FractionParam("p", 0.5, "the probability that a miss is admitted")},
+		Main:    "p",
+		New: func(c Config) (Filter, error) {
+			return &probFilter{p: c.Values.Float("p"), rng: rand.New(rand.NewPCG(c.Seed, 0x70726f62))}, nil
+		},
+	})
+	RegisterFilter(FilterInfo{
+		Name: "bloom",
+		Summary: "admits an object on its second miss ever (libCacheSim's bloomfilter admission, which like this one " +
+			"remembers every key it has seen exactly, in a hash set: no false positives, no forgetting)",
+		New: func(c Config) (Filter, error) { return &seenFilter{seen: keymap.New()}, nil },
+	})
+}
+
+// sizeFilter admits objects smaller than max.
+type sizeFilter struct{ max int64 }
+
+func (sizeFilter) Record(*traces.Request) {}
+
+func (f sizeFilter) Admit(r *traces.Request, _ uint64, _ bool) bool { return int64(r.Size) < f.max }
+
+// probFilter admits a miss with probability p.
+type probFilter struct {
+	p   float64
+	rng *rand.Rand
+}
+
+func (*probFilter) Record(*traces.Request) {}
+
+func (f *probFilter) Admit(*traces.Request, uint64, bool) bool { return f.rng.Float64() < f.p }
+
+// seenFilter admits keys it has seen miss before.
+type seenFilter struct{ seen keymap.Map }
+
+func (*seenFilter) Record(*traces.Request) {}
+
+func (f *seenFilter) Admit(r *traces.Request, _ uint64, _ bool) bool {
+	if _, ok := f.seen.Get(r.Key); ok {
+		return true
+	}
+	f.seen.Put(r.Key, 0)
+	return false
+}

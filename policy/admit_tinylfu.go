@@ -1,0 +1,73 @@
+package policy
+
+import (
+	"math/rand/v2"
+
+	"github.com/cachesim/cachesim/traces"
+)
+
+func init() {
+	RegisterFilter(FilterInfo{
+		Name: "tinylfu",
+		Summary: "TinyLFU as in Caffeine (Einziger et al.): a 4-bit count-min sketch of every request, halved every " +
+			"10 × capacity requests, admits a miss only if it counts it more often than the object the cache would " +
+			"evict for it (ties to the incumbent; at 6 or more, once in 128 at random)",
+		Traits: Randomised,
+		New: func(c Config) (Filter, error) {
+			f := &tinyLFUFilter{}
+			f.sketch.seed = mix64(c.Seed)
+			f.sketch.ensureCapacity(filterObjects(c))
+			f.rng.Seed(c.Seed, 0x74696e79)
+			return f, nil
+		},
+	})
+	RegisterFilter(FilterInfo{
+		Name: "doorkeeper",
+		Summary: "TinyLFU's doorkeeper alone: a Bloom filter (1% false positives) of the keys missed since it was " +
+			"last cleared, every 10 × capacity requests; a miss is admitted only if its key is in it",
+		New: func(c Config) (Filter, error) {
+			n := 10 * filterObjects(c)
+			return &doorkeeperFilter{door: newBloom(n, 0.01, 0, false), period: n}, nil
+		},
+	})
+}
+
+// filterObjects is the number of objects a filter sizes itself for: the
+// cache's capacity in objects when known, else its capacity up to 2^20.
+func filterObjects(c Config) uint64 {
+	if c.SizeHint > 0 {
+		return uint64(c.SizeHint)
+	}
+	return uint64(max(1, min(c.Capacity, 1<<20)))
+}
+
+// tinyLFUFilter is W-TinyLFU's admission duel without the window.
+type tinyLFUFilter struct {
+	sketch freqSketch
+	rng    rand.PCG
+}
+
+func (f *tinyLFUFilter) Record(r *traces.Request) { f.sketch.increment(r.Key) }
+
+func (f *tinyLFUFilter) Admit(r *traces.Request, victim uint64, ok bool) bool {
+	if !ok {
+		return true
+	}
+	cf, vf := f.sketch.frequency(r.Key), f.sketch.frequency(victim)
+	return cf > vf || (cf >= wtlJitterFrequency && f.rng.Uint64()&wtlJitterMask == 0)
+}
+
+// doorkeeperFilter admits keys it has seen miss since its last reset.
+type doorkeeperFilter struct {
+	door             bloom
+	period, requests uint64
+}
+
+func (f *doorkeeperFilter) Record(*traces.Request) {
+	if f.requests++; f.requests >= f.period {
+		f.door.clear()
+		f.requests = 0
+	}
+}
+
+func (f *doorkeeperFilter) Admit(r *traces.Request, _ uint64, _ bool) bool { return !f.door.put(r.Key) }
