@@ -1,0 +1,124 @@
+package policy
+
+import "github.com/cachesim/cachesim/traces"
+
+func init() {
+	Register(Info{
+		Name: "s3fifo-v0",
+		Summary: "the first S3-FIFO: a small FIFO whose objects hit often enough move to a main FIFO with reinsertion, " +
+			"the rest leave into a ghost FIFO whose hits enter main directly; main may overflow into evictions " +
+			"(as libCacheSim's S3FIFOv0, the S3FIFO of libCacheSim aa0fc40)",
+		Params: []Param{
+			FractionParam("small", 0.1, "share of the capacity for the small FIFO"),
+			FloatParam("ghost", 0.9, 0, 10, "ghost FIFO size as a share of the capacity"),
+			IntParam("threshold", 2, 1, 1<<20, "hits in the small FIFO needed to move to main"),
+		},
+		New: func(c Config) (Cache, error) {
+			return NewS3FIFOv0(c.Capacity, S3FIFOOptions{
+				Small:     c.Values.Float("small"),
+				Ghost:     c.Values.Float("ghost"),
+				Threshold: int(c.Values.Int("threshold")),
+			}), nil
+		},
+	})
+}
+
+// S3FIFOv0 is the first S3-FIFO as libCacheSim implemented it (S3FIFO.c
+// at aa0fc40, now S3FIFOv0.c): the small FIFO gets floor(small ×
+// capacity), main the rest. A hit counts in entry.aux (without bound). A
+// miss remembered by the ghost enters main, any other the small FIFO
+// unless it is at least as large as the small FIFO. To make room, main is
+// cleaned when it is over its size or the small FIFO is empty, else the
+// small FIFO: its oldest objects with at least threshold hits move to
+// main's head with a count of 0 (main may overflow), until one with fewer
+// leaves into the ghost. Main reinserts its oldest object with count c > 0
+// at its head with min(c, 3) − 1 and evicts the first with 0. entry.when
+// is the queue (inSmall or inMain).
+type S3FIFOv0 struct {
+	store
+	small, main segment
+	ghost       ghostFIFO
+	threshold   int32
+}
+
+// NewS3FIFOv0 returns an empty first-version S3-FIFO cache with the options o.
+func NewS3FIFOv0(capacity int64, o S3FIFOOptions) *S3FIFOv0 {
+	sc := int64(float64(capacity) * o.Small)
+	return &S3FIFOv0{
+		store:     newStore(capacity),
+		small:     newSegment(sc),
+		main:      newSegment(capacity - sc),
+		ghost:     newGhostFIFO(int64(float64(capacity) * o.Ghost)),
+		threshold: int32(o.Threshold),
+	}
+}
+
+// Access looks r up, counting a hit; a miss enters main if the ghost
+// remembers the key, else the small FIFO.
+func (c *S3FIFOv0) Access(r *traces.Request) bool {
+	if i, ok := c.lookup(r.Key); ok {
+		c.nodes[i].aux++
+		return true
+	}
+	fromGhost := c.ghost.forget(r.Key)
+	if int64(r.Size) > c.small.capacity || !c.fits(r.Size) {
+		return false
+	}
+	for c.full(r.Size) {
+		if c.main.over() || c.small.used == 0 {
+			c.evictMain()
+		} else {
+			c.evictSmall()
+		}
+	}
+	if !fromGhost && int64(r.Size) >= c.small.capacity {
+		return false
+	}
+	i := c.add(r.Key, r.Size)
+	if fromGhost {
+		c.nodes[i].when = inMain
+		c.main.push(c.nodes, i)
+	} else {
+		c.nodes[i].when = inSmall
+		c.small.push(c.nodes, i)
+	}
+	return false
+}
+
+// evictSmall takes the small FIFO's oldest objects until one leaves the
+// cache, moving those hit often enough to main.
+func (c *S3FIFOv0) evictSmall() {
+	for c.small.used > 0 {
+		v := c.small.tail
+		c.small.take(c.nodes, v)
+		if c.nodes[v].aux >= c.threshold {
+			c.nodes[v].aux, c.nodes[v].when = 0, inMain
+			c.main.push(c.nodes, v)
+			continue
+		}
+		c.ghost.remember(c.nodes[v].key, c.nodes[v].size)
+		c.evict(v)
+		return
+	}
+}
+
+// evictMain runs main's reinsertion until one object leaves the cache.
+func (c *S3FIFOv0) evictMain() {
+	for c.main.used > 0 {
+		v := c.main.tail
+		c.main.take(c.nodes, v)
+		if f := c.nodes[v].aux; f >= 1 {
+			c.nodes[v].aux = min(f, 3) - 1
+			c.main.push(c.nodes, v)
+			continue
+		}
+		c.evict(v)
+		return
+	}
+}
+
+// Remove drops key's object (a delete in the trace) and forgets it in the
+// ghost FIFO, so that its return is a new object.
+func (c *S3FIFOv0) Remove(key uint64) bool {
+	return c.removeQueued(key, &c.small, &c.main, &c.ghost)
+}
