@@ -3,6 +3,9 @@ package policy_test
 import (
 	"math"
 	"testing"
+
+	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/tracestest"
 )
 
 // libCacheSim's test suite (test/test_evictionAlgo.c, the table-driven
@@ -47,6 +50,11 @@ var libCacheSimPolicies = []struct {
 		[]uint64{4008265728, 3625704960, 3330610176, 3099731456, 2868538880, 2771098112, 2734977024, 2697751552}, 0},
 	{"car", "CAR", []uint64{90522, 83605, 78063, 75772, 67384, 65687, 64439, 64376},
 		[]uint64{4084188160, 3769425920, 3525660160, 3394717696, 2868551168, 2771188224, 2699423232, 2696345600}, 0},
+	// libCacheSim's ClockPro never evicts from a cold start (see
+	// clockpro.go): these are the figures of a cache that keeps what first
+	// filled it, which is what libCacheSim computes.
+	{"clockpro", "ClockPro", []uint64{96390, 92614, 88911, 85894, 82276, 73203, 63728, 57544},
+		[]uint64{4163599360, 3922361856, 3700721152, 3491452416, 3245322240, 2653708288, 2413087744, 2293678592}, 0},
 }
 
 func TestLibCacheSimPolicies(t *testing.T) {
@@ -74,5 +82,22 @@ func TestLibCacheSimPolicies(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// libCacheSim's ClockPro.c states in its header the miss ratios it gets on
+// cloudPhysicsIO in object mode (its --ignore-obj-size), to four decimals;
+// they are those of the same never-evicting cache.
+func TestLibCacheSimClockProObjectMode(t *testing.T) {
+	tr, _, err := traces.Load(tracestest.Path(t, "cloudPhysicsIO.txt"), traces.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sizes := []int64{4897, 9794, 14692, 19589, 24487, 29384, 34281, 39179, 44076, 48974}
+	want := []float64{0.8363, 0.7662, 0.6435, 0.5670, 0.5092, 0.4955, 0.4726, 0.4574, 0.4384, 0.4301}
+	for i, pt := range sweepBytes(t, tr, "clockpro", sizes, false) {
+		if got := float64(pt.Misses()) / float64(pt.Requests); math.Abs(got-want[i]) > 0.00005 {
+			t.Errorf("%d objects: miss ratio %.5f, libCacheSim %.4f", pt.Size, got, want[i])
+		}
 	}
 }
