@@ -62,6 +62,11 @@ var libCacheSimPolicies = []struct {
 	// matches every request. The published figures come from a later
 	// revision than we could read, and differ by at most 0.04 points; a
 	// sampled policy, so the test allows 0.5.
+	// LeCaR draws its expert with libCacheSim's generator, seeded 1 per
+	// cache as libCacheSim's simulator seeds it (sweepBytes uses seed 1),
+	// so although randomised it reproduces libCacheSim exactly.
+	{"lecar", "LeCaR", []uint64{93374, 89067, 80230, 81526, 72159, 67712, 65206, 64541},
+		[]uint64{4214303232, 4021100032, 3593971712, 3652036096, 3075125760, 2886052864, 2735856128, 2698478080}, 0},
 	{"hyperbolic", "Hyperbolic", []uint64{92924, 89470, 83452, 81234, 74544, 71234, 69356, 65338},
 		[]uint64{4213586432, 4064826368, 3766646272, 3644941824, 3245021184, 3035783168, 2939981312, 2754100224}, 0.5},
 }
