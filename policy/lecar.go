@@ -4,7 +4,6 @@ import (
 	"math"
 
 	"github.com/cachesim/cachesim/traces"
-	"github.com/cachesim/cachesim/traces/keymap"
 )
 
 func init() {
@@ -43,24 +42,24 @@ type LeCaROptions struct {
 	Seed uint64
 }
 
-// Where a LeCaR entry is, in entry.aux: a bucket index (>= 0) when cached,
-// else one of these.
+// Where a LeCaR entry is, in entry.aux.
 const (
-	lecarGhostLRU  = -1 - iota // in the LRU expert's history
-	lecarGhostLFU              // in the LFU expert's history
-	lecarGhostBoth             // evicted by both experts: in no history (as libCacheSim)
+	lecarCached    = iota
+	lecarGhostLRU  // in the LRU expert's history
+	lecarGhostLFU  // in the LFU expert's history
+	lecarGhostBoth // evicted by both experts: in no history (as libCacheSim)
 )
 
 // LeCaR follows libCacheSim's LeCaR.c. Cached objects are in an LRU list
-// (entry links) and in LFU buckets by frequency (sideLinks, oldest evicted
-// first). To make room, if the LRU and LFU victims differ, a draw r =
+// (entry links) and in LFU buckets by frequency (freqBuckets, oldest
+// evicted first). To make room, if the LRU and LFU victims differ, a draw r =
 // (next % 100)/100 picks LRU when r < w_lru. The victim's key goes to its
 // expert's history, an LRU list of at most half the capacity in bytes, with
 // the request count (entry.when); a victim both experts chose stays a ghost
 // in no history. A miss on a history key multiplies that expert's weight by
 // exp(−lr × dr^t), t requests after the eviction, dr = 0.005^(1/capacity),
-// then renormalises (with libCacheSim's 1e-10 terms). For cached objects
-// entry.when is the frequency.
+// then renormalises (with libCacheSim's 1e-10 terms). entry.aux says where
+// an entry is (lecarCached, lecarGhostLRU, …).
 //
 // The LFU side keeps libCacheSim's notion of the lowest frequency: an
 // admission resets it to 1, and when its bucket empties it moves to the
@@ -70,12 +69,8 @@ type LeCaR struct {
 	store
 	lru        list       // cached objects, most recent at the head
 	hist       [2]segment // the LRU and LFU experts' histories (segment.capacity: half the cache)
-	lfu        sideLinks
-	buckets    []lecarBucket
-	freeB      []int32
-	byFreq     keymap.Map // frequency → bucket
-	lowest     int32      // the bucket of the smallest frequency (sorted list of buckets)
-	minFreq    int64      // libCacheSim's min_freq
+	lfu        freqBuckets
+	minFreq    int64 // libCacheSim's min_freq
 	maxFreq    int64
 	wLRU, wLFU float64
 	lr, dr     float64
@@ -84,26 +79,20 @@ type LeCaR struct {
 	n          int64 // requests so far
 }
 
-// lecarBucket holds the cached objects of one frequency, oldest at the tail.
-type lecarBucket struct {
-	freq       int64
-	items      sideList
-	n          int32
-	prev, next int32 // neighbouring buckets, by frequency
-}
-
 // NewLeCaR returns an empty LeCaR cache with the options o.
 func NewLeCaR(capacity int64, o LeCaROptions) *LeCaR {
 	c := &LeCaR{
-		store:  newStore(capacity),
-		lru:    newList(),
-		byFreq: keymap.New(),
-		lowest: nilIdx,
-		wLRU:   o.LRUWeight, wLFU: 0.5,
-		lr: o.LR, dr: math.Pow(0.005, 1/float64(capacity)),
+		store:   newStore(capacity),
+		lru:     newList(),
+		lfu:     newFreqBuckets(),
+		wLRU:    o.LRUWeight,
+		wLFU:    0.5,
+		lr:      o.LR,
+		dr:      math.Pow(0.005, 1/float64(capacity)),
 		update:  o.Update,
 		rng:     newLCSRand(o.Seed),
-		minFreq: 1, maxFreq: 1,
+		minFreq: 1,
+		maxFreq: 1,
 	}
 	for i := range c.hist {
 		c.hist[i] = newSegment(capacity / 2)
@@ -116,7 +105,7 @@ func NewLeCaR(capacity int64, o LeCaROptions) *LeCaR {
 func (c *LeCaR) Access(r *traces.Request) bool {
 	c.n++
 	if i, ok := c.lookup(r.Key); ok {
-		if c.nodes[i].aux >= 0 {
+		if c.nodes[i].aux == lecarCached {
 			c.hit(i)
 			return true
 		}
@@ -129,22 +118,22 @@ func (c *LeCaR) Access(r *traces.Request) bool {
 		c.evictOne()
 	}
 	i := c.add(r.Key, r.Size)
+	c.nodes[i].aux = lecarCached
 	c.lfu.grow(i)
 	c.lru.pushFront(c.nodes, i)
 	c.minFreq = 1
-	c.link(i, c.bucketAfter(nilIdx, 1))
+	c.lfu.push(i, c.lfu.after(nilIdx, 1))
 	return false
 }
 
 // hit moves entry i to the head of the LRU list and to the next frequency.
 func (c *LeCaR) hit(i int32) {
 	c.lru.moveToFront(c.nodes, i)
-	old := c.nodes[i].aux
-	c.unlink(i)
-	f := c.buckets[old].freq + 1
+	old := c.unlink(i)
+	f := c.lfu.freq(old) + 1
 	c.maxFreq = max(c.maxFreq, f)
-	c.link(i, c.bucketAfter(old, f))
-	c.release(old)
+	c.lfu.push(i, c.lfu.after(old, f))
+	c.lfu.release(old)
 	if c.Len() == 1 {
 		c.minFreq = c.freqAbove(c.minFreq)
 	}
@@ -161,7 +150,7 @@ func (c *LeCaR) ghostHit(i int32) {
 		} else {
 			c.learn(t, &c.wLFU, &c.wLRU)
 		}
-		c.hist[lecarGhostLRU-h].take(c.nodes, i)
+		c.hist[h-lecarGhostLRU].take(c.nodes, i)
 	}
 	c.forget(i)
 }
@@ -191,15 +180,13 @@ func (c *LeCaR) evictOne() {
 		}
 	}
 	c.lru.remove(c.nodes, v)
-	b := c.nodes[v].aux
-	c.unlink(v)
-	c.release(b)
+	c.lfu.release(c.unlink(v))
 	c.toGhost(v)
 	c.nodes[v].aux, c.nodes[v].when = h, c.n
 	if h == lecarGhostBoth {
 		return
 	}
-	g := &c.hist[lecarGhostLRU-h]
+	g := &c.hist[h-lecarGhostLRU]
 	g.push(c.nodes, v)
 	for g.over() {
 		u := g.tail
@@ -211,107 +198,46 @@ func (c *LeCaR) evictOne() {
 // lfuVictim returns the oldest object of the bucket of libCacheSim's lowest
 // frequency (of the lowest bucket, where libCacheSim would have none).
 func (c *LeCaR) lfuVictim() int32 {
-	b, ok := c.byFreq.Get(uint64(c.minFreq))
+	b, ok := c.lfu.find(c.minFreq)
 	if !ok {
-		b = c.lowest
+		b = c.lfu.lowest
 	}
-	return c.buckets[b].items.tail
-}
-
-// link puts cached entry i at the head of bucket b.
-func (c *LeCaR) link(i, b int32) {
-	c.nodes[i].aux = b
-	c.buckets[b].items.pushFront(&c.lfu, i)
-	c.buckets[b].n++
+	return c.lfu.buckets[b].items.tail
 }
 
 // unlink takes cached entry i out of its bucket, moving the lowest
-// frequency on if that empties its bucket (the bucket itself stays until
-// release).
-func (c *LeCaR) unlink(i int32) {
-	b := c.nodes[i].aux
-	bk := &c.buckets[b]
-	bk.items.remove(&c.lfu, i)
-	bk.n--
-	if bk.n == 0 && bk.freq == c.minFreq {
-		if nb := bk.next; nb != nilIdx {
-			c.minFreq = c.buckets[nb].freq
-		}
+// frequency on if that empties its bucket, and returns the bucket (which
+// stays until released).
+func (c *LeCaR) unlink(i int32) int32 {
+	b := c.lfu.take(i)
+	if bk := &c.lfu.buckets[b]; bk.n == 0 && bk.freq == c.minFreq && bk.next != nilIdx {
+		c.minFreq = c.lfu.freq(bk.next)
 	}
+	return b
 }
 
 // freqAbove returns the smallest frequency above f that has objects, or f.
 func (c *LeCaR) freqAbove(f int64) int64 {
-	for b := c.lowest; b != nilIdx; b = c.buckets[b].next {
-		if c.buckets[b].freq > f && c.buckets[b].n > 0 {
-			return c.buckets[b].freq
+	for b := c.lfu.lowest; b != nilIdx; b = c.lfu.buckets[b].next {
+		if c.lfu.freq(b) > f && c.lfu.buckets[b].n > 0 {
+			return c.lfu.freq(b)
 		}
 	}
 	return f
-}
-
-// bucketAfter returns the bucket of frequency f, creating it after bucket
-// prev (nilIdx: at the front) if there is none; f must be above prev's.
-func (c *LeCaR) bucketAfter(prev int32, f int64) int32 {
-	next := c.lowest
-	if prev != nilIdx {
-		next = c.buckets[prev].next
-	}
-	if next != nilIdx && c.buckets[next].freq == f {
-		return next
-	}
-	var b int32
-	if n := len(c.freeB); n > 0 {
-		b = c.freeB[n-1]
-		c.freeB = c.freeB[:n-1]
-	} else {
-		b = int32(len(c.buckets))
-		c.buckets = append(c.buckets, lecarBucket{})
-	}
-	c.buckets[b] = lecarBucket{freq: f, items: newSideList(), prev: prev, next: next}
-	if prev != nilIdx {
-		c.buckets[prev].next = b
-	} else {
-		c.lowest = b
-	}
-	if next != nilIdx {
-		c.buckets[next].prev = b
-	}
-	c.byFreq.Put(uint64(f), b)
-	return b
-}
-
-// release frees bucket b if it is empty.
-func (c *LeCaR) release(b int32) {
-	bk := &c.buckets[b]
-	if bk.n > 0 {
-		return
-	}
-	if bk.prev != nilIdx {
-		c.buckets[bk.prev].next = bk.next
-	} else {
-		c.lowest = bk.next
-	}
-	if bk.next != nilIdx {
-		c.buckets[bk.next].prev = bk.prev
-	}
-	c.byFreq.Del(uint64(bk.freq))
-	c.freeB = append(c.freeB, b)
 }
 
 // Remove drops key's object (a delete in the trace), or forgets its
 // history entry: its return is a new object and does not move the weights.
 func (c *LeCaR) Remove(key uint64) bool {
 	return c.removeOrForget(key,
-		func(i int32) bool { return c.nodes[i].aux < 0 },
+		func(i int32) bool { return c.nodes[i].aux != lecarCached },
 		func(i int32) {
-			switch h := c.nodes[i].aux; {
-			case h >= 0:
+			switch h := c.nodes[i].aux; h {
+			case lecarCached:
 				c.lru.remove(c.nodes, i)
-				c.unlink(i)
-				c.release(h)
-			case h != lecarGhostBoth:
-				c.hist[lecarGhostLRU-h].take(c.nodes, i)
+				c.lfu.release(c.unlink(i))
+			case lecarGhostLRU, lecarGhostLFU:
+				c.hist[h-lecarGhostLRU].take(c.nodes, i)
 			}
 		})
 }
