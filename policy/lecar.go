@@ -1,10 +1,6 @@
 package policy
 
-import (
-	"math"
-
-	"github.com/cachesim/cachesim/traces"
-)
+import "github.com/cachesim/cachesim/traces"
 
 func init() {
 	Register(Info{
@@ -88,7 +84,7 @@ func NewLeCaR(capacity int64, o LeCaROptions) *LeCaR {
 		wLRU:    o.LRUWeight,
 		wLFU:    0.5,
 		lr:      o.LR,
-		dr:      math.Pow(0.005, 1/float64(capacity)),
+		dr:      powCR(0.005, 1/float64(capacity)),
 		update:  o.Update,
 		rng:     newLCSRand(o.Seed),
 		minFreq: 1,
@@ -161,8 +157,8 @@ func (c *LeCaR) learn(t float64, w, other *float64) {
 	if !c.update {
 		return
 	}
-	r := math.Pow(c.dr, t)
-	*w = float64(*w*math.Exp(-c.lr*r)) + 1e-10
+	r := powCR(c.dr, t)
+	*w = float64(*w*expCR(-c.lr*r)) + 1e-10
 	s := *w + *other + 2e-10
 	*w /= s
 	*other = (*other + 1e-10) / s

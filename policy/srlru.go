@@ -46,14 +46,20 @@ const (
 // enter is not admitted. Ghosts share the key index (store.toGhost).
 type SRLRU struct {
 	store
-	l        [3]segment // R, SR, H
-	nNew     int64      // new objects evicted into H
-	nDemoted int64      // demoted objects in SR (libCacheSim's count: hits in SR do not lower it)
+	l        [3]segment    // R, SR, H
+	nNew     int64         // new objects evicted into H
+	nDemoted int64         // demoted objects in SR (libCacheSim's count: hits in SR do not lower it)
+	leaving  func(i int32) // if set, told of each object trimSR evicts into H (Cacheus)
 }
 
 // NewSRLRU returns an empty SR-LRU cache of the given capacity.
 func NewSRLRU(capacity int64) *SRLRU {
-	c := &SRLRU{store: newStore(capacity)}
+	c := newSRLRU(capacity)
+	return &c
+}
+
+func newSRLRU(capacity int64) SRLRU {
+	c := SRLRU{store: newStore(capacity)}
 	c.l[srlruR] = newSegment(capacity / 2)
 	c.l[srlruSR] = newSegment(capacity / 2)
 	c.l[srlruH] = newSegment(capacity)
@@ -64,42 +70,62 @@ func NewSRLRU(capacity int64) *SRLRU {
 func (c *SRLRU) Access(r *traces.Request) bool {
 	i, ok := c.lookup(r.Key)
 	if ok && c.nodes[i].aux != srlruH {
-		if c.nodes[i].aux == srlruSR {
-			c.nodes[i].when = 0
-			moveTo(c.l[:], c.nodes, i, srlruR)
-			c.demote(0)
-		} else {
-			c.l[srlruR].moveToFront(c.nodes, i)
-		}
+		c.hit(i)
 		return true
 	}
-	if ok {
-		if int64(r.Size) > c.l[srlruR].capacity {
-			return false
-		}
-		wasNew := c.nodes[i].when&srlruNew != 0
-		c.l[srlruH].take(c.nodes, i)
-		c.forget(i)
+	if c.canAdmit(r.Size, ok) {
+		c.admit(r, i, ok)
+	}
+	return false
+}
+
+// hit refreshes cached entry i: at R's head, moving it there from SR.
+func (c *SRLRU) hit(i int32) {
+	if c.nodes[i].aux == srlruR {
+		c.l[srlruR].moveToFront(c.nodes, i)
+		return
+	}
+	c.nodes[i].when = 0
+	moveTo(c.l[:], c.nodes, i, srlruR)
+	c.demote(0)
+}
+
+// canAdmit reports whether a miss of this size fits the list it would
+// enter: R for a key in H (inH), else SR.
+func (c *SRLRU) canAdmit(size uint32, inH bool) bool {
+	if inH {
+		return int64(size) <= c.l[srlruR].capacity
+	}
+	return int64(size) <= c.l[srlruSR].capacity
+}
+
+// admit inserts r's object, which canAdmit accepted: from H (its ghost
+// entry h when inH) into R, else into SR marked new; then trims SR. It
+// returns the new entry.
+func (c *SRLRU) admit(r *traces.Request, h int32, inH bool) int32 {
+	var i int32
+	if inH {
+		wasNew := c.nodes[h].when&srlruNew != 0
+		c.l[srlruH].take(c.nodes, h)
+		c.forget(h)
 		c.demote(int64(r.Size))
-		c.insert(r, srlruR, 0)
+		i = c.insert(r, srlruR, 0)
 		if wasNew {
 			c.growSR()
 		}
 	} else {
-		if int64(r.Size) > c.l[srlruSR].capacity {
-			return false
-		}
-		c.insert(r, srlruSR, srlruNew)
+		i = c.insert(r, srlruSR, srlruNew)
 	}
 	c.trimSR()
-	return false
+	return i
 }
 
 // insert admits r's object at the head of list l with the given flags.
-func (c *SRLRU) insert(r *traces.Request, l int32, flags int64) {
+func (c *SRLRU) insert(r *traces.Request, l int32, flags int64) int32 {
 	i := c.add(r.Key, r.Size)
 	c.nodes[i].aux, c.nodes[i].when = l, flags
 	c.l[l].push(c.nodes, i)
+	return i
 }
 
 // demote moves R's least recent objects to SR's head until R has room for
@@ -133,29 +159,51 @@ func (c *SRLRU) growSR() {
 	c.l[srlruR].capacity = c.capacity - sr.capacity
 }
 
+// victim returns the object SR-LRU evicts first: SR's least recent, or R's
+// when SR is empty.
+func (c *SRLRU) victim() int32 {
+	if c.l[srlruSR].empty() {
+		return c.l[srlruR].tail
+	}
+	return c.l[srlruSR].tail
+}
+
+// toHistory evicts cached entry i into H's head, keeping its new flag.
+func (c *SRLRU) toHistory(i int32) {
+	e := &c.nodes[i]
+	if e.when&srlruDemoted != 0 {
+		c.nDemoted--
+	}
+	e.when &= srlruNew
+	if e.when != 0 {
+		c.nNew++
+	}
+	moveTo(c.l[:], c.nodes, i, srlruH)
+	c.toGhost(i)
+}
+
 // trimSR evicts SR's least recent objects into H while SR is over its
 // size, or while the cache is over its capacity, which libCacheSim allows
 // by a few bytes after SR grew (R keeps what it holds until its next
-// demotion), then forgets H's oldest keys while H holds the capacity or
-// more.
+// demotion), telling leaving of each; then trims H.
 func (c *SRLRU) trimSR() {
-	sr, h := &c.l[srlruSR], &c.l[srlruH]
+	sr := &c.l[srlruSR]
 	for sr.over() || c.used > c.capacity {
 		if sr.empty() {
 			c.demoteOne()
 		}
 		v := sr.tail
-		e := &c.nodes[v]
-		if e.when&srlruDemoted != 0 {
-			c.nDemoted--
+		c.toHistory(v)
+		if c.leaving != nil {
+			c.leaving(v)
 		}
-		e.when &= srlruNew
-		if e.when != 0 {
-			c.nNew++
-		}
-		moveTo(c.l[:], c.nodes, v, srlruH)
-		c.toGhost(v)
 	}
+	c.trimH()
+}
+
+// trimH forgets H's oldest keys while H holds the capacity or more.
+func (c *SRLRU) trimH() {
+	h := &c.l[srlruH]
 	for h.used >= h.capacity && !h.empty() {
 		v := h.tail
 		h.take(c.nodes, v)
