@@ -47,6 +47,7 @@ type Cacheus struct {
 	hist        [2]ghostFIFO
 	wLRU, wLFU  float64
 	lr, lrPrev  float64
+	decay       float64 // e^−lr
 	hitRatePrev float64
 	unlearn     int
 	hits        int64 // hits in the current interval
@@ -82,6 +83,7 @@ func NewCacheus(capacity int64, lr float64, seed uint64) *Cacheus {
 	for k := range c.hist {
 		c.hist[k] = newGhostFIFO(int64(float64(capacity) / 2))
 	}
+	c.decay = expCR(-lr)
 	c.leaving = c.leaveLFU
 	return c
 }
@@ -142,9 +144,9 @@ func (c *Cacheus) leaveLFU(i int32) { c.lfu.release(c.lfu.take(i)) }
 // renormalises, and forgets key in both histories.
 func (c *Cacheus) learn(key uint64) {
 	if _, ok := c.hist[cacheusLRU].s.lookup(key); ok {
-		c.wLRU = float64(c.wLRU * expCR(-c.lr))
+		c.wLRU = float64(c.wLRU * c.decay)
 	} else if _, ok := c.hist[cacheusLFU].s.lookup(key); ok {
-		c.wLFU = float64(c.wLFU * expCR(-c.lr))
+		c.wLFU = float64(c.wLFU * c.decay)
 	}
 	c.wLRU /= c.wLRU + c.wLFU
 	c.wLFU = 1 - c.wLRU
@@ -202,6 +204,7 @@ func (c *Cacheus) adaptRate() {
 		c.lr = 0.001 + float64(c.rng.next()%1000)/1000
 	}
 	c.hits = 0
+	c.decay = expCR(-c.lr)
 }
 
 // Remove drops key's object (a delete in the trace) from both experts, or

@@ -117,8 +117,10 @@ func (t *lcsTable) sample(rng *lcsRand) int32 {
 		n++
 	}
 	v := t.buckets[pos]
-	for k := rng.next() % n; k > 0; k-- {
-		v = t.chain[v]
+	if draw := rng.next(); n > 1 {
+		for k := draw % n; k > 0; k-- {
+			v = t.chain[v]
+		}
 	}
 	return v
 }

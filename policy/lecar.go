@@ -70,6 +70,7 @@ type LeCaR struct {
 	maxFreq    int64
 	wLRU, wLFU float64
 	lr, dr     float64
+	logDR      dd // log(dr), for powLogCR
 	update     bool
 	rng        lcsRand
 	n          int64 // requests so far
@@ -90,6 +91,7 @@ func NewLeCaR(capacity int64, o LeCaROptions) *LeCaR {
 		minFreq: 1,
 		maxFreq: 1,
 	}
+	c.logDR = logDD(c.dr)
 	for i := range c.hist {
 		c.hist[i] = newSegment(capacity / 2)
 	}
@@ -157,7 +159,7 @@ func (c *LeCaR) learn(t float64, w, other *float64) {
 	if !c.update {
 		return
 	}
-	r := powCR(c.dr, t)
+	r := powLogCR(c.logDR, t, c.dr)
 	*w = float64(*w*expCR(-c.lr*r)) + 1e-10
 	s := *w + *other + 2e-10
 	*w /= s

@@ -1,6 +1,8 @@
 package policy
 
 import (
+	"container/heap"
+
 	"github.com/cachesim/cachesim/traces"
 	"github.com/cachesim/cachesim/traces/keymap"
 )
@@ -34,22 +36,24 @@ type LFUDA struct {
 	buckets []lfudaBucket
 	freeB   []int32
 	byPrio  keymap.Map // priority → bucket
-	above   []int32    // min-heap of buckets by priority, lazily pruned (see nextAge)
+	above   bucketHeap // the buckets above the age, by priority
 	age     int64      // L
 	maxPrio int64      // the highest priority a hit has produced
 }
 
 // lfudaBucket holds the cached objects of one priority.
 type lfudaBucket struct {
-	prio   int64
-	items  list
-	n      int32
-	inHeap bool
+	prio  int64
+	items list
+	n     int32
+	pos   int32 // position in the heap above the age; -1 once the age has passed it
 }
 
 // NewLFUDA returns an empty LFUDA cache of the given capacity.
 func NewLFUDA(capacity int64) *LFUDA {
-	return &LFUDA{store: newStore(capacity), byPrio: keymap.New()}
+	c := &LFUDA{store: newStore(capacity), byPrio: keymap.New()}
+	c.above.b = &c.buckets
+	return c
 }
 
 // Access looks r up, adding the age to a hit's priority; a miss is
@@ -76,7 +80,7 @@ func (c *LFUDA) Access(r *traces.Request) bool {
 func (c *LFUDA) evictOne() {
 	p := max(c.age, 1)
 	b, ok := c.byPrio.Get(uint64(p))
-	if !ok || c.buckets[b].n == 0 {
+	if !ok {
 		b = c.lowestBucket() // libCacheSim would crash here
 		p = c.buckets[b].prio
 	}
@@ -97,55 +101,55 @@ func (c *LFUDA) link(i int32, p int64) {
 	c.buckets[b].n++
 }
 
-// unlink takes entry i out of its bucket; if that empties the age's
-// bucket, the age moves on.
+// unlink takes entry i out of its bucket, freeing the bucket if that
+// empties it; if it was the age's bucket, the age moves on.
 func (c *LFUDA) unlink(i int32) {
 	b := c.nodes[i].aux
 	bk := &c.buckets[b]
 	bk.items.remove(c.nodes, i)
-	bk.n--
-	if bk.n > 0 {
+	if bk.n--; bk.n > 0 {
 		return
 	}
+	if bk.pos >= 0 {
+		heap.Remove(&c.above, int(bk.pos))
+	}
+	c.byPrio.Del(uint64(bk.prio))
+	c.freeB = append(c.freeB, b)
 	if bk.prio == c.age {
 		c.nextAge()
 	}
-	c.release(b)
 }
 
 // nextAge sets the age to the lowest priority above it that has objects,
 // if there is one no higher than maxPrio (libCacheSim's update_min_freq).
 // Buckets at or below the age never gain objects once the age is at least
-// 1 (admissions get age+1, hits add the age), so the heap drops them.
+// 1 (admissions get age+1, hits add the age), so they leave the heap.
 func (c *LFUDA) nextAge() {
-	for len(c.above) > 0 {
-		b := c.above[0]
-		if bk := &c.buckets[b]; bk.prio <= c.age || bk.n == 0 {
-			c.popAbove()
-			bk.inHeap = false
-			c.release(b)
-			continue
+	for c.above.Len() > 0 {
+		b := c.above.items[0]
+		if c.buckets[b].prio > c.age {
+			if p := c.buckets[b].prio; p <= c.maxPrio {
+				c.age = p
+			}
+			return
 		}
-		if p := c.buckets[b].prio; p <= c.maxPrio {
-			c.age = p
-		}
-		return
+		heap.Remove(&c.above, 0)
 	}
 }
 
 // lowestBucket returns the non-empty bucket of the lowest priority.
 func (c *LFUDA) lowestBucket() int32 {
 	best := nilIdx
-	for b := range c.buckets {
-		bk := &c.buckets[b]
-		if bk.n > 0 && (best == nilIdx || bk.prio < c.buckets[best].prio) {
-			best = int32(b)
+	for p := range c.buckets {
+		if q, live := c.byPrio.Get(uint64(c.buckets[p].prio)); live && q == int32(p) &&
+			(best == nilIdx || c.buckets[p].prio < c.buckets[best].prio) {
+			best = int32(p)
 		}
 	}
 	return best
 }
 
-// newBucket creates an empty bucket of priority p and queues it in the heap.
+// newBucket creates an empty bucket of priority p in the heap.
 func (c *LFUDA) newBucket(p int64) int32 {
 	var b int32
 	if n := len(c.freeB); n > 0 {
@@ -155,58 +159,37 @@ func (c *LFUDA) newBucket(p int64) int32 {
 		b = int32(len(c.buckets))
 		c.buckets = append(c.buckets, lfudaBucket{})
 	}
-	c.buckets[b] = lfudaBucket{prio: p, items: newList(), inHeap: true}
+	c.buckets[b] = lfudaBucket{prio: p, items: newList(), pos: int32(c.above.Len())}
 	c.byPrio.Put(uint64(p), b)
-	c.pushAbove(b)
+	c.above.items = append(c.above.items, b)
+	heap.Fix(&c.above, c.above.Len()-1)
 	return b
 }
 
-// release frees bucket b if it is empty and out of the heap (and not
-// already free: priorities are at least 1, a free bucket's is -1).
-func (c *LFUDA) release(b int32) {
-	if bk := &c.buckets[b]; bk.n == 0 && !bk.inHeap && bk.prio > 0 {
-		c.byPrio.Del(uint64(bk.prio))
-		bk.prio = -1
-		c.freeB = append(c.freeB, b)
-	}
+// bucketHeap is a min-heap of LFUDA buckets by priority, each bucket's
+// position kept in its pos (-1 once out); it implements
+// container/heap.Interface.
+type bucketHeap struct {
+	items []int32
+	b     *[]lfudaBucket
 }
 
-// pushAbove and popAbove maintain the min-heap of buckets by priority.
-func (c *LFUDA) pushAbove(b int32) {
-	h := append(c.above, b)
-	j := len(h) - 1
-	for j > 0 {
-		p := (j - 1) / 2
-		if c.buckets[h[p]].prio <= c.buckets[h[j]].prio {
-			break
-		}
-		h[p], h[j] = h[j], h[p]
-		j = p
-	}
-	c.above = h
+// Len, Less, Swap, Push and Pop implement container/heap.Interface.
+func (h *bucketHeap) Len() int { return len(h.items) }
+func (h *bucketHeap) Less(i, j int) bool {
+	return (*h.b)[h.items[i]].prio < (*h.b)[h.items[j]].prio
 }
-
-func (c *LFUDA) popAbove() {
-	h := c.above
-	last := len(h) - 1
-	h[0] = h[last]
-	h = h[:last]
-	for j := 0; ; {
-		l := 2*j + 1
-		if l >= len(h) {
-			break
-		}
-		m := l
-		if r := l + 1; r < len(h) && c.buckets[h[r]].prio < c.buckets[h[l]].prio {
-			m = r
-		}
-		if c.buckets[h[j]].prio <= c.buckets[h[m]].prio {
-			break
-		}
-		h[j], h[m] = h[m], h[j]
-		j = m
-	}
-	c.above = h
+func (h *bucketHeap) Swap(i, j int) {
+	h.items[i], h.items[j] = h.items[j], h.items[i]
+	(*h.b)[h.items[i]].pos = int32(i)
+	(*h.b)[h.items[j]].pos = int32(j)
+}
+func (h *bucketHeap) Push(any) { panic("policy: bucketHeap.Push: append and heap.Fix") }
+func (h *bucketHeap) Pop() any {
+	last := len(h.items) - 1
+	(*h.b)[h.items[last]].pos = -1
+	h.items = h.items[:last]
+	return nil
 }
 
 // Remove drops key's object (a delete in the trace).
