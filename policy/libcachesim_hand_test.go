@@ -69,3 +69,32 @@ func TestHandComputedLibCacheSimPolicies(t *testing.T) {
 		}
 	}
 }
+
+// libCacheSimAux is auxConsistent for the policies ported from
+// libCacheSim: the bytes their lists account for and the objects their
+// sets, heaps and tables hold (-1: not known).
+func libCacheSimAux(c Cache) (used int64, members int, err error) {
+	used, members = -1, -1
+	switch x := c.(type) {
+	case *S3FIFOv0:
+		used = x.small.used + x.main.used
+	case *QDLP:
+		used = x.small.used + x.main.used
+	case *SRLRU:
+		used = x.l[srlruR].used + x.l[srlruSR].used
+	case *Cacheus:
+		used, members = x.l[srlruR].used+x.l[srlruSR].used, 0
+		for b := x.lfu.lowest; b != nilIdx; b = x.lfu.buckets[b].next {
+			members += int(x.lfu.buckets[b].n)
+		}
+	case *CAR:
+		used = x.l[carT1].used + x.l[carT2].used
+	case *LHD:
+		members, err = x.dense.len(), x.denseValid(&x.dense)
+	case *Hyperbolic:
+		members = x.table.n
+	case *GDSF:
+		members = len(x.heap.items)
+	}
+	return used, members, err
+}
