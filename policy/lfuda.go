@@ -26,11 +26,12 @@ func init() {
 // L < 1). When bucket L empties, L moves up to the next non-empty priority
 // up to the highest priority a hit has produced, searched at that moment:
 // on a hit the moving object is not yet in its new bucket, as in
-// libCacheSim, which can leave it below L, where it is never evicted.
-// entry.when is the priority and entry.aux the bucket.
+// libCacheSim, which can leave it below L, where libCacheSim never evicts
+// it. entry.when is the priority and entry.aux the bucket.
 //
 // Where libCacheSim would crash (no non-empty bucket found while L's bucket
-// is empty), eviction takes from the lowest non-empty bucket instead.
+// is empty, so eviction finds bucket L gone), eviction takes from the
+// lowest non-empty bucket instead.
 type LFUDA struct {
 	store
 	buckets []lfudaBucket

@@ -5,9 +5,9 @@ import "github.com/cachesim/cachesim/traces"
 func init() {
 	Register(Info{
 		Name: "s3fifo-v0",
-		Summary: "the first S3-FIFO: a small FIFO whose objects hit often enough move to a main FIFO with reinsertion, " +
-			"the rest leave into a ghost FIFO whose hits enter main directly; main may overflow into evictions " +
-			"(as libCacheSim's S3FIFOv0, the S3FIFO of libCacheSim aa0fc40)",
+		Summary: "the first S3-FIFO: objects leaving a small FIFO move to a main FIFO with reinsertion if hit often " +
+			"enough, else into a ghost FIFO whose hits enter main directly; main may exceed its share until the next " +
+			"eviction (as libCacheSim's S3FIFOv0, the S3FIFO of libCacheSim aa0fc40)",
 		Params: []Param{
 			FractionParam("small", 0.1, "share of the capacity for the small FIFO"),
 			FloatParam("ghost", 0.9, 0, 10, "ghost FIFO size as a share of the capacity"),
