@@ -64,14 +64,7 @@ func (f *freqBuckets) after(prev int32, q int64) int32 {
 	if next != nilIdx && f.buckets[next].freq == q {
 		return next
 	}
-	var b int32
-	if n := len(f.freeB); n > 0 {
-		b = f.freeB[n-1]
-		f.freeB = f.freeB[:n-1]
-	} else {
-		b = int32(len(f.buckets))
-		f.buckets = append(f.buckets, sideBucket{})
-	}
+	b := reuse(&f.buckets, &f.freeB)
 	f.buckets[b] = sideBucket{freq: q, items: newSideList(), prev: prev, next: next}
 	if prev != nilIdx {
 		f.buckets[prev].next = b
@@ -118,4 +111,17 @@ func (f *freqBuckets) release(b int32) {
 	}
 	f.byFreq.Del(uint64(bk.freq))
 	f.freeB = append(f.freeB, b)
+}
+
+// reuse returns the index of a slot of items to fill: the last freed one
+// (popped from free) or a new one at the end.
+func reuse[T any](items *[]T, free *[]int32) int32 {
+	if n := len(*free); n > 0 {
+		i := (*free)[n-1]
+		*free = (*free)[:n-1]
+		return i
+	}
+	var zero T
+	*items = append(*items, zero)
+	return int32(len(*items) - 1)
 }

@@ -152,14 +152,7 @@ func (c *LFUDA) lowestBucket() int32 {
 
 // newBucket creates an empty bucket of priority p in the heap.
 func (c *LFUDA) newBucket(p int64) int32 {
-	var b int32
-	if n := len(c.freeB); n > 0 {
-		b = c.freeB[n-1]
-		c.freeB = c.freeB[:n-1]
-	} else {
-		b = int32(len(c.buckets))
-		c.buckets = append(c.buckets, lfudaBucket{})
-	}
+	b := reuse(&c.buckets, &c.freeB)
 	c.buckets[b] = lfudaBucket{prio: p, items: newList(), pos: int32(c.above.Len())}
 	c.byPrio.Put(uint64(p), b)
 	c.above.items = append(c.above.items, b)

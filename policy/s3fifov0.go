@@ -24,33 +24,31 @@ func init() {
 }
 
 // S3FIFOv0 is the first S3-FIFO as libCacheSim implemented it (S3FIFO.c
-// at aa0fc40, now S3FIFOv0.c): the small FIFO gets floor(small ×
-// capacity), main the rest. A hit counts in entry.aux (without bound). A
-// miss remembered by the ghost enters main, any other the small FIFO
-// unless it is at least as large as the small FIFO. To make room, main is
-// cleaned when it is over its size or the small FIFO is empty, else the
-// small FIFO: its oldest objects with at least threshold hits move to
-// main's head with a count of 0 (main may overflow), until one with fewer
-// leaves into the ghost. Main reinserts its oldest object with count c > 0
-// at its head with min(c, 3) − 1 and evicts the first with 0. entry.when
-// is the queue (inSmall or inMain).
-type S3FIFOv0 struct {
-	store
-	small, main segment
-	ghost       ghostFIFO
-	threshold   int32
-}
+// at aa0fc40, now S3FIFOv0.c). It differs from S3FIFO in admission and in
+// the sizes of its queues, and shares its eviction steps: the small FIFO
+// gets floor(small × capacity) (so a cache under 10 objects admits
+// nothing), main the rest. A hit counts in entry.aux (without bound). A
+// miss remembered by the ghost enters main, any other the small FIFO unless
+// it is at least as large as the small FIFO. To make room, main is cleaned
+// when it is over its size or the small FIFO is empty, else the small FIFO:
+// its oldest objects with at least threshold hits move to main's head with
+// a count of 0 (main may exceed its size), until one with fewer leaves
+// into the ghost. Main reinserts its oldest object with count c > 0 at its
+// head with min(c, 3) − 1 and evicts the first with 0. There is no rule
+// for the first fill (S3FIFO's has_evicted). entry.when is the queue
+// (inSmall or inMain).
+type S3FIFOv0 struct{ S3FIFO }
 
 // NewS3FIFOv0 returns an empty first-version S3-FIFO cache with the options o.
 func NewS3FIFOv0(capacity int64, o S3FIFOOptions) *S3FIFOv0 {
 	sc := int64(float64(capacity) * o.Small)
-	return &S3FIFOv0{
+	return &S3FIFOv0{S3FIFO{
 		store:     newStore(capacity),
 		small:     newSegment(sc),
 		main:      newSegment(capacity - sc),
 		ghost:     newGhostFIFO(int64(float64(capacity) * o.Ghost)),
 		threshold: int32(o.Threshold),
-	}
+	}}
 }
 
 // Access looks r up, counting a hit; a miss enters main if the ghost
@@ -83,42 +81,4 @@ func (c *S3FIFOv0) Access(r *traces.Request) bool {
 		c.small.push(c.nodes, i)
 	}
 	return false
-}
-
-// evictSmall takes the small FIFO's oldest objects until one leaves the
-// cache, moving those hit often enough to main.
-func (c *S3FIFOv0) evictSmall() {
-	for c.small.used > 0 {
-		v := c.small.tail
-		c.small.take(c.nodes, v)
-		if c.nodes[v].aux >= c.threshold {
-			c.nodes[v].aux, c.nodes[v].when = 0, inMain
-			c.main.push(c.nodes, v)
-			continue
-		}
-		c.ghost.remember(c.nodes[v].key, c.nodes[v].size)
-		c.evict(v)
-		return
-	}
-}
-
-// evictMain runs main's reinsertion until one object leaves the cache.
-func (c *S3FIFOv0) evictMain() {
-	for c.main.used > 0 {
-		v := c.main.tail
-		c.main.take(c.nodes, v)
-		if f := c.nodes[v].aux; f >= 1 {
-			c.nodes[v].aux = min(f, 3) - 1
-			c.main.push(c.nodes, v)
-			continue
-		}
-		c.evict(v)
-		return
-	}
-}
-
-// Remove drops key's object (a delete in the trace) and forgets it in the
-// ghost FIFO, so that its return is a new object.
-func (c *S3FIFOv0) Remove(key uint64) bool {
-	return c.removeQueued(key, &c.small, &c.main, &c.ghost)
 }
