@@ -36,10 +36,12 @@ func init() {
 // no key is remembered twice). Either way the victim goes to H. On a miss,
 // a key in one of the histories multiplies that expert's weight by
 // exp(−lr), the weights are renormalised, and the key leaves both
-// histories. Every capacity-many requests the learning rate adapts to the
-// change in hit rate, which libCacheSim computes as an integer division of
-// the hits by the interval, so it is 0 unless every request hit; after ten
-// intervals without improvement it is drawn anew.
+// histories. Every capacity-many requests the learning rate moves by
+// lr × its last change, up if the hit rate moved the same way, else down
+// (to 0.0001 at the least); libCacheSim computes the hit rate as an integer
+// division of the hits by the interval, so it is 0 unless every request
+// hit. Once the rate has stood still for ten intervals, the next interval
+// that improves draws it anew.
 type Cacheus struct {
 	SRLRU
 	lfu         freqBuckets

@@ -39,7 +39,8 @@ type QDLPOptions struct {
 }
 
 // QDLP follows libCacheSim's QDLP.c: the FIFO gets floor(small ×
-// capacity), main the rest, each its own size limit. A miss remembered by
+// capacity) and main the rest; main keeps to its share, while the FIFO may
+// hold more as long as the cache has room. A miss remembered by
 // the ghost enters main, any other the FIFO unless it is at least as large
 // as the FIFO. To make room for a miss, the FIFO's oldest object leaves
 // (main's CLOCK evicts when the FIFO is empty): with at least threshold
