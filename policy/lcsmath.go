@@ -99,7 +99,7 @@ func logDD(x float64) dd {
 // powCR returns x^y rounded to the nearest float64, for x > 0 and results
 // that neither overflow nor underflow.
 func powCR(x, y float64) float64 {
-	if x <= 0 || y == 0 || x == 1 {
+	if x <= 0 || y == 0 || x == 1 || math.IsInf(x, 0) || math.IsInf(y, 0) || x != x || y != y {
 		return math.Pow(x, y)
 	}
 	return powLogCR(logDD(x), y, x)
@@ -109,7 +109,7 @@ func powCR(x, y float64) float64 {
 // the same x often.
 func powLogCR(logx dd, y, x float64) float64 {
 	l := logx.mul(dd{y, 0})
-	if l.hi > 700 || l.hi < -700 {
+	if !(l.hi <= 700 && l.hi >= -700) {
 		return math.Pow(x, y)
 	}
 	return expDD(l).hi

@@ -68,3 +68,21 @@ func TestCorrectlyRounded(t *testing.T) {
 		}
 	}
 }
+
+// Outside the range the double-double path covers, expCR and powCR give
+// math.Exp's and math.Pow's answers (infinities, zeros, NaN).
+func TestCorrectlyRoundedEdges(t *testing.T) {
+	for _, x := range []float64{800, -800, math.Inf(1), math.Inf(-1)} {
+		if got, want := expCR(x), math.Exp(x); got != want {
+			t.Errorf("expCR(%v) = %v, want %v", x, got, want)
+		}
+	}
+	if !math.IsNaN(expCR(math.NaN())) {
+		t.Error("expCR(NaN) is not NaN")
+	}
+	for _, c := range [][2]float64{{0.005, math.Inf(1)}, {0, 3}, {2, 0}, {1, 1e300}, {2, 2000}, {0.5, 2000}} {
+		if got, want := powCR(c[0], c[1]), math.Pow(c[0], c[1]); got != want {
+			t.Errorf("powCR(%v, %v) = %v, want %v", c[0], c[1], got, want)
+		}
+	}
+}
