@@ -20,6 +20,7 @@ type LFU struct {
 	buckets []freqBucket
 	freeB   []int32
 	lowest  int32 // bucket with the smallest frequency
+	newest  bool  // break ties towards the most recently accessed (CR-LFU)
 }
 
 // freqBucket holds the objects with one access count.
@@ -46,6 +47,9 @@ func (c *LFU) Access(r *traces.Request) bool {
 	for c.full(r.Size) {
 		b := c.lowest
 		v := c.buckets[b].items.tail
+		if c.newest {
+			v = c.buckets[b].items.head
+		}
 		c.unlink(b, v)
 		c.evict(v)
 	}

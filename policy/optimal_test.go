@@ -91,9 +91,11 @@ func prefix(t *traces.Trace, n int) *traces.Trace {
 }
 
 // declines lists the policies that may leave a miss uncached: an admission
-// filter, Redis's volatile-ttl with nothing evictable, and the offline
-// variants that skip objects with no future request.
-var declines = map[string]bool{"wtinylfu": true, "otter": true, "ristretto": true, "redis-ttl": true, "belady-size": true, "belady(bypass=true)": true}
+// filter, Redis's volatile-ttl with nothing evictable, libCacheSim's
+// ClockPro once full, and the offline variants that skip objects with no
+// future request.
+var declines = map[string]bool{"wtinylfu": true, "otter": true, "ristretto": true, "redis-ttl": true, "belady-size": true,
+	"belady(bypass=true)": true, "clockpro": true}
 
 // No policy beats the offline optimum, at any size, on any shared trace
 // (object-count capacity; the first 20,000 requests of each, to stay fast).

@@ -162,23 +162,31 @@ func applyOps(c Cache, ops []removeOp) {
 }
 
 // remembers reports whether c keeps anything about key: an entry in the
-// key index (cached, or ARC's and LIRS's ghosts) or in a ghost FIFO.
+// key index (cached, or the ghosts of ARC, LIRS, CAR, SR-LRU, LeCaR…) or in
+// a ghost FIFO.
 func remembers(c Cache, key uint64) bool {
 	if x, ok := c.(interface{ lookup(uint64) (int32, bool) }); ok {
 		if _, ok := x.lookup(key); ok {
 			return true
 		}
 	}
-	var g *ghostFIFO
+	var gs []*ghostFIFO
 	switch x := c.(type) {
 	case *S3FIFO:
-		g = &x.ghost
+		gs = append(gs, &x.ghost)
 	case *TwoQ:
-		g = &x.out
+		gs = append(gs, &x.out)
+	case *S3FIFOv0:
+		gs = append(gs, &x.ghost)
+	case *QDLP:
+		gs = append(gs, &x.ghost)
+	case *Cacheus:
+		gs = append(gs, &x.hist[cacheusLRU], &x.hist[cacheusLFU])
 	}
-	if g != nil {
-		_, ok := g.s.lookup(key)
-		return ok
+	for _, g := range gs {
+		if _, ok := g.s.lookup(key); ok {
+			return true
+		}
 	}
 	return false
 }
@@ -353,6 +361,11 @@ func auxConsistent(c Cache) error {
 	case *Memcached:
 		var err error
 		if used, members, err = x.structures(); err != nil {
+			return err
+		}
+	default:
+		var err error
+		if used, members, err = libCacheSimAux(c); err != nil {
 			return err
 		}
 	}

@@ -21,6 +21,10 @@ func BenchmarkReplayNewPolicies(b *testing.B) {
 		{"random", 10_000}, {"lirs", 10_000}, {"wtinylfu", 10_000},
 		{"redis-lru", 10_000}, {"redis-lfu", 10_000}, {"redis-ttl", 10_000},
 		{"memcached(page=4800)", 480_000},
+		// issue 17: libCacheSim's policies
+		{"mru", 10_000}, {"lfuda", 10_000}, {"gdsf", 10_000}, {"cr-lfu", 10_000}, {"sr-lru", 10_000},
+		{"s3fifo-v0", 10_000}, {"qdlp", 10_000}, {"car", 10_000}, {"clockpro", 10_000}, {"lecar", 10_000},
+		{"lhd", 10_000}, {"cacheus", 10_000}, {"hyperbolic", 10_000},
 	}
 	for _, bc := range cases {
 		spec, err := policy.ParseSpec(bc.spec)

@@ -1,0 +1,85 @@
+package policy
+
+import "github.com/cachesim/cachesim/traces"
+
+func init() {
+	Register(Info{
+		Name: "hyperbolic",
+		Summary: "hyperbolic caching (Blankstein et al., ATC'17): samples cached objects and evicts the one with the " +
+			"fewest requests per request since it was admitted (as libCacheSim's Hyperbolic, sampling its hash table " +
+			"with its random generator)",
+		Traits: Randomised,
+		Params: []Param{
+			IntParam("samples", 64, 1, 1<<20, "objects sampled per eviction"),
+			IntParam("hash-power", 12, 1, 30, "initial log2 of the sampled hash table's buckets (libCacheSim's, less 8, at least 12)"),
+		},
+		New: func(c Config) (Cache, error) {
+			return NewHyperbolic(c.Capacity, int(c.Values.Int("samples")), uint(c.Values.Int("hash-power")), c.Seed), nil
+		},
+	})
+}
+
+// Hyperbolic follows libCacheSim's Hyperbolic.c: an object's frequency
+// (entry.aux) starts at 1 and counts hits; to make room, it draws samples
+// objects with libCacheSim's hashtable_rand_obj (lcsTable, lcsRand) and
+// evicts the one with the lowest 10^8 × frequency / (requests since it was
+// admitted), the first drawn among equals. entry.when is the request count
+// at admission. libCacheSim lowers the hash power it is given by 8 (to at
+// least 12), so its test's 18 and 20 both sample a table of 2^12 buckets
+// that then grows with the cache.
+type Hyperbolic struct {
+	store
+	table   lcsTable
+	rng     lcsRand
+	samples int
+	n       int64 // requests so far
+}
+
+// NewHyperbolic returns an empty Hyperbolic cache drawing samples objects
+// per eviction from a table of 2^power buckets, with the generator seeded
+// by seed.
+func NewHyperbolic(capacity int64, samples int, power uint, seed uint64) *Hyperbolic {
+	return &Hyperbolic{store: newStore(capacity), table: newLCSTable(power), rng: newLCSRand(seed), samples: samples}
+}
+
+// Access looks r up, counting a hit; a miss evicts sampled objects until
+// it fits and is admitted with frequency 1.
+func (c *Hyperbolic) Access(r *traces.Request) bool {
+	c.n++
+	if i, ok := c.lookup(r.Key); ok {
+		c.nodes[i].aux++
+		return true
+	}
+	if !c.fits(r.Size) {
+		return false
+	}
+	for c.full(r.Size) {
+		v := c.victim()
+		c.table.remove(v)
+		c.evict(v)
+	}
+	i := c.add(r.Key, r.Size)
+	c.nodes[i].aux, c.nodes[i].when = 1, c.n
+	c.table.insert(i, r.Key)
+	return false
+}
+
+// victim returns the sampled object with the lowest score (below 10^16,
+// libCacheSim's starting bound; failing that, the last drawn).
+func (c *Hyperbolic) victim() int32 {
+	best, bestScore := nilIdx, 1e16
+	for range c.samples {
+		v := c.table.sample(&c.rng)
+		age := float64(c.n - c.nodes[v].when)
+		if score := float64(1e8*float64(c.nodes[v].aux)) / age; score < bestScore {
+			best, bestScore = v, score
+		}
+		if best == nilIdx {
+			best = v
+		}
+	}
+	return best
+}
+
+// Remove drops key's object (a delete in the trace).
+func (c *Hyperbolic) Remove(key uint64) bool { return c.removeKey(key, c.table.remove) }

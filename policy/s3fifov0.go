@@ -1,0 +1,84 @@
+package policy
+
+import "github.com/cachesim/cachesim/traces"
+
+func init() {
+	Register(Info{
+		Name: "s3fifo-v0",
+		Summary: "the first S3-FIFO: objects leaving a small FIFO move to a main FIFO with reinsertion if hit often " +
+			"enough, else into a ghost FIFO whose hits enter main directly; main may exceed its share until the next " +
+			"eviction (as libCacheSim's S3FIFOv0, the S3FIFO of libCacheSim aa0fc40)",
+		Params: []Param{
+			FractionParam("small", 0.1, "share of the capacity for the small FIFO"),
+			FloatParam("ghost", 0.9, 0, 10, "ghost FIFO size as a share of the capacity"),
+			IntParam("threshold", 2, 1, 1<<20, "hits in the small FIFO needed to move to main"),
+		},
+		New: func(c Config) (Cache, error) {
+			return NewS3FIFOv0(c.Capacity, S3FIFOOptions{
+				Small:     c.Values.Float("small"),
+				Ghost:     c.Values.Float("ghost"),
+				Threshold: int(c.Values.Int("threshold")),
+			}), nil
+		},
+	})
+}
+
+// S3FIFOv0 is the first S3-FIFO as libCacheSim implemented it (S3FIFO.c
+// at aa0fc40, now S3FIFOv0.c). It differs from S3FIFO in admission and in
+// the sizes of its queues, and shares its eviction steps: the small FIFO
+// gets floor(small × capacity) (so a cache under 10 objects admits
+// nothing), main the rest. A hit counts in entry.aux (without bound). A
+// miss remembered by the ghost enters main, any other the small FIFO unless
+// it is at least as large as the small FIFO. To make room, main is cleaned
+// when it is over its size or the small FIFO is empty, else the small FIFO:
+// its oldest objects with at least threshold hits move to main's head with
+// a count of 0 (main may exceed its size), until one with fewer leaves
+// into the ghost. Main reinserts its oldest object with count c > 0 at its
+// head with min(c, 3) − 1 and evicts the first with 0. There is no rule
+// for the first fill (S3FIFO's has_evicted). entry.when is the queue
+// (inSmall or inMain).
+type S3FIFOv0 struct{ S3FIFO }
+
+// NewS3FIFOv0 returns an empty first-version S3-FIFO cache with the options o.
+func NewS3FIFOv0(capacity int64, o S3FIFOOptions) *S3FIFOv0 {
+	sc := int64(float64(capacity) * o.Small)
+	return &S3FIFOv0{S3FIFO{
+		store:     newStore(capacity),
+		small:     newSegment(sc),
+		main:      newSegment(capacity - sc),
+		ghost:     newGhostFIFO(int64(float64(capacity) * o.Ghost)),
+		threshold: int32(o.Threshold),
+	}}
+}
+
+// Access looks r up, counting a hit; a miss enters main if the ghost
+// remembers the key, else the small FIFO.
+func (c *S3FIFOv0) Access(r *traces.Request) bool {
+	if i, ok := c.lookup(r.Key); ok {
+		c.nodes[i].aux++
+		return true
+	}
+	fromGhost := c.ghost.forget(r.Key)
+	if int64(r.Size) > c.small.capacity || !c.fits(r.Size) {
+		return false
+	}
+	for c.full(r.Size) {
+		if c.main.over() || c.small.used == 0 {
+			c.evictMain()
+		} else {
+			c.evictSmall()
+		}
+	}
+	if !fromGhost && int64(r.Size) >= c.small.capacity {
+		return false
+	}
+	i := c.add(r.Key, r.Size)
+	if fromGhost {
+		c.nodes[i].when = inMain
+		c.main.push(c.nodes, i)
+	} else {
+		c.nodes[i].when = inSmall
+		c.small.push(c.nodes, i)
+	}
+	return false
+}

@@ -1,0 +1,225 @@
+package policy
+
+import "github.com/cachesim/cachesim/traces"
+
+func init() {
+	Register(Info{
+		Name: "sr-lru",
+		Summary: "scan-resistant LRU (Rodriguez et al., FAST'21, from Cacheus): new objects enter an LRU list SR, " +
+			"objects hit there or returning from SR's eviction history H move to an LRU list R, whose overflow is " +
+			"demoted back to SR; a new object's return from H grows SR (as libCacheSim's SR_LRU)",
+		New: func(c Config) (Cache, error) { return NewSRLRU(c.Capacity), nil },
+	})
+}
+
+// SR-LRU lists, kept in entry.aux.
+const (
+	srlruR  = iota // the recency list of objects seen at least twice
+	srlruSR        // the scan-resistant list of new and demoted objects
+	srlruH         // history: keys evicted from SR (ghosts)
+)
+
+// SR-LRU flags, kept in entry.when.
+const (
+	srlruNew     = 1 // entered SR on a miss outside H (and, in H, left SR so)
+	srlruDemoted = 2 // demoted from R to SR
+)
+
+// SRLRU follows libCacheSim's SR_LRU.c. R and SR are LRU lists that start
+// at half the capacity each; H is an LRU history of the keys evicted from
+// SR, as large as the cache (trimmed while it holds at least the
+// capacity). A hit in R refreshes the object; a hit in SR moves it to R's
+// head, and while R is over its size its least recent objects move to SR's
+// head, marked demoted. A miss whose key is in H enters R (demoting R's
+// tail until it fits); any other miss enters SR, marked new. Then SR's
+// least recent objects are evicted into H while SR is over its size. After
+// a hit SR may stay over its size until the next miss: R and SR together
+// never exceed the capacity.
+//
+// The boundary moves as in libCacheSim: when a key that left SR as a new
+// object returns from H, SR grows by max(1, ⌊demoted/new⌋ + 0.5) bytes
+// (counts of demoted objects in the cache and of new objects sent to H),
+// to at most the bytes cached minus one, and R gets the rest. libCacheSim
+// also meant an SR hit on a demoted object to shrink SR, but it reads that
+// flag from the copy it has just made in R, which never has it, so SR never
+// shrinks; neither does it here. A miss larger than the list it would
+// enter is not admitted. Ghosts share the key index (store.toGhost).
+type SRLRU struct {
+	store
+	l        [3]segment    // R, SR, H
+	nNew     int64         // new objects evicted into H
+	nDemoted int64         // demoted objects in SR (libCacheSim's count: hits in SR do not lower it)
+	leaving  func(i int32) // if set, told of each object trimSR evicts into H (Cacheus)
+}
+
+// NewSRLRU returns an empty SR-LRU cache of the given capacity.
+func NewSRLRU(capacity int64) *SRLRU {
+	c := newSRLRU(capacity)
+	return &c
+}
+
+func newSRLRU(capacity int64) SRLRU {
+	c := SRLRU{store: newStore(capacity)}
+	c.l[srlruR] = newSegment(capacity / 2)
+	c.l[srlruSR] = newSegment(capacity / 2)
+	c.l[srlruH] = newSegment(capacity)
+	return c
+}
+
+// Access looks r up; see SRLRU for what a hit and a miss do.
+func (c *SRLRU) Access(r *traces.Request) bool {
+	i, ok := c.lookup(r.Key)
+	if ok && c.nodes[i].aux != srlruH {
+		c.hit(i)
+		return true
+	}
+	if c.canAdmit(r.Size, ok) {
+		c.admit(r, i, ok)
+	}
+	return false
+}
+
+// hit refreshes cached entry i: at R's head, moving it there from SR.
+func (c *SRLRU) hit(i int32) {
+	if c.nodes[i].aux == srlruR {
+		c.l[srlruR].moveToFront(c.nodes, i)
+		return
+	}
+	c.nodes[i].when = 0
+	moveTo(c.l[:], c.nodes, i, srlruR)
+	c.demote(0)
+}
+
+// canAdmit reports whether a miss of this size fits the list it would
+// enter: R for a key in H (inH), else SR.
+func (c *SRLRU) canAdmit(size uint32, inH bool) bool {
+	if inH {
+		return int64(size) <= c.l[srlruR].capacity
+	}
+	return int64(size) <= c.l[srlruSR].capacity
+}
+
+// admit inserts r's object, which canAdmit accepted: from H (its ghost
+// entry h when inH) into R, else into SR marked new; then trims SR. It
+// returns the new entry.
+func (c *SRLRU) admit(r *traces.Request, h int32, inH bool) int32 {
+	var i int32
+	if inH {
+		wasNew := c.nodes[h].when&srlruNew != 0
+		c.l[srlruH].take(c.nodes, h)
+		c.forget(h)
+		c.demote(int64(r.Size))
+		i = c.insert(r, srlruR, 0)
+		if wasNew {
+			c.growSR()
+		}
+	} else {
+		i = c.insert(r, srlruSR, srlruNew)
+	}
+	c.trimSR()
+	return i
+}
+
+// insert admits r's object at the head of list l with the given flags.
+func (c *SRLRU) insert(r *traces.Request, l int32, flags int64) int32 {
+	i := c.add(r.Key, r.Size)
+	c.nodes[i].aux, c.nodes[i].when = l, flags
+	c.l[l].push(c.nodes, i)
+	return i
+}
+
+// demote moves R's least recent objects to SR's head until R has room for
+// size more bytes.
+func (c *SRLRU) demote(size int64) {
+	for c.l[srlruR].used+size > c.l[srlruR].capacity {
+		c.demoteOne()
+	}
+}
+
+// demoteOne moves R's least recent object to SR's head, marked demoted.
+func (c *SRLRU) demoteOne() {
+	v := c.l[srlruR].tail
+	moveTo(c.l[:], c.nodes, v, srlruSR)
+	c.nodes[v].when = srlruDemoted
+	c.nDemoted++
+}
+
+// growSR moves the boundary towards R after a new object came back from H.
+func (c *SRLRU) growSR() {
+	delta := 1.0
+	if d := float64(c.nDemoted/c.nNew) + 0.5; d > 1 {
+		delta = d
+	}
+	sr := &c.l[srlruSR]
+	if limit := c.used - 1; float64(sr.capacity)+delta > float64(limit) {
+		sr.capacity = limit
+	} else {
+		sr.capacity = int64(float64(sr.capacity) + delta)
+	}
+	c.l[srlruR].capacity = c.capacity - sr.capacity
+}
+
+// victim returns the object SR-LRU evicts first: SR's least recent, or R's
+// when SR is empty.
+func (c *SRLRU) victim() int32 {
+	if c.l[srlruSR].empty() {
+		return c.l[srlruR].tail
+	}
+	return c.l[srlruSR].tail
+}
+
+// toHistory evicts cached entry i into H's head, keeping its new flag.
+func (c *SRLRU) toHistory(i int32) {
+	e := &c.nodes[i]
+	if e.when&srlruDemoted != 0 {
+		c.nDemoted--
+	}
+	e.when &= srlruNew
+	if e.when != 0 {
+		c.nNew++
+	}
+	moveTo(c.l[:], c.nodes, i, srlruH)
+	c.toGhost(i)
+}
+
+// trimSR evicts SR's least recent objects into H while SR is over its
+// size, or while the cache is over its capacity, which libCacheSim allows
+// by a few bytes after SR grew (R keeps what it holds until its next
+// demotion), telling leaving of each; then trims H.
+func (c *SRLRU) trimSR() {
+	sr := &c.l[srlruSR]
+	for sr.over() || c.used > c.capacity {
+		if sr.empty() {
+			c.demoteOne()
+		}
+		v := sr.tail
+		c.toHistory(v)
+		if c.leaving != nil {
+			c.leaving(v)
+		}
+	}
+	c.trimH()
+}
+
+// trimH forgets H's oldest keys while H holds the capacity or more.
+func (c *SRLRU) trimH() {
+	h := &c.l[srlruH]
+	for h.used >= h.capacity && !h.empty() {
+		v := h.tail
+		h.take(c.nodes, v)
+		c.forget(v)
+	}
+}
+
+// Remove drops key's object (a delete in the trace), or forgets its key in
+// H: a deleted object's return is a new object, not a return from H.
+func (c *SRLRU) Remove(key uint64) bool {
+	return c.removeOrForget(key,
+		func(i int32) bool { return c.nodes[i].aux == srlruH },
+		func(i int32) {
+			if c.nodes[i].aux == srlruSR && c.nodes[i].when&srlruDemoted != 0 {
+				c.nDemoted--
+			}
+			takeSegment(c.l[:], c.nodes, i)
+		})
+}
