@@ -163,7 +163,7 @@ type Filtered struct {
 // the filter whether the missed object may enter.
 func (a *Filtered) Access(r *traces.Request) bool {
 	a.filter.Record(r)
-	if holds(a.Cache, r.Key) {
+	if a.Cache.Contains(r.Key) {
 		return a.Cache.Access(r)
 	}
 	if int64(r.Size) > a.Capacity() {
@@ -206,21 +206,6 @@ func (a *Filtered) NeedsFuture() bool { return UsesFuture(a.Cache) }
 // Admissions implements Admitter.
 func (a *Filtered) Admissions() (admitted, rejected uint64) { return a.admitted, a.rejected }
 
-// holds reports whether c holds key's object, without touching it.
-func holds(c Cache, key uint64) bool {
-	switch x := c.(type) {
-	case *ARC:
-		i, ok := x.lookup(key)
-		return ok && (x.nodes[i].aux == arcT1 || x.nodes[i].aux == arcT2)
-	case *LIRS:
-		i, ok := x.lookup(key)
-		return ok && x.has(i, lirsResident)
-	case interface{ lookup(uint64) (int32, bool) }:
-		_, ok := x.lookup(key)
-		return ok
-	}
-	return false
-}
 
 // victimNamer returns a function naming c's next victim, if its policy
 // evicts from the tail of one list whatever happens on a miss.

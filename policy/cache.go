@@ -38,6 +38,13 @@ type Cache interface {
 	// the policy keeps for the key. The built-in policies implement it with
 	// the shared store's removeKey (see remove.go).
 	Remove(key uint64) bool
+	// Contains reports whether key's object is cached, changing nothing:
+	// no recency, frequency or history is touched, so a caller may look
+	// before it accesses (a prompt's prefix, an admission filter). History
+	// a policy keeps of evicted objects (ghosts) is not cached; an entry
+	// past its expiry that the policy has not yet dropped still is. The
+	// built-in policies implement it with the shared store's Contains.
+	Contains(key uint64) bool
 }
 
 // EvictionObserver is implemented by policies that report their evictions:

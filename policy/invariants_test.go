@@ -45,3 +45,50 @@ func TestAccountingInvariants(t *testing.T) {
 		}
 	}
 }
+
+// Contains tells, for every policy and without changing anything, whether
+// the next access will hit: on a random trace without expiry, Contains
+// before each request equals the hit Access then reports, and calling it
+// twice changes no later result.
+func TestContainsPredictsHits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	reqs := make([]traces.Request, 8000)
+	for i := range reqs {
+		reqs[i] = traces.Request{Key: uint64(rng.IntN(1 + rng.IntN(600))), Size: 1 + uint32(rng.IntN(3)), Time: int64(i) * 1e6}
+	}
+	tr := traces.NewTrace("random", traces.Fields{Time: true, Size: true})
+	for i := range reqs {
+		tr.Append(&reqs[i])
+	}
+	tr.NextAccess()
+	specs := []Spec{}
+	for _, name := range Names() {
+		specs = append(specs, Spec{Name: name})
+	}
+	for _, f := range []string{"lru+tinylfu", "arc+doorkeeper", "lirs+bloom"} {
+		s, err := ParseSpec(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		specs = append(specs, s)
+	}
+	for _, spec := range specs {
+		for _, capacity := range []int64{20, 300} {
+			c, err := New(spec, Config{Capacity: capacity, Seed: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var r traces.Request
+			for i := 0; i < tr.Len(); i++ {
+				tr.At(i, &r)
+				want := c.Contains(r.Key)
+				if c.Contains(r.Key) != want {
+					t.Fatalf("%s(%d): Contains changed its own answer at request %d", spec, capacity, i)
+				}
+				if hit := c.Access(&r); hit != want {
+					t.Fatalf("%s(%d): request %d for key %d: Contains said %v, Access hit %v", spec, capacity, i, r.Key, want, hit)
+				}
+			}
+		}
+	}
+}

@@ -28,6 +28,7 @@ type store struct {
 	used      int64
 	evictions uint64
 	ghosts    int                           // entries indexed for history only (toGhost)
+	ghostBits []uint64                      // bit i: entry i is a ghost; nil until the first
 	onEvict   func(key uint64, size uint32) // see EvictionObserver
 }
 
@@ -180,11 +181,13 @@ func (s *store) toGhost(i int32) {
 	s.used -= int64(s.nodes[i].size)
 	s.evicted(i)
 	s.ghosts++
+	s.markGhost(i, true)
 }
 
 // forget removes a ghost entry (see toGhost), already unlinked.
 func (s *store) forget(i int32) {
 	s.ghosts--
+	s.markGhost(i, false)
 	s.index.Del(s.nodes[i].key)
 	s.free = append(s.free, i)
 }
@@ -193,6 +196,33 @@ func (s *store) forget(i int32) {
 func (s *store) revive(i int32) {
 	s.used += int64(s.nodes[i].size)
 	s.ghosts--
+	s.markGhost(i, false)
+}
+
+// markGhost records whether entry i is a ghost.
+func (s *store) markGhost(i int32, ghost bool) {
+	w, bit := int(i>>6), uint64(1)<<(i&63)
+	if ghost {
+		for len(s.ghostBits) <= w {
+			s.ghostBits = append(s.ghostBits, 0)
+		}
+		s.ghostBits[w] |= bit
+	} else if w < len(s.ghostBits) {
+		s.ghostBits[w] &^= bit
+	}
+}
+
+// isGhost reports whether entry i is a ghost.
+func (s *store) isGhost(i int32) bool {
+	w := int(i >> 6)
+	return w < len(s.ghostBits) && s.ghostBits[w]&(uint64(1)<<(i&63)) != 0
+}
+
+// Contains reports whether key's object is cached (see Cache): indexed,
+// and not a ghost.
+func (s *store) Contains(key uint64) bool {
+	i, ok := s.lookup(key)
+	return ok && !s.isGhost(i)
 }
 
 // ghostFIFO remembers the keys of recently evicted objects, oldest forgotten
