@@ -206,7 +206,6 @@ func (a *Filtered) NeedsFuture() bool { return UsesFuture(a.Cache) }
 // Admissions implements Admitter.
 func (a *Filtered) Admissions() (admitted, rejected uint64) { return a.admitted, a.rejected }
 
-
 // victimNamer returns a function naming c's next victim, if its policy
 // evicts from the tail of one list whatever happens on a miss.
 func victimNamer(c Cache) func() (uint64, bool) {
