@@ -7,7 +7,7 @@ import (
 )
 
 // bytesPerObject is what a simulated cache costs per cached object, with
-// room to spare: a 32-byte entry, a 16-byte key slot at 3/4 load, and the
+// room to spare: a 32-byte entry, two 16-byte key slots (the index is at most half full), and the
 // extra lists, ghosts and sketches of the richer policies.
 const bytesPerObject = 128
 
