@@ -1,5 +1,7 @@
 package traces
 
+import "github.com/cachesim/cachesim/traces/keymap"
+
 // Trace is a request sequence held in memory column by column. Columns a
 // source does not carry are nil and cost nothing. A Trace is read-only once
 // built, so any number of goroutines may replay it at once.
@@ -125,30 +127,65 @@ func (t *Trace) Reader() Reader { return &traceReader{t: t} }
 
 // DistinctKeys counts the distinct keys.
 func (t *Trace) DistinctKeys() int {
-	seen := make(map[uint64]struct{}, len(t.Keys)/4)
-	for _, k := range t.Keys {
-		seen[k] = struct{}{}
-	}
-	return len(seen)
+	n, _ := t.Footprint()
+	return n
 }
 
 // Footprint returns the number of distinct keys and the sum of the sizes of
 // the distinct objects (each at its first-seen size).
 func (t *Trace) Footprint() (objects int, bytes int64) {
-	seen := make(map[uint64]struct{}, len(t.Keys)/4)
+	var c Counter
 	for i, k := range t.Keys {
-		if _, ok := seen[k]; ok {
-			continue
-		}
-		seen[k] = struct{}{}
+		size := uint32(1)
 		if t.Sizes != nil {
-			bytes += int64(t.Sizes[i])
-		} else {
-			bytes++
+			size = t.Sizes[i]
 		}
+		c.add(k, size)
 	}
-	return len(seen), bytes
+	return c.Distinct, c.Bytes
 }
+
+// Counter counts what a stream of requests holds without keeping it: the
+// requests, the distinct keys and their footprint, and which optional
+// fields carried information. Its memory follows the distinct keys (32
+// bytes each). The zero Counter is ready to use.
+type Counter struct {
+	// Requests counts every request added.
+	Requests int64
+	// Distinct is the number of distinct keys; Bytes sums the sizes of the
+	// distinct objects, each at its first-seen size.
+	Distinct int
+	Bytes    int64
+	seen     keymap.Map
+	carried  Fields
+}
+
+// Add counts r.
+func (c *Counter) Add(r *Request) {
+	c.Requests++
+	c.carried.Time = c.carried.Time || r.Time != 0
+	c.carried.Size = c.carried.Size || r.Size != 1
+	c.carried.TTL = c.carried.TTL || r.TTL != 0
+	c.carried.Op = c.carried.Op || r.Op != OpGet
+	c.carried.Latency = c.carried.Latency || r.Latency != 0
+	c.add(r.Key, r.Size)
+}
+
+func (c *Counter) add(key uint64, size uint32) {
+	if c.Distinct == 0 { // before the first key
+		c.seen = keymap.New()
+	}
+	if c.seen.Add(key, 0) {
+		c.Distinct++
+		c.Bytes += int64(size)
+	}
+}
+
+// Fields reports the optional fields that carried information in the
+// requests added (those a loaded Trace keeps after Shrink): a time other
+// than 0, a size other than 1, a TTL, an operation other than get, a
+// latency.
+func (c *Counter) Fields() Fields { return c.carried }
 
 type traceReader struct {
 	t *Trace

@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/report"
 	"github.com/cachesim/cachesim/sim"
+	"github.com/cachesim/cachesim/traces"
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
 	"github.com/spf13/cobra"
@@ -50,7 +52,13 @@ requests, like 10000, otherwise; by default about 100 windows) and, with
 A synthetic workload spec may stand in for the trace (see cachesim generate
 --help). Without a trace, the built-in workload is used (Zipf, 1,000 keys, 10,000
 requests, exponent 1.5, seed 42). Without --size, the cache holds 10% of the
-distinct keys.` + systemHelp + `
+distinct keys.
+
+The trace is streamed: memory follows the distinct keys and the cache, not
+the number of requests, and the simulation time includes reading. Without
+--size a first pass counts the distinct keys (a pipe, which cannot be read
+twice, is loaded into memory instead). A timeline (--window, --plot) and the
+offline policies (belady, belady-size), which need the whole trace, load it.` + systemHelp + `
 ` + targetHelp,
 		Example: `  cachesim replay
   cachesim replay trace.txt --policy lfu --size 1000
@@ -142,6 +150,12 @@ func runReplay(cmd *cobra.Command, args []string, f *replayFlags) error {
 	if err := checkOverhead(f.overhead, bytes); err != nil {
 		return err
 	}
+	if res, ok, err := f.replayStream(cmd, args, spec, size, bytes); ok || err != nil {
+		if err != nil {
+			return err
+		}
+		return res.write(cmd, f)
+	}
 	t, err := f.in.load(args, cmd.ErrOrStderr())
 	if err != nil {
 		return err
@@ -199,6 +213,10 @@ func runReplay(cmd *cobra.Command, args []string, f *replayFlags) error {
 		}
 		fmt.Fprintf(cmd.ErrOrStderr(), "wrote %s\n", f.plot)
 	}
+	return res.write(cmd, f)
+}
+
+func (res replayResult) write(cmd *cobra.Command, f *replayFlags) error {
 	return f.out.write(cmd.OutOrStdout(), map[string]func(io.Writer) error{
 		"table": res.writeTable,
 		"json": func(w io.Writer) error {
@@ -207,6 +225,91 @@ func runReplay(cmd *cobra.Command, args []string, f *replayFlags) error {
 			return enc.Encode(res)
 		},
 	})
+}
+
+// replayStream replays the input as a stream, holding nothing per request
+// (sim.ReplayStream), unless something needs the loaded trace: a timeline
+// or an offline policy, or the default size (10% of the distinct keys) on
+// an input that cannot be read twice (a pipe). Without --size a first pass
+// counts the distinct keys. ok is false when the caller must load the trace.
+func (f *replayFlags) replayStream(cmd *cobra.Command, args []string, spec policy.Spec, size int64, bytes bool) (res replayResult, ok bool, err error) {
+	if f.plot != "" || f.window != "" || (f.size == "" && !rereadable(args)) {
+		return res, false, nil
+	}
+	cfg := policy.Config{Capacity: max(size, 1), TTL: f.ttl, Seed: f.seed}
+	if c, err := policy.New(spec, cfg); err != nil || policy.UsesFuture(c) {
+		return res, false, err
+	}
+	stderr := cmd.ErrOrStderr()
+	hint := int64(1 << 16) // the cache's tables grow past this
+	if f.size == "" {
+		var count traces.Counter
+		if _, err := f.in.stream(args, io.Discard, func(_ string, r traces.Reader) error { return countAll(r, &count) }); err != nil {
+			return res, true, err
+		}
+		size, hint = max(int64(count.Distinct)/10, 1), int64(count.Distinct)
+		if bytes {
+			size = max(count.Bytes/10, 1)
+		}
+	}
+	cfg.Capacity = size
+	if !bytes {
+		cfg.SizeHint = int(min(size, hint))
+	}
+	c, err := policy.New(spec, cfg)
+	if err != nil {
+		return res, true, err
+	}
+	var (
+		st   sim.Stats
+		info sim.StreamInfo
+		name string
+	)
+	start := time.Now()
+	if _, err := f.in.stream(args, stderr, func(n string, r traces.Reader) (err error) {
+		name = n
+		st, info, err = sim.ReplayStream(r, c, sim.Options{Objects: !bytes, CountWrites: f.writes, Overhead: f.overhead})
+		return err
+	}); err != nil {
+		return res, true, err
+	}
+	el := time.Since(start)
+	if info.Requests == 0 {
+		return res, true, fmt.Errorf("%s: no requests (see --trace-format)", name)
+	}
+	fields := traces.NewTrace(name, info.Fields) // for the notes, which look at the columns
+	warnTTL(stderr, fields, []policy.Spec{spec})
+	warnNoSizes(stderr, fields, bytes)
+	warnClock(stderr, fields, []policy.Spec{spec})
+	return replayResult{
+		Workload: name, Policy: spec.String(), Size: size, Unit: unitName(bytes),
+		Requests: st.Requests, Hits: st.Hits, Misses: st.Misses(), HitRatio: st.HitRatio(),
+		ByteHitRatio: st.ByteHitRatio(), Evictions: st.Evictions, Sets: st.Sets, Deletes: st.Deletes, DistinctKeys: info.Distinct,
+		Seconds: el.Seconds(), RequestsPerS: float64(info.Requests) / max(el.Seconds(), 1e-9),
+	}, true, nil
+}
+
+// rereadable reports whether the input args name can be read twice: a
+// workload, or a regular file (not a pipe).
+func rereadable(args []string) bool {
+	if len(args) == 0 || isSpec(args[0]) {
+		return true
+	}
+	st, err := os.Stat(args[0])
+	return err == nil && st.Mode().IsRegular()
+}
+
+// countAll counts every request of r.
+func countAll(r traces.Reader, c *traces.Counter) error {
+	var req traces.Request
+	for {
+		if err := r.Read(&req); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		c.Add(&req)
+	}
 }
 
 // windowRange returns the lowest and highest hit ratio of the windows with requests.

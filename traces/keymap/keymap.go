@@ -84,6 +84,23 @@ func (t *Map) Put(key uint64, v int32) {
 	t.n++
 }
 
+// Add stores key → v unless key is present, and reports whether it did:
+// a Get and a Put in one probe.
+func (t *Map) Add(key uint64, v int32) bool {
+	if 4*(t.n+1) > maxLoadQuarters*len(t.slots) {
+		t.grow()
+	}
+	i := t.home(key)
+	for ; t.slots[i].val != 0; i = t.next(i) {
+		if t.slots[i].key == key {
+			return false
+		}
+	}
+	t.slots[i] = slot{key: key, val: v + 1}
+	t.n++
+	return true
+}
+
 // Del removes key, shifting later members of its probe run back so that
 // lookups never need tombstones.
 func (t *Map) Del(key uint64) {

@@ -25,8 +25,16 @@ func TestMatchesGoMap(t *testing.T) {
 		switch {
 		case !ok && rng.IntN(3) > 0:
 			nv := int32(rng.IntN(1 << 30))
-			tb.Put(k, nv)
+			if rng.IntN(2) == 0 {
+				tb.Put(k, nv)
+			} else if !tb.Add(k, nv) {
+				t.Fatalf("step %d: Add(%d) found it present", step, k)
+			}
 			ref[k] = nv
+		case ok && rng.IntN(4) == 0:
+			if tb.Add(k, 1) {
+				t.Fatalf("step %d: Add(%d) stored a present key", step, k)
+			}
 		case ok && rng.IntN(2) == 0:
 			tb.Del(k)
 			delete(ref, k)

@@ -1,0 +1,111 @@
+package sim
+
+import (
+	"errors"
+	"io"
+
+	"github.com/cachesim/cachesim/policy"
+	"github.com/cachesim/cachesim/traces"
+)
+
+// StreamInfo describes the requests a streaming replay read.
+type StreamInfo struct {
+	// Requests counts every request read, sets and deletes included.
+	Requests int64
+	// Distinct is the number of distinct keys; FootprintBytes sums the sizes
+	// of the distinct objects, each at its first-seen size.
+	Distinct       int
+	FootprintBytes int64
+	// Fields are the optional fields that carried information (see
+	// traces.Counter.Fields).
+	Fields traces.Fields
+}
+
+// ErrNeedsTrace is returned by ReplayStream for what needs the whole trace
+// in memory: offline policies (the next access of every request), latency
+// models and timelines (planned from the trace's length and span).
+var ErrNeedsTrace = errors.New("needs the whole trace in memory (offline policy, latency model or timeline): load it and use ReplayWith")
+
+// ReplayStream runs every request r yields through c, as ReplayWith does
+// for a loaded trace, holding nothing per request: a reader goroutine
+// parses batches of requests and counts the distinct keys (in a table of
+// 32 bytes a key) while this one replays the previous batch, so memory
+// follows the distinct keys and the cache, not the length of the stream.
+// Operations count apart when the reader declares them (traces.Describer).
+// opt.Latency and opt.Window, and offline policies, return ErrNeedsTrace.
+func ReplayStream(r traces.Reader, c policy.Cache, opt Options) (Stats, StreamInfo, error) {
+	if opt.Latency != nil || opt.Window != nil || policy.UsesFuture(c) {
+		return Stats{}, StreamInfo{}, ErrNeedsTrace
+	}
+	ops := true
+	if d, ok := r.(traces.Describer); ok {
+		ops = d.Fields().Op
+	}
+	p := newReplayer(c, opt, ops)
+	var count traces.Counter
+	err := Batches(r, func(b []traces.Request) {
+		for k := range b {
+			count.Add(&b[k])
+		}
+	}, p.run)
+	info := StreamInfo{Requests: count.Requests, Distinct: count.Distinct, FootprintBytes: count.Bytes, Fields: count.Fields()}
+	return p.finish(), info, err
+}
+
+// Batches reads r to the end on a goroutine of its own, in batches of
+// requests: read sees each batch on that goroutine (to count, say), then
+// use sees it on the caller's, while the next batch is read. The batches
+// are reused, so neither may keep them. It returns the first read error
+// other than io.EOF, after use has seen every request before it.
+func Batches(r traces.Reader, read, use func([]traces.Request)) error {
+	const inFlight = 4
+	type batch struct {
+		reqs []traces.Request
+		err  error
+	}
+	full := make(chan batch, inFlight)
+	free := make(chan []traces.Request, inFlight)
+	done := make(chan struct{})
+	defer close(done)
+	for range inFlight {
+		free <- make([]traces.Request, batchSize)
+	}
+	go func() {
+		defer close(full)
+		for {
+			var buf []traces.Request
+			select {
+			case buf = <-free:
+			case <-done:
+				return
+			}
+			n, err := 0, error(nil)
+			for n < len(buf) {
+				if err = r.Read(&buf[n]); err != nil {
+					break
+				}
+				n++
+			}
+			if read != nil {
+				read(buf[:n])
+			}
+			if err == io.EOF {
+				err = nil
+				full <- batch{reqs: buf[:n]}
+				return
+			}
+			full <- batch{reqs: buf[:n], err: err}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	for b := range full {
+		use(b.reqs)
+		if b.err != nil {
+			return b.err
+		}
+		free <- b.reqs[:cap(b.reqs)]
+	}
+	return nil
+}
