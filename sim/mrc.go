@@ -60,92 +60,140 @@ func lruCurve[T weight](t *traces.Trace, sizes Sizes) (stats []Stats, exact []bo
 	if k == 0 || t.Ops != nil {
 		return stats, exact
 	}
-	caps := sizes.Values
-	n := t.Len()
-	// In object mode distances are counted exactly in a histogram (O(1) a
-	// request); with byte capacities, or very large object capacities, each
-	// distance is binned by a binary search over the sizes instead.
-	direct := !sizes.Bytes && caps[k-1] <= 1<<24
-	var hist, byteHist []uint64
-	if direct {
-		hist = make([]uint64, caps[k-1]+2)
-		if t.Sizes != nil { // else byte hits are hits
-			byteHist = make([]uint64, len(hist))
-		}
-	}
-	var (
-		ids         = keymap.New() // key → dense id
-		objs        []stackObject
-		tree        = newStackTree[T](1 << 12)
-		hitsAt      = make([]uint64, k+1) // requests whose distance first fits at size j
-		byteHitsAt  = make([]uint64, k+1) // their bytes
-		bytes       int64
-		maxSize     int64 // the largest size a cache would store
-		sizeChanged bool
-	)
+	d := newStackDistances[T](sizes)
 	for i, key := range t.Keys {
 		rs := uint32(1)
 		if t.Sizes != nil {
 			rs = t.Sizes[i]
 		}
-		bytes += int64(rs)
-		id, seen := ids.Get(key)
-		if !seen {
-			id = int32(len(objs))
-			ids.Put(key, id)
-			objs = append(objs, stackObject{size: rs})
-		}
-		o := &objs[id]
-		s := int64(1)
-		if sizes.Bytes {
-			s = int64(o.size)
-		}
-		if seen {
-			sizeChanged = sizeChanged || o.size != rs
-			d := tree.above(o.pos) + s
-			if direct {
-				d = min(d, int64(len(hist)-1))
-				hist[d]++
-				if byteHist != nil {
-					byteHist[d] += uint64(rs)
-				}
-			} else {
-				j := searchCap(caps, d)
-				hitsAt[j]++
-				byteHitsAt[j] += uint64(rs)
-			}
-			tree.remove(o.pos, s)
-			o.pos = 0
-		}
-		maxSize = max(maxSize, s)
-		if tree.full() {
-			tree.compact(objs, sizes.Bytes)
-		}
-		o.pos = tree.push(s)
+		d.add(key, rs)
 	}
-	if direct {
-		for d := range hist {
-			j := searchCap(caps, int64(d))
-			hitsAt[j] += hist[d]
-			if byteHist != nil {
-				byteHitsAt[j] += byteHist[d]
-			} else {
-				byteHitsAt[j] += hist[d]
-			}
+	return d.Curve(sizes)
+}
+
+// StackDistances accumulates the LRU stack distances of a request stream,
+// one request at a time, for LRUCurve and for curves of streams: the
+// memory follows the distinct keys (about 50 bytes each), not the requests.
+type StackDistances interface {
+	// Add counts a request for key of this size.
+	Add(r *traces.Request)
+	// Distinct returns the number of distinct keys added.
+	Distinct() int
+	// Curve returns the LRU statistics of the requests added at each size,
+	// as LRUCurve does. With byte capacities, sizes must be those given to
+	// NewStackDistances.
+	Curve(sizes Sizes) (stats []Stats, exact []bool)
+}
+
+// NewStackDistances returns an empty accumulator. For object capacities it
+// keeps a histogram of every distance, so the sizes may be chosen after the
+// stream (from its footprint); for byte capacities sizes must be known up
+// front, and each distance is binned by them.
+func NewStackDistances(sizes Sizes) StackDistances {
+	if sizes.Bytes {
+		return newStackDistances[int64](sizes)
+	}
+	return newStackDistances[int32](sizes)
+}
+
+// stackDistances implements StackDistances. In object mode distances are
+// counted exactly in a histogram (O(1) a request, and a distance never
+// exceeds the distinct keys); with byte capacities each distance is binned
+// by a binary search over the sizes instead.
+type stackDistances[T weight] struct {
+	bytes       bool
+	caps        []int64    // byte mode: the capacities, ascending
+	hist        []uint64   // object mode: requests at each distance
+	byteHist    []uint64   // their bytes
+	hitsAt      []uint64   // byte mode: requests whose distance first fits at size j
+	byteHitsAt  []uint64   // their bytes
+	ids         keymap.Map // key → dense id
+	objs        []stackObject
+	tree        *stackTree[T]
+	requests    uint64
+	total       int64 // bytes requested
+	maxSize     int64 // the largest size a cache would store
+	sizeChanged bool
+}
+
+func newStackDistances[T weight](sizes Sizes) *stackDistances[T] {
+	d := &stackDistances[T]{bytes: sizes.Bytes, ids: keymap.New(), tree: newStackTree[T](1 << 12)}
+	if d.bytes {
+		d.caps = sizes.Values
+		d.hitsAt, d.byteHitsAt = make([]uint64, len(d.caps)+1), make([]uint64, len(d.caps)+1)
+	}
+	return d
+}
+
+func (d *stackDistances[T]) Add(r *traces.Request) { d.add(r.Key, r.Size) }
+
+func (d *stackDistances[T]) Distinct() int { return len(d.objs) }
+
+func (d *stackDistances[T]) add(key uint64, rs uint32) {
+	d.requests++
+	d.total += int64(rs)
+	id, seen := d.ids.Get(key)
+	if !seen {
+		id = int32(len(d.objs))
+		d.ids.Put(key, id)
+		d.objs = append(d.objs, stackObject{size: rs})
+		if !d.bytes {
+			d.hist = append(d.hist, 0)
+			d.byteHist = append(d.byteHist, 0)
+		}
+	}
+	o := &d.objs[id]
+	s := int64(1)
+	if d.bytes {
+		s = int64(o.size)
+	}
+	if seen {
+		d.sizeChanged = d.sizeChanged || o.size != rs
+		dist := d.tree.above(o.pos) + s
+		if d.bytes {
+			j := searchCap(d.caps, dist)
+			d.hitsAt[j]++
+			d.byteHitsAt[j] += uint64(rs)
+		} else { // dist <= len(objs) = len(hist)
+			d.hist[dist-1]++
+			d.byteHist[dist-1] += uint64(rs)
+		}
+		d.tree.remove(o.pos, s)
+		o.pos = 0
+	}
+	d.maxSize = max(d.maxSize, s)
+	if d.tree.full() {
+		d.tree.compact(d.objs, d.bytes)
+	}
+	o.pos = d.tree.push(s)
+}
+
+func (d *stackDistances[T]) Curve(sizes Sizes) (stats []Stats, exact []bool) {
+	k := len(sizes.Values)
+	stats, exact = make([]Stats, k), make([]bool, k)
+	caps := sizes.Values
+	hitsAt, byteHitsAt := d.hitsAt, d.byteHitsAt
+	if !d.bytes {
+		hitsAt, byteHitsAt = make([]uint64, k+1), make([]uint64, k+1)
+		for i, n := range d.hist {
+			j := searchCap(caps, int64(i+1))
+			hitsAt[j] += n
+			byteHitsAt[j] += d.byteHist[i]
 		}
 	}
 	// Objects resident at the end: the longest prefix of the recency order
 	// that fits, so evictions = admissions − residents.
-	cum := tree.cumulativeByRecency(objs, sizes.Bytes)
+	cum := d.tree.cumulativeByRecency(d.objs, d.bytes)
 	var hits, byteHits uint64
+	n := d.requests
 	for j := 0; j < k; j++ {
 		hits += hitsAt[j]
 		byteHits += byteHitsAt[j]
 		c := caps[j]
-		exact[j] = c >= maxSize && (!sizes.Bytes || !sizeChanged)
+		exact[j] = c >= d.maxSize && (!d.bytes || !d.sizeChanged)
 		resident := sort.Search(len(cum), func(r int) bool { return cum[r] > c }) - 1
-		stats[j] = Stats{Requests: uint64(n), Hits: hits, Bytes: uint64(bytes), ByteHits: byteHits,
-			Evictions: uint64(n) - hits - uint64(resident)}
+		stats[j] = Stats{Requests: n, Hits: hits, Bytes: uint64(d.total), ByteHits: byteHits,
+			Evictions: n - hits - uint64(resident)}
 	}
 	return stats, exact
 }
