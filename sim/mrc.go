@@ -77,8 +77,9 @@ func lruCurve[T weight](t *traces.Trace, sizes Sizes) (stats []Stats, exact []bo
 type StackDistances interface {
 	// Add counts a request for key of this size.
 	Add(r *traces.Request)
-	// Distinct returns the number of distinct keys added.
-	Distinct() int
+	// Footprint returns the number of distinct keys added and the sum of
+	// their first-seen sizes.
+	Footprint() (objects int, bytes int64)
 	// Curve returns the LRU statistics of the requests added at each size,
 	// as LRUCurve does. With byte capacities, sizes must be those given to
 	// NewStackDistances.
@@ -112,6 +113,7 @@ type stackDistances[T weight] struct {
 	tree        *stackTree[T]
 	requests    uint64
 	total       int64 // bytes requested
+	footprint   int64 // the distinct objects' first-seen sizes
 	maxSize     int64 // the largest size a cache would store
 	sizeChanged bool
 }
@@ -127,7 +129,7 @@ func newStackDistances[T weight](sizes Sizes) *stackDistances[T] {
 
 func (d *stackDistances[T]) Add(r *traces.Request) { d.add(r.Key, r.Size) }
 
-func (d *stackDistances[T]) Distinct() int { return len(d.objs) }
+func (d *stackDistances[T]) Footprint() (int, int64) { return len(d.objs), d.footprint }
 
 func (d *stackDistances[T]) add(key uint64, rs uint32) {
 	d.requests++
@@ -137,6 +139,7 @@ func (d *stackDistances[T]) add(key uint64, rs uint32) {
 		id = int32(len(d.objs))
 		d.ids.Put(key, id)
 		d.objs = append(d.objs, stackObject{size: rs})
+		d.footprint += int64(rs)
 		if !d.bytes {
 			d.hist = append(d.hist, 0)
 			d.byteHist = append(d.byteHist, 0)

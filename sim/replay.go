@@ -75,6 +75,7 @@ type replayer struct {
 	win   *windower
 	next  int // index of the next request
 	st    Stats
+	req   traces.Request // the request as the cache sees it
 }
 
 func newReplayer(c policy.Cache, opt Options, ops bool) *replayer {
@@ -89,11 +90,12 @@ func newReplayer(c policy.Cache, opt Options, ops bool) *replayer {
 	return p
 }
 
-// run replays a batch of requests; it may change their sizes.
+// run replays a batch of requests, leaving them as they were (several
+// replayers may run the same batch).
 func (p *replayer) run(batch []traces.Request) {
-	c, st, opt := p.c, &p.st, &p.opt
+	c, st, opt, r := p.c, &p.st, &p.opt, &p.req
 	for k := range batch {
-		r := &batch[k]
+		*r = batch[k]
 		i := p.next + k
 		size := uint64(r.Size)
 		if opt.Objects {

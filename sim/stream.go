@@ -34,22 +34,79 @@ var ErrNeedsTrace = errors.New("needs the whole trace in memory (offline policy,
 // Operations count apart when the reader declares them (traces.Describer).
 // opt.Latency and opt.Window, and offline policies, return ErrNeedsTrace.
 func ReplayStream(r traces.Reader, c policy.Cache, opt Options) (Stats, StreamInfo, error) {
-	if opt.Latency != nil || opt.Window != nil || policy.UsesFuture(c) {
-		return Stats{}, StreamInfo{}, ErrNeedsTrace
+	st, info, err := ReplayStreams(r, []policy.Cache{c}, opt)
+	if st == nil {
+		return Stats{}, info, err
 	}
-	ops := true
+	return st[0], info, err
+}
+
+// ReplayStreams is ReplayStream through several caches at once, in one
+// pass: each sees every request, and the statistics come back in the
+// order of cs.
+func ReplayStreams(r traces.Reader, cs []policy.Cache, opt Options) ([]Stats, StreamInfo, error) {
+	for _, c := range cs {
+		if opt.Latency != nil || opt.Window != nil || policy.UsesFuture(c) {
+			return nil, StreamInfo{}, ErrNeedsTrace
+		}
+	}
+	ops := DeclaresOps(r)
+	ps := make([]*replayer, len(cs))
+	for i, c := range cs {
+		ps[i] = newReplayer(c, opt, ops)
+	}
+	info, err := countedBatches(r, func(b []traces.Request) {
+		for _, p := range ps {
+			p.run(b)
+		}
+	})
+	st := make([]Stats, len(ps))
+	for i, p := range ps {
+		st[i] = p.finish()
+	}
+	return st, info, err
+}
+
+// DeclaresOps reports whether r may carry operations other than gets (a
+// reader that does not describe its fields may).
+func DeclaresOps(r traces.Reader) bool {
 	if d, ok := r.(traces.Describer); ok {
-		ops = d.Fields().Op
+		return d.Fields().Op
 	}
-	p := newReplayer(c, opt, ops)
+	return true
+}
+
+// StreamDistances feeds every request of r to a StackDistances for sizes
+// (see NewStackDistances: object capacities may be chosen afterwards, from
+// the StreamInfo) in one pass, holding nothing per request. Operations are
+// not told apart: a caller whose stream carries them (DeclaresOps) and
+// that does not count writes as lookups should replay instead.
+func StreamDistances(r traces.Reader, sizes Sizes) (StackDistances, StreamInfo, error) {
+	d := NewStackDistances(sizes)
+	var count traces.Counter
+	err := Batches(r, func(b []traces.Request) {
+		for k := range b {
+			count.Observe(&b[k])
+		}
+	}, func(b []traces.Request) {
+		for k := range b {
+			d.Add(&b[k])
+		}
+	})
+	objects, bytes := d.Footprint()
+	return d, StreamInfo{Requests: count.Requests, Distinct: objects, FootprintBytes: bytes, Fields: count.Fields()}, err
+}
+
+// countedBatches runs use over the batches of r (see Batches), counting
+// the requests on the reader's goroutine.
+func countedBatches(r traces.Reader, use func([]traces.Request)) (StreamInfo, error) {
 	var count traces.Counter
 	err := Batches(r, func(b []traces.Request) {
 		for k := range b {
 			count.Add(&b[k])
 		}
-	}, p.run)
-	info := StreamInfo{Requests: count.Requests, Distinct: count.Distinct, FootprintBytes: count.Bytes, Fields: count.Fields()}
-	return p.finish(), info, err
+	}, use)
+	return StreamInfo{Requests: count.Requests, Distinct: count.Distinct, FootprintBytes: count.Bytes, Fields: count.Fields()}, err
 }
 
 // Batches reads r to the end on a goroutine of its own, in batches of

@@ -162,13 +162,19 @@ type Counter struct {
 
 // Add counts r.
 func (c *Counter) Add(r *Request) {
+	c.Observe(r)
+	c.add(r.Key, r.Size)
+}
+
+// Observe counts r and its fields but not its key, for callers that count
+// the distinct keys on their own.
+func (c *Counter) Observe(r *Request) {
 	c.Requests++
 	c.carried.Time = c.carried.Time || r.Time != 0
 	c.carried.Size = c.carried.Size || r.Size != 1
 	c.carried.TTL = c.carried.TTL || r.TTL != 0
 	c.carried.Op = c.carried.Op || r.Op != OpGet
 	c.carried.Latency = c.carried.Latency || r.Latency != 0
-	c.add(r.Key, r.Size)
 }
 
 func (c *Counter) add(key uint64, size uint32) {

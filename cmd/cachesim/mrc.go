@@ -1,8 +1,14 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io"
 
+	"github.com/cachesim/cachesim/policy"
+	"github.com/cachesim/cachesim/report"
+	"github.com/cachesim/cachesim/sim"
+	"github.com/cachesim/cachesim/traces"
 	"github.com/spf13/cobra"
 )
 
@@ -32,6 +38,9 @@ The recommendation, chart and cost options are those of sweep.`,
 			if f.points < 2 {
 				return fmt.Errorf("--points %d: need at least 2", f.points)
 			}
+			if ok, err := mrcStream(cmd, args, &f); ok || err != nil {
+				return err
+			}
 			return runSweep(cmd, args, &f)
 		},
 	}
@@ -45,4 +54,105 @@ The recommendation, chart and cost options are those of sweep.`,
 	f.in.register(fs)
 	f.out.register(fs, true)
 	return cmd
+}
+
+// errLoad says that the input needs the loaded path after all.
+var errLoad = errors.New("load the trace")
+
+// mrcStream computes the exact curve from the input as a stream, in memory
+// bounded by the distinct keys: one pass for object sizes; for byte sizes a
+// first pass for the footprint (unless --sizes), then the curve, then one
+// pass replaying together the sizes the curve cannot give exactly. ok is
+// false when something needs the loaded trace instead: sampling, a latency
+// report or the cost rule, operations without --count-writes, or byte sizes
+// on an input that cannot be read twice.
+func mrcStream(cmd *cobra.Command, args []string, f *sweepFlags) (ok bool, err error) {
+	sz, err := f.sizing.check(cmd.Flags(), f.seed)
+	if err != nil || f.sample.on() || sz.model != nil || sz.useCost {
+		return false, err
+	}
+	sizes := sim.Sizes{Bytes: f.bytes}
+	if f.sizes != "" {
+		if sizes, err = sim.ParseSizes(f.sizes); err != nil {
+			return false, err
+		}
+		sizes.Bytes = sizes.Bytes || f.bytes
+	}
+	if sizes.Bytes && !rereadable(args) {
+		return false, nil
+	}
+	stderr := cmd.ErrOrStderr()
+	if sizes.Bytes && f.sizes == "" {
+		var count traces.Counter
+		if _, err := f.in.stream(args, io.Discard, func(_ string, r traces.Reader) error { return countAll(r, &count) }); err != nil {
+			return true, err
+		}
+		lo := max(count.Bytes/int64(max(count.Distinct, 1)), 1)
+		sizes.Values = sim.LogSizes(lo, count.Bytes, f.points)
+	}
+	var (
+		d    sim.StackDistances
+		info sim.StreamInfo
+		name string
+	)
+	_, err = f.in.stream(args, stderr, func(n string, r traces.Reader) (err error) {
+		if sim.DeclaresOps(r) && !f.writes {
+			return errLoad
+		}
+		name = n
+		d, info, err = sim.StreamDistances(r, sizes)
+		return err
+	})
+	if err == errLoad {
+		return false, nil
+	} else if err != nil {
+		return true, err
+	}
+	if info.Requests == 0 {
+		return true, fmt.Errorf("%s: no requests (see --trace-format)", name)
+	}
+	if len(sizes.Values) == 0 {
+		sizes.Values = sim.LogSizes(1, int64(info.Distinct), f.points)
+	}
+	stats, exact := d.Curve(sizes)
+	if err := replayInexact(args, f, sizes, stats, exact); err != nil {
+		return true, err
+	}
+	points := make([]sim.Point, len(stats))
+	for i, st := range stats {
+		points[i] = sim.Point{Policy: "lru", Size: sizes.Values[i], Stats: st}
+	}
+	fields := traces.NewTrace(name, info.Fields) // for the notes, which look at the columns
+	warnNoSizes(stderr, fields, sizes.Bytes)
+	rep := &report.Sweep{Workload: name, Requests: int(info.Requests), Unit: report.Unit(sizes.Bytes), Points: points}
+	return true, f.finish(cmd, sz, fields, rep, nil, sizes.Bytes)
+}
+
+// replayInexact replays LRU at the sizes the stack distances cannot give
+// exactly (byte sizes below the largest object, or objects whose size
+// changes), all in one more pass over the input, and puts their statistics
+// in stats.
+func replayInexact(args []string, f *sweepFlags, sizes sim.Sizes, stats []sim.Stats, exact []bool) error {
+	var at []int
+	var caches []policy.Cache
+	for i, ok := range exact {
+		if !ok {
+			at = append(at, i)
+			caches = append(caches, policy.NewLRU(sizes.Values[i]))
+		}
+	}
+	if len(at) == 0 {
+		return nil
+	}
+	if !rereadable(args) {
+		return fmt.Errorf("the LRU curve at sizes below 1 object needs a second pass, and %s cannot be read twice", args[0])
+	}
+	_, err := f.in.stream(args, io.Discard, func(_ string, r traces.Reader) error {
+		st, _, err := sim.ReplayStreams(r, caches, sim.Options{Objects: !sizes.Bytes, CountWrites: f.writes})
+		for k, i := range at {
+			stats[i] = st[k]
+		}
+		return err
+	})
+	return err
 }

@@ -230,7 +230,12 @@ func runSweep(cmd *cobra.Command, args []string, f *sweepFlags) error {
 	if optimal != "" {
 		rep.Gaps = report.OptimalGaps(points, optimal)
 	}
-	if err := f.sizing.finish(sz, t, rep, lat, sizes.Bytes, stderr); err != nil {
+	return f.finish(cmd, sz, t, rep, lat, sizes.Bytes)
+}
+
+// finish adds the recommendations, charts and latency report to rep and writes it.
+func (f *sweepFlags) finish(cmd *cobra.Command, sz sizing, t *traces.Trace, rep *report.Sweep, lat *sim.Latencies, bytes bool) error {
+	if err := f.sizing.finish(sz, t, rep, lat, bytes, cmd.ErrOrStderr()); err != nil {
 		return err
 	}
 	return f.out.write(cmd.OutOrStdout(), map[string]func(io.Writer) error{
