@@ -239,6 +239,8 @@ type stackTree[T weight] struct {
 	f     fenwick[T]
 	clock int32 // last position handed out
 	total int64
+	owner []int32 // scratch for byRecency, reused so that compactions allocate only to grow
+	order []int32
 }
 
 func newStackTree[T weight](size int) *stackTree[T] { return &stackTree[T]{f: newFenwick[T](size)} }
@@ -261,21 +263,33 @@ func (s *stackTree[T]) push(v int64) int32 {
 	return s.clock
 }
 
-// byRecency returns the objects' indices, most recently requested first.
+// byRecency returns the objects' indices, most recently requested first,
+// in a buffer that the next call reuses.
 func (s *stackTree[T]) byRecency(objs []stackObject) []int32 {
-	owner := make([]int32, s.clock+1) // position → object index + 1
+	s.owner = resize(s.owner, int(s.clock)+1) // position → object index + 1
 	for i := range objs {
 		if p := objs[i].pos; p != 0 {
-			owner[p] = int32(i) + 1
+			s.owner[p] = int32(i) + 1
 		}
 	}
-	order := make([]int32, 0, len(objs))
+	order := s.order[:0]
 	for p := s.clock; p >= 1; p-- {
-		if owner[p] != 0 {
-			order = append(order, owner[p]-1)
+		if s.owner[p] != 0 {
+			order = append(order, s.owner[p]-1)
 		}
 	}
+	s.order = order
 	return order
+}
+
+// resize returns b with n zero elements, reusing its memory when it can.
+func resize[E any](b []E, n int) []E {
+	if cap(b) < n {
+		return make([]E, n)
+	}
+	b = b[:n]
+	clear(b)
+	return b
 }
 
 // compact renumbers the live positions 1…L in order, growing the tree when
@@ -286,7 +300,7 @@ func (s *stackTree[T]) compact(objs []stackObject, bytes bool) {
 	for 2*len(objs) > size {
 		size *= 2
 	}
-	s.f = newFenwick[T](size)
+	s.f = resize(s.f, size+1)
 	for r, id := range order {
 		p := int32(len(order) - r)
 		objs[id].pos = p

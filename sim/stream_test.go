@@ -3,6 +3,7 @@ package sim
 import (
 	"errors"
 	"io"
+	"reflect"
 	"runtime"
 	"testing"
 
@@ -148,6 +149,58 @@ func TestReplayStreamMemoryBounded(t *testing.T) {
 	run := func(n int) uint64 {
 		return allocatedBy(func() {
 			if _, _, err := ReplayStream(&cyclingReader{n: n, keys: 20000}, policy.NewLRU(2000), Options{Objects: true}); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	small, large := run(200_000), run(2_000_000)
+	t.Logf("allocated %d bytes for 200,000 requests, %d for 2,000,000", small, large)
+	if large > small+small/4 {
+		t.Errorf("10x the requests allocated %d bytes, against %d: memory grows with the stream", large, small)
+	}
+}
+
+// The curve of a stream is the curve of the loaded trace, in object mode
+// with the sizes chosen after the pass and in byte mode, with the same
+// exactness.
+func TestStreamDistancesMatchLoaded(t *testing.T) {
+	ws := "zipf:keys=3000,requests=50000,alpha=0.8,size=uniform:1:4000"
+	tr, err := traces.ReadAll("w", workloadReader(t, ws))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sizes := range []Sizes{
+		{Values: LogSizes(1, 3000, 30)},
+		{Values: LogSizes(100, 3000*2000, 30), Bytes: true},
+	} {
+		want, wantExact := LRUCurve(tr, sizes)
+		choose := Sizes{Bytes: sizes.Bytes}
+		if sizes.Bytes {
+			choose = sizes
+		}
+		d, info, err := StreamDistances(workloadReader(t, ws), choose)
+		if err != nil {
+			t.Fatal(err)
+		}
+		objects, bytes := tr.Footprint()
+		if info.Distinct != objects || info.FootprintBytes != bytes || info.Requests != int64(tr.Len()) {
+			t.Errorf("stream saw %+v, the trace has %d keys, %d bytes, %d requests", info, objects, bytes, tr.Len())
+		}
+		got, exact := d.Curve(sizes)
+		for i := range want {
+			if !reflect.DeepEqual(got[i], want[i]) || exact[i] != wantExact[i] {
+				t.Errorf("bytes=%v size %d: stream %+v exact=%v, loaded %+v exact=%v", sizes.Bytes, sizes.Values[i], got[i], exact[i], want[i], wantExact[i])
+			}
+		}
+	}
+}
+
+// The stack distances of a stream take memory for its distinct keys, not
+// its requests: ten times more requests over the same keys allocate no more.
+func TestStreamDistancesMemoryBounded(t *testing.T) {
+	run := func(n int) uint64 {
+		return allocatedBy(func() {
+			if _, _, err := StreamDistances(&cyclingReader{n: n, keys: 20000}, Sizes{}); err != nil {
 				t.Fatal(err)
 			}
 		})
