@@ -116,6 +116,10 @@ type stackDistances[T weight] struct {
 	footprint   int64 // the distinct objects' first-seen sizes
 	maxSize     int64 // the largest size a cache would store
 	sizeChanged bool
+	// observe, when set, is handed each reuse distance instead of the
+	// histograms (SHARDS with a fixed number of keys).
+	observe func(dist int64, size uint32)
+	free    []int32 // ids of forgotten objects, for reuse
 }
 
 func newStackDistances[T weight](sizes Sizes) *stackDistances[T] {
@@ -136,14 +140,8 @@ func (d *stackDistances[T]) add(key uint64, rs uint32) {
 	d.total += int64(rs)
 	id, seen := d.ids.Get(key)
 	if !seen {
-		id = int32(len(d.objs))
+		id = d.newObject(rs)
 		d.ids.Put(key, id)
-		d.objs = append(d.objs, stackObject{size: rs})
-		d.footprint += int64(rs)
-		if !d.bytes {
-			d.hist = append(d.hist, 0)
-			d.byteHist = append(d.byteHist, 0)
-		}
 	}
 	o := &d.objs[id]
 	s := int64(1)
@@ -153,7 +151,9 @@ func (d *stackDistances[T]) add(key uint64, rs uint32) {
 	if seen {
 		d.sizeChanged = d.sizeChanged || o.size != rs
 		dist := d.tree.above(o.pos) + s
-		if d.bytes {
+		if d.observe != nil {
+			d.observe(dist, rs)
+		} else if d.bytes {
 			j := searchCap(d.caps, dist)
 			d.hitsAt[j]++
 			d.byteHitsAt[j] += uint64(rs)
@@ -169,6 +169,38 @@ func (d *stackDistances[T]) add(key uint64, rs uint32) {
 		d.tree.compact(d.objs, d.bytes)
 	}
 	o.pos = d.tree.push(s)
+}
+
+// newObject returns the id of a new object of this size.
+func (d *stackDistances[T]) newObject(size uint32) int32 {
+	d.footprint += int64(size)
+	if n := len(d.free); n > 0 {
+		id := d.free[n-1]
+		d.free = d.free[:n-1]
+		d.objs[id] = stackObject{size: size}
+		return id
+	}
+	d.objs = append(d.objs, stackObject{size: size})
+	if d.observe == nil && !d.bytes {
+		d.hist = append(d.hist, 0)
+		d.byteHist = append(d.byteHist, 0)
+	}
+	return int32(len(d.objs) - 1)
+}
+
+// forget takes key off the stack, as if it had never been requested (for
+// SHARDS with a fixed number of keys, when a key leaves the sample); its
+// id is reused. Only for accumulators with an observer.
+func (d *stackDistances[T]) forget(key uint64) {
+	id, ok := d.ids.Get(key)
+	if !ok {
+		return
+	}
+	o := &d.objs[id]
+	d.tree.remove(o.pos, o.weight(d.bytes))
+	o.pos = 0
+	d.ids.Del(key)
+	d.free = append(d.free, id)
 }
 
 func (d *stackDistances[T]) Curve(sizes Sizes) (stats []Stats, exact []bool) {

@@ -166,3 +166,23 @@ func Batches(r traces.Reader, read, use func([]traces.Request)) error {
 	}
 	return nil
 }
+
+// SHARDSStream offers every request of r to each estimator, in one pass
+// (the reader on a goroutine of its own), and returns what it read; the
+// estimators then give their curves. Distinct and FootprintBytes are left
+// 0: only the estimators know them, scaled.
+func SHARDSStream(r traces.Reader, es []*ShardsEstimator) (StreamInfo, error) {
+	var count traces.Counter
+	err := Batches(r, func(b []traces.Request) {
+		for k := range b {
+			count.Observe(&b[k])
+		}
+	}, func(b []traces.Request) {
+		for _, e := range es {
+			for k := range b {
+				e.Add(&b[k])
+			}
+		}
+	})
+	return StreamInfo{Requests: count.Requests, Fields: count.Fields()}, err
+}

@@ -15,6 +15,9 @@ type Point struct {
 	Policy string `json:"policy"`
 	Size   int64  `json:"size"`
 	Stats
+	// Band, for estimates from several samples, is their spread (Stats
+	// holds their mean).
+	Band *Band `json:"band,omitempty"`
 }
 
 // SweepConfig says which points a sweep computes and how.

@@ -88,6 +88,46 @@ func (t *Trace) Shrink() {
 	t.Latencies = trim(t.Latencies)
 }
 
+// Filter keeps the requests whose key keep accepts, in order, in place,
+// and drops the next-access column (its indices no longer hold).
+func (t *Trace) Filter(keep func(key uint64) bool) {
+	t.Next = nil
+	n := 0
+	for i, k := range t.Keys {
+		if !keep(k) {
+			continue
+		}
+		t.Keys[n] = k
+		filterMove(t.Sizes, n, i)
+		filterMove(t.Times, n, i)
+		filterMove(t.TTLs, n, i)
+		filterMove(t.Ops, n, i)
+		filterMove(t.Latencies, n, i)
+		n++
+	}
+	t.Keys = t.Keys[:n]
+	t.Sizes = cut(t.Sizes, n)
+	t.Times = cut(t.Times, n)
+	t.TTLs = cut(t.TTLs, n)
+	t.Ops = cut(t.Ops, n)
+	t.Latencies = cut(t.Latencies, n)
+}
+
+// filterMove moves element i of a column (nil: absent) to n.
+func filterMove[T any](col []T, n, i int) {
+	if col != nil {
+		col[n] = col[i]
+	}
+}
+
+// cut shortens a column (nil: absent) to n elements.
+func cut[T any](col []T, n int) []T {
+	if col == nil {
+		return nil
+	}
+	return col[:n]
+}
+
 // At fills r with request i.
 func (t *Trace) At(i int, r *Request) {
 	r.Key = t.Keys[i]
