@@ -68,7 +68,10 @@ var errLoad = errors.New("load the trace")
 // on an input that cannot be read twice.
 func mrcStream(cmd *cobra.Command, args []string, f *sweepFlags) (ok bool, err error) {
 	sz, err := f.sizing.check(cmd.Flags(), f.seed)
-	if err != nil || f.sample.on() || sz.model != nil || sz.useCost {
+	if err != nil || sz.model != nil || sz.useCost {
+		return false, err
+	}
+	if err := f.sample.check(); err != nil {
 		return false, err
 	}
 	sizes := sim.Sizes{Bytes: f.bytes}
@@ -77,6 +80,12 @@ func mrcStream(cmd *cobra.Command, args []string, f *sweepFlags) (ok bool, err e
 			return false, err
 		}
 		sizes.Bytes = sizes.Bytes || f.bytes
+	}
+	if f.sample.on() {
+		if sizes.Bytes {
+			return false, nil
+		}
+		return true, mrcSampled(cmd, args, f, sz, sizes)
 	}
 	if sizes.Bytes && !rereadable(args) {
 		return false, nil
@@ -155,4 +164,57 @@ func replayInexact(args []string, f *sweepFlags, sizes sim.Sizes, stats []sim.St
 		return err
 	})
 	return err
+}
+
+// mrcSampled estimates the curve (object sizes) from spatial samples of the
+// input read as a stream (sim.ShardsEstimator), in memory bounded by the
+// sampled keys, or by --sample-size whatever the length of the input; with
+// --bands, several samples with different hash seeds in the same pass.
+func mrcSampled(cmd *cobra.Command, args []string, f *sweepFlags, sz sizing, sizes sim.Sizes) error {
+	es := make([]*sim.ShardsEstimator, f.sample.count())
+	for seed := range es {
+		if f.sample.keys > 0 {
+			es[seed] = sim.NewShardsSize(f.sample.keys, uint64(seed))
+		} else {
+			es[seed] = sim.NewShardsRate(f.sample.rate, uint64(seed))
+		}
+	}
+	var (
+		info sim.StreamInfo
+		name string
+	)
+	stderr := cmd.ErrOrStderr()
+	if _, err := f.in.stream(args, stderr, func(n string, r traces.Reader) (err error) {
+		name = n
+		info, err = sim.SHARDSStream(r, es)
+		return err
+	}); err != nil {
+		return err
+	}
+	if info.Requests == 0 {
+		return fmt.Errorf("%s: no requests (see --trace-format)", name)
+	}
+	rate := es[0].Rate()
+	fmt.Fprintf(stderr, "approximate: SHARDS spatial sampling at rate %.4g (%d requests)%s\n", rate, info.Requests, bandsNote(len(es)))
+	if len(sizes.Values) == 0 {
+		sizes.Values = sim.LogSizes(1, es[0].Distinct(), f.points)
+	}
+	curves := make([][]sim.Stats, len(es))
+	for k, e := range es {
+		curves[k] = e.Curve(sizes.Values)
+	}
+	points := make([]sim.Point, len(sizes.Values))
+	for i, c := range sizes.Values {
+		points[i] = sim.Point{Policy: "lru", Size: c, Stats: curves[0][i]}
+	}
+	if len(es) > 1 {
+		mean, bands := sim.MergeBands(curves)
+		for i := range points {
+			points[i].Stats, points[i].Band = mean[i], &bands[i]
+		}
+	}
+	fields := traces.NewTrace(name, info.Fields)
+	rep := &report.Sweep{Workload: fmt.Sprintf("%s (approximate: SHARDS sample at rate %.4g)", name, rate),
+		Requests: int(info.Requests), Unit: report.Unit(false), Points: points}
+	return f.finish(cmd, sz, fields, rep, nil, false)
 }

@@ -161,8 +161,12 @@ func runSweep(cmd *cobra.Command, args []string, f *sweepFlags) error {
 		total int64 // requests in the whole input
 		rate  = 1.0 // sampling rate
 	)
+	var samples []*traces.Trace
+	var rates []float64
 	if f.sample.on() {
-		t, total, rate, err = f.in.loadSample(args, stderr, f.sample)
+		if samples, total, rates, err = f.in.loadSamples(args, stderr, f.sample); err == nil {
+			t, rate = samples[0], rates[0]
+		}
 	} else {
 		t, err = f.in.load(args, stderr)
 		if t != nil {
@@ -210,7 +214,7 @@ func runSweep(cmd *cobra.Command, args []string, f *sweepFlags) error {
 		CountWrites: f.writes, Overhead: f.overhead, Latency: lat, Progress: bar.Add}
 	var points []sim.Point
 	if f.sample.on() {
-		points, err = sim.SampledSweep(t, total, rate, cfg)
+		points, err = sim.SampledSweeps(samples, total, rates, cfg)
 	} else {
 		points, err = sim.Sweep(t, cfg)
 	}
