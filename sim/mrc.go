@@ -5,32 +5,8 @@ import (
 
 	"github.com/cachesim/cachesim/traces"
 	"github.com/cachesim/cachesim/traces/keymap"
+	"github.com/cachesim/cachesim/traces/stack"
 )
-
-// weight is the type of the stack tree's sums: int32 for object counts
-// (half the memory, so more of the tree stays in the CPU cache), int64 for
-// bytes.
-type weight interface{ ~int32 | ~int64 }
-
-// fenwick is a binary indexed tree of sums over positions 1…n.
-type fenwick[T weight] []T
-
-func newFenwick[T weight](n int) fenwick[T] { return make(fenwick[T], n+1) }
-
-func (f fenwick[T]) add(i int, v T) {
-	for ; i < len(f); i += i & -i {
-		f[i] += v
-	}
-}
-
-// prefix returns the sum over positions 1…i.
-func (f fenwick[T]) prefix(i int) T {
-	var s T
-	for ; i > 0; i -= i & -i {
-		s += f[i]
-	}
-	return s
-}
 
 // LRUCurve computes exact LRU statistics for every size in one pass over
 // the trace, from Mattson's stack distances: LRU is a stack algorithm, so a
@@ -54,7 +30,7 @@ func LRUCurve(t *traces.Trace, sizes Sizes) (stats []Stats, exact []bool) {
 	return lruCurve[int32](t, sizes)
 }
 
-func lruCurve[T weight](t *traces.Trace, sizes Sizes) (stats []Stats, exact []bool) {
+func lruCurve[T stack.Weight](t *traces.Trace, sizes Sizes) (stats []Stats, exact []bool) {
 	k := len(sizes.Values)
 	stats, exact = make([]Stats, k), make([]bool, k)
 	if k == 0 || t.Ops != nil {
@@ -101,7 +77,7 @@ func NewStackDistances(sizes Sizes) StackDistances {
 // counted exactly in a histogram (O(1) a request, and a distance never
 // exceeds the distinct keys); with byte capacities each distance is binned
 // by a binary search over the sizes instead.
-type stackDistances[T weight] struct {
+type stackDistances[T stack.Weight] struct {
 	bytes       bool
 	caps        []int64    // byte mode: the capacities, ascending
 	hist        []uint64   // object mode: requests at each distance
@@ -109,8 +85,8 @@ type stackDistances[T weight] struct {
 	hitsAt      []uint64   // byte mode: requests whose distance first fits at size j
 	byteHitsAt  []uint64   // their bytes
 	ids         keymap.Map // key → dense id
-	objs        []stackObject
-	tree        *stackTree[T]
+	objs        []stack.Object
+	tree        *stack.Tree[T]
 	requests    uint64
 	total       int64 // bytes requested
 	footprint   int64 // the distinct objects' first-seen sizes
@@ -122,8 +98,8 @@ type stackDistances[T weight] struct {
 	free    []int32 // ids of forgotten objects, for reuse
 }
 
-func newStackDistances[T weight](sizes Sizes) *stackDistances[T] {
-	d := &stackDistances[T]{bytes: sizes.Bytes, ids: keymap.New(), tree: newStackTree[T](1 << 12)}
+func newStackDistances[T stack.Weight](sizes Sizes) *stackDistances[T] {
+	d := &stackDistances[T]{bytes: sizes.Bytes, ids: keymap.New(), tree: stack.NewTree[T](1 << 12)}
 	if d.bytes {
 		d.caps = sizes.Values
 		d.hitsAt, d.byteHitsAt = make([]uint64, len(d.caps)+1), make([]uint64, len(d.caps)+1)
@@ -146,11 +122,11 @@ func (d *stackDistances[T]) add(key uint64, rs uint32) {
 	o := &d.objs[id]
 	s := int64(1)
 	if d.bytes {
-		s = int64(o.size)
+		s = int64(o.Size)
 	}
 	if seen {
-		d.sizeChanged = d.sizeChanged || o.size != rs
-		dist := d.tree.above(o.pos) + s
+		d.sizeChanged = d.sizeChanged || o.Size != rs
+		dist := d.tree.Above(o.Pos) + s
 		if d.observe != nil {
 			d.observe(dist, rs)
 		} else if d.bytes {
@@ -161,14 +137,14 @@ func (d *stackDistances[T]) add(key uint64, rs uint32) {
 			d.hist[dist-1]++
 			d.byteHist[dist-1] += uint64(rs)
 		}
-		d.tree.remove(o.pos, s)
-		o.pos = 0
+		d.tree.Remove(o.Pos, s)
+		o.Pos = 0
 	}
 	d.maxSize = max(d.maxSize, s)
-	if d.tree.full() {
-		d.tree.compact(d.objs, d.bytes)
+	if d.tree.Full() {
+		d.tree.Compact(d.objs, d.bytes)
 	}
-	o.pos = d.tree.push(s)
+	o.Pos = d.tree.Push(s)
 }
 
 // newObject returns the id of a new object of this size.
@@ -177,10 +153,10 @@ func (d *stackDistances[T]) newObject(size uint32) int32 {
 	if n := len(d.free); n > 0 {
 		id := d.free[n-1]
 		d.free = d.free[:n-1]
-		d.objs[id] = stackObject{size: size}
+		d.objs[id] = stack.Object{Size: size}
 		return id
 	}
-	d.objs = append(d.objs, stackObject{size: size})
+	d.objs = append(d.objs, stack.Object{Size: size})
 	if d.observe == nil && !d.bytes {
 		d.hist = append(d.hist, 0)
 		d.byteHist = append(d.byteHist, 0)
@@ -197,8 +173,8 @@ func (d *stackDistances[T]) forget(key uint64) {
 		return
 	}
 	o := &d.objs[id]
-	d.tree.remove(o.pos, o.weight(d.bytes))
-	o.pos = 0
+	d.tree.Remove(o.Pos, o.Weight(d.bytes))
+	o.Pos = 0
 	d.ids.Del(key)
 	d.free = append(d.free, id)
 }
@@ -218,7 +194,7 @@ func (d *stackDistances[T]) Curve(sizes Sizes) (stats []Stats, exact []bool) {
 	}
 	// Objects resident at the end: the longest prefix of the recency order
 	// that fits, so evictions = admissions − residents.
-	cum := d.tree.cumulativeByRecency(d.objs, d.bytes)
+	cum := d.tree.CumulativeByRecency(d.objs, d.bytes)
 	var hits, byteHits uint64
 	n := d.requests
 	for j := 0; j < k; j++ {
@@ -245,115 +221,4 @@ func searchCap(caps []int64, d int64) int {
 		}
 	}
 	return lo
-}
-
-// stackObject is an object on the LRU stack: the position of its last
-// request in the stackTree and the size a cache stores (its first-seen one).
-type stackObject struct {
-	pos  int32
-	size uint32
-}
-
-// weight is the object's weight on the stack: its size, or 1 for object counts.
-func (o *stackObject) weight(bytes bool) int64 {
-	if bytes {
-		return int64(o.size)
-	}
-	return 1
-}
-
-// stackTree holds the LRU stack as weights at positions ordered by last
-// request. Positions are handed out in increasing order; when they run out,
-// the live ones are renumbered 1…L (compaction), so the tree stays about
-// twice the number of distinct keys rather than the number of requests —
-// smaller, and kinder to the CPU cache.
-type stackTree[T weight] struct {
-	f     fenwick[T]
-	clock int32 // last position handed out
-	total int64
-	owner []int32 // scratch for byRecency, reused so that compactions allocate only to grow
-	order []int32
-}
-
-func newStackTree[T weight](size int) *stackTree[T] { return &stackTree[T]{f: newFenwick[T](size)} }
-
-// above returns the total weight at positions after p.
-func (s *stackTree[T]) above(p int32) int64 { return s.total - int64(s.f.prefix(int(p))) }
-
-func (s *stackTree[T]) remove(p int32, v int64) {
-	s.f.add(int(p), T(-v))
-	s.total -= v
-}
-
-func (s *stackTree[T]) full() bool { return int(s.clock) == len(s.f)-1 }
-
-// push puts weight v at a new, most recent position and returns it.
-func (s *stackTree[T]) push(v int64) int32 {
-	s.clock++
-	s.f.add(int(s.clock), T(v))
-	s.total += v
-	return s.clock
-}
-
-// byRecency returns the objects' indices, most recently requested first,
-// in a buffer that the next call reuses.
-func (s *stackTree[T]) byRecency(objs []stackObject) []int32 {
-	s.owner = resize(s.owner, int(s.clock)+1) // position → object index + 1
-	for i := range objs {
-		if p := objs[i].pos; p != 0 {
-			s.owner[p] = int32(i) + 1
-		}
-	}
-	order := s.order[:0]
-	for p := s.clock; p >= 1; p-- {
-		if s.owner[p] != 0 {
-			order = append(order, s.owner[p]-1)
-		}
-	}
-	s.order = order
-	return order
-}
-
-// resize returns b with n zero elements, reusing its memory when it can.
-func resize[E any](b []E, n int) []E {
-	if cap(b) < n {
-		return make([]E, n)
-	}
-	b = b[:n]
-	clear(b)
-	return b
-}
-
-// compact renumbers the live positions 1…L in order, growing the tree when
-// more than half of it is live, and rewrites the objects' positions.
-func (s *stackTree[T]) compact(objs []stackObject, bytes bool) {
-	order := s.byRecency(objs)
-	size := len(s.f) - 1
-	for 2*len(objs) > size {
-		size *= 2
-	}
-	s.f = resize(s.f, size+1)
-	for r, id := range order {
-		p := int32(len(order) - r)
-		objs[id].pos = p
-		s.f[p] = T(objs[id].weight(bytes))
-	}
-	s.clock = int32(len(order))
-	// Build the Fenwick tree in O(size).
-	for i := 1; i <= size; i++ {
-		if j := i + i&-i; j <= size {
-			s.f[j] += s.f[i]
-		}
-	}
-}
-
-// cumulativeByRecency returns cum[r], the total weight of the r most
-// recently requested objects.
-func (s *stackTree[T]) cumulativeByRecency(objs []stackObject, bytes bool) []int64 {
-	order := s.byRecency(objs)
-	cum := make([]int64, 1, len(order)+1)
-	for _, id := range order {
-		cum = append(cum, cum[len(cum)-1]+objs[id].weight(bytes))
-	}
-	return cum
 }

@@ -2,6 +2,8 @@ package traces
 
 import (
 	"math"
+	"math/rand/v2"
+	"runtime"
 	"testing"
 )
 
@@ -63,5 +65,45 @@ func TestSummarizeZipfExponent(t *testing.T) {
 	s := Summarize(tr)
 	if math.Abs(s.ZipfAlpha-1) > 0.02 || s.ZipfR2 < 0.99 {
 		t.Errorf("counts 1000/rank: alpha %.4f R² %.4f, want about 1 and 1", s.ZipfAlpha, s.ZipfR2)
+	}
+}
+
+// Percentiles from a histogram equal those of the values themselves.
+func TestHistogramPercentiles(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	for _, n := range []int{1, 2, 7, 100, 1001} {
+		vals := make([]uint32, n)
+		hist := make([]uint64, 64)
+		for i := range vals {
+			vals[i] = uint32(rng.IntN(64))
+			hist[vals[i]]++
+		}
+		if got, want := histogramPercentiles(hist), percentilesOf(vals); got != want {
+			t.Errorf("%d values: from the histogram %+v, from the values %+v", n, got, want)
+		}
+	}
+}
+
+// A stream's summary takes memory for its distinct keys, not its requests:
+// ten times more requests over the same keys allocate no more.
+func TestSummarizerMemoryBounded(t *testing.T) {
+	run := func(n int) uint64 {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		z := NewSummarizer("cycle")
+		r := Request{Size: 1}
+		for i := range n {
+			r.Key = uint64(i*7919) % 20000
+			z.Add(&r)
+		}
+		z.Summary()
+		runtime.ReadMemStats(&after)
+		return after.TotalAlloc - before.TotalAlloc
+	}
+	small, large := run(200_000), run(2_000_000)
+	t.Logf("allocated %d bytes for 200,000 requests, %d for 2,000,000", small, large)
+	if large > small+small/4 {
+		t.Errorf("10x the requests allocated %d bytes, against %d: memory grows with the stream", large, small)
 	}
 }
