@@ -81,7 +81,7 @@ func ReadAll(name string, r Reader) (*Trace, error) {
 	} else {
 		f = Fields{Time: true, Size: true, TTL: true, Op: true}
 	}
-	t := NewTrace(name, f)
+	t := &Trace{Name: name, Keys: []uint64{}}
 	var req Request
 	for {
 		err := r.Read(&req)
@@ -91,7 +91,7 @@ func ReadAll(name string, r Reader) (*Trace, error) {
 		if err != nil {
 			return nil, err
 		}
-		t.Append(&req)
+		t.appendSparse(&req, f)
 	}
 	t.Shrink()
 	return t, nil

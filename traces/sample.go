@@ -164,18 +164,19 @@ type Sample struct {
 	seed      uint64
 	threshold uint64
 	keys      *KeySample // nil: a fixed rate
+	fields    Fields
 	t         *Trace
 	filtered  int // requests held after the last filter
 }
 
 // NewRateSample samples a fraction rate of the keys with the hash of seed.
 func NewRateSample(name string, f Fields, rate float64, seed uint64) *Sample {
-	return &Sample{seed: seed, threshold: SampleThreshold(rate), t: NewTrace(name, f)}
+	return &Sample{seed: seed, threshold: SampleThreshold(rate), fields: f, t: &Trace{Name: name, Keys: []uint64{}}}
 }
 
 // NewSizeSample samples the n keys with the smallest hashes of seed.
 func NewSizeSample(name string, f Fields, n int, seed uint64) *Sample {
-	return &Sample{seed: seed, threshold: math.MaxUint64, keys: NewKeySample(n, seed), t: NewTrace(name, f)}
+	return &Sample{seed: seed, threshold: math.MaxUint64, keys: NewKeySample(n, seed), fields: f, t: &Trace{Name: name, Keys: []uint64{}}}
 }
 
 // Add offers a request to the sample.
@@ -183,14 +184,14 @@ func (s *Sample) Add(r *Request) {
 	s.Seen++
 	if s.keys == nil {
 		if SampleHash(r.Key, s.seed) < s.threshold {
-			s.t.Append(r)
+			s.t.appendSparse(r, s.fields)
 		}
 		return
 	}
 	if _, in := s.keys.Keep(r.Key); !in {
 		return
 	}
-	s.t.Append(r)
+	s.t.appendSparse(r, s.fields)
 	if s.threshold != s.keys.Threshold() && s.t.Len() > 2*s.filtered+4096 {
 		s.filter()
 	}

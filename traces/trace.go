@@ -62,6 +62,41 @@ func (t *Trace) Append(r *Request) {
 	}
 }
 
+// appendSparse adds a request like Append, to a trace whose optional
+// columns start nil: a column of f is made only when a request first
+// carries something other than the default (size 1, time 0, no TTL, a get,
+// no latency), filled with the default before it. Loading a source that
+// declares columns it turns out not to use (a text file before its header
+// is seen) then costs only the keys.
+func (t *Trace) appendSparse(r *Request, f Fields) {
+	n := len(t.Keys)
+	t.Keys = append(t.Keys, r.Key)
+	t.Sizes = appendColumn(t.Sizes, f.Size, n, 1, r.Size, cap(t.Keys))
+	t.Times = appendColumn(t.Times, f.Time, n, 0, r.Time, cap(t.Keys))
+	t.TTLs = appendColumn(t.TTLs, f.TTL, n, 0, r.TTL, cap(t.Keys))
+	t.Ops = appendColumn(t.Ops, f.Op, n, OpGet, r.Op, cap(t.Keys))
+	t.Latencies = appendColumn(t.Latencies, f.Latency, n, 0, r.Latency, cap(t.Keys))
+}
+
+// appendColumn appends v to col, which holds n values or is nil; a nil
+// column of a stored field starts when v is not the default def.
+func appendColumn[T comparable](col []T, stored bool, n int, def, v T, capacity int) []T {
+	if col != nil {
+		return append(col, v)
+	}
+	if !stored || v == def {
+		return nil
+	}
+	col = make([]T, n+1, max(capacity, n+1))
+	if def != *new(T) {
+		for i := range n {
+			col[i] = def
+		}
+	}
+	col[n] = v
+	return col
+}
+
 // Shrink drops columns that turned out to carry no information (all sizes 1,
 // all times 0, no TTLs, only gets) and trims spare capacity.
 func (t *Trace) Shrink() {
