@@ -121,7 +121,9 @@ func (k *keysOnly) Read(r *Request) error {
 	return nil
 }
 
-func (k *keysOnly) Fields() Fields { return Fields{Time: true, Size: true, TTL: true, Op: true, Latency: true} }
+func (k *keysOnly) Fields() Fields {
+	return Fields{Time: true, Size: true, TTL: true, Op: true, Latency: true}
+}
 
 // Loading stores only the columns that carry something: a source that
 // declares six columns but fills only the keys allocates for the keys
