@@ -34,8 +34,10 @@ type SweepConfig struct {
 	Overhead uint32
 	// Workers bounds the points replayed at once; 0 means GOMAXPROCS.
 	Workers int
-	// MaxMemory bounds the estimated memory of the caches replayed at once
-	// (about 128 bytes per cached object); 0 means no bound beyond Workers.
+	// MaxMemory bounds what the sweep holds: the trace, LRU's stack
+	// distances and the caches replayed at once (about 192 bytes per cached
+	// object); a sweep that cannot fit returns *ErrMemory before it starts.
+	// 0 means no bound beyond Workers.
 	MaxMemory int64
 	// Latency, when set, gives every point a latency histogram (Stats.Latency).
 	Latency *Latencies
@@ -74,8 +76,12 @@ func Sweep(t *traces.Trace, cfg SweepConfig) ([]Point, error) {
 		mem      *budget
 		meanSize float64
 	)
+	var plan MemoryPlan
 	if cfg.MaxMemory > 0 {
-		mem = newBudget(cfg.MaxMemory)
+		if plan = planMemory(t, cfg, curves(t, cfg)); plan.Total() > cfg.MaxMemory {
+			return nil, &ErrMemory{Plan: plan, Bound: cfg.MaxMemory}
+		}
+		mem = newBudget(cfg.MaxMemory - plan.Trace) // the caches and curves share what the trace leaves
 		if cfg.Sizes.Bytes {
 			meanSize = meanRequestSize(t)
 		}
@@ -107,6 +113,8 @@ func Sweep(t *traces.Trace, cfg SweepConfig) ([]Point, error) {
 	}
 	curve := func(p int) {
 		defer wg.Done()
+		held := mem.acquire(plan.Curve / int64(max(curves(t, cfg), 1)))
+		defer mem.release(held)
 		slots <- struct{}{}
 		lookups := t
 		if cfg.CountWrites {
@@ -127,8 +135,7 @@ func Sweep(t *traces.Trace, cfg SweepConfig) ([]Point, error) {
 		}
 	}
 	for p, spec := range cfg.Policies {
-		if spec.Name == "lru" && len(spec.Params) == 0 && (t.Ops == nil || cfg.CountWrites) && cfg.Latency == nil &&
-			(cfg.Overhead == 0 || !cfg.Sizes.Bytes) {
+		if byCurve(t, cfg, spec) {
 			wg.Add(1)
 			go curve(p)
 			continue
@@ -143,6 +150,23 @@ func Sweep(t *traces.Trace, cfg SweepConfig) ([]Point, error) {
 		return nil, firstErr
 	}
 	return points, nil
+}
+
+// byCurve reports whether the sweep computes spec from the one-pass LRU curve.
+func byCurve(t *traces.Trace, cfg SweepConfig, spec policy.Spec) bool {
+	return spec.Name == "lru" && len(spec.Params) == 0 && (t.Ops == nil || cfg.CountWrites) && cfg.Latency == nil &&
+		(cfg.Overhead == 0 || !cfg.Sizes.Bytes)
+}
+
+// curves returns the number of policies the sweep computes by LRU curve.
+func curves(t *traces.Trace, cfg SweepConfig) int {
+	n := 0
+	for _, spec := range cfg.Policies {
+		if byCurve(t, cfg, spec) {
+			n++
+		}
+	}
+	return n
 }
 
 // sizeHint is the most objects a cache of size s can hold on t, when the

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -103,7 +105,7 @@ hit ratio beside the simulated models at each size.
 	fs.BoolVar(&f.bytes, "bytes", false, "treat sizes without a unit as bytes (default: object counts)")
 	fs.DurationVar(&f.ttl, "ttl", time.Hour, "time to live for the ttl policy when a request carries none (0: never expire)")
 	fs.IntVarP(&f.jobs, "jobs", "j", 0, "points replayed in parallel (default: number of CPUs)")
-	fs.StringVar(&f.maxMem, "max-memory", "", "bound the memory of the caches simulated at once, e.g. 8GiB (about 128 bytes per cached object; 0: none) (default: half of the machine's memory)")
+	fs.StringVar(&f.maxMem, "max-memory", "", "bound what the sweep holds, e.g. 8GiB: the loaded trace, LRU's stack distances and the caches simulated at once (about 192 bytes per cached object); a sweep that cannot fit stops before it starts and says what it needs (0: none) (default: half of the machine's memory)")
 	fs.Uint64Var(&f.seed, "seed", 42, "seed for randomised policies and for random miss latencies")
 	fs.BoolVar(&f.writes, "count-writes", false, countWritesHelp)
 	fs.Uint32Var(&f.overhead, "overhead-per-object", 0, overheadHelp)
@@ -151,6 +153,9 @@ func runSweep(cmd *cobra.Command, args []string, f *sweepFlags) error {
 	maxMem, err := maxMemory(f.maxMem)
 	if err != nil {
 		return err
+	}
+	if maxMem > 0 { // the collector keeps the heap near what the sweep holds
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(maxMem))
 	}
 	if f.sample.on() && sz.model != nil {
 		return fmt.Errorf("the latency report needs every request: drop --sample-rate/--sample-size or the latency flags")
@@ -219,6 +224,9 @@ func runSweep(cmd *cobra.Command, args []string, f *sweepFlags) error {
 		points, err = sim.Sweep(t, cfg)
 	}
 	bar.Finish()
+	if me := (*sim.ErrMemory)(nil); errors.As(err, &me) {
+		return fmt.Errorf("%w: raise --max-memory, drop the largest sizes, or sample (--sample-rate 0.01)", err)
+	}
 	if err != nil {
 		return err
 	}
