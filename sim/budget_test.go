@@ -50,7 +50,7 @@ func TestBudget(t *testing.T) {
 // live heap once built): the trace's columns exactly, the LRU curve's stack
 // distances and the largest cache from above.
 func TestSweepMemoryPlan(t *testing.T) {
-	w, err := workload.Parse("zipf:keys=50000,requests=300000,alpha=0.8")
+	w, err := workload.Parse("zipf:keys=25000,requests=150000,alpha=0.8")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func TestSweepMemoryPlan(t *testing.T) {
 		t.Fatal(err)
 	}
 	specs := []policy.Spec{{Name: "lru"}, {Name: "lfu"}, {Name: "arc"}, {Name: "lirs"}, {Name: "s3fifo"}, {Name: "twoq"}, {Name: "wtinylfu"}}
-	cfg := SweepConfig{Policies: specs, Sizes: Sizes{Values: []int64{1000, 25_000}}}
+	cfg := SweepConfig{Policies: specs, Sizes: Sizes{Values: []int64{1000, 12_000}}}
 	plan := planMemory(tr, cfg, 1)
 	if plan.Trace != int64(8*tr.Len()) {
 		t.Errorf("trace %d bytes, want %d (keys only)", plan.Trace, 8*tr.Len())
@@ -79,13 +79,13 @@ func TestSweepMemoryPlan(t *testing.T) {
 	}
 	for _, spec := range specs[1:] {
 		cache := heldBy(func() any {
-			c, _ := policy.New(spec, policy.Config{Capacity: 25_000, SizeHint: 25_000})
+			c, _ := policy.New(spec, policy.Config{Capacity: 12_000, SizeHint: 12_000})
 			ReplayWith(tr, c, Options{Objects: true})
 			return c
 		})
-		t.Logf("%s at 25,000 objects holds %d bytes", spec.Name, cache)
+		t.Logf("%s at 12,000 objects holds %d bytes", spec.Name, cache)
 		if cache > plan.LargestPoint {
-			t.Errorf("%s at 25,000 holds %d bytes, more than the planned %d", spec.Name, cache, plan.LargestPoint)
+			t.Errorf("%s at 12,000 holds %d bytes, more than the planned %d", spec.Name, cache, plan.LargestPoint)
 		}
 	}
 	t.Logf("plan %+v: the curve holds %d", plan, curve)

@@ -30,8 +30,8 @@ func workloadReader(t *testing.T, spec string) traces.Reader {
 // distinct keys and their footprint as a Go map over the loaded trace does.
 func TestReplayStreamMatchesLoaded(t *testing.T) {
 	specs := []string{
-		"zipf:keys=5000,requests=60000,alpha=0.9",
-		"zipf:keys=5000,requests=60000,alpha=0.8,size=uniform:1:5000,write=0.2,seed=3",
+		"zipf:keys=2000,requests=20000,alpha=0.9",
+		"zipf:keys=2000,requests=20000,alpha=0.8,size=uniform:1:5000,write=0.2,seed=3",
 	}
 	for _, ws := range specs {
 		tr, err := traces.ReadAll("w", workloadReader(t, ws))
@@ -50,9 +50,9 @@ func TestReplayStreamMatchesLoaded(t *testing.T) {
 		}
 		for _, name := range []string{"lru", "arc", "s3fifo", "lfu"} {
 			for _, objects := range []bool{true, false} {
-				size := int64(500)
+				size := int64(200)
 				if !objects {
-					size = 500 * 2500
+					size = 200 * 2500
 				}
 				for _, writes := range []bool{false, true} {
 					opt := Options{Objects: objects, CountWrites: writes}
@@ -153,8 +153,8 @@ func TestReplayStreamMemoryBounded(t *testing.T) {
 			}
 		})
 	}
-	small, large := run(200_000), run(2_000_000)
-	t.Logf("allocated %d bytes for 200,000 requests, %d for 2,000,000", small, large)
+	small, large := run(100_000), run(1_000_000)
+	t.Logf("allocated %d bytes for 100,000 requests, %d for 1,000,000", small, large)
 	if large > small+small/4 {
 		t.Errorf("10x the requests allocated %d bytes, against %d: memory grows with the stream", large, small)
 	}
@@ -205,8 +205,8 @@ func TestStreamDistancesMemoryBounded(t *testing.T) {
 			}
 		})
 	}
-	small, large := run(200_000), run(2_000_000)
-	t.Logf("allocated %d bytes for 200,000 requests, %d for 2,000,000", small, large)
+	small, large := run(100_000), run(1_000_000)
+	t.Logf("allocated %d bytes for 100,000 requests, %d for 1,000,000", small, large)
 	if large > small+small/4 {
 		t.Errorf("10x the requests allocated %d bytes, against %d: memory grows with the stream", large, small)
 	}
