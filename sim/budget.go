@@ -133,7 +133,7 @@ func traceBytes(t *traces.Trace) int64 {
 // keys of a 1/64 spatial sample, which costs a hash per request and a
 // table 64 times smaller.
 func estimateDistinct(t *traces.Trace) int {
-	if t.Len() < 1<<20 {
+	if t.Len() < 1<<18 {
 		n, _ := t.Footprint()
 		return n
 	}

@@ -81,30 +81,28 @@ func mrcStream(cmd *cobra.Command, args []string, f *sweepFlags) (ok bool, err e
 		}
 		sizes.Bytes = sizes.Bytes || f.bytes
 	}
-	if f.sample.on() {
-		if sizes.Bytes {
-			return false, nil
-		}
+	switch {
+	case f.sample.on() && !sizes.Bytes:
 		return true, mrcSampled(cmd, args, f, sz, sizes)
-	}
-	if sizes.Bytes && !rereadable(args) {
+	case f.sample.on() || (sizes.Bytes && !rereadable(args)):
 		return false, nil
-	}
-	stderr := cmd.ErrOrStderr()
-	if sizes.Bytes && f.sizes == "" {
-		var count traces.Counter
-		if _, err := f.in.stream(args, io.Discard, func(_ string, r traces.Reader) error { return countAll(r, &count) }); err != nil {
+	case sizes.Bytes && f.sizes == "":
+		if sizes.Values, err = f.byteSizes(args); err != nil {
 			return true, err
 		}
-		lo := max(count.Bytes/int64(max(count.Distinct, 1)), 1)
-		sizes.Values = sim.LogSizes(lo, count.Bytes, f.points)
 	}
+	return mrcExact(cmd, args, f, sz, sizes)
+}
+
+// mrcExact streams the input through the stack distances and reports the
+// curve (ok is false for a trace with operations, which needs replays).
+func mrcExact(cmd *cobra.Command, args []string, f *sweepFlags, sz sizing, sizes sim.Sizes) (ok bool, err error) {
 	var (
 		d    sim.StackDistances
 		info sim.StreamInfo
 		name string
 	)
-	_, err = f.in.stream(args, stderr, func(n string, r traces.Reader) (err error) {
+	_, err = f.in.stream(args, cmd.ErrOrStderr(), func(n string, r traces.Reader) (err error) {
 		if sim.DeclaresOps(r) && !f.writes {
 			return errLoad
 		}
@@ -132,9 +130,20 @@ func mrcStream(cmd *cobra.Command, args []string, f *sweepFlags) (ok bool, err e
 		points[i] = sim.Point{Policy: "lru", Size: sizes.Values[i], Stats: st}
 	}
 	fields := traces.NewTrace(name, info.Fields) // for the notes, which look at the columns
-	warnNoSizes(stderr, fields, sizes.Bytes)
+	warnNoSizes(cmd.ErrOrStderr(), fields, sizes.Bytes)
 	rep := &report.Sweep{Workload: name, Requests: int(info.Requests), Unit: report.Unit(sizes.Bytes), Points: points}
 	return true, f.finish(cmd, sz, fields, rep, nil, sizes.Bytes)
+}
+
+// byteSizes counts the input's footprint in a first pass and returns the
+// --points log-spaced byte sizes from the mean object size to it.
+func (f *sweepFlags) byteSizes(args []string) ([]int64, error) {
+	var count traces.Counter
+	if _, err := f.in.stream(args, io.Discard, func(_ string, r traces.Reader) error { return countAll(r, &count) }); err != nil {
+		return nil, err
+	}
+	lo := max(count.Bytes/int64(max(count.Distinct, 1)), 1)
+	return sim.LogSizes(lo, count.Bytes, f.points), nil
 }
 
 // replayInexact replays LRU at the sizes the stack distances cannot give
