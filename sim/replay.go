@@ -56,9 +56,7 @@ func ReplayWith(t *traces.Trace, c policy.Cache, opt Options) Stats {
 	var batch [batchSize]traces.Request
 	for i, n := 0, t.Len(); i < n; i += batchSize {
 		b := batch[:min(batchSize, n-i)]
-		for k := range b {
-			t.At(i+k, &b[k])
-		}
+		t.Fill(i, b)
 		p.run(b)
 	}
 	return p.finish()
@@ -75,7 +73,6 @@ type replayer struct {
 	win   *windower
 	next  int // index of the next request
 	st    Stats
-	req   traces.Request // the request as the cache sees it
 }
 
 func newReplayer(c policy.Cache, opt Options, ops bool) *replayer {
@@ -91,13 +88,14 @@ func newReplayer(c policy.Cache, opt Options, ops bool) *replayer {
 }
 
 // run replays a batch of requests, leaving them as they were (several
-// replayers may run the same batch).
+// replayers may run the same batch): each request's size is changed to
+// the one the cache sees while the cache sees it.
 func (p *replayer) run(batch []traces.Request) {
-	c, st, opt, r := p.c, &p.st, &p.opt, &p.req
+	c, st, opt := p.c, &p.st, &p.opt
 	for k := range batch {
-		*r = batch[k]
-		i := p.next + k
-		size := uint64(r.Size)
+		r := &batch[k]
+		own := r.Size
+		size := uint64(own)
 		if opt.Objects {
 			r.Size = 1
 		} else {
@@ -105,19 +103,21 @@ func (p *replayer) run(batch []traces.Request) {
 		}
 		if p.perOp && r.Op != traces.OpGet {
 			p.write(r)
+			r.Size = own
 			continue
 		}
 		st.Requests++
 		st.Bytes += size
 		hit := c.Access(r)
+		r.Size = own
 		if hit {
 			st.Hits++
 			st.ByteHits += size
 		} else if p.lat != nil {
-			p.lat.recordMiss(st.Latency, i)
+			p.lat.recordMiss(st.Latency, p.next+k)
 		}
 		if p.win != nil {
-			p.win.add(int64(i), r.Time, hit, size)
+			p.win.add(int64(p.next+k), r.Time, hit, size)
 		}
 	}
 	p.next += len(batch)

@@ -71,27 +71,38 @@ func (t *Trace) Append(r *Request) {
 func (t *Trace) appendSparse(r *Request, f Fields) {
 	n := len(t.Keys)
 	t.Keys = append(t.Keys, r.Key)
-	t.Sizes = appendColumn(t.Sizes, f.Size, n, 1, r.Size, cap(t.Keys))
-	t.Times = appendColumn(t.Times, f.Time, n, 0, r.Time, cap(t.Keys))
-	t.TTLs = appendColumn(t.TTLs, f.TTL, n, 0, r.TTL, cap(t.Keys))
-	t.Ops = appendColumn(t.Ops, f.Op, n, OpGet, r.Op, cap(t.Keys))
-	t.Latencies = appendColumn(t.Latencies, f.Latency, n, 0, r.Latency, cap(t.Keys))
+	if t.Sizes != nil {
+		t.Sizes = append(t.Sizes, r.Size)
+	} else if f.Size && r.Size != 1 {
+		t.Sizes = startColumn(n, 1, r.Size, cap(t.Keys))
+	}
+	if t.Times != nil {
+		t.Times = append(t.Times, r.Time)
+	} else if f.Time && r.Time != 0 {
+		t.Times = startColumn(n, 0, r.Time, cap(t.Keys))
+	}
+	if t.TTLs != nil {
+		t.TTLs = append(t.TTLs, r.TTL)
+	} else if f.TTL && r.TTL != 0 {
+		t.TTLs = startColumn(n, 0, r.TTL, cap(t.Keys))
+	}
+	if t.Ops != nil {
+		t.Ops = append(t.Ops, r.Op)
+	} else if f.Op && r.Op != OpGet {
+		t.Ops = startColumn(n, OpGet, r.Op, cap(t.Keys))
+	}
+	if t.Latencies != nil {
+		t.Latencies = append(t.Latencies, r.Latency)
+	} else if f.Latency && r.Latency != 0 {
+		t.Latencies = startColumn(n, 0, r.Latency, cap(t.Keys))
+	}
 }
 
-// appendColumn appends v to col, which holds n values or is nil; a nil
-// column of a stored field starts when v is not the default def.
-func appendColumn[T comparable](col []T, stored bool, n int, def, v T, capacity int) []T {
-	if col != nil {
-		return append(col, v)
-	}
-	if !stored || v == def {
-		return nil
-	}
-	col = make([]T, n+1, max(capacity, n+1))
-	if def != *new(T) {
-		for i := range n {
-			col[i] = def
-		}
+// startColumn returns a column of n default values def followed by v.
+func startColumn[T any](n int, def, v T, capacity int) []T {
+	col := make([]T, n+1, max(capacity, n+1))
+	for i := range n {
+		col[i] = def
 	}
 	col[n] = v
 	return col
@@ -189,6 +200,45 @@ func (t *Trace) At(i int, r *Request) {
 	r.Next = 0
 	if t.Next != nil {
 		r.Next = t.Next[i]
+	}
+}
+
+// Fill fills b with requests from, from+1, … as At does, a column at a
+// time, which costs a fraction of At per request.
+func (t *Trace) Fill(from int, b []Request) {
+	to := from + len(b)
+	for k, key := range t.Keys[from:to] {
+		b[k] = Request{Key: key, Size: 1}
+	}
+	if t.Sizes != nil {
+		for k, v := range t.Sizes[from:to] {
+			b[k].Size = v
+		}
+	}
+	if t.Times != nil {
+		for k, v := range t.Times[from:to] {
+			b[k].Time = v
+		}
+	}
+	if t.TTLs != nil {
+		for k, v := range t.TTLs[from:to] {
+			b[k].TTL = v
+		}
+	}
+	if t.Ops != nil {
+		for k, v := range t.Ops[from:to] {
+			b[k].Op = v
+		}
+	}
+	if t.Latencies != nil {
+		for k, v := range t.Latencies[from:to] {
+			b[k].Latency = v
+		}
+	}
+	if t.Next != nil {
+		for k, v := range t.Next[from:to] {
+			b[k].Next = v
+		}
 	}
 }
 
