@@ -3,7 +3,6 @@ package traces
 import (
 	"container/heap"
 	"fmt"
-	"io"
 	"math"
 
 	"github.com/cachesim/cachesim/traces/keymap"
@@ -97,16 +96,14 @@ func ThresholdForKeys(r Reader, n int) (threshold uint64, seen int64, err error)
 		return 0, 0, fmt.Errorf("sample size must be at least 1 key, got %d", n)
 	}
 	k := NewKeySample(n, 0)
-	var req Request
-	for {
-		if err := r.Read(&req); err == io.EOF {
-			return k.Threshold(), seen, nil
-		} else if err != nil {
-			return 0, seen, err
-		}
+	err = Each(r, func(req *Request) {
 		seen++
 		k.Keep(req.Key)
+	})
+	if err != nil {
+		return 0, seen, err
 	}
+	return k.Threshold(), seen, nil
 }
 
 // KeySample keeps, in one pass, the n keys with the smallest SampleHash

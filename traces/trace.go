@@ -270,6 +270,20 @@ func (t *Trace) Footprint() (objects int, bytes int64) {
 	return c.Distinct, c.Bytes
 }
 
+// Each calls fn with every request of r, in order, and returns the first
+// read error other than io.EOF. The request is reused: fn must not keep it.
+func Each(r Reader, fn func(*Request)) error {
+	var req Request
+	for {
+		if err := r.Read(&req); err == errEOF {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		fn(&req)
+	}
+}
+
 // Counter counts what a stream of requests holds without keeping it: the
 // requests, the distinct keys and their footprint, and which optional
 // fields carried information. Its memory follows the distinct keys (32

@@ -228,17 +228,11 @@ func (f *inputFlags) loadSamples(args []string, stderr io.Writer, s sampleFlags)
 				samples = append(samples, traces.NewRateSample(n, fields, s.rate, seed))
 			}
 		}
-		var req traces.Request
-		for {
-			if err := r.Read(&req); err == io.EOF {
-				return nil
-			} else if err != nil {
-				return err
-			}
+		return traces.Each(r, func(req *traces.Request) {
 			for _, sm := range samples {
-				sm.Add(&req)
+				sm.Add(req)
 			}
-		}
+		})
 	})
 	if err != nil {
 		return nil, 0, nil, err

@@ -60,15 +60,7 @@ func (f *inputFlags) summarize(path string, stderr io.Writer) (*traces.Summary, 
 	var z *traces.Summarizer
 	file, err := f.stream([]string{path}, stderr, func(name string, r traces.Reader) error {
 		z = traces.NewSummarizer(name)
-		var req traces.Request
-		for {
-			if err := r.Read(&req); err == io.EOF {
-				return nil
-			} else if err != nil {
-				return err
-			}
-			z.Add(&req)
-		}
+		return traces.Each(r, z.Add)
 	})
 	if err != nil {
 		return nil, nil, err

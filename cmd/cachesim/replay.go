@@ -300,17 +300,7 @@ func rereadable(args []string) bool {
 }
 
 // countAll counts every request of r.
-func countAll(r traces.Reader, c *traces.Counter) error {
-	var req traces.Request
-	for {
-		if err := r.Read(&req); err == io.EOF {
-			return nil
-		} else if err != nil {
-			return err
-		}
-		c.Add(&req)
-	}
-}
+func countAll(r traces.Reader, c *traces.Counter) error { return traces.Each(r, c.Add) }
 
 // windowRange returns the lowest and highest hit ratio of the windows with requests.
 func windowRange(ws []sim.WindowStats) (lo, hi float64) {
