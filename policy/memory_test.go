@@ -30,9 +30,10 @@ func bytesPerObject(t *testing.T, name string, n int) float64 {
 	return float64(after.HeapAlloc-before.HeapAlloc) / float64(n)
 }
 
-// LRU, FIFO and LFU keep at most 64 bytes of metadata per cached object
-// (entry, key slot, list links, LFU's buckets) when sized for their
-// capacity, as sweeps in object mode do.
+// LRU, FIFO and LFU keep at most 72 bytes of metadata per cached object
+// (a 32-byte entry, two 16-byte key slots since the index is at most half
+// full, LFU's buckets) when sized for their capacity, as sweeps in object
+// mode do.
 func TestMetadataPerObject(t *testing.T) {
 	if testing.Short() {
 		t.Skip("allocates a few hundred MB")
@@ -41,8 +42,8 @@ func TestMetadataPerObject(t *testing.T) {
 		for _, n := range []int{100_000, 300_000} {
 			b := bytesPerObject(t, name, n)
 			t.Logf("%s with %d objects: %.1f bytes per object", name, n, b)
-			if b > 64 {
-				t.Errorf("%s with %d objects: %.1f bytes per object > 64", name, n, b)
+			if b > 72 {
+				t.Errorf("%s with %d objects: %.1f bytes per object > 72", name, n, b)
 			}
 		}
 	}

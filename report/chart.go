@@ -69,6 +69,9 @@ type Series struct {
 	Markers bool
 	// Gray draws a reference line (a baseline) in gray.
 	Gray bool
+	// Lo and Hi, when set (as long as X), bound a band drawn shaded behind
+	// the line: the spread of an estimate over independent samples.
+	Lo, Hi []float64
 	// PatternByStyle draws the line in its Style's dash pattern (solid,
 	// dashed, dotted, dash-dot), so that many series stay apart.
 	PatternByStyle bool
@@ -167,6 +170,9 @@ func (c *Chart) draw(dc draw.Canvas) error {
 		xys := make(plotter.XYs, len(s.X))
 		for i := range s.X {
 			xys[i] = plotter.XY{X: s.X[i], Y: s.Y[i]}
+		}
+		if err := s.addBand(p); err != nil {
+			return fmt.Errorf("chart %q, series %s: %w", c.Title, s.Name, err)
 		}
 		line, err := plotter.NewLine(xys)
 		if err != nil {
@@ -449,6 +455,9 @@ func percentRange(series []Series) (lo, hi float64) {
 		for _, y := range s.Y {
 			top = math.Max(top, y)
 		}
+		for _, y := range s.Hi {
+			top = math.Max(top, y)
+		}
 	}
 	return 0, math.Min(100, math.Max(10, math.Ceil(top*1.08/10)*10))
 }
@@ -514,4 +523,27 @@ func (clockTicks) Ticks(lo, hi float64) []plot.Tick {
 		ticks = append(ticks, plot.Tick{Value: v, Label: label})
 	}
 	return ticks
+}
+
+// addBand shades the series' band (Lo to Hi) in a light tint of its colour.
+func (s *Series) addBand(p *plot.Plot) error {
+	if len(s.Lo) != len(s.X) || len(s.Hi) != len(s.X) || len(s.X) == 0 {
+		return nil
+	}
+	outline := make(plotter.XYs, 0, 2*len(s.X))
+	for i := range s.X { // along the top, then back along the bottom
+		outline = append(outline, plotter.XY{X: s.X[i], Y: s.Hi[i]})
+	}
+	for i := len(s.X) - 1; i >= 0; i-- {
+		outline = append(outline, plotter.XY{X: s.X[i], Y: s.Lo[i]})
+	}
+	band, err := plotter.NewPolygon(outline)
+	if err != nil {
+		return err
+	}
+	r, g, b, _ := styleColor(s.Style).RGBA()
+	band.Color = color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 56}
+	band.LineStyle.Width = 0
+	p.Add(band)
+	return nil
 }

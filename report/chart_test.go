@@ -494,3 +494,36 @@ func TestClockTicks(t *testing.T) {
 		t.Errorf("ticks over days %v", got)
 	}
 }
+
+// Points with error bands (estimates from several samples) give the curve
+// its band, shaded behind the line in the series' colour, and the title
+// says what the shading is.
+func TestMRCChartBands(t *testing.T) {
+	rep := loopSweep(t)
+	for i := range rep.Points {
+		hr := rep.Points[i].HitRatio()
+		rep.Points[i].Band = &sim.Band{Samples: 5, HitRatioMin: hr * 0.9, HitRatioMax: min(hr*1.05, 1)}
+	}
+	c := rep.MRCChart(RequestHitRatio)
+	lru := c.Series[0]
+	if len(lru.Lo) != len(lru.X) || math.Abs(lru.Lo[4]-0.9*lru.Y[4]) > 1e-9 || math.Abs(lru.Hi[4]-min(1.05*lru.Y[4], 100)) > 1e-9 {
+		t.Fatalf("band %v..%v around %v", lru.Lo, lru.Hi, lru.Y)
+	}
+	if !strings.Contains(c.Title, "lowest to highest of 5 samples") {
+		t.Errorf("title %q does not explain the shading", c.Title)
+	}
+	dir := chartDir(t)
+	plain, banded := filepath.Join(dir, "plain.svg"), filepath.Join(dir, "banded.svg")
+	if err := loopSweep(t).MRCChart(RequestHitRatio).Save(plain); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Save(banded); err != nil {
+		t.Fatal(err)
+	}
+	p, _ := os.ReadFile(plain)
+	b, _ := os.ReadFile(banded)
+	// The band is a filled path in a translucent tint: the series' colour at alpha 56/255.
+	if strings.Contains(string(p), "fill-opacity:0.2196") || !strings.Contains(string(b), "fill-opacity:0.2196") {
+		t.Errorf("the banded chart has no translucent fill, or the plain one has")
+	}
+}

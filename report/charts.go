@@ -86,12 +86,19 @@ func (s *Sweep) MRCChart(m Metric) *Chart {
 		sr := Series{Name: cv.Policy, Style: i, Markers: true, PatternByStyle: true}
 		for _, p := range cv.Points {
 			sr.X, sr.Y = append(sr.X, float64(p.Size)), append(sr.Y, 100*m.Of(p.Stats))
+			if p.Band != nil {
+				lo, hi := m.Band(p.Band)
+				sr.Lo, sr.Hi = append(sr.Lo, 100*lo), append(sr.Hi, 100*hi)
+			}
 		}
 		c.Series = append(c.Series, sr)
 	}
 	s.addCeiling(c, m)
 	c.YMin, c.YMax = percentRange(c.Series)
 	c.Series = append(c.Series, heldLines(s.Points, c.YMin, c.YMax)...)
+	if len(s.Points) > 0 && s.Points[0].Band != nil {
+		c.Title += fmt.Sprintf(", shaded: lowest to highest of %d samples", s.Points[0].Band.Samples)
+	}
 	// One mark per policy and size, naming every rule that picked it.
 	type at struct {
 		policy string

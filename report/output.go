@@ -65,6 +65,13 @@ var CSVLatencyHeader = []string{"mean_ms", "p50_ms", "p95_ms", "p99_ms",
 	"uncached_mean_ms", "uncached_p50_ms", "uncached_p95_ms", "uncached_p99_ms",
 	"mean_reduction_pct", "p99_reduction_pct", "backend_requests_avoided_per_s", "backend_load"}
 
+// CSVBandHeader lists the columns added when the points are estimates
+// from several samples (--bands): the lowest and highest estimate.
+var CSVBandHeader = []string{"samples", "hit_ratio_min", "hit_ratio_max", "byte_hit_ratio_min", "byte_hit_ratio_max"}
+
+// banded reports whether the points carry error bands.
+func (s *Sweep) banded() bool { return len(s.Points) > 0 && s.Points[0].Band != nil }
+
 // WriteCSV writes one row per policy and size.
 func (s *Sweep) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
@@ -72,6 +79,9 @@ func (s *Sweep) WriteCSV(w io.Writer) error {
 	lat := s.latencyRows()
 	if lat != nil {
 		header = append(header[:len(header):len(header)], CSVLatencyHeader...)
+	}
+	if s.banded() {
+		header = append(header[:len(header):len(header)], CSVBandHeader...)
 	}
 	cw.Write(header)
 	for _, c := range Curves(s.Points) {
@@ -95,6 +105,10 @@ func (s *Sweep) WriteCSV(w io.Writer) error {
 					fmtFloat(r.ReductionPct), fmtFloat(r.P99ReductionPct), saved, fmtFloat(r.BackendLoad))
 			} else if lat != nil {
 				row = append(row, make([]string, len(CSVLatencyHeader))...)
+			}
+			if b := p.Band; b != nil {
+				row = append(row, strconv.Itoa(b.Samples), fmtFloat(b.HitRatioMin), fmtFloat(b.HitRatioMax),
+					fmtFloat(b.ByteHitRatioMin), fmtFloat(b.ByteHitRatioMax))
 			}
 			cw.Write(row)
 		}
@@ -173,8 +187,12 @@ func (s *Sweep) WriteTable(w io.Writer) error {
 			if i > 0 {
 				gain = fmt.Sprintf("%+.3f", gains[i])
 			}
-			if err := t.Append(p.Policy, sim.FormatSize(p.Size, s.bytes()),
-				fmt.Sprintf("%.2f%%", 100*p.HitRatio()), fmt.Sprintf("%.2f%%", 100*p.ByteHitRatio()),
+			hr, bhr := fmt.Sprintf("%.2f%%", 100*p.HitRatio()), fmt.Sprintf("%.2f%%", 100*p.ByteHitRatio())
+			if b := p.Band; b != nil { // "41.20% (40.10–42.00)"
+				hr += fmt.Sprintf(" (%.2f–%.2f)", 100*b.HitRatioMin, 100*b.HitRatioMax)
+				bhr += fmt.Sprintf(" (%.2f–%.2f)", 100*b.ByteHitRatioMin, 100*b.ByteHitRatioMax)
+			}
+			if err := t.Append(p.Policy, sim.FormatSize(p.Size, s.bytes()), hr, bhr,
 				gain, u(p.Misses()), u(p.Evictions)); err != nil {
 				return err
 			}
@@ -184,6 +202,9 @@ func (s *Sweep) WriteTable(w io.Writer) error {
 		return err
 	}
 	s.writeCeiling(w)
+	if s.banded() {
+		fmt.Fprintf(w, "hit ratios are the mean of %d samples with different hash seeds (lowest–highest in brackets)\n", s.Points[0].Band.Samples)
+	}
 	for _, r := range s.Recommendations {
 		switch {
 		case r.Method == MethodBound:

@@ -55,6 +55,14 @@ func (m Metric) OfCeiling(c sim.Ceiling) float64 {
 	return c.HitRatio()
 }
 
+// Band returns the metric's band (its lowest and highest estimate).
+func (m Metric) Band(b *sim.Band) (lo, hi float64) {
+	if m == ByteHitRatio {
+		return b.ByteHitRatioMin, b.ByteHitRatioMax
+	}
+	return b.HitRatioMin, b.HitRatioMax
+}
+
 // Curve is one policy's results, by ascending size.
 type Curve struct {
 	Policy string

@@ -1,15 +1,19 @@
 package sim
 
 import (
+	"fmt"
+	"math"
 	"sync"
 
 	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/keymap"
 )
 
-// bytesPerObject is what a simulated cache costs per cached object, with
-// room to spare: a 32-byte entry, a 16-byte key slot at 3/4 load, and the
-// extra lists, ghosts and sketches of the richer policies.
-const bytesPerObject = 128
+// bytesPerObject is what a simulated cache holds per cached object, with
+// room to spare: a 32-byte entry and two 16-byte key slots (the index is at
+// most half full) per object, and the history of the richer policies (ARC
+// holds 127 bytes an object, LIRS, with its non-resident entries, 168).
+const bytesPerObject = 192
 
 // budget is a weighted semaphore over an amount of memory: a sweep point
 // holds its estimated footprint while it runs, so that no more points run
@@ -72,4 +76,73 @@ func meanRequestSize(t *traces.Trace) float64 {
 		sum += float64(s)
 	}
 	return sum / float64(len(t.Sizes))
+}
+
+// curveBytesPerKey is what the exact LRU curve holds per distinct key: a
+// key slot in a table at most half full (up to 64 bytes), the object (8),
+// its distance histograms (16) and the stack tree with its scratch arrays
+// (up to 40).
+const curveBytesPerKey = 128
+
+// MemoryPlan is what a sweep will hold besides its caches: the loaded
+// trace and the LRU curve's stack distances, beside the largest cache.
+type MemoryPlan struct {
+	Trace, Curve, LargestPoint int64
+}
+
+// Total is the least the sweep needs at once: everything but the caches,
+// and the largest cache.
+func (m MemoryPlan) Total() int64 { return m.Trace + m.Curve + m.LargestPoint }
+
+// ErrMemory says that a sweep cannot run within its memory bound.
+type ErrMemory struct {
+	Plan  MemoryPlan
+	Bound int64
+}
+
+func (e *ErrMemory) Error() string {
+	f := func(n int64) string { return FormatSize(n, true) }
+	return fmt.Sprintf("the sweep needs at least %s at once (the loaded trace %s, LRU's stack distances %s, the largest cache %s), more than the memory bound of %s",
+		f(e.Plan.Total()), f(e.Plan.Trace), f(e.Plan.Curve), f(e.Plan.LargestPoint), f(e.Bound))
+}
+
+// planMemory estimates what a sweep of t holds, curves being the number of
+// LRU curves it computes.
+func planMemory(t *traces.Trace, cfg SweepConfig, curves int) MemoryPlan {
+	m := MemoryPlan{Trace: traceBytes(t)}
+	if curves > 0 {
+		m.Curve = int64(curves) * int64(estimateDistinct(t)) * curveBytesPerKey
+	}
+	mean := 1.0
+	if cfg.Sizes.Bytes {
+		mean = meanRequestSize(t)
+	}
+	for _, s := range cfg.Sizes.Values {
+		m.LargestPoint = max(m.LargestPoint, pointMemory(t, s, cfg.Sizes.Bytes, mean))
+	}
+	return m
+}
+
+// traceBytes is the memory of t's columns.
+func traceBytes(t *traces.Trace) int64 {
+	return int64(8*len(t.Keys) + 4*len(t.Sizes) + 8*len(t.Times) + 4*len(t.TTLs) + len(t.Ops) + 8*len(t.Next) + 8*len(t.Latencies))
+}
+
+// estimateDistinct returns t's distinct keys: counted exactly in small
+// traces, else estimated (within a few percent, rounded up by 10%) from the
+// keys of a 1/64 spatial sample, which costs a hash per request and a
+// table 64 times smaller.
+func estimateDistinct(t *traces.Trace) int {
+	if t.Len() < 1<<18 {
+		n, _ := t.Footprint()
+		return n
+	}
+	const rate = 64
+	seen := keymap.New()
+	for _, k := range t.Keys {
+		if traces.SpatialHash(k) < math.MaxUint64/rate {
+			seen.Add(k, 0)
+		}
+	}
+	return seen.Len() * rate * 11 / 10
 }

@@ -1,10 +1,16 @@
 package sim
 
 import (
+	"errors"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/cachesim/cachesim/policy"
+	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/workload"
 )
 
 // The budget never lets more than its amount be held at once, and a request
@@ -37,4 +43,74 @@ func TestBudget(t *testing.T) {
 	if b.free != 100 {
 		t.Fatalf("%d free at the end, want 100", b.free)
 	}
+}
+
+// A sweep that cannot fit its memory bound says so before it starts, with
+// what it needs; the plan's parts bound what the sweep then holds (its
+// live heap once built): the trace's columns exactly, the LRU curve's stack
+// distances and the largest cache from above.
+func TestSweepMemoryPlan(t *testing.T) {
+	w, err := workload.Parse("zipf:keys=25000,requests=150000,alpha=0.8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := w.Reader()
+	tr, err := traces.ReadAll("zipf", r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	specs := []policy.Spec{{Name: "lru"}, {Name: "lfu"}, {Name: "arc"}, {Name: "lirs"}, {Name: "s3fifo"}, {Name: "twoq"}, {Name: "wtinylfu"}}
+	cfg := SweepConfig{Policies: specs, Sizes: Sizes{Values: []int64{1000, 12_000}}}
+	plan := planMemory(tr, cfg, 1)
+	if plan.Trace != int64(8*tr.Len()) {
+		t.Errorf("trace %d bytes, want %d (keys only)", plan.Trace, 8*tr.Len())
+	}
+	curve := heldBy(func() any {
+		d := NewStackDistances(cfg.Sizes)
+		var req traces.Request
+		for i := range tr.Len() {
+			tr.At(i, &req)
+			d.Add(&req)
+		}
+		return d
+	})
+	if curve > plan.Curve {
+		t.Errorf("the LRU curve holds %d bytes, more than the planned %d", curve, plan.Curve)
+	}
+	for _, spec := range specs[1:] {
+		cache := heldBy(func() any {
+			c, _ := policy.New(spec, policy.Config{Capacity: 12_000, SizeHint: 12_000})
+			ReplayWith(tr, c, Options{Objects: true})
+			return c
+		})
+		t.Logf("%s at 12,000 objects holds %d bytes", spec.Name, cache)
+		if cache > plan.LargestPoint {
+			t.Errorf("%s at 12,000 holds %d bytes, more than the planned %d", spec.Name, cache, plan.LargestPoint)
+		}
+	}
+	t.Logf("plan %+v: the curve holds %d", plan, curve)
+	calls := 0
+	cfg.Progress = func() { calls++ }
+	cfg.MaxMemory = plan.Total() - 1
+	_, err = Sweep(tr, cfg)
+	var me *ErrMemory
+	if !errors.As(err, &me) || me.Plan != plan || calls != 0 {
+		t.Fatalf("bound %d below the plan's %d: error %v after %d points, want ErrMemory before any", cfg.MaxMemory, plan.Total(), err, calls)
+	}
+	cfg.MaxMemory = plan.Total()
+	if _, err := Sweep(tr, cfg); err != nil || calls != 14 {
+		t.Fatalf("bound = plan: %v after %d of 14 points", err, calls)
+	}
+}
+
+// heldBy returns the heap that what build returns holds once built.
+func heldBy(build func() any) int64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	v := build()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(v)
+	return int64(after.HeapAlloc) - int64(before.HeapAlloc)
 }

@@ -114,3 +114,25 @@ func CeilingOf(t *traces.Trace, countWrites bool) Ceiling {
 	}
 	return cc.Ceiling()
 }
+
+// Ceiling is the Ceiling of a stream whose every request is a lookup (no
+// deletes apart): every first request of a key is an unavoidable miss.
+// lookups are the stream's statistics at any size (only their Requests
+// and Bytes are used).
+func (i StreamInfo) Ceiling(lookups Stats) Ceiling {
+	return Ceiling{Requests: lookups.Requests, Bytes: lookups.Bytes, Misses: uint64(i.Distinct), MissBytes: uint64(i.FootprintBytes),
+		Objects: uint64(i.Distinct), ObjectBytes: uint64(i.FootprintBytes)}
+}
+
+// EstimatedCeiling is the Ceiling of a sampled stream: distinct is the
+// estimated number of distinct keys, each an unavoidable miss, and the
+// bytes they miss are taken at the mean request size. lookups are the
+// estimated statistics at any size, scaled to the whole stream.
+func EstimatedCeiling(lookups Stats, distinct int64) Ceiling {
+	missBytes := uint64(0)
+	if lookups.Requests > 0 {
+		missBytes = uint64(float64(lookups.Bytes) * float64(distinct) / float64(lookups.Requests))
+	}
+	return Ceiling{Requests: lookups.Requests, Bytes: lookups.Bytes, Misses: uint64(distinct), MissBytes: missBytes,
+		Objects: uint64(distinct), ObjectBytes: missBytes}
+}

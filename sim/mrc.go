@@ -5,32 +5,8 @@ import (
 
 	"github.com/cachesim/cachesim/traces"
 	"github.com/cachesim/cachesim/traces/keymap"
+	"github.com/cachesim/cachesim/traces/stack"
 )
-
-// weight is the type of the stack tree's sums: int32 for object counts
-// (half the memory, so more of the tree stays in the CPU cache), int64 for
-// bytes.
-type weight interface{ ~int32 | ~int64 }
-
-// fenwick is a binary indexed tree of sums over positions 1…n.
-type fenwick[T weight] []T
-
-func newFenwick[T weight](n int) fenwick[T] { return make(fenwick[T], n+1) }
-
-func (f fenwick[T]) add(i int, v T) {
-	for ; i < len(f); i += i & -i {
-		f[i] += v
-	}
-}
-
-// prefix returns the sum over positions 1…i.
-func (f fenwick[T]) prefix(i int) T {
-	var s T
-	for ; i > 0; i -= i & -i {
-		s += f[i]
-	}
-	return s
-}
 
 // LRUCurve computes exact LRU statistics for every size in one pass over
 // the trace, from Mattson's stack distances: LRU is a stack algorithm, so a
@@ -54,98 +30,181 @@ func LRUCurve(t *traces.Trace, sizes Sizes) (stats []Stats, exact []bool) {
 	return lruCurve[int32](t, sizes)
 }
 
-func lruCurve[T weight](t *traces.Trace, sizes Sizes) (stats []Stats, exact []bool) {
+func lruCurve[T stack.Weight](t *traces.Trace, sizes Sizes) (stats []Stats, exact []bool) {
 	k := len(sizes.Values)
 	stats, exact = make([]Stats, k), make([]bool, k)
 	if k == 0 || t.Ops != nil {
 		return stats, exact
 	}
-	caps := sizes.Values
-	n := t.Len()
-	// In object mode distances are counted exactly in a histogram (O(1) a
-	// request); with byte capacities, or very large object capacities, each
-	// distance is binned by a binary search over the sizes instead.
-	direct := !sizes.Bytes && caps[k-1] <= 1<<24
-	var hist, byteHist []uint64
-	if direct {
-		hist = make([]uint64, caps[k-1]+2)
-		if t.Sizes != nil { // else byte hits are hits
-			byteHist = make([]uint64, len(hist))
-		}
-	}
-	var (
-		ids         = keymap.New() // key → dense id
-		objs        []stackObject
-		tree        = newStackTree[T](1 << 12)
-		hitsAt      = make([]uint64, k+1) // requests whose distance first fits at size j
-		byteHitsAt  = make([]uint64, k+1) // their bytes
-		bytes       int64
-		maxSize     int64 // the largest size a cache would store
-		sizeChanged bool
-	)
+	d := newStackDistances[T](sizes)
 	for i, key := range t.Keys {
 		rs := uint32(1)
 		if t.Sizes != nil {
 			rs = t.Sizes[i]
 		}
-		bytes += int64(rs)
-		id, seen := ids.Get(key)
-		if !seen {
-			id = int32(len(objs))
-			ids.Put(key, id)
-			objs = append(objs, stackObject{size: rs})
-		}
-		o := &objs[id]
-		s := int64(1)
-		if sizes.Bytes {
-			s = int64(o.size)
-		}
-		if seen {
-			sizeChanged = sizeChanged || o.size != rs
-			d := tree.above(o.pos) + s
-			if direct {
-				d = min(d, int64(len(hist)-1))
-				hist[d]++
-				if byteHist != nil {
-					byteHist[d] += uint64(rs)
-				}
-			} else {
-				j := searchCap(caps, d)
-				hitsAt[j]++
-				byteHitsAt[j] += uint64(rs)
-			}
-			tree.remove(o.pos, s)
-			o.pos = 0
-		}
-		maxSize = max(maxSize, s)
-		if tree.full() {
-			tree.compact(objs, sizes.Bytes)
-		}
-		o.pos = tree.push(s)
+		d.add(key, rs)
 	}
-	if direct {
-		for d := range hist {
-			j := searchCap(caps, int64(d))
-			hitsAt[j] += hist[d]
-			if byteHist != nil {
-				byteHitsAt[j] += byteHist[d]
-			} else {
-				byteHitsAt[j] += hist[d]
-			}
+	return d.Curve(sizes)
+}
+
+// StackDistances accumulates the LRU stack distances of a request stream,
+// one request at a time, for LRUCurve and for curves of streams: the
+// memory follows the distinct keys (about 50 bytes each), not the requests.
+type StackDistances interface {
+	// Add counts a request for key of this size.
+	Add(r *traces.Request)
+	// Footprint returns the number of distinct keys added and the sum of
+	// their first-seen sizes.
+	Footprint() (objects int, bytes int64)
+	// Curve returns the LRU statistics of the requests added at each size,
+	// as LRUCurve does. With byte capacities, sizes must be those given to
+	// NewStackDistances.
+	Curve(sizes Sizes) (stats []Stats, exact []bool)
+}
+
+// NewStackDistances returns an empty accumulator. For object capacities it
+// keeps a histogram of every distance, so the sizes may be chosen after the
+// stream (from its footprint); for byte capacities sizes must be known up
+// front, and each distance is binned by them.
+func NewStackDistances(sizes Sizes) StackDistances {
+	if sizes.Bytes {
+		return newStackDistances[int64](sizes)
+	}
+	return newStackDistances[int32](sizes)
+}
+
+// stackDistances implements StackDistances. In object mode distances are
+// counted exactly in a histogram (O(1) a request, and a distance never
+// exceeds the distinct keys); with byte capacities each distance is binned
+// by a binary search over the sizes instead.
+type stackDistances[T stack.Weight] struct {
+	bytes       bool
+	caps        []int64    // byte mode: the capacities, ascending
+	hist        []uint64   // object mode: requests at each distance
+	byteHist    []uint64   // their bytes
+	hitsAt      []uint64   // byte mode: requests whose distance first fits at size j
+	byteHitsAt  []uint64   // their bytes
+	ids         keymap.Map // key → dense id
+	objs        []stack.Object
+	tree        *stack.Tree[T]
+	requests    uint64
+	total       int64 // bytes requested
+	footprint   int64 // the distinct objects' first-seen sizes
+	maxSize     int64 // the largest size a cache would store
+	sizeChanged bool
+	// observe, when set, is handed each reuse distance instead of the
+	// histograms (SHARDS with a fixed number of keys).
+	observe func(dist int64, size uint32)
+	free    []int32 // ids of forgotten objects, for reuse
+}
+
+func newStackDistances[T stack.Weight](sizes Sizes) *stackDistances[T] {
+	d := &stackDistances[T]{bytes: sizes.Bytes, ids: keymap.New(), tree: stack.NewTree[T](1 << 12)}
+	if d.bytes {
+		d.caps = sizes.Values
+		d.hitsAt, d.byteHitsAt = make([]uint64, len(d.caps)+1), make([]uint64, len(d.caps)+1)
+	}
+	return d
+}
+
+func (d *stackDistances[T]) Add(r *traces.Request) { d.add(r.Key, r.Size) }
+
+func (d *stackDistances[T]) Footprint() (int, int64) { return len(d.objs), d.footprint }
+
+func (d *stackDistances[T]) add(key uint64, rs uint32) {
+	d.requests++
+	d.total += int64(rs)
+	id, seen := d.ids.Get(key)
+	if !seen {
+		id = d.newObject(rs)
+		d.ids.Put(key, id)
+	}
+	o := &d.objs[id]
+	s := int64(1)
+	if d.bytes {
+		s = int64(o.Size)
+	}
+	if seen {
+		d.sizeChanged = d.sizeChanged || o.Size != rs
+		dist := d.tree.Above(o.Pos) + s
+		if d.observe != nil {
+			d.observe(dist, rs)
+		} else if d.bytes {
+			j := searchCap(d.caps, dist)
+			d.hitsAt[j]++
+			d.byteHitsAt[j] += uint64(rs)
+		} else { // dist <= len(objs) = len(hist)
+			d.hist[dist-1]++
+			d.byteHist[dist-1] += uint64(rs)
+		}
+		d.tree.Remove(o.Pos, s)
+		o.Pos = 0
+	}
+	d.maxSize = max(d.maxSize, s)
+	if d.tree.Full() {
+		d.tree.Compact(d.objs, d.bytes)
+	}
+	o.Pos = d.tree.Push(s)
+}
+
+// newObject returns the id of a new object of this size.
+func (d *stackDistances[T]) newObject(size uint32) int32 {
+	d.footprint += int64(size)
+	if n := len(d.free); n > 0 {
+		id := d.free[n-1]
+		d.free = d.free[:n-1]
+		d.objs[id] = stack.Object{Size: size}
+		return id
+	}
+	d.objs = append(d.objs, stack.Object{Size: size})
+	if d.observe == nil && !d.bytes {
+		d.hist = append(d.hist, 0)
+		d.byteHist = append(d.byteHist, 0)
+	}
+	return int32(len(d.objs) - 1)
+}
+
+// forget takes key off the stack, as if it had never been requested (for
+// SHARDS with a fixed number of keys, when a key leaves the sample); its
+// id is reused. Only for accumulators with an observer.
+func (d *stackDistances[T]) forget(key uint64) {
+	id, ok := d.ids.Get(key)
+	if !ok {
+		return
+	}
+	o := &d.objs[id]
+	d.tree.Remove(o.Pos, o.Weight(d.bytes))
+	o.Pos = 0
+	d.ids.Del(key)
+	d.free = append(d.free, id)
+}
+
+func (d *stackDistances[T]) Curve(sizes Sizes) (stats []Stats, exact []bool) {
+	k := len(sizes.Values)
+	stats, exact = make([]Stats, k), make([]bool, k)
+	caps := sizes.Values
+	hitsAt, byteHitsAt := d.hitsAt, d.byteHitsAt
+	if !d.bytes {
+		hitsAt, byteHitsAt = make([]uint64, k+1), make([]uint64, k+1)
+		for i, n := range d.hist {
+			j := searchCap(caps, int64(i+1))
+			hitsAt[j] += n
+			byteHitsAt[j] += d.byteHist[i]
 		}
 	}
 	// Objects resident at the end: the longest prefix of the recency order
 	// that fits, so evictions = admissions − residents.
-	cum := tree.cumulativeByRecency(objs, sizes.Bytes)
+	cum := d.tree.CumulativeByRecency(d.objs, d.bytes)
 	var hits, byteHits uint64
+	n := d.requests
 	for j := 0; j < k; j++ {
 		hits += hitsAt[j]
 		byteHits += byteHitsAt[j]
 		c := caps[j]
-		exact[j] = c >= maxSize && (!sizes.Bytes || !sizeChanged)
+		exact[j] = c >= d.maxSize && (!d.bytes || !d.sizeChanged)
 		resident := sort.Search(len(cum), func(r int) bool { return cum[r] > c }) - 1
-		stats[j] = Stats{Requests: uint64(n), Hits: hits, Bytes: uint64(bytes), ByteHits: byteHits,
-			Evictions: uint64(n) - hits - uint64(resident)}
+		stats[j] = Stats{Requests: n, Hits: hits, Bytes: uint64(d.total), ByteHits: byteHits,
+			Evictions: n - hits - uint64(resident)}
 	}
 	return stats, exact
 }
@@ -162,101 +221,4 @@ func searchCap(caps []int64, d int64) int {
 		}
 	}
 	return lo
-}
-
-// stackObject is an object on the LRU stack: the position of its last
-// request in the stackTree and the size a cache stores (its first-seen one).
-type stackObject struct {
-	pos  int32
-	size uint32
-}
-
-// weight is the object's weight on the stack: its size, or 1 for object counts.
-func (o *stackObject) weight(bytes bool) int64 {
-	if bytes {
-		return int64(o.size)
-	}
-	return 1
-}
-
-// stackTree holds the LRU stack as weights at positions ordered by last
-// request. Positions are handed out in increasing order; when they run out,
-// the live ones are renumbered 1…L (compaction), so the tree stays about
-// twice the number of distinct keys rather than the number of requests —
-// smaller, and kinder to the CPU cache.
-type stackTree[T weight] struct {
-	f     fenwick[T]
-	clock int32 // last position handed out
-	total int64
-}
-
-func newStackTree[T weight](size int) *stackTree[T] { return &stackTree[T]{f: newFenwick[T](size)} }
-
-// above returns the total weight at positions after p.
-func (s *stackTree[T]) above(p int32) int64 { return s.total - int64(s.f.prefix(int(p))) }
-
-func (s *stackTree[T]) remove(p int32, v int64) {
-	s.f.add(int(p), T(-v))
-	s.total -= v
-}
-
-func (s *stackTree[T]) full() bool { return int(s.clock) == len(s.f)-1 }
-
-// push puts weight v at a new, most recent position and returns it.
-func (s *stackTree[T]) push(v int64) int32 {
-	s.clock++
-	s.f.add(int(s.clock), T(v))
-	s.total += v
-	return s.clock
-}
-
-// byRecency returns the objects' indices, most recently requested first.
-func (s *stackTree[T]) byRecency(objs []stackObject) []int32 {
-	owner := make([]int32, s.clock+1) // position → object index + 1
-	for i := range objs {
-		if p := objs[i].pos; p != 0 {
-			owner[p] = int32(i) + 1
-		}
-	}
-	order := make([]int32, 0, len(objs))
-	for p := s.clock; p >= 1; p-- {
-		if owner[p] != 0 {
-			order = append(order, owner[p]-1)
-		}
-	}
-	return order
-}
-
-// compact renumbers the live positions 1…L in order, growing the tree when
-// more than half of it is live, and rewrites the objects' positions.
-func (s *stackTree[T]) compact(objs []stackObject, bytes bool) {
-	order := s.byRecency(objs)
-	size := len(s.f) - 1
-	for 2*len(objs) > size {
-		size *= 2
-	}
-	s.f = newFenwick[T](size)
-	for r, id := range order {
-		p := int32(len(order) - r)
-		objs[id].pos = p
-		s.f[p] = T(objs[id].weight(bytes))
-	}
-	s.clock = int32(len(order))
-	// Build the Fenwick tree in O(size).
-	for i := 1; i <= size; i++ {
-		if j := i + i&-i; j <= size {
-			s.f[j] += s.f[i]
-		}
-	}
-}
-
-// cumulativeByRecency returns cum[r], the total weight of the r most
-// recently requested objects.
-func (s *stackTree[T]) cumulativeByRecency(objs []stackObject, bytes bool) []int64 {
-	order := s.byRecency(objs)
-	cum := make([]int64, 1, len(order)+1)
-	for _, id := range order {
-		cum = append(cum, cum[len(cum)-1]+objs[id].weight(bytes))
-	}
-	return cum
 }

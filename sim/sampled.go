@@ -67,3 +67,30 @@ func scaleStats(st Stats, total int64, sampled int) Stats {
 		ByteHits: uint64(math.Round(st.ByteHitRatio() * float64(st.Bytes) * f)),
 	}
 }
+
+// SampledSweeps is SampledSweep over several independent samples of the
+// same trace (different hash seeds; rates[k] is sample k's): each point
+// holds the mean of their estimates, and with more than one sample, their
+// spread (Point.Band).
+func SampledSweeps(samples []*traces.Trace, total int64, rates []float64, cfg SweepConfig) ([]Point, error) {
+	var points []Point
+	curves := make([][]Stats, len(samples))
+	for k, sample := range samples {
+		est, err := SampledSweep(sample, total, rates[k], cfg)
+		if err != nil {
+			return nil, err
+		}
+		points = est
+		for _, p := range est {
+			curves[k] = append(curves[k], p.Stats)
+		}
+	}
+	if len(samples) < 2 {
+		return points, nil
+	}
+	mean, bands := MergeBands(curves)
+	for i := range points {
+		points[i].Stats, points[i].Band = mean[i], &bands[i]
+	}
+	return points, nil
+}

@@ -14,6 +14,9 @@ type Point struct {
 	Policy string `json:"policy"`
 	Size   int64  `json:"size"`
 	Stats
+	// Band, for estimates from several samples, is their spread (Stats
+	// holds their mean).
+	Band *Band `json:"band,omitempty"`
 }
 
 // SweepConfig says which points a sweep computes and how.
@@ -30,8 +33,10 @@ type SweepConfig struct {
 	Overhead uint32
 	// Workers bounds the points replayed at once; 0 means GOMAXPROCS.
 	Workers int
-	// MaxMemory bounds the estimated memory of the caches replayed at once
-	// (about 128 bytes per cached object); 0 means no bound beyond Workers.
+	// MaxMemory bounds what the sweep holds: the trace, LRU's stack
+	// distances and the caches replayed at once (about 192 bytes per cached
+	// object); a sweep that cannot fit returns *ErrMemory before it starts.
+	// 0 means no bound beyond Workers.
 	MaxMemory int64
 	// Latency, when set, gives every point a latency histogram (Stats.Latency).
 	Latency *Latencies
@@ -64,8 +69,12 @@ func Sweep(t *traces.Trace, cfg SweepConfig) ([]Point, error) {
 		meanSize float64
 		inexact  []func() error // replays of the sizes an LRU curve cannot give exactly
 	)
+	var plan MemoryPlan
 	if cfg.MaxMemory > 0 {
-		mem = newBudget(cfg.MaxMemory)
+		if plan = planMemory(t, cfg, curves(t, cfg)); plan.Total() > cfg.MaxMemory {
+			return nil, &ErrMemory{Plan: plan, Bound: cfg.MaxMemory}
+		}
+		mem = newBudget(cfg.MaxMemory - plan.Trace) // the caches and curves share what the trace leaves
 		if cfg.Sizes.Bytes {
 			meanSize = meanRequestSize(t)
 		}
@@ -93,6 +102,8 @@ func Sweep(t *traces.Trace, cfg SweepConfig) ([]Point, error) {
 	}
 	curve := func(p int) func() error {
 		return func() error {
+			held := mem.acquire(plan.Curve / int64(max(curves(t, cfg), 1)))
+			defer mem.release(held)
 			lookups := t
 			if cfg.CountWrites {
 				// Every request is a lookup: the curve may ignore the operations.
@@ -115,17 +126,17 @@ func Sweep(t *traces.Trace, cfg SweepConfig) ([]Point, error) {
 	}
 	// The LRU curves first, then one replay per point of the other
 	// policies, largest sizes first; then the points the curves left.
-	var curves, replays []func() error
+	var curveTasks, replays []func() error
 	for p, spec := range cfg.Policies {
-		if cfg.curveGives(spec, t) {
-			curves = append(curves, curve(p))
+		if byCurve(t, cfg, spec) {
+			curveTasks = append(curveTasks, curve(p))
 			continue
 		}
 		for s := ns - 1; s >= 0; s-- {
 			replays = append(replays, replay(p, s))
 		}
 	}
-	if err := Parallel(cfg.Workers, append(curves, replays...)); err != nil {
+	if err := Parallel(cfg.Workers, append(curveTasks, replays...)); err != nil {
 		return nil, err
 	}
 	if err := Parallel(cfg.Workers, inexact); err != nil {
@@ -134,11 +145,23 @@ func Sweep(t *traces.Trace, cfg SweepConfig) ([]Point, error) {
 	return points, nil
 }
 
-// curveGives reports whether LRUCurve gives spec's points on t: plain LRU,
-// with nothing recorded per request that the curve does not compute.
-func (cfg *SweepConfig) curveGives(spec policy.Spec, t *traces.Trace) bool {
+// byCurve reports whether the sweep computes spec from the one-pass LRU
+// curve (LRUCurve): a policy with the ExactCurve trait, with nothing
+// recorded per request that the curve does not compute.
+func byCurve(t *traces.Trace, cfg SweepConfig, spec policy.Spec) bool {
 	return spec.Traits().Has(policy.ExactCurve) && (t.Ops == nil || cfg.CountWrites) && cfg.Latency == nil &&
 		(cfg.Overhead == 0 || !cfg.Sizes.Bytes)
+}
+
+// curves returns the number of policies the sweep computes by LRU curve.
+func curves(t *traces.Trace, cfg SweepConfig) int {
+	n := 0
+	for _, spec := range cfg.Policies {
+		if byCurve(t, cfg, spec) {
+			n++
+		}
+	}
+	return n
 }
 
 // sizeHint is the most objects a cache of size s can hold on t, when the

@@ -86,7 +86,7 @@ func ReadAll(name string, r Reader) (*Trace, error) {
 	} else {
 		f = Fields{Time: true, Size: true, TTL: true, Op: true}
 	}
-	t := NewTrace(name, f)
+	t := &Trace{Name: name, Keys: []uint64{}}
 	var req Request
 	for {
 		err := r.Read(&req)
@@ -96,7 +96,7 @@ func ReadAll(name string, r Reader) (*Trace, error) {
 		if err != nil {
 			return nil, err
 		}
-		t.Append(&req)
+		t.appendSparse(&req, f)
 	}
 	if o, ok := r.(Originer); ok {
 		t.Origin, _ = o.Origin()

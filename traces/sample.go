@@ -3,8 +3,9 @@ package traces
 import (
 	"container/heap"
 	"fmt"
-	"io"
 	"math"
+
+	"github.com/cachesim/cachesim/traces/keymap"
 )
 
 // SpatialHash mixes a key into a uniformly distributed 64-bit value (the
@@ -78,46 +79,143 @@ func NewSamplerThreshold(r Reader, threshold uint64) *Sampler {
 	return &Sampler{r: r, threshold: threshold}
 }
 
+// SampleHash is the hash that decides whether key is sampled in the
+// sample of this seed: SpatialHash for seed 0, and as independent a hash
+// for each other seed (so that samples of different seeds are independent
+// draws of keys, for error bands).
+func SampleHash(key, seed uint64) uint64 {
+	return SpatialHash(key ^ seed*0x9e3779b97f4a7c15)
+}
+
 // ThresholdForKeys reads r to the end and returns the hash threshold that
 // keeps exactly the n keys with the smallest hashes (all keys, threshold
-// MaxUint64, when there are no more than n): SHARDS with a fixed memory
-// bound, which lowers the threshold each time a new key would exceed n. It
-// holds at most n hashes and returns the number of requests read.
+// MaxUint64, when there are no more than n), and the number of requests
+// read. It holds at most n hashes.
 func ThresholdForKeys(r Reader, n int) (threshold uint64, seen int64, err error) {
 	if n < 1 {
 		return 0, 0, fmt.Errorf("sample size must be at least 1 key, got %d", n)
 	}
-	kept := make(map[uint64]struct{}, n+1)
-	h := &hashHeap{}
-	limit := uint64(math.MaxUint64) // hashes at or above the largest kept one are out once full
-	var req Request
-	for {
-		if err := r.Read(&req); err == io.EOF {
-			break
-		} else if err != nil {
-			return 0, seen, err
-		}
+	k := NewKeySample(n, 0)
+	err = Each(r, func(req *Request) {
 		seen++
-		x := SpatialHash(req.Key)
-		if len(kept) == n && x >= limit {
-			continue
-		}
-		if _, ok := kept[x]; ok {
-			continue
-		}
-		kept[x] = struct{}{}
-		heap.Push(h, x)
-		if len(kept) > n {
-			delete(kept, heap.Pop(h).(uint64))
-		}
-		if len(kept) == n {
-			limit = (*h)[0]
+		k.Keep(req.Key)
+	})
+	if err != nil {
+		return 0, seen, err
+	}
+	return k.Threshold(), seen, nil
+}
+
+// KeySample keeps, in one pass, the n keys with the smallest SampleHash
+// (SHARDS with a fixed memory bound): once n keys are kept, a key with a
+// smaller hash displaces the one with the largest and the threshold drops
+// below it. It holds n hashes.
+type KeySample struct {
+	n, seed   uint64
+	threshold uint64
+	kept      keymap.Map // hash → 0
+	heap      hashHeap
+	// Dropped, when set, is called with the hash of each key that leaves the sample.
+	Dropped func(hash uint64)
+}
+
+// NewKeySample keeps at most n keys (n >= 1) of the sample of this seed.
+func NewKeySample(n int, seed uint64) *KeySample {
+	return &KeySample{n: uint64(n), seed: seed, threshold: math.MaxUint64, kept: keymap.New()}
+}
+
+// Keep offers key and reports whether it is in the sample now, with its hash.
+func (k *KeySample) Keep(key uint64) (hash uint64, in bool) {
+	x := SampleHash(key, k.seed)
+	if x >= k.threshold {
+		return x, false
+	}
+	if !k.kept.Add(x, 0) {
+		return x, true
+	}
+	heap.Push(&k.heap, x)
+	if uint64(k.kept.Len()) > k.n {
+		drop := heap.Pop(&k.heap).(uint64)
+		k.kept.Del(drop)
+		if k.Dropped != nil {
+			k.Dropped(drop)
 		}
 	}
-	if len(kept) < n {
-		return math.MaxUint64, seen, nil
+	if uint64(k.kept.Len()) == k.n && k.heap[0] < math.MaxUint64 {
+		k.threshold = k.heap[0] + 1 // no key above the largest kept one can enter any more
 	}
-	return limit + 1, seen, nil
+	return x, x < k.threshold
+}
+
+// Threshold returns the threshold of the keys kept so far: a key is in the
+// sample when its hash is below it (MaxUint64 while fewer than n are kept).
+func (k *KeySample) Threshold() uint64 { return k.threshold }
+
+// Sample collects, in one pass, the requests of a spatial sample of the
+// keys of a stream: those whose SampleHash falls below a threshold, fixed
+// by a rate or lowered as the sample fills (KeySample). It holds the
+// sampled requests only; Seen counts them all.
+type Sample struct {
+	// Seen counts every request added, sampled or not.
+	Seen      int64
+	seed      uint64
+	threshold uint64
+	keys      *KeySample // nil: a fixed rate
+	fields    Fields
+	t         *Trace
+	filtered  int // requests held after the last filter
+}
+
+// NewRateSample samples a fraction rate of the keys with the hash of seed.
+func NewRateSample(name string, f Fields, rate float64, seed uint64) *Sample {
+	return &Sample{seed: seed, threshold: SampleThreshold(rate), fields: f, t: &Trace{Name: name, Keys: []uint64{}}}
+}
+
+// NewSizeSample samples the n keys with the smallest hashes of seed.
+func NewSizeSample(name string, f Fields, n int, seed uint64) *Sample {
+	return &Sample{seed: seed, threshold: math.MaxUint64, keys: NewKeySample(n, seed), fields: f, t: &Trace{Name: name, Keys: []uint64{}}}
+}
+
+// Add offers a request to the sample.
+func (s *Sample) Add(r *Request) {
+	s.Seen++
+	if s.keys == nil {
+		if SampleHash(r.Key, s.seed) < s.threshold {
+			s.t.appendSparse(r, s.fields)
+		}
+		return
+	}
+	if _, in := s.keys.Keep(r.Key); !in {
+		return
+	}
+	s.t.appendSparse(r, s.fields)
+	if s.threshold != s.keys.Threshold() && s.t.Len() > 2*s.filtered+4096 {
+		s.filter()
+	}
+}
+
+// filter drops the requests of the keys that left the sample.
+func (s *Sample) filter() {
+	s.threshold = s.keys.Threshold()
+	s.t.Filter(func(key uint64) bool { return SampleHash(key, s.seed) < s.threshold })
+	s.filtered = s.t.Len()
+}
+
+// Trace returns the sampled requests (the Sample must not be added to after).
+func (s *Sample) Trace() *Trace {
+	if s.keys != nil {
+		s.filter()
+	}
+	s.t.Shrink()
+	return s.t
+}
+
+// Rate returns the fraction of the key space sampled.
+func (s *Sample) Rate() float64 {
+	if s.keys != nil {
+		return Rate(s.keys.Threshold())
+	}
+	return Rate(s.threshold)
 }
 
 // hashHeap is a max-heap of hashes (container/heap).

@@ -3,6 +3,9 @@ package traces
 import (
 	"math"
 	"slices"
+
+	"github.com/cachesim/cachesim/traces/keymap"
+	"github.com/cachesim/cachesim/traces/stack"
 )
 
 // Summary describes a trace at a glance: how big, how skewed, how much reuse.
@@ -69,57 +72,91 @@ func percentilesOf(v []uint32) Percentiles {
 
 // Summarize computes the Summary of t in O(N log N) time.
 func Summarize(t *Trace) *Summary {
-	n := t.Len()
-	s := &Summary{Name: t.Name, Requests: n, HasTime: t.Times != nil}
+	s := NewSummarizer(t.Name)
 	var r Request
-	id := make(map[uint64]int32, n/4) // key -> dense object number
-	var counts []int64
-	var sizes []uint32
-	last := make([]int32, 0) // object -> position of its last request
-	fw := newFenwick(n)      // 1 at the position of each object's last request
-	reuse := make([]uint32, 0, n/2)
-	for i := 0; i < n; i++ {
+	for i := range t.Len() {
 		t.At(i, &r)
-		s.RequestedBytes += int64(r.Size)
-		switch r.Op {
-		case OpGet:
-			s.Gets++
-		case OpSet:
-			s.Sets++
-		case OpDelete:
-			s.Deletes++
-		}
-		o, seen := id[r.Key]
-		if !seen {
-			o = int32(len(counts))
-			id[r.Key] = o
-			counts = append(counts, 0)
-			sizes = append(sizes, r.Size)
-			last = append(last, int32(i))
-			s.FootprintBytes += int64(r.Size)
-		} else {
-			p := int(last[o])
-			reuse = append(reuse, uint32(fw.sum(i)-fw.sum(p+1)))
-			fw.add(p, -1)
-			last[o] = int32(i)
-		}
-		fw.add(i, 1)
-		counts[o]++
+		s.Add(&r)
 	}
-	s.DistinctKeys = len(counts)
+	return s.Summary()
+}
+
+// Summarizer builds the Summary of a stream of requests, one at a time, in
+// memory bounded by its distinct keys (about 70 bytes each), not its
+// requests: reuse distances are counted in a histogram (a distance never
+// exceeds the distinct keys) from an LRU stack (traces/stack).
+type Summarizer struct {
+	s      Summary
+	ids    keymap.Map // key → dense object number
+	counts []int64    // requests per object
+	sizes  []uint32   // first-seen size per object
+	objs   []stack.Object
+	tree   *stack.Tree[int32]
+	reuse  []uint64 // requests at each reuse distance
+	lo, hi int64    // time range
+}
+
+// NewSummarizer returns an empty Summarizer for the trace called name.
+func NewSummarizer(name string) *Summarizer {
+	return &Summarizer{s: Summary{Name: name}, ids: keymap.New(), tree: stack.NewTree[int32](1 << 12),
+		lo: math.MaxInt64, hi: math.MinInt64}
+}
+
+// Add counts one request.
+func (z *Summarizer) Add(r *Request) {
+	s := &z.s
+	s.Requests++
+	s.RequestedBytes += int64(r.Size)
+	switch r.Op {
+	case OpGet:
+		s.Gets++
+	case OpSet:
+		s.Sets++
+	case OpDelete:
+		s.Deletes++
+	}
+	s.HasTime = s.HasTime || r.Time != 0
+	z.lo, z.hi = min(z.lo, r.Time), max(z.hi, r.Time)
+	o, seen := z.ids.Get(r.Key)
+	if !seen {
+		o = int32(len(z.counts))
+		z.ids.Put(r.Key, o)
+		z.counts = append(z.counts, 0)
+		z.sizes = append(z.sizes, r.Size)
+		z.objs = append(z.objs, stack.Object{Size: 1})
+		z.reuse = append(z.reuse, 0)
+		s.FootprintBytes += int64(r.Size)
+	} else {
+		p := z.objs[o].Pos
+		z.reuse[z.tree.Above(p)]++
+		z.tree.Remove(p, 1)
+		z.objs[o].Pos = 0 // off the stack until pushed again
+	}
+	if z.tree.Full() {
+		z.tree.Compact(z.objs, false)
+	}
+	z.objs[o].Pos = z.tree.Push(1)
+	z.counts[o]++
+}
+
+// Summary returns the summary of the requests added.
+func (z *Summarizer) Summary() *Summary {
+	s := z.s
+	n := s.Requests
+	s.DistinctKeys = len(z.counts)
 	if n == 0 {
-		return s
+		return &s
 	}
-	if t.Times != nil {
-		lo, hi := slices.Min(t.Times), slices.Max(t.Times)
-		s.SpanSeconds = float64(hi-lo) / 1e9
+	if s.HasTime {
+		s.SpanSeconds = float64(z.hi-z.lo) / 1e9
 		if s.SpanSeconds > 0 {
 			s.RatePerSec = float64(n) / s.SpanSeconds
 		}
 	}
-	s.ObjectSize = percentilesOf(sizes)
+	s.ObjectSize = percentilesOf(slices.Clone(z.sizes))
 	s.ColdShare = float64(s.DistinctKeys) / float64(n)
-	s.ReuseDistance = percentilesOf(reuse)
+	s.ReuseDistance = histogramPercentiles(z.reuse)
+	counts := slices.Clone(z.counts)
 	slices.SortFunc(counts, func(a, b int64) int { return int(b - a) })
 	ones := 0
 	for _, c := range counts {
@@ -131,7 +168,39 @@ func Summarize(t *Trace) *Summary {
 	s.Top1Share = topShare(counts, 0.01, n)
 	s.Top10Share = topShare(counts, 0.10, n)
 	s.ZipfAlpha, s.ZipfR2 = fitZipf(counts)
-	return s
+	return &s
+}
+
+// histogramPercentiles summarises the values whose counts hist holds
+// (hist[v]: how many are v), as percentilesOf does the values themselves.
+func histogramPercentiles(hist []uint64) Percentiles {
+	var total uint64
+	var sum float64
+	lo, hi := -1, 0
+	for v, c := range hist {
+		if c > 0 {
+			if lo < 0 {
+				lo = v
+			}
+			hi = v
+			total += c
+			sum += float64(v) * float64(c)
+		}
+	}
+	if total == 0 {
+		return Percentiles{}
+	}
+	at := func(q float64) float64 { // nearest rank
+		rank := uint64(max(math.Ceil(q*float64(total)), 1))
+		var cum uint64
+		for v, c := range hist {
+			if cum += c; cum >= rank {
+				return float64(v)
+			}
+		}
+		return float64(hi)
+	}
+	return Percentiles{Min: float64(lo), P50: at(0.5), P90: at(0.9), P99: at(0.99), Max: float64(hi), Mean: sum / float64(total)}
 }
 
 // topShare is the share of n requests going to the top q of keys (at least one key).
@@ -169,25 +238,4 @@ func fitZipf(desc []int64) (alpha, r2 float64) {
 		return -slope, 1 // a flat curve is fitted exactly
 	}
 	return -slope, cov * cov / (vx * vy)
-}
-
-// fenwick is a binary indexed tree of counts over positions 0..n-1.
-type fenwick []int32
-
-func newFenwick(n int) fenwick { return make(fenwick, n+1) }
-
-// add adds d at position i.
-func (f fenwick) add(i int, d int32) {
-	for i++; i < len(f); i += i & -i {
-		f[i] += d
-	}
-}
-
-// sum returns the total of positions 0..i-1.
-func (f fenwick) sum(i int) int32 {
-	var s int32
-	for ; i > 0; i -= i & -i {
-		s += f[i]
-	}
-	return s
 }

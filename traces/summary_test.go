@@ -2,6 +2,8 @@ package traces
 
 import (
 	"math"
+	"math/rand/v2"
+	"runtime"
 	"testing"
 )
 
@@ -63,5 +65,86 @@ func TestSummarizeZipfExponent(t *testing.T) {
 	s := Summarize(tr)
 	if math.Abs(s.ZipfAlpha-1) > 0.02 || s.ZipfR2 < 0.99 {
 		t.Errorf("counts 1000/rank: alpha %.4f R² %.4f, want about 1 and 1", s.ZipfAlpha, s.ZipfR2)
+	}
+}
+
+// Percentiles from a histogram equal those of the values themselves.
+func TestHistogramPercentiles(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	for _, n := range []int{1, 2, 7, 100, 1001} {
+		vals := make([]uint32, n)
+		hist := make([]uint64, 64)
+		for i := range vals {
+			vals[i] = uint32(rng.IntN(64))
+			hist[vals[i]]++
+		}
+		if got, want := histogramPercentiles(hist), percentilesOf(vals); got != want {
+			t.Errorf("%d values: from the histogram %+v, from the values %+v", n, got, want)
+		}
+	}
+}
+
+// A stream's summary takes memory for its distinct keys, not its requests:
+// ten times more requests over the same keys allocate no more.
+func TestSummarizerMemoryBounded(t *testing.T) {
+	run := func(n int) uint64 {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		z := NewSummarizer("cycle")
+		r := Request{Size: 1}
+		for i := range n {
+			r.Key = uint64(i*7919) % 20000
+			z.Add(&r)
+		}
+		z.Summary()
+		runtime.ReadMemStats(&after)
+		return after.TotalAlloc - before.TotalAlloc
+	}
+	small, large := run(200_000), run(2_000_000)
+	t.Logf("allocated %d bytes for 200,000 requests, %d for 2,000,000", small, large)
+	if large > small+small/4 {
+		t.Errorf("10x the requests allocated %d bytes, against %d: memory grows with the stream", large, small)
+	}
+}
+
+// keysOnly declares every optional field but yields only keys (a text
+// file whose header might have named more columns).
+type keysOnly struct{ n, i int }
+
+func (k *keysOnly) Read(r *Request) error {
+	if k.i == k.n {
+		return errEOF
+	}
+	k.i++
+	*r = Request{Key: uint64(k.i % 1000), Size: 1}
+	return nil
+}
+
+func (k *keysOnly) Fields() Fields {
+	return Fields{Time: true, Size: true, TTL: true, Op: true, Latency: true}
+}
+
+// Loading stores only the columns that carry something: a source that
+// declares six columns but fills only the keys allocates for the keys
+// alone (8 bytes a request, about 48 in all as append grows the slice by a
+// quarter at a time and Shrink trims it), not for six columns (180).
+func TestReadAllAllocatesUsedColumnsOnly(t *testing.T) {
+	const n = 1_000_000
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	tr, err := ReadAll("keys", &keysOnly{n: n})
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	perRequest := float64(after.TotalAlloc-before.TotalAlloc) / n
+	t.Logf("%.1f bytes allocated per request", perRequest)
+	if tr.Sizes != nil || tr.Times != nil || tr.TTLs != nil || tr.Ops != nil || tr.Latencies != nil {
+		t.Errorf("columns kept: %+v", tr.Fields())
+	}
+	if perRequest > 60 {
+		t.Errorf("%.1f bytes allocated per request, want the keys' alone (up to 60 with growth)", perRequest)
 	}
 }

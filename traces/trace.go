@@ -1,6 +1,10 @@
 package traces
 
-import "time"
+import (
+	"time"
+
+	"github.com/cachesim/cachesim/traces/keymap"
+)
 
 // Trace is a request sequence held in memory column by column. Columns a
 // source does not carry are nil and cost nothing. A Trace is read-only once
@@ -65,6 +69,52 @@ func (t *Trace) Append(r *Request) {
 	}
 }
 
+// appendSparse adds a request like Append, to a trace whose optional
+// columns start nil: a column of f is made only when a request first
+// carries something other than the default (size 1, time 0, no TTL, a get,
+// no latency), filled with the default before it. Loading a source that
+// declares columns it turns out not to use (a text file before its header
+// is seen) then costs only the keys.
+func (t *Trace) appendSparse(r *Request, f Fields) {
+	n := len(t.Keys)
+	t.Keys = append(t.Keys, r.Key)
+	if t.Sizes != nil {
+		t.Sizes = append(t.Sizes, r.Size)
+	} else if f.Size && r.Size != 1 {
+		t.Sizes = startColumn(n, 1, r.Size, cap(t.Keys))
+	}
+	if t.Times != nil {
+		t.Times = append(t.Times, r.Time)
+	} else if f.Time && r.Time != 0 {
+		t.Times = startColumn(n, 0, r.Time, cap(t.Keys))
+	}
+	if t.TTLs != nil {
+		t.TTLs = append(t.TTLs, r.TTL)
+	} else if f.TTL && r.TTL != 0 {
+		t.TTLs = startColumn(n, 0, r.TTL, cap(t.Keys))
+	}
+	if t.Ops != nil {
+		t.Ops = append(t.Ops, r.Op)
+	} else if f.Op && r.Op != OpGet {
+		t.Ops = startColumn(n, OpGet, r.Op, cap(t.Keys))
+	}
+	if t.Latencies != nil {
+		t.Latencies = append(t.Latencies, r.Latency)
+	} else if f.Latency && r.Latency != 0 {
+		t.Latencies = startColumn(n, 0, r.Latency, cap(t.Keys))
+	}
+}
+
+// startColumn returns a column of n default values def followed by v.
+func startColumn[T any](n int, def, v T, capacity int) []T {
+	col := make([]T, n+1, max(capacity, n+1))
+	for i := range n {
+		col[i] = def
+	}
+	col[n] = v
+	return col
+}
+
 // Shrink drops columns that turned out to carry no information (all sizes 1,
 // all times 0, no TTLs, only gets) and trims spare capacity.
 func (t *Trace) Shrink() {
@@ -89,6 +139,46 @@ func (t *Trace) Shrink() {
 	t.TTLs = trim(t.TTLs)
 	t.Ops = trim(t.Ops)
 	t.Latencies = trim(t.Latencies)
+}
+
+// Filter keeps the requests whose key keep accepts, in order, in place,
+// and drops the next-access column (its indices no longer hold).
+func (t *Trace) Filter(keep func(key uint64) bool) {
+	t.Next = nil
+	n := 0
+	for i, k := range t.Keys {
+		if !keep(k) {
+			continue
+		}
+		t.Keys[n] = k
+		filterMove(t.Sizes, n, i)
+		filterMove(t.Times, n, i)
+		filterMove(t.TTLs, n, i)
+		filterMove(t.Ops, n, i)
+		filterMove(t.Latencies, n, i)
+		n++
+	}
+	t.Keys = t.Keys[:n]
+	t.Sizes = cut(t.Sizes, n)
+	t.Times = cut(t.Times, n)
+	t.TTLs = cut(t.TTLs, n)
+	t.Ops = cut(t.Ops, n)
+	t.Latencies = cut(t.Latencies, n)
+}
+
+// filterMove moves element i of a column (nil: absent) to n.
+func filterMove[T any](col []T, n, i int) {
+	if col != nil {
+		col[n] = col[i]
+	}
+}
+
+// cut shortens a column (nil: absent) to n elements.
+func cut[T any](col []T, n int) []T {
+	if col == nil {
+		return nil
+	}
+	return col[:n]
 }
 
 // At fills r with request i.
@@ -120,6 +210,45 @@ func (t *Trace) At(i int, r *Request) {
 	}
 }
 
+// Fill fills b with requests from, from+1, … as At does, a column at a
+// time, which costs a fraction of At per request.
+func (t *Trace) Fill(from int, b []Request) {
+	to := from + len(b)
+	for k, key := range t.Keys[from:to] {
+		b[k] = Request{Key: key, Size: 1}
+	}
+	if t.Sizes != nil {
+		for k, v := range t.Sizes[from:to] {
+			b[k].Size = v
+		}
+	}
+	if t.Times != nil {
+		for k, v := range t.Times[from:to] {
+			b[k].Time = v
+		}
+	}
+	if t.TTLs != nil {
+		for k, v := range t.TTLs[from:to] {
+			b[k].TTL = v
+		}
+	}
+	if t.Ops != nil {
+		for k, v := range t.Ops[from:to] {
+			b[k].Op = v
+		}
+	}
+	if t.Latencies != nil {
+		for k, v := range t.Latencies[from:to] {
+			b[k].Latency = v
+		}
+	}
+	if t.Next != nil {
+		for k, v := range t.Next[from:to] {
+			b[k].Next = v
+		}
+	}
+}
+
 // Fields reports which optional columns the trace stores.
 func (t *Trace) Fields() Fields {
 	return Fields{Time: t.Times != nil, Size: t.Sizes != nil, TTL: t.TTLs != nil, Op: t.Ops != nil, Latency: t.Latencies != nil}
@@ -130,30 +259,85 @@ func (t *Trace) Reader() Reader { return &traceReader{t: t} }
 
 // DistinctKeys counts the distinct keys.
 func (t *Trace) DistinctKeys() int {
-	seen := make(map[uint64]struct{}, len(t.Keys)/4)
-	for _, k := range t.Keys {
-		seen[k] = struct{}{}
-	}
-	return len(seen)
+	n, _ := t.Footprint()
+	return n
 }
 
 // Footprint returns the number of distinct keys and the sum of the sizes of
 // the distinct objects (each at its first-seen size).
 func (t *Trace) Footprint() (objects int, bytes int64) {
-	seen := make(map[uint64]struct{}, len(t.Keys)/4)
+	var c Counter
 	for i, k := range t.Keys {
-		if _, ok := seen[k]; ok {
-			continue
-		}
-		seen[k] = struct{}{}
+		size := uint32(1)
 		if t.Sizes != nil {
-			bytes += int64(t.Sizes[i])
-		} else {
-			bytes++
+			size = t.Sizes[i]
 		}
+		c.add(k, size)
 	}
-	return len(seen), bytes
+	return c.Distinct, c.Bytes
 }
+
+// Each calls fn with every request of r, in order, and returns the first
+// read error other than io.EOF. The request is reused: fn must not keep it.
+func Each(r Reader, fn func(*Request)) error {
+	var req Request
+	for {
+		if err := r.Read(&req); err == errEOF {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		fn(&req)
+	}
+}
+
+// Counter counts what a stream of requests holds without keeping it: the
+// requests, the distinct keys and their footprint, and which optional
+// fields carried information. Its memory follows the distinct keys (32
+// bytes each). The zero Counter is ready to use.
+type Counter struct {
+	// Requests counts every request added.
+	Requests int64
+	// Distinct is the number of distinct keys; Bytes sums the sizes of the
+	// distinct objects, each at its first-seen size.
+	Distinct int
+	Bytes    int64
+	seen     keymap.Map
+	carried  Fields
+}
+
+// Add counts r.
+func (c *Counter) Add(r *Request) {
+	c.Observe(r)
+	c.add(r.Key, r.Size)
+}
+
+// Observe counts r and its fields but not its key, for callers that count
+// the distinct keys on their own.
+func (c *Counter) Observe(r *Request) {
+	c.Requests++
+	c.carried.Time = c.carried.Time || r.Time != 0
+	c.carried.Size = c.carried.Size || r.Size != 1
+	c.carried.TTL = c.carried.TTL || r.TTL != 0
+	c.carried.Op = c.carried.Op || r.Op != OpGet
+	c.carried.Latency = c.carried.Latency || r.Latency != 0
+}
+
+func (c *Counter) add(key uint64, size uint32) {
+	if c.Distinct == 0 { // before the first key
+		c.seen = keymap.New()
+	}
+	if c.seen.Add(key, 0) {
+		c.Distinct++
+		c.Bytes += int64(size)
+	}
+}
+
+// Fields reports the optional fields that carried information in the
+// requests added (those a loaded Trace keeps after Shrink): a time other
+// than 0, a size other than 1, a TTL, an operation other than get, a
+// latency.
+func (c *Counter) Fields() Fields { return c.carried }
 
 type traceReader struct {
 	t *Trace

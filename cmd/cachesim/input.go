@@ -281,14 +281,19 @@ var noteHints = map[traces.NoteKind]string{
 
 // sampleFlags choose spatial sampling (SHARDS) for traces too large to replay.
 type sampleFlags struct {
-	rate float64
-	keys int
+	rate  float64
+	keys  int
+	bands int
 }
 
 func (s *sampleFlags) register(fs *pflag.FlagSet) {
 	fs.Float64Var(&s.rate, "sample-rate", 0, "approximate from the requests of this fraction of the keys, e.g. 0.01 (SHARDS; 0: no sampling)")
-	fs.IntVar(&s.keys, "sample-size", 0, "approximate from at most this many keys, those with the smallest hashes (fixed-memory SHARDS; reads the input twice; 0: no sampling)")
+	fs.IntVar(&s.keys, "sample-size", 0, "approximate from at most this many keys, those with the smallest hashes (fixed-memory SHARDS, one pass; 0: no sampling)")
+	fs.IntVar(&s.bands, "bands", 1, "with sampling, draw this many independent samples (different hash seeds) in the same pass and report their mean with the lowest and highest estimate per size (error bands; 8 is a good start)")
 }
+
+// count returns the number of samples to draw.
+func (s *sampleFlags) count() int { return max(s.bands, 1) }
 
 func (s *sampleFlags) on() bool { return s.rate > 0 || s.keys > 0 }
 
@@ -300,34 +305,61 @@ func (s *sampleFlags) check() error {
 		return fmt.Errorf("--sample-size %d: expected a positive number of keys", s.keys)
 	case s.rate > 0 && s.keys > 0:
 		return fmt.Errorf("give --sample-rate or --sample-size, not both")
+	case s.bands < 1 || s.bands > 64:
+		return fmt.Errorf("--bands %d: expected 1 to 64 samples", s.bands)
+	case s.bands > 1 && !s.on():
+		return fmt.Errorf("--bands needs sampling: add --sample-rate (e.g. 0.01) or --sample-size")
 	}
 	return nil
 }
 
-// loadSample reads the sample the flags ask for, streaming, so that memory
-// is bounded by the sample: it returns the sampled trace, the number of
-// requests in the whole input and the sampling rate.
-func (f *inputFlags) loadSample(args []string, stderr io.Writer, s sampleFlags) (*traces.Trace, int64, float64, error) {
-	threshold := traces.SampleThreshold(s.rate)
-	if s.keys > 0 {
-		if _, err := f.stream(args, io.Discard, func(_ string, r traces.Reader) (err error) {
-			threshold, _, err = traces.ThresholdForKeys(r, s.keys)
-			return err
-		}); err != nil {
-			return nil, 0, 0, err
+// loadSamples reads the samples the flags ask for (--bands of them, hash
+// seeds 0, 1, …) in one pass, so that memory is bounded by the samples:
+// it returns them, the number of requests in the whole input and each
+// sample's rate.
+func (f *inputFlags) loadSamples(args []string, stderr io.Writer, s sampleFlags) ([]*traces.Trace, int64, []float64, error) {
+	var samples []*traces.Sample
+	var name string
+	_, err := f.stream(args, stderr, func(n string, r traces.Reader) error {
+		name = n
+		fields := traces.Fields{Time: true, Size: true, TTL: true, Op: true}
+		if d, ok := r.(traces.Describer); ok {
+			fields = d.Fields()
 		}
-	}
-	var sampler *traces.Sampler
-	t, _, err := f.read(args, stderr, func(r traces.Reader) traces.Reader {
-		sampler = traces.NewSamplerThreshold(r, threshold)
-		return sampler
+		for seed := range uint64(s.count()) {
+			if s.keys > 0 {
+				samples = append(samples, traces.NewSizeSample(n, fields, s.keys, seed))
+			} else {
+				samples = append(samples, traces.NewRateSample(n, fields, s.rate, seed))
+			}
+		}
+		return traces.Each(r, func(req *traces.Request) {
+			for _, sm := range samples {
+				sm.Add(req)
+			}
+		})
 	})
 	if err != nil {
-		return nil, 0, 0, err
+		return nil, 0, nil, err
 	}
-	rate := traces.Rate(threshold)
-	fmt.Fprintf(stderr, "approximate: SHARDS spatial sampling at rate %.4g (%d of %d requests)\n", rate, t.Len(), sampler.Seen)
-	return t, sampler.Seen, rate, nil
+	total := samples[0].Seen
+	if total == 0 {
+		return nil, 0, nil, fmt.Errorf("%s: no requests (see --trace-format)", name)
+	}
+	ts, rates := make([]*traces.Trace, len(samples)), make([]float64, len(samples))
+	for i, sm := range samples {
+		ts[i], rates[i] = sm.Trace(), sm.Rate()
+	}
+	fmt.Fprintf(stderr, "approximate: SHARDS spatial sampling at rate %.4g (%d of %d requests)%s\n", rates[0], ts[0].Len(), total, bandsNote(len(samples)))
+	return ts, total, rates, nil
+}
+
+// bandsNote says how many samples a result averages.
+func bandsNote(n int) string {
+	if n < 2 {
+		return ""
+	}
+	return fmt.Sprintf(", %d samples with different hash seeds", n)
 }
 
 // isSpec reports whether arg is a workload spec ("zipf:keys=1e6,alpha=0.9":
@@ -339,3 +371,16 @@ func isSpec(arg string) bool {
 	_, err := os.Stat(arg)
 	return errors.Is(err, fs.ErrNotExist)
 }
+
+// rereadable reports whether the input args name can be read twice: a
+// workload, or a regular file (not a pipe or standard input).
+func rereadable(args []string) bool {
+	if len(args) == 0 || isSpec(args[0]) {
+		return true
+	}
+	st, err := os.Stat(args[0])
+	return args[0] != "-" && err == nil && st.Mode().IsRegular()
+}
+
+// countAll counts every request of r.
+func countAll(r traces.Reader, c *traces.Counter) error { return traces.Each(r, c.Add) }

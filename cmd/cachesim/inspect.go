@@ -1,9 +1,11 @@
 package main
 
 import (
+	"fmt"
 	"github.com/cachesim/cachesim/report"
 	"github.com/cachesim/cachesim/traces"
 	"github.com/spf13/cobra"
+	"io"
 )
 
 type inspectFlags struct {
@@ -38,11 +40,11 @@ format is detected from the file name and contents, or given with
 			if err := f.out.check(); err != nil {
 				return err
 			}
-			t, file, err := f.in.loadFile(args[0], cmd.ErrOrStderr())
+			sum, file, err := f.in.summarize(args[0], cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
-			in := &report.Inspection{Format: file.Format, Skipped: file.Skipped(), Filtered: file.Filtered(), Summary: traces.Summarize(t)}
+			in := &report.Inspection{Format: file.Format, Skipped: file.Skipped(), Filtered: file.Filtered(), Summary: sum}
 			return f.out.emit(cmd.OutOrStdout(), cmd.ErrOrStderr(), writers{"table": in.WriteTable, "json": in.WriteJSON})
 		},
 	}
@@ -50,4 +52,22 @@ format is detected from the file name and contents, or given with
 	f.out.register(cmd.Flags(), "table", "json")
 	completeFlags(cmd, f.out.formats...)
 	return cmd
+}
+
+// summarize reads the trace at path as a stream and summarizes it, in
+// memory bounded by its distinct keys.
+func (f *inputFlags) summarize(path string, stderr io.Writer) (*traces.Summary, *traces.File, error) {
+	var z *traces.Summarizer
+	file, err := f.stream([]string{path}, stderr, func(name string, r traces.Reader) error {
+		z = traces.NewSummarizer(name)
+		return traces.Each(r, z.Add)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	sum := z.Summary()
+	if sum.Requests == 0 {
+		return nil, nil, fmt.Errorf("%s: no requests in the trace (read as %s; see --trace-format)", path, file.Format)
+	}
+	return sum, file, nil
 }

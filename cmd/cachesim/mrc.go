@@ -27,7 +27,12 @@ The recommendation, chart, latency and cost options are those of sweep.`,
   cachesim mrc trace.csv --sample-rate 0.1 --format csv --out mrc.csv
   cachesim mrc 'zipf:keys=1e5,requests=1e6,alpha=0.9' --sample-rate 0.01`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return runSweep(cmd, args, &o, "mrc") },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if ok, err := o.mrcStream(cmd, args); ok || err != nil {
+				return err
+			}
+			return runSweep(cmd, args, &o, "mrc")
+		},
 	}
 	fs := cmd.Flags()
 	fs.IntVar(&o.points, "points", 100, "number of log-spaced sizes from 1 to the footprint")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/csv"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -97,4 +98,47 @@ func TestBytesWithoutSizesNote(t *testing.T) {
 	if !strings.Contains(errOut, "carries no object sizes") {
 		t.Errorf("no note on stderr: %q", errOut)
 	}
+}
+
+// --bands draws several samples in one pass, for mrc (online SHARDS) and
+// sweep (sampled traces), and reports each size's lowest and highest
+// estimate around their mean; the exact hit ratio of a loop trace at its
+// full size lies inside.
+func TestBands(t *testing.T) {
+	p := writeFile(t, "loop.txt", loopTrace(2000, 20))
+	for _, args := range [][]string{
+		{"mrc", p, "--sizes", "500,2000", "--sample-rate", "0.2", "--bands", "6", "--format", "csv"},
+		{"sweep", p, "--policy", "lru,fifo", "--sizes", "500,2000", "--sample-rate", "0.2", "--bands", "6", "--format", "csv"},
+	} {
+		out, errOut, err := runCLI(t, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(errOut, "6 samples with different hash seeds") {
+			t.Errorf("%s: stderr does not say how many samples: %q", args[0], errOut)
+		}
+		rows, _ := csv.NewReader(strings.NewReader(out)).ReadAll()
+		head := strings.Join(rows[0], ",")
+		if !strings.HasSuffix(head, "samples,hit_ratio_min,hit_ratio_max,byte_hit_ratio_min,byte_hit_ratio_max") {
+			t.Fatalf("%s: header %s has no band columns", args[0], head)
+		}
+		for _, r := range rows[1:] {
+			mean, lo, hi := parseFloat(t, r[6]), parseFloat(t, r[14]), parseFloat(t, r[15])
+			if r[13] != "6" || lo > mean || mean > hi {
+				t.Errorf("%s: row %v: want 6 samples and min <= mean <= max", args[0], r)
+			}
+			if r[1] == "2000" && r[0] == "lru" && (lo > 0.95 || hi < 0.95) {
+				t.Errorf("%s: row %v: the band at the full size must hold the exact 0.95", args[0], r)
+			}
+		}
+	}
+}
+
+func parseFloat(t *testing.T, s string) float64 {
+	t.Helper()
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		t.Fatalf("%q: %v", s, err)
+	}
+	return v
 }

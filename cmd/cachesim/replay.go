@@ -118,6 +118,9 @@ func runReplay(cmd *cobra.Command, args []string, o *replayOptions) error {
 	if err != nil {
 		return err
 	}
+	if ok, err := o.replayStream(cmd, args, p); ok || err != nil {
+		return err
+	}
 	spec, size, bytes, model := p.spec, p.size, p.bytes, p.model
 	t, err := o.in.load(args, stderr)
 	if err != nil {
@@ -259,4 +262,57 @@ func eventsOnWindows(t *traces.Trace, plan *sim.WindowPlan, events []report.Time
 		}
 	}
 	return out
+}
+
+// replayStream replays the input as a stream, holding nothing per request
+// (sim.ReplayStream), unless something needs the loaded trace: a timeline,
+// a latency model, an offline policy, or the default size (10% of the
+// distinct keys) on an input that cannot be read twice (a pipe). Without
+// --size a first pass counts the distinct keys. ok is false when the
+// caller must load the trace.
+func (o *replayOptions) replayStream(cmd *cobra.Command, args []string, p replayPlan) (ok bool, err error) {
+	if o.timeline.on() || p.model != nil || p.spec.Traits().Has(policy.Offline) || (p.size == 0 && !rereadable(args)) {
+		return false, nil
+	}
+	stderr := cmd.ErrOrStderr()
+	size, hint := p.size, int64(1<<16) // the cache's tables grow past the hint
+	if size == 0 {
+		var count traces.Counter
+		if _, err := o.in.stream(args, io.Discard, func(_ string, r traces.Reader) error { return countAll(r, &count) }); err != nil {
+			return true, err
+		}
+		size, hint = sim.DefaultReplaySize(count.Distinct, count.Bytes, p.bytes), int64(count.Distinct)
+	}
+	cfg := o.cache.config(size)
+	if !p.bytes {
+		cfg.SizeHint = int(min(size, hint))
+	}
+	c, err := policy.New(p.spec, cfg)
+	if err != nil {
+		return true, err
+	}
+	var (
+		st   sim.Stats
+		info sim.StreamInfo
+		name string
+	)
+	start := time.Now()
+	if _, err := o.in.stream(args, stderr, func(n string, r traces.Reader) (err error) {
+		name = n
+		st, info, err = sim.ReplayStream(r, c, o.cache.options(p.bytes))
+		return err
+	}); err != nil {
+		return true, err
+	}
+	took := time.Since(start)
+	if info.Requests == 0 {
+		return true, fmt.Errorf("%s: no requests (see --trace-format)", name)
+	}
+	t := traces.NewTrace(name, info.Fields) // for the notes, which look at the columns
+	if err := o.cache.checkTrace(t); err != nil {
+		return true, err
+	}
+	warnInputs(stderr, t, []policy.Spec{p.spec}, p.bytes)
+	rep := report.NewReplay(name, p.spec.String(), size, p.bytes, st, info.Distinct, took)
+	return true, o.out.emit(cmd.OutOrStdout(), stderr, writers{"table": rep.WriteTable, "csv": rep.WriteCSV, "json": rep.WriteJSON})
 }

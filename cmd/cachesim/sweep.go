@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 
 	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/report"
@@ -122,7 +124,7 @@ func newSweepCmd() *cobra.Command {
 func (o *sweepOptions) registerCommon(fs *pflag.FlagSet) {
 	o.fs = fs
 	fs.IntVarP(&o.jobs, "jobs", "j", 0, "points replayed in parallel (default: number of CPUs)")
-	fs.StringVar(&o.maxMem, "max-memory", "", "bound the memory of the sweep, e.g. 8GiB (0: none) (default: half of the machine's memory)")
+	fs.StringVar(&o.maxMem, "max-memory", "", "bound what the sweep holds, e.g. 8GiB: the loaded trace, LRU's stack distances and the caches simulated at once (about 192 bytes per cached object); a sweep that cannot fit stops before it starts and says what it needs (0: none) (default: half of the machine's memory)")
 	o.lat.register(fs, true, true)
 	o.sizing.register(fs, true)
 	o.sample.register(fs)
@@ -217,15 +219,19 @@ func parseSizes(spec string, bytes bool) (sim.Sizes, error) {
 
 // sweepInput is the trace a sweep runs on, whole or sampled.
 type sweepInput struct {
-	t     *traces.Trace
-	total int64   // requests in the whole input
-	rate  float64 // sampling rate (1: every request)
+	t       *traces.Trace
+	total   int64   // requests in the whole input
+	rate    float64 // sampling rate (1: every request)
+	samples []*traces.Trace
+	rates   []float64 // each sample's rate (--bands draws several)
 }
 
-// load reads the trace, or the sample the flags ask for.
+// load reads the trace, or the samples the flags ask for.
 func (o *sweepOptions) load(args []string, stderr io.Writer) (in sweepInput, err error) {
 	if o.sample.on() {
-		in.t, in.total, in.rate, err = o.in.loadSample(args, stderr, o.sample)
+		if in.samples, in.total, in.rates, err = o.in.loadSamples(args, stderr, o.sample); err == nil {
+			in.t, in.rate = in.samples[0], in.rates[0]
+		}
 		return in, err
 	}
 	in.rate = 1
@@ -255,6 +261,9 @@ func runSweep(cmd *cobra.Command, args []string, o *sweepOptions, name string) e
 	if err != nil {
 		return err
 	}
+	if p.maxMem > 0 { // the collector keeps the heap near what the sweep holds
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(p.maxMem))
+	}
 	stderr := cmd.ErrOrStderr()
 	in, err := o.load(args, stderr)
 	if err != nil {
@@ -281,32 +290,55 @@ func runSweep(cmd *cobra.Command, args []string, o *sweepOptions, name string) e
 		CountWrites: o.cache.writes, Overhead: o.cache.overhead, Latency: lat, Progress: bar.Add}
 	var points []sim.Point
 	if o.sample.on() {
-		points, err = sim.SampledSweep(t, in.total, in.rate, cfg)
+		points, err = sim.SampledSweeps(in.samples, in.total, in.rates, cfg)
 	} else {
 		points, err = sim.Sweep(t, cfg)
 	}
 	bar.Finish()
+	if me := (*sim.ErrMemory)(nil); errors.As(err, &me) {
+		return fmt.Errorf("%w: raise --max-memory, drop the largest sizes, or sample (--sample-rate 0.01)", err)
+	}
 	if err != nil {
 		return err
 	}
-	for _, f := range report.HeldFloors(points) {
+	ceiling := sim.CeilingOf(t, o.cache.writes).Scale(in.total, in.rate)
+	return o.publish(cmd, p, sweepResult{t: t, total: in.total, rate: in.rate, sizes: sizes, points: points,
+		optimal: optimal, lat: lat, ceiling: ceiling})
+}
+
+// sweepResult is what a sweep computed, for publish.
+type sweepResult struct {
+	t       *traces.Trace // the trace (for a stream: its name and fields only)
+	total   int64         // requests in the whole input
+	rate    float64       // sampling rate (1: every request)
+	sizes   sim.Sizes
+	points  []sim.Point
+	optimal string // the offline optimum's name, when --optimal added it
+	lat     *sim.Latencies
+	ceiling sim.Ceiling // what an unlimited cache hits, scaled to the whole input
+}
+
+// publish turns a sweep's points into the report, with the
+// recommendations, plan, latency report and charts, and writes it.
+func (o *sweepOptions) publish(cmd *cobra.Command, p sweepPlan, r sweepResult) error {
+	stderr := cmd.ErrOrStderr()
+	for _, f := range report.HeldFloors(r.points) {
 		fmt.Fprintf(stderr, "note: %s\n", f)
 	}
-	rep := &report.Sweep{Workload: t.Name, Requests: int(in.total), Unit: report.Unit(sizes.Bytes), Points: points, Optimal: optimal,
-		Bounds: bounds(p.specs)}
-	ceiling := sim.CeilingOf(t, o.cache.writes).Scale(in.total, in.rate)
-	rep.Ceiling, rep.Footprint = &ceiling, ceiling.Footprint(sizes.Bytes, o.cache.overhead)
-	reqRate := requestRate(o.lat.requestRate, t)
-	if o.sample.on() {
-		rep.Workload += fmt.Sprintf(" (approximate: SHARDS sample at rate %.4g)", in.rate)
+	rep := &report.Sweep{Workload: r.t.Name, Requests: int(r.total), Unit: report.Unit(r.sizes.Bytes), Points: r.points,
+		Optimal: r.optimal, Bounds: bounds(p.specs)}
+	rep.Ceiling, rep.Footprint = &r.ceiling, r.ceiling.Footprint(r.sizes.Bytes, o.cache.overhead)
+	reqRate := requestRate(o.lat.requestRate, r.t)
+	if r.rate < 1 {
+		rep.Workload += fmt.Sprintf(" (approximate: SHARDS sample at rate %.4g)", r.rate)
 		if o.lat.requestRate == 0 {
-			reqRate /= in.rate // the sample's rate, scaled back
+			reqRate /= r.rate // the sample's rate, scaled back
 		}
 	}
-	if optimal != "" {
-		rep.Gaps = report.OptimalGaps(points, optimal)
+	if r.optimal != "" {
+		rep.Gaps = report.OptimalGaps(r.points, r.optimal)
 	}
-	if err := o.sizing.finish(p.sizing, t, rep, p.model, lat, reqRate, sizes.Bytes, &o.out); err != nil {
+	if err := o.sizing.finish(p.sizing, r.t, rep, p.model, r.lat, reqRate, r.sizes.Bytes, &o.out); err != nil {
 		return err
 	}
 	return o.out.emit(cmd.OutOrStdout(), stderr, writers{

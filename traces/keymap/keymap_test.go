@@ -6,10 +6,20 @@ import (
 )
 
 // The Map behaves exactly like a Go map under a random mix of inserts,
-// lookups and deletes, including keys that collide on their home slot.
+// lookups and deletes, including keys that collide on their home slot, in
+// a small table that grows and in a big one (whose consecutive keys hash
+// to consecutive slots).
 func TestMatchesGoMap(t *testing.T) {
+	small, big := New(), NewSized(600000)
+	if small.groupMask != 0 || big.groupMask == 0 || len(big.slots)%group != 0 {
+		t.Fatalf("tables of %d and %d slots: want a small ungrouped one and a big grouped one", len(small.slots), len(big.slots))
+	}
+	matchesGoMap(t, &small)
+	matchesGoMap(t, &big)
+}
+
+func matchesGoMap(t *testing.T, tb *Map) {
 	rng := rand.New(rand.NewPCG(9, 9))
-	tb := New()
 	ref := map[uint64]int32{}
 	keyspace := []uint64{0, 1, 2, 1 << 63, ^uint64(0)}
 	for i := 0; i < 5000; i++ {
@@ -25,8 +35,16 @@ func TestMatchesGoMap(t *testing.T) {
 		switch {
 		case !ok && rng.IntN(3) > 0:
 			nv := int32(rng.IntN(1 << 30))
-			tb.Put(k, nv)
+			if rng.IntN(2) == 0 {
+				tb.Put(k, nv)
+			} else if !tb.Add(k, nv) {
+				t.Fatalf("step %d: Add(%d) found it present", step, k)
+			}
 			ref[k] = nv
+		case ok && rng.IntN(4) == 0:
+			if tb.Add(k, 1) {
+				t.Fatalf("step %d: Add(%d) stored a present key", step, k)
+			}
 		case ok && rng.IntN(2) == 0:
 			tb.Del(k)
 			delete(ref, k)

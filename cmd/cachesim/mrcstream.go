@@ -1,0 +1,181 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/cachesim/cachesim/policy"
+	"github.com/cachesim/cachesim/sim"
+	"github.com/cachesim/cachesim/traces"
+	"github.com/spf13/cobra"
+)
+
+// errLoad says that the input needs the loaded path after all.
+var errLoad = errors.New("load the trace")
+
+// mrcStream computes the curve from the input as a stream, in memory
+// bounded by the distinct keys (or the sample): the exact curve in one
+// pass for object sizes; for byte sizes a first pass for the footprint
+// (unless --sizes), then the curve, then one pass replaying together the
+// sizes the curve cannot give exactly. ok is false when something needs
+// the loaded trace instead: a latency report or the cost rule, operations
+// without --count-writes, sampled byte sizes, or byte sizes on an input
+// that cannot be read twice.
+func (o *sweepOptions) mrcStream(cmd *cobra.Command, args []string) (ok bool, err error) {
+	o.in.stdin = cmd.InOrStdin()
+	p, err := o.plan("mrc")
+	if err != nil {
+		return true, err
+	}
+	if p.model != nil || p.sizing.useCost {
+		return false, nil
+	}
+	sizes := p.sizes
+	if len(sizes.Values) == 0 {
+		sizes.Bytes = o.bytes
+	}
+	switch {
+	case o.sample.on() && !sizes.Bytes:
+		return true, o.mrcSampled(cmd, args, p, sizes)
+	case o.sample.on() || (sizes.Bytes && !rereadable(args)):
+		return false, nil
+	case sizes.Bytes && len(sizes.Values) == 0:
+		if sizes.Values, err = o.byteSizes(args); err != nil {
+			return true, err
+		}
+	}
+	return o.mrcExact(cmd, args, p, sizes)
+}
+
+// mrcExact streams the input through the stack distances and reports the
+// curve (ok is false for a trace with operations, which needs replays).
+func (o *sweepOptions) mrcExact(cmd *cobra.Command, args []string, p sweepPlan, sizes sim.Sizes) (ok bool, err error) {
+	var (
+		d    sim.StackDistances
+		info sim.StreamInfo
+		name string
+	)
+	_, err = o.in.stream(args, cmd.ErrOrStderr(), func(n string, r traces.Reader) (err error) {
+		if sim.DeclaresOps(r) && !o.cache.writes {
+			return errLoad
+		}
+		name = n
+		d, info, err = sim.StreamDistances(r, sizes)
+		return err
+	})
+	if err == errLoad {
+		return false, nil
+	} else if err != nil {
+		return true, err
+	}
+	if info.Requests == 0 {
+		return true, fmt.Errorf("%s: no requests (see --trace-format)", name)
+	}
+	if len(sizes.Values) == 0 {
+		sizes.Values = sim.LogSizes(1, int64(info.Distinct), o.points)
+	}
+	stats, exact := d.Curve(sizes)
+	if err := o.replayInexact(args, sizes, stats, exact); err != nil {
+		return true, err
+	}
+	points := make([]sim.Point, len(stats))
+	for i, st := range stats {
+		points[i] = sim.Point{Policy: "lru", Size: sizes.Values[i], Stats: st}
+	}
+	t := traces.NewTrace(name, info.Fields) // for the notes, which look at the columns
+	warnInputs(cmd.ErrOrStderr(), t, p.specs, sizes.Bytes)
+	return true, o.publish(cmd, p, sweepResult{t: t, total: info.Requests, rate: 1, sizes: sizes, points: points,
+		ceiling: info.Ceiling(stats[0])})
+}
+
+// byteSizes counts the input's footprint in a first pass and returns the
+// --points log-spaced byte sizes from the mean object size to it.
+func (o *sweepOptions) byteSizes(args []string) ([]int64, error) {
+	var count traces.Counter
+	if _, err := o.in.stream(args, io.Discard, func(_ string, r traces.Reader) error { return countAll(r, &count) }); err != nil {
+		return nil, err
+	}
+	lo := max(count.Bytes/int64(max(count.Distinct, 1)), 1)
+	return sim.LogSizes(lo, count.Bytes, o.points), nil
+}
+
+// replayInexact replays LRU at the sizes the stack distances cannot give
+// exactly (byte sizes below the largest object, or objects whose size
+// changes), all in one more pass over the input, and puts their statistics
+// in stats.
+func (o *sweepOptions) replayInexact(args []string, sizes sim.Sizes, stats []sim.Stats, exact []bool) error {
+	var at []int
+	var caches []policy.Cache
+	for i, ok := range exact {
+		if !ok {
+			at = append(at, i)
+			caches = append(caches, policy.NewLRU(sizes.Values[i]))
+		}
+	}
+	if len(at) == 0 {
+		return nil
+	}
+	if !rereadable(args) {
+		return fmt.Errorf("the LRU curve at sizes below the largest object needs a second pass, and %s cannot be read twice", args[0])
+	}
+	_, err := o.in.stream(args, io.Discard, func(_ string, r traces.Reader) error {
+		st, _, err := sim.ReplayStreams(r, caches, sim.Options{Objects: !sizes.Bytes, CountWrites: o.cache.writes})
+		for k, i := range at {
+			stats[i] = st[k]
+		}
+		return err
+	})
+	return err
+}
+
+// mrcSampled estimates the curve (object sizes) from spatial samples of the
+// input read as a stream (sim.ShardsEstimator), in memory bounded by the
+// sampled keys, or by --sample-size whatever the length of the input; with
+// --bands, several samples with different hash seeds in the same pass.
+func (o *sweepOptions) mrcSampled(cmd *cobra.Command, args []string, p sweepPlan, sizes sim.Sizes) error {
+	es := make([]*sim.ShardsEstimator, o.sample.count())
+	for seed := range es {
+		if o.sample.keys > 0 {
+			es[seed] = sim.NewShardsSize(o.sample.keys, uint64(seed))
+		} else {
+			es[seed] = sim.NewShardsRate(o.sample.rate, uint64(seed))
+		}
+	}
+	var (
+		info sim.StreamInfo
+		name string
+	)
+	stderr := cmd.ErrOrStderr()
+	if _, err := o.in.stream(args, stderr, func(n string, r traces.Reader) (err error) {
+		name = n
+		info, err = sim.SHARDSStream(r, es)
+		return err
+	}); err != nil {
+		return err
+	}
+	if info.Requests == 0 {
+		return fmt.Errorf("%s: no requests (see --trace-format)", name)
+	}
+	rate := es[0].Rate()
+	fmt.Fprintf(stderr, "approximate: SHARDS spatial sampling at rate %.4g (%d requests)%s\n", rate, info.Requests, bandsNote(len(es)))
+	if len(sizes.Values) == 0 {
+		sizes.Values = sim.LogSizes(1, es[0].Distinct(), o.points)
+	}
+	curves := make([][]sim.Stats, len(es))
+	for k, e := range es {
+		curves[k] = e.Curve(sizes.Values)
+	}
+	points := make([]sim.Point, len(sizes.Values))
+	for i, c := range sizes.Values {
+		points[i] = sim.Point{Policy: "lru", Size: c, Stats: curves[0][i]}
+	}
+	if len(es) > 1 {
+		mean, bands := sim.MergeBands(curves)
+		for i := range points {
+			points[i].Stats, points[i].Band = mean[i], &bands[i]
+		}
+	}
+	return o.publish(cmd, p, sweepResult{t: traces.NewTrace(name, info.Fields), total: info.Requests, rate: rate,
+		sizes: sizes, points: points, ceiling: sim.EstimatedCeiling(points[0].Stats, es[0].Distinct())})
+}

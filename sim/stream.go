@@ -1,0 +1,188 @@
+package sim
+
+import (
+	"errors"
+	"io"
+
+	"github.com/cachesim/cachesim/policy"
+	"github.com/cachesim/cachesim/traces"
+)
+
+// StreamInfo describes the requests a streaming replay read.
+type StreamInfo struct {
+	// Requests counts every request read, sets and deletes included.
+	Requests int64
+	// Distinct is the number of distinct keys; FootprintBytes sums the sizes
+	// of the distinct objects, each at its first-seen size.
+	Distinct       int
+	FootprintBytes int64
+	// Fields are the optional fields that carried information (see
+	// traces.Counter.Fields).
+	Fields traces.Fields
+}
+
+// ErrNeedsTrace is returned by ReplayStream for what needs the whole trace
+// in memory: offline policies (the next access of every request), latency
+// models and timelines (planned from the trace's length and span).
+var ErrNeedsTrace = errors.New("needs the whole trace in memory (offline policy, latency model or timeline): load it and use ReplayWith")
+
+// ReplayStream runs every request r yields through c, as ReplayWith does
+// for a loaded trace, holding nothing per request: a reader goroutine
+// parses batches of requests and counts the distinct keys (in a table of
+// 32 bytes a key) while this one replays the previous batch, so memory
+// follows the distinct keys and the cache, not the length of the stream.
+// Operations count apart when the reader declares them (traces.Describer).
+// opt.Latency and opt.Window, and offline policies, return ErrNeedsTrace.
+func ReplayStream(r traces.Reader, c policy.Cache, opt Options) (Stats, StreamInfo, error) {
+	st, info, err := ReplayStreams(r, []policy.Cache{c}, opt)
+	if st == nil {
+		return Stats{}, info, err
+	}
+	return st[0], info, err
+}
+
+// ReplayStreams is ReplayStream through several caches at once, in one
+// pass: each sees every request, and the statistics come back in the
+// order of cs.
+func ReplayStreams(r traces.Reader, cs []policy.Cache, opt Options) ([]Stats, StreamInfo, error) {
+	for _, c := range cs {
+		if opt.Latency != nil || opt.Window != nil || policy.UsesFuture(c) {
+			return nil, StreamInfo{}, ErrNeedsTrace
+		}
+	}
+	ops := DeclaresOps(r)
+	ps := make([]*replayer, len(cs))
+	for i, c := range cs {
+		ps[i] = newReplayer(c, opt, ops)
+	}
+	info, err := countedBatches(r, func(b []traces.Request) {
+		for _, p := range ps {
+			p.run(b)
+		}
+	})
+	st := make([]Stats, len(ps))
+	for i, p := range ps {
+		st[i] = p.finish()
+	}
+	return st, info, err
+}
+
+// DeclaresOps reports whether r may carry operations other than gets (a
+// reader that does not describe its fields may).
+func DeclaresOps(r traces.Reader) bool {
+	if d, ok := r.(traces.Describer); ok {
+		return d.Fields().Op
+	}
+	return true
+}
+
+// StreamDistances feeds every request of r to a StackDistances for sizes
+// (see NewStackDistances: object capacities may be chosen afterwards, from
+// the StreamInfo) in one pass, holding nothing per request. Operations are
+// not told apart: a caller whose stream carries them (DeclaresOps) and
+// that does not count writes as lookups should replay instead.
+func StreamDistances(r traces.Reader, sizes Sizes) (StackDistances, StreamInfo, error) {
+	d := NewStackDistances(sizes)
+	var count traces.Counter
+	err := Batches(r, func(b []traces.Request) {
+		for k := range b {
+			count.Observe(&b[k])
+		}
+	}, func(b []traces.Request) {
+		for k := range b {
+			d.Add(&b[k])
+		}
+	})
+	objects, bytes := d.Footprint()
+	return d, StreamInfo{Requests: count.Requests, Distinct: objects, FootprintBytes: bytes, Fields: count.Fields()}, err
+}
+
+// countedBatches runs use over the batches of r (see Batches), counting
+// the requests on the reader's goroutine.
+func countedBatches(r traces.Reader, use func([]traces.Request)) (StreamInfo, error) {
+	var count traces.Counter
+	err := Batches(r, func(b []traces.Request) {
+		for k := range b {
+			count.Add(&b[k])
+		}
+	}, use)
+	return StreamInfo{Requests: count.Requests, Distinct: count.Distinct, FootprintBytes: count.Bytes, Fields: count.Fields()}, err
+}
+
+// Batches reads r to the end on a goroutine of its own, in batches of
+// requests: read sees each batch on that goroutine (to count, say), then
+// use sees it on the caller's, while the next batch is read. The batches
+// are reused, so neither may keep them. It returns the first read error
+// other than io.EOF, after use has seen every request before it.
+func Batches(r traces.Reader, read, use func([]traces.Request)) error {
+	const inFlight = 4
+	type batch struct {
+		reqs []traces.Request
+		err  error
+	}
+	full := make(chan batch, inFlight)
+	free := make(chan []traces.Request, inFlight)
+	done := make(chan struct{})
+	defer close(done)
+	for range inFlight {
+		free <- make([]traces.Request, batchSize)
+	}
+	go func() {
+		defer close(full)
+		for {
+			var buf []traces.Request
+			select {
+			case buf = <-free:
+			case <-done:
+				return
+			}
+			n, err := 0, error(nil)
+			for n < len(buf) {
+				if err = r.Read(&buf[n]); err != nil {
+					break
+				}
+				n++
+			}
+			if read != nil {
+				read(buf[:n])
+			}
+			if err == io.EOF {
+				err = nil
+				full <- batch{reqs: buf[:n]}
+				return
+			}
+			full <- batch{reqs: buf[:n], err: err}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	for b := range full {
+		use(b.reqs)
+		if b.err != nil {
+			return b.err
+		}
+		free <- b.reqs[:cap(b.reqs)]
+	}
+	return nil
+}
+
+// SHARDSStream offers every request of r to each estimator, in one pass
+// (the reader on a goroutine of its own), and returns what it read; the
+// estimators then give their curves. Distinct and FootprintBytes are left
+// 0: only the estimators know them, scaled.
+func SHARDSStream(r traces.Reader, es []*ShardsEstimator) (StreamInfo, error) {
+	var count traces.Counter
+	err := Batches(r, func(b []traces.Request) {
+		for k := range b {
+			count.Observe(&b[k])
+		}
+	}, func(b []traces.Request) {
+		for _, e := range es {
+			for k := range b {
+				e.Add(&b[k])
+			}
+		}
+	})
+	return StreamInfo{Requests: count.Requests, Fields: count.Fields()}, err
+}
