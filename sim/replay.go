@@ -106,7 +106,7 @@ func (p *replayer) run(batch []traces.Request) {
 		}
 		st.Requests++
 		st.Bytes += size
-		hit := c.Access(r)
+		hit := Access(c, r)
 		r.Size = own
 		if hit {
 			st.Hits++
@@ -121,11 +121,18 @@ func (p *replayer) run(batch []traces.Request) {
 	p.next += len(batch)
 }
 
+// Access runs r through c as the simulator does everywhere: an unsized
+// request (traces.Request.Unsized: its key was never sized) is looked up
+// but never admitted, since the cache would not know what to store.
+func Access(c policy.Cache, r *traces.Request) bool {
+	return (!r.Unsized || c.Contains(r.Key)) && c.Access(r)
+}
+
 // write applies a set or a delete.
 func (p *replayer) write(r *traces.Request) {
 	if r.Op == traces.OpSet {
 		p.st.Sets++
-		p.c.Access(r)
+		Access(p.c, r)
 		return
 	}
 	p.st.Deletes++

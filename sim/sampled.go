@@ -29,7 +29,8 @@ func SampledSweep(sample *traces.Trace, total int64, rate float64, cfg SweepConf
 		for s, c := range cfg.Sizes.Values {
 			points[p*ns+s] = Point{Policy: spec.String(), Size: c}
 		}
-		if spec.Traits().Has(policy.ExactCurve) && (sample.Ops == nil || cfg.CountWrites) && (cfg.Overhead == 0 || !cfg.Sizes.Bytes) {
+		if spec.Traits().Has(policy.ExactCurve) && (sample.Ops == nil || cfg.CountWrites) && (cfg.Overhead == 0 || !cfg.Sizes.Bytes) &&
+			!sample.HasUnsized() {
 			for s, st := range SHARDSCurve(sample, total, rate, cfg.Sizes) {
 				points[p*ns+s].Stats = st
 			}

@@ -19,6 +19,9 @@ type StreamInfo struct {
 	// Fields are the optional fields that carried information (see
 	// traces.Counter.Fields).
 	Fields traces.Fields
+	// Unsized counts the unsized requests (traces.Request.Unsized): an
+	// LRU curve is not exact with them (see byCurve).
+	Unsized int64
 }
 
 // ErrNeedsTrace is returned by ReplayStream for what needs the whole trace
@@ -94,7 +97,7 @@ func StreamDistances(r traces.Reader, sizes Sizes) (StackDistances, StreamInfo, 
 		}
 	})
 	objects, bytes := d.Footprint()
-	return d, StreamInfo{Requests: count.Requests, Distinct: objects, FootprintBytes: bytes, Fields: count.Fields()}, err
+	return d, StreamInfo{Requests: count.Requests, Distinct: objects, FootprintBytes: bytes, Fields: count.Fields(), Unsized: count.Unsized}, err
 }
 
 // countedBatches runs use over the batches of r (see Batches), counting
@@ -106,7 +109,7 @@ func countedBatches(r traces.Reader, use func([]traces.Request)) (StreamInfo, er
 			count.Add(&b[k])
 		}
 	}, use)
-	return StreamInfo{Requests: count.Requests, Distinct: count.Distinct, FootprintBytes: count.Bytes, Fields: count.Fields()}, err
+	return StreamInfo{Requests: count.Requests, Distinct: count.Distinct, FootprintBytes: count.Bytes, Fields: count.Fields(), Unsized: count.Unsized}, err
 }
 
 // Batches reads r to the end on a goroutine of its own, in batches of
@@ -184,5 +187,5 @@ func SHARDSStream(r traces.Reader, es []*ShardsEstimator) (StreamInfo, error) {
 			}
 		}
 	})
-	return StreamInfo{Requests: count.Requests, Fields: count.Fields()}, err
+	return StreamInfo{Requests: count.Requests, Fields: count.Fields(), Unsized: count.Unsized}, err
 }

@@ -150,7 +150,7 @@ func Sweep(t *traces.Trace, cfg SweepConfig) ([]Point, error) {
 // recorded per request that the curve does not compute.
 func byCurve(t *traces.Trace, cfg SweepConfig, spec policy.Spec) bool {
 	return spec.Traits().Has(policy.ExactCurve) && (t.Ops == nil || cfg.CountWrites) && cfg.Latency == nil &&
-		(cfg.Overhead == 0 || !cfg.Sizes.Bytes)
+		(cfg.Overhead == 0 || !cfg.Sizes.Bytes) && !t.HasUnsized()
 }
 
 // curves returns the number of policies the sweep computes by LRU curve.

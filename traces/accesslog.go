@@ -52,7 +52,7 @@ func NewAccessLogReader(name string, r io.Reader, opt Options) *AccessLogReader 
 func (a *AccessLogReader) Notes() []Note { return a.sizes.notes() }
 
 // Fields reports that access logs carry times and sizes.
-func (a *AccessLogReader) Fields() Fields { return Fields{Time: true, Size: true} }
+func (a *AccessLogReader) Fields() Fields { return Fields{Time: true, Size: true, Marks: true} }
 
 // Filtered returns how many well-formed requests were dropped because they
 // were not successful GETs (see AccessLogOptions.AllRequests).
@@ -137,12 +137,13 @@ func (a *AccessLogReader) parse(line []byte, r *Request) (bool, error) {
 	if !a.opt.AllRequests && !cacheable(method, status) {
 		return false, nil
 	}
+	known := true
 	if size > 0 {
 		a.sizes.learn(key, size)
 	} else {
-		size = a.sizes.recall(key)
+		size, known = a.sizes.recall(key)
 	}
-	*r = Request{Time: a.start.since(t), Key: key, Size: size}
+	*r = Request{Time: a.start.since(t), Key: key, Size: size, Unsized: !known}
 	return true, nil
 }
 

@@ -357,7 +357,7 @@ func (l *LineReader) parse(line []byte, r *Request) error {
 	if err := l.parseKey(r); err != nil {
 		return err
 	}
-	r.Size, r.TTL, r.Time, r.Op, r.Latency, r.Next, r.SameCommand = l.size, 0, 0, OpGet, 0, 0, false
+	r.Size, r.TTL, r.Time, r.Op, r.Latency, r.Next, r.Continues = l.size, 0, 0, OpGet, 0, 0, false
 	var err error
 	if c.Size > 0 {
 		if r.Size, err = parseSize(l.fields[c.Size-1]); err != nil {

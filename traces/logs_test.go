@@ -23,7 +23,7 @@ func TestAccessLog(t *testing.T) {
 	// Times by hand: 13:55:36 -0700 is 20:55:36 UTC; 23:00:36 +0200 is 21:00:36 UTC, 300 s later.
 	want := []Request{
 		{Time: 0, Key: h("/apache_pb.gif"), Size: 2326},
-		{Time: 2e9, Key: h("/index.html?x=1"), Size: DefaultSize}, // a 304, never sized
+		{Time: 2e9, Key: h("/index.html?x=1"), Size: DefaultSize, Unsized: true}, // a 304, never sized
 		{Time: 300e9, Key: h("/apache_pb.gif"), Size: 2326},
 	}
 	r := NewAccessLogReader("in.test", strings.NewReader(accessLog), Options{SkipBad: true})
@@ -103,16 +103,16 @@ func TestMonitor(t *testing.T) {
 	// (k\"q is 3 bytes, v\x00w is 3); PX 1500 ms rounds up to 2 s; reads
 	// take the key's last known size (EXPIRE's key1: 9), or 1 byte.
 	want := []Request{
-		{Time: 0, Key: h("key1"), Size: 1, Op: OpGet},
+		{Time: 0, Key: h("key1"), Size: 1, Op: OpGet, Unsized: true}, // never sized: looked up, not admitted
 		{Time: 100e6, Key: h("key1"), Size: 9, TTL: 60, Op: OpSet},
-		{Time: 1e9, Key: h("a"), Size: 1, Op: OpGet},
-		{Time: 1e9, Key: h("b"), Size: 1, Op: OpGet, SameCommand: true},
+		{Time: 1e9, Key: h("a"), Size: 1, Op: OpGet, Unsized: true},
+		{Time: 1e9, Key: h("b"), Size: 1, Op: OpGet, Continues: true, Unsized: true},
 		{Time: 1892588e3, Key: h(`k\"q`), Size: 6, TTL: 30, Op: OpSet},
 		{Time: 2392588e3, Key: h("a"), Size: 1, Op: OpDelete},
-		{Time: 2392588e3, Key: h("b"), Size: 1, Op: OpDelete, SameCommand: true},
+		{Time: 2392588e3, Key: h("b"), Size: 1, Op: OpDelete, Continues: true},
 		{Time: 3892588e3, Key: h("key1"), Size: 9, TTL: 10, Op: OpSet},
 		{Time: 6892588e3, Key: h("m1"), Size: 4, Op: OpSet},
-		{Time: 6892588e3, Key: h("m2"), Size: 6, Op: OpSet, SameCommand: true},
+		{Time: 6892588e3, Key: h("m2"), Size: 6, Op: OpSet, Continues: true},
 		{Time: 7892588e3, Key: h("p"), Size: 2, TTL: 2, Op: OpSet},
 	}
 	r := NewMonitorReader("in.test", strings.NewReader(monitorLog), Options{SkipBad: true})
@@ -205,7 +205,7 @@ func TestMonitorCapture(t *testing.T) {
 		f.Close()
 		var got []monitorWant
 		for _, r := range reqs {
-			got = append(got, monitorWant{r.Op, r.Key, r.Size, r.TTL, r.SameCommand})
+			got = append(got, monitorWant{r.Op, r.Key, r.Size, r.TTL, r.Continues})
 		}
 		if len(got) != len(want) {
 			t.Fatalf("fields %v: %d requests, want %d:\n%+v", fields, len(got), len(want), got)
@@ -244,7 +244,7 @@ func TestJSONLines(t *testing.T) {
 		{Time: 0, Key: h("user:1"), Size: 10, TTL: 60, Op: OpGet},
 		{Time: 500e6, Key: 42, Size: 20, Op: OpSet},
 		{Time: 1500e6, Key: h("user:1"), Size: 10, Op: OpDelete}, // size null: user:1's last known size
-		{Time: -1250e6, Key: h("user:2"), Size: 1, Op: OpGet},    // no size, never sized: the default
+		{Time: -1250e6, Key: h("user:2"), Size: 1, Op: OpGet, Unsized: true}, // no size, never sized: the default
 	}
 	r := NewJSONReader("in.test", strings.NewReader(jsonLines), Options{SkipBad: true})
 	compare(t, drain(t, r), want)

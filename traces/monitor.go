@@ -24,7 +24,7 @@ type MonitorOptions struct {
 //
 // Commands that read, write, expire or delete a key become requests, one per
 // key (or per field, see MonitorOptions), in order; the second and later
-// requests of one command have SameCommand set:
+// requests of one command have Continues set:
 //
 //   - Reads (gets): GET, MGET, EXISTS, TOUCH, GETEX (with its expiry as the
 //     TTL), HGET, HMGET, HGETALL, HEXISTS; GETDEL is a get then a delete;
@@ -80,7 +80,7 @@ func NewMonitorReader(name string, r io.Reader, opt Options) *MonitorReader {
 }
 
 // Fields reports that MONITOR output carries every field.
-func (m *MonitorReader) Fields() Fields { return Fields{Time: true, Size: true, TTL: true, Op: true} }
+func (m *MonitorReader) Fields() Fields { return Fields{Time: true, Size: true, TTL: true, Op: true, Marks: true} }
 
 // Notes counts the reads sized from other requests and lists the commands
 // that were not read as requests.
@@ -251,12 +251,20 @@ func (m *MonitorReader) other(name []byte) {
 // emit appends a request of the current command.
 func (m *MonitorReader) emit(op Op, key uint64, size, ttl uint32) {
 	r := m.cur
-	r.Op, r.Key, r.Size, r.TTL, r.SameCommand = op, key, size, ttl, len(m.out) > 0
+	r.Op, r.Key, r.Size, r.TTL, r.Continues, r.Unsized = op, key, size, ttl, len(m.out) > 0, false
 	m.out = append(m.out, r)
 }
 
+// emitRecalled appends a request of the current command for key, of its
+// last known size (unsized when it has none).
+func (m *MonitorReader) emitRecalled(op Op, key uint64, ttl uint32) {
+	size, known := m.sizes.recall(key)
+	m.emit(op, key, size, ttl)
+	m.out[len(m.out)-1].Unsized = !known
+}
+
 // get emits a read of key, of its last known size.
-func (m *MonitorReader) get(key uint64, ttl uint32) { m.emit(OpGet, key, m.sizes.recall(key), ttl) }
+func (m *MonitorReader) get(key uint64, ttl uint32) { m.emitRecalled(OpGet, key, ttl) }
 
 // set emits a write of key with its new size.
 func (m *MonitorReader) set(key uint64, size, ttl uint32) {
@@ -414,7 +422,7 @@ func (m *MonitorReader) readExpire(name string, args [][]byte, _ []int) error {
 			return nil
 		}
 	}
-	m.emit(OpSet, key, m.sizes.recall(key), ttl)
+	m.emitRecalled(OpSet, key, ttl)
 	return nil
 }
 
@@ -495,7 +503,7 @@ func (m *MonitorReader) readHashDel(_ string, args [][]byte, lens []int) error {
 	}
 	if !m.opt.Fields {
 		if !hashKnown {
-			m.emit(OpSet, key, m.sizes.recall(key), 0)
+			m.emitRecalled(OpSet, key, 0)
 			return nil
 		}
 		m.set(key, max(hash, uint32(min(lens[0], math.MaxUint32))), 0)

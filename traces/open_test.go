@@ -205,7 +205,7 @@ func TestByteOrderMark(t *testing.T) {
 		{"bom.arc", "5 2 0 0\n", Request{Key: 5, Size: 1}},
 		{"bom.jsonl", `{"key": "a", "size": 10}` + "\n", Request{Key: h("a"), Size: 10}},
 		{"bom.twitter", "0,abc,10,100,1,get,0\n", Request{Key: h("abc"), Size: 110}},
-		{"bom.monitor", mon, Request{Key: h("key1"), Size: 1}},
+		{"bom.monitor", mon, Request{Key: h("key1"), Size: 1, Unsized: true}},
 		{"bom.log", accessLog, Request{Key: h("/apache_pb.gif"), Size: 2326}},
 	} {
 		f, reqs := openAll(t, c.name, bom+c.data, Options{SkipBad: true, Line: LineOptions{AutoColumns: true}})

@@ -45,11 +45,23 @@ type Request struct {
 	TTL uint32
 	// Op is the operation.
 	Op Op
-	// SameCommand says the request comes from the same command as the
-	// request before it: one of the requests a multi-key command (Redis
-	// MGET, MSET, DEL k1 k2, …) expands to, in order. Only streaming readers
-	// set it; a Trace does not keep it.
-	SameCommand bool
+	// Continues says the request continues the one before it: the second
+	// and later keys of a request that carries several — a multi-key
+	// command (Redis MGET, MSET, DEL k1 k2, …), a batch of feature or
+	// embedding lookups, the blocks of an LLM prompt — in order. Policies
+	// see one key at a time; the simulator groups the outcomes.
+	Continues bool
+	// Unsized says the request carries no size and its key was never sized
+	// before (an HTTP HEAD or 304, a Redis GET of a key never set): Size is
+	// a default. The simulator looks such a request up but does not admit
+	// it on a miss, since the cache would not know what to store.
+	Unsized bool
+	// Tenant is the tenant (a model, a service, a Redis namespace) the
+	// request belongs to, numbered from 1 in the order first seen; 0 is none.
+	Tenant uint32
+	// Tokens is the number of tokens a KV-cache block holds (LLM prefix
+	// caches); 0 when the trace is not of prompts.
+	Tokens uint32
 	// Latency is the backend latency the trace recorded for the request, in
 	// seconds (0 when the trace has none); --miss-latency column uses it.
 	Latency float64
@@ -71,6 +83,11 @@ type Fields struct {
 	Time, Size, TTL, Op bool
 	// Latency: the trace records what each request cost the backend.
 	Latency bool
+	// Marks: some requests continue the one before (Request.Continues) or
+	// are unsized (Request.Unsized).
+	Marks bool
+	// Tenant: requests carry tenants; Tokens: they carry token counts.
+	Tenant, Tokens bool
 }
 
 // Describer is implemented by readers that know which fields they carry.

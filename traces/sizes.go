@@ -61,14 +61,15 @@ func (m *sizeMemo) known(key uint64) (uint32, bool) {
 }
 
 // recall returns the size of a request for key that carries none, and
+// whether it was known (false: the default, see Request.Unsized), and
 // counts how it was found.
-func (m *sizeMemo) recall(key uint64) uint32 {
+func (m *sizeMemo) recall(key uint64) (uint32, bool) {
 	if s, ok := m.known(key); ok {
 		m.recalled++
-		return s
+		return s, true
 	}
 	m.defaulted++
-	return m.def
+	return m.def, false
 }
 
 // notes returns a note saying how many requests were sized by recall.

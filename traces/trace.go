@@ -20,6 +20,12 @@ type Trace struct {
 	Next  []int64  // nil until NextAccess fills it: index of the next request for the same key
 	// Latencies are the backend latencies the trace recorded, in seconds (nil: none).
 	Latencies []float64
+	// Marks hold each request's Continues and Unsized (MarkContinues,
+	// MarkUnsized; nil: none set).
+	Marks []uint8
+	// Tenants are the requests' tenants (nil: none); Tokens their token counts (nil: none).
+	Tenants []uint32
+	Tokens  []uint32
 	// Origin is the clock time of the first request when the timestamps
 	// are clock times (see Originer); zero otherwise.
 	Origin time.Time
@@ -42,6 +48,15 @@ func NewTrace(name string, f Fields) *Trace {
 	}
 	if f.Latency {
 		t.Latencies = []float64{}
+	}
+	if f.Marks {
+		t.Marks = []uint8{}
+	}
+	if f.Tenant {
+		t.Tenants = []uint32{}
+	}
+	if f.Tokens {
+		t.Tokens = []uint32{}
 	}
 	return t
 }
@@ -67,6 +82,33 @@ func (t *Trace) Append(r *Request) {
 	if t.Latencies != nil {
 		t.Latencies = append(t.Latencies, r.Latency)
 	}
+	if t.Marks != nil {
+		t.Marks = append(t.Marks, marks(r))
+	}
+	if t.Tenants != nil {
+		t.Tenants = append(t.Tenants, r.Tenant)
+	}
+	if t.Tokens != nil {
+		t.Tokens = append(t.Tokens, r.Tokens)
+	}
+}
+
+// The bits of Trace.Marks.
+const (
+	MarkContinues uint8 = 1 << iota
+	MarkUnsized
+)
+
+// marks packs r's Continues and Unsized.
+func marks(r *Request) uint8 {
+	var m uint8
+	if r.Continues {
+		m |= MarkContinues
+	}
+	if r.Unsized {
+		m |= MarkUnsized
+	}
+	return m
 }
 
 // appendSparse adds a request like Append, to a trace whose optional
@@ -103,6 +145,21 @@ func (t *Trace) appendSparse(r *Request, f Fields) {
 	} else if f.Latency && r.Latency != 0 {
 		t.Latencies = startColumn(n, 0, r.Latency, cap(t.Keys))
 	}
+	if m := marks(r); t.Marks != nil {
+		t.Marks = append(t.Marks, m)
+	} else if f.Marks && m != 0 {
+		t.Marks = startColumn(n, 0, m, cap(t.Keys))
+	}
+	if t.Tenants != nil {
+		t.Tenants = append(t.Tenants, r.Tenant)
+	} else if f.Tenant && r.Tenant != 0 {
+		t.Tenants = startColumn(n, 0, r.Tenant, cap(t.Keys))
+	}
+	if t.Tokens != nil {
+		t.Tokens = append(t.Tokens, r.Tokens)
+	} else if f.Tokens && r.Tokens != 0 {
+		t.Tokens = startColumn(n, 0, r.Tokens, cap(t.Keys))
+	}
 }
 
 // startColumn returns a column of n default values def followed by v.
@@ -133,12 +190,24 @@ func (t *Trace) Shrink() {
 	if t.Latencies != nil && allEqual(t.Latencies, 0) {
 		t.Latencies = nil
 	}
+	if t.Marks != nil && allEqual(t.Marks, 0) {
+		t.Marks = nil
+	}
+	if t.Tenants != nil && allEqual(t.Tenants, 0) {
+		t.Tenants = nil
+	}
+	if t.Tokens != nil && allEqual(t.Tokens, 0) {
+		t.Tokens = nil
+	}
 	t.Keys = trim(t.Keys)
 	t.Sizes = trim(t.Sizes)
 	t.Times = trim(t.Times)
 	t.TTLs = trim(t.TTLs)
 	t.Ops = trim(t.Ops)
 	t.Latencies = trim(t.Latencies)
+	t.Marks = trim(t.Marks)
+	t.Tenants = trim(t.Tenants)
+	t.Tokens = trim(t.Tokens)
 }
 
 // Filter keeps the requests whose key keep accepts, in order, in place,
@@ -156,6 +225,9 @@ func (t *Trace) Filter(keep func(key uint64) bool) {
 		filterMove(t.TTLs, n, i)
 		filterMove(t.Ops, n, i)
 		filterMove(t.Latencies, n, i)
+		filterMove(t.Marks, n, i)
+		filterMove(t.Tenants, n, i)
+		filterMove(t.Tokens, n, i)
 		n++
 	}
 	t.Keys = t.Keys[:n]
@@ -164,6 +236,9 @@ func (t *Trace) Filter(keep func(key uint64) bool) {
 	t.TTLs = cut(t.TTLs, n)
 	t.Ops = cut(t.Ops, n)
 	t.Latencies = cut(t.Latencies, n)
+	t.Marks = cut(t.Marks, n)
+	t.Tenants = cut(t.Tenants, n)
+	t.Tokens = cut(t.Tokens, n)
 }
 
 // filterMove moves element i of a column (nil: absent) to n.
@@ -208,6 +283,18 @@ func (t *Trace) At(i int, r *Request) {
 	if t.Next != nil {
 		r.Next = t.Next[i]
 	}
+	r.Continues, r.Unsized = false, false
+	if t.Marks != nil {
+		r.Continues, r.Unsized = t.Marks[i]&MarkContinues != 0, t.Marks[i]&MarkUnsized != 0
+	}
+	r.Tenant = 0
+	if t.Tenants != nil {
+		r.Tenant = t.Tenants[i]
+	}
+	r.Tokens = 0
+	if t.Tokens != nil {
+		r.Tokens = t.Tokens[i]
+	}
 }
 
 // Fill fills b with requests from, from+1, … as At does, a column at a
@@ -247,11 +334,37 @@ func (t *Trace) Fill(from int, b []Request) {
 			b[k].Next = v
 		}
 	}
+	if t.Marks != nil {
+		for k, v := range t.Marks[from:to] {
+			b[k].Continues, b[k].Unsized = v&MarkContinues != 0, v&MarkUnsized != 0
+		}
+	}
+	if t.Tenants != nil {
+		for k, v := range t.Tenants[from:to] {
+			b[k].Tenant = v
+		}
+	}
+	if t.Tokens != nil {
+		for k, v := range t.Tokens[from:to] {
+			b[k].Tokens = v
+		}
+	}
 }
 
 // Fields reports which optional columns the trace stores.
 func (t *Trace) Fields() Fields {
-	return Fields{Time: t.Times != nil, Size: t.Sizes != nil, TTL: t.TTLs != nil, Op: t.Ops != nil, Latency: t.Latencies != nil}
+	return Fields{Time: t.Times != nil, Size: t.Sizes != nil, TTL: t.TTLs != nil, Op: t.Ops != nil, Latency: t.Latencies != nil,
+		Marks: t.Marks != nil, Tenant: t.Tenants != nil, Tokens: t.Tokens != nil}
+}
+
+// HasUnsized reports whether a request is unsized (Request.Unsized).
+func (t *Trace) HasUnsized() bool {
+	for _, m := range t.Marks {
+		if m&MarkUnsized != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // Reader returns a Reader that streams the trace from the start.
@@ -296,8 +409,9 @@ func Each(r Reader, fn func(*Request)) error {
 // fields carried information. Its memory follows the distinct keys (32
 // bytes each). The zero Counter is ready to use.
 type Counter struct {
-	// Requests counts every request added.
-	Requests int64
+	// Requests counts every request added; Unsized those unsized
+	// (Request.Unsized).
+	Requests, Unsized int64
 	// Distinct is the number of distinct keys; Bytes sums the sizes of the
 	// distinct objects, each at its first-seen size.
 	Distinct int
@@ -321,6 +435,12 @@ func (c *Counter) Observe(r *Request) {
 	c.carried.TTL = c.carried.TTL || r.TTL != 0
 	c.carried.Op = c.carried.Op || r.Op != OpGet
 	c.carried.Latency = c.carried.Latency || r.Latency != 0
+	c.carried.Marks = c.carried.Marks || r.Continues || r.Unsized
+	if r.Unsized {
+		c.Unsized++
+	}
+	c.carried.Tenant = c.carried.Tenant || r.Tenant != 0
+	c.carried.Tokens = c.carried.Tokens || r.Tokens != 0
 }
 
 func (c *Counter) add(key uint64, size uint32) {

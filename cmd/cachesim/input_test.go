@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/csv"
 	"fmt"
 	"strings"
 	"testing"
@@ -105,5 +106,43 @@ func TestExtensionFormatError(t *testing.T) {
 	_, errOut, err := runCLI(t, "inspect", writeFile(t, "cap.log", `1.5 [0 127.0.0.1:1] "GET" "k"`+"\n"))
 	if err != nil || !strings.Contains(errOut, "read as monitor, which its contents fit") || !strings.Contains(errOut, "(--trace-format chooses)") {
 		t.Errorf("MONITOR in a .log: %v, %q", err, errOut)
+	}
+}
+
+// An access log's HEADs of objects never sized do not cache 1-byte
+// placeholders: 1,000 HEADs, then 20,000 GETs cycling over the same 1,000
+// objects of 1 MiB, in a 1 MiB cache (one object) hit nothing — every GET
+// follows 999 others — in replay, sweep and mrc alike (worked by hand;
+// with placeholders the GETs hit them 20,000 times: 95%).
+func TestAccessLogHeadsDoNotCachePlaceholders(t *testing.T) {
+	var b strings.Builder
+	line := func(method, path string, bytes int) {
+		fmt.Fprintf(&b, "10.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"%s %s HTTP/1.1\" 200 %d\n", method, path, bytes)
+	}
+	for i := 0; i < 1000; i++ {
+		line("HEAD", fmt.Sprintf("/o%d", i), 0)
+	}
+	for i := 0; i < 20000; i++ {
+		line("GET", fmt.Sprintf("/o%d", i%1000), 1<<20)
+	}
+	path := writeFile(t, "access.log", b.String())
+	out, _, err := runCLI(t, "replay", path, "--size", "1MiB", "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, `"requests": 21000`) || !strings.Contains(out, `"hits": 0,`) {
+		t.Errorf("replay: %s", out)
+	}
+	for _, args := range [][]string{{"sweep", path, "--sizes", "1MiB,2GiB"}, {"mrc", path, "--sizes", "1MiB,2GiB"}} {
+		out, _, err := runCLI(t, append(args, "--format", "csv")...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, _ := csv.NewReader(strings.NewReader(out)).ReadAll()
+		// At 1 MiB nothing hits; at 2 GiB every GET after the first pass does
+		// (19,000), and no HEAD (never admitted).
+		if len(rows) != 3 || rows[1][4] != "0" || rows[2][4] != "19000" {
+			t.Errorf("%s: %v", args[0], rows)
+		}
 	}
 }

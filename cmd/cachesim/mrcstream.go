@@ -37,7 +37,7 @@ func (o *sweepOptions) mrcStream(cmd *cobra.Command, args []string) (ok bool, er
 	}
 	switch {
 	case o.sample.on() && !sizes.Bytes:
-		return true, o.mrcSampled(cmd, args, p, sizes)
+		return o.mrcSampled(cmd, args, p, sizes)
 	case o.sample.on() || (sizes.Bytes && !rereadable(args)):
 		return false, nil
 	case sizes.Bytes && len(sizes.Values) == 0:
@@ -64,8 +64,8 @@ func (o *sweepOptions) mrcExact(cmd *cobra.Command, args []string, p sweepPlan, 
 		d, info, err = sim.StreamDistances(r, sizes)
 		return err
 	})
-	if err == errLoad {
-		return false, nil
+	if err == errLoad || (err == nil && info.Unsized > 0) {
+		return false, nil // operations, or unsized requests: LRU's curve is not exact, replay instead
 	} else if err != nil {
 		return true, err
 	}
@@ -133,7 +133,10 @@ func (o *sweepOptions) replayInexact(args []string, sizes sim.Sizes, stats []sim
 // input read as a stream (sim.ShardsEstimator), in memory bounded by the
 // sampled keys, or by --sample-size whatever the length of the input; with
 // --bands, several samples with different hash seeds in the same pass.
-func (o *sweepOptions) mrcSampled(cmd *cobra.Command, args []string, p sweepPlan, sizes sim.Sizes) error {
+// ok is false, after that pass, when the input has unsized requests, for
+// which SHARDS's stack distances do not hold: the loaded sweep replays
+// the sample instead.
+func (o *sweepOptions) mrcSampled(cmd *cobra.Command, args []string, p sweepPlan, sizes sim.Sizes) (ok bool, err error) {
 	es := make([]*sim.ShardsEstimator, o.sample.count())
 	for seed := range es {
 		if o.sample.keys > 0 {
@@ -152,10 +155,13 @@ func (o *sweepOptions) mrcSampled(cmd *cobra.Command, args []string, p sweepPlan
 		info, err = sim.SHARDSStream(r, es)
 		return err
 	}); err != nil {
-		return err
+		return true, err
+	}
+	if info.Unsized > 0 && rereadable(args) {
+		return false, nil
 	}
 	if info.Requests == 0 {
-		return fmt.Errorf("%s: no requests (see --trace-format)", name)
+		return true, fmt.Errorf("%s: no requests (see --trace-format)", name)
 	}
 	rate := es[0].Rate()
 	fmt.Fprintf(stderr, "approximate: SHARDS spatial sampling at rate %.4g (%d requests)%s\n", rate, info.Requests, bandsNote(len(es)))
@@ -176,6 +182,6 @@ func (o *sweepOptions) mrcSampled(cmd *cobra.Command, args []string, p sweepPlan
 			points[i].Stats, points[i].Band = mean[i], &bands[i]
 		}
 	}
-	return o.publish(cmd, p, sweepResult{t: traces.NewTrace(name, info.Fields), total: info.Requests, rate: rate,
+	return true, o.publish(cmd, p, sweepResult{t: traces.NewTrace(name, info.Fields), total: info.Requests, rate: rate,
 		sizes: sizes, points: points, ceiling: sim.EstimatedCeiling(points[0].Stats, es[0].Distinct())})
 }

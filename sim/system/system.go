@@ -513,7 +513,7 @@ func (s *system) serve(r *traces.Request, inst int, fresh bool) (served int, hel
 			}
 		}
 		l := &s.levels[0]
-		if l.cache(inst).Access(l.view(r)) {
+		if sim.Access(l.cache(inst), l.view(r)) {
 			served, held = 0, true
 		}
 		if !fresh {
@@ -523,7 +523,7 @@ func (s *system) serve(r *traces.Request, inst int, fresh bool) (served int, hel
 	}
 	for j := range s.levels {
 		l := &s.levels[j]
-		if l.cache(inst).Access(l.view(r)) {
+		if sim.Access(l.cache(inst), l.view(r)) {
 			held = true
 			if fresh {
 				return j, true

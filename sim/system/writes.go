@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/cachesim/cachesim/sim"
 	"github.com/cachesim/cachesim/traces"
 )
 
@@ -219,7 +220,7 @@ func (s *system) fill(r *traces.Request, inst int) {
 			l.caches[0].Remove(r.Key) // the first level holds it now
 			continue
 		}
-		l.cache(inst).Access(l.view(r))
+		sim.Access(l.cache(inst), l.view(r))
 	}
 	if s.track {
 		ks := s.keys[r.Key]

@@ -244,6 +244,10 @@ func (w *worker) run(me, n int, stop *atomic.Bool) error {
 		kind := uint8(cmdGet)
 		switch r.Op {
 		case traces.OpSet:
+			if r.Unsized { // its size is unknown: the simulation stores nothing new either
+				w.res.Sets++
+				continue
+			}
 			kind = cmdSet
 		case traces.OpDelete:
 			kind = cmdDel
@@ -306,7 +310,7 @@ func (w *worker) send() error {
 			if hit {
 				w.res.Hits++
 				w.res.ByteHits += uint64(r.Size)
-			} else {
+			} else if !r.Unsized { // an unsized miss is not filled, as in the simulation (sim.Access)
 				w.next = append(w.next, pending{p.idx, cmdFill})
 			}
 		case cmdDel:
