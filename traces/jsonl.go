@@ -57,7 +57,9 @@ func NewJSONReader(name string, r io.Reader, opt Options) *JSONReader {
 
 // Fields reports every optional field: which ones a file has is known only
 // once it is read (columns that turn out empty cost nothing after Trace.Shrink).
-func (j *JSONReader) Fields() Fields { return Fields{Time: true, Size: true, TTL: true, Op: true, Marks: true} }
+func (j *JSONReader) Fields() Fields {
+	return Fields{Time: true, Size: true, TTL: true, Op: true, Marks: true}
+}
 
 // Notes says how many lines without a size were sized from others, and
 // which time unit was detected.

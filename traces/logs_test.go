@@ -243,7 +243,7 @@ func TestJSONLines(t *testing.T) {
 	want := []Request{
 		{Time: 0, Key: h("user:1"), Size: 10, TTL: 60, Op: OpGet},
 		{Time: 500e6, Key: 42, Size: 20, Op: OpSet},
-		{Time: 1500e6, Key: h("user:1"), Size: 10, Op: OpDelete}, // size null: user:1's last known size
+		{Time: 1500e6, Key: h("user:1"), Size: 10, Op: OpDelete},             // size null: user:1's last known size
 		{Time: -1250e6, Key: h("user:2"), Size: 1, Op: OpGet, Unsized: true}, // no size, never sized: the default
 	}
 	r := NewJSONReader("in.test", strings.NewReader(jsonLines), Options{SkipBad: true})

@@ -80,7 +80,9 @@ func NewMonitorReader(name string, r io.Reader, opt Options) *MonitorReader {
 }
 
 // Fields reports that MONITOR output carries every field.
-func (m *MonitorReader) Fields() Fields { return Fields{Time: true, Size: true, TTL: true, Op: true, Marks: true} }
+func (m *MonitorReader) Fields() Fields {
+	return Fields{Time: true, Size: true, TTL: true, Op: true, Marks: true}
+}
 
 // Notes counts the reads sized from other requests and lists the commands
 // that were not read as requests.
