@@ -28,7 +28,7 @@ func TestHeldFloors(t *testing.T) {
 	if s := f[0].String(); !strings.Contains(s, "memcached holds 27 MiB at 2 MiB") || !strings.Contains(s, "below 27 MiB (2 of the sizes)") {
 		t.Errorf("note %q", s)
 	}
-	c := (&Sweep{Workload: "w", Unit: Unit(true), Points: pts}).MRCChart(RequestHitRatio)
+	c := (&Sweep{Workload: "w", Unit: "bytes", Points: pts}).MRCChart(RequestHitRatio)
 	var line *Series
 	for i := range c.Series {
 		if c.Series[i].Gray {

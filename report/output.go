@@ -44,13 +44,6 @@ type Sweep struct {
 	XScale Scale `json:"-"`
 }
 
-// Unit returns "bytes" or "objects".
-func Unit(bytes bool) string {
-	if bytes {
-		return "bytes"
-	}
-	return "objects"
-}
 
 func (s *Sweep) bytes() bool { return s.Unit == "bytes" }
 

@@ -41,14 +41,14 @@ type Replay struct {
 
 // NewReplay builds the report of a replay of workload through policy at
 // size; took is the simulation's wall time.
-func NewReplay(workload, policy string, size int64, bytes bool, st sim.Stats, distinct int, took time.Duration) *Replay {
+func NewReplay(workload, policy string, size sim.Size, st sim.Stats, distinct int, took time.Duration) *Replay {
 	r := &Replay{
-		Workload: workload, Policy: policy, Size: size, Unit: Unit(bytes),
+		Workload: workload, Policy: policy, Size: size.N, Unit: size.Unit.String(),
 		Requests: st.Requests, Hits: st.Hits, Misses: st.Misses(), HitRatio: st.HitRatio(),
 		ByteHitRatio: st.ByteHitRatio(), Evictions: st.Evictions, Sets: st.Sets, Deletes: st.Deletes, DistinctKeys: distinct,
 		Seconds: took.Seconds(), RequestsPerS: float64(st.Requests+st.Sets+st.Deletes) / max(took.Seconds(), 1e-9),
 		Windows: st.Windows,
-		point:   sim.Point{Policy: policy, Size: size, Stats: st},
+		point:   sim.Point{Policy: policy, Size: size.N, Stats: st},
 	}
 	if st.Admitted+st.Rejected > 0 {
 		rate := st.AdmissionRate()

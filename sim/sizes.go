@@ -33,9 +33,80 @@ var units = map[string]int64{
 	"t": 1 << 40, "tb": 1 << 40, "tib": 1 << 40,
 }
 
-// ParseSize parses one size: an object count ("1000", "1e6") or a byte size
-// with a binary unit ("64KiB", "1.5GB"). It reports whether a unit was given.
-func ParseSize(s string) (v int64, bytes bool, err error) {
+// Unit is what a size counts: objects or bytes.
+type Unit uint8
+
+const (
+	// Objects counts objects: every object has size 1.
+	Objects Unit = iota
+	// Bytes counts bytes: objects have their own sizes.
+	Bytes
+)
+
+// UnitOf returns Bytes when bytes is set, else Objects.
+func UnitOf(bytes bool) Unit {
+	if bytes {
+		return Bytes
+	}
+	return Objects
+}
+
+// String returns "objects" or "bytes".
+func (u Unit) String() string {
+	if u == Bytes {
+		return "bytes"
+	}
+	return "objects"
+}
+
+// Size is a cache size: a number of objects or of bytes.
+type Size struct {
+	N    int64
+	Unit Unit
+}
+
+// Bytes reports whether the size counts bytes.
+func (s Size) Bytes() bool { return s.Unit == Bytes }
+
+// String renders the size for people: a count as is, bytes in the largest
+// binary unit that keeps it at or above 1 ("1.5 GiB").
+func (s Size) String() string { return FormatSize(s.N, s.Bytes()) }
+
+// MarshalText renders the size so that ParseSize reads it back: "1000",
+// or bytes with their unit ("64MiB", "1000B").
+func (s Size) MarshalText() ([]byte, error) {
+	if !s.Bytes() {
+		return []byte(strconv.FormatInt(s.N, 10)), nil
+	}
+	for _, u := range []struct {
+		name string
+		mult int64
+	}{{"TiB", 1 << 40}, {"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+		if s.N >= u.mult && s.N%u.mult == 0 {
+			return []byte(strconv.FormatInt(s.N/u.mult, 10) + u.name), nil
+		}
+	}
+	return []byte(strconv.FormatInt(s.N, 10) + "B"), nil
+}
+
+// UnmarshalText parses a size as ParseSize does.
+func (s *Size) UnmarshalText(b []byte) error {
+	v, err := ParseSize(string(b))
+	if err == nil {
+		*s = v
+	}
+	return err
+}
+
+// ParseSize parses one size: an object count ("1000", "1e6"), or a byte
+// size with a binary unit ("64KiB", "1.5GB").
+func ParseSize(s string) (Size, error) {
+	v, bytes, err := parseSize(s)
+	return Size{N: v, Unit: UnitOf(bytes)}, err
+}
+
+// parseSize parses one size and reports whether a unit was given.
+func parseSize(s string) (v int64, bytes bool, err error) {
 	s = strings.TrimSpace(s)
 	i := len(s)
 	for i > 0 && (s[i-1] >= 'a' && s[i-1] <= 'z' || s[i-1] >= 'A' && s[i-1] <= 'Z') {
@@ -76,7 +147,7 @@ func ParseSizes(spec string) (Sizes, error) {
 	}
 	units := map[bool]int{}
 	add := func(s string) (int64, error) {
-		v, b, err := ParseSize(s)
+		v, b, err := parseSize(s)
 		if err != nil {
 			return 0, err
 		}
@@ -119,7 +190,7 @@ func ParseSizes(spec string) (Sizes, error) {
 				out.Values = append(out.Values, logSpaced(lo, hi, n)...)
 				continue
 			}
-			st, b, err := ParseSize(step)
+			st, b, err := parseSize(step)
 			if err != nil || st <= 0 {
 				return fail(fmt.Errorf("step %q: expected a positive size, log or logN", f[2]))
 			}
@@ -194,11 +265,11 @@ func FormatSize(v int64, bytes bool) string {
 
 // DefaultReplaySize is the size of a replay given none: a tenth of the
 // footprint, in objects (distinct keys) or bytes, and at least 1.
-func DefaultReplaySize(objects int, bytes int64, inBytes bool) int64 {
-	if inBytes {
-		return max(bytes/10, 1)
+func DefaultReplaySize(objects int, bytes int64, unit Unit) Size {
+	if unit == Bytes {
+		return Size{max(bytes/10, 1), Bytes}
 	}
-	return max(int64(objects)/10, 1)
+	return Size{max(int64(objects)/10, 1), Objects}
 }
 
 // DefaultSweepSizes are the sizes of a sweep given none: n log-spaced sizes

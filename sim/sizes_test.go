@@ -63,3 +63,29 @@ func TestFormatSize(t *testing.T) {
 		}
 	}
 }
+
+// A Size renders for people and as text that ParseSize reads back.
+func TestSizeText(t *testing.T) {
+	for _, c := range []struct {
+		in         string
+		size       Size
+		text, show string
+	}{
+		{"1000", Size{1000, Objects}, "1000", "1000"},
+		{"64MiB", Size{64 << 20, Bytes}, "64MiB", "64 MiB"},
+		{"1.5GB", Size{3 << 29, Bytes}, "1536MiB", "1.5 GiB"},
+		{"1000B", Size{1000, Bytes}, "1000B", "1000 B"},
+		{"2K", Size{2048, Bytes}, "2KiB", "2 KiB"},
+	} {
+		got, err := ParseSize(c.in)
+		if err != nil || got != c.size {
+			t.Errorf("ParseSize(%q) = %v, %v; want %v", c.in, got, err, c.size)
+			continue
+		}
+		text, _ := got.MarshalText()
+		var back Size
+		if string(text) != c.text || back.UnmarshalText(text) != nil || back != c.size || got.String() != c.show {
+			t.Errorf("%v: text %q (back %v), shown %q; want %q, %q", c.size, text, back, got.String(), c.text, c.show)
+		}
+	}
+}

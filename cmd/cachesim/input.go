@@ -95,7 +95,8 @@ func (f *inputFlags) options() (traces.Options, error) {
 			auto = auto && strings.Trim(col.value, "0123456789, ") != ""
 		}
 	}
-	size, _, err := sim.ParseSize(f.defaultSize) // a plain number is bytes too
+	ds, err := sim.ParseSize(f.defaultSize) // a plain number is bytes too
+	size := ds.N
 	if err != nil || size < 1 || size > math.MaxUint32 {
 		return opt, fmt.Errorf("--default-size %q: expected a size in bytes from 1B to 4GiB-1", f.defaultSize)
 	}

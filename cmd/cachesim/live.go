@@ -264,11 +264,11 @@ func parseMaxMemory(s string) (int64, error) {
 	if s == "" {
 		return 0, nil
 	}
-	v, _, err := sim.ParseSize(s)
+	v, err := sim.ParseSize(s) // a plain number is bytes too
 	if err != nil {
 		return 0, fmt.Errorf("bad --maxmemory: %v", err)
 	}
-	return v, nil
+	return v.N, nil
 }
 
 // liveSweepOptions are the flags of cachesim live sweep.

@@ -15,11 +15,11 @@ func maxMemory(flag string) (int64, error) {
 	if flag == "" {
 		return physicalMemory() / 2, nil
 	}
-	v, bytes, err := sim.ParseSize(flag)
-	if err != nil || (!bytes && v != 0) || v < 0 {
+	v, err := sim.ParseSize(flag)
+	if err != nil || (!v.Bytes() && v.N != 0) {
 		return 0, fmt.Errorf("--max-memory %q: expected a size with a unit, e.g. 4GiB (0: no bound)", flag)
 	}
-	return v, nil
+	return v.N, nil
 }
 
 // physicalMemory returns the machine's memory from /proc/meminfo, or 4 GiB

@@ -78,8 +78,7 @@ replay. A real Redis or memcached: cachesim live replay.`,
 // replayPlan is a checked replay: what to run, decided before any work.
 type replayPlan struct {
 	spec   policy.Spec
-	size   int64 // 0: the default
-	bytes  bool
+	size   sim.Size // N 0: the default, in Unit
 	model  *sim.LatencyModel
 	window sim.Window
 }
@@ -94,7 +93,7 @@ func (o *replayOptions) plan() (p replayPlan, err error) {
 		return p, err
 	}
 	p.spec = specs[0]
-	if p.size, p.bytes, err = o.parseSize(); err != nil {
+	if p.size, err = o.parseSize(); err != nil {
 		return p, err
 	}
 	if o.lat.asked() {
@@ -104,7 +103,7 @@ func (o *replayOptions) plan() (p replayPlan, err error) {
 	} else if o.lat.fs.Changed("request-rate") {
 		return p, fmt.Errorf("--request-rate serves the latency report: give --miss-latency")
 	}
-	if err := o.cache.check(specs, p.bytes, p.model); err != nil {
+	if err := o.cache.check(specs, p.size.Bytes(), p.model); err != nil {
 		return p, err
 	}
 	p.window, err = o.timeline.check(&o.out)
@@ -121,7 +120,8 @@ func runReplay(cmd *cobra.Command, args []string, o *replayOptions) error {
 	if ok, err := o.replayStream(cmd, args, p); ok || err != nil {
 		return err
 	}
-	spec, size, bytes, model := p.spec, p.size, p.bytes, p.model
+	spec, size, model := p.spec, p.size, p.model
+	bytes := size.Bytes()
 	t, err := o.in.load(args, stderr)
 	if err != nil {
 		return err
@@ -130,13 +130,13 @@ func runReplay(cmd *cobra.Command, args []string, o *replayOptions) error {
 		return err
 	}
 	distinct, footprint := t.Footprint()
-	if size == 0 {
-		size = sim.DefaultReplaySize(distinct, footprint, bytes)
+	if size.N == 0 {
+		size = sim.DefaultReplaySize(distinct, footprint, size.Unit)
 	}
 	warnInputs(stderr, t, []policy.Spec{spec}, bytes)
-	cfg := o.cache.config(size)
+	cfg := o.cache.config(size.N)
 	if !bytes {
-		cfg.SizeHint = int(min(size, int64(t.Len())))
+		cfg.SizeHint = int(min(size.N, int64(t.Len())))
 	}
 	c, err := policy.New(spec, cfg)
 	if err != nil {
@@ -154,37 +154,40 @@ func runReplay(cmd *cobra.Command, args []string, o *replayOptions) error {
 	}
 	start := time.Now()
 	st := sim.ReplayWith(t, c, opt)
-	rep := report.NewReplay(t.Name, spec.String(), size, bytes, st, distinct, time.Since(start))
+	rep := report.NewReplay(t.Name, spec.String(), size, st, distinct, time.Since(start))
 	if opt.Window != nil {
 		rep.Window = opt.Window.Window.String()
 	}
 	if model != nil {
 		rep.AddLatency(opt.Latency.Uncached, requestRate(o.lat.requestRate, t), model)
 	}
-	title := fmt.Sprintf("%s, %s at %s %s", t.Name, spec, sim.FormatSize(size, bytes), report.Unit(bytes))
+	title := fmt.Sprintf("%s, %s at %s %s", t.Name, spec, size, size.Unit)
 	if err := o.timeline.chart(&o.out, title, t, opt.Window, st, nil); err != nil {
 		return err
 	}
 	return o.out.emit(cmd.OutOrStdout(), stderr, writers{"table": rep.WriteTable, "csv": rep.WriteCSV, "json": rep.WriteJSON})
 }
 
-// parseSize reads --size and --bytes: 0 means the default.
-func (o *replayOptions) parseSize() (size int64, bytes bool, err error) {
-	bytes = o.bytes
+// parseSize reads --size and --bytes: a size of 0 means the default, in
+// the unit --bytes says.
+func (o *replayOptions) parseSize() (sim.Size, error) {
 	if o.size == "" {
-		return 0, bytes, nil
+		return sim.Size{Unit: sim.UnitOf(o.bytes)}, nil
 	}
-	size, withUnit, err := sim.ParseSize(o.size)
+	size, err := sim.ParseSize(o.size)
 	if err != nil {
-		return 0, false, fmt.Errorf("bad --size: %v\n%s", err, sim.SizeForms)
+		return size, fmt.Errorf("bad --size: %v\n%s", err, sim.SizeForms)
 	}
-	if withUnit && o.bytes {
-		return 0, false, fmt.Errorf("--bytes has no effect: --size %s carries a unit", o.size)
+	if size.Bytes() && o.bytes {
+		return size, fmt.Errorf("--bytes has no effect: --size %s carries a unit", o.size)
 	}
-	if size == 0 {
-		return 0, false, fmt.Errorf("--size 0: a cache holds at least one object or byte")
+	if size.N == 0 {
+		return size, fmt.Errorf("--size 0: a cache holds at least one object or byte")
 	}
-	return size, bytes || withUnit, nil
+	if o.bytes {
+		size.Unit = sim.Bytes
+	}
+	return size, nil
 }
 
 // timelineFlags ask for the hit ratio per window of a replay.
@@ -271,21 +274,21 @@ func eventsOnWindows(t *traces.Trace, plan *sim.WindowPlan, events []report.Time
 // --size a first pass counts the distinct keys. ok is false when the
 // caller must load the trace.
 func (o *replayOptions) replayStream(cmd *cobra.Command, args []string, p replayPlan) (ok bool, err error) {
-	if o.timeline.on() || p.model != nil || p.spec.Traits().Has(policy.Offline) || (p.size == 0 && !rereadable(args)) {
+	if o.timeline.on() || p.model != nil || p.spec.Traits().Has(policy.Offline) || (p.size.N == 0 && !rereadable(args)) {
 		return false, nil
 	}
 	stderr := cmd.ErrOrStderr()
 	size, hint := p.size, int64(1<<16) // the cache's tables grow past the hint
-	if size == 0 {
+	if size.N == 0 {
 		var count traces.Counter
 		if _, err := o.in.stream(args, io.Discard, func(_ string, r traces.Reader) error { return countAll(r, &count) }); err != nil {
 			return true, err
 		}
-		size, hint = sim.DefaultReplaySize(count.Distinct, count.Bytes, p.bytes), int64(count.Distinct)
+		size, hint = sim.DefaultReplaySize(count.Distinct, count.Bytes, size.Unit), int64(count.Distinct)
 	}
-	cfg := o.cache.config(size)
-	if !p.bytes {
-		cfg.SizeHint = int(min(size, hint))
+	cfg := o.cache.config(size.N)
+	if !size.Bytes() {
+		cfg.SizeHint = int(min(size.N, hint))
 	}
 	c, err := policy.New(p.spec, cfg)
 	if err != nil {
@@ -299,7 +302,7 @@ func (o *replayOptions) replayStream(cmd *cobra.Command, args []string, p replay
 	start := time.Now()
 	if _, err := o.in.stream(args, stderr, func(n string, r traces.Reader) (err error) {
 		name = n
-		st, info, err = sim.ReplayStream(r, c, o.cache.options(p.bytes))
+		st, info, err = sim.ReplayStream(r, c, o.cache.options(size.Bytes()))
 		return err
 	}); err != nil {
 		return true, err
@@ -312,7 +315,7 @@ func (o *replayOptions) replayStream(cmd *cobra.Command, args []string, p replay
 	if err := o.cache.checkTrace(t); err != nil {
 		return true, err
 	}
-	warnInputs(stderr, t, []policy.Spec{p.spec}, p.bytes)
-	rep := report.NewReplay(name, p.spec.String(), size, p.bytes, st, info.Distinct, took)
+	warnInputs(stderr, t, []policy.Spec{p.spec}, size.Bytes())
+	rep := report.NewReplay(name, p.spec.String(), size, st, info.Distinct, took)
 	return true, o.out.emit(cmd.OutOrStdout(), stderr, writers{"table": rep.WriteTable, "csv": rep.WriteCSV, "json": rep.WriteJSON})
 }

@@ -325,7 +325,7 @@ func (o *sweepOptions) publish(cmd *cobra.Command, p sweepPlan, r sweepResult) e
 	for _, f := range report.HeldFloors(r.points) {
 		fmt.Fprintf(stderr, "note: %s\n", f)
 	}
-	rep := &report.Sweep{Workload: r.t.Name, Requests: int(r.total), Unit: report.Unit(r.sizes.Bytes), Points: r.points,
+	rep := &report.Sweep{Workload: r.t.Name, Requests: int(r.total), Unit: sim.UnitOf(r.sizes.Bytes).String(), Points: r.points,
 		Optimal: r.optimal, Bounds: bounds(p.specs)}
 	rep.Ceiling, rep.Footprint = &r.ceiling, r.ceiling.Footprint(r.sizes.Bytes, o.cache.overhead)
 	reqRate := requestRate(o.lat.requestRate, r.t)

@@ -541,7 +541,7 @@ func runSystemSweep(cmd *cobra.Command, args []string, o *systemSweepOptions) er
 		return systemError(err)
 	}
 	rep := o.newReport(t, s, name)
-	rep.Unit = report.Unit(sizes.Bytes)
+	rep.Unit = sim.UnitOf(sizes.Bytes).String()
 	// The overall hit ratio against the varied size is a curve like a
 	// policy's: the sizing rules and charts of sweep apply to it.
 	ceiling := sim.CeilingOf(t, false)

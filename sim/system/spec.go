@@ -53,7 +53,7 @@ func ParseLevels(spec string) ([]Level, error) {
 		if lv.Policy, err = policy.ParseSpec(rest[:colon]); err != nil {
 			return fail("level %s: %v", name, err)
 		}
-		if lv.Capacity, lv.Bytes, err = sim.ParseSize(rest[colon+1:]); err != nil {
+		if lv.Size, err = sim.ParseSize(rest[colon+1:]); err != nil {
 			return fail("level %s: %v", name, err)
 		}
 		out = append(out, lv)
@@ -68,19 +68,7 @@ func ParseLevels(spec string) ([]Level, error) {
 func FormatLevels(levels []Level) string {
 	parts := make([]string, len(levels))
 	for j, l := range levels {
-		size := strconv.FormatInt(l.Capacity, 10)
-		if l.Bytes {
-			size += "B"
-			for _, u := range []struct {
-				name string
-				n    int64
-			}{{"TiB", 1 << 40}, {"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
-				if l.Capacity >= u.n && l.Capacity%u.n == 0 {
-					size = strconv.FormatInt(l.Capacity/u.n, 10) + u.name
-					break
-				}
-			}
-		}
+		size, _ := l.Size.MarshalText()
 		parts[j] = fmt.Sprintf("%s=%s:%s@%s", l.Name, l.Policy, size, time.Duration(l.Latency*1e9))
 	}
 	return strings.Join(parts, ",")

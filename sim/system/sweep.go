@@ -66,7 +66,7 @@ func Sweep(t *traces.Trace, cfg Config, opt SweepOptions) ([]Point, error) {
 			c.Stampede = points[k].Stampede
 			if vary >= 0 {
 				c.Levels = append([]Level(nil), cfg.Levels...)
-				c.Levels[vary].Capacity, c.Levels[vary].Bytes = points[k].Size, opt.Sizes.Bytes
+				c.Levels[vary].Size = sim.Size{N: points[k].Size, Unit: sim.UnitOf(opt.Sizes.Bytes)}
 			}
 			st, err := Run(t, c)
 			if err != nil {

@@ -27,10 +27,9 @@ type Level struct {
 	Name string
 	// Policy is the level's eviction policy.
 	Policy policy.Spec
-	// Capacity is the level's size, in bytes when Bytes is set, else in objects.
-	Capacity int64
-	// Bytes says the capacity is in bytes; otherwise every object has size 1 in this level.
-	Bytes bool
+	// Size is the level's size, in bytes or in objects (every object then
+	// has size 1 in this level).
+	Size sim.Size
 	// Latency is the cost of a lookup in this level, in seconds, paid by every request that reaches it.
 	Latency float64
 }
@@ -274,7 +273,7 @@ func checkExclusive(cfg *Config) error {
 		return configError(SettingExclusive, "an exclusive hierarchy needs at least two levels and one instance (an object handed up to one instance's L1 would leave the others none)")
 	}
 	for _, l := range cfg.Levels {
-		if l.Bytes != cfg.Levels[0].Bytes {
+		if l.Size.Unit != cfg.Levels[0].Size.Unit {
 			return configError(SettingExclusive, "an exclusive hierarchy needs every level in the same unit (bytes or objects): %s is not", l.Name)
 		}
 	}
@@ -284,7 +283,7 @@ func checkExclusive(cfg *Config) error {
 // build (re)makes instance k's cache of level j.
 func (s *system) build(j, k int) error {
 	l := &s.levels[j]
-	c, err := policy.New(l.Policy, policy.Config{Capacity: l.Capacity, TTL: s.cfg.TTL, Seed: s.cfg.Seed + uint64(k)})
+	c, err := policy.New(l.Policy, policy.Config{Capacity: l.Size.N, TTL: s.cfg.TTL, Seed: s.cfg.Seed + uint64(k)})
 	if err != nil {
 		return fmt.Errorf("level %s: %w", l.Name, err)
 	}
@@ -363,7 +362,7 @@ func (s *system) reset(now int64) {
 
 // view returns r as level l sees it: with size 1 in an object-count level.
 func (l *sysLevel) view(r *traces.Request) *traces.Request {
-	if l.Bytes {
+	if l.Size.Bytes() {
 		return r
 	}
 	l.scratch = *r

@@ -87,11 +87,11 @@ func TestSystemEmptyL1EqualsSingleCache(t *testing.T) {
 			for _, inst := range []int{1, 3} {
 				levels := mustLevels(t, "l1=lru:0,l2="+pol+":"+unit)
 				st := run(t, tr, Config{Levels: levels, Instances: inst, Latency: lat})
-				c, err := policy.New(levels[1].Policy, policy.Config{Capacity: levels[1].Capacity})
+				c, err := policy.New(levels[1].Policy, policy.Config{Capacity: levels[1].Size.N})
 				if err != nil {
 					t.Fatal(err)
 				}
-				want := sim.ReplayWith(tr, c, sim.Options{Objects: !levels[1].Bytes, Latency: lat})
+				want := sim.ReplayWith(tr, c, sim.Options{Objects: !levels[1].Size.Bytes(), Latency: lat})
 				if st.Requests != want.Requests || st.Hits != want.Hits || st.ByteHits != want.ByteHits || st.Evictions != want.Evictions {
 					t.Errorf("%s %s ×%d: requests/hits/byte hits/evictions %d/%d/%d/%d, single cache %d/%d/%d/%d", pol, unit, inst,
 						st.Requests, st.Hits, st.ByteHits, st.Evictions, want.Requests, want.Hits, want.ByteHits, want.Evictions)
@@ -376,8 +376,8 @@ func TestParseLevels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(l) != 2 || l[0].Name != "l1" || l[0].Capacity != 1000 || l[0].Bytes || math.Abs(l[0].Latency-50e-6) > 1e-15 ||
-		l[1].Policy.String() != "s3fifo(ghost=0.9,small=0.1)" || l[1].Capacity != 1<<30 || !l[1].Bytes || l[1].Latency != 1e-3 {
+	if len(l) != 2 || l[0].Name != "l1" || l[0].Size != (sim.Size{N: 1000}) || math.Abs(l[0].Latency-50e-6) > 1e-15 ||
+		l[1].Policy.String() != "s3fifo(ghost=0.9,small=0.1)" || l[1].Size != (sim.Size{N: 1 << 30, Unit: sim.Bytes}) || l[1].Latency != 1e-3 {
 		t.Errorf("parsed %+v", l)
 	}
 	if got := FormatLevels(l); got != "l1=lru:1000@50µs,l2=s3fifo(ghost=0.9,small=0.1):1GiB@1ms" {
