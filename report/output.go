@@ -44,7 +44,6 @@ type Sweep struct {
 	XScale Scale `json:"-"`
 }
 
-
 func (s *Sweep) bytes() bool { return s.Unit == "bytes" }
 
 // CSVHeader lists the CSV columns; scripts rely on these names.
