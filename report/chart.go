@@ -368,36 +368,9 @@ func (t sizeTicks) Ticks(lo, hi float64) []plot.Tick {
 	var ticks []plot.Tick
 	switch {
 	case t.log && t.kind == XBytes:
-		// Powers of two; every one a minor tick, every 1st, 2nd, 4th or 10th labelled (64KiB, 1MiB, 16MiB).
-		a, b := int(math.Floor(math.Log2(lo))), int(math.Ceil(math.Log2(hi)))
-		step := 20
-		for _, st := range []int{1, 2, 4, 10, 20} {
-			if (b-a)/st <= 7 {
-				step = st
-				break
-			}
-		}
-		for e := a; e <= b; e++ {
-			v := math.Exp2(float64(e))
-			tk := plot.Tick{Value: v}
-			if e%step == 0 {
-				tk.Label = t.label(v)
-			}
-			ticks = append(ticks, tk)
-		}
+		return t.powersOfTwo(lo, hi)
 	case t.log:
-		// Powers of ten, with 2 and 5 labelled too over a few decades.
-		a, b := int(math.Floor(math.Log10(lo))), int(math.Ceil(math.Log10(hi)))
-		for e := a; e <= b; e++ {
-			for m := 1; m < 10; m++ {
-				v := float64(m) * math.Pow10(e)
-				tk := plot.Tick{Value: v}
-				if m == 1 || (b-a <= 3 && (m == 2 || m == 5)) {
-					tk.Label = t.label(v)
-				}
-				ticks = append(ticks, tk)
-			}
-		}
+		return t.powersOfTen(lo, hi)
 	case len(t.at) > 0:
 		for _, v := range t.at {
 			ticks = append(ticks, plot.Tick{Value: v, Label: t.label(v)})
@@ -414,6 +387,47 @@ func (t sizeTicks) Ticks(lo, hi float64) []plot.Tick {
 		for _, tk := range (niceTicks{}).Ticks(lo, hi) {
 			if tk.Label != "" {
 				tk.Label = t.label(tk.Value)
+			}
+			ticks = append(ticks, tk)
+		}
+	}
+	return ticks
+}
+
+// powersOfTwo ticks a log axis of bytes: every power of two a minor tick,
+// every 1st, 2nd, 4th or 10th labelled (64KiB, 1MiB, 16MiB).
+func (t sizeTicks) powersOfTwo(lo, hi float64) []plot.Tick {
+	var ticks []plot.Tick
+	a, b := int(math.Floor(math.Log2(lo))), int(math.Ceil(math.Log2(hi)))
+	step := 20
+	for _, st := range []int{1, 2, 4, 10, 20} {
+		if (b-a)/st <= 7 {
+			step = st
+			break
+		}
+	}
+	for e := a; e <= b; e++ {
+		v := math.Exp2(float64(e))
+		tk := plot.Tick{Value: v}
+		if e%step == 0 {
+			tk.Label = t.label(v)
+		}
+		ticks = append(ticks, tk)
+	}
+	return ticks
+}
+
+// powersOfTen ticks a log axis of counts: powers of ten, with 2 and 5
+// labelled too over a few decades.
+func (t sizeTicks) powersOfTen(lo, hi float64) []plot.Tick {
+	var ticks []plot.Tick
+	a, b := int(math.Floor(math.Log10(lo))), int(math.Ceil(math.Log10(hi)))
+	for e := a; e <= b; e++ {
+		for m := 1; m < 10; m++ {
+			v := float64(m) * math.Pow10(e)
+			tk := plot.Tick{Value: v}
+			if m == 1 || (b-a <= 3 && (m == 2 || m == 5)) {
+				tk.Label = t.label(v)
 			}
 			ticks = append(ticks, tk)
 		}

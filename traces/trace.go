@@ -118,48 +118,29 @@ func marks(r *Request) uint8 {
 // declares columns it turns out not to use (a text file before its header
 // is seen) then costs only the keys.
 func (t *Trace) appendSparse(r *Request, f Fields) {
-	n := len(t.Keys)
+	n, c := len(t.Keys), cap(t.Keys)
 	t.Keys = append(t.Keys, r.Key)
-	if t.Sizes != nil {
-		t.Sizes = append(t.Sizes, r.Size)
-	} else if f.Size && r.Size != 1 {
-		t.Sizes = startColumn(n, 1, r.Size, cap(t.Keys))
+	t.Sizes = appendColumn(t.Sizes, r.Size, 1, f.Size, n, c)
+	t.Times = appendColumn(t.Times, r.Time, 0, f.Time, n, c)
+	t.TTLs = appendColumn(t.TTLs, r.TTL, 0, f.TTL, n, c)
+	t.Ops = appendColumn(t.Ops, r.Op, OpGet, f.Op, n, c)
+	t.Latencies = appendColumn(t.Latencies, r.Latency, 0, f.Latency, n, c)
+	t.Marks = appendColumn(t.Marks, marks(r), 0, f.Marks, n, c)
+	t.Tenants = appendColumn(t.Tenants, r.Tenant, 0, f.Tenant, n, c)
+	t.Tokens = appendColumn(t.Tokens, r.Tokens, 0, f.Tokens, n, c)
+}
+
+// appendColumn appends v to col, the column of a trace holding n requests
+// before this one: a nil column starts (n defaults def, then v) only when
+// it is declared and v is not the default.
+func appendColumn[T comparable](col []T, v, def T, declared bool, n, capacity int) []T {
+	if col != nil {
+		return append(col, v)
 	}
-	if t.Times != nil {
-		t.Times = append(t.Times, r.Time)
-	} else if f.Time && r.Time != 0 {
-		t.Times = startColumn(n, 0, r.Time, cap(t.Keys))
+	if declared && v != def {
+		return startColumn(n, def, v, capacity)
 	}
-	if t.TTLs != nil {
-		t.TTLs = append(t.TTLs, r.TTL)
-	} else if f.TTL && r.TTL != 0 {
-		t.TTLs = startColumn(n, 0, r.TTL, cap(t.Keys))
-	}
-	if t.Ops != nil {
-		t.Ops = append(t.Ops, r.Op)
-	} else if f.Op && r.Op != OpGet {
-		t.Ops = startColumn(n, OpGet, r.Op, cap(t.Keys))
-	}
-	if t.Latencies != nil {
-		t.Latencies = append(t.Latencies, r.Latency)
-	} else if f.Latency && r.Latency != 0 {
-		t.Latencies = startColumn(n, 0, r.Latency, cap(t.Keys))
-	}
-	if m := marks(r); t.Marks != nil {
-		t.Marks = append(t.Marks, m)
-	} else if f.Marks && m != 0 {
-		t.Marks = startColumn(n, 0, m, cap(t.Keys))
-	}
-	if t.Tenants != nil {
-		t.Tenants = append(t.Tenants, r.Tenant)
-	} else if f.Tenant && r.Tenant != 0 {
-		t.Tenants = startColumn(n, 0, r.Tenant, cap(t.Keys))
-	}
-	if t.Tokens != nil {
-		t.Tokens = append(t.Tokens, r.Tokens)
-	} else if f.Tokens && r.Tokens != 0 {
-		t.Tokens = startColumn(n, 0, r.Tokens, cap(t.Keys))
-	}
+	return nil
 }
 
 // startColumn returns a column of n default values def followed by v.

@@ -198,30 +198,8 @@ func (f *inputFlags) stream(args []string, stderr io.Writer, use func(name strin
 	if err != nil {
 		return nil, err
 	}
-	var w interface {
-		Reader() (traces.Reader, error)
-		String() string
-	}
-	switch {
-	case len(args) == 0:
-		fmt.Fprintf(stderr, "no trace given: using the built-in workload %s\n", workload.Default)
-		w = workload.Default
-	case isSpec(args[0]):
-		spec, err := workload.Parse(args[0])
-		if err != nil {
-			return nil, err
-		}
-		w = spec
-	}
-	if w != nil {
-		if err := f.checkWorkload(w.String()); err != nil {
-			return nil, err
-		}
-		r, err := w.Reader()
-		if err != nil {
-			return nil, err
-		}
-		return nil, use(w.String(), r)
+	if len(args) == 0 || isSpec(args[0]) {
+		return nil, f.streamWorkload(args, stderr, use)
 	}
 	path := args[0]
 	var file *traces.File
@@ -243,16 +221,54 @@ func (f *inputFlags) stream(args []string, stderr io.Writer, use func(name strin
 		return nil, err
 	}
 	if err := use(filepath.Base(path), file); err != nil {
-		switch {
-		case errors.Is(err, traces.ErrHeaderLike):
-			err = fmt.Errorf("%w (--header, or the columns by name: --csv-key NAME, --csv-size NAME, …)", err)
-		case errors.Is(err, traces.ErrTimeUnit):
-			err = fmt.Errorf("%w (--time-unit)", err)
-		case firstRecord(err):
-			err = fmt.Errorf("%w (read as %s; --trace-format chooses another format)", err, file.Format)
-		}
-		return nil, err
+		return nil, readError(err, file)
 	}
+	f.report(path, file, stderr)
+	return file, nil
+}
+
+// streamWorkload hands use the requests of the workload args name (the
+// built-in one when there is none, said on stderr).
+func (f *inputFlags) streamWorkload(args []string, stderr io.Writer, use func(name string, r traces.Reader) error) error {
+	var w interface {
+		Reader() (traces.Reader, error)
+		String() string
+	}
+	if len(args) == 0 {
+		fmt.Fprintf(stderr, "no trace given: using the built-in workload %s\n", workload.Default)
+		w = workload.Default
+	} else {
+		spec, err := workload.Parse(args[0])
+		if err != nil {
+			return err
+		}
+		w = spec
+	}
+	if err := f.checkWorkload(w.String()); err != nil {
+		return err
+	}
+	r, err := w.Reader()
+	if err != nil {
+		return err
+	}
+	return use(w.String(), r)
+}
+
+// readError adds to an error reading file the flags that may fix it.
+func readError(err error, file *traces.File) error {
+	switch {
+	case errors.Is(err, traces.ErrHeaderLike):
+		return fmt.Errorf("%w (--header, or the columns by name: --csv-key NAME, --csv-size NAME, …)", err)
+	case errors.Is(err, traces.ErrTimeUnit):
+		return fmt.Errorf("%w (--time-unit)", err)
+	case firstRecord(err):
+		return fmt.Errorf("%w (read as %s; --trace-format chooses another format)", err, file.Format)
+	}
+	return err
+}
+
+// report says on stderr what reading path skipped, dropped and inferred.
+func (f *inputFlags) report(path string, file *traces.File, stderr io.Writer) {
 	if n := file.Skipped(); n > 0 {
 		fmt.Fprintf(stderr, "%s: skipped %d malformed records (--skip-bad)\n", path, n)
 	}
@@ -262,7 +278,6 @@ func (f *inputFlags) stream(args []string, stderr io.Writer, use func(name strin
 	for _, n := range file.Notes() {
 		fmt.Fprintf(stderr, "note: %s: %s%s\n", path, n.Text, noteHints[n.Kind])
 	}
-	return file, nil
 }
 
 // firstRecord reports whether err is about a trace's first line or record,
