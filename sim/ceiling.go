@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"github.com/cachesim/cachesim/traces/keymap"
 	"math"
 
 	"github.com/cachesim/cachesim/traces"
@@ -58,37 +59,46 @@ func (c Ceiling) Scale(total int64, rate float64) Ceiling {
 }
 
 // CeilingCounter computes a Ceiling one request at a time (for traces read
-// as a stream). Its memory follows the distinct keys.
+// as a stream). Its memory follows the distinct keys: one entry each in
+// the simulator's key table.
 type CeilingCounter struct {
 	c Ceiling
-	// cached holds the keys an unlimited cache holds now.
-	cached map[uint64]struct{}
-	// sized holds the keys counted in the footprint.
-	sized map[uint64]struct{}
+	// state holds, per key seen, whether an unlimited cache holds it now
+	// (heldNow) and whether it was counted in the footprint.
+	state keymap.Map
 	// perOp applies sets and deletes apart from lookups (see ReplayWith).
 	perOp bool
 }
 
+// The bits of a CeilingCounter's key state (its values are the bits + 1, never 0).
+const (
+	heldNow int32 = 1 << iota
+	counted
+)
+
 // NewCeilingCounter returns a counter for a trace; countWrites counts every
 // request as a lookup whatever its operation, as Options.CountWrites does.
 func NewCeilingCounter(countWrites bool) *CeilingCounter {
-	return &CeilingCounter{cached: map[uint64]struct{}{}, sized: map[uint64]struct{}{}, perOp: !countWrites}
+	return &CeilingCounter{state: keymap.New(), perOp: !countWrites}
 }
 
-// Add counts one request.
+// Add counts one request. An unsized request (traces.Request.Unsized) of
+// a key not held misses and is not admitted, as the simulator does.
 func (cc *CeilingCounter) Add(r *traces.Request) {
-	_, held := cc.cached[r.Key]
-	if cc.perOp && r.Op == traces.OpDelete {
-		delete(cc.cached, r.Key)
+	st, _ := cc.state.Get(r.Key)
+	held := st&heldNow != 0
+	switch {
+	case cc.perOp && r.Op == traces.OpDelete:
+		if held {
+			cc.state.Set(r.Key, st&^heldNow)
+		}
 		return
-	}
-	if !held {
-		cc.cached[r.Key] = struct{}{}
-		if _, ok := cc.sized[r.Key]; !ok {
-			cc.sized[r.Key] = struct{}{}
+	case !held && !r.Unsized:
+		if st&counted == 0 {
 			cc.c.Objects++
 			cc.c.ObjectBytes += uint64(r.Size)
 		}
+		cc.state.Set(r.Key, heldNow|counted)
 	}
 	if cc.perOp && r.Op == traces.OpSet {
 		return

@@ -110,6 +110,22 @@ func (t *Map) Put(key uint64, v int32) {
 	t.n++
 }
 
+// Set stores key → v (v >= 0, as for Put), replacing key's value if it is present.
+func (t *Map) Set(key uint64, v int32) {
+	if 4*(t.n+1) > maxLoadQuarters*len(t.slots) {
+		t.grow()
+	}
+	i := t.home(key)
+	for ; t.slots[i].val != 0; i = t.next(i) {
+		if t.slots[i].key == key {
+			t.slots[i].val = v + 1
+			return
+		}
+	}
+	t.slots[i] = slot{key: key, val: v + 1}
+	t.n++
+}
+
 // Add stores key → v unless key is present, and reports whether it did:
 // a Get and a Put in one probe.
 func (t *Map) Add(key uint64, v int32) bool {

@@ -88,3 +88,23 @@ func TestSized(t *testing.T) {
 		}
 	}
 }
+
+// Set inserts a key or replaces its value.
+func TestSet(t *testing.T) {
+	m := New()
+	for k := uint64(0); k < 1000; k++ {
+		m.Set(k, int32(k))
+	}
+	for k := uint64(0); k < 1000; k += 2 {
+		m.Set(k, 7)
+	}
+	for k := uint64(0); k < 1000; k++ {
+		want := int32(k)
+		if k%2 == 0 {
+			want = 7
+		}
+		if v, ok := m.Get(k); !ok || v != want || m.Len() != 1000 {
+			t.Fatalf("key %d: %d %v (len %d), want %d", k, v, ok, m.Len(), want)
+		}
+	}
+}
