@@ -70,9 +70,9 @@ type prefixDistances[T stack.Weight] struct {
 	bins      []prefixBin
 	st        Stats
 	ps        PrefixStats
-	maxSize   int64 // the largest block
-	maxPrompt int64 // the largest request's blocks together
-	changed   bool  // a key's size changed
+	maxSize   int64   // the largest block
+	maxPrompt int64   // the largest request's blocks together
+	changed   bool    // a key's size changed
 	blocks    []int32 // scratch: the request's block ids
 }
 
