@@ -283,3 +283,29 @@ func TestPrefixCurveMatchesReplays(t *testing.T) {
 		}
 	}
 }
+
+// The KV bytes of a token, by hand: 2 (K and V) × layers × KV heads ×
+// head dimension × bytes per element.
+func TestModelShapeBytes(t *testing.T) {
+	for _, c := range []struct {
+		spec string
+		want int64
+	}{
+		{"layers=32,kv-heads=8,head-dim=128,dtype=bf16", 2 * 32 * 8 * 128 * 2}, // Llama 3 8B: 131,072 (128 KiB)
+		{"layers=32,kv-heads=32,head-dim=128", 2 * 32 * 32 * 128 * 2},          // Llama 2 7B (MHA, bf16 default): 512 KiB
+		{"layers=80,kv-heads=8,head-dim=128,dtype=fp8", 2 * 80 * 8 * 128},      // Llama 3 70B in fp8: 163,840
+		{"layers=28,kv-heads=4,head-dim=128,dtype=fp32", 2 * 28 * 4 * 128 * 4}, // 114,688
+		{"layers=1,kv-heads=1,head-dim=3,dtype=int4", 3},                       // 6 elements of half a byte
+	} {
+		m, err := ParseModelShape(c.spec)
+		if err != nil || m.BytesPerToken() != c.want {
+			t.Errorf("%s: %d bytes (%v), want %d", c.spec, m.BytesPerToken(), err, c.want)
+		}
+	}
+	for _, bad := range []string{"layers=32,kv-heads=8", "layers=32,kv-heads=8,head-dim=128,dtype=fp12", "layers=0,kv-heads=8,head-dim=128",
+		"layers=32,kv-heads=8,head-dim=128,experts=8"} {
+		if _, err := ParseModelShape(bad); err == nil {
+			t.Errorf("%s: no error", bad)
+		}
+	}
+}
