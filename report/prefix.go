@@ -80,8 +80,12 @@ func share(n, total uint64) string {
 // size the token hit ratio, the block hit ratio, the requests with full,
 // partial and no hits, and what the rates and the model make of them.
 func (s *Sweep) writePrefixTable(w io.Writer) error {
+	var blocks uint64
+	if len(s.Points) > 0 {
+		blocks = s.Points[0].Requests
+	}
 	fmt.Fprintf(w, "%s: %d prompts (%d blocks), %s capacity; prefix rule (hits count up to a request's first missing block)\n",
-		s.Workload, s.prompts(), s.Requests, s.capacityUnit())
+		s.Workload, s.prompts(), blocks, s.capacityUnit())
 	t := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off), tablewriter.WithRowAlignment(tw.AlignRight))
 	header := []any{"policy", "size", "token hit ratio", "gain (pp)", "block hit ratio", "full", "partial", "none", "evictions"}
 	if s.Prefix.TokensPerS > 0 {
