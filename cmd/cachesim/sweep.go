@@ -324,7 +324,7 @@ type sweepResult struct {
 	points  []sim.Point
 	optimal string // the offline optimum's name, when --optimal added it
 	lat     *sim.Latencies
-	ceiling sim.Ceiling     // what an unlimited cache hits, scaled to the whole input
+	ceiling sim.Ceiling    // what an unlimited cache hits, scaled to the whole input
 	prefix  *report.Prefix // a prompt trace's rates and model (nil: not one)
 }
 
