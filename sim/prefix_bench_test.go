@@ -96,3 +96,20 @@ func BenchmarkPrefixReplay(b *testing.B) {
 		b.ReportMetric(float64(st[0].Requests)/secs, "blocks/s")
 	})
 }
+
+// On the prefix workload, too, the curve is every replay, in KV bytes.
+func TestPrefixCurveMatchesReplaysOnWorkload(t *testing.T) {
+	tr := loadPrompts(t, 3000)
+	opt := PrefixOptions{BytesPerToken: 131072}
+	sizes := Sizes{Bytes: true, Values: LogSizes(1<<30, 256<<30, 8)}
+	for _, name := range []string{"lru", "radix"} {
+		stats, exact := PrefixCurve(tr, sizes, opt, name == "radix")
+		for s, size := range sizes.Values {
+			c, _ := policy.New(policy.Spec{Name: name}, policy.Config{Capacity: size})
+			want := ReplayPrefix(tr, c, opt)
+			if !exact[s] || stats[s].Hits != want.Hits || *stats[s].Prefix != *want.Prefix || stats[s].Evictions != want.Evictions {
+				t.Errorf("%s at %s: curve %+v (exact %v), replay %+v", name, FormatSize(size, true), *stats[s].Prefix, exact[s], *want.Prefix)
+			}
+		}
+	}
+}
