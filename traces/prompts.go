@@ -1,6 +1,7 @@
 package traces
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/binary"
 	"fmt"
@@ -35,14 +36,16 @@ const DefaultBlockTokens = 16
 // carries their count. With "tokens" below the blocks' capacity, the last
 // block holds the rest. "time" is in LineOptions.TimeUnit (detected as
 // for JSON lines when unset); "duration" is how long the request ran, in
-// seconds, kept as the first block's Request.Latency. Other fields are
-// skipped.
+// seconds, kept as the first block's Request.Latency; "block_tokens"
+// overrides Options.BlockTokens for the line (the prompts writer, format
+// "prompts", writes it). Other fields are skipped.
 type PromptReader struct {
 	sc          lineScanner
 	clock       clock
 	blockTokens uint32
 	defaulted   bool // BlockTokens was 0
 	used        bool // the block size decided something
+	lineBlock   bool // the line gives its own block size
 	durations   bool
 	badRecords
 	// the current prompt, handed out one block at a time
@@ -129,6 +132,7 @@ func (p *PromptReader) parse(line []byte) error {
 	var blocks, ids []byte
 	blocksCol, idsCol := 0, 0
 	tokens, tokensCol := int64(-1), 0
+	block := uint32(0)
 	for first := true; ; first = false {
 		if s.consume('}') {
 			break
@@ -165,6 +169,12 @@ func (p *PromptReader) parse(line []byte) error {
 				err = fmt.Errorf("tokens: expected a whole number of tokens, got %s", val)
 			}
 			tokens, tokensCol = int64(v), col
+		case "block_tokens":
+			v, ok := parseUint(val)
+			if !ok || v < 1 || v > 1<<20 {
+				err = fmt.Errorf("block_tokens: expected 1 to 1048576 tokens, got %s", val)
+			}
+			block = uint32(v)
 		case "duration":
 			p.dur, err = strconv.ParseFloat(string(val), 64)
 			if err != nil || p.dur < 0 || math.IsInf(p.dur, 0) || math.IsNaN(p.dur) {
@@ -175,6 +185,11 @@ func (p *PromptReader) parse(line []byte) error {
 		if err != nil {
 			return p.sc.wrap(col, err)
 		}
+	}
+	size := p.blockTokens
+	if block > 0 {
+		p.blockTokens, p.lineBlock = block, true
+		defer func() { p.blockTokens, p.lineBlock = size, false }()
 	}
 	switch {
 	case blocks != nil && ids != nil:
@@ -226,7 +241,7 @@ func (p *PromptReader) readBlocks(arr []byte, col int, tokens int64, tokensCol i
 	if n == 0 {
 		return p.sc.errorf(col, "blocks: an empty prompt")
 	}
-	p.used = true
+	p.used = p.used || (!p.lineBlock && (tokens < 0 || tokens != n*b))
 	for range n {
 		p.tokens = append(p.tokens, p.blockTokens)
 	}
@@ -260,7 +275,7 @@ func (p *PromptReader) readTokenIDs(arr []byte, col int) error {
 	if len(p.ids) == 0 {
 		return p.sc.errorf(col, "token_ids: an empty prompt")
 	}
-	p.used = true
+	p.used = p.used || !p.lineBlock
 	b := int(p.blockTokens)
 	var prev uint64
 	for k := 0; k+b <= len(p.ids); k += b {
@@ -284,3 +299,71 @@ func (p *PromptReader) chain(prev uint64, ids []uint64) uint64 {
 
 // check parses one line, for format detection.
 func (p *PromptReader) check(line []byte) error { return p.parse(line) }
+
+// promptWriter writes prompt requests (blocks marked as PromptReader
+// reads them) back as prompt JSON lines, one line per request, with the
+// block size of its blocks so that they read back the same.
+type promptWriter struct {
+	w      *bufio.Writer
+	open   bool
+	time   int64
+	keys   []uint64
+	tokens uint64
+	block  uint32
+	line   []byte
+}
+
+func newPromptWriter(w io.Writer) *promptWriter {
+	return &promptWriter{w: bufio.NewWriterSize(w, 1<<16)}
+}
+
+// Write adds a block to the current request, or starts the next one.
+func (p *promptWriter) Write(r *Request) error {
+	if !r.Continues {
+		if err := p.flushPrompt(); err != nil {
+			return err
+		}
+		p.open, p.time, p.keys, p.tokens, p.block = true, r.Time, p.keys[:0], 0, 0
+	}
+	p.tokens += uint64(r.Tokens)
+	if !r.Unsized {
+		p.keys = append(p.keys, r.Key)
+		p.block = max(p.block, r.Tokens)
+	}
+	return nil
+}
+
+// flushPrompt writes the current request, if any.
+func (p *promptWriter) flushPrompt() error {
+	if !p.open {
+		return nil
+	}
+	b := append(p.line[:0], `{"time": `...)
+	b = appendSeconds(b, p.time)
+	b = append(b, `, "blocks": [`...)
+	for i, k := range p.keys {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = strconv.AppendUint(b, k, 10)
+	}
+	b = append(b, `], "tokens": `...)
+	b = strconv.AppendUint(b, p.tokens, 10)
+	if p.block > 0 {
+		b = append(b, `, "block_tokens": `...)
+		b = strconv.AppendUint(b, uint64(p.block), 10)
+	}
+	b = append(b, "}\n"...)
+	p.line = b
+	p.open = false
+	_, err := p.w.Write(b)
+	return err
+}
+
+// Flush writes the last request and flushes.
+func (p *promptWriter) Flush() error {
+	if err := p.flushPrompt(); err != nil {
+		return err
+	}
+	return p.w.Flush()
+}

@@ -145,3 +145,52 @@ func TestPromptsDetected(t *testing.T) {
 		t.Fatalf("a plain JSON-lines trace read as %q", f)
 	}
 }
+
+// The prompts writer writes what the reader reads back, block size
+// included.
+func TestPromptsWriteReadBack(t *testing.T) {
+	in := []Request{
+		{Time: 0, Key: 7, Size: 1, Tokens: 32},
+		{Time: 0, Key: 8, Size: 1, Tokens: 32, Continues: true},
+		{Time: 0, Key: 99, Size: 1, Tokens: 5, Continues: true, Unsized: true},
+		{Time: 1500000000, Key: 7, Size: 1, Tokens: 32},
+	}
+	var b strings.Builder
+	w, err := NewWriter("prompts", &b, Fields{Tokens: true, Marks: true, Time: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range in {
+		if err := w.Write(&in[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	want := `{"time": 0, "blocks": [7, 8], "tokens": 69, "block_tokens": 32}
+{"time": 1.5, "blocks": [7], "tokens": 32, "block_tokens": 32}
+`
+	if b.String() != want {
+		t.Fatalf("wrote\n%s\nwant\n%s", b.String(), want)
+	}
+	r := NewPromptReader("p.jsonl", strings.NewReader(b.String()), Options{})
+	for i := range in {
+		var got Request
+		if err := r.Read(&got); err != nil {
+			t.Fatal(err)
+		}
+		if i == 2 {
+			got.Key = in[i].Key // the tail's key is the reader's own
+		}
+		if got != in[i] {
+			t.Errorf("request %d read back as %+v, want %+v", i, got, in[i])
+		}
+	}
+	if n := r.Notes(); len(n) != 0 {
+		t.Errorf("notes %v: the lines give their block size", n)
+	}
+	if _, err := NewWriter("csv", &b, Fields{Tokens: true}); err == nil {
+		t.Error("prompts written as CSV without an error")
+	}
+}

@@ -108,7 +108,9 @@ func newSweepCmd() *cobra.Command {
   cachesim sweep --policy lru,lfu --sizes 10:1000:log12 --memory-cost 4 --miss-cost 0.0001 --request-rate 2000 --object-bytes 4096
   cachesim sweep --policy lru,lfu --sizes 10:1000:log12 --miss-latency lognormal:median=40ms,p99=250ms --latency-plot latency.svg
   cachesim sweep trace.csv --policy lru,arc,s3fifo --sizes 100,1000,5000 --optimal
-  cachesim sweep 'prefix:requests=2000' --policy lru,s3fifo,radix --model layers=32,kv-heads=8,head-dim=128,dtype=bf16 --sizes 1GiB:64GiB:log7 --prefill-tokens-per-s 20000`,
+  cachesim sweep 'prefix:requests=2000' --policy lru,s3fifo,radix --model layers=32,kv-heads=8,head-dim=128,dtype=bf16 --sizes 1GiB:64GiB:log7 --prefill-tokens-per-s 20000
+  cachesim generate prefix --requests 2000 -o chat.jsonl
+  cachesim sweep chat.jsonl --policy lru,radix --sizes 1000:20000:log5 --pin-time 5s`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runSweep(cmd, args, &o, "sweep") },
 	}
