@@ -309,3 +309,28 @@ func TestModelShapeBytes(t *testing.T) {
 		}
 	}
 }
+
+// Tiers by hand: a GPU of 1 block over a CPU of 10. A = 1 2 3 leaves 3 in
+// the GPU and all three in the CPU; A again is served 1 and 2 from the
+// CPU, 3 from the GPU (the nearest holding it). B = 4 5, then A: the GPU
+// holds 5, the CPU all five: A comes whole from the CPU.
+func TestPrefixTiersByHand(t *testing.T) {
+	tr := promptTrace([][]uint64{{1, 2, 3}, {1, 2, 3}, {4, 5}, {1, 2, 3}}, 16, nil, nil)
+	tiers := []PrefixTier{{Name: "gpu", Cache: policy.NewLRU(1)}, {Name: "cpu", Cache: policy.NewLRU(10), Transfer: 0.001}}
+	st := ReplayPrefixTiers(tr, tiers, PrefixOptions{})
+	gpu, cpu := st.Tiers[0], st.Tiers[1]
+	if gpu.Blocks != 1 || cpu.Blocks != 5 || st.Hits != 6 || st.Prefix.TokenHits != 6*16 {
+		t.Fatalf("gpu served %d, cpu %d, hits %d, want 1, 5, 6", gpu.Blocks, cpu.Blocks, st.Hits)
+	}
+	if cpu.TransferSeconds < 0.005-1e-12 || cpu.TransferSeconds > 0.005+1e-12 || gpu.TransferSeconds != 0 {
+		t.Fatalf("transfer %g s from the CPU, %g from the GPU, want 0.005 and 0", cpu.TransferSeconds, gpu.TransferSeconds)
+	}
+	// One tier is ReplayPrefix.
+	rng := rand.New(rand.NewPCG(5, 6))
+	tr = promptTrace(randomPrompts(rng, 200), 16, nil, nil)
+	one := ReplayPrefixTiers(tr, []PrefixTier{{Name: "gpu", Cache: policy.NewRadix(50)}}, PrefixOptions{})
+	want := ReplayPrefix(tr, policy.NewRadix(50), PrefixOptions{})
+	if one.Hits != want.Hits || *one.Prefix != *want.Prefix || one.Evictions != want.Evictions {
+		t.Fatalf("one tier: %+v, ReplayPrefix %+v", *one.Prefix, *want.Prefix)
+	}
+}

@@ -120,3 +120,47 @@ func TestBlockTokensFlag(t *testing.T) {
 		}
 	}
 }
+
+// The hierarchy of KV tiers on the conversation: a GPU of 1 block over a
+// CPU of 100 (sim's tier test does the arithmetic by hand); here, that
+// system replay reads it and refuses what tiers do not have.
+func TestSystemReplayPromptTiers(t *testing.T) {
+	path := writeFile(t, "chat.jsonl", conversation)
+	out, errOut, err := runCLI(t, "system", "replay", path, "--levels", "gpu=lru:1,cpu=lru:100@1ms", "--prefill-tokens-per-s", "1000", "--format", "json")
+	if err != nil {
+		t.Fatal(err, errOut)
+	}
+	var rep struct {
+		TokenHitRatio float64 `json:"token_hit_ratio"`
+		TTFT          float64 `json:"ttft_ms"`
+		Stats         struct {
+			Tiers []struct {
+				Blocks uint64 `json:"blocks_served"`
+			} `json:"tiers"`
+		} `json:"stats"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err, out)
+	}
+	// The whole hierarchy holds everything, as LRU at 100 does: 17 blocks
+	// hit of 389 tokens. The GPU's one block is each request's last, which
+	// the next request never starts with, except A's repeat (5 after 5).
+	if rep.TokenHitRatio < 17*16.0/389-1e-9 || rep.TokenHitRatio > 17*16.0/389+1e-9 {
+		t.Errorf("token hit ratio %g, want 17×16/389", rep.TokenHitRatio)
+	}
+	if len(rep.Stats.Tiers) != 2 || rep.Stats.Tiers[0].Blocks+rep.Stats.Tiers[1].Blocks != 17 {
+		t.Errorf("tiers %+v: want 17 blocks served in all", rep.Stats.Tiers)
+	}
+	// TTFT: (389 − 272) tokens over 6 requests at 1000 tokens/s, plus 1 ms
+	// a block from the CPU.
+	want := 1e3*(389-272)/6.0/1000 + float64(rep.Stats.Tiers[1].Blocks)/6.0
+	if rep.TTFT < want-1e-9 || rep.TTFT > want+1e-9 {
+		t.Errorf("mean TTFT %g ms, want %g", rep.TTFT, want)
+	}
+	for _, bad := range [][]string{{"--instances", "2"}, {"--stampede", "coalesce"}} {
+		args := append([]string{"system", "replay", path, "--levels", "gpu=lru:1,cpu=lru:100@1ms"}, bad...)
+		if _, _, err := runCLI(t, args...); err == nil || !strings.Contains(err.Error(), "not for prompt traces") {
+			t.Errorf("%v: error %v", bad, err)
+		}
+	}
+}

@@ -1,0 +1,130 @@
+package sim
+
+import (
+	"github.com/cachesim/cachesim/policy"
+	"github.com/cachesim/cachesim/traces"
+)
+
+// PrefixTier is one level of a KV-cache hierarchy (GPU HBM, CPU DRAM,
+// disk): its cache and the time to bring one of its blocks to the GPU.
+type PrefixTier struct {
+	Name  string
+	Cache policy.Cache
+	// Transfer is the time in seconds to load one block from this tier
+	// (0 for the GPU's own memory).
+	Transfer float64
+}
+
+// TierStats counts what one tier served.
+type TierStats struct {
+	Name string `json:"tier"`
+	// Blocks and Tokens are the hit blocks served from this tier (the
+	// nearest that held them) and their tokens.
+	Blocks uint64 `json:"blocks_served"`
+	Tokens uint64 `json:"tokens_served"`
+	// TransferSeconds is the time spent loading them.
+	TransferSeconds float64 `json:"transfer_seconds"`
+	Evictions       uint64  `json:"evictions"`
+}
+
+// TieredStats is what ReplayPrefixTiers reports: the whole hierarchy's
+// counts (as one cache's, Stats.Prefix included) and each tier's.
+type TieredStats struct {
+	Stats
+	Tiers []TierStats `json:"tiers"`
+}
+
+// ReplayPrefixTiers replays prompt trace t through a hierarchy of tiers,
+// nearest first, with the prefix rule across them: a block is available
+// when any tier holds it when its request arrives, the hit length is the
+// longest run of available blocks from the start, and each hit block is
+// served by the nearest tier holding it (paying its Transfer). Then every
+// tier stores every block of the request (write-through, as LMCache
+// stores each chunk in its CPU and disk tiers while the server keeps it in
+// GPU memory). Pins (opt) hold the first tier's blocks only, which must
+// then be a policy.Pinner.
+func ReplayPrefixTiers(t *traces.Trace, tiers []PrefixTier, opt PrefixOptions) TieredStats {
+	rs := make([]*prefixReplayer, len(tiers))
+	for k, tier := range tiers {
+		o := opt
+		if k > 0 {
+			o.Pin, o.Durations = 0, false
+		}
+		rs[k] = newPrefixReplayer(t, tier.Cache, o)
+	}
+	out := TieredStats{Tiers: make([]TierStats, len(tiers))}
+	for k := range tiers {
+		out.Tiers[k].Name = tiers[k].Name
+	}
+	main := rs[0]
+	for i, n := 0, t.Len(); i < n; {
+		j := i + 1
+		for j < n && t.Marks != nil && t.Marks[j]&traces.MarkContinues != 0 {
+			j++
+		}
+		var now int64
+		if t.Times != nil {
+			now = t.Times[i]
+		}
+		if main.pinner != nil {
+			main.release(now)
+		}
+		tieredHits(main, tiers, &out, i, j)
+		for _, r := range rs {
+			r.store(i, j, now)
+		}
+		i = j
+	}
+	out.Stats = main.finish()
+	for k, r := range rs {
+		out.Tiers[k].Evictions = r.c.Evictions()
+	}
+	out.Stats.Evictions = out.Tiers[0].Evictions
+	return out
+}
+
+// tieredHits counts the request of entries i to j-1 in main's statistics
+// (the whole hierarchy's) and in the tiers that serve its hit blocks.
+func tieredHits(main *prefixReplayer, tiers []PrefixTier, out *TieredStats, i, j int) {
+	t := main.t
+	hitting := true
+	var blocks, hits uint64
+	for k := i; k < j; k++ {
+		tok := uint64(t.Tokens[k])
+		main.ps.Tokens += tok
+		if main.tail(k) {
+			continue
+		}
+		blocks++
+		w := main.weight(k)
+		main.st.Bytes += w
+		if !hitting {
+			continue
+		}
+		from := -1
+		for n, tier := range tiers {
+			if tier.Cache.Contains(t.Keys[k]) {
+				from = n
+				break
+			}
+		}
+		if hitting = from >= 0; hitting {
+			hits++
+			main.ps.TokenHits += tok
+			main.st.ByteHits += w
+			ts := &out.Tiers[from]
+			ts.Blocks++
+			ts.Tokens += tok
+			ts.TransferSeconds += tiers[from].Transfer
+		}
+	}
+	main.st.Requests += blocks
+	main.st.Hits += hits
+	main.ps.Prompts++
+	switch {
+	case blocks > 0 && hits == blocks:
+		main.ps.Full++
+	case hits > 0:
+		main.ps.Partial++
+	}
+}
