@@ -64,9 +64,12 @@ func ParseModelShape(s string) (ModelShape, error) {
 		}
 		*dst = n
 	}
-	for _, k := range []string{"layers", "kv-heads", "head-dim"} {
-		if !seen[k] && !(k == "kv-heads" && (seen["kv_heads"] || seen["heads"])) && !(k == "head-dim" && seen["head_dim"]) {
-			return m, fmt.Errorf("missing %s: expected %s", k, ModelShapeForms)
+	for _, k := range []struct {
+		name string
+		v    int
+	}{{"layers", m.Layers}, {"kv-heads", m.KVHeads}, {"head-dim", m.HeadDim}} {
+		if k.v == 0 {
+			return m, fmt.Errorf("missing %s: expected %s", k.name, ModelShapeForms)
 		}
 	}
 	if m.BytesPerToken() == 0 {

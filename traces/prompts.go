@@ -122,6 +122,15 @@ func boolInt(b bool) int {
 	return 0
 }
 
+// promptLine holds the fields of one prompt line as found.
+type promptLine struct {
+	blocks, ids       []byte
+	blocksCol, idsCol int
+	tokens            int64 // -1: not given
+	tokensCol         int
+	block             uint32 // the line's block size (0: none)
+}
+
 // parse reads one prompt into the reader's current prompt.
 func (p *PromptReader) parse(line []byte) error {
 	p.keys, p.tokens, p.tail, p.time, p.dur, p.next = p.keys[:0], p.tokens[:0], 0, 0, 0, 0
@@ -129,10 +138,7 @@ func (p *PromptReader) parse(line []byte) error {
 	if !s.consume('{') {
 		return p.sc.errorf(0, "expected a JSON object starting with '{'")
 	}
-	var blocks, ids []byte
-	blocksCol, idsCol := 0, 0
-	tokens, tokensCol := int64(-1), 0
-	block := uint32(0)
+	l := promptLine{tokens: -1}
 	for first := true; ; first = false {
 		if s.consume('}') {
 			break
@@ -155,54 +161,59 @@ func (p *PromptReader) parse(line []byte) error {
 		if !isStr && bytes.Equal(val, []byte("null")) {
 			continue
 		}
-		var err error
-		switch string(name) {
-		case "time":
-			p.time, err = p.clock.since(val)
-		case "blocks":
-			blocks, blocksCol = val, col
-		case "token_ids":
-			ids, idsCol = val, col
-		case "tokens":
-			v, ok := parseUint(val)
-			if !ok || v > math.MaxUint32 {
-				err = fmt.Errorf("tokens: expected a whole number of tokens, got %s", val)
-			}
-			tokens, tokensCol = int64(v), col
-		case "block_tokens":
-			v, ok := parseUint(val)
-			if !ok || v < 1 || v > 1<<20 {
-				err = fmt.Errorf("block_tokens: expected 1 to 1048576 tokens, got %s", val)
-			}
-			block = uint32(v)
-		case "duration":
-			p.dur, err = strconv.ParseFloat(string(val), 64)
-			if err != nil || p.dur < 0 || math.IsInf(p.dur, 0) || math.IsNaN(p.dur) {
-				err = fmt.Errorf("duration: expected seconds >= 0, got %s", val)
-			}
-			p.durations = p.durations || p.dur > 0
-		}
-		if err != nil {
+		if err := p.field(string(name), val, col, &l); err != nil {
 			return p.sc.wrap(col, err)
 		}
 	}
 	size := p.blockTokens
-	if block > 0 {
-		p.blockTokens, p.lineBlock = block, true
+	if l.block > 0 {
+		p.blockTokens, p.lineBlock = l.block, true
 		defer func() { p.blockTokens, p.lineBlock = size, false }()
 	}
 	switch {
-	case blocks != nil && ids != nil:
-		return p.sc.errorf(idsCol, "give \"blocks\" or \"token_ids\", not both")
-	case blocks != nil:
-		return p.readBlocks(blocks, blocksCol, tokens, tokensCol)
-	case ids != nil:
-		if tokensCol > 0 {
-			return p.sc.errorf(tokensCol, "\"tokens\" goes with \"blocks\": with \"token_ids\" the count is theirs")
+	case l.blocks != nil && l.ids != nil:
+		return p.sc.errorf(l.idsCol, "give \"blocks\" or \"token_ids\", not both")
+	case l.blocks != nil:
+		return p.readBlocks(l.blocks, l.blocksCol, l.tokens, l.tokensCol)
+	case l.ids != nil:
+		if l.tokensCol > 0 {
+			return p.sc.errorf(l.tokensCol, "\"tokens\" goes with \"blocks\": with \"token_ids\" the count is theirs")
 		}
-		return p.readTokenIDs(ids, idsCol)
+		return p.readTokenIDs(l.ids, l.idsCol)
 	}
 	return p.sc.errorf(0, "no \"blocks\" (block hashes) or \"token_ids\" field")
+}
+
+// field reads one field of a prompt line; others are skipped.
+func (p *PromptReader) field(name string, val []byte, col int, l *promptLine) error {
+	var err error
+	switch name {
+	case "time":
+		p.time, err = p.clock.since(val)
+	case "blocks":
+		l.blocks, l.blocksCol = val, col
+	case "token_ids":
+		l.ids, l.idsCol = val, col
+	case "tokens":
+		v, ok := parseUint(val)
+		if !ok || v > math.MaxUint32 {
+			err = fmt.Errorf("tokens: expected a whole number of tokens, got %s", val)
+		}
+		l.tokens, l.tokensCol = int64(v), col
+	case "block_tokens":
+		v, ok := parseUint(val)
+		if !ok || v < 1 || v > 1<<20 {
+			err = fmt.Errorf("block_tokens: expected 1 to 1048576 tokens, got %s", val)
+		}
+		l.block = uint32(v)
+	case "duration":
+		p.dur, err = strconv.ParseFloat(string(val), 64)
+		if err != nil || p.dur < 0 || math.IsInf(p.dur, 0) || math.IsNaN(p.dur) {
+			err = fmt.Errorf("duration: expected seconds >= 0, got %s", val)
+		}
+		p.durations = p.durations || p.dur > 0
+	}
+	return err
 }
 
 // elements calls f with each element of JSON array arr.
