@@ -87,15 +87,21 @@ func (p *PrefixStats) merge(o *PrefixStats) {
 // the cache is left out (Unstored).
 func ReplayPrefix(t *traces.Trace, c policy.Cache, opt PrefixOptions) Stats {
 	p := newPrefixReplayer(t, c, opt)
+	eachPrompt(t, p.prompt)
+	return p.finish()
+}
+
+// eachPrompt calls f with the first and one past the last trace entry of
+// each request of prompt trace t, in order.
+func eachPrompt(t *traces.Trace, f func(i, j int)) {
 	for i, n := 0, t.Len(); i < n; {
 		j := i + 1
 		for j < n && t.Marks != nil && t.Marks[j]&traces.MarkContinues != 0 {
 			j++
 		}
-		p.prompt(i, j)
+		f(i, j)
 		i = j
 	}
-	return p.finish()
 }
 
 // prefixReplayer is ReplayPrefix's state.
@@ -109,6 +115,10 @@ type prefixReplayer struct {
 	req    traces.Request
 	st     Stats
 	ps     PrefixStats
+	// tiers, for ReplayPrefixTiers, are the hierarchy whose tiers decide
+	// the hits (c is the first's), and tierStats what each served.
+	tiers     []PrefixTier
+	tierStats []TierStats
 }
 
 func newPrefixReplayer(t *traces.Trace, c policy.Cache, opt PrefixOptions) *prefixReplayer {
@@ -145,6 +155,14 @@ func (p *prefixReplayer) weight(i int) uint64 {
 
 // prompt replays the request made of trace entries i to j-1.
 func (p *prefixReplayer) prompt(i, j int) {
+	now := p.arrive(i)
+	p.count(i, j)
+	p.store(i, j, now)
+}
+
+// arrive returns the time of the request starting at entry i, releasing
+// the requests whose time ended by then.
+func (p *prefixReplayer) arrive(i int) int64 {
 	var now int64
 	if p.t.Times != nil {
 		now = p.t.Times[i]
@@ -152,7 +170,30 @@ func (p *prefixReplayer) prompt(i, j int) {
 	if p.pinner != nil {
 		p.release(now)
 	}
-	keys := p.t.Keys
+	return now
+}
+
+// hit reports whether block k is cached (in any tier, counting it in the
+// nearest that holds it).
+func (p *prefixReplayer) hit(k int, tok uint64) bool {
+	key := p.t.Keys[k]
+	if p.tiers == nil {
+		return p.c.Contains(key)
+	}
+	for n := range p.tiers {
+		if p.tiers[n].Cache.Contains(key) {
+			ts := &p.tierStats[n]
+			ts.Blocks++
+			ts.Tokens += tok
+			ts.TransferSeconds += p.tiers[n].Transfer
+			return true
+		}
+	}
+	return false
+}
+
+// count applies the prefix rule to the request of entries i to j-1.
+func (p *prefixReplayer) count(i, j int) {
 	hitting := true
 	var blocks, hits uint64
 	for k := i; k < j; k++ {
@@ -164,7 +205,7 @@ func (p *prefixReplayer) prompt(i, j int) {
 		blocks++
 		w := p.weight(k)
 		p.st.Bytes += w
-		if hitting = hitting && p.c.Contains(keys[k]); hitting {
+		if hitting = hitting && p.hit(k, tok); hitting {
 			hits++
 			p.ps.TokenHits += tok
 			p.st.ByteHits += w
@@ -179,7 +220,6 @@ func (p *prefixReplayer) prompt(i, j int) {
 	case hits > 0:
 		p.ps.Partial++
 	}
-	p.store(i, j, now)
 }
 
 // store accesses every block of the request in order, pinning each when

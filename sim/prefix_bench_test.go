@@ -2,6 +2,7 @@ package sim
 
 import (
 	"io"
+	"strconv"
 	"testing"
 	"time"
 
@@ -13,7 +14,7 @@ import (
 // loadPrompts loads the prefix workload with this many prompts.
 func loadPrompts(tb testing.TB, prompts int) *traces.Trace {
 	tb.Helper()
-	r, err := workload.MustParse("prefix:requests=" + itoa(prompts)).Reader()
+	r, err := workload.MustParse("prefix:requests=" + strconv.Itoa(prompts)).Reader()
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -22,17 +23,6 @@ func loadPrompts(tb testing.TB, prompts int) *traces.Trace {
 		tb.Fatal(err)
 	}
 	return t
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b []byte
-	for ; n > 0; n /= 10 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-	}
-	return string(b)
 }
 
 // The replay allocates nothing per block once warm: a trace ten times as

@@ -40,14 +40,7 @@ func prefixCurve[T stack.Weight](t *traces.Trace, sizes Sizes, opt PrefixOptions
 	d := &prefixDistances[T]{caps: sizes.Values, bytes: sizes.Bytes, leafFirst: leafFirst, ids: keymap.New(), tree: stack.NewTree[T](1 << 12),
 		r: prefixReplayer{t: t, opt: opt}}
 	d.bins = make([]prefixBin, len(d.caps)+1)
-	for i, n := 0, t.Len(); i < n; {
-		j := i + 1
-		for j < n && t.Marks != nil && t.Marks[j]&traces.MarkContinues != 0 {
-			j++
-		}
-		d.prompt(i, j)
-		i = j
-	}
+	eachPrompt(t, d.prompt)
 	return d.curve()
 }
 

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -125,25 +126,13 @@ func TestPrefixLRUHandConversation(t *testing.T) {
 	// a2 s1 s2 b1; A3 hits s1 s2 (a1 is gone), and storing a1 a2 a3
 	// evicts a2, b1 and s1: s2 a1 a2 a3; B2 misses s1 at once (0) and
 	// leaves s1 s2 b1 b2; A4 hits s1 s2.
-	if got, want := hitLengths(prompts, policy.NewLRU(4)), []int{0, 3, 2, 2, 0, 2}; !equalInts(got, want) {
+	if got, want := hitLengths(prompts, policy.NewLRU(4)), []int{0, 3, 2, 2, 0, 2}; !slices.Equal(got, want) {
 		t.Fatalf("capacity 4: hit lengths %v, by hand %v", got, want)
 	}
 	// Unlimited: every block once stored stays.
-	if got, want := hitLengths(prompts, policy.NewLRU(100)), []int{0, 3, 2, 4, 3, 5}; !equalInts(got, want) {
+	if got, want := hitLengths(prompts, policy.NewLRU(100)), []int{0, 3, 2, 4, 3, 5}; !slices.Equal(got, want) {
 		t.Fatalf("unlimited: hit lengths %v, by hand %v", got, want)
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestPrefixLRUMatchesNaive(t *testing.T) {
@@ -152,7 +141,7 @@ func TestPrefixLRUMatchesNaive(t *testing.T) {
 		prompts := randomPrompts(rng, 40)
 		for _, capacity := range []int{1, 3, 7, 15, 40} {
 			want := naivePrefixLRU(prompts, capacity)
-			if got := hitLengths(prompts, policy.NewLRU(int64(capacity))); !equalInts(got, want) {
+			if got := hitLengths(prompts, policy.NewLRU(int64(capacity))); !slices.Equal(got, want) {
 				t.Fatalf("trial %d, capacity %d: hit lengths %v, the naive reference %v", trial, capacity, got, want)
 			}
 		}
@@ -231,7 +220,7 @@ func TestRadixLeafFirst(t *testing.T) {
 	want := map[string][]int{"lru": {0, 0, 0, 0}, "radix": {0, 0, 0, 2}}
 	for name, w := range want {
 		c, _ := policy.New(policy.Spec{Name: name}, policy.Config{Capacity: 4})
-		if got := hitLengths(prompts, c); !equalInts(got, w) {
+		if got := hitLengths(prompts, c); !slices.Equal(got, w) {
 			t.Errorf("%s: hit lengths %v, want %v", name, got, w)
 		}
 	}
@@ -239,7 +228,7 @@ func TestRadixLeafFirst(t *testing.T) {
 	// and 4 (3, older, first … then 4), keeping 1 2 for both.
 	prompts = [][]uint64{{1, 2, 3}, {1, 2, 4}, {5}, {6}, {1, 2, 3}, {1, 2, 4}}
 	c := policy.NewRadix(4)
-	if got, w := hitLengths(prompts, c), []int{0, 2, 0, 0, 2, 2}; !equalInts(got, w) {
+	if got, w := hitLengths(prompts, c), []int{0, 2, 0, 0, 2, 2}; !slices.Equal(got, w) {
 		t.Errorf("radix, shared prefix: hit lengths %v, want %v", got, w)
 	}
 }

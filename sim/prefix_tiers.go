@@ -52,79 +52,18 @@ func ReplayPrefixTiers(t *traces.Trace, tiers []PrefixTier, opt PrefixOptions) T
 		}
 		rs[k] = newPrefixReplayer(t, tier.Cache, o)
 	}
-	out := TieredStats{Tiers: make([]TierStats, len(tiers))}
-	for k := range tiers {
-		out.Tiers[k].Name = tiers[k].Name
-	}
 	main := rs[0]
-	for i, n := 0, t.Len(); i < n; {
-		j := i + 1
-		for j < n && t.Marks != nil && t.Marks[j]&traces.MarkContinues != 0 {
-			j++
-		}
-		var now int64
-		if t.Times != nil {
-			now = t.Times[i]
-		}
-		if main.pinner != nil {
-			main.release(now)
-		}
-		tieredHits(main, tiers, &out, i, j)
+	main.tiers, main.tierStats = tiers, make([]TierStats, len(tiers))
+	eachPrompt(t, func(i, j int) {
+		now := main.arrive(i)
+		main.count(i, j)
 		for _, r := range rs {
 			r.store(i, j, now)
 		}
-		i = j
-	}
-	out.Stats = main.finish()
+	})
+	out := TieredStats{Stats: main.finish(), Tiers: main.tierStats}
 	for k, r := range rs {
-		out.Tiers[k].Evictions = r.c.Evictions()
+		out.Tiers[k].Name, out.Tiers[k].Evictions = tiers[k].Name, r.c.Evictions()
 	}
-	out.Stats.Evictions = out.Tiers[0].Evictions
 	return out
-}
-
-// tieredHits counts the request of entries i to j-1 in main's statistics
-// (the whole hierarchy's) and in the tiers that serve its hit blocks.
-func tieredHits(main *prefixReplayer, tiers []PrefixTier, out *TieredStats, i, j int) {
-	t := main.t
-	hitting := true
-	var blocks, hits uint64
-	for k := i; k < j; k++ {
-		tok := uint64(t.Tokens[k])
-		main.ps.Tokens += tok
-		if main.tail(k) {
-			continue
-		}
-		blocks++
-		w := main.weight(k)
-		main.st.Bytes += w
-		if !hitting {
-			continue
-		}
-		from := -1
-		for n, tier := range tiers {
-			if tier.Cache.Contains(t.Keys[k]) {
-				from = n
-				break
-			}
-		}
-		if hitting = from >= 0; hitting {
-			hits++
-			main.ps.TokenHits += tok
-			main.st.ByteHits += w
-			ts := &out.Tiers[from]
-			ts.Blocks++
-			ts.Tokens += tok
-			ts.TransferSeconds += tiers[from].Transfer
-		}
-	}
-	main.st.Requests += blocks
-	main.st.Hits += hits
-	main.ps.Prompts++
-	switch {
-	case blocks > 0 && hits == blocks:
-		main.ps.Full++
-	case hits > 0:
-		main.ps.Partial++
-	}
 }

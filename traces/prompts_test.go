@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -89,7 +90,7 @@ func TestPromptBlocksTokens(t *testing.T) {
 	for _, r := range got {
 		tokens = append(tokens, r.Tokens)
 	}
-	if want := []uint32{16, 16, 16, 16, 16, 8, 16, 16, 16, 2}; !equalU32(tokens, want) {
+	if want := []uint32{16, 16, 16, 16, 16, 8, 16, 16, 16, 2}; !slices.Equal(tokens, want) {
 		t.Fatalf("tokens %v, want %v", tokens, want)
 	}
 	if got[3].Key != xxhash.Sum64String("a") || got[5].Key != 3 || got[3].Latency != 1.5 || got[4].Latency != 0 {
@@ -98,18 +99,6 @@ func TestPromptBlocksTokens(t *testing.T) {
 	if !got[9].Unsized || got[9].Continues != true {
 		t.Fatalf("the tail: %+v", got[9])
 	}
-}
-
-func equalU32(a, b []uint32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestPromptErrors(t *testing.T) {
