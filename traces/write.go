@@ -179,6 +179,9 @@ func Write(w io.Writer, format string, t *Trace) error {
 		_, err = Copy(tw, t.Reader())
 		return err
 	}
+	if t.Tokens != nil {
+		return fmt.Errorf("%s holds LLM prompts, whose requests' grouping into blocks oracleGeneral cannot keep", t.Name)
+	}
 	bw := bufio.NewWriterSize(w, 1<<20)
 	next := NextAccessVtime(t)
 	var req Request

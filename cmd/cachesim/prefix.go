@@ -253,3 +253,12 @@ func declaresPrompts(r traces.Reader) bool {
 	d, ok := r.(traces.Describer)
 	return ok && d.Fields().Tokens
 }
+
+// refusePrompts rejects a prompt trace where the prefix rule does not run,
+// saying why.
+func refusePrompts(t *traces.Trace, why string) error {
+	if sim.Prompts(t) {
+		return fmt.Errorf("%s is a prompt trace (LLM prefix caching), and %s", t.Name, why)
+	}
+	return nil
+}

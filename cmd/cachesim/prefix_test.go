@@ -164,3 +164,18 @@ func TestSystemReplayPromptTiers(t *testing.T) {
 		}
 	}
 }
+
+// Where the prefix rule does not run, a prompt trace is an error, never a
+// silent replay of its blocks as keys.
+func TestPromptsRefusedElsewhere(t *testing.T) {
+	path := writeFile(t, "chat.jsonl", conversation)
+	for _, args := range [][]string{
+		{"system", "sweep", path, "--levels", "l1=lru:2,l2=lru:10", "--vary", "l2", "--sizes", "5,10"},
+		{"convert", path, writeFile(t, "x", "") + ".csv", "--to", "csv"},
+		{"convert", path, writeFile(t, "y", "") + ".oracleGeneral", "--to", "oracleGeneral"},
+	} {
+		if _, _, err := runCLI(t, args...); err == nil || !strings.Contains(err.Error(), "prompt") {
+			t.Errorf("%v: error %v, want one about prompts", args, err)
+		}
+	}
+}

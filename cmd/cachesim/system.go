@@ -542,6 +542,9 @@ func runSystemSweep(cmd *cobra.Command, args []string, o *systemSweepOptions) er
 	if err != nil {
 		return err
 	}
+	if err := refusePrompts(t, "KV tiers run in cachesim system replay, one size in cachesim sweep"); err != nil {
+		return err
+	}
 	bar := newProgress(stderr, o.out.quiet, len(s.modes)*len(sizes.Values), int64(t.Len()), "sweep")
 	name := s.cfg.Levels[vary].Name
 	runs, err := system.Sweep(t, s.cfg, system.SweepOptions{Modes: s.modes, Vary: name, Sizes: sizes, Workers: o.jobs, Progress: bar.Add})
