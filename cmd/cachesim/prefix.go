@@ -95,7 +95,8 @@ func (f *prefixFlags) bytesPerToken() (int64, error) {
 
 // options checks the flags on prompt trace t, with sizes in bytes (KV
 // memory) or not (blocks), and returns the prefix options and the model
-// of the report.
+// of the report; unitless says the bytes were not asked for (no sizes
+// with units, no --bytes) but follow from the model shape.
 func (f *prefixFlags) options(t *traces.Trace, bytes, unitless bool) (*sim.PrefixOptions, *report.Prefix, error) {
 	bpt, err := f.bytesPerToken()
 	if err != nil {
@@ -179,7 +180,7 @@ func (o *sweepOptions) sweepPrompts(cmd *cobra.Command, p sweepPlan, in sweepInp
 	if len(sizes.Values) == 0 {
 		sizes.Bytes = o.bytes || o.prefix.kvBytes != "" || o.prefix.model != ""
 	}
-	opt, model, err := o.prefix.options(t, sizes.Bytes, len(p.sizes.Values) == 0)
+	opt, model, err := o.prefix.options(t, sizes.Bytes, len(p.sizes.Values) == 0 && !o.bytes)
 	if err != nil {
 		return err
 	}
@@ -218,7 +219,7 @@ func (o *replayOptions) replayPrompts(cmd *cobra.Command, t *traces.Trace, p rep
 		return fmt.Errorf("--overhead-per-object: not for prompt traces (prefix caching)")
 	}
 	bytes := p.bytes || o.prefix.kvBytes != "" || o.prefix.model != ""
-	opt, model, err := o.prefix.options(t, bytes, p.size == 0)
+	opt, model, err := o.prefix.options(t, bytes, p.size == 0 && !o.bytes)
 	if err != nil {
 		return err
 	}

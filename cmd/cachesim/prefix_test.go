@@ -92,6 +92,8 @@ func TestPrefixFlagErrors(t *testing.T) {
 		{[]string{"sweep", path, "--policy", "s3fifo", "--pin-time", "1s"}, "only lru and radix do"},
 		{[]string{"sweep", path, "--model", model, "--sizes", "10,20"}, "give them units"},
 		{[]string{"sweep", path, "--sizes", "1GiB"}, "give --kv-bytes-per-token or --model"},
+		{[]string{"mrc", path, "--bytes"}, "give --kv-bytes-per-token or --model"},
+		{[]string{"replay", path, "--bytes"}, "give --kv-bytes-per-token or --model"},
 		{[]string{"sweep", path, "--model", "layers=32", "--sizes", "1GiB"}, "bad --model: missing kv-heads"},
 		{[]string{"sweep", path, "--model", model, "--kv-bytes-per-token", "1KiB", "--sizes", "1GiB"}, "not both"},
 		{[]string{"sweep", path, "--sample-rate", "0.1"}, "not for prompt traces"},
