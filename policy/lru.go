@@ -11,16 +11,23 @@ func init() {
 	})
 }
 
-// LRU evicts the least recently used object.
-type LRU struct{ queue }
+// LRU evicts the least recently used object. Pinned objects (see Pinner,
+// in pin.go) are out of its list until released.
+type LRU struct {
+	queue
+	pins pins
+}
 
 // NewLRU returns an empty LRU cache of the given capacity.
-func NewLRU(capacity int64) *LRU { return &LRU{newQueue(capacity)} }
+func NewLRU(capacity int64) *LRU { return &LRU{queue: newQueue(capacity)} }
 
-// Access looks r up, moving a hit to the most recent end; a miss is admitted.
+// Access looks r up, moving a hit to the most recent end (a pinned one
+// stays out of the list); a miss is admitted.
 func (c *LRU) Access(r *traces.Request) bool {
 	if i, ok := c.lookup(r.Key); ok {
-		c.q.moveToFront(c.nodes, i)
+		if c.pins.size == 0 || c.pins.of(i) == 0 {
+			c.q.moveToFront(c.nodes, i)
+		}
 		return true
 	}
 	c.admit(r)

@@ -55,8 +55,11 @@ func (s *Sweep) sizeAxis() (XKind, bool, string) {
 	for i, p := range s.Points {
 		lo, sizes[i] = min(lo, p.Size), p.Size
 	}
-	kind, label := XObjects, "cache size (objects)"
-	if s.bytes() {
+	kind, label := XObjects, "cache size ("+s.Unit+")"
+	switch {
+	case s.bytes() && s.Prefix != nil:
+		kind, label = XBytes, "KV cache memory"
+	case s.bytes():
 		kind, label = XBytes, "cache size"
 	}
 	log := s.XScale.log(lo, sizes)

@@ -42,6 +42,9 @@ type Sweep struct {
 	Plans []Plan `json:"plans,omitempty"`
 	// XScale chooses the charts' size axis.
 	XScale Scale `json:"-"`
+	// Prefix, for a prompt trace (prefix caching), holds its rates and
+	// model; the points then carry sim.PrefixStats (see CSVPrefixHeader).
+	Prefix *Prefix `json:"prefix,omitempty"`
 }
 
 func (s *Sweep) bytes() bool { return s.Unit == "bytes" }
@@ -75,6 +78,9 @@ func (s *Sweep) WriteCSV(w io.Writer) error {
 	if s.banded() {
 		header = append(header[:len(header):len(header)], CSVBandHeader...)
 	}
+	if s.Prefix != nil {
+		header = append(header[:len(header):len(header)], CSVPrefixHeader...)
+	}
 	cw.Write(header)
 	for _, c := range Curves(s.Points) {
 		gains := c.Gains()
@@ -101,6 +107,9 @@ func (s *Sweep) WriteCSV(w io.Writer) error {
 			if b := p.Band; b != nil {
 				row = append(row, strconv.Itoa(b.Samples), fmtFloat(b.HitRatioMin), fmtFloat(b.HitRatioMax),
 					fmtFloat(b.ByteHitRatioMin), fmtFloat(b.ByteHitRatioMax))
+			}
+			if s.Prefix != nil {
+				row = append(row, s.Prefix.prefixCSV(p.Stats)...)
 			}
 			cw.Write(row)
 		}
@@ -141,6 +150,8 @@ type jsonPoint struct {
 	ByteHitRatio   float64  `json:"byte_hit_ratio"`
 	MarginalGainPP *float64 `json:"marginal_gain_pp,omitempty"`
 	RecommendedBy  []string `json:"recommended_by,omitempty"`
+	// TokenHitRatio is the token hit ratio of a prompt trace's point.
+	TokenHitRatio *float64 `json:"token_hit_ratio,omitempty"`
 }
 
 // WriteJSON writes the whole report as one JSON document.
@@ -152,6 +163,10 @@ func (s *Sweep) WriteJSON(w io.Writer) error {
 			jp := jsonPoint{Point: p, Misses: p.Misses(), HitRatio: p.HitRatio(), ByteHitRatio: p.ByteHitRatio(), RecommendedBy: s.recommendedBy(p)}
 			if i > 0 {
 				jp.MarginalGainPP = &gains[i]
+			}
+			if p.Prefix != nil {
+				v := p.Prefix.TokenHitRatio()
+				jp.TokenHitRatio = &v
 			}
 			pts = append(pts, jp)
 		}
@@ -167,6 +182,12 @@ func (s *Sweep) WriteJSON(w io.Writer) error {
 
 // WriteTable writes the sweep as a table followed by the recommendations.
 func (s *Sweep) WriteTable(w io.Writer) error {
+	if s.Prefix != nil {
+		if err := s.writePrefixTable(w); err != nil {
+			return err
+		}
+		return s.writeNotes(w)
+	}
 	fmt.Fprintf(w, "%s: %d requests, %s capacity\n", s.Workload, s.Requests, s.Unit)
 	t := tablewriter.NewTable(w,
 		tablewriter.WithHeaderAutoFormat(tw.Off),
@@ -193,6 +214,12 @@ func (s *Sweep) WriteTable(w io.Writer) error {
 	if err := t.Render(); err != nil {
 		return err
 	}
+	return s.writeNotes(w)
+}
+
+// writeNotes writes what follows a sweep's table: the unlimited cache,
+// the recommendations, the plans and the latency report.
+func (s *Sweep) writeNotes(w io.Writer) error {
 	s.writeCeiling(w)
 	if s.banded() {
 		fmt.Fprintf(w, "hit ratios are the mean of %d samples with different hash seeds (lowest–highest in brackets)\n", s.Points[0].Band.Samples)
@@ -223,6 +250,15 @@ func fmtFloat(f float64) string { return strconv.FormatFloat(f, 'g', 10, 64) }
 func (s *Sweep) writeCeiling(w io.Writer) {
 	c := s.Ceiling
 	if c == nil {
+		return
+	}
+	if s.Prefix != nil {
+		fmt.Fprintf(w, "unlimited cache: token hit ratio %.2f%%, block hit ratio %.2f%% (%d of %d blocks are new or follow a new block of their request)",
+			100*c.TokenHitRatio(), 100*c.HitRatio(), c.Misses, c.Requests)
+		if s.Footprint > 0 {
+			fmt.Fprintf(w, "; every block fits in %s", sim.FormatSize(s.Footprint, s.bytes()))
+		}
+		fmt.Fprintln(w)
 		return
 	}
 	fmt.Fprintf(w, "unlimited cache: hit ratio %.2f%%, byte hit ratio %.2f%% (%d of %d requests are first requests or follow a delete)",

@@ -85,7 +85,9 @@ func (s *Sweep) plan(c Curve, m Metric) Plan {
 				fmtMS(without.MeanMS), fmtMS(with.MeanMS), fmtMS(without.P99MS), fmtMS(with.P99MS)))
 		}
 	}
-	if swept && s.RequestRate > 0 {
+	if swept && s.Prefix != nil {
+		parts = append(parts, s.prefixPlan(point)...)
+	} else if swept && s.RequestRate > 0 {
 		v := point.HitRatio() * s.RequestRate
 		p.BackendSavedPerS = &v
 		parts = append(parts, fmt.Sprintf("%s backend requests/s saved", fmtAmount(v)))

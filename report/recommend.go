@@ -18,6 +18,9 @@ const (
 	RequestHitRatio Metric = iota
 	// ByteHitRatio is the bytes of the hits over the bytes of all requests.
 	ByteHitRatio
+	// TokenHitRatio is the prompt tokens in hit blocks over all prompt
+	// tokens (prefix caching; see sim.PrefixStats).
+	TokenHitRatio
 )
 
 // ParseMetric parses "request" (or "object", "") and "byte".
@@ -27,30 +30,44 @@ func ParseMetric(s string) (Metric, error) {
 		return RequestHitRatio, nil
 	case "byte", "bytes":
 		return ByteHitRatio, nil
+	case "token", "tokens":
+		return TokenHitRatio, nil
 	}
-	return 0, fmt.Errorf("--metric %q: expected request or byte", s)
+	return 0, fmt.Errorf("--metric %q: expected request, byte or token", s)
 }
 
 // String names the metric for labels.
 func (m Metric) String() string {
-	if m == ByteHitRatio {
+	switch m {
+	case ByteHitRatio:
 		return "byte hit ratio"
+	case TokenHitRatio:
+		return "token hit ratio"
 	}
 	return "hit ratio"
 }
 
 // Of returns the metric's value for st.
 func (m Metric) Of(st sim.Stats) float64 {
-	if m == ByteHitRatio {
+	switch m {
+	case ByteHitRatio:
 		return st.ByteHitRatio()
+	case TokenHitRatio:
+		if st.Prefix == nil {
+			return 0
+		}
+		return st.Prefix.TokenHitRatio()
 	}
 	return st.HitRatio()
 }
 
 // OfCeiling returns the metric's value for an unlimited cache.
 func (m Metric) OfCeiling(c sim.Ceiling) float64 {
-	if m == ByteHitRatio {
+	switch m {
+	case ByteHitRatio:
 		return c.ByteHitRatio()
+	case TokenHitRatio:
+		return c.TokenHitRatio()
 	}
 	return c.HitRatio()
 }

@@ -35,6 +35,12 @@ type Replay struct {
 	Windows []sim.WindowStats `json:"windows,omitempty"`
 	// Latency is the latency-reduction report, when a latency model was given.
 	Latency *LatencyReport `json:"latency,omitempty"`
+	// Prefix, for a prompt trace, holds the per-request and per-token
+	// counts (requests and hits then count blocks), TokenHitRatio their
+	// ratio and PrefixModel the rates and model (AddPrefix).
+	Prefix        *sim.PrefixStats `json:"prefix,omitempty"`
+	TokenHitRatio *float64         `json:"token_hit_ratio,omitempty"`
+	PrefixModel   *Prefix          `json:"prefix_model,omitempty"`
 
 	point sim.Point
 }
@@ -57,6 +63,17 @@ func NewReplay(workload, policy string, size sim.Size, st sim.Stats, distinct in
 	return r
 }
 
+// AddPrefix marks the replay as one of a prompt trace, with its rates and
+// model (see Prefix).
+func (r *Replay) AddPrefix(p *Prefix) {
+	st := r.point.Stats
+	if st.Prefix == nil {
+		return
+	}
+	v := st.Prefix.TokenHitRatio()
+	r.Prefix, r.TokenHitRatio, r.PrefixModel = st.Prefix, &v, p
+}
+
 // AddLatency adds the latency report of the replay's histogram against
 // uncached (every request a miss); rate is the request rate (0: unknown).
 func (r *Replay) AddLatency(uncached *sim.Histogram, rate float64, m *sim.LatencyModel) {
@@ -74,7 +91,8 @@ func (r *Replay) WriteJSON(w io.Writer) error {
 
 // WriteCSV writes the replay as one row of the sweep CSV (same columns).
 func (r *Replay) WriteCSV(w io.Writer) error {
-	s := &Sweep{Workload: r.Workload, Requests: int(r.Requests), Unit: r.Unit, Points: []sim.Point{r.point}, Latency: r.Latency}
+	s := &Sweep{Workload: r.Workload, Requests: int(r.Requests), Unit: r.Unit, Points: []sim.Point{r.point}, Latency: r.Latency,
+		Prefix: r.PrefixModel}
 	return s.WriteCSV(w)
 }
 
@@ -94,6 +112,10 @@ func (r *Replay) WriteTable(w io.Writer) error {
 	}
 	if r.AdmissionRate != nil {
 		rows = append(rows, []string{"admission rate", fmt.Sprintf("%.2f%%", 100**r.AdmissionRate)})
+	}
+	if r.Prefix != nil {
+		rows[0][0], rows[1][0], rows[2][0], rows[3][0], rows[4][0] = "blocks", "blocks hit", "blocks missed", "block hit ratio", "KV byte hit ratio"
+		rows = append(prefixReplayRows(r.point.Stats, r.PrefixModel), rows...)
 	}
 	if r.Sets+r.Deletes > 0 {
 		rows = append(rows, []string{"sets (not counted)", fmt.Sprint(r.Sets)}, []string{"deletes (not counted)", fmt.Sprint(r.Deletes)})

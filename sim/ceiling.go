@@ -28,6 +28,10 @@ type Ceiling struct {
 	// cached with, as a cache stores it): the footprint in objects and in bytes.
 	Objects     uint64 `json:"objects"`
 	ObjectBytes uint64 `json:"object_bytes"`
+	// Tokens and TokenMisses count the prompts' tokens and those no cache
+	// can hit, on prompt traces (PrefixCeiling; 0 otherwise).
+	Tokens      uint64 `json:"tokens,omitempty"`
+	TokenMisses uint64 `json:"unavoidable_token_misses,omitempty"`
 }
 
 // HitRatio is the hit ratio of an unlimited cache: 1 − unavoidable misses / requests.

@@ -26,6 +26,9 @@ type Stats struct {
 	// memory is not their capacity (policy.MemoryHolder: memcached's slab
 	// pages); 0 for the others.
 	Memory int64 `json:"memory,omitempty"`
+	// Prefix holds the per-request and per-token counts of a prompt
+	// trace replayed with the prefix rule (nil otherwise; see ReplayPrefix).
+	Prefix *PrefixStats `json:"prefix,omitempty"`
 }
 
 // WindowStats counts the requests of one window of a run.
@@ -90,6 +93,12 @@ func (s *Stats) Merge(o Stats) {
 	s.Deletes += o.Deletes
 	if o.Memory != 0 {
 		s.Memory = o.Memory
+	}
+	if o.Prefix != nil {
+		if s.Prefix == nil {
+			s.Prefix = &PrefixStats{}
+		}
+		s.Prefix.merge(o.Prefix)
 	}
 }
 

@@ -42,6 +42,9 @@ type SweepConfig struct {
 	Latency *Latencies
 	// Progress, when set, is called (from any goroutine, serialised) after each point.
 	Progress func()
+	// Prefix, when set, replays a prompt trace with the prefix rule (see
+	// ReplayPrefix); MaxMemory and Latency do not apply.
+	Prefix *PrefixOptions
 }
 
 // Sweep computes every policy at every size, in parallel; t is shared
@@ -50,6 +53,9 @@ type SweepConfig struct {
 // give exactly; every other point is one replay. The points come back
 // ordered by policy (as given), then size.
 func Sweep(t *traces.Trace, cfg SweepConfig) ([]Point, error) {
+	if cfg.Prefix != nil {
+		return prefixSweep(t, cfg)
+	}
 	np, ns := len(cfg.Policies), len(cfg.Sizes.Values)
 	points := make([]Point, np*ns)
 	// Build every cache once up front so a bad parameter fails before any work.

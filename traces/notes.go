@@ -16,6 +16,8 @@ const (
 	NoteSizes
 	// NoteCommands: Redis commands that were not read as requests.
 	NoteCommands
+	// NoteBlockTokens: the tokens a KV-cache block holds were assumed.
+	NoteBlockTokens
 )
 
 // Note tells the user something a reader inferred or left out. Its text

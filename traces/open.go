@@ -28,6 +28,9 @@ type Options struct {
 	AccessLog AccessLogOptions
 	// Monitor configures the reading of Redis MONITOR output.
 	Monitor MonitorOptions
+	// BlockTokens is the tokens a KV-cache block holds in prompt traces
+	// (0: DefaultBlockTokens; see PromptReader).
+	BlockTokens int
 	// DefaultSize is the size in bytes of a request that carries none and
 	// whose key was never sized before (0: DefaultSize, 1 byte); in a
 	// format without sizes, every request has it.
@@ -55,7 +58,7 @@ type format struct {
 var byExtension = map[string][]string{
 	".vscsi": {"vscsi"}, ".oraclegeneral": {"oracleGeneral"}, ".cache2k": {"cache2k"},
 	".trace": {"lirs", "cache2k"}, ".lirs": {"lirs"}, ".monitor": {"monitor"},
-	".log": {"accesslog", "monitor"}, ".jsonl": {"jsonl"}, ".ndjson": {"jsonl"}, ".json": {"jsonl"},
+	".log": {"accesslog", "monitor"}, ".jsonl": {"jsonl", "prompts"}, ".ndjson": {"jsonl", "prompts"}, ".json": {"jsonl", "prompts"},
 	".twitter": {"twitter"}, ".arc": {"arc"}, ".csv": {"csv"},
 	// A .txt file may hold any text log: one saved from redis-cli monitor, say.
 	".txt": {"text", "monitor", "accesslog", "jsonl", "twitter", "arc", "csv"},
@@ -73,6 +76,8 @@ var formats = []format{
 		byContent: true, sniff: sniffReader(NewMonitorReader), open: opener(NewMonitorReader)},
 	{name: "accesslog", about: "nginx/Apache common or combined access logs",
 		byContent: true, sniff: sniffReader(NewAccessLogReader), open: opener(NewAccessLogReader)},
+	{name: "prompts", about: "LLM prompts as JSON lines: block hashes or token ids per request, for prefix caching",
+		byContent: true, sniff: sniffReader(NewPromptReader), open: opener(NewPromptReader)},
 	{name: "jsonl", about: "JSON lines, one object per request",
 		byContent: true, sniff: sniffReader(NewJSONReader), open: opener(NewJSONReader)},
 	{name: "twitter", about: "Twitter cache traces: timestamp,key,key_size,value_size,client_id,op,ttl",

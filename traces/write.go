@@ -21,14 +21,24 @@ var WriteFormats = []string{"text", "csv"}
 // OutputFormats lists the formats Write can produce from a whole trace.
 var OutputFormats = []string{"text", "csv", "oracleGeneral"}
 
-// NewWriter returns a writer of format ("text" or "csv") to w that writes
+// NewWriter returns a writer of format ("text" or "csv"; "prompts" for
+// requests that are LLM prompts, see PromptReader) to w that writes
 // the fields f says the requests carry, in the columns WriteColumns gives.
 // Text is whitespace-separated with no header; CSV has a header line naming
 // the columns (so LineOptions.AutoColumns reads it back). Times are written
 // in seconds since the trace's start, with as many decimals as needed.
 func NewWriter(format string, w io.Writer, f Fields) (Writer, error) {
 	lw := &lineWriter{w: bufio.NewWriterSize(w, 1<<16), f: f, sep: ' '}
-	switch strings.ToLower(format) {
+	format = strings.ToLower(format)
+	switch {
+	case format == "prompts" && f.Tokens:
+		return newPromptWriter(w), nil
+	case format == "prompts":
+		return nil, fmt.Errorf("the prompts format holds LLM prompts (requests of KV-cache blocks), and these requests are not")
+	case f.Tokens:
+		return nil, fmt.Errorf("requests that are LLM prompts lose their blocks' grouping in %s: write format prompts (JSON lines)", format)
+	}
+	switch format {
 	case "text":
 	case "csv":
 		lw.sep = ','
@@ -168,6 +178,9 @@ func Write(w io.Writer, format string, t *Trace) error {
 		}
 		_, err = Copy(tw, t.Reader())
 		return err
+	}
+	if t.Tokens != nil {
+		return fmt.Errorf("%s holds LLM prompts, whose requests' grouping into blocks oracleGeneral cannot keep", t.Name)
 	}
 	bw := bufio.NewWriterSize(w, 1<<20)
 	next := NextAccessVtime(t)

@@ -258,8 +258,8 @@ func parseComponent(s string) (float64, newSource, error) {
 	name, args, hasArgs := strings.Cut(s, "(")
 	name = strings.ToLower(strings.TrimSpace(name))
 	k, ok := lookupKind(name)
-	if !ok || name == "mix" {
-		return 0, nil, fmt.Errorf("mix component %q: unknown kind %q (valid: %s)", s, name, strings.Join(slices.DeleteFunc(KindNames(), func(n string) bool { return n == "mix" }), ", "))
+	if !ok || name == "mix" || k.source == nil {
+		return 0, nil, fmt.Errorf("mix component %q: unknown kind %q (valid: %s)", s, name, strings.Join(slices.DeleteFunc(KindNames(), func(n string) bool { return n == "mix" || n == prefixKind.Name }), ", "))
 	}
 	if hasArgs {
 		if !strings.HasSuffix(args, ")") {

@@ -29,6 +29,9 @@ type Kind struct {
 	// source checks the parameters and returns a constructor of the key
 	// source, run once per Reader (tables are built there, not at Parse).
 	source func(p *params) newSource
+	// prompts, for a kind whose requests are LLM prompts (prefix.go)
+	// instead of keys, checks and returns its parameters.
+	prompts func(p *params) *promptParams
 }
 
 // newSource builds a key source from a seed.
@@ -80,6 +83,7 @@ func init() {
 				{"of", "", "the components, W*KIND(k=v,…)+W*KIND(…)…; a weight W left out is 1 (of= itself may be left out)"},
 				{"disjoint", "true", "give component i (from 0) keys offset by i×10^12 so components never share keys; false shares them"},
 			}, source: mixSource},
+		prefixKind,
 	}
 }
 
@@ -156,6 +160,7 @@ type Workload struct {
 	given  []kv // parameters as given, in documentation order
 	common common
 	src    newSource
+	prompt *promptParams // a kind of prompts (prefix)
 }
 
 type kv struct{ k, v string }
@@ -185,7 +190,11 @@ func Parse(spec string) (*Workload, error) {
 		return nil, fmt.Errorf("workload %q: %w", spec, err)
 	}
 	w := &Workload{kind: k, given: p.given()}
-	w.src = k.source(p)
+	if k.prompts != nil {
+		w.prompt = k.prompts(p)
+	} else {
+		w.src = k.source(p)
+	}
 	w.common = common{
 		requests: p.count("requests"),
 		seed:     uint64(p.count("seed")),
@@ -237,6 +246,9 @@ func (w *Workload) Requests() int64 { return w.common.requests }
 // Fields reports the optional fields the stream fills.
 func (w *Workload) Fields() traces.Fields {
 	c := w.common
+	if w.prompt != nil {
+		return traces.Fields{Time: c.rate > 0, Marks: true, Tokens: true}
+	}
 	return traces.Fields{
 		Time: c.rate > 0,
 		Size: c.size.dist != nil || c.size.c != 1,
@@ -250,6 +262,9 @@ func (w *Workload) Fields() traces.Fields {
 // 8 bytes per key), so it may take a moment for large key counts.
 func (w *Workload) Reader() (traces.Reader, error) {
 	c := w.common
+	if w.prompt != nil {
+		return newPromptStream(w.prompt, c, w.Fields())
+	}
 	src := w.src(c.seed)
 	s := &stream{src: src, rng: newRand(c.seed, streamArrivals), left: c.requests,
 		common: c, fields: w.Fields()}

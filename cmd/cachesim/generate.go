@@ -38,7 +38,9 @@ spec "KIND:key=value,…" (flags override the spec). Numbers accept exponents
 the name (.csv is CSV with a header, anything else whitespace-separated
 text; a .gz suffix compresses it). Columns: key, then time (seconds, with
 nanosecond decimals), size, ttl and op, only those the workload has; the
-command prints the flags that read the file back.
+command prints the flags that read the file back. The prefix workload's
+LLM prompts are written as prompt JSON lines (format prompts, one request a
+line: its block hashes and tokens), which every command reads back.
 
 ` + help.String(),
 		Example: `  cachesim generate zipf --keys 1e4 --alpha 0.9 --requests 1e5 -o zipf.txt
@@ -51,7 +53,7 @@ command prints the flags that read the file back.
 	}
 	fs := cmd.Flags()
 	fs.StringVarP(&f.out, "out", "o", "", "file to write (required)")
-	fs.StringVarP(&f.format, "format", "f", "", "trace format: "+strings.Join(traces.WriteFormats, ", ")+" (default: csv for a .csv name, else text)")
+	fs.StringVarP(&f.format, "format", "f", "", "trace format: "+strings.Join(traces.WriteFormats, ", ")+" (default: csv for a .csv name, else text; prompts, JSON lines, for the prefix workload)")
 	cmd.MarkFlagRequired("out")
 	_ = cmd.RegisterFlagCompletionFunc("format", completeOne(traces.WriteFormats...))
 	registerParamFlags(fs, f.params)
@@ -124,7 +126,10 @@ func runGenerate(cmd *cobra.Command, arg string, f *generateFlags) error {
 	format := f.format
 	if format == "" {
 		format = "text"
-		if strings.EqualFold(filepath.Ext(name), ".csv") {
+		switch {
+		case w.Fields().Tokens:
+			format = "prompts"
+		case strings.EqualFold(filepath.Ext(name), ".csv"):
 			format = "csv"
 		}
 	}
@@ -163,6 +168,9 @@ func runGenerate(cmd *cobra.Command, arg string, f *generateFlags) error {
 
 // readBackFlags returns the input flags that read a generated file back.
 func readBackFlags(format string, f traces.Fields) string {
+	if format == "prompts" {
+		return "" // detected from a .jsonl name or the contents
+	}
 	c := traces.WriteColumns(f)
 	var flags []string
 	if format == "csv" {

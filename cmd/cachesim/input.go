@@ -30,6 +30,7 @@ type inputFlags struct {
 	latUnit     string
 	skipBad     bool
 	json        traces.JSONFields
+	blockTokens int
 	access      traces.AccessLogOptions
 	fs          *pflag.FlagSet
 	stdin       io.Reader // for the trace "-"; nil: os.Stdin
@@ -57,6 +58,7 @@ func (f *inputFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.json.Size, "json-size", "size", "JSON lines: name of the size field (bytes)")
 	fs.StringVar(&f.json.TTL, "json-ttl", "ttl", "JSON lines: name of the TTL field (seconds)")
 	fs.StringVar(&f.json.Op, "json-op", "op", "JSON lines: name of the operation field (get, set, delete, …)")
+	fs.IntVar(&f.blockTokens, "block-tokens", 0, fmt.Sprintf("prompt traces: tokens a KV-cache block holds (token_ids are hashed per full block; blocks without a token count hold this many) (default %d, vLLM's)", traces.DefaultBlockTokens))
 	fs.BoolVar(&f.access.WithHost, "log-host", false, "access logs: key = virtual host + path (vhost_combined logs)")
 	fs.BoolVar(&f.access.AllRequests, "log-all", false, "access logs: keep every request, not only successful GETs and HEADs (2xx, 304)")
 }
@@ -110,6 +112,10 @@ func (f *inputFlags) options() (traces.Options, error) {
 	opt.DefaultSize = uint32(size)
 	opt.Line = traces.LineOptions{Spec: f.cols, Delimiter: d[0], Header: f.header, TimeUnit: unit, LatencyUnit: latUnit, AutoColumns: auto}
 	opt.SkipBad, opt.JSON, opt.AccessLog = f.skipBad, f.json, f.access
+	if f.blockTokens < 0 || f.blockTokens > 1<<20 {
+		return opt, fmt.Errorf("--block-tokens %d: expected 1 to 1048576 tokens", f.blockTokens)
+	}
+	opt.BlockTokens = f.blockTokens
 	return opt, nil
 }
 
@@ -157,9 +163,9 @@ func (f *inputFlags) read(args []string, stderr io.Writer, wrap func(traces.Read
 var formatFlags = map[string][]string{
 	"csv-key": {"csv", "text"}, "csv-size": {"csv", "text"}, "csv-time": {"csv", "text"}, "csv-ttl": {"csv", "text"},
 	"csv-op": {"csv", "text"}, "csv-latency": {"csv", "text"}, "latency-unit": {"csv", "text"},
-	"header": {"csv", "text"}, "delimiter": {"csv"}, "time-unit": {"csv", "text", "jsonl"},
+	"header": {"csv", "text"}, "delimiter": {"csv"}, "time-unit": {"csv", "text", "jsonl", "prompts"},
 	"json-key": {"jsonl"}, "json-time": {"jsonl"}, "json-size": {"jsonl"}, "json-ttl": {"jsonl"}, "json-op": {"jsonl"},
-	"log-host": {"accesslog"}, "log-all": {"accesslog"},
+	"log-host": {"accesslog"}, "log-all": {"accesslog"}, "block-tokens": {"prompts"},
 }
 
 // checkFormat rejects input flags that do not apply to the format a trace

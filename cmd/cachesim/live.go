@@ -137,6 +137,9 @@ func (f *liveFlags) run(cmd *cobra.Command, url string, args []string, sizes []i
 	if err != nil {
 		return nil, err
 	}
+	if err := refusePrompts(t, "a Redis or memcached server is no prefix cache"); err != nil {
+		return nil, err
+	}
 	overhead := -1.0 // measured
 	if f.fs.Changed("overhead-per-object") {
 		overhead = float64(f.overhead)

@@ -20,12 +20,16 @@ estimates the curve from the requests of a sample of the keys (SHARDS,
 Waldspurger et al., FAST'15, with the SHARDS-adj correction), reading the
 trace as a stream, in memory bounded by the sample.
 
-The recommendation, chart, latency and cost options are those of sweep.`,
+The recommendation, chart, latency and cost options are those of sweep.
+
+On a prompt trace (see cachesim sweep --help) the curve is LRU's with the
+prefix rule, exact in one pass too (the token hit ratio at every size).`,
 		Example: `  cachesim generate zipf --keys 1e4 --requests 1e5 --size lognormal:8:1 -o trace.csv
   cachesim mrc trace.csv
   cachesim mrc trace.csv --bytes --points 50 --plot mrc.png
   cachesim mrc trace.csv --sample-rate 0.1 --format csv --out mrc.csv
-  cachesim mrc 'zipf:keys=1e5,requests=1e6,alpha=0.9' --sample-rate 0.01`,
+  cachesim mrc 'zipf:keys=1e5,requests=1e6,alpha=0.9' --sample-rate 0.01
+  cachesim mrc 'prefix:requests=2000' --points 20`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if ok, err := o.mrcStream(cmd, args); ok || err != nil {

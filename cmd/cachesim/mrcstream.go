@@ -57,8 +57,8 @@ func (o *sweepOptions) mrcExact(cmd *cobra.Command, args []string, p sweepPlan, 
 		name string
 	)
 	_, err = o.in.stream(args, cmd.ErrOrStderr(), func(n string, r traces.Reader) (err error) {
-		if sim.DeclaresOps(r) && !o.cache.writes {
-			return errLoad
+		if (sim.DeclaresOps(r) && !o.cache.writes) || declaresPrompts(r) {
+			return errLoad // prompts: the prefix rule's curve, loaded
 		}
 		name = n
 		d, info, err = sim.StreamDistances(r, sizes)

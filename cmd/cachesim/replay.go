@@ -25,6 +25,7 @@ type replayOptions struct {
 	timeline timelineFlags
 	size     string
 	bytes    bool
+	prefix   prefixFlags
 }
 
 func newReplayCmd() *cobra.Command {
@@ -51,7 +52,9 @@ A synthetic workload spec may stand in for the trace (see cachesim generate
 of the distinct keys (of the footprint in bytes, with --bytes).
 
 A hierarchy of caches, instances, stampedes and writes: cachesim system
-replay. A real Redis or memcached: cachesim live replay.`,
+replay. A real Redis or memcached: cachesim live replay.
+
+` + prefixHelp,
 		Example: `  cachesim replay
   cachesim generate zipf --keys 1e4 --requests 1e5 --rate 1000 --size lognormal:8:1 -o trace.csv
   cachesim replay trace.csv --policy lfu --size 1000
@@ -59,7 +62,8 @@ replay. A real Redis or memcached: cachesim live replay.`,
   cachesim replay trace.csv --size 1000 --miss-latency lognormal:median=40ms,p99=250ms
   cachesim replay trace.csv --size 1000 --window 10s --plot timeline.png
   cachesim replay 'drifting:keys=1e4,requests=1e5' --policy lfu --size 1000 --window 10000
-  cachesim replay trace.csv --size 4MiB --policy redis-lru --overhead-per-object 62`,
+  cachesim replay trace.csv --size 4MiB --policy redis-lru --overhead-per-object 62
+  cachesim replay 'prefix:requests=2000' --policy radix --size 8GiB --kv-bytes-per-token 128KiB --pin-time 2s`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runReplay(cmd, args, &o) },
 	}
@@ -69,6 +73,7 @@ replay. A real Redis or memcached: cachesim live replay.`,
 	fs.BoolVar(&o.bytes, "bytes", false, "treat a size without a unit as bytes")
 	o.lat.register(fs, true, true)
 	o.timeline.register(fs)
+	o.prefix.register(fs)
 	o.in.register(fs)
 	o.out.register(fs, "table", "csv", "json")
 	completeFlags(cmd, o.out.formats...)
@@ -125,6 +130,12 @@ func runReplay(cmd *cobra.Command, args []string, o *replayOptions) error {
 	t, err := o.in.load(args, stderr)
 	if err != nil {
 		return err
+	}
+	if err := o.prefix.check(t); err != nil {
+		return err
+	}
+	if sim.Prompts(t) {
+		return o.replayPrompts(cmd, t, p)
 	}
 	if err := o.cache.checkTrace(t); err != nil {
 		return err
@@ -274,14 +285,22 @@ func eventsOnWindows(t *traces.Trace, plan *sim.WindowPlan, events []report.Time
 // --size a first pass counts the distinct keys. ok is false when the
 // caller must load the trace.
 func (o *replayOptions) replayStream(cmd *cobra.Command, args []string, p replayPlan) (ok bool, err error) {
-	if o.timeline.on() || p.model != nil || p.spec.Traits().Has(policy.Offline) || (p.size.N == 0 && !rereadable(args)) {
+	if o.timeline.on() || p.model != nil || p.spec.Traits().Has(policy.Offline) || (p.size.N == 0 && !rereadable(args)) ||
+		len(o.prefix.given()) > 0 {
 		return false, nil
 	}
 	stderr := cmd.ErrOrStderr()
 	size, hint := p.size, int64(1<<16) // the cache's tables grow past the hint
 	if size.N == 0 {
 		var count traces.Counter
-		if _, err := o.in.stream(args, io.Discard, func(_ string, r traces.Reader) error { return countAll(r, &count) }); err != nil {
+		if _, err := o.in.stream(args, io.Discard, func(_ string, r traces.Reader) error {
+			if declaresPrompts(r) {
+				return errLoad // prompts replay with the prefix rule, loaded
+			}
+			return countAll(r, &count)
+		}); err == errLoad {
+			return false, nil
+		} else if err != nil {
 			return true, err
 		}
 		size, hint = sim.DefaultReplaySize(count.Distinct, count.Bytes, size.Unit), int64(count.Distinct)
@@ -301,10 +320,15 @@ func (o *replayOptions) replayStream(cmd *cobra.Command, args []string, p replay
 	)
 	start := time.Now()
 	if _, err := o.in.stream(args, stderr, func(n string, r traces.Reader) (err error) {
+		if declaresPrompts(r) {
+			return errLoad // prompts replay with the prefix rule, loaded
+		}
 		name = n
 		st, info, err = sim.ReplayStream(r, c, o.cache.options(size.Bytes()))
 		return err
-	}); err != nil {
+	}); err == errLoad {
+		return false, nil
+	} else if err != nil {
 		return true, err
 	}
 	took := time.Since(start)

@@ -28,6 +28,7 @@ type sweepOptions struct {
 	maxMem  string
 	optimal bool
 	points  int // mrc: log-spaced sizes from one object to the footprint when --sizes is not given
+	prefix  prefixFlags
 	fs      *pflag.FlagSet
 }
 
@@ -96,7 +97,7 @@ func newSweepCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sweep [TRACE]",
 		Short: "Hit ratio per policy and cache size, with a diminishing-returns recommendation",
-		Long:  sweepHelp,
+		Long:  sweepHelp + "\n\n" + prefixHelp,
 		Example: `  cachesim sweep --policy lru,lfu --sizes 50:500:50
   cachesim generate zipf --keys 1e4 --requests 1e5 --rate 1000 --size lognormal:8:1 -o trace.csv
   cachesim sweep trace.csv --policy lru,fifo,lfu --sizes 100,1000,5000
@@ -106,7 +107,10 @@ func newSweepCmd() *cobra.Command {
   cachesim sweep --policy lru,lfu,fifo --sizes 10:1000:log12 --plot mrc.svg --target-hit-ratio 0.8
   cachesim sweep --policy lru,lfu --sizes 10:1000:log12 --memory-cost 4 --miss-cost 0.0001 --request-rate 2000 --object-bytes 4096
   cachesim sweep --policy lru,lfu --sizes 10:1000:log12 --miss-latency lognormal:median=40ms,p99=250ms --latency-plot latency.svg
-  cachesim sweep trace.csv --policy lru,arc,s3fifo --sizes 100,1000,5000 --optimal`,
+  cachesim sweep trace.csv --policy lru,arc,s3fifo --sizes 100,1000,5000 --optimal
+  cachesim sweep 'prefix:requests=2000' --policy lru,s3fifo,radix --model layers=32,kv-heads=8,head-dim=128,dtype=bf16 --sizes 1GiB:64GiB:log7 --prefill-tokens-per-s 20000
+  cachesim generate prefix --requests 2000 -o chat.jsonl
+  cachesim sweep chat.jsonl --policy lru,radix --sizes 1000:20000:log5 --pin-time 5s`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runSweep(cmd, args, &o, "sweep") },
 	}
@@ -128,6 +132,7 @@ func (o *sweepOptions) registerCommon(fs *pflag.FlagSet) {
 	o.lat.register(fs, true, true)
 	o.sizing.register(fs, true)
 	o.sample.register(fs)
+	o.prefix.register(fs)
 	o.in.register(fs)
 	o.out.register(fs, "table", "csv", "json")
 }
@@ -269,6 +274,12 @@ func runSweep(cmd *cobra.Command, args []string, o *sweepOptions, name string) e
 	if err != nil {
 		return err
 	}
+	if err := o.prefix.check(in.t); err != nil {
+		return err
+	}
+	if sim.Prompts(in.t) {
+		return o.sweepPrompts(cmd, p, in)
+	}
 	t, sizes := in.t, o.sizesFor(p, in)
 	if err := o.cache.checkTrace(t); err != nil {
 		return err
@@ -315,7 +326,8 @@ type sweepResult struct {
 	points  []sim.Point
 	optimal string // the offline optimum's name, when --optimal added it
 	lat     *sim.Latencies
-	ceiling sim.Ceiling // what an unlimited cache hits, scaled to the whole input
+	ceiling sim.Ceiling    // what an unlimited cache hits, scaled to the whole input
+	prefix  *report.Prefix // a prompt trace's rates and model (nil: not one)
 }
 
 // publish turns a sweep's points into the report, with the
@@ -328,6 +340,7 @@ func (o *sweepOptions) publish(cmd *cobra.Command, p sweepPlan, r sweepResult) e
 	rep := &report.Sweep{Workload: r.t.Name, Requests: int(r.total), Unit: sim.UnitOf(r.sizes.Bytes).String(), Points: r.points,
 		Optimal: r.optimal, Bounds: bounds(p.specs)}
 	rep.Ceiling, rep.Footprint = &r.ceiling, r.ceiling.Footprint(r.sizes.Bytes, o.cache.overhead)
+	rep.Prefix = r.prefix
 	reqRate := requestRate(o.lat.requestRate, r.t)
 	if r.rate < 1 {
 		rep.Workload += fmt.Sprintf(" (approximate: SHARDS sample at rate %.4g)", r.rate)

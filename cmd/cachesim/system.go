@@ -356,6 +356,7 @@ type systemReplayOptions struct {
 	systemFlags
 	size     string
 	timeline timelineFlags
+	prefix   prefixFlags
 }
 
 func newSystemReplayCmd() *cobra.Command {
@@ -367,12 +368,13 @@ func newSystemReplayCmd() *cobra.Command {
 mode when several are given) and reports per-level hit ratios, the overall
 hit ratio, latency percentiles, backend calls and load, and, as asked,
 stampede, write, invalidation and timeline statistics.
-` + systemHelp,
+` + systemHelp + "\n" + systemPrefixHelp,
 		Example: `  cachesim generate zipf --keys 1e4 --requests 1e5 --rate 1000 --write 0.1 -o trace.csv
   cachesim system replay trace.csv --levels 'l1=lru:100@0.05ms,l2=lru:2000@1ms' --instances 4
   cachesim system replay trace.csv --policy lru --size 1000 --ttl 60s --stampede none,coalesce,xfetch
   cachesim system replay trace.csv --levels 'l1=lru:100,l2=lru:16MiB@1ms' --instances 4 --write-policy back --flush-interval 30s --invalidation-delay 100ms
-  cachesim system replay trace.csv --policy lru --size 1000 --invalidate-every 20s --plot timeline.png`,
+  cachesim system replay trace.csv --policy lru --size 1000 --invalidate-every 20s --plot timeline.png
+  cachesim system replay 'prefix:requests=2000' --levels 'gpu=radix:4GiB,cpu=lru:32GiB@2ms,disk=lru:256GiB@20ms' --model layers=32,kv-heads=8,head-dim=128 --prefill-tokens-per-s 16000`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runSystemReplay(cmd, args, &o) },
 	}
@@ -380,6 +382,7 @@ stampede, write, invalidation and timeline statistics.
 	fs.StringVarP(&o.size, "size", "s", "", "with --policy: the cache's size, objects (1000) or bytes with a unit (64MiB)")
 	o.lat.register(fs, false, false)
 	o.timeline.register(fs)
+	o.prefix.register(fs)
 	o.register(fs)
 	o.out.register(fs, "table", "json")
 	completeFlags(cmd, o.out.formats...)
@@ -412,6 +415,12 @@ func runSystemReplay(cmd *cobra.Command, args []string, o *systemReplayOptions) 
 	t, err := o.load(args, &s, stderr)
 	if err != nil {
 		return err
+	}
+	if err := o.prefix.check(t); err != nil {
+		return err
+	}
+	if sim.Prompts(t) {
+		return o.replayPromptTiers(cmd, t, s.cfg.Levels)
 	}
 	if s.cfg.Window, err = o.timeline.plan(t, window, stderr); err != nil {
 		return err
@@ -531,6 +540,9 @@ func runSystemSweep(cmd *cobra.Command, args []string, o *systemSweepOptions) er
 	stderr := cmd.ErrOrStderr()
 	t, err := o.load(args, &s, stderr)
 	if err != nil {
+		return err
+	}
+	if err := refusePrompts(t, "KV tiers run in cachesim system replay, one size in cachesim sweep"); err != nil {
 		return err
 	}
 	bar := newProgress(stderr, o.out.quiet, len(s.modes)*len(sizes.Values), int64(t.Len()), "sweep")

@@ -1,0 +1,265 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/cachesim/cachesim/policy"
+	"github.com/cachesim/cachesim/report"
+	"github.com/cachesim/cachesim/sim"
+	"github.com/cachesim/cachesim/traces"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// prefixFlags are the flags of prompt traces (prefix caching): the model
+// shape that turns blocks into KV bytes, pins, and the prefill throughput
+// that turns hit tokens into time to first token.
+type prefixFlags struct {
+	kvBytes string
+	model   string
+	pin     time.Duration
+	prefill float64
+	fs      *pflag.FlagSet
+}
+
+// prefixFlagNames are the flags that act on prompt traces only.
+var prefixFlagNames = []string{"kv-bytes-per-token", "model", "pin-time", "prefill-tokens-per-s"}
+
+// prefixHelp is the part of the help of sweep, replay and mrc on prompts.
+const prefixHelp = `Prompt traces (LLM prefix caching): a trace whose requests are prompts —
+JSON lines of block hashes or token ids (--block-tokens), or the prefix:
+workload — is simulated with the prefix rule: a request's hit length is the
+longest run of its blocks from the start that are cached when it arrives,
+then every block is stored; the token hit ratio (tokens in hit blocks /
+prompt tokens) is the metric of the rules, charts and plan. Sizes count
+blocks, or KV memory with --kv-bytes-per-token or --model (layers, kv-heads,
+head-dim, dtype: 2 × layers × kv-heads × head-dim × dtype bytes a token).
+--pin-time keeps an in-flight request's blocks from eviction (lru and
+radix; a trace's "duration" does it per request); --prefill-tokens-per-s
+turns hit tokens into time to first token saved. radix is the order of
+vLLM's and SGLang's prefix caches.`
+
+func (f *prefixFlags) register(fs *pflag.FlagSet) {
+	f.fs = fs
+	fs.StringVar(&f.kvBytes, "kv-bytes-per-token", "", "prompt traces: KV-cache memory of one token (128KiB), so that sizes with units mean KV memory (or --model)")
+	fs.StringVar(&f.model, "model", "", "prompt traces: the model's KV shape, "+sim.ModelShapeForms+": 2 × layers × kv-heads × head-dim × dtype bytes a token")
+	fs.DurationVar(&f.pin, "pin-time", 0, "prompt traces: how long a request holds its blocks, which cannot be evicted while it runs; lru and radix only (default: the trace's durations, else none)")
+	fs.Float64Var(&f.prefill, "prefill-tokens-per-s", 0, "prompt traces: the server's prefill throughput for a request, in tokens/s, to turn hit tokens into time to first token saved")
+}
+
+// given lists the prefix flags given, as --name.
+func (f *prefixFlags) given() []string {
+	var out []string
+	for _, n := range prefixFlagNames {
+		if changed(f.fs, n) {
+			out = append(out, "--"+n)
+		}
+	}
+	return out
+}
+
+// check rejects the prefix flags on a trace that is not of prompts.
+func (f *prefixFlags) check(t *traces.Trace) error {
+	if g := f.given(); len(g) > 0 && !sim.Prompts(t) {
+		return fmt.Errorf("%s apply to prompt traces (prefix caching: JSON lines of blocks or token_ids, or the prefix: workload), and %s is not one",
+			strings.Join(g, ", "), t.Name)
+	}
+	return nil
+}
+
+// bytesPerToken reads --kv-bytes-per-token or --model (0: neither).
+func (f *prefixFlags) bytesPerToken() (int64, error) {
+	switch {
+	case f.kvBytes != "" && f.model != "":
+		return 0, fmt.Errorf("give --kv-bytes-per-token or --model, not both")
+	case f.model != "":
+		m, err := sim.ParseModelShape(f.model)
+		if err != nil {
+			return 0, fmt.Errorf("bad --model: %w", err)
+		}
+		return m.BytesPerToken(), nil
+	case f.kvBytes != "":
+		v, err := sim.ParseSize(f.kvBytes) // a plain number is bytes too
+		if err != nil || v.N < 1 {
+			return 0, fmt.Errorf("--kv-bytes-per-token %q: expected bytes, e.g. 131072 or 128KiB", f.kvBytes)
+		}
+		return v.N, nil
+	}
+	return 0, nil
+}
+
+// options checks the flags on prompt trace t, with sizes in bytes (KV
+// memory) or not (blocks), and returns the prefix options and the model
+// of the report; unitless says the bytes were not asked for (no sizes
+// with units, no --bytes) but follow from the model shape.
+func (f *prefixFlags) options(t *traces.Trace, bytes, unitless bool) (*sim.PrefixOptions, *report.Prefix, error) {
+	bpt, err := f.bytesPerToken()
+	if err != nil {
+		return nil, nil, err
+	}
+	switch {
+	case bpt > 0 && !bytes:
+		return nil, nil, fmt.Errorf("with a model shape, sizes are KV memory: give them units (1GiB:512GiB:log) or --bytes")
+	case bpt == 0 && bytes && !unitless:
+		return nil, nil, fmt.Errorf("sizes of a prompt trace in bytes are KV memory: give --kv-bytes-per-token or --model (without them sizes count blocks)")
+	case bpt > 0 && int64(sim.MaxBlockTokens(t))*bpt > math.MaxUint32:
+		return nil, nil, fmt.Errorf("a block of %d tokens at %d bytes a token takes 4 GiB or more: check --kv-bytes-per-token or --model", sim.MaxBlockTokens(t), bpt)
+	}
+	if err := finite(f.fs, "prefill-tokens-per-s"); err != nil {
+		return nil, nil, err
+	}
+	if f.prefill < 0 || f.pin < 0 {
+		return nil, nil, fmt.Errorf("--prefill-tokens-per-s and --pin-time must not be negative")
+	}
+	opt := &sim.PrefixOptions{BytesPerToken: bpt, Pin: f.pin, Durations: f.pin == 0 && t.Latencies != nil}
+	if opt.Pin > 0 && t.Times == nil {
+		return nil, nil, fmt.Errorf("--pin-time needs timestamps: every request of %s arrives at time 0, so none would ever end", t.Name)
+	}
+	rep := &report.Prefix{BytesPerToken: bpt, PrefillTokensPerS: f.prefill}
+	rep.PromptsPerS, rep.TokensPerS = sim.PromptRate(t)
+	return opt, rep, nil
+}
+
+// wrapPins names --pin-time in an error about a policy that cannot pin.
+func wrapPins(err error) error {
+	if errors.Is(err, sim.ErrPinsNeedPinner) {
+		return fmt.Errorf("--pin-time (or the trace's durations): %w", err)
+	}
+	return err
+}
+
+// prefixNote says on stderr how a prompt trace is simulated.
+func prefixNote(w io.Writer, t *traces.Trace, opt *sim.PrefixOptions) {
+	unit := "sizes count blocks (--kv-bytes-per-token or --model makes them KV memory)"
+	if opt.BytesPerToken > 0 {
+		unit = fmt.Sprintf("sizes are KV memory at %s a token", sim.FormatSize(opt.BytesPerToken, true))
+	}
+	pins := "no pins"
+	switch {
+	case opt.Pin > 0:
+		pins = fmt.Sprintf("each request pins its blocks for %s", opt.Pin)
+	case opt.Durations:
+		pins = "each request pins its blocks for its recorded duration"
+	}
+	fmt.Fprintf(w, "note: %s is a prompt trace: simulated with the prefix rule (hits up to each request's first missing block); %s; %s\n",
+		t.Name, unit, pins)
+}
+
+// refusePrefix rejects the sweep flags that do not apply to prompt traces.
+func (o *sweepOptions) refusePrefix(p sweepPlan) error {
+	for _, c := range []struct {
+		on   bool
+		what string
+	}{
+		{o.sample.on(), "--sample-rate and --sample-size (sampling blocks breaks their prompts' chains)"},
+		{p.model != nil, "the latency flags (--prefill-tokens-per-s gives time to first token)"},
+		{o.optimal, "--optimal"},
+		{o.cache.overhead > 0, "--overhead-per-object"},
+		{p.sizing.useCost || changed(o.fs, "request-rate"), "the cost rule and --request-rate"},
+		{changed(o.fs, "max-memory"), "--max-memory"},
+	} {
+		if c.on {
+			return fmt.Errorf("%s: not for prompt traces (prefix caching)", c.what)
+		}
+	}
+	return nil
+}
+
+// sweepPrompts is sweep (and mrc) on a prompt trace.
+func (o *sweepOptions) sweepPrompts(cmd *cobra.Command, p sweepPlan, in sweepInput) error {
+	t, stderr := in.t, cmd.ErrOrStderr()
+	if err := o.refusePrefix(p); err != nil {
+		return err
+	}
+	sizes := p.sizes
+	if len(sizes.Values) == 0 {
+		sizes.Bytes = o.bytes || o.prefix.kvBytes != "" || o.prefix.model != ""
+	}
+	opt, model, err := o.prefix.options(t, sizes.Bytes, len(p.sizes.Values) == 0 && !o.bytes)
+	if err != nil {
+		return err
+	}
+	if !changed(o.fs, "metric") {
+		p.sizing.metric = report.TokenHitRatio
+	}
+	ceiling := sim.PrefixCeiling(t, *opt)
+	if len(sizes.Values) == 0 {
+		objects, bytes := int(ceiling.Objects), int64(ceiling.ObjectBytes)
+		if o.points > 0 {
+			sizes = sim.CurveSizes(objects, bytes, sizes.Bytes, o.points)
+		} else {
+			sizes = sim.DefaultSweepSizes(objects, bytes, sizes.Bytes, 12)
+		}
+	}
+	prefixNote(stderr, t, opt)
+	bar := newProgress(stderr, o.out.quiet, len(p.specs)*len(sizes.Values), int64(t.Len()), "sweep")
+	cfg := sim.SweepConfig{Policies: p.specs, Sizes: sizes, TTL: o.cache.ttl, Seed: o.cache.seed, Workers: o.jobs, Progress: bar.Add, Prefix: opt}
+	points, err := sim.Sweep(t, cfg)
+	bar.Finish()
+	if err != nil {
+		return wrapPins(err)
+	}
+	return o.publish(cmd, p, sweepResult{t: t, total: in.total, rate: 1, sizes: sizes, points: points, ceiling: ceiling, prefix: model})
+}
+
+// replayPrompts is replay on a prompt trace.
+func (o *replayOptions) replayPrompts(cmd *cobra.Command, t *traces.Trace, p replayPlan) error {
+	stderr := cmd.ErrOrStderr()
+	switch {
+	case p.model != nil:
+		return fmt.Errorf("the latency flags: not for prompt traces (--prefill-tokens-per-s gives time to first token)")
+	case o.timeline.on():
+		return fmt.Errorf("--window and --plot: not for prompt traces (prefix caching)")
+	case o.cache.overhead > 0:
+		return fmt.Errorf("--overhead-per-object: not for prompt traces (prefix caching)")
+	}
+	bytes := p.size.Bytes() || o.prefix.kvBytes != "" || o.prefix.model != ""
+	opt, model, err := o.prefix.options(t, bytes, p.size.N == 0 && !o.bytes)
+	if err != nil {
+		return err
+	}
+	ceiling := sim.PrefixCeiling(t, *opt)
+	size := p.size
+	if size.N == 0 {
+		size = sim.DefaultReplaySize(int(ceiling.Objects), int64(ceiling.ObjectBytes), sim.UnitOf(bytes))
+	}
+	if !bytes {
+		opt.BytesPerToken = 0
+	}
+	c, err := policy.New(p.spec, o.cache.config(size.N))
+	if err != nil {
+		return err
+	}
+	if (opt.Pin > 0 || opt.Durations) && !sim.PinsApply(c) {
+		return wrapPins(fmt.Errorf("%s %w: only %s do", p.spec, sim.ErrPinsNeedPinner, strings.Join(sim.PinningPolicies(), " and ")))
+	}
+	prefixNote(stderr, t, opt)
+	start := time.Now()
+	st := sim.ReplayPrefix(t, c, *opt)
+	took := time.Since(start)
+	rep := report.NewReplay(t.Name, p.spec.String(), sim.Size{N: size.N, Unit: sim.UnitOf(bytes)}, st, int(ceiling.Objects), took)
+	rep.AddPrefix(model)
+	fmt.Fprintf(stderr, "replayed %d blocks (%d tokens) in %s: %.3g blocks/s, %.3g tokens/s\n", st.Requests, st.Prefix.Tokens,
+		took.Round(time.Microsecond), float64(st.Requests)/max(took.Seconds(), 1e-9), float64(st.Prefix.Tokens)/max(took.Seconds(), 1e-9))
+	return o.out.emit(cmd.OutOrStdout(), stderr, writers{"table": rep.WriteTable, "csv": rep.WriteCSV, "json": rep.WriteJSON})
+}
+
+// declaresPrompts reports whether reader r is of prompts (it carries token counts).
+func declaresPrompts(r traces.Reader) bool {
+	d, ok := r.(traces.Describer)
+	return ok && d.Fields().Tokens
+}
+
+// refusePrompts rejects a prompt trace where the prefix rule does not run,
+// saying why.
+func refusePrompts(t *traces.Trace, why string) error {
+	if sim.Prompts(t) {
+		return fmt.Errorf("%s is a prompt trace (LLM prefix caching), and %s", t.Name, why)
+	}
+	return nil
+}

@@ -1,0 +1,185 @@
+package traces
+
+import (
+	"encoding/binary"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/cespare/xxhash/v2"
+)
+
+func readPrompts(t *testing.T, text string, blockTokens int) ([]Request, error) {
+	t.Helper()
+	r := NewPromptReader("p.jsonl", strings.NewReader(text), Options{BlockTokens: blockTokens})
+	var out []Request
+	for {
+		var req Request
+		err := r.Read(&req)
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return out, err
+		}
+		out = append(out, req)
+	}
+}
+
+// chainHash is the block hash written out independently: xxHash64 of the
+// previous block's hash and the block's token ids, 8 bytes each, little-endian.
+func chainHash(prev uint64, ids ...uint64) uint64 {
+	b := binary.LittleEndian.AppendUint64(nil, prev)
+	for _, id := range ids {
+		b = binary.LittleEndian.AppendUint64(b, id)
+	}
+	return xxhash.Sum64(b)
+}
+
+func TestPromptTokenIDsTailBlock(t *testing.T) {
+	// Blocks of 4 tokens: 10 tokens are 2 full blocks and a tail of 2,
+	// never cached. The second prompt shares the first block only.
+	got, err := readPrompts(t, `{"time": 1, "token_ids": [1,2,3,4, 5,6,7,8, 9,10]}
+{"time": 2, "token_ids": [1,2,3,4, 5,6,7,9]}
+`, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h1 := chainHash(0, 1, 2, 3, 4)
+	h2 := chainHash(h1, 5, 6, 7, 8)
+	h2b := chainHash(h1, 5, 6, 7, 9)
+	want := []Request{
+		{Time: 0, Key: h1, Size: 1, Tokens: 4},
+		{Time: 0, Key: h2, Size: 1, Tokens: 4, Continues: true},
+		{Time: 0, Size: 1, Tokens: 2, Continues: true, Unsized: true}, // key checked apart
+		{Time: 1e9, Key: h1, Size: 1, Tokens: 4},
+		{Time: 1e9, Key: h2b, Size: 1, Tokens: 4, Continues: true},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d requests, want %d: %+v", len(got), len(want), got)
+	}
+	for i := range want {
+		g := got[i]
+		if i == 2 {
+			if g.Key == h1 || g.Key == h2 {
+				t.Errorf("the tail's key %x is a full block's", g.Key)
+			}
+			g.Key = 0
+		}
+		if g != want[i] {
+			t.Errorf("request %d: %+v, want %+v", i, g, want[i])
+		}
+	}
+}
+
+func TestPromptBlocksTokens(t *testing.T) {
+	// Blocks of 16: no tokens → 16 each; 40 tokens in 3 blocks → the last
+	// holds 8; 50 tokens in 3 blocks → a tail of 2; duration on the first.
+	got, err := readPrompts(t, `{"blocks": [1, 2, 3]}
+{"blocks": ["a", "b", 3], "tokens": 40, "duration": 1.5}
+{"blocks": [1, 2, 3], "tokens": 50}
+`, 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tokens []uint32
+	for _, r := range got {
+		tokens = append(tokens, r.Tokens)
+	}
+	if want := []uint32{16, 16, 16, 16, 16, 8, 16, 16, 16, 2}; !slices.Equal(tokens, want) {
+		t.Fatalf("tokens %v, want %v", tokens, want)
+	}
+	if got[3].Key != xxhash.Sum64String("a") || got[5].Key != 3 || got[3].Latency != 1.5 || got[4].Latency != 0 {
+		t.Fatalf("keys or duration wrong: %+v", got[3:6])
+	}
+	if !got[9].Unsized || got[9].Continues != true {
+		t.Fatalf("the tail: %+v", got[9])
+	}
+}
+
+func TestPromptErrors(t *testing.T) {
+	for _, c := range []struct{ text, want string }{
+		{`{"blocks": [1, 2]}` + "\n" + `{"time": 3}`, "p.jsonl:2: no \"blocks\""},
+		{`{"blocks": [1, 2, 3], "tokens": 20}`, "p.jsonl:1: column 32: tokens 20: 3 blocks of 16 tokens hold more than 32"},
+		{`{"token_ids": [1, "x"]}`, "token id x: expected a non-negative integer"},
+		{`{"blocks": []}`, "an empty prompt"},
+		{`{"blocks": [1], "token_ids": [1]}`, "not both"},
+	} {
+		_, err := readPrompts(t, c.text, 16)
+		var pe *ParseError
+		if err == nil || !errors.As(err, &pe) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want one containing %q", c.text, err, c.want)
+		}
+	}
+}
+
+func TestPromptsDetected(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "chat.jsonl")
+	if err := os.WriteFile(path, []byte(`{"time": 0, "blocks": [1, 2]}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := DetectFormat(path, Options{})
+	if err != nil || f != "prompts" {
+		t.Fatalf("format %q (%v), want prompts", f, err)
+	}
+	if err := os.WriteFile(path, []byte(`{"key": "a"}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if f, _ := DetectFormat(path, Options{}); f != "jsonl" {
+		t.Fatalf("a plain JSON-lines trace read as %q", f)
+	}
+}
+
+// The prompts writer writes what the reader reads back, block size
+// included.
+func TestPromptsWriteReadBack(t *testing.T) {
+	in := []Request{
+		{Time: 0, Key: 7, Size: 1, Tokens: 32},
+		{Time: 0, Key: 8, Size: 1, Tokens: 32, Continues: true},
+		{Time: 0, Key: 99, Size: 1, Tokens: 5, Continues: true, Unsized: true},
+		{Time: 1500000000, Key: 7, Size: 1, Tokens: 32},
+	}
+	var b strings.Builder
+	w, err := NewWriter("prompts", &b, Fields{Tokens: true, Marks: true, Time: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range in {
+		if err := w.Write(&in[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	want := `{"time": 0, "blocks": [7, 8], "tokens": 69, "block_tokens": 32}
+{"time": 1.5, "blocks": [7], "tokens": 32, "block_tokens": 32}
+`
+	if b.String() != want {
+		t.Fatalf("wrote\n%s\nwant\n%s", b.String(), want)
+	}
+	r := NewPromptReader("p.jsonl", strings.NewReader(b.String()), Options{})
+	for i := range in {
+		var got Request
+		if err := r.Read(&got); err != nil {
+			t.Fatal(err)
+		}
+		if i == 2 {
+			got.Key = in[i].Key // the tail's key is the reader's own
+		}
+		if got != in[i] {
+			t.Errorf("request %d read back as %+v, want %+v", i, got, in[i])
+		}
+	}
+	if n := r.Notes(); len(n) != 0 {
+		t.Errorf("notes %v: the lines give their block size", n)
+	}
+	if _, err := NewWriter("csv", &b, Fields{Tokens: true}); err == nil {
+		t.Error("prompts written as CSV without an error")
+	}
+}
