@@ -16,6 +16,10 @@ const (
 	NoteSizes
 	// NoteCommands: Redis commands that were not read as requests.
 	NoteCommands
+	// NoteTenants: how tenants were found (or that there were too many).
+	NoteTenants
+	// NoteBatches: how multi-key requests were found.
+	NoteBatches
 )
 
 // Note tells the user something a reader inferred or left out. Its text
