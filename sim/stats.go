@@ -26,6 +26,9 @@ type Stats struct {
 	// memory is not their capacity (policy.MemoryHolder: memcached's slab
 	// pages); 0 for the others.
 	Memory int64 `json:"memory,omitempty"`
+	// Batch counts the outcomes of whole multi-key requests (nil when no
+	// request carried more than one key; see batch.go).
+	Batch *BatchStats `json:"batch,omitempty"`
 }
 
 // WindowStats counts the requests of one window of a run.
@@ -90,6 +93,14 @@ func (s *Stats) Merge(o Stats) {
 	s.Deletes += o.Deletes
 	if o.Memory != 0 {
 		s.Memory = o.Memory
+	}
+	if o.Batch != nil {
+		b := &BatchStats{} // s.Batch may be shared with a copy of s
+		if s.Batch != nil {
+			b.Merge(s.Batch)
+		}
+		b.Merge(o.Batch)
+		s.Batch = b
 	}
 }
 

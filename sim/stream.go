@@ -53,10 +53,10 @@ func ReplayStreams(r traces.Reader, cs []policy.Cache, opt Options) ([]Stats, St
 			return nil, StreamInfo{}, ErrNeedsTrace
 		}
 	}
-	ops := DeclaresOps(r)
+	ops, batches := DeclaresOps(r), declaresMarks(r)
 	ps := make([]*replayer, len(cs))
 	for i, c := range cs {
-		ps[i] = newReplayer(c, opt, ops)
+		ps[i] = newReplayer(c, opt, ops, batches)
 	}
 	info, err := countedBatches(r, func(b []traces.Request) {
 		for _, p := range ps {
