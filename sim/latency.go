@@ -164,12 +164,12 @@ type Latencies struct {
 	// Uncached is the latency distribution without any cache: every request a miss.
 	Uncached *Histogram
 	// Batch and PerKey are the model's (see LatencyModel).
-	Batch    BatchBackend
-	PerKey   float64
-	perKiB   float64
-	miss     []float64
-	bucket   []int32 // histogram bucket of miss[i], or zeroBucket
-	lo, hi   int32   // range of the positive buckets
+	Batch  BatchBackend
+	PerKey float64
+	perKiB float64
+	miss   []float64
+	bucket []int32 // histogram bucket of miss[i], or zeroBucket
+	lo, hi int32   // range of the positive buckets
 }
 
 // Check reports whether the model can run on t: a miss latency from the
