@@ -2,9 +2,11 @@ package sim
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/workload"
 )
 
 // batchTrace builds a trace of multi-key requests: each inner list is one
@@ -149,5 +151,97 @@ func TestKeySet(t *testing.T) {
 			}
 			want[k] = true
 		}
+	}
+}
+
+// randomBatches returns n requests of 1 to 8 keys of 60, skewed towards
+// the small ones, each key with a fixed size of 1 to 10 bytes.
+func randomBatches(n int, seed uint64) *traces.Trace {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	t := traces.NewTrace("random batches", traces.Fields{Marks: true, Size: true})
+	for range n {
+		keys := 1 + rng.IntN(8)
+		for i := range keys {
+			k := uint64(rng.IntN(1+rng.IntN(60))) + 1
+			t.Append(&traces.Request{Key: k, Size: uint32(1 + k%10), Continues: i > 0})
+		}
+	}
+	return t
+}
+
+// The one-pass LRU curve gives the batch hit ratio of every size exactly:
+// it equals the replay's (hand-checked above) at every size, in objects
+// and bytes, with and without dedup.
+func TestBatchCurveEqualsReplays(t *testing.T) {
+	for seed := range uint64(3) {
+		tr := randomBatches(3000, seed)
+		for _, sizes := range []Sizes{{Values: []int64{1, 2, 3, 5, 8, 13, 21, 34, 55, 60}}, {Values: []int64{10, 20, 40, 80, 160, 330}, Bytes: true}} {
+			for _, dedup := range []bool{false, true} {
+				stats, exact := LRUCurveWith(tr, sizes, CurveOptions{DedupBatch: dedup})
+				for j, size := range sizes.Values {
+					if !exact[j] {
+						continue
+					}
+					st := ReplayWith(tr, newLRU(t, size), Options{Objects: !sizes.Bytes, DedupBatch: dedup})
+					got, want := stats[j], st
+					if got.Batch == nil || got.Batch.Requests != want.Batch.Requests || got.Batch.Hits != want.Batch.Hits ||
+						got.Requests != want.Requests || got.Hits != want.Hits {
+						t.Fatalf("seed %d bytes %v dedup %v size %d: curve %d/%d lookups, batch %+v; replay %d/%d, batch %d/%d",
+							seed, sizes.Bytes, dedup, size, got.Hits, got.Requests, got.Batch, want.Hits, want.Requests, want.Batch.Hits, want.Batch.Requests)
+					}
+					if got.Batch.MeanKeys() != want.Batch.MeanKeys() {
+						t.Fatalf("mean keys %g, replay %g", got.Batch.MeanKeys(), want.Batch.MeanKeys())
+					}
+				}
+			}
+		}
+	}
+	// The hand trace: at 2 objects 1 of 5 requests is served; at 3, [a b]
+	// again, [a c a] and [b c] too (every key then stays): 3 of 5.
+	stats, _ := LRUCurve(batchTrace(handBatches...), Sizes{Values: []int64{2, 3}})
+	if stats[0].Batch.Hits != 1 || stats[1].Batch.Hits != 3 {
+		t.Errorf("hand trace: batch hits %d at 2, %d at 3; want 1 and 3", stats[0].Batch.Hits, stats[1].Batch.Hits)
+	}
+}
+
+// loadSpec reads a workload spec into a trace.
+func loadSpec(t *testing.T, spec string) *traces.Trace {
+	t.Helper()
+	w, err := workload.Parse(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := w.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := traces.ReadAll(spec, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+// With independent uniform keys, a request of n distinct keys is served
+// exactly when all n are among the cache's contents when it starts (hits
+// change no contents), and LRU's contents under uniform traffic are a
+// uniformly random set: the batch hit ratio is the hypergeometric
+// product, which for 10,000 keys and 8,000 cached differs from h^n by
+// less than 0.0003 at n ≤ 15. So the measured batch hit ratio must match
+// the independence estimate within sampling error: 4 standard errors of
+// a share of 40,000 requests. The cache is warmed by a first pass, so
+// that h is the steady state's.
+func TestBatchIndependentUniform(t *testing.T) {
+	tr := loadSpec(t, "batch:keys=1e4,alpha=0,batch=uniform:5:15,requests=4e5,seed=3")
+	c := newLRU(t, 8000)
+	ReplayWith(tr, c, Options{Objects: true, DedupBatch: true})
+	st := ReplayWith(tr, c, Options{Objects: true, DedupBatch: true})
+	b := st.Batch
+	h := st.HitRatio()
+	measured, est := b.HitRatio(), b.IndependentEstimate(h)
+	se := math.Sqrt(est * (1 - est) / float64(b.Requests))
+	t.Logf("uniform: %d requests of %.2f keys, h %.4f, batch hit ratio %.4f, estimate %.4f, se %.4f", b.Requests, b.MeanKeys(), h, measured, est, se)
+	if b.Requests < 35000 || math.Abs(measured-est) > 4*se {
+		t.Errorf("measured %.4f, estimate %.4f: more than 4 standard errors (%.4f) apart", measured, est, se)
 	}
 }

@@ -40,6 +40,8 @@ type SweepConfig struct {
 	MaxMemory int64
 	// Latency, when set, gives every point a latency histogram (Stats.Latency).
 	Latency *Latencies
+	// DedupBatch skips repeated keys within a multi-key request (see Options).
+	DedupBatch bool
 	// Progress, when set, is called (from any goroutine, serialised) after each point.
 	Progress func()
 }
@@ -96,7 +98,8 @@ func Sweep(t *traces.Trace, cfg SweepConfig) ([]Point, error) {
 			if err != nil {
 				return fmt.Errorf("%s at size %d: %w", points[p*ns+s].Policy, points[p*ns+s].Size, err)
 			}
-			done(p*ns+s, ReplayWith(t, c, Options{Objects: !cfg.Sizes.Bytes, CountWrites: cfg.CountWrites, Overhead: cfg.Overhead, Latency: cfg.Latency}))
+			done(p*ns+s, ReplayWith(t, c, Options{Objects: !cfg.Sizes.Bytes, CountWrites: cfg.CountWrites, Overhead: cfg.Overhead,
+				Latency: cfg.Latency, DedupBatch: cfg.DedupBatch}))
 			return nil
 		}
 	}
@@ -111,7 +114,7 @@ func Sweep(t *traces.Trace, cfg SweepConfig) ([]Point, error) {
 				view.Ops = nil
 				lookups = &view
 			}
-			stats, exact := LRUCurve(lookups, cfg.Sizes)
+			stats, exact := LRUCurveWith(lookups, cfg.Sizes, CurveOptions{DedupBatch: cfg.DedupBatch})
 			for s := range stats {
 				if exact[s] {
 					done(p*ns+s, stats[s])

@@ -79,7 +79,9 @@ func init() {
 			Params: []Param{
 				{"of", "", "the components, W*KIND(k=v,…)+W*KIND(…)…; a weight W left out is 1 (of= itself may be left out)"},
 				{"disjoint", "true", "give component i (from 0) keys offset by i×10^12 so components never share keys; false shares them"},
+				{"tenants", "false", "make each component a tenant of its own, named as written (models sharing one cache)"},
 			}, source: mixSource},
+		batchKind(),
 	}
 }
 
@@ -156,6 +158,8 @@ type Workload struct {
 	given  []kv // parameters as given, in documentation order
 	common common
 	src    newSource
+	// marks and tenants: the stream has multi-key requests and tenants.
+	marks, tenants bool
 }
 
 type kv struct{ k, v string }
@@ -186,6 +190,7 @@ func Parse(spec string) (*Workload, error) {
 	}
 	w := &Workload{kind: k, given: p.given()}
 	w.src = k.source(p)
+	w.marks, w.tenants = p.marks, p.tenants
 	w.common = common{
 		requests: p.count("requests"),
 		seed:     uint64(p.count("seed")),
@@ -238,10 +243,12 @@ func (w *Workload) Requests() int64 { return w.common.requests }
 func (w *Workload) Fields() traces.Fields {
 	c := w.common
 	return traces.Fields{
-		Time: c.rate > 0,
-		Size: c.size.dist != nil || c.size.c != 1,
-		TTL:  c.ttl > 0,
-		Op:   c.write > 0,
+		Time:   c.rate > 0,
+		Size:   c.size.dist != nil || c.size.c != 1,
+		TTL:    c.ttl > 0,
+		Op:     c.write > 0,
+		Marks:  w.marks,
+		Tenant: w.tenants,
 	}
 }
 
@@ -253,6 +260,12 @@ func (w *Workload) Reader() (traces.Reader, error) {
 	src := w.src(c.seed)
 	s := &stream{src: src, rng: newRand(c.seed, streamArrivals), left: c.requests,
 		common: c, fields: w.Fields()}
+	if b, ok := src.(batched); ok && w.marks {
+		s.multi = b
+	}
+	if t, ok := src.(tenanted); ok && w.tenants {
+		s.owned = t
+	}
 	if ck, ok := src.(clocked); ok {
 		s.clock = ck
 	} else if c.rate > 0 {
@@ -289,6 +302,9 @@ type params struct {
 	used   map[string]bool
 	common bool // common parameters allowed
 	err    error
+	// marks and tenants say that the source makes multi-key requests and
+	// gives tenants (set by the source constructors; batch.go).
+	marks, tenants bool
 }
 
 func newParams(k *Kind, list string, common bool) (*params, error) {

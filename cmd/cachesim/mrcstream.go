@@ -61,7 +61,7 @@ func (o *sweepOptions) mrcExact(cmd *cobra.Command, args []string, p sweepPlan, 
 			return errLoad
 		}
 		name = n
-		d, info, err = sim.StreamDistances(r, sizes)
+		d, info, err = sim.StreamDistances(r, sizes, sim.CurveOptions{})
 		return err
 	})
 	if err == errLoad || (err == nil && info.Unsized > 0) {
