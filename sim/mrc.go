@@ -111,7 +111,7 @@ type stackDistances[T stack.Weight] struct {
 	// observe, when set, is handed each reuse distance instead of the
 	// histograms (SHARDS with a fixed number of keys).
 	observe func(dist int64, size uint32)
-	free    []int32        // ids of forgotten objects, for reuse
+	free    []int32       // ids of forgotten objects, for reuse
 	bt      *curveBatches // multi-key requests (nil: not followed)
 }
 
