@@ -93,6 +93,9 @@ func (s *Sweep) MRCChart(m Metric) *Chart {
 		}
 		c.Series = append(c.Series, sr)
 	}
+	if m == BatchHitRatio {
+		c.Series = append(c.Series, s.independenceSeries(style)...)
+	}
 	s.addCeiling(c, m)
 	c.YMin, c.YMax = percentRange(c.Series)
 	c.Series = append(c.Series, heldLines(s.Points, c.YMin, c.YMax)...)

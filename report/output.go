@@ -83,6 +83,7 @@ func (s *Sweep) WriteCSV(w io.Writer) error {
 	if s.banded() {
 		header = append(header[:len(header):len(header)], CSVBandHeader...)
 	}
+	header = append(header[:len(header):len(header)], s.batchHeader()...)
 	cw.Write(header)
 	for _, c := range Curves(s.Points) {
 		gains := c.Gains()
@@ -110,6 +111,7 @@ func (s *Sweep) WriteCSV(w io.Writer) error {
 				row = append(row, strconv.Itoa(b.Samples), fmtFloat(b.HitRatioMin), fmtFloat(b.HitRatioMax),
 					fmtFloat(b.ByteHitRatioMin), fmtFloat(b.ByteHitRatioMax))
 			}
+			row = append(row, s.batchRow(p, lat)...)
 			cw.Write(row)
 		}
 	}
@@ -149,6 +151,8 @@ type jsonPoint struct {
 	ByteHitRatio   float64  `json:"byte_hit_ratio"`
 	MarginalGainPP *float64 `json:"marginal_gain_pp,omitempty"`
 	RecommendedBy  []string `json:"recommended_by,omitempty"`
+	// Batch is what the point does to whole multi-key requests.
+	Batch *BatchSummary `json:"batch,omitempty"`
 }
 
 // WriteJSON writes the whole report as one JSON document.
@@ -157,7 +161,8 @@ func (s *Sweep) WriteJSON(w io.Writer) error {
 	for _, c := range Curves(s.Points) {
 		gains := c.Gains()
 		for i, p := range c.Points {
-			jp := jsonPoint{Point: p, Misses: p.Misses(), HitRatio: p.HitRatio(), ByteHitRatio: p.ByteHitRatio(), RecommendedBy: s.recommendedBy(p)}
+			jp := jsonPoint{Point: p, Misses: p.Misses(), HitRatio: p.HitRatio(), ByteHitRatio: p.ByteHitRatio(), RecommendedBy: s.recommendedBy(p),
+				Batch: SummariseBatch(p.Stats)}
 			if i > 0 {
 				jp.MarginalGainPP = &gains[i]
 			}
@@ -202,6 +207,9 @@ func (s *Sweep) WriteTable(w io.Writer) error {
 		return err
 	}
 	s.writeCeiling(w)
+	if err := s.writeBatchTable(w); err != nil {
+		return err
+	}
 	if s.banded() {
 		fmt.Fprintf(w, "hit ratios are the mean of %d samples with different hash seeds (lowest–highest in brackets)\n", s.Points[0].Band.Samples)
 	}

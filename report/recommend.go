@@ -18,39 +18,59 @@ const (
 	RequestHitRatio Metric = iota
 	// ByteHitRatio is the bytes of the hits over the bytes of all requests.
 	ByteHitRatio
+	// BatchHitRatio is the share of multi-key requests every key of which
+	// hit (sim.BatchStats); 0 for a point without them.
+	BatchHitRatio
 )
 
-// ParseMetric parses "request" (or "object", "") and "byte".
+// MetricNames are the names ParseMetric accepts first, in Metric order.
+var MetricNames = []string{"request", "byte", "batch"}
+
+// ParseMetric parses "request" (or "object", ""), "byte" and "batch".
 func ParseMetric(s string) (Metric, error) {
 	switch s {
 	case "", "request", "requests", "object", "objects":
 		return RequestHitRatio, nil
 	case "byte", "bytes":
 		return ByteHitRatio, nil
+	case "batch", "batches":
+		return BatchHitRatio, nil
 	}
-	return 0, fmt.Errorf("--metric %q: expected request or byte", s)
+	return 0, fmt.Errorf("--metric %q: expected request, byte or batch", s)
 }
 
 // String names the metric for labels.
 func (m Metric) String() string {
-	if m == ByteHitRatio {
+	switch m {
+	case ByteHitRatio:
 		return "byte hit ratio"
+	case BatchHitRatio:
+		return "batch hit ratio"
 	}
 	return "hit ratio"
 }
 
 // Of returns the metric's value for st.
 func (m Metric) Of(st sim.Stats) float64 {
-	if m == ByteHitRatio {
+	switch m {
+	case ByteHitRatio:
 		return st.ByteHitRatio()
+	case BatchHitRatio:
+		if st.Batch == nil {
+			return 0
+		}
+		return st.Batch.HitRatio()
 	}
 	return st.HitRatio()
 }
 
 // OfCeiling returns the metric's value for an unlimited cache.
 func (m Metric) OfCeiling(c sim.Ceiling) float64 {
-	if m == ByteHitRatio {
+	switch m {
+	case ByteHitRatio:
 		return c.ByteHitRatio()
+	case BatchHitRatio:
+		return c.BatchHitRatio()
 	}
 	return c.HitRatio()
 }

@@ -35,6 +35,9 @@ type Replay struct {
 	Windows []sim.WindowStats `json:"windows,omitempty"`
 	// Latency is the latency-reduction report, when a latency model was given.
 	Latency *LatencyReport `json:"latency,omitempty"`
+	// Batch is what the cache did to whole multi-key requests (nil: the
+	// trace has none).
+	Batch *BatchSummary `json:"batch,omitempty"`
 
 	point sim.Point
 }
@@ -49,6 +52,7 @@ func NewReplay(workload, policy string, size int64, bytes bool, st sim.Stats, di
 		Seconds: took.Seconds(), RequestsPerS: float64(st.Requests+st.Sets+st.Deletes) / max(took.Seconds(), 1e-9),
 		Windows: st.Windows,
 		point:   sim.Point{Policy: policy, Size: size, Stats: st},
+		Batch:   SummariseBatch(st),
 	}
 	if st.Admitted+st.Rejected > 0 {
 		rate := st.AdmissionRate()
@@ -61,7 +65,7 @@ func NewReplay(workload, policy string, size int64, bytes bool, st sim.Stats, di
 // uncached (every request a miss); rate is the request rate (0: unknown).
 func (r *Replay) AddLatency(uncached *sim.Histogram, rate float64, m *sim.LatencyModel) {
 	lr := NewLatencyReport([]sim.Point{r.point}, uncached, rate)
-	lr.HitLatencyMS, lr.MissLatency, lr.MissPerKiBMS = 1e3*m.Hit, m.MissDesc, 1e3*m.PerKiB
+	lr.SetModel(m)
 	r.Latency = lr
 }
 
@@ -94,6 +98,9 @@ func (r *Replay) WriteTable(w io.Writer) error {
 	}
 	if r.AdmissionRate != nil {
 		rows = append(rows, []string{"admission rate", fmt.Sprintf("%.2f%%", 100**r.AdmissionRate)})
+	}
+	if r.Batch != nil {
+		rows = append(rows, r.Batch.rows()...)
 	}
 	if r.Sets+r.Deletes > 0 {
 		rows = append(rows, []string{"sets (not counted)", fmt.Sprint(r.Sets)}, []string{"deletes (not counted)", fmt.Sprint(r.Deletes)})

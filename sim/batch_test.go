@@ -245,3 +245,15 @@ func TestBatchIndependentUniform(t *testing.T) {
 		t.Errorf("measured %.4f, estimate %.4f: more than 4 standard errors (%.4f) apart", measured, est, se)
 	}
 }
+
+// An unlimited cache serves the hand trace's requests 2, 4 and 5 whole
+// (1 and 3 hold a first request): 3 of 5.
+func TestBatchCeiling(t *testing.T) {
+	c := CeilingOf(batchTrace(handBatches...), false)
+	if c.BatchRequests != 5 || c.BatchMisses != 2 || c.BatchHitRatio() != 0.6 {
+		t.Errorf("ceiling %+v, want 5 requests, 2 with an unavoidable miss", c)
+	}
+	if c := CeilingOf(batchTrace([]uint64{1}, []uint64{1}), false); c.BatchRequests != 0 {
+		t.Errorf("single-key requests: batch ceiling %+v", c)
+	}
+}

@@ -27,6 +27,20 @@ type Ceiling struct {
 	// cached with, as a cache stores it): the footprint in objects and in bytes.
 	Objects     uint64 `json:"objects"`
 	ObjectBytes uint64 `json:"object_bytes"`
+	// BatchRequests counts the requests with lookups of a trace of
+	// multi-key requests, and BatchMisses those with an unavoidable miss
+	// among their lookups (0 for other traces; see batch.go).
+	BatchRequests uint64 `json:"batch_requests,omitempty"`
+	BatchMisses   uint64 `json:"batch_unavoidable_misses,omitempty"`
+}
+
+// BatchHitRatio is the share of multi-key requests an unlimited cache
+// serves whole (0 when unknown).
+func (c Ceiling) BatchHitRatio() float64 {
+	if c.BatchRequests == 0 {
+		return 0
+	}
+	return 1 - ratio(c.BatchMisses, c.BatchRequests)
 }
 
 // HitRatio is the hit ratio of an unlimited cache: 1 − unavoidable misses / requests.
@@ -67,6 +81,8 @@ type CeilingCounter struct {
 	sized map[uint64]struct{}
 	// perOp applies sets and deletes apart from lookups (see ReplayWith).
 	perOp bool
+	// The current multi-key request: whether it has lookups, and whether one missed.
+	inRequest, missed bool
 }
 
 // NewCeilingCounter returns a counter for a trace; countWrites counts every
@@ -77,6 +93,9 @@ func NewCeilingCounter(countWrites bool) *CeilingCounter {
 
 // Add counts one request.
 func (cc *CeilingCounter) Add(r *traces.Request) {
+	if !r.Continues {
+		cc.endRequest()
+	}
 	_, held := cc.cached[r.Key]
 	if cc.perOp && r.Op == traces.OpDelete {
 		delete(cc.cached, r.Key)
@@ -95,14 +114,40 @@ func (cc *CeilingCounter) Add(r *traces.Request) {
 	}
 	cc.c.Requests++
 	cc.c.Bytes += uint64(r.Size)
+	cc.inRequest = true
 	if !held {
 		cc.c.Misses++
 		cc.c.MissBytes += uint64(r.Size)
+		cc.missed = true
 	}
 }
 
-// Ceiling returns the counts so far.
-func (cc *CeilingCounter) Ceiling() Ceiling { return cc.c }
+// endRequest counts the request that ends.
+func (cc *CeilingCounter) endRequest() {
+	if cc.inRequest {
+		cc.c.BatchRequests++
+		if cc.missed {
+			cc.c.BatchMisses++
+		}
+	}
+	cc.inRequest, cc.missed = false, false
+}
+
+// Ceiling returns the counts so far; the batch counts only when some
+// request had several keys.
+func (cc *CeilingCounter) Ceiling() Ceiling {
+	c := cc.c
+	if cc.inRequest {
+		c.BatchRequests++
+		if cc.missed {
+			c.BatchMisses++
+		}
+	}
+	if c.BatchRequests == c.Requests {
+		c.BatchRequests, c.BatchMisses = 0, 0
+	}
+	return c
+}
 
 // CeilingOf computes the Ceiling of t (see NewCeilingCounter for countWrites).
 func CeilingOf(t *traces.Trace, countWrites bool) Ceiling {

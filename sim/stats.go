@@ -28,7 +28,7 @@ type Stats struct {
 	Memory int64 `json:"memory,omitempty"`
 	// Batch counts the outcomes of whole multi-key requests (nil when no
 	// request carried more than one key; see batch.go).
-	Batch *BatchStats `json:"batch,omitempty"`
+	Batch *BatchStats `json:"-"`
 }
 
 // WindowStats counts the requests of one window of a run.

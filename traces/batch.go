@@ -432,3 +432,52 @@ func (b *jsonBatches) notes(keys, id []byte) []Note {
 	}
 	return append(b.count.notes(strings.Join(by, " and ")), b.tenants.notes()...)
 }
+
+// TenantNames returns the trace's tenant names.
+func (r *traceReader) TenantNames() []string { return r.t.TenantNames }
+
+// writtenIDs writes the request id and tenant columns of a trace: a
+// request id numbered from 1 that changes where a request does not
+// continue the one before, and the tenant's name (its number when the
+// reader has no names).
+type writtenIDs struct {
+	request uint64
+	names   TenantNamer // nil: tenants by number
+}
+
+// append appends r's request id and tenant to b, as f asks.
+func (w *writtenIDs) append(b []byte, sep byte, r *Request, f Fields) []byte {
+	if f.Marks {
+		if !r.Continues || w.request == 0 {
+			w.request++
+		}
+		b = strconv.AppendUint(append(b, sep), w.request, 10)
+	}
+	if f.Tenant {
+		b = append(b, sep)
+		var names []string
+		if w.names != nil {
+			names = w.names.TenantNames()
+		}
+		switch {
+		case r.Tenant == 0:
+		case int(r.Tenant) <= len(names):
+			b = appendField(b, names[r.Tenant-1], sep)
+		default:
+			b = strconv.AppendUint(b, uint64(r.Tenant), 10)
+		}
+	}
+	return b
+}
+
+// appendField appends a text field: quoted in CSV when it holds the
+// separator or a quote, its spaces made underscores in whitespace-separated text.
+func appendField(b []byte, s string, sep byte) []byte {
+	if sep == ' ' {
+		return append(b, strings.ReplaceAll(s, " ", "_")...)
+	}
+	if !strings.ContainsAny(s, string(sep)+`"`) {
+		return append(b, s...)
+	}
+	return append(append(append(b, '"'), strings.ReplaceAll(s, `"`, `""`)...), '"')
+}

@@ -245,3 +245,27 @@ func TestReadAllBatches(t *testing.T) {
 		t.Errorf("trace: batches %v, tenants %v %v", tr.HasBatches(), tr.TenantNames, tr.Tenants)
 	}
 }
+
+// Written as CSV, a trace keeps its requests and tenants: request ids
+// number the requests, tenants are written by name (quoted when they hold
+// a comma), and the header reads them back.
+func TestWriteBatchesRoundTrip(t *testing.T) {
+	tr := NewTrace("w", Fields{Marks: true, Tenant: true})
+	for _, r := range []Request{{Key: 1, Tenant: 1}, {Key: 2, Continues: true, Tenant: 1}, {Key: 3, Tenant: 2}, {Key: 4}} {
+		r.Size = 1
+		tr.Append(&r)
+	}
+	tr.TenantNames = []string{"m,1", "m2"}
+	var b strings.Builder
+	if err := Write(&b, "csv", tr); err != nil {
+		t.Fatal(err)
+	}
+	want := "key,request_id,tenant\n1,1,\"m,1\"\n2,1,\"m,1\"\n3,2,m2\n4,3,\n"
+	if b.String() != want {
+		t.Fatalf("wrote %q, want %q", b.String(), want)
+	}
+	reqs, _, names := readAs(t, "w.csv", b.String(), Options{Line: LineOptions{AutoColumns: true}})
+	if got := groups(reqs); !equalInts(got, []int{2, 1, 1}) || len(names) != 2 || names[0] != "m,1" || reqs[3].Tenant != 0 {
+		t.Errorf("read back: groups %v, names %q, %+v", got, names, reqs)
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/report"
+	"github.com/cachesim/cachesim/sim"
 	"github.com/cachesim/cachesim/traces"
 	"github.com/spf13/cobra"
 )
@@ -14,7 +15,8 @@ var flagCompletions = map[string]cobra.CompletionFunc{
 	"trace-format":     completeOne(traces.Formats...),
 	"stampede":         completeList(func() []string { return []string{"off", "none", "coalesce", "xfetch"} }),
 	"write-policy":     completeOne("through", "back", "around"),
-	"metric":           completeOne("request", "byte"),
+	"metric":           completeOne(report.MetricNames...),
+	"batch-backend":    completeOne(sim.BatchBackends...),
 	"assign":           completeOne("round-robin", "key", "column:"),
 	"time-unit":        completeOne("s", "ms", "us", "ns"),
 	"latency-unit":     completeOne("s", "ms", "us", "ns"),

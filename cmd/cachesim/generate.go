@@ -171,7 +171,7 @@ func readBackFlags(format string, f traces.Fields) string {
 	for _, col := range []struct {
 		n    int
 		flag string
-	}{{c.Time, "--csv-time"}, {c.Size, "--csv-size"}, {c.TTL, "--csv-ttl"}, {c.Op, "--csv-op"}} {
+	}{{c.Time, "--csv-time"}, {c.Size, "--csv-size"}, {c.TTL, "--csv-ttl"}, {c.Op, "--csv-op"}, {c.Request, "--csv-request"}, {c.Tenant, "--csv-tenant"}} {
 		if col.n > 0 {
 			flags = append(flags, fmt.Sprintf("%s %d", col.flag, col.n))
 		}

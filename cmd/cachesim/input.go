@@ -31,6 +31,7 @@ type inputFlags struct {
 	skipBad     bool
 	json        traces.JSONFields
 	access      traces.AccessLogOptions
+	tenants     tenantFlags // on the commands that use tenants (batch.go)
 	fs          *pflag.FlagSet
 	stdin       io.Reader // for the trace "-"; nil: os.Stdin
 }
@@ -57,6 +58,9 @@ func (f *inputFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.json.Size, "json-size", "size", "JSON lines: name of the size field (bytes)")
 	fs.StringVar(&f.json.TTL, "json-ttl", "ttl", "JSON lines: name of the TTL field (seconds)")
 	fs.StringVar(&f.json.Op, "json-op", "op", "JSON lines: name of the operation field (get, set, delete, …)")
+	fs.StringVar(&f.cols.Request, "csv-request", "", fmt.Sprintf(colHelp, "request id", ": consecutive rows with the same id are one multi-key request (default: a header column named request_id or batch_id)"))
+	fs.StringVar(&f.json.Request, "json-request", "request_id", "JSON lines: name of the request id field (consecutive lines with the same id are one multi-key request)")
+	fs.StringVar(&f.json.Keys, "json-keys", "keys", "JSON lines: name of a list of keys (one request of several keys) given instead of the key field")
 	fs.BoolVar(&f.access.WithHost, "log-host", false, "access logs: key = virtual host + path (vhost_combined logs)")
 	fs.BoolVar(&f.access.AllRequests, "log-all", false, "access logs: keep every request, not only successful GETs and HEADs (2xx, 304)")
 }
@@ -85,6 +89,7 @@ func (f *inputFlags) options() (traces.Options, error) {
 	c := f.cols
 	for _, col := range []struct{ name, value string }{
 		{"csv-key", c.Key}, {"csv-size", c.Size}, {"csv-time", c.Time}, {"csv-ttl", c.TTL}, {"csv-op", c.Op}, {"csv-latency", c.Latency},
+		{"csv-request", c.Request}, {"csv-tenant", c.Tenant},
 	} {
 		if f.fs.Changed(col.name) {
 			if err := traces.CheckColumns(col.value); err != nil {
@@ -107,6 +112,9 @@ func (f *inputFlags) options() (traces.Options, error) {
 		return opt, fmt.Errorf("--monitor-key %q: expected key or field", f.monitorKey)
 	}
 	opt.DefaultSize = uint32(size)
+	if opt.TenantFrom, err = f.tenantRule(); err != nil {
+		return opt, err
+	}
 	opt.Line = traces.LineOptions{Spec: f.cols, Delimiter: d[0], Header: f.header, TimeUnit: unit, LatencyUnit: latUnit, AutoColumns: auto}
 	opt.SkipBad, opt.JSON, opt.AccessLog = f.skipBad, f.json, f.access
 	return opt, nil
@@ -158,6 +166,8 @@ var formatFlags = map[string][]string{
 	"csv-op": {"csv", "text"}, "csv-latency": {"csv", "text"}, "latency-unit": {"csv", "text"},
 	"header": {"csv", "text"}, "delimiter": {"csv"}, "time-unit": {"csv", "text", "jsonl"},
 	"json-key": {"jsonl"}, "json-time": {"jsonl"}, "json-size": {"jsonl"}, "json-ttl": {"jsonl"}, "json-op": {"jsonl"},
+	"csv-request": {"csv", "text"}, "csv-tenant": {"csv", "text"}, "json-request": {"jsonl"}, "json-keys": {"jsonl"}, "json-tenant": {"jsonl"},
+	"tenant-from": {"csv", "text", "jsonl", "monitor"},
 	"log-host": {"accesslog"}, "log-all": {"accesslog"},
 }
 
@@ -277,6 +287,7 @@ var noteHints = map[traces.NoteKind]string{
 	traces.NoteColumns:  " (--csv-key, --csv-size, --csv-time, … choose)",
 	traces.NoteTimeUnit: " (--time-unit sets it)",
 	traces.NoteSizes:    " (--default-size sets the default)",
+	traces.NoteBatches:  " (--csv-request, --json-request choose)",
 }
 
 // sampleFlags choose spatial sampling (SHARDS) for traces too large to replay.

@@ -23,6 +23,7 @@ type replayOptions struct {
 	cache    cacheFlags
 	lat      latencyFlags
 	timeline timelineFlags
+	batch    batchFlags
 	size     string
 	bytes    bool
 }
@@ -68,6 +69,7 @@ replay. A real Redis or memcached: cachesim live replay.`,
 	fs.StringVarP(&o.size, "size", "s", "", "cache size: objects (1000) or bytes with a unit (64MiB) (default: 10% of the distinct keys)")
 	fs.BoolVar(&o.bytes, "bytes", false, "treat a size without a unit as bytes")
 	o.lat.register(fs, true, true)
+	o.batch.register(fs, true)
 	o.timeline.register(fs)
 	o.in.register(fs)
 	o.out.register(fs, "table", "csv", "json")
@@ -104,6 +106,10 @@ func (o *replayOptions) plan() (p replayPlan, err error) {
 	} else if o.lat.fs.Changed("request-rate") {
 		return p, fmt.Errorf("--request-rate serves the latency report: give --miss-latency")
 	}
+	if err := o.batch.check(p.model != nil); err != nil {
+		return p, err
+	}
+	o.batch.apply(p.model)
 	if err := o.cache.check(specs, p.bytes, p.model); err != nil {
 		return p, err
 	}
@@ -129,6 +135,9 @@ func runReplay(cmd *cobra.Command, args []string, o *replayOptions) error {
 	if err := o.cache.checkTrace(t); err != nil {
 		return err
 	}
+	if err := o.batch.checkTrace(t, report.RequestHitRatio); err != nil {
+		return err
+	}
 	distinct, footprint := t.Footprint()
 	if size == 0 {
 		size = sim.DefaultReplaySize(distinct, footprint, bytes)
@@ -143,6 +152,7 @@ func runReplay(cmd *cobra.Command, args []string, o *replayOptions) error {
 		return err
 	}
 	opt := o.cache.options(bytes)
+	opt.DedupBatch = o.batch.dedup
 	if opt.Window, err = o.timeline.plan(t, p.window, stderr); err != nil {
 		return err
 	}
@@ -211,8 +221,10 @@ func (f *timelineFlags) check(out *outputFlags) (sim.Window, error) {
 	if err != nil {
 		return window, fmt.Errorf("bad --window %w", err)
 	}
-	if _, err := report.ParseMetric(f.metric); err != nil {
+	if m, err := report.ParseMetric(f.metric); err != nil {
 		return window, err
+	} else if m == report.BatchHitRatio {
+		return window, fmt.Errorf("--metric batch: the timeline counts keys, not whole requests; give request or byte (the replay's table has the batch hit ratio)")
 	}
 	if f.fs.Changed("metric") && f.plot == "" {
 		return window, fmt.Errorf("--metric chooses the hit ratio of the timeline chart: give --plot")
@@ -271,7 +283,7 @@ func eventsOnWindows(t *traces.Trace, plan *sim.WindowPlan, events []report.Time
 // --size a first pass counts the distinct keys. ok is false when the
 // caller must load the trace.
 func (o *replayOptions) replayStream(cmd *cobra.Command, args []string, p replayPlan) (ok bool, err error) {
-	if o.timeline.on() || p.model != nil || p.spec.Traits().Has(policy.Offline) || (p.size == 0 && !rereadable(args)) {
+	if o.timeline.on() || p.model != nil || p.spec.Traits().Has(policy.Offline) || (p.size == 0 && !rereadable(args)) || o.batch.given() {
 		return false, nil
 	}
 	stderr := cmd.ErrOrStderr()

@@ -159,7 +159,7 @@ func (f *sizingFlags) finish(s sizing, t *traces.Trace, rep *report.Sweep, model
 	rep.RequestRate = rate
 	if lat != nil {
 		lr := report.NewLatencyReport(rep.Points, lat.Uncached, rate)
-		lr.HitLatencyMS, lr.MissLatency, lr.MissPerKiBMS = 1e3*model.Hit, model.MissDesc, 1e3*model.PerKiB
+		lr.SetModel(model)
 		rep.Latency = lr
 	}
 	rep.Recommend(cfg) // after the latency report: the plans read it

@@ -22,6 +22,7 @@ type sweepOptions struct {
 	lat     latencyFlags
 	sizing  sizingFlags
 	sample  sampleFlags
+	batch   batchFlags
 	sizes   string
 	bytes   bool
 	jobs    int
@@ -126,6 +127,7 @@ func (o *sweepOptions) registerCommon(fs *pflag.FlagSet) {
 	fs.IntVarP(&o.jobs, "jobs", "j", 0, "points replayed in parallel (default: number of CPUs)")
 	fs.StringVar(&o.maxMem, "max-memory", "", "bound what the sweep holds, e.g. 8GiB: the loaded trace, LRU's stack distances and the caches simulated at once (about 192 bytes per cached object); a sweep that cannot fit stops before it starts and says what it needs (0: none) (default: half of the machine's memory)")
 	o.lat.register(fs, true, true)
+	o.batch.register(fs, true)
 	o.sizing.register(fs, true)
 	o.sample.register(fs)
 	o.in.register(fs)
@@ -172,8 +174,15 @@ func (o *sweepOptions) plan(cmd string) (p sweepPlan, err error) {
 			return p, err
 		}
 	}
+	if err := o.batch.check(p.model != nil); err != nil {
+		return p, err
+	}
+	o.batch.apply(p.model)
 	if p.sizing, err = o.sizing.check(&o.out, &o.lat); err != nil {
 		return p, err
+	}
+	if p.sizing.metric == report.BatchHitRatio && o.sample.on() {
+		return p, fmt.Errorf("--metric batch needs every key of every request: a spatial sample keeps some keys of a request and not others; drop --sample-rate/--sample-size")
 	}
 	if p.maxMem, err = maxMemory(o.maxMem); err != nil {
 		return p, err
@@ -273,6 +282,9 @@ func runSweep(cmd *cobra.Command, args []string, o *sweepOptions, name string) e
 	if err := o.cache.checkTrace(t); err != nil {
 		return err
 	}
+	if err := o.batch.checkTrace(t, p.sizing.metric); err != nil {
+		return err
+	}
 	optimal := ""
 	if o.optimal {
 		p.specs, optimal = addOptimal(p.specs, sizes.Bytes)
@@ -287,10 +299,11 @@ func runSweep(cmd *cobra.Command, args []string, o *sweepOptions, name string) e
 		lat = p.model.Latencies(t)
 	}
 	cfg := sim.SweepConfig{Policies: p.specs, Sizes: sizes, TTL: o.cache.ttl, Seed: o.cache.seed, Workers: o.jobs, MaxMemory: p.maxMem,
-		CountWrites: o.cache.writes, Overhead: o.cache.overhead, Latency: lat, Progress: bar.Add}
+		CountWrites: o.cache.writes, Overhead: o.cache.overhead, Latency: lat, Progress: bar.Add, DedupBatch: o.batch.dedup}
 	var points []sim.Point
 	if o.sample.on() {
 		points, err = sim.SampledSweeps(in.samples, in.total, in.rates, cfg)
+		dropSampledBatches(stderr, points)
 	} else {
 		points, err = sim.Sweep(t, cfg)
 	}
