@@ -168,7 +168,7 @@ var formatFlags = map[string][]string{
 	"json-key": {"jsonl"}, "json-time": {"jsonl"}, "json-size": {"jsonl"}, "json-ttl": {"jsonl"}, "json-op": {"jsonl"},
 	"csv-request": {"csv", "text"}, "csv-tenant": {"csv", "text"}, "json-request": {"jsonl"}, "json-keys": {"jsonl"}, "json-tenant": {"jsonl"},
 	"tenant-from": {"csv", "text", "jsonl", "monitor"},
-	"log-host": {"accesslog"}, "log-all": {"accesslog"},
+	"log-host":    {"accesslog"}, "log-all": {"accesslog"},
 }
 
 // checkFormat rejects input flags that do not apply to the format a trace
