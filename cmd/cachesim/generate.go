@@ -26,7 +26,7 @@ func newGenerateCmd() *cobra.Command {
 	workload.Help(&help)
 	cmd := &cobra.Command{
 		Use:   "generate KIND|SPEC [flags] -o FILE",
-		Short: "Write a synthetic workload (Zipf, uniform, bursty, drifting, scan, loop, mix) as a trace file",
+		Short: "Write a synthetic workload (Zipf, uniform, bursty, drifting, scan, loop, mix, batch) as a trace file",
 		Long: `generate writes the requests of a synthetic workload to a trace file, the
 same stream that giving the workload spec in place of a trace path replays
 (e.g. cachesim sweep 'zipf:keys=1e6,alpha=0.9'). The same seed gives a

@@ -52,7 +52,10 @@ A synthetic workload spec may stand in for the trace (see cachesim generate
 of the distinct keys (of the footprint in bytes, with --bytes).
 
 A hierarchy of caches, instances, stampedes and writes: cachesim system
-replay. A real Redis or memcached: cachesim live replay.`,
+replay. A real Redis or memcached: cachesim live replay.
+
+` + batchHelp + ` The replay adds how many keys a request fetched
+(percentiles) and the share of requests by the share of their keys hit.`,
 		Example: `  cachesim replay
   cachesim generate zipf --keys 1e4 --requests 1e5 --rate 1000 --size lognormal:8:1 -o trace.csv
   cachesim replay trace.csv --policy lfu --size 1000
@@ -60,7 +63,8 @@ replay. A real Redis or memcached: cachesim live replay.`,
   cachesim replay trace.csv --size 1000 --miss-latency lognormal:median=40ms,p99=250ms
   cachesim replay trace.csv --size 1000 --window 10s --plot timeline.png
   cachesim replay 'drifting:keys=1e4,requests=1e5' --policy lfu --size 1000 --window 10000
-  cachesim replay trace.csv --size 4MiB --policy redis-lru --overhead-per-object 62`,
+  cachesim replay trace.csv --size 4MiB --policy redis-lru --overhead-per-object 62
+  cachesim replay 'batch:keys=1e4,batch=20,requests=1e5' --size 5000 --dedup-batch --miss-latency 10ms`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runReplay(cmd, args, &o) },
 	}

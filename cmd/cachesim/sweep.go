@@ -97,7 +97,7 @@ func newSweepCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sweep [TRACE]",
 		Short: "Hit ratio per policy and cache size, with a diminishing-returns recommendation",
-		Long:  sweepHelp,
+		Long:  sweepHelp + "\n\n" + batchHelp,
 		Example: `  cachesim sweep --policy lru,lfu --sizes 50:500:50
   cachesim generate zipf --keys 1e4 --requests 1e5 --rate 1000 --size lognormal:8:1 -o trace.csv
   cachesim sweep trace.csv --policy lru,fifo,lfu --sizes 100,1000,5000
@@ -107,7 +107,9 @@ func newSweepCmd() *cobra.Command {
   cachesim sweep --policy lru,lfu,fifo --sizes 10:1000:log12 --plot mrc.svg --target-hit-ratio 0.8
   cachesim sweep --policy lru,lfu --sizes 10:1000:log12 --memory-cost 4 --miss-cost 0.0001 --request-rate 2000 --object-bytes 4096
   cachesim sweep --policy lru,lfu --sizes 10:1000:log12 --miss-latency lognormal:median=40ms,p99=250ms --latency-plot latency.svg
-  cachesim sweep trace.csv --policy lru,arc,s3fifo --sizes 100,1000,5000 --optimal`,
+  cachesim sweep trace.csv --policy lru,arc,s3fifo --sizes 100,1000,5000 --optimal
+  cachesim generate batch --keys 1e4 --alpha 0.8 --batch 50 --requests 2e5 -o batches.csv
+  cachesim sweep batches.csv --sizes 1000:10000:log6 --metric batch --target-hit-ratio 0.5 --miss-latency 20ms --batch-backend single --miss-latency-per-key 0.1ms`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runSweep(cmd, args, &o, "sweep") },
 	}
