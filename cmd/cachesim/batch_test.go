@@ -36,9 +36,13 @@ func TestReplayBatchesCSV(t *testing.T) {
 		} `json:"batch"`
 		Latency struct {
 			Rows []struct {
-				Batch struct{ MeanMS float64 `json:"mean_ms"` } `json:"batch"`
+				Batch struct {
+					MeanMS float64 `json:"mean_ms"`
+				} `json:"batch"`
 			} `json:"points"`
-			BatchUncached struct{ MeanMS float64 `json:"mean_ms"` } `json:"batch_without_cache"`
+			BatchUncached struct {
+				MeanMS float64 `json:"mean_ms"`
+			} `json:"batch_without_cache"`
 		} `json:"latency"`
 	}
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
