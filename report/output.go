@@ -42,6 +42,10 @@ type Sweep struct {
 	Plans []Plan `json:"plans,omitempty"`
 	// XScale chooses the charts' size axis.
 	XScale Scale `json:"-"`
+	// Partitions compare, per policy, a budget split between tenants with
+	// one shared cache; Partition lists every tenant's share (see SetPartitions).
+	Partitions []*Partition      `json:"partitions,omitempty"`
+	Partition  []PartitionTenant `json:"partition,omitempty"`
 }
 
 // Unit returns "bytes" or "objects".

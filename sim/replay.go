@@ -74,8 +74,10 @@ type replayer struct {
 	lat   *Latencies
 	win   *Windower
 	bt    *batcher // multi-key requests: their outcomes (nil: none)
-	next  int      // index of the next request
-	st    Stats
+	// byTenant, when set, counts each tenant's lookups (ReplayByTenant).
+	byTenant []TenantStats
+	next     int // index of the next request
+	st       Stats
 }
 
 // newReplayer returns a replayer; ops says the requests may carry
@@ -98,7 +100,7 @@ func newReplayer(c policy.Cache, opt Options, ops, batches bool) *replayer {
 // replayers may run the same batch): each request's size is changed to
 // the one the cache sees while the cache sees it.
 func (p *replayer) run(batch []traces.Request) {
-	if p.bt != nil {
+	if p.bt != nil || p.byTenant != nil {
 		p.runBatched(batch)
 		return
 	}
@@ -174,11 +176,18 @@ func (p *replayer) finish() Stats {
 	return st
 }
 
-// runBatched is run for requests that may carry several keys: it follows
-// each request's lookups (see batch.go) beside the per-key counts.
+// runBatched is run for requests that may carry several keys, or whose
+// tenants count apart: it follows each request's lookups (see batch.go)
+// and each tenant's, beside the per-key counts.
 func (p *replayer) runBatched(batch []traces.Request) {
 	for k := range batch {
 		r := &batch[k]
+		if p.bt == nil { // tenants only
+			if hit := p.one(r, p.next+k); r.Op == traces.OpGet || !p.perOp {
+				p.countTenant(r, hit)
+			}
+			continue
+		}
 		if !r.Continues {
 			p.bt.start()
 		}
@@ -186,7 +195,11 @@ func (p *replayer) runBatched(batch []traces.Request) {
 			if p.bt.skip(r.Key) {
 				continue
 			}
-			p.bt.lookup(p.next+k, r.Size, p.one(r, p.next+k))
+			hit := p.one(r, p.next+k)
+			p.bt.lookup(p.next+k, r.Size, hit)
+			if p.byTenant != nil {
+				p.countTenant(r, hit)
+			}
 			continue
 		}
 		p.one(r, p.next+k)

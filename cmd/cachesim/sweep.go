@@ -28,8 +28,10 @@ type sweepOptions struct {
 	jobs    int
 	maxMem  string
 	optimal bool
-	points  int // mrc: log-spaced sizes from one object to the footprint when --sizes is not given
-	fs      *pflag.FlagSet
+	// partition is --partition, the budget to split between tenants (sweep only).
+	partition string
+	points    int // mrc: log-spaced sizes from one object to the footprint when --sizes is not given
+	fs        *pflag.FlagSet
 }
 
 // sweepHelp is the Long help of cachesim sweep.
@@ -97,7 +99,7 @@ func newSweepCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sweep [TRACE]",
 		Short: "Hit ratio per policy and cache size, with a diminishing-returns recommendation",
-		Long:  sweepHelp + "\n\n" + batchHelp,
+		Long:  sweepHelp + "\n\n" + batchHelp + "\n\n" + partitionHelp,
 		Example: `  cachesim sweep --policy lru,lfu --sizes 50:500:50
   cachesim generate zipf --keys 1e4 --requests 1e5 --rate 1000 --size lognormal:8:1 -o trace.csv
   cachesim sweep trace.csv --policy lru,fifo,lfu --sizes 100,1000,5000
@@ -109,7 +111,8 @@ func newSweepCmd() *cobra.Command {
   cachesim sweep --policy lru,lfu --sizes 10:1000:log12 --miss-latency lognormal:median=40ms,p99=250ms --latency-plot latency.svg
   cachesim sweep trace.csv --policy lru,arc,s3fifo --sizes 100,1000,5000 --optimal
   cachesim generate batch --keys 1e4 --alpha 0.8 --batch 50 --requests 2e5 -o batches.csv
-  cachesim sweep batches.csv --sizes 1000:10000:log6 --metric batch --target-hit-ratio 0.5 --miss-latency 20ms --batch-backend single --miss-latency-per-key 0.1ms`,
+  cachesim sweep batches.csv --sizes 1000:10000:log6 --metric batch --target-hit-ratio 0.5 --miss-latency 20ms --batch-backend single --miss-latency-per-key 0.1ms
+  cachesim sweep 'mix:0.7*zipf(keys=1e4,alpha=0.9)+0.3*uniform(keys=5e4),tenants=true,requests=2e5' --policy lru,s3fifo --partition 10000`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runSweep(cmd, args, &o, "sweep") },
 	}
@@ -118,7 +121,9 @@ func newSweepCmd() *cobra.Command {
 	fs.StringVarP(&o.sizes, "sizes", "s", "", "cache sizes: list 100,1000; range 50:500:50; log range 1MiB:1GiB:log or :logN (default: 12 log-spaced sizes up to the footprint)")
 	fs.BoolVar(&o.bytes, "bytes", false, "treat sizes without a unit as bytes (default: object counts)")
 	fs.BoolVar(&o.optimal, "optimal", false, "add the offline optimum as an upper bound (belady(bypass=true) for objects, belady-size for bytes) and report each policy's gap to it")
+	fs.StringVar(&o.partition, "partition", "", "split this memory budget between the tenants (objects, or bytes with a unit) to maximise the overall hit ratio, beside one shared cache of it (see Tenants above)")
 	o.registerCommon(fs)
+	o.in.registerTenants(fs)
 	completeFlags(cmd, o.out.formats...)
 	return cmd
 }
@@ -143,6 +148,9 @@ type sweepPlan struct {
 	sizing sizing
 	model  *sim.LatencyModel
 	maxMem int64
+	// budget is --partition's (0: none), in bytes when budgetBytes.
+	budget      int64
+	budgetBytes bool
 }
 
 // plan checks every flag before any work.
@@ -187,6 +195,9 @@ func (o *sweepOptions) plan(cmd string) (p sweepPlan, err error) {
 		return p, fmt.Errorf("--metric batch needs every key of every request: a spatial sample keeps some keys of a request and not others; drop --sample-rate/--sample-size")
 	}
 	if p.maxMem, err = maxMemory(o.maxMem); err != nil {
+		return p, err
+	}
+	if p.budget, p.budgetBytes, err = o.parsePartition(p.sizes); err != nil {
 		return p, err
 	}
 	return p, o.cache.check(p.specs, p.sizes.Bytes || o.bytes, p.model)
@@ -317,8 +328,14 @@ func runSweep(cmd *cobra.Command, args []string, o *sweepOptions, name string) e
 		return err
 	}
 	ceiling := sim.CeilingOf(t, o.cache.writes).Scale(in.total, in.rate)
+	var parts []*report.Partition
+	if p.budget > 0 {
+		if parts, err = o.partitions(t, cfg, p.budget, p.budgetBytes); err != nil {
+			return err
+		}
+	}
 	return o.publish(cmd, p, sweepResult{t: t, total: in.total, rate: in.rate, sizes: sizes, points: points,
-		optimal: optimal, lat: lat, ceiling: ceiling})
+		optimal: optimal, lat: lat, ceiling: ceiling, partitions: parts})
 }
 
 // sweepResult is what a sweep computed, for publish.
@@ -331,6 +348,8 @@ type sweepResult struct {
 	optimal string // the offline optimum's name, when --optimal added it
 	lat     *sim.Latencies
 	ceiling sim.Ceiling // what an unlimited cache hits, scaled to the whole input
+	// partitions are --partition's splits, one per policy.
+	partitions []*report.Partition
 }
 
 // publish turns a sweep's points into the report, with the
@@ -353,6 +372,7 @@ func (o *sweepOptions) publish(cmd *cobra.Command, p sweepPlan, r sweepResult) e
 	if r.optimal != "" {
 		rep.Gaps = report.OptimalGaps(r.points, r.optimal)
 	}
+	rep.SetPartitions(r.partitions)
 	if err := o.sizing.finish(p.sizing, r.t, rep, p.model, r.lat, reqRate, r.sizes.Bytes, &o.out); err != nil {
 		return err
 	}
@@ -361,7 +381,10 @@ func (o *sweepOptions) publish(cmd *cobra.Command, p sweepPlan, r sweepResult) e
 			if err := rep.WriteTable(w); err != nil {
 				return err
 			}
-			return rep.WriteGapTable(w)
+			if err := rep.WriteGapTable(w); err != nil {
+				return err
+			}
+			return writePartitions(w, r.partitions, p.budgetBytes)
 		},
 		"csv": rep.WriteCSV, "json": rep.WriteJSON,
 	})
