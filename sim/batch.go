@@ -228,6 +228,20 @@ func (b *batcher) skip(key uint64) bool { return b.dedup && !b.seen.add(key) }
 
 // lookup records a lookup of request i of this size that hit or missed.
 func (b *batcher) lookup(i int, size uint32, hit bool) {
+	if b.lat == nil {
+		b.lookupAt(i, size, hit, 0)
+		return
+	}
+	with := b.lat.Hit
+	if !hit {
+		with = b.lat.miss[i]
+	}
+	b.lookupAt(i, size, hit, with)
+}
+
+// lookupAt records a lookup as lookup does, that took latency with (the
+// cache's latency model, or a system's).
+func (b *batcher) lookupAt(i int, size uint32, hit bool, with float64) {
 	if b.keys == 0 {
 		b.first, b.firstSize = i, size
 	}
@@ -241,15 +255,43 @@ func (b *batcher) lookup(i int, size uint32, hit bool) {
 	miss := b.lat.miss[i]
 	b.slowestAll = max(b.slowestAll, miss)
 	b.all += uint64(size)
+	b.slowest = max(b.slowest, with)
 	if hit {
 		b.hits++
 		b.anyHit = true
-		b.slowest = max(b.slowest, b.lat.Hit)
 	} else {
-		b.slowest = max(b.slowest, miss)
 		b.missed += uint64(size)
 	}
 }
+
+// BatchCounter follows the multi-key requests of a simulation other than
+// the replay loop (the hierarchy of sim/system), as the replay loop does:
+// Start at every request that does not continue the one before, Skip a
+// repeated lookup (with dedup), Lookup every other lookup.
+type BatchCounter struct{ b *batcher }
+
+// NewBatchCounter returns a counter; lat, when set, gives the latency of
+// a request without a cache (its slowest key's miss latency: the backend
+// is taken as parallel).
+func NewBatchCounter(dedup bool, lat *Latencies) *BatchCounter {
+	return &BatchCounter{newBatcher(dedup, lat)}
+}
+
+// Start begins a request.
+func (c *BatchCounter) Start() { c.b.start() }
+
+// Skip reports whether a lookup of key repeats one of the current request
+// and is not to be made (with dedup).
+func (c *BatchCounter) Skip(key uint64) bool { return c.b.skip(key) }
+
+// Lookup records lookup i of this size, which hit or not and took latency
+// seconds: a request takes as long as its slowest lookup.
+func (c *BatchCounter) Lookup(i int, size uint32, hit bool, latency float64) {
+	c.b.lookupAt(i, size, hit, latency)
+}
+
+// Finish returns the statistics (nil when no request had several keys).
+func (c *BatchCounter) Finish() *BatchStats { return c.b.finish() }
 
 // end closes the current request.
 func (b *batcher) end() {

@@ -152,17 +152,25 @@ func (m *mixKeys) tenant() uint32 { return uint32(m.cur) + 1 }
 
 func (m *mixKeys) tenantNames() []string { return m.names }
 
-// componentNames names the components of a mix for its tenants: the
-// component as written, with its weight, and a number when two are alike.
+// componentNames names the components of a mix for its tenants: by
+// kind, numbered when several are of one kind (zipf#1, zipf#2, uniform).
 func componentNames(parts []string) []string {
 	names := make([]string, len(parts))
-	seen := map[string]int{}
+	count := map[string]int{}
 	for i, p := range parts {
-		name := strings.TrimSpace(p)
-		if seen[name]++; seen[name] > 1 {
-			name = fmt.Sprintf("%s #%d", name, seen[name])
+		if _, rest, ok := strings.Cut(p, "*"); ok && !strings.Contains(p[:len(p)-len(rest)], "(") {
+			p = rest
 		}
-		names[i] = name
+		kind, _, _ := strings.Cut(strings.TrimSpace(p), "(")
+		names[i] = strings.ToLower(strings.TrimSpace(kind))
+		count[names[i]]++
+	}
+	seen := map[string]int{}
+	for i, n := range names {
+		if count[n] > 1 {
+			seen[n]++
+			names[i] = fmt.Sprintf("%s#%d", n, seen[n])
+		}
 	}
 	return names
 }

@@ -79,7 +79,7 @@ func init() {
 			Params: []Param{
 				{"of", "", "the components, W*KIND(k=v,…)+W*KIND(…)…; a weight W left out is 1 (of= itself may be left out)"},
 				{"disjoint", "true", "give component i (from 0) keys offset by i×10^12 so components never share keys; false shares them"},
-				{"tenants", "false", "make each component a tenant of its own, named as written (models sharing one cache)"},
+				{"tenants", "false", "make each component a tenant of its own, named by its kind (zipf, or zipf#1, zipf#2 for several): models sharing one cache"},
 			}, source: mixSource},
 		batchKind(),
 	}

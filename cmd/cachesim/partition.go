@@ -229,3 +229,32 @@ func writePartitions(w io.Writer, ps []*report.Partition, bytes bool) error {
 	}
 	return nil
 }
+
+// invalidatedTenants returns the numbers of the tenants --invalidate-tenant
+// names (nil when not given).
+func invalidatedTenants(t *traces.Trace, list string) ([]uint32, error) {
+	if list == "" {
+		return nil, nil
+	}
+	ids := map[string]uint32{}
+	for id := 1; id <= t.TenantCount(); id++ {
+		ids[t.TenantName(uint32(id))] = uint32(id)
+	}
+	if len(ids) == 0 {
+		return nil, fmt.Errorf("--invalidate-tenant: %s has no tenants: give --tenant-from prefix:N (tenants from the keys), or a tenant column (--csv-tenant) or field (--json-tenant)", t.Name)
+	}
+	var out []uint32
+	for _, name := range strings.Split(list, ",") {
+		id, ok := ids[strings.TrimSpace(name)]
+		if !ok {
+			names := make([]string, 0, len(ids))
+			for n := range ids {
+				names = append(names, n)
+			}
+			slices.Sort(names)
+			return nil, fmt.Errorf("--invalidate-tenant %q: no such tenant in %s (its tenants: %s)", name, t.Name, strings.Join(names, ", "))
+		}
+		out = append(out, id)
+	}
+	return out, nil
+}

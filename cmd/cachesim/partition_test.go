@@ -36,7 +36,7 @@ type partitionDoc struct {
 // pair of sizes within the budget tried), and the shared cache beside it
 // is the hit ratio cachesim replay reports for one cache of 3,000.
 func TestPartitionTwoTenants(t *testing.T) {
-	spec := "mix:0.7*uniform(keys=1000)+0.3*uniform(keys=4000),tenants=true,requests=1e5"
+	spec := "mix:0.7*uniform(keys=1000)+0.3*uniform(keys=4000),tenants=true,requests=1e5" // tenants uniform#1, uniform#2
 	out, errOut, err := runCLI(t, "sweep", spec, "--sizes", "1000,3000", "--partition", "3000", "--format", "json")
 	if err != nil {
 		t.Fatal(err, errOut)
@@ -49,7 +49,7 @@ func TestPartitionTwoTenants(t *testing.T) {
 		t.Fatalf("partitions %+v", doc)
 	}
 	a, b := doc.Partition[0], doc.Partition[1]
-	if !strings.Contains(a.Tenant, "keys=1000") || a.Size < 990 || a.Size > 1080 || a.Size+b.Size != 3000 {
+	if a.Tenant != "uniform#1" || a.Size < 990 || a.Size > 1080 || a.Size+b.Size != 3000 {
 		t.Errorf("split: %s %d, %s %d; want about 1000 and the rest", a.Tenant, a.Size, b.Tenant, b.Size)
 	}
 	// Brute force over the swept sizes.
@@ -138,6 +138,58 @@ func TestPartitionFlags(t *testing.T) {
 		{[]string{"sweep", mon, "--partition", "1MiB", "--sizes", "1,2"}, "both in bytes or both in objects"},
 		{[]string{"sweep", mon, "--tenant-from", "suffix:1", "--partition", "1"}, "--tenant-from \"suffix:1\""},
 		{[]string{"sweep", "zipf:keys=10", "--tenant-from", "prefix:2", "--partition", "1"}, "synthetic workload"},
+	} {
+		_, _, err := runCLI(t, tc.args...)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: error %v, want %q", tc.args, err, tc.want)
+		}
+	}
+}
+
+// system replay drops one tenant's entries with --invalidate-tenant: by
+// hand (as sim/system's TestInvalidateTenant), keys pred:a:1 and pred:b:2
+// written (and cached, write-through) at 0s, then read in one MGET at 0s,
+// 5s and 15s, dropped at 10s: 4 hits when every entry goes, 5 when only
+// pred:a's do; 2 of 3 requests served whole either way.
+func TestSystemInvalidateTenant(t *testing.T) {
+	mon := writeFile(t, "t.monitor", `1700000000 [0 c] "MSET" "pred:a:1" "v" "pred:b:2" "v"
+1700000000 [0 c] "MGET" "pred:a:1" "pred:b:2"
+1700000005 [0 c] "MGET" "pred:a:1" "pred:b:2"
+1700000015 [0 c] "MGET" "pred:a:1" "pred:b:2"
+`)
+	for _, tc := range []struct {
+		extra []string
+		hits  int
+	}{{nil, 4}, {[]string{"--invalidate-tenant", "pred:a", "--tenant-from", "prefix:2"}, 5}} {
+		args := append([]string{"system", "replay", mon, "--policy", "lru", "--size", "10", "--invalidate-every", "10s", "--format", "json"}, tc.extra...)
+		out, errOut, err := runCLI(t, args...)
+		if err != nil {
+			t.Fatal(err, errOut)
+		}
+		var rep struct {
+			Runs []struct {
+				Hits  int `json:"hits"`
+				Batch struct {
+					Requests int `json:"requests"`
+					Hits     int `json:"hits"`
+				} `json:"batch"`
+			} `json:"runs"`
+		}
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatal(err)
+		}
+		if r := rep.Runs[0]; r.Hits != tc.hits || r.Batch.Requests != 3 || r.Batch.Hits != 2 {
+			t.Errorf("%v: %+v, want %d hits and 2 of 3 requests whole", tc.extra, r, tc.hits)
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"system", "replay", mon, "--policy", "lru", "--size", "10", "--invalidate-tenant", "pred:a"}, "give the period"},
+		{[]string{"system", "replay", mon, "--policy", "lru", "--size", "10", "--invalidate-every", "10s", "--invalidate-tenant", "pred:a"}, "has no tenants"},
+		{[]string{"system", "replay", mon, "--policy", "lru", "--size", "10", "--invalidate-every", "10s", "--invalidate-tenant", "pred:c", "--tenant-from", "prefix:2"}, `"pred:c": no such tenant`},
+		{[]string{"system", "replay", mon, "--policy", "lru", "--size", "10", "--tenant-from", "prefix:2"}, "for --invalidate-tenant: give it"},
 	} {
 		_, _, err := runCLI(t, tc.args...)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
