@@ -257,3 +257,26 @@ func TestBatchCeiling(t *testing.T) {
 		t.Errorf("single-key requests: batch ceiling %+v", c)
 	}
 }
+
+// Once warm, the replay loop of multi-key requests allocates nothing per
+// request, with dedup, latencies and per-tenant counts on.
+func TestBatchReplayDoesNotAllocate(t *testing.T) {
+	tr := loadSpec(t, "batch:keys=1e4,batch=uniform:1:50,requests=20000,seed=1")
+	tr.Tenants = make([]uint32, tr.Len())
+	for i := range tr.Tenants {
+		tr.Tenants[i] = uint32(1 + i%3)
+	}
+	m := LatencyModel{Hit: 1e-3, Miss: constant(0.02), Batch: BatchSingle, PerKey: 1e-4}
+	p := newReplayer(newLRU(t, 2000), Options{Objects: true, DedupBatch: true, Latency: m.Latencies(tr)}, false, true)
+	p.byTenant = make([]TenantStats, 4)
+	chunk := make([]traces.Request, tr.Len())
+	tr.Fill(0, chunk)
+	run := func() {
+		p.next = 0
+		p.run(chunk)
+	}
+	run() // warm up: the counts and the key set grow to their size
+	if a := testing.AllocsPerRun(5, run); a != 0 {
+		t.Errorf("%.0f allocations per replay of %d requests, want 0", a, tr.Len())
+	}
+}

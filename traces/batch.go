@@ -395,11 +395,11 @@ func (j *JSONReader) expand(r *Request, key []byte, settle func(*Request)) error
 		if !ok || len(v) == 0 {
 			return fmt.Errorf("%s: expected a list of keys (strings or numbers)", j.keysField)
 		}
-		q := proto
+		b.pending = append(b.pending, proto)
+		q := &b.pending[len(b.pending)-1] // settled in place: a local would escape to settle
 		q.Key, q.Tenant, q.Continues = ParseKey(v), j.tenantOf(v), cont || !first
 		b.count.add(q.Continues)
-		settle(&q)
-		b.pending = append(b.pending, q)
+		settle(q)
 	}
 	if len(b.pending) == 0 {
 		return fmt.Errorf("%s: the list of keys is empty", j.keysField)

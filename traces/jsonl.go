@@ -158,6 +158,12 @@ func (j *JSONReader) parse(line []byte, r *Request) error {
 	if p.skipSpace(); p.i != len(p.b) {
 		return j.sc.errorf(p.col(), "unexpected text after the object")
 	}
+	return j.finish(r, keyText, haveKey, haveSize)
+}
+
+// finish completes the request(s) of a line whose fields are read: the
+// key or list of keys, and the sizes (see batch.go for the list).
+func (j *JSONReader) finish(r *Request, keyText []byte, haveKey, haveSize bool) error {
 	switch {
 	case !haveKey && j.batch.keys == nil:
 		return j.sc.errorf(0, "no %q field (nor a %q list)", j.key, j.keysField)

@@ -11,6 +11,7 @@ import (
 	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/report"
 	"github.com/cachesim/cachesim/sim"
+	"github.com/cachesim/cachesim/sim/system"
 	"github.com/cachesim/cachesim/traces"
 )
 
@@ -257,4 +258,28 @@ func invalidatedTenants(t *traces.Trace, list string) ([]uint32, error) {
 		out = append(out, id)
 	}
 	return out, nil
+}
+
+// checkTenants checks the tenant flags of the system commands.
+func (f *systemFlags) checkTenants() error {
+	if f.invalidateTenant != "" && f.invalidateEvery == 0 {
+		return fmt.Errorf("--invalidate-tenant drops some tenants' entries every --invalidate-every: give the period")
+	}
+	if f.in.tenantsGiven() && f.invalidateTenant == "" {
+		return fmt.Errorf("--tenant-from, --csv-tenant and --json-tenant say where tenants come from, for --invalidate-tenant: give it")
+	}
+	return nil
+}
+
+// drops are the timeline events of a run's drops (--invalidate-every).
+func (f *systemFlags) drops(st system.Stats) []report.TimelineEvent {
+	what := "every entry dropped (--invalidate-every)"
+	if f.invalidateTenant != "" {
+		what = f.invalidateTenant + "'s entries dropped (--invalidate-tenant)"
+	}
+	var out []report.TimelineEvent
+	for _, e := range st.Versions {
+		out = append(out, report.TimelineEvent{At: e.Time, Name: what})
+	}
+	return out
 }

@@ -54,25 +54,7 @@ func TestPartitionTwoTenants(t *testing.T) {
 	}
 	// Brute force over the swept sizes.
 	cv := doc.Partitions[0].Curves
-	best, got := uint64(0), uint64(0)
-	for i := -1; i < len(cv[0].Sizes); i++ {
-		for j := -1; j < len(cv[1].Sizes); j++ {
-			var size int64
-			var hits uint64
-			if i >= 0 {
-				size, hits = size+cv[0].Sizes[i], hits+cv[0].Hits[i]
-			}
-			if j >= 0 {
-				size, hits = size+cv[1].Sizes[j], hits+cv[1].Hits[j]
-			}
-			if size <= 3000 {
-				best = max(best, hits)
-			}
-			if i >= 0 && j >= 0 && cv[0].Sizes[i] == a.Size && cv[1].Sizes[j] == b.Size {
-				got = hits
-			}
-		}
-	}
+	got, best := splitHits(cv, a.Size, b.Size, 3000)
 	if got != best {
 		t.Errorf("greedy split hits %d, brute force %d", got, best)
 	}
@@ -196,4 +178,33 @@ func TestSystemInvalidateTenant(t *testing.T) {
 			t.Errorf("%v: error %v, want %q", tc.args, err, tc.want)
 		}
 	}
+}
+
+// splitHits returns the hits of two tenants' curves at sizes a and b, and
+// the most hits of any pair of swept sizes (or none) within budget.
+func splitHits(cv []struct {
+	Tenant   string   `json:"tenant"`
+	Requests uint64   `json:"requests"`
+	Sizes    []int64  `json:"sizes"`
+	Hits     []uint64 `json:"hits"`
+}, a, b, budget int64) (got, best uint64) {
+	at := func(c int, i int) (int64, uint64) {
+		if i < 0 {
+			return 0, 0
+		}
+		return cv[c].Sizes[i], cv[c].Hits[i]
+	}
+	for i := -1; i < len(cv[0].Sizes); i++ {
+		for j := -1; j < len(cv[1].Sizes); j++ {
+			s0, h0 := at(0, i)
+			s1, h1 := at(1, j)
+			if s0+s1 <= budget {
+				best = max(best, h0+h1)
+			}
+			if s0 == a && s1 == b {
+				got = h0 + h1
+			}
+		}
+	}
+	return got, best
 }

@@ -228,11 +228,8 @@ func (f *systemFlags) check() (systemSetup, error) {
 	if f.dipWindow > 0 && f.invalidateEvery == 0 {
 		return s, fmt.Errorf("--dip-window applies to --invalidate-every")
 	}
-	if f.invalidateTenant != "" && f.invalidateEvery == 0 {
-		return s, fmt.Errorf("--invalidate-tenant drops some tenants' entries every --invalidate-every: give the period")
-	}
-	if f.in.tenantsGiven() && f.invalidateTenant == "" {
-		return s, fmt.Errorf("--tenant-from, --csv-tenant and --json-tenant say where tenants come from, for --invalidate-tenant: give it")
+	if err := f.checkTenants(); err != nil {
+		return s, err
 	}
 	c.DedupBatch = f.batch.dedup
 	if f.prewarmFrom != "" && f.prewarm == "" {
@@ -457,15 +454,7 @@ func runSystemReplay(cmd *cobra.Command, args []string, o *systemReplayOptions) 
 	if runs[0].Stampede != system.StampedeOff {
 		title += ", stampede " + runs[0].Stampede.String()
 	}
-	var drops []report.TimelineEvent
-	what := "every entry dropped (--invalidate-every)"
-	if o.invalidateTenant != "" {
-		what = o.invalidateTenant + "'s entries dropped (--invalidate-tenant)"
-	}
-	for _, e := range runs[0].Stats.Versions {
-		drops = append(drops, report.TimelineEvent{At: e.Time, Name: what})
-	}
-	if err := o.timeline.chart(&o.out, title, t, s.cfg.Window, runs[0].Stats.Stats, drops); err != nil {
+	if err := o.timeline.chart(&o.out, title, t, s.cfg.Window, runs[0].Stats.Stats, o.drops(runs[0].Stats)); err != nil {
 		return err
 	}
 	return o.out.emit(cmd.OutOrStdout(), stderr, writers{"table": rep.WriteTable, "json": rep.WriteJSON})
@@ -561,6 +550,9 @@ func runSystemSweep(cmd *cobra.Command, args []string, o *systemSweepOptions) er
 	stderr := cmd.ErrOrStderr()
 	t, err := o.load(args, &s, stderr)
 	if err != nil {
+		return err
+	}
+	if err := o.batch.checkTrace(t, sz.metric); err != nil {
 		return err
 	}
 	bar := newProgress(stderr, o.out.quiet, len(s.modes)*len(sizes.Values), int64(t.Len()), "sweep")
