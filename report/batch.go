@@ -218,7 +218,7 @@ func fetchedDetail(b *BatchSummary) string {
 func (s *Sweep) independenceSeries(style map[string]int) []Series {
 	var out []Series
 	for _, cv := range Curves(s.Points) {
-		sr := Series{Name: cv.Policy + " if keys hit independently", Style: style[cv.Policy], Dashed: true}
+		sr := Series{Name: cv.Policy + " if keys hit independently", Style: style[cv.Policy], Estimate: true}
 		for _, p := range cv.Points {
 			if b := SummariseBatch(p.Stats); b != nil {
 				sr.X, sr.Y = append(sr.X, float64(p.Size)), append(sr.Y, 100*b.IndependentEstimate)
