@@ -171,7 +171,7 @@ func (f *sizingFlags) finish(s sizing, t *traces.Trace, rep *report.Sweep, model
 		return err
 	}
 	if f.latencyPlot != "" {
-		return out.chart(f.latencyPlot, rep.LatencyChart())
+		return out.chart(f.latencyPlot, rep.LatencyChartOf(s.metric))
 	}
 	return nil
 }
