@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/cachesim/cachesim/traces"
-	"github.com/cachesim/cachesim/workload"
 )
 
 // batchTrace builds a trace of multi-key requests: each inner list is one
@@ -207,15 +206,7 @@ func TestBatchCurveEqualsReplays(t *testing.T) {
 // loadSpec reads a workload spec into a trace.
 func loadSpec(t *testing.T, spec string) *traces.Trace {
 	t.Helper()
-	w, err := workload.Parse(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := w.Reader()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr, err := traces.ReadAll(spec, r)
+	tr, err := traces.ReadAll(spec, workloadReader(t, spec))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,10 +46,7 @@ func tenantCurves[T stack.Weight](t *traces.Trace, sizes Sizes, opt CurveOptions
 	n := t.TenantCount() + 1
 	ds := make([]*stackDistances[T], n)
 	batches := t.HasBatches()
-	var seen tenantRequests
-	var r traces.Request
-	for i := range t.Len() {
-		t.At(i, &r)
+	eachByTenant(t, func(r *traces.Request) {
 		d := ds[r.Tenant]
 		if d == nil {
 			d = newStackDistances[T](sizes)
@@ -58,9 +55,8 @@ func tenantCurves[T stack.Weight](t *traces.Trace, sizes Sizes, opt CurveOptions
 			}
 			ds[r.Tenant] = d
 		}
-		r.Continues = seen.continues(&r, n)
-		d.Add(&r)
-	}
+		d.Add(r)
+	})
 	stats, exact = make([][]Stats, n), make([][]bool, n)
 	for id, d := range ds {
 		if d != nil && t.Ops == nil {
@@ -68,6 +64,21 @@ func tenantCurves[T stack.Weight](t *traces.Trace, sizes Sizes, opt CurveOptions
 		}
 	}
 	return stats, exact
+}
+
+// eachByTenant calls fn with every request of t, in order, its Continues
+// set as within its tenant's own requests: a multi-key request whose keys
+// span tenants is, for each tenant, the part of it that is its own. The
+// request is reused: fn must not keep it.
+func eachByTenant(t *traces.Trace, fn func(r *traces.Request)) {
+	n := t.TenantCount() + 1
+	var seen tenantRequests
+	var r traces.Request
+	for i := range t.Len() {
+		t.At(i, &r)
+		r.Continues = seen.continues(&r, n)
+		fn(&r)
+	}
 }
 
 // tenantRequests follows, per tenant, whether the current multi-key
@@ -96,22 +107,17 @@ func (s *tenantRequests) continues(r *traces.Request, tenants int) bool {
 // one; nil for a tenant without requests), each keeping the order and the
 // columns of t; a multi-key request whose keys span tenants is split too.
 func TenantTraces(t *traces.Trace) []*traces.Trace {
-	n := t.TenantCount() + 1
-	out := make([]*traces.Trace, n)
+	out := make([]*traces.Trace, t.TenantCount()+1)
 	f := t.Fields()
-	var seen tenantRequests
-	var r traces.Request
-	for i := range t.Len() {
-		t.At(i, &r)
+	eachByTenant(t, func(r *traces.Request) {
 		sub := out[r.Tenant]
 		if sub == nil {
 			sub = traces.NewTrace(t.Name+" ("+t.TenantName(r.Tenant)+")", f)
 			sub.TenantNames = t.TenantNames
 			out[r.Tenant] = sub
 		}
-		r.Continues = seen.continues(&r, n)
-		sub.Append(&r)
-	}
+		sub.Append(r)
+	})
 	for _, sub := range out {
 		if sub != nil {
 			sub.Shrink()

@@ -1,6 +1,7 @@
 package traces
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -30,18 +31,6 @@ func groups(reqs []Request) []int {
 	return out
 }
 
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 func noteOf(notes []Note, kind NoteKind) string {
 	for _, n := range notes {
 		if n.Kind == kind {
@@ -61,7 +50,7 @@ func TestCSVRequestID(t *testing.T) {
 		"r1,e4,ranker\nr1,e5,ranker\n" +
 		",e6,\n,e7,\n"
 	reqs, notes, names := readAs(t, "b.csv", csv, Options{Line: LineOptions{AutoColumns: true}})
-	if got, want := groups(reqs), []int{3, 1, 2, 1, 1}; !equalInts(got, want) {
+	if got, want := groups(reqs), []int{3, 1, 2, 1, 1}; !slices.Equal(got, want) {
 		t.Errorf("groups %v, want %v", got, want)
 	}
 	if reqs[0].Key != ParseKey([]byte("e1")) || reqs[3].Key != reqs[0].Key {
@@ -88,7 +77,7 @@ func TestCSVRequestID(t *testing.T) {
 func TestTextRequestColumn(t *testing.T) {
 	reqs, _, _ := readAs(t, "b.txt", "a 7\nb 7\nc 8\nd 9\ne 9\n",
 		Options{Format: "text", Line: LineOptions{Columns: Columns{Key: 1, Request: 2}}})
-	if got, want := groups(reqs), []int{2, 1, 2}; !equalInts(got, want) {
+	if got, want := groups(reqs), []int{2, 1, 2}; !slices.Equal(got, want) {
 		t.Errorf("groups %v, want %v", got, want)
 	}
 }
@@ -102,7 +91,7 @@ func TestJSONBatches(t *testing.T) {
 {"key": "e", "request_id": "q2", "tenant": "m2"}
 `
 	reqs, notes, names := readAs(t, "b.jsonl", in, Options{})
-	if got, want := groups(reqs), []int{3, 2, 1}; !equalInts(got, want) {
+	if got, want := groups(reqs), []int{3, 2, 1}; !slices.Equal(got, want) {
 		t.Errorf("groups %v, want %v", got, want)
 	}
 	if reqs[2].Key != 7 || reqs[0].Size != 10 || reqs[2].Size != 10 || reqs[3].Size != 5 {
@@ -154,7 +143,7 @@ func TestMonitorBatches(t *testing.T) {
 `
 	reqs, notes, _ := readAs(t, "b.monitor", in, Options{})
 	// MGET a b c | d | e h g (HMGET of a whole hash is one key) | i | j | k | l
-	if got, want := groups(reqs), []int{3, 1, 3, 1, 1, 1, 1}; !equalInts(got, want) {
+	if got, want := groups(reqs), []int{3, 1, 3, 1, 1, 1, 1}; !slices.Equal(got, want) {
 		t.Errorf("groups %v, want %v", got, want)
 	}
 	if reqs[6].Op != OpSet || !reqs[6].Continues {
@@ -168,7 +157,7 @@ func TestMonitorBatches(t *testing.T) {
 	}
 	// By field, HMGET reads each field: a request of two keys.
 	reqs, _, _ = readAs(t, "b.monitor", `1700000000 [0 c] "HMGET" "h" "f1" "f2"`+"\n", Options{Monitor: MonitorOptions{Fields: true}})
-	if got, want := groups(reqs), []int{2}; !equalInts(got, want) {
+	if got, want := groups(reqs), []int{2}; !slices.Equal(got, want) {
 		t.Errorf("HMGET by field: groups %v, want %v", got, want)
 	}
 }
@@ -265,7 +254,7 @@ func TestWriteBatchesRoundTrip(t *testing.T) {
 		t.Fatalf("wrote %q, want %q", b.String(), want)
 	}
 	reqs, _, names := readAs(t, "w.csv", b.String(), Options{Line: LineOptions{AutoColumns: true}})
-	if got := groups(reqs); !equalInts(got, []int{2, 1, 1}) || len(names) != 2 || names[0] != "m,1" || reqs[3].Tenant != 0 {
+	if got := groups(reqs); !slices.Equal(got, []int{2, 1, 1}) || len(names) != 2 || names[0] != "m,1" || reqs[3].Tenant != 0 {
 		t.Errorf("read back: groups %v, names %q, %+v", got, names, reqs)
 	}
 }

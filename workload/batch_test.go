@@ -6,22 +6,15 @@ import (
 	"github.com/cachesim/cachesim/traces"
 )
 
-// readSpec reads every request of a spec.
-func readSpec(t *testing.T, spec string) ([]traces.Request, traces.Reader) {
+// readSpec reads every request of a spec, and the tenants' names.
+func readSpec(t *testing.T, spec string) ([]traces.Request, []string) {
 	t.Helper()
-	w, err := Parse(spec)
-	if err != nil {
-		t.Fatal(err)
+	tr := load(t, spec)
+	out := make([]traces.Request, tr.Len())
+	for i := range out {
+		tr.At(i, &out[i])
 	}
-	r, err := w.Reader()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []traces.Request
-	if err := traces.Each(r, func(q *traces.Request) { out = append(out, *q) }); err != nil {
-		t.Fatal(err)
-	}
-	return out, r
+	return out, tr.TenantNames
 }
 
 // A batch request of 3 entities with 2 groups each is 6 keys in a row:
@@ -62,8 +55,7 @@ func TestBatchKind(t *testing.T) {
 // A mix with tenants numbers its components from 1 and names them as
 // written; a batch component's requests stay whole inside the mix.
 func TestMixTenants(t *testing.T) {
-	reqs, r := readSpec(t, "mix:0.5*batch(keys=100,batch=5)+0.5*uniform(keys=10),tenants=true,requests=2e4")
-	names := r.(traces.TenantNamer).TenantNames()
+	reqs, names := readSpec(t, "mix:0.5*batch(keys=100,batch=5)+0.5*uniform(keys=10),tenants=true,requests=2e4")
 	if len(names) != 2 || names[0] != "batch" || names[1] != "uniform" {
 		t.Errorf("names %q", names)
 	}
