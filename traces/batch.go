@@ -147,9 +147,10 @@ func (r TenantRule) Prefix(key []byte) []byte {
 // tenants assigns tenants to requests from a name, a key or nothing, for
 // the readers; its zero value assigns none.
 type tenants struct {
-	rule  *TenantRule
-	table TenantTable
-	full  bool // MaxTenants was reached: the rest are tenant 0
+	rule     *TenantRule
+	table    TenantTable
+	full     bool // MaxTenants was reached: the rest are tenant 0
+	fromRule bool // some tenant came from a key by the rule
 }
 
 // fromName returns the tenant of a name (0 for an empty one).
@@ -167,15 +168,31 @@ func (t *tenants) fromKey(key []byte) uint32 {
 	if t.rule == nil {
 		return 0
 	}
+	t.fromRule = true
 	return t.fromName(t.rule.Prefix(key))
 }
 
-// notes says when the table overflowed.
+// notes names the tenants found and where from, and says when the table
+// overflowed.
 func (t *tenants) notes() []Note {
-	if !t.full {
+	names := t.table.Names()
+	if len(names) == 0 {
 		return nil
 	}
-	return []Note{{Kind: NoteTenants, Text: fmt.Sprintf("more than %d tenants: the requests of the others have none (is the tenant taken from the right part of the key?)", MaxTenants)}}
+	from := "a tenant column or field"
+	if t.rule != nil && t.fromRule {
+		from = fmt.Sprintf("the keys (%s)", t.rule)
+	}
+	list := names
+	more := ""
+	if len(list) > 10 {
+		list, more = list[:10], fmt.Sprintf(" and %d more", len(names)-10)
+	}
+	notes := []Note{{Kind: NoteTenants, Text: fmt.Sprintf("%d tenants from %s: %s%s", len(names), from, strings.Join(list, ", "), more)}}
+	if t.full {
+		notes = append(notes, Note{Kind: NoteTenants, Text: fmt.Sprintf("more than %d tenants: the requests of the others have none (is the tenant taken from the right part of the key?)", MaxTenants)})
+	}
+	return notes
 }
 
 // batchCounter counts the multi-key requests a reader found, for its note.

@@ -99,6 +99,14 @@ func (f *batchFlags) checkTrace(t *traces.Trace, metric report.Metric) error {
 		strings.Join(given, ", "), t.Name)
 }
 
+// registerRequests adds the flags that group rows or lines into multi-key
+// requests, on the commands that report them (or write them: convert).
+func (f *inputFlags) registerRequests(fs *pflag.FlagSet) {
+	colHelp := "column of the %s: a 1-based number (at most 1024) or a header name%s"
+	fs.StringVar(&f.cols.Request, "csv-request", "", fmt.Sprintf(colHelp, "request id", ": consecutive rows with the same id are one multi-key request (default: a header column named request_id or batch_id)"))
+	fs.StringVar(&f.json.Request, "json-request", "request_id", "JSON lines: name of the request id field (consecutive lines with the same id are one multi-key request)")
+}
+
 // tenantFlags say where a request's tenant comes from.
 type tenantFlags struct {
 	from   string

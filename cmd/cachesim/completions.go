@@ -17,6 +17,7 @@ var flagCompletions = map[string]cobra.CompletionFunc{
 	"write-policy":     completeOne("through", "back", "around"),
 	"metric":           completeOne(report.MetricNames...),
 	"batch-backend":    completeOne(sim.BatchBackends...),
+	"tenant-from":      completeOne("prefix:1", "prefix:2", "prefix:3"),
 	"assign":           completeOne("round-robin", "key", "column:"),
 	"time-unit":        completeOne("s", "ms", "us", "ns"),
 	"latency-unit":     completeOne("s", "ms", "us", "ns"),

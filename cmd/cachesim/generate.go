@@ -37,8 +37,9 @@ spec "KIND:key=value,…" (flags override the spec). Numbers accept exponents
 (1e6). The file is written atomically; its format comes from --format or
 the name (.csv is CSV with a header, anything else whitespace-separated
 text; a .gz suffix compresses it). Columns: key, then time (seconds, with
-nanosecond decimals), size, ttl and op, only those the workload has; the
-command prints the flags that read the file back.
+nanosecond decimals), size, ttl, op, request_id (the batch kind: rows of one
+request share it) and tenant (a mix with tenants=true), only those the
+workload has; the command prints the flags that read the file back.
 
 ` + help.String(),
 		Example: `  cachesim generate zipf --keys 1e4 --alpha 0.9 --requests 1e5 -o zipf.txt

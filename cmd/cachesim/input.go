@@ -58,8 +58,6 @@ func (f *inputFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.json.Size, "json-size", "size", "JSON lines: name of the size field (bytes)")
 	fs.StringVar(&f.json.TTL, "json-ttl", "ttl", "JSON lines: name of the TTL field (seconds)")
 	fs.StringVar(&f.json.Op, "json-op", "op", "JSON lines: name of the operation field (get, set, delete, …)")
-	fs.StringVar(&f.cols.Request, "csv-request", "", fmt.Sprintf(colHelp, "request id", ": consecutive rows with the same id are one multi-key request (default: a header column named request_id or batch_id)"))
-	fs.StringVar(&f.json.Request, "json-request", "request_id", "JSON lines: name of the request id field (consecutive lines with the same id are one multi-key request)")
 	fs.StringVar(&f.json.Keys, "json-keys", "keys", "JSON lines: name of a list of keys (one request of several keys) given instead of the key field")
 	fs.BoolVar(&f.access.WithHost, "log-host", false, "access logs: key = virtual host + path (vhost_combined logs)")
 	fs.BoolVar(&f.access.AllRequests, "log-all", false, "access logs: keep every request, not only successful GETs and HEADs (2xx, 304)")
@@ -287,7 +285,7 @@ var noteHints = map[traces.NoteKind]string{
 	traces.NoteColumns:  " (--csv-key, --csv-size, --csv-time, … choose)",
 	traces.NoteTimeUnit: " (--time-unit sets it)",
 	traces.NoteSizes:    " (--default-size sets the default)",
-	traces.NoteBatches:  " (--csv-request, --json-request choose)",
+	traces.NoteTenants:  " (--tenant-from, --csv-tenant, --json-tenant choose)",
 }
 
 // sampleFlags choose spatial sampling (SHARDS) for traces too large to replay.

@@ -76,6 +76,7 @@ replay. A real Redis or memcached: cachesim live replay.
 	o.batch.register(fs, true)
 	o.timeline.register(fs)
 	o.in.register(fs)
+	o.in.registerRequests(fs)
 	o.out.register(fs, "table", "csv", "json")
 	completeFlags(cmd, o.out.formats...)
 	return cmd

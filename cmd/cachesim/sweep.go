@@ -138,6 +138,7 @@ func (o *sweepOptions) registerCommon(fs *pflag.FlagSet) {
 	o.sizing.register(fs, true)
 	o.sample.register(fs)
 	o.in.register(fs)
+	o.in.registerRequests(fs)
 	o.out.register(fs, "table", "csv", "json")
 }
 

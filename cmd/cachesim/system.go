@@ -135,6 +135,7 @@ func (f *systemFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.invalidateTenant, "invalidate-tenant", "", "with --invalidate-every: drop only these tenants' entries (comma-separated names, e.g. pred:model_a), as one model's redeploy does")
 	f.batch.register(fs, false)
 	f.in.register(fs)
+	f.in.registerRequests(fs)
 	f.in.registerTenants(fs)
 }
 
