@@ -21,13 +21,15 @@ type TenantCurve struct {
 	Requests uint64   `json:"requests"`
 	Sizes    []int64  `json:"sizes"`
 	Hits     []uint64 `json:"hits"`
-	// MissCost weighs the tenant's misses (0: every miss counts 1).
+	// MissCost weighs the tenant's misses when Weighted (else every miss
+	// counts 1): a price of 0 makes its misses free.
 	MissCost float64 `json:"miss_cost,omitempty"`
+	Weighted bool    `json:"-"`
 }
 
 // weight is what one of the tenant's hits is worth.
 func (c TenantCurve) weight() float64 {
-	if c.MissCost > 0 {
+	if c.Weighted {
 		return c.MissCost
 	}
 	return 1
@@ -202,7 +204,7 @@ func NewPartition(policy string, budget int64, curves []TenantCurve, shared []si
 		sharedHits += shared[i].Hits
 		splitCost += c.MissCost * float64(c.Requests-hits)
 		sharedCost += c.MissCost * float64(shared[i].Requests-shared[i].Hits)
-		weighted = weighted || c.MissCost > 0
+		weighted = weighted || c.Weighted
 	}
 	p.SplitHitRatio, p.SharedHitRatio = ratio(splitHits, req), ratio(sharedHits, req)
 	p.GainPP = 100 * (p.SplitHitRatio - p.SharedHitRatio)

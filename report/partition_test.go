@@ -67,6 +67,7 @@ func TestGreedySplitKnownCurves(t *testing.T) {
 		t.Errorf("greedy %g, brute force %g", v, bruteForce(curves, 3000))
 	}
 	curves[1].MissCost, curves[0].MissCost = 20, 1
+	curves[0].Weighted, curves[1].Weighted = true, true
 	split = GreedySplit(curves, 3000)
 	if split[0] != 0 || b.Sizes[split[1]-1] != 3000 {
 		t.Errorf("weighted split %v: want A none, B 3000", split)
@@ -83,7 +84,7 @@ func TestGreedySplitRandom(t *testing.T) {
 		concave := trial%2 == 0
 		curves := make([]TenantCurve, n)
 		for i := range curves {
-			c := TenantCurve{Tenant: string(rune('A' + i)), Requests: 1e6, MissCost: float64(1 + rng.IntN(3))}
+			c := TenantCurve{Tenant: string(rune('A' + i)), Requests: 1e6, MissCost: float64(rng.IntN(4)), Weighted: true}
 			gain, hits := float64(1000+rng.IntN(5000)), 0.0
 			for j := 1; j <= 8; j++ {
 				if concave {

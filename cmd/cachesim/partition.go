@@ -140,7 +140,7 @@ func (o *sweepOptions) partitions(t *traces.Trace, cfg sim.SweepConfig, budget i
 			if stats == nil {
 				continue
 			}
-			curve := report.TenantCurve{Tenant: names[id], Sizes: one.Sizes.Values, MissCost: costs[id]}
+			curve := report.TenantCurve{Tenant: names[id], Sizes: one.Sizes.Values, MissCost: costs[id], Weighted: o.sizing.tenantCosts != nil}
 			for _, st := range stats {
 				curve.Requests = st.Requests
 				curve.Hits = append(curve.Hits, st.Hits)
