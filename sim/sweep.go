@@ -156,6 +156,10 @@ func byCurve(t *traces.Trace, cfg SweepConfig, spec policy.Spec) bool {
 		(cfg.Overhead == 0 || !cfg.Sizes.Bytes) && !t.HasUnsized()
 }
 
+// UsesCurve reports whether a sweep of t by cfg computes spec from the
+// one-pass LRU curve rather than by replays.
+func UsesCurve(t *traces.Trace, cfg SweepConfig, spec policy.Spec) bool { return byCurve(t, cfg, spec) }
+
 // curves returns the number of policies the sweep computes by LRU curve.
 func curves(t *traces.Trace, cfg SweepConfig) int {
 	n := 0

@@ -121,7 +121,7 @@ func (o *sweepOptions) partitions(t *traces.Trace, cfg sim.SweepConfig, budget i
 		one := cfg
 		one.Policies, one.Progress, one.Latency = []policy.Spec{spec}, nil, nil
 		steps := partitionStepsReplayed
-		if spec.Traits().Has(policy.ExactCurve) {
+		if sim.UsesCurve(t, one, spec) {
 			steps = partitionSteps
 		}
 		one.Sizes = sim.Sizes{Values: partitionGrid(budget, steps), Bytes: bytes}
