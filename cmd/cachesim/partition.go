@@ -67,8 +67,8 @@ namespace, --csv-tenant) or JSON field (--json-tenant) names it.
 --partition BUDGET splits the budget between the tenants to maximise the
 overall hit ratio (or, with --miss-cost tenant=price,…, to minimise the
 total miss cost): each tenant's curve in a cache of its own (LRU: one stack
-per tenant, all in one pass; other policies: each tenant's requests
-replayed) at 100 steps of BUDGET/100 (25 for replayed policies), split
+per tenant, all in one pass; other policies, and LRU on traces with writes:
+each tenant's requests replayed) at 100 steps of BUDGET/100 (25 replayed), split
 greedily by marginal gain along the curves' concave hulls, and shown beside
 one shared cache of the budget, replayed: per tenant its size and hit ratio
 in both, and what splitting gains overall.`
