@@ -75,6 +75,9 @@ type Series struct {
 	// PatternByStyle draws the line in its Style's dash pattern (solid,
 	// dashed, dotted, dash-dot), so that many series stay apart.
 	PatternByStyle bool
+	// Estimate draws a model's prediction beside a measured series of the
+	// same Style: thin, in sparse short dashes no Style uses.
+	Estimate bool
 }
 
 // lineStyle is the series' line: its Style's colour (gray for a reference
@@ -85,6 +88,8 @@ func (s Series) lineStyle() draw.LineStyle {
 		ls.Color, ls.Width = referenceGray, vg.Points(1.2)
 	}
 	switch {
+	case s.Estimate:
+		ls.Width, ls.Dashes = vg.Points(1.1), estimateDashes
 	case s.Dashed:
 		ls.Dashes = dashPatterns[1]
 	case s.PatternByStyle:

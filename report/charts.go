@@ -96,6 +96,9 @@ func (s *Sweep) MRCChart(m Metric) *Chart {
 		}
 		c.Series = append(c.Series, sr)
 	}
+	if m == BatchHitRatio {
+		c.Series = append(c.Series, s.independenceSeries(style)...)
+	}
 	s.addCeiling(c, m)
 	c.YMin, c.YMax = percentRange(c.Series)
 	c.Series = append(c.Series, heldLines(s.Points, c.YMin, c.YMax)...)
@@ -148,12 +151,20 @@ func (s *Sweep) addCeiling(c *Chart, m Metric) {
 // LatencyChart is the mean (solid) and p99 (dashed) request latency of every
 // policy against cache size, over gray lines for no cache at all. It is nil
 // when the sweep has no latency report.
-func (s *Sweep) LatencyChart() *Chart {
+func (s *Sweep) LatencyChart() *Chart { return s.LatencyChartOf(RequestHitRatio) }
+
+// LatencyChartOf is LatencyChart, of whole multi-key requests for the
+// metric BatchHitRatio (when the report has their latency).
+func (s *Sweep) LatencyChartOf(m Metric) *Chart {
 	if s.Latency == nil {
 		return nil
 	}
+	title, of, u := "Request latency by cache size: ", func(r LatencyRow) *Latency { return &r.With }, s.Latency.Uncached
+	if m == BatchHitRatio && s.Latency.BatchUncached != nil {
+		title, of, u = "Latency of whole requests by cache size: ", func(r LatencyRow) *Latency { return r.Batch }, *s.Latency.BatchUncached
+	}
 	kind, log, xlabel := s.sizeAxis()
-	c := &Chart{Title: "Request latency by cache size: " + s.Workload, XLabel: xlabel, YLabel: "latency (ms)",
+	c := &Chart{Title: title + s.Workload, XLabel: xlabel, YLabel: "latency (ms)",
 		XKind: kind, LogX: log}
 	order := map[string]int{}
 	for i, cv := range Curves(s.Points) {
@@ -161,13 +172,17 @@ func (s *Sweep) LatencyChart() *Chart {
 		c.Series = append(c.Series, Series{Name: cv.Policy + " mean", Style: i, Markers: true},
 			Series{Name: cv.Policy + " p99", Style: i, Markers: true, Dashed: true})
 	}
-	lo, hi, top := math.Inf(1), math.Inf(-1), s.Latency.Uncached.P99MS
+	lo, hi, top := math.Inf(1), math.Inf(-1), u.P99MS
 	for _, r := range s.Latency.Rows {
+		w := of(r)
+		if w == nil {
+			continue
+		}
 		i := 2 * order[r.Policy]
 		x := float64(r.Size)
-		c.Series[i].X, c.Series[i].Y = append(c.Series[i].X, x), append(c.Series[i].Y, r.With.MeanMS)
-		c.Series[i+1].X, c.Series[i+1].Y = append(c.Series[i+1].X, x), append(c.Series[i+1].Y, r.With.P99MS)
-		lo, hi, top = math.Min(lo, x), math.Max(hi, x), math.Max(top, r.With.P99MS)
+		c.Series[i].X, c.Series[i].Y = append(c.Series[i].X, x), append(c.Series[i].Y, w.MeanMS)
+		c.Series[i+1].X, c.Series[i+1].Y = append(c.Series[i+1].X, x), append(c.Series[i+1].Y, w.P99MS)
+		lo, hi, top = math.Min(lo, x), math.Max(hi, x), math.Max(top, w.P99MS)
 	}
 	if lo > hi {
 		return nil
@@ -175,7 +190,6 @@ func (s *Sweep) LatencyChart() *Chart {
 	if lo == hi { // one size: draw the no-cache lines across a little width
 		lo, hi = lo-math.Max(0.1*lo, 1), hi+math.Max(0.1*hi, 1)
 	}
-	u := s.Latency.Uncached
 	c.Series = append(c.Series,
 		Series{Name: "no cache mean", X: []float64{lo, hi}, Y: []float64{u.MeanMS, u.MeanMS}, Gray: true},
 		Series{Name: "no cache p99", X: []float64{lo, hi}, Y: []float64{u.P99MS, u.P99MS}, Gray: true, Dashed: true})

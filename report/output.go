@@ -45,6 +45,10 @@ type Sweep struct {
 	// Prefix, for a prompt trace (prefix caching), holds its rates and
 	// model; the points then carry sim.PrefixStats (see CSVPrefixHeader).
 	Prefix *Prefix `json:"prefix,omitempty"`
+	// Partitions compare, per policy, a budget split between tenants with
+	// one shared cache; Partition lists every tenant's share (see SetPartitions).
+	Partitions []*Partition      `json:"partitions,omitempty"`
+	Partition  []PartitionTenant `json:"partition,omitempty"`
 }
 
 func (s *Sweep) bytes() bool { return s.Unit == "bytes" }
@@ -81,6 +85,7 @@ func (s *Sweep) WriteCSV(w io.Writer) error {
 	if s.Prefix != nil {
 		header = append(header[:len(header):len(header)], CSVPrefixHeader...)
 	}
+	header = append(header[:len(header):len(header)], s.batchHeader()...)
 	cw.Write(header)
 	for _, c := range Curves(s.Points) {
 		gains := c.Gains()
@@ -111,6 +116,7 @@ func (s *Sweep) WriteCSV(w io.Writer) error {
 			if s.Prefix != nil {
 				row = append(row, s.Prefix.prefixCSV(p.Stats)...)
 			}
+			row = append(row, s.batchRow(p, lat)...)
 			cw.Write(row)
 		}
 	}
@@ -152,6 +158,8 @@ type jsonPoint struct {
 	RecommendedBy  []string `json:"recommended_by,omitempty"`
 	// TokenHitRatio is the token hit ratio of a prompt trace's point.
 	TokenHitRatio *float64 `json:"token_hit_ratio,omitempty"`
+	// Batch is what the point does to whole multi-key requests.
+	Batch *BatchSummary `json:"batch,omitempty"`
 }
 
 // WriteJSON writes the whole report as one JSON document.
@@ -160,7 +168,8 @@ func (s *Sweep) WriteJSON(w io.Writer) error {
 	for _, c := range Curves(s.Points) {
 		gains := c.Gains()
 		for i, p := range c.Points {
-			jp := jsonPoint{Point: p, Misses: p.Misses(), HitRatio: p.HitRatio(), ByteHitRatio: p.ByteHitRatio(), RecommendedBy: s.recommendedBy(p)}
+			jp := jsonPoint{Point: p, Misses: p.Misses(), HitRatio: p.HitRatio(), ByteHitRatio: p.ByteHitRatio(), RecommendedBy: s.recommendedBy(p),
+				Batch: SummariseBatch(p.Stats)}
 			if i > 0 {
 				jp.MarginalGainPP = &gains[i]
 			}
@@ -221,6 +230,9 @@ func (s *Sweep) WriteTable(w io.Writer) error {
 // the recommendations, the plans and the latency report.
 func (s *Sweep) writeNotes(w io.Writer) error {
 	s.writeCeiling(w)
+	if err := s.writeBatchTable(w); err != nil {
+		return err
+	}
 	if s.banded() {
 		fmt.Fprintf(w, "hit ratios are the mean of %d samples with different hash seeds (lowest–highest in brackets)\n", s.Points[0].Band.Samples)
 	}

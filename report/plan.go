@@ -77,12 +77,18 @@ func (s *Sweep) plan(c Curve, m Metric) Plan {
 	var parts []string
 	parts = append(parts, fmt.Sprintf("%s %.2f%%", m, 100*p.HitRatio)+s.ceilingShare(m, p.HitRatio))
 	point, swept := pointAt(c, rec.Size)
+	if b := SummariseBatch(point.Stats); swept && m == BatchHitRatio && b != nil {
+		parts[0] += fmt.Sprintf(" (if keys hit independently: %.2f%%)", 100*b.IndependentEstimate)
+	}
 	if swept && s.Latency != nil {
 		if row, ok := s.latencyRows()[key(c.Policy, rec.Size)]; ok {
-			with, without := row.With, s.Latency.Uncached
+			with, without, what := row.With, s.Latency.Uncached, "mean latency"
+			if m == BatchHitRatio && row.Batch != nil {
+				with, without, what = *row.Batch, *s.Latency.BatchUncached, "mean latency of whole requests"
+			}
 			p.Latency, p.Uncached = &with, &without
-			parts = append(parts, fmt.Sprintf("mean latency %s → %s, p99 %s → %s",
-				fmtMS(without.MeanMS), fmtMS(with.MeanMS), fmtMS(without.P99MS), fmtMS(with.P99MS)))
+			parts = append(parts, fmt.Sprintf("%s %s → %s, p99 %s → %s",
+				what, fmtMS(without.MeanMS), fmtMS(with.MeanMS), fmtMS(without.P99MS), fmtMS(with.P99MS)))
 		}
 	}
 	if swept && s.Prefix != nil {

@@ -21,9 +21,15 @@ const (
 	// TokenHitRatio is the prompt tokens in hit blocks over all prompt
 	// tokens (prefix caching; see sim.PrefixStats).
 	TokenHitRatio
+	// BatchHitRatio is the share of multi-key requests every key of which
+	// hit (sim.BatchStats); 0 for a point without them.
+	BatchHitRatio
 )
 
-// ParseMetric parses "request" (or "object", "") and "byte".
+// MetricNames are the names ParseMetric accepts first, in Metric order.
+var MetricNames = []string{"request", "byte", "batch"}
+
+// ParseMetric parses "request" (or "object", ""), "byte" and "batch".
 func ParseMetric(s string) (Metric, error) {
 	switch s {
 	case "", "request", "requests", "object", "objects":
@@ -32,8 +38,10 @@ func ParseMetric(s string) (Metric, error) {
 		return ByteHitRatio, nil
 	case "token", "tokens":
 		return TokenHitRatio, nil
+	case "batch", "batches":
+		return BatchHitRatio, nil
 	}
-	return 0, fmt.Errorf("--metric %q: expected request, byte or token", s)
+	return 0, fmt.Errorf("%q: expected request, byte, batch or token", s)
 }
 
 // String names the metric for labels.
@@ -43,6 +51,8 @@ func (m Metric) String() string {
 		return "byte hit ratio"
 	case TokenHitRatio:
 		return "token hit ratio"
+	case BatchHitRatio:
+		return "batch hit ratio"
 	}
 	return "hit ratio"
 }
@@ -57,6 +67,11 @@ func (m Metric) Of(st sim.Stats) float64 {
 			return 0
 		}
 		return st.Prefix.TokenHitRatio()
+	case BatchHitRatio:
+		if st.Batch == nil {
+			return 0
+		}
+		return st.Batch.HitRatio()
 	}
 	return st.HitRatio()
 }
@@ -68,6 +83,8 @@ func (m Metric) OfCeiling(c sim.Ceiling) float64 {
 		return c.ByteHitRatio()
 	case TokenHitRatio:
 		return c.TokenHitRatio()
+	case BatchHitRatio:
+		return c.BatchHitRatio()
 	}
 	return c.HitRatio()
 }

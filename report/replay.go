@@ -41,6 +41,9 @@ type Replay struct {
 	Prefix        *sim.PrefixStats `json:"prefix,omitempty"`
 	TokenHitRatio *float64         `json:"token_hit_ratio,omitempty"`
 	PrefixModel   *Prefix          `json:"prefix_model,omitempty"`
+	// Batch is what the cache did to whole multi-key requests (nil: the
+	// trace has none).
+	Batch *BatchSummary `json:"batch,omitempty"`
 
 	point sim.Point
 }
@@ -55,6 +58,7 @@ func NewReplay(workload, policy string, size sim.Size, st sim.Stats, distinct in
 		Seconds: took.Seconds(), RequestsPerS: float64(st.Requests+st.Sets+st.Deletes) / max(took.Seconds(), 1e-9),
 		Windows: st.Windows,
 		point:   sim.Point{Policy: policy, Size: size.N, Stats: st},
+		Batch:   SummariseBatch(st),
 	}
 	if st.Admitted+st.Rejected > 0 {
 		rate := st.AdmissionRate()
@@ -78,7 +82,7 @@ func (r *Replay) AddPrefix(p *Prefix) {
 // uncached (every request a miss); rate is the request rate (0: unknown).
 func (r *Replay) AddLatency(uncached *sim.Histogram, rate float64, m *sim.LatencyModel) {
 	lr := NewLatencyReport([]sim.Point{r.point}, uncached, rate)
-	lr.HitLatencyMS, lr.MissLatency, lr.MissPerKiBMS = 1e3*m.Hit, m.MissDesc, 1e3*m.PerKiB
+	lr.SetModel(m)
 	r.Latency = lr
 }
 
@@ -116,6 +120,9 @@ func (r *Replay) WriteTable(w io.Writer) error {
 	if r.Prefix != nil {
 		rows[0][0], rows[1][0], rows[2][0], rows[3][0], rows[4][0] = "blocks", "blocks hit", "blocks missed", "block hit ratio", "KV byte hit ratio"
 		rows = append(prefixReplayRows(r.point.Stats, r.PrefixModel), rows...)
+	}
+	if r.Batch != nil {
+		rows = append(rows, r.Batch.rows()...)
 	}
 	if r.Sets+r.Deletes > 0 {
 		rows = append(rows, []string{"sets (not counted)", fmt.Sprint(r.Sets)}, []string{"deletes (not counted)", fmt.Sprint(r.Deletes)})

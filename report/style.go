@@ -36,6 +36,10 @@ var dashPatterns = [][]vg.Length{
 	{vg.Points(7), vg.Points(3), vg.Points(1.5), vg.Points(3)},
 }
 
+// estimateDashes is the pattern of estimates (Series.Estimate): short
+// dashes far apart, unlike any of dashPatterns.
+var estimateDashes = []vg.Length{vg.Points(2.5), vg.Points(4.5)}
+
 // shapes are the marker shapes, by Style. With four dash patterns and six
 // shapes, the first twelve styles differ in pattern and shape together too,
 // so the series stay apart in gray print.

@@ -43,6 +43,10 @@ type SystemRun struct {
 		ByteHitRatio float64 `json:"byte_hit_ratio"`
 		Latency      Latency `json:"latency"`
 	} `json:"summary"`
+	// Batch is what the system does to whole multi-key requests, and
+	// BatchLatency their latency (each waits for its slowest key).
+	Batch        *BatchSummary `json:"batch,omitempty"`
+	BatchLatency *Latency      `json:"batch_latency,omitempty"`
 	system.Stats
 }
 
@@ -52,6 +56,10 @@ func NewSystemRun(stampede string, size int64, st system.Stats) SystemRun {
 	r.Summary.HitRatio, r.Summary.ByteHitRatio = st.HitRatio(), st.ByteHitRatio()
 	if st.Latency != nil {
 		r.Summary.Latency = Summarise(st.Latency)
+	}
+	if r.Batch = SummariseBatch(st.Stats); r.Batch != nil && st.Batch.Latency != nil {
+		l := Summarise(st.Batch.Latency)
+		r.BatchLatency = &l
 	}
 	return r
 }
@@ -140,6 +148,10 @@ func (s *SystemReport) rows(human bool) ([]string, [][]string) {
 	}
 	header = append(header, "mean_ms", "p50_ms", "p95_ms", "p99_ms", "backend_calls", "backend_load",
 		"duplicate_calls", "max_calls_per_key", "stale_reads", "store_writes")
+	batches := len(s.Runs) > 0 && s.Runs[0].Batch != nil
+	if batches {
+		header = append(header, "batch_hit_ratio", "batch_independent_estimate", "batch_p99_ms")
+	}
 	var rows [][]string
 	for _, r := range s.Runs {
 		var row []string
@@ -158,6 +170,13 @@ func (s *SystemReport) rows(human bool) ([]string, [][]string) {
 		row = append(row, msec(l.MeanMS), msec(l.P50MS), msec(l.P95MS), msec(l.P99MS),
 			fmt.Sprint(r.Backend.Calls), num(r.Backend.Load), fmt.Sprint(r.Backend.Duplicates),
 			fmt.Sprint(r.Backend.MaxPerKey), fmt.Sprint(r.Writes.StaleReads), fmt.Sprint(r.Writes.StoreWrites))
+		if batches {
+			p99 := ""
+			if r.BatchLatency != nil {
+				p99 = msec(r.BatchLatency.P99MS)
+			}
+			row = append(row, num(r.Batch.HitRatio), num(r.Batch.IndependentEstimate), p99)
+		}
 		rows = append(rows, row)
 	}
 	if human {
@@ -241,10 +260,17 @@ func (r SystemRun) writeDetails(w io.Writer) error {
 			[]string{"invalidations sent to other L1s", fmt.Sprint(wr.Invalidations)},
 			[]string{"stale reads", fmt.Sprint(wr.StaleReads)})
 	}
+	if r.Batch != nil {
+		rows = append(rows, r.Batch.rows()...)
+		if l := r.BatchLatency; l != nil {
+			rows = append(rows, []string{"request latency mean / p50 / p95 / p99 (slowest key)",
+				fmt.Sprintf("%s / %s / %s / %s ms", msec(l.MeanMS), msec(l.P50MS), msec(l.P95MS), msec(l.P99MS))})
+		}
+	}
 	if r.Drops > 0 || len(r.Versions) > 0 {
 		before, after := r.VersionDip()
 		rows = append(rows,
-			[]string{"model versions (drops of every entry)", fmt.Sprint(r.Drops)},
+			[]string{"model versions (drops)", fmt.Sprint(r.Drops)},
 			[]string{"hit ratio just before / after a drop", fmt.Sprintf("%s / %s", pct(before.HitRatio()), pct(after.HitRatio()))},
 			[]string{"backend calls just before / after (miss storm)", fmt.Sprintf("%d / %d (×%.3g)", before.Calls, after.Calls, float64(after.Calls)/max(float64(before.Calls), 1))})
 	}

@@ -19,16 +19,26 @@ var (
 // sizes and timestamps left out (object-count replay).
 func zipfTrace(b *testing.B) *traces.Trace {
 	benchOnce.Do(func() {
-		w := workload.Zipf{Keys: 100_000, Requests: 1_000_000, Alpha: 0.9, Seed: 1}
-		r, err := w.Reader()
-		if err != nil {
-			b.Fatal(err)
-		}
-		if benchTrace, err = traces.ReadAll("zipf", r); err != nil {
-			b.Fatal(err)
-		}
+		benchTrace = benchLoad(b, workload.Zipf{Keys: 100_000, Requests: 1_000_000, Alpha: 0.9, Seed: 1}.String())
 	})
 	return benchTrace
+}
+
+// benchLoad reads a workload spec into memory.
+func benchLoad(b *testing.B, spec string) *traces.Trace {
+	w, err := workload.Parse(spec)
+	if err != nil {
+		b.Fatal(err)
+	}
+	r, err := w.Reader()
+	if err != nil {
+		b.Fatal(err)
+	}
+	t, err := traces.ReadAll(spec, r)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return t
 }
 
 // BenchmarkReplay replays the in-memory Zipf trace through each policy at
@@ -53,8 +63,11 @@ func BenchmarkReplay(b *testing.B) {
 // BenchmarkLRUCurve computes the exact LRU curve at 100 log-spaced sizes in
 // one pass over the same trace; one op is one request. Compare with
 // BenchmarkReplay/lru, which is one size.
-func BenchmarkLRUCurve(b *testing.B) {
-	tr := zipfTrace(b)
+func BenchmarkLRUCurve(b *testing.B) { benchCurve(b, zipfTrace(b)) }
+
+// benchCurve computes tr's exact LRU curve at 100 log-spaced sizes, one op
+// a request.
+func benchCurve(b *testing.B, tr *traces.Trace) {
 	sizes := sim.Sizes{Values: sim.LogSizes(10, 100_000, 100)}
 	b.ReportAllocs()
 	for done := 0; done < b.N; done += tr.Len() {
@@ -63,3 +76,47 @@ func BenchmarkLRUCurve(b *testing.B) {
 	b.ReportMetric(0, "ns/op")
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds()/1e6, "Mreq/s")
 }
+
+var (
+	batchOnce  sync.Once
+	batchTrace *traces.Trace
+)
+
+// batchBenchTrace is 1,000,000 keys in requests of 1 to 199 entities
+// (mean 100) over 100,000 entities, Zipf 0.9.
+func batchBenchTrace(b *testing.B) *traces.Trace {
+	batchOnce.Do(func() { batchTrace = benchLoad(b, "batch:keys=1e5,alpha=0.9,batch=uniform:1:199,requests=1e6,seed=1") })
+	return batchTrace
+}
+
+// BenchmarkReplayBatches replays the multi-key requests through LRU at
+// 10,000 objects, with the batch outcomes (and dedup, and a latency model
+// of one call per request); one op is one key. Compare with
+// BenchmarkReplay/lru.
+func BenchmarkReplayBatches(b *testing.B) {
+	tr := batchBenchTrace(b)
+	m := sim.LatencyModel{Hit: 1e-3, Miss: sim.FromTrace, Batch: sim.BatchSingle, PerKey: 1e-4}
+	m.Miss, _ = sim.ParseMissLatency("20ms", 1)
+	lat := m.Latencies(tr)
+	for _, tc := range []struct {
+		name string
+		opt  sim.Options
+	}{{"plain", sim.Options{Objects: true}}, {"dedup", sim.Options{Objects: true, DedupBatch: true}},
+		{"latency", sim.Options{Objects: true, Latency: lat}}} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var st sim.Stats
+			for done := 0; done < b.N; done += tr.Len() {
+				c, _ := policy.New(policy.Spec{Name: "lru"}, policy.Config{Capacity: 10_000})
+				st = sim.ReplayWith(tr, c, tc.opt)
+			}
+			b.ReportMetric(0, "ns/op")
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds()/1e6, "Mreq/s")
+			b.ReportMetric(100*st.Batch.HitRatio(), "batch-hit%")
+		})
+	}
+}
+
+// BenchmarkLRUCurveBatches is BenchmarkLRUCurve with the batch hit ratio
+// of every size; one op is one key.
+func BenchmarkLRUCurveBatches(b *testing.B) { benchCurve(b, batchBenchTrace(b)) }

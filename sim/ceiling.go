@@ -32,6 +32,20 @@ type Ceiling struct {
 	// can hit, on prompt traces (PrefixCeiling; 0 otherwise).
 	Tokens      uint64 `json:"tokens,omitempty"`
 	TokenMisses uint64 `json:"unavoidable_token_misses,omitempty"`
+	// BatchRequests counts the requests with lookups of a trace of
+	// multi-key requests, and BatchMisses those with an unavoidable miss
+	// among their lookups (0 for other traces; see batch.go).
+	BatchRequests uint64 `json:"batch_requests,omitempty"`
+	BatchMisses   uint64 `json:"batch_unavoidable_misses,omitempty"`
+}
+
+// BatchHitRatio is the share of multi-key requests an unlimited cache
+// serves whole (0 when unknown).
+func (c Ceiling) BatchHitRatio() float64 {
+	if c.BatchRequests == 0 {
+		return 0
+	}
+	return 1 - ratio(c.BatchMisses, c.BatchRequests)
 }
 
 // HitRatio is the hit ratio of an unlimited cache: 1 − unavoidable misses / requests.
@@ -72,6 +86,8 @@ type CeilingCounter struct {
 	state keymap.Map
 	// perOp applies sets and deletes apart from lookups (see ReplayWith).
 	perOp bool
+	// The current multi-key request: whether it has lookups, and whether one missed.
+	inRequest, missed bool
 }
 
 // The bits of a CeilingCounter's key state (its values are the bits + 1, never 0).
@@ -89,6 +105,9 @@ func NewCeilingCounter(countWrites bool) *CeilingCounter {
 // Add counts one request. An unsized request (traces.Request.Unsized) of
 // a key not held misses and is not admitted, as the simulator does.
 func (cc *CeilingCounter) Add(r *traces.Request) {
+	if !r.Continues {
+		cc.endRequest()
+	}
 	st, _ := cc.state.Get(r.Key)
 	held := st&heldNow != 0
 	switch {
@@ -109,14 +128,40 @@ func (cc *CeilingCounter) Add(r *traces.Request) {
 	}
 	cc.c.Requests++
 	cc.c.Bytes += uint64(r.Size)
+	cc.inRequest = true
 	if !held {
 		cc.c.Misses++
 		cc.c.MissBytes += uint64(r.Size)
+		cc.missed = true
 	}
 }
 
-// Ceiling returns the counts so far.
-func (cc *CeilingCounter) Ceiling() Ceiling { return cc.c }
+// endRequest counts the request that ends.
+func (cc *CeilingCounter) endRequest() {
+	if cc.inRequest {
+		cc.c.BatchRequests++
+		if cc.missed {
+			cc.c.BatchMisses++
+		}
+	}
+	cc.inRequest, cc.missed = false, false
+}
+
+// Ceiling returns the counts so far; the batch counts only when some
+// request had several keys.
+func (cc *CeilingCounter) Ceiling() Ceiling {
+	c := cc.c
+	if cc.inRequest {
+		c.BatchRequests++
+		if cc.missed {
+			c.BatchMisses++
+		}
+	}
+	if c.BatchRequests == c.Requests {
+		c.BatchRequests, c.BatchMisses = 0, 0
+	}
+	return c
+}
 
 // CeilingOf computes the Ceiling of t (see NewCeilingCounter for countWrites).
 func CeilingOf(t *traces.Trace, countWrites bool) Ceiling {

@@ -50,6 +50,11 @@ type LatencyModel struct {
 	MissDesc string
 	// PerKiB is added to a miss for every KiB of the request's size (transfer time).
 	PerKiB float64
+	// Batch says how the missed keys of a multi-key request reach the
+	// backend, and PerKey is what one call costs per key it fetches
+	// (BatchSingle only); see batch.go.
+	Batch  BatchBackend
+	PerKey float64
 }
 
 // z99 is the 0.99 quantile of the standard normal distribution.
@@ -158,9 +163,13 @@ type Latencies struct {
 	Hit float64
 	// Uncached is the latency distribution without any cache: every request a miss.
 	Uncached *Histogram
-	miss     []float64
-	bucket   []int32 // histogram bucket of miss[i], or zeroBucket
-	lo, hi   int32   // range of the positive buckets
+	// Batch and PerKey are the model's (see LatencyModel).
+	Batch  BatchBackend
+	PerKey float64
+	perKiB float64
+	miss   []float64
+	bucket []int32 // histogram bucket of miss[i], or zeroBucket
+	lo, hi int32   // range of the positive buckets
 }
 
 // Check reports whether the model can run on t: a miss latency from the
@@ -177,7 +186,7 @@ func (m LatencyModel) Check(t *traces.Trace) error {
 func (m LatencyModel) Latencies(t *traces.Trace) *Latencies {
 	n := t.Len()
 	l := &Latencies{Hit: m.Hit, Uncached: &Histogram{}, miss: make([]float64, n), bucket: make([]int32, n),
-		lo: math.MaxInt32, hi: math.MinInt32}
+		lo: math.MaxInt32, hi: math.MinInt32, Batch: m.Batch, PerKey: m.PerKey, perKiB: m.PerKiB}
 	column := m.Miss == FromTrace
 	for i := 0; i < n; i++ {
 		var v float64

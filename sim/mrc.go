@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"math"
 	"sort"
 
 	"github.com/cachesim/cachesim/traces"
@@ -24,19 +25,34 @@ import (
 // reports, per size, whether its result is exact; callers replay the others.
 // Traces with writes or deletes are never exact here.
 func LRUCurve(t *traces.Trace, sizes Sizes) (stats []Stats, exact []bool) {
-	if sizes.Bytes {
-		return lruCurve[int64](t, sizes)
-	}
-	return lruCurve[int32](t, sizes)
+	return LRUCurveWith(t, sizes, CurveOptions{})
 }
 
-func lruCurve[T stack.Weight](t *traces.Trace, sizes Sizes) (stats []Stats, exact []bool) {
+// LRUCurveWith is LRUCurve with options: on a trace of multi-key requests
+// it gives each size's Stats.Batch too (see batchcurve.go).
+func LRUCurveWith(t *traces.Trace, sizes Sizes, opt CurveOptions) (stats []Stats, exact []bool) {
+	if sizes.Bytes {
+		return lruCurve[int64](t, sizes, opt)
+	}
+	return lruCurve[int32](t, sizes, opt)
+}
+
+func lruCurve[T stack.Weight](t *traces.Trace, sizes Sizes, opt CurveOptions) (stats []Stats, exact []bool) {
 	k := len(sizes.Values)
 	stats, exact = make([]Stats, k), make([]bool, k)
 	if k == 0 || t.Ops != nil {
 		return stats, exact
 	}
 	d := newStackDistances[T](sizes)
+	if t.HasBatches() {
+		d.trackBatches(opt.DedupBatch)
+		var r traces.Request
+		for i := range t.Len() {
+			t.At(i, &r)
+			d.Add(&r)
+		}
+		return d.Curve(sizes)
+	}
 	for i, key := range t.Keys {
 		rs := uint32(1)
 		if t.Sizes != nil {
@@ -95,7 +111,8 @@ type stackDistances[T stack.Weight] struct {
 	// observe, when set, is handed each reuse distance instead of the
 	// histograms (SHARDS with a fixed number of keys).
 	observe func(dist int64, size uint32)
-	free    []int32 // ids of forgotten objects, for reuse
+	free    []int32       // ids of forgotten objects, for reuse
+	bt      *curveBatches // multi-key requests (nil: not followed)
 }
 
 func newStackDistances[T stack.Weight](sizes Sizes) *stackDistances[T] {
@@ -107,11 +124,19 @@ func newStackDistances[T stack.Weight](sizes Sizes) *stackDistances[T] {
 	return d
 }
 
-func (d *stackDistances[T]) Add(r *traces.Request) { d.add(r.Key, r.Size) }
+func (d *stackDistances[T]) Add(r *traces.Request) {
+	if d.bt != nil {
+		d.addBatched(r)
+		return
+	}
+	d.add(r.Key, r.Size)
+}
 
 func (d *stackDistances[T]) Footprint() (int, int64) { return len(d.objs), d.footprint }
 
-func (d *stackDistances[T]) add(key uint64, rs uint32) {
+// add counts a request for key of size rs and returns its stack distance
+// (math.MaxInt64 for a first request).
+func (d *stackDistances[T]) add(key uint64, rs uint32) int64 {
 	d.requests++
 	d.total += int64(rs)
 	id, seen := d.ids.Get(key)
@@ -124,9 +149,10 @@ func (d *stackDistances[T]) add(key uint64, rs uint32) {
 	if d.bytes {
 		s = int64(o.Size)
 	}
+	dist := int64(math.MaxInt64)
 	if seen {
 		d.sizeChanged = d.sizeChanged || o.Size != rs
-		dist := d.tree.Above(o.Pos) + s
+		dist = d.tree.Above(o.Pos) + s
 		if d.observe != nil {
 			d.observe(dist, rs)
 		} else if d.bytes {
@@ -145,6 +171,7 @@ func (d *stackDistances[T]) add(key uint64, rs uint32) {
 		d.tree.Compact(d.objs, d.bytes)
 	}
 	o.Pos = d.tree.Push(s)
+	return dist
 }
 
 // newObject returns the id of a new object of this size.
@@ -205,6 +232,9 @@ func (d *stackDistances[T]) Curve(sizes Sizes) (stats []Stats, exact []bool) {
 		resident := sort.Search(len(cum), func(r int) bool { return cum[r] > c }) - 1
 		stats[j] = Stats{Requests: n, Hits: hits, Bytes: uint64(d.total), ByteHits: byteHits,
 			Evictions: n - hits - uint64(resident)}
+	}
+	if d.bt != nil {
+		d.bt.curve(stats, caps, d.bytes)
 	}
 	return stats, exact
 }

@@ -24,6 +24,9 @@ type Options struct {
 	Latency *Latencies
 	// Window, when set (see PlanWindows), records counts per window in Stats.Windows.
 	Window *WindowPlan
+	// DedupBatch skips a key looked up a second time within one multi-key
+	// request (see batch.go).
+	DedupBatch bool
 }
 
 // Replay runs every request of t through c with Options{Objects: objects}.
@@ -52,7 +55,7 @@ const batchSize = 2048
 // column if missing (Sweep does so before sharing t between goroutines).
 func ReplayWith(t *traces.Trace, c policy.Cache, opt Options) Stats {
 	PrepareFuture(t, c)
-	p := newReplayer(c, opt, t.Ops != nil)
+	p := newReplayer(c, opt, t.Ops != nil, t.HasBatches())
 	var batch [batchSize]traces.Request
 	for i, n := 0, t.Len(); i < n; i += batchSize {
 		b := batch[:min(batchSize, n-i)]
@@ -70,12 +73,20 @@ type replayer struct {
 	perOp bool // the requests carry operations that count apart
 	lat   *Latencies
 	win   *Windower
-	next  int // index of the next request
-	st    Stats
+	bt    *batcher // multi-key requests: their outcomes (nil: none)
+	// byTenant, when set, counts each tenant's lookups (ReplayByTenant).
+	byTenant []TenantStats
+	next     int // index of the next request
+	st       Stats
 }
 
-func newReplayer(c policy.Cache, opt Options, ops bool) *replayer {
+// newReplayer returns a replayer; ops says the requests may carry
+// operations, batches that they may carry several keys.
+func newReplayer(c policy.Cache, opt Options, ops, batches bool) *replayer {
 	p := &replayer{c: c, opt: opt, perOp: ops && !opt.CountWrites, lat: opt.Latency}
+	if batches {
+		p.bt = newBatcher(opt.DedupBatch, opt.Latency)
+	}
 	if p.lat != nil {
 		p.st.Latency = p.lat.NewHistogram()
 	}
@@ -89,6 +100,10 @@ func newReplayer(c policy.Cache, opt Options, ops bool) *replayer {
 // replayers may run the same batch): each request's size is changed to
 // the one the cache sees while the cache sees it.
 func (p *replayer) run(batch []traces.Request) {
+	if p.bt != nil || p.byTenant != nil {
+		p.runBatched(batch)
+		return
+	}
 	c, st, opt := p.c, &p.st, &p.opt
 	for k := range batch {
 		r := &batch[k]
@@ -142,6 +157,9 @@ func (p *replayer) write(r *traces.Request) {
 // finish returns the statistics of the whole run.
 func (p *replayer) finish() Stats {
 	st := p.st
+	if p.bt != nil {
+		st.Batch = p.bt.finish()
+	}
 	st.Evictions = p.c.Evictions()
 	if h, ok := p.c.(policy.MemoryHolder); ok {
 		st.Memory = h.HeldMemory()
@@ -156,4 +174,66 @@ func (p *replayer) finish() Stats {
 		st.Windows = p.win.Windows()
 	}
 	return st
+}
+
+// runBatched is run for requests that may carry several keys, or whose
+// tenants count apart: it follows each request's lookups (see batch.go)
+// and each tenant's, beside the per-key counts.
+func (p *replayer) runBatched(batch []traces.Request) {
+	for k := range batch {
+		r := &batch[k]
+		if p.bt == nil { // tenants only
+			if hit := p.one(r, p.next+k); r.Op == traces.OpGet || !p.perOp {
+				p.countTenant(r, hit)
+			}
+			continue
+		}
+		if !r.Continues {
+			p.bt.start()
+		}
+		if r.Op == traces.OpGet || !p.perOp {
+			if p.bt.skip(r.Key) {
+				continue
+			}
+			hit := p.one(r, p.next+k)
+			p.bt.lookup(p.next+k, r.Size, hit)
+			if p.byTenant != nil {
+				p.countTenant(r, hit)
+			}
+			continue
+		}
+		p.one(r, p.next+k)
+	}
+	p.next += len(batch)
+}
+
+// one replays request i as run does, and reports whether it hit.
+func (p *replayer) one(r *traces.Request, i int) bool {
+	own := r.Size
+	size := uint64(own)
+	if p.opt.Objects {
+		r.Size = 1
+	} else {
+		r.Size += p.opt.Overhead
+	}
+	if p.perOp && r.Op != traces.OpGet {
+		p.write(r)
+		r.Size = own
+		return false
+	}
+	st := &p.st
+	st.Requests++
+	st.Bytes += size
+	hit := Access(p.c, r)
+	r.Size = own
+	if hit {
+		st.Hits++
+		st.ByteHits += size
+	} else if p.lat != nil {
+		p.lat.recordMiss(st.Latency, i)
+	}
+	if p.win != nil {
+		p.win.Add(int64(i), r.Time, hit, size)
+	}
+	return hit
 }

@@ -29,6 +29,9 @@ type Stats struct {
 	// Prefix holds the per-request and per-token counts of a prompt
 	// trace replayed with the prefix rule (nil otherwise; see ReplayPrefix).
 	Prefix *PrefixStats `json:"prefix,omitempty"`
+	// Batch counts the outcomes of whole multi-key requests (nil when no
+	// request carried more than one key; see batch.go).
+	Batch *BatchStats `json:"-"`
 }
 
 // WindowStats counts the requests of one window of a run.
@@ -99,6 +102,14 @@ func (s *Stats) Merge(o Stats) {
 			s.Prefix = &PrefixStats{}
 		}
 		s.Prefix.merge(o.Prefix)
+	}
+	if o.Batch != nil {
+		b := &BatchStats{} // s.Batch may be shared with a copy of s
+		if s.Batch != nil {
+			b.Merge(s.Batch)
+		}
+		b.Merge(o.Batch)
+		s.Batch = b
 	}
 }
 

@@ -53,10 +53,10 @@ func ReplayStreams(r traces.Reader, cs []policy.Cache, opt Options) ([]Stats, St
 			return nil, StreamInfo{}, ErrNeedsTrace
 		}
 	}
-	ops := DeclaresOps(r)
+	ops, batches := DeclaresOps(r), declaresMarks(r)
 	ps := make([]*replayer, len(cs))
 	for i, c := range cs {
-		ps[i] = newReplayer(c, opt, ops)
+		ps[i] = newReplayer(c, opt, ops, batches)
 	}
 	info, err := countedBatches(r, func(b []traces.Request) {
 		for _, p := range ps {
@@ -84,8 +84,14 @@ func DeclaresOps(r traces.Reader) bool {
 // the StreamInfo) in one pass, holding nothing per request. Operations are
 // not told apart: a caller whose stream carries them (DeclaresOps) and
 // that does not count writes as lookups should replay instead.
-func StreamDistances(r traces.Reader, sizes Sizes) (StackDistances, StreamInfo, error) {
+//
+// On a stream that may carry multi-key requests (traces.Fields.Marks), the
+// curve gives each size's Stats.Batch too, with opt.DedupBatch as replays.
+func StreamDistances(r traces.Reader, sizes Sizes, opt CurveOptions) (StackDistances, StreamInfo, error) {
 	d := NewStackDistances(sizes)
+	if declaresMarks(r) {
+		d.(batchTracker).trackBatches(opt.DedupBatch)
+	}
 	var count traces.Counter
 	err := Batches(r, func(b []traces.Request) {
 		for k := range b {

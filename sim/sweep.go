@@ -40,6 +40,8 @@ type SweepConfig struct {
 	MaxMemory int64
 	// Latency, when set, gives every point a latency histogram (Stats.Latency).
 	Latency *Latencies
+	// DedupBatch skips repeated keys within a multi-key request (see Options).
+	DedupBatch bool
 	// Progress, when set, is called (from any goroutine, serialised) after each point.
 	Progress func()
 	// Prefix, when set, replays a prompt trace with the prefix rule (see
@@ -102,7 +104,8 @@ func Sweep(t *traces.Trace, cfg SweepConfig) ([]Point, error) {
 			if err != nil {
 				return fmt.Errorf("%s at size %d: %w", points[p*ns+s].Policy, points[p*ns+s].Size, err)
 			}
-			done(p*ns+s, ReplayWith(t, c, Options{Objects: !cfg.Sizes.Bytes, CountWrites: cfg.CountWrites, Overhead: cfg.Overhead, Latency: cfg.Latency}))
+			done(p*ns+s, ReplayWith(t, c, Options{Objects: !cfg.Sizes.Bytes, CountWrites: cfg.CountWrites, Overhead: cfg.Overhead,
+				Latency: cfg.Latency, DedupBatch: cfg.DedupBatch}))
 			return nil
 		}
 	}
@@ -117,7 +120,7 @@ func Sweep(t *traces.Trace, cfg SweepConfig) ([]Point, error) {
 				view.Ops = nil
 				lookups = &view
 			}
-			stats, exact := LRUCurve(lookups, cfg.Sizes)
+			stats, exact := LRUCurveWith(lookups, cfg.Sizes, CurveOptions{DedupBatch: cfg.DedupBatch})
 			for s := range stats {
 				if exact[s] {
 					done(p*ns+s, stats[s])
@@ -158,6 +161,10 @@ func byCurve(t *traces.Trace, cfg SweepConfig, spec policy.Spec) bool {
 	return spec.Traits().Has(policy.ExactCurve) && (t.Ops == nil || cfg.CountWrites) && cfg.Latency == nil &&
 		(cfg.Overhead == 0 || !cfg.Sizes.Bytes) && !t.HasUnsized()
 }
+
+// UsesCurve reports whether a sweep of t by cfg computes spec from the
+// one-pass LRU curve rather than by replays.
+func UsesCurve(t *traces.Trace, cfg SweepConfig, spec policy.Spec) bool { return byCurve(t, cfg, spec) }
 
 // curves returns the number of policies the sweep computes by LRU curve.
 func curves(t *traces.Trace, cfg SweepConfig) int {

@@ -117,6 +117,31 @@ func parseCases(n int) []parseCase {
 		{"jsonl", benchData(n, func(b []byte, i int, k uint64) []byte {
 			return fmt.Appendf(b, "{\"time\": %d.25, \"key\": \"user:%d\", \"size\": %d, \"op\": \"get\"}\n", 1700000000+i/100, k, 100+k%900)
 		}), func(r io.Reader) Reader { return NewJSONReader("bench", r, Options{}) }},
+
+		// Multi-key requests and tenants (batch.go): request ids, lists of
+		// keys, MULTI/EXEC blocks, tenant columns and tenants from keys.
+		{"csv-batches", benchData(n, func(b []byte, i int, k uint64) []byte {
+			return fmt.Appendf(b, "r%d,e%d,model_%d\n", i/50, k, i/50%4)
+		}), func(r io.Reader) Reader {
+			rd, _ := openLines("csv")("bench", r, Options{Line: LineOptions{Columns: Columns{Request: 1, Key: 2, Tenant: 3}}})
+			return rd
+		}},
+		{"jsonl-batches", benchData(n, func(b []byte, i int, k uint64) []byte {
+			return fmt.Appendf(b, "{\"keys\": [\"e%d\", \"e%d\", %d], \"tenant\": \"m%d\", \"size\": 64}\n", k, k+1, k+2, i%3)
+		}), func(r io.Reader) Reader { return NewJSONReader("bench", r, Options{}) }},
+		{"monitor-tenants", benchData(n, func(b []byte, i int, k uint64) []byte {
+			t := fmt.Sprintf("%d.%06d [0 127.0.0.1:60866]", 1339518083+i/1000, i%1000000)
+			switch i % 4 {
+			case 0:
+				return fmt.Appendf(b, "%s \"MULTI\"\n", t)
+			case 3:
+				return fmt.Appendf(b, "%s \"EXEC\"\n", t)
+			}
+			return fmt.Appendf(b, "%s \"MGET\" \"pred:m%d:%d\" \"pred:m%d:%d\"\n", t, k%5, k, k%3, k+1)
+		}), func(r io.Reader) Reader {
+			rule := TenantRule{Fields: 2, Sep: ':'}
+			return NewMonitorReader("bench", r, Options{TenantFrom: &rule})
+		}},
 	}
 	var zs bytes.Buffer
 	zw, _ := zstd.NewWriter(&zs)

@@ -10,6 +10,10 @@ import (
 // default ("time", "key", "size", "ttl", "op").
 type JSONFields struct {
 	Time, Key, Size, TTL, Op string
+	// Keys names a list of keys (one request of several keys), Request a
+	// request id (consecutive lines with the same id are one request) and
+	// Tenant the tenant's name; defaults "keys", "request_id", "tenant".
+	Keys, Request, Tenant string
 }
 
 // withDefaults fills the empty names.
@@ -24,6 +28,9 @@ func (f JSONFields) withDefaults() JSONFields {
 	def(&f.Size, "size")
 	def(&f.TTL, "ttl")
 	def(&f.Op, "op")
+	def(&f.Keys, "keys")
+	def(&f.Request, "request_id")
+	def(&f.Tenant, "tenant")
 	return f
 }
 
@@ -42,6 +49,9 @@ type JSONReader struct {
 	time, key, size, ttl, op []byte
 	clock                    clock
 	sizes                    sizeMemo
+	// keysField, requestField and tenantField name the batch fields.
+	keysField, requestField, tenantField []byte
+	batch                                jsonBatches // batch.go
 	badRecords
 }
 
@@ -49,24 +59,32 @@ type JSONReader struct {
 // messages.
 func NewJSONReader(name string, r io.Reader, opt Options) *JSONReader {
 	f := opt.JSON.withDefaults()
-	return &JSONReader{
+	j := &JSONReader{
 		sc: newLineScanner(name, r), clock: clock{unit: opt.Line.TimeUnit}, sizes: newSizeMemo(opt.DefaultSize), badRecords: badRecords{skip: opt.SkipBad},
 		time: []byte(f.Time), key: []byte(f.Key), size: []byte(f.Size), ttl: []byte(f.TTL), op: []byte(f.Op),
+		keysField: []byte(f.Keys), requestField: []byte(f.Request), tenantField: []byte(f.Tenant),
 	}
+	j.batch.tenants.rule = opt.TenantFrom
+	return j
 }
 
 // Fields reports every optional field: which ones a file has is known only
 // once it is read (columns that turn out empty cost nothing after Trace.Shrink).
 func (j *JSONReader) Fields() Fields {
-	return Fields{Time: true, Size: true, TTL: true, Op: true, Marks: true}
+	return Fields{Time: true, Size: true, TTL: true, Op: true, Marks: true, Tenant: true}
 }
 
 // Notes says how many lines without a size were sized from others, and
 // which time unit was detected.
-func (j *JSONReader) Notes() []Note { return append(j.clock.notes(), j.sizes.notes()...) }
+func (j *JSONReader) Notes() []Note {
+	return append(append(j.clock.notes(), j.sizes.notes()...), j.batch.notes(j.keysField, j.requestField)...)
+}
 
 // Read fills r with the next request.
 func (j *JSONReader) Read(r *Request) error {
+	if j.batch.pop(r) {
+		return nil
+	}
 	for {
 		line, err := j.sc.next()
 		if err == nil {
@@ -87,6 +105,8 @@ func (j *JSONReader) parse(line []byte, r *Request) error {
 		return j.sc.errorf(0, "expected a JSON object starting with '{'")
 	}
 	haveKey, haveSize := false, false
+	var keyText []byte
+	j.batch.keys, j.batch.id, j.batch.tenant = nil, nil, nil
 	for first := true; ; first = false {
 		if p.consume('}') {
 			break
@@ -115,7 +135,7 @@ func (j *JSONReader) parse(line []byte, r *Request) error {
 			if len(val) == 0 {
 				return j.sc.errorf(col, "empty key")
 			}
-			r.Key, haveKey = ParseKey(val), true
+			r.Key, haveKey, keyText = ParseKey(val), true, val
 		case bytes.Equal(name, j.time):
 			r.Time, err = j.clock.since(val)
 		case bytes.Equal(name, j.size):
@@ -129,6 +149,7 @@ func (j *JSONReader) parse(line []byte, r *Request) error {
 			} else {
 				r.Op, err = ParseOp(val)
 			}
+		case j.take(name, val):
 		}
 		if err != nil {
 			return j.sc.wrap(col, err)
@@ -137,15 +158,29 @@ func (j *JSONReader) parse(line []byte, r *Request) error {
 	if p.skipSpace(); p.i != len(p.b) {
 		return j.sc.errorf(p.col(), "unexpected text after the object")
 	}
-	if !haveKey {
-		return j.sc.errorf(0, "no %q field", j.key)
+	return j.finish(r, keyText, haveKey, haveSize)
+}
+
+// finish completes the request(s) of a line whose fields are read: the
+// key or list of keys, and the sizes (see batch.go for the list).
+func (j *JSONReader) finish(r *Request, keyText []byte, haveKey, haveSize bool) error {
+	switch {
+	case !haveKey && j.batch.keys == nil:
+		return j.sc.errorf(0, "no %q field (nor a %q list)", j.key, j.keysField)
+	case haveKey && j.batch.keys != nil:
+		return j.sc.errorf(0, "both a %q field and a %q list: give one", j.key, j.keysField)
 	}
-	if haveSize {
-		j.sizes.learn(r.Key, r.Size)
-	} else {
-		var known bool
-		r.Size, known = j.sizes.recall(r.Key)
-		r.Unsized = !known
+	settle := func(r *Request) {
+		if haveSize {
+			j.sizes.learn(r.Key, r.Size)
+		} else {
+			var known bool
+			r.Size, known = j.sizes.recall(r.Key)
+			r.Unsized = !known
+		}
+	}
+	if err := j.expand(r, keyText, settle); err != nil {
+		return j.sc.errorf(0, "%v", err)
 	}
 	return nil
 }

@@ -18,6 +18,11 @@ type Columns struct {
 	// Latency is the column of the backend latency each request cost, in
 	// LineOptions.LatencyUnit.
 	Latency int
+	// Request is the column of a request id: consecutive lines with the
+	// same id are the keys of one multi-key request (see batch.go).
+	Request int
+	// Tenant is the column of the tenant's name.
+	Tenant int
 }
 
 // ColumnSpec locates the fields of a CSV or text trace by header name or
@@ -26,6 +31,8 @@ type Columns struct {
 // left "" takes its place from Columns.
 type ColumnSpec struct {
 	Key, Size, Time, TTL, Op, Latency string
+	// Request and Tenant locate a request id and a tenant (see Columns).
+	Request, Tenant string
 }
 
 // LineOptions configures the text and CSV readers.
@@ -68,6 +75,9 @@ type LineOptions struct {
 	// DefaultSize is the size of every request when there is no size
 	// column (0: DefaultSize, 1 byte).
 	DefaultSize uint32
+	// TenantFrom, when set, derives each request's tenant from its key
+	// (the first key column), unless a tenant column gives it.
+	TenantFrom *TenantRule
 }
 
 // ErrHeaderLike is the error (inside a ParseError) of a first line that
@@ -132,19 +142,21 @@ const (
 	fieldTTL
 	fieldOp
 	fieldLatency
+	fieldRequest
+	fieldTenant
 	numFields
 )
 
-var fieldNames = [numFields]string{"key", "size", "time", "ttl", "op", "latency"}
+var fieldNames = [numFields]string{"key", "size", "time", "ttl", "op", "latency", "request", "tenant"}
 
 // col returns the Columns entry of field k.
 func (c *Columns) col(k fieldKind) *int {
-	return [numFields]*int{&c.Key, &c.Size, &c.Time, &c.TTL, &c.Op, &c.Latency}[k]
+	return [numFields]*int{&c.Key, &c.Size, &c.Time, &c.TTL, &c.Op, &c.Latency, &c.Request, &c.Tenant}[k]
 }
 
 // spec returns the ColumnSpec entry of field k.
 func (s *ColumnSpec) spec(k fieldKind) string {
-	return [numFields]string{s.Key, s.Size, s.Time, s.TTL, s.Op, s.Latency}[k]
+	return [numFields]string{s.Key, s.Size, s.Time, s.TTL, s.Op, s.Latency, s.Request, s.Tenant}[k]
 }
 
 // headerNames are the column names AutoColumns recognises (in any case);
@@ -157,6 +169,8 @@ var (
 		"size": fieldSize, "obj_size": fieldSize, "object_size": fieldSize, "bytes": fieldSize, "len": fieldSize, "length": fieldSize,
 		"ttl": fieldTTL, "op": fieldOp, "operation": fieldOp, "cmd": fieldOp, "type": fieldOp,
 		"latency": fieldLatency, "latency_s": fieldLatency, "latency_ms": fieldLatency, "latency_us": fieldLatency, "latency_ns": fieldLatency,
+		"request_id": fieldRequest, "request": fieldRequest, "req_id": fieldRequest, "batch_id": fieldRequest,
+		"tenant": fieldTenant, "tenant_id": fieldTenant, "model": fieldTenant, "model_id": fieldTenant, "namespace": fieldTenant,
 	}
 	headerSuffixes = []struct {
 		suffix string
@@ -181,6 +195,7 @@ type LineReader struct {
 	keyGiven bool   // the options locate the key
 	held     []byte // a line read ahead, still to be parsed
 	notes    []Note
+	batch    lineBatches // request ids and tenants (batch.go)
 	badRecords
 }
 
@@ -245,7 +260,7 @@ func NewLineReader(name string, r io.Reader, opt LineOptions) (*LineReader, erro
 func (l *LineReader) setColumns(c Columns) {
 	c.Key = l.keyCols[0]
 	l.opt.Columns = c
-	l.maxCol = max(c.Size, c.Time, c.TTL, c.Op, c.Latency)
+	l.maxCol = max(c.Size, c.Time, c.TTL, c.Op, c.Latency, c.Request, c.Tenant)
 	for _, k := range l.keyCols {
 		l.maxCol = max(l.maxCol, k)
 	}
@@ -256,16 +271,18 @@ func (l *LineReader) setColumns(c Columns) {
 // before the header is read, all of them.
 func (l *LineReader) Fields() Fields {
 	if l.opt.AutoColumns && l.first {
-		return Fields{Time: true, Size: true, TTL: true, Op: true, Latency: true}
+		return Fields{Time: true, Size: true, TTL: true, Op: true, Latency: true, Marks: true, Tenant: true}
 	}
 	c := l.opt.Columns
-	return Fields{Time: c.Time > 0, Size: c.Size > 0 || l.size != 1, TTL: c.TTL > 0, Op: c.Op > 0, Latency: c.Latency > 0}
+	return Fields{Time: c.Time > 0, Size: c.Size > 0 || l.size != 1, TTL: c.TTL > 0, Op: c.Op > 0, Latency: c.Latency > 0,
+		Marks: c.Request > 0, Tenant: c.Tenant > 0 || l.opt.TenantFrom != nil}
 }
 
 // Notes returns what the reader inferred: the header's columns, the time
 // unit, a default size.
 func (l *LineReader) Notes() []Note {
 	notes := append(l.notes[:len(l.notes):len(l.notes)], l.clock.notes()...)
+	notes = append(notes, l.batch.notes(l.opt.Columns.Request > 0)...)
 	if l.opt.Columns.Size == 0 {
 		notes = append(notes, unsizedNotes(l.size)...)
 	}
@@ -386,6 +403,7 @@ func (l *LineReader) parse(line []byte, r *Request) error {
 			return l.sc.wrap(c.Time, err)
 		}
 	}
+	l.batchAndTenant(r)
 	return nil
 }
 
@@ -472,7 +490,7 @@ func (l *LineReader) headerLike(line []byte) error {
 }
 
 // recognisedNames lists the header names AutoColumns knows, for messages.
-const recognisedNames = "key, id, *_id, obj_id, lbn, url, path; size, bytes, *_bytes, obj_size; time, ts, timestamp; ttl; op; latency, latency_ms"
+const recognisedNames = "key, id, *_id, obj_id, lbn, url, path; size, bytes, *_bytes, obj_size; time, ts, timestamp; ttl; op; latency, latency_ms; request_id, batch_id; tenant, model, model_id, namespace"
 
 // isNumber reports whether b is a decimal number (a sign and a fraction allowed).
 func isNumber(b []byte) bool {

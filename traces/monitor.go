@@ -64,6 +64,8 @@ type MonitorReader struct {
 	digest     *xxhash.Digest
 	others     map[string]*int // commands read as no request, by name
 	otherCount int
+	client     []byte         // the current line's client ("0 127.0.0.1:60866")
+	batch      monitorBatches // multi-key requests and tenants (batch.go)
 	badRecords
 }
 
@@ -73,21 +75,23 @@ const maxOtherNames = 64
 // NewMonitorReader returns a reader of MONITOR output from r; name is used
 // in error messages.
 func NewMonitorReader(name string, r io.Reader, opt Options) *MonitorReader {
-	return &MonitorReader{
+	m := &MonitorReader{
 		sc: newLineScanner(name, r), opt: opt.Monitor, badRecords: badRecords{skip: opt.SkipBad},
 		sizes: newSizeMemo(opt.DefaultSize), fieldSizes: newSizeMemo(0), digest: xxhash.New(), others: map[string]*int{},
 	}
+	m.batch.tenants.rule = opt.TenantFrom
+	return m
 }
 
 // Fields reports that MONITOR output carries every field.
 func (m *MonitorReader) Fields() Fields {
-	return Fields{Time: true, Size: true, TTL: true, Op: true, Marks: true}
+	return Fields{Time: true, Size: true, TTL: true, Op: true, Marks: true, Tenant: m.batch.tenants.rule != nil}
 }
 
 // Notes counts the reads sized from other requests and lists the commands
 // that were not read as requests.
 func (m *MonitorReader) Notes() []Note {
-	notes := m.sizes.notes()
+	notes := append(m.sizes.notes(), m.batch.notes()...)
 	if m.otherCount == 0 {
 		return notes
 	}
@@ -150,6 +154,8 @@ func (m *MonitorReader) parse(line []byte) error {
 	if rb < 0 {
 		return m.sc.errorf(0, "missing ']' after the client")
 	}
+	m.client = rest[1:rb]
+	m.batch.line(m.client)
 	rest = rest[rb+1:]
 	m.args, m.argLen = m.args[:0], m.argLen[:0]
 	for {
@@ -223,6 +229,9 @@ func (m *MonitorReader) command() error {
 		}
 		buf[i] = c
 	}
+	if m.batch.transaction(buf[:n], m.client) {
+		return nil
+	}
 	c, ok := monitorCommands[string(buf[:n])]
 	if !ok || len(cmd) > len(buf) {
 		m.other(buf[:n])
@@ -253,7 +262,7 @@ func (m *MonitorReader) other(name []byte) {
 // emit appends a request of the current command.
 func (m *MonitorReader) emit(op Op, key uint64, size, ttl uint32) {
 	r := m.cur
-	r.Op, r.Key, r.Size, r.TTL, r.Continues, r.Unsized = op, key, size, ttl, len(m.out) > 0, false
+	r.Op, r.Key, r.Size, r.TTL, r.Continues, r.Unsized = op, key, size, ttl, m.batch.continues(len(m.out) > 0), false
 	m.out = append(m.out, r)
 }
 
@@ -289,7 +298,7 @@ func sum(a, b uint64) uint32 { return uint32(min(a+b, math.MaxUint32)) }
 // readGets reads GET, MGET, EXISTS and TOUCH: a read of each key.
 func readGets(m *MonitorReader, _ string, args [][]byte, _ []int) error {
 	for _, k := range args {
-		m.get(ParseKey(k), 0)
+		m.get(m.key(k), 0)
 	}
 	return nil
 }
@@ -297,7 +306,7 @@ func readGets(m *MonitorReader, _ string, args [][]byte, _ []int) error {
 // readDels reads DEL and UNLINK: a delete of each key.
 func readDels(m *MonitorReader, _ string, args [][]byte, _ []int) error {
 	for _, k := range args {
-		m.del(ParseKey(k))
+		m.del(m.key(k))
 	}
 	return nil
 }
@@ -308,7 +317,7 @@ func (m *MonitorReader) readGetEx(_ string, args [][]byte, _ []int) error {
 	if err != nil {
 		return err
 	}
-	key := ParseKey(args[0])
+	key := m.key(args[0])
 	m.get(key, ttl)
 	if expired {
 		m.del(key)
@@ -318,7 +327,7 @@ func (m *MonitorReader) readGetEx(_ string, args [][]byte, _ []int) error {
 
 // readGetDel reads GETDEL key: a read, then a delete.
 func (m *MonitorReader) readGetDel(_ string, args [][]byte, _ []int) error {
-	key := ParseKey(args[0])
+	key := m.key(args[0])
 	m.get(key, 0)
 	m.del(key)
 	return nil
@@ -330,7 +339,7 @@ func (m *MonitorReader) readSet(name string, args [][]byte, lens []int) error {
 	if err != nil {
 		return err
 	}
-	key := ParseKey(args[0])
+	key := m.key(args[0])
 	if name == "GETSET" || hasOption(args[2:], "GET") {
 		m.get(key, 0)
 	}
@@ -351,7 +360,7 @@ func (m *MonitorReader) readSetEx(name string, args [][]byte, lens []int) error 
 	if err != nil {
 		return err
 	}
-	key := ParseKey(args[0])
+	key := m.key(args[0])
 	m.set(key, sum(uint64(lens[0]), uint64(lens[2])), ttl)
 	if expired {
 		m.del(key)
@@ -365,14 +374,14 @@ func (m *MonitorReader) readMSet(name string, args [][]byte, lens []int) error {
 		return m.sc.errorf(0, "%s: expected key value pairs, found %d arguments", name, len(args))
 	}
 	for i := 0; i < len(args); i += 2 {
-		m.set(ParseKey(args[i]), sum(uint64(lens[i]), uint64(lens[i+1])), 0)
+		m.set(m.key(args[i]), sum(uint64(lens[i]), uint64(lens[i+1])), 0)
 	}
 	return nil
 }
 
 // readAppend reads APPEND key value: the value grows by value's length.
 func (m *MonitorReader) readAppend(_ string, args [][]byte, lens []int) error {
-	key := ParseKey(args[0])
+	key := m.key(args[0])
 	size, ok := m.sizes.known(key)
 	if !ok {
 		size = uint32(min(lens[0], math.MaxUint32))
@@ -384,7 +393,7 @@ func (m *MonitorReader) readAppend(_ string, args [][]byte, lens []int) error {
 // readIncr reads INCR key, INCRBY key n and the like: the key keeps its
 // last known size, or takes its length plus the number's.
 func (m *MonitorReader) readIncr(_ string, args [][]byte, lens []int) error {
-	key := ParseKey(args[0])
+	key := m.key(args[0])
 	size, ok := m.sizes.known(key)
 	if !ok {
 		n := 1 // INCR and DECR write "1" or "-1" to a new key
@@ -402,7 +411,7 @@ func (m *MonitorReader) readIncr(_ string, args [][]byte, lens []int) error {
 // the key's last known size with the new TTL, or a delete when the expiry
 // is already past.
 func (m *MonitorReader) readExpire(name string, args [][]byte, _ []int) error {
-	key := ParseKey(args[0])
+	key := m.key(args[0])
 	var ttl uint32
 	if name != "PERSIST" {
 		opt := "EX"
@@ -430,6 +439,7 @@ func (m *MonitorReader) readExpire(name string, args [][]byte, _ []int) error {
 
 // fieldKey returns the key of field of the hash key: both hashed together.
 func (m *MonitorReader) fieldKey(key, field []byte) uint64 {
+	m.cur.Tenant = m.batch.tenants.fromKey(key)
 	m.digest.Reset()
 	m.digest.Write(key)
 	m.digest.Write([]byte{0})
@@ -441,7 +451,7 @@ func (m *MonitorReader) fieldKey(key, field []byte) uint64 {
 // and HGETALL key: a read of the hash, or of each field named.
 func (m *MonitorReader) readHashGet(name string, args [][]byte, _ []int) error {
 	if !m.opt.Fields {
-		m.get(ParseKey(args[0]), 0)
+		m.get(m.key(args[0]), 0)
 		return nil
 	}
 	if name == "HGETALL" {
@@ -465,7 +475,7 @@ func (m *MonitorReader) readHashSet(name string, args [][]byte, lens []int) erro
 	if incr {
 		args, lens = args[:3], lens[:3]
 	}
-	key := ParseKey(args[0])
+	key := m.key(args[0])
 	hash, ok := m.sizes.known(key)
 	if !ok {
 		hash = uint32(min(lens[0], math.MaxUint32))
@@ -492,7 +502,7 @@ func (m *MonitorReader) readHashSet(name string, args [][]byte, lens []int) erro
 // readHashDel reads HDEL key field…: the hash rewritten without the fields
 // (no smaller than its key), or a delete of each field.
 func (m *MonitorReader) readHashDel(_ string, args [][]byte, lens []int) error {
-	key := ParseKey(args[0])
+	key := m.key(args[0])
 	hash, hashKnown := m.sizes.known(key)
 	for _, f := range args[1:] {
 		fk := m.fieldKey(args[0], f)

@@ -18,6 +18,10 @@ const (
 	NoteCommands
 	// NoteBlockTokens: the tokens a KV-cache block holds were assumed.
 	NoteBlockTokens
+	// NoteTenants: how tenants were found (or that there were too many).
+	NoteTenants
+	// NoteBatches: how multi-key requests were found.
+	NoteBatches
 )
 
 // Note tells the user something a reader inferred or left out. Its text

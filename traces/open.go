@@ -35,6 +35,10 @@ type Options struct {
 	// whose key was never sized before (0: DefaultSize, 1 byte); in a
 	// format without sizes, every request has it.
 	DefaultSize uint32
+	// TenantFrom, when set, derives each request's tenant from its key
+	// (text formats: CSV, text, JSON lines, MONITOR) where no tenant
+	// column or field gives it.
+	TenantFrom *TenantRule
 }
 
 // format is one trace format: how to recognise it and how to read it.
@@ -153,6 +157,7 @@ func openLines(kind string) func(string, io.Reader, Options) (Reader, error) {
 		lo := opt.Line
 		lo.SkipBad = lo.SkipBad || opt.SkipBad
 		lo.DefaultSize = opt.DefaultSize
+		lo.TenantFrom = opt.TenantFrom
 		switch kind {
 		case "text":
 			lo.Delimiter = 0

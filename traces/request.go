@@ -118,6 +118,9 @@ func ReadAll(name string, r Reader) (*Trace, error) {
 	if o, ok := r.(Originer); ok {
 		t.Origin, _ = o.Origin()
 	}
+	if n, ok := r.(TenantNamer); ok {
+		t.TenantNames = n.TenantNames()
+	}
 	t.Shrink()
 	return t, nil
 }

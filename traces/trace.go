@@ -26,6 +26,9 @@ type Trace struct {
 	// Tenants are the requests' tenants (nil: none); Tokens their token counts (nil: none).
 	Tenants []uint32
 	Tokens  []uint32
+	// TenantNames name the tenants, tenant 1 first (nil: tenants, if any,
+	// are known by number only); see TenantName.
+	TenantNames []string
 	// Origin is the clock time of the first request when the timestamps
 	// are clock times (see Originer); zero otherwise.
 	Origin time.Time

@@ -46,7 +46,7 @@ func NewWriter(format string, w io.Writer, f Fields) (Writer, error) {
 		for _, c := range []struct {
 			on   bool
 			name string
-		}{{f.Time, "time"}, {f.Size, "size"}, {f.TTL, "ttl"}, {f.Op, "op"}} {
+		}{{f.Time, "time"}, {f.Size, "size"}, {f.TTL, "ttl"}, {f.Op, "op"}, {f.Marks, "request_id"}, {f.Tenant, "tenant"}} {
 			if c.on {
 				names = append(names, c.name)
 			}
@@ -59,14 +59,14 @@ func NewWriter(format string, w io.Writer, f Fields) (Writer, error) {
 }
 
 // WriteColumns returns the columns NewWriter writes for fields f: the key
-// first, then time, size, TTL and op, those present only.
+// first, then time, size, TTL, op, request id and tenant, those present only.
 func WriteColumns(f Fields) Columns {
 	c := Columns{Key: 1}
 	n := 1
 	for _, col := range []struct {
 		on  bool
 		dst *int
-	}{{f.Time, &c.Time}, {f.Size, &c.Size}, {f.TTL, &c.TTL}, {f.Op, &c.Op}} {
+	}{{f.Time, &c.Time}, {f.Size, &c.Size}, {f.TTL, &c.TTL}, {f.Op, &c.Op}, {f.Marks, &c.Request}, {f.Tenant, &c.Tenant}} {
 		if col.on {
 			n++
 			*col.dst = n
@@ -81,6 +81,7 @@ type lineWriter struct {
 	f   Fields
 	sep byte
 	buf []byte
+	ids writtenIDs // request ids and tenant names (batch.go)
 }
 
 func (l *lineWriter) Write(r *Request) error {
@@ -97,6 +98,7 @@ func (l *lineWriter) Write(r *Request) error {
 	if l.f.Op {
 		b = append(append(b, l.sep), r.Op.String()...)
 	}
+	b = l.ids.append(b, l.sep, r, l.f)
 	b = append(b, '\n')
 	l.buf = b
 	_, err := l.w.Write(b)
@@ -131,6 +133,9 @@ func appendSeconds(b []byte, ns int64) []byte {
 func Copy(w Writer, r Reader) (int64, error) {
 	var req Request
 	var n int64
+	if lw, ok := w.(*lineWriter); ok {
+		lw.ids.names, _ = r.(TenantNamer)
+	}
 	for {
 		err := r.Read(&req)
 		if err == io.EOF {

@@ -191,15 +191,21 @@ type mixKeys struct {
 	cum    []float64 // cumulative weights, the last one 1
 	offset []uint64
 	rng    *rand.Rand
+	cur    int      // the component of the last key
+	names  []string // the components' tenant names (batch.go)
 }
 
+// next draws a component, unless the current one is in the middle of a
+// multi-key request, which it completes first.
 func (m *mixKeys) next() uint64 {
-	u := m.rng.Float64()
-	i := 0
-	for i < len(m.cum)-1 && u >= m.cum[i] {
-		i++
+	if !m.pending() {
+		u := m.rng.Float64()
+		m.cur = 0
+		for m.cur < len(m.cum)-1 && u >= m.cum[m.cur] {
+			m.cur++
+		}
 	}
-	return m.parts[i].next() + m.offset[i]
+	return m.parts[m.cur].next() + m.offset[m.cur]
 }
 
 // mixOffset separates the key ranges of the components of a mix.
@@ -208,13 +214,16 @@ const mixOffset = 1_000_000_000_000
 func mixSource(p *params) newSource {
 	of := p.raw("of")
 	disjoint := p.boolean("disjoint")
+	p.tenants = p.boolean("tenants")
+	names := componentNames(splitTop(of, '+'))
 	var (
 		builds []newSource
 		cum    []float64
 		total  float64
 	)
 	for _, part := range splitTop(of, '+') {
-		w, b, err := parseComponent(part)
+		w, b, marks, err := parseComponent(part)
+		p.marks = p.marks || marks
 		if err != nil {
 			if p.err == nil {
 				p.err = err
@@ -231,7 +240,7 @@ func mixSource(p *params) newSource {
 		cum[i] /= total
 	}
 	return func(seed uint64) source {
-		m := &mixKeys{cum: cum, rng: newRand(seed, streamMix)}
+		m := &mixKeys{cum: cum, rng: newRand(seed, streamMix), names: names}
 		for i, b := range builds {
 			m.parts = append(m.parts, b(seed^traces.SpatialHash(streamComponents+uint64(i))))
 			off := uint64(0)
@@ -244,14 +253,21 @@ func mixSource(p *params) newSource {
 	}
 }
 
-// parseComponent parses one "W*KIND(k=v,…)" of a mix.
-func parseComponent(s string) (float64, newSource, error) {
+// parseComponent parses one "W*KIND(k=v,…)" of a mix; marks says that it
+// makes multi-key requests.
+func parseComponent(s string) (w float64, b newSource, marks bool, err error) {
+	w, b, p, err := parseComponentParams(s)
+	return w, b, p != nil && p.marks, err
+}
+
+// parseComponentParams parses one "W*KIND(k=v,…)" of a mix.
+func parseComponentParams(s string) (float64, newSource, *params, error) {
 	s = strings.TrimSpace(s)
 	w := 1.0
 	if ws, rest, ok := strings.Cut(s, "*"); ok && !strings.Contains(ws, "(") {
 		f, err := strconv.ParseFloat(strings.TrimSpace(ws), 64)
 		if err != nil || !(f > 0) || math.IsInf(f, 0) {
-			return 0, nil, fmt.Errorf("mix component %q: weight %q is not a number > 0", s, ws)
+			return 0, nil, nil, fmt.Errorf("mix component %q: weight %q is not a number > 0", s, ws)
 		}
 		w, s = f, strings.TrimSpace(rest)
 	}
@@ -259,21 +275,21 @@ func parseComponent(s string) (float64, newSource, error) {
 	name = strings.ToLower(strings.TrimSpace(name))
 	k, ok := lookupKind(name)
 	if !ok || name == "mix" || k.source == nil {
-		return 0, nil, fmt.Errorf("mix component %q: unknown kind %q (valid: %s)", s, name, strings.Join(slices.DeleteFunc(KindNames(), func(n string) bool { return n == "mix" || n == prefixKind.Name }), ", "))
+		return 0, nil, nil, fmt.Errorf("mix component %q: unknown kind %q (valid: %s)", s, name, strings.Join(slices.DeleteFunc(KindNames(), func(n string) bool { return n == "mix" || n == prefixKind.Name }), ", "))
 	}
 	if hasArgs {
 		if !strings.HasSuffix(args, ")") {
-			return 0, nil, fmt.Errorf("mix component %q: missing ')'", s)
+			return 0, nil, nil, fmt.Errorf("mix component %q: missing ')'", s)
 		}
 		args = strings.TrimSuffix(args, ")")
 	}
 	p, err := newParams(k, args, false)
 	if err != nil {
-		return 0, nil, fmt.Errorf("mix component %q: %w (requests, seed, rate, size, ttl and write belong to the mix)", s, err)
+		return 0, nil, nil, fmt.Errorf("mix component %q: %w (requests, seed, rate, size, ttl and write belong to the mix)", s, err)
 	}
 	b := k.source(p)
 	if err := p.finish(); err != nil {
-		return 0, nil, fmt.Errorf("mix component %q: %w", s, err)
+		return 0, nil, nil, fmt.Errorf("mix component %q: %w", s, err)
 	}
-	return w, b, nil
+	return w, b, p, nil
 }

@@ -82,8 +82,10 @@ func init() {
 			Params: []Param{
 				{"of", "", "the components, W*KIND(k=v,…)+W*KIND(…)…; a weight W left out is 1 (of= itself may be left out)"},
 				{"disjoint", "true", "give component i (from 0) keys offset by i×10^12 so components never share keys; false shares them"},
+				{"tenants", "false", "make each component a tenant of its own, named by its kind (zipf, or zipf#1, zipf#2 for several): models sharing one cache"},
 			}, source: mixSource},
 		prefixKind,
+		batchKind(),
 	}
 }
 
@@ -161,6 +163,8 @@ type Workload struct {
 	common common
 	src    newSource
 	prompt *promptParams // a kind of prompts (prefix)
+	// marks and tenants: the stream has multi-key requests and tenants.
+	marks, tenants bool
 }
 
 type kv struct{ k, v string }
@@ -195,6 +199,7 @@ func Parse(spec string) (*Workload, error) {
 	} else {
 		w.src = k.source(p)
 	}
+	w.marks, w.tenants = p.marks, p.tenants
 	w.common = common{
 		requests: p.count("requests"),
 		seed:     uint64(p.count("seed")),
@@ -250,10 +255,12 @@ func (w *Workload) Fields() traces.Fields {
 		return traces.Fields{Time: c.rate > 0, Marks: true, Tokens: true}
 	}
 	return traces.Fields{
-		Time: c.rate > 0,
-		Size: c.size.dist != nil || c.size.c != 1,
-		TTL:  c.ttl > 0,
-		Op:   c.write > 0,
+		Time:   c.rate > 0,
+		Size:   c.size.dist != nil || c.size.c != 1,
+		TTL:    c.ttl > 0,
+		Op:     c.write > 0,
+		Marks:  w.marks,
+		Tenant: w.tenants,
 	}
 }
 
@@ -268,6 +275,12 @@ func (w *Workload) Reader() (traces.Reader, error) {
 	src := w.src(c.seed)
 	s := &stream{src: src, rng: newRand(c.seed, streamArrivals), left: c.requests,
 		common: c, fields: w.Fields()}
+	if b, ok := src.(batched); ok && w.marks {
+		s.multi = b
+	}
+	if t, ok := src.(tenanted); ok && w.tenants {
+		s.owned = t
+	}
 	if ck, ok := src.(clocked); ok {
 		s.clock = ck
 	} else if c.rate > 0 {
@@ -304,6 +317,9 @@ type params struct {
 	used   map[string]bool
 	common bool // common parameters allowed
 	err    error
+	// marks and tenants say that the source makes multi-key requests and
+	// gives tenants (set by the source constructors; batch.go).
+	marks, tenants bool
 }
 
 func newParams(k *Kind, list string, common bool) (*params, error) {

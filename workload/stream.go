@@ -26,6 +26,7 @@ const (
 	streamBursts
 	streamMix
 	streamSizes
+	streamBatches
 	streamComponents = 1 << 16 // + component index, for the sources of a mix
 )
 
@@ -45,15 +46,18 @@ type stream struct {
 	t      float64 // arrival time of the next request, ns
 	gap    float64 // mean time between requests, ns; 0: no timestamps
 	fields traces.Fields
+	multi  batched  // src, when it makes multi-key requests (nil otherwise)
+	owned  tenanted // src, when its keys have tenants (nil otherwise)
 }
 
 // Read fills r with the next request.
 func (s *stream) Read(r *traces.Request) error {
-	if s.left <= 0 {
+	if s.left <= 0 && !s.midRequest() {
 		return io.EOF
 	}
 	s.left--
 	r.Key = s.src.next()
+	r.Continues, r.Tenant = s.marks()
 	switch {
 	case s.clock != nil:
 		r.Time = s.clock.now()

@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/report"
+	"github.com/cachesim/cachesim/sim"
 	"github.com/cachesim/cachesim/traces"
 	"github.com/spf13/cobra"
 )
@@ -14,7 +15,9 @@ var flagCompletions = map[string]cobra.CompletionFunc{
 	"trace-format":     completeOne(traces.Formats...),
 	"stampede":         completeList(func() []string { return []string{"off", "none", "coalesce", "xfetch"} }),
 	"write-policy":     completeOne("through", "back", "around"),
-	"metric":           completeOne("request", "byte"),
+	"metric":           completeOne(report.MetricNames...),
+	"batch-backend":    completeOne(sim.BatchBackends...),
+	"tenant-from":      completeOne("prefix:1", "prefix:2", "prefix:3"),
 	"assign":           completeOne("round-robin", "key", "column:"),
 	"time-unit":        completeOne("s", "ms", "us", "ns"),
 	"latency-unit":     completeOne("s", "ms", "us", "ns"),

@@ -58,6 +58,7 @@ gzip). String keys (logs, JSON) become their 64-bit hashes.`,
 		},
 	}
 	f.in.register(cmd.Flags())
+	f.in.registerRequests(cmd.Flags())
 	cmd.Flags().StringVar(&f.to, "to", "text", "output format: "+strings.Join(traces.OutputFormats, ", "))
 	completeFlags(cmd)
 	return cmd

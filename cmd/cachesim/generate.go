@@ -26,7 +26,7 @@ func newGenerateCmd() *cobra.Command {
 	workload.Help(&help)
 	cmd := &cobra.Command{
 		Use:   "generate KIND|SPEC [flags] -o FILE",
-		Short: "Write a synthetic workload (Zipf, uniform, bursty, drifting, scan, loop, mix) as a trace file",
+		Short: "Write a synthetic workload (Zipf, uniform, bursty, drifting, scan, loop, mix, batch) as a trace file",
 		Long: `generate writes the requests of a synthetic workload to a trace file, the
 same stream that giving the workload spec in place of a trace path replays
 (e.g. cachesim sweep 'zipf:keys=1e6,alpha=0.9'). The same seed gives a
@@ -37,10 +37,12 @@ spec "KIND:key=value,…" (flags override the spec). Numbers accept exponents
 (1e6). The file is written atomically; its format comes from --format or
 the name (.csv is CSV with a header, anything else whitespace-separated
 text; a .gz suffix compresses it). Columns: key, then time (seconds, with
-nanosecond decimals), size, ttl and op, only those the workload has; the
-command prints the flags that read the file back. The prefix workload's
-LLM prompts are written as prompt JSON lines (format prompts, one request a
-line: its block hashes and tokens), which every command reads back.
+nanosecond decimals), size, ttl, op, request_id (the batch kind: rows of one
+request share it) and tenant (a mix with tenants=true), only those the
+workload has; the command prints the flags that read the file back. The
+prefix workload's LLM prompts are written as prompt JSON lines (format
+prompts, one request a line: its block hashes and tokens), which every
+command reads back.
 
 ` + help.String(),
 		Example: `  cachesim generate zipf --keys 1e4 --alpha 0.9 --requests 1e5 -o zipf.txt
@@ -179,7 +181,7 @@ func readBackFlags(format string, f traces.Fields) string {
 	for _, col := range []struct {
 		n    int
 		flag string
-	}{{c.Time, "--csv-time"}, {c.Size, "--csv-size"}, {c.TTL, "--csv-ttl"}, {c.Op, "--csv-op"}} {
+	}{{c.Time, "--csv-time"}, {c.Size, "--csv-size"}, {c.TTL, "--csv-ttl"}, {c.Op, "--csv-op"}, {c.Request, "--csv-request"}, {c.Tenant, "--csv-tenant"}} {
 		if col.n > 0 {
 			flags = append(flags, fmt.Sprintf("%s %d", col.flag, col.n))
 		}

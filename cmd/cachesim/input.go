@@ -32,6 +32,7 @@ type inputFlags struct {
 	json        traces.JSONFields
 	blockTokens int
 	access      traces.AccessLogOptions
+	tenants     tenantFlags // on the commands that use tenants (batch.go)
 	fs          *pflag.FlagSet
 	stdin       io.Reader // for the trace "-"; nil: os.Stdin
 }
@@ -59,6 +60,7 @@ func (f *inputFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.json.TTL, "json-ttl", "ttl", "JSON lines: name of the TTL field (seconds)")
 	fs.StringVar(&f.json.Op, "json-op", "op", "JSON lines: name of the operation field (get, set, delete, …)")
 	fs.IntVar(&f.blockTokens, "block-tokens", 0, fmt.Sprintf("prompt traces: tokens a KV-cache block holds (token_ids are hashed per full block; blocks without a token count hold this many) (default %d, vLLM's)", traces.DefaultBlockTokens))
+	fs.StringVar(&f.json.Keys, "json-keys", "keys", "JSON lines: name of a list of keys (one request of several keys) given instead of the key field")
 	fs.BoolVar(&f.access.WithHost, "log-host", false, "access logs: key = virtual host + path (vhost_combined logs)")
 	fs.BoolVar(&f.access.AllRequests, "log-all", false, "access logs: keep every request, not only successful GETs and HEADs (2xx, 304)")
 }
@@ -87,6 +89,7 @@ func (f *inputFlags) options() (traces.Options, error) {
 	c := f.cols
 	for _, col := range []struct{ name, value string }{
 		{"csv-key", c.Key}, {"csv-size", c.Size}, {"csv-time", c.Time}, {"csv-ttl", c.TTL}, {"csv-op", c.Op}, {"csv-latency", c.Latency},
+		{"csv-request", c.Request}, {"csv-tenant", c.Tenant},
 	} {
 		if f.fs.Changed(col.name) {
 			if err := traces.CheckColumns(col.value); err != nil {
@@ -110,6 +113,9 @@ func (f *inputFlags) options() (traces.Options, error) {
 		return opt, fmt.Errorf("--monitor-key %q: expected key or field", f.monitorKey)
 	}
 	opt.DefaultSize = uint32(size)
+	if opt.TenantFrom, err = f.tenantRule(); err != nil {
+		return opt, err
+	}
 	opt.Line = traces.LineOptions{Spec: f.cols, Delimiter: d[0], Header: f.header, TimeUnit: unit, LatencyUnit: latUnit, AutoColumns: auto}
 	opt.SkipBad, opt.JSON, opt.AccessLog = f.skipBad, f.json, f.access
 	if f.blockTokens < 0 || f.blockTokens > 1<<20 {
@@ -165,7 +171,9 @@ var formatFlags = map[string][]string{
 	"csv-op": {"csv", "text"}, "csv-latency": {"csv", "text"}, "latency-unit": {"csv", "text"},
 	"header": {"csv", "text"}, "delimiter": {"csv"}, "time-unit": {"csv", "text", "jsonl", "prompts"},
 	"json-key": {"jsonl"}, "json-time": {"jsonl"}, "json-size": {"jsonl"}, "json-ttl": {"jsonl"}, "json-op": {"jsonl"},
-	"log-host": {"accesslog"}, "log-all": {"accesslog"}, "block-tokens": {"prompts"},
+	"csv-request": {"csv", "text"}, "csv-tenant": {"csv", "text"}, "json-request": {"jsonl"}, "json-keys": {"jsonl"}, "json-tenant": {"jsonl"},
+	"tenant-from": {"csv", "text", "jsonl", "monitor"},
+	"log-host":    {"accesslog"}, "log-all": {"accesslog"}, "block-tokens": {"prompts"},
 }
 
 // checkFormat rejects input flags that do not apply to the format a trace
@@ -299,6 +307,7 @@ var noteHints = map[traces.NoteKind]string{
 	traces.NoteColumns:  " (--csv-key, --csv-size, --csv-time, … choose)",
 	traces.NoteTimeUnit: " (--time-unit sets it)",
 	traces.NoteSizes:    " (--default-size sets the default)",
+	traces.NoteTenants:  " (--tenant-from, --csv-tenant, --json-tenant choose)",
 }
 
 // sampleFlags choose spatial sampling (SHARDS) for traces too large to replay.

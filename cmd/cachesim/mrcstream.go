@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/cachesim/cachesim/policy"
+	"github.com/cachesim/cachesim/report"
 	"github.com/cachesim/cachesim/sim"
 	"github.com/cachesim/cachesim/traces"
 	"github.com/spf13/cobra"
@@ -28,7 +29,7 @@ func (o *sweepOptions) mrcStream(cmd *cobra.Command, args []string) (ok bool, er
 	if err != nil {
 		return true, err
 	}
-	if p.model != nil || p.sizing.useCost {
+	if p.model != nil || p.sizing.useCost || o.batch.given() || p.sizing.metric == report.BatchHitRatio {
 		return false, nil
 	}
 	sizes := p.sizes
@@ -61,7 +62,7 @@ func (o *sweepOptions) mrcExact(cmd *cobra.Command, args []string, p sweepPlan, 
 			return errLoad // prompts: the prefix rule's curve, loaded
 		}
 		name = n
-		d, info, err = sim.StreamDistances(r, sizes)
+		d, info, err = sim.StreamDistances(r, sizes, sim.CurveOptions{})
 		return err
 	})
 	if err == errLoad || (err == nil && info.Unsized > 0) {

@@ -23,6 +23,7 @@ type replayOptions struct {
 	cache    cacheFlags
 	lat      latencyFlags
 	timeline timelineFlags
+	batch    batchFlags
 	size     string
 	bytes    bool
 	prefix   prefixFlags
@@ -54,6 +55,9 @@ of the distinct keys (of the footprint in bytes, with --bytes).
 A hierarchy of caches, instances, stampedes and writes: cachesim system
 replay. A real Redis or memcached: cachesim live replay.
 
+` + batchHelp + ` The replay adds how many keys a request fetched
+(percentiles) and the share of requests by the share of their keys hit.
+
 ` + prefixHelp,
 		Example: `  cachesim replay
   cachesim generate zipf --keys 1e4 --requests 1e5 --rate 1000 --size lognormal:8:1 -o trace.csv
@@ -63,7 +67,8 @@ replay. A real Redis or memcached: cachesim live replay.
   cachesim replay trace.csv --size 1000 --window 10s --plot timeline.png
   cachesim replay 'drifting:keys=1e4,requests=1e5' --policy lfu --size 1000 --window 10000
   cachesim replay trace.csv --size 4MiB --policy redis-lru --overhead-per-object 62
-  cachesim replay 'prefix:requests=2000' --policy radix --size 8GiB --kv-bytes-per-token 128KiB --pin-time 2s`,
+  cachesim replay 'prefix:requests=2000' --policy radix --size 8GiB --kv-bytes-per-token 128KiB --pin-time 2s
+  cachesim replay 'batch:keys=1e4,batch=20,requests=1e5' --size 5000 --dedup-batch --miss-latency 10ms`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runReplay(cmd, args, &o) },
 	}
@@ -72,9 +77,11 @@ replay. A real Redis or memcached: cachesim live replay.
 	fs.StringVarP(&o.size, "size", "s", "", "cache size: objects (1000) or bytes with a unit (64MiB) (default: 10% of the distinct keys)")
 	fs.BoolVar(&o.bytes, "bytes", false, "treat a size without a unit as bytes")
 	o.lat.register(fs, true, true)
+	o.batch.register(fs, true)
 	o.timeline.register(fs)
 	o.prefix.register(fs)
 	o.in.register(fs)
+	o.in.registerRequests(fs)
 	o.out.register(fs, "table", "csv", "json")
 	completeFlags(cmd, o.out.formats...)
 	return cmd
@@ -108,6 +115,10 @@ func (o *replayOptions) plan() (p replayPlan, err error) {
 	} else if o.lat.fs.Changed("request-rate") {
 		return p, fmt.Errorf("--request-rate serves the latency report: give --miss-latency")
 	}
+	if err := o.batch.check(p.model != nil); err != nil {
+		return p, err
+	}
+	o.batch.apply(p.model)
 	if err := o.cache.check(specs, p.size.Bytes(), p.model); err != nil {
 		return p, err
 	}
@@ -140,6 +151,9 @@ func runReplay(cmd *cobra.Command, args []string, o *replayOptions) error {
 	if err := o.cache.checkTrace(t); err != nil {
 		return err
 	}
+	if err := o.batch.checkTrace(t, report.RequestHitRatio); err != nil {
+		return err
+	}
 	distinct, footprint := t.Footprint()
 	if size.N == 0 {
 		size = sim.DefaultReplaySize(distinct, footprint, size.Unit)
@@ -154,6 +168,7 @@ func runReplay(cmd *cobra.Command, args []string, o *replayOptions) error {
 		return err
 	}
 	opt := o.cache.options(bytes)
+	opt.DedupBatch = o.batch.dedup
 	if opt.Window, err = o.timeline.plan(t, p.window, stderr); err != nil {
 		return err
 	}
@@ -170,7 +185,9 @@ func runReplay(cmd *cobra.Command, args []string, o *replayOptions) error {
 		rep.Window = opt.Window.Window.String()
 	}
 	if model != nil {
-		rep.AddLatency(opt.Latency.Uncached, requestRate(o.lat.requestRate, t), model)
+		rate := requestRate(o.lat.requestRate, t)
+		rep.AddLatency(opt.Latency.Uncached, rate, model)
+		noteRate(stderr, rate == 0)
 	}
 	title := fmt.Sprintf("%s, %s at %s %s", t.Name, spec, size, size.Unit)
 	if err := o.timeline.chart(&o.out, title, t, opt.Window, st, nil); err != nil {
@@ -225,8 +242,10 @@ func (f *timelineFlags) check(out *outputFlags) (sim.Window, error) {
 	if err != nil {
 		return window, fmt.Errorf("bad --window %w", err)
 	}
-	if _, err := report.ParseMetric(f.metric); err != nil {
-		return window, err
+	if m, err := report.ParseMetric(f.metric); err != nil {
+		return window, fmt.Errorf("--metric %w", err)
+	} else if m == report.BatchHitRatio {
+		return window, fmt.Errorf("--metric batch: the timeline counts keys, not whole requests; give request or byte (the replay's table has the batch hit ratio)")
 	}
 	if f.fs.Changed("metric") && f.plot == "" {
 		return window, fmt.Errorf("--metric chooses the hit ratio of the timeline chart: give --plot")
@@ -286,7 +305,7 @@ func eventsOnWindows(t *traces.Trace, plan *sim.WindowPlan, events []report.Time
 // caller must load the trace.
 func (o *replayOptions) replayStream(cmd *cobra.Command, args []string, p replayPlan) (ok bool, err error) {
 	if o.timeline.on() || p.model != nil || p.spec.Traits().Has(policy.Offline) || (p.size.N == 0 && !rereadable(args)) ||
-		len(o.prefix.given()) > 0 {
+		len(o.prefix.given()) > 0 || o.batch.given() {
 		return false, nil
 	}
 	stderr := cmd.ErrOrStderr()

@@ -19,6 +19,7 @@ type sizingFlags struct {
 	target            float64
 	memoryCost        float64
 	missCost          float64
+	tenantCosts       map[string]float64 // --miss-cost NAME=COST,… (partition.go)
 	objectBytes       float64
 	interpolate       bool
 	xScale            string
@@ -33,7 +34,7 @@ func (f *sizingFlags) register(fs *pflag.FlagSet, latencyPlot bool) {
 	fs.Float64Var(&f.sensitivity, "knee-sensitivity", 1, "Kneedle's sensitivity S for the knee recommendation (0: off); on log-size when the sizes span more than two decades")
 	fs.Float64Var(&f.target, "target-hit-ratio", 0, "recommend the smallest size reaching this hit ratio, e.g. 0.9 (0: off)")
 	fs.Float64Var(&f.memoryCost, "memory-cost", 0, "price of a GiB of cache memory per month (730h), for the cost-optimal size (with --miss-cost)")
-	fs.Float64Var(&f.missCost, "miss-cost", 0, "price of one miss, for the cost-optimal size (with --memory-cost)")
+	fs.Var(&missCostValue{one: &f.missCost, per: &f.tenantCosts}, "miss-cost", "price of one miss, for the cost-optimal size (with --memory-cost); with --partition, tenant=price,… weighs each tenant's misses")
 	fs.Float64Var(&f.objectBytes, "object-bytes", 0, "memory per object for the cost rule with object-count sizes (default: the trace's mean object size)")
 	fs.StringVar(&f.xScale, "x-scale", "auto", "size axis of the charts: log, linear, or auto (log when the sizes span more than two decades); Kneedle reads the curve on the same axis")
 	fs.BoolVar(&f.interpolate, "interpolate", false, "let the target rule pick sizes between swept points (straight lines between them, in log-size on a log axis)")
@@ -55,7 +56,7 @@ func (f *sizingFlags) check(out *outputFlags, lat *latencyFlags) (sizing, error)
 	var s sizing
 	var err error
 	if s.metric, err = report.ParseMetric(f.metric); err != nil {
-		return s, err
+		return s, fmt.Errorf("--metric %w", err)
 	}
 	if s.xScale, err = report.ParseScale(f.xScale); err != nil {
 		return s, fmt.Errorf("--x-scale %w", err)
@@ -79,7 +80,10 @@ func (f *sizingFlags) check(out *outputFlags, lat *latencyFlags) (sizing, error)
 	case f.interpolate && f.target == 0:
 		return s, fmt.Errorf("--interpolate applies to the target rule: give --target-hit-ratio")
 	}
-	s.useCost = changed(f.fs, "memory-cost", "miss-cost")
+	s.useCost = changed(f.fs, "memory-cost") || (changed(f.fs, "miss-cost") && f.tenantCosts == nil)
+	if f.tenantCosts != nil && (f.fs.Lookup("partition") == nil || !changed(f.fs, "partition")) {
+		return s, fmt.Errorf("--miss-cost tenant=price,… weighs the tenants of --partition (cachesim sweep); the cost rule takes one price per miss")
+	}
 	return s, f.checkCost(s.useCost, lat)
 }
 
@@ -159,7 +163,7 @@ func (f *sizingFlags) finish(s sizing, t *traces.Trace, rep *report.Sweep, model
 	rep.RequestRate = rate
 	if lat != nil {
 		lr := report.NewLatencyReport(rep.Points, lat.Uncached, rate)
-		lr.HitLatencyMS, lr.MissLatency, lr.MissPerKiBMS = 1e3*model.Hit, model.MissDesc, 1e3*model.PerKiB
+		lr.SetModel(model)
 		rep.Latency = lr
 	}
 	rep.Recommend(cfg) // after the latency report: the plans read it
@@ -167,7 +171,7 @@ func (f *sizingFlags) finish(s sizing, t *traces.Trace, rep *report.Sweep, model
 		return err
 	}
 	if f.latencyPlot != "" {
-		return out.chart(f.latencyPlot, rep.LatencyChart())
+		return out.chart(f.latencyPlot, rep.LatencyChartOf(s.metric))
 	}
 	return nil
 }

@@ -22,14 +22,17 @@ type sweepOptions struct {
 	lat     latencyFlags
 	sizing  sizingFlags
 	sample  sampleFlags
+	batch   batchFlags
 	sizes   string
 	bytes   bool
 	jobs    int
 	maxMem  string
 	optimal bool
-	points  int // mrc: log-spaced sizes from one object to the footprint when --sizes is not given
-	prefix  prefixFlags
-	fs      *pflag.FlagSet
+	// partition is --partition, the budget to split between tenants (sweep only).
+	partition string
+	points    int // mrc: log-spaced sizes from one object to the footprint when --sizes is not given
+	prefix    prefixFlags
+	fs        *pflag.FlagSet
 }
 
 // sweepHelp is the Long help of cachesim sweep.
@@ -97,7 +100,7 @@ func newSweepCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sweep [TRACE]",
 		Short: "Hit ratio per policy and cache size, with a diminishing-returns recommendation",
-		Long:  sweepHelp + "\n\n" + prefixHelp,
+		Long:  sweepHelp + "\n\n" + batchHelp + "\n\n" + partitionHelp + "\n\n" + prefixHelp,
 		Example: `  cachesim sweep --policy lru,lfu --sizes 50:500:50
   cachesim generate zipf --keys 1e4 --requests 1e5 --rate 1000 --size lognormal:8:1 -o trace.csv
   cachesim sweep trace.csv --policy lru,fifo,lfu --sizes 100,1000,5000
@@ -108,6 +111,9 @@ func newSweepCmd() *cobra.Command {
   cachesim sweep --policy lru,lfu --sizes 10:1000:log12 --memory-cost 4 --miss-cost 0.0001 --request-rate 2000 --object-bytes 4096
   cachesim sweep --policy lru,lfu --sizes 10:1000:log12 --miss-latency lognormal:median=40ms,p99=250ms --latency-plot latency.svg
   cachesim sweep trace.csv --policy lru,arc,s3fifo --sizes 100,1000,5000 --optimal
+  cachesim generate batch --keys 1e4 --alpha 0.8 --batch 50 --requests 2e5 -o batches.csv
+  cachesim sweep batches.csv --sizes 1000:10000:log6 --metric batch --target-hit-ratio 0.5 --miss-latency 20ms --batch-backend single --miss-latency-per-key 0.1ms
+  cachesim sweep 'mix:0.7*zipf(keys=1e4,alpha=0.9)+0.3*uniform(keys=5e4),tenants=true,requests=2e5' --policy lru,s3fifo --partition 10000
   cachesim sweep 'prefix:requests=2000' --policy lru,s3fifo,radix --model layers=32,kv-heads=8,head-dim=128,dtype=bf16 --sizes 1GiB:64GiB:log7 --prefill-tokens-per-s 20000
   cachesim generate prefix --requests 2000 -o chat.jsonl
   cachesim sweep chat.jsonl --policy lru,radix --sizes 1000:20000:log5 --pin-time 5s`,
@@ -119,7 +125,9 @@ func newSweepCmd() *cobra.Command {
 	fs.StringVarP(&o.sizes, "sizes", "s", "", "cache sizes: list 100,1000; range 50:500:50; log range 1MiB:1GiB:log or :logN (default: 12 log-spaced sizes up to the footprint)")
 	fs.BoolVar(&o.bytes, "bytes", false, "treat sizes without a unit as bytes (default: object counts)")
 	fs.BoolVar(&o.optimal, "optimal", false, "add the offline optimum as an upper bound (belady(bypass=true) for objects, belady-size for bytes) and report each policy's gap to it")
+	fs.StringVar(&o.partition, "partition", "", "split this memory budget between the tenants (objects, or bytes with a unit) to maximise the overall hit ratio, beside one shared cache of it (see Tenants above)")
 	o.registerCommon(fs)
+	o.in.registerTenants(fs)
 	completeFlags(cmd, o.out.formats...)
 	return cmd
 }
@@ -130,10 +138,12 @@ func (o *sweepOptions) registerCommon(fs *pflag.FlagSet) {
 	fs.IntVarP(&o.jobs, "jobs", "j", 0, "points replayed in parallel (default: number of CPUs)")
 	fs.StringVar(&o.maxMem, "max-memory", "", "bound what the sweep holds, e.g. 8GiB: the loaded trace, LRU's stack distances and the caches simulated at once (about 192 bytes per cached object); a sweep that cannot fit stops before it starts and says what it needs (0: none) (default: half of the machine's memory)")
 	o.lat.register(fs, true, true)
+	o.batch.register(fs, true)
 	o.sizing.register(fs, true)
 	o.sample.register(fs)
 	o.prefix.register(fs)
 	o.in.register(fs)
+	o.in.registerRequests(fs)
 	o.out.register(fs, "table", "csv", "json")
 }
 
@@ -144,6 +154,9 @@ type sweepPlan struct {
 	sizing sizing
 	model  *sim.LatencyModel
 	maxMem int64
+	// budget is --partition's (0: none), in bytes when budgetBytes.
+	budget      int64
+	budgetBytes bool
 }
 
 // plan checks every flag before any work.
@@ -177,10 +190,20 @@ func (o *sweepOptions) plan(cmd string) (p sweepPlan, err error) {
 			return p, err
 		}
 	}
+	if err := o.batch.check(p.model != nil); err != nil {
+		return p, err
+	}
+	o.batch.apply(p.model)
 	if p.sizing, err = o.sizing.check(&o.out, &o.lat); err != nil {
 		return p, err
 	}
+	if p.sizing.metric == report.BatchHitRatio && o.sample.on() {
+		return p, fmt.Errorf("--metric batch needs every key of every request: a spatial sample keeps some keys of a request and not others; drop --sample-rate/--sample-size")
+	}
 	if p.maxMem, err = maxMemory(o.maxMem); err != nil {
+		return p, err
+	}
+	if p.budget, p.budgetBytes, err = o.parsePartition(p.sizes); err != nil {
 		return p, err
 	}
 	return p, o.cache.check(p.specs, p.sizes.Bytes || o.bytes, p.model)
@@ -284,6 +307,9 @@ func runSweep(cmd *cobra.Command, args []string, o *sweepOptions, name string) e
 	if err := o.cache.checkTrace(t); err != nil {
 		return err
 	}
+	if err := o.batch.checkTrace(t, p.sizing.metric); err != nil {
+		return err
+	}
 	optimal := ""
 	if o.optimal {
 		p.specs, optimal = addOptimal(p.specs, sizes.Bytes)
@@ -298,10 +324,11 @@ func runSweep(cmd *cobra.Command, args []string, o *sweepOptions, name string) e
 		lat = p.model.Latencies(t)
 	}
 	cfg := sim.SweepConfig{Policies: p.specs, Sizes: sizes, TTL: o.cache.ttl, Seed: o.cache.seed, Workers: o.jobs, MaxMemory: p.maxMem,
-		CountWrites: o.cache.writes, Overhead: o.cache.overhead, Latency: lat, Progress: bar.Add}
+		CountWrites: o.cache.writes, Overhead: o.cache.overhead, Latency: lat, Progress: bar.Add, DedupBatch: o.batch.dedup}
 	var points []sim.Point
 	if o.sample.on() {
 		points, err = sim.SampledSweeps(in.samples, in.total, in.rates, cfg)
+		dropSampledBatches(stderr, points)
 	} else {
 		points, err = sim.Sweep(t, cfg)
 	}
@@ -313,8 +340,14 @@ func runSweep(cmd *cobra.Command, args []string, o *sweepOptions, name string) e
 		return err
 	}
 	ceiling := sim.CeilingOf(t, o.cache.writes).Scale(in.total, in.rate)
+	var parts []*report.Partition
+	if p.budget > 0 {
+		if parts, err = o.partitions(t, cfg, p.budget, p.budgetBytes); err != nil {
+			return err
+		}
+	}
 	return o.publish(cmd, p, sweepResult{t: t, total: in.total, rate: in.rate, sizes: sizes, points: points,
-		optimal: optimal, lat: lat, ceiling: ceiling})
+		optimal: optimal, lat: lat, ceiling: ceiling, partitions: parts})
 }
 
 // sweepResult is what a sweep computed, for publish.
@@ -328,6 +361,8 @@ type sweepResult struct {
 	lat     *sim.Latencies
 	ceiling sim.Ceiling    // what an unlimited cache hits, scaled to the whole input
 	prefix  *report.Prefix // a prompt trace's rates and model (nil: not one)
+	// partitions are --partition's splits, one per policy.
+	partitions []*report.Partition
 }
 
 // publish turns a sweep's points into the report, with the
@@ -351,15 +386,20 @@ func (o *sweepOptions) publish(cmd *cobra.Command, p sweepPlan, r sweepResult) e
 	if r.optimal != "" {
 		rep.Gaps = report.OptimalGaps(r.points, r.optimal)
 	}
+	rep.SetPartitions(r.partitions)
 	if err := o.sizing.finish(p.sizing, r.t, rep, p.model, r.lat, reqRate, r.sizes.Bytes, &o.out); err != nil {
 		return err
 	}
+	noteRate(stderr, p.model != nil && reqRate == 0)
 	return o.out.emit(cmd.OutOrStdout(), stderr, writers{
 		"table": func(w io.Writer) error {
 			if err := rep.WriteTable(w); err != nil {
 				return err
 			}
-			return rep.WriteGapTable(w)
+			if err := rep.WriteGapTable(w); err != nil {
+				return err
+			}
+			return writePartitions(w, r.partitions, p.budgetBytes)
 		},
 		"csv": rep.WriteCSV, "json": rep.WriteJSON,
 	})

@@ -47,6 +47,13 @@ backend load.
   --invalidate-every 1h  drops every entry periodically (a model redeploy):
                the hit ratio just before and after (--dip-window) and the miss
                storm are reported and show on the --plot timeline.
+               --invalidate-tenant pred:model_a drops only that tenant's
+               entries (one model redeployed; tenants from --tenant-from
+               prefix:2, a tenant column or field).
+  Multi-key requests (MGET, MULTI/EXEC, request ids, the batch workload):
+               the batch hit ratio (every key served by some level) beside
+               the independence estimate, and each request's latency, its
+               slowest key's; --dedup-batch looks a repeated key up once.
   --warmup N|10m  leaves the first N requests or 10 minutes out of the
                statistics. --prewarm top:K loads the K most requested keys of
                --prewarm-from (a trace) or, without it, of the --warmup part,
@@ -100,6 +107,8 @@ type systemFlags struct {
 	config            string
 	ttl               time.Duration
 	seed              uint64
+	batch             batchFlags
+	invalidateTenant  string
 	fs                *pflag.FlagSet
 }
 
@@ -123,7 +132,11 @@ func (f *systemFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.prewarmFrom, "prewarm-from", "", "history trace (or workload spec) for --prewarm, read with the same input flags")
 	fs.DurationVar(&f.ttl, "ttl", 0, "time to live of fetched values whose request carries none (0: never expire)")
 	fs.Uint64Var(&f.seed, "seed", 42, "seed for randomised policies, random miss latencies and XFetch's draws")
+	fs.StringVar(&f.invalidateTenant, "invalidate-tenant", "", "with --invalidate-every: drop only these tenants' entries (comma-separated names, e.g. pred:model_a), as one model's redeploy does")
+	f.batch.register(fs, false)
 	f.in.register(fs)
+	f.in.registerRequests(fs)
+	f.in.registerTenants(fs)
 }
 
 // applyConfig applies --config, before any flag is checked.
@@ -216,6 +229,10 @@ func (f *systemFlags) check() (systemSetup, error) {
 	if f.dipWindow > 0 && f.invalidateEvery == 0 {
 		return s, fmt.Errorf("--dip-window applies to --invalidate-every")
 	}
+	if err := f.checkTenants(); err != nil {
+		return s, err
+	}
+	c.DedupBatch = f.batch.dedup
 	if f.prewarmFrom != "" && f.prewarm == "" {
 		return s, fmt.Errorf("--prewarm-from needs --prewarm top:K")
 	}
@@ -250,6 +267,12 @@ func (f *systemFlags) load(args []string, s *systemSetup, stderr io.Writer) (*tr
 		return nil, err
 	}
 	c.Latency = model.Latencies(t)
+	if err := f.batch.checkTrace(t, report.RequestHitRatio); err != nil {
+		return nil, err
+	}
+	if c.InvalidateTenants, err = invalidatedTenants(t, f.invalidateTenant); err != nil {
+		return nil, err
+	}
 	return t, nil
 }
 
@@ -374,7 +397,8 @@ stampede, write, invalidation and timeline statistics.
   cachesim system replay trace.csv --policy lru --size 1000 --ttl 60s --stampede none,coalesce,xfetch
   cachesim system replay trace.csv --levels 'l1=lru:100,l2=lru:16MiB@1ms' --instances 4 --write-policy back --flush-interval 30s --invalidation-delay 100ms
   cachesim system replay trace.csv --policy lru --size 1000 --invalidate-every 20s --plot timeline.png
-  cachesim system replay 'prefix:requests=2000' --levels 'gpu=radix:4GiB,cpu=lru:32GiB@2ms,disk=lru:256GiB@20ms' --model layers=32,kv-heads=8,head-dim=128 --prefill-tokens-per-s 16000`,
+  cachesim system replay 'prefix:requests=2000' --levels 'gpu=radix:4GiB,cpu=lru:32GiB@2ms,disk=lru:256GiB@20ms' --model layers=32,kv-heads=8,head-dim=128 --prefill-tokens-per-s 16000
+  cachesim system replay 'mix:0.6*batch(keys=1e4,batch=20)+0.4*zipf(keys=1e4),tenants=true,rate=1000,requests=2e5' --policy lru --size 5000 --invalidate-every 30s --invalidate-tenant batch --dedup-batch`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runSystemReplay(cmd, args, &o) },
 	}
@@ -440,11 +464,7 @@ func runSystemReplay(cmd *cobra.Command, args []string, o *systemReplayOptions) 
 	if runs[0].Stampede != system.StampedeOff {
 		title += ", stampede " + runs[0].Stampede.String()
 	}
-	var drops []report.TimelineEvent
-	for _, e := range runs[0].Stats.Versions {
-		drops = append(drops, report.TimelineEvent{At: e.Time, Name: "every entry dropped (--invalidate-every)"})
-	}
-	if err := o.timeline.chart(&o.out, title, t, s.cfg.Window, runs[0].Stats.Stats, drops); err != nil {
+	if err := o.timeline.chart(&o.out, title, t, s.cfg.Window, runs[0].Stats.Stats, o.drops(runs[0].Stats)); err != nil {
 		return err
 	}
 	return o.out.emit(cmd.OutOrStdout(), stderr, writers{"table": rep.WriteTable, "json": rep.WriteJSON})
@@ -543,6 +563,9 @@ func runSystemSweep(cmd *cobra.Command, args []string, o *systemSweepOptions) er
 		return err
 	}
 	if err := refusePrompts(t, "KV tiers run in cachesim system replay, one size in cachesim sweep"); err != nil {
+		return err
+	}
+	if err := o.batch.checkTrace(t, sz.metric); err != nil {
 		return err
 	}
 	bar := newProgress(stderr, o.out.quiet, len(s.modes)*len(sizes.Values), int64(t.Len()), "sweep")

@@ -22,3 +22,11 @@ func warnInputs(w io.Writer, t *traces.Trace, specs []policy.Spec, bytes bool) {
 		fmt.Fprintf(w, "note: %s (%s)\n", n.Text, simNoteHints[n.Kind])
 	}
 }
+
+// noteRate says, when unknown is set, that backend savings per second need
+// the request rate.
+func noteRate(w io.Writer, unknown bool) {
+	if unknown {
+		fmt.Fprintln(w, "note: backend requests saved per second need the request rate: the trace has no timestamps, so give --request-rate")
+	}
+}

@@ -85,6 +85,13 @@ type Config struct {
 	InvalidationDelay time.Duration
 	// InvalidateEvery drops every cached entry at this period of trace time (a model redeploy).
 	InvalidateEvery time.Duration
+	// InvalidateTenants, when set, makes InvalidateEvery drop only the
+	// entries of these tenants (traces.Request.Tenant): one model
+	// redeployed, the others' predictions kept (tenants.go).
+	InvalidateTenants []uint32
+	// DedupBatch skips a key looked up a second time within one
+	// multi-key request (see sim.Options).
+	DedupBatch bool
 	// DipWindow is the span before and after each InvalidateEvery event over
 	// which the dip and the miss storm are measured; 0 means a tenth of the period.
 	DipWindow time.Duration
@@ -134,7 +141,10 @@ type system struct {
 	last      int64 // time of the latest request
 	w         writer
 	v         versions
-	plainHits []uint64 // per level: hits whose latency is only the lookups (see flushHits)
+	plainHits []uint64          // per level: hits whose latency is only the lookups (see flushHits)
+	bt        *sim.BatchCounter // multi-key requests (nil: the trace has none)
+	owned     tenantKeys        // the keys of the tenants InvalidateTenants drops
+	batches   bool              // the trace has multi-key requests
 }
 
 // Run simulates t through the system cfg describes.
@@ -160,16 +170,33 @@ func Run(t *traces.Trace, cfg Config) (Stats, error) {
 			s.reset(r.Time)
 		}
 		inst := s.instance(i, r.Key)
+		s.owned.note(&r)
 		switch r.Op {
 		case traces.OpSet:
 			s.set(&r, inst)
 		case traces.OpDelete:
 			s.del(&r, inst)
 		default:
-			s.get(i, &r, inst)
+			s.lookup(i, &r, inst)
 		}
 	}
 	return s.finish(), nil
+}
+
+// lookup serves a get, following the multi-key request it belongs to.
+func (s *system) lookup(i int, r *traces.Request, inst int) {
+	if s.bt == nil {
+		s.get(i, r, inst)
+		return
+	}
+	if !r.Continues {
+		s.bt.Start()
+	}
+	if s.bt.Skip(r.Key) {
+		return
+	}
+	hit, lat := s.get(i, r, inst)
+	s.bt.Lookup(i, r.Size, hit, lat)
 }
 
 // newSystem builds the caches and checks that cfg can run on t.
@@ -207,6 +234,10 @@ func newSystem(t *traces.Trace, cfg *Config) (*system, error) {
 		return nil, err
 	}
 	s.v.init(cfg)
+	s.owned.init(cfg)
+	if s.batches = t.HasBatches(); s.batches {
+		s.bt = sim.NewBatchCounter(cfg.DedupBatch, cfg.Latency)
+	}
 	if cfg.Window != nil {
 		s.win = cfg.Window.Start()
 	}
@@ -230,6 +261,8 @@ func check(t *traces.Trace, cfg *Config) error {
 		return configError(SettingAssign, "%d instance assignments for the %d requests of %s", len(cfg.InstanceOf), t.Len(), t.Name)
 	case cfg.Beta < 0 || math.IsNaN(cfg.Beta):
 		return configError(SettingBeta, "%g: expected a number >= 0", cfg.Beta)
+	case len(cfg.InvalidateTenants) > 0 && cfg.InvalidateEvery <= 0:
+		return configError(SettingInvalidationPeriod, "dropping some tenants' entries needs a period: when to drop them")
 	case cfg.Writes == WriteBack && cfg.FlushInterval <= 0:
 		return configError(SettingFlushInterval, "write-back needs one above 0: how often dirty entries are written to the store")
 	}
@@ -350,6 +383,9 @@ func (s *system) reset(now int64) {
 		h = s.cfg.Latency.NewHistogram()
 	}
 	s.st = Stats{Levels: levels, Prewarmed: s.st.Prewarmed}
+	if s.batches {
+		s.bt = sim.NewBatchCounter(s.cfg.DedupBatch, s.cfg.Latency)
+	}
 	clear(s.plainHits)
 	s.st.Latency = h
 	if s.cfg.Window != nil {
@@ -438,8 +474,9 @@ func (s *system) advance(now int64) {
 
 // get serves a lookup: down the levels until one holds a fresh value, else
 // from the backend. A level that misses admits the object (inclusive fill),
-// except in an exclusive hierarchy.
-func (s *system) get(i int, r *traces.Request, inst int) {
+// except in an exclusive hierarchy. It reports whether a level served it,
+// and its latency.
+func (s *system) get(i int, r *traces.Request, inst int) (bool, float64) {
 	now, size := r.Time, uint64(r.Size)
 	var ks keyState
 	fresh := true
@@ -493,6 +530,7 @@ func (s *system) get(i int, r *traces.Request, inst int) {
 		s.win.Add(int64(i), now, hit, size)
 	}
 	s.v.note(now, hit, s.st.Backend.Calls-calls)
+	return hit, lat
 }
 
 // serve looks r up down the levels of instance inst and returns the level
@@ -568,5 +606,8 @@ func (s *system) finish() Stats {
 		st.Windows = s.win.Windows()
 	}
 	st.Versions = s.v.events(s.last)
+	if s.bt != nil {
+		st.Batch = s.bt.Finish()
+	}
 	return *st
 }

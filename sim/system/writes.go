@@ -294,7 +294,11 @@ func (v *versions) reset() { v.ev = v.ev[:0] }
 // others.
 func (v *versions) advance(s *system, now int64) {
 	if v.period > 0 && now >= v.next {
-		s.dropAll(v.next)
+		if s.owned.keys != nil {
+			s.dropTenants(v.next)
+		} else {
+			s.dropAll(v.next)
+		}
 		v.next = boundaryAfter(v.next, v.period, now)
 	}
 }

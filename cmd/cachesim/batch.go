@@ -1,0 +1,157 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/cachesim/cachesim/report"
+	"github.com/cachesim/cachesim/sim"
+	"github.com/cachesim/cachesim/traces"
+	"github.com/spf13/pflag"
+)
+
+// batchFlags say how multi-key requests (batches) are simulated: repeated
+// keys, and how their misses reach the backend.
+type batchFlags struct {
+	dedup   bool
+	backend string
+	perKey  string
+	fs      *pflag.FlagSet
+}
+
+// batchHelp is the help text the simulation commands share about batches.
+const batchHelp = `Multi-key requests: a request may carry several keys (a feature-store
+batch, an embedding lookup, an MGET or a MULTI/EXEC block): CSV rows or JSON
+lines that share a request_id (--csv-request, --json-request), a JSON line's
+"keys" list, Redis MONITOR multi-key commands and transactions, or the batch
+workload. Each key is looked up in order as any request is; the request is
+served from the cache when every key hits. The report adds the batch hit
+ratio beside the independence estimate (mean of h^n over the requests, h the
+hit ratio of keys, n their keys), keys fetched per request, and, with a
+latency model, the latency of whole requests (--batch-backend). --metric
+batch applies the sizing rules and the chart to the batch hit ratio.`
+
+func (f *batchFlags) register(fs *pflag.FlagSet, latency bool) {
+	f.fs = fs
+	fs.BoolVar(&f.dedup, "dedup-batch", false, "a key repeated within one multi-key request is looked up once (embedding lookups); the repeats are not requests at all")
+	if latency {
+		fs.StringVar(&f.backend, "batch-backend", "parallel", "how a multi-key request's misses reach the backend: parallel (one call per key, the request waits for the slowest) or single (one call for all, --miss-latency + --miss-latency-per-key per key)")
+		fs.StringVar(&f.perKey, "miss-latency-per-key", "0", "with --batch-backend single: what the call costs per key it fetches (e.g. 0.2ms)")
+	}
+}
+
+// check validates the flags before any work; lat says whether a latency
+// model was asked for.
+func (f *batchFlags) check(lat bool) error {
+	if f.fs.Lookup("batch-backend") == nil {
+		return nil
+	}
+	backend, err := sim.ParseBatchBackend(f.backend)
+	if err != nil {
+		return fmt.Errorf("--batch-backend %w", err)
+	}
+	if _, err := sim.ParseLatency(f.perKey); err != nil {
+		return fmt.Errorf("bad --miss-latency-per-key: %w", err)
+	}
+	switch {
+	case changed(f.fs, "batch-backend") && !lat:
+		return fmt.Errorf("--batch-backend sets the latency of multi-key requests: give --miss-latency too")
+	case changed(f.fs, "miss-latency-per-key") && backend != sim.BatchSingle:
+		return fmt.Errorf("--miss-latency-per-key is the cost per key of one backend call: give --batch-backend single")
+	}
+	return nil
+}
+
+// given reports whether any batch flag was given (they need the loaded trace).
+func (f *batchFlags) given() bool {
+	return changed(f.fs, "dedup-batch", "batch-backend", "miss-latency-per-key")
+}
+
+// apply sets the batch part of the latency model m (nil: none).
+func (f *batchFlags) apply(m *sim.LatencyModel) {
+	if m == nil || f.fs.Lookup("batch-backend") == nil {
+		return
+	}
+	m.Batch, _ = sim.ParseBatchBackend(f.backend)
+	m.PerKey, _ = sim.ParseLatency(f.perKey)
+}
+
+// checkTrace rejects the batch flags, and --metric batch, on a trace
+// without multi-key requests.
+func (f *batchFlags) checkTrace(t *traces.Trace, metric report.Metric) error {
+	if t.HasBatches() {
+		return nil
+	}
+	var given []string
+	for _, n := range []string{"dedup-batch", "batch-backend", "miss-latency-per-key"} {
+		if changed(f.fs, n) {
+			given = append(given, "--"+n)
+		}
+	}
+	if metric == report.BatchHitRatio {
+		given = append(given, "--metric batch")
+	}
+	if len(given) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s has no effect: %s has no multi-key requests (each request carries one key; rows or lines that share a request id are grouped with --csv-request or --json-request, a JSON line may list \"keys\")",
+		strings.Join(given, ", "), t.Name)
+}
+
+// registerRequests adds the flags that group rows or lines into multi-key
+// requests, on the commands that report them (or write them: convert).
+func (f *inputFlags) registerRequests(fs *pflag.FlagSet) {
+	colHelp := "column of the %s: a 1-based number (at most 1024) or a header name%s"
+	fs.StringVar(&f.cols.Request, "csv-request", "", fmt.Sprintf(colHelp, "request id", ": consecutive rows with the same id are one multi-key request (default: a header column named request_id or batch_id)"))
+	fs.StringVar(&f.json.Request, "json-request", "request_id", "JSON lines: name of the request id field (consecutive lines with the same id are one multi-key request)")
+}
+
+// tenantFlags say where a request's tenant comes from.
+type tenantFlags struct {
+	from   string
+	column string
+	field  string
+	fs     *pflag.FlagSet
+}
+
+// registerTenants adds the tenant flags to the input flags, on the
+// commands that use tenants.
+func (f *inputFlags) registerTenants(fs *pflag.FlagSet) {
+	t := &f.tenants
+	t.fs = fs
+	fs.StringVar(&t.from, "tenant-from", "", "derive each request's tenant from its key: "+traces.TenantRuleForms+" (CSV, text, JSON lines and MONITOR traces; a tenant column or field wins)")
+	fs.StringVar(&f.cols.Tenant, "csv-tenant", "", "column of the tenant (a model, a service): a 1-based number or a header name (default: a header column named tenant, model, model_id or namespace)")
+	fs.StringVar(&f.json.Tenant, "json-tenant", "tenant", "JSON lines: name of the tenant field")
+}
+
+// tenantRule parses --tenant-from (nil when not given).
+func (f *inputFlags) tenantRule() (*traces.TenantRule, error) {
+	if f.tenants.from == "" {
+		return nil, nil
+	}
+	r, err := traces.ParseTenantRule(f.tenants.from)
+	if err != nil {
+		return nil, fmt.Errorf("--tenant-from %w", err)
+	}
+	return &r, nil
+}
+
+// tenantsGiven reports whether a tenant flag was given.
+func (f *inputFlags) tenantsGiven() bool {
+	return f.tenants.fs != nil && changed(f.tenants.fs, "tenant-from", "csv-tenant", "json-tenant")
+}
+
+// dropSampledBatches removes the batch figures of points replayed from
+// spatial samples, which keep some keys of a request and not others, and
+// says so.
+func dropSampledBatches(stderr io.Writer, points []sim.Point) {
+	dropped := false
+	for i := range points {
+		dropped = dropped || points[i].Batch != nil
+		points[i].Batch = nil
+	}
+	if dropped {
+		fmt.Fprintln(stderr, "note: no batch hit ratios from samples: a spatial sample keeps some keys of a request and not others (drop --sample-rate/--sample-size for them)")
+	}
+}
