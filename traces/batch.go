@@ -2,6 +2,7 @@ package traces
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -229,6 +230,10 @@ type lineBatches struct {
 	have    bool   // prev holds one (an empty id starts a request of its own)
 	count   batchCounter
 	tenants tenants
+	// blockIndex is the previous row's block index (prompt traces), and
+	// assumedTokens says a block took the default tokens.
+	blockIndex    uint64
+	assumedTokens bool
 }
 
 // batchAndTenant sets r's Continues from the request id column and its
@@ -252,11 +257,57 @@ func (l *LineReader) batchAndTenant(r *Request) {
 	}
 }
 
+// ErrNoBlocks says that a block size was given for a CSV that is not of
+// prompt blocks.
+var ErrNoBlocks = errors.New("not a CSV of prompt blocks")
+
+// blockOf reads a prompt block's tokens and checks its index (the CSV form
+// of a prompt trace: rows of one request in block order, from 0 or 1). A
+// block without a tokens column holds BlockTokens (default
+// DefaultBlockTokens), said in a note.
+func (l *LineReader) blockOf(r *Request) error {
+	c, b := &l.opt.Columns, &l.batch
+	r.Tokens = 0
+	if l.opt.BlockTokens > 0 && (c.Block == 0 || c.Tokens > 0) {
+		return fmt.Errorf("%w: a block size in tokens applies to a CSV of prompt blocks with a block index column and no tokens column", ErrNoBlocks)
+	}
+	if c.Tokens > 0 {
+		n, err := parseSize(l.fields[c.Tokens-1])
+		if err != nil || n == 0 {
+			return l.sc.errorf(c.Tokens, "tokens: expected a positive integer, got %q", l.fields[c.Tokens-1])
+		}
+		r.Tokens = n
+	} else if c.Block > 0 {
+		r.Tokens = uint32(DefaultBlockTokens)
+		if l.opt.BlockTokens > 0 {
+			r.Tokens = uint32(l.opt.BlockTokens)
+		}
+		b.assumedTokens = true
+	}
+	if c.Block == 0 {
+		return nil
+	}
+	idx, ok := parseUint(l.fields[c.Block-1])
+	switch {
+	case !ok:
+		return l.sc.errorf(c.Block, "block index: expected a non-negative integer, got %q", l.fields[c.Block-1])
+	case r.Continues && idx != b.blockIndex+1:
+		return l.sc.errorf(c.Block, "block %d follows block %d of the same request: a prompt's rows must be in block order", idx, b.blockIndex)
+	case !r.Continues && idx > 1:
+		return l.sc.errorf(c.Block, "a request starts at block %d: its first block (0 or 1) is missing, or its rows are not in block order", idx)
+	}
+	b.blockIndex = idx
+	return nil
+}
+
 // notes says what the request ids grouped, and when tenants overflowed.
 func (b *lineBatches) notes(byColumn bool) []Note {
 	var notes []Note
 	if byColumn {
 		notes = b.count.notes("the request id column")
+	}
+	if b.assumedTokens {
+		notes = append(notes, Note{Kind: NoteBlockTokens, Text: "the prompt blocks have no tokens column: each holds the block size in tokens (vLLM's default, 16, unless given)"})
 	}
 	return append(notes, b.tenants.notes()...)
 }
@@ -284,6 +335,10 @@ type monitorBatches struct {
 	blocks  int64
 	count   batchCounter
 	tenants tenants
+	// blockIndex is the previous row's block index (prompt traces), and
+	// assumedTokens says a block took the default tokens.
+	blockIndex    uint64
+	assumedTokens bool
 }
 
 // line starts a line of client: a line from another client closes an open block.

@@ -23,6 +23,11 @@ type Columns struct {
 	Request int
 	// Tenant is the column of the tenant's name.
 	Tenant int
+	// Tokens is the column of the tokens a KV-cache block holds, and
+	// Block the column of a block's index in its prompt: a CSV of
+	// (request id, block index, block hash[, tokens]) is a prompt trace
+	// (see PromptReader), its rows in block order.
+	Tokens, Block int
 }
 
 // ColumnSpec locates the fields of a CSV or text trace by header name or
@@ -33,6 +38,8 @@ type ColumnSpec struct {
 	Key, Size, Time, TTL, Op, Latency string
 	// Request and Tenant locate a request id and a tenant (see Columns).
 	Request, Tenant string
+	// Tokens and Block locate a block's tokens and index (see Columns).
+	Tokens, Block string
 }
 
 // LineOptions configures the text and CSV readers.
@@ -75,6 +82,9 @@ type LineOptions struct {
 	// DefaultSize is the size of every request when there is no size
 	// column (0: DefaultSize, 1 byte).
 	DefaultSize uint32
+	// BlockTokens is the tokens of a prompt block whose row has no tokens
+	// column (0: DefaultBlockTokens; see Columns.Block).
+	BlockTokens int
 	// TenantFrom, when set, derives each request's tenant from its key
 	// (the first key column), unless a tenant column gives it.
 	TenantFrom *TenantRule
@@ -144,19 +154,21 @@ const (
 	fieldLatency
 	fieldRequest
 	fieldTenant
+	fieldTokens
+	fieldBlock
 	numFields
 )
 
-var fieldNames = [numFields]string{"key", "size", "time", "ttl", "op", "latency", "request", "tenant"}
+var fieldNames = [numFields]string{"key", "size", "time", "ttl", "op", "latency", "request", "tenant", "tokens", "block index"}
 
 // col returns the Columns entry of field k.
 func (c *Columns) col(k fieldKind) *int {
-	return [numFields]*int{&c.Key, &c.Size, &c.Time, &c.TTL, &c.Op, &c.Latency, &c.Request, &c.Tenant}[k]
+	return [numFields]*int{&c.Key, &c.Size, &c.Time, &c.TTL, &c.Op, &c.Latency, &c.Request, &c.Tenant, &c.Tokens, &c.Block}[k]
 }
 
 // spec returns the ColumnSpec entry of field k.
 func (s *ColumnSpec) spec(k fieldKind) string {
-	return [numFields]string{s.Key, s.Size, s.Time, s.TTL, s.Op, s.Latency, s.Request, s.Tenant}[k]
+	return [numFields]string{s.Key, s.Size, s.Time, s.TTL, s.Op, s.Latency, s.Request, s.Tenant, s.Tokens, s.Block}[k]
 }
 
 // headerNames are the column names AutoColumns recognises (in any case);
@@ -171,6 +183,8 @@ var (
 		"latency": fieldLatency, "latency_s": fieldLatency, "latency_ms": fieldLatency, "latency_us": fieldLatency, "latency_ns": fieldLatency,
 		"request_id": fieldRequest, "request": fieldRequest, "req_id": fieldRequest, "batch_id": fieldRequest,
 		"tenant": fieldTenant, "tenant_id": fieldTenant, "model": fieldTenant, "model_id": fieldTenant, "namespace": fieldTenant,
+		"block_hash": fieldKey, "hash": fieldKey, "tokens": fieldTokens, "block_tokens": fieldTokens, "num_tokens": fieldTokens,
+		"block_index": fieldBlock, "block_idx": fieldBlock,
 	}
 	headerSuffixes = []struct {
 		suffix string
@@ -260,7 +274,7 @@ func NewLineReader(name string, r io.Reader, opt LineOptions) (*LineReader, erro
 func (l *LineReader) setColumns(c Columns) {
 	c.Key = l.keyCols[0]
 	l.opt.Columns = c
-	l.maxCol = max(c.Size, c.Time, c.TTL, c.Op, c.Latency, c.Request, c.Tenant)
+	l.maxCol = max(c.Size, c.Time, c.TTL, c.Op, c.Latency, c.Request, c.Tenant, c.Tokens, c.Block)
 	for _, k := range l.keyCols {
 		l.maxCol = max(l.maxCol, k)
 	}
@@ -271,11 +285,11 @@ func (l *LineReader) setColumns(c Columns) {
 // before the header is read, all of them.
 func (l *LineReader) Fields() Fields {
 	if l.opt.AutoColumns && l.first {
-		return Fields{Time: true, Size: true, TTL: true, Op: true, Latency: true, Marks: true, Tenant: true}
+		return Fields{Time: true, Size: true, TTL: true, Op: true, Latency: true, Marks: true, Tenant: true, Tokens: true}
 	}
 	c := l.opt.Columns
 	return Fields{Time: c.Time > 0, Size: c.Size > 0 || l.size != 1, TTL: c.TTL > 0, Op: c.Op > 0, Latency: c.Latency > 0,
-		Marks: c.Request > 0, Tenant: c.Tenant > 0 || l.opt.TenantFrom != nil}
+		Marks: c.Request > 0, Tenant: c.Tenant > 0 || l.opt.TenantFrom != nil, Tokens: c.Tokens > 0 || c.Block > 0}
 }
 
 // Notes returns what the reader inferred: the header's columns, the time
@@ -404,7 +418,7 @@ func (l *LineReader) parse(line []byte, r *Request) error {
 		}
 	}
 	l.batchAndTenant(r)
-	return nil
+	return l.blockOf(r)
 }
 
 // parseKey sets r.Key from the key column, or hashes the key columns

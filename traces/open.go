@@ -158,6 +158,7 @@ func openLines(kind string) func(string, io.Reader, Options) (Reader, error) {
 		lo.SkipBad = lo.SkipBad || opt.SkipBad
 		lo.DefaultSize = opt.DefaultSize
 		lo.TenantFrom = opt.TenantFrom
+		lo.BlockTokens = opt.BlockTokens
 		switch kind {
 		case "text":
 			lo.Delimiter = 0

@@ -105,6 +105,8 @@ func (f *inputFlags) registerRequests(fs *pflag.FlagSet) {
 	colHelp := "column of the %s: a 1-based number (at most 1024) or a header name%s"
 	fs.StringVar(&f.cols.Request, "csv-request", "", fmt.Sprintf(colHelp, "request id", ": consecutive rows with the same id are one multi-key request (default: a header column named request_id or batch_id)"))
 	fs.StringVar(&f.json.Request, "json-request", "request_id", "JSON lines: name of the request id field (consecutive lines with the same id are one multi-key request)")
+	fs.StringVar(&f.cols.Block, "csv-block", "", fmt.Sprintf(colHelp, "block index of a prompt's KV block", ": with a request id column and block hashes as keys, the CSV is a prompt trace, rows in block order (default: a header column named block_index)"))
+	fs.StringVar(&f.cols.Tokens, "csv-tokens", "", fmt.Sprintf(colHelp, "tokens a prompt's KV block holds", " (default: a header column named tokens; without one, --block-tokens)"))
 }
 
 // tenantFlags say where a request's tenant comes from.

@@ -89,7 +89,7 @@ func (f *inputFlags) options() (traces.Options, error) {
 	c := f.cols
 	for _, col := range []struct{ name, value string }{
 		{"csv-key", c.Key}, {"csv-size", c.Size}, {"csv-time", c.Time}, {"csv-ttl", c.TTL}, {"csv-op", c.Op}, {"csv-latency", c.Latency},
-		{"csv-request", c.Request}, {"csv-tenant", c.Tenant},
+		{"csv-request", c.Request}, {"csv-tenant", c.Tenant}, {"csv-block", c.Block}, {"csv-tokens", c.Tokens},
 	} {
 		if f.fs.Changed(col.name) {
 			if err := traces.CheckColumns(col.value); err != nil {
@@ -171,9 +171,9 @@ var formatFlags = map[string][]string{
 	"csv-op": {"csv", "text"}, "csv-latency": {"csv", "text"}, "latency-unit": {"csv", "text"},
 	"header": {"csv", "text"}, "delimiter": {"csv"}, "time-unit": {"csv", "text", "jsonl", "prompts"},
 	"json-key": {"jsonl"}, "json-time": {"jsonl"}, "json-size": {"jsonl"}, "json-ttl": {"jsonl"}, "json-op": {"jsonl"},
-	"csv-request": {"csv", "text"}, "csv-tenant": {"csv", "text"}, "json-request": {"jsonl"}, "json-keys": {"jsonl"}, "json-tenant": {"jsonl"},
+	"csv-request": {"csv", "text"}, "csv-tenant": {"csv", "text"}, "csv-block": {"csv", "text"}, "csv-tokens": {"csv", "text"}, "json-request": {"jsonl"}, "json-keys": {"jsonl"}, "json-tenant": {"jsonl"},
 	"tenant-from": {"csv", "text", "jsonl", "monitor"},
-	"log-host":    {"accesslog"}, "log-all": {"accesslog"}, "block-tokens": {"prompts"},
+	"log-host":    {"accesslog"}, "log-all": {"accesslog"}, "block-tokens": {"prompts", "csv", "text"},
 }
 
 // checkFormat rejects input flags that do not apply to the format a trace
