@@ -7,10 +7,13 @@ BIN := bin/cachesim
 build:
 	$(GO) build -o $(BIN) ./cmd/cachesim
 
-# go vet, then every test with the race detector.
+# go vet, then every test with the race detector, then the packages whose
+# slow single-goroutine tests (reference replays, long randomised
+# comparisons) skip themselves under it, again without it.
 test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
+	$(GO) test -count=1 ./policy ./sim
 
 # Replay throughput and the other benchmarks (see README, Performance).
 bench:

@@ -95,6 +95,7 @@ var libCacheSimRef = []struct {
 }
 
 func TestLibCacheSimByteCapacity(t *testing.T) {
+	tracestest.SkipUnderRace(t)
 	tr := loadOracleGeneral(t, "cloudPhysicsIO.oracleGeneral.bin")
 	if tr.Len() != 113872 {
 		t.Fatalf("%d requests, want 113872", tr.Len())

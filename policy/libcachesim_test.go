@@ -86,6 +86,7 @@ var libCacheSimPolicies = []struct {
 }
 
 func TestLibCacheSimPolicies(t *testing.T) {
+	tracestest.SkipUnderRace(t)
 	tr := loadOracleGeneral(t, "cloudPhysicsIO.oracleGeneral.bin")
 	const reqBytes = 4368040448 // libCacheSim's g_req_byte_true
 	for _, ref := range libCacheSimPolicies {

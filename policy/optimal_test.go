@@ -1,6 +1,7 @@
 package policy_test
 
 import (
+	"github.com/cachesim/cachesim/traces/tracestest"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -102,6 +103,7 @@ var declines = map[string]bool{"wtinylfu": true, "otter": true, "ristretto": tru
 // memcached is left out: its capacity is memory for slab pages, and even a
 // capacity of one gets a 1 MiB page for every class that stores anything.
 func TestNothingBeatsBelady(t *testing.T) {
+	tracestest.SkipUnderRace(t)
 	var specs []policy.Spec
 	for _, name := range policy.Names() {
 		if !strings.HasPrefix(name, "belady") && name != "memcached" {

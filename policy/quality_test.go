@@ -45,6 +45,7 @@ func TestWTinyLFUBeatsLRUOnGli(t *testing.T) {
 // climber grows the window, and the adaptive default stays ahead at every
 // size (46.2% at 2,000).
 func TestWTinyLFUBeatsLRUOnOLTP(t *testing.T) {
+	tracestest.SkipUnderRace(t)
 	if testing.Short() {
 		t.Skip("oltp is 914,145 requests")
 	}

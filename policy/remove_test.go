@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"github.com/cachesim/cachesim/traces/tracestest"
 	"math/rand/v2"
 	"testing"
 
@@ -201,6 +202,7 @@ func remembers(c Cache, key uint64) bool {
 // when false nothing changes; never an eviction; nothing about the key is
 // kept afterwards (ghosts forgotten); and a get right after it misses.
 func TestRemoveRandomized(t *testing.T) {
+	tracestest.SkipUnderRace(t)
 	specs := append(Names(), "belady(bypass=true)", "belady-size(score=distance)", "s3fifo(small=0.3,threshold=1)",
 		"slru(segments=2)", "lirs(hir=0.3)", "wtinylfu(window=0.3)", "wtinylfu(climber=caffeine,doorkeeper=true)", "wtinylfu(climber=density)",
 		"wtinylfu(climber=adam)", "otter(initial-capacity=true)", "redis-lfu(decay-time=0)")

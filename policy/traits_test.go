@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"github.com/cachesim/cachesim/traces/tracestest"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -47,6 +48,7 @@ func traitHits(t *testing.T, name string, tr *traces.Trace, cfg Config) string {
 // about (the timestamps, the default TTL, the seed) exactly when it declares
 // that trait; and it reads the future exactly when it declares Offline.
 func TestTraitsMatchBehaviour(t *testing.T) {
+	tracestest.SkipUnderRace(t)
 	timed, untimed := traitTrace(true), traitTrace(false)
 	base := Config{TTL: 30 * time.Second, Seed: 1}
 	noTTL, seed2 := base, base

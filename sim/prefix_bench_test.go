@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"github.com/cachesim/cachesim/traces/tracestest"
 	"io"
 	"strconv"
 	"testing"
@@ -89,6 +90,7 @@ func BenchmarkPrefixReplay(b *testing.B) {
 
 // On the prefix workload, too, the curve is every replay, in KV bytes.
 func TestPrefixCurveMatchesReplaysOnWorkload(t *testing.T) {
+	tracestest.SkipUnderRace(t)
 	tr := loadPrompts(t, 3000)
 	opt := PrefixOptions{BytesPerToken: 131072}
 	sizes := Sizes{Bytes: true, Values: LogSizes(1<<30, 256<<30, 8)}

@@ -2,6 +2,7 @@ package sim_test
 
 import (
 	"container/list"
+	"github.com/cachesim/cachesim/traces/tracestest"
 	"math/rand/v2"
 	"testing"
 
@@ -28,6 +29,7 @@ func randomTrace(rng *rand.Rand, n, k int, maxSize uint32) *traces.Trace {
 // LRU is a stack algorithm: a larger cache holds everything a smaller one
 // does, so its hit count never decreases with the size.
 func TestLRUInclusionProperty(t *testing.T) {
+	tracestest.SkipUnderRace(t)
 	rng := rand.New(rand.NewPCG(1, 2))
 	for trial := 0; trial < 20; trial++ {
 		tr := randomTrace(rng, 2000, 5+rng.IntN(300), 1)

@@ -77,6 +77,7 @@ func TestSHARDSAccuracy(t *testing.T) {
 // others; on a 10% sample of a Zipf(0.9) workload every policy's estimated
 // curve stays within two points of the exact one on average.
 func TestSampledSweep(t *testing.T) {
+	tracestest.SkipUnderRace(t)
 	tr := zipf(t, 100_000, 1_000_000, 0.9)
 	sizes := sim.Sizes{Values: sim.LogSizes(1000, 100_000, 8)}
 	specs := []policy.Spec{{Name: "lru"}, {Name: "fifo"}, {Name: "lfu"}}
@@ -187,6 +188,7 @@ func TestShardsEstimatorMatchesSample(t *testing.T) {
 // of the sizes mrc draws (100 log-spaced, 92 distinct), and is narrow (on
 // average under 4 points wide).
 func TestShardsBandsHoldExactCurve(t *testing.T) {
+	tracestest.SkipUnderRace(t)
 	tr, _, err := traces.Load(tracestest.Path(t, "p3.gz"), traces.Options{})
 	if err != nil {
 		t.Fatal(err)

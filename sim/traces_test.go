@@ -123,6 +123,7 @@ func naiveLRUHits(keys []uint64, capacity int) int {
 // TestARCTracesLRUMatchesNaive compares policy LRU through Replay with the
 // naive LRU on the ARC traces oltp and p3.
 func TestARCTracesLRUMatchesNaive(t *testing.T) {
+	tracestest.SkipUnderRace(t)
 	for _, c := range []struct {
 		file  string
 		sizes []int

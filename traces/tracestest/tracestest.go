@@ -35,3 +35,15 @@ func Path(tb testing.TB, name string) string {
 	}
 	return p
 }
+
+// SkipUnderRace skips a slow test that runs on one goroutine (a replay
+// checked against reference figures, a long randomised comparison) when
+// the race detector is on: it finds nothing there and multiplies the time
+// by five or more. make test runs the packages that have such tests again
+// without it, so CI still runs them.
+func SkipUnderRace(tb testing.TB) {
+	tb.Helper()
+	if Race {
+		tb.Skip("single-goroutine and slow: run without -race (make test does)")
+	}
+}
