@@ -285,7 +285,10 @@ func (l *LineReader) setColumns(c Columns) {
 // before the header is read, all of them.
 func (l *LineReader) Fields() Fields {
 	if l.opt.AutoColumns && l.first {
-		return Fields{Time: true, Size: true, TTL: true, Op: true, Latency: true, Marks: true, Tenant: true, Tokens: true}
+		// Tokens only when a flag names a block column: a header naming
+		// one is seen later, and the caller checks what it read.
+		return Fields{Time: true, Size: true, TTL: true, Op: true, Latency: true, Marks: true, Tenant: true,
+			Tokens: l.opt.Spec.Tokens != "" || l.opt.Spec.Block != ""}
 	}
 	c := l.opt.Columns
 	return Fields{Time: c.Time > 0, Size: c.Size > 0 || l.size != 1, TTL: c.TTL > 0, Op: c.Op > 0, Latency: c.Latency > 0,

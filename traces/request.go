@@ -97,13 +97,14 @@ type Describer interface {
 
 // ReadAll drains r into a Trace. name is kept for reports.
 func ReadAll(name string, r Reader) (*Trace, error) {
-	var f Fields
-	if d, ok := r.(Describer); ok {
-		f = d.Fields()
-	} else {
-		f = Fields{Time: true, Size: true, TTL: true, Op: true}
+	fields := func() Fields {
+		if d, ok := r.(Describer); ok {
+			return d.Fields()
+		}
+		return Fields{Time: true, Size: true, TTL: true, Op: true}
 	}
 	t := &Trace{Name: name, Keys: []uint64{}}
+	var f Fields
 	var req Request
 	for {
 		err := r.Read(&req)
@@ -112,6 +113,9 @@ func ReadAll(name string, r Reader) (*Trace, error) {
 		}
 		if err != nil {
 			return nil, err
+		}
+		if t.Len() == 0 {
+			f = fields() // after the first read: a CSV reader knows its columns once it has read the header
 		}
 		t.appendSparse(&req, f)
 	}

@@ -175,6 +175,21 @@ func TestPromptCSV(t *testing.T) {
 	if outs[0] != outs[1] || !strings.Contains(outs[0], "token_hit_ratio") {
 		t.Errorf("CSV prompts:\n%s\nJSON prompts:\n%s", outs[0], outs[1])
 	}
+	// replay streams other traces; a CSV shows it is of prompts only in its
+	// header, and must still replay with the prefix rule.
+	for _, size := range []string{"3", "8"} {
+		outs = outs[:0]
+		for _, p := range []string{csvPath, jsonPath} {
+			out, _, err := runCLI(t, "replay", p, "--size", size, "--format", "csv")
+			if err != nil {
+				t.Fatal(err)
+			}
+			outs = append(outs, out)
+		}
+		if outs[0] != outs[1] || !strings.Contains(outs[0], "token_hit_ratio") {
+			t.Errorf("replay at %s: CSV prompts:\n%s\nJSON prompts:\n%s", size, outs[0], outs[1])
+		}
+	}
 	bad := writeFile(t, "bad.csv", "request_id,block_index,block_hash\nr0,0,1\nr0,2,2\n")
 	if _, _, err := runCLI(t, "sweep", bad, "--sizes", "2"); err == nil || !strings.Contains(err.Error(), "bad.csv:3") || !strings.Contains(err.Error(), "block order") {
 		t.Errorf("blocks out of order: %v", err)

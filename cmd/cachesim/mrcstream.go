@@ -65,7 +65,7 @@ func (o *sweepOptions) mrcExact(cmd *cobra.Command, args []string, p sweepPlan, 
 		d, info, err = sim.StreamDistances(r, sizes, sim.CurveOptions{})
 		return err
 	})
-	if err == errLoad || (err == nil && info.Unsized > 0) {
+	if err == errLoad || (err == nil && (info.Unsized > 0 || info.Fields.Tokens)) {
 		return false, nil // operations, or unsized requests: LRU's curve is not exact, replay instead
 	} else if err != nil {
 		return true, err

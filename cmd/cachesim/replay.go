@@ -345,12 +345,15 @@ func (o *replayOptions) replayStream(cmd *cobra.Command, args []string, p replay
 		name = n
 		st, info, err = sim.ReplayStream(r, c, o.cache.options(size.Bytes()))
 		return err
-	}); err == errLoad {
-		return false, nil
+	}); err == errLoad || (err == nil && info.Fields.Tokens && rereadable(args)) {
+		return false, nil // a prompt trace (a CSV of blocks shows it only in its header): the prefix rule, loaded
 	} else if err != nil {
 		return true, err
 	}
 	took := time.Since(start)
+	if info.Fields.Tokens {
+		return true, fmt.Errorf("%s is a prompt trace, which replays loaded, and it cannot be read twice: give a file", name)
+	}
 	if info.Requests == 0 {
 		return true, fmt.Errorf("%s: no requests (see --trace-format)", name)
 	}
