@@ -6,9 +6,15 @@ package main
 import (
 	"fmt"
 	"os"
+	"runtime/pprof"
 )
 
 func main() {
+	defer func() { os.Exit(exit) }()
+	if path := os.Getenv("CACHESIM_CPUPROFILE"); path != "" {
+		stopProfile := startProfile(path)
+		defer stopProfile()
+	}
 	ctx, stop := withSignals(os.Stderr, os.Exit)
 	err := newRootCmd().ExecuteContext(ctx)
 	if err != nil && ctx.Err() != nil {
@@ -18,6 +24,30 @@ func main() {
 	runCleanups()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "cachesim:", err)
-		os.Exit(1)
+		exit = 1
+	}
+}
+
+// exit is the process's exit status, set by main before it returns (so
+// that deferred work, such as a profile, still runs).
+var exit int
+
+// startProfile writes a CPU profile of the run to path (for developers:
+// CACHESIM_CPUPROFILE=cpu.out cachesim …; go tool pprof cpu.out) and
+// returns what stops it.
+func startProfile(path string) func() {
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "cachesim: CPU profile:", err)
+		return func() {}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		fmt.Fprintln(os.Stderr, "cachesim: CPU profile:", err)
+		f.Close()
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
 	}
 }
