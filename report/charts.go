@@ -16,7 +16,7 @@ var methodLabels = map[string]string{MethodMarginalGain: "gain", MethodKneedle: 
 type Scale int
 
 const (
-	// ScaleAuto is logarithmic when the sizes span more than two decades (LogAxis).
+	// ScaleAuto is logarithmic when LogAxis says so (wide or log-spaced sizes).
 	ScaleAuto Scale = iota
 	// ScaleLog is logarithmic.
 	ScaleLog
@@ -70,7 +70,7 @@ func (s *Sweep) sizeAxis() (XKind, bool, string) {
 }
 
 // LogX reports whether the sweep's charts draw sizes on a log axis (as
-// s.XScale says; by default when they span more than two decades); Kneedle
+// s.XScale says; by default as LogAxis says); Kneedle
 // then works on log-size too.
 func (s *Sweep) LogX() bool {
 	_, log, _ := s.sizeAxis()

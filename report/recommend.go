@@ -144,8 +144,8 @@ func (c Curve) xy(m Metric, logX bool) (x, y []float64) {
 }
 
 // LogAxis reports whether sizes call for a logarithmic axis: they span
-// more than two decades, or at least 16× in steps of a constant ratio
-// (log-spaced sizes such as 1MiB:64MiB:log7, within 25%).
+// more than two decades, or at least 4× in steps of a constant ratio
+// (log-spaced sizes such as 1MiB:64MiB:log7 or 1000:10000:log6, within 25%).
 func LogAxis(sizes []int64) bool {
 	s := slices.Clone(sizes)
 	slices.Sort(s)
@@ -157,7 +157,7 @@ func LogAxis(sizes []int64) bool {
 	if span > 100 {
 		return true
 	}
-	if span < 16 || len(s) < 3 {
+	if span < 4 || len(s) < 3 {
 		return false
 	}
 	lo, hi := math.Inf(1), 0.0

@@ -236,7 +236,7 @@ func TestTargetRule(t *testing.T) {
 	}
 }
 
-// LogAxis: more than two decades, or log-spaced sizes spanning 16× or more.
+// LogAxis: more than two decades, or log-spaced sizes spanning 4× or more.
 func TestLogAxis(t *testing.T) {
 	for _, c := range []struct {
 		sizes []int64
@@ -245,7 +245,8 @@ func TestLogAxis(t *testing.T) {
 		{[]int64{1, 1000}, true}, // three decades
 		{[]int64{50, 100, 150, 200, 250, 300, 350, 400, 450, 500}, false},                 // linear, 10×
 		{[]int64{1 << 20, 2 << 20, 4 << 20, 8 << 20, 16 << 20, 32 << 20, 64 << 20}, true}, // doublings, 64×
-		{[]int64{1000, 2000, 4000, 8000}, false},                                          // doublings but only 8×
+		{[]int64{1000, 2000, 4000, 8000}, true},                                           // doublings over 8×
+		{[]int64{1000, 1500, 2000}, false},                                                // steps of 1.5 and 1.33, 2× only
 		{[]int64{100, 1000, 1600}, false},                                                 // 16× but uneven steps
 		{[]int64{100, 400, 1600}, true},                                                   // 16× in steps of 4
 		{[]int64{0, 10, 100000}, false},                                                   // a zero size cannot be drawn on a log axis

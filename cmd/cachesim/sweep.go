@@ -64,7 +64,8 @@ second and the money saved per month, as far as the models given allow.
 
 --plot mrc.png (or .svg) draws the curves with the recommendations marked
 and the unlimited cache's hit ratio as a dashed line; --x-scale log or
-linear overrides the size axis (log when the sizes span > 2 decades).
+linear overrides the size axis (log when the sizes span > 2 decades or
+are log-spaced over 4× or more).
 --latency (or --miss-latency, --latency-plot) adds the latency-reduction
 report: per point mean, p50, p95 and p99 latency with the cache and without
 any, the reduction, the backend requests saved per second and the backend
