@@ -109,9 +109,9 @@ type prefixReplayer struct {
 	t      *traces.Trace
 	c      policy.Cache
 	opt    PrefixOptions
-	pinner policy.Pinner // nil without pins
-	held   pinHeap       // requests in flight, by end time
-	spare  [][]uint64    // key buffers of released requests, for reuse
+	pinner policy.Pinner   // nil without pins
+	held   EndHeap[pinned] // requests in flight, by end time
+	spare  [][]uint64      // key buffers of released requests, for reuse
 	req    traces.Request
 	st     Stats
 	ps     PrefixStats
@@ -247,7 +247,7 @@ func (p *prefixReplayer) store(i, j int, now int64) {
 		}
 	}
 	if p.pinner != nil {
-		p.held.push(pinned{end: now + p.pinTime(i), keys: held})
+		p.held.Push(pinned{end: now + p.pinTime(i), keys: held})
 	}
 }
 
@@ -271,8 +271,8 @@ func (p *prefixReplayer) buffer() []uint64 {
 
 // release unpins the requests whose time ended by now.
 func (p *prefixReplayer) release(now int64) {
-	for len(p.held) > 0 && p.held[0].end <= now {
-		r := p.held.pop()
+	for p.held.Due(now) {
+		r := p.held.Pop()
 		p.pinner.Unpin(r.keys)
 		p.spare = append(p.spare, r.keys)
 	}
@@ -293,42 +293,5 @@ type pinned struct {
 	keys []uint64
 }
 
-// pinHeap is a min-heap of requests in flight by end time.
-type pinHeap []pinned
-
-func (h *pinHeap) push(x pinned) {
-	*h = append(*h, x)
-	s := *h
-	for i := len(s) - 1; i > 0; {
-		up := (i - 1) / 2
-		if s[up].end <= s[i].end {
-			break
-		}
-		s[up], s[i] = s[i], s[up]
-		i = up
-	}
-}
-
-func (h *pinHeap) pop() pinned {
-	s := *h
-	top := s[0]
-	last := len(s) - 1
-	s[0] = s[last]
-	s = s[:last]
-	for i := 0; ; {
-		l, m := 2*i+1, i
-		if l < len(s) && s[l].end < s[m].end {
-			m = l
-		}
-		if r := l + 1; r < len(s) && s[r].end < s[m].end {
-			m = r
-		}
-		if m == i {
-			break
-		}
-		s[i], s[m] = s[m], s[i]
-		i = m
-	}
-	*h = s
-	return top
-}
+// Ends implements Ending.
+func (p pinned) Ends() int64 { return p.end }

@@ -36,46 +36,8 @@ type call struct {
 	key    uint64 // whose value it fetches
 }
 
-// callHeap is a min-heap of calls by end time. Pushing and popping allocate
-// nothing once the slice has grown to the most calls in flight.
-type callHeap []call
-
-func (h *callHeap) push(c call) {
-	*h = append(*h, c)
-	a := *h
-	for i := len(a) - 1; i > 0; {
-		p := (i - 1) / 2
-		if a[p].end <= a[i].end {
-			break
-		}
-		a[p], a[i] = a[i], a[p]
-		i = p
-	}
-}
-
-func (h *callHeap) pop() call {
-	a := *h
-	top := a[0]
-	n := len(a) - 1
-	a[0] = a[n]
-	a = a[:n]
-	for i := 0; ; {
-		m, l, r := i, 2*i+1, 2*i+2
-		if l < n && a[l].end < a[m].end {
-			m = l
-		}
-		if r < n && a[r].end < a[m].end {
-			m = r
-		}
-		if m == i {
-			break
-		}
-		a[m], a[i] = a[i], a[m]
-		i = m
-	}
-	*h = a
-	return top
-}
+// Ends implements sim.Ending.
+func (c call) Ends() int64 { return c.end }
 
 // missLatency returns request i's backend latency in seconds.
 func (s *system) missLatency(i int) float64 {
@@ -118,7 +80,7 @@ func (s *system) call(i int, r *traces.Request, ks *keyState, now int64, refresh
 	}
 	ks.calls++
 	ks.end = max(ks.end, now+dur)
-	s.calls.push(call{end: now + dur, dur: dur, expiry: s.expiryOf(r, now+dur), key: r.Key})
+	s.calls.Push(call{end: now + dur, dur: dur, expiry: s.expiryOf(r, now+dur), key: r.Key})
 	s.st.Backend.MaxPerKey = max(s.st.Backend.MaxPerKey, int(ks.calls))
 	s.st.Backend.MaxConcurrent = max(s.st.Backend.MaxConcurrent, len(s.calls))
 	return d

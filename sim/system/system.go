@@ -135,7 +135,7 @@ type system struct {
 	ttl       int64 // default TTL, ns (0: never)
 	track     bool  // per-key state is needed (expiry or stampedes)
 	keys      map[uint64]keyState
-	calls     callHeap
+	calls     sim.EndHeap[call]
 	rng       *rand.Rand
 	start     int64 // time the statistics start
 	last      int64 // time of the latest request
@@ -464,8 +464,8 @@ func boundaryAfter(next, period, now int64) int64 {
 // advance applies everything that happens before time now: fetches
 // completing, invalidations arriving, flushes and model versions.
 func (s *system) advance(now int64) {
-	for len(s.calls) > 0 && s.calls[0].end <= now {
-		s.complete(s.calls.pop())
+	for s.calls.Due(now) {
+		s.complete(s.calls.Pop())
 	}
 	s.w.advance(s, now)
 	s.v.advance(s, now)
