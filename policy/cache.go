@@ -47,6 +47,18 @@ type Cache interface {
 	Contains(key uint64) bool
 }
 
+// Expirer is implemented by the policies that honour TTLs (Traits Expiry).
+// A read that must not admit the object (in a trace whose clients write
+// their own objects, see sim.Replay) asks it first, so that an entry past
+// its expiry is dropped and the read misses, instead of the policy's Access
+// replacing the expired entry with a fresh copy.
+type Expirer interface {
+	// Expire drops key's entry if it is cached and has expired at time now
+	// (ns of trace time), and reports whether it did. It changes nothing
+	// else: no recency, frequency or history.
+	Expire(key uint64, now int64) bool
+}
+
 // EvictionObserver is implemented by policies that report their evictions:
 // all the built-in ones, through the shared store. The system simulation
 // uses it to demote an object evicted from one level of an exclusive

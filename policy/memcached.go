@@ -373,6 +373,21 @@ func (c *Memcached) Access(r *traces.Request) bool {
 	return false
 }
 
+// Expire drops key's item if it has expired by now (see Expirer), as a
+// get that finds it expired does.
+func (c *Memcached) Expire(key uint64, now int64) bool {
+	c.tick(now)
+	i, ok := c.lookup(key)
+	if !ok {
+		return false
+	}
+	if exp := mcExpiry(&c.nodes[i]); exp == 0 || exp > c.clock.now {
+		return false
+	}
+	c.reclaim(i)
+	return true
+}
+
 // set stores r's object (do_item_alloc, then do_store_item): the new item
 // is allocated while an old one of the same key still holds its chunk, then
 // replaces it. A write that cannot be stored removes the old item.

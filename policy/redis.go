@@ -281,3 +281,17 @@ func (c *Redis) lfuLogIncr(ctr uint8) uint8 {
 // cached (evict.c's "ghost" entries); a key written again afterwards may be
 // picked with its stale score, as in Redis.
 func (c *Redis) Remove(key uint64) bool { return c.removeKey(key, c.keysRemove) }
+
+// Expire drops key's entry if it has expired by now (see Expirer): only
+// redis-ttl gives its keys an expiry.
+func (c *Redis) Expire(key uint64, now int64) bool {
+	i, ok := c.lookup(key)
+	if !ok || c.mode != RedisTTL {
+		return false
+	}
+	if e := c.nodes[i].when; e == redisNoExpiry || now < e {
+		return false
+	}
+	c.remove(i)
+	return true
+}

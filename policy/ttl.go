@@ -92,3 +92,14 @@ func (c *TTL) unlink(i int32) {
 
 // Remove drops key's object (a delete in the trace).
 func (c *TTL) Remove(key uint64) bool { return c.removeKey(key, c.unlink) }
+
+// Expire drops key's entry if it has expired by now (see Expirer).
+func (c *TTL) Expire(key uint64, now int64) bool {
+	i, ok := c.lookup(key)
+	if !ok || now < c.nodes[i].when {
+		return false
+	}
+	c.expired++
+	c.remove(i)
+	return true
+}
