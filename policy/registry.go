@@ -19,6 +19,10 @@ type Config struct {
 	// Values are the policy's own parameters, checked against its schema,
 	// defaults filled in; New sets them from the spec.
 	Values Values
+	// Objects says the capacity counts objects: every request's size is 1
+	// (the simulator's object mode). Policies that model a server's memory
+	// (redis-*'s memory=redis) then count objects instead.
+	Objects bool
 	// SizeHint, when known, is the most objects the cache will hold (its
 	// capacity in object mode, bounded by the trace); the tables are sized
 	// for it up front instead of growing, which saves time and memory.

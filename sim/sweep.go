@@ -100,7 +100,7 @@ func Sweep(t *traces.Trace, cfg SweepConfig) ([]Point, error) {
 			held := mem.acquire(pointMemory(t, cfg.Sizes.Values[s], cfg.Sizes.Bytes, meanSize))
 			defer mem.release(held)
 			c, err := policy.New(cfg.Policies[p], policy.Config{Capacity: cfg.Sizes.Values[s], TTL: cfg.TTL, Seed: cfg.Seed,
-				SizeHint: sizeHint(t, cfg.Sizes, s)})
+				Objects: !cfg.Sizes.Bytes, SizeHint: sizeHint(t, cfg.Sizes, s)})
 			if err != nil {
 				return fmt.Errorf("%s at size %d: %w", points[p*ns+s].Policy, points[p*ns+s].Size, err)
 			}

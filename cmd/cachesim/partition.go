@@ -129,7 +129,7 @@ func (o *sweepOptions) partitions(t *traces.Trace, cfg sim.SweepConfig, budget i
 		if err != nil {
 			return nil, err
 		}
-		c, err := policy.New(spec, policy.Config{Capacity: budget, TTL: cfg.TTL, Seed: cfg.Seed})
+		c, err := policy.New(spec, policy.Config{Capacity: budget, TTL: cfg.TTL, Seed: cfg.Seed, Objects: !bytes})
 		if err != nil {
 			return nil, err
 		}

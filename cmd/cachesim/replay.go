@@ -160,6 +160,7 @@ func runReplay(cmd *cobra.Command, args []string, o *replayOptions) error {
 	}
 	warnInputs(stderr, t, []policy.Spec{spec}, bytes)
 	cfg := o.cache.config(size.N)
+	cfg.Objects = !bytes
 	if !bytes {
 		cfg.SizeHint = int(min(size.N, int64(t.Len())))
 	}
@@ -325,6 +326,7 @@ func (o *replayOptions) replayStream(cmd *cobra.Command, args []string, p replay
 		size, hint = sim.DefaultReplaySize(count.Distinct, count.Bytes, size.Unit), int64(count.Distinct)
 	}
 	cfg := o.cache.config(size.N)
+	cfg.Objects = !size.Bytes()
 	if !size.Bytes() {
 		cfg.SizeHint = int(min(size.N, hint))
 	}

@@ -316,7 +316,8 @@ func checkExclusive(cfg *Config) error {
 // build (re)makes instance k's cache of level j.
 func (s *system) build(j, k int) error {
 	l := &s.levels[j]
-	c, err := policy.New(l.Policy, policy.Config{Capacity: l.Size.N, TTL: s.cfg.TTL, Seed: s.cfg.Seed + uint64(k)})
+	c, err := policy.New(l.Policy, policy.Config{Capacity: l.Size.N, TTL: s.cfg.TTL, Seed: s.cfg.Seed + uint64(k),
+		Objects: !l.Size.Bytes()})
 	if err != nil {
 		return fmt.Errorf("level %s: %w", l.Name, err)
 	}
