@@ -27,7 +27,7 @@ func TestAccountingInvariants(t *testing.T) {
 			continue
 		}
 		for _, capacity := range []int64{1, 7, 100, 1500} {
-			c, err := New(Spec{Name: name}, Config{Capacity: capacity, Seed: 1})
+			c, err := New(Spec{Name: name}, Config{Capacity: capacity, Seed: 1, Objects: true})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -182,7 +182,7 @@ func TestBadParametersRejected(t *testing.T) {
 		{"memcached(chunk-max=300000)", "parameter item-max=1048576: expected a multiple of chunk-max=300000"},
 		{"clock(x=1)", `policy clock has no parameter "x" (it takes none)`},
 		{"s3fifo(smal=0.2)", `policy s3fifo has no parameter "smal" (valid: small, ghost, threshold)`},
-		{"redis-lru(log-factor=1)", `has no parameter "log-factor" (valid: samples)`},
+		{"redis-lru(log-factor=1)", `has no parameter "log-factor" (valid: samples, memory, key, size-has-key, hash-fields, quantum, baseline)`},
 		{"s3fifo(small=0.1,small=0.2)", "parameter small given twice"},
 		{"s3fifo(=0.2)", "is not key=value"},
 	} {

@@ -13,7 +13,7 @@ import (
 func TestEvictionObserver(t *testing.T) {
 	for _, name := range Names() {
 		t.Run(name, func(t *testing.T) {
-			c, err := New(Spec{Name: name}, Config{Capacity: 50, Seed: 1})
+			c, err := New(payloadSpec(name), Config{Capacity: 50, Seed: 1})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -9,43 +9,87 @@ import (
 
 func init() {
 	samples := IntParam("samples", 5, 1, 64, "maxmemory-samples, keys sampled per eviction into the pool of 16")
+	memory := []Param{
+		EnumParam("memory", "redis", []string{"redis", "payload"}, "redis: with byte sizes the capacity is "+
+			"maxmemory and each key costs the memory Redis 7.0 gives it (key, value, dict entries, jemalloc size "+
+			"classes, the dictionaries' buckets, the server's baseline); payload: the request sizes alone"),
+		IntParam("key", 16, 0, 1<<16, "memory=redis: bytes of every key's name (16: redis-benchmark's key:000000012345); "+
+			"0: the decimal digits of the trace's key, as a replay against a live server sends it"),
+		BoolParam("size-has-key", true, "memory=redis: a request's size counts its key's name (MONITOR captures); "+
+			"false: the size is the value's alone"),
+		IntParam("hash-fields", 0, 0, 1<<20, "memory=redis: every object is a hash of this many fields, names and "+
+			"values sharing its size evenly; 0: every object is a string"),
+		EnumParam("quantum", "16", []string{"16", "8"}, "memory=redis: jemalloc's quantum, 16 for a distribution's "+
+			"redis-server (system jemalloc), 8 for Redis built from source (its bundled jemalloc)"),
+		BytesParam("baseline", redisBaseline, 0, 1<<40, "memory=redis: the used_memory of the empty server "+
+			"(an idle redis-server 7.0 with one client; `live` measures a server's)"),
+	}
+	const memoryHelp = "; with byte sizes the capacity is maxmemory, each key charged the memory Redis 7.0 " +
+		"gives it, evicting before a command while used_memory exceeds it (memory=payload: request sizes alone)"
 	Register(Info{
 		Name: "redis-lru",
 		Summary: "Redis allkeys-lru as evict.c implements it: sample keys into an eviction pool of 16 ordered by idle " +
-			"time (a 1 s resolution clock on trace time) and evict the pool's idlest; approximates LRU, exact as samples grow",
-		Traits: TraceTime | Randomised,
-		Params: []Param{samples},
+			"time (a 1 s resolution clock on trace time) and evict the pool's idlest; approximates LRU, exact as samples grow; " +
+			"keys with a TTL expire on access and in the active expiry cycle" + memoryHelp,
+		Traits: TraceTime | Expiry | Randomised,
+		Params: append([]Param{samples}, memory...),
 		New: func(c Config) (Cache, error) {
-			return NewRedis(c.Capacity, RedisLRU, redisOptions(c)), nil
+			return newRedisFrom(c, RedisLRU, redisOptions(c)), nil
 		},
 	})
 	Register(Info{
 		Name: "redis-lfu",
 		Summary: "Redis allkeys-lfu: an 8-bit logarithmic access counter per key (initial 5) that decays while the " +
-			"key is idle; sampled keys with the lowest counters enter the pool of 16 and are evicted first",
-		Traits: TraceTime | Randomised,
-		Params: []Param{samples,
+			"key is idle; sampled keys with the lowest counters enter the pool of 16 and are evicted first; " +
+			"keys with a TTL expire on access and in the active expiry cycle" + memoryHelp,
+		Traits: TraceTime | Expiry | Randomised,
+		Params: append([]Param{samples,
 			FloatParam("log-factor", 10, 0, 1e9, "lfu-log-factor, how slowly the 8-bit counter grows"),
 			IntParam("decay-time", 1, 0, 1<<30,
 				"lfu-decay-time, minutes of trace time per decrement of an idle key's counter (0: never)"),
-		},
+		}, memory...),
 		New: func(c Config) (Cache, error) {
 			o := redisOptions(c)
 			o.LogFactor, o.DecayTime = c.Values.Float("log-factor"), c.Values.Int("decay-time")
-			return NewRedis(c.Capacity, RedisLFU, o), nil
+			return newRedisFrom(c, RedisLFU, o), nil
 		},
 	})
 	Register(Info{
 		Name: "redis-ttl",
 		Summary: "Redis volatile-ttl: only keys with a time to live (the request's, else the default TTL) are evicted, " +
-			"sampled ones nearest to expiry first; expired keys miss (lazy expiry); with nothing evictable a write is refused",
+			"sampled ones nearest to expiry first; expired keys miss (lazy expiry) or go in the active expiry cycle; " +
+			"with nothing evictable a write is refused" + memoryHelp,
 		Traits: TraceTime | Expiry | Randomised,
-		Params: []Param{samples},
+		Params: append([]Param{samples}, memory...),
 		New: func(c Config) (Cache, error) {
-			return NewRedis(c.Capacity, RedisTTL, redisOptions(c)), nil
+			return newRedisFrom(c, RedisTTL, redisOptions(c)), nil
 		},
 	})
 }
+
+// newRedisFrom builds the registered policy of mode from c: with the
+// memory model when c asks for it and the capacity is in bytes.
+func newRedisFrom(c Config, mode RedisMode, o RedisOptions) Cache {
+	r := NewRedis(c.Capacity, mode, o)
+	if c.Values.Enum("memory") != "redis" || c.Objects {
+		return r
+	}
+	q := int64(16)
+	if c.Values.Enum("quantum") == "8" {
+		q = 8
+	}
+	r.mem = &redisMemory{quantum: q, key: c.Values.Int("key"), sizeHasKey: c.Values.Bool("size-has-key"),
+		fields: c.Values.Int("hash-fields")}
+	r.baseline = c.Values.Int("baseline")
+	return &redisHeld{r}
+}
+
+// redisHeld is a Redis model on the memory model: it reports the
+// used_memory it models as the memory it holds.
+type redisHeld struct{ *Redis }
+
+// HeldMemory implements MemoryHolder: the modelled used_memory.
+func (c *redisHeld) HeldMemory() int64 { return c.UsedMemory() }
 
 // RedisMode is the maxmemory-policy a Redis model follows.
 type RedisMode int
@@ -97,6 +141,26 @@ type redisPoolEntry struct {
 	valid bool
 }
 
+// redisKey is what a Redis model keeps per entry beside the store's:
+// the key's expiry (ns of trace time, 0: none), its position among the
+// keys with one, and its modelled memory (memory model only).
+type redisKey struct {
+	expires int64
+	vpos    int32
+	mem     int64
+}
+
+// The active expiry cycle (expire.c, active-expire-effort 1): every
+// serverCron tick (hz 10) samples 20 keys with a TTL at a time, again while
+// more than 10% of a sample had expired, within a time limit that
+// redisExpireRounds stands for.
+const (
+	redisCronPeriod   = 100 * int64(time.Millisecond)
+	redisExpireSample = 20
+	redisExpireStale  = 10 // percent
+	redisExpireRounds = 1000
+)
+
 // Redis models Redis's approximated eviction (evict.c, object.c, Redis 7):
 // every eviction samples keys uniformly (Redis's dictGetSomeKeys samples
 // neighbouring buckets, close to uniform) into a pool of 16 kept sorted by
@@ -106,6 +170,19 @@ type redisPoolEntry struct {
 // decay clock in whole minutes. entry.when is the LRU clock (seconds), the
 // LFU state (minutes<<8 | counter) or the expiry (ns; redisNoExpiry);
 // entry.aux is the position in the sampled set.
+//
+// Keys with a time to live (the request's, else the default) expire as in
+// Redis: a lookup deletes an expired key and misses, and the active expiry
+// cycle samples keys with one every 100 ms of trace time.
+//
+// With the memory model (the registered policies' memory=redis on byte
+// capacities) the capacity is maxmemory: each key is charged the memory
+// Redis 7.0 gives it (see redismem.go), the dictionaries' bucket arrays and
+// the server's baseline count too, and before every request, as before
+// every command, keys are evicted while the modelled used_memory exceeds
+// maxmemory (performEvictions); the command then runs, a write even when it
+// takes the memory past the limit until the next one. A write that finds
+// the memory still over the limit with nothing left to evict is refused.
 type Redis struct {
 	store
 	mode       RedisMode
@@ -116,9 +193,22 @@ type Redis struct {
 	keys       denseSet // evictable keys: all, or those with an expiry for redis-ttl
 	pool       [redisPoolSize]redisPoolEntry
 	rng        *rand.Rand
+
+	extra    []redisKey // by entry
+	volatile []int32    // the entries with an expiry, for the active expiry cycle
+	cursor   int        // the cycle's position in volatile
+	cron     int64      // trace time of the next serverCron tick; 0 before the first request
+	expired  uint64     // keys deleted on expiry
+
+	mem            *redisMemory // nil: the payload model
+	baseline       int64
+	keyMem         int64 // the keys' modelled memory
+	main, expiring redisDict
 }
 
-// NewRedis returns an empty Redis model of the given mode with the options o.
+// NewRedis returns an empty Redis model of the given mode with the options
+// o, counting the requests' sizes against the capacity (the registered
+// policies' memory=payload).
 func NewRedis(capacity int64, mode RedisMode, o RedisOptions) *Redis {
 	return &Redis{
 		store: newStore(capacity), mode: mode, samples: o.Samples, logFactor: o.LogFactor, decayTime: o.DecayTime,
@@ -129,34 +219,59 @@ func NewRedis(capacity int64, mode RedisMode, o RedisOptions) *Redis {
 func seconds(ns int64) int64 { return ns / int64(time.Second) }
 func minutes(ns int64) int64 { return ns / int64(time.Minute) }
 
+// UsedMemory returns the used_memory the memory model counts: the
+// baseline, the keys and the dictionaries' buckets; on the payload model,
+// Used.
+func (c *Redis) UsedMemory() int64 {
+	if c.mem == nil {
+		return c.used
+	}
+	return c.baseline + c.keyMem + c.main.bytes() + c.expiring.bytes()
+}
+
+// Expired returns how many keys expired (on access or in the active
+// expiry cycle); expirations are not evictions.
+func (c *Redis) Expired() uint64 { return c.expired }
+
 // Access looks r up at the request's time, updating the key's LRU clock or
 // LFU counter; a miss is admitted after evicting as Redis would.
 func (c *Redis) Access(r *traces.Request) bool {
+	c.clock(r.Time)
+	if c.mem != nil {
+		c.main.step()
+		c.expiring.step()
+		c.makeRoom(r.Time)
+	}
 	if i, ok := c.lookup(r.Key); ok {
-		switch c.mode {
-		case RedisLRU:
-			c.nodes[i].when = seconds(r.Time)
-			return true
-		case RedisLFU:
-			ctr := c.lfuLogIncr(c.lfuDecr(c.nodes[i].when, r.Time))
-			c.nodes[i].when = minutes(r.Time)<<8 | int64(ctr)
-			return true
-		}
-		if e := c.nodes[i].when; e == redisNoExpiry || r.Time < e {
+		if e := c.extra[i].expires; e == 0 || r.Time < e {
+			switch c.mode {
+			case RedisLRU:
+				c.nodes[i].when = seconds(r.Time)
+			case RedisLFU:
+				ctr := c.lfuLogIncr(c.lfuDecr(c.nodes[i].when, r.Time))
+				c.nodes[i].when = minutes(r.Time)<<8 | int64(ctr)
+			}
 			return true
 		}
-		c.remove(i) // expired: Redis deletes it on access and the lookup misses
+		c.expire(i) // expired: Redis deletes it on access and the lookup misses
 	}
-	if !c.fits(r.Size) {
-		return false
-	}
-	for c.full(r.Size) {
-		if c.keys.len() == 0 {
-			return false // volatile-ttl with no volatile key: Redis refuses the write
+	expires := c.expiry(r)
+	var cost int64
+	if c.mem != nil {
+		if c.UsedMemory() > c.capacity {
+			return false // nothing left to evict: Redis refuses the write (OOM)
 		}
-		v := c.pick(r.Time)
-		c.keysRemove(v)
-		c.evict(v)
+		cost = c.mem.cost(r.Key, r.Size, expires != redisNoExpiry)
+	} else {
+		if !c.fits(r.Size) {
+			return false
+		}
+		for c.full(r.Size) {
+			if c.keys.len() == 0 {
+				return false // volatile-ttl with no volatile key: Redis refuses the write
+			}
+			c.evictOne(r.Time)
+		}
 	}
 	i := c.add(r.Key, r.Size)
 	switch c.mode {
@@ -165,16 +280,78 @@ func (c *Redis) Access(r *traces.Request) bool {
 	case RedisLFU:
 		c.nodes[i].when = minutes(r.Time)<<8 | redisLFUInit
 	case RedisTTL:
-		c.nodes[i].when = c.expiry(r)
-		if c.nodes[i].when == redisNoExpiry {
-			return false
-		}
+		c.nodes[i].when = expires
 	}
-	c.keys.add(c.nodes, i)
+	c.track(i, expires, cost)
 	return false
 }
 
-// expiry is when r's key expires under redis-ttl, or redisNoExpiry.
+// track records entry i's expiry (redisNoExpiry: none) and memory cost,
+// and makes it evictable.
+func (c *Redis) track(i int32, expires, cost int64) {
+	for int(i) >= len(c.extra) {
+		c.extra = append(c.extra, redisKey{})
+	}
+	x := &c.extra[i]
+	*x = redisKey{vpos: -1, mem: cost}
+	if c.mem != nil {
+		room := c.capacity - c.UsedMemory()
+		c.keyMem += cost
+		c.main.add(room)
+		if expires != redisNoExpiry {
+			c.expiring.add(room)
+		}
+	}
+	if expires != redisNoExpiry {
+		x.expires, x.vpos = expires, int32(len(c.volatile))
+		c.volatile = append(c.volatile, i)
+	}
+	if c.mode != RedisTTL || expires != redisNoExpiry {
+		c.keys.add(c.nodes, i)
+	}
+}
+
+// untrack takes entry i out of the model's structures before the store
+// drops it.
+func (c *Redis) untrack(i int32) {
+	x := &c.extra[i]
+	if c.mode != RedisTTL || x.expires != 0 {
+		c.keys.remove(c.nodes, i)
+	}
+	if c.mem != nil {
+		c.keyMem -= x.mem
+		c.main.del()
+		if x.expires != 0 {
+			c.expiring.del()
+		}
+	}
+	if x.expires != 0 {
+		p := x.vpos
+		last := c.volatile[len(c.volatile)-1]
+		c.volatile[p] = last
+		c.extra[last].vpos = p
+		c.volatile = c.volatile[:len(c.volatile)-1]
+	}
+	*x = redisKey{vpos: -1}
+}
+
+// makeRoom evicts while the modelled used_memory exceeds maxmemory and
+// something is left to evict (performEvictions).
+func (c *Redis) makeRoom(now int64) {
+	for c.UsedMemory() > c.capacity && c.keys.len() > 0 {
+		c.evictOne(now)
+	}
+}
+
+// evictOne evicts the key the pool picks.
+func (c *Redis) evictOne(now int64) {
+	v := c.pick(now)
+	c.untrack(v)
+	c.evict(v)
+}
+
+// expiry is when r's key expires, or redisNoExpiry: the request's TTL, else
+// the default.
 func (c *Redis) expiry(r *traces.Request) int64 {
 	ttl := c.defaultTTL
 	if r.TTL > 0 {
@@ -186,15 +363,59 @@ func (c *Redis) expiry(r *traces.Request) int64 {
 	return r.Time + ttl
 }
 
-// remove deletes entry i (an expired key).
-func (c *Redis) remove(i int32) {
-	c.keysRemove(i)
+// expire deletes entry i, which has expired.
+func (c *Redis) expire(i int32) {
+	c.expired++
+	c.untrack(i)
 	c.drop(i)
 }
 
-func (c *Redis) keysRemove(i int32) {
-	if c.mode != RedisTTL || c.nodes[i].when != redisNoExpiry {
-		c.keys.remove(c.nodes, i)
+// clock runs the serverCron ticks due by now: each runs the active expiry
+// cycle and the keyspace's rehashing and shrinking (databasesCron). Trace
+// time 0 is the server's start.
+func (c *Redis) clock(now int64) {
+	for c.cron <= now {
+		if len(c.volatile) == 0 && (c.mem == nil || c.main.idle() && c.expiring.idle()) {
+			c.cron = (now/redisCronPeriod + 1) * redisCronPeriod // nothing to do until then
+			return
+		}
+		c.activeExpire(c.cron)
+		if c.mem != nil {
+			c.main.cron()
+			c.expiring.cron()
+		}
+		c.cron += redisCronPeriod
+	}
+}
+
+// activeExpire is activeExpireCycle's slow cycle at time now: samples of
+// 20 keys with a TTL, in the order of a cursor that goes round them (Redis
+// scans the expires dictionary's buckets from a cursor), deleting the
+// expired, again while more than 10% of a sample had expired.
+func (c *Redis) activeExpire(now int64) {
+	for range redisExpireRounds {
+		n := min(redisExpireSample, len(c.volatile))
+		if n == 0 {
+			return
+		}
+		expired := 0
+		for range n {
+			if c.cursor >= len(c.volatile) {
+				c.cursor = 0
+			}
+			if i := c.volatile[c.cursor]; c.extra[i].expires <= now {
+				c.expire(i) // the last key with a TTL moves into the cursor's place
+				expired++
+			} else {
+				c.cursor++
+			}
+			if len(c.volatile) == 0 {
+				break
+			}
+		}
+		if expired*100/n <= redisExpireStale {
+			return
+		}
 	}
 }
 
@@ -280,18 +501,17 @@ func (c *Redis) lfuLogIncr(ctr uint8) uint8 {
 // stay, as in Redis: the pool holds keys, and pick skips those no longer
 // cached (evict.c's "ghost" entries); a key written again afterwards may be
 // picked with its stale score, as in Redis.
-func (c *Redis) Remove(key uint64) bool { return c.removeKey(key, c.keysRemove) }
+func (c *Redis) Remove(key uint64) bool { return c.removeKey(key, c.untrack) }
 
-// Expire drops key's entry if it has expired by now (see Expirer): only
-// redis-ttl gives its keys an expiry.
+// Expire drops key's entry if it has expired by now (see Expirer).
 func (c *Redis) Expire(key uint64, now int64) bool {
 	i, ok := c.lookup(key)
-	if !ok || c.mode != RedisTTL {
+	if !ok {
 		return false
 	}
-	if e := c.nodes[i].when; e == redisNoExpiry || now < e {
+	if e := c.extra[i].expires; e == 0 || now < e {
 		return false
 	}
-	c.remove(i)
+	c.expire(i)
 	return true
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/cachesim/cachesim/traces"
 )
@@ -107,6 +108,155 @@ func TestRedisLRUApproximatesLRU(t *testing.T) {
 		// as far as with 64 samples.
 		if d5, d64 := math.Abs(r5-lru), math.Abs(r64-lru); d5 < 0.001 || d5 < 3*d64 {
 			t.Errorf("size %d: samples=5 (%.2f%%) is not measurably further from LRU (%.2f%%) than samples=64 (%.2f%%)", size, 100*r5, 100*lru, 100*r64)
+		}
+	}
+}
+
+// newRedisSpec builds a registered redis policy from a spec string.
+func newRedisSpec(t *testing.T, spec string, cfg Config) *Redis {
+	t.Helper()
+	s, err := ParseSpec(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := New(s, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	switch r := c.(type) {
+	case *Redis:
+		return r
+	case *redisHeld:
+		return r.Redis
+	}
+	t.Fatalf("%s built a %T", spec, c)
+	return nil
+}
+
+// On the memory model a key of 16 bytes with a value of 10 costs what the
+// real server's keys of that shape cost in TestRedisMemoryModel (2,182,144
+// B for 20,000 keys, 262,144 of them the 32,768 buckets): 96 bytes, plus
+// 8 bytes a bucket of the main dictionary and the baseline.
+func TestRedisMemoryCharges(t *testing.T) {
+	c := newRedisSpec(t, "redis-lru", Config{Capacity: 1 << 30})
+	for k := range uint64(1000) {
+		c.Access(&traces.Request{Key: k, Size: 16 + 10, Time: int64(k)})
+	}
+	want := int64(redisBaseline + 1000*96 + 8*1024)
+	if got := c.UsedMemory(); got != want {
+		t.Errorf("1000 keys: used_memory %d, want %d", got, want)
+	}
+	if c.Used() != 26000 {
+		t.Errorf("Used %d, want the payload's 26000", c.Used())
+	}
+	// The same keys with a TTL add an expires entry each and its buckets.
+	v := newRedisSpec(t, "redis-lru", Config{Capacity: 1 << 30})
+	for k := range uint64(1000) {
+		v.Access(&traces.Request{Key: k, Size: 16 + 10, TTL: 3600, Time: int64(k)})
+	}
+	if got, want := v.UsedMemory()-c.UsedMemory(), int64(1000*32+8*1024); got != want {
+		t.Errorf("with a TTL: %d B more, want %d", got, want)
+	}
+	// memory=payload and object counts count the requests' sizes.
+	p := newRedisSpec(t, "redis-lru(memory=payload)", Config{Capacity: 100})
+	o := newRedisSpec(t, "redis-lru", Config{Capacity: 100, Objects: true})
+	for k := range uint64(10) {
+		p.Access(&traces.Request{Key: k, Size: 10})
+		o.Access(&traces.Request{Key: k, Size: 1})
+	}
+	if p.Len() != 10 || o.Len() != 10 || p.UsedMemory() != 100 {
+		t.Errorf("payload model holds %d (used %d), object count %d; want 10, 100, 10", p.Len(), p.UsedMemory(), o.Len())
+	}
+	m := newRedisSpec(t, "redis-lru", Config{Capacity: 100})
+	m.Access(&traces.Request{Key: 1, Size: 10})
+	m.Access(&traces.Request{Key: 2, Size: 10})
+	if m.Len() != 0 {
+		t.Errorf("memory model below the baseline holds %d keys, want 0 (Redis refuses writes)", m.Len())
+	}
+}
+
+// Redis evicts before a command while used_memory exceeds maxmemory, and
+// the write that follows may take it past: so a hit always finds the
+// memory at or below the limit, while the memory does exceed it between
+// some commands, and keys are evicted.
+func TestRedisMemoryEvictsBeforeCommands(t *testing.T) {
+	for _, spec := range []string{"redis-lru", "redis-lfu", "redis-ttl"} {
+		limit := int64(redisBaseline + 200<<10)
+		c := newRedisSpec(t, spec, Config{Capacity: limit, TTL: time.Hour, Seed: 1})
+		rng := rand.New(rand.NewPCG(1, 2))
+		over := 0
+		for i := range 50000 {
+			r := traces.Request{Key: uint64(rng.IntN(1 + rng.IntN(5000))), Time: int64(i) * int64(time.Millisecond)}
+			r.Size = 16 + uint32(r.Key%700)
+			if c.Access(&r) && c.UsedMemory() > limit {
+				t.Fatalf("%s: a hit at request %d finds used_memory %d above maxmemory %d", spec, i, c.UsedMemory(), limit)
+			}
+			if c.UsedMemory() > limit {
+				over++
+			}
+		}
+		if over == 0 || c.Evictions() == 0 {
+			t.Errorf("%s: used_memory above maxmemory after %d writes, %d evictions: the test exercises nothing", spec, over, c.Evictions())
+		}
+	}
+}
+
+// A dictionary refuses to grow past maxmemory until its load factor
+// exceeds 1.618 (dictExpandAllowed).
+func TestRedisDictGrowthHeldAtMaxmemory(t *testing.T) {
+	d := redisDict{used: 1024, size: 1024}
+	d.add(8*2048 - 1) // the new table of 2048 buckets does not fit
+	if d.size != 1024 {
+		t.Fatalf("grew to %d buckets with no room for them", d.size)
+	}
+	for d.used <= 1656 { // 1657/1024 > 1.618
+		d.add(0)
+	}
+	if d.size != 1024 {
+		t.Fatalf("grew at a load factor of %.3f", float64(d.used-1)/1024)
+	}
+	d.add(0)
+	if d.size != 2048 || d.old != 1024 {
+		t.Fatalf("past a load factor of 1.618: size %d old %d, want 2048, 1024", d.size, d.old)
+	}
+}
+
+// Keys with a TTL expire as in Redis under every redis policy: a lookup
+// after the expiry misses, and the active expiry cycle deletes expired keys
+// nobody asks for within a tick of trace time (100 ms).
+func TestRedisExpiry(t *testing.T) {
+	var _ Expirer = (*Redis)(nil)
+	for _, spec := range []string{"redis-lru", "redis-lfu", "redis-ttl", "redis-lru(memory=payload)"} {
+		c := newRedisSpec(t, spec, Config{Capacity: 1 << 30, Seed: 1})
+		sec := int64(time.Second)
+		c.Access(&traces.Request{Key: 1, Size: 30, TTL: 10})
+		if !c.Access(&traces.Request{Key: 1, Size: 30, TTL: 10, Time: 9 * sec}) {
+			t.Errorf("%s: a key of TTL 10 s missed at 9 s", spec)
+		}
+		if c.Access(&traces.Request{Key: 1, Size: 30, TTL: 10, Time: 10 * sec}) {
+			t.Errorf("%s: a key of TTL 10 s hit at 10 s", spec)
+		}
+		// 5000 keys of TTL 1 s at 20 s, 5000 without: the cycle at 21.1 s
+		// deletes the first, and only them.
+		base := c.Len()
+		for k := range uint64(10000) {
+			r := traces.Request{Key: 100 + k, Size: 30, Time: 20 * sec}
+			if k%2 == 0 {
+				r.TTL = 1
+			}
+			c.Access(&r)
+		}
+		before := c.Expired()
+		c.Access(&traces.Request{Key: 1, Size: 30, Time: 21*sec + 100*int64(time.Millisecond)})
+		if got := c.Expired() - before; got != 5000 || c.Len() != base+5000 {
+			t.Errorf("%s: the active cycle expired %d keys, %d left; want 5000, %d", spec, got, c.Len(), base+5000)
+		}
+		if c.Expire(100+1, 100*sec) || !c.Contains(101) {
+			t.Errorf("%s: Expire dropped a key without a TTL", spec)
+		}
+		c.Access(&traces.Request{Key: 50000, Size: 30, TTL: 1, Time: 30 * sec})
+		if !c.Expire(50000, 31*sec) || c.Contains(50000) {
+			t.Errorf("%s: Expire kept an expired key", spec)
 		}
 	}
 }

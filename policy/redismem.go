@@ -28,8 +28,9 @@ const (
 	redisDictBytes   = 56 // dict (a hash's hashtable): type, 2 tables, 2 counts, rehashidx, pauserehash, 2 exponents
 	redisEmbstrMax   = 44 // OBJ_ENCODING_EMBSTR_SIZE_LIMIT
 	redisLPEntries   = 512
-	redisLPValue     = 64 // hash-max-listpack-entries, hash-max-listpack-value
-	redisDictMinSize = 4  // DICT_HT_INITIAL_SIZE
+	redisLPValue     = 64    // hash-max-listpack-entries, hash-max-listpack-value
+	redisDictMinSize = 4     // DICT_HT_INITIAL_SIZE
+	redisMaxLoad     = 1.618 // HASHTABLE_MAX_LOAD_FACTOR
 )
 
 // jemallocSize is the usable size jemalloc 5 gives a request of n bytes,
@@ -255,16 +256,28 @@ type redisDict struct {
 // bytes is the memory of the bucket arrays, 8 bytes a bucket.
 func (d *redisDict) bytes() int64 { return 8 * (d.size + d.old) }
 
-// add counts an entry added, expanding first as _dictExpandIfNeeded does.
-func (d *redisDict) add() {
+// add counts an entry added, expanding first as _dictExpandIfNeeded does
+// when used has reached the size: unless the new table would take the
+// used memory past maxmemory, room being what is left below it, while the
+// load factor is at most 1.618 (server.c's dictExpandAllowed).
+func (d *redisDict) add(room int64) {
 	switch {
 	case d.size == 0:
 		d.size = redisDictMinSize
 	case d.used >= d.size && d.old == 0:
-		d.resize(d.used + 1)
+		if float64(d.used)/float64(d.size) > redisMaxLoad || 8*dictSize(d.used+1) <= room {
+			d.resize(d.used + 1)
+		}
 	}
 	d.used++
 }
+
+// idle reports whether a cron tick has nothing to do: no rehash in
+// progress and no shrink due.
+func (d *redisDict) idle() bool { return d.old == 0 && !d.sparse() }
+
+// sparse reports whether the table is filled below 10% (htNeedsResize).
+func (d *redisDict) sparse() bool { return d.size > redisDictMinSize && d.used*100/d.size < 10 }
 
 // del counts an entry deleted.
 func (d *redisDict) del() { d.used-- }
@@ -295,7 +308,7 @@ func (d *redisDict) cron() {
 		d.old = 0
 		return
 	}
-	if d.size > redisDictMinSize && d.used*100/d.size < 10 {
+	if d.sparse() {
 		d.resize(max(d.used, redisDictMinSize))
 	}
 }

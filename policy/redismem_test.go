@@ -24,17 +24,17 @@ func TestJemallocSize(t *testing.T) {
 // the old table kept while rehashing, a shrink below 10% at cron.
 func TestRedisDictGrowth(t *testing.T) {
 	var d redisDict
-	d.add()
+	d.add(1 << 40)
 	if d.bytes() != 32 {
 		t.Fatalf("one entry: %d B of buckets, want 32", d.bytes())
 	}
 	for range 3 {
-		d.add()
+		d.add(1 << 40)
 	}
 	if d.size != 4 || d.old != 0 {
 		t.Fatalf("4 entries: size %d old %d, want 4, 0", d.size, d.old)
 	}
-	d.add() // used 4 == size 4: expand to 8, rehashing
+	d.add(1 << 40) // used 4 == size 4: expand to 8, rehashing
 	if d.size != 8 || d.old != 4 || d.bytes() != 96 {
 		t.Fatalf("5 entries: size %d old %d (%d B), want 8, 4 (96 B)", d.size, d.old, d.bytes())
 	}

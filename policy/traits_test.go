@@ -1,12 +1,13 @@
 package policy
 
 import (
-	"github.com/cachesim/cachesim/traces/tracestest"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/tracestest"
 )
 
 // traitTrace is 20,000 skewed requests of size 1, one a second (so minutes
@@ -26,12 +27,22 @@ func traitTrace(times bool) *traces.Trace {
 	return tr
 }
 
+// payloadSpec is name's spec on the payload model for the redis-*
+// policies, whose memory model needs a capacity of a server's memory, so
+// that the generic tests' small capacities hold objects.
+func payloadSpec(name string) Spec {
+	if strings.HasPrefix(name, "redis-") {
+		return Spec{Name: name, Params: Params{"memory": "payload"}}
+	}
+	return Spec{Name: name}
+}
+
 // traitHits replays tr through a new cache of policy name (memcached with
 // 4 KiB pages, so that its 16 KiB hold a few hundred objects like the
 // others' 300) and returns the hit pattern.
 func traitHits(t *testing.T, name string, tr *traces.Trace, cfg Config) string {
 	t.Helper()
-	spec, capacity := Spec{Name: name}, int64(300)
+	spec, capacity := payloadSpec(name), int64(300)
 	if name == "memcached" {
 		spec.Params, capacity = Params{"page": "4096"}, 16384
 	}
@@ -50,7 +61,7 @@ func traitHits(t *testing.T, name string, tr *traces.Trace, cfg Config) string {
 func TestTraitsMatchBehaviour(t *testing.T) {
 	tracestest.SkipUnderRace(t)
 	timed, untimed := traitTrace(true), traitTrace(false)
-	base := Config{TTL: 30 * time.Second, Seed: 1}
+	base := Config{TTL: 10 * time.Minute, Seed: 1} // long enough for the caches to fill and evict
 	noTTL, seed2 := base, base
 	noTTL.TTL = 0
 	seed2.Seed = 2

@@ -75,8 +75,9 @@ func Predict(t *traces.Trace, res *Result, opt PredictOptions) (Prediction, erro
 		}
 		c := res.After
 		specs = []string{
-			fmt.Sprintf("redis-lru(samples=%d)", max(c.Samples, 1)),
-			fmt.Sprintf("redis-lfu(samples=%d,log-factor=%d,decay-time=%d)", max(c.Samples, 1), c.LogFactor, c.DecayTime),
+			// the payload model: the overhead per key stands for Redis's memory
+			fmt.Sprintf("redis-lru(memory=payload,samples=%d)", max(c.Samples, 1)),
+			fmt.Sprintf("redis-lfu(decay-time=%d,log-factor=%d,memory=payload,samples=%d)", c.DecayTime, c.LogFactor, max(c.Samples, 1)),
 		}
 	} else {
 		model := res.After.Model
