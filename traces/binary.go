@@ -147,7 +147,7 @@ func (v *VSCSIReader) read(r *Request) error {
 	}
 	r.Time = v.start.since(int64(t)) * 1e3 // microseconds
 	if scsiWrite(uint8(cmd)) {
-		r.Op = OpSet
+		r.Op = OpWrite
 	}
 	return nil
 }

@@ -12,12 +12,24 @@ import (
 type Op uint8
 
 const (
-	// OpGet is a lookup: a hit or a miss (a miss admits the object).
+	// OpGet is a read: a hit or a miss. Whether a miss admits the object
+	// depends on the trace (see Trace.ClientWrites): in a trace whose
+	// clients write their own objects (cache-aside), it never does.
 	OpGet Op = iota
-	// OpSet writes the object (update or insert).
+	// OpSet is a key-value client's write (SET, HSET, memcached set, …):
+	// it stores the object at the request's size and TTL. A trace with
+	// one is a trace whose clients write (Trace.ClientWrites).
 	OpSet
 	// OpDelete removes the object.
 	OpDelete
+	// OpExpire changes the TTL of a cached object only (EXPIRE, PERSIST,
+	// TOUCH with a TTL): TTL 0 removes its expiry; an object not cached
+	// stays so.
+	OpExpire
+	// OpWrite is a block write (a SCSI WRITE): it stores the object as
+	// OpSet does, but a block cache also admits on reads, so it does not
+	// make the trace's reads non-admitting.
+	OpWrite
 )
 
 // String returns the lower-case name of the operation.
@@ -29,6 +41,10 @@ func (o Op) String() string {
 		return "set"
 	case OpDelete:
 		return "delete"
+	case OpExpire:
+		return "expire"
+	case OpWrite:
+		return "write"
 	}
 	return fmt.Sprintf("op(%d)", uint8(o))
 }
@@ -88,6 +104,11 @@ type Fields struct {
 	Marks bool
 	// Tenant: requests carry tenants; Tokens: they carry token counts.
 	Tenant, Tokens bool
+	// ClientWrites: the source's clients write their own objects (a
+	// key-value store filled cache-aside, as Redis MONITOR shows one), so
+	// reads never admit; declared by readers that know it before reading.
+	// A loaded trace knows it from its operations (Trace.ClientWrites).
+	ClientWrites bool
 }
 
 // Describer is implemented by readers that know which fields they carry.
