@@ -26,9 +26,9 @@ const (
 	// TOUCH with a TTL): TTL 0 removes its expiry; an object not cached
 	// stays so.
 	OpExpire
-	// OpWrite is a block write (a SCSI WRITE): it stores the object as
-	// OpSet does, but a block cache also admits on reads, so it does not
-	// make the trace's reads non-admitting.
+	// OpWrite is a write in a cache that also fills on reads (a block
+	// trace's SCSI WRITE, a synthetic workload's write): it stores the
+	// object as OpSet does, but leaves the trace's reads admitting.
 	OpWrite
 )
 
@@ -109,6 +109,32 @@ type Fields struct {
 	// reads never admit; declared by readers that know it before reading.
 	// A loaded trace knows it from its operations (Trace.ClientWrites).
 	ClientWrites bool
+}
+
+// ReadsFill reports whether r is known, before reading, to fill on reads:
+// it carries no operations, or its writes are not a key-value client's
+// own (only block writes and synthetic workloads' writes, OpWrite: see
+// FillDeclarer). A reader that says neither this nor
+// Fields.ClientWrites leaves the meaning of its reads to the loaded trace
+// (Trace.ClientWrites).
+func ReadsFill(r Reader) bool {
+	d, ok := r.(Describer)
+	if !ok {
+		return false
+	}
+	if !d.Fields().Op {
+		return true
+	}
+	f, ok := r.(FillDeclarer)
+	return ok && f.ReadsFill()
+}
+
+// FillDeclarer is implemented by readers of operations that know before
+// reading whether they carry key-value client writes (OpSet).
+type FillDeclarer interface {
+	// ReadsFill reports that the reader yields no OpSet: its reads admit
+	// on a miss (demand fill) and its writes are OpWrite.
+	ReadsFill() bool
 }
 
 // Describer is implemented by readers that know which fields they carry.
