@@ -176,6 +176,14 @@ func (cc *CeilingCounter) Ceiling() Ceiling {
 	return c
 }
 
+// Footprint returns the objects a cache of unlimited size would ever
+// store on t and the sum of their sizes, each at its last stored size
+// (the ceiling's footprint, under t's own meaning: see Semantics).
+func Footprint(t *traces.Trace) (objects int, bytes int64) {
+	c := CeilingOf(t, false)
+	return int(c.Objects), int64(c.ObjectBytes)
+}
+
 // CeilingOf computes the Ceiling of t; countWrites counts every request
 // as a read (see Semantics).
 func CeilingOf(t *traces.Trace, countWrites bool) Ceiling {
