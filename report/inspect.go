@@ -38,8 +38,9 @@ func (in *Inspection) WriteTable(w io.Writer) error {
 	rows := [][]string{
 		{"format", in.Format},
 		{"requests", fmt.Sprint(s.Requests)},
-		{"distinct keys (footprint)", fmt.Sprint(s.DistinctKeys)},
-		{"footprint bytes", fmt.Sprintf("%d (%s)", s.FootprintBytes, sim.FormatSize(s.FootprintBytes, true))},
+		{"distinct keys", fmt.Sprint(s.DistinctKeys)},
+		{"footprint (objects ever stored)", fmt.Sprint(s.FootprintObjects)},
+		{"footprint bytes (last stored sizes)", fmt.Sprintf("%d (%s)", s.FootprintBytes, sim.FormatSize(s.FootprintBytes, true))},
 		{"requested bytes", fmt.Sprintf("%d (%s)", s.RequestedBytes, sim.FormatSize(s.RequestedBytes, true))},
 	}
 	if in.Skipped > 0 {
@@ -55,8 +56,8 @@ func (in *Inspection) WriteTable(w io.Writer) error {
 		rows = append(rows, []string{"time span", "no timestamps"})
 	}
 	rows = append(rows,
-		[]string{"operations", fmt.Sprintf("%d get, %d set, %d delete", s.Gets, s.Sets, s.Deletes)},
-		[]string{"object size (first seen)", dist(s.ObjectSize, "B")},
+		[]string{"operations", fmt.Sprintf("%d get, %d set, %d delete, %d expire", s.Gets, s.Sets, s.Deletes, s.Expires)},
+		[]string{"object size (last written)", dist(s.ObjectSize, "B")},
 		[]string{"one-hit wonders (keys)", pct(s.OneHitWonders)},
 		[]string{"requests to top 1% keys", pct(s.Top1Share)},
 		[]string{"requests to top 10% keys", pct(s.Top10Share)},

@@ -258,7 +258,7 @@ func TestBatchReplayDoesNotAllocate(t *testing.T) {
 		tr.Tenants[i] = uint32(1 + i%3)
 	}
 	m := LatencyModel{Hit: 1e-3, Miss: constant(0.02), Batch: BatchSingle, PerKey: 1e-4}
-	p := newReplayer(newLRU(t, 2000), Options{Objects: true, DedupBatch: true, Latency: m.Latencies(tr)}, false, true)
+	p := newReplayer(newLRU(t, 2000), Options{Objects: true, DedupBatch: true, Latency: m.Latencies(tr)}, Semantics{}, false, true)
 	p.byTenant = make([]TenantStats, 4)
 	chunk := make([]traces.Request, tr.Len())
 	tr.Fill(0, chunk)

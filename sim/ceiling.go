@@ -11,10 +11,11 @@ import (
 // ratio no size of any policy can pass, and the footprint, the capacity
 // from which nothing need ever be evicted.
 //
-// Its misses are the unavoidable ones: the first request for each key and,
-// in traces with operations, the first get after a delete. Requests, bytes
-// and operations count as in ReplayWith (only gets are lookups unless
-// CountWrites). Expiry is not modelled: with TTLs, an unlimited cache that
+// Its misses are the unavoidable ones: a read of a key not held — the
+// first read of each key in a trace without writes, and in traces with
+// operations a read before the key is written, or after it is deleted.
+// Requests, bytes and operations mean what they mean in ReplayWith (see
+// Semantics). Expiry is not modelled: with TTLs, an unlimited cache that
 // expires entries hits less.
 type Ceiling struct {
 	// Requests and Bytes are the lookups and their bytes.
@@ -24,8 +25,9 @@ type Ceiling struct {
 	Misses    uint64 `json:"unavoidable_misses"`
 	MissBytes uint64 `json:"unavoidable_miss_bytes"`
 	// Objects is the number of distinct objects ever cached, and
-	// ObjectBytes the sum of their sizes (each at the size it was first
-	// cached with, as a cache stores it): the footprint in objects and in bytes.
+	// ObjectBytes the sum of their sizes, each at the size it was last
+	// stored with (its last write, or the read that admitted it: a read
+	// that hits does not resize): the footprint in objects and in bytes.
 	Objects     uint64 `json:"objects"`
 	ObjectBytes uint64 `json:"object_bytes"`
 	// Tokens and TokenMisses count the prompts' tokens and those no cache
@@ -80,50 +82,49 @@ func (c Ceiling) Scale(total int64, rate float64) Ceiling {
 // as a stream). Its memory follows the distinct keys: one entry each in
 // the simulator's key table.
 type CeilingCounter struct {
-	c Ceiling
-	// state holds, per key seen, whether an unlimited cache holds it now
-	// (heldNow) and whether it was counted in the footprint.
-	state keymap.Map
-	// perOp applies sets and deletes apart from lookups (see ReplayWith).
-	perOp bool
+	c   Ceiling
+	sem Semantics
+	// index maps each key ever cached to its object in objects.
+	index   keymap.Map
+	objects []ceilingObject
 	// The current multi-key request: whether it has lookups, and whether one missed.
 	inRequest, missed bool
 }
 
-// The bits of a CeilingCounter's key state (its values are the bits + 1, never 0).
-const (
-	heldNow int32 = 1 << iota
-	counted
-)
-
-// NewCeilingCounter returns a counter for a trace; countWrites counts every
-// request as a lookup whatever its operation, as Options.CountWrites does.
-func NewCeilingCounter(countWrites bool) *CeilingCounter {
-	return &CeilingCounter{state: keymap.New(), perOp: !countWrites}
+// ceilingObject is an object an unlimited cache stored: its last stored
+// size, and whether the cache holds it now.
+type ceilingObject struct {
+	size uint32
+	held bool
 }
 
-// Add counts one request. An unsized request (traces.Request.Unsized) of
-// a key not held misses and is not admitted, as the simulator does.
+// NewCeilingCounter returns a counter for a trace whose requests mean what
+// sem says.
+func NewCeilingCounter(sem Semantics) *CeilingCounter {
+	return &CeilingCounter{index: keymap.New(), sem: sem}
+}
+
+// Add counts one request.
 func (cc *CeilingCounter) Add(r *traces.Request) {
 	if !r.Continues {
 		cc.endRequest()
 	}
-	st, _ := cc.state.Get(r.Key)
-	held := st&heldNow != 0
+	var o *ceilingObject
+	if i, ok := cc.index.Get(r.Key); ok {
+		o = &cc.objects[i]
+	}
+	held := o != nil && o.held
+	a := cc.sem.Action(r)
 	switch {
-	case cc.perOp && r.Op == traces.OpDelete:
+	case a == Drop:
 		if held {
-			cc.state.Set(r.Key, st&^heldNow)
+			o.held = false
 		}
 		return
-	case !held && !r.Unsized:
-		if st&counted == 0 {
-			cc.c.Objects++
-			cc.c.ObjectBytes += uint64(r.Size)
-		}
-		cc.state.Set(r.Key, heldNow|counted)
+	case a == Store || (a == Fill && !held):
+		cc.store(o, r)
 	}
-	if cc.perOp && r.Op == traces.OpSet {
+	if !a.IsRead() {
 		return
 	}
 	cc.c.Requests++
@@ -134,6 +135,18 @@ func (cc *CeilingCounter) Add(r *traces.Request) {
 		cc.c.MissBytes += uint64(r.Size)
 		cc.missed = true
 	}
+}
+
+// store stores r's object, o when it was cached before, at r's size.
+func (cc *CeilingCounter) store(o *ceilingObject, r *traces.Request) {
+	if o == nil {
+		cc.index.Put(r.Key, int32(len(cc.objects)))
+		cc.objects = append(cc.objects, ceilingObject{})
+		o = &cc.objects[len(cc.objects)-1]
+		cc.c.Objects++
+	}
+	cc.c.ObjectBytes += uint64(r.Size) - uint64(o.size)
+	o.size, o.held = r.Size, true
 }
 
 // endRequest counts the request that ends.
@@ -163,9 +176,18 @@ func (cc *CeilingCounter) Ceiling() Ceiling {
 	return c
 }
 
-// CeilingOf computes the Ceiling of t (see NewCeilingCounter for countWrites).
+// Footprint returns the objects a cache of unlimited size would ever
+// store on t and the sum of their sizes, each at its last stored size
+// (the ceiling's footprint, under t's own meaning: see Semantics).
+func Footprint(t *traces.Trace) (objects int, bytes int64) {
+	c := CeilingOf(t, false)
+	return int(c.Objects), int64(c.ObjectBytes)
+}
+
+// CeilingOf computes the Ceiling of t; countWrites counts every request
+// as a read (see Semantics).
 func CeilingOf(t *traces.Trace, countWrites bool) Ceiling {
-	cc := NewCeilingCounter(countWrites || t.Ops == nil)
+	cc := NewCeilingCounter(SemanticsOf(t, countWrites))
 	var r traces.Request
 	for i := range t.Len() {
 		t.At(i, &r)

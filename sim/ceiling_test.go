@@ -8,22 +8,28 @@ import (
 
 // TestCeilingByHand: a hand-made trace with sizes and operations.
 func TestCeilingByHand(t *testing.T) {
-	tr := traces.NewTrace("ops", traces.Fields{Op: true, Size: true})
-	for _, r := range []traces.Request{
-		{Key: 1, Size: 10, Op: traces.OpGet},    // first request: unavoidable miss (10 B)
-		{Key: 1, Size: 10, Op: traces.OpGet},    // hit
-		{Key: 2, Size: 20, Op: traces.OpSet},    // written: cached, not a lookup
-		{Key: 2, Size: 20, Op: traces.OpGet},    // hit: the set put it there
-		{Key: 1, Size: 10, Op: traces.OpDelete}, // removed, not a lookup
-		{Key: 1, Size: 10, Op: traces.OpGet},    // unavoidable miss again (10 B)
-		{Key: 3, Size: 40, Op: traces.OpGet},    // first request: miss (40 B)
-		{Key: 3, Size: 50, Op: traces.OpGet},    // hit, counted with its own 50 B
-	} {
-		tr.Append(&r)
+	build := func(write traces.Op) *traces.Trace {
+		tr := traces.NewTrace("ops", traces.Fields{Op: true, Size: true})
+		for _, r := range []traces.Request{
+			{Key: 1, Size: 10, Op: traces.OpGet},    // first request: unavoidable miss (10 B)
+			{Key: 1, Size: 10, Op: traces.OpGet},    // hit if the first admitted it
+			{Key: 2, Size: 20, Op: write},           // written: cached, not a lookup
+			{Key: 2, Size: 20, Op: traces.OpGet},    // hit: the write put it there
+			{Key: 1, Size: 10, Op: traces.OpDelete}, // removed, not a lookup
+			{Key: 1, Size: 10, Op: traces.OpGet},    // unavoidable miss again (10 B)
+			{Key: 3, Size: 40, Op: traces.OpGet},    // first request: miss (40 B)
+			{Key: 3, Size: 50, Op: traces.OpGet},    // hit if admitted, counted with its own 50 B
+			{Key: 2, Size: 35, Op: write},           // rewritten larger: the footprint takes its last size
+		} {
+			tr.Append(&r)
+		}
+		return tr
 	}
-	// Lookups: 6 requests, 10+10+20+10+40+50 = 140 bytes; misses 3 (60 bytes).
-	// Footprint: keys 1, 2, 3 at their first sizes 10+20+40 = 70 bytes.
-	want := Ceiling{Requests: 6, Bytes: 140, Misses: 3, MissBytes: 60, Objects: 3, ObjectBytes: 70}
+	// Block writes (reads admit). Lookups: 6 requests, 10+10+20+10+40+50 =
+	// 140 bytes; misses 3 (60 bytes). Footprint: keys 1 and 3 at the size
+	// their first read admitted (10, 40), key 2 at its last write (35): 85.
+	tr := build(traces.OpWrite)
+	want := Ceiling{Requests: 6, Bytes: 140, Misses: 3, MissBytes: 60, Objects: 3, ObjectBytes: 85}
 	got := CeilingOf(tr, false)
 	if got != want {
 		t.Fatalf("ceiling %+v, want %+v", got, want)
@@ -31,15 +37,23 @@ func TestCeilingByHand(t *testing.T) {
 	if got.HitRatio() != 0.5 || got.ByteHitRatio() != 1-60.0/140 {
 		t.Errorf("ratios %g %g, want 0.5 and %g", got.HitRatio(), got.ByteHitRatio(), 1-60.0/140)
 	}
-	if got.Footprint(false, 62) != 3 || got.Footprint(true, 62) != 70+3*62 {
-		t.Errorf("footprint %d objects, %d bytes; want 3 and %d", got.Footprint(false, 62), got.Footprint(true, 62), 70+3*62)
+	if got.Footprint(false, 62) != 3 || got.Footprint(true, 62) != 85+3*62 {
+		t.Errorf("footprint %d objects, %d bytes; want 3 and %d", got.Footprint(false, 62), got.Footprint(true, 62), 85+3*62)
 	}
 	// Counting writes, every request is a lookup of an unlimited cache:
-	// misses are the first request per key (1, 2, 3): 3 of 8 requests;
-	// bytes 10+10+20+20+10+10+40+50 = 170, missed 10+20+40 = 70.
-	want = Ceiling{Requests: 8, Bytes: 170, Misses: 3, MissBytes: 70, Objects: 3, ObjectBytes: 70}
+	// misses are the first request per key (1, 2, 3): 3 of 9 requests;
+	// bytes 10+10+20+20+10+10+40+50+35 = 205, missed 10+20+40 = 70; a read
+	// does not resize: footprint 70.
+	want = Ceiling{Requests: 9, Bytes: 205, Misses: 3, MissBytes: 70, Objects: 3, ObjectBytes: 70}
 	if got := CeilingOf(tr, true); got != want {
 		t.Errorf("counting writes: %+v, want %+v", got, want)
+	}
+	// Client writes (OpSet): reads never admit, so keys 1 and 3 miss at
+	// every read (10+10+10+40+50 = 120 bytes of 5 misses); key 2 alone is
+	// ever cached, at its last size 35.
+	want = Ceiling{Requests: 6, Bytes: 140, Misses: 5, MissBytes: 120, Objects: 1, ObjectBytes: 35}
+	if got := CeilingOf(build(traces.OpSet), false); got != want {
+		t.Errorf("client writes: %+v, want %+v", got, want)
 	}
 }
 

@@ -44,18 +44,20 @@ const batchSize = 2048
 // whatever else opt asks for. The extra records cost one predictable branch
 // per request when off, and no allocation per request when on.
 //
-// Operations (unless opt.CountWrites): a get is a lookup, counted in the
-// requests, hits and bytes; a set writes the object, inserting it or
-// refreshing it as an access would (like a hit, it does not change a cached
-// object's size), and is counted only in Stats.Sets; a delete removes the
-// object (policy.Cache.Remove) and is counted only in Stats.Deletes. Traces
-// without operations are all gets.
+// Each request does what its Action says (see Semantics; unless
+// opt.CountWrites, which makes every request a read that admits): a read
+// is counted in the requests, hits and bytes, and admits its object on a
+// miss unless t's clients write their own objects (t.ClientWrites); a
+// write stores the object at its size and TTL, replacing a cached copy,
+// and a TTL change retimes a cached one, both counted only in Stats.Sets;
+// a delete removes the object and is counted only in Stats.Deletes.
+// Traces without operations are all reads that admit.
 //
 // For an offline policy (policy.NeedsFuture) it first fills t's next-access
 // column if missing (Sweep does so before sharing t between goroutines).
 func ReplayWith(t *traces.Trace, c policy.Cache, opt Options) Stats {
 	PrepareFuture(t, c)
-	p := newReplayer(c, opt, t.Ops != nil, t.HasBatches())
+	p := newReplayer(c, opt, SemanticsOf(t, opt.CountWrites), t.Ops != nil, t.HasBatches())
 	var batch [batchSize]traces.Request
 	for i, n := 0, t.Len(); i < n; i += batchSize {
 		b := batch[:min(batchSize, n-i)]
@@ -70,6 +72,7 @@ func ReplayWith(t *traces.Trace, c policy.Cache, opt Options) Stats {
 type replayer struct {
 	c     policy.Cache
 	opt   Options
+	sem   Semantics
 	perOp bool // the requests carry operations that count apart
 	lat   *Latencies
 	win   *Windower
@@ -80,10 +83,11 @@ type replayer struct {
 	st       Stats
 }
 
-// newReplayer returns a replayer; ops says the requests may carry
-// operations, batches that they may carry several keys.
-func newReplayer(c policy.Cache, opt Options, ops, batches bool) *replayer {
-	p := &replayer{c: c, opt: opt, perOp: ops && !opt.CountWrites, lat: opt.Latency}
+// newReplayer returns a replayer of requests that mean what sem says; ops
+// says the requests may carry operations, batches that they may carry
+// several keys.
+func newReplayer(c policy.Cache, opt Options, sem Semantics, ops, batches bool) *replayer {
+	p := &replayer{c: c, opt: opt, sem: sem, perOp: ops && !opt.CountWrites, lat: opt.Latency}
 	if batches {
 		p.bt = newBatcher(opt.DedupBatch, opt.Latency)
 	}
@@ -114,14 +118,15 @@ func (p *replayer) run(batch []traces.Request) {
 		} else {
 			r.Size += opt.Overhead
 		}
-		if p.perOp && r.Op != traces.OpGet {
-			p.write(r)
+		a := p.action(r)
+		if !a.IsRead() {
+			p.write(r, a)
 			r.Size = own
 			continue
 		}
 		st.Requests++
 		st.Bytes += size
-		hit := Access(c, r)
+		hit := Apply(c, r, a)
 		r.Size = own
 		if hit {
 			st.Hits++
@@ -136,22 +141,22 @@ func (p *replayer) run(batch []traces.Request) {
 	p.next += len(batch)
 }
 
-// Access runs r through c as the simulator does everywhere: an unsized
-// request (traces.Request.Unsized: its key was never sized) is looked up
-// but never admitted, since the cache would not know what to store.
-func Access(c policy.Cache, r *traces.Request) bool {
-	return (!r.Unsized || c.Contains(r.Key)) && c.Access(r)
+// action returns what r does (see Semantics).
+func (p *replayer) action(r *traces.Request) Action {
+	if !p.perOp && !r.Unsized {
+		return Fill
+	}
+	return p.sem.Action(r)
 }
 
-// write applies a set or a delete.
-func (p *replayer) write(r *traces.Request) {
-	if r.Op == traces.OpSet {
+// write applies a write, a TTL change or a delete.
+func (p *replayer) write(r *traces.Request, a Action) {
+	if a == Drop {
+		p.st.Deletes++
+	} else {
 		p.st.Sets++
-		Access(p.c, r)
-		return
 	}
-	p.st.Deletes++
-	p.c.Remove(r.Key)
+	Apply(p.c, r, a)
 }
 
 // finish returns the statistics of the whole run.
@@ -182,8 +187,9 @@ func (p *replayer) finish() Stats {
 func (p *replayer) runBatched(batch []traces.Request) {
 	for k := range batch {
 		r := &batch[k]
+		read := p.action(r).IsRead()
 		if p.bt == nil { // tenants only
-			if hit := p.one(r, p.next+k); r.Op == traces.OpGet || !p.perOp {
+			if hit := p.one(r, p.next+k); read {
 				p.countTenant(r, hit)
 			}
 			continue
@@ -191,7 +197,7 @@ func (p *replayer) runBatched(batch []traces.Request) {
 		if !r.Continues {
 			p.bt.start()
 		}
-		if r.Op == traces.OpGet || !p.perOp {
+		if read {
 			if p.bt.skip(r.Key) {
 				continue
 			}
@@ -216,15 +222,16 @@ func (p *replayer) one(r *traces.Request, i int) bool {
 	} else {
 		r.Size += p.opt.Overhead
 	}
-	if p.perOp && r.Op != traces.OpGet {
-		p.write(r)
+	a := p.action(r)
+	if !a.IsRead() {
+		p.write(r, a)
 		r.Size = own
 		return false
 	}
 	st := &p.st
 	st.Requests++
 	st.Bytes += size
-	hit := Access(p.c, r)
+	hit := Apply(p.c, r, a)
 	r.Size = own
 	if hit {
 		st.Hits++

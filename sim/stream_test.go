@@ -90,6 +90,9 @@ type failingReader struct{ n, i int }
 
 var errBroken = errors.New("broken record")
 
+// Fields says it yields keys and sizes only.
+func (f *failingReader) Fields() traces.Fields { return traces.Fields{Size: true} }
+
 func (f *failingReader) Read(r *traces.Request) error {
 	if f.i == f.n {
 		return errBroken
@@ -110,8 +113,25 @@ func TestReplayStreamError(t *testing.T) {
 	}
 }
 
+// opsReader yields gets and sets without saying what its writes mean.
+type opsReader struct{ i int }
+
+func (o *opsReader) Fields() traces.Fields { return traces.Fields{Op: true} }
+
+func (o *opsReader) Read(r *traces.Request) error {
+	if o.i == 10 {
+		return io.EOF
+	}
+	o.i++
+	*r = traces.Request{Key: uint64(o.i % 3), Size: 1, Op: traces.Op(o.i % 2)}
+	return nil
+}
+
 // What needs the loaded trace says so instead of replaying wrongly.
 func TestReplayStreamNeedsTrace(t *testing.T) {
+	if _, _, err := ReplayStream(&opsReader{}, policy.NewLRU(10), Options{}); !errors.Is(err, ErrNeedsTrace) {
+		t.Errorf("operations of unknown meaning: error %v, want ErrNeedsTrace", err)
+	}
 	c, err := policy.New(policy.Spec{Name: "belady"}, policy.Config{Capacity: 10})
 	if err != nil {
 		t.Fatal(err)
@@ -123,6 +143,9 @@ func TestReplayStreamNeedsTrace(t *testing.T) {
 
 // cyclingReader yields n requests over a fixed set of keys.
 type cyclingReader struct{ n, i, keys int }
+
+// Fields says it yields keys only.
+func (c *cyclingReader) Fields() traces.Fields { return traces.Fields{} }
 
 func (c *cyclingReader) Read(r *traces.Request) error {
 	if c.i == c.n {

@@ -35,21 +35,32 @@ func specs(t *testing.T, names ...string) []policy.Spec {
 // TestReplayOperations replays a hand-made trace with operations; the
 // expected counts are worked out by hand in the comments.
 func TestReplayOperations(t *testing.T) {
-	tr := traces.NewTrace("ops", traces.Fields{Op: true})
-	for _, r := range []traces.Request{
-		{Key: 1, Op: traces.OpGet},    // miss, admitted
-		{Key: 2, Op: traces.OpSet},    // written: not counted
-		{Key: 2, Op: traces.OpGet},    // hit (written before)
-		{Key: 2, Op: traces.OpDelete}, // removed: not counted
-		{Key: 2, Op: traces.OpGet},    // miss (deleted)
-		{Key: 1, Op: traces.OpGet},    // hit
-	} {
-		r.Size = 1
-		tr.Append(&r)
+	build := func(write traces.Op) *traces.Trace {
+		tr := traces.NewTrace("ops", traces.Fields{Op: true})
+		for _, r := range []traces.Request{
+			{Key: 1, Op: traces.OpGet},    // miss
+			{Key: 2, Op: write},           // written: not counted
+			{Key: 2, Op: traces.OpGet},    // hit (written before)
+			{Key: 2, Op: traces.OpDelete}, // removed: not counted
+			{Key: 2, Op: traces.OpGet},    // miss (deleted)
+			{Key: 1, Op: traces.OpGet},    // hit if the first get admitted key 1
+		} {
+			r.Size = 1
+			tr.Append(&r)
+		}
+		return tr
 	}
+	// A key-value client's write (OpSet): the clients fill the cache, a
+	// get never admits, so key 1 misses twice.
+	tr := build(traces.OpSet)
 	st := Replay(tr, policy.NewLRU(10), true)
+	if st.Requests != 4 || st.Hits != 1 || st.Sets != 1 || st.Deletes != 1 || st.Bytes != 4 {
+		t.Errorf("client writes: %+v; want 4 requests, 1 hit, 1 set, 1 delete, 4 bytes", st)
+	}
+	// A block write (OpWrite): gets admit, so key 1 hits the second time.
+	st = Replay(build(traces.OpWrite), policy.NewLRU(10), true)
 	if st.Requests != 4 || st.Hits != 2 || st.Sets != 1 || st.Deletes != 1 || st.Bytes != 4 {
-		t.Errorf("per-op replay: %+v; want 4 requests, 2 hits, 1 set, 1 delete, 4 bytes", st)
+		t.Errorf("block writes: %+v; want 4 requests, 2 hits, 1 set, 1 delete, 4 bytes", st)
 	}
 	// Counting writes, libCacheSim's way: every request is a lookup.
 	// 1 miss, 2 miss, 2 hit, 2 hit, 2 hit, 1 hit.

@@ -377,7 +377,7 @@ func (b *monitorBatches) continues(sameCommand bool) bool {
 // requests that follow from it (by the tenant rule, if any).
 func (m *MonitorReader) key(arg []byte) uint64 {
 	m.cur.Tenant = m.batch.tenants.fromKey(arg)
-	return ParseKey(arg)
+	return inDatabase(ParseKey(arg), m.db)
 }
 
 // TenantNames returns the names of the tenants read so far.

@@ -67,7 +67,7 @@ func vscsiV2(cmd uint16, size uint32, lbn, ts uint64) []byte {
 }
 
 func TestVSCSI(t *testing.T) {
-	want := []Request{{Key: 9, Size: 4096, Op: OpSet}, {Time: 1500e3, Key: 10, Size: 512, Op: OpGet}}
+	want := []Request{{Key: 9, Size: 4096, Op: OpWrite}, {Time: 1500e3, Key: 10, Size: 512, Op: OpGet}}
 	for _, c := range []struct {
 		name string
 		rec  func(uint16, uint32, uint64, uint64) []byte

@@ -110,7 +110,7 @@ func TestMonitor(t *testing.T) {
 		{Time: 1892588e3, Key: h(`k\"q`), Size: 6, TTL: 30, Op: OpSet},
 		{Time: 2392588e3, Key: h("a"), Size: 1, Op: OpDelete},
 		{Time: 2392588e3, Key: h("b"), Size: 1, Op: OpDelete, Continues: true},
-		{Time: 3892588e3, Key: h("key1"), Size: 9, TTL: 10, Op: OpSet},
+		{Time: 3892588e3, Key: h("key1"), Size: 9, TTL: 10, Op: OpExpire},
 		{Time: 6892588e3, Key: h("m1"), Size: 4, Op: OpSet},
 		{Time: 6892588e3, Key: h("m2"), Size: 6, Op: OpSet, Continues: true},
 		{Time: 7892588e3, Key: h("p"), Size: 2, TTL: 2, Op: OpSet},
@@ -162,7 +162,7 @@ func TestMonitorCapture(t *testing.T) {
 		set(h("a"), 2, 0), same(set(h("b"), 3, 0)), // mset a 1 b 22
 		get(h("a"), 2), same(get(h("b"), 3)), // mget a b c: c never sized, 1 byte
 		same(get(h("c"), 1)), //
-		set(h("k1"), 9, 0),   // append k1 XY: 7 + 2
+		set(h("k1"), 9, 100), // append k1 XY: 7 + 2, keeping what remains of EX 100 (99.95 s, rounded up)
 		set(h("cnt"), 4, 0),  // incr cnt: a new key, "1"
 		set(h("cnt"), 4, 0),  // incrby cnt 5: keeps its size
 	}
@@ -179,11 +179,13 @@ func TestMonitorCapture(t *testing.T) {
 		get(fk("h", "f1"), 5), same(get(fk("h", "f2"), 6)), // hmget h f1 f2
 		del(fk("h", "f1"), 5), // hdel h f1 (hgetall h: not per field)
 	}
+	expire := func(k uint64, size, ttl uint32) monitorWant { return monitorWant{OpExpire, k, size, ttl, false} }
 	tail := []monitorWant{
-		set(h("k1"), 9, 50),                  // expire k1 50
-		set(h("k1"), 9, 1<<32-1),             // pexpireat k1 99999999999999: 98204207450 s away, clamped
-		set(h("k1"), 9, 0),                   // persist k1
-		{OpGet, h("k1"), 9, 5, false},        // getex k1 px 5000
+		expire(h("k1"), 9, 50),               // expire k1 50
+		expire(h("k1"), 9, 1<<32-1),          // pexpireat k1 99999999999999: 98204207450 s away, clamped
+		expire(h("k1"), 9, 0),                // persist k1
+		get(h("k1"), 9),                      // getex k1 px 5000: a read,
+		same(expire(h("k1"), 9, 5)),          // then its new TTL
 		get(h("a"), 2), same(del(h("a"), 2)), // getdel a
 		del(h("b"), 3), same(del(h("c"), 1)), // del b c
 		get(h("k1"), 9), same(get(h("cnt"), 4)), // exists k1 cnt
@@ -221,9 +223,9 @@ func TestMonitorCapture(t *testing.T) {
 			t.Errorf("times %d, %d; want 12.898 ms and 238.679 ms after the first", reqs[1].Time, reqs[len(reqs)-1].Time)
 		}
 		notes := f.Notes()
-		// Unsized: 17 reads and expiry writes, all but "c" sized before (by hand).
+		// Unsized: 18 reads and expires (GETEX is both), all but "c" sized before (by hand).
 		if len(notes) != 3 || notes[2].Text != others || !strings.Contains(notes[1].Text, "MULTI/EXEC block (1 block)") ||
-			!strings.HasPrefix(notes[0].Text, "17 requests carried no size: 16 took their key's last known size, and 1,") {
+			!strings.HasPrefix(notes[0].Text, "18 requests carried no size: 17 took their key's last known size, and 1,") {
 			t.Errorf("fields %v: notes %q", fields, notes)
 		}
 	}

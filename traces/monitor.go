@@ -26,16 +26,26 @@ type MonitorOptions struct {
 // key (or per field, see MonitorOptions), in order; the second and later
 // requests of one command have Continues set:
 //
-//   - Reads (gets): GET, MGET, EXISTS, TOUCH, GETEX (with its expiry as the
-//     TTL), HGET, HMGET, HGETALL, HEXISTS; GETDEL is a get then a delete;
-//     GETSET and SET … GET a get then a set.
-//   - Writes (sets): SET (EX, PX, EXAT, PXAT as the TTL; NX, XX, KEEPTTL
-//     accepted), SETNX, SETEX, PSETEX, MSET, MSETNX, APPEND, INCR, DECR,
-//     INCRBY, DECRBY, INCRBYFLOAT, HSET, HMSET, HSETNX, HINCRBY,
-//     HINCRBYFLOAT, HDEL (a hash that loses fields is rewritten smaller).
-//   - Expiry: EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT are sets that carry the
-//     new TTL (an expiry already past deletes), PERSIST a set without one.
+//   - Reads (gets): GET, MGET, EXISTS, TOUCH, GETEX (then an expire when
+//     it sets or clears the TTL), HGET, HMGET, HGETALL, HEXISTS; GETDEL is a
+//     get then a delete; GETSET and SET … GET a get then a set.
+//   - Writes (sets), which store the object at its new size: SET (EX, PX,
+//     EXAT, PXAT as the TTL, none without them, the key's remaining TTL
+//     with KEEPTTL; NX, XX accepted), SETNX, SETEX, PSETEX, MSET, MSETNX
+//     (no TTL); APPEND, SETRANGE, INCR, DECR, INCRBY, DECRBY, INCRBYFLOAT,
+//     HSET, HMSET, HSETNX, HINCRBY, HINCRBYFLOAT and HDEL (a hash that
+//     loses fields is rewritten smaller), which keep the key's remaining
+//     TTL, as Redis does.
+//   - Expiry (expires, which change only the TTL of a cached key):
+//     EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT (an expiry already past
+//     deletes), PERSIST (no TTL).
 //   - Deletes: DEL, UNLINK (and HDEL per field with MonitorOptions.Fields).
+//
+// Keys of different databases (the number before the client) are
+// different objects. The reader follows each key's expiry as the server
+// sets it, so that a write that keeps the TTL carries what remains of it.
+// Redis clients write their own objects (Fields.ClientWrites): a GET miss
+// never fills the cache, the client's SET after it does.
 //
 // Sizes: a string is its key's length plus its value's; APPEND adds to the
 // key's last known size; INCR and the like keep it (or take the key's and
@@ -64,8 +74,12 @@ type MonitorReader struct {
 	digest     *xxhash.Digest
 	others     map[string]*int // commands read as no request, by name
 	otherCount int
-	client     []byte         // the current line's client ("0 127.0.0.1:60866")
-	batch      monitorBatches // multi-key requests and tenants (batch.go)
+	client     []byte // the current line's client ("0 127.0.0.1:60866")
+	db         uint64 // the current line's database
+	// expires holds each key's expiry as the server set it (ns since the
+	// trace's start), for the keys that have one.
+	expires map[uint64]int64
+	batch   monitorBatches // multi-key requests and tenants (batch.go)
 	badRecords
 }
 
@@ -78,6 +92,7 @@ func NewMonitorReader(name string, r io.Reader, opt Options) *MonitorReader {
 	m := &MonitorReader{
 		sc: newLineScanner(name, r), opt: opt.Monitor, badRecords: badRecords{skip: opt.SkipBad},
 		sizes: newSizeMemo(opt.DefaultSize), fieldSizes: newSizeMemo(0), digest: xxhash.New(), others: map[string]*int{},
+		expires: map[uint64]int64{},
 	}
 	m.batch.tenants.rule = opt.TenantFrom
 	return m
@@ -85,7 +100,7 @@ func NewMonitorReader(name string, r io.Reader, opt Options) *MonitorReader {
 
 // Fields reports that MONITOR output carries every field.
 func (m *MonitorReader) Fields() Fields {
-	return Fields{Time: true, Size: true, TTL: true, Op: true, Marks: true, Tenant: m.batch.tenants.rule != nil}
+	return Fields{Time: true, Size: true, TTL: true, Op: true, Marks: true, Tenant: m.batch.tenants.rule != nil, ClientWrites: true}
 }
 
 // Notes counts the reads sized from other requests and lists the commands
@@ -155,6 +170,7 @@ func (m *MonitorReader) parse(line []byte) error {
 		return m.sc.errorf(0, "missing ']' after the client")
 	}
 	m.client = rest[1:rb]
+	m.db = database(m.client)
 	m.batch.line(m.client)
 	rest = rest[rb+1:]
 	m.args, m.argLen = m.args[:0], m.argLen[:0]
@@ -206,6 +222,7 @@ var monitorCommands = func() map[string]monitorCommand {
 	add(3, (*MonitorReader).readSetEx, "SETEX", "PSETEX")
 	add(2, (*MonitorReader).readMSet, "MSET", "MSETNX")
 	add(2, (*MonitorReader).readAppend, "APPEND")
+	add(3, (*MonitorReader).readSetRange, "SETRANGE")
 	add(1, (*MonitorReader).readIncr, "INCR", "DECR")
 	add(2, (*MonitorReader).readIncr, "INCRBY", "DECRBY", "INCRBYFLOAT")
 	add(1, readDels, "DEL", "UNLINK")
@@ -277,14 +294,48 @@ func (m *MonitorReader) emitRecalled(op Op, key uint64, ttl uint32) {
 // get emits a read of key, of its last known size.
 func (m *MonitorReader) get(key uint64, ttl uint32) { m.emitRecalled(OpGet, key, ttl) }
 
-// set emits a write of key with its new size.
+// set emits a write of key with its new size and TTL (0: none).
 func (m *MonitorReader) set(key uint64, size, ttl uint32) {
 	m.sizes.learn(key, size)
+	m.setExpiry(key, ttl)
 	m.emit(OpSet, key, size, ttl)
+}
+
+// write emits a write of key with its new size that keeps the key's TTL
+// (APPEND, INCR, HSET, …), or none when it has expired.
+func (m *MonitorReader) write(key uint64, size uint32) {
+	m.set(key, size, m.remaining(key))
+}
+
+// expire emits a change of key's TTL (0: none).
+func (m *MonitorReader) expire(key uint64, ttl uint32) {
+	m.setExpiry(key, ttl)
+	m.emitRecalled(OpExpire, key, ttl)
+}
+
+// setExpiry records key's expiry, ttl seconds from now (0: none).
+func (m *MonitorReader) setExpiry(key uint64, ttl uint32) {
+	if ttl == 0 {
+		delete(m.expires, key)
+		return
+	}
+	m.expires[key] = m.cur.Time + int64(ttl)*1e9
+}
+
+// remaining returns what remains of key's TTL in whole seconds, rounded
+// up, or 0 when it has none or has expired.
+func (m *MonitorReader) remaining(key uint64) uint32 {
+	at, ok := m.expires[key]
+	if !ok || at <= m.cur.Time {
+		delete(m.expires, key)
+		return 0
+	}
+	return uint32(min(ceilDiv(at-m.cur.Time, 1e9), math.MaxUint32))
 }
 
 // del emits a delete of key (of its last known size, which matters to no one).
 func (m *MonitorReader) del(key uint64) {
+	delete(m.expires, key)
 	size, ok := m.sizes.known(key)
 	if !ok {
 		size = m.sizes.def
@@ -318,9 +369,12 @@ func (m *MonitorReader) readGetEx(_ string, args [][]byte, _ []int) error {
 		return err
 	}
 	key := m.key(args[0])
-	m.get(key, ttl)
-	if expired {
+	m.get(key, 0)
+	switch {
+	case expired:
 		m.del(key)
+	case ttl > 0 || hasOption(args[1:], "PERSIST"):
+		m.expire(key, ttl)
 	}
 	return nil
 }
@@ -342,6 +396,9 @@ func (m *MonitorReader) readSet(name string, args [][]byte, lens []int) error {
 	key := m.key(args[0])
 	if name == "GETSET" || hasOption(args[2:], "GET") {
 		m.get(key, 0)
+	}
+	if hasOption(args[2:], "KEEPTTL") {
+		ttl = m.remaining(key)
 	}
 	m.set(key, sum(uint64(lens[0]), uint64(lens[1])), ttl)
 	if expired {
@@ -386,7 +443,24 @@ func (m *MonitorReader) readAppend(_ string, args [][]byte, lens []int) error {
 	if !ok {
 		size = uint32(min(lens[0], math.MaxUint32))
 	}
-	m.set(key, sum(uint64(size), uint64(lens[1])), 0)
+	m.write(key, sum(uint64(size), uint64(lens[1])))
+	return nil
+}
+
+// readSetRange reads SETRANGE key offset value: the value grows to cover
+// offset+len(value) when it is shorter.
+func (m *MonitorReader) readSetRange(_ string, args [][]byte, lens []int) error {
+	off, err := parseTime(args[1], 1)
+	if err != nil || off < 0 || bytes.IndexByte(args[1], '.') >= 0 {
+		return m.sc.errorf(0, "SETRANGE: expected an offset >= 0, got %q", args[1])
+	}
+	key := m.key(args[0])
+	size, ok := m.sizes.known(key)
+	if !ok {
+		size = uint32(min(lens[0], math.MaxUint32))
+	}
+	end := uint64(lens[0]) + uint64(min(off, math.MaxUint32)) + uint64(lens[2])
+	m.write(key, uint32(min(max(uint64(size), end), math.MaxUint32)))
 	return nil
 }
 
@@ -402,14 +476,14 @@ func (m *MonitorReader) readIncr(_ string, args [][]byte, lens []int) error {
 		}
 		size = sum(uint64(lens[0]), uint64(n))
 	}
-	m.set(key, size, 0)
+	m.write(key, size)
 	return nil
 }
 
 // readExpire reads EXPIRE key s, PEXPIRE key ms, EXPIREAT key t, PEXPIREAT
-// key t-ms (each with optional NX, XX, GT or LT) and PERSIST key: a write of
-// the key's last known size with the new TTL, or a delete when the expiry
-// is already past.
+// key t-ms (each with optional NX, XX, GT or LT) and PERSIST key: an
+// expire of the key with the new TTL (none for PERSIST), or a delete when
+// the expiry is already past.
 func (m *MonitorReader) readExpire(name string, args [][]byte, _ []int) error {
 	key := m.key(args[0])
 	var ttl uint32
@@ -433,7 +507,7 @@ func (m *MonitorReader) readExpire(name string, args [][]byte, _ []int) error {
 			return nil
 		}
 	}
-	m.emitRecalled(OpSet, key, ttl)
+	m.expire(key, ttl)
 	return nil
 }
 
@@ -444,7 +518,7 @@ func (m *MonitorReader) fieldKey(key, field []byte) uint64 {
 	m.digest.Write(key)
 	m.digest.Write([]byte{0})
 	m.digest.Write(field)
-	return m.digest.Sum64()
+	return inDatabase(m.digest.Sum64(), m.db)
 }
 
 // readHashGet reads HGET key field, HEXISTS key field, HMGET key field…
@@ -490,11 +564,11 @@ func (m *MonitorReader) readHashSet(name string, args [][]byte, lens []int) erro
 		m.fieldSizes.learn(fk, size)
 		hash = sum(uint64(hash)-uint64(min(old, hash)), uint64(size))
 		if m.opt.Fields {
-			m.set(fk, sum(uint64(lens[0]), uint64(size)), 0)
+			m.write(fk, sum(uint64(lens[0]), uint64(size)))
 		}
 	}
 	if !m.opt.Fields {
-		m.set(key, hash, 0)
+		m.write(key, hash)
 	}
 	return nil
 }
@@ -515,10 +589,10 @@ func (m *MonitorReader) readHashDel(_ string, args [][]byte, lens []int) error {
 	}
 	if !m.opt.Fields {
 		if !hashKnown {
-			m.emitRecalled(OpSet, key, 0)
+			m.emitRecalled(OpSet, key, m.remaining(key))
 			return nil
 		}
-		m.set(key, max(hash, uint32(min(lens[0], math.MaxUint32))), 0)
+		m.write(key, max(hash, uint32(min(lens[0], math.MaxUint32))))
 	}
 	return nil
 }
@@ -612,4 +686,32 @@ func redisQuoted(b []byte) (raw []byte, n int, rest []byte, ok bool) {
 // check parses one line, for format detection.
 func (m *MonitorReader) check(line []byte) error {
 	return m.parse(line)
+}
+
+// database returns the database number MONITOR prints first in the client
+// field ("5 127.0.0.1:60866", "0 lua"): 0 when there is none.
+func database(client []byte) uint64 {
+	var db uint64
+	for _, c := range client {
+		if c < '0' || c > '9' || db > 1<<20 {
+			break
+		}
+		db = db*10 + uint64(c-'0')
+	}
+	return db
+}
+
+// inDatabase returns the key of key in database db: key itself in
+// database 0, a key of its own in any other, so that the same name in two
+// databases names two objects.
+func inDatabase(key, db uint64) uint64 {
+	if db == 0 {
+		return key
+	}
+	x := key ^ db*0x9e3779b97f4a7c15
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	return x ^ x>>31
 }

@@ -119,13 +119,15 @@ func parseTime(b []byte, unit int64) (int64, error) {
 }
 
 // ParseOp maps an operation name to an Op. It accepts the usual spellings in
-// any case: get/gets/read/r, set/put/write/w/add/replace/cas/append/prepend/
-// incr/decr, delete/del/remove, and the hexadecimal SCSI opcodes of block
-// trace CSVs (28/88/a8/08 READ, 2a/8a/aa/0a WRITE).
+// any case: get/gets/read/r; the key-value writes set/put/add/replace/cas/
+// append/prepend/incr/decr/update (OpSet); the block writes write/w
+// (OpWrite); delete/del/remove; expire/touch (OpExpire); and the
+// hexadecimal SCSI opcodes of block trace CSVs (28/88/a8/08 READ,
+// 2a/8a/aa/0a WRITE).
 func ParseOp(b []byte) (Op, error) {
 	var buf [16]byte
 	if len(b) > len(buf) {
-		return 0, fmt.Errorf("op: unknown operation %q (expected get, set or delete)", b)
+		return 0, fmt.Errorf("op: unknown operation %q (expected get, set, write, delete or expire)", b)
 	}
 	for i, c := range b {
 		if 'A' <= c && c <= 'Z' {
@@ -136,12 +138,16 @@ func ParseOp(b []byte) (Op, error) {
 	switch string(buf[:len(b)]) {
 	case "get", "gets", "read", "r", "lookup", "28", "88", "a8", "08":
 		return OpGet, nil
-	case "set", "put", "write", "w", "add", "replace", "cas", "append", "prepend", "incr", "decr", "update", "2a", "8a", "aa", "0a":
+	case "set", "put", "add", "replace", "cas", "append", "prepend", "incr", "decr", "update":
 		return OpSet, nil
+	case "write", "w", "2a", "8a", "aa", "0a":
+		return OpWrite, nil
 	case "delete", "del", "remove", "d":
 		return OpDelete, nil
+	case "expire", "touch":
+		return OpExpire, nil
 	}
-	return 0, fmt.Errorf("op: unknown operation %q (expected get, set or delete)", b)
+	return 0, fmt.Errorf("op: unknown operation %q (expected get, set, write, delete or expire)", b)
 }
 
 // ErrTimeUnit is in the error of a timestamp that does not fit its time

@@ -12,12 +12,24 @@ import (
 type Op uint8
 
 const (
-	// OpGet is a lookup: a hit or a miss (a miss admits the object).
+	// OpGet is a read: a hit or a miss. Whether a miss admits the object
+	// depends on the trace (see Trace.ClientWrites): in a trace whose
+	// clients write their own objects (cache-aside), it never does.
 	OpGet Op = iota
-	// OpSet writes the object (update or insert).
+	// OpSet is a key-value client's write (SET, HSET, memcached set, …):
+	// it stores the object at the request's size and TTL. A trace with
+	// one is a trace whose clients write (Trace.ClientWrites).
 	OpSet
 	// OpDelete removes the object.
 	OpDelete
+	// OpExpire changes the TTL of a cached object only (EXPIRE, PERSIST,
+	// TOUCH with a TTL): TTL 0 removes its expiry; an object not cached
+	// stays so.
+	OpExpire
+	// OpWrite is a write in a cache that also fills on reads (a block
+	// trace's SCSI WRITE, a synthetic workload's write): it stores the
+	// object as OpSet does, but leaves the trace's reads admitting.
+	OpWrite
 )
 
 // String returns the lower-case name of the operation.
@@ -29,6 +41,10 @@ func (o Op) String() string {
 		return "set"
 	case OpDelete:
 		return "delete"
+	case OpExpire:
+		return "expire"
+	case OpWrite:
+		return "write"
 	}
 	return fmt.Sprintf("op(%d)", uint8(o))
 }
@@ -88,6 +104,37 @@ type Fields struct {
 	Marks bool
 	// Tenant: requests carry tenants; Tokens: they carry token counts.
 	Tenant, Tokens bool
+	// ClientWrites: the source's clients write their own objects (a
+	// key-value store filled cache-aside, as Redis MONITOR shows one), so
+	// reads never admit; declared by readers that know it before reading.
+	// A loaded trace knows it from its operations (Trace.ClientWrites).
+	ClientWrites bool
+}
+
+// ReadsFill reports whether r is known, before reading, to fill on reads:
+// it carries no operations, or its writes are not a key-value client's
+// own (only block writes and synthetic workloads' writes, OpWrite: see
+// FillDeclarer). A reader that says neither this nor
+// Fields.ClientWrites leaves the meaning of its reads to the loaded trace
+// (Trace.ClientWrites).
+func ReadsFill(r Reader) bool {
+	d, ok := r.(Describer)
+	if !ok {
+		return false
+	}
+	if !d.Fields().Op {
+		return true
+	}
+	f, ok := r.(FillDeclarer)
+	return ok && f.ReadsFill()
+}
+
+// FillDeclarer is implemented by readers of operations that know before
+// reading whether they carry key-value client writes (OpSet).
+type FillDeclarer interface {
+	// ReadsFill reports that the reader yields no OpSet: its reads admit
+	// on a miss (demand fill) and its writes are OpWrite.
+	ReadsFill() bool
 }
 
 // Describer is implemented by readers that know which fields they carry.

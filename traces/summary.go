@@ -12,19 +12,27 @@ import (
 type Summary struct {
 	Name     string `json:"name"`
 	Requests int    `json:"requests"`
-	// DistinctKeys is the footprint in objects; FootprintBytes sums each
-	// object's first-seen size.
-	DistinctKeys   int   `json:"distinct_keys"`
-	FootprintBytes int64 `json:"footprint_bytes"`
-	RequestedBytes int64 `json:"requested_bytes"`
+	// DistinctKeys counts the keys requested. FootprintObjects counts the
+	// objects a cache of unlimited size would ever store, and
+	// FootprintBytes sums their sizes, each at its last stored size (the
+	// simulator's ceiling, sim.Ceiling: set by the caller, see
+	// Summarizer.Summary); in a trace whose clients write, a key only ever
+	// read is never stored.
+	DistinctKeys     int   `json:"distinct_keys"`
+	FootprintObjects int64 `json:"footprint_objects"`
+	FootprintBytes   int64 `json:"footprint_bytes"`
+	RequestedBytes   int64 `json:"requested_bytes"`
 	// HasTime says whether the trace carries timestamps; the span and rate are 0 otherwise.
 	HasTime     bool    `json:"has_time"`
 	SpanSeconds float64 `json:"span_seconds"`
 	RatePerSec  float64 `json:"requests_per_second"`
 	Gets        int     `json:"gets"`
-	Sets        int     `json:"sets"`
+	Sets        int     `json:"sets"` // writes: key-value sets and block writes
 	Deletes     int     `json:"deletes"`
-	// ObjectSize has percentiles of the objects' first-seen sizes.
+	Expires     int     `json:"expires,omitempty"`
+	// ObjectSize has percentiles of the objects' last written sizes (of
+	// their first sized read for objects never written; objects never
+	// sized are left out).
 	ObjectSize Percentiles `json:"object_size"`
 	// OneHitWonders is the share of keys requested exactly once.
 	OneHitWonders float64 `json:"one_hit_wonder_share"`
@@ -89,7 +97,8 @@ type Summarizer struct {
 	s      Summary
 	ids    keymap.Map // key → dense object number
 	counts []int64    // requests per object
-	sizes  []uint32   // first-seen size per object
+	sizes  []uint32   // last written (else first sized) size per object
+	sized  []bool     // whether the object's size is known
 	objs   []stack.Object
 	tree   *stack.Tree[int32]
 	reuse  []uint64 // requests at each reuse distance
@@ -110,10 +119,12 @@ func (z *Summarizer) Add(r *Request) {
 	switch r.Op {
 	case OpGet:
 		s.Gets++
-	case OpSet:
+	case OpSet, OpWrite:
 		s.Sets++
 	case OpDelete:
 		s.Deletes++
+	case OpExpire:
+		s.Expires++
 	}
 	s.HasTime = s.HasTime || r.Time != 0
 	z.lo, z.hi = min(z.lo, r.Time), max(z.hi, r.Time)
@@ -122,10 +133,10 @@ func (z *Summarizer) Add(r *Request) {
 		o = int32(len(z.counts))
 		z.ids.Put(r.Key, o)
 		z.counts = append(z.counts, 0)
-		z.sizes = append(z.sizes, r.Size)
+		z.sizes = append(z.sizes, 0)
+		z.sized = append(z.sized, false)
 		z.objs = append(z.objs, stack.Object{Size: 1})
 		z.reuse = append(z.reuse, 0)
-		s.FootprintBytes += int64(r.Size)
 	} else {
 		p := z.objs[o].Pos
 		z.reuse[z.tree.Above(p)]++
@@ -137,6 +148,9 @@ func (z *Summarizer) Add(r *Request) {
 	}
 	z.objs[o].Pos = z.tree.Push(1)
 	z.counts[o]++
+	if write := r.Op == OpSet || r.Op == OpWrite; write || (!z.sized[o] && !r.Unsized && r.Op == OpGet) {
+		z.sizes[o], z.sized[o] = r.Size, true
+	}
 }
 
 // Summary returns the summary of the requests added.
@@ -153,7 +167,13 @@ func (z *Summarizer) Summary() *Summary {
 			s.RatePerSec = float64(n) / s.SpanSeconds
 		}
 	}
-	s.ObjectSize = percentilesOf(slices.Clone(z.sizes))
+	var sizes []uint32
+	for o, ok := range z.sized {
+		if ok {
+			sizes = append(sizes, z.sizes[o])
+		}
+	}
+	s.ObjectSize = percentilesOf(sizes)
 	s.ColdShare = float64(s.DistinctKeys) / float64(n)
 	s.ReuseDistance = histogramPercentiles(z.reuse)
 	counts := slices.Clone(z.counts)

@@ -1,6 +1,7 @@
 package traces
 
 import (
+	"slices"
 	"time"
 
 	"github.com/cachesim/cachesim/traces/keymap"
@@ -338,7 +339,7 @@ func (t *Trace) Fill(from int, b []Request) {
 // Fields reports which optional columns the trace stores.
 func (t *Trace) Fields() Fields {
 	return Fields{Time: t.Times != nil, Size: t.Sizes != nil, TTL: t.TTLs != nil, Op: t.Ops != nil, Latency: t.Latencies != nil,
-		Marks: t.Marks != nil, Tenant: t.Tenants != nil, Tokens: t.Tokens != nil}
+		Marks: t.Marks != nil, Tenant: t.Tenants != nil, Tokens: t.Tokens != nil, ClientWrites: t.ClientWrites()}
 }
 
 // HasUnsized reports whether a request is unsized (Request.Unsized).
@@ -418,6 +419,7 @@ func (c *Counter) Observe(r *Request) {
 	c.carried.Size = c.carried.Size || r.Size != 1
 	c.carried.TTL = c.carried.TTL || r.TTL != 0
 	c.carried.Op = c.carried.Op || r.Op != OpGet
+	c.carried.ClientWrites = c.carried.ClientWrites || r.Op == OpSet
 	c.carried.Latency = c.carried.Latency || r.Latency != 0
 	c.carried.Marks = c.carried.Marks || r.Continues || r.Unsized
 	if r.Unsized {
@@ -474,3 +476,9 @@ func trim[T any](s []T) []T {
 	}
 	return append(make([]T, 0, len(s)), s...)
 }
+
+// ClientWrites reports whether t's clients write their own objects: it
+// holds a key-value write (OpSet). Its reads then never admit an object
+// (cache-aside: the client's write after a miss fills the cache); in any
+// other trace a read that misses admits the object (demand fill).
+func (t *Trace) ClientWrites() bool { return slices.Contains(t.Ops, OpSet) }

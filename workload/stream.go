@@ -71,10 +71,15 @@ func (s *stream) Read(r *traces.Request) error {
 	r.TTL = s.ttl
 	r.Op = traces.OpGet
 	if s.write > 0 && s.rng.Float64() < s.write {
-		r.Op = traces.OpSet
+		r.Op = traces.OpWrite
 	}
 	return nil
 }
 
 // Fields reports the optional fields the stream fills.
 func (s *stream) Fields() traces.Fields { return s.fields }
+
+// ReadsFill reports that a workload's reads admit on a miss: its writes
+// update the cached object (OpWrite), they are not a cache-aside client's
+// fills (see traces.FillDeclarer).
+func (s *stream) ReadsFill() bool { return true }

@@ -153,7 +153,7 @@ func TestWriteAndTTL(t *testing.T) {
 	tr := load(t, "zipf:requests=1e5,write=0.2,ttl=300")
 	sets := 0
 	for i, op := range tr.Ops {
-		if op == traces.OpSet {
+		if op == traces.OpWrite {
 			sets++
 		}
 		if tr.TTLs[i] != 300 {

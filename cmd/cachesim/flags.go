@@ -64,7 +64,8 @@ func (f *cacheFlags) register(fs *pflag.FlagSet, several bool) {
 	} else {
 		fs.StringVarP(&f.policies, "policy", "p", "lru", "policy, with parameters in parentheses: 's3fifo(small=0.2)' (see cachesim policies)")
 	}
-	fs.DurationVar(&f.ttl, "ttl", time.Hour, "time to live for policies with expiry when a request carries none (0: never expire)")
+	fs.DurationVar(&f.ttl, "ttl", 0, "time to live, for policies with expiry, of what a request stores without a TTL of its own: "+
+		"a fill, or a write that carries none (default: none, as a SET without EX; 0: never expire)")
 	fs.Uint64Var(&f.seed, "seed", 42, "seed for randomised policies and random miss latencies")
 	fs.BoolVar(&f.writes, "count-writes", false, countWritesHelp)
 	fs.Uint32Var(&f.overhead, "overhead-per-object", 0, overheadHelp)

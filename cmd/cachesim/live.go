@@ -158,7 +158,7 @@ func (f *liveFlags) run(cmd *cobra.Command, url string, args []string, sizes []i
 		}
 		run := serverRun(t.Name, tg.String(), opt, res, pred)
 		run.TraceHasSizes, run.TraceHasTimes, run.ClockModels = t.Sizes != nil, t.Times != nil, clockModels(pred)
-		if objects, bytes := t.Footprint(); objects > 0 {
+		if objects, bytes := sim.Footprint(t); objects > 0 {
 			run.MeanObjectBytes = float64(bytes) / float64(objects)
 		}
 		run.CheckMismatch()

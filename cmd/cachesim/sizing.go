@@ -115,7 +115,7 @@ func (f *sizingFlags) costModel(t *traces.Trace, rate float64, bytes bool) (*rep
 	}
 	m.ObjectBytes = f.objectBytes
 	if m.ObjectBytes == 0 {
-		objects, total := t.Footprint()
+		objects, total := sim.Footprint(t)
 		if t.Sizes == nil || objects == 0 {
 			return nil, fmt.Errorf("the cost-optimal size in objects needs the memory of an object: %s has no sizes, so give --object-bytes", t.Name)
 		}

@@ -275,7 +275,7 @@ func (o *sweepOptions) sizesFor(p sweepPlan, in sweepInput) sim.Sizes {
 	if len(p.sizes.Values) > 0 {
 		return p.sizes
 	}
-	objects, bytes := in.t.Footprint()
+	objects, bytes := sim.Footprint(in.t)
 	objects, bytes = int(float64(objects)/in.rate), int64(float64(bytes)/in.rate)
 	if o.points > 0 {
 		return sim.CurveSizes(objects, bytes, o.bytes, o.points)

@@ -185,10 +185,11 @@ stampede: [off]
 }
 
 // The two-instance race of the sim tests, from a CSV trace whose fourth
-// column names the client: B's read at 50ms is stale (the write's
+// column names the client (its write is the application's, to the store:
+// reads fill the caches): B's read at 50ms is stale (the write's
 // invalidation arrives at 120ms).
 func TestReplayAssignColumnRace(t *testing.T) {
-	tr := writeFile(t, "race.csv", "0,k,get,0\n10,k,get,1\n20,k,set,0\n50,k,get,1\n150,k,get,1\n")
+	tr := writeFile(t, "race.csv", "0,k,get,0\n10,k,get,1\n20,k,write,0\n50,k,get,1\n150,k,get,1\n")
 	args := []string{"system", "replay", tr, "--csv-time", "1", "--csv-key", "2", "--csv-op", "3", "--time-unit", "ms",
 		"--levels", "l1=lru:10,l2=lru:100", "--instances", "2", "--invalidation-delay", "100ms", "--format", "json"}
 	out, _, err := runCLI(t, append(args, "--assign", "column:4")...)

@@ -145,6 +145,10 @@ type system struct {
 	bt        *sim.BatchCounter // multi-key requests (nil: the trace has none)
 	owned     tenantKeys        // the keys of the tenants InvalidateTenants drops
 	batches   bool              // the trace has multi-key requests
+	// clientWrites: the trace's clients write their own objects
+	// (traces.Trace.ClientWrites): a read never fills a level, and a
+	// miss's backend call leaves the value to the client's write.
+	clientWrites bool
 }
 
 // Run simulates t through the system cfg describes.
@@ -172,10 +176,12 @@ func Run(t *traces.Trace, cfg Config) (Stats, error) {
 		inst := s.instance(i, r.Key)
 		s.owned.note(&r)
 		switch r.Op {
-		case traces.OpSet:
+		case traces.OpSet, traces.OpWrite:
 			s.set(&r, inst)
 		case traces.OpDelete:
 			s.del(&r, inst)
+		case traces.OpExpire:
+			s.retime(&r, inst)
 		default:
 			s.lookup(i, &r, inst)
 		}
@@ -205,8 +211,11 @@ func newSystem(t *traces.Trace, cfg *Config) (*system, error) {
 		return nil, err
 	}
 	s := &system{cfg: cfg, instances: max(cfg.Instances, 1), ttl: int64(cfg.TTL),
-		rng: rand.New(rand.NewPCG(cfg.Seed, 0x78666574636800))} // "xfetch"
-	s.never = s.ttl <= 0 && t.TTLs == nil
+		rng: rand.New(rand.NewPCG(cfg.Seed, 0x78666574636800)), clientWrites: t.ClientWrites()} // "xfetch"
+	// Values expire by the system's clock (TTLs and the default), unless
+	// the clients write their own objects: then, as in a replay, only a
+	// level whose policy honours TTLs expires them (sim.Semantics).
+	s.never = (s.ttl <= 0 && t.TTLs == nil) || s.clientWrites
 	s.track = !s.never || cfg.Stampede != StampedeOff
 	if s.track {
 		s.keys = make(map[uint64]keyState)
@@ -265,6 +274,12 @@ func check(t *traces.Trace, cfg *Config) error {
 		return configError(SettingInvalidationPeriod, "dropping some tenants' entries needs a period: when to drop them")
 	case cfg.Writes == WriteBack && cfg.FlushInterval <= 0:
 		return configError(SettingFlushInterval, "write-back needs one above 0: how often dirty entries are written to the store")
+	case t.ClientWrites() && cfg.Stampede != StampedeOff:
+		return configError(SettingStampede, "%s has no effect on %s: its clients write their own objects (cache-aside), so what "+
+			"concurrent misses do is in the trace already", cfg.Stampede, t.Name)
+	case t.ClientWrites() && cfg.Writes != WriteThrough:
+		return configError(SettingWrites, "%s has no effect on %s: its clients write their own objects (cache-aside), and "+
+			"their writes are the cache's own fills", cfg.Writes, t.Name)
 	}
 	if err := checkTimes(t, cfg); err != nil {
 		return err
@@ -508,6 +523,15 @@ func (s *system) get(i int, r *traces.Request, inst int) (bool, float64) {
 		// A plain hit costs the lookups down to its level: counted, and
 		// added to the histogram at the end (see flushHits).
 		s.plainHits[served]++
+	case s.clientWrites:
+		// The client fetches the value and writes it (a set later in the
+		// trace): the call is counted, the value is the write's.
+		if held && ks.expiry != 0 {
+			s.st.Backend.Expired++
+		}
+		s.st.Backend.Calls++
+		lat += s.missLatency(i)
+		s.st.Latency.Add(lat)
 	default:
 		if held && ks.expiry != 0 {
 			s.st.Backend.Expired++
@@ -551,7 +575,7 @@ func (s *system) serve(r *traces.Request, inst int, fresh bool) (served int, hel
 			}
 		}
 		l := &s.levels[0]
-		if sim.Access(l.cache(inst), l.view(r)) {
+		if sim.Apply(l.cache(inst), l.view(r), s.read(r)) {
 			served, held = 0, true
 		}
 		if !fresh {
@@ -559,9 +583,10 @@ func (s *system) serve(r *traces.Request, inst int, fresh bool) (served int, hel
 		}
 		return served, held
 	}
+	a := s.read(r)
 	for j := range s.levels {
 		l := &s.levels[j]
-		if sim.Access(l.cache(inst), l.view(r)) {
+		if sim.Apply(l.cache(inst), l.view(r), a) {
 			held = true
 			if fresh {
 				return j, true
@@ -569,6 +594,14 @@ func (s *system) serve(r *traces.Request, inst int, fresh bool) (served int, hel
 		}
 	}
 	return -1, held
+}
+
+// read returns what a read does to a level (see sim.Semantics).
+func (s *system) read(r *traces.Request) sim.Action {
+	if s.clientWrites || r.Unsized {
+		return sim.Lookup
+	}
+	return sim.Fill
 }
 
 // flushHits adds the plain hits to the latency histogram: a hit served by

@@ -252,7 +252,7 @@ func TestXFetch(t *testing.T) {
 func TestWriteBackFlush(t *testing.T) {
 	s := int64(time.Second)
 	set := func(at int64, key uint64, size uint32) req {
-		return req{at: at, key: key, op: traces.OpSet, size: size}
+		return req{at: at, key: key, op: traces.OpWrite, size: size}
 	}
 	tr := sysTrace(req{at: 0, key: 1, size: 100}, set(1*s, 1, 100), set(2*s, 1, 100), set(3*s, 1, 100),
 		set(4*s, 2, 50), set(12*s, 1, 100), req{at: 15 * s, key: 2, size: 50})
@@ -296,7 +296,7 @@ func TestWriteBackFlush(t *testing.T) {
 // 120ms, so B's read at 50ms is a stale L1 hit and its read at 150ms comes
 // from L2, which the write updated.
 func TestTwoInstanceInvalidationRace(t *testing.T) {
-	tr := sysTrace(req{at: 0, key: 9}, req{at: 10 * ms, key: 9}, req{at: 20 * ms, key: 9, op: traces.OpSet},
+	tr := sysTrace(req{at: 0, key: 9}, req{at: 10 * ms, key: 9}, req{at: 20 * ms, key: 9, op: traces.OpWrite},
 		req{at: 50 * ms, key: 9}, req{at: 150 * ms, key: 9})
 	who := []uint32{0, 1, 0, 1, 1}
 	cfg := Config{Levels: mustLevels(t, "l1=lru:10,l2=lru:100"), Instances: 2, InstanceOf: who,
@@ -527,7 +527,7 @@ func TestSweepVariesALevel(t *testing.T) {
 func TestTimeJumpCostsOneStep(t *testing.T) {
 	const s = int64(time.Second)
 	const jump = int64(9_200_000_000_000_000_000)
-	set := func(at int64, key uint64) req { return req{at: at, key: key, op: traces.OpSet} }
+	set := func(at int64, key uint64) req { return req{at: at, key: key, op: traces.OpWrite} }
 	tr := sysTrace(req{at: 0, key: 1}, set(s/2, 2), req{at: 95 * s / 100, key: 1}, req{at: 105 * s / 100, key: 1},
 		req{at: jump, key: 1}, set(jump+s/2, 3), req{at: jump + 6*s/10, key: 3}, req{at: jump + 5*s/2, key: 1})
 	st := run(t, tr, Config{Levels: mustLevels(t, "l1=lru:10"), Writes: WriteBack, FlushInterval: time.Second,

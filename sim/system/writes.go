@@ -68,7 +68,7 @@ func (w *writer) init(s *system, t *traces.Trace) error {
 	}
 	var sets, dels bool
 	for _, op := range t.Ops {
-		sets, dels = sets || op == traces.OpSet, dels || op == traces.OpDelete
+		sets, dels = sets || op == traces.OpSet || op == traces.OpWrite, dels || op == traces.OpDelete
 	}
 	if (sets || dels) && s.instances > 1 {
 		w.lastWrite = make(map[uint64]int64)
@@ -183,6 +183,11 @@ func (w *writer) noteRead(s *system, inst int, key uint64, now int64, fromL1 boo
 func (s *system) set(r *traces.Request, inst int) {
 	s.st.Sets++
 	now := r.Time
+	if s.clientWrites { // the client's own fill of the cache, not a store's write
+		s.fill(r, inst)
+		s.written(r.Key, inst, now)
+		return
+	}
 	switch s.w.policy {
 	case WriteThrough:
 		s.st.Writes.StoreWrites++
@@ -212,7 +217,8 @@ func (s *system) del(r *traces.Request, inst int) {
 	s.written(r.Key, inst, r.Time)
 }
 
-// fill writes r's value into instance inst's L1 and the shared levels.
+// fill writes r's value into instance inst's L1 and the shared levels,
+// at r's size and TTL (sim.Store).
 func (s *system) fill(r *traces.Request, inst int) {
 	for j := range s.levels {
 		l := &s.levels[j]
@@ -220,7 +226,7 @@ func (s *system) fill(r *traces.Request, inst int) {
 			l.caches[0].Remove(r.Key) // the first level holds it now
 			continue
 		}
-		sim.Access(l.cache(inst), l.view(r))
+		sim.Apply(l.cache(inst), l.view(r), sim.Store)
 	}
 	if s.track {
 		ks := s.keys[r.Key]
@@ -229,6 +235,23 @@ func (s *system) fill(r *traces.Request, inst int) {
 	}
 	if s.w.stale != nil {
 		s.w.stale[inst][r.Key] = r.Time
+	}
+}
+
+// retime applies a change of r's key's TTL (sim.Retime): a value held
+// and fresh expires r.TTL seconds from now (never when 0, unless a default
+// TTL applies).
+func (s *system) retime(r *traces.Request, inst int) {
+	s.st.Sets++
+	for j := range s.levels {
+		l := &s.levels[j]
+		sim.Apply(l.cache(inst), l.view(r), sim.Retime)
+	}
+	if s.track {
+		if ks, ok := s.keys[r.Key]; ok && r.Time < ks.expiry {
+			ks.expiry = s.expiryOf(r, r.Time)
+			s.keys[r.Key] = ks
+		}
 	}
 }
 

@@ -166,7 +166,7 @@ func Replay(tg Target, t *traces.Trace, maxMemory int64, opt Options) (*Result, 
 	if res.After, err = tg.Counters(); err != nil {
 		return nil, err
 	}
-	objects, footprint := t.Footprint()
+	objects, footprint := sim.Footprint(t)
 	if objects > 0 {
 		res.ValueBytes = int64(float64(footprint) / float64(objects) * float64(res.After.Keys))
 	}

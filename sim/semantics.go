@@ -1,0 +1,128 @@
+package sim
+
+import (
+	"github.com/cachesim/cachesim/policy"
+	"github.com/cachesim/cachesim/traces"
+)
+
+// Action is what a request does to a cache. Semantics.Action gives every
+// request its one meaning, which every command applies: replays, sweeps
+// and curves, the hierarchy (sim/system), inspect's footprint and live
+// replays.
+type Action uint8
+
+const (
+	// Fill is a read that admits its object on a miss (demand fill): the
+	// reads of a trace without client writes.
+	Fill Action = iota
+	// Lookup is a read that never admits: a hit, or a miss that leaves
+	// the cache as it was. The reads of a trace whose clients write their
+	// own objects (cache-aside), and unsized reads (the cache would not
+	// know what to store).
+	Lookup
+	// Store is a write: the object is stored at the request's size, with
+	// the request's TTL (or the policy's default when it carries none),
+	// replacing any cached copy — a new entry, whose recency, frequency
+	// and history start over as a miss's would.
+	Store
+	// Retime changes the TTL of a cached object, and nothing else (none
+	// when the request's TTL is 0). An object not cached stays so; a
+	// policy without expiry ignores it.
+	Retime
+	// Drop removes the object.
+	Drop
+)
+
+var actionNames = [...]string{"fill", "lookup", "store", "retime", "drop"}
+
+// String returns the action's name.
+func (a Action) String() string { return actionNames[a] }
+
+// IsRead reports whether a is a read: counted in the requests, hits and
+// hit ratios. Writes (Store, Retime) and deletes count apart.
+func (a Action) IsRead() bool { return a <= Lookup }
+
+// Semantics says what the requests of one trace mean.
+type Semantics struct {
+	// ClientWrites: the trace's clients write their own objects (see
+	// traces.Trace.ClientWrites), so its reads never admit.
+	ClientWrites bool
+	// CountWrites: every request is a read that admits, whatever its
+	// operation, as libCacheSim counts them.
+	CountWrites bool
+}
+
+// SemanticsOf returns the meaning of t's requests; countWrites counts
+// every request as a read.
+func SemanticsOf(t *traces.Trace, countWrites bool) Semantics {
+	return Semantics{ClientWrites: !countWrites && t.ClientWrites(), CountWrites: countWrites}
+}
+
+// Action returns what r does.
+func (s Semantics) Action(r *traces.Request) Action {
+	if !s.CountWrites {
+		switch r.Op {
+		case traces.OpSet, traces.OpWrite:
+			return Store
+		case traces.OpDelete:
+			return Drop
+		case traces.OpExpire:
+			return Retime
+		}
+		if s.ClientWrites {
+			return Lookup
+		}
+	}
+	if r.Unsized {
+		return Lookup
+	}
+	return Fill
+}
+
+// Apply does a, the action of r, to c and reports whether a read hit.
+func Apply(c policy.Cache, r *traces.Request, a Action) bool {
+	switch a {
+	case Fill:
+		return c.Access(r)
+	case Lookup:
+		return lookup(c, r)
+	case Store:
+		if c.Contains(r.Key) { // a key not cached keeps its history (ghost)
+			c.Remove(r.Key)
+		}
+		c.Access(r)
+	case Retime:
+		if !expired(c, r) && c.Contains(r.Key) {
+			c.Remove(r.Key)
+			c.Access(r)
+		}
+	case Drop:
+		c.Remove(r.Key)
+	}
+	return false
+}
+
+// Access runs the read r through c as the simulator does everywhere: it
+// admits the object on a miss, unless r is unsized (traces.Request.Unsized:
+// its key was never sized), which is looked up but never admitted, since
+// the cache would not know what to store.
+func Access(c policy.Cache, r *traces.Request) bool {
+	if r.Unsized {
+		return lookup(c, r)
+	}
+	return c.Access(r)
+}
+
+// lookup reads r without admitting it: a cached, unexpired object hits
+// (with the policy's bookkeeping of a hit); anything else misses and
+// changes nothing but dropping an expired entry.
+func lookup(c policy.Cache, r *traces.Request) bool {
+	return !expired(c, r) && c.Contains(r.Key) && c.Access(r)
+}
+
+// expired drops r's object from c if c honours TTLs and it has expired at
+// r's time, and reports whether it did.
+func expired(c policy.Cache, r *traces.Request) bool {
+	e, ok := c.(policy.Expirer)
+	return ok && e.Expire(r.Key, r.Time)
+}
