@@ -81,15 +81,8 @@ func newRedisFrom(c Config, mode RedisMode, o RedisOptions) Cache {
 	r.mem = &redisMemory{quantum: q, key: c.Values.Int("key"), sizeHasKey: c.Values.Bool("size-has-key"),
 		fields: c.Values.Int("hash-fields")}
 	r.baseline = c.Values.Int("baseline")
-	return &redisHeld{r}
+	return r
 }
-
-// redisHeld is a Redis model on the memory model: it reports the
-// used_memory it models as the memory it holds.
-type redisHeld struct{ *Redis }
-
-// HeldMemory implements MemoryHolder: the modelled used_memory.
-func (c *redisHeld) HeldMemory() int64 { return c.UsedMemory() }
 
 // RedisMode is the maxmemory-policy a Redis model follows.
 type RedisMode int

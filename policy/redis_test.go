@@ -123,14 +123,11 @@ func newRedisSpec(t *testing.T, spec string, cfg Config) *Redis {
 	if err != nil {
 		t.Fatal(err)
 	}
-	switch r := c.(type) {
-	case *Redis:
-		return r
-	case *redisHeld:
-		return r.Redis
+	r, ok := c.(*Redis)
+	if !ok {
+		t.Fatalf("%s built a %T", spec, c)
 	}
-	t.Fatalf("%s built a %T", spec, c)
-	return nil
+	return r
 }
 
 // On the memory model a key of 16 bytes with a value of 10 costs what the
