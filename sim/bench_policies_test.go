@@ -35,7 +35,7 @@ func BenchmarkReplayNewPolicies(b *testing.B) {
 			b.ReportAllocs()
 			var st sim.Stats
 			for done := 0; done < b.N; done += tr.Len() {
-				c, err := policy.New(spec, policy.Config{Capacity: bc.capacity, Seed: 1, TTL: 3600e9})
+				c, err := policy.New(spec, policy.Config{Capacity: bc.capacity, Seed: 1, TTL: 3600e9, Objects: true})
 				if err != nil {
 					b.Fatal(err)
 				}
