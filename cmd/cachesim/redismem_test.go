@@ -92,13 +92,13 @@ func (c *redisConn) info(t *testing.T, name string) int64 {
 }
 
 // captureCacheAside runs a seeded cache-aside client against a real
-// redis-server with maxmemory mib MiB under allkeys-lru — Zipf GETs of
+// redis-server with maxmemory mib MiB under policy — Zipf GETs of
 // keys "pred:N" and, after each miss, SET key value EX ttl with a value of
 // 100–2,000 B — while a second connection captures it with MONITOR; it
 // returns the capture's path and the hit ratio the server counted
 // (keyspace_hits over GETs).
-func captureCacheAside(t *testing.T, mib, gets, keys, ttl int) (string, float64) {
-	addr := targettest.Redis(t, "--maxmemory", fmt.Sprintf("%dmb", mib), "--maxmemory-policy", "allkeys-lru")
+func captureCacheAside(t *testing.T, policy string, mib, gets, keys, ttl int) (string, float64) {
+	addr := targettest.Redis(t, "--maxmemory", fmt.Sprintf("%dmb", mib), "--maxmemory-policy", policy)
 	path := filepath.Join(t.TempDir(), "aside.monitor")
 	f, err := os.Create(path)
 	if err != nil {
@@ -145,8 +145,8 @@ func captureCacheAside(t *testing.T, mib, gets, keys, ttl int) (string, float64)
 	if hits+misses != int64(gets) {
 		t.Fatalf("the server counted %d GETs, the client sent %d", hits+misses, gets)
 	}
-	t.Logf("real redis-server, maxmemory %d MiB: %d hits of %d GETs (%.2f%%); of the %d keys set %d evicted (%.0f%%), %d expired",
-		mib, hits, gets, 100*float64(hits)/float64(gets), misses, evicted, 100*float64(evicted)/float64(misses), expired)
+	t.Logf("real redis-server, %s, maxmemory %d MiB: %d hits of %d GETs (%.2f%%); of the %d keys set %d evicted (%.0f%%), %d expired",
+		policy, mib, hits, gets, 100*float64(hits)/float64(gets), misses, evicted, 100*float64(evicted)/float64(misses), expired)
 	return path, float64(hits) / float64(gets)
 }
 
@@ -225,7 +225,7 @@ func TestRedisLRUMatchesRealServer(t *testing.T) {
 	}
 	const gets = 40000
 	for _, mib := range []int{4, 5, 6} { // evicting about 65%, 50% and 35% of the keys set
-		capture, real := captureCacheAside(t, mib, gets, 20000, 2)
+		capture, real := captureCacheAside(t, "allkeys-lru", mib, gets, 20000, 2)
 		fills := asideFills(t, capture)
 		size := fmt.Sprintf("%dMiB", mib)
 		h, r := replayJSON(t, "sweep", capture, "--policy", "redis-lru", "--sizes", size)
@@ -247,5 +247,23 @@ func TestRedisLRUMatchesRealServer(t *testing.T) {
 				t.Errorf("%s at %s: %.2f%% offline, the real server %.2f%%", p.spec, size, 100*sim, 100*real)
 			}
 		}
+	}
+}
+
+// redis-lfu likewise against allkeys-lfu, at one limit.
+func TestRedisLFUMatchesRealServer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives a real redis-server for 40,000 GETs")
+	}
+	const gets, mib = 40000, 4
+	capture, real := captureCacheAside(t, "allkeys-lfu", mib, gets, 20000, 2)
+	h, r := replayJSON(t, "sweep", asideFills(t, capture), "--policy", "redis-lfu", "--sizes", fmt.Sprintf("%dMiB", mib), "--time-unit", "ns")
+	if r != gets {
+		t.Fatalf("%g reads, want %d", r, gets)
+	}
+	sim := h / r
+	t.Logf("redis-lfu %.2f%% (%+.2f points)", 100*sim, 100*(sim-real))
+	if off := sim - real; off > 0.01 || off < -0.01 {
+		t.Errorf("redis-lfu at %d MiB: %.2f%% offline, the real server %.2f%%", mib, 100*sim, 100*real)
 	}
 }
