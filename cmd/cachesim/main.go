@@ -5,12 +5,14 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
+	"runtime/debug"
 	"runtime/pprof"
 )
 
 func main() {
-	defer func() { os.Exit(exit) }()
+	defer finish(os.Stderr, os.Exit)
 	if path := os.Getenv("CACHESIM_CPUPROFILE"); path != "" {
 		stopProfile := startProfile(path)
 		defer stopProfile()
@@ -31,6 +33,20 @@ func main() {
 // exit is the process's exit status, set by main before it returns (so
 // that deferred work, such as a profile, still runs).
 var exit int
+
+// finish, deferred by main, exits with the status main set. If main is
+// panicking instead, it prints the panic and its stack to stderr, runs the
+// cleanups (temporaries removed, servers restored) and exits 2, as an
+// uncaught panic would: an os.Exit deferred without it would turn every
+// panic into a silent exit 0.
+func finish(stderr io.Writer, exitWith func(int)) {
+	if r := recover(); r != nil {
+		fmt.Fprintf(stderr, "cachesim: internal error (please report it): panic: %v\n\n%s", r, debug.Stack())
+		runCleanups()
+		exit = 2
+	}
+	exitWith(exit)
+}
 
 // startProfile writes a CPU profile of the run to path (for developers:
 // CACHESIM_CPUPROFILE=cpu.out cachesim …; go tool pprof cpu.out) and
