@@ -3,6 +3,9 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/cachesim/cachesim/sim/target/targettest"
 )
 
 // A panic in main is printed with its stack, runs the cleanups and exits 2;
@@ -34,5 +37,25 @@ func TestPanicExitsNonZero(t *testing.T) {
 	}()
 	if code != 1 {
 		t.Errorf("exit status %d after no panic, want 1", code)
+	}
+}
+
+// A server that answers PING like Redis but then declares absurd replies
+// is refused quickly, as not Redis, with a non-zero status and without
+// allocating what it declares (*2^63-1 used to panic and exit 0 in silence).
+func TestLiveNotRedis(t *testing.T) {
+	for _, answer := range []string{"*9223372036854775807", "*2000000000", "$2000000000"} {
+		addr := targettest.FakeRedis(t, answer)
+		start := time.Now()
+		stderr, code, rss := runProcess(t, nil, "live", "replay", "redis://"+addr, "zipf:keys=10,requests=100")
+		if code != 1 || !strings.Contains(stderr, "not a Redis server") || !strings.Contains(stderr, addr) || strings.Contains(stderr, "panic") {
+			t.Errorf("%q: exit status %d, stderr %q; want 1 and an error naming %s as not a Redis server", answer, code, stderr, addr)
+		}
+		if d := time.Since(start); d > 10*time.Second {
+			t.Errorf("%q: took %v", answer, d)
+		}
+		if rss > 256<<20 {
+			t.Errorf("%q: peak memory %d MiB", answer, rss>>20)
+		}
 	}
 }

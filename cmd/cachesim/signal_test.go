@@ -41,8 +41,8 @@ var binary = sync.OnceValues(func() (string, error) {
 	return bin, nil
 })
 
-// startProcess starts the built binary with args in dir.
-func startProcess(t *testing.T, dir string, args ...string) *exec.Cmd {
+// binaryCommand returns a command that runs the built binary with args in dir.
+func binaryCommand(t *testing.T, dir string, args ...string) *exec.Cmd {
 	t.Helper()
 	bin, err := binary()
 	if err != nil {
@@ -50,12 +50,41 @@ func startProcess(t *testing.T, dir string, args ...string) *exec.Cmd {
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
+	return cmd
+}
+
+// startProcess starts the built binary with args in dir.
+func startProcess(t *testing.T, dir string, args ...string) *exec.Cmd {
+	t.Helper()
+	cmd := binaryCommand(t, dir, args...)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	return cmd
+}
+
+// runProcess runs the built binary with args in a temporary directory,
+// its standard output going to stdout (nil: discarded), and returns what
+// it wrote on stderr, its exit status and its peak resident memory in
+// bytes.
+func runProcess(t *testing.T, stdout *os.File, args ...string) (stderr string, code int, maxRSS int64) {
+	t.Helper()
+	cmd := binaryCommand(t, t.TempDir(), args...)
+	if stdout != nil {
+		cmd.Stdout = stdout
+	}
+	var e strings.Builder
+	cmd.Stderr = &e
+	code = exitStatus(cmd.Run())
+	if code < 0 {
+		t.Fatalf("running %v failed", args)
+	}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		maxRSS = int64(ru.Maxrss) << 10 // KiB on Linux
+	}
+	return e.String(), code, maxRSS
 }
 
 // waitFor polls until cond holds or the deadline passes.
