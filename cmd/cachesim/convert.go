@@ -27,7 +27,7 @@ func newConvertCmd() *cobra.Command {
   oracleGeneral  libCacheSim's binary, with next_access_vtime computed (so
                  libCacheSim's Belady and other oracle policies can use it)
 
-OUT is written atomically; an OUT ending in .zst is zstd-compressed (.gz:
+OUT is written atomically (- writes to standard output); an OUT ending in .zst is zstd-compressed (.gz:
 gzip). String keys (logs, JSON) become their 64-bit hashes.`,
 		Example: `  cachesim generate zipf --keys 1e4 --requests 1e5 --size lognormal:8:1 -o trace.csv
   cachesim convert trace.csv trace.txt --to text
@@ -40,7 +40,7 @@ gzip). String keys (logs, JSON) become their 64-bit hashes.`,
 			if err != nil {
 				return err
 			}
-			err = writeAtomically(args[1], func(w io.Writer) error {
+			err = writeOutput(cmd.OutOrStdout(), args[1], func(w io.Writer) error {
 				cw, err := traces.NewCompressor(w, args[1])
 				if err != nil {
 					return err
@@ -53,7 +53,7 @@ gzip). String keys (logs, JSON) become their 64-bit hashes.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "wrote %d requests to %s as %s\n", t.Len(), args[1], f.to)
+			fmt.Fprintf(cmd.ErrOrStderr(), "wrote %d requests to %s as %s\n", t.Len(), outputName(args[1]), f.to)
 			return nil
 		},
 	}

@@ -111,9 +111,12 @@ func (o *outputFlags) emit(stdout, stderr io.Writer, w writers) error {
 // abort removes staged files (on errors and signals).
 func (o *outputFlags) abort() { o.files.Abort() }
 
-// writeAtomically writes one file atomically (see report.Files); an interrupt
-// removes its temporary.
-func writeAtomically(path string, write func(io.Writer) error) error {
+// writeOutput writes one output file atomically (see report.Files; an
+// interrupt removes its temporary), or to stdout if path is "-".
+func writeOutput(stdout io.Writer, path string, write func(io.Writer) error) error {
+	if path == "-" {
+		return write(stdout)
+	}
 	var f report.Files
 	release := onInterrupt(f.Abort)
 	defer release(true)
@@ -121,4 +124,12 @@ func writeAtomically(path string, write func(io.Writer) error) error {
 		return err
 	}
 	return f.Commit()
+}
+
+// outputName names an output path in messages.
+func outputName(path string) string {
+	if path == "-" {
+		return "standard output"
+	}
+	return path
 }
