@@ -17,8 +17,9 @@ type convertFlags struct {
 func newConvertCmd() *cobra.Command {
 	var f convertFlags
 	cmd := &cobra.Command{
-		Use:   "convert IN OUT",
-		Short: "Convert a trace to text, CSV or libCacheSim's oracleGeneral",
+		Use:         "convert IN OUT",
+		Annotations: pathArgs("input", "output"),
+		Short:       "Convert a trace to text, CSV or libCacheSim's oracleGeneral",
 		Long: `convert reads a trace in any format cachesim understands and writes it as
   text           one decimal key per line
   csv            a header, then key and whichever of size, time (seconds

@@ -55,6 +55,7 @@ command reads back.
 	}
 	fs := cmd.Flags()
 	fs.StringVarP(&f.out, "out", "o", "", "file to write (required; - for standard output)")
+	markPaths(fs, "output", "out")
 	fs.StringVarP(&f.format, "format", "f", "", "trace format: "+strings.Join(traces.WriteFormats, ", ")+" (default: csv for a .csv name, else text; prompts, JSON lines, for the prefix workload)")
 	cmd.MarkFlagRequired("out")
 	_ = cmd.RegisterFlagCompletionFunc("format", completeOne(traces.WriteFormats...))

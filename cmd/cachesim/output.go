@@ -37,6 +37,7 @@ func (o *outputFlags) register(fs *pflag.FlagSet, formats ...string) {
 		fs.StringVar(&o.jsonFile, "json", "", "also write the JSON to this file, whatever --format says")
 	}
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no progress bar")
+	markPaths(fs, "output", "out", "csv", "json")
 }
 
 // check validates the format and every destination before any work, and
