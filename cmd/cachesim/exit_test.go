@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -56,6 +57,48 @@ func TestLiveNotRedis(t *testing.T) {
 		}
 		if rss > 256<<20 {
 			t.Errorf("%q: peak memory %d MiB", answer, rss>>20)
+		}
+	}
+}
+
+// Every command that prints to standard output fails when the writes
+// fail (a full disk; a descriptor not open for writing), instead of
+// exiting 0 having printed nothing. (A stdout closed before the start,
+// cachesim >&-, cannot be told apart: Go's runtime opens /dev/null on a
+// closed descriptor 0, 1 or 2 before main runs.)
+func TestStdoutWriteErrors(t *testing.T) {
+	trace := writeFile(t, "loop.txt", loopTrace(10, 3))
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skipf("no /dev/full: %v", err)
+	}
+	defer full.Close()
+	readOnly, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer readOnly.Close()
+	for _, args := range [][]string{
+		{"sweep", trace, "--sizes", "5,10"},
+		{"sweep", trace, "--sizes", "5,10", "--format", "csv"},
+		{"mrc", trace},
+		{"replay", trace, "--size", "5"},
+		{"system", "replay", trace, "--policy", "lru", "--size", "5"},
+		{"system", "sweep", trace, "--levels", "l1=lru:2,l2=lru:5@1ms", "--vary", "l2", "--sizes", "5,10"},
+		{"inspect", trace},
+		{"policies"},
+		{"convert", trace, "-"},
+		{"generate", "zipf:keys=10", "--requests", "10", "-o", "-"},
+		{"sweep", "--help"},
+	} {
+		for _, c := range []struct {
+			name, want string
+			stdout     *os.File
+		}{{"/dev/full", "writing standard output: no space left on device", full}, {"/dev/null open read-only", "writing standard output: bad file descriptor", readOnly}} {
+			stderr, code, _ := runProcess(t, c.stdout, args...)
+			if code != 1 || !strings.Contains(stderr, c.want) {
+				t.Errorf("%v > %s: exit status %d, stderr %q; want 1 and %q", args, c.name, code, stderr, c.want)
+			}
 		}
 	}
 }

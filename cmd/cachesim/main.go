@@ -4,8 +4,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"runtime/debug"
 	"runtime/pprof"
@@ -18,12 +20,18 @@ func main() {
 		defer stopProfile()
 	}
 	ctx, stop := withSignals(os.Stderr, os.Exit)
-	err := newRootCmd().ExecuteContext(ctx)
+	stdout := &checkedWriter{w: os.Stdout}
+	root := newRootCmd()
+	root.SetOut(stdout)
+	err := root.ExecuteContext(ctx)
 	if err != nil && ctx.Err() != nil {
 		select {} // interrupted: the signal handler cleans up and exits
 	}
 	stop()
 	runCleanups()
+	if err == nil || (stdout.err != nil && errors.Is(err, stdout.err)) {
+		err = stdout.check()
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "cachesim:", err)
 		exit = 1
@@ -46,6 +54,39 @@ func finish(stderr io.Writer, exitWith func(int)) {
 		exit = 2
 	}
 	exitWith(exit)
+}
+
+// checkedWriter is standard output for the commands: it remembers the
+// first write error (a full disk, a closed descriptor), which main reports
+// when the command ends, however the command wrote (tables ignore the
+// errors of their writes).
+type checkedWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (c *checkedWriter) Write(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	n, err := c.w.Write(p)
+	if err != nil {
+		c.err = err
+	}
+	return n, err
+}
+
+// check returns the first write error, worded for the user.
+func (c *checkedWriter) check() error {
+	if c.err == nil {
+		return nil
+	}
+	err := c.err
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err // "write /dev/stdout: …" says nothing more
+	}
+	return fmt.Errorf("writing standard output: %w", err)
 }
 
 // startProfile writes a CPU profile of the run to path (for developers:
