@@ -110,10 +110,11 @@ func exitStatus(err error) int {
 	return -1
 }
 
-// SIGINT and SIGTERM during a long write stop the run with 130 and 143 and
-// leave no temporary file beside the destination (and no destination).
+// SIGINT, SIGTERM and SIGHUP during a long write stop the run with 130, 143
+// and 129 and leave no temporary file beside the destination (and no
+// destination).
 func TestSignalRemovesTemporaries(t *testing.T) {
-	for sig, code := range map[syscall.Signal]int{syscall.SIGINT: 130, syscall.SIGTERM: 143} {
+	for sig, code := range map[syscall.Signal]int{syscall.SIGINT: 130, syscall.SIGTERM: 143, syscall.SIGHUP: 129} {
 		dir := t.TempDir()
 		p := startProcess(t, dir, "generate", "zipf", "--keys", "1e6", "--requests", "1e9", "-o", "g.csv")
 		waitFor(t, "the temporary file", func() bool {
