@@ -305,6 +305,11 @@ func runSweep(cmd *cobra.Command, args []string, o *sweepOptions, name string) e
 	if sim.Prompts(in.t) {
 		return o.sweepPrompts(cmd, p, in)
 	}
+	for _, s := range in.samples {
+		if err := o.sample.checkSampled(int64(s.DistinctKeys())); err != nil {
+			return err
+		}
+	}
 	t, sizes := in.t, o.sizesFor(p, in)
 	if err := o.cache.checkTrace(t); err != nil {
 		return err
