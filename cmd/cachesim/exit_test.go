@@ -42,21 +42,21 @@ func TestPanicExitsNonZero(t *testing.T) {
 }
 
 // A server that answers PING like Redis but then declares absurd replies
-// is refused quickly, as not Redis, with a non-zero status and without
-// allocating what it declares (*2^63-1 used to panic and exit 0 in silence).
+// is refused quickly, as not Redis, with a non-zero status (*2^63-1 used to
+// panic and exit 0 in silence, *2e9 to run out of memory). The child's peak
+// memory cannot be read here (its maxrss starts from the test process's,
+// whose memory it shared until exec): sim/target's TestRedisAbsurdReplies
+// bounds the allocations.
 func TestLiveNotRedis(t *testing.T) {
 	for _, answer := range []string{"*9223372036854775807", "*2000000000", "$2000000000"} {
 		addr := targettest.FakeRedis(t, answer)
 		start := time.Now()
-		stderr, code, rss := runProcess(t, nil, "live", "replay", "redis://"+addr, "zipf:keys=10,requests=100")
+		stderr, code := runProcess(t, nil, "live", "replay", "redis://"+addr, "zipf:keys=10,requests=100")
 		if code != 1 || !strings.Contains(stderr, "not a Redis server") || !strings.Contains(stderr, addr) || strings.Contains(stderr, "panic") {
 			t.Errorf("%q: exit status %d, stderr %q; want 1 and an error naming %s as not a Redis server", answer, code, stderr, addr)
 		}
 		if d := time.Since(start); d > 10*time.Second {
 			t.Errorf("%q: took %v", answer, d)
-		}
-		if rss > 256<<20 {
-			t.Errorf("%q: peak memory %d MiB", answer, rss>>20)
 		}
 	}
 }
@@ -95,7 +95,7 @@ func TestStdoutWriteErrors(t *testing.T) {
 			name, want string
 			stdout     *os.File
 		}{{"/dev/full", "writing standard output: no space left on device", full}, {"/dev/null open read-only", "writing standard output: bad file descriptor", readOnly}} {
-			stderr, code, _ := runProcess(t, c.stdout, args...)
+			stderr, code := runProcess(t, c.stdout, args...)
 			if code != 1 || !strings.Contains(stderr, c.want) {
 				t.Errorf("%v > %s: exit status %d, stderr %q; want 1 and %q", args, c.name, code, stderr, c.want)
 			}

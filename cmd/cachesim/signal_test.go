@@ -67,9 +67,8 @@ func startProcess(t *testing.T, dir string, args ...string) *exec.Cmd {
 
 // runProcess runs the built binary with args in a temporary directory,
 // its standard output going to stdout (nil: discarded), and returns what
-// it wrote on stderr, its exit status and its peak resident memory in
-// bytes.
-func runProcess(t *testing.T, stdout *os.File, args ...string) (stderr string, code int, maxRSS int64) {
+// it wrote on stderr and its exit status.
+func runProcess(t *testing.T, stdout *os.File, args ...string) (stderr string, code int) {
 	t.Helper()
 	cmd := binaryCommand(t, t.TempDir(), args...)
 	if stdout != nil {
@@ -81,10 +80,7 @@ func runProcess(t *testing.T, stdout *os.File, args ...string) (stderr string, c
 	if code < 0 {
 		t.Fatalf("running %v failed", args)
 	}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		maxRSS = int64(ru.Maxrss) << 10 // KiB on Linux
-	}
-	return e.String(), code, maxRSS
+	return e.String(), code
 }
 
 // waitFor polls until cond holds or the deadline passes.
