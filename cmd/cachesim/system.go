@@ -261,6 +261,9 @@ func (f *systemFlags) load(args []string, s *systemSetup, stderr io.Writer) (*tr
 		return nil, err
 	}
 	c := &s.cfg
+	if c.Warmup != (system.Warmup{}) && system.WarmupEnd(t, c.Warmup) >= t.Len() {
+		return nil, fmt.Errorf("--warmup %s covers all %d requests of %s: nothing would be measured; give a shorter warm-up", f.warmup, t.Len(), t.Name)
+	}
 	if col, ok := strings.CutPrefix(f.assign, "column:"); ok {
 		if c.InstanceOf, err = instanceColumn(t, tracePath(args), col, &f.in); err != nil {
 			return nil, err
