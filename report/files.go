@@ -117,11 +117,14 @@ func (f *Files) Add(path string, write func(io.Writer) error) (err error) {
 	if st != nil && !st.Mode().IsRegular() && !st.IsDir() {
 		return writeThrough(path, dest, write)
 	}
+	// Created and recorded under the lock, so that an Abort from a signal
+	// handler cannot run between the two and miss the temporary.
+	f.mu.Lock()
 	tmp, err := os.CreateTemp(filepath.Dir(dest), "."+filepath.Base(dest)+".tmp*")
 	if err != nil {
+		f.mu.Unlock()
 		return fmt.Errorf("cannot write %s: %w", path, unwrapPath(err))
 	}
-	f.mu.Lock()
 	f.staged = append(f.staged, stagedFile{tmp: tmp.Name(), dest: dest, path: path})
 	f.mu.Unlock()
 	defer func() {
