@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 	"time"
@@ -119,6 +120,38 @@ func (s Spec) String() string {
 		parts[i] = k + "=" + s.Params[k]
 	}
 	return s.Name + "(" + strings.Join(parts, ",") + ")"
+}
+
+// Same reports whether s and o describe the same cache: the same policy
+// and admission filter with the same parameter values, defaults included
+// (lru and lru(), s3fifo(small=0.1) and s3fifo(small=0.10)). Specs that do
+// not resolve compare as written.
+func (s Spec) Same(o Spec) bool {
+	if s.Name != o.Name || (s.Admission == nil) != (o.Admission == nil) {
+		return false
+	}
+	if s.Admission != nil {
+		f, ok := filters[s.Admission.Name]
+		if !ok || s.Admission.Name != o.Admission.Name || !sameValues(f.resolve, s.Admission.Params, o.Admission.Params) {
+			return false
+		}
+	}
+	info, ok := registry[s.Name]
+	if !ok {
+		return s.String() == o.String()
+	}
+	return sameValues(info.resolve, s.Params, o.Params)
+}
+
+// sameValues reports whether a and b resolve to the same values; a and b
+// that do not resolve are the same only as written.
+func sameValues(resolve func(Params) (Values, error), a, b Params) bool {
+	va, errA := resolve(a)
+	vb, errB := resolve(b)
+	if errA != nil || errB != nil {
+		return maps.Equal(a, b)
+	}
+	return maps.Equal(va.m, vb.m)
 }
 
 // ParseSpec parses "name" or "name(k=v,…)", optionally followed by an

@@ -162,11 +162,13 @@ func (e *ShardsEstimator) Rate() float64 {
 // Requests returns the number of requests offered.
 func (e *ShardsEstimator) Requests() int64 { return e.seen }
 
+// Sampled returns the number of distinct keys in the sample.
+func (e *ShardsEstimator) Sampled() int64 { return int64(len(e.d.objs) - len(e.d.free)) }
+
 // Distinct estimates the distinct keys of the stream: the sampled keys
 // scaled by the rate.
 func (e *ShardsEstimator) Distinct() int64 {
-	n := len(e.d.objs) - len(e.d.free)
-	return int64(math.Round(float64(n) / e.Rate()))
+	return int64(math.Round(float64(e.Sampled()) / e.Rate()))
 }
 
 // Curve returns the estimated statistics of LRU at each object capacity

@@ -39,7 +39,9 @@ type MonitorOptions struct {
 //   - Expiry (expires, which change only the TTL of a cached key):
 //     EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT (an expiry already past
 //     deletes), PERSIST (no TTL).
-//   - Deletes: DEL, UNLINK (and HDEL per field with MonitorOptions.Fields).
+//   - Deletes: DEL, UNLINK (and HDEL per field with MonitorOptions.Fields);
+//     FLUSHDB and FLUSHALL delete every key written before, in the
+//     database or in all.
 //
 // Keys of different databases (the number before the client) are
 // different objects. The reader follows each key's expiry as the server
@@ -79,7 +81,11 @@ type MonitorReader struct {
 	// expires holds each key's expiry as the server set it (ns since the
 	// trace's start), for the keys that have one.
 	expires map[uint64]int64
-	batch   monitorBatches // multi-key requests and tenants (batch.go)
+	// written lists every key ever written, in the order first written,
+	// and writtenDB its database, for FLUSHDB and FLUSHALL.
+	written   []uint64
+	writtenDB []uint32
+	batch     monitorBatches // multi-key requests and tenants (batch.go)
 	badRecords
 }
 
@@ -226,6 +232,7 @@ var monitorCommands = func() map[string]monitorCommand {
 	add(1, (*MonitorReader).readIncr, "INCR", "DECR")
 	add(2, (*MonitorReader).readIncr, "INCRBY", "DECRBY", "INCRBYFLOAT")
 	add(1, readDels, "DEL", "UNLINK")
+	add(0, (*MonitorReader).readFlush, "FLUSHDB", "FLUSHALL")
 	add(2, (*MonitorReader).readExpire, "EXPIRE", "PEXPIRE", "EXPIREAT", "PEXPIREAT")
 	add(1, (*MonitorReader).readExpire, "PERSIST")
 	add(2, (*MonitorReader).readHashGet, "HGET", "HEXISTS", "HMGET")
@@ -296,6 +303,9 @@ func (m *MonitorReader) get(key uint64, ttl uint32) { m.emitRecalled(OpGet, key,
 
 // set emits a write of key with its new size and TTL (0: none).
 func (m *MonitorReader) set(key uint64, size, ttl uint32) {
+	if _, known := m.sizes.known(key); !known {
+		m.written, m.writtenDB = append(m.written, key), append(m.writtenDB, uint32(m.db))
+	}
 	m.sizes.learn(key, size)
 	m.setExpiry(key, ttl)
 	m.emit(OpSet, key, size, ttl)
@@ -358,6 +368,17 @@ func readGets(m *MonitorReader, _ string, args [][]byte, _ []int) error {
 func readDels(m *MonitorReader, _ string, args [][]byte, _ []int) error {
 	for _, k := range args {
 		m.del(m.key(k))
+	}
+	return nil
+}
+
+// readFlush reads FLUSHDB and FLUSHALL: a delete of every key ever
+// written in the current database, or in all of them, as one request.
+func (m *MonitorReader) readFlush(name string, _ [][]byte, _ []int) error {
+	for i, key := range m.written {
+		if name == "FLUSHALL" || uint64(m.writtenDB[i]) == m.db {
+			m.del(key)
+		}
 	}
 	return nil
 }

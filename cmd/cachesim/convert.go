@@ -17,8 +17,9 @@ type convertFlags struct {
 func newConvertCmd() *cobra.Command {
 	var f convertFlags
 	cmd := &cobra.Command{
-		Use:   "convert IN OUT",
-		Short: "Convert a trace to text, CSV or libCacheSim's oracleGeneral",
+		Use:         "convert IN OUT",
+		Annotations: pathArgs("input", "output"),
+		Short:       "Convert a trace to text, CSV or libCacheSim's oracleGeneral",
 		Long: `convert reads a trace in any format cachesim understands and writes it as
   text           one decimal key per line
   csv            a header, then key and whichever of size, time (seconds
@@ -27,7 +28,7 @@ func newConvertCmd() *cobra.Command {
   oracleGeneral  libCacheSim's binary, with next_access_vtime computed (so
                  libCacheSim's Belady and other oracle policies can use it)
 
-OUT is written atomically; an OUT ending in .zst is zstd-compressed (.gz:
+OUT is written atomically (- writes to standard output); an OUT ending in .zst is zstd-compressed (.gz:
 gzip). String keys (logs, JSON) become their 64-bit hashes.`,
 		Example: `  cachesim generate zipf --keys 1e4 --requests 1e5 --size lognormal:8:1 -o trace.csv
   cachesim convert trace.csv trace.txt --to text
@@ -40,7 +41,7 @@ gzip). String keys (logs, JSON) become their 64-bit hashes.`,
 			if err != nil {
 				return err
 			}
-			err = writeAtomically(args[1], func(w io.Writer) error {
+			err = writeOutput(cmd.OutOrStdout(), args[1], func(w io.Writer) error {
 				cw, err := traces.NewCompressor(w, args[1])
 				if err != nil {
 					return err
@@ -53,7 +54,7 @@ gzip). String keys (logs, JSON) become their 64-bit hashes.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "wrote %d requests to %s as %s\n", t.Len(), args[1], f.to)
+			fmt.Fprintf(cmd.ErrOrStderr(), "wrote %d requests to %s as %s\n", t.Len(), outputName(args[1]), f.to)
 			return nil
 		},
 	}

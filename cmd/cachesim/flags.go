@@ -74,10 +74,16 @@ func (f *cacheFlags) register(fs *pflag.FlagSet, several bool) {
 // specs parses the policies; one is required unless several is allowed.
 func (f *cacheFlags) specs(several bool) ([]policy.Spec, error) {
 	var specs []policy.Spec
-	for _, s := range policy.SplitSpecs(f.policies) {
+	list := policy.SplitSpecs(f.policies)
+	for i, s := range list {
 		spec, err := policy.ParseSpec(s)
 		if err != nil {
 			return nil, fmt.Errorf("--policy: %w", err)
+		}
+		for j, prev := range specs {
+			if spec.Same(prev) {
+				return nil, fmt.Errorf("--policy %s: %s and %s are the same policy: give each once", f.policies, strings.TrimSpace(list[j]), strings.TrimSpace(list[i]))
+			}
 		}
 		specs = append(specs, spec)
 	}

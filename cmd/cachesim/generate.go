@@ -54,7 +54,8 @@ command reads back.
 		RunE: func(cmd *cobra.Command, args []string) error { return runGenerate(cmd, args[0], &f) },
 	}
 	fs := cmd.Flags()
-	fs.StringVarP(&f.out, "out", "o", "", "file to write (required)")
+	fs.StringVarP(&f.out, "out", "o", "", "file to write (required; - for standard output)")
+	markPaths(fs, "output", "out")
 	fs.StringVarP(&f.format, "format", "f", "", "trace format: "+strings.Join(traces.WriteFormats, ", ")+" (default: csv for a .csv name, else text; prompts, JSON lines, for the prefix workload)")
 	cmd.MarkFlagRequired("out")
 	_ = cmd.RegisterFlagCompletionFunc("format", completeOne(traces.WriteFormats...))
@@ -139,7 +140,7 @@ func runGenerate(cmd *cobra.Command, arg string, f *generateFlags) error {
 		return err
 	}
 	var n int64
-	err = writeAtomically(f.out, func(out io.Writer) error {
+	err = writeOutput(cmd.OutOrStdout(), f.out, func(out io.Writer) error {
 		var gz *gzip.Writer
 		if name != f.out {
 			gz = gzip.NewWriter(out)
@@ -161,7 +162,7 @@ func runGenerate(cmd *cobra.Command, arg string, f *generateFlags) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "wrote %d requests of %s to %s\n", n, w, f.out)
+	fmt.Fprintf(cmd.ErrOrStderr(), "wrote %d requests of %s to %s\n", n, w, outputName(f.out))
 	if hint := readBackFlags(format, w.Fields()); hint != "" {
 		fmt.Fprintf(cmd.ErrOrStderr(), "read it back with: %s\n", hint)
 	}

@@ -328,20 +328,49 @@ func (s *sampleFlags) count() int { return max(s.bands, 1) }
 
 func (s *sampleFlags) on() bool { return s.rate > 0 || s.keys > 0 }
 
+// minSampleKeys is the fewest keys a sample may hold: from fewer, a SHARDS
+// estimate is noise (hit ratios far outside [0, 1] once scaled). Good
+// estimates take thousands (SHARDS's fixed-size samples hold 8K).
+const minSampleKeys = 100
+
+// sampleAdvice says what to give instead of too small a sample.
+const sampleAdvice = "--sample-size 8192 samples a fixed number of keys whatever the trace"
+
 func (s *sampleFlags) check() error {
 	switch {
 	case math.IsNaN(s.rate) || s.rate < 0 || s.rate > 1:
 		return fmt.Errorf("--sample-rate %g: expected a fraction in (0, 1]", s.rate)
+	case s.rate > 0 && traces.SampleThreshold(s.rate) == 0:
+		return fmt.Errorf("--sample-rate %g samples no key at all: give a fraction such as 0.01 (%s)", s.rate, sampleAdvice)
 	case s.keys < 0:
 		return fmt.Errorf("--sample-size %d: expected a positive number of keys", s.keys)
 	case s.rate > 0 && s.keys > 0:
 		return fmt.Errorf("give --sample-rate or --sample-size, not both")
+	case s.keys > 0 && s.keys < minSampleKeys:
+		return fmt.Errorf("--sample-size %d: too few keys for an estimate: give at least %d (8192 is a good size)", s.keys, minSampleKeys)
 	case s.bands < 1 || s.bands > 64:
 		return fmt.Errorf("--bands %d: expected 1 to 64 samples", s.bands)
 	case s.bands > 1 && !s.on():
 		return fmt.Errorf("--bands needs sampling: add --sample-rate (e.g. 0.01) or --sample-size")
 	}
 	return nil
+}
+
+// checkSampled fails if a sample at --sample-rate holds fewer than
+// minSampleKeys keys (a --sample-size sample smaller than asked holds
+// every key of the trace: it is exact); keys is the number it holds.
+func (s *sampleFlags) checkSampled(keys int64) error {
+	if s.rate == 0 || keys >= minSampleKeys {
+		return nil
+	}
+	if keys == 0 {
+		return fmt.Errorf("--sample-rate %g sampled none of the trace's keys: nothing to estimate from; give a larger rate (%s)", s.rate, sampleAdvice)
+	}
+	distinct := float64(keys) / s.rate
+	if distinct <= 2*minSampleKeys {
+		return fmt.Errorf("--sample-rate %g sampled %d keys, of about %.0f: too few for an estimate, and the trace is small enough to replay exactly: drop --sample-rate", s.rate, keys, distinct)
+	}
+	return fmt.Errorf("--sample-rate %g sampled %d keys, of about %.0f: too few for an estimate; give --sample-rate %.2g or more (%s)", s.rate, keys, distinct, min(1, s.rate*minSampleKeys/float64(keys)*2), sampleAdvice)
 }
 
 // loadSamples reads the samples the flags ask for (--bands of them, hash

@@ -17,8 +17,9 @@ type inspectFlags struct {
 func newInspectCmd() *cobra.Command {
 	var f inspectFlags
 	cmd := &cobra.Command{
-		Use:   "inspect TRACE",
-		Short: "Describe a trace: size, footprint, operation mix, skew, reuse",
+		Use:         "inspect TRACE",
+		Annotations: pathArgs("input"),
+		Short:       "Describe a trace: size, footprint, operation mix, skew, reuse",
 		Long: `inspect reads a trace and reports what kind of workload it is: requests,
 distinct keys, footprint in objects and bytes, time span and request rate,
 operation mix, object-size percentiles, the share of one-hit wonders, the

@@ -22,7 +22,7 @@ var cleanups struct {
 }
 
 // onInterrupt registers f to run if the process is interrupted (SIGINT,
-// SIGTERM) before release is called. The returned release runs f now if
+// SIGTERM, SIGHUP) before release is called. The returned release runs f now if
 // run is true, and forgets it either way; f runs at most once.
 func onInterrupt(f func()) (release func(run bool)) {
 	var once sync.Once
@@ -71,14 +71,15 @@ func exitCode(sig os.Signal) int {
 	return 1
 }
 
-// withSignals returns a context cancelled on SIGINT or SIGTERM. On a
-// signal the context is cancelled, the cleanups run (temporaries removed,
-// servers restored and stopped) and the process exits with 128 + the
-// signal's number: 130 for Ctrl-C, 143 for SIGTERM.
+// withSignals returns a context cancelled on SIGINT, SIGTERM or SIGHUP (the
+// terminal closed, an SSH session dropped). On a signal the context is
+// cancelled, the cleanups run (temporaries removed, servers restored and
+// stopped) and the process exits with 128 + the signal's number: 130 for
+// Ctrl-C, 143 for SIGTERM, 129 for SIGHUP.
 func withSignals(stderr io.Writer, exit func(int)) (context.Context, func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	ch := make(chan os.Signal, 2)
-	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	go func() {
 		sig, ok := <-ch
 		if !ok {

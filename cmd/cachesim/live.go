@@ -220,8 +220,9 @@ type liveReplayOptions struct {
 func newLiveReplayCmd() *cobra.Command {
 	var o liveReplayOptions
 	cmd := &cobra.Command{
-		Use:   "replay TARGET [TRACE]",
-		Short: "Replay a trace against a live Redis or memcached and set the simulation beside it",
+		Use:         "replay TARGET [TRACE]",
+		Annotations: pathArgs("-", "input"),
+		Short:       "Replay a trace against a live Redis or memcached and set the simulation beside it",
 		Long: `live replay replays the trace once against the server at --maxmemory (or
 the limit it has) and prints the real hit ratio, client-side latency
 (mean/p50/p90/p99/p99.9/max), throughput and the server's own counters
@@ -284,8 +285,9 @@ type liveSweepOptions struct {
 func newLiveSweepCmd() *cobra.Command {
 	var o liveSweepOptions
 	cmd := &cobra.Command{
-		Use:   "sweep TARGET [TRACE]",
-		Short: "Run a live server at each of several memory limits, real beside simulated",
+		Use:         "sweep TARGET [TRACE]",
+		Annotations: pathArgs("-", "input"),
+		Short:       "Run a live server at each of several memory limits, real beside simulated",
 		Long: `live sweep replays the trace against the server at each of --sizes in turn
 (its memory limit; a size alone is bytes) and the table, CSV, JSON and
 --plot set the real hit ratio beside the simulated models at each size.
@@ -299,6 +301,7 @@ func newLiveSweepCmd() *cobra.Command {
 	fs := cmd.Flags()
 	fs.StringVarP(&o.sizes, "sizes", "s", "", "the server's memory limits: list 16MiB,64MiB or log range 16MiB:1GiB:log (required)")
 	fs.StringVar(&o.plot, "plot", "", "draw the real and simulated hit ratios against the memory limit to this file, PNG or SVG")
+	markPaths(fs, "output", "plot")
 	o.register(fs)
 	o.out.register(fs, "table", "csv", "json")
 	completeFlags(cmd, o.out.formats...)

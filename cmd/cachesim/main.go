@@ -4,24 +4,34 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
+	"runtime/debug"
 	"runtime/pprof"
 )
 
 func main() {
-	defer func() { os.Exit(exit) }()
+	defer finish(os.Stderr, os.Exit)
 	if path := os.Getenv("CACHESIM_CPUPROFILE"); path != "" {
 		stopProfile := startProfile(path)
 		defer stopProfile()
 	}
 	ctx, stop := withSignals(os.Stderr, os.Exit)
-	err := newRootCmd().ExecuteContext(ctx)
+	stdout := &checkedWriter{w: os.Stdout}
+	root := newRootCmd()
+	root.SetOut(stdout)
+	err := root.ExecuteContext(ctx)
 	if err != nil && ctx.Err() != nil {
 		select {} // interrupted: the signal handler cleans up and exits
 	}
 	stop()
 	runCleanups()
+	if err == nil || (stdout.err != nil && errors.Is(err, stdout.err)) {
+		err = stdout.check()
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "cachesim:", err)
 		exit = 1
@@ -31,6 +41,53 @@ func main() {
 // exit is the process's exit status, set by main before it returns (so
 // that deferred work, such as a profile, still runs).
 var exit int
+
+// finish, deferred by main, exits with the status main set. If main is
+// panicking instead, it prints the panic and its stack to stderr, runs the
+// cleanups (temporaries removed, servers restored) and exits 2, as an
+// uncaught panic would: an os.Exit deferred without it would turn every
+// panic into a silent exit 0.
+func finish(stderr io.Writer, exitWith func(int)) {
+	if r := recover(); r != nil {
+		fmt.Fprintf(stderr, "cachesim: internal error (please report it): panic: %v\n\n%s", r, debug.Stack())
+		runCleanups()
+		exit = 2
+	}
+	exitWith(exit)
+}
+
+// checkedWriter is standard output for the commands: it remembers the
+// first write error (a full disk, a closed descriptor), which main reports
+// when the command ends, however the command wrote (tables ignore the
+// errors of their writes).
+type checkedWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (c *checkedWriter) Write(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	n, err := c.w.Write(p)
+	if err != nil {
+		c.err = err
+	}
+	return n, err
+}
+
+// check returns the first write error, worded for the user.
+func (c *checkedWriter) check() error {
+	if c.err == nil {
+		return nil
+	}
+	err := c.err
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err // "write /dev/stdout: …" says nothing more
+	}
+	return fmt.Errorf("writing standard output: %w", err)
+}
 
 // startProfile writes a CPU profile of the run to path (for developers:
 // CACHESIM_CPUPROFILE=cpu.out cachesim …; go tool pprof cpu.out) and

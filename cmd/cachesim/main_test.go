@@ -311,3 +311,20 @@ func readFile(t *testing.T, path string) []byte {
 	}
 	return b
 }
+
+// A policy given twice, however spelled, is refused (it ran twice, and
+// its rows came out twice).
+func TestDuplicatePolicies(t *testing.T) {
+	for _, c := range []struct{ policies, want string }{
+		{"lru,lfu,LRU", "--policy lru,lfu,LRU: lru and LRU are the same policy: give each once"},
+		{"s3fifo,s3fifo(small=0.10)", "s3fifo and s3fifo(small=0.10) are the same policy"},
+	} {
+		_, _, err := runCLI(t, "sweep", "--sizes", "10", "--policy", c.policies)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("--policy %s: %v, want %q", c.policies, err, c.want)
+		}
+	}
+	if _, _, err := runCLI(t, "sweep", "--sizes", "10", "--policy", "s3fifo,s3fifo(small=0.2)", "-q"); err != nil {
+		t.Errorf("two parameterisations of one policy: %v", err)
+	}
+}

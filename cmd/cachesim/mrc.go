@@ -7,8 +7,9 @@ import (
 func newMRCCmd() *cobra.Command {
 	var o sweepOptions
 	cmd := &cobra.Command{
-		Use:   "mrc [TRACE]",
-		Short: "The whole exact LRU hit-ratio curve in one pass (or a SHARDS estimate of it)",
+		Use:         "mrc [TRACE]",
+		Annotations: pathArgs("input"),
+		Short:       "The whole exact LRU hit-ratio curve in one pass (or a SHARDS estimate of it)",
 		Long: `mrc prints LRU's hit ratio at --points log-spaced sizes from 1 to the
 trace's footprint (objects, or bytes with --bytes), computed exactly from
 Mattson's stack distances in a single pass over the trace, whatever the

@@ -142,3 +142,35 @@ func parseFloat(t *testing.T, s string) float64 {
 	}
 	return v
 }
+
+// A sample too small to mean anything is refused with what to give
+// instead, by mrc's streaming estimate and by sweep's loaded samples
+// (--sample-rate 1e-300 printed a hit ratio of -9.2e16%).
+func TestSampleTooSmall(t *testing.T) {
+	const w = "zipf:keys=1e4,requests=1e5,alpha=0.9"
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"mrc", w, "--sample-rate", "1e-300"}, "--sample-rate 1e-300 samples no key at all: give a fraction such as 0.01 (--sample-size 8192"},
+		{[]string{"mrc", w, "--sample-rate", "1e-19"}, "--sample-rate 1e-19 sampled none of the trace's keys"},
+		{[]string{"mrc", w, "--sample-rate", "0.001"}, "too few for an estimate; give --sample-rate"},
+		{[]string{"sweep", w, "--sizes", "100", "--sample-rate", "0.001"}, "too few for an estimate; give --sample-rate"},
+		{[]string{"sweep", w, "--sizes", "100", "--sample-rate", "0.001", "--bands", "4"}, "too few for an estimate"},
+		{[]string{"mrc", "zipf:keys=100,requests=1e4", "--sample-rate", "0.5"}, "small enough to replay exactly: drop --sample-rate"},
+		{[]string{"mrc", w, "--sample-size", "1"}, "--sample-size 1: too few keys for an estimate: give at least 100"},
+	} {
+		_, _, err := runCLI(t, append(c.args, "-q")...)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: error %v, want %q", c.args, err, c.want)
+		}
+	}
+	// Enough keys: an estimate, within [0, 1].
+	out, _, err := runCLI(t, "mrc", w, "--sample-rate", "0.05", "--format", "csv", "-q")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "lru,") || strings.Contains(out, ",-") {
+		t.Errorf("estimate at rate 0.05:\n%s", out)
+	}
+}

@@ -164,6 +164,11 @@ func (o *sweepOptions) mrcSampled(cmd *cobra.Command, args []string, p sweepPlan
 	if info.Requests == 0 {
 		return true, fmt.Errorf("%s: no requests (see --trace-format)", name)
 	}
+	for _, e := range es {
+		if err := o.sample.checkSampled(e.Sampled()); err != nil {
+			return true, err
+		}
+	}
 	rate := es[0].Rate()
 	fmt.Fprintf(stderr, "approximate: SHARDS spatial sampling at rate %.4g (%d requests)%s\n", rate, info.Requests, bandsNote(len(es)))
 	if len(sizes.Values) == 0 {

@@ -37,6 +37,7 @@ func (o *outputFlags) register(fs *pflag.FlagSet, formats ...string) {
 		fs.StringVar(&o.jsonFile, "json", "", "also write the JSON to this file, whatever --format says")
 	}
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no progress bar")
+	markPaths(fs, "output", "out", "csv", "json")
 }
 
 // check validates the format and every destination before any work, and
@@ -111,9 +112,12 @@ func (o *outputFlags) emit(stdout, stderr io.Writer, w writers) error {
 // abort removes staged files (on errors and signals).
 func (o *outputFlags) abort() { o.files.Abort() }
 
-// writeAtomically writes one file atomically (see report.Files); an interrupt
-// removes its temporary.
-func writeAtomically(path string, write func(io.Writer) error) error {
+// writeOutput writes one output file atomically (see report.Files; an
+// interrupt removes its temporary), or to stdout if path is "-".
+func writeOutput(stdout io.Writer, path string, write func(io.Writer) error) error {
+	if path == "-" {
+		return write(stdout)
+	}
 	var f report.Files
 	release := onInterrupt(f.Abort)
 	defer release(true)
@@ -121,4 +125,12 @@ func writeAtomically(path string, write func(io.Writer) error) error {
 		return err
 	}
 	return f.Commit()
+}
+
+// outputName names an output path in messages.
+func outputName(path string) string {
+	if path == "-" {
+		return "standard output"
+	}
+	return path
 }

@@ -32,8 +32,9 @@ type replayOptions struct {
 func newReplayCmd() *cobra.Command {
 	var o replayOptions
 	cmd := &cobra.Command{
-		Use:   "replay [TRACE]",
-		Short: "Replay a trace through one policy at one size and report its statistics",
+		Use:         "replay [TRACE]",
+		Annotations: pathArgs("input"),
+		Short:       "Replay a trace through one policy at one size and report its statistics",
 		Long: `replay runs every request of the trace through one cache and reports
 requests, hits, misses, hit ratio, byte hit ratio, evictions, distinct keys,
 and how long the simulation took. In traces with operations only gets are
@@ -230,6 +231,7 @@ type timelineFlags struct {
 func (f *timelineFlags) register(fs *pflag.FlagSet) {
 	f.fs = fs
 	fs.StringVar(&f.plot, "plot", "", "draw the hit ratio per window to this file, PNG or SVG by its extension (timeline.png)")
+	markPaths(fs, "output", "plot")
 	fs.StringVar(&f.window, "window", "", "window of the timeline: a duration (1m) on traces with timestamps, or a number of requests (10000) (default: about 100 windows)")
 	fs.StringVar(&f.metric, "metric", "request", "hit ratio of the timeline chart: request, or byte")
 }

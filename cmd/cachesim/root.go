@@ -39,6 +39,8 @@ Zipf, 1,000 keys, 10,000 requests, exponent 1.5, seed 42.`,
 		Version:       version(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// An output that is an input or another output is refused before any work.
+		PersistentPreRunE: checkPaths,
 	}
 	root.SetVersionTemplate("cachesim {{.Version}}\n")
 	root.AddCommand(newSweepCmd(), newMRCCmd(), newReplayCmd(), newSystemCmd(), newLiveCmd(),

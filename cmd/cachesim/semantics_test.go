@@ -203,3 +203,21 @@ func TestCacheAsideCommandsAgree(t *testing.T) {
 }
 
 func readString(t *testing.T, path string) string { return string(readFile(t, path)) }
+
+// FLUSHDB drops the database's keys, FLUSHALL every database's.
+func TestMonitorFlush(t *testing.T) {
+	mon := writeFile(t, "flush.monitor", `1700000000.0 [0 c] "SET" "a" "v"
+1700000001.0 [1 c] "SET" "b" "v"
+1700000002.0 [1 c] "FLUSHDB"
+1700000003.0 [0 c] "GET" "a"
+1700000004.0 [1 c] "GET" "b"
+1700000005.0 [1 c] "SET" "b" "v"
+1700000006.0 [2 c] "FLUSHALL"
+1700000007.0 [0 c] "GET" "a"
+1700000008.0 [1 c] "GET" "b"
+`)
+	// Only db 0's a survives db 1's FLUSHDB: 1 hit; FLUSHALL leaves nothing.
+	if hits, reqs := replayJSON(t, "replay", mon, "--policy", "lru", "--size", "10"); hits != 1 || reqs != 4 {
+		t.Errorf("%g hits of %g, want 1 of 4", hits, reqs)
+	}
+}

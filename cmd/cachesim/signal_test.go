@@ -41,8 +41,8 @@ var binary = sync.OnceValues(func() (string, error) {
 	return bin, nil
 })
 
-// startProcess starts the built binary with args in dir.
-func startProcess(t *testing.T, dir string, args ...string) *exec.Cmd {
+// binaryCommand returns a command that runs the built binary with args in dir.
+func binaryCommand(t *testing.T, dir string, args ...string) *exec.Cmd {
 	t.Helper()
 	bin, err := binary()
 	if err != nil {
@@ -50,12 +50,37 @@ func startProcess(t *testing.T, dir string, args ...string) *exec.Cmd {
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
+	return cmd
+}
+
+// startProcess starts the built binary with args in dir.
+func startProcess(t *testing.T, dir string, args ...string) *exec.Cmd {
+	t.Helper()
+	cmd := binaryCommand(t, dir, args...)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	return cmd
+}
+
+// runProcess runs the built binary with args in a temporary directory,
+// its standard output going to stdout (nil: discarded), and returns what
+// it wrote on stderr and its exit status.
+func runProcess(t *testing.T, stdout *os.File, args ...string) (stderr string, code int) {
+	t.Helper()
+	cmd := binaryCommand(t, t.TempDir(), args...)
+	if stdout != nil {
+		cmd.Stdout = stdout
+	}
+	var e strings.Builder
+	cmd.Stderr = &e
+	code = exitStatus(cmd.Run())
+	if code < 0 {
+		t.Fatalf("running %v failed", args)
+	}
+	return e.String(), code
 }
 
 // waitFor polls until cond holds or the deadline passes.
@@ -81,10 +106,11 @@ func exitStatus(err error) int {
 	return -1
 }
 
-// SIGINT and SIGTERM during a long write stop the run with 130 and 143 and
-// leave no temporary file beside the destination (and no destination).
+// SIGINT, SIGTERM and SIGHUP during a long write stop the run with 130, 143
+// and 129 and leave no temporary file beside the destination (and no
+// destination).
 func TestSignalRemovesTemporaries(t *testing.T) {
-	for sig, code := range map[syscall.Signal]int{syscall.SIGINT: 130, syscall.SIGTERM: 143} {
+	for sig, code := range map[syscall.Signal]int{syscall.SIGINT: 130, syscall.SIGTERM: 143, syscall.SIGHUP: 129} {
 		dir := t.TempDir()
 		p := startProcess(t, dir, "generate", "zipf", "--keys", "1e6", "--requests", "1e9", "-o", "g.csv")
 		waitFor(t, "the temporary file", func() bool {

@@ -29,6 +29,7 @@ type sizingFlags struct {
 func (f *sizingFlags) register(fs *pflag.FlagSet, latencyPlot bool) {
 	f.fs = fs
 	fs.StringVar(&f.plot, "plot", "", "draw the hit-ratio curves to this file, PNG or SVG by its extension (mrc.png, mrc.svg)")
+	markPaths(fs, "output", "plot")
 	fs.StringVar(&f.metric, "metric", "request", "hit ratio of the chart and the recommendations: request, or byte (byte hit ratio)")
 	fs.Float64Var(&f.minGain, "min-gain", 1, "diminishing-returns threshold: recommend the smallest size from which every larger swept size gains less than this many percentage points per doubling of the size (negative: off)")
 	fs.Float64Var(&f.sensitivity, "knee-sensitivity", 1, "Kneedle's sensitivity S for the knee recommendation (0: off); on log-size when the size axis is log (see --x-scale)")
@@ -40,6 +41,7 @@ func (f *sizingFlags) register(fs *pflag.FlagSet, latencyPlot bool) {
 	fs.BoolVar(&f.interpolate, "interpolate", false, "let the target rule pick sizes between swept points (straight lines between them, in log-size on a log axis)")
 	if latencyPlot {
 		fs.StringVar(&f.latencyPlot, "latency-plot", "", "draw mean and p99 latency against size to this file, PNG or SVG (adds the latency report)")
+		markPaths(fs, "output", "latency-plot")
 	}
 }
 

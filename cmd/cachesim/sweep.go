@@ -99,9 +99,10 @@ const maxPoints = 10000
 func newSweepCmd() *cobra.Command {
 	var o sweepOptions
 	cmd := &cobra.Command{
-		Use:   "sweep [TRACE]",
-		Short: "Hit ratio per policy and cache size, with a diminishing-returns recommendation",
-		Long:  sweepHelp + "\n\n" + batchHelp + "\n\n" + partitionHelp + "\n\n" + prefixHelp,
+		Use:         "sweep [TRACE]",
+		Annotations: pathArgs("input"),
+		Short:       "Hit ratio per policy and cache size, with a diminishing-returns recommendation",
+		Long:        sweepHelp + "\n\n" + batchHelp + "\n\n" + partitionHelp + "\n\n" + prefixHelp,
 		Example: `  cachesim sweep --policy lru,lfu --sizes 50:500:50
   cachesim generate zipf --keys 1e4 --requests 1e5 --rate 1000 --size lognormal:8:1 -o trace.csv
   cachesim sweep trace.csv --policy lru,fifo,lfu --sizes 100,1000,5000
@@ -303,6 +304,11 @@ func runSweep(cmd *cobra.Command, args []string, o *sweepOptions, name string) e
 	}
 	if sim.Prompts(in.t) {
 		return o.sweepPrompts(cmd, p, in)
+	}
+	for _, s := range in.samples {
+		if err := o.sample.checkSampled(int64(s.DistinctKeys())); err != nil {
+			return err
+		}
 	}
 	t, sizes := in.t, o.sizesFor(p, in)
 	if err := o.cache.checkTrace(t); err != nil {

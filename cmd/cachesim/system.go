@@ -115,6 +115,7 @@ type systemFlags struct {
 func (f *systemFlags) register(fs *pflag.FlagSet) {
 	f.fs = fs
 	fs.StringVar(&f.config, "config", "", "read settings from a YAML file (keys: this command's flag names; see above)")
+	markPaths(fs, "input", "config")
 	fs.StringVar(&f.levels, "levels", "", "the hierarchy: name=policy:size[@latency],… nearest first, e.g. 'l1=lru:1000@0.05ms,l2=lru:1GiB@1ms'")
 	fs.StringVarP(&f.policy, "policy", "p", "", "a one-level system: this policy (with --size or --sizes), instead of --levels")
 	fs.IntVar(&f.instances, "instances", 1, "service instances, each with a private first level")
@@ -139,13 +140,18 @@ func (f *systemFlags) register(fs *pflag.FlagSet) {
 	f.in.registerTenants(fs)
 }
 
-// applyConfig applies --config, before any flag is checked.
-func (f *systemFlags) applyConfig(cmd *cobra.Command) error {
+// applyConfig applies --config, before any flag is checked, and checks
+// again that no output is an input or another output (the file may name
+// outputs).
+func (f *systemFlags) applyConfig(cmd *cobra.Command, args []string) error {
 	f.in.stdin = cmd.InOrStdin()
 	if f.config == "" {
 		return nil
 	}
-	return applyConfig(cmd, f.config)
+	if err := applyConfig(cmd, f.config); err != nil {
+		return err
+	}
+	return checkPaths(cmd, args)
 }
 
 // systemSetup is a checked system configuration.
@@ -255,6 +261,9 @@ func (f *systemFlags) load(args []string, s *systemSetup, stderr io.Writer) (*tr
 		return nil, err
 	}
 	c := &s.cfg
+	if c.Warmup != (system.Warmup{}) && system.WarmupEnd(t, c.Warmup) >= t.Len() {
+		return nil, fmt.Errorf("--warmup %s covers all %d requests of %s: nothing would be measured; give a shorter warm-up", f.warmup, t.Len(), t.Name)
+	}
 	if col, ok := strings.CutPrefix(f.assign, "column:"); ok {
 		if c.InstanceOf, err = instanceColumn(t, tracePath(args), col, &f.in); err != nil {
 			return nil, err
@@ -385,8 +394,9 @@ type systemReplayOptions struct {
 func newSystemReplayCmd() *cobra.Command {
 	var o systemReplayOptions
 	cmd := &cobra.Command{
-		Use:   "replay [TRACE]",
-		Short: "Replay a trace through a caching system and report every level, the backend and latency",
+		Use:         "replay [TRACE]",
+		Annotations: pathArgs("input"),
+		Short:       "Replay a trace through a caching system and report every level, the backend and latency",
 		Long: `system replay runs the trace through the system once (once per --stampede
 mode when several are given) and reports per-level hit ratios, the overall
 hit ratio, latency percentiles, backend calls and load, and, as asked,
@@ -415,7 +425,7 @@ stampede, write, invalidation and timeline statistics.
 
 // runSystemReplay is cachesim system replay.
 func runSystemReplay(cmd *cobra.Command, args []string, o *systemReplayOptions) error {
-	if err := o.applyConfig(cmd); err != nil {
+	if err := o.applyConfig(cmd, args); err != nil {
 		return err
 	}
 	s, err := o.check()
@@ -483,8 +493,9 @@ type systemSweepOptions struct {
 func newSystemSweepCmd() *cobra.Command {
 	var o systemSweepOptions
 	cmd := &cobra.Command{
-		Use:   "sweep [TRACE]",
-		Short: "Vary one level's size (the others fixed) and report the system at each size",
+		Use:         "sweep [TRACE]",
+		Annotations: pathArgs("input"),
+		Short:       "Vary one level's size (the others fixed) and report the system at each size",
 		Long: `system sweep runs the system at every size of one level (--vary, the others
 stay as given; with --policy, the single cache) and every --stampede mode,
 and reports per size the overall and per-level hit ratios, latency
@@ -529,7 +540,7 @@ func (o *systemSweepOptions) varied(levels []system.Level) (int, error) {
 
 // runSystemSweep is cachesim system sweep.
 func runSystemSweep(cmd *cobra.Command, args []string, o *systemSweepOptions) error {
-	if err := o.applyConfig(cmd); err != nil {
+	if err := o.applyConfig(cmd, args); err != nil {
 		return err
 	}
 	s, err := o.check()

@@ -138,6 +138,9 @@ func TestSystemFlagErrors(t *testing.T) {
 		{[]string{"sweep", tr, "--levels", "l1=lru:10", "--sizes", "1,2"}, "--vary: say which of the levels"},
 		{[]string{"sweep", tr, "--levels", "l1=lru:10", "--vary", "l1"}, "give --sizes"},
 		{[]string{"replay", tr, "--policy", "lru", "--size", "10", "--dip-window", "1s"}, "applies to --invalidate-every"},
+		{[]string{"replay", tr, "--policy", "lru", "--size", "10", "--warmup", "30"}, "--warmup 30 covers all 30 requests of loop.txt: nothing would be measured; give a shorter warm-up"},
+		{[]string{"replay", tr, "--policy", "lru", "--size", "10", "--warmup", "1e6"}, "--warmup 1e6 covers all 30 requests"},
+		{[]string{"sweep", "zipf:keys=10,requests=100,rate=10", "--levels", "l1=lru:2,l2=lru:5", "--vary", "l2", "--sizes", "5,10", "--warmup", "1h"}, "--warmup 1h covers all 100 requests"},
 	} {
 		_, _, err := runCLI(t, append([]string{"system"}, c.args...)...)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

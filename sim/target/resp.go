@@ -2,6 +2,7 @@ package target
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -98,9 +99,43 @@ func (c *respConn) line() ([]byte, error) {
 	return b[:len(b)-2], nil
 }
 
+// Limits on what a reply may declare, so that a server that is not Redis
+// (or a corrupt stream) cannot make the client allocate, or wait for,
+// absurd amounts: Redis itself refuses bulk strings over 512 MiB
+// (proto-max-bulk-len), no reply the client reads has anywhere near a
+// million elements, and none nests deeper than a few levels.
+const (
+	maxBulkLen  = 512 << 20
+	maxArrayLen = 1 << 20
+	maxDepth    = 8
+)
+
+// length parses the declared length of a bulk string or array reply line
+// l ("$n" or "*n"): -1 for a null, an error if it is malformed or over the
+// limits.
+func length(l []byte, depth int) (int, error) {
+	n, err := strconv.Atoi(string(l[1:])) // no allocation: the compiler converts in place
+	if err != nil || n < -1 {
+		return 0, fmt.Errorf("malformed reply %q: not a Redis server?", l)
+	}
+	if l[0] == '$' && n > maxBulkLen {
+		return 0, fmt.Errorf("reply declares a string of %d bytes, over Redis's limit of %d: not a Redis server?", n, maxBulkLen)
+	}
+	if l[0] == '*' && n > maxArrayLen {
+		return 0, fmt.Errorf("reply declares an array of %d elements, over %d: not a Redis server?", n, maxArrayLen)
+	}
+	if l[0] == '*' && depth >= maxDepth {
+		return 0, fmt.Errorf("reply nests arrays more than %d deep: not a Redis server?", maxDepth)
+	}
+	return n, nil
+}
+
 // skip consumes one reply, reporting whether it was a null; error replies
 // come back as serverError.
-func (c *respConn) skip() (null bool, err error) {
+func (c *respConn) skip() (null bool, err error) { return c.skipAt(0) }
+
+// skipAt is skip for a reply nested depth arrays deep.
+func (c *respConn) skipAt(depth int) (null bool, err error) {
 	l, err := c.line()
 	if err != nil {
 		return false, err
@@ -111,9 +146,9 @@ func (c *respConn) skip() (null bool, err error) {
 	case '-':
 		return false, serverError(l[1:])
 	case '$', '*':
-		n, err := strconv.Atoi(string(l[1:])) // no allocation: the compiler converts in place
+		n, err := length(l, depth)
 		if err != nil {
-			return false, fmt.Errorf("malformed reply %q", l)
+			return false, err
 		}
 		if n < 0 {
 			return true, nil
@@ -123,7 +158,7 @@ func (c *respConn) skip() (null bool, err error) {
 			return false, err
 		}
 		for ; n > 0; n-- {
-			if _, err := c.skip(); err != nil {
+			if _, err := c.skipAt(depth + 1); err != nil {
 				return false, err
 			}
 		}
@@ -164,7 +199,12 @@ func (c *respConn) do(args ...string) (any, error) {
 	return c.reply()
 }
 
-func (c *respConn) reply() (any, error) {
+func (c *respConn) reply() (any, error) { return c.replyAt(0) }
+
+// replyAt is reply for a reply nested depth arrays deep. Memory grows with
+// the bytes and elements that actually arrive, never with what a reply
+// declares.
+func (c *respConn) replyAt(depth int) (any, error) {
 	l, err := c.line()
 	if err != nil {
 		return nil, err
@@ -177,25 +217,30 @@ func (c *respConn) reply() (any, error) {
 	case ':':
 		return strconv.ParseInt(string(l[1:]), 10, 64)
 	case '$', '*':
-		n, err := strconv.Atoi(string(l[1:]))
+		n, err := length(l, depth)
 		if err != nil {
-			return nil, fmt.Errorf("malformed reply %q", l)
+			return nil, err
 		}
 		if n < 0 {
 			return nil, nil
 		}
 		if l[0] == '$' {
-			b := make([]byte, n+2)
-			if _, err := io.ReadFull(c.r, b); err != nil {
+			var b bytes.Buffer
+			if _, err := io.CopyN(&b, c.r, int64(n)+2); err != nil {
+				if err == io.EOF {
+					err = io.ErrUnexpectedEOF
+				}
 				return nil, err
 			}
-			return string(b[:n]), nil
+			return string(b.Bytes()[:n]), nil
 		}
-		out := make([]any, n)
-		for i := range out {
-			if out[i], err = c.reply(); err != nil {
+		out := make([]any, 0, min(n, 64))
+		for ; n > 0; n-- {
+			v, err := c.replyAt(depth + 1)
+			if err != nil {
 				return nil, err
 			}
+			out = append(out, v)
 		}
 		return out, nil
 	}

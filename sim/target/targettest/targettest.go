@@ -5,9 +5,12 @@
 package targettest
 
 import (
+	"bufio"
 	"bytes"
+	"net"
 	"os"
 	"os/exec"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -81,4 +84,70 @@ func Memcached(t testing.TB, mb int) string {
 		}
 		return args
 	})
+}
+
+// FakeRedis listens on a loopback port, as a server that is not Redis
+// would: it answers PING with +PONG and every other command with the raw
+// reply line answer (CRLF added). It returns the host:port; the listener
+// and connections close when the test ends.
+func FakeRedis(t testing.TB, answer string) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	t.Cleanup(func() {
+		l.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			go serveFake(c, answer)
+		}
+	}()
+	return l.Addr().String()
+}
+
+// serveFake reads RESP commands (arrays of bulk strings) from c and answers
+// each.
+func serveFake(c net.Conn, answer string) {
+	r := bufio.NewReader(c)
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil || len(line) < 3 || line[0] != '*' {
+			return
+		}
+		n, _ := strconv.Atoi(line[1 : len(line)-2])
+		var args []string
+		for ; n > 0; n-- {
+			if _, err := r.ReadString('\n'); err != nil { // $len
+				return
+			}
+			arg, err := r.ReadString('\n')
+			if err != nil {
+				return
+			}
+			args = append(args, arg[:len(arg)-2])
+		}
+		reply := answer
+		if len(args) > 0 && args[0] == "PING" {
+			reply = "+PONG"
+		}
+		if _, err := c.Write([]byte(reply + "\r\n")); err != nil {
+			return
+		}
+	}
 }
