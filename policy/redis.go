@@ -191,6 +191,7 @@ type Redis struct {
 	volatile []int32    // the entries with an expiry, for the active expiry cycle
 	cursor   int        // the cycle's position in volatile
 	cron     int64      // trace time of the next serverCron tick; 0 before the first request
+	now      int64      // the time of the latest request
 	expired  uint64     // keys deleted on expiry
 
 	mem            *redisMemory // nil: the payload model
@@ -229,6 +230,7 @@ func (c *Redis) Expired() uint64 { return c.expired }
 // Access looks r up at the request's time, updating the key's LRU clock or
 // LFU counter; a miss is admitted after evicting as Redis would.
 func (c *Redis) Access(r *traces.Request) bool {
+	c.now = r.Time
 	c.clock(r.Time)
 	if c.mem != nil {
 		c.main.step()
@@ -493,8 +495,16 @@ func (c *Redis) lfuLogIncr(ctr uint8) uint8 {
 // Remove drops key's object (Redis's DEL). Eviction pool entries naming key
 // stay, as in Redis: the pool holds keys, and pick skips those no longer
 // cached (evict.c's "ghost" entries); a key written again afterwards may be
-// picked with its stale score, as in Redis.
-func (c *Redis) Remove(key uint64) bool { return c.removeKey(key, c.untrack) }
+// picked with its stale score, as in Redis. On the memory model, keys are
+// evicted first while the memory exceeds maxmemory, as before any command:
+// a write that replaces a key (the simulator removes the old copy, then
+// stores the new) evicts with the old value still counted, as Redis's SET.
+func (c *Redis) Remove(key uint64) bool {
+	if c.mem != nil {
+		c.makeRoom(c.now)
+	}
+	return c.removeKey(key, c.untrack)
+}
 
 // Expire drops key's entry if it has expired by now (see Expirer).
 func (c *Redis) Expire(key uint64, now int64) bool {

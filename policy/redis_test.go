@@ -257,3 +257,27 @@ func TestRedisExpiry(t *testing.T) {
 		}
 	}
 }
+
+// A write takes the memory past maxmemory until the next command, which
+// evicts first, whatever it is: a DEL, or the removal of the old copy the
+// simulator does before a SET replaces a key.
+func TestRedisMemoryEvictsBeforeRemove(t *testing.T) {
+	c := newRedisSpec(t, "redis-lru", Config{Capacity: redisBaseline + 8*4 + 2*96 + 50, Seed: 1})
+	for k := range uint64(3) { // 96 B each (see TestRedisMemoryCharges)
+		c.Access(&traces.Request{Key: k, Size: 26})
+	}
+	if c.Evictions() != 0 || c.Len() != 3 || c.UsedMemory() <= c.Capacity() {
+		t.Fatalf("the third write: %d evictions, %d keys, used %d of %d; want 0, 3, over the limit", c.Evictions(), c.Len(), c.UsedMemory(), c.Capacity())
+	}
+	removed := c.Remove(2) // the eviction may have taken key 2 itself
+	if want := 2 - btoi(removed); c.Evictions() != 1 || c.Len() != want || c.Contains(2) {
+		t.Errorf("DEL after the write: %d evictions, %d keys; want 1, %d, without key 2", c.Evictions(), c.Len(), want)
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
