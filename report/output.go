@@ -273,7 +273,7 @@ func (s *Sweep) writeCeiling(w io.Writer) {
 		fmt.Fprintln(w)
 		return
 	}
-	fmt.Fprintf(w, "unlimited cache: hit ratio %.2f%%, byte hit ratio %.2f%% (%d of %d requests are first requests or follow a delete)",
+	fmt.Fprintf(w, "unlimited cache: hit ratio %.2f%%, byte hit ratio %.2f%% (%d of %d reads find their key not stored: before its first fill or write, or after a delete)",
 		100*c.HitRatio(), 100*c.ByteHitRatio(), c.Misses, c.Requests)
 	if s.Footprint > 0 {
 		fmt.Fprintf(w, "; every object fits in %s", sim.FormatSize(s.Footprint, s.bytes()))

@@ -3,6 +3,8 @@ package sim
 import (
 	"fmt"
 
+	"github.com/cachesim/cachesim/traces/keymap"
+
 	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/traces"
 )
@@ -18,6 +20,12 @@ const (
 	NoTimesExpiry
 	// NoTimesClock: a policy that runs on trace time on a trace without timestamps.
 	NoTimesClock
+	// ClientWrites: the trace's clients write their own objects, and some
+	// of its reads are of keys it never writes.
+	ClientWrites
+	// CurveReplayed: LRU's one-pass curve does not apply to a trace with
+	// writes, so each size is replayed.
+	CurveReplayed
 )
 
 // Note is something a result depends on that the input lacks, and what
@@ -28,9 +36,16 @@ type Note struct {
 }
 
 // InputNotes lists what t lacks that the results of specs depend on:
-// object sizes for byte capacities, timestamps for policies on trace time.
+// object sizes for byte capacities, timestamps for policies on trace time,
+// and the reads of a trace whose clients write that find nothing ever
+// stored.
 func InputNotes(t *traces.Trace, specs []policy.Spec, bytes bool) []Note {
 	var notes []Note
+	if n := unwrittenReads(t); n > 0 {
+		notes = append(notes, Note{ClientWrites, fmt.Sprintf("%s's clients write their own objects (cache-aside), so a read "+
+			"that misses stores nothing; %d of its reads are of keys it never writes (written before it began, or never "+
+			"cached): they miss in every cache", t.Name, n)})
+	}
 	if bytes && t.Sizes == nil {
 		notes = append(notes, Note{NoSizes, fmt.Sprintf("%s carries no object sizes, so every object counts 1 byte against the byte capacities", t.Name)})
 	}
@@ -51,4 +66,42 @@ func InputNotes(t *traces.Trace, specs []policy.Spec, bytes bool) []Note {
 		}
 	}
 	return notes
+}
+
+// unwrittenReads counts the reads of a trace whose clients write (see
+// Semantics) whose keys the trace never writes; 0 for other traces.
+func unwrittenReads(t *traces.Trace) int {
+	if !t.ClientWrites() {
+		return 0
+	}
+	written := keymap.New()
+	for i, op := range t.Ops {
+		if op == traces.OpSet || op == traces.OpWrite {
+			written.Put(t.Keys[i], 0)
+		}
+	}
+	n := 0
+	for i, op := range t.Ops {
+		if op == traces.OpGet {
+			if _, ok := written.Get(t.Keys[i]); !ok {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// CurveNote is the note of a sweep of specs on t that replays what LRU's
+// one-pass curve would give on a trace without writes; nil when none does.
+func CurveNote(t *traces.Trace, specs []policy.Spec, countWrites bool) *Note {
+	if t.Ops == nil || countWrites {
+		return nil
+	}
+	for _, s := range specs {
+		if s.Traits().Has(policy.ExactCurve) {
+			return &Note{CurveReplayed, fmt.Sprintf("%s has writes, which LRU's one-pass stack-distance curve cannot follow "+
+				"(a write stores at a new size, a read may store nothing): %s is replayed at each size instead", t.Name, s)}
+		}
+	}
+	return nil
 }

@@ -221,3 +221,21 @@ func TestMonitorFlush(t *testing.T) {
 		t.Errorf("%g hits of %g, want 1 of 4", hits, reqs)
 	}
 }
+
+// A sweep of a client-writes capture says how many reads find keys the
+// capture never writes, and that LRU is replayed rather than taken from
+// the one-pass curve.
+func TestClientWritesNotes(t *testing.T) {
+	mon := writeFile(t, "o.monitor", `1700000000.0 [0 c] "GET" "old"
+1700000001.0 [0 c] "GET" "old"
+1700000002.0 [0 c] "SET" "a" "v"
+1700000003.0 [0 c] "GET" "a"
+`)
+	_, errOut, err := runCLI(t, "sweep", mon, "--sizes", "1,2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(errOut, "2 of its reads are of keys it never writes") || !strings.Contains(errOut, "lru is replayed at each size") {
+		t.Errorf("notes:\n%s", errOut)
+	}
+}

@@ -14,6 +14,8 @@ var simNoteHints = map[sim.NoteKind]string{
 	sim.NoSizes:       "give --csv-size, or sizes without a unit",
 	sim.NoTimesExpiry: "give --csv-time",
 	sim.NoTimesClock:  "give --csv-time",
+	sim.ClientWrites:  "a capture that starts from an empty server has none",
+	sim.CurveReplayed: "--count-writes counts every request as a read, as libCacheSim does, where the curve applies",
 }
 
 // warnInputs says on w what the trace lacks that the results depend on.
