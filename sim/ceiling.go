@@ -187,7 +187,7 @@ func Footprint(t *traces.Trace) (objects int, bytes int64) {
 // CeilingOf computes the Ceiling of t; countWrites counts every request
 // as a read (see Semantics).
 func CeilingOf(t *traces.Trace, countWrites bool) Ceiling {
-	cc := NewCeilingCounter(SemanticsOf(t, countWrites))
+	cc := NewCeilingCounter(Semantics{CountWrites: countWrites})
 	var r traces.Request
 	for i := range t.Len() {
 		t.At(i, &r)

@@ -48,12 +48,18 @@ func TestCeilingByHand(t *testing.T) {
 	if got := CeilingOf(tr, true); got != want {
 		t.Errorf("counting writes: %+v, want %+v", got, want)
 	}
-	// Client writes (OpSet): reads never admit, so keys 1 and 3 miss at
-	// every read (10+10+10+40+50 = 120 bytes of 5 misses); key 2 alone is
-	// ever cached, at its last size 35.
-	want = Ceiling{Requests: 6, Bytes: 140, Misses: 5, MissBytes: 120, Objects: 1, ObjectBytes: 35}
-	if got := CeilingOf(build(traces.OpSet), false); got != want {
-		t.Errorf("client writes: %+v, want %+v", got, want)
+	// A key-value client's writes (OpSet) mean the same: its reads fill
+	// too, as the client's fill after a miss would.
+	if got := CeilingOf(build(traces.OpSet), false); got != CeilingOf(tr, false) {
+		t.Errorf("client writes: %+v, block writes %+v", got, CeilingOf(tr, false))
+	}
+	// An unsized read (a key never sized) misses and stores nothing.
+	un := traces.NewTrace("unsized", traces.Fields{Marks: true})
+	for range 3 {
+		un.Append(&traces.Request{Key: 9, Size: 1, Unsized: true})
+	}
+	if got := CeilingOf(un, false); got.Misses != 3 || got.Objects != 0 {
+		t.Errorf("unsized reads: %+v, want 3 misses and nothing stored", got)
 	}
 }
 

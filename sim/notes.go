@@ -42,9 +42,9 @@ type Note struct {
 func InputNotes(t *traces.Trace, specs []policy.Spec, bytes bool) []Note {
 	var notes []Note
 	if n := unwrittenReads(t); n > 0 {
-		notes = append(notes, Note{ClientWrites, fmt.Sprintf("%s's clients write their own objects (cache-aside), so a read "+
-			"that misses stores nothing; %d of its reads are of keys it never writes (written before it began, or never "+
-			"cached): they miss in every cache", t.Name, n)})
+		notes = append(notes, Note{ClientWrites, fmt.Sprintf("%s's clients write their own objects (cache-aside); %d of its "+
+			"reads are of keys it never writes (written before it began), whose size is unknown: they miss in every cache "+
+			"and store nothing", t.Name, n)})
 	}
 	if bytes && t.Sizes == nil {
 		notes = append(notes, Note{NoSizes, fmt.Sprintf("%s carries no object sizes, so every object counts 1 byte against the byte capacities", t.Name)})
@@ -68,8 +68,9 @@ func InputNotes(t *traces.Trace, specs []policy.Spec, bytes bool) []Note {
 	return notes
 }
 
-// unwrittenReads counts the reads of a trace whose clients write (see
-// Semantics) whose keys the trace never writes; 0 for other traces.
+// unwrittenReads counts the unsized reads of a trace whose clients write
+// (traces.Trace.ClientWrites) whose keys the trace never writes; 0 for
+// other traces.
 func unwrittenReads(t *traces.Trace) int {
 	if !t.ClientWrites() {
 		return 0
@@ -82,7 +83,7 @@ func unwrittenReads(t *traces.Trace) int {
 	}
 	n := 0
 	for i, op := range t.Ops {
-		if op == traces.OpGet {
+		if op == traces.OpGet && t.Marks != nil && t.Marks[i]&traces.MarkUnsized != 0 {
 			if _, ok := written.Get(t.Keys[i]); !ok {
 				n++
 			}
@@ -100,7 +101,7 @@ func CurveNote(t *traces.Trace, specs []policy.Spec, countWrites bool) *Note {
 	for _, s := range specs {
 		if s.Traits().Has(policy.ExactCurve) {
 			return &Note{CurveReplayed, fmt.Sprintf("%s has writes, which LRU's one-pass stack-distance curve cannot follow "+
-				"(a write stores at a new size, a read may store nothing): %s is replayed at each size instead", t.Name, s)}
+				"(a write stores at a new size and TTL): %s is replayed at each size instead", t.Name, s)}
 		}
 	}
 	return nil

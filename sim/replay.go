@@ -57,7 +57,7 @@ const batchSize = 2048
 // column if missing (Sweep does so before sharing t between goroutines).
 func ReplayWith(t *traces.Trace, c policy.Cache, opt Options) Stats {
 	PrepareFuture(t, c)
-	p := newReplayer(c, opt, SemanticsOf(t, opt.CountWrites), t.Ops != nil, t.HasBatches())
+	p := newReplayer(c, opt, Semantics{CountWrites: opt.CountWrites}, t.Ops != nil, t.HasBatches())
 	var batch [batchSize]traces.Request
 	for i, n := 0, t.Len(); i < n; i += batchSize {
 		b := batch[:min(batchSize, n-i)]

@@ -12,13 +12,18 @@ import (
 type Action uint8
 
 const (
-	// Fill is a read that admits its object on a miss (demand fill): the
-	// reads of a trace without client writes.
+	// Fill is a read that admits its object on a miss, at the request's
+	// size and TTL. In a trace whose clients write their own objects
+	// (cache-aside), the miss stands for the client's fill after it: the
+	// reader gives the read the size and TTL the client last wrote the key
+	// with (Redis MONITOR does), and where the captured server missed too,
+	// the client's write that follows replaces the entry. A cache smaller
+	// than the captured one thus still gets back what it evicts, as the
+	// client would give it.
 	Fill Action = iota
 	// Lookup is a read that never admits: a hit, or a miss that leaves
-	// the cache as it was. The reads of a trace whose clients write their
-	// own objects (cache-aside), and unsized reads (the cache would not
-	// know what to store).
+	// the cache as it was. The unsized reads (the cache would not know
+	// what to store: a key never written nor sized before).
 	Lookup
 	// Store is a write: the object is stored at the request's size, with
 	// the request's TTL (or the policy's default when it carries none),
@@ -42,20 +47,12 @@ func (a Action) String() string { return actionNames[a] }
 // hit ratios. Writes (Store, Retime) and deletes count apart.
 func (a Action) IsRead() bool { return a <= Lookup }
 
-// Semantics says what the requests of one trace mean.
+// Semantics says what the requests of a trace mean. The same rule serves
+// every trace, so it needs nothing of the trace but this choice.
 type Semantics struct {
-	// ClientWrites: the trace's clients write their own objects (see
-	// traces.Trace.ClientWrites), so its reads never admit.
-	ClientWrites bool
 	// CountWrites: every request is a read that admits, whatever its
 	// operation, as libCacheSim counts them.
 	CountWrites bool
-}
-
-// SemanticsOf returns the meaning of t's requests; countWrites counts
-// every request as a read.
-func SemanticsOf(t *traces.Trace, countWrites bool) Semantics {
-	return Semantics{ClientWrites: !countWrites && t.ClientWrites(), CountWrites: countWrites}
 }
 
 // Action returns what r does.
@@ -68,9 +65,6 @@ func (s Semantics) Action(r *traces.Request) Action {
 			return Drop
 		case traces.OpExpire:
 			return Retime
-		}
-		if s.ClientWrites {
-			return Lookup
 		}
 	}
 	if r.Unsized {

@@ -27,7 +27,7 @@ type StreamInfo struct {
 // ErrNeedsTrace is returned by ReplayStream for what needs the whole trace
 // in memory: offline policies (the next access of every request), latency
 // models and timelines (planned from the trace's length and span).
-var ErrNeedsTrace = errors.New("needs the whole trace in memory (offline policy, latency model, timeline, or operations whose meaning only the whole trace tells): load it and use ReplayWith")
+var ErrNeedsTrace = errors.New("needs the whole trace in memory (offline policy, latency model or timeline): load it and use ReplayWith")
 
 // ReplayStream runs every request r yields through c, as ReplayWith does
 // for a loaded trace, holding nothing per request: a reader goroutine
@@ -35,9 +35,7 @@ var ErrNeedsTrace = errors.New("needs the whole trace in memory (offline policy,
 // 32 bytes a key) while this one replays the previous batch, so memory
 // follows the distinct keys and the cache, not the length of the stream.
 // Operations count apart when the reader declares them (traces.Describer).
-// opt.Latency and opt.Window, offline policies, and a stream whose
-// operations' meaning is not declared (see StreamSemantics) return
-// ErrNeedsTrace.
+// opt.Latency and opt.Window, and offline policies, return ErrNeedsTrace.
 func ReplayStream(r traces.Reader, c policy.Cache, opt Options) (Stats, StreamInfo, error) {
 	st, info, err := ReplayStreams(r, []policy.Cache{c}, opt)
 	if st == nil {
@@ -56,13 +54,9 @@ func ReplayStreams(r traces.Reader, cs []policy.Cache, opt Options) ([]Stats, St
 		}
 	}
 	ops, batches := DeclaresOps(r), declaresMarks(r)
-	sem, known := StreamSemantics(r, opt.CountWrites)
-	if !known {
-		return nil, StreamInfo{}, ErrNeedsTrace
-	}
 	ps := make([]*replayer, len(cs))
 	for i, c := range cs {
-		ps[i] = newReplayer(c, opt, sem, ops, batches)
+		ps[i] = newReplayer(c, opt, Semantics{CountWrites: opt.CountWrites}, ops, batches)
 	}
 	info, err := countedBatches(r, func(b []traces.Request) {
 		for _, p := range ps {
@@ -74,26 +68,6 @@ func ReplayStreams(r traces.Reader, cs []policy.Cache, opt Options) ([]Stats, St
 		st[i] = p.finish()
 	}
 	return st, info, err
-}
-
-// StreamSemantics returns the meaning of the requests r yields, and
-// whether it is known before reading them: a stream that declares
-// operations must also declare whether its clients write their own
-// objects (traces.Fields.ClientWrites, as Redis MONITOR does) or its reads
-// fill (traces.ReadsFill: block traces, workloads); otherwise only the
-// loaded trace tells (traces.Trace.ClientWrites). countWrites counts
-// every request as a read, which needs nothing declared.
-func StreamSemantics(r traces.Reader, countWrites bool) (Semantics, bool) {
-	switch {
-	case countWrites || traces.ReadsFill(r):
-		return Semantics{CountWrites: countWrites}, true
-	case !DeclaresOps(r):
-		return Semantics{}, true
-	}
-	if d, ok := r.(traces.Describer); ok && d.Fields().ClientWrites {
-		return Semantics{ClientWrites: true}, true
-	}
-	return Semantics{}, false
 }
 
 // DeclaresOps reports whether r may carry operations other than gets (a

@@ -130,7 +130,7 @@ func TenantTraces(t *traces.Trace) []*traces.Trace {
 // tenant's lookups apart (indexed by tenant, 0: none).
 func ReplayByTenant(t *traces.Trace, c policy.Cache, opt Options) (Stats, []TenantStats) {
 	PrepareFuture(t, c)
-	p := newReplayer(c, opt, SemanticsOf(t, opt.CountWrites), t.Ops != nil, t.HasBatches())
+	p := newReplayer(c, opt, Semantics{CountWrites: opt.CountWrites}, t.Ops != nil, t.HasBatches())
 	p.byTenant = make([]TenantStats, t.TenantCount()+1)
 	var batch [batchSize]traces.Request
 	for i, n := 0, t.Len(); i < n; i += batchSize {

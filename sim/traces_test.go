@@ -43,28 +43,25 @@ func TestReplayOperations(t *testing.T) {
 			{Key: 2, Op: traces.OpGet},    // hit (written before)
 			{Key: 2, Op: traces.OpDelete}, // removed: not counted
 			{Key: 2, Op: traces.OpGet},    // miss (deleted)
-			{Key: 1, Op: traces.OpGet},    // hit if the first get admitted key 1
+			{Key: 1, Op: traces.OpGet},    // hit: the first get admitted key 1
 		} {
 			r.Size = 1
 			tr.Append(&r)
 		}
 		return tr
 	}
-	// A key-value client's write (OpSet): the clients fill the cache, a
-	// get never admits, so key 1 misses twice.
+	// A key-value client's write (OpSet) and a block write (OpWrite) mean
+	// the same to a replay.
+	for _, op := range []traces.Op{traces.OpSet, traces.OpWrite} {
+		st := Replay(build(op), policy.NewLRU(10), true)
+		if st.Requests != 4 || st.Hits != 2 || st.Sets != 1 || st.Deletes != 1 || st.Bytes != 4 {
+			t.Errorf("%s: %+v; want 4 requests, 2 hits, 1 set, 1 delete, 4 bytes", op, st)
+		}
+	}
 	tr := build(traces.OpSet)
-	st := Replay(tr, policy.NewLRU(10), true)
-	if st.Requests != 4 || st.Hits != 1 || st.Sets != 1 || st.Deletes != 1 || st.Bytes != 4 {
-		t.Errorf("client writes: %+v; want 4 requests, 1 hit, 1 set, 1 delete, 4 bytes", st)
-	}
-	// A block write (OpWrite): gets admit, so key 1 hits the second time.
-	st = Replay(build(traces.OpWrite), policy.NewLRU(10), true)
-	if st.Requests != 4 || st.Hits != 2 || st.Sets != 1 || st.Deletes != 1 || st.Bytes != 4 {
-		t.Errorf("block writes: %+v; want 4 requests, 2 hits, 1 set, 1 delete, 4 bytes", st)
-	}
 	// Counting writes, libCacheSim's way: every request is a lookup.
 	// 1 miss, 2 miss, 2 hit, 2 hit, 2 hit, 1 hit.
-	st = ReplayWith(tr, policy.NewLRU(10), Options{Objects: true, CountWrites: true})
+	st := ReplayWith(tr, policy.NewLRU(10), Options{Objects: true, CountWrites: true})
 	if st.Requests != 6 || st.Hits != 4 || st.Sets != 0 || st.Deletes != 0 {
 		t.Errorf("--count-writes replay: %+v; want 6 requests, 4 hits", st)
 	}

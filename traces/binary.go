@@ -84,9 +84,6 @@ func NewVSCSIReader(name string, r io.Reader, opt Options) *VSCSIReader {
 // Fields reports that VSCSI carries times, sizes and operations.
 func (v *VSCSIReader) Fields() Fields { return Fields{Time: true, Size: true, Op: true} }
 
-// ReadsFill reports that a block trace's reads admit (see FillDeclarer).
-func (v *VSCSIReader) ReadsFill() bool { return true }
-
 // vscsiVersion returns the version of a record that starts with b (at
 // least 32 bytes), or 0 when it is neither v1 nor v2.
 func vscsiVersion(b []byte) int {

@@ -158,7 +158,7 @@ func TestMonitorCapture(t *testing.T) {
 	// fields' and values' lengths.
 	head := []monitorWant{
 		set(h("k1"), 7, 100),                       // set k1 hello ex 100
-		get(h("k1"), 7),                            // get k1
+		{OpGet, h("k1"), 7, 100, false},            // get k1: carries the TTL it was set with
 		set(h("a"), 2, 0), same(set(h("b"), 3, 0)), // mset a 1 b 22
 		get(h("a"), 2), same(get(h("b"), 3)), // mget a b c: c never sized, 1 byte
 		same(get(h("c"), 1)), //
@@ -188,7 +188,7 @@ func TestMonitorCapture(t *testing.T) {
 		same(expire(h("k1"), 9, 5)),          // then its new TTL
 		get(h("a"), 2), same(del(h("a"), 2)), // getdel a
 		del(h("b"), 3), same(del(h("c"), 1)), // del b c
-		get(h("k1"), 9), same(get(h("cnt"), 4)), // exists k1 cnt
+		{OpGet, h("k1"), 9, 5, false}, same(get(h("cnt"), 4)), // exists k1 cnt: k1's TTL from getex
 		set(h("m1"), 3, 0), same(get(h("m1"), 3)), // MULTI, SET m1 x, GET m1, EXEC: one request
 		set(h("p1"), 4, 0), get(h("p1"), 4), del(h("p1"), 4), // the pipeline
 		set(h("lk"), 4, 0), get(h("lk"), 4), // the script's commands

@@ -79,8 +79,11 @@ type MonitorReader struct {
 	client     []byte // the current line's client ("0 127.0.0.1:60866")
 	db         uint64 // the current line's database
 	// expires holds each key's expiry as the server set it (ns since the
-	// trace's start), for the keys that have one.
+	// trace's start), for the keys that have one; ttls the TTL the key was
+	// last given (seconds), which a read carries: the TTL the client's
+	// fill after a miss would give it.
 	expires map[uint64]int64
+	ttls    map[uint64]uint32
 	// written lists every key ever written, in the order first written,
 	// and writtenDB its database, for FLUSHDB and FLUSHALL.
 	written   []uint64
@@ -98,7 +101,7 @@ func NewMonitorReader(name string, r io.Reader, opt Options) *MonitorReader {
 	m := &MonitorReader{
 		sc: newLineScanner(name, r), opt: opt.Monitor, badRecords: badRecords{skip: opt.SkipBad},
 		sizes: newSizeMemo(opt.DefaultSize), fieldSizes: newSizeMemo(0), digest: xxhash.New(), others: map[string]*int{},
-		expires: map[uint64]int64{},
+		expires: map[uint64]int64{}, ttls: map[uint64]uint32{},
 	}
 	m.batch.tenants.rule = opt.TenantFrom
 	return m
@@ -298,23 +301,33 @@ func (m *MonitorReader) emitRecalled(op Op, key uint64, ttl uint32) {
 	m.out[len(m.out)-1].Unsized = !known
 }
 
-// get emits a read of key, of its last known size.
-func (m *MonitorReader) get(key uint64, ttl uint32) { m.emitRecalled(OpGet, key, ttl) }
+// get emits a read of key, of its last known size and TTL.
+func (m *MonitorReader) get(key uint64) { m.emitRecalled(OpGet, key, m.ttls[key]) }
 
 // set emits a write of key with its new size and TTL (0: none).
 func (m *MonitorReader) set(key uint64, size, ttl uint32) {
+	m.setExpiry(key, ttl)
+	m.store(key, size, ttl)
+}
+
+// write emits a write of key with its new size that keeps the key's TTL
+// (APPEND, INCR, HSET, …): what remains of it, or none when it has
+// expired.
+func (m *MonitorReader) write(key uint64, size uint32) {
+	ttl := m.remaining(key)
+	if ttl == 0 {
+		delete(m.ttls, key)
+	}
+	m.store(key, size, ttl)
+}
+
+// store emits a write of key with size and ttl, learning the size.
+func (m *MonitorReader) store(key uint64, size, ttl uint32) {
 	if _, known := m.sizes.known(key); !known {
 		m.written, m.writtenDB = append(m.written, key), append(m.writtenDB, uint32(m.db))
 	}
 	m.sizes.learn(key, size)
-	m.setExpiry(key, ttl)
 	m.emit(OpSet, key, size, ttl)
-}
-
-// write emits a write of key with its new size that keeps the key's TTL
-// (APPEND, INCR, HSET, …), or none when it has expired.
-func (m *MonitorReader) write(key uint64, size uint32) {
-	m.set(key, size, m.remaining(key))
 }
 
 // expire emits a change of key's TTL (0: none).
@@ -323,13 +336,16 @@ func (m *MonitorReader) expire(key uint64, ttl uint32) {
 	m.emitRecalled(OpExpire, key, ttl)
 }
 
-// setExpiry records key's expiry, ttl seconds from now (0: none).
+// setExpiry records key's expiry, ttl seconds from now (0: none), and
+// ttl as the TTL it was last given.
 func (m *MonitorReader) setExpiry(key uint64, ttl uint32) {
 	if ttl == 0 {
 		delete(m.expires, key)
+		delete(m.ttls, key)
 		return
 	}
 	m.expires[key] = m.cur.Time + int64(ttl)*1e9
+	m.ttls[key] = ttl
 }
 
 // remaining returns what remains of key's TTL in whole seconds, rounded
@@ -346,6 +362,7 @@ func (m *MonitorReader) remaining(key uint64) uint32 {
 // del emits a delete of key (of its last known size, which matters to no one).
 func (m *MonitorReader) del(key uint64) {
 	delete(m.expires, key)
+	delete(m.ttls, key)
 	size, ok := m.sizes.known(key)
 	if !ok {
 		size = m.sizes.def
@@ -359,7 +376,7 @@ func sum(a, b uint64) uint32 { return uint32(min(a+b, math.MaxUint32)) }
 // readGets reads GET, MGET, EXISTS and TOUCH: a read of each key.
 func readGets(m *MonitorReader, _ string, args [][]byte, _ []int) error {
 	for _, k := range args {
-		m.get(m.key(k), 0)
+		m.get(m.key(k))
 	}
 	return nil
 }
@@ -390,7 +407,7 @@ func (m *MonitorReader) readGetEx(_ string, args [][]byte, _ []int) error {
 		return err
 	}
 	key := m.key(args[0])
-	m.get(key, 0)
+	m.get(key)
 	switch {
 	case expired:
 		m.del(key)
@@ -403,7 +420,7 @@ func (m *MonitorReader) readGetEx(_ string, args [][]byte, _ []int) error {
 // readGetDel reads GETDEL key: a read, then a delete.
 func (m *MonitorReader) readGetDel(_ string, args [][]byte, _ []int) error {
 	key := m.key(args[0])
-	m.get(key, 0)
+	m.get(key)
 	m.del(key)
 	return nil
 }
@@ -416,12 +433,13 @@ func (m *MonitorReader) readSet(name string, args [][]byte, lens []int) error {
 	}
 	key := m.key(args[0])
 	if name == "GETSET" || hasOption(args[2:], "GET") {
-		m.get(key, 0)
+		m.get(key)
 	}
 	if hasOption(args[2:], "KEEPTTL") {
-		ttl = m.remaining(key)
+		m.write(key, sum(uint64(lens[0]), uint64(lens[1])))
+	} else {
+		m.set(key, sum(uint64(lens[0]), uint64(lens[1])), ttl)
 	}
-	m.set(key, sum(uint64(lens[0]), uint64(lens[1])), ttl)
 	if expired {
 		m.del(key)
 	}
@@ -546,7 +564,7 @@ func (m *MonitorReader) fieldKey(key, field []byte) uint64 {
 // and HGETALL key: a read of the hash, or of each field named.
 func (m *MonitorReader) readHashGet(name string, args [][]byte, _ []int) error {
 	if !m.opt.Fields {
-		m.get(m.key(args[0]), 0)
+		m.get(m.key(args[0]))
 		return nil
 	}
 	if name == "HGETALL" {
@@ -554,7 +572,7 @@ func (m *MonitorReader) readHashGet(name string, args [][]byte, _ []int) error {
 		return nil
 	}
 	for _, f := range args[1:] {
-		m.get(m.fieldKey(args[0], f), 0)
+		m.get(m.fieldKey(args[0], f))
 	}
 	return nil
 }
@@ -613,6 +631,7 @@ func (m *MonitorReader) readHashDel(_ string, args [][]byte, lens []int) error {
 			m.emitRecalled(OpSet, key, m.remaining(key))
 			return nil
 		}
+
 		m.write(key, max(hash, uint32(min(lens[0], math.MaxUint32))))
 	}
 	return nil

@@ -211,9 +211,6 @@ func (f *File) Fields() Fields {
 	return Fields{Time: true, Size: true, TTL: true, Op: true}
 }
 
-// ReadsFill passes on what the underlying reader declares (see FillDeclarer).
-func (f *File) ReadsFill() bool { return ReadsFill(f.Reader) }
-
 // Skipped returns how many malformed records were skipped.
 func (f *File) Skipped() int {
 	if s, ok := f.Reader.(Skipper); ok {

@@ -12,9 +12,8 @@ import (
 type Op uint8
 
 const (
-	// OpGet is a read: a hit or a miss. Whether a miss admits the object
-	// depends on the trace (see Trace.ClientWrites): in a trace whose
-	// clients write their own objects (cache-aside), it never does.
+	// OpGet is a read: a hit or a miss, which admits the object at the
+	// request's size and TTL unless the request is Unsized.
 	OpGet Op = iota
 	// OpSet is a key-value client's write (SET, HSET, memcached set, …):
 	// it stores the object at the request's size and TTL. A trace with
@@ -105,36 +104,10 @@ type Fields struct {
 	// Tenant: requests carry tenants; Tokens: they carry token counts.
 	Tenant, Tokens bool
 	// ClientWrites: the source's clients write their own objects (a
-	// key-value store filled cache-aside, as Redis MONITOR shows one), so
-	// reads never admit; declared by readers that know it before reading.
-	// A loaded trace knows it from its operations (Trace.ClientWrites).
+	// key-value store filled cache-aside, as Redis MONITOR shows one):
+	// declared by readers that know it before reading. A loaded trace
+	// knows it from its operations (Trace.ClientWrites).
 	ClientWrites bool
-}
-
-// ReadsFill reports whether r is known, before reading, to fill on reads:
-// it carries no operations, or its writes are not a key-value client's
-// own (only block writes and synthetic workloads' writes, OpWrite: see
-// FillDeclarer). A reader that says neither this nor
-// Fields.ClientWrites leaves the meaning of its reads to the loaded trace
-// (Trace.ClientWrites).
-func ReadsFill(r Reader) bool {
-	d, ok := r.(Describer)
-	if !ok {
-		return false
-	}
-	if !d.Fields().Op {
-		return true
-	}
-	f, ok := r.(FillDeclarer)
-	return ok && f.ReadsFill()
-}
-
-// FillDeclarer is implemented by readers of operations that know before
-// reading whether they carry key-value client writes (OpSet).
-type FillDeclarer interface {
-	// ReadsFill reports that the reader yields no OpSet: its reads admit
-	// on a miss (demand fill) and its writes are OpWrite.
-	ReadsFill() bool
 }
 
 // Describer is implemented by readers that know which fields they carry.

@@ -66,9 +66,6 @@ func (s *Sampler) Fields() Fields {
 	return Fields{Time: true, Size: true, TTL: true, Op: true}
 }
 
-// ReadsFill passes on what the underlying reader declares (see FillDeclarer).
-func (s *Sampler) ReadsFill() bool { return ReadsFill(s.r) }
-
 // Rate returns the fraction of the key space a threshold keeps.
 func Rate(threshold uint64) float64 {
 	if threshold == math.MaxUint64 {

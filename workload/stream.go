@@ -78,8 +78,3 @@ func (s *stream) Read(r *traces.Request) error {
 
 // Fields reports the optional fields the stream fills.
 func (s *stream) Fields() traces.Fields { return s.fields }
-
-// ReadsFill reports that a workload's reads admit on a miss: its writes
-// update the cached object (OpWrite), they are not a cache-aside client's
-// fills (see traces.FillDeclarer).
-func (s *stream) ReadsFill() bool { return true }

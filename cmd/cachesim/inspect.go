@@ -58,34 +58,22 @@ format is detected from the file name and contents, or given with
 
 // summarize reads the trace at path as a stream and summarizes it, in
 // memory bounded by its distinct keys. The footprint is the simulator's
-// ceiling under the trace's own meaning (sim.Semantics): counted both ways
-// while reading, since whether its clients write shows only at the end.
+// ceiling (sim.Ceiling): what a cache of unlimited size would store.
 func (f *inputFlags) summarize(path string, stderr io.Writer) (*traces.Summary, *traces.File, error) {
-	var (
-		z          *traces.Summarizer
-		clientSide bool
-	)
-	fill, client := sim.NewCeilingCounter(sim.Semantics{}), sim.NewCeilingCounter(sim.Semantics{ClientWrites: true})
+	var z *traces.Summarizer
+	cc := sim.NewCeilingCounter(sim.Semantics{})
 	file, err := f.stream([]string{path}, stderr, func(name string, r traces.Reader) error {
 		z = traces.NewSummarizer(name)
-		if d, ok := r.(traces.Describer); ok {
-			clientSide = d.Fields().ClientWrites
-		}
 		return traces.Each(r, func(r *traces.Request) {
 			z.Add(r)
-			fill.Add(r)
-			client.Add(r)
-			clientSide = clientSide || r.Op == traces.OpSet
+			cc.Add(r)
 		})
 	})
 	if err != nil {
 		return nil, nil, err
 	}
 	sum := z.Summary()
-	ceiling := fill.Ceiling()
-	if clientSide {
-		ceiling = client.Ceiling()
-	}
+	ceiling := cc.Ceiling()
 	sum.FootprintObjects, sum.FootprintBytes = int64(ceiling.Objects), int64(ceiling.ObjectBytes)
 	if sum.Requests == 0 {
 		return nil, nil, fmt.Errorf("%s: no requests in the trace (read as %s; see --trace-format)", path, file.Format)

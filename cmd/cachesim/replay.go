@@ -347,9 +347,6 @@ func (o *replayOptions) replayStream(cmd *cobra.Command, args []string, p replay
 			return errLoad // prompts replay with the prefix rule, loaded
 		}
 		name = n
-		if _, known := sim.StreamSemantics(r, o.cache.writes); !known {
-			return errLoad // whether its clients write shows only once loaded
-		}
 		st, info, err = sim.ReplayStream(r, c, o.cache.options(size.Bytes()))
 		return err
 	}); err == errLoad || (err == nil && info.Fields.Tokens && rereadable(args)) {

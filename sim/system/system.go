@@ -146,8 +146,8 @@ type system struct {
 	owned     tenantKeys        // the keys of the tenants InvalidateTenants drops
 	batches   bool              // the trace has multi-key requests
 	// clientWrites: the trace's clients write their own objects
-	// (traces.Trace.ClientWrites): a read never fills a level, and a
-	// miss's backend call leaves the value to the client's write.
+	// (traces.Trace.ClientWrites): values expire only in levels whose
+	// policy honours TTLs, as in a replay.
 	clientWrites bool
 }
 
@@ -523,15 +523,6 @@ func (s *system) get(i int, r *traces.Request, inst int) (bool, float64) {
 		// A plain hit costs the lookups down to its level: counted, and
 		// added to the histogram at the end (see flushHits).
 		s.plainHits[served]++
-	case s.clientWrites:
-		// The client fetches the value and writes it (a set later in the
-		// trace): the call is counted, the value is the write's.
-		if held && ks.expiry != 0 {
-			s.st.Backend.Expired++
-		}
-		s.st.Backend.Calls++
-		lat += s.missLatency(i)
-		s.st.Latency.Add(lat)
 	default:
 		if held && ks.expiry != 0 {
 			s.st.Backend.Expired++
@@ -598,10 +589,7 @@ func (s *system) serve(r *traces.Request, inst int, fresh bool) (served int, hel
 
 // read returns what a read does to a level (see sim.Semantics).
 func (s *system) read(r *traces.Request) sim.Action {
-	if s.clientWrites || r.Unsized {
-		return sim.Lookup
-	}
-	return sim.Fill
+	return sim.Semantics{}.Action(r)
 }
 
 // flushHits adds the plain hits to the latency histogram: a hit served by
