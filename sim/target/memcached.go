@@ -49,11 +49,25 @@ func (c *mcConn) del(k uint64) {
 	c.w.Write(append(c.scratch, "\r\n"...))
 }
 
-func (c *mcConn) set(k uint64, value []byte, ttl uint32) {
+func (c *mcConn) expire(k uint64, ttl uint32) {
+	c.command("touch ", k)
+	c.scratch = append(c.scratch, ' ')
+	c.scratch = strconv.AppendInt(c.scratch, mcExptime(ttl), 10)
+	c.w.Write(append(c.scratch, "\r\n"...))
+}
+
+// mcExptime is memcached's exptime for a TTL: relative up to 30 days,
+// an absolute Unix time beyond.
+func mcExptime(ttl uint32) int64 {
 	exp := int64(ttl)
 	if exp > maxRelativeTTL {
 		exp += time.Now().Unix()
 	}
+	return exp
+}
+
+func (c *mcConn) set(k uint64, value []byte, ttl uint32) {
+	exp := mcExptime(ttl)
 	c.command("set ", k)
 	c.scratch = append(c.scratch, " 0 "...)
 	c.scratch = strconv.AppendInt(c.scratch, exp, 10)
@@ -133,6 +147,14 @@ func (c *mcConn) readSet() (bool, error) {
 		return false, nil // out of memory, or larger than the item size limit
 	}
 	return false, unexpected(l)
+}
+
+func (c *mcConn) readExpire() error {
+	l, err := c.line()
+	if err == nil && string(l) != "TOUCHED" && string(l) != "NOT_FOUND" {
+		err = unexpected(l)
+	}
+	return err
 }
 
 func (c *mcConn) readDel() error {

@@ -190,7 +190,8 @@ const (
 	cmdGet = iota
 	cmdSet
 	cmdDel
-	cmdFill // the SET after a miss
+	cmdFill   // the SET after a miss
+	cmdExpire // a TTL change (EXPIRE, PERSIST; memcached's touch)
 )
 
 // pending is one command of a pipeline: its kind and request index.
@@ -243,7 +244,9 @@ func (w *worker) run(me, n int, stop *atomic.Bool) error {
 		}
 		kind := uint8(cmdGet)
 		switch r.Op {
-		case traces.OpSet:
+		case traces.OpExpire:
+			kind = cmdExpire
+		case traces.OpSet, traces.OpWrite:
 			if r.Unsized { // its size is unknown: the simulation stores nothing new either
 				w.res.Sets++
 				continue
@@ -288,6 +291,8 @@ func (w *worker) send() error {
 			w.c.get(r.Key)
 		case cmdDel:
 			w.c.del(r.Key)
+		case cmdExpire:
+			w.c.expire(r.Key, r.TTL)
 		default:
 			w.c.set(r.Key, w.value[:r.Size], r.TTL)
 		}
@@ -318,6 +323,11 @@ func (w *worker) send() error {
 				return err
 			}
 			w.res.Deletes++
+		case cmdExpire:
+			if err := w.c.readExpire(); err != nil {
+				return err
+			}
+			w.res.Sets++ // counted with the writes, as a replay counts a TTL change
 		default:
 			stored, err := w.c.readSet()
 			if err != nil {

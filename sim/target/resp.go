@@ -65,6 +65,18 @@ func (c *respConn) key(k uint64) {
 func (c *respConn) get(k uint64) { c.header(2, "GET"); c.key(k) }
 func (c *respConn) del(k uint64) { c.header(2, "DEL"); c.key(k) }
 
+func (c *respConn) expire(k uint64, ttl uint32) {
+	if ttl == 0 {
+		c.header(2, "PERSIST")
+		c.key(k)
+		return
+	}
+	c.header(3, "EXPIRE")
+	c.key(k)
+	c.num = strconv.AppendUint(c.num[:0], uint64(ttl), 10)
+	c.bulk(c.num)
+}
+
 func (c *respConn) set(k uint64, value []byte, ttl uint32) {
 	if ttl == 0 {
 		c.header(3, "SET")
@@ -184,6 +196,8 @@ func (c *respConn) readSet() (bool, error) {
 }
 
 func (c *respConn) readDel() error { _, err := c.skip(); return err }
+
+func (c *respConn) readExpire() error { _, err := c.skip(); return err }
 
 // do sends one command and returns its reply: a string (simple or bulk),
 // an int64, nil, or a []any; an error reply is a serverError.

@@ -102,12 +102,15 @@ type conn interface {
 	get(key uint64)
 	set(key uint64, value []byte, ttl uint32)
 	del(key uint64)
+	// expire sets key's TTL (0: none), if the key is there.
+	expire(key uint64, ttl uint32)
 	flush() error
 	// readGet reports whether the key was found.
 	readGet() (hit bool, err error)
 	// readSet reports whether the value was stored (false: refused for memory or size).
 	readSet() (stored bool, err error)
 	readDel() error
+	readExpire() error
 	setDeadline(t time.Time) error
 	close() error
 }

@@ -336,3 +336,45 @@ func allocsGrowth(t *testing.T, tg Target) {
 		t.Errorf("%.0f allocations for 2,000 requests, %.0f for 20,000: the replay allocates per command", small, big)
 	}
 }
+
+// expireTrace sets keys 1 and 2, expires 1 in 100 s, gives 2 a TTL of
+// 50 s and persists it.
+func expireTrace() *traces.Trace {
+	tr := traces.NewTrace("expire", traces.Fields{Size: true, Op: true, TTL: true})
+	for _, r := range []traces.Request{
+		{Key: 1, Size: 10, Op: traces.OpSet}, {Key: 2, Size: 10, Op: traces.OpSet},
+		{Key: 1, Size: 10, Op: traces.OpExpire, TTL: 100}, {Key: 2, Size: 10, Op: traces.OpExpire, TTL: 50},
+		{Key: 2, Size: 10, Op: traces.OpExpire},
+	} {
+		tr.Append(&r)
+	}
+	return tr
+}
+
+// A TTL change reaches the server as EXPIRE or PERSIST, counted with the
+// writes and not as a read: by hand, key 1 ends with a TTL of about 100 s
+// and key 2 with none (expireTrace), and the replay counts 0 gets and 5
+// writes (2 sets, 3 TTL changes). memcached takes them as touch.
+func TestRedisExpire(t *testing.T) {
+	addr := targettest.Redis(t)
+	tr := expireTrace()
+	mc := open(t, "memcached://127.0.0.1:1", Config{Spawn: true})
+	if res, err := Replay(mc, tr, 8<<20, Options{}); err != nil || res.Requests != 0 || res.Sets != 5 || res.After.Keys != 2 {
+		t.Errorf("memcached: %v, %+v", err, res)
+	}
+	tg := open(t, "redis://"+addr, Config{DB: -1, Flush: true})
+	res, err := Replay(tg, tr, 0, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Requests != 0 || res.Sets != 5 {
+		t.Errorf("%d gets, %d writes; want 0 and 5 (2 sets, 3 TTL changes)", res.Requests, res.Sets)
+	}
+	c := raw(t, addr)
+	if ttl, _ := do(t, c, "TTL", "1").(int64); ttl < 90 || ttl > 100 {
+		t.Errorf("key 1's TTL %d s, want about 100", ttl)
+	}
+	if ttl, _ := do(t, c, "TTL", "2").(int64); ttl != -1 {
+		t.Errorf("key 2's TTL %d, want -1 (persisted)", ttl)
+	}
+}
