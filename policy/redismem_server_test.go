@@ -123,9 +123,24 @@ func infoInt(t testing.TB, info, name string) int64 {
 // commands' lengths, not the keys) once the server's cron has finished any
 // incremental rehash of the keyspace (it runs every 100 ms).
 func (c *respClient) settledMemory() int64 {
+	read := func() int64 {
+		info := c.do("INFO", "memory")
+		return infoInt(c.t, info, "used_memory") - infoInt(c.t, info, "mem_clients_normal")
+	}
+	// The server's cron finishes incremental rehashes and trims buffers
+	// every 100 ms: wait until two readings 350 ms apart agree (on a busy
+	// machine that takes longer), for at most 5 s.
 	time.Sleep(350 * time.Millisecond)
-	info := c.do("INFO", "memory")
-	return infoInt(c.t, info, "used_memory") - infoInt(c.t, info, "mem_clients_normal")
+	last := read()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
+		time.Sleep(350 * time.Millisecond)
+		now := read()
+		if now == last {
+			break
+		}
+		last = now
+	}
+	return last
 }
 
 // name is a key or field name of n bytes that does not look like a
