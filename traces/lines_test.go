@@ -345,3 +345,43 @@ func TestDefaultSizeWithoutSizes(t *testing.T) {
 		t.Errorf("the usual 1 byte needs no note: %q", n)
 	}
 }
+
+// A CSV file whose first lines hold no comma but the same number of
+// semicolons (or tabs) each is read with that delimiter, and a note says
+// so; read with commas, its header was a request and its sizes were lost.
+// Lines that hold them unevenly are refused, and a comma anywhere keeps
+// the comma.
+func TestCSVDelimiterDetected(t *testing.T) {
+	for _, c := range []struct{ in, note string }{
+		{"key;size\na;10\n\"b;c\";20\n", "semicolons, as each of its first 3 lines holds 1 of them"},
+		{"key\tsize\na\t10\n\"b\tc\"\t20\n", "tabs, as each of its first 3 lines holds 1 of them"},
+	} {
+		r, err := openLines("csv")("in.test", strings.NewReader(c.in), Options{Line: LineOptions{AutoColumns: true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sep := c.in[3:4]
+		compare(t, drain(t, r), []Request{{Key: h("a"), Size: 10}, {Key: h("b" + sep + "c"), Size: 20}})
+		notes := r.(Noter).Notes()
+		if len(notes) == 0 || notes[0].Kind != NoteDelimiter || !strings.Contains(notes[0].Text, c.note) {
+			t.Errorf("%q: notes %v, want one saying %q", c.in, notes, c.note)
+		}
+	}
+	// A comma anywhere in the first lines keeps the comma, quietly.
+	r, err := openLines("csv")("in.test", strings.NewReader("a;1\nb,2\n"), Options{Line: LineOptions{Columns: Columns{Key: 1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	compare(t, drain(t, r), []Request{{Key: h("a;1"), Size: 1}, {Key: h("b"), Size: 1}})
+	if notes := r.(Noter).Notes(); len(notes) != 0 {
+		t.Errorf("comma file: notes %v", notes)
+	}
+	// A given delimiter is used as given.
+	r, _ = openLines("csv")("in.test", strings.NewReader("a;1\n"), Options{Line: LineOptions{Delimiter: ','}})
+	compare(t, drain(t, r), []Request{{Key: h("a;1"), Size: 1}})
+	// Semicolons on line 1 but not as many below: refused.
+	_, err = openLines("csv")("in.test", strings.NewReader("key;size\na\nb;1;2\n"), Options{})
+	if !errors.Is(err, ErrDelimiter) || !strings.Contains(err.Error(), "in.test: ") || !strings.Contains(err.Error(), "line 1 holds no comma but 1 semicolons") {
+		t.Errorf("uneven semicolons: %v", err)
+	}
+}
