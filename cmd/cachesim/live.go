@@ -152,6 +152,10 @@ func (f *liveFlags) run(cmd *cobra.Command, url string, args []string, sizes []i
 		if err != nil {
 			return nil, f.hint(url, err)
 		}
+		if writes := res.Sets + res.Fills; writes > 0 && res.Refused == writes {
+			fmt.Fprintf(cmd.ErrOrStderr(), "warning: %s refused every one of the %d writes at a limit of %s (its used memory with the database empty: %s): raise the limit\n",
+				tg, writes, sim.FormatSize(res.After.MemoryLimit, true), sim.FormatSize(res.Before.UsedMemory, true))
+		}
 		pred, err := target.Predict(t, res, target.PredictOptions{Kind: tg.Kind(), Overhead: overhead, Seed: f.seed})
 		if err != nil {
 			return nil, err
@@ -188,6 +192,11 @@ func (f *liveFlags) hint(url string, err error) error {
 		return fmt.Errorf("%w (give --flush to empty it first, or --spawn to start a server of our own)", err)
 	case errors.Is(err, target.ErrSpawnNeedsLimit):
 		return fmt.Errorf("--spawn: %w (--maxmemory 64MiB)", err)
+	case errors.Is(err, target.ErrBelowBaseline):
+		if f.fs.Lookup("sizes") != nil {
+			return fmt.Errorf("%w (raise the smallest of --sizes)", err)
+		}
+		return fmt.Errorf("%w (raise --maxmemory, or leave it out to replay at the server's own limit)", err)
 	case errors.Is(err, target.ErrFixedLimit):
 		return fmt.Errorf("%w (leave out --maxmemory, or give --spawn to start a memcached of our own)", err)
 	}

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/cachesim/cachesim/sim"
 )
 
 // redisTarget is a Redis server and one of its databases.
@@ -197,6 +199,10 @@ func (t *redisTarget) Prepare(maxMemory int64) error {
 			if _, err := t.ctl.do("FLUSHDB"); err != nil {
 				return t.fail("FLUSHDB", err)
 			}
+			if err := t.checkBaseline(maxMemory); err != nil {
+				t.restore()
+				return err
+			}
 		}
 		if v := want[name]; v != "" {
 			if err := t.set(name, v); err != nil {
@@ -206,6 +212,25 @@ func (t *redisTarget) Prepare(maxMemory int64) error {
 		}
 	}
 	return nil
+}
+
+// checkBaseline refuses a memory limit at or below what the server uses
+// with the database empty: every write would be refused, and the
+// simulation would have no room to set beside it.
+func (t *redisTarget) checkBaseline(maxMemory int64) error {
+	if maxMemory <= 0 {
+		return nil
+	}
+	mem, err := t.info("memory")
+	if err != nil {
+		return err
+	}
+	used := statInt(mem, "used_memory")
+	if maxMemory > used {
+		return nil
+	}
+	return fmt.Errorf("redis target %s: a memory limit of %s %w: the server uses %s (used_memory %d B) with the database empty, so every write would be refused; give more than %s (the limit less that is the room for the trace's objects)",
+		t.addr, sim.FormatSize(maxMemory, true), ErrBelowBaseline, sim.FormatSize(used, true), used, sim.FormatSize(used, true))
 }
 
 // restore puts back the settings found at Open.

@@ -210,6 +210,44 @@ func TestRedisRestoresSettings(t *testing.T) {
 	}
 }
 
+// A memory limit at or below what the empty server uses would refuse every
+// write (and the simulation had no room beside it): Replay refuses it,
+// naming the server's used_memory, and leaves the limit as it found it.
+func TestRedisLimitBelowBaseline(t *testing.T) {
+	addr := targettest.Redis(t)
+	c := raw(t, addr)
+	tg := open(t, "redis://"+addr, Config{DB: -1, Policy: "allkeys-lru"})
+	_, err := Replay(tg, opsTrace(), 64<<10, Options{})
+	if !errors.Is(err, ErrBelowBaseline) || !strings.Contains(err.Error(), "a memory limit of 64 KiB leaves no room for data") ||
+		!strings.Contains(err.Error(), "used_memory") || !strings.Contains(err.Error(), "give more than") {
+		t.Fatalf("64 KiB: got %v, want ErrBelowBaseline naming used_memory and the minimum", err)
+	}
+	if got := do(t, c, "CONFIG", "GET", "maxmemory").([]any)[1]; got != "0" {
+		t.Errorf("after the refusal maxmemory is %v, want 0 (as found)", got)
+	}
+}
+
+// A real run whose limit the empty server's memory already reached is
+// simulated with no room (1 byte), never as an unlimited cache.
+func TestPredictNoRoomIsNotNoLimit(t *testing.T) {
+	tr := opsTrace()
+	res := &Result{Times: make([]int64, tr.Len())}
+	res.Before.UsedMemory = 2 << 20
+	res.After.MemoryLimit = 1 << 20
+	p, err := Predict(tr, res, PredictOptions{Kind: "redis"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Capacity != 1 {
+		t.Fatalf("capacity %d, want 1", p.Capacity)
+	}
+	for _, pt := range p.Points {
+		if pt.Stats.Hits != 0 {
+			t.Errorf("%s: %d hits with no room", pt.Policy, pt.Stats.Hits)
+		}
+	}
+}
+
 func TestBadTargets(t *testing.T) {
 	addr := targettest.Redis(t)
 	secret := targettest.Redis(t, "--requirepass", "s3cret")
