@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -101,6 +102,7 @@ func TestPrefixFlagErrors(t *testing.T) {
 		// Bytes a token that wrapped past the 4 GiB-a-block guard (16 × 2^60 = 2^64 = 0).
 		{[]string{"sweep", path, "--kv-bytes-per-token", "1152921504606846976", "--sizes", "1GiB"}, "expected bytes from 1 to 1GiB"},
 		{[]string{"sweep", path, "--model", "layers=1000000,kv-heads=1000000,head-dim=1000000", "--sizes", "1GiB"}, "more than 1073741824"},
+		{[]string{"generate", "prefix", "--user-tokens", "1e300", "-o", filepath.Join(t.TempDir(), "p.jsonl")}, "at most 1048576 tokens"},
 	} {
 		_, _, err := runCLI(t, c.args...)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
