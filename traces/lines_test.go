@@ -385,3 +385,46 @@ func TestCSVDelimiterDetected(t *testing.T) {
 		t.Errorf("uneven semicolons: %v", err)
 	}
 }
+
+// zeros is an endless line: n bytes of NUL (as /dev/zero), counting reads.
+type zeros struct{ left, read int }
+
+func (z *zeros) Read(p []byte) (int, error) {
+	if z.left == 0 {
+		return 0, io.EOF
+	}
+	n := min(len(p), z.left)
+	clear(p[:n])
+	z.left -= n
+	z.read += n
+	return n, nil
+}
+
+// A line past 1 MiB is an error as soon as the limit is reached, not after
+// reading to its end (/dev/zero has none); a skipping reader drops up to
+// 64 MiB of it and then gives up with an error no skipping hides.
+func TestOverlongLineStopsAtTheLimit(t *testing.T) {
+	z := &zeros{left: 256 << 20}
+	r, err := openLines("text")("in.test", z, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantParseError(t, firstError(r), 1, 0, "line longer than 1 MiB")
+	if z.read > 4<<20 {
+		t.Errorf("read %d MiB before the error, want about 1", z.read>>20)
+	}
+	z = &zeros{left: 256 << 20}
+	r, _ = openLines("text")("in.test", z, Options{SkipBad: true})
+	err = firstError(r)
+	var pe *ParseError
+	if err == nil || errors.As(err, &pe) || !strings.Contains(err.Error(), "in.test:1: a line longer than 64 MiB") {
+		t.Errorf("skipping: %v, want an error that is not a ParseError", err)
+	}
+	if z.read > 80<<20 {
+		t.Errorf("skipping: read %d MiB before the error, want about 65", z.read>>20)
+	}
+	// A long line among good ones is skipped, and reading goes on.
+	in := "a\n" + strings.Repeat("x", 3<<20) + "\nb\n"
+	r, _ = openLines("text")("in.test", strings.NewReader(in), Options{SkipBad: true})
+	compare(t, drain(t, r), []Request{{Key: h("a"), Size: 1}, {Key: h("b"), Size: 1}})
+}
