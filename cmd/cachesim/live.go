@@ -88,6 +88,9 @@ func (f *liveFlags) check(url string) error {
 	if f.concurrency < 1 || f.pipeline < 1 {
 		return errors.New("--concurrency and --pipeline must be at least 1")
 	}
+	if f.fs.Changed("db") && f.db < 0 {
+		return fmt.Errorf("--db %d: expected a database number, 0 or more (leave it out to take the URL's /N, else 0)", f.db)
+	}
 	kind, err := target.Kind(url)
 	if err != nil {
 		return err

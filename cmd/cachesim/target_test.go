@@ -93,6 +93,7 @@ func TestTargetFlagErrors(t *testing.T) {
 		{[]string{"live", "replay", "redis://127.0.0.1:1", trace, "--maxmemory", "lots"}, "bad --maxmemory"},
 		{[]string{"live", "replay", "redis://127.0.0.1:1", trace, "--spawn"}, "--spawn applies to memcached targets"},
 		{[]string{"live", "replay", "memcached://127.0.0.1:1", trace, "--db", "2"}, "--db applies to redis targets"},
+		{[]string{"live", "replay", "redis://127.0.0.1:1", trace, "--db", "-5"}, "--db -5: expected a database number, 0 or more"},
 		{[]string{"live", "sweep", "redis://127.0.0.1:1", trace}, "needs --sizes"},
 		{[]string{"replay", trace, "--size", "5", "--overhead-per-object", "50"}, "applies to byte capacities"},
 		{[]string{"replay", trace, "--target", "redis://127.0.0.1:1"}, "first argument of cachesim live"},

@@ -38,6 +38,9 @@ func openRedis(u *url.URL, cfg Config) (Target, error) {
 			t.user, t.pass = "", t.user
 		}
 	}
+	if t.db < -1 {
+		return nil, fmt.Errorf("redis target %s: database %d: expected a database number, 0 or more (-1: the URL's)", t.addr, t.db)
+	}
 	if t.db < 0 {
 		t.db = 0
 		if p := strings.Trim(u.Path, "/"); p != "" {
