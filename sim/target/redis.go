@@ -82,18 +82,29 @@ func (t *redisTarget) connect() (*respConn, error) {
 		c.close()
 		return nil, err
 	}
+	// A server at its maxclients answers a new connection's first command
+	// with this error and closes it.
+	var se serverError
+	full := func(err error) bool {
+		return errors.As(err, &se) && strings.Contains(string(se), "max number of clients reached")
+	}
+	const fullMsg = "redis target %s refused the connection: max number of clients reached (its maxclients); close other clients, give fewer connections, or raise maxclients"
 	if t.pass != "" {
 		args := []string{"AUTH", t.pass}
 		if t.user != "" {
 			args = []string{"AUTH", t.user, t.pass}
 		}
 		if _, err := c.do(args...); err != nil {
+			if full(err) {
+				return fail(fmt.Errorf(fullMsg, t.addr))
+			}
 			return fail(t.fail("authentication failed (check the password in the target URL)", err))
 		}
 	}
 	pong, err := c.do("PING")
-	var se serverError
 	switch {
+	case full(err):
+		return fail(fmt.Errorf(fullMsg, t.addr))
 	case errors.As(err, &se) && strings.HasPrefix(string(se), "NOAUTH"):
 		return fail(fmt.Errorf("redis target %s requires authentication: give the password in the target, redis://:PASSWORD@%s (or redis://USER:PASSWORD@…)", t.addr, t.addr))
 	case err != nil:

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cachesim/cachesim/sim/target/internal/loopback"
 	"github.com/cachesim/cachesim/sim/target/targettest"
@@ -245,6 +246,50 @@ func TestPredictNoRoomIsNotNoLimit(t *testing.T) {
 		if pt.Stats.Hits != 0 {
 			t.Errorf("%s: %d hits with no room", pt.Policy, pt.Stats.Hits)
 		}
+	}
+}
+
+// A server at its maxclients refuses a new connection with an error reply:
+// the error says so (it read "PING failed (is this a Redis server?)"), also
+// when the URL carries a password. A database below 0 is refused too.
+func TestRedisMaxClients(t *testing.T) {
+	for _, extra := range [][]string{nil, {"--requirepass", "s3cret"}} {
+		addr := targettest.Redis(t, append([]string{"--maxclients", "1"}, extra...)...)
+		url := "redis://" + addr
+		if extra != nil {
+			url = "redis://:s3cret@" + addr
+		}
+		// Take the one client there is room for; the start-up check's own
+		// connection may hold it for a moment.
+		for try := 0; ; try++ {
+			nc, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := newRESP(nc)
+			if extra != nil {
+				_, err = c.do("AUTH", "s3cret")
+			}
+			if err == nil {
+				_, err = c.do("PING")
+			}
+			if err == nil {
+				t.Cleanup(func() { nc.Close() })
+				break
+			}
+			nc.Close()
+			if try == 50 {
+				t.Fatalf("no room for a first client: %v", err)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		_, err := Open(url, Config{DB: -1})
+		if err == nil || !strings.Contains(err.Error(), "refused the connection: max number of clients reached") || strings.Contains(err.Error(), "is this a Redis server") {
+			t.Errorf("%s at maxclients: %v", url, err)
+		}
+	}
+	if _, err := Open("redis://127.0.0.1:1", Config{DB: -5}); err == nil || !strings.Contains(err.Error(), "database -5: expected a database number, 0 or more") {
+		t.Errorf("DB -5: %v", err)
 	}
 }
 
