@@ -459,3 +459,19 @@ func TestFieldsKnowTheHeaderBeforeTheFirstRequest(t *testing.T) {
 	r.(Describer).Fields()
 	wantParseError(t, firstError(r), 1, 0, "looks like a header")
 }
+
+// ReadAllWithin stops once the columns pass its bound, saying where; under
+// the bound it reads everything, as ReadAll does.
+func TestReadAllWithin(t *testing.T) {
+	in := strings.Repeat("a\nb\n", 10000) // 20,000 requests of one 8-byte key column
+	r, _ := openLines("text")("in.test", strings.NewReader(in), Options{})
+	_, err := ReadAllWithin("in.test", r, 8*4096)
+	var tm *ErrTraceMemory
+	if !errors.As(err, &tm) || tm.Requests != 8192 || tm.Bytes != 8*8192 || tm.Bound != 8*4096 {
+		t.Errorf("bound of 4,096 keys: %v %+v, want a stop at 8,192 requests (the first check past it)", err, tm)
+	}
+	r, _ = openLines("text")("in.test", strings.NewReader(in), Options{})
+	if tr, err := ReadAllWithin("in.test", r, 8*20000); err != nil || tr.Len() != 20000 {
+		t.Errorf("bound of the whole trace: %v", err)
+	}
+}

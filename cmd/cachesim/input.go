@@ -132,26 +132,36 @@ func (f *inputFlags) options() (traces.Options, error) {
 // load reads the trace named by args — a trace file, a workload spec, or
 // the built-in workload when there is none (saying so on stderr) — into memory.
 func (f *inputFlags) load(args []string, stderr io.Writer) (*traces.Trace, error) {
-	t, _, err := f.read(args, stderr, nil)
+	t, _, err := f.read(args, stderr, 0)
+	return t, err
+}
+
+// loadWithin is load stopping as soon as the trace's columns pass bound
+// bytes (0: no bound), with an error naming --max-memory: a trace too
+// large for the bound is refused while it loads, not after.
+func (f *inputFlags) loadWithin(args []string, stderr io.Writer, bound int64) (*traces.Trace, error) {
+	t, _, err := f.read(args, stderr, bound)
+	if tm := (*traces.ErrTraceMemory)(nil); errors.As(err, &tm) {
+		return nil, fmt.Errorf("%s: loading stopped at request %d: the trace alone takes %s there, past --max-memory %s: raise --max-memory, or sample (--sample-rate 0.01 or --sample-size 100000)",
+			args[0], tm.Requests, sim.FormatSize(tm.Bytes, true), sim.FormatSize(tm.Bound, true))
+	}
 	return t, err
 }
 
 // loadFile reads the trace file at path into memory and returns it with the
 // open file (which knows the format it was read as).
 func (f *inputFlags) loadFile(path string, stderr io.Writer) (*traces.Trace, *traces.File, error) {
-	return f.read([]string{path}, stderr, nil)
+	return f.read([]string{path}, stderr, 0)
 }
 
-// read streams the requests args name through wrap (when set) into memory.
-// The file is nil for workloads.
-func (f *inputFlags) read(args []string, stderr io.Writer, wrap func(traces.Reader) traces.Reader) (*traces.Trace, *traces.File, error) {
-	if wrap == nil {
-		wrap = func(r traces.Reader) traces.Reader { return r }
-	}
+// read streams the requests args name into memory, stopping with a
+// *traces.ErrTraceMemory once they pass bound bytes (0: no bound). The
+// file is nil for workloads.
+func (f *inputFlags) read(args []string, stderr io.Writer, bound int64) (*traces.Trace, *traces.File, error) {
 	var t *traces.Trace
 	start := time.Now()
 	file, err := f.stream(args, stderr, func(name string, r traces.Reader) (err error) {
-		t, err = traces.ReadAll(name, wrap(r))
+		t, err = traces.ReadAllWithin(name, r, bound)
 		return err
 	})
 	if err != nil {
