@@ -306,7 +306,7 @@ func newLiveSweepCmd() *cobra.Command {
 ` + liveHelp,
 		Example: `  cachesim generate zipf --keys 5000 --requests 2e4 --rate 10000 --size 100 -o trace.csv
   cachesim live sweep memcached://127.0.0.1 trace.csv --spawn --sizes 2MiB,4MiB --plot real.png
-  cachesim live sweep redis://127.0.0.1:6379 trace.csv --flush --sizes 1MiB:4MiB:log3 --format csv`,
+  cachesim live sweep redis://127.0.0.1:6379 trace.csv --flush --sizes 2MiB:8MiB:log3 --format csv`,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error { return runLiveSweep(cmd, args, &o) },
 	}
