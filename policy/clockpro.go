@@ -10,7 +10,7 @@ func init() {
 			"cold and room is made only after that check, the cache keeps what first filled it and never evicts " +
 			"(as libCacheSim's ClockPro)",
 		Params: []Param{
-			FractionParam("cold", 1, "initial cold target as a share of the capacity (libCacheSim's init-ratio-cold)"),
+			FractionParam("cold", 1, "initial cold target as a share of the capacity (libCacheSim's init-ratio-cold); above 0, as a miss is admitted only within it").AboveMin(),
 		},
 		New: func(c Config) (Cache, error) {
 			return NewClockPro(c.Capacity, c.Values.Float("cold")), nil

@@ -9,7 +9,7 @@ func init() {
 			"the rest (HIR) share a small resident queue, and non-resident HIR history in the recency stack lets a " +
 			"returning block become LIR (as libCacheSim's LIRS)",
 		Params: []Param{
-			FractionParam("hir", 0.01, "share of the capacity for resident HIR blocks (at least one object's worth)"),
+			FractionParam("hir", 0.01, "share of the capacity for resident HIR blocks (at least one object's worth); below 1, as the LIR blocks that hit need the rest").BelowMax(),
 		},
 		New: func(c Config) (Cache, error) {
 			return NewLIRS(c.Capacity, LIRSOptions{HIR: c.Values.Float("hir")}), nil

@@ -59,8 +59,12 @@ type Param struct {
 	Kind Kind
 	// Default is the value when a spec gives none, written as in a spec.
 	Default string
-	// Min and Max bound the values of Int, Float and Fraction, inclusive.
+	// Min and Max bound the values of Int, Float, Fraction and Bytes,
+	// inclusive unless OpenMin or OpenMax excludes the bound itself.
 	Min, Max float64
+	// OpenMin and OpenMax refuse the bound itself: a share that must be
+	// above 0 or below 1 (set them with AboveMin and BelowMax).
+	OpenMin, OpenMax bool
 	// Choices are the values of an Enum.
 	Choices []string
 	// Help says what the parameter does, in one line.
@@ -92,6 +96,19 @@ func BytesParam(name string, def, lo, hi int64, help string) Param {
 	return Param{Name: name, Kind: Bytes, Default: strconv.FormatInt(def, 10), Min: float64(lo), Max: float64(hi), Help: help}
 }
 
+// AboveMin returns p refusing its lower bound itself: "small=0" when a
+// queue of no capacity would admit nothing.
+func (p Param) AboveMin() Param { p.OpenMin = true; return p }
+
+// BelowMax returns p refusing its upper bound itself: "hir=1" when the
+// rest of the cache would have no capacity.
+func (p Param) BelowMax() Param { p.OpenMax = true; return p }
+
+// inRange reports whether f lies within p's bounds.
+func (p Param) inRange(f float64) bool {
+	return (f > p.Min || (!p.OpenMin && f == p.Min)) && (f < p.Max || (!p.OpenMax && f == p.Max))
+}
+
 // EnumParam declares a parameter whose value is one of choices, def by default.
 func EnumParam(name, def string, choices []string, help string) Param {
 	return Param{Name: name, Kind: Enum, Default: def, Choices: choices, Help: help}
@@ -101,19 +118,28 @@ func EnumParam(name, def string, choices []string, help string) Param {
 // "an integer from 1 to 2^20".
 func (p Param) Accepts() string {
 	lo, hi := formatBound(p.Min), formatBound(p.Max)
+	between := "from " + lo + " to " + hi
+	switch {
+	case p.OpenMin && p.OpenMax:
+		between = "above " + lo + " and below " + hi
+	case p.OpenMin:
+		between = "above " + lo + " and at most " + hi
+	case p.OpenMax:
+		between = "from " + lo + " to below " + hi
+	}
 	switch p.Kind {
 	case Int:
-		return "an integer from " + lo + " to " + hi
+		return "an integer " + between
 	case Float:
-		return "a number from " + lo + " to " + hi
+		return "a number " + between
 	case Fraction:
-		return "a fraction from " + lo + " to " + hi
+		return "a fraction " + between
 	case Bool:
 		return "true or false"
 	case Enum:
 		return "one of " + strings.Join(p.Choices, ", ")
 	case Bytes:
-		return "a size from " + lo + " to " + hi + " bytes (units B, KiB/MiB/GiB/TiB; KB/MB/GB/TB and K/M/G/T as the same)"
+		return "a size " + between + " bytes (units B, KiB/MiB/GiB/TiB; KB/MB/GB/TB and K/M/G/T as the same)"
 	}
 	return "nothing (parameter of unknown kind)"
 }
@@ -125,13 +151,13 @@ func (p Param) parse(s string) (any, error) {
 	switch p.Kind {
 	case Int:
 		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || float64(n) < p.Min || float64(n) > p.Max {
+		if err != nil || !p.inRange(float64(n)) {
 			return nil, bad
 		}
 		return n, nil
 	case Float, Fraction:
 		f, err := strconv.ParseFloat(s, 64)
-		if err != nil || !(f >= p.Min && f <= p.Max) {
+		if err != nil || !p.inRange(f) {
 			return nil, bad
 		}
 		return f, nil
@@ -149,7 +175,7 @@ func (p Param) parse(s string) (any, error) {
 		}
 	case Bytes:
 		n, ok := parseBytes(s)
-		if !ok || float64(n) < p.Min || float64(n) > p.Max {
+		if !ok || !p.inRange(float64(n)) {
 			return nil, bad
 		}
 		return n, nil
@@ -291,7 +317,7 @@ func (info *Info) checkSchema() error {
 			return fmt.Errorf("parameter %s declared twice", p.Name)
 		case strings.TrimSpace(p.Help) == "":
 			return fmt.Errorf("parameter %s has no help", p.Name)
-		case (p.Kind == Int || p.Kind == Float || p.Kind == Fraction || p.Kind == Bytes) && !(p.Min <= p.Max):
+		case (p.Kind == Int || p.Kind == Float || p.Kind == Fraction || p.Kind == Bytes) && !(p.Min < p.Max || (p.Min == p.Max && !p.OpenMin && !p.OpenMax)):
 			return fmt.Errorf("parameter %s: empty range %g to %g", p.Name, p.Min, p.Max)
 		case p.Kind == Enum && len(p.Choices) == 0:
 			return fmt.Errorf("parameter %s: an enum without choices", p.Name)

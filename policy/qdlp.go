@@ -9,7 +9,7 @@ func init() {
 			"there move to a main CLOCK with a multi-bit counter, the others leave into a ghost FIFO whose hits enter " +
 			"main directly (as libCacheSim's QDLP with main-cache=Clock2, its QDLP-FIFO)",
 		Params: []Param{
-			FractionParam("small", 0.1, "share of the capacity for the probationary FIFO"),
+			FractionParam("small", 0.1, "share of the capacity for the probationary FIFO; above 0, as every miss but a ghost's enters it, and a FIFO under one object admits nothing").AboveMin(),
 			FloatParam("ghost", 0.9, 0, 10, "ghost FIFO size as a share of the capacity"),
 			IntParam("threshold", 1, 1, 1<<20, "hits in the probationary FIFO needed to move to main"),
 			IntParam("bits", 2, 1, 16, "bits of the main CLOCK's counter (a hit adds 1 up to 2^bits − 1)"),

@@ -9,7 +9,7 @@ func init() {
 			"enough, else into a ghost FIFO whose hits enter main directly; main may exceed its share until the next " +
 			"eviction (as libCacheSim's S3FIFOv0, the S3FIFO of libCacheSim aa0fc40)",
 		Params: []Param{
-			FractionParam("small", 0.1, "share of the capacity for the small FIFO"),
+			FractionParam("small", 0.1, "share of the capacity for the small FIFO; above 0, as a miss larger than it is not admitted, and one under one object admits nothing").AboveMin(),
 			FloatParam("ghost", 0.9, 0, 10, "ghost FIFO size as a share of the capacity"),
 			IntParam("threshold", 2, 1, 1<<20, "hits in the small FIFO needed to move to main"),
 		},

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/cachesim/cachesim/traces"
 )
 
 // Every registered policy declares a consistent schema: documented,
@@ -84,7 +86,7 @@ func checkDefault(t *testing.T, p Param) {
 		t.Errorf("%s: default %q is not a valid %s: %v", p.Name, p.Default, p.Kind, err)
 	}
 	numeric := p.Kind == Int || p.Kind == Float || p.Kind == Fraction || p.Kind == Bytes
-	if numeric && !(p.Min <= f && f <= p.Max) {
+	if numeric && !(p.Min <= f && f <= p.Max) || (p.OpenMin && f == p.Min) || (p.OpenMax && f == p.Max) {
 		t.Errorf("%s: default %s outside %g to %g", p.Name, p.Default, p.Min, p.Max)
 	}
 	if p.Kind == Fraction && (p.Min < 0 || p.Max > 1) {
@@ -97,9 +99,22 @@ func checkDefault(t *testing.T, p Param) {
 func outside(p Param) []string {
 	switch p.Kind {
 	case Int, Bytes:
-		return []string{strconv.FormatInt(int64(p.Min)-1, 10), strconv.FormatInt(int64(p.Max)+1, 10), "1.5", "x"}
+		below, above := int64(p.Min)-1, int64(p.Max)+1
+		if p.OpenMin {
+			below++
+		}
+		if p.OpenMax {
+			above--
+		}
+		return []string{strconv.FormatInt(below, 10), strconv.FormatInt(above, 10), "1.5", "x"}
 	case Float, Fraction:
 		below, above := math.Nextafter(p.Min, math.Inf(-1)), math.Nextafter(p.Max, math.Inf(1))
+		if p.OpenMin {
+			below = p.Min
+		}
+		if p.OpenMax {
+			above = p.Max
+		}
 		return []string{strconv.FormatFloat(below, 'g', -1, 64), strconv.FormatFloat(above, 'g', -1, 64), "x"}
 	case Bool:
 		return []string{"maybe"}
@@ -119,6 +134,8 @@ func TestCheckSchemaRefuses(t *testing.T) {
 		{"default not a number", Param{Name: "x", Kind: Float, Default: "lots", Max: 1, Help: "a share"}},
 		{"fraction default above 1", FractionParam("f", 1.5, "a share")},
 		{"empty range", IntParam("n", 1, 2, 1, "a count")},
+		{"default at an open bound", FractionParam("f", 0, "a share").AboveMin()},
+		{"empty open range", FloatParam("x", 1, 1, 1, "a share").BelowMax()},
 		{"no help", BoolParam("b", false, " ")},
 		{"enum default not a choice", EnumParam("e", "c", []string{"a", "b"}, "a choice")},
 		{"enum without choices", EnumParam("e", "", nil, "a choice")},
@@ -177,6 +194,9 @@ func TestAccepts(t *testing.T) {
 		{FloatParam("x", 10, 0, 1e9, "h"), "a number from 0 to 1e9"},
 		{FloatParam("x", 1.25, 1.01, 4, "h"), "a number from 1.01 to 4"},
 		{FractionParam("f", 0.1, "h"), "a fraction from 0 to 1"},
+		{FractionParam("f", 0.1, "h").AboveMin(), "a fraction above 0 and at most 1"},
+		{FractionParam("f", 0.1, "h").BelowMax(), "a fraction from 0 to below 1"},
+		{FloatParam("x", 1, 0, 2, "h").AboveMin().BelowMax(), "a number above 0 and below 2"},
 		{BoolParam("b", true, "h"), "true or false"},
 		{EnumParam("e", "size", []string{"size", "distance"}, "h"), "one of size, distance"},
 	} {
@@ -206,6 +226,40 @@ func TestTraitsString(t *testing.T) {
 	for _, tr := range AllTraits() {
 		if tr.Help() == "" || tr.Help() == tr.String() {
 			t.Errorf("%s has no help", tr)
+		}
+	}
+}
+
+// Parameters at the limit that leaves a cache unable to hit are refused:
+// on sprite at 5,000 objects lirs(hir=1), qdlp(small=0), s3fifo-v0(small=0)
+// and clockpro(cold=0) hit nothing where LRU hits 94.7%. Just inside the
+// limit they hit (checked on a loop that fits).
+func TestParamsThatNeverHitAreRefused(t *testing.T) {
+	for _, c := range []struct{ bad, good, want string }{
+		{"lirs(hir=1)", "lirs(hir=0.99)", "a fraction from 0 to below 1"},
+		{"qdlp(small=0)", "qdlp(small=0.01)", "a fraction above 0 and at most 1"},
+		{"s3fifo-v0(small=0)", "s3fifo-v0(small=0.01)", "a fraction above 0 and at most 1"},
+		{"clockpro(cold=0)", "clockpro(cold=0.01)", "a fraction above 0 and at most 1"},
+	} {
+		if _, err := ParseSpec(c.bad); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want an error saying %q", c.bad, err, c.want)
+		}
+		spec, err := ParseSpec(c.good)
+		if err != nil {
+			t.Fatalf("%s: %v", c.good, err)
+		}
+		cache, err := New(spec, Config{Capacity: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hits := 0
+		for i := 0; i < 5000; i++ {
+			if cache.Access(&traces.Request{Key: uint64(i % 5), Size: 1}) {
+				hits++
+			}
+		}
+		if hits == 0 {
+			t.Errorf("%s: no hit on 5 keys in 1,000 slots", c.good)
 		}
 	}
 }

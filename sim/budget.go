@@ -109,7 +109,7 @@ func (e *ErrMemory) Error() string {
 // planMemory estimates what a sweep of t holds, curves being the number of
 // LRU curves it computes.
 func planMemory(t *traces.Trace, cfg SweepConfig, curves int) MemoryPlan {
-	m := MemoryPlan{Trace: traceBytes(t)}
+	m := MemoryPlan{Trace: t.ColumnBytes()}
 	if curves > 0 {
 		m.Curve = int64(curves) * int64(estimateDistinct(t)) * curveBytesPerKey
 	}
@@ -121,11 +121,6 @@ func planMemory(t *traces.Trace, cfg SweepConfig, curves int) MemoryPlan {
 		m.LargestPoint = max(m.LargestPoint, pointMemory(t, s, cfg.Sizes.Bytes, mean))
 	}
 	return m
-}
-
-// traceBytes is the memory of t's columns.
-func traceBytes(t *traces.Trace) int64 {
-	return int64(8*len(t.Keys) + 4*len(t.Sizes) + 8*len(t.Times) + 4*len(t.TTLs) + len(t.Ops) + 8*len(t.Next) + 8*len(t.Latencies))
 }
 
 // estimateDistinct returns t's distinct keys: counted exactly in small

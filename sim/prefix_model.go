@@ -72,11 +72,20 @@ func ParseModelShape(s string) (ModelShape, error) {
 			return m, fmt.Errorf("missing %s: expected %s", k.name, ModelShapeForms)
 		}
 	}
+	// Each factor is at most 2^20, so their product fits in an int64; the
+	// bytes are bounded before they are computed, so they cannot wrap.
+	if elems := int64(m.Layers) * int64(m.KVHeads) * int64(m.HeadDim); elems > MaxBytesPerToken*8/(2*int64(m.Bits)) {
+		return m, fmt.Errorf("%s: 2 × layers × kv-heads × head-dim × %d bits is %.4g bytes a token, more than %d (1 GiB; the largest models take under 1 MiB): check the shape",
+			s, m.Bits, 2*float64(elems)*float64(m.Bits)/8, MaxBytesPerToken)
+	}
 	if m.BytesPerToken() == 0 {
 		return m, fmt.Errorf("%s: a token's K and V take less than a byte", s)
 	}
 	return m, nil
 }
+
+// MaxBytesPerToken bounds a token's KV memory: 1 GiB, far past any model's.
+const MaxBytesPerToken = 1 << 30
 
 // BytesPerToken is the KV memory of one token: a key and a value vector
 // per layer and KV head, 2 × layers × kv-heads × head-dim elements.

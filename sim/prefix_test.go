@@ -3,6 +3,7 @@ package sim
 import (
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -285,6 +286,7 @@ func TestModelShapeBytes(t *testing.T) {
 		{"layers=80,kv-heads=8,head-dim=128,dtype=fp8", 2 * 80 * 8 * 128},      // Llama 3 70B in fp8: 163,840
 		{"layers=28,kv-heads=4,head-dim=128,dtype=fp32", 2 * 28 * 4 * 128 * 4}, // 114,688
 		{"layers=1,kv-heads=1,head-dim=3,dtype=int4", 3},                       // 6 elements of half a byte
+		{"layers=4096,kv-heads=256,head-dim=128,dtype=fp32", 1 << 30},          // the most a token may take
 	} {
 		m, err := ParseModelShape(c.spec)
 		if err != nil || m.BytesPerToken() != c.want {
@@ -295,6 +297,15 @@ func TestModelShapeBytes(t *testing.T) {
 		"layers=32,kv-heads=8,head-dim=128,experts=8"} {
 		if _, err := ParseModelShape(bad); err == nil {
 			t.Errorf("%s: no error", bad)
+		}
+	}
+	// Past 1 GiB a token is refused, also where the bytes would wrap an
+	// int64 (2 × 10^18 elements × 4 bytes) or pass the 4 GiB per-block
+	// guard after wrapping (16 tokens × 4e18 bytes).
+	for _, bad := range []string{"layers=4096,kv-heads=256,head-dim=129,dtype=fp32",
+		"layers=1000000,kv-heads=1000000,head-dim=1000000", "layers=1000000,kv-heads=1000000,head-dim=1000000,dtype=fp32"} {
+		if m, err := ParseModelShape(bad); err == nil || !strings.Contains(err.Error(), "bytes a token, more than 1073741824") {
+			t.Errorf("%s: %d bytes a token, error %v", bad, m.BytesPerToken(), err)
 		}
 	}
 }

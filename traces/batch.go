@@ -463,9 +463,12 @@ func (j *JSONReader) expand(r *Request, key []byte, settle func(*Request)) error
 		if !first && !p.consume(',') {
 			return fmt.Errorf("%s: expected ',' or ']' in the list of keys", j.keysField)
 		}
-		v, _, ok := p.value()
+		v, isStr, ok := p.value()
 		if !ok || len(v) == 0 {
 			return fmt.Errorf("%s: expected a list of keys (strings or numbers)", j.keysField)
+		}
+		if err := checkJSONKey(v, isStr); err != nil {
+			return fmt.Errorf("%s: key %d: %w", j.keysField, len(b.pending)+1, err)
 		}
 		b.pending = append(b.pending, proto)
 		q := &b.pending[len(b.pending)-1] // settled in place: a local would escape to settle

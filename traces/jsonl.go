@@ -121,7 +121,8 @@ func (j *JSONReader) parse(line []byte, r *Request) error {
 		if !p.consume(':') {
 			return j.sc.errorf(p.col(), "expected ':' after field %q", name)
 		}
-		col := p.col()
+		p.skipSpace()
+		col := p.col() // the value's first character
 		val, isStr, ok := p.value()
 		if !ok {
 			return j.sc.errorf(col, "field %q: malformed value", name)
@@ -134,6 +135,9 @@ func (j *JSONReader) parse(line []byte, r *Request) error {
 		case bytes.Equal(name, j.key):
 			if len(val) == 0 {
 				return j.sc.errorf(col, "empty key")
+			}
+			if err := checkJSONKey(val, isStr); err != nil {
+				return j.sc.errorf(col, "field %q: %v", name, err)
 			}
 			r.Key, haveKey, keyText = ParseKey(val), true, val
 		case bytes.Equal(name, j.time):
@@ -183,6 +187,62 @@ func (j *JSONReader) finish(r *Request, keyText []byte, haveKey, haveSize bool) 
 		return j.sc.errorf(0, "%v", err)
 	}
 	return nil
+}
+
+// checkJSONKey accepts a key's value: a string (isStr) or a JSON number;
+// a bare word (abc, NaN, true), an object or a list is no key.
+func checkJSONKey(v []byte, isStr bool) error {
+	if isStr || isJSONNumber(v) {
+		return nil
+	}
+	what := "a bare word"
+	switch v[0] {
+	case '{':
+		what = "an object"
+	case '[':
+		what = "a list"
+	}
+	if len(v) > 40 {
+		v = append(v[:37:37], "..."...)
+	}
+	return fmt.Errorf("expected a string or a number, got %s: %s", what, v)
+}
+
+// isJSONNumber reports whether b is a number as JSON writes them:
+// -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?; NaN and Infinity are not.
+func isJSONNumber(b []byte) bool {
+	i := 0
+	digits := func() int {
+		n := 0
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+			n++
+		}
+		return n
+	}
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	start := i
+	if n := digits(); n == 0 || (n > 1 && b[start] == '0') {
+		return false
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(b)
 }
 
 // jsonScanner walks one JSON object without allocating.

@@ -205,9 +205,10 @@ type LineReader struct {
 	size    uint32 // the size of every request when there is no size column
 	// named are the fields the Spec locates by name, found in the header.
 	named    [numFields][]colRef
-	first    bool   // the first non-blank line is still to come
-	keyGiven bool   // the options locate the key
-	held     []byte // a line read ahead, still to be parsed
+	first    bool     // the first non-blank line is still to come
+	keyGiven bool     // the options locate the key
+	held     [][]byte // lines read ahead, still to be parsed, in order
+	primeErr error    // an error of the first line read for Fields, for Read
 	notes    []Note
 	batch    lineBatches // request ids and tenants (batch.go)
 	badRecords
@@ -284,6 +285,12 @@ func (l *LineReader) setColumns(c Columns) {
 // Fields reports the optional fields this reader fills; with AutoColumns,
 // before the header is read, all of them.
 func (l *LineReader) Fields() Fields {
+	if l.opt.AutoColumns && l.first && l.primeErr == nil {
+		// Read the first line now: a header decides the columns, and a
+		// stream that would have to assume every field (operations
+		// among them) can take only those it has.
+		l.primeErr = l.prime()
+	}
 	if l.opt.AutoColumns && l.first {
 		// Tokens only when a flag names a block column: a header naming
 		// one is seen later, and the caller checks what it read.
@@ -308,24 +315,26 @@ func (l *LineReader) Notes() []Note {
 
 // Read fills r with the next request.
 func (l *LineReader) Read(r *Request) error {
+	if err := l.primeErr; err != nil {
+		l.primeErr = nil
+		if err = l.handle(err); err != nil {
+			return err
+		}
+	}
+	for l.first {
+		if err := l.prime(); err != nil {
+			if err = l.handle(err); err != nil {
+				return err
+			}
+		}
+	}
 	for {
 		var line []byte
 		var err error
-		if l.held != nil {
-			line, l.held = l.held, nil
+		if len(l.held) > 0 {
+			line, l.held = l.held[0], l.held[1:]
 		} else {
 			line, err = l.sc.next()
-		}
-		if err == nil && l.first {
-			l.first = false
-			var header bool
-			header, err = l.firstLine(line)
-			if l.opt.LatencyUnit == 0 {
-				l.opt.LatencyUnit = 1e6
-			}
-			if err == nil && header {
-				continue
-			}
 		}
 		if err == nil {
 			if err = l.parse(line, r); err == nil {
@@ -336,6 +345,30 @@ func (l *LineReader) Read(r *Request) error {
 			return err
 		}
 	}
+}
+
+// prime reads the first non-blank line: a header is read (its columns
+// taken), a request line kept for Read. It returns the error of that line
+// (the first line stays to come when the error is reading one).
+func (l *LineReader) prime() error {
+	line, err := l.sc.next()
+	if err == io.EOF {
+		l.first = false
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	l.first = false
+	line = append([]byte(nil), line...) // firstLine may read the next line
+	header, err := l.firstLine(line)
+	if l.opt.LatencyUnit == 0 {
+		l.opt.LatencyUnit = 1e6
+	}
+	if err == nil && !header {
+		l.held = append([][]byte{line}, l.held...)
+	}
+	return err
 }
 
 // split splits line into dst (fields in order) and returns how many it found,
@@ -485,7 +518,7 @@ func (l *LineReader) firstLine(line []byte) (bool, error) {
 // one declared. It keeps the second line for Read.
 func (l *LineReader) headerLike(line []byte) error {
 	first := make([][]byte, MaxColumns)
-	first = first[:l.split(append([]byte(nil), line...), first)] // next overwrites line
+	first = first[:l.split(line, first)] // line is a copy (prime): next does not overwrite it
 	next, err := l.sc.next()
 	if err != nil {
 		if err == io.EOF {
@@ -493,9 +526,10 @@ func (l *LineReader) headerLike(line []byte) error {
 		}
 		return err
 	}
-	l.held = append([]byte(nil), next...)
+	held := append([]byte(nil), next...)
+	l.held = append(l.held, held)
 	second := make([][]byte, len(first))
-	second = second[:l.split(l.held, second)]
+	second = second[:l.split(held, second)]
 	for i := range second {
 		if isNumber(second[i]) {
 			return &ParseError{File: l.sc.name, Line: l.sc.line - 1, Column: i + 1, Err: fmt.Errorf(

@@ -345,3 +345,133 @@ func TestDefaultSizeWithoutSizes(t *testing.T) {
 		t.Errorf("the usual 1 byte needs no note: %q", n)
 	}
 }
+
+// A CSV file whose first lines hold no comma but the same number of
+// semicolons (or tabs) each is read with that delimiter, and a note says
+// so; read with commas, its header was a request and its sizes were lost.
+// Lines that hold them unevenly are refused, and a comma anywhere keeps
+// the comma.
+func TestCSVDelimiterDetected(t *testing.T) {
+	for _, c := range []struct{ in, note string }{
+		{"key;size\na;10\n\"b;c\";20\n", "semicolons, as each of its first 3 lines holds 1 of them"},
+		{"key\tsize\na\t10\n\"b\tc\"\t20\n", "tabs, as each of its first 3 lines holds 1 of them"},
+	} {
+		r, err := openLines("csv")("in.test", strings.NewReader(c.in), Options{Line: LineOptions{AutoColumns: true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sep := c.in[3:4]
+		compare(t, drain(t, r), []Request{{Key: h("a"), Size: 10}, {Key: h("b" + sep + "c"), Size: 20}})
+		notes := r.(Noter).Notes()
+		if len(notes) == 0 || notes[0].Kind != NoteDelimiter || !strings.Contains(notes[0].Text, c.note) {
+			t.Errorf("%q: notes %v, want one saying %q", c.in, notes, c.note)
+		}
+	}
+	// A comma anywhere in the first lines keeps the comma, quietly.
+	r, err := openLines("csv")("in.test", strings.NewReader("a;1\nb,2\n"), Options{Line: LineOptions{Columns: Columns{Key: 1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	compare(t, drain(t, r), []Request{{Key: h("a;1"), Size: 1}, {Key: h("b"), Size: 1}})
+	if notes := r.(Noter).Notes(); len(notes) != 0 {
+		t.Errorf("comma file: notes %v", notes)
+	}
+	// A given delimiter is used as given.
+	r, _ = openLines("csv")("in.test", strings.NewReader("a;1\n"), Options{Line: LineOptions{Delimiter: ','}})
+	compare(t, drain(t, r), []Request{{Key: h("a;1"), Size: 1}})
+	// Semicolons on line 1 but not as many below: refused.
+	_, err = openLines("csv")("in.test", strings.NewReader("key;size\na\nb;1;2\n"), Options{})
+	if !errors.Is(err, ErrDelimiter) || !strings.Contains(err.Error(), "in.test: ") || !strings.Contains(err.Error(), "line 1 holds no comma but 1 semicolons") {
+		t.Errorf("uneven semicolons: %v", err)
+	}
+}
+
+// zeros is an endless line: n bytes of NUL (as /dev/zero), counting reads.
+type zeros struct{ left, read int }
+
+func (z *zeros) Read(p []byte) (int, error) {
+	if z.left == 0 {
+		return 0, io.EOF
+	}
+	n := min(len(p), z.left)
+	clear(p[:n])
+	z.left -= n
+	z.read += n
+	return n, nil
+}
+
+// A line past 1 MiB is an error as soon as the limit is reached, not after
+// reading to its end (/dev/zero has none); a skipping reader drops up to
+// 64 MiB of it and then gives up with an error no skipping hides.
+func TestOverlongLineStopsAtTheLimit(t *testing.T) {
+	z := &zeros{left: 256 << 20}
+	r, err := openLines("text")("in.test", z, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantParseError(t, firstError(r), 1, 0, "line longer than 1 MiB")
+	if z.read > 4<<20 {
+		t.Errorf("read %d MiB before the error, want about 1", z.read>>20)
+	}
+	z = &zeros{left: 256 << 20}
+	r, _ = openLines("text")("in.test", z, Options{SkipBad: true})
+	err = firstError(r)
+	var pe *ParseError
+	if err == nil || errors.As(err, &pe) || !strings.Contains(err.Error(), "in.test:1: a line longer than 64 MiB") {
+		t.Errorf("skipping: %v, want an error that is not a ParseError", err)
+	}
+	if z.read > 80<<20 {
+		t.Errorf("skipping: read %d MiB before the error, want about 65", z.read>>20)
+	}
+	// A long line among good ones is skipped, and reading goes on.
+	in := "a\n" + strings.Repeat("x", 3<<20) + "\nb\n"
+	r, _ = openLines("text")("in.test", strings.NewReader(in), Options{SkipBad: true})
+	compare(t, drain(t, r), []Request{{Key: h("a"), Size: 1}, {Key: h("b"), Size: 1}})
+}
+
+// Fields reads the first line when header names may decide the columns:
+// a text or CSV trace without an op column declares no operations before
+// its first request (mrc streamed it only when it did; otherwise it loaded
+// the whole trace, 367 MB for 10 M lines over 1,000 keys). The requests
+// read are the same either way.
+func TestFieldsKnowTheHeaderBeforeTheFirstRequest(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		kind string
+		op   bool
+		want []Request
+	}{
+		{"a\nb\na\n", "text", false, []Request{{Key: h("a"), Size: 1}, {Key: h("b"), Size: 1}, {Key: h("a"), Size: 1}}},
+		{"key,bytes\na,10\nb,20\n", "csv", false, []Request{{Key: h("a"), Size: 10}, {Key: h("b"), Size: 20}}},
+		{"key,op\na,get\nb,set\n", "csv", true, []Request{{Key: h("a"), Size: 1}, {Key: h("b"), Size: 1, Op: OpSet}}},
+	} {
+		r, err := openLines(c.kind)("in.test", strings.NewReader(c.in), Options{Line: LineOptions{AutoColumns: true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := r.(Describer).Fields(); got.Op != c.op || got.Time || got.TTL {
+			t.Errorf("%q: fields %+v before the first request, want op %v and no time or TTL", c.in, got, c.op)
+		}
+		compare(t, drain(t, r), c.want)
+	}
+	// An error on the first line comes with the first Read.
+	r, _ := openLines("csv")("in.test", strings.NewReader("alpha,beta\nx,1\n"), Options{Line: LineOptions{AutoColumns: true}})
+	r.(Describer).Fields()
+	wantParseError(t, firstError(r), 1, 0, "looks like a header")
+}
+
+// ReadAllWithin stops once the columns pass its bound, saying where; under
+// the bound it reads everything, as ReadAll does.
+func TestReadAllWithin(t *testing.T) {
+	in := strings.Repeat("a\nb\n", 10000) // 20,000 requests of one 8-byte key column
+	r, _ := openLines("text")("in.test", strings.NewReader(in), Options{})
+	_, err := ReadAllWithin("in.test", r, 8*4096)
+	var tm *ErrTraceMemory
+	if !errors.As(err, &tm) || tm.Requests != 8192 || tm.Bytes != 8*8192 || tm.Bound != 8*4096 {
+		t.Errorf("bound of 4,096 keys: %v %+v, want a stop at 8,192 requests (the first check past it)", err, tm)
+	}
+	r, _ = openLines("text")("in.test", strings.NewReader(in), Options{})
+	if tr, err := ReadAllWithin("in.test", r, 8*20000); err != nil || tr.Len() != 20000 {
+		t.Errorf("bound of the whole trace: %v", err)
+	}
+}

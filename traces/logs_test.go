@@ -269,6 +269,28 @@ func TestJSONLines(t *testing.T) {
 	}
 }
 
+// A key is a string or a JSON number: a bare word, NaN, true, an object
+// or a list was hashed as a key of its text. Numbers in JSON's forms are
+// keys, also inside a list of keys.
+func TestJSONKeysMustBeStringsOrNumbers(t *testing.T) {
+	for _, c := range []struct{ line, what string }{
+		{`{"key": abc}`, `column 9: field "key": expected a string or a number, got a bare word: abc`},
+		{`{"key": NaN, "size": 1}`, "got a bare word: NaN"},
+		{`{"key": true}`, "got a bare word: true"},
+		{`{"key": 01}`, "got a bare word: 01"},
+		{`{"key": {"id": 1}}`, `got an object: {"id": 1}`},
+		{`{"key": [1, 2]}`, "got a list: [1, 2]"},
+		{`{"keys": ["a", abc]}`, "keys: key 2: expected a string or a number, got a bare word: abc"},
+	} {
+		err := firstError(NewJSONReader("in.test", strings.NewReader(c.line), Options{}))
+		wantParseError(t, err, 1, 0, c.what)
+	}
+	in := `{"key": 7}` + "\n" + `{"key": -2.5e3}` + "\n" + `{"keys": [0, "b"]}` + "\n"
+	if got := drain(t, NewJSONReader("in.test", strings.NewReader(in), Options{})); len(got) != 4 || got[0].Key != 7 || got[3].Key != h("b") {
+		t.Errorf("numeric keys: %+v", got)
+	}
+}
+
 func TestJSONLinesFieldNames(t *testing.T) {
 	in := `{"id": "a", "ts": 5000, "bytes": 7, "kind": "put", "ttl": 3}` + "\n"
 	opt := Options{JSON: JSONFields{Key: "id", Time: "ts", Size: "bytes", Op: "kind"}, Line: LineOptions{TimeUnit: 1e6}}

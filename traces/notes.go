@@ -22,6 +22,9 @@ const (
 	NoteTenants
 	// NoteBatches: how multi-key requests were found.
 	NoteBatches
+	// NoteDelimiter: the column delimiter of a CSV file was chosen from its
+	// first lines.
+	NoteDelimiter
 )
 
 // Note tells the user something a reader inferred or left out. Its text

@@ -3,6 +3,7 @@ package traces
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -166,11 +167,106 @@ func openLines(kind string) func(string, io.Reader, Options) (Reader, error) {
 			lo.Delimiter, lo.SkipStars = 0, true
 		case "csv":
 			if lo.Delimiter == 0 {
-				lo.Delimiter = ','
+				br, ok := r.(*bufio.Reader)
+				if !ok || br.Size() < maxLine {
+					br = bufio.NewReaderSize(r, maxLine)
+				}
+				r = br
+				head, err := br.Peek(sniffSize)
+				if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+					return nil, readError(name, err)
+				}
+				d, note, err := csvDelimiter(head)
+				if err != nil {
+					return nil, fmt.Errorf("%s: %w", name, err)
+				}
+				lo.Delimiter = d
+				l, err := NewLineReader(name, r, lo)
+				if err == nil && note != "" {
+					l.notes = append(l.notes, Note{Kind: NoteDelimiter, Text: note})
+				}
+				return l, err
 			}
 		}
 		return NewLineReader(name, r, lo)
 	}
+}
+
+// ErrDelimiter is the error of a CSV file whose column delimiter cannot be
+// told from its first lines.
+var ErrDelimiter = errors.New("cannot tell the column delimiter")
+
+// csvDelimiter chooses the column delimiter of a CSV file from head, its
+// first bytes: a comma when any of its first 20 lines holds one (or none
+// holds a semicolon or tab either); else a semicolon or a tab when every
+// one of those lines holds the same number of it, and a note says so.
+// Lines holding no comma, the first of them a semicolon or tab, but not
+// consistently, are an ErrDelimiter: read with commas, each line would be
+// one column, its header a request.
+func csvDelimiter(head []byte) (byte, string, error) {
+	head = bytes.TrimPrefix(head, utf8BOM)
+	if len(head) == sniffSize {
+		if i := bytes.LastIndexByte(head, '\n'); i >= 0 {
+			head = head[:i] // drop a line cut short
+		}
+	}
+	candidates := []struct {
+		d    byte
+		name string
+	}{{';', "semicolon"}, {'\t', "tab"}}
+	var first, count [2]int
+	consistent := [2]bool{true, true}
+	lines := 0
+	for len(head) > 0 && lines < 20 {
+		var line []byte
+		line, head, _ = bytes.Cut(head, []byte{'\n'})
+		if line = bytes.TrimSpace(line); len(line) == 0 {
+			continue
+		}
+		if countUnquoted(line, ',') > 0 {
+			return ',', "", nil
+		}
+		for i, c := range candidates {
+			count[i] = countUnquoted(line, c.d)
+			if lines == 0 {
+				first[i] = count[i]
+			}
+			consistent[i] = consistent[i] && count[i] == first[i] && count[i] > 0
+		}
+		lines++
+	}
+	switch {
+	case lines == 0 || first == [2]int{}:
+		return ',', "", nil
+	case consistent[0] && consistent[1]:
+		return 0, "", fmt.Errorf("%w: its first %d lines hold no comma but %d semicolons and %d tabs each; name the delimiter", ErrDelimiter, lines, first[0], first[1])
+	}
+	for i, c := range candidates {
+		if consistent[i] {
+			return c.d, fmt.Sprintf("columns are separated by %ss, as each of its first %d lines holds %d of them and no comma", c.name, lines, first[i]), nil
+		}
+	}
+	i := 0
+	if first[0] == 0 {
+		i = 1
+	}
+	return 0, "", fmt.Errorf("%w: line 1 holds no comma but %d %ss, and the lines after it do not all hold as many; name the delimiter (a comma reads each line as one column)",
+		ErrDelimiter, first[i], candidates[i].name)
+}
+
+// countUnquoted counts the bytes d in line outside double-quoted fields.
+func countUnquoted(line []byte, d byte) int {
+	n := 0
+	quoted := false
+	for _, c := range line {
+		switch {
+		case c == '"':
+			quoted = !quoted
+		case c == d && !quoted:
+			n++
+		}
+	}
+	return n
 }
 
 // File is an open trace: a Reader plus the file to close.

@@ -116,7 +116,25 @@ type Describer interface {
 }
 
 // ReadAll drains r into a Trace. name is kept for reports.
-func ReadAll(name string, r Reader) (*Trace, error) {
+func ReadAll(name string, r Reader) (*Trace, error) { return ReadAllWithin(name, r, 0) }
+
+// ErrTraceMemory is the error of ReadAllWithin for a trace whose columns
+// pass its bound: reading stopped there.
+type ErrTraceMemory struct {
+	// Requests were read, in Bytes of columns, when they passed Bound.
+	Requests     int
+	Bytes, Bound int64
+}
+
+func (e *ErrTraceMemory) Error() string {
+	return fmt.Sprintf("the trace's first %d requests take %d bytes in memory, past the bound of %d bytes: loading stopped there",
+		e.Requests, e.Bytes, e.Bound)
+}
+
+// ReadAllWithin is ReadAll stopping with an *ErrTraceMemory as soon as
+// the trace's columns (Trace.ColumnBytes) pass bound bytes (0: no bound),
+// rather than after holding all of it.
+func ReadAllWithin(name string, r Reader, bound int64) (*Trace, error) {
 	fields := func() Fields {
 		if d, ok := r.(Describer); ok {
 			return d.Fields()
@@ -138,6 +156,9 @@ func ReadAll(name string, r Reader) (*Trace, error) {
 			f = fields() // after the first read: a CSV reader knows its columns once it has read the header
 		}
 		t.appendSparse(&req, f)
+		if bound > 0 && t.Len()%4096 == 0 && t.ColumnBytes() > bound {
+			return nil, &ErrTraceMemory{Requests: t.Len(), Bytes: t.ColumnBytes(), Bound: bound}
+		}
 	}
 	if o, ok := r.(Originer); ok {
 		t.Origin, _ = o.Origin()

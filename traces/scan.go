@@ -23,7 +23,18 @@ type lineScanner struct {
 	line int // number of the line last returned
 	// skipStars also skips lines that are "*" (the LIRS trace convention).
 	skipStars bool
+	// long says the line last reported was longer than maxLine: the next
+	// call drops its rest (for a skipping reader) before reading on.
+	long bool
+	// err, once set, is returned by every later call: the rest of a long
+	// line ran past maxDrop.
+	err error
 }
+
+// maxDrop is how much of an over-long line a skipping reader drops before
+// giving up on the file: no text trace has such a line (/dev/zero has one
+// that never ends).
+const maxDrop = 64 << 20
 
 func newLineScanner(name string, r io.Reader) lineScanner {
 	if r == nil {
@@ -38,14 +49,20 @@ func newLineScanner(name string, r io.Reader) lineScanner {
 
 // next returns the next non-blank line, or io.EOF after the last one.
 func (s *lineScanner) next() ([]byte, error) {
+	if s.long {
+		s.long = false
+		s.dropLong()
+	}
+	if s.err != nil {
+		return nil, s.err
+	}
 	for {
 		line, err := s.br.ReadSlice('\n')
 		if err == bufio.ErrBufferFull {
+			// Report it now, at the limit: its rest is dropped only if
+			// the reader goes on (skipping bad lines).
 			s.line++
-			// Drop the rest of the line so that a skipping reader can go on.
-			for err == bufio.ErrBufferFull {
-				_, err = s.br.ReadSlice('\n')
-			}
+			s.long = true
 			return nil, s.errorf(0, "line longer than 1 MiB; is this really a text trace?")
 		}
 		if len(line) == 0 && err == io.EOF {
@@ -63,6 +80,26 @@ func (s *lineScanner) next() ([]byte, error) {
 			continue
 		}
 		return line, nil
+	}
+}
+
+// dropLong drops the rest of the over-long line last reported, up to
+// maxDrop bytes; past that it sets s.err.
+func (s *lineScanner) dropLong() {
+	dropped := 0
+	for {
+		rest, err := s.br.ReadSlice('\n')
+		dropped += len(rest)
+		switch {
+		case err == bufio.ErrBufferFull && dropped > maxDrop:
+			s.err = fmt.Errorf("%s:%d: a line longer than %d MiB; this is no text trace", s.name, s.line, maxDrop>>20)
+			return
+		case err == bufio.ErrBufferFull:
+			continue
+		case err != nil && err != io.EOF:
+			s.err = readError(fmt.Sprintf("%s: line %d", s.name, s.line), err)
+		}
+		return
 	}
 }
 

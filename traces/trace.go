@@ -68,6 +68,12 @@ func NewTrace(name string, f Fields) *Trace {
 // Len returns the number of requests.
 func (t *Trace) Len() int { return len(t.Keys) }
 
+// ColumnBytes is the memory of t's request columns at their lengths.
+func (t *Trace) ColumnBytes() int64 {
+	return int64(8*len(t.Keys) + 4*len(t.Sizes) + 8*len(t.Times) + 4*len(t.TTLs) + len(t.Ops) + 8*len(t.Next) +
+		8*len(t.Latencies) + len(t.Marks) + 4*len(t.Tenants) + 4*len(t.Tokens))
+}
+
 // Append adds a request, keeping only the columns the trace stores.
 func (t *Trace) Append(r *Request) {
 	t.Keys = append(t.Keys, r.Key)

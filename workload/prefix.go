@@ -2,6 +2,7 @@ package workload
 
 import (
 	"encoding/binary"
+	"fmt"
 	"io"
 	"math/rand/v2"
 
@@ -24,15 +25,15 @@ var prefixKind = Kind{Name: "prefix",
 		{"systems", "8", "shared system prompts"},
 		{"system-tokens", "1024", "tokens of a system prompt"},
 		{"system-alpha", "1", "Zipf exponent of the system prompts' popularity"},
-		{"active", "200", "conversations in progress at once; each request continues one of them, drawn uniformly"},
-		{"turns", "4", "mean turns of a conversation (geometric, at least 1)"},
-		{"user-tokens", "150", "mean tokens of a user message (exponential, at least 1)"},
-		{"answer-tokens", "250", "mean tokens of an answer, part of the next turn's prompt (exponential, at least 1)"},
+		{"active", "200", "conversations in progress at once; each request continues one of them, drawn uniformly (their prompts may hold at most 2^25 blocks together)"},
+		{"turns", "4", "mean turns of a conversation (geometric, at least 1; the mean at most 10000)"},
+		{"user-tokens", "150", "mean tokens of a user message (exponential, at least 1; the mean at most 1048576)"},
+		{"answer-tokens", "250", "mean tokens of an answer, part of the next turn's prompt (exponential, at least 1; the mean at most 1048576)"},
 		{"fewshot", "0.2", "share of the requests that are few-shot: a template and a query"},
 		{"templates", "16", "few-shot templates"},
 		{"template-tokens", "2048", "tokens of a few-shot template"},
 		{"template-alpha", "1", "Zipf exponent of the templates' popularity"},
-		{"query-tokens", "100", "mean tokens of a few-shot query (exponential, at least 1)"},
+		{"query-tokens", "100", "mean tokens of a few-shot query (exponential, at least 1; the mean at most 1048576)"},
 	},
 	prompts: prefixParams,
 }
@@ -63,14 +64,40 @@ func prefixParams(p *params) *promptParams {
 		block:   int(p.intIn("block", 1, 1<<16)),
 		systems: int(p.intIn("systems", 0, most)), systemTokens: int(p.intIn("system-tokens", 0, most)), systemAlpha: p.positive("system-alpha"),
 		active: int(p.intIn("active", 1, most)), turns: p.float("turns"),
-		userTokens: p.positive("user-tokens"), answerTokens: p.positive("answer-tokens"),
+		userTokens: p.tokens("user-tokens"), answerTokens: p.tokens("answer-tokens"),
 		fewshot: p.fraction("fewshot"), templates: int(p.intIn("templates", 1, most)), templateTokens: int(p.intIn("template-tokens", 0, most)),
-		templateAlpha: p.positive("template-alpha"), queryTokens: p.positive("query-tokens"),
+		templateAlpha: p.positive("template-alpha"), queryTokens: p.tokens("query-tokens"),
 	}
-	if pp.turns < 1 {
-		p.fail("turns", p.raw("turns"), "a mean of at least 1 turn")
+	if pp.turns < 1 || pp.turns > maxTurns {
+		p.fail("turns", p.raw("turns"), fmt.Sprintf("a mean from 1 to %d turns", maxTurns))
+	}
+	// The conversations in progress hold their last prompts' blocks.
+	perConv := (float64(pp.systemTokens) + pp.turns*(pp.userTokens+pp.answerTokens)) / float64(pp.block)
+	if held := float64(pp.active) * perConv; p.err == nil && held > maxHeldBlocks {
+		p.err = fmt.Errorf("parameters active=%d, turns=%s, user-tokens=%s, answer-tokens=%s: the conversations in progress would hold about %.3g blocks at once (%d × (system-tokens + turns × (user-tokens + answer-tokens)) / block), more than %d; lower active, turns or the token counts",
+			pp.active, p.raw("turns"), p.raw("user-tokens"), p.raw("answer-tokens"), held, pp.active, maxHeldBlocks)
 	}
 	return pp
+}
+
+// Bounds of the prefix workload: a message's mean tokens (past any model's
+// context window), a conversation's mean turns (its turns are drawn one by
+// one), and the blocks the conversations in progress hold at once (8 bytes
+// each, several copies).
+const (
+	maxMessageTokens = 1 << 20
+	maxTurns         = 10_000
+	maxHeldBlocks    = 1 << 25
+)
+
+// tokens reads a message's mean tokens: above 0, at most maxMessageTokens.
+func (p *params) tokens(name string) float64 {
+	f := p.float(name)
+	if !(f > 0 && f <= maxMessageTokens) {
+		p.fail(name, p.raw(name), fmt.Sprintf("a mean above 0 and at most %d tokens", maxMessageTokens))
+		return 1
+	}
+	return f
 }
 
 // segment is a run of tokens of one content: a system prompt, a template,

@@ -3,6 +3,7 @@ package workload
 import (
 	"io"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/cachesim/cachesim/traces"
@@ -96,5 +97,34 @@ func TestPrefixRefusesKeyParameters(t *testing.T) {
 		if _, err := Parse(spec); err == nil {
 			t.Errorf("%s: no error", spec)
 		}
+	}
+}
+
+// Means past the bounds are refused rather than wrapped or looped on:
+// user-tokens=1e300 turned every message's length negative (the user
+// messages dropped), turns=1e10 drew turns one by one for ever, and
+// user-tokens=1e9 or active=1e7 held gigabytes of blocks.
+func TestPrefixBounds(t *testing.T) {
+	for _, c := range []struct{ spec, want string }{
+		{"prefix:user-tokens=1e300", "user-tokens=\"1e300\": expected a mean above 0 and at most 1048576 tokens"},
+		{"prefix:answer-tokens=1e9", "answer-tokens=\"1e9\": expected a mean above 0 and at most 1048576 tokens"},
+		{"prefix:query-tokens=2e6", "query-tokens=\"2e6\": expected a mean above 0 and at most 1048576 tokens"},
+		{"prefix:turns=1e10", "turns=\"1e10\": expected a mean from 1 to 10000 turns"},
+		{"prefix:user-tokens=1e6", "would hold about 5e+07 blocks at once"},
+		{"prefix:active=1e7", "lower active, turns or the token counts"},
+	} {
+		if _, err := Parse(c.spec); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want an error saying %q", c.spec, err, c.want)
+		}
+	}
+	// At the bounds, messages keep their length: a mean of 2^20 tokens is
+	// 2^16 blocks of 16 a message on average.
+	blocks, _, _ := prompts(t, "prefix:requests=20,fewshot=0,systems=0,active=1,turns=1,user-tokens=1048576")
+	total := 0
+	for _, b := range blocks {
+		total += len(b)
+	}
+	if mean := total / len(blocks); mean < 1<<14 || mean > 1<<18 {
+		t.Errorf("a mean of %d full blocks a message, want about 65536", mean)
 	}
 }

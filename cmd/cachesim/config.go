@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -15,14 +16,35 @@ const configHelp = `read settings from a YAML file: keys are this command's flag
 (instances: 8, stampede: coalesce, ttl: 60s, …); levels may be a list of
 {name, policy, size, latency}; flags on the command line win`
 
+// maxConfig is the largest --config file read: settings take a few lines.
+const maxConfig = 1 << 20
+
+// readConfig reads the file at path, refusing one past maxConfig (a device
+// such as /dev/zero would otherwise be read until memory ran out).
+func readConfig(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("--config: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxConfig+1))
+	if err != nil {
+		return nil, fmt.Errorf("--config %s: %w", path, err)
+	}
+	if len(data) > maxConfig {
+		return nil, fmt.Errorf("--config %s: larger than 1 MiB; a settings file is a few lines of YAML (name: value)", path)
+	}
+	return data, nil
+}
+
 // applyConfig sets the flags of cmd from the YAML file at path, except
 // those given on the command line. Every key must be a flag of cmd; errors
 // name the file and line (and, for a flag of another command, that command).
 func applyConfig(cmd *cobra.Command, path string) error {
 	fs := cmd.Flags()
-	data, err := os.ReadFile(path)
+	data, err := readConfig(path)
 	if err != nil {
-		return fmt.Errorf("--config: %w", err)
+		return err
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {

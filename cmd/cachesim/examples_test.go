@@ -191,6 +191,22 @@ func TestConfigKeyOfAnotherCommand(t *testing.T) {
 	}
 }
 
+// A --config file past 1 MiB is refused without reading it whole (a
+// device such as /dev/zero was read until 4.3 GB); one just under is read.
+func TestConfigSizeCap(t *testing.T) {
+	tr := writeFile(t, "loop.txt", loopTrace(10, 3))
+	comments := strings.Repeat("# a comment line of settings\n", 1<<20/29)
+	big := writeFile(t, "big.yaml", "policy: lru\nsize: 10\n"+comments+strings.Repeat("#", 1<<20-len(comments)))
+	_, _, err := runCLI(t, "system", "replay", tr, "--config", big)
+	if err == nil || !strings.Contains(err.Error(), "--config "+big+": larger than 1 MiB") {
+		t.Errorf("a config past 1 MiB: %v", err)
+	}
+	ok := writeFile(t, "ok.yaml", "policy: lru\nsize: 10\n"+comments)
+	if _, _, err := runCLI(t, "system", "replay", tr, "--config", ok); err != nil {
+		t.Errorf("a config under 1 MiB: %v", err)
+	}
+}
+
 // A flag given twice is an error, not a silent replacement of the first
 // value; a flag with no effect on the loaded trace is an error too.
 func TestFlagGivenTwiceAndCountWrites(t *testing.T) {

@@ -47,7 +47,7 @@ func (f *inputFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.cols.TTL, "csv-ttl", "", fmt.Sprintf(colHelp, "TTL in seconds", " (default: none)"))
 	fs.StringVar(&f.cols.Op, "csv-op", "", fmt.Sprintf(colHelp, "operation, get/set/delete", " (default: none; see --count-writes)"))
 	fs.BoolVar(&f.header, "header", false, "the first line is a header. Without it, a first line with no number that names columns (key, id, *_id, lbn; size, bytes, *_bytes; time, ts, timestamp; ttl; op; latency) is taken as one, and one that names none but has words where the next line has numbers is an error. Without --csv-* flags, the recognised columns are used and the others ignored (a note lists them)")
-	fs.StringVar(&f.delimiter, "delimiter", ",", "CSV column delimiter (one character; \\t for tab)")
+	fs.StringVar(&f.delimiter, "delimiter", ",", "CSV column delimiter (one character; \\t for tab). Not given: a comma, or a semicolon or tab when the first 20 lines hold no comma and each the same number of one of them (a note says so)")
 	fs.StringVar(&f.timeUnit, "time-unit", "", "unit of trace timestamps: s, ms, us or ns (decimals allowed; default: from the magnitude of the first timestamp, epoch seconds, ms, µs or ns, with a note; small values are seconds)")
 	fs.StringVar(&f.cols.Latency, "csv-latency", "", fmt.Sprintf(colHelp, "backend latency each request cost", " (default: none), for --miss-latency column"))
 	fs.StringVar(&f.latUnit, "latency-unit", "", "unit of the latency column: s, ms, us or ns (decimals allowed; default: from a header name such as latency_us, else ms)")
@@ -116,7 +116,11 @@ func (f *inputFlags) options() (traces.Options, error) {
 	if opt.TenantFrom, err = f.tenantRule(); err != nil {
 		return opt, err
 	}
-	opt.Line = traces.LineOptions{Spec: f.cols, Delimiter: d[0], Header: f.header, TimeUnit: unit, LatencyUnit: latUnit, AutoColumns: auto}
+	delim := d[0]
+	if !f.fs.Changed("delimiter") {
+		delim = 0 // CSV: a comma, or what the file's first lines show
+	}
+	opt.Line = traces.LineOptions{Spec: f.cols, Delimiter: delim, Header: f.header, TimeUnit: unit, LatencyUnit: latUnit, AutoColumns: auto}
 	opt.SkipBad, opt.JSON, opt.AccessLog = f.skipBad, f.json, f.access
 	if f.blockTokens < 0 || f.blockTokens > 1<<20 {
 		return opt, fmt.Errorf("--block-tokens %d: expected 1 to 1048576 tokens", f.blockTokens)
@@ -128,26 +132,36 @@ func (f *inputFlags) options() (traces.Options, error) {
 // load reads the trace named by args — a trace file, a workload spec, or
 // the built-in workload when there is none (saying so on stderr) — into memory.
 func (f *inputFlags) load(args []string, stderr io.Writer) (*traces.Trace, error) {
-	t, _, err := f.read(args, stderr, nil)
+	t, _, err := f.read(args, stderr, 0)
+	return t, err
+}
+
+// loadWithin is load stopping as soon as the trace's columns pass bound
+// bytes (0: no bound), with an error naming --max-memory: a trace too
+// large for the bound is refused while it loads, not after.
+func (f *inputFlags) loadWithin(args []string, stderr io.Writer, bound int64) (*traces.Trace, error) {
+	t, _, err := f.read(args, stderr, bound)
+	if tm := (*traces.ErrTraceMemory)(nil); errors.As(err, &tm) {
+		return nil, fmt.Errorf("%s: loading stopped at request %d: the trace alone takes %s there, past --max-memory %s: raise --max-memory, or sample (--sample-rate 0.01 or --sample-size 100000)",
+			args[0], tm.Requests, sim.FormatSize(tm.Bytes, true), sim.FormatSize(tm.Bound, true))
+	}
 	return t, err
 }
 
 // loadFile reads the trace file at path into memory and returns it with the
 // open file (which knows the format it was read as).
 func (f *inputFlags) loadFile(path string, stderr io.Writer) (*traces.Trace, *traces.File, error) {
-	return f.read([]string{path}, stderr, nil)
+	return f.read([]string{path}, stderr, 0)
 }
 
-// read streams the requests args name through wrap (when set) into memory.
-// The file is nil for workloads.
-func (f *inputFlags) read(args []string, stderr io.Writer, wrap func(traces.Reader) traces.Reader) (*traces.Trace, *traces.File, error) {
-	if wrap == nil {
-		wrap = func(r traces.Reader) traces.Reader { return r }
-	}
+// read streams the requests args name into memory, stopping with a
+// *traces.ErrTraceMemory once they pass bound bytes (0: no bound). The
+// file is nil for workloads.
+func (f *inputFlags) read(args []string, stderr io.Writer, bound int64) (*traces.Trace, *traces.File, error) {
 	var t *traces.Trace
 	start := time.Now()
 	file, err := f.stream(args, stderr, func(name string, r traces.Reader) (err error) {
-		t, err = traces.ReadAll(name, wrap(r))
+		t, err = traces.ReadAllWithin(name, r, bound)
 		return err
 	})
 	if err != nil {
@@ -227,6 +241,9 @@ func (f *inputFlags) stream(args []string, stderr io.Writer, use func(name strin
 	} else {
 		file, err = traces.Open(path, opt)
 	}
+	if errors.Is(err, traces.ErrDelimiter) {
+		return nil, fmt.Errorf("%w (--delimiter ';', --delimiter tab or --delimiter ,)", err)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -303,11 +320,12 @@ func firstRecord(err error) bool {
 
 // noteHints name the flags that change what each kind of note describes.
 var noteHints = map[traces.NoteKind]string{
-	traces.NoteFormat:   " (--trace-format chooses)",
-	traces.NoteColumns:  " (--csv-key, --csv-size, --csv-time, … choose)",
-	traces.NoteTimeUnit: " (--time-unit sets it)",
-	traces.NoteSizes:    " (--default-size sets the default)",
-	traces.NoteTenants:  " (--tenant-from, --csv-tenant, --json-tenant choose)",
+	traces.NoteFormat:    " (--trace-format chooses)",
+	traces.NoteColumns:   " (--csv-key, --csv-size, --csv-time, … choose)",
+	traces.NoteTimeUnit:  " (--time-unit sets it)",
+	traces.NoteSizes:     " (--default-size sets the default)",
+	traces.NoteTenants:   " (--tenant-from, --csv-tenant, --json-tenant choose)",
+	traces.NoteDelimiter: " (--delimiter sets it)",
 }
 
 // sampleFlags choose spatial sampling (SHARDS) for traces too large to replay.

@@ -199,3 +199,26 @@ func TestPromptCSV(t *testing.T) {
 		t.Errorf("blocks out of order: %v", err)
 	}
 }
+
+// A semicolon CSV is read with semicolons, and the note names the flag
+// that overrides; given, --delimiter is obeyed; an uneven file is refused
+// with the flag to give.
+func TestCSVDelimiterFlag(t *testing.T) {
+	path := writeFile(t, "semi.csv", "key;bytes\na;100\nb;300\na;100\n")
+	out, errOut, err := runCLI(t, "inspect", path, "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, `"requests": 3`) || !strings.Contains(out, `"distinct_keys": 2`) ||
+		!strings.Contains(errOut, "columns are separated by semicolons") || !strings.Contains(errOut, "(--delimiter sets it)") {
+		t.Errorf("stdout %s\nstderr %s", out, errOut)
+	}
+	out, _, err = runCLI(t, "inspect", path, "--format", "json", "--delimiter", ",")
+	if err != nil || !strings.Contains(out, `"requests": 4`) {
+		t.Errorf("--delimiter ,: %v\n%s", err, out)
+	}
+	_, _, err = runCLI(t, "inspect", writeFile(t, "uneven.csv", "key;bytes\na\nb\n"))
+	if err == nil || !strings.Contains(err.Error(), "uneven.csv: cannot tell the column delimiter") || !strings.Contains(err.Error(), "--delimiter ';'") {
+		t.Errorf("uneven: %v", err)
+	}
+}

@@ -88,6 +88,9 @@ func (f *liveFlags) check(url string) error {
 	if f.concurrency < 1 || f.pipeline < 1 {
 		return errors.New("--concurrency and --pipeline must be at least 1")
 	}
+	if f.fs.Changed("db") && f.db < 0 {
+		return fmt.Errorf("--db %d: expected a database number, 0 or more (leave it out to take the URL's /N, else 0)", f.db)
+	}
 	kind, err := target.Kind(url)
 	if err != nil {
 		return err
@@ -152,6 +155,10 @@ func (f *liveFlags) run(cmd *cobra.Command, url string, args []string, sizes []i
 		if err != nil {
 			return nil, f.hint(url, err)
 		}
+		if writes := res.Sets + res.Fills; writes > 0 && res.Refused == writes {
+			fmt.Fprintf(cmd.ErrOrStderr(), "warning: %s refused every one of the %d writes at a limit of %s (its used memory with the database empty: %s): raise the limit\n",
+				tg, writes, sim.FormatSize(res.After.MemoryLimit, true), sim.FormatSize(res.Before.UsedMemory, true))
+		}
 		pred, err := target.Predict(t, res, target.PredictOptions{Kind: tg.Kind(), Overhead: overhead, Seed: f.seed})
 		if err != nil {
 			return nil, err
@@ -188,6 +195,11 @@ func (f *liveFlags) hint(url string, err error) error {
 		return fmt.Errorf("%w (give --flush to empty it first, or --spawn to start a server of our own)", err)
 	case errors.Is(err, target.ErrSpawnNeedsLimit):
 		return fmt.Errorf("--spawn: %w (--maxmemory 64MiB)", err)
+	case errors.Is(err, target.ErrBelowBaseline):
+		if f.fs.Lookup("sizes") != nil {
+			return fmt.Errorf("%w (raise the smallest of --sizes)", err)
+		}
+		return fmt.Errorf("%w (raise --maxmemory, or leave it out to replay at the server's own limit)", err)
 	case errors.Is(err, target.ErrFixedLimit):
 		return fmt.Errorf("%w (leave out --maxmemory, or give --spawn to start a memcached of our own)", err)
 	}
@@ -294,7 +306,7 @@ func newLiveSweepCmd() *cobra.Command {
 ` + liveHelp,
 		Example: `  cachesim generate zipf --keys 5000 --requests 2e4 --rate 10000 --size 100 -o trace.csv
   cachesim live sweep memcached://127.0.0.1 trace.csv --spawn --sizes 2MiB,4MiB --plot real.png
-  cachesim live sweep redis://127.0.0.1:6379 trace.csv --flush --sizes 1MiB:4MiB:log3 --format csv`,
+  cachesim live sweep redis://127.0.0.1:6379 trace.csv --flush --sizes 2MiB:8MiB:log3 --format csv`,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error { return runLiveSweep(cmd, args, &o) },
 	}

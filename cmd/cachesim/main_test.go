@@ -328,3 +328,23 @@ func TestDuplicatePolicies(t *testing.T) {
 		t.Errorf("two parameterisations of one policy: %v", err)
 	}
 }
+
+// --max-memory bounds the loading too: a trace whose requests alone pass it
+// stops loading there (it was loaded whole, 2.4 GB against a 100 MiB bound,
+// before the sweep refused it); one that fits runs.
+func TestMaxMemoryStopsLoading(t *testing.T) {
+	_, _, err := runCLI(t, "sweep", "zipf:keys=1000,requests=1e6", "--max-memory", "1MiB", "--sizes", "10")
+	var at int
+	if err != nil {
+		if i := strings.Index(err.Error(), "loading stopped at request "); i >= 0 {
+			at, _ = strconv.Atoi(strings.TrimSuffix(strings.Fields(err.Error()[i+len("loading stopped at request "):])[0], ":"))
+		}
+	}
+	// 1 MiB of 8-byte keys is 131,072 requests; the check runs every 4,096.
+	if at < 131072 || at > 131072+4096 || !strings.Contains(err.Error(), "past --max-memory 1 MiB") {
+		t.Errorf("1 MiB: %v (stopped at %d)", err, at)
+	}
+	if _, _, err := runCLI(t, "sweep", "zipf:keys=1000,requests=1e5", "--max-memory", "8MiB", "--sizes", "10"); err != nil {
+		t.Errorf("8 MiB: %v", err)
+	}
+}

@@ -85,8 +85,8 @@ func (f *prefixFlags) bytesPerToken() (int64, error) {
 		return m.BytesPerToken(), nil
 	case f.kvBytes != "":
 		v, err := sim.ParseSize(f.kvBytes) // a plain number is bytes too
-		if err != nil || v.N < 1 {
-			return 0, fmt.Errorf("--kv-bytes-per-token %q: expected bytes, e.g. 131072 or 128KiB", f.kvBytes)
+		if err != nil || v.N < 1 || v.N > sim.MaxBytesPerToken {
+			return 0, fmt.Errorf("--kv-bytes-per-token %q: expected bytes from 1 to 1GiB, e.g. 131072 or 128KiB", f.kvBytes)
 		}
 		return v.N, nil
 	}
@@ -107,7 +107,7 @@ func (f *prefixFlags) options(t *traces.Trace, bytes, unitless bool) (*sim.Prefi
 		return nil, nil, fmt.Errorf("with a model shape, sizes are KV memory: give them units (1GiB:512GiB:log) or --bytes")
 	case bpt == 0 && bytes && !unitless:
 		return nil, nil, fmt.Errorf("sizes of a prompt trace in bytes are KV memory: give --kv-bytes-per-token or --model (without them sizes count blocks)")
-	case bpt > 0 && int64(sim.MaxBlockTokens(t))*bpt > math.MaxUint32:
+	case bpt > 0 && int64(sim.MaxBlockTokens(t)) > math.MaxUint32/bpt: // tokens × bpt > MaxUint32, without overflow
 		return nil, nil, fmt.Errorf("a block of %d tokens at %d bytes a token takes 4 GiB or more: check --kv-bytes-per-token or --model", sim.MaxBlockTokens(t), bpt)
 	}
 	if err := finite(f.fs, "prefill-tokens-per-s"); err != nil {

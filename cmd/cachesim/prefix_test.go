@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -98,6 +99,10 @@ func TestPrefixFlagErrors(t *testing.T) {
 		{[]string{"sweep", path, "--model", model, "--kv-bytes-per-token", "1KiB", "--sizes", "1GiB"}, "not both"},
 		{[]string{"sweep", path, "--sample-rate", "0.1"}, "not for prompt traces"},
 		{[]string{"replay", "prefix:requests=100,rate=0", "--pin-time", "1s", "--size", "100"}, "needs timestamps"},
+		// Bytes a token that wrapped past the 4 GiB-a-block guard (16 × 2^60 = 2^64 = 0).
+		{[]string{"sweep", path, "--kv-bytes-per-token", "1152921504606846976", "--sizes", "1GiB"}, "expected bytes from 1 to 1GiB"},
+		{[]string{"sweep", path, "--model", "layers=1000000,kv-heads=1000000,head-dim=1000000", "--sizes", "1GiB"}, "more than 1073741824"},
+		{[]string{"generate", "prefix", "--user-tokens", "1e300", "-o", filepath.Join(t.TempDir(), "p.jsonl")}, "at most 1048576 tokens"},
 	} {
 		_, _, err := runCLI(t, c.args...)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

@@ -138,7 +138,7 @@ func newSweepCmd() *cobra.Command {
 func (o *sweepOptions) registerCommon(fs *pflag.FlagSet) {
 	o.fs = fs
 	fs.IntVarP(&o.jobs, "jobs", "j", 0, "points replayed in parallel (default: number of CPUs)")
-	fs.StringVar(&o.maxMem, "max-memory", "", "bound what the sweep holds, e.g. 8GiB: the loaded trace, LRU's stack distances and the caches simulated at once (about 192 bytes per cached object); a sweep that cannot fit stops before it starts and says what it needs (0: none) (default: half of the machine's memory)")
+	fs.StringVar(&o.maxMem, "max-memory", "", "bound what the sweep holds, e.g. 8GiB: the loaded trace, LRU's stack distances and the caches simulated at once (about 192 bytes per cached object); a sweep that cannot fit stops before it starts and says what it needs, and a trace that alone passes it stops loading there (0: none) (default: half of the machine's memory)")
 	o.lat.register(fs, true, true)
 	o.batch.register(fs, true)
 	o.sizing.register(fs, true)
@@ -256,8 +256,9 @@ type sweepInput struct {
 	rates   []float64 // each sample's rate (--bands draws several)
 }
 
-// load reads the trace, or the samples the flags ask for.
-func (o *sweepOptions) load(args []string, stderr io.Writer) (in sweepInput, err error) {
+// load reads the trace, or the samples the flags ask for; a whole trace
+// whose columns pass maxMem bytes (0: no bound) stops loading there.
+func (o *sweepOptions) load(args []string, stderr io.Writer, maxMem int64) (in sweepInput, err error) {
 	if o.sample.on() {
 		if in.samples, in.total, in.rates, err = o.in.loadSamples(args, stderr, o.sample); err == nil {
 			in.t, in.rate = in.samples[0], in.rates[0]
@@ -265,7 +266,7 @@ func (o *sweepOptions) load(args []string, stderr io.Writer) (in sweepInput, err
 		return in, err
 	}
 	in.rate = 1
-	if in.t, err = o.in.load(args, stderr); err == nil {
+	if in.t, err = o.in.loadWithin(args, stderr, maxMem); err == nil {
 		in.total = int64(in.t.Len())
 	}
 	return in, err
@@ -295,7 +296,7 @@ func runSweep(cmd *cobra.Command, args []string, o *sweepOptions, name string) e
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(p.maxMem))
 	}
 	stderr := cmd.ErrOrStderr()
-	in, err := o.load(args, stderr)
+	in, err := o.load(args, stderr, p.maxMem)
 	if err != nil {
 		return err
 	}

@@ -53,6 +53,34 @@ func TestReplayTargetRedis(t *testing.T) {
 	}
 }
 
+// --maxmemory (or a size of --sizes) below the empty server's own memory is
+// refused before replaying, naming the server's used memory and the flag.
+func TestLiveLimitBelowBaseline(t *testing.T) {
+	addr := targettest.Redis(t)
+	trace := writeFile(t, "loop.txt", loopTrace(100, 5))
+	for _, c := range []struct {
+		args []string
+		flag string
+	}{
+		{[]string{"live", "replay", "redis://" + addr, trace, "--maxmemory", "100KiB"}, "raise --maxmemory"},
+		{[]string{"live", "sweep", "redis://" + addr, trace, "--sizes", "100KiB,64MiB"}, "raise the smallest of --sizes"},
+	} {
+		out, _, err := runCLI(t, c.args...)
+		if err == nil || !strings.Contains(err.Error(), "a memory limit of 100 KiB leaves no room for data") || !strings.Contains(err.Error(), "used_memory") ||
+			!strings.Contains(err.Error(), c.flag) || out != "" {
+			t.Errorf("%v: %v, want an error naming used_memory and %q\n%s", c.args, err, c.flag, out)
+		}
+	}
+	// Above the baseline but with no room for any object (a 3 MiB value's
+	// query buffer alone passes a 2 MiB limit): every write is refused,
+	// and a warning says so.
+	big := writeFile(t, "big.csv", "key,size\n"+strings.Repeat("a,3145728\nb,3145728\n", 5))
+	_, errOut, err := runCLI(t, "live", "replay", "redis://"+addr, big, "--flush", "--maxmemory", "2MiB")
+	if err != nil || !strings.Contains(errOut, "refused every one of the 10 writes at a limit of 2 MiB") {
+		t.Errorf("no room: %v\n%s", err, errOut)
+	}
+}
+
 func TestTargetFlagErrors(t *testing.T) {
 	trace := writeFile(t, "loop.txt", loopTrace(10, 2))
 	for _, c := range []struct {
@@ -65,6 +93,7 @@ func TestTargetFlagErrors(t *testing.T) {
 		{[]string{"live", "replay", "redis://127.0.0.1:1", trace, "--maxmemory", "lots"}, "bad --maxmemory"},
 		{[]string{"live", "replay", "redis://127.0.0.1:1", trace, "--spawn"}, "--spawn applies to memcached targets"},
 		{[]string{"live", "replay", "memcached://127.0.0.1:1", trace, "--db", "2"}, "--db applies to redis targets"},
+		{[]string{"live", "replay", "redis://127.0.0.1:1", trace, "--db", "-5"}, "--db -5: expected a database number, 0 or more"},
 		{[]string{"live", "sweep", "redis://127.0.0.1:1", trace}, "needs --sizes"},
 		{[]string{"replay", trace, "--size", "5", "--overhead-per-object", "50"}, "applies to byte capacities"},
 		{[]string{"replay", trace, "--target", "redis://127.0.0.1:1"}, "first argument of cachesim live"},

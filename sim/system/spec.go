@@ -61,6 +61,12 @@ func ParseLevels(spec string) ([]Level, error) {
 	if len(out) == 0 {
 		return fail("no levels")
 	}
+	// An empty level in front of others is looked up and passed through
+	// (to set a hierarchy beside its lower levels alone); the last one
+	// must hold something, or the system caches nothing at all.
+	if last := out[len(out)-1]; last.Size.N == 0 {
+		return fail("level %s: size 0 holds nothing, and it is the last level: a cache holds at least one object or byte (only a level in front of others may be empty)", last.Name)
+	}
 	return out, nil
 }
 

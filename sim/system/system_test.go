@@ -391,6 +391,16 @@ func TestParseLevels(t *testing.T) {
 			t.Errorf("ParseLevels(%q) accepted", bad)
 		}
 	}
+	// A last level of size 0 caches nothing (as --size 0, refused
+	// elsewhere); an empty level in front of others passes through.
+	for _, bad := range []string{"l1=lru:0", "l1=lru:100,l2=lru:0B@1ms"} {
+		if _, err := ParseLevels(bad); err == nil || !strings.Contains(err.Error(), "size 0 holds nothing, and it is the last level") {
+			t.Errorf("ParseLevels(%q): %v", bad, err)
+		}
+	}
+	if _, err := ParseLevels("l1=lru:0,l2=lru:10"); err != nil {
+		t.Errorf("an empty level in front: %v", err)
+	}
 }
 
 // Settings that need timestamps fail clearly on a trace without them, as

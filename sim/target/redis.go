@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/cachesim/cachesim/sim"
 )
 
 // redisTarget is a Redis server and one of its databases.
@@ -35,6 +37,9 @@ func openRedis(u *url.URL, cfg Config) (Target, error) {
 		if t.pass == "" { // redis://password@host
 			t.user, t.pass = "", t.user
 		}
+	}
+	if t.db < -1 {
+		return nil, fmt.Errorf("redis target %s: database %d: expected a database number, 0 or more (-1: the URL's)", t.addr, t.db)
 	}
 	if t.db < 0 {
 		t.db = 0
@@ -77,18 +82,29 @@ func (t *redisTarget) connect() (*respConn, error) {
 		c.close()
 		return nil, err
 	}
+	// A server at its maxclients answers a new connection's first command
+	// with this error and closes it.
+	var se serverError
+	full := func(err error) bool {
+		return errors.As(err, &se) && strings.Contains(string(se), "max number of clients reached")
+	}
+	const fullMsg = "redis target %s refused the connection: max number of clients reached (its maxclients); close other clients, give fewer connections, or raise maxclients"
 	if t.pass != "" {
 		args := []string{"AUTH", t.pass}
 		if t.user != "" {
 			args = []string{"AUTH", t.user, t.pass}
 		}
 		if _, err := c.do(args...); err != nil {
+			if full(err) {
+				return fail(fmt.Errorf(fullMsg, t.addr))
+			}
 			return fail(t.fail("authentication failed (check the password in the target URL)", err))
 		}
 	}
 	pong, err := c.do("PING")
-	var se serverError
 	switch {
+	case full(err):
+		return fail(fmt.Errorf(fullMsg, t.addr))
 	case errors.As(err, &se) && strings.HasPrefix(string(se), "NOAUTH"):
 		return fail(fmt.Errorf("redis target %s requires authentication: give the password in the target, redis://:PASSWORD@%s (or redis://USER:PASSWORD@…)", t.addr, t.addr))
 	case err != nil:
@@ -197,6 +213,10 @@ func (t *redisTarget) Prepare(maxMemory int64) error {
 			if _, err := t.ctl.do("FLUSHDB"); err != nil {
 				return t.fail("FLUSHDB", err)
 			}
+			if err := t.checkBaseline(maxMemory); err != nil {
+				t.restore()
+				return err
+			}
 		}
 		if v := want[name]; v != "" {
 			if err := t.set(name, v); err != nil {
@@ -206,6 +226,25 @@ func (t *redisTarget) Prepare(maxMemory int64) error {
 		}
 	}
 	return nil
+}
+
+// checkBaseline refuses a memory limit at or below what the server uses
+// with the database empty: every write would be refused, and the
+// simulation would have no room to set beside it.
+func (t *redisTarget) checkBaseline(maxMemory int64) error {
+	if maxMemory <= 0 {
+		return nil
+	}
+	mem, err := t.info("memory")
+	if err != nil {
+		return err
+	}
+	used := statInt(mem, "used_memory")
+	if maxMemory > used {
+		return nil
+	}
+	return fmt.Errorf("redis target %s: a memory limit of %s %w: the server uses %s (used_memory %d B) with the database empty, so every write would be refused; give more than %s (the limit less that is the room for the trace's objects)",
+		t.addr, sim.FormatSize(maxMemory, true), ErrBelowBaseline, sim.FormatSize(used, true), used, sim.FormatSize(used, true))
 }
 
 // restore puts back the settings found at Open.

@@ -86,8 +86,11 @@ func Predict(t *traces.Trace, res *Result, opt PredictOptions) (Prediction, erro
 		}
 		specs = []string{model}
 	}
-	if p.Capacity <= 0 && res.After.MemoryLimit == 0 {
+	switch {
+	case res.After.MemoryLimit == 0:
 		p.Capacity = math.MaxInt64 / 4
+	case p.Capacity <= 0:
+		p.Capacity = 1 // a limit the empty server already used: no room, not no limit
 	}
 	var models []Model
 	for _, s := range specs {

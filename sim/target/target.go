@@ -127,6 +127,9 @@ var (
 	// ErrFixedLimit: a running memcached's memory limit is set when it
 	// starts; replay at that limit (0), or start a memcached of our own.
 	ErrFixedLimit = errors.New("a running memcached keeps the limit it started with")
+	// ErrBelowBaseline: the memory limit asked for is not above what the
+	// Redis server uses with its database empty.
+	ErrBelowBaseline = errors.New("leaves no room for data")
 )
 
 // dialTimeout bounds connecting; ioTimeout bounds one command or pipeline round trip.

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cachesim/cachesim/sim/target/internal/loopback"
 	"github.com/cachesim/cachesim/sim/target/targettest"
@@ -207,6 +208,88 @@ func TestRedisRestoresSettings(t *testing.T) {
 	}
 	if got := do(t, c, "CONFIG", "GET", "maxmemory-policy").([]any)[1]; got != before {
 		t.Errorf("after Close maxmemory-policy is %v, want %v", got, before)
+	}
+}
+
+// A memory limit at or below what the empty server uses would refuse every
+// write (and the simulation had no room beside it): Replay refuses it,
+// naming the server's used_memory, and leaves the limit as it found it.
+func TestRedisLimitBelowBaseline(t *testing.T) {
+	addr := targettest.Redis(t)
+	c := raw(t, addr)
+	tg := open(t, "redis://"+addr, Config{DB: -1, Policy: "allkeys-lru"})
+	_, err := Replay(tg, opsTrace(), 64<<10, Options{})
+	if !errors.Is(err, ErrBelowBaseline) || !strings.Contains(err.Error(), "a memory limit of 64 KiB leaves no room for data") ||
+		!strings.Contains(err.Error(), "used_memory") || !strings.Contains(err.Error(), "give more than") {
+		t.Fatalf("64 KiB: got %v, want ErrBelowBaseline naming used_memory and the minimum", err)
+	}
+	if got := do(t, c, "CONFIG", "GET", "maxmemory").([]any)[1]; got != "0" {
+		t.Errorf("after the refusal maxmemory is %v, want 0 (as found)", got)
+	}
+}
+
+// A real run whose limit the empty server's memory already reached is
+// simulated with no room (1 byte), never as an unlimited cache.
+func TestPredictNoRoomIsNotNoLimit(t *testing.T) {
+	tr := opsTrace()
+	res := &Result{Times: make([]int64, tr.Len())}
+	res.Before.UsedMemory = 2 << 20
+	res.After.MemoryLimit = 1 << 20
+	p, err := Predict(tr, res, PredictOptions{Kind: "redis"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Capacity != 1 {
+		t.Fatalf("capacity %d, want 1", p.Capacity)
+	}
+	for _, pt := range p.Points {
+		if pt.Stats.Hits != 0 {
+			t.Errorf("%s: %d hits with no room", pt.Policy, pt.Stats.Hits)
+		}
+	}
+}
+
+// A server at its maxclients refuses a new connection with an error reply:
+// the error says so (it read "PING failed (is this a Redis server?)"), also
+// when the URL carries a password. A database below 0 is refused too.
+func TestRedisMaxClients(t *testing.T) {
+	for _, extra := range [][]string{nil, {"--requirepass", "s3cret"}} {
+		addr := targettest.Redis(t, append([]string{"--maxclients", "1"}, extra...)...)
+		url := "redis://" + addr
+		if extra != nil {
+			url = "redis://:s3cret@" + addr
+		}
+		// Take the one client there is room for; the start-up check's own
+		// connection may hold it for a moment.
+		for try := 0; ; try++ {
+			nc, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := newRESP(nc)
+			if extra != nil {
+				_, err = c.do("AUTH", "s3cret")
+			}
+			if err == nil {
+				_, err = c.do("PING")
+			}
+			if err == nil {
+				t.Cleanup(func() { nc.Close() })
+				break
+			}
+			nc.Close()
+			if try == 50 {
+				t.Fatalf("no room for a first client: %v", err)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		_, err := Open(url, Config{DB: -1})
+		if err == nil || !strings.Contains(err.Error(), "refused the connection: max number of clients reached") || strings.Contains(err.Error(), "is this a Redis server") {
+			t.Errorf("%s at maxclients: %v", url, err)
+		}
+	}
+	if _, err := Open("redis://127.0.0.1:1", Config{DB: -5}); err == nil || !strings.Contains(err.Error(), "database -5: expected a database number, 0 or more") {
+		t.Errorf("DB -5: %v", err)
 	}
 }
 
