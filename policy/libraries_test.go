@@ -172,6 +172,13 @@ func checkModel(t *testing.T, fc fidelityCase, model string, library func(tr *tr
 // are within a point of the real otter v2 built with MaximumSize only;
 // otter(initial-capacity=true) of otter built with InitialCapacity too.
 func TestOtterFidelity(t *testing.T) {
+	if raceEnabled {
+		// otter's read buffers drop events when its goroutines lag, which
+		// the race detector makes them do (gli at 250: 14.4% against the
+		// library's 15.4% in two loaded -race runs); make test runs this
+		// package again without it.
+		t.Skip("the race detector slows otter's maintenance into dropping reads; run without -race")
+	}
 	for _, fc := range fidelityCases() {
 		for _, c := range []struct {
 			model    string

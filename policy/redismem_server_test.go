@@ -3,6 +3,7 @@ package policy
 import (
 	"bufio"
 	"fmt"
+	"github.com/cachesim/cachesim/traces/tracestest"
 	"io"
 	"math"
 	"math/rand/v2"
@@ -194,6 +195,12 @@ type memCase struct {
 // (±0.1% between runs, the client's buffers.) The model's bound is 1%;
 // the baseline, an empty server's used_memory, within 5% of the model's.
 func TestRedisMemoryModel(t *testing.T) {
+	if tracestest.Race {
+		// Under the race pass every package runs at once, and the server's
+		// cron lags behind: a 500-field listpack set read 1–2% high twice.
+		// make test runs this package again without it.
+		t.Skip("measures a real server's memory: run without -race, on a quiet machine")
+	}
 	addr := targettest.Redis(t)
 	c := dialRedis(t, addr)
 	m := &redisMemory{quantum: 16}
