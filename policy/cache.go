@@ -59,6 +59,14 @@ type Expirer interface {
 	Expire(key uint64, now int64) bool
 }
 
+// Describer is implemented by policies whose way of counting their
+// capacity a reader of their results must know (a server's memory
+// accounting, and which one ran).
+type Describer interface {
+	// Describe says how the cache counts its capacity, in a sentence.
+	Describe() string
+}
+
 // EvictionObserver is implemented by policies that report their evictions:
 // all the built-in ones, through the shared store. The system simulation
 // uses it to demote an object evicted from one level of an exclusive

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"time"
 
@@ -517,4 +518,22 @@ func (c *Redis) Expire(key uint64, now int64) bool {
 	}
 	c.expire(i)
 	return true
+}
+
+// Describe says which memory model counts the capacity (see Describer).
+func (c *Redis) Describe() string {
+	if c.mem == nil {
+		return "the capacity counts the request sizes alone (memory=payload, or object counts)"
+	}
+	key := fmt.Sprintf("keys of %d B", c.mem.key)
+	if c.mem.key == 0 {
+		key = "keys of the trace key's decimal digits"
+	}
+	kind := "every object a string"
+	if c.mem.fields > 0 {
+		kind = fmt.Sprintf("every object a hash of %d fields", c.mem.fields)
+	}
+	return fmt.Sprintf("the capacity is maxmemory, each key charged the memory Redis 7.0 gives it (%s, %s, "+
+		"jemalloc quantum %d), with the dictionaries' buckets and a baseline of %d B (memory=payload: request sizes alone)",
+		key, kind, c.mem.quantum, c.baseline)
 }

@@ -239,3 +239,23 @@ func TestClientWritesNotes(t *testing.T) {
 		t.Errorf("notes:\n%s", errOut)
 	}
 }
+
+// Which Redis memory model ran is said beside the results.
+func TestRedisModelNamed(t *testing.T) {
+	mon := writeFile(t, "m.monitor", `1700000000.0 [0 c] "SET" "a" "v"
+1700000001.0 [0 c] "GET" "a"
+`)
+	for _, c := range []struct{ spec, want string }{
+		{"redis-lru", "redis-lru: the capacity is maxmemory, each key charged the memory Redis 7.0 gives it (keys of 16 B"},
+		{"redis-lru(memory=payload)", "redis-lru(memory=payload): the capacity counts the request sizes alone"},
+	} {
+		_, errOut, err := runCLI(t, "replay", mon, "--policy", c.spec, "--size", "2MiB")
+		if err != nil || !strings.Contains(errOut, c.want) {
+			t.Errorf("%s: %v\n%s", c.spec, err, errOut)
+		}
+	}
+	// Object counts: the payload model, said so.
+	if _, errOut, _ := runCLI(t, "replay", mon, "--policy", "redis-lru", "--size", "10"); !strings.Contains(errOut, "or object counts") {
+		t.Errorf("object counts:\n%s", errOut)
+	}
+}

@@ -323,7 +323,7 @@ func runSweep(cmd *cobra.Command, args []string, o *sweepOptions, name string) e
 		p.specs, optimal = addOptimal(p.specs, sizes.Bytes)
 	}
 	warnInputs(stderr, t, p.specs, sizes.Bytes)
-	if n := sim.CurveNote(t, p.specs, o.cache.writes); n != nil && !o.out.quiet {
+	if n := sim.CurveNote(t, p.specs, o.cache.writes); n != nil {
 		fmt.Fprintf(stderr, "note: %s (%s)\n", n.Text, simNoteHints[n.Kind])
 	}
 	bar := newProgress(stderr, o.out.quiet, len(p.specs)*len(sizes.Values), int64(t.Len()), "sweep")

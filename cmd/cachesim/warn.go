@@ -23,6 +23,18 @@ func warnInputs(w io.Writer, t *traces.Trace, specs []policy.Spec, bytes bool) {
 	for _, n := range sim.InputNotes(t, specs, bytes) {
 		fmt.Fprintf(w, "note: %s (%s)\n", n.Text, simNoteHints[n.Kind])
 	}
+	describe(w, specs, bytes)
+}
+
+// describe says how each policy that says so counts its capacity (which
+// memory model runs: see policy.Describer), once per policy.
+func describe(w io.Writer, specs []policy.Spec, bytes bool) {
+	for _, s := range specs {
+		c, err := policy.New(s, policy.Config{Capacity: 1 << 20, Objects: !bytes})
+		if d, ok := c.(policy.Describer); ok && err == nil {
+			fmt.Fprintf(w, "note: %s: %s\n", s, d.Describe())
+		}
+	}
 }
 
 // noteRate says, when unknown is set, that backend savings per second need
