@@ -2,6 +2,8 @@ package keymap
 
 import (
 	"math/rand/v2"
+	"runtime"
+	"runtime/debug"
 	"testing"
 )
 
@@ -107,4 +109,26 @@ func TestSet(t *testing.T) {
 			t.Fatalf("key %d: %d %v (len %d), want %d", k, v, ok, m.Len(), want)
 		}
 	}
+}
+
+// A table grown from empty to 10⁶ keys holds, from the OS, no more than
+// its last table (16 bytes a slot) and a little slack: the tables it grew
+// out of are handed back, not kept for a reuse that never comes.
+func TestGrowReleasesOldTables(t *testing.T) {
+	var before, after runtime.MemStats
+	runtime.GC()
+	debug.FreeOSMemory()
+	runtime.ReadMemStats(&before)
+	m := New()
+	for k := uint64(1); k <= 1e6; k++ {
+		m.Put(k*0x9e3779b97f4a7c15, 0)
+	}
+	runtime.ReadMemStats(&after)
+	held := int64(after.HeapSys-after.HeapReleased) - int64(before.HeapSys-before.HeapReleased)
+	table := int64(len(m.slots)) * 16
+	if held > table+table/8 {
+		t.Fatalf("10⁶ keys in a table of %d MiB hold %d MiB of heap from the OS; want at most the table and 1/8 more",
+			table>>20, held>>20)
+	}
+	runtime.KeepAlive(m)
 }
