@@ -105,7 +105,7 @@ func (j *JSONReader) parse(line []byte, r *Request) error {
 		return j.sc.errorf(0, "expected a JSON object starting with '{'")
 	}
 	haveKey, haveSize := false, false
-	var keyText []byte
+	var keyText, promptList []byte
 	j.batch.keys, j.batch.id, j.batch.tenant = nil, nil, nil
 	for first := true; ; first = false {
 		if p.consume('}') {
@@ -154,6 +154,8 @@ func (j *JSONReader) parse(line []byte, r *Request) error {
 				r.Op, err = ParseOp(val)
 			}
 		case j.take(name, val):
+		case bytes.Equal(name, []byte("blocks")) || bytes.Equal(name, []byte("token_ids")):
+			promptList = name
 		}
 		if err != nil {
 			return j.sc.wrap(col, err)
@@ -161,6 +163,10 @@ func (j *JSONReader) parse(line []byte, r *Request) error {
 	}
 	if p.skipSpace(); p.i != len(p.b) {
 		return j.sc.errorf(p.col(), "unexpected text after the object")
+	}
+	if !haveKey && j.batch.keys == nil && promptList != nil {
+		return j.sc.errorf(0, "no %q field (nor a %q list), but a %q list as an LLM prompt has: this may be a prompt trace (read it as format prompts)",
+			j.key, j.keysField, promptList)
 	}
 	return j.finish(r, keyText, haveKey, haveSize)
 }
