@@ -77,7 +77,7 @@ func (s *KeySet) Add(key uint64) bool {
 
 func (s *KeySet) grow() {
 	old := s.slots
-	size := max(minTableSize, 2*len(old))
+	size := max(minTableSize, grown(len(old)))
 	s.groupMask = 0
 	if size >= bigSlots {
 		size = (size + group - 1) &^ (group - 1)
