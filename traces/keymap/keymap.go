@@ -2,11 +2,7 @@
 // the simulator's hot loops.
 package keymap
 
-import (
-	"math/bits"
-	"runtime/debug"
-	"unsafe"
-)
+import "math/bits"
 
 // Map maps keys to int32 values: open addressing with linear probing and
 // backward-shift deletion, so a lookup usually touches one cache line and
@@ -187,21 +183,6 @@ func (t *Map) grow() {
 			}
 			t.slots[i] = s
 		}
-	}
-	releaseOld(len(old) * int(unsafe.Sizeof(slot{})))
-}
-
-// releaseOld hands the table a growth left behind back to the OS once it
-// is big (bytes of 16 MiB or more). The runtime keeps a freed span for
-// reuse, but the next table is twice as large and never fits in it, so
-// without this a process that grows a table from empty holds every table
-// it ever had: the sum of the halvings, as much again as the last one
-// (replay of 8.65 M distinct keys: 1.07 GB peak RSS, 816 MB with this).
-// It forces a collection, which is cheap here (the tables hold no
-// pointers) and happens once per doubling of a big table.
-func releaseOld(bytes int) {
-	if bytes >= bigSlots*16 {
-		debug.FreeOSMemory()
 	}
 }
 

@@ -2,6 +2,7 @@ package keymap
 
 import (
 	"math/bits"
+	"runtime/debug"
 	"unsafe"
 )
 
@@ -96,4 +97,21 @@ func (s *KeySet) grow() {
 		}
 	}
 	releaseOld(len(old) * int(unsafe.Sizeof(uint64(0))))
+}
+
+// releaseOld hands the table a growth left behind back to the OS once it
+// is big (16 MiB or more). The runtime keeps a freed span for reuse, but
+// the next table is larger and seldom fits in it, so without this a
+// process that grows a set from empty holds every table it ever had
+// (replay --size 1000 of 8.65 M distinct keys: 433 MB peak RSS, 254 MB
+// with this; of 10⁷: 643 MB, 373 MB, in the same time). It forces a
+// collection and returns every free page, which is cheap when the set is
+// most of the heap, as in a streamed replay; the Map does not do it, since
+// in mrc and inspect, whose other per-key arrays grow beside their tables,
+// it cost a third more time (mrc of 10⁷ keys: 21 s against 16) for a
+// tenth less memory.
+func releaseOld(bytes int) {
+	if bytes >= bigSlots*16 {
+		debug.FreeOSMemory()
+	}
 }
