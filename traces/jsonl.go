@@ -2,6 +2,7 @@ package traces
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 )
@@ -98,6 +99,10 @@ func (j *JSONReader) Read(r *Request) error {
 	}
 }
 
+// ErrPromptLike is the error (inside a ParseError) of a JSON line without a
+// key that has a prompt's list of blocks or token ids.
+var ErrPromptLike = errors.New("this may be a prompt trace (format prompts)")
+
 func (j *JSONReader) parse(line []byte, r *Request) error {
 	*r = Request{}
 	p := jsonScanner{b: line}
@@ -165,8 +170,8 @@ func (j *JSONReader) parse(line []byte, r *Request) error {
 		return j.sc.errorf(p.col(), "unexpected text after the object")
 	}
 	if !haveKey && j.batch.keys == nil && promptList != nil {
-		return j.sc.errorf(0, "no %q field (nor a %q list), but a %q list as an LLM prompt has: this may be a prompt trace (read it as format prompts)",
-			j.key, j.keysField, promptList)
+		return j.sc.wrap(0, fmt.Errorf("no %q field (nor a %q list), but a %q list as an LLM prompt has: %w",
+			j.key, j.keysField, promptList, ErrPromptLike))
 	}
 	return j.finish(r, keyText, haveKey, haveSize)
 }

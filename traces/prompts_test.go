@@ -221,7 +221,7 @@ func TestPromptsDetectedLongOrMalformedFirstLine(t *testing.T) {
 	}
 	r := NewJSONReader("p.jsonl", strings.NewReader(`{"time": 0, "blocks": [1, 2]}`+"\n"), Options{})
 	var req Request
-	if err := r.Read(&req); err == nil || !strings.Contains(err.Error(), `"blocks" list`) || !strings.Contains(err.Error(), "format prompts") {
+	if err := r.Read(&req); err == nil || !strings.Contains(err.Error(), `"blocks" list`) || !errors.Is(err, ErrPromptLike) {
 		t.Errorf("a prompt read as JSON lines: %v, want an error saying it may be a prompt trace", err)
 	}
 }
