@@ -133,10 +133,10 @@ func estimateDistinct(t *traces.Trace) int {
 		return n
 	}
 	const rate = 64
-	seen := keymap.New()
+	var seen keymap.KeySet
 	for _, k := range t.Keys {
 		if traces.SpatialHash(k) < math.MaxUint64/rate {
-			seen.Add(k, 0)
+			seen.Add(k)
 		}
 	}
 	return seen.Len() * rate * 11 / 10

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"runtime"
 	"testing"
 
 	"github.com/cachesim/cachesim/traces"
@@ -95,4 +96,46 @@ func TestCeilingScale(t *testing.T) {
 	if c.Scale(1000, 1) != c {
 		t.Error("rate 1 changed the ceiling")
 	}
+}
+
+// AddObject, keyed by the Summarizer's dense key numbers, counts what Add
+// counts, a key first seen in a delete included; and it keeps 8 bytes per
+// key (its objects, no key table): 10⁶ keys stay under 20 bytes a key live
+// where Add's key table alone (16-byte slots at most half full) costs 33.
+func TestCeilingCounterAddObject(t *testing.T) {
+	reqs := []traces.Request{
+		{Key: 7, Size: 5, Op: traces.OpDelete},
+		{Key: 1, Size: 10, Op: traces.OpGet}, {Key: 1, Size: 10, Op: traces.OpGet},
+		{Key: 2, Size: 20, Op: traces.OpSet}, {Key: 2, Size: 20, Op: traces.OpGet},
+		{Key: 1, Size: 10, Op: traces.OpDelete}, {Key: 1, Size: 10, Op: traces.OpGet},
+		{Key: 7, Size: 30, Op: traces.OpGet}, {Key: 7, Size: 30, Op: traces.OpGet},
+		{Key: 3, Size: 40, Op: traces.OpGet, Continues: true}, {Key: 2, Size: 35, Op: traces.OpSet},
+	}
+	byKey, byID := NewCeilingCounter(Semantics{}), NewCeilingCounter(Semantics{})
+	z := traces.NewSummarizer("t")
+	for i := range reqs {
+		byKey.Add(&reqs[i])
+		byID.AddObject(&reqs[i], z.Add(&reqs[i]))
+	}
+	if a, b := byKey.Ceiling(), byID.Ceiling(); a != b || a.Objects != 4 {
+		t.Fatalf("AddObject counts %+v, Add %+v (want 4 objects)", b, a)
+	}
+
+	const n = 1_000_000
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	cc := NewCeilingCounter(Semantics{})
+	r := traces.Request{Size: 1}
+	for id := range int32(n) {
+		r.Key = uint64(id) * 0x9e3779b97f4a7c15
+		cc.AddObject(&r, id)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	perKey := float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / n
+	if c := cc.Ceiling(); c.Objects != n || perKey > 20 {
+		t.Fatalf("%d objects: %.1f bytes live per key, want at most 20", c.Objects, perKey)
+	}
+	runtime.KeepAlive(cc)
 }

@@ -75,16 +75,16 @@ func unwrittenReads(t *traces.Trace) int {
 	if !t.ClientWrites() {
 		return 0
 	}
-	written := keymap.New()
+	var written keymap.KeySet
 	for i, op := range t.Ops {
 		if op == traces.OpSet || op == traces.OpWrite {
-			written.Put(t.Keys[i], 0)
+			written.Add(t.Keys[i])
 		}
 	}
 	n := 0
 	for i, op := range t.Ops {
 		if op == traces.OpGet && t.Marks != nil && t.Marks[i]&traces.MarkUnsized != 0 {
-			if _, ok := written.Get(t.Keys[i]); !ok {
+			if !written.Has(t.Keys[i]) {
 				n++
 			}
 		}

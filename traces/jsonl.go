@@ -2,6 +2,7 @@ package traces
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 )
@@ -98,6 +99,10 @@ func (j *JSONReader) Read(r *Request) error {
 	}
 }
 
+// ErrPromptLike is the error (inside a ParseError) of a JSON line without a
+// key that has a prompt's list of blocks or token ids.
+var ErrPromptLike = errors.New("this may be a prompt trace (format prompts)")
+
 func (j *JSONReader) parse(line []byte, r *Request) error {
 	*r = Request{}
 	p := jsonScanner{b: line}
@@ -105,7 +110,7 @@ func (j *JSONReader) parse(line []byte, r *Request) error {
 		return j.sc.errorf(0, "expected a JSON object starting with '{'")
 	}
 	haveKey, haveSize := false, false
-	var keyText []byte
+	var keyText, promptList []byte
 	j.batch.keys, j.batch.id, j.batch.tenant = nil, nil, nil
 	for first := true; ; first = false {
 		if p.consume('}') {
@@ -154,6 +159,8 @@ func (j *JSONReader) parse(line []byte, r *Request) error {
 				r.Op, err = ParseOp(val)
 			}
 		case j.take(name, val):
+		case bytes.Equal(name, []byte("blocks")) || bytes.Equal(name, []byte("token_ids")):
+			promptList = name
 		}
 		if err != nil {
 			return j.sc.wrap(col, err)
@@ -161,6 +168,10 @@ func (j *JSONReader) parse(line []byte, r *Request) error {
 	}
 	if p.skipSpace(); p.i != len(p.b) {
 		return j.sc.errorf(p.col(), "unexpected text after the object")
+	}
+	if !haveKey && j.batch.keys == nil && promptList != nil {
+		return j.sc.wrap(0, fmt.Errorf("no %q field (nor a %q list), but a %q list as an LLM prompt has: %w",
+			j.key, j.keysField, promptList, ErrPromptLike))
 	}
 	return j.finish(r, keyText, haveKey, haveSize)
 }

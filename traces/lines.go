@@ -211,6 +211,11 @@ type LineReader struct {
 	primeErr error    // an error of the first line read for Fields, for Read
 	notes    []Note
 	batch    lineBatches // request ids and tenants (batch.go)
+	// open is the column of a quoted field the line split last leaves
+	// open (0: none); inQuote says the lines after it, up to the one that
+	// closes it, belong to that bad record and are dropped with it.
+	open    int
+	inQuote bool
 	badRecords
 }
 
@@ -336,6 +341,12 @@ func (l *LineReader) Read(r *Request) error {
 		} else {
 			line, err = l.sc.next()
 		}
+		if err == nil && l.inQuote {
+			if bytes.Count(line, []byte{'"'})%2 == 1 {
+				l.inQuote = false // the line that closes the quoted field
+			}
+			continue
+		}
 		if err == nil {
 			if err = l.parse(line, r); err == nil {
 				return nil
@@ -373,27 +384,22 @@ func (l *LineReader) prime() error {
 
 // split splits line into dst (fields in order) and returns how many it found,
 // at most len(dst): at the delimiter for CSV (with double quotes around
-// fields that hold it), at runs of spaces and tabs for text.
+// fields that hold it), at runs of spaces and tabs for text. For CSV it
+// sets l.open to the column of a quoted field that the line does not close
+// (in any column, not only those split), else 0.
 func (l *LineReader) split(line []byte, dst [][]byte) int {
 	if l.opt.Delimiter == 0 {
 		return splitSpace(line, dst)
 	}
 	d := l.opt.Delimiter
 	n := 0
+	l.open = 0
 	for n < len(dst) {
 		n++
 		if len(line) > 0 && line[0] == '"' {
-			// Quoted field: runs to the closing quote ("" is an escaped quote).
-			end := 1
-			for end < len(line) {
-				if line[end] == '"' {
-					if end+1 < len(line) && line[end+1] == '"' {
-						end += 2
-						continue
-					}
-					break
-				}
-				end++
+			end := closingQuote(line)
+			if end == len(line) {
+				l.open = n
 			}
 			dst[n-1] = line[1:min(end, len(line))]
 			line = line[min(end+1, len(line)):]
@@ -407,16 +413,60 @@ func (l *LineReader) split(line []byte, dst [][]byte) int {
 		i := bytes.IndexByte(line, d)
 		if i < 0 {
 			dst[n-1] = bytes.TrimSpace(line)
+			line = nil
 			break
 		}
 		dst[n-1] = bytes.TrimSpace(line[:i])
 		line = line[i+1:]
 	}
+	if l.open == 0 && len(line) > 0 && bytes.IndexByte(line, '"') >= 0 {
+		l.open = openQuote(line, d, n+1)
+	}
 	return n
+}
+
+// closingQuote returns the index of the quote that closes the quoted field
+// at the start of line ("" is an escaped quote), or len(line) when none does.
+func closingQuote(line []byte) int {
+	for end := 1; end < len(line); end++ {
+		if line[end] == '"' {
+			if end+1 < len(line) && line[end+1] == '"' {
+				end++
+				continue
+			}
+			return end
+		}
+	}
+	return len(line)
+}
+
+// openQuote returns the column of a quoted field that line (the fields
+// from column col on) does not close, or 0.
+func openQuote(line []byte, d byte, col int) int {
+	for ; len(line) > 0; col++ {
+		if line[0] == '"' {
+			end := closingQuote(line)
+			if end == len(line) {
+				return col
+			}
+			line = line[end+1:]
+		}
+		i := bytes.IndexByte(line, d)
+		if i < 0 {
+			return 0
+		}
+		line = line[i+1:]
+	}
+	return 0
 }
 
 func (l *LineReader) parse(line []byte, r *Request) error {
 	n := l.split(line, l.fields)
+	if l.open > 0 {
+		l.inQuote = true
+		return l.sc.errorf(l.open, "a quoted field has no closing quote on this line: a line break inside quotes "+
+			"(an RFC 4180 multi-line field) is not supported; take the line breaks out of quoted fields")
+	}
 	if n < l.maxCol {
 		return l.sc.errorf(0, "expected at least %d columns, found %d (check the column options and the delimiter)", l.maxCol, n)
 	}

@@ -475,3 +475,36 @@ func TestReadAllWithin(t *testing.T) {
 		t.Errorf("bound of the whole trace: %v", err)
 	}
 }
+
+// A quoted CSV field with a line break inside (an RFC 4180 multi-line
+// field) is refused, naming its line and column, where it was split into
+// two requests; skipping bad records drops the lines it spans, and quoted
+// fields that close on their line, in any column, read as before.
+func TestCSVLineBreakInQuotes(t *testing.T) {
+	// Keys only: each half of the field read as a key of its own, silently.
+	got, err := readAllLines(t, "a\n\"b\nstill b\"\nc\n", LineOptions{Delimiter: ',', Columns: Columns{Key: 1}})
+	var pe *ParseError
+	if !errors.As(err, &pe) || pe.Line != 2 || pe.Column != 1 {
+		t.Fatalf("keys only: read %d requests, error %v; want one naming line 2, column 1", len(got), err)
+	}
+	opt := LineOptions{Delimiter: ',', Columns: Columns{Key: 1, Size: 2}}
+	in := "a,1\n\"b\nstill b\",5\nc,6\n"
+	got, err = readAllLines(t, in, opt)
+	if !errors.As(err, &pe) || pe.Line != 2 || pe.Column != 1 || !strings.Contains(err.Error(), "line break inside quotes") {
+		t.Fatalf("read %d requests, error %v; want one naming line 2, column 1 and the line break", len(got), err)
+	}
+	opt.SkipBad = true
+	got, err = readAllLines(t, in, opt)
+	if err != nil || len(got) != 2 || got[1].Size != 6 {
+		t.Fatalf("skipping bad records: %+v, %v; want a and c", got, err)
+	}
+	opt.SkipBad = false
+	// An open quote past the columns read is found too.
+	if got, err := readAllLines(t, "a,1,\"x\ny\",z\nc,6\n", opt); err == nil {
+		t.Fatalf("an open quote in column 3 read as %+v", got)
+	}
+	got, err = readAllLines(t, "\"a,\"\"q\"\"\",1,\"x,y\"\nb,2,\"\"\n", opt)
+	if err != nil || len(got) != 2 || got[0].Size != 1 || got[1].Size != 2 {
+		t.Fatalf("closed quoted fields: %+v, %v", got, err)
+	}
+}

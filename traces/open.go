@@ -82,7 +82,7 @@ var formats = []format{
 	{name: "accesslog", about: "nginx/Apache common or combined access logs",
 		byContent: true, sniff: sniffReader(NewAccessLogReader), open: opener(NewAccessLogReader)},
 	{name: "prompts", about: "LLM prompts as JSON lines: block hashes or token ids per request, for prefix caching",
-		byContent: true, sniff: sniffReader(NewPromptReader), open: opener(NewPromptReader)},
+		byContent: true, sniff: sniffPrompts, open: opener(NewPromptReader)},
 	{name: "jsonl", about: "JSON lines, one object per request",
 		byContent: true, sniff: sniffReader(NewJSONReader), open: opener(NewJSONReader)},
 	{name: "twitter", about: "Twitter cache traces: timestamp,key,key_size,value_size,client_id,op,ttl",
@@ -458,6 +458,68 @@ func sniffWith(newParser func(Options) lineParser) func([]byte, Options) bool {
 		}
 		return n > bad && bad*10 <= n
 	}
+}
+
+// sniffPrompts accepts what sniffWith accepts of the prompt reader, and two
+// heads that rule turns away although they are prompt traces: a first
+// prompt longer than the head (the blocks or token ids of a long prompt),
+// which leaves no whole line to parse, when it opens as a prompt does; and
+// a malformed line among a few (one in fewer than ten is too many for
+// sniffWith), when some line reads as a prompt and none as a JSON-lines
+// request.
+func sniffPrompts(head []byte, opt Options) bool {
+	if sniffReader(NewPromptReader)(head, opt) {
+		return true
+	}
+	if !isText(head) {
+		return false
+	}
+	if len(head) == sniffSize && bytes.IndexByte(head, '\n') < 0 {
+		return opensPrompt(head)
+	}
+	prompt, request := NewPromptReader("", nil, opt).check, NewJSONReader("", nil, opt).check
+	if len(head) == sniffSize {
+		head = head[:bytes.LastIndexByte(head, '\n')] // drop a line cut short
+	}
+	prompts := 0
+	for n := 0; len(head) > 0 && n < 20; n++ {
+		var line []byte
+		line, head, _ = bytes.Cut(head, []byte{'\n'})
+		if line = bytes.TrimSpace(line); len(line) == 0 {
+			continue
+		}
+		if request(line) == nil {
+			return false
+		}
+		if prompt(line) == nil {
+			prompts++
+		}
+	}
+	return prompts > 0
+}
+
+// opensPrompt reports whether line (maybe cut short) is a JSON object
+// with a prompt's "blocks" or "token_ids" list among its fields.
+func opensPrompt(line []byte) bool {
+	line = bytes.TrimSpace(line)
+	if len(line) == 0 || line[0] != '{' {
+		return false
+	}
+	for _, name := range [][]byte{[]byte(`"blocks"`), []byte(`"token_ids"`)} {
+		for rest := line; ; {
+			i := bytes.Index(rest, name)
+			if i < 0 {
+				break
+			}
+			rest = bytes.TrimLeft(rest[i+len(name):], " \t")
+			if len(rest) > 0 && rest[0] == ':' {
+				if rest = bytes.TrimLeft(rest[1:], " \t"); len(rest) > 0 && rest[0] == '[' {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // arcLine accepts ARC trace lines: four non-negative integers.

@@ -3,6 +3,7 @@ package traces
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -181,5 +182,46 @@ func TestPromptsWriteReadBack(t *testing.T) {
 	}
 	if _, err := NewWriter("csv", &b, Fields{Tokens: true}); err == nil {
 		t.Error("prompts written as CSV without an error")
+	}
+}
+
+// A prompt trace is recognised when its first prompt is longer than the
+// bytes detection looks at, and when one of a few lines is malformed; read
+// as JSON lines anyway, it is told that it may be a prompt trace.
+func TestPromptsDetectedLongOrMalformedFirstLine(t *testing.T) {
+	dir := t.TempDir()
+	var long strings.Builder
+	long.WriteString(`{"time": 0, "blocks": [`)
+	for i := range 20000 { // about 120 KiB
+		if i > 0 {
+			long.WriteString(", ")
+		}
+		fmt.Fprintf(&long, "%d", 1000+i)
+	}
+	long.WriteString("]}\n")
+	for name, text := range map[string]string{
+		"long":      long.String() + `{"time": 1, "blocks": [1, 2]}` + "\n",
+		"malformed": `{"time": 0, "blocks": [1, 2` + "\n" + `{"time": 1, "blocks": [1, 2]}` + "\n" + `{"time": 2, "blocks": [1, 3]}` + "\n",
+	} {
+		path := filepath.Join(dir, name+".jsonl")
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if f, err := DetectFormat(path, Options{}); err != nil || f != "prompts" {
+			t.Errorf("%s: format %q (%v), want prompts", name, f, err)
+		}
+	}
+	// A JSON-lines trace with one malformed line among a few stays JSON lines.
+	path := filepath.Join(dir, "plain.jsonl")
+	if err := os.WriteFile(path, []byte(`{"key": "a"`+"\n"+`{"key": "b"}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if f, _ := DetectFormat(path, Options{}); f != "jsonl" {
+		t.Errorf("a plain JSON-lines trace with a malformed line read as %q", f)
+	}
+	r := NewJSONReader("p.jsonl", strings.NewReader(`{"time": 0, "blocks": [1, 2]}`+"\n"), Options{})
+	var req Request
+	if err := r.Read(&req); err == nil || !strings.Contains(err.Error(), `"blocks" list`) || !errors.Is(err, ErrPromptLike) {
+		t.Errorf("a prompt read as JSON lines: %v, want an error saying it may be a prompt trace", err)
 	}
 }

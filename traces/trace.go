@@ -397,8 +397,8 @@ func Each(r Reader, fn func(*Request)) error {
 
 // Counter counts what a stream of requests holds without keeping it: the
 // requests, the distinct keys and their footprint, and which optional
-// fields carried information. Its memory follows the distinct keys (32
-// bytes each). The zero Counter is ready to use.
+// fields carried information. Its memory follows the distinct keys (16 to
+// 32 bytes each: a keymap.KeySet). The zero Counter is ready to use.
 type Counter struct {
 	// Requests counts every request added; Unsized those unsized
 	// (Request.Unsized).
@@ -407,7 +407,7 @@ type Counter struct {
 	// distinct objects, each at its first-seen size.
 	Distinct int
 	Bytes    int64
-	seen     keymap.Map
+	seen     keymap.KeySet
 	carried  Fields
 }
 
@@ -436,10 +436,7 @@ func (c *Counter) Observe(r *Request) {
 }
 
 func (c *Counter) add(key uint64, size uint32) {
-	if c.Distinct == 0 { // before the first key
-		c.seen = keymap.New()
-	}
-	if c.seen.Add(key, 0) {
+	if c.seen.Add(key) {
 		c.Distinct++
 		c.Bytes += int64(size)
 	}

@@ -290,6 +290,8 @@ func readError(err error, file *traces.File) error {
 	switch {
 	case errors.Is(err, traces.ErrHeaderLike):
 		return fmt.Errorf("%w (--header, or the columns by name: --csv-key NAME, --csv-size NAME, …)", err)
+	case errors.Is(err, traces.ErrPromptLike):
+		return fmt.Errorf("%w: read it with --trace-format prompts", err)
 	case errors.Is(err, traces.ErrTimeUnit):
 		return fmt.Errorf("%w (--time-unit)", err)
 	case firstRecord(err):

@@ -65,8 +65,7 @@ func (f *inputFlags) summarize(path string, stderr io.Writer) (*traces.Summary, 
 	file, err := f.stream([]string{path}, stderr, func(name string, r traces.Reader) error {
 		z = traces.NewSummarizer(name)
 		return traces.Each(r, func(r *traces.Request) {
-			z.Add(r)
-			cc.Add(r)
+			cc.AddObject(r, z.Add(r))
 		})
 	})
 	if err != nil {

@@ -19,6 +19,9 @@ func main() {
 		stopProfile := startProfile(path)
 		defer stopProfile()
 	}
+	if path := os.Getenv("CACHESIM_MEMPROFILE"); path != "" {
+		defer writeHeapProfile(path)
+	}
 	ctx, stop := withSignals(os.Stderr, os.Exit)
 	stdout := &checkedWriter{w: os.Stdout}
 	root := newRootCmd()
@@ -106,5 +109,20 @@ func startProfile(path string) func() {
 	return func() {
 		pprof.StopCPUProfile()
 		f.Close()
+	}
+}
+
+// writeHeapProfile writes a heap profile of what is live at the end of the
+// run to path (for developers: CACHESIM_MEMPROFILE=mem.out cachesim …;
+// go tool pprof -sample_index=inuse_space mem.out).
+func writeHeapProfile(path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "cachesim: heap profile:", err)
+		return
+	}
+	defer f.Close()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		fmt.Fprintln(os.Stderr, "cachesim: heap profile:", err)
 	}
 }

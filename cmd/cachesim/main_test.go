@@ -348,3 +348,12 @@ func TestMaxMemoryStopsLoading(t *testing.T) {
 		t.Errorf("8 MiB: %v", err)
 	}
 }
+
+// A prompt trace read as JSON lines says how to read it as prompts.
+func TestPromptReadAsJSONLinesNamesTheFlag(t *testing.T) {
+	p := writeFile(t, "p.jsonl", `{"time": 0, "blocks": [1, 2]}`+"\n")
+	_, _, err := runCLI(t, "inspect", p, "--trace-format", "jsonl")
+	if err == nil || !strings.Contains(err.Error(), "may be a prompt trace") || !strings.Contains(err.Error(), "--trace-format prompts") {
+		t.Fatalf("error %v, want one saying it may be a prompt trace and to give --trace-format prompts", err)
+	}
+}

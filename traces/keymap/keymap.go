@@ -173,7 +173,7 @@ func (t *Map) Del(key uint64) {
 
 func (t *Map) grow() {
 	old, n := t.slots, t.n
-	*t = newMap(2 * len(old))
+	*t = newMap(grown(len(old)))
 	t.n = n
 	for _, s := range old {
 		if s.val != 0 {
@@ -184,4 +184,16 @@ func (t *Map) grow() {
 			t.slots[i] = s
 		}
 	}
+}
+
+// grown is the size a full table of size slots grows to: twice as large,
+// but only half as large again once it is big, where the memory it holds
+// matters more than rehashing a little more often (a table just past a
+// doubling holds 4 slots a key, just past a growth by half 3; while it
+// grows, the old and new tables hold 5 slots a key instead of 6).
+func grown(size int) int {
+	if size >= bigSlots {
+		return size + size/2
+	}
+	return 2 * size
 }

@@ -2,6 +2,8 @@ package keymap
 
 import (
 	"math/rand/v2"
+	"runtime"
+	"runtime/debug"
 	"testing"
 )
 
@@ -107,4 +109,41 @@ func TestSet(t *testing.T) {
 			t.Fatalf("key %d: %d %v (len %d), want %d", k, v, ok, m.Len(), want)
 		}
 	}
+}
+
+// A Map grown from empty past 2²⁰ slots grows by half, so it has at most 3
+// slots a key (doubling from 2²¹ slots, which 1.1·10⁶ keys fill past
+// half, gives 3.8).
+func TestBigMapGrowsByHalf(t *testing.T) {
+	const n = 1_100_000
+	m := New()
+	for k := uint64(1); k <= n; k++ {
+		m.Put(k*0x9e3779b97f4a7c15, 0)
+	}
+	if len(m.slots) > 3*n+group {
+		t.Fatalf("%d keys in a table of %d slots: more than 3 a key", n, len(m.slots))
+	}
+}
+
+// A KeySet grown from empty to 2.2·10⁶ keys holds, from the OS, no more
+// than its last table (8 bytes a slot) and a little slack: the tables it
+// grew out of are handed back, not kept for a reuse that never comes.
+func TestKeySetGrowReleasesOldTables(t *testing.T) {
+	const n = 2_200_000
+	var before, after runtime.MemStats
+	runtime.GC()
+	debug.FreeOSMemory()
+	runtime.ReadMemStats(&before)
+	var s KeySet
+	for k := uint64(1); k <= n; k++ {
+		s.Add(k * 0x9e3779b97f4a7c15)
+	}
+	runtime.ReadMemStats(&after)
+	held := int64(after.HeapSys-after.HeapReleased) - int64(before.HeapSys-before.HeapReleased)
+	table := int64(len(s.slots)) * 8
+	if held > table+table/8 {
+		t.Fatalf("%d keys in a table of %d MiB hold %d MiB of heap from the OS; want at most the table and 1/8 more",
+			n, table>>20, held>>20)
+	}
+	runtime.KeepAlive(&s)
 }
