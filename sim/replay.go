@@ -47,7 +47,7 @@ const batchSize = 2048
 // Each request does what its Action says (see Semantics; unless
 // opt.CountWrites, which makes every request a read that admits): a read
 // is counted in the requests, hits and bytes, and admits its object on a
-// miss unless t's clients write their own objects (t.ClientWrites); a
+// miss at the request's size and TTL unless the request is unsized; a
 // write stores the object at its size and TTL, replacing a cached copy,
 // and a TTL change retimes a cached one, both counted only in Stats.Sets;
 // a delete removes the object and is counted only in Stats.Deletes.

@@ -50,7 +50,7 @@ func ExampleOpen() {
 	// 0s get key 42, 512 bytes
 	// 500ms set key 7, 2048 bytes
 	// 2s get key 42, 512 bytes
-	// csv, fields {Time:true Size:true TTL:false Op:true Latency:false Marks:false Tenant:false Tokens:false ClientWrites:false}
+	// csv, fields {Time:true Size:true TTL:false Op:true Latency:false Marks:false Tenant:false Tokens:false}
 }
 
 // NewFile reads a stream that is already open; the name only guides the

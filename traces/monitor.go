@@ -46,8 +46,8 @@ type MonitorOptions struct {
 // Keys of different databases (the number before the client) are
 // different objects. The reader follows each key's expiry as the server
 // sets it, so that a write that keeps the TTL carries what remains of it.
-// Redis clients write their own objects (Fields.ClientWrites): a GET miss
-// never fills the cache, the client's SET after it does.
+// A read carries the size and TTL its key was last written with: a miss
+// in a simulated cache stands for the cache-aside client's fill after it.
 //
 // Sizes: a string is its key's length plus its value's; APPEND adds to the
 // key's last known size; INCR and the like keep it (or take the key's and
@@ -109,7 +109,7 @@ func NewMonitorReader(name string, r io.Reader, opt Options) *MonitorReader {
 
 // Fields reports that MONITOR output carries every field.
 func (m *MonitorReader) Fields() Fields {
-	return Fields{Time: true, Size: true, TTL: true, Op: true, Marks: true, Tenant: m.batch.tenants.rule != nil, ClientWrites: true}
+	return Fields{Time: true, Size: true, TTL: true, Op: true, Marks: true, Tenant: m.batch.tenants.rule != nil}
 }
 
 // Notes counts the reads sized from other requests and lists the commands

@@ -17,7 +17,8 @@ const (
 	OpGet Op = iota
 	// OpSet is a key-value client's write (SET, HSET, memcached set, …):
 	// it stores the object at the request's size and TTL. A trace with
-	// one is a trace whose clients write (Trace.ClientWrites).
+	// one is a trace whose clients write their own objects
+	// (Trace.ClientWrites), which a hierarchy simulation treats apart.
 	OpSet
 	// OpDelete removes the object.
 	OpDelete
@@ -103,11 +104,6 @@ type Fields struct {
 	Marks bool
 	// Tenant: requests carry tenants; Tokens: they carry token counts.
 	Tenant, Tokens bool
-	// ClientWrites: the source's clients write their own objects (a
-	// key-value store filled cache-aside, as Redis MONITOR shows one):
-	// declared by readers that know it before reading. A loaded trace
-	// knows it from its operations (Trace.ClientWrites).
-	ClientWrites bool
 }
 
 // Describer is implemented by readers that know which fields they carry.

@@ -345,7 +345,7 @@ func (t *Trace) Fill(from int, b []Request) {
 // Fields reports which optional columns the trace stores.
 func (t *Trace) Fields() Fields {
 	return Fields{Time: t.Times != nil, Size: t.Sizes != nil, TTL: t.TTLs != nil, Op: t.Ops != nil, Latency: t.Latencies != nil,
-		Marks: t.Marks != nil, Tenant: t.Tenants != nil, Tokens: t.Tokens != nil, ClientWrites: t.ClientWrites()}
+		Marks: t.Marks != nil, Tenant: t.Tenants != nil, Tokens: t.Tokens != nil}
 }
 
 // HasUnsized reports whether a request is unsized (Request.Unsized).
@@ -425,7 +425,6 @@ func (c *Counter) Observe(r *Request) {
 	c.carried.Size = c.carried.Size || r.Size != 1
 	c.carried.TTL = c.carried.TTL || r.TTL != 0
 	c.carried.Op = c.carried.Op || r.Op != OpGet
-	c.carried.ClientWrites = c.carried.ClientWrites || r.Op == OpSet
 	c.carried.Latency = c.carried.Latency || r.Latency != 0
 	c.carried.Marks = c.carried.Marks || r.Continues || r.Unsized
 	if r.Unsized {
@@ -481,7 +480,6 @@ func trim[T any](s []T) []T {
 }
 
 // ClientWrites reports whether t's clients write their own objects: it
-// holds a key-value write (OpSet). Its reads then never admit an object
-// (cache-aside: the client's write after a miss fills the cache); in any
-// other trace a read that misses admits the object (demand fill).
+// holds a key-value write (OpSet), as a cache-aside capture does. Its
+// writes are the cache's own fills, not a store's (see sim/system).
 func (t *Trace) ClientWrites() bool { return slices.Contains(t.Ops, OpSet) }

@@ -42,6 +42,6 @@ func ExampleParse() {
 	fmt.Println(keys, sizes)
 	// Output:
 	// loop:keys=3,start=10,requests=7,size=100,seed=42
-	// 7 requests, fields {Time:false Size:true TTL:false Op:false Latency:false Marks:false Tenant:false Tokens:false ClientWrites:false}
+	// 7 requests, fields {Time:false Size:true TTL:false Op:false Latency:false Marks:false Tenant:false Tokens:false}
 	// [10 11 12 10 11 12 10] map[100:7]
 }
