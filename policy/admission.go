@@ -5,7 +5,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // An admission filter decides whether a missed object enters the cache at
@@ -32,11 +32,11 @@ type FilterInfo struct {
 // Filter is an admission filter.
 type Filter interface {
 	// Record sees every request before the cache looks it up.
-	Record(r *traces.Request)
+	Record(r *trace.Request)
 	// Admit decides whether r's object, which missed, may enter the cache.
 	// victim names the object the cache would evict for it (ok false when
 	// the cache has room, or cannot tell).
-	Admit(r *traces.Request, victim uint64, ok bool) bool
+	Admit(r *trace.Request, victim uint64, ok bool) bool
 }
 
 // Admitter is implemented by caches that turn some missed objects away: a
@@ -161,7 +161,7 @@ type Filtered struct {
 
 // Access records r in the filter, then serves a hit from the cache or asks
 // the filter whether the missed object may enter.
-func (a *Filtered) Access(r *traces.Request) bool {
+func (a *Filtered) Access(r *trace.Request) bool {
 	a.filter.Record(r)
 	if a.Cache.Contains(r.Key) {
 		return a.Cache.Access(r)

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // mustNew builds the cache a spec string names.
@@ -221,7 +221,7 @@ func TestFilteredDoesNotAllocate(t *testing.T) {
 		"wtinylfu(climber=adam)", "wtinylfu(climber=none,doorkeeper=true)", "wtinylfu(climber=density)",
 		"wtinylfu(climber=caffeine)") {
 		c := mustNew(t, s, Config{Capacity: 500, Seed: 1})
-		r := traces.Request{Size: 1}
+		r := trace.Request{Size: 1}
 		for k := range 20_000 {
 			r.Key = uint64(k*k) % 1500
 			c.Access(&r)
@@ -241,9 +241,9 @@ func TestFilteredDoesNotAllocate(t *testing.T) {
 // decisions (on the traits trace, behind LRU).
 func TestFilterTraits(t *testing.T) {
 	base := traitTrace(true)
-	tr := traces.NewTrace("sized", traces.Fields{Time: true, Size: true})
+	tr := trace.NewTrace("sized", trace.Fields{Time: true, Size: true})
 	for i := range base.Len() { // sizes from 1 to 4,000 bytes, so that size-aware filters have something to weigh
-		var r traces.Request
+		var r trace.Request
 		base.At(i, &r)
 		r.Size = uint32(1 + r.Key*7%4000)
 		tr.Append(&r)

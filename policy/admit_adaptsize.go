@@ -4,7 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 func init() {
@@ -62,7 +62,7 @@ type adaptSize struct {
 }
 
 // Record counts r in the interval's statistics and re-tunes c when due.
-func (f *adaptSize) Record(r *traces.Request) {
+func (f *adaptSize) Record(r *trace.Request) {
 	s, ok := f.window[r.Key]
 	if _, old := f.history[r.Key]; !ok && !old {
 		f.bytesSeen += float64(r.Size)
@@ -74,7 +74,7 @@ func (f *adaptSize) Record(r *traces.Request) {
 }
 
 // Admit admits a miss of size s with probability e^(−s/c).
-func (f *adaptSize) Admit(r *traces.Request, _ uint64, _ bool) bool {
+func (f *adaptSize) Admit(r *trace.Request, _ uint64, _ bool) bool {
 	return f.rng.Float64() < math.Exp(-float64(r.Size)/f.c)
 }
 

@@ -3,8 +3,8 @@ package policy
 import (
 	"math/rand/v2"
 
-	"github.com/cachesim/cachesim/traces"
 	"github.com/cachesim/cachesim/traces/keymap"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // The admission filters of libCacheSim (cache/admission/): size, prob and
@@ -42,9 +42,9 @@ func init() {
 // sizeFilter admits objects smaller than max.
 type sizeFilter struct{ max int64 }
 
-func (sizeFilter) Record(*traces.Request) {}
+func (sizeFilter) Record(*trace.Request) {}
 
-func (f sizeFilter) Admit(r *traces.Request, _ uint64, _ bool) bool { return int64(r.Size) < f.max }
+func (f sizeFilter) Admit(r *trace.Request, _ uint64, _ bool) bool { return int64(r.Size) < f.max }
 
 // probFilter admits a miss with probability p.
 type probFilter struct {
@@ -52,16 +52,16 @@ type probFilter struct {
 	rng *rand.Rand
 }
 
-func (*probFilter) Record(*traces.Request) {}
+func (*probFilter) Record(*trace.Request) {}
 
-func (f *probFilter) Admit(*traces.Request, uint64, bool) bool { return f.rng.Float64() < f.p }
+func (f *probFilter) Admit(*trace.Request, uint64, bool) bool { return f.rng.Float64() < f.p }
 
 // seenFilter admits keys it has seen miss before.
 type seenFilter struct{ seen keymap.Map }
 
-func (*seenFilter) Record(*traces.Request) {}
+func (*seenFilter) Record(*trace.Request) {}
 
-func (f *seenFilter) Admit(r *traces.Request, _ uint64, _ bool) bool {
+func (f *seenFilter) Admit(r *trace.Request, _ uint64, _ bool) bool {
 	if _, ok := f.seen.Get(r.Key); ok {
 		return true
 	}

@@ -3,7 +3,7 @@ package policy
 import (
 	"math/rand/v2"
 
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 func init() {
@@ -47,9 +47,9 @@ type tinyLFUFilter struct {
 	rng    rand.PCG
 }
 
-func (f *tinyLFUFilter) Record(r *traces.Request) { f.sketch.increment(r.Key) }
+func (f *tinyLFUFilter) Record(r *trace.Request) { f.sketch.increment(r.Key) }
 
-func (f *tinyLFUFilter) Admit(r *traces.Request, victim uint64, ok bool) bool {
+func (f *tinyLFUFilter) Admit(r *trace.Request, victim uint64, ok bool) bool {
 	if !ok {
 		return true
 	}
@@ -63,11 +63,11 @@ type doorkeeperFilter struct {
 	period, requests uint64
 }
 
-func (f *doorkeeperFilter) Record(*traces.Request) {
+func (f *doorkeeperFilter) Record(*trace.Request) {
 	if f.requests++; f.requests >= f.period {
 		f.door.clear()
 		f.requests = 0
 	}
 }
 
-func (f *doorkeeperFilter) Admit(r *traces.Request, _ uint64, _ bool) bool { return !f.door.put(r.Key) }
+func (f *doorkeeperFilter) Admit(r *trace.Request, _ uint64, _ bool) bool { return !f.door.put(r.Key) }

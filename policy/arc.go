@@ -1,6 +1,6 @@
 package policy
 
-import "github.com/cachesim/cachesim/traces"
+import "github.com/cachesim/cachesim/traces/trace"
 
 func init() {
 	Register(Info{
@@ -40,7 +40,7 @@ func NewARC(capacity int64) *ARC {
 
 // Access looks r up: a hit moves the object to T2's head; a ghost hit adapts
 // p and readmits into T2; any other miss enters T1.
-func (c *ARC) Access(r *traces.Request) bool {
+func (c *ARC) Access(r *trace.Request) bool {
 	ghostHit, inB2 := false, false
 	if i, ok := c.lookup(r.Key); ok {
 		switch c.nodes[i].aux {

@@ -1,6 +1,6 @@
 package policy
 
-import "github.com/cachesim/cachesim/traces"
+import "github.com/cachesim/cachesim/traces/trace"
 
 func init() {
 	Register(Info{
@@ -18,7 +18,7 @@ func init() {
 
 // Belady evicts the cached object whose next request is farthest away, an
 // O(log n) heap operation per request. It needs each request's Next field
-// (traces.Trace.NextAccess; sim.Replay fills it). For object-count capacity
+// (trace.Trace.NextAccess; sim.Replay fills it). For object-count capacity
 // it is optimal among caches that admit every miss; with bypass set it may
 // decline to admit and is then optimal among all caches (Belady's MIN).
 // belady-size(score=distance) is this type with sized set.
@@ -39,10 +39,10 @@ func (c *Belady) NeedsFuture() bool { return true }
 
 // Access looks r up, recording its next request; a miss is admitted unless
 // the variant declines it.
-func (c *Belady) Access(r *traces.Request) bool {
+func (c *Belady) Access(r *trace.Request) bool {
 	prio := -r.Next
 	if i, ok := c.lookup(r.Key); ok {
-		if c.sized && r.Next == traces.NoNext {
+		if c.sized && r.Next == trace.NoNext {
 			c.far.remove(c.nodes, i)
 			c.drop(i)
 			return true
@@ -51,7 +51,7 @@ func (c *Belady) Access(r *traces.Request) bool {
 		c.far.fix(c.nodes, i)
 		return true
 	}
-	if !c.fits(r.Size) || (c.sized && r.Next == traces.NoNext) {
+	if !c.fits(r.Size) || (c.sized && r.Next == trace.NoNext) {
 		return false
 	}
 	if c.bypass && c.full(r.Size) && c.nodes[c.far.top()].when >= prio {

@@ -3,7 +3,7 @@ package policy
 import (
 	"math/rand/v2"
 
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 func init() {
@@ -52,11 +52,11 @@ func NewBeladySize(capacity int64, n int, seed uint64) *BeladySize {
 func (c *BeladySize) NeedsFuture() bool { return true }
 
 // Access looks r up, recording its next request.
-func (c *BeladySize) Access(r *traces.Request) bool {
+func (c *BeladySize) Access(r *trace.Request) bool {
 	now := c.seen
 	c.seen++
 	if i, ok := c.lookup(r.Key); ok {
-		if r.Next == traces.NoNext {
+		if r.Next == trace.NoNext {
 			c.dense.remove(c.nodes, i)
 			c.drop(i)
 		} else {
@@ -64,7 +64,7 @@ func (c *BeladySize) Access(r *traces.Request) bool {
 		}
 		return true
 	}
-	if !c.fits(r.Size) || r.Next == traces.NoNext {
+	if !c.fits(r.Size) || r.Next == trace.NoNext {
 		return false
 	}
 	for c.full(r.Size) {
@@ -86,7 +86,7 @@ func (c *BeladySize) Access(r *traces.Request) bool {
 
 // Remove drops key's object (a delete in the trace). A delete is one of the
 // trace's requests, so it advances the request index as Access does: the
-// next-access indices (traces.Trace.NextAccess) count every request.
+// next-access indices (trace.Trace.NextAccess) count every request.
 func (c *BeladySize) Remove(key uint64) bool {
 	c.seen++
 	return c.removeDense(key, &c.dense)

@@ -18,12 +18,12 @@
 // one file: a type built on the shared store and an init that Registers it.
 package policy
 
-import "github.com/cachesim/cachesim/traces"
+import "github.com/cachesim/cachesim/traces/trace"
 
 // Cache is a simulated cache.
 type Cache interface {
 	// Access looks the request's object up, admits it on a miss, and reports whether it hit.
-	Access(r *traces.Request) (hit bool)
+	Access(r *trace.Request) (hit bool)
 	// Len returns the number of cached objects.
 	Len() int
 	// Used returns the sum of the sizes of the cached objects.

@@ -3,7 +3,7 @@ package policy
 import (
 	"math"
 
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 func init() {
@@ -92,14 +92,14 @@ func NewCacheus(capacity int64, lr float64, seed uint64) *Cacheus {
 
 // Access looks r up in both experts; a miss learns from the histories,
 // makes room and is admitted to both. The learning rate adapts after.
-func (c *Cacheus) Access(r *traces.Request) bool {
+func (c *Cacheus) Access(r *trace.Request) bool {
 	c.n++
 	hit := c.access(r)
 	c.adaptRate()
 	return hit
 }
 
-func (c *Cacheus) access(r *traces.Request) bool {
+func (c *Cacheus) access(r *trace.Request) bool {
 	if i, ok := c.lookup(r.Key); ok && c.nodes[i].aux != srlruH {
 		c.hit(i)
 		c.lfuHit(i)

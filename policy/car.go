@@ -1,6 +1,6 @@
 package policy
 
-import "github.com/cachesim/cachesim/traces"
+import "github.com/cachesim/cachesim/traces/trace"
 
 func init() {
 	Register(Info{
@@ -55,7 +55,7 @@ func NewCAR(capacity int64) *CAR {
 
 // Access looks r up: a hit sets the reference bit; a ghost hit adapts p and
 // admits into T2; any other miss enters T1.
-func (c *CAR) Access(r *traces.Request) bool {
+func (c *CAR) Access(r *trace.Request) bool {
 	if i, ok := c.lookup(r.Key); ok {
 		switch c.nodes[i].aux {
 		case carT1, carT2:

@@ -1,6 +1,6 @@
 package policy
 
-import "github.com/cachesim/cachesim/traces"
+import "github.com/cachesim/cachesim/traces/trace"
 
 func init() {
 	Register(Info{
@@ -22,7 +22,7 @@ func NewClock(capacity int64) *Clock {
 }
 
 // Access looks r up, setting a hit's reference bit; a miss is admitted at the head.
-func (c *Clock) Access(r *traces.Request) bool {
+func (c *Clock) Access(r *trace.Request) bool {
 	if i, ok := c.lookup(r.Key); ok {
 		c.nodes[i].aux = 1
 		return true

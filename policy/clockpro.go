@@ -1,6 +1,6 @@
 package policy
 
-import "github.com/cachesim/cachesim/traces"
+import "github.com/cachesim/cachesim/traces/trace"
 
 func init() {
 	Register(Info{
@@ -44,7 +44,7 @@ func NewClockPro(capacity int64, cold float64) *ClockPro {
 
 // Access looks r up; a miss is admitted only if the cached (all cold)
 // pages and it fit the cold target.
-func (c *ClockPro) Access(r *traces.Request) bool {
+func (c *ClockPro) Access(r *trace.Request) bool {
 	if _, ok := c.lookup(r.Key); ok {
 		return true
 	}

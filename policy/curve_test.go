@@ -6,7 +6,7 @@ import (
 
 	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/sim"
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // A policy that declares ExactCurve gets its sweep from sim.LRUCurve
@@ -14,10 +14,10 @@ import (
 // every size the curve reports exact, in object and byte mode.
 func TestExactCurveTraitMatchesReplay(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	tr := traces.NewTrace("curve", traces.Fields{Size: true})
+	tr := trace.NewTrace("curve", trace.Fields{Size: true})
 	for range 5000 {
 		k := uint64(rng.IntN(1 + rng.IntN(800)))
-		tr.Append(&traces.Request{Key: k, Size: uint32(1 + k%7*100)})
+		tr.Append(&trace.Request{Key: k, Size: uint32(1 + k%7*100)})
 	}
 	declared := 0
 	for _, name := range policy.Names() {

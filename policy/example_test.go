@@ -5,7 +5,7 @@ import (
 
 	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/sim"
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // Replay a seven-request trace through LRU and FIFO caches of three
@@ -14,9 +14,9 @@ import (
 // only the first a: d evicts a, the oldest admitted, so a misses and evicts
 // b, which misses and evicts c: 1 hit, 3 evictions.
 func ExampleNew() {
-	tr := traces.NewTrace("abcadab", traces.Fields{})
+	tr := trace.NewTrace("abcadab", trace.Fields{})
 	for _, key := range []uint64{'a', 'b', 'c', 'a', 'd', 'a', 'b'} {
-		tr.Append(&traces.Request{Key: key, Size: 1})
+		tr.Append(&trace.Request{Key: key, Size: 1})
 	}
 	for _, name := range []string{"lru", "fifo"} {
 		spec, err := policy.ParseSpec(name)

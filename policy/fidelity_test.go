@@ -9,6 +9,7 @@ import (
 	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/sim"
 	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 	"github.com/cachesim/cachesim/traces/tracestest"
 )
 
@@ -16,7 +17,7 @@ import (
 // little-endian 24-byte records: uint32 time, uint64 id, uint32 size, int64
 // next access), skipping size-0 records as libCacheSim does. It is a tiny
 // test-only decoder until traces grows a reader for the format.
-func loadOracleGeneral(t *testing.T, name string) *traces.Trace {
+func loadOracleGeneral(t *testing.T, name string) *trace.Trace {
 	t.Helper()
 	b, err := os.ReadFile(tracestest.Path(t, name))
 	if err != nil {
@@ -25,14 +26,14 @@ func loadOracleGeneral(t *testing.T, name string) *traces.Trace {
 	if len(b)%24 != 0 {
 		t.Fatalf("%s: %d bytes is not a whole number of 24-byte records", name, len(b))
 	}
-	tr := traces.NewTrace(name, traces.Fields{Size: true, Time: true})
+	tr := trace.NewTrace(name, trace.Fields{Size: true, Time: true})
 	for off := 0; off < len(b); off += 24 {
 		rec := b[off : off+24]
 		size := binary.LittleEndian.Uint32(rec[12:])
 		if size == 0 {
 			continue
 		}
-		tr.Append(&traces.Request{
+		tr.Append(&trace.Request{
 			Time: int64(binary.LittleEndian.Uint32(rec)) * 1e9,
 			Key:  binary.LittleEndian.Uint64(rec[4:]),
 			Size: size,
@@ -45,7 +46,7 @@ func loadOracleGeneral(t *testing.T, name string) *traces.Trace {
 // mib are the byte capacities of libCacheSim's test: 128 MiB to 1 GiB.
 var mib = []int64{128 << 20, 256 << 20, 384 << 20, 512 << 20, 640 << 20, 768 << 20, 896 << 20, 1024 << 20}
 
-func sweepBytes(t *testing.T, tr *traces.Trace, spec string, sizes []int64, bytes bool) []sim.Point {
+func sweepBytes(t *testing.T, tr *trace.Trace, spec string, sizes []int64, bytes bool) []sim.Point {
 	t.Helper()
 	s, err := policy.ParseSpec(spec)
 	if err != nil {

@@ -1,6 +1,6 @@
 package policy
 
-import "github.com/cachesim/cachesim/traces"
+import "github.com/cachesim/cachesim/traces/trace"
 
 func init() {
 	Register(Info{
@@ -17,7 +17,7 @@ type FIFO struct{ queue }
 func NewFIFO(capacity int64) *FIFO { return &FIFO{newQueue(capacity)} }
 
 // Access looks r up; a miss is admitted at the queue's head.
-func (c *FIFO) Access(r *traces.Request) bool {
+func (c *FIFO) Access(r *trace.Request) bool {
 	if _, ok := c.lookup(r.Key); ok {
 		return true
 	}

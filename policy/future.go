@@ -2,7 +2,7 @@ package policy
 
 // NeedsFuture is implemented by offline policies that read each request's
 // Next field (the index of the next request for the same key). The simulator
-// fills that field (traces.Trace.NextAccess) before replaying through a cache
+// fills that field (trace.Trace.NextAccess) before replaying through a cache
 // that reports true. The policies that implement it declare the Offline
 // trait (TestTraitsMatchBehaviour checks that they agree).
 type NeedsFuture interface {

@@ -1,6 +1,6 @@
 package policy
 
-import "github.com/cachesim/cachesim/traces"
+import "github.com/cachesim/cachesim/traces/trace"
 
 func init() {
 	Register(Info{
@@ -53,7 +53,7 @@ func (c *GDSF) less(a, b int32) bool {
 
 // Access looks r up, raising a hit's frequency and priority; a miss is
 // admitted, then the lowest-ranked objects are evicted until it all fits.
-func (c *GDSF) Access(r *traces.Request) bool {
+func (c *GDSF) Access(r *trace.Request) bool {
 	c.seq++
 	if i, ok := c.lookup(r.Key); ok {
 		c.nodes[i].when++

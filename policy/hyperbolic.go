@@ -1,6 +1,6 @@
 package policy
 
-import "github.com/cachesim/cachesim/traces"
+import "github.com/cachesim/cachesim/traces/trace"
 
 func init() {
 	Register(Info{
@@ -44,7 +44,7 @@ func NewHyperbolic(capacity int64, samples int, power uint, seed uint64) *Hyperb
 
 // Access looks r up, counting a hit; a miss evicts sampled objects until
 // it fits and is admitted with frequency 1.
-func (c *Hyperbolic) Access(r *traces.Request) bool {
+func (c *Hyperbolic) Access(r *trace.Request) bool {
 	c.n++
 	if i, ok := c.lookup(r.Key); ok {
 		c.nodes[i].aux++

@@ -4,7 +4,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // Every policy keeps its accounting straight: it never holds more than its
@@ -13,11 +13,11 @@ import (
 // count. memcached is left out: its capacity is slab pages, not objects.
 func TestAccountingInvariants(t *testing.T) {
 	rng := rand.New(rand.NewPCG(21, 22))
-	reqs := make([]traces.Request, 20000)
+	reqs := make([]trace.Request, 20000)
 	for i := range reqs {
-		reqs[i] = traces.Request{Key: uint64(rng.IntN(1 + rng.IntN(2000))), Size: 1, Time: int64(i) * 1e9}
+		reqs[i] = trace.Request{Key: uint64(rng.IntN(1 + rng.IntN(2000))), Size: 1, Time: int64(i) * 1e9}
 	}
-	tr := traces.NewTrace("random", traces.Fields{Time: true})
+	tr := trace.NewTrace("random", trace.Fields{Time: true})
 	for i := range reqs {
 		tr.Append(&reqs[i])
 	}
@@ -31,7 +31,7 @@ func TestAccountingInvariants(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var r traces.Request
+			var r trace.Request
 			for i := 0; i < tr.Len(); i++ {
 				tr.At(i, &r)
 				c.Access(&r)
@@ -52,11 +52,11 @@ func TestAccountingInvariants(t *testing.T) {
 // twice changes no later result.
 func TestContainsPredictsHits(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	reqs := make([]traces.Request, 8000)
+	reqs := make([]trace.Request, 8000)
 	for i := range reqs {
-		reqs[i] = traces.Request{Key: uint64(rng.IntN(1 + rng.IntN(600))), Size: 1 + uint32(rng.IntN(3)), Time: int64(i) * 1e6}
+		reqs[i] = trace.Request{Key: uint64(rng.IntN(1 + rng.IntN(600))), Size: 1 + uint32(rng.IntN(3)), Time: int64(i) * 1e6}
 	}
-	tr := traces.NewTrace("random", traces.Fields{Time: true, Size: true})
+	tr := trace.NewTrace("random", trace.Fields{Time: true, Size: true})
 	for i := range reqs {
 		tr.Append(&reqs[i])
 	}
@@ -78,7 +78,7 @@ func TestContainsPredictsHits(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var r traces.Request
+			var r trace.Request
 			for i := 0; i < tr.Len(); i++ {
 				tr.At(i, &r)
 				want := c.Contains(r.Key)

@@ -1,6 +1,6 @@
 package policy
 
-import "github.com/cachesim/cachesim/traces"
+import "github.com/cachesim/cachesim/traces/trace"
 
 func init() {
 	Register(Info{
@@ -100,7 +100,7 @@ func NewLeCaR(capacity int64, o LeCaROptions) *LeCaR {
 
 // Access looks r up: a hit refreshes the object in both experts; a miss on
 // a history key updates the weights; a miss is admitted with frequency 1.
-func (c *LeCaR) Access(r *traces.Request) bool {
+func (c *LeCaR) Access(r *trace.Request) bool {
 	c.n++
 	if i, ok := c.lookup(r.Key); ok {
 		if c.nodes[i].aux == lecarCached {

@@ -1,6 +1,6 @@
 package policy
 
-import "github.com/cachesim/cachesim/traces"
+import "github.com/cachesim/cachesim/traces/trace"
 
 func init() {
 	Register(Info{
@@ -36,7 +36,7 @@ func NewLFU(capacity int64) *LFU {
 }
 
 // Access looks r up, raising a hit's count; a miss is admitted with count 1.
-func (c *LFU) Access(r *traces.Request) bool {
+func (c *LFU) Access(r *trace.Request) bool {
 	if i, ok := c.lookup(r.Key); ok {
 		c.promote(i)
 		return true

@@ -3,8 +3,8 @@ package policy
 import (
 	"container/heap"
 
-	"github.com/cachesim/cachesim/traces"
 	"github.com/cachesim/cachesim/traces/keymap"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 func init() {
@@ -59,7 +59,7 @@ func NewLFUDA(capacity int64) *LFUDA {
 
 // Access looks r up, adding the age to a hit's priority; a miss is
 // admitted with priority age+1.
-func (c *LFUDA) Access(r *traces.Request) bool {
+func (c *LFUDA) Access(r *trace.Request) bool {
 	if i, ok := c.lookup(r.Key); ok {
 		p := c.nodes[i].when + c.age
 		c.maxPrio = max(c.maxPrio, p)

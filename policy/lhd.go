@@ -3,7 +3,7 @@ package policy
 import (
 	"math"
 
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 func init() {
@@ -105,7 +105,7 @@ func NewLHD(capacity int64, associativity, admissions int, seed uint64) *LHD {
 
 // Access looks r up, updating a hit's tag; a miss evicts the lowest hit
 // densities until it fits and is admitted with a new tag.
-func (c *LHD) Access(r *traces.Request) bool {
+func (c *LHD) Access(r *trace.Request) bool {
 	if i, ok := c.lookup(r.Key); ok {
 		c.update(i, false)
 		return true

@@ -11,7 +11,7 @@ import (
 	"github.com/maypok86/otter/v2"
 
 	"github.com/cachesim/cachesim/policy"
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // The Go cache libraries otter v2 and ristretto v2 are test-only
@@ -26,13 +26,13 @@ import (
 // hit ratio. Maintenance runs on the caller (a synchronous Executor, as
 // otter's own simulator does), so the cache never holds more than its
 // maximum between requests; presized sets InitialCapacity to the maximum.
-func replayOtter(tr *traces.Trace, capacity int, presized bool) float64 {
+func replayOtter(tr *trace.Trace, capacity int, presized bool) float64 {
 	o := &otter.Options[uint64, struct{}]{MaximumSize: capacity, Executor: func(fn func()) { fn() }}
 	if presized {
 		o.InitialCapacity = capacity
 	}
 	c := otter.Must(o)
-	var r traces.Request
+	var r trace.Request
 	hits := 0
 	for i := 0; i < tr.Len(); i++ {
 		tr.At(i, &r)
@@ -54,7 +54,7 @@ func replayOtter(tr *traces.Trace, capacity int, presized bool) float64 {
 // four), which no service doing work between gets sees. So the replay runs
 // on one P and yields after each get, and the test fails if a batch was
 // dropped anyway.
-func replayRistretto(t *testing.T, tr *traces.Trace, capacity int) float64 {
+func replayRistretto(t *testing.T, tr *trace.Trace, capacity int) float64 {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	c, err := ristretto.NewCache(&ristretto.Config[uint64, struct{}]{
 		NumCounters: int64(10 * capacity), MaxCost: int64(capacity), BufferItems: 64, IgnoreInternalCost: true, Metrics: true,
@@ -63,7 +63,7 @@ func replayRistretto(t *testing.T, tr *traces.Trace, capacity int) float64 {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	var r traces.Request
+	var r trace.Request
 	hits := 0
 	for i := 0; i < tr.Len(); i++ {
 		tr.At(i, &r)
@@ -83,7 +83,7 @@ func replayRistretto(t *testing.T, tr *traces.Trace, capacity int) float64 {
 }
 
 // replayModel returns spec's hit ratio on tr's keys at capacity objects.
-func replayModel(t *testing.T, tr *traces.Trace, spec string, capacity int, seed uint64) float64 {
+func replayModel(t *testing.T, tr *trace.Trace, spec string, capacity int, seed uint64) float64 {
 	s, err := policy.ParseSpec(spec)
 	if err != nil {
 		t.Fatal(err)
@@ -92,7 +92,7 @@ func replayModel(t *testing.T, tr *traces.Trace, spec string, capacity int, seed
 	if err != nil {
 		t.Fatal(err)
 	}
-	var r traces.Request
+	var r trace.Request
 	hits := 0
 	for i := 0; i < tr.Len(); i++ {
 		tr.At(i, &r)
@@ -154,7 +154,7 @@ func fidelityCases() []fidelityCase {
 
 // checkModel compares a model's mean hit ratio with a library's over the
 // case's runs, at every size, within 1 point.
-func checkModel(t *testing.T, fc fidelityCase, model string, library func(tr *traces.Trace, size int) float64) {
+func checkModel(t *testing.T, fc fidelityCase, model string, library func(tr *trace.Trace, size int) float64) {
 	tr := loadShared(t, fc.trace)
 	for _, size := range fc.sizes {
 		lib, libSE := mean(fc.runs, func(int) float64 { return library(tr, size) })
@@ -188,7 +188,7 @@ func TestOtterFidelity(t *testing.T) {
 			if quick && (c.model == "otter" || c.presized && fc.trace == "sprite.trace.gz") {
 				continue // otter is wtinylfu's defaults; sprite is the slow one
 			}
-			checkModel(t, fc, c.model, func(tr *traces.Trace, size int) float64 { return replayOtter(tr, size, c.presized) })
+			checkModel(t, fc, c.model, func(tr *trace.Trace, size int) float64 { return replayOtter(tr, size, c.presized) })
 		}
 	}
 }
@@ -202,7 +202,7 @@ func TestRistrettoFidelity(t *testing.T) {
 		t.Skip("the race detector makes sync.Pool drop ristretto's get batches; run without -race")
 	}
 	for _, fc := range fidelityCases() {
-		checkModel(t, fc, "ristretto", func(tr *traces.Trace, size int) float64 { return replayRistretto(t, tr, size) })
+		checkModel(t, fc, "ristretto", func(tr *trace.Trace, size int) float64 { return replayRistretto(t, tr, size) })
 	}
 }
 
@@ -240,8 +240,8 @@ func TestWTinyLFUTable(t *testing.T) {
 func BenchmarkLibraries(b *testing.B) {
 	tr := loadShared(b, "oltp.gz")
 	const capacity = 10_000
-	replay := func(b *testing.B, access func(r *traces.Request) bool) {
-		var r traces.Request
+	replay := func(b *testing.B, access func(r *trace.Request) bool) {
+		var r trace.Request
 		hits := 0
 		b.ReportAllocs()
 		b.ResetTimer()
@@ -266,7 +266,7 @@ func BenchmarkLibraries(b *testing.B) {
 	}
 	b.Run("otter-library", func(b *testing.B) {
 		c := otter.Must(&otter.Options[uint64, struct{}]{MaximumSize: capacity, Executor: func(fn func()) { fn() }})
-		replay(b, func(r *traces.Request) bool {
+		replay(b, func(r *trace.Request) bool {
 			if _, ok := c.GetIfPresent(r.Key); ok {
 				return true
 			}

@@ -1,6 +1,6 @@
 package policy
 
-import "github.com/cachesim/cachesim/traces"
+import "github.com/cachesim/cachesim/traces/trace"
 
 func init() {
 	Register(Info{
@@ -65,13 +65,13 @@ func (c *LIRS) set(i int32, f int32)      { c.nodes[i].aux |= f }
 func (c *LIRS) clear(i int32, f int32)    { c.nodes[i].aux &^= f }
 
 // Access looks r up and applies the LIRS case it falls in.
-func (c *LIRS) Access(r *traces.Request) bool {
+func (c *LIRS) Access(r *trace.Request) bool {
 	hit := c.access(r)
 	c.limitStack()
 	return hit
 }
 
-func (c *LIRS) access(r *traces.Request) bool {
+func (c *LIRS) access(r *trace.Request) bool {
 	i, ok := c.lookup(r.Key)
 	if !ok {
 		c.admit(r)
@@ -147,7 +147,7 @@ func (c *LIRS) revisit(i int32, rsize uint32) {
 
 // admit handles a miss on a block LIRS does not know: it enters as LIR
 // while the LIR share has room, else as resident HIR.
-func (c *LIRS) admit(r *traces.Request) {
+func (c *LIRS) admit(r *trace.Request) {
 	size := int64(r.Size)
 	if !c.fits(r.Size) || size > c.lirLimit || size > c.hirLimit {
 		return

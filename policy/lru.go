@@ -1,6 +1,6 @@
 package policy
 
-import "github.com/cachesim/cachesim/traces"
+import "github.com/cachesim/cachesim/traces/trace"
 
 func init() {
 	Register(Info{
@@ -23,7 +23,7 @@ func NewLRU(capacity int64) *LRU { return &LRU{queue: newQueue(capacity)} }
 
 // Access looks r up, moving a hit to the most recent end (a pinned one
 // stays out of the list); a miss is admitted.
-func (c *LRU) Access(r *traces.Request) bool {
+func (c *LRU) Access(r *trace.Request) bool {
 	if i, ok := c.lookup(r.Key); ok {
 		if c.pins.size == 0 || c.pins.of(i) == 0 {
 			c.q.moveToFront(c.nodes, i)

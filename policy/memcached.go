@@ -5,7 +5,7 @@ import (
 	"math"
 	"time"
 
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 func init() {
@@ -356,12 +356,12 @@ func (c *Memcached) tick(t int64) {
 // Access looks r up at the request's time. A get that finds a fresh item
 // hits and bumps it; a set replaces it; a miss (absent or expired) stores
 // the object as the SET after it would.
-func (c *Memcached) Access(r *traces.Request) bool {
+func (c *Memcached) Access(r *trace.Request) bool {
 	c.tick(r.Time)
 	if i, ok := c.lookup(r.Key); ok {
 		if exp := mcExpiry(&c.nodes[i]); exp != 0 && exp <= c.clock.now {
 			c.reclaim(i)
-		} else if r.Op == traces.OpSet {
+		} else if r.Op == trace.OpSet {
 			c.set(r)
 			return true
 		} else {
@@ -391,7 +391,7 @@ func (c *Memcached) Expire(key uint64, now int64) bool {
 // set stores r's object (do_item_alloc, then do_store_item): the new item
 // is allocated while an old one of the same key still holds its chunk, then
 // replaces it. A write that cannot be stored removes the old item.
-func (c *Memcached) set(r *traces.Request) {
+func (c *Memcached) set(r *trace.Request) {
 	total := c.total(r.Key, r.Size)
 	k := c.classOf(total)
 	if k < 0 || !c.alloc(k, c.chunks(total)) {
@@ -418,7 +418,7 @@ func (c *Memcached) set(r *traces.Request) {
 	c.juggle(k)
 }
 
-func (c *Memcached) ttlOf(r *traces.Request) int64 {
+func (c *Memcached) ttlOf(r *trace.Request) int64 {
 	if r.TTL > 0 {
 		return int64(r.TTL)
 	}

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // structures walks every class's LRUs and returns the object bytes and
@@ -251,7 +251,7 @@ func TestMemcachedSetReplaces(t *testing.T) {
 	// one was. Its size may change its class.
 	c := newMC(t, small, 1280)
 	run(c, append(fill(), req{key: 1}))
-	r := traces.Request{Key: 1, Size: 60, Op: traces.OpSet}
+	r := trace.Request{Key: 1, Size: 60, Op: trace.OpSet}
 	c.Access(&r)
 	i, ok := c.lookup(1)
 	if !ok || mcClassOf(c.nodes[i].aux) != 1 || c.nodes[i].aux&(mcFetched|mcActive) != 0 {

@@ -4,7 +4,7 @@ import (
 	"runtime"
 	"testing"
 
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // bytesPerObject measures the heap a full cache of n objects holds, per object.
@@ -16,7 +16,7 @@ func bytesPerObject(t *testing.T, name string, n int) float64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := traces.Request{Size: 1}
+	r := trace.Request{Size: 1}
 	for k := 0; k < n; k++ {
 		r.Key = uint64(k) * 7919
 		c.Access(&r)

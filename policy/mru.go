@@ -1,6 +1,6 @@
 package policy
 
-import "github.com/cachesim/cachesim/traces"
+import "github.com/cachesim/cachesim/traces/trace"
 
 func init() {
 	Register(Info{
@@ -19,7 +19,7 @@ func NewMRU(capacity int64) *MRU { return &MRU{newQueue(capacity)} }
 
 // Access looks r up, moving a hit to the most recent end; a miss evicts from
 // that same end until it fits and is then admitted there.
-func (c *MRU) Access(r *traces.Request) bool {
+func (c *MRU) Access(r *trace.Request) bool {
 	if i, ok := c.lookup(r.Key); ok {
 		c.q.moveToFront(c.nodes, i)
 		return true

@@ -4,28 +4,28 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // runFuture replays reqs like run, first filling each request's Next from
 // the sequence itself, for offline policies.
 func runFuture(c Cache, reqs []req) string {
-	tr := traces.NewTrace("hand", traces.Fields{Size: true, Time: true, TTL: true})
+	tr := trace.NewTrace("hand", trace.Fields{Size: true, Time: true, TTL: true})
 	for _, q := range reqs {
 		size := q.size
 		if size == 0 {
 			size = 1
 		}
-		tr.Append(&traces.Request{Key: q.key, Size: size, Time: int64(q.sec * 1e9), TTL: q.ttl})
+		tr.Append(&trace.Request{Key: q.key, Size: size, Time: int64(q.sec * 1e9), TTL: q.ttl})
 	}
 	tr.NextAccess()
 	return hitPattern(c, tr)
 }
 
 // hitPattern replays tr through c and returns the hit pattern as run does.
-func hitPattern(c Cache, tr *traces.Trace) string {
+func hitPattern(c Cache, tr *trace.Trace) string {
 	out := make([]byte, tr.Len())
-	var r traces.Request
+	var r trace.Request
 	for i := range out {
 		tr.At(i, &r)
 		out[i] = 'm'

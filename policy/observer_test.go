@@ -4,7 +4,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // TestEvictionObserver checks, for every built-in policy, that the observer
@@ -37,7 +37,7 @@ func TestEvictionObserver(t *testing.T) {
 			for i := 0; i < 5000; i++ {
 				k := uint64(rng.IntN(1 + rng.IntN(400)))
 				seen[k] = true
-				c.Access(&traces.Request{Time: int64(i) * 1e6, Key: k, Size: uint32(1 + k%5)})
+				c.Access(&trace.Request{Time: int64(i) * 1e6, Key: k, Size: uint32(1 + k%5)})
 			}
 			if heard != c.Evictions() {
 				t.Errorf("observer heard %d evictions, the policy counts %d", heard, c.Evictions())

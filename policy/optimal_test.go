@@ -1,14 +1,15 @@
 package policy_test
 
 import (
-	"github.com/cachesim/cachesim/traces/tracestest"
 	"math/rand/v2"
 	"strings"
 	"testing"
 
+	"github.com/cachesim/cachesim/traces/trace"
+	"github.com/cachesim/cachesim/traces/tracestest"
+
 	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/sim"
-	"github.com/cachesim/cachesim/traces"
 )
 
 // bruteForce returns the most hits any object-count cache of capacity c
@@ -65,10 +66,10 @@ func TestBeladyEqualsBruteForceOptimum(t *testing.T) {
 	for trial := 0; trial < 300; trial++ {
 		n, k, c := 6+rng.IntN(10), 2+rng.IntN(5), 1+rng.IntN(3)
 		keys := make([]int, n)
-		tr := traces.NewTrace("tiny", traces.Fields{})
+		tr := trace.NewTrace("tiny", trace.Fields{})
 		for i := range keys {
 			keys[i] = rng.IntN(k)
-			tr.Append(&traces.Request{Key: uint64(keys[i]), Size: 1})
+			tr.Append(&trace.Request{Key: uint64(keys[i]), Size: 1})
 		}
 		for _, demand := range []bool{false, true} {
 			want := bruteForce(keys, c, demand)
@@ -81,9 +82,9 @@ func TestBeladyEqualsBruteForceOptimum(t *testing.T) {
 }
 
 // prefix returns the first n requests of t as a new trace.
-func prefix(t *traces.Trace, n int) *traces.Trace {
-	p := traces.NewTrace(t.Name, traces.Fields{})
-	var r traces.Request
+func prefix(t *trace.Trace, n int) *trace.Trace {
+	p := trace.NewTrace(t.Name, trace.Fields{})
+	var r trace.Request
 	for i := 0; i < min(n, t.Len()); i++ {
 		t.At(i, &r)
 		p.Append(&r)

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // req is a request at time sec seconds.
@@ -25,7 +25,7 @@ func run(c Cache, reqs []req) string {
 		if size == 0 {
 			size = 1
 		}
-		r := traces.Request{Key: q.key, Size: size, Time: int64(q.sec * 1e9), TTL: q.ttl}
+		r := trace.Request{Key: q.key, Size: size, Time: int64(q.sec * 1e9), TTL: q.ttl}
 		if c.Access(&r) {
 			out[i] = 'h'
 		} else {

@@ -1,6 +1,6 @@
 package policy
 
-import "github.com/cachesim/cachesim/traces"
+import "github.com/cachesim/cachesim/traces/trace"
 
 func init() {
 	Register(Info{
@@ -73,7 +73,7 @@ func NewQDLP(capacity int64, o QDLPOptions) *QDLP {
 
 // Access looks r up, counting a hit; a miss enters main if the ghost
 // remembers the key, else the FIFO.
-func (c *QDLP) Access(r *traces.Request) bool {
+func (c *QDLP) Access(r *trace.Request) bool {
 	if i, ok := c.lookup(r.Key); ok {
 		if e := &c.nodes[i]; e.when == inSmall || e.aux < c.maxCount {
 			e.aux++

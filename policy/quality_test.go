@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 	"github.com/cachesim/cachesim/traces/tracestest"
 )
 
@@ -11,7 +12,7 @@ import (
 // charts for the LIRS and ARC traces.
 var caffeineSizes = []int64{250, 500, 750, 1000, 1250, 1500, 1750, 2000}
 
-func loadShared(t testing.TB, name string) *traces.Trace {
+func loadShared(t testing.TB, name string) *trace.Trace {
 	t.Helper()
 	tr, _, err := traces.Load(tracestest.Path(t, name), traces.Options{})
 	if err != nil {
@@ -21,7 +22,7 @@ func loadShared(t testing.TB, name string) *traces.Trace {
 }
 
 // beats asserts that spec's hit count exceeds base's at every size.
-func beats(t *testing.T, tr *traces.Trace, spec, base string) {
+func beats(t *testing.T, tr *trace.Trace, spec, base string) {
 	t.Helper()
 	a := sweepBytes(t, tr, spec, caffeineSizes, false)
 	b := sweepBytes(t, tr, base, caffeineSizes, false)

@@ -1,6 +1,6 @@
 package policy
 
-import "github.com/cachesim/cachesim/traces"
+import "github.com/cachesim/cachesim/traces/trace"
 
 // queue is a cache kept in one list, newest at the head, that evicts from
 // the tail: the common core of FIFO, LRU, CLOCK and SIEVE, which differ only
@@ -14,7 +14,7 @@ func newQueue(capacity int64) queue { return queue{store: newStore(capacity), q:
 
 // admit inserts r's object at the head, evicting from the tail until it
 // fits; an object larger than the whole cache is not admitted.
-func (c *queue) admit(r *traces.Request) {
+func (c *queue) admit(r *trace.Request) {
 	if !c.fits(r.Size) {
 		return
 	}

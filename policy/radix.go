@@ -1,6 +1,6 @@
 package policy
 
-import "github.com/cachesim/cachesim/traces"
+import "github.com/cachesim/cachesim/traces/trace"
 
 func init() {
 	Register(Info{
@@ -59,7 +59,7 @@ func NewRadix(capacity int64) *Radix {
 // Access looks r up: a hit is ranked as just used, below the blocks of
 // its request accessed before it; a miss is admitted there if room can be
 // made.
-func (c *Radix) Access(r *traces.Request) bool {
+func (c *Radix) Access(r *trace.Request) bool {
 	if !r.Continues {
 		c.anchor, c.inReq = nilIdx, false
 	}
@@ -97,7 +97,7 @@ func (c *Radix) place(i int32) {
 }
 
 // admit inserts r's block if room can be made below the anchor.
-func (c *Radix) admit(r *traces.Request) {
+func (c *Radix) admit(r *trace.Request) {
 	if !c.fits(r.Size) {
 		return
 	}

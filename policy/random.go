@@ -3,7 +3,7 @@ package policy
 import (
 	"math/rand/v2"
 
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 func init() {
@@ -30,7 +30,7 @@ func NewRandom(capacity int64, seed uint64) *Random {
 }
 
 // Access looks r up; a miss evicts random objects until it fits.
-func (c *Random) Access(r *traces.Request) bool {
+func (c *Random) Access(r *trace.Request) bool {
 	if _, ok := c.lookup(r.Key); ok {
 		return true
 	}

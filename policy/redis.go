@@ -5,7 +5,7 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 func init() {
@@ -230,7 +230,7 @@ func (c *Redis) Expired() uint64 { return c.expired }
 
 // Access looks r up at the request's time, updating the key's LRU clock or
 // LFU counter; a miss is admitted after evicting as Redis would.
-func (c *Redis) Access(r *traces.Request) bool {
+func (c *Redis) Access(r *trace.Request) bool {
 	c.now = r.Time
 	c.clock(r.Time)
 	if c.mem != nil {
@@ -348,7 +348,7 @@ func (c *Redis) evictOne(now int64) {
 
 // expiry is when r's key expires, or redisNoExpiry: the request's TTL, else
 // the default.
-func (c *Redis) expiry(r *traces.Request) int64 {
+func (c *Redis) expiry(r *trace.Request) int64 {
 	ttl := c.defaultTTL
 	if r.TTL > 0 {
 		ttl = int64(r.TTL) * int64(time.Second)

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // The table in redis.conf (LFU section): the counter after N hits on one key,
@@ -25,7 +25,7 @@ func TestRedisLFUCounterMatchesRedisConf(t *testing.T) {
 			for seed := uint64(1); seed <= seeds; seed++ {
 				c := NewRedis(10, RedisLFU, RedisOptions{Samples: 5, LogFactor: 10, DecayTime: 1, Seed: seed})
 				c.logFactor = factor
-				r := traces.Request{Key: 1, Size: 1}
+				r := trace.Request{Key: 1, Size: 1}
 				c.Access(&r) // created with counter 5
 				for k := 0; k < n; k++ {
 					c.Access(&r)
@@ -73,16 +73,16 @@ func TestRedisPoolOrder(t *testing.T) {
 }
 
 // zipfTimed is n requests over k keys, Zipf(1.01)-distributed, one a second.
-func zipfTimed(n, k int, seed uint64) []traces.Request {
+func zipfTimed(n, k int, seed uint64) []trace.Request {
 	z := rand.NewZipf(rand.New(rand.NewPCG(seed, 2)), 1.01, 1, uint64(k-1))
-	reqs := make([]traces.Request, n)
+	reqs := make([]trace.Request, n)
 	for i := range reqs {
-		reqs[i] = traces.Request{Key: z.Uint64(), Size: 1, Time: int64(i) * 1e9}
+		reqs[i] = trace.Request{Key: z.Uint64(), Size: 1, Time: int64(i) * 1e9}
 	}
 	return reqs
 }
 
-func hitRatio(c Cache, reqs []traces.Request) float64 {
+func hitRatio(c Cache, reqs []trace.Request) float64 {
 	hits := 0
 	for i := range reqs {
 		if c.Access(&reqs[i]) {
@@ -137,7 +137,7 @@ func newRedisSpec(t *testing.T, spec string, cfg Config) *Redis {
 func TestRedisMemoryCharges(t *testing.T) {
 	c := newRedisSpec(t, "redis-lru", Config{Capacity: 1 << 30})
 	for k := range uint64(1000) {
-		c.Access(&traces.Request{Key: k, Size: 16 + 10, Time: int64(k)})
+		c.Access(&trace.Request{Key: k, Size: 16 + 10, Time: int64(k)})
 	}
 	want := int64(redisBaseline + 1000*96 + 8*1024)
 	if got := c.UsedMemory(); got != want {
@@ -149,7 +149,7 @@ func TestRedisMemoryCharges(t *testing.T) {
 	// The same keys with a TTL add an expires entry each and its buckets.
 	v := newRedisSpec(t, "redis-lru", Config{Capacity: 1 << 30})
 	for k := range uint64(1000) {
-		v.Access(&traces.Request{Key: k, Size: 16 + 10, TTL: 3600, Time: int64(k)})
+		v.Access(&trace.Request{Key: k, Size: 16 + 10, TTL: 3600, Time: int64(k)})
 	}
 	if got, want := v.UsedMemory()-c.UsedMemory(), int64(1000*32+8*1024); got != want {
 		t.Errorf("with a TTL: %d B more, want %d", got, want)
@@ -158,15 +158,15 @@ func TestRedisMemoryCharges(t *testing.T) {
 	p := newRedisSpec(t, "redis-lru(memory=payload)", Config{Capacity: 100})
 	o := newRedisSpec(t, "redis-lru", Config{Capacity: 100, Objects: true})
 	for k := range uint64(10) {
-		p.Access(&traces.Request{Key: k, Size: 10})
-		o.Access(&traces.Request{Key: k, Size: 1})
+		p.Access(&trace.Request{Key: k, Size: 10})
+		o.Access(&trace.Request{Key: k, Size: 1})
 	}
 	if p.Len() != 10 || o.Len() != 10 || p.UsedMemory() != 100 {
 		t.Errorf("payload model holds %d (used %d), object count %d; want 10, 100, 10", p.Len(), p.UsedMemory(), o.Len())
 	}
 	m := newRedisSpec(t, "redis-lru", Config{Capacity: 100})
-	m.Access(&traces.Request{Key: 1, Size: 10})
-	m.Access(&traces.Request{Key: 2, Size: 10})
+	m.Access(&trace.Request{Key: 1, Size: 10})
+	m.Access(&trace.Request{Key: 2, Size: 10})
 	if m.Len() != 0 {
 		t.Errorf("memory model below the baseline holds %d keys, want 0 (Redis refuses writes)", m.Len())
 	}
@@ -183,7 +183,7 @@ func TestRedisMemoryEvictsBeforeCommands(t *testing.T) {
 		rng := rand.New(rand.NewPCG(1, 2))
 		over := 0
 		for i := range 50000 {
-			r := traces.Request{Key: uint64(rng.IntN(1 + rng.IntN(5000))), Time: int64(i) * int64(time.Millisecond)}
+			r := trace.Request{Key: uint64(rng.IntN(1 + rng.IntN(5000))), Time: int64(i) * int64(time.Millisecond)}
 			r.Size = 16 + uint32(r.Key%700)
 			if c.Access(&r) && c.UsedMemory() > limit {
 				t.Fatalf("%s: a hit at request %d finds used_memory %d above maxmemory %d", spec, i, c.UsedMemory(), limit)
@@ -226,32 +226,32 @@ func TestRedisExpiry(t *testing.T) {
 	for _, spec := range []string{"redis-lru", "redis-lfu", "redis-ttl", "redis-lru(memory=payload)"} {
 		c := newRedisSpec(t, spec, Config{Capacity: 1 << 30, Seed: 1})
 		sec := int64(time.Second)
-		c.Access(&traces.Request{Key: 1, Size: 30, TTL: 10})
-		if !c.Access(&traces.Request{Key: 1, Size: 30, TTL: 10, Time: 9 * sec}) {
+		c.Access(&trace.Request{Key: 1, Size: 30, TTL: 10})
+		if !c.Access(&trace.Request{Key: 1, Size: 30, TTL: 10, Time: 9 * sec}) {
 			t.Errorf("%s: a key of TTL 10 s missed at 9 s", spec)
 		}
-		if c.Access(&traces.Request{Key: 1, Size: 30, TTL: 10, Time: 10 * sec}) {
+		if c.Access(&trace.Request{Key: 1, Size: 30, TTL: 10, Time: 10 * sec}) {
 			t.Errorf("%s: a key of TTL 10 s hit at 10 s", spec)
 		}
 		// 5000 keys of TTL 1 s at 20 s, 5000 without: the cycle at 21.1 s
 		// deletes the first, and only them.
 		base := c.Len()
 		for k := range uint64(10000) {
-			r := traces.Request{Key: 100 + k, Size: 30, Time: 20 * sec}
+			r := trace.Request{Key: 100 + k, Size: 30, Time: 20 * sec}
 			if k%2 == 0 {
 				r.TTL = 1
 			}
 			c.Access(&r)
 		}
 		before := c.Expired()
-		c.Access(&traces.Request{Key: 1, Size: 30, Time: 21*sec + 100*int64(time.Millisecond)})
+		c.Access(&trace.Request{Key: 1, Size: 30, Time: 21*sec + 100*int64(time.Millisecond)})
 		if got := c.Expired() - before; got != 5000 || c.Len() != base+5000 {
 			t.Errorf("%s: the active cycle expired %d keys, %d left; want 5000, %d", spec, got, c.Len(), base+5000)
 		}
 		if c.Expire(100+1, 100*sec) || !c.Contains(101) {
 			t.Errorf("%s: Expire dropped a key without a TTL", spec)
 		}
-		c.Access(&traces.Request{Key: 50000, Size: 30, TTL: 1, Time: 30 * sec})
+		c.Access(&trace.Request{Key: 50000, Size: 30, TTL: 1, Time: 30 * sec})
 		if !c.Expire(50000, 31*sec) || c.Contains(50000) {
 			t.Errorf("%s: Expire kept an expired key", spec)
 		}
@@ -264,7 +264,7 @@ func TestRedisExpiry(t *testing.T) {
 func TestRedisMemoryEvictsBeforeRemove(t *testing.T) {
 	c := newRedisSpec(t, "redis-lru", Config{Capacity: redisBaseline + 8*4 + 2*96 + 50, Seed: 1})
 	for k := range uint64(3) { // 96 B each (see TestRedisMemoryCharges)
-		c.Access(&traces.Request{Key: k, Size: 26})
+		c.Access(&trace.Request{Key: k, Size: 26})
 	}
 	if c.Evictions() != 0 || c.Len() != 3 || c.UsedMemory() <= c.Capacity() {
 		t.Fatalf("the third write: %d evictions, %d keys, used %d of %d; want 0, 3, over the limit", c.Evictions(), c.Len(), c.UsedMemory(), c.Capacity())

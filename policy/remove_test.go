@@ -2,11 +2,11 @@ package policy
 
 import (
 	"fmt"
-	"github.com/cachesim/cachesim/traces/tracestest"
 	"math/rand/v2"
 	"testing"
 
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
+	"github.com/cachesim/cachesim/traces/tracestest"
 )
 
 // TestRemove checks, for LRU, FIFO, LFU and TTL by hand, that Remove drops
@@ -21,20 +21,20 @@ func TestRemove(t *testing.T) {
 				t.Fatal(err)
 			}
 			for k := uint64(1); k <= 3; k++ {
-				c.Access(&traces.Request{Key: k, Size: 3})
+				c.Access(&trace.Request{Key: k, Size: 3})
 			}
-			c.Access(&traces.Request{Key: 2, Size: 3}) // a hit, so LFU has two buckets
+			c.Access(&trace.Request{Key: 2, Size: 3}) // a hit, so LFU has two buckets
 			if !c.Remove(2) || c.Remove(2) || c.Remove(99) {
 				t.Fatal("Remove must report true once for a cached key and false otherwise")
 			}
 			if c.Len() != 2 || c.Used() != 6 || c.Evictions() != 0 {
 				t.Fatalf("after Remove: len %d used %d evictions %d; want 2, 6, 0", c.Len(), c.Used(), c.Evictions())
 			}
-			if c.Access(&traces.Request{Key: 2, Size: 3}) {
+			if c.Access(&trace.Request{Key: 2, Size: 3}) {
 				t.Error("a removed key hit")
 			}
 			// 1, 3, 2 cached (9 of 10): one more object forces one eviction.
-			c.Access(&traces.Request{Key: 4, Size: 3})
+			c.Access(&trace.Request{Key: 4, Size: 3})
 			if c.Len() != 3 || c.Used() != 9 || c.Evictions() != 1 {
 				t.Errorf("after refill: len %d used %d evictions %d; want 3, 9, 1", c.Len(), c.Used(), c.Evictions())
 			}
@@ -44,7 +44,7 @@ func TestRemove(t *testing.T) {
 			if c.Len() != 0 || c.Used() != 0 {
 				t.Errorf("after removing everything: len %d used %d", c.Len(), c.Used())
 			}
-			if c.Access(&traces.Request{Key: 5, Size: 3}) || c.Len() != 1 {
+			if c.Access(&trace.Request{Key: 5, Size: 3}) || c.Len() != 1 {
 				t.Error("an emptied cache does not admit again")
 			}
 		})
@@ -64,7 +64,7 @@ func TestRemoveSegmented(t *testing.T) {
 			}
 			for round := 0; round < 3; round++ {
 				for k := uint64(1); k <= 50; k++ {
-					c.Access(&traces.Request{Key: k, Size: 10})
+					c.Access(&trace.Request{Key: k, Size: 10})
 				}
 			}
 			if c.Len() != 50 || c.Used() != 500 || c.Evictions() != 0 {
@@ -79,13 +79,13 @@ func TestRemoveSegmented(t *testing.T) {
 				t.Fatalf("after removing 16: len %d used %d evictions %d; want 34, 340, 0", c.Len(), c.Used(), c.Evictions())
 			}
 			for k := uint64(1); k <= 50; k++ {
-				if hit := c.Access(&traces.Request{Key: k, Size: 10}); hit != (k%3 != 0) {
+				if hit := c.Access(&trace.Request{Key: k, Size: 10}); hit != (k%3 != 0) {
 					t.Fatalf("key %d: hit %v after removing every third key", k, hit)
 				}
 			}
 			// Churn well past the capacity, removing as we go.
 			for k := uint64(100); k < 3000; k++ {
-				c.Access(&traces.Request{Key: k, Size: 10})
+				c.Access(&trace.Request{Key: k, Size: 10})
 				if k%5 == 0 {
 					c.Remove(k - 7)
 				}
@@ -105,7 +105,7 @@ func TestRemoveSegmented(t *testing.T) {
 
 // removeOp is one operation of a randomized trace: a get or a delete.
 type removeOp struct {
-	r   traces.Request
+	r   trace.Request
 	del bool
 }
 
@@ -117,18 +117,18 @@ type removeOp struct {
 // followed by a get of the same key, and a get by a delete of it.
 func removeTrace(seed uint64, n, kmax int, maxSize uint32) []removeOp {
 	rng := rand.New(rand.NewPCG(seed, 7))
-	tr := traces.NewTrace("removes", traces.Fields{Time: true, Size: true, TTL: true, Op: true})
+	tr := trace.NewTrace("removes", trace.Fields{Time: true, Size: true, TTL: true, Op: true})
 	var now int64
-	prev := traces.Request{Op: traces.OpGet}
+	prev := trace.Request{Op: trace.OpGet}
 	for i := 0; i < n; i++ {
-		r := traces.Request{Key: uint64(rng.IntN(1 + rng.IntN(kmax))), Op: traces.OpGet}
+		r := trace.Request{Key: uint64(rng.IntN(1 + rng.IntN(kmax))), Op: trace.OpGet}
 		switch p := rng.Float64(); {
-		case prev.Op == traces.OpDelete && p < 0.5:
+		case prev.Op == trace.OpDelete && p < 0.5:
 			r.Key = prev.Key // the deleted key again: must miss
-		case prev.Op == traces.OpGet && p < 0.15:
-			r.Key, r.Op = prev.Key, traces.OpDelete // a delete of a key just requested
+		case prev.Op == trace.OpGet && p < 0.15:
+			r.Key, r.Op = prev.Key, trace.OpDelete // a delete of a key just requested
 		case p < 0.35:
-			r.Op = traces.OpDelete
+			r.Op = trace.OpDelete
 		}
 		now += int64(rng.IntN(40)) * 1e9
 		r.Time = now
@@ -146,7 +146,7 @@ func removeTrace(seed uint64, n, kmax int, maxSize uint32) []removeOp {
 	ops := make([]removeOp, n)
 	for i := range ops {
 		tr.At(i, &ops[i].r)
-		ops[i].del = ops[i].r.Op == traces.OpDelete
+		ops[i].del = ops[i].r.Op == trace.OpDelete
 	}
 	return ops
 }
@@ -267,7 +267,7 @@ func checkRemoves(t *testing.T, name string, spec Spec, cfg Config, ops []remove
 				twin := newCache()
 				applyOps(twin, ops[:j])
 				probe := *r
-				probe.Op = traces.OpGet
+				probe.Op = trace.OpGet
 				cached, probed = twin.Access(&probe), true
 				probes++
 			}
@@ -513,28 +513,28 @@ func TestLIRSRemovePrunes(t *testing.T) {
 // Keys 10..17 are requested once, so they are never admitted.
 func TestBeladySizeCountsDeletes(t *testing.T) {
 	const a, b, x, cc = 1, 2, 3, 4
-	tr := traces.NewTrace("deletes", traces.Fields{Size: true, Op: true})
-	add := func(key uint64, size uint32, op traces.Op) { tr.Append(&traces.Request{Key: key, Size: size, Op: op}) }
-	add(a, 1, traces.OpGet)
-	add(b, 4, traces.OpGet)
-	add(x, 1, traces.OpDelete)
-	add(x, 1, traces.OpDelete)
-	add(cc, 1, traces.OpGet) // index 4
-	add(10, 1, traces.OpGet)
-	add(b, 4, traces.OpGet) // index 6
+	tr := trace.NewTrace("deletes", trace.Fields{Size: true, Op: true})
+	add := func(key uint64, size uint32, op trace.Op) { tr.Append(&trace.Request{Key: key, Size: size, Op: op}) }
+	add(a, 1, trace.OpGet)
+	add(b, 4, trace.OpGet)
+	add(x, 1, trace.OpDelete)
+	add(x, 1, trace.OpDelete)
+	add(cc, 1, trace.OpGet) // index 4
+	add(10, 1, trace.OpGet)
+	add(b, 4, trace.OpGet) // index 6
 	for k := uint64(11); k <= 17; k++ {
-		add(k, 1, traces.OpGet)
+		add(k, 1, trace.OpGet)
 	}
-	add(a, 1, traces.OpGet)  // index 14
-	add(cc, 1, traces.OpGet) // index 15
+	add(a, 1, trace.OpGet)  // index 14
+	add(cc, 1, trace.OpGet) // index 15
 	tr.NextAccess()
 	c := NewBeladySize(5, 64, 1)
 	var got []byte
-	var r traces.Request
+	var r trace.Request
 	for i := 0; i < tr.Len(); i++ {
 		tr.At(i, &r)
 		switch {
-		case r.Op == traces.OpDelete:
+		case r.Op == trace.OpDelete:
 			c.Remove(r.Key)
 		case c.Access(&r):
 			got = append(got, 'h')
@@ -555,7 +555,7 @@ func TestRemoveDoesNotAllocate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := traces.Request{Size: 1, Next: 1 << 40}
+		r := trace.Request{Size: 1, Next: 1 << 40}
 		for k := uint64(0); k < 1000; k++ {
 			r.Key = k
 			c.Access(&r)

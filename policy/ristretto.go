@@ -3,7 +3,7 @@ package policy
 import (
 	"math/rand/v2"
 
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 func init() {
@@ -93,7 +93,7 @@ func NewRistretto(capacity, counters int64, buffer int, seed uint64) *Ristretto 
 func (c *Ristretto) Admissions() (admitted, rejected uint64) { return c.admitted, c.rejected }
 
 // Access queues r's key for counting and looks it up; a miss is set.
-func (c *Ristretto) Access(r *traces.Request) bool {
+func (c *Ristretto) Access(r *trace.Request) bool {
 	c.pending = append(c.pending, r.Key)
 	if len(c.pending) == cap(c.pending) {
 		for _, k := range c.pending {

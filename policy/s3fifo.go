@@ -1,6 +1,6 @@
 package policy
 
-import "github.com/cachesim/cachesim/traces"
+import "github.com/cachesim/cachesim/traces/trace"
 
 func init() {
 	Register(Info{
@@ -72,7 +72,7 @@ const (
 
 // Access looks r up, counting a hit; a miss enters main if the ghost
 // remembers the key, else the small queue.
-func (c *S3FIFO) Access(r *traces.Request) bool {
+func (c *S3FIFO) Access(r *trace.Request) bool {
 	if i, ok := c.lookup(r.Key); ok {
 		c.nodes[i].aux++
 		return true

@@ -1,6 +1,6 @@
 package policy
 
-import "github.com/cachesim/cachesim/traces"
+import "github.com/cachesim/cachesim/traces/trace"
 
 func init() {
 	Register(Info{
@@ -53,7 +53,7 @@ func NewS3FIFOv0(capacity int64, o S3FIFOOptions) *S3FIFOv0 {
 
 // Access looks r up, counting a hit; a miss enters main if the ghost
 // remembers the key, else the small FIFO.
-func (c *S3FIFOv0) Access(r *traces.Request) bool {
+func (c *S3FIFOv0) Access(r *trace.Request) bool {
 	if i, ok := c.lookup(r.Key); ok {
 		c.nodes[i].aux++
 		return true

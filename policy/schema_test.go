@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // Every registered policy declares a consistent schema: documented,
@@ -254,7 +254,7 @@ func TestParamsThatNeverHitAreRefused(t *testing.T) {
 		}
 		hits := 0
 		for i := 0; i < 5000; i++ {
-			if cache.Access(&traces.Request{Key: uint64(i % 5), Size: 1}) {
+			if cache.Access(&trace.Request{Key: uint64(i % 5), Size: 1}) {
 				hits++
 			}
 		}

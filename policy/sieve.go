@@ -1,6 +1,6 @@
 package policy
 
-import "github.com/cachesim/cachesim/traces"
+import "github.com/cachesim/cachesim/traces/trace"
 
 func init() {
 	Register(Info{
@@ -25,7 +25,7 @@ func NewSieve(capacity int64) *Sieve {
 }
 
 // Access looks r up, marking a hit visited; a miss is admitted at the head.
-func (c *Sieve) Access(r *traces.Request) bool {
+func (c *Sieve) Access(r *trace.Request) bool {
 	if i, ok := c.lookup(r.Key); ok {
 		c.nodes[i].aux = 1
 		return true

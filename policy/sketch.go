@@ -3,7 +3,7 @@ package policy
 import (
 	"math/bits"
 
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // freqSketch is TinyLFU's popularity estimate as Caffeine's FrequencySketch
@@ -118,6 +118,6 @@ func (s *freqSketch) reset() {
 	s.size = (s.size - uint64(odd)/4) / 2
 }
 
-// mix64 spreads a key over 64 bits (traces.SpatialHash, a murmur3
+// mix64 spreads a key over 64 bits (trace.SpatialHash, a murmur3
 // finaliser): sequential keys land in unrelated blocks.
-func mix64(x uint64) uint64 { return traces.SpatialHash(x) }
+func mix64(x uint64) uint64 { return trace.SpatialHash(x) }

@@ -1,6 +1,6 @@
 package policy
 
-import "github.com/cachesim/cachesim/traces"
+import "github.com/cachesim/cachesim/traces/trace"
 
 func init() {
 	Register(Info{
@@ -40,7 +40,7 @@ func NewSLRU(capacity int64, n int) *SLRU {
 }
 
 // Access looks r up, promoting a hit; a miss is admitted low.
-func (c *SLRU) Access(r *traces.Request) bool {
+func (c *SLRU) Access(r *trace.Request) bool {
 	if i, ok := c.lookup(r.Key); ok {
 		s := c.nodes[i].aux
 		if int(s) == len(c.segs)-1 {

@@ -1,6 +1,6 @@
 package policy
 
-import "github.com/cachesim/cachesim/traces"
+import "github.com/cachesim/cachesim/traces/trace"
 
 func init() {
 	Register(Info{
@@ -67,7 +67,7 @@ func newSRLRU(capacity int64) SRLRU {
 }
 
 // Access looks r up; see SRLRU for what a hit and a miss do.
-func (c *SRLRU) Access(r *traces.Request) bool {
+func (c *SRLRU) Access(r *trace.Request) bool {
 	i, ok := c.lookup(r.Key)
 	if ok && c.nodes[i].aux != srlruH {
 		c.hit(i)
@@ -102,7 +102,7 @@ func (c *SRLRU) canAdmit(size uint32, inH bool) bool {
 // admit inserts r's object, which canAdmit accepted: from H (its ghost
 // entry h when inH) into R, else into SR marked new; then trims SR. It
 // returns the new entry.
-func (c *SRLRU) admit(r *traces.Request, h int32, inH bool) int32 {
+func (c *SRLRU) admit(r *trace.Request, h int32, inH bool) int32 {
 	var i int32
 	if inH {
 		wasNew := c.nodes[h].when&srlruNew != 0
@@ -121,7 +121,7 @@ func (c *SRLRU) admit(r *traces.Request, h int32, inH bool) int32 {
 }
 
 // insert admits r's object at the head of list l with the given flags.
-func (c *SRLRU) insert(r *traces.Request, l int32, flags int64) int32 {
+func (c *SRLRU) insert(r *trace.Request, l int32, flags int64) int32 {
 	i := c.add(r.Key, r.Size)
 	c.nodes[i].aux, c.nodes[i].when = l, flags
 	c.l[l].push(c.nodes, i)

@@ -6,18 +6,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 	"github.com/cachesim/cachesim/traces/tracestest"
 )
 
 // traitTrace is 20,000 skewed requests of size 1, one a second (so minutes
 // and hours of trace time pass), with next-access indices for the offline
 // policies.
-func traitTrace(times bool) *traces.Trace {
+func traitTrace(times bool) *trace.Trace {
 	rng := rand.New(rand.NewPCG(7, 8))
-	tr := traces.NewTrace("traits", traces.Fields{Time: true})
+	tr := trace.NewTrace("traits", trace.Fields{Time: true})
 	for i := range 20000 {
-		r := traces.Request{Key: uint64(rng.IntN(1 + rng.IntN(2000))), Size: 1}
+		r := trace.Request{Key: uint64(rng.IntN(1 + rng.IntN(2000))), Size: 1}
 		if times {
 			r.Time = int64(i) * int64(time.Second)
 		}
@@ -40,7 +40,7 @@ func payloadSpec(name string) Spec {
 // traitHits replays tr through a new cache of policy name (memcached with
 // 4 KiB pages, so that its 16 KiB hold a few hundred objects like the
 // others' 300) and returns the hit pattern.
-func traitHits(t *testing.T, name string, tr *traces.Trace, cfg Config) string {
+func traitHits(t *testing.T, name string, tr *trace.Trace, cfg Config) string {
 	t.Helper()
 	spec, capacity := payloadSpec(name), int64(300)
 	if name == "memcached" {
@@ -71,7 +71,7 @@ func TestTraitsMatchBehaviour(t *testing.T) {
 			want := traitHits(t, name, timed, base)
 			for _, tc := range []struct {
 				trait Traits
-				tr    *traces.Trace
+				tr    *trace.Trace
 				cfg   Config
 			}{
 				{TraceTime, untimed, base},

@@ -1,6 +1,6 @@
 package policy
 
-import "github.com/cachesim/cachesim/traces"
+import "github.com/cachesim/cachesim/traces/trace"
 
 func init() {
 	Register(Info{
@@ -36,7 +36,7 @@ func NewTTL(capacity, defaultTTL int64) *TTL {
 // Expired returns how many entries were found expired or evicted because they had expired.
 func (c *TTL) Expired() uint64 { return c.expired }
 
-func (c *TTL) expiryOf(r *traces.Request) int64 {
+func (c *TTL) expiryOf(r *trace.Request) int64 {
 	ttl := c.defaultTTL
 	if r.TTL > 0 {
 		ttl = int64(r.TTL) * 1e9
@@ -49,7 +49,7 @@ func (c *TTL) expiryOf(r *traces.Request) int64 {
 
 // Access looks r up at the request's time; a fresh entry hits, an expired or
 // absent one is a miss and is (re)written.
-func (c *TTL) Access(r *traces.Request) bool {
+func (c *TTL) Access(r *trace.Request) bool {
 	if i, ok := c.lookup(r.Key); ok {
 		if r.Time < c.nodes[i].when {
 			c.q.moveToFront(c.nodes, i)

@@ -1,6 +1,6 @@
 package policy
 
-import "github.com/cachesim/cachesim/traces"
+import "github.com/cachesim/cachesim/traces/trace"
 
 func init() {
 	Register(Info{
@@ -52,7 +52,7 @@ func NewTwoQ(capacity int64, o TwoQOptions) *TwoQ {
 }
 
 // Access looks r up; a miss remembered by A1out enters Am, any other A1in.
-func (c *TwoQ) Access(r *traces.Request) bool {
+func (c *TwoQ) Access(r *trace.Request) bool {
 	if i, ok := c.lookup(r.Key); ok {
 		if c.nodes[i].when == inMain {
 			c.am.moveToFront(c.nodes, i)

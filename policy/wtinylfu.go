@@ -3,7 +3,7 @@ package policy
 import (
 	"math/rand/v2"
 
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 func init() {
@@ -126,7 +126,7 @@ func (c *WTinyLFU) Admissions() (admitted, rejected uint64) { return c.admitted,
 
 // Access looks r up; a hit is recorded (once the sketch exists), a miss
 // enters the window, and the cache then evicts and adapts.
-func (c *WTinyLFU) Access(r *traces.Request) bool {
+func (c *WTinyLFU) Access(r *trace.Request) bool {
 	if i, ok := c.lookup(r.Key); ok {
 		if c.sketch.initialised() {
 			c.record(r.Key)

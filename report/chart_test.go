@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/cachesim/cachesim/sim"
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 	"gonum.org/v1/plot/vg"
 )
 
@@ -210,10 +210,10 @@ func TestLatencyChart(t *testing.T) {
 // timedCycle is 600 requests 1s apart over 10 minutes, keys cycling over
 // 50 (so LRU of 50 misses the first 50 and hits everything after), with
 // 1-minute windows planned.
-func timedCycle(t *testing.T) (*traces.Trace, *sim.WindowPlan) {
-	tr := traces.NewTrace("timed", traces.Fields{Time: true})
+func timedCycle(t *testing.T) (*trace.Trace, *sim.WindowPlan) {
+	tr := trace.NewTrace("timed", trace.Fields{Time: true})
 	for i := 0; i < 600; i++ {
-		tr.Append(&traces.Request{Key: uint64(i % 50), Size: 1, Time: int64(i) * int64(time.Second)})
+		tr.Append(&trace.Request{Key: uint64(i % 50), Size: 1, Time: int64(i) * int64(time.Second)})
 	}
 	plan, err := sim.PlanWindows(tr, sim.Window{Duration: time.Minute})
 	if err != nil {

@@ -11,19 +11,19 @@ import (
 
 	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/sim"
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // cycleTrace is 1 2 3 1 2 3 1 2 3 4, one request per second.
-func cycleTrace() *traces.Trace {
-	tr := traces.NewTrace("cycle", traces.Fields{Time: true})
+func cycleTrace() *trace.Trace {
+	tr := trace.NewTrace("cycle", trace.Fields{Time: true})
 	for i, k := range []uint64{1, 2, 3, 1, 2, 3, 1, 2, 3, 4} {
-		tr.Append(&traces.Request{Key: k, Size: 1, Time: int64(i) * int64(time.Second)})
+		tr.Append(&trace.Request{Key: k, Size: 1, Time: int64(i) * int64(time.Second)})
 	}
 	return tr
 }
 
-func latencySweep(t *testing.T, tr *traces.Trace, missSpec string, sizes ...int64) ([]sim.Point, *sim.Latencies) {
+func latencySweep(t *testing.T, tr *trace.Trace, missSpec string, sizes ...int64) ([]sim.Point, *sim.Latencies) {
 	t.Helper()
 	miss, err := sim.ParseMissLatency(missSpec, 42)
 	if err != nil {
@@ -134,9 +134,9 @@ func TestLatencyReportConstant(t *testing.T) {
 // that never hits) the latencies are exactly the miss latency draws: the
 // log-normal with median 40ms and p99 250ms.
 func TestLatencyBaselineIsMissDistribution(t *testing.T) {
-	tr := traces.NewTrace("distinct", traces.Fields{})
+	tr := trace.NewTrace("distinct", trace.Fields{})
 	for k := uint64(0); k < 100_000; k++ {
-		tr.Append(&traces.Request{Key: k, Size: 1}) // every request a new key: no hits
+		tr.Append(&trace.Request{Key: k, Size: 1}) // every request a new key: no hits
 	}
 	points, lat := latencySweep(t, tr, "lognormal:median=40ms,p99=250ms", 10)
 	r := NewLatencyReport(points, lat.Uncached, 0)

@@ -9,6 +9,7 @@ import (
 	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/sim"
 	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 	"github.com/cachesim/cachesim/traces/tracestest"
 )
 
@@ -108,7 +109,7 @@ func TestKneedleNoKnee(t *testing.T) {
 // The loop trace, loaded once for all the tests that use it.
 var (
 	loopOnce  sync.Once
-	loopTrace *traces.Trace
+	loopTrace *trace.Trace
 	loopErr   error
 )
 
@@ -116,7 +117,7 @@ var (
 var loopCurves sync.Map
 
 // loopCurve replays the LIRS loop trace (1,011 keys cycled) through LRU.
-func loopCurve(t *testing.T, sizes []int64) (Curve, *traces.Trace) {
+func loopCurve(t *testing.T, sizes []int64) (Curve, *trace.Trace) {
 	t.Helper()
 	key := fmt.Sprint(sizes)
 	if c, ok := loopCurves.Load(key); ok {

@@ -5,12 +5,12 @@ import (
 	"math"
 	"strings"
 
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // Multi-key requests (batches).
 //
-// A request may carry several keys (traces.Request.Continues marks the
+// A request may carry several keys (trace.Request.Continues marks the
 // second and later ones): a feature-store lookup for a batch of entities,
 // an MGET, a MULTI/EXEC block. Policies see one key at a time, in order:
 // each key is looked up as any request is (a miss admits it, which may
@@ -376,7 +376,7 @@ func (s *keySet) add(key uint64) bool {
 		s.grow()
 	}
 	mask := uint64(len(s.keys) - 1)
-	for i := traces.SpatialHash(key) & mask; ; i = (i + 1) & mask {
+	for i := trace.SpatialHash(key) & mask; ; i = (i + 1) & mask {
 		if s.gens[i] != s.gen {
 			s.keys[i], s.gens[i] = key, s.gen
 			s.n++
@@ -406,8 +406,8 @@ func (s *keySet) grow() {
 
 // declaresMarks reports whether r may carry multi-key requests (a reader
 // that does not describe its fields may).
-func declaresMarks(r traces.Reader) bool {
-	if d, ok := r.(traces.Describer); ok {
+func declaresMarks(r trace.Reader) bool {
+	if d, ok := r.(trace.Describer); ok {
 		return d.Fields().Marks
 	}
 	return true

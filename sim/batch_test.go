@@ -6,15 +6,16 @@ import (
 	"testing"
 
 	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // batchTrace builds a trace of multi-key requests: each inner list is one
 // request's keys, in order.
-func batchTrace(reqs ...[]uint64) *traces.Trace {
-	t := traces.NewTrace("batches", traces.Fields{Marks: true})
+func batchTrace(reqs ...[]uint64) *trace.Trace {
+	t := trace.NewTrace("batches", trace.Fields{Marks: true})
 	for _, keys := range reqs {
 		for i, k := range keys {
-			t.Append(&traces.Request{Key: k, Size: 1, Continues: i > 0})
+			t.Append(&trace.Request{Key: k, Size: 1, Continues: i > 0})
 		}
 	}
 	return t
@@ -123,11 +124,11 @@ func TestBatchEdges(t *testing.T) {
 	if st := ReplayWith(batchTrace([]uint64{1}, []uint64{1}), newLRU(t, 2), Options{Objects: true}); st.Batch != nil {
 		t.Errorf("single-key requests: batch statistics %+v", st.Batch)
 	}
-	ops := traces.NewTrace("ops", traces.Fields{Marks: true, Op: true})
-	for _, r := range []traces.Request{
-		{Key: 1, Size: 1, Op: traces.OpSet}, {Key: 2, Size: 1, Op: traces.OpSet, Continues: true}, // MSET: no lookup
+	ops := trace.NewTrace("ops", trace.Fields{Marks: true, Op: true})
+	for _, r := range []trace.Request{
+		{Key: 1, Size: 1, Op: trace.OpSet}, {Key: 2, Size: 1, Op: trace.OpSet, Continues: true}, // MSET: no lookup
 		{Key: 1, Size: 1}, {Key: 2, Size: 1, Continues: true}, // MGET: both hit
-		{Key: 3, Size: 1}, {Key: 1, Size: 1, Continues: true, Op: traces.OpDelete}, // a miss, then a delete
+		{Key: 3, Size: 1}, {Key: 1, Size: 1, Continues: true, Op: trace.OpDelete}, // a miss, then a delete
 	} {
 		ops.Append(&r)
 	}
@@ -155,14 +156,14 @@ func TestKeySet(t *testing.T) {
 
 // randomBatches returns n requests of 1 to 8 keys of 60, skewed towards
 // the small ones, each key with a fixed size of 1 to 10 bytes.
-func randomBatches(n int, seed uint64) *traces.Trace {
+func randomBatches(n int, seed uint64) *trace.Trace {
 	rng := rand.New(rand.NewPCG(seed, 1))
-	t := traces.NewTrace("random batches", traces.Fields{Marks: true, Size: true})
+	t := trace.NewTrace("random batches", trace.Fields{Marks: true, Size: true})
 	for range n {
 		keys := 1 + rng.IntN(8)
 		for i := range keys {
 			k := uint64(rng.IntN(1+rng.IntN(60))) + 1
-			t.Append(&traces.Request{Key: k, Size: uint32(1 + k%10), Continues: i > 0})
+			t.Append(&trace.Request{Key: k, Size: uint32(1 + k%10), Continues: i > 0})
 		}
 	}
 	return t
@@ -204,7 +205,7 @@ func TestBatchCurveEqualsReplays(t *testing.T) {
 }
 
 // loadSpec reads a workload spec into a trace.
-func loadSpec(t *testing.T, spec string) *traces.Trace {
+func loadSpec(t *testing.T, spec string) *trace.Trace {
 	t.Helper()
 	tr, err := traces.ReadAll(spec, workloadReader(t, spec))
 	if err != nil {
@@ -260,7 +261,7 @@ func TestBatchReplayDoesNotAllocate(t *testing.T) {
 	m := LatencyModel{Hit: 1e-3, Miss: constant(0.02), Batch: BatchSingle, PerKey: 1e-4}
 	p := newReplayer(newLRU(t, 2000), Options{Objects: true, DedupBatch: true, Latency: m.Latencies(tr)}, Semantics{}, false, true)
 	p.byTenant = make([]TenantStats, 4)
-	chunk := make([]traces.Request, tr.Len())
+	chunk := make([]trace.Request, tr.Len())
 	tr.Fill(0, chunk)
 	run := func() {
 		p.next = 0

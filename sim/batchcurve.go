@@ -3,7 +3,7 @@ package sim
 import (
 	"math"
 
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // CurveOptions say how an LRU curve counts what replays would.
@@ -44,7 +44,7 @@ func (d *stackDistances[T]) trackBatches(dedup bool) {
 }
 
 // addBatched adds a request that may continue the one before.
-func (d *stackDistances[T]) addBatched(r *traces.Request) {
+func (d *stackDistances[T]) addBatched(r *trace.Request) {
 	b := d.bt
 	if !r.Continues {
 		b.end()

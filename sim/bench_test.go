@@ -7,17 +7,18 @@ import (
 	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/sim"
 	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 	"github.com/cachesim/cachesim/workload"
 )
 
 var (
 	benchOnce  sync.Once
-	benchTrace *traces.Trace
+	benchTrace *trace.Trace
 )
 
 // zipfTrace is 1,000,000 requests over 100,000 keys, exponent 0.9, with
 // sizes and timestamps left out (object-count replay).
-func zipfTrace(b *testing.B) *traces.Trace {
+func zipfTrace(b *testing.B) *trace.Trace {
 	benchOnce.Do(func() {
 		benchTrace = benchLoad(b, workload.Zipf{Keys: 100_000, Requests: 1_000_000, Alpha: 0.9, Seed: 1}.String())
 	})
@@ -25,7 +26,7 @@ func zipfTrace(b *testing.B) *traces.Trace {
 }
 
 // benchLoad reads a workload spec into memory.
-func benchLoad(b *testing.B, spec string) *traces.Trace {
+func benchLoad(b *testing.B, spec string) *trace.Trace {
 	w, err := workload.Parse(spec)
 	if err != nil {
 		b.Fatal(err)
@@ -67,7 +68,7 @@ func BenchmarkLRUCurve(b *testing.B) { benchCurve(b, zipfTrace(b)) }
 
 // benchCurve computes tr's exact LRU curve at 100 log-spaced sizes, one op
 // a request.
-func benchCurve(b *testing.B, tr *traces.Trace) {
+func benchCurve(b *testing.B, tr *trace.Trace) {
 	sizes := sim.Sizes{Values: sim.LogSizes(10, 100_000, 100)}
 	b.ReportAllocs()
 	for done := 0; done < b.N; done += tr.Len() {
@@ -79,12 +80,12 @@ func benchCurve(b *testing.B, tr *traces.Trace) {
 
 var (
 	batchOnce  sync.Once
-	batchTrace *traces.Trace
+	batchTrace *trace.Trace
 )
 
 // batchBenchTrace is 1,000,000 keys in requests of 1 to 199 entities
 // (mean 100) over 100,000 entities, Zipf 0.9.
-func batchBenchTrace(b *testing.B) *traces.Trace {
+func batchBenchTrace(b *testing.B) *trace.Trace {
 	batchOnce.Do(func() { batchTrace = benchLoad(b, "batch:keys=1e5,alpha=0.9,batch=uniform:1:199,requests=1e6,seed=1") })
 	return batchTrace
 }

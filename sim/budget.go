@@ -5,8 +5,8 @@ import (
 	"math"
 	"sync"
 
-	"github.com/cachesim/cachesim/traces"
 	"github.com/cachesim/cachesim/traces/keymap"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // bytesPerObject is what a simulated cache holds per cached object, with
@@ -58,7 +58,7 @@ func (b *budget) release(n int64) {
 // pointMemory estimates the memory a cache of this size needs on t: at most
 // one entry per request, and per object of the trace's mean request size in
 // byte mode.
-func pointMemory(t *traces.Trace, size int64, bytes bool, meanSize float64) int64 {
+func pointMemory(t *trace.Trace, size int64, bytes bool, meanSize float64) int64 {
 	objects := size
 	if bytes {
 		objects = int64(float64(size) / max(meanSize, 1))
@@ -67,7 +67,7 @@ func pointMemory(t *traces.Trace, size int64, bytes bool, meanSize float64) int6
 }
 
 // meanRequestSize returns the mean size of t's requests (1 without sizes).
-func meanRequestSize(t *traces.Trace) float64 {
+func meanRequestSize(t *trace.Trace) float64 {
 	if t.Sizes == nil || len(t.Sizes) == 0 {
 		return 1
 	}
@@ -108,7 +108,7 @@ func (e *ErrMemory) Error() string {
 
 // planMemory estimates what a sweep of t holds, curves being the number of
 // LRU curves it computes.
-func planMemory(t *traces.Trace, cfg SweepConfig, curves int) MemoryPlan {
+func planMemory(t *trace.Trace, cfg SweepConfig, curves int) MemoryPlan {
 	m := MemoryPlan{Trace: t.ColumnBytes()}
 	if curves > 0 {
 		m.Curve = int64(curves) * int64(estimateDistinct(t)) * curveBytesPerKey
@@ -127,7 +127,7 @@ func planMemory(t *traces.Trace, cfg SweepConfig, curves int) MemoryPlan {
 // traces, else estimated (within a few percent, rounded up by 10%) from the
 // keys of a 1/64 spatial sample, which costs a hash per request and a
 // table 64 times smaller.
-func estimateDistinct(t *traces.Trace) int {
+func estimateDistinct(t *trace.Trace) int {
 	if t.Len() < 1<<18 {
 		n, _ := t.Footprint()
 		return n
@@ -135,7 +135,7 @@ func estimateDistinct(t *traces.Trace) int {
 	const rate = 64
 	var seen keymap.KeySet
 	for _, k := range t.Keys {
-		if traces.SpatialHash(k) < math.MaxUint64/rate {
+		if trace.SpatialHash(k) < math.MaxUint64/rate {
 			seen.Add(k)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 	"github.com/cachesim/cachesim/workload"
 )
 
@@ -67,7 +68,7 @@ func TestSweepMemoryPlan(t *testing.T) {
 	}
 	curve := heldBy(func() any {
 		d := NewStackDistances(cfg.Sizes)
-		var req traces.Request
+		var req trace.Request
 		for i := range tr.Len() {
 			tr.At(i, &req)
 			d.Add(&req)

@@ -1,10 +1,10 @@
 package sim
 
 import (
-	"github.com/cachesim/cachesim/traces/keymap"
 	"math"
 
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/keymap"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // Ceiling is what a cache of unlimited size would do on a trace: the hit
@@ -107,7 +107,7 @@ func NewCeilingCounter(sem Semantics) *CeilingCounter {
 }
 
 // Add counts one request.
-func (cc *CeilingCounter) Add(r *traces.Request) {
+func (cc *CeilingCounter) Add(r *trace.Request) {
 	var o *ceilingObject
 	if i, ok := cc.index.Get(r.Key); ok {
 		o = &cc.objects[i]
@@ -120,7 +120,7 @@ func (cc *CeilingCounter) Add(r *traces.Request) {
 // traces.Summarizer.Add returns it). The counter then keeps no key table of
 // its own, only 8 bytes per key (inspect of 8.65 M distinct keys: a 512 MiB
 // table saved). Add and AddObject must not be mixed.
-func (cc *CeilingCounter) AddObject(r *traces.Request, id int32) {
+func (cc *CeilingCounter) AddObject(r *trace.Request, id int32) {
 	if int(id) >= len(cc.objects) {
 		cc.objects = append(cc.objects, make([]ceilingObject, int(id)+1-len(cc.objects))...)
 	}
@@ -128,7 +128,7 @@ func (cc *CeilingCounter) AddObject(r *traces.Request, id int32) {
 }
 
 // add counts r, whose object is o (nil: one Add has not seen).
-func (cc *CeilingCounter) add(r *traces.Request, o *ceilingObject) {
+func (cc *CeilingCounter) add(r *trace.Request, o *ceilingObject) {
 	if !r.Continues {
 		cc.endRequest()
 	}
@@ -157,7 +157,7 @@ func (cc *CeilingCounter) add(r *traces.Request, o *ceilingObject) {
 }
 
 // store stores r's object, o when it was cached before, at r's size.
-func (cc *CeilingCounter) store(o *ceilingObject, r *traces.Request) {
+func (cc *CeilingCounter) store(o *ceilingObject, r *trace.Request) {
 	if o == nil {
 		cc.index.Put(r.Key, int32(len(cc.objects)))
 		cc.objects = append(cc.objects, ceilingObject{})
@@ -201,16 +201,16 @@ func (cc *CeilingCounter) Ceiling() Ceiling {
 // Footprint returns the objects a cache of unlimited size would ever
 // store on t and the sum of their sizes, each at its last stored size
 // (the ceiling's footprint, under t's own meaning: see Semantics).
-func Footprint(t *traces.Trace) (objects int, bytes int64) {
+func Footprint(t *trace.Trace) (objects int, bytes int64) {
 	c := CeilingOf(t, false)
 	return int(c.Objects), int64(c.ObjectBytes)
 }
 
 // CeilingOf computes the Ceiling of t; countWrites counts every request
 // as a read (see Semantics).
-func CeilingOf(t *traces.Trace, countWrites bool) Ceiling {
+func CeilingOf(t *trace.Trace, countWrites bool) Ceiling {
 	cc := NewCeilingCounter(Semantics{CountWrites: countWrites})
-	var r traces.Request
+	var r trace.Request
 	for i := range t.Len() {
 		t.At(i, &r)
 		cc.Add(&r)

@@ -5,22 +5,23 @@ import (
 	"testing"
 
 	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // TestCeilingByHand: a hand-made trace with sizes and operations.
 func TestCeilingByHand(t *testing.T) {
-	build := func(write traces.Op) *traces.Trace {
-		tr := traces.NewTrace("ops", traces.Fields{Op: true, Size: true})
-		for _, r := range []traces.Request{
-			{Key: 1, Size: 10, Op: traces.OpGet},    // first request: unavoidable miss (10 B)
-			{Key: 1, Size: 10, Op: traces.OpGet},    // hit if the first admitted it
-			{Key: 2, Size: 20, Op: write},           // written: cached, not a lookup
-			{Key: 2, Size: 20, Op: traces.OpGet},    // hit: the write put it there
-			{Key: 1, Size: 10, Op: traces.OpDelete}, // removed, not a lookup
-			{Key: 1, Size: 10, Op: traces.OpGet},    // unavoidable miss again (10 B)
-			{Key: 3, Size: 40, Op: traces.OpGet},    // first request: miss (40 B)
-			{Key: 3, Size: 50, Op: traces.OpGet},    // hit if admitted, counted with its own 50 B
-			{Key: 2, Size: 35, Op: write},           // rewritten larger: the footprint takes its last size
+	build := func(write trace.Op) *trace.Trace {
+		tr := trace.NewTrace("ops", trace.Fields{Op: true, Size: true})
+		for _, r := range []trace.Request{
+			{Key: 1, Size: 10, Op: trace.OpGet},    // first request: unavoidable miss (10 B)
+			{Key: 1, Size: 10, Op: trace.OpGet},    // hit if the first admitted it
+			{Key: 2, Size: 20, Op: write},          // written: cached, not a lookup
+			{Key: 2, Size: 20, Op: trace.OpGet},    // hit: the write put it there
+			{Key: 1, Size: 10, Op: trace.OpDelete}, // removed, not a lookup
+			{Key: 1, Size: 10, Op: trace.OpGet},    // unavoidable miss again (10 B)
+			{Key: 3, Size: 40, Op: trace.OpGet},    // first request: miss (40 B)
+			{Key: 3, Size: 50, Op: trace.OpGet},    // hit if admitted, counted with its own 50 B
+			{Key: 2, Size: 35, Op: write},          // rewritten larger: the footprint takes its last size
 		} {
 			tr.Append(&r)
 		}
@@ -29,7 +30,7 @@ func TestCeilingByHand(t *testing.T) {
 	// Block writes (reads admit). Lookups: 6 requests, 10+10+20+10+40+50 =
 	// 140 bytes; misses 3 (60 bytes). Footprint: keys 1 and 3 at the size
 	// their first read admitted (10, 40), key 2 at its last write (35): 85.
-	tr := build(traces.OpWrite)
+	tr := build(trace.OpWrite)
 	want := Ceiling{Requests: 6, Bytes: 140, Misses: 3, MissBytes: 60, Objects: 3, ObjectBytes: 85}
 	got := CeilingOf(tr, false)
 	if got != want {
@@ -51,13 +52,13 @@ func TestCeilingByHand(t *testing.T) {
 	}
 	// A key-value client's writes (OpSet) mean the same: its reads fill
 	// too, as the client's fill after a miss would.
-	if got := CeilingOf(build(traces.OpSet), false); got != CeilingOf(tr, false) {
+	if got := CeilingOf(build(trace.OpSet), false); got != CeilingOf(tr, false) {
 		t.Errorf("client writes: %+v, block writes %+v", got, CeilingOf(tr, false))
 	}
 	// An unsized read (a key never sized) misses and stores nothing.
-	un := traces.NewTrace("unsized", traces.Fields{Marks: true})
+	un := trace.NewTrace("unsized", trace.Fields{Marks: true})
 	for range 3 {
-		un.Append(&traces.Request{Key: 9, Size: 1, Unsized: true})
+		un.Append(&trace.Request{Key: 9, Size: 1, Unsized: true})
 	}
 	if got := CeilingOf(un, false); got.Misses != 3 || got.Objects != 0 {
 		t.Errorf("unsized reads: %+v, want 3 misses and nothing stored", got)
@@ -103,13 +104,13 @@ func TestCeilingScale(t *testing.T) {
 // key (its objects, no key table): 10⁶ keys stay under 20 bytes a key live
 // where Add's key table alone (16-byte slots at most half full) costs 33.
 func TestCeilingCounterAddObject(t *testing.T) {
-	reqs := []traces.Request{
-		{Key: 7, Size: 5, Op: traces.OpDelete},
-		{Key: 1, Size: 10, Op: traces.OpGet}, {Key: 1, Size: 10, Op: traces.OpGet},
-		{Key: 2, Size: 20, Op: traces.OpSet}, {Key: 2, Size: 20, Op: traces.OpGet},
-		{Key: 1, Size: 10, Op: traces.OpDelete}, {Key: 1, Size: 10, Op: traces.OpGet},
-		{Key: 7, Size: 30, Op: traces.OpGet}, {Key: 7, Size: 30, Op: traces.OpGet},
-		{Key: 3, Size: 40, Op: traces.OpGet, Continues: true}, {Key: 2, Size: 35, Op: traces.OpSet},
+	reqs := []trace.Request{
+		{Key: 7, Size: 5, Op: trace.OpDelete},
+		{Key: 1, Size: 10, Op: trace.OpGet}, {Key: 1, Size: 10, Op: trace.OpGet},
+		{Key: 2, Size: 20, Op: trace.OpSet}, {Key: 2, Size: 20, Op: trace.OpGet},
+		{Key: 1, Size: 10, Op: trace.OpDelete}, {Key: 1, Size: 10, Op: trace.OpGet},
+		{Key: 7, Size: 30, Op: trace.OpGet}, {Key: 7, Size: 30, Op: trace.OpGet},
+		{Key: 3, Size: 40, Op: trace.OpGet, Continues: true}, {Key: 2, Size: 35, Op: trace.OpSet},
 	}
 	byKey, byID := NewCeilingCounter(Semantics{}), NewCeilingCounter(Semantics{})
 	z := traces.NewSummarizer("t")
@@ -126,7 +127,7 @@ func TestCeilingCounterAddObject(t *testing.T) {
 	runtime.GC()
 	runtime.ReadMemStats(&before)
 	cc := NewCeilingCounter(Semantics{})
-	r := traces.Request{Size: 1}
+	r := trace.Request{Size: 1}
 	for id := range int32(n) {
 		r.Key = uint64(id) * 0x9e3779b97f4a7c15
 		cc.AddObject(&r, id)

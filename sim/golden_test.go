@@ -7,10 +7,11 @@ import (
 	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/sim"
 	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 	"github.com/cachesim/cachesim/traces/tracestest"
 )
 
-func load(t *testing.T, name string) *traces.Trace {
+func load(t *testing.T, name string) *trace.Trace {
 	t.Helper()
 	tr, _, err := traces.Load(tracestest.Path(t, name), traces.Options{})
 	if err != nil {
@@ -19,7 +20,7 @@ func load(t *testing.T, name string) *traces.Trace {
 	return tr
 }
 
-func sweep(t *testing.T, tr *traces.Trace, pol string, sizes ...int64) []sim.Point {
+func sweep(t *testing.T, tr *trace.Trace, pol string, sizes ...int64) []sim.Point {
 	t.Helper()
 	spec, err := policy.ParseSpec(pol)
 	if err != nil {

@@ -5,16 +5,16 @@ import (
 
 	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/sim"
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // A replay reports the memory a memcached model held: at a 1 MiB limit, a
 // 100-byte and a 1,000-byte object go to two slab classes, each with a
 // page, 2 MiB in all. Policies whose memory is their capacity report none.
 func TestReplayReportsHeldMemory(t *testing.T) {
-	tr := traces.NewTrace("two classes", traces.Fields{Size: true})
-	tr.Append(&traces.Request{Key: 1, Size: 100})
-	tr.Append(&traces.Request{Key: 2, Size: 1000})
+	tr := trace.NewTrace("two classes", trace.Fields{Size: true})
+	tr.Append(&trace.Request{Key: 1, Size: 100})
+	tr.Append(&trace.Request{Key: 2, Size: 1000})
 	for _, tc := range []struct {
 		spec string
 		want int64

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
@@ -26,7 +26,7 @@ type Distribution interface {
 }
 
 // FromTrace is the miss latency that takes each request's latency from the
-// trace's latency column (traces.Trace.Latencies) instead of drawing it.
+// trace's latency column (trace.Trace.Latencies) instead of drawing it.
 var FromTrace Distribution = fromTrace{}
 
 type fromTrace struct{}
@@ -174,7 +174,7 @@ type Latencies struct {
 
 // Check reports whether the model can run on t: a miss latency from the
 // trace needs the trace's latency column.
-func (m LatencyModel) Check(t *traces.Trace) error {
+func (m LatencyModel) Check(t *trace.Trace) error {
 	if m.Miss == FromTrace && t.Latencies == nil {
 		return fmt.Errorf("miss latency from the trace: %s: %w", t.Name, ErrNoLatencyColumn)
 	}
@@ -183,7 +183,7 @@ func (m LatencyModel) Check(t *traces.Trace) error {
 
 // Latencies draws the miss latency of every request of t (or, with
 // FromTrace, takes it from t's latency column; see Check).
-func (m LatencyModel) Latencies(t *traces.Trace) *Latencies {
+func (m LatencyModel) Latencies(t *trace.Trace) *Latencies {
 	n := t.Len()
 	l := &Latencies{Hit: m.Hit, Uncached: &Histogram{}, miss: make([]float64, n), bucket: make([]int32, n),
 		lo: math.MaxInt32, hi: math.MinInt32, Batch: m.Batch, PerKey: m.PerKey, perKiB: m.PerKiB}
@@ -243,7 +243,7 @@ func (l *Latencies) recordMiss(h *Histogram, i int) {
 // RequestRate returns the trace's request rate per second from its
 // timestamps: the gaps between requests averaged over the trace's span. ok
 // is false when the trace has no timestamps or spans no time.
-func RequestRate(t *traces.Trace) (perSecond float64, ok bool) {
+func RequestRate(t *trace.Trace) (perSecond float64, ok bool) {
 	lo, hi, ok := timeSpan(t)
 	if !ok || hi == lo {
 		return 0, false
@@ -252,7 +252,7 @@ func RequestRate(t *traces.Trace) (perSecond float64, ok bool) {
 }
 
 // timeSpan returns the earliest and latest timestamps.
-func timeSpan(t *traces.Trace) (lo, hi int64, ok bool) {
+func timeSpan(t *trace.Trace) (lo, hi int64, ok bool) {
 	if len(t.Times) == 0 {
 		return 0, 0, false
 	}

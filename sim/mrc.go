@@ -4,9 +4,9 @@ import (
 	"math"
 	"sort"
 
-	"github.com/cachesim/cachesim/traces"
 	"github.com/cachesim/cachesim/traces/keymap"
 	"github.com/cachesim/cachesim/traces/stack"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // LRUCurve computes exact LRU statistics for every size in one pass over
@@ -24,20 +24,20 @@ import (
 // the size a cache stores depends on when it last missed. LRUCurve therefore
 // reports, per size, whether its result is exact; callers replay the others.
 // Traces with writes or deletes are never exact here.
-func LRUCurve(t *traces.Trace, sizes Sizes) (stats []Stats, exact []bool) {
+func LRUCurve(t *trace.Trace, sizes Sizes) (stats []Stats, exact []bool) {
 	return LRUCurveWith(t, sizes, CurveOptions{})
 }
 
 // LRUCurveWith is LRUCurve with options: on a trace of multi-key requests
 // it gives each size's Stats.Batch too (see batchcurve.go).
-func LRUCurveWith(t *traces.Trace, sizes Sizes, opt CurveOptions) (stats []Stats, exact []bool) {
+func LRUCurveWith(t *trace.Trace, sizes Sizes, opt CurveOptions) (stats []Stats, exact []bool) {
 	if sizes.Bytes {
 		return lruCurve[int64](t, sizes, opt)
 	}
 	return lruCurve[int32](t, sizes, opt)
 }
 
-func lruCurve[T stack.Weight](t *traces.Trace, sizes Sizes, opt CurveOptions) (stats []Stats, exact []bool) {
+func lruCurve[T stack.Weight](t *trace.Trace, sizes Sizes, opt CurveOptions) (stats []Stats, exact []bool) {
 	k := len(sizes.Values)
 	stats, exact = make([]Stats, k), make([]bool, k)
 	if k == 0 || t.Ops != nil {
@@ -46,7 +46,7 @@ func lruCurve[T stack.Weight](t *traces.Trace, sizes Sizes, opt CurveOptions) (s
 	d := newStackDistances[T](sizes)
 	if t.HasBatches() {
 		d.trackBatches(opt.DedupBatch)
-		var r traces.Request
+		var r trace.Request
 		for i := range t.Len() {
 			t.At(i, &r)
 			d.Add(&r)
@@ -68,7 +68,7 @@ func lruCurve[T stack.Weight](t *traces.Trace, sizes Sizes, opt CurveOptions) (s
 // memory follows the distinct keys (about 50 bytes each), not the requests.
 type StackDistances interface {
 	// Add counts a request for key of this size.
-	Add(r *traces.Request)
+	Add(r *trace.Request)
 	// Footprint returns the number of distinct keys added and the sum of
 	// their first-seen sizes.
 	Footprint() (objects int, bytes int64)
@@ -124,7 +124,7 @@ func newStackDistances[T stack.Weight](sizes Sizes) *stackDistances[T] {
 	return d
 }
 
-func (d *stackDistances[T]) Add(r *traces.Request) {
+func (d *stackDistances[T]) Add(r *trace.Request) {
 	if d.bt != nil {
 		d.addBatched(r)
 		return

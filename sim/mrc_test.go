@@ -6,12 +6,12 @@ import (
 
 	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/sim"
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // checkCurve compares the one-pass curve with a replay at every size it
 // calls exact, and counts them.
-func checkCurve(t *testing.T, name string, tr *traces.Trace, sizes sim.Sizes) int {
+func checkCurve(t *testing.T, name string, tr *trace.Trace, sizes sim.Sizes) int {
 	t.Helper()
 	stats, exact := sim.LRUCurve(tr, sizes)
 	n := 0
@@ -46,15 +46,15 @@ func TestLRUCurveEqualsReplayRandom(t *testing.T) {
 }
 
 func TestLRUCurveInexactCases(t *testing.T) {
-	tr := traces.NewTrace("t", traces.Fields{Size: true})
-	for _, r := range []traces.Request{{Key: 1, Size: 10}, {Key: 2, Size: 50}, {Key: 1, Size: 10}} {
+	tr := trace.NewTrace("t", trace.Fields{Size: true})
+	for _, r := range []trace.Request{{Key: 1, Size: 10}, {Key: 2, Size: 50}, {Key: 1, Size: 10}} {
 		tr.Append(&r)
 	}
 	_, exact := sim.LRUCurve(tr, sim.Sizes{Values: []int64{20, 50, 100}, Bytes: true})
 	if exact[0] || !exact[1] || !exact[2] {
 		t.Fatalf("exact %v: sizes below the largest object (50) must be replayed", exact)
 	}
-	tr.Append(&traces.Request{Key: 2, Size: 60}) // a size change
+	tr.Append(&trace.Request{Key: 2, Size: 60}) // a size change
 	if _, exact := sim.LRUCurve(tr, sim.Sizes{Values: []int64{100}, Bytes: true}); exact[0] {
 		t.Fatal("a key whose size changes was called exact")
 	}

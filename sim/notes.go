@@ -4,9 +4,9 @@ import (
 	"fmt"
 
 	"github.com/cachesim/cachesim/traces/keymap"
+	"github.com/cachesim/cachesim/traces/trace"
 
 	"github.com/cachesim/cachesim/policy"
-	"github.com/cachesim/cachesim/traces"
 )
 
 // NoteKind says what a Note is about, so that a command can add how to act
@@ -39,7 +39,7 @@ type Note struct {
 // object sizes for byte capacities, timestamps for policies on trace time,
 // and the reads of a trace whose clients write that find nothing ever
 // stored.
-func InputNotes(t *traces.Trace, specs []policy.Spec, bytes bool) []Note {
+func InputNotes(t *trace.Trace, specs []policy.Spec, bytes bool) []Note {
 	var notes []Note
 	if n := unwrittenReads(t); n > 0 {
 		notes = append(notes, Note{ClientWrites, fmt.Sprintf("%s's clients write their own objects (cache-aside); %d of its "+
@@ -69,21 +69,21 @@ func InputNotes(t *traces.Trace, specs []policy.Spec, bytes bool) []Note {
 }
 
 // unwrittenReads counts the unsized reads of a trace whose clients write
-// (traces.Trace.ClientWrites) whose keys the trace never writes; 0 for
+// (trace.Trace.ClientWrites) whose keys the trace never writes; 0 for
 // other traces.
-func unwrittenReads(t *traces.Trace) int {
+func unwrittenReads(t *trace.Trace) int {
 	if !t.ClientWrites() {
 		return 0
 	}
 	var written keymap.KeySet
 	for i, op := range t.Ops {
-		if op == traces.OpSet || op == traces.OpWrite {
+		if op == trace.OpSet || op == trace.OpWrite {
 			written.Add(t.Keys[i])
 		}
 	}
 	n := 0
 	for i, op := range t.Ops {
-		if op == traces.OpGet && t.Marks != nil && t.Marks[i]&traces.MarkUnsized != 0 {
+		if op == trace.OpGet && t.Marks != nil && t.Marks[i]&trace.MarkUnsized != 0 {
 			if !written.Has(t.Keys[i]) {
 				n++
 			}
@@ -94,7 +94,7 @@ func unwrittenReads(t *traces.Trace) int {
 
 // CurveNote is the note of a sweep of specs on t that replays what LRU's
 // one-pass curve would give on a trace without writes; nil when none does.
-func CurveNote(t *traces.Trace, specs []policy.Spec, countWrites bool) *Note {
+func CurveNote(t *trace.Trace, specs []policy.Spec, countWrites bool) *Note {
 	if t.Ops == nil || countWrites {
 		return nil
 	}

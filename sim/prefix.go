@@ -5,12 +5,12 @@ import (
 	"time"
 
 	"github.com/cachesim/cachesim/policy"
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // A prompt trace (Prompts) is a sequence of LLM requests, each an ordered
 // chain of KV-cache blocks: its first block starts a request, the others
-// continue it (traces.Request.Continues), every block carries the tokens
+// continue it (trace.Request.Continues), every block carries the tokens
 // it holds (Request.Tokens), and a tail that does not fill a block — never
 // cached, as vLLM does — is an unsized last block (Request.Unsized) whose
 // tokens count in the prompt and never hit. Its key is the hash of every
@@ -23,7 +23,7 @@ import (
 // stores a prompt's blocks after prefill.
 
 // Prompts reports whether t is a prompt trace (it carries token counts).
-func Prompts(t *traces.Trace) bool { return t.Tokens != nil }
+func Prompts(t *trace.Trace) bool { return t.Tokens != nil }
 
 // PrefixOptions say how a prompt trace is replayed.
 type PrefixOptions struct {
@@ -85,7 +85,7 @@ func (p *PrefixStats) merge(o *PrefixStats) {
 // blocks right after accessing it until t + its pin time; c must be a
 // policy.Pinner. A block that cannot be stored because pinned blocks fill
 // the cache is left out (Unstored).
-func ReplayPrefix(t *traces.Trace, c policy.Cache, opt PrefixOptions) Stats {
+func ReplayPrefix(t *trace.Trace, c policy.Cache, opt PrefixOptions) Stats {
 	p := newPrefixReplayer(t, c, opt)
 	eachPrompt(t, p.prompt)
 	return p.finish()
@@ -93,10 +93,10 @@ func ReplayPrefix(t *traces.Trace, c policy.Cache, opt PrefixOptions) Stats {
 
 // eachPrompt calls f with the first and one past the last trace entry of
 // each request of prompt trace t, in order.
-func eachPrompt(t *traces.Trace, f func(i, j int)) {
+func eachPrompt(t *trace.Trace, f func(i, j int)) {
 	for i, n := 0, t.Len(); i < n; {
 		j := i + 1
-		for j < n && t.Marks != nil && t.Marks[j]&traces.MarkContinues != 0 {
+		for j < n && t.Marks != nil && t.Marks[j]&trace.MarkContinues != 0 {
 			j++
 		}
 		f(i, j)
@@ -106,13 +106,13 @@ func eachPrompt(t *traces.Trace, f func(i, j int)) {
 
 // prefixReplayer is ReplayPrefix's state.
 type prefixReplayer struct {
-	t      *traces.Trace
+	t      *trace.Trace
 	c      policy.Cache
 	opt    PrefixOptions
 	pinner policy.Pinner   // nil without pins
 	held   EndHeap[pinned] // requests in flight, by end time
 	spare  [][]uint64      // key buffers of released requests, for reuse
-	req    traces.Request
+	req    trace.Request
 	st     Stats
 	ps     PrefixStats
 	// tiers, for ReplayPrefixTiers, are the hierarchy whose tiers decide
@@ -121,7 +121,7 @@ type prefixReplayer struct {
 	tierStats []TierStats
 }
 
-func newPrefixReplayer(t *traces.Trace, c policy.Cache, opt PrefixOptions) *prefixReplayer {
+func newPrefixReplayer(t *trace.Trace, c policy.Cache, opt PrefixOptions) *prefixReplayer {
 	p := &prefixReplayer{t: t, c: c, opt: opt}
 	if opt.pins() {
 		p.pinner = c.(policy.Pinner) // callers check (PinsApply)
@@ -137,7 +137,7 @@ func PinsApply(c policy.Cache) bool {
 
 // tail reports whether request i is the tail of a prompt (never cached).
 func (p *prefixReplayer) tail(i int) bool {
-	return p.t.Marks != nil && p.t.Marks[i]&traces.MarkUnsized != 0
+	return p.t.Marks != nil && p.t.Marks[i]&trace.MarkUnsized != 0
 }
 
 // size is the size of block i as the cache sees it.

@@ -1,11 +1,13 @@
 package sim
 
 import (
-	"github.com/cachesim/cachesim/traces/tracestest"
 	"io"
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/cachesim/cachesim/traces/trace"
+	"github.com/cachesim/cachesim/traces/tracestest"
 
 	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/traces"
@@ -13,7 +15,7 @@ import (
 )
 
 // loadPrompts loads the prefix workload with this many prompts.
-func loadPrompts(tb testing.TB, prompts int) *traces.Trace {
+func loadPrompts(tb testing.TB, prompts int) *trace.Trace {
 	tb.Helper()
 	r, err := workload.MustParse("prefix:requests=" + strconv.Itoa(prompts)).Reader()
 	if err != nil {
@@ -37,7 +39,7 @@ func TestPrefixReplayAllocatesNothingPerBlock(t *testing.T) {
 			if pin > 0 && name == "s3fifo" {
 				continue
 			}
-			allocs := func(tr *traces.Trace) float64 {
+			allocs := func(tr *trace.Trace) float64 {
 				return testing.AllocsPerRun(3, func() {
 					c, _ := policy.New(policy.Spec{Name: name}, policy.Config{Capacity: 4000, SizeHint: 4000})
 					ReplayPrefix(tr, c, PrefixOptions{Pin: pin})

@@ -4,9 +4,9 @@ import (
 	"math"
 	"sort"
 
-	"github.com/cachesim/cachesim/traces"
 	"github.com/cachesim/cachesim/traces/keymap"
 	"github.com/cachesim/cachesim/traces/stack"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // PrefixCurve computes what ReplayPrefix gives for lru (leafFirst false)
@@ -29,14 +29,14 @@ import (
 // As for LRUCurve, byte capacities are exact only at sizes holding the
 // largest block (for radix: the largest request), and when a key keeps
 // one size; exact says which sizes are.
-func PrefixCurve(t *traces.Trace, sizes Sizes, opt PrefixOptions, leafFirst bool) (stats []Stats, exact []bool) {
+func PrefixCurve(t *trace.Trace, sizes Sizes, opt PrefixOptions, leafFirst bool) (stats []Stats, exact []bool) {
 	if sizes.Bytes {
 		return prefixCurve[int64](t, sizes, opt, leafFirst)
 	}
 	return prefixCurve[int32](t, sizes, opt, leafFirst)
 }
 
-func prefixCurve[T stack.Weight](t *traces.Trace, sizes Sizes, opt PrefixOptions, leafFirst bool) ([]Stats, []bool) {
+func prefixCurve[T stack.Weight](t *trace.Trace, sizes Sizes, opt PrefixOptions, leafFirst bool) ([]Stats, []bool) {
 	d := &prefixDistances[T]{caps: sizes.Values, bytes: sizes.Bytes, leafFirst: leafFirst, ids: keymap.New(), tree: stack.NewTree[T](1 << 12),
 		r: prefixReplayer{t: t, opt: opt}}
 	d.bins = make([]prefixBin, len(d.caps)+1)

@@ -7,7 +7,7 @@ import (
 	"sync"
 
 	"github.com/cachesim/cachesim/policy"
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // ErrPinsNeedPinner says a policy cannot pin blocks (it is no policy.Pinner).
@@ -17,7 +17,7 @@ var ErrPinsNeedPinner = errors.New("cannot pin blocks")
 // replayed with the prefix rule (ReplayPrefix), except lru and radix
 // without pins, computed for every size at once (PrefixCurve) with
 // replays only at the sizes the curve cannot give exactly.
-func prefixSweep(t *traces.Trace, cfg SweepConfig) ([]Point, error) {
+func prefixSweep(t *trace.Trace, cfg SweepConfig) ([]Point, error) {
 	opt := cfg.prefixOptions()
 	np, ns := len(cfg.Policies), len(cfg.Sizes.Values)
 	points := make([]Point, np*ns)
@@ -141,7 +141,7 @@ func joinNames(names []string) string {
 // Tokens and TokenMisses the prompts' tokens, Objects and ObjectBytes the
 // distinct blocks and their sizes (KV bytes with opt.BytesPerToken, else
 // tokens).
-func PrefixCeiling(t *traces.Trace, opt PrefixOptions) Ceiling {
+func PrefixCeiling(t *trace.Trace, opt PrefixOptions) Ceiling {
 	opt.Pin, opt.Durations = 0, false
 	c := policy.NewLRU(math.MaxInt64)
 	st := ReplayPrefix(t, c, opt)
@@ -154,11 +154,11 @@ func PrefixCeiling(t *traces.Trace, opt PrefixOptions) Ceiling {
 }
 
 // prefixTokens sums the tokens of t's distinct blocks.
-func prefixTokens(t *traces.Trace) uint64 {
+func prefixTokens(t *trace.Trace) uint64 {
 	seen := map[uint64]struct{}{}
 	var n uint64
 	for i, k := range t.Keys {
-		if t.Marks != nil && t.Marks[i]&traces.MarkUnsized != 0 {
+		if t.Marks != nil && t.Marks[i]&trace.MarkUnsized != 0 {
 			continue
 		}
 		if _, ok := seen[k]; !ok {
@@ -176,14 +176,14 @@ func (c Ceiling) TokenHitRatio() float64 { return 1 - ratio(c.TokenMisses, c.Tok
 // PromptRate returns the requests (prompts) per second of prompt trace t
 // and the tokens per second of their prompts, from its timestamps (0, 0
 // when it has none).
-func PromptRate(t *traces.Trace) (prompts, tokens float64) {
+func PromptRate(t *trace.Trace) (prompts, tokens float64) {
 	lo, hi, ok := timeSpan(t)
 	if !ok || hi == lo {
 		return 0, 0
 	}
 	var n, tok uint64
 	for i := range t.Keys {
-		if t.Marks == nil || t.Marks[i]&traces.MarkContinues == 0 {
+		if t.Marks == nil || t.Marks[i]&trace.MarkContinues == 0 {
 			n++
 		}
 		tok += uint64(t.Tokens[i])
@@ -193,7 +193,7 @@ func PromptRate(t *traces.Trace) (prompts, tokens float64) {
 }
 
 // MaxBlockTokens returns the most tokens a block of prompt trace t holds.
-func MaxBlockTokens(t *traces.Trace) uint32 {
+func MaxBlockTokens(t *trace.Trace) uint32 {
 	var m uint32
 	for _, v := range t.Tokens {
 		m = max(m, v)

@@ -8,24 +8,24 @@ import (
 	"time"
 
 	"github.com/cachesim/cachesim/policy"
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // promptTrace builds a prompt trace from requests given as block keys, each
 // block holding blockTokens tokens, with a tail of tail[i] tokens (0: none)
 // and arrival times times[i] (nil: none).
-func promptTrace(prompts [][]uint64, blockTokens uint32, tail []uint32, times []int64) *traces.Trace {
-	t := traces.NewTrace("prompts", traces.Fields{Marks: true, Tokens: true, Time: times != nil})
+func promptTrace(prompts [][]uint64, blockTokens uint32, tail []uint32, times []int64) *trace.Trace {
+	t := trace.NewTrace("prompts", trace.Fields{Marks: true, Tokens: true, Time: times != nil})
 	for i, p := range prompts {
 		for k, key := range p {
-			r := traces.Request{Key: key, Size: 1, Tokens: blockTokens, Continues: k > 0}
+			r := trace.Request{Key: key, Size: 1, Tokens: blockTokens, Continues: k > 0}
 			if times != nil {
 				r.Time = times[i]
 			}
 			t.Append(&r)
 		}
 		if tail != nil && tail[i] > 0 {
-			r := traces.Request{Key: 1<<63 + uint64(i), Size: 1, Tokens: tail[i], Continues: len(p) > 0, Unsized: true}
+			r := trace.Request{Key: 1<<63 + uint64(i), Size: 1, Tokens: tail[i], Continues: len(p) > 0, Unsized: true}
 			if times != nil {
 				r.Time = times[i]
 			}

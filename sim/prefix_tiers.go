@@ -2,7 +2,7 @@ package sim
 
 import (
 	"github.com/cachesim/cachesim/policy"
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // PrefixTier is one level of a KV-cache hierarchy (GPU HBM, CPU DRAM,
@@ -43,7 +43,7 @@ type TieredStats struct {
 // stores each chunk in its CPU and disk tiers while the server keeps it in
 // GPU memory). Pins (opt) hold the first tier's blocks only, which must
 // then be a policy.Pinner.
-func ReplayPrefixTiers(t *traces.Trace, tiers []PrefixTier, opt PrefixOptions) TieredStats {
+func ReplayPrefixTiers(t *trace.Trace, tiers []PrefixTier, opt PrefixOptions) TieredStats {
 	rs := make([]*prefixReplayer, len(tiers))
 	for k, tier := range tiers {
 		o := opt

@@ -2,26 +2,27 @@ package sim_test
 
 import (
 	"container/list"
-	"github.com/cachesim/cachesim/traces/tracestest"
 	"math/rand/v2"
 	"testing"
 
+	"github.com/cachesim/cachesim/traces/trace"
+	"github.com/cachesim/cachesim/traces/tracestest"
+
 	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/sim"
-	"github.com/cachesim/cachesim/traces"
 )
 
 // randomTrace draws n requests over k keys, skewed so that some keys recur
 // often; sizes (1…maxSize, fixed per key) when maxSize > 1.
-func randomTrace(rng *rand.Rand, n, k int, maxSize uint32) *traces.Trace {
-	tr := traces.NewTrace("random", traces.Fields{Size: maxSize > 1})
+func randomTrace(rng *rand.Rand, n, k int, maxSize uint32) *trace.Trace {
+	tr := trace.NewTrace("random", trace.Fields{Size: maxSize > 1})
 	sizes := make([]uint32, k)
 	for i := range sizes {
 		sizes[i] = 1 + rng.Uint32N(maxSize)
 	}
 	for i := 0; i < n; i++ {
 		key := rng.IntN(1 + rng.IntN(k)) // skewed towards small keys
-		tr.Append(&traces.Request{Key: uint64(key), Size: sizes[key]})
+		tr.Append(&trace.Request{Key: uint64(key), Size: sizes[key]})
 	}
 	return tr
 }
@@ -119,8 +120,8 @@ func TestSweepEqualsSequentialReplays(t *testing.T) {
 
 // Byte hit ratio weighs each request by its own size, also in object mode.
 func TestByteHitRatioUsesRequestSizes(t *testing.T) {
-	tr := traces.NewTrace("t", traces.Fields{Size: true})
-	for _, r := range []traces.Request{{Key: 1, Size: 100}, {Key: 1, Size: 300}, {Key: 2, Size: 50}, {Key: 1, Size: 50}} {
+	tr := trace.NewTrace("t", trace.Fields{Size: true})
+	for _, r := range []trace.Request{{Key: 1, Size: 100}, {Key: 1, Size: 300}, {Key: 2, Size: 50}, {Key: 1, Size: 50}} {
 		tr.Append(&r)
 	}
 	st := sim.Replay(tr, policy.NewLRU(2), true)

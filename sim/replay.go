@@ -2,7 +2,7 @@ package sim
 
 import (
 	"github.com/cachesim/cachesim/policy"
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // Options say how to replay and what to record besides the counts.
@@ -30,7 +30,7 @@ type Options struct {
 }
 
 // Replay runs every request of t through c with Options{Objects: objects}.
-func Replay(t *traces.Trace, c policy.Cache, objects bool) Stats {
+func Replay(t *trace.Trace, c policy.Cache, objects bool) Stats {
 	return ReplayWith(t, c, Options{Objects: objects})
 }
 
@@ -55,10 +55,10 @@ const batchSize = 2048
 //
 // For an offline policy (policy.NeedsFuture) it first fills t's next-access
 // column if missing (Sweep does so before sharing t between goroutines).
-func ReplayWith(t *traces.Trace, c policy.Cache, opt Options) Stats {
+func ReplayWith(t *trace.Trace, c policy.Cache, opt Options) Stats {
 	PrepareFuture(t, c)
 	p := newReplayer(c, opt, Semantics{CountWrites: opt.CountWrites}, t.Ops != nil, t.HasBatches())
-	var batch [batchSize]traces.Request
+	var batch [batchSize]trace.Request
 	for i, n := 0, t.Len(); i < n; i += batchSize {
 		b := batch[:min(batchSize, n-i)]
 		t.Fill(i, b)
@@ -103,7 +103,7 @@ func newReplayer(c policy.Cache, opt Options, sem Semantics, ops, batches bool) 
 // run replays a batch of requests, leaving them as they were (several
 // replayers may run the same batch): each request's size is changed to
 // the one the cache sees while the cache sees it.
-func (p *replayer) run(batch []traces.Request) {
+func (p *replayer) run(batch []trace.Request) {
 	if p.bt != nil || p.byTenant != nil {
 		p.runBatched(batch)
 		return
@@ -142,7 +142,7 @@ func (p *replayer) run(batch []traces.Request) {
 }
 
 // action returns what r does (see Semantics).
-func (p *replayer) action(r *traces.Request) Action {
+func (p *replayer) action(r *trace.Request) Action {
 	if !p.perOp && !r.Unsized {
 		return Fill
 	}
@@ -150,7 +150,7 @@ func (p *replayer) action(r *traces.Request) Action {
 }
 
 // write applies a write, a TTL change or a delete.
-func (p *replayer) write(r *traces.Request, a Action) {
+func (p *replayer) write(r *trace.Request, a Action) {
 	if a == Drop {
 		p.st.Deletes++
 	} else {
@@ -184,7 +184,7 @@ func (p *replayer) finish() Stats {
 // runBatched is run for requests that may carry several keys, or whose
 // tenants count apart: it follows each request's lookups (see batch.go)
 // and each tenant's, beside the per-key counts.
-func (p *replayer) runBatched(batch []traces.Request) {
+func (p *replayer) runBatched(batch []trace.Request) {
 	for k := range batch {
 		r := &batch[k]
 		read := p.action(r).IsRead()
@@ -214,7 +214,7 @@ func (p *replayer) runBatched(batch []traces.Request) {
 }
 
 // one replays request i as run does, and reports whether it hit.
-func (p *replayer) one(r *traces.Request, i int) bool {
+func (p *replayer) one(r *trace.Request, i int) bool {
 	own := r.Size
 	size := uint64(own)
 	if p.opt.Objects {

@@ -7,14 +7,15 @@ import (
 
 	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 	"github.com/cachesim/cachesim/workload"
 )
 
 // handTrace builds a trace of keys, with timestamps in seconds when times is not nil.
-func handTrace(keys []uint64, times []int64) *traces.Trace {
-	t := traces.NewTrace("hand", traces.Fields{Time: times != nil})
+func handTrace(keys []uint64, times []int64) *trace.Trace {
+	t := trace.NewTrace("hand", trace.Fields{Time: times != nil})
 	for i, k := range keys {
-		r := traces.Request{Key: k, Size: 1}
+		r := trace.Request{Key: k, Size: 1}
 		if times != nil {
 			r.Time = times[i] * int64(time.Second)
 		}
@@ -186,9 +187,9 @@ func TestMissLatencyDistributions(t *testing.T) {
 }
 
 func TestMissLatencyPerKiB(t *testing.T) {
-	tr := traces.NewTrace("sized", traces.Fields{Size: true})
+	tr := trace.NewTrace("sized", trace.Fields{Size: true})
 	for _, s := range []uint32{1024, 4096} {
-		tr.Append(&traces.Request{Key: uint64(s), Size: s})
+		tr.Append(&trace.Request{Key: uint64(s), Size: s})
 	}
 	miss, _ := ParseMissLatency("10ms", 1)
 	u := LatencyModel{Miss: miss, PerKiB: 0.001}.Latencies(tr).Uncached
@@ -206,7 +207,7 @@ func TestRequestRate(t *testing.T) {
 	}
 }
 
-func benchTrace(b *testing.B) *traces.Trace {
+func benchTrace(b *testing.B) *trace.Trace {
 	r, err := workload.Zipf{Keys: 100_000, Requests: 1_000_000, Alpha: 0.9, Seed: 1}.Reader()
 	if err != nil {
 		b.Fatal(err)
@@ -246,8 +247,8 @@ func BenchmarkReplayOptions(b *testing.B) {
 // With --miss-latency column, each miss costs the latency the trace
 // recorded for that request: hand-computed on a 4-request trace.
 func TestMissLatencyFromTraceColumn(t *testing.T) {
-	tr := traces.NewTrace("t", traces.Fields{Latency: true})
-	for _, r := range []traces.Request{{Key: 1, Latency: 0.010}, {Key: 1, Latency: 0.020}, {Key: 2, Latency: 0.030}, {Key: 1, Latency: 0.040}} {
+	tr := trace.NewTrace("t", trace.Fields{Latency: true})
+	for _, r := range []trace.Request{{Key: 1, Latency: 0.010}, {Key: 1, Latency: 0.020}, {Key: 2, Latency: 0.030}, {Key: 1, Latency: 0.040}} {
 		tr.Append(&r)
 	}
 	miss, err := ParseMissLatency("column", 1)
@@ -272,9 +273,9 @@ func TestReplayOverheadPerObject(t *testing.T) {
 	// Four requests of 40 bytes for keys 1 2 3 1 into 130 bytes of LRU: three
 	// objects fit (120 bytes), so the second 1 hits; with 10 bytes of overhead
 	// each counts 50, only two fit, 3 evicts 1 and the second 1 misses.
-	tr := traces.NewTrace("hand", traces.Fields{Size: true})
+	tr := trace.NewTrace("hand", trace.Fields{Size: true})
 	for _, k := range []uint64{1, 2, 3, 1} {
-		tr.Append(&traces.Request{Key: k, Size: 40})
+		tr.Append(&trace.Request{Key: k, Size: 40})
 	}
 	for _, c := range []struct {
 		overhead uint32
@@ -305,9 +306,9 @@ func TestReplayOverheadPerObject(t *testing.T) {
 // key through every policy: the get after the delete must miss (2 hits of
 // 4, where a policy ignoring the delete would have 3).
 func TestReplayDeletesEveryPolicy(t *testing.T) {
-	tr := traces.NewTrace("deletes", traces.Fields{Op: true})
-	for _, op := range []traces.Op{traces.OpGet, traces.OpGet, traces.OpDelete, traces.OpGet, traces.OpGet} {
-		tr.Append(&traces.Request{Key: 7, Size: 1, Op: op})
+	tr := trace.NewTrace("deletes", trace.Fields{Op: true})
+	for _, op := range []trace.Op{trace.OpGet, trace.OpGet, trace.OpDelete, trace.OpGet, trace.OpGet} {
+		tr.Append(&trace.Request{Key: 7, Size: 1, Op: op})
 	}
 	for _, name := range policy.Names() {
 		c, err := policy.New(policy.Spec{Name: name}, policy.Config{Capacity: 1 << 20})
@@ -326,8 +327,8 @@ func TestReplayDeletesEveryPolicy(t *testing.T) {
 // a (never needed again) and keep b, which then hits. Were the delete an
 // access, a's "next use" (3) would look nearer than b's (4) and b would go.
 func TestBeladyDeleteEndsObject(t *testing.T) {
-	tr := traces.NewTrace("t", traces.Fields{Op: true})
-	for _, r := range []traces.Request{{Key: 1}, {Key: 2}, {Key: 3}, {Key: 1, Op: traces.OpDelete}, {Key: 2}} {
+	tr := trace.NewTrace("t", trace.Fields{Op: true})
+	for _, r := range []trace.Request{{Key: 1}, {Key: 2}, {Key: 3}, {Key: 1, Op: trace.OpDelete}, {Key: 2}} {
 		r.Size = 1
 		tr.Append(&r)
 	}

@@ -4,7 +4,7 @@ import (
 	"math"
 
 	"github.com/cachesim/cachesim/policy"
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // SampledSweep estimates a sweep of the full trace from a spatially sampled
@@ -15,7 +15,7 @@ import (
 // which approximates non-stack policies as well. The points carry the
 // requested (unscaled) sizes and counts scaled to the full trace; they are
 // estimates, and evictions are not estimated (0).
-func SampledSweep(sample *traces.Trace, total int64, rate float64, cfg SweepConfig) ([]Point, error) {
+func SampledSweep(sample *trace.Trace, total int64, rate float64, cfg SweepConfig) ([]Point, error) {
 	ns := len(cfg.Sizes.Values)
 	points := make([]Point, len(cfg.Policies)*ns)
 	mini := cfg
@@ -73,7 +73,7 @@ func scaleStats(st Stats, total int64, sampled int) Stats {
 // same trace (different hash seeds; rates[k] is sample k's): each point
 // holds the mean of their estimates, and with more than one sample, their
 // spread (Point.Band).
-func SampledSweeps(samples []*traces.Trace, total int64, rates []float64, cfg SweepConfig) ([]Point, error) {
+func SampledSweeps(samples []*trace.Trace, total int64, rates []float64, cfg SweepConfig) ([]Point, error) {
 	var points []Point
 	curves := make([][]Stats, len(samples))
 	for k, sample := range samples {

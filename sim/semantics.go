@@ -2,7 +2,7 @@ package sim
 
 import (
 	"github.com/cachesim/cachesim/policy"
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // Action is what a request does to a cache. Semantics.Action gives every
@@ -56,14 +56,14 @@ type Semantics struct {
 }
 
 // Action returns what r does.
-func (s Semantics) Action(r *traces.Request) Action {
+func (s Semantics) Action(r *trace.Request) Action {
 	if !s.CountWrites {
 		switch r.Op {
-		case traces.OpSet, traces.OpWrite:
+		case trace.OpSet, trace.OpWrite:
 			return Store
-		case traces.OpDelete:
+		case trace.OpDelete:
 			return Drop
-		case traces.OpExpire:
+		case trace.OpExpire:
 			return Retime
 		}
 	}
@@ -74,7 +74,7 @@ func (s Semantics) Action(r *traces.Request) Action {
 }
 
 // Apply does a, the action of r, to c and reports whether a read hit.
-func Apply(c policy.Cache, r *traces.Request, a Action) bool {
+func Apply(c policy.Cache, r *trace.Request, a Action) bool {
 	switch a {
 	case Fill:
 		return c.Access(r)
@@ -97,10 +97,10 @@ func Apply(c policy.Cache, r *traces.Request, a Action) bool {
 }
 
 // Access runs the read r through c as the simulator does everywhere: it
-// admits the object on a miss, unless r is unsized (traces.Request.Unsized:
+// admits the object on a miss, unless r is unsized (trace.Request.Unsized:
 // its key was never sized), which is looked up but never admitted, since
 // the cache would not know what to store.
-func Access(c policy.Cache, r *traces.Request) bool {
+func Access(c policy.Cache, r *trace.Request) bool {
 	if r.Unsized {
 		return lookup(c, r)
 	}
@@ -110,13 +110,13 @@ func Access(c policy.Cache, r *traces.Request) bool {
 // lookup reads r without admitting it: a cached, unexpired object hits
 // (with the policy's bookkeeping of a hit); anything else misses and
 // changes nothing but dropping an expired entry.
-func lookup(c policy.Cache, r *traces.Request) bool {
+func lookup(c policy.Cache, r *trace.Request) bool {
 	return !expired(c, r) && c.Contains(r.Key) && c.Access(r)
 }
 
 // expired drops r's object from c if c honours TTLs and it has expired at
 // r's time, and reports whether it did.
-func expired(c policy.Cache, r *traces.Request) bool {
+func expired(c policy.Cache, r *trace.Request) bool {
 	e, ok := c.(policy.Expirer)
 	return ok && e.Expire(r.Key, r.Time)
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // SHARDSCurve estimates the LRU curve from a spatially sampled trace
@@ -18,7 +19,7 @@ import (
 //
 // The result is scaled back to the full trace: Requests = total, hit counts
 // estimated (rounded).
-func SHARDSCurve(sample *traces.Trace, total int64, rate float64, sizes Sizes) []Stats {
+func SHARDSCurve(sample *trace.Trace, total int64, rate float64, sizes Sizes) []Stats {
 	// LRUCurve needs ascending sizes; rounding keeps the order.
 	stats, _ := LRUCurve(sample, scaleSizes(sizes, rate))
 	return shardsScale(stats, int64(sample.Len()), total, rate)
@@ -97,7 +98,7 @@ func NewShardsSize(n int, seed uint64) *ShardsEstimator {
 }
 
 // Add offers one request of the stream.
-func (e *ShardsEstimator) Add(r *traces.Request) {
+func (e *ShardsEstimator) Add(r *trace.Request) {
 	e.seen++
 	if e.keys == nil {
 		if x := traces.SampleHash(r.Key, e.seed); x < e.threshold {

@@ -11,11 +11,12 @@ import (
 
 	"github.com/cachesim/cachesim/sim"
 	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 	"github.com/cachesim/cachesim/traces/tracestest"
 	"github.com/cachesim/cachesim/workload"
 )
 
-func zipf(t testing.TB, keys uint64, requests int64, alpha float64) *traces.Trace {
+func zipf(t testing.TB, keys uint64, requests int64, alpha float64) *trace.Trace {
 	r, err := workload.Zipf{Keys: keys, Requests: requests, Alpha: alpha, Seed: 3}.Reader()
 	if err != nil {
 		t.Fatal(err)
@@ -27,7 +28,7 @@ func zipf(t testing.TB, keys uint64, requests int64, alpha float64) *traces.Trac
 	return tr
 }
 
-func sampleOf(t testing.TB, tr *traces.Trace, rate float64) (*traces.Trace, int64) {
+func sampleOf(t testing.TB, tr *trace.Trace, rate float64) (*trace.Trace, int64) {
 	s := traces.NewSampler(tr.Reader(), rate)
 	sample, err := traces.ReadAll("sample", s)
 	if err != nil {
@@ -145,7 +146,7 @@ func TestOnePassSample(t *testing.T) {
 		slices.Sort(hashes)
 		for _, n := range []int{1, 50, 1000} {
 			s := traces.NewSizeSample("s", tr.Fields(), n, seed)
-			var r traces.Request
+			var r trace.Request
 			for i := range tr.Len() {
 				tr.At(i, &r)
 				s.Add(&r)

@@ -10,23 +10,24 @@ import (
 	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/sim"
 	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 	"github.com/cachesim/cachesim/traces/tracestest"
 )
 
 var (
-	loadBenchCache = map[string]*traces.Trace{}
+	loadBenchCache = map[string]*trace.Trace{}
 	loadBenchMu    sync.Mutex
 )
 
 // loadBench loads a shared trace or the 10M-request Zipf(0.9, 1M keys)
 // workload once per process.
-func loadBench(b *testing.B, name string) *traces.Trace {
+func loadBench(b *testing.B, name string) *trace.Trace {
 	loadBenchMu.Lock()
 	defer loadBenchMu.Unlock()
 	if t, ok := loadBenchCache[name]; ok {
 		return t
 	}
-	var t *traces.Trace
+	var t *trace.Trace
 	if name == "zipf10M" {
 		t = zipf(b, 1_000_000, 10_000_000, 0.9)
 	} else {
@@ -93,7 +94,7 @@ func BenchmarkYardstick(b *testing.B) {
 	const capacity = 100_000
 	b.Run("cachesim-lru", func(b *testing.B) {
 		c := policy.NewLRU(capacity)
-		r := traces.Request{Size: 1}
+		r := trace.Request{Size: 1}
 		for i := 0; i < b.N; i++ {
 			r.Key = tr.Keys[i%len(tr.Keys)]
 			c.Access(&r)

@@ -5,7 +5,7 @@ import (
 	"io"
 
 	"github.com/cachesim/cachesim/policy"
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // StreamInfo describes the requests a streaming replay read.
@@ -17,9 +17,9 @@ type StreamInfo struct {
 	Distinct       int
 	FootprintBytes int64
 	// Fields are the optional fields that carried information (see
-	// traces.Counter.Fields).
-	Fields traces.Fields
-	// Unsized counts the unsized requests (traces.Request.Unsized): an
+	// trace.Counter.Fields).
+	Fields trace.Fields
+	// Unsized counts the unsized requests (trace.Request.Unsized): an
 	// LRU curve is not exact with them (see byCurve).
 	Unsized int64
 }
@@ -34,9 +34,9 @@ var ErrNeedsTrace = errors.New("needs the whole trace in memory (offline policy,
 // parses batches of requests and counts the distinct keys (in a table of
 // 32 bytes a key) while this one replays the previous batch, so memory
 // follows the distinct keys and the cache, not the length of the stream.
-// Operations count apart when the reader declares them (traces.Describer).
+// Operations count apart when the reader declares them (trace.Describer).
 // opt.Latency and opt.Window, and offline policies, return ErrNeedsTrace.
-func ReplayStream(r traces.Reader, c policy.Cache, opt Options) (Stats, StreamInfo, error) {
+func ReplayStream(r trace.Reader, c policy.Cache, opt Options) (Stats, StreamInfo, error) {
 	st, info, err := ReplayStreams(r, []policy.Cache{c}, opt)
 	if st == nil {
 		return Stats{}, info, err
@@ -47,7 +47,7 @@ func ReplayStream(r traces.Reader, c policy.Cache, opt Options) (Stats, StreamIn
 // ReplayStreams is ReplayStream through several caches at once, in one
 // pass: each sees every request, and the statistics come back in the
 // order of cs.
-func ReplayStreams(r traces.Reader, cs []policy.Cache, opt Options) ([]Stats, StreamInfo, error) {
+func ReplayStreams(r trace.Reader, cs []policy.Cache, opt Options) ([]Stats, StreamInfo, error) {
 	for _, c := range cs {
 		if opt.Latency != nil || opt.Window != nil || policy.UsesFuture(c) {
 			return nil, StreamInfo{}, ErrNeedsTrace
@@ -58,7 +58,7 @@ func ReplayStreams(r traces.Reader, cs []policy.Cache, opt Options) ([]Stats, St
 	for i, c := range cs {
 		ps[i] = newReplayer(c, opt, Semantics{CountWrites: opt.CountWrites}, ops, batches)
 	}
-	info, err := countedBatches(r, func(b []traces.Request) {
+	info, err := countedBatches(r, func(b []trace.Request) {
 		for _, p := range ps {
 			p.run(b)
 		}
@@ -72,8 +72,8 @@ func ReplayStreams(r traces.Reader, cs []policy.Cache, opt Options) ([]Stats, St
 
 // DeclaresOps reports whether r may carry operations other than gets (a
 // reader that does not describe its fields may).
-func DeclaresOps(r traces.Reader) bool {
-	if d, ok := r.(traces.Describer); ok {
+func DeclaresOps(r trace.Reader) bool {
+	if d, ok := r.(trace.Describer); ok {
 		return d.Fields().Op
 	}
 	return true
@@ -85,19 +85,19 @@ func DeclaresOps(r traces.Reader) bool {
 // not told apart: a caller whose stream carries them (DeclaresOps) and
 // that does not count writes as lookups should replay instead.
 //
-// On a stream that may carry multi-key requests (traces.Fields.Marks), the
+// On a stream that may carry multi-key requests (trace.Fields.Marks), the
 // curve gives each size's Stats.Batch too, with opt.DedupBatch as replays.
-func StreamDistances(r traces.Reader, sizes Sizes, opt CurveOptions) (StackDistances, StreamInfo, error) {
+func StreamDistances(r trace.Reader, sizes Sizes, opt CurveOptions) (StackDistances, StreamInfo, error) {
 	d := NewStackDistances(sizes)
 	if declaresMarks(r) {
 		d.(batchTracker).trackBatches(opt.DedupBatch)
 	}
-	var count traces.Counter
-	err := Batches(r, func(b []traces.Request) {
+	var count trace.Counter
+	err := Batches(r, func(b []trace.Request) {
 		for k := range b {
 			count.Observe(&b[k])
 		}
-	}, func(b []traces.Request) {
+	}, func(b []trace.Request) {
 		for k := range b {
 			d.Add(&b[k])
 		}
@@ -108,9 +108,9 @@ func StreamDistances(r traces.Reader, sizes Sizes, opt CurveOptions) (StackDista
 
 // countedBatches runs use over the batches of r (see Batches), counting
 // the requests on the reader's goroutine.
-func countedBatches(r traces.Reader, use func([]traces.Request)) (StreamInfo, error) {
-	var count traces.Counter
-	err := Batches(r, func(b []traces.Request) {
+func countedBatches(r trace.Reader, use func([]trace.Request)) (StreamInfo, error) {
+	var count trace.Counter
+	err := Batches(r, func(b []trace.Request) {
 		for k := range b {
 			count.Add(&b[k])
 		}
@@ -123,23 +123,23 @@ func countedBatches(r traces.Reader, use func([]traces.Request)) (StreamInfo, er
 // use sees it on the caller's, while the next batch is read. The batches
 // are reused, so neither may keep them. It returns the first read error
 // other than io.EOF, after use has seen every request before it.
-func Batches(r traces.Reader, read, use func([]traces.Request)) error {
+func Batches(r trace.Reader, read, use func([]trace.Request)) error {
 	const inFlight = 4
 	type batch struct {
-		reqs []traces.Request
+		reqs []trace.Request
 		err  error
 	}
 	full := make(chan batch, inFlight)
-	free := make(chan []traces.Request, inFlight)
+	free := make(chan []trace.Request, inFlight)
 	done := make(chan struct{})
 	defer close(done)
 	for range inFlight {
-		free <- make([]traces.Request, batchSize)
+		free <- make([]trace.Request, batchSize)
 	}
 	go func() {
 		defer close(full)
 		for {
-			var buf []traces.Request
+			var buf []trace.Request
 			select {
 			case buf = <-free:
 			case <-done:
@@ -180,13 +180,13 @@ func Batches(r traces.Reader, read, use func([]traces.Request)) error {
 // (the reader on a goroutine of its own), and returns what it read; the
 // estimators then give their curves. Distinct and FootprintBytes are left
 // 0: only the estimators know them, scaled.
-func SHARDSStream(r traces.Reader, es []*ShardsEstimator) (StreamInfo, error) {
-	var count traces.Counter
-	err := Batches(r, func(b []traces.Request) {
+func SHARDSStream(r trace.Reader, es []*ShardsEstimator) (StreamInfo, error) {
+	var count trace.Counter
+	err := Batches(r, func(b []trace.Request) {
 		for k := range b {
 			count.Observe(&b[k])
 		}
-	}, func(b []traces.Request) {
+	}, func(b []trace.Request) {
 		for _, e := range es {
 			for k := range b {
 				e.Add(&b[k])

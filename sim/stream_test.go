@@ -9,11 +9,12 @@ import (
 
 	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 	"github.com/cachesim/cachesim/workload"
 )
 
 // workloadReader opens a synthetic workload as a stream.
-func workloadReader(t *testing.T, spec string) traces.Reader {
+func workloadReader(t *testing.T, spec string) trace.Reader {
 	t.Helper()
 	w, err := workload.Parse(spec)
 	if err != nil {
@@ -40,7 +41,7 @@ func TestReplayStreamMatchesLoaded(t *testing.T) {
 		}
 		seen := map[uint64]bool{}
 		var bytes int64
-		var r traces.Request
+		var r trace.Request
 		for i, k := range tr.Keys {
 			if !seen[k] {
 				seen[k] = true
@@ -91,14 +92,14 @@ type failingReader struct{ n, i int }
 var errBroken = errors.New("broken record")
 
 // Fields says it yields keys and sizes only.
-func (f *failingReader) Fields() traces.Fields { return traces.Fields{Size: true} }
+func (f *failingReader) Fields() trace.Fields { return trace.Fields{Size: true} }
 
-func (f *failingReader) Read(r *traces.Request) error {
+func (f *failingReader) Read(r *trace.Request) error {
 	if f.i == f.n {
 		return errBroken
 	}
 	f.i++
-	*r = traces.Request{Key: uint64(f.i % 7), Size: 1}
+	*r = trace.Request{Key: uint64(f.i % 7), Size: 1}
 	return nil
 }
 
@@ -129,14 +130,14 @@ func TestReplayStreamNeedsTrace(t *testing.T) {
 type cyclingReader struct{ n, i, keys int }
 
 // Fields says it yields keys only.
-func (c *cyclingReader) Fields() traces.Fields { return traces.Fields{} }
+func (c *cyclingReader) Fields() trace.Fields { return trace.Fields{} }
 
-func (c *cyclingReader) Read(r *traces.Request) error {
+func (c *cyclingReader) Read(r *trace.Request) error {
 	if c.i == c.n {
 		return io.EOF
 	}
 	c.i++
-	*r = traces.Request{Key: uint64((c.i * 7919) % c.keys), Size: 1}
+	*r = trace.Request{Key: uint64((c.i * 7919) % c.keys), Size: 1}
 	return nil
 }
 

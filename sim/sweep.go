@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/cachesim/cachesim/policy"
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // Point is the result of one policy at one size.
@@ -54,7 +54,7 @@ type SweepConfig struct {
 // sizes at once from stack distances (LRUCurve), with replays only for the sizes that method cannot
 // give exactly; every other point is one replay. The points come back
 // ordered by policy (as given), then size.
-func Sweep(t *traces.Trace, cfg SweepConfig) ([]Point, error) {
+func Sweep(t *trace.Trace, cfg SweepConfig) ([]Point, error) {
 	if cfg.Prefix != nil {
 		return prefixSweep(t, cfg)
 	}
@@ -157,17 +157,17 @@ func Sweep(t *traces.Trace, cfg SweepConfig) ([]Point, error) {
 // byCurve reports whether the sweep computes spec from the one-pass LRU
 // curve (LRUCurve): a policy with the ExactCurve trait, with nothing
 // recorded per request that the curve does not compute.
-func byCurve(t *traces.Trace, cfg SweepConfig, spec policy.Spec) bool {
+func byCurve(t *trace.Trace, cfg SweepConfig, spec policy.Spec) bool {
 	return spec.Traits().Has(policy.ExactCurve) && (t.Ops == nil || cfg.CountWrites) && cfg.Latency == nil &&
 		(cfg.Overhead == 0 || !cfg.Sizes.Bytes) && !t.HasUnsized()
 }
 
 // UsesCurve reports whether a sweep of t by cfg computes spec from the
 // one-pass LRU curve rather than by replays.
-func UsesCurve(t *traces.Trace, cfg SweepConfig, spec policy.Spec) bool { return byCurve(t, cfg, spec) }
+func UsesCurve(t *trace.Trace, cfg SweepConfig, spec policy.Spec) bool { return byCurve(t, cfg, spec) }
 
 // curves returns the number of policies the sweep computes by LRU curve.
-func curves(t *traces.Trace, cfg SweepConfig) int {
+func curves(t *trace.Trace, cfg SweepConfig) int {
 	n := 0
 	for _, spec := range cfg.Policies {
 		if byCurve(t, cfg, spec) {
@@ -179,7 +179,7 @@ func curves(t *traces.Trace, cfg SweepConfig) int {
 
 // sizeHint is the most objects a cache of size s can hold on t, when the
 // sizes are object counts (0, unknown, for bytes).
-func sizeHint(t *traces.Trace, sizes Sizes, s int) int {
+func sizeHint(t *trace.Trace, sizes Sizes, s int) int {
 	if sizes.Bytes {
 		return 0
 	}

@@ -2,8 +2,8 @@ package sim
 
 import (
 	"github.com/cachesim/cachesim/policy"
-	"github.com/cachesim/cachesim/traces"
 	"github.com/cachesim/cachesim/traces/stack"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // Tenants: several models (services, namespaces) sharing one cache, or
@@ -35,18 +35,18 @@ func tenantOf(ts []TenantStats, id uint32) ([]TenantStats, *TenantStats) {
 // result is indexed by tenant (0: requests without one), as LRUCurve's
 // per size; a tenant without requests has nil. A multi-key request whose
 // keys span tenants is, for each tenant, the part of it that is its own.
-func TenantLRUCurves(t *traces.Trace, sizes Sizes, opt CurveOptions) (stats [][]Stats, exact [][]bool) {
+func TenantLRUCurves(t *trace.Trace, sizes Sizes, opt CurveOptions) (stats [][]Stats, exact [][]bool) {
 	if sizes.Bytes {
 		return tenantCurves[int64](t, sizes, opt)
 	}
 	return tenantCurves[int32](t, sizes, opt)
 }
 
-func tenantCurves[T stack.Weight](t *traces.Trace, sizes Sizes, opt CurveOptions) (stats [][]Stats, exact [][]bool) {
+func tenantCurves[T stack.Weight](t *trace.Trace, sizes Sizes, opt CurveOptions) (stats [][]Stats, exact [][]bool) {
 	n := t.TenantCount() + 1
 	ds := make([]*stackDistances[T], n)
 	batches := t.HasBatches()
-	eachByTenant(t, func(r *traces.Request) {
+	eachByTenant(t, func(r *trace.Request) {
 		d := ds[r.Tenant]
 		if d == nil {
 			d = newStackDistances[T](sizes)
@@ -70,10 +70,10 @@ func tenantCurves[T stack.Weight](t *traces.Trace, sizes Sizes, opt CurveOptions
 // set as within its tenant's own requests: a multi-key request whose keys
 // span tenants is, for each tenant, the part of it that is its own. The
 // request is reused: fn must not keep it.
-func eachByTenant(t *traces.Trace, fn func(r *traces.Request)) {
+func eachByTenant(t *trace.Trace, fn func(r *trace.Request)) {
 	n := t.TenantCount() + 1
 	var seen tenantRequests
-	var r traces.Request
+	var r trace.Request
 	for i := range t.Len() {
 		t.At(i, &r)
 		r.Continues = seen.continues(&r, n)
@@ -91,7 +91,7 @@ type tenantRequests struct {
 // continues returns whether r continues, within its tenant's requests,
 // the one before: r continues the request and an earlier key of it was
 // the same tenant's.
-func (s *tenantRequests) continues(r *traces.Request, tenants int) bool {
+func (s *tenantRequests) continues(r *trace.Request, tenants int) bool {
 	if s.last == nil {
 		s.last = make([]int32, tenants)
 	}
@@ -106,13 +106,13 @@ func (s *tenantRequests) continues(r *traces.Request, tenants int) bool {
 // TenantTraces splits t by tenant (index: tenant, 0 for requests without
 // one; nil for a tenant without requests), each keeping the order and the
 // columns of t; a multi-key request whose keys span tenants is split too.
-func TenantTraces(t *traces.Trace) []*traces.Trace {
-	out := make([]*traces.Trace, t.TenantCount()+1)
+func TenantTraces(t *trace.Trace) []*trace.Trace {
+	out := make([]*trace.Trace, t.TenantCount()+1)
 	f := t.Fields()
-	eachByTenant(t, func(r *traces.Request) {
+	eachByTenant(t, func(r *trace.Request) {
 		sub := out[r.Tenant]
 		if sub == nil {
-			sub = traces.NewTrace(t.Name+" ("+t.TenantName(r.Tenant)+")", f)
+			sub = trace.NewTrace(t.Name+" ("+t.TenantName(r.Tenant)+")", f)
 			sub.TenantNames = t.TenantNames
 			out[r.Tenant] = sub
 		}
@@ -128,11 +128,11 @@ func TenantTraces(t *traces.Trace) []*traces.Trace {
 
 // ReplayByTenant replays t through c as ReplayWith does and counts each
 // tenant's lookups apart (indexed by tenant, 0: none).
-func ReplayByTenant(t *traces.Trace, c policy.Cache, opt Options) (Stats, []TenantStats) {
+func ReplayByTenant(t *trace.Trace, c policy.Cache, opt Options) (Stats, []TenantStats) {
 	PrepareFuture(t, c)
 	p := newReplayer(c, opt, Semantics{CountWrites: opt.CountWrites}, t.Ops != nil, t.HasBatches())
 	p.byTenant = make([]TenantStats, t.TenantCount()+1)
-	var batch [batchSize]traces.Request
+	var batch [batchSize]trace.Request
 	for i, n := 0, t.Len(); i < n; i += batchSize {
 		b := batch[:min(batchSize, n-i)]
 		t.Fill(i, b)
@@ -142,7 +142,7 @@ func ReplayByTenant(t *traces.Trace, c policy.Cache, opt Options) (Stats, []Tena
 }
 
 // countTenant counts a lookup of r's tenant that hit or not.
-func (p *replayer) countTenant(r *traces.Request, hit bool) {
+func (p *replayer) countTenant(r *trace.Request, hit bool) {
 	var ts *TenantStats
 	p.byTenant, ts = tenantOf(p.byTenant, r.Tenant)
 	ts.Requests++
@@ -159,9 +159,9 @@ func (p *replayer) countTenant(r *traces.Request, hit bool) {
 // requests). LRU comes from TenantLRUCurves, in one pass; the sizes the
 // curve cannot give exactly, and the other policies, replay each
 // tenant's requests (TenantTraces) as Sweep does.
-func TenantSweep(t *traces.Trace, cfg SweepConfig) ([][][]Stats, error) {
+func TenantSweep(t *trace.Trace, cfg SweepConfig) ([][][]Stats, error) {
 	out := make([][][]Stats, len(cfg.Policies))
-	var subs []*traces.Trace // built when first needed
+	var subs []*trace.Trace // built when first needed
 	for p, spec := range cfg.Policies {
 		one := cfg
 		one.Policies, one.Progress = []policy.Spec{spec}, nil

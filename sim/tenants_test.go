@@ -4,15 +4,15 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // tenantTrace is n requests of 1 to 4 keys, each request a tenant's (1 to
 // 3) but, now and then, with a key of another tenant; tenant 2's keys are
 // skewed, the others' uniform.
-func tenantTrace(n int, seed uint64) *traces.Trace {
+func tenantTrace(n int, seed uint64) *trace.Trace {
 	rng := rand.New(rand.NewPCG(seed, 7))
-	t := traces.NewTrace("tenants", traces.Fields{Marks: true, Tenant: true, Size: true})
+	t := trace.NewTrace("tenants", trace.Fields{Marks: true, Tenant: true, Size: true})
 	for range n {
 		tenant := uint32(1 + rng.IntN(3))
 		for i := range 1 + rng.IntN(4) {
@@ -25,7 +25,7 @@ func tenantTrace(n int, seed uint64) *traces.Trace {
 				k = uint64(rng.IntN(1 + rng.IntN(40)))
 			}
 			key := uint64(tn)<<32 | k
-			t.Append(&traces.Request{Key: key, Size: uint32(1 + k%7), Tenant: tn, Continues: i > 0})
+			t.Append(&trace.Request{Key: key, Size: uint32(1 + k%7), Tenant: tn, Continues: i > 0})
 		}
 	}
 	return t
@@ -34,9 +34,9 @@ func tenantTrace(n int, seed uint64) *traces.Trace {
 // filterTenant is the requests of one tenant, a request that spans
 // tenants cut to its own keys: the tenant's requests as a cache of its
 // own sees them (built independently of TenantTraces).
-func filterTenant(t *traces.Trace, id uint32) *traces.Trace {
-	out := traces.NewTrace("one", t.Fields())
-	var r traces.Request
+func filterTenant(t *trace.Trace, id uint32) *trace.Trace {
+	out := trace.NewTrace("one", t.Fields())
+	var r trace.Request
 	inRequest := false
 	for i := range t.Len() {
 		t.At(i, &r)
@@ -91,7 +91,7 @@ func TestReplayByTenant(t *testing.T) {
 	}
 	want := make([]TenantStats, 4)
 	c := newLRU(t, 30)
-	var r traces.Request
+	var r trace.Request
 	for i := range tr.Len() {
 		tr.At(i, &r)
 		r.Size = 1

@@ -8,10 +8,11 @@ import (
 
 	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 	"github.com/cachesim/cachesim/traces/tracestest"
 )
 
-func load(t *testing.T, name string, opt traces.Options) *traces.Trace {
+func load(t *testing.T, name string, opt traces.Options) *trace.Trace {
 	t.Helper()
 	tr, _, err := traces.Load(tracestest.Path(t, name), opt)
 	if err != nil {
@@ -35,15 +36,15 @@ func specs(t *testing.T, names ...string) []policy.Spec {
 // TestReplayOperations replays a hand-made trace with operations; the
 // expected counts are worked out by hand in the comments.
 func TestReplayOperations(t *testing.T) {
-	build := func(write traces.Op) *traces.Trace {
-		tr := traces.NewTrace("ops", traces.Fields{Op: true})
-		for _, r := range []traces.Request{
-			{Key: 1, Op: traces.OpGet},    // miss
-			{Key: 2, Op: write},           // written: not counted
-			{Key: 2, Op: traces.OpGet},    // hit (written before)
-			{Key: 2, Op: traces.OpDelete}, // removed: not counted
-			{Key: 2, Op: traces.OpGet},    // miss (deleted)
-			{Key: 1, Op: traces.OpGet},    // hit: the first get admitted key 1
+	build := func(write trace.Op) *trace.Trace {
+		tr := trace.NewTrace("ops", trace.Fields{Op: true})
+		for _, r := range []trace.Request{
+			{Key: 1, Op: trace.OpGet},    // miss
+			{Key: 2, Op: write},          // written: not counted
+			{Key: 2, Op: trace.OpGet},    // hit (written before)
+			{Key: 2, Op: trace.OpDelete}, // removed: not counted
+			{Key: 2, Op: trace.OpGet},    // miss (deleted)
+			{Key: 1, Op: trace.OpGet},    // hit: the first get admitted key 1
 		} {
 			r.Size = 1
 			tr.Append(&r)
@@ -52,13 +53,13 @@ func TestReplayOperations(t *testing.T) {
 	}
 	// A key-value client's write (OpSet) and a block write (OpWrite) mean
 	// the same to a replay.
-	for _, op := range []traces.Op{traces.OpSet, traces.OpWrite} {
+	for _, op := range []trace.Op{trace.OpSet, trace.OpWrite} {
 		st := Replay(build(op), policy.NewLRU(10), true)
 		if st.Requests != 4 || st.Hits != 2 || st.Sets != 1 || st.Deletes != 1 || st.Bytes != 4 {
 			t.Errorf("%s: %+v; want 4 requests, 2 hits, 1 set, 1 delete, 4 bytes", op, st)
 		}
 	}
-	tr := build(traces.OpSet)
+	tr := build(trace.OpSet)
 	// Counting writes, libCacheSim's way: every request is a lookup.
 	// 1 miss, 2 miss, 2 hit, 2 hit, 2 hit, 1 hit.
 	st := ReplayWith(tr, policy.NewLRU(10), Options{Objects: true, CountWrites: true})

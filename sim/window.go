@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // Window is the width of the windows of a timeline: a duration (for traces
@@ -84,7 +84,7 @@ type WindowPlan struct {
 // PlanWindows cuts t into windows of width w. A duration needs timestamps;
 // on a trace without them, the plan falls back to request windows and says
 // so in Note. The zero Window picks a round width giving about 100 windows.
-func PlanWindows(t *traces.Trace, w Window) (*WindowPlan, error) {
+func PlanWindows(t *trace.Trace, w Window) (*WindowPlan, error) {
 	p := &WindowPlan{Window: w}
 	lo, hi, timed := timeSpan(t)
 	if w.Duration > 0 && !timed {

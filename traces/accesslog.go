@@ -5,6 +5,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/cachesim/cachesim/traces/trace"
 	"github.com/cespare/xxhash/v2"
 )
 
@@ -52,14 +53,16 @@ func NewAccessLogReader(name string, r io.Reader, opt Options) *AccessLogReader 
 func (a *AccessLogReader) Notes() []Note { return a.sizes.notes() }
 
 // Fields reports that access logs carry times and sizes.
-func (a *AccessLogReader) Fields() Fields { return Fields{Time: true, Size: true, Marks: true} }
+func (a *AccessLogReader) Fields() trace.Fields {
+	return trace.Fields{Time: true, Size: true, Marks: true}
+}
 
 // Filtered returns how many well-formed requests were dropped because they
 // were not successful GETs (see AccessLogOptions.AllRequests).
 func (a *AccessLogReader) Filtered() int { return a.filtered }
 
 // Read fills r with the next request.
-func (a *AccessLogReader) Read(r *Request) error {
+func (a *AccessLogReader) Read(r *trace.Request) error {
 	for {
 		line, err := a.sc.next()
 		if err == nil {
@@ -79,7 +82,7 @@ func (a *AccessLogReader) Read(r *Request) error {
 }
 
 // parse fills r from one line and reports whether it is a lookup to keep.
-func (a *AccessLogReader) parse(line []byte, r *Request) (bool, error) {
+func (a *AccessLogReader) parse(line []byte, r *trace.Request) (bool, error) {
 	lb := bytes.IndexByte(line, '[')
 	if lb < 0 {
 		return false, a.sc.errorf(0, `expected a [timestamp] after "host ident user", found none`)
@@ -143,7 +146,7 @@ func (a *AccessLogReader) parse(line []byte, r *Request) (bool, error) {
 	} else {
 		size, known = a.sizes.recall(key)
 	}
-	*r = Request{Time: a.start.since(t), Key: key, Size: size, Unsized: !known}
+	*r = trace.Request{Time: a.start.since(t), Key: key, Size: size, Unsized: !known}
 	return true, nil
 }
 
@@ -202,7 +205,7 @@ func parseCLFTime(b []byte) (int64, bool) {
 
 // check parses one line, for format detection.
 func (a *AccessLogReader) check(line []byte) error {
-	var r Request
+	var r trace.Request
 	_, err := a.parse(line, &r)
 	return err
 }

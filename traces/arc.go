@@ -3,6 +3,8 @@ package traces
 import (
 	"io"
 	"math"
+
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // MaxARCCount is the most requests one ARC line may expand to: real traces
@@ -32,13 +34,13 @@ func NewARCReader(name string, r io.Reader, opt Options) *ARCReader {
 
 // Fields reports that ARC traces carry keys only (and sizes when the
 // default size is not 1).
-func (a *ARCReader) Fields() Fields { return Fields{Size: a.size != 1} }
+func (a *ARCReader) Fields() trace.Fields { return trace.Fields{Size: a.size != 1} }
 
 // Notes says when every request took a default size other than 1.
 func (a *ARCReader) Notes() []Note { return unsizedNotes(a.size) }
 
 // Read fills r with the next request.
-func (a *ARCReader) Read(r *Request) error {
+func (a *ARCReader) Read(r *trace.Request) error {
 	for a.left == 0 {
 		line, err := a.sc.next()
 		if err == nil {
@@ -48,7 +50,7 @@ func (a *ARCReader) Read(r *Request) error {
 			return err
 		}
 	}
-	*r = Request{Key: a.key, Size: a.size}
+	*r = trace.Request{Key: a.key, Size: a.size}
 	a.key++
 	a.left--
 	return nil

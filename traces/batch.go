@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // Multi-key requests (batches) and tenants, as the readers find them.
@@ -15,17 +17,6 @@ import (
 // block, of the CSV rows or JSON lines that share a request id, or of one
 // JSON line's list of keys. A tenant is a small number (Request.Tenant)
 // standing for a name (a model, a Redis namespace) that a TenantTable keeps.
-
-// HasBatches reports whether some request continues the one before it
-// (Request.Continues): the trace holds multi-key requests.
-func (t *Trace) HasBatches() bool {
-	for _, m := range t.Marks {
-		if m&MarkContinues != 0 {
-			return true
-		}
-	}
-	return false
-}
 
 // TenantTable numbers tenant names from 1 in the order first seen. Looking
 // up a name already seen allocates nothing.
@@ -64,27 +55,6 @@ func (tt *TenantTable) Names() []string { return tt.names }
 type TenantNamer interface {
 	// TenantNames returns the name of every tenant, tenant 1 first.
 	TenantNames() []string
-}
-
-// TenantName returns the name of tenant id of t: its name in
-// t.TenantNames, else the number itself ("3"); "" for tenant 0.
-func (t *Trace) TenantName(id uint32) string {
-	switch {
-	case id == 0:
-		return ""
-	case int(id) <= len(t.TenantNames):
-		return t.TenantNames[id-1]
-	}
-	return strconv.FormatUint(uint64(id), 10)
-}
-
-// TenantCount returns the highest tenant number of t's requests (0: none).
-func (t *Trace) TenantCount() int {
-	n := uint32(0)
-	for _, v := range t.Tenants {
-		n = max(n, v)
-	}
-	return int(n)
 }
 
 // TenantRule derives a request's tenant from its key, as Redis namespaces
@@ -238,7 +208,7 @@ type lineBatches struct {
 
 // batchAndTenant sets r's Continues from the request id column and its
 // Tenant from the tenant column, or from its key by the tenant rule.
-func (l *LineReader) batchAndTenant(r *Request) {
+func (l *LineReader) batchAndTenant(r *trace.Request) {
 	c, b := &l.opt.Columns, &l.batch
 	r.Continues = false
 	if c.Request > 0 {
@@ -265,7 +235,7 @@ var ErrNoBlocks = errors.New("not a CSV of prompt blocks")
 // of a prompt trace: rows of one request in block order, from 0 or 1). A
 // block without a tokens column holds BlockTokens (default
 // DefaultBlockTokens), said in a note.
-func (l *LineReader) blockOf(r *Request) error {
+func (l *LineReader) blockOf(r *trace.Request) error {
 	c, b := &l.opt.Columns, &l.batch
 	r.Tokens = 0
 	if l.opt.BlockTokens > 0 && (c.Block == 0 || c.Tokens > 0) {
@@ -402,7 +372,7 @@ type jsonBatches struct {
 	keys, id, tenant []byte // this line's raw values (nil: absent)
 	prev             []byte // the previous line's request id
 	have             bool
-	pending          []Request // the later keys of a line's list, still to be read
+	pending          []trace.Request // the later keys of a line's list, still to be read
 	next             int
 	count            batchCounter
 	byList, byID     bool
@@ -427,7 +397,7 @@ func (j *JSONReader) take(name, val []byte) bool {
 }
 
 // pop fills r with the next key of a line's list, if any is left.
-func (b *jsonBatches) pop(r *Request) bool {
+func (b *jsonBatches) pop(r *trace.Request) bool {
 	if b.next >= len(b.pending) {
 		return false
 	}
@@ -440,7 +410,7 @@ func (b *jsonBatches) pop(r *Request) bool {
 // and, when the line lists its keys, the requests of the other keys
 // (left in pending for Read). key is the key field's text (nil with a
 // list); settle sizes a request of the line.
-func (j *JSONReader) expand(r *Request, key []byte, settle func(*Request)) error {
+func (j *JSONReader) expand(r *trace.Request, key []byte, settle func(*trace.Request)) error {
 	b := &j.batch
 	b.pending, b.next = b.pending[:0], 0
 	cont := len(b.id) > 0 && b.have && bytes.Equal(b.id, b.prev)
@@ -508,9 +478,6 @@ func (b *jsonBatches) notes(keys, id []byte) []Note {
 	return append(b.count.notes(strings.Join(by, " and ")), b.tenants.notes()...)
 }
 
-// TenantNames returns the trace's tenant names.
-func (r *traceReader) TenantNames() []string { return r.t.TenantNames }
-
 // writtenIDs writes the request id and tenant columns of a trace: a
 // request id numbered from 1 that changes where a request does not
 // continue the one before, and the tenant's name (its number when the
@@ -521,7 +488,7 @@ type writtenIDs struct {
 }
 
 // append appends r's request id and tenant to b, as f asks.
-func (w *writtenIDs) append(b []byte, sep byte, r *Request, f Fields) []byte {
+func (w *writtenIDs) append(b []byte, sep byte, r *trace.Request, f trace.Fields) []byte {
 	if f.Marks {
 		if !r.Continues || w.request == 0 {
 			w.request++

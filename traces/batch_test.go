@@ -4,11 +4,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // readAs reads text as a trace file named name with opt, and returns the
 // requests, the notes and the tenant names.
-func readAs(t *testing.T, name, text string, opt Options) ([]Request, []Note, []string) {
+func readAs(t *testing.T, name, text string, opt Options) ([]trace.Request, []Note, []string) {
 	t.Helper()
 	f, err := NewFile(name, strings.NewReader(text), opt)
 	if err != nil {
@@ -20,7 +22,7 @@ func readAs(t *testing.T, name, text string, opt Options) ([]Request, []Note, []
 }
 
 // groups returns the number of keys of each request, in order.
-func groups(reqs []Request) []int {
+func groups(reqs []trace.Request) []int {
 	var out []int
 	for i, r := range reqs {
 		if i == 0 || !r.Continues {
@@ -146,7 +148,7 @@ func TestMonitorBatches(t *testing.T) {
 	if got, want := groups(reqs), []int{3, 1, 3, 1, 1, 1, 1}; !slices.Equal(got, want) {
 		t.Errorf("groups %v, want %v", got, want)
 	}
-	if reqs[6].Op != OpSet || !reqs[6].Continues {
+	if reqs[6].Op != trace.OpSet || !reqs[6].Continues {
 		t.Errorf("the SET in the block: %+v", reqs[6])
 	}
 	if n := noteOf(notes, NoteCommands); n != "" {
@@ -239,8 +241,8 @@ func TestReadAllBatches(t *testing.T) {
 // number the requests, tenants are written by name (quoted when they hold
 // a comma), and the header reads them back.
 func TestWriteBatchesRoundTrip(t *testing.T) {
-	tr := NewTrace("w", Fields{Marks: true, Tenant: true})
-	for _, r := range []Request{{Key: 1, Tenant: 1}, {Key: 2, Continues: true, Tenant: 1}, {Key: 3, Tenant: 2}, {Key: 4}} {
+	tr := trace.NewTrace("w", trace.Fields{Marks: true, Tenant: true})
+	for _, r := range []trace.Request{{Key: 1, Tenant: 1}, {Key: 2, Continues: true, Tenant: 1}, {Key: 3, Tenant: 2}, {Key: 4}} {
 		r.Size = 1
 		tr.Append(&r)
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // oracleRecord is the size of one oracleGeneral record.
@@ -27,14 +29,14 @@ func NewOracleReader(name string, r io.Reader, opt Options) *OracleReader {
 }
 
 // Fields reports that oracleGeneral carries times and sizes.
-func (o *OracleReader) Fields() Fields { return Fields{Time: true, Size: true} }
+func (o *OracleReader) Fields() trace.Fields { return trace.Fields{Time: true, Size: true} }
 
 // NextAccess returns the next_access_vtime stored in the record last read:
 // the 1-based index of the next request for the same object, or -1.
 func (o *OracleReader) NextAccess() int64 { return o.next }
 
 // Read fills r with the next request.
-func (o *OracleReader) Read(r *Request) error {
+func (o *OracleReader) Read(r *trace.Request) error {
 	for {
 		rec, err := o.sc.next(oracleRecord)
 		if err != nil {
@@ -48,7 +50,7 @@ func (o *OracleReader) Read(r *Request) error {
 			continue
 		}
 		t := int64(le.Uint32(rec))
-		*r = Request{Time: o.start.since(t) * 1e9, Key: le.Uint64(rec[4:]), Size: size}
+		*r = trace.Request{Time: o.start.since(t) * 1e9, Key: le.Uint64(rec[4:]), Size: size}
 		o.next = int64(le.Uint64(rec[16:]))
 		return nil
 	}
@@ -82,7 +84,7 @@ func NewVSCSIReader(name string, r io.Reader, opt Options) *VSCSIReader {
 }
 
 // Fields reports that VSCSI carries times, sizes and operations.
-func (v *VSCSIReader) Fields() Fields { return Fields{Time: true, Size: true, Op: true} }
+func (v *VSCSIReader) Fields() trace.Fields { return trace.Fields{Time: true, Size: true, Op: true} }
 
 // vscsiVersion returns the version of a record that starts with b (at
 // least 32 bytes), or 0 when it is neither v1 nor v2.
@@ -97,7 +99,7 @@ func vscsiVersion(b []byte) int {
 }
 
 // Read fills r with the next request.
-func (v *VSCSIReader) Read(r *Request) error {
+func (v *VSCSIReader) Read(r *trace.Request) error {
 	for {
 		err := v.read(r)
 		if err == nil {
@@ -109,7 +111,7 @@ func (v *VSCSIReader) Read(r *Request) error {
 	}
 }
 
-func (v *VSCSIReader) read(r *Request) error {
+func (v *VSCSIReader) read(r *trace.Request) error {
 	if v.version == 0 {
 		head, err := v.sc.peek(vscsi1Record)
 		if err != nil {
@@ -132,7 +134,7 @@ func (v *VSCSIReader) read(r *Request) error {
 		return &ParseError{File: v.sc.name, Offset: v.sc.offset(n), Err: fmt.Errorf("expected a VSCSI version %d record, found version byte %d", v.version, got)}
 	}
 	var cmd uint16
-	*r = Request{}
+	*r = trace.Request{}
 	if v.version == 1 {
 		cmd = le.Uint16(rec[12:])
 		r.Size = le.Uint32(rec[4:])
@@ -147,7 +149,7 @@ func (v *VSCSIReader) read(r *Request) error {
 	}
 	r.Time = v.start.since(int64(t)) * 1e3 // microseconds
 	if scsiWrite(uint8(cmd)) {
-		r.Op = OpWrite
+		r.Op = trace.OpWrite
 	}
 	return nil
 }
@@ -172,13 +174,13 @@ func NewCache2kReader(name string, r io.Reader, opt Options) *Cache2kReader {
 
 // Fields reports that cache2k traces carry keys only (and sizes when the
 // default size is not 1).
-func (c *Cache2kReader) Fields() Fields { return Fields{Size: c.size != 1} }
+func (c *Cache2kReader) Fields() trace.Fields { return trace.Fields{Size: c.size != 1} }
 
 // Notes says when every request took a default size other than 1.
 func (c *Cache2kReader) Notes() []Note { return unsizedNotes(c.size) }
 
 // Read fills r with the next request.
-func (c *Cache2kReader) Read(r *Request) error {
+func (c *Cache2kReader) Read(r *trace.Request) error {
 	for {
 		rec, err := c.sc.next(4)
 		if err != nil {
@@ -187,7 +189,7 @@ func (c *Cache2kReader) Read(r *Request) error {
 			}
 			continue
 		}
-		*r = Request{Key: uint64(int64(int32(be.Uint32(rec)))), Size: c.size}
+		*r = trace.Request{Key: uint64(int64(int32(be.Uint32(rec)))), Size: c.size}
 		return nil
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // oracleBytes packs records (time, id, size, next) as oracleGeneral.
@@ -23,15 +25,15 @@ func oracleBytes(recs ...[4]int64) []byte {
 func TestOracleGeneral(t *testing.T) {
 	in := oracleBytes([4]int64{100, 7, 512, 3}, [4]int64{101, 8, 0, -1}, [4]int64{102, 7, 512, -1})
 	r := NewOracleReader("in.test", bytes.NewReader(in), Options{})
-	var got []Request
+	var got []trace.Request
 	var next []int64
-	var req Request
+	var req trace.Request
 	for r.Read(&req) == nil {
 		got = append(got, req)
 		next = append(next, r.NextAccess())
 	}
 	// The size-0 record is skipped, as libCacheSim does.
-	compare(t, got, []Request{{Key: 7, Size: 512}, {Time: 2e9, Key: 7, Size: 512}})
+	compare(t, got, []trace.Request{{Key: 7, Size: 512}, {Time: 2e9, Key: 7, Size: 512}})
 	if next[0] != 3 || next[1] != -1 {
 		t.Errorf("next access %v, want [3 -1]", next)
 	}
@@ -67,7 +69,7 @@ func vscsiV2(cmd uint16, size uint32, lbn, ts uint64) []byte {
 }
 
 func TestVSCSI(t *testing.T) {
-	want := []Request{{Key: 9, Size: 4096, Op: OpWrite}, {Time: 1500e3, Key: 10, Size: 512, Op: OpGet}}
+	want := []trace.Request{{Key: 9, Size: 4096, Op: trace.OpWrite}, {Time: 1500e3, Key: 10, Size: 512, Op: trace.OpGet}}
 	for _, c := range []struct {
 		name string
 		rec  func(uint16, uint32, uint64, uint64) []byte
@@ -91,7 +93,7 @@ func TestVSCSI(t *testing.T) {
 func TestCache2k(t *testing.T) {
 	in := []byte{0, 0, 0, 1, 0xff, 0xff, 0xff, 0xfe, 0, 0, 1}
 	r := NewCache2kReader("in.test", bytes.NewReader(in), Options{SkipBad: true})
-	compare(t, drain(t, r), []Request{{Key: 1, Size: 1}, {Key: uint64(1<<64 - 2), Size: 1}})
+	compare(t, drain(t, r), []trace.Request{{Key: 1, Size: 1}, {Key: uint64(1<<64 - 2), Size: 1}})
 	if r.Skipped() != 1 {
 		t.Errorf("skipped %d, want the truncated last record", r.Skipped())
 	}
@@ -142,10 +144,10 @@ func TestLIRSAndTextErrors(t *testing.T) {
 func TestAutoColumns(t *testing.T) {
 	in := "Timestamp,ID,Bytes,Op\n5,a,10,get\n6.5,b,20,SET\n"
 	r, _ := openLines("csv")("in.test", strings.NewReader(in), Options{Line: LineOptions{AutoColumns: true}})
-	compare(t, drain(t, r), []Request{{Key: h("a"), Size: 10}, {Time: 1500e6, Key: h("b"), Size: 20, Op: OpSet}})
+	compare(t, drain(t, r), []trace.Request{{Key: h("a"), Size: 10}, {Time: 1500e6, Key: h("b"), Size: 20, Op: trace.OpSet}})
 	// A first line that names no key column is data.
 	r, _ = openLines("csv")("in.test", strings.NewReader("x,y\n"), Options{Line: LineOptions{AutoColumns: true}})
-	compare(t, drain(t, r), []Request{{Key: h("x"), Size: 1}})
+	compare(t, drain(t, r), []trace.Request{{Key: h("x"), Size: 1}})
 	// Without AutoColumns the names mean nothing: key in column 1.
 	r, _ = openLines("csv")("in.test", strings.NewReader(in), Options{Line: LineOptions{Header: true}})
 	if got := drain(t, r); len(got) != 2 || got[0].Key != 5 {
@@ -166,7 +168,7 @@ func TestARCLimits(t *testing.T) {
 	// The largest allowed line, and one that ends exactly at 2^64-1.
 	r := NewARCReader("in.test", strings.NewReader("7 1048576 0 0\n18446744073709551614 2 0 0\n"), Options{})
 	n := 0
-	var q Request
+	var q trace.Request
 	for r.Read(&q) == nil {
 		n++
 	}

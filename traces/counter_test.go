@@ -3,6 +3,8 @@ package traces
 import (
 	"runtime"
 	"testing"
+
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // The Counter that replay streams through keeps its distinct keys in a
@@ -14,8 +16,8 @@ func TestCounterBytesPerKey(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	var c Counter
-	r := Request{Size: 1}
+	var c trace.Counter
+	r := trace.Request{Size: 1}
 	for k := range uint64(n) {
 		r.Key = k * 0x9e3779b97f4a7c15
 		c.Add(&r)

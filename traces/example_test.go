@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // Open a CSV trace and stream its requests. The format comes from the
@@ -35,7 +36,7 @@ func ExampleOpen() {
 		return
 	}
 	defer f.Close()
-	var r traces.Request
+	var r trace.Request
 	for {
 		if err := f.Read(&r); errors.Is(err, io.EOF) {
 			break
@@ -68,7 +69,7 @@ func ExampleNewFile() {
 		fmt.Println(err)
 		return
 	}
-	var r traces.Request
+	var r trace.Request
 	var keys []uint64
 	for i := range t.Len() {
 		t.At(i, &r)

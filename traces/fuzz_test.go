@@ -7,6 +7,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // Fuzz tests: every parser, fed arbitrary bytes, must return requests, a
@@ -17,13 +19,13 @@ import (
 // maxFuzzReads bounds a fuzz read: ARC lines may legitimately expand to MaxARCCount requests.
 const maxFuzzReads = 1 << 14
 
-func fuzzReader(t *testing.T, data []byte, open func(r io.Reader, opt Options) (Reader, error)) {
+func fuzzReader(t *testing.T, data []byte, open func(r io.Reader, opt Options) (trace.Reader, error)) {
 	for _, skip := range []bool{false, true} {
 		r, err := open(bytes.NewReader(data), Options{SkipBad: skip})
 		if err != nil {
 			return // rejected up front (e.g. detection found no format)
 		}
-		var req Request
+		var req trace.Request
 		for n := 0; n < maxFuzzReads; n++ {
 			err := r.Read(&req)
 			if err == io.EOF {
@@ -57,13 +59,13 @@ func seeds(f *testing.F, s ...string) {
 	}
 }
 
-func fuzzWith(f *testing.F, open func(r io.Reader, opt Options) (Reader, error)) {
+func fuzzWith(f *testing.F, open func(r io.Reader, opt Options) (trace.Reader, error)) {
 	f.Fuzz(func(t *testing.T, data []byte) { fuzzReader(t, data, open) })
 }
 
 func FuzzText(f *testing.F) {
 	seeds(f, "1\n2\n3", "a b c\n\n  d\r\n", strings.Repeat("x", 100)+"\n")
-	fuzzWith(f, func(r io.Reader, o Options) (Reader, error) {
+	fuzzWith(f, func(r io.Reader, o Options) (trace.Reader, error) {
 		o.Line.Columns = Columns{Key: 1, Size: 2, TTL: 3}
 		return openLines("text")("fuzz", r, o)
 	})
@@ -71,7 +73,7 @@ func FuzzText(f *testing.F) {
 
 func FuzzCSV(f *testing.F) {
 	seeds(f, "version,time,op,size,lbn\n1,5633898,2a,512,42932745\n", `"a,b",1,2,get,5`+"\n", "1,2.5,\"x\"\"y\",3,del\n")
-	fuzzWith(f, func(r io.Reader, o Options) (Reader, error) {
+	fuzzWith(f, func(r io.Reader, o Options) (trace.Reader, error) {
 		o.Line.Columns = Columns{Key: 5, Time: 2, Op: 3, Size: 4}
 		return openLines("csv")("fuzz", r, o)
 	})
@@ -80,7 +82,7 @@ func FuzzCSV(f *testing.F) {
 func FuzzCSVHeader(f *testing.F) {
 	seeds(f, "version,time,op,size,lbn\n1,5633898,2a,512,42932745\n", "ID,ts,ttl\n\"a\",1.5,3\n", "key,key,key\n1,2,3\n",
 		"\xEF\xBB\xBFts,entity_id,feature_group,bytes,latency_us\n1717000000001,e1,fg1,100,3.5\n", "a,b\nc,1\n", "user_id,item_id\nu,i\n")
-	fuzzWith(f, func(r io.Reader, o Options) (Reader, error) {
+	fuzzWith(f, func(r io.Reader, o Options) (trace.Reader, error) {
 		o.Line.AutoColumns = true
 		return openLines("csv")("fuzz", r, o)
 	})
@@ -88,7 +90,7 @@ func FuzzCSVHeader(f *testing.F) {
 
 func FuzzCSVNames(f *testing.F) {
 	seeds(f, "key,size\na,1\n", "k,size\n", "\n\nkey,x,size\n1,2,3", "size,key\n\"1\",\"\"\n")
-	fuzzWith(f, func(r io.Reader, o Options) (Reader, error) {
+	fuzzWith(f, func(r io.Reader, o Options) (trace.Reader, error) {
 		o.Line.Spec, o.Line.AutoColumns = ColumnSpec{Key: "key,2", Size: "size"}, true
 		return openLines("csv")("fuzz", r, o)
 	})
@@ -96,41 +98,41 @@ func FuzzCSVNames(f *testing.F) {
 
 func FuzzLIRS(f *testing.F) {
 	seeds(f, "1\r\n*\r\n\r\n2\r\n", "*\n*\n", "-5\n")
-	fuzzWith(f, func(r io.Reader, o Options) (Reader, error) { return openLines("lirs")("fuzz", r, o) })
+	fuzzWith(f, func(r io.Reader, o Options) (trace.Reader, error) { return openLines("lirs")("fuzz", r, o) })
 }
 
 func FuzzARC(f *testing.F) {
 	seeds(f, "5 3 0 0\n100 1 0 0\n", "x 1 0 0\n", "18446744073709551615 2 0 0\n", "1\n")
-	fuzzWith(f, func(r io.Reader, o Options) (Reader, error) { return NewARCReader("fuzz", r, o), nil })
+	fuzzWith(f, func(r io.Reader, o Options) (trace.Reader, error) { return NewARCReader("fuzz", r, o), nil })
 }
 
 func FuzzOracleGeneral(f *testing.F) {
 	f.Add(oracleBytes([4]int64{100, 7, 512, 3}, [4]int64{101, 8, 0, -1}, [4]int64{102, 7, 512, -1}))
 	f.Add(oracleBytes([4]int64{1, 1, 1, 1})[:30])
-	fuzzWith(f, func(r io.Reader, o Options) (Reader, error) { return NewOracleReader("fuzz", r, o), nil })
+	fuzzWith(f, func(r io.Reader, o Options) (trace.Reader, error) { return NewOracleReader("fuzz", r, o), nil })
 }
 
 func FuzzVSCSI(f *testing.F) {
 	f.Add(append(vscsiV1(0x2a, 4096, 9, 1000), vscsiV1(0x28, 512, 10, 2500)...))
 	f.Add(append(vscsiV2(0x2a, 4096, 9, 1000), vscsiV2(0x28, 512, 10, 2500)[:20]...))
 	f.Add(make([]byte, 40))
-	fuzzWith(f, func(r io.Reader, o Options) (Reader, error) { return NewVSCSIReader("fuzz", r, o), nil })
+	fuzzWith(f, func(r io.Reader, o Options) (trace.Reader, error) { return NewVSCSIReader("fuzz", r, o), nil })
 }
 
 func FuzzCache2k(f *testing.F) {
 	f.Add([]byte{0, 0, 0, 1, 0xff, 0xff, 0xff, 0xfe, 0, 0, 1})
-	fuzzWith(f, func(r io.Reader, o Options) (Reader, error) { return NewCache2kReader("fuzz", r, o), nil })
+	fuzzWith(f, func(r io.Reader, o Options) (trace.Reader, error) { return NewCache2kReader("fuzz", r, o), nil })
 }
 
 func FuzzTwitter(f *testing.F) {
 	seeds(f, twitterTrace, "1,a,1,1,1,get,1.5\n", ",,,,,,\n")
-	fuzzWith(f, func(r io.Reader, o Options) (Reader, error) { return NewTwitterReader("fuzz", r, o), nil })
+	fuzzWith(f, func(r io.Reader, o Options) (trace.Reader, error) { return NewTwitterReader("fuzz", r, o), nil })
 }
 
 func FuzzAccessLog(f *testing.F) {
 	seeds(f, accessLog, `www.example.com:80 127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET /a HTTP/1.1" 200 5 "-" "curl"`,
 		`a b c [99/Xyz/2000:13:55:36 -0700] "GET" 200 1`, `a b c [] "\"" 1 1`)
-	fuzzWith(f, func(r io.Reader, o Options) (Reader, error) {
+	fuzzWith(f, func(r io.Reader, o Options) (trace.Reader, error) {
 		o.AccessLog.WithHost = true
 		return NewAccessLogReader("fuzz", r, o), nil
 	})
@@ -145,7 +147,7 @@ func FuzzMonitor(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, fields := range []bool{false, true} { // hashes whole and by field
-			fuzzReader(t, data, func(r io.Reader, o Options) (Reader, error) {
+			fuzzReader(t, data, func(r io.Reader, o Options) (trace.Reader, error) {
 				o.Monitor.Fields = fields
 				return NewMonitorReader("fuzz", r, o), nil
 			})
@@ -155,7 +157,7 @@ func FuzzMonitor(f *testing.F) {
 
 func FuzzJSONLines(f *testing.F) {
 	seeds(f, jsonLines, `{"key": [1, {"a": "]"}], "key": 5}`, `{"key":"a","op":null,"time":"1.5"}`, `{"key"`, `{"a":{"b":{"c":`)
-	fuzzWith(f, func(r io.Reader, o Options) (Reader, error) { return NewJSONReader("fuzz", r, o), nil })
+	fuzzWith(f, func(r io.Reader, o Options) (trace.Reader, error) { return NewJSONReader("fuzz", r, o), nil })
 }
 
 // FuzzDetect runs detection and then whichever reader it picks.
@@ -163,7 +165,7 @@ func FuzzDetect(f *testing.F) {
 	seeds(f, accessLog, monitorLog, jsonLines, twitterTrace, "5 3 0 0\n", "a\nb\n", "k,1\n", "\x1f\x8b\x08\x00", "\x28\xb5\x2f\xfd\x00")
 	f.Add(oracleBytes([4]int64{1, 7, 5, 3}, [4]int64{1, 8, 5, -1}, [4]int64{2, 7, 5, -1}))
 	f.Add(vscsiV1(0x28, 1, 2, 3))
-	fuzzWith(f, func(r io.Reader, o Options) (Reader, error) {
+	fuzzWith(f, func(r io.Reader, o Options) (trace.Reader, error) {
 		file, err := NewFile("fuzz", r, o)
 		if err != nil {
 			return nil, err

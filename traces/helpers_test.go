@@ -5,14 +5,16 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // drain reads every request of r; it fails the test on an error.
-func drain(t *testing.T, r Reader) []Request {
+func drain(t *testing.T, r trace.Reader) []trace.Request {
 	t.Helper()
-	var out []Request
+	var out []trace.Request
 	for {
-		var req Request
+		var req trace.Request
 		err := r.Read(&req)
 		if err == io.EOF {
 			return out
@@ -25,8 +27,8 @@ func drain(t *testing.T, r Reader) []Request {
 }
 
 // firstError reads r until its first error and returns it (nil at a clean end).
-func firstError(r Reader) error {
-	var req Request
+func firstError(r trace.Reader) error {
+	var req trace.Request
 	for {
 		if err := r.Read(&req); err != nil {
 			if err == io.EOF {
@@ -54,7 +56,7 @@ func wantParseError(t *testing.T, err error, line int, offset int64, what string
 }
 
 // compare checks got against want field by field.
-func compare(t *testing.T, got, want []Request) {
+func compare(t *testing.T, got, want []trace.Request) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Fatalf("got %d requests, want %d:\n got %+v\nwant %+v", len(got), len(want), got, want)

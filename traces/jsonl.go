@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // JSONFields name the fields of a JSON-lines trace; an empty name takes the
@@ -71,8 +73,8 @@ func NewJSONReader(name string, r io.Reader, opt Options) *JSONReader {
 
 // Fields reports every optional field: which ones a file has is known only
 // once it is read (columns that turn out empty cost nothing after Trace.Shrink).
-func (j *JSONReader) Fields() Fields {
-	return Fields{Time: true, Size: true, TTL: true, Op: true, Marks: true, Tenant: true}
+func (j *JSONReader) Fields() trace.Fields {
+	return trace.Fields{Time: true, Size: true, TTL: true, Op: true, Marks: true, Tenant: true}
 }
 
 // Notes says how many lines without a size were sized from others, and
@@ -82,7 +84,7 @@ func (j *JSONReader) Notes() []Note {
 }
 
 // Read fills r with the next request.
-func (j *JSONReader) Read(r *Request) error {
+func (j *JSONReader) Read(r *trace.Request) error {
 	if j.batch.pop(r) {
 		return nil
 	}
@@ -103,8 +105,8 @@ func (j *JSONReader) Read(r *Request) error {
 // key that has a prompt's list of blocks or token ids.
 var ErrPromptLike = errors.New("this may be a prompt trace (format prompts)")
 
-func (j *JSONReader) parse(line []byte, r *Request) error {
-	*r = Request{}
+func (j *JSONReader) parse(line []byte, r *trace.Request) error {
+	*r = trace.Request{}
 	p := jsonScanner{b: line}
 	if !p.consume('{') {
 		return j.sc.errorf(0, "expected a JSON object starting with '{'")
@@ -178,14 +180,14 @@ func (j *JSONReader) parse(line []byte, r *Request) error {
 
 // finish completes the request(s) of a line whose fields are read: the
 // key or list of keys, and the sizes (see batch.go for the list).
-func (j *JSONReader) finish(r *Request, keyText []byte, haveKey, haveSize bool) error {
+func (j *JSONReader) finish(r *trace.Request, keyText []byte, haveKey, haveSize bool) error {
 	switch {
 	case !haveKey && j.batch.keys == nil:
 		return j.sc.errorf(0, "no %q field (nor a %q list)", j.key, j.keysField)
 	case haveKey && j.batch.keys != nil:
 		return j.sc.errorf(0, "both a %q field and a %q list: give one", j.key, j.keysField)
 	}
-	settle := func(r *Request) {
+	settle := func(r *trace.Request) {
 		if haveSize {
 			j.sizes.learn(r.Key, r.Size)
 		} else {
@@ -338,6 +340,6 @@ func (p *jsonScanner) value() (v []byte, isStr, ok bool) {
 
 // check parses one line, for format detection.
 func (j *JSONReader) check(line []byte) error {
-	var r Request
+	var r trace.Request
 	return j.parse(line, &r)
 }

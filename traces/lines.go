@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cachesim/cachesim/traces/trace"
 	"github.com/cespare/xxhash/v2"
 )
 
@@ -289,7 +290,7 @@ func (l *LineReader) setColumns(c Columns) {
 
 // Fields reports the optional fields this reader fills; with AutoColumns,
 // before the header is read, all of them.
-func (l *LineReader) Fields() Fields {
+func (l *LineReader) Fields() trace.Fields {
 	if l.opt.AutoColumns && l.first && l.primeErr == nil {
 		// Read the first line now: a header decides the columns, and a
 		// stream that would have to assume every field (operations
@@ -299,11 +300,11 @@ func (l *LineReader) Fields() Fields {
 	if l.opt.AutoColumns && l.first {
 		// Tokens only when a flag names a block column: a header naming
 		// one is seen later, and the caller checks what it read.
-		return Fields{Time: true, Size: true, TTL: true, Op: true, Latency: true, Marks: true, Tenant: true,
+		return trace.Fields{Time: true, Size: true, TTL: true, Op: true, Latency: true, Marks: true, Tenant: true,
 			Tokens: l.opt.Spec.Tokens != "" || l.opt.Spec.Block != ""}
 	}
 	c := l.opt.Columns
-	return Fields{Time: c.Time > 0, Size: c.Size > 0 || l.size != 1, TTL: c.TTL > 0, Op: c.Op > 0, Latency: c.Latency > 0,
+	return trace.Fields{Time: c.Time > 0, Size: c.Size > 0 || l.size != 1, TTL: c.TTL > 0, Op: c.Op > 0, Latency: c.Latency > 0,
 		Marks: c.Request > 0, Tenant: c.Tenant > 0 || l.opt.TenantFrom != nil, Tokens: c.Tokens > 0 || c.Block > 0}
 }
 
@@ -319,7 +320,7 @@ func (l *LineReader) Notes() []Note {
 }
 
 // Read fills r with the next request.
-func (l *LineReader) Read(r *Request) error {
+func (l *LineReader) Read(r *trace.Request) error {
 	if err := l.primeErr; err != nil {
 		l.primeErr = nil
 		if err = l.handle(err); err != nil {
@@ -460,7 +461,7 @@ func openQuote(line []byte, d byte, col int) int {
 	return 0
 }
 
-func (l *LineReader) parse(line []byte, r *Request) error {
+func (l *LineReader) parse(line []byte, r *trace.Request) error {
 	n := l.split(line, l.fields)
 	if l.open > 0 {
 		l.inQuote = true
@@ -474,7 +475,7 @@ func (l *LineReader) parse(line []byte, r *Request) error {
 	if err := l.parseKey(r); err != nil {
 		return err
 	}
-	r.Size, r.TTL, r.Time, r.Op, r.Latency, r.Next, r.Continues = l.size, 0, 0, OpGet, 0, 0, false
+	r.Size, r.TTL, r.Time, r.Op, r.Latency, r.Next, r.Continues = l.size, 0, 0, trace.OpGet, 0, 0, false
 	var err error
 	if c.Size > 0 {
 		if r.Size, err = parseSize(l.fields[c.Size-1]); err != nil {
@@ -509,7 +510,7 @@ func (l *LineReader) parse(line []byte, r *Request) error {
 
 // parseKey sets r.Key from the key column, or hashes the key columns
 // together (separated by a zero byte) for a composite key.
-func (l *LineReader) parseKey(r *Request) error {
+func (l *LineReader) parseKey(r *trace.Request) error {
 	if len(l.keyCols) == 1 {
 		key := l.fields[l.keyCols[0]-1]
 		if len(key) == 0 {

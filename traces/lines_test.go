@@ -5,17 +5,19 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
-func readAllLines(t *testing.T, text string, opt LineOptions) ([]Request, error) {
+func readAllLines(t *testing.T, text string, opt LineOptions) ([]trace.Request, error) {
 	t.Helper()
 	lr, err := NewLineReader("t.txt", strings.NewReader(text), opt)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []Request
+	var out []trace.Request
 	for {
-		var r Request
+		var r trace.Request
 		err := lr.Read(&r)
 		if err == io.EOF {
 			return out, nil
@@ -37,7 +39,7 @@ func TestTextKeys(t *testing.T) {
 		t.Fatalf("%d requests, want %d", len(reqs), len(want))
 	}
 	for i, r := range reqs {
-		if r.Key != want[i] || r.Size != 1 || r.Op != OpGet {
+		if r.Key != want[i] || r.Size != 1 || r.Op != trace.OpGet {
 			t.Errorf("request %d: %+v, want key %d size 1", i, r, want[i])
 		}
 	}
@@ -58,10 +60,10 @@ func TestCSVColumnsAndHeader(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Request{
-		{Key: 42, Size: 512, Time: 0, Op: OpGet},
-		{Key: 43, Size: 4096, Time: 750_000_000, Op: OpSet},
-		{Key: ParseKey([]byte("a,b")), Size: 0, Time: 2_500_000_000, Op: OpDelete},
+	want := []trace.Request{
+		{Key: 42, Size: 512, Time: 0, Op: trace.OpGet},
+		{Key: 43, Size: 4096, Time: 750_000_000, Op: trace.OpSet},
+		{Key: ParseKey([]byte("a,b")), Size: 0, Time: 2_500_000_000, Op: trace.OpDelete},
 	}
 	if len(reqs) != len(want) {
 		t.Fatalf("%d requests, want %d", len(reqs), len(want))
@@ -105,7 +107,7 @@ func TestLineErrors(t *testing.T) {
 	lr, _ := NewLineReader("t.txt", strings.NewReader("1 10\n2 x\n3 30\nfoo\n"), LineOptions{Columns: Columns{Key: 1, Size: 2}, SkipBad: true})
 	n := 0
 	for {
-		var r Request
+		var r trace.Request
 		if err := lr.Read(&r); err == io.EOF {
 			break
 		} else if err != nil {
@@ -137,19 +139,19 @@ func TestParseTime(t *testing.T) {
 }
 
 func TestTraceShrinkAndAt(t *testing.T) {
-	tr := NewTrace("x", Fields{Size: true, Time: true, TTL: true, Op: true})
-	tr.Append(&Request{Key: 1, Size: 1})
-	tr.Append(&Request{Key: 2, Size: 1})
+	tr := trace.NewTrace("x", trace.Fields{Size: true, Time: true, TTL: true, Op: true})
+	tr.Append(&trace.Request{Key: 1, Size: 1})
+	tr.Append(&trace.Request{Key: 2, Size: 1})
 	tr.Shrink()
 	if tr.Sizes != nil || tr.Times != nil || tr.TTLs != nil || tr.Ops != nil {
 		t.Fatalf("uninformative columns kept: %+v", tr)
 	}
-	tr = NewTrace("y", Fields{Size: true})
-	tr.Append(&Request{Key: 1, Size: 10})
-	tr.Append(&Request{Key: 2, Size: 20})
-	tr.Append(&Request{Key: 1, Size: 30})
+	tr = trace.NewTrace("y", trace.Fields{Size: true})
+	tr.Append(&trace.Request{Key: 1, Size: 10})
+	tr.Append(&trace.Request{Key: 2, Size: 20})
+	tr.Append(&trace.Request{Key: 1, Size: 30})
 	tr.Shrink()
-	var r Request
+	var r trace.Request
 	tr.At(2, &r)
 	if r.Key != 1 || r.Size != 30 {
 		t.Fatalf("At(2) = %+v", r)
@@ -182,7 +184,7 @@ func TestLatencyColumn(t *testing.T) {
 // and millisecond epoch times are recognised by their magnitude.
 func TestHeaderRecognition(t *testing.T) {
 	const in = "ts,entity_id,feature_group,bytes,latency_ms\n1717000000001,e1,fg1,100,3.5\n1717000000501,e2,fg1,200,1\n1717000001001,e1,fg2,300,2\n"
-	want := []Request{
+	want := []trace.Request{
 		{Key: h("e1"), Size: 100, Latency: 0.0035},
 		{Time: 500e6, Key: h("e2"), Size: 200, Latency: 0.001},
 		{Time: 1000e6, Key: h("e1"), Size: 300, Latency: 0.002},
@@ -218,13 +220,13 @@ func TestHeaderRecognition(t *testing.T) {
 // note says which and among which.
 func TestHeaderSeveralIDs(t *testing.T) {
 	lr, _ := NewLineReader("in.test", strings.NewReader("user_id,item_id,resp_bytes\nu1,i1,10\n"), LineOptions{Delimiter: ',', AutoColumns: true})
-	compare(t, drain(t, lr), []Request{{Key: h("u1"), Size: 10}})
+	compare(t, drain(t, lr), []trace.Request{{Key: h("u1"), Size: 10}})
 	if n := lr.Notes(); len(n) != 1 || !strings.Contains(n[0].Text, "ignored: item_id; the key is user_id, the first of the id columns user_id, item_id") {
 		t.Errorf("notes %q", n)
 	}
 	// An exact key name wins over the *_id ones wherever it is.
 	lr, _ = NewLineReader("in.test", strings.NewReader("user_id,key\nu1,k1\n"), LineOptions{Delimiter: ',', AutoColumns: true})
-	compare(t, drain(t, lr), []Request{{Key: h("k1"), Size: 1}})
+	compare(t, drain(t, lr), []trace.Request{{Key: h("k1"), Size: 1}})
 }
 
 func TestHeaderErrors(t *testing.T) {
@@ -289,7 +291,7 @@ func TestColumnBounds(t *testing.T) {
 	// Column 1024 of a 1024-column line is read.
 	line := strings.Repeat("x,", 1023) + "k\n"
 	lr, _ := NewLineReader("in.test", strings.NewReader(line), LineOptions{Delimiter: ',', Columns: Columns{Key: 1024}})
-	compare(t, drain(t, lr), []Request{{Key: h("k"), Size: 1}})
+	compare(t, drain(t, lr), []trace.Request{{Key: h("k"), Size: 1}})
 }
 
 // Epoch times in s, ms, µs and ns are told apart by magnitude; an explicit
@@ -328,7 +330,7 @@ func TestTimeUnitDetection(t *testing.T) {
 // says so when it is not 1.
 func TestDefaultSizeWithoutSizes(t *testing.T) {
 	lr, _ := NewLineReader("in.test", strings.NewReader("a\nb\n"), LineOptions{DefaultSize: 4096})
-	compare(t, drain(t, lr), []Request{{Key: h("a"), Size: 4096}, {Key: h("b"), Size: 4096}})
+	compare(t, drain(t, lr), []trace.Request{{Key: h("a"), Size: 4096}, {Key: h("b"), Size: 4096}})
 	if n := lr.Notes(); len(n) != 1 || n[0].Kind != NoteSizes || !strings.Contains(n[0].Text, "no object sizes: every request has the default size of 4096 bytes") {
 		t.Errorf("notes %q", n)
 	}
@@ -336,7 +338,7 @@ func TestDefaultSizeWithoutSizes(t *testing.T) {
 		t.Error("a default size other than 1 is not a field the trace keeps")
 	}
 	arc := NewARCReader("in.test", strings.NewReader("5 2 0 0\n"), Options{DefaultSize: 512})
-	compare(t, drain(t, arc), []Request{{Key: 5, Size: 512}, {Key: 6, Size: 512}})
+	compare(t, drain(t, arc), []trace.Request{{Key: 5, Size: 512}, {Key: 6, Size: 512}})
 	if len(arc.Notes()) != 1 {
 		t.Errorf("ARC notes %q", arc.Notes())
 	}
@@ -361,7 +363,7 @@ func TestCSVDelimiterDetected(t *testing.T) {
 			t.Fatal(err)
 		}
 		sep := c.in[3:4]
-		compare(t, drain(t, r), []Request{{Key: h("a"), Size: 10}, {Key: h("b" + sep + "c"), Size: 20}})
+		compare(t, drain(t, r), []trace.Request{{Key: h("a"), Size: 10}, {Key: h("b" + sep + "c"), Size: 20}})
 		notes := r.(Noter).Notes()
 		if len(notes) == 0 || notes[0].Kind != NoteDelimiter || !strings.Contains(notes[0].Text, c.note) {
 			t.Errorf("%q: notes %v, want one saying %q", c.in, notes, c.note)
@@ -372,13 +374,13 @@ func TestCSVDelimiterDetected(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	compare(t, drain(t, r), []Request{{Key: h("a;1"), Size: 1}, {Key: h("b"), Size: 1}})
+	compare(t, drain(t, r), []trace.Request{{Key: h("a;1"), Size: 1}, {Key: h("b"), Size: 1}})
 	if notes := r.(Noter).Notes(); len(notes) != 0 {
 		t.Errorf("comma file: notes %v", notes)
 	}
 	// A given delimiter is used as given.
 	r, _ = openLines("csv")("in.test", strings.NewReader("a;1\n"), Options{Line: LineOptions{Delimiter: ','}})
-	compare(t, drain(t, r), []Request{{Key: h("a;1"), Size: 1}})
+	compare(t, drain(t, r), []trace.Request{{Key: h("a;1"), Size: 1}})
 	// Semicolons on line 1 but not as many below: refused.
 	_, err = openLines("csv")("in.test", strings.NewReader("key;size\na\nb;1;2\n"), Options{})
 	if !errors.Is(err, ErrDelimiter) || !strings.Contains(err.Error(), "in.test: ") || !strings.Contains(err.Error(), "line 1 holds no comma but 1 semicolons") {
@@ -426,7 +428,7 @@ func TestOverlongLineStopsAtTheLimit(t *testing.T) {
 	// A long line among good ones is skipped, and reading goes on.
 	in := "a\n" + strings.Repeat("x", 3<<20) + "\nb\n"
 	r, _ = openLines("text")("in.test", strings.NewReader(in), Options{SkipBad: true})
-	compare(t, drain(t, r), []Request{{Key: h("a"), Size: 1}, {Key: h("b"), Size: 1}})
+	compare(t, drain(t, r), []trace.Request{{Key: h("a"), Size: 1}, {Key: h("b"), Size: 1}})
 }
 
 // Fields reads the first line when header names may decide the columns:
@@ -439,24 +441,24 @@ func TestFieldsKnowTheHeaderBeforeTheFirstRequest(t *testing.T) {
 		in   string
 		kind string
 		op   bool
-		want []Request
+		want []trace.Request
 	}{
-		{"a\nb\na\n", "text", false, []Request{{Key: h("a"), Size: 1}, {Key: h("b"), Size: 1}, {Key: h("a"), Size: 1}}},
-		{"key,bytes\na,10\nb,20\n", "csv", false, []Request{{Key: h("a"), Size: 10}, {Key: h("b"), Size: 20}}},
-		{"key,op\na,get\nb,set\n", "csv", true, []Request{{Key: h("a"), Size: 1}, {Key: h("b"), Size: 1, Op: OpSet}}},
+		{"a\nb\na\n", "text", false, []trace.Request{{Key: h("a"), Size: 1}, {Key: h("b"), Size: 1}, {Key: h("a"), Size: 1}}},
+		{"key,bytes\na,10\nb,20\n", "csv", false, []trace.Request{{Key: h("a"), Size: 10}, {Key: h("b"), Size: 20}}},
+		{"key,op\na,get\nb,set\n", "csv", true, []trace.Request{{Key: h("a"), Size: 1}, {Key: h("b"), Size: 1, Op: trace.OpSet}}},
 	} {
 		r, err := openLines(c.kind)("in.test", strings.NewReader(c.in), Options{Line: LineOptions{AutoColumns: true}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := r.(Describer).Fields(); got.Op != c.op || got.Time || got.TTL {
+		if got := r.(trace.Describer).Fields(); got.Op != c.op || got.Time || got.TTL {
 			t.Errorf("%q: fields %+v before the first request, want op %v and no time or TTL", c.in, got, c.op)
 		}
 		compare(t, drain(t, r), c.want)
 	}
 	// An error on the first line comes with the first Read.
 	r, _ := openLines("csv")("in.test", strings.NewReader("alpha,beta\nx,1\n"), Options{Line: LineOptions{AutoColumns: true}})
-	r.(Describer).Fields()
+	r.(trace.Describer).Fields()
 	wantParseError(t, firstError(r), 1, 0, "looks like a header")
 }
 

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cachesim/cachesim/traces/trace"
 	"github.com/cespare/xxhash/v2"
 )
 
@@ -21,7 +22,7 @@ garbage line
 
 func TestAccessLog(t *testing.T) {
 	// Times by hand: 13:55:36 -0700 is 20:55:36 UTC; 23:00:36 +0200 is 21:00:36 UTC, 300 s later.
-	want := []Request{
+	want := []trace.Request{
 		{Time: 0, Key: h("/apache_pb.gif"), Size: 2326},
 		{Time: 2e9, Key: h("/index.html?x=1"), Size: DefaultSize, Unsized: true}, // a 304, never sized
 		{Time: 300e9, Key: h("/apache_pb.gif"), Size: 2326},
@@ -78,9 +79,9 @@ func TestAccessLogUnsized(t *testing.T) {
 func TestAccessLogVirtualHost(t *testing.T) {
 	log := `www.example.com:80 127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET /a HTTP/1.1" 200 5 "-" "curl"` + "\n"
 	got := drain(t, NewAccessLogReader("in.test", strings.NewReader(log), Options{AccessLog: AccessLogOptions{WithHost: true}}))
-	compare(t, got, []Request{{Key: h("www.example.com:80/a"), Size: 5}})
+	compare(t, got, []trace.Request{{Key: h("www.example.com:80/a"), Size: 5}})
 	got = drain(t, NewAccessLogReader("in.test", strings.NewReader(log), Options{}))
-	compare(t, got, []Request{{Key: h("/a"), Size: 5}})
+	compare(t, got, []trace.Request{{Key: h("/a"), Size: 5}})
 }
 
 const monitorLog = `OK
@@ -102,18 +103,18 @@ func TestMonitor(t *testing.T) {
 	// Sizes by hand: key length + value length, escapes counted as one byte
 	// (k\"q is 3 bytes, v\x00w is 3); PX 1500 ms rounds up to 2 s; reads
 	// take the key's last known size (EXPIRE's key1: 9), or 1 byte.
-	want := []Request{
-		{Time: 0, Key: h("key1"), Size: 1, Op: OpGet, Unsized: true}, // never sized: looked up, not admitted
-		{Time: 100e6, Key: h("key1"), Size: 9, TTL: 60, Op: OpSet},
-		{Time: 1e9, Key: h("a"), Size: 1, Op: OpGet, Unsized: true},
-		{Time: 1e9, Key: h("b"), Size: 1, Op: OpGet, Continues: true, Unsized: true},
-		{Time: 1892588e3, Key: h(`k\"q`), Size: 6, TTL: 30, Op: OpSet},
-		{Time: 2392588e3, Key: h("a"), Size: 1, Op: OpDelete},
-		{Time: 2392588e3, Key: h("b"), Size: 1, Op: OpDelete, Continues: true},
-		{Time: 3892588e3, Key: h("key1"), Size: 9, TTL: 10, Op: OpExpire},
-		{Time: 6892588e3, Key: h("m1"), Size: 4, Op: OpSet},
-		{Time: 6892588e3, Key: h("m2"), Size: 6, Op: OpSet, Continues: true},
-		{Time: 7892588e3, Key: h("p"), Size: 2, TTL: 2, Op: OpSet},
+	want := []trace.Request{
+		{Time: 0, Key: h("key1"), Size: 1, Op: trace.OpGet, Unsized: true}, // never sized: looked up, not admitted
+		{Time: 100e6, Key: h("key1"), Size: 9, TTL: 60, Op: trace.OpSet},
+		{Time: 1e9, Key: h("a"), Size: 1, Op: trace.OpGet, Unsized: true},
+		{Time: 1e9, Key: h("b"), Size: 1, Op: trace.OpGet, Continues: true, Unsized: true},
+		{Time: 1892588e3, Key: h(`k\"q`), Size: 6, TTL: 30, Op: trace.OpSet},
+		{Time: 2392588e3, Key: h("a"), Size: 1, Op: trace.OpDelete},
+		{Time: 2392588e3, Key: h("b"), Size: 1, Op: trace.OpDelete, Continues: true},
+		{Time: 3892588e3, Key: h("key1"), Size: 9, TTL: 10, Op: trace.OpExpire},
+		{Time: 6892588e3, Key: h("m1"), Size: 4, Op: trace.OpSet},
+		{Time: 6892588e3, Key: h("m2"), Size: 6, Op: trace.OpSet, Continues: true},
+		{Time: 7892588e3, Key: h("p"), Size: 2, TTL: 2, Op: trace.OpSet},
 	}
 	r := NewMonitorReader("in.test", strings.NewReader(monitorLog), Options{SkipBad: true})
 	compare(t, drain(t, r), want)
@@ -137,7 +138,7 @@ func TestMonitor(t *testing.T) {
 
 // monitorWant is one expected request of testdata/redis.monitor.
 type monitorWant struct {
-	op   Op
+	op   trace.Op
 	key  uint64
 	size uint32
 	ttl  uint32
@@ -150,15 +151,15 @@ type monitorWant struct {
 // worked out by hand from the commands.
 func TestMonitorCapture(t *testing.T) {
 	fk := func(key, field string) uint64 { return h(key + "\x00" + field) }
-	get := func(k uint64, size uint32) monitorWant { return monitorWant{OpGet, k, size, 0, false} }
-	set := func(k uint64, size, ttl uint32) monitorWant { return monitorWant{OpSet, k, size, ttl, false} }
-	del := func(k uint64, size uint32) monitorWant { return monitorWant{OpDelete, k, size, 0, false} }
+	get := func(k uint64, size uint32) monitorWant { return monitorWant{trace.OpGet, k, size, 0, false} }
+	set := func(k uint64, size, ttl uint32) monitorWant { return monitorWant{trace.OpSet, k, size, ttl, false} }
+	del := func(k uint64, size uint32) monitorWant { return monitorWant{trace.OpDelete, k, size, 0, false} }
 	same := func(w monitorWant) monitorWant { w.same = true; return w }
 	// Size = key length + value length; a hash, its key's length plus its
 	// fields' and values' lengths.
 	head := []monitorWant{
 		set(h("k1"), 7, 100),                       // set k1 hello ex 100
-		{OpGet, h("k1"), 7, 100, false},            // get k1: carries the TTL it was set with
+		{trace.OpGet, h("k1"), 7, 100, false},      // get k1: carries the TTL it was set with
 		set(h("a"), 2, 0), same(set(h("b"), 3, 0)), // mset a 1 b 22
 		get(h("a"), 2), same(get(h("b"), 3)), // mget a b c: c never sized, 1 byte
 		same(get(h("c"), 1)), //
@@ -179,7 +180,7 @@ func TestMonitorCapture(t *testing.T) {
 		get(fk("h", "f1"), 5), same(get(fk("h", "f2"), 6)), // hmget h f1 f2
 		del(fk("h", "f1"), 5), // hdel h f1 (hgetall h: not per field)
 	}
-	expire := func(k uint64, size, ttl uint32) monitorWant { return monitorWant{OpExpire, k, size, ttl, false} }
+	expire := func(k uint64, size, ttl uint32) monitorWant { return monitorWant{trace.OpExpire, k, size, ttl, false} }
 	tail := []monitorWant{
 		expire(h("k1"), 9, 50),               // expire k1 50
 		expire(h("k1"), 9, 1<<32-1),          // pexpireat k1 99999999999999: 98204207450 s away, clamped
@@ -188,7 +189,7 @@ func TestMonitorCapture(t *testing.T) {
 		same(expire(h("k1"), 9, 5)),          // then its new TTL
 		get(h("a"), 2), same(del(h("a"), 2)), // getdel a
 		del(h("b"), 3), same(del(h("c"), 1)), // del b c
-		{OpGet, h("k1"), 9, 5, false}, same(get(h("cnt"), 4)), // exists k1 cnt: k1's TTL from getex
+		{trace.OpGet, h("k1"), 9, 5, false}, same(get(h("cnt"), 4)), // exists k1 cnt: k1's TTL from getex
 		set(h("m1"), 3, 0), same(get(h("m1"), 3)), // MULTI, SET m1 x, GET m1, EXEC: one request
 		set(h("p1"), 4, 0), get(h("p1"), 4), del(h("p1"), 4), // the pipeline
 		set(h("lk"), 4, 0), get(h("lk"), 4), // the script's commands
@@ -244,11 +245,11 @@ not json
 `
 
 func TestJSONLines(t *testing.T) {
-	want := []Request{
-		{Time: 0, Key: h("user:1"), Size: 10, TTL: 60, Op: OpGet},
-		{Time: 500e6, Key: 42, Size: 20, Op: OpSet},
-		{Time: 1500e6, Key: h("user:1"), Size: 10, Op: OpDelete},             // size null: user:1's last known size
-		{Time: -1250e6, Key: h("user:2"), Size: 1, Op: OpGet, Unsized: true}, // no size, never sized: the default
+	want := []trace.Request{
+		{Time: 0, Key: h("user:1"), Size: 10, TTL: 60, Op: trace.OpGet},
+		{Time: 500e6, Key: 42, Size: 20, Op: trace.OpSet},
+		{Time: 1500e6, Key: h("user:1"), Size: 10, Op: trace.OpDelete},             // size null: user:1's last known size
+		{Time: -1250e6, Key: h("user:2"), Size: 1, Op: trace.OpGet, Unsized: true}, // no size, never sized: the default
 	}
 	r := NewJSONReader("in.test", strings.NewReader(jsonLines), Options{SkipBad: true})
 	compare(t, drain(t, r), want)
@@ -294,7 +295,7 @@ func TestJSONKeysMustBeStringsOrNumbers(t *testing.T) {
 func TestJSONLinesFieldNames(t *testing.T) {
 	in := `{"id": "a", "ts": 5000, "bytes": 7, "kind": "put", "ttl": 3}` + "\n"
 	opt := Options{JSON: JSONFields{Key: "id", Time: "ts", Size: "bytes", Op: "kind"}, Line: LineOptions{TimeUnit: 1e6}}
-	compare(t, drain(t, NewJSONReader("in.test", strings.NewReader(in), opt)), []Request{{Key: h("a"), Size: 7, TTL: 3, Op: OpSet}})
+	compare(t, drain(t, NewJSONReader("in.test", strings.NewReader(in), opt)), []trace.Request{{Key: h("a"), Size: 7, TTL: 3, Op: trace.OpSet}})
 }
 
 const twitterTrace = `0,abc,10,100,1,get,0
@@ -307,11 +308,11 @@ const twitterTrace = `0,abc,10,100,1,get,0
 `
 
 func TestTwitter(t *testing.T) {
-	want := []Request{
-		{Time: 0, Key: h("abc"), Size: 110, Op: OpGet},
-		{Time: 1e9, Key: h("abc"), Size: 110, TTL: 3600, Op: OpSet},
-		{Time: 2e9, Key: h("def"), Size: 5, Op: OpDelete},
-		{Time: 10e9, Key: h("abc"), Size: 110, Op: OpGet},
+	want := []trace.Request{
+		{Time: 0, Key: h("abc"), Size: 110, Op: trace.OpGet},
+		{Time: 1e9, Key: h("abc"), Size: 110, TTL: 3600, Op: trace.OpSet},
+		{Time: 2e9, Key: h("def"), Size: 5, Op: trace.OpDelete},
+		{Time: 10e9, Key: h("abc"), Size: 110, Op: trace.OpGet},
 	}
 	r := NewTwitterReader("in.test", strings.NewReader(twitterTrace), Options{SkipBad: true})
 	compare(t, drain(t, r), want)

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/cachesim/cachesim/traces/trace"
 	"github.com/cespare/xxhash/v2"
 )
 
@@ -64,11 +65,11 @@ type MonitorReader struct {
 	opt    MonitorOptions
 	args   [][]byte // arguments of the current line, command first
 	argLen []int    // their unescaped lengths
-	out    []Request
-	next   int     // index in out of the next request to return
-	cur    Request // time of the current line
-	now    int64   // the current line's time in seconds since the epoch
-	start  origin  // the first timestamp
+	out    []trace.Request
+	next   int           // index in out of the next request to return
+	cur    trace.Request // time of the current line
+	now    int64         // the current line's time in seconds since the epoch
+	start  origin        // the first timestamp
 	sizes  sizeMemo
 	// fieldSizes are the sizes of the fields of hashes (field name plus
 	// value), by field key, to keep a whole hash's size up to date.
@@ -108,8 +109,8 @@ func NewMonitorReader(name string, r io.Reader, opt Options) *MonitorReader {
 }
 
 // Fields reports that MONITOR output carries every field.
-func (m *MonitorReader) Fields() Fields {
-	return Fields{Time: true, Size: true, TTL: true, Op: true, Marks: true, Tenant: m.batch.tenants.rule != nil}
+func (m *MonitorReader) Fields() trace.Fields {
+	return trace.Fields{Time: true, Size: true, TTL: true, Op: true, Marks: true, Tenant: m.batch.tenants.rule != nil}
 }
 
 // Notes counts the reads sized from other requests and lists the commands
@@ -140,7 +141,7 @@ func (m *MonitorReader) Notes() []Note {
 }
 
 // Read fills r with the next request.
-func (m *MonitorReader) Read(r *Request) error {
+func (m *MonitorReader) Read(r *trace.Request) error {
 	for m.next == len(m.out) {
 		line, err := m.sc.next()
 		if err == nil {
@@ -200,7 +201,7 @@ func (m *MonitorReader) parse(line []byte) error {
 	if len(m.args) == 0 {
 		return m.sc.errorf(0, "no command")
 	}
-	m.cur, m.now = Request{Time: m.start.since(ts)}, ts/1e9
+	m.cur, m.now = trace.Request{Time: m.start.since(ts)}, ts/1e9
 	err = m.command()
 	if err != nil {
 		m.out = m.out[:0]
@@ -287,7 +288,7 @@ func (m *MonitorReader) other(name []byte) {
 }
 
 // emit appends a request of the current command.
-func (m *MonitorReader) emit(op Op, key uint64, size, ttl uint32) {
+func (m *MonitorReader) emit(op trace.Op, key uint64, size, ttl uint32) {
 	r := m.cur
 	r.Op, r.Key, r.Size, r.TTL, r.Continues, r.Unsized = op, key, size, ttl, m.batch.continues(len(m.out) > 0), false
 	m.out = append(m.out, r)
@@ -295,14 +296,14 @@ func (m *MonitorReader) emit(op Op, key uint64, size, ttl uint32) {
 
 // emitRecalled appends a request of the current command for key, of its
 // last known size (unsized when it has none).
-func (m *MonitorReader) emitRecalled(op Op, key uint64, ttl uint32) {
+func (m *MonitorReader) emitRecalled(op trace.Op, key uint64, ttl uint32) {
 	size, known := m.sizes.recall(key)
 	m.emit(op, key, size, ttl)
 	m.out[len(m.out)-1].Unsized = !known
 }
 
 // get emits a read of key, of its last known size and TTL.
-func (m *MonitorReader) get(key uint64) { m.emitRecalled(OpGet, key, m.ttls[key]) }
+func (m *MonitorReader) get(key uint64) { m.emitRecalled(trace.OpGet, key, m.ttls[key]) }
 
 // set emits a write of key with its new size and TTL (0: none).
 func (m *MonitorReader) set(key uint64, size, ttl uint32) {
@@ -327,13 +328,13 @@ func (m *MonitorReader) store(key uint64, size, ttl uint32) {
 		m.written, m.writtenDB = append(m.written, key), append(m.writtenDB, uint32(m.db))
 	}
 	m.sizes.learn(key, size)
-	m.emit(OpSet, key, size, ttl)
+	m.emit(trace.OpSet, key, size, ttl)
 }
 
 // expire emits a change of key's TTL (0: none).
 func (m *MonitorReader) expire(key uint64, ttl uint32) {
 	m.setExpiry(key, ttl)
-	m.emitRecalled(OpExpire, key, ttl)
+	m.emitRecalled(trace.OpExpire, key, ttl)
 }
 
 // setExpiry records key's expiry, ttl seconds from now (0: none), and
@@ -367,7 +368,7 @@ func (m *MonitorReader) del(key uint64) {
 	if !ok {
 		size = m.sizes.def
 	}
-	m.emit(OpDelete, key, size, 0)
+	m.emit(trace.OpDelete, key, size, 0)
 }
 
 // sum returns a + b as a size, saturated at the largest.
@@ -628,7 +629,7 @@ func (m *MonitorReader) readHashDel(_ string, args [][]byte, lens []int) error {
 	}
 	if !m.opt.Fields {
 		if !hashKnown {
-			m.emitRecalled(OpSet, key, m.remaining(key))
+			m.emitRecalled(trace.OpSet, key, m.remaining(key))
 			return nil
 		}
 

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // Options says how to read a trace file.
@@ -51,7 +53,7 @@ type format struct {
 	// a file whose extension names no format; otherwise only an extension
 	// can choose it.
 	byContent bool
-	open      func(name string, r io.Reader, opt Options) (Reader, error)
+	open      func(name string, r io.Reader, opt Options) (trace.Reader, error)
 }
 
 // byExtension lists the formats each known file name extension may mean,
@@ -98,8 +100,8 @@ var formats = []format{
 }
 
 // opener adapts a reader constructor to format.open.
-func opener[R Reader](newReader func(string, io.Reader, Options) R) func(string, io.Reader, Options) (Reader, error) {
-	return func(name string, r io.Reader, opt Options) (Reader, error) { return newReader(name, r, opt), nil }
+func opener[R trace.Reader](newReader func(string, io.Reader, Options) R) func(string, io.Reader, Options) (trace.Reader, error) {
+	return func(name string, r io.Reader, opt Options) (trace.Reader, error) { return newReader(name, r, opt), nil }
 }
 
 // lineChecker is implemented by the readers of text logs: check parses one
@@ -153,8 +155,8 @@ func lookupFormat(name string) (*format, error) {
 }
 
 // openLines opens the text-like formats served by LineReader.
-func openLines(kind string) func(string, io.Reader, Options) (Reader, error) {
-	return func(name string, r io.Reader, opt Options) (Reader, error) {
+func openLines(kind string) func(string, io.Reader, Options) (trace.Reader, error) {
+	return func(name string, r io.Reader, opt Options) (trace.Reader, error) {
 		lo := opt.Line
 		lo.SkipBad = lo.SkipBad || opt.SkipBad
 		lo.DefaultSize = opt.DefaultSize
@@ -271,7 +273,7 @@ func countUnquoted(line []byte, d byte) int {
 
 // File is an open trace: a Reader plus the file to close.
 type File struct {
-	Reader
+	trace.Reader
 	// Format is the format the file is read as.
 	Format  string
 	notes   []Note // from detection
@@ -300,11 +302,11 @@ func (f *File) Close() error {
 }
 
 // Fields reports the optional fields the underlying reader fills.
-func (f *File) Fields() Fields {
-	if d, ok := f.Reader.(Describer); ok {
+func (f *File) Fields() trace.Fields {
+	if d, ok := f.Reader.(trace.Describer); ok {
 		return d.Fields()
 	}
-	return Fields{Time: true, Size: true, TTL: true, Op: true}
+	return trace.Fields{Time: true, Size: true, TTL: true, Op: true}
 }
 
 // Skipped returns how many malformed records were skipped.
@@ -605,7 +607,7 @@ func sniffOracle(h []byte, _ Options) bool {
 }
 
 // Load reads a whole trace file into memory.
-func Load(path string, opt Options) (t *Trace, skipped int, err error) {
+func Load(path string, opt Options) (t *trace.Trace, skipped int, err error) {
 	f, err := Open(path, opt)
 	if err != nil {
 		return nil, 0, err

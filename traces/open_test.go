@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cachesim/cachesim/traces/trace"
 	"github.com/klauspost/compress/zstd"
 	"github.com/ulikunitz/xz"
 )
@@ -106,7 +107,7 @@ func TestCompression(t *testing.T) {
 
 // openAll opens data under name with opt and reads it whole, returning the
 // file (closed) and the requests.
-func openAll(t *testing.T, name, data string, opt Options) (*File, []Request) {
+func openAll(t *testing.T, name, data string, opt Options) (*File, []trace.Request) {
 	t.Helper()
 	f, err := Open(writeFile(t, name, []byte(data)), opt)
 	if err != nil {
@@ -197,16 +198,16 @@ func TestByteOrderMark(t *testing.T) {
 	mon := strings.SplitN(monitorLog, "\n", 3)[1] + "\n"
 	for _, c := range []struct {
 		name, data string
-		want       Request
+		want       trace.Request
 	}{
-		{"bom.csv", "key,size\na,10\nb,20\n", Request{Key: h("a"), Size: 10}},
-		{"bom.txt", "a\nb\n", Request{Key: h("a"), Size: 1}},
-		{"bom.lirs", "5\n*\n6\n", Request{Key: 5, Size: 1}},
-		{"bom.arc", "5 2 0 0\n", Request{Key: 5, Size: 1}},
-		{"bom.jsonl", `{"key": "a", "size": 10}` + "\n", Request{Key: h("a"), Size: 10}},
-		{"bom.twitter", "0,abc,10,100,1,get,0\n", Request{Key: h("abc"), Size: 110}},
-		{"bom.monitor", mon, Request{Key: h("key1"), Size: 1, Unsized: true}},
-		{"bom.log", accessLog, Request{Key: h("/apache_pb.gif"), Size: 2326}},
+		{"bom.csv", "key,size\na,10\nb,20\n", trace.Request{Key: h("a"), Size: 10}},
+		{"bom.txt", "a\nb\n", trace.Request{Key: h("a"), Size: 1}},
+		{"bom.lirs", "5\n*\n6\n", trace.Request{Key: 5, Size: 1}},
+		{"bom.arc", "5 2 0 0\n", trace.Request{Key: 5, Size: 1}},
+		{"bom.jsonl", `{"key": "a", "size": 10}` + "\n", trace.Request{Key: h("a"), Size: 10}},
+		{"bom.twitter", "0,abc,10,100,1,get,0\n", trace.Request{Key: h("abc"), Size: 110}},
+		{"bom.monitor", mon, trace.Request{Key: h("key1"), Size: 1, Unsized: true}},
+		{"bom.log", accessLog, trace.Request{Key: h("/apache_pb.gif"), Size: 2326}},
 	} {
 		f, reqs := openAll(t, c.name, bom+c.data, Options{SkipBad: true, Line: LineOptions{AutoColumns: true}})
 		if f.Skipped() != 0 && c.name != "bom.log" {

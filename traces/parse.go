@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/cachesim/cachesim/traces/trace"
 	"github.com/cespare/xxhash/v2"
 )
 
@@ -124,7 +125,7 @@ func parseTime(b []byte, unit int64) (int64, error) {
 // (OpWrite); delete/del/remove; expire/touch (OpExpire); and the
 // hexadecimal SCSI opcodes of block trace CSVs (28/88/a8/08 READ,
 // 2a/8a/aa/0a WRITE).
-func ParseOp(b []byte) (Op, error) {
+func ParseOp(b []byte) (trace.Op, error) {
 	var buf [16]byte
 	if len(b) > len(buf) {
 		return 0, fmt.Errorf("op: unknown operation %q (expected get, set, write, delete or expire)", b)
@@ -137,15 +138,15 @@ func ParseOp(b []byte) (Op, error) {
 	}
 	switch string(buf[:len(b)]) {
 	case "get", "gets", "read", "r", "lookup", "28", "88", "a8", "08":
-		return OpGet, nil
+		return trace.OpGet, nil
 	case "set", "put", "add", "replace", "cas", "append", "prepend", "incr", "decr", "update":
-		return OpSet, nil
+		return trace.OpSet, nil
 	case "write", "w", "2a", "8a", "aa", "0a":
-		return OpWrite, nil
+		return trace.OpWrite, nil
 	case "delete", "del", "remove", "d":
-		return OpDelete, nil
+		return trace.OpDelete, nil
 	case "expire", "touch":
-		return OpExpire, nil
+		return trace.OpExpire, nil
 	}
 	return 0, fmt.Errorf("op: unknown operation %q (expected get, set, write, delete or expire)", b)
 }

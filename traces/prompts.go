@@ -9,6 +9,7 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/cachesim/cachesim/traces/trace"
 	"github.com/cespare/xxhash/v2"
 )
 
@@ -71,8 +72,8 @@ func NewPromptReader(name string, r io.Reader, opt Options) *PromptReader {
 }
 
 // Fields reports the fields prompts carry.
-func (p *PromptReader) Fields() Fields {
-	return Fields{Time: true, Marks: true, Tokens: true, Latency: true}
+func (p *PromptReader) Fields() trace.Fields {
+	return trace.Fields{Time: true, Marks: true, Tokens: true, Latency: true}
 }
 
 // Notes says when the default block size decided the blocks, and which
@@ -86,7 +87,7 @@ func (p *PromptReader) Notes() []Note {
 }
 
 // Read fills r with the next block.
-func (p *PromptReader) Read(r *Request) error {
+func (p *PromptReader) Read(r *trace.Request) error {
 	for p.next >= len(p.keys)+boolInt(p.tail > 0) {
 		line, err := p.sc.next()
 		if err == nil {
@@ -98,7 +99,7 @@ func (p *PromptReader) Read(r *Request) error {
 	}
 	k := p.next
 	p.next++
-	*r = Request{Time: p.time, Size: 1, Continues: k > 0}
+	*r = trace.Request{Time: p.time, Size: 1, Continues: k > 0}
 	if k == 0 {
 		r.Latency = p.dur
 	}
@@ -329,7 +330,7 @@ func newPromptWriter(w io.Writer) *promptWriter {
 }
 
 // Write adds a block to the current request, or starts the next one.
-func (p *promptWriter) Write(r *Request) error {
+func (p *promptWriter) Write(r *trace.Request) error {
 	if !r.Continues {
 		if err := p.flushPrompt(); err != nil {
 			return err

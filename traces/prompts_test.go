@@ -11,15 +11,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cachesim/cachesim/traces/trace"
 	"github.com/cespare/xxhash/v2"
 )
 
-func readPrompts(t *testing.T, text string, blockTokens int) ([]Request, error) {
+func readPrompts(t *testing.T, text string, blockTokens int) ([]trace.Request, error) {
 	t.Helper()
 	r := NewPromptReader("p.jsonl", strings.NewReader(text), Options{BlockTokens: blockTokens})
-	var out []Request
+	var out []trace.Request
 	for {
-		var req Request
+		var req trace.Request
 		err := r.Read(&req)
 		if err == io.EOF {
 			return out, nil
@@ -53,7 +54,7 @@ func TestPromptTokenIDsTailBlock(t *testing.T) {
 	h1 := chainHash(0, 1, 2, 3, 4)
 	h2 := chainHash(h1, 5, 6, 7, 8)
 	h2b := chainHash(h1, 5, 6, 7, 9)
-	want := []Request{
+	want := []trace.Request{
 		{Time: 0, Key: h1, Size: 1, Tokens: 4},
 		{Time: 0, Key: h2, Size: 1, Tokens: 4, Continues: true},
 		{Time: 0, Size: 1, Tokens: 2, Continues: true, Unsized: true}, // key checked apart
@@ -139,14 +140,14 @@ func TestPromptsDetected(t *testing.T) {
 // The prompts writer writes what the reader reads back, block size
 // included.
 func TestPromptsWriteReadBack(t *testing.T) {
-	in := []Request{
+	in := []trace.Request{
 		{Time: 0, Key: 7, Size: 1, Tokens: 32},
 		{Time: 0, Key: 8, Size: 1, Tokens: 32, Continues: true},
 		{Time: 0, Key: 99, Size: 1, Tokens: 5, Continues: true, Unsized: true},
 		{Time: 1500000000, Key: 7, Size: 1, Tokens: 32},
 	}
 	var b strings.Builder
-	w, err := NewWriter("prompts", &b, Fields{Tokens: true, Marks: true, Time: true})
+	w, err := NewWriter("prompts", &b, trace.Fields{Tokens: true, Marks: true, Time: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +167,7 @@ func TestPromptsWriteReadBack(t *testing.T) {
 	}
 	r := NewPromptReader("p.jsonl", strings.NewReader(b.String()), Options{})
 	for i := range in {
-		var got Request
+		var got trace.Request
 		if err := r.Read(&got); err != nil {
 			t.Fatal(err)
 		}
@@ -180,7 +181,7 @@ func TestPromptsWriteReadBack(t *testing.T) {
 	if n := r.Notes(); len(n) != 0 {
 		t.Errorf("notes %v: the lines give their block size", n)
 	}
-	if _, err := NewWriter("csv", &b, Fields{Tokens: true}); err == nil {
+	if _, err := NewWriter("csv", &b, trace.Fields{Tokens: true}); err == nil {
 		t.Error("prompts written as CSV without an error")
 	}
 }
@@ -220,7 +221,7 @@ func TestPromptsDetectedLongOrMalformedFirstLine(t *testing.T) {
 		t.Errorf("a plain JSON-lines trace with a malformed line read as %q", f)
 	}
 	r := NewJSONReader("p.jsonl", strings.NewReader(`{"time": 0, "blocks": [1, 2]}`+"\n"), Options{})
-	var req Request
+	var req trace.Request
 	if err := r.Read(&req); err == nil || !strings.Contains(err.Error(), `"blocks" list`) || !errors.Is(err, ErrPromptLike) {
 		t.Errorf("a prompt read as JSON lines: %v, want an error saying it may be a prompt trace", err)
 	}

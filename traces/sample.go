@@ -6,20 +6,8 @@ import (
 	"math"
 
 	"github.com/cachesim/cachesim/traces/keymap"
+	"github.com/cachesim/cachesim/traces/trace"
 )
-
-// SpatialHash mixes a key into a uniformly distributed 64-bit value (the
-// murmur3 finaliser): sampling by key hash keeps a random subset of the keys
-// even when the keys are sequential block numbers, and the generators and
-// instance assignment use it wherever a key must decide something at random.
-func SpatialHash(key uint64) uint64 {
-	key ^= key >> 33
-	key *= 0xff51afd7ed558ccd
-	key ^= key >> 33
-	key *= 0xc4ceb9fe1a85ec53
-	key ^= key >> 33
-	return key
-}
 
 // SampleThreshold returns the hash threshold that keeps a fraction rate of
 // the keys: a key is sampled when SpatialHash(key) < threshold.
@@ -34,36 +22,36 @@ func SampleThreshold(rate float64) uint64 {
 // (spatial sampling, as SHARDS: every request for a sampled key is kept, so
 // reuse distances survive), and counts all requests it has seen.
 type Sampler struct {
-	r         Reader
+	r         trace.Reader
 	threshold uint64
 	// Seen counts every request read, sampled or not.
 	Seen int64
 }
 
 // NewSampler keeps a fraction rate (0 < rate <= 1) of the keys of r.
-func NewSampler(r Reader, rate float64) *Sampler {
+func NewSampler(r trace.Reader, rate float64) *Sampler {
 	return &Sampler{r: r, threshold: SampleThreshold(rate)}
 }
 
 // Read returns the next sampled request.
-func (s *Sampler) Read(req *Request) error {
+func (s *Sampler) Read(req *trace.Request) error {
 	for {
 		if err := s.r.Read(req); err != nil {
 			return err
 		}
 		s.Seen++
-		if SpatialHash(req.Key) < s.threshold {
+		if trace.SpatialHash(req.Key) < s.threshold {
 			return nil
 		}
 	}
 }
 
 // Fields reports the fields of the underlying reader.
-func (s *Sampler) Fields() Fields {
-	if d, ok := s.r.(Describer); ok {
+func (s *Sampler) Fields() trace.Fields {
+	if d, ok := s.r.(trace.Describer); ok {
 		return d.Fields()
 	}
-	return Fields{Time: true, Size: true, TTL: true, Op: true}
+	return trace.Fields{Time: true, Size: true, TTL: true, Op: true}
 }
 
 // Rate returns the fraction of the key space a threshold keeps.
@@ -75,7 +63,7 @@ func Rate(threshold uint64) float64 {
 }
 
 // NewSamplerThreshold keeps the keys whose hash is below threshold.
-func NewSamplerThreshold(r Reader, threshold uint64) *Sampler {
+func NewSamplerThreshold(r trace.Reader, threshold uint64) *Sampler {
 	return &Sampler{r: r, threshold: threshold}
 }
 
@@ -84,19 +72,19 @@ func NewSamplerThreshold(r Reader, threshold uint64) *Sampler {
 // for each other seed (so that samples of different seeds are independent
 // draws of keys, for error bands).
 func SampleHash(key, seed uint64) uint64 {
-	return SpatialHash(key ^ seed*0x9e3779b97f4a7c15)
+	return trace.SpatialHash(key ^ seed*0x9e3779b97f4a7c15)
 }
 
 // ThresholdForKeys reads r to the end and returns the hash threshold that
 // keeps exactly the n keys with the smallest hashes (all keys, threshold
 // MaxUint64, when there are no more than n), and the number of requests
 // read. It holds at most n hashes.
-func ThresholdForKeys(r Reader, n int) (threshold uint64, seen int64, err error) {
+func ThresholdForKeys(r trace.Reader, n int) (threshold uint64, seen int64, err error) {
 	if n < 1 {
 		return 0, 0, fmt.Errorf("sample size must be at least 1 key, got %d", n)
 	}
 	k := NewKeySample(n, 0)
-	err = Each(r, func(req *Request) {
+	err = trace.Each(r, func(req *trace.Request) {
 		seen++
 		k.Keep(req.Key)
 	})
@@ -161,34 +149,34 @@ type Sample struct {
 	seed      uint64
 	threshold uint64
 	keys      *KeySample // nil: a fixed rate
-	fields    Fields
-	t         *Trace
+	fields    trace.Fields
+	t         *trace.Trace
 	filtered  int // requests held after the last filter
 }
 
 // NewRateSample samples a fraction rate of the keys with the hash of seed.
-func NewRateSample(name string, f Fields, rate float64, seed uint64) *Sample {
-	return &Sample{seed: seed, threshold: SampleThreshold(rate), fields: f, t: &Trace{Name: name, Keys: []uint64{}}}
+func NewRateSample(name string, f trace.Fields, rate float64, seed uint64) *Sample {
+	return &Sample{seed: seed, threshold: SampleThreshold(rate), fields: f, t: &trace.Trace{Name: name, Keys: []uint64{}}}
 }
 
 // NewSizeSample samples the n keys with the smallest hashes of seed.
-func NewSizeSample(name string, f Fields, n int, seed uint64) *Sample {
-	return &Sample{seed: seed, threshold: math.MaxUint64, keys: NewKeySample(n, seed), fields: f, t: &Trace{Name: name, Keys: []uint64{}}}
+func NewSizeSample(name string, f trace.Fields, n int, seed uint64) *Sample {
+	return &Sample{seed: seed, threshold: math.MaxUint64, keys: NewKeySample(n, seed), fields: f, t: &trace.Trace{Name: name, Keys: []uint64{}}}
 }
 
 // Add offers a request to the sample.
-func (s *Sample) Add(r *Request) {
+func (s *Sample) Add(r *trace.Request) {
 	s.Seen++
 	if s.keys == nil {
 		if SampleHash(r.Key, s.seed) < s.threshold {
-			s.t.appendSparse(r, s.fields)
+			s.t.AppendSparse(r, s.fields)
 		}
 		return
 	}
 	if _, in := s.keys.Keep(r.Key); !in {
 		return
 	}
-	s.t.appendSparse(r, s.fields)
+	s.t.AppendSparse(r, s.fields)
 	if s.threshold != s.keys.Threshold() && s.t.Len() > 2*s.filtered+4096 {
 		s.filter()
 	}
@@ -202,7 +190,7 @@ func (s *Sample) filter() {
 }
 
 // Trace returns the sampled requests (the Sample must not be added to after).
-func (s *Sample) Trace() *Trace {
+func (s *Sample) Trace() *trace.Trace {
 	if s.keys != nil {
 		s.filter()
 	}

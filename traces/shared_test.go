@@ -6,6 +6,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/cachesim/cachesim/traces/trace"
 	"github.com/cachesim/cachesim/traces/tracestest"
 )
 
@@ -59,7 +60,7 @@ func TestSharedTraces(t *testing.T) {
 // cloudPhysicsIO hold the same key sequence, and that CSV and VSCSI agree on
 // sizes, times and operations too.
 func TestCloudPhysicsFormatsSameSequence(t *testing.T) {
-	load := func(name string, opt Options) *Trace {
+	load := func(name string, opt Options) *trace.Trace {
 		tr, _, err := Load(tracestest.Path(t, name), opt)
 		if err != nil {
 			t.Fatal(err)
@@ -70,12 +71,12 @@ func TestCloudPhysicsFormatsSameSequence(t *testing.T) {
 	csv := load("cloudPhysicsIO.csv", cloudCSV)
 	vs := load("cloudPhysicsIO.vscsi", Options{})
 	og := load("cloudPhysicsIO.oracleGeneral.bin", Options{})
-	for name, tr := range map[string]*Trace{"csv": csv, "vscsi": vs, "oracleGeneral": og} {
+	for name, tr := range map[string]*trace.Trace{"csv": csv, "vscsi": vs, "oracleGeneral": og} {
 		if !equalKeys(tr.Keys, txt.Keys) {
 			t.Errorf("%s keys differ from the text file's", name)
 		}
 	}
-	var a, b Request
+	var a, b trace.Request
 	for i := 0; i < csv.Len(); i++ {
 		csv.At(i, &a)
 		vs.At(i, &b)
@@ -95,9 +96,9 @@ func TestNextAccessMatchesShared(t *testing.T) {
 	}
 	defer f.Close()
 	r := NewOracleReader("og", f, Options{})
-	tr := NewTrace("og", r.Fields())
+	tr := trace.NewTrace("og", r.Fields())
 	var stored []int64
-	var req Request
+	var req trace.Request
 	for {
 		if err := r.Read(&req); err == io.EOF {
 			break

@@ -6,6 +6,7 @@ import (
 
 	"github.com/cachesim/cachesim/traces/keymap"
 	"github.com/cachesim/cachesim/traces/stack"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // Summary describes a trace at a glance: how big, how skewed, how much reuse.
@@ -79,9 +80,9 @@ func percentilesOf(v []uint32) Percentiles {
 }
 
 // Summarize computes the Summary of t in O(N log N) time.
-func Summarize(t *Trace) *Summary {
+func Summarize(t *trace.Trace) *Summary {
 	s := NewSummarizer(t.Name)
-	var r Request
+	var r trace.Request
 	for i := range t.Len() {
 		t.At(i, &r)
 		s.Add(&r)
@@ -115,18 +116,18 @@ func NewSummarizer(name string) *Summarizer {
 // Add counts one request and returns the number of its key: dense from 0,
 // in the order keys are first seen (for a caller that keeps something per
 // key without a key table of its own).
-func (z *Summarizer) Add(r *Request) int32 {
+func (z *Summarizer) Add(r *trace.Request) int32 {
 	s := &z.s
 	s.Requests++
 	s.RequestedBytes += int64(r.Size)
 	switch r.Op {
-	case OpGet:
+	case trace.OpGet:
 		s.Gets++
-	case OpSet, OpWrite:
+	case trace.OpSet, trace.OpWrite:
 		s.Sets++
-	case OpDelete:
+	case trace.OpDelete:
 		s.Deletes++
-	case OpExpire:
+	case trace.OpExpire:
 		s.Expires++
 	}
 	s.HasTime = s.HasTime || r.Time != 0
@@ -151,7 +152,7 @@ func (z *Summarizer) Add(r *Request) int32 {
 	}
 	z.objs[o].Pos = z.tree.Push(1)
 	z.counts[o]++
-	if write := r.Op == OpSet || r.Op == OpWrite; write || (!z.sized[o] && !r.Unsized && r.Op == OpGet) {
+	if write := r.Op == trace.OpSet || r.Op == trace.OpWrite; write || (!z.sized[o] && !r.Unsized && r.Op == trace.OpGet) {
 		z.sizes[o], z.sized[o] = r.Size, true
 	}
 	return o

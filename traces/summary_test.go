@@ -5,21 +5,23 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"testing"
+
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // TestSummarizeByHand checks Summarize on a six-request trace whose figures
 // are worked out by hand below.
 func TestSummarizeByHand(t *testing.T) {
-	tr := NewTrace("hand", Fields{Size: true, Time: true, Op: true})
+	tr := trace.NewTrace("hand", trace.Fields{Size: true, Time: true, Op: true})
 	// keys a b a c a b at t = 0..5 s; sizes 10, 20, 10, 40, 10, 20; c is a set.
 	keys := []uint64{1, 2, 1, 3, 1, 2}
 	sizes := []uint32{10, 20, 10, 40, 10, 20}
 	for i, k := range keys {
-		op := OpGet
+		op := trace.OpGet
 		if k == 3 {
-			op = OpSet
+			op = trace.OpSet
 		}
-		tr.Append(&Request{Key: k, Size: sizes[i], Time: int64(i) * 1e9, Op: op})
+		tr.Append(&trace.Request{Key: k, Size: sizes[i], Time: int64(i) * 1e9, Op: op})
 	}
 	s := Summarize(tr)
 	near := func(name string, got, want float64) {
@@ -56,10 +58,10 @@ func TestSummarizeByHand(t *testing.T) {
 
 // TestSummarizeZipfExponent fits a trace whose counts follow 1000/rank (rounded down).
 func TestSummarizeZipfExponent(t *testing.T) {
-	tr := NewTrace("zipf", Fields{})
+	tr := trace.NewTrace("zipf", trace.Fields{})
 	for rank := 1; rank <= 100; rank++ {
 		for i := 0; i < 1000/rank; i++ {
-			tr.Append(&Request{Key: uint64(rank), Size: 1})
+			tr.Append(&trace.Request{Key: uint64(rank), Size: 1})
 		}
 	}
 	s := Summarize(tr)
@@ -92,7 +94,7 @@ func TestSummarizerMemoryBounded(t *testing.T) {
 		runtime.GC()
 		runtime.ReadMemStats(&before)
 		z := NewSummarizer("cycle")
-		r := Request{Size: 1}
+		r := trace.Request{Size: 1}
 		for i := range n {
 			r.Key = uint64(i*7919) % 20000
 			z.Add(&r)
@@ -112,17 +114,17 @@ func TestSummarizerMemoryBounded(t *testing.T) {
 // file whose header might have named more columns).
 type keysOnly struct{ n, i int }
 
-func (k *keysOnly) Read(r *Request) error {
+func (k *keysOnly) Read(r *trace.Request) error {
 	if k.i == k.n {
 		return errEOF
 	}
 	k.i++
-	*r = Request{Key: uint64(k.i % 1000), Size: 1}
+	*r = trace.Request{Key: uint64(k.i % 1000), Size: 1}
 	return nil
 }
 
-func (k *keysOnly) Fields() Fields {
-	return Fields{Time: true, Size: true, TTL: true, Op: true, Latency: true}
+func (k *keysOnly) Fields() trace.Fields {
+	return trace.Fields{Time: true, Size: true, TTL: true, Op: true, Latency: true}
 }
 
 // Loading stores only the columns that carry something: a source that

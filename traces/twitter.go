@@ -3,6 +3,8 @@ package traces
 import (
 	"io"
 	"math"
+
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // TwitterReader reads Twitter's production cache traces (Yang et al.,
@@ -23,10 +25,12 @@ func NewTwitterReader(name string, r io.Reader, opt Options) *TwitterReader {
 }
 
 // Fields reports that Twitter traces carry every field.
-func (t *TwitterReader) Fields() Fields { return Fields{Time: true, Size: true, TTL: true, Op: true} }
+func (t *TwitterReader) Fields() trace.Fields {
+	return trace.Fields{Time: true, Size: true, TTL: true, Op: true}
+}
 
 // Read fills r with the next request.
-func (t *TwitterReader) Read(r *Request) error {
+func (t *TwitterReader) Read(r *trace.Request) error {
 	for {
 		line, err := t.sc.next()
 		if err == nil {
@@ -40,7 +44,7 @@ func (t *TwitterReader) Read(r *Request) error {
 	}
 }
 
-func (t *TwitterReader) parse(line []byte, r *Request) error {
+func (t *TwitterReader) parse(line []byte, r *trace.Request) error {
 	f := &t.fields
 	if n := splitByte(line, ',', f[:]); n != len(f) {
 		return t.sc.errorf(0, "expected 7 comma-separated fields timestamp,key,key_size,value_size,client_id,operation,ttl, found %d", n)
@@ -71,7 +75,7 @@ func (t *TwitterReader) parse(line []byte, r *Request) error {
 	if err != nil {
 		return t.sc.wrap(7, err)
 	}
-	*r = Request{Time: t.start.since(ts), Key: ParseKey(f[1]), Size: ks + vs, TTL: ttl, Op: op}
+	*r = trace.Request{Time: t.start.since(ts), Key: ParseKey(f[1]), Size: ks + vs, TTL: ttl, Op: op}
 	return nil
 }
 
@@ -98,6 +102,6 @@ func splitByte(line []byte, d byte, dst [][]byte) int {
 
 // check parses one line, for format detection.
 func (t *TwitterReader) check(line []byte) error {
-	var r Request
+	var r trace.Request
 	return t.parse(line, &r)
 }

@@ -6,12 +6,14 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // Writer writes requests in one trace format, streaming. Flush must be
 // called after the last request.
 type Writer interface {
-	Write(r *Request) error
+	Write(r *trace.Request) error
 	Flush() error
 }
 
@@ -27,7 +29,7 @@ var OutputFormats = []string{"text", "csv", "oracleGeneral"}
 // Text is whitespace-separated with no header; CSV has a header line naming
 // the columns (so LineOptions.AutoColumns reads it back). Times are written
 // in seconds since the trace's start, with as many decimals as needed.
-func NewWriter(format string, w io.Writer, f Fields) (Writer, error) {
+func NewWriter(format string, w io.Writer, f trace.Fields) (Writer, error) {
 	lw := &lineWriter{w: bufio.NewWriterSize(w, 1<<16), f: f, sep: ' '}
 	format = strings.ToLower(format)
 	switch {
@@ -60,7 +62,7 @@ func NewWriter(format string, w io.Writer, f Fields) (Writer, error) {
 
 // WriteColumns returns the columns NewWriter writes for fields f: the key
 // first, then time, size, TTL, op, request id and tenant, those present only.
-func WriteColumns(f Fields) Columns {
+func WriteColumns(f trace.Fields) Columns {
 	c := Columns{Key: 1}
 	n := 1
 	for _, col := range []struct {
@@ -78,13 +80,13 @@ func WriteColumns(f Fields) Columns {
 // lineWriter writes one request per line, allocating nothing per request.
 type lineWriter struct {
 	w   *bufio.Writer
-	f   Fields
+	f   trace.Fields
 	sep byte
 	buf []byte
 	ids writtenIDs // request ids and tenant names (batch.go)
 }
 
-func (l *lineWriter) Write(r *Request) error {
+func (l *lineWriter) Write(r *trace.Request) error {
 	b := strconv.AppendUint(l.buf[:0], r.Key, 10)
 	if l.f.Time {
 		b = appendSeconds(append(b, l.sep), r.Time)
@@ -130,8 +132,8 @@ func appendSeconds(b []byte, ns int64) []byte {
 
 // Copy writes every request of r to w and flushes it; it returns how many
 // requests it wrote.
-func Copy(w Writer, r Reader) (int64, error) {
-	var req Request
+func Copy(w Writer, r trace.Reader) (int64, error) {
+	var req trace.Request
 	var n int64
 	if lw, ok := w.(*lineWriter); ok {
 		lw.ids.names, _ = r.(TenantNamer)
@@ -154,11 +156,11 @@ func Copy(w Writer, r Reader) (int64, error) {
 // NextAccessVtime returns, for every request of t, libCacheSim's
 // next_access_vtime: the 1-based index of the next request for the same
 // key, or -1 when there is none (from Trace.NextAccess's one backward pass).
-func NextAccessVtime(t *Trace) []int64 {
+func NextAccessVtime(t *trace.Trace) []int64 {
 	t.NextAccess()
 	out := make([]int64, len(t.Next))
 	for i, n := range t.Next {
-		if n == NoNext {
+		if n == trace.NoNext {
 			out[i] = -1
 		} else {
 			out[i] = n + 1
@@ -172,7 +174,7 @@ func NextAccessVtime(t *Trace) []int64 {
 // with next_access_vtime computed by NextAccessVtime (hence the whole trace), the
 // time in whole seconds and every size at least 1 (libCacheSim skips size-0
 // records).
-func Write(w io.Writer, format string, t *Trace) error {
+func Write(w io.Writer, format string, t *trace.Trace) error {
 	if strings.ToLower(format) != "oraclegeneral" {
 		if !containsFold(OutputFormats, format) {
 			return fmt.Errorf("unknown output format %q (known: %s)", format, strings.Join(OutputFormats, ", "))
@@ -189,7 +191,7 @@ func Write(w io.Writer, format string, t *Trace) error {
 	}
 	bw := bufio.NewWriterSize(w, 1<<20)
 	next := NextAccessVtime(t)
-	var req Request
+	var req trace.Request
 	var rec [oracleRecord]byte
 	for i := 0; i < t.Len(); i++ {
 		t.At(i, &req)

@@ -3,14 +3,14 @@ package workload
 import (
 	"testing"
 
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // readSpec reads every request of a spec, and the tenants' names.
-func readSpec(t *testing.T, spec string) ([]traces.Request, []string) {
+func readSpec(t *testing.T, spec string) ([]trace.Request, []string) {
 	t.Helper()
 	tr := load(t, spec)
-	out := make([]traces.Request, tr.Len())
+	out := make([]trace.Request, tr.Len())
 	for i := range out {
 		tr.At(i, &out[i])
 	}

@@ -6,7 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // The sampler follows the exact Zipf pmf for exponents below, at and above 1:
@@ -54,7 +54,7 @@ func TestDefaultWorkloadIsDeterministic(t *testing.T) {
 			t.Fatal(err)
 		}
 		var keys []uint64
-		var req traces.Request
+		var req trace.Request
 		for r.Read(&req) != io.EOF {
 			keys = append(keys, req.Key)
 		}

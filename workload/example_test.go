@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 	"github.com/cachesim/cachesim/workload"
 )
 
@@ -26,7 +26,7 @@ func ExampleParse() {
 		fmt.Println(err)
 		return
 	}
-	var req traces.Request
+	var req trace.Request
 	var keys []uint64
 	sizes := map[uint32]int{} // requests per size
 	for {

@@ -6,7 +6,7 @@ import (
 	"io"
 	"math/rand/v2"
 
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 	"github.com/cespare/xxhash/v2"
 )
 
@@ -135,10 +135,10 @@ type promptStream struct {
 	time   int64
 	next   int
 	buf    []byte
-	fields traces.Fields
+	fields trace.Fields
 }
 
-func newPromptStream(pp *promptParams, c common, fields traces.Fields) (*promptStream, error) {
+func newPromptStream(pp *promptParams, c common, fields trace.Fields) (*promptStream, error) {
 	rng := newRand(c.seed, streamKeys)
 	s := &promptStream{pp: pp, rng: rng, left: c.requests, convs: make([]conversation, pp.active), nextID: 1 << 40,
 		tmpl: map[uint64][]uint64{}, fields: fields}
@@ -158,11 +158,11 @@ func newPromptStream(pp *promptParams, c common, fields traces.Fields) (*promptS
 }
 
 // Fields reports the fields of a prompt.
-func (s *promptStream) Fields() traces.Fields { return s.fields }
+func (s *promptStream) Fields() trace.Fields { return s.fields }
 
 // Read fills r with the next block of the current prompt, starting the
 // next prompt when it is done.
-func (s *promptStream) Read(r *traces.Request) error {
+func (s *promptStream) Read(r *trace.Request) error {
 	if s.next >= len(s.keys)+boolInt(s.tail > 0) {
 		if s.left <= 0 {
 			return io.EOF
@@ -172,7 +172,7 @@ func (s *promptStream) Read(r *traces.Request) error {
 	}
 	k := s.next
 	s.next++
-	*r = traces.Request{Time: s.time, Size: 1, Continues: k > 0, Tokens: uint32(s.pp.block)}
+	*r = trace.Request{Time: s.time, Size: 1, Continues: k > 0, Tokens: uint32(s.pp.block)}
 	if k < len(s.keys) {
 		r.Key = s.keys[k]
 		return nil

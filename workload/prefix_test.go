@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // prompts reads a prompt workload into its requests' full blocks and tails.
@@ -17,7 +17,7 @@ func prompts(t *testing.T, spec string) (blocks [][]uint64, tails []uint32, time
 		t.Fatal(err)
 	}
 	for {
-		var req traces.Request
+		var req trace.Request
 		if err := r.Read(&req); err == io.EOF {
 			return blocks, tails, times
 		} else if err != nil {

@@ -5,9 +5,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cachesim/cachesim/traces/trace"
 	"gonum.org/v1/gonum/stat/distuv"
-
-	"github.com/cachesim/cachesim/traces"
 )
 
 // sizer gives every key a size that stays the same for the whole stream.
@@ -28,7 +27,7 @@ func (z *sizer) of(key uint64) uint32 {
 	if z.dist == nil {
 		return z.c
 	}
-	u := (float64(traces.SpatialHash(key^z.salt)>>11) + 0.5) * 0x1p-53 // in (0, 1)
+	u := (float64(trace.SpatialHash(key^z.salt)>>11) + 0.5) * 0x1p-53 // in (0, 1)
 	v := math.Floor(z.dist.Quantile(u))
 	switch {
 	case !(v >= 1): // also NaN

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // ranks reads keys and alpha and returns a constructor of their Zipf sampler.
@@ -242,7 +242,7 @@ func mixSource(p *params) newSource {
 	return func(seed uint64) source {
 		m := &mixKeys{cum: cum, rng: newRand(seed, streamMix), names: names}
 		for i, b := range builds {
-			m.parts = append(m.parts, b(seed^traces.SpatialHash(streamComponents+uint64(i))))
+			m.parts = append(m.parts, b(seed^trace.SpatialHash(streamComponents+uint64(i))))
 			off := uint64(0)
 			if disjoint {
 				off = uint64(i) * mixOffset

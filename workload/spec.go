@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // Param documents one workload parameter.
@@ -208,7 +208,7 @@ func Parse(spec string) (*Workload, error) {
 		ttl:      uint32(p.intIn("ttl", 0, math.MaxUint32)),
 		write:    p.fraction("write"),
 	}
-	w.common.size.salt = traces.SpatialHash(w.common.seed ^ streamSizes)
+	w.common.size.salt = trace.SpatialHash(w.common.seed ^ streamSizes)
 	if err := p.finish(); err != nil {
 		return nil, fmt.Errorf("workload %q: %w", spec, err)
 	}
@@ -249,12 +249,12 @@ func (w *Workload) Kind() string { return w.kind.Name }
 func (w *Workload) Requests() int64 { return w.common.requests }
 
 // Fields reports the optional fields the stream fills.
-func (w *Workload) Fields() traces.Fields {
+func (w *Workload) Fields() trace.Fields {
 	c := w.common
 	if w.prompt != nil {
-		return traces.Fields{Time: c.rate > 0, Marks: true, Tokens: true}
+		return trace.Fields{Time: c.rate > 0, Marks: true, Tokens: true}
 	}
-	return traces.Fields{
+	return trace.Fields{
 		Time:   c.rate > 0,
 		Size:   c.size.dist != nil || c.size.c != 1,
 		TTL:    c.ttl > 0,
@@ -267,7 +267,7 @@ func (w *Workload) Fields() traces.Fields {
 // Reader returns a stream of the workload's requests from the start. It
 // builds the sampling tables (for Zipf over up to a few million keys, up to
 // 8 bytes per key), so it may take a moment for large key counts.
-func (w *Workload) Reader() (traces.Reader, error) {
+func (w *Workload) Reader() (trace.Reader, error) {
 	c := w.common
 	if w.prompt != nil {
 		return newPromptStream(w.prompt, c, w.Fields())

@@ -9,12 +9,13 @@ import (
 	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/sim"
 	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // load generates a workload spec into memory.
-func load(t testing.TB, spec string) *traces.Trace {
+func load(t testing.TB, spec string) *trace.Trace {
 	t.Helper()
 	w, err := Parse(spec)
 	if err != nil {
@@ -271,7 +272,7 @@ func TestBurstyDispersion(t *testing.T) {
 
 // busiestTopShare returns the share of the requests of the busiest second
 // that go to its 100 most requested keys.
-func busiestTopShare(tr *traces.Trace) float64 {
+func busiestTopShare(tr *trace.Trace) float64 {
 	second := map[int64][]uint64{}
 	busiest := int64(0)
 	for i, ts := range tr.Times {

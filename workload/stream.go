@@ -4,7 +4,7 @@ import (
 	"io"
 	"math/rand/v2"
 
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // source produces the key of each request.
@@ -45,13 +45,13 @@ type stream struct {
 	left   int64
 	t      float64 // arrival time of the next request, ns
 	gap    float64 // mean time between requests, ns; 0: no timestamps
-	fields traces.Fields
+	fields trace.Fields
 	multi  batched  // src, when it makes multi-key requests (nil otherwise)
 	owned  tenanted // src, when its keys have tenants (nil otherwise)
 }
 
 // Read fills r with the next request.
-func (s *stream) Read(r *traces.Request) error {
+func (s *stream) Read(r *trace.Request) error {
 	if s.left <= 0 && !s.midRequest() {
 		return io.EOF
 	}
@@ -69,12 +69,12 @@ func (s *stream) Read(r *traces.Request) error {
 	}
 	r.Size = s.size.of(r.Key)
 	r.TTL = s.ttl
-	r.Op = traces.OpGet
+	r.Op = trace.OpGet
 	if s.write > 0 && s.rng.Float64() < s.write {
-		r.Op = traces.OpWrite
+		r.Op = trace.OpWrite
 	}
 	return nil
 }
 
 // Fields reports the optional fields the stream fills.
-func (s *stream) Fields() traces.Fields { return s.fields }
+func (s *stream) Fields() trace.Fields { return s.fields }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // every kind with every common feature turned on.
@@ -37,7 +38,7 @@ func render(t *testing.T, spec string) []byte {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	tw, err := traces.NewWriter("text", &buf, traces.Fields{Time: true, Size: true, TTL: true, Op: true})
+	tw, err := traces.NewWriter("text", &buf, trace.Fields{Time: true, Size: true, TTL: true, Op: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,12 +76,12 @@ func TestDeterministic(t *testing.T) {
 func TestFields(t *testing.T) {
 	for _, tc := range []struct {
 		spec string
-		want traces.Fields
+		want trace.Fields
 	}{
-		{"zipf", traces.Fields{}},
-		{"zipf:size=100", traces.Fields{Size: true}},
-		{"zipf:rate=10,ttl=5,write=0.5", traces.Fields{Time: true, TTL: true, Op: true}},
-		{"bursty", traces.Fields{Time: true}},
+		{"zipf", trace.Fields{}},
+		{"zipf:size=100", trace.Fields{Size: true}},
+		{"zipf:rate=10,ttl=5,write=0.5", trace.Fields{Time: true, TTL: true, Op: true}},
+		{"bursty", trace.Fields{Time: true}},
 	} {
 		w := MustParse(Override(tc.spec, []string{"requests=1000"}))
 		if got := w.Fields(); got != tc.want {
@@ -153,7 +154,7 @@ func TestWriteAndTTL(t *testing.T) {
 	tr := load(t, "zipf:requests=1e5,write=0.2,ttl=300")
 	sets := 0
 	for i, op := range tr.Ops {
-		if op == traces.OpWrite {
+		if op == trace.OpWrite {
 			sets++
 		}
 		if tr.TTLs[i] != 300 {
@@ -276,7 +277,7 @@ func TestDefault(t *testing.T) {
 	if tr.Len() != 10000 || slices.Max(tr.Keys) > 1000 || slices.Min(tr.Keys) < 1 {
 		t.Errorf("default workload: %d requests, keys %d…%d", tr.Len(), slices.Min(tr.Keys), slices.Max(tr.Keys))
 	}
-	var req traces.Request
+	var req trace.Request
 	if err := r.Read(&req); err != io.EOF {
 		t.Errorf("after the last request: %v, want io.EOF", err)
 	}

@@ -1,5 +1,5 @@
 // Package workload generates synthetic request streams, deterministically
-// from a seed, behind the same traces.Reader interface as trace files.
+// from a seed, behind the same trace.Reader interface as trace files.
 package workload
 
 import (
@@ -8,7 +8,7 @@ import (
 	"math/bits"
 	"math/rand/v2"
 
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // ZipfSampler draws ranks 1…n with probability proportional to 1/k^s, for
@@ -194,7 +194,7 @@ func (w Zipf) String() string {
 }
 
 // Reader returns a stream of the workload's requests.
-func (w Zipf) Reader() (traces.Reader, error) {
+func (w Zipf) Reader() (trace.Reader, error) {
 	p, err := Parse(w.String())
 	if err != nil {
 		return nil, err

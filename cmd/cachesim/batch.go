@@ -8,6 +8,7 @@ import (
 	"github.com/cachesim/cachesim/report"
 	"github.com/cachesim/cachesim/sim"
 	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 	"github.com/spf13/pflag"
 )
 
@@ -79,7 +80,7 @@ func (f *batchFlags) apply(m *sim.LatencyModel) {
 
 // checkTrace rejects the batch flags, and --metric batch, on a trace
 // without multi-key requests.
-func (f *batchFlags) checkTrace(t *traces.Trace, metric report.Metric) error {
+func (f *batchFlags) checkTrace(t *trace.Trace, metric report.Metric) error {
 	if t.HasBatches() {
 		return nil
 	}

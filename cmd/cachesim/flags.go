@@ -9,7 +9,7 @@ import (
 
 	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/sim"
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 	"github.com/spf13/pflag"
 )
 
@@ -122,7 +122,7 @@ func (f *cacheFlags) check(specs []policy.Spec, bytes bool, lat *sim.LatencyMode
 }
 
 // checkTrace rejects the flags that have no effect on the loaded trace t.
-func (f *cacheFlags) checkTrace(t *traces.Trace) error {
+func (f *cacheFlags) checkTrace(t *trace.Trace) error {
 	if f.writes && t.Ops == nil {
 		return fmt.Errorf("--count-writes has no effect: %s has no operations (every request is a lookup already)", t.Name)
 	}
@@ -224,7 +224,7 @@ func (f *latencyFlags) model(seed uint64) (*sim.LatencyModel, error) {
 
 // checkModel checks that the latency model can run on t, naming the flags
 // that fix it when it cannot.
-func checkModel(m *sim.LatencyModel, t *traces.Trace) error {
+func checkModel(m *sim.LatencyModel, t *trace.Trace) error {
 	err := m.Check(t)
 	if errors.Is(err, sim.ErrNoLatencyColumn) {
 		return fmt.Errorf("--miss-latency column: %w (give --csv-latency N)", err)

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 	"github.com/cachesim/cachesim/workload"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -170,7 +171,7 @@ func runGenerate(cmd *cobra.Command, arg string, f *generateFlags) error {
 }
 
 // readBackFlags returns the input flags that read a generated file back.
-func readBackFlags(format string, f traces.Fields) string {
+func readBackFlags(format string, f trace.Fields) string {
 	if format == "prompts" {
 		return "" // detected from a .jsonl name or the contents
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/cachesim/cachesim/sim"
 	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 	"github.com/cachesim/cachesim/workload"
 	"github.com/spf13/pflag"
 )
@@ -131,7 +132,7 @@ func (f *inputFlags) options() (traces.Options, error) {
 
 // load reads the trace named by args — a trace file, a workload spec, or
 // the built-in workload when there is none (saying so on stderr) — into memory.
-func (f *inputFlags) load(args []string, stderr io.Writer) (*traces.Trace, error) {
+func (f *inputFlags) load(args []string, stderr io.Writer) (*trace.Trace, error) {
 	t, _, err := f.read(args, stderr, 0)
 	return t, err
 }
@@ -139,7 +140,7 @@ func (f *inputFlags) load(args []string, stderr io.Writer) (*traces.Trace, error
 // loadWithin is load stopping as soon as the trace's columns pass bound
 // bytes (0: no bound), with an error naming --max-memory: a trace too
 // large for the bound is refused while it loads, not after.
-func (f *inputFlags) loadWithin(args []string, stderr io.Writer, bound int64) (*traces.Trace, error) {
+func (f *inputFlags) loadWithin(args []string, stderr io.Writer, bound int64) (*trace.Trace, error) {
 	t, _, err := f.read(args, stderr, bound)
 	if tm := (*traces.ErrTraceMemory)(nil); errors.As(err, &tm) {
 		return nil, fmt.Errorf("%s: loading stopped at request %d: the trace alone takes %s there, past --max-memory %s: raise --max-memory, or sample (--sample-rate 0.01 or --sample-size 100000)",
@@ -150,17 +151,17 @@ func (f *inputFlags) loadWithin(args []string, stderr io.Writer, bound int64) (*
 
 // loadFile reads the trace file at path into memory and returns it with the
 // open file (which knows the format it was read as).
-func (f *inputFlags) loadFile(path string, stderr io.Writer) (*traces.Trace, *traces.File, error) {
+func (f *inputFlags) loadFile(path string, stderr io.Writer) (*trace.Trace, *traces.File, error) {
 	return f.read([]string{path}, stderr, 0)
 }
 
 // read streams the requests args name into memory, stopping with a
 // *traces.ErrTraceMemory once they pass bound bytes (0: no bound). The
 // file is nil for workloads.
-func (f *inputFlags) read(args []string, stderr io.Writer, bound int64) (*traces.Trace, *traces.File, error) {
-	var t *traces.Trace
+func (f *inputFlags) read(args []string, stderr io.Writer, bound int64) (*trace.Trace, *traces.File, error) {
+	var t *trace.Trace
 	start := time.Now()
-	file, err := f.stream(args, stderr, func(name string, r traces.Reader) (err error) {
+	file, err := f.stream(args, stderr, func(name string, r trace.Reader) (err error) {
 		t, err = traces.ReadAllWithin(name, r, bound)
 		return err
 	})
@@ -221,7 +222,7 @@ func (f *inputFlags) checkWorkload(what string) error {
 // on stderr) — and hands them to use with their name. It returns the file,
 // closed by then (nil for workloads), and reports skipped and dropped
 // records on stderr.
-func (f *inputFlags) stream(args []string, stderr io.Writer, use func(name string, r traces.Reader) error) (*traces.File, error) {
+func (f *inputFlags) stream(args []string, stderr io.Writer, use func(name string, r trace.Reader) error) (*traces.File, error) {
 	opt, err := f.options() // bad flags fail even without a trace
 	if err != nil {
 		return nil, err
@@ -260,9 +261,9 @@ func (f *inputFlags) stream(args []string, stderr io.Writer, use func(name strin
 
 // streamWorkload hands use the requests of the workload args name (the
 // built-in one when there is none, said on stderr).
-func (f *inputFlags) streamWorkload(args []string, stderr io.Writer, use func(name string, r traces.Reader) error) error {
+func (f *inputFlags) streamWorkload(args []string, stderr io.Writer, use func(name string, r trace.Reader) error) error {
 	var w interface {
-		Reader() (traces.Reader, error)
+		Reader() (trace.Reader, error)
 		String() string
 	}
 	if len(args) == 0 {
@@ -397,13 +398,13 @@ func (s *sampleFlags) checkSampled(keys int64) error {
 // seeds 0, 1, …) in one pass, so that memory is bounded by the samples:
 // it returns them, the number of requests in the whole input and each
 // sample's rate.
-func (f *inputFlags) loadSamples(args []string, stderr io.Writer, s sampleFlags) ([]*traces.Trace, int64, []float64, error) {
+func (f *inputFlags) loadSamples(args []string, stderr io.Writer, s sampleFlags) ([]*trace.Trace, int64, []float64, error) {
 	var samples []*traces.Sample
 	var name string
-	_, err := f.stream(args, stderr, func(n string, r traces.Reader) error {
+	_, err := f.stream(args, stderr, func(n string, r trace.Reader) error {
 		name = n
-		fields := traces.Fields{Time: true, Size: true, TTL: true, Op: true}
-		if d, ok := r.(traces.Describer); ok {
+		fields := trace.Fields{Time: true, Size: true, TTL: true, Op: true}
+		if d, ok := r.(trace.Describer); ok {
 			fields = d.Fields()
 		}
 		for seed := range uint64(s.count()) {
@@ -413,7 +414,7 @@ func (f *inputFlags) loadSamples(args []string, stderr io.Writer, s sampleFlags)
 				samples = append(samples, traces.NewRateSample(n, fields, s.rate, seed))
 			}
 		}
-		return traces.Each(r, func(req *traces.Request) {
+		return trace.Each(r, func(req *trace.Request) {
 			for _, sm := range samples {
 				sm.Add(req)
 			}
@@ -426,7 +427,7 @@ func (f *inputFlags) loadSamples(args []string, stderr io.Writer, s sampleFlags)
 	if total == 0 {
 		return nil, 0, nil, fmt.Errorf("%s: no requests (see --trace-format)", name)
 	}
-	ts, rates := make([]*traces.Trace, len(samples)), make([]float64, len(samples))
+	ts, rates := make([]*trace.Trace, len(samples)), make([]float64, len(samples))
 	for i, sm := range samples {
 		ts[i], rates[i] = sm.Trace(), sm.Rate()
 	}
@@ -463,4 +464,4 @@ func rereadable(args []string) bool {
 }
 
 // countAll counts every request of r.
-func countAll(r traces.Reader, c *traces.Counter) error { return traces.Each(r, c.Add) }
+func countAll(r trace.Reader, c *trace.Counter) error { return trace.Each(r, c.Add) }

@@ -2,11 +2,13 @@ package main
 
 import (
 	"fmt"
+	"io"
+
 	"github.com/cachesim/cachesim/report"
 	"github.com/cachesim/cachesim/sim"
 	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 	"github.com/spf13/cobra"
-	"io"
 )
 
 type inspectFlags struct {
@@ -62,9 +64,9 @@ format is detected from the file name and contents, or given with
 func (f *inputFlags) summarize(path string, stderr io.Writer) (*traces.Summary, *traces.File, error) {
 	var z *traces.Summarizer
 	cc := sim.NewCeilingCounter(sim.Semantics{})
-	file, err := f.stream([]string{path}, stderr, func(name string, r traces.Reader) error {
+	file, err := f.stream([]string{path}, stderr, func(name string, r trace.Reader) error {
 		z = traces.NewSummarizer(name)
-		return traces.Each(r, func(r *traces.Request) {
+		return trace.Each(r, func(r *trace.Request) {
 			cc.AddObject(r, z.Add(r))
 		})
 	})

@@ -8,7 +8,7 @@ import (
 	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/report"
 	"github.com/cachesim/cachesim/sim"
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 	"github.com/spf13/cobra"
 )
 
@@ -57,7 +57,7 @@ func (o *sweepOptions) mrcExact(cmd *cobra.Command, args []string, p sweepPlan, 
 		info sim.StreamInfo
 		name string
 	)
-	_, err = o.in.stream(args, cmd.ErrOrStderr(), func(n string, r traces.Reader) (err error) {
+	_, err = o.in.stream(args, cmd.ErrOrStderr(), func(n string, r trace.Reader) (err error) {
 		if (sim.DeclaresOps(r) && !o.cache.writes) || declaresPrompts(r) {
 			return errLoad // prompts: the prefix rule's curve, loaded
 		}
@@ -84,7 +84,7 @@ func (o *sweepOptions) mrcExact(cmd *cobra.Command, args []string, p sweepPlan, 
 	for i, st := range stats {
 		points[i] = sim.Point{Policy: "lru", Size: sizes.Values[i], Stats: st}
 	}
-	t := traces.NewTrace(name, info.Fields) // for the notes, which look at the columns
+	t := trace.NewTrace(name, info.Fields) // for the notes, which look at the columns
 	warnInputs(cmd.ErrOrStderr(), t, p.specs, sizes.Bytes)
 	return true, o.publish(cmd, p, sweepResult{t: t, total: info.Requests, rate: 1, sizes: sizes, points: points,
 		ceiling: info.Ceiling(stats[0])})
@@ -93,8 +93,8 @@ func (o *sweepOptions) mrcExact(cmd *cobra.Command, args []string, p sweepPlan, 
 // byteSizes counts the input's footprint in a first pass and returns the
 // --points log-spaced byte sizes from the mean object size to it.
 func (o *sweepOptions) byteSizes(args []string) ([]int64, error) {
-	var count traces.Counter
-	if _, err := o.in.stream(args, io.Discard, func(_ string, r traces.Reader) error { return countAll(r, &count) }); err != nil {
+	var count trace.Counter
+	if _, err := o.in.stream(args, io.Discard, func(_ string, r trace.Reader) error { return countAll(r, &count) }); err != nil {
 		return nil, err
 	}
 	lo := max(count.Bytes/int64(max(count.Distinct, 1)), 1)
@@ -120,7 +120,7 @@ func (o *sweepOptions) replayInexact(args []string, sizes sim.Sizes, stats []sim
 	if !rereadable(args) {
 		return fmt.Errorf("the LRU curve at sizes below the largest object needs a second pass, and %s cannot be read twice", args[0])
 	}
-	_, err := o.in.stream(args, io.Discard, func(_ string, r traces.Reader) error {
+	_, err := o.in.stream(args, io.Discard, func(_ string, r trace.Reader) error {
 		st, _, err := sim.ReplayStreams(r, caches, sim.Options{Objects: !sizes.Bytes, CountWrites: o.cache.writes})
 		for k, i := range at {
 			stats[i] = st[k]
@@ -151,7 +151,7 @@ func (o *sweepOptions) mrcSampled(cmd *cobra.Command, args []string, p sweepPlan
 		name string
 	)
 	stderr := cmd.ErrOrStderr()
-	if _, err := o.in.stream(args, stderr, func(n string, r traces.Reader) (err error) {
+	if _, err := o.in.stream(args, stderr, func(n string, r trace.Reader) (err error) {
 		name = n
 		info, err = sim.SHARDSStream(r, es)
 		return err
@@ -188,6 +188,6 @@ func (o *sweepOptions) mrcSampled(cmd *cobra.Command, args []string, p sweepPlan
 			points[i].Stats, points[i].Band = mean[i], &bands[i]
 		}
 	}
-	return true, o.publish(cmd, p, sweepResult{t: traces.NewTrace(name, info.Fields), total: info.Requests, rate: rate,
+	return true, o.publish(cmd, p, sweepResult{t: trace.NewTrace(name, info.Fields), total: info.Requests, rate: rate,
 		sizes: sizes, points: points, ceiling: sim.EstimatedCeiling(points[0].Stats, es[0].Distinct())})
 }

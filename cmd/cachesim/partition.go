@@ -12,7 +12,7 @@ import (
 	"github.com/cachesim/cachesim/report"
 	"github.com/cachesim/cachesim/sim"
 	"github.com/cachesim/cachesim/sim/system"
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // missCostValue is --miss-cost: one price per miss, or tenant=price,… for
@@ -103,7 +103,7 @@ func (o *sweepOptions) parsePartition(sizes sim.Sizes) (budget int64, bytes bool
 }
 
 // partitions computes the partition of the budget for every policy of the sweep.
-func (o *sweepOptions) partitions(t *traces.Trace, cfg sim.SweepConfig, budget int64, bytes bool) ([]*report.Partition, error) {
+func (o *sweepOptions) partitions(t *trace.Trace, cfg sim.SweepConfig, budget int64, bytes bool) ([]*report.Partition, error) {
 	tenants := t.TenantCount()
 	if tenants < 2 {
 		return nil, fmt.Errorf("--partition splits a budget between tenants, and %s has %d: give --tenant-from prefix:N (tenants from the keys), or a tenant column (--csv-tenant) or field (--json-tenant)",
@@ -171,7 +171,7 @@ const noTenant = "(none)"
 
 // tenantCosts returns the tenants' names and miss costs by tenant number
 // (0: requests without a tenant), checking --miss-cost against the names.
-func (o *sweepOptions) tenantCosts(t *traces.Trace) (names []string, costs []float64, err error) {
+func (o *sweepOptions) tenantCosts(t *trace.Trace) (names []string, costs []float64, err error) {
 	n := t.TenantCount() + 1
 	names, costs = make([]string, n), make([]float64, n)
 	names[0] = noTenant
@@ -233,7 +233,7 @@ func writePartitions(w io.Writer, ps []*report.Partition, bytes bool) error {
 
 // invalidatedTenants returns the numbers of the tenants --invalidate-tenant
 // names (nil when not given).
-func invalidatedTenants(t *traces.Trace, list string) ([]uint32, error) {
+func invalidatedTenants(t *trace.Trace, list string) ([]uint32, error) {
 	if list == "" {
 		return nil, nil
 	}

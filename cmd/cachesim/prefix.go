@@ -11,7 +11,7 @@ import (
 	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/report"
 	"github.com/cachesim/cachesim/sim"
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -64,7 +64,7 @@ func (f *prefixFlags) given() []string {
 }
 
 // check rejects the prefix flags on a trace that is not of prompts.
-func (f *prefixFlags) check(t *traces.Trace) error {
+func (f *prefixFlags) check(t *trace.Trace) error {
 	if g := f.given(); len(g) > 0 && !sim.Prompts(t) {
 		return fmt.Errorf("%s apply to prompt traces (prefix caching: JSON lines of blocks or token_ids, or the prefix: workload), and %s is not one",
 			strings.Join(g, ", "), t.Name)
@@ -97,7 +97,7 @@ func (f *prefixFlags) bytesPerToken() (int64, error) {
 // memory) or not (blocks), and returns the prefix options and the model
 // of the report; unitless says the bytes were not asked for (no sizes
 // with units, no --bytes) but follow from the model shape.
-func (f *prefixFlags) options(t *traces.Trace, bytes, unitless bool) (*sim.PrefixOptions, *report.Prefix, error) {
+func (f *prefixFlags) options(t *trace.Trace, bytes, unitless bool) (*sim.PrefixOptions, *report.Prefix, error) {
 	bpt, err := f.bytesPerToken()
 	if err != nil {
 		return nil, nil, err
@@ -134,7 +134,7 @@ func wrapPins(err error) error {
 }
 
 // prefixNote says on stderr how a prompt trace is simulated.
-func prefixNote(w io.Writer, t *traces.Trace, opt *sim.PrefixOptions) {
+func prefixNote(w io.Writer, t *trace.Trace, opt *sim.PrefixOptions) {
 	unit := "sizes count blocks (--kv-bytes-per-token or --model makes them KV memory)"
 	if opt.BytesPerToken > 0 {
 		unit = fmt.Sprintf("sizes are KV memory at %s a token", sim.FormatSize(opt.BytesPerToken, true))
@@ -208,7 +208,7 @@ func (o *sweepOptions) sweepPrompts(cmd *cobra.Command, p sweepPlan, in sweepInp
 }
 
 // replayPrompts is replay on a prompt trace.
-func (o *replayOptions) replayPrompts(cmd *cobra.Command, t *traces.Trace, p replayPlan) error {
+func (o *replayOptions) replayPrompts(cmd *cobra.Command, t *trace.Trace, p replayPlan) error {
 	stderr := cmd.ErrOrStderr()
 	switch {
 	case p.model != nil:
@@ -250,14 +250,14 @@ func (o *replayOptions) replayPrompts(cmd *cobra.Command, t *traces.Trace, p rep
 }
 
 // declaresPrompts reports whether reader r is of prompts (it carries token counts).
-func declaresPrompts(r traces.Reader) bool {
-	d, ok := r.(traces.Describer)
+func declaresPrompts(r trace.Reader) bool {
+	d, ok := r.(trace.Describer)
 	return ok && d.Fields().Tokens
 }
 
 // refusePrompts rejects a prompt trace where the prefix rule does not run,
 // saying why.
-func refusePrompts(t *traces.Trace, why string) error {
+func refusePrompts(t *trace.Trace, why string) error {
 	if sim.Prompts(t) {
 		return fmt.Errorf("%s is a prompt trace (LLM prefix caching), and %s", t.Name, why)
 	}

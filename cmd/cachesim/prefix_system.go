@@ -8,7 +8,7 @@ import (
 	"github.com/cachesim/cachesim/report"
 	"github.com/cachesim/cachesim/sim"
 	"github.com/cachesim/cachesim/sim/system"
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 	"github.com/spf13/cobra"
 )
 
@@ -31,7 +31,7 @@ var systemPrefixRefused = []string{"instances", "assign", "exclusive", "stampede
 	"miss-latency-per-kib", "window", "plot", "metric"}
 
 // replayPromptTiers is system replay on a prompt trace.
-func (o *systemReplayOptions) replayPromptTiers(cmd *cobra.Command, t *traces.Trace, levels []system.Level) error {
+func (o *systemReplayOptions) replayPromptTiers(cmd *cobra.Command, t *trace.Trace, levels []system.Level) error {
 	for _, n := range systemPrefixRefused {
 		if changed(o.fs, n) {
 			return fmt.Errorf("--%s: not for prompt traces, whose levels are KV-cache tiers (see cachesim system replay --help)", n)

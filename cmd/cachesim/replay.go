@@ -11,7 +11,7 @@ import (
 	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/report"
 	"github.com/cachesim/cachesim/sim"
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -257,7 +257,7 @@ func (f *timelineFlags) check(out *outputFlags) (sim.Window, error) {
 }
 
 // plan plans the windows on t, when a timeline was asked for.
-func (f *timelineFlags) plan(t *traces.Trace, w sim.Window, stderr io.Writer) (*sim.WindowPlan, error) {
+func (f *timelineFlags) plan(t *trace.Trace, w sim.Window, stderr io.Writer) (*sim.WindowPlan, error) {
 	if !f.on() {
 		return nil, nil
 	}
@@ -277,7 +277,7 @@ func (f *timelineFlags) plan(t *traces.Trace, w sim.Window, stderr io.Writer) (*
 // chart stages the timeline chart of a run of t, when --plot asked for
 // one: against clock time when t's timestamps are clock times, with events
 // (at trace times, nanoseconds since the first request) marked.
-func (f *timelineFlags) chart(out *outputFlags, title string, t *traces.Trace, plan *sim.WindowPlan, st sim.Stats, events []report.TimelineEvent) error {
+func (f *timelineFlags) chart(out *outputFlags, title string, t *trace.Trace, plan *sim.WindowPlan, st sim.Stats, events []report.TimelineEvent) error {
 	if f.plot == "" {
 		return nil
 	}
@@ -290,7 +290,7 @@ func (f *timelineFlags) chart(out *outputFlags, title string, t *traces.Trace, p
 // eventsOnWindows puts events at trace times on the windows' axis: the
 // same times for time windows, the index of the first request at or after
 // each for windows of requests.
-func eventsOnWindows(t *traces.Trace, plan *sim.WindowPlan, events []report.TimelineEvent) []report.TimelineEvent {
+func eventsOnWindows(t *trace.Trace, plan *sim.WindowPlan, events []report.TimelineEvent) []report.TimelineEvent {
 	out := slices.Clone(events)
 	for i := range out {
 		if !plan.ByTime {
@@ -314,8 +314,8 @@ func (o *replayOptions) replayStream(cmd *cobra.Command, args []string, p replay
 	stderr := cmd.ErrOrStderr()
 	size, hint := p.size, int64(1<<16) // the cache's tables grow past the hint
 	if size.N == 0 {
-		var count traces.Counter
-		if _, err := o.in.stream(args, io.Discard, func(_ string, r traces.Reader) error {
+		var count trace.Counter
+		if _, err := o.in.stream(args, io.Discard, func(_ string, r trace.Reader) error {
 			if declaresPrompts(r) {
 				return errLoad // prompts replay with the prefix rule, loaded
 			}
@@ -342,7 +342,7 @@ func (o *replayOptions) replayStream(cmd *cobra.Command, args []string, p replay
 		name string
 	)
 	start := time.Now()
-	if _, err := o.in.stream(args, stderr, func(n string, r traces.Reader) (err error) {
+	if _, err := o.in.stream(args, stderr, func(n string, r trace.Reader) (err error) {
 		if declaresPrompts(r) {
 			return errLoad // prompts replay with the prefix rule, loaded
 		}
@@ -361,7 +361,7 @@ func (o *replayOptions) replayStream(cmd *cobra.Command, args []string, p replay
 	if info.Requests == 0 {
 		return true, fmt.Errorf("%s: no requests (see --trace-format)", name)
 	}
-	t := traces.NewTrace(name, info.Fields) // for the notes, which look at the columns
+	t := trace.NewTrace(name, info.Fields) // for the notes, which look at the columns
 	if err := o.cache.checkTrace(t); err != nil {
 		return true, err
 	}

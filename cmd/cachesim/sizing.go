@@ -6,7 +6,7 @@ import (
 	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/report"
 	"github.com/cachesim/cachesim/sim"
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 	"github.com/spf13/pflag"
 )
 
@@ -104,7 +104,7 @@ func (f *sizingFlags) checkCost(useCost bool, lat *latencyFlags) error {
 }
 
 // costModel builds the cost rule's model for a sweep of t.
-func (f *sizingFlags) costModel(t *traces.Trace, rate float64, bytes bool) (*report.CostModel, error) {
+func (f *sizingFlags) costModel(t *trace.Trace, rate float64, bytes bool) (*report.CostModel, error) {
 	if rate == 0 {
 		return nil, fmt.Errorf("the cost-optimal size needs the request rate: %s has no timestamps, so give --request-rate", t.Name)
 	}
@@ -127,7 +127,7 @@ func (f *sizingFlags) costModel(t *traces.Trace, rate float64, bytes bool) (*rep
 }
 
 // requestRate is the flag's rate, else the trace's, else 0.
-func requestRate(flag float64, t *traces.Trace) float64 {
+func requestRate(flag float64, t *trace.Trace) float64 {
 	if flag > 0 {
 		return flag
 	}
@@ -150,7 +150,7 @@ func bounds(specs []policy.Spec) []string {
 // finish adds the recommendations, the plans and the latency report to rep
 // (whose Ceiling, Footprint and Bounds the caller has set) and stages the
 // charts with the outputs.
-func (f *sizingFlags) finish(s sizing, t *traces.Trace, rep *report.Sweep, model *sim.LatencyModel, lat *sim.Latencies,
+func (f *sizingFlags) finish(s sizing, t *trace.Trace, rep *report.Sweep, model *sim.LatencyModel, lat *sim.Latencies,
 	rate float64, bytes bool, out *outputFlags) error {
 	rep.XScale = s.xScale
 	cfg := report.RecommendConfig{Metric: s.metric, Bytes: bytes, MinGain: f.minGain, Sensitivity: f.sensitivity,

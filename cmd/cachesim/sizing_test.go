@@ -13,7 +13,7 @@ import (
 
 	"github.com/cachesim/cachesim/report"
 	"github.com/cachesim/cachesim/sim"
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 func TestSweepSizingLatencyAndCharts(t *testing.T) {
@@ -198,9 +198,9 @@ func TestSystemTimelineClockAndDrops(t *testing.T) {
 // TestEventsOnWindows: a drop at 20 s falls on request 20 of a trace with a
 // request a second (request windows), and stays at 20 s on time windows.
 func TestEventsOnWindows(t *testing.T) {
-	tr := traces.NewTrace("t", traces.Fields{Time: true})
+	tr := trace.NewTrace("t", trace.Fields{Time: true})
 	for i := 0; i < 60; i++ {
-		tr.Append(&traces.Request{Key: uint64(i), Time: int64(i) * int64(time.Second)})
+		tr.Append(&trace.Request{Key: uint64(i), Time: int64(i) * int64(time.Second)})
 	}
 	ev := []report.TimelineEvent{{At: int64(20 * time.Second), Name: "drop"}, {At: int64(20*time.Second + 1), Name: "drop"}}
 	got := eventsOnWindows(tr, &sim.WindowPlan{}, ev)

@@ -9,7 +9,7 @@ import (
 	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/report"
 	"github.com/cachesim/cachesim/sim"
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -249,10 +249,10 @@ func parseSizes(spec string, bytes bool) (sim.Sizes, error) {
 
 // sweepInput is the trace a sweep runs on, whole or sampled.
 type sweepInput struct {
-	t       *traces.Trace
+	t       *trace.Trace
 	total   int64   // requests in the whole input
 	rate    float64 // sampling rate (1: every request)
-	samples []*traces.Trace
+	samples []*trace.Trace
 	rates   []float64 // each sample's rate (--bands draws several)
 }
 
@@ -363,9 +363,9 @@ func runSweep(cmd *cobra.Command, args []string, o *sweepOptions, name string) e
 
 // sweepResult is what a sweep computed, for publish.
 type sweepResult struct {
-	t       *traces.Trace // the trace (for a stream: its name and fields only)
-	total   int64         // requests in the whole input
-	rate    float64       // sampling rate (1: every request)
+	t       *trace.Trace // the trace (for a stream: its name and fields only)
+	total   int64        // requests in the whole input
+	rate    float64      // sampling rate (1: every request)
 	sizes   sim.Sizes
 	points  []sim.Point
 	optimal string // the offline optimum's name, when --optimal added it

@@ -12,6 +12,7 @@ import (
 	"github.com/cachesim/cachesim/sim"
 	"github.com/cachesim/cachesim/sim/system"
 	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 	"github.com/cachesim/cachesim/workload"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -251,7 +252,7 @@ func (f *systemFlags) check() (systemSetup, error) {
 
 // load reads the trace and completes the setup on it: instance column,
 // prewarm, latencies.
-func (f *systemFlags) load(args []string, s *systemSetup, stderr io.Writer) (*traces.Trace, error) {
+func (f *systemFlags) load(args []string, s *systemSetup, stderr io.Writer) (*trace.Trace, error) {
 	model, err := f.lat.model(f.seed)
 	if err != nil {
 		return nil, err
@@ -297,7 +298,7 @@ func tracePath(args []string) string {
 // as each request's instance: a client id, numbers as they are and other
 // text hashed (then taken modulo --instances). It must give as many
 // requests as t has.
-func instanceColumn(t *traces.Trace, path, col string, in *inputFlags) ([]uint32, error) {
+func instanceColumn(t *trace.Trace, path, col string, in *inputFlags) ([]uint32, error) {
 	n, err := strconv.Atoi(col)
 	if err != nil || n < 1 || n > traces.MaxColumns {
 		return nil, fmt.Errorf("--assign column:%s: expected a 1-based column number from 1 to %d", col, traces.MaxColumns)
@@ -343,7 +344,7 @@ func instanceColumn(t *traces.Trace, path, col string, in *inputFlags) ([]uint32
 }
 
 // buildPrewarm fills c.Prewarm from --prewarm.
-func (f *systemFlags) buildPrewarm(c *system.Config, t *traces.Trace, stderr io.Writer) error {
+func (f *systemFlags) buildPrewarm(c *system.Config, t *trace.Trace, stderr io.Writer) error {
 	if f.prewarm == "" {
 		return nil
 	}
@@ -368,7 +369,7 @@ func (f *systemFlags) buildPrewarm(c *system.Config, t *traces.Trace, stderr io.
 }
 
 // newReport starts the report of runs of setup s on t.
-func (f *systemFlags) newReport(t *traces.Trace, s systemSetup, vary string) *report.SystemReport {
+func (f *systemFlags) newReport(t *trace.Trace, s systemSetup, vary string) *report.SystemReport {
 	rep := &report.SystemReport{Workload: t.Name, Hierarchy: system.FormatLevels(s.cfg.Levels), Instances: s.cfg.Instances,
 		Exclusive: s.cfg.Exclusive, Writes: s.cfg.Writes.String(), Vary: vary}
 	if s.cfg.Instances > 1 {

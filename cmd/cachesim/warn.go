@@ -6,7 +6,7 @@ import (
 
 	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/sim"
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // simNoteHints say which flags supply what a simulation note says is missing.
@@ -19,7 +19,7 @@ var simNoteHints = map[sim.NoteKind]string{
 }
 
 // warnInputs says on w what the trace lacks that the results depend on.
-func warnInputs(w io.Writer, t *traces.Trace, specs []policy.Spec, bytes bool) {
+func warnInputs(w io.Writer, t *trace.Trace, specs []policy.Spec, bytes bool) {
 	for _, n := range sim.InputNotes(t, specs, bytes) {
 		fmt.Fprintf(w, "note: %s (%s)\n", n.Text, simNoteHints[n.Kind])
 	}

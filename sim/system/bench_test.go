@@ -5,12 +5,13 @@ import (
 	"time"
 
 	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 	"github.com/cachesim/cachesim/workload"
 )
 
 // zipfTrace is the trace of sim's BenchmarkReplay: 1,000,000 requests over
 // 100,000 keys, exponent 0.9.
-func zipfTrace(b *testing.B) *traces.Trace {
+func zipfTrace(b *testing.B) *trace.Trace {
 	r, err := workload.Zipf{Keys: 100_000, Requests: 1_000_000, Alpha: 0.9, Seed: 1}.Reader()
 	if err != nil {
 		b.Fatal(err)
@@ -29,7 +30,7 @@ func zipfTrace(b *testing.B) *traces.Trace {
 // (one cache, no system bookkeeping).
 func BenchmarkSystem(b *testing.B) {
 	base := zipfTrace(b)
-	tr := &traces.Trace{Name: "zipf-timed", Keys: base.Keys, Times: make([]int64, base.Len())}
+	tr := &trace.Trace{Name: "zipf-timed", Keys: base.Keys, Times: make([]int64, base.Len())}
 	for i := range tr.Times {
 		tr.Times[i] = int64(i) * int64(100*time.Microsecond)
 	}

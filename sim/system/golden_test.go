@@ -4,11 +4,12 @@ import (
 	"testing"
 
 	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 	"github.com/cachesim/cachesim/traces/tracestest"
 )
 
 // load reads a trace of ../shared/traces (skipped when missing, failing under CI).
-func load(t *testing.T, name string) *traces.Trace {
+func load(t *testing.T, name string) *trace.Trace {
 	t.Helper()
 	tr, _, err := traces.Load(tracestest.Path(t, name), traces.Options{})
 	if err != nil {

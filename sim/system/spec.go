@@ -11,7 +11,7 @@ import (
 
 	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/sim"
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // LevelForms documents what ParseLevels accepts; errors quote it.
@@ -174,17 +174,17 @@ type KeySize struct {
 // TopKeys returns the k most requested keys among the gets of t's requests
 // [from, to), most requested first (ties: the key requested first), each
 // with its last size.
-func TopKeys(t *traces.Trace, from, to, k int) []KeySize {
+func TopKeys(t *trace.Trace, from, to, k int) []KeySize {
 	type tally struct {
 		n     int
 		first int
 		size  uint32
 	}
 	counts := map[uint64]*tally{}
-	var r traces.Request
+	var r trace.Request
 	for i := from; i < to; i++ {
 		t.At(i, &r)
-		if r.Op != traces.OpGet {
+		if r.Op != trace.OpGet {
 			continue
 		}
 		c := counts[r.Key]
@@ -213,7 +213,7 @@ func TopKeys(t *traces.Trace, from, to, k int) []KeySize {
 
 // WarmupEnd returns the index of the first request after warm-up w in t
 // (0 without warm-up).
-func WarmupEnd(t *traces.Trace, w Warmup) int {
+func WarmupEnd(t *trace.Trace, w Warmup) int {
 	switch {
 	case w.Requests > 0:
 		return min(w.Requests, t.Len())

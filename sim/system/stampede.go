@@ -3,7 +3,7 @@ package system
 import (
 	"math"
 
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // Stampede is what requests for a key do while a backend call for it is in flight.
@@ -49,7 +49,7 @@ func (s *system) missLatency(i int) float64 {
 
 // fetch serves request i, which no level could, from the backend (or by
 // waiting for a call in flight) and returns the time it takes, in seconds.
-func (s *system) fetch(i int, r *traces.Request, ks *keyState, now int64) float64 {
+func (s *system) fetch(i int, r *trace.Request, ks *keyState, now int64) float64 {
 	if ks.calls > 0 {
 		if s.cfg.Stampede == StampedeCoalesce {
 			s.st.Backend.Coalesced++
@@ -64,7 +64,7 @@ func (s *system) fetch(i int, r *traces.Request, ks *keyState, now int64) float6
 // latency in seconds. A refresh (XFetch's early recomputation) keeps the
 // current value fresh meanwhile; any other call means there is no value
 // until it completes (unless fills are instantaneous).
-func (s *system) call(i int, r *traces.Request, ks *keyState, now int64, refresh bool) float64 {
+func (s *system) call(i int, r *trace.Request, ks *keyState, now int64, refresh bool) float64 {
 	s.st.Backend.Calls++
 	d := s.missLatency(i)
 	if !s.track {

@@ -4,7 +4,7 @@ import (
 	"sync"
 
 	"github.com/cachesim/cachesim/sim"
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // Point is one configuration of a system sweep and its results.
@@ -34,7 +34,7 @@ type SweepOptions struct {
 // Sweep runs cfg once per stampede mode and, with opt.Vary, once per size
 // of that level, in parallel; t is shared read-only. The points come back
 // ordered by mode, then size.
-func Sweep(t *traces.Trace, cfg Config, opt SweepOptions) ([]Point, error) {
+func Sweep(t *trace.Trace, cfg Config, opt SweepOptions) ([]Point, error) {
 	modes := opt.Modes
 	if len(modes) == 0 {
 		modes = []Stampede{cfg.Stampede}

@@ -18,7 +18,7 @@ import (
 
 	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/sim"
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // Level is one tier of a cache hierarchy.
@@ -86,7 +86,7 @@ type Config struct {
 	// InvalidateEvery drops every cached entry at this period of trace time (a model redeploy).
 	InvalidateEvery time.Duration
 	// InvalidateTenants, when set, makes InvalidateEvery drop only the
-	// entries of these tenants (traces.Request.Tenant): one model
+	// entries of these tenants (trace.Request.Tenant): one model
 	// redeployed, the others' predictions kept (tenants.go).
 	InvalidateTenants []uint32
 	// DedupBatch skips a key looked up a second time within one
@@ -119,9 +119,9 @@ type keyState struct {
 type sysLevel struct {
 	Level
 	caches  []policy.Cache
-	evBase  uint64         // evictions of caches dropped by model versions, minus those before the warm-up ended
-	scratch traces.Request // the request as this level sees it (view)
-	demoted traces.Request // an object demoted into this level (exclusive)
+	evBase  uint64        // evictions of caches dropped by model versions, minus those before the warm-up ended
+	scratch trace.Request // the request as this level sees it (view)
+	demoted trace.Request // an object demoted into this level (exclusive)
 }
 
 // system is one run of a system simulation.
@@ -146,13 +146,13 @@ type system struct {
 	owned     tenantKeys        // the keys of the tenants InvalidateTenants drops
 	batches   bool              // the trace has multi-key requests
 	// clientWrites: the trace's clients write their own objects
-	// (traces.Trace.ClientWrites): values expire only in levels whose
+	// (trace.Trace.ClientWrites): values expire only in levels whose
 	// policy honours TTLs, as in a replay.
 	clientWrites bool
 }
 
 // Run simulates t through the system cfg describes.
-func Run(t *traces.Trace, cfg Config) (Stats, error) {
+func Run(t *trace.Trace, cfg Config) (Stats, error) {
 	s, err := newSystem(t, &cfg)
 	if err != nil {
 		return Stats{}, err
@@ -162,7 +162,7 @@ func Run(t *traces.Trace, cfg Config) (Stats, error) {
 	if cfg.PrewarmFromWarmup {
 		from, warm = warm, 0
 	}
-	var r traces.Request
+	var r trace.Request
 	if from < n {
 		t.At(from, &r)
 		s.begin(r.Time)
@@ -176,11 +176,11 @@ func Run(t *traces.Trace, cfg Config) (Stats, error) {
 		inst := s.instance(i, r.Key)
 		s.owned.note(&r)
 		switch r.Op {
-		case traces.OpSet, traces.OpWrite:
+		case trace.OpSet, trace.OpWrite:
 			s.set(&r, inst)
-		case traces.OpDelete:
+		case trace.OpDelete:
 			s.del(&r, inst)
-		case traces.OpExpire:
+		case trace.OpExpire:
 			s.retime(&r, inst)
 		default:
 			s.lookup(i, &r, inst)
@@ -190,7 +190,7 @@ func Run(t *traces.Trace, cfg Config) (Stats, error) {
 }
 
 // lookup serves a get, following the multi-key request it belongs to.
-func (s *system) lookup(i int, r *traces.Request, inst int) {
+func (s *system) lookup(i int, r *trace.Request, inst int) {
 	if s.bt == nil {
 		s.get(i, r, inst)
 		return
@@ -206,7 +206,7 @@ func (s *system) lookup(i int, r *traces.Request, inst int) {
 }
 
 // newSystem builds the caches and checks that cfg can run on t.
-func newSystem(t *traces.Trace, cfg *Config) (*system, error) {
+func newSystem(t *trace.Trace, cfg *Config) (*system, error) {
 	if err := check(t, cfg); err != nil {
 		return nil, err
 	}
@@ -258,7 +258,7 @@ func newSystem(t *traces.Trace, cfg *Config) (*system, error) {
 }
 
 // check returns a ConfigError for a setting of cfg that cannot run on t.
-func check(t *traces.Trace, cfg *Config) error {
+func check(t *trace.Trace, cfg *Config) error {
 	switch {
 	case len(cfg.Levels) == 0:
 		return configError(SettingLevels, "a system needs at least one level")
@@ -293,7 +293,7 @@ func configError(what Setting, format string, a ...any) error {
 }
 
 // checkTimes checks the durations of cfg, and that t has the timestamps they need.
-func checkTimes(t *traces.Trace, cfg *Config) error {
+func checkTimes(t *trace.Trace, cfg *Config) error {
 	for _, d := range []struct {
 		what Setting
 		d    time.Duration
@@ -356,7 +356,7 @@ func (s *system) build(j, k int) error {
 // demote moves an object evicted from the level above into level j (exclusive hierarchies).
 func (s *system) demote(j int, key uint64, size uint32) {
 	l := &s.levels[j]
-	l.demoted = traces.Request{Time: s.last, Key: key, Size: size}
+	l.demoted = trace.Request{Time: s.last, Key: key, Size: size}
 	l.caches[0].Access(&l.demoted)
 }
 
@@ -367,7 +367,7 @@ func (s *system) begin(now int64) {
 	s.v.start(now)
 	p := s.cfg.Prewarm
 	for k := len(p) - 1; k >= 0; k-- {
-		r := traces.Request{Time: now, Key: p[k].Key, Size: p[k].Size}
+		r := trace.Request{Time: now, Key: p[k].Key, Size: p[k].Size}
 		for j := range s.levels {
 			if s.cfg.Exclusive && j > 0 {
 				break // the first level's overflow goes down
@@ -413,7 +413,7 @@ func (s *system) reset(now int64) {
 }
 
 // view returns r as level l sees it: with size 1 in an object-count level.
-func (l *sysLevel) view(r *traces.Request) *traces.Request {
+func (l *sysLevel) view(r *trace.Request) *trace.Request {
 	if l.Size.Bytes() {
 		return r
 	}
@@ -434,13 +434,13 @@ func (s *system) instance(i int, key uint64) int {
 		return int(s.cfg.InstanceOf[i] % uint32(s.instances))
 	}
 	if s.cfg.Assign == AssignKeyHash {
-		return int(traces.SpatialHash(key) % uint64(s.instances))
+		return int(trace.SpatialHash(key) % uint64(s.instances))
 	}
 	return i % s.instances
 }
 
 // expiryOf returns when a value of r fetched or written at time at expires.
-func (s *system) expiryOf(r *traces.Request, at int64) int64 {
+func (s *system) expiryOf(r *trace.Request, at int64) int64 {
 	ttl := s.ttl
 	if r.TTL > 0 {
 		ttl = int64(r.TTL) * 1e9
@@ -492,7 +492,7 @@ func (s *system) advance(now int64) {
 // from the backend. A level that misses admits the object (inclusive fill),
 // except in an exclusive hierarchy. It reports whether a level served it,
 // and its latency.
-func (s *system) get(i int, r *traces.Request, inst int) (bool, float64) {
+func (s *system) get(i int, r *trace.Request, inst int) (bool, float64) {
 	now, size := r.Time, uint64(r.Size)
 	var ks keyState
 	fresh := true
@@ -554,7 +554,7 @@ func (s *system) get(i int, r *traces.Request, inst int) (bool, float64) {
 // A level that misses admits the object (inclusive fill). In an exclusive
 // hierarchy only the first level admits; a lower level that holds the
 // object hands it up (and the first level's victims go down, see demote).
-func (s *system) serve(r *traces.Request, inst int, fresh bool) (served int, held bool) {
+func (s *system) serve(r *trace.Request, inst int, fresh bool) (served int, held bool) {
 	if s.cfg.Exclusive {
 		// The lower levels first, so that the first level's victim cannot
 		// push the object out of them; an object in the first level is in no
@@ -588,7 +588,7 @@ func (s *system) serve(r *traces.Request, inst int, fresh bool) (served int, hel
 }
 
 // read returns what a read does to a level (see sim.Semantics).
-func (s *system) read(r *traces.Request) sim.Action {
+func (s *system) read(r *trace.Request) sim.Action {
 	return sim.Semantics{}.Action(r)
 }
 

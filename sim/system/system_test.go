@@ -11,7 +11,7 @@ import (
 
 	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/sim"
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 const ms = int64(time.Millisecond)
@@ -20,31 +20,31 @@ const ms = int64(time.Millisecond)
 type req struct {
 	at   int64 // ns
 	key  uint64
-	op   traces.Op
+	op   trace.Op
 	size uint32
 }
 
 // sysTrace builds a trace with times, sizes and operations from reqs.
-func sysTrace(reqs ...req) *traces.Trace {
-	tr := traces.NewTrace("hand", traces.Fields{Time: true, Size: true, Op: true})
+func sysTrace(reqs ...req) *trace.Trace {
+	tr := trace.NewTrace("hand", trace.Fields{Time: true, Size: true, Op: true})
 	for _, r := range reqs {
 		size := r.size
 		if size == 0 {
 			size = 1
 		}
-		tr.Append(&traces.Request{Time: r.at, Key: r.key, Op: r.op, Size: size})
+		tr.Append(&trace.Request{Time: r.at, Key: r.key, Op: r.op, Size: size})
 	}
 	return tr
 }
 
 // skewedTrace draws n gets over k keys, skewed towards small keys, with
 // sizes fixed per key and timestamps 1ms apart.
-func skewedTrace(seed uint64, n, k int) *traces.Trace {
+func skewedTrace(seed uint64, n, k int) *trace.Trace {
 	rng := rand.New(rand.NewPCG(seed, 7))
-	tr := traces.NewTrace("skewed", traces.Fields{Size: true, Time: true})
+	tr := trace.NewTrace("skewed", trace.Fields{Size: true, Time: true})
 	for i := 0; i < n; i++ {
 		key := uint64(rng.IntN(1 + rng.IntN(k)))
-		tr.Append(&traces.Request{Time: int64(i) * ms, Key: key, Size: 1 + uint32(key%7)*100})
+		tr.Append(&trace.Request{Time: int64(i) * ms, Key: key, Size: 1 + uint32(key%7)*100})
 	}
 	return tr
 }
@@ -58,7 +58,7 @@ func mustLevels(t *testing.T, spec string) []Level {
 	return l
 }
 
-func run(t *testing.T, tr *traces.Trace, cfg Config) Stats {
+func run(t *testing.T, tr *trace.Trace, cfg Config) Stats {
 	t.Helper()
 	st, err := Run(tr, cfg)
 	if err != nil {
@@ -68,7 +68,7 @@ func run(t *testing.T, tr *traces.Trace, cfg Config) Stats {
 }
 
 // constLatencies gives every request of tr a miss latency of seconds.
-func constLatencies(tr *traces.Trace, seconds float64) *sim.Latencies {
+func constLatencies(tr *trace.Trace, seconds float64) *sim.Latencies {
 	d, err := sim.ParseMissLatency(time.Duration(seconds*1e9).String(), 0)
 	if err != nil {
 		panic(err)
@@ -210,14 +210,14 @@ func TestStampedeTenRequests(t *testing.T) {
 // and fewer requests find their entry expired, so the stampede shrinks.
 func TestXFetch(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
-	tr := traces.NewTrace("bursty", traces.Fields{Time: true})
+	tr := trace.NewTrace("bursty", trace.Fields{Time: true})
 	now := int64(0)
 	for now < int64(120*time.Second) {
 		// Bursts of 1 request/ms for 200ms every ~500ms, over 5 keys.
 		burstEnd := now + 200*ms
 		for now < burstEnd {
 			now += int64(rng.ExpFloat64() * float64(ms))
-			tr.Append(&traces.Request{Time: now, Key: uint64(rng.IntN(5))})
+			tr.Append(&trace.Request{Time: now, Key: uint64(rng.IntN(5))})
 		}
 		now += int64(rng.ExpFloat64() * float64(300*ms))
 	}
@@ -252,7 +252,7 @@ func TestXFetch(t *testing.T) {
 func TestWriteBackFlush(t *testing.T) {
 	s := int64(time.Second)
 	set := func(at int64, key uint64, size uint32) req {
-		return req{at: at, key: key, op: traces.OpWrite, size: size}
+		return req{at: at, key: key, op: trace.OpWrite, size: size}
 	}
 	tr := sysTrace(req{at: 0, key: 1, size: 100}, set(1*s, 1, 100), set(2*s, 1, 100), set(3*s, 1, 100),
 		set(4*s, 2, 50), set(12*s, 1, 100), req{at: 15 * s, key: 2, size: 50})
@@ -296,7 +296,7 @@ func TestWriteBackFlush(t *testing.T) {
 // 120ms, so B's read at 50ms is a stale L1 hit and its read at 150ms comes
 // from L2, which the write updated.
 func TestTwoInstanceInvalidationRace(t *testing.T) {
-	tr := sysTrace(req{at: 0, key: 9}, req{at: 10 * ms, key: 9}, req{at: 20 * ms, key: 9, op: traces.OpWrite},
+	tr := sysTrace(req{at: 0, key: 9}, req{at: 10 * ms, key: 9}, req{at: 20 * ms, key: 9, op: trace.OpWrite},
 		req{at: 50 * ms, key: 9}, req{at: 150 * ms, key: 9})
 	who := []uint32{0, 1, 0, 1, 1}
 	cfg := Config{Levels: mustLevels(t, "l1=lru:10,l2=lru:100"), Instances: 2, InstanceOf: who,
@@ -407,8 +407,8 @@ func TestParseLevels(t *testing.T) {
 // do an exclusive hierarchy over several instances, settings out of
 // bounds and malformed ones; each error names its setting, in words.
 func TestSystemRejectsBadConfig(t *testing.T) {
-	tr := traces.NewTrace("untimed", traces.Fields{})
-	tr.Append(&traces.Request{Key: 1, Size: 1})
+	tr := trace.NewTrace("untimed", trace.Fields{})
+	tr.Append(&trace.Request{Key: 1, Size: 1})
 	for _, c := range []struct {
 		cfg     Config
 		setting Setting
@@ -537,7 +537,7 @@ func TestSweepVariesALevel(t *testing.T) {
 func TestTimeJumpCostsOneStep(t *testing.T) {
 	const s = int64(time.Second)
 	const jump = int64(9_200_000_000_000_000_000)
-	set := func(at int64, key uint64) req { return req{at: at, key: key, op: traces.OpWrite} }
+	set := func(at int64, key uint64) req { return req{at: at, key: key, op: trace.OpWrite} }
 	tr := sysTrace(req{at: 0, key: 1}, set(s/2, 2), req{at: 95 * s / 100, key: 1}, req{at: 105 * s / 100, key: 1},
 		req{at: jump, key: 1}, set(jump+s/2, 3), req{at: jump + 6*s/10, key: 3}, req{at: jump + 5*s/2, key: 1})
 	st := run(t, tr, Config{Levels: mustLevels(t, "l1=lru:10"), Writes: WriteBack, FlushInterval: time.Second,

@@ -1,6 +1,6 @@
 package system
 
-import "github.com/cachesim/cachesim/traces"
+import "github.com/cachesim/cachesim/traces/trace"
 
 // Per-tenant invalidation: the seed's invalidate_model(model_id) drops one
 // model's predictions, not every entry. With Config.InvalidateTenants, each
@@ -25,7 +25,7 @@ func (o *tenantKeys) init(cfg *Config) {
 }
 
 // note remembers r's key when its tenant's entries are dropped.
-func (o *tenantKeys) note(r *traces.Request) {
+func (o *tenantKeys) note(r *trace.Request) {
 	if o.tenants != nil && o.tenants[r.Tenant] {
 		o.keys[r.Key] = struct{}{}
 	}

@@ -5,16 +5,16 @@ import (
 	"time"
 
 	"github.com/cachesim/cachesim/sim"
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // tenantBatches is three requests of two keys, key 1 of tenant 1 (model a)
 // and key 2 of tenant 2 (model b), at 0s, 5s and 15s.
-func tenantBatches() *traces.Trace {
-	tr := traces.NewTrace("tenants", traces.Fields{Time: true, Marks: true, Tenant: true})
+func tenantBatches() *trace.Trace {
+	tr := trace.NewTrace("tenants", trace.Fields{Time: true, Marks: true, Tenant: true})
 	for _, at := range []int64{0, 5, 15} {
-		tr.Append(&traces.Request{Time: at * int64(time.Second), Key: 1, Size: 1, Tenant: 1})
-		tr.Append(&traces.Request{Time: at * int64(time.Second), Key: 2, Size: 1, Tenant: 2, Continues: true})
+		tr.Append(&trace.Request{Time: at * int64(time.Second), Key: 1, Size: 1, Tenant: 1})
+		tr.Append(&trace.Request{Time: at * int64(time.Second), Key: 2, Size: 1, Tenant: 2, Continues: true})
 	}
 	tr.TenantNames = []string{"a", "b"}
 	return tr

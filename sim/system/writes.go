@@ -6,7 +6,7 @@ import (
 	"slices"
 
 	"github.com/cachesim/cachesim/sim"
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // WritePolicy is what a write (a set in the trace) does to the caches and the store.
@@ -57,7 +57,7 @@ type writer struct {
 }
 
 // init sets the writer up for t and checks that the levels can do what the writes need.
-func (w *writer) init(s *system, t *traces.Trace) error {
+func (w *writer) init(s *system, t *trace.Trace) error {
 	cfg := s.cfg
 	w.policy, w.interval, w.delay = cfg.Writes, int64(cfg.FlushInterval), int64(cfg.InvalidationDelay)
 	if w.policy == WriteBack {
@@ -68,7 +68,7 @@ func (w *writer) init(s *system, t *traces.Trace) error {
 	}
 	var sets, dels bool
 	for _, op := range t.Ops {
-		sets, dels = sets || op == traces.OpSet || op == traces.OpWrite, dels || op == traces.OpDelete
+		sets, dels = sets || op == trace.OpSet || op == trace.OpWrite, dels || op == trace.OpDelete
 	}
 	if (sets || dels) && s.instances > 1 {
 		w.lastWrite = make(map[uint64]int64)
@@ -180,7 +180,7 @@ func (w *writer) noteRead(s *system, inst int, key uint64, now int64, fromL1 boo
 }
 
 // set applies a write by instance inst.
-func (s *system) set(r *traces.Request, inst int) {
+func (s *system) set(r *trace.Request, inst int) {
 	s.st.Sets++
 	now := r.Time
 	if s.clientWrites { // the client's own fill of the cache, not a store's write
@@ -203,7 +203,7 @@ func (s *system) set(r *traces.Request, inst int) {
 }
 
 // del applies a delete by instance inst: the store and every cache drop the key.
-func (s *system) del(r *traces.Request, inst int) {
+func (s *system) del(r *trace.Request, inst int) {
 	s.st.Deletes++
 	s.st.Writes.StoreWrites++
 	if s.w.dirty != nil {
@@ -219,7 +219,7 @@ func (s *system) del(r *traces.Request, inst int) {
 
 // fill writes r's value into instance inst's L1 and the shared levels,
 // at r's size and TTL (sim.Store).
-func (s *system) fill(r *traces.Request, inst int) {
+func (s *system) fill(r *trace.Request, inst int) {
 	for j := range s.levels {
 		l := &s.levels[j]
 		if s.cfg.Exclusive && j > 0 {
@@ -241,7 +241,7 @@ func (s *system) fill(r *traces.Request, inst int) {
 // retime applies a change of r's key's TTL (sim.Retime): a value held
 // and fresh expires r.TTL seconds from now (never when 0, unless a default
 // TTL applies).
-func (s *system) retime(r *traces.Request, inst int) {
+func (s *system) retime(r *trace.Request, inst int) {
 	s.st.Sets++
 	for j := range s.levels {
 		l := &s.levels[j]

@@ -15,7 +15,7 @@ import (
 
 	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/sim/target/internal/loopback"
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // mcConn is a memcached text-protocol client: pipelined get/set/delete.
@@ -440,7 +440,7 @@ func sameNumber(a, b string) bool {
 // memcached: their bytes (ITEM_ntotal summed) less, for each, what the
 // model says an empty value's item takes with a key of the trace's mean
 // length over its requests.
-func memcachedValueBytes(t *traces.Trace, c Counters) int64 {
+func memcachedValueBytes(t *trace.Trace, c Counters) int64 {
 	spec, err := policy.ParseSpec(c.Model)
 	if err != nil || t.Len() == 0 {
 		return 0

@@ -12,6 +12,7 @@ import (
 	"github.com/cachesim/cachesim/sim"
 	"github.com/cachesim/cachesim/sim/target/targettest"
 	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // memcachedModel builds the memcached model with the settings a run's
@@ -107,7 +108,7 @@ func containsChunk(chunks []int64, c int64) bool {
 // number below 30,000), read by the MONITOR reader with every request
 // sized 116 bytes (a SET's key and value; GETs take their key's last size,
 // and the default for keys never set).
-func monitorCapture(t testing.TB) *traces.Trace {
+func monitorCapture(t testing.TB) *trace.Trace {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(18, 116))
 	value := strings.Repeat("x", 100)
@@ -133,7 +134,7 @@ func monitorCapture(t testing.TB) *traces.Trace {
 // memory limit (MiB) and checks the memcached model, on the replay's clock
 // with the server's settings, is within 2 points of the server's hit ratio,
 // and holds the same slab pages within one; the first limit must evict.
-func memcachedFidelity(t *testing.T, tr *traces.Trace, mibs ...int64) {
+func memcachedFidelity(t *testing.T, tr *trace.Trace, mibs ...int64) {
 	tg := open(t, "memcached://127.0.0.1:1", Config{Spawn: true})
 	for n, mib := range mibs {
 		res, err := Replay(tg, tr, mib<<20, Options{})

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/cachesim/cachesim/sim"
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // Options say how to drive the server.
@@ -97,7 +97,7 @@ func ratio(a, b uint64) float64 {
 // Replay prepares tg with maxMemory (see Target.Prepare) and drives it with
 // every request of t: a get is a GET, and a miss is followed by a SET of a
 // value of the object's size (with its TTL); a set is a SET; a delete a DEL.
-func Replay(tg Target, t *traces.Trace, maxMemory int64, opt Options) (*Result, error) {
+func Replay(tg Target, t *trace.Trace, maxMemory int64, opt Options) (*Result, error) {
 	if err := tg.Prepare(maxMemory); err != nil {
 		return nil, err
 	}
@@ -177,7 +177,7 @@ func Replay(tg Target, t *traces.Trace, maxMemory int64, opt Options) (*Result, 
 }
 
 // maxSize is the largest object size of t.
-func maxSize(t *traces.Trace) int {
+func maxSize(t *trace.Trace) int {
 	m := uint32(1)
 	for _, s := range t.Sizes {
 		m = max(m, s)
@@ -203,7 +203,7 @@ type pending struct {
 // worker is one client: it replays the requests whose keys hash to it.
 type worker struct {
 	c        conn
-	t        *traces.Trace
+	t        *trace.Trace
 	value    []byte
 	depth    int
 	times    []int64
@@ -224,7 +224,7 @@ func (w *worker) run(me, n int, stop *atomic.Bool) error {
 	w.batch = make([]pending, 0, w.depth+1)
 	w.next = make([]pending, 0, w.depth+1)
 	w.keys = make([]uint64, 0, w.depth)
-	var r traces.Request
+	var r trace.Request
 	for i := range w.t.Len() {
 		if n > 1 && owner(w.t.Keys[i], n) != me {
 			continue
@@ -244,15 +244,15 @@ func (w *worker) run(me, n int, stop *atomic.Bool) error {
 		}
 		kind := uint8(cmdGet)
 		switch r.Op {
-		case traces.OpExpire:
+		case trace.OpExpire:
 			kind = cmdExpire
-		case traces.OpSet, traces.OpWrite:
+		case trace.OpSet, trace.OpWrite:
 			if r.Unsized { // its size is unknown: the simulation stores nothing new either
 				w.res.Sets++
 				continue
 			}
 			kind = cmdSet
-		case traces.OpDelete:
+		case trace.OpDelete:
 			kind = cmdDel
 		}
 		w.batch = append(w.batch, pending{i, kind})
@@ -281,7 +281,7 @@ func (w *worker) inBatch(k uint64) bool {
 // send writes the pipeline, reads its replies, and queues a fill for every
 // missed get as the start of the next pipeline.
 func (w *worker) send() error {
-	var r traces.Request
+	var r trace.Request
 	t0 := time.Now()
 	w.c.setDeadline(t0.Add(ioTimeout))
 	for _, p := range w.batch {

@@ -6,7 +6,7 @@ import (
 
 	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/sim"
-	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // Model is a simulated policy to set beside a real run.
@@ -20,7 +20,7 @@ type Model struct {
 // a real run (times: when each request was sent, as Result.Times), so that
 // time-driven parts of a policy (Redis's LRU clock and LFU decay, TTLs) see
 // what the server saw.
-func Simulate(t *traces.Trace, times []int64, capacity int64, models []Model, seed uint64) ([]sim.Point, error) {
+func Simulate(t *trace.Trace, times []int64, capacity int64, models []Model, seed uint64) ([]sim.Point, error) {
 	view := *t
 	view.Times, view.Next = times, nil
 	out := make([]sim.Point, len(models))
@@ -61,7 +61,7 @@ type PredictOptions struct {
 }
 
 // Predict simulates the run res on t as opt says.
-func Predict(t *traces.Trace, res *Result, opt PredictOptions) (Prediction, error) {
+func Predict(t *trace.Trace, res *Result, opt PredictOptions) (Prediction, error) {
 	kind, overhead, seed := opt.Kind, opt.Overhead, opt.Seed
 	if overhead < 0 {
 		overhead = max(res.OverheadPerKey(), 0)

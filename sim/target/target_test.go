@@ -14,6 +14,7 @@ import (
 	"github.com/cachesim/cachesim/sim/target/internal/loopback"
 	"github.com/cachesim/cachesim/sim/target/targettest"
 	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
 	"github.com/cachesim/cachesim/traces/tracestest"
 	"github.com/cachesim/cachesim/workload"
 )
@@ -21,18 +22,18 @@ import (
 // opsTrace is get 1, get 2, get 1, set 3, get 3, delete 1, get 1 (10 bytes
 // each): by hand, gets 1 and 2 miss, get 1 hits, get 3 hits after its set,
 // get 1 misses after the delete: 5 gets, 2 hits, keys 1, 2 and 3 left.
-func opsTrace() *traces.Trace {
-	t := traces.NewTrace("ops", traces.Fields{Size: true, Op: true})
+func opsTrace() *trace.Trace {
+	t := trace.NewTrace("ops", trace.Fields{Size: true, Op: true})
 	for _, r := range []struct {
 		k  uint64
-		op traces.Op
-	}{{1, traces.OpGet}, {2, traces.OpGet}, {1, traces.OpGet}, {3, traces.OpSet}, {3, traces.OpGet}, {1, traces.OpDelete}, {1, traces.OpGet}} {
-		t.Append(&traces.Request{Key: r.k, Size: 10, Op: r.op})
+		op trace.Op
+	}{{1, trace.OpGet}, {2, trace.OpGet}, {1, trace.OpGet}, {3, trace.OpSet}, {3, trace.OpGet}, {1, trace.OpDelete}, {1, trace.OpGet}} {
+		t.Append(&trace.Request{Key: r.k, Size: 10, Op: r.op})
 	}
 	return t
 }
 
-func zipf(t testing.TB, spec string) *traces.Trace {
+func zipf(t testing.TB, spec string) *trace.Trace {
 	t.Helper()
 	w, err := workload.Parse(spec)
 	if err != nil {
@@ -130,7 +131,7 @@ func TestRedisNoEvictionMissesAreColdMisses(t *testing.T) {
 
 // fidelity replays tr against Redis under redisPolicy at each memory limit
 // (MiB) and checks the simulated model is within 2 points of the server.
-func fidelity(t *testing.T, tr *traces.Trace, redisPolicy, model string, mibs ...int64) {
+func fidelity(t *testing.T, tr *trace.Trace, redisPolicy, model string, mibs ...int64) {
 	tg := open(t, "redis://"+targettest.Redis(t), Config{DB: -1, Policy: redisPolicy})
 	for _, mib := range mibs {
 		res, err := Replay(tg, tr, mib<<20, Options{})
@@ -422,12 +423,12 @@ func allocsGrowth(t *testing.T, tg Target) {
 
 // expireTrace sets keys 1 and 2, expires 1 in 100 s, gives 2 a TTL of
 // 50 s and persists it.
-func expireTrace() *traces.Trace {
-	tr := traces.NewTrace("expire", traces.Fields{Size: true, Op: true, TTL: true})
-	for _, r := range []traces.Request{
-		{Key: 1, Size: 10, Op: traces.OpSet}, {Key: 2, Size: 10, Op: traces.OpSet},
-		{Key: 1, Size: 10, Op: traces.OpExpire, TTL: 100}, {Key: 2, Size: 10, Op: traces.OpExpire, TTL: 50},
-		{Key: 2, Size: 10, Op: traces.OpExpire},
+func expireTrace() *trace.Trace {
+	tr := trace.NewTrace("expire", trace.Fields{Size: true, Op: true, TTL: true})
+	for _, r := range []trace.Request{
+		{Key: 1, Size: 10, Op: trace.OpSet}, {Key: 2, Size: 10, Op: trace.OpSet},
+		{Key: 1, Size: 10, Op: trace.OpExpire, TTL: 100}, {Key: 2, Size: 10, Op: trace.OpExpire, TTL: 50},
+		{Key: 2, Size: 10, Op: trace.OpExpire},
 	} {
 		tr.Append(&r)
 	}

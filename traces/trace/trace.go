@@ -1,6 +1,7 @@
-package traces
+package trace
 
 import (
+	"io"
 	"slices"
 	"time"
 
@@ -121,13 +122,13 @@ func marks(r *Request) uint8 {
 	return m
 }
 
-// appendSparse adds a request like Append, to a trace whose optional
+// AppendSparse adds a request like Append, to a trace whose optional
 // columns start nil: a column of f is made only when a request first
 // carries something other than the default (size 1, time 0, no TTL, a get,
 // no latency), filled with the default before it. Loading a source that
 // declares columns it turns out not to use (a text file before its header
 // is seen) then costs only the keys.
-func (t *Trace) appendSparse(r *Request, f Fields) {
+func (t *Trace) AppendSparse(r *Request, f Fields) {
 	n, c := len(t.Keys), cap(t.Keys)
 	t.Keys = append(t.Keys, r.Key)
 	t.Sizes = appendColumn(t.Sizes, r.Size, 1, f.Size, n, c)
@@ -386,7 +387,7 @@ func (t *Trace) Footprint() (objects int, bytes int64) {
 func Each(r Reader, fn func(*Request)) error {
 	var req Request
 	for {
-		if err := r.Read(&req); err == errEOF {
+		if err := r.Read(&req); err == io.EOF {
 			return nil
 		} else if err != nil {
 			return err
@@ -454,7 +455,7 @@ type traceReader struct {
 
 func (r *traceReader) Read(req *Request) error {
 	if r.i >= r.t.Len() {
-		return errEOF
+		return io.EOF
 	}
 	r.t.At(r.i, req)
 	r.i++
