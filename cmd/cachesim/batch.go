@@ -110,30 +110,21 @@ func (f *inputFlags) registerRequests(fs *pflag.FlagSet) {
 	fs.StringVar(&f.cols.Tokens, "csv-tokens", "", fmt.Sprintf(colHelp, "tokens a prompt's KV block holds", " (default: a header column named tokens; without one, --block-tokens)"))
 }
 
-// tenantFlags say where a request's tenant comes from.
-type tenantFlags struct {
-	from   string
-	column string
-	field  string
-	fs     *pflag.FlagSet
-}
-
 // registerTenants adds the tenant flags to the input flags, on the
-// commands that use tenants.
+// commands that use tenants: --tenant-from, and the tenant column and field
+// (kept with the other columns and fields, in f.cols and f.json).
 func (f *inputFlags) registerTenants(fs *pflag.FlagSet) {
-	t := &f.tenants
-	t.fs = fs
-	fs.StringVar(&t.from, "tenant-from", "", "derive each request's tenant from its key: "+traces.TenantRuleForms+" (CSV, text, JSON lines and MONITOR traces; a tenant column or field wins)")
+	fs.StringVar(&f.tenantFrom, "tenant-from", "", "derive each request's tenant from its key: "+traces.TenantRuleForms+" (CSV, text, JSON lines and MONITOR traces; a tenant column or field wins)")
 	fs.StringVar(&f.cols.Tenant, "csv-tenant", "", "column of the tenant (a model, a service): a 1-based number or a header name (default: a header column named tenant, model, model_id or namespace)")
 	fs.StringVar(&f.json.Tenant, "json-tenant", "tenant", "JSON lines: name of the tenant field")
 }
 
 // tenantRule parses --tenant-from (nil when not given).
 func (f *inputFlags) tenantRule() (*traces.TenantRule, error) {
-	if f.tenants.from == "" {
+	if f.tenantFrom == "" {
 		return nil, nil
 	}
-	r, err := traces.ParseTenantRule(f.tenants.from)
+	r, err := traces.ParseTenantRule(f.tenantFrom)
 	if err != nil {
 		return nil, fmt.Errorf("--tenant-from %w", err)
 	}
@@ -142,7 +133,7 @@ func (f *inputFlags) tenantRule() (*traces.TenantRule, error) {
 
 // tenantsGiven reports whether a tenant flag was given.
 func (f *inputFlags) tenantsGiven() bool {
-	return f.tenants.fs != nil && changed(f.tenants.fs, "tenant-from", "csv-tenant", "json-tenant")
+	return changed(f.fs, "tenant-from", "csv-tenant", "json-tenant")
 }
 
 // dropSampledBatches removes the batch figures of points replayed from

@@ -33,7 +33,7 @@ type inputFlags struct {
 	json        traces.JSONFields
 	blockTokens int
 	access      traces.AccessLogOptions
-	tenants     tenantFlags // on the commands that use tenants (batch.go)
+	tenantFrom  string // --tenant-from, on the commands that use tenants (batch.go)
 	fs          *pflag.FlagSet
 	stdin       io.Reader // for the trace "-"; nil: os.Stdin
 }

@@ -224,7 +224,7 @@ func TestErrors(t *testing.T) {
 		}
 	}
 	// --skip-bad counts the bad line and goes on.
-	_, errOut, err := runCLI(t, "sweep", bad, "--csv-size", "2", "--sizes", "10", "--quiet")
+	_, _, err := runCLI(t, "sweep", bad, "--csv-size", "2", "--sizes", "10", "--quiet")
 	if err == nil {
 		t.Fatal("malformed line accepted without --skip-bad")
 	}

@@ -109,9 +109,6 @@ func (o *outputFlags) emit(stdout, stderr io.Writer, w writers) error {
 	return nil
 }
 
-// abort removes staged files (on errors and signals).
-func (o *outputFlags) abort() { o.files.Abort() }
-
 // writeOutput writes one output file atomically (see report.Files; an
 // interrupt removes its temporary), or to stdout if path is "-".
 func writeOutput(stdout io.Writer, path string, write func(io.Writer) error) error {
