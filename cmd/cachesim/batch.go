@@ -15,10 +15,13 @@ import (
 // batchFlags say how multi-key requests (batches) are simulated: repeated
 // keys, and how their misses reach the backend.
 type batchFlags struct {
-	dedup   bool
-	backend string
-	perKey  string
-	fs      *pflag.FlagSet
+	// withBackend says the command has --batch-backend and
+	// --miss-latency-per-key (its latency model times whole requests).
+	withBackend bool
+	dedup       bool
+	backend     string
+	perKey      string
+	fs          *pflag.FlagSet
 }
 
 // batchHelp is the help text the simulation commands share about batches.
@@ -34,7 +37,7 @@ latency model, the latency of whole requests (--batch-backend). --metric
 batch applies the sizing rules and the chart to the batch hit ratio.`
 
 func (f *batchFlags) register(fs *pflag.FlagSet, latency bool) {
-	f.fs = fs
+	f.fs, f.withBackend = fs, latency
 	fs.BoolVar(&f.dedup, "dedup-batch", false, "a key repeated within one multi-key request is looked up once (embedding lookups); the repeats are not requests at all")
 	if latency {
 		fs.StringVar(&f.backend, "batch-backend", "parallel", "how a multi-key request's misses reach the backend: parallel (one call per key, the request waits for the slowest) or single (one call for all, --miss-latency + --miss-latency-per-key per key)")
@@ -45,7 +48,7 @@ func (f *batchFlags) register(fs *pflag.FlagSet, latency bool) {
 // check validates the flags before any work; lat says whether a latency
 // model was asked for.
 func (f *batchFlags) check(lat bool) error {
-	if f.fs.Lookup("batch-backend") == nil {
+	if !f.withBackend {
 		return nil
 	}
 	backend, err := sim.ParseBatchBackend(f.backend)
@@ -71,7 +74,7 @@ func (f *batchFlags) given() bool {
 
 // apply sets the batch part of the latency model m (nil: none).
 func (f *batchFlags) apply(m *sim.LatencyModel) {
-	if m == nil || f.fs.Lookup("batch-backend") == nil {
+	if m == nil || !f.withBackend {
 		return
 	}
 	m.Batch, _ = sim.ParseBatchBackend(f.backend)

@@ -61,7 +61,10 @@ type liveFlags struct {
 	pipeline    int
 	overhead    uint32
 	seed        uint64
-	fs          *pflag.FlagSet
+	// raise says how to raise the memory limit, for a limit below the
+	// server's baseline: its flag differs per command.
+	raise string
+	fs    *pflag.FlagSet
 }
 
 func (f *liveFlags) register(fs *pflag.FlagSet) {
@@ -196,10 +199,7 @@ func (f *liveFlags) hint(url string, err error) error {
 	case errors.Is(err, target.ErrSpawnNeedsLimit):
 		return fmt.Errorf("--spawn: %w (--maxmemory 64MiB)", err)
 	case errors.Is(err, target.ErrBelowBaseline):
-		if f.fs.Lookup("sizes") != nil {
-			return fmt.Errorf("%w (raise the smallest of --sizes)", err)
-		}
-		return fmt.Errorf("%w (raise --maxmemory, or leave it out to replay at the server's own limit)", err)
+		return fmt.Errorf("%w (%s)", err, f.raise)
 	case errors.Is(err, target.ErrFixedLimit):
 		return fmt.Errorf("%w (leave out --maxmemory, or give --spawn to start a memcached of our own)", err)
 	}
@@ -230,7 +230,7 @@ type liveReplayOptions struct {
 }
 
 func newLiveReplayCmd() *cobra.Command {
-	var o liveReplayOptions
+	o := liveReplayOptions{liveFlags: liveFlags{raise: "raise --maxmemory, or leave it out to replay at the server's own limit"}}
 	cmd := &cobra.Command{
 		Use:         "replay TARGET [TRACE]",
 		Annotations: pathArgs("-", "input"),
@@ -295,7 +295,7 @@ type liveSweepOptions struct {
 }
 
 func newLiveSweepCmd() *cobra.Command {
-	var o liveSweepOptions
+	o := liveSweepOptions{liveFlags: liveFlags{raise: "raise the smallest of --sizes"}}
 	cmd := &cobra.Command{
 		Use:         "sweep TARGET [TRACE]",
 		Annotations: pathArgs("-", "input"),

@@ -36,15 +36,15 @@ prefix rule, exact in one pass too (the token hit ratio at every size).`,
 			if ok, err := o.mrcStream(cmd, args); ok || err != nil {
 				return err
 			}
-			return runSweep(cmd, args, &o, "mrc")
+			return runSweep(cmd, args, &o)
 		},
 	}
 	fs := cmd.Flags()
+	o.withPoints = true
 	fs.IntVar(&o.points, "points", 100, "number of log-spaced sizes from 1 to the footprint")
 	fs.StringVarP(&o.sizes, "sizes", "s", "", "explicit sizes instead of --points (same forms as sweep)")
 	fs.BoolVar(&o.bytes, "bytes", false, "byte capacities (the footprint in bytes; sizes without a unit are bytes)")
-	fs.BoolVar(&o.cache.writes, "count-writes", false, countWritesHelp)
-	o.cache.fs = fs
+	o.cache.registerWrites(fs)
 	o.registerCommon(fs)
 	completeFlags(cmd, o.out.formats...)
 	return cmd

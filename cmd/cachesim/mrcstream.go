@@ -25,7 +25,7 @@ var errLoad = errors.New("load the trace")
 // that cannot be read twice.
 func (o *sweepOptions) mrcStream(cmd *cobra.Command, args []string) (ok bool, err error) {
 	o.in.stdin = cmd.InOrStdin()
-	p, err := o.plan("mrc")
+	p, err := o.plan()
 	if err != nil {
 		return true, err
 	}

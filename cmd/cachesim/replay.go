@@ -77,7 +77,7 @@ replay. A real Redis or memcached: cachesim live replay.
 	o.cache.register(fs, false)
 	fs.StringVarP(&o.size, "size", "s", "", "cache size: objects (1000) or bytes with a unit (64MiB) (default: 10% of the distinct keys)")
 	fs.BoolVar(&o.bytes, "bytes", false, "treat a size without a unit as bytes")
-	o.lat.register(fs, true, true)
+	o.lat.register(fs, latencyParts{hit: true, rate: true})
 	o.batch.register(fs, true)
 	o.timeline.register(fs)
 	o.prefix.register(fs)
@@ -113,7 +113,7 @@ func (o *replayOptions) plan() (p replayPlan, err error) {
 		if p.model, err = o.lat.model(o.cache.seed); err != nil {
 			return p, err
 		}
-	} else if o.lat.fs.Changed("request-rate") {
+	} else if o.lat.rateGiven() {
 		return p, fmt.Errorf("--request-rate serves the latency report: give --miss-latency")
 	}
 	if err := o.batch.check(p.model != nil); err != nil {

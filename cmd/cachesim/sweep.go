@@ -30,9 +30,12 @@ type sweepOptions struct {
 	optimal bool
 	// partition is --partition, the budget to split between tenants (sweep only).
 	partition string
-	points    int // mrc: log-spaced sizes from one object to the footprint when --sizes is not given
-	prefix    prefixFlags
-	fs        *pflag.FlagSet
+	// withPoints says the command has --points (mrc): the curve at that
+	// many log-spaced sizes from one object to the footprint, unless --sizes.
+	withPoints bool
+	points     int
+	prefix     prefixFlags
+	fs         *pflag.FlagSet
 }
 
 // sweepHelp is the Long help of cachesim sweep.
@@ -120,7 +123,7 @@ func newSweepCmd() *cobra.Command {
   cachesim generate prefix --requests 2000 -o chat.jsonl
   cachesim sweep chat.jsonl --policy lru,radix --sizes 1000:20000:log5 --pin-time 5s`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return runSweep(cmd, args, &o, "sweep") },
+		RunE: func(cmd *cobra.Command, args []string) error { return runSweep(cmd, args, &o) },
 	}
 	fs := cmd.Flags()
 	o.cache.register(fs, true)
@@ -139,9 +142,9 @@ func (o *sweepOptions) registerCommon(fs *pflag.FlagSet) {
 	o.fs = fs
 	fs.IntVarP(&o.jobs, "jobs", "j", 0, "points replayed in parallel (default: number of CPUs)")
 	fs.StringVar(&o.maxMem, "max-memory", "", "bound what the sweep holds, e.g. 8GiB: the loaded trace, LRU's stack distances and the caches simulated at once (about 192 bytes per cached object); a sweep that cannot fit stops before it starts and says what it needs, and a trace that alone passes it stops loading there (0: none) (default: half of the machine's memory)")
-	o.lat.register(fs, true, true)
+	o.lat.register(fs, latencyParts{hit: true, rate: true, plot: true})
 	o.batch.register(fs, true)
-	o.sizing.register(fs, true)
+	o.sizing.register(fs)
 	o.sample.register(fs)
 	o.prefix.register(fs)
 	o.in.register(fs)
@@ -162,11 +165,11 @@ type sweepPlan struct {
 }
 
 // plan checks every flag before any work.
-func (o *sweepOptions) plan(cmd string) (p sweepPlan, err error) {
+func (o *sweepOptions) plan() (p sweepPlan, err error) {
 	if err := o.out.check(); err != nil {
 		return p, err
 	}
-	if o.fs.Lookup("policy") != nil {
+	if o.cache.withPolicy {
 		if p.specs, err = o.cache.specs(true); err != nil {
 			return p, err
 		}
@@ -178,7 +181,7 @@ func (o *sweepOptions) plan(cmd string) (p sweepPlan, err error) {
 			return p, err
 		}
 	}
-	if err := o.checkCounts(cmd); err != nil {
+	if err := o.checkCounts(); err != nil {
 		return p, err
 	}
 	if err := o.sample.check(); err != nil {
@@ -196,7 +199,7 @@ func (o *sweepOptions) plan(cmd string) (p sweepPlan, err error) {
 		return p, err
 	}
 	o.batch.apply(p.model)
-	if p.sizing, err = o.sizing.check(&o.out, &o.lat); err != nil {
+	if p.sizing, err = o.sizing.check(&o.out, &o.lat, o.fs.Changed("partition")); err != nil {
 		return p, err
 	}
 	if p.sizing.metric == report.BatchHitRatio && o.sample.on() {
@@ -211,13 +214,15 @@ func (o *sweepOptions) plan(cmd string) (p sweepPlan, err error) {
 	return p, o.cache.check(p.specs, p.sizes.Bytes || o.bytes, p.model)
 }
 
-// checkCounts checks --points and --jobs.
-func (o *sweepOptions) checkCounts(cmd string) error {
-	if o.points < 0 || o.points > maxPoints || (cmd == "mrc" && o.points < 2) {
-		return fmt.Errorf("--points %d: expected 2 to %d", o.points, maxPoints)
-	}
-	if cmd == "mrc" && o.sizes != "" && o.fs.Changed("points") {
-		return fmt.Errorf("give --points or --sizes, not both")
+// checkCounts checks --points (mrc) and --jobs.
+func (o *sweepOptions) checkCounts() error {
+	if o.withPoints {
+		if o.points < 2 || o.points > maxPoints {
+			return fmt.Errorf("--points %d: expected 2 to %d", o.points, maxPoints)
+		}
+		if o.sizes != "" && o.fs.Changed("points") {
+			return fmt.Errorf("give --points or --sizes, not both")
+		}
 	}
 	return checkJobs(o.fs, o.jobs)
 }
@@ -285,10 +290,10 @@ func (o *sweepOptions) sizesFor(p sweepPlan, in sweepInput) sim.Sizes {
 	return sim.DefaultSweepSizes(objects, bytes, o.bytes, 12)
 }
 
-// runSweep is cachesim sweep, and cachesim mrc (cmd "mrc").
-func runSweep(cmd *cobra.Command, args []string, o *sweepOptions, name string) error {
+// runSweep is cachesim sweep, and cachesim mrc.
+func runSweep(cmd *cobra.Command, args []string, o *sweepOptions) error {
 	o.in.stdin = cmd.InOrStdin()
-	p, err := o.plan(name)
+	p, err := o.plan()
 	if err != nil {
 		return err
 	}

@@ -204,7 +204,7 @@ func (f *systemFlags) check() (systemSetup, error) {
 	if err := f.out.check(); err != nil {
 		return s, err
 	}
-	if err := finite(f.fs, "beta"); err != nil {
+	if err := finite(floatFlag{"beta", f.beta}); err != nil {
 		return s, err
 	}
 	if f.instances < 1 {
@@ -415,7 +415,7 @@ stampede, write, invalidation and timeline statistics.
 	}
 	fs := cmd.Flags()
 	fs.StringVarP(&o.size, "size", "s", "", "with --policy: the cache's size, objects (1000) or bytes with a unit (64MiB)")
-	o.lat.register(fs, false, false)
+	o.lat.register(fs, latencyParts{})
 	o.timeline.register(fs)
 	o.prefix.register(fs)
 	o.register(fs)
@@ -514,8 +514,8 @@ The sizing rules and --plot of cachesim sweep apply to the overall hit ratio.
 	fs.StringVarP(&o.sizes, "sizes", "s", "", "sizes of the varied level: list 100,1000; range 50:500:50; log range 1MiB:1GiB:log")
 	fs.BoolVar(&o.bytes, "bytes", false, "treat sizes without a unit as bytes")
 	fs.IntVarP(&o.jobs, "jobs", "j", 0, "runs in parallel (default: number of CPUs)")
-	o.lat.register(fs, false, true)
-	o.sizing.register(fs, false)
+	o.lat.register(fs, latencyParts{rate: true})
+	o.sizing.register(fs)
 	o.register(fs)
 	o.out.register(fs, "table", "csv", "json")
 	completeFlags(cmd, o.out.formats...)
@@ -565,7 +565,7 @@ func runSystemSweep(cmd *cobra.Command, args []string, o *systemSweepOptions) er
 	if err != nil {
 		return err
 	}
-	sz, err := o.sizing.check(&o.out, &o.lat)
+	sz, err := o.sizing.check(&o.out, &o.lat, false)
 	if err != nil {
 		return err
 	}
