@@ -42,12 +42,15 @@ the same trace, memory and clock.
   cachesim live replay memcached://127.0.0.1 trace.csv --spawn --maxmemory 2MiB
   cachesim live sweep memcached://127.0.0.1 trace.csv --spawn --sizes 2MiB,4MiB`,
 	}
-	cmd.AddCommand(newLiveReplayCmd(), newLiveSweepCmd())
+	cmd.AddCommand(newLiveReplayCmd(nil), newLiveSweepCmd(nil))
 	return cmd
 }
 
-// liveFlags are the flags the live commands share.
+// liveFlags are the flags and arguments the live commands share: the
+// server's settings, the clients', the simulated models' and the input
+// and output flags.
 type liveFlags struct {
+	args        []string // TARGET [TRACE]
 	in          inputFlags
 	out         outputFlags
 	policy      string
@@ -223,13 +226,16 @@ func serverRun(workload, server string, opt target.Options, res *target.Result, 
 	}
 }
 
-// liveReplayOptions are the flags of cachesim live replay.
+// liveReplayOptions are the flags of cachesim live replay: the live flags
+// and --maxmemory.
 type liveReplayOptions struct {
 	liveFlags
 	maxMemory string
 }
 
-func newLiveReplayCmd() *cobra.Command {
+// newLiveReplayCmd is cachesim live replay. runF, when not nil, runs instead
+// of the replay with the options parsed and checked (for tests).
+func newLiveReplayCmd(runF func(*liveReplayOptions) error) *cobra.Command {
 	o := liveReplayOptions{liveFlags: liveFlags{raise: "raise --maxmemory, or leave it out to replay at the server's own limit"}}
 	cmd := &cobra.Command{
 		Use:         "replay TARGET [TRACE]",
@@ -246,7 +252,17 @@ measured memory overhead per key.
   cachesim live replay redis://127.0.0.1:6379 trace.csv --flush --maxmemory 2MiB --maxmemory-policy allkeys-lfu
   cachesim live replay redis://127.0.0.1:6379/0 trace.csv --flush --maxmemory 4MiB --concurrency 4 --format json`,
 		Args: cobra.RangeArgs(1, 2),
-		RunE: func(cmd *cobra.Command, args []string) error { return runLiveReplay(cmd, args, &o) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.args = args
+			size, err := o.plan()
+			if err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(&o)
+			}
+			return runLiveReplay(cmd, &o, size)
+		},
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&o.maxMemory, "maxmemory", "", "the server's memory limit (64MiB; a number alone is bytes) (default: the server's)")
@@ -256,19 +272,24 @@ measured memory overhead per key.
 	return cmd
 }
 
-// runLiveReplay is cachesim live replay.
-func runLiveReplay(cmd *cobra.Command, args []string, o *liveReplayOptions) error {
-	if err := o.check(args[0]); err != nil {
-		return err
+// plan checks the flags before any work and returns the memory limit (0:
+// the server's own).
+func (o *liveReplayOptions) plan() (size int64, err error) {
+	if err := o.check(o.args[0]); err != nil {
+		return 0, err
 	}
-	size, err := parseMaxMemory(o.maxMemory)
-	if err != nil {
-		return err
+	if size, err = parseMaxMemory(o.maxMemory); err != nil {
+		return 0, err
 	}
 	if size == 0 && o.spawn {
-		return fmt.Errorf("--spawn starts memcached with -m: give --maxmemory")
+		return 0, fmt.Errorf("--spawn starts memcached with -m: give --maxmemory")
 	}
-	runs, err := o.run(cmd, args[0], args[1:], []int64{size})
+	return size, nil
+}
+
+// runLiveReplay is cachesim live replay at memory limit size.
+func runLiveReplay(cmd *cobra.Command, o *liveReplayOptions, size int64) error {
+	runs, err := o.run(cmd, o.args[0], o.args[1:], []int64{size})
 	if err != nil {
 		return err
 	}
@@ -287,14 +308,17 @@ func parseMaxMemory(s string) (int64, error) {
 	return v.N, nil
 }
 
-// liveSweepOptions are the flags of cachesim live sweep.
+// liveSweepOptions are the flags of cachesim live sweep: the live flags,
+// --sizes and --plot.
 type liveSweepOptions struct {
 	liveFlags
 	sizes string
 	plot  string
 }
 
-func newLiveSweepCmd() *cobra.Command {
+// newLiveSweepCmd is cachesim live sweep. runF, when not nil, runs instead
+// of the sweep with the options parsed and checked (for tests).
+func newLiveSweepCmd(runF func(*liveSweepOptions) error) *cobra.Command {
 	o := liveSweepOptions{liveFlags: liveFlags{raise: "raise the smallest of --sizes"}}
 	cmd := &cobra.Command{
 		Use:         "sweep TARGET [TRACE]",
@@ -308,7 +332,17 @@ func newLiveSweepCmd() *cobra.Command {
   cachesim live sweep memcached://127.0.0.1 trace.csv --spawn --sizes 2MiB,4MiB --plot real.png
   cachesim live sweep redis://127.0.0.1:6379 trace.csv --flush --sizes 2MiB:8MiB:log3 --format csv`,
 		Args: cobra.RangeArgs(1, 2),
-		RunE: func(cmd *cobra.Command, args []string) error { return runLiveSweep(cmd, args, &o) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.args = args
+			sizes, err := o.plan()
+			if err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(&o)
+			}
+			return runLiveSweep(cmd, &o, sizes)
+		},
 	}
 	fs := cmd.Flags()
 	fs.StringVarP(&o.sizes, "sizes", "s", "", "the server's memory limits: list 16MiB,64MiB or log range 16MiB:1GiB:log (required)")
@@ -320,22 +354,24 @@ func newLiveSweepCmd() *cobra.Command {
 	return cmd
 }
 
-// runLiveSweep is cachesim live sweep.
-func runLiveSweep(cmd *cobra.Command, args []string, o *liveSweepOptions) error {
-	if err := o.check(args[0]); err != nil {
-		return err
+// plan checks the flags before any work and returns the memory limits.
+func (o *liveSweepOptions) plan() ([]int64, error) {
+	if err := o.check(o.args[0]); err != nil {
+		return nil, err
 	}
 	if o.sizes == "" {
-		return errors.New("live sweep needs --sizes, the server's memory limits (16MiB:1GiB:log)")
+		return nil, errors.New("live sweep needs --sizes, the server's memory limits (16MiB:1GiB:log)")
 	}
 	sizes, err := parseSizes(o.sizes, false)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := o.out.checkChart("--plot", o.plot); err != nil {
-		return err
-	}
-	runs, err := o.run(cmd, args[0], args[1:], sizes.Values)
+	return sizes.Values, o.out.checkChart("--plot", o.plot)
+}
+
+// runLiveSweep is cachesim live sweep at memory limits sizes.
+func runLiveSweep(cmd *cobra.Command, o *liveSweepOptions, sizes []int64) error {
+	runs, err := o.run(cmd, o.args[0], o.args[1:], sizes)
 	if err != nil {
 		return err
 	}

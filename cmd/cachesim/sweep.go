@@ -14,8 +14,14 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// sweepOptions are the flags of cachesim sweep and cachesim mrc.
+// sweepOptions are the flags and arguments of cachesim sweep and cachesim
+// mrc. Both have the input, output, latency, batch, sizing, sampling and
+// prompt flags, --sizes, --bytes, --jobs and --max-memory; sweep has the
+// cache flags (--policy, --ttl, …), --optimal, --partition and the tenant
+// flags; mrc has --count-writes alone of the cache flags (its curve is
+// LRU's) and --points.
 type sweepOptions struct {
+	args    []string // [TRACE]
 	in      inputFlags
 	out     outputFlags
 	cache   cacheFlags
@@ -99,7 +105,9 @@ cachesim live sweep.`
 // maxPoints bounds the sizes of one sweep or curve.
 const maxPoints = 10000
 
-func newSweepCmd() *cobra.Command {
+// newSweepCmd is cachesim sweep. runF, when not nil, runs instead of the
+// sweep with the options parsed and checked (for tests).
+func newSweepCmd(runF func(*sweepOptions) error) *cobra.Command {
 	var o sweepOptions
 	cmd := &cobra.Command{
 		Use:         "sweep [TRACE]",
@@ -123,7 +131,17 @@ func newSweepCmd() *cobra.Command {
   cachesim generate prefix --requests 2000 -o chat.jsonl
   cachesim sweep chat.jsonl --policy lru,radix --sizes 1000:20000:log5 --pin-time 5s`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return runSweep(cmd, args, &o) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.args, o.in.stdin = args, cmd.InOrStdin()
+			p, err := o.plan()
+			if err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(&o)
+			}
+			return runSweep(cmd, &o, p)
+		},
 	}
 	fs := cmd.Flags()
 	o.cache.register(fs, true)
@@ -290,18 +308,14 @@ func (o *sweepOptions) sizesFor(p sweepPlan, in sweepInput) sim.Sizes {
 	return sim.DefaultSweepSizes(objects, bytes, o.bytes, 12)
 }
 
-// runSweep is cachesim sweep, and cachesim mrc.
-func runSweep(cmd *cobra.Command, args []string, o *sweepOptions) error {
-	o.in.stdin = cmd.InOrStdin()
-	p, err := o.plan()
-	if err != nil {
-		return err
-	}
+// runSweep is cachesim sweep, and cachesim mrc on a trace it does not
+// stream, as plan p says.
+func runSweep(cmd *cobra.Command, o *sweepOptions, p sweepPlan) error {
 	if p.maxMem > 0 { // the collector keeps the heap near what the sweep holds
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(p.maxMem))
 	}
 	stderr := cmd.ErrOrStderr()
-	in, err := o.load(args, stderr, p.maxMem)
+	in, err := o.load(o.args, stderr, p.maxMem)
 	if err != nil {
 		return err
 	}

@@ -81,12 +81,15 @@ write policies, invalidations and model redeploys, warm-up and prewarming.
   cachesim system replay trace.csv --levels 'l1=lru:100@0.05ms,l2=lru:2000@1ms' --instances 4
   cachesim system sweep trace.csv --levels 'l1=lru:100,l2=lru:1000@1ms' --vary l2 --sizes 500:8000:log5`,
 	}
-	cmd.AddCommand(newSystemReplayCmd(), newSystemSweepCmd())
+	cmd.AddCommand(newSystemReplayCmd(nil), newSystemSweepCmd(nil))
 	return cmd
 }
 
-// systemFlags are the flags the system commands share.
+// systemFlags are the flags and arguments the system commands share: the
+// hierarchy and its behaviour, the input (with tenants and multi-key
+// requests), output and latency flags.
 type systemFlags struct {
+	args              []string // [TRACE]
 	in                inputFlags
 	out               outputFlags
 	lat               latencyFlags
@@ -384,7 +387,8 @@ func (f *systemFlags) newReport(t *trace.Trace, s systemSetup, vary string) *rep
 	return rep
 }
 
-// systemReplayOptions are the flags of cachesim system replay.
+// systemReplayOptions are the flags of cachesim system replay: the system
+// flags, --size (with --policy), the timeline and the prompt flags.
 type systemReplayOptions struct {
 	systemFlags
 	size     string
@@ -392,7 +396,10 @@ type systemReplayOptions struct {
 	prefix   prefixFlags
 }
 
-func newSystemReplayCmd() *cobra.Command {
+// newSystemReplayCmd is cachesim system replay. runF, when not nil, runs
+// instead of the replay with the options parsed (--config applied) and
+// checked (for tests).
+func newSystemReplayCmd(runF func(*systemReplayOptions) error) *cobra.Command {
 	var o systemReplayOptions
 	cmd := &cobra.Command{
 		Use:         "replay [TRACE]",
@@ -411,7 +418,17 @@ stampede, write, invalidation and timeline statistics.
   cachesim system replay 'prefix:requests=2000' --levels 'gpu=radix:4GiB,cpu=lru:32GiB@2ms,disk=lru:256GiB@20ms' --model layers=32,kv-heads=8,head-dim=128 --prefill-tokens-per-s 16000
   cachesim system replay 'mix:0.6*batch(keys=1e4,batch=20)+0.4*zipf(keys=1e4),tenants=true,rate=1000,requests=2e5' --policy lru --size 5000 --invalidate-every 30s --invalidate-tenant batch --dedup-batch`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return runSystemReplay(cmd, args, &o) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.args = args
+			s, window, err := o.plan(cmd)
+			if err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(&o)
+			}
+			return runSystemReplay(cmd, &o, s, window)
+		},
 	}
 	fs := cmd.Flags()
 	fs.StringVarP(&o.size, "size", "s", "", "with --policy: the cache's size, objects (1000) or bytes with a unit (64MiB)")
@@ -424,30 +441,32 @@ stampede, write, invalidation and timeline statistics.
 	return cmd
 }
 
-// runSystemReplay is cachesim system replay.
-func runSystemReplay(cmd *cobra.Command, args []string, o *systemReplayOptions) error {
-	if err := o.applyConfig(cmd, args); err != nil {
-		return err
+// plan applies --config and checks every flag before any work.
+func (o *systemReplayOptions) plan(cmd *cobra.Command) (s systemSetup, window sim.Window, err error) {
+	if err := o.applyConfig(cmd, o.args); err != nil {
+		return s, window, err
 	}
-	s, err := o.check()
-	if err != nil {
-		return err
+	if s, err = o.check(); err != nil {
+		return s, window, err
 	}
 	if o.levels != "" && o.size != "" && o.policy == "" {
-		return fmt.Errorf("--size goes with --policy: each of --levels names its own size")
+		return s, window, fmt.Errorf("--size goes with --policy: each of --levels names its own size")
 	}
 	if o.policy != "" && o.size == "" && o.levels == "" {
-		return fmt.Errorf("--policy %s needs --size (objects, or bytes with a unit)", o.policy)
+		return s, window, fmt.Errorf("--policy %s needs --size (objects, or bytes with a unit)", o.policy)
 	}
 	if s.cfg.Levels, err = o.levelsFor(o.size); err != nil {
-		return err
+		return s, window, err
 	}
-	window, err := o.timeline.check(&o.out)
-	if err != nil {
-		return err
-	}
+	window, err = o.timeline.check(&o.out)
+	return s, window, err
+}
+
+// runSystemReplay is cachesim system replay of setup s, with the timeline
+// in windows of window when asked for.
+func runSystemReplay(cmd *cobra.Command, o *systemReplayOptions, s systemSetup, window sim.Window) error {
 	stderr := cmd.ErrOrStderr()
-	t, err := o.load(args, &s, stderr)
+	t, err := o.load(o.args, &s, stderr)
 	if err != nil {
 		return err
 	}
@@ -481,7 +500,8 @@ func runSystemReplay(cmd *cobra.Command, args []string, o *systemReplayOptions) 
 	return o.out.emit(cmd.OutOrStdout(), stderr, writers{"table": rep.WriteTable, "json": rep.WriteJSON})
 }
 
-// systemSweepOptions are the flags of cachesim system sweep.
+// systemSweepOptions are the flags of cachesim system sweep: the system
+// flags, --vary, --sizes, --bytes, --jobs and the sizing rules.
 type systemSweepOptions struct {
 	systemFlags
 	vary   string
@@ -491,7 +511,10 @@ type systemSweepOptions struct {
 	sizing sizingFlags
 }
 
-func newSystemSweepCmd() *cobra.Command {
+// newSystemSweepCmd is cachesim system sweep. runF, when not nil, runs
+// instead of the sweep with the options parsed (--config applied) and
+// checked (for tests).
+func newSystemSweepCmd(runF func(*systemSweepOptions) error) *cobra.Command {
 	var o systemSweepOptions
 	cmd := &cobra.Command{
 		Use:         "sweep [TRACE]",
@@ -507,7 +530,17 @@ The sizing rules and --plot of cachesim sweep apply to the overall hit ratio.
   cachesim system sweep trace.csv --levels 'l1=lru:100@0.05ms,l2=lru:1000@1ms' --vary l2 --sizes 500:8000:log5 --instances 4
   cachesim system sweep trace.csv --policy lru --sizes 100:5000:log6 --ttl 30s --stampede none,coalesce --plot system.png`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return runSystemSweep(cmd, args, &o) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.args = args
+			p, err := o.plan(cmd)
+			if err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(&o)
+			}
+			return runSystemSweep(cmd, &o, p)
+		},
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&o.vary, "vary", "", "the level whose size --sizes varies (the others stay as given); not needed with --policy")
@@ -539,38 +572,47 @@ func (o *systemSweepOptions) varied(levels []system.Level) (int, error) {
 	return i, nil
 }
 
-// runSystemSweep is cachesim system sweep.
-func runSystemSweep(cmd *cobra.Command, args []string, o *systemSweepOptions) error {
-	if err := o.applyConfig(cmd, args); err != nil {
-		return err
+// systemSweepPlan is a checked system sweep: what to run, decided before
+// any work.
+type systemSweepPlan struct {
+	setup  systemSetup
+	sizes  sim.Sizes
+	vary   int // the index of the level the sizes vary
+	sizing sizing
+}
+
+// plan applies --config and checks every flag before any work.
+func (o *systemSweepOptions) plan(cmd *cobra.Command) (p systemSweepPlan, err error) {
+	if err := o.applyConfig(cmd, o.args); err != nil {
+		return p, err
 	}
-	s, err := o.check()
-	if err != nil {
-		return err
+	if p.setup, err = o.check(); err != nil {
+		return p, err
 	}
 	if o.sizes == "" {
-		return fmt.Errorf("a system sweep varies one level's size: give --sizes")
+		return p, fmt.Errorf("a system sweep varies one level's size: give --sizes")
 	}
-	sizes, err := parseSizes(o.sizes, o.bytes)
-	if err != nil {
-		return err
+	if p.sizes, err = parseSizes(o.sizes, o.bytes); err != nil {
+		return p, err
 	}
 	if err := checkJobs(o.fs, o.jobs); err != nil {
-		return err
+		return p, err
 	}
-	if s.cfg.Levels, err = o.levelsFor(strconv.FormatInt(sizes.Values[0], 10)); err != nil {
-		return err
+	if p.setup.cfg.Levels, err = o.levelsFor(strconv.FormatInt(p.sizes.Values[0], 10)); err != nil {
+		return p, err
 	}
-	vary, err := o.varied(s.cfg.Levels)
-	if err != nil {
-		return err
+	if p.vary, err = o.varied(p.setup.cfg.Levels); err != nil {
+		return p, err
 	}
-	sz, err := o.sizing.check(&o.out, &o.lat, false)
-	if err != nil {
-		return err
-	}
+	p.sizing, err = o.sizing.check(&o.out, &o.lat, false)
+	return p, err
+}
+
+// runSystemSweep is cachesim system sweep, as plan p says.
+func runSystemSweep(cmd *cobra.Command, o *systemSweepOptions, p systemSweepPlan) error {
+	s, sizes, vary, sz := p.setup, p.sizes, p.vary, p.sizing
 	stderr := cmd.ErrOrStderr()
-	t, err := o.load(args, &s, stderr)
+	t, err := o.load(o.args, &s, stderr)
 	if err != nil {
 		return err
 	}
