@@ -37,6 +37,7 @@ latency model, the latency of whole requests (--batch-backend). --metric
 batch applies the sizing rules and the chart to the batch hit ratio.`
 
 func (f *batchFlags) register(fs *pflag.FlagSet, latency bool) {
+	defer inSection(fs, sectionBatches)()
 	f.fs, f.withBackend = fs, latency
 	fs.BoolVar(&f.dedup, "dedup-batch", false, "a key repeated within one multi-key request is looked up once (embedding lookups); the repeats are not requests at all")
 	if latency {

@@ -52,6 +52,10 @@ gzip). String keys (logs, JSON) become their 64-bit hashes.`,
 	o.in.registerRequests(cmd.Flags())
 	cmd.Flags().StringVar(&o.to, "to", "text", "output format: "+strings.Join(traces.OutputFormats, ", "))
 	completeFlags(cmd)
+	startHere(cmd, []helpArg{
+		{"IN", "the trace to read: a file (format detected: see --trace-format), - for standard input, or a synthetic workload"},
+		{"OUT", "the file to write, compressed if it ends in .zst or .gz (- for standard output)"},
+	}, "to")
 	return cmd
 }
 

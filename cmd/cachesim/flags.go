@@ -64,6 +64,7 @@ const overheadHelp = "bytes added to every object's size in byte-capacity simula
 	"server's memory limit means (Redis: measured by cachesim live replay)"
 
 func (f *cacheFlags) register(fs *pflag.FlagSet, several bool) {
+	defer inSection(fs, sectionPolicies)()
 	f.fs, f.withPolicy = fs, true
 	if several {
 		fs.StringVarP(&f.policies, "policy", "p", "lru", "comma-separated policies, with parameters in parentheses: 'lru,s3fifo(small=0.2)' (see cachesim policies)")
@@ -80,6 +81,7 @@ func (f *cacheFlags) register(fs *pflag.FlagSet, several bool) {
 // registerWrites registers --count-writes alone, for a command that runs
 // one fixed policy with its defaults.
 func (f *cacheFlags) registerWrites(fs *pflag.FlagSet) {
+	defer inSection(fs, sectionPolicies)()
 	f.fs = fs
 	fs.BoolVar(&f.writes, "count-writes", false, countWritesHelp)
 }
@@ -203,6 +205,7 @@ type latencyParts struct {
 }
 
 func (f *latencyFlags) register(fs *pflag.FlagSet, has latencyParts) {
+	defer inSection(fs, sectionLatency)()
 	f.fs, f.has = fs, has
 	if has.hit {
 		fs.BoolVar(&f.on, "latency", false, "add the latency-reduction report (implied by any latency flag)")

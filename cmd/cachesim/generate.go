@@ -81,7 +81,11 @@ command reads back.
 	fs.StringVarP(&o.format, "format", "f", "", "trace format: "+strings.Join(traces.WriteFormats, ", ")+" (default: csv for a .csv name, else text; prompts, JSON lines, for the prefix workload)")
 	cmd.MarkFlagRequired("out")
 	_ = cmd.RegisterFlagCompletionFunc("format", completeOne(traces.WriteFormats...))
+	done := inSection(fs, sectionWorkload)
 	registerParamFlags(fs, o.params)
+	done()
+	startHere(cmd, []helpArg{{"KIND|SPEC", "the workload: a kind (" + strings.Join(workload.KindNames(), ", ") + ") with its parameters as flags, or a spec KIND:key=value,…"}},
+		"out", "format", "requests", "keys")
 	return cmd
 }
 

@@ -339,6 +339,7 @@ type sampleFlags struct {
 }
 
 func (s *sampleFlags) register(fs *pflag.FlagSet) {
+	defer inSection(fs, sectionSpeed)()
 	fs.Float64Var(&s.rate, "sample-rate", 0, "approximate from the requests of this fraction of the keys, e.g. 0.01 (SHARDS; 0: no sampling)")
 	fs.IntVar(&s.keys, "sample-size", 0, "approximate from at most this many keys, those with the smallest hashes (fixed-memory SHARDS, one pass; 0: no sampling)")
 	fs.IntVar(&s.bands, "bands", 1, "with sampling, draw this many independent samples (different hash seeds) in the same pass and report their mean with the lowest and highest estimate per size (error bands; 8 is a good start)")

@@ -58,6 +58,7 @@ format is detected from the file name and contents, or given with
 	o.in.register(cmd.Flags())
 	o.out.register(cmd.Flags(), "table", "json")
 	completeFlags(cmd, o.out.formats...)
+	startHere(cmd, []helpArg{{"TRACE", "the trace: a file (format detected: see --trace-format) or - for standard input"}}, "format", "out")
 	return cmd
 }
 

@@ -46,6 +46,9 @@ the same trace, memory and clock.
 	return cmd
 }
 
+// targetArg is the server of the live commands.
+var targetArg = helpArg{"TARGET", "the server: redis://[user:password@]host:port[/db] or memcached://host:port"}
+
 // liveFlags are the flags and arguments the live commands share: the
 // server's settings, the clients', the simulated models' and the input
 // and output flags.
@@ -72,6 +75,7 @@ type liveFlags struct {
 
 func (f *liveFlags) register(fs *pflag.FlagSet) {
 	f.fs = fs
+	done := inSection(fs, sectionServer)
 	fs.StringVar(&f.policy, "maxmemory-policy", "allkeys-lru", "redis: maxmemory-policy")
 	fs.IntVar(&f.samples, "maxmemory-samples", 5, "redis: maxmemory-samples (set only when given)")
 	fs.IntVar(&f.logFactor, "lfu-log-factor", 10, "redis: lfu-log-factor (set only when given)")
@@ -79,10 +83,13 @@ func (f *liveFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.db, "db", -1, "redis: database number (default: the URL's /N, else 0)")
 	fs.BoolVar(&f.flush, "flush", false, "empty the database (memcached: flush_all) even if it holds keys")
 	fs.BoolVar(&f.spawn, "spawn", false, "memcached: start a memcached of our own on a free loopback port with -m set to the memory limit")
+	done()
+	done = inSection(fs, sectionClients)
 	fs.IntVar(&f.concurrency, "concurrency", 1, "client connections (each takes a share of the keys, in trace order)")
 	fs.IntVar(&f.pipeline, "pipeline", 32, "commands sent per round trip (1: no pipelining)")
 	fs.Uint32Var(&f.overhead, "overhead-per-object", 0, "bytes per object the simulated models add to each size (default: measured on the server)")
 	fs.Uint64Var(&f.seed, "seed", 42, "seed for the simulated models")
+	done()
 	f.in.register(fs)
 }
 
@@ -265,10 +272,13 @@ measured memory overhead per key.
 		},
 	}
 	fs := cmd.Flags()
+	done := inSection(fs, sectionServer)
 	fs.StringVar(&o.maxMemory, "maxmemory", "", "the server's memory limit (64MiB; a number alone is bytes) (default: the server's)")
+	done()
 	o.register(fs)
 	o.out.register(fs, "table", "json")
 	completeFlags(cmd, o.out.formats...)
+	startHere(cmd, []helpArg{targetArg, traceArg}, "maxmemory", "flush", "spawn", "format")
 	return cmd
 }
 
@@ -345,12 +355,17 @@ func newLiveSweepCmd(runF func(*liveSweepOptions) error) *cobra.Command {
 		},
 	}
 	fs := cmd.Flags()
+	done := inSection(fs, sectionServer)
 	fs.StringVarP(&o.sizes, "sizes", "s", "", "the server's memory limits: list 16MiB,64MiB or log range 16MiB:1GiB:log (required)")
+	done()
+	done = inSection(fs, sectionOutput)
 	fs.StringVar(&o.plot, "plot", "", "draw the real and simulated hit ratios against the memory limit to this file, PNG or SVG")
 	markPaths(fs, "output", "plot")
+	done()
 	o.register(fs)
 	o.out.register(fs, "table", "csv", "json")
 	completeFlags(cmd, o.out.formats...)
+	startHere(cmd, []helpArg{targetArg, traceArg}, "sizes", "flush", "spawn", "plot", "format")
 	return cmd
 }
 

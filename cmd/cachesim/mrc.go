@@ -47,13 +47,16 @@ prefix rule, exact in one pass too (the token hit ratio at every size).`,
 		},
 	}
 	fs := cmd.Flags()
+	done := inSection(fs, sectionPolicies)
 	o.withPoints = true
 	fs.IntVar(&o.points, "points", 100, "number of log-spaced sizes from 1 to the footprint")
 	fs.StringVarP(&o.sizes, "sizes", "s", "", "explicit sizes instead of --points (same forms as sweep)")
 	fs.BoolVar(&o.bytes, "bytes", false, "byte capacities (the footprint in bytes; sizes without a unit are bytes)")
+	done()
 	o.cache.registerWrites(fs)
 	o.registerCommon(fs)
 	completeFlags(cmd, o.out.formats...)
+	startHere(cmd, []helpArg{traceArg}, "points", "sizes", "bytes", "sample-rate", "plot", "format", "out")
 	return cmd
 }
 

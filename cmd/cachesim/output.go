@@ -27,6 +27,7 @@ type outputFlags struct {
 type writers map[string]func(io.Writer) error
 
 func (o *outputFlags) register(fs *pflag.FlagSet, formats ...string) {
+	defer inSection(fs, sectionOutput)()
 	o.formats = formats
 	fs.StringVarP(&o.format, "format", "f", "table", "output format: "+joinOr(formats))
 	fs.StringVarP(&o.out, "out", "o", "", "write the output to this file instead of stdout")

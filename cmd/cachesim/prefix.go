@@ -45,6 +45,7 @@ turns hit tokens into time to first token saved. radix is the order of
 vLLM's and SGLang's prefix caches.`
 
 func (f *prefixFlags) register(fs *pflag.FlagSet) {
+	defer inSection(fs, sectionPrompts)()
 	f.fs = fs
 	fs.StringVar(&f.kvBytes, "kv-bytes-per-token", "", "prompt traces: KV-cache memory of one token (128KiB), so that sizes with units mean KV memory (or --model)")
 	fs.StringVar(&f.model, "model", "", "prompt traces: the model's KV shape, "+sim.ModelShapeForms+": 2 × layers × kv-heads × head-dim × dtype bytes a token")

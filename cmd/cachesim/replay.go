@@ -90,8 +90,10 @@ replay. A real Redis or memcached: cachesim live replay.
 	}
 	fs := cmd.Flags()
 	o.cache.register(fs, false)
+	done := inSection(fs, sectionPolicies)
 	fs.StringVarP(&o.size, "size", "s", "", "cache size: objects (1000) or bytes with a unit (64MiB) (default: 10% of the distinct keys)")
 	fs.BoolVar(&o.bytes, "bytes", false, "treat a size without a unit as bytes")
+	done()
 	o.lat.register(fs, latencyParts{hit: true, rate: true})
 	o.batch.register(fs, true)
 	o.timeline.register(fs)
@@ -100,6 +102,7 @@ replay. A real Redis or memcached: cachesim live replay.
 	o.in.registerRequests(fs)
 	o.out.register(fs, "table", "csv", "json")
 	completeFlags(cmd, o.out.formats...)
+	startHere(cmd, []helpArg{traceArg}, "policy", "size", "format", "out")
 	return cmd
 }
 
@@ -240,6 +243,7 @@ type timelineFlags struct {
 }
 
 func (f *timelineFlags) register(fs *pflag.FlagSet) {
+	defer inSection(fs, sectionTimeline)()
 	f.fs = fs
 	fs.StringVar(&f.plot, "plot", "", "draw the hit ratio per window to this file, PNG or SVG by its extension (timeline.png)")
 	markPaths(fs, "output", "plot")

@@ -46,6 +46,7 @@ Zipf, 1,000 keys, 10,000 requests, exponent 1.5, seed 42.`,
 	root.AddCommand(newSweepCmd(nil), newMRCCmd(nil), newReplayCmd(nil), newSystemCmd(), newLiveCmd(),
 		newInspectCmd(nil), newConvertCmd(nil), newGenerateCmd(nil), newPoliciesCmd())
 	root.SetFlagErrorFunc(flagError(root))
+	root.SetUsageFunc(writeUsage)
 	onceFlags(root)
 	return root
 }

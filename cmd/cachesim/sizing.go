@@ -28,17 +28,20 @@ type sizingFlags struct {
 
 func (f *sizingFlags) register(fs *pflag.FlagSet) {
 	f.fs = fs
+	rules := inSection(fs, sectionRules)
 	fs.StringVar(&f.plot, "plot", "", "draw the hit-ratio curves to this file, PNG or SVG by its extension (mrc.png, mrc.svg)")
 	markPaths(fs, "output", "plot")
 	fs.StringVar(&f.metric, "metric", "request", "hit ratio of the chart and the recommendations: request, or byte (byte hit ratio)")
 	fs.Float64Var(&f.minGain, "min-gain", 1, "diminishing-returns threshold: recommend the smallest size from which every larger swept size gains less than this many percentage points per doubling of the size (negative: off)")
 	fs.Float64Var(&f.sensitivity, "knee-sensitivity", 1, "Kneedle's sensitivity S for the knee recommendation (0: off); on log-size when the size axis is log (see --x-scale)")
 	fs.Float64Var(&f.target, "target-hit-ratio", 0, "recommend the smallest size reaching this hit ratio, e.g. 0.9 (0: off)")
+	fs.StringVar(&f.xScale, "x-scale", "auto", "size axis of the charts: log, linear, or auto (log when the sizes span more than two decades, or are log-spaced over 4× or more); Kneedle reads the curve on the same axis")
+	fs.BoolVar(&f.interpolate, "interpolate", false, "let the target rule pick sizes between swept points (straight lines between them, in log-size on a log axis)")
+	rules()
+	defer inSection(fs, sectionLatency)() // the cost rule's
 	fs.Float64Var(&f.memoryCost, "memory-cost", 0, "price of a GiB of cache memory per month (730h), for the cost-optimal size (with --miss-cost)")
 	fs.Var(&missCostValue{one: &f.missCost, per: &f.tenantCosts}, "miss-cost", "price of one miss, for the cost-optimal size (with --memory-cost); with --partition, tenant=price,… weighs each tenant's misses")
 	fs.Float64Var(&f.objectBytes, "object-bytes", 0, "memory per object for the cost rule with object-count sizes (default: the trace's mean object size)")
-	fs.StringVar(&f.xScale, "x-scale", "auto", "size axis of the charts: log, linear, or auto (log when the sizes span more than two decades, or are log-spaced over 4× or more); Kneedle reads the curve on the same axis")
-	fs.BoolVar(&f.interpolate, "interpolate", false, "let the target rule pick sizes between swept points (straight lines between them, in log-size on a log axis)")
 }
 
 // sizing is what the flags ask for, checked before any work.

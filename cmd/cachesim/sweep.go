@@ -145,21 +145,28 @@ func newSweepCmd(runF func(*sweepOptions) error) *cobra.Command {
 	}
 	fs := cmd.Flags()
 	o.cache.register(fs, true)
+	done := inSection(fs, sectionPolicies)
 	fs.StringVarP(&o.sizes, "sizes", "s", "", "cache sizes: list 100,1000; range 50:500:50; log range 1MiB:1GiB:log or :logN (default: 12 log-spaced sizes up to the footprint)")
 	fs.BoolVar(&o.bytes, "bytes", false, "treat sizes without a unit as bytes (default: object counts)")
 	fs.BoolVar(&o.optimal, "optimal", false, "add the offline optimum as an upper bound (belady(bypass=true) for objects, belady-size for bytes) and report each policy's gap to it")
+	done()
+	done = inSection(fs, sectionBatches)
 	fs.StringVar(&o.partition, "partition", "", "split this memory budget between the tenants (objects, or bytes with a unit) to maximise the overall hit ratio, beside one shared cache of it (see Tenants above)")
+	done()
 	o.registerCommon(fs)
 	o.in.registerTenants(fs)
 	completeFlags(cmd, o.out.formats...)
+	startHere(cmd, []helpArg{traceArg}, "policy", "sizes", "plot", "csv", "format", "out")
 	return cmd
 }
 
 // registerCommon registers the flags sweep and mrc share.
 func (o *sweepOptions) registerCommon(fs *pflag.FlagSet) {
 	o.fs = fs
+	done := inSection(fs, sectionSpeed)
 	fs.IntVarP(&o.jobs, "jobs", "j", 0, "points replayed in parallel (default: number of CPUs)")
 	fs.StringVar(&o.maxMem, "max-memory", "", "bound what the sweep holds, e.g. 8GiB: the loaded trace, LRU's stack distances and the caches simulated at once (about 192 bytes per cached object); a sweep that cannot fit stops before it starts and says what it needs, and a trace that alone passes it stops loading there (0: none) (default: half of the machine's memory)")
+	done()
 	o.lat.register(fs, latencyParts{hit: true, rate: true, plot: true})
 	o.batch.register(fs, true)
 	o.sizing.register(fs)

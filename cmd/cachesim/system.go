@@ -118,6 +118,7 @@ type systemFlags struct {
 
 func (f *systemFlags) register(fs *pflag.FlagSet) {
 	f.fs = fs
+	done := inSection(fs, sectionSystem)
 	fs.StringVar(&f.config, "config", "", "read settings from a YAML file (keys: this command's flag names; see above)")
 	markPaths(fs, "input", "config")
 	fs.StringVar(&f.levels, "levels", "", "the hierarchy: name=policy:size[@latency],… nearest first, e.g. 'l1=lru:1000@0.05ms,l2=lru:1GiB@1ms'")
@@ -125,19 +126,24 @@ func (f *systemFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.instances, "instances", 1, "service instances, each with a private first level")
 	fs.StringVar(&f.assign, "assign", "round-robin", "how requests go to instances: round-robin, key (sticky), or column:N (the client id in column N of a CSV or text trace)")
 	fs.BoolVar(&f.exclusive, "exclusive", false, "exclusive hierarchy: misses fill only the first level, whose victims move down; hits below move up")
+	fs.DurationVar(&f.ttl, "ttl", 0, "time to live of fetched values whose request carries none (0: never expire)")
+	fs.Uint64Var(&f.seed, "seed", 42, "seed for randomised policies, random miss latencies and XFetch's draws")
+	done()
+	done = inSection(fs, sectionStampede)
 	fs.StringVar(&f.stampede, "stampede", "off", "concurrent misses: off (instantaneous fills), none, coalesce, xfetch, or a comma-separated list to compare")
 	fs.Float64Var(&f.beta, "beta", 1, "XFetch's beta: larger recomputes earlier (0: never early)")
 	fs.StringVar(&f.writePolicy, "write-policy", "through", "what the trace's writes do: through, back or around")
 	fs.DurationVar(&f.flushInterval, "flush-interval", 0, "write-back: how often dirty entries are written to the store (e.g. 30s)")
 	fs.DurationVar(&f.invalidationDelay, "invalidation-delay", 0, "how long a write's invalidation takes to reach the other instances' L1s (e.g. 100ms)")
+	done()
+	done = inSection(fs, sectionEvents)
 	fs.DurationVar(&f.invalidateEvery, "invalidate-every", 0, "drop every cached entry at this period of trace time, as a model redeploy does (e.g. 1h)")
 	fs.DurationVar(&f.dipWindow, "dip-window", 0, "span before and after each --invalidate-every drop over which the dip is measured (default: a tenth of the period)")
+	fs.StringVar(&f.invalidateTenant, "invalidate-tenant", "", "with --invalidate-every: drop only these tenants' entries (comma-separated names, e.g. pred:model_a), as one model's redeploy does")
 	fs.StringVar(&f.warmup, "warmup", "", "leave the start out of the statistics: a number of requests (100000) or trace time (10m)")
 	fs.StringVar(&f.prewarm, "prewarm", "", "load the K most requested keys before the replay: top:K (from --prewarm-from, else from the --warmup part)")
 	fs.StringVar(&f.prewarmFrom, "prewarm-from", "", "history trace (or workload spec) for --prewarm, read with the same input flags")
-	fs.DurationVar(&f.ttl, "ttl", 0, "time to live of fetched values whose request carries none (0: never expire)")
-	fs.Uint64Var(&f.seed, "seed", 42, "seed for randomised policies, random miss latencies and XFetch's draws")
-	fs.StringVar(&f.invalidateTenant, "invalidate-tenant", "", "with --invalidate-every: drop only these tenants' entries (comma-separated names, e.g. pred:model_a), as one model's redeploy does")
+	done()
 	f.batch.register(fs, false)
 	f.in.register(fs)
 	f.in.registerRequests(fs)
@@ -431,13 +437,16 @@ stampede, write, invalidation and timeline statistics.
 		},
 	}
 	fs := cmd.Flags()
+	done := inSection(fs, sectionSystem)
 	fs.StringVarP(&o.size, "size", "s", "", "with --policy: the cache's size, objects (1000) or bytes with a unit (64MiB)")
+	done()
 	o.lat.register(fs, latencyParts{})
 	o.timeline.register(fs)
 	o.prefix.register(fs)
 	o.register(fs)
 	o.out.register(fs, "table", "json")
 	completeFlags(cmd, o.out.formats...)
+	startHere(cmd, []helpArg{traceArg}, "levels", "policy", "size", "instances", "config", "format")
 	return cmd
 }
 
@@ -543,15 +552,20 @@ The sizing rules and --plot of cachesim sweep apply to the overall hit ratio.
 		},
 	}
 	fs := cmd.Flags()
+	done := inSection(fs, sectionSystem)
 	fs.StringVar(&o.vary, "vary", "", "the level whose size --sizes varies (the others stay as given); not needed with --policy")
 	fs.StringVarP(&o.sizes, "sizes", "s", "", "sizes of the varied level: list 100,1000; range 50:500:50; log range 1MiB:1GiB:log")
 	fs.BoolVar(&o.bytes, "bytes", false, "treat sizes without a unit as bytes")
+	done()
+	done = inSection(fs, sectionSpeed)
 	fs.IntVarP(&o.jobs, "jobs", "j", 0, "runs in parallel (default: number of CPUs)")
+	done()
 	o.lat.register(fs, latencyParts{rate: true})
 	o.sizing.register(fs)
 	o.register(fs)
 	o.out.register(fs, "table", "csv", "json")
 	completeFlags(cmd, o.out.formats...)
+	startHere(cmd, []helpArg{traceArg}, "levels", "policy", "vary", "sizes", "plot", "format")
 	return cmd
 }
 
