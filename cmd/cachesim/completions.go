@@ -13,22 +13,31 @@ import (
 )
 
 // flagCompletions complete the values of every enumerated flag, on the
-// commands that have it. The names come from the packages that parse them.
-var flagCompletions = map[string]cobra.CompletionFunc{
+// commands that have it. The names come from the packages that parse them;
+// those of the reader flags, from traces.Flags.
+var flagCompletions = withReaderFlags(map[string]cobra.CompletionFunc{
 	"policy":           completeList(policy.Names),
 	"trace-format":     completeOne(traces.Formats...),
 	"stampede":         completeList(func() []string { return system.StampedeNames }),
 	"write-policy":     completeOne(system.WritePolicyNames...),
 	"metric":           completeOne(report.MetricNames...),
 	"batch-backend":    completeOne(sim.BatchBackends...),
-	"tenant-from":      completeOne("prefix:1", "prefix:2", "prefix:3"),
 	"assign":           completeOne(slices.Concat(system.AssignmentNames, []string{"column:"})...),
-	"time-unit":        completeOne("s", "ms", "us", "ns"),
-	"latency-unit":     completeOne("s", "ms", "us", "ns"),
 	"maxmemory-policy": completeOne("allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru", "volatile-lfu", "volatile-ttl", "volatile-random", "noeviction"),
 	"miss-latency":     completeOne("50ms", "lognormal:median=40ms,p99=250ms", "exp:mean=30ms", "column"),
 	"to":               completeOne(traces.OutputFormats...),
 	"x-scale":          completeOne(report.ScaleNames...),
+})
+
+// withReaderFlags adds to m the completions of the reader flags whose
+// values traces.Flags lists.
+func withReaderFlags(m map[string]cobra.CompletionFunc) map[string]cobra.CompletionFunc {
+	for _, fl := range traces.Flags {
+		if fl.Values != nil {
+			m[fl.Name] = completeOne(fl.Values...)
+		}
+	}
+	return m
 }
 
 // completeFlags registers the completion functions of flagCompletions for
