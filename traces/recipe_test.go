@@ -30,12 +30,12 @@ func TestFormatRecipe(t *testing.T) {
 // without a sample or a fuzz target, and a flag naming no format, are
 // reported.
 func TestFormatRecipeCatches(t *testing.T) {
-	fake := format{name: "fake", sniff: func([]byte, Options) bool { return false },
+	fake := format{name: "fake", exts: []string{".csv"}, alsoIn: []string{".nosuch"}, sniff: func([]byte, Options) bool { return false },
 		open: func(string, io.Reader, Options) (trace.Reader, error) { return nil, nil }}
 	flags := append(slices.Clip(Flags), Flag{Name: "fake-flag", Formats: []string{"nosuch"}, set: func(*Options, string) error { return nil }})
 	got := strings.Join(recipeProblems(append(slices.Clip(formats), fake), flags), "\n")
 	for _, want := range []string{"fake: no sample testdata/formats/fake.*", `fake: no fuzz target: add to fuzz_test.go a Fuzz function calling fuzzFormat(f, "fake")`,
-		`--fake-flag applies to "nosuch", no format of the table`} {
+		`--fake-flag applies to "nosuch", no format of the table`, "fake: .csv is the usual extension of csv already", "fake: .nosuch in alsoIn is no format's usual extension"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("problems do not say %q:\n%s", want, got)
 		}
@@ -44,6 +44,8 @@ func TestFormatRecipeCatches(t *testing.T) {
 
 // recipeProblems says what the formats fms and the flags lack of the recipe:
 //
+//   - extensions: one usual format per extension (exts), and the formats
+//     that alsoIn names an extension of have one;
 //   - a sample, testdata/formats/NAME.EXT: read as NAME, it holds at least
 //     one request and no error, and its name and contents choose NAME when no
 //     format is named;
@@ -79,6 +81,23 @@ func recipeProblems(fms []format, flags []Flag) []string {
 	for _, p := range samples {
 		if name, _, _ := strings.Cut(filepath.Base(p), "."); !known[name] {
 			fail("sample %s: %q is no format of the table (samples are named FORMAT.EXT)", p, name)
+		}
+	}
+
+	usual := map[string]string{}
+	for _, f := range fms {
+		for _, ext := range f.exts {
+			if other, ok := usual[ext]; ok {
+				fail("%s: %s is the usual extension of %s already: name it in alsoIn", f.name, ext, other)
+			}
+			usual[ext] = f.name
+		}
+	}
+	for _, f := range fms {
+		for _, ext := range f.alsoIn {
+			if usual[ext] == "" {
+				fail("%s: %s in alsoIn is no format's usual extension (exts)", f.name, ext)
+			}
 		}
 	}
 
