@@ -98,6 +98,9 @@ var Flags = []Flag{
 	{Name: "block-tokens", Kind: IntFlag, Formats: []string{"prompts", "csv", "text"},
 		Help: fmt.Sprintf("prompt traces: tokens a KV-cache block holds (token_ids are hashed per full block; blocks without a token count hold this many) (default %d, vLLM's)", DefaultBlockTokens),
 		set:  setBlockTokens},
+	{Name: "monitor-key", Default: "key", Formats: []string{"monitor"}, Values: []string{"key", "field"},
+		Help: "Redis MONITOR: the cached object is the Redis key (key: a hash whole) or each field of a hash (field: key+field)",
+		set:  setMonitorKey},
 	{Name: "log-host", Kind: BoolFlag, Formats: []string{"accesslog"},
 		Help: "access logs: key = virtual host + path (vhost_combined logs)",
 		set:  func(o *Options, v string) (err error) { o.AccessLog.WithHost, err = parseBool(v); return err }},
@@ -222,6 +225,19 @@ func setBlockTokens(o *Options, v string) error {
 		return fmt.Errorf("%s: expected 1 to 1048576 tokens", v)
 	}
 	o.BlockTokens = n
+	return nil
+}
+
+// setMonitorKey sets what a MONITOR trace caches: a key, or each field of a hash.
+func setMonitorKey(o *Options, v string) error {
+	switch v {
+	case "key":
+		o.Monitor.Fields = false
+	case "field":
+		o.Monitor.Fields = true
+	default:
+		return fmt.Errorf("%q: expected key or field", v)
+	}
 	return nil
 }
 

@@ -26,7 +26,6 @@ import (
 type inputFlags struct {
 	format      string
 	defaultSize string
-	monitorKey  string
 	skipBad     bool
 	fs          *pflag.FlagSet
 	stdin       io.Reader // for the trace "-"; nil: os.Stdin
@@ -36,7 +35,6 @@ func (f *inputFlags) register(fs *pflag.FlagSet) {
 	f.fs = fs
 	fs.StringVar(&f.format, "trace-format", "", "trace format: "+strings.Join(traces.Formats, ", ")+" (default: detected from the file name and contents; see cachesim inspect --help)")
 	fs.StringVar(&f.defaultSize, "default-size", "1B", "size of a request that carries none (a Redis GET, an HTTP HEAD or 304, a line of a trace without sizes) when its key was never sized before; one that was takes its last known size. A note says how many were sized each way")
-	fs.StringVar(&f.monitorKey, "monitor-key", "key", "Redis MONITOR: the cached object is the Redis key (key: a hash whole) or each field of a hash (field: key+field)")
 	fs.BoolVar(&f.skipBad, "skip-bad", false, "skip malformed records and report how many, instead of failing")
 	registerReaderFlags(fs, traces.EveryCommand)
 }
@@ -80,13 +78,6 @@ func (f *inputFlags) options() (traces.Options, error) {
 		return opt, fmt.Errorf("--default-size %q: expected a size in bytes from 1B to 4GiB-1", f.defaultSize)
 	}
 	opt.DefaultSize = uint32(size)
-	switch f.monitorKey {
-	case "key":
-	case "field":
-		opt.Monitor.Fields = true
-	default:
-		return opt, fmt.Errorf("--monitor-key %q: expected key or field", f.monitorKey)
-	}
 	return opt, nil
 }
 
