@@ -107,32 +107,13 @@ func (f *batchFlags) checkTrace(t *trace.Trace, metric report.Metric) error {
 // registerRequests adds the flags that group rows or lines into multi-key
 // requests, on the commands that report them (or write them: convert).
 func (f *inputFlags) registerRequests(fs *pflag.FlagSet) {
-	colHelp := "column of the %s: a 1-based number (at most 1024) or a header name%s"
-	fs.StringVar(&f.cols.Request, "csv-request", "", fmt.Sprintf(colHelp, "request id", ": consecutive rows with the same id are one multi-key request (default: a header column named request_id or batch_id)"))
-	fs.StringVar(&f.json.Request, "json-request", "request_id", "JSON lines: name of the request id field (consecutive lines with the same id are one multi-key request)")
-	fs.StringVar(&f.cols.Block, "csv-block", "", fmt.Sprintf(colHelp, "block index of a prompt's KV block", ": with a request id column and block hashes as keys, the CSV is a prompt trace, rows in block order (default: a header column named block_index)"))
-	fs.StringVar(&f.cols.Tokens, "csv-tokens", "", fmt.Sprintf(colHelp, "tokens a prompt's KV block holds", " (default: a header column named tokens; without one, --block-tokens)"))
+	registerReaderFlags(fs, traces.RequestCommands)
 }
 
 // registerTenants adds the tenant flags to the input flags, on the
-// commands that use tenants: --tenant-from, and the tenant column and field
-// (kept with the other columns and fields, in f.cols and f.json).
+// commands that use tenants.
 func (f *inputFlags) registerTenants(fs *pflag.FlagSet) {
-	fs.StringVar(&f.tenantFrom, "tenant-from", "", "derive each request's tenant from its key: "+traces.TenantRuleForms+" (CSV, text, JSON lines and MONITOR traces; a tenant column or field wins)")
-	fs.StringVar(&f.cols.Tenant, "csv-tenant", "", "column of the tenant (a model, a service): a 1-based number or a header name (default: a header column named tenant, model, model_id or namespace)")
-	fs.StringVar(&f.json.Tenant, "json-tenant", "tenant", "JSON lines: name of the tenant field")
-}
-
-// tenantRule parses --tenant-from (nil when not given).
-func (f *inputFlags) tenantRule() (*traces.TenantRule, error) {
-	if f.tenantFrom == "" {
-		return nil, nil
-	}
-	r, err := traces.ParseTenantRule(f.tenantFrom)
-	if err != nil {
-		return nil, fmt.Errorf("--tenant-from %w", err)
-	}
-	return &r, nil
+	registerReaderFlags(fs, traces.TenantCommands)
 }
 
 // tenantsGiven reports whether a tenant flag was given.

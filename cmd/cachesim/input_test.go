@@ -230,3 +230,15 @@ func TestCSVDelimiterFlag(t *testing.T) {
 		t.Errorf("uneven: %v", err)
 	}
 }
+
+// --monitor-key applies to MONITOR traces: with another format it would
+// have no effect, an error as for every reader flag.
+func TestMonitorKeyAppliesToMonitor(t *testing.T) {
+	_, _, err := runCLI(t, "inspect", writeFile(t, "x.csv", "a,1\n"), "--monitor-key", "field")
+	if err == nil || !strings.Contains(err.Error(), "--monitor-key applies to monitor traces, and") {
+		t.Errorf("--monitor-key with a CSV: %v", err)
+	}
+	if _, _, err := runCLI(t, "inspect", writeFile(t, "x.monitor", `1.0 [0 x] "HSET" "h" "f" "v"`+"\n"), "--monitor-key", "field"); err != nil {
+		t.Errorf("--monitor-key with MONITOR: %v", err)
+	}
+}
