@@ -58,7 +58,7 @@ format is detected from the file name and contents, or given with
 	o.in.register(cmd.Flags())
 	o.out.register(cmd.Flags(), "table", "json")
 	completeFlags(cmd, o.out.formats...)
-	startHere(cmd, []helpArg{{"TRACE", "the trace: a file (format detected: see --trace-format) or - for standard input"}}, "format", "out")
+	startHere(cmd, []helpArg{{"TRACE", "the trace: a file (format detected: see --trace-format), - for standard input, or a workload spec (zipf:keys=10000,…)"}}, "format", "out")
 	return cmd
 }
 
@@ -68,7 +68,10 @@ func runInspect(cmd *cobra.Command, o *inspectOptions) error {
 	if err != nil {
 		return err
 	}
-	in := &report.Inspection{Format: file.Format, Skipped: file.Skipped(), Filtered: file.Filtered(), Summary: sum}
+	in := &report.Inspection{Format: "workload", Summary: sum}
+	if file != nil { // nil: a workload spec, generated rather than read
+		in.Format, in.Skipped, in.Filtered = file.Format, file.Skipped(), file.Filtered()
+	}
 	return o.out.emit(cmd.OutOrStdout(), cmd.ErrOrStderr(), writers{"table": in.WriteTable, "json": in.WriteJSON})
 }
 
@@ -91,6 +94,9 @@ func (f *inputFlags) summarize(path string, stderr io.Writer) (*traces.Summary, 
 	ceiling := cc.Ceiling()
 	sum.FootprintObjects, sum.FootprintBytes = int64(ceiling.Objects), int64(ceiling.ObjectBytes)
 	if sum.Requests == 0 {
+		if file == nil {
+			return nil, nil, fmt.Errorf("%s: the workload generates no requests", path)
+		}
 		return nil, nil, fmt.Errorf("%s: no requests in the trace (read as %s; see --trace-format)", path, file.Format)
 	}
 	return sum, file, nil
