@@ -22,13 +22,16 @@ import (
 type prefixFlags struct {
 	kvBytes string
 	model   string
+	kvDType string
 	pin     time.Duration
 	prefill float64
 	fs      *pflag.FlagSet
+	// shape is the model shape read from --model, for the note.
+	shape *sim.ModelShape
 }
 
 // prefixFlagNames are the flags that act on prompt traces only.
-var prefixFlagNames = []string{"kv-bytes-per-token", "model", "pin-time", "prefill-tokens-per-s"}
+var prefixFlagNames = []string{"kv-bytes-per-token", "model", "kv-dtype", "pin-time", "prefill-tokens-per-s"}
 
 // prefixHelp is the part of the help of sweep, replay and mrc on prompts.
 const prefixHelp = `Prompt traces (LLM prefix caching): a trace whose requests are prompts —
@@ -37,8 +40,14 @@ workload — is simulated with the prefix rule: a request's hit length is the
 longest run of its blocks from the start that are cached when it arrives,
 then every block is stored; the token hit ratio (tokens in hit blocks /
 prompt tokens) is the metric of the rules, charts and plan. Sizes count
-blocks, or KV memory with --kv-bytes-per-token or --model (layers, kv-heads,
-head-dim, dtype: 2 × layers × kv-heads × head-dim × dtype bytes a token).
+blocks, or KV memory with --kv-bytes-per-token or --model: a preset
+(llama3-8b, llama3-70b, qwen2.5-7b, qwen2.5-72b, mistral-7b, deepseek-v3),
+a Hugging Face config.json, or layers=N,kv-heads=N,head-dim=N,dtype=bf16;
+a token takes 2 (K,V) × layers × KV heads × head dim × dtype bytes, or
+(kv_lora_rank + qk_rope_head_dim) × layers × dtype bytes with DeepSeek's
+latent attention; sliding-window layers count in full, as a cached block
+keeps every layer. --kv-dtype fp8 is a quantised KV cache. The note on
+stderr says how the bytes a token follow from the model.
 --pin-time keeps an in-flight request's blocks from eviction (lru and
 radix; a trace's "duration" does it per request); --prefill-tokens-per-s
 turns hit tokens into time to first token saved. radix is the order of
@@ -48,7 +57,8 @@ func (f *prefixFlags) register(fs *pflag.FlagSet) {
 	defer inSection(fs, sectionPrompts)()
 	f.fs = fs
 	fs.StringVar(&f.kvBytes, "kv-bytes-per-token", "", "prompt traces: KV-cache memory of one token (128KiB), so that sizes with units mean KV memory (or --model)")
-	fs.StringVar(&f.model, "model", "", "prompt traces: the model's KV shape, "+sim.ModelShapeForms+": 2 × layers × kv-heads × head-dim × dtype bytes a token")
+	fs.StringVar(&f.model, "model", "", "prompt traces: the model, so that sizes with units mean its KV memory: "+sim.ModelShapeForms)
+	fs.StringVar(&f.kvDType, "kv-dtype", "", "prompt traces, with --model: the KV cache's dtype in place of the model's, for a quantised KV cache (fp8, int8, fp4, bf16…)")
 	fs.DurationVar(&f.pin, "pin-time", 0, "prompt traces: how long a request holds its blocks, which cannot be evicted while it runs; lru and radix only (default: the trace's durations, else none)")
 	fs.Float64Var(&f.prefill, "prefill-tokens-per-s", 0, "prompt traces: the server's prefill throughput for a request, in tokens/s, to turn hit tokens into time to first token saved")
 }
@@ -73,16 +83,23 @@ func (f *prefixFlags) check(t *trace.Trace) error {
 	return nil
 }
 
-// bytesPerToken reads --kv-bytes-per-token or --model (0: neither).
+// bytesPerToken reads --kv-bytes-per-token or --model with --kv-dtype
+// (0: neither).
 func (f *prefixFlags) bytesPerToken() (int64, error) {
 	switch {
 	case f.kvBytes != "" && f.model != "":
 		return 0, fmt.Errorf("give --kv-bytes-per-token or --model, not both")
+	case changed(f.fs, "kv-dtype") && f.model == "":
+		return 0, fmt.Errorf("--kv-dtype sets the dtype of --model's KV cache: give --model too (--kv-bytes-per-token gives the bytes whole)")
 	case f.model != "":
-		m, err := sim.ParseModelShape(f.model)
+		if _, _, err := sim.ParseDType(f.kvDType); changed(f.fs, "kv-dtype") && err != nil {
+			return 0, fmt.Errorf("bad --kv-dtype: %w", err)
+		}
+		m, err := sim.ParseModel(f.model, f.kvDType)
 		if err != nil {
 			return 0, fmt.Errorf("bad --model: %w", err)
 		}
+		f.shape = &m
 		return m.BytesPerToken(), nil
 	case f.kvBytes != "":
 		v, err := sim.ParseSize(f.kvBytes) // a plain number is bytes too
@@ -134,8 +151,9 @@ func wrapPins(err error) error {
 	return err
 }
 
-// prefixNote says on stderr how a prompt trace is simulated.
-func prefixNote(w io.Writer, t *trace.Trace, opt *sim.PrefixOptions) {
+// note says on stderr how a prompt trace is simulated, and how the bytes
+// of a token follow from --model.
+func (f *prefixFlags) note(w io.Writer, t *trace.Trace, opt *sim.PrefixOptions) {
 	unit := "sizes count blocks (--kv-bytes-per-token or --model makes them KV memory)"
 	if opt.BytesPerToken > 0 {
 		unit = fmt.Sprintf("sizes are KV memory at %s a token", sim.FormatSize(opt.BytesPerToken, true))
@@ -149,6 +167,9 @@ func prefixNote(w io.Writer, t *trace.Trace, opt *sim.PrefixOptions) {
 	}
 	fmt.Fprintf(w, "note: %s is a prompt trace: simulated with the prefix rule (hits up to each request's first missing block); %s; %s\n",
 		t.Name, unit, pins)
+	if f.shape != nil && opt.BytesPerToken > 0 {
+		fmt.Fprintf(w, "note: --model %s\n", f.shape)
+	}
 }
 
 // refusePrefix rejects the sweep flags that do not apply to prompt traces.
@@ -197,7 +218,7 @@ func (o *sweepOptions) sweepPrompts(cmd *cobra.Command, p sweepPlan, in sweepInp
 			sizes = sim.DefaultSweepSizes(objects, bytes, sizes.Bytes, 12)
 		}
 	}
-	prefixNote(stderr, t, opt)
+	o.prefix.note(stderr, t, opt)
 	bar := newProgress(stderr, o.out.quiet, len(p.specs)*len(sizes.Values), int64(t.Len()), "sweep")
 	cfg := sim.SweepConfig{Policies: p.specs, Sizes: sizes, TTL: o.cache.ttl, Seed: o.cache.seed, Workers: o.jobs, Progress: bar.Add, Prefix: opt}
 	points, err := sim.Sweep(t, cfg)
@@ -239,7 +260,7 @@ func (o *replayOptions) replayPrompts(cmd *cobra.Command, t *trace.Trace, p repl
 	if (opt.Pin > 0 || opt.Durations) && !sim.PinsApply(c) {
 		return wrapPins(fmt.Errorf("%s %w: only %s do", p.spec, sim.ErrPinsNeedPinner, strings.Join(sim.PinningPolicies(), " and ")))
 	}
-	prefixNote(stderr, t, opt)
+	o.prefix.note(stderr, t, opt)
 	start := time.Now()
 	st := sim.ReplayPrefix(t, c, *opt)
 	took := time.Since(start)

@@ -79,6 +79,44 @@ func TestReplayPromptsModelShape(t *testing.T) {
 	}
 }
 
+// --model as people have it: a preset, a config.json (or its directory),
+// with --kv-dtype for a quantised KV cache. The note says how the bytes a
+// token follow; the replay is that of the same bytes given by hand.
+func TestModelFlagForms(t *testing.T) {
+	path := writeFile(t, "chat.jsonl", conversation)
+	for _, c := range []struct {
+		args []string
+		note string
+	}{
+		// 16-token blocks of 128 KiB a token are 2 MiB: 8 MiB holds 4 blocks.
+		{[]string{"--model", "llama3-8b", "--size", "8MiB"},
+			"note: --model llama3-8b (meta-llama/Meta-Llama-3-8B): 131,072 B per token = 2 (K,V) × 32 layers × 8 KV heads × 128 head dim × 2 B (bf16)\n"},
+		{[]string{"--model", "../../sim/testdata/Meta-Llama-3-8B/config.json", "--size", "8MiB"},
+			"note: --model ../../sim/testdata/Meta-Llama-3-8B/config.json: 131,072 B per token = 2 (K,V) × 32 layers"},
+		// fp8: 64 KiB a token, 1 MiB a block: 4 MiB holds 4.
+		{[]string{"--model", "llama3-8b", "--kv-dtype", "fp8", "--size", "4MiB"},
+			"65,536 B per token = 2 (K,V) × 32 layers × 8 KV heads × 128 head dim × 1 B (fp8 KV cache; the model's dtype is bf16)"},
+		// DeepSeek-V3: 70,272 B a token, 1,124,352 a block: 4 blocks in 4400 KiB (4,505,600 B), not 5.
+		{[]string{"--model", "../../sim/testdata/DeepSeek-V3", "--size", "4400KiB"},
+			"70,272 B per token = (512 kv_lora_rank + 64 rope) × 61 layers × 2 B (bf16)"},
+		{[]string{"--model", "deepseek-v3", "--size", "4400KiB"}, "70,272 B per token"},
+	} {
+		t.Run(caseName(c.args), func(t *testing.T) {
+			args := append([]string{"replay", path, "--policy", "lru", "--format", "json"}, c.args...)
+			out, errOut, err := runCLI(t, args...)
+			if err != nil {
+				t.Fatal(err, errOut)
+			}
+			if !strings.Contains(errOut, c.note) {
+				t.Errorf("stderr %q, want %q in it", errOut, c.note)
+			}
+			if !strings.Contains(out, `"token_hits": 144`) { // LRU's hits at 4 blocks: 9 of 16 tokens
+				t.Errorf("want 144 token hits (4 blocks) in %s", out)
+			}
+		})
+	}
+}
+
 func TestPrefixFlagErrors(t *testing.T) {
 	path := writeFile(t, "chat.jsonl", conversation)
 	model := "layers=32,kv-heads=8,head-dim=128"
@@ -98,6 +136,14 @@ func TestPrefixFlagErrors(t *testing.T) {
 		{[]string{"sweep", path, "--model", "layers=32", "--sizes", "1GiB"}, "bad --model: missing kv-heads"},
 		{[]string{"sweep", path, "--model", model, "--kv-bytes-per-token", "1KiB", "--sizes", "1GiB"}, "not both"},
 		{[]string{"sweep", path, "--sample-rate", "0.1"}, "not for prompt traces"},
+		{[]string{"sweep", path, "--kv-dtype", "fp8", "--sizes", "1GiB"}, "--kv-dtype sets the dtype of --model's KV cache: give --model too"},
+		{[]string{"sweep", path, "--kv-bytes-per-token", "1KiB", "--kv-dtype", "fp8", "--sizes", "1GiB"}, "give --model too"},
+		{[]string{"sweep", path, "--model", "llama3-8b", "--kv-dtype", "fp6", "--sizes", "1GiB"}, `bad --kv-dtype: dtype "fp6"`},
+		{[]string{"sweep", path, "--model", model + ",dtype=bf16", "--kv-dtype", "fp8", "--sizes", "1GiB"}, "give one"},
+		{[]string{"sweep", "zipf:keys=100,requests=1000", "--kv-dtype", "fp8"}, "apply to prompt traces"},
+		{[]string{"sweep", path, "--model", "llama-3-8b", "--sizes", "1GiB"}, "no preset and no file: expected a preset (llama3-8b, llama3-70b"},
+		{[]string{"sweep", path, "--model", "../../sim/testdata", "--sizes", "1GiB"}, "testdata is a directory with no config.json"},
+		{[]string{"sweep", path, "--model", path, "--sizes", "1GiB"}, "chat.jsonl is not a model's config.json"},
 		{[]string{"replay", "prefix:requests=100,rate=0", "--pin-time", "1s", "--size", "100"}, "needs timestamps"},
 		// Bytes a token that wrapped past the 4 GiB-a-block guard (16 × 2^60 = 2^64 = 0).
 		{[]string{"sweep", path, "--kv-bytes-per-token", "1152921504606846976", "--sizes", "1GiB"}, "expected bytes from 1 to 1GiB"},
