@@ -11,31 +11,31 @@ import (
 // its "bloomfilter" (here bloom).
 
 func init() {
-	RegisterFilter(FilterInfo{
+	registerFilter(FilterInfo{
 		Name:    "size",
 		Summary: "admits only objects smaller than max bytes (libCacheSim's size admission)",
 		Traits:  SizeAware,
 		Params:  []Param{BytesParam("max", 1<<20, 1, 1<<50, "objects of this size or larger are never admitted")},
 		Main:    "max",
-		New: func(c Config) (Filter, error) {
+		newFilter: func(c Config) (filter, error) {
 			return sizeFilter{max: c.Values.Int("max")}, nil
 		},
 	})
-	RegisterFilter(FilterInfo{
+	registerFilter(FilterInfo{
 		Name:    "prob",
 		Summary: "admits each missed object with probability p (libCacheSim's prob admission)",
 		Traits:  Randomised,
 		Params:  []Param{FractionParam("p", 0.5, "the probability that a miss is admitted")},
 		Main:    "p",
-		New: func(c Config) (Filter, error) {
+		newFilter: func(c Config) (filter, error) {
 			return &probFilter{p: c.Values.Float("p"), rng: rand.New(rand.NewPCG(c.Seed, 0x70726f62))}, nil
 		},
 	})
-	RegisterFilter(FilterInfo{
+	registerFilter(FilterInfo{
 		Name: "bloom",
 		Summary: "admits an object on its second miss ever (libCacheSim's bloomfilter admission, which like this one " +
 			"remembers every key it has seen exactly, in a hash set: no false positives, no forgetting)",
-		New: func(c Config) (Filter, error) { return &seenFilter{seen: keymap.New()}, nil },
+		newFilter: func(c Config) (filter, error) { return &seenFilter{seen: keymap.New()}, nil },
 	})
 }
 

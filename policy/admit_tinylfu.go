@@ -7,13 +7,13 @@ import (
 )
 
 func init() {
-	RegisterFilter(FilterInfo{
+	registerFilter(FilterInfo{
 		Name: "tinylfu",
 		Summary: "TinyLFU as in Caffeine (Einziger et al.): a 4-bit count-min sketch of every request, halved every " +
 			"10 × capacity requests, admits a miss only if it counts it more often than the object the cache would " +
 			"evict for it (ties to the incumbent; at 6 or more, once in 128 at random)",
 		Traits: Randomised,
-		New: func(c Config) (Filter, error) {
+		newFilter: func(c Config) (filter, error) {
 			f := &tinyLFUFilter{}
 			f.sketch.seed = mix64(c.Seed)
 			f.sketch.ensureCapacity(filterObjects(c))
@@ -21,11 +21,11 @@ func init() {
 			return f, nil
 		},
 	})
-	RegisterFilter(FilterInfo{
+	registerFilter(FilterInfo{
 		Name: "doorkeeper",
 		Summary: "TinyLFU's doorkeeper alone: a Bloom filter (1% false positives) of the keys missed since it was " +
 			"last cleared, every 10 × capacity requests; a miss is admitted only if its key is in it",
-		New: func(c Config) (Filter, error) {
+		newFilter: func(c Config) (filter, error) {
 			n := 10 * filterObjects(c)
 			return &doorkeeperFilter{door: newBloom(n, 0.01, 0, false), period: n}, nil
 		},

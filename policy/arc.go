@@ -7,7 +7,7 @@ func init() {
 		Name: "arc",
 		Summary: "ARC (Megiddo and Modha, FAST'03): recency (T1) and frequency (T2) LRU lists with ghost histories " +
 			"B1 and B2 whose hits adapt the target size of T1 (as libCacheSim's ARC, sizes in bytes or objects)",
-		New: func(c Config) (Cache, error) { return NewARC(c.Capacity), nil },
+		New: func(c Config) (Cache, error) { return newARC(c.Capacity), nil },
 	})
 }
 
@@ -19,19 +19,19 @@ const (
 	arcB2
 )
 
-// ARC is the Adaptive Replacement Cache, following libCacheSim's ARC.c for
+// arc is the Adaptive Replacement Cache, following libCacheSim's ARC.c for
 // variable sizes: the lists' sizes are sums of object sizes, ghosts keep the
 // size the object had, and the target p moves by max(|B2|/|B1|, 1) (or the
 // reverse) in the same unit. Ghost entries stay in the key index (store.toGhost).
-type ARC struct {
+type arc struct {
 	store
 	l [4]segment // T1, T2, B1, B2 (segment.capacity unused)
 	p float64    // target size of T1
 }
 
-// NewARC returns an empty ARC cache of the given capacity.
-func NewARC(capacity int64) *ARC {
-	c := &ARC{store: newStore(capacity)}
+// newARC returns an empty ARC cache of the given capacity.
+func newARC(capacity int64) *arc {
+	c := &arc{store: newStore(capacity)}
 	for i := range c.l {
 		c.l[i] = newSegment(0)
 	}
@@ -40,7 +40,7 @@ func NewARC(capacity int64) *ARC {
 
 // Access looks r up: a hit moves the object to T2's head; a ghost hit adapts
 // p and readmits into T2; any other miss enters T1.
-func (c *ARC) Access(r *trace.Request) bool {
+func (c *arc) Access(r *trace.Request) bool {
 	ghostHit, inB2 := false, false
 	if i, ok := c.lookup(r.Key); ok {
 		switch c.nodes[i].aux {
@@ -82,7 +82,7 @@ func (c *ARC) Access(r *trace.Request) bool {
 
 // replace is the paper's REPLACE: demote T1's or T2's least recent object
 // into its ghost list, by the target p.
-func (c *ARC) replace(inB2 bool) {
+func (c *arc) replace(inB2 bool) {
 	t1, t2 := float64(c.l[arcT1].used), c.l[arcT2].used
 	if (t1 > 0 && (t1 > c.p || (t1 == c.p && inB2))) || t2 == 0 {
 		v := c.l[arcT1].tail
@@ -96,7 +96,7 @@ func (c *ARC) replace(inB2 bool) {
 }
 
 // evictMiss makes room for a miss on every list (the paper's case IV).
-func (c *ARC) evictMiss(size uint32) {
+func (c *arc) evictMiss(size uint32) {
 	t1, b1 := c.l[arcT1].used, c.l[arcB1].used
 	if t1+b1+int64(size) > c.capacity {
 		if b1 > 0 {
@@ -116,7 +116,7 @@ func (c *ARC) evictMiss(size uint32) {
 }
 
 // dropGhost forgets the oldest entry of ghost list g.
-func (c *ARC) dropGhost(g int) {
+func (c *arc) dropGhost(g int) {
 	v := c.l[g].tail
 	c.l[g].take(c.nodes, v)
 	c.forget(v)
@@ -125,7 +125,7 @@ func (c *ARC) dropGhost(g int) {
 // Remove drops key's object (a delete in the trace) from T1 or T2, or
 // forgets its B1 or B2 ghost: the object no longer exists, so its return is
 // a new object, not a ghost hit. The target p is left as it is.
-func (c *ARC) Remove(key uint64) bool {
+func (c *arc) Remove(key uint64) bool {
 	return c.removeOrForget(key,
 		func(i int32) bool { return c.nodes[i].aux >= arcB1 },
 		func(i int32) { takeSegment(c.l[:], c.nodes, i) })

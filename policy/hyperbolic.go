@@ -14,12 +14,12 @@ func init() {
 			IntParam("hash-power", 12, 1, 30, "initial log2 of the sampled hash table's buckets (libCacheSim's, less 8, at least 12)"),
 		},
 		New: func(c Config) (Cache, error) {
-			return NewHyperbolic(c.Capacity, int(c.Values.Int("samples")), uint(c.Values.Int("hash-power")), c.Seed), nil
+			return newHyperbolic(c.Capacity, int(c.Values.Int("samples")), uint(c.Values.Int("hash-power")), c.Seed), nil
 		},
 	})
 }
 
-// Hyperbolic follows libCacheSim's Hyperbolic.c: an object's frequency
+// hyperbolic follows libCacheSim's Hyperbolic.c: an object's frequency
 // (entry.aux) starts at 1 and counts hits; to make room, it draws samples
 // objects with libCacheSim's hashtable_rand_obj (lcsTable, lcsRand) and
 // evicts the one with the lowest 10^8 × frequency / (requests since it was
@@ -27,7 +27,7 @@ func init() {
 // at admission. libCacheSim lowers the hash power it is given by 8 (to at
 // least 12), so its test's 18 and 20 both sample a table of 2^12 buckets
 // that then grows with the cache.
-type Hyperbolic struct {
+type hyperbolic struct {
 	store
 	table   lcsTable
 	rng     lcsRand
@@ -35,16 +35,16 @@ type Hyperbolic struct {
 	n       int64 // requests so far
 }
 
-// NewHyperbolic returns an empty Hyperbolic cache drawing samples objects
+// newHyperbolic returns an empty Hyperbolic cache drawing samples objects
 // per eviction from a table of 2^power buckets, with the generator seeded
 // by seed.
-func NewHyperbolic(capacity int64, samples int, power uint, seed uint64) *Hyperbolic {
-	return &Hyperbolic{store: newStore(capacity), table: newLCSTable(power), rng: newLCSRand(seed), samples: samples}
+func newHyperbolic(capacity int64, samples int, power uint, seed uint64) *hyperbolic {
+	return &hyperbolic{store: newStore(capacity), table: newLCSTable(power), rng: newLCSRand(seed), samples: samples}
 }
 
 // Access looks r up, counting a hit; a miss evicts sampled objects until
 // it fits and is admitted with frequency 1.
-func (c *Hyperbolic) Access(r *trace.Request) bool {
+func (c *hyperbolic) Access(r *trace.Request) bool {
 	c.n++
 	if i, ok := c.lookup(r.Key); ok {
 		c.nodes[i].aux++
@@ -66,7 +66,7 @@ func (c *Hyperbolic) Access(r *trace.Request) bool {
 
 // victim returns the sampled object with the lowest score (below 10^16,
 // libCacheSim's starting bound; failing that, the last drawn).
-func (c *Hyperbolic) victim() int32 {
+func (c *hyperbolic) victim() int32 {
 	best, bestScore := nilIdx, 1e16
 	for range c.samples {
 		v := c.table.sample(&c.rng)
@@ -82,4 +82,4 @@ func (c *Hyperbolic) victim() int32 {
 }
 
 // Remove drops key's object (a delete in the trace).
-func (c *Hyperbolic) Remove(key uint64) bool { return c.removeKey(key, c.table.remove) }
+func (c *hyperbolic) Remove(key uint64) bool { return c.removeKey(key, c.table.remove) }

@@ -15,7 +15,7 @@ func init() {
 			BoolParam("update", true, "learn the weights (false keeps them fixed)"),
 		},
 		New: func(c Config) (Cache, error) {
-			return NewLeCaR(c.Capacity, LeCaROptions{
+			return newLeCaR(c.Capacity, lecarOptions{
 				LR:        c.Values.Float("lr"),
 				LRUWeight: c.Values.Float("lru-weight"),
 				Update:    c.Values.Bool("update"),
@@ -25,9 +25,9 @@ func init() {
 	})
 }
 
-// LeCaROptions are LeCaR's parameters, used as given (the registered
+// lecarOptions are LeCaR's parameters, used as given (the registered
 // policy's schema holds the defaults).
-type LeCaROptions struct {
+type lecarOptions struct {
 	// LR is the learning rate.
 	LR float64
 	// LRUWeight is the LRU expert's initial weight.
@@ -46,7 +46,7 @@ const (
 	lecarGhostBoth // evicted by both experts: in no history (as libCacheSim)
 )
 
-// LeCaR follows libCacheSim's LeCaR.c. Cached objects are in an LRU list
+// lecar follows libCacheSim's LeCaR.c. Cached objects are in an LRU list
 // (entry links) and in LFU buckets by frequency (freqBuckets, oldest
 // evicted first). To make room, if the LRU and LFU victims differ, a draw r =
 // (next % 100)/100 picks LRU when r < w_lru. The victim's key goes to its
@@ -61,7 +61,7 @@ const (
 // admission resets it to 1, and when its bucket empties it moves to the
 // next non-empty frequency, searched before a hit object reaches its new
 // bucket, so for a while that object can sit below it.
-type LeCaR struct {
+type lecar struct {
 	store
 	lru        list       // cached objects, most recent at the head
 	hist       [2]segment // the LRU and LFU experts' histories (segment.capacity: half the cache)
@@ -76,9 +76,9 @@ type LeCaR struct {
 	n          int64 // requests so far
 }
 
-// NewLeCaR returns an empty LeCaR cache with the options o.
-func NewLeCaR(capacity int64, o LeCaROptions) *LeCaR {
-	c := &LeCaR{
+// newLeCaR returns an empty LeCaR cache with the options o.
+func newLeCaR(capacity int64, o lecarOptions) *lecar {
+	c := &lecar{
 		store:   newStore(capacity),
 		lru:     newList(),
 		lfu:     newFreqBuckets(),
@@ -100,7 +100,7 @@ func NewLeCaR(capacity int64, o LeCaROptions) *LeCaR {
 
 // Access looks r up: a hit refreshes the object in both experts; a miss on
 // a history key updates the weights; a miss is admitted with frequency 1.
-func (c *LeCaR) Access(r *trace.Request) bool {
+func (c *lecar) Access(r *trace.Request) bool {
 	c.n++
 	if i, ok := c.lookup(r.Key); ok {
 		if c.nodes[i].aux == lecarCached {
@@ -125,7 +125,7 @@ func (c *LeCaR) Access(r *trace.Request) bool {
 }
 
 // hit moves entry i to the head of the LRU list and to the next frequency.
-func (c *LeCaR) hit(i int32) {
+func (c *lecar) hit(i int32) {
 	c.lru.moveToFront(c.nodes, i)
 	old := c.unlink(i)
 	f := c.lfu.freq(old) + 1
@@ -140,7 +140,7 @@ func (c *LeCaR) hit(i int32) {
 
 // ghostHit forgets the history entry i after a miss on it, first lowering
 // the weight of the expert that evicted it.
-func (c *LeCaR) ghostHit(i int32) {
+func (c *lecar) ghostHit(i int32) {
 	if h := c.nodes[i].aux; h != lecarGhostBoth {
 		t := float64(c.n - c.nodes[i].when)
 		if h == lecarGhostLRU {
@@ -155,7 +155,7 @@ func (c *LeCaR) ghostHit(i int32) {
 
 // learn lowers the weight w of an expert that erred t requests ago, as
 // libCacheSim's update_weight.
-func (c *LeCaR) learn(t float64, w, other *float64) {
+func (c *lecar) learn(t float64, w, other *float64) {
 	if !c.update {
 		return
 	}
@@ -167,7 +167,7 @@ func (c *LeCaR) learn(t float64, w, other *float64) {
 }
 
 // evictOne evicts the LRU or the LFU victim into its expert's history.
-func (c *LeCaR) evictOne() {
+func (c *lecar) evictOne() {
 	lruV, lfuV := c.lru.tail, c.lfuVictim()
 	v, h := lruV, int32(lecarGhostBoth)
 	if lruV != lfuV {
@@ -195,7 +195,7 @@ func (c *LeCaR) evictOne() {
 
 // lfuVictim returns the oldest object of the bucket of libCacheSim's lowest
 // frequency (of the lowest bucket, where libCacheSim would have none).
-func (c *LeCaR) lfuVictim() int32 {
+func (c *lecar) lfuVictim() int32 {
 	b, ok := c.lfu.find(c.minFreq)
 	if !ok {
 		b = c.lfu.lowest
@@ -206,7 +206,7 @@ func (c *LeCaR) lfuVictim() int32 {
 // unlink takes cached entry i out of its bucket, moving the lowest
 // frequency on if that empties its bucket, and returns the bucket (which
 // stays until released).
-func (c *LeCaR) unlink(i int32) int32 {
+func (c *lecar) unlink(i int32) int32 {
 	b := c.lfu.take(i)
 	if bk := &c.lfu.buckets[b]; bk.n == 0 && bk.freq == c.minFreq && bk.next != nilIdx {
 		c.minFreq = c.lfu.freq(bk.next)
@@ -215,7 +215,7 @@ func (c *LeCaR) unlink(i int32) int32 {
 }
 
 // freqAbove returns the smallest frequency above f that has objects, or f.
-func (c *LeCaR) freqAbove(f int64) int64 {
+func (c *lecar) freqAbove(f int64) int64 {
 	for b := c.lfu.lowest; b != nilIdx; b = c.lfu.buckets[b].next {
 		if c.lfu.freq(b) > f && c.lfu.buckets[b].n > 0 {
 			return c.lfu.freq(b)
@@ -226,7 +226,7 @@ func (c *LeCaR) freqAbove(f int64) int64 {
 
 // Remove drops key's object (a delete in the trace), or forgets its
 // history entry: its return is a new object and does not move the weights.
-func (c *LeCaR) Remove(key uint64) bool {
+func (c *lecar) Remove(key uint64) bool {
 	return c.removeOrForget(key,
 		func(i int32) bool { return c.nodes[i].aux != lecarCached },
 		func(i int32) {

@@ -47,16 +47,16 @@ func init() {
 		},
 		Check: checkMemcached,
 		New: func(c Config) (Cache, error) {
-			o := memcachedOptions(c.Values)
+			o := memcachedOptionsFrom(c.Values)
 			o.TTL = c.TTL
-			return NewMemcached(c.Capacity, o), nil
+			return newMemcached(c.Capacity, o), nil
 		},
 	})
 }
 
 // checkMemcached checks the constraints memcached checks at start-up.
 func checkMemcached(v Values) error {
-	o := memcachedOptions(v)
+	o := memcachedOptionsFrom(v)
 	switch {
 	case o.Hot+o.Warm > 0.8+1e-9:
 		return fmt.Errorf("parameter warm=%g: hot + warm is at most 0.8 (memcached refuses more)", o.Warm)
@@ -70,9 +70,9 @@ func checkMemcached(v Values) error {
 	return nil
 }
 
-// memcachedOptions reads the registered policy's parameters.
-func memcachedOptions(v Values) MemcachedOptions {
-	o := MemcachedOptions{
+// memcachedOptionsFrom reads the registered policy's parameters.
+func memcachedOptionsFrom(v Values) memcachedOptions {
+	o := memcachedOptions{
 		Factor: v.Float("factor"), Chunk: v.Int("chunk"), Page: v.Int("page"),
 		ItemMax: v.Int("item-max"), ChunkMax: v.Int("chunk-max"),
 		CAS: v.Bool("cas"), Flags: v.Bool("flags"), Key: int(v.Int("key")),
@@ -90,10 +90,10 @@ func memcachedOptions(v Values) MemcachedOptions {
 	return o
 }
 
-// MemcachedOptions are the settings of the memcached modelled, used as
+// memcachedOptions are the settings of the memcached modelled, used as
 // given; the registered policy's schema holds memcached 1.6's defaults
 // (New(Spec{Name: "memcached"}, …)).
-type MemcachedOptions struct {
+type memcachedOptions struct {
 	// Factor is the growth factor between slab classes (-f).
 	Factor float64
 	// Chunk is the minimum space for key, value and flags (-n); the
@@ -167,7 +167,7 @@ type mcClass struct {
 
 func (k *mcClass) free() int64 { return k.pages*k.perPage - k.used }
 
-// Memcached models memcached 1.6 (items.c, slabs.c, slab_automove.c):
+// memcached models memcached 1.6 (items.c, slabs.c, slab_automove.c):
 //
 //   - An item takes its value, the value's CRLF, its key and a NUL, and a
 //     48-byte header, plus 8 bytes of CAS and 4 of client flags when on
@@ -201,9 +201,9 @@ func (k *mcClass) free() int64 { return k.pages*k.perPage - k.used }
 //
 // Used reports object sizes; SlabMemory the pages held, which may exceed
 // the capacity through the per-class first page.
-type Memcached struct {
+type memcached struct {
 	store
-	o         MemcachedOptions
+	o         memcachedOptions
 	classes   []mcClass
 	fixed     int64 // bytes of every item beyond its value and key: header, CRLF, NUL, CAS, flags
 	malloced  int64 // bytes of pages taken from memory (mem_malloced)
@@ -220,10 +220,10 @@ type Memcached struct {
 	am mcAutomove
 }
 
-// NewMemcached returns an empty memcached model with capacity bytes of
+// newMemcached returns an empty memcached model with capacity bytes of
 // memory (-m) and the options o.
-func NewMemcached(capacity int64, o MemcachedOptions) *Memcached {
-	c := &Memcached{store: newStore(capacity), o: o, fixed: mcItemHeader + 2 + 1, ttl: int64(o.TTL / time.Second)}
+func newMemcached(capacity int64, o memcachedOptions) *memcached {
+	c := &memcached{store: newStore(capacity), o: o, fixed: mcItemHeader + 2 + 1, ttl: int64(o.TTL / time.Second)}
 	if o.CAS {
 		c.fixed += mcCASBytes
 	}
@@ -243,7 +243,7 @@ func NewMemcached(capacity int64, o MemcachedOptions) *Memcached {
 	return c
 }
 
-func (c *Memcached) addClass(chunk int64) {
+func (c *memcached) addClass(chunk int64) {
 	k := mcClass{chunk: chunk, perPage: max(c.o.Page/chunk, 1)}
 	for i := range k.lru {
 		k.lru[i] = newList()
@@ -254,19 +254,19 @@ func (c *Memcached) addClass(chunk int64) {
 // SlabMemory returns the bytes of the slab pages the model holds, its
 // total_malloced: at most the capacity, plus a page for each class that
 // got its first one beyond it.
-func (c *Memcached) SlabMemory() int64 { return c.malloced }
+func (c *memcached) SlabMemory() int64 { return c.malloced }
 
 // HeldMemory implements MemoryHolder: the slab pages held (SlabMemory).
-func (c *Memcached) HeldMemory() int64 { return c.malloced }
+func (c *memcached) HeldMemory() int64 { return c.malloced }
 
 // Reclaimed returns how many expired items were found and removed.
-func (c *Memcached) Reclaimed() uint64 { return c.reclaimed }
+func (c *memcached) Reclaimed() uint64 { return c.reclaimed }
 
 // PagesMoved returns how many pages the slab automover moved.
-func (c *Memcached) PagesMoved() uint64 { return c.moved }
+func (c *memcached) PagesMoved() uint64 { return c.moved }
 
 // keyLen is the length of key as memcached stores it.
-func (c *Memcached) keyLen(key uint64) int64 {
+func (c *memcached) keyLen(key uint64) int64 {
 	if c.o.Key > 0 {
 		return int64(c.o.Key)
 	}
@@ -279,12 +279,12 @@ func (c *Memcached) keyLen(key uint64) int64 {
 
 // ItemSize returns the bytes memcached stores for an object of size bytes
 // under key: its ITEM_ntotal, which chooses its slab class.
-func (c *Memcached) ItemSize(key uint64, size uint32) int64 { return c.total(key, size) }
+func (c *memcached) ItemSize(key uint64, size uint32) int64 { return c.total(key, size) }
 
 // ChunkSize returns the chunk size of the slab class an object of size
 // bytes under key goes to (the largest for one chained from several
 // chunks), or 0 when it is too large to store.
-func (c *Memcached) ChunkSize(key uint64, size uint32) int64 {
+func (c *memcached) ChunkSize(key uint64, size uint32) int64 {
 	if k := c.classOf(c.total(key, size)); k >= 0 {
 		return c.classes[k].chunk
 	}
@@ -292,12 +292,12 @@ func (c *Memcached) ChunkSize(key uint64, size uint32) int64 {
 }
 
 // total is an item's ITEM_ntotal.
-func (c *Memcached) total(key uint64, size uint32) int64 {
+func (c *memcached) total(key uint64, size uint32) int64 {
 	return int64(size) + c.keyLen(key) + c.fixed
 }
 
 // chunks is the number of chunks an item of total bytes takes.
-func (c *Memcached) chunks(total int64) int64 {
+func (c *memcached) chunks(total int64) int64 {
 	if total <= c.o.ChunkMax {
 		return 1
 	}
@@ -306,7 +306,7 @@ func (c *Memcached) chunks(total int64) int64 {
 
 // classOf returns the class of an item of total bytes (slabs_clsid), the
 // largest for one chained from several chunks, or -1 past item-max.
-func (c *Memcached) classOf(total int64) int {
+func (c *memcached) classOf(total int64) int {
 	if total > c.o.ItemMax {
 		return -1
 	}
@@ -332,7 +332,7 @@ func mcSetTime(e *entry, t uint32) { e.when = int64(uint64(e.when)&^math.MaxUint
 
 // tick moves the clock to the second of t; a new second runs the LRU
 // maintainer over every class and the slab automover.
-func (c *Memcached) tick(t int64) {
+func (c *memcached) tick(t int64) {
 	sec := t / int64(time.Second)
 	if t < 0 && t%int64(time.Second) != 0 {
 		sec--
@@ -356,7 +356,7 @@ func (c *Memcached) tick(t int64) {
 // Access looks r up at the request's time. A get that finds a fresh item
 // hits and bumps it; a set replaces it; a miss (absent or expired) stores
 // the object as the SET after it would.
-func (c *Memcached) Access(r *trace.Request) bool {
+func (c *memcached) Access(r *trace.Request) bool {
 	c.tick(r.Time)
 	if i, ok := c.lookup(r.Key); ok {
 		if exp := mcExpiry(&c.nodes[i]); exp != 0 && exp <= c.clock.now {
@@ -375,7 +375,7 @@ func (c *Memcached) Access(r *trace.Request) bool {
 
 // Expire drops key's item if it has expired by now (see Expirer), as a
 // get that finds it expired does.
-func (c *Memcached) Expire(key uint64, now int64) bool {
+func (c *memcached) Expire(key uint64, now int64) bool {
 	c.tick(now)
 	i, ok := c.lookup(key)
 	if !ok {
@@ -391,7 +391,7 @@ func (c *Memcached) Expire(key uint64, now int64) bool {
 // set stores r's object (do_item_alloc, then do_store_item): the new item
 // is allocated while an old one of the same key still holds its chunk, then
 // replaces it. A write that cannot be stored removes the old item.
-func (c *Memcached) set(r *trace.Request) {
+func (c *memcached) set(r *trace.Request) {
 	total := c.total(r.Key, r.Size)
 	k := c.classOf(total)
 	if k < 0 || !c.alloc(k, c.chunks(total)) {
@@ -418,7 +418,7 @@ func (c *Memcached) set(r *trace.Request) {
 	c.juggle(k)
 }
 
-func (c *Memcached) ttlOf(r *trace.Request) int64 {
+func (c *memcached) ttlOf(r *trace.Request) int64 {
 	if r.TTL > 0 {
 		return int64(r.TTL)
 	}
@@ -428,7 +428,7 @@ func (c *Memcached) ttlOf(r *trace.Request) int64 {
 // alloc frees or finds chunks for a new item of class k
 // (do_item_alloc_pull): a free chunk or a new page, else evict COLD's tail
 // or push HOT's on, up to ten tries a chunk.
-func (c *Memcached) alloc(k int, chunks int64) bool {
+func (c *memcached) alloc(k int, chunks int64) bool {
 	for try := int64(0); try < mcAllocTries*chunks; try++ {
 		if c.take(k, chunks) {
 			return true
@@ -442,7 +442,7 @@ func (c *Memcached) alloc(k int, chunks int64) bool {
 
 // take reports whether class k has the chunks free, taking new pages when
 // it has none (slabs_alloc).
-func (c *Memcached) take(k int, chunks int64) bool {
+func (c *memcached) take(k int, chunks int64) bool {
 	cl := &c.classes[k]
 	for cl.free() < chunks && c.newPage(k) {
 	}
@@ -451,7 +451,7 @@ func (c *Memcached) take(k int, chunks int64) bool {
 
 // newPage gives class k a page from the global pool or memory, unless the
 // pages reach the limit and the class already has one (do_slabs_newslab).
-func (c *Memcached) newPage(k int) bool {
+func (c *memcached) newPage(k int) bool {
 	cl := &c.classes[k]
 	if c.malloced+c.o.Page > c.capacity && cl.pages > 0 && c.pool == 0 {
 		return false
@@ -466,7 +466,7 @@ func (c *Memcached) newPage(k int) bool {
 }
 
 // link puts item i at the head of the LRU its aux names and takes its chunks.
-func (c *Memcached) link(i int32) {
+func (c *memcached) link(i int32) {
 	e := &c.nodes[i]
 	cl, l := &c.classes[mcClassOf(e.aux)], mcLRUOf(e.aux)
 	total := c.total(e.key, e.size)
@@ -476,7 +476,7 @@ func (c *Memcached) link(i int32) {
 }
 
 // unlink takes item i out of its LRU and frees its chunks.
-func (c *Memcached) unlink(i int32) {
+func (c *memcached) unlink(i int32) {
 	e := &c.nodes[i]
 	cl, l := &c.classes[mcClassOf(e.aux)], mcLRUOf(e.aux)
 	total := c.total(e.key, e.size)
@@ -486,7 +486,7 @@ func (c *Memcached) unlink(i int32) {
 }
 
 // move relinks item i at the head of LRU to of its class.
-func (c *Memcached) move(i int32, to int) {
+func (c *memcached) move(i int32, to int) {
 	c.unlink(i)
 	e := &c.nodes[i]
 	e.aux = e.aux&^(3<<2) | int32(to<<2)
@@ -494,14 +494,14 @@ func (c *Memcached) move(i int32, to int) {
 }
 
 // reclaim removes expired item i.
-func (c *Memcached) reclaim(i int32) {
+func (c *memcached) reclaim(i int32) {
 	c.unlink(i)
 	c.drop(i)
 	c.reclaimed++
 }
 
 // evictItem evicts item i of class k.
-func (c *Memcached) evictItem(k int, i int32) {
+func (c *memcached) evictItem(k int, i int32) {
 	c.unlink(i)
 	c.evict(i)
 	c.classes[k].evicted++
@@ -513,7 +513,7 @@ func (c *Memcached) evictItem(k int, i int32) {
 // bump registers a hit on item i (do_item_bump): the first marks it
 // FETCHED, the next ACTIVE and updates its time; an ACTIVE item in COLD
 // moves to WARM (the LRU maintainer's asynchronous bump, done at once).
-func (c *Memcached) bump(i int32) {
+func (c *memcached) bump(i int32) {
 	e := &c.nodes[i]
 	switch {
 	case e.aux&mcActive != 0:
@@ -535,7 +535,7 @@ func (c *Memcached) bump(i int32) {
 // and move one on to COLD when the LRU holds more than its share of total
 // or the item is older than maxAge; COLD evicts (evict) or sends an ACTIVE
 // item to WARM. It returns the items moved or removed.
-func (c *Memcached) pullTail(k, lru int, total int64, maxAge uint32, evict bool) int {
+func (c *memcached) pullTail(k, lru int, total int64, maxAge uint32, evict bool) int {
 	cl := &c.classes[k]
 	removed := 0
 	for tries := mcTailTries; tries > 0; tries-- {
@@ -571,7 +571,7 @@ func (c *Memcached) pullTail(k, lru int, total int64, maxAge uint32, evict bool)
 
 // shareOf is the byte limit of HOT or WARM in a class of total bytes
 // (HOT's falls back to WARM's when it rounds to nothing, as in memcached).
-func (c *Memcached) shareOf(lru int, total int64) int64 {
+func (c *memcached) shareOf(lru int, total int64) int64 {
 	limit := int64(0)
 	if lru == mcHot {
 		limit = int64(float64(total) * c.o.Hot)
@@ -586,7 +586,7 @@ func (c *Memcached) shareOf(lru int, total int64) int64 {
 // (lru_maintainer_juggle): TEMP's expired tail, then HOT's, WARM's and
 // COLD's tails in turn while any moves, up to 500 times. It returns the
 // number of rounds that moved something.
-func (c *Memcached) juggle(k int) int {
+func (c *memcached) juggle(k int) int {
 	cl := &c.classes[k]
 	if c.o.TempTTL > 0 {
 		for i := 0; i < mcJuggleMoves && c.pullTail(k, mcTemp, 0, 0, false) > 0; i++ {
@@ -614,4 +614,4 @@ func (c *Memcached) juggle(k int) int {
 }
 
 // Remove drops key's item (memcached's delete), freeing its chunks.
-func (c *Memcached) Remove(key uint64) bool { return c.removeKey(key, c.unlink) }
+func (c *memcached) Remove(key uint64) bool { return c.removeKey(key, c.unlink) }

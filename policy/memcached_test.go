@@ -10,7 +10,7 @@ import (
 // structures walks every class's LRUs and returns the object bytes and
 // items they hold, checking each LRU's byte count and each class's chunks
 // against its items and pages.
-func (c *Memcached) structures() (used int64, members int, err error) {
+func (c *memcached) structures() (used int64, members int, err error) {
 	var pages int64
 	for k := range c.classes {
 		cl := &c.classes[k]
@@ -44,7 +44,7 @@ func (c *Memcached) structures() (used int64, members int, err error) {
 }
 
 // newMC builds the registered memcached model from a spec at capacity bytes.
-func newMC(t *testing.T, spec string, capacity int64) *Memcached {
+func newMC(t *testing.T, spec string, capacity int64) *memcached {
 	t.Helper()
 	s, err := ParseSpec(spec)
 	if err != nil {
@@ -54,7 +54,7 @@ func newMC(t *testing.T, spec string, capacity int64) *Memcached {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c.(*Memcached)
+	return c.(*memcached)
 }
 
 // The slab classes are those memcached 1.6.18 prints with -vv: defaults,
@@ -166,7 +166,7 @@ func fill() []req {
 	return seq
 }
 
-func lruOf(c *Memcached, key uint64) int {
+func lruOf(c *memcached, key uint64) int {
 	i, ok := c.lookup(key)
 	if !ok {
 		return -1

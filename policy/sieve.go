@@ -7,25 +7,25 @@ func init() {
 		Name: "sieve",
 		Summary: "SIEVE (Zhang et al., NSDI'24): a FIFO with a visited bit and a hand that moves from the oldest towards " +
 			"the newest, clearing bits and evicting the first unvisited object; survivors stay in place",
-		New: func(c Config) (Cache, error) { return NewSieve(c.Capacity), nil },
+		New: func(c Config) (Cache, error) { return newSieve(c.Capacity), nil },
 	})
 }
 
-// Sieve keeps objects in insertion order (head newest) with a visited bit
+// sieve keeps objects in insertion order (head newest) with a visited bit
 // (entry.aux). The hand remembers where the last eviction stopped; unlike
 // Clock, a visited object is not moved, only its bit cleared.
-type Sieve struct {
+type sieve struct {
 	queue
 	hand int32
 }
 
-// NewSieve returns an empty SIEVE cache of the given capacity.
-func NewSieve(capacity int64) *Sieve {
-	return &Sieve{queue: newQueue(capacity), hand: nilIdx}
+// newSieve returns an empty SIEVE cache of the given capacity.
+func newSieve(capacity int64) *sieve {
+	return &sieve{queue: newQueue(capacity), hand: nilIdx}
 }
 
 // Access looks r up, marking a hit visited; a miss is admitted at the head.
-func (c *Sieve) Access(r *trace.Request) bool {
+func (c *sieve) Access(r *trace.Request) bool {
 	if i, ok := c.lookup(r.Key); ok {
 		c.nodes[i].aux = 1
 		return true
@@ -53,7 +53,7 @@ func (c *Sieve) Access(r *trace.Request) bool {
 }
 
 // Remove drops key's object (a delete in the trace), moving the hand past it.
-func (c *Sieve) Remove(key uint64) bool {
+func (c *sieve) Remove(key uint64) bool {
 	return c.removeKey(key, func(i int32) {
 		if c.hand == i {
 			c.hand = c.nodes[i].prev
