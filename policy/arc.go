@@ -11,7 +11,7 @@ func init() {
 	})
 }
 
-// ARC lists, kept in entry.aux.
+// ARC's lists: indices into arc.l, and each entry's segment (segmentOf).
 const (
 	arcT1 = iota
 	arcT2
@@ -43,7 +43,7 @@ func newARC(capacity int64) *arc {
 func (c *arc) Access(r *trace.Request) bool {
 	ghostHit, inB2 := false, false
 	if i, ok := c.lookup(r.Key); ok {
-		switch c.nodes[i].aux {
+		switch segmentOf(c.nodes, i) {
 		case arcT1:
 			moveTo(c.l[:], c.nodes, i, arcT2)
 			return true
@@ -57,7 +57,7 @@ func (c *arc) Access(r *trace.Request) bool {
 			c.p = max(c.p-max(float64(c.l[arcB1].used)/float64(c.l[arcB2].used), 1), 0)
 		}
 		ghostHit = true
-		c.l[c.nodes[i].aux].take(c.nodes, i)
+		takeSegment(c.l[:], c.nodes, i)
 		c.forget(i)
 	}
 	if !c.fits(r.Size) {
@@ -70,13 +70,12 @@ func (c *arc) Access(r *trace.Request) bool {
 			c.evictMiss(r.Size)
 		}
 	}
-	i := c.add(r.Key, r.Size)
+	to := int32(arcT1)
 	if ghostHit {
-		c.nodes[i].aux = arcT2
-	} else {
-		c.nodes[i].aux = arcT1
+		to = arcT2
 	}
-	c.l[c.nodes[i].aux].push(c.nodes, i)
+	i := c.add(r.Key, r.Size)
+	pushTo(c.l[:], c.nodes, i, to)
 	return false
 }
 
@@ -127,6 +126,6 @@ func (c *arc) dropGhost(g int) {
 // a new object, not a ghost hit. The target p is left as it is.
 func (c *arc) Remove(key uint64) bool {
 	return c.removeOrForget(key,
-		func(i int32) bool { return c.nodes[i].aux >= arcB1 },
+		func(i int32) bool { return segmentOf(c.nodes, i) >= arcB1 },
 		func(i int32) { takeSegment(c.l[:], c.nodes, i) })
 }

@@ -24,7 +24,7 @@ func init() {
 // belady-size(score=distance) is this type with sized set.
 type belady struct {
 	store
-	far    whenHeap // entry.when = -next request index: the farthest is on top
+	far    prioHeap // priority: −(the next request's index), so the farthest is on top
 	bypass bool     // decline objects requested no sooner than the eviction victim
 	sized  bool     // never admit an object with no next request, drop it at its last
 }
@@ -47,14 +47,14 @@ func (c *belady) Access(r *trace.Request) bool {
 			c.drop(i)
 			return true
 		}
-		c.nodes[i].when = prio
+		setPriority(c.nodes, i, prio)
 		c.far.fix(c.nodes, i)
 		return true
 	}
 	if !c.fits(r.Size) || (c.sized && r.Next == trace.NoNext) {
 		return false
 	}
-	if c.bypass && c.full(r.Size) && c.nodes[c.far.top()].when >= prio {
+	if c.bypass && c.full(r.Size) && priorityOf(c.nodes, c.far.top()) >= prio {
 		return false
 	}
 	for c.full(r.Size) {
@@ -63,7 +63,7 @@ func (c *belady) Access(r *trace.Request) bool {
 		c.evict(v)
 	}
 	i := c.add(r.Key, r.Size)
-	c.nodes[i].when = prio
+	setPriority(c.nodes, i, prio)
 	c.far.push(c.nodes, i)
 	return false
 }

@@ -32,8 +32,9 @@ func init() {
 // objects uniformly (with replacement) and evicts the one with the largest
 // size × (next request − now), so that large objects needed late go first.
 // The current request's index is the count of requests seen, so the cache
-// must see every request of the trace. entry.when is the next request, entry.aux the
-// position in the dense array sampled from.
+// must see every request of the trace. Each entry's next request is in its
+// word64 (nextOf), its position in the dense array sampled from in its
+// word32 (denseSet).
 type beladySize struct {
 	store
 	dense   denseSet
@@ -60,7 +61,7 @@ func (c *beladySize) Access(r *trace.Request) bool {
 			c.dense.remove(c.nodes, i)
 			c.drop(i)
 		} else {
-			c.nodes[i].when = r.Next
+			c.setNext(i, r.Next)
 		}
 		return true
 	}
@@ -71,7 +72,7 @@ func (c *beladySize) Access(r *trace.Request) bool {
 		v, best := int32(nilIdx), int64(-1)
 		for k := 0; k < c.samples; k++ {
 			s := c.dense.pick(c.rng)
-			if score := int64(c.nodes[s].size) * (c.nodes[s].when - now); score > best {
+			if score := int64(c.nodes[s].size) * (c.nextOf(s) - now); score > best {
 				v, best = s, score
 			}
 		}
@@ -79,10 +80,16 @@ func (c *beladySize) Access(r *trace.Request) bool {
 		c.evict(v)
 	}
 	i := c.add(r.Key, r.Size)
-	c.nodes[i].when = r.Next
+	c.setNext(i, r.Next)
 	c.dense.add(c.nodes, i)
 	return false
 }
+
+// nextOf returns the index of entry i's next request.
+func (c *beladySize) nextOf(i int32) int64 { return c.nodes[i].word64 }
+
+// setNext records the index of entry i's next request.
+func (c *beladySize) setNext(i int32, next int64) { c.nodes[i].word64 = next }
 
 // Remove drops key's object (a delete in the trace). A delete is one of the
 // trace's requests, so it advances the request index as Access does: the

@@ -100,7 +100,7 @@ func (c *cacheus) Access(r *trace.Request) bool {
 }
 
 func (c *cacheus) access(r *trace.Request) bool {
-	if i, ok := c.lookup(r.Key); ok && c.nodes[i].aux != srlruH {
+	if i, ok := c.lookup(r.Key); ok && !c.inH(i) {
 		c.hit(i)
 		c.lfuHit(i)
 		c.hits++
@@ -212,7 +212,7 @@ func (c *cacheus) adaptRate() {
 // Remove drops key's object (a delete in the trace) from both experts, or
 // forgets it in H and both histories: its return is a new object.
 func (c *cacheus) Remove(key uint64) bool {
-	if i, ok := c.lookup(key); ok && c.nodes[i].aux != srlruH {
+	if i, ok := c.lookup(key); ok && !c.inH(i) {
 		c.leaveLFU(i)
 	}
 	c.hist[cacheusLRU].forget(key)

@@ -12,7 +12,7 @@ func init() {
 	})
 }
 
-// CAR lists, kept in entry.aux.
+// CAR's lists: indices into car.l, and each entry's segment (segmentOf).
 const (
 	carT1 = iota
 	carT2
@@ -21,7 +21,7 @@ const (
 )
 
 // car follows libCacheSim's CAR.c. T1 and T2 are CLOCKs (a hit sets the
-// object's reference bit, entry.when); B1 and B2 keep the keys and sizes of
+// object's reference bit, referenced); B1 and B2 keep the keys and sizes of
 // objects demoted from them (store.toGhost). A ghost hit moves the target
 // p: up by max(1, ⌊|B2|/|B1|⌋) for B1, down by max(1, ⌊|B1|/|B2|⌋) for B2
 // (sizes in bytes, integer division, as libCacheSim), forgets the ghost,
@@ -57,9 +57,9 @@ func newCAR(capacity int64) *car {
 // admits into T2; any other miss enters T1.
 func (c *car) Access(r *trace.Request) bool {
 	if i, ok := c.lookup(r.Key); ok {
-		switch c.nodes[i].aux {
+		switch segmentOf(c.nodes, i) {
 		case carT1, carT2:
-			c.nodes[i].when = 1
+			c.markReferenced(i)
 			return true
 		case carB1:
 			b1, b2 := c.l[carB1].used, c.l[carB2].used
@@ -68,8 +68,8 @@ func (c *car) Access(r *trace.Request) bool {
 			b1, b2 := c.l[carB1].used, c.l[carB2].used
 			c.p = max(c.p-float64(max(1, b1/b2)), 0)
 		}
-		c.ghostSeen[c.nodes[i].aux-carB1] = true
-		c.l[c.nodes[i].aux].take(c.nodes, i)
+		c.ghostSeen[segmentOf(c.nodes, i)-carB1] = true
+		takeSegment(c.l[:], c.nodes, i)
 		c.forget(i)
 	}
 	if !c.fits(r.Size) {
@@ -84,15 +84,25 @@ func (c *car) Access(r *trace.Request) bool {
 			c.forget(v)
 		}
 	}
-	i := c.add(r.Key, r.Size)
-	c.nodes[i].aux = carT1
+	to := int32(carT1)
 	if c.ghostSeen[0] || c.ghostSeen[1] {
-		c.nodes[i].aux = carT2
+		to = carT2
 		c.ghostSeen = [2]bool{}
 	}
-	c.l[c.nodes[i].aux].push(c.nodes, i)
+	i := c.add(r.Key, r.Size)
+	pushTo(c.l[:], c.nodes, i, to)
 	return false
 }
+
+// referenced reports whether entry i's reference bit, kept in its word64
+// (its word32 holds its list), is set.
+func (c *car) referenced(i int32) bool { return c.nodes[i].word64 != 0 }
+
+// markReferenced sets entry i's reference bit.
+func (c *car) markReferenced(i int32) { c.nodes[i].word64 = 1 }
+
+// clearReferenced clears entry i's reference bit.
+func (c *car) clearReferenced(i int32) { c.nodes[i].word64 = 0 }
 
 // replace runs the hands until one object is demoted to a ghost list.
 func (c *car) replace() {
@@ -105,8 +115,8 @@ func (c *car) replace() {
 			from = carT2
 		}
 		v := c.l[from].tail
-		if c.nodes[v].when != 0 {
-			c.nodes[v].when = 0
+		if c.referenced(v) {
+			c.clearReferenced(v)
 			moveTo(c.l[:], c.nodes, v, carT2)
 			continue
 		}
@@ -120,6 +130,6 @@ func (c *car) replace() {
 // forgets its B1 or B2 ghost: its return is a new object, not a ghost hit.
 func (c *car) Remove(key uint64) bool {
 	return c.removeOrForget(key,
-		func(i int32) bool { return c.nodes[i].aux >= carB1 },
+		func(i int32) bool { return segmentOf(c.nodes, i) >= carB1 },
 		func(i int32) { takeSegment(c.l[:], c.nodes, i) })
 }

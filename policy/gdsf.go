@@ -20,8 +20,9 @@ func init() {
 // priority, ties by the request that last set it, oldest first. A miss is
 // admitted first and objects are then evicted, lowest rank first, until
 // the cache fits its capacity, so a new object that ranks lowest leaves
-// at once; each eviction sets L to the evicted priority. entry.when is the
-// frequency, entry.aux the heap position.
+// at once; each eviction sets L to the evicted priority. Each entry's
+// frequency is in its word64 (freqOf), its heap position in its word32
+// (rankHeap).
 type gdsf struct {
 	store
 	heap rankHeap
@@ -56,7 +57,7 @@ func (c *gdsf) less(a, b int32) bool {
 func (c *gdsf) Access(r *trace.Request) bool {
 	c.seq++
 	if i, ok := c.lookup(r.Key); ok {
-		c.nodes[i].when++
+		c.setFreq(i, c.freqOf(i)+1)
 		c.setRank(i)
 		c.heap.fix(i)
 		return true
@@ -68,7 +69,7 @@ func (c *gdsf) Access(r *trace.Request) bool {
 	if int(i) >= len(c.rank) {
 		c.rank = append(c.rank, make([]gdsfRank, int(i)+1-len(c.rank))...)
 	}
-	c.nodes[i].when = 1
+	c.setFreq(i, 1)
 	c.setRank(i)
 	c.heap.push(i)
 	for c.used > c.capacity {
@@ -80,10 +81,15 @@ func (c *gdsf) Access(r *trace.Request) bool {
 	return false
 }
 
+// freqOf returns entry i's frequency: its requests since it was admitted.
+func (c *gdsf) freqOf(i int32) int64 { return c.nodes[i].word64 }
+
+// setFreq sets entry i's frequency.
+func (c *gdsf) setFreq(i int32, f int64) { c.nodes[i].word64 = f }
+
 // setRank gives entry i the priority its frequency and size earn now.
 func (c *gdsf) setRank(i int32) {
-	e := &c.nodes[i]
-	gain := float64(float64(e.when)*1e6) / float64(e.size)
+	gain := float64(float64(c.freqOf(i))*1e6) / float64(c.nodes[i].size)
 	c.rank[i] = gdsfRank{prio: c.last + gain, seq: c.seq}
 }
 

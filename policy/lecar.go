@@ -38,7 +38,7 @@ type lecarOptions struct {
 	Seed uint64
 }
 
-// Where a LeCaR entry is, in entry.aux.
+// Where a LeCaR entry is (placeOf).
 const (
 	lecarCached    = iota
 	lecarGhostLRU  // in the LRU expert's history
@@ -51,10 +51,10 @@ const (
 // evicted first). To make room, if the LRU and LFU victims differ, a draw r =
 // (next % 100)/100 picks LRU when r < w_lru. The victim's key goes to its
 // expert's history, an LRU list of at most half the capacity in bytes, with
-// the request count (entry.when); a victim both experts chose stays a ghost
+// the request count (evictedAt); a victim both experts chose stays a ghost
 // in no history. A miss on a history key multiplies that expert's weight by
 // exp(−lr × dr^t), t requests after the eviction, dr = 0.005^(1/capacity),
-// then renormalises (with libCacheSim's 1e-10 terms). entry.aux says where
+// then renormalises (with libCacheSim's 1e-10 terms). placeOf says where
 // an entry is (lecarCached, lecarGhostLRU, …).
 //
 // The LFU side keeps libCacheSim's notion of the lowest frequency: an
@@ -103,7 +103,7 @@ func newLeCaR(capacity int64, o lecarOptions) *lecar {
 func (c *lecar) Access(r *trace.Request) bool {
 	c.n++
 	if i, ok := c.lookup(r.Key); ok {
-		if c.nodes[i].aux == lecarCached {
+		if c.placeOf(i) == lecarCached {
 			c.hit(i)
 			return true
 		}
@@ -116,13 +116,27 @@ func (c *lecar) Access(r *trace.Request) bool {
 		c.evictOne()
 	}
 	i := c.add(r.Key, r.Size)
-	c.nodes[i].aux = lecarCached
+	c.setPlace(i, lecarCached)
 	c.lfu.grow(i)
 	c.lru.pushFront(c.nodes, i)
 	c.minFreq = 1
 	c.lfu.push(i, c.lfu.after(nilIdx, 1))
 	return false
 }
+
+// placeOf returns where entry i is (lecarCached, lecarGhostLRU, …), kept
+// in its word32.
+func (c *lecar) placeOf(i int32) int32 { return c.nodes[i].word32 }
+
+// setPlace records where entry i is.
+func (c *lecar) setPlace(i, h int32) { c.nodes[i].word32 = h }
+
+// evictedAt returns the request count when ghost entry i was evicted,
+// kept in its word64.
+func (c *lecar) evictedAt(i int32) int64 { return c.nodes[i].word64 }
+
+// setEvictedAt records that entry i was evicted at the current request.
+func (c *lecar) setEvictedAt(i int32) { c.nodes[i].word64 = c.n }
 
 // hit moves entry i to the head of the LRU list and to the next frequency.
 func (c *lecar) hit(i int32) {
@@ -141,8 +155,8 @@ func (c *lecar) hit(i int32) {
 // ghostHit forgets the history entry i after a miss on it, first lowering
 // the weight of the expert that evicted it.
 func (c *lecar) ghostHit(i int32) {
-	if h := c.nodes[i].aux; h != lecarGhostBoth {
-		t := float64(c.n - c.nodes[i].when)
+	if h := c.placeOf(i); h != lecarGhostBoth {
+		t := float64(c.n - c.evictedAt(i))
 		if h == lecarGhostLRU {
 			c.learn(t, &c.wLRU, &c.wLFU)
 		} else {
@@ -180,7 +194,8 @@ func (c *lecar) evictOne() {
 	c.lru.remove(c.nodes, v)
 	c.lfu.release(c.unlink(v))
 	c.toGhost(v)
-	c.nodes[v].aux, c.nodes[v].when = h, c.n
+	c.setPlace(v, h)
+	c.setEvictedAt(v)
 	if h == lecarGhostBoth {
 		return
 	}
@@ -228,9 +243,9 @@ func (c *lecar) freqAbove(f int64) int64 {
 // history entry: its return is a new object and does not move the weights.
 func (c *lecar) Remove(key uint64) bool {
 	return c.removeOrForget(key,
-		func(i int32) bool { return c.nodes[i].aux != lecarCached },
+		func(i int32) bool { return c.placeOf(i) != lecarCached },
 		func(i int32) {
-			switch h := c.nodes[i].aux; h {
+			switch h := c.placeOf(i); h {
 			case lecarCached:
 				c.lru.remove(c.nodes, i)
 				c.lfu.release(c.unlink(i))

@@ -64,7 +64,7 @@ func (c *lfu) Access(r *trace.Request) bool {
 
 // promote moves entry i from its bucket to the next frequency's.
 func (c *lfu) promote(i int32) {
-	b := c.nodes[i].aux
+	b := c.bucketOf(i)
 	f := c.buckets[b].freq + 1
 	nb := c.buckets[b].next
 	if nb == nilIdx || c.buckets[nb].freq != f {
@@ -74,10 +74,16 @@ func (c *lfu) promote(i int32) {
 	c.link(nb, i)
 }
 
+// bucketOf returns the bucket entry i is in, kept in its word32.
+func (c *lfu) bucketOf(i int32) int32 { return c.nodes[i].word32 }
+
+// setBucket records that entry i is in bucket b.
+func (c *lfu) setBucket(i, b int32) { c.nodes[i].word32 = b }
+
 // link puts entry i at the head of bucket b.
 func (c *lfu) link(b, i int32) {
 	c.buckets[b].items.pushFront(c.nodes, i)
-	c.nodes[i].aux = b
+	c.setBucket(i, b)
 }
 
 // unlink takes entry i out of bucket b, freeing the bucket if it empties.
@@ -122,5 +128,5 @@ func (c *lfu) newBucket(freq uint64, prev, next int32) int32 {
 
 // Remove drops key's object (a delete in the trace).
 func (c *lfu) Remove(key uint64) bool {
-	return c.removeKey(key, func(i int32) { c.unlink(c.nodes[i].aux, i) })
+	return c.removeKey(key, func(i int32) { c.unlink(c.bucketOf(i), i) })
 }

@@ -27,7 +27,8 @@ func init() {
 // up to the highest priority a hit has produced, searched at that moment:
 // on a hit the moving object is not yet in its new bucket, as in
 // libCacheSim, which can leave it below L, where libCacheSim never evicts
-// it. entry.when is the priority and entry.aux the bucket.
+// it. Each entry's priority is in its word64 (prioOf), its bucket in its
+// word32 (bucketOf).
 //
 // Where libCacheSim would crash (no non-empty bucket found while L's bucket
 // is empty, so eviction finds bucket L gone), eviction takes from the
@@ -61,7 +62,7 @@ func newLFUDA(capacity int64) *lfuda {
 // admitted with priority age+1.
 func (c *lfuda) Access(r *trace.Request) bool {
 	if i, ok := c.lookup(r.Key); ok {
-		p := c.nodes[i].when + c.age
+		p := c.prioOf(i) + c.age
 		c.maxPrio = max(c.maxPrio, p)
 		c.unlink(i)
 		c.link(i, p)
@@ -97,15 +98,24 @@ func (c *lfuda) link(i int32, p int64) {
 	if !ok {
 		b = c.newBucket(p)
 	}
-	c.nodes[i].when, c.nodes[i].aux = p, b
+	c.setPlace(i, p, b)
 	c.buckets[b].items.pushFront(c.nodes, i)
 	c.buckets[b].n++
 }
 
+// prioOf returns entry i's priority.
+func (c *lfuda) prioOf(i int32) int64 { return c.nodes[i].word64 }
+
+// bucketOf returns the bucket entry i is in, that of its priority.
+func (c *lfuda) bucketOf(i int32) int32 { return c.nodes[i].word32 }
+
+// setPlace records entry i's priority p and its bucket b.
+func (c *lfuda) setPlace(i int32, p int64, b int32) { c.nodes[i].word64, c.nodes[i].word32 = p, b }
+
 // unlink takes entry i out of its bucket, freeing the bucket if that
 // empties it; if it was the age's bucket, the age moves on.
 func (c *lfuda) unlink(i int32) {
-	b := c.nodes[i].aux
+	b := c.bucketOf(i)
 	bk := &c.buckets[b]
 	bk.items.remove(c.nodes, i)
 	if bk.n--; bk.n > 0 {

@@ -25,7 +25,7 @@ type lirsOptions struct {
 	HIR float64
 }
 
-// LIRS entry flags, in entry.aux.
+// LIRS entry flags, in each entry's word32 (has, set, clear).
 const (
 	lirsLIR      = 1 << iota // an LIR block (always resident, always in S)
 	lirsResident             // its data is cached
@@ -60,9 +60,17 @@ func newLIRS(capacity int64, o lirsOptions) *lirs {
 	return &lirs{store: newStore(capacity), s: newList(), q: newList(), nh: newList(), hirLimit: h, lirLimit: capacity - h}
 }
 
-func (c *lirs) has(i int32, f int32) bool { return c.nodes[i].aux&f != 0 }
-func (c *lirs) set(i int32, f int32)      { c.nodes[i].aux |= f }
-func (c *lirs) clear(i int32, f int32)    { c.nodes[i].aux &^= f }
+// has reports whether entry i has any of the flags f.
+func (c *lirs) has(i int32, f int32) bool { return c.nodes[i].word32&f != 0 }
+
+// set gives entry i the flags f.
+func (c *lirs) set(i int32, f int32) { c.nodes[i].word32 |= f }
+
+// clear takes the flags f off entry i.
+func (c *lirs) clear(i int32, f int32) { c.nodes[i].word32 &^= f }
+
+// clearAll takes every flag off entry i.
+func (c *lirs) clearAll(i int32) { c.nodes[i].word32 = 0 }
 
 // Access looks r up and applies the LIRS case it falls in.
 func (c *lirs) Access(r *trace.Request) bool {
@@ -293,5 +301,5 @@ func (c *lirs) unlink(i int32) {
 	if c.has(i, lirsInS) {
 		c.leaveS(i)
 	}
-	c.nodes[i].aux = 0
+	c.clearAll(i)
 }

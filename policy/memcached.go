@@ -129,10 +129,11 @@ type memcachedOptions struct {
 	TTL time.Duration
 }
 
-// memcached's LRUs and item flags, packed in entry.aux as
-// class<<4 | lru<<2 | flags; entry.when holds the item's time (its last
-// bump, in seconds of the model's clock) in its low 32 bits and its expiry
-// time (0: never) in its high 32.
+// memcached's LRUs and item flags, packed in each entry's word32 as
+// class<<4 | lru<<2 | flags (mcClassOf, mcLRUOf, mcHas); its word64 holds
+// the item's time (its last bump, in seconds of the model's clock) in its
+// low 32 bits and its expiry time (0: never) in its high 32 (mcTime,
+// mcExpiry).
 const (
 	mcHot = iota
 	mcWarm
@@ -322,13 +323,38 @@ func (c *memcached) classOf(total int64) int {
 	return lo
 }
 
-func mcClassOf(aux int32) int { return int(aux >> 4) }
-func mcLRUOf(aux int32) int   { return int(aux>>2) & 3 }
-func mcTime(e *entry) uint32  { return uint32(e.when) }
-func mcExpiry(e *entry) uint32 {
-	return uint32(uint64(e.when) >> 32)
-}
-func mcSetTime(e *entry, t uint32) { e.when = int64(uint64(e.when)&^math.MaxUint32 | uint64(t)) }
+// mcClassOf returns the slab class of item e.
+func mcClassOf(e *entry) int { return int(e.word32 >> 4) }
+
+// mcLRUOf returns the LRU item e is in (mcHot, mcWarm, …).
+func mcLRUOf(e *entry) int { return int(e.word32>>2) & 3 }
+
+// mcPlace puts item e in class k and LRU lru, without flags.
+func mcPlace(e *entry, k, lru int) { e.word32 = int32(k<<4 | lru<<2) }
+
+// mcSetLRU moves item e to LRU lru of its class, keeping its flags.
+func mcSetLRU(e *entry, lru int) { e.word32 = e.word32&^(3<<2) | int32(lru<<2) }
+
+// mcHas reports whether item e has any of the flags f (mcFetched, mcActive).
+func mcHas(e *entry, f int32) bool { return e.word32&f != 0 }
+
+// mcMark gives item e the flags f.
+func mcMark(e *entry, f int32) { e.word32 |= f }
+
+// mcUnmark takes the flags f off item e.
+func mcUnmark(e *entry, f int32) { e.word32 &^= f }
+
+// mcTime returns the time of item e's last bump.
+func mcTime(e *entry) uint32 { return uint32(e.word64) }
+
+// mcExpiry returns item e's expiry time, 0 for never.
+func mcExpiry(e *entry) uint32 { return uint32(uint64(e.word64) >> 32) }
+
+// mcSetTime sets the time of item e's last bump.
+func mcSetTime(e *entry, t uint32) { e.word64 = int64(uint64(e.word64)&^math.MaxUint32 | uint64(t)) }
+
+// mcSetTimes sets item e's time and expiry time.
+func mcSetTimes(e *entry, t, exp uint32) { e.word64 = int64(uint64(exp)<<32 | uint64(t)) }
 
 // tick moves the clock to the second of t; a new second runs the LRU
 // maintainer over every class and the slab automover.
@@ -408,12 +434,12 @@ func (c *memcached) set(r *trace.Request) {
 	if ttl := c.ttlOf(r); ttl > 0 {
 		exp = uint32(min(int64(c.clock.now)+ttl, math.MaxUint32))
 	}
-	e.when = int64(uint64(exp)<<32 | uint64(c.clock.now))
+	mcSetTimes(e, c.clock.now, exp)
 	lru := mcHot
 	if c.o.TempTTL > 0 && exp != 0 && exp-c.clock.now <= c.o.TempTTL {
 		lru = mcTemp
 	}
-	e.aux = int32(k<<4 | lru<<2)
+	mcPlace(e, k, lru)
 	c.link(i)
 	c.juggle(k)
 }
@@ -465,10 +491,10 @@ func (c *memcached) newPage(k int) bool {
 	return true
 }
 
-// link puts item i at the head of the LRU its aux names and takes its chunks.
+// link puts item i at the head of its LRU and takes its chunks.
 func (c *memcached) link(i int32) {
 	e := &c.nodes[i]
-	cl, l := &c.classes[mcClassOf(e.aux)], mcLRUOf(e.aux)
+	cl, l := &c.classes[mcClassOf(e)], mcLRUOf(e)
 	total := c.total(e.key, e.size)
 	cl.lru[l].pushFront(c.nodes, i)
 	cl.bytes[l] += total
@@ -478,7 +504,7 @@ func (c *memcached) link(i int32) {
 // unlink takes item i out of its LRU and frees its chunks.
 func (c *memcached) unlink(i int32) {
 	e := &c.nodes[i]
-	cl, l := &c.classes[mcClassOf(e.aux)], mcLRUOf(e.aux)
+	cl, l := &c.classes[mcClassOf(e)], mcLRUOf(e)
 	total := c.total(e.key, e.size)
 	cl.lru[l].remove(c.nodes, i)
 	cl.bytes[l] -= total
@@ -488,8 +514,7 @@ func (c *memcached) unlink(i int32) {
 // move relinks item i at the head of LRU to of its class.
 func (c *memcached) move(i int32, to int) {
 	c.unlink(i)
-	e := &c.nodes[i]
-	e.aux = e.aux&^(3<<2) | int32(to<<2)
+	mcSetLRU(&c.nodes[i], to)
 	c.link(i)
 }
 
@@ -516,13 +541,13 @@ func (c *memcached) evictItem(k int, i int32) {
 func (c *memcached) bump(i int32) {
 	e := &c.nodes[i]
 	switch {
-	case e.aux&mcActive != 0:
-	case e.aux&mcFetched == 0:
-		e.aux |= mcFetched
+	case mcHas(e, mcActive):
+	case !mcHas(e, mcFetched):
+		mcMark(e, mcFetched)
 	default:
 		mcSetTime(e, c.clock.now)
-		if mcLRUOf(e.aux) != mcCold {
-			e.aux |= mcActive
+		if mcLRUOf(e) != mcCold {
+			mcMark(e, mcActive)
 			return
 		}
 		c.move(i, mcWarm)
@@ -549,14 +574,14 @@ func (c *memcached) pullTail(k, lru int, total int64, maxAge uint32, evict bool)
 			removed++
 			continue
 		}
-		active := e.aux&mcActive != 0
+		active := mcHas(e, mcActive)
 		switch {
 		case lru == mcTemp:
 		case lru == mcCold && evict:
 			c.evictItem(k, v)
 			removed++
 		case active:
-			e.aux &^= mcActive
+			mcUnmark(e, mcActive)
 			c.move(v, mcWarm)
 			removed++
 		case lru == mcCold:

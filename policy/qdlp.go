@@ -47,9 +47,9 @@ type qdlpOptions struct {
 // hits it moves to main's head with a count of 0, else it is evicted into
 // the ghost. Whatever enters main first makes room there: main's CLOCK
 // takes its oldest object, moving it to the head with its count lowered
-// while the count is above 0, and evicts the first with 0. entry.when is
-// the queue (inSmall or inMain), entry.aux the hit count (the CLOCK
-// counter in main).
+// while the count is above 0, and evicts the first with 0. Each entry's
+// queue is in its word64 (queueOf: inSmall or inMain), its hit count (the
+// CLOCK counter in main) in its word32 (countOf).
 type qdlp struct {
 	store
 	small, main segment
@@ -75,8 +75,8 @@ func newQDLP(capacity int64, o qdlpOptions) *qdlp {
 // remembers the key, else the FIFO.
 func (c *qdlp) Access(r *trace.Request) bool {
 	if i, ok := c.lookup(r.Key); ok {
-		if e := &c.nodes[i]; e.when == inSmall || e.aux < c.maxCount {
-			e.aux++
+		if queueOf(c.nodes, i) == inSmall || c.countOf(i) < c.maxCount {
+			c.countHit(i)
 		}
 		return true
 	}
@@ -94,11 +94,20 @@ func (c *qdlp) Access(r *trace.Request) bool {
 		}
 	case int64(r.Size) < c.small.capacity:
 		i := c.add(r.Key, r.Size)
-		c.nodes[i].when = inSmall
+		setQueue(c.nodes, i, inSmall)
 		c.small.push(c.nodes, i)
 	}
 	return false
 }
+
+// countOf returns entry i's hit count.
+func (c *qdlp) countOf(i int32) int32 { return c.nodes[i].word32 }
+
+// setCount sets entry i's hit count.
+func (c *qdlp) setCount(i, n int32) { c.nodes[i].word32 = n }
+
+// countHit raises entry i's hit count by one.
+func (c *qdlp) countHit(i int32) { c.nodes[i].word32++ }
 
 // evictOne makes room for a miss: the FIFO's oldest object moves to main
 // or into the ghost; with the FIFO empty, main's CLOCK evicts.
@@ -109,7 +118,7 @@ func (c *qdlp) evictOne() {
 	}
 	v := c.small.tail
 	c.small.take(c.nodes, v)
-	if c.nodes[v].aux >= c.threshold {
+	if c.countOf(v) >= c.threshold {
 		if c.roomInMain(c.nodes[v].size) {
 			c.toMain(v)
 			return
@@ -134,7 +143,8 @@ func (c *qdlp) roomInMain(size uint32) bool {
 
 // toMain puts entry i at main's head with a count of 0.
 func (c *qdlp) toMain(i int32) {
-	c.nodes[i].when, c.nodes[i].aux = inMain, 0
+	setQueue(c.nodes, i, inMain)
+	c.setCount(i, 0)
 	c.main.push(c.nodes, i)
 }
 
@@ -142,8 +152,8 @@ func (c *qdlp) toMain(i int32) {
 func (c *qdlp) evictMain() {
 	for {
 		v := c.main.tail
-		if c.nodes[v].aux >= 1 {
-			c.nodes[v].aux--
+		if n := c.countOf(v); n >= 1 {
+			c.setCount(v, n-1)
 			c.main.moveToFront(c.nodes, v)
 			continue
 		}

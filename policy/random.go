@@ -16,8 +16,7 @@ func init() {
 }
 
 // random evicts a cached object chosen uniformly at random. The cached
-// entries are kept in a dense array (entry.aux is the position) so a choice
-// is O(1).
+// entries are kept in a dense array (denseSet) so a choice is O(1).
 type random struct {
 	store
 	dense denseSet

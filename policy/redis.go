@@ -123,7 +123,7 @@ func redisOptionsFrom(c Config) redisOptions {
 const (
 	redisPoolSize = 16  // EVPOOL_SIZE
 	redisLFUInit  = 5   // LFU_INIT_VAL
-	redisNoExpiry = -1  // entry.when for a key without TTL under redis-ttl
+	redisNoExpiry = -1  // the expiry of a key without TTL (objLRU under redis-ttl)
 	redisLFUMax   = 255 // the counter's ceiling
 )
 
@@ -161,9 +161,9 @@ const (
 // score, then evicts the best-scored key of the pool that still exists; the
 // pool persists between evictions and its scores are not refreshed, as in
 // Redis. Time is the trace's: the LRU clock ticks in whole seconds, the LFU
-// decay clock in whole minutes. entry.when is the LRU clock (seconds), the
-// LFU state (minutes<<8 | counter) or the expiry (ns; redisNoExpiry);
-// entry.aux is the position in the sampled set.
+// decay clock in whole minutes. Each key's LRU clock (seconds), LFU state
+// (minutes<<8 | counter) or expiry (ns; redisNoExpiry) is in its word64
+// (objLRU), its position in the sampled set in its word32 (denseSet).
 //
 // Keys with a time to live (the request's, else the default) expire as in
 // Redis: a lookup deletes an expired key and misses, and the active expiry
@@ -242,10 +242,10 @@ func (c *redis) Access(r *trace.Request) bool {
 		if e := c.extra[i].expires; e == 0 || r.Time < e {
 			switch c.mode {
 			case redisLRU:
-				c.nodes[i].when = seconds(r.Time)
+				c.setObjLRU(i, seconds(r.Time))
 			case redisLFU:
-				ctr := c.lfuLogIncr(c.lfuDecr(c.nodes[i].when, r.Time))
-				c.nodes[i].when = minutes(r.Time)<<8 | int64(ctr)
+				ctr := c.lfuLogIncr(c.lfuDecr(c.objLRU(i), r.Time))
+				c.setObjLRU(i, minutes(r.Time)<<8|int64(ctr))
 			}
 			return true
 		}
@@ -272,15 +272,24 @@ func (c *redis) Access(r *trace.Request) bool {
 	i := c.add(r.Key, r.Size)
 	switch c.mode {
 	case redisLRU:
-		c.nodes[i].when = seconds(r.Time)
+		c.setObjLRU(i, seconds(r.Time))
 	case redisLFU:
-		c.nodes[i].when = minutes(r.Time)<<8 | redisLFUInit
+		c.setObjLRU(i, minutes(r.Time)<<8|redisLFUInit)
 	case redisTTL:
-		c.nodes[i].when = expires
+		c.setObjLRU(i, expires)
 	}
 	c.track(i, expires, cost)
 	return false
 }
+
+// objLRU returns what Redis keeps in a key's robj.lru field and evicts by:
+// under redis-lru the LRU clock (seconds), under redis-lfu the LFU state
+// (minutes<<8 | counter); here also, under redis-ttl, the expiry (ns;
+// redisNoExpiry), which Redis looks up in its expires dictionary.
+func (c *redis) objLRU(i int32) int64 { return c.nodes[i].word64 }
+
+// setObjLRU sets key i's objLRU.
+func (c *redis) setObjLRU(i int32, v int64) { c.nodes[i].word64 = v }
 
 // track records entry i's expiry (redisNoExpiry: none) and memory cost,
 // and makes it evictable.
@@ -419,11 +428,11 @@ func (c *redis) activeExpire(now int64) {
 func (c *redis) score(i int32, now int64) uint64 {
 	switch c.mode {
 	case redisLRU:
-		return uint64(max(seconds(now)-c.nodes[i].when, 0)) * 1000 // estimateObjectIdleTime, in ms
+		return uint64(max(seconds(now)-c.objLRU(i), 0)) * 1000 // estimateObjectIdleTime, in ms
 	case redisLFU:
-		return redisLFUMax - uint64(c.lfuDecr(c.nodes[i].when, now))
+		return redisLFUMax - uint64(c.lfuDecr(c.objLRU(i), now))
 	}
-	return ^uint64(0) - uint64(c.nodes[i].when)
+	return ^uint64(0) - uint64(c.objLRU(i))
 }
 
 // pick populates the pool from fresh samples (evictionPoolPopulate) and
@@ -440,7 +449,7 @@ func (c *redis) pick(now int64) int32 {
 			}
 			key := c.pool[k].key
 			c.pool[k] = redisPoolEntry{}
-			if i, ok := c.lookup(key); ok && (c.mode != redisTTL || c.nodes[i].when != redisNoExpiry) {
+			if i, ok := c.lookup(key); ok && (c.mode != redisTTL || c.objLRU(i) != redisNoExpiry) {
 				return i
 			}
 		}

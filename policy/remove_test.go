@@ -409,8 +409,8 @@ func TestRemoveForgetsGhosts(t *testing.T) {
 		if got := run(c, keys(2)); got != "m" {
 			t.Fatalf("2 after its delete: got %s, want m", got)
 		}
-		if i, _ := c.lookup(2); c.nodes[i].aux != arcT1 || c.p != 0 {
-			t.Errorf("2 returned to list %d with p %v; want T1 (%d) and p 0", c.nodes[i].aux, c.p, arcT1)
+		if i, _ := c.lookup(2); segmentOf(c.nodes, i) != arcT1 || c.p != 0 {
+			t.Errorf("2 returned to list %d with p %v; want T1 (%d) and p 0", segmentOf(c.nodes, i), c.p, arcT1)
 		}
 		if got := run(c, keys(1, 3)); got != "hm" {
 			t.Errorf("1 3: got %s, want hm", got)
@@ -434,7 +434,7 @@ func TestRemoveForgetsGhosts(t *testing.T) {
 		if got := run(c, keys(1)); got != "m" {
 			t.Fatalf("1 after its delete: got %s, want m", got)
 		}
-		if i, _ := c.lookup(1); c.nodes[i].when != inSmall {
+		if i, _ := c.lookup(1); queueOf(c.nodes, i) != inSmall {
 			t.Error("1 returned to main: its ghost was not forgotten")
 		}
 		if got := run(c, keys(6, 1, 2)); got != "mmh" {
@@ -449,7 +449,7 @@ func TestRemoveForgetsGhosts(t *testing.T) {
 			t.Fatal("Remove of an A1out key must report false and forget it")
 		}
 		run(c, keys(1))
-		if i, ok := c.lookup(1); !ok || c.nodes[i].when != inSmall {
+		if i, ok := c.lookup(1); !ok || queueOf(c.nodes, i) != inSmall {
 			t.Error("1 after its delete must enter A1in, not Am")
 		}
 	})
@@ -471,10 +471,10 @@ func TestRemoveForgetsGhosts(t *testing.T) {
 }
 
 // denseValid checks that every member of d is a cached entry at the
-// position its entry.aux records.
+// position densePos records.
 func (s *store) denseValid(d *denseSet) error {
 	for p, i := range d.items {
-		if j, ok := s.lookup(s.nodes[i].key); !ok || j != i || s.nodes[i].aux != int32(p) {
+		if j, ok := s.lookup(s.nodes[i].key); !ok || j != i || densePos(s.nodes, i) != int32(p) {
 			return fmt.Errorf("dense set member %d (key %d) is stale", i, s.nodes[i].key)
 		}
 	}

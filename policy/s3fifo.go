@@ -38,8 +38,8 @@ type s3fifoOptions struct {
 // until the first eviction, objects that find the small queue full go to
 // main; an object leaving small with freq >= threshold moves to main with
 // its count reset; main reinserts an object with freq >= 1 at its head with
-// min(freq, 3) - 1. entry.aux is the access count, entry.when the queue
-// (0 small, 1 main).
+// min(freq, 3) - 1. Each entry's access count is in its word32 (freqOf),
+// its queue in its word64 (queueOf).
 //
 // Differences from libCacheSim, for tiny caches only: the small queue holds
 // at least one object's worth (libCacheSim's is floor(0.1 × capacity), so a
@@ -65,16 +65,11 @@ func newS3FIFO(capacity int64, o s3fifoOptions) *s3fifo {
 	}
 }
 
-const (
-	inSmall = 0
-	inMain  = 1
-)
-
 // Access looks r up, counting a hit; a miss enters main if the ghost
 // remembers the key, else the small queue.
 func (c *s3fifo) Access(r *trace.Request) bool {
 	if i, ok := c.lookup(r.Key); ok {
-		c.nodes[i].aux++
+		c.countHit(i)
 		return true
 	}
 	if !c.fits(r.Size) || int64(r.Size) > c.small.capacity {
@@ -92,14 +87,23 @@ func (c *s3fifo) Access(r *trace.Request) bool {
 	i := c.add(r.Key, r.Size)
 	switch {
 	case fromGhost, !c.evicted && c.small.used >= c.small.capacity:
-		c.nodes[i].when = inMain
+		setQueue(c.nodes, i, inMain)
 		c.main.push(c.nodes, i)
 	default:
-		c.nodes[i].when = inSmall
+		setQueue(c.nodes, i, inSmall)
 		c.small.push(c.nodes, i)
 	}
 	return false
 }
+
+// freqOf returns entry i's access count.
+func (c *s3fifo) freqOf(i int32) int32 { return c.nodes[i].word32 }
+
+// setFreq sets entry i's access count.
+func (c *s3fifo) setFreq(i, f int32) { c.nodes[i].word32 = f }
+
+// countHit raises entry i's access count by one.
+func (c *s3fifo) countHit(i int32) { c.nodes[i].word32++ }
 
 // evictSmall empties the small queue's tail until one object leaves the
 // cache, moving frequently hit ones to main.
@@ -107,8 +111,9 @@ func (c *s3fifo) evictSmall() {
 	for c.small.used > 0 {
 		v := c.small.tail
 		c.small.take(c.nodes, v)
-		if c.nodes[v].aux >= c.threshold {
-			c.nodes[v].aux, c.nodes[v].when = 0, inMain
+		if c.freqOf(v) >= c.threshold {
+			c.setFreq(v, 0)
+			setQueue(c.nodes, v, inMain)
 			c.main.push(c.nodes, v)
 			continue
 		}
@@ -123,8 +128,8 @@ func (c *s3fifo) evictMain() {
 	for c.main.used > 0 {
 		v := c.main.tail
 		c.main.take(c.nodes, v)
-		if f := c.nodes[v].aux; f >= 1 {
-			c.nodes[v].aux = min(f, 3) - 1
+		if f := c.freqOf(v); f >= 1 {
+			c.setFreq(v, min(f, 3)-1)
 			c.main.push(c.nodes, v)
 			continue
 		}

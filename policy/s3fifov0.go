@@ -27,7 +27,7 @@ func init() {
 // at aa0fc40, now S3FIFOv0.c). It differs from S3FIFO in admission and in
 // the sizes of its queues, and shares its eviction steps: the small FIFO
 // gets floor(small × capacity) (so a cache under 10 objects admits
-// nothing), main the rest. A hit counts in entry.aux (without bound). A
+// nothing), main the rest. A hit counts in freqOf (without bound). A
 // miss remembered by the ghost enters main, any other the small FIFO unless
 // it is at least as large as the small FIFO. To make room, main is cleaned
 // when it is over its size or the small FIFO is empty, else the small FIFO:
@@ -35,7 +35,7 @@ func init() {
 // a count of 0 (main may exceed its size), until one with fewer leaves
 // into the ghost. Main reinserts its oldest object with count c > 0 at its
 // head with min(c, 3) − 1 and evicts the first with 0. There is no rule
-// for the first fill (S3FIFO's has_evicted). entry.when is the queue
+// for the first fill (S3FIFO's has_evicted). queueOf is the queue
 // (inSmall or inMain).
 type s3fifoV0 struct{ s3fifo }
 
@@ -55,7 +55,7 @@ func newS3FIFOv0(capacity int64, o s3fifoOptions) *s3fifoV0 {
 // remembers the key, else the small FIFO.
 func (c *s3fifoV0) Access(r *trace.Request) bool {
 	if i, ok := c.lookup(r.Key); ok {
-		c.nodes[i].aux++
+		c.countHit(i)
 		return true
 	}
 	fromGhost := c.ghost.forget(r.Key)
@@ -74,10 +74,10 @@ func (c *s3fifoV0) Access(r *trace.Request) bool {
 	}
 	i := c.add(r.Key, r.Size)
 	if fromGhost {
-		c.nodes[i].when = inMain
+		setQueue(c.nodes, i, inMain)
 		c.main.push(c.nodes, i)
 	} else {
-		c.nodes[i].when = inSmall
+		setQueue(c.nodes, i, inSmall)
 		c.small.push(c.nodes, i)
 	}
 	return false

@@ -12,7 +12,7 @@ func init() {
 }
 
 // sieve keeps objects in insertion order (head newest) with a visited bit
-// (entry.aux). The hand remembers where the last eviction stopped; unlike
+// (visited). The hand remembers where the last eviction stopped; unlike
 // Clock, a visited object is not moved, only its bit cleared.
 type sieve struct {
 	queue
@@ -27,7 +27,7 @@ func newSieve(capacity int64) *sieve {
 // Access looks r up, marking a hit visited; a miss is admitted at the head.
 func (c *sieve) Access(r *trace.Request) bool {
 	if i, ok := c.lookup(r.Key); ok {
-		c.nodes[i].aux = 1
+		c.markVisited(i)
 		return true
 	}
 	if !c.fits(r.Size) {
@@ -38,8 +38,8 @@ func (c *sieve) Access(r *trace.Request) bool {
 		if v == nilIdx {
 			v = c.q.tail
 		}
-		for c.nodes[v].aux != 0 {
-			c.nodes[v].aux = 0
+		for c.visited(v) {
+			c.clearVisited(v)
 			if v = c.nodes[v].prev; v == nilIdx {
 				v = c.q.tail
 			}
@@ -51,6 +51,15 @@ func (c *sieve) Access(r *trace.Request) bool {
 	c.q.pushFront(c.nodes, c.add(r.Key, r.Size))
 	return false
 }
+
+// visited reports whether entry i's visited bit, kept in its word32, is set.
+func (c *sieve) visited(i int32) bool { return c.nodes[i].word32 != 0 }
+
+// markVisited sets entry i's visited bit.
+func (c *sieve) markVisited(i int32) { c.nodes[i].word32 = 1 }
+
+// clearVisited clears entry i's visited bit.
+func (c *sieve) clearVisited(i int32) { c.nodes[i].word32 = 0 }
 
 // Remove drops key's object (a delete in the trace), moving the hand past it.
 func (c *sieve) Remove(key uint64) bool {

@@ -20,7 +20,7 @@ func init() {
 // the lowest non-empty segment and misses enter segment 0. A hit in the top
 // segment moves the object to its head; elsewhere it moves up one segment,
 // and an overfull segment cools by demoting its tail downwards (segment 0's
-// tail is evicted). entry.aux is the segment.
+// tail is evicted). segmentOf is an entry's segment.
 //
 // Difference from libCacheSim, for tiny caches only: a segment holds at
 // least one object's worth (libCacheSim's floor(capacity/n) admits nothing
@@ -42,14 +42,12 @@ func newSLRU(capacity int64, n int) *slru {
 // Access looks r up, promoting a hit; a miss is admitted low.
 func (c *slru) Access(r *trace.Request) bool {
 	if i, ok := c.lookup(r.Key); ok {
-		s := c.nodes[i].aux
+		s := segmentOf(c.nodes, i)
 		if int(s) == len(c.segs)-1 {
 			c.segs[s].moveToFront(c.nodes, i)
 			return true
 		}
-		c.segs[s].take(c.nodes, i)
-		c.nodes[i].aux = s + 1
-		c.segs[s+1].push(c.nodes, i)
+		moveTo(c.segs, c.nodes, i, s+1)
 		for c.segs[s+1].over() {
 			c.cool(s + 1)
 		}
@@ -69,8 +67,7 @@ func (c *slru) Access(r *trace.Request) bool {
 		}
 	}
 	i := c.add(r.Key, r.Size)
-	c.nodes[i].aux = seg
-	c.segs[seg].push(c.nodes, i)
+	pushTo(c.segs, c.nodes, i, seg)
 	return false
 }
 
@@ -81,10 +78,7 @@ func (c *slru) cool(s int32) {
 		c.evictLowest()
 		return
 	}
-	v := c.segs[s].tail
-	c.segs[s].take(c.nodes, v)
-	c.nodes[v].aux = s - 1
-	c.segs[s-1].push(c.nodes, v)
+	moveTo(c.segs, c.nodes, c.segs[s].tail, s-1)
 	for c.segs[s-1].over() {
 		c.cool(s - 1)
 	}

@@ -12,14 +12,15 @@ func init() {
 	})
 }
 
-// SR-LRU lists, kept in entry.aux.
+// SR-LRU's lists: indices into srlru.l, and each entry's segment
+// (segmentOf).
 const (
 	srlruR  = iota // the recency list of objects seen at least twice
 	srlruSR        // the scan-resistant list of new and demoted objects
 	srlruH         // history: keys evicted from SR (ghosts)
 )
 
-// SR-LRU flags, kept in entry.when.
+// SR-LRU flags, kept in each entry's word64 (flagsOf).
 const (
 	srlruNew     = 1 // entered SR on a miss outside H (and, in H, left SR so)
 	srlruDemoted = 2 // demoted from R to SR
@@ -70,7 +71,7 @@ func makeSRLRU(capacity int64) srlru {
 // Access looks r up; see srlru for what a hit and a miss do.
 func (c *srlru) Access(r *trace.Request) bool {
 	i, ok := c.lookup(r.Key)
-	if ok && c.nodes[i].aux != srlruH {
+	if ok && !c.inH(i) {
 		c.hit(i)
 		return true
 	}
@@ -82,11 +83,11 @@ func (c *srlru) Access(r *trace.Request) bool {
 
 // hit refreshes cached entry i: at R's head, moving it there from SR.
 func (c *srlru) hit(i int32) {
-	if c.nodes[i].aux == srlruR {
+	if segmentOf(c.nodes, i) == srlruR {
 		c.l[srlruR].moveToFront(c.nodes, i)
 		return
 	}
-	c.nodes[i].when = 0
+	c.setFlags(i, 0)
 	moveTo(c.l[:], c.nodes, i, srlruR)
 	c.demote(0)
 }
@@ -106,7 +107,7 @@ func (c *srlru) canAdmit(size uint32, inH bool) bool {
 func (c *srlru) admit(r *trace.Request, h int32, inH bool) int32 {
 	var i int32
 	if inH {
-		wasNew := c.nodes[h].when&srlruNew != 0
+		wasNew := c.flagsOf(h)&srlruNew != 0
 		c.l[srlruH].take(c.nodes, h)
 		c.forget(h)
 		c.demote(int64(r.Size))
@@ -124,10 +125,19 @@ func (c *srlru) admit(r *trace.Request, h int32, inH bool) int32 {
 // insert admits r's object at the head of list l with the given flags.
 func (c *srlru) insert(r *trace.Request, l int32, flags int64) int32 {
 	i := c.add(r.Key, r.Size)
-	c.nodes[i].aux, c.nodes[i].when = l, flags
-	c.l[l].push(c.nodes, i)
+	c.setFlags(i, flags)
+	pushTo(c.l[:], c.nodes, i, l)
 	return i
 }
+
+// inH reports whether entry i is in H, a ghost.
+func (c *srlru) inH(i int32) bool { return segmentOf(c.nodes, i) == srlruH }
+
+// flagsOf returns entry i's flags (srlruNew, srlruDemoted).
+func (c *srlru) flagsOf(i int32) int64 { return c.nodes[i].word64 }
+
+// setFlags sets entry i's flags.
+func (c *srlru) setFlags(i int32, f int64) { c.nodes[i].word64 = f }
 
 // demote moves R's least recent objects to SR's head until R has room for
 // size more bytes.
@@ -141,7 +151,7 @@ func (c *srlru) demote(size int64) {
 func (c *srlru) demoteOne() {
 	v := c.l[srlruR].tail
 	moveTo(c.l[:], c.nodes, v, srlruSR)
-	c.nodes[v].when = srlruDemoted
+	c.setFlags(v, srlruDemoted)
 	c.nDemoted++
 }
 
@@ -171,12 +181,12 @@ func (c *srlru) victim() int32 {
 
 // toHistory evicts cached entry i into H's head, keeping its new flag.
 func (c *srlru) toHistory(i int32) {
-	e := &c.nodes[i]
-	if e.when&srlruDemoted != 0 {
+	f := c.flagsOf(i)
+	if f&srlruDemoted != 0 {
 		c.nDemoted--
 	}
-	e.when &= srlruNew
-	if e.when != 0 {
+	c.setFlags(i, f&srlruNew)
+	if f&srlruNew != 0 {
 		c.nNew++
 	}
 	moveTo(c.l[:], c.nodes, i, srlruH)
@@ -216,9 +226,9 @@ func (c *srlru) trimH() {
 // H: a deleted object's return is a new object, not a return from H.
 func (c *srlru) Remove(key uint64) bool {
 	return c.removeOrForget(key,
-		func(i int32) bool { return c.nodes[i].aux == srlruH },
+		c.inH,
 		func(i int32) {
-			if c.nodes[i].aux == srlruSR && c.nodes[i].when&srlruDemoted != 0 {
+			if segmentOf(c.nodes, i) == srlruSR && c.flagsOf(i)&srlruDemoted != 0 {
 				c.nDemoted--
 			}
 			takeSegment(c.l[:], c.nodes, i)

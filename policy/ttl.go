@@ -19,7 +19,7 @@ func init() {
 type ttl struct {
 	store
 	q          list     // recency order
-	expiry     whenHeap // entries by expiry time (entry.when)
+	expiry     prioHeap // entries by expiry time (expiresAt)
 	defaultTTL int64    // ns; 0 = never
 	expired    uint64
 }
@@ -51,7 +51,7 @@ func (c *ttl) expiryOf(r *trace.Request) int64 {
 // absent one is a miss and is (re)written.
 func (c *ttl) Access(r *trace.Request) bool {
 	if i, ok := c.lookup(r.Key); ok {
-		if r.Time < c.nodes[i].when {
+		if r.Time < c.expiresAt(i) {
 			c.q.moveToFront(c.nodes, i)
 			return true
 		}
@@ -64,7 +64,7 @@ func (c *ttl) Access(r *trace.Request) bool {
 	}
 	for c.full(r.Size) {
 		v := c.q.tail
-		if top := c.expiry.top(); c.nodes[top].when <= r.Time {
+		if top := c.expiry.top(); c.expiresAt(top) <= r.Time {
 			v = top
 			c.expired++
 		} else {
@@ -73,12 +73,17 @@ func (c *ttl) Access(r *trace.Request) bool {
 		c.remove(v)
 	}
 	i := c.add(r.Key, r.Size)
-	c.nodes[i].when = c.expiryOf(r)
+	setPriority(c.nodes, i, c.expiryOf(r))
 	c.q.pushFront(c.nodes, i)
 	c.expiry.push(c.nodes, i)
 	return false
 }
 
+// expiresAt returns the time entry i expires, its priority in the expiry
+// heap.
+func (c *ttl) expiresAt(i int32) int64 { return priorityOf(c.nodes, i) }
+
+// remove drops entry i.
 func (c *ttl) remove(i int32) {
 	c.unlink(i)
 	c.drop(i)
@@ -96,7 +101,7 @@ func (c *ttl) Remove(key uint64) bool { return c.removeKey(key, c.unlink) }
 // Expire drops key's entry if it has expired by now (see Expirer).
 func (c *ttl) Expire(key uint64, now int64) bool {
 	i, ok := c.lookup(key)
-	if !ok || now < c.nodes[i].when {
+	if !ok || now < c.expiresAt(i) {
 		return false
 	}
 	c.expired++

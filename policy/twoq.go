@@ -29,7 +29,8 @@ type twoQOptions struct {
 // twoQ is the full 2Q as libCacheSim implements it (TwoQ.c): a hit in A1in
 // changes nothing, a hit in Am moves the object to Am's head. When the cache
 // is full, A1in's oldest object goes to A1out if A1in is over its share,
-// else Am's least recent object is evicted. entry.when is the queue.
+// else Am's least recent object is evicted. queueOf is the queue: inSmall
+// for A1in, inMain for Am.
 //
 // Difference from libCacheSim, for tiny caches only: A1in holds at least one
 // object's worth (libCacheSim's floor(0.25 × capacity) admits nothing below
@@ -54,7 +55,7 @@ func newTwoQ(capacity int64, o twoQOptions) *twoQ {
 // Access looks r up; a miss remembered by A1out enters Am, any other A1in.
 func (c *twoQ) Access(r *trace.Request) bool {
 	if i, ok := c.lookup(r.Key); ok {
-		if c.nodes[i].when == inMain {
+		if queueOf(c.nodes, i) == inMain {
 			c.am.moveToFront(c.nodes, i)
 		}
 		return true
@@ -79,10 +80,10 @@ func (c *twoQ) Access(r *trace.Request) bool {
 		for c.am.used+int64(r.Size) > c.am.capacity && !c.am.empty() {
 			c.evictAm()
 		}
-		c.nodes[i].when = inMain
+		setQueue(c.nodes, i, inMain)
 		c.am.push(c.nodes, i)
 	} else {
-		c.nodes[i].when = inSmall
+		setQueue(c.nodes, i, inSmall)
 		c.in.push(c.nodes, i)
 	}
 	return false

@@ -56,7 +56,8 @@ type wtinylfuOptions struct {
 	Seed uint64
 }
 
-// W-TinyLFU segments, in entry.aux.
+// W-TinyLFU's segments: indices into wtinylfu.seg, and each entry's
+// segment (segmentOf).
 const (
 	wtlWindow = iota
 	wtlProbation
@@ -130,7 +131,7 @@ func (c *wtinylfu) Access(r *trace.Request) bool {
 	if i, ok := c.lookup(r.Key); ok {
 		if c.sketch.initialised() {
 			c.record(r.Key)
-			c.sample.hit(c.nodes[i].aux)
+			c.sample.hit(segmentOf(c.nodes, i))
 			c.reorder(i)
 			c.climb()
 		}
@@ -141,7 +142,7 @@ func (c *wtinylfu) Access(r *trace.Request) bool {
 	}
 	c.weighted = c.weighted || r.Size != 1
 	i := c.add(r.Key, r.Size)
-	c.nodes[i].aux = wtlWindow
+	setSegment(c.nodes, i, wtlWindow)
 	w := &c.seg[wtlWindow]
 	if int64(r.Size) > w.capacity {
 		w.pushTail(c.nodes, i)
@@ -195,7 +196,7 @@ func (c *wtinylfu) frequency(key uint64) uint64 {
 // segment, or from probation into protected (whose overflow waits for
 // climb).
 func (c *wtinylfu) reorder(i int32) {
-	s := c.nodes[i].aux
+	s := segmentOf(c.nodes, i)
 	if s == wtlProbation && int64(c.nodes[i].size) <= c.seg[wtlProtected].capacity {
 		moveTo(c.seg[:], c.nodes, i, wtlProtected)
 		return
@@ -268,7 +269,7 @@ func (c *wtinylfu) evictFromMain(cand int32) {
 // evictAndStep evicts entry i and returns the next more recent entry of its segment.
 func (c *wtinylfu) evictAndStep(i int32) int32 {
 	newer := c.nodes[i].prev
-	c.seg[c.nodes[i].aux].take(c.nodes, i)
+	takeSegment(c.seg[:], c.nodes, i)
 	c.evict(i)
 	return newer
 }
