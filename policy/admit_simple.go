@@ -42,8 +42,10 @@ func init() {
 // sizeFilter admits objects smaller than max.
 type sizeFilter struct{ max int64 }
 
+// Record implements filter: the size filter keeps no history.
 func (sizeFilter) Record(*trace.Request) {}
 
+// Admit implements filter: an object smaller than max is admitted.
 func (f sizeFilter) Admit(r *trace.Request, _ uint64, _ bool) bool { return int64(r.Size) < f.max }
 
 // probFilter admits a miss with probability p.
@@ -52,15 +54,20 @@ type probFilter struct {
 	rng *rand.Rand
 }
 
+// Record implements filter: the probability filter keeps no history.
 func (*probFilter) Record(*trace.Request) {}
 
+// Admit implements filter: a miss is admitted with probability p.
 func (f *probFilter) Admit(*trace.Request, uint64, bool) bool { return f.rng.Float64() < f.p }
 
 // seenFilter admits keys it has seen miss before.
 type seenFilter struct{ seen keymap.Map }
 
+// Record implements filter: the seen filter remembers misses only (Admit).
 func (*seenFilter) Record(*trace.Request) {}
 
+// Admit implements filter: a key that missed before is admitted; any other
+// is remembered.
 func (f *seenFilter) Admit(r *trace.Request, _ uint64, _ bool) bool {
 	if _, ok := f.seen.Get(r.Key); ok {
 		return true

@@ -47,8 +47,12 @@ type tinyLFUFilter struct {
 	rng    rand.PCG
 }
 
+// Record implements filter: it counts r's key in the sketch.
 func (f *tinyLFUFilter) Record(r *trace.Request) { f.sketch.increment(r.Key) }
 
+// Admit implements filter: the candidate wins if the sketch counts it more
+// often than the victim (or, popular enough, at random once in 128 times);
+// with no victim it is admitted.
 func (f *tinyLFUFilter) Admit(r *trace.Request, victim uint64, ok bool) bool {
 	if !ok {
 		return true
@@ -63,6 +67,8 @@ type doorkeeperFilter struct {
 	period, requests uint64
 }
 
+// Record implements filter: it counts requests and clears the doorkeeper
+// every period of them.
 func (f *doorkeeperFilter) Record(*trace.Request) {
 	if f.requests++; f.requests >= f.period {
 		f.door.clear()
@@ -70,4 +76,6 @@ func (f *doorkeeperFilter) Record(*trace.Request) {
 	}
 }
 
+// Admit implements filter: a key already in the doorkeeper is admitted;
+// any other is put there.
 func (f *doorkeeperFilter) Admit(r *trace.Request, _ uint64, _ bool) bool { return !f.door.put(r.Key) }

@@ -226,23 +226,24 @@ func formatBound(f float64) string {
 type Params map[string]string
 
 // Values are a policy's parameters checked against its schema, with the
-// defaults filled in: every declared parameter has a value, of its kind.
-// Reading a parameter the policy does not declare, or as another kind, is a
-// programming error and panics.
+// defaults filled in: every declared parameter has a value, of the kind its
+// Param declares. Reading a parameter the policy does not declare, or as
+// another kind, is a programming error and panics.
 type Values struct {
 	m map[string]any
 }
 
-// Int returns the value of the Int or Bytes parameter name.
+// Int returns the value of the parameter name, an IntParam or BytesParam.
 func (v Values) Int(name string) int64 { return value[int64](v, name) }
 
-// Float returns the value of the Float or Fraction parameter name.
+// Float returns the value of the parameter name, a FloatParam or
+// FractionParam.
 func (v Values) Float(name string) float64 { return value[float64](v, name) }
 
-// Bool returns the value of the Bool parameter name.
+// Bool returns the value of the parameter name, a BoolParam.
 func (v Values) Bool(name string) bool { return value[bool](v, name) }
 
-// Enum returns the value of the Enum parameter name.
+// Enum returns the value of the parameter name, an EnumParam.
 func (v Values) Enum(name string) string { return value[string](v, name) }
 
 func value[T any](v Values, name string) T {
