@@ -8,13 +8,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/cachesim/cachesim/traces/trace"
 )
 
-// Options says how to read a trace file.
+// Options says how to read a trace file. Commands set the settings of
+// some formats only from the flags Flags declares (see ParseFlags).
 type Options struct {
 	// Format is the trace format (one of Formats); "" detects it from the
 	// file name and contents.
@@ -47,6 +48,13 @@ type Options struct {
 // format is one trace format: how to recognise it and how to read it.
 type format struct {
 	name, about string
+	// exts are the file name extensions whose usual format it is: they
+	// choose it, or, when other formats may hold files of theirs (alsoIn),
+	// it is read when none of those fits.
+	exts []string
+	// alsoIn are the extensions of other formats whose files may hold it:
+	// detection tries it there when the contents fit.
+	alsoIn []string
 	// sniff reports whether the first bytes of the (decompressed) file fit.
 	sniff func(head []byte, opt Options) bool
 	// byContent says whether a fitting head alone identifies the format in
@@ -56,48 +64,60 @@ type format struct {
 	open      func(name string, r io.Reader, opt Options) (trace.Reader, error)
 }
 
+// formats in the order detection tries them: specific formats first, text
+// last. Adding one takes its reader, in a file of its own; a row here (and
+// its flags, if any, in Flags); a sample, testdata/formats/NAME.EXT; and a
+// fuzz target calling fuzzFormat(f, NAME) in fuzz_test.go.
+// TestFormatRecipe checks the last two.
+var formats = []format{
+	{name: "vscsi", about: "VMware VSCSI block traces, v1 (32-byte) and v2 (40-byte) records", exts: []string{".vscsi"},
+		byContent: true, sniff: sniffVSCSI, open: opener(NewVSCSIReader)},
+	{name: "oracleGeneral", about: "libCacheSim's binary: 24-byte records time, id, size, next access", exts: []string{".oraclegeneral"},
+		byContent: true, sniff: sniffOracle, open: opener(NewOracleReader)},
+	{name: "cache2k", about: "big-endian int32 keys", exts: []string{".cache2k"}, alsoIn: []string{".trace"},
+		sniff: func(h []byte, _ Options) bool { return !isText(h) }, open: opener(NewCache2kReader)},
+	// A .txt or .log file may hold any text log: one saved from redis-cli monitor, say.
+	{name: "monitor", about: "Redis MONITOR output", exts: []string{".monitor"}, alsoIn: []string{".log", ".txt"},
+		byContent: true, sniff: sniffReader(NewMonitorReader), open: opener(NewMonitorReader)},
+	{name: "accesslog", about: "nginx/Apache common or combined access logs", exts: []string{".log"}, alsoIn: []string{".txt"},
+		byContent: true, sniff: sniffReader(NewAccessLogReader), open: opener(NewAccessLogReader)},
+	{name: "prompts", about: "LLM prompts as JSON lines: block hashes or token ids per request, for prefix caching", alsoIn: []string{".jsonl", ".ndjson", ".json"},
+		byContent: true, sniff: sniffPrompts, open: opener(NewPromptReader)},
+	{name: "jsonl", about: "JSON lines, one object per request", exts: []string{".jsonl", ".ndjson", ".json"}, alsoIn: []string{".txt"},
+		byContent: true, sniff: sniffReader(NewJSONReader), open: opener(NewJSONReader)},
+	{name: "twitter", about: "Twitter cache traces: timestamp,key,key_size,value_size,client_id,op,ttl", exts: []string{".twitter"}, alsoIn: []string{".txt"},
+		byContent: true, sniff: sniffReader(NewTwitterReader), open: opener(NewTwitterReader)},
+	{name: "arc", about: "ARC paper traces: start count ignore ignore", exts: []string{".arc"}, alsoIn: []string{".txt"},
+		byContent: true, sniff: sniffWith(func(Options) lineParser { return arcLine }), open: opener(NewARCReader)},
+	{name: "csv", about: "CSV with columns chosen by flags", exts: []string{".csv"}, alsoIn: []string{".txt"},
+		byContent: true, sniff: sniffCSV, open: openLines("csv")},
+	{name: "lirs", about: "LIRS traces: one integer per line, '*' lines skipped", exts: []string{".trace", ".lirs"},
+		sniff: sniffWith(func(Options) lineParser { return lirsLine }), open: openLines("lirs")},
+	{name: "text", about: "one key per line (more columns with flags)", exts: []string{".txt"},
+		byContent: true, sniff: func(h []byte, _ Options) bool { return isText(h) }, open: openLines("text")},
+}
+
 // byExtension lists the formats each known file name extension may mean,
-// the usual one first: a single one decides the format whatever the
+// from the exts and alsoIn of formats: the usual one first, then the others
+// in the order of formats. A single one decides the format whatever the
 // contents; between several, the contents choose among the others in order,
 // and the usual one is read when none fits (so that its reader says what is
 // wrong). A name containing "oracleGeneral" (libCacheSim's convention)
 // counts as .oraclegeneral.
-var byExtension = map[string][]string{
-	".vscsi": {"vscsi"}, ".oraclegeneral": {"oracleGeneral"}, ".cache2k": {"cache2k"},
-	".trace": {"lirs", "cache2k"}, ".lirs": {"lirs"}, ".monitor": {"monitor"},
-	".log": {"accesslog", "monitor"}, ".jsonl": {"jsonl", "prompts"}, ".ndjson": {"jsonl", "prompts"}, ".json": {"jsonl", "prompts"},
-	".twitter": {"twitter"}, ".arc": {"arc"}, ".csv": {"csv"},
-	// A .txt file may hold any text log: one saved from redis-cli monitor, say.
-	".txt": {"text", "monitor", "accesslog", "jsonl", "twitter", "arc", "csv"},
-}
-
-// formats in the order detection tries them: specific formats first, text last.
-var formats = []format{
-	{name: "vscsi", about: "VMware VSCSI block traces, v1 (32-byte) and v2 (40-byte) records",
-		byContent: true, sniff: sniffVSCSI, open: opener(NewVSCSIReader)},
-	{name: "oracleGeneral", about: "libCacheSim's binary: 24-byte records time, id, size, next access",
-		byContent: true, sniff: sniffOracle, open: opener(NewOracleReader)},
-	{name: "cache2k", about: "big-endian int32 keys",
-		sniff: func(h []byte, _ Options) bool { return !isText(h) }, open: opener(NewCache2kReader)},
-	{name: "monitor", about: "Redis MONITOR output",
-		byContent: true, sniff: sniffReader(NewMonitorReader), open: opener(NewMonitorReader)},
-	{name: "accesslog", about: "nginx/Apache common or combined access logs",
-		byContent: true, sniff: sniffReader(NewAccessLogReader), open: opener(NewAccessLogReader)},
-	{name: "prompts", about: "LLM prompts as JSON lines: block hashes or token ids per request, for prefix caching",
-		byContent: true, sniff: sniffPrompts, open: opener(NewPromptReader)},
-	{name: "jsonl", about: "JSON lines, one object per request",
-		byContent: true, sniff: sniffReader(NewJSONReader), open: opener(NewJSONReader)},
-	{name: "twitter", about: "Twitter cache traces: timestamp,key,key_size,value_size,client_id,op,ttl",
-		byContent: true, sniff: sniffReader(NewTwitterReader), open: opener(NewTwitterReader)},
-	{name: "arc", about: "ARC paper traces: start count ignore ignore",
-		byContent: true, sniff: sniffWith(func(Options) lineParser { return arcLine }), open: opener(NewARCReader)},
-	{name: "csv", about: "CSV with columns chosen by flags",
-		byContent: true, sniff: sniffCSV, open: openLines("csv")},
-	{name: "lirs", about: "LIRS traces: one integer per line, '*' lines skipped",
-		sniff: sniffWith(func(Options) lineParser { return lirsLine }), open: openLines("lirs")},
-	{name: "text", about: "one key per line (more columns with flags)",
-		byContent: true, sniff: func(h []byte, _ Options) bool { return isText(h) }, open: openLines("text")},
-}
+var byExtension = func() map[string][]string {
+	m := map[string][]string{}
+	for _, f := range formats {
+		for _, ext := range f.exts {
+			m[ext] = []string{f.name}
+		}
+	}
+	for _, f := range formats {
+		for _, ext := range f.alsoIn {
+			m[ext] = append(m[ext], f.name)
+		}
+	}
+	return m
+}()
 
 // opener adapts a reader constructor to format.open.
 func opener[R trace.Reader](newReader func(string, io.Reader, Options) R) func(string, io.Reader, Options) (trace.Reader, error) {
@@ -129,13 +149,7 @@ var Formats = func() []string {
 func FormatHelp() string {
 	var b strings.Builder
 	for _, f := range formats {
-		var exts []string
-		for ext, names := range byExtension {
-			if names[0] == f.name {
-				exts = append(exts, ext)
-			}
-		}
-		sort.Strings(exts)
+		exts := slices.Sorted(slices.Values(f.exts))
 		about := f.about
 		if len(exts) > 0 {
 			about += " [" + strings.Join(exts, " ") + "]"

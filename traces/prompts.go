@@ -132,9 +132,15 @@ type promptLine struct {
 	block             uint32 // the line's block size (0: none)
 }
 
-// parse reads one prompt into the reader's current prompt.
-func (p *PromptReader) parse(line []byte) error {
+// parse reads one prompt into the reader's current prompt; a malformed
+// one leaves it empty, none of its blocks to read.
+func (p *PromptReader) parse(line []byte) (err error) {
 	p.keys, p.tokens, p.tail, p.time, p.dur, p.next = p.keys[:0], p.tokens[:0], 0, 0, 0, 0
+	defer func() {
+		if err != nil {
+			p.keys, p.tokens, p.tail = p.keys[:0], p.tokens[:0], 0
+		}
+	}()
 	s := jsonScanner{b: line}
 	if !s.consume('{') {
 		return p.sc.errorf(0, "expected a JSON object starting with '{'")
