@@ -117,6 +117,26 @@ func TestModelFlagForms(t *testing.T) {
 	}
 }
 
+// sweep, mrc and system replay say how the bytes a token follow, too.
+func TestModelNoteEverywhere(t *testing.T) {
+	path := writeFile(t, "chat.jsonl", conversation)
+	for _, args := range [][]string{
+		{"sweep", path, "--policy", "lru", "--sizes", "8MiB,16MiB"},
+		{"mrc", path, "--sizes", "8MiB,16MiB"},
+		{"system", "replay", path, "--levels", "gpu=lru:8MiB,cpu=lru:64MiB@1ms"},
+	} {
+		t.Run(caseName(args), func(t *testing.T) {
+			_, errOut, err := runCLI(t, append(args, "--model", "qwen2.5-7b", "--kv-dtype", "fp8")...)
+			if err != nil {
+				t.Fatal(err, errOut)
+			}
+			if want := "note: --model qwen2.5-7b (Qwen/Qwen2.5-7B): 28,672 B per token = 2 (K,V) × 28 layers × 4 KV heads × 128 head dim × 1 B (fp8 KV cache"; !strings.Contains(errOut, want) {
+				t.Errorf("stderr %q, want %q in it", errOut, want)
+			}
+		})
+	}
+}
+
 func TestPrefixFlagErrors(t *testing.T) {
 	path := writeFile(t, "chat.jsonl", conversation)
 	model := "layers=32,kv-heads=8,head-dim=128"
