@@ -136,6 +136,26 @@ func TestMooncakeNativeMatchesConverted(t *testing.T) {
 			if math.Abs(tokens-tr.tokens) > 0.00005 || math.Abs(blocks-tr.blocks) > 0.00005 {
 				t.Errorf("unlimited cache: token hit ratio %.4f, block hit ratio %.4f; README: %.4f, %.4f", tokens, blocks, tr.tokens, tr.blocks)
 			}
+			// inspect says the same, in the trace's own words.
+			var in struct {
+				Prompt struct {
+					Blocks    float64 `json:"blocks"`
+					Tokens    float64 `json:"tokens"`
+					BlockHits float64 `json:"unlimited_block_hits"`
+					TokenHits float64 `json:"unlimited_token_hits"`
+				} `json:"prompt"`
+			}
+			stdout, _, err = runCLI(t, "inspect", native, "--format", "json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal([]byte(stdout), &in); err != nil {
+				t.Fatal(err)
+			}
+			p := in.Prompt
+			if math.Abs(p.TokenHits/p.Tokens-tokens) > 1e-12 || math.Abs(p.BlockHits/p.Blocks-blocks) > 1e-12 {
+				t.Errorf("inspect: unlimited token hit ratio %.4f, block hit ratio %.4f; sweep: %.4f, %.4f", p.TokenHits/p.Tokens, p.BlockHits/p.Blocks, tokens, blocks)
+			}
 		})
 	}
 }
@@ -201,5 +221,31 @@ func TestMooncakeJSONKeys(t *testing.T) {
 	_, stderr, err := runCLI(t, "inspect", native, "--json-keys", "hash_ids", "--trace-format", "jsonl")
 	if err != nil || !strings.Contains(stderr, "without the prefix rule") {
 		t.Errorf("--trace-format jsonl --json-keys hash_ids: %v\n%s", err, stderr)
+	}
+}
+
+// inspect describes a prompt trace in its own words — prompts, blocks,
+// tokens, the KV footprint, the unlimited prefix cache (the same as
+// sweep's) — not in objects and bytes.
+func TestInspectPrompts(t *testing.T) {
+	const spec = "prefix:requests=500"
+	stdout, _, err := runCLI(t, "inspect", spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"│ prompts ", "│ blocks ", "│ tokens ", "│ KV footprint (distinct blocks) ", "│ prompt rate ", "│ reuse distance (distinct blocks) "} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("inspect does not say %q:\n%s", want, stdout)
+		}
+	}
+	for _, not := range []string{"object size", "footprint bytes", "requested bytes", "operations"} {
+		if strings.Contains(stdout, not) {
+			t.Errorf("inspect of prompts says %q:\n%s", not, stdout)
+		}
+	}
+	m := regexp.MustCompile(`unlimited prefix cache +│ (token hit ratio [0-9.]+%, block hit ratio [0-9.]+%)`).FindStringSubmatch(stdout)
+	sweep, _, err := runCLI(t, "sweep", spec, "--policy", "lru", "--sizes", "100")
+	if err != nil || m == nil || !strings.Contains(sweep, "unlimited cache: "+m[1]) {
+		t.Errorf("inspect's unlimited cache %q is not sweep's (%v):\n%s", m, err, sweep)
 	}
 }
