@@ -249,3 +249,12 @@ func TestJSONKeysOnMooncakeNoted(t *testing.T) {
 		t.Errorf("notes:\n%s", notes)
 	}
 }
+
+// A Mooncake trace read as prompts is told what it is.
+func TestMooncakeReadAsPrompts(t *testing.T) {
+	r := NewPromptReader("m.jsonl", strings.NewReader(`{"timestamp": 0, "input_length": 600, "hash_ids": [1, 2]}`+"\n"), Options{})
+	var req trace.Request
+	if err := r.Read(&req); err == nil || !strings.Contains(err.Error(), `but a "hash_ids" list as Mooncake traces have (format mooncake reads them)`) {
+		t.Errorf("error %v", err)
+	}
+}

@@ -221,6 +221,7 @@ type promptLine struct {
 	tokensCol         int
 	block             uint32 // the line's block size (0: none)
 	time              []byte // the timestamp as written (nil: none)
+	mooncake          bool   // the line has a Mooncake trace's list of blocks
 }
 
 // parse reads one prompt into the reader's current prompt; a malformed
@@ -284,6 +285,8 @@ func (p *PromptReader) parse(line []byte) (err error) {
 		err = p.readTokenIDs(l.ids, l.idsCol)
 	case d.ids == "":
 		return p.sc.errorf(0, "no %q field (block ids)", d.blocks)
+	case l.mooncake:
+		return p.sc.errorf(0, "no %q (block hashes) or %q field, but a %q list as Mooncake traces have (format mooncake reads them)", d.blocks, d.ids, mooncakeDialect.blocks)
 	default:
 		return p.sc.errorf(0, "no %q (block hashes) or %q field", d.blocks, d.ids)
 	}
@@ -322,6 +325,8 @@ func (p *PromptReader) field(name, val []byte, col int, l *promptLine) error {
 			err = fmt.Errorf("duration: expected seconds >= 0, got %s", val)
 		}
 		p.durations = p.durations || p.dur > 0
+	case string(name) == mooncakeDialect.blocks:
+		l.mooncake = true
 	}
 	return err
 }
