@@ -83,20 +83,25 @@ var Flags = []Flag{
 	{Name: "delimiter", Default: ",", Formats: []string{"csv"},
 		Help: "CSV column delimiter (one character; \\t for tab). Not given: a comma, or a semicolon or tab when the first 20 lines hold no comma and each the same number of one of them (a note says so)",
 		set:  setDelimiter},
-	{Name: "time-unit", Formats: []string{"csv", "text", "jsonl", "prompts"}, Values: unitNames,
-		Help: "unit of trace timestamps: s, ms, us or ns (decimals allowed; default: from the magnitude of the first timestamp, epoch seconds, ms, µs or ns, with a note; small values are seconds)",
+	{Name: "time-unit", Formats: []string{"csv", "text", "jsonl", "prompts", "mooncake"}, Values: unitNames,
+		Help: "unit of trace timestamps: s, ms, us or ns (decimals allowed; default: ms in Mooncake traces, else from the magnitude of the first timestamp, epoch seconds, ms, µs or ns, with a note; small values are seconds, with a warning on prompt traces when whole numbers span over a day at under one prompt a minute)",
 		set:  func(o *Options, v string) (err error) { o.Line.TimeUnit, err = parseUnit(v); return err }},
 	{Name: "latency-unit", Formats: lineFormats, Values: unitNames,
 		Help: "unit of the latency column: s, ms, us or ns (decimals allowed; default: from a header name such as latency_us, else ms)",
 		set:  func(o *Options, v string) (err error) { o.Line.LatencyUnit, err = parseUnit(v); return err }},
 	jsonFlag("json-key", "key", "JSON lines: name of the key field", func(j *JSONFields) *string { return &j.Key }),
-	jsonFlag("json-time", "time", "JSON lines: name of the time field (a number in --time-unit)", func(j *JSONFields) *string { return &j.Time }),
+	withFormats(jsonFlag("json-time", "", `JSON lines and prompt traces: name of the time field, a number in --time-unit (default: time; timestamp in Mooncake traces)`, func(j *JSONFields) *string { return &j.Time }),
+		"jsonl", "prompts", "mooncake"),
+	withFormats(jsonFlag("json-blocks", "", `prompt traces: name of the list of a prompt's block hashes (default: blocks; hash_ids in Mooncake traces)`, func(j *JSONFields) *string { return &j.Blocks }),
+		"prompts", "mooncake"),
+	withFormats(jsonFlag("json-tokens", "", `prompt traces: name of a prompt's token count (default: tokens; input_length in Mooncake traces)`, func(j *JSONFields) *string { return &j.Tokens }),
+		"prompts", "mooncake"),
 	jsonFlag("json-size", "size", "JSON lines: name of the size field (bytes)", func(j *JSONFields) *string { return &j.Size }),
 	jsonFlag("json-ttl", "ttl", "JSON lines: name of the TTL field (seconds)", func(j *JSONFields) *string { return &j.TTL }),
 	jsonFlag("json-op", "op", "JSON lines: name of the operation field (get, set, delete, …)", func(j *JSONFields) *string { return &j.Op }),
 	jsonFlag("json-keys", "keys", "JSON lines: name of a list of keys (one request of several keys) given instead of the key field", func(j *JSONFields) *string { return &j.Keys }),
-	{Name: "block-tokens", Kind: IntFlag, Formats: []string{"prompts", "csv", "text"},
-		Help: fmt.Sprintf("prompt traces: tokens a KV-cache block holds (token_ids are hashed per full block; blocks without a token count hold this many) (default %d, vLLM's)", DefaultBlockTokens),
+	{Name: "block-tokens", Kind: IntFlag, Formats: []string{"prompts", "mooncake", "csv", "text"},
+		Help: fmt.Sprintf("prompt traces: tokens a KV-cache block holds (token_ids are hashed per full block; blocks without a token count hold this many; a line's block_tokens, or block_size in Mooncake traces, wins) (default %d, vLLM's; %d in Mooncake traces; a warning says when most prompts declare over twice the tokens their blocks hold)", DefaultBlockTokens, MooncakeBlockTokens),
 		set:  setBlockTokens},
 	{Name: "monitor-key", Default: "key", Formats: []string{"monitor"}, Values: []string{"key", "field"},
 		Help: "Redis MONITOR: the cached object is the Redis key (key: a hash whole) or each field of a hash (field: key+field)",
@@ -175,6 +180,12 @@ func columnFlag(name, help string, field func(*ColumnSpec) *string) Flag {
 func jsonFlag(name, def, help string, field func(*JSONFields) *string) Flag {
 	return Flag{Name: name, Default: def, Formats: []string{"jsonl"}, Help: help,
 		set: func(o *Options, v string) error { *field(&o.JSON) = v; return nil }}
+}
+
+// withFormats returns f applying to formats instead.
+func withFormats(f Flag, formats ...string) Flag {
+	f.Formats = formats
+	return f
 }
 
 // withGroup returns f offered by the commands of g.

@@ -179,6 +179,14 @@ func FuzzPrompts(f *testing.F) {
 	fuzzFormat(f, "prompts", func(*Options) {}, func(o *Options) { o.BlockTokens = 4 })
 }
 
+func FuzzMooncake(f *testing.F) {
+	seeds(f, `{"timestamp": 0, "input_length": 1200, "hash_ids": [0, 1, 2]}`, `{"timestamp": 3, "input_length": 10, "hash_ids": [0, 1]}`,
+		`{"timestamp": 1.5, "input_length": 9999, "hash_ids": [7], "block_size": 16}`, `{"hash_ids": [1, 2]}`, `{"input_length": 1, "hash_ids": []}`,
+		`{"timestamp": 1, "input_length": 600, "hash_ids": [1`)
+	// The format's block size and time unit, and others given.
+	fuzzFormat(f, "mooncake", func(*Options) {}, func(o *Options) { o.BlockTokens, o.Line.TimeUnit = 4, 1e9 })
+}
+
 // FuzzDetect runs detection and then whichever reader it picks.
 func FuzzDetect(f *testing.F) {
 	seeds(f, accessLog, monitorLog, jsonLines, twitterTrace, "5 3 0 0\n", "a\nb\n", "k,1\n", "\x1f\x8b\x08\x00", "\x28\xb5\x2f\xfd\x00")

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/cachesim/cachesim/traces/trace"
@@ -81,8 +82,10 @@ var formats = []format{
 		byContent: true, sniff: sniffReader(NewMonitorReader), open: opener(NewMonitorReader)},
 	{name: "accesslog", about: "nginx/Apache common or combined access logs", exts: []string{".log"}, alsoIn: []string{".txt"},
 		byContent: true, sniff: sniffReader(NewAccessLogReader), open: opener(NewAccessLogReader)},
+	{name: "mooncake", about: "Mooncake (FAST'25) LLM prompt traces: JSON lines of timestamp (ms), input_length and hash_ids (blocks of 512 tokens), for prefix caching", alsoIn: []string{".jsonl", ".ndjson", ".json"},
+		byContent: true, sniff: sniffPrompts(mooncakeDialect), open: opener(NewMooncakeReader)},
 	{name: "prompts", about: "LLM prompts as JSON lines: block hashes or token ids per request, for prefix caching", alsoIn: []string{".jsonl", ".ndjson", ".json"},
-		byContent: true, sniff: sniffPrompts, open: opener(NewPromptReader)},
+		byContent: true, sniff: sniffPrompts(promptsDialect), open: opener(NewPromptReader)},
 	{name: "jsonl", about: "JSON lines, one object per request", exts: []string{".jsonl", ".ndjson", ".json"}, alsoIn: []string{".txt"},
 		byContent: true, sniff: sniffReader(NewJSONReader), open: opener(NewJSONReader)},
 	{name: "twitter", about: "Twitter cache traces: timestamp,key,key_size,value_size,client_id,op,ttl", exts: []string{".twitter"}, alsoIn: []string{".txt"},
@@ -476,66 +479,74 @@ func sniffWith(newParser func(Options) lineParser) func([]byte, Options) bool {
 	}
 }
 
-// sniffPrompts accepts what sniffWith accepts of the prompt reader, and two
-// heads that rule turns away although they are prompt traces: a first
-// prompt longer than the head (the blocks or token ids of a long prompt),
-// which leaves no whole line to parse, when it opens as a prompt does; and
-// a malformed line among a few (one in fewer than ten is too many for
-// sniffWith), when some line reads as a prompt and none as a JSON-lines
-// request.
-func sniffPrompts(head []byte, opt Options) bool {
-	if sniffReader(NewPromptReader)(head, opt) {
-		return true
-	}
-	if !isText(head) {
-		return false
-	}
-	if len(head) == sniffSize && bytes.IndexByte(head, '\n') < 0 {
-		return opensPrompt(head)
-	}
-	prompt, request := NewPromptReader("", nil, opt).check, NewJSONReader("", nil, opt).check
-	if len(head) == sniffSize {
-		head = head[:bytes.LastIndexByte(head, '\n')] // drop a line cut short
-	}
-	prompts := 0
-	for n := 0; len(head) > 0 && n < 20; n++ {
-		var line []byte
-		line, head, _ = bytes.Cut(head, []byte{'\n'})
-		if line = bytes.TrimSpace(line); len(line) == 0 {
-			continue
+// sniffPrompts accepts what sniffWith accepts of the reader of prompt
+// format d, and two heads that rule turns away although they are prompt
+// traces: a first prompt longer than the head (the blocks or token ids of
+// a long prompt), which leaves no whole line to parse, when it opens as a
+// prompt of d does; and a malformed line among a few (one in fewer than
+// ten is too many for sniffWith), when some line reads as a prompt and
+// none as a JSON-lines request.
+func sniffPrompts(d promptDialect) func([]byte, Options) bool {
+	newReader := func(name string, r io.Reader, opt Options) *PromptReader { return newPromptReader(name, r, opt, d) }
+	return func(head []byte, opt Options) bool {
+		if sniffReader(newReader)(head, opt) {
+			return true
 		}
-		if request(line) == nil {
+		if !isText(head) {
 			return false
 		}
-		if prompt(line) == nil {
-			prompts++
+		if len(head) == sniffSize && bytes.IndexByte(head, '\n') < 0 {
+			return opensPrompt(head, newReader("", nil, opt).d)
 		}
+		prompt, request := newReader("", nil, opt).check, NewJSONReader("", nil, opt).check
+		if len(head) == sniffSize {
+			head = head[:bytes.LastIndexByte(head, '\n')] // drop a line cut short
+		}
+		prompts := 0
+		for n := 0; len(head) > 0 && n < 20; n++ {
+			var line []byte
+			line, head, _ = bytes.Cut(head, []byte{'\n'})
+			if line = bytes.TrimSpace(line); len(line) == 0 {
+				continue
+			}
+			if request(line) == nil {
+				return false
+			}
+			if prompt(line) == nil {
+				prompts++
+			}
+		}
+		return prompts > 0
 	}
-	return prompts > 0
 }
 
 // opensPrompt reports whether line (maybe cut short) is a JSON object
-// with a prompt's "blocks" or "token_ids" list among its fields.
-func opensPrompt(line []byte) bool {
+// with a list of blocks or token ids among its fields as d names them,
+// after its tokens field if d needs one.
+func opensPrompt(line []byte, d promptDialect) bool {
 	line = bytes.TrimSpace(line)
 	if len(line) == 0 || line[0] != '{' {
 		return false
 	}
-	for _, name := range [][]byte{[]byte(`"blocks"`), []byte(`"token_ids"`)} {
+	field := func(name string, open byte) bool {
+		quoted := []byte(strconv.Quote(name))
 		for rest := line; ; {
-			i := bytes.Index(rest, name)
+			i := bytes.Index(rest, quoted)
 			if i < 0 {
-				break
+				return false
 			}
-			rest = bytes.TrimLeft(rest[i+len(name):], " \t")
+			rest = bytes.TrimLeft(rest[i+len(quoted):], " \t")
 			if len(rest) > 0 && rest[0] == ':' {
-				if rest = bytes.TrimLeft(rest[1:], " \t"); len(rest) > 0 && rest[0] == '[' {
+				if rest = bytes.TrimLeft(rest[1:], " \t"); len(rest) > 0 && (open == 0 || rest[0] == open) {
 					return true
 				}
 			}
 		}
 	}
-	return false
+	if d.needTokens && !field(d.tokens, 0) {
+		return false
+	}
+	return field(d.blocks, '[') || (d.ids != "" && field(d.ids, '['))
 }
 
 // arcLine accepts ARC trace lines: four non-negative integers.

@@ -133,9 +133,15 @@ func (f *inputFlags) read(args []string, stderr io.Writer, bound int64) (*trace.
 
 // checkFormat rejects reader flags that do not apply to the format a
 // trace is read as: they would have no effect.
-func (f *inputFlags) checkFormat(path, format string) error {
+func (f *inputFlags) checkFormat(path string, file *traces.File) error {
+	format := file.Format
 	for _, fl := range traces.Flags {
 		if changed(f.fs, fl.Name) && !slices.Contains(fl.Formats, format) {
+			if fl.Name == "json-keys" && declaresPrompts(file) {
+				// --json-keys on a prompt trace would read its blocks as independent keys.
+				return fmt.Errorf("--%s applies to jsonl traces, and %s is read as %s, a prompt trace: each line's list is a prompt's blocks, simulated with the prefix rule (hits up to the first missing block); drop --%s, or give --trace-format jsonl to read the lists as batches of independent keys without that rule",
+					fl.Name, path, format, fl.Name)
+			}
 			return fmt.Errorf("--%s applies to %s traces, and %s is read as %s (give --trace-format if that is wrong)",
 				fl.Name, joinOr(fl.Formats), path, format)
 		}
@@ -189,7 +195,7 @@ func (f *inputFlags) stream(args []string, stderr io.Writer, use func(name strin
 		return nil, err
 	}
 	defer file.Close()
-	if err := f.checkFormat(path, file.Format); err != nil {
+	if err := f.checkFormat(path, file); err != nil {
 		return nil, err
 	}
 	if err := use(filepath.Base(path), file); err != nil {
@@ -250,8 +256,33 @@ func (f *inputFlags) report(path string, file *traces.File, stderr io.Writer) {
 		fmt.Fprintf(stderr, "%s: dropped %d well-formed records that are no cache operations (e.g. failed or non-GET requests; --log-all keeps them)\n", path, n)
 	}
 	for _, n := range file.Notes() {
+		if n.Warning {
+			fmt.Fprintf(stderr, "warning: %s: %s%s\n", path, n.Text, warnFix(n))
+			continue
+		}
 		fmt.Fprintf(stderr, "note: %s: %s%s\n", path, n.Text, noteHints[n.Kind])
 	}
+}
+
+// warnFlags name the flag that fixes what each kind of warning describes.
+var warnFlags = map[traces.NoteKind]string{
+	traces.NoteBlockTokens: "--block-tokens",
+	traces.NoteTimeUnit:    "--time-unit",
+}
+
+// warnFix says how to fix what warning n describes: the flag, with the
+// value the note suggests when it does.
+func warnFix(n traces.Note) string {
+	fl, ok := warnFlags[n.Kind]
+	switch {
+	case !ok:
+		return ""
+	case n.Suggest == "":
+		return fmt.Sprintf(" (%s sets it)", fl)
+	case n.Kind == traces.NoteTimeUnit:
+		return fmt.Sprintf(": give %s %s (or %s s to keep seconds)", fl, n.Suggest, fl)
+	}
+	return fmt.Sprintf(": give %s %s", fl, n.Suggest)
 }
 
 // firstRecord reports whether err is about a trace's first line or record,
@@ -263,12 +294,13 @@ func firstRecord(err error) bool {
 
 // noteHints name the flags that change what each kind of note describes.
 var noteHints = map[traces.NoteKind]string{
-	traces.NoteFormat:    " (--trace-format chooses)",
-	traces.NoteColumns:   " (--csv-key, --csv-size, --csv-time, … choose)",
-	traces.NoteTimeUnit:  " (--time-unit sets it)",
-	traces.NoteSizes:     " (--default-size sets the default)",
-	traces.NoteTenants:   " (--tenant-from, --csv-tenant, --json-tenant choose)",
-	traces.NoteDelimiter: " (--delimiter sets it)",
+	traces.NoteFormat:      " (--trace-format chooses)",
+	traces.NoteColumns:     " (--csv-key, --csv-size, --csv-time, … choose)",
+	traces.NoteTimeUnit:    " (--time-unit sets it)",
+	traces.NoteSizes:       " (--default-size sets the default)",
+	traces.NoteTenants:     " (--tenant-from, --csv-tenant, --json-tenant choose)",
+	traces.NoteDelimiter:   " (--delimiter sets it)",
+	traces.NoteBlockTokens: " (--block-tokens sets it)",
 }
 
 // sampleFlags choose spatial sampling (SHARDS) for traces too large to replay.

@@ -34,6 +34,9 @@ share of requests taken by the top 1% and 10% of keys, a fitted Zipf exponent
 (least squares on the log-log rank/frequency curve, with its R²), and a
 summary of reuse (stack) distances: how many distinct keys come between two
 requests for the same key, which is the LRU cache size that would hit them.
+A prompt trace (LLM prefix caching) is described in its own terms: prompts,
+blocks and tokens, the KV footprint in blocks and tokens, and the share of
+tokens and blocks an unlimited prefix cache serves.
 
 Compression (gzip, zstd, xz, bzip2) is recognised by the first bytes. The
 format is detected from the file name and contents, or given with

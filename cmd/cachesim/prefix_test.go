@@ -48,7 +48,7 @@ func TestSweepPromptsTokenHitRatio(t *testing.T) {
 		if w, ok := want[k]; ok && (got < w-1e-9 || got > w+1e-9) {
 			t.Errorf("%s: token hit ratio %g, want %g", k, got, w)
 		}
-		if r[col["prompts"]] != "6" || r[col["tokens"]] != "389" || r[col["unit"]] != "objects" {
+		if r[col["prompts"]] != "6" || r[col["tokens"]] != "389" || r[col["unit"]] != "blocks" {
 			t.Errorf("%s: prompts %s tokens %s unit %s", k, r[col["prompts"]], r[col["tokens"]], r[col["unit"]])
 		}
 	}
