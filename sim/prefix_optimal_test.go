@@ -1,11 +1,15 @@
 package sim
 
 import (
+	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/cachesim/cachesim/policy"
+	"github.com/cachesim/cachesim/traces"
 	"github.com/cachesim/cachesim/traces/trace"
+	"github.com/cachesim/cachesim/traces/tracestest"
 )
 
 // prefixBruteForce returns the most token hits any block-count cache of
@@ -156,6 +160,7 @@ func tokenHits(t *testing.T, tr *trace.Trace, spec policy.Spec, c int64) uint64 
 // is a lower bound whose gap the test logs. The optimum is never below any
 // policy, offline or online.
 func TestBeladyPrefixAgainstBruteForce(t *testing.T) {
+	tracestest.SkipUnderRace(t)
 	online := onlinePolicies(t)
 	offline := []policy.Spec{{Name: "belady"}, {Name: "belady", Params: policy.Params{"bypass": "true"}}}
 	opt := policy.Spec{Name: "belady-prefix"}
@@ -204,4 +209,50 @@ func TestBeladyPrefixAgainstBruteForce(t *testing.T) {
 			"some other policy above belady-prefix in %d cases (%d policy-cases)",
 			weighted, cases, short, 100*sumGap/float64(cases), 100*maxGap, beatenCases, beaten)
 	}
+}
+
+// On the Mooncake traces (block counts, 512-token blocks), belady-prefix's
+// token hit ratio is at least every online policy's at every size, and
+// both the unlimited cache's at the largest.
+func TestBeladyPrefixBeatsOnlineOnMooncake(t *testing.T) {
+	specs := append(onlinePolicies(t), policy.Spec{Name: "belady-prefix"})
+	sizes := Sizes{Values: []int64{250, 1000, 4000, 16000, 64000}}
+	if testing.Short() {
+		specs = []policy.Spec{{Name: "lru"}, {Name: "radix"}, {Name: "s3fifo"}, {Name: "arc"}, {Name: "belady-prefix"}}
+	}
+	for _, name := range []string{"conversation_trace.jsonl.gz", "synthetic_trace.jsonl.gz"} {
+		tr := load(t, name, traces.Options{})
+		pts, err := Sweep(tr, SweepConfig{Policies: specs, Sizes: sizes, Seed: 1, Prefix: &PrefixOptions{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ns := len(sizes.Values)
+		opt := pts[len(pts)-ns:]
+		ceiling := PrefixCeiling(tr, PrefixOptions{}).TokenHitRatio()
+		for i, p := range pts[:len(pts)-ns] {
+			o := opt[i%ns]
+			if h, b := p.Stats.Prefix.TokenHitRatio(), o.Stats.Prefix.TokenHitRatio(); h > b {
+				t.Errorf("%s at %d blocks: %s has token hit ratio %.4f%%, more than belady-prefix's %.4f%%", name, p.Size, p.Policy, 100*h, 100*b)
+			}
+		}
+		line := ""
+		for s, o := range opt {
+			line += fmt.Sprintf(" %d: %.2f%% (lru %.2f%%, radix %.2f%%);", o.Size, 100*o.Stats.Prefix.TokenHitRatio(),
+				100*pointOf(pts, "lru", ns, s).Stats.Prefix.TokenHitRatio(), 100*pointOf(pts, "radix", ns, s).Stats.Prefix.TokenHitRatio())
+		}
+		t.Logf("%s: belady-prefix token hit ratio by size in blocks:%s unlimited %.2f%%", name, line, 100*ceiling)
+		if last := opt[ns-1].Stats.Prefix.TokenHitRatio(); math.Abs(last-ceiling) > 1e-9 {
+			t.Errorf("%s: belady-prefix at %d blocks gives %.4f%%, not the unlimited cache's %.4f%%", name, sizes.Values[ns-1], 100*last, 100*ceiling)
+		}
+	}
+}
+
+// pointOf returns policy name's point at size index s of a sweep with ns sizes.
+func pointOf(pts []Point, name string, ns, s int) Point {
+	for i := 0; i < len(pts); i += ns {
+		if pts[i].Policy == name {
+			return pts[i+s]
+		}
+	}
+	return Point{}
 }
