@@ -201,7 +201,7 @@ func TestErrors(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{"unknown policy", []string{"sweep", "--policy", "lru,bogus", "--sizes", "10"}, []string{`unknown policy "bogus"`, "valid: arc, belady, belady-size, "}},
+		{"unknown policy", []string{"sweep", "--policy", "lru,bogus", "--sizes", "10"}, []string{`unknown policy "bogus"`, "valid: arc, belady, belady-prefix, belady-size, "}},
 		{"bad sizes", []string{"sweep", "--sizes", "10:"}, []string{"bad --sizes", "accepted forms", "start:stop:step"}},
 		{"bad size", []string{"replay", "--size", "lots"}, []string{"bad --size", "accepted forms"}},
 		{"missing file", []string{"sweep", filepath.Join(dir, "nope.txt"), "--sizes", "10"}, []string{"nope.txt", "no such file"}},

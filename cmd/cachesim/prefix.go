@@ -253,6 +253,9 @@ func (o *replayOptions) replayPrompts(cmd *cobra.Command, t *trace.Trace, p repl
 	if !bytes {
 		opt.BytesPerToken = 0
 	}
+	if len(o.route.given()) > 0 {
+		return o.replayRouted(cmd, t, p.spec, size, opt, model)
+	}
 	c, err := policy.New(p.spec, o.cache.config(size.N))
 	if err != nil {
 		return err

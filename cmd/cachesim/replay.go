@@ -30,6 +30,7 @@ type replayOptions struct {
 	size     string
 	bytes    bool
 	prefix   prefixFlags
+	route    routeFlags
 }
 
 // newReplayCmd is cachesim replay. runF, when not nil, runs instead of the
@@ -64,7 +65,7 @@ replay. A real Redis or memcached: cachesim live replay.
 ` + batchHelp + ` The replay adds how many keys a request fetched
 (percentiles) and the share of requests by the share of their keys hit.
 
-` + prefixHelp,
+` + prefixHelp + "\n\n" + routeHelp,
 		Example: `  cachesim replay
   cachesim generate zipf --keys 1e4 --requests 1e5 --rate 1000 --size lognormal:8:1 -o trace.csv
   cachesim replay trace.csv --policy lfu --size 1000
@@ -74,6 +75,7 @@ replay. A real Redis or memcached: cachesim live replay.
   cachesim replay 'drifting:keys=1e4,requests=1e5' --policy lfu --size 1000 --window 10000
   cachesim replay trace.csv --size 4MiB --policy redis-lru --overhead-per-object 62
   cachesim replay 'prefix:requests=2000' --policy radix --size 8GiB --kv-bytes-per-token 128KiB --pin-time 2s
+  cachesim replay 'prefix:requests=2000' --policy lru --size 32GiB --model layers=32,kv-heads=8,head-dim=128 --instances 8 --router all
   cachesim replay 'batch:keys=1e4,batch=20,requests=1e5' --size 5000 --dedup-batch --miss-latency 10ms`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -98,6 +100,7 @@ replay. A real Redis or memcached: cachesim live replay.
 	o.batch.register(fs, true)
 	o.timeline.register(fs)
 	o.prefix.register(fs)
+	o.route.register(fs)
 	o.in.register(fs)
 	o.in.registerRequests(fs)
 	o.out.register(fs, "table", "csv", "json")
@@ -141,6 +144,9 @@ func (o *replayOptions) plan() (p replayPlan, err error) {
 	if err := o.cache.check(specs, p.size.Bytes(), p.model); err != nil {
 		return p, err
 	}
+	if _, err := o.route.check(); err != nil {
+		return p, err
+	}
 	p.window, err = o.timeline.check(&o.out)
 	return p, err
 }
@@ -158,6 +164,9 @@ func runReplay(cmd *cobra.Command, o *replayOptions, p replayPlan) error {
 		return err
 	}
 	if err := o.prefix.check(t); err != nil {
+		return err
+	}
+	if err := o.route.checkTrace(t); err != nil {
 		return err
 	}
 	if sim.Prompts(t) {
@@ -323,7 +332,7 @@ func eventsOnWindows(t *trace.Trace, plan *sim.WindowPlan, events []report.Timel
 // caller must load the trace.
 func (o *replayOptions) replayStream(cmd *cobra.Command, args []string, p replayPlan) (ok bool, err error) {
 	if o.timeline.on() || p.model != nil || p.spec.Traits().Has(policy.Offline) || (p.size.N == 0 && !rereadable(args)) ||
-		len(o.prefix.given()) > 0 || o.batch.given() {
+		len(o.prefix.given()) > 0 || len(o.route.given()) > 0 || o.batch.given() {
 		return false, nil
 	}
 	stderr := cmd.ErrOrStderr()
