@@ -151,9 +151,8 @@ func wrapPins(err error) error {
 	return err
 }
 
-// note says on stderr how a prompt trace is simulated, and how the bytes
-// of a token follow from --model.
-func (f *prefixFlags) note(w io.Writer, t *trace.Trace, opt *sim.PrefixOptions) {
+// prefixNote says on stderr how a prompt trace is simulated.
+func prefixNote(w io.Writer, t *trace.Trace, opt *sim.PrefixOptions) {
 	unit := "sizes count blocks (--kv-bytes-per-token or --model makes them KV memory)"
 	if opt.BytesPerToken > 0 {
 		unit = fmt.Sprintf("sizes are KV memory at %s a token", sim.FormatSize(opt.BytesPerToken, true))
@@ -167,6 +166,11 @@ func (f *prefixFlags) note(w io.Writer, t *trace.Trace, opt *sim.PrefixOptions) 
 	}
 	fmt.Fprintf(w, "note: %s is a prompt trace: simulated with the prefix rule (hits up to each request's first missing block); %s; %s\n",
 		t.Name, unit, pins)
+}
+
+// modelNote says on stderr how the bytes of a token follow from --model,
+// when sizes are KV memory of its.
+func (f *prefixFlags) modelNote(w io.Writer, opt *sim.PrefixOptions) {
 	if f.shape != nil && opt.BytesPerToken > 0 {
 		fmt.Fprintf(w, "note: --model %s\n", f.shape)
 	}
@@ -218,7 +222,8 @@ func (o *sweepOptions) sweepPrompts(cmd *cobra.Command, p sweepPlan, in sweepInp
 			sizes = sim.DefaultSweepSizes(objects, bytes, sizes.Bytes, 12)
 		}
 	}
-	o.prefix.note(stderr, t, opt)
+	prefixNote(stderr, t, opt)
+	o.prefix.modelNote(stderr, opt)
 	bar := newProgress(stderr, o.out.quiet, len(p.specs)*len(sizes.Values), int64(t.Len()), "sweep")
 	cfg := sim.SweepConfig{Policies: p.specs, Sizes: sizes, TTL: o.cache.ttl, Seed: o.cache.seed, Workers: o.jobs, Progress: bar.Add, Prefix: opt}
 	points, err := sim.Sweep(t, cfg)
@@ -263,7 +268,8 @@ func (o *replayOptions) replayPrompts(cmd *cobra.Command, t *trace.Trace, p repl
 	if (opt.Pin > 0 || opt.Durations) && !sim.PinsApply(c) {
 		return wrapPins(fmt.Errorf("%s %w: only %s do", p.spec, sim.ErrPinsNeedPinner, strings.Join(sim.PinningPolicies(), " and ")))
 	}
-	o.prefix.note(stderr, t, opt)
+	prefixNote(stderr, t, opt)
+	o.prefix.modelNote(stderr, opt)
 	start := time.Now()
 	st := sim.ReplayPrefix(t, c, *opt)
 	took := time.Since(start)

@@ -134,6 +134,7 @@ func (o *replayOptions) replayRouted(cmd *cobra.Command, t *trace.Trace, spec po
 		return err
 	}
 	prefixNote(stderr, t, opt)
+	o.prefix.modelNote(stderr, opt)
 	pooled := sim.ReplayPrefix(t, pooledCache, *opt)
 	var routes []sim.RoutedStats
 	for _, r := range routers {

@@ -61,7 +61,8 @@ func (o *systemReplayOptions) replayPromptTiers(cmd *cobra.Command, t *trace.Tra
 		info[k] = report.PrefixTierInfo{Name: l.Name, Policy: l.Policy.String(), Size: l.Size.String(), TransferMS: 1e3 * l.Latency}
 	}
 	stderr := cmd.ErrOrStderr()
-	o.prefix.note(stderr, t, opt)
+	prefixNote(stderr, t, opt)
+	o.prefix.modelNote(stderr, opt)
 	st := sim.ReplayPrefixTiers(t, tiers, *opt)
 	rep := report.NewPrefixTiers(t.Name, system.FormatLevels(levels), st, info, model)
 	return o.out.emit(cmd.OutOrStdout(), stderr, writers{"table": rep.WriteTable, "json": rep.WriteJSON})

@@ -117,13 +117,15 @@ func TestModelFlagForms(t *testing.T) {
 	}
 }
 
-// sweep, mrc and system replay say how the bytes a token follow, too.
+// sweep, mrc, system replay and replay on instances say how the bytes a
+// token follow, too.
 func TestModelNoteEverywhere(t *testing.T) {
 	path := writeFile(t, "chat.jsonl", conversation)
 	for _, args := range [][]string{
 		{"sweep", path, "--policy", "lru", "--sizes", "8MiB,16MiB"},
 		{"mrc", path, "--sizes", "8MiB,16MiB"},
 		{"system", "replay", path, "--levels", "gpu=lru:8MiB,cpu=lru:64MiB@1ms"},
+		{"replay", path, "--instances", "2", "--size", "16MiB"},
 	} {
 		t.Run(caseName(args), func(t *testing.T) {
 			_, errOut, err := runCLI(t, append(args, "--model", "qwen2.5-7b", "--kv-dtype", "fp8")...)
