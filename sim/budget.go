@@ -68,7 +68,7 @@ func pointMemory(t *trace.Trace, size int64, bytes bool, meanSize float64) int64
 
 // meanRequestSize returns the mean size of t's requests (1 without sizes).
 func meanRequestSize(t *trace.Trace) float64 {
-	if t.Sizes == nil || len(t.Sizes) == 0 {
+	if len(t.Sizes) == 0 {
 		return 1
 	}
 	var sum float64
