@@ -73,7 +73,7 @@ func TestBeladyEqualsBruteForceOptimum(t *testing.T) {
 		}
 		for _, demand := range []bool{false, true} {
 			want := bruteForce(keys, c, demand)
-			got := sim.Replay(tr, policy.NewBelady(int64(c), !demand), true).Hits
+			got := sim.Replay(tr, policy.NewBelady(int64(c), !demand), sim.Options{Objects: true}).Hits
 			if int(got) != want {
 				t.Fatalf("keys %v, capacity %d, demand %v: belady %d hits, optimum %d", keys, c, demand, got, want)
 			}

@@ -81,7 +81,7 @@ func TestSweepMemoryPlan(t *testing.T) {
 	for _, spec := range specs[1:] {
 		cache := heldBy(func() any {
 			c, _ := policy.New(spec, policy.Config{Capacity: 12_000, SizeHint: 12_000})
-			ReplayWith(tr, c, Options{Objects: true})
+			Replay(tr, c, Options{Objects: true})
 			return c
 		})
 		t.Logf("%s at 12,000 objects holds %d bytes", spec.Name, cache)

@@ -25,12 +25,12 @@ import (
 // reports, per size, whether its result is exact; callers replay the others.
 // Traces with writes or deletes are never exact here.
 func LRUCurve(t *trace.Trace, sizes Sizes) (stats []Stats, exact []bool) {
-	return LRUCurveWith(t, sizes, CurveOptions{})
+	return lruCurveWith(t, sizes, CurveOptions{})
 }
 
-// LRUCurveWith is LRUCurve with options: on a trace of multi-key requests
+// lruCurveWith is LRUCurve with options: on a trace of multi-key requests
 // it gives each size's Stats.Batch too (see batchcurve.go).
-func LRUCurveWith(t *trace.Trace, sizes Sizes, opt CurveOptions) (stats []Stats, exact []bool) {
+func lruCurveWith(t *trace.Trace, sizes Sizes, opt CurveOptions) (stats []Stats, exact []bool) {
 	if sizes.Bytes {
 		return lruCurve[int64](t, sizes, opt)
 	}

@@ -14,8 +14,8 @@ import (
 var ErrPinsNeedPinner = errors.New("cannot pin blocks")
 
 // prefixSweep is Sweep for a prompt trace (cfg.Prefix set): every point
-// replayed with the prefix rule (ReplayPrefix), except lru and radix
-// without pins, computed for every size at once (PrefixCurve) with
+// replayed with the prefix rule (replayPrefix), except lru and radix
+// without pins, computed for every size at once (prefixStackCurve) with
 // replays only at the sizes the curve cannot give exactly.
 func prefixSweep(t *trace.Trace, cfg SweepConfig) ([]Point, error) {
 	opt := cfg.prefixOptions()
@@ -48,7 +48,7 @@ func prefixSweep(t *trace.Trace, cfg SweepConfig) ([]Point, error) {
 			if err != nil {
 				return err
 			}
-			points[p*ns+s].Stats = ReplayPrefix(t, c, opt)
+			points[p*ns+s].Stats = replayPrefix(t, c, opt)
 			done()
 			return nil
 		}
@@ -62,7 +62,7 @@ func prefixSweep(t *trace.Trace, cfg SweepConfig) ([]Point, error) {
 			continue
 		}
 		tasks = append(tasks, func() error {
-			stats, exact := PrefixCurve(t, cfg.Sizes, opt, leafFirst)
+			stats, exact := prefixStackCurve(t, cfg.Sizes, opt, leafFirst)
 			var rest []func() error
 			for s := range stats {
 				if exact[s] {
@@ -93,7 +93,7 @@ func (cfg *SweepConfig) prefixOptions() PrefixOptions {
 	return opt
 }
 
-// prefixCurveOf reports whether PrefixCurve computes spec, and in which
+// prefixCurveOf reports whether prefixStackCurve computes spec, and in which
 // order: plain lru, or radix (leaf-first).
 func prefixCurveOf(spec policy.Spec) (leafFirst, ok bool) {
 	if spec.Admission != nil || len(spec.Params) > 0 {
@@ -144,7 +144,7 @@ func joinNames(names []string) string {
 func PrefixCeiling(t *trace.Trace, opt PrefixOptions) Ceiling {
 	opt.Pin, opt.Durations = 0, false
 	c := policy.NewLRU(math.MaxInt64)
-	st := ReplayPrefix(t, c, opt)
+	st := replayPrefix(t, c, opt)
 	objects, bytes := uint64(c.Len()), uint64(c.Used())
 	if opt.BytesPerToken == 0 {
 		bytes = prefixTokens(t)

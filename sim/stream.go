@@ -27,9 +27,9 @@ type StreamInfo struct {
 // ErrNeedsTrace is returned by ReplayStream for what needs the whole trace
 // in memory: offline policies (the next access of every request), latency
 // models and timelines (planned from the trace's length and span).
-var ErrNeedsTrace = errors.New("needs the whole trace in memory (offline policy, latency model or timeline): load it and use ReplayWith")
+var ErrNeedsTrace = errors.New("needs the whole trace in memory (offline policy, latency model or timeline): load it and use Replay")
 
-// ReplayStream runs every request r yields through c, as ReplayWith does
+// ReplayStream runs every request r yields through c, as Replay does
 // for a loaded trace, holding nothing per request: a reader goroutine
 // parses batches of requests and counts the distinct keys (in a table of
 // 32 bytes a key) while this one replays the previous batch, so memory

@@ -64,7 +64,7 @@ func TestReplayStreamMatchesLoaded(t *testing.T) {
 						}
 						return c
 					}
-					want := ReplayWith(tr, mk(), opt)
+					want := Replay(tr, mk(), opt)
 					got, info, err := ReplayStream(workloadReader(t, ws), mk(), opt)
 					if err != nil {
 						t.Fatal(err)

@@ -45,7 +45,7 @@ type SweepConfig struct {
 	// Progress, when set, is called (from any goroutine, serialised) after each point.
 	Progress func()
 	// Prefix, when set, replays a prompt trace with the prefix rule (see
-	// ReplayPrefix); MaxMemory and Latency do not apply.
+	// Options.Prefix); MaxMemory and Latency do not apply.
 	Prefix *PrefixOptions
 }
 
@@ -104,7 +104,7 @@ func Sweep(t *trace.Trace, cfg SweepConfig) ([]Point, error) {
 			if err != nil {
 				return fmt.Errorf("%s at size %d: %w", points[p*ns+s].Policy, points[p*ns+s].Size, err)
 			}
-			done(p*ns+s, ReplayWith(t, c, Options{Objects: !cfg.Sizes.Bytes, CountWrites: cfg.CountWrites, Overhead: cfg.Overhead,
+			done(p*ns+s, Replay(t, c, Options{Objects: !cfg.Sizes.Bytes, CountWrites: cfg.CountWrites, Overhead: cfg.Overhead,
 				Latency: cfg.Latency, DedupBatch: cfg.DedupBatch}))
 			return nil
 		}
@@ -120,7 +120,7 @@ func Sweep(t *trace.Trace, cfg SweepConfig) ([]Point, error) {
 				view.Ops = nil
 				lookups = &view
 			}
-			stats, exact := LRUCurveWith(lookups, cfg.Sizes, CurveOptions{DedupBatch: cfg.DedupBatch})
+			stats, exact := lruCurveWith(lookups, cfg.Sizes, CurveOptions{DedupBatch: cfg.DedupBatch})
 			for s := range stats {
 				if exact[s] {
 					done(p*ns+s, stats[s])

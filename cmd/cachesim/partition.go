@@ -133,7 +133,8 @@ func (o *sweepOptions) partitions(t *trace.Trace, cfg sim.SweepConfig, budget in
 		if err != nil {
 			return nil, err
 		}
-		_, shared := sim.ReplayByTenant(t, c, sim.Options{Objects: !bytes, CountWrites: cfg.CountWrites, Overhead: cfg.Overhead, DedupBatch: cfg.DedupBatch})
+		shared := sim.Replay(t, c, sim.Options{Objects: !bytes, CountWrites: cfg.CountWrites, Overhead: cfg.Overhead, DedupBatch: cfg.DedupBatch,
+			Tenants: true}).Tenants
 		var tc []report.TenantCurve
 		var ts []sim.TenantStats
 		for id, stats := range curves[0] {

@@ -240,7 +240,7 @@ func (o *replayOptions) replayPrompts(cmd *cobra.Command, t *trace.Trace, p repl
 	}
 	prefixNote(stderr, t, opt)
 	start := time.Now()
-	st := sim.ReplayPrefix(t, c, *opt)
+	st := sim.Replay(t, c, sim.Options{Prefix: opt})
 	took := time.Since(start)
 	rep := report.NewReplay(t.Name, p.spec.String(), sim.Size{N: size.N, Unit: sim.UnitOf(bytes)}, st, int(ceiling.Objects), took)
 	rep.AddPrefix(model)

@@ -181,7 +181,7 @@ func runReplay(cmd *cobra.Command, args []string, o *replayOptions) error {
 		opt.Latency = model.Latencies(t)
 	}
 	start := time.Now()
-	st := sim.ReplayWith(t, c, opt)
+	st := sim.Replay(t, c, opt)
 	rep := report.NewReplay(t.Name, spec.String(), size, st, distinct, time.Since(start))
 	if opt.Window != nil {
 		rep.Window = opt.Window.Window.String()
