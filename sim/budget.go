@@ -108,7 +108,7 @@ func (e *ErrMemory) Error() string {
 
 // planMemory estimates what a sweep of t holds, curves being the number of
 // LRU curves it computes.
-func planMemory(t *trace.Trace, cfg SweepConfig, curves int) MemoryPlan {
+func planMemory(t *trace.Trace, cfg sweepConfig, curves int) MemoryPlan {
 	m := MemoryPlan{Trace: t.ColumnBytes()}
 	if curves > 0 {
 		m.Curve = int64(curves) * int64(estimateDistinct(t)) * curveBytesPerKey

@@ -13,11 +13,11 @@ import (
 // ErrPinsNeedPinner says a policy cannot pin blocks (it is no policy.Pinner).
 var ErrPinsNeedPinner = errors.New("cannot pin blocks")
 
-// prefixSweep is Sweep for a prompt trace (cfg.Prefix set): every point
+// prefixSweep is sweepPoints for a prompt trace (cfg.Prefix set): every point
 // replayed with the prefix rule (replayPrefix), except lru and radix
 // without pins, computed for every size at once (prefixStackCurve) with
 // replays only at the sizes the curve cannot give exactly.
-func prefixSweep(t *trace.Trace, cfg SweepConfig) ([]Point, error) {
+func prefixSweep(t *trace.Trace, cfg sweepConfig) ([]Point, error) {
 	opt := cfg.prefixOptions()
 	np, ns := len(cfg.Policies), len(cfg.Sizes.Values)
 	points := make([]Point, np*ns)
@@ -85,7 +85,7 @@ func prefixSweep(t *trace.Trace, cfg SweepConfig) ([]Point, error) {
 
 // prefixOptions are the prefix options for the sweep's unit: block
 // counts give every block size 1.
-func (cfg *SweepConfig) prefixOptions() PrefixOptions {
+func (cfg *sweepConfig) prefixOptions() PrefixOptions {
 	opt := *cfg.Prefix
 	if !cfg.Sizes.Bytes {
 		opt.BytesPerToken = 0

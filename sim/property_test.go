@@ -101,7 +101,8 @@ func TestSweepEqualsSequentialReplays(t *testing.T) {
 	tr := randomTrace(rand.New(rand.NewPCG(5, 6)), 20000, 2000, 1)
 	specs := []policy.Spec{{Name: "lru"}, {Name: "fifo"}, {Name: "lfu"}, {Name: "ttl"}}
 	sizes := []int64{10, 50, 100, 500, 1000}
-	pts, err := sim.Sweep(tr, sim.SweepConfig{Policies: specs, Sizes: sim.Sizes{Values: sizes}, Workers: 3})
+	res, err := sim.Sweep(sim.Plan{Trace: tr, Policies: specs, Sizes: sim.Sizes{Values: sizes}, Workers: 3})
+	pts := res.Points
 	if err != nil {
 		t.Fatal(err)
 	}

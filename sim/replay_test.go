@@ -288,7 +288,7 @@ func TestReplayOverheadPerObject(t *testing.T) {
 		}
 		// Sweep's LRU (stack distances when it can) must agree.
 		spec, _ := policy.ParseSpec("lru")
-		pts, err := Sweep(tr, SweepConfig{Policies: []policy.Spec{spec}, Sizes: Sizes{Values: []int64{130}, Bytes: true}, Overhead: c.overhead})
+		pts, err := sweepPoints(tr, sweepConfig{Policies: []policy.Spec{spec}, Sizes: Sizes{Values: []int64{130}, Bytes: true}, Overhead: c.overhead})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -352,7 +352,7 @@ func TestReplayAdmissions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pts, err := Sweep(tr, SweepConfig{Policies: []policy.Spec{spec}, Sizes: Sizes{Values: []int64{2}}})
+	pts, err := sweepPoints(tr, sweepConfig{Policies: []policy.Spec{spec}, Sizes: Sizes{Values: []int64{2}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,8 +19,8 @@ type Point struct {
 	Band *Band `json:"band,omitempty"`
 }
 
-// SweepConfig says which points a sweep computes and how.
-type SweepConfig struct {
+// sweepConfig says which points a sweep computes and how.
+type sweepConfig struct {
 	Policies []policy.Spec
 	Sizes    Sizes
 	// TTL is the default time to live for policies with expiry.
@@ -49,12 +49,12 @@ type SweepConfig struct {
 	Prefix *PrefixOptions
 }
 
-// Sweep computes every policy at every size, in parallel; t is shared
+// sweepPoints computes every policy at every size, in parallel; t is shared
 // read-only. Plain LRU (the policy.ExactCurve trait) is computed for all
 // sizes at once from stack distances (LRUCurve), with replays only for the sizes that method cannot
 // give exactly; every other point is one replay. The points come back
 // ordered by policy (as given), then size.
-func Sweep(t *trace.Trace, cfg SweepConfig) ([]Point, error) {
+func sweepPoints(t *trace.Trace, cfg sweepConfig) ([]Point, error) {
 	if cfg.Prefix != nil {
 		return prefixSweep(t, cfg)
 	}
@@ -157,17 +157,13 @@ func Sweep(t *trace.Trace, cfg SweepConfig) ([]Point, error) {
 // byCurve reports whether the sweep computes spec from the one-pass LRU
 // curve (LRUCurve): a policy with the ExactCurve trait, with nothing
 // recorded per request that the curve does not compute.
-func byCurve(t *trace.Trace, cfg SweepConfig, spec policy.Spec) bool {
+func byCurve(t *trace.Trace, cfg sweepConfig, spec policy.Spec) bool {
 	return spec.Traits().Has(policy.ExactCurve) && (t.Ops == nil || cfg.CountWrites) && cfg.Latency == nil &&
 		(cfg.Overhead == 0 || !cfg.Sizes.Bytes) && !t.HasUnsized()
 }
 
-// UsesCurve reports whether a sweep of t by cfg computes spec from the
-// one-pass LRU curve rather than by replays.
-func UsesCurve(t *trace.Trace, cfg SweepConfig, spec policy.Spec) bool { return byCurve(t, cfg, spec) }
-
 // curves returns the number of policies the sweep computes by LRU curve.
-func curves(t *trace.Trace, cfg SweepConfig) int {
+func curves(t *trace.Trace, cfg sweepConfig) int {
 	n := 0
 	for _, spec := range cfg.Policies {
 		if byCurve(t, cfg, spec) {

@@ -138,13 +138,13 @@ func (p *replayer) countTenant(r *trace.Request, hit bool) {
 	}
 }
 
-// TenantSweep computes every tenant's statistics in a cache of its own,
+// tenantSweep computes every tenant's statistics in a cache of its own,
 // for each policy of cfg at each of cfg.Sizes, indexed [policy][tenant]
 // [size] (tenant 0: requests without one; nil for a tenant without
 // requests). LRU comes from tenantLRUCurves, in one pass; the sizes the
 // curve cannot give exactly, and the other policies, replay each
-// tenant's requests (tenantTraces) as Sweep does.
-func TenantSweep(t *trace.Trace, cfg SweepConfig) ([][][]Stats, error) {
+// tenant's requests (tenantTraces) as sweepPoints does.
+func tenantSweep(t *trace.Trace, cfg sweepConfig) ([][][]Stats, error) {
 	out := make([][][]Stats, len(cfg.Policies))
 	var subs []*trace.Trace // built when first needed
 	for p, spec := range cfg.Policies {
@@ -173,7 +173,7 @@ func TenantSweep(t *trace.Trace, cfg SweepConfig) ([][][]Stats, error) {
 			if sub == nil {
 				continue
 			}
-			points, err := Sweep(sub, one)
+			points, err := sweepPoints(sub, one)
 			if err != nil {
 				return nil, err
 			}

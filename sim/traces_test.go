@@ -79,13 +79,13 @@ func TestCloudPhysicsFormatsSweep(t *testing.T) {
 		"lfu":  {100973, 95562, 81059, 64375},
 	}
 	csv := traces.Options{Line: traces.LineOptions{Columns: traces.Columns{Key: 5, Time: 2, Op: 3, Size: 4}, Header: true}}
-	cfg := SweepConfig{Policies: specs(t, "lru", "fifo", "lfu"), Sizes: Sizes{Values: []int64{100, 1000, 10000, 25000}}, CountWrites: true}
+	cfg := sweepConfig{Policies: specs(t, "lru", "fifo", "lfu"), Sizes: Sizes{Values: []int64{100, 1000, 10000, 25000}}, CountWrites: true}
 	var first []Point
 	for _, f := range []struct {
 		name string
 		opt  traces.Options
 	}{{"cloudPhysicsIO.txt", traces.Options{}}, {"cloudPhysicsIO.csv", csv}, {"cloudPhysicsIO.vscsi", traces.Options{}}, {"cloudPhysicsIO.oracleGeneral.bin", traces.Options{}}} {
-		points, err := Sweep(load(t, f.name, f.opt), cfg)
+		points, err := sweepPoints(load(t, f.name, f.opt), cfg)
 		if err != nil {
 			t.Fatal(err)
 		}

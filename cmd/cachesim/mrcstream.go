@@ -86,8 +86,8 @@ func (o *sweepOptions) mrcExact(cmd *cobra.Command, args []string, p sweepPlan, 
 	}
 	t := trace.NewTrace(name, info.Fields) // for the notes, which look at the columns
 	warnInputs(cmd.ErrOrStderr(), t, p.specs, sizes.Bytes)
-	return true, o.publish(cmd, p, sweepResult{t: t, total: info.Requests, rate: 1, sizes: sizes, points: points,
-		ceiling: info.Ceiling(stats[0])})
+	return true, o.publish(cmd, p, sim.Result{Trace: t, Total: info.Requests, Rate: 1, Policies: p.specs, Sizes: sizes, Points: points,
+		Ceiling: info.Ceiling(stats[0])})
 }
 
 // byteSizes counts the input's footprint in a first pass and returns the
@@ -188,6 +188,6 @@ func (o *sweepOptions) mrcSampled(cmd *cobra.Command, args []string, p sweepPlan
 			points[i].Stats, points[i].Band = mean[i], &bands[i]
 		}
 	}
-	return true, o.publish(cmd, p, sweepResult{t: trace.NewTrace(name, info.Fields), total: info.Requests, rate: rate,
-		sizes: sizes, points: points, ceiling: sim.EstimatedCeiling(points[0].Stats, es[0].Distinct())})
+	return true, o.publish(cmd, p, sim.Result{Trace: trace.NewTrace(name, info.Fields), Total: info.Requests, Rate: rate,
+		Policies: p.specs, Sizes: sizes, Points: points, Ceiling: sim.EstimatedCeiling(points[0].Stats, es[0].Distinct())})
 }
