@@ -67,7 +67,7 @@ func TestSweepMemoryPlan(t *testing.T) {
 		t.Errorf("trace %d bytes, want %d (keys only)", plan.Trace, 8*tr.Len())
 	}
 	curve := heldBy(func() any {
-		d := NewStackDistances(cfg.Sizes)
+		d := newStackDistancesOf(cfg.Sizes)
 		var req trace.Request
 		for i := range tr.Len() {
 			tr.At(i, &req)

@@ -74,15 +74,15 @@ type StackDistances interface {
 	Footprint() (objects int, bytes int64)
 	// Curve returns the LRU statistics of the requests added at each size,
 	// as LRUCurve does. With byte capacities, sizes must be those given to
-	// NewStackDistances.
+	// newStackDistancesOf.
 	Curve(sizes Sizes) (stats []Stats, exact []bool)
 }
 
-// NewStackDistances returns an empty accumulator. For object capacities it
+// newStackDistancesOf returns an empty accumulator. For object capacities it
 // keeps a histogram of every distance, so the sizes may be chosen after the
 // stream (from its footprint); for byte capacities sizes must be known up
 // front, and each distance is binned by them.
-func NewStackDistances(sizes Sizes) StackDistances {
+func newStackDistancesOf(sizes Sizes) StackDistances {
 	if sizes.Bytes {
 		return newStackDistances[int64](sizes)
 	}

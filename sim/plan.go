@@ -25,8 +25,8 @@ type Plan struct {
 
 	// Sizes are the capacities to sweep. Without Values they come from the
 	// input's footprint, in Sizes.Bytes's unit: Points log-spaced sizes
-	// from one object to the footprint, or with Points 0, DefaultPoints
-	// log-spaced sizes from 1% of it.
+	// from one object to the footprint, or with Points 0, 12 log-spaced
+	// sizes from 1% of it.
 	Sizes  Sizes
 	Points int
 
@@ -65,9 +65,9 @@ type Plan struct {
 	Progress func(points int, requests int64) func()
 }
 
-// DefaultPoints is the number of sizes a sweep chooses from the
+// defaultPoints is the number of sizes a sweep chooses from the
 // footprint when given neither sizes nor Plan.Points.
-const DefaultPoints = 12
+const defaultPoints = 12
 
 // Sample is a spatial sample of an input: every request of the keys whose
 // hash fell below Rate (see traces.Sample).
@@ -202,7 +202,7 @@ func (plan *Plan) footprintSizes(objects int, bytes int64) Sizes {
 	if plan.Points > 0 {
 		return curveSizes(objects, bytes, plan.Sizes.Bytes, plan.Points)
 	}
-	return defaultSweepSizes(objects, bytes, plan.Sizes.Bytes, DefaultPoints)
+	return defaultSweepSizes(objects, bytes, plan.Sizes.Bytes, defaultPoints)
 }
 
 // sweepPrompts is Sweep on a prompt trace: the prefix rule, sizes from

@@ -10,7 +10,7 @@ import (
 // sampledSweep estimates a sweep of the full trace from a spatially sampled
 // one: sample holds every request for the keys kept at rate, total is the
 // number of requests in the full trace. Plain LRU (policy.ExactCurve) comes
-// from SHARDS-adj (SHARDSCurve); every other policy is replayed on the sample at sizes
+// from SHARDS-adj (shardsCurve); every other policy is replayed on the sample at sizes
 // scaled by rate (the "mini-simulation" of Waldspurger et al., ATC'17),
 // which approximates non-stack policies as well. The points carry the
 // requested (unscaled) sizes and counts scaled to the full trace; they are
@@ -31,7 +31,7 @@ func sampledSweep(sample *trace.Trace, total int64, rate float64, cfg sweepConfi
 		}
 		if spec.Traits().Has(policy.ExactCurve) && (sample.Ops == nil || cfg.CountWrites) && (cfg.Overhead == 0 || !cfg.Sizes.Bytes) &&
 			!sample.HasUnsized() {
-			for s, st := range SHARDSCurve(sample, total, rate, cfg.Sizes) {
+			for s, st := range shardsCurve(sample, total, rate, cfg.Sizes) {
 				points[p*ns+s].Stats = st
 			}
 			continue

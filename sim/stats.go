@@ -1,5 +1,3 @@
-// Package sim replays request streams through policies: the replay loop, the
-// statistics, parallel size sweeps and the size syntax.
 package sim
 
 // Stats counts what a replay saw. Stats from disjoint parts of a run add up

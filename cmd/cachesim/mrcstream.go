@@ -121,7 +121,7 @@ func (o *sweepOptions) replayInexact(args []string, sizes sim.Sizes, stats []sim
 		return fmt.Errorf("the LRU curve at sizes below the largest object needs a second pass, and %s cannot be read twice", args[0])
 	}
 	_, err := o.in.stream(args, io.Discard, func(_ string, r trace.Reader) error {
-		st, _, err := sim.ReplayStreams(r, caches, sim.Options{Objects: !sizes.Bytes, CountWrites: o.cache.writes})
+		st, _, err := sim.ReplayStream(r, caches, sim.Options{Objects: !sizes.Bytes, CountWrites: o.cache.writes})
 		for k, i := range at {
 			stats[i] = st[k]
 		}

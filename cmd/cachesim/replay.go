@@ -347,7 +347,9 @@ func (o *replayOptions) replayStream(cmd *cobra.Command, args []string, p replay
 			return errLoad // prompts replay with the prefix rule, loaded
 		}
 		name = n
-		st, info, err = sim.ReplayStream(r, c, o.cache.options(size.Bytes()))
+		var sts []sim.Stats
+		sts, info, err = sim.ReplayStream(r, []policy.Cache{c}, o.cache.options(size.Bytes()))
+		st = sts[0]
 		return err
 	}); err == errLoad || (err == nil && info.Fields.Tokens && rereadable(args)) {
 		return false, nil // a prompt trace (a CSV of blocks shows it only in its header): the prefix rule, loaded
