@@ -78,11 +78,12 @@ func DeclaresOps(r trace.Reader) bool {
 // that does not count writes as lookups should replay instead.
 //
 // On a stream that may carry multi-key requests (trace.Fields.Marks), the
-// curve gives each size's Stats.Batch too, with opt.DedupBatch as replays.
-func StreamDistances(r trace.Reader, sizes Sizes, opt CurveOptions) (StackDistances, StreamInfo, error) {
+// curve gives each size's Stats.Batch too, every key of a request looked
+// up (as replays without Options.DedupBatch).
+func StreamDistances(r trace.Reader, sizes Sizes) (StackDistances, StreamInfo, error) {
 	d := newStackDistancesOf(sizes)
 	if declaresMarks(r) {
-		d.(batchTracker).trackBatches(opt.DedupBatch)
+		d.(batchTracker).trackBatches(false)
 	}
 	var count trace.Counter
 	err := batches(r, func(b []trace.Request) {

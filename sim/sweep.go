@@ -120,7 +120,7 @@ func sweepPoints(t *trace.Trace, cfg sweepConfig) ([]Point, error) {
 				view.Ops = nil
 				lookups = &view
 			}
-			stats, exact := lruCurveWith(lookups, cfg.Sizes, CurveOptions{DedupBatch: cfg.DedupBatch})
+			stats, exact := lruCurveWith(lookups, cfg.Sizes, cfg.DedupBatch)
 			for s := range stats {
 				if exact[s] {
 					done(p*ns+s, stats[s])

@@ -35,14 +35,14 @@ func tenantOf(ts []TenantStats, id uint32) ([]TenantStats, *TenantStats) {
 // result is indexed by tenant (0: requests without one), as LRUCurve's
 // per size; a tenant without requests has nil. A multi-key request whose
 // keys span tenants is, for each tenant, the part of it that is its own.
-func tenantLRUCurves(t *trace.Trace, sizes Sizes, opt CurveOptions) (stats [][]Stats, exact [][]bool) {
+func tenantLRUCurves(t *trace.Trace, sizes Sizes, dedup bool) (stats [][]Stats, exact [][]bool) {
 	if sizes.Bytes {
-		return tenantCurves[int64](t, sizes, opt)
+		return tenantCurves[int64](t, sizes, dedup)
 	}
-	return tenantCurves[int32](t, sizes, opt)
+	return tenantCurves[int32](t, sizes, dedup)
 }
 
-func tenantCurves[T stack.Weight](t *trace.Trace, sizes Sizes, opt CurveOptions) (stats [][]Stats, exact [][]bool) {
+func tenantCurves[T stack.Weight](t *trace.Trace, sizes Sizes, dedup bool) (stats [][]Stats, exact [][]bool) {
 	n := t.TenantCount() + 1
 	ds := make([]*stackDistances[T], n)
 	batches := t.HasBatches()
@@ -51,7 +51,7 @@ func tenantCurves[T stack.Weight](t *trace.Trace, sizes Sizes, opt CurveOptions)
 		if d == nil {
 			d = newStackDistances[T](sizes)
 			if batches {
-				d.trackBatches(opt.DedupBatch)
+				d.trackBatches(dedup)
 			}
 			ds[r.Tenant] = d
 		}
@@ -158,7 +158,7 @@ func tenantSweep(t *trace.Trace, cfg sweepConfig) ([][][]Stats, error) {
 				view.Ops = nil
 				lookups = &view
 			}
-			out[p], exact = tenantLRUCurves(lookups, cfg.Sizes, CurveOptions{DedupBatch: cfg.DedupBatch})
+			out[p], exact = tenantLRUCurves(lookups, cfg.Sizes, cfg.DedupBatch)
 			if allExact(exact) {
 				continue
 			}

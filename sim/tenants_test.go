@@ -58,7 +58,7 @@ func filterTenant(t *trace.Trace, id uint32) *trace.Trace {
 func TestTenantCurvesEqualReplays(t *testing.T) {
 	tr := tenantTrace(4000, 1)
 	for _, sizes := range []Sizes{{Values: []int64{1, 3, 8, 20, 40}}, {Values: []int64{10, 30, 90, 200}, Bytes: true}} {
-		stats, exact := tenantLRUCurves(tr, sizes, CurveOptions{})
+		stats, exact := tenantLRUCurves(tr, sizes, false)
 		subs := tenantTraces(tr)
 		for id := range uint32(4) {
 			own := filterTenant(tr, id)

@@ -62,7 +62,7 @@ func (o *sweepOptions) mrcExact(cmd *cobra.Command, args []string, p sweepPlan, 
 			return errLoad // prompts: the prefix rule's curve, loaded
 		}
 		name = n
-		d, info, err = sim.StreamDistances(r, sizes, sim.CurveOptions{})
+		d, info, err = sim.StreamDistances(r, sizes)
 		return err
 	})
 	if err == errLoad || (err == nil && (info.Unsized > 0 || info.Fields.Tokens)) {
