@@ -256,9 +256,8 @@ func parseSizes(spec string, bytes bool) (sim.Sizes, error) {
 
 // sweepInput is the trace a sweep runs on, whole or sampled.
 type sweepInput struct {
-	t       *trace.Trace
-	total   int64   // requests in the whole input
-	rate    float64 // sampling rate (1: every request)
+	t       *trace.Trace // the trace, or the first sample
+	total   int64        // requests in the whole input
 	samples []*trace.Trace
 	rates   []float64 // each sample's rate (--bands draws several)
 }
@@ -268,11 +267,10 @@ type sweepInput struct {
 func (o *sweepOptions) load(args []string, stderr io.Writer, maxMem int64) (in sweepInput, err error) {
 	if o.sample.on() {
 		if in.samples, in.total, in.rates, err = o.in.loadSamples(args, stderr, o.sample); err == nil {
-			in.t, in.rate = in.samples[0], in.rates[0]
+			in.t = in.samples[0]
 		}
 		return in, err
 	}
-	in.rate = 1
 	if in.t, err = o.in.loadWithin(args, stderr, maxMem); err == nil {
 		in.total = int64(in.t.Len())
 	}
