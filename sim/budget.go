@@ -100,6 +100,7 @@ type ErrMemory struct {
 	Bound int64
 }
 
+// Error says what the sweep needs at once, part by part, against the bound.
 func (e *ErrMemory) Error() string {
 	f := func(n int64) string { return FormatSize(n, true) }
 	return fmt.Sprintf("the sweep needs at least %s at once (the loaded trace %s, LRU's stack distances %s, the largest cache %s), more than the memory bound of %s",
