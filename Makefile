@@ -1,17 +1,22 @@
 # cachesim — make targets. `make test` is what CI runs.
 GO ?= go
 BIN := bin/cachesim
+# staticcheck at a pinned version: `go run` fetches it through the module
+# proxy on first use (.ci/run installs it up front), so a machine with only
+# Go installed runs the same checks.
+STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: build test bench fuzz run fmt vet clean
+.PHONY: build test bench fuzz run fmt vet lint clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/cachesim
 
-# go vet, then every test with the race detector, then the packages whose
-# slow single-goroutine tests (reference replays, long randomised
-# comparisons) skip themselves under it, again without it.
+# go vet and staticcheck, then every test with the race detector, then the
+# packages whose slow single-goroutine tests (reference replays, long
+# randomised comparisons) skip themselves under it, again without it.
 test:
 	$(GO) vet ./...
+	$(STATICCHECK) ./...
 	$(GO) test -race -count=1 ./...
 	$(GO) test -count=1 ./policy ./sim
 
@@ -46,6 +51,9 @@ fmt:
 
 vet:
 	$(GO) vet ./...
+
+lint: vet
+	$(STATICCHECK) ./...
 
 clean:
 	rm -rf bin

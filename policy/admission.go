@@ -13,7 +13,9 @@ import (
 // one with any policy after a '+': "lru+tinylfu", "s3fifo(small=0.2)+size:1MiB",
 // "lfu+prob(p=0.1)". "name:value" sets the filter's main parameter.
 
-// FilterInfo describes a registered admission filter, as Info a policy.
+// FilterInfo describes a registered admission filter, as Info a policy,
+// for listings (LookupFilter). The filters are built in: their
+// constructors are the package's own.
 type FilterInfo struct {
 	// Name is the filter's name in a spec.
 	Name string
@@ -25,12 +27,13 @@ type FilterInfo struct {
 	Params []Param
 	// Main is the parameter "name:value" sets, if any.
 	Main string
-	// New builds the filter; Config.Values holds every declared parameter.
-	New func(Config) (Filter, error)
+	// newFilter builds the filter; Config.Values holds every declared
+	// parameter.
+	newFilter func(Config) (filter, error)
 }
 
-// Filter is an admission filter.
-type Filter interface {
+// filter is an admission filter.
+type filter interface {
 	// Record sees every request before the cache looks it up.
 	Record(r *trace.Request)
 	// Admit decides whether r's object, which missed, may enter the cache.
@@ -50,9 +53,9 @@ type Admitter interface {
 
 var filters = map[string]FilterInfo{}
 
-// RegisterFilter adds an admission filter; it panics on a duplicate name or
+// registerFilter adds an admission filter; it panics on a duplicate name or
 // an inconsistent parameter schema (programming errors).
-func RegisterFilter(f FilterInfo) {
+func registerFilter(f FilterInfo) {
 	info := Info{Name: f.Name, Params: f.Params}
 	if _, dup := filters[f.Name]; dup {
 		panic("policy: duplicate admission filter " + f.Name)
@@ -124,18 +127,18 @@ func newFiltered(c Cache, spec *Spec, cfg Config) (Cache, error) {
 		return nil, err
 	}
 	cfg.Values = values
-	f, err := info.New(cfg)
+	f, err := info.newFilter(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("admission filter %s: %w", spec.Name, err)
 	}
-	a := &Filtered{Cache: c, filter: f, victims: victimNamer(c)}
+	a := &filtered{Cache: c, filter: f, victims: victimNamer(c)}
 	if o, ok := c.(EvictionObserver); ok {
 		o.OnEvict(a.evicted)
 	}
 	return a, nil
 }
 
-// Filtered is a cache behind an admission filter. A request for a cached
+// filtered is a cache behind an admission filter. A request for a cached
 // object goes to the cache as a hit; a miss goes to the cache (which admits
 // it, evicting as its policy does) only if the filter admits it, and is
 // otherwise a miss that changes nothing but the filter. The filter sees
@@ -148,9 +151,9 @@ func newFiltered(c Cache, spec *Spec, cfg Config) (Cache, error) {
 // A cached entry is one in the policy's key index that is not a ghost;
 // expired entries of TTL policies count as cached, so their renewal is not
 // filtered.
-type Filtered struct {
+type filtered struct {
 	Cache
-	filter   Filter
+	filter   filter
 	victims  func() (uint64, bool)
 	last     uint64 // the last evicted key
 	evicting bool   // last is set
@@ -161,7 +164,7 @@ type Filtered struct {
 
 // Access records r in the filter, then serves a hit from the cache or asks
 // the filter whether the missed object may enter.
-func (a *Filtered) Access(r *trace.Request) bool {
+func (a *filtered) Access(r *trace.Request) bool {
 	a.filter.Record(r)
 	if a.Cache.Contains(r.Key) {
 		return a.Cache.Access(r)
@@ -179,7 +182,7 @@ func (a *Filtered) Access(r *trace.Request) bool {
 }
 
 // victim names the object the cache would evict for an object of this size.
-func (a *Filtered) victim(size uint32) (uint64, bool) {
+func (a *filtered) victim(size uint32) (uint64, bool) {
 	if a.Used()+int64(size) <= a.Capacity() {
 		return 0, false
 	}
@@ -190,7 +193,7 @@ func (a *Filtered) victim(size uint32) (uint64, bool) {
 }
 
 // evicted remembers the cache's last victim and tells the observer.
-func (a *Filtered) evicted(key uint64, size uint32) {
+func (a *filtered) evicted(key uint64, size uint32) {
 	a.last, a.evicting = key, true
 	if a.observer != nil {
 		a.observer(key, size)
@@ -198,22 +201,22 @@ func (a *Filtered) evicted(key uint64, size uint32) {
 }
 
 // OnEvict implements EvictionObserver (the hierarchy demotes evictions).
-func (a *Filtered) OnEvict(f func(key uint64, size uint32)) { a.observer = f }
+func (a *filtered) OnEvict(f func(key uint64, size uint32)) { a.observer = f }
 
 // NeedsFuture reports whether the cache behind the filter reads Request.Next.
-func (a *Filtered) NeedsFuture() bool { return UsesFuture(a.Cache) }
+func (a *filtered) NeedsFuture() bool { return UsesFuture(a.Cache) }
 
 // Admissions implements Admitter.
-func (a *Filtered) Admissions() (admitted, rejected uint64) { return a.admitted, a.rejected }
+func (a *filtered) Admissions() (admitted, rejected uint64) { return a.admitted, a.rejected }
 
 // victimNamer returns a function naming c's next victim, if its policy
 // evicts from the tail of one list whatever happens on a miss.
 func victimNamer(c Cache) func() (uint64, bool) {
 	var q *queue
 	switch x := c.(type) {
-	case *LRU:
+	case *lru:
 		q = &x.queue
-	case *FIFO:
+	case *fifo:
 		q = &x.queue
 	default:
 		return nil

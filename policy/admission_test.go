@@ -172,13 +172,13 @@ func TestAdaptSizeTunes(t *testing.T) {
 		seq = append(seq, req{key: 1_000_000 + uint64(i), size: 10_000}) // one-hit wonders of 10 KB
 	}
 	c := mustNew(t, "lru+adaptsize:2000", Config{Capacity: 20_000, Seed: 1})
-	plain := NewLRU(20_000)
-	filtered, lru := strings.Count(run(c, seq), "h"), strings.Count(run(plain, seq), "h")
-	if a := c.(*Filtered).filter.(*adaptSize); a.c > 2000 {
+	plain := newLRU(20_000)
+	behind, alone := strings.Count(run(c, seq), "h"), strings.Count(run(plain, seq), "h")
+	if a := c.(*filtered).filter.(*adaptSize); a.c > 2000 {
 		t.Errorf("c = %.0f after tuning, want it well below the 10,000-byte objects", a.c)
 	}
-	if filtered <= lru {
-		t.Errorf("lru+adaptsize %d hits, plain lru %d", filtered, lru)
+	if behind <= alone {
+		t.Errorf("lru+adaptsize %d hits, plain lru %d", behind, alone)
 	}
 }
 

@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	RegisterFilter(FilterInfo{
+	registerFilter(FilterInfo{
 		Name: "adaptsize",
 		Summary: "AdaptSize (Berger, Sitaraman and Harchol-Balter, NSDI'17): admits a miss of size s with probability " +
 			"e^(−s/c), and every interval requests re-tunes c to the value a Markov model of the cache predicts to " +
@@ -20,7 +20,7 @@ func init() {
 			BytesParam("c", 1<<15, 1, 1<<50, "the size parameter c before the first tuning"),
 		},
 		Main: "interval",
-		New: func(c Config) (Filter, error) {
+		newFilter: func(c Config) (filter, error) {
 			return &adaptSize{
 				capacity: float64(c.Capacity), interval: uint64(c.Values.Int("interval")), c: float64(c.Values.Int("c")),
 				next: uint64(c.Values.Int("interval")), window: map[uint64]adaptStat{}, history: map[uint64]adaptStat{},

@@ -7,13 +7,13 @@ import (
 )
 
 func init() {
-	RegisterFilter(FilterInfo{
+	registerFilter(FilterInfo{
 		Name: "tinylfu",
 		Summary: "TinyLFU as in Caffeine (Einziger et al.): a 4-bit count-min sketch of every request, halved every " +
 			"10 × capacity requests, admits a miss only if it counts it more often than the object the cache would " +
 			"evict for it (ties to the incumbent; at 6 or more, once in 128 at random)",
 		Traits: Randomised,
-		New: func(c Config) (Filter, error) {
+		newFilter: func(c Config) (filter, error) {
 			f := &tinyLFUFilter{}
 			f.sketch.seed = mix64(c.Seed)
 			f.sketch.ensureCapacity(filterObjects(c))
@@ -21,11 +21,11 @@ func init() {
 			return f, nil
 		},
 	})
-	RegisterFilter(FilterInfo{
+	registerFilter(FilterInfo{
 		Name: "doorkeeper",
 		Summary: "TinyLFU's doorkeeper alone: a Bloom filter (1% false positives) of the keys missed since it was " +
 			"last cleared, every 10 × capacity requests; a miss is admitted only if its key is in it",
-		New: func(c Config) (Filter, error) {
+		newFilter: func(c Config) (filter, error) {
 			n := 10 * filterObjects(c)
 			return &doorkeeperFilter{door: newBloom(n, 0.01, 0, false), period: n}, nil
 		},
@@ -47,8 +47,12 @@ type tinyLFUFilter struct {
 	rng    rand.PCG
 }
 
+// Record implements filter: it counts r's key in the sketch.
 func (f *tinyLFUFilter) Record(r *trace.Request) { f.sketch.increment(r.Key) }
 
+// Admit implements filter: the candidate wins if the sketch counts it more
+// often than the victim (or, popular enough, at random once in 128 times);
+// with no victim it is admitted.
 func (f *tinyLFUFilter) Admit(r *trace.Request, victim uint64, ok bool) bool {
 	if !ok {
 		return true
@@ -63,6 +67,8 @@ type doorkeeperFilter struct {
 	period, requests uint64
 }
 
+// Record implements filter: it counts requests and clears the doorkeeper
+// every period of them.
 func (f *doorkeeperFilter) Record(*trace.Request) {
 	if f.requests++; f.requests >= f.period {
 		f.door.clear()
@@ -70,4 +76,6 @@ func (f *doorkeeperFilter) Record(*trace.Request) {
 	}
 }
 
+// Admit implements filter: a key already in the doorkeeper is admitted;
+// any other is put there.
 func (f *doorkeeperFilter) Admit(r *trace.Request, _ uint64, _ bool) bool { return !f.door.put(r.Key) }

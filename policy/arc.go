@@ -7,11 +7,11 @@ func init() {
 		Name: "arc",
 		Summary: "ARC (Megiddo and Modha, FAST'03): recency (T1) and frequency (T2) LRU lists with ghost histories " +
 			"B1 and B2 whose hits adapt the target size of T1 (as libCacheSim's ARC, sizes in bytes or objects)",
-		New: func(c Config) (Cache, error) { return NewARC(c.Capacity), nil },
+		New: func(c Config) (Cache, error) { return newARC(c.Capacity), nil },
 	})
 }
 
-// ARC lists, kept in entry.aux.
+// ARC's lists: indices into arc.l, and each entry's segment (segmentOf).
 const (
 	arcT1 = iota
 	arcT2
@@ -19,19 +19,19 @@ const (
 	arcB2
 )
 
-// ARC is the Adaptive Replacement Cache, following libCacheSim's ARC.c for
+// arc is the Adaptive Replacement Cache, following libCacheSim's ARC.c for
 // variable sizes: the lists' sizes are sums of object sizes, ghosts keep the
 // size the object had, and the target p moves by max(|B2|/|B1|, 1) (or the
 // reverse) in the same unit. Ghost entries stay in the key index (store.toGhost).
-type ARC struct {
+type arc struct {
 	store
 	l [4]segment // T1, T2, B1, B2 (segment.capacity unused)
 	p float64    // target size of T1
 }
 
-// NewARC returns an empty ARC cache of the given capacity.
-func NewARC(capacity int64) *ARC {
-	c := &ARC{store: newStore(capacity)}
+// newARC returns an empty ARC cache of the given capacity.
+func newARC(capacity int64) *arc {
+	c := &arc{store: newStore(capacity)}
 	for i := range c.l {
 		c.l[i] = newSegment(0)
 	}
@@ -40,10 +40,10 @@ func NewARC(capacity int64) *ARC {
 
 // Access looks r up: a hit moves the object to T2's head; a ghost hit adapts
 // p and readmits into T2; any other miss enters T1.
-func (c *ARC) Access(r *trace.Request) bool {
+func (c *arc) Access(r *trace.Request) bool {
 	ghostHit, inB2 := false, false
 	if i, ok := c.lookup(r.Key); ok {
-		switch c.nodes[i].aux {
+		switch segmentOf(c.nodes, i) {
 		case arcT1:
 			moveTo(c.l[:], c.nodes, i, arcT2)
 			return true
@@ -57,7 +57,7 @@ func (c *ARC) Access(r *trace.Request) bool {
 			c.p = max(c.p-max(float64(c.l[arcB1].used)/float64(c.l[arcB2].used), 1), 0)
 		}
 		ghostHit = true
-		c.l[c.nodes[i].aux].take(c.nodes, i)
+		takeSegment(c.l[:], c.nodes, i)
 		c.forget(i)
 	}
 	if !c.fits(r.Size) {
@@ -70,19 +70,18 @@ func (c *ARC) Access(r *trace.Request) bool {
 			c.evictMiss(r.Size)
 		}
 	}
-	i := c.add(r.Key, r.Size)
+	to := int32(arcT1)
 	if ghostHit {
-		c.nodes[i].aux = arcT2
-	} else {
-		c.nodes[i].aux = arcT1
+		to = arcT2
 	}
-	c.l[c.nodes[i].aux].push(c.nodes, i)
+	i := c.add(r.Key, r.Size)
+	pushTo(c.l[:], c.nodes, i, to)
 	return false
 }
 
 // replace is the paper's REPLACE: demote T1's or T2's least recent object
 // into its ghost list, by the target p.
-func (c *ARC) replace(inB2 bool) {
+func (c *arc) replace(inB2 bool) {
 	t1, t2 := float64(c.l[arcT1].used), c.l[arcT2].used
 	if (t1 > 0 && (t1 > c.p || (t1 == c.p && inB2))) || t2 == 0 {
 		v := c.l[arcT1].tail
@@ -96,7 +95,7 @@ func (c *ARC) replace(inB2 bool) {
 }
 
 // evictMiss makes room for a miss on every list (the paper's case IV).
-func (c *ARC) evictMiss(size uint32) {
+func (c *arc) evictMiss(size uint32) {
 	t1, b1 := c.l[arcT1].used, c.l[arcB1].used
 	if t1+b1+int64(size) > c.capacity {
 		if b1 > 0 {
@@ -116,7 +115,7 @@ func (c *ARC) evictMiss(size uint32) {
 }
 
 // dropGhost forgets the oldest entry of ghost list g.
-func (c *ARC) dropGhost(g int) {
+func (c *arc) dropGhost(g int) {
 	v := c.l[g].tail
 	c.l[g].take(c.nodes, v)
 	c.forget(v)
@@ -125,8 +124,8 @@ func (c *ARC) dropGhost(g int) {
 // Remove drops key's object (a delete in the trace) from T1 or T2, or
 // forgets its B1 or B2 ghost: the object no longer exists, so its return is
 // a new object, not a ghost hit. The target p is left as it is.
-func (c *ARC) Remove(key uint64) bool {
+func (c *arc) Remove(key uint64) bool {
 	return c.removeOrForget(key,
-		func(i int32) bool { return c.nodes[i].aux >= arcB1 },
+		func(i int32) bool { return segmentOf(c.nodes, i) >= arcB1 },
 		func(i int32) { takeSegment(c.l[:], c.nodes, i) })
 }

@@ -11,35 +11,35 @@ func init() {
 		Params: []Param{BoolParam("bypass", false, "do not admit an object whose next request is no sooner than "+
 			"the one eviction would remove (strict MIN; the default admits every miss, as libCacheSim)")},
 		New: func(c Config) (Cache, error) {
-			return NewBelady(c.Capacity, c.Values.Bool("bypass")), nil
+			return newBelady(c.Capacity, c.Values.Bool("bypass")), nil
 		},
 	})
 }
 
-// Belady evicts the cached object whose next request is farthest away, an
+// belady evicts the cached object whose next request is farthest away, an
 // O(log n) heap operation per request. It needs each request's Next field
 // (trace.Trace.NextAccess; sim.Replay fills it). For object-count capacity
 // it is optimal among caches that admit every miss; with bypass set it may
 // decline to admit and is then optimal among all caches (Belady's MIN).
 // belady-size(score=distance) is this type with sized set.
-type Belady struct {
+type belady struct {
 	store
-	far    whenHeap // entry.when = -next request index: the farthest is on top
+	far    prioHeap // priority: −(the next request's index), so the farthest is on top
 	bypass bool     // decline objects requested no sooner than the eviction victim
 	sized  bool     // never admit an object with no next request, drop it at its last
 }
 
-// NewBelady returns an empty Belady cache; bypass as described on Belady.
-func NewBelady(capacity int64, bypass bool) *Belady {
-	return &Belady{store: newStore(capacity), bypass: bypass}
+// newBelady returns an empty Belady cache; bypass as described on belady.
+func newBelady(capacity int64, bypass bool) *belady {
+	return &belady{store: newStore(capacity), bypass: bypass}
 }
 
 // NeedsFuture reports that Belady reads Request.Next.
-func (c *Belady) NeedsFuture() bool { return true }
+func (c *belady) NeedsFuture() bool { return true }
 
 // Access looks r up, recording its next request; a miss is admitted unless
 // the variant declines it.
-func (c *Belady) Access(r *trace.Request) bool {
+func (c *belady) Access(r *trace.Request) bool {
 	prio := -r.Next
 	if i, ok := c.lookup(r.Key); ok {
 		if c.sized && r.Next == trace.NoNext {
@@ -47,14 +47,14 @@ func (c *Belady) Access(r *trace.Request) bool {
 			c.drop(i)
 			return true
 		}
-		c.nodes[i].when = prio
+		setPriority(c.nodes, i, prio)
 		c.far.fix(c.nodes, i)
 		return true
 	}
 	if !c.fits(r.Size) || (c.sized && r.Next == trace.NoNext) {
 		return false
 	}
-	if c.bypass && c.full(r.Size) && c.nodes[c.far.top()].when >= prio {
+	if c.bypass && c.full(r.Size) && priorityOf(c.nodes, c.far.top()) >= prio {
 		return false
 	}
 	for c.full(r.Size) {
@@ -63,12 +63,12 @@ func (c *Belady) Access(r *trace.Request) bool {
 		c.evict(v)
 	}
 	i := c.add(r.Key, r.Size)
-	c.nodes[i].when = prio
+	setPriority(c.nodes, i, prio)
 	c.far.push(c.nodes, i)
 	return false
 }
 
 // Remove drops key's object (a delete in the trace) from the cache and its heap.
-func (c *Belady) Remove(key uint64) bool {
+func (c *belady) Remove(key uint64) bool {
 	return c.removeKey(key, func(i int32) { c.far.remove(c.nodes, i) })
 }

@@ -20,21 +20,22 @@ func init() {
 		},
 		New: func(c Config) (Cache, error) {
 			if c.Values.Enum("score") == "distance" {
-				return &Belady{store: newStore(c.Capacity), sized: true}, nil
+				return &belady{store: newStore(c.Capacity), sized: true}, nil
 			}
-			return NewBeladySize(c.Capacity, int(c.Values.Int("samples")), c.Seed), nil
+			return newBeladySize(c.Capacity, int(c.Values.Int("samples")), c.Seed), nil
 		},
 	})
 }
 
-// BeladySize is libCacheSim's BeladySize: objects with no future request are
+// beladySize is libCacheSim's BeladySize: objects with no future request are
 // neither admitted nor kept past their last request, and eviction samples
 // objects uniformly (with replacement) and evicts the one with the largest
 // size × (next request − now), so that large objects needed late go first.
 // The current request's index is the count of requests seen, so the cache
-// must see every request of the trace. entry.when is the next request, entry.aux the
-// position in the dense array sampled from.
-type BeladySize struct {
+// must see every request of the trace. Each entry's next request is in its
+// word64 (nextOf), its position in the dense array sampled from in its
+// word32 (denseSet).
+type beladySize struct {
 	store
 	dense   denseSet
 	samples int
@@ -42,17 +43,17 @@ type BeladySize struct {
 	rng     *rand.Rand
 }
 
-// NewBeladySize returns an empty BeladySize cache that samples n objects per
+// newBeladySize returns an empty BeladySize cache that samples n objects per
 // eviction, its choices following seed.
-func NewBeladySize(capacity int64, n int, seed uint64) *BeladySize {
-	return &BeladySize{store: newStore(capacity), samples: n, rng: rand.New(rand.NewPCG(seed, 0xbe1ad7))}
+func newBeladySize(capacity int64, n int, seed uint64) *beladySize {
+	return &beladySize{store: newStore(capacity), samples: n, rng: rand.New(rand.NewPCG(seed, 0xbe1ad7))}
 }
 
 // NeedsFuture reports that BeladySize reads Request.Next.
-func (c *BeladySize) NeedsFuture() bool { return true }
+func (c *beladySize) NeedsFuture() bool { return true }
 
 // Access looks r up, recording its next request.
-func (c *BeladySize) Access(r *trace.Request) bool {
+func (c *beladySize) Access(r *trace.Request) bool {
 	now := c.seen
 	c.seen++
 	if i, ok := c.lookup(r.Key); ok {
@@ -60,7 +61,7 @@ func (c *BeladySize) Access(r *trace.Request) bool {
 			c.dense.remove(c.nodes, i)
 			c.drop(i)
 		} else {
-			c.nodes[i].when = r.Next
+			c.setNext(i, r.Next)
 		}
 		return true
 	}
@@ -71,7 +72,7 @@ func (c *BeladySize) Access(r *trace.Request) bool {
 		v, best := int32(nilIdx), int64(-1)
 		for k := 0; k < c.samples; k++ {
 			s := c.dense.pick(c.rng)
-			if score := int64(c.nodes[s].size) * (c.nodes[s].when - now); score > best {
+			if score := int64(c.nodes[s].size) * (c.nextOf(s) - now); score > best {
 				v, best = s, score
 			}
 		}
@@ -79,15 +80,21 @@ func (c *BeladySize) Access(r *trace.Request) bool {
 		c.evict(v)
 	}
 	i := c.add(r.Key, r.Size)
-	c.nodes[i].when = r.Next
+	c.setNext(i, r.Next)
 	c.dense.add(c.nodes, i)
 	return false
 }
 
+// nextOf returns the index of entry i's next request.
+func (c *beladySize) nextOf(i int32) int64 { return c.nodes[i].word64 }
+
+// setNext records the index of entry i's next request.
+func (c *beladySize) setNext(i int32, next int64) { c.nodes[i].word64 = next }
+
 // Remove drops key's object (a delete in the trace). A delete is one of the
 // trace's requests, so it advances the request index as Access does: the
 // next-access indices (trace.Trace.NextAccess) count every request.
-func (c *BeladySize) Remove(key uint64) bool {
+func (c *beladySize) Remove(key uint64) bool {
 	c.seen++
 	return c.removeDense(key, &c.dense)
 }

@@ -1,6 +1,11 @@
 // Package policy holds the eviction policies, one per file, behind the small
 // Cache interface, and a registry from names to constructors.
 //
+// Callers build a cache through the registry (ParseSpec, then New), or
+// with NewLRU for the baseline; the policies' types are unexported. What
+// some policies do beyond Cache, callers reach through small interfaces:
+// Pinner, Expirer, EvictionObserver, Admitter, MemoryHolder and Describer.
+//
 // Semantics follow libCacheSim where a policy is the same: a hit updates only
 // the policy's bookkeeping (the stored size is not changed even if the
 // request's size differs); a miss admits the object, evicting until
@@ -13,9 +18,14 @@
 // its Info (a Param each: kind, default, range, help), so that a bad one
 // fails before any work; New builds the Cache with the defaults filled in.
 // Info.Traits declares what a policy needs and does (TraceTime, Expiry,
-// Offline, SizeAware, Randomised, ExactCurve): callers ask
-// spec.Traits().Has(policy.Expiry), never the policy's name. A new policy is
-// one file: a type built on the shared store and an init that Registers it.
+// Offline, SizeAware, Randomised, ExactCurve, MemoryLimit): callers ask
+// spec.Traits().Has(policy.Expiry), never the policy's name. An admission
+// filter, "lru+tinylfu", goes in front of any policy (FilterInfo).
+//
+// A new policy is one file: an unexported type built on the shared store
+// and an init that Registers it. An entry of the store has two words whose
+// meaning is the policy's; the policy names them with one-line accessors
+// in its file (see entry in store.go).
 package policy
 
 import "github.com/cachesim/cachesim/traces/trace"

@@ -17,13 +17,13 @@ func init() {
 			FloatParam("lr", 0, 0, 10, "initial learning rate; 0 draws it as libCacheSim does, 0.001 + (draw mod 1000)/1000"),
 		},
 		New: func(c Config) (Cache, error) {
-			return NewCacheus(c.Capacity, c.Values.Float("lr"), c.Seed), nil
+			return newCacheus(c.Capacity, c.Values.Float("lr"), c.Seed), nil
 		},
 	})
 }
 
-// Cacheus follows libCacheSim's Cacheus.c, whose experts are its SR_LRU
-// (the embedded SRLRU: R, SR and history H) and CR_LFU (freqBuckets over
+// cacheus follows libCacheSim's Cacheus.c, whose experts are its SR_LRU
+// (the embedded srlru: R, SR and history H) and CR_LFU (freqBuckets over
 // the same entries; the least frequent, newest first). An object returning
 // from H is admitted to the LFU with its frequency when it left plus one
 // (libCacheSim keeps it on the H entry; here freq keeps it by entry), and
@@ -42,8 +42,8 @@ func init() {
 // division of the hits by the interval, so it is 0 unless every request
 // hit. Once the rate has stood still for ten intervals, the next interval
 // that improves draws it anew.
-type Cacheus struct {
-	SRLRU
+type cacheus struct {
+	srlru
 	lfu         freqBuckets
 	freq        []int64 // LFU frequency, by entry index (kept while in H)
 	hist        [2]ghostFIFO
@@ -58,23 +58,23 @@ type Cacheus struct {
 	n           int64 // requests so far
 }
 
-// The experts' histories, in Cacheus.hist.
+// The experts' histories, in cacheus.hist.
 const (
 	cacheusLRU = iota
 	cacheusLFU
 )
 
-// NewCacheus returns an empty Cacheus cache with initial learning rate lr
+// newCacheus returns an empty Cacheus cache with initial learning rate lr
 // (0: drawn as libCacheSim does), drawing from libCacheSim's generator
 // seeded by seed; as libCacheSim's simulator, the generator is seeded
 // again after that draw.
-func NewCacheus(capacity int64, lr float64, seed uint64) *Cacheus {
+func newCacheus(capacity int64, lr float64, seed uint64) *cacheus {
 	if lr == 0 {
 		init := newLCSRand(seed)
 		lr = 0.001 + float64(init.next()%1000)/1000
 	}
-	c := &Cacheus{
-		SRLRU:    newSRLRU(capacity),
+	c := &cacheus{
+		srlru:    makeSRLRU(capacity),
 		lfu:      newFreqBuckets(),
 		wLRU:     0.5,
 		wLFU:     0.5,
@@ -92,15 +92,15 @@ func NewCacheus(capacity int64, lr float64, seed uint64) *Cacheus {
 
 // Access looks r up in both experts; a miss learns from the histories,
 // makes room and is admitted to both. The learning rate adapts after.
-func (c *Cacheus) Access(r *trace.Request) bool {
+func (c *cacheus) Access(r *trace.Request) bool {
 	c.n++
 	hit := c.access(r)
 	c.adaptRate()
 	return hit
 }
 
-func (c *Cacheus) access(r *trace.Request) bool {
-	if i, ok := c.lookup(r.Key); ok && c.nodes[i].aux != srlruH {
+func (c *cacheus) access(r *trace.Request) bool {
+	if i, ok := c.lookup(r.Key); ok && !c.inH(i) {
 		c.hit(i)
 		c.lfuHit(i)
 		c.hits++
@@ -132,7 +132,7 @@ func (c *Cacheus) access(r *trace.Request) bool {
 }
 
 // lfuHit moves cached entry i to the next frequency's bucket.
-func (c *Cacheus) lfuHit(i int32) {
+func (c *cacheus) lfuHit(i int32) {
 	c.freq[i]++
 	old := c.lfu.take(i)
 	c.lfu.push(i, c.lfu.after(old, c.freq[i]))
@@ -140,11 +140,11 @@ func (c *Cacheus) lfuHit(i int32) {
 }
 
 // leaveLFU takes entry i out of the LFU, keeping its frequency.
-func (c *Cacheus) leaveLFU(i int32) { c.lfu.release(c.lfu.take(i)) }
+func (c *cacheus) leaveLFU(i int32) { c.lfu.release(c.lfu.take(i)) }
 
 // learn lowers the weight of the expert whose history holds key, then
 // renormalises, and forgets key in both histories.
-func (c *Cacheus) learn(key uint64) {
+func (c *cacheus) learn(key uint64) {
 	if _, ok := c.hist[cacheusLRU].s.lookup(key); ok {
 		c.wLRU = float64(c.wLRU * c.decay)
 	} else if _, ok := c.hist[cacheusLFU].s.lookup(key); ok {
@@ -158,7 +158,7 @@ func (c *Cacheus) learn(key uint64) {
 
 // evictOne evicts one expert's victim into H, remembering it in that
 // expert's history unless both chose it.
-func (c *Cacheus) evictOne() {
+func (c *cacheus) evictOne() {
 	lruV := c.victim()
 	lfuV := c.lfu.buckets[c.lfu.lowest].items.head
 	v, expert := lruV, -1
@@ -180,7 +180,7 @@ func (c *Cacheus) evictOne() {
 
 // adaptRate adapts the learning rate at the end of each interval, as
 // libCacheSim's update_lr.
-func (c *Cacheus) adaptRate() {
+func (c *cacheus) adaptRate() {
 	if c.n%c.interval != 0 {
 		return
 	}
@@ -211,11 +211,11 @@ func (c *Cacheus) adaptRate() {
 
 // Remove drops key's object (a delete in the trace) from both experts, or
 // forgets it in H and both histories: its return is a new object.
-func (c *Cacheus) Remove(key uint64) bool {
-	if i, ok := c.lookup(key); ok && c.nodes[i].aux != srlruH {
+func (c *cacheus) Remove(key uint64) bool {
+	if i, ok := c.lookup(key); ok && !c.inH(i) {
 		c.leaveLFU(i)
 	}
 	c.hist[cacheusLRU].forget(key)
 	c.hist[cacheusLFU].forget(key)
-	return c.SRLRU.Remove(key)
+	return c.srlru.Remove(key)
 }

@@ -13,12 +13,12 @@ func init() {
 			FractionParam("cold", 1, "initial cold target as a share of the capacity (libCacheSim's init-ratio-cold); above 0, as a miss is admitted only within it").AboveMin(),
 		},
 		New: func(c Config) (Cache, error) {
-			return NewClockPro(c.Capacity, c.Values.Float("cold")), nil
+			return newClockPro(c.Capacity, c.Values.Float("cold")), nil
 		},
 	})
 }
 
-// ClockPro reproduces what libCacheSim's ClockPro.c computes. Its CLOCK-Pro
+// clockPro reproduces what libCacheSim's ClockPro.c computes. Its CLOCK-Pro
 // machinery (hot, cold and test pages on one ring, three hands, an adaptive
 // cold target) only runs from its eviction, which cache_get_base calls
 // after the policy's admission check: admit only if the cold pages plus the
@@ -31,20 +31,20 @@ func init() {
 // This type models exactly that, so that its figures match libCacheSim's;
 // it is not a CLOCK-Pro, and deletes (Remove) only make room for the next
 // misses.
-type ClockPro struct {
+type clockPro struct {
 	store
 	coldMax int64 // the cold target: libCacheSim's mem_cold_max
 }
 
-// NewClockPro returns an empty libCacheSim ClockPro cache whose cold target
+// newClockPro returns an empty libCacheSim ClockPro cache whose cold target
 // is cold × capacity.
-func NewClockPro(capacity int64, cold float64) *ClockPro {
-	return &ClockPro{store: newStore(capacity), coldMax: int64(float64(capacity) * cold)}
+func newClockPro(capacity int64, cold float64) *clockPro {
+	return &clockPro{store: newStore(capacity), coldMax: int64(float64(capacity) * cold)}
 }
 
 // Access looks r up; a miss is admitted only if the cached (all cold)
 // pages and it fit the cold target.
-func (c *ClockPro) Access(r *trace.Request) bool {
+func (c *clockPro) Access(r *trace.Request) bool {
 	if _, ok := c.lookup(r.Key); ok {
 		return true
 	}
@@ -55,4 +55,4 @@ func (c *ClockPro) Access(r *trace.Request) bool {
 }
 
 // Remove drops key's object (a delete in the trace).
-func (c *ClockPro) Remove(key uint64) bool { return c.removeKey(key, func(int32) {}) }
+func (c *clockPro) Remove(key uint64) bool { return c.removeKey(key, func(int32) {}) }

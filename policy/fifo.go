@@ -6,18 +6,18 @@ func init() {
 	Register(Info{
 		Name:    "fifo",
 		Summary: "first in, first out: evicts the object admitted earliest; hits change nothing",
-		New:     func(c Config) (Cache, error) { return NewFIFO(c.Capacity), nil },
+		New:     func(c Config) (Cache, error) { return newFIFO(c.Capacity), nil },
 	})
 }
 
-// FIFO evicts the object that was admitted first.
-type FIFO struct{ queue }
+// fifo evicts the object that was admitted first.
+type fifo struct{ queue }
 
-// NewFIFO returns an empty FIFO cache of the given capacity.
-func NewFIFO(capacity int64) *FIFO { return &FIFO{newQueue(capacity)} }
+// newFIFO returns an empty FIFO cache of the given capacity.
+func newFIFO(capacity int64) *fifo { return &fifo{newQueue(capacity)} }
 
 // Access looks r up; a miss is admitted at the queue's head.
-func (c *FIFO) Access(r *trace.Request) bool {
+func (c *fifo) Access(r *trace.Request) bool {
 	if _, ok := c.lookup(r.Key); ok {
 		return true
 	}

@@ -2,25 +2,41 @@ package policy
 
 import "container/heap"
 
-// whenHeap is a binary min-heap of entry indices ordered by entry.when; each
-// entry's position in the heap is kept in entry.aux so that any entry can be
-// removed or re-prioritised in O(log n).
-type whenHeap struct{ items []int32 }
+// The heaps keep each member's position in the heap in its word32, so that
+// any member can be removed or re-ranked in O(log n).
 
-func (h *whenHeap) len() int { return len(h.items) }
+// heapPos returns the position of entry i, a member, in its heap.
+func heapPos(n []entry, i int32) int { return int(n[i].word32) }
 
-// top returns the entry with the smallest when.
-func (h *whenHeap) top() int32 { return h.items[0] }
+// setHeapPos records the position of entry i in its heap.
+func setHeapPos(n []entry, i int32, p int) { n[i].word32 = int32(p) }
 
-func (h *whenHeap) push(n []entry, i int32) {
-	n[i].aux = int32(len(h.items))
+// prioHeap is a binary min-heap of entry indices ordered by a priority
+// that the policy keeps in each entry's word64 (priorityOf, setPriority):
+// Belady's negated next request, TTL's expiry time.
+type prioHeap struct{ items []int32 }
+
+// priorityOf returns entry i's priority in a prioHeap.
+func priorityOf(n []entry, i int32) int64 { return n[i].word64 }
+
+// setPriority sets entry i's priority; a member's heap needs fix then.
+func setPriority(n []entry, i int32, p int64) { n[i].word64 = p }
+
+func (h *prioHeap) len() int { return len(h.items) }
+
+// top returns the entry with the lowest priority.
+func (h *prioHeap) top() int32 { return h.items[0] }
+
+// push adds entry i, its priority set.
+func (h *prioHeap) push(n []entry, i int32) {
+	setHeapPos(n, i, len(h.items))
 	h.items = append(h.items, i)
 	h.up(n, len(h.items)-1)
 }
 
 // remove takes entry i out of the heap.
-func (h *whenHeap) remove(n []entry, i int32) {
-	p := int(n[i].aux)
+func (h *prioHeap) remove(n []entry, i int32) {
+	p := heapPos(n, i)
 	last := len(h.items) - 1
 	if p != last {
 		h.swap(n, p, last)
@@ -33,25 +49,25 @@ func (h *whenHeap) remove(n []entry, i int32) {
 	}
 }
 
-// fix restores the order after entry i's when changed.
-func (h *whenHeap) fix(n []entry, i int32) {
-	p := int(n[i].aux)
+// fix restores the order after entry i's priority changed.
+func (h *prioHeap) fix(n []entry, i int32) {
+	p := heapPos(n, i)
 	if !h.down(n, p) {
 		h.up(n, p)
 	}
 }
 
-func (h *whenHeap) less(n []entry, a, b int) bool {
-	return n[h.items[a]].when < n[h.items[b]].when
+func (h *prioHeap) less(n []entry, a, b int) bool {
+	return priorityOf(n, h.items[a]) < priorityOf(n, h.items[b])
 }
 
-func (h *whenHeap) swap(n []entry, a, b int) {
+func (h *prioHeap) swap(n []entry, a, b int) {
 	h.items[a], h.items[b] = h.items[b], h.items[a]
-	n[h.items[a]].aux = int32(a)
-	n[h.items[b]].aux = int32(b)
+	setHeapPos(n, h.items[a], a)
+	setHeapPos(n, h.items[b], b)
 }
 
-func (h *whenHeap) up(n []entry, j int) {
+func (h *prioHeap) up(n []entry, j int) {
 	for j > 0 {
 		p := (j - 1) / 2
 		if !h.less(n, j, p) {
@@ -62,7 +78,7 @@ func (h *whenHeap) up(n []entry, j int) {
 	}
 }
 
-func (h *whenHeap) down(n []entry, j int) bool {
+func (h *prioHeap) down(n []entry, j int) bool {
 	start := j
 	for {
 		l := 2*j + 1
@@ -83,9 +99,9 @@ func (h *whenHeap) down(n []entry, j int) bool {
 }
 
 // rankHeap is a binary min-heap of entry indices in an order the policy
-// defines (less), for policies that rank objects by more than entry.when
+// defines (less), for policies that rank objects by more than one number
 // (GDSF: a floating-point priority, then the time of the last request).
-// Each entry's position is kept in entry.aux. It implements
+// Each entry's position is kept in its word32 (heapPos). It implements
 // container/heap.Interface for the sifting; policies use push, top,
 // remove and fix.
 type rankHeap struct {
@@ -104,8 +120,8 @@ func (h *rankHeap) Less(a, b int) bool { return h.less(h.items[a], h.items[b]) }
 func (h *rankHeap) Swap(a, b int) {
 	h.items[a], h.items[b] = h.items[b], h.items[a]
 	n := *h.nodes
-	n[h.items[a]].aux = int32(a)
-	n[h.items[b]].aux = int32(b)
+	setHeapPos(n, h.items[a], a)
+	setHeapPos(n, h.items[b], b)
 }
 func (h *rankHeap) Push(any) { panic("policy: rankHeap.Push: use push") }
 func (h *rankHeap) Pop() any { h.items = h.items[:len(h.items)-1]; return nil }
@@ -115,13 +131,13 @@ func (h *rankHeap) top() int32 { return h.items[0] }
 
 // push adds entry i.
 func (h *rankHeap) push(i int32) {
-	(*h.nodes)[i].aux = int32(len(h.items))
+	setHeapPos(*h.nodes, i, len(h.items))
 	h.items = append(h.items, i)
 	heap.Fix(h, len(h.items)-1)
 }
 
 // remove takes entry i out.
-func (h *rankHeap) remove(i int32) { heap.Remove(h, int((*h.nodes)[i].aux)) }
+func (h *rankHeap) remove(i int32) { heap.Remove(h, heapPos(*h.nodes, i)) }
 
 // fix restores the order after entry i's rank changed.
-func (h *rankHeap) fix(i int32) { heap.Fix(h, int((*h.nodes)[i].aux)) }
+func (h *rankHeap) fix(i int32) { heap.Fix(h, heapPos(*h.nodes, i)) }

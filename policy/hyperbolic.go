@@ -14,20 +14,19 @@ func init() {
 			IntParam("hash-power", 12, 1, 30, "initial log2 of the sampled hash table's buckets (libCacheSim's, less 8, at least 12)"),
 		},
 		New: func(c Config) (Cache, error) {
-			return NewHyperbolic(c.Capacity, int(c.Values.Int("samples")), uint(c.Values.Int("hash-power")), c.Seed), nil
+			return newHyperbolic(c.Capacity, int(c.Values.Int("samples")), uint(c.Values.Int("hash-power")), c.Seed), nil
 		},
 	})
 }
 
-// Hyperbolic follows libCacheSim's Hyperbolic.c: an object's frequency
-// (entry.aux) starts at 1 and counts hits; to make room, it draws samples
+// hyperbolic follows libCacheSim's Hyperbolic.c: an object's frequency
+// (freqOf) starts at 1 and counts hits; to make room, it draws samples
 // objects with libCacheSim's hashtable_rand_obj (lcsTable, lcsRand) and
 // evicts the one with the lowest 10^8 × frequency / (requests since it was
-// admitted), the first drawn among equals. entry.when is the request count
-// at admission. libCacheSim lowers the hash power it is given by 8 (to at
-// least 12), so its test's 18 and 20 both sample a table of 2^12 buckets
-// that then grows with the cache.
-type Hyperbolic struct {
+// admitted, admittedAt), the first drawn among equals. libCacheSim lowers
+// the hash power it is given by 8 (to at least 12), so its test's 18 and 20
+// both sample a table of 2^12 buckets that then grows with the cache.
+type hyperbolic struct {
 	store
 	table   lcsTable
 	rng     lcsRand
@@ -35,19 +34,19 @@ type Hyperbolic struct {
 	n       int64 // requests so far
 }
 
-// NewHyperbolic returns an empty Hyperbolic cache drawing samples objects
+// newHyperbolic returns an empty Hyperbolic cache drawing samples objects
 // per eviction from a table of 2^power buckets, with the generator seeded
 // by seed.
-func NewHyperbolic(capacity int64, samples int, power uint, seed uint64) *Hyperbolic {
-	return &Hyperbolic{store: newStore(capacity), table: newLCSTable(power), rng: newLCSRand(seed), samples: samples}
+func newHyperbolic(capacity int64, samples int, power uint, seed uint64) *hyperbolic {
+	return &hyperbolic{store: newStore(capacity), table: newLCSTable(power), rng: newLCSRand(seed), samples: samples}
 }
 
 // Access looks r up, counting a hit; a miss evicts sampled objects until
 // it fits and is admitted with frequency 1.
-func (c *Hyperbolic) Access(r *trace.Request) bool {
+func (c *hyperbolic) Access(r *trace.Request) bool {
 	c.n++
 	if i, ok := c.lookup(r.Key); ok {
-		c.nodes[i].aux++
+		c.countHit(i)
 		return true
 	}
 	if !c.fits(r.Size) {
@@ -59,19 +58,33 @@ func (c *Hyperbolic) Access(r *trace.Request) bool {
 		c.evict(v)
 	}
 	i := c.add(r.Key, r.Size)
-	c.nodes[i].aux, c.nodes[i].when = 1, c.n
+	c.setAdmitted(i)
 	c.table.insert(i, r.Key)
 	return false
 }
 
+// freqOf returns entry i's frequency, kept in its word32.
+func (c *hyperbolic) freqOf(i int32) int32 { return c.nodes[i].word32 }
+
+// admittedAt returns the request count when entry i was admitted, kept in
+// its word64.
+func (c *hyperbolic) admittedAt(i int32) int64 { return c.nodes[i].word64 }
+
+// countHit raises entry i's frequency by one.
+func (c *hyperbolic) countHit(i int32) { c.nodes[i].word32++ }
+
+// setAdmitted gives entry i, just admitted, frequency 1 and the current
+// request count.
+func (c *hyperbolic) setAdmitted(i int32) { c.nodes[i].word32, c.nodes[i].word64 = 1, c.n }
+
 // victim returns the sampled object with the lowest score (below 10^16,
 // libCacheSim's starting bound; failing that, the last drawn).
-func (c *Hyperbolic) victim() int32 {
+func (c *hyperbolic) victim() int32 {
 	best, bestScore := nilIdx, 1e16
 	for range c.samples {
 		v := c.table.sample(&c.rng)
-		age := float64(c.n - c.nodes[v].when)
-		if score := float64(1e8*float64(c.nodes[v].aux)) / age; score < bestScore {
+		age := float64(c.n - c.admittedAt(v))
+		if score := float64(1e8*float64(c.freqOf(v))) / age; score < bestScore {
 			best, bestScore = v, score
 		}
 		if best == nilIdx {
@@ -82,4 +95,4 @@ func (c *Hyperbolic) victim() int32 {
 }
 
 // Remove drops key's object (a delete in the trace).
-func (c *Hyperbolic) Remove(key uint64) bool { return c.removeKey(key, c.table.remove) }
+func (c *hyperbolic) Remove(key uint64) bool { return c.removeKey(key, c.table.remove) }

@@ -15,7 +15,7 @@ func init() {
 			BoolParam("update", true, "learn the weights (false keeps them fixed)"),
 		},
 		New: func(c Config) (Cache, error) {
-			return NewLeCaR(c.Capacity, LeCaROptions{
+			return newLeCaR(c.Capacity, lecarOptions{
 				LR:        c.Values.Float("lr"),
 				LRUWeight: c.Values.Float("lru-weight"),
 				Update:    c.Values.Bool("update"),
@@ -25,9 +25,9 @@ func init() {
 	})
 }
 
-// LeCaROptions are LeCaR's parameters, used as given (the registered
+// lecarOptions are LeCaR's parameters, used as given (the registered
 // policy's schema holds the defaults).
-type LeCaROptions struct {
+type lecarOptions struct {
 	// LR is the learning rate.
 	LR float64
 	// LRUWeight is the LRU expert's initial weight.
@@ -38,7 +38,7 @@ type LeCaROptions struct {
 	Seed uint64
 }
 
-// Where a LeCaR entry is, in entry.aux.
+// Where a LeCaR entry is (placeOf).
 const (
 	lecarCached    = iota
 	lecarGhostLRU  // in the LRU expert's history
@@ -46,22 +46,22 @@ const (
 	lecarGhostBoth // evicted by both experts: in no history (as libCacheSim)
 )
 
-// LeCaR follows libCacheSim's LeCaR.c. Cached objects are in an LRU list
+// lecar follows libCacheSim's LeCaR.c. Cached objects are in an LRU list
 // (entry links) and in LFU buckets by frequency (freqBuckets, oldest
 // evicted first). To make room, if the LRU and LFU victims differ, a draw r =
 // (next % 100)/100 picks LRU when r < w_lru. The victim's key goes to its
 // expert's history, an LRU list of at most half the capacity in bytes, with
-// the request count (entry.when); a victim both experts chose stays a ghost
+// the request count (evictedAt); a victim both experts chose stays a ghost
 // in no history. A miss on a history key multiplies that expert's weight by
 // exp(−lr × dr^t), t requests after the eviction, dr = 0.005^(1/capacity),
-// then renormalises (with libCacheSim's 1e-10 terms). entry.aux says where
+// then renormalises (with libCacheSim's 1e-10 terms). placeOf says where
 // an entry is (lecarCached, lecarGhostLRU, …).
 //
 // The LFU side keeps libCacheSim's notion of the lowest frequency: an
 // admission resets it to 1, and when its bucket empties it moves to the
 // next non-empty frequency, searched before a hit object reaches its new
 // bucket, so for a while that object can sit below it.
-type LeCaR struct {
+type lecar struct {
 	store
 	lru        list       // cached objects, most recent at the head
 	hist       [2]segment // the LRU and LFU experts' histories (segment.capacity: half the cache)
@@ -76,9 +76,9 @@ type LeCaR struct {
 	n          int64 // requests so far
 }
 
-// NewLeCaR returns an empty LeCaR cache with the options o.
-func NewLeCaR(capacity int64, o LeCaROptions) *LeCaR {
-	c := &LeCaR{
+// newLeCaR returns an empty LeCaR cache with the options o.
+func newLeCaR(capacity int64, o lecarOptions) *lecar {
+	c := &lecar{
 		store:   newStore(capacity),
 		lru:     newList(),
 		lfu:     newFreqBuckets(),
@@ -100,10 +100,10 @@ func NewLeCaR(capacity int64, o LeCaROptions) *LeCaR {
 
 // Access looks r up: a hit refreshes the object in both experts; a miss on
 // a history key updates the weights; a miss is admitted with frequency 1.
-func (c *LeCaR) Access(r *trace.Request) bool {
+func (c *lecar) Access(r *trace.Request) bool {
 	c.n++
 	if i, ok := c.lookup(r.Key); ok {
-		if c.nodes[i].aux == lecarCached {
+		if c.placeOf(i) == lecarCached {
 			c.hit(i)
 			return true
 		}
@@ -116,7 +116,7 @@ func (c *LeCaR) Access(r *trace.Request) bool {
 		c.evictOne()
 	}
 	i := c.add(r.Key, r.Size)
-	c.nodes[i].aux = lecarCached
+	c.setPlace(i, lecarCached)
 	c.lfu.grow(i)
 	c.lru.pushFront(c.nodes, i)
 	c.minFreq = 1
@@ -124,8 +124,22 @@ func (c *LeCaR) Access(r *trace.Request) bool {
 	return false
 }
 
+// placeOf returns where entry i is (lecarCached, lecarGhostLRU, …), kept
+// in its word32.
+func (c *lecar) placeOf(i int32) int32 { return c.nodes[i].word32 }
+
+// setPlace records where entry i is.
+func (c *lecar) setPlace(i, h int32) { c.nodes[i].word32 = h }
+
+// evictedAt returns the request count when ghost entry i was evicted,
+// kept in its word64.
+func (c *lecar) evictedAt(i int32) int64 { return c.nodes[i].word64 }
+
+// setEvictedAt records that entry i was evicted at the current request.
+func (c *lecar) setEvictedAt(i int32) { c.nodes[i].word64 = c.n }
+
 // hit moves entry i to the head of the LRU list and to the next frequency.
-func (c *LeCaR) hit(i int32) {
+func (c *lecar) hit(i int32) {
 	c.lru.moveToFront(c.nodes, i)
 	old := c.unlink(i)
 	f := c.lfu.freq(old) + 1
@@ -140,9 +154,9 @@ func (c *LeCaR) hit(i int32) {
 
 // ghostHit forgets the history entry i after a miss on it, first lowering
 // the weight of the expert that evicted it.
-func (c *LeCaR) ghostHit(i int32) {
-	if h := c.nodes[i].aux; h != lecarGhostBoth {
-		t := float64(c.n - c.nodes[i].when)
+func (c *lecar) ghostHit(i int32) {
+	if h := c.placeOf(i); h != lecarGhostBoth {
+		t := float64(c.n - c.evictedAt(i))
 		if h == lecarGhostLRU {
 			c.learn(t, &c.wLRU, &c.wLFU)
 		} else {
@@ -155,7 +169,7 @@ func (c *LeCaR) ghostHit(i int32) {
 
 // learn lowers the weight w of an expert that erred t requests ago, as
 // libCacheSim's update_weight.
-func (c *LeCaR) learn(t float64, w, other *float64) {
+func (c *lecar) learn(t float64, w, other *float64) {
 	if !c.update {
 		return
 	}
@@ -167,7 +181,7 @@ func (c *LeCaR) learn(t float64, w, other *float64) {
 }
 
 // evictOne evicts the LRU or the LFU victim into its expert's history.
-func (c *LeCaR) evictOne() {
+func (c *lecar) evictOne() {
 	lruV, lfuV := c.lru.tail, c.lfuVictim()
 	v, h := lruV, int32(lecarGhostBoth)
 	if lruV != lfuV {
@@ -180,7 +194,8 @@ func (c *LeCaR) evictOne() {
 	c.lru.remove(c.nodes, v)
 	c.lfu.release(c.unlink(v))
 	c.toGhost(v)
-	c.nodes[v].aux, c.nodes[v].when = h, c.n
+	c.setPlace(v, h)
+	c.setEvictedAt(v)
 	if h == lecarGhostBoth {
 		return
 	}
@@ -195,7 +210,7 @@ func (c *LeCaR) evictOne() {
 
 // lfuVictim returns the oldest object of the bucket of libCacheSim's lowest
 // frequency (of the lowest bucket, where libCacheSim would have none).
-func (c *LeCaR) lfuVictim() int32 {
+func (c *lecar) lfuVictim() int32 {
 	b, ok := c.lfu.find(c.minFreq)
 	if !ok {
 		b = c.lfu.lowest
@@ -206,7 +221,7 @@ func (c *LeCaR) lfuVictim() int32 {
 // unlink takes cached entry i out of its bucket, moving the lowest
 // frequency on if that empties its bucket, and returns the bucket (which
 // stays until released).
-func (c *LeCaR) unlink(i int32) int32 {
+func (c *lecar) unlink(i int32) int32 {
 	b := c.lfu.take(i)
 	if bk := &c.lfu.buckets[b]; bk.n == 0 && bk.freq == c.minFreq && bk.next != nilIdx {
 		c.minFreq = c.lfu.freq(bk.next)
@@ -215,7 +230,7 @@ func (c *LeCaR) unlink(i int32) int32 {
 }
 
 // freqAbove returns the smallest frequency above f that has objects, or f.
-func (c *LeCaR) freqAbove(f int64) int64 {
+func (c *lecar) freqAbove(f int64) int64 {
 	for b := c.lfu.lowest; b != nilIdx; b = c.lfu.buckets[b].next {
 		if c.lfu.freq(b) > f && c.lfu.buckets[b].n > 0 {
 			return c.lfu.freq(b)
@@ -226,11 +241,11 @@ func (c *LeCaR) freqAbove(f int64) int64 {
 
 // Remove drops key's object (a delete in the trace), or forgets its
 // history entry: its return is a new object and does not move the weights.
-func (c *LeCaR) Remove(key uint64) bool {
+func (c *lecar) Remove(key uint64) bool {
 	return c.removeOrForget(key,
-		func(i int32) bool { return c.nodes[i].aux != lecarCached },
+		func(i int32) bool { return c.placeOf(i) != lecarCached },
 		func(i int32) {
-			switch h := c.nodes[i].aux; h {
+			switch h := c.placeOf(i); h {
 			case lecarCached:
 				c.lru.remove(c.nodes, i)
 				c.lfu.release(c.unlink(i))

@@ -6,16 +6,16 @@ func init() {
 	Register(Info{
 		Name:    "lfu",
 		Summary: "least frequently used: evicts the lowest access count (counted while cached), ties to the least recently accessed",
-		New:     func(c Config) (Cache, error) { return NewLFU(c.Capacity), nil },
+		New:     func(c Config) (Cache, error) { return newLFU(c.Capacity), nil },
 	})
 }
 
-// LFU evicts the object with the fewest accesses since it was admitted; among
+// lfu evicts the object with the fewest accesses since it was admitted; among
 // equals, the one accessed least recently. Counts restart at 1 when an object
 // is re-admitted (as libCacheSim's LFU). Every operation is O(1): objects sit
 // in per-frequency lists (most recent at the head) and the lists are kept in
 // a list ordered by frequency (Shah, Mitra and Matani, 2010).
-type LFU struct {
+type lfu struct {
 	store
 	buckets []freqBucket
 	freeB   []int32
@@ -30,13 +30,13 @@ type freqBucket struct {
 	prev, next int32 // neighbouring buckets, by frequency
 }
 
-// NewLFU returns an empty LFU cache of the given capacity.
-func NewLFU(capacity int64) *LFU {
-	return &LFU{store: newStore(capacity), lowest: nilIdx}
+// newLFU returns an empty LFU cache of the given capacity.
+func newLFU(capacity int64) *lfu {
+	return &lfu{store: newStore(capacity), lowest: nilIdx}
 }
 
 // Access looks r up, raising a hit's count; a miss is admitted with count 1.
-func (c *LFU) Access(r *trace.Request) bool {
+func (c *lfu) Access(r *trace.Request) bool {
 	if i, ok := c.lookup(r.Key); ok {
 		c.promote(i)
 		return true
@@ -63,8 +63,8 @@ func (c *LFU) Access(r *trace.Request) bool {
 }
 
 // promote moves entry i from its bucket to the next frequency's.
-func (c *LFU) promote(i int32) {
-	b := c.nodes[i].aux
+func (c *lfu) promote(i int32) {
+	b := c.bucketOf(i)
 	f := c.buckets[b].freq + 1
 	nb := c.buckets[b].next
 	if nb == nilIdx || c.buckets[nb].freq != f {
@@ -74,14 +74,20 @@ func (c *LFU) promote(i int32) {
 	c.link(nb, i)
 }
 
+// bucketOf returns the bucket entry i is in, kept in its word32.
+func (c *lfu) bucketOf(i int32) int32 { return c.nodes[i].word32 }
+
+// setBucket records that entry i is in bucket b.
+func (c *lfu) setBucket(i, b int32) { c.nodes[i].word32 = b }
+
 // link puts entry i at the head of bucket b.
-func (c *LFU) link(b, i int32) {
+func (c *lfu) link(b, i int32) {
 	c.buckets[b].items.pushFront(c.nodes, i)
-	c.nodes[i].aux = b
+	c.setBucket(i, b)
 }
 
 // unlink takes entry i out of bucket b, freeing the bucket if it empties.
-func (c *LFU) unlink(b, i int32) {
+func (c *lfu) unlink(b, i int32) {
 	bk := &c.buckets[b]
 	bk.items.remove(c.nodes, i)
 	if !bk.items.empty() {
@@ -99,7 +105,7 @@ func (c *LFU) unlink(b, i int32) {
 }
 
 // newBucket creates an empty bucket for freq between prev and next.
-func (c *LFU) newBucket(freq uint64, prev, next int32) int32 {
+func (c *lfu) newBucket(freq uint64, prev, next int32) int32 {
 	var b int32
 	if n := len(c.freeB); n > 0 {
 		b = c.freeB[n-1]
@@ -121,6 +127,6 @@ func (c *LFU) newBucket(freq uint64, prev, next int32) int32 {
 }
 
 // Remove drops key's object (a delete in the trace).
-func (c *LFU) Remove(key uint64) bool {
-	return c.removeKey(key, func(i int32) { c.unlink(c.nodes[i].aux, i) })
+func (c *lfu) Remove(key uint64) bool {
+	return c.removeKey(key, func(i int32) { c.unlink(c.bucketOf(i), i) })
 }

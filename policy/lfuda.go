@@ -13,11 +13,11 @@ func init() {
 		Summary: "LFU with dynamic aging (Arlitt et al., 2000): an object's priority starts at the cache age L + 1 and a " +
 			"hit adds L, where L is the priority of the last eviction; evicts the lowest priority, oldest first " +
 			"(as libCacheSim's LFUDA)",
-		New: func(c Config) (Cache, error) { return NewLFUDA(c.Capacity), nil },
+		New: func(c Config) (Cache, error) { return newLFUDA(c.Capacity), nil },
 	})
 }
 
-// LFUDA follows libCacheSim's LFUDA.c. Objects sit in per-priority buckets
+// lfuda follows libCacheSim's LFUDA.c. Objects sit in per-priority buckets
 // (FIFO, newest at the head); the cache age L is the priority of the bucket
 // the last eviction took from. An admitted object gets priority L+1 and a
 // hit adds L to it (libCacheSim adds the age, not 1, on a hit; before the
@@ -27,12 +27,13 @@ func init() {
 // up to the highest priority a hit has produced, searched at that moment:
 // on a hit the moving object is not yet in its new bucket, as in
 // libCacheSim, which can leave it below L, where libCacheSim never evicts
-// it. entry.when is the priority and entry.aux the bucket.
+// it. Each entry's priority is in its word64 (prioOf), its bucket in its
+// word32 (bucketOf).
 //
 // Where libCacheSim would crash (no non-empty bucket found while L's bucket
 // is empty, so eviction finds bucket L gone), eviction takes from the
 // lowest non-empty bucket instead.
-type LFUDA struct {
+type lfuda struct {
 	store
 	buckets []lfudaBucket
 	freeB   []int32
@@ -50,18 +51,18 @@ type lfudaBucket struct {
 	pos   int32 // position in the heap above the age; -1 once the age has passed it
 }
 
-// NewLFUDA returns an empty LFUDA cache of the given capacity.
-func NewLFUDA(capacity int64) *LFUDA {
-	c := &LFUDA{store: newStore(capacity), byPrio: keymap.New()}
+// newLFUDA returns an empty LFUDA cache of the given capacity.
+func newLFUDA(capacity int64) *lfuda {
+	c := &lfuda{store: newStore(capacity), byPrio: keymap.New()}
 	c.above.b = &c.buckets
 	return c
 }
 
 // Access looks r up, adding the age to a hit's priority; a miss is
 // admitted with priority age+1.
-func (c *LFUDA) Access(r *trace.Request) bool {
+func (c *lfuda) Access(r *trace.Request) bool {
 	if i, ok := c.lookup(r.Key); ok {
-		p := c.nodes[i].when + c.age
+		p := c.prioOf(i) + c.age
 		c.maxPrio = max(c.maxPrio, p)
 		c.unlink(i)
 		c.link(i, p)
@@ -78,7 +79,7 @@ func (c *LFUDA) Access(r *trace.Request) bool {
 }
 
 // evictOne evicts the oldest object of the bucket of priority max(L, 1).
-func (c *LFUDA) evictOne() {
+func (c *lfuda) evictOne() {
 	p := max(c.age, 1)
 	b, ok := c.byPrio.Get(uint64(p))
 	if !ok {
@@ -92,20 +93,29 @@ func (c *LFUDA) evictOne() {
 }
 
 // link puts entry i at the head of the bucket of priority p.
-func (c *LFUDA) link(i int32, p int64) {
+func (c *lfuda) link(i int32, p int64) {
 	b, ok := c.byPrio.Get(uint64(p))
 	if !ok {
 		b = c.newBucket(p)
 	}
-	c.nodes[i].when, c.nodes[i].aux = p, b
+	c.setPlace(i, p, b)
 	c.buckets[b].items.pushFront(c.nodes, i)
 	c.buckets[b].n++
 }
 
+// prioOf returns entry i's priority.
+func (c *lfuda) prioOf(i int32) int64 { return c.nodes[i].word64 }
+
+// bucketOf returns the bucket entry i is in, that of its priority.
+func (c *lfuda) bucketOf(i int32) int32 { return c.nodes[i].word32 }
+
+// setPlace records entry i's priority p and its bucket b.
+func (c *lfuda) setPlace(i int32, p int64, b int32) { c.nodes[i].word64, c.nodes[i].word32 = p, b }
+
 // unlink takes entry i out of its bucket, freeing the bucket if that
 // empties it; if it was the age's bucket, the age moves on.
-func (c *LFUDA) unlink(i int32) {
-	b := c.nodes[i].aux
+func (c *lfuda) unlink(i int32) {
+	b := c.bucketOf(i)
 	bk := &c.buckets[b]
 	bk.items.remove(c.nodes, i)
 	if bk.n--; bk.n > 0 {
@@ -125,7 +135,7 @@ func (c *LFUDA) unlink(i int32) {
 // if there is one no higher than maxPrio (libCacheSim's update_min_freq).
 // Buckets at or below the age never gain objects once the age is at least
 // 1 (admissions get age+1, hits add the age), so they leave the heap.
-func (c *LFUDA) nextAge() {
+func (c *lfuda) nextAge() {
 	for c.above.Len() > 0 {
 		b := c.above.items[0]
 		if c.buckets[b].prio > c.age {
@@ -139,7 +149,7 @@ func (c *LFUDA) nextAge() {
 }
 
 // lowestBucket returns the non-empty bucket of the lowest priority.
-func (c *LFUDA) lowestBucket() int32 {
+func (c *lfuda) lowestBucket() int32 {
 	best := nilIdx
 	for p := range c.buckets {
 		if q, live := c.byPrio.Get(uint64(c.buckets[p].prio)); live && q == int32(p) &&
@@ -151,7 +161,7 @@ func (c *LFUDA) lowestBucket() int32 {
 }
 
 // newBucket creates an empty bucket of priority p in the heap.
-func (c *LFUDA) newBucket(p int64) int32 {
+func (c *lfuda) newBucket(p int64) int32 {
 	b := reuse(&c.buckets, &c.freeB)
 	c.buckets[b] = lfudaBucket{prio: p, items: newList(), pos: int32(c.above.Len())}
 	c.byPrio.Put(uint64(p), b)
@@ -187,4 +197,4 @@ func (h *bucketHeap) Pop() any {
 }
 
 // Remove drops key's object (a delete in the trace).
-func (c *LFUDA) Remove(key uint64) bool { return c.removeKey(key, c.unlink) }
+func (c *lfuda) Remove(key uint64) bool { return c.removeKey(key, c.unlink) }

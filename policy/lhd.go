@@ -18,7 +18,7 @@ func init() {
 			IntParam("admissions", 8, 1, 1<<10, "recently admitted objects also considered for eviction"),
 		},
 		New: func(c Config) (Cache, error) {
-			return NewLHD(c.Capacity, int(c.Values.Int("associativity")), int(c.Values.Int("admissions")), c.Seed), nil
+			return newLHD(c.Capacity, int(c.Values.Int("associativity")), int(c.Values.Int("admissions")), c.Seed), nil
 		},
 	})
 }
@@ -32,7 +32,7 @@ const (
 	lhdExploreInverse = 32
 )
 
-// LHD follows libCacheSim's LHD (LHD_Interface.cpp, lhd.cpp). Each cached
+// lhd follows libCacheSim's LHD (LHD_Interface.cpp, lhd.cpp). Each cached
 // object has a tag (lhdTag): the time of its last request, its last two
 // hit ages, whether it is an explorer; time counts the requests LHD sees
 // (hits and admissions). To make room it draws 8 tags (32, the
@@ -46,7 +46,7 @@ const (
 // the densities, in single precision as libCacheSim. libCacheSim keeps 256
 // classes, of which objects only ever use the 16 of application 1; only
 // those are kept here.
-type LHD struct {
+type lhd struct {
 	store
 	dense          denseSet
 	tags           []lhdTag // by entry index
@@ -77,10 +77,10 @@ type lhdClass struct {
 	hits, evictions, densities []float32
 }
 
-// NewLHD returns an empty LHD cache drawing from libCacheSim's generator
+// newLHD returns an empty LHD cache drawing from libCacheSim's generator
 // seeded by seed.
-func NewLHD(capacity int64, associativity, admissions int, seed uint64) *LHD {
-	c := &LHD{
+func newLHD(capacity int64, associativity, admissions int, seed uint64) *lhd {
+	c := &lhd{
 		store:          newStore(capacity),
 		rng:            newLCSRand(seed),
 		assoc:          associativity,
@@ -105,7 +105,7 @@ func NewLHD(capacity int64, associativity, admissions int, seed uint64) *LHD {
 
 // Access looks r up, updating a hit's tag; a miss evicts the lowest hit
 // densities until it fits and is admitted with a new tag.
-func (c *LHD) Access(r *trace.Request) bool {
+func (c *lhd) Access(r *trace.Request) bool {
 	if i, ok := c.lookup(r.Key); ok {
 		c.update(i, false)
 		return true
@@ -129,12 +129,12 @@ func (c *LHD) Access(r *trace.Request) bool {
 }
 
 // age returns entry i's coarsened age, at most lhdMaxAge − 1.
-func (c *LHD) age(i int32) uint64 {
+func (c *lhd) age(i int32) uint64 {
 	return min((c.time-c.tags[i].time)>>c.shift, lhdMaxAge-1)
 }
 
 // class returns the class of entry i's tag.
-func (c *LHD) class(i int32) *lhdClass {
+func (c *lhd) class(i int32) *lhdClass {
 	age := c.tags[i].lastHitAge + c.tags[i].lastLastHitAge
 	k := lhdHitAgeClasses - 1
 	if age != 0 {
@@ -148,7 +148,7 @@ func (c *LHD) class(i int32) *lhdClass {
 }
 
 // density returns entry i's hit density, libCacheSim's getHitDensity.
-func (c *LHD) density(i int32) float32 {
+func (c *lhd) density(i int32) float32 {
 	age := c.age(i)
 	if age == lhdMaxAge-1 {
 		return -math.MaxFloat32
@@ -162,7 +162,7 @@ func (c *LHD) density(i int32) float32 {
 
 // update records a request for entry i (a hit, or its admission), as
 // libCacheSim's LHD::update.
-func (c *LHD) update(i int32, admitted bool) {
+func (c *lhd) update(i int32, admitted bool) {
 	t := &c.tags[i]
 	size := float32(c.nodes[i].size)
 	if admitted {
@@ -195,7 +195,7 @@ func (c *LHD) update(i int32, admitted bool) {
 }
 
 // victim returns the entry to evict, libCacheSim's LHD::rank.
-func (c *LHD) victim() int32 {
+func (c *lhd) victim() int32 {
 	best, bestRank := nilIdx, float32(math.MaxFloat32)
 	n := 8
 	if c.reconfigs > 50 {
@@ -222,7 +222,7 @@ func (c *LHD) victim() int32 {
 }
 
 // replaced records the eviction of entry i.
-func (c *LHD) replaced(i int32) {
+func (c *lhd) replaced(i int32) {
 	c.class(i).evictions[c.age(i)]++
 	if c.tags[i].explorer {
 		c.explorerBudget = int64(float32(c.explorerBudget) + float32(c.nodes[i].size))
@@ -231,7 +231,7 @@ func (c *LHD) replaced(i int32) {
 
 // reconfigure decays the statistics, adapts the age coarsening and models
 // the hit densities anew, as libCacheSim's LHD::reconfigure.
-func (c *LHD) reconfigure() {
+func (c *lhd) reconfigure() {
 	for k := range c.classes {
 		cl := &c.classes[k]
 		for a := range cl.hits {
@@ -263,7 +263,7 @@ func (cl *lhdClass) model() {
 
 // adaptAgeCoarsening tracks the number of cached objects and, at the 6th
 // and 26th reconfiguration, resizes the age buckets to fit it.
-func (c *LHD) adaptAgeCoarsening() {
+func (c *lhd) adaptAgeCoarsening() {
 	c.ewmaObjects = float32(c.ewmaObjects*0.9) + float32(c.Len())
 	c.ewmaMass = float32(c.ewmaMass*0.9) + 1
 	if c.reconfigs != 5 && c.reconfigs != 25 {
@@ -314,4 +314,4 @@ func (cl *lhdClass) rescale(delta int) {
 }
 
 // Remove drops key's object (a delete in the trace).
-func (c *LHD) Remove(key uint64) bool { return c.removeDense(key, &c.dense) }
+func (c *lhd) Remove(key uint64) bool { return c.removeDense(key, &c.dense) }

@@ -12,20 +12,20 @@ func init() {
 			FractionParam("hir", 0.01, "share of the capacity for resident HIR blocks (at least one object's worth); below 1, as the LIR blocks that hit need the rest").BelowMax(),
 		},
 		New: func(c Config) (Cache, error) {
-			return NewLIRS(c.Capacity, LIRSOptions{HIR: c.Values.Float("hir")}), nil
+			return newLIRS(c.Capacity, lirsOptions{HIR: c.Values.Float("hir")}), nil
 		},
 	})
 }
 
-// LIRSOptions are LIRS's parameters, used as given (the registered policy's
+// lirsOptions are LIRS's parameters, used as given (the registered policy's
 // schema holds the defaults: New(Spec{Name: "lirs"}, …)).
-type LIRSOptions struct {
+type lirsOptions struct {
 	// HIR is the share of the capacity for resident HIR blocks; it is at
 	// least one object's worth.
 	HIR float64
 }
 
-// LIRS entry flags, in entry.aux.
+// LIRS entry flags, in each entry's word32 (has, set, clear).
 const (
 	lirsLIR      = 1 << iota // an LIR block (always resident, always in S)
 	lirsResident             // its data is cached
@@ -34,7 +34,7 @@ const (
 	lirsInNH                 // in NH, the non-resident HIR blocks of S, oldest at the tail (q2 links)
 )
 
-// LIRS follows libCacheSim's LIRS.c: stack S (entry links) holds LIR blocks
+// lirs follows libCacheSim's LIRS.c: stack S (entry links) holds LIR blocks
 // and recently seen HIR blocks, resident or not; Q (links in q2, a parallel
 // slice) the resident HIR blocks; NH the non-resident ones still in S, so S
 // can be bounded to twice the capacity by forgetting the oldest. The LIR set
@@ -45,7 +45,7 @@ const (
 // Difference from libCacheSim: if that demotion pushes the hit block itself
 // out of Q, it becomes a non-resident HIR block in S; libCacheSim leaves it
 // marked resident without counting its size.
-type LIRS struct {
+type lirs struct {
 	store
 	s, q, nh           list
 	q2                 []entry // Q/NH links, parallel to store.nodes
@@ -54,24 +54,32 @@ type LIRS struct {
 	sUsed              int64 // sizes of everything in S, resident or not
 }
 
-// NewLIRS returns an empty LIRS cache with the options o.
-func NewLIRS(capacity int64, o LIRSOptions) *LIRS {
+// newLIRS returns an empty LIRS cache with the options o.
+func newLIRS(capacity int64, o lirsOptions) *lirs {
 	h := max(int64(o.HIR*float64(capacity)), 1)
-	return &LIRS{store: newStore(capacity), s: newList(), q: newList(), nh: newList(), hirLimit: h, lirLimit: capacity - h}
+	return &lirs{store: newStore(capacity), s: newList(), q: newList(), nh: newList(), hirLimit: h, lirLimit: capacity - h}
 }
 
-func (c *LIRS) has(i int32, f int32) bool { return c.nodes[i].aux&f != 0 }
-func (c *LIRS) set(i int32, f int32)      { c.nodes[i].aux |= f }
-func (c *LIRS) clear(i int32, f int32)    { c.nodes[i].aux &^= f }
+// has reports whether entry i has any of the flags f.
+func (c *lirs) has(i int32, f int32) bool { return c.nodes[i].word32&f != 0 }
+
+// set gives entry i the flags f.
+func (c *lirs) set(i int32, f int32) { c.nodes[i].word32 |= f }
+
+// clear takes the flags f off entry i.
+func (c *lirs) clear(i int32, f int32) { c.nodes[i].word32 &^= f }
+
+// clearAll takes every flag off entry i.
+func (c *lirs) clearAll(i int32) { c.nodes[i].word32 = 0 }
 
 // Access looks r up and applies the LIRS case it falls in.
-func (c *LIRS) Access(r *trace.Request) bool {
+func (c *lirs) Access(r *trace.Request) bool {
 	hit := c.access(r)
 	c.limitStack()
 	return hit
 }
 
-func (c *LIRS) access(r *trace.Request) bool {
+func (c *lirs) access(r *trace.Request) bool {
 	i, ok := c.lookup(r.Key)
 	if !ok {
 		c.admit(r)
@@ -103,14 +111,14 @@ func (c *LIRS) access(r *trace.Request) bool {
 }
 
 // makeLIRRoom demotes LIR blocks until size more fits the LIR share.
-func (c *LIRS) makeLIRRoom(size int64) {
+func (c *lirs) makeLIRRoom(size int64) {
 	for c.lirUsed+size > c.lirLimit && c.lirUsed > 0 {
 		c.evictLIR()
 	}
 }
 
 // promote makes resident HIR block i, found in S, a LIR block.
-func (c *LIRS) promote(i int32) {
+func (c *lirs) promote(i int32) {
 	size := int64(c.nodes[i].size)
 	c.unQ(i)
 	c.used -= size
@@ -122,7 +130,7 @@ func (c *LIRS) promote(i int32) {
 
 // revisit handles a miss on a non-resident HIR block still in S: it
 // returns as LIR.
-func (c *LIRS) revisit(i int32, rsize uint32) {
+func (c *lirs) revisit(i int32, rsize uint32) {
 	if !c.fits(rsize) {
 		return
 	}
@@ -147,7 +155,7 @@ func (c *LIRS) revisit(i int32, rsize uint32) {
 
 // admit handles a miss on a block LIRS does not know: it enters as LIR
 // while the LIR share has room, else as resident HIR.
-func (c *LIRS) admit(r *trace.Request) {
+func (c *lirs) admit(r *trace.Request) {
 	size := int64(r.Size)
 	if !c.fits(r.Size) || size > c.lirLimit || size > c.hirLimit {
 		return
@@ -179,21 +187,21 @@ func (c *LIRS) admit(r *trace.Request) {
 }
 
 // pushS puts entry i on top of S.
-func (c *LIRS) pushS(i int32) {
+func (c *lirs) pushS(i int32) {
 	c.s.pushFront(c.nodes, i)
 	c.set(i, lirsInS)
 	c.sUsed += int64(c.nodes[i].size)
 }
 
 // pushQ puts resident HIR entry i at the head of Q.
-func (c *LIRS) pushQ(i int32) {
+func (c *lirs) pushQ(i int32) {
 	c.q.pushFront(c.q2, i)
 	c.set(i, lirsInQ)
 	c.hirUsed += int64(c.nodes[i].size)
 }
 
 // unQ takes entry i out of Q if it is there.
-func (c *LIRS) unQ(i int32) {
+func (c *lirs) unQ(i int32) {
 	if c.has(i, lirsInQ) {
 		c.q.remove(c.q2, i)
 		c.clear(i, lirsInQ)
@@ -202,7 +210,7 @@ func (c *LIRS) unQ(i int32) {
 }
 
 // unS takes entry i out of S, forgetting it if nothing else holds it.
-func (c *LIRS) unS(i int32) {
+func (c *lirs) unS(i int32) {
 	c.leaveS(i)
 	if !c.has(i, lirsResident) {
 		c.forget(i)
@@ -210,7 +218,7 @@ func (c *LIRS) unS(i int32) {
 }
 
 // leaveS takes entry i out of S, and out of NH if it is there.
-func (c *LIRS) leaveS(i int32) {
+func (c *lirs) leaveS(i int32) {
 	c.s.remove(c.nodes, i)
 	c.clear(i, lirsInS)
 	c.sUsed -= int64(c.nodes[i].size)
@@ -222,7 +230,7 @@ func (c *LIRS) leaveS(i int32) {
 
 // evictLIR demotes the LIR block at the bottom of S into Q (or evicts it
 // when it is larger than Q), then prunes S.
-func (c *LIRS) evictLIR() {
+func (c *lirs) evictLIR() {
 	c.prune()
 	v := c.s.tail
 	size := int64(c.nodes[v].size)
@@ -245,7 +253,7 @@ func (c *LIRS) evictLIR() {
 
 // evictHIR evicts the oldest resident HIR block; if it is still in S it
 // stays there as non-resident history.
-func (c *LIRS) evictHIR() {
+func (c *lirs) evictHIR() {
 	v := c.q.tail
 	c.unQ(v)
 	c.clear(v, lirsResident)
@@ -259,7 +267,7 @@ func (c *LIRS) evictHIR() {
 }
 
 // prune removes HIR blocks from the bottom of S until an LIR block is there.
-func (c *LIRS) prune() {
+func (c *lirs) prune() {
 	for t := c.s.tail; t != c.s.head && !c.has(t, lirsLIR); t = c.s.tail {
 		c.unS(t)
 	}
@@ -267,7 +275,7 @@ func (c *LIRS) prune() {
 
 // limitStack bounds S to twice the capacity by forgetting the oldest
 // non-resident HIR blocks.
-func (c *LIRS) limitStack() {
+func (c *lirs) limitStack() {
 	for c.sUsed > 2*c.capacity && !c.nh.empty() {
 		c.unS(c.nh.tail)
 	}
@@ -278,14 +286,14 @@ func (c *LIRS) limitStack() {
 // its bottom is LIR again; a non-resident HIR block is forgotten, so that
 // its return is a new block, not a returning one. Only a resident block
 // counts as cached.
-func (c *LIRS) Remove(key uint64) bool {
+func (c *lirs) Remove(key uint64) bool {
 	cached := c.removeOrForget(key, func(i int32) bool { return !c.has(i, lirsResident) }, c.unlink)
 	c.prune()
 	return cached
 }
 
 // unlink takes entry i out of every LIRS structure it is in.
-func (c *LIRS) unlink(i int32) {
+func (c *lirs) unlink(i int32) {
 	if c.has(i, lirsLIR) {
 		c.lirUsed -= int64(c.nodes[i].size)
 	}
@@ -293,5 +301,5 @@ func (c *LIRS) unlink(i int32) {
 	if c.has(i, lirsInS) {
 		c.leaveS(i)
 	}
-	c.nodes[i].aux = 0
+	c.clearAll(i)
 }

@@ -47,16 +47,16 @@ func init() {
 		},
 		Check: checkMemcached,
 		New: func(c Config) (Cache, error) {
-			o := memcachedOptions(c.Values)
+			o := memcachedOptionsFrom(c.Values)
 			o.TTL = c.TTL
-			return NewMemcached(c.Capacity, o), nil
+			return newMemcached(c.Capacity, o), nil
 		},
 	})
 }
 
 // checkMemcached checks the constraints memcached checks at start-up.
 func checkMemcached(v Values) error {
-	o := memcachedOptions(v)
+	o := memcachedOptionsFrom(v)
 	switch {
 	case o.Hot+o.Warm > 0.8+1e-9:
 		return fmt.Errorf("parameter warm=%g: hot + warm is at most 0.8 (memcached refuses more)", o.Warm)
@@ -70,9 +70,9 @@ func checkMemcached(v Values) error {
 	return nil
 }
 
-// memcachedOptions reads the registered policy's parameters.
-func memcachedOptions(v Values) MemcachedOptions {
-	o := MemcachedOptions{
+// memcachedOptionsFrom reads the registered policy's parameters.
+func memcachedOptionsFrom(v Values) memcachedOptions {
+	o := memcachedOptions{
 		Factor: v.Float("factor"), Chunk: v.Int("chunk"), Page: v.Int("page"),
 		ItemMax: v.Int("item-max"), ChunkMax: v.Int("chunk-max"),
 		CAS: v.Bool("cas"), Flags: v.Bool("flags"), Key: int(v.Int("key")),
@@ -90,10 +90,10 @@ func memcachedOptions(v Values) MemcachedOptions {
 	return o
 }
 
-// MemcachedOptions are the settings of the memcached modelled, used as
+// memcachedOptions are the settings of the memcached modelled, used as
 // given; the registered policy's schema holds memcached 1.6's defaults
 // (New(Spec{Name: "memcached"}, …)).
-type MemcachedOptions struct {
+type memcachedOptions struct {
 	// Factor is the growth factor between slab classes (-f).
 	Factor float64
 	// Chunk is the minimum space for key, value and flags (-n); the
@@ -129,10 +129,11 @@ type MemcachedOptions struct {
 	TTL time.Duration
 }
 
-// memcached's LRUs and item flags, packed in entry.aux as
-// class<<4 | lru<<2 | flags; entry.when holds the item's time (its last
-// bump, in seconds of the model's clock) in its low 32 bits and its expiry
-// time (0: never) in its high 32.
+// memcached's LRUs and item flags, packed in each entry's word32 as
+// class<<4 | lru<<2 | flags (mcClassOf, mcLRUOf, mcHas); its word64 holds
+// the item's time (its last bump, in seconds of the model's clock) in its
+// low 32 bits and its expiry time (0: never) in its high 32 (mcTime,
+// mcExpiry).
 const (
 	mcHot = iota
 	mcWarm
@@ -167,7 +168,7 @@ type mcClass struct {
 
 func (k *mcClass) free() int64 { return k.pages*k.perPage - k.used }
 
-// Memcached models memcached 1.6 (items.c, slabs.c, slab_automove.c):
+// memcached models memcached 1.6 (items.c, slabs.c, slab_automove.c):
 //
 //   - An item takes its value, the value's CRLF, its key and a NUL, and a
 //     48-byte header, plus 8 bytes of CAS and 4 of client flags when on
@@ -201,9 +202,9 @@ func (k *mcClass) free() int64 { return k.pages*k.perPage - k.used }
 //
 // Used reports object sizes; SlabMemory the pages held, which may exceed
 // the capacity through the per-class first page.
-type Memcached struct {
+type memcached struct {
 	store
-	o         MemcachedOptions
+	o         memcachedOptions
 	classes   []mcClass
 	fixed     int64 // bytes of every item beyond its value and key: header, CRLF, NUL, CAS, flags
 	malloced  int64 // bytes of pages taken from memory (mem_malloced)
@@ -220,10 +221,10 @@ type Memcached struct {
 	am mcAutomove
 }
 
-// NewMemcached returns an empty memcached model with capacity bytes of
+// newMemcached returns an empty memcached model with capacity bytes of
 // memory (-m) and the options o.
-func NewMemcached(capacity int64, o MemcachedOptions) *Memcached {
-	c := &Memcached{store: newStore(capacity), o: o, fixed: mcItemHeader + 2 + 1, ttl: int64(o.TTL / time.Second)}
+func newMemcached(capacity int64, o memcachedOptions) *memcached {
+	c := &memcached{store: newStore(capacity), o: o, fixed: mcItemHeader + 2 + 1, ttl: int64(o.TTL / time.Second)}
 	if o.CAS {
 		c.fixed += mcCASBytes
 	}
@@ -243,7 +244,7 @@ func NewMemcached(capacity int64, o MemcachedOptions) *Memcached {
 	return c
 }
 
-func (c *Memcached) addClass(chunk int64) {
+func (c *memcached) addClass(chunk int64) {
 	k := mcClass{chunk: chunk, perPage: max(c.o.Page/chunk, 1)}
 	for i := range k.lru {
 		k.lru[i] = newList()
@@ -254,19 +255,19 @@ func (c *Memcached) addClass(chunk int64) {
 // SlabMemory returns the bytes of the slab pages the model holds, its
 // total_malloced: at most the capacity, plus a page for each class that
 // got its first one beyond it.
-func (c *Memcached) SlabMemory() int64 { return c.malloced }
+func (c *memcached) SlabMemory() int64 { return c.malloced }
 
 // HeldMemory implements MemoryHolder: the slab pages held (SlabMemory).
-func (c *Memcached) HeldMemory() int64 { return c.malloced }
+func (c *memcached) HeldMemory() int64 { return c.malloced }
 
 // Reclaimed returns how many expired items were found and removed.
-func (c *Memcached) Reclaimed() uint64 { return c.reclaimed }
+func (c *memcached) Reclaimed() uint64 { return c.reclaimed }
 
 // PagesMoved returns how many pages the slab automover moved.
-func (c *Memcached) PagesMoved() uint64 { return c.moved }
+func (c *memcached) PagesMoved() uint64 { return c.moved }
 
 // keyLen is the length of key as memcached stores it.
-func (c *Memcached) keyLen(key uint64) int64 {
+func (c *memcached) keyLen(key uint64) int64 {
 	if c.o.Key > 0 {
 		return int64(c.o.Key)
 	}
@@ -279,12 +280,12 @@ func (c *Memcached) keyLen(key uint64) int64 {
 
 // ItemSize returns the bytes memcached stores for an object of size bytes
 // under key: its ITEM_ntotal, which chooses its slab class.
-func (c *Memcached) ItemSize(key uint64, size uint32) int64 { return c.total(key, size) }
+func (c *memcached) ItemSize(key uint64, size uint32) int64 { return c.total(key, size) }
 
 // ChunkSize returns the chunk size of the slab class an object of size
 // bytes under key goes to (the largest for one chained from several
 // chunks), or 0 when it is too large to store.
-func (c *Memcached) ChunkSize(key uint64, size uint32) int64 {
+func (c *memcached) ChunkSize(key uint64, size uint32) int64 {
 	if k := c.classOf(c.total(key, size)); k >= 0 {
 		return c.classes[k].chunk
 	}
@@ -292,12 +293,12 @@ func (c *Memcached) ChunkSize(key uint64, size uint32) int64 {
 }
 
 // total is an item's ITEM_ntotal.
-func (c *Memcached) total(key uint64, size uint32) int64 {
+func (c *memcached) total(key uint64, size uint32) int64 {
 	return int64(size) + c.keyLen(key) + c.fixed
 }
 
 // chunks is the number of chunks an item of total bytes takes.
-func (c *Memcached) chunks(total int64) int64 {
+func (c *memcached) chunks(total int64) int64 {
 	if total <= c.o.ChunkMax {
 		return 1
 	}
@@ -306,7 +307,7 @@ func (c *Memcached) chunks(total int64) int64 {
 
 // classOf returns the class of an item of total bytes (slabs_clsid), the
 // largest for one chained from several chunks, or -1 past item-max.
-func (c *Memcached) classOf(total int64) int {
+func (c *memcached) classOf(total int64) int {
 	if total > c.o.ItemMax {
 		return -1
 	}
@@ -322,17 +323,42 @@ func (c *Memcached) classOf(total int64) int {
 	return lo
 }
 
-func mcClassOf(aux int32) int { return int(aux >> 4) }
-func mcLRUOf(aux int32) int   { return int(aux>>2) & 3 }
-func mcTime(e *entry) uint32  { return uint32(e.when) }
-func mcExpiry(e *entry) uint32 {
-	return uint32(uint64(e.when) >> 32)
-}
-func mcSetTime(e *entry, t uint32) { e.when = int64(uint64(e.when)&^math.MaxUint32 | uint64(t)) }
+// mcClassOf returns the slab class of item e.
+func mcClassOf(e *entry) int { return int(e.word32 >> 4) }
+
+// mcLRUOf returns the LRU item e is in (mcHot, mcWarm, …).
+func mcLRUOf(e *entry) int { return int(e.word32>>2) & 3 }
+
+// mcPlace puts item e in class k and LRU lru, without flags.
+func mcPlace(e *entry, k, lru int) { e.word32 = int32(k<<4 | lru<<2) }
+
+// mcSetLRU moves item e to LRU lru of its class, keeping its flags.
+func mcSetLRU(e *entry, lru int) { e.word32 = e.word32&^(3<<2) | int32(lru<<2) }
+
+// mcHas reports whether item e has any of the flags f (mcFetched, mcActive).
+func mcHas(e *entry, f int32) bool { return e.word32&f != 0 }
+
+// mcMark gives item e the flags f.
+func mcMark(e *entry, f int32) { e.word32 |= f }
+
+// mcUnmark takes the flags f off item e.
+func mcUnmark(e *entry, f int32) { e.word32 &^= f }
+
+// mcTime returns the time of item e's last bump.
+func mcTime(e *entry) uint32 { return uint32(e.word64) }
+
+// mcExpiry returns item e's expiry time, 0 for never.
+func mcExpiry(e *entry) uint32 { return uint32(uint64(e.word64) >> 32) }
+
+// mcSetTime sets the time of item e's last bump.
+func mcSetTime(e *entry, t uint32) { e.word64 = int64(uint64(e.word64)&^math.MaxUint32 | uint64(t)) }
+
+// mcSetTimes sets item e's time and expiry time.
+func mcSetTimes(e *entry, t, exp uint32) { e.word64 = int64(uint64(exp)<<32 | uint64(t)) }
 
 // tick moves the clock to the second of t; a new second runs the LRU
 // maintainer over every class and the slab automover.
-func (c *Memcached) tick(t int64) {
+func (c *memcached) tick(t int64) {
 	sec := t / int64(time.Second)
 	if t < 0 && t%int64(time.Second) != 0 {
 		sec--
@@ -356,7 +382,7 @@ func (c *Memcached) tick(t int64) {
 // Access looks r up at the request's time. A get that finds a fresh item
 // hits and bumps it; a set replaces it; a miss (absent or expired) stores
 // the object as the SET after it would.
-func (c *Memcached) Access(r *trace.Request) bool {
+func (c *memcached) Access(r *trace.Request) bool {
 	c.tick(r.Time)
 	if i, ok := c.lookup(r.Key); ok {
 		if exp := mcExpiry(&c.nodes[i]); exp != 0 && exp <= c.clock.now {
@@ -375,7 +401,7 @@ func (c *Memcached) Access(r *trace.Request) bool {
 
 // Expire drops key's item if it has expired by now (see Expirer), as a
 // get that finds it expired does.
-func (c *Memcached) Expire(key uint64, now int64) bool {
+func (c *memcached) Expire(key uint64, now int64) bool {
 	c.tick(now)
 	i, ok := c.lookup(key)
 	if !ok {
@@ -391,7 +417,7 @@ func (c *Memcached) Expire(key uint64, now int64) bool {
 // set stores r's object (do_item_alloc, then do_store_item): the new item
 // is allocated while an old one of the same key still holds its chunk, then
 // replaces it. A write that cannot be stored removes the old item.
-func (c *Memcached) set(r *trace.Request) {
+func (c *memcached) set(r *trace.Request) {
 	total := c.total(r.Key, r.Size)
 	k := c.classOf(total)
 	if k < 0 || !c.alloc(k, c.chunks(total)) {
@@ -408,17 +434,17 @@ func (c *Memcached) set(r *trace.Request) {
 	if ttl := c.ttlOf(r); ttl > 0 {
 		exp = uint32(min(int64(c.clock.now)+ttl, math.MaxUint32))
 	}
-	e.when = int64(uint64(exp)<<32 | uint64(c.clock.now))
+	mcSetTimes(e, c.clock.now, exp)
 	lru := mcHot
 	if c.o.TempTTL > 0 && exp != 0 && exp-c.clock.now <= c.o.TempTTL {
 		lru = mcTemp
 	}
-	e.aux = int32(k<<4 | lru<<2)
+	mcPlace(e, k, lru)
 	c.link(i)
 	c.juggle(k)
 }
 
-func (c *Memcached) ttlOf(r *trace.Request) int64 {
+func (c *memcached) ttlOf(r *trace.Request) int64 {
 	if r.TTL > 0 {
 		return int64(r.TTL)
 	}
@@ -428,7 +454,7 @@ func (c *Memcached) ttlOf(r *trace.Request) int64 {
 // alloc frees or finds chunks for a new item of class k
 // (do_item_alloc_pull): a free chunk or a new page, else evict COLD's tail
 // or push HOT's on, up to ten tries a chunk.
-func (c *Memcached) alloc(k int, chunks int64) bool {
+func (c *memcached) alloc(k int, chunks int64) bool {
 	for try := int64(0); try < mcAllocTries*chunks; try++ {
 		if c.take(k, chunks) {
 			return true
@@ -442,7 +468,7 @@ func (c *Memcached) alloc(k int, chunks int64) bool {
 
 // take reports whether class k has the chunks free, taking new pages when
 // it has none (slabs_alloc).
-func (c *Memcached) take(k int, chunks int64) bool {
+func (c *memcached) take(k int, chunks int64) bool {
 	cl := &c.classes[k]
 	for cl.free() < chunks && c.newPage(k) {
 	}
@@ -451,7 +477,7 @@ func (c *Memcached) take(k int, chunks int64) bool {
 
 // newPage gives class k a page from the global pool or memory, unless the
 // pages reach the limit and the class already has one (do_slabs_newslab).
-func (c *Memcached) newPage(k int) bool {
+func (c *memcached) newPage(k int) bool {
 	cl := &c.classes[k]
 	if c.malloced+c.o.Page > c.capacity && cl.pages > 0 && c.pool == 0 {
 		return false
@@ -465,10 +491,10 @@ func (c *Memcached) newPage(k int) bool {
 	return true
 }
 
-// link puts item i at the head of the LRU its aux names and takes its chunks.
-func (c *Memcached) link(i int32) {
+// link puts item i at the head of its LRU and takes its chunks.
+func (c *memcached) link(i int32) {
 	e := &c.nodes[i]
-	cl, l := &c.classes[mcClassOf(e.aux)], mcLRUOf(e.aux)
+	cl, l := &c.classes[mcClassOf(e)], mcLRUOf(e)
 	total := c.total(e.key, e.size)
 	cl.lru[l].pushFront(c.nodes, i)
 	cl.bytes[l] += total
@@ -476,9 +502,9 @@ func (c *Memcached) link(i int32) {
 }
 
 // unlink takes item i out of its LRU and frees its chunks.
-func (c *Memcached) unlink(i int32) {
+func (c *memcached) unlink(i int32) {
 	e := &c.nodes[i]
-	cl, l := &c.classes[mcClassOf(e.aux)], mcLRUOf(e.aux)
+	cl, l := &c.classes[mcClassOf(e)], mcLRUOf(e)
 	total := c.total(e.key, e.size)
 	cl.lru[l].remove(c.nodes, i)
 	cl.bytes[l] -= total
@@ -486,22 +512,21 @@ func (c *Memcached) unlink(i int32) {
 }
 
 // move relinks item i at the head of LRU to of its class.
-func (c *Memcached) move(i int32, to int) {
+func (c *memcached) move(i int32, to int) {
 	c.unlink(i)
-	e := &c.nodes[i]
-	e.aux = e.aux&^(3<<2) | int32(to<<2)
+	mcSetLRU(&c.nodes[i], to)
 	c.link(i)
 }
 
 // reclaim removes expired item i.
-func (c *Memcached) reclaim(i int32) {
+func (c *memcached) reclaim(i int32) {
 	c.unlink(i)
 	c.drop(i)
 	c.reclaimed++
 }
 
 // evictItem evicts item i of class k.
-func (c *Memcached) evictItem(k int, i int32) {
+func (c *memcached) evictItem(k int, i int32) {
 	c.unlink(i)
 	c.evict(i)
 	c.classes[k].evicted++
@@ -513,16 +538,16 @@ func (c *Memcached) evictItem(k int, i int32) {
 // bump registers a hit on item i (do_item_bump): the first marks it
 // FETCHED, the next ACTIVE and updates its time; an ACTIVE item in COLD
 // moves to WARM (the LRU maintainer's asynchronous bump, done at once).
-func (c *Memcached) bump(i int32) {
+func (c *memcached) bump(i int32) {
 	e := &c.nodes[i]
 	switch {
-	case e.aux&mcActive != 0:
-	case e.aux&mcFetched == 0:
-		e.aux |= mcFetched
+	case mcHas(e, mcActive):
+	case !mcHas(e, mcFetched):
+		mcMark(e, mcFetched)
 	default:
 		mcSetTime(e, c.clock.now)
-		if mcLRUOf(e.aux) != mcCold {
-			e.aux |= mcActive
+		if mcLRUOf(e) != mcCold {
+			mcMark(e, mcActive)
 			return
 		}
 		c.move(i, mcWarm)
@@ -535,7 +560,7 @@ func (c *Memcached) bump(i int32) {
 // and move one on to COLD when the LRU holds more than its share of total
 // or the item is older than maxAge; COLD evicts (evict) or sends an ACTIVE
 // item to WARM. It returns the items moved or removed.
-func (c *Memcached) pullTail(k, lru int, total int64, maxAge uint32, evict bool) int {
+func (c *memcached) pullTail(k, lru int, total int64, maxAge uint32, evict bool) int {
 	cl := &c.classes[k]
 	removed := 0
 	for tries := mcTailTries; tries > 0; tries-- {
@@ -549,14 +574,14 @@ func (c *Memcached) pullTail(k, lru int, total int64, maxAge uint32, evict bool)
 			removed++
 			continue
 		}
-		active := e.aux&mcActive != 0
+		active := mcHas(e, mcActive)
 		switch {
 		case lru == mcTemp:
 		case lru == mcCold && evict:
 			c.evictItem(k, v)
 			removed++
 		case active:
-			e.aux &^= mcActive
+			mcUnmark(e, mcActive)
 			c.move(v, mcWarm)
 			removed++
 		case lru == mcCold:
@@ -571,7 +596,7 @@ func (c *Memcached) pullTail(k, lru int, total int64, maxAge uint32, evict bool)
 
 // shareOf is the byte limit of HOT or WARM in a class of total bytes
 // (HOT's falls back to WARM's when it rounds to nothing, as in memcached).
-func (c *Memcached) shareOf(lru int, total int64) int64 {
+func (c *memcached) shareOf(lru int, total int64) int64 {
 	limit := int64(0)
 	if lru == mcHot {
 		limit = int64(float64(total) * c.o.Hot)
@@ -586,7 +611,7 @@ func (c *Memcached) shareOf(lru int, total int64) int64 {
 // (lru_maintainer_juggle): TEMP's expired tail, then HOT's, WARM's and
 // COLD's tails in turn while any moves, up to 500 times. It returns the
 // number of rounds that moved something.
-func (c *Memcached) juggle(k int) int {
+func (c *memcached) juggle(k int) int {
 	cl := &c.classes[k]
 	if c.o.TempTTL > 0 {
 		for i := 0; i < mcJuggleMoves && c.pullTail(k, mcTemp, 0, 0, false) > 0; i++ {
@@ -614,4 +639,4 @@ func (c *Memcached) juggle(k int) int {
 }
 
 // Remove drops key's item (memcached's delete), freeing its chunks.
-func (c *Memcached) Remove(key uint64) bool { return c.removeKey(key, c.unlink) }
+func (c *memcached) Remove(key uint64) bool { return c.removeKey(key, c.unlink) }

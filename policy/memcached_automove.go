@@ -50,7 +50,7 @@ func newMCAutomove(classes, window int) mcAutomove {
 }
 
 // coldAge is the age of class k's COLD tail in seconds, 0 when empty.
-func (c *Memcached) coldAge(k int) uint64 {
+func (c *memcached) coldAge(k int) uint64 {
 	if t := c.classes[k].lru[mcCold].tail; t != nilIdx {
 		return uint64(c.clock.now - mcTime(&c.nodes[t]))
 	}
@@ -60,7 +60,7 @@ func (c *Memcached) coldAge(k int) uint64 {
 // runAutomove runs slab_automove=1 once for this second; a page given back
 // to the global pool lets it run again at once, as memcached's maintainer
 // does.
-func (c *Memcached) runAutomove() {
+func (c *memcached) runAutomove() {
 	if c.o.Automove != 1 {
 		return
 	}
@@ -79,7 +79,7 @@ func (c *Memcached) runAutomove() {
 // automoveDecide is slab_automove_run: it records this second in every
 // class's window and returns the page move to make (src, dst; dst -1 is
 // the global pool), or src -1 for none.
-func (c *Memcached) automoveDecide() (src, dst int) {
+func (c *memcached) automoveDecide() (src, dst int) {
 	a := &c.am
 	var evictedTotal uint64
 	for k := range c.classes {
@@ -148,7 +148,7 @@ func (a *mcAutomove) windowSum(k int) mcWindowSum {
 // chunks; those that find none are evicted, here from the class's LRU
 // tails (COLD first), where memcached evicts the items that happen to sit
 // in the page.
-func (c *Memcached) movePage(src, dst int) {
+func (c *memcached) movePage(src, dst int) {
 	s := &c.classes[src]
 	if s.pages < 2 || src == dst {
 		return
@@ -178,7 +178,7 @@ func (c *Memcached) movePage(src, dst int) {
 // reassignAny is slab_automove=2's move after an eviction from class dst:
 // a page from the next class, in turn, that has more than one
 // (slabs_reassign_pick_any).
-func (c *Memcached) reassignAny(dst int) {
+func (c *memcached) reassignAny(dst int) {
 	a := &c.am
 	for range c.classes {
 		a.pick = (a.pick + 1) % len(c.classes)

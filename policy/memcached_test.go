@@ -10,7 +10,7 @@ import (
 // structures walks every class's LRUs and returns the object bytes and
 // items they hold, checking each LRU's byte count and each class's chunks
 // against its items and pages.
-func (c *Memcached) structures() (used int64, members int, err error) {
+func (c *memcached) structures() (used int64, members int, err error) {
 	var pages int64
 	for k := range c.classes {
 		cl := &c.classes[k]
@@ -19,8 +19,8 @@ func (c *Memcached) structures() (used int64, members int, err error) {
 			var bytes int64
 			for i := cl.lru[l].head; i != nilIdx; i = c.nodes[i].next {
 				e := &c.nodes[i]
-				if mcClassOf(e.aux) != k || mcLRUOf(e.aux) != l {
-					return 0, 0, fmt.Errorf("item %d in class %d LRU %d says class %d LRU %d", e.key, k, l, mcClassOf(e.aux), mcLRUOf(e.aux))
+				if mcClassOf(e) != k || mcLRUOf(e) != l {
+					return 0, 0, fmt.Errorf("item %d in class %d LRU %d says class %d LRU %d", e.key, k, l, mcClassOf(e), mcLRUOf(e))
 				}
 				total := c.total(e.key, e.size)
 				bytes += total
@@ -44,7 +44,7 @@ func (c *Memcached) structures() (used int64, members int, err error) {
 }
 
 // newMC builds the registered memcached model from a spec at capacity bytes.
-func newMC(t *testing.T, spec string, capacity int64) *Memcached {
+func newMC(t *testing.T, spec string, capacity int64) *memcached {
 	t.Helper()
 	s, err := ParseSpec(spec)
 	if err != nil {
@@ -54,7 +54,7 @@ func newMC(t *testing.T, spec string, capacity int64) *Memcached {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c.(*Memcached)
+	return c.(*memcached)
 }
 
 // The slab classes are those memcached 1.6.18 prints with -vv: defaults,
@@ -166,12 +166,12 @@ func fill() []req {
 	return seq
 }
 
-func lruOf(c *Memcached, key uint64) int {
+func lruOf(c *memcached, key uint64) int {
 	i, ok := c.lookup(key)
 	if !ok {
 		return -1
 	}
-	return mcLRUOf(c.nodes[i].aux)
+	return mcLRUOf(&c.nodes[i])
 }
 
 func TestMemcachedSegments(t *testing.T) {
@@ -254,8 +254,9 @@ func TestMemcachedSetReplaces(t *testing.T) {
 	r := trace.Request{Key: 1, Size: 60, Op: trace.OpSet}
 	c.Access(&r)
 	i, ok := c.lookup(1)
-	if !ok || mcClassOf(c.nodes[i].aux) != 1 || c.nodes[i].aux&(mcFetched|mcActive) != 0 {
-		t.Fatalf("after the set, 1 is %v, aux %b; want class 1, no flags", ok, c.nodes[i].aux)
+	if e := &c.nodes[i]; !ok || mcClassOf(e) != 1 || mcHas(e, mcFetched|mcActive) {
+		t.Fatalf("after the set, 1 is %v, class %d, fetched %v, active %v; want class 1, no flags",
+			ok, mcClassOf(e), mcHas(e, mcFetched), mcHas(e, mcActive))
 	}
 	if c.classes[0].used != 9 || c.Len() != 10 {
 		t.Errorf("class 0 uses %d chunks, %d items; want 9, 10", c.classes[0].used, c.Len())

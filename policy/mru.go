@@ -7,19 +7,19 @@ func init() {
 		Name: "mru",
 		Summary: "most recently used: evicts the object accessed last, which suits loops larger than the cache " +
 			"(as libCacheSim's MRU)",
-		New: func(c Config) (Cache, error) { return NewMRU(c.Capacity), nil },
+		New: func(c Config) (Cache, error) { return newMRU(c.Capacity), nil },
 	})
 }
 
-// MRU evicts the most recently used object: the head of a recency list.
-type MRU struct{ queue }
+// mru evicts the most recently used object: the head of a recency list.
+type mru struct{ queue }
 
-// NewMRU returns an empty MRU cache of the given capacity.
-func NewMRU(capacity int64) *MRU { return &MRU{newQueue(capacity)} }
+// newMRU returns an empty MRU cache of the given capacity.
+func newMRU(capacity int64) *mru { return &mru{newQueue(capacity)} }
 
 // Access looks r up, moving a hit to the most recent end; a miss evicts from
 // that same end until it fits and is then admitted there.
-func (c *MRU) Access(r *trace.Request) bool {
+func (c *mru) Access(r *trace.Request) bool {
 	if i, ok := c.lookup(r.Key); ok {
 		c.q.moveToFront(c.nodes, i)
 		return true

@@ -47,38 +47,38 @@ func TestHandComputedNewPolicies(t *testing.T) {
 	}{
 		// 3 slots, 1 2 3 1 4 2 5 1. Clock: 1's bit makes 4 evict 2 (1 moves
 		// to the head, bit cleared); 2 evicts 3; 5 evicts 1, so 1 misses.
-		{"clock", NewClock(3), keys(1, 2, 3, 1, 4, 2, 5, 1), "mmmhmmmm"},
+		{"clock", newClock(3), keys(1, 2, 3, 1, 4, 2, 5, 1), "mmmhmmmm"},
 		// SIEVE: 4 clears 1's bit in place and evicts 2, hand stops at 3;
 		// 2 evicts 3, hand at 4; 5 evicts 4, so 1 is still cached.
-		{"sieve", NewSieve(3), keys(1, 2, 3, 1, 4, 2, 5, 1), "mmmhmmmh"},
+		{"sieve", newSieve(3), keys(1, 2, 3, 1, 4, 2, 5, 1), "mmmhmmmh"},
 		// Belady: 4 evicts 3 (never used again); 5 evicts 2 or 4 (neither
 		// is), keeping 1, requested next.
-		{"belady", NewBelady(3, false), keys(1, 2, 3, 1, 4, 2, 5, 1), "mmmhmhmh"},
+		{"belady", newBelady(3, false), keys(1, 2, 3, 1, 4, 2, 5, 1), "mmmhmhmh"},
 		// S3-FIFO with a 1-object small queue, 3-object main, threshold 2:
 		// 1 goes to small, 2 3 4 to main (small full before any eviction); 5
 		// evicts 1 to the ghost; two hits on 5 promote it when 6 arrives,
 		// main overflows and evicts its oldest unhit object, 2.
-		{"s3fifo", NewS3FIFO(4, S3FIFOOptions{Small: 0.25, Ghost: 1, Threshold: 2}), keys(1, 2, 3, 4, 5, 5, 5, 6, 5, 2, 4, 3), "mmmmmhhmhmhh"},
+		{"s3fifo", newS3FIFO(4, s3fifoOptions{Small: 0.25, Ghost: 1, Threshold: 2}), keys(1, 2, 3, 4, 5, 5, 5, 6, 5, 2, 4, 3), "mmmmmhhmhmhh"},
 		// ARC, 2 slots: 1 1 puts 1 in T2; 3 replaces T1's 2 into B1, so 1
 		// survives (LRU would evict it); 2 hits B1 (p=1) and demotes T2's 1
 		// to B2; 3 hits in T1; 1 hits B2 (p=0) and demotes 2.
-		{"arc", NewARC(2), keys(1, 1, 2, 3, 1, 2, 3, 1), "mhmmhmhm"},
+		{"arc", newARC(2), keys(1, 1, 2, 3, 1, 2, 3, 1), "mhmmhmhm"},
 		// 2Q with A1in 1, Am 3, A1out 2: a hit in A1in changes nothing; A1in
 		// overflows into A1out; 1 and 2 return from A1out into Am; 4 too,
 		// evicting A1in's 5, so 6 still hits in A1in.
-		{"twoq", NewTwoQ(4, TwoQOptions{In: 0.25, Out: 0.5}), keys(1, 2, 3, 4, 1, 5, 1, 6, 2, 1, 4, 6), "mmmmhmmmmhmh"},
+		{"twoq", newTwoQ(4, twoQOptions{In: 0.25, Out: 0.5}), keys(1, 2, 3, 4, 1, 5, 1, 6, 2, 1, 4, 6), "mmmmhmmmmhmh"},
 		// SLRU with two 2-object segments: 1 2 fill segment 0, 3 4 segment 1;
 		// 1's hit promotes it, demoting 3; misses then cycle through segment 0
 		// while 4 and 1 stay protected.
-		{"slru", NewSLRU(4, 2), keys(1, 2, 3, 4, 1, 5, 2, 3, 4, 1), "mmmmhmmmhh"},
+		{"slru", newSLRU(4, 2), keys(1, 2, 3, 4, 1, 5, 2, 3, 4, 1), "mmmmhmmmhh"},
 		// LIRS, 3 slots (2 LIR, 1 HIR): 1 and 2 become LIR, the scan 3 4 5
 		// cycles through the single HIR slot, 1 and 2 still hit; 4 returns
 		// as non-resident HIR in S and becomes LIR, demoting 1 to Q; 5 then
 		// evicts 1.
-		{"lirs", NewLIRS(3, LIRSOptions{HIR: 0.01}), keys(1, 2, 1, 2, 3, 4, 5, 1, 2, 4, 2, 5), "mmhhmmmhhmhm"},
+		{"lirs", newLIRS(3, lirsOptions{HIR: 0.01}), keys(1, 2, 1, 2, 3, 4, 5, 1, 2, 4, 2, 5), "mmhhmmmhhmhm"},
 		// W-TinyLFU, window 1, main 1: 1 is seen three times; 2 then 3 leave
 		// the window and lose to 1 (count 1 against 3), so 1 keeps hitting.
-		{"wtinylfu", NewWTinyLFU(2, WTinyLFUOptions{Window: 0.5, Protected: 0.5}), keys(1, 1, 1, 2, 3, 1, 2), "mhhmmhm"},
+		{"wtinylfu", newWTinyLFU(2, wtinylfuOptions{Window: 0.5, Protected: 0.5}), keys(1, 1, 1, 2, 3, 1, 2), "mhhmmhm"},
 	}
 	for _, tc := range cases {
 		if got := runFuture(tc.c, tc.seq); got != tc.want {
@@ -97,10 +97,10 @@ func TestHandComputedNewPolicies(t *testing.T) {
 // Requests with no future (B's and A's last) are never admitted.
 func TestHandComputedBeladySize(t *testing.T) {
 	seq := []req{{key: 1, size: 1}, {key: 2, size: 8}, {key: 3, size: 2}, {key: 2, size: 8}, {key: 1, size: 1}, {key: 3, size: 2}}
-	if got := runFuture(NewBeladySize(10, 64, 1), seq); got != "mmmmhh" {
+	if got := runFuture(newBeladySize(10, 64, 1), seq); got != "mmmmhh" {
 		t.Errorf("belady-size: got %s, want mmmmhh", got)
 	}
-	if got := runFuture(&Belady{store: newStore(10), sized: true}, seq); got != "mmmhmh" {
+	if got := runFuture(&belady{store: newStore(10), sized: true}, seq); got != "mmmhmh" {
 		t.Errorf("belady-size(score=distance): got %s, want mmmhmh", got)
 	}
 }
@@ -110,18 +110,18 @@ func TestHandComputedRedis(t *testing.T) {
 	// sampled): 3 evicts 2 (idle 2 s against 1 s), 2 evicts 3; stale pool
 	// entries of evicted keys are skipped.
 	seq := []req{{key: 1, sec: 0}, {key: 2, sec: 1}, {key: 1, sec: 2}, {key: 3, sec: 3}, {key: 1, sec: 4}, {key: 2, sec: 5}, {key: 1, sec: 6}, {key: 3, sec: 7}}
-	if got := run(NewRedis(2, RedisLRU, RedisOptions{Samples: 64, Seed: 1}), seq); got != "mmhmhmhm" {
+	if got := run(newRedis(2, redisLRU, redisOptions{Samples: 64, Seed: 1}), seq); got != "mmhmhmhm" {
 		t.Errorf("redis-lru: got %s, want mmhmhmhm", got)
 	}
 	// redis-ttl, 2 slots: C evicts B (expires at 5 s, before A at 10 s); A
 	// hits at 2 s and misses at 11 s (expired, rewritten).
 	ttl := []req{{key: 1, ttl: 10}, {key: 2, ttl: 5}, {key: 3, sec: 1, ttl: 20}, {key: 1, sec: 2, ttl: 10}, {key: 2, sec: 2, ttl: 5}, {key: 1, sec: 11, ttl: 10}}
-	if got := run(NewRedis(2, RedisTTL, RedisOptions{Samples: 64, Seed: 1}), ttl); got != "mmmhmm" {
+	if got := run(newRedis(2, redisTTL, redisOptions{Samples: 64, Seed: 1}), ttl); got != "mmmhmm" {
 		t.Errorf("redis-ttl: got %s, want mmmhmm", got)
 	}
 	// Keys without a TTL are never evicted by volatile-ttl: with nothing
 	// evictable, a write is refused and the cache keeps what it has.
-	if got := run(NewRedis(1, RedisTTL, RedisOptions{Samples: 5, Seed: 1}), keys(1, 2, 1, 2)); got != "mmhm" {
+	if got := run(newRedis(1, redisTTL, redisOptions{Samples: 5, Seed: 1}), keys(1, 2, 1, 2)); got != "mmhm" {
 		t.Errorf("redis-ttl without TTLs: got %s, want mmhm", got)
 	}
 }
@@ -131,14 +131,14 @@ func TestRandomIsSeeded(t *testing.T) {
 	for i := range seq {
 		seq[i] = req{key: uint64(i*7919) % 97}
 	}
-	a, b, c := run(NewRandom(20, 1), seq), run(NewRandom(20, 1), seq), run(NewRandom(20, 2), seq)
+	a, b, c := run(newRandom(20, 1), seq), run(newRandom(20, 1), seq), run(newRandom(20, 2), seq)
 	if a != b {
 		t.Error("the same seed gave different runs")
 	}
 	if a == c {
 		t.Error("different seeds gave the same 2000-request run")
 	}
-	r := NewRandom(20, 1)
+	r := newRandom(20, 1)
 	run(r, seq)
 	if r.Len() != 20 || r.Evictions() != uint64(len(seq)-countHits(a)-20) {
 		t.Errorf("len %d evictions %d: every miss after the first 20 must evict one", r.Len(), r.Evictions())

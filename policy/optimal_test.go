@@ -2,6 +2,7 @@ package policy_test
 
 import (
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -73,7 +74,11 @@ func TestBeladyEqualsBruteForceOptimum(t *testing.T) {
 		}
 		for _, demand := range []bool{false, true} {
 			want := bruteForce(keys, c, demand)
-			got := sim.Replay(tr, policy.NewBelady(int64(c), !demand), sim.Options{Objects: true}).Hits
+			belady, err := policy.New(policy.Spec{Name: "belady", Params: policy.Params{"bypass": strconv.FormatBool(!demand)}}, policy.Config{Capacity: int64(c)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := sim.Replay(tr, belady, sim.Options{Objects: true}).Hits
 			if int(got) != want {
 				t.Fatalf("keys %v, capacity %d, demand %v: belady %d hits, optimum %d", keys, c, demand, got, want)
 			}

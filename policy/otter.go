@@ -12,7 +12,7 @@ func init() {
 				"frequency sketch counts from the first request, not from when the cache is half full"),
 		},
 		New: func(c Config) (Cache, error) {
-			return NewWTinyLFU(c.Capacity, WTinyLFUOptions{
+			return newWTinyLFU(c.Capacity, wtinylfuOptions{
 				Climber:   "simple",
 				Window:    0.01,
 				Protected: 0.8,

@@ -10,40 +10,40 @@ import (
 	"strings"
 )
 
-// Kind is the type of a parameter's values.
-type Kind uint8
+// kind is the type of a parameter's values.
+type kind uint8
 
 // The kinds of parameters.
 const (
-	// Int is an integer from Param.Min to Param.Max.
-	Int Kind = iota + 1
-	// Float is a number from Param.Min to Param.Max.
-	Float
-	// Fraction is a share of something, a number from 0 to 1.
-	Fraction
-	// Bool is true or false.
-	Bool
-	// Enum is one of Param.Choices.
-	Enum
-	// Bytes is a size in bytes from Param.Min to Param.Max, written with an
-	// optional binary unit: 1MiB, 64K (K, KB and KiB are all 1024).
-	Bytes
+	// kindInt is an integer from Param.min to Param.max.
+	kindInt kind = iota + 1
+	// kindFloat is a number from Param.min to Param.max.
+	kindFloat
+	// kindFraction is a share of something, a number from 0 to 1.
+	kindFraction
+	// kindBool is true or false.
+	kindBool
+	// kindEnum is one of Param.choices.
+	kindEnum
+	// kindBytes is a size in bytes from Param.min to Param.max, written
+	// with an optional binary unit: 1MiB, 64K (K, KB and KiB are all 1024).
+	kindBytes
 )
 
 // String names the kind: int, float, fraction, bool or enum.
-func (k Kind) String() string {
+func (k kind) String() string {
 	switch k {
-	case Int:
+	case kindInt:
 		return "int"
-	case Float:
+	case kindFloat:
 		return "float"
-	case Fraction:
+	case kindFraction:
 		return "fraction"
-	case Bool:
+	case kindBool:
 		return "bool"
-	case Enum:
+	case kindEnum:
 		return "enum"
-	case Bytes:
+	case kindBytes:
 		return "bytes"
 	}
 	return "kind(" + strconv.Itoa(int(k)) + ")"
@@ -51,94 +51,93 @@ func (k Kind) String() string {
 
 // Param declares one parameter of a policy: the schema that checks a spec's
 // value, fills in the default and documents it. Build one with IntParam,
-// FloatParam, FractionParam, BoolParam or EnumParam.
+// FloatParam, FractionParam, BoolParam, BytesParam or EnumParam; Accepts
+// says which values it takes.
 type Param struct {
 	// Name is the key in a spec, as in "s3fifo(small=0.2)".
 	Name string
-	// Kind is the type of the values.
-	Kind Kind
 	// Default is the value when a spec gives none, written as in a spec.
 	Default string
-	// Min and Max bound the values of Int, Float, Fraction and Bytes,
-	// inclusive unless OpenMin or OpenMax excludes the bound itself.
-	Min, Max float64
-	// OpenMin and OpenMax refuse the bound itself: a share that must be
-	// above 0 or below 1 (set them with AboveMin and BelowMax).
-	OpenMin, OpenMax bool
-	// Choices are the values of an Enum.
-	Choices []string
 	// Help says what the parameter does, in one line.
 	Help string
+
+	kind kind // the type of the values
+	// min and max bound the values of kindInt, kindFloat, kindFraction and
+	// kindBytes, inclusive unless openMin or openMax excludes the bound
+	// itself (a share that must be above 0 or below 1: AboveMin, BelowMax).
+	min, max         float64
+	openMin, openMax bool
+	choices          []string // the values of a kindEnum
 }
 
 // IntParam declares an integer parameter from lo to hi, def by default.
 func IntParam(name string, def, lo, hi int64, help string) Param {
-	return Param{Name: name, Kind: Int, Default: strconv.FormatInt(def, 10), Min: float64(lo), Max: float64(hi), Help: help}
+	return Param{Name: name, kind: kindInt, Default: strconv.FormatInt(def, 10), min: float64(lo), max: float64(hi), Help: help}
 }
 
 // FloatParam declares a number parameter from lo to hi, def by default.
 func FloatParam(name string, def, lo, hi float64, help string) Param {
-	return Param{Name: name, Kind: Float, Default: formatNumber(def), Min: lo, Max: hi, Help: help}
+	return Param{Name: name, kind: kindFloat, Default: formatNumber(def), min: lo, max: hi, Help: help}
 }
 
 // FractionParam declares a share from 0 to 1, def by default.
 func FractionParam(name string, def float64, help string) Param {
-	return Param{Name: name, Kind: Fraction, Default: formatNumber(def), Min: 0, Max: 1, Help: help}
+	return Param{Name: name, kind: kindFraction, Default: formatNumber(def), min: 0, max: 1, Help: help}
 }
 
 // BoolParam declares a true-or-false parameter, def by default.
 func BoolParam(name string, def bool, help string) Param {
-	return Param{Name: name, Kind: Bool, Default: strconv.FormatBool(def), Help: help}
+	return Param{Name: name, kind: kindBool, Default: strconv.FormatBool(def), Help: help}
 }
 
 // BytesParam declares a size in bytes from lo to hi, def by default.
 func BytesParam(name string, def, lo, hi int64, help string) Param {
-	return Param{Name: name, Kind: Bytes, Default: strconv.FormatInt(def, 10), Min: float64(lo), Max: float64(hi), Help: help}
+	return Param{Name: name, kind: kindBytes, Default: strconv.FormatInt(def, 10), min: float64(lo), max: float64(hi), Help: help}
 }
 
 // AboveMin returns p refusing its lower bound itself: "small=0" when a
 // queue of no capacity would admit nothing.
-func (p Param) AboveMin() Param { p.OpenMin = true; return p }
+func (p Param) AboveMin() Param { p.openMin = true; return p }
 
 // BelowMax returns p refusing its upper bound itself: "hir=1" when the
 // rest of the cache would have no capacity.
-func (p Param) BelowMax() Param { p.OpenMax = true; return p }
+func (p Param) BelowMax() Param { p.openMax = true; return p }
 
 // inRange reports whether f lies within p's bounds.
 func (p Param) inRange(f float64) bool {
-	return (f > p.Min || (!p.OpenMin && f == p.Min)) && (f < p.Max || (!p.OpenMax && f == p.Max))
+	return (f > p.min || (!p.openMin && f == p.min)) && (f < p.max || (!p.openMax && f == p.max))
 }
 
 // EnumParam declares a parameter whose value is one of choices, def by default.
 func EnumParam(name, def string, choices []string, help string) Param {
-	return Param{Name: name, Kind: Enum, Default: def, Choices: choices, Help: help}
+	return Param{Name: name, kind: kindEnum, Default: def, choices: choices, Help: help}
 }
 
 // Accepts says which values p accepts, as in "an integer from 1 to 64" or
 // "an integer from 1 to 2^20".
 func (p Param) Accepts() string {
-	lo, hi := formatBound(p.Min), formatBound(p.Max)
+	lo, hi := formatBound(p.min), formatBound(p.max)
 	between := "from " + lo + " to " + hi
 	switch {
-	case p.OpenMin && p.OpenMax:
+	case p.openMin && p.openMax:
 		between = "above " + lo + " and below " + hi
-	case p.OpenMin:
+	case p.openMin:
 		between = "above " + lo + " and at most " + hi
-	case p.OpenMax:
+	case p.openMax:
 		between = "from " + lo + " to below " + hi
 	}
-	switch p.Kind {
-	case Int:
+	switch p.kind {
+	case kindInt:
 		return "an integer " + between
-	case Float:
+	case kindFloat:
 		return "a number " + between
-	case Fraction:
+	case kindFraction:
 		return "a fraction " + between
-	case Bool:
+	case kindBool:
 		return "true or false"
-	case Enum:
-		return "one of " + strings.Join(p.Choices, ", ")
-	case Bytes:
+	case kindEnum:
+		return "one of " + strings.Join(p.choices, ", ")
+	case kindBytes:
 		return "a size " + between + " bytes (units B, KiB/MiB/GiB/TiB; KB/MB/GB/TB and K/M/G/T as the same)"
 	}
 	return "nothing (parameter of unknown kind)"
@@ -148,32 +147,32 @@ func (p Param) Accepts() string {
 // Bytes), a float64 (Float and Fraction), a bool or a string (Enum).
 func (p Param) parse(s string) (any, error) {
 	bad := fmt.Errorf("parameter %s=%s: expected %s", p.Name, s, p.Accepts())
-	switch p.Kind {
-	case Int:
+	switch p.kind {
+	case kindInt:
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || !p.inRange(float64(n)) {
 			return nil, bad
 		}
 		return n, nil
-	case Float, Fraction:
+	case kindFloat, kindFraction:
 		f, err := strconv.ParseFloat(s, 64)
 		if err != nil || !p.inRange(f) {
 			return nil, bad
 		}
 		return f, nil
-	case Bool:
+	case kindBool:
 		b, err := strconv.ParseBool(s)
 		if err != nil {
 			return nil, bad
 		}
 		return b, nil
-	case Enum:
-		for _, c := range p.Choices {
+	case kindEnum:
+		for _, c := range p.choices {
 			if s == c {
 				return s, nil
 			}
 		}
-	case Bytes:
+	case kindBytes:
 		n, ok := parseBytes(s)
 		if !ok || !p.inRange(float64(n)) {
 			return nil, bad
@@ -227,23 +226,24 @@ func formatBound(f float64) string {
 type Params map[string]string
 
 // Values are a policy's parameters checked against its schema, with the
-// defaults filled in: every declared parameter has a value, of its kind.
-// Reading a parameter the policy does not declare, or as another kind, is a
-// programming error and panics.
+// defaults filled in: every declared parameter has a value, of the kind its
+// Param declares. Reading a parameter the policy does not declare, or as
+// another kind, is a programming error and panics.
 type Values struct {
 	m map[string]any
 }
 
-// Int returns the value of the Int or Bytes parameter name.
+// Int returns the value of the parameter name, an IntParam or BytesParam.
 func (v Values) Int(name string) int64 { return value[int64](v, name) }
 
-// Float returns the value of the Float or Fraction parameter name.
+// Float returns the value of the parameter name, a FloatParam or
+// FractionParam.
 func (v Values) Float(name string) float64 { return value[float64](v, name) }
 
-// Bool returns the value of the Bool parameter name.
+// Bool returns the value of the parameter name, a BoolParam.
 func (v Values) Bool(name string) bool { return value[bool](v, name) }
 
-// Enum returns the value of the Enum parameter name.
+// Enum returns the value of the parameter name, an EnumParam.
 func (v Values) Enum(name string) string { return value[string](v, name) }
 
 func value[T any](v Values, name string) T {
@@ -317,9 +317,9 @@ func (info *Info) checkSchema() error {
 			return fmt.Errorf("parameter %s declared twice", p.Name)
 		case strings.TrimSpace(p.Help) == "":
 			return fmt.Errorf("parameter %s has no help", p.Name)
-		case (p.Kind == Int || p.Kind == Float || p.Kind == Fraction || p.Kind == Bytes) && !(p.Min < p.Max || (p.Min == p.Max && !p.OpenMin && !p.OpenMax)):
-			return fmt.Errorf("parameter %s: empty range %g to %g", p.Name, p.Min, p.Max)
-		case p.Kind == Enum && len(p.Choices) == 0:
+		case (p.kind == kindInt || p.kind == kindFloat || p.kind == kindFraction || p.kind == kindBytes) && !(p.min < p.max || (p.min == p.max && !p.openMin && !p.openMax)):
+			return fmt.Errorf("parameter %s: empty range %g to %g", p.Name, p.min, p.max)
+		case p.kind == kindEnum && len(p.choices) == 0:
 			return fmt.Errorf("parameter %s: an enum without choices", p.Name)
 		}
 		if _, err := p.parse(p.Default); err != nil {

@@ -70,7 +70,7 @@ func (p *pins) clear(i int32, size uint32) {
 
 // Pin implements Pinner: a pinned object leaves the recency list until its
 // last pin goes.
-func (c *LRU) Pin(key uint64) bool {
+func (c *lru) Pin(key uint64) bool {
 	i, ok := c.lookup(key)
 	if !ok {
 		return false
@@ -84,7 +84,7 @@ func (c *LRU) Pin(key uint64) bool {
 // Unpin implements Pinner: objects whose last pin goes re-enter at the
 // most recent end in the order given, so the last of keys is the most
 // recent, as if they had just been accessed in that order.
-func (c *LRU) Unpin(keys []uint64) {
+func (c *lru) Unpin(keys []uint64) {
 	for _, k := range keys {
 		if i, ok := c.lookup(k); ok && c.pins.release(i, c.nodes[i].size) {
 			c.q.pushFront(c.nodes, i)
@@ -93,10 +93,10 @@ func (c *LRU) Unpin(keys []uint64) {
 }
 
 // Pinned implements Pinner.
-func (c *LRU) Pinned() int64 { return c.pins.size }
+func (c *lru) Pinned() int64 { return c.pins.size }
 
 // Remove drops key's object (a delete in the trace), pinned or not.
-func (c *LRU) Remove(key uint64) bool {
+func (c *lru) Remove(key uint64) bool {
 	return c.removeKey(key, func(i int32) {
 		if c.pins.of(i) > 0 {
 			c.pins.clear(i, c.nodes[i].size)

@@ -55,10 +55,10 @@ func TestHandComputedObjectCount(t *testing.T) {
 		c    Cache
 		want string
 	}{
-		{"lru", NewLRU(3), "mmmhmmh"},
-		{"fifo", NewFIFO(3), "mmmhmhm"},
-		{"lfu", NewLFU(3), "mmmhmmh"},
-		{"ttl-no-expiry", NewTTL(3, 0), "mmmhmmh"},
+		{"lru", newLRU(3), "mmmhmmh"},
+		{"fifo", newFIFO(3), "mmmhmhm"},
+		{"lfu", newLFU(3), "mmmhmmh"},
+		{"ttl-no-expiry", newTTL(3, 0), "mmmhmmh"},
 	}
 	for _, tc := range cases {
 		if got := run(tc.c, seq); got != tc.want {
@@ -72,12 +72,12 @@ func TestHandComputedObjectCount(t *testing.T) {
 
 func TestLFUTies(t *testing.T) {
 	// 2 slots: a a b c a b. c evicts b (count 1 < a's 2); b evicts c.
-	if got := run(NewLFU(2), keys(1, 1, 2, 3, 1, 2)); got != "mhmmhm" {
+	if got := run(newLFU(2), keys(1, 1, 2, 3, 1, 2)); got != "mhmmhm" {
 		t.Fatalf("got %s, want mhmmhm", got)
 	}
 	// Equal counts go to the least recently accessed: a b c b a. c evicts
 	// a (count 1, older than b), so b hits and a misses.
-	if got := run(NewLFU(2), keys(1, 2, 3, 2, 1)); got != "mmmhm" {
+	if got := run(newLFU(2), keys(1, 2, 3, 2, 1)); got != "mmmhm" {
 		t.Fatalf("tie: got %s, want mmmhm", got)
 	}
 }
@@ -87,7 +87,7 @@ func TestLFUCountRestartsOnReadmission(t *testing.T) {
 	// with count 1 (not 3), d evicts b (1 < 3), so the last b misses.
 	// Had b kept its count (3), d would have evicted a (tie at 3, a less
 	// recent) and the last b would hit.
-	if got := run(NewLFU(2), keys(1, 1, 1, 2, 2, 3, 2, 4, 2)); got != "mhhmhmmmm" {
+	if got := run(newLFU(2), keys(1, 1, 1, 2, 2, 3, 2, 4, 2)); got != "mhhmhmmmm" {
 		t.Fatalf("got %s, want mhhmhmmmm", got)
 	}
 }
@@ -132,7 +132,7 @@ func TestByteCapacity(t *testing.T) {
 }
 
 func TestTTLExpiry(t *testing.T) {
-	c := NewTTL(10, int64(10*time.Second))
+	c := newTTL(10, int64(10*time.Second))
 	// Written at 0 with the default 10 s: fresh before 10 s, expired at 10 s
 	// and rewritten (fresh until 20 s).
 	seq := []req{{key: 1, sec: 0}, {key: 1, sec: 5}, {key: 1, sec: 9.999}, {key: 1, sec: 10},
@@ -141,13 +141,13 @@ func TestTTLExpiry(t *testing.T) {
 		t.Fatalf("default ttl: got %s, want mhhmhhm", got)
 	}
 	// A request's own TTL wins over the default: 2 s.
-	c = NewTTL(10, int64(10*time.Second))
+	c = newTTL(10, int64(10*time.Second))
 	seq = []req{{key: 1, sec: 0, ttl: 2}, {key: 1, sec: 1.5, ttl: 2}, {key: 1, sec: 2, ttl: 2}, {key: 1, sec: 3.9, ttl: 2}}
 	if got := run(c, seq); got != "mhmh" {
 		t.Fatalf("request ttl: got %s, want mhmh", got)
 	}
 	// Time to live 0 by default: nothing expires.
-	c = NewTTL(10, 0)
+	c = newTTL(10, 0)
 	if got := run(c, []req{{key: 1}, {key: 1, sec: 1e6}}); got != "mh" {
 		t.Fatalf("no ttl: got %s", got)
 	}
@@ -158,7 +158,7 @@ func TestTTLEvictsExpiredFirst(t *testing.T) {
 	// the most recent. c@4 needs room: b has expired, so b goes although a
 	// is the least recently used; a then still hits at 5. (Plain LRU would
 	// have evicted a.)
-	c := NewTTL(2, 0)
+	c := newTTL(2, 0)
 	seq := []req{{key: 1, sec: 0, ttl: 100}, {key: 2, sec: 1, ttl: 2}, {key: 2, sec: 1.5, ttl: 2},
 		{key: 3, sec: 4, ttl: 100}, {key: 1, sec: 5, ttl: 100}, {key: 2, sec: 5, ttl: 100}}
 	if got := run(c, seq); got != "mmhmhm" {

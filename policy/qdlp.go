@@ -15,7 +15,7 @@ func init() {
 			IntParam("bits", 2, 1, 16, "bits of the main CLOCK's counter (a hit adds 1 up to 2^bits − 1)"),
 		},
 		New: func(c Config) (Cache, error) {
-			return NewQDLP(c.Capacity, QDLPOptions{
+			return newQDLP(c.Capacity, qdlpOptions{
 				Small:     c.Values.Float("small"),
 				Ghost:     c.Values.Float("ghost"),
 				Threshold: int(c.Values.Int("threshold")),
@@ -25,9 +25,9 @@ func init() {
 	})
 }
 
-// QDLPOptions are QD-LP-FIFO's parameters, used as given (the registered
+// qdlpOptions are QD-LP-FIFO's parameters, used as given (the registered
 // policy's schema holds the defaults).
-type QDLPOptions struct {
+type qdlpOptions struct {
 	// Small is the probationary FIFO's share of the capacity.
 	Small float64
 	// Ghost is the ghost FIFO's size as a share of the capacity.
@@ -38,7 +38,7 @@ type QDLPOptions struct {
 	Bits int
 }
 
-// QDLP follows libCacheSim's QDLP.c: the FIFO gets floor(small ×
+// qdlp follows libCacheSim's QDLP.c: the FIFO gets floor(small ×
 // capacity) and main the rest; main keeps to its share, while the FIFO may
 // hold more as long as the cache has room. A miss remembered by
 // the ghost enters main, any other the FIFO unless it is at least as large
@@ -47,10 +47,10 @@ type QDLPOptions struct {
 // hits it moves to main's head with a count of 0, else it is evicted into
 // the ghost. Whatever enters main first makes room there: main's CLOCK
 // takes its oldest object, moving it to the head with its count lowered
-// while the count is above 0, and evicts the first with 0. entry.when is
-// the queue (inSmall or inMain), entry.aux the hit count (the CLOCK
-// counter in main).
-type QDLP struct {
+// while the count is above 0, and evicts the first with 0. Each entry's
+// queue is in its word64 (queueOf: inSmall or inMain), its hit count (the
+// CLOCK counter in main) in its word32 (countOf).
+type qdlp struct {
 	store
 	small, main segment
 	ghost       ghostFIFO
@@ -58,10 +58,10 @@ type QDLP struct {
 	maxCount    int32
 }
 
-// NewQDLP returns an empty QD-LP-FIFO cache with the options o.
-func NewQDLP(capacity int64, o QDLPOptions) *QDLP {
+// newQDLP returns an empty QD-LP-FIFO cache with the options o.
+func newQDLP(capacity int64, o qdlpOptions) *qdlp {
 	sc := int64(float64(capacity) * o.Small)
-	return &QDLP{
+	return &qdlp{
 		store:     newStore(capacity),
 		small:     newSegment(sc),
 		main:      newSegment(capacity - sc),
@@ -73,10 +73,10 @@ func NewQDLP(capacity int64, o QDLPOptions) *QDLP {
 
 // Access looks r up, counting a hit; a miss enters main if the ghost
 // remembers the key, else the FIFO.
-func (c *QDLP) Access(r *trace.Request) bool {
+func (c *qdlp) Access(r *trace.Request) bool {
 	if i, ok := c.lookup(r.Key); ok {
-		if e := &c.nodes[i]; e.when == inSmall || e.aux < c.maxCount {
-			e.aux++
+		if queueOf(c.nodes, i) == inSmall || c.countOf(i) < c.maxCount {
+			c.countHit(i)
 		}
 		return true
 	}
@@ -94,22 +94,31 @@ func (c *QDLP) Access(r *trace.Request) bool {
 		}
 	case int64(r.Size) < c.small.capacity:
 		i := c.add(r.Key, r.Size)
-		c.nodes[i].when = inSmall
+		setQueue(c.nodes, i, inSmall)
 		c.small.push(c.nodes, i)
 	}
 	return false
 }
 
+// countOf returns entry i's hit count.
+func (c *qdlp) countOf(i int32) int32 { return c.nodes[i].word32 }
+
+// setCount sets entry i's hit count.
+func (c *qdlp) setCount(i, n int32) { c.nodes[i].word32 = n }
+
+// countHit raises entry i's hit count by one.
+func (c *qdlp) countHit(i int32) { c.nodes[i].word32++ }
+
 // evictOne makes room for a miss: the FIFO's oldest object moves to main
 // or into the ghost; with the FIFO empty, main's CLOCK evicts.
-func (c *QDLP) evictOne() {
+func (c *qdlp) evictOne() {
 	if c.small.used == 0 {
 		c.evictMain()
 		return
 	}
 	v := c.small.tail
 	c.small.take(c.nodes, v)
-	if c.nodes[v].aux >= c.threshold {
+	if c.countOf(v) >= c.threshold {
 		if c.roomInMain(c.nodes[v].size) {
 			c.toMain(v)
 			return
@@ -122,7 +131,7 @@ func (c *QDLP) evictOne() {
 
 // roomInMain evicts from main until an object of this size fits there; it
 // reports false, evicting nothing, for an object larger than main.
-func (c *QDLP) roomInMain(size uint32) bool {
+func (c *qdlp) roomInMain(size uint32) bool {
 	if int64(size) > c.main.capacity {
 		return false
 	}
@@ -133,17 +142,18 @@ func (c *QDLP) roomInMain(size uint32) bool {
 }
 
 // toMain puts entry i at main's head with a count of 0.
-func (c *QDLP) toMain(i int32) {
-	c.nodes[i].when, c.nodes[i].aux = inMain, 0
+func (c *qdlp) toMain(i int32) {
+	setQueue(c.nodes, i, inMain)
+	c.setCount(i, 0)
 	c.main.push(c.nodes, i)
 }
 
 // evictMain runs main's CLOCK until one object leaves the cache.
-func (c *QDLP) evictMain() {
+func (c *qdlp) evictMain() {
 	for {
 		v := c.main.tail
-		if c.nodes[v].aux >= 1 {
-			c.nodes[v].aux--
+		if n := c.countOf(v); n >= 1 {
+			c.setCount(v, n-1)
 			c.main.moveToFront(c.nodes, v)
 			continue
 		}
@@ -155,6 +165,6 @@ func (c *QDLP) evictMain() {
 
 // Remove drops key's object (a delete in the trace) and forgets it in the
 // ghost FIFO, so that its return is a new object.
-func (c *QDLP) Remove(key uint64) bool {
+func (c *qdlp) Remove(key uint64) bool {
 	return c.removeQueued(key, &c.small, &c.main, &c.ghost)
 }

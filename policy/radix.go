@@ -8,11 +8,11 @@ func init() {
 		Summary: "an LLM server's prefix cache (SGLang's radix cache, vLLM's free block queue): LRU over the blocks no running " +
 			"request holds, leaf-first: a request's blocks count as used together, the last block evicted first, and " +
 			"a block is never evicted while a longer prefix extending it is cached",
-		New: func(c Config) (Cache, error) { return NewRadix(c.Capacity), nil },
+		New: func(c Config) (Cache, error) { return newRadix(c.Capacity), nil },
 	})
 }
 
-// Radix is the eviction order of LLM servers' prefix caches. The blocks of
+// radix is the eviction order of LLM servers' prefix caches. The blocks of
 // a prompt form a path in a prefix tree (each block's parent is the block
 // before it in the prompt, Request.Continues); SGLang evicts the least
 // recently used leaf whose reference count is zero, and vLLM frees a
@@ -34,7 +34,7 @@ func init() {
 //
 // On a trace without multi-key requests every access starts a request,
 // and Radix is LRU.
-type Radix struct {
+type radix struct {
 	store
 	q      list
 	pins   pins
@@ -51,15 +51,15 @@ type radixNode struct {
 	children  int32  // cached blocks whose parent this is
 }
 
-// NewRadix returns an empty radix cache of the given capacity.
-func NewRadix(capacity int64) *Radix {
-	return &Radix{store: newStore(capacity), q: newList(), anchor: nilIdx}
+// newRadix returns an empty radix cache of the given capacity.
+func newRadix(capacity int64) *radix {
+	return &radix{store: newStore(capacity), q: newList(), anchor: nilIdx}
 }
 
 // Access looks r up: a hit is ranked as just used, below the blocks of
 // its request accessed before it; a miss is admitted there if room can be
 // made.
-func (c *Radix) Access(r *trace.Request) bool {
+func (c *radix) Access(r *trace.Request) bool {
 	if !r.Continues {
 		c.anchor, c.inReq = nilIdx, false
 	}
@@ -78,7 +78,7 @@ func (c *Radix) Access(r *trace.Request) bool {
 
 // place links unpinned entry i just below the anchor (at the head for a
 // request's first block) and makes it the anchor.
-func (c *Radix) place(i int32) {
+func (c *radix) place(i int32) {
 	if c.anchor == nilIdx {
 		c.q.pushFront(c.nodes, i)
 	} else {
@@ -97,7 +97,7 @@ func (c *Radix) place(i int32) {
 }
 
 // admit inserts r's block if room can be made below the anchor.
-func (c *Radix) admit(r *trace.Request) {
+func (c *radix) admit(r *trace.Request) {
 	if !c.fits(r.Size) {
 		return
 	}
@@ -125,7 +125,7 @@ func (c *Radix) admit(r *trace.Request) {
 }
 
 // victim returns the least recently used leaf below the anchor, or nilIdx.
-func (c *Radix) victim() int32 {
+func (c *radix) victim() int32 {
 	for v := c.q.tail; v != nilIdx && v != c.anchor; v = c.nodes[v].prev {
 		if c.tree[v].children == 0 {
 			return v
@@ -135,7 +135,7 @@ func (c *Radix) victim() int32 {
 }
 
 // unlinkParent takes entry i off its parent's children.
-func (c *Radix) unlinkParent(i int32) {
+func (c *radix) unlinkParent(i int32) {
 	if nd := c.tree[i]; nd.hasParent {
 		if p, ok := c.lookup(nd.parent); ok && c.tree[p].children > 0 {
 			c.tree[p].children--
@@ -144,7 +144,7 @@ func (c *Radix) unlinkParent(i int32) {
 }
 
 // Pin implements Pinner: a pinned block leaves the list until released.
-func (c *Radix) Pin(key uint64) bool {
+func (c *radix) Pin(key uint64) bool {
 	i, ok := c.lookup(key)
 	if !ok {
 		return false
@@ -161,7 +161,7 @@ func (c *Radix) Pin(key uint64) bool {
 // Unpin implements Pinner: the blocks whose last pin goes re-enter at the
 // most recent end, the first of keys most recent (vLLM frees a request's
 // blocks last block first).
-func (c *Radix) Unpin(keys []uint64) {
+func (c *radix) Unpin(keys []uint64) {
 	for k := len(keys) - 1; k >= 0; k-- {
 		if i, ok := c.lookup(keys[k]); ok && c.pins.release(i, c.nodes[i].size) {
 			c.q.pushFront(c.nodes, i)
@@ -170,10 +170,10 @@ func (c *Radix) Unpin(keys []uint64) {
 }
 
 // Pinned implements Pinner.
-func (c *Radix) Pinned() int64 { return c.pins.size }
+func (c *radix) Pinned() int64 { return c.pins.size }
 
 // Remove drops key's block (a delete in the trace), pinned or not.
-func (c *Radix) Remove(key uint64) bool {
+func (c *radix) Remove(key uint64) bool {
 	return c.removeKey(key, func(i int32) {
 		if i == c.anchor {
 			c.anchor = c.nodes[i].prev

@@ -11,26 +11,25 @@ func init() {
 		Name:    "random",
 		Summary: "random eviction: evicts a uniformly chosen cached object (seeded, so runs repeat)",
 		Traits:  Randomised,
-		New:     func(c Config) (Cache, error) { return NewRandom(c.Capacity, c.Seed), nil },
+		New:     func(c Config) (Cache, error) { return newRandom(c.Capacity, c.Seed), nil },
 	})
 }
 
-// Random evicts a cached object chosen uniformly at random. The cached
-// entries are kept in a dense array (entry.aux is the position) so a choice
-// is O(1).
-type Random struct {
+// random evicts a cached object chosen uniformly at random. The cached
+// entries are kept in a dense array (denseSet) so a choice is O(1).
+type random struct {
 	store
 	dense denseSet
 	rng   *rand.Rand
 }
 
-// NewRandom returns an empty Random cache whose choices follow seed.
-func NewRandom(capacity int64, seed uint64) *Random {
-	return &Random{store: newStore(capacity), rng: rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))}
+// newRandom returns an empty Random cache whose choices follow seed.
+func newRandom(capacity int64, seed uint64) *random {
+	return &random{store: newStore(capacity), rng: rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))}
 }
 
 // Access looks r up; a miss evicts random objects until it fits.
-func (c *Random) Access(r *trace.Request) bool {
+func (c *random) Access(r *trace.Request) bool {
 	if _, ok := c.lookup(r.Key); ok {
 		return true
 	}
@@ -48,4 +47,4 @@ func (c *Random) Access(r *trace.Request) bool {
 }
 
 // Remove drops key's object (a delete in the trace).
-func (c *Random) Remove(key uint64) bool { return c.removeDense(key, &c.dense) }
+func (c *random) Remove(key uint64) bool { return c.removeDense(key, &c.dense) }

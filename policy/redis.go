@@ -35,7 +35,7 @@ func init() {
 		Traits: TraceTime | Expiry | Randomised,
 		Params: append([]Param{samples}, memory...),
 		New: func(c Config) (Cache, error) {
-			return newRedisFrom(c, RedisLRU, redisOptions(c)), nil
+			return newRedisFrom(c, redisLRU, redisOptionsFrom(c)), nil
 		},
 	})
 	Register(Info{
@@ -50,9 +50,9 @@ func init() {
 				"lfu-decay-time, minutes of trace time per decrement of an idle key's counter (0: never)"),
 		}, memory...),
 		New: func(c Config) (Cache, error) {
-			o := redisOptions(c)
+			o := redisOptionsFrom(c)
 			o.LogFactor, o.DecayTime = c.Values.Float("log-factor"), c.Values.Int("decay-time")
-			return newRedisFrom(c, RedisLFU, o), nil
+			return newRedisFrom(c, redisLFU, o), nil
 		},
 	})
 	Register(Info{
@@ -63,15 +63,15 @@ func init() {
 		Traits: TraceTime | Expiry | Randomised,
 		Params: append([]Param{samples}, memory...),
 		New: func(c Config) (Cache, error) {
-			return newRedisFrom(c, RedisTTL, redisOptions(c)), nil
+			return newRedisFrom(c, redisTTL, redisOptionsFrom(c)), nil
 		},
 	})
 }
 
 // newRedisFrom builds the registered policy of mode from c: with the
 // memory model when c asks for it and the capacity is in bytes.
-func newRedisFrom(c Config, mode RedisMode, o RedisOptions) Cache {
-	r := NewRedis(c.Capacity, mode, o)
+func newRedisFrom(c Config, mode redisMode, o redisOptions) Cache {
+	r := newRedis(c.Capacity, mode, o)
 	if c.Values.Enum("memory") != "redis" || c.Objects {
 		return r
 	}
@@ -85,23 +85,23 @@ func newRedisFrom(c Config, mode RedisMode, o RedisOptions) Cache {
 	return r
 }
 
-// RedisMode is the maxmemory-policy a Redis model follows.
-type RedisMode int
+// redisMode is the maxmemory-policy a Redis model follows.
+type redisMode int
 
 // The Redis eviction policies modelled.
 const (
-	// RedisLRU is allkeys-lru.
-	RedisLRU RedisMode = iota
-	// RedisLFU is allkeys-lfu.
-	RedisLFU
-	// RedisTTL is volatile-ttl.
-	RedisTTL
+	// redisLRU is allkeys-lru.
+	redisLRU redisMode = iota
+	// redisLFU is allkeys-lfu.
+	redisLFU
+	// redisTTL is volatile-ttl.
+	redisTTL
 )
 
-// RedisOptions are a Redis model's parameters, used as given (the
+// redisOptions are a Redis model's parameters, used as given (the
 // registered policies' schemas hold Redis's defaults:
 // New(Spec{Name: "redis-lfu"}, …)).
-type RedisOptions struct {
+type redisOptions struct {
 	// Samples is maxmemory-samples, the keys sampled per eviction.
 	Samples int
 	// LogFactor is lfu-log-factor (RedisLFU).
@@ -115,15 +115,15 @@ type RedisOptions struct {
 	Seed uint64
 }
 
-// redisOptions returns the options every Redis policy takes from c.
-func redisOptions(c Config) RedisOptions {
-	return RedisOptions{Samples: int(c.Values.Int("samples")), TTL: c.TTL, Seed: c.Seed}
+// redisOptionsFrom returns the options every Redis policy takes from c.
+func redisOptionsFrom(c Config) redisOptions {
+	return redisOptions{Samples: int(c.Values.Int("samples")), TTL: c.TTL, Seed: c.Seed}
 }
 
 const (
 	redisPoolSize = 16  // EVPOOL_SIZE
 	redisLFUInit  = 5   // LFU_INIT_VAL
-	redisNoExpiry = -1  // entry.when for a key without TTL under redis-ttl
+	redisNoExpiry = -1  // the expiry of a key without TTL (objLRU under redis-ttl)
 	redisLFUMax   = 255 // the counter's ceiling
 )
 
@@ -155,15 +155,15 @@ const (
 	redisExpireRounds = 1000
 )
 
-// Redis models Redis's approximated eviction (evict.c, object.c, Redis 7):
+// redis models Redis's approximated eviction (evict.c, object.c, Redis 7):
 // every eviction samples keys uniformly (Redis's dictGetSomeKeys samples
 // neighbouring buckets, close to uniform) into a pool of 16 kept sorted by
 // score, then evicts the best-scored key of the pool that still exists; the
 // pool persists between evictions and its scores are not refreshed, as in
 // Redis. Time is the trace's: the LRU clock ticks in whole seconds, the LFU
-// decay clock in whole minutes. entry.when is the LRU clock (seconds), the
-// LFU state (minutes<<8 | counter) or the expiry (ns; redisNoExpiry);
-// entry.aux is the position in the sampled set.
+// decay clock in whole minutes. Each key's LRU clock (seconds), LFU state
+// (minutes<<8 | counter) or expiry (ns; redisNoExpiry) is in its word64
+// (objLRU), its position in the sampled set in its word32 (denseSet).
 //
 // Keys with a time to live (the request's, else the default) expire as in
 // Redis: a lookup deletes an expired key and misses, and the active expiry
@@ -177,9 +177,9 @@ const (
 // maxmemory (performEvictions); the command then runs, a write even when it
 // takes the memory past the limit until the next one. A write that finds
 // the memory still over the limit with nothing left to evict is refused.
-type Redis struct {
+type redis struct {
 	store
-	mode       RedisMode
+	mode       redisMode
 	samples    int
 	logFactor  float64
 	decayTime  int64    // minutes
@@ -201,11 +201,11 @@ type Redis struct {
 	main, expiring redisDict
 }
 
-// NewRedis returns an empty Redis model of the given mode with the options
+// newRedis returns an empty Redis model of the given mode with the options
 // o, counting the requests' sizes against the capacity (the registered
 // policies' memory=payload).
-func NewRedis(capacity int64, mode RedisMode, o RedisOptions) *Redis {
-	return &Redis{
+func newRedis(capacity int64, mode redisMode, o redisOptions) *redis {
+	return &redis{
 		store: newStore(capacity), mode: mode, samples: o.Samples, logFactor: o.LogFactor, decayTime: o.DecayTime,
 		defaultTTL: int64(o.TTL), rng: rand.New(rand.NewPCG(o.Seed, 0x7ed15)),
 	}
@@ -217,7 +217,7 @@ func minutes(ns int64) int64 { return ns / int64(time.Minute) }
 // UsedMemory returns the used_memory the memory model counts: the
 // baseline, the keys and the dictionaries' buckets; on the payload model,
 // Used.
-func (c *Redis) UsedMemory() int64 {
+func (c *redis) UsedMemory() int64 {
 	if c.mem == nil {
 		return c.used
 	}
@@ -226,11 +226,11 @@ func (c *Redis) UsedMemory() int64 {
 
 // Expired returns how many keys expired (on access or in the active
 // expiry cycle); expirations are not evictions.
-func (c *Redis) Expired() uint64 { return c.expired }
+func (c *redis) Expired() uint64 { return c.expired }
 
 // Access looks r up at the request's time, updating the key's LRU clock or
 // LFU counter; a miss is admitted after evicting as Redis would.
-func (c *Redis) Access(r *trace.Request) bool {
+func (c *redis) Access(r *trace.Request) bool {
 	c.now = r.Time
 	c.clock(r.Time)
 	if c.mem != nil {
@@ -241,11 +241,11 @@ func (c *Redis) Access(r *trace.Request) bool {
 	if i, ok := c.lookup(r.Key); ok {
 		if e := c.extra[i].expires; e == 0 || r.Time < e {
 			switch c.mode {
-			case RedisLRU:
-				c.nodes[i].when = seconds(r.Time)
-			case RedisLFU:
-				ctr := c.lfuLogIncr(c.lfuDecr(c.nodes[i].when, r.Time))
-				c.nodes[i].when = minutes(r.Time)<<8 | int64(ctr)
+			case redisLRU:
+				c.setObjLRU(i, seconds(r.Time))
+			case redisLFU:
+				ctr := c.lfuLogIncr(c.lfuDecr(c.objLRU(i), r.Time))
+				c.setObjLRU(i, minutes(r.Time)<<8|int64(ctr))
 			}
 			return true
 		}
@@ -271,20 +271,29 @@ func (c *Redis) Access(r *trace.Request) bool {
 	}
 	i := c.add(r.Key, r.Size)
 	switch c.mode {
-	case RedisLRU:
-		c.nodes[i].when = seconds(r.Time)
-	case RedisLFU:
-		c.nodes[i].when = minutes(r.Time)<<8 | redisLFUInit
-	case RedisTTL:
-		c.nodes[i].when = expires
+	case redisLRU:
+		c.setObjLRU(i, seconds(r.Time))
+	case redisLFU:
+		c.setObjLRU(i, minutes(r.Time)<<8|redisLFUInit)
+	case redisTTL:
+		c.setObjLRU(i, expires)
 	}
 	c.track(i, expires, cost)
 	return false
 }
 
+// objLRU returns what Redis keeps in a key's robj.lru field and evicts by:
+// under redis-lru the LRU clock (seconds), under redis-lfu the LFU state
+// (minutes<<8 | counter); here also, under redis-ttl, the expiry (ns;
+// redisNoExpiry), which Redis looks up in its expires dictionary.
+func (c *redis) objLRU(i int32) int64 { return c.nodes[i].word64 }
+
+// setObjLRU sets key i's objLRU.
+func (c *redis) setObjLRU(i int32, v int64) { c.nodes[i].word64 = v }
+
 // track records entry i's expiry (redisNoExpiry: none) and memory cost,
 // and makes it evictable.
-func (c *Redis) track(i int32, expires, cost int64) {
+func (c *redis) track(i int32, expires, cost int64) {
 	for int(i) >= len(c.extra) {
 		c.extra = append(c.extra, redisKey{})
 	}
@@ -302,16 +311,16 @@ func (c *Redis) track(i int32, expires, cost int64) {
 		x.expires, x.vpos = expires, int32(len(c.volatile))
 		c.volatile = append(c.volatile, i)
 	}
-	if c.mode != RedisTTL || expires != redisNoExpiry {
+	if c.mode != redisTTL || expires != redisNoExpiry {
 		c.keys.add(c.nodes, i)
 	}
 }
 
 // untrack takes entry i out of the model's structures before the store
 // drops it.
-func (c *Redis) untrack(i int32) {
+func (c *redis) untrack(i int32) {
 	x := &c.extra[i]
-	if c.mode != RedisTTL || x.expires != 0 {
+	if c.mode != redisTTL || x.expires != 0 {
 		c.keys.remove(c.nodes, i)
 	}
 	if c.mem != nil {
@@ -333,14 +342,14 @@ func (c *Redis) untrack(i int32) {
 
 // makeRoom evicts while the modelled used_memory exceeds maxmemory and
 // something is left to evict (performEvictions).
-func (c *Redis) makeRoom(now int64) {
+func (c *redis) makeRoom(now int64) {
 	for c.UsedMemory() > c.capacity && c.keys.len() > 0 {
 		c.evictOne(now)
 	}
 }
 
 // evictOne evicts the key the pool picks.
-func (c *Redis) evictOne(now int64) {
+func (c *redis) evictOne(now int64) {
 	v := c.pick(now)
 	c.untrack(v)
 	c.evict(v)
@@ -348,7 +357,7 @@ func (c *Redis) evictOne(now int64) {
 
 // expiry is when r's key expires, or redisNoExpiry: the request's TTL, else
 // the default.
-func (c *Redis) expiry(r *trace.Request) int64 {
+func (c *redis) expiry(r *trace.Request) int64 {
 	ttl := c.defaultTTL
 	if r.TTL > 0 {
 		ttl = int64(r.TTL) * int64(time.Second)
@@ -360,7 +369,7 @@ func (c *Redis) expiry(r *trace.Request) int64 {
 }
 
 // expire deletes entry i, which has expired.
-func (c *Redis) expire(i int32) {
+func (c *redis) expire(i int32) {
 	c.expired++
 	c.untrack(i)
 	c.drop(i)
@@ -369,7 +378,7 @@ func (c *Redis) expire(i int32) {
 // clock runs the serverCron ticks due by now: each runs the active expiry
 // cycle and the keyspace's rehashing and shrinking (databasesCron). Trace
 // time 0 is the server's start.
-func (c *Redis) clock(now int64) {
+func (c *redis) clock(now int64) {
 	for c.cron <= now {
 		if len(c.volatile) == 0 && (c.mem == nil || c.main.idle() && c.expiring.idle()) {
 			c.cron = (now/redisCronPeriod + 1) * redisCronPeriod // nothing to do until then
@@ -388,7 +397,7 @@ func (c *Redis) clock(now int64) {
 // 20 keys with a TTL, in the order of a cursor that goes round them (Redis
 // scans the expires dictionary's buckets from a cursor), deleting the
 // expired, again while more than 10% of a sample had expired.
-func (c *Redis) activeExpire(now int64) {
+func (c *redis) activeExpire(now int64) {
 	for range redisExpireRounds {
 		n := min(redisExpireSample, len(c.volatile))
 		if n == 0 {
@@ -416,19 +425,19 @@ func (c *Redis) activeExpire(now int64) {
 }
 
 // score is Redis's "idle" of entry i at time now: higher is evicted first.
-func (c *Redis) score(i int32, now int64) uint64 {
+func (c *redis) score(i int32, now int64) uint64 {
 	switch c.mode {
-	case RedisLRU:
-		return uint64(max(seconds(now)-c.nodes[i].when, 0)) * 1000 // estimateObjectIdleTime, in ms
-	case RedisLFU:
-		return redisLFUMax - uint64(c.lfuDecr(c.nodes[i].when, now))
+	case redisLRU:
+		return uint64(max(seconds(now)-c.objLRU(i), 0)) * 1000 // estimateObjectIdleTime, in ms
+	case redisLFU:
+		return redisLFUMax - uint64(c.lfuDecr(c.objLRU(i), now))
 	}
-	return ^uint64(0) - uint64(c.nodes[i].when)
+	return ^uint64(0) - uint64(c.objLRU(i))
 }
 
 // pick populates the pool from fresh samples (evictionPoolPopulate) and
 // takes its best key that still exists.
-func (c *Redis) pick(now int64) int32 {
+func (c *redis) pick(now int64) int32 {
 	for {
 		for s := 0; s < c.samples; s++ {
 			i := c.keys.pick(c.rng)
@@ -440,7 +449,7 @@ func (c *Redis) pick(now int64) int32 {
 			}
 			key := c.pool[k].key
 			c.pool[k] = redisPoolEntry{}
-			if i, ok := c.lookup(key); ok && (c.mode != RedisTTL || c.nodes[i].when != redisNoExpiry) {
+			if i, ok := c.lookup(key); ok && (c.mode != redisTTL || c.objLRU(i) != redisNoExpiry) {
 				return i
 			}
 		}
@@ -449,7 +458,7 @@ func (c *Redis) pick(now int64) int32 {
 
 // poolInsert puts a sampled key into the pool, which is sorted by ascending
 // score, exactly as evictionPoolPopulate does.
-func (c *Redis) poolInsert(key uint64, idle uint64) {
+func (c *redis) poolInsert(key uint64, idle uint64) {
 	p := &c.pool
 	k := 0
 	for k < redisPoolSize && p[k].valid && p[k].idle < idle {
@@ -471,7 +480,7 @@ func (c *Redis) poolInsert(key uint64, idle uint64) {
 
 // lfuDecr is LFUDecrAndReturn: the counter of state v after decaying one
 // per decay-time minutes since its last decrement time.
-func (c *Redis) lfuDecr(v, now int64) uint8 {
+func (c *redis) lfuDecr(v, now int64) uint8 {
 	ctr := v & 255
 	if c.decayTime > 0 {
 		if periods := (minutes(now) - v>>8) / c.decayTime; periods > 0 {
@@ -482,7 +491,7 @@ func (c *Redis) lfuDecr(v, now int64) uint8 {
 }
 
 // lfuLogIncr is LFULogIncr: increment with probability 1/((ctr−5)·factor+1).
-func (c *Redis) lfuLogIncr(ctr uint8) uint8 {
+func (c *redis) lfuLogIncr(ctr uint8) uint8 {
 	if ctr == redisLFUMax {
 		return ctr
 	}
@@ -500,7 +509,7 @@ func (c *Redis) lfuLogIncr(ctr uint8) uint8 {
 // evicted first while the memory exceeds maxmemory, as before any command:
 // a write that replaces a key (the simulator removes the old copy, then
 // stores the new) evicts with the old value still counted, as Redis's SET.
-func (c *Redis) Remove(key uint64) bool {
+func (c *redis) Remove(key uint64) bool {
 	if c.mem != nil {
 		c.makeRoom(c.now)
 	}
@@ -508,7 +517,7 @@ func (c *Redis) Remove(key uint64) bool {
 }
 
 // Expire drops key's entry if it has expired by now (see Expirer).
-func (c *Redis) Expire(key uint64, now int64) bool {
+func (c *redis) Expire(key uint64, now int64) bool {
 	i, ok := c.lookup(key)
 	if !ok {
 		return false
@@ -521,7 +530,7 @@ func (c *Redis) Expire(key uint64, now int64) bool {
 }
 
 // Describe says which memory model counts the capacity (see Describer).
-func (c *Redis) Describe() string {
+func (c *redis) Describe() string {
 	if c.mem == nil {
 		return "the capacity counts the request sizes alone (memory=payload, or object counts)"
 	}

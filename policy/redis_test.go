@@ -23,7 +23,7 @@ func TestRedisLFUCounterMatchesRedisConf(t *testing.T) {
 		for h, n := range hits {
 			sum := 0.0
 			for seed := uint64(1); seed <= seeds; seed++ {
-				c := NewRedis(10, RedisLFU, RedisOptions{Samples: 5, LogFactor: 10, DecayTime: 1, Seed: seed})
+				c := newRedis(10, redisLFU, redisOptions{Samples: 5, LogFactor: 10, DecayTime: 1, Seed: seed})
 				c.logFactor = factor
 				r := trace.Request{Key: 1, Size: 1}
 				c.Access(&r) // created with counter 5
@@ -31,7 +31,7 @@ func TestRedisLFUCounterMatchesRedisConf(t *testing.T) {
 					c.Access(&r)
 				}
 				i, _ := c.lookup(1)
-				sum += float64(c.nodes[i].when & 255)
+				sum += float64(c.objLRU(i) & 255)
 			}
 			got := sum / seeds
 			// redis.conf rounds single runs; allow 10% (at least 1.5).
@@ -44,7 +44,7 @@ func TestRedisLFUCounterMatchesRedisConf(t *testing.T) {
 
 // Hand-computed decay: lfu-decay-time 1 subtracts one per idle minute.
 func TestRedisLFUDecay(t *testing.T) {
-	c := NewRedis(10, RedisLFU, RedisOptions{Samples: 5, LogFactor: 10, DecayTime: 1, Seed: 1})
+	c := newRedis(10, redisLFU, redisOptions{Samples: 5, LogFactor: 10, DecayTime: 1, Seed: 1})
 	if got := c.lfuDecr(3<<8|9, int64(7*60e9)); got != 5 {
 		t.Fatalf("counter 9 last decremented at minute 3, read at minute 7: %d, want 5", got)
 	}
@@ -60,7 +60,7 @@ func TestRedisLFUDecay(t *testing.T) {
 // The pool keeps the 16 best scores in ascending order, exactly as
 // evictionPoolPopulate inserts them.
 func TestRedisPoolOrder(t *testing.T) {
-	c := NewRedis(10, RedisLRU, RedisOptions{Samples: 5, Seed: 1})
+	c := newRedis(10, redisLRU, redisOptions{Samples: 5, Seed: 1})
 	for k := uint64(1); k <= 20; k++ {
 		c.poolInsert(k, (k*7)%20) // scores 7 14 1 8 15 2 9 16 3 10 17 4 11 18 5 12 19 6 13 0
 	}
@@ -97,9 +97,9 @@ func hitRatio(c Cache, reqs []trace.Request) float64 {
 func TestRedisLRUApproximatesLRU(t *testing.T) {
 	reqs := zipfTimed(200_000, 20_000, 1)
 	for _, size := range []int64{500, 2000} {
-		lru := hitRatio(NewLRU(size), reqs)
-		r64 := hitRatio(NewRedis(size, RedisLRU, RedisOptions{Samples: 64, Seed: 1}), reqs)
-		r5 := hitRatio(NewRedis(size, RedisLRU, RedisOptions{Samples: 5, Seed: 1}), reqs)
+		lru := hitRatio(newLRU(size), reqs)
+		r64 := hitRatio(newRedis(size, redisLRU, redisOptions{Samples: 64, Seed: 1}), reqs)
+		r5 := hitRatio(newRedis(size, redisLRU, redisOptions{Samples: 5, Seed: 1}), reqs)
 		t.Logf("size %d: LRU %.2f%%, redis-lru samples=64 %.2f%%, samples=5 %.2f%%", size, 100*lru, 100*r64, 100*r5)
 		if math.Abs(r64-lru) > 0.01 {
 			t.Errorf("size %d: samples=64 %.2f%% is more than 1 point from LRU %.2f%%", size, 100*r64, 100*lru)
@@ -113,7 +113,7 @@ func TestRedisLRUApproximatesLRU(t *testing.T) {
 }
 
 // newRedisSpec builds a registered redis policy from a spec string.
-func newRedisSpec(t *testing.T, spec string, cfg Config) *Redis {
+func newRedisSpec(t *testing.T, spec string, cfg Config) *redis {
 	t.Helper()
 	s, err := ParseSpec(spec)
 	if err != nil {
@@ -123,7 +123,7 @@ func newRedisSpec(t *testing.T, spec string, cfg Config) *Redis {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, ok := c.(*Redis)
+	r, ok := c.(*redis)
 	if !ok {
 		t.Fatalf("%s built a %T", spec, c)
 	}
@@ -222,7 +222,7 @@ func TestRedisDictGrowthHeldAtMaxmemory(t *testing.T) {
 // after the expiry misses, and the active expiry cycle deletes expired keys
 // nobody asks for within a tick of trace time (100 ms).
 func TestRedisExpiry(t *testing.T) {
-	var _ Expirer = (*Redis)(nil)
+	var _ Expirer = (*redis)(nil)
 	for _, spec := range []string{"redis-lru", "redis-lfu", "redis-ttl", "redis-lru(memory=payload)"} {
 		c := newRedisSpec(t, spec, Config{Capacity: 1 << 30, Seed: 1})
 		sec := int64(time.Second)

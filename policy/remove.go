@@ -25,22 +25,18 @@ func (s *store) removeOrForget(key uint64, ghost func(i int32) bool, unlink func
 	return true
 }
 
-// takeSegment unlinks entry i from segs[entry.aux], for policies whose
-// entry.aux names the entry's segment (see moveTo).
-func takeSegment(segs []segment, n []entry, i int32) { segs[n[i].aux].take(n, i) }
-
-// removeFromSegments drops key's entry from the segment its entry.aux
-// names (SLRU, W-TinyLFU) and reports whether key was cached.
+// removeFromSegments drops key's entry from its segment (segmentOf: SLRU,
+// W-TinyLFU) and reports whether key was cached.
 func (s *store) removeFromSegments(key uint64, segs []segment) bool {
 	return s.removeKey(key, func(i int32) { takeSegment(segs, s.nodes, i) })
 }
 
-// removeQueued drops key's entry from small or main, as entry.when says
-// (inSmall or inMain), and forgets key in ghost: S3-FIFO and 2Q. It reports
-// whether key was cached; a key only remembered by the ghost is not.
+// removeQueued drops key's entry from small or main, as queueOf says, and
+// forgets key in ghost: S3-FIFO, 2Q and QD-LP-FIFO. It reports whether key
+// was cached; a key only remembered by the ghost is not.
 func (s *store) removeQueued(key uint64, small, main *segment, ghost *ghostFIFO) bool {
 	cached := s.removeKey(key, func(i int32) {
-		if s.nodes[i].when == inSmall {
+		if queueOf(s.nodes, i) == inSmall {
 			small.take(s.nodes, i)
 		} else {
 			main.take(s.nodes, i)

@@ -173,15 +173,15 @@ func remembers(c Cache, key uint64) bool {
 	}
 	var gs []*ghostFIFO
 	switch x := c.(type) {
-	case *S3FIFO:
+	case *s3fifo:
 		gs = append(gs, &x.ghost)
-	case *TwoQ:
+	case *twoQ:
 		gs = append(gs, &x.out)
-	case *S3FIFOv0:
+	case *s3fifoV0:
 		gs = append(gs, &x.ghost)
-	case *QDLP:
+	case *qdlp:
 		gs = append(gs, &x.ghost)
-	case *Cacheus:
+	case *cacheus:
 		gs = append(gs, &x.hist[cacheusLRU], &x.hist[cacheusLFU])
 	}
 	for _, g := range gs {
@@ -292,7 +292,7 @@ func checkRemoves(t *testing.T, name string, spec Spec, cfg Config, ops []remove
 			}
 		}
 		limit := c.Capacity()
-		if m, ok := c.(*Memcached); ok {
+		if m, ok := c.(*memcached); ok {
 			limit = max(limit, m.SlabMemory()) // every class that stores anything has a page, even beyond the limit
 		}
 		if c.Used() > limit || c.Used() < 0 || c.Len() < 0 {
@@ -326,41 +326,41 @@ func auxConsistent(c Cache) error {
 	var used int64 = -1 // what the policy's structures account for
 	members := -1       // how many cached objects they hold
 	switch x := c.(type) {
-	case *ARC:
+	case *arc:
 		used = segsUsed(x.l[arcT1], x.l[arcT2])
 		if g := x.ghosts; g < 0 || int64(g) > x.l[arcB1].used+x.l[arcB2].used {
 			return fmt.Errorf("%d ghosts, B1+B2 hold %d", g, x.l[arcB1].used+x.l[arcB2].used)
 		}
-	case *S3FIFO:
+	case *s3fifo:
 		used = segsUsed(x.small, x.main)
-	case *TwoQ:
+	case *twoQ:
 		used = segsUsed(x.in, x.am)
-	case *SLRU:
+	case *slru:
 		used = segsUsed(x.segs...)
-	case *WTinyLFU:
+	case *wtinylfu:
 		used = segsUsed(x.seg[:]...)
-	case *LIRS:
+	case *lirs:
 		used = x.lirUsed + x.hirUsed
-	case *Random:
+	case *random:
 		members = x.dense.len()
 		if err := x.denseValid(&x.dense); err != nil {
 			return err
 		}
-	case *BeladySize:
+	case *beladySize:
 		members = x.dense.len()
 		if err := x.denseValid(&x.dense); err != nil {
 			return err
 		}
-	case *Belady:
+	case *belady:
 		members = x.far.len()
-	case *Redis:
-		if x.mode != RedisTTL {
+	case *redis:
+		if x.mode != redisTTL {
 			members = x.keys.len()
 		}
 		if err := x.denseValid(&x.keys); err != nil {
 			return err
 		}
-	case *Memcached:
+	case *memcached:
 		var err error
 		if used, members, err = x.structures(); err != nil {
 			return err
@@ -392,7 +392,7 @@ func TestRemoveForgetsGhosts(t *testing.T) {
 	t.Run("arc", func(t *testing.T) {
 		// 2 slots, 1 1 2 3: 1 moves to T2; 3 finds T1+B1 = 1 object, so
 		// REPLACE demotes T1's 2 into B1 (p = 0): T1 [3], T2 [1], B1 [2].
-		c := NewARC(2)
+		c := newARC(2)
 		if got := run(c, keys(1, 1, 2, 3)); got != "mhmm" {
 			t.Fatalf("setup: got %s, want mhmm", got)
 		}
@@ -409,8 +409,8 @@ func TestRemoveForgetsGhosts(t *testing.T) {
 		if got := run(c, keys(2)); got != "m" {
 			t.Fatalf("2 after its delete: got %s, want m", got)
 		}
-		if i, _ := c.lookup(2); c.nodes[i].aux != arcT1 || c.p != 0 {
-			t.Errorf("2 returned to list %d with p %v; want T1 (%d) and p 0", c.nodes[i].aux, c.p, arcT1)
+		if i, _ := c.lookup(2); segmentOf(c.nodes, i) != arcT1 || c.p != 0 {
+			t.Errorf("2 returned to list %d with p %v; want T1 (%d) and p 0", segmentOf(c.nodes, i), c.p, arcT1)
 		}
 		if got := run(c, keys(1, 3)); got != "hm" {
 			t.Errorf("1 3: got %s, want hm", got)
@@ -420,7 +420,7 @@ func TestRemoveForgetsGhosts(t *testing.T) {
 		// Small 1, main 3, ghost 4, threshold 2: 1 enters small; 2 3 4 go to
 		// main (small full before any eviction); 5 evicts 1 from small into
 		// the ghost. Small [5], main [4 3 2], ghost [1].
-		c := NewS3FIFO(4, S3FIFOOptions{Small: 0.25, Ghost: 1, Threshold: 2})
+		c := newS3FIFO(4, s3fifoOptions{Small: 0.25, Ghost: 1, Threshold: 2})
 		if got := run(c, keys(1, 2, 3, 4, 5)); got != "mmmmm" {
 			t.Fatalf("setup: got %s, want mmmmm", got)
 		}
@@ -434,7 +434,7 @@ func TestRemoveForgetsGhosts(t *testing.T) {
 		if got := run(c, keys(1)); got != "m" {
 			t.Fatalf("1 after its delete: got %s, want m", got)
 		}
-		if i, _ := c.lookup(1); c.nodes[i].when != inSmall {
+		if i, _ := c.lookup(1); queueOf(c.nodes, i) != inSmall {
 			t.Error("1 returned to main: its ghost was not forgotten")
 		}
 		if got := run(c, keys(6, 1, 2)); got != "mmh" {
@@ -443,20 +443,20 @@ func TestRemoveForgetsGhosts(t *testing.T) {
 	})
 	t.Run("twoq", func(t *testing.T) {
 		// A1in 1, Am 3, A1out 2: 1 2 3 4 fill A1in; 5 sends 1 to A1out.
-		c := NewTwoQ(4, TwoQOptions{In: 0.25, Out: 0.5})
+		c := newTwoQ(4, twoQOptions{In: 0.25, Out: 0.5})
 		run(c, keys(1, 2, 3, 4, 5))
 		if c.Remove(1) || remembers(c, 1) {
 			t.Fatal("Remove of an A1out key must report false and forget it")
 		}
 		run(c, keys(1))
-		if i, ok := c.lookup(1); !ok || c.nodes[i].when != inSmall {
+		if i, ok := c.lookup(1); !ok || queueOf(c.nodes, i) != inSmall {
 			t.Error("1 after its delete must enter A1in, not Am")
 		}
 	})
 	t.Run("lirs", func(t *testing.T) {
 		// 3 slots (2 LIR, 1 HIR): 1 2 become LIR, 3 resident HIR; 4 evicts
 		// 3, which stays in S as non-resident HIR.
-		c := NewLIRS(3, LIRSOptions{HIR: 0.01})
+		c := newLIRS(3, lirsOptions{HIR: 0.01})
 		run(c, keys(1, 2, 3, 4))
 		if c.Remove(3) || remembers(c, 3) {
 			t.Fatal("Remove of a non-resident HIR block must report false and forget it")
@@ -471,10 +471,10 @@ func TestRemoveForgetsGhosts(t *testing.T) {
 }
 
 // denseValid checks that every member of d is a cached entry at the
-// position its entry.aux records.
+// position densePos records.
 func (s *store) denseValid(d *denseSet) error {
 	for p, i := range d.items {
-		if j, ok := s.lookup(s.nodes[i].key); !ok || j != i || s.nodes[i].aux != int32(p) {
+		if j, ok := s.lookup(s.nodes[i].key); !ok || j != i || densePos(s.nodes, i) != int32(p) {
 			return fmt.Errorf("dense set member %d (key %d) is stale", i, s.nodes[i].key)
 		}
 	}
@@ -488,7 +488,7 @@ func (s *store) denseValid(d *denseSet) error {
 // is that of a resident HIR block outside S: it stays HIR instead of
 // becoming LIR.
 func TestLIRSRemovePrunes(t *testing.T) {
-	c := NewLIRS(3, LIRSOptions{HIR: 0.01})
+	c := newLIRS(3, lirsOptions{HIR: 0.01})
 	if got := run(c, keys(1, 2, 3, 2)); got != "mmmh" {
 		t.Fatalf("setup: got %s, want mmmh", got)
 	}
@@ -528,7 +528,7 @@ func TestBeladySizeCountsDeletes(t *testing.T) {
 	add(a, 1, trace.OpGet)  // index 14
 	add(cc, 1, trace.OpGet) // index 15
 	tr.NextAccess()
-	c := NewBeladySize(5, 64, 1)
+	c := newBeladySize(5, 64, 1)
 	var got []byte
 	var r trace.Request
 	for i := 0; i < tr.Len(); i++ {

@@ -25,7 +25,7 @@ func init() {
 			if counters == 0 {
 				counters = min(10*max(c.Capacity, 1), 10_000_000)
 			}
-			return NewRistretto(c.Capacity, counters, int(c.Values.Int("buffer")), c.Seed), nil
+			return newRistretto(c.Capacity, counters, int(c.Values.Int("buffer")), c.Seed), nil
 		},
 	})
 }
@@ -33,7 +33,7 @@ func init() {
 // ristrettoSample is how many objects ristretto's sampled LFU compares.
 const ristrettoSample = 5
 
-// Ristretto models ristretto's policy (policy.go, sketch.go, z/bbloom.go)
+// ristretto models ristretto's policy (policy.go, sketch.go, z/bbloom.go)
 // replayed one request at a time, each set waited for (Cache.Wait), so that
 // nothing is dropped. A get queues its key; every buffer keys the queue is
 // counted: a key the doorkeeper has not seen goes there, others into the
@@ -51,7 +51,7 @@ const ristrettoSample = 5
 // does with an integer key (its hash is the integer). The library's
 // randomness (row seeds, Go's map iteration for the sample) is drawn here
 // from the seed, so runs repeat.
-type Ristretto struct {
+type ristretto struct {
 	store
 	keys     denseSet
 	rows     [4][]byte // 4-bit counters, two a byte
@@ -67,15 +67,15 @@ type Ristretto struct {
 	admitted uint64
 }
 
-// NewRistretto returns an empty ristretto model with NumCounters counters,
+// newRistretto returns an empty ristretto model with NumCounters counters,
 // gets counted in batches of buffer, choices drawn from seed.
-func NewRistretto(capacity, counters int64, buffer int, seed uint64) *Ristretto {
+func newRistretto(capacity, counters int64, buffer int, seed uint64) *ristretto {
 	counters = max(counters, 1)
 	width := int64(1)
 	for width < counters {
 		width <<= 1
 	}
-	c := &Ristretto{
+	c := &ristretto{
 		store: newStore(capacity), mask: uint64(width - 1), resetAt: counters,
 		door:    newBloom(uint64(counters), 0.01, 0, true),
 		pending: make([]uint64, 0, buffer), sample: make([]int32, 0, ristrettoSample),
@@ -90,10 +90,10 @@ func NewRistretto(capacity, counters int64, buffer int, seed uint64) *Ristretto 
 
 // Admissions reports how many misses were admitted and how many the
 // TinyLFU filter rejected.
-func (c *Ristretto) Admissions() (admitted, rejected uint64) { return c.admitted, c.rejected }
+func (c *ristretto) Admissions() (admitted, rejected uint64) { return c.admitted, c.rejected }
 
 // Access queues r's key for counting and looks it up; a miss is set.
-func (c *Ristretto) Access(r *trace.Request) bool {
+func (c *ristretto) Access(r *trace.Request) bool {
 	c.pending = append(c.pending, r.Key)
 	if len(c.pending) == cap(c.pending) {
 		for _, k := range c.pending {
@@ -114,7 +114,7 @@ func (c *Ristretto) Access(r *trace.Request) bool {
 
 // set is the policy's Add: it makes room by sampled LFU eviction, or
 // rejects the object, and reports whether it was added.
-func (c *Ristretto) set(key uint64, size uint32) bool {
+func (c *ristretto) set(key uint64, size uint32) bool {
 	if !c.fits(size) {
 		return false
 	}
@@ -139,7 +139,7 @@ func (c *Ristretto) set(key uint64, size uint32) bool {
 }
 
 // fillSample tops the sample up to 5 distinct cached objects drawn at random.
-func (c *Ristretto) fillSample() {
+func (c *ristretto) fillSample() {
 	for len(c.sample) < min(ristrettoSample, c.keys.len()) {
 		v := c.keys.pick(c.rng)
 		dup := false
@@ -154,7 +154,7 @@ func (c *Ristretto) fillSample() {
 
 // leastPopular returns the sample's least popular object (the first of
 // equals) and its position in the sample.
-func (c *Ristretto) leastPopular() (int32, int) {
+func (c *ristretto) leastPopular() (int32, int) {
 	best, pos := int64(-1), 0
 	for p, i := range c.sample {
 		if e := c.estimate(c.nodes[i].key); best < 0 || e < best {
@@ -166,7 +166,7 @@ func (c *Ristretto) leastPopular() (int32, int) {
 
 // increment counts one get of key: in the doorkeeper the first time since
 // the last reset, in the sketch afterwards.
-func (c *Ristretto) increment(key uint64) {
+func (c *ristretto) increment(key uint64) {
 	if !c.door.put(key) {
 		for r := range c.rows {
 			n := (key ^ c.seeds[r]) & c.mask
@@ -189,7 +189,7 @@ func (c *Ristretto) increment(key uint64) {
 
 // estimate is key's popularity: the least of its sketch counters, plus one
 // if the doorkeeper holds it.
-func (c *Ristretto) estimate(key uint64) int64 {
+func (c *ristretto) estimate(key uint64) int64 {
 	m := byte(15)
 	for r := range c.rows {
 		n := (key ^ c.seeds[r]) & c.mask
@@ -202,4 +202,4 @@ func (c *Ristretto) estimate(key uint64) int64 {
 }
 
 // Remove drops key's object (Cache.Del).
-func (c *Ristretto) Remove(key uint64) bool { return c.removeDense(key, &c.keys) }
+func (c *ristretto) Remove(key uint64) bool { return c.removeDense(key, &c.keys) }

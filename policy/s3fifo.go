@@ -13,7 +13,7 @@ func init() {
 			IntParam("threshold", 2, 1, 1<<20, "hits in the small FIFO needed to move to main"),
 		},
 		New: func(c Config) (Cache, error) {
-			return NewS3FIFO(c.Capacity, S3FIFOOptions{
+			return newS3FIFO(c.Capacity, s3fifoOptions{
 				Small:     c.Values.Float("small"),
 				Ghost:     c.Values.Float("ghost"),
 				Threshold: int(c.Values.Int("threshold")),
@@ -22,9 +22,9 @@ func init() {
 	})
 }
 
-// S3FIFOOptions are S3-FIFO's parameters, used as given (the registered
+// s3fifoOptions are S3-FIFO's parameters, used as given (the registered
 // policy's schema holds the defaults: New(Spec{Name: "s3fifo"}, …)).
-type S3FIFOOptions struct {
+type s3fifoOptions struct {
 	// Small is the small FIFO's share of the capacity.
 	Small float64
 	// Ghost is the ghost FIFO's size as a share of the capacity.
@@ -34,18 +34,18 @@ type S3FIFOOptions struct {
 	Threshold int
 }
 
-// S3FIFO is the S3-FIFO policy as libCacheSim implements it (S3FIFO.c):
+// s3fifo is the S3-FIFO policy as libCacheSim implements it (S3FIFO.c):
 // until the first eviction, objects that find the small queue full go to
 // main; an object leaving small with freq >= threshold moves to main with
 // its count reset; main reinserts an object with freq >= 1 at its head with
-// min(freq, 3) - 1. entry.aux is the access count, entry.when the queue
-// (0 small, 1 main).
+// min(freq, 3) - 1. Each entry's access count is in its word32 (freqOf),
+// its queue in its word64 (queueOf).
 //
 // Differences from libCacheSim, for tiny caches only: the small queue holds
 // at least one object's worth (libCacheSim's is floor(0.1 × capacity), so a
 // cache under 10 objects admits nothing), and an object as large as the
 // small queue is admitted (libCacheSim refuses size >= small capacity).
-type S3FIFO struct {
+type s3fifo struct {
 	store
 	small, main segment
 	ghost       ghostFIFO
@@ -53,10 +53,10 @@ type S3FIFO struct {
 	evicted     bool // an eviction has happened (libCacheSim's has_evicted)
 }
 
-// NewS3FIFO returns an empty S3-FIFO cache with the options o.
-func NewS3FIFO(capacity int64, o S3FIFOOptions) *S3FIFO {
+// newS3FIFO returns an empty S3-FIFO cache with the options o.
+func newS3FIFO(capacity int64, o s3fifoOptions) *s3fifo {
 	sc := max(int64(float64(capacity)*o.Small), 1)
-	return &S3FIFO{
+	return &s3fifo{
 		store:     newStore(capacity),
 		small:     newSegment(sc),
 		main:      newSegment(capacity - sc),
@@ -65,16 +65,11 @@ func NewS3FIFO(capacity int64, o S3FIFOOptions) *S3FIFO {
 	}
 }
 
-const (
-	inSmall = 0
-	inMain  = 1
-)
-
 // Access looks r up, counting a hit; a miss enters main if the ghost
 // remembers the key, else the small queue.
-func (c *S3FIFO) Access(r *trace.Request) bool {
+func (c *s3fifo) Access(r *trace.Request) bool {
 	if i, ok := c.lookup(r.Key); ok {
-		c.nodes[i].aux++
+		c.countHit(i)
 		return true
 	}
 	if !c.fits(r.Size) || int64(r.Size) > c.small.capacity {
@@ -92,23 +87,33 @@ func (c *S3FIFO) Access(r *trace.Request) bool {
 	i := c.add(r.Key, r.Size)
 	switch {
 	case fromGhost, !c.evicted && c.small.used >= c.small.capacity:
-		c.nodes[i].when = inMain
+		setQueue(c.nodes, i, inMain)
 		c.main.push(c.nodes, i)
 	default:
-		c.nodes[i].when = inSmall
+		setQueue(c.nodes, i, inSmall)
 		c.small.push(c.nodes, i)
 	}
 	return false
 }
 
+// freqOf returns entry i's access count.
+func (c *s3fifo) freqOf(i int32) int32 { return c.nodes[i].word32 }
+
+// setFreq sets entry i's access count.
+func (c *s3fifo) setFreq(i, f int32) { c.nodes[i].word32 = f }
+
+// countHit raises entry i's access count by one.
+func (c *s3fifo) countHit(i int32) { c.nodes[i].word32++ }
+
 // evictSmall empties the small queue's tail until one object leaves the
 // cache, moving frequently hit ones to main.
-func (c *S3FIFO) evictSmall() {
+func (c *s3fifo) evictSmall() {
 	for c.small.used > 0 {
 		v := c.small.tail
 		c.small.take(c.nodes, v)
-		if c.nodes[v].aux >= c.threshold {
-			c.nodes[v].aux, c.nodes[v].when = 0, inMain
+		if c.freqOf(v) >= c.threshold {
+			c.setFreq(v, 0)
+			setQueue(c.nodes, v, inMain)
 			c.main.push(c.nodes, v)
 			continue
 		}
@@ -119,12 +124,12 @@ func (c *S3FIFO) evictSmall() {
 }
 
 // evictMain runs main's 2-bit CLOCK until one object leaves the cache.
-func (c *S3FIFO) evictMain() {
+func (c *s3fifo) evictMain() {
 	for c.main.used > 0 {
 		v := c.main.tail
 		c.main.take(c.nodes, v)
-		if f := c.nodes[v].aux; f >= 1 {
-			c.nodes[v].aux = min(f, 3) - 1
+		if f := c.freqOf(v); f >= 1 {
+			c.setFreq(v, min(f, 3)-1)
 			c.main.push(c.nodes, v)
 			continue
 		}
@@ -135,6 +140,6 @@ func (c *S3FIFO) evictMain() {
 
 // Remove drops key's object (a delete in the trace) and forgets it in the
 // ghost FIFO, so that its return is a new object that enters the small queue.
-func (c *S3FIFO) Remove(key uint64) bool {
+func (c *s3fifo) Remove(key uint64) bool {
 	return c.removeQueued(key, &c.small, &c.main, &c.ghost)
 }

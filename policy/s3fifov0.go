@@ -14,7 +14,7 @@ func init() {
 			IntParam("threshold", 2, 1, 1<<20, "hits in the small FIFO needed to move to main"),
 		},
 		New: func(c Config) (Cache, error) {
-			return NewS3FIFOv0(c.Capacity, S3FIFOOptions{
+			return newS3FIFOv0(c.Capacity, s3fifoOptions{
 				Small:     c.Values.Float("small"),
 				Ghost:     c.Values.Float("ghost"),
 				Threshold: int(c.Values.Int("threshold")),
@@ -23,11 +23,11 @@ func init() {
 	})
 }
 
-// S3FIFOv0 is the first S3-FIFO as libCacheSim implemented it (S3FIFO.c
+// s3fifoV0 is the first S3-FIFO as libCacheSim implemented it (S3FIFO.c
 // at aa0fc40, now S3FIFOv0.c). It differs from S3FIFO in admission and in
 // the sizes of its queues, and shares its eviction steps: the small FIFO
 // gets floor(small × capacity) (so a cache under 10 objects admits
-// nothing), main the rest. A hit counts in entry.aux (without bound). A
+// nothing), main the rest. A hit counts in freqOf (without bound). A
 // miss remembered by the ghost enters main, any other the small FIFO unless
 // it is at least as large as the small FIFO. To make room, main is cleaned
 // when it is over its size or the small FIFO is empty, else the small FIFO:
@@ -35,14 +35,14 @@ func init() {
 // a count of 0 (main may exceed its size), until one with fewer leaves
 // into the ghost. Main reinserts its oldest object with count c > 0 at its
 // head with min(c, 3) − 1 and evicts the first with 0. There is no rule
-// for the first fill (S3FIFO's has_evicted). entry.when is the queue
+// for the first fill (S3FIFO's has_evicted). queueOf is the queue
 // (inSmall or inMain).
-type S3FIFOv0 struct{ S3FIFO }
+type s3fifoV0 struct{ s3fifo }
 
-// NewS3FIFOv0 returns an empty first-version S3-FIFO cache with the options o.
-func NewS3FIFOv0(capacity int64, o S3FIFOOptions) *S3FIFOv0 {
+// newS3FIFOv0 returns an empty first-version S3-FIFO cache with the options o.
+func newS3FIFOv0(capacity int64, o s3fifoOptions) *s3fifoV0 {
 	sc := int64(float64(capacity) * o.Small)
-	return &S3FIFOv0{S3FIFO{
+	return &s3fifoV0{s3fifo{
 		store:     newStore(capacity),
 		small:     newSegment(sc),
 		main:      newSegment(capacity - sc),
@@ -53,9 +53,9 @@ func NewS3FIFOv0(capacity int64, o S3FIFOOptions) *S3FIFOv0 {
 
 // Access looks r up, counting a hit; a miss enters main if the ghost
 // remembers the key, else the small FIFO.
-func (c *S3FIFOv0) Access(r *trace.Request) bool {
+func (c *s3fifoV0) Access(r *trace.Request) bool {
 	if i, ok := c.lookup(r.Key); ok {
-		c.nodes[i].aux++
+		c.countHit(i)
 		return true
 	}
 	fromGhost := c.ghost.forget(r.Key)
@@ -74,10 +74,10 @@ func (c *S3FIFOv0) Access(r *trace.Request) bool {
 	}
 	i := c.add(r.Key, r.Size)
 	if fromGhost {
-		c.nodes[i].when = inMain
+		setQueue(c.nodes, i, inMain)
 		c.main.push(c.nodes, i)
 	} else {
-		c.nodes[i].when = inSmall
+		setQueue(c.nodes, i, inSmall)
 		c.small.push(c.nodes, i)
 	}
 	return false

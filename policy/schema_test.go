@@ -66,57 +66,57 @@ func checkDefault(t *testing.T, p Param) {
 	t.Helper()
 	var f float64
 	var err error
-	switch p.Kind {
-	case Int, Bytes:
+	switch p.kind {
+	case kindInt, kindBytes:
 		var n int64
 		n, err = strconv.ParseInt(p.Default, 10, 64)
 		f = float64(n)
-	case Float, Fraction:
+	case kindFloat, kindFraction:
 		f, err = strconv.ParseFloat(p.Default, 64)
-	case Bool:
+	case kindBool:
 		_, err = strconv.ParseBool(p.Default)
-	case Enum:
-		if !slices.Contains(p.Choices, p.Default) {
-			t.Errorf("%s: default %q is not one of %q", p.Name, p.Default, p.Choices)
+	case kindEnum:
+		if !slices.Contains(p.choices, p.Default) {
+			t.Errorf("%s: default %q is not one of %q", p.Name, p.Default, p.choices)
 		}
 	default:
-		t.Errorf("%s: unknown kind %d", p.Name, p.Kind)
+		t.Errorf("%s: unknown kind %d", p.Name, p.kind)
 	}
 	if err != nil {
-		t.Errorf("%s: default %q is not a valid %s: %v", p.Name, p.Default, p.Kind, err)
+		t.Errorf("%s: default %q is not a valid %s: %v", p.Name, p.Default, p.kind, err)
 	}
-	numeric := p.Kind == Int || p.Kind == Float || p.Kind == Fraction || p.Kind == Bytes
-	if numeric && !(p.Min <= f && f <= p.Max) || (p.OpenMin && f == p.Min) || (p.OpenMax && f == p.Max) {
-		t.Errorf("%s: default %s outside %g to %g", p.Name, p.Default, p.Min, p.Max)
+	numeric := p.kind == kindInt || p.kind == kindFloat || p.kind == kindFraction || p.kind == kindBytes
+	if numeric && !(p.min <= f && f <= p.max) || (p.openMin && f == p.min) || (p.openMax && f == p.max) {
+		t.Errorf("%s: default %s outside %g to %g", p.Name, p.Default, p.min, p.max)
 	}
-	if p.Kind == Fraction && (p.Min < 0 || p.Max > 1) {
-		t.Errorf("%s: a fraction from %g to %g", p.Name, p.Min, p.Max)
+	if p.kind == kindFraction && (p.min < 0 || p.max > 1) {
+		t.Errorf("%s: a fraction from %g to %g", p.Name, p.min, p.max)
 	}
 }
 
 // outside returns values p must refuse: just beyond each end of its range,
 // or no boolean, or no choice.
 func outside(p Param) []string {
-	switch p.Kind {
-	case Int, Bytes:
-		below, above := int64(p.Min)-1, int64(p.Max)+1
-		if p.OpenMin {
+	switch p.kind {
+	case kindInt, kindBytes:
+		below, above := int64(p.min)-1, int64(p.max)+1
+		if p.openMin {
 			below++
 		}
-		if p.OpenMax {
+		if p.openMax {
 			above--
 		}
 		return []string{strconv.FormatInt(below, 10), strconv.FormatInt(above, 10), "1.5", "x"}
-	case Float, Fraction:
-		below, above := math.Nextafter(p.Min, math.Inf(-1)), math.Nextafter(p.Max, math.Inf(1))
-		if p.OpenMin {
-			below = p.Min
+	case kindFloat, kindFraction:
+		below, above := math.Nextafter(p.min, math.Inf(-1)), math.Nextafter(p.max, math.Inf(1))
+		if p.openMin {
+			below = p.min
 		}
-		if p.OpenMax {
-			above = p.Max
+		if p.openMax {
+			above = p.max
 		}
 		return []string{strconv.FormatFloat(below, 'g', -1, 64), strconv.FormatFloat(above, 'g', -1, 64), "x"}
-	case Bool:
+	case kindBool:
 		return []string{"maybe"}
 	}
 	return []string{"no-such-choice"}
@@ -131,7 +131,7 @@ func TestCheckSchemaRefuses(t *testing.T) {
 	}{
 		{"default above the range", IntParam("n", 65, 1, 64, "a count")},
 		{"default below the range", FloatParam("x", -0.5, 0, 10, "a share")},
-		{"default not a number", Param{Name: "x", Kind: Float, Default: "lots", Max: 1, Help: "a share"}},
+		{"default not a number", Param{Name: "x", kind: kindFloat, Default: "lots", max: 1, Help: "a share"}},
 		{"fraction default above 1", FractionParam("f", 1.5, "a share")},
 		{"empty range", IntParam("n", 1, 2, 1, "a count")},
 		{"default at an open bound", FractionParam("f", 0, "a share").AboveMin()},

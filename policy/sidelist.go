@@ -20,8 +20,6 @@ type sideList struct{ head, tail int32 }
 
 func newSideList() sideList { return sideList{nilIdx, nilIdx} }
 
-func (l *sideList) empty() bool { return l.head == nilIdx }
-
 // pushFront links entry i at the head.
 func (l *sideList) pushFront(s *sideLinks, i int32) {
 	s.prev[i], s.next[i] = nilIdx, l.head

@@ -9,30 +9,30 @@ func init() {
 			"segment, and each full segment demotes its least recent object into the one below (as libCacheSim's SLRU)",
 		Params: []Param{IntParam("segments", 4, 1, 64, "number of equal segments")},
 		New: func(c Config) (Cache, error) {
-			return NewSLRU(c.Capacity, int(c.Values.Int("segments"))), nil
+			return newSLRU(c.Capacity, int(c.Values.Int("segments"))), nil
 		},
 	})
 }
 
-// SLRU keeps n LRU segments of capacity/n each, segment n-1 the hottest, as
+// slru keeps n LRU segments of capacity/n each, segment n-1 the hottest, as
 // libCacheSim's SLRU.c: while the cache fills, a miss goes into the lowest
 // segment with room; once full, eviction takes the least recent object of
 // the lowest non-empty segment and misses enter segment 0. A hit in the top
 // segment moves the object to its head; elsewhere it moves up one segment,
 // and an overfull segment cools by demoting its tail downwards (segment 0's
-// tail is evicted). entry.aux is the segment.
+// tail is evicted). segmentOf is an entry's segment.
 //
 // Difference from libCacheSim, for tiny caches only: a segment holds at
 // least one object's worth (libCacheSim's floor(capacity/n) admits nothing
 // below n objects).
-type SLRU struct {
+type slru struct {
 	store
 	segs []segment
 }
 
-// NewSLRU returns an empty SLRU cache with n equal segments.
-func NewSLRU(capacity int64, n int) *SLRU {
-	c := &SLRU{store: newStore(capacity), segs: make([]segment, n)}
+// newSLRU returns an empty SLRU cache with n equal segments.
+func newSLRU(capacity int64, n int) *slru {
+	c := &slru{store: newStore(capacity), segs: make([]segment, n)}
 	for i := range c.segs {
 		c.segs[i] = newSegment(max(capacity/int64(n), 1))
 	}
@@ -40,16 +40,14 @@ func NewSLRU(capacity int64, n int) *SLRU {
 }
 
 // Access looks r up, promoting a hit; a miss is admitted low.
-func (c *SLRU) Access(r *trace.Request) bool {
+func (c *slru) Access(r *trace.Request) bool {
 	if i, ok := c.lookup(r.Key); ok {
-		s := c.nodes[i].aux
+		s := segmentOf(c.nodes, i)
 		if int(s) == len(c.segs)-1 {
 			c.segs[s].moveToFront(c.nodes, i)
 			return true
 		}
-		c.segs[s].take(c.nodes, i)
-		c.nodes[i].aux = s + 1
-		c.segs[s+1].push(c.nodes, i)
+		moveTo(c.segs, c.nodes, i, s+1)
 		for c.segs[s+1].over() {
 			c.cool(s + 1)
 		}
@@ -69,29 +67,25 @@ func (c *SLRU) Access(r *trace.Request) bool {
 		}
 	}
 	i := c.add(r.Key, r.Size)
-	c.nodes[i].aux = seg
-	c.segs[seg].push(c.nodes, i)
+	pushTo(c.segs, c.nodes, i, seg)
 	return false
 }
 
 // cool demotes segment s's least recent object into segment s-1 (evicting
 // from the bottom when s is 0), cascading while the segment below is over.
-func (c *SLRU) cool(s int32) {
+func (c *slru) cool(s int32) {
 	if s == 0 {
 		c.evictLowest()
 		return
 	}
-	v := c.segs[s].tail
-	c.segs[s].take(c.nodes, v)
-	c.nodes[v].aux = s - 1
-	c.segs[s-1].push(c.nodes, v)
+	moveTo(c.segs, c.nodes, c.segs[s].tail, s-1)
 	for c.segs[s-1].over() {
 		c.cool(s - 1)
 	}
 }
 
 // evictLowest evicts the least recent object of the lowest non-empty segment.
-func (c *SLRU) evictLowest() {
+func (c *slru) evictLowest() {
 	for s := range c.segs {
 		if !c.segs[s].empty() {
 			v := c.segs[s].tail
@@ -103,4 +97,4 @@ func (c *SLRU) evictLowest() {
 }
 
 // Remove drops key's object (a delete in the trace) from its segment.
-func (c *SLRU) Remove(key uint64) bool { return c.removeFromSegments(key, c.segs) }
+func (c *slru) Remove(key uint64) bool { return c.removeFromSegments(key, c.segs) }

@@ -8,24 +8,25 @@ func init() {
 		Summary: "scan-resistant LRU (Rodriguez et al., FAST'21, from Cacheus): new objects enter an LRU list SR, " +
 			"objects hit there or returning from SR's eviction history H move to an LRU list R, whose overflow is " +
 			"demoted back to SR; a new object's return from H grows SR (as libCacheSim's SR_LRU)",
-		New: func(c Config) (Cache, error) { return NewSRLRU(c.Capacity), nil },
+		New: func(c Config) (Cache, error) { return newSRLRU(c.Capacity), nil },
 	})
 }
 
-// SR-LRU lists, kept in entry.aux.
+// SR-LRU's lists: indices into srlru.l, and each entry's segment
+// (segmentOf).
 const (
 	srlruR  = iota // the recency list of objects seen at least twice
 	srlruSR        // the scan-resistant list of new and demoted objects
 	srlruH         // history: keys evicted from SR (ghosts)
 )
 
-// SR-LRU flags, kept in entry.when.
+// SR-LRU flags, kept in each entry's word64 (flagsOf).
 const (
 	srlruNew     = 1 // entered SR on a miss outside H (and, in H, left SR so)
 	srlruDemoted = 2 // demoted from R to SR
 )
 
-// SRLRU follows libCacheSim's SR_LRU.c. R and SR are LRU lists that start
+// srlru follows libCacheSim's SR_LRU.c. R and SR are LRU lists that start
 // at half the capacity each; H is an LRU history of the keys evicted from
 // SR, as large as the cache (trimmed while it holds at least the
 // capacity). A hit in R refreshes the object; a hit in SR moves it to R's
@@ -44,7 +45,7 @@ const (
 // flag from the copy it has just made in R, which never has it, so SR never
 // shrinks; neither does it here. A miss larger than the list it would
 // enter is not admitted. Ghosts share the key index (store.toGhost).
-type SRLRU struct {
+type srlru struct {
 	store
 	l        [3]segment    // R, SR, H
 	nNew     int64         // new objects evicted into H
@@ -52,24 +53,25 @@ type SRLRU struct {
 	leaving  func(i int32) // if set, told of each object trimSR evicts into H (Cacheus)
 }
 
-// NewSRLRU returns an empty SR-LRU cache of the given capacity.
-func NewSRLRU(capacity int64) *SRLRU {
-	c := newSRLRU(capacity)
+// newSRLRU returns an empty SR-LRU cache of the given capacity.
+func newSRLRU(capacity int64) *srlru {
+	c := makeSRLRU(capacity)
 	return &c
 }
 
-func newSRLRU(capacity int64) SRLRU {
-	c := SRLRU{store: newStore(capacity)}
+// makeSRLRU returns an empty SR-LRU cache by value, for cacheus to embed.
+func makeSRLRU(capacity int64) srlru {
+	c := srlru{store: newStore(capacity)}
 	c.l[srlruR] = newSegment(capacity / 2)
 	c.l[srlruSR] = newSegment(capacity / 2)
 	c.l[srlruH] = newSegment(capacity)
 	return c
 }
 
-// Access looks r up; see SRLRU for what a hit and a miss do.
-func (c *SRLRU) Access(r *trace.Request) bool {
+// Access looks r up; see srlru for what a hit and a miss do.
+func (c *srlru) Access(r *trace.Request) bool {
 	i, ok := c.lookup(r.Key)
-	if ok && c.nodes[i].aux != srlruH {
+	if ok && !c.inH(i) {
 		c.hit(i)
 		return true
 	}
@@ -80,19 +82,19 @@ func (c *SRLRU) Access(r *trace.Request) bool {
 }
 
 // hit refreshes cached entry i: at R's head, moving it there from SR.
-func (c *SRLRU) hit(i int32) {
-	if c.nodes[i].aux == srlruR {
+func (c *srlru) hit(i int32) {
+	if segmentOf(c.nodes, i) == srlruR {
 		c.l[srlruR].moveToFront(c.nodes, i)
 		return
 	}
-	c.nodes[i].when = 0
+	c.setFlags(i, 0)
 	moveTo(c.l[:], c.nodes, i, srlruR)
 	c.demote(0)
 }
 
 // canAdmit reports whether a miss of this size fits the list it would
 // enter: R for a key in H (inH), else SR.
-func (c *SRLRU) canAdmit(size uint32, inH bool) bool {
+func (c *srlru) canAdmit(size uint32, inH bool) bool {
 	if inH {
 		return int64(size) <= c.l[srlruR].capacity
 	}
@@ -102,10 +104,10 @@ func (c *SRLRU) canAdmit(size uint32, inH bool) bool {
 // admit inserts r's object, which canAdmit accepted: from H (its ghost
 // entry h when inH) into R, else into SR marked new; then trims SR. It
 // returns the new entry.
-func (c *SRLRU) admit(r *trace.Request, h int32, inH bool) int32 {
+func (c *srlru) admit(r *trace.Request, h int32, inH bool) int32 {
 	var i int32
 	if inH {
-		wasNew := c.nodes[h].when&srlruNew != 0
+		wasNew := c.flagsOf(h)&srlruNew != 0
 		c.l[srlruH].take(c.nodes, h)
 		c.forget(h)
 		c.demote(int64(r.Size))
@@ -121,31 +123,40 @@ func (c *SRLRU) admit(r *trace.Request, h int32, inH bool) int32 {
 }
 
 // insert admits r's object at the head of list l with the given flags.
-func (c *SRLRU) insert(r *trace.Request, l int32, flags int64) int32 {
+func (c *srlru) insert(r *trace.Request, l int32, flags int64) int32 {
 	i := c.add(r.Key, r.Size)
-	c.nodes[i].aux, c.nodes[i].when = l, flags
-	c.l[l].push(c.nodes, i)
+	c.setFlags(i, flags)
+	pushTo(c.l[:], c.nodes, i, l)
 	return i
 }
 
+// inH reports whether entry i is in H, a ghost.
+func (c *srlru) inH(i int32) bool { return segmentOf(c.nodes, i) == srlruH }
+
+// flagsOf returns entry i's flags (srlruNew, srlruDemoted).
+func (c *srlru) flagsOf(i int32) int64 { return c.nodes[i].word64 }
+
+// setFlags sets entry i's flags.
+func (c *srlru) setFlags(i int32, f int64) { c.nodes[i].word64 = f }
+
 // demote moves R's least recent objects to SR's head until R has room for
 // size more bytes.
-func (c *SRLRU) demote(size int64) {
+func (c *srlru) demote(size int64) {
 	for c.l[srlruR].used+size > c.l[srlruR].capacity {
 		c.demoteOne()
 	}
 }
 
 // demoteOne moves R's least recent object to SR's head, marked demoted.
-func (c *SRLRU) demoteOne() {
+func (c *srlru) demoteOne() {
 	v := c.l[srlruR].tail
 	moveTo(c.l[:], c.nodes, v, srlruSR)
-	c.nodes[v].when = srlruDemoted
+	c.setFlags(v, srlruDemoted)
 	c.nDemoted++
 }
 
 // growSR moves the boundary towards R after a new object came back from H.
-func (c *SRLRU) growSR() {
+func (c *srlru) growSR() {
 	delta := 1.0
 	if d := float64(c.nDemoted/c.nNew) + 0.5; d > 1 {
 		delta = d
@@ -161,7 +172,7 @@ func (c *SRLRU) growSR() {
 
 // victim returns the object SR-LRU evicts first: SR's least recent, or R's
 // when SR is empty.
-func (c *SRLRU) victim() int32 {
+func (c *srlru) victim() int32 {
 	if c.l[srlruSR].empty() {
 		return c.l[srlruR].tail
 	}
@@ -169,13 +180,13 @@ func (c *SRLRU) victim() int32 {
 }
 
 // toHistory evicts cached entry i into H's head, keeping its new flag.
-func (c *SRLRU) toHistory(i int32) {
-	e := &c.nodes[i]
-	if e.when&srlruDemoted != 0 {
+func (c *srlru) toHistory(i int32) {
+	f := c.flagsOf(i)
+	if f&srlruDemoted != 0 {
 		c.nDemoted--
 	}
-	e.when &= srlruNew
-	if e.when != 0 {
+	c.setFlags(i, f&srlruNew)
+	if f&srlruNew != 0 {
 		c.nNew++
 	}
 	moveTo(c.l[:], c.nodes, i, srlruH)
@@ -186,7 +197,7 @@ func (c *SRLRU) toHistory(i int32) {
 // size, or while the cache is over its capacity, which libCacheSim allows
 // by a few bytes after SR grew (R keeps what it holds until its next
 // demotion), telling leaving of each; then trims H.
-func (c *SRLRU) trimSR() {
+func (c *srlru) trimSR() {
 	sr := &c.l[srlruSR]
 	for sr.over() || c.used > c.capacity {
 		if sr.empty() {
@@ -202,7 +213,7 @@ func (c *SRLRU) trimSR() {
 }
 
 // trimH forgets H's oldest keys while H holds the capacity or more.
-func (c *SRLRU) trimH() {
+func (c *srlru) trimH() {
 	h := &c.l[srlruH]
 	for h.used >= h.capacity && !h.empty() {
 		v := h.tail
@@ -213,11 +224,11 @@ func (c *SRLRU) trimH() {
 
 // Remove drops key's object (a delete in the trace), or forgets its key in
 // H: a deleted object's return is a new object, not a return from H.
-func (c *SRLRU) Remove(key uint64) bool {
+func (c *srlru) Remove(key uint64) bool {
 	return c.removeOrForget(key,
-		func(i int32) bool { return c.nodes[i].aux == srlruH },
+		c.inH,
 		func(i int32) {
-			if c.nodes[i].aux == srlruSR && c.nodes[i].when&srlruDemoted != 0 {
+			if segmentOf(c.nodes, i) == srlruSR && c.flagsOf(i)&srlruDemoted != 0 {
 				c.nDemoted--
 			}
 			takeSegment(c.l[:], c.nodes, i)

@@ -9,14 +9,25 @@ import "github.com/cachesim/cachesim/traces/keymap"
 // nilIdx marks the absence of an entry in links.
 const nilIdx int32 = -1
 
-// entry is one cached object. 32 bytes.
+// entry is one cached object: 32 bytes, which speed and memory depend on,
+// so it must not grow.
+//
+// Besides what every policy shares (the key, the size and the links of one
+// list), an entry holds two words whose meaning is its policy's: word64 and
+// word32. An LFU bucket, a heap position, an expiry time, a reference bit:
+// each policy names them with one-line accessors in its own file
+// (lfu.bucketOf, ttl.expiresAt, …), and so do the structures that several
+// policies share and that keep their bookkeeping there, beside their own
+// code (the heaps' heapPos and priorityOf, segmentOf, queueOf, denseSet).
+// Only those accessors use the two fields by these names
+// (TestEntryWordsOnlyInAccessors); a store zeroes both in add.
 type entry struct {
-	key  uint64
-	when int64 // a time or priority for policies that order by one (e.g. TTL expiry); heap key
-	size uint32
-	aux  int32 // policy-specific: LFU bucket, heap position, …
-	prev int32
-	next int32
+	key    uint64
+	word64 int64 // the policy's: see its accessors
+	size   uint32
+	word32 int32 // the policy's: see its accessors
+	prev   int32
+	next   int32
 }
 
 // store owns the entries, the key index and the capacity accounting.
@@ -279,34 +290,72 @@ func (g *segment) take(n []entry, i int32) {
 // over reports whether the segment holds more than its capacity.
 func (g *segment) over() bool { return g.used > g.capacity }
 
-// denseSet holds entry indices in an array so that a uniformly random member
-// can be drawn in O(1) (Random, BeladySize); entry.aux is the position.
+// Policies that split the cache into segments (ARC's and CAR's lists,
+// SLRU's segments, SR-LRU's lists, W-TinyLFU's window, probation and
+// protected) keep the segment each entry is in, an index into their array
+// of segments, in its word32.
+
+// segmentOf returns the segment entry i is in.
+func segmentOf(n []entry, i int32) int32 { return n[i].word32 }
+
+// setSegment records that entry i is in segment s.
+func setSegment(n []entry, i, s int32) { n[i].word32 = s }
+
+// pushTo links entry i, in no segment, at the head of segs[s].
+func pushTo(segs []segment, n []entry, i, s int32) {
+	setSegment(n, i, s)
+	segs[s].push(n, i)
+}
+
+// takeSegment unlinks entry i from its segment.
+func takeSegment(segs []segment, n []entry, i int32) { segs[n[i].word32].take(n, i) }
+
+// moveTo relinks entry i from its segment to the head of segs[to].
+func moveTo(segs []segment, n []entry, i, to int32) {
+	takeSegment(segs, n, i)
+	pushTo(segs, n, i, to)
+}
+
+// Policies with a small and a main queue (S3-FIFO, 2Q, QD-LP-FIFO) keep
+// the queue each entry is in in its word64: inSmall or inMain.
+const (
+	inSmall = 0
+	inMain  = 1
+)
+
+// queueOf returns the queue entry i is in: inSmall or inMain.
+func queueOf(n []entry, i int32) int64 { return n[i].word64 }
+
+// setQueue records that entry i is in queue q.
+func setQueue(n []entry, i int32, q int64) { n[i].word64 = q }
+
+// denseSet holds entry indices in an array so that a uniformly random
+// member can be drawn in O(1) (Random, BeladySize, Redis, …); each
+// member's position in the array is in its word32 (densePos).
 type denseSet struct{ items []int32 }
+
+// densePos returns the position of entry i, a member, in its denseSet.
+func densePos(n []entry, i int32) int32 { return n[i].word32 }
+
+// setDensePos records the position of entry i in its denseSet.
+func setDensePos(n []entry, i, p int32) { n[i].word32 = p }
 
 func (d *denseSet) len() int { return len(d.items) }
 
 // add appends entry i.
 func (d *denseSet) add(n []entry, i int32) {
-	n[i].aux = int32(len(d.items))
+	setDensePos(n, i, int32(len(d.items)))
 	d.items = append(d.items, i)
 }
 
 // remove takes entry i out, moving the last member into its place.
 func (d *denseSet) remove(n []entry, i int32) {
-	p := n[i].aux
+	p := densePos(n, i)
 	last := d.items[len(d.items)-1]
 	d.items[p] = last
-	n[last].aux = p
+	setDensePos(n, last, p)
 	d.items = d.items[:len(d.items)-1]
 }
 
 // pick returns a uniformly random member.
 func (d *denseSet) pick(rng interface{ IntN(int) int }) int32 { return d.items[rng.IntN(len(d.items))] }
-
-// moveTo relinks entry i from segment segs[n[i].aux] to the head of
-// segs[to], for policies whose entry.aux names the entry's segment.
-func moveTo(segs []segment, n []entry, i, to int32) {
-	segs[n[i].aux].take(n, i)
-	n[i].aux = to
-	segs[to].push(n, i)
-}

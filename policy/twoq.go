@@ -12,38 +12,39 @@ func init() {
 			FloatParam("out", 0.5, 0, 10, "ghost A1out size as a share of the capacity"),
 		},
 		New: func(c Config) (Cache, error) {
-			return NewTwoQ(c.Capacity, TwoQOptions{In: c.Values.Float("in"), Out: c.Values.Float("out")}), nil
+			return newTwoQ(c.Capacity, twoQOptions{In: c.Values.Float("in"), Out: c.Values.Float("out")}), nil
 		},
 	})
 }
 
-// TwoQOptions are 2Q's parameters, used as given (the registered policy's
+// twoQOptions are 2Q's parameters, used as given (the registered policy's
 // schema holds the defaults: New(Spec{Name: "twoq"}, …)).
-type TwoQOptions struct {
+type twoQOptions struct {
 	// In is A1in's share of the capacity.
 	In float64
 	// Out is the ghost A1out's size as a share of the capacity.
 	Out float64
 }
 
-// TwoQ is the full 2Q as libCacheSim implements it (TwoQ.c): a hit in A1in
+// twoQ is the full 2Q as libCacheSim implements it (TwoQ.c): a hit in A1in
 // changes nothing, a hit in Am moves the object to Am's head. When the cache
 // is full, A1in's oldest object goes to A1out if A1in is over its share,
-// else Am's least recent object is evicted. entry.when is the queue.
+// else Am's least recent object is evicted. queueOf is the queue: inSmall
+// for A1in, inMain for Am.
 //
 // Difference from libCacheSim, for tiny caches only: A1in holds at least one
 // object's worth (libCacheSim's floor(0.25 × capacity) admits nothing below
 // 4 objects).
-type TwoQ struct {
+type twoQ struct {
 	store
 	in, am segment
 	out    ghostFIFO
 }
 
-// NewTwoQ returns an empty 2Q cache with the options o.
-func NewTwoQ(capacity int64, o TwoQOptions) *TwoQ {
+// newTwoQ returns an empty 2Q cache with the options o.
+func newTwoQ(capacity int64, o twoQOptions) *twoQ {
 	ic := max(int64(float64(capacity)*o.In), 1)
-	return &TwoQ{
+	return &twoQ{
 		store: newStore(capacity),
 		in:    newSegment(ic),
 		am:    newSegment(capacity - ic),
@@ -52,9 +53,9 @@ func NewTwoQ(capacity int64, o TwoQOptions) *TwoQ {
 }
 
 // Access looks r up; a miss remembered by A1out enters Am, any other A1in.
-func (c *TwoQ) Access(r *trace.Request) bool {
+func (c *twoQ) Access(r *trace.Request) bool {
 	if i, ok := c.lookup(r.Key); ok {
-		if c.nodes[i].when == inMain {
+		if queueOf(c.nodes, i) == inMain {
 			c.am.moveToFront(c.nodes, i)
 		}
 		return true
@@ -79,16 +80,16 @@ func (c *TwoQ) Access(r *trace.Request) bool {
 		for c.am.used+int64(r.Size) > c.am.capacity && !c.am.empty() {
 			c.evictAm()
 		}
-		c.nodes[i].when = inMain
+		setQueue(c.nodes, i, inMain)
 		c.am.push(c.nodes, i)
 	} else {
-		c.nodes[i].when = inSmall
+		setQueue(c.nodes, i, inSmall)
 		c.in.push(c.nodes, i)
 	}
 	return false
 }
 
-func (c *TwoQ) evictAm() {
+func (c *twoQ) evictAm() {
 	v := c.am.tail
 	c.am.take(c.nodes, v)
 	c.evict(v)
@@ -96,6 +97,6 @@ func (c *TwoQ) evictAm() {
 
 // Remove drops key's object (a delete in the trace) and forgets it in
 // A1out, so that its return is a new object that enters A1in.
-func (c *TwoQ) Remove(key uint64) bool {
+func (c *twoQ) Remove(key uint64) bool {
 	return c.removeQueued(key, &c.in, &c.am, &c.out)
 }

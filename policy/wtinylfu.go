@@ -26,7 +26,7 @@ func init() {
 				"(TinyLFU's doorkeeper, cleared at each sketch reset)"),
 		},
 		New: func(c Config) (Cache, error) {
-			return NewWTinyLFU(c.Capacity, WTinyLFUOptions{
+			return newWTinyLFU(c.Capacity, wtinylfuOptions{
 				Climber:    c.Values.Enum("climber"),
 				Window:     c.Values.Float("window"),
 				Protected:  c.Values.Float("protected"),
@@ -37,9 +37,9 @@ func init() {
 	})
 }
 
-// WTinyLFUOptions are W-TinyLFU's parameters, used as given (the registered
+// wtinylfuOptions are W-TinyLFU's parameters, used as given (the registered
 // policy's schema holds the defaults: New(Spec{Name: "wtinylfu"}, …)).
-type WTinyLFUOptions struct {
+type wtinylfuOptions struct {
 	// Climber names how the window adapts: "simple", "adam" or "none".
 	Climber string
 	// Window is the window's initial share of the capacity.
@@ -56,7 +56,8 @@ type WTinyLFUOptions struct {
 	Seed uint64
 }
 
-// W-TinyLFU segments, in entry.aux.
+// W-TinyLFU's segments: indices into wtinylfu.seg, and each entry's
+// segment (segmentOf).
 const (
 	wtlWindow = iota
 	wtlProbation
@@ -73,7 +74,7 @@ const (
 	wtlDoorkeeperKeys  = 3       // the doorkeeper is sized for 3× the capacity (Caffeine's simulator)
 )
 
-// WTinyLFU is Caffeine's bounded cache policy (BoundedLocalCache, which
+// wtinylfu is Caffeine's bounded cache policy (BoundedLocalCache, which
 // otter v2 ports to Go) replayed one request at a time, generalised to
 // sizes. A miss enters the window, at its most recent end (at its least
 // recent end if larger than the window). When the window overflows, its
@@ -88,7 +89,7 @@ const (
 // exists; by default it is made when the cache is half full (sized for the
 // capacity in objects, or for the cached objects when sizes vary, growing
 // with them), and until then hits are not recorded at all, as in Caffeine.
-type WTinyLFU struct {
+type wtinylfu struct {
 	store
 	seg        [3]segment // capacities: the window's and protected's maxima
 	sketch     freqSketch
@@ -102,10 +103,10 @@ type WTinyLFU struct {
 	rejected   uint64 // duels the candidate lost
 }
 
-// NewWTinyLFU returns an empty W-TinyLFU cache with the options o.
-func NewWTinyLFU(capacity int64, o WTinyLFUOptions) *WTinyLFU {
+// newWTinyLFU returns an empty W-TinyLFU cache with the options o.
+func newWTinyLFU(capacity int64, o wtinylfuOptions) *wtinylfu {
 	window := capacity - int64((1-o.Window)*float64(capacity))
-	c := &WTinyLFU{store: newStore(capacity), climber: newClimber(o.Climber, capacity)}
+	c := &wtinylfu{store: newStore(capacity), climber: newClimber(o.Climber, capacity)}
 	c.seg[wtlWindow] = newSegment(window)
 	c.seg[wtlProbation] = newSegment(capacity)
 	c.seg[wtlProtected] = newSegment(int64(o.Protected * float64(capacity-window)))
@@ -122,15 +123,15 @@ func NewWTinyLFU(capacity int64, o WTinyLFUOptions) *WTinyLFU {
 
 // Admissions reports how many candidates leaving the window won their duel
 // for a place in main, and how many lost it.
-func (c *WTinyLFU) Admissions() (admitted, rejected uint64) { return c.admitted, c.rejected }
+func (c *wtinylfu) Admissions() (admitted, rejected uint64) { return c.admitted, c.rejected }
 
 // Access looks r up; a hit is recorded (once the sketch exists), a miss
 // enters the window, and the cache then evicts and adapts.
-func (c *WTinyLFU) Access(r *trace.Request) bool {
+func (c *wtinylfu) Access(r *trace.Request) bool {
 	if i, ok := c.lookup(r.Key); ok {
 		if c.sketch.initialised() {
 			c.record(r.Key)
-			c.sample.hit(c.nodes[i].aux)
+			c.sample.hit(segmentOf(c.nodes, i))
 			c.reorder(i)
 			c.climb()
 		}
@@ -141,7 +142,7 @@ func (c *WTinyLFU) Access(r *trace.Request) bool {
 	}
 	c.weighted = c.weighted || r.Size != 1
 	i := c.add(r.Key, r.Size)
-	c.nodes[i].aux = wtlWindow
+	setSegment(c.nodes, i, wtlWindow)
 	w := &c.seg[wtlWindow]
 	if int64(r.Size) > w.capacity {
 		w.pushTail(c.nodes, i)
@@ -160,7 +161,7 @@ func (c *WTinyLFU) Access(r *trace.Request) bool {
 
 // sizeSketch makes or grows the sketch: for the capacity, or for the cached
 // objects when sizes vary (Caffeine's weighted caches).
-func (c *WTinyLFU) sizeSketch() {
+func (c *wtinylfu) sizeSketch() {
 	n := c.capacity
 	if c.weighted {
 		n = int64(c.Len())
@@ -172,7 +173,7 @@ func (c *WTinyLFU) sizeSketch() {
 
 // record counts key: in the doorkeeper if it is new there, else in the
 // sketch. A sketch reset clears the doorkeeper.
-func (c *WTinyLFU) record(key uint64) {
+func (c *wtinylfu) record(key uint64) {
 	if c.door.bits != nil && c.sketch.initialised() && c.door.put(key) {
 		return
 	}
@@ -183,7 +184,7 @@ func (c *WTinyLFU) record(key uint64) {
 
 // frequency is key's estimated popularity: the sketch's, plus one if the
 // doorkeeper holds it, at most 15.
-func (c *WTinyLFU) frequency(key uint64) uint64 {
+func (c *wtinylfu) frequency(key uint64) uint64 {
 	f := c.sketch.frequency(key)
 	if c.door.bits != nil && c.sketch.initialised() && c.door.has(key) {
 		f = min(f+1, 15)
@@ -194,8 +195,8 @@ func (c *WTinyLFU) frequency(key uint64) uint64 {
 // reorder moves entry i as a hit does: to the most recent end of its
 // segment, or from probation into protected (whose overflow waits for
 // climb).
-func (c *WTinyLFU) reorder(i int32) {
-	s := c.nodes[i].aux
+func (c *wtinylfu) reorder(i int32) {
+	s := segmentOf(c.nodes, i)
 	if s == wtlProbation && int64(c.nodes[i].size) <= c.seg[wtlProtected].capacity {
 		moveTo(c.seg[:], c.nodes, i, wtlProtected)
 		return
@@ -206,7 +207,7 @@ func (c *WTinyLFU) reorder(i int32) {
 // evictFromWindow moves the window's least recent objects to probation's
 // most recent end while the window is over its maximum, and returns the
 // first one moved (the oldest candidate), or nilIdx.
-func (c *WTinyLFU) evictFromWindow() int32 {
+func (c *wtinylfu) evictFromWindow() int32 {
 	first := nilIdx
 	w := &c.seg[wtlWindow]
 	for i := w.tail; w.used > w.capacity && i != nilIdx; {
@@ -226,7 +227,7 @@ func (c *WTinyLFU) evictFromWindow() int32 {
 // probation's most recent end, then from the window's least recent end)
 // duel victims (from probation's least recent end, then protected's, then
 // the window's), as Caffeine's evictFromMain.
-func (c *WTinyLFU) evictFromMain(cand int32) {
+func (c *wtinylfu) evictFromMain(cand int32) {
 	victimSeg, candSeg := int32(wtlProbation), int32(wtlProbation)
 	victim := c.seg[wtlProbation].tail
 	for c.used > c.capacity {
@@ -266,15 +267,15 @@ func (c *WTinyLFU) evictFromMain(cand int32) {
 }
 
 // evictAndStep evicts entry i and returns the next more recent entry of its segment.
-func (c *WTinyLFU) evictAndStep(i int32) int32 {
+func (c *wtinylfu) evictAndStep(i int32) int32 {
 	newer := c.nodes[i].prev
-	c.seg[c.nodes[i].aux].take(c.nodes, i)
+	takeSegment(c.seg[:], c.nodes, i)
 	c.evict(i)
 	return newer
 }
 
 // admit reports whether the candidate wins its duel with the victim.
-func (c *WTinyLFU) admit(cand, victim uint64) bool {
+func (c *wtinylfu) admit(cand, victim uint64) bool {
 	vf, cf := c.frequency(victim), c.frequency(cand)
 	ok := cf > vf || (cf >= wtlJitterFrequency && c.rng.Uint64()&wtlJitterMask == 0)
 	if ok {
@@ -289,7 +290,7 @@ func (c *WTinyLFU) admit(cand, victim uint64) bool {
 // overflow and moves capacity between window and main as the climber asks.
 // Samples before the sketch exists, or while the cache is under half full,
 // are discarded: the cache is not evicting, so they say nothing of the split.
-func (c *WTinyLFU) climb() {
+func (c *wtinylfu) climb() {
 	switch st := c.climbState(); {
 	case !c.sketch.initialised():
 		c.sample = climbSample{}
@@ -309,14 +310,14 @@ func (c *WTinyLFU) climb() {
 	}
 }
 
-func (c *WTinyLFU) climbState() climbState {
+func (c *wtinylfu) climbState() climbState {
 	return climbState{maximum: c.capacity, window: c.seg[wtlWindow].capacity, protected: c.seg[wtlProtected].capacity,
 		sketchLen: c.sketch.sampleSize}
 }
 
 // demote moves protected's least recent objects to probation while
 // protected is over its maximum.
-func (c *WTinyLFU) demote() {
+func (c *wtinylfu) demote() {
 	p := &c.seg[wtlProtected]
 	for n := 0; n < wtlTransfers && p.used > p.capacity && p.tail != nilIdx; n++ {
 		moveTo(c.seg[:], c.nodes, p.tail, wtlProbation)
@@ -326,7 +327,7 @@ func (c *WTinyLFU) demote() {
 // growWindow moves up to adjustment of capacity from protected to the
 // window, and the least recent objects of main with it; what could not be
 // moved is carried over to the next request.
-func (c *WTinyLFU) growWindow() {
+func (c *wtinylfu) growWindow() {
 	w, p := &c.seg[wtlWindow], &c.seg[wtlProtected]
 	if p.capacity == 0 {
 		return
@@ -354,7 +355,7 @@ func (c *WTinyLFU) growWindow() {
 // shrinkWindow moves up to −adjustment of capacity from the window to
 // protected, and the window's least recent objects to probation with it;
 // what could not be moved is carried over.
-func (c *WTinyLFU) shrinkWindow() {
+func (c *wtinylfu) shrinkWindow() {
 	w, p := &c.seg[wtlWindow], &c.seg[wtlProtected]
 	if w.capacity <= 1 {
 		return
@@ -378,7 +379,7 @@ func (c *WTinyLFU) shrinkWindow() {
 // Remove drops key's object (a delete in the trace) from its segment. The
 // frequency sketch is left alone: it is an approximate popularity history,
 // and Caffeine's invalidate does not touch it either.
-func (c *WTinyLFU) Remove(key uint64) bool { return c.removeFromSegments(key, c.seg[:]) }
+func (c *wtinylfu) Remove(key uint64) bool { return c.removeFromSegments(key, c.seg[:]) }
 
 // pushTail links entry i at the least recent end and counts its size.
 func (g *segment) pushTail(n []entry, i int32) {

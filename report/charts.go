@@ -55,7 +55,7 @@ func (s *Sweep) sizeAxis() (XKind, bool, string) {
 	for i, p := range s.Points {
 		lo, sizes[i] = min(lo, p.Size), p.Size
 	}
-	kind, label := XObjects, "cache size ("+s.Unit+")"
+	kind, label := XObjects, "cache size ("+s.unitName()+")"
 	switch {
 	case s.bytes() && s.Prefix != nil:
 		kind, label = XBytes, "KV cache memory"

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
+	"strconv"
 	"time"
 
 	"github.com/cachesim/cachesim/sim"
@@ -35,6 +37,9 @@ func (in *Inspection) WriteTable(w io.Writer) error {
 	dist := func(p traces.Percentiles, unit string) string {
 		return fmt.Sprintf("p50 %s, p90 %s, p99 %s, max %s (mean %.4g)", num(p.P50, unit), num(p.P90, unit), num(p.P99, unit), num(p.Max, unit), p.Mean)
 	}
+	if s.Prompt != nil {
+		return in.writePromptTable(w)
+	}
 	rows := [][]string{
 		{"format", in.Format},
 		{"requests", fmt.Sprint(s.Requests)},
@@ -65,12 +70,69 @@ func (in *Inspection) WriteTable(w io.Writer) error {
 		[]string{"cold requests (first access)", pct(s.ColdShare)},
 		[]string{"reuse distance (distinct keys)", dist(s.ReuseDistance, "")},
 	)
+	return writeStatistics(w, rows)
+}
+
+// writeStatistics writes rows of statistics and their values as a table.
+func writeStatistics(w io.Writer, rows [][]string) error {
 	t := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off))
 	t.Header("statistic", "value")
 	if err := t.Bulk(rows); err != nil {
 		return err
 	}
 	return t.Render()
+}
+
+// writePromptTable writes the inspection of a prompt trace in its own
+// terms: prompts, blocks and tokens rather than objects and bytes, the KV
+// footprint in blocks and tokens, and what an unlimited prefix cache
+// serves; the popularity and reuse rows count block requests (tails, if
+// any, among them).
+func (in *Inspection) writePromptTable(w io.Writer) error {
+	s, p := in.Summary, in.Summary.Prompt
+	pct := func(f float64) string { return fmt.Sprintf("%.2f%%", 100*f) }
+	mean := func(a, b int64) string { return fmt.Sprintf("%.1f", float64(a)/float64(max(b, 1))) }
+	tokens := fmt.Sprintf("%s (mean %s a prompt, max %s)", thousands(p.Tokens), thousands(int64(math.Round(float64(p.Tokens)/float64(max(p.Prompts, 1))))), thousands(p.MaxTokens))
+	if p.TailTokens > 0 {
+		tokens += fmt.Sprintf("; %s (%s) in tails that fill no block, never cached", thousands(p.TailTokens), pct(float64(p.TailTokens)/float64(p.Tokens)))
+	}
+	rows := [][]string{
+		{"format", in.Format},
+		{"prompts", thousands(p.Prompts)},
+		{"blocks", fmt.Sprintf("%s (mean %s a prompt, max %s)", thousands(p.Blocks), mean(p.Blocks, p.Prompts), thousands(p.MaxBlocks))},
+		{"tokens", tokens},
+		{"KV footprint (distinct blocks)", fmt.Sprintf("%s blocks holding %s tokens (KV memory: × the model's KV bytes a token)", thousands(p.DistinctBlocks), thousands(p.DistinctTokens))},
+		{"unlimited prefix cache", fmt.Sprintf("token hit ratio %s, block hit ratio %s", pct(p.TokenHitRatio()), pct(p.BlockHitRatio()))},
+	}
+	if in.Skipped > 0 {
+		rows = append(rows, []string{"skipped malformed records", fmt.Sprint(in.Skipped)})
+	}
+	if s.HasTime {
+		span := time.Duration(s.SpanSeconds * 1e9).Round(time.Millisecond)
+		rows = append(rows, []string{"time span", span.String()},
+			[]string{"prompt rate", fmt.Sprintf("%.4g prompts/s, %s tokens/s", p.PromptsPerSec, thousands(int64(math.Round(p.TokensPerSec))))})
+	} else {
+		rows = append(rows, []string{"time span", "no timestamps"})
+	}
+	rows = append(rows,
+		[]string{"one-hit wonders (blocks)", pct(s.OneHitWonders)},
+		[]string{"requests to top 1% blocks", pct(s.Top1Share)},
+		[]string{"requests to top 10% blocks", pct(s.Top10Share)},
+		[]string{"Zipf fit (blocks)", fmt.Sprintf("alpha %.3f (R² %.3f)", s.ZipfAlpha, s.ZipfR2)},
+		[]string{"cold blocks (first access)", pct(s.ColdShare)},
+		[]string{"reuse distance (distinct blocks)", fmt.Sprintf("p50 %.0f, p90 %.0f, p99 %.0f, max %.0f (mean %.4g)",
+			s.ReuseDistance.P50, s.ReuseDistance.P90, s.ReuseDistance.P99, s.ReuseDistance.Max, s.ReuseDistance.Mean)},
+	)
+	return writeStatistics(w, rows)
+}
+
+// thousands writes a count with thousands separators: 93,512,190.
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 func num(v float64, unit string) string { return fmt.Sprintf("%.0f%s", v, unit) }

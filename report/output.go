@@ -18,7 +18,7 @@ import (
 type Sweep struct {
 	Workload        string           `json:"workload"`
 	Requests        int              `json:"requests"`
-	Unit            string           `json:"unit"` // "objects" or "bytes"
+	Unit            string           `json:"unit"` // "objects" or "bytes"; written "blocks" for a prompt trace's block counts (see unitName)
 	Points          []sim.Point      `json:"-"`
 	Recommendations []Recommendation `json:"recommendations"`
 	// Cost is the cost model of the cost rule, when one was given.
@@ -85,6 +85,15 @@ func bounds(specs []policy.Spec) []string {
 
 func (s *Sweep) bytes() bool { return s.Unit == "bytes" }
 
+// unitName is the unit of the sizes as the CSV, the JSON and the charts
+// write it: "blocks" for the block counts of a prompt trace, else Unit.
+func (s *Sweep) unitName() string {
+	if s.Prefix != nil && s.Unit == "objects" {
+		return "blocks"
+	}
+	return s.Unit
+}
+
 // CSVHeader lists the CSV columns; scripts rely on these names.
 // recommended_by lists the methods recommending the row's size ("kneedle;cost").
 var CSVHeader = []string{"policy", "size", "unit", "requests", "hits", "misses", "hit_ratio",
@@ -126,7 +135,7 @@ func (s *Sweep) WriteCSV(w io.Writer) error {
 			if i > 0 {
 				gain = fmtFloat(gains[i])
 			}
-			row := []string{p.Policy, strconv.FormatInt(p.Size, 10), s.Unit,
+			row := []string{p.Policy, strconv.FormatInt(p.Size, 10), s.unitName(),
 				u(p.Requests), u(p.Hits), u(p.Misses()), fmtFloat(p.HitRatio()), fmtFloat(p.ByteHitRatio()),
 				u(p.Bytes), u(p.ByteHits), u(p.Evictions), gain, strings.Join(s.recommendedBy(p), ";")}
 			if r, ok := lat[key(p.Policy, p.Size)]; ok {
@@ -212,10 +221,12 @@ func (s *Sweep) WriteJSON(w io.Writer) error {
 			pts = append(pts, jp)
 		}
 	}
+	named := *s
+	named.Unit = s.unitName()
 	doc := struct {
 		*Sweep
 		Points []jsonPoint `json:"points"`
-	}{s, pts}
+	}{&named, pts}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(doc)
@@ -301,6 +312,9 @@ func (s *Sweep) writeCeiling(w io.Writer) {
 			100*c.TokenHitRatio(), 100*c.HitRatio(), c.Misses, c.Requests)
 		if s.Footprint > 0 {
 			fmt.Fprintf(w, "; every block fits in %s", sim.FormatSize(s.Footprint, s.bytes()))
+			if !s.bytes() {
+				fmt.Fprint(w, " blocks")
+			}
 		}
 		fmt.Fprintln(w)
 		return

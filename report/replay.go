@@ -76,6 +76,9 @@ func (r *Replay) AddPrefix(p *Prefix) {
 	}
 	v := st.Prefix.TokenHitRatio()
 	r.Prefix, r.TokenHitRatio, r.PrefixModel = st.Prefix, &v, p
+	if r.Unit == "objects" {
+		r.Unit = "blocks" // sizes count a prompt trace's blocks
+	}
 }
 
 // AddLatency adds the latency report of the replay's histogram against
@@ -127,10 +130,14 @@ func (r *Replay) WriteTable(w io.Writer) error {
 	if r.Sets+r.Deletes > 0 {
 		rows = append(rows, []string{"sets (not counted)", fmt.Sprint(r.Sets)}, []string{"deletes (not counted)", fmt.Sprint(r.Deletes)})
 	}
+	distinct, speed := "distinct keys", "requests/second"
+	if r.Prefix != nil {
+		distinct, speed = "distinct blocks", "blocks/second"
+	}
 	rows = append(rows, [][]string{
-		{"distinct keys", fmt.Sprint(r.DistinctKeys)},
+		{distinct, fmt.Sprint(r.DistinctKeys)},
 		{"simulation time", (time.Duration(r.Seconds * 1e9)).Round(time.Microsecond).String()},
-		{"requests/second", fmt.Sprintf("%.3g", r.RequestsPerS)},
+		{speed, fmt.Sprintf("%.3g", r.RequestsPerS)},
 	}...)
 	if len(r.Windows) > 0 {
 		lo, hi := windowRange(r.Windows)

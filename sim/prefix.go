@@ -122,6 +122,7 @@ type prefixReplayer struct {
 }
 
 func newPrefixReplayer(t *trace.Trace, c policy.Cache, opt PrefixOptions) *prefixReplayer {
+	PrepareFuture(t, c) // an offline policy (belady-prefix) reads each block's next request
 	p := &prefixReplayer{t: t, c: c, opt: opt}
 	if opt.pins() {
 		p.pinner = c.(policy.Pinner) // callers check (PinsApply)
@@ -236,6 +237,9 @@ func (p *prefixReplayer) store(i, j int, now int64) {
 			continue
 		}
 		r.Key, r.Size = p.t.Keys[k], p.size(k)
+		if p.t.Next != nil {
+			r.Next = p.t.Next[k]
+		}
 		if p.pinner != nil && p.c.Capacity()-p.pinner.Pinned() < int64(r.Size) && !p.c.Contains(r.Key) {
 			p.ps.Unstored++
 			continue

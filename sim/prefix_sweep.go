@@ -29,6 +29,7 @@ func prefixSweep(t *trace.Trace, cfg sweepConfig) ([]Point, error) {
 		if opt.pins() && !PinsApply(c) {
 			return nil, fmt.Errorf("%s %w: only %s do", spec, ErrPinsNeedPinner, joinNames(PinningPolicies()))
 		}
+		PrepareFuture(t, c) // before the replays share t
 		for s, size := range cfg.Sizes.Values {
 			points[p*ns+s] = Point{Policy: spec.String(), Size: size}
 		}

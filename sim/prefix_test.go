@@ -191,10 +191,10 @@ func TestPrefixPinning(t *testing.T) {
 		lruHits, radixHits uint64
 		unstored           uint64
 	}{{0, 0, 1, 0}, {5 * time.Second, 2, 2, 1}, {time.Second / 2, 0, 1, 0}} {
-		for _, cache := range []policy.Cache{policy.NewLRU(3), policy.NewRadix(3)} {
+		for k, cache := range []policy.Cache{policy.NewLRU(3), newRadix(t, 3)} {
 			st := Replay(tr, cache, Options{Prefix: &PrefixOptions{Pin: c.pin}})
 			want := c.lruHits
-			if _, ok := cache.(*policy.Radix); ok {
+			if k == 1 {
 				want = c.radixHits
 			}
 			if st.Hits != want || st.Prefix.Unstored != c.unstored {
@@ -210,6 +210,16 @@ func TestPrefixPinning(t *testing.T) {
 	if st.Hits != 2 {
 		t.Errorf("durations: hits %d, want 2", st.Hits)
 	}
+}
+
+// newRadix returns an empty radix cache of the given capacity.
+func newRadix(t *testing.T, size int64) policy.Cache {
+	t.Helper()
+	c, err := policy.New(policy.Spec{Name: "radix"}, policy.Config{Capacity: size})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // Leaf-first: radix evicts a request's last block first and never a block
@@ -228,7 +238,7 @@ func TestRadixLeafFirst(t *testing.T) {
 	// Shared prefix: 1 2 3 and 1 2 4, then 5 6: radix evicts the leaves 3
 	// and 4 (3, older, first … then 4), keeping 1 2 for both.
 	prompts = [][]uint64{{1, 2, 3}, {1, 2, 4}, {5}, {6}, {1, 2, 3}, {1, 2, 4}}
-	c := policy.NewRadix(4)
+	c := newRadix(t, 4)
 	if got, w := hitLengths(prompts, c), []int{0, 2, 0, 0, 2, 2}; !slices.Equal(got, w) {
 		t.Errorf("radix, shared prefix: hit lengths %v, want %v", got, w)
 	}
@@ -328,8 +338,8 @@ func TestPrefixTiersByHand(t *testing.T) {
 	// One tier is Replay with the prefix rule.
 	rng := rand.New(rand.NewPCG(5, 6))
 	tr = promptTrace(randomPrompts(rng, 200), 16, nil, nil)
-	one := ReplayPrefixTiers(tr, []PrefixTier{{Name: "gpu", Cache: policy.NewRadix(50)}}, PrefixOptions{})
-	want := Replay(tr, policy.NewRadix(50), Options{Prefix: &PrefixOptions{}})
+	one := ReplayPrefixTiers(tr, []PrefixTier{{Name: "gpu", Cache: newRadix(t, 50)}}, PrefixOptions{})
+	want := Replay(tr, newRadix(t, 50), Options{Prefix: &PrefixOptions{}})
 	if one.Hits != want.Hits || *one.Prefix != *want.Prefix || one.Evictions != want.Evictions {
 		t.Fatalf("one tier: %+v, Replay %+v", *one.Prefix, *want.Prefix)
 	}

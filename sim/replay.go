@@ -53,7 +53,7 @@ const batchSize = 2048
 // a delete removes the object and is counted only in Stats.Deletes.
 // Traces without operations are all reads that admit.
 //
-// For an offline policy (policy.NeedsFuture) it first fills t's next-access
+// For an offline policy (policy.UsesFuture) it first fills t's next-access
 // column if missing (Sweep does so before sharing t between goroutines).
 //
 // A prompt trace replays with the prefix rule when opt.Prefix is set (see

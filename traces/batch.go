@@ -305,10 +305,6 @@ type monitorBatches struct {
 	blocks  int64
 	count   batchCounter
 	tenants tenants
-	// blockIndex is the previous row's block index (prompt traces), and
-	// assumedTokens says a block took the default tokens.
-	blockIndex    uint64
-	assumedTokens bool
 }
 
 // line starts a line of client: a line from another client closes an open block.

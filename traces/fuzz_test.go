@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -63,79 +64,96 @@ func fuzzWith(f *testing.F, open func(r io.Reader, opt Options) (trace.Reader, e
 	f.Fuzz(func(t *testing.T, data []byte) { fuzzReader(t, data, open) })
 }
 
+// fuzzFormat fuzzes the reader that the format table opens for the format
+// name, seeded with its sample (testdata/formats/name.*, see
+// TestFormatRecipe) besides f's own seeds: each input is read once per
+// tweak, which adjusts the options (none: read as they come). A Fuzz
+// target calling it covers that format; TestFormatRecipe checks that every
+// format has one.
+func fuzzFormat(f *testing.F, name string, tweaks ...func(*Options)) {
+	fm, err := lookupFormat(name)
+	if err != nil || fm.name != name {
+		f.Fatalf("fuzzFormat(%q): no such format in the table", name)
+	}
+	samples, _ := filepath.Glob(filepath.Join("testdata", "formats", name+".*"))
+	for _, p := range samples {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	if len(tweaks) == 0 {
+		tweaks = []func(*Options){func(*Options) {}}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, tweak := range tweaks {
+			fuzzReader(t, data, func(r io.Reader, o Options) (trace.Reader, error) {
+				tweak(&o)
+				return fm.open("fuzz", r, o)
+			})
+		}
+	})
+}
+
 func FuzzText(f *testing.F) {
 	seeds(f, "1\n2\n3", "a b c\n\n  d\r\n", strings.Repeat("x", 100)+"\n")
-	fuzzWith(f, func(r io.Reader, o Options) (trace.Reader, error) {
-		o.Line.Columns = Columns{Key: 1, Size: 2, TTL: 3}
-		return openLines("text")("fuzz", r, o)
-	})
+	fuzzFormat(f, "text", func(o *Options) { o.Line.Columns = Columns{Key: 1, Size: 2, TTL: 3} })
 }
 
 func FuzzCSV(f *testing.F) {
 	seeds(f, "version,time,op,size,lbn\n1,5633898,2a,512,42932745\n", `"a,b",1,2,get,5`+"\n", "1,2.5,\"x\"\"y\",3,del\n")
-	fuzzWith(f, func(r io.Reader, o Options) (trace.Reader, error) {
-		o.Line.Columns = Columns{Key: 5, Time: 2, Op: 3, Size: 4}
-		return openLines("csv")("fuzz", r, o)
-	})
+	fuzzFormat(f, "csv", func(o *Options) { o.Line.Columns = Columns{Key: 5, Time: 2, Op: 3, Size: 4} })
 }
 
 func FuzzCSVHeader(f *testing.F) {
 	seeds(f, "version,time,op,size,lbn\n1,5633898,2a,512,42932745\n", "ID,ts,ttl\n\"a\",1.5,3\n", "key,key,key\n1,2,3\n",
 		"\xEF\xBB\xBFts,entity_id,feature_group,bytes,latency_us\n1717000000001,e1,fg1,100,3.5\n", "a,b\nc,1\n", "user_id,item_id\nu,i\n")
-	fuzzWith(f, func(r io.Reader, o Options) (trace.Reader, error) {
-		o.Line.AutoColumns = true
-		return openLines("csv")("fuzz", r, o)
-	})
+	fuzzFormat(f, "csv", func(o *Options) { o.Line.AutoColumns = true })
 }
 
 func FuzzCSVNames(f *testing.F) {
 	seeds(f, "key,size\na,1\n", "k,size\n", "\n\nkey,x,size\n1,2,3", "size,key\n\"1\",\"\"\n")
-	fuzzWith(f, func(r io.Reader, o Options) (trace.Reader, error) {
-		o.Line.Spec, o.Line.AutoColumns = ColumnSpec{Key: "key,2", Size: "size"}, true
-		return openLines("csv")("fuzz", r, o)
-	})
+	fuzzFormat(f, "csv", func(o *Options) { o.Line.Spec, o.Line.AutoColumns = ColumnSpec{Key: "key,2", Size: "size"}, true })
 }
 
 func FuzzLIRS(f *testing.F) {
 	seeds(f, "1\r\n*\r\n\r\n2\r\n", "*\n*\n", "-5\n")
-	fuzzWith(f, func(r io.Reader, o Options) (trace.Reader, error) { return openLines("lirs")("fuzz", r, o) })
+	fuzzFormat(f, "lirs")
 }
 
 func FuzzARC(f *testing.F) {
 	seeds(f, "5 3 0 0\n100 1 0 0\n", "x 1 0 0\n", "18446744073709551615 2 0 0\n", "1\n")
-	fuzzWith(f, func(r io.Reader, o Options) (trace.Reader, error) { return NewARCReader("fuzz", r, o), nil })
+	fuzzFormat(f, "arc")
 }
 
 func FuzzOracleGeneral(f *testing.F) {
 	f.Add(oracleBytes([4]int64{100, 7, 512, 3}, [4]int64{101, 8, 0, -1}, [4]int64{102, 7, 512, -1}))
 	f.Add(oracleBytes([4]int64{1, 1, 1, 1})[:30])
-	fuzzWith(f, func(r io.Reader, o Options) (trace.Reader, error) { return NewOracleReader("fuzz", r, o), nil })
+	fuzzFormat(f, "oracleGeneral")
 }
 
 func FuzzVSCSI(f *testing.F) {
 	f.Add(append(vscsiV1(0x2a, 4096, 9, 1000), vscsiV1(0x28, 512, 10, 2500)...))
 	f.Add(append(vscsiV2(0x2a, 4096, 9, 1000), vscsiV2(0x28, 512, 10, 2500)[:20]...))
 	f.Add(make([]byte, 40))
-	fuzzWith(f, func(r io.Reader, o Options) (trace.Reader, error) { return NewVSCSIReader("fuzz", r, o), nil })
+	fuzzFormat(f, "vscsi")
 }
 
 func FuzzCache2k(f *testing.F) {
 	f.Add([]byte{0, 0, 0, 1, 0xff, 0xff, 0xff, 0xfe, 0, 0, 1})
-	fuzzWith(f, func(r io.Reader, o Options) (trace.Reader, error) { return NewCache2kReader("fuzz", r, o), nil })
+	fuzzFormat(f, "cache2k")
 }
 
 func FuzzTwitter(f *testing.F) {
 	seeds(f, twitterTrace, "1,a,1,1,1,get,1.5\n", ",,,,,,\n")
-	fuzzWith(f, func(r io.Reader, o Options) (trace.Reader, error) { return NewTwitterReader("fuzz", r, o), nil })
+	fuzzFormat(f, "twitter")
 }
 
 func FuzzAccessLog(f *testing.F) {
 	seeds(f, accessLog, `www.example.com:80 127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET /a HTTP/1.1" 200 5 "-" "curl"`,
 		`a b c [99/Xyz/2000:13:55:36 -0700] "GET" 200 1`, `a b c [] "\"" 1 1`)
-	fuzzWith(f, func(r io.Reader, o Options) (trace.Reader, error) {
-		o.AccessLog.WithHost = true
-		return NewAccessLogReader("fuzz", r, o), nil
-	})
+	fuzzFormat(f, "accesslog", func(o *Options) { o.AccessLog.WithHost = true })
 }
 
 func FuzzMonitor(f *testing.F) {
@@ -145,19 +163,28 @@ func FuzzMonitor(f *testing.F) {
 	if data, err := os.ReadFile("testdata/redis.monitor"); err == nil {
 		f.Add(data)
 	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		for _, fields := range []bool{false, true} { // hashes whole and by field
-			fuzzReader(t, data, func(r io.Reader, o Options) (trace.Reader, error) {
-				o.Monitor.Fields = fields
-				return NewMonitorReader("fuzz", r, o), nil
-			})
-		}
-	})
+	// Hashes whole and by field.
+	fuzzFormat(f, "monitor", func(o *Options) { o.Monitor.Fields = false }, func(o *Options) { o.Monitor.Fields = true })
 }
 
 func FuzzJSONLines(f *testing.F) {
 	seeds(f, jsonLines, `{"key": [1, {"a": "]"}], "key": 5}`, `{"key":"a","op":null,"time":"1.5"}`, `{"key"`, `{"a":{"b":{"c":`)
-	fuzzWith(f, func(r io.Reader, o Options) (trace.Reader, error) { return NewJSONReader("fuzz", r, o), nil })
+	fuzzFormat(f, "jsonl")
+}
+
+func FuzzPrompts(f *testing.F) {
+	seeds(f, `{"time": 1, "blocks": [1, 2, "x"], "tokens": 40, "duration": 1.5}`, `{"token_ids": [1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17]}`,
+		`{"blocks": []}`, `{"blocks": [1], "tokens": -1}`, `{"token_ids": [1.5]}`, `{"blocks": [1`)
+	// The default block size, and one of 4 tokens (more blocks from fewer ids).
+	fuzzFormat(f, "prompts", func(*Options) {}, func(o *Options) { o.BlockTokens = 4 })
+}
+
+func FuzzMooncake(f *testing.F) {
+	seeds(f, `{"timestamp": 0, "input_length": 1200, "hash_ids": [0, 1, 2]}`, `{"timestamp": 3, "input_length": 10, "hash_ids": [0, 1]}`,
+		`{"timestamp": 1.5, "input_length": 9999, "hash_ids": [7], "block_size": 16}`, `{"hash_ids": [1, 2]}`, `{"input_length": 1, "hash_ids": []}`,
+		`{"timestamp": 1, "input_length": 600, "hash_ids": [1`)
+	// The format's block size and time unit, and others given.
+	fuzzFormat(f, "mooncake", func(*Options) {}, func(o *Options) { o.BlockTokens, o.Line.TimeUnit = 4, 1e9 })
 }
 
 // FuzzDetect runs detection and then whichever reader it picks.

@@ -17,6 +17,11 @@ type JSONFields struct {
 	// request id (consecutive lines with the same id are one request) and
 	// Tenant the tenant's name; defaults "keys", "request_id", "tenant".
 	Keys, Request, Tenant string
+	// Blocks and Tokens name a prompt's list of blocks and its token
+	// count in prompt traces (formats prompts and mooncake), whose reader
+	// also reads Time; each format has its own defaults (see
+	// PromptReader), which withDefaults leaves alone.
+	Blocks, Tokens string
 }
 
 // withDefaults fills the empty names.
@@ -55,6 +60,8 @@ type JSONReader struct {
 	// keysField, requestField and tenantField name the batch fields.
 	keysField, requestField, tenantField []byte
 	batch                                jsonBatches // batch.go
+	// promptTokens says a line had a Mooncake prompt's token count.
+	promptTokens bool
 	badRecords
 }
 
@@ -77,10 +84,16 @@ func (j *JSONReader) Fields() trace.Fields {
 	return trace.Fields{Time: true, Size: true, TTL: true, Op: true, Marks: true, Tenant: true}
 }
 
-// Notes says how many lines without a size were sized from others, and
-// which time unit was detected.
+// Notes says how many lines without a size were sized from others,
+// which time unit was detected, and, when lines with lists of keys look
+// like the prompts of a Mooncake trace, that they were not read as such.
 func (j *JSONReader) Notes() []Note {
-	return append(append(j.clock.notes(), j.sizes.notes()...), j.batch.notes(j.keysField, j.requestField)...)
+	notes := append(append(j.clock.notes(), j.sizes.notes()...), j.batch.notes(j.keysField, j.requestField)...)
+	if j.promptTokens && j.batch.byList {
+		notes = append(notes, Note{Kind: NoteFormat, Text: fmt.Sprintf("lines carry %q besides the %q list, as the prompts of Mooncake traces do: each list is read as a batch of independent keys, without the prefix rule of prompts (format mooncake reads them as prompts)",
+			mooncakeDialect.tokens, j.keysField)})
+	}
+	return notes
 }
 
 // Read fills r with the next request.
@@ -163,6 +176,8 @@ func (j *JSONReader) parse(line []byte, r *trace.Request) error {
 		case j.take(name, val):
 		case bytes.Equal(name, []byte("blocks")) || bytes.Equal(name, []byte("token_ids")):
 			promptList = name
+		case bytes.Equal(name, []byte(mooncakeDialect.tokens)):
+			j.promptTokens = true
 		}
 		if err != nil {
 			return j.sc.wrap(col, err)

@@ -32,6 +32,12 @@ const (
 type Note struct {
 	Kind NoteKind
 	Text string
+	// Warning says the results are likely wrong as read: what the note
+	// describes (a block size, a time unit) looks mistaken.
+	Warning bool
+	// Suggest is, for a warning, the value of the setting of Kind that
+	// would likely fix it ("512" tokens a block, "ms"; "": none known).
+	Suggest string
 }
 
 // String returns the note's text.

@@ -8,13 +8,15 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/cachesim/cachesim/traces/trace"
 )
 
-// Options says how to read a trace file.
+// Options says how to read a trace file. Commands set the settings of
+// some formats only from the flags Flags declares (see ParseFlags).
 type Options struct {
 	// Format is the trace format (one of Formats); "" detects it from the
 	// file name and contents.
@@ -47,6 +49,13 @@ type Options struct {
 // format is one trace format: how to recognise it and how to read it.
 type format struct {
 	name, about string
+	// exts are the file name extensions whose usual format it is: they
+	// choose it, or, when other formats may hold files of theirs (alsoIn),
+	// it is read when none of those fits.
+	exts []string
+	// alsoIn are the extensions of other formats whose files may hold it:
+	// detection tries it there when the contents fit.
+	alsoIn []string
 	// sniff reports whether the first bytes of the (decompressed) file fit.
 	sniff func(head []byte, opt Options) bool
 	// byContent says whether a fitting head alone identifies the format in
@@ -56,48 +65,62 @@ type format struct {
 	open      func(name string, r io.Reader, opt Options) (trace.Reader, error)
 }
 
+// formats in the order detection tries them: specific formats first, text
+// last. Adding one takes its reader, in a file of its own; a row here (and
+// its flags, if any, in Flags); a sample, testdata/formats/NAME.EXT; and a
+// fuzz target calling fuzzFormat(f, NAME) in fuzz_test.go.
+// TestFormatRecipe checks the last two.
+var formats = []format{
+	{name: "vscsi", about: "VMware VSCSI block traces, v1 (32-byte) and v2 (40-byte) records", exts: []string{".vscsi"},
+		byContent: true, sniff: sniffVSCSI, open: opener(NewVSCSIReader)},
+	{name: "oracleGeneral", about: "libCacheSim's binary: 24-byte records time, id, size, next access", exts: []string{".oraclegeneral"},
+		byContent: true, sniff: sniffOracle, open: opener(NewOracleReader)},
+	{name: "cache2k", about: "big-endian int32 keys", exts: []string{".cache2k"}, alsoIn: []string{".trace"},
+		sniff: func(h []byte, _ Options) bool { return !isText(h) }, open: opener(NewCache2kReader)},
+	// A .txt or .log file may hold any text log: one saved from redis-cli monitor, say.
+	{name: "monitor", about: "Redis MONITOR output", exts: []string{".monitor"}, alsoIn: []string{".log", ".txt"},
+		byContent: true, sniff: sniffReader(NewMonitorReader), open: opener(NewMonitorReader)},
+	{name: "accesslog", about: "nginx/Apache common or combined access logs", exts: []string{".log"}, alsoIn: []string{".txt"},
+		byContent: true, sniff: sniffReader(NewAccessLogReader), open: opener(NewAccessLogReader)},
+	{name: "mooncake", about: "Mooncake (FAST'25) LLM prompt traces: JSON lines of timestamp (ms), input_length and hash_ids (blocks of 512 tokens), for prefix caching", alsoIn: []string{".jsonl", ".ndjson", ".json"},
+		byContent: true, sniff: sniffPrompts(mooncakeDialect), open: opener(NewMooncakeReader)},
+	{name: "prompts", about: "LLM prompts as JSON lines: block hashes or token ids per request, for prefix caching", alsoIn: []string{".jsonl", ".ndjson", ".json"},
+		byContent: true, sniff: sniffPrompts(promptsDialect), open: opener(NewPromptReader)},
+	{name: "jsonl", about: "JSON lines, one object per request", exts: []string{".jsonl", ".ndjson", ".json"}, alsoIn: []string{".txt"},
+		byContent: true, sniff: sniffReader(NewJSONReader), open: opener(NewJSONReader)},
+	{name: "twitter", about: "Twitter cache traces: timestamp,key,key_size,value_size,client_id,op,ttl", exts: []string{".twitter"}, alsoIn: []string{".txt"},
+		byContent: true, sniff: sniffReader(NewTwitterReader), open: opener(NewTwitterReader)},
+	{name: "arc", about: "ARC paper traces: start count ignore ignore", exts: []string{".arc"}, alsoIn: []string{".txt"},
+		byContent: true, sniff: sniffWith(func(Options) lineParser { return arcLine }), open: opener(NewARCReader)},
+	{name: "csv", about: "CSV with columns chosen by flags", exts: []string{".csv"}, alsoIn: []string{".txt"},
+		byContent: true, sniff: sniffCSV, open: openLines("csv")},
+	{name: "lirs", about: "LIRS traces: one integer per line, '*' lines skipped", exts: []string{".trace", ".lirs"},
+		sniff: sniffWith(func(Options) lineParser { return lirsLine }), open: openLines("lirs")},
+	{name: "text", about: "one key per line (more columns with flags)", exts: []string{".txt"},
+		byContent: true, sniff: func(h []byte, _ Options) bool { return isText(h) }, open: openLines("text")},
+}
+
 // byExtension lists the formats each known file name extension may mean,
-// the usual one first: a single one decides the format whatever the
+// from the exts and alsoIn of formats: the usual one first, then the others
+// in the order of formats. A single one decides the format whatever the
 // contents; between several, the contents choose among the others in order,
 // and the usual one is read when none fits (so that its reader says what is
 // wrong). A name containing "oracleGeneral" (libCacheSim's convention)
 // counts as .oraclegeneral.
-var byExtension = map[string][]string{
-	".vscsi": {"vscsi"}, ".oraclegeneral": {"oracleGeneral"}, ".cache2k": {"cache2k"},
-	".trace": {"lirs", "cache2k"}, ".lirs": {"lirs"}, ".monitor": {"monitor"},
-	".log": {"accesslog", "monitor"}, ".jsonl": {"jsonl", "prompts"}, ".ndjson": {"jsonl", "prompts"}, ".json": {"jsonl", "prompts"},
-	".twitter": {"twitter"}, ".arc": {"arc"}, ".csv": {"csv"},
-	// A .txt file may hold any text log: one saved from redis-cli monitor, say.
-	".txt": {"text", "monitor", "accesslog", "jsonl", "twitter", "arc", "csv"},
-}
-
-// formats in the order detection tries them: specific formats first, text last.
-var formats = []format{
-	{name: "vscsi", about: "VMware VSCSI block traces, v1 (32-byte) and v2 (40-byte) records",
-		byContent: true, sniff: sniffVSCSI, open: opener(NewVSCSIReader)},
-	{name: "oracleGeneral", about: "libCacheSim's binary: 24-byte records time, id, size, next access",
-		byContent: true, sniff: sniffOracle, open: opener(NewOracleReader)},
-	{name: "cache2k", about: "big-endian int32 keys",
-		sniff: func(h []byte, _ Options) bool { return !isText(h) }, open: opener(NewCache2kReader)},
-	{name: "monitor", about: "Redis MONITOR output",
-		byContent: true, sniff: sniffReader(NewMonitorReader), open: opener(NewMonitorReader)},
-	{name: "accesslog", about: "nginx/Apache common or combined access logs",
-		byContent: true, sniff: sniffReader(NewAccessLogReader), open: opener(NewAccessLogReader)},
-	{name: "prompts", about: "LLM prompts as JSON lines: block hashes or token ids per request, for prefix caching",
-		byContent: true, sniff: sniffPrompts, open: opener(NewPromptReader)},
-	{name: "jsonl", about: "JSON lines, one object per request",
-		byContent: true, sniff: sniffReader(NewJSONReader), open: opener(NewJSONReader)},
-	{name: "twitter", about: "Twitter cache traces: timestamp,key,key_size,value_size,client_id,op,ttl",
-		byContent: true, sniff: sniffReader(NewTwitterReader), open: opener(NewTwitterReader)},
-	{name: "arc", about: "ARC paper traces: start count ignore ignore",
-		byContent: true, sniff: sniffWith(func(Options) lineParser { return arcLine }), open: opener(NewARCReader)},
-	{name: "csv", about: "CSV with columns chosen by flags",
-		byContent: true, sniff: sniffCSV, open: openLines("csv")},
-	{name: "lirs", about: "LIRS traces: one integer per line, '*' lines skipped",
-		sniff: sniffWith(func(Options) lineParser { return lirsLine }), open: openLines("lirs")},
-	{name: "text", about: "one key per line (more columns with flags)",
-		byContent: true, sniff: func(h []byte, _ Options) bool { return isText(h) }, open: openLines("text")},
-}
+var byExtension = func() map[string][]string {
+	m := map[string][]string{}
+	for _, f := range formats {
+		for _, ext := range f.exts {
+			m[ext] = []string{f.name}
+		}
+	}
+	for _, f := range formats {
+		for _, ext := range f.alsoIn {
+			m[ext] = append(m[ext], f.name)
+		}
+	}
+	return m
+}()
 
 // opener adapts a reader constructor to format.open.
 func opener[R trace.Reader](newReader func(string, io.Reader, Options) R) func(string, io.Reader, Options) (trace.Reader, error) {
@@ -129,13 +152,7 @@ var Formats = func() []string {
 func FormatHelp() string {
 	var b strings.Builder
 	for _, f := range formats {
-		var exts []string
-		for ext, names := range byExtension {
-			if names[0] == f.name {
-				exts = append(exts, ext)
-			}
-		}
-		sort.Strings(exts)
+		exts := slices.Sorted(slices.Values(f.exts))
 		about := f.about
 		if len(exts) > 0 {
 			about += " [" + strings.Join(exts, " ") + "]"
@@ -462,66 +479,74 @@ func sniffWith(newParser func(Options) lineParser) func([]byte, Options) bool {
 	}
 }
 
-// sniffPrompts accepts what sniffWith accepts of the prompt reader, and two
-// heads that rule turns away although they are prompt traces: a first
-// prompt longer than the head (the blocks or token ids of a long prompt),
-// which leaves no whole line to parse, when it opens as a prompt does; and
-// a malformed line among a few (one in fewer than ten is too many for
-// sniffWith), when some line reads as a prompt and none as a JSON-lines
-// request.
-func sniffPrompts(head []byte, opt Options) bool {
-	if sniffReader(NewPromptReader)(head, opt) {
-		return true
-	}
-	if !isText(head) {
-		return false
-	}
-	if len(head) == sniffSize && bytes.IndexByte(head, '\n') < 0 {
-		return opensPrompt(head)
-	}
-	prompt, request := NewPromptReader("", nil, opt).check, NewJSONReader("", nil, opt).check
-	if len(head) == sniffSize {
-		head = head[:bytes.LastIndexByte(head, '\n')] // drop a line cut short
-	}
-	prompts := 0
-	for n := 0; len(head) > 0 && n < 20; n++ {
-		var line []byte
-		line, head, _ = bytes.Cut(head, []byte{'\n'})
-		if line = bytes.TrimSpace(line); len(line) == 0 {
-			continue
+// sniffPrompts accepts what sniffWith accepts of the reader of prompt
+// format d, and two heads that rule turns away although they are prompt
+// traces: a first prompt longer than the head (the blocks or token ids of
+// a long prompt), which leaves no whole line to parse, when it opens as a
+// prompt of d does; and a malformed line among a few (one in fewer than
+// ten is too many for sniffWith), when some line reads as a prompt and
+// none as a JSON-lines request.
+func sniffPrompts(d promptDialect) func([]byte, Options) bool {
+	newReader := func(name string, r io.Reader, opt Options) *PromptReader { return newPromptReader(name, r, opt, d) }
+	return func(head []byte, opt Options) bool {
+		if sniffReader(newReader)(head, opt) {
+			return true
 		}
-		if request(line) == nil {
+		if !isText(head) {
 			return false
 		}
-		if prompt(line) == nil {
-			prompts++
+		if len(head) == sniffSize && bytes.IndexByte(head, '\n') < 0 {
+			return opensPrompt(head, newReader("", nil, opt).d)
 		}
+		prompt, request := newReader("", nil, opt).check, NewJSONReader("", nil, opt).check
+		if len(head) == sniffSize {
+			head = head[:bytes.LastIndexByte(head, '\n')] // drop a line cut short
+		}
+		prompts := 0
+		for n := 0; len(head) > 0 && n < 20; n++ {
+			var line []byte
+			line, head, _ = bytes.Cut(head, []byte{'\n'})
+			if line = bytes.TrimSpace(line); len(line) == 0 {
+				continue
+			}
+			if request(line) == nil {
+				return false
+			}
+			if prompt(line) == nil {
+				prompts++
+			}
+		}
+		return prompts > 0
 	}
-	return prompts > 0
 }
 
 // opensPrompt reports whether line (maybe cut short) is a JSON object
-// with a prompt's "blocks" or "token_ids" list among its fields.
-func opensPrompt(line []byte) bool {
+// with a list of blocks or token ids among its fields as d names them,
+// after its tokens field if d needs one.
+func opensPrompt(line []byte, d promptDialect) bool {
 	line = bytes.TrimSpace(line)
 	if len(line) == 0 || line[0] != '{' {
 		return false
 	}
-	for _, name := range [][]byte{[]byte(`"blocks"`), []byte(`"token_ids"`)} {
+	field := func(name string, open byte) bool {
+		quoted := []byte(strconv.Quote(name))
 		for rest := line; ; {
-			i := bytes.Index(rest, name)
+			i := bytes.Index(rest, quoted)
 			if i < 0 {
-				break
+				return false
 			}
-			rest = bytes.TrimLeft(rest[i+len(name):], " \t")
+			rest = bytes.TrimLeft(rest[i+len(quoted):], " \t")
 			if len(rest) > 0 && rest[0] == ':' {
-				if rest = bytes.TrimLeft(rest[1:], " \t"); len(rest) > 0 && rest[0] == '[' {
+				if rest = bytes.TrimLeft(rest[1:], " \t"); len(rest) > 0 && (open == 0 || rest[0] == open) {
 					return true
 				}
 			}
 		}
 	}
-	return false
+	if d.needTokens && !field(d.tokens, 0) {
+		return false
+	}
+	return field(d.blocks, '[') || (d.ids != "" && field(d.ids, '['))
 }
 
 // arcLine accepts ARC trace lines: four non-negative integers.

@@ -226,3 +226,16 @@ func TestPromptsDetectedLongOrMalformedFirstLine(t *testing.T) {
 		t.Errorf("a prompt read as JSON lines: %v, want an error saying it may be a prompt trace", err)
 	}
 }
+
+// With SkipBad, a malformed line yields none of its blocks, even those
+// read before the fault (found by FuzzPrompts: `{"blocks":[0 0]}` read one
+// block, failed, and the next Read indexed its missing token count).
+func TestPromptSkipBadDropsWholeLine(t *testing.T) {
+	for _, bad := range []string{`{"blocks": [7 8]}`, `{"blocks": [7, 8], "tokens": 5}`} {
+		r := NewPromptReader("p.jsonl", strings.NewReader(bad+"\n"+`{"blocks": [1, 2]}`+"\n"), Options{SkipBad: true})
+		got := drain(t, r)
+		if len(got) != 2 || got[0].Key != 1 || got[1].Key != 2 || r.Skipped() != 1 {
+			t.Errorf("%s then a good line: %+v, %d skipped; want blocks 1 and 2, 1 skipped", bad, got, r.Skipped())
+		}
+	}
+}

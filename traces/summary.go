@@ -50,6 +50,100 @@ type Summary struct {
 	// of distinct keys requested since the previous request for the same key.
 	ColdShare     float64     `json:"cold_share"`
 	ReuseDistance Percentiles `json:"reuse_distance"`
+	// Prompt describes a prompt trace (LLM prefix caching) in its own
+	// terms; nil for other traces. Its requests are then blocks, and
+	// their keys block hashes.
+	Prompt *PromptSummary `json:"prompt,omitempty"`
+}
+
+// PromptSummary describes a prompt trace: its prompts, their blocks and
+// tokens, the KV footprint, and what an unlimited prefix cache serves.
+type PromptSummary struct {
+	Prompts int64 `json:"prompts"`
+	// Blocks counts the blocks the prompts request, MaxBlocks those of the
+	// longest; tails (tokens that fill no block, never cached) are none.
+	Blocks    int64 `json:"blocks"`
+	MaxBlocks int64 `json:"max_blocks_per_prompt"`
+	// Tokens counts the prompts' tokens, MaxTokens those of the longest,
+	// TailTokens those in tails.
+	Tokens     int64 `json:"tokens"`
+	MaxTokens  int64 `json:"max_tokens_per_prompt"`
+	TailTokens int64 `json:"tail_tokens"`
+	// DistinctBlocks and DistinctTokens are the KV footprint: the blocks
+	// an unlimited cache stores, and their tokens (each block at its first
+	// token count); KV memory is DistinctTokens times a token's KV bytes.
+	DistinctBlocks int64 `json:"distinct_blocks"`
+	DistinctTokens int64 `json:"distinct_tokens"`
+	// BlockHits and TokenHits are the blocks, and their tokens, that an
+	// unlimited prefix cache serves: the longest run of each prompt's
+	// blocks from its start that earlier prompts stored.
+	BlockHits int64 `json:"unlimited_block_hits"`
+	TokenHits int64 `json:"unlimited_token_hits"`
+	// PromptsPerSec and TokensPerSec are the prompts' rates, from the
+	// time span (0 without one).
+	PromptsPerSec float64 `json:"prompts_per_second"`
+	TokensPerSec  float64 `json:"tokens_per_second"`
+}
+
+// TokenHitRatio is the share of tokens an unlimited prefix cache serves.
+func (p *PromptSummary) TokenHitRatio() float64 { return share(p.TokenHits, p.Tokens) }
+
+// BlockHitRatio is the share of blocks an unlimited prefix cache serves.
+func (p *PromptSummary) BlockHitRatio() float64 { return share(p.BlockHits, p.Blocks) }
+
+func share(a, b int64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+// promptCounter builds the PromptSummary of a stream of prompt blocks.
+type promptCounter struct {
+	s PromptSummary
+	// stored holds, per object, the number of the prompt that first
+	// stored it (tails are never stored: noPrompt).
+	stored        []int32
+	prompt        int32 // the current prompt's number, from 1
+	run           bool  // every block of the current prompt so far hits
+	blocks, tokns int64 // the current prompt's
+}
+
+// noPrompt marks an object no prompt stored.
+const noPrompt = math.MaxInt32
+
+// add counts block r of key number o, new or not.
+func (c *promptCounter) add(r *trace.Request, o int32, isNew bool) {
+	s := &c.s
+	if !r.Continues {
+		c.prompt++
+		c.run, c.blocks, c.tokns = true, 0, 0
+		s.Prompts++
+	}
+	if isNew {
+		c.stored = append(c.stored, noPrompt)
+	}
+	tok := int64(r.Tokens)
+	s.Tokens += tok
+	c.tokns += tok
+	s.MaxTokens = max(s.MaxTokens, c.tokns)
+	if r.Unsized { // a tail: never cached
+		s.TailTokens += tok
+		c.run = false
+		return
+	}
+	s.Blocks++
+	c.blocks++
+	s.MaxBlocks = max(s.MaxBlocks, c.blocks)
+	if c.run = c.run && c.stored[o] < c.prompt; c.run {
+		s.BlockHits++
+		s.TokenHits += tok
+	}
+	if c.stored[o] == noPrompt {
+		c.stored[o] = c.prompt
+		s.DistinctBlocks++
+		s.DistinctTokens += tok
+	}
 }
 
 // Percentiles of a distribution.
@@ -103,8 +197,9 @@ type Summarizer struct {
 	sized  []bool     // whether the object's size is known
 	objs   []stack.Object
 	tree   *stack.Tree[int32]
-	reuse  []uint64 // requests at each reuse distance
-	lo, hi int64    // time range
+	reuse  []uint64       // requests at each reuse distance
+	lo, hi int64          // time range
+	prompt *promptCounter // a prompt trace's (its first request has tokens)
 }
 
 // NewSummarizer returns an empty Summarizer for the trace called name.
@@ -133,6 +228,9 @@ func (z *Summarizer) Add(r *trace.Request) int32 {
 	s.HasTime = s.HasTime || r.Time != 0
 	z.lo, z.hi = min(z.lo, r.Time), max(z.hi, r.Time)
 	o, seen := z.ids.Get(r.Key)
+	if s.Requests == 1 && r.Tokens > 0 {
+		z.prompt = &promptCounter{}
+	}
 	if !seen {
 		o = int32(len(z.counts))
 		z.ids.Put(r.Key, o)
@@ -155,6 +253,9 @@ func (z *Summarizer) Add(r *trace.Request) int32 {
 	if write := r.Op == trace.OpSet || r.Op == trace.OpWrite; write || (!z.sized[o] && !r.Unsized && r.Op == trace.OpGet) {
 		z.sizes[o], z.sized[o] = r.Size, true
 	}
+	if z.prompt != nil {
+		z.prompt.add(r, o, !seen)
+	}
 	return o
 }
 
@@ -171,6 +272,13 @@ func (z *Summarizer) Summary() *Summary {
 		if s.SpanSeconds > 0 {
 			s.RatePerSec = float64(n) / s.SpanSeconds
 		}
+	}
+	if z.prompt != nil {
+		p := z.prompt.s
+		if s.SpanSeconds > 0 {
+			p.PromptsPerSec, p.TokensPerSec = float64(p.Prompts)/s.SpanSeconds, float64(p.Tokens)/s.SpanSeconds
+		}
+		s.Prompt = &p
 	}
 	var sizes []uint32
 	for o, ok := range z.sized {

@@ -150,3 +150,44 @@ func TestReadAllAllocatesUsedColumnsOnly(t *testing.T) {
 		t.Errorf("%.1f bytes allocated per request, want the keys' alone (up to 60 with growth)", perRequest)
 	}
 }
+
+// A prompt trace is summarised in its own terms, figures worked out by
+// hand: prompts [a b c] (512, 512, 100 tokens), [a b d] plus a tail of 7
+// tokens, [b a] and [a a] (a repeated block hits only if an earlier
+// prompt stored it), [a b c].
+func TestSummarizePrompts(t *testing.T) {
+	tr := trace.NewTrace("prompts", trace.Fields{Time: true, Marks: true, Tokens: true})
+	type block struct {
+		key    uint64
+		tokens uint32
+		tail   bool
+	}
+	prompts := [][]block{
+		{{1, 512, false}, {2, 512, false}, {3, 100, false}},
+		{{1, 512, false}, {2, 512, false}, {4, 512, false}, {99, 7, true}},
+		{{2, 512, false}, {1, 512, false}},
+		{{1, 512, false}, {1, 512, false}},
+		{{1, 512, false}, {2, 512, false}, {3, 100, false}},
+	}
+	for i, p := range prompts {
+		for j, b := range p {
+			tr.Append(&trace.Request{Key: b.key, Size: 1, Tokens: b.tokens, Time: int64(i) * 1e9, Continues: j > 0, Unsized: b.tail})
+		}
+	}
+	got := Summarize(tr).Prompt
+	// Hits: prompt 2 a, b (1024 tokens); prompt 3 b, a; prompt 4 a, a;
+	// prompt 5 a, b, c (1124): 9 blocks, 4196 tokens.
+	tokens := int64(1124 + (3*512 + 7) + 1024 + 1024 + 1124)
+	want := PromptSummary{Prompts: 5, Blocks: 13, MaxBlocks: 3, Tokens: tokens, MaxTokens: 3*512 + 7, TailTokens: 7,
+		DistinctBlocks: 4, DistinctTokens: 3*512 + 100, BlockHits: 9, TokenHits: 1024 + 1024 + 1024 + 1124,
+		PromptsPerSec: 5.0 / 4, TokensPerSec: float64(tokens) / 4}
+	if got == nil || *got != want {
+		t.Fatalf("prompt summary\n%+v, want\n%+v", got, want)
+	}
+	if r := got.TokenHitRatio(); math.Abs(r-4196.0/5839) > 1e-9 {
+		t.Errorf("token hit ratio %g", r)
+	}
+	if s := Summarize(trace.NewTrace("empty", trace.Fields{})); s.Prompt != nil {
+		t.Errorf("a trace of no prompts has a prompt summary: %+v", s.Prompt)
+	}
+}

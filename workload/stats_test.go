@@ -224,7 +224,11 @@ func TestLFUvsLRU(t *testing.T) {
 		{"drifting:keys=1e5,alpha=1,drift=0.01,requests=5e5", false},
 		{"zipf:keys=1e5,alpha=1,requests=5e5", true},
 	} {
-		lru, lfu := hit(tc.spec, policy.NewLRU(size)), hit(tc.spec, policy.NewLFU(size))
+		lfuCache, err := policy.New(policy.Spec{Name: "lfu"}, policy.Config{Capacity: size})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lru, lfu := hit(tc.spec, policy.NewLRU(size)), hit(tc.spec, lfuCache)
 		t.Logf("%s at %d: LRU %.4f, LFU %.4f", tc.spec, size, lru, lfu)
 		if (lfu > lru) != tc.lfuBetter {
 			t.Errorf("%s at %d: LRU %.4f, LFU %.4f; want LFU better: %v", tc.spec, size, lru, lfu, tc.lfuBetter)

@@ -14,10 +14,13 @@ import (
 // batchFlags say how multi-key requests (batches) are simulated: repeated
 // keys, and how their misses reach the backend.
 type batchFlags struct {
-	dedup   bool
-	backend string
-	perKey  string
-	fs      *pflag.FlagSet
+	// withBackend says the command has --batch-backend and
+	// --miss-latency-per-key (its latency model times whole requests).
+	withBackend bool
+	dedup       bool
+	backend     string
+	perKey      string
+	fs          *pflag.FlagSet
 }
 
 // batchHelp is the help text the simulation commands share about batches.
@@ -33,7 +36,8 @@ latency model, the latency of whole requests (--batch-backend). --metric
 batch applies the sizing rules and the chart to the batch hit ratio.`
 
 func (f *batchFlags) register(fs *pflag.FlagSet, latency bool) {
-	f.fs = fs
+	defer inSection(fs, sectionBatches)()
+	f.fs, f.withBackend = fs, latency
 	fs.BoolVar(&f.dedup, "dedup-batch", false, "a key repeated within one multi-key request is looked up once (embedding lookups); the repeats are not requests at all")
 	if latency {
 		fs.StringVar(&f.backend, "batch-backend", "parallel", "how a multi-key request's misses reach the backend: parallel (one call per key, the request waits for the slowest) or single (one call for all, --miss-latency + --miss-latency-per-key per key)")
@@ -44,7 +48,7 @@ func (f *batchFlags) register(fs *pflag.FlagSet, latency bool) {
 // check validates the flags before any work; lat says whether a latency
 // model was asked for.
 func (f *batchFlags) check(lat bool) error {
-	if f.fs.Lookup("batch-backend") == nil {
+	if !f.withBackend {
 		return nil
 	}
 	backend, err := sim.ParseBatchBackend(f.backend)
@@ -70,7 +74,7 @@ func (f *batchFlags) given() bool {
 
 // apply sets the batch part of the latency model m (nil: none).
 func (f *batchFlags) apply(m *sim.LatencyModel) {
-	if m == nil || f.fs.Lookup("batch-backend") == nil {
+	if m == nil || !f.withBackend {
 		return
 	}
 	m.Batch, _ = sim.ParseBatchBackend(f.backend)
@@ -102,44 +106,16 @@ func (f *batchFlags) checkTrace(t *trace.Trace, metric report.Metric) error {
 // registerRequests adds the flags that group rows or lines into multi-key
 // requests, on the commands that report them (or write them: convert).
 func (f *inputFlags) registerRequests(fs *pflag.FlagSet) {
-	colHelp := "column of the %s: a 1-based number (at most 1024) or a header name%s"
-	fs.StringVar(&f.cols.Request, "csv-request", "", fmt.Sprintf(colHelp, "request id", ": consecutive rows with the same id are one multi-key request (default: a header column named request_id or batch_id)"))
-	fs.StringVar(&f.json.Request, "json-request", "request_id", "JSON lines: name of the request id field (consecutive lines with the same id are one multi-key request)")
-	fs.StringVar(&f.cols.Block, "csv-block", "", fmt.Sprintf(colHelp, "block index of a prompt's KV block", ": with a request id column and block hashes as keys, the CSV is a prompt trace, rows in block order (default: a header column named block_index)"))
-	fs.StringVar(&f.cols.Tokens, "csv-tokens", "", fmt.Sprintf(colHelp, "tokens a prompt's KV block holds", " (default: a header column named tokens; without one, --block-tokens)"))
-}
-
-// tenantFlags say where a request's tenant comes from.
-type tenantFlags struct {
-	from   string
-	column string
-	field  string
-	fs     *pflag.FlagSet
+	registerReaderFlags(fs, traces.RequestCommands)
 }
 
 // registerTenants adds the tenant flags to the input flags, on the
 // commands that use tenants.
 func (f *inputFlags) registerTenants(fs *pflag.FlagSet) {
-	t := &f.tenants
-	t.fs = fs
-	fs.StringVar(&t.from, "tenant-from", "", "derive each request's tenant from its key: "+traces.TenantRuleForms+" (CSV, text, JSON lines and MONITOR traces; a tenant column or field wins)")
-	fs.StringVar(&f.cols.Tenant, "csv-tenant", "", "column of the tenant (a model, a service): a 1-based number or a header name (default: a header column named tenant, model, model_id or namespace)")
-	fs.StringVar(&f.json.Tenant, "json-tenant", "tenant", "JSON lines: name of the tenant field")
-}
-
-// tenantRule parses --tenant-from (nil when not given).
-func (f *inputFlags) tenantRule() (*traces.TenantRule, error) {
-	if f.tenants.from == "" {
-		return nil, nil
-	}
-	r, err := traces.ParseTenantRule(f.tenants.from)
-	if err != nil {
-		return nil, fmt.Errorf("--tenant-from %w", err)
-	}
-	return &r, nil
+	registerReaderFlags(fs, traces.TenantCommands)
 }
 
 // tenantsGiven reports whether a tenant flag was given.
 func (f *inputFlags) tenantsGiven() bool {
-	return f.tenants.fs != nil && changed(f.tenants.fs, "tenant-from", "csv-tenant", "json-tenant")
+	return changed(f.fs, "tenant-from", "csv-tenant", "json-tenant")
 }

@@ -125,9 +125,11 @@ func TestBatchFlagErrors(t *testing.T) {
 		{[]string{"replay", batches, "--plot", "t.png", "--metric", "batch"}, "--metric batch: the timeline counts keys"},
 		{[]string{"replay", jsonl, "--csv-request", "2"}, "--csv-request applies to csv or text traces"},
 	} {
-		_, _, err := runCLI(t, tc.args...)
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%v: error %v, want %q", tc.args, err, tc.want)
-		}
+		t.Run(caseName(tc.args), func(t *testing.T) {
+			_, _, err := runCLI(t, tc.args...)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%v: error %v, want %q", tc.args, err, tc.want)
+			}
+		})
 	}
 }

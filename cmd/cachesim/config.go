@@ -11,11 +11,6 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// configHelp documents --config.
-const configHelp = `read settings from a YAML file: keys are this command's flag names
-(instances: 8, stampede: coalesce, ttl: 60s, …); levels may be a list of
-{name, policy, size, latency}; flags on the command line win`
-
 // maxConfig is the largest --config file read: settings take a few lines.
 const maxConfig = 1 << 20
 

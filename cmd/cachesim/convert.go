@@ -9,13 +9,18 @@ import (
 	"github.com/spf13/cobra"
 )
 
-type convertFlags struct {
-	in inputFlags
-	to string
+// convertOptions are the flags and arguments of cachesim convert: the input
+// flags (with multi-key requests) and --to.
+type convertOptions struct {
+	inPath, outPath string // the IN and OUT arguments
+	in              inputFlags
+	to              string
 }
 
-func newConvertCmd() *cobra.Command {
-	var f convertFlags
+// newConvertCmd is cachesim convert. runF, when not nil, runs instead of
+// the conversion with the options parsed (for tests).
+func newConvertCmd(runF func(*convertOptions) error) *cobra.Command {
+	var o convertOptions
 	cmd := &cobra.Command{
 		Use:         "convert IN OUT",
 		Annotations: pathArgs("input", "output"),
@@ -36,31 +41,43 @@ gzip). String keys (logs, JSON) become their 64-bit hashes.`,
   cachesim convert trace.oracleGeneral.zst back.csv --to csv`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			f.in.stdin = cmd.InOrStdin()
-			t, _, err := f.in.loadFile(args[0], cmd.ErrOrStderr())
-			if err != nil {
-				return err
+			o.inPath, o.outPath, o.in.stdin = args[0], args[1], cmd.InOrStdin()
+			if runF != nil {
+				return runF(&o)
 			}
-			err = writeOutput(cmd.OutOrStdout(), args[1], func(w io.Writer) error {
-				cw, err := traces.NewCompressor(w, args[1])
-				if err != nil {
-					return err
-				}
-				if err := traces.Write(cw, f.to, t); err != nil {
-					return err
-				}
-				return cw.Close()
-			})
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "wrote %d requests to %s as %s\n", t.Len(), outputName(args[1]), f.to)
-			return nil
+			return runConvert(cmd, &o)
 		},
 	}
-	f.in.register(cmd.Flags())
-	f.in.registerRequests(cmd.Flags())
-	cmd.Flags().StringVar(&f.to, "to", "text", "output format: "+strings.Join(traces.OutputFormats, ", "))
+	o.in.register(cmd.Flags())
+	o.in.registerRequests(cmd.Flags())
+	cmd.Flags().StringVar(&o.to, "to", "text", "output format: "+strings.Join(traces.OutputFormats, ", "))
 	completeFlags(cmd)
+	startHere(cmd, []helpArg{
+		{"IN", "the trace to read: a file (format detected: see --trace-format), - for standard input, or a synthetic workload"},
+		{"OUT", "the file to write, compressed if it ends in .zst or .gz (- for standard output)"},
+	}, "to")
 	return cmd
+}
+
+// runConvert is cachesim convert.
+func runConvert(cmd *cobra.Command, o *convertOptions) error {
+	t, _, err := o.in.loadFile(o.inPath, cmd.ErrOrStderr())
+	if err != nil {
+		return err
+	}
+	err = writeOutput(cmd.OutOrStdout(), o.outPath, func(w io.Writer) error {
+		cw, err := traces.NewCompressor(w, o.outPath)
+		if err != nil {
+			return err
+		}
+		if err := traces.Write(cw, o.to, t); err != nil {
+			return err
+		}
+		return cw.Close()
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "wrote %d requests to %s as %s\n", t.Len(), outputName(o.outPath), o.to)
+	return nil
 }

@@ -179,11 +179,13 @@ func TestFlagOfAnotherCommandNamesItsCommand(t *testing.T) {
 func TestConfigKeyOfAnotherCommand(t *testing.T) {
 	tr := writeFile(t, "loop.txt", loopTrace(10, 3))
 	for key, home := range map[string]string{"maxmemory: 4MiB": "cachesim live replay", "optimal: true": "cachesim sweep", "points: 10": "cachesim mrc"} {
-		cfg := writeFile(t, "c.yaml", "policy: lru\nsize: 10\n"+key+"\n")
-		_, _, err := runCLI(t, "system", "replay", tr, "--config", cfg)
-		if err == nil || !strings.Contains(err.Error(), home) || !strings.Contains(err.Error(), "c.yaml:3") {
-			t.Errorf("config with %q: error %v, want one naming c.yaml:3 and %s", key, err, home)
-		}
+		t.Run(key, func(t *testing.T) {
+			cfg := writeFile(t, "c.yaml", "policy: lru\nsize: 10\n"+key+"\n")
+			_, _, err := runCLI(t, "system", "replay", tr, "--config", cfg)
+			if err == nil || !strings.Contains(err.Error(), home) || !strings.Contains(err.Error(), "c.yaml:3") {
+				t.Errorf("config with %q: error %v, want one naming c.yaml:3 and %s", key, err, home)
+			}
+		})
 	}
 	cfg := writeFile(t, "c.yaml", "policy: lru\nsize: 10\nformat: xml\n")
 	if _, _, err := runCLI(t, "system", "replay", tr, "--config", cfg); err == nil || !strings.Contains(err.Error(), `--format "xml"`) {

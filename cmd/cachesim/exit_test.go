@@ -91,14 +91,16 @@ func TestStdoutWriteErrors(t *testing.T) {
 		{"generate", "zipf:keys=10", "--requests", "10", "-o", "-"},
 		{"sweep", "--help"},
 	} {
-		for _, c := range []struct {
-			name, want string
-			stdout     *os.File
-		}{{"/dev/full", "writing standard output: no space left on device", full}, {"/dev/null open read-only", "writing standard output: bad file descriptor", readOnly}} {
-			stderr, code := runProcess(t, c.stdout, args...)
-			if code != 1 || !strings.Contains(stderr, c.want) {
-				t.Errorf("%v > %s: exit status %d, stderr %q; want 1 and %q", args, c.name, code, stderr, c.want)
+		t.Run(caseName(args), func(t *testing.T) {
+			for _, c := range []struct {
+				name, want string
+				stdout     *os.File
+			}{{"/dev/full", "writing standard output: no space left on device", full}, {"/dev/null open read-only", "writing standard output: bad file descriptor", readOnly}} {
+				stderr, code := runProcess(t, c.stdout, args...)
+				if code != 1 || !strings.Contains(stderr, c.want) {
+					t.Errorf("%v > %s: exit status %d, stderr %q; want 1 and %q", args, c.name, code, stderr, c.want)
+				}
 			}
-		}
+		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -13,26 +14,27 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// changed reports whether any of the named flags was given.
+// changed reports whether any of the named flags of fs was given.
 func changed(fs *pflag.FlagSet, names ...string) bool {
 	for _, n := range names {
-		if f := fs.Lookup(n); f != nil && f.Changed {
+		if fs.Changed(n) {
 			return true
 		}
 	}
 	return false
 }
 
+// floatFlag is a float flag's name and value, for finite.
+type floatFlag struct {
+	name  string
+	value float64
+}
+
 // finite rejects NaN and infinite values of float flags.
-func finite(fs *pflag.FlagSet, names ...string) error {
-	for _, n := range names {
-		f := fs.Lookup(n)
-		if f == nil {
-			continue
-		}
-		v, err := fs.GetFloat64(n)
-		if err == nil && (math.IsNaN(v) || math.IsInf(v, 0)) {
-			return fmt.Errorf("--%s %s: expected a finite number", n, f.Value)
+func finite(flags ...floatFlag) error {
+	for _, f := range flags {
+		if math.IsNaN(f.value) || math.IsInf(f.value, 0) {
+			return fmt.Errorf("--%s %s: expected a finite number", f.name, strconv.FormatFloat(f.value, 'g', -1, 64))
 		}
 	}
 	return nil
@@ -40,13 +42,17 @@ func finite(fs *pflag.FlagSet, names ...string) error {
 
 // cacheFlags say which simulated cache runs and how: the policy (or
 // policies), the default TTL, the seed, writes and per-object overhead.
+// A command has them all (register), or --count-writes alone
+// (registerWrites: mrc, whose curve is LRU's).
 type cacheFlags struct {
-	policies string
-	ttl      time.Duration
-	seed     uint64
-	writes   bool
-	overhead uint32
-	fs       *pflag.FlagSet
+	// withPolicy says the command has --policy and the rest (register).
+	withPolicy bool
+	policies   string
+	ttl        time.Duration
+	seed       uint64
+	writes     bool
+	overhead   uint32
+	fs         *pflag.FlagSet
 }
 
 // countWritesHelp documents --count-writes.
@@ -58,7 +64,8 @@ const overheadHelp = "bytes added to every object's size in byte-capacity simula
 	"server's memory limit means (Redis: measured by cachesim live replay)"
 
 func (f *cacheFlags) register(fs *pflag.FlagSet, several bool) {
-	f.fs = fs
+	defer inSection(fs, sectionPolicies)()
+	f.fs, f.withPolicy = fs, true
 	if several {
 		fs.StringVarP(&f.policies, "policy", "p", "lru", "comma-separated policies, with parameters in parentheses: 'lru,s3fifo(small=0.2)' (see cachesim policies)")
 	} else {
@@ -69,6 +76,14 @@ func (f *cacheFlags) register(fs *pflag.FlagSet, several bool) {
 	fs.Uint64Var(&f.seed, "seed", 42, "seed for randomised policies and random miss latencies")
 	fs.BoolVar(&f.writes, "count-writes", false, countWritesHelp)
 	fs.Uint32Var(&f.overhead, "overhead-per-object", 0, overheadHelp)
+}
+
+// registerWrites registers --count-writes alone, for a command that runs
+// one fixed policy with its defaults.
+func (f *cacheFlags) registerWrites(fs *pflag.FlagSet) {
+	defer inSection(fs, sectionPolicies)()
+	f.fs = fs
+	fs.BoolVar(&f.writes, "count-writes", false, countWritesHelp)
 }
 
 // specs parses the policies; one is required unless several is allowed.
@@ -171,25 +186,40 @@ func (f *cacheFlags) options(bytes bool) sim.Options {
 
 // latencyFlags describe the latency model: what a hit and a miss cost.
 type latencyFlags struct {
+	has         latencyParts
 	on          bool
 	hit         string
 	miss        string
 	missPerKiB  string
 	requestRate float64
+	plot        string
 	fs          *pflag.FlagSet
 }
 
-func (f *latencyFlags) register(fs *pflag.FlagSet, withHit, withRate bool) {
-	f.fs = fs
-	if withHit {
+// latencyParts say which latency flags a command has besides the miss's
+// (--miss-latency and --miss-latency-per-kib, which every one has).
+type latencyParts struct {
+	hit  bool // --latency and --hit-latency: a latency report of its own
+	rate bool // --request-rate
+	plot bool // --latency-plot, a chart against size
+}
+
+func (f *latencyFlags) register(fs *pflag.FlagSet, has latencyParts) {
+	defer inSection(fs, sectionLatency)()
+	f.fs, f.has = fs, has
+	if has.hit {
 		fs.BoolVar(&f.on, "latency", false, "add the latency-reduction report (implied by any latency flag)")
 		fs.StringVar(&f.hit, "hit-latency", "0.5ms", "latency of a hit")
 	}
 	fs.StringVar(&f.miss, "miss-latency", "50ms", "latency of a miss (the backend's): a duration (50ms), lognormal:median=40ms,p99=250ms "+
 		"or exp:mean=30ms (drawn once per request, seeded by --seed), or column (the trace's own, with --csv-latency)")
 	fs.StringVar(&f.missPerKiB, "miss-latency-per-kib", "0", "added to a miss per KiB of the object, for transfer-bound backends (e.g. 0.01ms)")
-	if withRate {
+	if has.rate {
 		fs.Float64Var(&f.requestRate, "request-rate", 0, "requests per second (default: from the trace's timestamps), for backend savings per second and the cost rule")
+	}
+	if has.plot {
+		fs.StringVar(&f.plot, "latency-plot", "", "draw mean and p99 latency against size to this file, PNG or SVG (adds the latency report)")
+		markPaths(fs, "output", "latency-plot")
 	}
 }
 
@@ -198,9 +228,12 @@ func (f *latencyFlags) asked() bool {
 	return f.on || changed(f.fs, "hit-latency", "miss-latency", "miss-latency-per-kib", "latency-plot")
 }
 
+// rateGiven reports whether --request-rate was given.
+func (f *latencyFlags) rateGiven() bool { return f.has.rate && f.fs.Changed("request-rate") }
+
 // model parses the latency model.
 func (f *latencyFlags) model(seed uint64) (*sim.LatencyModel, error) {
-	if err := finite(f.fs, "request-rate"); err != nil {
+	if err := finite(floatFlag{"request-rate", f.requestRate}); err != nil {
 		return nil, err
 	}
 	if f.requestRate < 0 {
@@ -208,7 +241,7 @@ func (f *latencyFlags) model(seed uint64) (*sim.LatencyModel, error) {
 	}
 	m := &sim.LatencyModel{MissDesc: f.miss}
 	var err error
-	if f.fs.Lookup("hit-latency") != nil {
+	if f.has.hit {
 		if m.Hit, err = sim.ParseLatency(f.hit); err != nil {
 			return nil, fmt.Errorf("bad --hit-latency: %w", err)
 		}

@@ -15,14 +15,20 @@ import (
 	"github.com/spf13/pflag"
 )
 
-type generateFlags struct {
-	out    string
-	format string
-	params map[string]*string
+// generateOptions are the flags and argument of cachesim generate: --out,
+// --format and a flag per workload parameter.
+type generateOptions struct {
+	workload string // the KIND|SPEC argument
+	out      string
+	format   string
+	params   map[string]*string // a flag per workload parameter
+	set      []string           // the parameters given as flags, as name=value
 }
 
-func newGenerateCmd() *cobra.Command {
-	f := generateFlags{params: map[string]*string{}}
+// newGenerateCmd is cachesim generate. runF, when not nil, runs instead of
+// the generation with the options parsed and checked (for tests).
+func newGenerateCmd(runF func(*generateOptions) error) *cobra.Command {
+	o := generateOptions{params: map[string]*string{}}
 	var help bytes.Buffer
 	workload.Help(&help)
 	cmd := &cobra.Command{
@@ -52,15 +58,34 @@ command reads back.
   cachesim generate 'mix:0.8*zipf(alpha=0.9)+0.2*scan(length=10000)' --requests 1e5 -o mix.txt
   cachesim sweep 'drifting:keys=1e4,drift=0.05,requests=1e5' --policy lru,lfu`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return runGenerate(cmd, args[0], &f) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.workload = args[0]
+			cmd.Flags().Visit(func(fl *pflag.Flag) {
+				if _, ok := o.params[fl.Name]; ok {
+					o.set = append(o.set, fl.Name+"="+fl.Value.String())
+				}
+			})
+			w, format, err := o.plan()
+			if err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(&o)
+			}
+			return runGenerate(cmd, &o, w, format)
+		},
 	}
 	fs := cmd.Flags()
-	fs.StringVarP(&f.out, "out", "o", "", "file to write (required; - for standard output)")
+	fs.StringVarP(&o.out, "out", "o", "", "file to write (required; - for standard output)")
 	markPaths(fs, "output", "out")
-	fs.StringVarP(&f.format, "format", "f", "", "trace format: "+strings.Join(traces.WriteFormats, ", ")+" (default: csv for a .csv name, else text; prompts, JSON lines, for the prefix workload)")
+	fs.StringVarP(&o.format, "format", "f", "", "trace format: "+strings.Join(traces.WriteFormats, ", ")+" (default: csv for a .csv name, else text; prompts, JSON lines, for the prefix workload)")
 	cmd.MarkFlagRequired("out")
 	_ = cmd.RegisterFlagCompletionFunc("format", completeOne(traces.WriteFormats...))
-	registerParamFlags(fs, f.params)
+	done := inSection(fs, sectionWorkload)
+	registerParamFlags(fs, o.params)
+	done()
+	startHere(cmd, []helpArg{{"KIND|SPEC", "the workload: a kind (" + strings.Join(workload.KindNames(), ", ") + ") with its parameters as flags, or a spec KIND:key=value,…"}},
+		"out", "format", "requests", "keys")
 	return cmd
 }
 
@@ -111,39 +136,39 @@ func registerParamFlags(fs *pflag.FlagSet, params map[string]*string) {
 	}
 }
 
-func runGenerate(cmd *cobra.Command, arg string, f *generateFlags) error {
-	spec := arg
-	var set []string
-	cmd.Flags().Visit(func(fl *pflag.Flag) {
-		if _, ok := f.params[fl.Name]; ok {
-			set = append(set, fl.Name+"="+fl.Value.String())
-		}
-	})
-	if len(set) > 0 {
-		spec = workload.Override(arg, set)
+// plan parses the workload, its parameters given as flags overriding the
+// spec's, and chooses the format.
+func (o *generateOptions) plan() (w *workload.Workload, format string, err error) {
+	spec := o.workload
+	if len(o.set) > 0 {
+		spec = workload.Override(o.workload, o.set)
 	}
-	w, err := workload.Parse(spec)
-	if err != nil {
-		return err
+	if w, err = workload.Parse(spec); err != nil {
+		return nil, "", err
 	}
-	name := strings.TrimSuffix(f.out, ".gz")
-	format := f.format
+	format = o.format
 	if format == "" {
 		format = "text"
 		switch {
 		case w.Fields().Tokens:
 			format = "prompts"
-		case strings.EqualFold(filepath.Ext(name), ".csv"):
+		case strings.EqualFold(filepath.Ext(strings.TrimSuffix(o.out, ".gz")), ".csv"):
 			format = "csv"
 		}
 	}
 	if _, err := traces.NewWriter(format, io.Discard, w.Fields()); err != nil {
-		return err
+		return nil, "", err
 	}
+	return w, format, nil
+}
+
+// runGenerate is cachesim generate: writes w's requests in format.
+func runGenerate(cmd *cobra.Command, o *generateOptions, w *workload.Workload, format string) error {
+	name := strings.TrimSuffix(o.out, ".gz")
 	var n int64
-	err = writeOutput(cmd.OutOrStdout(), f.out, func(out io.Writer) error {
+	err := writeOutput(cmd.OutOrStdout(), o.out, func(out io.Writer) error {
 		var gz *gzip.Writer
-		if name != f.out {
+		if name != o.out {
 			gz = gzip.NewWriter(out)
 			out = gz
 		}
@@ -163,7 +188,7 @@ func runGenerate(cmd *cobra.Command, arg string, f *generateFlags) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "wrote %d requests of %s to %s\n", n, w, outputName(f.out))
+	fmt.Fprintf(cmd.ErrOrStderr(), "wrote %d requests of %s to %s\n", n, w, outputName(o.out))
 	if hint := readBackFlags(format, w.Fields()); hint != "" {
 		fmt.Fprintf(cmd.ErrOrStderr(), "read it back with: %s\n", hint)
 	}

@@ -78,10 +78,12 @@ func TestGenerateErrors(t *testing.T) {
 		{[]string{"generate", "zipf"}, "required flag(s) \"out\""},
 		{[]string{"sweep", "zipf:alpah=1"}, "unknown parameter \"alpah\""},
 	} {
-		_, _, err := runCLI(t, tc.args...)
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%v: %v, want an error containing %q", tc.args, err, tc.want)
-		}
+		t.Run(caseName(tc.args), func(t *testing.T) {
+			_, _, err := runCLI(t, tc.args...)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%v: %v, want an error containing %q", tc.args, err, tc.want)
+			}
+		})
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("failed runs left %d files behind", len(entries))

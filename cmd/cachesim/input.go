@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,21 +20,13 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// inputFlags are the flags that say how to read a trace.
+// inputFlags are the flags that say how to read a trace: the format, and
+// those every format shares, here; the flags of some formats only, as
+// traces.Flags declares them (registerReaderFlags), kept in fs.
 type inputFlags struct {
 	format      string
-	cols        traces.ColumnSpec
-	header      bool
 	defaultSize string
-	monitorKey  string
-	delimiter   string
-	timeUnit    string
-	latUnit     string
 	skipBad     bool
-	json        traces.JSONFields
-	blockTokens int
-	access      traces.AccessLogOptions
-	tenants     tenantFlags // on the commands that use tenants (batch.go)
 	fs          *pflag.FlagSet
 	stdin       io.Reader // for the trace "-"; nil: os.Stdin
 }
@@ -41,92 +34,50 @@ type inputFlags struct {
 func (f *inputFlags) register(fs *pflag.FlagSet) {
 	f.fs = fs
 	fs.StringVar(&f.format, "trace-format", "", "trace format: "+strings.Join(traces.Formats, ", ")+" (default: detected from the file name and contents; see cachesim inspect --help)")
-	colHelp := "column of the %s: a 1-based number (at most 1024) or a header name%s"
-	fs.StringVar(&f.cols.Key, "csv-key", "", fmt.Sprintf(colHelp, "key", "; a comma list (entity_id,feature_group) makes a composite key (default: the header's key column, else 1)"))
-	fs.StringVar(&f.cols.Size, "csv-size", "", fmt.Sprintf(colHelp, "object size in bytes", " (default: none, every size is --default-size)"))
-	fs.StringVar(&f.cols.Time, "csv-time", "", fmt.Sprintf(colHelp, "timestamp", " (default: none)"))
-	fs.StringVar(&f.cols.TTL, "csv-ttl", "", fmt.Sprintf(colHelp, "TTL in seconds", " (default: none)"))
-	fs.StringVar(&f.cols.Op, "csv-op", "", fmt.Sprintf(colHelp, "operation, get/set/delete", " (default: none; see --count-writes)"))
-	fs.BoolVar(&f.header, "header", false, "the first line is a header. Without it, a first line with no number that names columns (key, id, *_id, lbn; size, bytes, *_bytes; time, ts, timestamp; ttl; op; latency) is taken as one, and one that names none but has words where the next line has numbers is an error. Without --csv-* flags, the recognised columns are used and the others ignored (a note lists them)")
-	fs.StringVar(&f.delimiter, "delimiter", ",", "CSV column delimiter (one character; \\t for tab). Not given: a comma, or a semicolon or tab when the first 20 lines hold no comma and each the same number of one of them (a note says so)")
-	fs.StringVar(&f.timeUnit, "time-unit", "", "unit of trace timestamps: s, ms, us or ns (decimals allowed; default: from the magnitude of the first timestamp, epoch seconds, ms, µs or ns, with a note; small values are seconds)")
-	fs.StringVar(&f.cols.Latency, "csv-latency", "", fmt.Sprintf(colHelp, "backend latency each request cost", " (default: none), for --miss-latency column"))
-	fs.StringVar(&f.latUnit, "latency-unit", "", "unit of the latency column: s, ms, us or ns (decimals allowed; default: from a header name such as latency_us, else ms)")
 	fs.StringVar(&f.defaultSize, "default-size", "1B", "size of a request that carries none (a Redis GET, an HTTP HEAD or 304, a line of a trace without sizes) when its key was never sized before; one that was takes its last known size. A note says how many were sized each way")
-	fs.StringVar(&f.monitorKey, "monitor-key", "key", "Redis MONITOR: the cached object is the Redis key (key: a hash whole) or each field of a hash (field: key+field)")
 	fs.BoolVar(&f.skipBad, "skip-bad", false, "skip malformed records and report how many, instead of failing")
-	fs.StringVar(&f.json.Key, "json-key", "key", "JSON lines: name of the key field")
-	fs.StringVar(&f.json.Time, "json-time", "time", "JSON lines: name of the time field (a number in --time-unit)")
-	fs.StringVar(&f.json.Size, "json-size", "size", "JSON lines: name of the size field (bytes)")
-	fs.StringVar(&f.json.TTL, "json-ttl", "ttl", "JSON lines: name of the TTL field (seconds)")
-	fs.StringVar(&f.json.Op, "json-op", "op", "JSON lines: name of the operation field (get, set, delete, …)")
-	fs.IntVar(&f.blockTokens, "block-tokens", 0, fmt.Sprintf("prompt traces: tokens a KV-cache block holds (token_ids are hashed per full block; blocks without a token count hold this many) (default %d, vLLM's)", traces.DefaultBlockTokens))
-	fs.StringVar(&f.json.Keys, "json-keys", "keys", "JSON lines: name of a list of keys (one request of several keys) given instead of the key field")
-	fs.BoolVar(&f.access.WithHost, "log-host", false, "access logs: key = virtual host + path (vhost_combined logs)")
-	fs.BoolVar(&f.access.AllRequests, "log-all", false, "access logs: keep every request, not only successful GETs and HEADs (2xx, 304)")
+	registerReaderFlags(fs, traces.EveryCommand)
 }
 
-func (f *inputFlags) options() (traces.Options, error) {
-	var opt traces.Options
-	opt.Format = f.format
-	units := map[string]int64{"": 0, "s": 1e9, "ms": 1e6, "us": 1e3, "µs": 1e3, "ns": 1}
-	unit, ok := units[f.timeUnit]
-	if !ok {
-		return opt, fmt.Errorf("--time-unit %q: expected s, ms, us or ns", f.timeUnit)
-	}
-	latUnit, ok := units[f.latUnit]
-	if !ok {
-		return opt, fmt.Errorf("--latency-unit %q: expected s, ms, us or ns", f.latUnit)
-	}
-	d := f.delimiter
-	if d == `\t` || d == "tab" {
-		d = "\t"
-	}
-	if len(d) != 1 {
-		return opt, fmt.Errorf("--delimiter %q: expected one character", f.delimiter)
-	}
-	// Without column flags, a header line naming the columns sets them.
-	auto := true
-	c := f.cols
-	for _, col := range []struct{ name, value string }{
-		{"csv-key", c.Key}, {"csv-size", c.Size}, {"csv-time", c.Time}, {"csv-ttl", c.TTL}, {"csv-op", c.Op}, {"csv-latency", c.Latency},
-		{"csv-request", c.Request}, {"csv-tenant", c.Tenant}, {"csv-block", c.Block}, {"csv-tokens", c.Tokens},
-	} {
-		if f.fs.Changed(col.name) {
-			if err := traces.CheckColumns(col.value); err != nil {
-				return opt, fmt.Errorf("--%s %q: %w", col.name, col.value, err)
-			}
-			// Numbers locate exactly the columns given, as in libCacheSim;
-			// names leave the header's other columns recognised.
-			auto = auto && strings.Trim(col.value, "0123456789, ") != ""
+// registerReaderFlags adds the reader flags of group (see traces.Flags) to
+// fs, which holds their values.
+func registerReaderFlags(fs *pflag.FlagSet, group traces.FlagGroup) {
+	for _, fl := range traces.Flags {
+		if fl.Group != group {
+			continue
+		}
+		switch fl.Kind {
+		case traces.BoolFlag:
+			fs.Bool(fl.Name, fl.Default == "true", fl.Help)
+		case traces.IntFlag:
+			n, _ := strconv.Atoi(fl.Default) // "": 0
+			fs.Int(fl.Name, n, fl.Help)
+		default:
+			fs.String(fl.Name, fl.Default, fl.Help)
 		}
 	}
+}
+
+// readerFlag reports whether name is one of traces.Flags.
+func readerFlag(name string) bool {
+	return slices.ContainsFunc(traces.Flags, func(fl traces.Flag) bool { return fl.Name == name })
+}
+
+// options returns the reader options the flags ask for.
+func (f *inputFlags) options() (traces.Options, error) {
+	given := map[string]string{}
+	f.fs.Visit(func(fl *pflag.Flag) { given[fl.Name] = fl.Value.String() })
+	opt, err := traces.ParseFlags(given)
+	if err != nil {
+		return opt, err
+	}
+	opt.Format, opt.SkipBad = f.format, f.skipBad
 	ds, err := sim.ParseSize(f.defaultSize) // a plain number is bytes too
 	size := ds.N
 	if err != nil || size < 1 || size > math.MaxUint32 {
 		return opt, fmt.Errorf("--default-size %q: expected a size in bytes from 1B to 4GiB-1", f.defaultSize)
 	}
-	switch f.monitorKey {
-	case "key":
-	case "field":
-		opt.Monitor.Fields = true
-	default:
-		return opt, fmt.Errorf("--monitor-key %q: expected key or field", f.monitorKey)
-	}
 	opt.DefaultSize = uint32(size)
-	if opt.TenantFrom, err = f.tenantRule(); err != nil {
-		return opt, err
-	}
-	delim := d[0]
-	if !f.fs.Changed("delimiter") {
-		delim = 0 // CSV: a comma, or what the file's first lines show
-	}
-	opt.Line = traces.LineOptions{Spec: f.cols, Delimiter: delim, Header: f.header, TimeUnit: unit, LatencyUnit: latUnit, AutoColumns: auto}
-	opt.SkipBad, opt.JSON, opt.AccessLog = f.skipBad, f.json, f.access
-	if f.blockTokens < 0 || f.blockTokens > 1<<20 {
-		return opt, fmt.Errorf("--block-tokens %d: expected 1 to 1048576 tokens", f.blockTokens)
-	}
-	opt.BlockTokens = f.blockTokens
 	return opt, nil
 }
 
@@ -180,24 +131,19 @@ func (f *inputFlags) read(args []string, stderr io.Writer, bound int64) (*trace.
 	return t, file, nil
 }
 
-// formatFlags are the input flags that apply to some trace formats only.
-var formatFlags = map[string][]string{
-	"csv-key": {"csv", "text"}, "csv-size": {"csv", "text"}, "csv-time": {"csv", "text"}, "csv-ttl": {"csv", "text"},
-	"csv-op": {"csv", "text"}, "csv-latency": {"csv", "text"}, "latency-unit": {"csv", "text"},
-	"header": {"csv", "text"}, "delimiter": {"csv"}, "time-unit": {"csv", "text", "jsonl", "prompts"},
-	"json-key": {"jsonl"}, "json-time": {"jsonl"}, "json-size": {"jsonl"}, "json-ttl": {"jsonl"}, "json-op": {"jsonl"},
-	"csv-request": {"csv", "text"}, "csv-tenant": {"csv", "text"}, "csv-block": {"csv", "text"}, "csv-tokens": {"csv", "text"}, "json-request": {"jsonl"}, "json-keys": {"jsonl"}, "json-tenant": {"jsonl"},
-	"tenant-from": {"csv", "text", "jsonl", "monitor"},
-	"log-host":    {"accesslog"}, "log-all": {"accesslog"}, "block-tokens": {"prompts", "csv", "text"},
-}
-
-// checkFormat rejects input flags that do not apply to the format a trace
-// is read as.
-func (f *inputFlags) checkFormat(path, format string) error {
-	for name, formats := range formatFlags {
-		if f.fs.Changed(name) && !slices.Contains(formats, format) {
+// checkFormat rejects reader flags that do not apply to the format a
+// trace is read as: they would have no effect.
+func (f *inputFlags) checkFormat(path string, file *traces.File) error {
+	format := file.Format
+	for _, fl := range traces.Flags {
+		if changed(f.fs, fl.Name) && !slices.Contains(fl.Formats, format) {
+			if fl.Name == "json-keys" && declaresPrompts(file) {
+				// --json-keys on a prompt trace would read its blocks as independent keys.
+				return fmt.Errorf("--%s applies to jsonl traces, and %s is read as %s, a prompt trace: each line's list is a prompt's blocks, simulated with the prefix rule (hits up to the first missing block); drop --%s, or give --trace-format jsonl to read the lists as batches of independent keys without that rule",
+					fl.Name, path, format, fl.Name)
+			}
 			return fmt.Errorf("--%s applies to %s traces, and %s is read as %s (give --trace-format if that is wrong)",
-				name, joinOr(formats), path, format)
+				fl.Name, joinOr(fl.Formats), path, format)
 		}
 	}
 	return nil
@@ -207,7 +153,7 @@ func (f *inputFlags) checkFormat(path, format string) error {
 func (f *inputFlags) checkWorkload(what string) error {
 	var given []string
 	f.fs.VisitAll(func(fl *pflag.Flag) {
-		if fl.Changed && (fl.Name == "trace-format" || fl.Name == "skip-bad" || formatFlags[fl.Name] != nil) {
+		if fl.Changed && (fl.Name == "trace-format" || fl.Name == "skip-bad" || readerFlag(fl.Name)) {
 			given = append(given, "--"+fl.Name)
 		}
 	})
@@ -249,7 +195,7 @@ func (f *inputFlags) stream(args []string, stderr io.Writer, use func(name strin
 		return nil, err
 	}
 	defer file.Close()
-	if err := f.checkFormat(path, file.Format); err != nil {
+	if err := f.checkFormat(path, file); err != nil {
 		return nil, err
 	}
 	if err := use(filepath.Base(path), file); err != nil {
@@ -310,8 +256,33 @@ func (f *inputFlags) report(path string, file *traces.File, stderr io.Writer) {
 		fmt.Fprintf(stderr, "%s: dropped %d well-formed records that are no cache operations (e.g. failed or non-GET requests; --log-all keeps them)\n", path, n)
 	}
 	for _, n := range file.Notes() {
+		if n.Warning {
+			fmt.Fprintf(stderr, "warning: %s: %s%s\n", path, n.Text, warnFix(n))
+			continue
+		}
 		fmt.Fprintf(stderr, "note: %s: %s%s\n", path, n.Text, noteHints[n.Kind])
 	}
+}
+
+// warnFlags name the flag that fixes what each kind of warning describes.
+var warnFlags = map[traces.NoteKind]string{
+	traces.NoteBlockTokens: "--block-tokens",
+	traces.NoteTimeUnit:    "--time-unit",
+}
+
+// warnFix says how to fix what warning n describes: the flag, with the
+// value the note suggests when it does.
+func warnFix(n traces.Note) string {
+	fl, ok := warnFlags[n.Kind]
+	switch {
+	case !ok:
+		return ""
+	case n.Suggest == "":
+		return fmt.Sprintf(" (%s sets it)", fl)
+	case n.Kind == traces.NoteTimeUnit:
+		return fmt.Sprintf(": give %s %s (or %s s to keep seconds)", fl, n.Suggest, fl)
+	}
+	return fmt.Sprintf(": give %s %s", fl, n.Suggest)
 }
 
 // firstRecord reports whether err is about a trace's first line or record,
@@ -323,12 +294,13 @@ func firstRecord(err error) bool {
 
 // noteHints name the flags that change what each kind of note describes.
 var noteHints = map[traces.NoteKind]string{
-	traces.NoteFormat:    " (--trace-format chooses)",
-	traces.NoteColumns:   " (--csv-key, --csv-size, --csv-time, … choose)",
-	traces.NoteTimeUnit:  " (--time-unit sets it)",
-	traces.NoteSizes:     " (--default-size sets the default)",
-	traces.NoteTenants:   " (--tenant-from, --csv-tenant, --json-tenant choose)",
-	traces.NoteDelimiter: " (--delimiter sets it)",
+	traces.NoteFormat:      " (--trace-format chooses)",
+	traces.NoteColumns:     " (--csv-key, --csv-size, --csv-time, … choose)",
+	traces.NoteTimeUnit:    " (--time-unit sets it)",
+	traces.NoteSizes:       " (--default-size sets the default)",
+	traces.NoteTenants:     " (--tenant-from, --csv-tenant, --json-tenant choose)",
+	traces.NoteDelimiter:   " (--delimiter sets it)",
+	traces.NoteBlockTokens: " (--block-tokens sets it)",
 }
 
 // sampleFlags choose spatial sampling (SHARDS) for traces too large to replay.
@@ -339,6 +311,7 @@ type sampleFlags struct {
 }
 
 func (s *sampleFlags) register(fs *pflag.FlagSet) {
+	defer inSection(fs, sectionSpeed)()
 	fs.Float64Var(&s.rate, "sample-rate", 0, "approximate from the requests of this fraction of the keys, e.g. 0.01 (SHARDS; 0: no sampling)")
 	fs.IntVar(&s.keys, "sample-size", 0, "approximate from at most this many keys, those with the smallest hashes (fixed-memory SHARDS, one pass; 0: no sampling)")
 	fs.IntVar(&s.bands, "bands", 1, "with sampling, draw this many independent samples (different hash seeds) in the same pass and report their mean with the lowest and highest estimate per size (error bands; 8 is a good start)")

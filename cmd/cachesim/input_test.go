@@ -67,10 +67,12 @@ func TestColumnFlags(t *testing.T) {
 		{"--csv-key", "4611686018427387904"}, {"--csv-key", "100000000000"}, {"--csv-key", "0"},
 		{"--csv-size", "1025"}, {"--csv-op", "0"}, {"--csv-latency", "-2"}, {"--csv-time", "99999999999999999999999"},
 	} {
-		_, _, err := runCLI(t, "inspect", path, c.flag, c.value)
-		if err == nil || !strings.Contains(err.Error(), c.flag+` "`+c.value+`"`) || !strings.Contains(err.Error(), "from 1 to 1024") {
-			t.Errorf("%s %s: %v", c.flag, c.value, err)
-		}
+		t.Run(c.flag+" "+c.value, func(t *testing.T) {
+			_, _, err := runCLI(t, "inspect", path, c.flag, c.value)
+			if err == nil || !strings.Contains(err.Error(), c.flag+` "`+c.value+`"`) || !strings.Contains(err.Error(), "from 1 to 1024") {
+				t.Errorf("%s %s: %v", c.flag, c.value, err)
+			}
+		})
 	}
 	// --assign column:N reads a column too.
 	_, _, err := runCLI(t, "system", "replay", path, "--assign", "column:100000000000", "--instances", "2", "--levels", "l1=lru:10")
@@ -78,9 +80,11 @@ func TestColumnFlags(t *testing.T) {
 		t.Errorf("--assign column:100000000000: %v", err)
 	}
 	for _, args := range [][]string{{"--default-size", "0"}, {"--default-size", "5GiB"}, {"--monitor-key", "hash"}} {
-		if _, _, err := runCLI(t, append([]string{"inspect", path}, args...)...); err == nil || !strings.Contains(err.Error(), args[0]) {
-			t.Errorf("%v: %v", args, err)
-		}
+		t.Run(caseName(args), func(t *testing.T) {
+			if _, _, err := runCLI(t, append([]string{"inspect", path}, args...)...); err == nil || !strings.Contains(err.Error(), args[0]) {
+				t.Errorf("%v: %v", args, err)
+			}
+		})
 	}
 	// A header named by its columns, a composite key, and the notes.
 	path = writeFile(t, "f.csv", "ts,entity_id,feature_group,bytes,latency_ms\n1717000000001,e1,fg1,100,3.5\n1717000000501,e1,fg2,200,1\n")
@@ -138,16 +142,18 @@ func TestAccessLogHeadsDoNotCachePlaceholders(t *testing.T) {
 		t.Errorf("replay: %s", out)
 	}
 	for _, args := range [][]string{{"sweep", path, "--sizes", "1MiB,2GiB"}, {"mrc", path, "--sizes", "1MiB,2GiB"}} {
-		out, _, err := runCLI(t, append(args, "--format", "csv")...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rows, _ := csv.NewReader(strings.NewReader(out)).ReadAll()
-		// At 1 MiB nothing hits; at 2 GiB every GET after the first pass does
-		// (19,000), and no HEAD (never admitted).
-		if len(rows) != 3 || rows[1][4] != "0" || rows[2][4] != "19000" {
-			t.Errorf("%s: %v", args[0], rows)
-		}
+		t.Run(args[0], func(t *testing.T) {
+			out, _, err := runCLI(t, append(args, "--format", "csv")...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, _ := csv.NewReader(strings.NewReader(out)).ReadAll()
+			// At 1 MiB nothing hits; at 2 GiB every GET after the first pass does
+			// (19,000), and no HEAD (never admitted).
+			if len(rows) != 3 || rows[1][4] != "0" || rows[2][4] != "19000" {
+				t.Errorf("%s: %v", args[0], rows)
+			}
+		})
 	}
 }
 
@@ -182,17 +188,19 @@ func TestPromptCSV(t *testing.T) {
 	// replay streams other traces; a CSV shows it is of prompts only in its
 	// header, and must still replay with the prefix rule.
 	for _, size := range []string{"3", "8"} {
-		outs = outs[:0]
-		for _, p := range []string{csvPath, jsonPath} {
-			out, _, err := runCLI(t, "replay", p, "--size", size, "--format", "csv")
-			if err != nil {
-				t.Fatal(err)
+		t.Run("replay at "+size, func(t *testing.T) {
+			outs = outs[:0]
+			for _, p := range []string{csvPath, jsonPath} {
+				out, _, err := runCLI(t, "replay", p, "--size", size, "--format", "csv")
+				if err != nil {
+					t.Fatal(err)
+				}
+				outs = append(outs, out)
 			}
-			outs = append(outs, out)
-		}
-		if outs[0] != outs[1] || !strings.Contains(outs[0], "token_hit_ratio") {
-			t.Errorf("replay at %s: CSV prompts:\n%s\nJSON prompts:\n%s", size, outs[0], outs[1])
-		}
+			if outs[0] != outs[1] || !strings.Contains(outs[0], "token_hit_ratio") {
+				t.Errorf("replay at %s: CSV prompts:\n%s\nJSON prompts:\n%s", size, outs[0], outs[1])
+			}
+		})
 	}
 	bad := writeFile(t, "bad.csv", "request_id,block_index,block_hash\nr0,0,1\nr0,2,2\n")
 	if _, _, err := runCLI(t, "sweep", bad, "--sizes", "2"); err == nil || !strings.Contains(err.Error(), "bad.csv:3") || !strings.Contains(err.Error(), "block order") {
@@ -220,5 +228,17 @@ func TestCSVDelimiterFlag(t *testing.T) {
 	_, _, err = runCLI(t, "inspect", writeFile(t, "uneven.csv", "key;bytes\na\nb\n"))
 	if err == nil || !strings.Contains(err.Error(), "uneven.csv: cannot tell the column delimiter") || !strings.Contains(err.Error(), "--delimiter ';'") {
 		t.Errorf("uneven: %v", err)
+	}
+}
+
+// --monitor-key applies to MONITOR traces: with another format it would
+// have no effect, an error as for every reader flag.
+func TestMonitorKeyAppliesToMonitor(t *testing.T) {
+	_, _, err := runCLI(t, "inspect", writeFile(t, "x.csv", "a,1\n"), "--monitor-key", "field")
+	if err == nil || !strings.Contains(err.Error(), "--monitor-key applies to monitor traces, and") {
+		t.Errorf("--monitor-key with a CSV: %v", err)
+	}
+	if _, _, err := runCLI(t, "inspect", writeFile(t, "x.monitor", `1.0 [0 x] "HSET" "h" "f" "v"`+"\n"), "--monitor-key", "field"); err != nil {
+		t.Errorf("--monitor-key with MONITOR: %v", err)
 	}
 }

@@ -11,13 +11,18 @@ import (
 	"github.com/spf13/cobra"
 )
 
-type inspectFlags struct {
-	in  inputFlags
-	out outputFlags
+// inspectOptions are the flags and argument of cachesim inspect: the input
+// and output flags.
+type inspectOptions struct {
+	trace string
+	in    inputFlags
+	out   outputFlags
 }
 
-func newInspectCmd() *cobra.Command {
-	var f inspectFlags
+// newInspectCmd is cachesim inspect. runF, when not nil, runs instead of
+// the inspection with the options parsed and checked (for tests).
+func newInspectCmd(runF func(*inspectOptions) error) *cobra.Command {
+	var o inspectOptions
 	cmd := &cobra.Command{
 		Use:         "inspect TRACE",
 		Annotations: pathArgs("input"),
@@ -29,6 +34,9 @@ share of requests taken by the top 1% and 10% of keys, a fitted Zipf exponent
 (least squares on the log-log rank/frequency curve, with its R²), and a
 summary of reuse (stack) distances: how many distinct keys come between two
 requests for the same key, which is the LRU cache size that would hit them.
+A prompt trace (LLM prefix caching) is described in its own terms: prompts,
+blocks and tokens, the KV footprint in blocks and tokens, and the share of
+tokens and blocks an unlimited prefix cache serves.
 
 Compression (gzip, zstd, xz, bzip2) is recognised by the first bytes. The
 format is detected from the file name and contents, or given with
@@ -40,22 +48,34 @@ format is detected from the file name and contents, or given with
   cachesim inspect - < trace.txt`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			f.in.stdin = cmd.InOrStdin()
-			if err := f.out.check(); err != nil {
+			o.trace, o.in.stdin = args[0], cmd.InOrStdin()
+			if err := o.out.check(); err != nil {
 				return err
 			}
-			sum, file, err := f.in.summarize(args[0], cmd.ErrOrStderr())
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(&o)
 			}
-			in := &report.Inspection{Format: file.Format, Skipped: file.Skipped(), Filtered: file.Filtered(), Summary: sum}
-			return f.out.emit(cmd.OutOrStdout(), cmd.ErrOrStderr(), writers{"table": in.WriteTable, "json": in.WriteJSON})
+			return runInspect(cmd, &o)
 		},
 	}
-	f.in.register(cmd.Flags())
-	f.out.register(cmd.Flags(), "table", "json")
-	completeFlags(cmd, f.out.formats...)
+	o.in.register(cmd.Flags())
+	o.out.register(cmd.Flags(), "table", "json")
+	completeFlags(cmd, o.out.formats...)
+	startHere(cmd, []helpArg{{"TRACE", "the trace: a file (format detected: see --trace-format), - for standard input, or a workload spec (zipf:keys=10000,…)"}}, "format", "out")
 	return cmd
+}
+
+// runInspect is cachesim inspect.
+func runInspect(cmd *cobra.Command, o *inspectOptions) error {
+	sum, file, err := o.in.summarize(o.trace, cmd.ErrOrStderr())
+	if err != nil {
+		return err
+	}
+	in := &report.Inspection{Format: "workload", Summary: sum}
+	if file != nil { // nil: a workload spec, generated rather than read
+		in.Format, in.Skipped, in.Filtered = file.Format, file.Skipped(), file.Filtered()
+	}
+	return o.out.emit(cmd.OutOrStdout(), cmd.ErrOrStderr(), writers{"table": in.WriteTable, "json": in.WriteJSON})
 }
 
 // summarize reads the trace at path as a stream and summarizes it, in
@@ -77,6 +97,9 @@ func (f *inputFlags) summarize(path string, stderr io.Writer) (*traces.Summary, 
 	ceiling := cc.Ceiling()
 	sum.FootprintObjects, sum.FootprintBytes = int64(ceiling.Objects), int64(ceiling.ObjectBytes)
 	if sum.Requests == 0 {
+		if file == nil {
+			return nil, nil, fmt.Errorf("%s: the workload generates no requests", path)
+		}
 		return nil, nil, fmt.Errorf("%s: no requests in the trace (read as %s; see --trace-format)", path, file.Format)
 	}
 	return sum, file, nil

@@ -42,12 +42,18 @@ the same trace, memory and clock.
   cachesim live replay memcached://127.0.0.1 trace.csv --spawn --maxmemory 2MiB
   cachesim live sweep memcached://127.0.0.1 trace.csv --spawn --sizes 2MiB,4MiB`,
 	}
-	cmd.AddCommand(newLiveReplayCmd(), newLiveSweepCmd())
+	cmd.AddCommand(newLiveReplayCmd(nil), newLiveSweepCmd(nil))
 	return cmd
 }
 
-// liveFlags are the flags the live commands share.
+// targetArg is the server of the live commands.
+var targetArg = helpArg{"TARGET", "the server: redis://[user:password@]host:port[/db] or memcached://host:port"}
+
+// liveFlags are the flags and arguments the live commands share: the
+// server's settings, the clients', the simulated models' and the input
+// and output flags.
 type liveFlags struct {
+	args        []string // TARGET [TRACE]
 	in          inputFlags
 	out         outputFlags
 	policy      string
@@ -61,11 +67,15 @@ type liveFlags struct {
 	pipeline    int
 	overhead    uint32
 	seed        uint64
-	fs          *pflag.FlagSet
+	// raise says how to raise the memory limit, for a limit below the
+	// server's baseline: its flag differs per command.
+	raise string
+	fs    *pflag.FlagSet
 }
 
 func (f *liveFlags) register(fs *pflag.FlagSet) {
 	f.fs = fs
+	done := inSection(fs, sectionServer)
 	fs.StringVar(&f.policy, "maxmemory-policy", "allkeys-lru", "redis: maxmemory-policy")
 	fs.IntVar(&f.samples, "maxmemory-samples", 5, "redis: maxmemory-samples (set only when given)")
 	fs.IntVar(&f.logFactor, "lfu-log-factor", 10, "redis: lfu-log-factor (set only when given)")
@@ -73,10 +83,13 @@ func (f *liveFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.db, "db", -1, "redis: database number (default: the URL's /N, else 0)")
 	fs.BoolVar(&f.flush, "flush", false, "empty the database (memcached: flush_all) even if it holds keys")
 	fs.BoolVar(&f.spawn, "spawn", false, "memcached: start a memcached of our own on a free loopback port with -m set to the memory limit")
+	done()
+	done = inSection(fs, sectionClients)
 	fs.IntVar(&f.concurrency, "concurrency", 1, "client connections (each takes a share of the keys, in trace order)")
 	fs.IntVar(&f.pipeline, "pipeline", 32, "commands sent per round trip (1: no pipelining)")
 	fs.Uint32Var(&f.overhead, "overhead-per-object", 0, "bytes per object the simulated models add to each size (default: measured on the server)")
 	fs.Uint64Var(&f.seed, "seed", 42, "seed for the simulated models")
+	done()
 	f.in.register(fs)
 }
 
@@ -196,10 +209,7 @@ func (f *liveFlags) hint(url string, err error) error {
 	case errors.Is(err, target.ErrSpawnNeedsLimit):
 		return fmt.Errorf("--spawn: %w (--maxmemory 64MiB)", err)
 	case errors.Is(err, target.ErrBelowBaseline):
-		if f.fs.Lookup("sizes") != nil {
-			return fmt.Errorf("%w (raise the smallest of --sizes)", err)
-		}
-		return fmt.Errorf("%w (raise --maxmemory, or leave it out to replay at the server's own limit)", err)
+		return fmt.Errorf("%w (%s)", err, f.raise)
 	case errors.Is(err, target.ErrFixedLimit):
 		return fmt.Errorf("%w (leave out --maxmemory, or give --spawn to start a memcached of our own)", err)
 	}
@@ -222,14 +232,17 @@ func serverRun(workload, server string, opt target.Options, res *target.Result, 
 	}
 }
 
-// liveReplayOptions are the flags of cachesim live replay.
+// liveReplayOptions are the flags of cachesim live replay: the live flags
+// and --maxmemory.
 type liveReplayOptions struct {
 	liveFlags
 	maxMemory string
 }
 
-func newLiveReplayCmd() *cobra.Command {
-	var o liveReplayOptions
+// newLiveReplayCmd is cachesim live replay. runF, when not nil, runs instead
+// of the replay with the options parsed and checked (for tests).
+func newLiveReplayCmd(runF func(*liveReplayOptions) error) *cobra.Command {
+	o := liveReplayOptions{liveFlags: liveFlags{raise: "raise --maxmemory, or leave it out to replay at the server's own limit"}}
 	cmd := &cobra.Command{
 		Use:         "replay TARGET [TRACE]",
 		Annotations: pathArgs("-", "input"),
@@ -245,29 +258,47 @@ measured memory overhead per key.
   cachesim live replay redis://127.0.0.1:6379 trace.csv --flush --maxmemory 2MiB --maxmemory-policy allkeys-lfu
   cachesim live replay redis://127.0.0.1:6379/0 trace.csv --flush --maxmemory 4MiB --concurrency 4 --format json`,
 		Args: cobra.RangeArgs(1, 2),
-		RunE: func(cmd *cobra.Command, args []string) error { return runLiveReplay(cmd, args, &o) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.args = args
+			size, err := o.plan()
+			if err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(&o)
+			}
+			return runLiveReplay(cmd, &o, size)
+		},
 	}
 	fs := cmd.Flags()
+	done := inSection(fs, sectionServer)
 	fs.StringVar(&o.maxMemory, "maxmemory", "", "the server's memory limit (64MiB; a number alone is bytes) (default: the server's)")
+	done()
 	o.register(fs)
 	o.out.register(fs, "table", "json")
 	completeFlags(cmd, o.out.formats...)
+	startHere(cmd, []helpArg{targetArg, traceArg}, "maxmemory", "flush", "spawn", "format")
 	return cmd
 }
 
-// runLiveReplay is cachesim live replay.
-func runLiveReplay(cmd *cobra.Command, args []string, o *liveReplayOptions) error {
-	if err := o.check(args[0]); err != nil {
-		return err
+// plan checks the flags before any work and returns the memory limit (0:
+// the server's own).
+func (o *liveReplayOptions) plan() (size int64, err error) {
+	if err := o.check(o.args[0]); err != nil {
+		return 0, err
 	}
-	size, err := parseMaxMemory(o.maxMemory)
-	if err != nil {
-		return err
+	if size, err = parseMaxMemory(o.maxMemory); err != nil {
+		return 0, err
 	}
 	if size == 0 && o.spawn {
-		return fmt.Errorf("--spawn starts memcached with -m: give --maxmemory")
+		return 0, fmt.Errorf("--spawn starts memcached with -m: give --maxmemory")
 	}
-	runs, err := o.run(cmd, args[0], args[1:], []int64{size})
+	return size, nil
+}
+
+// runLiveReplay is cachesim live replay at memory limit size.
+func runLiveReplay(cmd *cobra.Command, o *liveReplayOptions, size int64) error {
+	runs, err := o.run(cmd, o.args[0], o.args[1:], []int64{size})
 	if err != nil {
 		return err
 	}
@@ -286,15 +317,18 @@ func parseMaxMemory(s string) (int64, error) {
 	return v.N, nil
 }
 
-// liveSweepOptions are the flags of cachesim live sweep.
+// liveSweepOptions are the flags of cachesim live sweep: the live flags,
+// --sizes and --plot.
 type liveSweepOptions struct {
 	liveFlags
 	sizes string
 	plot  string
 }
 
-func newLiveSweepCmd() *cobra.Command {
-	var o liveSweepOptions
+// newLiveSweepCmd is cachesim live sweep. runF, when not nil, runs instead
+// of the sweep with the options parsed and checked (for tests).
+func newLiveSweepCmd(runF func(*liveSweepOptions) error) *cobra.Command {
+	o := liveSweepOptions{liveFlags: liveFlags{raise: "raise the smallest of --sizes"}}
 	cmd := &cobra.Command{
 		Use:         "sweep TARGET [TRACE]",
 		Annotations: pathArgs("-", "input"),
@@ -307,34 +341,51 @@ func newLiveSweepCmd() *cobra.Command {
   cachesim live sweep memcached://127.0.0.1 trace.csv --spawn --sizes 2MiB,4MiB --plot real.png
   cachesim live sweep redis://127.0.0.1:6379 trace.csv --flush --sizes 2MiB:8MiB:log3 --format csv`,
 		Args: cobra.RangeArgs(1, 2),
-		RunE: func(cmd *cobra.Command, args []string) error { return runLiveSweep(cmd, args, &o) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.args = args
+			sizes, err := o.plan()
+			if err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(&o)
+			}
+			return runLiveSweep(cmd, &o, sizes)
+		},
 	}
 	fs := cmd.Flags()
+	done := inSection(fs, sectionServer)
 	fs.StringVarP(&o.sizes, "sizes", "s", "", "the server's memory limits: list 16MiB,64MiB or log range 16MiB:1GiB:log (required)")
+	done()
+	done = inSection(fs, sectionOutput)
 	fs.StringVar(&o.plot, "plot", "", "draw the real and simulated hit ratios against the memory limit to this file, PNG or SVG")
 	markPaths(fs, "output", "plot")
+	done()
 	o.register(fs)
 	o.out.register(fs, "table", "csv", "json")
 	completeFlags(cmd, o.out.formats...)
+	startHere(cmd, []helpArg{targetArg, traceArg}, "sizes", "flush", "spawn", "plot", "format")
 	return cmd
 }
 
-// runLiveSweep is cachesim live sweep.
-func runLiveSweep(cmd *cobra.Command, args []string, o *liveSweepOptions) error {
-	if err := o.check(args[0]); err != nil {
-		return err
+// plan checks the flags before any work and returns the memory limits.
+func (o *liveSweepOptions) plan() ([]int64, error) {
+	if err := o.check(o.args[0]); err != nil {
+		return nil, err
 	}
 	if o.sizes == "" {
-		return errors.New("live sweep needs --sizes, the server's memory limits (16MiB:1GiB:log)")
+		return nil, errors.New("live sweep needs --sizes, the server's memory limits (16MiB:1GiB:log)")
 	}
 	sizes, err := parseSizes(o.sizes, false)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := o.out.checkChart("--plot", o.plot); err != nil {
-		return err
-	}
-	runs, err := o.run(cmd, args[0], args[1:], sizes.Values)
+	return sizes.Values, o.out.checkChart("--plot", o.plot)
+}
+
+// runLiveSweep is cachesim live sweep at memory limits sizes.
+func runLiveSweep(cmd *cobra.Command, o *liveSweepOptions, sizes []int64) error {
+	runs, err := o.run(cmd, o.args[0], o.args[1:], sizes)
 	if err != nil {
 		return err
 	}

@@ -201,7 +201,7 @@ func TestErrors(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{"unknown policy", []string{"sweep", "--policy", "lru,bogus", "--sizes", "10"}, []string{`unknown policy "bogus"`, "valid: arc, belady, belady-size, "}},
+		{"unknown policy", []string{"sweep", "--policy", "lru,bogus", "--sizes", "10"}, []string{`unknown policy "bogus"`, "valid: arc, belady, belady-prefix, belady-size, "}},
 		{"bad sizes", []string{"sweep", "--sizes", "10:"}, []string{"bad --sizes", "accepted forms", "start:stop:step"}},
 		{"bad size", []string{"replay", "--size", "lots"}, []string{"bad --size", "accepted forms"}},
 		{"missing file", []string{"sweep", filepath.Join(dir, "nope.txt"), "--sizes", "10"}, []string{"nope.txt", "no such file"}},
@@ -212,19 +212,21 @@ func TestErrors(t *testing.T) {
 		{"bad unit", []string{"sweep", "--time-unit", "h"}, []string{"--time-unit"}},
 	}
 	for _, c := range cases {
-		_, _, err := runCLI(t, c.args...)
-		if err == nil {
-			t.Errorf("%s: no error", c.name)
-			continue
-		}
-		for _, w := range c.want {
-			if !strings.Contains(err.Error(), w) {
-				t.Errorf("%s: error %q lacks %q", c.name, err, w)
+		t.Run(c.name, func(t *testing.T) {
+			_, _, err := runCLI(t, c.args...)
+			if err == nil {
+				t.Errorf("%s: no error", c.name)
+				return
 			}
-		}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("%s: error %q lacks %q", c.name, err, w)
+				}
+			}
+		})
 	}
 	// --skip-bad counts the bad line and goes on.
-	_, errOut, err := runCLI(t, "sweep", bad, "--csv-size", "2", "--sizes", "10", "--quiet")
+	_, _, err := runCLI(t, "sweep", bad, "--csv-size", "2", "--sizes", "10", "--quiet")
 	if err == nil {
 		t.Fatal("malformed line accepted without --skip-bad")
 	}
@@ -319,10 +321,12 @@ func TestDuplicatePolicies(t *testing.T) {
 		{"lru,lfu,LRU", "--policy lru,lfu,LRU: lru and LRU are the same policy: give each once"},
 		{"s3fifo,s3fifo(small=0.10)", "s3fifo and s3fifo(small=0.10) are the same policy"},
 	} {
-		_, _, err := runCLI(t, "sweep", "--sizes", "10", "--policy", c.policies)
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("--policy %s: %v, want %q", c.policies, err, c.want)
-		}
+		t.Run(c.policies, func(t *testing.T) {
+			_, _, err := runCLI(t, "sweep", "--sizes", "10", "--policy", c.policies)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("--policy %s: %v, want %q", c.policies, err, c.want)
+			}
+		})
 	}
 	if _, _, err := runCLI(t, "sweep", "--sizes", "10", "--policy", "s3fifo,s3fifo(small=0.2)", "-q"); err != nil {
 		t.Errorf("two parameterisations of one policy: %v", err)
@@ -356,4 +360,17 @@ func TestPromptReadAsJSONLinesNamesTheFlag(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "may be a prompt trace") || !strings.Contains(err.Error(), "--trace-format prompts") {
 		t.Fatalf("error %v, want one saying it may be a prompt trace and to give --trace-format prompts", err)
 	}
+}
+
+// caseName names a table test's case by its command line, files by their
+// base names.
+func caseName(args []string) string {
+	words := make([]string, len(args))
+	for i, a := range args {
+		if filepath.IsAbs(a) {
+			a = filepath.Base(a)
+		}
+		words[i] = a
+	}
+	return strings.Join(words, " ")
 }

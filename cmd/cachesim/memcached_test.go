@@ -12,10 +12,12 @@ func TestMemcachedNeedsByteSizes(t *testing.T) {
 		{"sweep", "--policy", "lru,memcached", "--sizes", "100,1000"},
 		{"replay", "--policy", "memcached(factor=2)", "--size", "1000"},
 	} {
-		_, _, err := runCLI(t, args...)
-		if err == nil || !strings.Contains(err.Error(), "is a server's memory limit in bytes: give the sizes a unit (64MiB) or --bytes") {
-			t.Errorf("%v: %v", args, err)
-		}
+		t.Run(caseName(args), func(t *testing.T) {
+			_, _, err := runCLI(t, args...)
+			if err == nil || !strings.Contains(err.Error(), "is a server's memory limit in bytes: give the sizes a unit (64MiB) or --bytes") {
+				t.Errorf("%v: %v", args, err)
+			}
+		})
 	}
 }
 

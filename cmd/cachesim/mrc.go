@@ -4,7 +4,9 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func newMRCCmd() *cobra.Command {
+// newMRCCmd is cachesim mrc. runF, when not nil, runs instead of the curve
+// with the options parsed and checked (for tests).
+func newMRCCmd(runF func(*sweepOptions) error) *cobra.Command {
 	var o sweepOptions
 	cmd := &cobra.Command{
 		Use:         "mrc [TRACE]",
@@ -33,19 +35,36 @@ prefix rule, exact in one pass too (the token hit ratio at every size).`,
   cachesim mrc 'prefix:requests=2000' --points 20`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if ok, err := o.mrcStream(cmd, args); ok || err != nil {
+			o.args, o.in.stdin = args, cmd.InOrStdin()
+			p, err := o.plan()
+			if err != nil {
 				return err
 			}
-			return runSweep(cmd, args, &o, "mrc")
+			if runF != nil {
+				return runF(&o)
+			}
+			return runMRC(cmd, &o, p)
 		},
 	}
 	fs := cmd.Flags()
+	done := inSection(fs, sectionPolicies)
+	o.withPoints = true
 	fs.IntVar(&o.points, "points", 100, "number of log-spaced sizes from 1 to the footprint")
 	fs.StringVarP(&o.sizes, "sizes", "s", "", "explicit sizes instead of --points (same forms as sweep)")
 	fs.BoolVar(&o.bytes, "bytes", false, "byte capacities (the footprint in bytes; sizes without a unit are bytes)")
-	fs.BoolVar(&o.cache.writes, "count-writes", false, countWritesHelp)
-	o.cache.fs = fs
+	done()
+	o.cache.registerWrites(fs)
 	o.registerCommon(fs)
 	completeFlags(cmd, o.out.formats...)
+	startHere(cmd, []helpArg{traceArg}, "points", "sizes", "bytes", "sample-rate", "plot", "format", "out")
 	return cmd
+}
+
+// runMRC is cachesim mrc: streamed, unless something needs the loaded
+// trace (see mrcStream); then as a sweep of LRU.
+func runMRC(cmd *cobra.Command, o *sweepOptions, p sweepPlan) error {
+	if ok, err := o.mrcStream(cmd, o.args, p); ok || err != nil {
+		return err
+	}
+	return runSweep(cmd, o, p)
 }

@@ -65,10 +65,12 @@ func TestSweepSampling(t *testing.T) {
 		{[]string{"--sample-rate", "0.1", "--miss-latency", "50ms"}, "latency report needs every request"},
 		{[]string{"--max-memory", "12"}, "--max-memory"},
 	} {
-		_, _, err := runCLI(t, append([]string{"sweep", "--sizes", "10"}, c.args...)...)
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%v: error %v, want %q", c.args, err, c.want)
-		}
+		t.Run(caseName(c.args), func(t *testing.T) {
+			_, _, err := runCLI(t, append([]string{"sweep", "--sizes", "10"}, c.args...)...)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("%v: error %v, want %q", c.args, err, c.want)
+			}
+		})
 	}
 }
 
@@ -110,27 +112,29 @@ func TestBands(t *testing.T) {
 		{"mrc", p, "--sizes", "500,2000", "--sample-rate", "0.2", "--bands", "6", "--format", "csv"},
 		{"sweep", p, "--policy", "lru,fifo", "--sizes", "500,2000", "--sample-rate", "0.2", "--bands", "6", "--format", "csv"},
 	} {
-		out, errOut, err := runCLI(t, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !strings.Contains(errOut, "6 samples with different hash seeds") {
-			t.Errorf("%s: stderr does not say how many samples: %q", args[0], errOut)
-		}
-		rows, _ := csv.NewReader(strings.NewReader(out)).ReadAll()
-		head := strings.Join(rows[0], ",")
-		if !strings.HasSuffix(head, "samples,hit_ratio_min,hit_ratio_max,byte_hit_ratio_min,byte_hit_ratio_max") {
-			t.Fatalf("%s: header %s has no band columns", args[0], head)
-		}
-		for _, r := range rows[1:] {
-			mean, lo, hi := parseFloat(t, r[6]), parseFloat(t, r[14]), parseFloat(t, r[15])
-			if r[13] != "6" || lo > mean || mean > hi {
-				t.Errorf("%s: row %v: want 6 samples and min <= mean <= max", args[0], r)
+		t.Run(caseName(args), func(t *testing.T) {
+			out, errOut, err := runCLI(t, args...)
+			if err != nil {
+				t.Fatal(err)
 			}
-			if r[1] == "2000" && r[0] == "lru" && (lo > 0.95 || hi < 0.95) {
-				t.Errorf("%s: row %v: the band at the full size must hold the exact 0.95", args[0], r)
+			if !strings.Contains(errOut, "6 samples with different hash seeds") {
+				t.Errorf("%s: stderr does not say how many samples: %q", args[0], errOut)
 			}
-		}
+			rows, _ := csv.NewReader(strings.NewReader(out)).ReadAll()
+			head := strings.Join(rows[0], ",")
+			if !strings.HasSuffix(head, "samples,hit_ratio_min,hit_ratio_max,byte_hit_ratio_min,byte_hit_ratio_max") {
+				t.Fatalf("%s: header %s has no band columns", args[0], head)
+			}
+			for _, r := range rows[1:] {
+				mean, lo, hi := parseFloat(t, r[6]), parseFloat(t, r[14]), parseFloat(t, r[15])
+				if r[13] != "6" || lo > mean || mean > hi {
+					t.Errorf("%s: row %v: want 6 samples and min <= mean <= max", args[0], r)
+				}
+				if r[1] == "2000" && r[0] == "lru" && (lo > 0.95 || hi < 0.95) {
+					t.Errorf("%s: row %v: the band at the full size must hold the exact 0.95", args[0], r)
+				}
+			}
+		})
 	}
 }
 
@@ -160,10 +164,12 @@ func TestSampleTooSmall(t *testing.T) {
 		{[]string{"mrc", "zipf:keys=100,requests=1e4", "--sample-rate", "0.5"}, "small enough to replay exactly: drop --sample-rate"},
 		{[]string{"mrc", w, "--sample-size", "1"}, "--sample-size 1: too few keys for an estimate: give at least 100"},
 	} {
-		_, _, err := runCLI(t, append(c.args, "-q")...)
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%v: error %v, want %q", c.args, err, c.want)
-		}
+		t.Run(caseName(c.args), func(t *testing.T) {
+			_, _, err := runCLI(t, append(c.args, "-q")...)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("%v: error %v, want %q", c.args, err, c.want)
+			}
+		})
 	}
 	// Enough keys: an estimate, within [0, 1].
 	out, _, err := runCLI(t, "mrc", w, "--sample-rate", "0.05", "--format", "csv", "-q")

@@ -23,12 +23,7 @@ var errLoad = errors.New("load the trace")
 // the loaded trace instead: a latency report or the cost rule, operations
 // without --count-writes, sampled byte sizes, or byte sizes on an input
 // that cannot be read twice.
-func (o *sweepOptions) mrcStream(cmd *cobra.Command, args []string) (ok bool, err error) {
-	o.in.stdin = cmd.InOrStdin()
-	p, err := o.plan("mrc")
-	if err != nil {
-		return true, err
-	}
+func (o *sweepOptions) mrcStream(cmd *cobra.Command, args []string, p sweepPlan) (ok bool, err error) {
 	if p.model != nil || p.sizing.useCost || o.batch.given() || p.sizing.metric == report.BatchHitRatio {
 		return false, nil
 	}

@@ -27,6 +27,7 @@ type outputFlags struct {
 type writers map[string]func(io.Writer) error
 
 func (o *outputFlags) register(fs *pflag.FlagSet, formats ...string) {
+	defer inSection(fs, sectionOutput)()
 	o.formats = formats
 	fs.StringVarP(&o.format, "format", "f", "table", "output format: "+joinOr(formats))
 	fs.StringVarP(&o.out, "out", "o", "", "write the output to this file instead of stdout")
@@ -108,9 +109,6 @@ func (o *outputFlags) emit(stdout, stderr io.Writer, w writers) error {
 	}
 	return nil
 }
-
-// abort removes staged files (on errors and signals).
-func (o *outputFlags) abort() { o.files.Abort() }
 
 // writeOutput writes one output file atomically (see report.Files; an
 // interrupt removes its temporary), or to stdout if path is "-".

@@ -121,10 +121,12 @@ func TestPartitionFlags(t *testing.T) {
 		{[]string{"sweep", mon, "--tenant-from", "suffix:1", "--partition", "1"}, "--tenant-from \"suffix:1\""},
 		{[]string{"sweep", "zipf:keys=10", "--tenant-from", "prefix:2", "--partition", "1"}, "synthetic workload"},
 	} {
-		_, _, err := runCLI(t, tc.args...)
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%v: error %v, want %q", tc.args, err, tc.want)
-		}
+		t.Run(caseName(tc.args), func(t *testing.T) {
+			_, _, err := runCLI(t, tc.args...)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%v: error %v, want %q", tc.args, err, tc.want)
+			}
+		})
 	}
 }
 
@@ -140,29 +142,32 @@ func TestSystemInvalidateTenant(t *testing.T) {
 1700000015 [0 c] "MGET" "pred:a:1" "pred:b:2"
 `)
 	for _, tc := range []struct {
+		name  string
 		extra []string
 		hits  int
-	}{{nil, 4}, {[]string{"--invalidate-tenant", "pred:a", "--tenant-from", "prefix:2"}, 5}} {
-		args := append([]string{"system", "replay", mon, "--policy", "lru", "--size", "10", "--invalidate-every", "10s", "--format", "json"}, tc.extra...)
-		out, errOut, err := runCLI(t, args...)
-		if err != nil {
-			t.Fatal(err, errOut)
-		}
-		var rep struct {
-			Runs []struct {
-				Hits  int `json:"hits"`
-				Batch struct {
-					Requests int `json:"requests"`
-					Hits     int `json:"hits"`
-				} `json:"batch"`
-			} `json:"runs"`
-		}
-		if err := json.Unmarshal([]byte(out), &rep); err != nil {
-			t.Fatal(err)
-		}
-		if r := rep.Runs[0]; r.Hits != tc.hits || r.Batch.Requests != 3 || r.Batch.Hits != 2 {
-			t.Errorf("%v: %+v, want %d hits and 2 of 3 requests whole", tc.extra, r, tc.hits)
-		}
+	}{{"every tenant", nil, 4}, {"one tenant", []string{"--invalidate-tenant", "pred:a", "--tenant-from", "prefix:2"}, 5}} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"system", "replay", mon, "--policy", "lru", "--size", "10", "--invalidate-every", "10s", "--format", "json"}, tc.extra...)
+			out, errOut, err := runCLI(t, args...)
+			if err != nil {
+				t.Fatal(err, errOut)
+			}
+			var rep struct {
+				Runs []struct {
+					Hits  int `json:"hits"`
+					Batch struct {
+						Requests int `json:"requests"`
+						Hits     int `json:"hits"`
+					} `json:"batch"`
+				} `json:"runs"`
+			}
+			if err := json.Unmarshal([]byte(out), &rep); err != nil {
+				t.Fatal(err)
+			}
+			if r := rep.Runs[0]; r.Hits != tc.hits || r.Batch.Requests != 3 || r.Batch.Hits != 2 {
+				t.Errorf("%v: %+v, want %d hits and 2 of 3 requests whole", tc.extra, r, tc.hits)
+			}
+		})
 	}
 	for _, tc := range []struct {
 		args []string
@@ -173,10 +178,12 @@ func TestSystemInvalidateTenant(t *testing.T) {
 		{[]string{"system", "replay", mon, "--policy", "lru", "--size", "10", "--invalidate-every", "10s", "--invalidate-tenant", "pred:c", "--tenant-from", "prefix:2"}, `"pred:c": no such tenant`},
 		{[]string{"system", "replay", mon, "--policy", "lru", "--size", "10", "--tenant-from", "prefix:2"}, "for --invalidate-tenant: give it"},
 	} {
-		_, _, err := runCLI(t, tc.args...)
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%v: error %v, want %q", tc.args, err, tc.want)
-		}
+		t.Run(caseName(tc.args), func(t *testing.T) {
+			_, _, err := runCLI(t, tc.args...)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%v: error %v, want %q", tc.args, err, tc.want)
+			}
+		})
 	}
 }
 

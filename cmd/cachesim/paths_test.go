@@ -41,10 +41,12 @@ func TestOutputClashes(t *testing.T) {
 		{[]string{"system", "sweep", trace, "--config", config}, "--csv " + trace + " would overwrite the input " + trace},
 		{[]string{"system", "replay", trace, "--config", config, "--out", config}, "--out " + config + " would overwrite the --config " + config},
 	} {
-		_, _, err := runCLI(t, c.args...)
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%v: %v, want an error saying %q", c.args, err, c.want)
-		}
+		t.Run(caseName(c.args), func(t *testing.T) {
+			_, _, err := runCLI(t, c.args...)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("%v: %v, want an error saying %q", c.args, err, c.want)
+			}
+		})
 	}
 	if b, _ := os.ReadFile(trace); string(b) != content {
 		t.Errorf("the trace was overwritten: %.40q", b)

@@ -45,6 +45,7 @@ turns hit tokens into time to first token saved. radix is the order of
 vLLM's and SGLang's prefix caches.`
 
 func (f *prefixFlags) register(fs *pflag.FlagSet) {
+	defer inSection(fs, sectionPrompts)()
 	f.fs = fs
 	fs.StringVar(&f.kvBytes, "kv-bytes-per-token", "", "prompt traces: KV-cache memory of one token (128KiB), so that sizes with units mean KV memory (or --model)")
 	fs.StringVar(&f.model, "model", "", "prompt traces: the model's KV shape, "+sim.ModelShapeForms+": 2 × layers × kv-heads × head-dim × dtype bytes a token")
@@ -110,7 +111,7 @@ func (f *prefixFlags) options(t *trace.Trace, bytes, unitless bool) (*sim.Prefix
 	case bpt > 0 && int64(sim.MaxBlockTokens(t)) > math.MaxUint32/bpt: // tokens × bpt > MaxUint32, without overflow
 		return nil, nil, fmt.Errorf("a block of %d tokens at %d bytes a token takes 4 GiB or more: check --kv-bytes-per-token or --model", sim.MaxBlockTokens(t), bpt)
 	}
-	if err := finite(f.fs, "prefill-tokens-per-s"); err != nil {
+	if err := finite(floatFlag{"prefill-tokens-per-s", f.prefill}); err != nil {
 		return nil, nil, err
 	}
 	if f.prefill < 0 || f.pin < 0 {
@@ -160,7 +161,7 @@ func (o *sweepOptions) refusePrefix(p sweepPlan) error {
 		{p.model != nil, "the latency flags (--prefill-tokens-per-s gives time to first token)"},
 		{o.optimal, "--optimal"},
 		{o.cache.overhead > 0, "--overhead-per-object"},
-		{p.sizing.useCost || changed(o.fs, "request-rate"), "the cost rule and --request-rate"},
+		{p.sizing.useCost || o.lat.rateGiven(), "the cost rule and --request-rate"},
 		{changed(o.fs, "max-memory"), "--max-memory"},
 	} {
 		if c.on {
@@ -214,6 +215,9 @@ func (o *replayOptions) replayPrompts(cmd *cobra.Command, t *trace.Trace, p repl
 	}
 	if !bytes {
 		opt.BytesPerToken = 0
+	}
+	if len(o.route.given()) > 0 {
+		return o.replayRouted(cmd, t, p.spec, size, opt, model)
 	}
 	c, err := policy.New(p.spec, o.cache.config(size.N))
 	if err != nil {

@@ -48,7 +48,7 @@ func TestSweepPromptsTokenHitRatio(t *testing.T) {
 		if w, ok := want[k]; ok && (got < w-1e-9 || got > w+1e-9) {
 			t.Errorf("%s: token hit ratio %g, want %g", k, got, w)
 		}
-		if r[col["prompts"]] != "6" || r[col["tokens"]] != "389" || r[col["unit"]] != "objects" {
+		if r[col["prompts"]] != "6" || r[col["tokens"]] != "389" || r[col["unit"]] != "blocks" {
 			t.Errorf("%s: prompts %s tokens %s unit %s", k, r[col["prompts"]], r[col["tokens"]], r[col["unit"]])
 		}
 	}
@@ -104,10 +104,12 @@ func TestPrefixFlagErrors(t *testing.T) {
 		{[]string{"sweep", path, "--model", "layers=1000000,kv-heads=1000000,head-dim=1000000", "--sizes", "1GiB"}, "more than 1073741824"},
 		{[]string{"generate", "prefix", "--user-tokens", "1e300", "-o", filepath.Join(t.TempDir(), "p.jsonl")}, "at most 1048576 tokens"},
 	} {
-		_, _, err := runCLI(t, c.args...)
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%v: error %v, want one containing %q", c.args, err, c.want)
-		}
+		t.Run(caseName(c.args), func(t *testing.T) {
+			_, _, err := runCLI(t, c.args...)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("%v: error %v, want one containing %q", c.args, err, c.want)
+			}
+		})
 	}
 }
 
@@ -118,13 +120,15 @@ func TestBlockTokensFlag(t *testing.T) {
 {"time": 1, "token_ids": [1,2,3,4,5,6,7,99,9,10]}
 `)
 	for _, c := range []struct{ block, hits string }{{"4", "4"}, {"8", "0"}} {
-		out, errOut, err := runCLI(t, "replay", path, "--block-tokens", c.block, "--size", "100", "--format", "json")
-		if err != nil {
-			t.Fatal(err, errOut)
-		}
-		if !strings.Contains(out, `"token_hits": `+c.hits) {
-			t.Errorf("--block-tokens %s: want %s token hits in %s", c.block, c.hits, out)
-		}
+		t.Run("--block-tokens "+c.block, func(t *testing.T) {
+			out, errOut, err := runCLI(t, "replay", path, "--block-tokens", c.block, "--size", "100", "--format", "json")
+			if err != nil {
+				t.Fatal(err, errOut)
+			}
+			if !strings.Contains(out, `"token_hits": `+c.hits) {
+				t.Errorf("--block-tokens %s: want %s token hits in %s", c.block, c.hits, out)
+			}
+		})
 	}
 }
 
@@ -165,10 +169,12 @@ func TestSystemReplayPromptTiers(t *testing.T) {
 		t.Errorf("mean TTFT %g ms, want %g", rep.TTFT, want)
 	}
 	for _, bad := range [][]string{{"--instances", "2"}, {"--stampede", "coalesce"}} {
-		args := append([]string{"system", "replay", path, "--levels", "gpu=lru:1,cpu=lru:100@1ms"}, bad...)
-		if _, _, err := runCLI(t, args...); err == nil || !strings.Contains(err.Error(), "not for prompt traces") {
-			t.Errorf("%v: error %v", bad, err)
-		}
+		t.Run(caseName(bad), func(t *testing.T) {
+			args := append([]string{"system", "replay", path, "--levels", "gpu=lru:1,cpu=lru:100@1ms"}, bad...)
+			if _, _, err := runCLI(t, args...); err == nil || !strings.Contains(err.Error(), "not for prompt traces") {
+				t.Errorf("%v: error %v", bad, err)
+			}
+		})
 	}
 }
 
@@ -181,8 +187,10 @@ func TestPromptsRefusedElsewhere(t *testing.T) {
 		{"convert", path, writeFile(t, "x", "") + ".csv", "--to", "csv"},
 		{"convert", path, writeFile(t, "y", "") + ".oracleGeneral", "--to", "oracleGeneral"},
 	} {
-		if _, _, err := runCLI(t, args...); err == nil || !strings.Contains(err.Error(), "prompt") {
-			t.Errorf("%v: error %v, want one about prompts", args, err)
-		}
+		t.Run(caseName(args), func(t *testing.T) {
+			if _, _, err := runCLI(t, args...); err == nil || !strings.Contains(err.Error(), "prompt") {
+				t.Errorf("%v: error %v, want one about prompts", args, err)
+			}
+		})
 	}
 }

@@ -183,8 +183,10 @@ func TestRedisLRUMatchesRealServer(t *testing.T) {
 	}
 	const gets = 40000
 	for _, mib := range []int{4, 5, 6} { // evicting about 70%, 55% and 40% of the keys set
-		capture, real := captureCacheAside(t, "allkeys-lru", mib, gets, 20000, 2)
-		matchesServer(t, capture, fmt.Sprintf("%dMiB", mib), gets, real, "redis-lru", "redis-lru(memory=payload)")
+		t.Run(fmt.Sprintf("%d MiB", mib), func(t *testing.T) {
+			capture, real := captureCacheAside(t, "allkeys-lru", mib, gets, 20000, 2)
+			matchesServer(t, capture, fmt.Sprintf("%dMiB", mib), gets, real, "redis-lru", "redis-lru(memory=payload)")
+		})
 	}
 }
 
@@ -234,37 +236,39 @@ func TestRedisFeatureCacheMatchesRealServer(t *testing.T) {
 	}
 	const reads, keys = 20000, 6000
 	for _, kib := range []int{2816, 3072, 3584} {
-		addr := targettest.Redis(t, "--maxmemory", strconv.Itoa(kib<<10), "--maxmemory-policy", "allkeys-lru")
-		capture, wait := monitor(t, addr)
-		c := dial(t, addr)
-		rng := rand.New(rand.NewPCG(23, 1))
-		zipf := rand.NewZipf(rng, 1.01, 1, keys-1)
-		value := strings.Repeat("x", 60)
-		for range reads {
-			key := "feat:user:" + strconv.FormatUint(zipf.Uint64(), 10)
-			if s, _ := c.do(t, "HGETALL", key); s != "" {
-				continue
+		t.Run(fmt.Sprintf("%d KiB", kib), func(t *testing.T) {
+			addr := targettest.Redis(t, "--maxmemory", strconv.Itoa(kib<<10), "--maxmemory-policy", "allkeys-lru")
+			capture, wait := monitor(t, addr)
+			c := dial(t, addr)
+			rng := rand.New(rand.NewPCG(23, 1))
+			zipf := rand.NewZipf(rng, 1.01, 1, keys-1)
+			value := strings.Repeat("x", 60)
+			for range reads {
+				key := "feat:user:" + strconv.FormatUint(zipf.Uint64(), 10)
+				if s, _ := c.do(t, "HGETALL", key); s != "" {
+					continue
+				}
+				args := []string{"HSET", key}
+				for f := range 8 + rng.IntN(17) {
+					args = append(args, "f"+strconv.Itoa(f), value[:20+rng.IntN(41)])
+				}
+				c.do(t, args...)
+				c.do(t, "EXPIRE", key, "900")
 			}
-			args := []string{"HSET", key}
-			for f := range 8 + rng.IntN(17) {
-				args = append(args, "f"+strconv.Itoa(f), value[:20+rng.IntN(41)])
+			hits, misses, evicted := c.info(t, "keyspace_hits"), c.info(t, "keyspace_misses"), c.info(t, "evicted_keys")
+			c.do(t, "QUIT")
+			wait()
+			if hits+misses != reads {
+				t.Fatalf("the server counted %d reads, the client sent %d", hits+misses, reads)
 			}
-			c.do(t, args...)
-			c.do(t, "EXPIRE", key, "900")
-		}
-		hits, misses, evicted := c.info(t, "keyspace_hits"), c.info(t, "keyspace_misses"), c.info(t, "evicted_keys")
-		c.do(t, "QUIT")
-		wait()
-		if hits+misses != reads {
-			t.Fatalf("the server counted %d reads, the client sent %d", hits+misses, reads)
-		}
-		if share := float64(evicted) / float64(misses); share < 0.2 || share > 0.8 {
-			t.Fatalf("%d KiB evicted %.0f%% of the hashes set, outside the 20–80%% this test is for", kib, 100*share)
-		}
-		real := float64(hits) / reads
-		t.Logf("real redis-server, maxmemory %d KiB: %.2f%% of %d HGETALLs; of the %d hashes set %d evicted (%.0f%%)",
-			kib, 100*real, reads, misses, evicted, 100*float64(evicted)/float64(misses))
-		matchesServer(t, capture, fmt.Sprintf("%dKiB", kib), reads, real, "redis-lru", "redis-lru(memory=payload)", "redis-lru(hash-fields=16)")
+			if share := float64(evicted) / float64(misses); share < 0.2 || share > 0.8 {
+				t.Fatalf("%d KiB evicted %.0f%% of the hashes set, outside the 20–80%% this test is for", kib, 100*share)
+			}
+			real := float64(hits) / reads
+			t.Logf("real redis-server, maxmemory %d KiB: %.2f%% of %d HGETALLs; of the %d hashes set %d evicted (%.0f%%)",
+				kib, 100*real, reads, misses, evicted, 100*float64(evicted)/float64(misses))
+			matchesServer(t, capture, fmt.Sprintf("%dKiB", kib), reads, real, "redis-lru", "redis-lru(memory=payload)", "redis-lru(hash-fields=16)")
+		})
 	}
 }
 
@@ -290,34 +294,36 @@ func TestRedisBenchmarkCaptureMatchesRealServer(t *testing.T) {
 	}
 	const gets = 30000
 	for _, kib := range []int{2560, 3072, 3584} {
-		addr := targettest.Redis(t, "--maxmemory", strconv.Itoa(kib<<10), "--maxmemory-policy", "allkeys-lru")
-		host, port, _ := net.SplitHostPort(addr)
-		capture, wait := monitor(t, addr)
-		// One process for both tests: redis-benchmark seeds its keys with
-		// time(NULL)^getpid(), so a second process started a second later
-		// with the next pid can draw the very same keys, and its GETs then
-		// walk the SETs' order instead of being random.
-		cmd := exec.Command(bench, "-h", host, "-p", port, "-r", "30000", "-c", "1", "-P", "1", "-q",
-			"-t", "set,get", "-n", strconv.Itoa(gets), "-d", "100")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("redis-benchmark: %v\n%s", err, out)
-		}
-		c := dial(t, addr)
-		hits, misses, evicted := c.info(t, "keyspace_hits"), c.info(t, "keyspace_misses"), c.info(t, "evicted_keys")
-		left, _ := c.do(t, "DBSIZE")
-		c.do(t, "QUIT")
-		wait()
-		if hits+misses != gets {
-			t.Fatalf("the server counted %d GETs, redis-benchmark sent %d", hits+misses, gets)
-		}
-		keys, _ := strconv.ParseInt(left, 10, 64)
-		share := float64(evicted) / float64(evicted+keys)
-		real := float64(hits) / gets
-		t.Logf("real redis-server, maxmemory %d KiB: %.2f%% of %d GETs; %d keys evicted of %d set (%.0f%%)",
-			kib, 100*real, gets, evicted, evicted+keys, 100*share)
-		if share < 0.2 || share > 0.8 {
-			t.Fatalf("%d KiB evicted %.0f%% of the keys set, outside the 20–80%% this test is for", kib, 100*share)
-		}
-		matchesServer(t, capture, fmt.Sprintf("%dKiB", kib), gets, real, "redis-lru", "redis-lru(memory=payload)")
+		t.Run(fmt.Sprintf("%d KiB", kib), func(t *testing.T) {
+			addr := targettest.Redis(t, "--maxmemory", strconv.Itoa(kib<<10), "--maxmemory-policy", "allkeys-lru")
+			host, port, _ := net.SplitHostPort(addr)
+			capture, wait := monitor(t, addr)
+			// One process for both tests: redis-benchmark seeds its keys with
+			// time(NULL)^getpid(), so a second process started a second later
+			// with the next pid can draw the very same keys, and its GETs then
+			// walk the SETs' order instead of being random.
+			cmd := exec.Command(bench, "-h", host, "-p", port, "-r", "30000", "-c", "1", "-P", "1", "-q",
+				"-t", "set,get", "-n", strconv.Itoa(gets), "-d", "100")
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("redis-benchmark: %v\n%s", err, out)
+			}
+			c := dial(t, addr)
+			hits, misses, evicted := c.info(t, "keyspace_hits"), c.info(t, "keyspace_misses"), c.info(t, "evicted_keys")
+			left, _ := c.do(t, "DBSIZE")
+			c.do(t, "QUIT")
+			wait()
+			if hits+misses != gets {
+				t.Fatalf("the server counted %d GETs, redis-benchmark sent %d", hits+misses, gets)
+			}
+			keys, _ := strconv.ParseInt(left, 10, 64)
+			share := float64(evicted) / float64(evicted+keys)
+			real := float64(hits) / gets
+			t.Logf("real redis-server, maxmemory %d KiB: %.2f%% of %d GETs; %d keys evicted of %d set (%.0f%%)",
+				kib, 100*real, gets, evicted, evicted+keys, 100*share)
+			if share < 0.2 || share > 0.8 {
+				t.Fatalf("%d KiB evicted %.0f%% of the keys set, outside the 20–80%% this test is for", kib, 100*share)
+			}
+			matchesServer(t, capture, fmt.Sprintf("%dKiB", kib), gets, real, "redis-lru", "redis-lru(memory=payload)")
+		})
 	}
 }

@@ -16,8 +16,11 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// replayOptions are the flags of cachesim replay.
+// replayOptions are the flags and arguments of cachesim replay: the input,
+// output, cache (one policy), latency, batch, timeline and prompt flags,
+// --size and --bytes.
 type replayOptions struct {
+	args     []string // [TRACE]
 	in       inputFlags
 	out      outputFlags
 	cache    cacheFlags
@@ -27,9 +30,12 @@ type replayOptions struct {
 	size     string
 	bytes    bool
 	prefix   prefixFlags
+	route    routeFlags
 }
 
-func newReplayCmd() *cobra.Command {
+// newReplayCmd is cachesim replay. runF, when not nil, runs instead of the
+// replay with the options parsed and checked (for tests).
+func newReplayCmd(runF func(*replayOptions) error) *cobra.Command {
 	var o replayOptions
 	cmd := &cobra.Command{
 		Use:         "replay [TRACE]",
@@ -59,7 +65,7 @@ replay. A real Redis or memcached: cachesim live replay.
 ` + batchHelp + ` The replay adds how many keys a request fetched
 (percentiles) and the share of requests by the share of their keys hit.
 
-` + prefixHelp,
+` + prefixHelp + "\n\n" + routeHelp,
 		Example: `  cachesim replay
   cachesim generate zipf --keys 1e4 --requests 1e5 --rate 1000 --size lognormal:8:1 -o trace.csv
   cachesim replay trace.csv --policy lfu --size 1000
@@ -69,22 +75,37 @@ replay. A real Redis or memcached: cachesim live replay.
   cachesim replay 'drifting:keys=1e4,requests=1e5' --policy lfu --size 1000 --window 10000
   cachesim replay trace.csv --size 4MiB --policy redis-lru --overhead-per-object 62
   cachesim replay 'prefix:requests=2000' --policy radix --size 8GiB --kv-bytes-per-token 128KiB --pin-time 2s
+  cachesim replay 'prefix:requests=2000' --policy lru --size 32GiB --model layers=32,kv-heads=8,head-dim=128 --instances 8 --router all
   cachesim replay 'batch:keys=1e4,batch=20,requests=1e5' --size 5000 --dedup-batch --miss-latency 10ms`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return runReplay(cmd, args, &o) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.args, o.in.stdin = args, cmd.InOrStdin()
+			p, err := o.plan()
+			if err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(&o)
+			}
+			return runReplay(cmd, &o, p)
+		},
 	}
 	fs := cmd.Flags()
 	o.cache.register(fs, false)
+	done := inSection(fs, sectionPolicies)
 	fs.StringVarP(&o.size, "size", "s", "", "cache size: objects (1000) or bytes with a unit (64MiB) (default: 10% of the distinct keys)")
 	fs.BoolVar(&o.bytes, "bytes", false, "treat a size without a unit as bytes")
-	o.lat.register(fs, true, true)
+	done()
+	o.lat.register(fs, latencyParts{hit: true, rate: true})
 	o.batch.register(fs, true)
 	o.timeline.register(fs)
 	o.prefix.register(fs)
+	o.route.register(fs)
 	o.in.register(fs)
 	o.in.registerRequests(fs)
 	o.out.register(fs, "table", "csv", "json")
 	completeFlags(cmd, o.out.formats...)
+	startHere(cmd, []helpArg{traceArg}, "policy", "size", "format", "out")
 	return cmd
 }
 
@@ -113,7 +134,7 @@ func (o *replayOptions) plan() (p replayPlan, err error) {
 		if p.model, err = o.lat.model(o.cache.seed); err != nil {
 			return p, err
 		}
-	} else if o.lat.fs.Changed("request-rate") {
+	} else if o.lat.rateGiven() {
 		return p, fmt.Errorf("--request-rate serves the latency report: give --miss-latency")
 	}
 	if err := o.batch.check(p.model != nil); err != nil {
@@ -123,17 +144,16 @@ func (o *replayOptions) plan() (p replayPlan, err error) {
 	if err := o.cache.check(specs, p.size.Bytes(), p.model); err != nil {
 		return p, err
 	}
+	if _, err := o.route.check(); err != nil {
+		return p, err
+	}
 	p.window, err = o.timeline.check(&o.out)
 	return p, err
 }
 
-func runReplay(cmd *cobra.Command, args []string, o *replayOptions) error {
-	stderr := cmd.ErrOrStderr()
-	o.in.stdin = cmd.InOrStdin()
-	p, err := o.plan()
-	if err != nil {
-		return err
-	}
+// runReplay is cachesim replay, as plan p says.
+func runReplay(cmd *cobra.Command, o *replayOptions, p replayPlan) error {
+	stderr, args := cmd.ErrOrStderr(), o.args
 	if ok, err := o.replayStream(cmd, args, p); ok || err != nil {
 		return err
 	}
@@ -144,6 +164,9 @@ func runReplay(cmd *cobra.Command, args []string, o *replayOptions) error {
 		return err
 	}
 	if err := o.prefix.check(t); err != nil {
+		return err
+	}
+	if err := o.route.checkTrace(t); err != nil {
 		return err
 	}
 	if sim.Prompts(t) {
@@ -229,6 +252,7 @@ type timelineFlags struct {
 }
 
 func (f *timelineFlags) register(fs *pflag.FlagSet) {
+	defer inSection(fs, sectionTimeline)()
 	f.fs = fs
 	fs.StringVar(&f.plot, "plot", "", "draw the hit ratio per window to this file, PNG or SVG by its extension (timeline.png)")
 	markPaths(fs, "output", "plot")
@@ -308,7 +332,7 @@ func eventsOnWindows(t *trace.Trace, plan *sim.WindowPlan, events []report.Timel
 // caller must load the trace.
 func (o *replayOptions) replayStream(cmd *cobra.Command, args []string, p replayPlan) (ok bool, err error) {
 	if o.timeline.on() || p.model != nil || p.spec.Traits().Has(policy.Offline) || (p.size.N == 0 && !rereadable(args)) ||
-		len(o.prefix.given()) > 0 || o.batch.given() {
+		len(o.prefix.given()) > 0 || len(o.route.given()) > 0 || o.batch.given() {
 		return false, nil
 	}
 	stderr := cmd.ErrOrStderr()

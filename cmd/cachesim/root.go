@@ -43,9 +43,10 @@ Zipf, 1,000 keys, 10,000 requests, exponent 1.5, seed 42.`,
 		PersistentPreRunE: checkPaths,
 	}
 	root.SetVersionTemplate("cachesim {{.Version}}\n")
-	root.AddCommand(newSweepCmd(), newMRCCmd(), newReplayCmd(), newSystemCmd(), newLiveCmd(),
-		newInspectCmd(), newConvertCmd(), newGenerateCmd(), newPoliciesCmd())
+	root.AddCommand(newSweepCmd(nil), newMRCCmd(nil), newReplayCmd(nil), newSystemCmd(), newLiveCmd(),
+		newInspectCmd(nil), newConvertCmd(nil), newGenerateCmd(nil), newPoliciesCmd())
 	root.SetFlagErrorFunc(flagError(root))
+	root.SetUsageFunc(writeUsage)
 	onceFlags(root)
 	return root
 }

@@ -51,9 +51,11 @@ func TestFourEventsNoHit(t *testing.T) {
 		{"sweep", mon, "--policy", "ttl", "--sizes", "10"},
 		{"system", "replay", mon, "--policy", "ttl", "--size", "10"},
 	} {
-		if hits, reqs := replayJSON(t, args...); hits != 0 || reqs != 2 {
-			t.Errorf("%s: %g hits of %g requests, want 0 of 2", strings.Join(args, " "), hits, reqs)
-		}
+		t.Run(caseName(args), func(t *testing.T) {
+			if hits, reqs := replayJSON(t, args...); hits != 0 || reqs != 2 {
+				t.Errorf("%s: %g hits of %g requests, want 0 of 2", strings.Join(args, " "), hits, reqs)
+			}
+		})
 	}
 	// A default TTL of 100 s applies to writes that carry none; these
 	// carry EX 60, which stays.
@@ -79,9 +81,11 @@ func TestExpireRetimes(t *testing.T) {
 		{"replay", mon, "--policy", "ttl", "--size", "10"},
 		{"system", "replay", mon, "--policy", "ttl", "--size", "10"},
 	} {
-		if hits, reqs := replayJSON(t, args...); hits != 1 || reqs != 3 {
-			t.Errorf("%s: %g hits of %g, want 1 of 3", strings.Join(args, " "), hits, reqs)
-		}
+		t.Run(caseName(args), func(t *testing.T) {
+			if hits, reqs := replayJSON(t, args...); hits != 1 || reqs != 3 {
+				t.Errorf("%s: %g hits of %g, want 1 of 3", strings.Join(args, " "), hits, reqs)
+			}
+		})
 	}
 }
 
@@ -175,17 +179,19 @@ func TestCacheAsideCommandsAgree(t *testing.T) {
 	mon := cacheAsideCapture(t, 4000, 60)
 	for _, size := range []string{"20KiB", "100KiB", "400KiB"} {
 		for _, p := range []string{"lru", "ttl"} {
-			h1, r1 := replayJSON(t, "replay", mon, "--policy", p, "--size", size)
-			h2, r2 := replayJSON(t, "sweep", mon, "--policy", p, "--sizes", size)
-			h3, r3 := replayJSON(t, "system", "replay", mon, "--policy", p, "--size", size)
-			if h1 != h2 || h1 != h3 || r1 != r2 || r1 != r3 || r1 != 4000 {
-				t.Errorf("%s at %s: replay %g/%g, sweep %g/%g, system %g/%g", p, size, h1, r1, h2, r2, h3, r3)
-			}
-			if p == "lru" {
-				if h4, r4 := replayJSON(t, "mrc", mon, "--sizes", size); h4 != h1 || r4 != r1 {
-					t.Errorf("mrc at %s: %g/%g, replay %g/%g", size, h4, r4, h1, r1)
+			t.Run(p+" at "+size, func(t *testing.T) {
+				h1, r1 := replayJSON(t, "replay", mon, "--policy", p, "--size", size)
+				h2, r2 := replayJSON(t, "sweep", mon, "--policy", p, "--sizes", size)
+				h3, r3 := replayJSON(t, "system", "replay", mon, "--policy", p, "--size", size)
+				if h1 != h2 || h1 != h3 || r1 != r2 || r1 != r3 || r1 != 4000 {
+					t.Errorf("%s at %s: replay %g/%g, sweep %g/%g, system %g/%g", p, size, h1, r1, h2, r2, h3, r3)
 				}
-			}
+				if p == "lru" {
+					if h4, r4 := replayJSON(t, "mrc", mon, "--sizes", size); h4 != h1 || r4 != r1 {
+						t.Errorf("mrc at %s: %g/%g, replay %g/%g", size, h4, r4, h1, r1)
+					}
+				}
+			})
 		}
 	}
 	// The TTL policy cannot beat the expiring server: every hit of the
@@ -249,10 +255,12 @@ func TestRedisModelNamed(t *testing.T) {
 		{"redis-lru", "redis-lru: the capacity is maxmemory, each key charged the memory Redis 7.0 gives it (keys of 16 B"},
 		{"redis-lru(memory=payload)", "redis-lru(memory=payload): the capacity counts the request sizes alone"},
 	} {
-		_, errOut, err := runCLI(t, "replay", mon, "--policy", c.spec, "--size", "2MiB")
-		if err != nil || !strings.Contains(errOut, c.want) {
-			t.Errorf("%s: %v\n%s", c.spec, err, errOut)
-		}
+		t.Run(c.spec, func(t *testing.T) {
+			_, errOut, err := runCLI(t, "replay", mon, "--policy", c.spec, "--size", "2MiB")
+			if err != nil || !strings.Contains(errOut, c.want) {
+				t.Errorf("%s: %v\n%s", c.spec, err, errOut)
+			}
+		})
 	}
 	// Object counts: the payload model, said so.
 	if _, errOut, _ := runCLI(t, "replay", mon, "--policy", "redis-lru", "--size", "10"); !strings.Contains(errOut, "or object counts") {

@@ -111,22 +111,24 @@ func exitStatus(err error) int {
 // destination).
 func TestSignalRemovesTemporaries(t *testing.T) {
 	for sig, code := range map[syscall.Signal]int{syscall.SIGINT: 130, syscall.SIGTERM: 143, syscall.SIGHUP: 129} {
-		dir := t.TempDir()
-		p := startProcess(t, dir, "generate", "zipf", "--keys", "1e6", "--requests", "1e9", "-o", "g.csv")
-		waitFor(t, "the temporary file", func() bool {
-			m, _ := filepath.Glob(filepath.Join(dir, ".g.csv.tmp*"))
-			return len(m) > 0
+		t.Run(sig.String(), func(t *testing.T) {
+			dir := t.TempDir()
+			p := startProcess(t, dir, "generate", "zipf", "--keys", "1e6", "--requests", "1e9", "-o", "g.csv")
+			waitFor(t, "the temporary file", func() bool {
+				m, _ := filepath.Glob(filepath.Join(dir, ".g.csv.tmp*"))
+				return len(m) > 0
+			})
+			if err := p.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			if got := exitStatus(p.Wait()); got != code {
+				t.Errorf("%s: exit status %d, want %d", sig, got, code)
+			}
+			left, _ := os.ReadDir(dir)
+			if len(left) != 0 {
+				t.Errorf("%s: left %v in the directory", sig, left)
+			}
 		})
-		if err := p.Process.Signal(sig); err != nil {
-			t.Fatal(err)
-		}
-		if got := exitStatus(p.Wait()); got != code {
-			t.Errorf("%s: exit status %d, want %d", sig, got, code)
-		}
-		left, _ := os.ReadDir(dir)
-		if len(left) != 0 {
-			t.Errorf("%s: left %v in the directory", sig, left)
-		}
 	}
 }
 

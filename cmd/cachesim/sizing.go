@@ -11,49 +11,51 @@ import (
 
 // sizingFlags are the flags of the sizing rules and the charts of a curve.
 type sizingFlags struct {
-	plot, latencyPlot string
-	metric            string
-	minGain           float64
-	sensitivity       float64
-	target            float64
-	memoryCost        float64
-	missCost          float64
-	tenantCosts       map[string]float64 // --miss-cost NAME=COST,… (partition.go)
-	objectBytes       float64
-	interpolate       bool
-	xScale            string
-	fs                *pflag.FlagSet
+	plot        string
+	metric      string
+	minGain     float64
+	sensitivity float64
+	target      float64
+	memoryCost  float64
+	missCost    float64
+	tenantCosts map[string]float64 // --miss-cost NAME=COST,… (partition.go)
+	objectBytes float64
+	interpolate bool
+	xScale      string
+	fs          *pflag.FlagSet
 }
 
-func (f *sizingFlags) register(fs *pflag.FlagSet, latencyPlot bool) {
+func (f *sizingFlags) register(fs *pflag.FlagSet) {
 	f.fs = fs
+	rules := inSection(fs, sectionRules)
 	fs.StringVar(&f.plot, "plot", "", "draw the hit-ratio curves to this file, PNG or SVG by its extension (mrc.png, mrc.svg)")
 	markPaths(fs, "output", "plot")
 	fs.StringVar(&f.metric, "metric", "request", "hit ratio of the chart and the recommendations: request, or byte (byte hit ratio)")
 	fs.Float64Var(&f.minGain, "min-gain", 1, "diminishing-returns threshold: recommend the smallest size from which every larger swept size gains less than this many percentage points per doubling of the size (negative: off)")
 	fs.Float64Var(&f.sensitivity, "knee-sensitivity", 1, "Kneedle's sensitivity S for the knee recommendation (0: off); on log-size when the size axis is log (see --x-scale)")
 	fs.Float64Var(&f.target, "target-hit-ratio", 0, "recommend the smallest size reaching this hit ratio, e.g. 0.9 (0: off)")
+	fs.StringVar(&f.xScale, "x-scale", "auto", "size axis of the charts: log, linear, or auto (log when the sizes span more than two decades, or are log-spaced over 4× or more); Kneedle reads the curve on the same axis")
+	fs.BoolVar(&f.interpolate, "interpolate", false, "let the target rule pick sizes between swept points (straight lines between them, in log-size on a log axis)")
+	rules()
+	defer inSection(fs, sectionLatency)() // the cost rule's
 	fs.Float64Var(&f.memoryCost, "memory-cost", 0, "price of a GiB of cache memory per month (730h), for the cost-optimal size (with --miss-cost)")
 	fs.Var(&missCostValue{one: &f.missCost, per: &f.tenantCosts}, "miss-cost", "price of one miss, for the cost-optimal size (with --memory-cost); with --partition, tenant=price,… weighs each tenant's misses")
 	fs.Float64Var(&f.objectBytes, "object-bytes", 0, "memory per object for the cost rule with object-count sizes (default: the trace's mean object size)")
-	fs.StringVar(&f.xScale, "x-scale", "auto", "size axis of the charts: log, linear, or auto (log when the sizes span more than two decades, or are log-spaced over 4× or more); Kneedle reads the curve on the same axis")
-	fs.BoolVar(&f.interpolate, "interpolate", false, "let the target rule pick sizes between swept points (straight lines between them, in log-size on a log axis)")
-	if latencyPlot {
-		fs.StringVar(&f.latencyPlot, "latency-plot", "", "draw mean and p99 latency against size to this file, PNG or SVG (adds the latency report)")
-		markPaths(fs, "output", "latency-plot")
-	}
 }
 
 // sizing is what the flags ask for, checked before any work.
 type sizing struct {
-	metric  report.Metric
-	xScale  report.Scale
-	useCost bool
+	metric      report.Metric
+	xScale      report.Scale
+	useCost     bool
+	latencyPlot string // --latency-plot's file ("": none)
 }
 
 // check validates the flags; lat says whether a latency report was asked
-// for (the request rate serves it and the cost rule).
-func (f *sizingFlags) check(out *outputFlags, lat *latencyFlags) (sizing, error) {
+// for (the request rate serves it and the cost rule) and draws its chart;
+// partition says --partition was given (sweep), whose tenants --miss-cost
+// may price.
+func (f *sizingFlags) check(out *outputFlags, lat *latencyFlags, partition bool) (sizing, error) {
 	var s sizing
 	var err error
 	if s.metric, err = report.ParseMetric(f.metric); err != nil {
@@ -62,13 +64,15 @@ func (f *sizingFlags) check(out *outputFlags, lat *latencyFlags) (sizing, error)
 	if s.xScale, err = report.ParseScale(f.xScale); err != nil {
 		return s, fmt.Errorf("--x-scale %w", err)
 	}
-	if err := finite(f.fs, "min-gain", "knee-sensitivity", "target-hit-ratio", "memory-cost", "miss-cost", "object-bytes"); err != nil {
+	if err := finite(floatFlag{"min-gain", f.minGain}, floatFlag{"knee-sensitivity", f.sensitivity}, floatFlag{"target-hit-ratio", f.target},
+		floatFlag{"memory-cost", f.memoryCost}, floatFlag{"object-bytes", f.objectBytes}); err != nil {
 		return s, err
 	}
 	if err := out.checkChart("--plot", f.plot); err != nil {
 		return s, err
 	}
-	if err := out.checkChart("--latency-plot", f.latencyPlot); err != nil {
+	s.latencyPlot = lat.plot
+	if err := out.checkChart("--latency-plot", s.latencyPlot); err != nil {
 		return s, err
 	}
 	switch {
@@ -82,7 +86,7 @@ func (f *sizingFlags) check(out *outputFlags, lat *latencyFlags) (sizing, error)
 		return s, fmt.Errorf("--interpolate applies to the target rule: give --target-hit-ratio")
 	}
 	s.useCost = changed(f.fs, "memory-cost") || (changed(f.fs, "miss-cost") && f.tenantCosts == nil)
-	if f.tenantCosts != nil && (f.fs.Lookup("partition") == nil || !changed(f.fs, "partition")) {
+	if f.tenantCosts != nil && !partition {
 		return s, fmt.Errorf("--miss-cost tenant=price,… weighs the tenants of --partition (cachesim sweep); the cost rule takes one price per miss")
 	}
 	return s, f.checkCost(s.useCost, lat)
@@ -96,7 +100,7 @@ func (f *sizingFlags) checkCost(useCost bool, lat *latencyFlags) error {
 	if !useCost && changed(f.fs, "object-bytes") {
 		return fmt.Errorf("--object-bytes applies to the cost rule: give --memory-cost and --miss-cost")
 	}
-	if !useCost && !lat.asked() && changed(f.fs, "request-rate") {
+	if !useCost && !lat.asked() && lat.rateGiven() {
 		return fmt.Errorf("--request-rate serves the cost rule and the latency report: give --memory-cost and --miss-cost, or --miss-latency")
 	}
 	return nil
@@ -159,8 +163,8 @@ func (f *sizingFlags) finish(s sizing, t *trace.Trace, rep *report.Sweep, model 
 	if err := out.chart(f.plot, rep.MRCChart(s.metric)); err != nil {
 		return err
 	}
-	if f.latencyPlot != "" {
-		return out.chart(f.latencyPlot, rep.LatencyChartOf(s.metric))
+	if s.latencyPlot != "" {
+		return out.chart(s.latencyPlot, rep.LatencyChartOf(s.metric))
 	}
 	return nil
 }

@@ -107,11 +107,13 @@ func TestSweepSizingFlagErrors(t *testing.T) {
 		{[]string{"--x-scale", "lin"}, "--x-scale \"lin\": expected auto, log, linear"},
 	}
 	for _, c := range cases {
-		args := append([]string{"sweep", "--sizes", "10,100", "-q"}, c.args...)
-		_, _, err := runCLI(t, args...)
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%v: error %v, want one mentioning %q", c.args, err, c.want)
-		}
+		t.Run(caseName(c.args), func(t *testing.T) {
+			args := append([]string{"sweep", "--sizes", "10,100", "-q"}, c.args...)
+			_, _, err := runCLI(t, args...)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("%v: error %v, want one mentioning %q", c.args, err, c.want)
+			}
+		})
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("failed runs left files: %v", entries)
@@ -178,20 +180,22 @@ func TestSystemTimelineClockAndDrops(t *testing.T) {
 	p := epochTrace(t, 60)
 	dir := t.TempDir()
 	for window, axis := range map[string]string{"10s": "clock time (UTC) on 2023-11-14", "10": "requests"} {
-		svg := filepath.Join(dir, "timeline.svg")
-		if _, stderr, err := runCLI(t, "system", "replay", p, "--policy", "lru", "--size", "10", "--invalidate-every", "20s",
-			"--window", window, "--plot", svg, "-q"); err != nil {
-			t.Fatalf("--window %s: %v\n%s", window, err, stderr)
-		}
-		b, err := os.ReadFile(svg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, want := range []string{axis, "every entry dropped", "epoch.csv, cache=lru:10"} {
-			if !bytes.Contains(b, []byte(want)) {
-				t.Errorf("--window %s: the chart lacks %q", window, want)
+		t.Run("--window "+window, func(t *testing.T) {
+			svg := filepath.Join(dir, "timeline.svg")
+			if _, stderr, err := runCLI(t, "system", "replay", p, "--policy", "lru", "--size", "10", "--invalidate-every", "20s",
+				"--window", window, "--plot", svg, "-q"); err != nil {
+				t.Fatalf("--window %s: %v\n%s", window, err, stderr)
 			}
-		}
+			b, err := os.ReadFile(svg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range []string{axis, "every entry dropped", "epoch.csv, cache=lru:10"} {
+				if !bytes.Contains(b, []byte(want)) {
+					t.Errorf("--window %s: the chart lacks %q", window, want)
+				}
+			}
+		})
 	}
 }
 

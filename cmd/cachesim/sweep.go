@@ -14,8 +14,14 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// sweepOptions are the flags of cachesim sweep and cachesim mrc.
+// sweepOptions are the flags and arguments of cachesim sweep and cachesim
+// mrc. Both have the input, output, latency, batch, sizing, sampling and
+// prompt flags, --sizes, --bytes, --jobs and --max-memory; sweep has the
+// cache flags (--policy, --ttl, …), --optimal, --partition and the tenant
+// flags; mrc has --count-writes alone of the cache flags (its curve is
+// LRU's) and --points.
 type sweepOptions struct {
+	args    []string // [TRACE]
 	in      inputFlags
 	out     outputFlags
 	cache   cacheFlags
@@ -30,9 +36,12 @@ type sweepOptions struct {
 	optimal bool
 	// partition is --partition, the budget to split between tenants (sweep only).
 	partition string
-	points    int // mrc: log-spaced sizes from one object to the footprint when --sizes is not given
-	prefix    prefixFlags
-	fs        *pflag.FlagSet
+	// withPoints says the command has --points (mrc): the curve at that
+	// many log-spaced sizes from one object to the footprint, unless --sizes.
+	withPoints bool
+	points     int
+	prefix     prefixFlags
+	fs         *pflag.FlagSet
 }
 
 // sweepHelp is the Long help of cachesim sweep.
@@ -96,7 +105,9 @@ cachesim live sweep.`
 // maxPoints bounds the sizes of one sweep or curve.
 const maxPoints = 10000
 
-func newSweepCmd() *cobra.Command {
+// newSweepCmd is cachesim sweep. runF, when not nil, runs instead of the
+// sweep with the options parsed and checked (for tests).
+func newSweepCmd(runF func(*sweepOptions) error) *cobra.Command {
 	var o sweepOptions
 	cmd := &cobra.Command{
 		Use:         "sweep [TRACE]",
@@ -120,28 +131,45 @@ func newSweepCmd() *cobra.Command {
   cachesim generate prefix --requests 2000 -o chat.jsonl
   cachesim sweep chat.jsonl --policy lru,radix --sizes 1000:20000:log5 --pin-time 5s`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return runSweep(cmd, args, &o, "sweep") },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.args, o.in.stdin = args, cmd.InOrStdin()
+			p, err := o.plan()
+			if err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(&o)
+			}
+			return runSweep(cmd, &o, p)
+		},
 	}
 	fs := cmd.Flags()
 	o.cache.register(fs, true)
+	done := inSection(fs, sectionPolicies)
 	fs.StringVarP(&o.sizes, "sizes", "s", "", "cache sizes: list 100,1000; range 50:500:50; log range 1MiB:1GiB:log or :logN (default: 12 log-spaced sizes up to the footprint)")
 	fs.BoolVar(&o.bytes, "bytes", false, "treat sizes without a unit as bytes (default: object counts)")
 	fs.BoolVar(&o.optimal, "optimal", false, "add the offline optimum as an upper bound (belady(bypass=true) for objects, belady-size for bytes) and report each policy's gap to it")
+	done()
+	done = inSection(fs, sectionBatches)
 	fs.StringVar(&o.partition, "partition", "", "split this memory budget between the tenants (objects, or bytes with a unit) to maximise the overall hit ratio, beside one shared cache of it (see Tenants above)")
+	done()
 	o.registerCommon(fs)
 	o.in.registerTenants(fs)
 	completeFlags(cmd, o.out.formats...)
+	startHere(cmd, []helpArg{traceArg}, "policy", "sizes", "plot", "csv", "format", "out")
 	return cmd
 }
 
 // registerCommon registers the flags sweep and mrc share.
 func (o *sweepOptions) registerCommon(fs *pflag.FlagSet) {
 	o.fs = fs
+	done := inSection(fs, sectionSpeed)
 	fs.IntVarP(&o.jobs, "jobs", "j", 0, "points replayed in parallel (default: number of CPUs)")
 	fs.StringVar(&o.maxMem, "max-memory", "", "bound what the sweep holds, e.g. 8GiB: the loaded trace, LRU's stack distances and the caches simulated at once (about 192 bytes per cached object); a sweep that cannot fit stops before it starts and says what it needs, and a trace that alone passes it stops loading there (0: none) (default: half of the machine's memory)")
-	o.lat.register(fs, true, true)
+	done()
+	o.lat.register(fs, latencyParts{hit: true, rate: true, plot: true})
 	o.batch.register(fs, true)
-	o.sizing.register(fs, true)
+	o.sizing.register(fs)
 	o.sample.register(fs)
 	o.prefix.register(fs)
 	o.in.register(fs)
@@ -169,11 +197,11 @@ type sweepPlan struct {
 }
 
 // plan checks every flag before any work.
-func (o *sweepOptions) plan(cmd string) (p sweepPlan, err error) {
+func (o *sweepOptions) plan() (p sweepPlan, err error) {
 	if err := o.out.check(); err != nil {
 		return p, err
 	}
-	if o.fs.Lookup("policy") != nil {
+	if o.cache.withPolicy {
 		if p.specs, err = o.cache.specs(true); err != nil {
 			return p, err
 		}
@@ -185,7 +213,7 @@ func (o *sweepOptions) plan(cmd string) (p sweepPlan, err error) {
 			return p, err
 		}
 	}
-	if err := o.checkCounts(cmd); err != nil {
+	if err := o.checkCounts(); err != nil {
 		return p, err
 	}
 	if err := o.sample.check(); err != nil {
@@ -203,7 +231,7 @@ func (o *sweepOptions) plan(cmd string) (p sweepPlan, err error) {
 		return p, err
 	}
 	o.batch.apply(p.model)
-	if p.sizing, err = o.sizing.check(&o.out, &o.lat); err != nil {
+	if p.sizing, err = o.sizing.check(&o.out, &o.lat, o.fs.Changed("partition")); err != nil {
 		return p, err
 	}
 	if p.sizing.metric == report.BatchHitRatio && o.sample.on() {
@@ -218,13 +246,15 @@ func (o *sweepOptions) plan(cmd string) (p sweepPlan, err error) {
 	return p, o.cache.check(p.specs, p.sizes.Bytes || o.bytes, p.model)
 }
 
-// checkCounts checks --points and --jobs.
-func (o *sweepOptions) checkCounts(cmd string) error {
-	if o.points < 0 || o.points > maxPoints || (cmd == "mrc" && o.points < 2) {
-		return fmt.Errorf("--points %d: expected 2 to %d", o.points, maxPoints)
-	}
-	if cmd == "mrc" && o.sizes != "" && o.fs.Changed("points") {
-		return fmt.Errorf("give --points or --sizes, not both")
+// checkCounts checks --points (mrc) and --jobs.
+func (o *sweepOptions) checkCounts() error {
+	if o.withPoints {
+		if o.points < 2 || o.points > maxPoints {
+			return fmt.Errorf("--points %d: expected 2 to %d", o.points, maxPoints)
+		}
+		if o.sizes != "" && o.fs.Changed("points") {
+			return fmt.Errorf("give --points or --sizes, not both")
+		}
 	}
 	return checkJobs(o.fs, o.jobs)
 }
@@ -277,19 +307,15 @@ func (o *sweepOptions) load(args []string, stderr io.Writer, maxMem int64) (in s
 	return in, err
 }
 
-// runSweep is cachesim sweep, and cachesim mrc (cmd "mrc"): the flags make
-// one sim.Plan, sim.Sweep runs it, and the report renders the result.
-func runSweep(cmd *cobra.Command, args []string, o *sweepOptions, name string) error {
-	o.in.stdin = cmd.InOrStdin()
-	p, err := o.plan(name)
-	if err != nil {
-		return err
-	}
+// runSweep is cachesim sweep, and cachesim mrc on a trace it does not
+// stream, as plan p says: the flags make one sim.Plan, sim.Sweep runs it,
+// and the report renders the result.
+func runSweep(cmd *cobra.Command, o *sweepOptions, p sweepPlan) error {
 	if p.maxMem > 0 { // the collector keeps the heap near what the sweep holds
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(p.maxMem))
 	}
 	stderr := cmd.ErrOrStderr()
-	in, err := o.load(args, stderr, p.maxMem)
+	in, err := o.load(o.args, stderr, p.maxMem)
 	if err != nil {
 		return err
 	}

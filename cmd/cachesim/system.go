@@ -81,12 +81,15 @@ write policies, invalidations and model redeploys, warm-up and prewarming.
   cachesim system replay trace.csv --levels 'l1=lru:100@0.05ms,l2=lru:2000@1ms' --instances 4
   cachesim system sweep trace.csv --levels 'l1=lru:100,l2=lru:1000@1ms' --vary l2 --sizes 500:8000:log5`,
 	}
-	cmd.AddCommand(newSystemReplayCmd(), newSystemSweepCmd())
+	cmd.AddCommand(newSystemReplayCmd(nil), newSystemSweepCmd(nil))
 	return cmd
 }
 
-// systemFlags are the flags the system commands share.
+// systemFlags are the flags and arguments the system commands share: the
+// hierarchy and its behaviour, the input (with tenants and multi-key
+// requests), output and latency flags.
 type systemFlags struct {
+	args              []string // [TRACE]
 	in                inputFlags
 	out               outputFlags
 	lat               latencyFlags
@@ -115,6 +118,7 @@ type systemFlags struct {
 
 func (f *systemFlags) register(fs *pflag.FlagSet) {
 	f.fs = fs
+	done := inSection(fs, sectionSystem)
 	fs.StringVar(&f.config, "config", "", "read settings from a YAML file (keys: this command's flag names; see above)")
 	markPaths(fs, "input", "config")
 	fs.StringVar(&f.levels, "levels", "", "the hierarchy: name=policy:size[@latency],… nearest first, e.g. 'l1=lru:1000@0.05ms,l2=lru:1GiB@1ms'")
@@ -122,19 +126,24 @@ func (f *systemFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.instances, "instances", 1, "service instances, each with a private first level")
 	fs.StringVar(&f.assign, "assign", "round-robin", "how requests go to instances: round-robin, key (sticky), or column:N (the client id in column N of a CSV or text trace)")
 	fs.BoolVar(&f.exclusive, "exclusive", false, "exclusive hierarchy: misses fill only the first level, whose victims move down; hits below move up")
+	fs.DurationVar(&f.ttl, "ttl", 0, "time to live of fetched values whose request carries none (0: never expire)")
+	fs.Uint64Var(&f.seed, "seed", 42, "seed for randomised policies, random miss latencies and XFetch's draws")
+	done()
+	done = inSection(fs, sectionStampede)
 	fs.StringVar(&f.stampede, "stampede", "off", "concurrent misses: off (instantaneous fills), none, coalesce, xfetch, or a comma-separated list to compare")
 	fs.Float64Var(&f.beta, "beta", 1, "XFetch's beta: larger recomputes earlier (0: never early)")
 	fs.StringVar(&f.writePolicy, "write-policy", "through", "what the trace's writes do: through, back or around")
 	fs.DurationVar(&f.flushInterval, "flush-interval", 0, "write-back: how often dirty entries are written to the store (e.g. 30s)")
 	fs.DurationVar(&f.invalidationDelay, "invalidation-delay", 0, "how long a write's invalidation takes to reach the other instances' L1s (e.g. 100ms)")
+	done()
+	done = inSection(fs, sectionEvents)
 	fs.DurationVar(&f.invalidateEvery, "invalidate-every", 0, "drop every cached entry at this period of trace time, as a model redeploy does (e.g. 1h)")
 	fs.DurationVar(&f.dipWindow, "dip-window", 0, "span before and after each --invalidate-every drop over which the dip is measured (default: a tenth of the period)")
+	fs.StringVar(&f.invalidateTenant, "invalidate-tenant", "", "with --invalidate-every: drop only these tenants' entries (comma-separated names, e.g. pred:model_a), as one model's redeploy does")
 	fs.StringVar(&f.warmup, "warmup", "", "leave the start out of the statistics: a number of requests (100000) or trace time (10m)")
 	fs.StringVar(&f.prewarm, "prewarm", "", "load the K most requested keys before the replay: top:K (from --prewarm-from, else from the --warmup part)")
 	fs.StringVar(&f.prewarmFrom, "prewarm-from", "", "history trace (or workload spec) for --prewarm, read with the same input flags")
-	fs.DurationVar(&f.ttl, "ttl", 0, "time to live of fetched values whose request carries none (0: never expire)")
-	fs.Uint64Var(&f.seed, "seed", 42, "seed for randomised policies, random miss latencies and XFetch's draws")
-	fs.StringVar(&f.invalidateTenant, "invalidate-tenant", "", "with --invalidate-every: drop only these tenants' entries (comma-separated names, e.g. pred:model_a), as one model's redeploy does")
+	done()
 	f.batch.register(fs, false)
 	f.in.register(fs)
 	f.in.registerRequests(fs)
@@ -204,7 +213,7 @@ func (f *systemFlags) check() (systemSetup, error) {
 	if err := f.out.check(); err != nil {
 		return s, err
 	}
-	if err := finite(f.fs, "beta"); err != nil {
+	if err := finite(floatFlag{"beta", f.beta}); err != nil {
 		return s, err
 	}
 	if f.instances < 1 {
@@ -384,7 +393,8 @@ func (f *systemFlags) newReport(t *trace.Trace, s systemSetup, vary string) *rep
 	return rep
 }
 
-// systemReplayOptions are the flags of cachesim system replay.
+// systemReplayOptions are the flags of cachesim system replay: the system
+// flags, --size (with --policy), the timeline and the prompt flags.
 type systemReplayOptions struct {
 	systemFlags
 	size     string
@@ -392,7 +402,10 @@ type systemReplayOptions struct {
 	prefix   prefixFlags
 }
 
-func newSystemReplayCmd() *cobra.Command {
+// newSystemReplayCmd is cachesim system replay. runF, when not nil, runs
+// instead of the replay with the options parsed (--config applied) and
+// checked (for tests).
+func newSystemReplayCmd(runF func(*systemReplayOptions) error) *cobra.Command {
 	var o systemReplayOptions
 	cmd := &cobra.Command{
 		Use:         "replay [TRACE]",
@@ -411,43 +424,58 @@ stampede, write, invalidation and timeline statistics.
   cachesim system replay 'prefix:requests=2000' --levels 'gpu=radix:4GiB,cpu=lru:32GiB@2ms,disk=lru:256GiB@20ms' --model layers=32,kv-heads=8,head-dim=128 --prefill-tokens-per-s 16000
   cachesim system replay 'mix:0.6*batch(keys=1e4,batch=20)+0.4*zipf(keys=1e4),tenants=true,rate=1000,requests=2e5' --policy lru --size 5000 --invalidate-every 30s --invalidate-tenant batch --dedup-batch`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return runSystemReplay(cmd, args, &o) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.args = args
+			s, window, err := o.plan(cmd)
+			if err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(&o)
+			}
+			return runSystemReplay(cmd, &o, s, window)
+		},
 	}
 	fs := cmd.Flags()
+	done := inSection(fs, sectionSystem)
 	fs.StringVarP(&o.size, "size", "s", "", "with --policy: the cache's size, objects (1000) or bytes with a unit (64MiB)")
-	o.lat.register(fs, false, false)
+	done()
+	o.lat.register(fs, latencyParts{})
 	o.timeline.register(fs)
 	o.prefix.register(fs)
 	o.register(fs)
 	o.out.register(fs, "table", "json")
 	completeFlags(cmd, o.out.formats...)
+	startHere(cmd, []helpArg{traceArg}, "levels", "policy", "size", "instances", "config", "format")
 	return cmd
 }
 
-// runSystemReplay is cachesim system replay.
-func runSystemReplay(cmd *cobra.Command, args []string, o *systemReplayOptions) error {
-	if err := o.applyConfig(cmd, args); err != nil {
-		return err
+// plan applies --config and checks every flag before any work.
+func (o *systemReplayOptions) plan(cmd *cobra.Command) (s systemSetup, window sim.Window, err error) {
+	if err := o.applyConfig(cmd, o.args); err != nil {
+		return s, window, err
 	}
-	s, err := o.check()
-	if err != nil {
-		return err
+	if s, err = o.check(); err != nil {
+		return s, window, err
 	}
 	if o.levels != "" && o.size != "" && o.policy == "" {
-		return fmt.Errorf("--size goes with --policy: each of --levels names its own size")
+		return s, window, fmt.Errorf("--size goes with --policy: each of --levels names its own size")
 	}
 	if o.policy != "" && o.size == "" && o.levels == "" {
-		return fmt.Errorf("--policy %s needs --size (objects, or bytes with a unit)", o.policy)
+		return s, window, fmt.Errorf("--policy %s needs --size (objects, or bytes with a unit)", o.policy)
 	}
 	if s.cfg.Levels, err = o.levelsFor(o.size); err != nil {
-		return err
+		return s, window, err
 	}
-	window, err := o.timeline.check(&o.out)
-	if err != nil {
-		return err
-	}
+	window, err = o.timeline.check(&o.out)
+	return s, window, err
+}
+
+// runSystemReplay is cachesim system replay of setup s, with the timeline
+// in windows of window when asked for.
+func runSystemReplay(cmd *cobra.Command, o *systemReplayOptions, s systemSetup, window sim.Window) error {
 	stderr := cmd.ErrOrStderr()
-	t, err := o.load(args, &s, stderr)
+	t, err := o.load(o.args, &s, stderr)
 	if err != nil {
 		return err
 	}
@@ -481,7 +509,8 @@ func runSystemReplay(cmd *cobra.Command, args []string, o *systemReplayOptions) 
 	return o.out.emit(cmd.OutOrStdout(), stderr, writers{"table": rep.WriteTable, "json": rep.WriteJSON})
 }
 
-// systemSweepOptions are the flags of cachesim system sweep.
+// systemSweepOptions are the flags of cachesim system sweep: the system
+// flags, --vary, --sizes, --bytes, --jobs and the sizing rules.
 type systemSweepOptions struct {
 	systemFlags
 	vary   string
@@ -491,7 +520,10 @@ type systemSweepOptions struct {
 	sizing sizingFlags
 }
 
-func newSystemSweepCmd() *cobra.Command {
+// newSystemSweepCmd is cachesim system sweep. runF, when not nil, runs
+// instead of the sweep with the options parsed (--config applied) and
+// checked (for tests).
+func newSystemSweepCmd(runF func(*systemSweepOptions) error) *cobra.Command {
 	var o systemSweepOptions
 	cmd := &cobra.Command{
 		Use:         "sweep [TRACE]",
@@ -507,18 +539,33 @@ The sizing rules and --plot of cachesim sweep apply to the overall hit ratio.
   cachesim system sweep trace.csv --levels 'l1=lru:100@0.05ms,l2=lru:1000@1ms' --vary l2 --sizes 500:8000:log5 --instances 4
   cachesim system sweep trace.csv --policy lru --sizes 100:5000:log6 --ttl 30s --stampede none,coalesce --plot system.png`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return runSystemSweep(cmd, args, &o) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.args = args
+			p, err := o.plan(cmd)
+			if err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(&o)
+			}
+			return runSystemSweep(cmd, &o, p)
+		},
 	}
 	fs := cmd.Flags()
+	done := inSection(fs, sectionSystem)
 	fs.StringVar(&o.vary, "vary", "", "the level whose size --sizes varies (the others stay as given); not needed with --policy")
 	fs.StringVarP(&o.sizes, "sizes", "s", "", "sizes of the varied level: list 100,1000; range 50:500:50; log range 1MiB:1GiB:log")
 	fs.BoolVar(&o.bytes, "bytes", false, "treat sizes without a unit as bytes")
+	done()
+	done = inSection(fs, sectionSpeed)
 	fs.IntVarP(&o.jobs, "jobs", "j", 0, "runs in parallel (default: number of CPUs)")
-	o.lat.register(fs, false, true)
-	o.sizing.register(fs, false)
+	done()
+	o.lat.register(fs, latencyParts{rate: true})
+	o.sizing.register(fs)
 	o.register(fs)
 	o.out.register(fs, "table", "csv", "json")
 	completeFlags(cmd, o.out.formats...)
+	startHere(cmd, []helpArg{traceArg}, "levels", "policy", "vary", "sizes", "plot", "format")
 	return cmd
 }
 
@@ -539,38 +586,47 @@ func (o *systemSweepOptions) varied(levels []system.Level) (int, error) {
 	return i, nil
 }
 
-// runSystemSweep is cachesim system sweep.
-func runSystemSweep(cmd *cobra.Command, args []string, o *systemSweepOptions) error {
-	if err := o.applyConfig(cmd, args); err != nil {
-		return err
+// systemSweepPlan is a checked system sweep: what to run, decided before
+// any work.
+type systemSweepPlan struct {
+	setup  systemSetup
+	sizes  sim.Sizes
+	vary   int // the index of the level the sizes vary
+	sizing sizing
+}
+
+// plan applies --config and checks every flag before any work.
+func (o *systemSweepOptions) plan(cmd *cobra.Command) (p systemSweepPlan, err error) {
+	if err := o.applyConfig(cmd, o.args); err != nil {
+		return p, err
 	}
-	s, err := o.check()
-	if err != nil {
-		return err
+	if p.setup, err = o.check(); err != nil {
+		return p, err
 	}
 	if o.sizes == "" {
-		return fmt.Errorf("a system sweep varies one level's size: give --sizes")
+		return p, fmt.Errorf("a system sweep varies one level's size: give --sizes")
 	}
-	sizes, err := parseSizes(o.sizes, o.bytes)
-	if err != nil {
-		return err
+	if p.sizes, err = parseSizes(o.sizes, o.bytes); err != nil {
+		return p, err
 	}
 	if err := checkJobs(o.fs, o.jobs); err != nil {
-		return err
+		return p, err
 	}
-	if s.cfg.Levels, err = o.levelsFor(strconv.FormatInt(sizes.Values[0], 10)); err != nil {
-		return err
+	if p.setup.cfg.Levels, err = o.levelsFor(strconv.FormatInt(p.sizes.Values[0], 10)); err != nil {
+		return p, err
 	}
-	vary, err := o.varied(s.cfg.Levels)
-	if err != nil {
-		return err
+	if p.vary, err = o.varied(p.setup.cfg.Levels); err != nil {
+		return p, err
 	}
-	sz, err := o.sizing.check(&o.out, &o.lat)
-	if err != nil {
-		return err
-	}
+	p.sizing, err = o.sizing.check(&o.out, &o.lat, false)
+	return p, err
+}
+
+// runSystemSweep is cachesim system sweep, as plan p says.
+func runSystemSweep(cmd *cobra.Command, o *systemSweepOptions, p systemSweepPlan) error {
+	s, sizes, vary, sz := p.setup, p.sizes, p.vary, p.sizing
 	stderr := cmd.ErrOrStderr()
-	t, err := o.load(args, &s, stderr)
+	t, err := o.load(o.args, &s, stderr)
 	if err != nil {
 		return err
 	}

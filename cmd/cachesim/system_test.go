@@ -142,10 +142,12 @@ func TestSystemFlagErrors(t *testing.T) {
 		{[]string{"replay", tr, "--policy", "lru", "--size", "10", "--warmup", "1e6"}, "--warmup 1e6 covers all 30 requests"},
 		{[]string{"sweep", "zipf:keys=10,requests=100,rate=10", "--levels", "l1=lru:2,l2=lru:5", "--vary", "l2", "--sizes", "5,10", "--warmup", "1h"}, "--warmup 1h covers all 100 requests"},
 	} {
-		_, _, err := runCLI(t, append([]string{"system"}, c.args...)...)
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%v: error %v; want one saying %q", c.args[2:], err, c.want)
-		}
+		t.Run(caseName(c.args), func(t *testing.T) {
+			_, _, err := runCLI(t, append([]string{"system"}, c.args...)...)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("%v: error %v; want one saying %q", c.args[2:], err, c.want)
+			}
+		})
 	}
 }
 
@@ -258,14 +260,16 @@ func TestSystemOneCacheCoalesces(t *testing.T) {
 	}
 	tr := writeFile(t, "burst.csv", b.String())
 	for mode, calls := range map[string]uint64{"coalesce": 1, "none": 10} {
-		out, _, err := runCLI(t, "system", "replay", tr, "--csv-time", "1", "--csv-key", "2", "--time-unit", "ms",
-			"--policy", "lru", "--size", "100", "--stampede", mode, "--miss-latency", "50ms", "--format", "json")
-		if err != nil {
-			t.Fatal(err)
-		}
-		r := parseSystemJSON(t, out)
-		if len(r.Runs) != 1 || r.Runs[0].Requests != 10 || r.Runs[0].Backend.Calls != calls {
-			t.Errorf("--stampede %s: %+v, want 10 requests and %d backend calls", mode, r.Runs, calls)
-		}
+		t.Run("--stampede "+mode, func(t *testing.T) {
+			out, _, err := runCLI(t, "system", "replay", tr, "--csv-time", "1", "--csv-key", "2", "--time-unit", "ms",
+				"--policy", "lru", "--size", "100", "--stampede", mode, "--miss-latency", "50ms", "--format", "json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := parseSystemJSON(t, out)
+			if len(r.Runs) != 1 || r.Runs[0].Requests != 10 || r.Runs[0].Backend.Calls != calls {
+				t.Errorf("--stampede %s: %+v, want 10 requests and %d backend calls", mode, r.Runs, calls)
+			}
+		})
 	}
 }

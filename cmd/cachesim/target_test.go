@@ -65,11 +65,13 @@ func TestLiveLimitBelowBaseline(t *testing.T) {
 		{[]string{"live", "replay", "redis://" + addr, trace, "--maxmemory", "100KiB"}, "raise --maxmemory"},
 		{[]string{"live", "sweep", "redis://" + addr, trace, "--sizes", "100KiB,64MiB"}, "raise the smallest of --sizes"},
 	} {
-		out, _, err := runCLI(t, c.args...)
-		if err == nil || !strings.Contains(err.Error(), "a memory limit of 100 KiB leaves no room for data") || !strings.Contains(err.Error(), "used_memory") ||
-			!strings.Contains(err.Error(), c.flag) || out != "" {
-			t.Errorf("%v: %v, want an error naming used_memory and %q\n%s", c.args, err, c.flag, out)
-		}
+		t.Run(caseName(c.args), func(t *testing.T) {
+			out, _, err := runCLI(t, c.args...)
+			if err == nil || !strings.Contains(err.Error(), "a memory limit of 100 KiB leaves no room for data") || !strings.Contains(err.Error(), "used_memory") ||
+				!strings.Contains(err.Error(), c.flag) || out != "" {
+				t.Errorf("%v: %v, want an error naming used_memory and %q\n%s", c.args, err, c.flag, out)
+			}
+		})
 	}
 	// Above the baseline but with no room for any object (a 3 MiB value's
 	// query buffer alone passes a 2 MiB limit): every write is refused,
@@ -98,10 +100,12 @@ func TestTargetFlagErrors(t *testing.T) {
 		{[]string{"replay", trace, "--size", "5", "--overhead-per-object", "50"}, "applies to byte capacities"},
 		{[]string{"replay", trace, "--target", "redis://127.0.0.1:1"}, "first argument of cachesim live"},
 	} {
-		_, _, err := runCLI(t, c.args...)
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%v: %v, want an error saying %q", c.args, err, c.want)
-		}
+		t.Run(caseName(c.args), func(t *testing.T) {
+			_, _, err := runCLI(t, c.args...)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("%v: %v, want an error saying %q", c.args, err, c.want)
+			}
+		})
 	}
 }
 

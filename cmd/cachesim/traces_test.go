@@ -97,3 +97,17 @@ func TestSweepCountWrites(t *testing.T) {
 		t.Errorf("--count-writes sweep: %v\n%s", err, stdout)
 	}
 }
+
+// inspect summarizes a workload spec as it does a file (it panicked: a
+// spec has no file to take the format, skipped and filtered counts from).
+func TestInspectWorkload(t *testing.T) {
+	stdout, _, err := runCLI(t, "inspect", "uniform:keys=5,requests=40", "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"format": "workload"`, `"requests": 40`, `"gets": 40`} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("want %s in\n%s", want, stdout)
+		}
+	}
+}

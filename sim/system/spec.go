@@ -106,7 +106,7 @@ func parseName(what Setting, s string, names []string) (int, error) {
 
 // ParseStampede parses a stampede mode: off, none, coalesce or xfetch.
 func ParseStampede(s string) (Stampede, error) {
-	i, err := parseName(SettingStampede, s, stampedeNames)
+	i, err := parseName(SettingStampede, s, StampedeNames)
 	return Stampede(i), err
 }
 
@@ -125,13 +125,17 @@ func ParseStampedes(s string) ([]Stampede, error) {
 
 // ParseWritePolicy parses a write policy: through, back or around.
 func ParseWritePolicy(s string) (WritePolicy, error) {
-	i, err := parseName(SettingWrites, s, writePolicyNames)
+	i, err := parseName(SettingWrites, s, WritePolicyNames)
 	return WritePolicy(i), err
 }
 
+// AssignmentNames are the names of the assignments, in the order of their
+// values, as ParseAssignment reads them.
+var AssignmentNames = []string{"round-robin", "key"}
+
 // ParseAssignment parses how requests go to instances: round-robin or key.
 func ParseAssignment(s string) (Assignment, error) {
-	i, err := parseName(SettingAssign, s, []string{"round-robin", "key"})
+	i, err := parseName(SettingAssign, s, AssignmentNames)
 	return Assignment(i), err
 }
 

@@ -23,10 +23,12 @@ const (
 	StampedeXFetch
 )
 
-var stampedeNames = []string{"off", "none", "coalesce", "xfetch"}
+// StampedeNames are the names of the stampede modes, in the order of their
+// values, as ParseStampede reads them.
+var StampedeNames = []string{"off", "none", "coalesce", "xfetch"}
 
 // String returns the mode's name, as ParseStampede reads it.
-func (m Stampede) String() string { return stampedeNames[m] }
+func (m Stampede) String() string { return StampedeNames[m] }
 
 // call is a backend call in flight.
 type call struct {

@@ -23,10 +23,12 @@ const (
 	WriteAround
 )
 
-var writePolicyNames = []string{"through", "back", "around"}
+// WritePolicyNames are the names of the write policies, in the order of
+// their values, as ParseWritePolicy reads them.
+var WritePolicyNames = []string{"through", "back", "around"}
 
 // String returns the policy's name, as ParseWritePolicy reads it.
-func (w WritePolicy) String() string { return writePolicyNames[w] }
+func (w WritePolicy) String() string { return WritePolicyNames[w] }
 
 // invalidation is a write's invalidation on its way to the other instances' L1s.
 type invalidation struct {

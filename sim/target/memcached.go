@@ -436,6 +436,17 @@ func sameNumber(a, b string) bool {
 	return x == y
 }
 
+// memcachedSizes is what the memcached model (the policy memcached) tells
+// of an item's place in the server's memory.
+type memcachedSizes interface {
+	// ItemSize returns the bytes memcached stores for an object of size
+	// bytes under key (ITEM_ntotal).
+	ItemSize(key uint64, size uint32) int64
+	// ChunkSize returns the chunk size of the slab class such an object
+	// goes to, or 0 when it is too large to store.
+	ChunkSize(key uint64, size uint32) int64
+}
+
 // memcachedValueBytes estimates the value bytes of the items left in a
 // memcached: their bytes (ITEM_ntotal summed) less, for each, what the
 // model says an empty value's item takes with a key of the trace's mean
@@ -449,7 +460,7 @@ func memcachedValueBytes(t *trace.Trace, c Counters) int64 {
 	if err != nil {
 		return 0
 	}
-	m := p.(*policy.Memcached)
+	m := p.(memcachedSizes)
 	var empty float64
 	for _, k := range t.Keys {
 		empty += float64(m.ItemSize(k, 0))

@@ -15,9 +15,18 @@ import (
 	"github.com/cachesim/cachesim/traces/trace"
 )
 
-// memcachedModel builds the memcached model with the settings a run's
+// memcachedSim is the memcached model (the policy memcached) as these
+// tests read it.
+type memcachedSim interface {
+	policy.Cache
+	memcachedSizes
+	// SlabMemory returns the bytes of the slab pages the model holds.
+	SlabMemory() int64
+}
+
+// newMemcachedModel builds the memcached model with the settings a run's
 // server reported, at the run's memory limit.
-func newMemcachedModel(t testing.TB, c Counters) *policy.Memcached {
+func newMemcachedModel(t testing.TB, c Counters) memcachedSim {
 	t.Helper()
 	spec, err := policy.ParseSpec(c.Model)
 	if err != nil {
@@ -27,7 +36,7 @@ func newMemcachedModel(t testing.TB, c Counters) *policy.Memcached {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return m.(*policy.Memcached)
+	return m.(memcachedSim)
 }
 
 // The model's item sizes and slab classes are the server's: one item at a
