@@ -33,6 +33,9 @@ type Stats struct {
 	// Tenants counts each tenant's lookups, indexed by tenant (0: requests
 	// without one; nil unless Options.Tenants asked for them).
 	Tenants []TenantStats `json:"-"`
+	// Tiers are what each tier of a KV-cache hierarchy served, nearest
+	// first (nil but for ReplayPrefixTiers).
+	Tiers []TierStats `json:"tiers,omitempty"`
 }
 
 // WindowStats counts the requests of one window of a run.
@@ -115,6 +118,19 @@ func (s *Stats) Merge(o Stats) {
 			sum.ByteHits += t.ByteHits
 		}
 		s.Tenants = ts
+	}
+	if o.Tiers != nil {
+		ts := append([]TierStats(nil), s.Tiers...) // s.Tiers may be shared with a copy of s
+		for k, t := range o.Tiers {
+			if k == len(ts) {
+				ts = append(ts, TierStats{Name: t.Name})
+			}
+			ts[k].Blocks += t.Blocks
+			ts[k].Tokens += t.Tokens
+			ts[k].TransferSeconds += t.TransferSeconds
+			ts[k].Evictions += t.Evictions
+		}
+		s.Tiers = ts
 	}
 	if o.Batch != nil {
 		b := &BatchStats{} // s.Batch may be shared with a copy of s
