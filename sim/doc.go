@@ -19,7 +19,8 @@
 //     curve in one pass from stack distances, for a loaded trace, a stream
 //     and a spatial sample of a stream.
 //   - ReplayPrefixTiers runs a prompt trace through a hierarchy of
-//     KV-cache tiers.
+//     KV-cache tiers, and ReplayRouted through several serving instances
+//     behind a router.
 //
 // Around them: Stats and its parts (BatchStats, PrefixStats, TenantStats,
 // WindowStats, Histogram) count what a run saw; Semantics, Apply and
