@@ -8,8 +8,8 @@
 //     timeline, each tenant's share, or the prefix rule of a prompt trace.
 //   - ReplayStream runs a trace read as a stream through one or several
 //     caches in a single pass, holding nothing per request.
-//   - Sweep carries out a Plan, what cachesim sweep and mrc run: every
-//     policy at every size in parallel, on a loaded trace or on spatial
+//   - Sweep carries out a Plan, what cachesim sweep runs (and mrc on an
+//     input it does not stream): every policy at every size in parallel, on a loaded trace or on spatial
 //     samples of one (SHARDS), with the sizes chosen from the footprint
 //     when none are given, the offline optimum, a latency model and a
 //     partition between tenants. Its Result holds the points, the sizes,

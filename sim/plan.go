@@ -7,9 +7,10 @@ import (
 	"github.com/cachesim/cachesim/traces/trace"
 )
 
-// Plan is one sweep (cachesim sweep and mrc), decided before any work:
-// the input, the policies, the sizes or how to choose them, and what to
-// record besides the counts. Sweep carries it out.
+// Plan is one sweep (cachesim sweep, and mrc on an input it does not
+// stream), decided before any work: the input, the policies, the sizes or
+// how to choose them, and what to record besides the counts. Sweep
+// carries it out.
 type Plan struct {
 	// Trace is the input, loaded whole. Or Samples are spatial samples of
 	// an input of Total requests (SHARDS: the requests of a fraction of the
