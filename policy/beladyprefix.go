@@ -16,9 +16,9 @@ func init() {
 
 // beladyPrefix is Belady's MIN adapted to prefix caches, where a block is
 // useful only while every block before it in its prompt is cached (the
-// prefix rule, sim.ReplayPrefix). The blocks of a prompt arrive in order,
-// each after the first with Request.Continues set; the block before a
-// block is its parent. beladyPrefix keeps the cached blocks closed under
+// prefix rule, sim.Replay with Options.Prefix). The blocks of a prompt
+// arrive in order, each after the first with Request.Continues set; the
+// block before a block is its parent. beladyPrefix keeps the cached blocks closed under
 // parents, a tree of cached prefixes:
 //
 //   - it evicts only leaves (cached blocks no cached block extends), the one

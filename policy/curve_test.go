@@ -35,7 +35,7 @@ func TestExactCurveTraitMatchesReplay(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				got := sim.Replay(tr, c, !sizes.Bytes)
+				got := sim.Replay(tr, c, sim.Options{Objects: !sizes.Bytes})
 				if got.Hits != curve[s].Hits || got.ByteHits != curve[s].ByteHits {
 					t.Errorf("%s at %d (bytes %v): replay %d hits, %d byte hits; curve %d, %d",
 						name, size, sizes.Bytes, got.Hits, got.ByteHits, curve[s].Hits, curve[s].ByteHits)

@@ -29,7 +29,7 @@ func ExampleNew() {
 			fmt.Println(err)
 			return
 		}
-		st := sim.Replay(tr, c, true)
+		st := sim.Replay(tr, c, sim.Options{Objects: true})
 		fmt.Printf("%s: %d hits of %d requests, %d evictions\n", spec, st.Hits, st.Requests, st.Evictions)
 	}
 	// Output:

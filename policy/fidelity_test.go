@@ -52,7 +52,8 @@ func sweepBytes(t *testing.T, tr *trace.Trace, spec string, sizes []int64, bytes
 	if err != nil {
 		t.Fatal(err)
 	}
-	pts, err := sim.Sweep(tr, sim.SweepConfig{Policies: []policy.Spec{s}, Sizes: sim.Sizes{Values: sizes, Bytes: bytes}, Seed: 1})
+	res, err := sim.Sweep(sim.Plan{Trace: tr, Policies: []policy.Spec{s}, Sizes: sim.Sizes{Values: sizes, Bytes: bytes}, Seed: 1})
+	pts := res.Points
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -78,7 +78,7 @@ func TestBeladyEqualsBruteForceOptimum(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := sim.Replay(tr, belady, true).Hits
+			got := sim.Replay(tr, belady, sim.Options{Objects: true}).Hits
 			if int(got) != want {
 				t.Fatalf("keys %v, capacity %d, demand %v: belady %d hits, optimum %d", keys, c, demand, got, want)
 			}
@@ -120,7 +120,8 @@ func TestNothingBeatsBelady(t *testing.T) {
 	sizes := sim.Sizes{Values: []int64{1, 10, 100, 1000, 5000}}
 	for _, name := range []string{"cloudPhysicsIO.txt", "gli.trace.gz", "multi2.trace.gz", "sprite.trace.gz", "loop.trace.gz", "oltp.gz"} {
 		tr := prefix(loadShared(t, name), 20_000)
-		pts, err := sim.Sweep(tr, sim.SweepConfig{Policies: specs, Sizes: sizes, Seed: 1})
+		res, err := sim.Sweep(sim.Plan{Trace: tr, Policies: specs, Sizes: sizes, Seed: 1})
+		pts := res.Points
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,8 +3,9 @@ package policy
 // Pinner is implemented by policies that can hold objects in place while
 // they are in use, as an LLM server holds the KV-cache blocks of the
 // requests it is running (a reference count above zero): a pinned object
-// is never evicted. The prefix simulation (sim.ReplayPrefix) pins a
-// request's blocks while it is in flight. lru and radix implement it.
+// is never evicted. The prefix simulation (sim.Replay with
+// Options.Prefix) pins a request's blocks while it is in flight. lru and
+// radix implement it.
 type Pinner interface {
 	// Pin adds a pin to key's object and reports whether it is cached (an
 	// object that is not cached is not pinned).

@@ -23,7 +23,7 @@ func init() {
 // more recent than the blocks that extend it, and the list's tail is a
 // leaf.
 //
-// Without pins Radix is a stack algorithm (sim.PrefixCurve computes it
+// Without pins Radix is a stack algorithm (sim.Sweep computes it
 // for every size at once): the cached blocks are the top of that order.
 // A block whose place in the order is below every other cached block of
 // its own request and that finds no older block to evict is not admitted

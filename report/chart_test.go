@@ -225,7 +225,7 @@ func timedCycle(t *testing.T) (*trace.Trace, *sim.WindowPlan) {
 func TestTimelineChart(t *testing.T) {
 	tr, plan := timedCycle(t)
 	points, _ := latencySweep(t, tr, "1ms", 50) // for the overall hit ratio
-	st := sim.ReplayWith(tr, newCache(t, 50), sim.Options{Objects: true, Window: plan})
+	st := sim.Replay(tr, newCache(t, 50), sim.Options{Objects: true, Window: plan})
 	tl := Timeline{Title: "timed, lru at 50 objects", Plan: plan, Windows: st.Windows, Overall: points[0].HitRatio()}
 	c := tl.TimelineChart(RequestHitRatio)
 	s := c.Series[0]
@@ -448,7 +448,7 @@ func TestMRCChartCeiling(t *testing.T) {
 // Without an origin, the same windows are minutes since the start.
 func TestTimelineClock(t *testing.T) {
 	tr, plan := timedCycle(t)
-	st := sim.ReplayWith(tr, newCache(t, 50), sim.Options{Objects: true, Window: plan})
+	st := sim.Replay(tr, newCache(t, 50), sim.Options{Objects: true, Window: plan})
 	tl := Timeline{Title: "timed.csv, lru at 50 objects", Plan: plan, Windows: st.Windows, Overall: st.HitRatio(),
 		Origin: time.Unix(1700000000, 0), Events: []TimelineEvent{{At: int64(5 * time.Minute), Name: "every entry dropped"}}}
 	c := tl.TimelineChart(RequestHitRatio)

@@ -29,13 +29,13 @@ func latencySweep(t *testing.T, tr *trace.Trace, missSpec string, sizes ...int64
 	if err != nil {
 		t.Fatal(err)
 	}
-	lat := sim.LatencyModel{Hit: 0.0005, Miss: miss}.Latencies(tr)
 	spec, _ := policy.ParseSpec("lru")
-	points, err := sim.Sweep(tr, sim.SweepConfig{Policies: []policy.Spec{spec}, Sizes: sim.Sizes{Values: sizes}, Latency: lat})
+	res, err := sim.Sweep(sim.Plan{Trace: tr, Policies: []policy.Spec{spec}, Sizes: sim.Sizes{Values: sizes},
+		Latency: &sim.LatencyModel{Hit: 0.0005, Miss: miss}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return points, lat
+	return res.Points, res.Latencies
 }
 
 func near(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(b)) }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/sim"
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
@@ -49,6 +50,37 @@ type Sweep struct {
 	// one shared cache; Partition lists every tenant's share (see SetPartitions).
 	Partitions []*Partition      `json:"partitions,omitempty"`
 	Partition  []PartitionTenant `json:"partition,omitempty"`
+}
+
+// NewSweep is the report of a sweep's result before the recommendations
+// (Recommend), the latency report and the partitions: its points, the
+// offline bounds among its policies and the gaps to the optimum, and the
+// ceiling, whose footprint in byte capacities counts overhead bytes per
+// object (as the replays did).
+func NewSweep(r sim.Result, overhead uint32) *Sweep {
+	s := &Sweep{Workload: r.Trace.Name, Requests: int(r.Total), Unit: sim.UnitOf(r.Sizes.Bytes).String(), Points: r.Points,
+		Optimal: r.Optimal, Bounds: bounds(r.Policies)}
+	ceiling := r.Ceiling
+	s.Ceiling, s.Footprint = &ceiling, ceiling.Footprint(r.Sizes.Bytes, overhead)
+	if r.Rate < 1 {
+		s.Workload += fmt.Sprintf(" (approximate: SHARDS sample at rate %.4g)", r.Rate)
+	}
+	if r.Optimal != "" {
+		s.Gaps = OptimalGaps(r.Points, r.Optimal)
+	}
+	return s
+}
+
+// bounds names the offline policies among specs: the charts keep them as
+// upper bounds, and no rule recommends a size for them.
+func bounds(specs []policy.Spec) []string {
+	var out []string
+	for _, s := range specs {
+		if s.Traits().Has(policy.Offline) {
+			out = append(out, s.String())
+		}
+	}
+	return out
 }
 
 func (s *Sweep) bytes() bool { return s.Unit == "bytes" }

@@ -214,6 +214,33 @@ func NewPartition(policy string, budget int64, curves []TenantCurve, shared []si
 	return p
 }
 
+// NewPartitions are the partitions of budget of a sweep's result, one per
+// policy of r.Tenants: each tenant's curve and its share of the shared
+// cache, named names[id] and with the miss price costs[id] (id: the
+// tenant's number, 0 for the requests without one), weighted when the
+// prices were given.
+func NewPartitions(r sim.Result, budget int64, names []string, costs []float64, weighted bool) []*Partition {
+	var out []*Partition
+	for _, tcs := range r.Tenants {
+		var curves []TenantCurve
+		var shared []sim.TenantStats
+		for id, stats := range tcs.Own {
+			if stats == nil {
+				continue
+			}
+			c := TenantCurve{Tenant: names[id], Sizes: tcs.Sizes, MissCost: costs[id], Weighted: weighted}
+			for _, st := range stats {
+				c.Requests = st.Requests
+				c.Hits = append(c.Hits, st.Hits)
+			}
+			curves = append(curves, c)
+			shared = append(shared, tcs.Shared[id])
+		}
+		out = append(out, NewPartition(tcs.Policy, budget, curves, shared))
+	}
+	return out
+}
+
 // WriteTable writes the split beside the shared cache, one row per tenant.
 func (p *Partition) WriteTable(w io.Writer, bytes bool) error {
 	fmt.Fprintf(w, "\npartition of %s between %d tenants, %s (split from each tenant's own curve; shared: one cache of %s replayed):\n",

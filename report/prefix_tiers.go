@@ -19,7 +19,7 @@ type PrefixTiers struct {
 	Workload      string           `json:"workload"`
 	Hierarchy     string           `json:"hierarchy"`
 	TokenHitRatio float64          `json:"token_hit_ratio"`
-	Stats         sim.TieredStats  `json:"stats"`
+	Stats         sim.Stats        `json:"stats"`
 	Tiers         []PrefixTierInfo `json:"tier_settings"`
 	Model         *Prefix          `json:"prefix_model,omitempty"`
 	// TTFTWithoutMS and TTFTWithMS are the mean time to first token (nil
@@ -37,11 +37,11 @@ type PrefixTierInfo struct {
 }
 
 // NewPrefixTiers builds the report of st on the tiers described by info.
-func NewPrefixTiers(workload, hierarchy string, st sim.TieredStats, info []PrefixTierInfo, model *Prefix) *PrefixTiers {
+func NewPrefixTiers(workload, hierarchy string, st sim.Stats, info []PrefixTierInfo, model *Prefix) *PrefixTiers {
 	r := &PrefixTiers{Workload: workload, Hierarchy: hierarchy, Stats: st, Tiers: info, Model: model}
 	ps := st.Prefix
 	r.TokenHitRatio = ps.TokenHitRatio()
-	if without, with, ok := model.ttft(st.Stats); ok {
+	if without, with, ok := model.ttft(st); ok {
 		var transfer float64
 		for _, t := range st.Tiers {
 			transfer += t.TransferSeconds
@@ -78,7 +78,7 @@ func (r *PrefixTiers) WriteTable(w io.Writer) error {
 	}
 	fmt.Fprintf(w, "token hit ratio %.2f%% (block hit ratio %.2f%%); prompts hit in full %s, in part %s, not %s\n",
 		100*r.TokenHitRatio, 100*r.Stats.HitRatio(), share(ps.Full, ps.Prompts), share(ps.Partial, ps.Prompts), share(ps.None(), ps.Prompts))
-	if v := r.Model.savedPerS(r.Stats.Stats); v != nil {
+	if v := r.Model.savedPerS(r.Stats); v != nil {
 		fmt.Fprintf(w, "prefill tokens saved: %s a second\n", fmtAmount(*v))
 	}
 	if r.TTFTWithMS != nil {

@@ -130,7 +130,8 @@ func loopCurve(t *testing.T, sizes []int64) (Curve, *trace.Trace) {
 		t.Fatal(err)
 	}
 	spec, _ := policy.ParseSpec("lru")
-	points, err := sim.Sweep(tr, sim.SweepConfig{Policies: []policy.Spec{spec}, Sizes: sim.Sizes{Values: sizes}})
+	res, err := sim.Sweep(sim.Plan{Trace: tr, Policies: []policy.Spec{spec}, Sizes: sim.Sizes{Values: sizes}})
+	points := res.Points
 	if err != nil {
 		t.Fatal(err)
 	}

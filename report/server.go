@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cachesim/cachesim/sim"
+	"github.com/cachesim/cachesim/sim/target"
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
 )
@@ -30,45 +31,6 @@ func NewServerLatency(h *sim.Histogram) ServerLatency {
 	ms := func(s float64) float64 { return 1e3 * s }
 	return ServerLatency{MeanMS: ms(h.Mean()), P50MS: ms(h.Quantile(0.5)), P90MS: ms(h.Quantile(0.9)),
 		P99MS: ms(h.Quantile(0.99)), P999MS: ms(h.Quantile(0.999)), MaxMS: ms(h.Max())}
-}
-
-// ServerCounters are a server's own statistics at one moment (the live
-// client's counters, as plain data).
-type ServerCounters struct {
-	// Hits and Misses are lookups (Redis keyspace_hits/misses, memcached get_hits/get_misses).
-	Hits   uint64 `json:"hits"`
-	Misses uint64 `json:"misses"`
-	// Evictions are keys evicted for memory.
-	Evictions uint64 `json:"evictions"`
-	// Expired are keys removed because their TTL passed.
-	Expired uint64 `json:"expired"`
-	// UsedMemory is Redis's used_memory, or memcached's bytes (item storage).
-	UsedMemory int64 `json:"used_memory"`
-	// MemoryLimit is maxmemory (0: none) or memcached's limit_maxbytes.
-	MemoryLimit int64 `json:"memory_limit"`
-	// Fragmentation is Redis's mem_fragmentation_ratio (0 for memcached).
-	Fragmentation float64 `json:"mem_fragmentation_ratio,omitempty"`
-	// Keys is the number of keys in the database (memcached: curr_items).
-	Keys int64 `json:"keys"`
-	// Policy is the eviction policy in force.
-	Policy string `json:"policy"`
-	// Samples, LogFactor and DecayTime are Redis's maxmemory-samples,
-	// lfu-log-factor and lfu-decay-time (0 for memcached).
-	Samples   int `json:"maxmemory_samples,omitempty"`
-	LogFactor int `json:"lfu_log_factor,omitempty"`
-	DecayTime int `json:"lfu_decay_time,omitempty"`
-	// SlabMemory is memcached's total_malloced, the slab pages it holds:
-	// up to MemoryLimit, plus a page for every class that got its first one
-	// beyond it (0 for Redis).
-	SlabMemory int64 `json:"slab_memory,omitempty"`
-	// ChunkMemory is the memory of the chunks memcached's items take, the
-	// sum of chunk_size × used_chunks over its slab classes (0 for Redis).
-	ChunkMemory int64 `json:"chunk_memory,omitempty"`
-	// SlabClasses is the number of memcached slab classes holding pages
-	// (active_slabs; 0 for Redis).
-	SlabClasses int `json:"slab_classes,omitempty"`
-	// Model is the memcached model's spec for the server's settings ("" for Redis).
-	Model string `json:"model,omitempty"`
 }
 
 // Predicted is one simulated model beside the real run.
@@ -103,10 +65,10 @@ type ServerRun struct {
 	RequestsPerS float64       `json:"requests_per_second"`
 	// Server is the server's counters after the run; ServerHits,
 	// ServerMisses and Evictions are their increase during it.
-	Server       ServerCounters `json:"server"`
-	ServerHits   uint64         `json:"server_hits"`
-	ServerMisses uint64         `json:"server_misses"`
-	Evictions    uint64         `json:"evictions"`
+	Server       target.Counters `json:"server"`
+	ServerHits   uint64          `json:"server_hits"`
+	ServerMisses uint64          `json:"server_misses"`
+	Evictions    uint64          `json:"evictions"`
 	// EmptyMemory is the server's used memory with the database empty.
 	EmptyMemory int64 `json:"empty_used_memory"`
 	// OverheadPerKey is (used memory − empty used memory − value bytes) ÷ keys.

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/cachesim/cachesim/sim/target"
 )
 
 // A memcached run reports the slab pages it really held against its limit
@@ -12,7 +14,7 @@ import (
 // (worked by hand). A Redis run has none of these rows.
 func TestServerRunSlabRows(t *testing.T) {
 	mc := ServerRun{Workload: "w", Target: "memcached", MaxMemory: 4 << 20, Policy: "memcached",
-		Server: ServerCounters{MemoryLimit: 4 << 20, Keys: 36153, SlabMemory: 28 << 20, ChunkMemory: 22407944, SlabClasses: 28}}
+		Server: target.Counters{MemoryLimit: 4 << 20, Keys: 36153, SlabMemory: 28 << 20, ChunkMemory: 22407944, SlabClasses: 28}}
 	var b bytes.Buffer
 	if err := mc.WriteTable(&b); err != nil {
 		t.Fatal(err)
@@ -30,7 +32,7 @@ func TestServerRunSlabRows(t *testing.T) {
 		t.Errorf("CSV without the slab memory:\n%s", b.String())
 	}
 	redis := mc
-	redis.Server = ServerCounters{MemoryLimit: 4 << 20, Keys: 10, UsedMemory: 1 << 20}
+	redis.Server = target.Counters{MemoryLimit: 4 << 20, Keys: 10, UsedMemory: 1 << 20}
 	b.Reset()
 	if err := redis.WriteTable(&b); err != nil {
 		t.Fatal(err)

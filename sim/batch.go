@@ -196,13 +196,13 @@ type batcher struct {
 	seen  keySet // the keys looked up in the current request (dedup)
 	lat   *Latencies
 	// The current request.
-	keys, hits   int
-	first        int     // index of its first lookup
-	firstSize    uint32  // its size
-	slowest      float64 // parallel: the slowest lookup with the cache, and
-	slowestAll   float64 // without one
-	missed, all  uint64  // single: bytes of the missed and of all lookups
-	anyHit, open bool
+	keys, hits  int
+	first       int     // index of its first lookup
+	firstSize   uint32  // its size
+	slowest     float64 // parallel: the slowest lookup with the cache, and
+	slowestAll  float64 // without one
+	missed, all uint64  // single: bytes of the missed and of all lookups
+	anyHit      bool
 }
 
 func newBatcher(dedup bool, lat *Latencies) *batcher {

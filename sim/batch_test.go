@@ -44,7 +44,7 @@ func TestBatchOutcomes(t *testing.T) {
 		{false, 10, 4, 1, []uint64{1, 2, 2}, [FractionBuckets]uint64{0: 3, 6: 1, 10: 1}},
 		{true, 9, 4, 1, []uint64{1, 3, 1}, [FractionBuckets]uint64{0: 2, 5: 2, 10: 1}},
 	} {
-		st := ReplayWith(tr, newLRU(t, 2), Options{Objects: true, DedupBatch: tc.dedup})
+		st := Replay(tr, newLRU(t, 2), Options{Objects: true, DedupBatch: tc.dedup})
 		b := st.Batch
 		if b == nil {
 			t.Fatalf("dedup %v: no batch statistics", tc.dedup)
@@ -66,7 +66,7 @@ func TestBatchOutcomes(t *testing.T) {
 	// Without dedup: sizes 2, 2, 1, 3, 2; at h = 4/10 the independence
 	// estimate is (3·0.4² + 0.4 + 0.4³)/5 = 0.1888. Fetched 2,0,1,1,2:
 	// the median is 1, p99 2.
-	b := ReplayWith(tr, newLRU(t, 2), Options{Objects: true}).Batch
+	b := Replay(tr, newLRU(t, 2), Options{Objects: true}).Batch
 	if got := b.IndependentEstimate(0.4); math.Abs(got-0.1888) > 1e-12 {
 		t.Errorf("independence estimate %g, want 0.1888", got)
 	}
@@ -95,7 +95,7 @@ func TestBatchLatency(t *testing.T) {
 		{BatchSingle, true, 10.2, 13.6, 14, 14},
 	} {
 		m := LatencyModel{Hit: 1 * ms, Miss: constant(10 * ms), Batch: tc.backend, PerKey: 2 * ms}
-		st := ReplayWith(tr, newLRU(t, 2), Options{Objects: true, DedupBatch: tc.dedup, Latency: m.Latencies(tr)})
+		st := Replay(tr, newLRU(t, 2), Options{Objects: true, DedupBatch: tc.dedup, Latency: m.Latencies(tr)})
 		b := st.Batch
 		if got := b.Latency.Mean() / ms; math.Abs(got-tc.with) > 1e-9 {
 			t.Errorf("%s dedup %v: mean with the cache %gms, want %g", tc.backend, tc.dedup, got, tc.with)
@@ -121,7 +121,7 @@ func TestBatchLatency(t *testing.T) {
 // A trace whose requests carry one key each has no batch statistics, and
 // writes inside a request are not lookups.
 func TestBatchEdges(t *testing.T) {
-	if st := ReplayWith(batchTrace([]uint64{1}, []uint64{1}), newLRU(t, 2), Options{Objects: true}); st.Batch != nil {
+	if st := Replay(batchTrace([]uint64{1}, []uint64{1}), newLRU(t, 2), Options{Objects: true}); st.Batch != nil {
 		t.Errorf("single-key requests: batch statistics %+v", st.Batch)
 	}
 	ops := trace.NewTrace("ops", trace.Fields{Marks: true, Op: true})
@@ -132,7 +132,7 @@ func TestBatchEdges(t *testing.T) {
 	} {
 		ops.Append(&r)
 	}
-	b := ReplayWith(ops, newLRU(t, 4), Options{Objects: true}).Batch
+	b := Replay(ops, newLRU(t, 4), Options{Objects: true}).Batch
 	if b == nil || b.Requests != 2 || b.Hits != 1 || b.Sizes[2] != 1 || b.Sizes[1] != 1 {
 		t.Errorf("batch statistics %+v, want 2 requests (of 2 and 1 lookups), 1 hit", b)
 	}
@@ -177,12 +177,12 @@ func TestBatchCurveEqualsReplays(t *testing.T) {
 		tr := randomBatches(3000, seed)
 		for _, sizes := range []Sizes{{Values: []int64{1, 2, 3, 5, 8, 13, 21, 34, 55, 60}}, {Values: []int64{10, 20, 40, 80, 160, 330}, Bytes: true}} {
 			for _, dedup := range []bool{false, true} {
-				stats, exact := LRUCurveWith(tr, sizes, CurveOptions{DedupBatch: dedup})
+				stats, exact := lruCurveWith(tr, sizes, dedup)
 				for j, size := range sizes.Values {
 					if !exact[j] {
 						continue
 					}
-					st := ReplayWith(tr, newLRU(t, size), Options{Objects: !sizes.Bytes, DedupBatch: dedup})
+					st := Replay(tr, newLRU(t, size), Options{Objects: !sizes.Bytes, DedupBatch: dedup})
 					got, want := stats[j], st
 					if got.Batch == nil || got.Batch.Requests != want.Batch.Requests || got.Batch.Hits != want.Batch.Hits ||
 						got.Requests != want.Requests || got.Hits != want.Hits {
@@ -226,8 +226,8 @@ func loadSpec(t *testing.T, spec string) *trace.Trace {
 func TestBatchIndependentUniform(t *testing.T) {
 	tr := loadSpec(t, "batch:keys=1e4,alpha=0,batch=uniform:5:15,requests=4e5,seed=3")
 	c := newLRU(t, 8000)
-	ReplayWith(tr, c, Options{Objects: true, DedupBatch: true})
-	st := ReplayWith(tr, c, Options{Objects: true, DedupBatch: true})
+	Replay(tr, c, Options{Objects: true, DedupBatch: true})
+	st := Replay(tr, c, Options{Objects: true, DedupBatch: true})
 	b := st.Batch
 	h := st.HitRatio()
 	measured, est := b.HitRatio(), b.IndependentEstimate(h)

@@ -6,13 +6,6 @@ import (
 	"github.com/cachesim/cachesim/traces/trace"
 )
 
-// CurveOptions say how an LRU curve counts what replays would.
-type CurveOptions struct {
-	// DedupBatch skips a key looked up a second time within one multi-key
-	// request, as Options.DedupBatch does.
-	DedupBatch bool
-}
-
 // curveBatches follows multi-key requests through the stack distances: LRU
 // being a stack algorithm, a request is served from a cache of capacity C
 // exactly when the largest stack distance of its lookups is at most C, so

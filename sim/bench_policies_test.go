@@ -39,7 +39,7 @@ func BenchmarkReplayNewPolicies(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				st = sim.Replay(tr, c, true)
+				st = sim.Replay(tr, c, sim.Options{Objects: true})
 			}
 			b.ReportMetric(0, "ns/op")
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds()/1e6, "Mreq/s")

@@ -52,7 +52,7 @@ func BenchmarkReplay(b *testing.B) {
 			var st sim.Stats
 			for done := 0; done < b.N; done += tr.Len() {
 				c, _ := policy.New(policy.Spec{Name: name}, policy.Config{Capacity: 10_000})
-				st = sim.Replay(tr, c, true)
+				st = sim.Replay(tr, c, sim.Options{Objects: true})
 			}
 			b.ReportMetric(0, "ns/op")
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds()/1e6, "Mreq/s")
@@ -109,7 +109,7 @@ func BenchmarkReplayBatches(b *testing.B) {
 			var st sim.Stats
 			for done := 0; done < b.N; done += tr.Len() {
 				c, _ := policy.New(policy.Spec{Name: "lru"}, policy.Config{Capacity: 10_000})
-				st = sim.ReplayWith(tr, c, tc.opt)
+				st = sim.Replay(tr, c, tc.opt)
 			}
 			b.ReportMetric(0, "ns/op")
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds()/1e6, "Mreq/s")

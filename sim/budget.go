@@ -68,7 +68,7 @@ func pointMemory(t *trace.Trace, size int64, bytes bool, meanSize float64) int64
 
 // meanRequestSize returns the mean size of t's requests (1 without sizes).
 func meanRequestSize(t *trace.Trace) float64 {
-	if t.Sizes == nil || len(t.Sizes) == 0 {
+	if len(t.Sizes) == 0 {
 		return 1
 	}
 	var sum float64
@@ -100,6 +100,7 @@ type ErrMemory struct {
 	Bound int64
 }
 
+// Error says what the sweep needs at once, part by part, against the bound.
 func (e *ErrMemory) Error() string {
 	f := func(n int64) string { return FormatSize(n, true) }
 	return fmt.Sprintf("the sweep needs at least %s at once (the loaded trace %s, LRU's stack distances %s, the largest cache %s), more than the memory bound of %s",
@@ -108,7 +109,7 @@ func (e *ErrMemory) Error() string {
 
 // planMemory estimates what a sweep of t holds, curves being the number of
 // LRU curves it computes.
-func planMemory(t *trace.Trace, cfg SweepConfig, curves int) MemoryPlan {
+func planMemory(t *trace.Trace, cfg sweepConfig, curves int) MemoryPlan {
 	m := MemoryPlan{Trace: t.ColumnBytes()}
 	if curves > 0 {
 		m.Curve = int64(curves) * int64(estimateDistinct(t)) * curveBytesPerKey

@@ -61,13 +61,13 @@ func TestSweepMemoryPlan(t *testing.T) {
 		t.Fatal(err)
 	}
 	specs := []policy.Spec{{Name: "lru"}, {Name: "lfu"}, {Name: "arc"}, {Name: "lirs"}, {Name: "s3fifo"}, {Name: "twoq"}, {Name: "wtinylfu"}}
-	cfg := SweepConfig{Policies: specs, Sizes: Sizes{Values: []int64{1000, 12_000}}}
+	cfg := sweepConfig{Policies: specs, Sizes: Sizes{Values: []int64{1000, 12_000}}}
 	plan := planMemory(tr, cfg, 1)
 	if plan.Trace != int64(8*tr.Len()) {
 		t.Errorf("trace %d bytes, want %d (keys only)", plan.Trace, 8*tr.Len())
 	}
 	curve := heldBy(func() any {
-		d := NewStackDistances(cfg.Sizes)
+		d := newStackDistancesOf(cfg.Sizes)
 		var req trace.Request
 		for i := range tr.Len() {
 			tr.At(i, &req)
@@ -81,7 +81,7 @@ func TestSweepMemoryPlan(t *testing.T) {
 	for _, spec := range specs[1:] {
 		cache := heldBy(func() any {
 			c, _ := policy.New(spec, policy.Config{Capacity: 12_000, SizeHint: 12_000})
-			ReplayWith(tr, c, Options{Objects: true})
+			Replay(tr, c, Options{Objects: true})
 			return c
 		})
 		t.Logf("%s at 12,000 objects holds %d bytes", spec.Name, cache)
@@ -93,13 +93,13 @@ func TestSweepMemoryPlan(t *testing.T) {
 	calls := 0
 	cfg.Progress = func() { calls++ }
 	cfg.MaxMemory = plan.Total() - 1
-	_, err = Sweep(tr, cfg)
+	_, err = sweepPoints(tr, cfg)
 	var me *ErrMemory
 	if !errors.As(err, &me) || me.Plan != plan || calls != 0 {
 		t.Fatalf("bound %d below the plan's %d: error %v after %d points, want ErrMemory before any", cfg.MaxMemory, plan.Total(), err, calls)
 	}
 	cfg.MaxMemory = plan.Total()
-	if _, err := Sweep(tr, cfg); err != nil || calls != 14 {
+	if _, err := sweepPoints(tr, cfg); err != nil || calls != 14 {
 		t.Fatalf("bound = plan: %v after %d of 14 points", err, calls)
 	}
 }

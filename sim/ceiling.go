@@ -14,7 +14,7 @@ import (
 // Its misses are the unavoidable ones: a read of a key not held — the
 // first read of each key in a trace without writes, and in traces with
 // operations a read before the key is written, or after it is deleted.
-// Requests, bytes and operations mean what they mean in ReplayWith (see
+// Requests, bytes and operations mean what they mean in Replay (see
 // Semantics). Expiry is not modelled: with TTLs, an unlimited cache that
 // expires entries hits less.
 type Ceiling struct {

@@ -74,7 +74,7 @@ func TestCeilingIsUnlimitedLRU(t *testing.T) {
 	if c.Requests != 113872 || c.Misses != 48974 || c.Objects != 48974 {
 		t.Fatalf("ceiling %+v, want 48,974 unavoidable misses of 113,872", c)
 	}
-	points, err := Sweep(tr, SweepConfig{Policies: specs(t, "lru", "fifo"), Sizes: Sizes{Values: []int64{48974, 100000}}})
+	points, err := sweepPoints(tr, sweepConfig{Policies: specs(t, "lru", "fifo"), Sizes: Sizes{Values: []int64{48974, 100000}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,7 +26,8 @@ func sweep(t *testing.T, tr *trace.Trace, pol string, sizes ...int64) []sim.Poin
 	if err != nil {
 		t.Fatal(err)
 	}
-	pts, err := sim.Sweep(tr, sim.SweepConfig{Policies: []policy.Spec{spec}, Sizes: sim.Sizes{Values: sizes}})
+	res, err := sim.Sweep(sim.Plan{Trace: tr, Policies: []policy.Spec{spec}, Sizes: sim.Sizes{Values: sizes}})
+	pts := res.Points
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +124,8 @@ func TestOracleGeneralBytesMatchLibCacheSim(t *testing.T) {
 	}
 	for pol, w := range want {
 		spec, _ := policy.ParseSpec(pol)
-		pts, err := sim.Sweep(tr, sim.SweepConfig{Policies: []policy.Spec{spec}, Sizes: sim.Sizes{Values: sizes, Bytes: true}})
+		res, err := sim.Sweep(sim.Plan{Trace: tr, Policies: []policy.Spec{spec}, Sizes: sim.Sizes{Values: sizes, Bytes: true}})
+		pts := res.Points
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -24,7 +24,7 @@ func TestReplayReportsHeldMemory(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := sim.ReplayWith(tr, c, sim.Options{}).Memory; got != tc.want {
+		if got := sim.Replay(tr, c, sim.Options{}).Memory; got != tc.want {
 			t.Errorf("%s: held %d bytes, want %d", tc.spec, got, tc.want)
 		}
 	}

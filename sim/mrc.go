@@ -25,19 +25,21 @@ import (
 // reports, per size, whether its result is exact; callers replay the others.
 // Traces with writes or deletes are never exact here.
 func LRUCurve(t *trace.Trace, sizes Sizes) (stats []Stats, exact []bool) {
-	return LRUCurveWith(t, sizes, CurveOptions{})
+	return lruCurveWith(t, sizes, false)
 }
 
-// LRUCurveWith is LRUCurve with options: on a trace of multi-key requests
-// it gives each size's Stats.Batch too (see batchcurve.go).
-func LRUCurveWith(t *trace.Trace, sizes Sizes, opt CurveOptions) (stats []Stats, exact []bool) {
+// lruCurveWith is LRUCurve where dedup skips a key looked up a second time
+// within one multi-key request, as Options.DedupBatch does. On a trace of
+// multi-key requests both give each size's Stats.Batch too (see
+// batchcurve.go).
+func lruCurveWith(t *trace.Trace, sizes Sizes, dedup bool) (stats []Stats, exact []bool) {
 	if sizes.Bytes {
-		return lruCurve[int64](t, sizes, opt)
+		return lruCurve[int64](t, sizes, dedup)
 	}
-	return lruCurve[int32](t, sizes, opt)
+	return lruCurve[int32](t, sizes, dedup)
 }
 
-func lruCurve[T stack.Weight](t *trace.Trace, sizes Sizes, opt CurveOptions) (stats []Stats, exact []bool) {
+func lruCurve[T stack.Weight](t *trace.Trace, sizes Sizes, dedup bool) (stats []Stats, exact []bool) {
 	k := len(sizes.Values)
 	stats, exact = make([]Stats, k), make([]bool, k)
 	if k == 0 || t.Ops != nil {
@@ -45,7 +47,7 @@ func lruCurve[T stack.Weight](t *trace.Trace, sizes Sizes, opt CurveOptions) (st
 	}
 	d := newStackDistances[T](sizes)
 	if t.HasBatches() {
-		d.trackBatches(opt.DedupBatch)
+		d.trackBatches(dedup)
 		var r trace.Request
 		for i := range t.Len() {
 			t.At(i, &r)
@@ -74,15 +76,15 @@ type StackDistances interface {
 	Footprint() (objects int, bytes int64)
 	// Curve returns the LRU statistics of the requests added at each size,
 	// as LRUCurve does. With byte capacities, sizes must be those given to
-	// NewStackDistances.
+	// newStackDistancesOf.
 	Curve(sizes Sizes) (stats []Stats, exact []bool)
 }
 
-// NewStackDistances returns an empty accumulator. For object capacities it
+// newStackDistancesOf returns an empty accumulator. For object capacities it
 // keeps a histogram of every distance, so the sizes may be chosen after the
 // stream (from its footprint); for byte capacities sizes must be known up
 // front, and each distance is binned by them.
-func NewStackDistances(sizes Sizes) StackDistances {
+func newStackDistancesOf(sizes Sizes) StackDistances {
 	if sizes.Bytes {
 		return newStackDistances[int64](sizes)
 	}

@@ -20,7 +20,7 @@ func checkCurve(t *testing.T, name string, tr *trace.Trace, sizes sim.Sizes) int
 			continue
 		}
 		n++
-		want := sim.Replay(tr, policy.NewLRU(c), !sizes.Bytes)
+		want := sim.Replay(tr, policy.NewLRU(c), sim.Options{Objects: !sizes.Bytes})
 		if !sameCounts(stats[j], want) {
 			t.Errorf("%s at %d: one pass %+v, replay %+v", name, c, stats[j], want)
 		}

@@ -26,6 +26,11 @@ const (
 	// CurveReplayed: LRU's one-pass curve does not apply to a trace with
 	// writes, so each size is replayed.
 	CurveReplayed
+	// SampledBatches: spatial samples give no batch hit ratios.
+	SampledBatches
+	// PolicyModel: how a policy counts its capacity (which memory model
+	// runs, see policy.Describer); nothing is missing.
+	PolicyModel
 )
 
 // Note is something a result depends on that the input lacks, and what
@@ -38,8 +43,27 @@ type Note struct {
 // InputNotes lists what t lacks that the results of specs depend on:
 // object sizes for byte capacities, timestamps for policies on trace time,
 // and the reads of a trace whose clients write that find nothing ever
-// stored.
+// stored; then how each policy that says so counts its capacity
+// (PolicyModel notes).
 func InputNotes(t *trace.Trace, specs []policy.Spec, bytes bool) []Note {
+	return append(lackNotes(t, specs, bytes), modelNotes(specs, bytes)...)
+}
+
+// modelNotes say how each policy of specs that says so counts its
+// capacity at this unit (which memory model runs: see policy.Describer).
+func modelNotes(specs []policy.Spec, bytes bool) []Note {
+	var notes []Note
+	for _, s := range specs {
+		c, err := policy.New(s, policy.Config{Capacity: 1 << 20, Objects: !bytes})
+		if d, ok := c.(policy.Describer); ok && err == nil {
+			notes = append(notes, Note{PolicyModel, fmt.Sprintf("%s: %s", s, d.Describe())})
+		}
+	}
+	return notes
+}
+
+// lackNotes are the notes of InputNotes on what t lacks.
+func lackNotes(t *trace.Trace, specs []policy.Spec, bytes bool) []Note {
 	var notes []Note
 	if n := unwrittenReads(t); n > 0 {
 		notes = append(notes, Note{ClientWrites, fmt.Sprintf("%s's clients write their own objects (cache-aside); %d of its "+
@@ -92,9 +116,9 @@ func unwrittenReads(t *trace.Trace) int {
 	return n
 }
 
-// CurveNote is the note of a sweep of specs on t that replays what LRU's
+// curveNote is the note of a sweep of specs on t that replays what LRU's
 // one-pass curve would give on a trace without writes; nil when none does.
-func CurveNote(t *trace.Trace, specs []policy.Spec, countWrites bool) *Note {
+func curveNote(t *trace.Trace, specs []policy.Spec, countWrites bool) *Note {
 	if t.Ops == nil || countWrites {
 		return nil
 	}

@@ -16,7 +16,7 @@ import (
 // tokens count in the prompt and never hit. Its key is the hash of every
 // token up to and including the block, so a key implies its whole prefix.
 //
-// The prefix rule (ReplayPrefix): a request's hit length is the longest run
+// The prefix rule (Replay with Options.Prefix): a request's hit length is the longest run
 // of blocks from its start that are cached when it arrives; blocks after
 // the first miss count as misses even if cached. Then every block is
 // accessed in order (refreshed if cached, inserted if not), as a server
@@ -74,8 +74,8 @@ func (p *PrefixStats) merge(o *PrefixStats) {
 	p.Unstored += o.Unstored
 }
 
-// ReplayPrefix replays prompt trace t through c with the prefix rule (see
-// Prompts). Stats counts blocks as requests (Requests, Hits: the blocks
+// replayPrefix replays prompt trace t through c with the prefix rule (see
+// Prompts; Replay with Options.Prefix). Stats counts blocks as requests (Requests, Hits: the blocks
 // and those in each request's hit length), their sizes as bytes (KV bytes,
 // or tokens without BytesPerToken), and the per-request and per-token
 // counts in Stats.Prefix.
@@ -85,7 +85,7 @@ func (p *PrefixStats) merge(o *PrefixStats) {
 // blocks right after accessing it until t + its pin time; c must be a
 // policy.Pinner. A block that cannot be stored because pinned blocks fill
 // the cache is left out (Unstored).
-func ReplayPrefix(t *trace.Trace, c policy.Cache, opt PrefixOptions) Stats {
+func replayPrefix(t *trace.Trace, c policy.Cache, opt PrefixOptions) Stats {
 	p := newPrefixReplayer(t, c, opt)
 	eachPrompt(t, p.prompt)
 	return p.finish()
@@ -104,7 +104,7 @@ func eachPrompt(t *trace.Trace, f func(i, j int)) {
 	}
 }
 
-// prefixReplayer is ReplayPrefix's state.
+// prefixReplayer is replayPrefix's state.
 type prefixReplayer struct {
 	t      *trace.Trace
 	c      policy.Cache

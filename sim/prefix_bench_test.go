@@ -42,7 +42,7 @@ func TestPrefixReplayAllocatesNothingPerBlock(t *testing.T) {
 			allocs := func(tr *trace.Trace) float64 {
 				return testing.AllocsPerRun(3, func() {
 					c, _ := policy.New(policy.Spec{Name: name}, policy.Config{Capacity: 4000, SizeHint: 4000})
-					ReplayPrefix(tr, c, PrefixOptions{Pin: pin})
+					Replay(tr, c, Options{Prefix: &PrefixOptions{Pin: pin}})
 				})
 			}
 			a, b := allocs(short), allocs(long)
@@ -71,7 +71,7 @@ func BenchmarkPrefixReplay(b *testing.B) {
 			o.Pin = c.pin
 			for range b.N {
 				cache, _ := policy.New(policy.Spec{Name: c.name}, policy.Config{Capacity: 32 << 30})
-				st = ReplayPrefix(t, cache, o)
+				st = Replay(t, cache, Options{Prefix: &o})
 			}
 			secs := b.Elapsed().Seconds() / float64(b.N)
 			b.ReportMetric(float64(st.Requests)/secs, "blocks/s")
@@ -83,7 +83,7 @@ func BenchmarkPrefixReplay(b *testing.B) {
 		sizes := Sizes{Bytes: true, Values: LogSizes(1<<30, 512<<30, 12)}
 		var st []Stats
 		for range b.N {
-			st, _ = PrefixCurve(t, sizes, opt, false)
+			st, _ = prefixStackCurve(t, sizes, opt, false)
 		}
 		secs := b.Elapsed().Seconds() / float64(b.N)
 		b.ReportMetric(float64(st[0].Requests)/secs, "blocks/s")
@@ -97,10 +97,10 @@ func TestPrefixCurveMatchesReplaysOnWorkload(t *testing.T) {
 	opt := PrefixOptions{BytesPerToken: 131072}
 	sizes := Sizes{Bytes: true, Values: LogSizes(1<<30, 256<<30, 8)}
 	for _, name := range []string{"lru", "radix"} {
-		stats, exact := PrefixCurve(tr, sizes, opt, name == "radix")
+		stats, exact := prefixStackCurve(tr, sizes, opt, name == "radix")
 		for s, size := range sizes.Values {
 			c, _ := policy.New(policy.Spec{Name: name}, policy.Config{Capacity: size})
-			want := ReplayPrefix(tr, c, opt)
+			want := Replay(tr, c, Options{Prefix: &opt})
 			if !exact[s] || stats[s].Hits != want.Hits || *stats[s].Prefix != *want.Prefix || stats[s].Evictions != want.Evictions {
 				t.Errorf("%s at %s: curve %+v (exact %v), replay %+v", name, FormatSize(size, true), *stats[s].Prefix, exact[s], *want.Prefix)
 			}

@@ -9,7 +9,7 @@ import (
 	"github.com/cachesim/cachesim/traces/trace"
 )
 
-// PrefixCurve computes what ReplayPrefix gives for lru (leafFirst false)
+// prefixStackCurve computes what replayPrefix gives for lru (leafFirst false)
 // or radix (leafFirst true) at every size in one pass over prompt trace t,
 // without pins (opt.Pin and opt.Durations are ignored).
 //
@@ -29,7 +29,7 @@ import (
 // As for LRUCurve, byte capacities are exact only at sizes holding the
 // largest block (for radix: the largest request), and when a key keeps
 // one size; exact says which sizes are.
-func PrefixCurve(t *trace.Trace, sizes Sizes, opt PrefixOptions, leafFirst bool) (stats []Stats, exact []bool) {
+func prefixStackCurve(t *trace.Trace, sizes Sizes, opt PrefixOptions, leafFirst bool) (stats []Stats, exact []bool) {
 	if sizes.Bytes {
 		return prefixCurve[int64](t, sizes, opt, leafFirst)
 	}
@@ -51,7 +51,7 @@ type prefixBin struct {
 	admits                    int64 // admissions starting (+) and ending (−) here
 }
 
-// prefixDistances is PrefixCurve's state.
+// prefixDistances is prefixStackCurve's state.
 type prefixDistances[T stack.Weight] struct {
 	caps      []int64
 	bytes     bool

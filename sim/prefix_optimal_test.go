@@ -150,7 +150,7 @@ func tokenHits(t *testing.T, tr *trace.Trace, spec policy.Spec, c int64) uint64 
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ReplayPrefix(tr, cache, PrefixOptions{}).Prefix.TokenHits
+	return Replay(tr, cache, Options{Prefix: &PrefixOptions{}}).Prefix.TokenHits
 }
 
 // belady-prefix against the true optimum of the prefix rule, found by
@@ -222,7 +222,7 @@ func TestBeladyPrefixBeatsOnlineOnMooncake(t *testing.T) {
 	}
 	for _, name := range []string{"conversation_trace.jsonl.gz", "synthetic_trace.jsonl.gz"} {
 		tr := load(t, name, traces.Options{})
-		pts, err := Sweep(tr, SweepConfig{Policies: specs, Sizes: sizes, Seed: 1, Prefix: &PrefixOptions{}})
+		pts, err := sweepPoints(tr, sweepConfig{Policies: specs, Sizes: sizes, Seed: 1, Prefix: &PrefixOptions{}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,9 +12,9 @@ import (
 // Serving instances (ReplayRouted): an LLM service runs N instances, each
 // with its own prefix cache in its own GPU (and CPU) memory, and a router
 // sends every prompt to one of them. An instance's cache is a prefix
-// replay (ReplayPrefix's rule, pins included) of the prompts routed to it;
-// a pooled cache of the instances' total memory is ReplayPrefix on the
-// whole trace.
+// replay (the prefix rule of Replay with Options.Prefix, pins included) of
+// the prompts routed to it; a pooled cache of the instances' total memory
+// is that replay of the whole trace.
 //
 // The load model, kept simple: an instance's load is its queue of prefill
 // work, the prompt tokens it must compute (those its cache did not hold).
@@ -149,10 +149,10 @@ func (r RoutedStats) Imbalance() float64 {
 // ReplayRouted replays prompt trace t through instances, one cache each
 // (all empty, of the same policy and size for a fair comparison, though
 // nothing requires it), routing each prompt as ro says and applying the
-// prefix rule within the chosen instance's cache (see ReplayPrefix, whose
+// prefix rule within the chosen instance's cache (see replayPrefix, whose
 // replayer each instance is; pins, when opt asks, need policy.Pinner
-// caches). With one instance it is ReplayPrefix exactly, whatever the
-// router.
+// caches). With one instance it is Replay with Options.Prefix exactly,
+// whatever the router.
 func ReplayRouted(t *trace.Trace, caches []policy.Cache, opt PrefixOptions, ro RouteOptions) RoutedStats {
 	r := newRouter(t, caches, opt, ro)
 	eachPrompt(t, r.prompt)

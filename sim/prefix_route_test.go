@@ -70,7 +70,7 @@ func TestRoutersByHand(t *testing.T) {
 			t.Errorf("%s cap %g: imbalance %g, want %g", st.Router, c.ro.LoadCap, st.Imbalance(), want)
 		}
 	}
-	pooled := ReplayPrefix(tr, newCaches(t, "lru", 1, 200)[0], PrefixOptions{})
+	pooled := Replay(tr, newCaches(t, "lru", 1, 200)[0], Options{Prefix: &PrefixOptions{}})
 	if pooled.Prefix.TokenHits != 96 {
 		t.Errorf("pooled cache: %d tokens hit, want 96", pooled.Prefix.TokenHits)
 	}
@@ -100,9 +100,9 @@ func TestLeastLoadedDrains(t *testing.T) {
 }
 
 // One instance is the single cache exactly, whatever the router: the same
-// statistics as ReplayPrefix, on random prompts with tails, times and
+// statistics as Replay with the prefix rule, on random prompts with tails, times and
 // pins, in block counts and KV bytes, with lru and radix.
-func TestRoutedOneInstanceIsReplayPrefix(t *testing.T) {
+func TestRoutedOneInstanceIsReplay(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 7))
 	prompts := randomPrompts(rng, 600)
 	tails := make([]uint32, len(prompts))
@@ -121,11 +121,11 @@ func TestRoutedOneInstanceIsReplayPrefix(t *testing.T) {
 			if opt.BytesPerToken > 0 {
 				size *= 16 * 1024
 			}
-			want := ReplayPrefix(tr, newCaches(t, spec, 1, size)[0], opt)
+			want := Replay(tr, newCaches(t, spec, 1, size)[0], Options{Prefix: &opt})
 			for _, r := range Routers() {
 				got := ReplayRouted(tr, newCaches(t, spec, 1, size), opt, RouteOptions{Router: r, Seed: 3})
 				if !reflect.DeepEqual(got.Stats, want) {
-					t.Errorf("%s %+v, %s, one instance: %+v %+v; ReplayPrefix: %+v %+v", spec, opt, r, got.Stats, *got.Prefix, want, *want.Prefix)
+					t.Errorf("%s %+v, %s, one instance: %+v %+v; Replay: %+v %+v", spec, opt, r, got.Stats, *got.Prefix, want, *want.Prefix)
 				}
 			}
 		}
@@ -138,7 +138,7 @@ func TestRoutedOneInstanceIsReplayPrefix(t *testing.T) {
 func TestRoutedConservesAndPoolWins(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 9))
 	tr := promptTrace(randomPrompts(rng, 2000), 16, nil, nil)
-	pooled := ReplayPrefix(tr, newCaches(t, "lru", 1, 400)[0], PrefixOptions{})
+	pooled := Replay(tr, newCaches(t, "lru", 1, 400)[0], Options{Prefix: &PrefixOptions{}})
 	for _, r := range Routers() {
 		st := ReplayRouted(tr, newCaches(t, "lru", 4, 100), PrefixOptions{}, RouteOptions{Router: r, Seed: 1})
 		var prompts, prefill uint64
@@ -171,7 +171,7 @@ func TestRoutedConversationTrace(t *testing.T) {
 	tr := load(t, "conversation_trace.jsonl.gz", traces.Options{})
 	const n = 8
 	for _, total := range []int64{4096, 32768} {
-		pooled := ReplayPrefix(tr, newCaches(t, "lru", 1, total)[0], PrefixOptions{})
+		pooled := Replay(tr, newCaches(t, "lru", 1, total)[0], Options{Prefix: &PrefixOptions{}})
 		ratios := map[Router]float64{}
 		for _, r := range Routers() {
 			st := ReplayRouted(tr, newCaches(t, "lru", n, total/n), PrefixOptions{}, RouteOptions{Router: r, Seed: 42})

@@ -13,11 +13,11 @@ import (
 // ErrPinsNeedPinner says a policy cannot pin blocks (it is no policy.Pinner).
 var ErrPinsNeedPinner = errors.New("cannot pin blocks")
 
-// prefixSweep is Sweep for a prompt trace (cfg.Prefix set): every point
-// replayed with the prefix rule (ReplayPrefix), except lru and radix
-// without pins, computed for every size at once (PrefixCurve) with
+// prefixSweep is sweepPoints for a prompt trace (cfg.Prefix set): every point
+// replayed with the prefix rule (replayPrefix), except lru and radix
+// without pins, computed for every size at once (prefixStackCurve) with
 // replays only at the sizes the curve cannot give exactly.
-func prefixSweep(t *trace.Trace, cfg SweepConfig) ([]Point, error) {
+func prefixSweep(t *trace.Trace, cfg sweepConfig) ([]Point, error) {
 	opt := cfg.prefixOptions()
 	np, ns := len(cfg.Policies), len(cfg.Sizes.Values)
 	points := make([]Point, np*ns)
@@ -49,7 +49,7 @@ func prefixSweep(t *trace.Trace, cfg SweepConfig) ([]Point, error) {
 			if err != nil {
 				return err
 			}
-			points[p*ns+s].Stats = ReplayPrefix(t, c, opt)
+			points[p*ns+s].Stats = replayPrefix(t, c, opt)
 			done()
 			return nil
 		}
@@ -63,7 +63,7 @@ func prefixSweep(t *trace.Trace, cfg SweepConfig) ([]Point, error) {
 			continue
 		}
 		tasks = append(tasks, func() error {
-			stats, exact := PrefixCurve(t, cfg.Sizes, opt, leafFirst)
+			stats, exact := prefixStackCurve(t, cfg.Sizes, opt, leafFirst)
 			var rest []func() error
 			for s := range stats {
 				if exact[s] {
@@ -86,7 +86,7 @@ func prefixSweep(t *trace.Trace, cfg SweepConfig) ([]Point, error) {
 
 // prefixOptions are the prefix options for the sweep's unit: block
 // counts give every block size 1.
-func (cfg *SweepConfig) prefixOptions() PrefixOptions {
+func (cfg *sweepConfig) prefixOptions() PrefixOptions {
 	opt := *cfg.Prefix
 	if !cfg.Sizes.Bytes {
 		opt.BytesPerToken = 0
@@ -94,7 +94,7 @@ func (cfg *SweepConfig) prefixOptions() PrefixOptions {
 	return opt
 }
 
-// prefixCurveOf reports whether PrefixCurve computes spec, and in which
+// prefixCurveOf reports whether prefixStackCurve computes spec, and in which
 // order: plain lru, or radix (leaf-first).
 func prefixCurveOf(spec policy.Spec) (leafFirst, ok bool) {
 	if spec.Admission != nil || len(spec.Params) > 0 {
@@ -145,7 +145,7 @@ func joinNames(names []string) string {
 func PrefixCeiling(t *trace.Trace, opt PrefixOptions) Ceiling {
 	opt.Pin, opt.Durations = 0, false
 	c := policy.NewLRU(math.MaxInt64)
-	st := ReplayPrefix(t, c, opt)
+	st := replayPrefix(t, c, opt)
 	objects, bytes := uint64(c.Len()), uint64(c.Used())
 	if opt.BytesPerToken == 0 {
 		bytes = prefixTokens(t)

@@ -155,7 +155,7 @@ func TestPrefixRuleByHand(t *testing.T) {
 	// Request 1 stores 1 2 3; request 2 asks 1 9 2 3: hit length 1 though
 	// 2 and 3 are cached; request 3 asks 1 2 3 with a 5-token tail.
 	tr := promptTrace([][]uint64{{1, 2, 3}, {1, 9, 2, 3}, {1, 2, 3}}, 16, []uint32{0, 0, 5}, nil)
-	st := ReplayPrefix(tr, policy.NewLRU(100), PrefixOptions{})
+	st := Replay(tr, policy.NewLRU(100), Options{Prefix: &PrefixOptions{}})
 	p := st.Prefix
 	if st.Requests != 10 || st.Hits != 1+3 {
 		t.Fatalf("blocks %d hits %d, want 10 and 4", st.Requests, st.Hits)
@@ -168,7 +168,7 @@ func TestPrefixRuleByHand(t *testing.T) {
 	}
 	// With 1000 bytes a token, a block is 16,000 bytes: a 40,000-byte
 	// cache holds two blocks.
-	st = ReplayPrefix(tr, policy.NewLRU(40000), PrefixOptions{BytesPerToken: 1000})
+	st = Replay(tr, policy.NewLRU(40000), Options{Prefix: &PrefixOptions{BytesPerToken: 1000}})
 	if st.Bytes != 10*16000 || st.Prefix.TokenHits != 0 {
 		// 1 2 3 leaves 2 3; 1 9 2 3 misses 1 at once and leaves 2 3; 1 2 3 misses 1.
 		t.Fatalf("bytes %d token hits %d, want 160000 and 0", st.Bytes, st.Prefix.TokenHits)
@@ -192,7 +192,7 @@ func TestPrefixPinning(t *testing.T) {
 		unstored           uint64
 	}{{0, 0, 1, 0}, {5 * time.Second, 2, 2, 1}, {time.Second / 2, 0, 1, 0}} {
 		for k, cache := range []policy.Cache{policy.NewLRU(3), newRadix(t, 3)} {
-			st := ReplayPrefix(tr, cache, PrefixOptions{Pin: c.pin})
+			st := Replay(tr, cache, Options{Prefix: &PrefixOptions{Pin: c.pin}})
 			want := c.lruHits
 			if k == 1 {
 				want = c.radixHits
@@ -206,7 +206,7 @@ func TestPrefixPinning(t *testing.T) {
 	// blocks for 10s, B (3 4) for 0.
 	tr.Latencies = make([]float64, tr.Len())
 	tr.Latencies[0] = 10
-	st := ReplayPrefix(tr, policy.NewLRU(3), PrefixOptions{Durations: true})
+	st := Replay(tr, policy.NewLRU(3), Options{Prefix: &PrefixOptions{Durations: true}})
 	if st.Hits != 2 {
 		t.Errorf("durations: hits %d, want 2", st.Hits)
 	}
@@ -265,10 +265,10 @@ func TestPrefixCurveMatchesReplays(t *testing.T) {
 				sizes = Sizes{Values: []int64{1, 2, 3, 5, 8, 13, 30, 60, 120, 400, 2000}}
 			}
 			for _, name := range []string{"lru", "radix"} {
-				stats, exact := PrefixCurve(tr, sizes, opt, name == "radix")
+				stats, exact := prefixStackCurve(tr, sizes, opt, name == "radix")
 				for s, size := range sizes.Values {
 					c, _ := policy.New(policy.Spec{Name: name}, policy.Config{Capacity: size})
-					want := ReplayPrefix(tr, c, opt)
+					want := Replay(tr, c, Options{Prefix: &opt})
 					if !exact[s] {
 						continue
 					}
@@ -335,12 +335,12 @@ func TestPrefixTiersByHand(t *testing.T) {
 	if cpu.TransferSeconds < 0.005-1e-12 || cpu.TransferSeconds > 0.005+1e-12 || gpu.TransferSeconds != 0 {
 		t.Fatalf("transfer %g s from the CPU, %g from the GPU, want 0.005 and 0", cpu.TransferSeconds, gpu.TransferSeconds)
 	}
-	// One tier is ReplayPrefix.
+	// One tier is Replay with the prefix rule.
 	rng := rand.New(rand.NewPCG(5, 6))
 	tr = promptTrace(randomPrompts(rng, 200), 16, nil, nil)
 	one := ReplayPrefixTiers(tr, []PrefixTier{{Name: "gpu", Cache: newRadix(t, 50)}}, PrefixOptions{})
-	want := ReplayPrefix(tr, newRadix(t, 50), PrefixOptions{})
+	want := Replay(tr, newRadix(t, 50), Options{Prefix: &PrefixOptions{}})
 	if one.Hits != want.Hits || *one.Prefix != *want.Prefix || one.Evictions != want.Evictions {
-		t.Fatalf("one tier: %+v, ReplayPrefix %+v", *one.Prefix, *want.Prefix)
+		t.Fatalf("one tier: %+v, Replay %+v", *one.Prefix, *want.Prefix)
 	}
 }

@@ -27,13 +27,6 @@ type TierStats struct {
 	Evictions       uint64  `json:"evictions"`
 }
 
-// TieredStats is what ReplayPrefixTiers reports: the whole hierarchy's
-// counts (as one cache's, Stats.Prefix included) and each tier's.
-type TieredStats struct {
-	Stats
-	Tiers []TierStats `json:"tiers"`
-}
-
 // ReplayPrefixTiers replays prompt trace t through a hierarchy of tiers,
 // nearest first, with the prefix rule across them: a block is available
 // when any tier holds it when its request arrives, the hit length is the
@@ -42,8 +35,9 @@ type TieredStats struct {
 // tier stores every block of the request (write-through, as LMCache
 // stores each chunk in its CPU and disk tiers while the server keeps it in
 // GPU memory). Pins (opt) hold the first tier's blocks only, which must
-// then be a policy.Pinner.
-func ReplayPrefixTiers(t *trace.Trace, tiers []PrefixTier, opt PrefixOptions) TieredStats {
+// then be a policy.Pinner. The Stats are the whole hierarchy's counts, as
+// one cache's (Stats.Prefix included), and each tier's in Stats.Tiers.
+func ReplayPrefixTiers(t *trace.Trace, tiers []PrefixTier, opt PrefixOptions) Stats {
 	rs := make([]*prefixReplayer, len(tiers))
 	for k, tier := range tiers {
 		o := opt
@@ -61,7 +55,8 @@ func ReplayPrefixTiers(t *trace.Trace, tiers []PrefixTier, opt PrefixOptions) Ti
 			r.store(i, j, now)
 		}
 	})
-	out := TieredStats{Stats: main.finish(), Tiers: main.tierStats}
+	out := main.finish()
+	out.Tiers = main.tierStats
 	for k, r := range rs {
 		out.Tiers[k].Name, out.Tiers[k].Evictions = tiers[k].Name, r.c.Evictions()
 	}

@@ -36,7 +36,7 @@ func TestLRUInclusionProperty(t *testing.T) {
 		tr := randomTrace(rng, 2000, 5+rng.IntN(300), 1)
 		prev := uint64(0)
 		for size := int64(1); size <= 320; size++ {
-			st := sim.Replay(tr, policy.NewLRU(size), true)
+			st := sim.Replay(tr, policy.NewLRU(size), sim.Options{Objects: true})
 			if st.Hits < prev {
 				t.Fatalf("trial %d: %d hits at size %d < %d at size %d", trial, st.Hits, size, prev, size-1)
 			}
@@ -88,7 +88,7 @@ func TestLRUMatchesNaiveByteLRU(t *testing.T) {
 				want.ByteHits += uint64(tr.Sizes[i])
 			}
 		}
-		got := sim.Replay(tr, policy.NewLRU(capacity), false)
+		got := sim.Replay(tr, policy.NewLRU(capacity), sim.Options{Objects: false})
 		got.Evictions = 0
 		if !sameCounts(got, want) {
 			t.Fatalf("trial %d capacity %d: got %+v, naive %+v", trial, capacity, got, want)
@@ -101,7 +101,8 @@ func TestSweepEqualsSequentialReplays(t *testing.T) {
 	tr := randomTrace(rand.New(rand.NewPCG(5, 6)), 20000, 2000, 1)
 	specs := []policy.Spec{{Name: "lru"}, {Name: "fifo"}, {Name: "lfu"}, {Name: "ttl"}}
 	sizes := []int64{10, 50, 100, 500, 1000}
-	pts, err := sim.Sweep(tr, sim.SweepConfig{Policies: specs, Sizes: sim.Sizes{Values: sizes}, Workers: 3})
+	res, err := sim.Sweep(sim.Plan{Trace: tr, Policies: specs, Sizes: sim.Sizes{Values: sizes}, Workers: 3})
+	pts := res.Points
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +112,7 @@ func TestSweepEqualsSequentialReplays(t *testing.T) {
 	for i, p := range pts {
 		spec, size := specs[i/len(sizes)], sizes[i%len(sizes)]
 		c, _ := policy.New(spec, policy.Config{Capacity: size})
-		want := sim.Replay(tr, c, true)
+		want := sim.Replay(tr, c, sim.Options{Objects: true})
 		if p.Policy != spec.Name || p.Size != size || !sameCounts(p.Stats, want) {
 			t.Errorf("point %d: %s/%d %+v, want %s/%d %+v", i, p.Policy, p.Size, p.Stats, spec.Name, size, want)
 		}
@@ -124,7 +125,7 @@ func TestByteHitRatioUsesRequestSizes(t *testing.T) {
 	for _, r := range []trace.Request{{Key: 1, Size: 100}, {Key: 1, Size: 300}, {Key: 2, Size: 50}, {Key: 1, Size: 50}} {
 		tr.Append(&r)
 	}
-	st := sim.Replay(tr, policy.NewLRU(2), true)
+	st := sim.Replay(tr, policy.NewLRU(2), sim.Options{Objects: true})
 	// Hits: the 2nd (300 bytes) and the 4th (50); total 500 bytes.
 	if st.Hits != 2 || st.ByteHits != 350 || st.Bytes != 500 || st.ByteHitRatio() != 0.7 {
 		t.Fatalf("got %+v (byte hit ratio %g), want 2 hits, 350 of 500 bytes", st, st.ByteHitRatio())

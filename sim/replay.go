@@ -20,18 +20,18 @@ type Options struct {
 	// cachesim replay --target); the byte counts keep each request's own size.
 	Overhead uint32
 	// Latency, when set, records every request's latency in Stats.Latency.
-	// It needs the loaded trace (ReplayWith), not a stream.
+	// It needs the loaded trace (Replay), not a stream.
 	Latency *Latencies
 	// Window, when set (see PlanWindows), records counts per window in Stats.Windows.
 	Window *WindowPlan
 	// DedupBatch skips a key looked up a second time within one multi-key
 	// request (see batch.go).
 	DedupBatch bool
-}
-
-// Replay runs every request of t through c with Options{Objects: objects}.
-func Replay(t *trace.Trace, c policy.Cache, objects bool) Stats {
-	return ReplayWith(t, c, Options{Objects: objects})
+	// Tenants counts each tenant's lookups apart, in Stats.Tenants.
+	Tenants bool
+	// Prefix, when set, replays a prompt trace with the prefix rule (see
+	// Prompts); the options above do not apply to it.
+	Prefix *PrefixOptions
 }
 
 // batchSize is the number of requests handed over at once, between a
@@ -40,7 +40,7 @@ func Replay(t *trace.Trace, c policy.Cache, objects bool) Stats {
 // request) to stay in the CPU cache.
 const batchSize = 2048
 
-// ReplayWith runs every request of t through c and returns the counts and
+// Replay runs every request of t through c and returns the counts and
 // whatever else opt asks for. The extra records cost one predictable branch
 // per request when off, and no allocation per request when on.
 //
@@ -55,9 +55,18 @@ const batchSize = 2048
 //
 // For an offline policy (policy.UsesFuture) it first fills t's next-access
 // column if missing (Sweep does so before sharing t between goroutines).
-func ReplayWith(t *trace.Trace, c policy.Cache, opt Options) Stats {
+//
+// A prompt trace replays with the prefix rule when opt.Prefix is set (see
+// replayPrefix).
+func Replay(t *trace.Trace, c policy.Cache, opt Options) Stats {
+	if opt.Prefix != nil {
+		return replayPrefix(t, c, *opt.Prefix)
+	}
 	PrepareFuture(t, c)
 	p := newReplayer(c, opt, Semantics{CountWrites: opt.CountWrites}, t.Ops != nil, t.HasBatches())
+	if opt.Tenants {
+		p.byTenant = make([]TenantStats, t.TenantCount()+1)
+	}
 	var batch [batchSize]trace.Request
 	for i, n := 0, t.Len(); i < n; i += batchSize {
 		b := batch[:min(batchSize, n-i)]
@@ -68,7 +77,7 @@ func ReplayWith(t *trace.Trace, c policy.Cache, opt Options) Stats {
 }
 
 // replayer is the replay loop's state, fed a batch of requests at a time
-// from a loaded trace (ReplayWith) or a stream (ReplayStream).
+// from a loaded trace (Replay) or a stream (ReplayStream).
 type replayer struct {
 	c     policy.Cache
 	opt   Options
@@ -77,7 +86,7 @@ type replayer struct {
 	lat   *Latencies
 	win   *Windower
 	bt    *batcher // multi-key requests: their outcomes (nil: none)
-	// byTenant, when set, counts each tenant's lookups (ReplayByTenant).
+	// byTenant, when set, counts each tenant's lookups (Options.Tenants).
 	byTenant []TenantStats
 	next     int // index of the next request
 	st       Stats
@@ -178,6 +187,7 @@ func (p *replayer) finish() Stats {
 	if p.win != nil {
 		st.Windows = p.win.Windows()
 	}
+	st.Tenants = p.byTenant
 	return st
 }
 

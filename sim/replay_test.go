@@ -79,7 +79,7 @@ func TestReplayWindows(t *testing.T) {
 			}
 			c.want = c.want[:2]
 		}
-		st := ReplayWith(tr, newLRU(t, 2), Options{Objects: true, Window: plan})
+		st := Replay(tr, newLRU(t, 2), Options{Objects: true, Window: plan})
 		if st.Hits != 4 {
 			t.Errorf("%s: %d hits, want 4", c.name, st.Hits)
 		}
@@ -127,7 +127,7 @@ func TestReplayLatencyConstant(t *testing.T) {
 		t.Fatal(err)
 	}
 	lat := LatencyModel{Hit: 0.0005, Miss: miss}.Latencies(tr)
-	st := ReplayWith(tr, newLRU(t, 2), Options{Objects: true, Latency: lat})
+	st := Replay(tr, newLRU(t, 2), Options{Objects: true, Latency: lat})
 	h := st.Latency
 	// mean (3*0.5 + 2*50)/5 = 20.3ms; sorted 0.5 0.5 0.5 50 50.
 	if math.Abs(h.Mean()-0.0203) > 1e-15 || h.Quantile(0.5) != 0.0005 || h.Quantile(0.6) != 0.0005 ||
@@ -237,7 +237,7 @@ func BenchmarkReplayOptions(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			for b.Loop() {
 				cache, _ := policy.New(spec, policy.Config{Capacity: 10_000})
-				ReplayWith(tr, cache, c.opt)
+				Replay(tr, cache, c.opt)
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*tr.Len()), "ns/request")
 		})
@@ -260,7 +260,7 @@ func TestMissLatencyFromTraceColumn(t *testing.T) {
 		t.Fatal(err)
 	}
 	// LRU of 1: miss (10ms), hit (1ms), miss (30ms), miss (40ms).
-	st := ReplayWith(tr, policy.NewLRU(1), Options{Objects: true, Latency: m.Latencies(tr)})
+	st := Replay(tr, policy.NewLRU(1), Options{Objects: true, Latency: m.Latencies(tr)})
 	if got, want := st.Latency.Mean(), (0.010+0.001+0.030+0.040)/4; math.Abs(got-want) > 1e-9 {
 		t.Fatalf("mean %g, want %g", got, want)
 	}
@@ -281,14 +281,14 @@ func TestReplayOverheadPerObject(t *testing.T) {
 		overhead uint32
 		hits     uint64
 	}{{0, 1}, {10, 0}} {
-		st := ReplayWith(tr, newLRU(t, 130), Options{Overhead: c.overhead})
+		st := Replay(tr, newLRU(t, 130), Options{Overhead: c.overhead})
 		if st.Hits != c.hits || st.Bytes != 160 || st.ByteHits != 40*c.hits {
 			t.Errorf("overhead %d: hits %d, bytes %d, byte hits %d; want %d hits, 160 bytes, %d byte hits",
 				c.overhead, st.Hits, st.Bytes, st.ByteHits, c.hits, 40*c.hits)
 		}
 		// Sweep's LRU (stack distances when it can) must agree.
 		spec, _ := policy.ParseSpec("lru")
-		pts, err := Sweep(tr, SweepConfig{Policies: []policy.Spec{spec}, Sizes: Sizes{Values: []int64{130}, Bytes: true}, Overhead: c.overhead})
+		pts, err := sweepPoints(tr, sweepConfig{Policies: []policy.Spec{spec}, Sizes: Sizes{Values: []int64{130}, Bytes: true}, Overhead: c.overhead})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -297,7 +297,7 @@ func TestReplayOverheadPerObject(t *testing.T) {
 		}
 	}
 	// Object-count replays ignore the overhead: three of size 1 fit in 3.
-	if st := ReplayWith(tr, newLRU(t, 3), Options{Objects: true, Overhead: 10}); st.Hits != 1 {
+	if st := Replay(tr, newLRU(t, 3), Options{Objects: true, Overhead: 10}); st.Hits != 1 {
 		t.Errorf("objects with overhead: %d hits, want 1", st.Hits)
 	}
 }
@@ -315,7 +315,7 @@ func TestReplayDeletesEveryPolicy(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		st := Replay(tr, c, true)
+		st := Replay(tr, c, Options{Objects: true})
 		if st.Requests != 4 || st.Hits != 2 || st.Deletes != 1 || st.Evictions != 0 {
 			t.Errorf("%s: %d requests, %d hits, %d deletes, %d evictions; want 4, 2, 1, 0", name, st.Requests, st.Hits, st.Deletes, st.Evictions)
 		}
@@ -336,7 +336,7 @@ func TestBeladyDeleteEndsObject(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := ReplayWith(tr, c, Options{Objects: true})
+	st := Replay(tr, c, Options{Objects: true})
 	if st.Requests != 4 || st.Deletes != 1 || st.Hits != 1 {
 		t.Fatalf("got %d requests, %d deletes, %d hits; want 4, 1, 1", st.Requests, st.Deletes, st.Hits)
 	}
@@ -352,7 +352,7 @@ func TestReplayAdmissions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pts, err := Sweep(tr, SweepConfig{Policies: []policy.Spec{spec}, Sizes: Sizes{Values: []int64{2}}})
+	pts, err := sweepPoints(tr, sweepConfig{Policies: []policy.Spec{spec}, Sizes: Sizes{Values: []int64{2}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -364,7 +364,7 @@ func TestReplayAdmissions(t *testing.T) {
 	if st.Admitted != 4 || st.Rejected != 6 {
 		t.Errorf("merged: admitted %d, rejected %d; want 4, 6", st.Admitted, st.Rejected)
 	}
-	plain := Replay(tr, newLRU(t, 2), true)
+	plain := Replay(tr, newLRU(t, 2), Options{Objects: true})
 	if plain.Admitted != 0 || plain.Rejected != 0 || plain.AdmissionRate() != 0 {
 		t.Errorf("plain LRU reports admissions: %+v", plain)
 	}

@@ -7,15 +7,15 @@ import (
 	"github.com/cachesim/cachesim/traces/trace"
 )
 
-// SampledSweep estimates a sweep of the full trace from a spatially sampled
+// sampledSweep estimates a sweep of the full trace from a spatially sampled
 // one: sample holds every request for the keys kept at rate, total is the
 // number of requests in the full trace. Plain LRU (policy.ExactCurve) comes
-// from SHARDS-adj (SHARDSCurve); every other policy is replayed on the sample at sizes
+// from SHARDS-adj (shardsCurve); every other policy is replayed on the sample at sizes
 // scaled by rate (the "mini-simulation" of Waldspurger et al., ATC'17),
 // which approximates non-stack policies as well. The points carry the
 // requested (unscaled) sizes and counts scaled to the full trace; they are
 // estimates, and evictions are not estimated (0).
-func SampledSweep(sample *trace.Trace, total int64, rate float64, cfg SweepConfig) ([]Point, error) {
+func sampledSweep(sample *trace.Trace, total int64, rate float64, cfg sweepConfig) ([]Point, error) {
 	ns := len(cfg.Sizes.Values)
 	points := make([]Point, len(cfg.Policies)*ns)
 	mini := cfg
@@ -31,7 +31,7 @@ func SampledSweep(sample *trace.Trace, total int64, rate float64, cfg SweepConfi
 		}
 		if spec.Traits().Has(policy.ExactCurve) && (sample.Ops == nil || cfg.CountWrites) && (cfg.Overhead == 0 || !cfg.Sizes.Bytes) &&
 			!sample.HasUnsized() {
-			for s, st := range SHARDSCurve(sample, total, rate, cfg.Sizes) {
+			for s, st := range shardsCurve(sample, total, rate, cfg.Sizes) {
 				points[p*ns+s].Stats = st
 			}
 			continue
@@ -42,7 +42,7 @@ func SampledSweep(sample *trace.Trace, total int64, rate float64, cfg SweepConfi
 	if len(mini.Policies) == 0 {
 		return points, nil
 	}
-	res, err := Sweep(sample, mini)
+	res, err := sweepPoints(sample, mini)
 	if err != nil {
 		return nil, err
 	}
@@ -69,15 +69,14 @@ func scaleStats(st Stats, total int64, sampled int) Stats {
 	}
 }
 
-// SampledSweeps is SampledSweep over several independent samples of the
-// same trace (different hash seeds; rates[k] is sample k's): each point
-// holds the mean of their estimates, and with more than one sample, their
-// spread (Point.Band).
-func SampledSweeps(samples []*trace.Trace, total int64, rates []float64, cfg SweepConfig) ([]Point, error) {
+// sampledSweeps is sampledSweep over several independent samples of the
+// same trace (different hash seeds): each point holds the mean of their
+// estimates, and with more than one sample, their spread (Point.Band).
+func sampledSweeps(samples []Sample, total int64, cfg sweepConfig) ([]Point, error) {
 	var points []Point
 	curves := make([][]Stats, len(samples))
 	for k, sample := range samples {
-		est, err := SampledSweep(sample, total, rates[k], cfg)
+		est, err := sampledSweep(sample.Trace, total, sample.Rate, cfg)
 		if err != nil {
 			return nil, err
 		}

@@ -7,7 +7,7 @@ import (
 	"github.com/cachesim/cachesim/traces/trace"
 )
 
-// SHARDSCurve estimates the LRU curve from a spatially sampled trace
+// shardsCurve estimates the LRU curve from a spatially sampled trace
 // (Waldspurger et al., "Efficient MRC Construction with SHARDS", FAST'15):
 // sample holds every request for the keys whose hash fell below rate·2⁶⁴,
 // total is the number of requests in the full trace. Stack distances in the
@@ -19,7 +19,7 @@ import (
 //
 // The result is scaled back to the full trace: Requests = total, hit counts
 // estimated (rounded).
-func SHARDSCurve(sample *trace.Trace, total int64, rate float64, sizes Sizes) []Stats {
+func shardsCurve(sample *trace.Trace, total int64, rate float64, sizes Sizes) []Stats {
 	// LRUCurve needs ascending sizes; rounding keeps the order.
 	stats, _ := LRUCurve(sample, scaleSizes(sizes, rate))
 	return shardsScale(stats, int64(sample.Len()), total, rate)
@@ -64,7 +64,7 @@ func scaleSizes(sizes Sizes, rate float64) Sizes {
 // online, from the requests of a spatial sample of its keys, holding
 // nothing per request: the stack distances of the sampled keys only.
 //
-// At a fixed rate it gives what SHARDSCurve gives on the sampled trace.
+// At a fixed rate it gives what shardsCurve gives on the sampled trace.
 // With a fixed number of keys (SHARDS's fixed-size variant, FAST'15 §4.2)
 // the threshold drops as the sample fills: a key that leaves the sample
 // leaves the stack, each sampled request's distance is scaled by 1/rate at

@@ -82,15 +82,17 @@ func TestSampledSweep(t *testing.T) {
 	tr := zipf(t, 100_000, 1_000_000, 0.9)
 	sizes := sim.Sizes{Values: sim.LogSizes(1000, 100_000, 8)}
 	specs := []policy.Spec{{Name: "lru"}, {Name: "fifo"}, {Name: "lfu"}}
-	exact, err := sim.Sweep(tr, sim.SweepConfig{Policies: specs, Sizes: sizes})
+	res, err := sim.Sweep(sim.Plan{Trace: tr, Policies: specs, Sizes: sizes})
+	exact := res.Points
 	if err != nil {
 		t.Fatal(err)
 	}
 	sample, seen := sampleOf(t, tr, 0.1)
-	est, err := sim.SampledSweep(sample, seen, 0.1, sim.SweepConfig{Policies: specs, Sizes: sizes})
+	sampled, err := sim.Sweep(sim.Plan{Samples: []sim.Sample{{Trace: sample, Rate: 0.1}}, Total: seen, Policies: specs, Sizes: sizes})
 	if err != nil {
 		t.Fatal(err)
 	}
+	est := sampled.Points
 	for p, spec := range specs {
 		var sum float64
 		for s := range sizes.Values {

@@ -272,9 +272,9 @@ func DefaultReplaySize(objects int, bytes int64, unit Unit) Size {
 	return Size{max(int64(objects)/10, 1), Objects}
 }
 
-// DefaultSweepSizes are the sizes of a sweep given none: n log-spaced sizes
+// defaultSweepSizes are the sizes of a sweep given none: n log-spaced sizes
 // from 1% of the footprint (objects, or bytes) to all of it.
-func DefaultSweepSizes(objects int, bytes int64, inBytes bool, n int) Sizes {
+func defaultSweepSizes(objects int, bytes int64, inBytes bool, n int) Sizes {
 	fp := int64(objects)
 	if inBytes {
 		fp = bytes
@@ -282,9 +282,9 @@ func DefaultSweepSizes(objects int, bytes int64, inBytes bool, n int) Sizes {
 	return Sizes{Values: LogSizes(fp/100, fp, n), Bytes: inBytes}
 }
 
-// CurveSizes are the sizes of a whole curve: n log-spaced sizes from one
+// curveSizes are the sizes of a whole curve: n log-spaced sizes from one
 // object (of the mean size, in bytes) to the footprint.
-func CurveSizes(objects int, bytes int64, inBytes bool, n int) Sizes {
+func curveSizes(objects int, bytes int64, inBytes bool, n int) Sizes {
 	lo, fp := int64(1), int64(objects)
 	if inBytes {
 		lo, fp = max(bytes/int64(max(objects, 1)), 1), bytes

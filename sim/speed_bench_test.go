@@ -56,7 +56,7 @@ func BenchmarkReplayTraces(b *testing.B) {
 			b.Run(name+"/"+pol, func(b *testing.B) {
 				for done := 0; done < b.N; done += tr.Len() {
 					c, _ := policy.New(policy.Spec{Name: pol}, policy.Config{Capacity: int64(objs / 10)})
-					sim.Replay(tr, c, true)
+					sim.Replay(tr, c, sim.Options{Objects: true})
 				}
 				perRequest(b)
 			})
@@ -80,7 +80,7 @@ func BenchmarkCurveVsReplays(b *testing.B) {
 	}
 	b.Run("one-replay", func(b *testing.B) {
 		for done := 0; done < b.N; done += tr.Len() {
-			sim.Replay(tr, policy.NewLRU(int64(objs/10)), true)
+			sim.Replay(tr, policy.NewLRU(int64(objs/10)), sim.Options{Objects: true})
 		}
 		perRequest(b)
 	})

@@ -1,10 +1,8 @@
-// Package sim replays request streams through policies: the replay loop, the
-// statistics, parallel size sweeps and the size syntax.
 package sim
 
 // Stats counts what a replay saw. Stats from disjoint parts of a run add up
 // with Merge. Requests, hits and bytes count lookups only; the writes and
-// deletes of traces with operations are counted apart (see ReplayWith).
+// deletes of traces with operations are counted apart (see Replay).
 type Stats struct {
 	Requests  uint64 `json:"requests"`
 	Hits      uint64 `json:"hits"`
@@ -27,11 +25,17 @@ type Stats struct {
 	// pages); 0 for the others.
 	Memory int64 `json:"memory,omitempty"`
 	// Prefix holds the per-request and per-token counts of a prompt
-	// trace replayed with the prefix rule (nil otherwise; see ReplayPrefix).
+	// trace replayed with the prefix rule (nil otherwise; see Options.Prefix).
 	Prefix *PrefixStats `json:"prefix,omitempty"`
 	// Batch counts the outcomes of whole multi-key requests (nil when no
 	// request carried more than one key; see batch.go).
 	Batch *BatchStats `json:"-"`
+	// Tenants counts each tenant's lookups, indexed by tenant (0: requests
+	// without one; nil unless Options.Tenants asked for them).
+	Tenants []TenantStats `json:"-"`
+	// Tiers are what each tier of a KV-cache hierarchy served, nearest
+	// first (nil but for ReplayPrefixTiers).
+	Tiers []TierStats `json:"tiers,omitempty"`
 }
 
 // WindowStats counts the requests of one window of a run.
@@ -102,6 +106,31 @@ func (s *Stats) Merge(o Stats) {
 			s.Prefix = &PrefixStats{}
 		}
 		s.Prefix.merge(o.Prefix)
+	}
+	if o.Tenants != nil {
+		ts := append([]TenantStats(nil), s.Tenants...) // s.Tenants may be shared with a copy of s
+		for id, t := range o.Tenants {
+			var sum *TenantStats
+			ts, sum = tenantOf(ts, uint32(id))
+			sum.Requests += t.Requests
+			sum.Hits += t.Hits
+			sum.Bytes += t.Bytes
+			sum.ByteHits += t.ByteHits
+		}
+		s.Tenants = ts
+	}
+	if o.Tiers != nil {
+		ts := append([]TierStats(nil), s.Tiers...) // s.Tiers may be shared with a copy of s
+		for k, t := range o.Tiers {
+			if k == len(ts) {
+				ts = append(ts, TierStats{Name: t.Name})
+			}
+			ts[k].Blocks += t.Blocks
+			ts[k].Tokens += t.Tokens
+			ts[k].TransferSeconds += t.TransferSeconds
+			ts[k].Evictions += t.Evictions
+		}
+		s.Tiers = ts
 	}
 	if o.Batch != nil {
 		b := &BatchStats{} // s.Batch may be shared with a copy of s

@@ -26,37 +26,29 @@ type StreamInfo struct {
 
 // ErrNeedsTrace is returned by ReplayStream for what needs the whole trace
 // in memory: offline policies (the next access of every request), latency
-// models and timelines (planned from the trace's length and span).
-var ErrNeedsTrace = errors.New("needs the whole trace in memory (offline policy, latency model or timeline): load it and use ReplayWith")
+// models and timelines (planned from the trace's length and span), and the
+// prefix rule.
+var ErrNeedsTrace = errors.New("needs the whole trace in memory (offline policy, latency model, timeline or prefix rule): load it and use Replay")
 
-// ReplayStream runs every request r yields through c, as ReplayWith does
-// for a loaded trace, holding nothing per request: a reader goroutine
-// parses batches of requests and counts the distinct keys (in a table of
-// 32 bytes a key) while this one replays the previous batch, so memory
-// follows the distinct keys and the cache, not the length of the stream.
-// Operations count apart when the reader declares them (trace.Describer).
-// opt.Latency and opt.Window, and offline policies, return ErrNeedsTrace.
-func ReplayStream(r trace.Reader, c policy.Cache, opt Options) (Stats, StreamInfo, error) {
-	st, info, err := ReplayStreams(r, []policy.Cache{c}, opt)
-	if st == nil {
-		return Stats{}, info, err
-	}
-	return st[0], info, err
-}
-
-// ReplayStreams is ReplayStream through several caches at once, in one
-// pass: each sees every request, and the statistics come back in the
-// order of cs.
-func ReplayStreams(r trace.Reader, cs []policy.Cache, opt Options) ([]Stats, StreamInfo, error) {
+// ReplayStream runs every request r yields through each cache of cs, in
+// one pass, as Replay does for a loaded trace: each cache sees every
+// request, and the statistics come back in the order of cs. It holds
+// nothing per request: a reader goroutine parses batches of requests and
+// counts the distinct keys (in a table of 32 bytes a key) while this one
+// replays the previous batch, so memory follows the distinct keys and the
+// caches, not the length of the stream. Operations count apart when the
+// reader declares them (trace.Describer). opt.Latency, opt.Window and
+// opt.Prefix, and offline policies, return ErrNeedsTrace.
+func ReplayStream(r trace.Reader, cs []policy.Cache, opt Options) ([]Stats, StreamInfo, error) {
 	for _, c := range cs {
-		if opt.Latency != nil || opt.Window != nil || policy.UsesFuture(c) {
-			return nil, StreamInfo{}, ErrNeedsTrace
+		if opt.Latency != nil || opt.Window != nil || opt.Prefix != nil || policy.UsesFuture(c) {
+			return make([]Stats, len(cs)), StreamInfo{}, ErrNeedsTrace
 		}
 	}
-	ops, batches := DeclaresOps(r), declaresMarks(r)
+	ops, multi := DeclaresOps(r), declaresMarks(r)
 	ps := make([]*replayer, len(cs))
 	for i, c := range cs {
-		ps[i] = newReplayer(c, opt, Semantics{CountWrites: opt.CountWrites}, ops, batches)
+		ps[i] = newReplayer(c, opt, Semantics{CountWrites: opt.CountWrites}, ops, multi)
 	}
 	info, err := countedBatches(r, func(b []trace.Request) {
 		for _, p := range ps {
@@ -80,20 +72,21 @@ func DeclaresOps(r trace.Reader) bool {
 }
 
 // StreamDistances feeds every request of r to a StackDistances for sizes
-// (see NewStackDistances: object capacities may be chosen afterwards, from
+// (see newStackDistancesOf: object capacities may be chosen afterwards, from
 // the StreamInfo) in one pass, holding nothing per request. Operations are
 // not told apart: a caller whose stream carries them (DeclaresOps) and
 // that does not count writes as lookups should replay instead.
 //
 // On a stream that may carry multi-key requests (trace.Fields.Marks), the
-// curve gives each size's Stats.Batch too, with opt.DedupBatch as replays.
-func StreamDistances(r trace.Reader, sizes Sizes, opt CurveOptions) (StackDistances, StreamInfo, error) {
-	d := NewStackDistances(sizes)
+// curve gives each size's Stats.Batch too, every key of a request looked
+// up (as replays without Options.DedupBatch).
+func StreamDistances(r trace.Reader, sizes Sizes) (StackDistances, StreamInfo, error) {
+	d := newStackDistancesOf(sizes)
 	if declaresMarks(r) {
-		d.(batchTracker).trackBatches(opt.DedupBatch)
+		d.(batchTracker).trackBatches(false)
 	}
 	var count trace.Counter
-	err := Batches(r, func(b []trace.Request) {
+	err := batches(r, func(b []trace.Request) {
 		for k := range b {
 			count.Observe(&b[k])
 		}
@@ -106,11 +99,11 @@ func StreamDistances(r trace.Reader, sizes Sizes, opt CurveOptions) (StackDistan
 	return d, StreamInfo{Requests: count.Requests, Distinct: objects, FootprintBytes: bytes, Fields: count.Fields(), Unsized: count.Unsized}, err
 }
 
-// countedBatches runs use over the batches of r (see Batches), counting
+// countedBatches runs use over the batches of r (see batches), counting
 // the requests on the reader's goroutine.
 func countedBatches(r trace.Reader, use func([]trace.Request)) (StreamInfo, error) {
 	var count trace.Counter
-	err := Batches(r, func(b []trace.Request) {
+	err := batches(r, func(b []trace.Request) {
 		for k := range b {
 			count.Add(&b[k])
 		}
@@ -118,12 +111,12 @@ func countedBatches(r trace.Reader, use func([]trace.Request)) (StreamInfo, erro
 	return StreamInfo{Requests: count.Requests, Distinct: count.Distinct, FootprintBytes: count.Bytes, Fields: count.Fields(), Unsized: count.Unsized}, err
 }
 
-// Batches reads r to the end on a goroutine of its own, in batches of
+// batches reads r to the end on a goroutine of its own, in batches of
 // requests: read sees each batch on that goroutine (to count, say), then
 // use sees it on the caller's, while the next batch is read. The batches
 // are reused, so neither may keep them. It returns the first read error
 // other than io.EOF, after use has seen every request before it.
-func Batches(r trace.Reader, read, use func([]trace.Request)) error {
+func batches(r trace.Reader, read, use func([]trace.Request)) error {
 	const inFlight = 4
 	type batch struct {
 		reqs []trace.Request
@@ -182,7 +175,7 @@ func Batches(r trace.Reader, read, use func([]trace.Request)) error {
 // 0: only the estimators know them, scaled.
 func SHARDSStream(r trace.Reader, es []*ShardsEstimator) (StreamInfo, error) {
 	var count trace.Counter
-	err := Batches(r, func(b []trace.Request) {
+	err := batches(r, func(b []trace.Request) {
 		for k := range b {
 			count.Observe(&b[k])
 		}

@@ -64,8 +64,9 @@ func TestReplayStreamMatchesLoaded(t *testing.T) {
 						}
 						return c
 					}
-					want := ReplayWith(tr, mk(), opt)
-					got, info, err := ReplayStream(workloadReader(t, ws), mk(), opt)
+					want := Replay(tr, mk(), opt)
+					sts, info, err := ReplayStream(workloadReader(t, ws), []policy.Cache{mk()}, opt)
+					got := sts[0]
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -105,7 +106,8 @@ func (f *failingReader) Read(r *trace.Request) error {
 
 // A read error ends the replay with that error, after every request before it.
 func TestReplayStreamError(t *testing.T) {
-	st, info, err := ReplayStream(&failingReader{n: 5000}, policy.NewLRU(3), Options{Objects: true})
+	sts, info, err := ReplayStream(&failingReader{n: 5000}, []policy.Cache{policy.NewLRU(3)}, Options{Objects: true})
+	st := sts[0]
 	if !errors.Is(err, errBroken) {
 		t.Fatalf("error %v, want %v", err, errBroken)
 	}
@@ -121,7 +123,7 @@ func TestReplayStreamNeedsTrace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := ReplayStream(&failingReader{n: 10}, c, Options{}); !errors.Is(err, ErrNeedsTrace) {
+	if _, _, err := ReplayStream(&failingReader{n: 10}, []policy.Cache{c}, Options{}); !errors.Is(err, ErrNeedsTrace) {
 		t.Errorf("belady: error %v, want ErrNeedsTrace", err)
 	}
 }
@@ -156,7 +158,7 @@ func allocatedBy(f func()) uint64 {
 func TestReplayStreamMemoryBounded(t *testing.T) {
 	run := func(n int) uint64 {
 		return allocatedBy(func() {
-			if _, _, err := ReplayStream(&cyclingReader{n: n, keys: 20000}, policy.NewLRU(2000), Options{Objects: true}); err != nil {
+			if _, _, err := ReplayStream(&cyclingReader{n: n, keys: 20000}, []policy.Cache{policy.NewLRU(2000)}, Options{Objects: true}); err != nil {
 				t.Fatal(err)
 			}
 		})
@@ -186,7 +188,7 @@ func TestStreamDistancesMatchLoaded(t *testing.T) {
 		if sizes.Bytes {
 			choose = sizes
 		}
-		d, info, err := StreamDistances(workloadReader(t, ws), choose, CurveOptions{})
+		d, info, err := StreamDistances(workloadReader(t, ws), choose)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -208,7 +210,7 @@ func TestStreamDistancesMatchLoaded(t *testing.T) {
 func TestStreamDistancesMemoryBounded(t *testing.T) {
 	run := func(n int) uint64 {
 		return allocatedBy(func() {
-			if _, _, err := StreamDistances(&cyclingReader{n: n, keys: 20000}, Sizes{}, CurveOptions{}); err != nil {
+			if _, _, err := StreamDistances(&cyclingReader{n: n, keys: 20000}, Sizes{}); err != nil {
 				t.Fatal(err)
 			}
 		})

@@ -19,8 +19,8 @@ type Point struct {
 	Band *Band `json:"band,omitempty"`
 }
 
-// SweepConfig says which points a sweep computes and how.
-type SweepConfig struct {
+// sweepConfig says which points a sweep computes and how.
+type sweepConfig struct {
 	Policies []policy.Spec
 	Sizes    Sizes
 	// TTL is the default time to live for policies with expiry.
@@ -45,16 +45,16 @@ type SweepConfig struct {
 	// Progress, when set, is called (from any goroutine, serialised) after each point.
 	Progress func()
 	// Prefix, when set, replays a prompt trace with the prefix rule (see
-	// ReplayPrefix); MaxMemory and Latency do not apply.
+	// Options.Prefix); MaxMemory and Latency do not apply.
 	Prefix *PrefixOptions
 }
 
-// Sweep computes every policy at every size, in parallel; t is shared
+// sweepPoints computes every policy at every size, in parallel; t is shared
 // read-only. Plain LRU (the policy.ExactCurve trait) is computed for all
 // sizes at once from stack distances (LRUCurve), with replays only for the sizes that method cannot
 // give exactly; every other point is one replay. The points come back
 // ordered by policy (as given), then size.
-func Sweep(t *trace.Trace, cfg SweepConfig) ([]Point, error) {
+func sweepPoints(t *trace.Trace, cfg sweepConfig) ([]Point, error) {
 	if cfg.Prefix != nil {
 		return prefixSweep(t, cfg)
 	}
@@ -104,7 +104,7 @@ func Sweep(t *trace.Trace, cfg SweepConfig) ([]Point, error) {
 			if err != nil {
 				return fmt.Errorf("%s at size %d: %w", points[p*ns+s].Policy, points[p*ns+s].Size, err)
 			}
-			done(p*ns+s, ReplayWith(t, c, Options{Objects: !cfg.Sizes.Bytes, CountWrites: cfg.CountWrites, Overhead: cfg.Overhead,
+			done(p*ns+s, Replay(t, c, Options{Objects: !cfg.Sizes.Bytes, CountWrites: cfg.CountWrites, Overhead: cfg.Overhead,
 				Latency: cfg.Latency, DedupBatch: cfg.DedupBatch}))
 			return nil
 		}
@@ -120,7 +120,7 @@ func Sweep(t *trace.Trace, cfg SweepConfig) ([]Point, error) {
 				view.Ops = nil
 				lookups = &view
 			}
-			stats, exact := LRUCurveWith(lookups, cfg.Sizes, CurveOptions{DedupBatch: cfg.DedupBatch})
+			stats, exact := lruCurveWith(lookups, cfg.Sizes, cfg.DedupBatch)
 			for s := range stats {
 				if exact[s] {
 					done(p*ns+s, stats[s])
@@ -157,17 +157,13 @@ func Sweep(t *trace.Trace, cfg SweepConfig) ([]Point, error) {
 // byCurve reports whether the sweep computes spec from the one-pass LRU
 // curve (LRUCurve): a policy with the ExactCurve trait, with nothing
 // recorded per request that the curve does not compute.
-func byCurve(t *trace.Trace, cfg SweepConfig, spec policy.Spec) bool {
+func byCurve(t *trace.Trace, cfg sweepConfig, spec policy.Spec) bool {
 	return spec.Traits().Has(policy.ExactCurve) && (t.Ops == nil || cfg.CountWrites) && cfg.Latency == nil &&
 		(cfg.Overhead == 0 || !cfg.Sizes.Bytes) && !t.HasUnsized()
 }
 
-// UsesCurve reports whether a sweep of t by cfg computes spec from the
-// one-pass LRU curve rather than by replays.
-func UsesCurve(t *trace.Trace, cfg SweepConfig, spec policy.Spec) bool { return byCurve(t, cfg, spec) }
-
 // curves returns the number of policies the sweep computes by LRU curve.
-func curves(t *trace.Trace, cfg SweepConfig) int {
+func curves(t *trace.Trace, cfg sweepConfig) int {
 	n := 0
 	for _, spec := range cfg.Policies {
 		if byCurve(t, cfg, spec) {

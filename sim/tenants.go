@@ -28,21 +28,21 @@ func tenantOf(ts []TenantStats, id uint32) ([]TenantStats, *TenantStats) {
 	return ts, &ts[id]
 }
 
-// TenantLRUCurves computes, in one pass over t, every tenant's LRU
+// tenantLRUCurves computes, in one pass over t, every tenant's LRU
 // statistics at each size as if the tenant had a cache of its own: one
 // stack of distances per tenant (the distances of a shared stack, split by
 // tenant, would be the shared cache's, not the isolated tenant's). The
 // result is indexed by tenant (0: requests without one), as LRUCurve's
 // per size; a tenant without requests has nil. A multi-key request whose
 // keys span tenants is, for each tenant, the part of it that is its own.
-func TenantLRUCurves(t *trace.Trace, sizes Sizes, opt CurveOptions) (stats [][]Stats, exact [][]bool) {
+func tenantLRUCurves(t *trace.Trace, sizes Sizes, dedup bool) (stats [][]Stats, exact [][]bool) {
 	if sizes.Bytes {
-		return tenantCurves[int64](t, sizes, opt)
+		return tenantCurves[int64](t, sizes, dedup)
 	}
-	return tenantCurves[int32](t, sizes, opt)
+	return tenantCurves[int32](t, sizes, dedup)
 }
 
-func tenantCurves[T stack.Weight](t *trace.Trace, sizes Sizes, opt CurveOptions) (stats [][]Stats, exact [][]bool) {
+func tenantCurves[T stack.Weight](t *trace.Trace, sizes Sizes, dedup bool) (stats [][]Stats, exact [][]bool) {
 	n := t.TenantCount() + 1
 	ds := make([]*stackDistances[T], n)
 	batches := t.HasBatches()
@@ -51,7 +51,7 @@ func tenantCurves[T stack.Weight](t *trace.Trace, sizes Sizes, opt CurveOptions)
 		if d == nil {
 			d = newStackDistances[T](sizes)
 			if batches {
-				d.trackBatches(opt.DedupBatch)
+				d.trackBatches(dedup)
 			}
 			ds[r.Tenant] = d
 		}
@@ -103,10 +103,10 @@ func (s *tenantRequests) continues(r *trace.Request, tenants int) bool {
 	return cont
 }
 
-// TenantTraces splits t by tenant (index: tenant, 0 for requests without
+// tenantTraces splits t by tenant (index: tenant, 0 for requests without
 // one; nil for a tenant without requests), each keeping the order and the
 // columns of t; a multi-key request whose keys span tenants is split too.
-func TenantTraces(t *trace.Trace) []*trace.Trace {
+func tenantTraces(t *trace.Trace) []*trace.Trace {
 	out := make([]*trace.Trace, t.TenantCount()+1)
 	f := t.Fields()
 	eachByTenant(t, func(r *trace.Request) {
@@ -126,21 +126,6 @@ func TenantTraces(t *trace.Trace) []*trace.Trace {
 	return out
 }
 
-// ReplayByTenant replays t through c as ReplayWith does and counts each
-// tenant's lookups apart (indexed by tenant, 0: none).
-func ReplayByTenant(t *trace.Trace, c policy.Cache, opt Options) (Stats, []TenantStats) {
-	PrepareFuture(t, c)
-	p := newReplayer(c, opt, Semantics{CountWrites: opt.CountWrites}, t.Ops != nil, t.HasBatches())
-	p.byTenant = make([]TenantStats, t.TenantCount()+1)
-	var batch [batchSize]trace.Request
-	for i, n := 0, t.Len(); i < n; i += batchSize {
-		b := batch[:min(batchSize, n-i)]
-		t.Fill(i, b)
-		p.run(b)
-	}
-	return p.finish(), p.byTenant
-}
-
 // countTenant counts a lookup of r's tenant that hit or not.
 func (p *replayer) countTenant(r *trace.Request, hit bool) {
 	var ts *TenantStats
@@ -153,13 +138,13 @@ func (p *replayer) countTenant(r *trace.Request, hit bool) {
 	}
 }
 
-// TenantSweep computes every tenant's statistics in a cache of its own,
+// tenantSweep computes every tenant's statistics in a cache of its own,
 // for each policy of cfg at each of cfg.Sizes, indexed [policy][tenant]
 // [size] (tenant 0: requests without one; nil for a tenant without
-// requests). LRU comes from TenantLRUCurves, in one pass; the sizes the
+// requests). LRU comes from tenantLRUCurves, in one pass; the sizes the
 // curve cannot give exactly, and the other policies, replay each
-// tenant's requests (TenantTraces) as Sweep does.
-func TenantSweep(t *trace.Trace, cfg SweepConfig) ([][][]Stats, error) {
+// tenant's requests (tenantTraces) as sweepPoints does.
+func tenantSweep(t *trace.Trace, cfg sweepConfig) ([][][]Stats, error) {
 	out := make([][][]Stats, len(cfg.Policies))
 	var subs []*trace.Trace // built when first needed
 	for p, spec := range cfg.Policies {
@@ -173,13 +158,13 @@ func TenantSweep(t *trace.Trace, cfg SweepConfig) ([][][]Stats, error) {
 				view.Ops = nil
 				lookups = &view
 			}
-			out[p], exact = TenantLRUCurves(lookups, cfg.Sizes, CurveOptions{DedupBatch: cfg.DedupBatch})
+			out[p], exact = tenantLRUCurves(lookups, cfg.Sizes, cfg.DedupBatch)
 			if allExact(exact) {
 				continue
 			}
 		}
 		if subs == nil {
-			subs = TenantTraces(t)
+			subs = tenantTraces(t)
 		}
 		if out[p] == nil {
 			out[p] = make([][]Stats, len(subs))
@@ -188,7 +173,7 @@ func TenantSweep(t *trace.Trace, cfg SweepConfig) ([][][]Stats, error) {
 			if sub == nil {
 				continue
 			}
-			points, err := Sweep(sub, one)
+			points, err := sweepPoints(sub, one)
 			if err != nil {
 				return nil, err
 			}

@@ -33,7 +33,7 @@ func tenantTrace(n int, seed uint64) *trace.Trace {
 
 // filterTenant is the requests of one tenant, a request that spans
 // tenants cut to its own keys: the tenant's requests as a cache of its
-// own sees them (built independently of TenantTraces).
+// own sees them (built independently of tenantTraces).
 func filterTenant(t *trace.Trace, id uint32) *trace.Trace {
 	out := trace.NewTrace("one", t.Fields())
 	var r trace.Request
@@ -58,18 +58,18 @@ func filterTenant(t *trace.Trace, id uint32) *trace.Trace {
 func TestTenantCurvesEqualReplays(t *testing.T) {
 	tr := tenantTrace(4000, 1)
 	for _, sizes := range []Sizes{{Values: []int64{1, 3, 8, 20, 40}}, {Values: []int64{10, 30, 90, 200}, Bytes: true}} {
-		stats, exact := TenantLRUCurves(tr, sizes, CurveOptions{})
-		subs := TenantTraces(tr)
+		stats, exact := tenantLRUCurves(tr, sizes, false)
+		subs := tenantTraces(tr)
 		for id := range uint32(4) {
 			own := filterTenant(tr, id)
 			if subs[id].Len() != own.Len() || subs[id].HasBatches() != own.HasBatches() {
-				t.Fatalf("tenant %d: TenantTraces has %d requests, want %d", id, subs[id].Len(), own.Len())
+				t.Fatalf("tenant %d: tenantTraces has %d requests, want %d", id, subs[id].Len(), own.Len())
 			}
 			for j, size := range sizes.Values {
 				if !exact[id][j] {
 					continue
 				}
-				want := ReplayWith(own, newLRU(t, size), Options{Objects: !sizes.Bytes})
+				want := Replay(own, newLRU(t, size), Options{Objects: !sizes.Bytes})
 				got := stats[id][j]
 				if got.Requests != want.Requests || got.Hits != want.Hits || (want.Batch != nil && got.Batch.Hits != want.Batch.Hits) {
 					t.Errorf("tenant %d bytes %v size %d: curve %d/%d, replay %d/%d", id, sizes.Bytes, size, got.Hits, got.Requests, want.Hits, want.Requests)
@@ -79,13 +79,14 @@ func TestTenantCurvesEqualReplays(t *testing.T) {
 	}
 }
 
-// ReplayByTenant counts each tenant's lookups of one shared cache: their
-// sums are the replay's, and each tenant's equals a count by hand from a
+// Replay with Options.Tenants counts each tenant's lookups of one shared
+// cache: their sums are the replay's, and each tenant's equals a count by hand from a
 // replay that records which requests hit.
 func TestReplayByTenant(t *testing.T) {
 	tr := tenantTrace(2000, 2)
-	st, by := ReplayByTenant(tr, newLRU(t, 30), Options{Objects: true})
-	plain := ReplayWith(tr, newLRU(t, 30), Options{Objects: true})
+	st := Replay(tr, newLRU(t, 30), Options{Objects: true, Tenants: true})
+	by := st.Tenants
+	plain := Replay(tr, newLRU(t, 30), Options{Objects: true})
 	if st.Hits != plain.Hits || st.Requests != plain.Requests {
 		t.Fatalf("by tenant %d/%d, plain %d/%d", st.Hits, st.Requests, plain.Hits, plain.Requests)
 	}

@@ -54,7 +54,7 @@ func TestReplayOperations(t *testing.T) {
 	// A key-value client's write (OpSet) and a block write (OpWrite) mean
 	// the same to a replay.
 	for _, op := range []trace.Op{trace.OpSet, trace.OpWrite} {
-		st := Replay(build(op), policy.NewLRU(10), true)
+		st := Replay(build(op), policy.NewLRU(10), Options{Objects: true})
 		if st.Requests != 4 || st.Hits != 2 || st.Sets != 1 || st.Deletes != 1 || st.Bytes != 4 {
 			t.Errorf("%s: %+v; want 4 requests, 2 hits, 1 set, 1 delete, 4 bytes", op, st)
 		}
@@ -62,7 +62,7 @@ func TestReplayOperations(t *testing.T) {
 	tr := build(trace.OpSet)
 	// Counting writes, libCacheSim's way: every request is a lookup.
 	// 1 miss, 2 miss, 2 hit, 2 hit, 2 hit, 1 hit.
-	st := ReplayWith(tr, policy.NewLRU(10), Options{Objects: true, CountWrites: true})
+	st := Replay(tr, policy.NewLRU(10), Options{Objects: true, CountWrites: true})
 	if st.Requests != 6 || st.Hits != 4 || st.Sets != 0 || st.Deletes != 0 {
 		t.Errorf("--count-writes replay: %+v; want 6 requests, 4 hits", st)
 	}
@@ -79,13 +79,13 @@ func TestCloudPhysicsFormatsSweep(t *testing.T) {
 		"lfu":  {100973, 95562, 81059, 64375},
 	}
 	csv := traces.Options{Line: traces.LineOptions{Columns: traces.Columns{Key: 5, Time: 2, Op: 3, Size: 4}, Header: true}}
-	cfg := SweepConfig{Policies: specs(t, "lru", "fifo", "lfu"), Sizes: Sizes{Values: []int64{100, 1000, 10000, 25000}}, CountWrites: true}
+	cfg := sweepConfig{Policies: specs(t, "lru", "fifo", "lfu"), Sizes: Sizes{Values: []int64{100, 1000, 10000, 25000}}, CountWrites: true}
 	var first []Point
 	for _, f := range []struct {
 		name string
 		opt  traces.Options
 	}{{"cloudPhysicsIO.txt", traces.Options{}}, {"cloudPhysicsIO.csv", csv}, {"cloudPhysicsIO.vscsi", traces.Options{}}, {"cloudPhysicsIO.oracleGeneral.bin", traces.Options{}}} {
-		points, err := Sweep(load(t, f.name, f.opt), cfg)
+		points, err := sweepPoints(load(t, f.name, f.opt), cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -103,7 +103,7 @@ func TestCloudPhysicsFormatsSweep(t *testing.T) {
 	}
 	// Without --count-writes the VSCSI writes are sets: counted apart.
 	vs := load(t, "cloudPhysicsIO.vscsi", traces.Options{})
-	st := Replay(vs, policy.NewLRU(1000), true)
+	st := Replay(vs, policy.NewLRU(1000), Options{Objects: true})
 	if st.Sets == 0 || st.Requests+st.Sets != 113872 {
 		t.Errorf("per-op VSCSI replay: %+v; want reads counted and writes apart, 113872 in all", st)
 	}
@@ -141,7 +141,7 @@ func TestARCTracesLRUMatchesNaive(t *testing.T) {
 		for _, size := range c.sizes {
 			t.Run(fmt.Sprintf("%s/%d", c.file, size), func(t *testing.T) {
 				want := naiveLRUHits(tr.Keys, size)
-				st := Replay(tr, policy.NewLRU(int64(size)), true)
+				st := Replay(tr, policy.NewLRU(int64(size)), Options{Objects: true})
 				if int(st.Hits) != want || st.Requests != uint64(tr.Len()) {
 					t.Errorf("policy LRU: %d hits of %d; naive LRU: %d", st.Hits, st.Requests, want)
 				}
@@ -155,14 +155,14 @@ func TestARCTracesLRUMatchesNaive(t *testing.T) {
 func TestLIRSTracesPublishedLRU(t *testing.T) {
 	gli := load(t, "gli.trace.gz", traces.Options{})
 	for size, pct := range map[int64]float64{250: 0.91, 500: 0.95, 750: 1.15, 1000: 11.21, 1250: 21.25, 1500: 36.56, 1750: 45.04, 2000: 57.41} {
-		st := Replay(gli, policy.NewLRU(size), true)
+		st := Replay(gli, policy.NewLRU(size), Options{Objects: true})
 		if got := 100 * st.HitRatio(); math.Abs(got-pct) > 0.005 {
 			t.Errorf("gli LRU at %d: %.4f%%, published %.2f%%", size, got, pct)
 		}
 	}
 	loop := load(t, "loop.trace.gz", traces.Options{})
 	for size, pct := range map[int64]float64{250: 0, 1000: 0, 1250: 99.8, 1500: 99.8} {
-		st := Replay(loop, policy.NewLRU(size), true)
+		st := Replay(loop, policy.NewLRU(size), Options{Objects: true})
 		if got := 100 * st.HitRatio(); math.Abs(got-pct) > 0.05 {
 			t.Errorf("loop LRU at %d: %.4f%%, published %.1f%%", size, got, pct)
 		}

@@ -215,7 +215,7 @@ func TestDriftingTopOverlap(t *testing.T) {
 func TestLFUvsLRU(t *testing.T) {
 	const size = 1000
 	hit := func(spec string, c policy.Cache) float64 {
-		return sim.Replay(load(t, spec), c, true).HitRatio()
+		return sim.Replay(load(t, spec), c, sim.Options{Objects: true}).HitRatio()
 	}
 	for _, tc := range []struct {
 		spec      string

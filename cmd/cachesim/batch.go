@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/cachesim/cachesim/report"
@@ -119,18 +118,4 @@ func (f *inputFlags) registerTenants(fs *pflag.FlagSet) {
 // tenantsGiven reports whether a tenant flag was given.
 func (f *inputFlags) tenantsGiven() bool {
 	return changed(f.fs, "tenant-from", "csv-tenant", "json-tenant")
-}
-
-// dropSampledBatches removes the batch figures of points replayed from
-// spatial samples, which keep some keys of a request and not others, and
-// says so.
-func dropSampledBatches(stderr io.Writer, points []sim.Point) {
-	dropped := false
-	for i := range points {
-		dropped = dropped || points[i].Batch != nil
-		points[i].Batch = nil
-	}
-	if dropped {
-		fmt.Fprintln(stderr, "note: no batch hit ratios from samples: a spatial sample keeps some keys of a request and not others (drop --sample-rate/--sample-size for them)")
-	}
 }

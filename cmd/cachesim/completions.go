@@ -10,6 +10,7 @@ import (
 	"github.com/cachesim/cachesim/sim/system"
 	"github.com/cachesim/cachesim/traces"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // flagCompletions complete the values of every enumerated flag, on the
@@ -40,17 +41,17 @@ func withReaderFlags(m map[string]cobra.CompletionFunc) map[string]cobra.Complet
 	return m
 }
 
-// completeFlags registers the completion functions of flagCompletions for
-// those of the flags that cmd has; formats are the values of its --format.
+// completeFlags registers, for each flag cmd has, its completion function
+// in flagCompletions if there is one; formats are the values of its --format.
 func completeFlags(cmd *cobra.Command, formats ...string) {
 	if len(formats) > 0 {
 		_ = cmd.RegisterFlagCompletionFunc("format", completeOne(formats...))
 	}
-	for name, f := range flagCompletions {
-		if cmd.Flags().Lookup(name) != nil {
-			_ = cmd.RegisterFlagCompletionFunc(name, f)
+	cmd.Flags().VisitAll(func(fl *pflag.Flag) {
+		if f, ok := flagCompletions[fl.Name]; ok {
+			_ = cmd.RegisterFlagCompletionFunc(fl.Name, f)
 		}
-	}
+	})
 }
 
 // completeOne completes a flag whose value is one of values.

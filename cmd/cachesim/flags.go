@@ -257,8 +257,10 @@ func (f *latencyFlags) model(seed uint64) (*sim.LatencyModel, error) {
 
 // checkModel checks that the latency model can run on t, naming the flags
 // that fix it when it cannot.
-func checkModel(m *sim.LatencyModel, t *trace.Trace) error {
-	err := m.Check(t)
+func checkModel(m *sim.LatencyModel, t *trace.Trace) error { return modelError(m.Check(t)) }
+
+// modelError names the flags that fix a latency model that cannot run.
+func modelError(err error) error {
 	if errors.Is(err, sim.ErrNoLatencyColumn) {
 		return fmt.Errorf("--miss-latency column: %w (give --csv-latency N)", err)
 	}

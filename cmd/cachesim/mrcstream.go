@@ -57,7 +57,7 @@ func (o *sweepOptions) mrcExact(cmd *cobra.Command, args []string, p sweepPlan, 
 			return errLoad // prompts: the prefix rule's curve, loaded
 		}
 		name = n
-		d, info, err = sim.StreamDistances(r, sizes, sim.CurveOptions{})
+		d, info, err = sim.StreamDistances(r, sizes)
 		return err
 	})
 	if err == errLoad || (err == nil && (info.Unsized > 0 || info.Fields.Tokens)) {
@@ -81,8 +81,8 @@ func (o *sweepOptions) mrcExact(cmd *cobra.Command, args []string, p sweepPlan, 
 	}
 	t := trace.NewTrace(name, info.Fields) // for the notes, which look at the columns
 	warnInputs(cmd.ErrOrStderr(), t, p.specs, sizes.Bytes)
-	return true, o.publish(cmd, p, sweepResult{t: t, total: info.Requests, rate: 1, sizes: sizes, points: points,
-		ceiling: info.Ceiling(stats[0])})
+	return true, o.publish(cmd, p, sim.Result{Trace: t, Total: info.Requests, Rate: 1, Policies: p.specs, Sizes: sizes, Points: points,
+		Ceiling: info.Ceiling(stats[0])})
 }
 
 // byteSizes counts the input's footprint in a first pass and returns the
@@ -116,7 +116,7 @@ func (o *sweepOptions) replayInexact(args []string, sizes sim.Sizes, stats []sim
 		return fmt.Errorf("the LRU curve at sizes below the largest object needs a second pass, and %s cannot be read twice", args[0])
 	}
 	_, err := o.in.stream(args, io.Discard, func(_ string, r trace.Reader) error {
-		st, _, err := sim.ReplayStreams(r, caches, sim.Options{Objects: !sizes.Bytes, CountWrites: o.cache.writes})
+		st, _, err := sim.ReplayStream(r, caches, sim.Options{Objects: !sizes.Bytes, CountWrites: o.cache.writes})
 		for k, i := range at {
 			stats[i] = st[k]
 		}
@@ -183,6 +183,6 @@ func (o *sweepOptions) mrcSampled(cmd *cobra.Command, args []string, p sweepPlan
 			points[i].Stats, points[i].Band = mean[i], &bands[i]
 		}
 	}
-	return true, o.publish(cmd, p, sweepResult{t: trace.NewTrace(name, info.Fields), total: info.Requests, rate: rate,
-		sizes: sizes, points: points, ceiling: sim.EstimatedCeiling(points[0].Stats, es[0].Distinct())})
+	return true, o.publish(cmd, p, sim.Result{Trace: trace.NewTrace(name, info.Fields), Total: info.Requests, Rate: rate,
+		Policies: p.specs, Sizes: sizes, Points: points, Ceiling: sim.EstimatedCeiling(points[0].Stats, es[0].Distinct())})
 }

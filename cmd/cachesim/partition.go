@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/report"
 	"github.com/cachesim/cachesim/sim"
 	"github.com/cachesim/cachesim/sim/system"
@@ -73,13 +72,6 @@ greedily by marginal gain along the curves' concave hulls, and shown beside
 one shared cache of the budget, replayed: per tenant its size and hit ratio
 in both, and what splitting gains overall.`
 
-// partitionSteps is the number of sizes of each tenant's curve: the
-// budget in that many equal steps (fewer for replayed policies).
-const (
-	partitionSteps         = 100
-	partitionStepsReplayed = 25
-)
-
 // parsePartition reads --partition: the budget and whether it is bytes.
 func (o *sweepOptions) parsePartition(sizes sim.Sizes) (budget int64, bytes bool, err error) {
 	if o.partition == "" {
@@ -102,68 +94,15 @@ func (o *sweepOptions) parsePartition(sizes sim.Sizes) (budget int64, bytes bool
 	return budget, bytes, nil
 }
 
-// partitions computes the partition of the budget for every policy of the sweep.
-func (o *sweepOptions) partitions(t *trace.Trace, cfg sim.SweepConfig, budget int64, bytes bool) ([]*report.Partition, error) {
-	tenants := t.TenantCount()
-	if tenants < 2 {
-		return nil, fmt.Errorf("--partition splits a budget between tenants, and %s has %d: give --tenant-from prefix:N (tenants from the keys), or a tenant column (--csv-tenant) or field (--json-tenant)",
+// checkPartition checks --partition and --miss-cost against the tenants
+// of t and returns their names and miss costs by tenant number (see
+// tenantCosts).
+func (o *sweepOptions) checkPartition(t *trace.Trace) (names []string, costs []float64, err error) {
+	if tenants := t.TenantCount(); tenants < 2 {
+		return nil, nil, fmt.Errorf("--partition splits a budget between tenants, and %s has %d: give --tenant-from prefix:N (tenants from the keys), or a tenant column (--csv-tenant) or field (--json-tenant)",
 			t.Name, tenants)
 	}
-	names, costs, err := o.tenantCosts(t)
-	if err != nil {
-		return nil, err
-	}
-	var out []*report.Partition
-	for _, spec := range cfg.Policies {
-		if spec.Traits().Has(policy.Offline) {
-			continue // a bound, not a cache to split
-		}
-		one := cfg
-		one.Policies, one.Progress, one.Latency = []policy.Spec{spec}, nil, nil
-		steps := partitionStepsReplayed
-		if sim.UsesCurve(t, one, spec) {
-			steps = partitionSteps
-		}
-		one.Sizes = sim.Sizes{Values: partitionGrid(budget, steps), Bytes: bytes}
-		curves, err := sim.TenantSweep(t, one)
-		if err != nil {
-			return nil, err
-		}
-		c, err := policy.New(spec, policy.Config{Capacity: budget, TTL: cfg.TTL, Seed: cfg.Seed, Objects: !bytes})
-		if err != nil {
-			return nil, err
-		}
-		_, shared := sim.ReplayByTenant(t, c, sim.Options{Objects: !bytes, CountWrites: cfg.CountWrites, Overhead: cfg.Overhead, DedupBatch: cfg.DedupBatch})
-		var tc []report.TenantCurve
-		var ts []sim.TenantStats
-		for id, stats := range curves[0] {
-			if stats == nil {
-				continue
-			}
-			curve := report.TenantCurve{Tenant: names[id], Sizes: one.Sizes.Values, MissCost: costs[id], Weighted: o.sizing.tenantCosts != nil}
-			for _, st := range stats {
-				curve.Requests = st.Requests
-				curve.Hits = append(curve.Hits, st.Hits)
-			}
-			tc = append(tc, curve)
-			ts = append(ts, shared[id])
-		}
-		out = append(out, report.NewPartition(spec.String(), budget, tc, ts))
-	}
-	return out, nil
-}
-
-// partitionGrid returns the budget in steps equal parts: budget/steps,
-// 2·budget/steps, … budget, without repeats (a small budget has fewer).
-func partitionGrid(budget int64, steps int) []int64 {
-	var out []int64
-	for k := 1; k <= steps; k++ {
-		v := budget * int64(k) / int64(steps)
-		if v > 0 && (len(out) == 0 || v != out[len(out)-1]) {
-			out = append(out, v)
-		}
-	}
-	return out
+	return o.tenantCosts(t)
 }
 
 // noTenant names the requests without a tenant.

@@ -196,42 +196,25 @@ func (o *sweepOptions) refusePrefix(p sweepPlan) error {
 	return nil
 }
 
-// sweepPrompts is sweep (and mrc) on a prompt trace.
-func (o *sweepOptions) sweepPrompts(cmd *cobra.Command, p sweepPlan, in sweepInput) error {
-	t, stderr := in.t, cmd.ErrOrStderr()
-	if err := o.refusePrefix(p); err != nil {
+// checkPrompts checks the flags of a sweep (or mrc) of prompt trace t and
+// sets the prefix options and the report's model in p.
+func (o *sweepOptions) checkPrompts(p *sweepPlan, t *trace.Trace) error {
+	if err := o.refusePrefix(*p); err != nil {
 		return err
 	}
-	sizes := p.sizes
-	if len(sizes.Values) == 0 {
-		sizes.Bytes = o.bytes || o.prefix.kvBytes != "" || o.prefix.model != ""
+	bytes := p.sizes.Bytes
+	if len(p.sizes.Values) == 0 {
+		bytes = o.bytes || o.prefix.kvBytes != "" || o.prefix.model != ""
 	}
-	opt, model, err := o.prefix.options(t, sizes.Bytes, len(p.sizes.Values) == 0 && !o.bytes)
+	opt, model, err := o.prefix.options(t, bytes, len(p.sizes.Values) == 0 && !o.bytes)
 	if err != nil {
 		return err
 	}
 	if !changed(o.fs, "metric") {
 		p.sizing.metric = report.TokenHitRatio
 	}
-	ceiling := sim.PrefixCeiling(t, *opt)
-	if len(sizes.Values) == 0 {
-		objects, bytes := int(ceiling.Objects), int64(ceiling.ObjectBytes)
-		if o.points > 0 {
-			sizes = sim.CurveSizes(objects, bytes, sizes.Bytes, o.points)
-		} else {
-			sizes = sim.DefaultSweepSizes(objects, bytes, sizes.Bytes, 12)
-		}
-	}
-	prefixNote(stderr, t, opt)
-	o.prefix.modelNote(stderr, opt)
-	bar := newProgress(stderr, o.out.quiet, len(p.specs)*len(sizes.Values), int64(t.Len()), "sweep")
-	cfg := sim.SweepConfig{Policies: p.specs, Sizes: sizes, TTL: o.cache.ttl, Seed: o.cache.seed, Workers: o.jobs, Progress: bar.Add, Prefix: opt}
-	points, err := sim.Sweep(t, cfg)
-	bar.Finish()
-	if err != nil {
-		return wrapPins(err)
-	}
-	return o.publish(cmd, p, sweepResult{t: t, total: in.total, rate: 1, sizes: sizes, points: points, ceiling: ceiling, prefix: model})
+	p.prefix, p.prefixModel = opt, model
+	return nil
 }
 
 // replayPrompts is replay on a prompt trace.
@@ -271,7 +254,7 @@ func (o *replayOptions) replayPrompts(cmd *cobra.Command, t *trace.Trace, p repl
 	prefixNote(stderr, t, opt)
 	o.prefix.modelNote(stderr, opt)
 	start := time.Now()
-	st := sim.ReplayPrefix(t, c, *opt)
+	st := sim.Replay(t, c, sim.Options{Prefix: opt})
 	took := time.Since(start)
 	rep := report.NewReplay(t.Name, p.spec.String(), sim.Size{N: size.N, Unit: sim.UnitOf(bytes)}, st, int(ceiling.Objects), took)
 	rep.AddPrefix(model)

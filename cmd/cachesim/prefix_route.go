@@ -135,7 +135,7 @@ func (o *replayOptions) replayRouted(cmd *cobra.Command, t *trace.Trace, spec po
 	}
 	prefixNote(stderr, t, opt)
 	o.prefix.modelNote(stderr, opt)
-	pooled := sim.ReplayPrefix(t, pooledCache, *opt)
+	pooled := sim.Replay(t, pooledCache, sim.Options{Prefix: opt})
 	var routes []sim.RoutedStats
 	for _, r := range routers {
 		caches := make([]policy.Cache, n)

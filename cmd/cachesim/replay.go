@@ -204,7 +204,7 @@ func runReplay(cmd *cobra.Command, o *replayOptions, p replayPlan) error {
 		opt.Latency = model.Latencies(t)
 	}
 	start := time.Now()
-	st := sim.ReplayWith(t, c, opt)
+	st := sim.Replay(t, c, opt)
 	rep := report.NewReplay(t.Name, spec.String(), size, st, distinct, time.Since(start))
 	if opt.Window != nil {
 		rep.Window = opt.Window.Window.String()
@@ -371,7 +371,9 @@ func (o *replayOptions) replayStream(cmd *cobra.Command, args []string, p replay
 			return errLoad // prompts replay with the prefix rule, loaded
 		}
 		name = n
-		st, info, err = sim.ReplayStream(r, c, o.cache.options(size.Bytes()))
+		var sts []sim.Stats
+		sts, info, err = sim.ReplayStream(r, []policy.Cache{c}, o.cache.options(size.Bytes()))
+		st = sts[0]
 		return err
 	}); err == errLoad || (err == nil && info.Fields.Tokens && rereadable(args)) {
 		return false, nil // a prompt trace (a CSV of blocks shows it only in its header): the prefix rule, loaded

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 
-	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/report"
 	"github.com/cachesim/cachesim/sim"
 	"github.com/cachesim/cachesim/traces/trace"
@@ -137,18 +136,6 @@ func requestRate(flag float64, t *trace.Trace) float64 {
 	}
 	r, _ := sim.RequestRate(t)
 	return r
-}
-
-// bounds names the offline policies among specs: the charts keep them as
-// upper bounds, and no rule recommends a size for them.
-func bounds(specs []policy.Spec) []string {
-	var out []string
-	for _, s := range specs {
-		if s.Traits().Has(policy.Offline) {
-			out = append(out, s.String())
-		}
-	}
-	return out
 }
 
 // finish adds the recommendations, the plans and the latency report to rep

@@ -187,6 +187,13 @@ type sweepPlan struct {
 	// budget is --partition's (0: none), in bytes when budgetBytes.
 	budget      int64
 	budgetBytes bool
+	// Checked against the loaded input (checkInput): the tenants' names
+	// and miss costs by tenant number, for --partition; and for a prompt
+	// trace, its options and what the report adds.
+	tenantNames []string
+	tenantCosts []float64
+	prefix      *sim.PrefixOptions
+	prefixModel *report.Prefix
 }
 
 // plan checks every flag before any work.
@@ -279,9 +286,8 @@ func parseSizes(spec string, bytes bool) (sim.Sizes, error) {
 
 // sweepInput is the trace a sweep runs on, whole or sampled.
 type sweepInput struct {
-	t       *trace.Trace
-	total   int64   // requests in the whole input
-	rate    float64 // sampling rate (1: every request)
+	t       *trace.Trace // the trace, or the first sample
+	total   int64        // requests in the whole input
 	samples []*trace.Trace
 	rates   []float64 // each sample's rate (--bands draws several)
 }
@@ -291,32 +297,19 @@ type sweepInput struct {
 func (o *sweepOptions) load(args []string, stderr io.Writer, maxMem int64) (in sweepInput, err error) {
 	if o.sample.on() {
 		if in.samples, in.total, in.rates, err = o.in.loadSamples(args, stderr, o.sample); err == nil {
-			in.t, in.rate = in.samples[0], in.rates[0]
+			in.t = in.samples[0]
 		}
 		return in, err
 	}
-	in.rate = 1
 	if in.t, err = o.in.loadWithin(args, stderr, maxMem); err == nil {
 		in.total = int64(in.t.Len())
 	}
 	return in, err
 }
 
-// sizesFor returns the sizes to sweep: --sizes, or from the footprint.
-func (o *sweepOptions) sizesFor(p sweepPlan, in sweepInput) sim.Sizes {
-	if len(p.sizes.Values) > 0 {
-		return p.sizes
-	}
-	objects, bytes := sim.Footprint(in.t)
-	objects, bytes = int(float64(objects)/in.rate), int64(float64(bytes)/in.rate)
-	if o.points > 0 {
-		return sim.CurveSizes(objects, bytes, o.bytes, o.points)
-	}
-	return sim.DefaultSweepSizes(objects, bytes, o.bytes, 12)
-}
-
 // runSweep is cachesim sweep, and cachesim mrc on a trace it does not
-// stream, as plan p says.
+// stream, as plan p says: the flags make one sim.Plan, sim.Sweep runs it,
+// and the report renders the result.
 func runSweep(cmd *cobra.Command, o *sweepOptions, p sweepPlan) error {
 	if p.maxMem > 0 { // the collector keeps the heap near what the sweep holds
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(p.maxMem))
@@ -326,105 +319,105 @@ func runSweep(cmd *cobra.Command, o *sweepOptions, p sweepPlan) error {
 	if err != nil {
 		return err
 	}
-	if err := o.prefix.check(in.t); err != nil {
+	if err := o.checkInput(&p, in); err != nil {
 		return err
 	}
-	if sim.Prompts(in.t) {
-		return o.sweepPrompts(cmd, p, in)
+	var bar progress
+	res, err := sim.Sweep(o.simPlan(p, in, func(points int, requests int64) func() {
+		bar = newProgress(stderr, o.out.quiet, points, requests, "sweep")
+		return bar.Add
+	}))
+	bar.Finish()
+	if res.Prefix != nil {
+		prefixNote(stderr, res.Trace, res.Prefix)
+		o.prefix.modelNote(stderr, res.Prefix)
+	}
+	writeNotes(stderr, res.Notes)
+	if err != nil {
+		return sweepError(err)
+	}
+	return o.publish(cmd, p, res)
+}
+
+// checkInput checks the flags against the loaded input before any work:
+// those a prompt trace refuses, the samples, and the tenants of --partition.
+func (o *sweepOptions) checkInput(p *sweepPlan, in sweepInput) error {
+	t := in.t
+	if err := o.prefix.check(t); err != nil {
+		return err
+	}
+	if sim.Prompts(t) {
+		return o.checkPrompts(p, t)
 	}
 	for _, s := range in.samples {
 		if err := o.sample.checkSampled(int64(s.DistinctKeys())); err != nil {
 			return err
 		}
 	}
-	t, sizes := in.t, o.sizesFor(p, in)
 	if err := o.cache.checkTrace(t); err != nil {
 		return err
 	}
 	if err := o.batch.checkTrace(t, p.sizing.metric); err != nil {
 		return err
 	}
-	optimal := ""
-	if o.optimal {
-		p.specs, optimal = addOptimal(p.specs, sizes.Bytes)
-	}
-	warnInputs(stderr, t, p.specs, sizes.Bytes)
-	if n := sim.CurveNote(t, p.specs, o.cache.writes); n != nil {
-		fmt.Fprintf(stderr, "note: %s (%s)\n", n.Text, simNoteHints[n.Kind])
-	}
-	bar := newProgress(stderr, o.out.quiet, len(p.specs)*len(sizes.Values), int64(t.Len()), "sweep")
-	var lat *sim.Latencies
-	if p.model != nil {
-		if err := checkModel(p.model, t); err != nil {
+	if p.budget > 0 {
+		var err error
+		if p.tenantNames, p.tenantCosts, err = o.checkPartition(t); err != nil {
 			return err
 		}
-		lat = p.model.Latencies(t)
 	}
-	cfg := sim.SweepConfig{Policies: p.specs, Sizes: sizes, TTL: o.cache.ttl, Seed: o.cache.seed, Workers: o.jobs, MaxMemory: p.maxMem,
-		CountWrites: o.cache.writes, Overhead: o.cache.overhead, Latency: lat, Progress: bar.Add, DedupBatch: o.batch.dedup}
-	var points []sim.Point
-	if o.sample.on() {
-		points, err = sim.SampledSweeps(in.samples, in.total, in.rates, cfg)
-		dropSampledBatches(stderr, points)
-	} else {
-		points, err = sim.Sweep(t, cfg)
+	return nil
+}
+
+// simPlan is the sweep the flags ask for of the input; progress makes the
+// progress bar once the sweep knows its size.
+func (o *sweepOptions) simPlan(p sweepPlan, in sweepInput, progress func(points int, requests int64) func()) sim.Plan {
+	plan := sim.Plan{Total: in.total, Policies: p.specs, Optimal: o.optimal, Sizes: p.sizes, Points: o.points,
+		TTL: o.cache.ttl, Seed: o.cache.seed, CountWrites: o.cache.writes, Overhead: o.cache.overhead, DedupBatch: o.batch.dedup,
+		Workers: o.jobs, MaxMemory: p.maxMem, Latency: p.model, Progress: progress}
+	if len(plan.Sizes.Values) == 0 {
+		plan.Sizes.Bytes = o.bytes
 	}
-	bar.Finish()
+	if p.prefix != nil {
+		plan.Prefix = *p.prefix
+		plan.Sizes.Bytes = plan.Sizes.Bytes || p.prefix.BytesPerToken > 0
+	}
+	if len(in.samples) == 0 {
+		plan.Trace = in.t
+	}
+	for i, s := range in.samples {
+		plan.Samples = append(plan.Samples, sim.Sample{Trace: s, Rate: in.rates[i]})
+	}
+	if p.budget > 0 {
+		plan.Partition = sim.Size{N: p.budget, Unit: sim.UnitOf(p.budgetBytes)}
+	}
+	return plan
+}
+
+// sweepError names the flags that may fix a sweep's error.
+func sweepError(err error) error {
 	if me := (*sim.ErrMemory)(nil); errors.As(err, &me) {
 		return fmt.Errorf("%w: raise --max-memory, drop the largest sizes, or sample (--sample-rate 0.01)", err)
 	}
-	if err != nil {
-		return err
-	}
-	ceiling := sim.CeilingOf(t, o.cache.writes).Scale(in.total, in.rate)
-	var parts []*report.Partition
-	if p.budget > 0 {
-		if parts, err = o.partitions(t, cfg, p.budget, p.budgetBytes); err != nil {
-			return err
-		}
-	}
-	return o.publish(cmd, p, sweepResult{t: t, total: in.total, rate: in.rate, sizes: sizes, points: points,
-		optimal: optimal, lat: lat, ceiling: ceiling, partitions: parts})
+	return wrapPins(modelError(err))
 }
 
-// sweepResult is what a sweep computed, for publish.
-type sweepResult struct {
-	t       *trace.Trace // the trace (for a stream: its name and fields only)
-	total   int64        // requests in the whole input
-	rate    float64      // sampling rate (1: every request)
-	sizes   sim.Sizes
-	points  []sim.Point
-	optimal string // the offline optimum's name, when --optimal added it
-	lat     *sim.Latencies
-	ceiling sim.Ceiling    // what an unlimited cache hits, scaled to the whole input
-	prefix  *report.Prefix // a prompt trace's rates and model (nil: not one)
-	// partitions are --partition's splits, one per policy.
-	partitions []*report.Partition
-}
-
-// publish turns a sweep's points into the report, with the
+// publish turns a sweep's result into the report, with the
 // recommendations, plan, latency report and charts, and writes it.
-func (o *sweepOptions) publish(cmd *cobra.Command, p sweepPlan, r sweepResult) error {
+func (o *sweepOptions) publish(cmd *cobra.Command, p sweepPlan, r sim.Result) error {
 	stderr := cmd.ErrOrStderr()
-	for _, f := range report.HeldFloors(r.points) {
+	for _, f := range report.HeldFloors(r.Points) {
 		fmt.Fprintf(stderr, "note: %s\n", f)
 	}
-	rep := &report.Sweep{Workload: r.t.Name, Requests: int(r.total), Unit: sim.UnitOf(r.sizes.Bytes).String(), Points: r.points,
-		Optimal: r.optimal, Bounds: bounds(p.specs)}
-	rep.Ceiling, rep.Footprint = &r.ceiling, r.ceiling.Footprint(r.sizes.Bytes, o.cache.overhead)
-	rep.Prefix = r.prefix
-	reqRate := requestRate(o.lat.requestRate, r.t)
-	if r.rate < 1 {
-		rep.Workload += fmt.Sprintf(" (approximate: SHARDS sample at rate %.4g)", r.rate)
-		if o.lat.requestRate == 0 {
-			reqRate /= r.rate // the sample's rate, scaled back
-		}
+	rep := report.NewSweep(r, o.cache.overhead)
+	rep.Prefix = p.prefixModel
+	reqRate := requestRate(o.lat.requestRate, r.Trace)
+	if r.Rate < 1 && o.lat.requestRate == 0 {
+		reqRate /= r.Rate // the sample's rate, scaled back
 	}
-	if r.optimal != "" {
-		rep.Gaps = report.OptimalGaps(r.points, r.optimal)
-	}
-	rep.SetPartitions(r.partitions)
-	if err := o.sizing.finish(p.sizing, r.t, rep, p.model, r.lat, reqRate, r.sizes.Bytes, &o.out); err != nil {
+	parts := report.NewPartitions(r, p.budget, p.tenantNames, p.tenantCosts, o.sizing.tenantCosts != nil)
+	rep.SetPartitions(parts)
+	if err := o.sizing.finish(p.sizing, r.Trace, rep, p.model, r.Latencies, reqRate, r.Sizes.Bytes, &o.out); err != nil {
 		return err
 	}
 	noteRate(stderr, p.model != nil && reqRate == 0)
@@ -436,7 +429,7 @@ func (o *sweepOptions) publish(cmd *cobra.Command, p sweepPlan, r sweepResult) e
 			if err := rep.WriteGapTable(w); err != nil {
 				return err
 			}
-			return writePartitions(w, r.partitions, p.budgetBytes)
+			return writePartitions(w, parts, p.budgetBytes)
 		},
 		"csv": rep.WriteCSV, "json": rep.WriteJSON,
 	})

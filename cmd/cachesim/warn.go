@@ -11,28 +11,28 @@ import (
 
 // simNoteHints say which flags supply what a simulation note says is missing.
 var simNoteHints = map[sim.NoteKind]string{
-	sim.NoSizes:       "give --csv-size, or sizes without a unit",
-	sim.NoTimesExpiry: "give --csv-time",
-	sim.NoTimesClock:  "give --csv-time",
-	sim.ClientWrites:  "a capture that starts from an empty server has none",
-	sim.CurveReplayed: "--count-writes counts every request as a read, as libCacheSim does, where the curve applies",
+	sim.NoSizes:        "give --csv-size, or sizes without a unit",
+	sim.NoTimesExpiry:  "give --csv-time",
+	sim.NoTimesClock:   "give --csv-time",
+	sim.ClientWrites:   "a capture that starts from an empty server has none",
+	sim.CurveReplayed:  "--count-writes counts every request as a read, as libCacheSim does, where the curve applies",
+	sim.SampledBatches: "drop --sample-rate/--sample-size for them",
 }
 
-// warnInputs says on w what the trace lacks that the results depend on.
+// warnInputs says on w what the trace lacks that the results depend on,
+// and how the policies count their capacity.
 func warnInputs(w io.Writer, t *trace.Trace, specs []policy.Spec, bytes bool) {
-	for _, n := range sim.InputNotes(t, specs, bytes) {
-		fmt.Fprintf(w, "note: %s (%s)\n", n.Text, simNoteHints[n.Kind])
-	}
-	describe(w, specs, bytes)
+	writeNotes(w, sim.InputNotes(t, specs, bytes))
 }
 
-// describe says how each policy that says so counts its capacity (which
-// memory model runs: see policy.Describer), once per policy.
-func describe(w io.Writer, specs []policy.Spec, bytes bool) {
-	for _, s := range specs {
-		c, err := policy.New(s, policy.Config{Capacity: 1 << 20, Objects: !bytes})
-		if d, ok := c.(policy.Describer); ok && err == nil {
-			fmt.Fprintf(w, "note: %s: %s\n", s, d.Describe())
+// writeNotes writes a simulation's notes on w, each with the flags that
+// supply what it says is missing.
+func writeNotes(w io.Writer, notes []sim.Note) {
+	for _, n := range notes {
+		if hint := simNoteHints[n.Kind]; hint != "" {
+			fmt.Fprintf(w, "note: %s (%s)\n", n.Text, hint)
+		} else {
+			fmt.Fprintf(w, "note: %s\n", n.Text)
 		}
 	}
 }

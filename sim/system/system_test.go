@@ -91,7 +91,7 @@ func TestSystemEmptyL1EqualsSingleCache(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				want := sim.ReplayWith(tr, c, sim.Options{Objects: !levels[1].Size.Bytes(), Latency: lat})
+				want := sim.Replay(tr, c, sim.Options{Objects: !levels[1].Size.Bytes(), Latency: lat})
 				if st.Requests != want.Requests || st.Hits != want.Hits || st.ByteHits != want.ByteHits || st.Evictions != want.Evictions {
 					t.Errorf("%s %s ×%d: requests/hits/byte hits/evictions %d/%d/%d/%d, single cache %d/%d/%d/%d", pol, unit, inst,
 						st.Requests, st.Hits, st.ByteHits, st.Evictions, want.Requests, want.Hits, want.ByteHits, want.Evictions)

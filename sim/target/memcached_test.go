@@ -161,7 +161,7 @@ func memcachedFidelity(t *testing.T, tr *trace.Trace, mibs ...int64) {
 		m := newMemcachedModel(t, res.After)
 		view := *tr
 		view.Times = res.Times
-		sim.ReplayWith(&view, m, sim.Options{})
+		sim.Replay(&view, m, sim.Options{})
 		t.Logf("%s %d MiB: real %.2f%%, %s %.2f%% (%+.2f), exact lru %.2f%% (%+.2f); slab pages %d MiB, model %d MiB; %.0f req/s",
 			tr.Name, mib, 100*real, pred.Points[0].Policy, 100*model, 100*(model-real), 100*lru, 100*(lru-real),
 			res.After.SlabMemory>>20, m.SlabMemory()>>20, res.Throughput())

@@ -30,7 +30,7 @@ func Simulate(t *trace.Trace, times []int64, capacity int64, models []Model, see
 			return nil, err
 		}
 		out[i] = sim.Point{Policy: m.Spec.String(), Size: capacity,
-			Stats: sim.ReplayWith(&view, c, sim.Options{Overhead: m.Overhead})}
+			Stats: sim.Replay(&view, c, sim.Options{Overhead: m.Overhead})}
 	}
 	return out, nil
 }
