@@ -61,6 +61,10 @@ var dtypeShort = map[string]string{"float32": "fp32", "f32": "fp32", "bfloat16":
 // dtypeList lists the dtypes in an error.
 const dtypeList = "fp32, bf16, fp16, fp8 (fp8_e4m3, fp8_e5m2), int8, fp4 or int4"
 
+// DTypeNames are the short names of the KV-cache dtypes ParseDType reads
+// (it also reads config.json's: bfloat16, float16, float8_e4m3fn…).
+var DTypeNames = []string{"bf16", "fp16", "fp32", "fp8", "fp8_e4m3", "fp8_e5m2", "int8", "fp4", "int4"}
+
 // ParseDType returns the short name and bit width of a KV-cache dtype
 // such as bf16, bfloat16 (as config.json's torch_dtype names it) or fp8.
 func ParseDType(s string) (name string, bits int, err error) {

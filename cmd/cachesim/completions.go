@@ -28,6 +28,8 @@ var flagCompletions = withReaderFlags(map[string]cobra.CompletionFunc{
 	"miss-latency":     completeOne("50ms", "lognormal:median=40ms,p99=250ms", "exp:mean=30ms", "column"),
 	"to":               completeOne(traces.OutputFormats...),
 	"x-scale":          completeOne(report.ScaleNames...),
+	"model":            completeOrFile(sim.ModelPresets()...),
+	"kv-dtype":         completeOne(sim.DTypeNames...),
 })
 
 // withReaderFlags adds to m the completions of the reader flags whose
@@ -58,6 +60,13 @@ func completeFlags(cmd *cobra.Command, formats ...string) {
 func completeOne(values ...string) cobra.CompletionFunc {
 	return func(_ *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
 		return values, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// completeOrFile completes a flag whose value is one of values or a file.
+func completeOrFile(values ...string) cobra.CompletionFunc {
+	return func(_ *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
+		return values, cobra.ShellCompDirectiveDefault
 	}
 }
 

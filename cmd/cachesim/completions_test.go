@@ -17,6 +17,8 @@ func TestFlagCompletion(t *testing.T) {
 		{[]string{"replay", "--trace-format", ""}, "mooncake", ""},
 		{[]string{"system", "replay", "--stampede", ""}, "coalesce", ""},
 		{[]string{"inspect", "--format", ""}, "json", "csv"},
+		{[]string{"sweep", "--model", ""}, "deepseek-v3", ""},
+		{[]string{"replay", "--kv-dtype", ""}, "fp8", ""},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			out, _, err := runCLI(t, append([]string{"__complete"}, tc.args...)...)
