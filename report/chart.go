@@ -51,6 +51,9 @@ type Chart struct {
 	// Events are moments drawn as vertical lines across the plot (the
 	// drops of every cached entry on a timeline).
 	Events []Event
+	// Bars make a bar chart: one bar a category, at x 0, 1, 2…, named on
+	// the x axis; Series are then reference lines across them.
+	Bars []Bar
 }
 
 // Event is a vertical line at X; events of one Name share a legend entry.
@@ -164,13 +167,20 @@ func (c *Chart) draw(dc draw.Canvas) error {
 	p.X.Label.Text, p.Y.Label.Text = c.XLabel, c.YLabel
 	p.X.Label.TextStyle.Font.Size = vg.Points(11)
 	p.Y.Label.TextStyle.Font.Size = vg.Points(11)
-	p.Add(&plotter.Grid{Vertical: draw.LineStyle{Color: color.Gray{Y: 225}, Width: vg.Points(0.5)},
-		Horizontal: draw.LineStyle{Color: color.Gray{Y: 225}, Width: vg.Points(0.5)}})
+	grid := &plotter.Grid{Vertical: draw.LineStyle{Color: color.Gray{Y: 225}, Width: vg.Points(0.5)},
+		Horizontal: draw.LineStyle{Color: color.Gray{Y: 225}, Width: vg.Points(0.5)}}
+	if len(c.Bars) > 0 {
+		grid.Vertical.Color = nil // categories: no lines through the bars
+	}
+	p.Add(grid)
 	legend := plot.NewLegend()
 	legend.Top, legend.Left = true, true
 	legend.ThumbnailWidth = vg.Points(28)
 	legend.TextStyle.Font.Size = vg.Points(10)
 	legend.Padding = vg.Points(3)
+	if len(c.Bars) > 0 {
+		p.Add(barLayer{bars: c.Bars})
+	}
 	for _, s := range c.Series {
 		xys := make(plotter.XYs, len(s.X))
 		for i := range s.X {
@@ -196,6 +206,9 @@ func (c *Chart) draw(dc draw.Canvas) error {
 			thumbs = append(thumbs, pts)
 		}
 		legend.Add(s.Name, thumbs...)
+	}
+	if len(c.Bars) > 0 {
+		p.Add(barLabelLayer{bars: c.Bars, refs: c.references()})
 	}
 	if err := c.addEvents(p, &legend); err != nil {
 		return err
@@ -276,6 +289,12 @@ func (c *Chart) setAxes(p *plot.Plot) {
 	if c.YMax > c.YMin {
 		p.Y.Min, p.Y.Max = c.YMin, c.YMax
 	}
+	p.Y.Tick.Marker = niceTicks{}
+	if len(c.Bars) > 0 {
+		p.X.Min, p.X.Max = -0.5, float64(len(c.Bars))-0.5
+		p.X.Tick.Marker = barTicks(c.Bars)
+		return
+	}
 	if p.X.Min == p.X.Max { // one size: give the axis some width
 		d := math.Max(math.Abs(p.X.Min)*0.1, 1)
 		if c.XKind == XClock {
@@ -299,7 +318,6 @@ func (c *Chart) setAxes(p *plot.Plot) {
 	if c.XKind == XClock {
 		p.X.Tick.Marker = clockTicks{}
 	}
-	p.Y.Tick.Marker = niceTicks{}
 }
 
 // sweptX returns the distinct x values of the series drawn with markers

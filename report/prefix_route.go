@@ -158,3 +158,21 @@ func blocks(s sim.Size) string {
 	}
 	return s.String() + " blocks"
 }
+
+// Chart is the token hit ratio of each router as a bar, labelled with its
+// load imbalance, against the pooled cache's as a gray dashed line, on an
+// axis of 0 to 100%.
+func (r *PrefixRoutes) Chart() *Chart {
+	c := &Chart{Title: fmt.Sprintf("Token hit ratio by router: %s on %d instances of %s %s each", r.Workload, r.Instances, r.Policy, blocks(r.InstanceSize)),
+		XLabel: "router\nmax/mean: load imbalance, the most prefill tokens an instance computed over the mean",
+		YLabel: "token hit ratio (%)", YMin: 0, YMax: 100}
+	for i, rt := range r.Routes {
+		v := 100 * rt.TokenHitRatio
+		c.Bars = append(c.Bars, Bar{Name: rt.Router, Value: v, Style: i,
+			Label: fmt.Sprintf("%.1f%%\nmax/mean %.2f", v, rt.Imbalance)})
+	}
+	pooled := 100 * r.Pooled.Prefix.TokenHitRatio()
+	c.Series = []Series{{Name: fmt.Sprintf("pooled cache of %s: %.1f%%", blocks(r.Size), pooled),
+		X: []float64{-0.5, float64(len(r.Routes)) - 0.5}, Y: []float64{pooled, pooled}, Gray: true, Dashed: true}}
+	return c
+}

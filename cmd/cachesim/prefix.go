@@ -223,8 +223,12 @@ func (o *replayOptions) replayPrompts(cmd *cobra.Command, t *trace.Trace, p repl
 	switch {
 	case p.model != nil:
 		return fmt.Errorf("the latency flags: not for prompt traces (--prefill-tokens-per-s gives time to first token)")
-	case o.timeline.on():
-		return fmt.Errorf("--window and --plot: not for prompt traces (prefix caching)")
+	case o.timeline.window != "":
+		return fmt.Errorf("--window: not for prompt traces (prefix caching)")
+	case o.timeline.plot != "" && len(o.route.given()) == 0:
+		return fmt.Errorf("--plot needs --instances on a prompt trace: it draws the token hit ratio per router (the timeline of --window is not for prompt traces)")
+	case changed(o.timeline.fs, "metric"):
+		return fmt.Errorf("--metric: not for prompt traces (the --instances chart draws the token hit ratio)")
 	case o.cache.overhead > 0:
 		return fmt.Errorf("--overhead-per-object: not for prompt traces (prefix caching)")
 	}

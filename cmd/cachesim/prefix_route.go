@@ -36,7 +36,9 @@ its queue of prefill tokens (its prompts' missed tokens) drained at
 N; without timestamps it never drains. The table has a row per --router
 (default all) and one for a pooled cache of the whole --size: token hit
 ratio, prefill tokens saved a second, and the load imbalance (the most
-prefill tokens an instance computed over the mean).`
+prefill tokens an instance computed over the mean). --plot FILE.png (or
+.svg) draws each router's token hit ratio as a bar, labelled with its load
+imbalance, against the pooled cache's as a dashed line.`
 
 func (f *routeFlags) register(fs *pflag.FlagSet) {
 	defer inSection(fs, sectionPrompts)()
@@ -148,5 +150,8 @@ func (o *replayOptions) replayRouted(cmd *cobra.Command, t *trace.Trace, spec po
 		routes = append(routes, sim.ReplayRouted(t, caches, *opt, ro))
 	}
 	rep := report.NewPrefixRoutes(t.Name, spec.String(), n, total, sim.Size{N: each, Unit: size.Unit}, o.route.loadCap, pooled, routes, model)
+	if err := o.out.chart(o.timeline.plot, rep.Chart()); err != nil {
+		return err
+	}
 	return o.out.emit(cmd.OutOrStdout(), stderr, writers{"table": rep.WriteTable, "csv": rep.WriteCSV, "json": rep.WriteJSON})
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -129,5 +131,45 @@ func TestReplayInstancesCSV(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
 	if len(lines) != 6 || !strings.HasPrefix(lines[0], "router,instances,") || !strings.HasPrefix(lines[1], "random,4,100,blocks,") || !strings.HasPrefix(lines[5], "pooled,1,400,blocks,") {
 		t.Errorf("CSV:\n%s", stdout)
+	}
+}
+
+// --plot on a prompt trace draws the routers' chart: it needs --instances,
+// and with it the chart is written beside the table.
+func TestReplayInstancesPlot(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"prefix:requests=100", "--plot", filepath.Join(dir, "no.png")}, "--plot needs --instances"},
+		{[]string{"prefix:requests=100", "--window", "10", "--instances", "2"}, "--window: not for prompt traces"},
+		{[]string{"prefix:requests=100", "--instances", "2", "--plot", filepath.Join(dir, "r.png"), "--metric", "byte"}, "--metric: not for prompt traces"},
+		{[]string{"prefix:requests=100", "--instances", "2", "--plot", filepath.Join(dir, "r.pdf")}, "must end in .png or .svg"},
+	} {
+		_, _, err := runCLI(t, append([]string{"replay"}, c.args...)...)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("replay %s: %v; want %q", strings.Join(c.args, " "), err, c.want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "no.png")); err == nil {
+		t.Error("--plot without --instances wrote its file")
+	}
+	path := filepath.Join(dir, "routers.svg")
+	stdout, stderr, err := runCLI(t, "replay", "prefix:requests=300", "--size", "400", "--instances", "4", "--plot", path)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"cache-aware", "max/mean", "pooled cache of 400 blocks"} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("%s has no %q", path, want)
+		}
+	}
+	if !strings.Contains(stdout, "pooled (one cache)") || !strings.Contains(stderr, "wrote "+path) {
+		t.Errorf("stdout:\n%s\nstderr:\n%s", stdout, stderr)
 	}
 }

@@ -75,7 +75,7 @@ replay. A real Redis or memcached: cachesim live replay.
   cachesim replay 'drifting:keys=1e4,requests=1e5' --policy lfu --size 1000 --window 10000
   cachesim replay trace.csv --size 4MiB --policy redis-lru --overhead-per-object 62
   cachesim replay 'prefix:requests=2000' --policy radix --size 8GiB --kv-bytes-per-token 128KiB --pin-time 2s
-  cachesim replay 'prefix:requests=2000' --policy lru --size 32GiB --model layers=32,kv-heads=8,head-dim=128 --instances 8 --router all
+  cachesim replay 'prefix:requests=2000' --policy lru --size 32GiB --model layers=32,kv-heads=8,head-dim=128 --instances 8 --router all --plot routers.png
   cachesim replay 'batch:keys=1e4,batch=20,requests=1e5' --size 5000 --dedup-batch --miss-latency 10ms`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -254,7 +254,7 @@ type timelineFlags struct {
 func (f *timelineFlags) register(fs *pflag.FlagSet) {
 	defer inSection(fs, sectionTimeline)()
 	f.fs = fs
-	fs.StringVar(&f.plot, "plot", "", "draw the hit ratio per window to this file, PNG or SVG by its extension (timeline.png)")
+	fs.StringVar(&f.plot, "plot", "", "draw the hit ratio per window to this file, PNG or SVG by its extension (timeline.png); with --instances, the token hit ratio per router")
 	markPaths(fs, "output", "plot")
 	fs.StringVar(&f.window, "window", "", "window of the timeline: a duration (1m) on traces with timestamps, or a number of requests (10000) (default: about 100 windows)")
 	fs.StringVar(&f.metric, "metric", "request", "hit ratio of the timeline chart: request, or byte")
