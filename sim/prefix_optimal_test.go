@@ -215,6 +215,7 @@ func TestBeladyPrefixAgainstBruteForce(t *testing.T) {
 // token hit ratio is at least every online policy's at every size, and
 // both the unlimited cache's at the largest.
 func TestBeladyPrefixBeatsOnlineOnMooncake(t *testing.T) {
+	tracestest.SkipUnderRace(t) // 35 policies × 5 sizes × 2 traces; make test's second pass runs it without
 	specs := append(onlinePolicies(t), policy.Spec{Name: "belady-prefix"})
 	sizes := Sizes{Values: []int64{250, 1000, 4000, 16000, 64000}}
 	if testing.Short() {
