@@ -76,9 +76,14 @@ func (f *prefixFlags) given() []string {
 
 // check rejects the prefix flags on a trace that is not of prompts.
 func (f *prefixFlags) check(t *trace.Trace) error {
-	if g := f.given(); len(g) > 0 && !sim.Prompts(t) {
-		return fmt.Errorf("%s apply to prompt traces (prefix caching: JSON lines of blocks or token_ids, or the prefix: workload), and %s is not one",
-			strings.Join(g, ", "), t.Name)
+	return needPrompts(f.given(), t, "prefix caching: JSON lines of blocks or token_ids, or the prefix: workload", "")
+}
+
+// needPrompts rejects the flags given, which act on prompt traces only
+// (what they are for: about), on t when it is not one; hint ends the error.
+func needPrompts(given []string, t *trace.Trace, about, hint string) error {
+	if len(given) > 0 && !sim.Prompts(t) {
+		return fmt.Errorf("%s apply to prompt traces (%s), and %s is not one%s", strings.Join(given, ", "), about, t.Name, hint)
 	}
 	return nil
 }

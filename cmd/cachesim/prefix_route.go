@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/cachesim/cachesim/policy"
@@ -81,29 +82,15 @@ func (f *routeFlags) check() ([]sim.Router, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--router: %w", err)
 	}
-	if changed(f.fs, "load-cap") && !containsRouter(rs, sim.RouteCacheAware) {
+	if changed(f.fs, "load-cap") && !slices.Contains(rs, sim.RouteCacheAware) {
 		return nil, fmt.Errorf("--load-cap: only the cache-aware router has a load cap, and --router %s leaves it out", f.router)
 	}
 	return rs, nil
 }
 
-// containsRouter reports whether rs holds r.
-func containsRouter(rs []sim.Router, r sim.Router) bool {
-	for _, v := range rs {
-		if v == r {
-			return true
-		}
-	}
-	return false
-}
-
 // checkTrace rejects the routing flags on a trace that is not of prompts.
 func (f *routeFlags) checkTrace(t *trace.Trace) error {
-	if g := f.given(); len(g) > 0 && !sim.Prompts(t) {
-		return fmt.Errorf("%s apply to prompt traces (serving instances with prefix caches), and %s is not one; instances of a key-value cache: cachesim system replay --instances",
-			strings.Join(g, ", "), t.Name)
-	}
-	return nil
+	return needPrompts(f.given(), t, "serving instances with prefix caches", "; instances of a key-value cache: cachesim system replay --instances")
 }
 
 // replayRouted is replay of prompt trace t on --instances serving
