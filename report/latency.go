@@ -70,7 +70,7 @@ type LatencyReport struct {
 // rate is the request rate per second, 0 when unknown.
 func NewLatencyReport(points []sim.Point, uncached *sim.Histogram, rate float64) *LatencyReport {
 	r := &LatencyReport{Uncached: Summarise(uncached), RequestRate: rate,
-		PercentileNote: fmt.Sprintf("percentiles from a log-bucketed histogram, within %g%% of the exact value (exact for constant latencies); means exact", 100*sim.HistogramError)}
+		PercentileNote: fmt.Sprintf("percentiles from a log-bucketed histogram, within %g%% of the exact value (exact for a latency most of its bucket's values share, such as the hit latency); means exact", 100*sim.HistogramError)}
 	for _, p := range points {
 		if p.Latency == nil {
 			continue
