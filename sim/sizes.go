@@ -185,7 +185,7 @@ func ParseSizes(spec string) (Sizes, error) {
 					}
 				}
 				if lo <= 0 {
-					return fail(fmt.Errorf("a log range must start above 0"))
+					return fail(fmt.Errorf("a log range must start above 0 (a cache of size 0 holds nothing)"))
 				}
 				out.Values = append(out.Values, logSpaced(lo, hi, n)...)
 				continue
@@ -212,6 +212,10 @@ func ParseSizes(spec string) (Sizes, error) {
 	}
 	out.Bytes = units[true] > 0
 	sort.Slice(out.Values, func(i, j int) bool { return out.Values[i] < out.Values[j] })
+	if out.Values[0] <= 0 {
+		unit := map[bool]string{true: "1B", false: "1 (object)"}[out.Bytes]
+		return fail(fmt.Errorf("a cache of size 0 holds nothing, so it has no hit ratio to show; the smallest size is %s", unit))
+	}
 	out.Values = dedup(out.Values)
 	return out, nil
 }
