@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/cachesim/cachesim/sim"
 )
@@ -26,22 +27,61 @@ const (
 	BatchHitRatio
 )
 
-// MetricNames are the names ParseMetric accepts first, in Metric order.
-var MetricNames = []string{"request", "byte", "batch"}
+// MetricInfo is one metric a --metric flag takes: its name, the other
+// names that mean it, and what it counts.
+type MetricInfo struct {
+	Name    string
+	Aliases []string
+	Metric  Metric
+	// What explains the metric in a flag's help.
+	What string
+}
 
-// ParseMetric parses "request" (or "object", ""), "byte" and "batch".
-func ParseMetric(s string) (Metric, error) {
-	switch s {
-	case "", "request", "requests", "object", "objects":
-		return RequestHitRatio, nil
-	case "byte", "bytes":
-		return ByteHitRatio, nil
-	case "token", "tokens":
-		return TokenHitRatio, nil
-	case "batch", "batches":
-		return BatchHitRatio, nil
+// Metrics lists every metric, in Metric order: ParseMetric reads them and
+// the --metric help is written from them (MetricHelp).
+var Metrics = []MetricInfo{
+	{"request", []string{"requests", "object", "objects"}, RequestHitRatio, "hits over requests"},
+	{"byte", []string{"bytes"}, ByteHitRatio, "bytes of the hits over the bytes requested"},
+	{"token", []string{"tokens"}, TokenHitRatio, "prompt tokens in cached blocks; the default on a prompt trace"},
+	{"batch", []string{"batches"}, BatchHitRatio, "multi-key requests every key of which hit"},
+}
+
+// MetricNames are the names of Metrics, in Metric order.
+var MetricNames = metricNames(Metrics)
+
+func metricNames(ms []MetricInfo) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = m.Name
 	}
-	return 0, fmt.Errorf("%q: expected request, byte, batch or token", s)
+	return out
+}
+
+// MetricHelp lists the named metrics and what each counts, for a flag's
+// help: "request (hits over requests), byte (…)".
+func MetricHelp(names ...string) string {
+	var parts []string
+	for _, n := range names {
+		for _, m := range Metrics {
+			if m.Name == n {
+				parts = append(parts, fmt.Sprintf("%s (%s)", m.Name, m.What))
+			}
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// ParseMetric parses a metric's name or alias (see Metrics); "" is request.
+func ParseMetric(s string) (Metric, error) {
+	if s == "" {
+		return RequestHitRatio, nil
+	}
+	for _, m := range Metrics {
+		if s == m.Name || slices.Contains(m.Aliases, s) {
+			return m.Metric, nil
+		}
+	}
+	return 0, fmt.Errorf("%q: expected %s", s, strings.Join(MetricNames, ", "))
 }
 
 // String names the metric for labels.

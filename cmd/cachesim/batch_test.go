@@ -118,6 +118,8 @@ func TestBatchFlagErrors(t *testing.T) {
 	}{
 		{[]string{"replay", plain, "--dedup-batch"}, "--dedup-batch has no effect: plain.txt has no multi-key requests"},
 		{[]string{"sweep", plain, "--metric", "batch"}, "--metric batch has no effect"},
+		{[]string{"sweep", plain, "--metric", "token"}, "--metric token has no effect: plain.txt is not a prompt trace"},
+		{[]string{"replay", plain, "--plot", "t.png", "--metric", "token"}, "--metric token: the timeline is not drawn for prompt traces"},
 		{[]string{"sweep", batches, "--batch-backend", "single"}, "--batch-backend sets the latency of multi-key requests: give --miss-latency"},
 		{[]string{"sweep", batches, "--miss-latency", "5ms", "--miss-latency-per-key", "1ms"}, "give --batch-backend single"},
 		{[]string{"sweep", batches, "--miss-latency", "5ms", "--batch-backend", "serial"}, `--batch-backend "serial": expected parallel or single`},

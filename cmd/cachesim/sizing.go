@@ -30,7 +30,7 @@ func (f *sizingFlags) register(fs *pflag.FlagSet) {
 	rules := inSection(fs, sectionRules)
 	fs.StringVar(&f.plot, "plot", "", "draw the hit-ratio curves to this file, PNG or SVG by its extension (mrc.png, mrc.svg)")
 	markPaths(fs, "output", "plot")
-	fs.StringVar(&f.metric, "metric", "request", "hit ratio of the chart and the recommendations: request, or byte (byte hit ratio)")
+	fs.StringVar(&f.metric, "metric", "request", "hit ratio of the chart and the recommendations: "+report.MetricHelp(report.MetricNames...))
 	fs.Float64Var(&f.minGain, "min-gain", 1, "diminishing-returns threshold: recommend the smallest size from which every larger swept size gains less than this many percentage points per doubling of the size (negative: off)")
 	fs.Float64Var(&f.sensitivity, "knee-sensitivity", 1, "Kneedle's sensitivity S for the knee recommendation (0: off); on log-size when the size axis is log (see --x-scale)")
 	fs.Float64Var(&f.target, "target-hit-ratio", 0, "recommend the smallest size reaching this hit ratio, e.g. 0.9 (0: off)")
@@ -90,6 +90,15 @@ func (f *sizingFlags) check(out *outputFlags, lat *latencyFlags, partition bool)
 		return s, fmt.Errorf("--miss-cost tenant=price,… weighs the tenants of --partition (cachesim sweep); the cost rule takes one price per miss")
 	}
 	return s, f.checkCost(s.useCost, lat)
+}
+
+// checkMetric refuses --metric token on a trace without prompts: the token
+// hit ratio would be 0 at every size.
+func checkMetric(t *trace.Trace, metric report.Metric) error {
+	if metric == report.TokenHitRatio && !sim.Prompts(t) {
+		return fmt.Errorf("--metric token has no effect: %s is not a prompt trace (the token hit ratio is prefix caching's); give request or byte", t.Name)
+	}
+	return nil
 }
 
 // checkCost checks the cost rule's flags.

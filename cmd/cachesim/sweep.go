@@ -357,6 +357,9 @@ func (o *sweepOptions) checkInput(p *sweepPlan, in sweepInput) error {
 	if err := o.cache.checkTrace(t); err != nil {
 		return err
 	}
+	if err := checkMetric(t, p.sizing.metric); err != nil {
+		return err
+	}
 	if err := o.batch.checkTrace(t, p.sizing.metric); err != nil {
 		return err
 	}

@@ -633,6 +633,9 @@ func runSystemSweep(cmd *cobra.Command, o *systemSweepOptions, p systemSweepPlan
 	if err := refusePrompts(t, "KV tiers run in cachesim system replay, one size in cachesim sweep"); err != nil {
 		return err
 	}
+	if err := checkMetric(t, sz.metric); err != nil {
+		return err
+	}
 	if err := o.batch.checkTrace(t, sz.metric); err != nil {
 		return err
 	}
