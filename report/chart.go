@@ -7,7 +7,6 @@ import (
 	"math"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -360,7 +359,7 @@ type niceTicks struct{}
 // Ticks returns the ticks between lo and hi.
 func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
 	if !(hi > lo) {
-		return []plot.Tick{{Value: lo, Label: strconv.FormatFloat(lo, 'g', 4, 64)}}
+		return []plot.Tick{{Value: lo, Label: Sig(lo, 4)}}
 	}
 	step := math.Pow(10, math.Floor(math.Log10((hi-lo)/4)))
 	for _, m := range []float64{1, 2, 2.5, 5, 10} {
@@ -371,7 +370,7 @@ func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
 	}
 	var ticks []plot.Tick
 	for v := math.Ceil(lo/step) * step; v <= hi+step*1e-9; v += step {
-		ticks = append(ticks, plot.Tick{Value: v, Label: strconv.FormatFloat(math.Round(v/step)*step+0, 'g', 6, 64)}) // +0 turns -0 into 0
+		ticks = append(ticks, plot.Tick{Value: v, Label: Sig(math.Round(v/step)*step+0, 6)}) // +0 turns -0 into 0
 		if m := v + step/2; m < hi {
 			ticks = append(ticks, plot.Tick{Value: m})
 		}
@@ -468,7 +467,7 @@ func (t sizeTicks) label(v float64) string {
 	case XObjects:
 		return humanCount(v)
 	}
-	return strconv.FormatFloat(v, 'g', 6, 64)
+	return Sig(v, 6)
 }
 
 // humanCount renders a count short: 950, 1.5k, 20k, 3M, 1.2G.
@@ -478,10 +477,10 @@ func humanCount(v float64) string {
 		name string
 	}{{1e9, "G"}, {1e6, "M"}, {1e3, "k"}} {
 		if math.Abs(v) >= u.div {
-			return strconv.FormatFloat(v/u.div, 'g', 4, 64) + u.name
+			return Sig(v/u.div, 4) + u.name
 		}
 	}
-	return strconv.FormatFloat(v, 'g', 6, 64)
+	return Sig(v, 6)
 }
 
 // percentRange returns a y range from 0 to a round number above the

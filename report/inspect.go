@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"strconv"
 	"time"
 
 	"github.com/cachesim/cachesim/sim"
@@ -34,41 +33,38 @@ func (in *Inspection) WriteJSON(w io.Writer) error {
 func (in *Inspection) WriteTable(w io.Writer) error {
 	s := in.Summary
 	pct := func(f float64) string { return fmt.Sprintf("%.2f%%", 100*f) }
-	dist := func(p traces.Percentiles, unit string) string {
-		return fmt.Sprintf("p50 %s, p90 %s, p99 %s, max %s (mean %.4g)", num(p.P50, unit), num(p.P90, unit), num(p.P99, unit), num(p.Max, unit), p.Mean)
-	}
 	if s.Prompt != nil {
 		return in.writePromptTable(w)
 	}
 	rows := [][]string{
 		{"format", in.Format},
-		{"requests", fmt.Sprint(s.Requests)},
-		{"distinct keys", fmt.Sprint(s.DistinctKeys)},
-		{"footprint (objects ever stored)", fmt.Sprint(s.FootprintObjects)},
-		{"footprint bytes (last stored sizes)", fmt.Sprintf("%d (%s)", s.FootprintBytes, sim.FormatSize(s.FootprintBytes, true))},
-		{"requested bytes", fmt.Sprintf("%d (%s)", s.RequestedBytes, sim.FormatSize(s.RequestedBytes, true))},
+		{"requests", Count(s.Requests)},
+		{"distinct keys", Count(s.DistinctKeys)},
+		{"footprint (objects ever stored)", Count(s.FootprintObjects)},
+		{"footprint bytes (last stored sizes)", fmt.Sprintf("%s (%s)", Count(s.FootprintBytes), sim.FormatSize(s.FootprintBytes, true))},
+		{"requested bytes", fmt.Sprintf("%s (%s)", Count(s.RequestedBytes), sim.FormatSize(s.RequestedBytes, true))},
 	}
 	if in.Skipped > 0 {
-		rows = append(rows, []string{"skipped malformed records", fmt.Sprint(in.Skipped)})
+		rows = append(rows, []string{"skipped malformed records", Count(in.Skipped)})
 	}
 	if in.Filtered > 0 {
-		rows = append(rows, []string{"dropped, no cache operation", fmt.Sprint(in.Filtered)})
+		rows = append(rows, []string{"dropped, no cache operation", Count(in.Filtered)})
 	}
 	if s.HasTime {
 		span := time.Duration(s.SpanSeconds * 1e9).Round(time.Millisecond)
-		rows = append(rows, []string{"time span", span.String()}, []string{"request rate", fmt.Sprintf("%.4g/s", s.RatePerSec)})
+		rows = append(rows, []string{"time span", span.String()}, []string{"request rate", Sig(s.RatePerSec, 4) + "/s"})
 	} else {
 		rows = append(rows, []string{"time span", "no timestamps"})
 	}
 	rows = append(rows,
-		[]string{"operations", fmt.Sprintf("%d get, %d set, %d delete, %d expire", s.Gets, s.Sets, s.Deletes, s.Expires)},
-		[]string{"object size (last written)", dist(s.ObjectSize, "B")},
+		[]string{"operations", fmt.Sprintf("%s get, %s set, %s delete, %s expire", Count(s.Gets), Count(s.Sets), Count(s.Deletes), Count(s.Expires))},
+		[]string{"object size (last written)", distribution(s.ObjectSize, "B")},
 		[]string{"one-hit wonders (keys)", pct(s.OneHitWonders)},
 		[]string{"requests to top 1% keys", pct(s.Top1Share)},
 		[]string{"requests to top 10% keys", pct(s.Top10Share)},
 		[]string{"Zipf fit", fmt.Sprintf("alpha %.3f (R² %.3f)", s.ZipfAlpha, s.ZipfR2)},
 		[]string{"cold requests (first access)", pct(s.ColdShare)},
-		[]string{"reuse distance (distinct keys)", dist(s.ReuseDistance, "")},
+		[]string{"reuse distance (distinct keys)", distribution(s.ReuseDistance, "")},
 	)
 	return writeStatistics(w, rows)
 }
@@ -92,25 +88,25 @@ func (in *Inspection) writePromptTable(w io.Writer) error {
 	s, p := in.Summary, in.Summary.Prompt
 	pct := func(f float64) string { return fmt.Sprintf("%.2f%%", 100*f) }
 	mean := func(a, b int64) string { return fmt.Sprintf("%.1f", float64(a)/float64(max(b, 1))) }
-	tokens := fmt.Sprintf("%s (mean %s a prompt, max %s)", thousands(p.Tokens), thousands(int64(math.Round(float64(p.Tokens)/float64(max(p.Prompts, 1))))), thousands(p.MaxTokens))
+	tokens := fmt.Sprintf("%s (mean %s a prompt, max %s)", Count(p.Tokens), Count(int64(math.Round(float64(p.Tokens)/float64(max(p.Prompts, 1))))), Count(p.MaxTokens))
 	if p.TailTokens > 0 {
-		tokens += fmt.Sprintf("; %s (%s) in tails that fill no block, never cached", thousands(p.TailTokens), pct(float64(p.TailTokens)/float64(p.Tokens)))
+		tokens += fmt.Sprintf("; %s (%s) in tails that fill no block, never cached", Count(p.TailTokens), pct(float64(p.TailTokens)/float64(p.Tokens)))
 	}
 	rows := [][]string{
 		{"format", in.Format},
-		{"prompts", thousands(p.Prompts)},
-		{"blocks", fmt.Sprintf("%s (mean %s a prompt, max %s)", thousands(p.Blocks), mean(p.Blocks, p.Prompts), thousands(p.MaxBlocks))},
+		{"prompts", Count(p.Prompts)},
+		{"blocks", fmt.Sprintf("%s (mean %s a prompt, max %s)", Count(p.Blocks), mean(p.Blocks, p.Prompts), Count(p.MaxBlocks))},
 		{"tokens", tokens},
-		{"KV footprint (distinct blocks)", fmt.Sprintf("%s blocks holding %s tokens (KV memory: × the model's KV bytes a token)", thousands(p.DistinctBlocks), thousands(p.DistinctTokens))},
+		{"KV footprint (distinct blocks)", fmt.Sprintf("%s blocks holding %s tokens (KV memory: × the model's KV bytes a token)", Count(p.DistinctBlocks), Count(p.DistinctTokens))},
 		{"unlimited prefix cache", fmt.Sprintf("token hit ratio %s, block hit ratio %s", pct(p.TokenHitRatio()), pct(p.BlockHitRatio()))},
 	}
 	if in.Skipped > 0 {
-		rows = append(rows, []string{"skipped malformed records", fmt.Sprint(in.Skipped)})
+		rows = append(rows, []string{"skipped malformed records", Count(in.Skipped)})
 	}
 	if s.HasTime {
 		span := time.Duration(s.SpanSeconds * 1e9).Round(time.Millisecond)
 		rows = append(rows, []string{"time span", span.String()},
-			[]string{"prompt rate", fmt.Sprintf("%.4g prompts/s, %s tokens/s", p.PromptsPerSec, thousands(int64(math.Round(p.TokensPerSec))))})
+			[]string{"prompt rate", fmt.Sprintf("%s prompts/s, %s tokens/s", Sig(p.PromptsPerSec, 4), Count(int64(math.Round(p.TokensPerSec))))})
 	} else {
 		rows = append(rows, []string{"time span", "no timestamps"})
 	}
@@ -120,19 +116,15 @@ func (in *Inspection) writePromptTable(w io.Writer) error {
 		[]string{"requests to top 10% blocks", pct(s.Top10Share)},
 		[]string{"Zipf fit (blocks)", fmt.Sprintf("alpha %.3f (R² %.3f)", s.ZipfAlpha, s.ZipfR2)},
 		[]string{"cold blocks (first access)", pct(s.ColdShare)},
-		[]string{"reuse distance (distinct blocks)", fmt.Sprintf("p50 %.0f, p90 %.0f, p99 %.0f, max %.0f (mean %.4g)",
-			s.ReuseDistance.P50, s.ReuseDistance.P90, s.ReuseDistance.P99, s.ReuseDistance.Max, s.ReuseDistance.Mean)},
+		[]string{"reuse distance (distinct blocks)", distribution(s.ReuseDistance, "")},
 	)
 	return writeStatistics(w, rows)
 }
 
-// thousands writes a count with thousands separators: 93,512,190.
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
+// distribution renders percentiles of values in unit.
+func distribution(p traces.Percentiles, unit string) string {
+	return fmt.Sprintf("p50 %s, p90 %s, p99 %s, max %s (mean %s)", num(p.P50, unit), num(p.P90, unit), num(p.P99, unit), num(p.Max, unit), Sig(p.Mean, 4))
 }
 
-func num(v float64, unit string) string { return fmt.Sprintf("%.0f%s", v, unit) }
+// num renders a whole measured value and its unit: 1,234B.
+func num(v float64, unit string) string { return Count(int64(math.Round(v))) + unit }

@@ -257,7 +257,7 @@ func (p *Partition) WriteTable(w io.Writer, bytes bool) error {
 		row := []any{pt.Tenant, u(pt.Requests), sim.FormatSize(pt.Size, bytes),
 			fmt.Sprintf("%.2f%%", 100*pt.HitRatio), fmt.Sprintf("%.2f%%", 100*pt.SharedHitRatio)}
 		if p.SplitMissCost != nil {
-			row = append(row, fmtAmount(pt.MissCost))
+			row = append(row, Amount(pt.MissCost))
 		}
 		if err := t.Append(row...); err != nil {
 			return err
@@ -272,7 +272,7 @@ func (p *Partition) WriteTable(w io.Writer, bytes bool) error {
 	}
 	fmt.Fprintf(w, "overall: split %.2f%%, shared %.2f%%: splitting %s %.2f pp", 100*p.SplitHitRatio, 100*p.SharedHitRatio, verb, math.Abs(p.GainPP))
 	if p.SplitMissCost != nil {
-		fmt.Fprintf(w, "; miss cost split %s, shared %s", fmtAmount(*p.SplitMissCost), fmtAmount(*p.SharedMissCost))
+		fmt.Fprintf(w, "; miss cost split %s, shared %s", Amount(*p.SplitMissCost), Amount(*p.SharedMissCost))
 	}
 	if p.Used < p.Budget {
 		fmt.Fprintf(w, "; the split uses %s (more gains nothing at the sizes swept)", sim.FormatSize(p.Used, bytes))

@@ -227,7 +227,13 @@ type Recommendation struct {
 	// Rule describes the rule and its parameters.
 	Rule  string `json:"rule"`
 	Found bool   `json:"found"`
-	Size  int64  `json:"size,omitempty"`
+	// Size is the size the rule picked on the curve: a swept size (or,
+	// interpolated, one between two).
+	Size int64 `json:"size,omitempty"`
+	// RoundedSize is Size rounded up to a size people configure (see
+	// RoundUp): the size to deploy. The figures (HitRatio, the plan's) are
+	// Size's.
+	RoundedSize int64 `json:"rounded_size,omitempty"`
 	// HitRatio is the curve's value (in its metric) at Size.
 	HitRatio float64 `json:"hit_ratio,omitempty"`
 	// Interpolated is true when Size lies between swept sizes.
@@ -265,6 +271,9 @@ type RecommendConfig struct {
 	// Footprint is the size that holds every object (0: unknown): a curve
 	// swept that far has no larger size left to try.
 	Footprint int64
+	// RoundTo is the step recommended sizes are rounded up to (see
+	// RoundUp); 0 rounds to two significant figures in the unit shown.
+	RoundTo int64
 }
 
 // The floor of a recommendation: a size whose hit ratio is below both is
@@ -354,8 +363,14 @@ func (s *Sweep) Recommend(cfg RecommendConfig) {
 			s.Recommendations = append(s.Recommendations, BoundRecommendation(c.Policy))
 			continue
 		}
-		s.Recommendations = append(s.Recommendations, Recommend(c, cfg)...)
+		for _, r := range Recommend(c, cfg) {
+			if r.Found {
+				r.RoundedSize = RoundUp(r.Size, cfg.Bytes, cfg.RoundTo)
+			}
+			s.Recommendations = append(s.Recommendations, r)
+		}
 	}
+	s.RoundTo = cfg.RoundTo
 	s.Plans = s.MakePlans(cfg.Metric)
 }
 
@@ -398,7 +413,7 @@ func (c Curve) GainsPerDoubling(m Metric) []float64 {
 func MarginalGain(c Curve, cfg RecommendConfig) Recommendation {
 	m, n := cfg.Metric, len(c.Points)
 	rec := Recommendation{Policy: c.Policy, Method: MethodMarginalGain,
-		Rule: fmt.Sprintf("smallest size from which every larger swept size gains < %g pp per doubling", cfg.MinGain)}
+		Rule: fmt.Sprintf("smallest size from which every larger swept size gains < %s pp per doubling", Param(cfg.MinGain))}
 	if why := cfg.uncacheable(); why != "" {
 		rec.Note = why
 		return rec
@@ -442,7 +457,7 @@ func marginalNote(c Curve, cfg RecommendConfig, j int, per []float64) string {
 			note += fmt.Sprintf(" (%s would)", sim.FormatSize(cfg.Footprint, cfg.Bytes))
 		}
 		if j > 0 && !(per[j] < cfg.MinGain || per[j] <= 0) {
-			note += fmt.Sprintf("; the curve gains %g pp per doubling or more up to it", cfg.MinGain)
+			note += fmt.Sprintf("; the curve gains %s pp per doubling or more up to it", Param(cfg.MinGain))
 		}
 	} else {
 		most := math.Inf(-1)
@@ -479,7 +494,7 @@ func KneedleRule(c Curve, cfg RecommendConfig) Recommendation {
 	if cfg.LogX {
 		axis = "log size"
 	}
-	rec := Recommendation{Policy: c.Policy, Method: MethodKneedle, Rule: fmt.Sprintf("Kneedle knee, S=%g, on %s", cfg.Sensitivity, axis)}
+	rec := Recommendation{Policy: c.Policy, Method: MethodKneedle, Rule: fmt.Sprintf("Kneedle knee, S=%s, on %s", Param(cfg.Sensitivity), axis)}
 	if why := cfg.uncacheable(); why != "" {
 		rec.Note = why
 		return rec
@@ -561,7 +576,7 @@ func minMax(v []float64) (lo, hi float64) {
 // rounded up.
 func TargetRule(c Curve, cfg RecommendConfig) Recommendation {
 	m := cfg.Metric
-	rec := Recommendation{Policy: c.Policy, Method: MethodTarget, Rule: fmt.Sprintf("smallest size reaching %s %.4g%%", m, 100*cfg.Target)}
+	rec := Recommendation{Policy: c.Policy, Method: MethodTarget, Rule: fmt.Sprintf("smallest size reaching %s %s%%", m, Sig(100*cfg.Target, 4))}
 	if cfg.Ceiling > 0 && cfg.Target > cfg.Ceiling {
 		rec.Note = fmt.Sprintf("no size reaches it: even an unlimited cache hits %.2f%% (the rest are first requests for their keys)", 100*cfg.Ceiling)
 		return rec

@@ -618,7 +618,10 @@ func (o *systemSweepOptions) plan(cmd *cobra.Command) (p systemSweepPlan, err er
 	if p.vary, err = o.varied(p.setup.cfg.Levels); err != nil {
 		return p, err
 	}
-	p.sizing, err = o.sizing.check(&o.out, &o.lat, false)
+	if p.sizing, err = o.sizing.check(&o.out, &o.lat, false); err != nil {
+		return p, err
+	}
+	_, err = p.sizing.roundStep(p.sizes.Bytes)
 	return p, err
 }
 
