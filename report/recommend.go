@@ -236,6 +236,8 @@ type Recommendation struct {
 	RoundedSize int64 `json:"rounded_size,omitempty"`
 	// HitRatio is the curve's value (in its metric) at Size.
 	HitRatio float64 `json:"hit_ratio,omitempty"`
+	// Target is the hit ratio the target rule was asked to reach.
+	Target float64 `json:"target,omitempty"`
 	// Interpolated is true when Size lies between swept sizes.
 	Interpolated bool `json:"interpolated,omitempty"`
 	// Cost is the monthly cost at Size (cost rule only).
@@ -576,7 +578,8 @@ func minMax(v []float64) (lo, hi float64) {
 // rounded up.
 func TargetRule(c Curve, cfg RecommendConfig) Recommendation {
 	m := cfg.Metric
-	rec := Recommendation{Policy: c.Policy, Method: MethodTarget, Rule: fmt.Sprintf("smallest size reaching %s %s%%", m, Sig(100*cfg.Target, 4))}
+	rec := Recommendation{Policy: c.Policy, Method: MethodTarget, Rule: fmt.Sprintf("smallest size reaching %s %s%%", m, Sig(100*cfg.Target, 4)),
+		Target: cfg.Target}
 	if cfg.Ceiling > 0 && cfg.Target > cfg.Ceiling {
 		rec.Note = fmt.Sprintf("no size reaches it: even an unlimited cache hits %.2f%% (the rest are first requests for their keys)", 100*cfg.Ceiling)
 		return rec
