@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/cachesim/cachesim/sim"
 	"gonum.org/v1/plot"
@@ -302,7 +303,7 @@ func wrapText(text string, width func(string) vg.Length, max vg.Length) string {
 	for width(text) > max {
 		cut := -1
 		for i := 1; i < len(text); i++ {
-			if c := text[i-1]; (c == ' ' || c == ',' || c == ':') && width(text[:i]) <= max {
+			if c := text[i-1]; (c == ' ' || c == ',' || c == ':') && !unitAt(text, i) && width(text[:i]) <= max {
 				cut = i
 			}
 		}
@@ -313,6 +314,20 @@ func wrapText(text string, width func(string) vg.Length, max vg.Length) string {
 		text = strings.TrimLeft(text[cut:], " ")
 	}
 	return strings.Join(append(lines, text), "\n")
+}
+
+// unitAt reports whether text continues at i with a size's unit after a
+// number and a space ("64 GiB"), which wrapText keeps on one line.
+func unitAt(text string, i int) bool {
+	if i < 2 || text[i-1] != ' ' || text[i-2] < '0' || text[i-2] > '9' {
+		return false
+	}
+	for _, u := range []string{"B", "KiB", "MiB", "GiB", "TiB"} {
+		if rest, ok := strings.CutPrefix(text[i:], u); ok && (rest == "" || !unicode.IsLetter(rune(rest[0]))) {
+			return true
+		}
+	}
+	return false
 }
 
 // Approximate size of the data area, for choosing ticks before drawing.

@@ -721,3 +721,16 @@ func TestMRCChartUnits(t *testing.T) {
 		t.Errorf("bytes: x label %q", c.XLabel)
 	}
 }
+
+// TestWrapKeepsSizesWhole: a legend entry wraps at a space, but not
+// between a number and its unit.
+func TestWrapKeepsSizesWhole(t *testing.T) {
+	width := func(s string) vg.Length { return vg.Length(len(s)) } // a point a character
+	got := wrapText("diminishing returns, knee of the curve: 64 GiB (lru, radix)", width, 42)
+	if want := "diminishing returns, knee of the curve:\n64 GiB (lru, radix)"; got != want {
+		t.Errorf("wrapped %q, want %q", got, want)
+	}
+	if got := wrapText("a curve at 64 Bees", width, 15); got != "a curve at 64\nBees" {
+		t.Errorf("wrapped %q: a word starting with B is not a unit", got)
+	}
+}
