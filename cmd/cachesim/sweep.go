@@ -41,7 +41,9 @@ type sweepOptions struct {
 	withPoints bool
 	points     int
 	prefix     prefixFlags
-	fs         *pflag.FlagSet
+	// peak is the peak report's flags (sweep only; nil for mrc).
+	peak *peakFlags
+	fs   *pflag.FlagSet
 }
 
 // sweepHelp is the Long help of cachesim sweep.
@@ -150,6 +152,8 @@ func newSweepCmd(runF func(*sweepOptions) error) *cobra.Command {
 	fs.BoolVar(&o.bytes, "bytes", false, "treat sizes without a unit as bytes (default: object counts)")
 	fs.BoolVar(&o.optimal, "optimal", false, "add the offline optimum as an upper bound (belady(bypass=true) for objects, belady-size for bytes) and report each policy's gap to it")
 	done()
+	o.peak = &peakFlags{}
+	o.peak.register(fs)
 	done = inSection(fs, sectionBatches)
 	fs.StringVar(&o.partition, "partition", "", "split this memory budget between the tenants (objects, or bytes with a unit) to maximise the overall hit ratio, beside one shared cache of it (see Tenants above)")
 	done()
@@ -194,6 +198,12 @@ type sweepPlan struct {
 	tenantCosts []float64
 	prefix      *sim.PrefixOptions
 	prefixModel *report.Prefix
+	// interval is --interval; peakWindows the peak report's windows on the
+	// loaded trace (nil: no peak report), and rerun the sweep that replays
+	// the plans' sizes in them.
+	interval    sim.Window
+	peakWindows *sim.WindowPlan
+	rerun       *sim.Plan
 }
 
 // plan checks every flag before any work.
@@ -242,6 +252,11 @@ func (o *sweepOptions) plan() (p sweepPlan, err error) {
 	}
 	if p.budget, p.budgetBytes, err = o.parsePartition(p.sizes); err != nil {
 		return p, err
+	}
+	if o.peak != nil {
+		if p.interval, err = o.peak.check(); err != nil {
+			return p, err
+		}
 	}
 	return p, o.cache.check(p.specs, p.sizes.Bytes || o.bytes, p.model)
 }
@@ -322,11 +337,21 @@ func runSweep(cmd *cobra.Command, o *sweepOptions, p sweepPlan) error {
 	if err := o.checkInput(&p, in); err != nil {
 		return err
 	}
+	if o.peak != nil {
+		if p.peakWindows, err = o.peak.plan(in.t, p.interval, len(in.samples) > 0, stderr); err != nil {
+			return err
+		}
+	}
+	if err := o.batch.checkCalls(in.t, p.model != nil, in.t.Times != nil || o.lat.rateGiven()); err != nil {
+		return err
+	}
 	var bar progress
-	res, err := sim.Sweep(o.simPlan(p, in, func(points int, requests int64) func() {
+	splan := o.simPlan(p, in, func(points int, requests int64) func() {
 		bar = newProgress(stderr, o.out.quiet, points, requests, "sweep")
 		return bar.Add
-	}))
+	})
+	p.rerun = &splan
+	res, err := sim.Sweep(splan)
 	bar.Finish()
 	if res.Prefix != nil {
 		prefixNote(stderr, res.Trace, res.Prefix)
@@ -410,7 +435,7 @@ func (o *sweepOptions) publish(cmd *cobra.Command, p sweepPlan, r sim.Result) er
 		fmt.Fprintf(stderr, "note: %s\n", f)
 	}
 	rep := report.NewSweep(r, o.cache.overhead)
-	rep.Prefix = p.prefixModel
+	rep.Prefix, rep.Backend = p.prefixModel, o.batch.mode()
 	reqRate := requestRate(o.lat.requestRate, r.Trace)
 	if r.Rate < 1 && o.lat.requestRate == 0 {
 		reqRate /= r.Rate // the sample's rate, scaled back
@@ -419,6 +444,11 @@ func (o *sweepOptions) publish(cmd *cobra.Command, p sweepPlan, r sim.Result) er
 	rep.SetPartitions(parts)
 	if err := o.sizing.finish(p.sizing, r.Trace, rep, p.model, r.Latencies, reqRate, r.Sizes.Bytes, &o.out); err != nil {
 		return err
+	}
+	if o.peak != nil {
+		if err := o.peak.peaks(rep, r, p.rerun, p.peakWindows, o.batch.mode(), o.jobs, &o.out); err != nil {
+			return err
+		}
 	}
 	noteRate(stderr, p.model != nil && reqRate == 0)
 	return o.out.emit(cmd.OutOrStdout(), stderr, writers{
