@@ -33,10 +33,10 @@ type Summary struct {
 	// ClientRatePerSec is their rate. Both 0 in other traces.
 	ClientRequests   int     `json:"client_requests,omitempty"`
 	ClientRatePerSec float64 `json:"client_requests_per_second,omitempty"`
-	Gets        int     `json:"gets"`
-	Sets        int     `json:"sets"` // writes: key-value sets and block writes
-	Deletes     int     `json:"deletes"`
-	Expires     int     `json:"expires,omitempty"`
+	Gets             int     `json:"gets"`
+	Sets             int     `json:"sets"` // writes: key-value sets and block writes
+	Deletes          int     `json:"deletes"`
+	Expires          int     `json:"expires,omitempty"`
 	// ObjectSize has percentiles of the objects' last written sizes (of
 	// their first sized read for objects never written; objects never
 	// sized are left out).
