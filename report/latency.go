@@ -69,11 +69,10 @@ type LatencyReport struct {
 }
 
 // NewLatencyReport builds the latency report of points, which carry latency
-// histograms, against uncached, the latencies with every request a miss.
-// rate is the request rate per second, 0 when unknown; b says how the
-// misses of a multi-key request reach the backend.
-func NewLatencyReport(points []sim.Point, uncached *sim.Histogram, rate float64, b sim.BatchBackend) *LatencyReport {
-	r := &LatencyReport{Uncached: Summarise(uncached), RequestRate: rate,
+// histograms, against uncached, the latencies with every request a miss;
+// load gives the backend calls saved per second.
+func NewLatencyReport(points []sim.Point, uncached *sim.Histogram, load Load) *LatencyReport {
+	r := &LatencyReport{Uncached: Summarise(uncached), RequestRate: load.Rate,
 		PercentileNote: fmt.Sprintf("percentiles from a log-bucketed histogram, within %g%% of the exact value (exact for constant latencies); means exact", 100*sim.HistogramError)}
 	for _, p := range points {
 		if p.Latency == nil {
@@ -83,10 +82,8 @@ func NewLatencyReport(points []sim.Point, uncached *sim.Histogram, rate float64,
 		row := LatencyRow{Policy: p.Policy, Size: p.Size, With: with,
 			ReductionPct:    reduction(with.MeanMS, r.Uncached.MeanMS),
 			P99ReductionPct: reduction(with.P99MS, r.Uncached.P99MS),
-			BackendLoad:     callRatio(sim.CallsOf(p.Stats, b))}
-		if calls, _ := savedPerS(p.Stats, rate, b); calls != nil {
-			row.BackendAvoidedPerS = calls
-		}
+			BackendLoad:     callRatio(sim.CallsOf(p.Stats, load.Backend))}
+		row.BackendAvoidedPerS, _ = load.savedPerS(p.Stats)
 		if b := p.Batch; b != nil && b.Latency != nil {
 			with, without := Summarise(b.Latency), Summarise(b.Uncached)
 			row.Batch, r.BatchUncached = &with, &without
@@ -110,15 +107,25 @@ func (r *LatencyReport) SetModel(m *sim.LatencyModel) {
 // callRatio returns the backend calls with the cache over those without.
 func callRatio(c sim.Calls) float64 { return ratio(c.With, c.Without) }
 
+// Load says how a run's counts become rates: the trace's requests (its
+// records, writes included) per second and how many there are, and how the
+// misses of a multi-key request reach the backend (see sim.Calls).
+type Load struct {
+	// Rate is the requests per second (0: unknown), Rows the requests.
+	Rate    float64
+	Rows    int64
+	Backend sim.BatchBackend
+}
+
 // savedPerS returns the backend calls and the keys fetched that st saves
-// per second at rate (requests of the trace, lookups, per second), or nils
-// when the rate is unknown: each lookup takes 1/rate of a second.
-func savedPerS(st sim.Stats, rate float64, b sim.BatchBackend) (calls, keys *float64) {
-	if rate <= 0 || st.Requests == 0 {
+// per second, over the Rows/Rate seconds of the trace, or nils when the
+// rate is unknown.
+func (l Load) savedPerS(st sim.Stats) (calls, keys *float64) {
+	if l.Rate <= 0 || l.Rows <= 0 {
 		return nil, nil
 	}
-	per := rate / float64(st.Requests)
-	c, k := float64(sim.CallsOf(st, b).Saved())*per, float64(st.Hits)*per
+	seconds := float64(l.Rows) / l.Rate
+	c, k := float64(sim.CallsOf(st, l.Backend).Saved())/seconds, float64(st.Hits)/seconds
 	return &c, &k
 }
 

@@ -95,7 +95,7 @@ func (s *Sweep) plan(c Curve, m Metric) Plan {
 	}
 	if swept && s.Prefix != nil {
 		parts = append(parts, s.prefixPlan(point)...)
-	} else if calls, keys := savedPerS(point.Stats, s.RequestRate, s.Backend); swept && calls != nil {
+	} else if calls, keys := s.load().savedPerS(point.Stats); swept && calls != nil {
 		p.BackendSavedPerS = calls
 		saved := fmt.Sprintf("%s backend calls/s saved", fmtAmount(*calls))
 		if point.Batch != nil {
@@ -117,6 +117,9 @@ func (s *Sweep) plan(c Curve, m Metric) Plan {
 	p.Summary = fmt.Sprintf("%s: %s (%s): %s", c.Policy, sim.FormatSize(rec.Size, s.bytes()), rec.Method, strings.Join(parts, "; "))
 	return p
 }
+
+// load is the sweep's Load: its request rate, requests and backend.
+func (s *Sweep) load() Load { return Load{Rate: s.RequestRate, Rows: int64(s.Requests), Backend: s.Backend} }
 
 // planRecommendation returns the recommendation a plan for policy takes.
 func (s *Sweep) planRecommendation(policy string) (Recommendation, bool) {

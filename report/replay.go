@@ -84,10 +84,9 @@ func (r *Replay) AddPrefix(p *Prefix) {
 }
 
 // AddLatency adds the latency report of the replay's histogram against
-// uncached (every request a miss); rate is the request rate (0: unknown);
-// m's batch backend counts the backend calls.
-func (r *Replay) AddLatency(uncached *sim.Histogram, rate float64, m *sim.LatencyModel) {
-	lr := NewLatencyReport([]sim.Point{r.point}, uncached, rate, m.Batch)
+// uncached (every request a miss), with load's backend calls saved.
+func (r *Replay) AddLatency(uncached *sim.Histogram, load Load, m *sim.LatencyModel) {
+	lr := NewLatencyReport([]sim.Point{r.point}, uncached, load)
 	lr.SetModel(m)
 	r.Latency = lr
 }

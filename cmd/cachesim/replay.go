@@ -218,7 +218,7 @@ func runReplay(cmd *cobra.Command, o *replayOptions, p replayPlan) error {
 	}
 	if model != nil {
 		rate := requestRate(o.lat.requestRate, t)
-		rep.AddLatency(opt.Latency.Uncached, rate, model)
+		rep.AddLatency(opt.Latency.Uncached, report.Load{Rate: rate, Rows: int64(t.Len()), Backend: model.Batch}, model)
 		noteRate(stderr, rate == 0)
 	}
 	title := fmt.Sprintf("%s, %s at %s", t.Name, spec, sizeWithUnit(size))
