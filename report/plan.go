@@ -119,7 +119,9 @@ func (s *Sweep) plan(c Curve, m Metric) Plan {
 }
 
 // load is the sweep's Load: its request rate, requests and backend.
-func (s *Sweep) load() Load { return Load{Rate: s.RequestRate, Rows: int64(s.Requests), Backend: s.Backend} }
+func (s *Sweep) load() Load {
+	return Load{Rate: s.RequestRate, Rows: int64(s.Requests), Backend: s.Backend}
+}
 
 // planRecommendation returns the recommendation a plan for policy takes.
 func (s *Sweep) planRecommendation(policy string) (Recommendation, bool) {
