@@ -179,7 +179,8 @@ func (c *Chart) draw(dc draw.Canvas) error {
 			return err
 		}
 		lw = max(lw, lw2)
-		q.X = p.X // the same axis, ticks and range
+		p.X.Min, p.X.Max = min(p.X.Min, q.X.Min), max(p.X.Max, q.X.Max)
+		q.X = p.X // the same axis, ticks and range: both panels' data
 		q.X.Label.Text, p.X.Label.Text = p.X.Label.Text, ""
 	}
 	// The title is centred over the plot, beside the legend: wrap it to fit.

@@ -40,7 +40,7 @@ func (f *batchFlags) register(fs *pflag.FlagSet, latency bool) {
 	f.fs, f.withBackend = fs, latency
 	fs.BoolVar(&f.dedup, "dedup-batch", false, "a key repeated within one multi-key request is looked up once (embedding lookups); the repeats are not requests at all")
 	if latency {
-		fs.StringVar(&f.backend, "batch-backend", "parallel", "how a multi-key request's misses reach the backend: parallel (one call per key, the request waits for the slowest) or single (one call for all, --miss-latency + --miss-latency-per-key per key)")
+		fs.StringVar(&f.backend, "batch-backend", "parallel", "how a multi-key request's misses reach the backend, for its latency and the backend calls counted: parallel (one call per key, the request waits for the slowest) or single (one call for all, --miss-latency + --miss-latency-per-key per key)")
 		fs.StringVar(&f.perKey, "miss-latency-per-key", "0", "with --batch-backend single: what the call costs per key it fetches (e.g. 0.2ms)")
 	}
 }

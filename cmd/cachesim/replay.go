@@ -53,6 +53,9 @@ With --window or --plot, it also records the hit ratio per window of the run
 (per --window of time, like 1m, when the trace has timestamps; per that many
 requests, like 10000, otherwise; by default about 100 windows) and, with
 --plot, draws it, so warm-up, daily cycles and drift show.
+In windows of time it adds the peak report of cachesim sweep for this cache
+(client requests and backend calls per second per window: mean, p99, peak),
+and --plot draws those rates in a panel below the hit ratio.
 
 A synthetic workload spec may stand in for the trace (see cachesim generate
 --help). Without a trace, the built-in workload is used (Zipf, 1,000 keys,

@@ -67,8 +67,18 @@ cache's), nor any for an offline bound (belady, belady-size, --optimal);
 'sweep larger sizes' is said only while the largest size holds less than
 every object. Last, one plan line per policy: at the recommended size (of
 the cost rule, else the target, else marginal gain, else Kneedle), the hit
-ratio, the latency with and without the cache, backend requests saved per
+ratio, the latency with and without the cache, backend calls saved per
 second and the money saved per month, as far as the models given allow.
+
+On a trace with timestamps, the peak report follows: per window of
+--interval (default: 1m when the trace spans an hour or more, else about 100
+windows), the client requests and backend calls per second without a cache
+and at each plan's size (replayed once more), with their mean, p99 and peak
+over the windows and how much the cache cuts the peak: capacity is bought
+for the busiest window, not the mean. A backend call is one per miss; in a
+trace of multi-key requests, one per key fetched, or with --batch-backend
+single one per request with any miss. --peak-csv writes the rates of every
+window.
 
 --metric byte makes the rules and the chart use the byte hit ratio.
 --interpolate lets the target rule pick a size between swept points.
@@ -79,7 +89,7 @@ linear overrides the size axis (log when the sizes span > 2 decades or
 are log-spaced over 4× or more).
 --latency (or --miss-latency, --latency-plot) adds the latency-reduction
 report: per point mean, p50, p95 and p99 latency with the cache and without
-any, the reduction, the backend requests saved per second and the backend
+any, the reduction, the backend calls saved per second and the backend
 load, with --hit-latency for hits and --miss-latency for misses (a constant,
 or a distribution drawn once per request with --seed, shared by every point).
 
@@ -121,6 +131,7 @@ func newSweepCmd(runF func(*sweepOptions) error) *cobra.Command {
   cachesim sweep trace.csv --policy lru,fifo,lfu --sizes 100,1000,5000
   cachesim sweep trace.csv --policy lru,lfu,arc --sizes 256KiB:64MiB:log --plot mrc.png --csv mrc.csv
   cachesim sweep trace.csv --sizes 100:10000:log20 --format csv --out mrc.csv
+  cachesim sweep trace.csv --policy lru,s3fifo --interval 10s --peak-csv peak.csv
   cachesim sweep 'zipf:keys=1e4,requests=1e5,alpha=0.9' --policy lru,lfu --sizes 100:10000:log
   cachesim sweep --policy lru,lfu,fifo --sizes 10:1000:log12 --plot mrc.svg --target-hit-ratio 0.8
   cachesim sweep --policy lru,lfu --sizes 10:1000:log12 --memory-cost 4 --miss-cost 0.0001 --request-rate 2000 --object-bytes 4096
