@@ -56,6 +56,10 @@ type Chart struct {
 	// Bars make a bar chart: one bar a category, at x 0, 1, 2…, named on
 	// the x axis; Series are then reference lines across them.
 	Bars []Bar
+	// Lower, when set, is a second panel drawn below this one on the same
+	// x axis (its title and x label unused): the rates beside a timeline's
+	// hit ratio.
+	Lower *Chart
 }
 
 // Event is a vertical line at X; events of one Name share a legend entry.
@@ -166,9 +170,57 @@ func (c *Chart) Writer(path string) func(io.Writer) error {
 }
 
 // draw renders the chart on dc: the plot on the left, the legend in a
-// column of its own on the right, so that it never covers a curve. It
-// returns the data area, where nothing but the data is drawn.
+// column of its own on the right, so that it never covers a curve; a
+// Lower panel goes below, on the same x axis, its legend beside it. It
+// returns the (upper) plot's data area, where nothing but the data is
+// drawn.
 func (c *Chart) draw(dc draw.Canvas) (vg.Rectangle, error) {
+	width := dc.Max.X - dc.Min.X
+	p, legend, err := c.build()
+	if err != nil {
+		return vg.Rectangle{}, err
+	}
+	// The legend gets a column as wide as its longest entry, up to 3/8 of
+	// the chart; longer entries wrap.
+	lw := legend.width(width * 3 / 8)
+	var q *plot.Plot
+	var lower *legendColumn
+	if c.Lower != nil {
+		if q, lower, err = c.Lower.build(); err != nil {
+			return vg.Rectangle{}, err
+		}
+		lw = max(lw, lower.width(width*3/8))
+	}
+	c.setAxes(p, width-lw-vg.Points(70))
+	if q != nil {
+		c.Lower.setAxes(q, width-lw-vg.Points(70))
+		p.X.Min, p.X.Max = min(p.X.Min, q.X.Min), max(p.X.Max, q.X.Max)
+		q.X = p.X // the same axis, ticks and range: both panels' data
+		q.X.Label.Text, p.X.Label.Text = p.X.Label.Text, ""
+	}
+	// The title is centred over the plot, beside the legend: wrap it to fit.
+	p.Title.Text = wrapText(c.Title, p.Title.TextStyle.Width, width-lw-vg.Points(8))
+	area := draw.Crop(dc, vg.Points(4), -lw, vg.Points(4), -vg.Points(8))
+	column := func(panel draw.Canvas) draw.Canvas { // the legend's, beside a panel
+		return draw.Canvas{Canvas: dc.Canvas, Rectangle: vg.Rectangle{Min: vg.Point{X: dc.Max.X - lw + legendGap, Y: panel.Min.Y},
+			Max: vg.Point{X: dc.Max.X, Y: panel.Max.Y - vg.Points(40)}}}
+	}
+	if q == nil {
+		p.Draw(area)
+		legend.draw(column(dc))
+		return p.DataCanvas(area).Rectangle, nil
+	}
+	panels := plot.Align([][]*plot.Plot{{p}, {q}}, draw.Tiles{Rows: 2, Cols: 1, PadY: vg.Points(12)}, area)
+	p.Draw(panels[0][0])
+	q.Draw(panels[1][0])
+	legend.draw(column(draw.Canvas{Rectangle: vg.Rectangle{Min: vg.Point{Y: panels[0][0].Min.Y}, Max: vg.Point{Y: dc.Max.Y}}}))
+	lower.draw(column(draw.Canvas{Rectangle: vg.Rectangle{Min: vg.Point{Y: dc.Min.Y}, Max: vg.Point{Y: panels[1][0].Max.Y + vg.Points(40)}}}))
+	return p.DataCanvas(panels[0][0]).Rectangle, nil
+}
+
+// build makes the chart's plot and legend; the axes are set by draw,
+// once the legend's width is known.
+func (c *Chart) build() (*plot.Plot, *legendColumn, error) {
 	p := plot.New()
 	p.Title.TextStyle.Font.Size = vg.Points(13)
 	p.X.Label.Text, p.Y.Label.Text = c.XLabel, c.YLabel
@@ -190,11 +242,11 @@ func (c *Chart) draw(dc draw.Canvas) (vg.Rectangle, error) {
 			xys[i] = plotter.XY{X: s.X[i], Y: s.Y[i]}
 		}
 		if err := s.addBand(p); err != nil {
-			return vg.Rectangle{}, fmt.Errorf("chart %q, series %s: %w", c.Title, s.Name, err)
+			return nil, nil, fmt.Errorf("chart %q, series %s: %w", c.Title, s.Name, err)
 		}
 		line, err := plotter.NewLine(xys)
 		if err != nil {
-			return vg.Rectangle{}, fmt.Errorf("chart %q, series %s: %w", c.Title, s.Name, err)
+			return nil, nil, fmt.Errorf("chart %q, series %s: %w", c.Title, s.Name, err)
 		}
 		line.LineStyle = s.lineStyle()
 		p.Add(line)
@@ -202,7 +254,7 @@ func (c *Chart) draw(dc draw.Canvas) (vg.Rectangle, error) {
 		if s.Markers {
 			pts, err := plotter.NewScatter(xys)
 			if err != nil {
-				return vg.Rectangle{}, err
+				return nil, nil, err
 			}
 			pts.Color, pts.Shape, pts.Radius = line.Color, styleShape(s.Style), vg.Points(3)
 			p.Add(pts)
@@ -214,21 +266,12 @@ func (c *Chart) draw(dc draw.Canvas) (vg.Rectangle, error) {
 		p.Add(barLabelLayer{bars: c.Bars, refs: c.references()})
 	}
 	if err := c.addEvents(p, legend); err != nil {
-		return vg.Rectangle{}, err
+		return nil, nil, err
 	}
 	if err := c.addMarks(p, legend); err != nil {
-		return vg.Rectangle{}, err
+		return nil, nil, err
 	}
-	// The legend gets a column as wide as its longest entry, up to 3/8 of
-	// the chart; longer entries wrap.
-	lw := legend.width((dc.Max.X - dc.Min.X) * 3 / 8)
-	c.setAxes(p, dc.Max.X-dc.Min.X-lw-vg.Points(70))
-	// The title is centred over the plot, beside the legend: wrap it to fit.
-	p.Title.Text = wrapText(c.Title, p.Title.TextStyle.Width, dc.Max.X-dc.Min.X-lw-vg.Points(8))
-	pc := draw.Crop(dc, vg.Points(4), -lw, vg.Points(4), -vg.Points(8))
-	p.Draw(pc)
-	legend.draw(draw.Crop(dc, dc.Max.X-dc.Min.X-lw+legendGap, 0, 0, -vg.Points(40)))
-	return p.DataCanvas(pc).Rectangle, nil
+	return p, legend, nil
 }
 
 // legendColumn is a chart's legend: its entries top down in a column of

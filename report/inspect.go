@@ -36,9 +36,13 @@ func (in *Inspection) WriteTable(w io.Writer) error {
 	if s.Prompt != nil {
 		return in.writePromptTable(w)
 	}
+	requests := []string{"requests", Count(s.Requests)}
+	if s.ClientRequests > 0 {
+		requests = []string{"requests (multi-key)", fmt.Sprintf("%s client requests of %s key lookups (rows)", Count(s.ClientRequests), Count(s.Requests))}
+	}
 	rows := [][]string{
 		{"format", in.Format},
-		{"requests", Count(s.Requests)},
+		requests,
 		{"distinct keys", Count(s.DistinctKeys)},
 		{"footprint (objects ever stored)", Count(s.FootprintObjects)},
 		{"footprint bytes (last stored sizes)", fmt.Sprintf("%s (%s)", Count(s.FootprintBytes), sim.FormatSize(s.FootprintBytes, true))},
@@ -52,7 +56,12 @@ func (in *Inspection) WriteTable(w io.Writer) error {
 	}
 	if s.HasTime {
 		span := time.Duration(s.SpanSeconds * 1e9).Round(time.Millisecond)
-		rows = append(rows, []string{"time span", span.String()}, []string{"request rate", Sig(s.RatePerSec, 4) + "/s"})
+		rows = append(rows, []string{"time span", span.String()})
+		if s.ClientRequests > 0 {
+			rows = append(rows, []string{"request rate", fmt.Sprintf("%s client requests/s, %s key lookups/s", Sig(s.ClientRatePerSec, 4), Sig(s.RatePerSec, 4))})
+		} else {
+			rows = append(rows, []string{"request rate", Sig(s.RatePerSec, 4) + " requests/s"})
+		}
 	} else {
 		rows = append(rows, []string{"time span", "no timestamps"})
 	}

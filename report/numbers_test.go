@@ -68,7 +68,7 @@ func TestTablesHaveNoExponents(t *testing.T) {
 	uncached.AddN(4321.5, n)
 	s := &Sweep{Workload: "big", Requests: n, Unit: "bytes", Points: pts, RequestRate: 4.92e6,
 		Ceiling: &sim.Ceiling{Requests: n, Misses: 4_920_000, Bytes: 1 << 50, MissBytes: 1 << 45}, Footprint: 1 << 50,
-		Latency: NewLatencyReport(pts, uncached, 4.92e6)}
+		Latency: NewLatencyReport(pts, uncached, Load{Rate: 4.92e6, Rows: n})}
 	s.Cost = &CostModel{MemoryPerGiBMonth: 1e6, MissCost: 1e-5, RequestRate: 4.92e6}
 	s.Recommend(RecommendConfig{MinGain: 1e6, Sensitivity: 1e-5, Target: 0.5, Cost: s.Cost, Bytes: true})
 	var b bytes.Buffer
