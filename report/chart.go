@@ -373,34 +373,6 @@ func unitAt(text string, i int) bool {
 	return false
 }
 
-// Approximate size of the data area, for choosing ticks before drawing.
-const (
-	approxDataWidth  = 560
-	approxDataHeight = 330
-)
-
-// approxPoint maps a data point to approximate points on the data area.
-func (c *Chart) approxPoint(x, y float64) (vg.Length, vg.Length) {
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for _, s := range c.Series {
-		for _, v := range s.X {
-			lo, hi = math.Min(lo, v), math.Max(hi, v)
-		}
-	}
-	nx := 0.5
-	if hi > lo {
-		nx = (x - lo) / (hi - lo)
-		if c.LogX && lo > 0 {
-			nx = math.Log(x/lo) / math.Log(hi/lo)
-		}
-	}
-	ny := 0.5
-	if c.YMax > c.YMin {
-		ny = (y - c.YMin) / (c.YMax - c.YMin)
-	}
-	return vg.Points(nx * approxDataWidth), vg.Points(ny * approxDataHeight)
-}
-
 // setAxes fixes the ranges and the size labels; width is about the
 // width of the data area, for keeping the size labels apart.
 func (c *Chart) setAxes(p *plot.Plot, width vg.Length) {
