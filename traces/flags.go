@@ -44,6 +44,9 @@ const (
 	BoolFlag
 	// IntFlag takes an integer.
 	IntFlag
+	// ListFlag takes a string and may be given several times: ParseFlags
+	// takes its values joined by newlines.
+	ListFlag
 )
 
 // FlagGroup says which commands offer a Flag.
@@ -62,6 +65,9 @@ const (
 
 // lineFormats are the formats LineReader reads with columns.
 var lineFormats = []string{"csv", "text"}
+
+// textKeyFormats are the formats whose keys are text a KeyFilter matches.
+var textKeyFormats = []string{"csv", "text", "jsonl", "monitor", "accesslog", "twitter"}
 
 // Flags are the reader flags, in the order ParseFlags applies them.
 var Flags = []Flag{
@@ -103,6 +109,12 @@ var Flags = []Flag{
 	{Name: "block-tokens", Kind: IntFlag, Formats: []string{"prompts", "mooncake", "csv", "text"},
 		Help: fmt.Sprintf("prompt traces: tokens a KV-cache block holds (token_ids are hashed per full block; blocks without a token count hold this many; a line's block_tokens, or block_size in Mooncake traces, wins) (default %d, vLLM's; %d in Mooncake traces; a warning says when most prompts declare over twice the tokens their blocks hold)", DefaultBlockTokens, MooncakeBlockTokens),
 		set:  setBlockTokens},
+	{Name: "key-filter", Kind: ListFlag, Formats: textKeyFormats,
+		Help: "keep only the requests whose key matches `PATTERN`, e.g. 'pred:*' (repeat for several): * is any run of characters (: and / too), ? one, [a-z] one of a set, [^a-z] one not in it, \\ makes the next one literal; the pattern matches the whole key, as Redis's SCAN MATCH (a pattern without * is one key). The key is a MONITOR line's Redis key, a composite CSV key's columns joined by ','. Applied before anything else: a multi-key request keeps its matching keys, or disappears; a note counts what was kept",
+		set:  func(o *Options, v string) error { return setPatterns(&o.Keys.Include, v) }},
+	{Name: "key-exclude", Kind: ListFlag, Formats: textKeyFormats,
+		Help: "drop the requests whose key matches `PATTERN`, e.g. 'pred:tmp:*' (repeat for several; patterns as --key-filter), of those --key-filter keeps",
+		set:  func(o *Options, v string) error { return setPatterns(&o.Keys.Exclude, v) }},
 	{Name: "monitor-key", Default: "key", Formats: []string{"monitor"}, Values: []string{"key", "field"},
 		Help: "Redis MONITOR: the cached object is the Redis key (key: a hash whole) or each field of a hash (field: key+field)",
 		set:  setMonitorKey},
@@ -133,7 +145,7 @@ var Flags = []Flag{
 // ParseFlags returns the Options that the reader flags in given ask for:
 // given maps the name of each flag given on the command line to its value
 // as typed (names of no Flag are ignored, so a command may pass all it
-// was given). The flags not given leave Options at their zero value, but
+// was given), a ListFlag's values joined by newlines. The flags not given leave Options at their zero value, but
 // for Line.AutoColumns, true: unless column flags give numbers, a header
 // line naming the columns locates them. The first bad value is an error
 // naming its flag: --time-unit "m": expected s, ms, us or ns.
@@ -248,6 +260,20 @@ func setMonitorKey(o *Options, v string) error {
 		o.Monitor.Fields = true
 	default:
 		return fmt.Errorf("%q: expected key or field", v)
+	}
+	return nil
+}
+
+// setPatterns sets the key patterns of a ListFlag, given joined by newlines.
+func setPatterns(dst *[]string, v string) error {
+	for _, p := range strings.Split(v, "\n") {
+		if p == "" {
+			return fmt.Errorf("%q: an empty pattern matches no key", v)
+		}
+		if err := checkGlob(p); err != nil {
+			return fmt.Errorf("%q: %w", p, err)
+		}
+		*dst = append(*dst, p)
 	}
 	return nil
 }

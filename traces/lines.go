@@ -89,6 +89,9 @@ type LineOptions struct {
 	// TenantFrom, when set, derives each request's tenant from its key
 	// (the first key column), unless a tenant column gives it.
 	TenantFrom *TenantRule
+	// Keys keeps the lines whose key it matches (a composite key's
+	// columns joined by ','), before anything else reads them.
+	Keys KeyFilter
 }
 
 // ErrHeaderLike is the error (inside a ParseError) of a first line that
@@ -212,6 +215,8 @@ type LineReader struct {
 	primeErr error    // an error of the first line read for Fields, for Read
 	notes    []Note
 	batch    lineBatches // request ids and tenants (batch.go)
+	keys     *keyFilter  // nil: every line is kept
+	keyText  []byte      // a composite key's columns joined by ',', for keys
 	// open is the column of a quoted field the line split last leaves
 	// open (0: none); inQuote says the lines after it, up to the one that
 	// closes it, belong to that bad record and are dropped with it.
@@ -231,6 +236,7 @@ func NewLineReader(name string, r io.Reader, opt LineOptions) (*LineReader, erro
 		digest:     xxhash.New(),
 		clock:      clock{unit: opt.TimeUnit},
 		badRecords: badRecords{skip: opt.SkipBad},
+		keys:       newKeyFilter(name, opt.Keys),
 	}
 	l.sc.skipStars = opt.SkipStars
 	l.keyGiven = opt.Columns.Key != 0 || opt.Spec.Key != ""
@@ -472,10 +478,14 @@ func (l *LineReader) parse(line []byte, r *trace.Request) error {
 		return l.sc.errorf(0, "expected at least %d columns, found %d (check the column options and the delimiter)", l.maxCol, n)
 	}
 	c := l.opt.Columns
+	keep, continues := l.admit()
+	if !keep {
+		return errDropped
+	}
 	if err := l.parseKey(r); err != nil {
 		return err
 	}
-	r.Size, r.TTL, r.Time, r.Op, r.Latency, r.Next, r.Continues = l.size, 0, 0, trace.OpGet, 0, 0, false
+	r.Size, r.TTL, r.Time, r.Op, r.Latency, r.Next, r.Continues = l.size, 0, 0, trace.OpGet, 0, 0, continues
 	var err error
 	if c.Size > 0 {
 		if r.Size, err = parseSize(l.fields[c.Size-1]); err != nil {
@@ -507,6 +517,30 @@ func (l *LineReader) parse(line []byte, r *trace.Request) error {
 	l.batchAndTenant(r)
 	return l.blockOf(r)
 }
+
+// admit reports whether the key filter keeps the line, and whether it
+// continues the request of the line kept before it (by the request id
+// column).
+func (l *LineReader) admit() (keep, continues bool) {
+	continues = l.batch.continues(l.fields, l.opt.Columns.Request)
+	if l.keys == nil {
+		return true, continues
+	}
+	key := l.fields[l.keyCols[0]-1]
+	if len(l.keyCols) > 1 {
+		l.keyText = l.keyText[:0]
+		for i, c := range l.keyCols {
+			if i > 0 {
+				l.keyText = append(l.keyText, ',')
+			}
+			l.keyText = append(l.keyText, l.fields[c-1]...)
+		}
+		key = l.keyText
+	}
+	return l.keys.admit(key, continues)
+}
+
+func (l *LineReader) keyFilter() *keyFilter { return l.keys }
 
 // parseKey sets r.Key from the key column, or hashes the key columns
 // together (separated by a zero byte) for a composite key.

@@ -90,6 +90,12 @@ type MonitorReader struct {
 	written   []uint64
 	writtenDB []uint32
 	batch     monitorBatches // multi-key requests and tenants (batch.go)
+	// keys drops the keys it does not match: drop says the requests of
+	// the key last read are dropped. ts is the current line's time, in
+	// ns since the epoch: the time of its requests once one is kept.
+	keys *keyFilter
+	drop bool
+	ts   int64
 	badRecords
 }
 
@@ -102,11 +108,13 @@ func NewMonitorReader(name string, r io.Reader, opt Options) *MonitorReader {
 	m := &MonitorReader{
 		sc: newLineScanner(name, r), opt: opt.Monitor, badRecords: badRecords{skip: opt.SkipBad},
 		sizes: newSizeMemo(opt.DefaultSize), fieldSizes: newSizeMemo(0), digest: xxhash.New(), others: map[string]*int{},
-		expires: map[uint64]int64{}, ttls: map[uint64]uint32{},
+		expires: map[uint64]int64{}, ttls: map[uint64]uint32{}, keys: newKeyFilter(name, opt.Keys),
 	}
 	m.batch.tenants.rule = opt.TenantFrom
 	return m
 }
+
+func (m *MonitorReader) keyFilter() *keyFilter { return m.keys }
 
 // Fields reports that MONITOR output carries every field.
 func (m *MonitorReader) Fields() trace.Fields {
@@ -201,7 +209,7 @@ func (m *MonitorReader) parse(line []byte) error {
 	if len(m.args) == 0 {
 		return m.sc.errorf(0, "no command")
 	}
-	m.cur, m.now = trace.Request{Time: m.start.since(ts)}, ts/1e9
+	m.cur, m.now, m.ts, m.drop = trace.Request{}, ts/1e9, ts, false
 	err = m.command()
 	if err != nil {
 		m.out = m.out[:0]
@@ -287,8 +295,33 @@ func (m *MonitorReader) other(name []byte) {
 	*n++
 }
 
+// admit applies the key filter to key, a key of the current command: the
+// requests of it that follow are dropped, or kept with its tenant and the
+// line's time.
+func (m *MonitorReader) admit(key []byte) {
+	m.drop = !m.keys.match(key)
+	if !m.drop {
+		m.stamp()
+		m.cur.Tenant = m.batch.tenants.fromKey(key)
+	}
+}
+
+// stamp gives the current line's requests its time: the first line that
+// has one is time 0.
+func (m *MonitorReader) stamp() { m.cur.Time = m.start.since(m.ts) }
+
+// dropped reports whether the key filter dropped the current key, and
+// counts a request of it when it did.
+func (m *MonitorReader) dropped() bool {
+	if m.drop {
+		m.keys.tally(false)
+	}
+	return m.drop
+}
+
 // emit appends a request of the current command.
 func (m *MonitorReader) emit(op trace.Op, key uint64, size, ttl uint32) {
+	m.keys.tally(true)
 	r := m.cur
 	r.Op, r.Key, r.Size, r.TTL, r.Continues, r.Unsized = op, key, size, ttl, m.batch.continues(len(m.out) > 0), false
 	m.out = append(m.out, r)
@@ -303,10 +336,17 @@ func (m *MonitorReader) emitRecalled(op trace.Op, key uint64, ttl uint32) {
 }
 
 // get emits a read of key, of its last known size and TTL.
-func (m *MonitorReader) get(key uint64) { m.emitRecalled(trace.OpGet, key, m.ttls[key]) }
+func (m *MonitorReader) get(key uint64) {
+	if !m.dropped() {
+		m.emitRecalled(trace.OpGet, key, m.ttls[key])
+	}
+}
 
 // set emits a write of key with its new size and TTL (0: none).
 func (m *MonitorReader) set(key uint64, size, ttl uint32) {
+	if m.dropped() {
+		return
+	}
 	m.setExpiry(key, ttl)
 	m.store(key, size, ttl)
 }
@@ -315,6 +355,9 @@ func (m *MonitorReader) set(key uint64, size, ttl uint32) {
 // (APPEND, INCR, HSET, …): what remains of it, or none when it has
 // expired.
 func (m *MonitorReader) write(key uint64, size uint32) {
+	if m.dropped() {
+		return
+	}
 	ttl := m.remaining(key)
 	if ttl == 0 {
 		delete(m.ttls, key)
@@ -333,6 +376,9 @@ func (m *MonitorReader) store(key uint64, size, ttl uint32) {
 
 // expire emits a change of key's TTL (0: none).
 func (m *MonitorReader) expire(key uint64, ttl uint32) {
+	if m.dropped() {
+		return
+	}
 	m.setExpiry(key, ttl)
 	m.emitRecalled(trace.OpExpire, key, ttl)
 }
@@ -362,6 +408,9 @@ func (m *MonitorReader) remaining(key uint64) uint32 {
 
 // del emits a delete of key (of its last known size, which matters to no one).
 func (m *MonitorReader) del(key uint64) {
+	if m.dropped() {
+		return
+	}
 	delete(m.expires, key)
 	delete(m.ttls, key)
 	size, ok := m.sizes.known(key)
@@ -393,6 +442,7 @@ func readDels(m *MonitorReader, _ string, args [][]byte, _ []int) error {
 // readFlush reads FLUSHDB and FLUSHALL: a delete of every key ever
 // written in the current database, or in all of them, as one request.
 func (m *MonitorReader) readFlush(name string, _ [][]byte, _ []int) error {
+	m.stamp() // every key written was kept
 	for i, key := range m.written {
 		if name == "FLUSHALL" || uint64(m.writtenDB[i]) == m.db {
 			m.del(key)
@@ -553,7 +603,7 @@ func (m *MonitorReader) readExpire(name string, args [][]byte, _ []int) error {
 
 // fieldKey returns the key of field of the hash key: both hashed together.
 func (m *MonitorReader) fieldKey(key, field []byte) uint64 {
-	m.cur.Tenant = m.batch.tenants.fromKey(key)
+	m.admit(key)
 	m.digest.Reset()
 	m.digest.Write(key)
 	m.digest.Write([]byte{0})
@@ -629,7 +679,9 @@ func (m *MonitorReader) readHashDel(_ string, args [][]byte, lens []int) error {
 	}
 	if !m.opt.Fields {
 		if !hashKnown {
-			m.emitRecalled(trace.OpSet, key, m.remaining(key))
+			if !m.dropped() {
+				m.emitRecalled(trace.OpSet, key, m.remaining(key))
+			}
 			return nil
 		}
 

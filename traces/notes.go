@@ -25,6 +25,11 @@ const (
 	// NoteDelimiter: the column delimiter of a CSV file was chosen from its
 	// first lines.
 	NoteDelimiter
+	// NoteKeyFilter: how many requests a key filter kept.
+	NoteKeyFilter
+	// NoteKeyColumns: the key is one column of several that look like
+	// parts of an object's name; Suggest lists them all.
+	NoteKeyColumns
 )
 
 // Note tells the user something a reader inferred or left out. Its text
@@ -36,7 +41,8 @@ type Note struct {
 	// describes (a block size, a time unit) looks mistaken.
 	Warning bool
 	// Suggest is, for a warning, the value of the setting of Kind that
-	// would likely fix it ("512" tokens a block, "ms"; "": none known).
+	// would likely fix it ("512" tokens a block, "ms"; "": none known); for
+	// a NoteKeyColumns, the columns that would make a composite key.
 	Suggest string
 }
 

@@ -52,6 +52,8 @@ func registerReaderFlags(fs *pflag.FlagSet, group traces.FlagGroup) {
 		case traces.IntFlag:
 			n, _ := strconv.Atoi(fl.Default) // "": 0
 			fs.Int(fl.Name, n, fl.Help)
+		case traces.ListFlag:
+			fs.StringArray(fl.Name, nil, fl.Help)
 		default:
 			fs.String(fl.Name, fl.Default, fl.Help)
 		}
@@ -66,7 +68,12 @@ func readerFlag(name string) bool {
 // options returns the reader options the flags ask for.
 func (f *inputFlags) options() (traces.Options, error) {
 	given := map[string]string{}
-	f.fs.Visit(func(fl *pflag.Flag) { given[fl.Name] = fl.Value.String() })
+	f.fs.Visit(func(fl *pflag.Flag) {
+		given[fl.Name] = fl.Value.String()
+		if list, ok := fl.Value.(pflag.SliceValue); ok {
+			given[fl.Name] = strings.Join(list.GetSlice(), "\n") // as traces.ListFlag wants
+		}
+	})
 	opt, err := traces.ParseFlags(given)
 	if err != nil {
 		return opt, err
@@ -135,6 +142,9 @@ func (f *inputFlags) read(args []string, stderr io.Writer, bound int64) (*trace.
 // trace is read as: they would have no effect.
 func (f *inputFlags) checkFormat(path string, file *traces.File) error {
 	format := file.Format
+	if err := f.checkKeyFilter(path, file); err != nil {
+		return err
+	}
 	for _, fl := range traces.Flags {
 		if changed(f.fs, fl.Name) && !slices.Contains(fl.Formats, format) {
 			if fl.Name == "json-keys" && declaresPrompts(file) {
@@ -147,6 +157,30 @@ func (f *inputFlags) checkFormat(path string, file *traces.File) error {
 		}
 	}
 	return nil
+}
+
+// checkKeyFilter rejects --key-filter and --key-exclude on a trace whose
+// keys are no text to match: numbers, or the block hashes of prompts.
+func (f *inputFlags) checkKeyFilter(path string, file *traces.File) error {
+	var given []string
+	for _, name := range []string{"key-filter", "key-exclude"} {
+		if changed(f.fs, name) {
+			given = append(given, "--"+name)
+		}
+	}
+	what := traces.KeysOf(file.Format)
+	if what == "" && declaresPrompts(file) {
+		what = traces.KeysOf("prompts")
+	}
+	if len(given) == 0 || what == "" {
+		return nil
+	}
+	verb := "matches"
+	if len(given) > 1 {
+		verb = "match"
+	}
+	return fmt.Errorf("%s %s keys as text, and the keys of %s (read as %s) are %s: there is no text to match",
+		strings.Join(given, " and "), verb, path, file.Format, what)
 }
 
 // checkWorkload rejects input flags given with a synthetic workload.
@@ -239,6 +273,8 @@ func readError(err error, file *traces.File) error {
 		return fmt.Errorf("%w (--header, or the columns by name: --csv-key NAME, --csv-size NAME, …)", err)
 	case errors.Is(err, traces.ErrPromptLike):
 		return fmt.Errorf("%w: read it with --trace-format prompts", err)
+	case errors.Is(err, traces.ErrNothingKept):
+		return fmt.Errorf("%w (--key-filter, --key-exclude)", err)
 	case errors.Is(err, traces.ErrTimeUnit):
 		return fmt.Errorf("%w (--time-unit)", err)
 	case firstRecord(err):
@@ -301,6 +337,7 @@ var noteHints = map[traces.NoteKind]string{
 	traces.NoteTenants:     " (--tenant-from, --csv-tenant, --json-tenant choose)",
 	traces.NoteDelimiter:   " (--delimiter sets it)",
 	traces.NoteBlockTokens: " (--block-tokens sets it)",
+	traces.NoteKeyFilter:   " (--key-filter, --key-exclude)",
 }
 
 // sampleFlags choose spatial sampling (SHARDS) for traces too large to replay.
