@@ -196,7 +196,7 @@ func (k *keyFilter) end() error {
 		}
 	}
 	return fmt.Errorf("%s: %w: none of the %s requests has %s; the keys are like %s%s",
-		k.name, ErrNothingKept, thousands(k.seen), strings.Replace(k.KeyFilter.String(), "keys", "a key", 1), strings.Join(quoted, ", "), hint)
+		k.name, ErrNothingKept, Thousands(k.seen), strings.Replace(k.KeyFilter.String(), "keys", "a key", 1), strings.Join(quoted, ", "), hint)
 }
 
 // notes counts the requests kept, and names the patterns that matched no key.
@@ -204,7 +204,7 @@ func (k *keyFilter) notes() []Note {
 	if k == nil || k.seen == 0 {
 		return nil
 	}
-	text := fmt.Sprintf("%s: kept %s of %s requests (%.1f%%)", k.KeyFilter, thousands(k.kept), thousands(k.seen), 100*float64(k.kept)/float64(k.seen))
+	text := fmt.Sprintf("%s: kept %s of %s requests (%.1f%%)", k.KeyFilter, Thousands(k.kept), Thousands(k.seen), 100*float64(k.kept)/float64(k.seen))
 	var idle []string
 	for i, n := range k.included {
 		if n == 0 {
@@ -225,18 +225,6 @@ func (k *keyFilter) notes() []Note {
 // keyFiltered is implemented by the readers that apply a KeyFilter.
 type keyFiltered interface {
 	keyFilter() *keyFilter
-}
-
-// thousands writes a count with thousands separators: 93,512,190.
-func thousands(n int64) string {
-	if n < 0 {
-		return "-" + thousands(-n)
-	}
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }
 
 // checkGlob reports a malformed pattern: an unclosed [ or a trailing \.

@@ -1,5 +1,7 @@
 package traces
 
+import "strconv"
+
 // NoteKind says what a Note is about, so that a command can point to the
 // option that changes what the note describes.
 type NoteKind uint8
@@ -53,4 +55,17 @@ func (n Note) String() string { return n.Text }
 // the reader has returned io.EOF.
 type Noter interface {
 	Notes() []Note
+}
+
+// Thousands writes a count with thousands separators, as notes and
+// reports show counts: 93,512,190.
+func Thousands(n int64) string {
+	if n < 0 {
+		return "-" + Thousands(-n)
+	}
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

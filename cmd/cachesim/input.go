@@ -53,12 +53,23 @@ func registerReaderFlags(fs *pflag.FlagSet, group traces.FlagGroup) {
 			n, _ := strconv.Atoi(fl.Default) // "": 0
 			fs.Int(fl.Name, n, fl.Help)
 		case traces.ListFlag:
-			fs.StringArray(fl.Name, nil, fl.Help)
+			fs.Var(&listValue{}, fl.Name, fl.Help)
 		default:
 			fs.String(fl.Name, fl.Default, fl.Help)
 		}
 	}
 }
+
+// listValue is the value of a traces.ListFlag: every value given, in
+// order (pflag.SliceValue, which onceFlags lets repeat).
+type listValue []string
+
+func (v *listValue) String() string           { return strings.Join(*v, ",") }
+func (v *listValue) Set(s string) error       { *v = append(*v, s); return nil }
+func (v *listValue) Type() string             { return "pattern" } // the one kind of list so far: --key-filter's
+func (v *listValue) Append(s string) error    { return v.Set(s) }
+func (v *listValue) Replace(s []string) error { *v = s; return nil }
+func (v *listValue) GetSlice() []string       { return *v }
 
 // readerFlag reports whether name is one of traces.Flags.
 func readerFlag(name string) bool {
@@ -296,7 +307,7 @@ func (f *inputFlags) report(path string, file *traces.File, stderr io.Writer) {
 			fmt.Fprintf(stderr, "warning: %s: %s%s\n", path, n.Text, warnFix(n))
 			continue
 		}
-		fmt.Fprintf(stderr, "note: %s: %s%s\n", path, n.Text, noteHints[n.Kind])
+		fmt.Fprintf(stderr, "note: %s: %s%s\n", path, n.Text, noteHint(n))
 	}
 }
 
@@ -326,6 +337,15 @@ func warnFix(n traces.Note) string {
 func firstRecord(err error) bool {
 	var pe *traces.ParseError
 	return errors.As(err, &pe) && (pe.Line == 1 || (pe.Line == 0 && pe.Offset == 0))
+}
+
+// noteHint names the flag that changes what note n describes, with the
+// value it suggests.
+func noteHint(n traces.Note) string {
+	if n.Kind == traces.NoteKeyColumns {
+		return fmt.Sprintf(" (--csv-key %s; or --csv-key %s to keep it alone)", n.Suggest, strings.SplitN(n.Suggest, ",", 2)[0])
+	}
+	return noteHints[n.Kind]
 }
 
 // noteHints name the flags that change what each kind of note describes.

@@ -289,7 +289,7 @@ func (f *systemFlags) load(args []string, s *systemSetup, stderr io.Writer) (*tr
 	if err := f.batch.checkTrace(t, report.RequestHitRatio); err != nil {
 		return nil, err
 	}
-	if c.InvalidateTenants, err = invalidatedTenants(t, f.invalidateTenant); err != nil {
+	if c.InvalidateTenants, err = invalidatedTenants(t, f.invalidateTenant, &f.in); err != nil {
 		return nil, err
 	}
 	return t, nil
