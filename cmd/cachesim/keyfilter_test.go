@@ -85,7 +85,11 @@ func TestKeyFilterErrors(t *testing.T) {
 	if _, _, err := runCLI(t, "sweep", "zipf:keys=100", "--key-filter", "1*"); err == nil || !strings.Contains(err.Error(), "--key-filter reads trace files") {
 		t.Errorf("a workload: %v", err)
 	}
-	path := writeFile(t, "k.csv", "key\nuser:1\nuser:2\n")
+	path := writeFile(t, "k.csv", "key,client\nuser:1,a\nuser:2,b\n")
+	if _, _, err := runCLI(t, "system", "replay", path, "--key-filter", "user:*", "--assign", "column:2", "--instances", "2", "--levels", "l1=lru:10"); err == nil ||
+		!strings.Contains(err.Error(), "--assign column:2 reads the trace again") {
+		t.Errorf("--assign column:2 with a key filter: %v", err)
+	}
 	_, _, err := runCLI(t, "inspect", path, "--key-filter", "pred:*")
 	if err == nil || !strings.Contains(err.Error(), `none of the 2 requests has a key matching pred:*; the keys are like "user:1", "user:2" (--key-filter, --key-exclude)`) {
 		t.Errorf("a filter keeping nothing: %v", err)

@@ -319,6 +319,9 @@ func instanceColumn(t *trace.Trace, path, col string, in *inputFlags) ([]uint32,
 	if err != nil {
 		return nil, err
 	}
+	if opt.Keys.On() {
+		return nil, fmt.Errorf("--assign column:%d reads the trace again for its column %d, and a key filter cannot tell there which rows it kept: drop --key-filter and --key-exclude, or filter the file first", n, n)
+	}
 	format, err := traces.DetectFormat(path, opt)
 	if err != nil {
 		return nil, err
