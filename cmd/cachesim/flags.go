@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -140,6 +141,9 @@ func (f *cacheFlags) check(specs []policy.Spec, bytes bool, lat *sim.LatencyMode
 func (f *cacheFlags) checkTrace(t *trace.Trace) error {
 	if f.writes && t.Ops == nil {
 		return fmt.Errorf("--count-writes has no effect: %s has no operations (every request is a lookup already)", t.Name)
+	}
+	if f.writes && slices.Contains(t.Ops, trace.OpChange) {
+		return fmt.Errorf("--count-writes would count every row of %s as a lookup, but its change rows are no requests (the truth changed, the cache was not told): drop --count-writes, or the change rows", t.Name)
 	}
 	return nil
 }

@@ -1,0 +1,427 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/cachesim/cachesim/policy"
+	"github.com/cachesim/cachesim/traces/keymap"
+	"github.com/cachesim/cachesim/traces/trace"
+)
+
+// Freshness: how long may an entry stay cached before it serves a stale
+// value? FreshSweep replays a trace once per TTL (and size) with the
+// truth behind the keys changing beside it, and counts the hits that serve
+// a value fetched before the key's last change (stale), the age of the
+// values served and the backend calls; one more run per size replaces the
+// TTL by push invalidation, where every change deletes the key.
+//
+// The requests mean what they mean everywhere (Semantics): a read that
+// misses fetches the value (a backend call) and admits it; a write stores
+// the value the client gives, fresh; a delete removes it; a change row
+// (trace.OpChange) changes the truth and leaves the cache as it was. A
+// value is stale at a hit when the truth changed after the value was
+// fetched (or written): the change of a row, of a model redeploy (every
+// key at once) or of the synthetic per-key process (Changes). A change at
+// the same time as a read comes before it.
+
+// Changes are the changes of the truth that FreshSweep adds to the trace's
+// own change rows.
+type Changes struct {
+	// RedeployEvery changes every key's value at this period of trace time
+	// from the first request (a model redeploy); 0: none.
+	RedeployEvery time.Duration
+	// RedeployAt changes every key's value at these times since the first
+	// request, ascending.
+	RedeployAt []time.Duration
+	// Rate changes each key's value as a Poisson process of this rate
+	// (changes per second), from the key's first request on (the process
+	// is memoryless, so what came before cannot matter); 0: none. Each
+	// key's change times are a function of Seed and the key alone, the
+	// same in every run.
+	Rate float64
+	Seed uint64
+}
+
+// Any reports whether c adds any change.
+func (c Changes) Any() bool { return c.RedeployEvery > 0 || len(c.RedeployAt) > 0 || c.Rate > 0 }
+
+// FreshPlan is a freshness sweep: the trace, the cache, and the TTLs.
+type FreshPlan struct {
+	// Trace is the loaded trace; it needs timestamps.
+	Trace *trace.Trace
+	// Policy is the cache's policy; it must honour TTLs (policy.Expiry).
+	Policy policy.Spec
+	// Sizes are the cache sizes; none: one unlimited cache (every object
+	// fits). Seed seeds a randomised policy.
+	Sizes []Size
+	Seed  uint64
+	// TTLs are the times to live swept, ascending; a request's own TTL
+	// wins over them, as --ttl's does everywhere.
+	TTLs    []time.Duration
+	Changes Changes
+	// Workers runs that many replays at once (<= 0: GOMAXPROCS).
+	Workers int
+	// Progress, when set, is called once with the number of runs and the
+	// requests of each; the function it returns is called after each run.
+	Progress func(runs int, requests int64) func()
+}
+
+// FreshPoint is one run of a freshness sweep: a size and a TTL, or push
+// invalidation at that size.
+type FreshPoint struct {
+	// Size is the cache size; Unlimited says it holds every object.
+	Size      Size
+	Unlimited bool
+	// TTL is the time to live (0 with Push: none, the entries live until
+	// changed or evicted).
+	TTL  time.Duration
+	Push bool
+	FreshStats
+}
+
+// FreshStats count what one freshness run saw.
+type FreshStats struct {
+	// Requests are the reads; Hits those that hit; Stale the hits that
+	// served a value fetched before the key's last change.
+	Requests, Hits, Stale uint64
+	// Age is the distribution of the age of the values hits served
+	// (seconds since their fetch or write).
+	Age Histogram
+	// Calls are the backend calls (the reads that missed); PeakCalls those
+	// of the busiest second of trace time.
+	Calls, PeakCalls uint64
+	// Seconds is the span of the trace, first request to last.
+	Seconds float64
+	// Changes counts the changes of the truth during the run: change rows,
+	// per-key changes and redeploys (one each).
+	Changes uint64
+	// Invalidations are the messages push invalidation sent (one per
+	// change; a redeploy is one message that empties the cache), and
+	// Invalidated the cached entries they removed; 0 without Push.
+	Invalidations, Invalidated uint64
+	// Evictions counts the objects evicted to make room.
+	Evictions uint64
+}
+
+// HitRatio is hits / requests.
+func (s *FreshStats) HitRatio() float64 { return ratio(s.Hits, s.Requests) }
+
+// StaleOfHits is the share of hits that served a stale value.
+func (s *FreshStats) StaleOfHits() float64 { return ratio(s.Stale, s.Hits) }
+
+// StaleOfRequests is the share of requests answered with a stale value.
+func (s *FreshStats) StaleOfRequests() float64 { return ratio(s.Stale, s.Requests) }
+
+// CallsPerSecond is the mean rate of backend calls.
+func (s *FreshStats) CallsPerSecond() float64 {
+	if s.Seconds <= 0 {
+		return 0
+	}
+	return float64(s.Calls) / s.Seconds
+}
+
+// PerSecond is n over the span of the run.
+func (s *FreshStats) PerSecond(n uint64) float64 {
+	if s.Seconds <= 0 {
+		return 0
+	}
+	return float64(n) / s.Seconds
+}
+
+// ErrNoTimes is the error of a freshness sweep on a trace without timestamps.
+var ErrNoTimes = errors.New("has no timestamps: TTLs, ages and changes need the time of each request")
+
+// ErrNoChanges is the error of a freshness sweep with nothing that changes the truth.
+var ErrNoChanges = errors.New("nothing changes the truth: the trace has no change rows and no redeploys or change rate were given, so no value is ever stale")
+
+// CheckFresh checks that plan can run: timestamps, a policy with expiry,
+// and some change of the truth.
+func CheckFresh(plan *FreshPlan) error {
+	t := plan.Trace
+	if t.Times == nil {
+		return fmt.Errorf("%s %w", t.Name, ErrNoTimes)
+	}
+	if !plan.Policy.Traits().Has(policy.Expiry) {
+		return fmt.Errorf("%s does not expire entries: a TTL sweep needs a policy with expiry", plan.Policy)
+	}
+	if !plan.Changes.Any() && !slices.Contains(t.Ops, trace.OpChange) {
+		return ErrNoChanges
+	}
+	return nil
+}
+
+// FreshSweep runs plan: for each size, one run per TTL and one with push
+// invalidation, in parallel, the points in that order.
+func FreshSweep(plan FreshPlan) ([]FreshPoint, error) {
+	if err := CheckFresh(&plan); err != nil {
+		return nil, err
+	}
+	t := plan.Trace
+	ix := indexKeys(t)
+	sizes := plan.Sizes
+	unlimited := len(sizes) == 0
+	if unlimited {
+		sizes = []Size{{N: max(int64(ix.keys()), 1), Unit: Objects}}
+	}
+	var points []FreshPoint
+	for _, s := range sizes {
+		for _, ttl := range plan.TTLs {
+			points = append(points, FreshPoint{Size: s, Unlimited: unlimited, TTL: ttl})
+		}
+		points = append(points, FreshPoint{Size: s, Unlimited: unlimited, Push: true})
+	}
+	done := func() {}
+	if plan.Progress != nil {
+		done = plan.Progress(len(points), int64(t.Len()))
+	}
+	tasks := make([]func() error, len(points))
+	for i := range points {
+		tasks[i] = func() error {
+			p := &points[i]
+			cfg := policy.Config{Capacity: p.Size.N, TTL: p.TTL, Seed: plan.Seed, Objects: !p.Size.Bytes()}
+			if !p.Size.Bytes() {
+				cfg.SizeHint = int(min(p.Size.N, int64(ix.keys())))
+			}
+			c, err := policy.New(plan.Policy, cfg)
+			if err != nil {
+				return err
+			}
+			r := freshRun{c: c, cfg: cfg, spec: plan.Policy, push: p.Push, ix: ix, ch: plan.Changes}
+			if err := r.run(t); err != nil {
+				return err
+			}
+			p.FreshStats = r.st
+			done()
+			return nil
+		}
+	}
+	return points, Parallel(plan.Workers, tasks)
+}
+
+// keyIndex numbers the keys of a trace densely, once for every run: ids
+// holds each request's key number, first the index of each key's first
+// request.
+type keyIndex struct {
+	ids   []int32
+	first []int32
+}
+
+func (ix *keyIndex) keys() int { return len(ix.first) }
+
+// indexKeys numbers the keys of t in the order first seen.
+func indexKeys(t *trace.Trace) *keyIndex {
+	ix := &keyIndex{ids: make([]int32, t.Len())}
+	m := keymap.New()
+	for i, k := range t.Keys {
+		id, ok := m.Get(k)
+		if !ok {
+			id = int32(len(ix.first))
+			m.Put(k, id)
+			ix.first = append(ix.first, int32(i))
+		}
+		ix.ids[i] = id
+	}
+	return ix
+}
+
+// keyChange is the next change of one key's value, in the heap of
+// per-key Poisson processes.
+type keyChange struct {
+	at  int64
+	id  int32
+	nth uint32 // how many changes of the key came before it
+	key uint64
+}
+
+// Ends returns when the change happens (for EndHeap).
+func (k keyChange) Ends() int64 { return k.at }
+
+// freshRun is one run of a freshness sweep.
+type freshRun struct {
+	c    policy.Cache
+	cfg  policy.Config
+	spec policy.Spec
+	push bool
+	ix   *keyIndex
+	ch   Changes
+	st   FreshStats
+
+	seq        uint64   // the number of changes so far: a change's sequence number
+	fetched    []int64  // per key: when its cached value was fetched or written
+	fetchedSeq []uint64 // per key: seq at that time
+	changed    []uint64 // per key: the seq of its last change
+	redeployed uint64   // the seq of the last redeploy
+
+	redeploys []int64 // redeploy times, ascending
+	next      int     // index of the next redeploy
+	every     int64   // RedeployEvery, ns
+	nextEvery int64   // time of the next periodic redeploy
+	pending   EndHeap[keyChange]
+
+	second, inSecond int64 // the current second of trace time and its calls
+}
+
+// run replays t.
+func (r *freshRun) run(t *trace.Trace) error {
+	n := t.Len()
+	if n == 0 {
+		return nil
+	}
+	keys := r.ix.keys()
+	r.fetched, r.fetchedSeq, r.changed = make([]int64, keys), make([]uint64, keys), make([]uint64, keys)
+	start := t.Times[0]
+	r.st.Seconds = float64(t.Times[n-1]-start) / 1e9
+	for _, at := range r.ch.RedeployAt {
+		r.redeploys = append(r.redeploys, start+int64(at))
+	}
+	r.nextEvery, r.every = math.MaxInt64, int64(r.ch.RedeployEvery)
+	if r.every > 0 {
+		r.nextEvery = start + r.every
+	}
+	r.second = math.MinInt64
+	sem := Semantics{}
+	var batch [batchSize]trace.Request
+	for i := 0; i < n; i += batchSize {
+		b := batch[:min(batchSize, n-i)]
+		t.Fill(i, b)
+		for k := range b {
+			req := &b[k]
+			if err := r.advance(req.Time); err != nil {
+				return err
+			}
+			id := r.ix.ids[i+k]
+			if r.ch.Rate > 0 && r.ix.first[id] == int32(i+k) {
+				r.schedule(keyChange{at: req.Time, id: id, key: req.Key})
+			}
+			r.request(req, id, sem.Action(req))
+		}
+	}
+	r.st.Evictions += r.c.Evictions()
+	return nil
+}
+
+// request applies one request whose action is a.
+func (r *freshRun) request(req *trace.Request, id int32, a Action) {
+	if r.cfg.Objects {
+		req.Size = 1
+	}
+	switch a {
+	case Change:
+		r.change(id, req.Key)
+		return
+	case Store:
+		Apply(r.c, req, a)
+		r.fetched[id], r.fetchedSeq[id] = req.Time, r.seq
+		return
+	case Retime, Drop:
+		Apply(r.c, req, a)
+		return
+	}
+	r.st.Requests++
+	if Apply(r.c, req, a) {
+		r.st.Hits++
+		if max(r.changed[id], r.redeployed) > r.fetchedSeq[id] {
+			r.st.Stale++
+		}
+		r.st.Age.Add(float64(req.Time-r.fetched[id]) / 1e9)
+		return
+	}
+	// A miss fetches the value; whether or not the cache keeps it, a
+	// later hit finds the value of the last miss or write before it.
+	r.fetched[id], r.fetchedSeq[id] = req.Time, r.seq
+	r.st.Calls++
+	if s := req.Time / 1e9; s != r.second {
+		r.second, r.inSecond = s, 0
+	}
+	r.inSecond++
+	r.st.PeakCalls = max(r.st.PeakCalls, uint64(r.inSecond))
+}
+
+// change changes the value of key id: with push invalidation, the cache
+// is told and drops it.
+func (r *freshRun) change(id int32, key uint64) {
+	r.seq++
+	r.changed[id] = r.seq
+	r.st.Changes++
+	if r.push {
+		r.st.Invalidations++
+		if r.c.Remove(key) {
+			r.st.Invalidated++
+		}
+	}
+}
+
+// redeploy changes every key's value at once: with push invalidation, the
+// cache is emptied (rebuilt, as cachesim system's --invalidate-every does).
+func (r *freshRun) redeploy() error {
+	r.seq++
+	r.redeployed = r.seq
+	r.st.Changes++
+	if !r.push {
+		return nil
+	}
+	r.st.Invalidations++
+	r.st.Invalidated += uint64(r.c.Len())
+	r.st.Evictions += r.c.Evictions()
+	c, err := policy.New(r.spec, r.cfg)
+	r.c = c
+	return err
+}
+
+// advance applies the changes due by now (at now included), in time order.
+func (r *freshRun) advance(now int64) error {
+	for {
+		at, what := int64(math.MaxInt64), 0
+		if r.next < len(r.redeploys) {
+			at, what = r.redeploys[r.next], 1
+		}
+		if r.nextEvery < at {
+			at, what = r.nextEvery, 2
+		}
+		if len(r.pending) > 0 && r.pending[0].at < at {
+			at, what = r.pending[0].at, 3
+		}
+		if at > now || what == 0 {
+			return nil
+		}
+		switch what {
+		case 1:
+			r.next++
+		case 2:
+			r.nextEvery += r.every
+		case 3:
+			kc := r.pending.Pop()
+			r.change(kc.id, kc.key)
+			kc.nth++
+			r.schedule(kc)
+			continue
+		}
+		if err := r.redeploy(); err != nil {
+			return err
+		}
+	}
+}
+
+// schedule pushes the next change of a key after kc.at: an exponential
+// gap of mean 1/Rate drawn from the key, its change count and the seed.
+func (r *freshRun) schedule(kc keyChange) {
+	u := float64(splitmix(r.ch.Seed^splitmix(kc.key^uint64(kc.nth)*0x9e3779b97f4a7c15))>>11) / (1 << 53)
+	gap := -math.Log1p(-u) / r.ch.Rate * 1e9
+	if gap >= float64(math.MaxInt64-kc.at) {
+		return // never, within the trace
+	}
+	kc.at += max(int64(gap), 1)
+	r.pending.Push(kc)
+}
+
+// splitmix is the SplitMix64 finaliser: a 64-bit hash with every bit mixed.
+func splitmix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
+	x = (x ^ x>>27) * 0x94d049bb133111eb
+	return x ^ x>>31
+}
