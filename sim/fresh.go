@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/cachesim/cachesim/policy"
@@ -150,6 +151,9 @@ func CheckFresh(plan *FreshPlan) error {
 	}
 	if !plan.Changes.Any() && !slices.Contains(t.Ops, trace.OpChange) {
 		return ErrNoChanges
+	}
+	if t.TTLs != nil && !slices.Contains(t.TTLs, 0) {
+		return fmt.Errorf("every request of %s carries a TTL of its own, which wins over the swept TTLs (as over --ttl everywhere): the sweep would change nothing; drop the TTL column or field", t.Name)
 	}
 	return nil
 }
@@ -424,4 +428,42 @@ func splitmix(x uint64) uint64 {
 	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
 	x = (x ^ x>>27) * 0x94d049bb133111eb
 	return x ^ x>>31
+}
+
+// DefaultTTLs are the TTLs of a freshness sweep given none: 10 log-spaced
+// from a thousandth of the trace's span (at least a second) to the span.
+func DefaultTTLs(t *trace.Trace) []time.Duration {
+	span := time.Duration(0)
+	if n := t.Len(); n > 0 && t.Times != nil {
+		span = time.Duration(t.Times[n-1] - t.Times[0])
+	}
+	span = max(span, 2*time.Second)
+	return LogTTLs(max(span/1000, time.Second), span, DefaultLogPoints)
+}
+
+// FreshNotes say what a freshness sweep of plan assumed: the TTLs' source
+// when the trace's own win on some requests, and the unlimited cache.
+func FreshNotes(plan *FreshPlan, defaultTTLs bool) []Note {
+	var notes []Note
+	t := plan.Trace
+	if defaultTTLs {
+		var s []string
+		for _, d := range plan.TTLs {
+			s = append(s, FormatTTL(d))
+		}
+		notes = append(notes, Note{FreshAssumed, fmt.Sprintf("TTLs %s: 10 log-spaced from a thousandth of the trace's span to all of it", strings.Join(s, ","))})
+	}
+	if len(plan.Sizes) == 0 {
+		notes = append(notes, Note{FreshAssumed, "an unlimited cache (every object fits), so only TTLs and changes end entries"})
+	}
+	own := 0
+	for _, ttl := range t.TTLs {
+		if ttl > 0 {
+			own++
+		}
+	}
+	if own > 0 {
+		notes = append(notes, Note{FreshAssumed, fmt.Sprintf("%d of %d requests carry a TTL of their own, which wins over the swept TTL (as over --ttl everywhere)", own, t.Len())})
+	}
+	return notes
 }

@@ -3,6 +3,7 @@ package sim
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -201,4 +202,41 @@ func meanSE(xs []float64) (mean, se float64) {
 		ss += (x - mean) * (x - mean)
 	}
 	return mean, math.Sqrt(ss / float64(len(xs)-1) / float64(len(xs)))
+}
+
+func TestParseTTLsAndRates(t *testing.T) {
+	for spec, want := range map[string]string{
+		"1h:16h:log5":   "1h 2h 4h 8h 16h", // ratio 2 per step
+		"1m,30s,1m":     "30s 1m",
+		"5m:20m:5m":     "5m 10m 15m 20m",
+		"1d,1d12h,90m":  "1h30m 1d 36h",
+		"250ms:1s:log3": "250ms 500ms 1s",
+	} {
+		ttls, err := ParseTTLs(spec)
+		if err != nil {
+			t.Fatalf("%s: %v", spec, err)
+		}
+		var got []string
+		for _, d := range ttls {
+			got = append(got, FormatTTL(d))
+		}
+		if s := strings.Join(got, " "); s != want {
+			t.Errorf("%s: %s, want %s", spec, s, want)
+		}
+	}
+	for _, bad := range []string{"", "5", "0s", "1h:1m:log", "1m:1h:log1", "1m:1h:0s", "1m:2m:3m:4m"} {
+		if _, err := ParseTTLs(bad); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+	for spec, want := range map[string]float64{"2/h": 2.0 / 3600, "1/30m": 1.0 / 1800, "0.5/day": 0.5 / 86400, "3/min": 0.05, "1/s": 1} {
+		if got, err := ParseRate(spec); err != nil || math.Abs(got-want) > 1e-15 {
+			t.Errorf("%s: %g, %v; want %g", spec, got, err, want)
+		}
+	}
+	for _, bad := range []string{"1", "x/h", "1/0s", "-1/h", "1/fortnight"} {
+		if _, err := ParseRate(bad); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
 }
