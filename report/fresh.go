@@ -251,28 +251,28 @@ func (f *Fresh) recommended(p *sim.FreshPoint) bool {
 
 // freshJSONPoint is one row of the JSON document.
 type freshJSONPoint struct {
-	Size             string   `json:"size"`
-	Unit             string   `json:"unit"`
-	TTLSeconds       *float64 `json:"ttl_s"`
-	Push             bool     `json:"push"`
-	Requests         uint64   `json:"requests"`
-	Hits             uint64   `json:"hits"`
-	HitRatio         float64  `json:"hit_ratio"`
-	StaleHits        uint64   `json:"stale_hits"`
-	StaleOfHits      float64  `json:"stale_share_of_hits"`
-	StaleOfRequests  float64  `json:"stale_share_of_requests"`
-	AgeMean          float64  `json:"age_mean_s"`
-	AgeP50           float64  `json:"age_p50_s"`
-	AgeP99           float64  `json:"age_p99_s"`
-	Calls            uint64   `json:"backend_calls"`
-	CallsPerSecond   float64  `json:"backend_calls_per_s"`
-	PeakCalls        uint64   `json:"backend_calls_peak_per_s"`
-	Changes          uint64   `json:"changes"`
-	Invalidations    uint64   `json:"invalidations"`
-	InvalidationsPS  float64  `json:"invalidations_per_s"`
-	Invalidated      uint64   `json:"invalidated"`
-	Evictions        uint64   `json:"evictions"`
-	Recommended      bool     `json:"recommended"`
+	Size            string   `json:"size"`
+	Unit            string   `json:"unit"`
+	TTLSeconds      *float64 `json:"ttl_s"`
+	Push            bool     `json:"push"`
+	Requests        uint64   `json:"requests"`
+	Hits            uint64   `json:"hits"`
+	HitRatio        float64  `json:"hit_ratio"`
+	StaleHits       uint64   `json:"stale_hits"`
+	StaleOfHits     float64  `json:"stale_share_of_hits"`
+	StaleOfRequests float64  `json:"stale_share_of_requests"`
+	AgeMean         float64  `json:"age_mean_s"`
+	AgeP50          float64  `json:"age_p50_s"`
+	AgeP99          float64  `json:"age_p99_s"`
+	Calls           uint64   `json:"backend_calls"`
+	CallsPerSecond  float64  `json:"backend_calls_per_s"`
+	PeakCalls       uint64   `json:"backend_calls_peak_per_s"`
+	Changes         uint64   `json:"changes"`
+	Invalidations   uint64   `json:"invalidations"`
+	InvalidationsPS float64  `json:"invalidations_per_s"`
+	Invalidated     uint64   `json:"invalidated"`
+	Evictions       uint64   `json:"evictions"`
+	Recommended     bool     `json:"recommended"`
 }
 
 // freshJSONRecommendation is a recommendation in the JSON document.
