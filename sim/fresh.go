@@ -212,6 +212,7 @@ func FreshSweep(plan FreshPlan) ([]FreshPoint, error) {
 type keyIndex struct {
 	ids   []int32
 	first []int32
+	key   []uint64 // each key number's key
 }
 
 func (ix *keyIndex) keys() int { return len(ix.first) }
@@ -226,6 +227,7 @@ func indexKeys(t *trace.Trace) *keyIndex {
 			id = int32(len(ix.first))
 			m.Put(k, id)
 			ix.first = append(ix.first, int32(i))
+			ix.key = append(ix.key, k)
 		}
 		ix.ids[i] = id
 	}
@@ -264,7 +266,14 @@ type freshRun struct {
 	next      int     // index of the next redeploy
 	every     int64   // RedeployEvery, ns
 	nextEvery int64   // time of the next periodic redeploy
-	pending   EndHeap[keyChange]
+	// The per-key changes: with push invalidation, a heap of each key's
+	// next change, applied at its time (a deletion frees room then);
+	// otherwise each key's changes are caught up with at its requests
+	// (nextAt, lastAt: its next and last change; nth: how many so far),
+	// which serves the stale test alike at a fraction of the cost.
+	pending        EndHeap[keyChange]
+	nextAt, lastAt []int64
+	nth            []uint32
 
 	second, inSecond int64 // the current second of trace time and its calls
 }
@@ -287,6 +296,14 @@ func (r *freshRun) run(t *trace.Trace) error {
 		r.nextEvery = start + r.every
 	}
 	r.second = math.MinInt64
+	if r.ch.Rate > 0 && !r.push {
+		r.nextAt, r.lastAt, r.nth = make([]int64, keys), make([]int64, keys), make([]uint32, keys)
+		defer func() { // the changes after each key's last request count too
+			for id := range keys {
+				r.catchUp(int32(id), t.Times[n-1], false)
+			}
+		}()
+	}
 	sem := Semantics{}
 	var batch [batchSize]trace.Request
 	for i := 0; i < n; i += batchSize {
@@ -298,8 +315,13 @@ func (r *freshRun) run(t *trace.Trace) error {
 				return err
 			}
 			id := r.ix.ids[i+k]
-			if r.ch.Rate > 0 && r.ix.first[id] == int32(i+k) {
-				r.schedule(keyChange{at: req.Time, id: id, key: req.Key})
+			if r.ch.Rate > 0 {
+				first := r.ix.first[id] == int32(i+k)
+				if r.push && first {
+					r.schedule(keyChange{at: req.Time, id: id, key: req.Key})
+				} else if !r.push {
+					r.catchUp(id, req.Time, first)
+				}
 			}
 			r.request(req, id, sem.Action(req))
 		}
@@ -328,7 +350,7 @@ func (r *freshRun) request(req *trace.Request, id int32, a Action) {
 	r.st.Requests++
 	if Apply(r.c, req, a) {
 		r.st.Hits++
-		if max(r.changed[id], r.redeployed) > r.fetchedSeq[id] {
+		if max(r.changed[id], r.redeployed) > r.fetchedSeq[id] || (r.lastAt != nil && r.lastAt[id] > r.fetched[id]) {
 			r.st.Stale++
 		}
 		r.st.Age.Add(float64(req.Time-r.fetched[id]) / 1e9)
@@ -410,16 +432,38 @@ func (r *freshRun) advance(now int64) error {
 	}
 }
 
-// schedule pushes the next change of a key after kc.at: an exponential
-// gap of mean 1/Rate drawn from the key, its change count and the seed.
+// schedule pushes the next change of a key after kc.at (see after).
 func (r *freshRun) schedule(kc keyChange) {
-	u := float64(splitmix(r.ch.Seed^splitmix(kc.key^uint64(kc.nth)*0x9e3779b97f4a7c15))>>11) / (1 << 53)
-	gap := -math.Log1p(-u) / r.ch.Rate * 1e9
-	if gap >= float64(math.MaxInt64-kc.at) {
-		return // never, within the trace
+	if kc.at = r.after(kc.key, kc.nth, kc.at); kc.at != math.MaxInt64 {
+		r.pending.Push(kc)
 	}
-	kc.at += max(int64(gap), 1)
-	r.pending.Push(kc)
+}
+
+// catchUp applies the changes of key id due by now, when they are caught
+// up with at the key's requests; first says now is its first request,
+// when its changes start.
+func (r *freshRun) catchUp(id int32, now int64, first bool) {
+	if first {
+		r.nextAt[id] = r.after(r.ix.key[id], 0, now)
+	}
+	for r.nextAt[id] <= now {
+		r.lastAt[id] = r.nextAt[id]
+		r.nth[id]++
+		r.st.Changes++
+		r.nextAt[id] = r.after(r.ix.key[id], r.nth[id], r.nextAt[id])
+	}
+}
+
+// after returns the time of a key's change after its nth, which came at
+// time at: an exponential gap of mean 1/Rate drawn from the key, n and the
+// seed alone, so that every run sees the same changes (MaxInt64: never).
+func (r *freshRun) after(key uint64, nth uint32, at int64) int64 {
+	u := float64(splitmix(r.ch.Seed^splitmix(key^uint64(nth)*0x9e3779b97f4a7c15))>>11) / (1 << 53)
+	gap := -math.Log1p(-u) / r.ch.Rate * 1e9
+	if gap >= float64(math.MaxInt64-at) {
+		return math.MaxInt64
+	}
+	return at + max(int64(gap), 1)
 }
 
 // splitmix is the SplitMix64 finaliser: a 64-bit hash with every bit mixed.
