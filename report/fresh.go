@@ -32,11 +32,11 @@ func (b FreshBudget) holds(p *sim.FreshPoint) bool {
 	return b.MaxAge <= 0 || p.Age.Quantile(0.99) <= b.MaxAge.Seconds()
 }
 
-// String says what the budget bounds: "stale answers <= 1%, p99 age <= 10m".
+// String says what the budget bounds: "stale reads <= 1%, p99 age <= 10m".
 func (b FreshBudget) String() string {
 	s := ""
 	if b.MaxStale >= 0 {
-		s = fmt.Sprintf("stale answers <= %s%%", freshPct(b.MaxStale))
+		s = fmt.Sprintf("stale reads <= %s%%", freshPct(b.MaxStale))
 	}
 	if b.MaxAge > 0 {
 		if s != "" {
@@ -184,7 +184,7 @@ func (r *FreshRecommendation) sentence(b FreshBudget, sized bool) string {
 	}
 	push := ""
 	if p := r.Push; p != nil {
-		push = fmt.Sprintf("push invalidation instead: hit ratio %s%%, no stale answers, %.3g invalidations/s, %.3g backend calls/s (peak %d)",
+		push = fmt.Sprintf("push invalidation instead: hit ratio %s%%, no stale reads, %.3g invalidations/s, %.3g backend calls/s (peak %d)",
 			freshPct(p.HitRatio()), p.PerSecond(p.Invalidations), p.CallsPerSecond(), p.PeakCalls)
 	}
 	if !r.Found {
@@ -337,7 +337,7 @@ func (f *Fresh) WriteJSON(w io.Writer) error {
 // invalidation's hit ratio as a gray reference line, the stale budget as a
 // dotted one, and the recommended TTLs marked.
 func (f *Fresh) Chart() *Chart {
-	c := &Chart{Title: fmt.Sprintf("Hit ratio and stale answers by TTL: %s, %s", f.Workload, f.Policy),
+	c := &Chart{Title: fmt.Sprintf("Hit ratio and stale reads by TTL: %s, %s", f.Workload, f.Policy),
 		XLabel: "TTL", YLabel: "% of reads", XKind: XDuration, LogX: true}
 	sized := len(f.Recommendations) > 1
 	lo, hi := math.Inf(1), math.Inf(-1)
@@ -349,7 +349,7 @@ func (f *Fresh) Chart() *Chart {
 			return what
 		}
 		hit := Series{Name: name("hit ratio"), Style: 2 * i, Markers: true}
-		stale := Series{Name: name("stale answers"), Style: 2*i + 1, Markers: true, Dashed: true}
+		stale := Series{Name: name("stale reads"), Style: 2*i + 1, Markers: true, Dashed: true}
 		for j := range f.Points {
 			p := &f.Points[j]
 			if p.Size != r.Size || p.Push {

@@ -38,8 +38,8 @@ func ParseDuration(s string) (time.Duration, error) {
 
 // ParseTTLs parses a list or range of TTLs (see TTLForms): every TTL > 0,
 // ascending, without duplicates; log-spaced points are rounded to the
-// second (to the minute from a minute on, to the millisecond below a
-// second).
+// millisecond below a second, the second below a minute, the minute below
+// an hour, 5 minutes below a day and the hour above.
 func ParseTTLs(spec string) ([]time.Duration, error) {
 	fail := func(err error) ([]time.Duration, error) {
 		return nil, fmt.Errorf("%q: %v\n%s", spec, err, TTLForms)
@@ -114,6 +114,10 @@ func LogTTLs(lo, hi time.Duration, n int) []time.Duration {
 			d = hi
 		}
 		switch {
+		case d >= 24*time.Hour:
+			d = d.Round(time.Hour)
+		case d >= time.Hour:
+			d = d.Round(5 * time.Minute)
 		case d >= time.Minute:
 			d = d.Round(time.Minute)
 		case d >= time.Second:

@@ -211,6 +211,7 @@ func TestParseTTLsAndRates(t *testing.T) {
 		"5m:20m:5m":     "5m 10m 15m 20m",
 		"1d,1d12h,90m":  "1h30m 1d 36h",
 		"250ms:1s:log3": "250ms 500ms 1s",
+		"1m:2h:log8":    "1m 2m 4m 8m 15m 31m 1h 2h", // 120^(k/7) min: 1.98, 3.93, 7.79, 15.4, 30.6, 60.6 (to 5 min), 120
 	} {
 		ttls, err := ParseTTLs(spec)
 		if err != nil {
