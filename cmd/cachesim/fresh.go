@@ -9,6 +9,7 @@ import (
 	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/report"
 	"github.com/cachesim/cachesim/sim"
+	"github.com/cachesim/cachesim/traces"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -54,7 +55,12 @@ read's miss) or written (a set). The truth changes with:
 
   change rows      rows of the trace whose operation is change (CSV --csv-op or
                    an op column, JSON lines' op field): the key's truth changed
-                   and the cache was not told (every other command ignores them)
+                   and the cache was not told (every other command ignores them);
+                   in Redis MONITOR output, the lines --monitor-changes names:
+                   writes:PATTERN, the writes and deletes of the keys matching
+                   the glob (a multi-key command when all its keys match), or
+                   publish:CHANNEL, each PUBLISH on it a change of the key its
+                   message names
   --redeploy-every every key's value changes at this period of trace time from
                    the first request (a model redeploy); --redeploy-at at these
                    times since the first request instead
@@ -122,6 +128,7 @@ func newFreshCmd(runF func(*freshOptions) error) *cobra.Command {
 	done()
 	fs.Lookup("max-stale").Value = &percentValue{&o.maxStale}
 	o.in.register(fs)
+	registerReaderFlags(fs, traces.ChangeCommands)
 	o.out.register(fs, "table", "csv", "json")
 	_ = cmd.RegisterFlagCompletionFunc("policy", completeOne(namesWith(policy.Expiry)...))
 	completeFlags(cmd, o.out.formats...)
@@ -254,6 +261,7 @@ func runFresh(cmd *cobra.Command, o *freshOptions, p freshPlan) error {
 	if len(plan.TTLs) == 0 {
 		plan.TTLs = sim.DefaultTTLs(t)
 	}
+	warnInputs(stderr, t, []policy.Spec{p.spec}, len(p.sizes) > 0 && p.sizes[0].Bytes())
 	writeNotes(stderr, sim.FreshNotes(&plan, len(p.ttls) == 0))
 	var bar progress
 	plan.Progress = func(runs int, requests int64) func() {
