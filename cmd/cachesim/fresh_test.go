@@ -74,6 +74,9 @@ func TestChangeRowsAreNoRequests(t *testing.T) {
 	if _, _, err := runCLI(t, "sweep", path, "--sizes", "5,10", "--count-writes"); err == nil || !strings.Contains(err.Error(), "change rows are no requests") {
 		t.Errorf("sweep --count-writes on change rows: %v", err)
 	}
+	if _, _, err := runCLI(t, "mrc", path, "--count-writes"); err == nil || !strings.Contains(err.Error(), "change rows are no requests") {
+		t.Errorf("mrc --count-writes (streamed) on change rows: %v", err)
+	}
 	if _, _, err := runCLI(t, "fresh", "zipf:keys=100,requests=1000,rate=10", "--ttls", "1s"); err == nil || !strings.Contains(err.Error(), "--change-rate") {
 		t.Errorf("fresh without changes: %v, want the flags that add some", err)
 	}
