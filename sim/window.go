@@ -79,6 +79,7 @@ type WindowPlan struct {
 	base  int64 // time or index of the start of window 0
 	width int64 // ns or requests
 	count int
+	last  int64 // time or index of the last request
 }
 
 // PlanWindows cuts t into windows of width w. A duration needs timestamps;
@@ -101,10 +102,10 @@ func PlanWindows(t *trace.Trace, w Window) (*WindowPlan, error) {
 	}
 	p.Window = w
 	if w.Duration > 0 {
-		p.ByTime, p.base, p.width = true, lo, int64(w.Duration)
+		p.ByTime, p.base, p.width, p.last = true, lo, int64(w.Duration), hi
 		p.count = int((hi-lo)/p.width) + 1
 	} else {
-		p.width = int64(w.Requests)
+		p.width, p.last = int64(w.Requests), int64(t.Len()-1)
 		p.count = int(max((int64(t.Len())+p.width-1)/p.width, 1))
 	}
 	if p.count > MaxWindows {
@@ -190,6 +191,15 @@ func (w *Windower) Add(i, t int64, hit bool, size uint64) {
 	if hit {
 		c.Hits++
 		c.ByteHits += size
+	}
+}
+
+// addBatch counts a multi-key request that ended at the last request
+// added, served from the cache alone when hit.
+func (w *Windower) addBatch(hit bool) {
+	w.cur.Batches++
+	if hit {
+		w.cur.BatchHits++
 	}
 }
 

@@ -53,6 +53,9 @@ With --window or --plot, it also records the hit ratio per window of the run
 (per --window of time, like 1m, when the trace has timestamps; per that many
 requests, like 10000, otherwise; by default about 100 windows) and, with
 --plot, draws it, so warm-up, daily cycles and drift show.
+In windows of time it adds the peak report of cachesim sweep for this cache
+(client requests and backend calls per second per window: mean, p99, peak),
+and --plot draws those rates in a panel below the hit ratio.
 
 A synthetic workload spec may stand in for the trace (see cachesim generate
 --help). Without a trace, the built-in workload is used (Zipf, 1,000 keys,
@@ -197,6 +200,10 @@ func runReplay(cmd *cobra.Command, o *replayOptions, p replayPlan) error {
 	if opt.Window, err = o.timeline.plan(t, p.window, stderr); err != nil {
 		return err
 	}
+	peak := o.timeline.peakOn(t, opt.Window, stderr)
+	if err := o.batch.checkCalls(t, model != nil, peak); err != nil {
+		return err
+	}
 	if model != nil {
 		if err := checkModel(model, t); err != nil {
 			return err
@@ -209,13 +216,16 @@ func runReplay(cmd *cobra.Command, o *replayOptions, p replayPlan) error {
 	if opt.Window != nil {
 		rep.Window = opt.Window.Window.String()
 	}
+	if peak {
+		rep.Peak = report.NewPeak(spec.String(), size, opt.Window, st, o.batch.mode(), t.Origin)
+	}
 	if model != nil {
 		rate := requestRate(o.lat.requestRate, t)
-		rep.AddLatency(opt.Latency.Uncached, rate, model)
+		rep.AddLatency(opt.Latency.Uncached, report.Load{Rate: rate, Rows: int64(t.Len()), Backend: model.Batch}, model)
 		noteRate(stderr, rate == 0)
 	}
-	title := fmt.Sprintf("%s, %s at %s %s", t.Name, spec, size, size.Unit)
-	if err := o.timeline.chart(&o.out, title, t, opt.Window, st, nil); err != nil {
+	title := fmt.Sprintf("%s, %s at %s", t.Name, spec, sizeWithUnit(size))
+	if err := o.timeline.chart(&o.out, title, t, opt.Window, st, nil, rep.Peak); err != nil {
 		return err
 	}
 	return o.out.emit(cmd.OutOrStdout(), stderr, writers{"table": rep.WriteTable, "csv": rep.WriteCSV, "json": rep.WriteJSON})
@@ -241,6 +251,15 @@ func (o *replayOptions) parseSize() (sim.Size, error) {
 		size.Unit = sim.Bytes
 	}
 	return size, nil
+}
+
+// sizeWithUnit renders a cache size as people read it: "1000 objects",
+// "128 MiB".
+func sizeWithUnit(s sim.Size) string {
+	if s.Bytes() {
+		return s.String()
+	}
+	return s.String() + " objects"
 }
 
 // timelineFlags ask for the hit ratio per window of a replay.
@@ -298,16 +317,34 @@ func (f *timelineFlags) plan(t *trace.Trace, w sim.Window, stderr io.Writer) (*s
 	return p, nil
 }
 
+// peakOn reports whether a replay of t in the windows of plan (nil: no
+// timeline) reports its peak: time windows only; a note on stderr says
+// why not when a timeline was asked for on a trace without timestamps
+// or in windows of requests.
+func (f *timelineFlags) peakOn(t *trace.Trace, plan *sim.WindowPlan, stderr io.Writer) bool {
+	switch {
+	case plan == nil:
+		return false
+	case t.Times == nil:
+		fmt.Fprintf(stderr, "note: no peak report (backend calls per second per window): %s has no timestamps\n", t.Name)
+	case !plan.ByTime:
+		fmt.Fprintf(stderr, "note: no peak report: it counts per second, in windows of time (--window 1m), not of %s\n", plan.Window)
+	}
+	return plan.ByTime
+}
+
 // chart stages the timeline chart of a run of t, when --plot asked for
 // one: against clock time when t's timestamps are clock times, with events
-// (at trace times, nanoseconds since the first request) marked.
-func (f *timelineFlags) chart(out *outputFlags, title string, t *trace.Trace, plan *sim.WindowPlan, st sim.Stats, events []report.TimelineEvent) error {
+// (at trace times, nanoseconds since the first request) marked, and the
+// rates of peak (nil: none) in a panel below.
+func (f *timelineFlags) chart(out *outputFlags, title string, t *trace.Trace, plan *sim.WindowPlan, st sim.Stats, events []report.TimelineEvent,
+	peak *report.Peak) error {
 	if f.plot == "" {
 		return nil
 	}
 	metric, _ := report.ParseMetric(f.metric)
 	tl := report.Timeline{Title: title, Plan: plan, Windows: st.Windows, Overall: metric.Of(st), Origin: t.Origin,
-		Events: eventsOnWindows(t, plan, events)}
+		Events: eventsOnWindows(t, plan, events), Peak: peak}
 	return out.chart(f.plot, tl.TimelineChart(metric))
 }
 

@@ -503,7 +503,7 @@ func runSystemReplay(cmd *cobra.Command, o *systemReplayOptions, s systemSetup, 
 	if runs[0].Stampede != system.StampedeOff {
 		title += ", stampede " + runs[0].Stampede.String()
 	}
-	if err := o.timeline.chart(&o.out, title, t, s.cfg.Window, runs[0].Stats.Stats, o.drops(runs[0].Stats)); err != nil {
+	if err := o.timeline.chart(&o.out, title, t, s.cfg.Window, runs[0].Stats.Stats, o.drops(runs[0].Stats), nil); err != nil {
 		return err
 	}
 	return o.out.emit(cmd.OutOrStdout(), stderr, writers{"table": rep.WriteTable, "json": rep.WriteJSON})
