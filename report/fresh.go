@@ -56,6 +56,11 @@ type Fresh struct {
 	Points   []sim.FreshPoint `json:"-"`
 	// Recommendations hold one recommendation per size.
 	Recommendations []FreshRecommendation `json:"-"`
+	// Interval is the width of the peak report's windows ("" without
+	// one), and peaks each point's peak of backend calls per second in
+	// them (see NewPeak).
+	Interval string
+	peaks    map[*sim.FreshPoint]float64
 }
 
 // FreshRecommendation is the longest swept TTL up to which every TTL keeps
@@ -71,9 +76,18 @@ type FreshRecommendation struct {
 }
 
 // NewFresh builds the report of points (as sim.FreshSweep returns them:
-// per size, the TTLs ascending then push) against budget.
-func NewFresh(workload, policy string, points []sim.FreshPoint, budget FreshBudget) *Fresh {
-	f := &Fresh{Workload: workload, Policy: policy, Budget: budget, Points: points}
+// per size, the TTLs ascending then push) against budget; windows are the
+// windows the points counted reads in (nil: none), whose busiest is the
+// peak of backend calls, as the peak report of a sweep takes it.
+func NewFresh(workload, policy string, points []sim.FreshPoint, budget FreshBudget, windows *sim.WindowPlan) *Fresh {
+	f := &Fresh{Workload: workload, Policy: policy, Budget: budget, Points: points, peaks: map[*sim.FreshPoint]float64{}}
+	if windows != nil {
+		f.Interval = windows.Window.String()
+		for i := range points {
+			p := &points[i]
+			f.peaks[p] = NewPeak(policy, p.Size, windows, sim.Stats{Windows: p.Windows}, sim.BatchParallel, time.Time{}).With.Peak
+		}
+	}
 	for from := 0; from < len(points); {
 		to := from
 		for to < len(points) && points[to].Size == points[from].Size {
@@ -155,6 +169,9 @@ func (f *Fresh) WriteTable(w io.Writer) error {
 	t := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off), tablewriter.WithRowAlignment(tw.AlignRight))
 	t.Header("size", "ttl", "hit ratio", "stale/hits", "stale/reads", "age mean", "age p50", "age p99",
 		"backend/s", "peak/s", "invalidations/s")
+	if f.Interval != "" {
+		fmt.Fprintf(w, "peak/s: backend calls per second in the busiest %s window\n", f.Interval)
+	}
 	for i := range f.Points {
 		p := &f.Points[i]
 		inv := "-"
@@ -163,7 +180,7 @@ func (f *Fresh) WriteTable(w io.Writer) error {
 		}
 		if err := t.Append(sizeName(p), ttlName(p), freshPct(p.HitRatio())+"%", freshPct(p.StaleOfHits())+"%", freshPct(p.StaleOfRequests())+"%",
 			seconds(p.Age.Mean()), seconds(p.Age.Quantile(0.5)), seconds(p.Age.Quantile(0.99)),
-			fmt.Sprintf("%.3g", p.CallsPerSecond()), u(p.PeakCalls), inv); err != nil {
+			fmt.Sprintf("%.3g", p.CallsPerSecond()), f.peakText(p), inv); err != nil {
 			return err
 		}
 	}
@@ -171,29 +188,38 @@ func (f *Fresh) WriteTable(w io.Writer) error {
 		return err
 	}
 	for _, r := range f.Recommendations {
-		fmt.Fprintln(w, r.sentence(f.Budget, len(f.Recommendations) > 1))
+		fmt.Fprintln(w, f.sentence(&r, len(f.Recommendations) > 1))
 	}
 	return nil
 }
 
+// peakText renders p's peak of backend calls per second ("-": none).
+func (f *Fresh) peakText(p *sim.FreshPoint) string {
+	if v, ok := f.peaks[p]; ok {
+		return fmt.Sprintf("%.3g", v)
+	}
+	return "-"
+}
+
 // sentence is the recommendation in words.
-func (r *FreshRecommendation) sentence(b FreshBudget, sized bool) string {
+func (f *Fresh) sentence(r *FreshRecommendation, sized bool) string {
+	b := f.Budget
 	at := ""
 	if sized && r.Push != nil {
 		at = " at " + sizeName(r.Push)
 	}
 	push := ""
 	if p := r.Push; p != nil {
-		push = fmt.Sprintf("push invalidation instead: hit ratio %s%%, no stale reads, %.3g invalidations/s, %.3g backend calls/s (peak %d)",
-			freshPct(p.HitRatio()), p.PerSecond(p.Invalidations), p.CallsPerSecond(), p.PeakCalls)
+		push = fmt.Sprintf("push invalidation instead: hit ratio %s%%, no stale reads, %.3g invalidations/s, %.3g backend calls/s (peak %s)",
+			freshPct(p.HitRatio()), p.PerSecond(p.Invalidations), p.CallsPerSecond(), f.peakText(p))
 	}
 	if !r.Found {
 		return fmt.Sprintf("recommended TTL%s: none of the swept TTLs keeps %s: sweep shorter TTLs; %s", at, b, push)
 	}
 	p := r.TTL
-	return fmt.Sprintf("recommended TTL%s: %s, the longest swept that keeps %s: hit ratio %s%%, %s%% of reads stale, p99 age %s, %.3g backend calls/s (peak %d); %s",
+	return fmt.Sprintf("recommended TTL%s: %s, the longest swept that keeps %s: hit ratio %s%%, %s%% of reads stale, p99 age %s, %.3g backend calls/s (peak %s); %s",
 		at, sim.FormatTTL(p.TTL), b, freshPct(p.HitRatio()), freshPct(p.StaleOfRequests()), seconds(p.Age.Quantile(0.99)),
-		p.CallsPerSecond(), p.PeakCalls, push)
+		p.CallsPerSecond(), f.peakText(p), push)
 }
 
 func (f *Fresh) requests() uint64 {
@@ -213,7 +239,7 @@ func (f *Fresh) span() float64 {
 // FreshCSVHeader are the columns of the freshness CSV, which scripts may rely on.
 var FreshCSVHeader = []string{"size", "unit", "ttl_s", "push", "requests", "hits", "hit_ratio", "stale_hits",
 	"stale_share_of_hits", "stale_share_of_requests", "age_mean_s", "age_p50_s", "age_p99_s",
-	"backend_calls", "backend_calls_per_s", "backend_calls_peak_per_s", "changes", "invalidations",
+	"backend_calls", "backend_calls_per_s", "backend_calls_peak_per_s", "peak_interval_s", "changes", "invalidations",
 	"invalidations_per_s", "invalidated", "evictions", "recommended"}
 
 // WriteCSV writes a row per size and TTL, push last (ttl_s empty).
@@ -232,11 +258,31 @@ func (f *Fresh) WriteCSV(w io.Writer) error {
 		cw.Write([]string{size, p.Size.Unit.String(), ttl, strconv.FormatBool(p.Push), u(p.Requests), u(p.Hits), fmtFloat(p.HitRatio()),
 			u(p.Stale), fmtFloat(p.StaleOfHits()), fmtFloat(p.StaleOfRequests()),
 			fmtFloat(p.Age.Mean()), fmtFloat(p.Age.Quantile(0.5)), fmtFloat(p.Age.Quantile(0.99)),
-			u(p.Calls), fmtFloat(p.CallsPerSecond()), u(p.PeakCalls), u(p.Changes), u(p.Invalidations),
+			u(p.Calls), fmtFloat(p.CallsPerSecond()), f.peakCSV(p), f.intervalCSV(), u(p.Changes), u(p.Invalidations),
 			fmtFloat(p.PerSecond(p.Invalidations)), u(p.Invalidated), u(p.Evictions), strconv.FormatBool(f.recommended(p))})
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// peakCSV is p's peak for the CSV, empty without windows.
+func (f *Fresh) peakCSV(p *sim.FreshPoint) string {
+	if v, ok := f.peaks[p]; ok {
+		return fmtFloat(v)
+	}
+	return ""
+}
+
+// intervalCSV is the windows' width in seconds for the CSV, empty without.
+func (f *Fresh) intervalCSV() string {
+	if f.Interval == "" {
+		return ""
+	}
+	d, err := sim.ParseDuration(f.Interval)
+	if err != nil {
+		return ""
+	}
+	return fmtFloat(d.Seconds())
 }
 
 // recommended reports whether p is a recommended TTL.
@@ -266,7 +312,7 @@ type freshJSONPoint struct {
 	AgeP99          float64  `json:"age_p99_s"`
 	Calls           uint64   `json:"backend_calls"`
 	CallsPerSecond  float64  `json:"backend_calls_per_s"`
-	PeakCalls       uint64   `json:"backend_calls_peak_per_s"`
+	PeakCalls       *float64 `json:"backend_calls_peak_per_s"`
 	Changes         uint64   `json:"changes"`
 	Invalidations   uint64   `json:"invalidations"`
 	InvalidationsPS float64  `json:"invalidations_per_s"`
@@ -293,9 +339,10 @@ func (f *Fresh) WriteJSON(w io.Writer) error {
 		Policy          string                    `json:"policy"`
 		MaxStale        *float64                  `json:"max_stale,omitempty"`
 		MaxAgeSeconds   *float64                  `json:"max_age_s,omitempty"`
+		PeakInterval    string                    `json:"peak_interval,omitempty"`
 		Points          []freshJSONPoint          `json:"points"`
 		Recommendations []freshJSONRecommendation `json:"recommendations"`
-	}{Workload: f.Workload, Policy: f.Policy}
+	}{Workload: f.Workload, Policy: f.Policy, PeakInterval: f.Interval}
 	if f.Budget.MaxStale >= 0 {
 		doc.MaxStale = &f.Budget.MaxStale
 	}
@@ -308,11 +355,14 @@ func (f *Fresh) WriteJSON(w io.Writer) error {
 		jp := freshJSONPoint{Size: sizeName(p), Unit: p.Size.Unit.String(), Push: p.Push, Requests: p.Requests, Hits: p.Hits,
 			HitRatio: p.HitRatio(), StaleHits: p.Stale, StaleOfHits: p.StaleOfHits(), StaleOfRequests: p.StaleOfRequests(),
 			AgeMean: p.Age.Mean(), AgeP50: p.Age.Quantile(0.5), AgeP99: p.Age.Quantile(0.99), Calls: p.Calls,
-			CallsPerSecond: p.CallsPerSecond(), PeakCalls: p.PeakCalls, Changes: p.Changes, Invalidations: p.Invalidations,
+			CallsPerSecond: p.CallsPerSecond(), Changes: p.Changes, Invalidations: p.Invalidations,
 			InvalidationsPS: p.PerSecond(p.Invalidations), Invalidated: p.Invalidated, Evictions: p.Evictions, Recommended: f.recommended(p)}
 		if !p.Push {
 			s := p.TTL.Seconds()
 			jp.TTLSeconds = &s
+		}
+		if v, ok := f.peaks[p]; ok {
+			jp.PeakCalls = &v
 		}
 		doc.Points = append(doc.Points, jp)
 	}

@@ -23,7 +23,7 @@ func freshPoint(ttl time.Duration, stale uint64, age float64) sim.FreshPoint {
 func TestFreshRecommendation(t *testing.T) {
 	pts := []sim.FreshPoint{freshPoint(time.Minute, 5, 30), freshPoint(time.Hour, 9, 1800), freshPoint(2*time.Hour, 15, 3600),
 		freshPoint(4*time.Hour, 8, 7200), freshPoint(0, 0, 100)}
-	f := NewFresh("w", "ttl", pts, FreshBudget{MaxStale: 0.01})
+	f := NewFresh("w", "ttl", pts, FreshBudget{MaxStale: 0.01}, nil)
 	if len(f.Recommendations) != 1 {
 		t.Fatalf("%d recommendations, want 1", len(f.Recommendations))
 	}
@@ -32,11 +32,11 @@ func TestFreshRecommendation(t *testing.T) {
 		t.Errorf("recommended %+v, want 1h with the push row", r)
 	}
 	// The age budget alone: p99 age 30 min keeps to 45m, 1 h does not.
-	f = NewFresh("w", "ttl", pts, FreshBudget{MaxStale: -1, MaxAge: 45 * time.Minute})
+	f = NewFresh("w", "ttl", pts, FreshBudget{MaxStale: -1, MaxAge: 45 * time.Minute}, nil)
 	if r := f.Recommendations[0]; !r.Found || r.TTL.TTL != time.Hour {
 		t.Errorf("age budget: recommended %+v, want 1h (p99 age 30m)", r.TTL)
 	}
-	f = NewFresh("w", "ttl", pts, FreshBudget{MaxStale: 0.001})
+	f = NewFresh("w", "ttl", pts, FreshBudget{MaxStale: 0.001}, nil)
 	var b strings.Builder
 	if err := f.WriteTable(&b); err != nil {
 		t.Fatal(err)

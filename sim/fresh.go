@@ -64,6 +64,9 @@ type FreshPlan struct {
 	// wins over them, as --ttl's does everywhere.
 	TTLs    []time.Duration
 	Changes Changes
+	// Windows, when set (PeakWindows), counts each run's reads per window,
+	// for the peak of the backend calls (FreshStats.Windows).
+	Windows *WindowPlan
 	// Workers runs that many replays at once (<= 0: GOMAXPROCS).
 	Workers int
 	// Progress, when set, is called once with the number of runs and the
@@ -92,9 +95,11 @@ type FreshStats struct {
 	// Age is the distribution of the age of the values hits served
 	// (seconds since their fetch or write).
 	Age Histogram
-	// Calls are the backend calls (the reads that missed); PeakCalls those
-	// of the busiest second of trace time.
-	Calls, PeakCalls uint64
+	// Calls are the backend calls (the reads that missed).
+	Calls uint64
+	// Windows are the reads and hits per window of FreshPlan.Windows (nil
+	// without), from which the peak report takes the busiest window.
+	Windows []WindowStats
 	// Seconds is the span of the trace, first request to last.
 	Seconds float64
 	// Changes counts the changes of the truth during the run: change rows,
@@ -195,6 +200,9 @@ func FreshSweep(plan FreshPlan) ([]FreshPoint, error) {
 				return err
 			}
 			r := freshRun{c: c, cfg: cfg, spec: plan.Policy, push: p.Push, ix: ix, ch: plan.Changes}
+			if plan.Windows != nil {
+				r.win = plan.Windows.Start()
+			}
 			if err := r.run(t); err != nil {
 				return err
 			}
@@ -275,7 +283,7 @@ type freshRun struct {
 	nextAt, lastAt []int64
 	nth            []uint32
 
-	second, inSecond int64 // the current second of trace time and its calls
+	win *Windower // nil: no windows
 }
 
 // run replays t.
@@ -295,7 +303,6 @@ func (r *freshRun) run(t *trace.Trace) error {
 	if r.every > 0 {
 		r.nextEvery = start + r.every
 	}
-	r.second = math.MinInt64
 	if r.ch.Rate > 0 && !r.push {
 		r.nextAt, r.lastAt, r.nth = make([]int64, keys), make([]int64, keys), make([]uint32, keys)
 		defer func() { // the changes after each key's last request count too
@@ -323,15 +330,18 @@ func (r *freshRun) run(t *trace.Trace) error {
 					r.catchUp(id, req.Time, first)
 				}
 			}
-			r.request(req, id, sem.Action(req))
+			r.request(req, int64(i+k), id, sem.Action(req))
 		}
 	}
 	r.st.Evictions += r.c.Evictions()
+	if r.win != nil {
+		r.st.Windows = r.win.Windows()
+	}
 	return nil
 }
 
 // request applies one request whose action is a.
-func (r *freshRun) request(req *trace.Request, id int32, a Action) {
+func (r *freshRun) request(req *trace.Request, i int64, id int32, a Action) {
 	if r.cfg.Objects {
 		req.Size = 1
 	}
@@ -348,7 +358,11 @@ func (r *freshRun) request(req *trace.Request, id int32, a Action) {
 		return
 	}
 	r.st.Requests++
-	if Apply(r.c, req, a) {
+	hit := Apply(r.c, req, a)
+	if r.win != nil {
+		r.win.Add(i, req.Time, hit, uint64(req.Size))
+	}
+	if hit {
 		r.st.Hits++
 		if max(r.changed[id], r.redeployed) > r.fetchedSeq[id] || (r.lastAt != nil && r.lastAt[id] > r.fetched[id]) {
 			r.st.Stale++
@@ -360,11 +374,6 @@ func (r *freshRun) request(req *trace.Request, id int32, a Action) {
 	// later hit finds the value of the last miss or write before it.
 	r.fetched[id], r.fetchedSeq[id] = req.Time, r.seq
 	r.st.Calls++
-	if s := req.Time / 1e9; s != r.second {
-		r.second, r.inSecond = s, 0
-	}
-	r.inSecond++
-	r.st.PeakCalls = max(r.st.PeakCalls, uint64(r.inSecond))
 }
 
 // change changes the value of key id: with push invalidation, the cache

@@ -42,7 +42,8 @@ value, and what does a shorter TTL cost in hits and backend calls? It replays
 the trace once per TTL (in parallel) while the truth behind the keys changes,
 and reports per TTL the hit ratio, the stale hits (as a share of hits and of
 reads), the age of the values hits serve (mean, p50, p99) and the backend
-calls per second (mean, and in the busiest second). Beside the TTLs runs push
+calls per second (mean, and the peak: in the busiest window of the peak
+report, a minute when the trace spans an hour or more). Beside the TTLs runs push
 invalidation: no TTL, every change deletes the key (a redeploy empties the
 cache), so nothing is ever stale; its row counts the invalidation messages it
 sends. Last, the recommended TTL: the longest swept TTL up to which every TTL
@@ -263,6 +264,10 @@ func runFresh(cmd *cobra.Command, o *freshOptions, p freshPlan) error {
 	}
 	warnInputs(stderr, t, []policy.Spec{p.spec}, len(p.sizes) > 0 && p.sizes[0].Bytes())
 	writeNotes(stderr, sim.FreshNotes(&plan, len(p.ttls) == 0))
+	if plan.Windows, err = sim.PeakWindows(t, sim.Window{}); err != nil {
+		fmt.Fprintf(stderr, "note: no peak of backend calls: %v\n", err)
+		plan.Windows = nil
+	}
 	var bar progress
 	plan.Progress = func(runs int, requests int64) func() {
 		bar = newProgress(stderr, o.out.quiet, runs, requests, "fresh")
@@ -273,7 +278,7 @@ func runFresh(cmd *cobra.Command, o *freshOptions, p freshPlan) error {
 	if err != nil {
 		return err
 	}
-	rep := report.NewFresh(t.Name, p.spec.String(), points, p.budget)
+	rep := report.NewFresh(t.Name, p.spec.String(), points, p.budget, plan.Windows)
 	if err := o.out.chart(o.plot, rep.Chart()); err != nil {
 		return err
 	}
