@@ -69,7 +69,7 @@ func (in *Inspection) WriteTable(w io.Writer) error {
 		rows = append(rows, []string{"time span", "no timestamps"})
 	}
 	rows = append(rows,
-		[]string{"operations", fmt.Sprintf("%d get, %d set, %d delete, %d expire", s.Gets, s.Sets, s.Deletes, s.Expires)},
+		[]string{"operations", operations(s)},
 		[]string{"object size (last written)", dist(s.ObjectSize, "B")},
 		[]string{"one-hit wonders (keys)", pct(s.OneHitWonders)},
 		[]string{"requests to top 1% keys", pct(s.Top1Share)},
@@ -135,3 +135,13 @@ func (in *Inspection) writePromptTable(w io.Writer) error {
 }
 
 func num(v float64, unit string) string { return fmt.Sprintf("%.0f%s", v, unit) }
+
+// operations is the operation mix of s: gets, sets, deletes, expires, and
+// the changes of the truth when there are any.
+func operations(s *traces.Summary) string {
+	ops := fmt.Sprintf("%d get, %d set, %d delete, %d expire", s.Gets, s.Sets, s.Deletes, s.Expires)
+	if s.Changes > 0 {
+		ops += fmt.Sprintf(", %d change", s.Changes)
+	}
+	return ops
+}

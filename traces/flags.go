@@ -2,6 +2,7 @@ package traces
 
 import (
 	"fmt"
+	"path"
 	"strconv"
 	"strings"
 )
@@ -61,6 +62,9 @@ const (
 	// TenantCommands flags say where a request's tenant comes from, on the
 	// commands that use tenants.
 	TenantCommands
+	// ChangeCommands flags say which lines are changes of the truth
+	// (trace.OpChange), on the commands that measure staleness.
+	ChangeCommands
 )
 
 // lineFormats are the formats LineReader reads with columns.
@@ -140,6 +144,27 @@ var Flags = []Flag{
 	withGroup(TenantCommands, columnFlag("csv-tenant", "column of the tenant (a model, a service): a 1-based number or a header name (default: a header column named tenant, model, model_id or namespace)",
 		func(s *ColumnSpec) *string { return &s.Tenant })),
 	withGroup(TenantCommands, jsonFlag("json-tenant", "tenant", "JSON lines: name of the tenant field", func(j *JSONFields) *string { return &j.Tenant })),
+
+	{Name: "monitor-changes", Group: ChangeCommands, Formats: []string{"monitor"},
+		Help: "Redis MONITOR: the lines that change the truth instead of writing the cache: writes:PATTERN (the writes and deletes of the keys matching the glob, e.g. writes:feature:*) or publish:CHANNEL (PUBLISH on it; the message names the key that changed)",
+		set:  setMonitorChanges},
+}
+
+// setMonitorChanges sets which MONITOR lines are changes of the truth.
+func setMonitorChanges(o *Options, v string) error {
+	kind, arg, _ := strings.Cut(v, ":")
+	if arg == "" || (kind != "writes" && kind != "publish") {
+		return fmt.Errorf("%q: expected writes:PATTERN (writes:feature:*) or publish:CHANNEL", v)
+	}
+	if kind == "publish" {
+		o.Monitor.ChangeChannel = arg
+		return nil
+	}
+	if _, err := path.Match(arg, ""); err != nil {
+		return fmt.Errorf("%q: bad pattern: %v", v, err)
+	}
+	o.Monitor.ChangeKeys = arg
+	return nil
 }
 
 // ParseFlags returns the Options that the reader flags in given ask for:

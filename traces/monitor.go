@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"path"
 	"sort"
 	"strings"
 
@@ -17,6 +18,14 @@ type MonitorOptions struct {
 	// Fields makes each field of a hash an object of its own (the key and
 	// the field); otherwise the object is the Redis key, a hash whole.
 	Fields bool
+	// ChangeKeys, a glob (path.Match: * does not cross /), makes the
+	// writes and deletes of the keys it matches changes of the truth
+	// (trace.OpChange) instead of writes of the cache: the truth lives in
+	// those keys and the simulated cache is in front of them.
+	ChangeKeys string
+	// ChangeChannel makes each PUBLISH on this channel a change of the
+	// key its message names.
+	ChangeChannel string
 }
 
 // MonitorReader reads the output of Redis's MONITOR command:
@@ -268,6 +277,9 @@ func (m *MonitorReader) command() error {
 	if m.batch.transaction(buf[:n], m.client) {
 		return nil
 	}
+	if m.changes(string(buf[:n])) {
+		return nil
+	}
 	c, ok := monitorCommands[string(buf[:n])]
 	if !ok || len(cmd) > len(buf) {
 		m.other(buf[:n])
@@ -279,6 +291,49 @@ func (m *MonitorReader) command() error {
 	}
 	return c.read(m, c.name, args, lens)
 }
+
+// changes emits the changes of the truth the command name of the current
+// line makes (see MonitorOptions.ChangeKeys and ChangeChannel), and reports
+// whether it did: then the line is nothing else.
+func (m *MonitorReader) changes(name string) bool {
+	args := m.args[1:]
+	if name == "PUBLISH" && m.opt.ChangeChannel != "" {
+		if len(args) < 2 || string(args[0]) != m.opt.ChangeChannel {
+			return false
+		}
+		m.emit(trace.OpChange, m.key(args[1]), 1, 0)
+		return true
+	}
+	keys := changeKeyArgs[name]
+	if m.opt.ChangeKeys == "" || keys == 0 || len(args) == 0 {
+		return false
+	}
+	for i := 0; i < len(args); i += keys {
+		if ok, _ := path.Match(m.opt.ChangeKeys, string(args[i])); !ok {
+			return false // a command of other keys (or of some other keys) writes the cache
+		}
+		if keys == 1 && i == 0 && name != "DEL" && name != "UNLINK" {
+			m.emit(trace.OpChange, m.key(args[0]), 1, 0)
+			return true
+		}
+	}
+	for i := 0; i < len(args); i += keys {
+		m.emit(trace.OpChange, m.key(args[i]), 1, 0)
+	}
+	return true
+}
+
+// changeKeyArgs are the commands that write or delete keys, with the
+// stride of their key arguments: 2 for MSET's key value pairs; 1 for DEL's
+// keys, and for the others, whose key is their first argument.
+var changeKeyArgs = func() map[string]int {
+	m := map[string]int{"MSET": 2, "MSETNX": 2}
+	for _, n := range []string{"SET", "SETNX", "GETSET", "SETEX", "PSETEX", "APPEND", "SETRANGE", "INCR", "DECR", "INCRBY",
+		"DECRBY", "INCRBYFLOAT", "DEL", "UNLINK", "HSET", "HMSET", "HSETNX", "HINCRBY", "HINCRBYFLOAT", "HDEL", "GETDEL"} {
+		m[n] = 1
+	}
+	return m
+}()
 
 // other counts a command that is read as no request.
 func (m *MonitorReader) other(name []byte) {
