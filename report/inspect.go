@@ -66,7 +66,7 @@ func (in *Inspection) WriteTable(w io.Writer) error {
 		rows = append(rows, []string{"time span", "no timestamps"})
 	}
 	rows = append(rows,
-		[]string{"operations", fmt.Sprintf("%s get, %s set, %s delete, %s expire", Count(s.Gets), Count(s.Sets), Count(s.Deletes), Count(s.Expires))},
+		[]string{"operations", operations(s)},
 		[]string{"object size (last written)", distribution(s.ObjectSize, "B")},
 		[]string{"one-hit wonders (keys)", pct(s.OneHitWonders)},
 		[]string{"requests to top 1% keys", pct(s.Top1Share)},
@@ -137,3 +137,13 @@ func distribution(p traces.Percentiles, unit string) string {
 
 // num renders a whole measured value and its unit: 1,234B.
 func num(v float64, unit string) string { return Count(int64(math.Round(v))) + unit }
+
+// operations is the operation mix of s: gets, sets, deletes, expires, and
+// the changes of the truth when there are any.
+func operations(s *traces.Summary) string {
+	ops := fmt.Sprintf("%s get, %s set, %s delete, %s expire", Count(s.Gets), Count(s.Sets), Count(s.Deletes), Count(s.Expires))
+	if s.Changes > 0 {
+		ops += fmt.Sprintf(", %s change", Count(s.Changes))
+	}
+	return ops
+}

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cachesim/cachesim/sim"
+	"github.com/cachesim/cachesim/traces"
 )
 
 // Numbers for people. Tables and notes print numbers through these, so
@@ -25,7 +25,7 @@ func Count[T integer](n T) string {
 	if n > 0 && uint64(n) > math.MaxInt64 {
 		return group(strconv.FormatUint(uint64(n), 10))
 	}
-	return sim.Thousands(int64(n))
+	return traces.Thousands(int64(n))
 }
 
 // group puts thousands separators into the integer part of a plain

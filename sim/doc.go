@@ -20,6 +20,10 @@
 //   - LRUCurve, StreamDistances and ShardsEstimator compute LRU's whole
 //     curve in one pass from stack distances, for a loaded trace, a stream
 //     and a spatial sample of a stream.
+//   - FreshSweep runs a trace once per TTL while the truth behind its keys
+//     changes (change rows, redeploys, a per-key rate: Changes), counting
+//     the hits that serve stale values and their age, with push
+//     invalidation beside the TTLs (cachesim fresh).
 //   - ReplayPrefixTiers runs a prompt trace through a hierarchy of
 //     KV-cache tiers, and ReplayRouted through several serving instances
 //     behind a router.

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/cachesim/cachesim/traces"
 )
 
 // ModelShape is the shape of a transformer's KV cache: what one token
@@ -233,11 +235,11 @@ func (m ModelShape) BytesPerToken() int64 {
 // KV cache of a dtype other than the model's.
 func (m ModelShape) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s B per token = ", m.Name, Thousands(m.BytesPerToken()))
+	fmt.Fprintf(&b, "%s: %s B per token = ", m.Name, traces.Thousands(m.BytesPerToken()))
 	if m.mla() {
-		fmt.Fprintf(&b, "(%s kv_lora_rank + %s rope) × %s layers", Thousands(int64(m.KVLoRARank)), Thousands(int64(m.RopeHeadDim)), Thousands(int64(m.Layers)))
+		fmt.Fprintf(&b, "(%s kv_lora_rank + %s rope) × %s layers", traces.Thousands(int64(m.KVLoRARank)), traces.Thousands(int64(m.RopeHeadDim)), traces.Thousands(int64(m.Layers)))
 	} else {
-		fmt.Fprintf(&b, "2 (K,V) × %s layers × %s KV heads × %s head dim", Thousands(int64(m.Layers)), Thousands(int64(m.KVHeads)), Thousands(int64(m.HeadDim)))
+		fmt.Fprintf(&b, "2 (K,V) × %s layers × %s KV heads × %s head dim", traces.Thousands(int64(m.Layers)), traces.Thousands(int64(m.KVHeads)), traces.Thousands(int64(m.HeadDim)))
 	}
 	fmt.Fprintf(&b, " × %s B (%s", strconv.FormatFloat(float64(m.Bits)/8, 'g', -1, 64), m.DType)
 	if m.ModelDType != "" {
@@ -256,10 +258,10 @@ func (m ModelShape) String() string {
 		if m.SlidingLayers < m.Layers {
 			full := m
 			full.Layers -= m.SlidingLayers
-			past = fmt.Sprintf("grows by its %d full-attention layers' %s B per token", full.Layers, Thousands(full.BytesPerToken()))
+			past = fmt.Sprintf("grows by its %d full-attention layers' %s B per token", full.Layers, traces.Thousands(full.BytesPerToken()))
 		}
 		fmt.Fprintf(&b, "; %s attend to a sliding window of %s tokens: counted in full, as a cached block keeps every layer's KV (past %s tokens, a request's KV %s)",
-			which, Thousands(int64(m.Window)), Thousands(int64(m.Window)), past)
+			which, traces.Thousands(int64(m.Window)), traces.Thousands(int64(m.Window)), past)
 	}
 	return b.String()
 }

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/cachesim/cachesim/traces"
 )
 
 // SizeForms documents what ParseSizes accepts; errors quote it.
@@ -249,20 +251,6 @@ func dedup(v []int64) []int64 {
 	return out
 }
 
-// Thousands renders n with a comma between groups of three digits
-// (1,234,567), as the tables and notes print counts.
-func Thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	sign := ""
-	if n < 0 {
-		sign, s = "-", s[1:]
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return sign + s
-}
-
 // FormatSize renders a size for people: an object count as is, bytes in the
 // largest binary unit that keeps it at or above 1 ("1.5 GiB").
 func FormatSize(v int64, bytes bool) string {
@@ -279,7 +267,7 @@ func FormatSize(v int64, bytes bool) string {
 		return fmt.Sprintf("%d B", v)
 	}
 	if f >= 9999.5 { // past the largest unit: whole, grouped
-		return Thousands(int64(math.Round(f))) + " " + names[u]
+		return traces.Thousands(int64(math.Round(f))) + " " + names[u]
 	}
 	return fmt.Sprintf("%.4g %s", f, names[u])
 }

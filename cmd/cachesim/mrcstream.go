@@ -57,6 +57,9 @@ func (o *sweepOptions) mrcExact(cmd *cobra.Command, args []string, p sweepPlan, 
 			return errLoad // prompts: the prefix rule's curve, loaded
 		}
 		name = n
+		if o.cache.writes {
+			r = noChanges{r, n}
+		}
 		d, info, err = sim.StreamDistances(r, sizes)
 		return err
 	})
@@ -185,4 +188,30 @@ func (o *sweepOptions) mrcSampled(cmd *cobra.Command, args []string, p sweepPlan
 	}
 	return true, o.publish(cmd, p, sim.Result{Trace: trace.NewTrace(name, info.Fields), Total: info.Requests, Rate: rate,
 		Policies: p.specs, Sizes: sizes, Points: points, Ceiling: sim.EstimatedCeiling(points[0].Stats, es[0].Distinct())})
+}
+
+// noChanges reads a stream that --count-writes counts whole, refusing its
+// change rows, which are no requests (see cacheFlags.checkTrace).
+type noChanges struct {
+	r    trace.Reader
+	name string
+}
+
+// Read reads the next request, or refuses a change row.
+func (n noChanges) Read(r *trace.Request) error {
+	if err := n.r.Read(r); err != nil {
+		return err
+	}
+	if r.Op == trace.OpChange {
+		return errCountChanges(n.name)
+	}
+	return nil
+}
+
+// Fields says which fields the stream carries.
+func (n noChanges) Fields() trace.Fields {
+	if d, ok := n.r.(trace.Describer); ok {
+		return d.Fields()
+	}
+	return trace.Fields{}
 }
