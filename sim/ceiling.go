@@ -234,14 +234,6 @@ func (cc *CeilingCounter) restart() {
 	cc.c = Ceiling{Objects: cc.c.Objects, ObjectBytes: cc.c.ObjectBytes}
 }
 
-// Ceiling is the Ceiling of a stream whose every request is a lookup (no
-// deletes apart): every first request of a key is an unavoidable miss.
-// lookups are the stream's statistics at any size (only their Requests
-// and Bytes are used).
-func (i StreamInfo) Ceiling(lookups Stats) Ceiling {
-	return Ceiling{Requests: lookups.Requests, Bytes: lookups.Bytes, Misses: uint64(i.Distinct), MissBytes: uint64(i.FootprintBytes),
-		Objects: uint64(i.Distinct), ObjectBytes: uint64(i.FootprintBytes)}
-}
 
 // EstimatedCeiling is the Ceiling of a sampled stream: distinct is the
 // estimated number of distinct keys, misses the estimated unavoidable

@@ -516,11 +516,12 @@ func (e Extent) Notes() []string {
 	var notes []string
 	c := &spanCursor{timed: e.Timed, origin: e.Origin}
 	if w := e.Span.Window; !w.IsZero() {
-		of := "of " + commas(int64(e.Total))
+		of, rest := " of "+commas(int64(e.Total)), ""
 		if e.Total < 0 {
-			of = "(the rest of the trace was not read)"
+			of, rest = "", "; the rest of the trace was not read"
 		}
-		notes = append(notes, fmt.Sprintf("window %s holds requests %s to %s %s%s", w, commas(int64(e.Start)), commas(int64(e.End-1)), of, c.timesOf(e.StartTime, e.LastTime)))
+		notes = append(notes, fmt.Sprintf("window %s holds requests %s to %s%s%s%s", w, commas(int64(e.Start)), commas(int64(e.End-1)), of,
+			c.timesOf(e.StartTime, e.LastTime), rest))
 	}
 	if w := e.Span.Warmup; !w.IsZero() {
 		first := "first"

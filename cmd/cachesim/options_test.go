@@ -81,11 +81,11 @@ func TestMRCOptions(t *testing.T) {
 
 func TestOtherCommandsOptions(t *testing.T) {
 	t.Run("replay", func(t *testing.T) {
-		o, err := parseOptions(t, newReplayCmd, "trace.csv", "--policy", "lfu", "--size", "1000", "--window", "10s", "--plot", "tl.png")
+		o, err := parseOptions(t, newReplayCmd, "trace.csv", "--policy", "lfu", "--size", "1000", "--interval", "10s", "--window", "2m..10m", "--warmup", "1m", "--plot", "tl.png")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if o.args[0] != "trace.csv" || o.cache.policies != "lfu" || o.size != "1000" || o.timeline.window != "10s" || o.timeline.plot != "tl.png" {
+		if o.args[0] != "trace.csv" || o.cache.policies != "lfu" || o.size != "1000" || o.timeline.interval != "10s" || o.span.window != "2m..10m" || o.span.warmup != "1m" || o.timeline.plot != "tl.png" {
 			t.Errorf("options %+v", o)
 		}
 	})

@@ -31,6 +31,7 @@ type replayOptions struct {
 	bytes    bool
 	prefix   prefixFlags
 	route    routeFlags
+	span     spanFlags
 }
 
 // newReplayCmd is cachesim replay. runF, when not nil, runs instead of the
@@ -49,10 +50,16 @@ counted; sets and deletes are applied and reported apart (see --count-writes).
 With --miss-latency (or --hit-latency, --latency), it adds the latency and
 backend-load report of cachesim sweep for this one cache.
 
-With --window or --plot, it also records the hit ratio per window of the run
-(per --window of time, like 1m, when the trace has timestamps; per that many
-requests, like 10000, otherwise; by default about 100 windows) and, with
---plot, draws it, so warm-up, daily cycles and drift show.
+With --interval or --plot, it also records the hit ratio per window of the
+run (per --interval of time, like 1m, when the trace has timestamps; per
+that many requests, like 10000, otherwise; by default about 100 windows)
+and, with --plot, draws it, so warm-up, daily cycles and drift show.
+
+--window FROM..TO replays only that part of the trace (request indexes,
+trace time like 2h..10h, or clock times like 08:00..20:00), and --warmup
+(requests, or trace time like 2h) fills the cache with the start of it
+without counting: the statistics are the steady state's. A note on stderr
+says which requests were replayed and counted.
 
 A synthetic workload spec may stand in for the trace (see cachesim generate
 --help). Without a trace, the built-in workload is used (Zipf, 1,000 keys,
@@ -71,8 +78,9 @@ replay. A real Redis or memcached: cachesim live replay.
   cachesim replay trace.csv --policy lfu --size 1000
   cachesim replay trace.csv --size 64MiB --format json
   cachesim replay trace.csv --size 1000 --miss-latency lognormal:median=40ms,p99=250ms
-  cachesim replay trace.csv --size 1000 --window 10s --plot timeline.png
-  cachesim replay 'drifting:keys=1e4,requests=1e5' --policy lfu --size 1000 --window 10000
+  cachesim replay trace.csv --size 1000 --interval 10s --plot timeline.png
+  cachesim replay trace.csv --size 1000 --window 20s..80s --warmup 10s
+  cachesim replay 'drifting:keys=1e4,requests=1e5' --policy lfu --size 1000 --interval 10000
   cachesim replay trace.csv --size 4MiB --policy redis-lru --overhead-per-object 62
   cachesim replay 'prefix:requests=2000' --policy radix --size 8GiB --kv-bytes-per-token 128KiB --pin-time 2s
   cachesim replay 'prefix:requests=2000' --policy lru --size 32GiB --model layers=32,kv-heads=8,head-dim=128 --instances 8 --router all --plot routers.png
@@ -99,6 +107,7 @@ replay. A real Redis or memcached: cachesim live replay.
 	o.lat.register(fs, latencyParts{hit: true, rate: true})
 	o.batch.register(fs, true)
 	o.timeline.register(fs)
+	o.span.register(fs, true)
 	o.prefix.register(fs)
 	o.route.register(fs)
 	o.in.register(fs)
@@ -115,6 +124,7 @@ type replayPlan struct {
 	size   sim.Size // N 0: the default, in Unit
 	model  *sim.LatencyModel
 	window sim.Window
+	span   sim.Span
 }
 
 // plan checks every flag before any work.
@@ -147,6 +157,10 @@ func (o *replayOptions) plan() (p replayPlan, err error) {
 	if _, err := o.route.check(); err != nil {
 		return p, err
 	}
+	o.span.timeline = true
+	if p.span, err = o.span.check(); err != nil {
+		return p, err
+	}
 	p.window, err = o.timeline.check(&o.out)
 	return p, err
 }
@@ -160,6 +174,10 @@ func runReplay(cmd *cobra.Command, o *replayOptions, p replayPlan) error {
 	spec, size, model := p.spec, p.size, p.model
 	bytes := size.Bytes()
 	t, err := o.in.load(args, stderr)
+	if err != nil {
+		return err
+	}
+	t, warm, err := cut(t, p.span, stderr)
 	if err != nil {
 		return err
 	}
@@ -193,7 +211,7 @@ func runReplay(cmd *cobra.Command, o *replayOptions, p replayPlan) error {
 		return err
 	}
 	opt := o.cache.options(bytes)
-	opt.DedupBatch = o.batch.dedup
+	opt.DedupBatch, opt.Span = o.batch.dedup, warmupOf(warm)
 	if opt.Window, err = o.timeline.plan(t, p.window, stderr); err != nil {
 		return err
 	}
@@ -215,7 +233,15 @@ func runReplay(cmd *cobra.Command, o *replayOptions, p replayPlan) error {
 		noteRate(stderr, rate == 0)
 	}
 	title := fmt.Sprintf("%s, %s at %s %s", t.Name, spec, size, size.Unit)
-	if err := o.timeline.chart(&o.out, title, t, opt.Window, st, nil); err != nil {
+	var events []report.TimelineEvent
+	if warm > 0 { // at the warm-up's end: its time, or its index without timestamps
+		end := int64(warm)
+		if t.Times != nil {
+			end = t.Times[warm]
+		}
+		events = append(events, report.TimelineEvent{At: end, Name: "warm-up ends"})
+	}
+	if err := o.timeline.chart(&o.out, title, t, opt.Window, st, events); err != nil {
 		return err
 	}
 	return o.out.emit(cmd.OutOrStdout(), stderr, writers{"table": rep.WriteTable, "csv": rep.WriteCSV, "json": rep.WriteJSON})
@@ -245,7 +271,7 @@ func (o *replayOptions) parseSize() (sim.Size, error) {
 
 // timelineFlags ask for the hit ratio per window of a replay.
 type timelineFlags struct {
-	window string
+	interval string
 	plot   string
 	metric string
 	fs     *pflag.FlagSet
@@ -256,18 +282,18 @@ func (f *timelineFlags) register(fs *pflag.FlagSet) {
 	f.fs = fs
 	fs.StringVar(&f.plot, "plot", "", "draw the hit ratio per window to this file, PNG or SVG by its extension (timeline.png); with --instances, the token hit ratio per router")
 	markPaths(fs, "output", "plot")
-	fs.StringVar(&f.window, "window", "", "window of the timeline: a duration (1m) on traces with timestamps, or a number of requests (10000) (default: about 100 windows)")
+	fs.StringVar(&f.interval, "interval", "", "width of the timeline's windows: a duration (1m) on traces with timestamps, or a number of requests (10000) (default: about 100 windows)")
 	fs.StringVar(&f.metric, "metric", "request", "hit ratio of the timeline chart: request, or byte")
 }
 
 // on reports whether a timeline was asked for.
-func (f *timelineFlags) on() bool { return f.plot != "" || f.window != "" }
+func (f *timelineFlags) on() bool { return f.plot != "" || f.interval != "" }
 
 // check validates the timeline flags before any work.
 func (f *timelineFlags) check(out *outputFlags) (sim.Window, error) {
-	window, err := sim.ParseWindow(f.window)
+	window, err := sim.ParseWindow(f.interval)
 	if err != nil {
-		return window, fmt.Errorf("bad --window %w", err)
+		return window, fmt.Errorf("bad --interval %w", err)
 	}
 	if m, err := report.ParseMetric(f.metric); err != nil {
 		return window, fmt.Errorf("--metric %w", err)
@@ -287,7 +313,7 @@ func (f *timelineFlags) plan(t *trace.Trace, w sim.Window, stderr io.Writer) (*s
 	}
 	p, err := sim.PlanWindows(t, w)
 	if errors.Is(err, sim.ErrTooManyWindows) {
-		return nil, fmt.Errorf("--window: %w", err)
+		return nil, fmt.Errorf("--interval: %w", err)
 	}
 	if err != nil {
 		return nil, err
@@ -317,7 +343,7 @@ func (f *timelineFlags) chart(out *outputFlags, title string, t *trace.Trace, pl
 func eventsOnWindows(t *trace.Trace, plan *sim.WindowPlan, events []report.TimelineEvent) []report.TimelineEvent {
 	out := slices.Clone(events)
 	for i := range out {
-		if !plan.ByTime {
+		if !plan.ByTime && t.Times != nil { // (without timestamps, events are at indexes)
 			out[i].At = int64(sort.Search(len(t.Times), func(j int) bool { return t.Times[j] >= out[i].At }))
 		}
 	}
@@ -343,7 +369,7 @@ func (o *replayOptions) replayStream(cmd *cobra.Command, args []string, p replay
 			if declaresPrompts(r) {
 				return errLoad // prompts replay with the prefix rule, loaded
 			}
-			return countAll(r, &count)
+			return countAll(windowOf(r, p.span, ""), &count)
 		}); err == errLoad {
 			return false, nil
 		} else if err != nil {
@@ -372,14 +398,17 @@ func (o *replayOptions) replayStream(cmd *cobra.Command, args []string, p replay
 		}
 		name = n
 		var sts []sim.Stats
-		sts, info, err = sim.ReplayStream(r, []policy.Cache{c}, o.cache.options(size.Bytes()))
+		opt := o.cache.options(size.Bytes())
+		opt.Span = p.span
+		sts, info, err = sim.ReplayStream(r, []policy.Cache{c}, opt)
 		st = sts[0]
 		return err
 	}); err == errLoad || (err == nil && info.Fields.Tokens && rereadable(args)) {
 		return false, nil // a prompt trace (a CSV of blocks shows it only in its header): the prefix rule, loaded
 	} else if err != nil {
-		return true, err
+		return true, spanError(err)
 	}
+	noteSpan(stderr, info.Extent)
 	took := time.Since(start)
 	if info.Fields.Tokens {
 		return true, fmt.Errorf("%s is a prompt trace, which replays loaded, and it cannot be read twice: give a file", name)

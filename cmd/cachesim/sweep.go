@@ -41,6 +41,7 @@ type sweepOptions struct {
 	withPoints bool
 	points     int
 	prefix     prefixFlags
+	span       spanFlags
 	fs         *pflag.FlagSet
 }
 
@@ -170,6 +171,7 @@ func (o *sweepOptions) registerCommon(fs *pflag.FlagSet) {
 	o.lat.register(fs, latencyParts{hit: true, rate: true, plot: true})
 	o.batch.register(fs, true)
 	o.sizing.register(fs)
+	o.span.register(fs, true)
 	o.sample.register(fs)
 	o.prefix.register(fs)
 	o.in.register(fs)
@@ -194,6 +196,8 @@ type sweepPlan struct {
 	tenantCosts []float64
 	prefix      *sim.PrefixOptions
 	prefixModel *report.Prefix
+	// span is --window and --warmup.
+	span sim.Span
 }
 
 // plan checks every flag before any work.
@@ -214,6 +218,9 @@ func (o *sweepOptions) plan() (p sweepPlan, err error) {
 		}
 	}
 	if err := o.checkCounts(); err != nil {
+		return p, err
+	}
+	if p.span, err = o.span.check(); err != nil {
 		return p, err
 	}
 	if err := o.sample.check(); err != nil {
@@ -242,6 +249,9 @@ func (o *sweepOptions) plan() (p sweepPlan, err error) {
 	}
 	if p.budget, p.budgetBytes, err = o.parsePartition(p.sizes); err != nil {
 		return p, err
+	}
+	if p.budget > 0 && !p.span.Warmup.IsZero() {
+		return p, fmt.Errorf("--warmup: not with --partition, whose tenants' curves count every request (--window applies)")
 	}
 	return p, o.cache.check(p.specs, p.sizes.Bytes || o.bytes, p.model)
 }
@@ -290,13 +300,14 @@ type sweepInput struct {
 	total   int64        // requests in the whole input
 	samples []*trace.Trace
 	rates   []float64 // each sample's rate (--bands draws several)
+	warm    []int     // each sample's requests of the --warmup
 }
 
 // load reads the trace, or the samples the flags ask for; a whole trace
 // whose columns pass maxMem bytes (0: no bound) stops loading there.
-func (o *sweepOptions) load(args []string, stderr io.Writer, maxMem int64) (in sweepInput, err error) {
+func (o *sweepOptions) load(args []string, stderr io.Writer, maxMem int64, p sweepPlan) (in sweepInput, err error) {
 	if o.sample.on() {
-		if in.samples, in.total, in.rates, err = o.in.loadSamples(args, stderr, o.sample); err == nil {
+		if in.samples, in.warm, in.total, in.rates, err = o.in.loadSamples(args, stderr, o.sample, p.span); err == nil {
 			in.t = in.samples[0]
 		}
 		return in, err
@@ -315,7 +326,7 @@ func runSweep(cmd *cobra.Command, o *sweepOptions, p sweepPlan) error {
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(p.maxMem))
 	}
 	stderr := cmd.ErrOrStderr()
-	in, err := o.load(o.args, stderr, p.maxMem)
+	in, err := o.load(o.args, stderr, p.maxMem, p)
 	if err != nil {
 		return err
 	}
@@ -328,13 +339,14 @@ func runSweep(cmd *cobra.Command, o *sweepOptions, p sweepPlan) error {
 		return bar.Add
 	}))
 	bar.Finish()
+	noteSpan(stderr, res.Extent)
 	if res.Prefix != nil {
 		prefixNote(stderr, res.Trace, res.Prefix)
 		o.prefix.modelNote(stderr, res.Prefix)
 	}
 	writeNotes(stderr, res.Notes)
 	if err != nil {
-		return sweepError(err)
+		return sweepError(spanError(err))
 	}
 	return o.publish(cmd, p, res)
 }
@@ -347,6 +359,9 @@ func (o *sweepOptions) checkInput(p *sweepPlan, in sweepInput) error {
 		return err
 	}
 	if sim.Prompts(t) {
+		if !p.span.Warmup.IsZero() {
+			return fmt.Errorf("--warmup: not for prompt traces: the prefix rule's replay counts from its first request (--window applies)")
+		}
 		return o.checkPrompts(p, t)
 	}
 	for _, s := range in.samples {
@@ -383,10 +398,10 @@ func (o *sweepOptions) simPlan(p sweepPlan, in sweepInput, progress func(points 
 		plan.Sizes.Bytes = plan.Sizes.Bytes || p.prefix.BytesPerToken > 0
 	}
 	if len(in.samples) == 0 {
-		plan.Trace = in.t
+		plan.Trace, plan.Span = in.t, p.span
 	}
 	for i, s := range in.samples {
-		plan.Samples = append(plan.Samples, sim.Sample{Trace: s, Rate: in.rates[i]})
+		plan.Samples = append(plan.Samples, sim.Sample{Trace: s, Rate: in.rates[i], Warmup: in.warm[i]})
 	}
 	if p.budget > 0 {
 		plan.Partition = sim.Size{N: p.budget, Unit: sim.UnitOf(p.budgetBytes)}

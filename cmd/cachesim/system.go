@@ -113,6 +113,7 @@ type systemFlags struct {
 	seed              uint64
 	batch             batchFlags
 	invalidateTenant  string
+	span              spanFlags
 	fs                *pflag.FlagSet
 }
 
@@ -144,6 +145,7 @@ func (f *systemFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.prewarm, "prewarm", "", "load the K most requested keys before the replay: top:K (from --prewarm-from, else from the --warmup part)")
 	fs.StringVar(&f.prewarmFrom, "prewarm-from", "", "history trace (or workload spec) for --prewarm, read with the same input flags")
 	done()
+	f.span.register(fs, false)
 	f.batch.register(fs, false)
 	f.in.register(fs)
 	f.in.registerRequests(fs)
@@ -168,6 +170,8 @@ func (f *systemFlags) applyConfig(cmd *cobra.Command, args []string) error {
 type systemSetup struct {
 	cfg   system.Config
 	modes []system.Stampede
+	// window is --window (the whole trace when zero).
+	window sim.Range
 }
 
 // levelsFor returns the hierarchy: --levels, or one level of --policy at size.
@@ -253,10 +257,12 @@ func (f *systemFlags) check() (systemSetup, error) {
 		return s, fmt.Errorf("--prewarm-from needs --prewarm top:K")
 	}
 	c.FlushInterval, c.InvalidationDelay, c.InvalidateEvery, c.DipWindow = f.flushInterval, f.invalidationDelay, f.invalidateEvery, f.dipWindow
-	if c.Warmup, err = system.ParseWarmup(f.warmup); err != nil {
-		return s, systemError(err)
+	if c.Warmup, err = sim.ParseWarmup(f.warmup); err != nil {
+		return s, fmt.Errorf("--warmup: %v", err)
 	}
-	return s, nil
+	span, err := f.span.check()
+	s.window = span.Window
+	return s, err
 }
 
 // load reads the trace and completes the setup on it: instance column,
@@ -271,8 +277,15 @@ func (f *systemFlags) load(args []string, s *systemSetup, stderr io.Writer) (*tr
 		return nil, err
 	}
 	c := &s.cfg
-	if c.Warmup != (system.Warmup{}) && system.WarmupEnd(t, c.Warmup) >= t.Len() {
+	if s.window.IsZero() && !c.Warmup.IsZero() && sim.WarmupEnd(t, c.Warmup) >= t.Len() {
 		return nil, fmt.Errorf("--warmup %s covers all %d requests of %s: nothing would be measured; give a shorter warm-up", f.warmup, t.Len(), t.Name)
+	}
+	if !s.window.IsZero() { // the window cut, the warm-up counted from its start
+		var warm int
+		if t, warm, err = cut(t, sim.Span{Window: s.window, Warmup: c.Warmup}, stderr); err != nil {
+			return nil, err
+		}
+		c.Warmup = sim.Warmup{Requests: warm}
 	}
 	if col, ok := strings.CutPrefix(f.assign, "column:"); ok {
 		if c.InstanceOf, err = instanceColumn(t, tracePath(args), col, &f.in); err != nil {
@@ -369,7 +382,7 @@ func (f *systemFlags) buildPrewarm(c *system.Config, t *trace.Trace, stderr io.W
 		c.Prewarm = system.TopKeys(h, 0, h.Len(), k)
 		return nil
 	}
-	end := system.WarmupEnd(t, c.Warmup)
+	end := sim.WarmupEnd(t, c.Warmup)
 	if end == 0 {
 		return fmt.Errorf("--prewarm %s needs a history: --prewarm-from TRACE, or --warmup for the first part of this trace", f.prewarm)
 	}
@@ -444,6 +457,7 @@ stampede, write, invalidation and timeline statistics.
 	o.timeline.register(fs)
 	o.prefix.register(fs)
 	o.register(fs)
+	o.span.timeline = true
 	o.out.register(fs, "table", "json")
 	completeFlags(cmd, o.out.formats...)
 	startHere(cmd, []helpArg{traceArg}, "levels", "policy", "size", "instances", "config", "format")
