@@ -234,7 +234,6 @@ func (cc *CeilingCounter) restart() {
 	cc.c = Ceiling{Objects: cc.c.Objects, ObjectBytes: cc.c.ObjectBytes}
 }
 
-
 // EstimatedCeiling is the Ceiling of a sampled stream: distinct is the
 // estimated number of distinct keys, misses the estimated unavoidable
 // misses (the distinct keys, or after a warm-up those first requested

@@ -272,9 +272,9 @@ func (o *replayOptions) parseSize() (sim.Size, error) {
 // timelineFlags ask for the hit ratio per window of a replay.
 type timelineFlags struct {
 	interval string
-	plot   string
-	metric string
-	fs     *pflag.FlagSet
+	plot     string
+	metric   string
+	fs       *pflag.FlagSet
 }
 
 func (f *timelineFlags) register(fs *pflag.FlagSet) {

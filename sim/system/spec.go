@@ -193,4 +193,3 @@ func TopKeys(t *trace.Trace, from, to, k int) []KeySize {
 	}
 	return out
 }
-
