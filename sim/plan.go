@@ -14,7 +14,7 @@ import (
 // carries it out.
 type Plan struct {
 	// Trace is the input, loaded whole. Or Samples are spatial samples of
-	// an input of Total requests (SHARDS: the requests of a fraction of the
+	// an input of Total requests (counted: after a warm-up) (SHARDS: the requests of a fraction of the
 	// keys; several, with different hash seeds, give error bands).
 	Trace   *trace.Trace
 	Samples []Sample

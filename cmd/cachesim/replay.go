@@ -177,10 +177,11 @@ func runReplay(cmd *cobra.Command, o *replayOptions, p replayPlan) error {
 	if err != nil {
 		return err
 	}
-	t, warm, err := cut(t, p.span, stderr)
+	t, extent, err := cut(t, p.span, stderr)
 	if err != nil {
 		return err
 	}
+	warm := warmOf(extent)
 	if err := o.prefix.check(t); err != nil {
 		return err
 	}
@@ -224,6 +225,7 @@ func runReplay(cmd *cobra.Command, o *replayOptions, p replayPlan) error {
 	start := time.Now()
 	st := sim.Replay(t, c, opt)
 	rep := report.NewReplay(t.Name, spec.String(), size, st, distinct, time.Since(start))
+	rep.Span = report.NewSpan(extent)
 	if opt.Window != nil {
 		rep.Window = opt.Window.Window.String()
 	}
@@ -233,15 +235,7 @@ func runReplay(cmd *cobra.Command, o *replayOptions, p replayPlan) error {
 		noteRate(stderr, rate == 0)
 	}
 	title := fmt.Sprintf("%s, %s at %s %s", t.Name, spec, size, size.Unit)
-	var events []report.TimelineEvent
-	if warm > 0 { // at the warm-up's end: its time, or its index without timestamps
-		end := int64(warm)
-		if t.Times != nil {
-			end = t.Times[warm]
-		}
-		events = append(events, report.TimelineEvent{At: end, Name: "warm-up ends"})
-	}
-	if err := o.timeline.chart(&o.out, title, t, opt.Window, st, events); err != nil {
+	if err := o.timeline.chart(&o.out, title, t, opt.Window, st, warm, nil); err != nil {
 		return err
 	}
 	return o.out.emit(cmd.OutOrStdout(), stderr, writers{"table": rep.WriteTable, "csv": rep.WriteCSV, "json": rep.WriteJSON})
@@ -326,14 +320,25 @@ func (f *timelineFlags) plan(t *trace.Trace, w sim.Window, stderr io.Writer) (*s
 
 // chart stages the timeline chart of a run of t, when --plot asked for
 // one: against clock time when t's timestamps are clock times, with events
-// (at trace times, nanoseconds since the first request) marked.
-func (f *timelineFlags) chart(out *outputFlags, title string, t *trace.Trace, plan *sim.WindowPlan, st sim.Stats, events []report.TimelineEvent) error {
+// (at trace times, nanoseconds since the first request) marked, and the
+// end of a warm-up of the first warm requests (0: none), whose requests
+// st does not count.
+func (f *timelineFlags) chart(out *outputFlags, title string, t *trace.Trace, plan *sim.WindowPlan, st sim.Stats, warm int,
+	events []report.TimelineEvent) error {
 	if f.plot == "" {
 		return nil
 	}
 	metric, _ := report.ParseMetric(f.metric)
-	tl := report.Timeline{Title: title, Plan: plan, Windows: st.Windows, Overall: metric.Of(st), Origin: t.Origin,
-		Events: eventsOnWindows(t, plan, events)}
+	events = eventsOnWindows(t, plan, events)
+	if warm > 0 && warm < t.Len() { // its time, or its index for windows of requests
+		end := int64(warm)
+		if plan.ByTime {
+			end = t.Times[warm]
+		}
+		events = append(events, report.TimelineEvent{At: end, Name: "warm-up ends"})
+	}
+	tl := report.Timeline{Title: title, Plan: plan, Windows: st.Windows, Overall: metric.Of(st), Warmup: warm > 0, Origin: t.Origin,
+		Events: events}
 	return out.chart(f.plot, tl.TimelineChart(metric))
 }
 
@@ -343,7 +348,7 @@ func (f *timelineFlags) chart(out *outputFlags, title string, t *trace.Trace, pl
 func eventsOnWindows(t *trace.Trace, plan *sim.WindowPlan, events []report.TimelineEvent) []report.TimelineEvent {
 	out := slices.Clone(events)
 	for i := range out {
-		if !plan.ByTime && t.Times != nil { // (without timestamps, events are at indexes)
+		if !plan.ByTime {
 			out[i].At = int64(sort.Search(len(t.Times), func(j int) bool { return t.Times[j] >= out[i].At }))
 		}
 	}
@@ -422,5 +427,6 @@ func (o *replayOptions) replayStream(cmd *cobra.Command, args []string, p replay
 	}
 	warnInputs(stderr, t, []policy.Spec{p.spec}, size.Bytes())
 	rep := report.NewReplay(name, p.spec.String(), size, st, info.Distinct, took)
+	rep.Span = report.NewSpan(info.Extent)
 	return true, o.out.emit(cmd.OutOrStdout(), stderr, writers{"table": rep.WriteTable, "csv": rep.WriteCSV, "json": rep.WriteJSON})
 }

@@ -58,19 +58,26 @@ func (f *spanFlags) check() (sim.Span, error) {
 	return s, nil
 }
 
-// cut resolves s on t and returns its window, the number of its first
-// requests that are a warm-up, and the extent, saying on stderr what it
-// counts.
-func cut(t *trace.Trace, s sim.Span, stderr io.Writer) (*trace.Trace, int, error) {
+// cut resolves s on t and returns its window and the extent (nil
+// without a span), saying on stderr what it replays and counts.
+func cut(t *trace.Trace, s sim.Span, stderr io.Writer) (*trace.Trace, *sim.Extent, error) {
 	if s.IsZero() {
-		return t, 0, nil
+		return t, nil, nil
 	}
 	e, err := s.Resolve(t)
 	if err != nil {
-		return nil, 0, spanError(err)
+		return nil, nil, spanError(err)
 	}
 	noteSpan(stderr, &e)
-	return e.Cut(t), e.Warmup(), nil
+	return e.Cut(t), &e, nil
+}
+
+// warmOf returns the requests of e's warm-up (0 without e).
+func warmOf(e *sim.Extent) int {
+	if e == nil {
+		return 0
+	}
+	return e.Warmup()
 }
 
 // warmupOf is the span that replays a window cut from a trace with its

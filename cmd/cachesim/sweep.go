@@ -297,7 +297,7 @@ func parseSizes(spec string, bytes bool) (sim.Sizes, error) {
 // sweepInput is the trace a sweep runs on, whole or sampled.
 type sweepInput struct {
 	t       *trace.Trace // the trace, or the first sample
-	total   int64        // requests in the whole input
+	total   int64        // samples: requests of the whole input counted (after the --warmup)
 	samples []*trace.Trace
 	rates   []float64 // each sample's rate (--bands draws several)
 	warm    []int     // each sample's requests of the --warmup
@@ -312,9 +312,7 @@ func (o *sweepOptions) load(args []string, stderr io.Writer, maxMem int64, p swe
 		}
 		return in, err
 	}
-	if in.t, err = o.in.loadWithin(args, stderr, maxMem); err == nil {
-		in.total = int64(in.t.Len())
-	}
+	in.t, err = o.in.loadWithin(args, stderr, maxMem)
 	return in, err
 }
 
@@ -387,7 +385,7 @@ func (o *sweepOptions) checkInput(p *sweepPlan, in sweepInput) error {
 // simPlan is the sweep the flags ask for of the input; progress makes the
 // progress bar once the sweep knows its size.
 func (o *sweepOptions) simPlan(p sweepPlan, in sweepInput, progress func(points int, requests int64) func()) sim.Plan {
-	plan := sim.Plan{Total: in.total, Policies: p.specs, Optimal: o.optimal, Sizes: p.sizes, Points: o.points,
+	plan := sim.Plan{Policies: p.specs, Optimal: o.optimal, Sizes: p.sizes, Points: o.points,
 		TTL: o.cache.ttl, Seed: o.cache.seed, CountWrites: o.cache.writes, Overhead: o.cache.overhead, DedupBatch: o.batch.dedup,
 		Workers: o.jobs, MaxMemory: p.maxMem, Latency: p.model, Progress: progress}
 	if len(plan.Sizes.Values) == 0 {
@@ -402,6 +400,7 @@ func (o *sweepOptions) simPlan(p sweepPlan, in sweepInput, progress func(points 
 	}
 	for i, s := range in.samples {
 		plan.Samples = append(plan.Samples, sim.Sample{Trace: s, Rate: in.rates[i], Warmup: in.warm[i]})
+		plan.Total = in.total
 	}
 	if p.budget > 0 {
 		plan.Partition = sim.Size{N: p.budget, Unit: sim.UnitOf(p.budgetBytes)}

@@ -281,11 +281,11 @@ func (f *systemFlags) load(args []string, s *systemSetup, stderr io.Writer) (*tr
 		return nil, fmt.Errorf("--warmup %s covers all %d requests of %s: nothing would be measured; give a shorter warm-up", f.warmup, t.Len(), t.Name)
 	}
 	if !s.window.IsZero() { // the window cut, the warm-up counted from its start
-		var warm int
-		if t, warm, err = cut(t, sim.Span{Window: s.window, Warmup: c.Warmup}, stderr); err != nil {
+		var e *sim.Extent
+		if t, e, err = cut(t, sim.Span{Window: s.window, Warmup: c.Warmup}, stderr); err != nil {
 			return nil, err
 		}
-		c.Warmup = sim.Warmup{Requests: warm}
+		c.Warmup = sim.Warmup{Requests: e.Warmup()}
 	}
 	if col, ok := strings.CutPrefix(f.assign, "column:"); ok {
 		if c.InstanceOf, err = instanceColumn(t, tracePath(args), col, &f.in); err != nil {
@@ -517,7 +517,11 @@ func runSystemReplay(cmd *cobra.Command, o *systemReplayOptions, s systemSetup, 
 	if runs[0].Stampede != system.StampedeOff {
 		title += ", stampede " + runs[0].Stampede.String()
 	}
-	if err := o.timeline.chart(&o.out, title, t, s.cfg.Window, runs[0].Stats.Stats, o.drops(runs[0].Stats)); err != nil {
+	warm := 0
+	if !s.cfg.PrewarmFromWarmup { // else the warm-up is not replayed
+		warm = sim.WarmupEnd(t, s.cfg.Warmup)
+	}
+	if err := o.timeline.chart(&o.out, title, t, s.cfg.Window, runs[0].Stats.Stats, warm, o.drops(runs[0].Stats)); err != nil {
 		return err
 	}
 	return o.out.emit(cmd.OutOrStdout(), stderr, writers{"table": rep.WriteTable, "json": rep.WriteJSON})
