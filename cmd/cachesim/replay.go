@@ -370,15 +370,15 @@ func (o *replayOptions) replayStream(cmd *cobra.Command, args []string, p replay
 	size, hint := p.size, int64(1<<16) // the cache's tables grow past the hint
 	if size.N == 0 {
 		var count trace.Counter
-		if _, err := o.in.stream(args, io.Discard, func(_ string, r trace.Reader) error {
+		if _, err := o.in.stream(args, io.Discard, func(name string, r trace.Reader) error {
 			if declaresPrompts(r) {
 				return errLoad // prompts replay with the prefix rule, loaded
 			}
-			return countAll(windowOf(r, p.span, ""), &count)
+			return countAll(windowOf(r, p.span, name), &count)
 		}); err == errLoad {
 			return false, nil
 		} else if err != nil {
-			return true, err
+			return true, spanError(err)
 		}
 		size, hint = sim.DefaultReplaySize(count.Distinct, count.Bytes, size.Unit), int64(count.Distinct)
 	}
