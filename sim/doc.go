@@ -18,6 +18,9 @@
 //   - LRUCurve, StreamDistances and ShardsEstimator compute LRU's whole
 //     curve in one pass from stack distances, for a loaded trace, a stream
 //     and a spatial sample of a stream.
+//   - A Span (a window of the trace, FROM..TO, and a warm-up) says which
+//     requests the above replay and which they count: Span.Resolve finds
+//     them in a loaded trace (an Extent), SpanReader as a stream goes by.
 //   - ReplayPrefixTiers runs a prompt trace through a hierarchy of
 //     KV-cache tiers, and ReplayRouted through several serving instances
 //     behind a router.

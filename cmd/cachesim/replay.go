@@ -107,7 +107,7 @@ replay. A real Redis or memcached: cachesim live replay.
 	o.lat.register(fs, latencyParts{hit: true, rate: true})
 	o.batch.register(fs, true)
 	o.timeline.register(fs)
-	o.span.register(fs, true)
+	o.span.register(fs, true, sectionSpan)
 	o.prefix.register(fs)
 	o.route.register(fs)
 	o.in.register(fs)

@@ -28,9 +28,9 @@ const spanHelp = "replay only this part of the trace, FROM..TO: request indexes 
 	"or clock times of the trace's timestamps (08:00..20:00, 2024-03-01T08:00.., UTC unless given a zone: 08:00+01:00); either side may be empty (..2h, 10h..)"
 
 // register adds --window, and --warmup when warmup is set, to fs in
-// section (the caller's, when "").
-func (f *spanFlags) register(fs *pflag.FlagSet, warmup bool) {
-	defer inSection(fs, sectionSpan)()
+// help section.
+func (f *spanFlags) register(fs *pflag.FlagSet, warmup bool, section string) {
+	defer inSection(fs, section)()
 	f.withWarmup = warmup
 	fs.StringVar(&f.window, "window", "", spanHelp)
 	if warmup {

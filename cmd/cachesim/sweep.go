@@ -171,7 +171,7 @@ func (o *sweepOptions) registerCommon(fs *pflag.FlagSet) {
 	o.lat.register(fs, latencyParts{hit: true, rate: true, plot: true})
 	o.batch.register(fs, true)
 	o.sizing.register(fs)
-	o.span.register(fs, true)
+	o.span.register(fs, true, sectionSpan)
 	o.sample.register(fs)
 	o.prefix.register(fs)
 	o.in.register(fs)

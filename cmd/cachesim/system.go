@@ -56,9 +56,11 @@ backend load.
                the independence estimate, and each request's latency, its
                slowest key's; --dedup-batch looks a repeated key up once.
   --warmup N|10m  leaves the first N requests or 10 minutes out of the
-               statistics. --prewarm top:K loads the K most requested keys of
-               --prewarm-from (a trace) or, without it, of the --warmup part,
-               which then stands for the past and is not replayed.
+               statistics (of the --window FROM..TO, when one cuts the trace:
+               2h..10h, 08:00..20:00, 100000..). --prewarm top:K loads the K
+               most requested keys of --prewarm-from (a trace) or, without it,
+               of the --warmup part, which then stands for the past and is
+               not replayed.
   --config hierarchy.yaml  long setups in a file: keys are this command's
                flag names, levels may be a list of {name, policy, size,
                latency}; flags on the command line win. For example:
@@ -145,7 +147,7 @@ func (f *systemFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.prewarm, "prewarm", "", "load the K most requested keys before the replay: top:K (from --prewarm-from, else from the --warmup part)")
 	fs.StringVar(&f.prewarmFrom, "prewarm-from", "", "history trace (or workload spec) for --prewarm, read with the same input flags")
 	done()
-	f.span.register(fs, false)
+	f.span.register(fs, false, sectionEvents)
 	f.batch.register(fs, false)
 	f.in.register(fs)
 	f.in.registerRequests(fs)
