@@ -54,6 +54,10 @@ type Chart struct {
 	// Bars make a bar chart: one bar a category, at x 0, 1, 2…, named on
 	// the x axis; Series are then reference lines across them.
 	Bars []Bar
+	// Lower, when set, is a second panel drawn below this one on the same
+	// x axis (its title and x label unused): the rates beside a timeline's
+	// hit ratio.
+	Lower *Chart
 }
 
 // Event is a vertical line at X; events of one Name share a legend entry.
@@ -160,8 +164,48 @@ func (c *Chart) Writer(path string) func(io.Writer) error {
 }
 
 // draw renders the chart on dc: the plot on the left, the legend in a
-// column of its own on the right, so that it never covers a curve.
+// column of its own on the right, so that it never covers a curve; a
+// Lower panel goes below, on the same x axis, its legend beside it.
 func (c *Chart) draw(dc draw.Canvas) error {
+	p, legend, lw, err := c.build()
+	if err != nil {
+		return err
+	}
+	var q *plot.Plot
+	var lower plot.Legend
+	if c.Lower != nil {
+		var lw2 vg.Length
+		if q, lower, lw2, err = c.Lower.build(); err != nil {
+			return err
+		}
+		lw = max(lw, lw2)
+		p.X.Min, p.X.Max = min(p.X.Min, q.X.Min), max(p.X.Max, q.X.Max)
+		q.X = p.X // the same axis, ticks and range: both panels' data
+		q.X.Label.Text, p.X.Label.Text = p.X.Label.Text, ""
+	}
+	// The title is centred over the plot, beside the legend: wrap it to fit.
+	p.Title.Text = wrapText(c.Title, p.Title.TextStyle.Width, dc.Max.X-dc.Min.X-lw-vg.Points(8))
+	area := draw.Crop(dc, vg.Points(4), -lw, vg.Points(4), -vg.Points(8))
+	column := func(panel draw.Canvas) draw.Canvas { // the legend's, beside a panel
+		return draw.Canvas{Canvas: dc.Canvas, Rectangle: vg.Rectangle{Min: vg.Point{X: dc.Max.X - lw + vg.Points(8), Y: panel.Min.Y},
+			Max: vg.Point{X: dc.Max.X, Y: panel.Max.Y - vg.Points(40)}}}
+	}
+	if q == nil {
+		p.Draw(area)
+		legend.Draw(column(dc))
+		return nil
+	}
+	panels := plot.Align([][]*plot.Plot{{p}, {q}}, draw.Tiles{Rows: 2, Cols: 1, PadY: vg.Points(12)}, area)
+	p.Draw(panels[0][0])
+	q.Draw(panels[1][0])
+	legend.Draw(column(draw.Canvas{Rectangle: vg.Rectangle{Min: vg.Point{Y: panels[0][0].Min.Y}, Max: vg.Point{Y: dc.Max.Y}}}))
+	lower.Draw(column(draw.Canvas{Rectangle: vg.Rectangle{Min: vg.Point{Y: dc.Min.Y}, Max: vg.Point{Y: panels[1][0].Max.Y + vg.Points(40)}}}))
+	return nil
+}
+
+// build makes the chart's plot and legend, and the width of the legend's
+// column.
+func (c *Chart) build() (*plot.Plot, plot.Legend, vg.Length, error) {
 	p := plot.New()
 	p.Title.TextStyle.Font.Size = vg.Points(13)
 	p.X.Label.Text, p.Y.Label.Text = c.XLabel, c.YLabel
@@ -187,11 +231,11 @@ func (c *Chart) draw(dc draw.Canvas) error {
 			xys[i] = plotter.XY{X: s.X[i], Y: s.Y[i]}
 		}
 		if err := s.addBand(p); err != nil {
-			return fmt.Errorf("chart %q, series %s: %w", c.Title, s.Name, err)
+			return nil, legend, 0, fmt.Errorf("chart %q, series %s: %w", c.Title, s.Name, err)
 		}
 		line, err := plotter.NewLine(xys)
 		if err != nil {
-			return fmt.Errorf("chart %q, series %s: %w", c.Title, s.Name, err)
+			return nil, legend, 0, fmt.Errorf("chart %q, series %s: %w", c.Title, s.Name, err)
 		}
 		line.LineStyle = s.lineStyle()
 		p.Add(line)
@@ -199,7 +243,7 @@ func (c *Chart) draw(dc draw.Canvas) error {
 		if s.Markers {
 			pts, err := plotter.NewScatter(xys)
 			if err != nil {
-				return err
+				return nil, legend, 0, err
 			}
 			pts.Color, pts.Shape, pts.Radius = line.Color, styleShape(s.Style), vg.Points(3)
 			p.Add(pts)
@@ -211,10 +255,10 @@ func (c *Chart) draw(dc draw.Canvas) error {
 		p.Add(barLabelLayer{bars: c.Bars, refs: c.references()})
 	}
 	if err := c.addEvents(p, &legend); err != nil {
-		return err
+		return nil, legend, 0, err
 	}
 	if err := c.addMarks(p, &legend); err != nil {
-		return err
+		return nil, legend, 0, err
 	}
 	c.setAxes(p)
 	// The legend gets a column as wide as its longest entry.
@@ -226,13 +270,7 @@ func (c *Chart) draw(dc draw.Canvas) error {
 		lw = max(lw, legend.TextStyle.Width(e.Name))
 	}
 	// SVG viewers may substitute a wider font: leave a tenth more room.
-	lw = lw*11/10 + legend.ThumbnailWidth + vg.Points(20)
-	// The title is centred over the plot, beside the legend: wrap it to fit.
-	p.Title.Text = wrapText(c.Title, p.Title.TextStyle.Width, dc.Max.X-dc.Min.X-lw-vg.Points(8))
-	p.Draw(draw.Crop(dc, vg.Points(4), -lw, vg.Points(4), -vg.Points(8)))
-	lc := draw.Crop(dc, dc.Max.X-dc.Min.X-lw+vg.Points(8), 0, 0, -vg.Points(40))
-	legend.Draw(lc)
-	return nil
+	return p, legend, lw*11/10 + legend.ThumbnailWidth + vg.Points(20), nil
 }
 
 // wrapText breaks text into lines no wider than max (as width measures

@@ -175,7 +175,7 @@ func TestMRCChartLogBytes(t *testing.T) {
 
 func TestLatencyChart(t *testing.T) {
 	points, lat := latencySweep(t, cycleTrace(), "50ms", 1, 2, 3)
-	rep := &Sweep{Workload: "cycle", Unit: "objects", Points: points, Latency: NewLatencyReport(points, lat.Uncached, 1)}
+	rep := &Sweep{Workload: "cycle", Unit: "objects", Points: points, Latency: NewLatencyReport(points, lat.Uncached, Load{Rate: 1, Rows: 10})}
 	c := rep.LatencyChart()
 	if !strings.Contains(c.Title, ": cycle") {
 		t.Errorf("title %q does not name the trace", c.Title)

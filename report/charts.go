@@ -214,6 +214,9 @@ type Timeline struct {
 	// Events are moments to mark, in the windows' unit: nanoseconds since
 	// the first request for time windows, request indexes otherwise.
 	Events []TimelineEvent
+	// Peak, when set (time windows only), gives the rates per window that
+	// a second panel draws: client requests and backend calls per second.
+	Peak *Peak
 }
 
 // TimelineEvent is a moment of a run worth marking on its timeline.
@@ -261,7 +264,56 @@ func (tl Timeline) TimelineChart(m Metric) *Chart {
 		c.Events = append(c.Events, Event{X: at(float64(e.At)), Name: e.Name})
 	}
 	c.YMin, c.YMax = percentRange(c.Series)
+	if tl.Peak != nil && tl.Plan.ByTime {
+		c.Lower = tl.rateChart(at, width)
+		c.Title = fmt.Sprintf("%s and load per %s window: %s", capitalise(m.String()), w, tl.Title)
+	}
 	return c
+}
+
+// rateChart is the timeline's second panel: per window, the client
+// requests per second and the backend calls per second with the cache (and
+// without one, when that is not the client requests: one call per key of
+// a multi-key request), every window drawn that the peak report counts.
+func (tl Timeline) rateChart(at func(float64) float64, width float64) *Chart {
+	pk := tl.Peak
+	c := &Chart{XLabel: "", YLabel: "per second"}
+	client := Series{Name: "client requests/s", Style: 1}
+	with := Series{Name: fmt.Sprintf("backend calls/s, %s at %s", pk.Policy, sim.FormatSize(pk.Size, pk.Unit == "bytes")), Style: 0}
+	without := Series{Name: "backend calls/s, no cache", Gray: true, Dashed: true}
+	top := 0.0
+	windows := pk.Windows
+	if pk.LastLeftOut {
+		windows = windows[:len(windows)-1]
+	}
+	for _, w := range windows {
+		x := at(w.Start*1e9 + width/2)
+		client.X, client.Y = append(client.X, x), append(client.Y, w.Client)
+		with.X, with.Y = append(with.X, x), append(with.Y, w.With)
+		without.X, without.Y = append(without.X, x), append(without.Y, w.Without)
+		top = math.Max(top, math.Max(w.Client, w.Without))
+	}
+	c.Series = []Series{client, with}
+	if pk.Lookups != nil && pk.Without != pk.Client {
+		c.Series = append(c.Series, without)
+	}
+	c.YMin, c.YMax = 0, niceCeil(top*1.08)
+	return c
+}
+
+// niceCeil rounds v > 0 up to a round number: 1, 1.2, 1.5, 2, 2.5, 3, 4, 5,
+// 6 or 8 times a power of ten (1 for v <= 0).
+func niceCeil(v float64) float64 {
+	if v <= 0 {
+		return 1
+	}
+	p := math.Pow(10, math.Floor(math.Log10(v)))
+	for _, m := range []float64{1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10} {
+		if v <= m*p {
+			return m * p
+		}
+	}
+	return 10 * p
 }
 
 // axis sets c's x axis for the timeline and returns the map from the

@@ -40,9 +40,13 @@ func (in *Inspection) WriteTable(w io.Writer) error {
 	if s.Prompt != nil {
 		return in.writePromptTable(w)
 	}
+	requests := []string{"requests", fmt.Sprint(s.Requests)}
+	if s.ClientRequests > 0 {
+		requests = []string{"requests (multi-key)", fmt.Sprintf("%d client requests of %d key lookups (rows)", s.ClientRequests, s.Requests)}
+	}
 	rows := [][]string{
 		{"format", in.Format},
-		{"requests", fmt.Sprint(s.Requests)},
+		requests,
 		{"distinct keys", fmt.Sprint(s.DistinctKeys)},
 		{"footprint (objects ever stored)", fmt.Sprint(s.FootprintObjects)},
 		{"footprint bytes (last stored sizes)", fmt.Sprintf("%d (%s)", s.FootprintBytes, sim.FormatSize(s.FootprintBytes, true))},
@@ -56,7 +60,12 @@ func (in *Inspection) WriteTable(w io.Writer) error {
 	}
 	if s.HasTime {
 		span := time.Duration(s.SpanSeconds * 1e9).Round(time.Millisecond)
-		rows = append(rows, []string{"time span", span.String()}, []string{"request rate", fmt.Sprintf("%.4g/s", s.RatePerSec)})
+		rows = append(rows, []string{"time span", span.String()})
+		if s.ClientRequests > 0 {
+			rows = append(rows, []string{"request rate", fmt.Sprintf("%.4g client requests/s, %.4g key lookups/s", s.ClientRatePerSec, s.RatePerSec)})
+		} else {
+			rows = append(rows, []string{"request rate", fmt.Sprintf("%.4g requests/s", s.RatePerSec)})
+		}
 	} else {
 		rows = append(rows, []string{"time span", "no timestamps"})
 	}

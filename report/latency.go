@@ -33,10 +33,13 @@ type LatencyRow struct {
 	ReductionPct float64 `json:"mean_reduction_pct"`
 	// P99ReductionPct is the same for the 99th percentile.
 	P99ReductionPct float64 `json:"p99_reduction_pct"`
-	// BackendAvoidedPerS is the backend requests the cache saves per second
-	// (hits per second); nil when the request rate is unknown.
-	BackendAvoidedPerS *float64 `json:"backend_requests_avoided_per_s,omitempty"`
-	// BackendLoad is the backend's load as a fraction of its load without a cache (the miss ratio).
+	// BackendAvoidedPerS is the backend calls the cache saves per second
+	// (see sim.Calls: a hit saves one, or with --batch-backend single a
+	// multi-key request served whole does); nil when the request rate is
+	// unknown.
+	BackendAvoidedPerS *float64 `json:"backend_calls_saved_per_s,omitempty"`
+	// BackendLoad is the backend calls with the cache as a fraction of
+	// those without one (the miss ratio, but for --batch-backend single).
 	BackendLoad float64 `json:"backend_load"`
 	// Batch is the latency of whole multi-key requests with the cache
 	// (nil for a trace without them).
@@ -66,10 +69,10 @@ type LatencyReport struct {
 }
 
 // NewLatencyReport builds the latency report of points, which carry latency
-// histograms, against uncached, the latencies with every request a miss.
-// rate is the request rate per second, 0 when unknown.
-func NewLatencyReport(points []sim.Point, uncached *sim.Histogram, rate float64) *LatencyReport {
-	r := &LatencyReport{Uncached: Summarise(uncached), RequestRate: rate,
+// histograms, against uncached, the latencies with every request a miss;
+// load gives the backend calls saved per second.
+func NewLatencyReport(points []sim.Point, uncached *sim.Histogram, load Load) *LatencyReport {
+	r := &LatencyReport{Uncached: Summarise(uncached), RequestRate: load.Rate,
 		PercentileNote: fmt.Sprintf("percentiles from a log-bucketed histogram, within %g%% of the exact value (exact for constant latencies); means exact", 100*sim.HistogramError)}
 	for _, p := range points {
 		if p.Latency == nil {
@@ -79,11 +82,8 @@ func NewLatencyReport(points []sim.Point, uncached *sim.Histogram, rate float64)
 		row := LatencyRow{Policy: p.Policy, Size: p.Size, With: with,
 			ReductionPct:    reduction(with.MeanMS, r.Uncached.MeanMS),
 			P99ReductionPct: reduction(with.P99MS, r.Uncached.P99MS),
-			BackendLoad:     1 - p.HitRatio()}
-		if rate > 0 {
-			v := p.HitRatio() * rate
-			row.BackendAvoidedPerS = &v
-		}
+			BackendLoad:     callRatio(sim.CallsOf(p.Stats, load.Backend))}
+		row.BackendAvoidedPerS, _ = load.savedPerS(p.Stats)
 		if b := p.Batch; b != nil && b.Latency != nil {
 			with, without := Summarise(b.Latency), Summarise(b.Uncached)
 			row.Batch, r.BatchUncached = &with, &without
@@ -104,6 +104,31 @@ func (r *LatencyReport) SetModel(m *sim.LatencyModel) {
 	}
 }
 
+// callRatio returns the backend calls with the cache over those without.
+func callRatio(c sim.Calls) float64 { return ratio(c.With, c.Without) }
+
+// Load says how a run's counts become rates: the trace's requests (its
+// records, writes included) per second and how many there are, and how the
+// misses of a multi-key request reach the backend (see sim.Calls).
+type Load struct {
+	// Rate is the requests per second (0: unknown), Rows the requests.
+	Rate    float64
+	Rows    int64
+	Backend sim.BatchBackend
+}
+
+// savedPerS returns the backend calls and the keys fetched that st saves
+// per second, over the Rows/Rate seconds of the trace, or nils when the
+// rate is unknown.
+func (l Load) savedPerS(st sim.Stats) (calls, keys *float64) {
+	if l.Rate <= 0 || l.Rows <= 0 {
+		return nil, nil
+	}
+	seconds := float64(l.Rows) / l.Rate
+	c, k := float64(sim.CallsOf(st, l.Backend).Saved())/seconds, float64(st.Hits)/seconds
+	return &c, &k
+}
+
 // reduction returns how much lower v is than base, in percent.
 func reduction(v, base float64) float64 {
 	if base == 0 {
@@ -122,7 +147,7 @@ func (r *LatencyReport) WriteTable(w io.Writer, bytes bool) error {
 	fmt.Fprintf(w, "; without a cache: mean %s, p50 %s, p95 %s, p99 %s\n",
 		fmtMS(r.Uncached.MeanMS), fmtMS(r.Uncached.P50MS), fmtMS(r.Uncached.P95MS), fmtMS(r.Uncached.P99MS))
 	t := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off), tablewriter.WithRowAlignment(tw.AlignRight))
-	t.Header("policy", "size", "mean", "p50", "p99", "mean cut", "p99 cut", "backend req/s saved", "backend load")
+	t.Header("policy", "size", "mean", "p50", "p99", "mean cut", "p99 cut", "backend calls/s saved", "backend load")
 	for _, row := range r.Rows {
 		saved := "n/a"
 		if row.BackendAvoidedPerS != nil {
@@ -138,7 +163,7 @@ func (r *LatencyReport) WriteTable(w io.Writer, bytes bool) error {
 		return err
 	}
 	if r.RequestRate == 0 {
-		fmt.Fprintln(w, "backend requests saved per second: n/a (the trace has no timestamps to give the request rate)")
+		fmt.Fprintln(w, "backend calls saved per second: n/a (the trace has no timestamps to give the request rate)")
 	}
 	if err := r.writeBatchTable(w, bytes); err != nil {
 		return err

@@ -53,7 +53,7 @@ func TestLatencyReportConstant(t *testing.T) {
 	if !ok || rate != 1 {
 		t.Fatalf("request rate %g, want 1", rate)
 	}
-	r := NewLatencyReport(points, lat.Uncached, rate)
+	r := NewLatencyReport(points, lat.Uncached, Load{Rate: rate, Rows: int64(tr.Len())})
 	if r.Uncached != (Latency{50, 50, 50, 50}) {
 		t.Errorf("uncached %+v, want 50ms everywhere", r.Uncached)
 	}
@@ -91,7 +91,7 @@ func TestLatencyReportConstant(t *testing.T) {
 	last := rows[2]
 	for name, want := range map[string]string{"size": "3", "mean_ms": "20.3", "p50_ms": "0.5", "p99_ms": "50",
 		"uncached_mean_ms": "50", "mean_reduction_pct": "59.4", "backend_load": "0.4", "recommended_by": "target",
-		"backend_requests_avoided_per_s": "0.6"} {
+		"backend_calls_saved_per_s": "0.6"} {
 		i, ok := col[name]
 		if !ok {
 			t.Errorf("CSV has no column %s (header %v)", name, rows[0])
@@ -139,7 +139,7 @@ func TestLatencyBaselineIsMissDistribution(t *testing.T) {
 		tr.Append(&trace.Request{Key: k, Size: 1}) // every request a new key: no hits
 	}
 	points, lat := latencySweep(t, tr, "lognormal:median=40ms,p99=250ms", 10)
-	r := NewLatencyReport(points, lat.Uncached, 0)
+	r := NewLatencyReport(points, lat.Uncached, Load{})
 	if r.Rows[0].With != r.Uncached || r.Rows[0].ReductionPct != 0 || r.Rows[0].BackendAvoidedPerS != nil {
 		t.Errorf("a cache that never hits: %+v, want exactly the uncached %+v and no rate", r.Rows[0], r.Uncached)
 	}

@@ -41,6 +41,11 @@ type Sweep struct {
 	Bounds []string `json:"bounds,omitempty"`
 	// RequestRate is the requests per second the cache serves (0: unknown).
 	RequestRate float64 `json:"requests_per_second,omitempty"`
+	// Backend says how the misses of a multi-key request reach the
+	// backend, for the backend calls saved (see sim.Calls).
+	Backend sim.BatchBackend `json:"-"`
+	// Peaks are the backend load over time at the plans' sizes (see Peak).
+	Peaks []*Peak `json:"peaks,omitempty"`
 	// Plans answer per policy: how big, and what it does (see Recommend).
 	Plans []Plan `json:"plans,omitempty"`
 	// XScale chooses the charts' size axis.
@@ -105,7 +110,7 @@ var CSVHeader = []string{"policy", "size", "unit", "requests", "hits", "misses",
 // report: latencies in milliseconds, without the cache ("uncached_") and with it.
 var CSVLatencyHeader = []string{"mean_ms", "p50_ms", "p95_ms", "p99_ms",
 	"uncached_mean_ms", "uncached_p50_ms", "uncached_p95_ms", "uncached_p99_ms",
-	"mean_reduction_pct", "p99_reduction_pct", "backend_requests_avoided_per_s", "backend_load"}
+	"mean_reduction_pct", "p99_reduction_pct", "backend_calls_saved_per_s", "backend_load"}
 
 // CSVBandHeader lists the columns added when the points are estimates
 // from several samples (--bands): the lowest and highest estimate.
@@ -129,6 +134,9 @@ func (s *Sweep) WriteCSV(w io.Writer) error {
 		header = append(header[:len(header):len(header)], CSVPrefixHeader...)
 	}
 	header = append(header[:len(header):len(header)], s.batchHeader()...)
+	if len(s.Peaks) > 0 {
+		header = append(header[:len(header):len(header)], CSVPeakHeader...)
+	}
 	cw.Write(header)
 	for _, c := range Curves(s.Points) {
 		gains := c.Gains()
@@ -160,6 +168,7 @@ func (s *Sweep) WriteCSV(w io.Writer) error {
 				row = append(row, s.Prefix.prefixCSV(p.Stats)...)
 			}
 			row = append(row, s.batchRow(p, lat)...)
+			row = append(row, s.peakRow(p)...)
 			cw.Write(row)
 		}
 	}
@@ -292,6 +301,11 @@ func (s *Sweep) writeNotes(w io.Writer) error {
 		}
 	}
 	s.writePlans(w)
+	if len(s.Peaks) > 0 {
+		if err := WritePeaks(w, s.Peaks); err != nil {
+			return err
+		}
+	}
 	if s.Latency != nil {
 		fmt.Fprintln(w)
 		return s.Latency.WriteTable(w, s.bytes())

@@ -31,9 +31,11 @@ type Plan struct {
 	// latency model was given and Size was swept).
 	Latency  *Latency `json:"latency,omitempty"`
 	Uncached *Latency `json:"latency_without_cache,omitempty"`
-	// BackendSavedPerS is the backend requests the cache saves per second
-	// (when the request rate is known).
-	BackendSavedPerS *float64 `json:"backend_requests_saved_per_s,omitempty"`
+	// BackendSavedPerS is the backend calls the cache saves per second
+	// (when the request rate is known; see sim.Calls), and KeysSavedPerS,
+	// in a trace of multi-key requests, the keys it saves fetching.
+	BackendSavedPerS *float64 `json:"backend_calls_saved_per_s,omitempty"`
+	KeysSavedPerS    *float64 `json:"keys_fetched_saved_per_s,omitempty"`
 	// MonthlySaving is the monthly cost of no cache (every request a miss)
 	// minus the cost at Size, memory included (when prices are given).
 	MonthlySaving *float64 `json:"monthly_saving,omitempty"`
@@ -93,10 +95,14 @@ func (s *Sweep) plan(c Curve, m Metric) Plan {
 	}
 	if swept && s.Prefix != nil {
 		parts = append(parts, s.prefixPlan(point)...)
-	} else if swept && s.RequestRate > 0 {
-		v := point.HitRatio() * s.RequestRate
-		p.BackendSavedPerS = &v
-		parts = append(parts, fmt.Sprintf("%s backend requests/s saved", fmtAmount(v)))
+	} else if calls, keys := s.load().savedPerS(point.Stats); swept && calls != nil {
+		p.BackendSavedPerS = calls
+		saved := fmt.Sprintf("%s backend calls/s saved", fmtAmount(*calls))
+		if point.Batch != nil {
+			p.KeysSavedPerS = keys
+			saved += fmt.Sprintf(", %s keys fetched/s saved (%s)", fmtAmount(*keys), sim.CallUnit(true, s.Backend))
+		}
+		parts = append(parts, saved)
 	}
 	if swept && s.Cost != nil {
 		none := s.Cost.At(0, s.bytes(), 1).Total
@@ -110,6 +116,11 @@ func (s *Sweep) plan(c Curve, m Metric) Plan {
 	}
 	p.Summary = fmt.Sprintf("%s: %s (%s): %s", c.Policy, sim.FormatSize(rec.Size, s.bytes()), rec.Method, strings.Join(parts, "; "))
 	return p
+}
+
+// load is the sweep's Load: its request rate, requests and backend.
+func (s *Sweep) load() Load {
+	return Load{Rate: s.RequestRate, Rows: int64(s.Requests), Backend: s.Backend}
 }
 
 // planRecommendation returns the recommendation a plan for policy takes.

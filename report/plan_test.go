@@ -16,7 +16,7 @@ import (
 // 400: 40 + 195*0.1 = 59.5. The cost optimum, 200, saves 100 - 40 = 60.
 func planSweep() *Sweep {
 	rate := 1000.0 / SecondsPerMonth
-	s := &Sweep{Workload: "hand", Unit: "objects", Bounds: []string{"belady"}, RequestRate: rate,
+	s := &Sweep{Workload: "hand", Requests: 1e6, Unit: "objects", Bounds: []string{"belady"}, RequestRate: rate,
 		Ceiling: &sim.Ceiling{Requests: 1e6, Misses: 1e5, Bytes: 1e6, MissBytes: 1e5, Objects: 400, ObjectBytes: 400}, Footprint: 400,
 		Cost: &CostModel{MemoryPerGiBMonth: 10, MissCost: 0.1, RequestRate: rate, ObjectBytes: gib / 100.0},
 		Latency: &LatencyReport{Uncached: Latency{MeanMS: 50, P99MS: 200},

@@ -46,6 +46,8 @@ type Replay struct {
 	// Batch is what the cache did to whole multi-key requests (nil: the
 	// trace has none).
 	Batch *BatchSummary `json:"batch,omitempty"`
+	// Peak is the backend load over time (time windows only, see Peak).
+	Peak *Peak `json:"peak,omitempty"`
 
 	point sim.Point
 }
@@ -84,9 +86,9 @@ func (r *Replay) AddPrefix(p *Prefix) {
 }
 
 // AddLatency adds the latency report of the replay's histogram against
-// uncached (every request a miss); rate is the request rate (0: unknown).
-func (r *Replay) AddLatency(uncached *sim.Histogram, rate float64, m *sim.LatencyModel) {
-	lr := NewLatencyReport([]sim.Point{r.point}, uncached, rate)
+// uncached (every request a miss), with load's backend calls saved.
+func (r *Replay) AddLatency(uncached *sim.Histogram, load Load, m *sim.LatencyModel) {
+	lr := NewLatencyReport([]sim.Point{r.point}, uncached, load)
 	lr.SetModel(m)
 	r.Latency = lr
 }
@@ -102,6 +104,9 @@ func (r *Replay) WriteJSON(w io.Writer) error {
 func (r *Replay) WriteCSV(w io.Writer) error {
 	s := &Sweep{Workload: r.Workload, Requests: int(r.Requests), Unit: r.Unit, Points: []sim.Point{r.point}, Latency: r.Latency,
 		Prefix: r.PrefixModel}
+	if r.Peak != nil {
+		s.Peaks = []*Peak{r.Peak}
+	}
 	return s.WriteCSV(w)
 }
 
@@ -151,6 +156,11 @@ func (r *Replay) WriteTable(w io.Writer) error {
 	}
 	if err := t.Render(); err != nil {
 		return err
+	}
+	if r.Peak != nil {
+		if err := WritePeaks(w, []*Peak{r.Peak}); err != nil {
+			return err
+		}
 	}
 	if r.Latency != nil {
 		fmt.Fprintln(w)

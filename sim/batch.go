@@ -195,6 +195,8 @@ type batcher struct {
 	dedup bool
 	seen  keySet // the keys looked up in the current request (dedup)
 	lat   *Latencies
+	// win, when set, counts each request in the window of its last lookup.
+	win *Windower
 	// The current request.
 	keys, hits  int
 	first       int     // index of its first lookup
@@ -302,6 +304,9 @@ func (b *batcher) end() {
 	st.Requests++
 	st.Sizes = count(st.Sizes, b.keys)
 	st.Fetched = count(st.Fetched, b.keys-b.hits)
+	if b.win != nil {
+		b.win.addBatch(b.hits == b.keys)
+	}
 	if b.hits == b.keys {
 		st.Hits++
 		st.Fraction[FractionBuckets-1]++

@@ -15,6 +15,8 @@
 //     partition between tenants. Its Result holds the points, the sizes,
 //     what an unlimited cache does (Ceiling) and the Notes on what the
 //     input lacks and how it ran.
+//     Plan.Rerun replays one of its points again in the windows of
+//     PeakWindows, for the peak of the backend's load.
 //   - LRUCurve, StreamDistances and ShardsEstimator compute LRU's whole
 //     curve in one pass from stack distances, for a loaded trace, a stream
 //     and a spatial sample of a stream.
@@ -28,7 +30,8 @@
 // Around them: Stats and its parts (BatchStats, PrefixStats, TenantStats,
 // WindowStats, Histogram) count what a run saw; Semantics, Apply and
 // Access say what a request does to a cache; LatencyModel turns hits and
-// misses into latencies; Sizes, Size and ParseSizes are the size syntax;
+// misses into latencies; Calls (CallsOf, WindowCalls) counts the client
+// requests and the backend calls of a run; Sizes, Size and ParseSizes are the size syntax;
 // Parallel, EndHeap and BatchCounter serve the simulations built on this
 // one. Package sim/system simulates a hierarchy of caches in front of a
 // backend, and sim/target replays a trace against a real server.

@@ -131,6 +131,9 @@ func newReplayer(c policy.Cache, opt Options, sem Semantics, ops, batches bool) 
 	}
 	if opt.Window != nil {
 		p.win = opt.Window.Start()
+		if p.bt != nil {
+			p.bt.win = p.win
+		}
 	}
 	return p
 }

@@ -47,6 +47,11 @@ type WindowStats struct {
 	Hits     uint64 `json:"hits"`
 	Bytes    uint64 `json:"bytes"`
 	ByteHits uint64 `json:"byte_hits"`
+	// Batches counts the multi-key requests (with a lookup) that ended in
+	// the window, at their last lookup, and BatchHits those served from the
+	// cache alone (both 0 in a trace without multi-key requests).
+	Batches   uint64 `json:"batch_requests,omitempty"`
+	BatchHits uint64 `json:"batch_hits,omitempty"`
 }
 
 // HitRatio returns the window's hits over its requests (0 for none).
@@ -93,6 +98,8 @@ func (s *Stats) Merge(o Stats) {
 		w.Hits += ws[0].Hits
 		w.Bytes += ws[0].Bytes
 		w.ByteHits += ws[0].ByteHits
+		w.Batches += ws[0].Batches
+		w.BatchHits += ws[0].BatchHits
 		ws = ws[1:]
 	}
 	s.Windows = append(s.Windows, ws...)

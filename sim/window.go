@@ -79,6 +79,7 @@ type WindowPlan struct {
 	base  int64 // time or index of the start of window 0
 	width int64 // ns or requests
 	count int
+	last  int64 // time or index of the last request
 }
 
 // PlanWindows cuts t into windows of width w. A duration needs timestamps;
@@ -101,10 +102,10 @@ func PlanWindows(t *trace.Trace, w Window) (*WindowPlan, error) {
 	}
 	p.Window = w
 	if w.Duration > 0 {
-		p.ByTime, p.base, p.width = true, lo, int64(w.Duration)
+		p.ByTime, p.base, p.width, p.last = true, lo, int64(w.Duration), hi
 		p.count = int((hi-lo)/p.width) + 1
 	} else {
-		p.width = int64(w.Requests)
+		p.width, p.last = int64(w.Requests), int64(t.Len()-1)
 		p.count = int(max((int64(t.Len())+p.width-1)/p.width, 1))
 	}
 	if p.count > MaxWindows {
@@ -193,6 +194,15 @@ func (w *Windower) Add(i, t int64, hit bool, size uint64) {
 	}
 }
 
+// addBatch counts a multi-key request that ended at the last request
+// added, served from the cache alone when hit.
+func (w *Windower) addBatch(hit bool) {
+	w.cur.Batches++
+	if hit {
+		w.cur.BatchHits++
+	}
+}
+
 // move makes the window holding pos current.
 func (w *Windower) move(pos int64) {
 	k := int((pos - w.base) / w.width)
@@ -203,3 +213,21 @@ func (w *Windower) move(pos int64) {
 
 // Windows returns the counts per window so far (the Windower's own slice).
 func (w *Windower) Windows() []WindowStats { return w.windows }
+
+// From returns the windows ws of a run of t in this plan's windows that
+// start at or after request i of t: those a warm-up ending at i left
+// whole (a peak is the steady state's).
+func (p *WindowPlan) From(ws []WindowStats, t *trace.Trace, i int) []WindowStats {
+	if i <= 0 || i >= t.Len() {
+		return ws
+	}
+	pos := int64(i)
+	if p.ByTime {
+		pos = t.Times[i]
+	}
+	k := 0
+	for k < len(ws) && ws[k].Start < pos {
+		k++
+	}
+	return ws[k:]
+}

@@ -27,10 +27,16 @@ type Summary struct {
 	HasTime     bool    `json:"has_time"`
 	SpanSeconds float64 `json:"span_seconds"`
 	RatePerSec  float64 `json:"requests_per_second"`
-	Gets        int     `json:"gets"`
-	Sets        int     `json:"sets"` // writes: key-value sets and block writes
-	Deletes     int     `json:"deletes"`
-	Expires     int     `json:"expires,omitempty"`
+	// ClientRequests counts, in a trace of multi-key requests (not a
+	// prompt trace), the requests as the client sends them: one for the
+	// rows (keys) of a request, which Requests counts one each;
+	// ClientRatePerSec is their rate. Both 0 in other traces.
+	ClientRequests   int     `json:"client_requests,omitempty"`
+	ClientRatePerSec float64 `json:"client_requests_per_second,omitempty"`
+	Gets             int     `json:"gets"`
+	Sets             int     `json:"sets"` // writes: key-value sets and block writes
+	Deletes          int     `json:"deletes"`
+	Expires          int     `json:"expires,omitempty"`
 	// ObjectSize has percentiles of the objects' last written sizes (of
 	// their first sized read for objects never written; objects never
 	// sized are left out).
@@ -198,6 +204,8 @@ type Summarizer struct {
 	objs   []stack.Object
 	tree   *stack.Tree[int32]
 	reuse  []uint64       // requests at each reuse distance
+	starts int            // requests that do not continue the one before
+	multi  bool           // some request continues the one before
 	lo, hi int64          // time range
 	prompt *promptCounter // a prompt trace's (its first request has tokens)
 }
@@ -226,6 +234,11 @@ func (z *Summarizer) Add(r *trace.Request) int32 {
 		s.Expires++
 	}
 	s.HasTime = s.HasTime || r.Time != 0
+	if r.Continues {
+		z.multi = true
+	} else {
+		z.starts++
+	}
 	z.lo, z.hi = min(z.lo, r.Time), max(z.hi, r.Time)
 	o, seen := z.ids.Get(r.Key)
 	if s.Requests == 1 && r.Tokens > 0 {
@@ -267,10 +280,14 @@ func (z *Summarizer) Summary() *Summary {
 	if n == 0 {
 		return &s
 	}
+	if z.multi && z.prompt == nil {
+		s.ClientRequests = z.starts
+	}
 	if s.HasTime {
 		s.SpanSeconds = float64(z.hi-z.lo) / 1e9
 		if s.SpanSeconds > 0 {
 			s.RatePerSec = float64(n) / s.SpanSeconds
+			s.ClientRatePerSec = float64(s.ClientRequests) / s.SpanSeconds
 		}
 	}
 	if z.prompt != nil {

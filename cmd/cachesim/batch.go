@@ -40,7 +40,7 @@ func (f *batchFlags) register(fs *pflag.FlagSet, latency bool) {
 	f.fs, f.withBackend = fs, latency
 	fs.BoolVar(&f.dedup, "dedup-batch", false, "a key repeated within one multi-key request is looked up once (embedding lookups); the repeats are not requests at all")
 	if latency {
-		fs.StringVar(&f.backend, "batch-backend", "parallel", "how a multi-key request's misses reach the backend: parallel (one call per key, the request waits for the slowest) or single (one call for all, --miss-latency + --miss-latency-per-key per key)")
+		fs.StringVar(&f.backend, "batch-backend", "parallel", "how a multi-key request's misses reach the backend, for its latency and the backend calls counted: parallel (one call per key, the request waits for the slowest) or single (one call for all, --miss-latency + --miss-latency-per-key per key)")
 		fs.StringVar(&f.perKey, "miss-latency-per-key", "0", "with --batch-backend single: what the call costs per key it fetches (e.g. 0.2ms)")
 	}
 }
@@ -59,12 +59,29 @@ func (f *batchFlags) check(lat bool) error {
 		return fmt.Errorf("bad --miss-latency-per-key: %w", err)
 	}
 	switch {
-	case changed(f.fs, "batch-backend") && !lat:
-		return fmt.Errorf("--batch-backend sets the latency of multi-key requests: give --miss-latency too")
 	case changed(f.fs, "miss-latency-per-key") && backend != sim.BatchSingle:
 		return fmt.Errorf("--miss-latency-per-key is the cost per key of one backend call: give --batch-backend single")
+	case changed(f.fs, "miss-latency-per-key") && !lat:
+		return fmt.Errorf("--miss-latency-per-key times the backend call of a multi-key request: give --miss-latency too")
 	}
 	return nil
+}
+
+// mode returns --batch-backend (parallel when the command has none).
+func (f *batchFlags) mode() sim.BatchBackend {
+	b, _ := sim.ParseBatchBackend(f.backend)
+	return b
+}
+
+// checkCalls rejects --batch-backend where it has no effect: it times
+// whole requests (with a latency model, lat) and counts the backend calls
+// per second (counted: the command reports them on t, which needs
+// timestamps or --request-rate).
+func (f *batchFlags) checkCalls(t *trace.Trace, lat, counted bool) error {
+	if !f.withBackend || !changed(f.fs, "batch-backend") || lat || counted {
+		return nil
+	}
+	return fmt.Errorf("--batch-backend has no effect here: it times whole requests (give --miss-latency) and counts backend calls per second, which needs %s to have timestamps", t.Name)
 }
 
 // given reports whether any batch flag was given (they need the loaded trace).

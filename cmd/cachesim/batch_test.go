@@ -118,7 +118,10 @@ func TestBatchFlagErrors(t *testing.T) {
 	}{
 		{[]string{"replay", plain, "--dedup-batch"}, "--dedup-batch has no effect: plain.txt has no multi-key requests"},
 		{[]string{"sweep", plain, "--metric", "batch"}, "--metric batch has no effect"},
-		{[]string{"sweep", batches, "--batch-backend", "single"}, "--batch-backend sets the latency of multi-key requests: give --miss-latency"},
+		{[]string{"sweep", batches, "--batch-backend", "single"}, "--batch-backend has no effect here: it times whole requests (give --miss-latency) and counts backend calls per second, which needs batches.csv to have timestamps"},
+		{[]string{"sweep", batches, "--batch-backend", "single", "--miss-latency-per-key", "1ms"}, "--miss-latency-per-key times the backend call of a multi-key request: give --miss-latency too"},
+		{[]string{"sweep", batches, "--interval", "1m"}, "--interval, --peak-csv: batches.csv has no timestamps: the peak needs timestamps"},
+		{[]string{"sweep", batches, "--interval", "1000"}, "--interval 1000: the peak is a rate per second"},
 		{[]string{"sweep", batches, "--miss-latency", "5ms", "--miss-latency-per-key", "1ms"}, "give --batch-backend single"},
 		{[]string{"sweep", batches, "--miss-latency", "5ms", "--batch-backend", "serial"}, `--batch-backend "serial": expected parallel or single`},
 		{[]string{"sweep", batches, "--metric", "batch", "--sample-rate", "0.5"}, "--metric batch needs every key"},

@@ -215,7 +215,7 @@ func (f *latencyFlags) register(fs *pflag.FlagSet, has latencyParts) {
 		"or exp:mean=30ms (drawn once per request, seeded by --seed), or column (the trace's own, with --csv-latency)")
 	fs.StringVar(&f.missPerKiB, "miss-latency-per-kib", "0", "added to a miss per KiB of the object, for transfer-bound backends (e.g. 0.01ms)")
 	if has.rate {
-		fs.Float64Var(&f.requestRate, "request-rate", 0, "requests per second (default: from the trace's timestamps), for backend savings per second and the cost rule")
+		fs.Float64Var(&f.requestRate, "request-rate", 0, "requests per second, the trace's records (the keys, in a trace of multi-key requests) (default: from the trace's timestamps), for backend calls saved per second and the cost rule")
 	}
 	if has.plot {
 		fs.StringVar(&f.plot, "latency-plot", "", "draw mean and p99 latency against size to this file, PNG or SVG (adds the latency report)")

@@ -14,7 +14,7 @@ import (
 // hits), at 249 B it holds 9 and the loop misses every time.
 func TestMonitorSizesSweepLikeExplicitSizes(t *testing.T) {
 	var mon, csv strings.Builder
-	csv.WriteString("key,size,op\n")
+	csv.WriteString("key,size,op,time\n") // the capture's times, for the peak report's columns
 	line := 0
 	add := func(op string, k int) {
 		line++
@@ -24,7 +24,7 @@ func TestMonitorSizesSweepLikeExplicitSizes(t *testing.T) {
 		} else {
 			fmt.Fprintf(&mon, "%d.0 [0 127.0.0.1:5000] \"GET\" \"%s\"\n", 1700000000+line, key)
 		}
-		fmt.Fprintf(&csv, "%s,25,%s\n", key, op)
+		fmt.Fprintf(&csv, "%s,25,%s,%d\n", key, op, 1700000000+line)
 	}
 	for k := 0; k < 10; k++ {
 		add("set", k)

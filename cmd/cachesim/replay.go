@@ -60,6 +60,10 @@ trace time like 2h..10h, or clock times like 08:00..20:00), and --warmup
 (requests, or trace time like 2h) fills the cache with the start of it
 without counting: the statistics are the steady state's. A note on stderr
 says which requests were replayed and counted.
+In windows of time it adds the peak report of cachesim sweep for this cache
+(client requests and backend calls per second per window, after the
+warm-up: mean, p99, peak), and --plot draws those rates in a panel below
+the hit ratio.
 
 A synthetic workload spec may stand in for the trace (see cachesim generate
 --help). Without a trace, the built-in workload is used (Zipf, 1,000 keys,
@@ -216,6 +220,10 @@ func runReplay(cmd *cobra.Command, o *replayOptions, p replayPlan) error {
 	if opt.Window, err = o.timeline.plan(t, p.window, stderr); err != nil {
 		return err
 	}
+	peak := o.timeline.peakOn(t, opt.Window, stderr)
+	if err := o.batch.checkCalls(t, model != nil, peak); err != nil {
+		return err
+	}
 	if model != nil {
 		if err := checkModel(model, t); err != nil {
 			return err
@@ -229,13 +237,18 @@ func runReplay(cmd *cobra.Command, o *replayOptions, p replayPlan) error {
 	if opt.Window != nil {
 		rep.Window = opt.Window.Window.String()
 	}
+	if peak {
+		steady := st // the peak of the windows after the warm-up
+		steady.Windows = opt.Window.From(st.Windows, t, warm)
+		rep.Peak = report.NewPeak(spec.String(), size, opt.Window, steady, o.batch.mode(), t.Origin)
+	}
 	if model != nil {
 		rate := requestRate(o.lat.requestRate, t)
-		rep.AddLatency(opt.Latency.Uncached, rate, model)
+		rep.AddLatency(opt.Latency.Uncached, report.Load{Rate: rate, Rows: int64(t.Len()), Backend: model.Batch}, model)
 		noteRate(stderr, rate == 0)
 	}
-	title := fmt.Sprintf("%s, %s at %s %s", t.Name, spec, size, size.Unit)
-	if err := o.timeline.chart(&o.out, title, t, opt.Window, st, warm, nil); err != nil {
+	title := fmt.Sprintf("%s, %s at %s", t.Name, spec, sizeWithUnit(size))
+	if err := o.timeline.chart(&o.out, title, t, opt.Window, st, warm, nil, rep.Peak); err != nil {
 		return err
 	}
 	return o.out.emit(cmd.OutOrStdout(), stderr, writers{"table": rep.WriteTable, "csv": rep.WriteCSV, "json": rep.WriteJSON})
@@ -261,6 +274,15 @@ func (o *replayOptions) parseSize() (sim.Size, error) {
 		size.Unit = sim.Bytes
 	}
 	return size, nil
+}
+
+// sizeWithUnit renders a cache size as people read it: "1000 objects",
+// "128 MiB".
+func sizeWithUnit(s sim.Size) string {
+	if s.Bytes() {
+		return s.String()
+	}
+	return s.String() + " objects"
 }
 
 // timelineFlags ask for the hit ratio per window of a replay.
@@ -318,13 +340,29 @@ func (f *timelineFlags) plan(t *trace.Trace, w sim.Window, stderr io.Writer) (*s
 	return p, nil
 }
 
+// peakOn reports whether a replay of t in the windows of plan (nil: no
+// timeline) reports its peak: time windows only; a note on stderr says
+// why not when a timeline was asked for on a trace without timestamps
+// or in windows of requests.
+func (f *timelineFlags) peakOn(t *trace.Trace, plan *sim.WindowPlan, stderr io.Writer) bool {
+	switch {
+	case plan == nil:
+		return false
+	case t.Times == nil:
+		fmt.Fprintf(stderr, "note: no peak report (backend calls per second per window): %s has no timestamps\n", t.Name)
+	case !plan.ByTime:
+		fmt.Fprintf(stderr, "note: no peak report: it counts per second, in windows of time (--interval 1m), not of %s\n", plan.Window)
+	}
+	return plan.ByTime
+}
+
 // chart stages the timeline chart of a run of t, when --plot asked for
 // one: against clock time when t's timestamps are clock times, with events
 // (at trace times, nanoseconds since the first request) marked, and the
 // end of a warm-up of the first warm requests (0: none), whose requests
-// st does not count.
+// st does not count, and the rates of peak (nil: none) in a panel below.
 func (f *timelineFlags) chart(out *outputFlags, title string, t *trace.Trace, plan *sim.WindowPlan, st sim.Stats, warm int,
-	events []report.TimelineEvent) error {
+	events []report.TimelineEvent, peak *report.Peak) error {
 	if f.plot == "" {
 		return nil
 	}
@@ -338,7 +376,7 @@ func (f *timelineFlags) chart(out *outputFlags, title string, t *trace.Trace, pl
 		events = append(events, report.TimelineEvent{At: end, Name: "warm-up ends"})
 	}
 	tl := report.Timeline{Title: title, Plan: plan, Windows: st.Windows, Overall: metric.Of(st), Warmup: warm > 0, Origin: t.Origin,
-		Events: events}
+		Events: events, Peak: peak}
 	return out.chart(f.plot, tl.TimelineChart(metric))
 }
 

@@ -155,7 +155,7 @@ func (f *sizingFlags) finish(s sizing, t *trace.Trace, rep *report.Sweep, model 
 	}
 	rep.RequestRate = rate
 	if lat != nil {
-		lr := report.NewLatencyReport(rep.Points, lat.Uncached, rate)
+		lr := report.NewLatencyReport(rep.Points, lat.Uncached, report.Load{Rate: rate, Rows: int64(rep.Requests), Backend: model.Batch})
 		lr.SetModel(model)
 		rep.Latency = lr
 	}

@@ -37,7 +37,7 @@ func TestSweepSizingLatencyAndCharts(t *testing.T) {
 			} `json:"without_cache"`
 			Points []struct {
 				MeanReductionPct float64  `json:"mean_reduction_pct"`
-				Avoided          *float64 `json:"backend_requests_avoided_per_s"`
+				Avoided          *float64 `json:"backend_calls_saved_per_s"`
 			} `json:"points"`
 		}
 		CostModel *struct {

@@ -116,3 +116,18 @@ func windowOf(r trace.Reader, s sim.Span, name string) trace.Reader {
 	}
 	return sim.NewSpanReader(r, sim.Span{Window: s.Window}, name)
 }
+
+// peakInput returns the trace a sweep's peak report cuts into windows:
+// s's window of the loaded trace (the trace itself without one, for
+// samples, or when s does not resolve: the sweep says why).
+func peakInput(in sweepInput, s sim.Span) *trace.Trace {
+	t := in.t
+	if s.Window.IsZero() || len(in.samples) > 0 {
+		return t
+	}
+	e, err := s.Resolve(t)
+	if err != nil {
+		return t
+	}
+	return e.Cut(t)
+}

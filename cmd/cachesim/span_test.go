@@ -158,3 +158,42 @@ func TestSpanErrors(t *testing.T) {
 		t.Errorf("a window of a prompt trace: %v\n%s", err, stderr)
 	}
 }
+
+// TestPeakAfterWarmup: the peak report counts the windows after the
+// warm-up. One request a second, keys 0-99 once (all misses), then four
+// times over (all hits in a cache of 100): without a warm-up the peak is
+// the cold start's, 1 backend call a second; after a 100 s warm-up, no
+// window has a backend call, and none starts before 100 s.
+func TestPeakAfterWarmup(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("time,key\n")
+	for i := range 500 {
+		fmt.Fprintf(&b, "%d,k%d\n", i, i%100)
+	}
+	p := writeFile(t, "cold.csv", b.String())
+	type peakJSON struct {
+		Peak struct {
+			With    struct{ Peak float64 } `json:"backend_calls_per_s"`
+			Windows []struct {
+				Start float64 `json:"start_s"`
+			}
+		}
+	}
+	for _, c := range []struct {
+		warmup string
+		peak   float64
+		first  float64
+	}{{"0", 1, 0}, {"100s", 0, 100}} {
+		out, stderr, err := runCLI(t, "replay", p, "--size", "100", "--interval", "50s", "--warmup", c.warmup, "--format", "json")
+		if err != nil {
+			t.Fatalf("%v\n%s", err, stderr)
+		}
+		var r peakJSON
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.Peak.With.Peak != c.peak || len(r.Peak.Windows) == 0 || r.Peak.Windows[0].Start != c.first {
+			t.Errorf("--warmup %s: peak %g backend calls/s, windows from %+v; want %g, from %g s", c.warmup, r.Peak.With.Peak, r.Peak.Windows, c.peak, c.first)
+		}
+	}
+}

@@ -42,7 +42,9 @@ type sweepOptions struct {
 	points     int
 	prefix     prefixFlags
 	span       spanFlags
-	fs         *pflag.FlagSet
+	// peak is the peak report's flags (sweep only; nil for mrc).
+	peak *peakFlags
+	fs   *pflag.FlagSet
 }
 
 // sweepHelp is the Long help of cachesim sweep.
@@ -66,8 +68,18 @@ cache's), nor any for an offline bound (belady, belady-size, --optimal);
 'sweep larger sizes' is said only while the largest size holds less than
 every object. Last, one plan line per policy: at the recommended size (of
 the cost rule, else the target, else marginal gain, else Kneedle), the hit
-ratio, the latency with and without the cache, backend requests saved per
+ratio, the latency with and without the cache, backend calls saved per
 second and the money saved per month, as far as the models given allow.
+
+On a trace with timestamps, the peak report follows: per window of
+--interval (default: 1m when the trace spans an hour or more, else about 100
+windows), the client requests and backend calls per second without a cache
+and at each plan's size (replayed once more), with their mean, p99 and peak
+over the windows and how much the cache cuts the peak: capacity is bought
+for the busiest window, not the mean. A backend call is one per miss; in a
+trace of multi-key requests, one per key fetched, or with --batch-backend
+single one per request with any miss. --peak-csv writes the rates of every
+window.
 
 --metric byte makes the rules and the chart use the byte hit ratio.
 --interpolate lets the target rule pick a size between swept points.
@@ -78,7 +90,7 @@ linear overrides the size axis (log when the sizes span > 2 decades or
 are log-spaced over 4× or more).
 --latency (or --miss-latency, --latency-plot) adds the latency-reduction
 report: per point mean, p50, p95 and p99 latency with the cache and without
-any, the reduction, the backend requests saved per second and the backend
+any, the reduction, the backend calls saved per second and the backend
 load, with --hit-latency for hits and --miss-latency for misses (a constant,
 or a distribution drawn once per request with --seed, shared by every point).
 
@@ -120,6 +132,7 @@ func newSweepCmd(runF func(*sweepOptions) error) *cobra.Command {
   cachesim sweep trace.csv --policy lru,fifo,lfu --sizes 100,1000,5000
   cachesim sweep trace.csv --policy lru,lfu,arc --sizes 256KiB:64MiB:log --plot mrc.png --csv mrc.csv
   cachesim sweep trace.csv --sizes 100:10000:log20 --format csv --out mrc.csv
+  cachesim sweep trace.csv --policy lru,s3fifo --interval 10s --peak-csv peak.csv
   cachesim sweep 'zipf:keys=1e4,requests=1e5,alpha=0.9' --policy lru,lfu --sizes 100:10000:log
   cachesim sweep --policy lru,lfu,fifo --sizes 10:1000:log12 --plot mrc.svg --target-hit-ratio 0.8
   cachesim sweep --policy lru,lfu --sizes 10:1000:log12 --memory-cost 4 --miss-cost 0.0001 --request-rate 2000 --object-bytes 4096
@@ -151,6 +164,8 @@ func newSweepCmd(runF func(*sweepOptions) error) *cobra.Command {
 	fs.BoolVar(&o.bytes, "bytes", false, "treat sizes without a unit as bytes (default: object counts)")
 	fs.BoolVar(&o.optimal, "optimal", false, "add the offline optimum as an upper bound (belady(bypass=true) for objects, belady-size for bytes) and report each policy's gap to it")
 	done()
+	o.peak = &peakFlags{}
+	o.peak.register(fs)
 	done = inSection(fs, sectionBatches)
 	fs.StringVar(&o.partition, "partition", "", "split this memory budget between the tenants (objects, or bytes with a unit) to maximise the overall hit ratio, beside one shared cache of it (see Tenants above)")
 	done()
@@ -198,6 +213,12 @@ type sweepPlan struct {
 	prefixModel *report.Prefix
 	// span is --window and --warmup.
 	span sim.Span
+	// interval is --interval; peakWindows the peak report's windows on the
+	// loaded trace (nil: no peak report), and rerun the sweep that replays
+	// the plans' sizes in them.
+	interval    sim.Window
+	peakWindows *sim.WindowPlan
+	rerun       *sim.Plan
 }
 
 // plan checks every flag before any work.
@@ -252,6 +273,11 @@ func (o *sweepOptions) plan() (p sweepPlan, err error) {
 	}
 	if p.budget > 0 && !p.span.Warmup.IsZero() {
 		return p, fmt.Errorf("--warmup: not with --partition, whose tenants' curves count every request (--window applies)")
+	}
+	if o.peak != nil {
+		if p.interval, err = o.peak.check(); err != nil {
+			return p, err
+		}
 	}
 	return p, o.cache.check(p.specs, p.sizes.Bytes || o.bytes, p.model)
 }
@@ -331,11 +357,21 @@ func runSweep(cmd *cobra.Command, o *sweepOptions, p sweepPlan) error {
 	if err := o.checkInput(&p, in); err != nil {
 		return err
 	}
+	if o.peak != nil {
+		if p.peakWindows, err = o.peak.plan(peakInput(in, p.span), p.interval, len(in.samples) > 0, stderr); err != nil {
+			return err
+		}
+	}
+	if err := o.batch.checkCalls(in.t, p.model != nil, in.t.Times != nil || o.lat.rateGiven()); err != nil {
+		return err
+	}
 	var bar progress
-	res, err := sim.Sweep(o.simPlan(p, in, func(points int, requests int64) func() {
+	splan := o.simPlan(p, in, func(points int, requests int64) func() {
 		bar = newProgress(stderr, o.out.quiet, points, requests, "sweep")
 		return bar.Add
-	}))
+	})
+	p.rerun = &splan
+	res, err := sim.Sweep(splan)
 	bar.Finish()
 	noteSpan(stderr, res.Extent)
 	if res.Prefix != nil {
@@ -424,7 +460,7 @@ func (o *sweepOptions) publish(cmd *cobra.Command, p sweepPlan, r sim.Result) er
 		fmt.Fprintf(stderr, "note: %s\n", f)
 	}
 	rep := report.NewSweep(r, o.cache.overhead)
-	rep.Prefix = p.prefixModel
+	rep.Prefix, rep.Backend = p.prefixModel, o.batch.mode()
 	reqRate := requestRate(o.lat.requestRate, r.Trace)
 	if r.Rate < 1 && o.lat.requestRate == 0 {
 		reqRate /= r.Rate // the sample's rate, scaled back
@@ -433,6 +469,11 @@ func (o *sweepOptions) publish(cmd *cobra.Command, p sweepPlan, r sim.Result) er
 	rep.SetPartitions(parts)
 	if err := o.sizing.finish(p.sizing, r.Trace, rep, p.model, r.Latencies, reqRate, r.Sizes.Bytes, &o.out); err != nil {
 		return err
+	}
+	if o.peak != nil {
+		if err := o.peak.peaks(rep, r, p.rerun, p.peakWindows, o.batch.mode(), o.jobs, &o.out); err != nil {
+			return err
+		}
 	}
 	noteRate(stderr, p.model != nil && reqRate == 0)
 	return o.out.emit(cmd.OutOrStdout(), stderr, writers{

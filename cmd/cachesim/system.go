@@ -523,7 +523,7 @@ func runSystemReplay(cmd *cobra.Command, o *systemReplayOptions, s systemSetup, 
 	if !s.cfg.PrewarmFromWarmup { // else the warm-up is not replayed
 		warm = sim.WarmupEnd(t, s.cfg.Warmup)
 	}
-	if err := o.timeline.chart(&o.out, title, t, s.cfg.Window, runs[0].Stats.Stats, warm, o.drops(runs[0].Stats)); err != nil {
+	if err := o.timeline.chart(&o.out, title, t, s.cfg.Window, runs[0].Stats.Stats, warm, o.drops(runs[0].Stats), nil); err != nil {
 		return err
 	}
 	return o.out.emit(cmd.OutOrStdout(), stderr, writers{"table": rep.WriteTable, "json": rep.WriteJSON})

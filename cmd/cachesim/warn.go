@@ -41,6 +41,6 @@ func writeNotes(w io.Writer, notes []sim.Note) {
 // the request rate.
 func noteRate(w io.Writer, unknown bool) {
 	if unknown {
-		fmt.Fprintln(w, "note: backend requests saved per second need the request rate: the trace has no timestamps, so give --request-rate")
+		fmt.Fprintln(w, "note: backend calls saved per second need the request rate: the trace has no timestamps, so give --request-rate")
 	}
 }
