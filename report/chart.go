@@ -33,6 +33,8 @@ const (
 	// XClock are clock times in seconds since the Unix epoch, labelled in
 	// UTC (15:04, Jan 2).
 	XClock
+	// XDuration are durations in seconds, labelled 30s, 5m, 1h, 2d.
+	XDuration
 )
 
 // Chart is the data of a chart and how to show it. Build one with
@@ -353,9 +355,40 @@ func (c *Chart) setAxes(p *plot.Plot) {
 		p.X.Min, p.X.Max = p.X.Min-pad, p.X.Max+pad
 	}
 	p.X.Tick.Marker = sizeTicks{kind: c.XKind, log: c.LogX && p.X.Min > 0, at: c.sweptX()}
-	if c.XKind == XClock {
+	switch c.XKind {
+	case XClock:
 		p.X.Tick.Marker = clockTicks{}
+	case XDuration:
+		p.X.Tick.Marker = durationTicks{}
 	}
+}
+
+// durationTicks labels an axis of durations in seconds at round values:
+// 1s, 10s, 1m, 5m, 1h, 6h, 1d, …, at most 10 of them.
+type durationTicks struct{}
+
+// roundDurations are the values durationTicks may label, in seconds.
+var roundDurations = []float64{0.001, 0.01, 0.1, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 2 * 3600,
+	3 * 3600, 6 * 3600, 12 * 3600, 86400, 2 * 86400, 7 * 86400, 30 * 86400, 365 * 86400}
+
+// Ticks returns the ticks between lo and hi.
+func (durationTicks) Ticks(lo, hi float64) []plot.Tick {
+	var in []float64
+	for _, v := range roundDurations {
+		if v >= lo && v <= hi {
+			in = append(in, v)
+		}
+	}
+	step := (len(in) + 9) / 10
+	var ticks []plot.Tick
+	for i, v := range in {
+		label := ""
+		if i%max(step, 1) == 0 {
+			label = sim.FormatTTL(time.Duration(v * 1e9))
+		}
+		ticks = append(ticks, plot.Tick{Value: v, Label: label})
+	}
+	return ticks
 }
 
 // sweptX returns the distinct x values of the series drawn with markers

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"strconv"
 	"time"
 
 	"github.com/cachesim/cachesim/sim"
@@ -70,7 +69,7 @@ func (in *Inspection) WriteTable(w io.Writer) error {
 		rows = append(rows, []string{"time span", "no timestamps"})
 	}
 	rows = append(rows,
-		[]string{"operations", fmt.Sprintf("%d get, %d set, %d delete, %d expire", s.Gets, s.Sets, s.Deletes, s.Expires)},
+		[]string{"operations", operations(s)},
 		[]string{"object size (last written)", dist(s.ObjectSize, "B")},
 		[]string{"one-hit wonders (keys)", pct(s.OneHitWonders)},
 		[]string{"requests to top 1% keys", pct(s.Top1Share)},
@@ -101,16 +100,16 @@ func (in *Inspection) writePromptTable(w io.Writer) error {
 	s, p := in.Summary, in.Summary.Prompt
 	pct := func(f float64) string { return fmt.Sprintf("%.2f%%", 100*f) }
 	mean := func(a, b int64) string { return fmt.Sprintf("%.1f", float64(a)/float64(max(b, 1))) }
-	tokens := fmt.Sprintf("%s (mean %s a prompt, max %s)", thousands(p.Tokens), thousands(int64(math.Round(float64(p.Tokens)/float64(max(p.Prompts, 1))))), thousands(p.MaxTokens))
+	tokens := fmt.Sprintf("%s (mean %s a prompt, max %s)", traces.Thousands(p.Tokens), traces.Thousands(int64(math.Round(float64(p.Tokens)/float64(max(p.Prompts, 1))))), traces.Thousands(p.MaxTokens))
 	if p.TailTokens > 0 {
-		tokens += fmt.Sprintf("; %s (%s) in tails that fill no block, never cached", thousands(p.TailTokens), pct(float64(p.TailTokens)/float64(p.Tokens)))
+		tokens += fmt.Sprintf("; %s (%s) in tails that fill no block, never cached", traces.Thousands(p.TailTokens), pct(float64(p.TailTokens)/float64(p.Tokens)))
 	}
 	rows := [][]string{
 		{"format", in.Format},
-		{"prompts", thousands(p.Prompts)},
-		{"blocks", fmt.Sprintf("%s (mean %s a prompt, max %s)", thousands(p.Blocks), mean(p.Blocks, p.Prompts), thousands(p.MaxBlocks))},
+		{"prompts", traces.Thousands(p.Prompts)},
+		{"blocks", fmt.Sprintf("%s (mean %s a prompt, max %s)", traces.Thousands(p.Blocks), mean(p.Blocks, p.Prompts), traces.Thousands(p.MaxBlocks))},
 		{"tokens", tokens},
-		{"KV footprint (distinct blocks)", fmt.Sprintf("%s blocks holding %s tokens (KV memory: × the model's KV bytes a token)", thousands(p.DistinctBlocks), thousands(p.DistinctTokens))},
+		{"KV footprint (distinct blocks)", fmt.Sprintf("%s blocks holding %s tokens (KV memory: × the model's KV bytes a token)", traces.Thousands(p.DistinctBlocks), traces.Thousands(p.DistinctTokens))},
 		{"unlimited prefix cache", fmt.Sprintf("token hit ratio %s, block hit ratio %s", pct(p.TokenHitRatio()), pct(p.BlockHitRatio()))},
 	}
 	if in.Skipped > 0 {
@@ -119,7 +118,7 @@ func (in *Inspection) writePromptTable(w io.Writer) error {
 	if s.HasTime {
 		span := time.Duration(s.SpanSeconds * 1e9).Round(time.Millisecond)
 		rows = append(rows, []string{"time span", span.String()},
-			[]string{"prompt rate", fmt.Sprintf("%.4g prompts/s, %s tokens/s", p.PromptsPerSec, thousands(int64(math.Round(p.TokensPerSec))))})
+			[]string{"prompt rate", fmt.Sprintf("%.4g prompts/s, %s tokens/s", p.PromptsPerSec, traces.Thousands(int64(math.Round(p.TokensPerSec))))})
 	} else {
 		rows = append(rows, []string{"time span", "no timestamps"})
 	}
@@ -135,13 +134,14 @@ func (in *Inspection) writePromptTable(w io.Writer) error {
 	return writeStatistics(w, rows)
 }
 
-// thousands writes a count with thousands separators: 93,512,190.
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
-
 func num(v float64, unit string) string { return fmt.Sprintf("%.0f%s", v, unit) }
+
+// operations is the operation mix of s: gets, sets, deletes, expires, and
+// the changes of the truth when there are any.
+func operations(s *traces.Summary) string {
+	ops := fmt.Sprintf("%d get, %d set, %d delete, %d expire", s.Gets, s.Sets, s.Deletes, s.Expires)
+	if s.Changes > 0 {
+		ops += fmt.Sprintf(", %d change", s.Changes)
+	}
+	return ops
+}

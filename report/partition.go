@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"github.com/cachesim/cachesim/sim"
+	"github.com/cachesim/cachesim/traces"
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
 )
@@ -253,18 +254,33 @@ func (p *Partition) WriteTable(w io.Writer, bytes bool) error {
 	t.Header(header...)
 	tenants := append([]PartitionTenant(nil), p.Tenants...)
 	sort.SliceStable(tenants, func(a, b int) bool { return tenants[a].Requests > tenants[b].Requests })
-	for _, pt := range tenants {
-		row := []any{pt.Tenant, u(pt.Requests), sim.FormatSize(pt.Size, bytes),
+	var others []PartitionTenant
+	if len(tenants) > MaxTenantRows {
+		tenants, others = tenants[:MaxTenantRows-1], tenants[MaxTenantRows-1:]
+	}
+	row := func(pt PartitionTenant, cost string) error {
+		r := []any{pt.Tenant, u(pt.Requests), sim.FormatSize(pt.Size, bytes),
 			fmt.Sprintf("%.2f%%", 100*pt.HitRatio), fmt.Sprintf("%.2f%%", 100*pt.SharedHitRatio)}
 		if p.SplitMissCost != nil {
-			row = append(row, fmtAmount(pt.MissCost))
+			r = append(r, cost)
 		}
-		if err := t.Append(row...); err != nil {
+		return t.Append(r...)
+	}
+	for _, pt := range tenants {
+		if err := row(pt, fmtAmount(pt.MissCost)); err != nil {
+			return err
+		}
+	}
+	if others != nil {
+		if err := row(otherTenants(others), ""); err != nil { // no one price
 			return err
 		}
 	}
 	if err := t.Render(); err != nil {
 		return err
+	}
+	if others != nil {
+		fmt.Fprintf(w, "the %d tenants with the most requests, then the other %s together (JSON lists every one)\n", len(tenants), traces.Thousands(int64(len(others))))
 	}
 	verb := "gains"
 	if p.GainPP < 0 {
@@ -279,6 +295,28 @@ func (p *Partition) WriteTable(w io.Writer, bytes bool) error {
 	}
 	fmt.Fprintln(w)
 	return nil
+}
+
+// MaxTenantRows is the most rows of tenants a partition's table shows: the
+// tenants with the most requests, then one row for all the others (JSON
+// lists every one).
+const MaxTenantRows = 20
+
+// otherTenants sums the tenants ts in one row: their requests and sizes,
+// and their hit ratios over all their requests.
+func otherTenants(ts []PartitionTenant) PartitionTenant {
+	sum := PartitionTenant{Tenant: fmt.Sprintf("(%s others)", traces.Thousands(int64(len(ts))))}
+	var hits, shared float64
+	for _, pt := range ts {
+		sum.Requests += pt.Requests
+		sum.Size += pt.Size
+		hits += pt.HitRatio * float64(pt.Requests)
+		shared += pt.SharedHitRatio * float64(pt.Requests)
+	}
+	if sum.Requests > 0 {
+		sum.HitRatio, sum.SharedHitRatio = hits/float64(sum.Requests), shared/float64(sum.Requests)
+	}
+	return sum
 }
 
 // SetPartitions adds the partitions to the sweep's report.

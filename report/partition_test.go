@@ -1,8 +1,11 @@
 package report
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/cachesim/cachesim/sim"
@@ -118,5 +121,31 @@ func TestNewPartition(t *testing.T) {
 	// 5), then A's +10 and B's +10 tie at slope 1: A (first) takes them.
 	if p.Tenants[0].Size != 20 || p.Tenants[1].Size != 0 || p.SplitHitRatio != 0.3 || p.SharedHitRatio != 0.35 || math.Abs(p.GainPP+5) > 1e-9 {
 		t.Errorf("partition %+v, tenants %+v", p, p.Tenants)
+	}
+}
+
+// A partition of many tenants shows the 19 with the most requests, then
+// one row for the others: their requests and sizes summed, their hit
+// ratios over all their requests (hand-computed below).
+func TestPartitionTableCapsTenants(t *testing.T) {
+	p := &Partition{Policy: "lru", Budget: 1000}
+	for i := 1; i <= 25; i++ {
+		// Tenant i: 100·i requests, size i, hit ratio i% split and i/2% shared.
+		p.Tenants = append(p.Tenants, PartitionTenant{Policy: "lru", Tenant: fmt.Sprintf("t%02d", i), Requests: uint64(100 * i), Size: int64(i),
+			HitRatio: float64(i) / 100, SharedHitRatio: float64(i) / 200})
+	}
+	var b strings.Builder
+	if err := p.WriteTable(&b, false); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	rows := regexp.MustCompile(`│ +t\d\d │`).FindAllString(out, -1)
+	if len(rows) != 19 || !strings.Contains(out, " t07 │") || strings.Contains(out, " t06 │") {
+		t.Errorf("%d tenant rows, want t25 down to t07:\n%s", len(rows), out)
+	}
+	// t01…t06: 2100 requests, size 21; hits Σ i² = 91 of 2100 (4.33%) split, 45.5 (2.17%) shared.
+	others := regexp.MustCompile(`│ \(6 others\) │ +2100 │ +21 │ +4\.33% │ +2\.17% │`)
+	if !others.MatchString(out) || !strings.Contains(out, "the 19 tenants with the most requests, then the other 6 together") {
+		t.Errorf("no row for the other 6 tenants, or it is wrong:\n%s", out)
 	}
 }

@@ -23,6 +23,10 @@
 //   - A Span (a window of the trace, FROM..TO, and a warm-up) says which
 //     requests the above replay and which they count: Span.Resolve finds
 //     them in a loaded trace (an Extent), SpanReader as a stream goes by.
+//   - FreshSweep runs a trace once per TTL while the truth behind its keys
+//     changes (change rows, redeploys, a per-key rate: Changes), counting
+//     the hits that serve stale values and their age, with push
+//     invalidation beside the TTLs (cachesim fresh).
 //   - ReplayPrefixTiers runs a prompt trace through a hierarchy of
 //     KV-cache tiers, and ReplayRouted through several serving instances
 //     behind a router.

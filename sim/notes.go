@@ -31,6 +31,9 @@ const (
 	// PolicyModel: how a policy counts its capacity (which memory model
 	// runs, see policy.Describer); nothing is missing.
 	PolicyModel
+	// FreshAssumed: what a freshness sweep chose for what was not given
+	// (its TTLs, an unlimited size) or let the trace decide (its own TTLs).
+	FreshAssumed
 )
 
 // Note is something a result depends on that the input lacks, and what

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/cachesim/cachesim/traces"
 )
 
 // ModelShape is the shape of a transformer's KV cache: what one token
@@ -233,11 +235,11 @@ func (m ModelShape) BytesPerToken() int64 {
 // KV cache of a dtype other than the model's.
 func (m ModelShape) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s B per token = ", m.Name, commas(m.BytesPerToken()))
+	fmt.Fprintf(&b, "%s: %s B per token = ", m.Name, traces.Thousands(m.BytesPerToken()))
 	if m.mla() {
-		fmt.Fprintf(&b, "(%s kv_lora_rank + %s rope) × %s layers", commas(int64(m.KVLoRARank)), commas(int64(m.RopeHeadDim)), commas(int64(m.Layers)))
+		fmt.Fprintf(&b, "(%s kv_lora_rank + %s rope) × %s layers", traces.Thousands(int64(m.KVLoRARank)), traces.Thousands(int64(m.RopeHeadDim)), traces.Thousands(int64(m.Layers)))
 	} else {
-		fmt.Fprintf(&b, "2 (K,V) × %s layers × %s KV heads × %s head dim", commas(int64(m.Layers)), commas(int64(m.KVHeads)), commas(int64(m.HeadDim)))
+		fmt.Fprintf(&b, "2 (K,V) × %s layers × %s KV heads × %s head dim", traces.Thousands(int64(m.Layers)), traces.Thousands(int64(m.KVHeads)), traces.Thousands(int64(m.HeadDim)))
 	}
 	fmt.Fprintf(&b, " × %s B (%s", strconv.FormatFloat(float64(m.Bits)/8, 'g', -1, 64), m.DType)
 	if m.ModelDType != "" {
@@ -256,24 +258,12 @@ func (m ModelShape) String() string {
 		if m.SlidingLayers < m.Layers {
 			full := m
 			full.Layers -= m.SlidingLayers
-			past = fmt.Sprintf("grows by its %d full-attention layers' %s B per token", full.Layers, commas(full.BytesPerToken()))
+			past = fmt.Sprintf("grows by its %d full-attention layers' %s B per token", full.Layers, traces.Thousands(full.BytesPerToken()))
 		}
 		fmt.Fprintf(&b, "; %s attend to a sliding window of %s tokens: counted in full, as a cached block keeps every layer's KV (past %s tokens, a request's KV %s)",
-			which, commas(int64(m.Window)), commas(int64(m.Window)), past)
+			which, traces.Thousands(int64(m.Window)), traces.Thousands(int64(m.Window)), past)
 	}
 	return b.String()
-}
-
-// commas writes n with thousands separators: 131,072.
-func commas(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	if n < 0 {
-		return "-" + commas(-n)
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }
 
 // ReadModelConfig reads a model's KV shape from a Hugging Face config.json

@@ -215,11 +215,3 @@ func TestModelConfigErrors(t *testing.T) {
 		t.Errorf("torch_dtype float12, bf16 KV cache: %d bytes a token (%v), want 131072", m.BytesPerToken(), err)
 	}
 }
-
-func TestCommas(t *testing.T) {
-	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", 131072: "131,072", 1234567: "1,234,567", -4096: "-4,096"} {
-		if got := commas(n); got != want {
-			t.Errorf("commas(%d) = %s, want %s", n, got, want)
-		}
-	}
-}

@@ -56,7 +56,9 @@ const batchSize = 2048
 // miss at the request's size and TTL unless the request is unsized; a
 // write stores the object at its size and TTL, replacing a cached copy,
 // and a TTL change retimes a cached one, both counted only in Stats.Sets;
-// a delete removes the object and is counted only in Stats.Deletes.
+// a delete removes the object and is counted only in Stats.Deletes; a
+// change of the truth (trace.OpChange) leaves the cache as it was and is
+// counted only in Stats.Changes.
 // Traces without operations are all reads that admit.
 //
 // For an offline policy (policy.UsesFuture) it first fills t's next-access
@@ -106,7 +108,7 @@ type replayer struct {
 	c     policy.Cache
 	opt   Options
 	sem   Semantics
-	perOp bool // the requests carry operations that count apart
+	perOp bool // the requests carry operations (with CountWrites, only changes count apart)
 	lat   *Latencies
 	win   *Windower
 	bt    *batcher // multi-key requests: their outcomes (nil: none)
@@ -122,7 +124,7 @@ type replayer struct {
 // says the requests may carry operations, batches that they may carry
 // several keys.
 func newReplayer(c policy.Cache, opt Options, sem Semantics, ops, batches bool) *replayer {
-	p := &replayer{c: c, opt: opt, sem: sem, perOp: ops && !opt.CountWrites, lat: opt.Latency}
+	p := &replayer{c: c, opt: opt, sem: sem, perOp: ops, lat: opt.Latency}
 	if batches {
 		p.bt = newBatcher(opt.DedupBatch, opt.Latency)
 	}
@@ -189,9 +191,12 @@ func (p *replayer) action(r *trace.Request) Action {
 
 // write applies a write, a TTL change or a delete.
 func (p *replayer) write(r *trace.Request, a Action) {
-	if a == Drop {
+	switch a {
+	case Drop:
 		p.st.Deletes++
-	} else {
+	case Change:
+		p.st.Changes++
+	default:
 		p.st.Sets++
 	}
 	Apply(p.c, r, a)

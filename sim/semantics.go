@@ -36,9 +36,15 @@ const (
 	Retime
 	// Drop removes the object.
 	Drop
+	// Change is a change of the truth behind the key that the cache is not
+	// told of (trace.OpChange): it leaves the cache as it was and is no
+	// request, whatever CountWrites says. Only cachesim fresh uses it: the
+	// reads that then hit a value fetched before it are stale, and its
+	// push invalidation turns it into a Drop.
+	Change
 )
 
-var actionNames = [...]string{"fill", "lookup", "store", "retime", "drop"}
+var actionNames = [...]string{"fill", "lookup", "store", "retime", "drop", "change"}
 
 // String returns the action's name.
 func (a Action) String() string { return actionNames[a] }
@@ -57,6 +63,9 @@ type Semantics struct {
 
 // Action returns what r does.
 func (s Semantics) Action(r *trace.Request) Action {
+	if r.Op == trace.OpChange {
+		return Change
+	}
 	if !s.CountWrites {
 		switch r.Op {
 		case trace.OpSet, trace.OpWrite:
@@ -93,7 +102,7 @@ func Apply(c policy.Cache, r *trace.Request, a Action) bool {
 	case Drop:
 		c.Remove(r.Key)
 	}
-	return false
+	return false // Change: the cache is not told
 }
 
 // Access runs the read r through c as the simulator does everywhere: it

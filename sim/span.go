@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cachesim/cachesim/traces"
 	"github.com/cachesim/cachesim/traces/trace"
 )
 
@@ -454,7 +455,7 @@ func (c *spanCursor) finish(total int) (Extent, error) {
 	case c.phase == phaseBefore:
 		return e, &SpanError{Value: s.Window.String(), Problem: "holds no request: " + c.describe(total)}
 	case e.End == e.Start:
-		return e, &SpanError{Value: s.Window.String(), Problem: fmt.Sprintf("holds no request: it starts and ends at request %s (give a later TO)", commas(int64(e.Start)))}
+		return e, &SpanError{Value: s.Window.String(), Problem: fmt.Sprintf("holds no request: it starts and ends at request %s (give a later TO)", traces.Thousands(int64(e.Start)))}
 	case !c.counting:
 		what := "the whole window"
 		if s.Window.IsZero() {
@@ -467,19 +468,19 @@ func (c *spanCursor) finish(total int) (Extent, error) {
 
 // describe says what the input holds: its requests and their span of time.
 func (c *spanCursor) describe(total int) string {
-	s := fmt.Sprintf("%s has %s requests", c.name, commas(int64(total)))
+	s := fmt.Sprintf("%s has %s requests", c.name, traces.Thousands(int64(total)))
 	if total == 0 {
 		return s
 	}
 	if !c.timed || c.last == 0 && c.first == 0 {
-		return s + " (indexes 0 to " + commas(int64(total-1)) + "), and no timestamps"
+		return s + " (indexes 0 to " + traces.Thousands(int64(total-1)) + "), and no timestamps"
 	}
 	return s + ", " + c.timeSpan(c.first, c.last)
 }
 
 // describeExtent says what the window holds.
 func (c *spanCursor) describeExtent(e Extent) string {
-	s := fmt.Sprintf("requests %s to %s", commas(int64(e.Start)), commas(int64(e.End-1)))
+	s := fmt.Sprintf("requests %s to %s", traces.Thousands(int64(e.Start)), traces.Thousands(int64(e.End-1)))
 	if c.timed {
 		s += ", " + c.timeSpan(e.StartTime, e.LastTime)
 	}
@@ -516,11 +517,11 @@ func (e Extent) Notes() []string {
 	var notes []string
 	c := &spanCursor{timed: e.Timed, origin: e.Origin}
 	if w := e.Span.Window; !w.IsZero() {
-		of, rest := " of "+commas(int64(e.Total)), ""
+		of, rest := " of "+traces.Thousands(int64(e.Total)), ""
 		if e.Total < 0 {
 			of, rest = "", "; the rest of the trace was not read"
 		}
-		notes = append(notes, fmt.Sprintf("window %s holds requests %s to %s%s%s%s", w, commas(int64(e.Start)), commas(int64(e.End-1)), of,
+		notes = append(notes, fmt.Sprintf("window %s holds requests %s to %s%s%s%s", w, traces.Thousands(int64(e.Start)), traces.Thousands(int64(e.End-1)), of,
 			c.timesOf(e.StartTime, e.LastTime), rest))
 	}
 	if w := e.Span.Warmup; !w.IsZero() {
@@ -533,7 +534,7 @@ func (e Extent) Notes() []string {
 			took = fmt.Sprintf(" (%s of trace time)", traceDuration(e.CountedTime-e.StartTime))
 		}
 		notes = append(notes, fmt.Sprintf("warm-up %s: the %s %s requests%s fill the cache and are not counted; %s counted", w, first,
-			commas(int64(e.Warmup())), took, commas(int64(e.End-e.Counted))))
+			traces.Thousands(int64(e.Warmup())), took, traces.Thousands(int64(e.End-e.Counted))))
 	}
 	return notes
 }

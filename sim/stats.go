@@ -11,6 +11,7 @@ type Stats struct {
 	Evictions uint64 `json:"evictions"`
 	Sets      uint64 `json:"sets,omitempty"`    // writes applied, not counted as requests
 	Deletes   uint64 `json:"deletes,omitempty"` // deletes applied, not counted as requests
+	Changes   uint64 `json:"changes,omitempty"` // changes of the truth the cache was not told of (trace.OpChange)
 	// Admitted and Rejected count the missed objects a policy with an
 	// admission decision (policy.Admitter: an admission filter, W-TinyLFU's
 	// duel, the ristretto model) let in and turned away; both 0 otherwise.

@@ -9,6 +9,23 @@ import (
 // Tenants: several models (services, namespaces) sharing one cache, or
 // each given a cache of its own.
 
+// Tenants that are nearly as many as the keys are no tenants: what names
+// them (a prefix of the key that is most of it, a column of ids) names
+// the keys. A trace is taken for such when it has more than
+// MinSuspectTenants tenants and more than half as many tenants as keys.
+const MinSuspectTenants = 50
+
+// TenantsLikeKeys reports whether t's tenants are nearly as many as its
+// keys (see MinSuspectTenants), with the counts of both.
+func TenantsLikeKeys(t *trace.Trace) (tenants, keys int, like bool) {
+	tenants = t.TenantCount()
+	if tenants <= MinSuspectTenants {
+		return tenants, 0, false
+	}
+	keys = t.DistinctKeys()
+	return tenants, keys, 2*tenants > keys
+}
+
 // TenantStats count one tenant's lookups in a run.
 type TenantStats struct {
 	Requests uint64 `json:"requests"`

@@ -108,3 +108,34 @@ func TestReplayByTenant(t *testing.T) {
 		}
 	}
 }
+
+// Tenants are taken for keys when there are more than 50 and more than
+// half as many as the keys.
+func TestTenantsLikeKeys(t *testing.T) {
+	build := func(tenants, keysEach int) *trace.Trace {
+		tr := trace.NewTrace("t", trace.Fields{Tenant: true})
+		for id := 1; id <= tenants; id++ {
+			for k := range keysEach {
+				for range 3 { // requests do not count, keys do
+					tr.Append(&trace.Request{Key: uint64(id*1000 + k), Tenant: uint32(id)})
+				}
+			}
+		}
+		return tr
+	}
+	for _, c := range []struct {
+		tenants, keysEach int
+		want              bool
+	}{
+		{51, 1, true},   // 51 tenants of 51 keys
+		{60, 1, true},   // 60 of 60
+		{50, 1, false},  // too few to tell
+		{60, 2, false},  // 60 of 120: half, not more
+		{100, 3, false}, // 100 of 300
+	} {
+		n, keys, like := TenantsLikeKeys(build(c.tenants, c.keysEach))
+		if like != c.want || n != c.tenants || (like && keys != c.tenants*c.keysEach) {
+			t.Errorf("%d tenants of %d keys each: %d, %d, %v; want %v", c.tenants, c.keysEach, n, keys, like, c.want)
+		}
+	}
+}

@@ -39,6 +39,8 @@ type AccessLogReader struct {
 	start    origin // the first timestamp
 	filtered int
 	sizes    sizeMemo
+	keys     *keyFilter
+	keyText  []byte // the virtual host and the path, for keys
 	badRecords
 }
 
@@ -46,8 +48,10 @@ type AccessLogReader struct {
 // used in error messages.
 func NewAccessLogReader(name string, r io.Reader, opt Options) *AccessLogReader {
 	return &AccessLogReader{sc: newLineScanner(name, r), opt: opt.AccessLog, digest: xxhash.New(),
-		sizes: newSizeMemo(opt.DefaultSize), badRecords: badRecords{skip: opt.SkipBad}}
+		sizes: newSizeMemo(opt.DefaultSize), keys: newKeyFilter(name, opt.Keys), badRecords: badRecords{skip: opt.SkipBad}}
 }
+
+func (a *AccessLogReader) keyFilter() *keyFilter { return a.keys }
 
 // Notes says how many requests sent no bytes and were sized from others.
 func (a *AccessLogReader) Notes() []Note { return a.sizes.notes() }
@@ -129,16 +133,27 @@ func (a *AccessLogReader) parse(line []byte, r *trace.Request) (bool, error) {
 		}
 		size = s
 	}
+	if !a.opt.AllRequests && !cacheable(method, status) {
+		return false, nil
+	}
+	withHost := a.opt.WithHost && np == 4
+	if a.keys != nil {
+		text := path
+		if withHost {
+			a.keyText = append(append(a.keyText[:0], a.pre[0]...), path...)
+			text = a.keyText
+		}
+		if !a.keys.keep(text) {
+			return false, errDropped
+		}
+	}
 	t := ts * 1e9
 	key := ParseKey(path)
-	if a.opt.WithHost && np == 4 {
+	if withHost {
 		a.digest.Reset()
 		a.digest.Write(a.pre[0])
 		a.digest.Write(path)
 		key = a.digest.Sum64()
-	}
-	if !a.opt.AllRequests && !cacheable(method, status) {
-		return false, nil
 	}
 	known := true
 	if size > 0 {

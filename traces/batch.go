@@ -206,15 +206,24 @@ type lineBatches struct {
 	assumedTokens bool
 }
 
-// batchAndTenant sets r's Continues from the request id column and its
-// Tenant from the tenant column, or from its key by the tenant rule.
+// continues reports whether a line of fields continues the request of the
+// line before it: both have the same id in column request (0: none).
+func (b *lineBatches) continues(fields [][]byte, request int) bool {
+	if request == 0 {
+		return false
+	}
+	id := fields[request-1]
+	cont := len(id) > 0 && b.have && bytes.Equal(id, b.prev)
+	b.prev, b.have = append(b.prev[:0], id...), len(id) > 0
+	return cont
+}
+
+// batchAndTenant counts r, whose Continues is set, in its multi-key
+// request, and sets its Tenant from the tenant column, or from its key by
+// the tenant rule.
 func (l *LineReader) batchAndTenant(r *trace.Request) {
 	c, b := &l.opt.Columns, &l.batch
-	r.Continues = false
 	if c.Request > 0 {
-		id := l.fields[c.Request-1]
-		r.Continues = len(id) > 0 && b.have && bytes.Equal(id, b.prev)
-		b.prev, b.have = append(b.prev[:0], id...), len(id) > 0
 		b.count.add(r.Continues)
 	}
 	r.Tenant = 0
@@ -342,7 +351,7 @@ func (b *monitorBatches) continues(sameCommand bool) bool {
 // key returns the key of a MONITOR argument and sets the tenant of the
 // requests that follow from it (by the tenant rule, if any).
 func (m *MonitorReader) key(arg []byte) uint64 {
-	m.cur.Tenant = m.batch.tenants.fromKey(arg)
+	m.admit(arg)
 	return inDatabase(ParseKey(arg), m.db)
 }
 
@@ -413,6 +422,11 @@ func (j *JSONReader) expand(r *trace.Request, key []byte, settle func(*trace.Req
 	b.prev, b.have = append(b.prev[:0], b.id...), len(b.id) > 0
 	b.byID = b.byID || len(b.id) > 0
 	if key != nil {
+		keep, cont := j.keys.admit(key, cont)
+		if !keep {
+			return errDropped
+		}
+		r.Key = ParseKey(key)
 		r.Tenant = j.tenantOf(key)
 		r.Continues = cont
 		b.count.add(cont)
@@ -425,6 +439,7 @@ func (j *JSONReader) expand(r *trace.Request, key []byte, settle func(*trace.Req
 		return fmt.Errorf("%s: expected a list of keys", j.keysField)
 	}
 	proto := *r
+	n := 0
 	for first := true; !p.consume(']'); first = false {
 		if !first && !p.consume(',') {
 			return fmt.Errorf("%s: expected ',' or ']' in the list of keys", j.keysField)
@@ -433,21 +448,38 @@ func (j *JSONReader) expand(r *trace.Request, key []byte, settle func(*trace.Req
 		if !ok || len(v) == 0 {
 			return fmt.Errorf("%s: expected a list of keys (strings or numbers)", j.keysField)
 		}
+		n++
 		if err := checkJSONKey(v, isStr); err != nil {
-			return fmt.Errorf("%s: key %d: %w", j.keysField, len(b.pending)+1, err)
+			return fmt.Errorf("%s: key %d: %w", j.keysField, n, err)
+		}
+		keep, cont := j.keys.admit(v, cont || !first)
+		if !keep {
+			continue
 		}
 		b.pending = append(b.pending, proto)
 		q := &b.pending[len(b.pending)-1] // settled in place: a local would escape to settle
-		q.Key, q.Tenant, q.Continues = ParseKey(v), j.tenantOf(v), cont || !first
+		q.Key, q.Tenant, q.Continues = ParseKey(v), j.tenantOf(v), cont
 		b.count.add(q.Continues)
 		settle(q)
 	}
-	if len(b.pending) == 0 {
+	switch {
+	case n == 0:
 		return fmt.Errorf("%s: the list of keys is empty", j.keysField)
+	case len(b.pending) == 0:
+		return errDropped
 	}
 	*r = b.pending[0]
 	b.next = 1
 	return nil
+}
+
+// setTime sets the time of the requests of a line: r, and those of its
+// list still to be read.
+func (b *jsonBatches) setTime(r *trace.Request, t int64) {
+	r.Time = t
+	for i := b.next; i < len(b.pending); i++ {
+		b.pending[i].Time = t
+	}
 }
 
 // tenantOf returns the tenant of a line's key: the tenant field's, else

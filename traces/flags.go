@@ -2,6 +2,7 @@ package traces
 
 import (
 	"fmt"
+	"path"
 	"strconv"
 	"strings"
 )
@@ -44,6 +45,9 @@ const (
 	BoolFlag
 	// IntFlag takes an integer.
 	IntFlag
+	// ListFlag takes a string and may be given several times: ParseFlags
+	// takes its values joined by newlines.
+	ListFlag
 )
 
 // FlagGroup says which commands offer a Flag.
@@ -58,10 +62,16 @@ const (
 	// TenantCommands flags say where a request's tenant comes from, on the
 	// commands that use tenants.
 	TenantCommands
+	// ChangeCommands flags say which lines are changes of the truth
+	// (trace.OpChange), on the commands that measure staleness.
+	ChangeCommands
 )
 
 // lineFormats are the formats LineReader reads with columns.
 var lineFormats = []string{"csv", "text"}
+
+// textKeyFormats are the formats whose keys are text a KeyFilter matches.
+var textKeyFormats = []string{"csv", "text", "jsonl", "monitor", "accesslog", "twitter"}
 
 // Flags are the reader flags, in the order ParseFlags applies them.
 var Flags = []Flag{
@@ -103,6 +113,12 @@ var Flags = []Flag{
 	{Name: "block-tokens", Kind: IntFlag, Formats: []string{"prompts", "mooncake", "csv", "text"},
 		Help: fmt.Sprintf("prompt traces: tokens a KV-cache block holds (token_ids are hashed per full block; blocks without a token count hold this many; a line's block_tokens, or block_size in Mooncake traces, wins) (default %d, vLLM's; %d in Mooncake traces; a warning says when most prompts declare over twice the tokens their blocks hold)", DefaultBlockTokens, MooncakeBlockTokens),
 		set:  setBlockTokens},
+	{Name: "key-filter", Kind: ListFlag, Formats: textKeyFormats,
+		Help: "keep only the requests whose key matches the pattern, e.g. 'pred:*' (repeat for several): * is any run of characters (: and / too), ? one, [a-z] one of a set, [^a-z] one not in it, \\ makes the next one literal; the pattern matches the whole key, as Redis's SCAN MATCH (a pattern without * is one key). The key is a MONITOR line's Redis key, a composite CSV key's columns joined by ','. Applied before anything else: a multi-key request keeps its matching keys, or disappears; a note counts what was kept",
+		set:  func(o *Options, v string) error { return setPatterns(&o.Keys.Include, v) }},
+	{Name: "key-exclude", Kind: ListFlag, Formats: textKeyFormats,
+		Help: "drop the requests whose key matches the pattern, e.g. 'pred:tmp:*' (repeat for several; patterns as --key-filter), of those --key-filter keeps",
+		set:  func(o *Options, v string) error { return setPatterns(&o.Keys.Exclude, v) }},
 	{Name: "monitor-key", Default: "key", Formats: []string{"monitor"}, Values: []string{"key", "field"},
 		Help: "Redis MONITOR: the cached object is the Redis key (key: a hash whole) or each field of a hash (field: key+field)",
 		set:  setMonitorKey},
@@ -128,12 +144,33 @@ var Flags = []Flag{
 	withGroup(TenantCommands, columnFlag("csv-tenant", "column of the tenant (a model, a service): a 1-based number or a header name (default: a header column named tenant, model, model_id or namespace)",
 		func(s *ColumnSpec) *string { return &s.Tenant })),
 	withGroup(TenantCommands, jsonFlag("json-tenant", "tenant", "JSON lines: name of the tenant field", func(j *JSONFields) *string { return &j.Tenant })),
+
+	{Name: "monitor-changes", Group: ChangeCommands, Formats: []string{"monitor"},
+		Help: "Redis MONITOR: the lines that change the truth instead of writing the cache: writes:PATTERN (the writes and deletes of the keys matching the glob, e.g. writes:feature:*) or publish:CHANNEL (PUBLISH on it; the message names the key that changed)",
+		set:  setMonitorChanges},
+}
+
+// setMonitorChanges sets which MONITOR lines are changes of the truth.
+func setMonitorChanges(o *Options, v string) error {
+	kind, arg, _ := strings.Cut(v, ":")
+	if arg == "" || (kind != "writes" && kind != "publish") {
+		return fmt.Errorf("%q: expected writes:PATTERN (writes:feature:*) or publish:CHANNEL", v)
+	}
+	if kind == "publish" {
+		o.Monitor.ChangeChannel = arg
+		return nil
+	}
+	if _, err := path.Match(arg, ""); err != nil {
+		return fmt.Errorf("%q: bad pattern: %v", v, err)
+	}
+	o.Monitor.ChangeKeys = arg
+	return nil
 }
 
 // ParseFlags returns the Options that the reader flags in given ask for:
 // given maps the name of each flag given on the command line to its value
 // as typed (names of no Flag are ignored, so a command may pass all it
-// was given). The flags not given leave Options at their zero value, but
+// was given), a ListFlag's values joined by newlines. The flags not given leave Options at their zero value, but
 // for Line.AutoColumns, true: unless column flags give numbers, a header
 // line naming the columns locates them. The first bad value is an error
 // naming its flag: --time-unit "m": expected s, ms, us or ns.
@@ -248,6 +285,20 @@ func setMonitorKey(o *Options, v string) error {
 		o.Monitor.Fields = true
 	default:
 		return fmt.Errorf("%q: expected key or field", v)
+	}
+	return nil
+}
+
+// setPatterns sets the key patterns of a ListFlag, given joined by newlines.
+func setPatterns(dst *[]string, v string) error {
+	for _, p := range strings.Split(v, "\n") {
+		if p == "" {
+			return fmt.Errorf("%q: an empty pattern matches no key", v)
+		}
+		if err := checkGlob(p); err != nil {
+			return fmt.Errorf("%q: %w", p, err)
+		}
+		*dst = append(*dst, p)
 	}
 	return nil
 }

@@ -62,6 +62,7 @@ type JSONReader struct {
 	batch                                jsonBatches // batch.go
 	// promptTokens says a line had a Mooncake prompt's token count.
 	promptTokens bool
+	keys         *keyFilter // nil: every line is kept
 	badRecords
 }
 
@@ -75,8 +76,11 @@ func NewJSONReader(name string, r io.Reader, opt Options) *JSONReader {
 		keysField: []byte(f.Keys), requestField: []byte(f.Request), tenantField: []byte(f.Tenant),
 	}
 	j.batch.tenants.rule = opt.TenantFrom
+	j.keys = newKeyFilter(name, opt.Keys)
 	return j
 }
+
+func (j *JSONReader) keyFilter() *keyFilter { return j.keys }
 
 // Fields reports every optional field: which ones a file has is known only
 // once it is read (columns that turn out empty cost nothing after Trace.Shrink).
@@ -125,7 +129,8 @@ func (j *JSONReader) parse(line []byte, r *trace.Request) error {
 		return j.sc.errorf(0, "expected a JSON object starting with '{'")
 	}
 	haveKey, haveSize := false, false
-	var keyText, promptList []byte
+	var keyText, promptList, timeText []byte
+	timeCol := 0
 	j.batch.keys, j.batch.id, j.batch.tenant = nil, nil, nil
 	for first := true; ; first = false {
 		if p.consume('}') {
@@ -159,9 +164,9 @@ func (j *JSONReader) parse(line []byte, r *trace.Request) error {
 			if err := checkJSONKey(val, isStr); err != nil {
 				return j.sc.errorf(col, "field %q: %v", name, err)
 			}
-			r.Key, haveKey, keyText = ParseKey(val), true, val
+			haveKey, keyText = true, val
 		case bytes.Equal(name, j.time):
-			r.Time, err = j.clock.since(val)
+			timeText, timeCol = val, col // read once the line is kept
 		case bytes.Equal(name, j.size):
 			r.Size, err = parseSize(val)
 			haveSize = true
@@ -190,11 +195,23 @@ func (j *JSONReader) parse(line []byte, r *trace.Request) error {
 		return j.sc.wrap(0, fmt.Errorf("no %q field (nor a %q list), but a %q list as an LLM prompt has: %w",
 			j.key, j.keysField, promptList, ErrPromptLike))
 	}
-	return j.finish(r, keyText, haveKey, haveSize)
+	if err := j.finish(r, keyText, haveKey, haveSize); err != nil {
+		return err
+	}
+	if timeText != nil {
+		t, err := j.clock.since(timeText)
+		if err != nil {
+			j.batch.pending, j.batch.next = j.batch.pending[:0], 0 // the line's other keys go with it
+			return j.sc.wrap(timeCol, err)
+		}
+		j.batch.setTime(r, t)
+	}
+	return nil
 }
 
 // finish completes the request(s) of a line whose fields are read: the
-// key or list of keys, and the sizes (see batch.go for the list).
+// key or list of keys, and the sizes (see batch.go for the list). It
+// returns errDropped when the key filter keeps none of the keys.
 func (j *JSONReader) finish(r *trace.Request, keyText []byte, haveKey, haveSize bool) error {
 	switch {
 	case !haveKey && j.batch.keys == nil:
@@ -212,6 +229,9 @@ func (j *JSONReader) finish(r *trace.Request, keyText []byte, haveKey, haveSize 
 		}
 	}
 	if err := j.expand(r, keyText, settle); err != nil {
+		if err == errDropped {
+			return err
+		}
 		return j.sc.errorf(0, "%v", err)
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -89,6 +90,9 @@ type LineOptions struct {
 	// TenantFrom, when set, derives each request's tenant from its key
 	// (the first key column), unless a tenant column gives it.
 	TenantFrom *TenantRule
+	// Keys keeps the lines whose key it matches (a composite key's
+	// columns joined by ','), before anything else reads them.
+	Keys KeyFilter
 }
 
 // ErrHeaderLike is the error (inside a ParseError) of a first line that
@@ -212,6 +216,13 @@ type LineReader struct {
 	primeErr error    // an error of the first line read for Fields, for Read
 	notes    []Note
 	batch    lineBatches // request ids and tenants (batch.go)
+	keys     *keyFilter  // nil: every line is kept
+	keyText  []byte      // a composite key's columns joined by ',', for keys
+	// ids are the header's columns that may name an object beside the
+	// key column chosen alone, to look at on the first row (nil: none
+	// to look at); keyNote says what that row showed.
+	ids     *idColumns
+	keyNote []Note
 	// open is the column of a quoted field the line split last leaves
 	// open (0: none); inQuote says the lines after it, up to the one that
 	// closes it, belong to that bad record and are dropped with it.
@@ -231,6 +242,7 @@ func NewLineReader(name string, r io.Reader, opt LineOptions) (*LineReader, erro
 		digest:     xxhash.New(),
 		clock:      clock{unit: opt.TimeUnit},
 		badRecords: badRecords{skip: opt.SkipBad},
+		keys:       newKeyFilter(name, opt.Keys),
 	}
 	l.sc.skipStars = opt.SkipStars
 	l.keyGiven = opt.Columns.Key != 0 || opt.Spec.Key != ""
@@ -316,7 +328,7 @@ func (l *LineReader) Notes() []Note {
 	if l.opt.Columns.Size == 0 {
 		notes = append(notes, unsizedNotes(l.size)...)
 	}
-	return notes
+	return append(notes, l.keyNote...)
 }
 
 // Read fills r with the next request.
@@ -462,6 +474,9 @@ func openQuote(line []byte, d byte, col int) int {
 }
 
 func (l *LineReader) parse(line []byte, r *trace.Request) error {
+	if l.ids != nil {
+		l.keyNote, l.ids = l.ids.note(l, line), nil
+	}
 	n := l.split(line, l.fields)
 	if l.open > 0 {
 		l.inQuote = true
@@ -472,10 +487,14 @@ func (l *LineReader) parse(line []byte, r *trace.Request) error {
 		return l.sc.errorf(0, "expected at least %d columns, found %d (check the column options and the delimiter)", l.maxCol, n)
 	}
 	c := l.opt.Columns
+	keep, continues := l.admit()
+	if !keep {
+		return errDropped
+	}
 	if err := l.parseKey(r); err != nil {
 		return err
 	}
-	r.Size, r.TTL, r.Time, r.Op, r.Latency, r.Next, r.Continues = l.size, 0, 0, trace.OpGet, 0, 0, false
+	r.Size, r.TTL, r.Time, r.Op, r.Latency, r.Next, r.Continues = l.size, 0, 0, trace.OpGet, 0, 0, continues
 	var err error
 	if c.Size > 0 {
 		if r.Size, err = parseSize(l.fields[c.Size-1]); err != nil {
@@ -507,6 +526,30 @@ func (l *LineReader) parse(line []byte, r *trace.Request) error {
 	l.batchAndTenant(r)
 	return l.blockOf(r)
 }
+
+// admit reports whether the key filter keeps the line, and whether it
+// continues the request of the line kept before it (by the request id
+// column).
+func (l *LineReader) admit() (keep, continues bool) {
+	continues = l.batch.continues(l.fields, l.opt.Columns.Request)
+	if l.keys == nil {
+		return true, continues
+	}
+	key := l.fields[l.keyCols[0]-1]
+	if len(l.keyCols) > 1 {
+		l.keyText = l.keyText[:0]
+		for i, c := range l.keyCols {
+			if i > 0 {
+				l.keyText = append(l.keyText, ',')
+			}
+			l.keyText = append(l.keyText, l.fields[c-1]...)
+		}
+		key = l.keyText
+	}
+	return l.keys.admit(key, continues)
+}
+
+func (l *LineReader) keyFilter() *keyFilter { return l.keys }
 
 // parseKey sets r.Key from the key column, or hashes the key columns
 // together (separated by a zero byte) for a composite key.
@@ -645,18 +688,19 @@ func (l *LineReader) readHeader(names [][]byte, why string) error {
 			l.keyCols = cols
 		}
 	}
-	var extra string
 	if l.opt.AutoColumns {
-		var err error
-		if extra, err = l.resolveAuto(names, &c); err != nil {
+		if err := l.resolveAuto(names, &c); err != nil {
 			return err
 		}
 	}
 	l.setColumns(c)
+	if l.opt.AutoColumns && !l.keyGiven {
+		l.ids = l.unusedColumns(names)
+	}
 	if c.Latency > 0 && l.opt.LatencyUnit == 0 {
 		l.opt.LatencyUnit = latencyUnit(names[c.Latency-1])
 	}
-	l.notes = append(l.notes, Note{Kind: NoteColumns, Text: why + l.describeColumns(names) + extra})
+	l.notes = append(l.notes, Note{Kind: NoteColumns, Text: why + l.describeColumns(names)})
 	return nil
 }
 
@@ -668,19 +712,15 @@ func (l *LineReader) headerError(format string, args ...any) error {
 
 // resolveAuto fills the fields c does not have from the recognised names
 // of a header: the first exact name of each field, else the first name with
-// its suffix. It returns what the note should add about id columns.
-func (l *LineReader) resolveAuto(names [][]byte, c *Columns) (string, error) {
+// its suffix.
+func (l *LineReader) resolveAuto(names [][]byte, c *Columns) error {
 	var exact, bySuffix [numFields]int
-	var ids []string
 	for i, n := range names {
 		k, ok := recognise(n)
 		if !ok {
 			continue
 		}
 		_, isExact := headerNames[strings.ToLower(string(bytes.TrimSpace(n)))]
-		if k == fieldKey && !isExact {
-			ids = append(ids, string(n))
-		}
 		if isExact && exact[k] == 0 {
 			exact[k] = i + 1
 		} else if !isExact && bySuffix[k] == 0 {
@@ -698,14 +738,76 @@ func (l *LineReader) resolveAuto(names [][]byte, c *Columns) (string, error) {
 	}
 	if !keyGiven {
 		if c.Key == 0 {
-			return "", l.headerError("the header names no key column (recognised names: %s); name the key column", recognisedNames)
+			return l.headerError("the header names no key column (recognised names: %s); name the key column", recognisedNames)
 		}
 		l.keyCols = []int{c.Key}
 	}
-	if exact[fieldKey] == 0 && len(ids) > 1 && !keyGiven {
-		return fmt.Sprintf("; the key is %s, the first of the id columns %s (name another key column to choose)", ids[0], strings.Join(ids, ", ")), nil
+	return nil
+}
+
+// idColumns are the columns of a header read neither as the key nor as
+// anything else: named as keys are (a second *_id), or of other names.
+type idColumns struct {
+	names          []string // the header's
+	byName, others []int    // 1-based
+}
+
+// unusedColumns returns the columns of the header names that are read as
+// nothing, nil when there are none.
+func (l *LineReader) unusedColumns(names [][]byte) *idColumns {
+	used := map[int]bool{}
+	for _, k := range l.keyCols {
+		used[k] = true
 	}
-	return "", nil
+	for k := fieldSize; k < numFields; k++ {
+		used[*l.opt.Columns.col(k)] = true
+	}
+	ids := &idColumns{}
+	for i, n := range names {
+		ids.names = append(ids.names, string(n))
+		if used[i+1] {
+			continue
+		}
+		if k, ok := recognise(n); !ok {
+			ids.others = append(ids.others, i+1)
+		} else if k == fieldKey {
+			ids.byName = append(ids.byName, i+1)
+		}
+	}
+	if len(ids.byName)+len(ids.others) == 0 {
+		return nil
+	}
+	return ids
+}
+
+// note says, at the first row (line), that the key column was chosen
+// alone among columns that may name the object too: those named as keys
+// are, and those that hold text on that row (a number is more likely a
+// measure). Its Suggest is the composite key of all of them.
+func (ids *idColumns) note(l *LineReader, line []byte) []Note {
+	fields := make([][]byte, len(ids.names))
+	fields = fields[:l.split(line, fields)]
+	var parts []string
+	key := []string{ids.names[l.keyCols[0]-1]}
+	for col := 1; col <= len(ids.names); col++ {
+		why := ""
+		switch {
+		case slices.Contains(ids.byName, col):
+			why = "named as an id"
+		case slices.Contains(ids.others, col) && col <= len(fields) && len(fields[col-1]) > 0 && !isNumber(fields[col-1]):
+			why = fmt.Sprintf("text on the first row: %q", fields[col-1])
+		default:
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s (column %d, %s)", ids.names[col-1], col, why))
+		key = append(key, ids.names[col-1])
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	return []Note{{Kind: NoteKeyColumns, Suggest: strings.Join(key, ","), Text: fmt.Sprintf(
+		"the key is %s (column %d) alone, and %s may name the object too: a composite key takes them all",
+		key[0], l.keyCols[0], strings.Join(parts, ", "))}}
 }
 
 // describeColumns says which columns of the header are read as what, and

@@ -196,7 +196,12 @@ func TestHeaderRecognition(t *testing.T) {
 		}
 		compare(t, drain(t, lr), want)
 		notes := lr.Notes()
-		if len(notes) != 2 || notes[0].Kind != NoteColumns || notes[1].Kind != NoteTimeUnit ||
+		// The last note: feature_group holds text, and may be part of the key.
+		if len(notes) != 3 || notes[2].Kind != NoteKeyColumns || notes[2].Suggest != "entity_id,feature_group" ||
+			notes[2].Text != `the key is entity_id (column 2) alone, and feature_group (column 3, text on the first row: "fg1") may name the object too: a composite key takes them all` {
+			t.Errorf("header declared %v: notes %q, want the last to suggest entity_id,feature_group", declared, notes)
+		}
+		if notes[0].Kind != NoteColumns || notes[1].Kind != NoteTimeUnit ||
 			!strings.HasSuffix(notes[0].Text, "key = entity_id (column 2), size = bytes (column 4), time = ts (column 1), latency = latency_ms (column 5); ignored: feature_group") ||
 			!strings.Contains(notes[1].Text, "milliseconds since the epoch") {
 			t.Errorf("header declared %v: notes %q", declared, notes)
@@ -216,17 +221,42 @@ func TestHeaderRecognition(t *testing.T) {
 	}
 }
 
-// Several *_id columns and no exact key name: the first is the key, and the
-// note says which and among which.
+// Several *_id columns and no exact key name: the first is the key, and a
+// note names the other columns that may name the object (ids, and text
+// but not numbers on the first row) and the composite key of them all.
 func TestHeaderSeveralIDs(t *testing.T) {
 	lr, _ := NewLineReader("in.test", strings.NewReader("user_id,item_id,resp_bytes\nu1,i1,10\n"), LineOptions{Delimiter: ',', AutoColumns: true})
 	compare(t, drain(t, lr), []trace.Request{{Key: h("u1"), Size: 10}})
-	if n := lr.Notes(); len(n) != 1 || !strings.Contains(n[0].Text, "ignored: item_id; the key is user_id, the first of the id columns user_id, item_id") {
+	if n := lr.Notes(); len(n) != 2 || !strings.HasSuffix(n[0].Text, "ignored: item_id") || n[1].Suggest != "user_id,item_id" ||
+		n[1].Text != "the key is user_id (column 1) alone, and item_id (column 2, named as an id) may name the object too: a composite key takes them all" {
 		t.Errorf("notes %q", n)
 	}
 	// An exact key name wins over the *_id ones wherever it is.
 	lr, _ = NewLineReader("in.test", strings.NewReader("user_id,key\nu1,k1\n"), LineOptions{Delimiter: ',', AutoColumns: true})
 	compare(t, drain(t, lr), []trace.Request{{Key: h("k1"), Size: 1}})
+	if n := lr.Notes(); len(n) != 2 || n[1].Suggest != "key,user_id" {
+		t.Errorf("notes %q", n)
+	}
+	// A column of numbers (a score) is no part of a key; nor is an empty field.
+	lr, _ = NewLineReader("in.test", strings.NewReader("entity_id,score,feature_view,region,ts\ne1,0.5,prices,,1\ne2,0.7,clicks,eu,2\n"), LineOptions{Delimiter: ',', AutoColumns: true})
+	drain(t, lr)
+	if n := noteOf(lr.Notes(), NoteKeyColumns); n != `the key is entity_id (column 1) alone, and feature_view (column 3, text on the first row: "prices") may name the object too: a composite key takes them all` {
+		t.Errorf("note %q", n)
+	}
+	// A key given, or a header of the key alone and numbers: no note.
+	for _, c := range []struct {
+		in  string
+		opt LineOptions
+	}{
+		{"entity_id,feature_view\ne1,prices\n", LineOptions{Delimiter: ',', AutoColumns: true, Spec: ColumnSpec{Key: "entity_id"}}},
+		{"version,time,op,size,lbn\n1,1.5,28,512,42\n", LineOptions{Delimiter: ',', AutoColumns: true}},
+	} {
+		lr, _ = NewLineReader("in.test", strings.NewReader(c.in), c.opt)
+		drain(t, lr)
+		if n := noteOf(lr.Notes(), NoteKeyColumns); n != "" {
+			t.Errorf("%q: note %q, want none", c.in, n)
+		}
+	}
 }
 
 func TestHeaderErrors(t *testing.T) {

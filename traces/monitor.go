@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"path"
 	"sort"
 	"strings"
 
@@ -17,6 +18,14 @@ type MonitorOptions struct {
 	// Fields makes each field of a hash an object of its own (the key and
 	// the field); otherwise the object is the Redis key, a hash whole.
 	Fields bool
+	// ChangeKeys, a glob (path.Match: * does not cross /), makes the
+	// writes and deletes of the keys it matches changes of the truth
+	// (trace.OpChange) instead of writes of the cache: the truth lives in
+	// those keys and the simulated cache is in front of them.
+	ChangeKeys string
+	// ChangeChannel makes each PUBLISH on this channel a change of the
+	// key its message names.
+	ChangeChannel string
 }
 
 // MonitorReader reads the output of Redis's MONITOR command:
@@ -90,6 +99,12 @@ type MonitorReader struct {
 	written   []uint64
 	writtenDB []uint32
 	batch     monitorBatches // multi-key requests and tenants (batch.go)
+	// keys drops the keys it does not match: drop says the requests of
+	// the key last read are dropped. ts is the current line's time, in
+	// ns since the epoch: the time of its requests once one is kept.
+	keys *keyFilter
+	drop bool
+	ts   int64
 	badRecords
 }
 
@@ -102,11 +117,13 @@ func NewMonitorReader(name string, r io.Reader, opt Options) *MonitorReader {
 	m := &MonitorReader{
 		sc: newLineScanner(name, r), opt: opt.Monitor, badRecords: badRecords{skip: opt.SkipBad},
 		sizes: newSizeMemo(opt.DefaultSize), fieldSizes: newSizeMemo(0), digest: xxhash.New(), others: map[string]*int{},
-		expires: map[uint64]int64{}, ttls: map[uint64]uint32{},
+		expires: map[uint64]int64{}, ttls: map[uint64]uint32{}, keys: newKeyFilter(name, opt.Keys),
 	}
 	m.batch.tenants.rule = opt.TenantFrom
 	return m
 }
+
+func (m *MonitorReader) keyFilter() *keyFilter { return m.keys }
 
 // Fields reports that MONITOR output carries every field.
 func (m *MonitorReader) Fields() trace.Fields {
@@ -201,7 +218,7 @@ func (m *MonitorReader) parse(line []byte) error {
 	if len(m.args) == 0 {
 		return m.sc.errorf(0, "no command")
 	}
-	m.cur, m.now = trace.Request{Time: m.start.since(ts)}, ts/1e9
+	m.cur, m.now, m.ts, m.drop = trace.Request{}, ts/1e9, ts, false
 	err = m.command()
 	if err != nil {
 		m.out = m.out[:0]
@@ -260,6 +277,9 @@ func (m *MonitorReader) command() error {
 	if m.batch.transaction(buf[:n], m.client) {
 		return nil
 	}
+	if m.changes(string(buf[:n])) {
+		return nil
+	}
 	c, ok := monitorCommands[string(buf[:n])]
 	if !ok || len(cmd) > len(buf) {
 		m.other(buf[:n])
@@ -271,6 +291,49 @@ func (m *MonitorReader) command() error {
 	}
 	return c.read(m, c.name, args, lens)
 }
+
+// changes emits the changes of the truth the command name of the current
+// line makes (see MonitorOptions.ChangeKeys and ChangeChannel), and reports
+// whether it did: then the line is nothing else.
+func (m *MonitorReader) changes(name string) bool {
+	args := m.args[1:]
+	if name == "PUBLISH" && m.opt.ChangeChannel != "" {
+		if len(args) < 2 || string(args[0]) != m.opt.ChangeChannel {
+			return false
+		}
+		m.emit(trace.OpChange, m.key(args[1]), 1, 0)
+		return true
+	}
+	keys := changeKeyArgs[name]
+	if m.opt.ChangeKeys == "" || keys == 0 || len(args) == 0 {
+		return false
+	}
+	for i := 0; i < len(args); i += keys {
+		if ok, _ := path.Match(m.opt.ChangeKeys, string(args[i])); !ok {
+			return false // a command of other keys (or of some other keys) writes the cache
+		}
+		if keys == 1 && i == 0 && name != "DEL" && name != "UNLINK" {
+			m.emit(trace.OpChange, m.key(args[0]), 1, 0)
+			return true
+		}
+	}
+	for i := 0; i < len(args); i += keys {
+		m.emit(trace.OpChange, m.key(args[i]), 1, 0)
+	}
+	return true
+}
+
+// changeKeyArgs are the commands that write or delete keys, with the
+// stride of their key arguments: 2 for MSET's key value pairs; 1 for DEL's
+// keys, and for the others, whose key is their first argument.
+var changeKeyArgs = func() map[string]int {
+	m := map[string]int{"MSET": 2, "MSETNX": 2}
+	for _, n := range []string{"SET", "SETNX", "GETSET", "SETEX", "PSETEX", "APPEND", "SETRANGE", "INCR", "DECR", "INCRBY",
+		"DECRBY", "INCRBYFLOAT", "DEL", "UNLINK", "HSET", "HMSET", "HSETNX", "HINCRBY", "HINCRBYFLOAT", "HDEL", "GETDEL"} {
+		m[n] = 1
+	}
+	return m
+}()
 
 // other counts a command that is read as no request.
 func (m *MonitorReader) other(name []byte) {
@@ -287,8 +350,33 @@ func (m *MonitorReader) other(name []byte) {
 	*n++
 }
 
+// admit applies the key filter to key, a key of the current command: the
+// requests of it that follow are dropped, or kept with its tenant and the
+// line's time.
+func (m *MonitorReader) admit(key []byte) {
+	m.drop = !m.keys.match(key)
+	if !m.drop {
+		m.stamp()
+		m.cur.Tenant = m.batch.tenants.fromKey(key)
+	}
+}
+
+// stamp gives the current line's requests its time: the first line that
+// has one is time 0.
+func (m *MonitorReader) stamp() { m.cur.Time = m.start.since(m.ts) }
+
+// dropped reports whether the key filter dropped the current key, and
+// counts a request of it when it did.
+func (m *MonitorReader) dropped() bool {
+	if m.drop {
+		m.keys.tally(false)
+	}
+	return m.drop
+}
+
 // emit appends a request of the current command.
 func (m *MonitorReader) emit(op trace.Op, key uint64, size, ttl uint32) {
+	m.keys.tally(true)
 	r := m.cur
 	r.Op, r.Key, r.Size, r.TTL, r.Continues, r.Unsized = op, key, size, ttl, m.batch.continues(len(m.out) > 0), false
 	m.out = append(m.out, r)
@@ -303,10 +391,17 @@ func (m *MonitorReader) emitRecalled(op trace.Op, key uint64, ttl uint32) {
 }
 
 // get emits a read of key, of its last known size and TTL.
-func (m *MonitorReader) get(key uint64) { m.emitRecalled(trace.OpGet, key, m.ttls[key]) }
+func (m *MonitorReader) get(key uint64) {
+	if !m.dropped() {
+		m.emitRecalled(trace.OpGet, key, m.ttls[key])
+	}
+}
 
 // set emits a write of key with its new size and TTL (0: none).
 func (m *MonitorReader) set(key uint64, size, ttl uint32) {
+	if m.dropped() {
+		return
+	}
 	m.setExpiry(key, ttl)
 	m.store(key, size, ttl)
 }
@@ -315,6 +410,9 @@ func (m *MonitorReader) set(key uint64, size, ttl uint32) {
 // (APPEND, INCR, HSET, …): what remains of it, or none when it has
 // expired.
 func (m *MonitorReader) write(key uint64, size uint32) {
+	if m.dropped() {
+		return
+	}
 	ttl := m.remaining(key)
 	if ttl == 0 {
 		delete(m.ttls, key)
@@ -333,6 +431,9 @@ func (m *MonitorReader) store(key uint64, size, ttl uint32) {
 
 // expire emits a change of key's TTL (0: none).
 func (m *MonitorReader) expire(key uint64, ttl uint32) {
+	if m.dropped() {
+		return
+	}
 	m.setExpiry(key, ttl)
 	m.emitRecalled(trace.OpExpire, key, ttl)
 }
@@ -362,6 +463,9 @@ func (m *MonitorReader) remaining(key uint64) uint32 {
 
 // del emits a delete of key (of its last known size, which matters to no one).
 func (m *MonitorReader) del(key uint64) {
+	if m.dropped() {
+		return
+	}
 	delete(m.expires, key)
 	delete(m.ttls, key)
 	size, ok := m.sizes.known(key)
@@ -393,6 +497,7 @@ func readDels(m *MonitorReader, _ string, args [][]byte, _ []int) error {
 // readFlush reads FLUSHDB and FLUSHALL: a delete of every key ever
 // written in the current database, or in all of them, as one request.
 func (m *MonitorReader) readFlush(name string, _ [][]byte, _ []int) error {
+	m.stamp() // every key written was kept
 	for i, key := range m.written {
 		if name == "FLUSHALL" || uint64(m.writtenDB[i]) == m.db {
 			m.del(key)
@@ -553,7 +658,7 @@ func (m *MonitorReader) readExpire(name string, args [][]byte, _ []int) error {
 
 // fieldKey returns the key of field of the hash key: both hashed together.
 func (m *MonitorReader) fieldKey(key, field []byte) uint64 {
-	m.cur.Tenant = m.batch.tenants.fromKey(key)
+	m.admit(key)
 	m.digest.Reset()
 	m.digest.Write(key)
 	m.digest.Write([]byte{0})
@@ -629,7 +734,9 @@ func (m *MonitorReader) readHashDel(_ string, args [][]byte, lens []int) error {
 	}
 	if !m.opt.Fields {
 		if !hashKnown {
-			m.emitRecalled(trace.OpSet, key, m.remaining(key))
+			if !m.dropped() {
+				m.emitRecalled(trace.OpSet, key, m.remaining(key))
+			}
 			return nil
 		}
 

@@ -1,5 +1,7 @@
 package traces
 
+import "strconv"
+
 // NoteKind says what a Note is about, so that a command can point to the
 // option that changes what the note describes.
 type NoteKind uint8
@@ -25,6 +27,11 @@ const (
 	// NoteDelimiter: the column delimiter of a CSV file was chosen from its
 	// first lines.
 	NoteDelimiter
+	// NoteKeyFilter: how many requests a key filter kept.
+	NoteKeyFilter
+	// NoteKeyColumns: the key is one column of several that look like
+	// parts of an object's name; Suggest lists them all.
+	NoteKeyColumns
 )
 
 // Note tells the user something a reader inferred or left out. Its text
@@ -36,7 +43,8 @@ type Note struct {
 	// describes (a block size, a time unit) looks mistaken.
 	Warning bool
 	// Suggest is, for a warning, the value of the setting of Kind that
-	// would likely fix it ("512" tokens a block, "ms"; "": none known).
+	// would likely fix it ("512" tokens a block, "ms"; "": none known); for
+	// a NoteKeyColumns, the columns that would make a composite key.
 	Suggest string
 }
 
@@ -47,4 +55,17 @@ func (n Note) String() string { return n.Text }
 // the reader has returned io.EOF.
 type Noter interface {
 	Notes() []Note
+}
+
+// Thousands writes a count with thousands separators, as notes and
+// reports show counts: 93,512,190.
+func Thousands(n int64) string {
+	if n < 0 {
+		return "-" + Thousands(-n)
+	}
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

@@ -44,6 +44,9 @@ type Options struct {
 	// (text formats: CSV, text, JSON lines, MONITOR) where no tenant
 	// column or field gives it.
 	TenantFrom *TenantRule
+	// Keys keeps only the requests whose keys it matches (formats whose
+	// keys are text; see KeyFilter).
+	Keys KeyFilter
 }
 
 // format is one trace format: how to recognise it and how to read it.
@@ -178,6 +181,7 @@ func openLines(kind string) func(string, io.Reader, Options) (trace.Reader, erro
 		lo.SkipBad = lo.SkipBad || opt.SkipBad
 		lo.DefaultSize = opt.DefaultSize
 		lo.TenantFrom = opt.TenantFrom
+		lo.Keys = opt.Keys
 		lo.BlockTokens = opt.BlockTokens
 		switch kind {
 		case "text":
@@ -301,10 +305,26 @@ type File struct {
 // Note); call it after the last request.
 func (f *File) Notes() []Note {
 	notes := f.notes
+	if k, ok := f.Reader.(keyFiltered); ok {
+		notes = append(notes[:len(notes):len(notes)], k.keyFilter().notes()...)
+	}
 	if n, ok := f.Reader.(Noter); ok {
 		notes = append(notes[:len(notes):len(notes)], n.Notes()...)
 	}
 	return notes
+}
+
+// Read fills r with the next request. At the end of a file of which a key
+// filter (Options.Keys) kept no request, it returns an error wrapping
+// ErrNothingKept rather than io.EOF.
+func (f *File) Read(r *trace.Request) error {
+	err := f.Reader.Read(r)
+	if err == io.EOF {
+		if k, ok := f.Reader.(keyFiltered); ok {
+			return k.keyFilter().end()
+		}
+	}
+	return err
 }
 
 // Close closes the decompressor and the file.
@@ -454,6 +474,7 @@ type lineParser func(line []byte) error
 // stray malformed line should not send a log to the text reader).
 func sniffWith(newParser func(Options) lineParser) func([]byte, Options) bool {
 	return func(head []byte, opt Options) bool {
+		opt.Keys = KeyFilter{} // a line of any key fits
 		if !isText(head) {
 			return false
 		}
@@ -489,6 +510,7 @@ func sniffWith(newParser func(Options) lineParser) func([]byte, Options) bool {
 func sniffPrompts(d promptDialect) func([]byte, Options) bool {
 	newReader := func(name string, r io.Reader, opt Options) *PromptReader { return newPromptReader(name, r, opt, d) }
 	return func(head []byte, opt Options) bool {
+		opt.Keys = KeyFilter{} // a line of any key fits
 		if sniffReader(newReader)(head, opt) {
 			return true
 		}

@@ -122,13 +122,14 @@ func parseTime(b []byte, unit int64) (int64, error) {
 // ParseOp maps an operation name to an Op. It accepts the usual spellings in
 // any case: get/gets/read/r; the key-value writes set/put/add/replace/cas/
 // append/prepend/incr/decr/update (OpSet); the block writes write/w
-// (OpWrite); delete/del/remove; expire/touch (OpExpire); and the
+// (OpWrite); delete/del/remove; expire/touch (OpExpire); change/changed
+// (OpChange: the truth changed, the cache not told); and the
 // hexadecimal SCSI opcodes of block trace CSVs (28/88/a8/08 READ,
 // 2a/8a/aa/0a WRITE).
 func ParseOp(b []byte) (trace.Op, error) {
 	var buf [16]byte
 	if len(b) > len(buf) {
-		return 0, fmt.Errorf("op: unknown operation %q (expected get, set, write, delete or expire)", b)
+		return 0, fmt.Errorf("op: unknown operation %q (expected get, set, write, delete, expire or change)", b)
 	}
 	for i, c := range b {
 		if 'A' <= c && c <= 'Z' {
@@ -147,8 +148,10 @@ func ParseOp(b []byte) (trace.Op, error) {
 		return trace.OpDelete, nil
 	case "expire", "touch":
 		return trace.OpExpire, nil
+	case "change", "changed":
+		return trace.OpChange, nil
 	}
-	return 0, fmt.Errorf("op: unknown operation %q (expected get, set, write, delete or expire)", b)
+	return 0, fmt.Errorf("op: unknown operation %q (expected get, set, write, delete, expire or change)", b)
 }
 
 // ErrTimeUnit is in the error of a timestamp that does not fit its time

@@ -35,7 +35,8 @@ func TestFormatRecipeCatches(t *testing.T) {
 	flags := append(slices.Clip(Flags), Flag{Name: "fake-flag", Formats: []string{"nosuch"}, set: func(*Options, string) error { return nil }})
 	got := strings.Join(recipeProblems(append(slices.Clip(formats), fake), flags), "\n")
 	for _, want := range []string{"fake: no sample testdata/formats/fake.*", `fake: no fuzz target: add to fuzz_test.go a Fuzz function calling fuzzFormat(f, "fake")`,
-		`--fake-flag applies to "nosuch", no format of the table`, "fake: .csv is the usual extension of csv already", "fake: .nosuch in alsoIn is no format's usual extension"} {
+		`--fake-flag applies to "nosuch", no format of the table`, "fake: .csv is the usual extension of csv already", "fake: .nosuch in alsoIn is no format's usual extension",
+		"fake: say whether its keys are text that --key-filter matches"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("problems do not say %q:\n%s", want, got)
 		}
@@ -51,7 +52,9 @@ func TestFormatRecipeCatches(t *testing.T) {
 //     format is named;
 //   - a fuzz target: a Fuzz function of fuzz_test.go calling
 //     fuzzFormat(f, "NAME", …);
-//   - flags whose Formats name formats of fms.
+//   - flags whose Formats name formats of fms;
+//   - keys that --key-filter matches as text, or that numericKeys says
+//     are not text.
 func recipeProblems(fms []format, flags []Flag) []string {
 	var problems []string
 	fail := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
@@ -114,6 +117,17 @@ func recipeProblems(fms []format, flags []Flag) []string {
 			if !known[name] {
 				fail("--%s applies to %q, no format of the table", fl.Name, name)
 			}
+		}
+	}
+	var textKeys []string
+	for _, fl := range flags {
+		if fl.Name == "key-filter" {
+			textKeys = fl.Formats
+		}
+	}
+	for _, f := range fms {
+		if slices.Contains(textKeys, f.name) == (KeysOf(f.name) != "") {
+			fail("%s: say whether its keys are text that --key-filter matches (textKeyFormats, and its reader applies Options.Keys) or not (numericKeys says what they are)", f.name)
 		}
 	}
 	return problems

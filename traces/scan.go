@@ -119,7 +119,11 @@ type badRecords struct {
 func (b *badRecords) Skipped() int { return b.skipped }
 
 // handle returns nil when err is to be skipped (and counts it), else err.
+// A record the key filter dropped (errDropped) is skipped uncounted.
 func (b *badRecords) handle(err error) error {
+	if err == errDropped {
+		return nil
+	}
 	if err == nil || !b.skip {
 		return err
 	}

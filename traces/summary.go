@@ -37,6 +37,8 @@ type Summary struct {
 	Sets             int     `json:"sets"` // writes: key-value sets and block writes
 	Deletes          int     `json:"deletes"`
 	Expires          int     `json:"expires,omitempty"`
+	// Changes are changes of the truth the cache is not told of (op change).
+	Changes int `json:"changes,omitempty"`
 	// ObjectSize has percentiles of the objects' last written sizes (of
 	// their first sized read for objects never written; objects never
 	// sized are left out).
@@ -232,6 +234,8 @@ func (z *Summarizer) Add(r *trace.Request) int32 {
 		s.Deletes++
 	case trace.OpExpire:
 		s.Expires++
+	case trace.OpChange:
+		s.Changes++
 	}
 	s.HasTime = s.HasTime || r.Time != 0
 	if r.Continues {

@@ -15,14 +15,17 @@ type TwitterReader struct {
 	sc     lineScanner
 	fields [7][]byte
 	start  origin // the first timestamp
+	keys   *keyFilter
 	badRecords
 }
 
 // NewTwitterReader returns a reader of Twitter trace lines from r; name is
 // used in error messages.
 func NewTwitterReader(name string, r io.Reader, opt Options) *TwitterReader {
-	return &TwitterReader{sc: newLineScanner(name, r), badRecords: badRecords{skip: opt.SkipBad}}
+	return &TwitterReader{sc: newLineScanner(name, r), keys: newKeyFilter(name, opt.Keys), badRecords: badRecords{skip: opt.SkipBad}}
 }
+
+func (t *TwitterReader) keyFilter() *keyFilter { return t.keys }
 
 // Fields reports that Twitter traces carry every field.
 func (t *TwitterReader) Fields() trace.Fields {
@@ -55,6 +58,9 @@ func (t *TwitterReader) parse(line []byte, r *trace.Request) error {
 	}
 	if len(f[1]) == 0 {
 		return t.sc.errorf(2, "empty key")
+	}
+	if !t.keys.keep(f[1]) {
+		return errDropped
 	}
 	ks, err := parseSize(f[2])
 	if err != nil {

@@ -30,6 +30,8 @@ var flagCompletions = withReaderFlags(map[string]cobra.CompletionFunc{
 	"x-scale":          completeOne(report.ScaleNames...),
 	"model":            completeOrFile(sim.ModelPresets()...),
 	"kv-dtype":         completeOne(sim.DTypeNames...),
+	"ttls":             completeOne("1m:24h:log8", "10s:1h:log8", "1m,5m,15m,1h"),
+	"change-rate":      completeOne("1/h", "1/6h", "1/d"),
 })
 
 // withReaderFlags adds to m the completions of the reader flags whose

@@ -69,15 +69,33 @@ func applyConfig(cmd *cobra.Command, path string) error {
 		if changed[name] {
 			continue
 		}
-		value, err := configValue(name, v)
-		if err != nil {
-			return fail("%v", err)
-		}
-		if err := fs.Set(name, value); err != nil {
+		if err := setConfigValue(fs, name, v); err != nil {
 			return fail("%v", err)
 		}
 	}
 	return nil
+}
+
+// setConfigValue sets flag name from its YAML value: each item of a list
+// on its own for a flag that may be repeated (--key-filter), else the
+// value as configValue renders it.
+func setConfigValue(fs *pflag.FlagSet, name string, v *yaml.Node) error {
+	if _, repeated := fs.Lookup(name).Value.(pflag.SliceValue); repeated && v.Kind == yaml.SequenceNode {
+		for _, item := range v.Content {
+			if item.Kind != yaml.ScalarNode {
+				return fmt.Errorf("line %d: expected a value", item.Line)
+			}
+			if err := fs.Set(name, item.Value); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	value, err := configValue(name, v)
+	if err != nil {
+		return err
+	}
+	return fs.Set(name, value)
 }
 
 // configValue renders a YAML value as its flag's text: a scalar as is, a

@@ -141,11 +141,15 @@ func (v *onceValue) Set(s string) error {
 	return v.Value.Set(s)
 }
 
-// onceFlags makes every flag of every command under root refuse a second value.
+// onceFlags makes every flag of every command under root refuse a second
+// value, but those that take several (--key-filter).
 func onceFlags(root *cobra.Command) {
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
 		c.Flags().VisitAll(func(f *pflag.Flag) {
+			if _, list := f.Value.(pflag.SliceValue); list {
+				return
+			}
 			if _, ok := f.Value.(*onceValue); !ok {
 				f.Value = &onceValue{Value: f.Value, name: f.Name}
 			}

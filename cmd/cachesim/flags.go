@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -141,7 +142,16 @@ func (f *cacheFlags) checkTrace(t *trace.Trace) error {
 	if f.writes && t.Ops == nil {
 		return fmt.Errorf("--count-writes has no effect: %s has no operations (every request is a lookup already)", t.Name)
 	}
+	if f.writes && slices.Contains(t.Ops, trace.OpChange) {
+		return errCountChanges(t.Name)
+	}
 	return nil
+}
+
+// errCountChanges is the error of --count-writes on the trace called name,
+// which holds change rows.
+func errCountChanges(name string) error {
+	return fmt.Errorf("--count-writes would count every row of %s as a lookup, but its change rows are no requests (the truth changed, the cache was not told): drop --count-writes, or the change rows", name)
 }
 
 // anyHas reports whether a policy of specs has trait t.

@@ -52,11 +52,24 @@ func registerReaderFlags(fs *pflag.FlagSet, group traces.FlagGroup) {
 		case traces.IntFlag:
 			n, _ := strconv.Atoi(fl.Default) // "": 0
 			fs.Int(fl.Name, n, fl.Help)
+		case traces.ListFlag:
+			fs.Var(&listValue{}, fl.Name, fl.Help)
 		default:
 			fs.String(fl.Name, fl.Default, fl.Help)
 		}
 	}
 }
+
+// listValue is the value of a traces.ListFlag: every value given, in
+// order (pflag.SliceValue, which onceFlags lets repeat).
+type listValue []string
+
+func (v *listValue) String() string           { return strings.Join(*v, ",") }
+func (v *listValue) Set(s string) error       { *v = append(*v, s); return nil }
+func (v *listValue) Type() string             { return "pattern" } // the one kind of list so far: --key-filter's
+func (v *listValue) Append(s string) error    { return v.Set(s) }
+func (v *listValue) Replace(s []string) error { *v = s; return nil }
+func (v *listValue) GetSlice() []string       { return *v }
 
 // readerFlag reports whether name is one of traces.Flags.
 func readerFlag(name string) bool {
@@ -66,7 +79,12 @@ func readerFlag(name string) bool {
 // options returns the reader options the flags ask for.
 func (f *inputFlags) options() (traces.Options, error) {
 	given := map[string]string{}
-	f.fs.Visit(func(fl *pflag.Flag) { given[fl.Name] = fl.Value.String() })
+	f.fs.Visit(func(fl *pflag.Flag) {
+		given[fl.Name] = fl.Value.String()
+		if list, ok := fl.Value.(pflag.SliceValue); ok {
+			given[fl.Name] = strings.Join(list.GetSlice(), "\n") // as traces.ListFlag wants
+		}
+	})
 	opt, err := traces.ParseFlags(given)
 	if err != nil {
 		return opt, err
@@ -135,6 +153,9 @@ func (f *inputFlags) read(args []string, stderr io.Writer, bound int64) (*trace.
 // trace is read as: they would have no effect.
 func (f *inputFlags) checkFormat(path string, file *traces.File) error {
 	format := file.Format
+	if err := f.checkKeyFilter(path, file); err != nil {
+		return err
+	}
 	for _, fl := range traces.Flags {
 		if changed(f.fs, fl.Name) && !slices.Contains(fl.Formats, format) {
 			if fl.Name == "json-keys" && declaresPrompts(file) {
@@ -147,6 +168,30 @@ func (f *inputFlags) checkFormat(path string, file *traces.File) error {
 		}
 	}
 	return nil
+}
+
+// checkKeyFilter rejects --key-filter and --key-exclude on a trace whose
+// keys are no text to match: numbers, or the block hashes of prompts.
+func (f *inputFlags) checkKeyFilter(path string, file *traces.File) error {
+	var given []string
+	for _, name := range []string{"key-filter", "key-exclude"} {
+		if changed(f.fs, name) {
+			given = append(given, "--"+name)
+		}
+	}
+	what := traces.KeysOf(file.Format)
+	if what == "" && declaresPrompts(file) {
+		what = traces.KeysOf("prompts")
+	}
+	if len(given) == 0 || what == "" {
+		return nil
+	}
+	verb := "matches"
+	if len(given) > 1 {
+		verb = "match"
+	}
+	return fmt.Errorf("%s %s keys as text, and the keys of %s (read as %s) are %s: there is no text to match",
+		strings.Join(given, " and "), verb, path, file.Format, what)
 }
 
 // checkWorkload rejects input flags given with a synthetic workload.
@@ -239,6 +284,8 @@ func readError(err error, file *traces.File) error {
 		return fmt.Errorf("%w (--header, or the columns by name: --csv-key NAME, --csv-size NAME, …)", err)
 	case errors.Is(err, traces.ErrPromptLike):
 		return fmt.Errorf("%w: read it with --trace-format prompts", err)
+	case errors.Is(err, traces.ErrNothingKept):
+		return fmt.Errorf("%w (--key-filter, --key-exclude)", err)
 	case errors.Is(err, traces.ErrTimeUnit):
 		return fmt.Errorf("%w (--time-unit)", err)
 	case firstRecord(err):
@@ -260,7 +307,7 @@ func (f *inputFlags) report(path string, file *traces.File, stderr io.Writer) {
 			fmt.Fprintf(stderr, "warning: %s: %s%s\n", path, n.Text, warnFix(n))
 			continue
 		}
-		fmt.Fprintf(stderr, "note: %s: %s%s\n", path, n.Text, noteHints[n.Kind])
+		fmt.Fprintf(stderr, "note: %s: %s%s\n", path, n.Text, noteHint(n))
 	}
 }
 
@@ -292,6 +339,15 @@ func firstRecord(err error) bool {
 	return errors.As(err, &pe) && (pe.Line == 1 || (pe.Line == 0 && pe.Offset == 0))
 }
 
+// noteHint names the flag that changes what note n describes, with the
+// value it suggests.
+func noteHint(n traces.Note) string {
+	if n.Kind == traces.NoteKeyColumns {
+		return fmt.Sprintf(" (--csv-key %s; or --csv-key %s to keep it alone)", n.Suggest, strings.SplitN(n.Suggest, ",", 2)[0])
+	}
+	return noteHints[n.Kind]
+}
+
 // noteHints name the flags that change what each kind of note describes.
 var noteHints = map[traces.NoteKind]string{
 	traces.NoteFormat:      " (--trace-format chooses)",
@@ -301,6 +357,7 @@ var noteHints = map[traces.NoteKind]string{
 	traces.NoteTenants:     " (--tenant-from, --csv-tenant, --json-tenant choose)",
 	traces.NoteDelimiter:   " (--delimiter sets it)",
 	traces.NoteBlockTokens: " (--block-tokens sets it)",
+	traces.NoteKeyFilter:   " (--key-filter, --key-exclude)",
 }
 
 // sampleFlags choose spatial sampling (SHARDS) for traces too large to replay.

@@ -45,6 +45,7 @@ format is detected from the file name and contents, or given with
 		Example: `  cachesim generate zipf --keys 1e4 --requests 1e5 -o trace.txt
   cachesim inspect trace.txt
   cachesim inspect trace.txt --format json
+  cachesim inspect trace.txt --key-filter '1*' --key-exclude '10*'
   cachesim inspect - < trace.txt`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

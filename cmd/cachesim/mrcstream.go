@@ -4,10 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/report"
 	"github.com/cachesim/cachesim/sim"
+	"github.com/cachesim/cachesim/traces"
 	"github.com/cachesim/cachesim/traces/trace"
 	"github.com/spf13/cobra"
 )
@@ -57,6 +59,9 @@ func (o *sweepOptions) mrcExact(cmd *cobra.Command, args []string, p sweepPlan, 
 			return errLoad // prompts: the prefix rule's curve, loaded
 		}
 		name = n
+		if o.cache.writes {
+			r = noChanges{r, n}
+		}
 		d, info, err = sim.StreamDistances(r, sizes, p.span)
 		return err
 	})
@@ -188,4 +193,39 @@ func (o *sweepOptions) mrcSampled(cmd *cobra.Command, args []string, p sweepPlan
 	}
 	return true, o.publish(cmd, p, sim.Result{Trace: trace.NewTrace(name, info.Fields), Total: es[0].Requests(), Rate: rate, Extent: info.Extent,
 		Policies: p.specs, Sizes: sizes, Points: points, Ceiling: sim.EstimatedCeiling(points[0].Stats, es[0].Distinct(), es[0].Unavoidable())})
+}
+
+// noChanges reads a stream that --count-writes counts whole, refusing its
+// change rows, which are no requests (see cacheFlags.checkTrace).
+type noChanges struct {
+	r    trace.Reader
+	name string
+}
+
+// Read reads the next request, or refuses a change row.
+func (n noChanges) Read(r *trace.Request) error {
+	if err := n.r.Read(r); err != nil {
+		return err
+	}
+	if r.Op == trace.OpChange {
+		return errCountChanges(n.name)
+	}
+	return nil
+}
+
+// Origin passes on the clock time of the stream's first request (see
+// traces.Originer), for a --window of clock times.
+func (n noChanges) Origin() (time.Time, bool) {
+	if o, ok := n.r.(traces.Originer); ok {
+		return o.Origin()
+	}
+	return time.Time{}, false
+}
+
+// Fields says which fields the stream carries.
+func (n noChanges) Fields() trace.Fields {
+	if d, ok := n.r.(trace.Describer); ok {
+		return d.Fields()
+	}
+	return trace.Fields{}
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -166,6 +167,7 @@ func TestOptionErrors(t *testing.T) {
 	liveReplay := func(args ...string) (any, error) { return parseOptions(t, newLiveReplayCmd, args...) }
 	liveSweep := func(args ...string) (any, error) { return parseOptions(t, newLiveSweepCmd, args...) }
 	generate := func(args ...string) (any, error) { return parseOptions(t, newGenerateCmd, args...) }
+	fresh := func(args ...string) (any, error) { return parseOptions(t, newFreshCmd, args...) }
 	for _, c := range []struct {
 		name string
 		run  func(...string) (any, error)
@@ -204,6 +206,17 @@ func TestOptionErrors(t *testing.T) {
 		{"system sweep without --sizes", systemSweep, []string{"--policy", "lru"}, "give --sizes"},
 		{"live replay --spawn on redis", liveReplay, []string{"redis://127.0.0.1:6379", "--spawn"}, "--spawn applies to memcached targets"},
 		{"live sweep without --sizes", liveSweep, []string{"memcached://127.0.0.1"}, "live sweep needs --sizes"},
+		{"fresh on a policy without expiry", fresh, []string{"--policy", "lru"}, "does not expire entries"},
+		{"fresh --bytes without --sizes", fresh, []string{"--bytes"}, "--bytes has no effect without --sizes"},
+		{"fresh --seed without anything random", fresh, []string{"--seed", "7"}, "--seed has no effect"},
+		{"fresh both redeploy flags", fresh, []string{"--redeploy-every", "1h", "--redeploy-at", "2h"}, "not both"},
+		{"fresh --redeploy-at not ascending", fresh, []string{"--redeploy-at", "2h,1h"}, "ascending"},
+		{"fresh --max-stale above 1", fresh, []string{"--max-stale", "2"}, "expected a share from 0 to 1"},
+		{"fresh --ttls without units", fresh, []string{"--ttls", "60,120"}, "bad --ttls"},
+		{"fresh --ttls of 0", fresh, []string{"--ttls", "0s,1m"}, "above 0"},
+		{"fresh --change-rate without a time", fresh, []string{"--change-rate", "3"}, "--change-rate"},
+		{"fresh many sizes", fresh, []string{"--sizes", "10:1000:log20"}, "at most 8"},
+		{"fresh --ttl", fresh, []string{"--ttl", "1m"}, "unknown flag"},
 		{"generate without -o", generate, []string{"zipf"}, `"out" not set`},
 		{"generate --format", generate, []string{"zipf", "-o", "z.txt", "--format", "xml"}, "xml"},
 	} {
@@ -213,5 +226,33 @@ func TestOptionErrors(t *testing.T) {
 				t.Errorf("%v: error %v, want one containing %q", c.args, err, c.want)
 			}
 		})
+	}
+}
+
+func TestFreshOptions(t *testing.T) {
+	o, err := parseOptions(t, newFreshCmd, "preds.csv", "--ttls", "1m:1h:log3", "--redeploy-at", "1h,2d", "--change-rate", "2/h",
+		"--max-stale", "2%", "--sizes", "100,1000", "--plot", "ttl.png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := o.plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.ttls) != 3 || p.ttls[0] != time.Minute || p.ttls[2] != time.Hour || p.spec.Name != "ttl" {
+		t.Errorf("ttls %v, policy %s: want 1m … 1h and ttl", p.ttls, p.spec)
+	}
+	if p.budget.MaxStale != 0.02 || p.budget.MaxAge != 0 || len(p.sizes) != 2 || p.sizes[1].N != 1000 {
+		t.Errorf("budget %+v, sizes %v", p.budget, p.sizes)
+	}
+	if c := p.changes; c.Rate != 2.0/3600 || len(c.RedeployAt) != 2 || c.RedeployAt[1] != 48*time.Hour {
+		t.Errorf("changes %+v", c)
+	}
+	o, err = parseOptions(t, newFreshCmd, "--max-age", "10m", "--redeploy-every", "1h")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err = o.plan(); err != nil || p.budget.MaxStale >= 0 || p.budget.MaxAge != 10*time.Minute {
+		t.Errorf("--max-age alone: budget %+v, %v; want the age bound alone", p.budget, err)
 	}
 }

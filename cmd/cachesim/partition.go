@@ -11,6 +11,7 @@ import (
 	"github.com/cachesim/cachesim/report"
 	"github.com/cachesim/cachesim/sim"
 	"github.com/cachesim/cachesim/sim/system"
+	"github.com/cachesim/cachesim/traces"
 	"github.com/cachesim/cachesim/traces/trace"
 )
 
@@ -102,7 +103,30 @@ func (o *sweepOptions) checkPartition(t *trace.Trace) (names []string, costs []f
 		return nil, nil, fmt.Errorf("--partition splits a budget between tenants, and %s has %d: give --tenant-from prefix:N (tenants from the keys), or a tenant column (--csv-tenant) or field (--json-tenant)",
 			t.Name, tenants)
 	}
+	if err := o.in.checkTenantCount(t); err != nil {
+		return nil, nil, err
+	}
 	return o.tenantCosts(t)
+}
+
+// checkTenantCount refuses tenants nearly as many as the keys of t (see
+// sim.TenantsLikeKeys): the rule or the column that names them names keys.
+func (f *inputFlags) checkTenantCount(t *trace.Trace) error {
+	tenants, keys, like := sim.TenantsLikeKeys(t)
+	if !like {
+		return nil
+	}
+	counts := fmt.Sprintf("%s tenants of %s keys in %s", traces.Thousands(int64(tenants)), traces.Thousands(int64(keys)), t.Name)
+	rule, err := traces.ParseTenantRule(f.fs.Lookup("tenant-from").Value.String())
+	if !changed(f.fs, "tenant-from") || err != nil {
+		return fmt.Errorf("the tenant column or field made %s: a tenant is about one key, so it names keys, not tenants; name the column or field of the tenants (--csv-tenant, --json-tenant)", counts)
+	}
+	fewer := ""
+	if rule.Fields > 1 {
+		fewer = fmt.Sprintf("take fewer fields (prefix:%d), ", rule.Fields-1)
+	}
+	return fmt.Errorf("--tenant-from %s made %s: a tenant is about one key, so the prefix names keys, not tenants: %ssplit at another separator (prefix:N:SEP, e.g. prefix:1:/), or keep only the keys of tenants (--key-filter 'pred:*')",
+		rule, counts, fewer)
 }
 
 // noTenant names the requests without a tenant.
@@ -172,7 +196,7 @@ func writePartitions(w io.Writer, ps []*report.Partition, bytes bool) error {
 
 // invalidatedTenants returns the numbers of the tenants --invalidate-tenant
 // names (nil when not given).
-func invalidatedTenants(t *trace.Trace, list string) ([]uint32, error) {
+func invalidatedTenants(t *trace.Trace, list string, in *inputFlags) ([]uint32, error) {
 	if list == "" {
 		return nil, nil
 	}
@@ -182,6 +206,9 @@ func invalidatedTenants(t *trace.Trace, list string) ([]uint32, error) {
 	}
 	if len(ids) == 0 {
 		return nil, fmt.Errorf("--invalidate-tenant: %s has no tenants: give --tenant-from prefix:N (tenants from the keys), or a tenant column (--csv-tenant) or field (--json-tenant)", t.Name)
+	}
+	if err := in.checkTenantCount(t); err != nil {
+		return nil, err
 	}
 	var out []uint32
 	for _, name := range strings.Split(list, ",") {

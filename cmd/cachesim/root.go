@@ -19,6 +19,7 @@ diminishing-returns recommendation.
 One question per command:
   sweep, mrc      hit ratio per policy and size: the sizing curve
   replay          one policy at one size, in detail
+  fresh           how long an entry may stay cached: TTL against staleness
   system          a whole caching system: hierarchies, instances, stampedes,
                   writes, invalidations (system replay, system sweep)
   live            a real Redis or memcached beside the simulation (live
@@ -43,7 +44,7 @@ Zipf, 1,000 keys, 10,000 requests, exponent 1.5, seed 42.`,
 		PersistentPreRunE: checkPaths,
 	}
 	root.SetVersionTemplate("cachesim {{.Version}}\n")
-	root.AddCommand(newSweepCmd(nil), newMRCCmd(nil), newReplayCmd(nil), newSystemCmd(), newLiveCmd(),
+	root.AddCommand(newSweepCmd(nil), newMRCCmd(nil), newReplayCmd(nil), newFreshCmd(nil), newSystemCmd(), newLiveCmd(),
 		newInspectCmd(nil), newConvertCmd(nil), newGenerateCmd(nil), newPoliciesCmd())
 	root.SetFlagErrorFunc(flagError(root))
 	root.SetUsageFunc(writeUsage)

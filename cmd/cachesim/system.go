@@ -304,7 +304,7 @@ func (f *systemFlags) load(args []string, s *systemSetup, stderr io.Writer) (*tr
 	if err := f.batch.checkTrace(t, report.RequestHitRatio); err != nil {
 		return nil, err
 	}
-	if c.InvalidateTenants, err = invalidatedTenants(t, f.invalidateTenant); err != nil {
+	if c.InvalidateTenants, err = invalidatedTenants(t, f.invalidateTenant, &f.in); err != nil {
 		return nil, err
 	}
 	return t, nil
@@ -333,6 +333,9 @@ func instanceColumn(t *trace.Trace, path, col string, in *inputFlags) ([]uint32,
 	opt, err := in.options()
 	if err != nil {
 		return nil, err
+	}
+	if opt.Keys.On() {
+		return nil, fmt.Errorf("--assign column:%d reads the trace again for its column %d, and a key filter cannot tell there which rows it kept: drop --key-filter and --key-exclude, or filter the file first", n, n)
 	}
 	format, err := traces.DetectFormat(path, opt)
 	if err != nil {

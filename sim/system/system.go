@@ -176,6 +176,7 @@ func Run(t *trace.Trace, cfg Config) (Stats, error) {
 			s.del(&r, inst)
 		case trace.OpExpire:
 			s.retime(&r, inst)
+		case trace.OpChange: // the caches are not told (sim.Change)
 		default:
 			s.lookup(i, &r, inst)
 		}

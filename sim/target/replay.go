@@ -254,6 +254,8 @@ func (w *worker) run(me, n int, stop *atomic.Bool) error {
 			kind = cmdSet
 		case trace.OpDelete:
 			kind = cmdDel
+		case trace.OpChange: // no command: the server is not told (sim.Change)
+			continue
 		}
 		w.batch = append(w.batch, pending{i, kind})
 		w.keys = append(w.keys, r.Key)

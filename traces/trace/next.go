@@ -12,7 +12,8 @@ const NoNext = math.MaxInt64
 //
 // A delete ends its object: the requests before it have no next access
 // (NoNext) unless the key is requested again before the delete, so that an
-// offline policy never keeps an object only to see it deleted.
+// offline policy never keeps an object only to see it deleted. A change of
+// the truth (OpChange) is no request: it is nobody's next access.
 func (t *Trace) NextAccess() {
 	if t.Next != nil {
 		return
@@ -21,6 +22,10 @@ func (t *Trace) NextAccess() {
 	seen := make(map[uint64]int64, len(t.Keys)/4)
 	for i := len(t.Keys) - 1; i >= 0; i-- {
 		k := t.Keys[i]
+		if t.Ops != nil && t.Ops[i] == OpChange {
+			next[i] = NoNext // no request: the cache never sees it
+			continue
+		}
 		if j, ok := seen[k]; ok {
 			next[i] = j
 		} else {

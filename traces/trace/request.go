@@ -30,6 +30,12 @@ const (
 	// trace's SCSI WRITE, a synthetic workload's write): it stores the
 	// object as OpSet does, but leaves the trace's reads admitting.
 	OpWrite
+	// OpChange says the truth behind the key (the backend's value: a
+	// prediction after its model or features changed) changed, and the
+	// cache was not told: it is no request to the cache and changes
+	// nothing in it (sim.Change). cachesim fresh counts the reads that
+	// hit a value older than the key's last change as stale.
+	OpChange
 )
 
 // String returns the lower-case name of the operation.
@@ -45,6 +51,8 @@ func (o Op) String() string {
 		return "expire"
 	case OpWrite:
 		return "write"
+	case OpChange:
+		return "change"
 	}
 	return fmt.Sprintf("op(%d)", uint8(o))
 }
