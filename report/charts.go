@@ -284,8 +284,10 @@ type Timeline struct {
 	Title   string
 	Plan    *sim.WindowPlan
 	Windows []sim.WindowStats
-	// Overall is the hit ratio of the whole run.
+	// Overall is the hit ratio of the whole run, or after its warm-up
+	// when Warmup is set (the windows show the warm-up too).
 	Overall float64
+	Warmup  bool
 	// Origin is the clock time of the trace's first request, when its
 	// timestamps are clock times (zero otherwise): time windows are then
 	// drawn against clock time.
@@ -332,7 +334,11 @@ func (tl Timeline) TimelineChart(m Metric) *Chart {
 	c.Series = []Series{sr}
 	if len(sr.X) > 0 {
 		lo, hi := sr.X[0], sr.X[len(sr.X)-1]
-		c.Series = append(c.Series, Series{Name: fmt.Sprintf("whole run %.2f%% (all requests)", 100*tl.Overall),
+		name := fmt.Sprintf("whole run %.2f%% (all requests)", 100*tl.Overall)
+		if tl.Warmup {
+			name = fmt.Sprintf("after the warm-up %.2f%% (the requests counted)", 100*tl.Overall)
+		}
+		c.Series = append(c.Series, Series{Name: name,
 			X: []float64{lo, hi}, Y: []float64{100 * tl.Overall, 100 * tl.Overall}, Gray: true, Dashed: true})
 	}
 	for _, e := range tl.Events {

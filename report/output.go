@@ -16,8 +16,10 @@ import (
 
 // Sweep is everything a sweep report shows.
 type Sweep struct {
-	Workload        string           `json:"workload"`
-	Requests        int              `json:"requests"`
+	Workload string `json:"workload"`
+	Requests int    `json:"requests"`
+	// Span says which requests were replayed and counted (nil: all).
+	Span            *Span            `json:"span,omitempty"`
 	Unit            string           `json:"unit"` // "objects" or "bytes"; written "blocks" for a prompt trace's block counts (see unitName)
 	Points          []sim.Point      `json:"-"`
 	Recommendations []Recommendation `json:"recommendations"`
@@ -67,7 +69,7 @@ type Sweep struct {
 // object (as the replays did).
 func NewSweep(r sim.Result, overhead uint32) *Sweep {
 	s := &Sweep{Workload: r.Trace.Name, Requests: int(r.Total), Unit: sim.UnitOf(r.Sizes.Bytes).String(), Points: r.Points,
-		Optimal: r.Optimal, Bounds: bounds(r.Policies)}
+		Optimal: r.Optimal, Bounds: bounds(r.Policies), Span: NewSpan(r.Extent)}
 	ceiling := r.Ceiling
 	s.Ceiling, s.Footprint = &ceiling, ceiling.Footprint(r.Sizes.Bytes, overhead)
 	if r.Rate < 1 {

@@ -13,10 +13,12 @@ import (
 
 // Replay is what a single replay reports: one policy at one size.
 type Replay struct {
-	Workload     string  `json:"workload"`
-	Policy       string  `json:"policy"`
-	Size         int64   `json:"size"`
-	Unit         string  `json:"unit"`
+	Workload string `json:"workload"`
+	Policy   string `json:"policy"`
+	Size     int64  `json:"size"`
+	Unit     string `json:"unit"`
+	// Span says which requests were replayed and counted (nil: all).
+	Span         *Span   `json:"span,omitempty"`
 	Requests     uint64  `json:"requests"`
 	Hits         uint64  `json:"hits"`
 	Misses       uint64  `json:"misses"`

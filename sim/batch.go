@@ -321,6 +321,13 @@ func (b *batcher) end() {
 	b.keys = 0
 }
 
+// restart closes the current request and drops the counts so far (a
+// warm-up's: see replayer.countFromHere).
+func (b *batcher) restart() {
+	b.end()
+	b.st = newBatcher(b.dedup, b.lat).st
+}
+
 // latencies returns the current request's latency with the cache and without.
 func (b *batcher) latencies() (with, without float64) {
 	l := b.lat

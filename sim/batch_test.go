@@ -177,7 +177,7 @@ func TestBatchCurveEqualsReplays(t *testing.T) {
 		tr := randomBatches(3000, seed)
 		for _, sizes := range []Sizes{{Values: []int64{1, 2, 3, 5, 8, 13, 21, 34, 55, 60}}, {Values: []int64{10, 20, 40, 80, 160, 330}, Bytes: true}} {
 			for _, dedup := range []bool{false, true} {
-				stats, exact := lruCurveWith(tr, sizes, dedup)
+				stats, exact := lruCurveWith(tr, sizes, dedup, 0)
 				for j, size := range sizes.Values {
 					if !exact[j] {
 						continue

@@ -67,6 +67,14 @@ func (b *curveBatches) end() {
 	}
 }
 
+// restart closes the current request and drops the counts so far (a
+// warm-up's).
+func (b *curveBatches) restart() {
+	b.end()
+	b.sizes, b.byFar = nil, nil
+	clear(b.farAt)
+}
+
 // curve sets the batch statistics of each size (caps ascending).
 func (b *curveBatches) curve(stats []Stats, caps []int64, bytes bool) {
 	b.end()

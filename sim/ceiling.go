@@ -209,33 +209,41 @@ func Footprint(t *trace.Trace) (objects int, bytes int64) {
 // CeilingOf computes the Ceiling of t; countWrites counts every request
 // as a read (see Semantics).
 func CeilingOf(t *trace.Trace, countWrites bool) Ceiling {
+	return ceilingOf(t, countWrites, 0)
+}
+
+// ceilingOf is CeilingOf after a warm-up of the first warm requests: an
+// unlimited cache holds what they stored, and only the others count.
+func ceilingOf(t *trace.Trace, countWrites bool, warm int) Ceiling {
 	cc := NewCeilingCounter(Semantics{CountWrites: countWrites})
 	var r trace.Request
 	for i := range t.Len() {
+		if i == warm && warm > 0 {
+			cc.restart()
+		}
 		t.At(i, &r)
 		cc.Add(&r)
 	}
 	return cc.Ceiling()
 }
 
-// Ceiling is the Ceiling of a stream whose every request is a lookup (no
-// deletes apart): every first request of a key is an unavoidable miss.
-// lookups are the stream's statistics at any size (only their Requests
-// and Bytes are used).
-func (i StreamInfo) Ceiling(lookups Stats) Ceiling {
-	return Ceiling{Requests: lookups.Requests, Bytes: lookups.Bytes, Misses: uint64(i.Distinct), MissBytes: uint64(i.FootprintBytes),
-		Objects: uint64(i.Distinct), ObjectBytes: uint64(i.FootprintBytes)}
+// restart ends a warm-up: the objects stay held (and in the footprint),
+// the counts of lookups start again.
+func (cc *CeilingCounter) restart() {
+	cc.endRequest()
+	cc.c = Ceiling{Objects: cc.c.Objects, ObjectBytes: cc.c.ObjectBytes}
 }
 
 // EstimatedCeiling is the Ceiling of a sampled stream: distinct is the
-// estimated number of distinct keys, each an unavoidable miss, and the
-// bytes they miss are taken at the mean request size. lookups are the
+// estimated number of distinct keys, misses the estimated unavoidable
+// misses (the distinct keys, or after a warm-up those first requested
+// since), and bytes are taken at the mean request size. lookups are the
 // estimated statistics at any size, scaled to the whole stream.
-func EstimatedCeiling(lookups Stats, distinct int64) Ceiling {
-	missBytes := uint64(0)
+func EstimatedCeiling(lookups Stats, distinct, misses int64) Ceiling {
+	perRequest := 0.0
 	if lookups.Requests > 0 {
-		missBytes = uint64(float64(lookups.Bytes) * float64(distinct) / float64(lookups.Requests))
+		perRequest = float64(lookups.Bytes) / float64(lookups.Requests)
 	}
-	return Ceiling{Requests: lookups.Requests, Bytes: lookups.Bytes, Misses: uint64(distinct), MissBytes: missBytes,
-		Objects: uint64(distinct), ObjectBytes: missBytes}
+	return Ceiling{Requests: lookups.Requests, Bytes: lookups.Bytes, Misses: uint64(misses), MissBytes: uint64(perRequest * float64(misses)),
+		Objects: uint64(distinct), ObjectBytes: uint64(perRequest * float64(distinct))}
 }

@@ -20,6 +20,9 @@
 //   - LRUCurve, StreamDistances and ShardsEstimator compute LRU's whole
 //     curve in one pass from stack distances, for a loaded trace, a stream
 //     and a spatial sample of a stream.
+//   - A Span (a window of the trace, FROM..TO, and a warm-up) says which
+//     requests the above replay and which they count: Span.Resolve finds
+//     them in a loaded trace (an Extent), SpanReader as a stream goes by.
 //   - FreshSweep runs a trace once per TTL while the truth behind its keys
 //     changes (change rows, redeploys, a per-key rate: Changes), counting
 //     the hits that serve stale values and their age, with push

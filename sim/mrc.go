@@ -25,21 +25,23 @@ import (
 // reports, per size, whether its result is exact; callers replay the others.
 // Traces with writes or deletes are never exact here.
 func LRUCurve(t *trace.Trace, sizes Sizes) (stats []Stats, exact []bool) {
-	return lruCurveWith(t, sizes, false)
+	return lruCurveWith(t, sizes, false, 0)
 }
 
 // lruCurveWith is LRUCurve where dedup skips a key looked up a second time
-// within one multi-key request, as Options.DedupBatch does. On a trace of
-// multi-key requests both give each size's Stats.Batch too (see
-// batchcurve.go).
-func lruCurveWith(t *trace.Trace, sizes Sizes, dedup bool) (stats []Stats, exact []bool) {
+// within one multi-key request, as Options.DedupBatch does, and the first
+// warm requests are a warm-up: their distances count in those of the
+// others, but only the others count in the curve (as Options.Span's
+// warm-up does in a replay). On a trace of multi-key requests both give
+// each size's Stats.Batch too (see batchcurve.go).
+func lruCurveWith(t *trace.Trace, sizes Sizes, dedup bool, warm int) (stats []Stats, exact []bool) {
 	if sizes.Bytes {
-		return lruCurve[int64](t, sizes, dedup)
+		return lruCurve[int64](t, sizes, dedup, warm)
 	}
-	return lruCurve[int32](t, sizes, dedup)
+	return lruCurve[int32](t, sizes, dedup, warm)
 }
 
-func lruCurve[T stack.Weight](t *trace.Trace, sizes Sizes, dedup bool) (stats []Stats, exact []bool) {
+func lruCurve[T stack.Weight](t *trace.Trace, sizes Sizes, dedup bool, warm int) (stats []Stats, exact []bool) {
 	k := len(sizes.Values)
 	stats, exact = make([]Stats, k), make([]bool, k)
 	if k == 0 || t.Ops != nil {
@@ -48,21 +50,32 @@ func lruCurve[T stack.Weight](t *trace.Trace, sizes Sizes, dedup bool) (stats []
 	d := newStackDistances[T](sizes)
 	if t.HasBatches() {
 		d.trackBatches(dedup)
+	}
+	d.addRange(t, 0, warm)
+	if warm > 0 {
+		d.restart()
+	}
+	d.addRange(t, warm, t.Len())
+	return d.Curve(sizes)
+}
+
+// addRange adds requests [from, to) of t.
+func (d *stackDistances[T]) addRange(t *trace.Trace, from, to int) {
+	if d.bt != nil {
 		var r trace.Request
-		for i := range t.Len() {
+		for i := from; i < to; i++ {
 			t.At(i, &r)
 			d.Add(&r)
 		}
-		return d.Curve(sizes)
+		return
 	}
-	for i, key := range t.Keys {
+	for i, key := range t.Keys[from:to] {
 		rs := uint32(1)
 		if t.Sizes != nil {
-			rs = t.Sizes[i]
+			rs = t.Sizes[from+i]
 		}
 		d.add(key, rs)
 	}
-	return d.Curve(sizes)
 }
 
 // StackDistances accumulates the LRU stack distances of a request stream,
@@ -78,6 +91,10 @@ type StackDistances interface {
 	// as LRUCurve does. With byte capacities, sizes must be those given to
 	// newStackDistancesOf.
 	Curve(sizes Sizes) (stats []Stats, exact []bool)
+	// Ceiling returns what an unlimited cache does on the requests added
+	// (every request a lookup): a request misses when its key is first
+	// seen; the footprint is the distinct keys at their first-seen sizes.
+	Ceiling() Ceiling
 }
 
 // newStackDistancesOf returns an empty accumulator. For object capacities it
@@ -115,6 +132,9 @@ type stackDistances[T stack.Weight] struct {
 	observe func(dist int64, size uint32)
 	free    []int32       // ids of forgotten objects, for reuse
 	bt      *curveBatches // multi-key requests (nil: not followed)
+	// warmCum, after a warm-up (restart), is the cumulative weight by
+	// recency of the objects held when it ended (see Curve's evictions).
+	warmCum []int64
 }
 
 func newStackDistances[T stack.Weight](sizes Sizes) *stackDistances[T] {
@@ -176,6 +196,36 @@ func (d *stackDistances[T]) add(key uint64, rs uint32) int64 {
 	return dist
 }
 
+// restart ends a warm-up: the distances so far stay on the stack, and
+// the counts start again.
+func (d *stackDistances[T]) restart() {
+	clear(d.hist)
+	clear(d.byteHist)
+	clear(d.hitsAt)
+	clear(d.byteHitsAt)
+	d.requests, d.total = 0, 0
+	if d.observe == nil {
+		d.warmCum = d.tree.CumulativeByRecency(d.objs, d.bytes)
+	}
+	if d.bt != nil {
+		d.bt.restart()
+	}
+}
+
+func (d *stackDistances[T]) Ceiling() Ceiling {
+	var reused, reusedBytes uint64
+	for i, n := range d.hist {
+		reused += n
+		reusedBytes += d.byteHist[i]
+	}
+	for i, n := range d.hitsAt {
+		reused += n
+		reusedBytes += d.byteHitsAt[i]
+	}
+	return Ceiling{Requests: d.requests, Bytes: uint64(d.total), Misses: d.requests - reused, MissBytes: uint64(d.total) - reusedBytes,
+		Objects: uint64(len(d.objs)), ObjectBytes: uint64(d.footprint)}
+}
+
 // newObject returns the id of a new object of this size.
 func (d *stackDistances[T]) newObject(size uint32) int32 {
 	d.footprint += int64(size)
@@ -231,14 +281,23 @@ func (d *stackDistances[T]) Curve(sizes Sizes) (stats []Stats, exact []bool) {
 		byteHits += byteHitsAt[j]
 		c := caps[j]
 		exact[j] = c >= d.maxSize && (!d.bytes || !d.sizeChanged)
-		resident := sort.Search(len(cum), func(r int) bool { return cum[r] > c }) - 1
+		resident := residents(cum, c)
 		stats[j] = Stats{Requests: n, Hits: hits, Bytes: uint64(d.total), ByteHits: byteHits,
 			Evictions: n - hits - uint64(resident)}
+		if d.warmCum != nil { // the warm-up admitted those held when it ended
+			stats[j].Evictions += uint64(residents(d.warmCum, c))
+		}
 	}
 	if d.bt != nil {
 		d.bt.curve(stats, caps, d.bytes)
 	}
 	return stats, exact
+}
+
+// residents returns how many of the most recent objects fit in capacity
+// c, from their cumulative weights by recency (see CumulativeByRecency).
+func residents(cum []int64, c int64) int {
+	return sort.Search(len(cum), func(r int) bool { return cum[r] > c }) - 1
 }
 
 // searchCap returns the index of the first capacity >= d (len(caps) if none).

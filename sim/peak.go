@@ -111,10 +111,18 @@ func (p *WindowPlan) LastCovered() float64 {
 }
 
 // Rerun replays spec at size on the plan's trace as Sweep replays a point
-// (the same TTL, seed, counting, overhead and dedup), recording the
-// windows of w: to see over time what a point of the sweep does.
+// (the same span, TTL, seed, counting, overhead and dedup), recording the
+// windows of w, planned on the span's window: to see over time what a
+// point of the sweep does. Only the windows after a warm-up come back.
 func (plan *Plan) Rerun(spec policy.Spec, size Size, w *WindowPlan) (Stats, error) {
-	t := plan.Trace
+	t, warm := plan.Trace, 0
+	if !plan.Span.IsZero() {
+		e, err := plan.Span.Resolve(t)
+		if err != nil {
+			return Stats{}, err
+		}
+		t, warm = e.Cut(t), e.Warmup()
+	}
 	cfg := policy.Config{Capacity: size.N, TTL: plan.TTL, Seed: plan.Seed, Objects: !size.Bytes()}
 	if !size.Bytes() {
 		cfg.SizeHint = int(min(size.N, int64(t.Len())))
@@ -123,6 +131,8 @@ func (plan *Plan) Rerun(spec policy.Spec, size Size, w *WindowPlan) (Stats, erro
 	if err != nil {
 		return Stats{}, err
 	}
-	return Replay(t, c, Options{Objects: !size.Bytes(), CountWrites: plan.CountWrites, Overhead: plan.Overhead,
-		DedupBatch: plan.DedupBatch, Window: w}), nil
+	st := Replay(t, c, Options{Objects: !size.Bytes(), CountWrites: plan.CountWrites, Overhead: plan.Overhead,
+		DedupBatch: plan.DedupBatch, Window: w, Span: Span{Warmup: Warmup{Requests: warm}}})
+	st.Windows = w.From(st.Windows, t, warm)
+	return st, nil
 }

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"errors"
 	"time"
 
 	"github.com/cachesim/cachesim/policy"
@@ -13,11 +14,17 @@ import (
 // carries it out.
 type Plan struct {
 	// Trace is the input, loaded whole. Or Samples are spatial samples of
-	// an input of Total requests (SHARDS: the requests of a fraction of the
+	// an input of Total requests (counted: after a warm-up) (SHARDS: the requests of a fraction of the
 	// keys; several, with different hash seeds, give error bands).
 	Trace   *trace.Trace
 	Samples []Sample
 	Total   int64
+	// Span is the part of Trace replayed, and of that the part counted
+	// (see Span): every point, the optimum, the ceiling and the curves
+	// replay its window and count after its warm-up. Samples are taken
+	// from a span already (see Sample.Warmup), and Total counts its
+	// requests after the warm-up.
+	Span Span
 
 	// Policies are swept in this order; Optimal adds the offline optimum
 	// (see optimalSpec) as an upper bound.
@@ -75,6 +82,9 @@ const defaultPoints = 12
 type Sample struct {
 	Trace *trace.Trace
 	Rate  float64
+	// Warmup is the number of the sample's first requests that fill the
+	// cache uncounted (those of the input's warm-up, see Span).
+	Warmup int
 }
 
 // Result is what Sweep computed, for a report.
@@ -86,6 +96,10 @@ type Result struct {
 	Trace *trace.Trace
 	Total int64
 	Rate  float64
+	// Extent is where Plan.Span lay in the trace (nil without a span, or
+	// for samples): Trace is then its window, and Total counts the
+	// requests after its warm-up.
+	Extent *Extent
 	// Policies are those swept, the optimum included; Optimal names the
 	// optimum Plan.Optimal added ("" without).
 	Policies []policy.Spec
@@ -133,14 +147,30 @@ type TenantCurves struct {
 // with an error too, holding the notes written so far.
 func Sweep(plan Plan) (Result, error) {
 	r := Result{Trace: plan.Trace, Total: plan.Total, Rate: 1, Policies: plan.Policies}
+	warm := 0
 	if len(plan.Samples) > 0 {
-		r.Trace, r.Rate = plan.Samples[0].Trace, plan.Samples[0].Rate
-	} else if r.Total == 0 {
-		r.Total = int64(plan.Trace.Len())
+		r.Trace, r.Rate, warm = plan.Samples[0].Trace, plan.Samples[0].Rate, plan.Samples[0].Warmup
+	} else {
+		if !plan.Span.IsZero() {
+			e, err := plan.Span.Resolve(plan.Trace)
+			if err != nil {
+				return r, err
+			}
+			r.Trace, r.Extent, warm = e.Cut(plan.Trace), &e, e.Warmup()
+		}
+		if r.Total == 0 {
+			r.Total = int64(r.Trace.Len() - warm)
+		}
 	}
 	t := r.Trace
 	if Prompts(t) {
+		if warm > 0 {
+			return r, errors.New("a prompt trace replays with the prefix rule, which has no warm-up: drop the warm-up (a window applies)")
+		}
 		return plan.sweepPrompts(r)
+	}
+	if warm > 0 && plan.Partition.N > 0 {
+		return r, errors.New("a partition of the budget counts every request: drop the warm-up (a window applies)")
 	}
 	r.Sizes = plan.sizes(t, r.Rate)
 	if plan.Optimal {
@@ -151,6 +181,7 @@ func Sweep(plan Plan) (Result, error) {
 		r.Notes = append(r.Notes, *n)
 	}
 	cfg := plan.config(r.Policies, r.Sizes, int64(t.Len()))
+	cfg.Warmup = warm
 	if plan.Latency != nil {
 		if err := plan.Latency.Check(t); err != nil {
 			return r, err
@@ -169,7 +200,7 @@ func Sweep(plan Plan) (Result, error) {
 	if err != nil {
 		return r, err
 	}
-	r.Ceiling = CeilingOf(t, plan.CountWrites).Scale(r.Total, r.Rate)
+	r.Ceiling = ceilingOf(t, plan.CountWrites, warm).Scale(r.Total, r.Rate)
 	if plan.Partition.N > 0 {
 		r.Tenants, err = partition(t, cfg, plan.Partition)
 	}

@@ -29,6 +29,12 @@ type Options struct {
 	DedupBatch bool
 	// Tenants counts each tenant's lookups apart, in Stats.Tenants.
 	Tenants bool
+	// Span, when set, replays only the requests of its window and counts
+	// only those after its warm-up: the warm-up's fill the cache
+	// uncounted. Replay resolves it on the trace (check it with
+	// Span.Resolve first: a span that holds nothing to count counts
+	// nothing); ReplayStream as the requests go by.
+	Span Span
 	// Prefix, when set, replays a prompt trace with the prefix rule (see
 	// Prompts); the options above do not apply to it.
 	Prefix *PrefixOptions
@@ -64,18 +70,36 @@ func Replay(t *trace.Trace, c policy.Cache, opt Options) Stats {
 	if opt.Prefix != nil {
 		return replayPrefix(t, c, *opt.Prefix)
 	}
+	warm := 0
+	if !opt.Span.IsZero() {
+		e, err := opt.Span.Resolve(t)
+		if err != nil {
+			return Stats{}
+		}
+		t, warm = e.Cut(t), e.Warmup()
+	}
 	PrepareFuture(t, c)
 	p := newReplayer(c, opt, Semantics{CountWrites: opt.CountWrites}, t.Ops != nil, t.HasBatches())
 	if opt.Tenants {
 		p.byTenant = make([]TenantStats, t.TenantCount()+1)
 	}
+	// The warm-up, then the counted requests: no test per request.
+	p.replay(t, 0, warm)
+	if warm > 0 {
+		p.countFromHere()
+	}
+	p.replay(t, warm, t.Len())
+	return p.finish()
+}
+
+// replay runs requests [from, to) of t, a batch at a time.
+func (p *replayer) replay(t *trace.Trace, from, to int) {
 	var batch [batchSize]trace.Request
-	for i, n := 0, t.Len(); i < n; i += batchSize {
-		b := batch[:min(batchSize, n-i)]
+	for i := from; i < to; i += batchSize {
+		b := batch[:min(batchSize, to-i)]
 		t.Fill(i, b)
 		p.run(b)
 	}
-	return p.finish()
 }
 
 // replayer is the replay loop's state, fed a batch of requests at a time
@@ -92,6 +116,8 @@ type replayer struct {
 	byTenant []TenantStats
 	next     int // index of the next request
 	st       Stats
+	// What the cache had counted when the warm-up ended (countFromHere).
+	evBase, admittedBase, rejectedBase uint64
 }
 
 // newReplayer returns a replayer of requests that mean what sem says; ops
@@ -176,18 +202,38 @@ func (p *replayer) write(r *trace.Request, a Action) {
 	Apply(p.c, r, a)
 }
 
+// countFromHere ends a warm-up: what the replay counted so far is
+// dropped, the cache keeps what it holds, and the counts start again.
+// The timeline's windows keep the warm-up's (it shows on the chart).
+func (p *replayer) countFromHere() {
+	p.st = Stats{}
+	if p.lat != nil {
+		p.st.Latency = p.lat.NewHistogram()
+	}
+	if p.bt != nil {
+		p.bt.restart()
+	}
+	clear(p.byTenant)
+	p.evBase = p.c.Evictions()
+	if a, ok := p.c.(policy.Admitter); ok {
+		p.admittedBase, p.rejectedBase = a.Admissions()
+	}
+}
+
 // finish returns the statistics of the whole run.
 func (p *replayer) finish() Stats {
 	st := p.st
 	if p.bt != nil {
 		st.Batch = p.bt.finish()
 	}
-	st.Evictions = p.c.Evictions()
+	st.Evictions = p.c.Evictions() - p.evBase
 	if h, ok := p.c.(policy.MemoryHolder); ok {
 		st.Memory = h.HeldMemory()
 	}
 	if a, ok := p.c.(policy.Admitter); ok {
 		st.Admitted, st.Rejected = a.Admissions()
+		st.Admitted -= p.admittedBase
+		st.Rejected -= p.rejectedBase
 	}
 	if p.lat != nil {
 		st.Latency.AddN(p.lat.Hit, st.Hits)

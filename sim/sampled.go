@@ -16,6 +16,7 @@ import (
 // requested (unscaled) sizes and counts scaled to the full trace; they are
 // estimates, and evictions are not estimated (0).
 func sampledSweep(sample *trace.Trace, total int64, rate float64, cfg sweepConfig) ([]Point, error) {
+	counted := sample.Len() - cfg.Warmup
 	ns := len(cfg.Sizes.Values)
 	points := make([]Point, len(cfg.Policies)*ns)
 	mini := cfg
@@ -31,7 +32,7 @@ func sampledSweep(sample *trace.Trace, total int64, rate float64, cfg sweepConfi
 		}
 		if spec.Traits().Has(policy.ExactCurve) && (sample.Ops == nil || cfg.CountWrites) && (cfg.Overhead == 0 || !cfg.Sizes.Bytes) &&
 			!sample.HasUnsized() {
-			for s, st := range shardsCurve(sample, total, rate, cfg.Sizes) {
+			for s, st := range shardsCurve(sample, cfg.Warmup, total, rate, cfg.Sizes) {
 				points[p*ns+s].Stats = st
 			}
 			continue
@@ -48,7 +49,7 @@ func sampledSweep(sample *trace.Trace, total int64, rate float64, cfg sweepConfi
 	}
 	for i, p := range miniAt {
 		for s := 0; s < ns; s++ {
-			points[p*ns+s].Stats = scaleStats(res[i*ns+s].Stats, total, sample.Len())
+			points[p*ns+s].Stats = scaleStats(res[i*ns+s].Stats, total, counted)
 		}
 	}
 	return points, nil
@@ -76,6 +77,7 @@ func sampledSweeps(samples []Sample, total int64, cfg sweepConfig) ([]Point, err
 	var points []Point
 	curves := make([][]Stats, len(samples))
 	for k, sample := range samples {
+		cfg.Warmup = sample.Warmup
 		est, err := sampledSweep(sample.Trace, total, sample.Rate, cfg)
 		if err != nil {
 			return nil, err

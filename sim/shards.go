@@ -18,11 +18,12 @@ import (
 // few very popular keys falling in or out of the sample cause.
 //
 // The result is scaled back to the full trace: Requests = total, hit counts
-// estimated (rounded).
-func shardsCurve(sample *trace.Trace, total int64, rate float64, sizes Sizes) []Stats {
+// estimated (rounded). The sample's first warm requests are a warm-up's
+// (see Sample.Warmup), and total counts the trace's requests after it.
+func shardsCurve(sample *trace.Trace, warm int, total int64, rate float64, sizes Sizes) []Stats {
 	// LRUCurve needs ascending sizes; rounding keeps the order.
-	stats, _ := LRUCurve(sample, scaleSizes(sizes, rate))
-	return shardsScale(stats, int64(sample.Len()), total, rate)
+	stats, _ := lruCurveWith(sample, scaleSizes(sizes, rate), false, warm)
+	return shardsScale(stats, int64(sample.Len()-warm), total, rate)
 }
 
 // shardsScale turns the LRU statistics of a sample, taken at the sizes
@@ -82,6 +83,10 @@ type ShardsEstimator struct {
 	hits, byteHits     []float64
 	weight, byteWeight float64
 	w                  float64
+	// After a warm-up (restarted): the first requests of keys since, each
+	// with its weight (the sampled ones, at a fixed rate).
+	restarted bool
+	cold      float64
 }
 
 // NewShardsRate samples a fraction rate of the keys, by the hash of seed.
@@ -102,7 +107,9 @@ func (e *ShardsEstimator) Add(r *trace.Request) {
 	e.seen++
 	if e.keys == nil {
 		if x := traces.SampleHash(r.Key, e.seed); x < e.threshold {
-			e.d.add(x, r.Size) // a bijection of the key
+			if e.d.add(x, r.Size) == math.MaxInt64 { // x: a bijection of the key
+				e.cold++
+			}
 		}
 		return
 	}
@@ -113,7 +120,30 @@ func (e *ShardsEstimator) Add(r *trace.Request) {
 	e.w = 1 / e.Rate()
 	e.weight += e.w
 	e.byteWeight += e.w * float64(r.Size)
-	e.d.add(x, r.Size)
+	if e.d.add(x, r.Size) == math.MaxInt64 {
+		e.cold += e.w
+	}
+}
+
+// restart ends a warm-up: the sample's stack stays, the counts start
+// again.
+func (e *ShardsEstimator) restart() {
+	e.seen, e.weight, e.byteWeight, e.cold, e.restarted = 0, 0, 0, 0, true
+	clear(e.hits)
+	clear(e.byteHits)
+	e.d.restart()
+}
+
+// Unavoidable estimates the requests counted that are the first of their
+// key: the distinct keys, or after a warm-up those first seen since.
+func (e *ShardsEstimator) Unavoidable() int64 {
+	switch {
+	case !e.restarted:
+		return e.Distinct()
+	case e.keys == nil:
+		return int64(math.Round(e.cold / e.Rate()))
+	}
+	return int64(math.Round(e.cold))
 }
 
 // observe records a reuse distance of the sample (fixed size).

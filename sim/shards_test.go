@@ -55,7 +55,7 @@ func TestSHARDSAccuracy(t *testing.T) {
 	sizes := sim.Sizes{Values: sim.LogSizes(1000, 100_000, 20)}
 	exact, _ := sim.LRUCurve(tr, sizes)
 	sample, seen := sampleOf(t, tr, 1)
-	if full := sim.SHARDSCurve(sample, seen, 1, sizes); meanAbsError(full, exact) != 0 {
+	if full := sim.SHARDSCurve(sample, 0, seen, 1, sizes); meanAbsError(full, exact) != 0 {
 		t.Fatalf("rate 1 is not exact: MAE %g", meanAbsError(full, exact))
 	}
 	for _, c := range []struct{ rate, maxMAE float64 }{{0.1, 0.01}, {0.01, 0.02}} {
@@ -66,7 +66,7 @@ func TestSHARDSAccuracy(t *testing.T) {
 		if got := float64(sample.Len()) / float64(tr.Len()); math.Abs(got-c.rate) > c.rate/2 {
 			t.Errorf("rate %g kept %.4f of the requests", c.rate, got)
 		}
-		mae := meanAbsError(sim.SHARDSCurve(sample, seen, c.rate, sizes), exact)
+		mae := meanAbsError(sim.SHARDSCurve(sample, 0, seen, c.rate, sizes), exact)
 		t.Logf("rate %g: %d sampled requests, MAE %.4f", c.rate, sample.Len(), mae)
 		if mae > c.maxMAE {
 			t.Errorf("rate %g: MAE %.4f > %.2f", c.rate, mae, c.maxMAE)
@@ -176,9 +176,9 @@ func TestShardsEstimatorMatchesSample(t *testing.T) {
 	tr := zipf(t, 100_000, 1_000_000, 0.9)
 	sizes := sim.LogSizes(1, 100_000, 40)
 	sample, seen := sampleOf(t, tr, 0.05)
-	want := sim.SHARDSCurve(sample, seen, 0.05, sim.Sizes{Values: sizes})
+	want := sim.SHARDSCurve(sample, 0, seen, 0.05, sim.Sizes{Values: sizes})
 	e := sim.NewShardsRate(0.05, 0)
-	if _, err := sim.SHARDSStream(tr.Reader(), []*sim.ShardsEstimator{e}); err != nil {
+	if _, err := sim.SHARDSStream(tr.Reader(), []*sim.ShardsEstimator{e}, sim.Span{}); err != nil {
 		t.Fatal(err)
 	}
 	if got := e.Curve(sizes); !reflect.DeepEqual(got, want) {
@@ -203,7 +203,7 @@ func TestShardsBandsHoldExactCurve(t *testing.T) {
 	for i := range es {
 		es[i] = sim.NewShardsRate(0.01, uint64(i))
 	}
-	if _, err := sim.SHARDSStream(tr.Reader(), es); err != nil {
+	if _, err := sim.SHARDSStream(tr.Reader(), es, sim.Span{}); err != nil {
 		t.Fatal(err)
 	}
 	curves := make([][]sim.Stats, len(es))
@@ -240,7 +240,7 @@ func TestShardsFixedSize(t *testing.T) {
 	sizes := sim.LogSizes(300, 30_000, 20)
 	exact, _ := sim.LRUCurve(tr, sim.Sizes{Values: sizes})
 	e := sim.NewShardsSize(8192, 0)
-	if _, err := sim.SHARDSStream(tr.Reader(), []*sim.ShardsEstimator{e}); err != nil {
+	if _, err := sim.SHARDSStream(tr.Reader(), []*sim.ShardsEstimator{e}, sim.Span{}); err != nil {
 		t.Fatal(err)
 	}
 	mae := meanAbsError(e.Curve(sizes), exact)
@@ -256,7 +256,7 @@ func TestShardsFixedSize(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := sim.SHARDSStream(r, []*sim.ShardsEstimator{sim.NewShardsSize(2048, 0)}); err != nil {
+		if _, err := sim.SHARDSStream(r, []*sim.ShardsEstimator{sim.NewShardsSize(2048, 0)}, sim.Span{}); err != nil {
 			t.Fatal(err)
 		}
 		runtime.ReadMemStats(&after)

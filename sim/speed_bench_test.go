@@ -126,7 +126,7 @@ func BenchmarkSHARDS(b *testing.B) {
 				for done := 0; done < b.N; done += tr.Len() {
 					s := traces.NewSampler(tr.Reader(), rate)
 					sample, _ := traces.ReadAll("s", s)
-					est = sim.SHARDSCurve(sample, s.Seen, rate, sizes)
+					est = sim.SHARDSCurve(sample, 0, s.Seen, rate, sizes)
 				}
 				perRequest(b)
 				b.ReportMetric(meanAbsError(est, exact), "MAE")

@@ -22,6 +22,9 @@ type StreamInfo struct {
 	// Unsized counts the unsized requests (trace.Request.Unsized): an
 	// LRU curve is not exact with them (see byCurve).
 	Unsized int64
+	// Extent is where the span asked for lay in the stream (nil without
+	// one); Requests, Distinct and the rest count its window only.
+	Extent *Extent
 }
 
 // ErrNeedsTrace is returned by ReplayStream for what needs the whole trace
@@ -50,8 +53,13 @@ func ReplayStream(r trace.Reader, cs []policy.Cache, opt Options) ([]Stats, Stre
 	for i, c := range cs {
 		ps[i] = newReplayer(c, opt, Semantics{CountWrites: opt.CountWrites}, ops, multi)
 	}
-	info, err := countedBatches(r, func(b []trace.Request) {
+	sr := spanOf(r, opt.Span)
+	info, err := countedBatches(sr.reader(), func(b []trace.Request, warm bool) {
+		restart := !warm && sr.warmedUp()
 		for _, p := range ps {
+			if restart {
+				p.countFromHere()
+			}
 			p.run(b)
 		}
 	})
@@ -59,7 +67,45 @@ func ReplayStream(r trace.Reader, cs []policy.Cache, opt Options) ([]Stats, Stre
 	for i, p := range ps {
 		st[i] = p.finish()
 	}
+	if err == nil {
+		info.Extent, err = sr.extent()
+	}
 	return st, info, err
+}
+
+// streamSpan follows a span of a stream for the stream functions: the
+// reader to read (r itself without a span), and whether a warm-up ended.
+type streamSpan struct {
+	r    trace.Reader
+	sr   *SpanReader // nil: no span
+	warm bool        // the batches so far were the warm-up's
+}
+
+func spanOf(r trace.Reader, s Span) *streamSpan {
+	if s.IsZero() {
+		return &streamSpan{r: r}
+	}
+	sr := NewSpanReader(r, s, "")
+	return &streamSpan{r: sr, sr: sr, warm: !s.Warmup.IsZero()}
+}
+
+func (s *streamSpan) reader() trace.Reader { return s.r }
+
+// warmedUp reports, for a batch that is counted, whether it is the first
+// after a warm-up (once).
+func (s *streamSpan) warmedUp() bool {
+	w := s.warm
+	s.warm = false
+	return w
+}
+
+// extent is the span as resolved (nil without one).
+func (s *streamSpan) extent() (*Extent, error) {
+	if s.sr == nil {
+		return nil, nil
+	}
+	e, err := s.sr.Extent()
+	return &e, err
 }
 
 // DeclaresOps reports whether r may carry operations other than gets (a
@@ -75,33 +121,49 @@ func DeclaresOps(r trace.Reader) bool {
 // (see newStackDistancesOf: object capacities may be chosen afterwards, from
 // the StreamInfo) in one pass, holding nothing per request. Operations are
 // not told apart: a caller whose stream carries them (DeclaresOps) and
-// that does not count writes as lookups should replay instead.
+// that does not count writes as lookups should replay instead. With a
+// span, only its window is read; the distances are those of every
+// request of it, and the curve counts those after its warm-up.
 //
 // On a stream that may carry multi-key requests (trace.Fields.Marks), the
 // curve gives each size's Stats.Batch too, every key of a request looked
 // up (as replays without Options.DedupBatch).
-func StreamDistances(r trace.Reader, sizes Sizes) (StackDistances, StreamInfo, error) {
+func StreamDistances(r trace.Reader, sizes Sizes, span Span) (StackDistances, StreamInfo, error) {
 	d := newStackDistancesOf(sizes)
 	if declaresMarks(r) {
 		d.(batchTracker).trackBatches(false)
 	}
+	sp := spanOf(r, span)
 	var count trace.Counter
-	err := batches(r, func(b []trace.Request) {
+	err := batches(sp.reader(), func(b []trace.Request) {
 		for k := range b {
 			count.Observe(&b[k])
 		}
-	}, func(b []trace.Request) {
+	}, func(b []trace.Request, warm bool) {
+		if !warm && sp.warmedUp() {
+			d.(restarter).restart()
+		}
 		for k := range b {
 			d.Add(&b[k])
 		}
 	})
 	objects, bytes := d.Footprint()
-	return d, StreamInfo{Requests: count.Requests, Distinct: objects, FootprintBytes: bytes, Fields: count.Fields(), Unsized: count.Unsized}, err
+	info := StreamInfo{Requests: count.Requests, Distinct: objects, FootprintBytes: bytes, Fields: count.Fields(), Unsized: count.Unsized}
+	if err == nil {
+		info.Extent, err = sp.extent()
+	}
+	return d, info, err
+}
+
+// restarter is implemented by what counts a stream and can drop its
+// counts where a warm-up ends, keeping its state.
+type restarter interface {
+	restart()
 }
 
 // countedBatches runs use over the batches of r (see batches), counting
 // the requests on the reader's goroutine.
-func countedBatches(r trace.Reader, use func([]trace.Request)) (StreamInfo, error) {
+func countedBatches(r trace.Reader, use func(b []trace.Request, warm bool)) (StreamInfo, error) {
 	var count trace.Counter
 	err := batches(r, func(b []trace.Request) {
 		for k := range b {
@@ -114,12 +176,15 @@ func countedBatches(r trace.Reader, use func([]trace.Request)) (StreamInfo, erro
 // batches reads r to the end on a goroutine of its own, in batches of
 // requests: read sees each batch on that goroutine (to count, say), then
 // use sees it on the caller's, while the next batch is read. The batches
-// are reused, so neither may keep them. It returns the first read error
-// other than io.EOF, after use has seen every request before it.
-func batches(r trace.Reader, read, use func([]trace.Request)) error {
+// are reused, so neither may keep them. A SpanReader's warm-up ends a
+// batch: use hears whether each is the warm-up's (warm). It returns the
+// first read error other than io.EOF, after use has seen every request
+// before it.
+func batches(r trace.Reader, read func([]trace.Request), use func(b []trace.Request, warm bool)) error {
 	const inFlight = 4
 	type batch struct {
 		reqs []trace.Request
+		warm bool
 		err  error
 	}
 	full := make(chan batch, inFlight)
@@ -129,6 +194,7 @@ func batches(r trace.Reader, read, use func([]trace.Request)) error {
 	for range inFlight {
 		free <- make([]trace.Request, batchSize)
 	}
+	sr, _ := r.(*SpanReader)
 	go func() {
 		defer close(full)
 		for {
@@ -138,6 +204,7 @@ func batches(r trace.Reader, read, use func([]trace.Request)) error {
 			case <-done:
 				return
 			}
+			warm := sr != nil && !sr.counting
 			n, err := 0, error(nil)
 			for n < len(buf) {
 				if err = r.Read(&buf[n]); err != nil {
@@ -148,19 +215,21 @@ func batches(r trace.Reader, read, use func([]trace.Request)) error {
 			if read != nil {
 				read(buf[:n])
 			}
-			if err == io.EOF {
-				err = nil
-				full <- batch{reqs: buf[:n]}
+			switch err {
+			case ErrCounted:
+				err = nil // the batch ends with the warm-up
+			case io.EOF:
+				full <- batch{reqs: buf[:n], warm: warm}
 				return
 			}
-			full <- batch{reqs: buf[:n], err: err}
+			full <- batch{reqs: buf[:n], warm: warm, err: err}
 			if err != nil {
 				return
 			}
 		}
 	}()
 	for b := range full {
-		use(b.reqs)
+		use(b.reqs, b.warm)
 		if b.err != nil {
 			return b.err
 		}
@@ -172,19 +241,29 @@ func batches(r trace.Reader, read, use func([]trace.Request)) error {
 // SHARDSStream offers every request of r to each estimator, in one pass
 // (the reader on a goroutine of its own), and returns what it read; the
 // estimators then give their curves. Distinct and FootprintBytes are left
-// 0: only the estimators know them, scaled.
-func SHARDSStream(r trace.Reader, es []*ShardsEstimator) (StreamInfo, error) {
+// 0: only the estimators know them, scaled. With a span, only its window
+// is read, and the estimators count the requests after its warm-up.
+func SHARDSStream(r trace.Reader, es []*ShardsEstimator, span Span) (StreamInfo, error) {
+	sp := spanOf(r, span)
 	var count trace.Counter
-	err := batches(r, func(b []trace.Request) {
+	err := batches(sp.reader(), func(b []trace.Request) {
 		for k := range b {
 			count.Observe(&b[k])
 		}
-	}, func(b []trace.Request) {
+	}, func(b []trace.Request, warm bool) {
+		restart := !warm && sp.warmedUp()
 		for _, e := range es {
+			if restart {
+				e.restart()
+			}
 			for k := range b {
 				e.Add(&b[k])
 			}
 		}
 	})
-	return StreamInfo{Requests: count.Requests, Fields: count.Fields(), Unsized: count.Unsized}, err
+	info := StreamInfo{Requests: count.Requests, Fields: count.Fields(), Unsized: count.Unsized}
+	if err == nil {
+		info.Extent, err = sp.extent()
+	}
+	return info, err
 }

@@ -188,7 +188,7 @@ func TestStreamDistancesMatchLoaded(t *testing.T) {
 		if sizes.Bytes {
 			choose = sizes
 		}
-		d, info, err := StreamDistances(workloadReader(t, ws), choose)
+		d, info, err := StreamDistances(workloadReader(t, ws), choose, Span{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -210,7 +210,7 @@ func TestStreamDistancesMatchLoaded(t *testing.T) {
 func TestStreamDistancesMemoryBounded(t *testing.T) {
 	run := func(n int) uint64 {
 		return allocatedBy(func() {
-			if _, _, err := StreamDistances(&cyclingReader{n: n, keys: 20000}, Sizes{}); err != nil {
+			if _, _, err := StreamDistances(&cyclingReader{n: n, keys: 20000}, Sizes{}, Span{}); err != nil {
 				t.Fatal(err)
 			}
 		})

@@ -47,6 +47,9 @@ type sweepConfig struct {
 	// Prefix, when set, replays a prompt trace with the prefix rule (see
 	// Options.Prefix); MaxMemory and Latency do not apply.
 	Prefix *PrefixOptions
+	// Warmup is the number of the trace's first requests that fill the
+	// cache uncounted (see Span).
+	Warmup int
 }
 
 // sweepPoints computes every policy at every size, in parallel; t is shared
@@ -105,7 +108,7 @@ func sweepPoints(t *trace.Trace, cfg sweepConfig) ([]Point, error) {
 				return fmt.Errorf("%s at size %d: %w", points[p*ns+s].Policy, points[p*ns+s].Size, err)
 			}
 			done(p*ns+s, Replay(t, c, Options{Objects: !cfg.Sizes.Bytes, CountWrites: cfg.CountWrites, Overhead: cfg.Overhead,
-				Latency: cfg.Latency, DedupBatch: cfg.DedupBatch}))
+				Latency: cfg.Latency, DedupBatch: cfg.DedupBatch, Span: Span{Warmup: Warmup{Requests: cfg.Warmup}}}))
 			return nil
 		}
 	}
@@ -120,7 +123,7 @@ func sweepPoints(t *trace.Trace, cfg sweepConfig) ([]Point, error) {
 				view.Ops = nil
 				lookups = &view
 			}
-			stats, exact := lruCurveWith(lookups, cfg.Sizes, cfg.DedupBatch)
+			stats, exact := lruCurveWith(lookups, cfg.Sizes, cfg.DedupBatch, cfg.Warmup)
 			for s := range stats {
 				if exact[s] {
 					done(p*ns+s, stats[s])

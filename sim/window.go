@@ -213,3 +213,21 @@ func (w *Windower) move(pos int64) {
 
 // Windows returns the counts per window so far (the Windower's own slice).
 func (w *Windower) Windows() []WindowStats { return w.windows }
+
+// From returns the windows ws of a run of t in this plan's windows that
+// start at or after request i of t: those a warm-up ending at i left
+// whole (a peak is the steady state's).
+func (p *WindowPlan) From(ws []WindowStats, t *trace.Trace, i int) []WindowStats {
+	if i <= 0 || i >= t.Len() {
+		return ws
+	}
+	pos := int64(i)
+	if p.ByTime {
+		pos = t.Times[i]
+	}
+	k := 0
+	for k < len(ws) && ws[k].Start < pos {
+		k++
+	}
+	return ws[k:]
+}

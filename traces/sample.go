@@ -152,6 +152,7 @@ type Sample struct {
 	fields    trace.Fields
 	t         *trace.Trace
 	filtered  int // requests held after the last filter
+	warm      int // the first warm requests held are a warm-up's (EndWarmup)
 }
 
 // NewRateSample samples a fraction rate of the keys with the hash of seed.
@@ -185,9 +186,24 @@ func (s *Sample) Add(r *trace.Request) {
 // filter drops the requests of the keys that left the sample.
 func (s *Sample) filter() {
 	s.threshold = s.keys.Threshold()
-	s.t.Filter(func(key uint64) bool { return SampleHash(key, s.seed) < s.threshold })
-	s.filtered = s.t.Len()
+	keep := func(key uint64) bool { return SampleHash(key, s.seed) < s.threshold }
+	warm := 0
+	for _, k := range s.t.Keys[:s.warm] {
+		if keep(k) {
+			warm++
+		}
+	}
+	s.t.Filter(keep)
+	s.filtered, s.warm = s.t.Len(), warm
 }
+
+// EndWarmup says that the requests added so far are a warm-up's: they
+// fill a cache without being counted (see Warmup).
+func (s *Sample) EndWarmup() { s.warm = s.t.Len() }
+
+// Warmup returns how many of the first requests of Trace are a warm-up's
+// (see EndWarmup); call it after Trace.
+func (s *Sample) Warmup() int { return s.warm }
 
 // Trace returns the sampled requests (the Sample must not be added to after).
 func (s *Sample) Trace() *trace.Trace {

@@ -24,6 +24,7 @@ const (
 	sectionSystem   = "System"
 	sectionStampede = "Stampedes and writes"
 	sectionEvents   = "Invalidations and warm-up"
+	sectionSpan     = "Window and warm-up"
 	sectionServer   = "Server"
 	sectionClients  = "Clients and models"
 	sectionWorkload = "Workload parameters"
@@ -38,7 +39,7 @@ const (
 )
 
 // sectionOrder is the order of the sections in the help.
-var sectionOrder = []string{sectionPolicies, sectionSystem, sectionStampede, sectionEvents, sectionServer, sectionClients,
+var sectionOrder = []string{sectionPolicies, sectionSystem, sectionStampede, sectionEvents, sectionSpan, sectionServer, sectionClients,
 	sectionWorkload, sectionRules, sectionLatency, sectionBatches, sectionPrompts, sectionTimeline, sectionSpeed,
 	sectionOutput, sectionInput}
 

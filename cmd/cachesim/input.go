@@ -426,12 +426,15 @@ func (s *sampleFlags) checkSampled(keys int64) error {
 }
 
 // loadSamples reads the samples the flags ask for (--bands of them, hash
-// seeds 0, 1, …) in one pass, so that memory is bounded by the samples:
-// it returns them, the number of requests in the whole input and each
-// sample's rate.
-func (f *inputFlags) loadSamples(args []string, stderr io.Writer, s sampleFlags) ([]*trace.Trace, int64, []float64, error) {
+// seeds 0, 1, …) of span's window in one pass, so that memory is bounded by
+// the samples: it returns them, how many of each one's first requests are
+// the warm-up's, the number of requests of the input counted (after the
+// warm-up) and each sample's rate.
+func (f *inputFlags) loadSamples(args []string, stderr io.Writer, s sampleFlags, span sim.Span) ([]*trace.Trace, []int, int64, []float64, error) {
 	var samples []*traces.Sample
 	var name string
+	var extent *sim.Extent
+	var warmSeen int64 // requests of the warm-up
 	_, err := f.stream(args, stderr, func(n string, r trace.Reader) error {
 		name = n
 		fields := trace.Fields{Time: true, Size: true, TTL: true, Op: true}
@@ -445,25 +448,51 @@ func (f *inputFlags) loadSamples(args []string, stderr io.Writer, s sampleFlags)
 				samples = append(samples, traces.NewRateSample(n, fields, s.rate, seed))
 			}
 		}
-		return trace.Each(r, func(req *trace.Request) {
+		add := func(req *trace.Request) {
 			for _, sm := range samples {
 				sm.Add(req)
 			}
-		})
+		}
+		if span.IsZero() {
+			return trace.Each(r, add)
+		}
+		sr := sim.NewSpanReader(r, span, n)
+		var req trace.Request
+		for {
+			switch err := sr.Read(&req); err {
+			case nil:
+				add(&req)
+				continue
+			case sim.ErrCounted:
+				warmSeen = samples[0].Seen
+				for _, sm := range samples {
+					sm.EndWarmup()
+				}
+				continue
+			case io.EOF:
+			default:
+				return err
+			}
+			e, err := sr.Extent()
+			extent = &e
+			return err
+		}
 	})
 	if err != nil {
-		return nil, 0, nil, err
+		return nil, nil, 0, nil, spanError(err)
 	}
-	total := samples[0].Seen
-	if total == 0 {
-		return nil, 0, nil, fmt.Errorf("%s: no requests (see --trace-format)", name)
+	noteSpan(stderr, extent)
+	total := samples[0].Seen - warmSeen
+	if samples[0].Seen == 0 {
+		return nil, nil, 0, nil, fmt.Errorf("%s: no requests (see --trace-format)", name)
 	}
-	ts, rates := make([]*trace.Trace, len(samples)), make([]float64, len(samples))
+	ts, warm, rates := make([]*trace.Trace, len(samples)), make([]int, len(samples)), make([]float64, len(samples))
 	for i, sm := range samples {
 		ts[i], rates[i] = sm.Trace(), sm.Rate()
+		warm[i] = sm.Warmup()
 	}
-	fmt.Fprintf(stderr, "approximate: SHARDS spatial sampling at rate %s (%s of %s requests)%s\n", report.Sig(rates[0], 4), report.Count(ts[0].Len()), report.Count(total), bandsNote(len(samples)))
-	return ts, total, rates, nil
+	fmt.Fprintf(stderr, "approximate: SHARDS spatial sampling at rate %s (%s of %s requests)%s\n", report.Sig(rates[0], 4), report.Count(ts[0].Len()), report.Count(samples[0].Seen), bandsNote(len(samples)))
+	return ts, warm, total, rates, nil
 }
 
 // bandsNote says how many samples a result averages.

@@ -4,10 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/report"
 	"github.com/cachesim/cachesim/sim"
+	"github.com/cachesim/cachesim/traces"
 	"github.com/cachesim/cachesim/traces/trace"
 	"github.com/spf13/cobra"
 )
@@ -37,7 +39,7 @@ func (o *sweepOptions) mrcStream(cmd *cobra.Command, args []string, p sweepPlan)
 	case o.sample.on() || (sizes.Bytes && !rereadable(args)):
 		return false, nil
 	case sizes.Bytes && len(sizes.Values) == 0:
-		if sizes.Values, err = o.byteSizes(args); err != nil {
+		if sizes.Values, err = o.byteSizes(args, p.span); err != nil {
 			return true, err
 		}
 	}
@@ -60,14 +62,15 @@ func (o *sweepOptions) mrcExact(cmd *cobra.Command, args []string, p sweepPlan, 
 		if o.cache.writes {
 			r = noChanges{r, n}
 		}
-		d, info, err = sim.StreamDistances(r, sizes)
+		d, info, err = sim.StreamDistances(r, sizes, p.span)
 		return err
 	})
 	if err == errLoad || (err == nil && (info.Unsized > 0 || info.Fields.Tokens)) {
 		return false, nil // operations, or unsized requests: LRU's curve is not exact, replay instead
 	} else if err != nil {
-		return true, err
+		return true, spanError(err)
 	}
+	noteSpan(cmd.ErrOrStderr(), info.Extent)
 	if info.Requests == 0 {
 		return true, fmt.Errorf("%s: no requests (see --trace-format)", name)
 	}
@@ -75,7 +78,7 @@ func (o *sweepOptions) mrcExact(cmd *cobra.Command, args []string, p sweepPlan, 
 		sizes.Values = sim.LogSizes(1, int64(info.Distinct), o.points)
 	}
 	stats, exact := d.Curve(sizes)
-	if err := o.replayInexact(args, sizes, stats, exact); err != nil {
+	if err := o.replayInexact(args, sizes, stats, exact, p.span); err != nil {
 		return true, err
 	}
 	points := make([]sim.Point, len(stats))
@@ -84,16 +87,17 @@ func (o *sweepOptions) mrcExact(cmd *cobra.Command, args []string, p sweepPlan, 
 	}
 	t := trace.NewTrace(name, info.Fields) // for the notes, which look at the columns
 	warnInputs(cmd.ErrOrStderr(), t, p.specs, sizes.Bytes)
-	return true, o.publish(cmd, p, sim.Result{Trace: t, Total: info.Requests, Rate: 1, Policies: p.specs, Sizes: sizes, Points: points,
-		Ceiling: info.Ceiling(stats[0])})
+	ceiling := d.Ceiling()
+	return true, o.publish(cmd, p, sim.Result{Trace: t, Total: int64(ceiling.Requests), Rate: 1, Extent: info.Extent, Policies: p.specs,
+		Sizes: sizes, Points: points, Ceiling: ceiling})
 }
 
 // byteSizes counts the input's footprint in a first pass and returns the
 // --points log-spaced byte sizes from the mean object size to it.
-func (o *sweepOptions) byteSizes(args []string) ([]int64, error) {
+func (o *sweepOptions) byteSizes(args []string, span sim.Span) ([]int64, error) {
 	var count trace.Counter
-	if _, err := o.in.stream(args, io.Discard, func(_ string, r trace.Reader) error { return countAll(r, &count) }); err != nil {
-		return nil, err
+	if _, err := o.in.stream(args, io.Discard, func(n string, r trace.Reader) error { return countAll(windowOf(r, span, n), &count) }); err != nil {
+		return nil, spanError(err)
 	}
 	lo := max(count.Bytes/int64(max(count.Distinct, 1)), 1)
 	return sim.LogSizes(lo, count.Bytes, o.points), nil
@@ -103,7 +107,7 @@ func (o *sweepOptions) byteSizes(args []string) ([]int64, error) {
 // exactly (byte sizes below the largest object, or objects whose size
 // changes), all in one more pass over the input, and puts their statistics
 // in stats.
-func (o *sweepOptions) replayInexact(args []string, sizes sim.Sizes, stats []sim.Stats, exact []bool) error {
+func (o *sweepOptions) replayInexact(args []string, sizes sim.Sizes, stats []sim.Stats, exact []bool, span sim.Span) error {
 	var at []int
 	var caches []policy.Cache
 	for i, ok := range exact {
@@ -119,7 +123,7 @@ func (o *sweepOptions) replayInexact(args []string, sizes sim.Sizes, stats []sim
 		return fmt.Errorf("the LRU curve at sizes below the largest object needs a second pass, and %s cannot be read twice", args[0])
 	}
 	_, err := o.in.stream(args, io.Discard, func(_ string, r trace.Reader) error {
-		st, _, err := sim.ReplayStream(r, caches, sim.Options{Objects: !sizes.Bytes, CountWrites: o.cache.writes})
+		st, _, err := sim.ReplayStream(r, caches, sim.Options{Objects: !sizes.Bytes, CountWrites: o.cache.writes, Span: span})
 		for k, i := range at {
 			stats[i] = st[k]
 		}
@@ -151,11 +155,12 @@ func (o *sweepOptions) mrcSampled(cmd *cobra.Command, args []string, p sweepPlan
 	stderr := cmd.ErrOrStderr()
 	if _, err := o.in.stream(args, stderr, func(n string, r trace.Reader) (err error) {
 		name = n
-		info, err = sim.SHARDSStream(r, es)
+		info, err = sim.SHARDSStream(r, es, p.span)
 		return err
 	}); err != nil {
-		return true, err
+		return true, spanError(err)
 	}
+	noteSpan(stderr, info.Extent)
 	if info.Unsized > 0 && rereadable(args) {
 		return false, nil
 	}
@@ -186,8 +191,8 @@ func (o *sweepOptions) mrcSampled(cmd *cobra.Command, args []string, p sweepPlan
 			points[i].Stats, points[i].Band = mean[i], &bands[i]
 		}
 	}
-	return true, o.publish(cmd, p, sim.Result{Trace: trace.NewTrace(name, info.Fields), Total: info.Requests, Rate: rate,
-		Policies: p.specs, Sizes: sizes, Points: points, Ceiling: sim.EstimatedCeiling(points[0].Stats, es[0].Distinct())})
+	return true, o.publish(cmd, p, sim.Result{Trace: trace.NewTrace(name, info.Fields), Total: es[0].Requests(), Rate: rate, Extent: info.Extent,
+		Policies: p.specs, Sizes: sizes, Points: points, Ceiling: sim.EstimatedCeiling(points[0].Stats, es[0].Distinct(), es[0].Unavoidable())})
 }
 
 // noChanges reads a stream that --count-writes counts whole, refusing its
@@ -206,6 +211,15 @@ func (n noChanges) Read(r *trace.Request) error {
 		return errCountChanges(n.name)
 	}
 	return nil
+}
+
+// Origin passes on the clock time of the stream's first request (see
+// traces.Originer), for a --window of clock times.
+func (n noChanges) Origin() (time.Time, bool) {
+	if o, ok := n.r.(traces.Originer); ok {
+		return o.Origin()
+	}
+	return time.Time{}, false
 }
 
 // Fields says which fields the stream carries.

@@ -82,11 +82,11 @@ func TestMRCOptions(t *testing.T) {
 
 func TestOtherCommandsOptions(t *testing.T) {
 	t.Run("replay", func(t *testing.T) {
-		o, err := parseOptions(t, newReplayCmd, "trace.csv", "--policy", "lfu", "--size", "1000", "--window", "10s", "--plot", "tl.png")
+		o, err := parseOptions(t, newReplayCmd, "trace.csv", "--policy", "lfu", "--size", "1000", "--interval", "10s", "--window", "2m..10m", "--warmup", "1m", "--plot", "tl.png")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if o.args[0] != "trace.csv" || o.cache.policies != "lfu" || o.size != "1000" || o.timeline.window != "10s" || o.timeline.plot != "tl.png" {
+		if o.args[0] != "trace.csv" || o.cache.policies != "lfu" || o.size != "1000" || o.timeline.interval != "10s" || o.span.window != "2m..10m" || o.span.warmup != "1m" || o.timeline.plot != "tl.png" {
 			t.Errorf("options %+v", o)
 		}
 	})
@@ -197,6 +197,14 @@ func TestOptionErrors(t *testing.T) {
 		{"replay two policies", replay, []string{"--policy", "lru,lfu"}, "replay runs one policy"},
 		{"replay --request-rate alone", replay, []string{"--request-rate", "5"}, "--request-rate serves the latency report"},
 		{"replay --metric without --plot", replay, []string{"--metric", "byte"}, "give --plot"},
+		{"replay --window as a width", replay, []string{"--window", "1m"}, "--window takes FROM..TO now; the timeline window width is --interval 1m"},
+		{"replay --window of requests as a width", replay, []string{"--window", "10000"}, "the timeline window width is --interval 10000"},
+		{"system replay --window as a width", systemReplay, []string{"--policy", "lru", "--size", "10", "--window", "1m"}, "the timeline window width is --interval 1m"},
+		{"sweep --window without ..", sweep, []string{"--window", "2h"}, "bad --window \"2h\": expected FROM..TO"},
+		{"mrc --window backwards", mrc, []string{"--window", "10h..2h"}, "TO must come after FROM"},
+		{"sweep --warmup bad", sweep, []string{"--warmup", "soon"}, "bad --warmup"},
+		{"sweep --warmup with --partition", sweep, []string{"--warmup", "1000", "--partition", "100"}, "--warmup: not with --partition"},
+		{"system sweep --window bad", systemSweep, []string{"--policy", "lru", "--sizes", "10", "--window", "x..y"}, "bad --window"},
 		{"system replay --policy without --size", systemReplay, []string{"--policy", "lru"}, "needs --size"},
 		{"system replay --flush-interval", systemReplay, []string{"--policy", "lru", "--size", "10", "--flush-interval", "1s"}, "--write-policy back only"},
 		{"system sweep without --sizes", systemSweep, []string{"--policy", "lru"}, "give --sizes"},

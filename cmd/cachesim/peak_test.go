@@ -102,7 +102,7 @@ func TestPeakByHand(t *testing.T) {
 	}
 
 	// replay at 2 objects in windows of a minute: the same report, and the table says it.
-	out, errOut, err = runCLI(t, "replay", path, "--size", "2", "--window", "1m")
+	out, errOut, err = runCLI(t, "replay", path, "--size", "2", "--interval", "1m")
 	if err != nil {
 		t.Fatal(err, errOut)
 	}
@@ -137,7 +137,7 @@ const peakBatchCSV = "request_id,entity_id,time\n" +
 func TestPeakBatchBackends(t *testing.T) {
 	path := writeFile(t, "batches.csv", peakBatchCSV)
 	peak := func(backend string) jsonPeak {
-		out, errOut, err := runCLI(t, "replay", path, "--size", "2", "--window", "2s", "--batch-backend", backend, "--format", "json")
+		out, errOut, err := runCLI(t, "replay", path, "--size", "2", "--interval", "2s", "--batch-backend", backend, "--format", "json")
 		if err != nil {
 			t.Fatal(err, errOut)
 		}
@@ -248,7 +248,7 @@ func TestInspectBatchRates(t *testing.T) {
 func TestTimelineRatesAndTitle(t *testing.T) {
 	path := writeFile(t, "peak.csv", peakTrace)
 	svg := filepath.Join(t.TempDir(), "timeline.svg")
-	if _, errOut, err := runCLI(t, "replay", path, "--size", "1KiB", "--window", "1m", "--plot", svg); err != nil {
+	if _, errOut, err := runCLI(t, "replay", path, "--size", "1KiB", "--interval", "1m", "--plot", svg); err != nil {
 		t.Fatal(err, errOut)
 	}
 	b, err := os.ReadFile(svg)

@@ -228,10 +228,12 @@ func (o *replayOptions) replayPrompts(cmd *cobra.Command, t *trace.Trace, p repl
 	switch {
 	case p.model != nil:
 		return fmt.Errorf("the latency flags: not for prompt traces (--prefill-tokens-per-s gives time to first token)")
-	case o.timeline.window != "":
-		return fmt.Errorf("--window: not for prompt traces (prefix caching)")
+	case o.timeline.interval != "":
+		return fmt.Errorf("--interval: not for prompt traces (prefix caching)")
+	case !p.span.Warmup.IsZero():
+		return fmt.Errorf("--warmup: not for prompt traces: the prefix rule's replay counts from its first request (--window applies)")
 	case o.timeline.plot != "" && len(o.route.given()) == 0:
-		return fmt.Errorf("--plot needs --instances on a prompt trace: it draws the token hit ratio per router (the timeline of --window is not for prompt traces)")
+		return fmt.Errorf("--plot needs --instances on a prompt trace: it draws the token hit ratio per router (the timeline of --interval is not for prompt traces)")
 	case changed(o.timeline.fs, "metric"):
 		return fmt.Errorf("--metric: not for prompt traces (the --instances chart draws the token hit ratio)")
 	case o.cache.overhead > 0:

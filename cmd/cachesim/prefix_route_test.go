@@ -143,7 +143,7 @@ func TestReplayInstancesPlot(t *testing.T) {
 		want string
 	}{
 		{[]string{"prefix:requests=100", "--plot", filepath.Join(dir, "no.png")}, "--plot needs --instances"},
-		{[]string{"prefix:requests=100", "--window", "10", "--instances", "2"}, "--window: not for prompt traces"},
+		{[]string{"prefix:requests=100", "--interval", "10", "--instances", "2"}, "--interval: not for prompt traces"},
 		{[]string{"prefix:requests=100", "--instances", "2", "--plot", filepath.Join(dir, "r.png"), "--metric", "byte"}, "--metric: not for prompt traces"},
 		{[]string{"prefix:requests=100", "--instances", "2", "--plot", filepath.Join(dir, "r.pdf")}, "must end in .png or .svg"},
 	} {

@@ -28,7 +28,7 @@ tokens plus the transfers. --pin-time pins the first tier's blocks.`
 // a KV cache.
 var systemPrefixRefused = []string{"instances", "assign", "exclusive", "stampede", "beta", "write-policy", "flush-interval",
 	"invalidation-delay", "invalidate-every", "dip-window", "warmup", "prewarm", "prewarm-from", "ttl", "miss-latency",
-	"miss-latency-per-kib", "window", "plot", "metric"}
+	"miss-latency-per-kib", "interval", "window", "plot", "metric"}
 
 // replayPromptTiers is system replay on a prompt trace.
 func (o *systemReplayOptions) replayPromptTiers(cmd *cobra.Command, t *trace.Trace, levels []system.Level) error {

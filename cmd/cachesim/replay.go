@@ -31,6 +31,7 @@ type replayOptions struct {
 	bytes    bool
 	prefix   prefixFlags
 	route    routeFlags
+	span     spanFlags
 }
 
 // newReplayCmd is cachesim replay. runF, when not nil, runs instead of the
@@ -49,13 +50,20 @@ counted; sets and deletes are applied and reported apart (see --count-writes).
 With --miss-latency (or --hit-latency, --latency), it adds the latency and
 backend-load report of cachesim sweep for this one cache.
 
-With --window or --plot, it also records the hit ratio per window of the run
-(per --window of time, like 1m, when the trace has timestamps; per that many
-requests, like 10000, otherwise; by default about 100 windows) and, with
---plot, draws it, so warm-up, daily cycles and drift show.
+With --interval or --plot, it also records the hit ratio per window of the
+run (per --interval of time, like 1m, when the trace has timestamps; per
+that many requests, like 10000, otherwise; by default about 100 windows)
+and, with --plot, draws it, so warm-up, daily cycles and drift show.
+
+--window FROM..TO replays only that part of the trace (request indexes,
+trace time like 2h..10h, or clock times like 08:00..20:00), and --warmup
+(requests, or trace time like 2h) fills the cache with the start of it
+without counting: the statistics are the steady state's. A note on stderr
+says which requests were replayed and counted.
 In windows of time it adds the peak report of cachesim sweep for this cache
-(client requests and backend calls per second per window: mean, p99, peak),
-and --plot draws those rates in a panel below the hit ratio.
+(client requests and backend calls per second per window, after the
+warm-up: mean, p99, peak), and --plot draws those rates in a panel below
+the hit ratio.
 
 A synthetic workload spec may stand in for the trace (see cachesim generate
 --help). Without a trace, the built-in workload is used (Zipf, 1,000 keys,
@@ -74,8 +82,9 @@ replay. A real Redis or memcached: cachesim live replay.
   cachesim replay trace.csv --policy lfu --size 1000
   cachesim replay trace.csv --size 64MiB --format json
   cachesim replay trace.csv --size 1000 --miss-latency lognormal:median=40ms,p99=250ms
-  cachesim replay trace.csv --size 1000 --window 10s --plot timeline.png
-  cachesim replay 'drifting:keys=1e4,requests=1e5' --policy lfu --size 1000 --window 10000
+  cachesim replay trace.csv --size 1000 --interval 10s --plot timeline.png
+  cachesim replay trace.csv --size 1000 --window 20s..80s --warmup 10s
+  cachesim replay 'drifting:keys=1e4,requests=1e5' --policy lfu --size 1000 --interval 10000
   cachesim replay trace.csv --size 4MiB --policy redis-lru --overhead-per-object 62
   cachesim replay 'prefix:requests=2000' --policy radix --size 8GiB --kv-bytes-per-token 128KiB --pin-time 2s
   cachesim replay 'prefix:requests=2000' --policy lru --size 32GiB --model layers=32,kv-heads=8,head-dim=128 --instances 8 --router all --plot routers.png
@@ -102,6 +111,7 @@ replay. A real Redis or memcached: cachesim live replay.
 	o.lat.register(fs, latencyParts{hit: true, rate: true})
 	o.batch.register(fs, true)
 	o.timeline.register(fs)
+	o.span.register(fs, true, sectionSpan)
 	o.prefix.register(fs)
 	o.route.register(fs)
 	o.in.register(fs)
@@ -118,6 +128,7 @@ type replayPlan struct {
 	size   sim.Size // N 0: the default, in Unit
 	model  *sim.LatencyModel
 	window sim.Window
+	span   sim.Span
 }
 
 // plan checks every flag before any work.
@@ -150,6 +161,10 @@ func (o *replayOptions) plan() (p replayPlan, err error) {
 	if _, err := o.route.check(); err != nil {
 		return p, err
 	}
+	o.span.timeline = true
+	if p.span, err = o.span.check(); err != nil {
+		return p, err
+	}
 	p.window, err = o.timeline.check(&o.out)
 	return p, err
 }
@@ -166,6 +181,11 @@ func runReplay(cmd *cobra.Command, o *replayOptions, p replayPlan) error {
 	if err != nil {
 		return err
 	}
+	t, extent, err := cut(t, p.span, stderr)
+	if err != nil {
+		return err
+	}
+	warm := warmOf(extent)
 	if err := o.prefix.check(t); err != nil {
 		return err
 	}
@@ -196,7 +216,7 @@ func runReplay(cmd *cobra.Command, o *replayOptions, p replayPlan) error {
 		return err
 	}
 	opt := o.cache.options(bytes)
-	opt.DedupBatch = o.batch.dedup
+	opt.DedupBatch, opt.Span = o.batch.dedup, warmupOf(warm)
 	if opt.Window, err = o.timeline.plan(t, p.window, stderr); err != nil {
 		return err
 	}
@@ -213,11 +233,14 @@ func runReplay(cmd *cobra.Command, o *replayOptions, p replayPlan) error {
 	start := time.Now()
 	st := sim.Replay(t, c, opt)
 	rep := report.NewReplay(t.Name, spec.String(), size, st, distinct, time.Since(start))
+	rep.Span = report.NewSpan(extent)
 	if opt.Window != nil {
 		rep.Window = opt.Window.Window.String()
 	}
 	if peak {
-		rep.Peak = report.NewPeak(spec.String(), size, opt.Window, st, o.batch.mode(), t.Origin)
+		steady := st // the peak of the windows after the warm-up
+		steady.Windows = opt.Window.From(st.Windows, t, warm)
+		rep.Peak = report.NewPeak(spec.String(), size, opt.Window, steady, o.batch.mode(), t.Origin)
 	}
 	if model != nil {
 		rate := requestRate(o.lat.requestRate, t)
@@ -225,7 +248,7 @@ func runReplay(cmd *cobra.Command, o *replayOptions, p replayPlan) error {
 		noteRate(stderr, rate == 0)
 	}
 	title := fmt.Sprintf("%s, %s at %s", t.Name, spec, sizeWithUnit(size))
-	if err := o.timeline.chart(&o.out, title, t, opt.Window, st, nil, rep.Peak); err != nil {
+	if err := o.timeline.chart(&o.out, title, t, opt.Window, st, warm, nil, rep.Peak); err != nil {
 		return err
 	}
 	return o.out.emit(cmd.OutOrStdout(), stderr, writers{"table": rep.WriteTable, "csv": rep.WriteCSV, "json": rep.WriteJSON})
@@ -264,10 +287,10 @@ func sizeWithUnit(s sim.Size) string {
 
 // timelineFlags ask for the hit ratio per window of a replay.
 type timelineFlags struct {
-	window string
-	plot   string
-	metric string
-	fs     *pflag.FlagSet
+	interval string
+	plot     string
+	metric   string
+	fs       *pflag.FlagSet
 }
 
 // timelineMetrics are the metrics a timeline chart draws (its --metric).
@@ -278,18 +301,18 @@ func (f *timelineFlags) register(fs *pflag.FlagSet) {
 	f.fs = fs
 	fs.StringVar(&f.plot, "plot", "", "draw the hit ratio per window to this file, PNG or SVG by its extension (timeline.png); with --instances, the token hit ratio per router")
 	markPaths(fs, "output", "plot")
-	fs.StringVar(&f.window, "window", "", "window of the timeline: a duration (1m) on traces with timestamps, or a number of requests (10000) (default: about 100 windows)")
+	fs.StringVar(&f.interval, "interval", "", "width of the timeline's windows: a duration (1m) on traces with timestamps, or a number of requests (10000) (default: about 100 windows)")
 	fs.StringVar(&f.metric, "metric", "request", "hit ratio of the timeline chart: "+report.MetricHelp(timelineMetrics...))
 }
 
 // on reports whether a timeline was asked for.
-func (f *timelineFlags) on() bool { return f.plot != "" || f.window != "" }
+func (f *timelineFlags) on() bool { return f.plot != "" || f.interval != "" }
 
 // check validates the timeline flags before any work.
 func (f *timelineFlags) check(out *outputFlags) (sim.Window, error) {
-	window, err := sim.ParseWindow(f.window)
+	window, err := sim.ParseWindow(f.interval)
 	if err != nil {
-		return window, fmt.Errorf("bad --window %w", err)
+		return window, fmt.Errorf("bad --interval %w", err)
 	}
 	if m, err := report.ParseMetric(f.metric); err != nil {
 		return window, fmt.Errorf("--metric %w", err)
@@ -311,7 +334,7 @@ func (f *timelineFlags) plan(t *trace.Trace, w sim.Window, stderr io.Writer) (*s
 	}
 	p, err := sim.PlanWindows(t, w)
 	if errors.Is(err, sim.ErrTooManyWindows) {
-		return nil, fmt.Errorf("--window: %w", err)
+		return nil, fmt.Errorf("--interval: %w", err)
 	}
 	if err != nil {
 		return nil, err
@@ -333,7 +356,7 @@ func (f *timelineFlags) peakOn(t *trace.Trace, plan *sim.WindowPlan, stderr io.W
 	case t.Times == nil:
 		fmt.Fprintf(stderr, "note: no peak report (backend calls per second per window): %s has no timestamps\n", t.Name)
 	case !plan.ByTime:
-		fmt.Fprintf(stderr, "note: no peak report: it counts per second, in windows of time (--window 1m), not of %s\n", plan.Window)
+		fmt.Fprintf(stderr, "note: no peak report: it counts per second, in windows of time (--interval 1m), not of %s\n", plan.Window)
 	}
 	return plan.ByTime
 }
@@ -341,15 +364,24 @@ func (f *timelineFlags) peakOn(t *trace.Trace, plan *sim.WindowPlan, stderr io.W
 // chart stages the timeline chart of a run of t, when --plot asked for
 // one: against clock time when t's timestamps are clock times, with events
 // (at trace times, nanoseconds since the first request) marked, and the
-// rates of peak (nil: none) in a panel below.
-func (f *timelineFlags) chart(out *outputFlags, title string, t *trace.Trace, plan *sim.WindowPlan, st sim.Stats, events []report.TimelineEvent,
-	peak *report.Peak) error {
+// end of a warm-up of the first warm requests (0: none), whose requests
+// st does not count, and the rates of peak (nil: none) in a panel below.
+func (f *timelineFlags) chart(out *outputFlags, title string, t *trace.Trace, plan *sim.WindowPlan, st sim.Stats, warm int,
+	events []report.TimelineEvent, peak *report.Peak) error {
 	if f.plot == "" {
 		return nil
 	}
 	metric, _ := report.ParseMetric(f.metric)
-	tl := report.Timeline{Title: title, Plan: plan, Windows: st.Windows, Overall: metric.Of(st), Origin: t.Origin,
-		Events: eventsOnWindows(t, plan, events), Peak: peak}
+	events = eventsOnWindows(t, plan, events)
+	if warm > 0 && warm < t.Len() { // its time, or its index for windows of requests
+		end := int64(warm)
+		if plan.ByTime {
+			end = t.Times[warm]
+		}
+		events = append(events, report.TimelineEvent{At: end, Name: "warm-up ends"})
+	}
+	tl := report.Timeline{Title: title, Plan: plan, Windows: st.Windows, Overall: metric.Of(st), Warmup: warm > 0, Origin: t.Origin,
+		Events: events, Peak: peak}
 	return out.chart(f.plot, tl.TimelineChart(metric))
 }
 
@@ -381,15 +413,15 @@ func (o *replayOptions) replayStream(cmd *cobra.Command, args []string, p replay
 	size, hint := p.size, int64(1<<16) // the cache's tables grow past the hint
 	if size.N == 0 {
 		var count trace.Counter
-		if _, err := o.in.stream(args, io.Discard, func(_ string, r trace.Reader) error {
+		if _, err := o.in.stream(args, io.Discard, func(name string, r trace.Reader) error {
 			if declaresPrompts(r) {
 				return errLoad // prompts replay with the prefix rule, loaded
 			}
-			return countAll(r, &count)
+			return countAll(windowOf(r, p.span, name), &count)
 		}); err == errLoad {
 			return false, nil
 		} else if err != nil {
-			return true, err
+			return true, spanError(err)
 		}
 		size, hint = sim.DefaultReplaySize(count.Distinct, count.Bytes, size.Unit), int64(count.Distinct)
 	}
@@ -414,14 +446,17 @@ func (o *replayOptions) replayStream(cmd *cobra.Command, args []string, p replay
 		}
 		name = n
 		var sts []sim.Stats
-		sts, info, err = sim.ReplayStream(r, []policy.Cache{c}, o.cache.options(size.Bytes()))
+		opt := o.cache.options(size.Bytes())
+		opt.Span = p.span
+		sts, info, err = sim.ReplayStream(r, []policy.Cache{c}, opt)
 		st = sts[0]
 		return err
 	}); err == errLoad || (err == nil && info.Fields.Tokens && rereadable(args)) {
 		return false, nil // a prompt trace (a CSV of blocks shows it only in its header): the prefix rule, loaded
 	} else if err != nil {
-		return true, err
+		return true, spanError(err)
 	}
+	noteSpan(stderr, info.Extent)
 	took := time.Since(start)
 	if info.Fields.Tokens {
 		return true, fmt.Errorf("%s is a prompt trace, which replays loaded, and it cannot be read twice: give a file", name)
@@ -435,5 +470,6 @@ func (o *replayOptions) replayStream(cmd *cobra.Command, args []string, p replay
 	}
 	warnInputs(stderr, t, []policy.Spec{p.spec}, size.Bytes())
 	rep := report.NewReplay(name, p.spec.String(), size, st, info.Distinct, took)
+	rep.Span = report.NewSpan(info.Extent)
 	return true, o.out.emit(cmd.OutOrStdout(), stderr, writers{"table": rep.WriteTable, "csv": rep.WriteCSV, "json": rep.WriteJSON})
 }

@@ -127,7 +127,7 @@ func TestSweepSizingFlagErrors(t *testing.T) {
 func TestReplayTimeline(t *testing.T) {
 	dir := t.TempDir()
 	tl := filepath.Join(dir, "timeline.png")
-	out, stderr, err := runCLI(t, "replay", "--size", "100", "--window", "1000", "--plot", tl, "--format", "json")
+	out, stderr, err := runCLI(t, "replay", "--size", "100", "--interval", "1000", "--plot", tl, "--format", "json")
 	if err != nil {
 		t.Fatalf("replay: %v\n%s", err, stderr)
 	}
@@ -153,12 +153,12 @@ func TestReplayTimeline(t *testing.T) {
 		t.Error(err)
 	}
 	// A time window on a workload without timestamps falls back to requests, and says so.
-	_, stderr, err = runCLI(t, "replay", "--size", "100", "--window", "1m", "--plot", tl)
+	_, stderr, err = runCLI(t, "replay", "--size", "100", "--interval", "1m", "--plot", tl)
 	if err != nil || !strings.Contains(stderr, "no timestamps") {
-		t.Errorf("--window 1m without timestamps: %v, stderr %q; want a note", err, stderr)
+		t.Errorf("--interval 1m without timestamps: %v, stderr %q; want a note", err, stderr)
 	}
-	if _, _, err := runCLI(t, "replay", "--window", "soon"); err == nil {
-		t.Error("--window soon: no error")
+	if _, _, err := runCLI(t, "replay", "--interval", "soon"); err == nil {
+		t.Error("--interval soon: no error")
 	}
 }
 
@@ -180,11 +180,11 @@ func TestSystemTimelineClockAndDrops(t *testing.T) {
 	p := epochTrace(t, 60)
 	dir := t.TempDir()
 	for window, axis := range map[string]string{"10s": "clock time (UTC) on 2023-11-14", "10": "requests"} {
-		t.Run("--window "+window, func(t *testing.T) {
+		t.Run("--interval "+window, func(t *testing.T) {
 			svg := filepath.Join(dir, "timeline.svg")
 			if _, stderr, err := runCLI(t, "system", "replay", p, "--policy", "lru", "--size", "10", "--invalidate-every", "20s",
-				"--window", window, "--plot", svg, "-q"); err != nil {
-				t.Fatalf("--window %s: %v\n%s", window, err, stderr)
+				"--interval", window, "--plot", svg, "-q"); err != nil {
+				t.Fatalf("--interval %s: %v\n%s", window, err, stderr)
 			}
 			b, err := os.ReadFile(svg)
 			if err != nil {
@@ -192,7 +192,7 @@ func TestSystemTimelineClockAndDrops(t *testing.T) {
 			}
 			for _, want := range []string{axis, "every entry dropped", "epoch.csv, cache=lru:10"} {
 				if !bytes.Contains(b, []byte(want)) {
-					t.Errorf("--window %s: the chart lacks %q", window, want)
+					t.Errorf("--interval %s: the chart lacks %q", window, want)
 				}
 			}
 		})

@@ -41,6 +41,7 @@ type sweepOptions struct {
 	withPoints bool
 	points     int
 	prefix     prefixFlags
+	span       spanFlags
 	// peak is the peak report's flags (sweep only; nil for mrc).
 	peak *peakFlags
 	fs   *pflag.FlagSet
@@ -185,6 +186,7 @@ func (o *sweepOptions) registerCommon(fs *pflag.FlagSet) {
 	o.lat.register(fs, latencyParts{hit: true, rate: true, plot: true})
 	o.batch.register(fs, true)
 	o.sizing.register(fs)
+	o.span.register(fs, true, sectionSpan)
 	o.sample.register(fs)
 	o.prefix.register(fs)
 	o.in.register(fs)
@@ -209,6 +211,8 @@ type sweepPlan struct {
 	tenantCosts []float64
 	prefix      *sim.PrefixOptions
 	prefixModel *report.Prefix
+	// span is --window and --warmup.
+	span sim.Span
 	// interval is --interval; peakWindows the peak report's windows on the
 	// loaded trace (nil: no peak report), and rerun the sweep that replays
 	// the plans' sizes in them.
@@ -235,6 +239,9 @@ func (o *sweepOptions) plan() (p sweepPlan, err error) {
 		}
 	}
 	if err := o.checkCounts(); err != nil {
+		return p, err
+	}
+	if p.span, err = o.span.check(); err != nil {
 		return p, err
 	}
 	if err := o.sample.check(); err != nil {
@@ -266,6 +273,9 @@ func (o *sweepOptions) plan() (p sweepPlan, err error) {
 	}
 	if p.budget, p.budgetBytes, err = o.parsePartition(p.sizes); err != nil {
 		return p, err
+	}
+	if p.budget > 0 && !p.span.Warmup.IsZero() {
+		return p, fmt.Errorf("--warmup: not with --partition, whose tenants' curves count every request (--window applies)")
 	}
 	if o.peak != nil {
 		if p.interval, err = o.peak.check(); err != nil {
@@ -316,23 +326,22 @@ func parseSizes(spec string, bytes bool) (sim.Sizes, error) {
 // sweepInput is the trace a sweep runs on, whole or sampled.
 type sweepInput struct {
 	t       *trace.Trace // the trace, or the first sample
-	total   int64        // requests in the whole input
+	total   int64        // samples: requests of the whole input counted (after the --warmup)
 	samples []*trace.Trace
 	rates   []float64 // each sample's rate (--bands draws several)
+	warm    []int     // each sample's requests of the --warmup
 }
 
 // load reads the trace, or the samples the flags ask for; a whole trace
 // whose columns pass maxMem bytes (0: no bound) stops loading there.
-func (o *sweepOptions) load(args []string, stderr io.Writer, maxMem int64) (in sweepInput, err error) {
+func (o *sweepOptions) load(args []string, stderr io.Writer, maxMem int64, p sweepPlan) (in sweepInput, err error) {
 	if o.sample.on() {
-		if in.samples, in.total, in.rates, err = o.in.loadSamples(args, stderr, o.sample); err == nil {
+		if in.samples, in.warm, in.total, in.rates, err = o.in.loadSamples(args, stderr, o.sample, p.span); err == nil {
 			in.t = in.samples[0]
 		}
 		return in, err
 	}
-	if in.t, err = o.in.loadWithin(args, stderr, maxMem); err == nil {
-		in.total = int64(in.t.Len())
-	}
+	in.t, err = o.in.loadWithin(args, stderr, maxMem)
 	return in, err
 }
 
@@ -344,7 +353,7 @@ func runSweep(cmd *cobra.Command, o *sweepOptions, p sweepPlan) error {
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(p.maxMem))
 	}
 	stderr := cmd.ErrOrStderr()
-	in, err := o.load(o.args, stderr, p.maxMem)
+	in, err := o.load(o.args, stderr, p.maxMem, p)
 	if err != nil {
 		return err
 	}
@@ -352,7 +361,7 @@ func runSweep(cmd *cobra.Command, o *sweepOptions, p sweepPlan) error {
 		return err
 	}
 	if o.peak != nil {
-		if p.peakWindows, err = o.peak.plan(in.t, p.interval, len(in.samples) > 0, stderr); err != nil {
+		if p.peakWindows, err = o.peak.plan(peakInput(in, p.span), p.interval, len(in.samples) > 0, stderr); err != nil {
 			return err
 		}
 	}
@@ -367,13 +376,14 @@ func runSweep(cmd *cobra.Command, o *sweepOptions, p sweepPlan) error {
 	p.rerun = &splan
 	res, err := sim.Sweep(splan)
 	bar.Finish()
+	noteSpan(stderr, res.Extent)
 	if res.Prefix != nil {
 		prefixNote(stderr, res.Trace, res.Prefix)
 		o.prefix.modelNote(stderr, res.Prefix)
 	}
 	writeNotes(stderr, res.Notes)
 	if err != nil {
-		return sweepError(err)
+		return sweepError(spanError(err))
 	}
 	return o.publish(cmd, p, res)
 }
@@ -386,6 +396,9 @@ func (o *sweepOptions) checkInput(p *sweepPlan, in sweepInput) error {
 		return err
 	}
 	if sim.Prompts(t) {
+		if !p.span.Warmup.IsZero() {
+			return fmt.Errorf("--warmup: not for prompt traces: the prefix rule's replay counts from its first request (--window applies)")
+		}
 		return o.checkPrompts(p, t)
 	}
 	for _, s := range in.samples {
@@ -414,7 +427,7 @@ func (o *sweepOptions) checkInput(p *sweepPlan, in sweepInput) error {
 // simPlan is the sweep the flags ask for of the input; progress makes the
 // progress bar once the sweep knows its size.
 func (o *sweepOptions) simPlan(p sweepPlan, in sweepInput, progress func(points int, requests int64) func()) sim.Plan {
-	plan := sim.Plan{Total: in.total, Policies: p.specs, Optimal: o.optimal, Sizes: p.sizes, Points: o.points,
+	plan := sim.Plan{Policies: p.specs, Optimal: o.optimal, Sizes: p.sizes, Points: o.points,
 		TTL: o.cache.ttl, Seed: o.cache.seed, CountWrites: o.cache.writes, Overhead: o.cache.overhead, DedupBatch: o.batch.dedup,
 		Workers: o.jobs, MaxMemory: p.maxMem, Latency: p.model, Progress: progress}
 	if len(plan.Sizes.Values) == 0 {
@@ -425,10 +438,11 @@ func (o *sweepOptions) simPlan(p sweepPlan, in sweepInput, progress func(points 
 		plan.Sizes.Bytes = plan.Sizes.Bytes || p.prefix.BytesPerToken > 0
 	}
 	if len(in.samples) == 0 {
-		plan.Trace = in.t
+		plan.Trace, plan.Span = in.t, p.span
 	}
 	for i, s := range in.samples {
-		plan.Samples = append(plan.Samples, sim.Sample{Trace: s, Rate: in.rates[i]})
+		plan.Samples = append(plan.Samples, sim.Sample{Trace: s, Rate: in.rates[i], Warmup: in.warm[i]})
+		plan.Total = in.total
 	}
 	if p.budget > 0 {
 		plan.Partition = sim.Size{N: p.budget, Unit: sim.UnitOf(p.budgetBytes)}

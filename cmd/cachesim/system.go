@@ -56,9 +56,11 @@ backend load.
                the independence estimate, and each request's latency, its
                slowest key's; --dedup-batch looks a repeated key up once.
   --warmup N|10m  leaves the first N requests or 10 minutes out of the
-               statistics. --prewarm top:K loads the K most requested keys of
-               --prewarm-from (a trace) or, without it, of the --warmup part,
-               which then stands for the past and is not replayed.
+               statistics (of the --window FROM..TO, when one cuts the trace:
+               2h..10h, 08:00..20:00, 100000..). --prewarm top:K loads the K
+               most requested keys of --prewarm-from (a trace) or, without it,
+               of the --warmup part, which then stands for the past and is
+               not replayed.
   --config hierarchy.yaml  long setups in a file: keys are this command's
                flag names, levels may be a list of {name, policy, size,
                latency}; flags on the command line win. For example:
@@ -113,6 +115,7 @@ type systemFlags struct {
 	seed              uint64
 	batch             batchFlags
 	invalidateTenant  string
+	span              spanFlags
 	fs                *pflag.FlagSet
 }
 
@@ -144,6 +147,7 @@ func (f *systemFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.prewarm, "prewarm", "", "load the K most requested keys before the replay: top:K (from --prewarm-from, else from the --warmup part)")
 	fs.StringVar(&f.prewarmFrom, "prewarm-from", "", "history trace (or workload spec) for --prewarm, read with the same input flags")
 	done()
+	f.span.register(fs, false, sectionEvents)
 	f.batch.register(fs, false)
 	f.in.register(fs)
 	f.in.registerRequests(fs)
@@ -168,6 +172,8 @@ func (f *systemFlags) applyConfig(cmd *cobra.Command, args []string) error {
 type systemSetup struct {
 	cfg   system.Config
 	modes []system.Stampede
+	// window is --window (the whole trace when zero).
+	window sim.Range
 }
 
 // levelsFor returns the hierarchy: --levels, or one level of --policy at size.
@@ -253,10 +259,12 @@ func (f *systemFlags) check() (systemSetup, error) {
 		return s, fmt.Errorf("--prewarm-from needs --prewarm top:K")
 	}
 	c.FlushInterval, c.InvalidationDelay, c.InvalidateEvery, c.DipWindow = f.flushInterval, f.invalidationDelay, f.invalidateEvery, f.dipWindow
-	if c.Warmup, err = system.ParseWarmup(f.warmup); err != nil {
-		return s, systemError(err)
+	if c.Warmup, err = sim.ParseWarmup(f.warmup); err != nil {
+		return s, fmt.Errorf("--warmup: %v", err)
 	}
-	return s, nil
+	span, err := f.span.check()
+	s.window = span.Window
+	return s, err
 }
 
 // load reads the trace and completes the setup on it: instance column,
@@ -271,8 +279,15 @@ func (f *systemFlags) load(args []string, s *systemSetup, stderr io.Writer) (*tr
 		return nil, err
 	}
 	c := &s.cfg
-	if c.Warmup != (system.Warmup{}) && system.WarmupEnd(t, c.Warmup) >= t.Len() {
+	if s.window.IsZero() && !c.Warmup.IsZero() && sim.WarmupEnd(t, c.Warmup) >= t.Len() {
 		return nil, fmt.Errorf("--warmup %s covers all %d requests of %s: nothing would be measured; give a shorter warm-up", f.warmup, t.Len(), t.Name)
+	}
+	if !s.window.IsZero() { // the window cut, the warm-up counted from its start
+		var e *sim.Extent
+		if t, e, err = cut(t, sim.Span{Window: s.window, Warmup: c.Warmup}, stderr); err != nil {
+			return nil, err
+		}
+		c.Warmup = sim.Warmup{Requests: e.Warmup()}
 	}
 	if col, ok := strings.CutPrefix(f.assign, "column:"); ok {
 		if c.InstanceOf, err = instanceColumn(t, tracePath(args), col, &f.in); err != nil {
@@ -372,7 +387,7 @@ func (f *systemFlags) buildPrewarm(c *system.Config, t *trace.Trace, stderr io.W
 		c.Prewarm = system.TopKeys(h, 0, h.Len(), k)
 		return nil
 	}
-	end := system.WarmupEnd(t, c.Warmup)
+	end := sim.WarmupEnd(t, c.Warmup)
 	if end == 0 {
 		return fmt.Errorf("--prewarm %s needs a history: --prewarm-from TRACE, or --warmup for the first part of this trace", f.prewarm)
 	}
@@ -447,6 +462,7 @@ stampede, write, invalidation and timeline statistics.
 	o.timeline.register(fs)
 	o.prefix.register(fs)
 	o.register(fs)
+	o.span.timeline = true
 	o.out.register(fs, "table", "json")
 	completeFlags(cmd, o.out.formats...)
 	startHere(cmd, []helpArg{traceArg}, "levels", "policy", "size", "instances", "config", "format")
@@ -506,7 +522,11 @@ func runSystemReplay(cmd *cobra.Command, o *systemReplayOptions, s systemSetup, 
 	if runs[0].Stampede != system.StampedeOff {
 		title += ", stampede " + runs[0].Stampede.String()
 	}
-	if err := o.timeline.chart(&o.out, title, t, s.cfg.Window, runs[0].Stats.Stats, o.drops(runs[0].Stats), nil); err != nil {
+	warm := 0
+	if !s.cfg.PrewarmFromWarmup { // else the warm-up is not replayed
+		warm = sim.WarmupEnd(t, s.cfg.Warmup)
+	}
+	if err := o.timeline.chart(&o.out, title, t, s.cfg.Window, runs[0].Stats.Stats, warm, o.drops(runs[0].Stats), nil); err != nil {
 		return err
 	}
 	return o.out.emit(cmd.OutOrStdout(), stderr, writers{"table": rep.WriteTable, "json": rep.WriteJSON})

@@ -107,7 +107,7 @@ func TestReplayInvalidateEveryPlot(t *testing.T) {
 	}
 	tr := writeFile(t, "steady.csv", b.String())
 	plot := filepath.Join(t.TempDir(), "timeline.svg")
-	out, _, err := runCLI(t, "system", "replay", tr, "--levels", "l1=lru:10", "--invalidate-every", "10s", "--window", "1s", "--plot", plot, "--format", "json")
+	out, _, err := runCLI(t, "system", "replay", tr, "--levels", "l1=lru:10", "--invalidate-every", "10s", "--interval", "1s", "--plot", plot, "--format", "json")
 	if err != nil {
 		t.Fatal(err)
 	}

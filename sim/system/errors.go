@@ -18,7 +18,7 @@ const (
 	SettingInvalidationDelay  Setting = "invalidation delay"  // Config.InvalidationDelay
 	SettingInvalidationPeriod Setting = "invalidation period" // Config.InvalidateEvery
 	SettingDipWindow          Setting = "dip window"          // Config.DipWindow
-	SettingWarmup             Setting = "warm-up"             // Config.Warmup, ParseWarmup
+	SettingWarmup             Setting = "warm-up"             // Config.Warmup
 	SettingPrewarm            Setting = "prewarm"             // ParsePrewarm
 	SettingVary               Setting = "vary"                // SweepOptions.Vary
 )

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -139,26 +138,6 @@ func ParseAssignment(s string) (Assignment, error) {
 	return Assignment(i), err
 }
 
-// ParseWarmup parses a warm-up: a number of requests (100000, 1e5) or a
-// duration of trace time (10m).
-func ParseWarmup(s string) (Warmup, error) {
-	s = strings.TrimSpace(s)
-	if s == "" || s == "0" {
-		return Warmup{}, nil
-	}
-	if f, err := strconv.ParseFloat(s, 64); err == nil {
-		if f < 0 || f != float64(int(f)) {
-			return Warmup{}, configError(SettingWarmup, "%q: a request count must be a whole number >= 0", s)
-		}
-		return Warmup{Requests: int(f)}, nil
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d < 0 {
-		return Warmup{}, configError(SettingWarmup, "%q: expected a number of requests (100000) or a duration of trace time (10m)", s)
-	}
-	return Warmup{Duration: d}, nil
-}
-
 // ParsePrewarm parses a prewarm: "top:K", the K most requested keys.
 func ParsePrewarm(s string) (int, error) {
 	k, ok := strings.CutPrefix(strings.TrimSpace(s), "top:")
@@ -213,17 +192,4 @@ func TopKeys(t *trace.Trace, from, to, k int) []KeySize {
 		out[i] = KeySize{Key: key, Size: counts[key].size}
 	}
 	return out
-}
-
-// WarmupEnd returns the index of the first request after warm-up w in t
-// (0 without warm-up).
-func WarmupEnd(t *trace.Trace, w Warmup) int {
-	switch {
-	case w.Requests > 0:
-		return min(w.Requests, t.Len())
-	case w.Duration > 0 && t.Times != nil && t.Len() > 0:
-		end := t.Times[0] + int64(w.Duration)
-		return sort.Search(t.Len(), func(i int) bool { return t.Times[i] >= end })
-	}
-	return 0
 }

@@ -44,13 +44,6 @@ const (
 	AssignKeyHash
 )
 
-// Warmup is the start of a run left out of the statistics: a number of
-// requests or a span of trace time (at most one is set).
-type Warmup struct {
-	Requests int
-	Duration time.Duration
-}
-
 // Config describes a system simulation. The zero values of the
 // optional fields turn their mechanism off.
 type Config struct {
@@ -95,8 +88,9 @@ type Config struct {
 	// DipWindow is the span before and after each InvalidateEvery event over
 	// which the dip and the miss storm are measured; 0 means a tenth of the period.
 	DipWindow time.Duration
-	// Warmup is left out of the statistics.
-	Warmup Warmup
+	// Warmup is left out of the statistics (its requests still fill the
+	// caches).
+	Warmup sim.Warmup
 	// Prewarm, when set, is loaded into every level before the first request,
 	// least popular first (see TopKeys).
 	Prewarm []KeySize
@@ -158,7 +152,7 @@ func Run(t *trace.Trace, cfg Config) (Stats, error) {
 		return Stats{}, err
 	}
 	n := t.Len()
-	from, warm := 0, WarmupEnd(t, cfg.Warmup)
+	from, warm := 0, sim.WarmupEnd(t, cfg.Warmup)
 	if cfg.PrewarmFromWarmup {
 		from, warm = warm, 0
 	}

@@ -355,7 +355,7 @@ func TestWarmupAndPrewarm(t *testing.T) {
 	}
 	tr := sysTrace(reqs...)
 	levels := mustLevels(t, "l1=lru:10")
-	for _, w := range []Warmup{{Requests: 6}, {Duration: 6 * time.Second}} {
+	for _, w := range []sim.Warmup{{Requests: 6}, {Duration: 6 * time.Second}} {
 		st := run(t, tr, Config{Levels: levels, Warmup: w})
 		if st.Requests != 4 || st.Hits != 3 || st.Backend.Calls != 1 {
 			t.Errorf("warm-up %+v: requests %d hits %d calls %d; want 4, 3, 1", w, st.Requests, st.Hits, st.Backend.Calls)
@@ -365,7 +365,7 @@ func TestWarmupAndPrewarm(t *testing.T) {
 	if len(top) != 2 || top[0].Key != 1 || top[1].Key != 2 {
 		t.Fatalf("top 2 of the warm-up: %+v; want keys 1, 2", top)
 	}
-	st := run(t, tr, Config{Levels: levels, Warmup: Warmup{Requests: 6}, Prewarm: top, PrewarmFromWarmup: true})
+	st := run(t, tr, Config{Levels: levels, Warmup: sim.Warmup{Requests: 6}, Prewarm: top, PrewarmFromWarmup: true})
 	if st.Requests != 4 || st.Hits != 2 || st.Prewarmed != 2 {
 		t.Errorf("prewarm: requests %d hits %d prewarmed %d; want 4, 2, 2", st.Requests, st.Hits, st.Prewarmed)
 	}
@@ -441,7 +441,6 @@ func TestSystemRejectsBadConfig(t *testing.T) {
 	for _, parse := range []func() error{
 		func() error { _, err := ParseLevels("l1=lru:10,l2=nosuch:5"); return err },
 		func() error { _, err := ParseStampedes("none,sometimes"); return err },
-		func() error { _, err := ParseWarmup("ten"); return err },
 		func() error { _, err := ParsePrewarm("all"); return err },
 		func() error { _, err := ParseWritePolicy("sideways"); return err },
 	} {

@@ -484,3 +484,34 @@ func trim[T any](s []T) []T {
 // holds a key-value write (OpSet), as a cache-aside capture does. Its
 // writes are the cache's own fills, not a store's (see sim/system).
 func (t *Trace) ClientWrites() bool { return slices.Contains(t.Ops, OpSet) }
+
+// Slice returns requests [from, to) of t as a trace of their own that
+// shares t's columns (nothing is copied; neither may be appended to
+// after). Times keep counting from t's first request, so Origin still
+// holds; the next-access column is dropped (its indices would not).
+func (t *Trace) Slice(from, to int) *Trace {
+	if from == 0 && to == t.Len() {
+		return t
+	}
+	s := *t
+	s.Next = nil
+	s.Keys = t.Keys[from:to]
+	s.Sizes = sub(t.Sizes, from, to)
+	s.Times = sub(t.Times, from, to)
+	s.TTLs = sub(t.TTLs, from, to)
+	s.Ops = sub(t.Ops, from, to)
+	s.Latencies = sub(t.Latencies, from, to)
+	s.Marks = sub(t.Marks, from, to)
+	s.Tenants = sub(t.Tenants, from, to)
+	s.Tokens = sub(t.Tokens, from, to)
+	return &s
+}
+
+// sub returns elements [from, to) of a column (nil: absent), with no
+// spare capacity, so that an append copies.
+func sub[T any](col []T, from, to int) []T {
+	if col == nil {
+		return nil
+	}
+	return col[from:to:to]
+}
