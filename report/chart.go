@@ -51,7 +51,10 @@ type Chart struct {
 	// YMin and YMax fix the y range when YMax > YMin.
 	YMin, YMax float64
 	Series     []Series
+	// Marks are the recommended points, each named in the legend under
+	// MarksTitle ("" : "recommended sizes:").
 	Marks      []Mark
+	MarksTitle string
 	// Events are moments drawn as vertical lines across the plot (the
 	// drops of every cached entry on a timeline).
 	Events []Event
@@ -412,6 +415,9 @@ func (c *Chart) setAxes(p *plot.Plot, width vg.Length) {
 		p.X.Tick.Marker = clockTicks{}
 	case XDuration:
 		p.X.Tick.Marker = durationTicks{}
+		if at := c.sweptX(); at != nil {
+			p.X.Tick.Marker = sizeTicks{kind: XDuration, log: c.LogX && p.X.Min > 0, at: at, width: width, style: p.X.Tick.Label}
+		}
 	}
 }
 
@@ -450,7 +456,7 @@ const MaxLabelledSizes = 10
 // sweptX returns the distinct x values of the series drawn with markers
 // (the swept sizes) when there are at most MaxLabelledSizes of them.
 func (c *Chart) sweptX() []float64 {
-	if c.XKind != XObjects && c.XKind != XBytes {
+	if c.XKind != XObjects && c.XKind != XBytes && c.XKind != XDuration {
 		return nil
 	}
 	seen := map[float64]bool{}
@@ -517,6 +523,9 @@ func (t sizeTicks) Ticks(lo, hi float64) []plot.Tick {
 	var ticks []plot.Tick
 	if len(t.at) > 0 {
 		round := sizeTicks{kind: t.kind, log: t.log}.Ticks(lo, hi)
+		if t.kind == XDuration {
+			round = durationTicks{}.Ticks(lo, hi)
+		}
 		for _, tk := range round {
 			if !slices.Contains(t.at, tk.Value) {
 				ticks = append(ticks, plot.Tick{Value: tk.Value})
@@ -630,6 +639,8 @@ func (t sizeTicks) label(v float64) string {
 		return strings.Replace(sim.FormatSize(int64(math.Round(v)), true), " ", "", 1)
 	case XObjects:
 		return humanCount(v)
+	case XDuration:
+		return sim.FormatTTL(time.Duration(v * 1e9))
 	}
 	return Sig(v, 6)
 }

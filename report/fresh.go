@@ -388,7 +388,7 @@ func (f *Fresh) WriteJSON(w io.Writer) error {
 // dotted one, and the recommended TTLs marked.
 func (f *Fresh) Chart() *Chart {
 	c := &Chart{Title: fmt.Sprintf("Hit ratio and stale reads by TTL: %s, %s", f.Workload, f.Policy),
-		XLabel: "TTL", YLabel: "% of reads", XKind: XDuration, LogX: true}
+		XLabel: "TTL", YLabel: "% of reads", XKind: XDuration, LogX: true, MarksTitle: "recommended TTL:"}
 	sized := len(f.Recommendations) > 1
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for i, r := range f.Recommendations {
@@ -411,9 +411,16 @@ func (f *Fresh) Chart() *Chart {
 			stale.X, stale.Y = append(stale.X, x), append(stale.Y, 100*p.StaleOfRequests())
 		}
 		c.Series = append(c.Series, hit, stale)
+		markLabel := func(r FreshRecommendation) string {
+			at := ""
+			if sized && r.Push != nil {
+				at = " at " + sizeName(r.Push)
+			}
+			return "longest TTL with " + f.Budget.String() + at + ": " + sim.FormatTTL(r.TTL.TTL)
+		}
 		if r.Found {
 			c.Marks = append(c.Marks, Mark{X: r.TTL.TTL.Seconds(), Y: 100 * r.TTL.HitRatio(), Style: 2 * i,
-				Label: "recommended: " + sim.FormatTTL(r.TTL.TTL)})
+				Label: markLabel(r)})
 		}
 	}
 	for _, r := range f.Recommendations {

@@ -113,7 +113,11 @@ func (c *Chart) addMarks(p *plot.Plot, legend *legendColumn) error {
 		order = append(order, m.Label)
 	}
 	if len(order) > 0 {
-		legend.add("recommended sizes:")
+		title := c.MarksTitle
+		if title == "" {
+			title = "recommended sizes:"
+		}
+		legend.add(title)
 	}
 	for _, label := range order {
 		e := entries[label]
