@@ -415,8 +415,10 @@ func allocsGrowth(t *testing.T, tg Target) {
 	}
 	small, big := allocs(2000), allocs(20000)
 	// 18,000 more requests (and more than 1,000 more pipelines) may cost a
-	// few allocations (latency histogram buckets), not one per command.
-	if big-small > 100 {
+	// few allocations (latency histogram buckets, the runtime's own under
+	// the race detector and load: 124 seen once), not one per command:
+	// at most one per 50 requests, 360, fifty times below one per command.
+	if big-small > 18000/50 {
 		t.Errorf("%.0f allocations for 2,000 requests, %.0f for 20,000: the replay allocates per command", small, big)
 	}
 }
