@@ -106,7 +106,7 @@ func newLHD(capacity int64, associativity, admissions int, seed uint64) *lhd {
 // Access looks r up, updating a hit's tag; a miss evicts the lowest hit
 // densities until it fits and is admitted with a new tag.
 func (c *lhd) Access(r *trace.Request) bool {
-	if i, ok := c.lookup(r.Key); ok {
+	if i, ok := c.lookup(r); ok {
 		c.update(i, false)
 		return true
 	}
@@ -119,7 +119,7 @@ func (c *lhd) Access(r *trace.Request) bool {
 		c.dense.remove(c.nodes, v)
 		c.evict(v)
 	}
-	i := c.add(r.Key, r.Size)
+	i := c.add(r)
 	c.dense.add(c.nodes, i)
 	for int(i) >= len(c.tags) {
 		c.tags = append(c.tags, lhdTag{})
@@ -211,7 +211,7 @@ func (c *lhd) victim() int32 {
 		if !c.recentSet[k] {
 			continue
 		}
-		if v, ok := c.lookup(key); ok {
+		if v, ok := c.lookupKey(key); ok {
 			if d := c.density(v); d < bestRank {
 				best, bestRank = v, d
 			}

@@ -58,12 +58,12 @@ func (b *budget) release(n int64) {
 // pointMemory estimates the memory a cache of this size needs on t: at most
 // one entry per request, and per object of the trace's mean request size in
 // byte mode.
-func pointMemory(t *trace.Trace, size int64, bytes bool, meanSize float64) int64 {
+func pointMemory(t *trace.Trace, size int64, bytes bool, meanSize float64, keys int) int64 {
 	objects := size
 	if bytes {
 		objects = int64(float64(size) / max(meanSize, 1))
 	}
-	return min(objects, int64(t.Len())) * bytesPerObject
+	return min(objects, int64(t.Len()))*bytesPerObject + 4*int64(keys)
 }
 
 // meanRequestSize returns the mean size of t's requests (1 without sizes).
@@ -83,6 +83,11 @@ func meanRequestSize(t *trace.Trace) float64 {
 // its distance histograms (16) and the stack tree with its scratch arrays
 // (up to 40).
 const curveBytesPerKey = 128
+
+// numberBytesPerKey is what numbering the keys (trace.NumberKeys) holds
+// per distinct key: its slot in a table that grows as it fills (up to 4
+// slots of 16 bytes).
+const numberBytesPerKey = 64
 
 // MemoryPlan is what a sweep will hold besides its caches: the loaded
 // trace and the LRU curve's stack distances, beside the largest cache.
@@ -110,16 +115,24 @@ func (e *ErrMemory) Error() string {
 // planMemory estimates what a sweep of t holds, curves being the number of
 // LRU curves it computes.
 func planMemory(t *trace.Trace, cfg sweepConfig, curves int) MemoryPlan {
-	m := MemoryPlan{Trace: t.ColumnBytes()}
+	m := MemoryPlan{Trace: t.ColumnBytes() - 4*int64(len(t.Refs))} // the key numbers: below, if the sweep uses them
+	distinct, keys := 0, 0
+	if curves > 0 || numbers(t, cfg) {
+		distinct = estimateDistinct(t)
+	}
 	if curves > 0 {
-		m.Curve = int64(curves) * int64(estimateDistinct(t)) * curveBytesPerKey
+		m.Curve = int64(curves) * int64(distinct) * curveBytesPerKey
+	}
+	if numbers(t, cfg) {
+		m.Trace += 4*int64(t.Len()) + numberBytesPerKey*int64(distinct)
+		keys = distinct
 	}
 	mean := 1.0
 	if cfg.Sizes.Bytes {
 		mean = meanRequestSize(t)
 	}
 	for _, s := range cfg.Sizes.Values {
-		m.LargestPoint = max(m.LargestPoint, pointMemory(t, s, cfg.Sizes.Bytes, mean))
+		m.LargestPoint = max(m.LargestPoint, pointMemory(t, s, cfg.Sizes.Bytes, mean, keys))
 	}
 	return m
 }
