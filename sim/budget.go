@@ -2,10 +2,8 @@ package sim
 
 import (
 	"fmt"
-	"math"
 	"sync"
 
-	"github.com/cachesim/cachesim/traces/keymap"
 	"github.com/cachesim/cachesim/traces/trace"
 )
 
@@ -85,8 +83,9 @@ func meanRequestSize(t *trace.Trace) float64 {
 const curveBytesPerKey = 128
 
 // numberBytesPerKey is what numbering the keys (trace.NumberKeys) holds
-// per distinct key: its slot in a table that grows as it fills (up to 4
-// slots of 16 bytes).
+// per distinct key at most, while it numbers them: its slot in a table
+// sized for an estimate of the distinct keys, which grows if that was low
+// (up to 4 slots of 16 bytes).
 const numberBytesPerKey = 64
 
 // MemoryPlan is what a sweep will hold besides its caches: the loaded
@@ -118,7 +117,7 @@ func planMemory(t *trace.Trace, cfg sweepConfig, curves int) MemoryPlan {
 	m := MemoryPlan{Trace: t.ColumnBytes() - 4*int64(len(t.Refs))} // the key numbers: below, if the sweep uses them
 	distinct, keys := 0, 0
 	if curves > 0 || numbers(t, cfg) {
-		distinct = estimateDistinct(t)
+		distinct = t.EstimateDistinct()
 	}
 	if curves > 0 {
 		m.Curve = int64(curves) * int64(distinct) * curveBytesPerKey
@@ -135,23 +134,4 @@ func planMemory(t *trace.Trace, cfg sweepConfig, curves int) MemoryPlan {
 		m.LargestPoint = max(m.LargestPoint, pointMemory(t, s, cfg.Sizes.Bytes, mean, keys))
 	}
 	return m
-}
-
-// estimateDistinct returns t's distinct keys: counted exactly in small
-// traces, else estimated (within a few percent, rounded up by 10%) from the
-// keys of a 1/64 spatial sample, which costs a hash per request and a
-// table 64 times smaller.
-func estimateDistinct(t *trace.Trace) int {
-	if t.Len() < 1<<18 {
-		n, _ := t.Footprint()
-		return n
-	}
-	const rate = 64
-	var seen keymap.KeySet
-	for _, k := range t.Keys {
-		if trace.SpatialHash(k) < math.MaxUint64/rate {
-			seen.Add(k)
-		}
-	}
-	return seen.Len() * rate * 11 / 10
 }

@@ -82,7 +82,7 @@ func TestSweepMemoryPlan(t *testing.T) {
 	}
 	numbered := *tr
 	numbered.NumberKeys()
-	if held := 4*int64(tr.Len()) + numbered.KeyRefs.Bytes(); held > plan.Trace-int64(8*tr.Len()) {
+	if held := 4*int64(tr.Len()) + numbered.KeyRefs.TableBytes(); held > plan.Trace-int64(8*tr.Len()) {
 		t.Errorf("the key numbers hold %d bytes, more than the planned %d", held, plan.Trace-int64(8*tr.Len()))
 	}
 	for _, spec := range specs[1:] {

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"runtime"
 	"sync"
 	"time"
 
@@ -90,7 +91,10 @@ func sweepPoints(t *trace.Trace, cfg sweepConfig) ([]Point, error) {
 			meanSize = meanRequestSize(t)
 		}
 	}
-	if numbers(t, cfg) {
+	if numbers(t, cfg) && t.KeyRefs == nil {
+		// Drop what loading the trace left first: the numbers and their
+		// table then reuse it, instead of raising the peak memory.
+		runtime.GC()
 		t.NumberKeys()
 	}
 	done := func(i int, st Stats) {

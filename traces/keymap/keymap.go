@@ -49,6 +49,15 @@ func NewSized(n int) Map {
 	return newMap(max(minTableSize, n*4/maxLoadQuarters+1))
 }
 
+// SizedBytes returns the memory of NewSized(n) without building it.
+func SizedBytes(n int) int64 {
+	size := max(minTableSize, n*4/maxLoadQuarters+1)
+	if size >= bigSlots {
+		size = (size + group - 1) &^ (group - 1)
+	}
+	return int64(size) * int64(unsafe.Sizeof(slot{}))
+}
+
 // Len returns the number of keys.
 func (t *Map) Len() int { return t.n }
 
