@@ -146,8 +146,8 @@ func (s *Sweep) writeBatchTable(w io.Writer) error {
 			break
 		}
 	}
-	fmt.Fprintf(w, "\nwhole requests: %d requests of %.1f keys on average (at most %d); a request is served from the cache when every key hits\n",
-		first.Requests, first.KeysMean, first.KeysMax)
+	fmt.Fprintf(w, "\nwhole requests: %s requests of %.1f keys on average (at most %d); a request is served from the cache when every key hits\n",
+		Count(first.Requests), first.KeysMean, first.KeysMax)
 	t := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off), tablewriter.WithRowAlignment(tw.AlignRight))
 	t.Header("policy", "size", "hit ratio (keys)", "batch hit ratio", "if keys hit independently", "keys fetched/request")
 	for _, c := range Curves(s.Points) {
@@ -185,8 +185,8 @@ func fetched(b *BatchSummary) string {
 // rows are a replay's batch figures, for its statistics table.
 func (b *BatchSummary) rows() [][]string {
 	rows := [][]string{
-		{"requests (whole)", fmt.Sprintf("%d of %.1f keys on average (at most %d)", b.Requests, b.KeysMean, b.KeysMax)},
-		{"batch hit ratio", fmt.Sprintf("%.4f%% (%d served from the cache alone)", 100*b.HitRatio, b.Hits)},
+		{"requests (whole)", fmt.Sprintf("%s of %.1f keys on average (at most %d)", Count(b.Requests), b.KeysMean, b.KeysMax)},
+		{"batch hit ratio", fmt.Sprintf("%.4f%% (%s served from the cache alone)", 100*b.HitRatio, Count(b.Hits))},
 		{"if keys hit independently", fmt.Sprintf("%.4f%%", 100*b.IndependentEstimate)},
 		{"keys fetched per request", fetchedDetail(b)},
 	}

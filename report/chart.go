@@ -7,13 +7,15 @@ import (
 	"math"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/cachesim/cachesim/sim"
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
@@ -49,7 +51,10 @@ type Chart struct {
 	// YMin and YMax fix the y range when YMax > YMin.
 	YMin, YMax float64
 	Series     []Series
+	// Marks are the recommended points, each named in the legend under
+	// MarksTitle ("" : "recommended sizes:").
 	Marks      []Mark
+	MarksTitle string
 	// Events are moments drawn as vertical lines across the plot (the
 	// drops of every cached entry on a timeline).
 	Events []Event
@@ -107,11 +112,15 @@ func (s Series) lineStyle() draw.LineStyle {
 	return ls
 }
 
-// Mark is a labelled point drawn over the curves (a recommended size).
+// Mark is a recommended point drawn over the curves: a marker in its
+// policy's colour (Style) and its rule's shape (Rule, an index of
+// ruleOrder), named by the legend entry Label, which marks of several
+// policies may share.
 type Mark struct {
 	X, Y  float64
 	Label string
 	Style int
+	Rule  int
 }
 
 // ChartFormats are the file name extensions Save understands.
@@ -157,7 +166,7 @@ func (c *Chart) Writer(path string) func(io.Writer) error {
 		} else {
 			cv = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(chartWidth, chartHeight), vgimg.UseDPI(chartDPI))}
 		}
-		if err := c.draw(draw.New(cv)); err != nil {
+		if _, err := c.draw(draw.New(cv)); err != nil {
 			return err
 		}
 		_, err := cv.WriteTo(w)
@@ -167,47 +176,56 @@ func (c *Chart) Writer(path string) func(io.Writer) error {
 
 // draw renders the chart on dc: the plot on the left, the legend in a
 // column of its own on the right, so that it never covers a curve; a
-// Lower panel goes below, on the same x axis, its legend beside it.
-func (c *Chart) draw(dc draw.Canvas) error {
-	p, legend, lw, err := c.build()
+// Lower panel goes below, on the same x axis, its legend beside it. It
+// returns the (upper) plot's data area, where nothing but the data is
+// drawn.
+func (c *Chart) draw(dc draw.Canvas) (vg.Rectangle, error) {
+	width := dc.Max.X - dc.Min.X
+	p, legend, err := c.build()
 	if err != nil {
-		return err
+		return vg.Rectangle{}, err
 	}
+	// The legend gets a column as wide as its longest entry, up to 3/8 of
+	// the chart; longer entries wrap.
+	lw := legend.width(width * 3 / 8)
 	var q *plot.Plot
-	var lower plot.Legend
+	var lower *legendColumn
 	if c.Lower != nil {
-		var lw2 vg.Length
-		if q, lower, lw2, err = c.Lower.build(); err != nil {
-			return err
+		if q, lower, err = c.Lower.build(); err != nil {
+			return vg.Rectangle{}, err
 		}
-		lw = max(lw, lw2)
+		lw = max(lw, lower.width(width*3/8))
+	}
+	c.setAxes(p, width-lw-vg.Points(70))
+	if q != nil {
+		c.Lower.setAxes(q, width-lw-vg.Points(70))
 		p.X.Min, p.X.Max = min(p.X.Min, q.X.Min), max(p.X.Max, q.X.Max)
 		q.X = p.X // the same axis, ticks and range: both panels' data
 		q.X.Label.Text, p.X.Label.Text = p.X.Label.Text, ""
 	}
 	// The title is centred over the plot, beside the legend: wrap it to fit.
-	p.Title.Text = wrapText(c.Title, p.Title.TextStyle.Width, dc.Max.X-dc.Min.X-lw-vg.Points(8))
+	p.Title.Text = wrapText(c.Title, p.Title.TextStyle.Width, width-lw-vg.Points(8))
 	area := draw.Crop(dc, vg.Points(4), -lw, vg.Points(4), -vg.Points(8))
 	column := func(panel draw.Canvas) draw.Canvas { // the legend's, beside a panel
-		return draw.Canvas{Canvas: dc.Canvas, Rectangle: vg.Rectangle{Min: vg.Point{X: dc.Max.X - lw + vg.Points(8), Y: panel.Min.Y},
+		return draw.Canvas{Canvas: dc.Canvas, Rectangle: vg.Rectangle{Min: vg.Point{X: dc.Max.X - lw + legendGap, Y: panel.Min.Y},
 			Max: vg.Point{X: dc.Max.X, Y: panel.Max.Y - vg.Points(40)}}}
 	}
 	if q == nil {
 		p.Draw(area)
-		legend.Draw(column(dc))
-		return nil
+		legend.draw(column(dc))
+		return p.DataCanvas(area).Rectangle, nil
 	}
 	panels := plot.Align([][]*plot.Plot{{p}, {q}}, draw.Tiles{Rows: 2, Cols: 1, PadY: vg.Points(12)}, area)
 	p.Draw(panels[0][0])
 	q.Draw(panels[1][0])
-	legend.Draw(column(draw.Canvas{Rectangle: vg.Rectangle{Min: vg.Point{Y: panels[0][0].Min.Y}, Max: vg.Point{Y: dc.Max.Y}}}))
-	lower.Draw(column(draw.Canvas{Rectangle: vg.Rectangle{Min: vg.Point{Y: dc.Min.Y}, Max: vg.Point{Y: panels[1][0].Max.Y + vg.Points(40)}}}))
-	return nil
+	legend.draw(column(draw.Canvas{Rectangle: vg.Rectangle{Min: vg.Point{Y: panels[0][0].Min.Y}, Max: vg.Point{Y: dc.Max.Y}}}))
+	lower.draw(column(draw.Canvas{Rectangle: vg.Rectangle{Min: vg.Point{Y: dc.Min.Y}, Max: vg.Point{Y: panels[1][0].Max.Y + vg.Points(40)}}}))
+	return p.DataCanvas(panels[0][0]).Rectangle, nil
 }
 
-// build makes the chart's plot and legend, and the width of the legend's
-// column.
-func (c *Chart) build() (*plot.Plot, plot.Legend, vg.Length, error) {
+// build makes the chart's plot and legend; the axes are set by draw,
+// once the legend's width is known.
+func (c *Chart) build() (*plot.Plot, *legendColumn, error) {
 	p := plot.New()
 	p.Title.TextStyle.Font.Size = vg.Points(13)
 	p.X.Label.Text, p.Y.Label.Text = c.XLabel, c.YLabel
@@ -219,11 +237,7 @@ func (c *Chart) build() (*plot.Plot, plot.Legend, vg.Length, error) {
 		grid.Vertical.Color = nil // categories: no lines through the bars
 	}
 	p.Add(grid)
-	legend := plot.NewLegend()
-	legend.Top, legend.Left = true, true
-	legend.ThumbnailWidth = vg.Points(28)
-	legend.TextStyle.Font.Size = vg.Points(10)
-	legend.Padding = vg.Points(3)
+	legend := newLegend()
 	if len(c.Bars) > 0 {
 		p.Add(barLayer{bars: c.Bars})
 	}
@@ -233,11 +247,11 @@ func (c *Chart) build() (*plot.Plot, plot.Legend, vg.Length, error) {
 			xys[i] = plotter.XY{X: s.X[i], Y: s.Y[i]}
 		}
 		if err := s.addBand(p); err != nil {
-			return nil, legend, 0, fmt.Errorf("chart %q, series %s: %w", c.Title, s.Name, err)
+			return nil, nil, fmt.Errorf("chart %q, series %s: %w", c.Title, s.Name, err)
 		}
 		line, err := plotter.NewLine(xys)
 		if err != nil {
-			return nil, legend, 0, fmt.Errorf("chart %q, series %s: %w", c.Title, s.Name, err)
+			return nil, nil, fmt.Errorf("chart %q, series %s: %w", c.Title, s.Name, err)
 		}
 		line.LineStyle = s.lineStyle()
 		p.Add(line)
@@ -245,34 +259,88 @@ func (c *Chart) build() (*plot.Plot, plot.Legend, vg.Length, error) {
 		if s.Markers {
 			pts, err := plotter.NewScatter(xys)
 			if err != nil {
-				return nil, legend, 0, err
+				return nil, nil, err
 			}
 			pts.Color, pts.Shape, pts.Radius = line.Color, styleShape(s.Style), vg.Points(3)
 			p.Add(pts)
 			thumbs = append(thumbs, pts)
 		}
-		legend.Add(s.Name, thumbs...)
+		legend.add(s.Name, thumbs...)
 	}
 	if len(c.Bars) > 0 {
 		p.Add(barLabelLayer{bars: c.Bars, refs: c.references()})
 	}
-	if err := c.addEvents(p, &legend); err != nil {
-		return nil, legend, 0, err
+	if err := c.addEvents(p, legend); err != nil {
+		return nil, nil, err
 	}
-	if err := c.addMarks(p, &legend); err != nil {
-		return nil, legend, 0, err
+	if err := c.addMarks(p, legend); err != nil {
+		return nil, nil, err
 	}
-	c.setAxes(p)
-	// The legend gets a column as wide as its longest entry.
-	lw := legend.TextStyle.Width("recommended")
-	for _, s := range c.Series {
-		lw = max(lw, legend.TextStyle.Width(s.Name))
+	return p, legend, nil
+}
+
+// legendColumn is a chart's legend: its entries top down in a column of
+// their own, each a thumbnail and a text that wraps to the column.
+type legendColumn struct {
+	style   text.Style
+	thumbW  vg.Length
+	gap     vg.Length // between entries
+	entries []legendEntry
+}
+
+type legendEntry struct {
+	text   string
+	thumbs []plot.Thumbnailer
+}
+
+func newLegend() *legendColumn {
+	return &legendColumn{thumbW: vg.Points(28), gap: vg.Points(3),
+		style: text.Style{Color: color.Black, Font: font.From(plot.DefaultFont, 10), Handler: plot.DefaultTextHandler,
+			XAlign: draw.XLeft, YAlign: draw.YTop}}
+}
+
+// add appends an entry.
+func (l *legendColumn) add(name string, thumbs ...plot.Thumbnailer) {
+	l.entries = append(l.entries, legendEntry{text: name, thumbs: thumbs})
+}
+
+// textX is the offset of an entry's text from the column's left edge.
+func (l *legendColumn) textX() vg.Length { return l.thumbW + vg.Points(5) }
+
+// width returns the width the column needs, at most limit: longer
+// entries wrap. SVG viewers may substitute a wider font: it leaves a
+// tenth more room.
+func (l *legendColumn) width(limit vg.Length) vg.Length {
+	w := vg.Length(0)
+	for _, e := range l.entries {
+		w = max(w, l.style.Width(e.text))
 	}
-	for _, e := range c.Events {
-		lw = max(lw, legend.TextStyle.Width(e.Name))
+	return min(w*11/10+l.textX()+legendGap+vg.Points(4), limit)
+}
+
+// lines wraps an entry's text to a legend canvas of width w (the
+// column less legendGap).
+func (l *legendColumn) lines(txt string, w vg.Length) string {
+	return wrapText(txt, l.style.Width, (w-l.textX()-vg.Points(4))*10/11+vg.Points(0.5)) // past the rounding of width's
+}
+
+// legendGap is the room between the plot and the legend.
+const legendGap = vg.Length(8)
+
+// draw draws the entries from the top of c down, each thumbnail beside
+// the first line of its text.
+func (l *legendColumn) draw(c draw.Canvas) {
+	y := c.Max.Y
+	lineH := l.style.Height("M")
+	for _, e := range l.entries {
+		txt := l.lines(e.text, c.Max.X-c.Min.X)
+		icon := draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{Min: vg.Point{X: c.Min.X, Y: y - lineH}, Max: vg.Point{X: c.Min.X + l.thumbW, Y: y}}}
+		for _, t := range e.thumbs {
+			t.Thumbnail(&icon)
+		}
+		c.FillText(l.style, vg.Point{X: c.Min.X + l.textX(), Y: y}, txt)
+		y -= l.style.Height(txt) + l.gap
 	}
-	// SVG viewers may substitute a wider font: leave a tenth more room.
-	return p, legend, lw*11/10 + legend.ThumbnailWidth + vg.Points(20), nil
 }
 
 // wrapText breaks text into lines no wider than max (as width measures
@@ -283,7 +351,7 @@ func wrapText(text string, width func(string) vg.Length, max vg.Length) string {
 	for width(text) > max {
 		cut := -1
 		for i := 1; i < len(text); i++ {
-			if c := text[i-1]; (c == ' ' || c == ',' || c == ':') && width(text[:i]) <= max {
+			if c := text[i-1]; (c == ' ' || c == ',' || c == ':') && !unitAt(text, i) && width(text[:i]) <= max {
 				cut = i
 			}
 		}
@@ -296,36 +364,23 @@ func wrapText(text string, width func(string) vg.Length, max vg.Length) string {
 	return strings.Join(append(lines, text), "\n")
 }
 
-// Approximate size of the data area, for choosing ticks before drawing.
-const (
-	approxDataWidth  = 560
-	approxDataHeight = 330
-)
-
-// approxPoint maps a data point to approximate points on the data area.
-func (c *Chart) approxPoint(x, y float64) (vg.Length, vg.Length) {
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for _, s := range c.Series {
-		for _, v := range s.X {
-			lo, hi = math.Min(lo, v), math.Max(hi, v)
+// unitAt reports whether text continues at i with a size's unit after a
+// number and a space ("64 GiB"), which wrapText keeps on one line.
+func unitAt(text string, i int) bool {
+	if i < 2 || text[i-1] != ' ' || text[i-2] < '0' || text[i-2] > '9' {
+		return false
+	}
+	for _, u := range []string{"B", "KiB", "MiB", "GiB", "TiB"} {
+		if rest, ok := strings.CutPrefix(text[i:], u); ok && (rest == "" || !unicode.IsLetter(rune(rest[0]))) {
+			return true
 		}
 	}
-	nx := 0.5
-	if hi > lo {
-		nx = (x - lo) / (hi - lo)
-		if c.LogX && lo > 0 {
-			nx = math.Log(x/lo) / math.Log(hi/lo)
-		}
-	}
-	ny := 0.5
-	if c.YMax > c.YMin {
-		ny = (y - c.YMin) / (c.YMax - c.YMin)
-	}
-	return vg.Points(nx * approxDataWidth), vg.Points(ny * approxDataHeight)
+	return false
 }
 
-// setAxes fixes the ranges and the size labels.
-func (c *Chart) setAxes(p *plot.Plot) {
+// setAxes fixes the ranges and the size labels; width is about the
+// width of the data area, for keeping the size labels apart.
+func (c *Chart) setAxes(p *plot.Plot, width vg.Length) {
 	if c.YMax > c.YMin {
 		p.Y.Min, p.Y.Max = c.YMin, c.YMax
 	}
@@ -354,12 +409,15 @@ func (c *Chart) setAxes(p *plot.Plot) {
 		pad := (p.X.Max - p.X.Min) * 0.02
 		p.X.Min, p.X.Max = p.X.Min-pad, p.X.Max+pad
 	}
-	p.X.Tick.Marker = sizeTicks{kind: c.XKind, log: c.LogX && p.X.Min > 0, at: c.sweptX()}
+	p.X.Tick.Marker = sizeTicks{kind: c.XKind, log: c.LogX && p.X.Min > 0, at: c.sweptX(), width: width, style: p.X.Tick.Label}
 	switch c.XKind {
 	case XClock:
 		p.X.Tick.Marker = clockTicks{}
 	case XDuration:
 		p.X.Tick.Marker = durationTicks{}
+		if at := c.sweptX(); at != nil {
+			p.X.Tick.Marker = sizeTicks{kind: XDuration, log: c.LogX && p.X.Min > 0, at: at, width: width, style: p.X.Tick.Label}
+		}
 	}
 }
 
@@ -391,10 +449,14 @@ func (durationTicks) Ticks(lo, hi float64) []plot.Tick {
 	return ticks
 }
 
+// MaxLabelledSizes is the most swept sizes that each get a label on the
+// size axis; past it the axis is labelled at round sizes.
+const MaxLabelledSizes = 10
+
 // sweptX returns the distinct x values of the series drawn with markers
-// when there are few of them (they then make the best linear ticks).
+// (the swept sizes) when there are at most MaxLabelledSizes of them.
 func (c *Chart) sweptX() []float64 {
-	if c.XKind != XObjects && c.XKind != XBytes {
+	if c.XKind != XObjects && c.XKind != XBytes && c.XKind != XDuration {
 		return nil
 	}
 	seen := map[float64]bool{}
@@ -410,18 +472,10 @@ func (c *Chart) sweptX() []float64 {
 			}
 		}
 	}
-	if len(xs) > 12 {
+	if len(xs) > MaxLabelledSizes {
 		return nil
 	}
-	// Only when no two would print on top of each other.
 	slices.Sort(xs)
-	for i := 1; i < len(xs); i++ {
-		a, _ := c.approxPoint(xs[i-1], 0)
-		b, _ := c.approxPoint(xs[i], 0)
-		if (b - a).Points() < 40 {
-			return nil
-		}
-	}
 	return xs
 }
 
@@ -431,7 +485,7 @@ type niceTicks struct{}
 // Ticks returns the ticks between lo and hi.
 func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
 	if !(hi > lo) {
-		return []plot.Tick{{Value: lo, Label: strconv.FormatFloat(lo, 'g', 4, 64)}}
+		return []plot.Tick{{Value: lo, Label: Sig(lo, 4)}}
 	}
 	step := math.Pow(10, math.Floor(math.Log10((hi-lo)/4)))
 	for _, m := range []float64{1, 2, 2.5, 5, 10} {
@@ -442,7 +496,7 @@ func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
 	}
 	var ticks []plot.Tick
 	for v := math.Ceil(lo/step) * step; v <= hi+step*1e-9; v += step {
-		ticks = append(ticks, plot.Tick{Value: v, Label: strconv.FormatFloat(math.Round(v/step)*step+0, 'g', 6, 64)}) // +0 turns -0 into 0
+		ticks = append(ticks, plot.Tick{Value: v, Label: Sig(math.Round(v/step)*step+0, 6)}) // +0 turns -0 into 0
 		if m := v + step/2; m < hi {
 			ticks = append(ticks, plot.Tick{Value: m})
 		}
@@ -454,21 +508,36 @@ func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
 type sizeTicks struct {
 	kind XKind
 	log  bool
-	at   []float64 // on a linear axis, tick these (the swept sizes) when set
+	// at, when set, are the sizes to label (the swept ones); labels that
+	// would touch go on a second row (see apart). The round sizes of the
+	// axis are then ticks without labels.
+	at []float64
+	// width is about the width of the axis, and style the labels' text
+	// style, for keeping the labels apart.
+	width vg.Length
+	style text.Style
 }
 
 // Ticks returns the ticks between lo and hi.
 func (t sizeTicks) Ticks(lo, hi float64) []plot.Tick {
 	var ticks []plot.Tick
+	if len(t.at) > 0 {
+		round := sizeTicks{kind: t.kind, log: t.log}.Ticks(lo, hi)
+		if t.kind == XDuration {
+			round = durationTicks{}.Ticks(lo, hi)
+		}
+		for _, tk := range round {
+			if !slices.Contains(t.at, tk.Value) {
+				ticks = append(ticks, plot.Tick{Value: tk.Value})
+			}
+		}
+		return append(ticks, t.apart(lo, hi)...)
+	}
 	switch {
 	case t.log && t.kind == XBytes:
 		return t.powersOfTwo(lo, hi)
 	case t.log:
 		return t.powersOfTen(lo, hi)
-	case len(t.at) > 0:
-		for _, v := range t.at {
-			ticks = append(ticks, plot.Tick{Value: v, Label: t.label(v)})
-		}
 	case t.kind == XBytes:
 		// A power-of-two step giving at most 8 labels.
 		step := math.Exp2(math.Ceil(math.Log2(math.Max((hi-lo)/8, 1))))
@@ -484,6 +553,38 @@ func (t sizeTicks) Ticks(lo, hi float64) []plot.Tick {
 			}
 			ticks = append(ticks, tk)
 		}
+	}
+	return ticks
+}
+
+// apart labels every size of t.at, a label that would touch the one
+// before it on the first row going on a second row (a line lower), and
+// one that would touch labels on both rows left without its label (only
+// where sizes crowd: within about two labels' width, three of them).
+func (t sizeTicks) apart(lo, hi float64) []plot.Tick {
+	pos := func(v float64) vg.Length {
+		if t.log {
+			return t.width * vg.Length(math.Log(v/lo)/math.Log(hi/lo))
+		}
+		return t.width * vg.Length((v-lo)/(hi-lo))
+	}
+	gap := vg.Points(6)
+	right := []vg.Length{vg.Length(math.Inf(-1)), vg.Length(math.Inf(-1))} // the right edge of each row's last label
+	var ticks []plot.Tick
+	for _, v := range t.at {
+		label := t.label(v)
+		w := t.style.Width(label)
+		left := pos(v) - w/2
+		switch {
+		case left >= right[0]+gap:
+			right[0] = left + w
+		case left >= right[1]+gap:
+			right[1] = left + w
+			label = "\n" + label
+		default:
+			label = ""
+		}
+		ticks = append(ticks, plot.Tick{Value: v, Label: label})
 	}
 	return ticks
 }
@@ -538,8 +639,10 @@ func (t sizeTicks) label(v float64) string {
 		return strings.Replace(sim.FormatSize(int64(math.Round(v)), true), " ", "", 1)
 	case XObjects:
 		return humanCount(v)
+	case XDuration:
+		return sim.FormatTTL(time.Duration(v * 1e9))
 	}
-	return strconv.FormatFloat(v, 'g', 6, 64)
+	return Sig(v, 6)
 }
 
 // humanCount renders a count short: 950, 1.5k, 20k, 3M, 1.2G.
@@ -549,10 +652,10 @@ func humanCount(v float64) string {
 		name string
 	}{{1e9, "G"}, {1e6, "M"}, {1e3, "k"}} {
 		if math.Abs(v) >= u.div {
-			return strconv.FormatFloat(v/u.div, 'g', 4, 64) + u.name
+			return Sig(v/u.div, 4) + u.name
 		}
 	}
-	return strconv.FormatFloat(v, 'g', 6, 64)
+	return Sig(v, 6)
 }
 
 // percentRange returns a y range from 0 to a round number above the
@@ -576,7 +679,7 @@ var eventColor = rgb(0xd9, 0x5f, 0x02)
 
 // addEvents draws each event as a vertical line over the y range, and one
 // legend entry per event name.
-func (c *Chart) addEvents(p *plot.Plot, legend *plot.Legend) error {
+func (c *Chart) addEvents(p *plot.Plot, legend *legendColumn) error {
 	named := map[string]bool{}
 	for _, e := range c.Events {
 		line, err := plotter.NewLine(plotter.XYs{{X: e.X, Y: c.YMin}, {X: e.X, Y: c.YMax}})
@@ -587,7 +690,7 @@ func (c *Chart) addEvents(p *plot.Plot, legend *plot.Legend) error {
 		p.Add(line)
 		if !named[e.Name] {
 			named[e.Name] = true
-			legend.Add(e.Name, line)
+			legend.add(e.Name, line)
 		}
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -16,7 +17,12 @@ import (
 
 	"github.com/cachesim/cachesim/sim"
 	"github.com/cachesim/cachesim/traces/trace"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 )
 
 // chartDir is where tests write charts: CACHESIM_CHART_DIR when set (to
@@ -113,8 +119,10 @@ func TestMRCChart(t *testing.T) {
 	if lru.X[4] != 1250 || math.Abs(lru.Y[4]-99.8) > 0.05 || lru.Y[3] != 0 {
 		t.Errorf("lru at 1000 and 1250: %g%%, %g%%; want 0 and 99.8", lru.Y[3], lru.Y[4])
 	}
-	// Kneedle and the 85% target agree on 1250 for lru; for fifo (89.8%) too.
-	want := []Mark{{X: 1250, Y: lru.Y[4], Label: "lru knee+target: 1250", Style: 0}, {X: 1250, Y: c.Series[1].Y[4], Label: "fifo knee+target: 1250", Style: 1}}
+	// Kneedle and the 85% target agree on 1250 for lru; for fifo (89.8%)
+	// too: one marker each, in the knee's shape, and one legend entry.
+	label := "knee of the curve, target 85%: 1,250 (lru, fifo)"
+	want := []Mark{{X: 1250, Y: lru.Y[4], Label: label, Style: 0, Rule: 1}, {X: 1250, Y: c.Series[1].Y[4], Label: label, Style: 1, Rule: 1}}
 	if !slices.Equal(c.Marks, want) {
 		t.Errorf("marks %+v, want %+v", c.Marks, want)
 	}
@@ -128,7 +136,7 @@ func TestMRCChart(t *testing.T) {
 		}
 	}
 	checkPNG(t, filepath.Join(dir, "mrc.png"))
-	checkSVG(t, filepath.Join(dir, "mrc.svg"), "loop.trace.gz", "lru knee+target: 1250", "fifo knee+target: 1250", "recommended")
+	checkSVG(t, filepath.Join(dir, "mrc.svg"), "loop.trace.gz", "knee of the curve, target 85%: 1,250", "recommended sizes:")
 	if err := c.Save(filepath.Join(dir, "mrc.jpg")); err == nil {
 		t.Error("saving a .jpg: no error")
 	}
@@ -324,63 +332,23 @@ func TestChartTwelveSeriesApart(t *testing.T) {
 		}
 		seen[l] = s.Name
 	}
-	// Every mark's label names its policy.
+	// A marker per policy and recommended size, and two legend entries:
+	// every policy's knee at 1,000 and its diminishing returns at 10,000.
 	if len(c.Marks) != 24 {
 		t.Fatalf("%d marks, want 24", len(c.Marks))
 	}
+	labels := map[string]int{}
 	for _, m := range c.Marks {
-		if want := c.Series[m.Style].Name + " "; !strings.HasPrefix(m.Label, want) {
-			t.Errorf("label %q does not start with its policy %q", m.Label, want)
-		}
+		labels[m.Label]++
+	}
+	if labels["diminishing returns: 10,000 (every policy)"] != 12 || labels["knee of the curve: 1,000 (every policy)"] != 12 {
+		t.Errorf("legend entries %v, want two of 12 marks each", labels)
 	}
 	path := filepath.Join(chartDir(t), "twelve.png")
 	if err := c.Save(path); err != nil {
 		t.Fatal(err)
 	}
 	checkPNG(t, path)
-}
-
-// TestPlaceLabelsApart: the 24 labels of twelveSweep, all anchored at two
-// points, and a label by each edge of the area: no label overlaps another
-// label or a ring, and each stays inside the area.
-func TestPlaceLabelsApart(t *testing.T) {
-	c := twelveSweep().MRCChart(RequestHitRatio)
-	area := vg.Rectangle{Max: vg.Point{X: 560, Y: 330}}
-	var anchors []vg.Point
-	for _, m := range c.Marks {
-		x, y := c.approxPoint(m.X, m.Y) // linear stand-in for the plot's transform
-		anchors = append(anchors, vg.Point{X: x, Y: y})
-	}
-	marks := append(slices.Clone(c.Marks), Mark{Label: "right edge"}, Mark{Label: "bottom left corner"})
-	anchors = append(anchors, vg.Point{X: 555, Y: 200}, vg.Point{X: 3, Y: 3})
-	got := placeLabels(anchors, labelSizes(marks), area)
-	for i, p := range got {
-		if !p.ok {
-			t.Errorf("label %q found no room", marks[i].Label)
-			continue
-		}
-		if !inside(p.box, area) {
-			t.Errorf("label %q at %v leaves the area", marks[i].Label, p.box)
-		}
-		for j, a := range anchors {
-			ring := vg.Rectangle{Min: vg.Point{X: a.X - ringRadius, Y: a.Y - ringRadius}, Max: vg.Point{X: a.X + ringRadius, Y: a.Y + ringRadius}}
-			if collides(p.box, []vg.Rectangle{ring}) {
-				t.Errorf("label %q covers the ring of %q", marks[i].Label, marks[j].Label)
-			}
-		}
-		for j := 0; j < i; j++ {
-			if got[j].ok && collides(p.box, []vg.Rectangle{got[j].box}) {
-				t.Errorf("labels %q and %q overlap", marks[i].Label, marks[j].Label)
-			}
-		}
-	}
-	// By the right edge the label goes left of its point; in the corner, above.
-	if b := got[24].box; b.Max.X > anchors[24].X {
-		t.Errorf("right-edge label at %v, want it left of x = %v", b, anchors[24].X)
-	}
-	if b := got[25].box; b.Min.Y < anchors[25].Y || b.Min.X < anchors[25].X {
-		t.Errorf("corner label at %v, want it above and right of %v", b, anchors[25])
-	}
 }
 
 // TestXScale: the size axis is log past two decades or for log-spaced
@@ -525,5 +493,244 @@ func TestMRCChartBands(t *testing.T) {
 	// The band is a filled path in a translucent tint: the series' colour at alpha 56/255.
 	if strings.Contains(string(p), "fill-opacity:0.2196") || !strings.Contains(string(b), "fill-opacity:0.2196") {
 		t.Errorf("the banded chart has no translucent fill, or the plain one has")
+	}
+}
+
+// textRecorder is a canvas that records the box of every text drawn on
+// it, in page coordinates (it follows the canvas's transforms).
+type textRecorder struct {
+	vg.CanvasSizer
+	m     [6]float64 // x' = m0 x + m2 y + m4, y' = m1 x + m3 y + m5
+	stack [][6]float64
+	texts []drawnText
+}
+
+type drawnText struct {
+	text string
+	box  vg.Rectangle
+}
+
+func newTextRecorder() *textRecorder {
+	return &textRecorder{CanvasSizer: vgimg.New(chartWidth, chartHeight), m: [6]float64{1, 0, 0, 1, 0, 0}}
+}
+
+func (r *textRecorder) Push() { r.stack = append(r.stack, r.m); r.CanvasSizer.Push() }
+func (r *textRecorder) Pop() {
+	r.m, r.stack = r.stack[len(r.stack)-1], r.stack[:len(r.stack)-1]
+	r.CanvasSizer.Pop()
+}
+func (r *textRecorder) Translate(pt vg.Point) {
+	x, y := float64(pt.X), float64(pt.Y)
+	r.m[4], r.m[5] = r.m[0]*x+r.m[2]*y+r.m[4], r.m[1]*x+r.m[3]*y+r.m[5]
+	r.CanvasSizer.Translate(pt)
+}
+func (r *textRecorder) Rotate(a float64) {
+	c, s := math.Cos(a), math.Sin(a)
+	m := r.m
+	r.m[0], r.m[2] = m[0]*c+m[2]*s, -m[0]*s+m[2]*c
+	r.m[1], r.m[3] = m[1]*c+m[3]*s, -m[1]*s+m[3]*c
+	r.CanvasSizer.Rotate(a)
+}
+func (r *textRecorder) Scale(x, y float64) {
+	r.m[0], r.m[1], r.m[2], r.m[3] = r.m[0]*x, r.m[1]*x, r.m[2]*y, r.m[3]*y
+	r.CanvasSizer.Scale(x, y)
+}
+
+// FillString records the box of the text: its advance from pt, and the
+// font size up from the font's descent below the baseline.
+func (r *textRecorder) FillString(f font.Face, pt vg.Point, txt string) {
+	if strings.TrimSpace(txt) != "" {
+		e := f.Extents()
+		x0, x1 := float64(pt.X), float64(pt.X+f.Width(txt))
+		y0 := float64(pt.Y - e.Descent)
+		y1 := y0 + float64(f.Font.Size) // a line's em: lines of a text are that far apart
+		box := vg.Rectangle{Min: vg.Point{X: vg.Length(math.Inf(1)), Y: vg.Length(math.Inf(1))}, Max: vg.Point{X: vg.Length(math.Inf(-1)), Y: vg.Length(math.Inf(-1))}}
+		for _, c := range [][2]float64{{x0, y0}, {x0, y1}, {x1, y0}, {x1, y1}} {
+			x, y := vg.Length(r.m[0]*c[0]+r.m[2]*c[1]+r.m[4]), vg.Length(r.m[1]*c[0]+r.m[3]*c[1]+r.m[5])
+			box.Min.X, box.Min.Y, box.Max.X, box.Max.Y = min(box.Min.X, x), min(box.Min.Y, y), max(box.Max.X, x), max(box.Max.Y, y)
+		}
+		r.texts = append(r.texts, drawnText{txt, box})
+	}
+	r.CanvasSizer.FillString(f, pt, txt)
+}
+
+// overlap reports whether a and b overlap by more than half a point.
+func overlap(a, b vg.Rectangle) bool {
+	const e = 0.5
+	return a.Min.X+e < b.Max.X && b.Min.X+e < a.Max.X && a.Min.Y+e < b.Max.Y && b.Min.Y+e < a.Max.Y
+}
+
+// drawnTexts draws c on a recorder and returns the texts drawn and the data area.
+func drawnTexts(t *testing.T, c *Chart) ([]drawnText, vg.Rectangle) {
+	t.Helper()
+	r := newTextRecorder()
+	area, err := c.draw(draw.New(r))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r.texts, area
+}
+
+// checkTextApart asserts that no two texts drawn on chart c overlap, and
+// that none is drawn in its data area: the recommendations are named in
+// the legend, not beside the curves.
+func checkTextApart(t *testing.T, name string, c *Chart) []drawnText {
+	t.Helper()
+	texts, area := drawnTexts(t, c)
+	for i, a := range texts {
+		if overlap(a.box, area) {
+			t.Errorf("%s: %q at %v is drawn in the data area %v", name, a.text, a.box, area)
+		}
+		for _, b := range texts[:i] {
+			if overlap(a.box, b.box) {
+				t.Errorf("%s: %q at %v overlaps %q at %v", name, a.text, a.box, b.text, b.box)
+			}
+		}
+	}
+	return texts
+}
+
+// redisSweep is a byte sweep of five policies over eight log-spaced sizes
+// from 1 to 64 MiB with many recommendations, as a Redis sizing has them:
+// two knees at 1.811 MiB, targets at three sizes, every policy's cost at
+// 64 MiB, and nine more marks crowding 4–16 MiB; sizes rounded up.
+func redisSweep() *Sweep {
+	s := &Sweep{Workload: "redis.monitor", Unit: "bytes", Ceiling: &sim.Ceiling{Requests: 1000, Misses: 220, Bytes: 1000, MissBytes: 210}}
+	sizes := sim.LogSizes(1<<20, 64<<20, 8)
+	policies := []string{"redis-lru", "redis-lfu", "lru", "s3fifo", "arc"}
+	for i, name := range policies {
+		for j, size := range sizes {
+			s.Points = append(s.Points, sim.Point{Policy: name, Size: size, Stats: sim.Stats{Requests: 1000, Hits: uint64(70 + 90*j + 15*i)}})
+		}
+	}
+	rec := func(policy, method string, size int64) {
+		hits := 0.0
+		for _, p := range s.Points {
+			if p.Policy == policy && p.Size == size {
+				hits = p.HitRatio()
+			}
+		}
+		s.Recommendations = append(s.Recommendations, Recommendation{Policy: policy, Method: method, Found: true, Size: size,
+			RoundedSize: RoundUp(size, true, 0), HitRatio: hits, Target: 0.6})
+	}
+	rec("redis-lru", MethodKneedle, sizes[1])
+	rec("redis-lfu", MethodKneedle, sizes[1])
+	rec("redis-lru", MethodTarget, sizes[6])
+	rec("redis-lfu", MethodTarget, sizes[5])
+	rec("lru", MethodTarget, sizes[5])
+	rec("s3fifo", MethodTarget, sizes[4])
+	rec("arc", MethodTarget, sizes[4])
+	for _, p := range policies {
+		rec(p, MethodCost, sizes[7])
+	}
+	for i, p := range policies { // marginal gain and knees crowding 4–16 MiB
+		rec(p, MethodMarginalGain, sizes[3+i%3])
+		if i > 1 {
+			rec(p, MethodKneedle, sizes[3+(i+1)%3])
+		}
+	}
+	return s
+}
+
+// TestMRCChartTextApart: on the crowded Redis sweep, the twelve-policy
+// sweep and the loop sweep, no drawn text overlaps another and none lies
+// in the data area; every one of the (at most ten) swept sizes has its
+// tick label; the legend names each rule in plain words, one entry per
+// group of policies sharing a recommendation.
+func TestMRCChartTextApart(t *testing.T) {
+	redis := redisSweep()
+	for name, c := range map[string]*Chart{"redis": redis.MRCChart(RequestHitRatio), "twelve": twelveSweep().MRCChart(RequestHitRatio),
+		"loop": loopSweep(t).MRCChart(RequestHitRatio)} {
+		texts := checkTextApart(t, name, c)
+		drawn := map[string]bool{}
+		for _, tx := range texts {
+			drawn[tx.text] = true
+		}
+		st := sizeTicks{kind: c.XKind}
+		for _, x := range c.sweptX() {
+			if !drawn[st.label(x)] {
+				t.Errorf("%s: no tick label %q for the swept size %g", name, st.label(x), x)
+			}
+		}
+		all := strings.Join(slices.Collect(maps.Keys(drawn)), "\n")
+		if strings.Contains(all, " gain") {
+			t.Errorf("%s: a drawn text says gain", name)
+		}
+	}
+	c := redis.MRCChart(RequestHitRatio)
+	if len(c.sweptX()) != 8 {
+		t.Fatalf("redis sweep: %d swept sizes labelled, want 8", len(c.sweptX()))
+	}
+	entries := map[string]bool{}
+	for _, m := range c.Marks {
+		entries[m.Label] = true
+	}
+	for _, want := range []string{"knee of the curve: 1.811 → 1.9 MiB (redis-lru, redis-lfu)", "least cost: 64 MiB (every policy)",
+		"target 60%: 35.33 → 36 MiB (redis-lru)", "diminishing returns: 5.944 → 6 MiB (redis-lru, s3fifo)",
+		"diminishing returns, target 60%: 10.77 → 11 MiB (arc)"} {
+		if !entries[want] {
+			t.Errorf("no legend entry %q in %v", want, entries)
+		}
+	}
+	path := filepath.Join(chartDir(t), "redis.png")
+	if err := c.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	checkPNG(t, path)
+}
+
+// TestSizeTicksLabelEverySweptSize: up to ten swept sizes each get a
+// label on a log or linear axis, a crowded one on a second row; more than
+// ten get round sizes instead.
+func TestSizeTicksLabelEverySweptSize(t *testing.T) {
+	style := text.Style{Font: font.From(plot.DefaultFont, 10), Handler: plot.DefaultTextHandler}
+	labels := func(tk sizeTicks, lo, hi float64) []string {
+		var out []string
+		for _, k := range tk.Ticks(lo, hi) {
+			if k.Label != "" {
+				out = append(out, k.Label)
+			}
+		}
+		return out
+	}
+	sizes := []float64{1 << 20, 2 << 20, 4 << 20, 8 << 20, 16 << 20, 32 << 20, 64 << 20, 128 << 20, 256 << 20, 512 << 20}
+	got := labels(sizeTicks{kind: XBytes, log: true, at: sizes, width: 500, style: style}, 1<<20, 512<<20)
+	if !slices.Equal(got, []string{"1MiB", "2MiB", "4MiB", "8MiB", "16MiB", "32MiB", "64MiB", "128MiB", "256MiB", "512MiB"}) {
+		t.Errorf("log bytes: labels %v", got)
+	}
+	// 1000 and 1100 on a linear axis to 100,000: the second goes a row down.
+	got = labels(sizeTicks{kind: XObjects, at: []float64{1000, 1100, 50000, 100000}, width: 500, style: style}, 0, 100000)
+	if !slices.Equal(got, []string{"1k", "\n1.1k", "50k", "100k"}) {
+		t.Errorf("linear objects: labels %q", got)
+	}
+}
+
+// TestMRCChartUnits: the size axis names the unit the trace means: blocks
+// for a prompt trace's block counts, objects for object counts, and no
+// count for bytes (the ticks carry their units).
+func TestMRCChartUnits(t *testing.T) {
+	s := twelveSweep()
+	if c := s.MRCChart(RequestHitRatio); !strings.HasPrefix(c.XLabel, "cache size (objects)") {
+		t.Errorf("objects: x label %q", c.XLabel)
+	}
+	s.Prefix = &Prefix{}
+	if c := s.MRCChart(TokenHitRatio); !strings.HasPrefix(c.XLabel, "cache size (blocks)") {
+		t.Errorf("prompt trace: x label %q, want blocks", c.XLabel)
+	}
+	if c := redisSweep().MRCChart(RequestHitRatio); c.XLabel != "cache size, log scale" || c.XKind != XBytes {
+		t.Errorf("bytes: x label %q", c.XLabel)
+	}
+}
+
+// TestWrapKeepsSizesWhole: a legend entry wraps at a space, but not
+// between a number and its unit.
+func TestWrapKeepsSizesWhole(t *testing.T) {
+	width := func(s string) vg.Length { return vg.Length(len(s)) } // a point a character
+	got := wrapText("diminishing returns, knee of the curve: 64 GiB (lru, radix)", width, 42)
+	if want := "diminishing returns, knee of the curve:\n64 GiB (lru, radix)"; got != want {
+		t.Errorf("wrapped %q, want %q", got, want)
+	}
+	if got := wrapText("a curve at 64 Bees", width, 15); got != "a curve at 64\nBees" {
+		t.Errorf("wrapped %q: a word starting with B is not a unit", got)
 	}
 }

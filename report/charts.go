@@ -1,16 +1,35 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/cachesim/cachesim/sim"
 )
 
-// methodLabels are the short names of the methods on a chart.
-var methodLabels = map[string]string{MethodMarginalGain: "gain", MethodKneedle: "knee", MethodTarget: "target", MethodCost: "cost"}
+// ruleName names a recommendation's rule in plain words, for a chart's
+// legend: "diminishing returns", "knee of the curve", "target 95%",
+// "least cost".
+func ruleName(r Recommendation) string {
+	switch r.Method {
+	case MethodMarginalGain:
+		return "diminishing returns"
+	case MethodKneedle:
+		return "knee of the curve"
+	case MethodTarget:
+		if r.Target > 0 {
+			return "target " + Sig(100*r.Target, 4) + "%"
+		}
+		return "target"
+	case MethodCost:
+		return "least cost"
+	}
+	return r.Method
+}
 
 // Scale chooses the scale of a chart's size axis.
 type Scale int
@@ -105,13 +124,27 @@ func (s *Sweep) MRCChart(m Metric) *Chart {
 	if len(s.Points) > 0 && s.Points[0].Band != nil {
 		c.Title += fmt.Sprintf(", shaded: lowest to highest of %d samples", s.Points[0].Band.Samples)
 	}
-	// One mark per policy and size, naming every rule that picked it.
+	c.Marks = s.marks(style)
+	return c
+}
+
+// marks are the recommended points of s, one per policy and size, in the
+// policy's style and the shape of the first rule that picked it (see
+// ruleOrder). Each is named by a legend entry: the rules, the size
+// ("1.811 → 1.9 MiB" when rounded up) and, on a chart of several
+// policies, those that share the entry.
+func (s *Sweep) marks(style map[string]int) []Mark {
 	type at struct {
 		policy string
 		size   int64
 	}
+	type point struct {
+		mark  Mark
+		rules []Recommendation
+		size  string
+	}
 	idx := map[at]int{}
-	var methods [][]string
+	var pts []point
 	for _, r := range s.Recommendations {
 		if !r.Found {
 			continue
@@ -119,18 +152,66 @@ func (s *Sweep) MRCChart(m Metric) *Chart {
 		k := at{r.Policy, r.Size}
 		i, ok := idx[k]
 		if !ok {
-			i = len(c.Marks)
+			i = len(pts)
 			idx[k] = i
-			methods = append(methods, nil)
-			c.Marks = append(c.Marks, Mark{X: float64(r.Size), Y: 100 * r.HitRatio, Style: style[r.Policy],
-				Label: sim.FormatSize(r.Size, s.bytes())})
+			pts = append(pts, point{mark: Mark{X: float64(r.Size), Y: 100 * r.HitRatio, Style: style[r.Policy], Rule: ruleIndex(r.Method)},
+				size: roundedLabel(r.Size, r.configured(), s.bytes())})
 		}
-		methods[i] = append(methods[i], methodLabels[r.Method])
+		pts[i].rules = append(pts[i].rules, r)
 	}
-	for i := range c.Marks { // "lru knee+cost: 1250"
-		c.Marks[i].Label = c.Series[c.Marks[i].Style].Name + " " + strings.Join(methods[i], "+") + ": " + c.Marks[i].Label
+	policies := map[string][]string{} // by entry, the policies that share it
+	names := make([]string, len(style))
+	for name, i := range style {
+		names[i] = name
 	}
-	return c
+	for i := range pts {
+		slices.SortStableFunc(pts[i].rules, func(a, b Recommendation) int { return cmp.Compare(ruleIndex(a.Method), ruleIndex(b.Method)) })
+		var rules []string
+		for _, r := range pts[i].rules {
+			rules = append(rules, ruleName(r))
+		}
+		pts[i].mark.Rule = ruleIndex(pts[i].rules[0].Method)
+		pts[i].mark.Label = strings.Join(rules, ", ") + ": " + pts[i].size
+		policies[pts[i].mark.Label] = append(policies[pts[i].mark.Label], names[pts[i].mark.Style])
+	}
+	// The legend lists the rules in order, each by ascending size.
+	slices.SortStableFunc(pts, func(a, b point) int {
+		return cmp.Or(cmp.Compare(a.mark.Rule, b.mark.Rule), cmp.Compare(a.mark.X, b.mark.X))
+	})
+	out := make([]Mark, len(pts))
+	for i, pt := range pts {
+		out[i] = pt.mark
+		if len(style)-len(s.Bounds) > 1 {
+			out[i].Label += " (" + sharers(policies[pt.mark.Label], len(style)-len(s.Bounds)) + ")"
+		}
+	}
+	return out
+}
+
+// sharers names the policies of a legend entry: "every policy" when they
+// are all n of the chart's.
+func sharers(names []string, n int) string {
+	if len(names) == n && n > 2 {
+		return "every policy"
+	}
+	return strings.Join(names, ", ")
+}
+
+// roundedLabel is a recommended size for a legend: the swept size, and
+// the rounded one after an arrow when they differ ("1.811 → 1.9 MiB",
+// "52,052 → 53,000").
+func roundedLabel(size, rounded int64, bytes bool) string {
+	a, b := sim.FormatSize(size, bytes), sim.FormatSize(rounded, bytes)
+	if !bytes {
+		a, b = Count(size), Count(rounded)
+	}
+	if a == b {
+		return a
+	}
+	if i, j := strings.LastIndexByte(a, ' '), strings.LastIndexByte(b, ' '); i > 0 && j > 0 && a[i:] == b[j:] {
+		a = a[:i] // one unit for both: "1.811 → 1.9 MiB"
+	}
+	return a + " → " + b
 }
 
 // addCeiling adds the unlimited cache's hit ratio (metric m) across the

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/cachesim/cachesim/sim"
 )
@@ -53,8 +54,8 @@ func (m CostModel) At(size int64, bytes bool, missRatio float64) Cost {
 // stretch where cost only rises. Ties go to the smaller size.
 func (m CostModel) Rule(c Curve, cfg RecommendConfig) Recommendation {
 	rec := Recommendation{Policy: c.Policy, Method: MethodCost,
-		Rule: fmt.Sprintf("least memory + miss cost per month (%g per GiB-month, %g per miss, %.4g requests/s)",
-			m.MemoryPerGiBMonth, m.MissCost, m.RequestRate)}
+		Rule: fmt.Sprintf("least memory + miss cost per month (%s per GiB-month, %s per miss, %s requests/s)",
+			Param(m.MemoryPerGiBMonth), Param(m.MissCost), Sig(m.RequestRate, 4))}
 	best := -1
 	var bestCost Cost
 	for i, p := range c.Points {
@@ -69,8 +70,9 @@ func (m CostModel) Rule(c Curve, cfg RecommendConfig) Recommendation {
 	}
 	rec = found(rec, c, cfg.Metric, best)
 	rec.Cost = &bestCost
-	rec.Note = fmt.Sprintf("%s costs %.4g per month: memory %.4g (%.4g GiB) + misses %.4g (%.4g misses)",
-		sim.FormatSize(rec.Size, cfg.Bytes), bestCost.Total, bestCost.Memory, bestCost.MemoryGiB, bestCost.Misses, bestCost.MissesPerMonth)
+	rec.Note = fmt.Sprintf("%s costs %s per month: memory %s (%s GiB) + misses %s (%s misses)",
+		sim.FormatSize(rec.Size, cfg.Bytes), Amount(bestCost.Total), Amount(bestCost.Memory), Sig(bestCost.MemoryGiB, 4),
+		Amount(bestCost.Misses), Count(int64(math.Round(bestCost.MissesPerMonth))))
 	if best == len(c.Points)-1 && len(c.Points) > 1 && !cfg.holdsAll(c) {
 		rec.Note += "; the largest swept size: larger ones may cost less"
 	}

@@ -138,7 +138,7 @@ func ttlName(p *sim.FreshPoint) string {
 // freshPct renders a share as a percentage with 2 decimals, or more below 0.1%.
 func freshPct(v float64) string {
 	if v != 0 && math.Abs(v) < 0.001 {
-		return strconv.FormatFloat(100*v, 'g', 2, 64)
+		return Sig(100*v, 2)
 	}
 	return strconv.FormatFloat(100*v, 'f', 2, 64)
 }
@@ -165,7 +165,7 @@ func seconds(s float64) string {
 // WriteTable writes a row per size and TTL (push last), then the
 // recommendation per size.
 func (f *Fresh) WriteTable(w io.Writer) error {
-	fmt.Fprintf(w, "%s: policy %s, %d reads over %s\n", f.Workload, f.Policy, f.requests(), seconds(f.span()))
+	fmt.Fprintf(w, "%s: policy %s, %s reads over %s\n", f.Workload, f.Policy, Count(f.requests()), seconds(f.span()))
 	t := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off), tablewriter.WithRowAlignment(tw.AlignRight))
 	t.Header("size", "ttl", "hit ratio", "stale/hits", "stale/reads", "age mean", "age p50", "age p99",
 		"backend/s", "peak/s", "invalidations/s")
@@ -176,11 +176,11 @@ func (f *Fresh) WriteTable(w io.Writer) error {
 		p := &f.Points[i]
 		inv := "-"
 		if p.Push {
-			inv = fmt.Sprintf("%.3g", p.PerSecond(p.Invalidations))
+			inv = Sig(p.PerSecond(p.Invalidations), 3)
 		}
 		if err := t.Append(sizeName(p), ttlName(p), freshPct(p.HitRatio())+"%", freshPct(p.StaleOfHits())+"%", freshPct(p.StaleOfRequests())+"%",
 			seconds(p.Age.Mean()), seconds(p.Age.Quantile(0.5)), seconds(p.Age.Quantile(0.99)),
-			fmt.Sprintf("%.3g", p.CallsPerSecond()), f.peakText(p), inv); err != nil {
+			Sig(p.CallsPerSecond(), 3), f.peakText(p), inv); err != nil {
 			return err
 		}
 	}
@@ -196,7 +196,7 @@ func (f *Fresh) WriteTable(w io.Writer) error {
 // peakText renders p's peak of backend calls per second ("-": none).
 func (f *Fresh) peakText(p *sim.FreshPoint) string {
 	if v, ok := f.peaks[p]; ok {
-		return fmt.Sprintf("%.3g", v)
+		return Sig(v, 3)
 	}
 	return "-"
 }
@@ -210,16 +210,16 @@ func (f *Fresh) sentence(r *FreshRecommendation, sized bool) string {
 	}
 	push := ""
 	if p := r.Push; p != nil {
-		push = fmt.Sprintf("push invalidation instead: hit ratio %s%%, no stale reads, %.3g invalidations/s, %.3g backend calls/s (peak %s)",
-			freshPct(p.HitRatio()), p.PerSecond(p.Invalidations), p.CallsPerSecond(), f.peakText(p))
+		push = fmt.Sprintf("push invalidation instead: hit ratio %s%%, no stale reads, %s invalidations/s, %s backend calls/s (peak %s)",
+			freshPct(p.HitRatio()), Sig(p.PerSecond(p.Invalidations), 3), Sig(p.CallsPerSecond(), 3), f.peakText(p))
 	}
 	if !r.Found {
 		return fmt.Sprintf("recommended TTL%s: none of the swept TTLs keeps %s: sweep shorter TTLs; %s", at, b, push)
 	}
 	p := r.TTL
-	return fmt.Sprintf("recommended TTL%s: %s, the longest swept that keeps %s: hit ratio %s%%, %s%% of reads stale, p99 age %s, %.3g backend calls/s (peak %s); %s",
+	return fmt.Sprintf("recommended TTL%s: %s, the longest swept that keeps %s: hit ratio %s%%, %s%% of reads stale, p99 age %s, %s backend calls/s (peak %s); %s",
 		at, sim.FormatTTL(p.TTL), b, freshPct(p.HitRatio()), freshPct(p.StaleOfRequests()), seconds(p.Age.Quantile(0.99)),
-		p.CallsPerSecond(), f.peakText(p), push)
+		Sig(p.CallsPerSecond(), 3), f.peakText(p), push)
 }
 
 func (f *Fresh) requests() uint64 {
@@ -388,7 +388,7 @@ func (f *Fresh) WriteJSON(w io.Writer) error {
 // dotted one, and the recommended TTLs marked.
 func (f *Fresh) Chart() *Chart {
 	c := &Chart{Title: fmt.Sprintf("Hit ratio and stale reads by TTL: %s, %s", f.Workload, f.Policy),
-		XLabel: "TTL", YLabel: "% of reads", XKind: XDuration, LogX: true}
+		XLabel: "TTL", YLabel: "% of reads", XKind: XDuration, LogX: true, MarksTitle: "recommended TTL:"}
 	sized := len(f.Recommendations) > 1
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for i, r := range f.Recommendations {
@@ -411,9 +411,16 @@ func (f *Fresh) Chart() *Chart {
 			stale.X, stale.Y = append(stale.X, x), append(stale.Y, 100*p.StaleOfRequests())
 		}
 		c.Series = append(c.Series, hit, stale)
+		markLabel := func(r FreshRecommendation) string {
+			at := ""
+			if sized && r.Push != nil {
+				at = " at " + sizeName(r.Push)
+			}
+			return "longest TTL with " + f.Budget.String() + at + ": " + sim.FormatTTL(r.TTL.TTL)
+		}
 		if r.Found {
 			c.Marks = append(c.Marks, Mark{X: r.TTL.TTL.Seconds(), Y: 100 * r.TTL.HitRatio(), Style: 2 * i,
-				Label: "recommended: " + sim.FormatTTL(r.TTL.TTL)})
+				Label: markLabel(r)})
 		}
 	}
 	for _, r := range f.Recommendations {

@@ -45,3 +45,28 @@ func TestFreshRecommendation(t *testing.T) {
 		t.Errorf("a budget no TTL keeps: %+v\n%s", r, b.String())
 	}
 }
+
+// TestFreshChartText: the freshness chart labels every swept TTL on its
+// axis, puts no text on the plot area (checkTextApart), and names the
+// recommendation's rule in the legend under "recommended TTL:" (stale
+// reads 2i of 1000 at the i-th TTL: 31m, the sixth, keeps 10, 1.00%).
+func TestFreshChartText(t *testing.T) {
+	var pts []sim.FreshPoint
+	ttls := []time.Duration{time.Minute, 2 * time.Minute, 4 * time.Minute, 8 * time.Minute, 15 * time.Minute,
+		31 * time.Minute, time.Hour, 2 * time.Hour}
+	for i, ttl := range ttls {
+		pts = append(pts, freshPoint(ttl, uint64(2*i), 30))
+	}
+	pts = append(pts, freshPoint(0, 0, 100))
+	c := NewFresh("w", "ttl", pts, FreshBudget{MaxStale: 0.01}, nil).Chart()
+	drawn := map[string]bool{}
+	for _, tx := range checkTextApart(t, "fresh", c) {
+		drawn[tx.text] = true
+	}
+	for _, want := range []string{"1m", "2m", "4m", "8m", "15m", "31m", "1h", "2h", "recommended TTL:",
+		"longest TTL with stale reads <= 1.00%: 31m"} {
+		if !drawn[want] {
+			t.Errorf("no text %q drawn; drawn: %v", want, drawn)
+		}
+	}
+}

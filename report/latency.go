@@ -73,7 +73,7 @@ type LatencyReport struct {
 // load gives the backend calls saved per second.
 func NewLatencyReport(points []sim.Point, uncached *sim.Histogram, load Load) *LatencyReport {
 	r := &LatencyReport{Uncached: Summarise(uncached), RequestRate: load.Rate,
-		PercentileNote: fmt.Sprintf("percentiles from a log-bucketed histogram, within %g%% of the exact value (exact for constant latencies); means exact", 100*sim.HistogramError)}
+		PercentileNote: fmt.Sprintf("percentiles from a log-bucketed histogram, within %g%% of the exact value (exact for a latency most of its bucket's values share, such as the hit latency); means exact", 100*sim.HistogramError)}
 	for _, p := range points {
 		if p.Latency == nil {
 			continue
@@ -151,7 +151,7 @@ func (r *LatencyReport) WriteTable(w io.Writer, bytes bool) error {
 	for _, row := range r.Rows {
 		saved := "n/a"
 		if row.BackendAvoidedPerS != nil {
-			saved = fmt.Sprintf("%.4g", *row.BackendAvoidedPerS)
+			saved = Amount(*row.BackendAvoidedPerS)
 		}
 		if err := t.Append(row.Policy, sim.FormatSize(row.Size, bytes), fmtMS(row.With.MeanMS), fmtMS(row.With.P50MS),
 			fmtMS(row.With.P99MS), fmt.Sprintf("%.1f%%", row.ReductionPct), fmt.Sprintf("%.1f%%", row.P99ReductionPct),
@@ -205,9 +205,9 @@ func fmtMS(ms float64) string {
 	case ms == 0:
 		return "0"
 	case math.Abs(ms) < 1:
-		return fmt.Sprintf("%.3gµs", ms*1e3)
+		return Sig(ms*1e3, 3) + "µs"
 	case math.Abs(ms) < 1000:
-		return fmt.Sprintf("%.3gms", ms)
+		return Sig(ms, 3) + "ms"
 	}
-	return fmt.Sprintf("%.3gs", ms/1e3)
+	return Sig(ms/1e3, 3) + "s"
 }

@@ -48,6 +48,9 @@ type Sweep struct {
 	Peaks []*Peak `json:"peaks,omitempty"`
 	// Plans answer per policy: how big, and what it does (see Recommend).
 	Plans []Plan `json:"plans,omitempty"`
+	// RoundTo is the step the recommended sizes were rounded up to (0:
+	// two significant figures; see RoundUp).
+	RoundTo int64 `json:"round_to,omitempty"`
 	// XScale chooses the charts' size axis.
 	XScale Scale `json:"-"`
 	// Prefix, for a prompt trace (prefix caching), holds its rates and
@@ -70,7 +73,7 @@ func NewSweep(r sim.Result, overhead uint32) *Sweep {
 	ceiling := r.Ceiling
 	s.Ceiling, s.Footprint = &ceiling, ceiling.Footprint(r.Sizes.Bytes, overhead)
 	if r.Rate < 1 {
-		s.Workload += fmt.Sprintf(" (approximate: SHARDS sample at rate %.4g)", r.Rate)
+		s.Workload += fmt.Sprintf(" (approximate: SHARDS sample at rate %s)", Sig(r.Rate, 4))
 	}
 	if r.Optimal != "" {
 		s.Gaps = OptimalGaps(r.Points, r.Optimal)
@@ -251,7 +254,7 @@ func (s *Sweep) WriteTable(w io.Writer) error {
 		}
 		return s.writeNotes(w)
 	}
-	fmt.Fprintf(w, "%s: %d requests, %s capacity\n", s.Workload, s.Requests, s.Unit)
+	fmt.Fprintf(w, "%s: %s requests, %s capacity\n", s.Workload, Count(s.Requests), s.Unit)
 	t := tablewriter.NewTable(w,
 		tablewriter.WithHeaderAutoFormat(tw.Off),
 		tablewriter.WithRowAlignment(tw.AlignRight))
@@ -269,7 +272,7 @@ func (s *Sweep) WriteTable(w io.Writer) error {
 				bhr += fmt.Sprintf(" (%.2f–%.2f)", 100*b.ByteHitRatioMin, 100*b.ByteHitRatioMax)
 			}
 			if err := t.Append(p.Policy, sim.FormatSize(p.Size, s.bytes()), hr, bhr,
-				gain, u(p.Misses()), u(p.Evictions)); err != nil {
+				gain, Count(p.Misses()), Count(p.Evictions)); err != nil {
 				return err
 			}
 		}
@@ -295,11 +298,13 @@ func (s *Sweep) writeNotes(w io.Writer) error {
 		case r.Method == MethodBound:
 			fmt.Fprintf(w, "no recommendation for %s (%s): %s\n", r.Policy, r.Rule, r.Note)
 		case r.Found:
-			fmt.Fprintf(w, "recommended for %s by %s: %s (%s): %s\n", r.Policy, r.Method, sim.FormatSize(r.Size, s.bytes()), r.Rule, r.Note)
+			fmt.Fprintf(w, "recommended for %s by %s: %s%s (%s): %s\n", r.Policy, r.Method, sim.FormatSize(r.configured(), s.bytes()),
+				roundNote(r, s.bytes()), r.Rule, r.Note)
 		default:
 			fmt.Fprintf(w, "recommended for %s by %s: none (%s): %s\n", r.Policy, r.Method, r.Rule, r.Note)
 		}
 	}
+	s.writeRounding(w)
 	s.writePlans(w)
 	if len(s.Peaks) > 0 {
 		if err := WritePeaks(w, s.Peaks); err != nil {
@@ -324,8 +329,8 @@ func (s *Sweep) writeCeiling(w io.Writer) {
 		return
 	}
 	if s.Prefix != nil {
-		fmt.Fprintf(w, "unlimited cache: token hit ratio %.2f%%, block hit ratio %.2f%% (%d of %d blocks are new or follow a new block of their request)",
-			100*c.TokenHitRatio(), 100*c.HitRatio(), c.Misses, c.Requests)
+		fmt.Fprintf(w, "unlimited cache: token hit ratio %.2f%%, block hit ratio %.2f%% (%s of %s blocks are new or follow a new block of their request)",
+			100*c.TokenHitRatio(), 100*c.HitRatio(), Count(c.Misses), Count(c.Requests))
 		if s.Footprint > 0 {
 			fmt.Fprintf(w, "; every block fits in %s", sim.FormatSize(s.Footprint, s.bytes()))
 			if !s.bytes() {
@@ -335,8 +340,8 @@ func (s *Sweep) writeCeiling(w io.Writer) {
 		fmt.Fprintln(w)
 		return
 	}
-	fmt.Fprintf(w, "unlimited cache: hit ratio %.2f%%, byte hit ratio %.2f%% (%d of %d reads find their key not stored: before its first fill or write, or after a delete)",
-		100*c.HitRatio(), 100*c.ByteHitRatio(), c.Misses, c.Requests)
+	fmt.Fprintf(w, "unlimited cache: hit ratio %.2f%%, byte hit ratio %.2f%% (%s of %s reads find their key not stored: before its first fill or write, or after a delete)",
+		100*c.HitRatio(), 100*c.ByteHitRatio(), Count(c.Misses), Count(c.Requests))
 	if s.Footprint > 0 {
 		fmt.Fprintf(w, "; every object fits in %s", sim.FormatSize(s.Footprint, s.bytes()))
 	}

@@ -267,7 +267,7 @@ func (p *Partition) WriteTable(w io.Writer, bytes bool) error {
 		return t.Append(r...)
 	}
 	for _, pt := range tenants {
-		if err := row(pt, fmtAmount(pt.MissCost)); err != nil {
+		if err := row(pt, Amount(pt.MissCost)); err != nil {
 			return err
 		}
 	}
@@ -288,7 +288,7 @@ func (p *Partition) WriteTable(w io.Writer, bytes bool) error {
 	}
 	fmt.Fprintf(w, "overall: split %.2f%%, shared %.2f%%: splitting %s %.2f pp", 100*p.SplitHitRatio, 100*p.SharedHitRatio, verb, math.Abs(p.GainPP))
 	if p.SplitMissCost != nil {
-		fmt.Fprintf(w, "; miss cost split %s, shared %s", fmtAmount(*p.SplitMissCost), fmtAmount(*p.SharedMissCost))
+		fmt.Fprintf(w, "; miss cost split %s, shared %s", Amount(*p.SplitMissCost), Amount(*p.SharedMissCost))
 	}
 	if p.Used < p.Budget {
 		fmt.Fprintf(w, "; the split uses %s (more gains nothing at the sizes swept)", sim.FormatSize(p.Used, bytes))

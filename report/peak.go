@@ -145,7 +145,7 @@ func WritePeaks(w io.Writer, peaks []*Peak) error {
 	t := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off))
 	t.Header("rate", "mean", "p99", "peak", "peak window starts", "peak cut")
 	row := func(name string, r RateStats, cut string) []string {
-		return []string{name, fmtAmount(r.Mean), fmtAmount(r.P99), fmtAmount(r.Peak), peakStart(r), cut}
+		return []string{name, Amount(r.Mean), Amount(r.P99), Amount(r.Peak), peakStart(r), cut}
 	}
 	rows := [][]string{row("client requests/s", first.Client, "")}
 	if first.Lookups != nil {

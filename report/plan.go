@@ -3,8 +3,6 @@ package report
 import (
 	"fmt"
 	"io"
-	"math"
-	"strconv"
 	"strings"
 
 	"github.com/cachesim/cachesim/sim"
@@ -24,7 +22,10 @@ type Plan struct {
 	Found bool `json:"found"`
 	// Method is the rule whose size the plan takes (see planOrder).
 	Method string `json:"method,omitempty"`
-	Size   int64  `json:"size,omitempty"`
+	// Size is the rule's size on the curve, whose figures the plan gives;
+	// RoundedSize the size to configure (see Recommendation).
+	Size        int64 `json:"size,omitempty"`
+	RoundedSize int64 `json:"rounded_size,omitempty"`
 	// HitRatio is the metric's value at Size.
 	HitRatio float64 `json:"hit_ratio,omitempty"`
 	// Latency is the latency at Size with the cache and without any (when a
@@ -75,7 +76,7 @@ func (s *Sweep) plan(c Curve, m Metric) Plan {
 		p.Summary = fmt.Sprintf("%s: no size recommended (the rules above say why)", c.Policy)
 		return p
 	}
-	p.Found, p.Method, p.Size, p.HitRatio = true, rec.Method, rec.Size, rec.HitRatio
+	p.Found, p.Method, p.Size, p.RoundedSize, p.HitRatio = true, rec.Method, rec.Size, rec.RoundedSize, rec.HitRatio
 	var parts []string
 	parts = append(parts, fmt.Sprintf("%s %.2f%%", m, 100*p.HitRatio)+s.ceilingShare(m, p.HitRatio))
 	point, swept := pointAt(c, rec.Size)
@@ -97,10 +98,10 @@ func (s *Sweep) plan(c Curve, m Metric) Plan {
 		parts = append(parts, s.prefixPlan(point)...)
 	} else if calls, keys := s.load().savedPerS(point.Stats); swept && calls != nil {
 		p.BackendSavedPerS = calls
-		saved := fmt.Sprintf("%s backend calls/s saved", fmtAmount(*calls))
+		saved := fmt.Sprintf("%s backend calls/s saved", Amount(*calls))
 		if point.Batch != nil {
 			p.KeysSavedPerS = keys
-			saved += fmt.Sprintf(", %s keys fetched/s saved (%s)", fmtAmount(*keys), sim.CallUnit(true, s.Backend))
+			saved += fmt.Sprintf(", %s keys fetched/s saved (%s)", Amount(*keys), sim.CallUnit(true, s.Backend))
 		}
 		parts = append(parts, saved)
 	}
@@ -109,12 +110,16 @@ func (s *Sweep) plan(c Curve, m Metric) Plan {
 		with := s.Cost.At(rec.Size, s.bytes(), 1-point.HitRatio()).Total
 		v := none - with
 		p.MonthlySaving = &v
-		parts = append(parts, fmt.Sprintf("%s a month saved against no cache (%s instead of %s)", fmtAmount(v), fmtAmount(with), fmtAmount(none)))
+		parts = append(parts, fmt.Sprintf("%s a month saved against no cache (%s instead of %s)", Amount(v), Amount(with), Amount(none)))
 	}
 	if !swept {
 		parts = append(parts, "between swept sizes, so no latency or savings")
 	}
-	p.Summary = fmt.Sprintf("%s: %s (%s): %s", c.Policy, sim.FormatSize(rec.Size, s.bytes()), rec.Method, strings.Join(parts, "; "))
+	how := rec.Method
+	if rec.configured() != rec.Size {
+		how += fmt.Sprintf("; rounded up from %s, whose figures follow", sim.FormatSize(rec.Size, s.bytes()))
+	}
+	p.Summary = fmt.Sprintf("%s: %s (%s): %s", c.Policy, sim.FormatSize(rec.configured(), s.bytes()), how, strings.Join(parts, "; "))
 	return p
 }
 
@@ -166,32 +171,4 @@ func (s *Sweep) writePlans(w io.Writer) {
 	for _, p := range s.Plans {
 		fmt.Fprintln(w, "  "+p.Summary)
 	}
-}
-
-// fmtAmount renders an amount for people: whole and grouped by thousands
-// from 1,000 on (503,500), else with at most two decimals (3.14), at least
-// three significant digits below 1 (0.000304).
-func fmtAmount(v float64) string {
-	if math.Abs(v) >= 1 {
-		v = math.Round(v*100) / 100
-	}
-	a := math.Abs(v)
-	switch {
-	case a >= 1000:
-		digits := strconv.FormatFloat(a, 'f', 0, 64)
-		var b strings.Builder
-		for i, d := range digits {
-			if i > 0 && (len(digits)-i)%3 == 0 {
-				b.WriteByte(',')
-			}
-			b.WriteRune(d)
-		}
-		if v < 0 {
-			return "-" + b.String()
-		}
-		return b.String()
-	case a >= 1 || a == 0:
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	}
-	return strconv.FormatFloat(v, 'g', 3, 64)
 }

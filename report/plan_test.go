@@ -155,11 +155,11 @@ func TestRulesReadTheCeiling(t *testing.T) {
 	}
 }
 
-func TestFmtAmount(t *testing.T) {
+func TestAmount(t *testing.T) {
 	for v, want := range map[float64]string{503512.4: "503,512", -1234: "-1,234", 1000: "1,000", 999.996: "1,000", 60: "60",
 		3.14159: "3.14", 0: "0", 0.000304412: "0.000304", 123456789: "123,456,789"} {
-		if got := fmtAmount(v); got != want {
-			t.Errorf("fmtAmount(%g) = %q, want %q", v, got, want)
+		if got := Amount(v); got != want {
+			t.Errorf("Amount(%v) = %q, want %q", v, got, want)
 		}
 	}
 }

@@ -110,7 +110,7 @@ func (s *Sweep) writePrefixTable(w io.Writer) error {
 				fmt.Sprintf("%.2f%%", 100*p.HitRatio()), share(ps.Full, ps.Prompts), share(ps.Partial, ps.Prompts),
 				share(ps.None(), ps.Prompts), u(p.Evictions)}
 			if s.Prefix.TokensPerS > 0 {
-				row = append(row, fmtAmount(*s.Prefix.savedPerS(p.Stats)))
+				row = append(row, Amount(*s.Prefix.savedPerS(p.Stats)))
 			}
 			if without, with, ok := s.Prefix.ttft(p.Stats); ok {
 				row = append(row, fmt.Sprintf("%.1f → %.1f", without, with))
@@ -146,7 +146,7 @@ func (s *Sweep) capacityUnit() string {
 func (s *Sweep) prefixPlan(p sim.Point) []string {
 	var parts []string
 	if v := s.Prefix.savedPerS(p.Stats); v != nil {
-		parts = append(parts, fmt.Sprintf("%s prefill tokens/s saved", fmtAmount(*v)))
+		parts = append(parts, fmt.Sprintf("%s prefill tokens/s saved", Amount(*v)))
 	}
 	if without, with, ok := s.Prefix.ttft(p.Stats); ok {
 		parts = append(parts, fmt.Sprintf("mean TTFT %s → %s (%s saved per request)", fmtMS(without), fmtMS(with), fmtMS(without-with)))
@@ -170,7 +170,7 @@ func prefixReplayRows(st sim.Stats, p *Prefix) [][]string {
 		rows = append(rows, []string{"blocks not stored (pinned blocks filled the cache)", u(ps.Unstored)})
 	}
 	if v := p.savedPerS(st); v != nil {
-		rows = append(rows, []string{"prefill tokens/s saved", fmtAmount(*v)})
+		rows = append(rows, []string{"prefill tokens/s saved", Amount(*v)})
 	}
 	if without, with, ok := p.ttft(st); ok {
 		rows = append(rows, []string{"mean TTFT without → with the cache", fmtMS(without) + " → " + fmtMS(with)})

@@ -87,7 +87,7 @@ func (r *PrefixRoutes) WriteTable(w io.Writer) error {
 		cells := []any{name, pct(p.TokenHitRatio()), share(p.TokenHits, ps.TokenHits), pct(st.HitRatio()),
 			share(p.Full, p.Prompts) + " / " + share(p.Partial, p.Prompts) + " / " + share(p.None(), p.Prompts)}
 		if v := r.Model.savedPerS(st); v != nil {
-			cells = append(cells, fmtAmount(*v))
+			cells = append(cells, Amount(*v))
 		}
 		return t.Append(append(cells, imbalance, u(st.Evictions))...)
 	}
@@ -106,13 +106,13 @@ func (r *PrefixRoutes) WriteTable(w io.Writer) error {
 	}
 	queue := "never drains (the trace has no times): the prefill tokens routed so far"
 	if drain > 0 {
-		queue = fmt.Sprintf("drained at %s tokens/s an instance", fmtAmount(drain))
+		queue = fmt.Sprintf("drained at %s tokens/s an instance", Amount(drain))
 	}
 	fmt.Fprintf(w, "load: an instance's queue of prefill tokens (its prompts' missed tokens), %s; load imbalance: the most prefill tokens an instance computed over the mean\n", queue)
 	for _, rt := range r.Routes {
 		if rt.Router == sim.RouteCacheAware.String() {
-			fmt.Fprintf(w, "cache-aware: the instance holding the longest prefix, unless its load exceeds %g× the mean (%s of prompts went to the least loaded instead)\n",
-				r.LoadCap, share(rt.Overloaded, ps.Prompts))
+			fmt.Fprintf(w, "cache-aware: the instance holding the longest prefix, unless its load exceeds %s× the mean (%s of prompts went to the least loaded instead)\n",
+				Param(r.LoadCap), share(rt.Overloaded, ps.Prompts))
 		}
 	}
 	return nil

@@ -79,7 +79,7 @@ func (r *PrefixTiers) WriteTable(w io.Writer) error {
 	fmt.Fprintf(w, "token hit ratio %.2f%% (block hit ratio %.2f%%); prompts hit in full %s, in part %s, not %s\n",
 		100*r.TokenHitRatio, 100*r.Stats.HitRatio(), share(ps.Full, ps.Prompts), share(ps.Partial, ps.Prompts), share(ps.None(), ps.Prompts))
 	if v := r.Model.savedPerS(r.Stats); v != nil {
-		fmt.Fprintf(w, "prefill tokens saved: %s a second\n", fmtAmount(*v))
+		fmt.Fprintf(w, "prefill tokens saved: %s a second\n", Amount(*v))
 	}
 	if r.TTFTWithMS != nil {
 		fmt.Fprintf(w, "mean time to first token: %s without a cache, %s with the tiers (prefill of the missed tokens plus the transfers)\n",

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/cachesim/cachesim/sim"
 )
@@ -26,22 +27,61 @@ const (
 	BatchHitRatio
 )
 
-// MetricNames are the names ParseMetric accepts first, in Metric order.
-var MetricNames = []string{"request", "byte", "batch"}
+// MetricInfo is one metric a --metric flag takes: its name, the other
+// names that mean it, and what it counts.
+type MetricInfo struct {
+	Name    string
+	Aliases []string
+	Metric  Metric
+	// What explains the metric in a flag's help.
+	What string
+}
 
-// ParseMetric parses "request" (or "object", ""), "byte" and "batch".
-func ParseMetric(s string) (Metric, error) {
-	switch s {
-	case "", "request", "requests", "object", "objects":
-		return RequestHitRatio, nil
-	case "byte", "bytes":
-		return ByteHitRatio, nil
-	case "token", "tokens":
-		return TokenHitRatio, nil
-	case "batch", "batches":
-		return BatchHitRatio, nil
+// Metrics lists every metric, in Metric order: ParseMetric reads them and
+// the --metric help is written from them (MetricHelp).
+var Metrics = []MetricInfo{
+	{"request", []string{"requests", "object", "objects"}, RequestHitRatio, "hits over requests"},
+	{"byte", []string{"bytes"}, ByteHitRatio, "bytes of the hits over the bytes requested"},
+	{"token", []string{"tokens"}, TokenHitRatio, "prompt tokens in cached blocks; the default on a prompt trace"},
+	{"batch", []string{"batches"}, BatchHitRatio, "multi-key requests every key of which hit"},
+}
+
+// MetricNames are the names of Metrics, in Metric order.
+var MetricNames = metricNames(Metrics)
+
+func metricNames(ms []MetricInfo) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = m.Name
 	}
-	return 0, fmt.Errorf("%q: expected request, byte, batch or token", s)
+	return out
+}
+
+// MetricHelp lists the named metrics and what each counts, for a flag's
+// help: "request (hits over requests), byte (…)".
+func MetricHelp(names ...string) string {
+	var parts []string
+	for _, n := range names {
+		for _, m := range Metrics {
+			if m.Name == n {
+				parts = append(parts, fmt.Sprintf("%s (%s)", m.Name, m.What))
+			}
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// ParseMetric parses a metric's name or alias (see Metrics); "" is request.
+func ParseMetric(s string) (Metric, error) {
+	if s == "" {
+		return RequestHitRatio, nil
+	}
+	for _, m := range Metrics {
+		if s == m.Name || slices.Contains(m.Aliases, s) {
+			return m.Metric, nil
+		}
+	}
+	return 0, fmt.Errorf("%q: expected %s", s, strings.Join(MetricNames, ", "))
 }
 
 // String names the metric for labels.
@@ -187,9 +227,17 @@ type Recommendation struct {
 	// Rule describes the rule and its parameters.
 	Rule  string `json:"rule"`
 	Found bool   `json:"found"`
-	Size  int64  `json:"size,omitempty"`
+	// Size is the size the rule picked on the curve: a swept size (or,
+	// interpolated, one between two).
+	Size int64 `json:"size,omitempty"`
+	// RoundedSize is Size rounded up to a size people configure (see
+	// RoundUp): the size to deploy. The figures (HitRatio, the plan's) are
+	// Size's.
+	RoundedSize int64 `json:"rounded_size,omitempty"`
 	// HitRatio is the curve's value (in its metric) at Size.
 	HitRatio float64 `json:"hit_ratio,omitempty"`
+	// Target is the hit ratio the target rule was asked to reach.
+	Target float64 `json:"target,omitempty"`
 	// Interpolated is true when Size lies between swept sizes.
 	Interpolated bool `json:"interpolated,omitempty"`
 	// Cost is the monthly cost at Size (cost rule only).
@@ -225,6 +273,9 @@ type RecommendConfig struct {
 	// Footprint is the size that holds every object (0: unknown): a curve
 	// swept that far has no larger size left to try.
 	Footprint int64
+	// RoundTo is the step recommended sizes are rounded up to (see
+	// RoundUp); 0 rounds to two significant figures in the unit shown.
+	RoundTo int64
 }
 
 // The floor of a recommendation: a size whose hit ratio is below both is
@@ -314,8 +365,14 @@ func (s *Sweep) Recommend(cfg RecommendConfig) {
 			s.Recommendations = append(s.Recommendations, BoundRecommendation(c.Policy))
 			continue
 		}
-		s.Recommendations = append(s.Recommendations, Recommend(c, cfg)...)
+		for _, r := range Recommend(c, cfg) {
+			if r.Found {
+				r.RoundedSize = RoundUp(r.Size, cfg.Bytes, cfg.RoundTo)
+			}
+			s.Recommendations = append(s.Recommendations, r)
+		}
 	}
+	s.RoundTo = cfg.RoundTo
 	s.Plans = s.MakePlans(cfg.Metric)
 }
 
@@ -358,7 +415,7 @@ func (c Curve) GainsPerDoubling(m Metric) []float64 {
 func MarginalGain(c Curve, cfg RecommendConfig) Recommendation {
 	m, n := cfg.Metric, len(c.Points)
 	rec := Recommendation{Policy: c.Policy, Method: MethodMarginalGain,
-		Rule: fmt.Sprintf("smallest size from which every larger swept size gains < %g pp per doubling", cfg.MinGain)}
+		Rule: fmt.Sprintf("smallest size from which every larger swept size gains < %s pp per doubling", Param(cfg.MinGain))}
 	if why := cfg.uncacheable(); why != "" {
 		rec.Note = why
 		return rec
@@ -402,7 +459,7 @@ func marginalNote(c Curve, cfg RecommendConfig, j int, per []float64) string {
 			note += fmt.Sprintf(" (%s would)", sim.FormatSize(cfg.Footprint, cfg.Bytes))
 		}
 		if j > 0 && !(per[j] < cfg.MinGain || per[j] <= 0) {
-			note += fmt.Sprintf("; the curve gains %g pp per doubling or more up to it", cfg.MinGain)
+			note += fmt.Sprintf("; the curve gains %s pp per doubling or more up to it", Param(cfg.MinGain))
 		}
 	} else {
 		most := math.Inf(-1)
@@ -439,7 +496,7 @@ func KneedleRule(c Curve, cfg RecommendConfig) Recommendation {
 	if cfg.LogX {
 		axis = "log size"
 	}
-	rec := Recommendation{Policy: c.Policy, Method: MethodKneedle, Rule: fmt.Sprintf("Kneedle knee, S=%g, on %s", cfg.Sensitivity, axis)}
+	rec := Recommendation{Policy: c.Policy, Method: MethodKneedle, Rule: fmt.Sprintf("Kneedle knee, S=%s, on %s", Param(cfg.Sensitivity), axis)}
 	if why := cfg.uncacheable(); why != "" {
 		rec.Note = why
 		return rec
@@ -521,7 +578,8 @@ func minMax(v []float64) (lo, hi float64) {
 // rounded up.
 func TargetRule(c Curve, cfg RecommendConfig) Recommendation {
 	m := cfg.Metric
-	rec := Recommendation{Policy: c.Policy, Method: MethodTarget, Rule: fmt.Sprintf("smallest size reaching %s %.4g%%", m, 100*cfg.Target)}
+	rec := Recommendation{Policy: c.Policy, Method: MethodTarget, Rule: fmt.Sprintf("smallest size reaching %s %s%%", m, Sig(100*cfg.Target, 4)),
+		Target: cfg.Target}
 	if cfg.Ceiling > 0 && cfg.Target > cfg.Ceiling {
 		rec.Note = fmt.Sprintf("no size reaches it: even an unlimited cache hits %.2f%% (the rest are first requests for their keys)", 100*cfg.Ceiling)
 		return rec

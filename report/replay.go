@@ -117,12 +117,12 @@ func (r *Replay) WriteTable(w io.Writer) error {
 	t := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off))
 	t.Header("statistic", "value")
 	rows := [][]string{
-		{"requests", fmt.Sprint(r.Requests)},
-		{"hits", fmt.Sprint(r.Hits)},
-		{"misses", fmt.Sprint(r.Misses)},
+		{"requests", Count(r.Requests)},
+		{"hits", Count(r.Hits)},
+		{"misses", Count(r.Misses)},
 		{"hit ratio", fmt.Sprintf("%.4f%%", 100*r.HitRatio)},
 		{"byte hit ratio", fmt.Sprintf("%.4f%%", 100*r.ByteHitRatio)},
-		{"evictions", fmt.Sprint(r.Evictions)},
+		{"evictions", Count(r.Evictions)},
 	}
 	if r.AdmissionRate != nil {
 		rows = append(rows, []string{"admission rate", fmt.Sprintf("%.2f%%", 100**r.AdmissionRate)})
@@ -135,20 +135,20 @@ func (r *Replay) WriteTable(w io.Writer) error {
 		rows = append(rows, r.Batch.rows()...)
 	}
 	if r.Sets+r.Deletes > 0 {
-		rows = append(rows, []string{"sets (not counted)", fmt.Sprint(r.Sets)}, []string{"deletes (not counted)", fmt.Sprint(r.Deletes)})
+		rows = append(rows, []string{"sets (not counted)", Count(r.Sets)}, []string{"deletes (not counted)", Count(r.Deletes)})
 	}
 	distinct, speed := "distinct keys", "requests/second"
 	if r.Prefix != nil {
 		distinct, speed = "distinct blocks", "blocks/second"
 	}
 	rows = append(rows, [][]string{
-		{distinct, fmt.Sprint(r.DistinctKeys)},
+		{distinct, Count(r.DistinctKeys)},
 		{"simulation time", (time.Duration(r.Seconds * 1e9)).Round(time.Microsecond).String()},
-		{speed, fmt.Sprintf("%.3g", r.RequestsPerS)},
+		{speed, Sig(r.RequestsPerS, 3)},
 	}...)
 	if len(r.Windows) > 0 {
 		lo, hi := windowRange(r.Windows)
-		rows = append(rows, []string{"windows", fmt.Sprintf("%d of %s", len(r.Windows), r.Window)},
+		rows = append(rows, []string{"windows", fmt.Sprintf("%s of %s", Count(len(r.Windows)), r.Window)},
 			[]string{"window hit ratio", fmt.Sprintf("%.2f%% to %.2f%%", 100*lo, 100*hi)})
 	}
 	if err := t.Bulk(rows); err != nil {

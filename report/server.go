@@ -178,18 +178,18 @@ func (r ServerRun) WriteTable(w io.Writer) error {
 	t.Header("real server", "value")
 	l := r.Latency
 	rows := [][]string{
-		{"gets", fmt.Sprint(r.Requests)},
-		{"hits", fmt.Sprint(r.Hits)},
+		{"gets", Count(r.Requests)},
+		{"hits", Count(r.Hits)},
 		{"hit ratio", pct(r.HitRatio)},
 		{"byte hit ratio", pct(r.ByteHitRatio)},
 		{"sets / deletes / fills after misses", fmt.Sprintf("%d / %d / %d", r.Sets, r.Deletes, r.Fills)},
-		{"writes refused by the server", fmt.Sprint(r.Refused)},
+		{"writes refused by the server", Count(r.Refused)},
 		{"latency mean / p50 / p90 / p99 / p99.9 / max", fmt.Sprintf("%.3f / %.3f / %.3f / %.3f / %.3f / %.3f ms", l.MeanMS, l.P50MS, l.P90MS, l.P99MS, l.P999MS, l.MaxMS)},
 		{"replay time", (time.Duration(r.Seconds * 1e9)).Round(time.Millisecond).String()},
 		{"requests/second", fmt.Sprintf("%.0f", r.RequestsPerS)},
 		{"server hits / misses (this run)", fmt.Sprintf("%d / %d", r.ServerHits, r.ServerMisses)},
-		{"evicted keys (this run)", fmt.Sprint(r.Evictions)},
-		{"keys at the end", fmt.Sprint(r.Server.Keys)},
+		{"evicted keys (this run)", Count(r.Evictions)},
+		{"keys at the end", Count(r.Server.Keys)},
 		{"used memory (empty → end)", fmt.Sprintf("%s → %s", sim.FormatSize(r.EmptyMemory, true), sim.FormatSize(r.Server.UsedMemory, true))},
 	}
 	if r.Server.Fragmentation > 0 {
@@ -278,7 +278,7 @@ func (s ServerSweep) WriteTable(w io.Writer) error {
 		if slabs {
 			row = append(row, sim.FormatSize(r.Server.SlabMemory, true))
 		}
-		rows = append(rows, append(row, fmt.Sprint(r.Evictions), fmt.Sprintf("%.1f B", r.OverheadPerKey), fmt.Sprintf("%.0f", r.RequestsPerS)))
+		rows = append(rows, append(row, Count(r.Evictions), fmt.Sprintf("%.1f B", r.OverheadPerKey), Amount(r.RequestsPerS)))
 	}
 	if err := t.Bulk(rows); err != nil {
 		return err

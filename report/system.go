@@ -72,7 +72,7 @@ func (s *SystemReport) WriteJSON(w io.Writer) error {
 }
 
 func pct(v float64) string  { return fmt.Sprintf("%.2f%%", 100*v) }
-func msec(v float64) string { return fmt.Sprintf("%.3g", v) }
+func msec(v float64) string { return Sig(v, 3) }
 
 // title is the first line of the table output.
 func (s *SystemReport) title() string {
@@ -130,11 +130,9 @@ func formatSize(v int64, bytes bool) string { return sim.FormatSize(v, bytes) }
 
 // rows lays out one row per run, for people (human) or for CSV.
 func (s *SystemReport) rows(human bool) ([]string, [][]string) {
-	num := func(v float64) string {
-		if human {
-			return pct(v)
-		}
-		return strconv.FormatFloat(v, 'g', 6, 64)
+	num, ms, count := func(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }, fmtFloat, u
+	if human {
+		num, ms, count = pct, msec, Count[uint64]
 	}
 	var header []string
 	if s.Vary != "" {
@@ -167,13 +165,13 @@ func (s *SystemReport) rows(human bool) ([]string, [][]string) {
 			row = append(row, num(l.HitRatio))
 		}
 		l := r.Summary.Latency
-		row = append(row, msec(l.MeanMS), msec(l.P50MS), msec(l.P95MS), msec(l.P99MS),
-			fmt.Sprint(r.Backend.Calls), num(r.Backend.Load), fmt.Sprint(r.Backend.Duplicates),
-			fmt.Sprint(r.Backend.MaxPerKey), fmt.Sprint(r.Writes.StaleReads), fmt.Sprint(r.Writes.StoreWrites))
+		row = append(row, ms(l.MeanMS), ms(l.P50MS), ms(l.P95MS), ms(l.P99MS),
+			count(r.Backend.Calls), num(r.Backend.Load), count(r.Backend.Duplicates),
+			count(uint64(r.Backend.MaxPerKey)), count(r.Writes.StaleReads), count(r.Writes.StoreWrites))
 		if batches {
 			p99 := ""
 			if r.BatchLatency != nil {
-				p99 = msec(r.BatchLatency.P99MS)
+				p99 = ms(r.BatchLatency.P99MS)
 			}
 			row = append(row, num(r.Batch.HitRatio), num(r.Batch.IndependentEstimate), p99)
 		}
@@ -211,7 +209,7 @@ func renderTable(w io.Writer, header []string, rows [][]string) error {
 func (r SystemRun) writeDetails(w io.Writer) error {
 	var levels [][]string
 	for _, l := range r.Levels {
-		levels = append(levels, []string{l.Name, fmt.Sprint(l.Reached), fmt.Sprint(l.Hits), pct(l.HitRatio), pct(l.HitRatioReached), fmt.Sprint(l.Evictions)})
+		levels = append(levels, []string{l.Name, Count(l.Reached), Count(l.Hits), pct(l.HitRatio), pct(l.HitRatioReached), Count(l.Evictions)})
 	}
 	if err := renderTable(w, []string{"level", "reached", "hits", "hit ratio (all requests)", "hit ratio (reached)", "evictions"}, levels); err != nil {
 		return err
@@ -219,46 +217,46 @@ func (r SystemRun) writeDetails(w io.Writer) error {
 	lat := r.Summary.Latency
 	b := r.Backend
 	rows := [][]string{
-		{"requests", fmt.Sprint(r.Requests)},
-		{"hits (any level)", fmt.Sprint(r.Hits)},
+		{"requests", Count(r.Requests)},
+		{"hits (any level)", Count(r.Hits)},
 		{"hit ratio", pct(r.Summary.HitRatio)},
 		{"byte hit ratio", pct(r.Summary.ByteHitRatio)},
 		{"latency mean / p50 / p95 / p99", fmt.Sprintf("%s / %s / %s / %s ms", msec(lat.MeanMS), msec(lat.P50MS), msec(lat.P95MS), msec(lat.P99MS))},
 		{"stampede", r.Stampede},
-		{"backend calls", fmt.Sprint(b.Calls)},
+		{"backend calls", Count(b.Calls)},
 		{"backend load (calls / requests)", pct(b.Load)},
 	}
 	if b.PerSecond > 0 {
-		rows = append(rows, []string{"backend calls/second", fmt.Sprintf("%.4g", b.PerSecond)})
+		rows = append(rows, []string{"backend calls/second", Sig(b.PerSecond, 4)})
 	}
 	if r.Stampede != "off" {
 		rows = append(rows,
-			[]string{"duplicate calls (stampede)", fmt.Sprint(b.Duplicates)},
-			[]string{"coalesced requests", fmt.Sprint(b.Coalesced)},
-			[]string{"early recomputations", fmt.Sprint(b.EarlyRecomputes)},
-			[]string{"max concurrent calls for one key", fmt.Sprint(b.MaxPerKey)},
-			[]string{"max concurrent calls", fmt.Sprint(b.MaxConcurrent)})
+			[]string{"duplicate calls (stampede)", Count(b.Duplicates)},
+			[]string{"coalesced requests", Count(b.Coalesced)},
+			[]string{"early recomputations", Count(b.EarlyRecomputes)},
+			[]string{"max concurrent calls for one key", Count(b.MaxPerKey)},
+			[]string{"max concurrent calls", Count(b.MaxConcurrent)})
 	}
 	if b.Expired > 0 {
-		rows = append(rows, []string{"expired entries found", fmt.Sprint(b.Expired)})
+		rows = append(rows, []string{"expired entries found", Count(b.Expired)})
 	}
 	if r.Prewarmed > 0 {
-		rows = append(rows, []string{"prewarmed keys", fmt.Sprint(r.Prewarmed)})
+		rows = append(rows, []string{"prewarmed keys", Count(r.Prewarmed)})
 	}
 	wr := r.Writes
 	if r.Sets+r.Deletes > 0 {
 		rows = append(rows,
-			[]string{"writes / deletes (not counted as requests)", fmt.Sprintf("%d / %d", r.Sets, r.Deletes)},
-			[]string{"store writes", fmt.Sprint(wr.StoreWrites)},
-			[]string{"store writes saved", fmt.Sprint(wr.Saved)})
+			[]string{"writes / deletes (not counted as requests)", Count(r.Sets) + " / " + Count(r.Deletes)},
+			[]string{"store writes", Count(wr.StoreWrites)},
+			[]string{"store writes saved", Count(wr.Saved)})
 		if wr.MaxDirty > 0 {
 			rows = append(rows,
-				[]string{"entries at risk max / mean", fmt.Sprintf("%d / %.4g", wr.MaxDirty, wr.MeanDirty)},
-				[]string{"bytes at risk max / mean", fmt.Sprintf("%d / %.4g", wr.MaxDirtyBytes, wr.MeanDirtyBytes)})
+				[]string{"entries at risk max / mean", Count(wr.MaxDirty) + " / " + Sig(wr.MeanDirty, 4)},
+				[]string{"bytes at risk max / mean", Count(wr.MaxDirtyBytes) + " / " + Sig(wr.MeanDirtyBytes, 4)})
 		}
 		rows = append(rows,
-			[]string{"invalidations sent to other L1s", fmt.Sprint(wr.Invalidations)},
-			[]string{"stale reads", fmt.Sprint(wr.StaleReads)})
+			[]string{"invalidations sent to other L1s", Count(wr.Invalidations)},
+			[]string{"stale reads", Count(wr.StaleReads)})
 	}
 	if r.Batch != nil {
 		rows = append(rows, r.Batch.rows()...)
@@ -270,9 +268,9 @@ func (r SystemRun) writeDetails(w io.Writer) error {
 	if r.Drops > 0 || len(r.Versions) > 0 {
 		before, after := r.VersionDip()
 		rows = append(rows,
-			[]string{"model versions (drops)", fmt.Sprint(r.Drops)},
+			[]string{"model versions (drops)", Count(r.Drops)},
 			[]string{"hit ratio just before / after a drop", fmt.Sprintf("%s / %s", pct(before.HitRatio()), pct(after.HitRatio()))},
-			[]string{"backend calls just before / after (miss storm)", fmt.Sprintf("%d / %d (×%.3g)", before.Calls, after.Calls, float64(after.Calls)/max(float64(before.Calls), 1))})
+			[]string{"backend calls just before / after (miss storm)", fmt.Sprintf("%s / %s (×%s)", Count(before.Calls), Count(after.Calls), Sig(float64(after.Calls)/max(float64(before.Calls), 1), 3))})
 	}
 	rows = append(rows, []string{"trace time covered", time.Duration(r.Span).Round(time.Millisecond).String()})
 	return renderTable(w, []string{"statistic", "value"}, rows)

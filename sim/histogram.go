@@ -19,15 +19,16 @@ var (
 
 // Histogram counts non-negative values (latencies, in seconds) in
 // logarithmic buckets, so that its quantiles are within HistogramError of
-// the exact ones, relative to the value. It keeps the count, a compensated sum, the min
-// and max; a bucket that only ever saw one distinct value reports that value
-// exactly, so quantiles of a few distinct values (constant latencies) are
-// exact. The zero value is an empty histogram ready to use. Histograms merge.
+// the exact ones, relative to the value. It keeps the count, a compensated
+// sum, the min and max. Each bucket also keeps one value exactly, with its
+// count (see histBin): a latency most of a bucket's values share, such as a
+// constant hit latency among a few misses that happen to fall near it, is
+// reported as itself, not as the bucket's representative value, and the
+// quantiles of a few distinct values (constant latencies) are exact. The
+// zero value is an empty histogram ready to use. Histograms merge.
 type Histogram struct {
-	// counts[j] counts bucket offset+j; exact[j] is the one value that bucket
-	// has seen, or NaN once it has seen two different values.
-	counts []uint64
-	exact  []float64
+	// bins[j] is bucket offset+j.
+	bins   []histBin
 	offset int
 	zeros  uint64 // values <= 0
 	n      uint64
@@ -35,6 +36,64 @@ type Histogram struct {
 	comp   float64
 	min    float64
 	max    float64
+}
+
+// histBin is one bucket: its count n, and one value it holds exactly, the
+// atom, with the number of values equal to it (atomN), below it (below),
+// and on an unknown side of it (unsure: values of a merged bucket whose
+// order against this atom was not recorded); the rest are above it. The
+// atom is the first value the bucket saw, replaced by a value added (or
+// merged) more times at once than the atom has been: the hit latency, which
+// a replay adds with the count of hits, wins a bucket it shares with misses.
+type histBin struct {
+	n, atomN, below, unsure uint64
+	atom                    float64
+}
+
+// add merges o, a bin of the same bucket, into b.
+func (b *histBin) add(o histBin) {
+	switch {
+	case o.n == 0:
+		return
+	case b.n == 0:
+		*b = o
+		return
+	case o.atom == b.atom:
+		b.n, b.atomN, b.below, b.unsure = b.n+o.n, b.atomN+o.atomN, b.below+o.below, b.unsure+o.unsure
+		return
+	}
+	keep, lose := *b, o // the atom with the larger count stays
+	if o.atomN > b.atomN {
+		keep, lose = o, *b
+	}
+	loseAbove := lose.n - lose.atomN - lose.below - lose.unsure
+	keep.unsure += lose.unsure
+	if lose.atom < keep.atom { // the loser's atom and what was below it are below
+		keep.below += lose.atomN + lose.below
+		keep.unsure += loseAbove
+	} else { // its atom and what was above it are above
+		keep.unsure += lose.below
+	}
+	keep.n += lose.n
+	*b = keep
+}
+
+// quantile returns the value of rank r (1 <= r <= n) in the bin of bucket i.
+// The rank falls on the atom when it does whatever side the unsure values
+// are on; otherwise the bucket's representative value is moved no further
+// than the atom (the values below it are below it), which only brings it
+// closer to the value of that rank.
+func (b histBin) quantile(i int, r uint64) float64 {
+	v := histValue(i)
+	switch {
+	case r <= b.below:
+		return math.Min(v, b.atom)
+	case r > b.below+b.unsure && r <= b.below+b.atomN:
+		return b.atom
+	case r > b.below+b.unsure+b.atomN:
+		return math.Max(v, b.atom)
+	}
+	return v
 }
 
 // histBucket returns the bucket of a value > 0.
@@ -55,9 +114,26 @@ func (h *Histogram) AddN(v float64, n uint64) {
 		h.zeros += n
 		v = 0
 	} else {
-		h.addBucket(histBucket(v), v, n)
+		i := histBucket(v)
+		h.grow(i)
+		h.addAt(i-h.offset, v, n)
 	}
 	h.note(v, n, v*float64(n))
+}
+
+// addAt adds n values v to bin j, which grow made room for.
+func (h *Histogram) addAt(j int, v float64, n uint64) {
+	b := &h.bins[j]
+	switch {
+	case b.n == 0 || n > b.atomN && v != b.atom:
+		b.add(histBin{n: n, atomN: n, atom: v})
+	case v == b.atom:
+		b.n, b.atomN = b.n+n, b.atomN+n
+	case v < b.atom:
+		b.n, b.below = b.n+n, b.below+n
+	default:
+		b.n += n
+	}
 }
 
 // note updates the count, sum and range.
@@ -83,40 +159,19 @@ func (h *Histogram) addSum(v float64) {
 	h.sum = t
 }
 
-// addBucket adds n to bucket i, which v belongs to, growing the store as needed.
-func (h *Histogram) addBucket(i int, v float64, n uint64) {
-	h.grow(i)
-	j := i - h.offset
-	h.mark(j, v, h.counts[j] == 0)
-	h.counts[j] += n
-}
-
-// mark records that bucket j saw v; fresh says it had seen nothing before.
-func (h *Histogram) mark(j int, v float64, fresh bool) {
-	if fresh {
-		h.exact[j] = v
-	} else if h.exact[j] != v {
-		h.exact[j] = math.NaN()
-	}
-}
-
 // grow makes room for bucket i.
 func (h *Histogram) grow(i int) {
-	if len(h.counts) == 0 {
+	if len(h.bins) == 0 {
 		h.offset = i
-		h.counts, h.exact = make([]uint64, 1, 64), make([]float64, 1, 64)
+		h.bins = make([]histBin, 1, 64)
 		return
 	}
 	if i < h.offset {
-		k := h.offset - i
-		h.counts = slices.Insert(h.counts, 0, make([]uint64, k)...)
-		h.exact = slices.Insert(h.exact, 0, make([]float64, k)...)
+		h.bins = slices.Insert(h.bins, 0, make([]histBin, h.offset-i)...)
 		h.offset = i
 	}
-	if j := i - h.offset; j >= len(h.counts) {
-		k := j + 1 - len(h.counts)
-		h.counts = append(h.counts, make([]uint64, k)...)
-		h.exact = append(h.exact, make([]float64, k)...)
+	if j := i - h.offset; j >= len(h.bins) {
+		h.bins = append(h.bins, make([]histBin, j+1-len(h.bins))...)
 	}
 }
 
@@ -125,13 +180,11 @@ func (h *Histogram) Merge(o *Histogram) {
 	if o == nil || o.n == 0 {
 		return
 	}
-	for j, c := range o.counts {
-		if c > 0 {
+	for j, b := range o.bins {
+		if b.n > 0 {
 			i := j + o.offset
 			h.grow(i)
-			k := i - h.offset
-			h.mark(k, o.exact[j], h.counts[k] == 0)
-			h.counts[k] += c
+			h.bins[i-h.offset].add(b)
 		}
 	}
 	h.zeros += o.zeros
@@ -148,8 +201,7 @@ func (h *Histogram) Merge(o *Histogram) {
 // Clone returns an independent copy of h.
 func (h *Histogram) Clone() *Histogram {
 	c := *h
-	c.counts = slices.Clone(h.counts)
-	c.exact = slices.Clone(h.exact)
+	c.bins = slices.Clone(h.bins)
 	return &c
 }
 
@@ -175,7 +227,8 @@ func (h *Histogram) Max() float64 { return h.max }
 
 // Quantile returns the q-quantile (0 <= q <= 1) by the nearest-rank rule:
 // the smallest value v such that at least ceil(q*n) values are <= v,
-// within HistogramError of it (exact when its bucket saw a single value).
+// within HistogramError of it, and exact when it is the value its bucket
+// keeps exactly (see Histogram).
 // It returns 0 for an empty histogram.
 func (h *Histogram) Quantile(q float64) float64 {
 	if h.n == 0 {
@@ -187,15 +240,12 @@ func (h *Histogram) Quantile(q float64) float64 {
 		return 0
 	}
 	seen := h.zeros
-	for j, c := range h.counts {
-		seen += c
-		if seen >= rank {
-			v := h.exact[j]
-			if math.IsNaN(v) {
-				v = histValue(j + h.offset)
-			}
+	for j, b := range h.bins {
+		if seen+b.n >= rank {
+			v := b.quantile(j+h.offset, rank-seen)
 			return math.Min(math.Max(v, h.min), h.max)
 		}
+		seen += b.n
 	}
 	return h.max
 }

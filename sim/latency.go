@@ -233,9 +233,7 @@ func (l *Latencies) recordMiss(h *Histogram, i int) {
 		h.zeros++
 		v = 0
 	} else {
-		j := int(b) - h.offset
-		h.mark(j, v, h.counts[j] == 0)
-		h.counts[j]++
+		h.addAt(int(b)-h.offset, v, 1)
 	}
 	h.note(v, 1, v)
 }

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/cachesim/cachesim/traces"
 )
 
 // SizeForms documents what ParseSizes accepts; errors quote it.
@@ -185,7 +187,7 @@ func ParseSizes(spec string) (Sizes, error) {
 					}
 				}
 				if lo <= 0 {
-					return fail(fmt.Errorf("a log range must start above 0"))
+					return fail(fmt.Errorf("a log range must start above 0 (a cache of size 0 holds nothing)"))
 				}
 				out.Values = append(out.Values, logSpaced(lo, hi, n)...)
 				continue
@@ -212,6 +214,10 @@ func ParseSizes(spec string) (Sizes, error) {
 	}
 	out.Bytes = units[true] > 0
 	sort.Slice(out.Values, func(i, j int) bool { return out.Values[i] < out.Values[j] })
+	if out.Values[0] <= 0 {
+		unit := map[bool]string{true: "1B", false: "1 (object)"}[out.Bytes]
+		return fail(fmt.Errorf("a cache of size 0 holds nothing, so it has no hit ratio to show; the smallest size is %s", unit))
+	}
 	out.Values = dedup(out.Values)
 	return out, nil
 }
@@ -259,6 +265,9 @@ func FormatSize(v int64, bytes bool) string {
 	}
 	if u == 0 {
 		return fmt.Sprintf("%d B", v)
+	}
+	if f >= 9999.5 { // past the largest unit: whole, grouped
+		return traces.Thousands(int64(math.Round(f))) + " " + names[u]
 	}
 	return fmt.Sprintf("%.4g %s", f, names[u])
 }

@@ -39,14 +39,17 @@ func TestParseSizes(t *testing.T) {
 	}
 }
 
+// TestParseSizesErrors: malformed specs, and any size of 0 or below (a
+// cache that holds nothing), are refused with the accepted forms.
 func TestParseSizesErrors(t *testing.T) {
-	for _, in := range []string{"", "abc", "10:5:1", "1:10", "1:10:0", "1:10:-1", "1MiB,100", "1:10:log1", "0:10:log", "5XB", "1.5", "-3"} {
+	for _, in := range []string{"", "abc", "10:5:1", "1:10", "1:10:0", "1:10:-1", "1MiB,100", "1:10:log1", "0:10:log", "5XB", "1.5", "-3",
+		"0", "0B", "0,100", "0:100:50", "0MiB:4MiB:1MiB", "100,-1"} {
 		_, err := ParseSizes(in)
 		if err == nil {
 			t.Errorf("%q accepted", in)
 			continue
 		}
-		if !strings.Contains(err.Error(), "accepted forms") {
+		if !strings.Contains(err.Error(), "accepted forms") || strings.HasPrefix(in, "0") && !strings.Contains(err.Error(), "size 0 holds nothing") {
 			t.Errorf("%q: error does not show the accepted forms: %v", in, err)
 		}
 	}

@@ -189,8 +189,8 @@ func (c *batchCounter) notes(by string) []Note {
 	if c.most < 2 {
 		return nil
 	}
-	return []Note{{Kind: NoteBatches, Text: fmt.Sprintf("%d keys in %d requests of 1 to %d keys (mean %.1f), grouped by %s",
-		c.keys, c.requests, c.most, float64(c.keys)/float64(c.requests), by)}}
+	return []Note{{Kind: NoteBatches, Text: fmt.Sprintf("%s keys in %s requests of 1 to %d keys (mean %.1f), grouped by %s",
+		Thousands(int64(c.keys)), Thousands(int64(c.requests)), c.most, float64(c.keys)/float64(c.requests), by)}}
 }
 
 // lineBatches finds the multi-key requests (consecutive lines with the

@@ -60,12 +60,12 @@ type Noter interface {
 // Thousands writes a count with thousands separators, as notes and
 // reports show counts: 93,512,190.
 func Thousands(n int64) string {
-	if n < 0 {
-		return "-" + Thousands(-n)
+	s, sign := strconv.FormatInt(n, 10), ""
+	if n < 0 { // not -n: the smallest int64 has no opposite
+		sign, s = "-", s[1:]
 	}
-	s := strconv.FormatInt(n, 10)
 	for i := len(s) - 3; i > 0; i -= 3 {
 		s = s[:i] + "," + s[i:]
 	}
-	return s
+	return sign + s
 }

@@ -118,6 +118,8 @@ func TestBatchFlagErrors(t *testing.T) {
 	}{
 		{[]string{"replay", plain, "--dedup-batch"}, "--dedup-batch has no effect: plain.txt has no multi-key requests"},
 		{[]string{"sweep", plain, "--metric", "batch"}, "--metric batch has no effect"},
+		{[]string{"sweep", plain, "--metric", "token"}, "--metric token has no effect: plain.txt is not a prompt trace"},
+		{[]string{"replay", plain, "--plot", "t.png", "--metric", "token"}, "--metric token: the timeline is not drawn for prompt traces"},
 		{[]string{"sweep", batches, "--batch-backend", "single"}, "--batch-backend has no effect here: it times whole requests (give --miss-latency) and counts backend calls per second, which needs batches.csv to have timestamps"},
 		{[]string{"sweep", batches, "--batch-backend", "single", "--miss-latency-per-key", "1ms"}, "--miss-latency-per-key times the backend call of a multi-key request: give --miss-latency too"},
 		{[]string{"sweep", batches, "--interval", "1m"}, "--interval, --peak-csv: batches.csv has no timestamps: the peak needs timestamps"},

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cachesim/cachesim/report"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -158,5 +159,39 @@ Input flags:
 `
 	if got := out.String(); got != want {
 		t.Errorf("usage\n%s\nwant\n%s", got, want)
+	}
+}
+
+// flagUsage returns the help of --name of the command at path.
+func flagUsage(t *testing.T, path []string, name string) string {
+	t.Helper()
+	_, cmd := helpOf(t, path)
+	f := cmd.Flags().Lookup(name)
+	if f == nil {
+		t.Fatalf("%v has no --%s", path, name)
+	}
+	return f.Usage
+}
+
+// --metric's help names every metric the command takes: for sweep, mrc and
+// system sweep, every name of report.MetricNames (their help is written
+// from that table); for replay's timeline, those it draws, and it refuses
+// the others.
+func TestMetricHelpListsEveryMetric(t *testing.T) {
+	for _, path := range [][]string{{"sweep"}, {"mrc"}, {"system", "sweep"}} {
+		usage := flagUsage(t, path, "metric")
+		for _, name := range report.MetricNames {
+			if !regexp.MustCompile(`\b` + name + ` \(`).MatchString(usage) {
+				t.Errorf("%v --metric help does not list %q: %s", path, name, usage)
+			}
+		}
+	}
+	usage := flagUsage(t, []string{"replay"}, "metric")
+	for _, name := range report.MetricNames {
+		listed := strings.Contains(usage, name+" (")
+		_, err := parseOptions(t, newReplayCmd, "t.csv", "--plot", "t.png", "--metric", name)
+		if listed != (err == nil) {
+			t.Errorf("replay --metric %s: listed in the help %v, accepted %v (%v): %s", name, listed, err == nil, err, usage)
+		}
 	}
 }

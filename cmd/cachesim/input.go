@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cachesim/cachesim/report"
 	"github.com/cachesim/cachesim/sim"
 	"github.com/cachesim/cachesim/traces"
 	"github.com/cachesim/cachesim/traces/trace"
@@ -490,7 +491,7 @@ func (f *inputFlags) loadSamples(args []string, stderr io.Writer, s sampleFlags,
 		ts[i], rates[i] = sm.Trace(), sm.Rate()
 		warm[i] = sm.Warmup()
 	}
-	fmt.Fprintf(stderr, "approximate: SHARDS spatial sampling at rate %.4g (%d of %d requests)%s\n", rates[0], ts[0].Len(), samples[0].Seen, bandsNote(len(samples)))
+	fmt.Fprintf(stderr, "approximate: SHARDS spatial sampling at rate %s (%s of %s requests)%s\n", report.Sig(rates[0], 4), report.Count(ts[0].Len()), report.Count(samples[0].Seen), bandsNote(len(samples)))
 	return ts, warm, total, rates, nil
 }
 

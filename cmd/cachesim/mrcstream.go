@@ -173,7 +173,7 @@ func (o *sweepOptions) mrcSampled(cmd *cobra.Command, args []string, p sweepPlan
 		}
 	}
 	rate := es[0].Rate()
-	fmt.Fprintf(stderr, "approximate: SHARDS spatial sampling at rate %.4g (%d requests)%s\n", rate, info.Requests, bandsNote(len(es)))
+	fmt.Fprintf(stderr, "approximate: SHARDS spatial sampling at rate %s (%s requests)%s\n", report.Sig(rate, 4), report.Count(info.Requests), bandsNote(len(es)))
 	if len(sizes.Values) == 0 {
 		sizes.Values = sim.LogSizes(1, es[0].Distinct(), o.points)
 	}

@@ -269,8 +269,8 @@ func (o *replayOptions) replayPrompts(cmd *cobra.Command, t *trace.Trace, p repl
 	took := time.Since(start)
 	rep := report.NewReplay(t.Name, p.spec.String(), sim.Size{N: size.N, Unit: sim.UnitOf(bytes)}, st, int(ceiling.Objects), took)
 	rep.AddPrefix(model)
-	fmt.Fprintf(stderr, "replayed %d blocks (%d tokens) in %s: %.3g blocks/s, %.3g tokens/s\n", st.Requests, st.Prefix.Tokens,
-		took.Round(time.Microsecond), float64(st.Requests)/max(took.Seconds(), 1e-9), float64(st.Prefix.Tokens)/max(took.Seconds(), 1e-9))
+	fmt.Fprintf(stderr, "replayed %s blocks (%s tokens) in %s: %s blocks/s, %s tokens/s\n", report.Count(st.Requests), report.Count(st.Prefix.Tokens),
+		took.Round(time.Microsecond), report.Sig(float64(st.Requests)/max(took.Seconds(), 1e-9), 3), report.Sig(float64(st.Prefix.Tokens)/max(took.Seconds(), 1e-9), 3))
 	return o.out.emit(cmd.OutOrStdout(), stderr, writers{"table": rep.WriteTable, "csv": rep.WriteCSV, "json": rep.WriteJSON})
 }
 

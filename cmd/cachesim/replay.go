@@ -293,13 +293,16 @@ type timelineFlags struct {
 	fs       *pflag.FlagSet
 }
 
+// timelineMetrics are the metrics a timeline chart draws (its --metric).
+var timelineMetrics = []string{"request", "byte"}
+
 func (f *timelineFlags) register(fs *pflag.FlagSet) {
 	defer inSection(fs, sectionTimeline)()
 	f.fs = fs
 	fs.StringVar(&f.plot, "plot", "", "draw the hit ratio per window to this file, PNG or SVG by its extension (timeline.png); with --instances, the token hit ratio per router")
 	markPaths(fs, "output", "plot")
 	fs.StringVar(&f.interval, "interval", "", "width of the timeline's windows: a duration (1m) on traces with timestamps, or a number of requests (10000) (default: about 100 windows)")
-	fs.StringVar(&f.metric, "metric", "request", "hit ratio of the timeline chart: request, or byte")
+	fs.StringVar(&f.metric, "metric", "request", "hit ratio of the timeline chart: "+report.MetricHelp(timelineMetrics...))
 }
 
 // on reports whether a timeline was asked for.
@@ -315,6 +318,8 @@ func (f *timelineFlags) check(out *outputFlags) (sim.Window, error) {
 		return window, fmt.Errorf("--metric %w", err)
 	} else if m == report.BatchHitRatio {
 		return window, fmt.Errorf("--metric batch: the timeline counts keys, not whole requests; give request or byte (the replay's table has the batch hit ratio)")
+	} else if m == report.TokenHitRatio {
+		return window, fmt.Errorf("--metric token: the timeline is not drawn for prompt traces; give request or byte")
 	}
 	if f.fs.Changed("metric") && f.plot == "" {
 		return window, fmt.Errorf("--metric chooses the hit ratio of the timeline chart: give --plot")

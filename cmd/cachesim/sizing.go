@@ -22,6 +22,7 @@ type sizingFlags struct {
 	objectBytes float64
 	interpolate bool
 	xScale      string
+	roundTo     string
 	fs          *pflag.FlagSet
 }
 
@@ -30,11 +31,12 @@ func (f *sizingFlags) register(fs *pflag.FlagSet) {
 	rules := inSection(fs, sectionRules)
 	fs.StringVar(&f.plot, "plot", "", "draw the hit-ratio curves to this file, PNG or SVG by its extension (mrc.png, mrc.svg)")
 	markPaths(fs, "output", "plot")
-	fs.StringVar(&f.metric, "metric", "request", "hit ratio of the chart and the recommendations: request, or byte (byte hit ratio)")
+	fs.StringVar(&f.metric, "metric", "request", "hit ratio of the chart and the recommendations: "+report.MetricHelp(report.MetricNames...))
 	fs.Float64Var(&f.minGain, "min-gain", 1, "diminishing-returns threshold: recommend the smallest size from which every larger swept size gains less than this many percentage points per doubling of the size (negative: off)")
 	fs.Float64Var(&f.sensitivity, "knee-sensitivity", 1, "Kneedle's sensitivity S for the knee recommendation (0: off); on log-size when the size axis is log (see --x-scale)")
 	fs.Float64Var(&f.target, "target-hit-ratio", 0, "recommend the smallest size reaching this hit ratio, e.g. 0.9 (0: off)")
 	fs.StringVar(&f.xScale, "x-scale", "auto", "size axis of the charts: log, linear, or auto (log when the sizes span more than two decades, or are log-spaced over 4× or more); Kneedle reads the curve on the same axis")
+	fs.StringVar(&f.roundTo, "round-to", "", "round recommended sizes up to a multiple of this size, e.g. 64MiB or 1000 (a plain number is in the sweep's unit; 1 keeps the swept sizes) (default: two significant figures in the unit shown, 5.944 MiB → 6 MiB; a whole number of its unit, 512 MiB, stays)")
 	fs.BoolVar(&f.interpolate, "interpolate", false, "let the target rule pick sizes between swept points (straight lines between them, in log-size on a log axis)")
 	rules()
 	defer inSection(fs, sectionLatency)() // the cost rule's
@@ -46,6 +48,7 @@ func (f *sizingFlags) register(fs *pflag.FlagSet) {
 // sizing is what the flags ask for, checked before any work.
 type sizing struct {
 	metric      report.Metric
+	roundTo     sim.Size // 0: two significant figures
 	xScale      report.Scale
 	useCost     bool
 	latencyPlot string // --latency-plot's file ("": none)
@@ -63,6 +66,11 @@ func (f *sizingFlags) check(out *outputFlags, lat *latencyFlags, partition bool)
 	}
 	if s.xScale, err = report.ParseScale(f.xScale); err != nil {
 		return s, fmt.Errorf("--x-scale %w", err)
+	}
+	if f.roundTo != "" {
+		if s.roundTo, err = sim.ParseSize(f.roundTo); err != nil || s.roundTo.N <= 0 {
+			return s, fmt.Errorf("--round-to %q: expected a positive size, e.g. 64MiB, or a count of objects (1 keeps the swept sizes)", f.roundTo)
+		}
 	}
 	if err := finite(floatFlag{"min-gain", f.minGain}, floatFlag{"knee-sensitivity", f.sensitivity}, floatFlag{"target-hit-ratio", f.target},
 		floatFlag{"memory-cost", f.memoryCost}, floatFlag{"object-bytes", f.objectBytes}); err != nil {
@@ -90,6 +98,24 @@ func (f *sizingFlags) check(out *outputFlags, lat *latencyFlags, partition bool)
 		return s, fmt.Errorf("--miss-cost tenant=price,… weighs the tenants of --partition (cachesim sweep); the cost rule takes one price per miss")
 	}
 	return s, f.checkCost(s.useCost, lat)
+}
+
+// checkMetric refuses --metric token on a trace without prompts: the token
+// hit ratio would be 0 at every size.
+func checkMetric(t *trace.Trace, metric report.Metric) error {
+	if metric == report.TokenHitRatio && !sim.Prompts(t) {
+		return fmt.Errorf("--metric token has no effect: %s is not a prompt trace (the token hit ratio is prefix caching's); give request or byte", t.Name)
+	}
+	return nil
+}
+
+// roundStep returns --round-to in the sizes' unit (0: not given), or an
+// error when it carries a byte unit and the sizes count objects.
+func (s sizing) roundStep(bytes bool) (int64, error) {
+	if s.roundTo.Bytes() && !bytes {
+		return 0, fmt.Errorf("--round-to %s is bytes, and the sizes count objects: give a count, e.g. --round-to 1000", s.roundTo)
+	}
+	return s.roundTo.N, nil
 }
 
 // checkCost checks the cost rule's flags.
@@ -144,8 +170,12 @@ func requestRate(flag float64, t *trace.Trace) float64 {
 func (f *sizingFlags) finish(s sizing, t *trace.Trace, rep *report.Sweep, model *sim.LatencyModel, lat *sim.Latencies,
 	rate float64, bytes bool, out *outputFlags) error {
 	rep.XScale = s.xScale
+	step, err := s.roundStep(bytes)
+	if err != nil {
+		return err
+	}
 	cfg := report.RecommendConfig{Metric: s.metric, Bytes: bytes, MinGain: f.minGain, Sensitivity: f.sensitivity,
-		LogX: rep.LogX(), Target: f.target, Interpolate: f.interpolate}
+		LogX: rep.LogX(), Target: f.target, Interpolate: f.interpolate, RoundTo: step}
 	if s.useCost {
 		m, err := f.costModel(t, rate, bytes)
 		if err != nil {

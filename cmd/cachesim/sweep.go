@@ -262,6 +262,9 @@ func (o *sweepOptions) plan() (p sweepPlan, err error) {
 	if p.sizing, err = o.sizing.check(&o.out, &o.lat, o.fs.Changed("partition")); err != nil {
 		return p, err
 	}
+	if _, err := p.sizing.roundStep(p.sizes.Bytes); o.sizes != "" && err != nil {
+		return p, err
+	}
 	if p.sizing.metric == report.BatchHitRatio && o.sample.on() {
 		return p, fmt.Errorf("--metric batch needs every key of every request: a spatial sample keeps some keys of a request and not others; drop --sample-rate/--sample-size")
 	}
@@ -404,6 +407,9 @@ func (o *sweepOptions) checkInput(p *sweepPlan, in sweepInput) error {
 		}
 	}
 	if err := o.cache.checkTrace(t); err != nil {
+		return err
+	}
+	if err := checkMetric(t, p.sizing.metric); err != nil {
 		return err
 	}
 	if err := o.batch.checkTrace(t, p.sizing.metric); err != nil {

@@ -641,7 +641,10 @@ func (o *systemSweepOptions) plan(cmd *cobra.Command) (p systemSweepPlan, err er
 	if p.vary, err = o.varied(p.setup.cfg.Levels); err != nil {
 		return p, err
 	}
-	p.sizing, err = o.sizing.check(&o.out, &o.lat, false)
+	if p.sizing, err = o.sizing.check(&o.out, &o.lat, false); err != nil {
+		return p, err
+	}
+	_, err = p.sizing.roundStep(p.sizes.Bytes)
 	return p, err
 }
 
@@ -654,6 +657,9 @@ func runSystemSweep(cmd *cobra.Command, o *systemSweepOptions, p systemSweepPlan
 		return err
 	}
 	if err := refusePrompts(t, "KV tiers run in cachesim system replay, one size in cachesim sweep"); err != nil {
+		return err
+	}
+	if err := checkMetric(t, sz.metric); err != nil {
 		return err
 	}
 	if err := o.batch.checkTrace(t, sz.metric); err != nil {
