@@ -42,7 +42,7 @@ func newARC(capacity int64) *arc {
 // p and readmits into T2; any other miss enters T1.
 func (c *arc) Access(r *trace.Request) bool {
 	ghostHit, inB2 := false, false
-	if i, ok := c.lookup(r.Key); ok {
+	if i, ok := c.lookup(r); ok {
 		switch segmentOf(c.nodes, i) {
 		case arcT1:
 			moveTo(c.l[:], c.nodes, i, arcT2)
@@ -74,7 +74,7 @@ func (c *arc) Access(r *trace.Request) bool {
 	if ghostHit {
 		to = arcT2
 	}
-	i := c.add(r.Key, r.Size)
+	i := c.add(r)
 	pushTo(c.l[:], c.nodes, i, to)
 	return false
 }

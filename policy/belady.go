@@ -41,7 +41,7 @@ func (c *belady) NeedsFuture() bool { return true }
 // the variant declines it.
 func (c *belady) Access(r *trace.Request) bool {
 	prio := -r.Next
-	if i, ok := c.lookup(r.Key); ok {
+	if i, ok := c.lookup(r); ok {
 		if c.sized && r.Next == trace.NoNext {
 			c.far.remove(c.nodes, i)
 			c.drop(i)
@@ -62,7 +62,7 @@ func (c *belady) Access(r *trace.Request) bool {
 		c.far.remove(c.nodes, v)
 		c.evict(v)
 	}
-	i := c.add(r.Key, r.Size)
+	i := c.add(r)
 	setPriority(c.nodes, i, prio)
 	c.far.push(c.nodes, i)
 	return false

@@ -80,7 +80,7 @@ func (c *beladyPrefix) Access(r *trace.Request) bool {
 	}
 	c.prev = nilIdx
 	prio := -r.Next
-	if i, ok := c.lookup(r.Key); ok {
+	if i, ok := c.lookup(r); ok {
 		setPriority(c.nodes, i, prio)
 		if c.links[i].children == 0 {
 			c.leaves.fix(c.nodes, i)
@@ -103,7 +103,7 @@ func (c *beladyPrefix) Access(r *trace.Request) bool {
 		}
 		return false
 	}
-	i := c.add(r.Key, r.Size)
+	i := c.add(r)
 	setPriority(c.nodes, i, prio)
 	for len(c.links) <= int(i) {
 		c.links = append(c.links, prefixLink{})
@@ -157,7 +157,7 @@ func (c *beladyPrefix) Remove(key uint64) bool {
 	return c.removeKey(key, func(i int32) {
 		if c.links[i].children > 0 {
 			for j := range c.nodes {
-				if k, ok := c.lookup(c.nodes[j].key); ok && k == int32(j) && c.links[j].parent == i {
+				if k, ok := c.lookupKey(c.nodes[j].key); ok && k == int32(j) && c.links[j].parent == i {
 					c.links[j].parent = nilIdx
 				}
 			}

@@ -56,7 +56,7 @@ func (c *beladySize) NeedsFuture() bool { return true }
 func (c *beladySize) Access(r *trace.Request) bool {
 	now := c.seen
 	c.seen++
-	if i, ok := c.lookup(r.Key); ok {
+	if i, ok := c.lookup(r); ok {
 		if r.Next == trace.NoNext {
 			c.dense.remove(c.nodes, i)
 			c.drop(i)
@@ -79,7 +79,7 @@ func (c *beladySize) Access(r *trace.Request) bool {
 		c.dense.remove(c.nodes, v)
 		c.evict(v)
 	}
-	i := c.add(r.Key, r.Size)
+	i := c.add(r)
 	c.setNext(i, r.Next)
 	c.dense.add(c.nodes, i)
 	return false

@@ -100,20 +100,20 @@ func (c *cacheus) Access(r *trace.Request) bool {
 }
 
 func (c *cacheus) access(r *trace.Request) bool {
-	if i, ok := c.lookup(r.Key); ok && !c.inH(i) {
+	if i, ok := c.lookup(r); ok && !c.inH(i) {
 		c.hit(i)
 		c.lfuHit(i)
 		c.hits++
 		return true
 	}
-	c.learn(r.Key)
+	c.learn(r)
 	if !c.fits(r.Size) {
 		return false
 	}
 	for c.full(r.Size) {
 		c.evictOne()
 	}
-	h, inH := c.lookup(r.Key)
+	h, inH := c.lookup(r)
 	if !c.canAdmit(r.Size, inH) {
 		return false
 	}
@@ -142,18 +142,18 @@ func (c *cacheus) lfuHit(i int32) {
 // leaveLFU takes entry i out of the LFU, keeping its frequency.
 func (c *cacheus) leaveLFU(i int32) { c.lfu.release(c.lfu.take(i)) }
 
-// learn lowers the weight of the expert whose history holds key, then
-// renormalises, and forgets key in both histories.
-func (c *cacheus) learn(key uint64) {
-	if _, ok := c.hist[cacheusLRU].s.lookup(key); ok {
+// learn lowers the weight of the expert whose history holds r's key, then
+// renormalises, and forgets the key in both histories.
+func (c *cacheus) learn(r *trace.Request) {
+	if _, ok := c.hist[cacheusLRU].s.lookup(r); ok {
 		c.wLRU = float64(c.wLRU * c.decay)
-	} else if _, ok := c.hist[cacheusLFU].s.lookup(key); ok {
+	} else if _, ok := c.hist[cacheusLFU].s.lookup(r); ok {
 		c.wLFU = float64(c.wLFU * c.decay)
 	}
 	c.wLRU /= c.wLRU + c.wLFU
 	c.wLFU = 1 - c.wLRU
-	c.hist[cacheusLRU].forget(key)
-	c.hist[cacheusLFU].forget(key)
+	c.hist[cacheusLRU].forget(r.Key, r.Ref)
+	c.hist[cacheusLFU].forget(r.Key, r.Ref)
 }
 
 // evictOne evicts one expert's victim into H, remembering it in that
@@ -169,12 +169,12 @@ func (c *cacheus) evictOne() {
 			v, expert = lfuV, cacheusLFU
 		}
 	}
-	key, size := c.nodes[v].key, c.nodes[v].size
+	key, ref, size := c.nodes[v].key, c.refOf(v), c.nodes[v].size
 	c.leaveLFU(v)
 	c.toHistory(v)
 	c.trimH()
 	if expert >= 0 {
-		c.hist[expert].remember(key, size)
+		c.hist[expert].remember(key, ref, size)
 	}
 }
 
@@ -212,10 +212,18 @@ func (c *cacheus) adaptRate() {
 // Remove drops key's object (a delete in the trace) from both experts, or
 // forgets it in H and both histories: its return is a new object.
 func (c *cacheus) Remove(key uint64) bool {
-	if i, ok := c.lookup(key); ok && !c.inH(i) {
+	if i, ok := c.lookupKey(key); ok && !c.inH(i) {
 		c.leaveLFU(i)
 	}
-	c.hist[cacheusLRU].forget(key)
-	c.hist[cacheusLFU].forget(key)
+	c.hist[cacheusLRU].forget(key, 0)
+	c.hist[cacheusLFU].forget(key, 0)
 	return c.srlru.Remove(key)
+}
+
+// useRefs numbers both histories' keys too (see numberer).
+func (c *cacheus) useRefs(k *trace.KeyRefs) {
+	c.store.useRefs(k)
+	for e := range c.hist {
+		c.hist[e].s.useRefs(k)
+	}
 }

@@ -56,7 +56,7 @@ func newCAR(capacity int64) *car {
 // Access looks r up: a hit sets the reference bit; a ghost hit adapts p and
 // admits into T2; any other miss enters T1.
 func (c *car) Access(r *trace.Request) bool {
-	if i, ok := c.lookup(r.Key); ok {
+	if i, ok := c.lookup(r); ok {
 		switch segmentOf(c.nodes, i) {
 		case carT1, carT2:
 			c.markReferenced(i)
@@ -89,7 +89,7 @@ func (c *car) Access(r *trace.Request) bool {
 		to = carT2
 		c.ghostSeen = [2]bool{}
 	}
-	i := c.add(r.Key, r.Size)
+	i := c.add(r)
 	pushTo(c.l[:], c.nodes, i, to)
 	return false
 }

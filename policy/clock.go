@@ -23,7 +23,7 @@ func newClock(capacity int64) *clock {
 
 // Access looks r up, setting a hit's reference bit; a miss is admitted at the head.
 func (c *clock) Access(r *trace.Request) bool {
-	if i, ok := c.lookup(r.Key); ok {
+	if i, ok := c.lookup(r); ok {
 		c.markReferenced(i)
 		return true
 	}
@@ -40,7 +40,7 @@ func (c *clock) Access(r *trace.Request) bool {
 		c.q.remove(c.nodes, v)
 		c.evict(v)
 	}
-	c.q.pushFront(c.nodes, c.add(r.Key, r.Size))
+	c.q.pushFront(c.nodes, c.add(r))
 	return false
 }
 

@@ -45,11 +45,11 @@ func newClockPro(capacity int64, cold float64) *clockPro {
 // Access looks r up; a miss is admitted only if the cached (all cold)
 // pages and it fit the cold target.
 func (c *clockPro) Access(r *trace.Request) bool {
-	if _, ok := c.lookup(r.Key); ok {
+	if _, ok := c.lookup(r); ok {
 		return true
 	}
 	if c.fits(r.Size) && c.used+int64(r.Size) <= c.coldMax {
-		c.add(r.Key, r.Size)
+		c.add(r)
 	}
 	return false
 }

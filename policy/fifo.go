@@ -18,7 +18,7 @@ func newFIFO(capacity int64) *fifo { return &fifo{newQueue(capacity)} }
 
 // Access looks r up; a miss is admitted at the queue's head.
 func (c *fifo) Access(r *trace.Request) bool {
-	if _, ok := c.lookup(r.Key); ok {
+	if _, ok := c.lookup(r); ok {
 		return true
 	}
 	c.admit(r)

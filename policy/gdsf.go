@@ -56,7 +56,7 @@ func (c *gdsf) less(a, b int32) bool {
 // admitted, then the lowest-ranked objects are evicted until it all fits.
 func (c *gdsf) Access(r *trace.Request) bool {
 	c.seq++
-	if i, ok := c.lookup(r.Key); ok {
+	if i, ok := c.lookup(r); ok {
 		c.setFreq(i, c.freqOf(i)+1)
 		c.setRank(i)
 		c.heap.fix(i)
@@ -65,7 +65,7 @@ func (c *gdsf) Access(r *trace.Request) bool {
 	if !c.fits(r.Size) {
 		return false
 	}
-	i := c.add(r.Key, r.Size)
+	i := c.add(r)
 	if int(i) >= len(c.rank) {
 		c.rank = append(c.rank, make([]gdsfRank, int(i)+1-len(c.rank))...)
 	}

@@ -45,7 +45,7 @@ func newHyperbolic(capacity int64, samples int, power uint, seed uint64) *hyperb
 // it fits and is admitted with frequency 1.
 func (c *hyperbolic) Access(r *trace.Request) bool {
 	c.n++
-	if i, ok := c.lookup(r.Key); ok {
+	if i, ok := c.lookup(r); ok {
 		c.countHit(i)
 		return true
 	}
@@ -57,7 +57,7 @@ func (c *hyperbolic) Access(r *trace.Request) bool {
 		c.table.remove(v)
 		c.evict(v)
 	}
-	i := c.add(r.Key, r.Size)
+	i := c.add(r)
 	c.setAdmitted(i)
 	c.table.insert(i, r.Key)
 	return false

@@ -102,7 +102,7 @@ func newLeCaR(capacity int64, o lecarOptions) *lecar {
 // a history key updates the weights; a miss is admitted with frequency 1.
 func (c *lecar) Access(r *trace.Request) bool {
 	c.n++
-	if i, ok := c.lookup(r.Key); ok {
+	if i, ok := c.lookup(r); ok {
 		if c.placeOf(i) == lecarCached {
 			c.hit(i)
 			return true
@@ -115,7 +115,7 @@ func (c *lecar) Access(r *trace.Request) bool {
 	for c.full(r.Size) {
 		c.evictOne()
 	}
-	i := c.add(r.Key, r.Size)
+	i := c.add(r)
 	c.setPlace(i, lecarCached)
 	c.lfu.grow(i)
 	c.lru.pushFront(c.nodes, i)

@@ -37,7 +37,7 @@ func newLFU(capacity int64) *lfu {
 
 // Access looks r up, raising a hit's count; a miss is admitted with count 1.
 func (c *lfu) Access(r *trace.Request) bool {
-	if i, ok := c.lookup(r.Key); ok {
+	if i, ok := c.lookup(r); ok {
 		c.promote(i)
 		return true
 	}
@@ -53,7 +53,7 @@ func (c *lfu) Access(r *trace.Request) bool {
 		c.unlink(b, v)
 		c.evict(v)
 	}
-	i := c.add(r.Key, r.Size)
+	i := c.add(r)
 	b := c.lowest
 	if b == nilIdx || c.buckets[b].freq != 1 {
 		b = c.newBucket(1, nilIdx, b)

@@ -61,7 +61,7 @@ func newLFUDA(capacity int64) *lfuda {
 // Access looks r up, adding the age to a hit's priority; a miss is
 // admitted with priority age+1.
 func (c *lfuda) Access(r *trace.Request) bool {
-	if i, ok := c.lookup(r.Key); ok {
+	if i, ok := c.lookup(r); ok {
 		p := c.prioOf(i) + c.age
 		c.maxPrio = max(c.maxPrio, p)
 		c.unlink(i)
@@ -74,7 +74,7 @@ func (c *lfuda) Access(r *trace.Request) bool {
 	for c.full(r.Size) {
 		c.evictOne()
 	}
-	c.link(c.add(r.Key, r.Size), c.age+1)
+	c.link(c.add(r), c.age+1)
 	return false
 }
 

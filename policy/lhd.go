@@ -54,6 +54,7 @@ type lhd struct {
 	rng            lcsRand
 	assoc          int
 	recent         []uint64 // keys of recently admitted objects
+	recentRef      []uint32 // and their numbers (store.refOf)
 	recentSet      []bool
 	recentHead     int
 	time           uint64
@@ -85,6 +86,7 @@ func newLHD(capacity int64, associativity, admissions int, seed uint64) *lhd {
 		rng:            newLCSRand(seed),
 		assoc:          associativity,
 		recent:         make([]uint64, admissions),
+		recentRef:      make([]uint32, admissions),
 		recentSet:      make([]bool, admissions),
 		nextReconfig:   lhdReconfigEvery,
 		shift:          10,
@@ -106,7 +108,7 @@ func newLHD(capacity int64, associativity, admissions int, seed uint64) *lhd {
 // Access looks r up, updating a hit's tag; a miss evicts the lowest hit
 // densities until it fits and is admitted with a new tag.
 func (c *lhd) Access(r *trace.Request) bool {
-	if i, ok := c.lookup(r.Key); ok {
+	if i, ok := c.lookup(r); ok {
 		c.update(i, false)
 		return true
 	}
@@ -119,7 +121,7 @@ func (c *lhd) Access(r *trace.Request) bool {
 		c.dense.remove(c.nodes, v)
 		c.evict(v)
 	}
-	i := c.add(r.Key, r.Size)
+	i := c.add(r)
 	c.dense.add(c.nodes, i)
 	for int(i) >= len(c.tags) {
 		c.tags = append(c.tags, lhdTag{})
@@ -183,6 +185,7 @@ func (c *lhd) update(i int32, admitted bool) {
 	}
 	if admitted && !explore && c.density(i) < c.ewmaVictim {
 		c.recent[c.recentHead%len(c.recent)] = c.nodes[i].key
+		c.recentRef[c.recentHead%len(c.recent)] = c.refOf(i)
 		c.recentSet[c.recentHead%len(c.recent)] = true
 		c.recentHead++
 	}
@@ -211,7 +214,7 @@ func (c *lhd) victim() int32 {
 		if !c.recentSet[k] {
 			continue
 		}
-		if v, ok := c.lookup(key); ok {
+		if v, ok := c.index.get(key, c.recentRef[k]); ok {
 			if d := c.density(v); d < bestRank {
 				best, bestRank = v, d
 			}

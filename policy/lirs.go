@@ -80,7 +80,7 @@ func (c *lirs) Access(r *trace.Request) bool {
 }
 
 func (c *lirs) access(r *trace.Request) bool {
-	i, ok := c.lookup(r.Key)
+	i, ok := c.lookup(r)
 	if !ok {
 		c.admit(r)
 		return false
@@ -172,7 +172,7 @@ func (c *lirs) admit(r *trace.Request) {
 			c.evictLIR()
 		}
 	}
-	i := c.add(r.Key, r.Size)
+	i := c.add(r)
 	for len(c.q2) < len(c.nodes) {
 		c.q2 = append(c.q2, entry{})
 	}

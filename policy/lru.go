@@ -29,7 +29,7 @@ func newLRU(capacity int64) *lru { return &lru{queue: newQueue(capacity)} }
 // Access looks r up, moving a hit to the most recent end (a pinned one
 // stays out of the list); a miss is admitted.
 func (c *lru) Access(r *trace.Request) bool {
-	if i, ok := c.lookup(r.Key); ok {
+	if i, ok := c.lookup(r); ok {
 		if c.pins.size == 0 || c.pins.of(i) == 0 {
 			c.q.moveToFront(c.nodes, i)
 		}

@@ -384,7 +384,7 @@ func (c *memcached) tick(t int64) {
 // the object as the SET after it would.
 func (c *memcached) Access(r *trace.Request) bool {
 	c.tick(r.Time)
-	if i, ok := c.lookup(r.Key); ok {
+	if i, ok := c.lookup(r); ok {
 		if exp := mcExpiry(&c.nodes[i]); exp != 0 && exp <= c.clock.now {
 			c.reclaim(i)
 		} else if r.Op == trace.OpSet {
@@ -403,7 +403,7 @@ func (c *memcached) Access(r *trace.Request) bool {
 // get that finds it expired does.
 func (c *memcached) Expire(key uint64, now int64) bool {
 	c.tick(now)
-	i, ok := c.lookup(key)
+	i, ok := c.lookupKey(key)
 	if !ok {
 		return false
 	}
@@ -428,7 +428,7 @@ func (c *memcached) set(r *trace.Request) {
 		return
 	}
 	c.removeKey(r.Key, c.unlink)
-	i := c.add(r.Key, r.Size)
+	i := c.add(r)
 	e := &c.nodes[i]
 	var exp uint32
 	if ttl := c.ttlOf(r); ttl > 0 {

@@ -167,7 +167,7 @@ func fill() []req {
 }
 
 func lruOf(c *memcached, key uint64) int {
-	i, ok := c.lookup(key)
+	i, ok := c.lookupKey(key)
 	if !ok {
 		return -1
 	}
@@ -253,7 +253,7 @@ func TestMemcachedSetReplaces(t *testing.T) {
 	run(c, append(fill(), req{key: 1}))
 	r := trace.Request{Key: 1, Size: 60, Op: trace.OpSet}
 	c.Access(&r)
-	i, ok := c.lookup(1)
+	i, ok := c.lookupKey(1)
 	if e := &c.nodes[i]; !ok || mcClassOf(e) != 1 || mcHas(e, mcFetched|mcActive) {
 		t.Fatalf("after the set, 1 is %v, class %d, fetched %v, active %v; want class 1, no flags",
 			ok, mcClassOf(e), mcHas(e, mcFetched), mcHas(e, mcActive))

@@ -20,7 +20,7 @@ func newMRU(capacity int64) *mru { return &mru{newQueue(capacity)} }
 // Access looks r up, moving a hit to the most recent end; a miss evicts from
 // that same end until it fits and is then admitted there.
 func (c *mru) Access(r *trace.Request) bool {
-	if i, ok := c.lookup(r.Key); ok {
+	if i, ok := c.lookup(r); ok {
 		c.q.moveToFront(c.nodes, i)
 		return true
 	}
@@ -32,6 +32,6 @@ func (c *mru) Access(r *trace.Request) bool {
 		c.q.remove(c.nodes, v)
 		c.evict(v)
 	}
-	c.q.pushFront(c.nodes, c.add(r.Key, r.Size))
+	c.q.pushFront(c.nodes, c.add(r))
 	return false
 }

@@ -71,7 +71,7 @@ func (p *pins) clear(i int32, size uint32) {
 // Pin implements Pinner: a pinned object leaves the recency list until its
 // last pin goes.
 func (c *lru) Pin(key uint64) bool {
-	i, ok := c.lookup(key)
+	i, ok := c.lookupKey(key)
 	if !ok {
 		return false
 	}
@@ -86,7 +86,7 @@ func (c *lru) Pin(key uint64) bool {
 // recent, as if they had just been accessed in that order.
 func (c *lru) Unpin(keys []uint64) {
 	for _, k := range keys {
-		if i, ok := c.lookup(k); ok && c.pins.release(i, c.nodes[i].size) {
+		if i, ok := c.lookupKey(k); ok && c.pins.release(i, c.nodes[i].size) {
 			c.q.pushFront(c.nodes, i)
 		}
 	}

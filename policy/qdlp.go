@@ -74,13 +74,13 @@ func newQDLP(capacity int64, o qdlpOptions) *qdlp {
 // Access looks r up, counting a hit; a miss enters main if the ghost
 // remembers the key, else the FIFO.
 func (c *qdlp) Access(r *trace.Request) bool {
-	if i, ok := c.lookup(r.Key); ok {
+	if i, ok := c.lookup(r); ok {
 		if queueOf(c.nodes, i) == inSmall || c.countOf(i) < c.maxCount {
 			c.countHit(i)
 		}
 		return true
 	}
-	fromGhost := c.ghost.forget(r.Key)
+	fromGhost := c.ghost.forget(r.Key, r.Ref)
 	if int64(r.Size) > c.small.capacity {
 		return false
 	}
@@ -90,10 +90,10 @@ func (c *qdlp) Access(r *trace.Request) bool {
 	switch {
 	case fromGhost:
 		if c.roomInMain(r.Size) {
-			c.toMain(c.add(r.Key, r.Size))
+			c.toMain(c.add(r))
 		}
 	case int64(r.Size) < c.small.capacity:
-		i := c.add(r.Key, r.Size)
+		i := c.add(r)
 		setQueue(c.nodes, i, inSmall)
 		c.small.push(c.nodes, i)
 	}
@@ -124,7 +124,7 @@ func (c *qdlp) evictOne() {
 			return
 		}
 	} else {
-		c.ghost.remember(c.nodes[v].key, c.nodes[v].size)
+		c.ghost.rememberEntry(&c.store, v)
 	}
 	c.evict(v)
 }
@@ -167,4 +167,10 @@ func (c *qdlp) evictMain() {
 // ghost FIFO, so that its return is a new object.
 func (c *qdlp) Remove(key uint64) bool {
 	return c.removeQueued(key, &c.small, &c.main, &c.ghost)
+}
+
+// useRefs numbers the ghost FIFO's keys too (see numberer).
+func (c *qdlp) useRefs(k *trace.KeyRefs) {
+	c.store.useRefs(k)
+	c.ghost.s.useRefs(k)
 }

@@ -19,7 +19,7 @@ func (c *queue) admit(r *trace.Request) {
 		return
 	}
 	c.evictTail(&c.q, r.Size)
-	c.q.pushFront(c.nodes, c.add(r.Key, r.Size))
+	c.q.pushFront(c.nodes, c.add(r))
 }
 
 // Remove drops key's object (a delete in the trace).

@@ -63,7 +63,7 @@ func (c *radix) Access(r *trace.Request) bool {
 	if !r.Continues {
 		c.anchor, c.inReq = nilIdx, false
 	}
-	i, hit := c.lookup(r.Key)
+	i, hit := c.lookup(r)
 	if hit {
 		if c.pins.of(i) == 0 && i != c.anchor {
 			c.q.remove(c.nodes, i)
@@ -110,13 +110,13 @@ func (c *radix) admit(r *trace.Request) {
 		c.unlinkParent(v)
 		c.evict(v)
 	}
-	i := c.add(r.Key, r.Size)
+	i := c.add(r)
 	for len(c.tree) <= int(i) {
 		c.tree = append(c.tree, radixNode{})
 	}
 	c.tree[i] = radixNode{}
 	if c.inReq {
-		if p, ok := c.lookup(c.prev); ok {
+		if p, ok := c.lookupKey(c.prev); ok {
 			c.tree[i] = radixNode{parent: c.prev, hasParent: true}
 			c.tree[p].children++
 		}
@@ -137,7 +137,7 @@ func (c *radix) victim() int32 {
 // unlinkParent takes entry i off its parent's children.
 func (c *radix) unlinkParent(i int32) {
 	if nd := c.tree[i]; nd.hasParent {
-		if p, ok := c.lookup(nd.parent); ok && c.tree[p].children > 0 {
+		if p, ok := c.lookupKey(nd.parent); ok && c.tree[p].children > 0 {
 			c.tree[p].children--
 		}
 	}
@@ -145,7 +145,7 @@ func (c *radix) unlinkParent(i int32) {
 
 // Pin implements Pinner: a pinned block leaves the list until released.
 func (c *radix) Pin(key uint64) bool {
-	i, ok := c.lookup(key)
+	i, ok := c.lookupKey(key)
 	if !ok {
 		return false
 	}
@@ -163,7 +163,7 @@ func (c *radix) Pin(key uint64) bool {
 // blocks last block first).
 func (c *radix) Unpin(keys []uint64) {
 	for k := len(keys) - 1; k >= 0; k-- {
-		if i, ok := c.lookup(keys[k]); ok && c.pins.release(i, c.nodes[i].size) {
+		if i, ok := c.lookupKey(keys[k]); ok && c.pins.release(i, c.nodes[i].size) {
 			c.q.pushFront(c.nodes, i)
 		}
 	}

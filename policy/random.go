@@ -30,7 +30,7 @@ func newRandom(capacity int64, seed uint64) *random {
 
 // Access looks r up; a miss evicts random objects until it fits.
 func (c *random) Access(r *trace.Request) bool {
-	if _, ok := c.lookup(r.Key); ok {
+	if _, ok := c.lookup(r); ok {
 		return true
 	}
 	if !c.fits(r.Size) {
@@ -41,7 +41,7 @@ func (c *random) Access(r *trace.Request) bool {
 		c.dense.remove(c.nodes, v)
 		c.evict(v)
 	}
-	i := c.add(r.Key, r.Size)
+	i := c.add(r)
 	c.dense.add(c.nodes, i)
 	return false
 }

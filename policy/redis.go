@@ -238,7 +238,7 @@ func (c *redis) Access(r *trace.Request) bool {
 		c.expiring.step()
 		c.makeRoom(r.Time)
 	}
-	if i, ok := c.lookup(r.Key); ok {
+	if i, ok := c.lookup(r); ok {
 		if e := c.extra[i].expires; e == 0 || r.Time < e {
 			switch c.mode {
 			case redisLRU:
@@ -269,7 +269,7 @@ func (c *redis) Access(r *trace.Request) bool {
 			c.evictOne(r.Time)
 		}
 	}
-	i := c.add(r.Key, r.Size)
+	i := c.add(r)
 	switch c.mode {
 	case redisLRU:
 		c.setObjLRU(i, seconds(r.Time))
@@ -449,7 +449,7 @@ func (c *redis) pick(now int64) int32 {
 			}
 			key := c.pool[k].key
 			c.pool[k] = redisPoolEntry{}
-			if i, ok := c.lookup(key); ok && (c.mode != redisTTL || c.objLRU(i) != redisNoExpiry) {
+			if i, ok := c.lookupKey(key); ok && (c.mode != redisTTL || c.objLRU(i) != redisNoExpiry) {
 				return i
 			}
 		}
@@ -518,7 +518,7 @@ func (c *redis) Remove(key uint64) bool {
 
 // Expire drops key's entry if it has expired by now (see Expirer).
 func (c *redis) Expire(key uint64, now int64) bool {
-	i, ok := c.lookup(key)
+	i, ok := c.lookupKey(key)
 	if !ok {
 		return false
 	}

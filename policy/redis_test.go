@@ -30,7 +30,7 @@ func TestRedisLFUCounterMatchesRedisConf(t *testing.T) {
 				for k := 0; k < n; k++ {
 					c.Access(&r)
 				}
-				i, _ := c.lookup(1)
+				i, _ := c.lookupKey(1)
 				sum += float64(c.objLRU(i) & 255)
 			}
 			got := sum / seeds

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // Config is what every constructor receives.
@@ -28,6 +30,13 @@ type Config struct {
 	// capacity in object mode, bounded by the trace); the tables are sized
 	// for it up front instead of growing, which saves time and memory.
 	SizeHint int
+	// Keys, when set, is the key numbering of the loaded trace the cache
+	// will replay (trace.Trace.NumberKeys): the cache then finds each
+	// request's entry by its Request.Ref, a slice lookup, instead of
+	// hashing its key, with the same results. Every request it is given
+	// must carry the Ref of that numbering or none (0); a key the
+	// numbering lacks is hashed.
+	Keys *trace.KeyRefs
 }
 
 // Info describes a registered policy: what it is, what it can do, its
@@ -282,6 +291,9 @@ func New(spec Spec, cfg Config) (Cache, error) {
 	c, err := info.New(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("policy %s: %w", spec.Name, err)
+	}
+	if n, ok := c.(numberer); ok && cfg.Keys != nil {
+		n.useRefs(cfg.Keys)
 	}
 	if r, ok := c.(reserver); ok && cfg.SizeHint > 0 {
 		r.reserve(cfg.SizeHint)

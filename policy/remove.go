@@ -11,7 +11,7 @@ package policy
 // whether key was cached, i.e. false for a ghost. ghost is asked before
 // unlink runs. ARC and LIRS, whose ghosts share the key index, use it.
 func (s *store) removeOrForget(key uint64, ghost func(i int32) bool, unlink func(i int32)) bool {
-	i, ok := s.lookup(key)
+	i, ok := s.lookupKey(key)
 	if !ok {
 		return false
 	}
@@ -42,7 +42,7 @@ func (s *store) removeQueued(key uint64, small, main *segment, ghost *ghostFIFO)
 			main.take(s.nodes, i)
 		}
 	})
-	ghost.forget(key)
+	ghost.forget(key, 0)
 	return cached
 }
 

@@ -166,8 +166,8 @@ func applyOps(c Cache, ops []removeOp) {
 // key index (cached, or the ghosts of ARC, LIRS, CAR, SR-LRU, LeCaR…) or in
 // a ghost FIFO.
 func remembers(c Cache, key uint64) bool {
-	if x, ok := c.(interface{ lookup(uint64) (int32, bool) }); ok {
-		if _, ok := x.lookup(key); ok {
+	if x, ok := c.(interface{ lookupKey(uint64) (int32, bool) }); ok {
+		if _, ok := x.lookupKey(key); ok {
 			return true
 		}
 	}
@@ -185,7 +185,7 @@ func remembers(c Cache, key uint64) bool {
 		gs = append(gs, &x.hist[cacheusLRU], &x.hist[cacheusLFU])
 	}
 	for _, g := range gs {
-		if _, ok := g.s.lookup(key); ok {
+		if _, ok := g.s.lookupKey(key); ok {
 			return true
 		}
 	}
@@ -409,7 +409,7 @@ func TestRemoveForgetsGhosts(t *testing.T) {
 		if got := run(c, keys(2)); got != "m" {
 			t.Fatalf("2 after its delete: got %s, want m", got)
 		}
-		if i, _ := c.lookup(2); segmentOf(c.nodes, i) != arcT1 || c.p != 0 {
+		if i, _ := c.lookupKey(2); segmentOf(c.nodes, i) != arcT1 || c.p != 0 {
 			t.Errorf("2 returned to list %d with p %v; want T1 (%d) and p 0", segmentOf(c.nodes, i), c.p, arcT1)
 		}
 		if got := run(c, keys(1, 3)); got != "hm" {
@@ -434,7 +434,7 @@ func TestRemoveForgetsGhosts(t *testing.T) {
 		if got := run(c, keys(1)); got != "m" {
 			t.Fatalf("1 after its delete: got %s, want m", got)
 		}
-		if i, _ := c.lookup(1); queueOf(c.nodes, i) != inSmall {
+		if i, _ := c.lookupKey(1); queueOf(c.nodes, i) != inSmall {
 			t.Error("1 returned to main: its ghost was not forgotten")
 		}
 		if got := run(c, keys(6, 1, 2)); got != "mmh" {
@@ -449,7 +449,7 @@ func TestRemoveForgetsGhosts(t *testing.T) {
 			t.Fatal("Remove of an A1out key must report false and forget it")
 		}
 		run(c, keys(1))
-		if i, ok := c.lookup(1); !ok || queueOf(c.nodes, i) != inSmall {
+		if i, ok := c.lookupKey(1); !ok || queueOf(c.nodes, i) != inSmall {
 			t.Error("1 after its delete must enter A1in, not Am")
 		}
 	})
@@ -464,7 +464,7 @@ func TestRemoveForgetsGhosts(t *testing.T) {
 		// 3 is new: it becomes resident HIR, not LIR as a block returning
 		// from S would.
 		run(c, keys(3))
-		if i, ok := c.lookup(3); !ok || c.has(i, lirsLIR) || !c.has(i, lirsResident) {
+		if i, ok := c.lookupKey(3); !ok || c.has(i, lirsLIR) || !c.has(i, lirsResident) {
 			t.Error("3 after its delete must be a resident HIR block")
 		}
 	})
@@ -474,7 +474,7 @@ func TestRemoveForgetsGhosts(t *testing.T) {
 // position densePos records.
 func (s *store) denseValid(d *denseSet) error {
 	for p, i := range d.items {
-		if j, ok := s.lookup(s.nodes[i].key); !ok || j != i || densePos(s.nodes, i) != int32(p) {
+		if j, ok := s.lookupKey(s.nodes[i].key); !ok || j != i || densePos(s.nodes, i) != int32(p) {
 			return fmt.Errorf("dense set member %d (key %d) is stale", i, s.nodes[i].key)
 		}
 	}
@@ -495,7 +495,7 @@ func TestLIRSRemovePrunes(t *testing.T) {
 	if !c.Remove(1) {
 		t.Fatal("Remove(1) of an LIR block reported false")
 	}
-	i, _ := c.lookup(3)
+	i, _ := c.lookupKey(3)
 	if c.has(i, lirsInS) || !c.has(i, lirsInQ) || c.s.tail != c.s.head {
 		t.Fatal("S was not pruned down to its LIR block 2, or 3 left Q")
 	}

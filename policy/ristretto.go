@@ -101,10 +101,10 @@ func (c *ristretto) Access(r *trace.Request) bool {
 		}
 		c.pending = c.pending[:0]
 	}
-	if _, ok := c.lookup(r.Key); ok {
+	if _, ok := c.lookup(r); ok {
 		return true
 	}
-	if c.set(r.Key, r.Size) {
+	if c.set(r.Key, r.Ref, r.Size) {
 		c.admitted++
 	} else if c.fits(r.Size) {
 		c.rejected++
@@ -114,7 +114,7 @@ func (c *ristretto) Access(r *trace.Request) bool {
 
 // set is the policy's Add: it makes room by sampled LFU eviction, or
 // rejects the object, and reports whether it was added.
-func (c *ristretto) set(key uint64, size uint32) bool {
+func (c *ristretto) set(key uint64, ref, size uint32) bool {
 	if !c.fits(size) {
 		return false
 	}
@@ -134,7 +134,7 @@ func (c *ristretto) set(key uint64, size uint32) bool {
 			c.evict(v)
 		}
 	}
-	c.keys.add(c.nodes, c.add(key, size))
+	c.keys.add(c.nodes, c.addKey(key, ref, size))
 	return true
 }
 

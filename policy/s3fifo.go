@@ -68,14 +68,14 @@ func newS3FIFO(capacity int64, o s3fifoOptions) *s3fifo {
 // Access looks r up, counting a hit; a miss enters main if the ghost
 // remembers the key, else the small queue.
 func (c *s3fifo) Access(r *trace.Request) bool {
-	if i, ok := c.lookup(r.Key); ok {
+	if i, ok := c.lookup(r); ok {
 		c.countHit(i)
 		return true
 	}
 	if !c.fits(r.Size) || int64(r.Size) > c.small.capacity {
 		return false
 	}
-	fromGhost := c.ghost.forget(r.Key)
+	fromGhost := c.ghost.forget(r.Key, r.Ref)
 	for c.full(r.Size) {
 		c.evicted = true
 		if c.main.over() || c.small.used == 0 {
@@ -84,7 +84,7 @@ func (c *s3fifo) Access(r *trace.Request) bool {
 			c.evictSmall()
 		}
 	}
-	i := c.add(r.Key, r.Size)
+	i := c.add(r)
 	switch {
 	case fromGhost, !c.evicted && c.small.used >= c.small.capacity:
 		setQueue(c.nodes, i, inMain)
@@ -117,7 +117,7 @@ func (c *s3fifo) evictSmall() {
 			c.main.push(c.nodes, v)
 			continue
 		}
-		c.ghost.remember(c.nodes[v].key, c.nodes[v].size)
+		c.ghost.rememberEntry(&c.store, v)
 		c.evict(v)
 		return
 	}
@@ -142,4 +142,10 @@ func (c *s3fifo) evictMain() {
 // ghost FIFO, so that its return is a new object that enters the small queue.
 func (c *s3fifo) Remove(key uint64) bool {
 	return c.removeQueued(key, &c.small, &c.main, &c.ghost)
+}
+
+// useRefs numbers the ghost FIFO's keys too (see numberer).
+func (c *s3fifo) useRefs(k *trace.KeyRefs) {
+	c.store.useRefs(k)
+	c.ghost.s.useRefs(k)
 }

@@ -54,11 +54,11 @@ func newS3FIFOv0(capacity int64, o s3fifoOptions) *s3fifoV0 {
 // Access looks r up, counting a hit; a miss enters main if the ghost
 // remembers the key, else the small FIFO.
 func (c *s3fifoV0) Access(r *trace.Request) bool {
-	if i, ok := c.lookup(r.Key); ok {
+	if i, ok := c.lookup(r); ok {
 		c.countHit(i)
 		return true
 	}
-	fromGhost := c.ghost.forget(r.Key)
+	fromGhost := c.ghost.forget(r.Key, r.Ref)
 	if int64(r.Size) > c.small.capacity || !c.fits(r.Size) {
 		return false
 	}
@@ -72,7 +72,7 @@ func (c *s3fifoV0) Access(r *trace.Request) bool {
 	if !fromGhost && int64(r.Size) >= c.small.capacity {
 		return false
 	}
-	i := c.add(r.Key, r.Size)
+	i := c.add(r)
 	if fromGhost {
 		setQueue(c.nodes, i, inMain)
 		c.main.push(c.nodes, i)

@@ -26,7 +26,7 @@ func newSieve(capacity int64) *sieve {
 
 // Access looks r up, marking a hit visited; a miss is admitted at the head.
 func (c *sieve) Access(r *trace.Request) bool {
-	if i, ok := c.lookup(r.Key); ok {
+	if i, ok := c.lookup(r); ok {
 		c.markVisited(i)
 		return true
 	}
@@ -48,7 +48,7 @@ func (c *sieve) Access(r *trace.Request) bool {
 		c.q.remove(c.nodes, v)
 		c.evict(v)
 	}
-	c.q.pushFront(c.nodes, c.add(r.Key, r.Size))
+	c.q.pushFront(c.nodes, c.add(r))
 	return false
 }
 

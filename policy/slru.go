@@ -41,7 +41,7 @@ func newSLRU(capacity int64, n int) *slru {
 
 // Access looks r up, promoting a hit; a miss is admitted low.
 func (c *slru) Access(r *trace.Request) bool {
-	if i, ok := c.lookup(r.Key); ok {
+	if i, ok := c.lookup(r); ok {
 		s := segmentOf(c.nodes, i)
 		if int(s) == len(c.segs)-1 {
 			c.segs[s].moveToFront(c.nodes, i)
@@ -66,7 +66,7 @@ func (c *slru) Access(r *trace.Request) bool {
 			break
 		}
 	}
-	i := c.add(r.Key, r.Size)
+	i := c.add(r)
 	pushTo(c.segs, c.nodes, i, seg)
 	return false
 }

@@ -70,7 +70,7 @@ func makeSRLRU(capacity int64) srlru {
 
 // Access looks r up; see srlru for what a hit and a miss do.
 func (c *srlru) Access(r *trace.Request) bool {
-	i, ok := c.lookup(r.Key)
+	i, ok := c.lookup(r)
 	if ok && !c.inH(i) {
 		c.hit(i)
 		return true
@@ -124,7 +124,7 @@ func (c *srlru) admit(r *trace.Request, h int32, inH bool) int32 {
 
 // insert admits r's object at the head of list l with the given flags.
 func (c *srlru) insert(r *trace.Request, l int32, flags int64) int32 {
-	i := c.add(r.Key, r.Size)
+	i := c.add(r)
 	c.setFlags(i, flags)
 	pushTo(c.l[:], c.nodes, i, l)
 	return i

@@ -1,6 +1,9 @@
 package policy
 
-import "github.com/cachesim/cachesim/traces/keymap"
+import (
+	"github.com/cachesim/cachesim/traces/keymap"
+	"github.com/cachesim/cachesim/traces/trace"
+)
 
 // This file holds the building blocks every policy shares: a slab of entries
 // addressed by int32 index (no pointers for the garbage collector to chase),
@@ -34,7 +37,7 @@ type entry struct {
 type store struct {
 	nodes     []entry
 	free      []int32
-	index     keymap.Map
+	index     keyIndex
 	capacity  int64
 	used      int64
 	evictions uint64
@@ -44,7 +47,7 @@ type store struct {
 }
 
 func newStore(capacity int64) store {
-	return store{index: keymap.New(), capacity: capacity}
+	return store{index: keyIndex{hash: keymap.New()}, capacity: capacity}
 }
 
 // reserver is implemented by every cache built on store.
@@ -52,14 +55,31 @@ type reserver interface{ reserve(n int) }
 
 // reserve sizes an empty store's tables for n objects.
 func (s *store) reserve(n int) {
-	if s.index.Len() == 0 && len(s.nodes) == 0 {
-		s.index = keymap.NewSized(n)
+	if s.index.len() == 0 && len(s.nodes) == 0 {
+		if s.index.refs == nil {
+			s.index.hash = keymap.NewSized(n)
+		} else {
+			s.index.numberOf = make([]uint32, 0, n)
+		}
 		s.nodes = make([]entry, 0, n)
 	}
 }
 
+// numberer is implemented by every cache built on store: useRefs makes an
+// empty cache find its entries by the key numbers of one trace (see
+// Config.Keys). A cache with several stores (a ghost history) numbers
+// them all.
+type numberer interface{ useRefs(k *trace.KeyRefs) }
+
+// useRefs makes an empty store index its entries by k's key numbers.
+func (s *store) useRefs(k *trace.KeyRefs) {
+	if s.index.len() == 0 && len(s.nodes) == 0 {
+		s.index.refs, s.index.entryOf = k, make([]int32, k.Len()+1)
+	}
+}
+
 // Len returns the number of cached objects.
-func (s *store) Len() int { return s.index.Len() - s.ghosts }
+func (s *store) Len() int { return s.index.len() - s.ghosts }
 
 // Used returns the sum of the sizes of the cached objects.
 func (s *store) Used() int64 { return s.used }
@@ -70,8 +90,15 @@ func (s *store) Capacity() int64 { return s.capacity }
 // Evictions returns how many objects were evicted.
 func (s *store) Evictions() uint64 { return s.evictions }
 
-// lookup returns the entry of key, if cached.
-func (s *store) lookup(key uint64) (int32, bool) { return s.index.Get(key) }
+// lookup returns the entry of r's key, if indexed (a ghost's too).
+func (s *store) lookup(r *trace.Request) (int32, bool) { return s.index.get(r.Key, r.Ref) }
+
+// lookupKey returns the entry of key, if indexed, for callers that hold a
+// key but no request (Remove, Contains, a pin, a parent's key).
+func (s *store) lookupKey(key uint64) (int32, bool) { return s.index.get(key, 0) }
+
+// refOf returns the key number of entry i's key, 0 if it has none.
+func (s *store) refOf(i int32) uint32 { return s.index.ref(i) }
 
 // fits reports whether an object of this size can ever be cached.
 func (s *store) fits(size uint32) bool { return int64(size) <= s.capacity }
@@ -79,8 +106,12 @@ func (s *store) fits(size uint32) bool { return int64(size) <= s.capacity }
 // full reports whether an object of this size needs an eviction first.
 func (s *store) full(size uint32) bool { return s.used+int64(size) > s.capacity }
 
-// add creates an unlinked entry for key and indexes it.
-func (s *store) add(key uint64, size uint32) int32 {
+// add creates an unlinked entry for r's key at r's size and indexes it.
+func (s *store) add(r *trace.Request) int32 { return s.addKey(r.Key, r.Ref, r.Size) }
+
+// addKey creates an unlinked entry for key, whose number is ref (0:
+// unknown), and indexes it.
+func (s *store) addKey(key uint64, ref uint32, size uint32) int32 {
 	var i int32
 	if n := len(s.free); n > 0 {
 		i = s.free[n-1]
@@ -90,14 +121,14 @@ func (s *store) add(key uint64, size uint32) int32 {
 		s.nodes = append(s.nodes, entry{})
 	}
 	s.nodes[i] = entry{key: key, size: size, prev: nilIdx, next: nilIdx}
-	s.index.Put(key, i)
+	s.index.put(key, ref, i)
 	s.used += int64(size)
 	return i
 }
 
 // drop removes an entry, already unlinked from the policy's structures.
 func (s *store) drop(i int32) {
-	s.index.Del(s.nodes[i].key)
+	s.index.del(s.nodes[i].key, i)
 	s.used -= int64(s.nodes[i].size)
 	s.free = append(s.free, i)
 }
@@ -106,7 +137,7 @@ func (s *store) drop(i int32) {
 // own structures; it reports whether key was cached. Policies implement
 // Cache.Remove with it.
 func (s *store) removeKey(key uint64, unlink func(i int32)) bool {
-	i, ok := s.lookup(key)
+	i, ok := s.lookupKey(key)
 	if !ok {
 		return false
 	}
@@ -199,7 +230,7 @@ func (s *store) toGhost(i int32) {
 func (s *store) forget(i int32) {
 	s.ghosts--
 	s.markGhost(i, false)
-	s.index.Del(s.nodes[i].key)
+	s.index.del(s.nodes[i].key, i)
 	s.free = append(s.free, i)
 }
 
@@ -232,7 +263,7 @@ func (s *store) isGhost(i int32) bool {
 // Contains reports whether key's object is cached (see Cache): indexed,
 // and not a ghost.
 func (s *store) Contains(key uint64) bool {
-	i, ok := s.lookup(key)
+	i, ok := s.lookupKey(key)
 	return ok && !s.isGhost(i)
 }
 
@@ -247,18 +278,25 @@ func newGhostFIFO(capacity int64) ghostFIFO {
 	return ghostFIFO{s: newStore(capacity), q: newList()}
 }
 
-// remember records key unless it is already remembered (a FIFO: no reordering).
-func (g *ghostFIFO) remember(key uint64, size uint32) {
-	if _, ok := g.s.lookup(key); ok || !g.s.fits(size) {
+// remember records key, whose number is ref (0: unknown), unless it is
+// already remembered (a FIFO: no reordering).
+func (g *ghostFIFO) remember(key uint64, ref uint32, size uint32) {
+	if _, ok := g.s.index.get(key, ref); ok || !g.s.fits(size) {
 		return
 	}
 	g.s.evictTail(&g.q, size)
-	g.q.pushFront(g.s.nodes, g.s.add(key, size))
+	g.q.pushFront(g.s.nodes, g.s.addKey(key, ref, size))
 }
 
-// forget removes key and reports whether it was remembered.
-func (g *ghostFIFO) forget(key uint64) bool {
-	i, ok := g.s.lookup(key)
+// rememberEntry records entry i of s, about to be evicted from s, as remember does.
+func (g *ghostFIFO) rememberEntry(s *store, i int32) {
+	g.remember(s.nodes[i].key, s.refOf(i), s.nodes[i].size)
+}
+
+// forget removes key, whose number is ref (0: unknown), and reports
+// whether it was remembered.
+func (g *ghostFIFO) forget(key uint64, ref uint32) bool {
+	i, ok := g.s.index.get(key, ref)
 	if ok {
 		g.q.remove(g.s.nodes, i)
 		g.s.drop(i)
@@ -359,3 +397,74 @@ func (d *denseSet) remove(n []entry, i int32) {
 
 // pick returns a uniformly random member.
 func (d *denseSet) pick(rng interface{ IntN(int) int }) int32 { return d.items[rng.IntN(len(d.items))] }
+
+// keyIndex finds an entry by its key: by the key's number in the trace
+// being replayed, a slice lookup, in a store that uses a numbering
+// (store.useRefs), else by hashing the key. A key the numbering does not
+// hold (one no request of the trace has) is hashed in either case.
+type keyIndex struct {
+	hash     keymap.Map     // key → entry, for the keys without a number
+	refs     *trace.KeyRefs // the numbering; nil: every key is hashed
+	entryOf  []int32        // entry + 1 by key number, 0: none
+	numberOf []uint32       // key number by entry, 0: hashed (nil without refs)
+	n        int            // entries indexed by number
+}
+
+// numbered returns key's number, ref if known, 0 if it has none.
+func (x *keyIndex) numbered(key uint64, ref uint32) uint32 {
+	if ref == 0 && x.refs != nil {
+		return x.refs.Of(key)
+	}
+	return ref
+}
+
+// get returns key's entry; ref is its number, 0 when unknown.
+func (x *keyIndex) get(key uint64, ref uint32) (int32, bool) {
+	if x.refs != nil {
+		if ref = x.numbered(key, ref); ref != 0 {
+			v := x.entryOf[ref]
+			return v - 1, v != 0
+		}
+	}
+	return x.hash.Get(key)
+}
+
+// put indexes entry i under key, which must not be indexed; ref is its
+// number, 0 when unknown.
+func (x *keyIndex) put(key uint64, ref uint32, i int32) {
+	if x.refs == nil {
+		x.hash.Put(key, i)
+		return
+	}
+	for int(i) >= len(x.numberOf) {
+		x.numberOf = append(x.numberOf, 0)
+	}
+	if ref = x.numbered(key, ref); ref != 0 {
+		x.entryOf[ref] = i + 1
+		x.n++
+	} else {
+		x.hash.Put(key, i)
+	}
+	x.numberOf[i] = ref
+}
+
+// del removes entry i, indexed under key.
+func (x *keyIndex) del(key uint64, i int32) {
+	if ref := x.ref(i); ref != 0 {
+		x.entryOf[ref] = 0
+		x.n--
+		return
+	}
+	x.hash.Del(key)
+}
+
+// ref returns the number entry i is indexed by, 0 if it is hashed.
+func (x *keyIndex) ref(i int32) uint32 {
+	if x.refs == nil {
+		return 0
+	}
+	return x.numberOf[i]
+}
+
+// len returns the number of entries indexed.
+func (x *keyIndex) len() int { return x.hash.Len() + x.n }

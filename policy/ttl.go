@@ -50,7 +50,7 @@ func (c *ttl) expiryOf(r *trace.Request) int64 {
 // Access looks r up at the request's time; a fresh entry hits, an expired or
 // absent one is a miss and is (re)written.
 func (c *ttl) Access(r *trace.Request) bool {
-	if i, ok := c.lookup(r.Key); ok {
+	if i, ok := c.lookup(r); ok {
 		if r.Time < c.expiresAt(i) {
 			c.q.moveToFront(c.nodes, i)
 			return true
@@ -72,7 +72,7 @@ func (c *ttl) Access(r *trace.Request) bool {
 		}
 		c.remove(v)
 	}
-	i := c.add(r.Key, r.Size)
+	i := c.add(r)
 	setPriority(c.nodes, i, c.expiryOf(r))
 	c.q.pushFront(c.nodes, i)
 	c.expiry.push(c.nodes, i)
@@ -100,7 +100,7 @@ func (c *ttl) Remove(key uint64) bool { return c.removeKey(key, c.unlink) }
 
 // Expire drops key's entry if it has expired by now (see Expirer).
 func (c *ttl) Expire(key uint64, now int64) bool {
-	i, ok := c.lookup(key)
+	i, ok := c.lookupKey(key)
 	if !ok || now < c.expiresAt(i) {
 		return false
 	}

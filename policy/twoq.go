@@ -54,7 +54,7 @@ func newTwoQ(capacity int64, o twoQOptions) *twoQ {
 
 // Access looks r up; a miss remembered by A1out enters Am, any other A1in.
 func (c *twoQ) Access(r *trace.Request) bool {
-	if i, ok := c.lookup(r.Key); ok {
+	if i, ok := c.lookup(r); ok {
 		if queueOf(c.nodes, i) == inMain {
 			c.am.moveToFront(c.nodes, i)
 		}
@@ -63,18 +63,18 @@ func (c *twoQ) Access(r *trace.Request) bool {
 	if !c.fits(r.Size) || int64(r.Size) > c.in.capacity {
 		return false
 	}
-	fromGhost := c.out.forget(r.Key)
+	fromGhost := c.out.forget(r.Key, r.Ref)
 	for c.full(r.Size) {
 		if c.in.over() || c.am.empty() {
 			v := c.in.tail
 			c.in.take(c.nodes, v)
-			c.out.remember(c.nodes[v].key, c.nodes[v].size)
+			c.out.rememberEntry(&c.store, v)
 			c.evict(v)
 		} else {
 			c.evictAm()
 		}
 	}
-	i := c.add(r.Key, r.Size)
+	i := c.add(r)
 	if fromGhost {
 		// Am admits as an LRU of its own size would.
 		for c.am.used+int64(r.Size) > c.am.capacity && !c.am.empty() {
@@ -99,4 +99,10 @@ func (c *twoQ) evictAm() {
 // A1out, so that its return is a new object that enters A1in.
 func (c *twoQ) Remove(key uint64) bool {
 	return c.removeQueued(key, &c.in, &c.am, &c.out)
+}
+
+// useRefs numbers the ghost FIFO's keys too (see numberer).
+func (c *twoQ) useRefs(k *trace.KeyRefs) {
+	c.store.useRefs(k)
+	c.out.s.useRefs(k)
 }

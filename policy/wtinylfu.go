@@ -128,7 +128,7 @@ func (c *wtinylfu) Admissions() (admitted, rejected uint64) { return c.admitted,
 // Access looks r up; a hit is recorded (once the sketch exists), a miss
 // enters the window, and the cache then evicts and adapts.
 func (c *wtinylfu) Access(r *trace.Request) bool {
-	if i, ok := c.lookup(r.Key); ok {
+	if i, ok := c.lookup(r); ok {
 		if c.sketch.initialised() {
 			c.record(r.Key)
 			c.sample.hit(segmentOf(c.nodes, i))
@@ -141,7 +141,7 @@ func (c *wtinylfu) Access(r *trace.Request) bool {
 		return false
 	}
 	c.weighted = c.weighted || r.Size != 1
-	i := c.add(r.Key, r.Size)
+	i := c.add(r)
 	setSegment(c.nodes, i, wtlWindow)
 	w := &c.seg[wtlWindow]
 	if int64(r.Size) > w.capacity {

@@ -61,6 +61,37 @@ func BenchmarkReplay(b *testing.B) {
 	}
 }
 
+// BenchmarkReplayNumbered is BenchmarkReplay with more policies, the
+// trace's keys numbered and the caches sized for the capacity, as a sweep
+// replays them (policy.Config.Keys); one op is one request. The same
+// policies hashing their keys: BenchmarkReplayHashed.
+func BenchmarkReplayNumbered(b *testing.B) { benchReplaySweepLike(b, true) }
+
+// BenchmarkReplayHashed is BenchmarkReplayNumbered with the keys hashed.
+func BenchmarkReplayHashed(b *testing.B) { benchReplaySweepLike(b, false) }
+
+// benchReplaySweepLike replays the Zipf trace at 10,000 objects as a sweep
+// does, numbering the keys or not.
+func benchReplaySweepLike(b *testing.B, numbered bool) {
+	tr := *zipfTrace(b)
+	var keys *trace.KeyRefs
+	if numbered {
+		tr.NumberKeys()
+		keys = tr.KeyRefs
+	}
+	for _, name := range []string{"lru", "fifo", "lfu", "clock", "sieve", "arc", "s3fifo", "lirs", "slru", "twoq"} {
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for done := 0; done < b.N; done += tr.Len() {
+				c, _ := policy.New(policy.Spec{Name: name}, policy.Config{Capacity: 10_000, SizeHint: 10_000, Keys: keys})
+				sim.Replay(&tr, c, sim.Options{Objects: true})
+			}
+			b.ReportMetric(0, "ns/op")
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds()/1e6, "Mreq/s")
+		})
+	}
+}
+
 // BenchmarkLRUCurve computes the exact LRU curve at 100 log-spaced sizes in
 // one pass over the same trace; one op is one request. Compare with
 // BenchmarkReplay/lru, which is one size.

@@ -2,10 +2,8 @@ package sim
 
 import (
 	"fmt"
-	"math"
 	"sync"
 
-	"github.com/cachesim/cachesim/traces/keymap"
 	"github.com/cachesim/cachesim/traces/trace"
 )
 
@@ -58,12 +56,12 @@ func (b *budget) release(n int64) {
 // pointMemory estimates the memory a cache of this size needs on t: at most
 // one entry per request, and per object of the trace's mean request size in
 // byte mode.
-func pointMemory(t *trace.Trace, size int64, bytes bool, meanSize float64) int64 {
+func pointMemory(t *trace.Trace, size int64, bytes bool, meanSize float64, keys int) int64 {
 	objects := size
 	if bytes {
 		objects = int64(float64(size) / max(meanSize, 1))
 	}
-	return min(objects, int64(t.Len())) * bytesPerObject
+	return min(objects, int64(t.Len()))*bytesPerObject + 4*int64(keys)
 }
 
 // meanRequestSize returns the mean size of t's requests (1 without sizes).
@@ -83,6 +81,12 @@ func meanRequestSize(t *trace.Trace) float64 {
 // its distance histograms (16) and the stack tree with its scratch arrays
 // (up to 40).
 const curveBytesPerKey = 128
+
+// numberBytesPerKey is what numbering the keys (trace.NumberKeys) holds
+// per distinct key at most, while it numbers them: its slot in a table
+// sized for an estimate of the distinct keys, which grows if that was low
+// (up to 4 slots of 16 bytes).
+const numberBytesPerKey = 64
 
 // MemoryPlan is what a sweep will hold besides its caches: the loaded
 // trace and the LRU curve's stack distances, beside the largest cache.
@@ -110,35 +114,24 @@ func (e *ErrMemory) Error() string {
 // planMemory estimates what a sweep of t holds, curves being the number of
 // LRU curves it computes.
 func planMemory(t *trace.Trace, cfg sweepConfig, curves int) MemoryPlan {
-	m := MemoryPlan{Trace: t.ColumnBytes()}
+	m := MemoryPlan{Trace: t.ColumnBytes() - 4*int64(len(t.Refs))} // the key numbers: below, if the sweep uses them
+	distinct, keys := 0, 0
+	if curves > 0 || numbers(t, cfg) {
+		distinct = t.EstimateDistinct()
+	}
 	if curves > 0 {
-		m.Curve = int64(curves) * int64(estimateDistinct(t)) * curveBytesPerKey
+		m.Curve = int64(curves) * int64(distinct) * curveBytesPerKey
+	}
+	if numbers(t, cfg) {
+		m.Trace += 4*int64(t.Len()) + numberBytesPerKey*int64(distinct)
+		keys = distinct
 	}
 	mean := 1.0
 	if cfg.Sizes.Bytes {
 		mean = meanRequestSize(t)
 	}
 	for _, s := range cfg.Sizes.Values {
-		m.LargestPoint = max(m.LargestPoint, pointMemory(t, s, cfg.Sizes.Bytes, mean))
+		m.LargestPoint = max(m.LargestPoint, pointMemory(t, s, cfg.Sizes.Bytes, mean, keys))
 	}
 	return m
-}
-
-// estimateDistinct returns t's distinct keys: counted exactly in small
-// traces, else estimated (within a few percent, rounded up by 10%) from the
-// keys of a 1/64 spatial sample, which costs a hash per request and a
-// table 64 times smaller.
-func estimateDistinct(t *trace.Trace) int {
-	if t.Len() < 1<<18 {
-		n, _ := t.Footprint()
-		return n
-	}
-	const rate = 64
-	var seen keymap.KeySet
-	for _, k := range t.Keys {
-		if trace.SpatialHash(k) < math.MaxUint64/rate {
-			seen.Add(k)
-		}
-	}
-	return seen.Len() * rate * 11 / 10
 }

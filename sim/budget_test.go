@@ -63,8 +63,10 @@ func TestSweepMemoryPlan(t *testing.T) {
 	specs := []policy.Spec{{Name: "lru"}, {Name: "lfu"}, {Name: "arc"}, {Name: "lirs"}, {Name: "s3fifo"}, {Name: "twoq"}, {Name: "wtinylfu"}}
 	cfg := sweepConfig{Policies: specs, Sizes: Sizes{Values: []int64{1000, 12_000}}}
 	plan := planMemory(tr, cfg, 1)
-	if plan.Trace != int64(8*tr.Len()) {
-		t.Errorf("trace %d bytes, want %d (keys only)", plan.Trace, 8*tr.Len())
+	distinct := tr.DistinctKeys()
+	// The keys, and their numbers (12 replays) with the numbering's table.
+	if want := int64(8*tr.Len() + 4*tr.Len() + 64*distinct); plan.Trace != want {
+		t.Errorf("trace %d bytes, want %d (keys and key numbers)", plan.Trace, want)
 	}
 	curve := heldBy(func() any {
 		d := newStackDistancesOf(cfg.Sizes)
@@ -78,15 +80,22 @@ func TestSweepMemoryPlan(t *testing.T) {
 	if curve > plan.Curve {
 		t.Errorf("the LRU curve holds %d bytes, more than the planned %d", curve, plan.Curve)
 	}
+	numbered := *tr
+	numbered.NumberKeys()
+	if held := 4*int64(tr.Len()) + numbered.KeyRefs.TableBytes(); held > plan.Trace-int64(8*tr.Len()) {
+		t.Errorf("the key numbers hold %d bytes, more than the planned %d", held, plan.Trace-int64(8*tr.Len()))
+	}
 	for _, spec := range specs[1:] {
-		cache := heldBy(func() any {
-			c, _ := policy.New(spec, policy.Config{Capacity: 12_000, SizeHint: 12_000})
-			Replay(tr, c, Options{Objects: true})
-			return c
-		})
-		t.Logf("%s at 12,000 objects holds %d bytes", spec.Name, cache)
-		if cache > plan.LargestPoint {
-			t.Errorf("%s at 12,000 holds %d bytes, more than the planned %d", spec.Name, cache, plan.LargestPoint)
+		for _, keys := range []*trace.KeyRefs{nil, numbered.KeyRefs} {
+			cache := heldBy(func() any {
+				c, _ := policy.New(spec, policy.Config{Capacity: 12_000, SizeHint: 12_000, Keys: keys})
+				Replay(&numbered, c, Options{Objects: true})
+				return c
+			})
+			t.Logf("%s at 12,000 objects (numbered %v) holds %d bytes", spec.Name, keys != nil, cache)
+			if cache > plan.LargestPoint {
+				t.Errorf("%s at 12,000 (numbered %v) holds %d bytes, more than the planned %d", spec.Name, keys != nil, cache, plan.LargestPoint)
+			}
 		}
 	}
 	t.Logf("plan %+v: the curve holds %d", plan, curve)

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"runtime"
 	"sync"
 	"time"
 
@@ -90,6 +91,12 @@ func sweepPoints(t *trace.Trace, cfg sweepConfig) ([]Point, error) {
 			meanSize = meanRequestSize(t)
 		}
 	}
+	if numbers(t, cfg) && t.KeyRefs == nil {
+		// Drop what loading the trace left first: the numbers and their
+		// table then reuse it, instead of raising the peak memory.
+		runtime.GC()
+		t.NumberKeys()
+	}
 	done := func(i int, st Stats) {
 		points[i].Stats = st
 		if cfg.Progress != nil {
@@ -100,10 +107,10 @@ func sweepPoints(t *trace.Trace, cfg sweepConfig) ([]Point, error) {
 	}
 	replay := func(p, s int) func() error {
 		return func() error {
-			held := mem.acquire(pointMemory(t, cfg.Sizes.Values[s], cfg.Sizes.Bytes, meanSize))
+			held := mem.acquire(pointMemory(t, cfg.Sizes.Values[s], cfg.Sizes.Bytes, meanSize, t.KeyRefs.Len()))
 			defer mem.release(held)
 			c, err := policy.New(cfg.Policies[p], policy.Config{Capacity: cfg.Sizes.Values[s], TTL: cfg.TTL, Seed: cfg.Seed,
-				Objects: !cfg.Sizes.Bytes, SizeHint: sizeHint(t, cfg.Sizes, s)})
+				Objects: !cfg.Sizes.Bytes, SizeHint: sizeHint(t, cfg.Sizes, s), Keys: t.KeyRefs})
 			if err != nil {
 				return fmt.Errorf("%s at size %d: %w", points[p*ns+s].Policy, points[p*ns+s].Size, err)
 			}
@@ -163,6 +170,13 @@ func sweepPoints(t *trace.Trace, cfg sweepConfig) ([]Point, error) {
 func byCurve(t *trace.Trace, cfg sweepConfig, spec policy.Spec) bool {
 	return spec.Traits().Has(policy.ExactCurve) && (t.Ops == nil || cfg.CountWrites) && cfg.Latency == nil &&
 		(cfg.Overhead == 0 || !cfg.Sizes.Bytes) && !t.HasUnsized()
+}
+
+// numbers reports whether the sweep numbers t's keys (trace.NumberKeys)
+// for its caches to find their entries by number instead of hashing, with
+// the same results: when it replays more than once.
+func numbers(t *trace.Trace, cfg sweepConfig) bool {
+	return cfg.Prefix == nil && (len(cfg.Policies)-curves(t, cfg))*len(cfg.Sizes.Values) > 1
 }
 
 // curves returns the number of policies the sweep computes by LRU curve.

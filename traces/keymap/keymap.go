@@ -2,7 +2,10 @@
 // the simulator's hot loops.
 package keymap
 
-import "math/bits"
+import (
+	"math/bits"
+	"unsafe"
+)
 
 // Map maps keys to int32 values: open addressing with linear probing and
 // backward-shift deletion, so a lookup usually touches one cache line and
@@ -46,8 +49,20 @@ func NewSized(n int) Map {
 	return newMap(max(minTableSize, n*4/maxLoadQuarters+1))
 }
 
+// SizedBytes returns the memory of NewSized(n) without building it.
+func SizedBytes(n int) int64 {
+	size := max(minTableSize, n*4/maxLoadQuarters+1)
+	if size >= bigSlots {
+		size = (size + group - 1) &^ (group - 1)
+	}
+	return int64(size) * int64(unsafe.Sizeof(slot{}))
+}
+
 // Len returns the number of keys.
 func (t *Map) Len() int { return t.n }
+
+// Bytes returns the memory the table holds.
+func (t *Map) Bytes() int64 { return int64(len(t.slots)) * int64(unsafe.Sizeof(slot{})) }
 
 // newMap returns an empty Map of about size slots (rounded up to a whole
 // group in big tables).

@@ -147,3 +147,13 @@ func TestKeySetGrowReleasesOldTables(t *testing.T) {
 	}
 	runtime.KeepAlive(&s)
 }
+
+// SizedBytes is the memory of the table NewSized builds, small or big.
+func TestSizedBytes(t *testing.T) {
+	for _, n := range []int{0, 5, 1000, 600_000, 762_543} {
+		m := NewSized(n)
+		if got, want := SizedBytes(n), int64(len(m.slots))*16; got != want || m.Bytes() != want {
+			t.Errorf("n=%d: SizedBytes %d, Bytes %d, want %d", n, got, m.Bytes(), want)
+		}
+	}
+}

@@ -20,6 +20,10 @@ type Trace struct {
 	TTLs  []uint32 // nil: no per-request TTLs
 	Ops   []Op     // nil: every request is a get
 	Next  []int64  // nil until NextAccess fills it: index of the next request for the same key
+	// Refs are the requests' key numbers and KeyRefs the numbering (nil
+	// until NumberKeys fills them).
+	Refs    []uint32
+	KeyRefs *KeyRefs
 	// Latencies are the backend latencies the trace recorded, in seconds (nil: none).
 	Latencies []float64
 	// Marks hold each request's Continues and Unsized (MarkContinues,
@@ -71,7 +75,7 @@ func (t *Trace) Len() int { return len(t.Keys) }
 
 // ColumnBytes is the memory of t's request columns at their lengths.
 func (t *Trace) ColumnBytes() int64 {
-	return int64(8*len(t.Keys) + 4*len(t.Sizes) + 8*len(t.Times) + 4*len(t.TTLs) + len(t.Ops) + 8*len(t.Next) +
+	return int64(8*len(t.Keys) + 4*len(t.Sizes) + 8*len(t.Times) + 4*len(t.TTLs) + len(t.Ops) + 8*len(t.Next) + 4*len(t.Refs) +
 		8*len(t.Latencies) + len(t.Marks) + 4*len(t.Tenants) + 4*len(t.Tokens))
 }
 
@@ -203,9 +207,10 @@ func (t *Trace) Shrink() {
 }
 
 // Filter keeps the requests whose key keep accepts, in order, in place,
-// and drops the next-access column (its indices no longer hold).
+// and drops the next-access column (its indices no longer hold) and the
+// key numbers.
 func (t *Trace) Filter(keep func(key uint64) bool) {
-	t.Next = nil
+	t.Next, t.Refs, t.KeyRefs = nil, nil, nil
 	n := 0
 	for i, k := range t.Keys {
 		if !keep(k) {
@@ -287,6 +292,10 @@ func (t *Trace) At(i int, r *Request) {
 	if t.Tokens != nil {
 		r.Tokens = t.Tokens[i]
 	}
+	r.Ref = 0
+	if t.Refs != nil {
+		r.Ref = t.Refs[i]
+	}
 }
 
 // Fill fills b with requests from, from+1, … as At does, a column at a
@@ -339,6 +348,11 @@ func (t *Trace) Fill(from int, b []Request) {
 	if t.Tokens != nil {
 		for k, v := range t.Tokens[from:to] {
 			b[k].Tokens = v
+		}
+	}
+	if t.Refs != nil {
+		for k, v := range t.Refs[from:to] {
+			b[k].Ref = v
 		}
 	}
 }
@@ -504,6 +518,7 @@ func (t *Trace) Slice(from, to int) *Trace {
 	s.Marks = sub(t.Marks, from, to)
 	s.Tenants = sub(t.Tenants, from, to)
 	s.Tokens = sub(t.Tokens, from, to)
+	s.Refs = sub(t.Refs, from, to) // numbered as in t
 	return &s
 }
 

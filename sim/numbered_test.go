@@ -1,0 +1,38 @@
+package sim
+
+import (
+	"testing"
+
+	"github.com/cachesim/cachesim/policy"
+	"github.com/cachesim/cachesim/traces"
+	"github.com/cachesim/cachesim/traces/trace"
+	"github.com/cachesim/cachesim/traces/tracestest"
+)
+
+// A cache that finds its entries by key number (policy.Config.Keys)
+// allocates nothing per request once warm: replaying 180,000 more requests
+// allocates at most twice more (a table of LFU's counts growing, which
+// doubles), where one allocation a request would be 180,000.
+func TestNumberedReplayAllocatesNothingPerRequest(t *testing.T) {
+	tracestest.SkipUnderRace(t)
+	spec := "zipf:keys=20000,requests=200000,alpha=0.9"
+	tr, err := traces.ReadAll(spec, workloadReader(t, spec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr.NumberKeys()
+	short, long := tr.Slice(0, 20_000), tr.Slice(0, 200_000)
+	for _, name := range []string{"lru", "fifo", "lfu", "clock", "sieve", "arc", "s3fifo", "lirs", "slru", "twoq", "lfuda", "wtinylfu"} {
+		c, err := policy.New(policy.Spec{Name: name}, policy.Config{Capacity: 2000, SizeHint: 2000, Keys: tr.KeyRefs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		Replay(tr, c, Options{Objects: true}) // warm: every table at its size
+		allocs := func(part *trace.Trace) float64 {
+			return testing.AllocsPerRun(3, func() { Replay(part, c, Options{Objects: true}) })
+		}
+		if a, b := allocs(short), allocs(long); b > a+2 {
+			t.Errorf("%s: %.0f allocations replaying 20,000 requests, %.0f replaying 200,000", name, a, b)
+		}
+	}
+}
