@@ -17,7 +17,9 @@ import (
 // Contains for every key. The numbered cache also gets requests without a
 // number (Ref 0, found through the numbering) and keys the trace does not
 // hold (hashed), and the Pinners get pins, so that every path of the index
-// runs.
+// runs. A third cache numbers the keys as a stream does (UseKeys on a
+// trace.NewKeyRefs, each key numbered just before its request, its table
+// growing) and must agree too.
 func TestKeyRefsSameResults(t *testing.T) {
 	tracestest.SkipUnderRace(t)
 	specs := append(Names(), "belady(bypass=true)", "s3fifo(small=0.3,threshold=1)", "slru(segments=2)", "lirs(hir=0.3)",
@@ -78,6 +80,12 @@ func checkSameWithRefs(t *testing.T, name string, spec Spec, cfg Config, tr *tra
 	if err != nil {
 		t.Fatal(err)
 	}
+	streamed, err := New(spec, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := trace.NewKeyRefs()
+	UseKeys(streamed, live)
 	cfg.Keys = tr.KeyRefs
 	numbered, err := New(spec, cfg)
 	if err != nil {
@@ -89,33 +97,43 @@ func checkSameWithRefs(t *testing.T, name string, spec Spec, cfg Config, tr *tra
 		if r.Ref == 0 {
 			t.Fatalf("request %d has no key number", i)
 		}
+		s := r // the stream's request, numbered as read
+		s.Ref, _ = live.Number(r.Key)
 		switch i % 7 {
 		case 3:
-			r.Ref = 0 // known to the numbering, but not told
+			r.Ref, s.Ref = 0, 0 // known to the numbering, but not told
 		case 5:
 			r.Key, r.Ref, r.Next = r.Key+1, 0, trace.NoNext // not in the trace
+			s.Key, s.Ref, s.Next = r.Key, 0, trace.NoNext
 		}
-		var a, b bool
+		var a, b, c bool
 		if r.Op == trace.OpDelete {
-			a, b = hashed.Remove(r.Key), numbered.Remove(r.Key)
+			a, b, c = hashed.Remove(r.Key), numbered.Remove(r.Key), streamed.Remove(s.Key)
 		} else {
-			a, b = hashed.Access(&r), numbered.Access(&r)
+			a, b, c = hashed.Access(&r), numbered.Access(&r), streamed.Access(&s)
 		}
 		if p, ok := hashed.(Pinner); ok && i%11 == 0 {
-			q := numbered.(Pinner)
-			if a, b := p.Pin(r.Key), q.Pin(r.Key); a != b {
-				t.Fatalf("%s: request %d: Pin %v with numbers, %v without", name, i, b, a)
+			q, o := numbered.(Pinner), streamed.(Pinner)
+			if a, b, c := p.Pin(r.Key), q.Pin(r.Key), o.Pin(r.Key); a != b || a != c {
+				t.Fatalf("%s: request %d: Pin %v with numbers, %v streamed, %v without", name, i, b, c, a)
 			}
 			p.Unpin([]uint64{r.Key})
 			q.Unpin([]uint64{r.Key})
+			o.Unpin([]uint64{r.Key})
 		}
-		if a != b || hashed.Len() != numbered.Len() || hashed.Used() != numbered.Used() || hashed.Evictions() != numbered.Evictions() {
-			t.Fatalf("%s: request %d (%v key %d): with numbers %v len %d used %d evictions %d, without %v %d %d %d", name, i, r.Op, r.Key,
-				b, numbered.Len(), numbered.Used(), numbered.Evictions(), a, hashed.Len(), hashed.Used(), hashed.Evictions())
+		for _, x := range []struct {
+			how string
+			hit bool
+			c   Cache
+		}{{"with numbers", b, numbered}, {"streamed", c, streamed}} {
+			if a != x.hit || hashed.Len() != x.c.Len() || hashed.Used() != x.c.Used() || hashed.Evictions() != x.c.Evictions() {
+				t.Fatalf("%s: request %d (%v key %d): %s %v len %d used %d evictions %d, without %v %d %d %d", name, i, r.Op, r.Key,
+					x.how, x.hit, x.c.Len(), x.c.Used(), x.c.Evictions(), a, hashed.Len(), hashed.Used(), hashed.Evictions())
+			}
 		}
 	}
 	for _, k := range tr.Keys {
-		if hashed.Contains(k) != numbered.Contains(k) {
+		if hashed.Contains(k) != numbered.Contains(k) || hashed.Contains(k) != streamed.Contains(k) {
 			t.Fatalf("%s: Contains(%d) differs at the end", name, k)
 		}
 	}

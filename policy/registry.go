@@ -31,7 +31,7 @@ type Config struct {
 	// for it up front instead of growing, which saves time and memory.
 	SizeHint int
 	// Keys, when set, is the key numbering of the loaded trace the cache
-	// will replay (trace.Trace.NumberKeys): the cache then finds each
+	// will replay (trace.Trace.NumberKeys; for a stream, see UseKeys): the cache then finds each
 	// request's entry by its Request.Ref, a slice lookup, instead of
 	// hashing its key, with the same results. Every request it is given
 	// must carry the Ref of that numbering or none (0); a key the
@@ -299,4 +299,18 @@ func New(spec Spec, cfg Config) (Cache, error) {
 		r.reserve(cfg.SizeHint)
 	}
 	return c, nil
+}
+
+// UseKeys makes c, an empty cache, find its entries by the key numbers of
+// k as Config.Keys does, for a stream numbered as it is read
+// (trace.NewKeyRefs): every request c is given must then carry its Ref in
+// k. It reports whether c indexes by number; a cache that does not (an
+// admission filter's wrapper, a cache not built on the shared store)
+// hashes every key as before. The results are the same either way.
+func UseKeys(c Cache, k *trace.KeyRefs) bool {
+	n, ok := c.(numberer)
+	if ok {
+		n.useRefs(k)
+	}
+	return ok
 }

@@ -71,10 +71,12 @@ func (s *store) reserve(n int) {
 // them all.
 type numberer interface{ useRefs(k *trace.KeyRefs) }
 
-// useRefs makes an empty store index its entries by k's key numbers.
+// useRefs makes an empty store index its entries by k's key numbers (a
+// stream's numbering may grow as the store is used).
 func (s *store) useRefs(k *trace.KeyRefs) {
 	if s.index.len() == 0 && len(s.nodes) == 0 {
 		s.index.refs, s.index.entryOf = k, make([]int32, k.Len()+1)
+		s.index.hash = keymap.New() // for keys without a number, if any
 	}
 }
 
@@ -422,6 +424,9 @@ func (x *keyIndex) numbered(key uint64, ref uint32) uint32 {
 func (x *keyIndex) get(key uint64, ref uint32) (int32, bool) {
 	if x.refs != nil {
 		if ref = x.numbered(key, ref); ref != 0 {
+			if int(ref) >= len(x.entryOf) { // a stream's numbering grows
+				return -1, false
+			}
 			v := x.entryOf[ref]
 			return v - 1, v != 0
 		}
@@ -440,6 +445,9 @@ func (x *keyIndex) put(key uint64, ref uint32, i int32) {
 		x.numberOf = append(x.numberOf, 0)
 	}
 	if ref = x.numbered(key, ref); ref != 0 {
+		if int(ref) >= len(x.entryOf) { // a stream's numbering grows
+			x.entryOf = append(x.entryOf, make([]int32, int(ref)+1-len(x.entryOf))...)
+		}
 		x.entryOf[ref] = i + 1
 		x.n++
 	} else {

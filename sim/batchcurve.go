@@ -46,7 +46,7 @@ func (d *stackDistances[T]) addBatched(r *trace.Request) {
 		return
 	}
 	b.keys++
-	b.far = max(b.far, d.add(r.Key, r.Size))
+	b.far = max(b.far, d.add(r.Key, r.Ref, r.Size))
 }
 
 // end closes the current request.

@@ -69,12 +69,23 @@ func (d *stackDistances[T]) addRange(t *trace.Trace, from, to int) {
 		}
 		return
 	}
+	if t.Refs != nil {
+		d.numbered(t.KeyRefs)
+		for i, ref := range t.Refs[from:to] {
+			rs := uint32(1)
+			if t.Sizes != nil {
+				rs = t.Sizes[from+i]
+			}
+			d.add(0, ref, rs)
+		}
+		return
+	}
 	for i, key := range t.Keys[from:to] {
 		rs := uint32(1)
 		if t.Sizes != nil {
 			rs = t.Sizes[from+i]
 		}
-		d.add(key, rs)
+		d.add(key, 0, rs)
 	}
 }
 
@@ -119,7 +130,8 @@ type stackDistances[T stack.Weight] struct {
 	byteHist    []uint64   // their bytes
 	hitsAt      []uint64   // byte mode: requests whose distance first fits at size j
 	byteHitsAt  []uint64   // their bytes
-	ids         keymap.Map // key → dense id
+	ids         keymap.Map // key → dense id, for the requests without a key number
+	idOf        []int32    // dense id + 1 by key number (Request.Ref), 0: none yet
 	objs        []stack.Object
 	tree        *stack.Tree[T]
 	requests    uint64
@@ -151,20 +163,54 @@ func (d *stackDistances[T]) Add(r *trace.Request) {
 		d.addBatched(r)
 		return
 	}
-	d.add(r.Key, r.Size)
+	d.add(r.Key, r.Ref, r.Size)
+}
+
+// numbered presizes the ids by key number for the requests of k's
+// numbering, which then find their object by a slice lookup instead of
+// hashing the key.
+func (d *stackDistances[T]) numbered(k *trace.KeyRefs) {
+	if n := k.Len() + 1; len(d.idOf) < n {
+		d.idOf = append(d.idOf, make([]int32, n-len(d.idOf))...)
+	}
+}
+
+// object returns the id of the object of key, whose number is ref (0:
+// none), if it was seen.
+func (d *stackDistances[T]) object(key uint64, ref uint32) (int32, bool) {
+	if ref == 0 {
+		return d.ids.Get(key)
+	}
+	if int(ref) >= len(d.idOf) || d.idOf[ref] == 0 {
+		return 0, false
+	}
+	return d.idOf[ref] - 1, true
+}
+
+// setObject records that key, whose number is ref (0: none), is object id.
+func (d *stackDistances[T]) setObject(key uint64, ref uint32, id int32) {
+	if ref == 0 {
+		d.ids.Put(key, id)
+		return
+	}
+	if int(ref) >= len(d.idOf) { // a stream's numbering grows
+		d.idOf = append(d.idOf, make([]int32, int(ref)+1-len(d.idOf))...)
+	}
+	d.idOf[ref] = id + 1
 }
 
 func (d *stackDistances[T]) Footprint() (int, int64) { return len(d.objs), d.footprint }
 
-// add counts a request for key of size rs and returns its stack distance
+// add counts a request for key, whose number is ref (0: none; every
+// request numbered or none), of size rs and returns its stack distance
 // (math.MaxInt64 for a first request).
-func (d *stackDistances[T]) add(key uint64, rs uint32) int64 {
+func (d *stackDistances[T]) add(key uint64, ref uint32, rs uint32) int64 {
 	d.requests++
 	d.total += int64(rs)
-	id, seen := d.ids.Get(key)
+	id, seen := d.object(key, ref)
 	if !seen {
 		id = d.newObject(rs)
-		d.ids.Put(key, id)
+		d.setObject(key, ref, id)
 	}
 	o := &d.objs[id]
 	s := int64(1)

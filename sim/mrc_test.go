@@ -36,12 +36,19 @@ func TestLRUCurveEqualsReplayRandom(t *testing.T) {
 		if got := checkCurve(t, "objects", tr, sizes); got != len(sizes.Values) {
 			t.Fatalf("object sizes: %d of %d exact", got, len(sizes.Values))
 		}
+		// By key number (a sweep's numbered trace), from the middle of
+		// the trace too, where the numbers do not come in order.
+		tr.NumberKeys()
+		checkCurve(t, "objects, numbered", tr, sizes)
+		checkCurve(t, "objects, numbered from the middle", tr.Slice(1700, tr.Len()), sizes)
 		// Byte capacities with sizes fixed per key: exact from the largest object up.
 		tr = randomTrace(rng, 3000, 5+rng.IntN(400), 1000)
 		sizes = sim.Sizes{Values: sim.LogSizes(100, 300000, 30), Bytes: true}
 		if got := checkCurve(t, "bytes", tr, sizes); got < 10 {
 			t.Fatalf("bytes: only %d of %d sizes exact", got, len(sizes.Values))
 		}
+		tr.NumberKeys()
+		checkCurve(t, "bytes, numbered", tr.Slice(1700, tr.Len()), sizes)
 	}
 }
 

@@ -36,3 +36,34 @@ func TestNumberedReplayAllocatesNothingPerRequest(t *testing.T) {
 		}
 	}
 }
+
+// A streamed replay numbers its keys as it reads them (the reader's
+// goroutine) and its caches find their entries by number: streaming
+// 180,000 more requests through a new cache allocates a few times more
+// (the tables of keys growing, by doubling, with the distinct keys), where
+// one allocation a request would be 180,000.
+func TestStreamedReplayAllocatesNothingPerRequest(t *testing.T) {
+	tracestest.SkipUnderRace(t)
+	spec := "zipf:keys=20000,requests=200000,alpha=0.9"
+	tr, err := traces.ReadAll(spec, workloadReader(t, spec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	short, long := tr.Slice(0, 20_000), tr.Slice(0, 200_000)
+	for _, name := range []string{"lru", "fifo", "lfu", "clock", "sieve", "arc", "s3fifo", "lirs", "slru", "twoq", "lfuda", "wtinylfu"} {
+		allocs := func(part *trace.Trace) float64 {
+			return testing.AllocsPerRun(3, func() {
+				c, err := policy.New(policy.Spec{Name: name}, policy.Config{Capacity: 2000, SizeHint: 2000})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, _, err := ReplayStream(part.Reader(), []policy.Cache{c}, Options{Objects: true}); err != nil {
+					t.Fatal(err)
+				}
+			})
+		}
+		if a, b := allocs(short), allocs(long); b > a+40 { // measured: 5 to 22 more
+			t.Errorf("%s: %.0f allocations streaming 20,000 requests, %.0f streaming 200,000", name, a, b)
+		}
+	}
+}

@@ -107,7 +107,7 @@ func (e *ShardsEstimator) Add(r *trace.Request) {
 	e.seen++
 	if e.keys == nil {
 		if x := traces.SampleHash(r.Key, e.seed); x < e.threshold {
-			if e.d.add(x, r.Size) == math.MaxInt64 { // x: a bijection of the key
+			if e.d.add(x, 0, r.Size) == math.MaxInt64 { // x: a bijection of the key
 				e.cold++
 			}
 		}
@@ -120,7 +120,7 @@ func (e *ShardsEstimator) Add(r *trace.Request) {
 	e.w = 1 / e.Rate()
 	e.weight += e.w
 	e.byteWeight += e.w * float64(r.Size)
-	if e.d.add(x, r.Size) == math.MaxInt64 {
+	if e.d.add(x, 0, r.Size) == math.MaxInt64 {
 		e.cold += e.w
 	}
 }

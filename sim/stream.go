@@ -50,11 +50,19 @@ func ReplayStream(r trace.Reader, cs []policy.Cache, opt Options) ([]Stats, Stre
 	}
 	ops, multi := DeclaresOps(r), declaresMarks(r)
 	ps := make([]*replayer, len(cs))
+	// The reader numbers the keys as it reads them (one table lookup a
+	// request, on its goroutine), for the caches that find their entries
+	// by number instead of hashing: none is left in this one's loop.
+	keys, numbered := trace.NewKeyRefs(), false
 	for i, c := range cs {
 		ps[i] = newReplayer(c, opt, Semantics{CountWrites: opt.CountWrites}, ops, multi)
+		numbered = policy.UseKeys(c, keys) || numbered
+	}
+	if !numbered {
+		keys = nil
 	}
 	sr := spanOf(r, opt.Span)
-	info, err := countedBatches(sr.reader(), func(b []trace.Request, warm bool) {
+	info, err := countedBatches(sr.reader(), keys, func(b []trace.Request, warm bool) {
 		restart := !warm && sr.warmedUp()
 		for _, p := range ps {
 			if restart {
@@ -135,9 +143,11 @@ func StreamDistances(r trace.Reader, sizes Sizes, span Span) (StackDistances, St
 	}
 	sp := spanOf(r, span)
 	var count trace.Counter
+	keys := trace.NewKeyRefs() // the reader numbers the keys, so that d looks none up
 	err := batches(sp.reader(), func(b []trace.Request) {
 		for k := range b {
 			count.Observe(&b[k])
+			b[k].Ref, _ = keys.Number(b[k].Key)
 		}
 	}, func(b []trace.Request, warm bool) {
 		if !warm && sp.warmedUp() {
@@ -162,12 +172,21 @@ type restarter interface {
 }
 
 // countedBatches runs use over the batches of r (see batches), counting
-// the requests on the reader's goroutine.
-func countedBatches(r trace.Reader, use func(b []trace.Request, warm bool)) (StreamInfo, error) {
+// the requests on the reader's goroutine; with keys, it numbers them there
+// too (Request.Ref), and counts the distinct keys by their numbers.
+func countedBatches(r trace.Reader, keys *trace.KeyRefs, use func(b []trace.Request, warm bool)) (StreamInfo, error) {
 	var count trace.Counter
 	err := batches(r, func(b []trace.Request) {
+		if keys == nil {
+			for k := range b {
+				count.Add(&b[k])
+			}
+			return
+		}
 		for k := range b {
-			count.Add(&b[k])
+			ref, isNew := keys.Number(b[k].Key)
+			b[k].Ref = ref
+			count.AddNumbered(&b[k], isNew)
 		}
 	}, use)
 	return StreamInfo{Requests: count.Requests, Distinct: count.Distinct, FootprintBytes: count.Bytes, Fields: count.Fields(), Unsized: count.Unsized}, err

@@ -23,6 +23,8 @@ type Map struct {
 	// groupMask is group-1 in tables too large for the CPU cache, else 0
 	// (see home).
 	groupMask uint64
+	// dense: the table grows at 3/4 full, not 1/2 (see NewDense).
+	dense bool
 }
 
 // slot holds a key and its value plus one; 0 marks an empty slot.
@@ -39,7 +41,29 @@ const (
 	minTableSize = 16
 	// maxLoad is the fill (in quarters) past which the table grows.
 	maxLoadQuarters = 2
+	// denseLoadQuarters is maxLoadQuarters for NewDense's tables.
+	denseLoadQuarters = 3
 )
+
+// NewDense returns an empty Map for keys that are added and looked up but
+// seldom deleted (a numbering of keys): it grows at 3/4 full instead of
+// 1/2, as no delete walks its longer probe runs, so it holds 21 to 43
+// bytes a key instead of 32 to 64, and a table the CPU caches hold for
+// half as many keys again.
+func NewDense() Map {
+	m := newMap(minTableSize)
+	m.dense = true
+	return m
+}
+
+// over reports whether one more key would fill the table past its load.
+func (t *Map) over() bool {
+	q := maxLoadQuarters
+	if t.dense {
+		q = denseLoadQuarters
+	}
+	return 4*(t.n+1) > q*len(t.slots)
+}
 
 // New returns an empty Map.
 func New() Map { return newMap(minTableSize) }
@@ -114,7 +138,7 @@ func (t *Map) Get(key uint64) (int32, bool) {
 
 // Put stores key → v; key must not be present.
 func (t *Map) Put(key uint64, v int32) {
-	if 4*(t.n+1) > maxLoadQuarters*len(t.slots) {
+	if t.over() {
 		t.grow()
 	}
 	i := t.home(key)
@@ -127,7 +151,7 @@ func (t *Map) Put(key uint64, v int32) {
 
 // Set stores key → v (v >= 0, as for Put), replacing key's value if it is present.
 func (t *Map) Set(key uint64, v int32) {
-	if 4*(t.n+1) > maxLoadQuarters*len(t.slots) {
+	if t.over() {
 		t.grow()
 	}
 	i := t.home(key)
@@ -144,7 +168,7 @@ func (t *Map) Set(key uint64, v int32) {
 // Add stores key → v unless key is present, and reports whether it did:
 // a Get and a Put in one probe.
 func (t *Map) Add(key uint64, v int32) bool {
-	if 4*(t.n+1) > maxLoadQuarters*len(t.slots) {
+	if t.over() {
 		t.grow()
 	}
 	i := t.home(key)
@@ -187,9 +211,9 @@ func (t *Map) Del(key uint64) {
 }
 
 func (t *Map) grow() {
-	old, n := t.slots, t.n
+	old, n, dense := t.slots, t.n, t.dense
 	*t = newMap(grown(len(old)))
-	t.n = n
+	t.n, t.dense = n, dense
 	for _, s := range old {
 		if s.val != 0 {
 			i := t.home(s.key)

@@ -8,16 +8,40 @@ import (
 )
 
 // KeyRefs numbers the distinct keys of a trace densely, 1…Len() in the
-// order of their first request (see Trace.NumberKeys), so that a cache
-// replaying the trace many times can keep its per-key state in slices
-// indexed by number instead of hash tables. It is safe for concurrent use.
+// order of their first request, so that a cache can keep its per-key state
+// in slices indexed by number instead of hash tables: a loaded trace's
+// (see Trace.NumberKeys), or a stream's as it goes by (NewKeyRefs and
+// Number). It is safe for concurrent use, Number excepted.
 type KeyRefs struct {
 	n          int
 	keys       []uint64 // the trace's keys, and their numbers, for Of
 	refs       []uint32
 	once       sync.Once
-	byKey      keymap.Map // key → number − 1, built by the first Of
+	byKey      keymap.Map // key → number − 1: built by the first Of, or by Number
 	tableBytes int64
+	// live: Number extends the numbering, under mu (Of and Len take it too).
+	live bool
+	mu   sync.Mutex
+}
+
+// NewKeyRefs returns an empty numbering that Number extends, for a stream
+// whose keys are numbered as they are read.
+func NewKeyRefs() *KeyRefs { return &KeyRefs{live: true, byKey: keymap.NewDense()} }
+
+// Number returns key's number, numbering it next if it has none (isNew).
+// Only one goroutine may call Number on a numbering made by NewKeyRefs;
+// others may call Of and Len meanwhile. A key known already costs one
+// table lookup, and no lock.
+func (k *KeyRefs) Number(key uint64) (ref uint32, isNew bool) {
+	if v, ok := k.byKey.Get(key); ok {
+		return uint32(v) + 1, false
+	}
+	k.mu.Lock()
+	k.byKey.Put(key, int32(k.n))
+	k.n++
+	ref = uint32(k.n)
+	k.mu.Unlock()
+	return ref, true
 }
 
 // Len returns the number of distinct keys, the largest number (0 for nil).
@@ -25,14 +49,28 @@ func (k *KeyRefs) Len() int {
 	if k == nil {
 		return 0
 	}
+	if k.live {
+		k.mu.Lock()
+		defer k.mu.Unlock()
+	}
 	return k.n
 }
 
-// Of returns key's number, 0 when the trace never requests key. The first
-// call builds a table from keys to numbers, a pass over the trace: most
+// Of returns key's number, 0 when the trace never requests key (a stream's
+// numbering: none requested so far). On a loaded trace's, the first call
+// builds a table from keys to numbers, a pass over the trace: most
 // replays never need it, as their requests carry their numbers
 // (Request.Ref), and the memory it would hold goes to the caches.
 func (k *KeyRefs) Of(key uint64) uint32 {
+	if k.live {
+		k.mu.Lock()
+		v, ok := k.byKey.Get(key)
+		k.mu.Unlock()
+		if ok {
+			return uint32(v) + 1
+		}
+		return 0
+	}
 	k.once.Do(func() {
 		k.byKey = keymap.NewSized(k.n)
 		for i, key := range k.keys {

@@ -42,3 +42,48 @@ func TestNumberKeys(t *testing.T) {
 		t.Fatalf("a request of an unnumbered trace has Ref %d, want 0", r.Ref)
 	}
 }
+
+// TestKeyRefsNumberStream checks a stream's numbering by hand: keys
+// numbered from 1 as first given, isNew only then, Of and Len following;
+// and that Of and Len may run on another goroutine while Number grows the
+// table (go test -race checks the locking).
+func TestKeyRefsNumberStream(t *testing.T) {
+	k := NewKeyRefs()
+	var got []uint32
+	var fresh []bool
+	for _, key := range []uint64{70, 30, 70, 0, 30, 5} {
+		ref, isNew := k.Number(key)
+		got, fresh = append(got, ref), append(fresh, isNew)
+	}
+	if want := []uint32{1, 2, 1, 3, 2, 4}; !slices.Equal(got, want) {
+		t.Fatalf("numbers %v, want %v", got, want)
+	}
+	if want := []bool{true, true, false, true, false, true}; !slices.Equal(fresh, want) {
+		t.Fatalf("new %v, want %v", fresh, want)
+	}
+	if k.Len() != 4 || k.Of(0) != 3 || k.Of(5) != 4 || k.Of(31) != 0 {
+		t.Fatalf("Len %d, Of(0) %d, Of(5) %d, Of(31) %d; want 4, 3, 4, 0", k.Len(), k.Of(0), k.Of(5), k.Of(31))
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range uint64(20000) {
+			if ref := k.Of(70); ref != 1 {
+				t.Errorf("Of(70) = %d while numbering, want 1", ref)
+				return
+			}
+			if n := k.Len(); n < 4 {
+				t.Errorf("Len = %d while numbering, want at least 4", n)
+				return
+			}
+			k.Of(1000 + i)
+		}
+	}()
+	for i := range uint64(100000) {
+		k.Number(1000 + i)
+	}
+	<-done
+	if k.Len() != 100004 || k.Of(1000) != 5 || k.Of(100999) != 100004 {
+		t.Fatalf("Len %d, Of(1000) %d, Of(100999) %d; want 100004, 5, 100004", k.Len(), k.Of(1000), k.Of(100999))
+	}
+}

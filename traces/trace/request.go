@@ -87,9 +87,10 @@ type Request struct {
 	// caches); 0 when the trace is not of prompts.
 	Tokens uint32
 	// Ref is the key's number in the loaded trace the request comes from
-	// (see Trace.NumberKeys), 0 when unknown (a stream, or a trace not
-	// numbered). A cache built on that numbering (policy.Config.Keys)
-	// finds the key's entry by it without hashing.
+	// (see Trace.NumberKeys) or in its stream's numbering (KeyRefs.Number),
+	// 0 when unknown (a trace not numbered). A cache built on that
+	// numbering (policy.Config.Keys) finds the key's entry by it without
+	// hashing.
 	Ref uint32
 	// Latency is the backend latency the trace recorded for the request, in
 	// seconds (0 when the trace has none); --miss-latency column uses it.

@@ -432,6 +432,17 @@ func (c *Counter) Add(r *Request) {
 	c.add(r.Key, r.Size)
 }
 
+// AddNumbered counts r as Add does, for a caller that numbers the keys
+// (KeyRefs.Number): isNew says r's key is first seen, and the Counter
+// keeps no table of its own.
+func (c *Counter) AddNumbered(r *Request, isNew bool) {
+	c.Observe(r)
+	if isNew {
+		c.Distinct++
+		c.Bytes += int64(r.Size)
+	}
+}
+
 // Observe counts r and its fields but not its key, for callers that count
 // the distinct keys on their own.
 func (c *Counter) Observe(r *Request) {
