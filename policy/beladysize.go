@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"math"
 	"math/rand/v2"
 
 	"github.com/cachesim/cachesim/traces/trace"
@@ -31,8 +32,9 @@ func init() {
 // neither admitted nor kept past their last request, and eviction samples
 // objects uniformly (with replacement) and evicts the one with the largest
 // size × (next request − now), so that large objects needed late go first.
-// The current request's index is the count of requests seen, so the cache
-// must see every request of the trace. Each entry's next request is in its
+// The current request's index is given by the replay (Clock); without it,
+// the count of requests seen, which is exact only when every request of the
+// trace is one call (libCacheSim's way: sim.Semantics.CountWrites). Each entry's next request is in its
 // word64 (nextOf), its position in the dense array sampled from in its
 // word32 (denseSet).
 type beladySize struct {
@@ -69,7 +71,7 @@ func (c *beladySize) Access(r *trace.Request) bool {
 		return false
 	}
 	for c.full(r.Size) {
-		v, best := int32(nilIdx), int64(-1)
+		v, best := int32(nilIdx), int64(math.MinInt64) // every sample is a candidate
 		for k := 0; k < c.samples; k++ {
 			s := c.dense.pick(c.rng)
 			if score := int64(c.nodes[s].size) * (c.nextOf(s) - now); score > best {
@@ -84,6 +86,9 @@ func (c *beladySize) Access(r *trace.Request) bool {
 	c.dense.add(c.nodes, i)
 	return false
 }
+
+// setNow records that the next request is the trace's i-th (see Clock).
+func (c *beladySize) setNow(i int64) { c.seen = i }
 
 // nextOf returns the index of entry i's next request.
 func (c *beladySize) nextOf(i int32) int64 { return c.nodes[i].word64 }

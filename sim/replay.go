@@ -112,6 +112,9 @@ type replayer struct {
 	lat   *Latencies
 	win   *Windower
 	bt    *batcher // multi-key requests: their outcomes (nil: none)
+	// clock, when set, tells an offline cache each request's index
+	// (policy.Clock).
+	clock func(int64)
 	// byTenant, when set, counts each tenant's lookups (Options.Tenants).
 	byTenant []TenantStats
 	next     int // index of the next request
@@ -124,7 +127,7 @@ type replayer struct {
 // says the requests may carry operations, batches that they may carry
 // several keys.
 func newReplayer(c policy.Cache, opt Options, sem Semantics, ops, batches bool) *replayer {
-	p := &replayer{c: c, opt: opt, sem: sem, perOp: ops, lat: opt.Latency}
+	p := &replayer{c: c, opt: opt, sem: sem, perOp: ops, lat: opt.Latency, clock: policy.Clock(c)}
 	if batches {
 		p.bt = newBatcher(opt.DedupBatch, opt.Latency)
 	}
@@ -144,7 +147,7 @@ func newReplayer(c policy.Cache, opt Options, sem Semantics, ops, batches bool) 
 // replayers may run the same batch): each request's size is changed to
 // the one the cache sees while the cache sees it.
 func (p *replayer) run(batch []trace.Request) {
-	if p.bt != nil || p.byTenant != nil {
+	if p.bt != nil || p.byTenant != nil || p.clock != nil {
 		p.runBatched(batch)
 		return
 	}
@@ -246,14 +249,15 @@ func (p *replayer) finish() Stats {
 }
 
 // runBatched is run for requests that may carry several keys, or whose
-// tenants count apart: it follows each request's lookups (see batch.go)
-// and each tenant's, beside the per-key counts.
+// tenants count apart, or for a cache that needs each request's index
+// (policy.Clock): it follows each request's lookups (see batch.go) and
+// each tenant's, beside the per-key counts.
 func (p *replayer) runBatched(batch []trace.Request) {
 	for k := range batch {
 		r := &batch[k]
 		read := p.action(r).IsRead()
-		if p.bt == nil { // tenants only
-			if hit := p.one(r, p.next+k); read {
+		if p.bt == nil { // tenants or an offline cache's clock only
+			if hit := p.one(r, p.next+k); read && p.byTenant != nil {
 				p.countTenant(r, hit)
 			}
 			continue
@@ -279,6 +283,9 @@ func (p *replayer) runBatched(batch []trace.Request) {
 
 // one replays request i as run does, and reports whether it hit.
 func (p *replayer) one(r *trace.Request, i int) bool {
+	if p.clock != nil {
+		p.clock(int64(i))
+	}
 	own := r.Size
 	size := uint64(own)
 	if p.opt.Objects {

@@ -369,3 +369,36 @@ func TestReplayAdmissions(t *testing.T) {
 		t.Errorf("plain LRU reports admissions: %+v", plain)
 	}
 }
+
+// BeladySize scores by size × (next request − now), so it needs the
+// current request's index, which a write replacing a cached copy (Remove,
+// then Access: two calls for one request) would skew were the policy to
+// count calls. Capacity 3 bytes: get a (2 bytes), get b (1), set b three
+// times, get c (1), get c, get a, get b. At c (row 5) a's next request is
+// row 7, a score of 2 × 2 = 4, and b's row 8, 1 × 3 = 3: a goes. c hits at
+// row 6, a misses at 7 (and is not admitted: never requested again), b hits
+// at 8: 2 hits of 6 reads, 2 bytes. Counting calls, "now" reached 8 at row
+// 5, a's score was −2 and b's 0: b went, and a hit instead (3 bytes).
+func TestBeladySizeKnowsTheRequestIndex(t *testing.T) {
+	tr := trace.NewTrace("t", trace.Fields{Op: true, Size: true})
+	const a, b, c = 1, 2, 3
+	for _, rq := range []struct {
+		key  uint64
+		size uint32
+		op   trace.Op
+	}{{a, 2, trace.OpGet}, {b, 1, trace.OpGet}, {b, 1, trace.OpSet}, {b, 1, trace.OpSet}, {b, 1, trace.OpSet},
+		{c, 1, trace.OpGet}, {c, 1, trace.OpGet}, {a, 2, trace.OpGet}, {b, 1, trace.OpGet}} {
+		tr.Append(&trace.Request{Key: rq.key, Size: rq.size, Op: rq.op})
+	}
+	cache, err := policy.New(policy.Spec{Name: "belady-size"}, policy.Config{Capacity: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if policy.Clock(cache) == nil {
+		t.Fatal("belady-size takes no clock")
+	}
+	st := Replay(tr, cache, Options{})
+	if st.Requests != 6 || st.Hits != 2 || st.ByteHits != 2 || st.Sets != 3 {
+		t.Errorf("%d requests, %d hits (%d bytes), %d sets; want 6, 2 (2 bytes), 3", st.Requests, st.Hits, st.ByteHits, st.Sets)
+	}
+}
