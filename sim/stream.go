@@ -39,8 +39,9 @@ var ErrNeedsTrace = errors.New("needs the whole trace in memory (offline policy,
 // nothing per request: a reader goroutine parses batches of requests and
 // numbers their keys (trace.KeyRefs.Number, a table of 21 to 43 bytes a
 // key, which counts the distinct keys too) while this one replays the
-// previous batch, each cache finding its entries by number (policy.UseKeys), so memory follows the distinct keys and the
-// caches, not the length of the stream. Operations count apart when the
+// previous batch, each cache finding its entries by number
+// (policy.UseKeys), so memory follows the distinct keys and the caches,
+// not the length of the stream. Operations count apart when the
 // reader declares them (trace.Describer). opt.Latency, opt.Window and
 // opt.Prefix, and offline policies, return ErrNeedsTrace.
 func ReplayStream(r trace.Reader, cs []policy.Cache, opt Options) ([]Stats, StreamInfo, error) {
