@@ -2,8 +2,11 @@ package traces
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/binary"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -189,5 +192,40 @@ func TestVSCSITimeLimit(t *testing.T) {
 	got := drain(t, NewVSCSIReader("in.test", bytes.NewReader(in), Options{}))
 	if got[1].Time != (9223372036854775-5)*1000 {
 		t.Errorf("time %d, want %d", got[1].Time, (9223372036854775-5)*1000)
+	}
+}
+
+// TestRequestBound: a plain oracleGeneral file of three 24-byte records
+// holds at most 3 requests (one is skipped, size 0, so the bound is not
+// exact), and loading it (presized to 3) keeps the 2 read; compressed, its size says
+// nothing about its records.
+func TestRequestBound(t *testing.T) {
+	in := oracleBytes([4]int64{100, 7, 512, 3}, [4]int64{101, 8, 0, -1}, [4]int64{102, 7, 512, -1})
+	dir := t.TempDir()
+	plain := filepath.Join(dir, "in.oracleGeneral.bin")
+	var gz bytes.Buffer
+	gw := gzip.NewWriter(&gz)
+	gw.Write(in)
+	gw.Close()
+	packed := filepath.Join(dir, "in.oracleGeneral.bin.gz")
+	if os.WriteFile(plain, in, 0o644) != nil || os.WriteFile(packed, gz.Bytes(), 0o644) != nil {
+		t.Fatal("cannot write the test files")
+	}
+	for path, want := range map[string]int{plain: 3, packed: 0} {
+		f, err := Open(path, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := f.RequestBound(); got != want {
+			t.Errorf("%s: RequestBound %d, want %d", filepath.Base(path), got, want)
+		}
+		tr, err := ReadAll(path, f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tr.Len() != 2 {
+			t.Errorf("%s: loaded %d requests, want 2", filepath.Base(path), tr.Len())
+		}
 	}
 }

@@ -45,8 +45,9 @@ var compressions = []compression{
 
 // decompress returns a reader of the decompressed contents of br when its
 // first bytes say it is compressed (gzip, zstd, xz or bzip2), and the name
-// without the compression's extension; otherwise br itself and name.
-func decompress(name string, br *bufio.Reader) (io.ReadCloser, string, error) {
+// without the compression's extension; otherwise br itself and name. It
+// reports whether it decompresses.
+func decompress(name string, br *bufio.Reader) (io.ReadCloser, string, bool, error) {
 	magic, _ := br.Peek(6)
 	for _, c := range compressions {
 		if !bytes.HasPrefix(magic, c.magic) {
@@ -54,7 +55,7 @@ func decompress(name string, br *bufio.Reader) (io.ReadCloser, string, error) {
 		}
 		rc, err := c.open(br)
 		if err != nil {
-			return nil, "", fmt.Errorf("%s: looks %s-compressed but cannot be read: %w", name, c.name, err)
+			return nil, "", false, fmt.Errorf("%s: looks %s-compressed but cannot be read: %w", name, c.name, err)
 		}
 		for _, ext := range []string{c.ext, ".zstd", ".gzip"} {
 			if strings.EqualFold(filepath.Ext(name), ext) {
@@ -62,9 +63,9 @@ func decompress(name string, br *bufio.Reader) (io.ReadCloser, string, error) {
 				break
 			}
 		}
-		return rc, name, nil
+		return rc, name, true, nil
 	}
-	return io.NopCloser(br), name, nil
+	return io.NopCloser(br), name, false, nil
 }
 
 // NewCompressor returns a writer that compresses into w as the name's

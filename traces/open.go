@@ -66,6 +66,9 @@ type format struct {
 	// can choose it.
 	byContent bool
 	open      func(name string, r io.Reader, opt Options) (trace.Reader, error)
+	// record is the size in bytes of each of its records, one request
+	// each, when they all have the same (0: they vary).
+	record int
 }
 
 // formats in the order detection tries them: specific formats first, text
@@ -77,7 +80,7 @@ var formats = []format{
 	{name: "vscsi", about: "VMware VSCSI block traces, v1 (32-byte) and v2 (40-byte) records", exts: []string{".vscsi"},
 		byContent: true, sniff: sniffVSCSI, open: opener(NewVSCSIReader)},
 	{name: "oracleGeneral", about: "libCacheSim's binary: 24-byte records time, id, size, next access", exts: []string{".oraclegeneral"},
-		byContent: true, sniff: sniffOracle, open: opener(NewOracleReader)},
+		byContent: true, sniff: sniffOracle, open: opener(NewOracleReader), record: oracleRecord},
 	{name: "cache2k", about: "big-endian int32 keys", exts: []string{".cache2k"}, alsoIn: []string{".trace"},
 		sniff: func(h []byte, _ Options) bool { return !isText(h) }, open: opener(NewCache2kReader)},
 	// A .txt or .log file may hold any text log: one saved from redis-cli monitor, say.
@@ -299,7 +302,15 @@ type File struct {
 	Format  string
 	notes   []Note // from detection
 	closers []io.Closer
+	record  int // the format's record size, if fixed, in an uncompressed file; else 0
+	bound   int // see RequestBound
 }
+
+// RequestBound returns at most how many requests the file holds, from its
+// size, when its format has records of one size and it is neither
+// compressed nor key-filtered; 0 when unknown. Loading presizes the
+// trace's columns with it (traces.ReadAllWithin).
+func (f *File) RequestBound() int { return f.bound }
 
 // Notes returns what detection and the reader inferred or left out (see
 // Note); call it after the last request.
@@ -379,13 +390,16 @@ func Open(path string, opt Options) (*File, error) {
 		return nil, err
 	}
 	f.closers = append([]io.Closer{fh}, f.closers...)
+	if st, err := fh.Stat(); err == nil && f.record > 0 && st.Mode().IsRegular() && !opt.Keys.On() {
+		f.bound = int(st.Size() / int64(f.record))
+	}
 	return f, nil
 }
 
 // NewFile is Open for an already open stream; name (a file name) is used for
 // detection and in error messages. Close closes the decompressor, not r.
 func NewFile(name string, r io.Reader, opt Options) (*File, error) {
-	rc, plain, err := decompress(name, bufio.NewReaderSize(r, 1<<16))
+	rc, plain, compressed, err := decompress(name, bufio.NewReaderSize(r, 1<<16))
 	if err != nil {
 		return nil, err
 	}
@@ -413,7 +427,11 @@ func NewFile(name string, r io.Reader, opt Options) (*File, error) {
 		rc.Close()
 		return nil, err
 	}
-	return &File{Reader: rd, Format: fm.name, notes: notes, closers: []io.Closer{rc}}, nil
+	f := &File{Reader: rd, Format: fm.name, notes: notes, closers: []io.Closer{rc}}
+	if !compressed {
+		f.record = fm.record
+	}
+	return f, nil
 }
 
 // DetectFormat names the format of a trace file from its name and contents

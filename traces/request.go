@@ -29,6 +29,10 @@ func (e *ErrTraceMemory) Error() string {
 		e.Requests, e.Bytes, e.Bound)
 }
 
+// requestBounder is implemented by readers that know at most how many
+// requests they hold (File.RequestBound; 0: unknown).
+type requestBounder interface{ RequestBound() int }
+
 // ReadAllWithin is ReadAll stopping with an *ErrTraceMemory as soon as
 // the trace's columns (Trace.ColumnBytes) pass bound bytes (0: no bound),
 // rather than after holding all of it.
@@ -40,6 +44,11 @@ func ReadAllWithin(name string, r trace.Reader, bound int64) (*trace.Trace, erro
 		return trace.Fields{Time: true, Size: true, TTL: true, Op: true}
 	}
 	t := &trace.Trace{Name: name, Keys: []uint64{}}
+	if b, ok := r.(requestBounder); ok && b.RequestBound() > 0 && (bound == 0 || int64(b.RequestBound()) <= bound/8) {
+		// Columns of the right length from the start: no growing, and
+		// none of the copies growing makes or Shrink's trimming.
+		t.Keys = make([]uint64, 0, b.RequestBound())
+	}
 	var f trace.Fields
 	var req trace.Request
 	for {
