@@ -31,7 +31,7 @@ type arc struct {
 
 // newARC returns an empty ARC cache of the given capacity.
 func newARC(capacity int64) *arc {
-	c := &arc{store: newStore(capacity)}
+	c := &arc{store: newHistoryStore(capacity)}
 	for i := range c.l {
 		c.l[i] = newSegment(0)
 	}

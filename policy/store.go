@@ -44,17 +44,34 @@ type store struct {
 	ghosts    int                           // entries indexed for history only (toGhost)
 	ghostBits []uint64                      // bit i: entry i is a ghost; nil until the first
 	onEvict   func(key uint64, size uint32) // see EvictionObserver
+	history   bool                          // up to as many ghosts as residents (newHistoryStore)
 }
 
 func newStore(capacity int64) store {
 	return store{index: keyIndex{hash: keymap.New()}, capacity: capacity}
 }
 
+// newHistoryStore is newStore for a policy that keeps up to as many ghosts
+// (toGhost) as resident objects, as ARC's B1 and B2 do: reserve
+// makes room for both.
+func newHistoryStore(capacity int64) store {
+	s := newStore(capacity)
+	s.history = true
+	return s
+}
+
 // reserver is implemented by every cache built on store.
 type reserver interface{ reserve(n int) }
 
-// reserve sizes an empty store's tables for n objects.
+// reserve sizes an empty store's tables for n objects (and as many
+// ghosts, for a history store), but no more than its numbering's keys.
 func (s *store) reserve(n int) {
+	if s.history {
+		n *= 2
+	}
+	if k := s.index.refs; k.Len() > 0 {
+		n = min(n, k.Len())
+	}
 	if s.index.len() == 0 && len(s.nodes) == 0 {
 		if s.index.refs == nil {
 			s.index.hash = keymap.NewSized(n)

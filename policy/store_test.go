@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"unsafe"
+
+	"github.com/cachesim/cachesim/traces/trace"
 )
 
 // An entry stays 32 bytes: the slab's memory and the cache lines a lookup
@@ -45,6 +47,36 @@ func TestEntryWordsOnlyInAccessors(t *testing.T) {
 				}
 				return true
 			})
+		}
+	}
+}
+
+// ARC indexes up to as many ghosts as residents (B1 and B2 hold at most c
+// between them), so a cache reserved for c objects holds its 2c
+// entries without growing: 100,000 requests over 4,000 keys, with hits
+// and ghost hits, leave a capacity-1000 cache's slab at the 2000 reserved
+// (growing, it would pass 2000).
+func TestHistoryStoreReservesItsGhosts(t *testing.T) {
+	for _, name := range []string{"arc"} {
+		c, err := New(Spec{Name: name}, Config{Capacity: 1000, Objects: true, SizeHint: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s *store
+		switch c := c.(type) {
+		case *arc:
+			s = &c.store
+		default:
+			t.Fatalf("%s is a %T", name, c)
+		}
+		x := uint64(1)
+		for range 100000 {
+			x = x*6364136223846793005 + 1442695040888963407
+			r := trace.Request{Key: (x >> 33) % 4000, Size: 1}
+			c.Access(&r)
+		}
+		if s.ghosts < 500 || cap(s.nodes) != 2000 {
+			t.Errorf("%s: %d ghosts, slab capacity %d; want over 500 ghosts and 2000", name, s.ghosts, cap(s.nodes))
 		}
 	}
 }
