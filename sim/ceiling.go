@@ -216,13 +216,20 @@ func CeilingOf(t *trace.Trace, countWrites bool) Ceiling {
 // unlimited cache holds what they stored, and only the others count.
 func ceilingOf(t *trace.Trace, countWrites bool, warm int) Ceiling {
 	cc := NewCeilingCounter(Semantics{CountWrites: countWrites})
+	if t.KeyRefs != nil {
+		cc.objects = make([]ceilingObject, 0, t.KeyRefs.Len())
+	}
 	var r trace.Request
 	for i := range t.Len() {
 		if i == warm && warm > 0 {
 			cc.restart()
 		}
 		t.At(i, &r)
-		cc.Add(&r)
+		if r.Ref != 0 {
+			cc.AddObject(&r, int32(r.Ref-1)) // numbered keys (trace.NumberKeys): no key table
+		} else {
+			cc.Add(&r)
+		}
 	}
 	return cc.Ceiling()
 }

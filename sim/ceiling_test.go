@@ -55,6 +55,15 @@ func TestCeilingByHand(t *testing.T) {
 	if got := CeilingOf(build(trace.OpSet), false); got != CeilingOf(tr, false) {
 		t.Errorf("client writes: %+v, block writes %+v", got, CeilingOf(tr, false))
 	}
+	// Numbered (as a sweep numbers its trace), the counter finds objects
+	// by number: the same figures.
+	tr.NumberKeys()
+	if got := CeilingOf(tr, true); got != want {
+		t.Errorf("numbered, counting writes: %+v, want %+v", got, want)
+	}
+	if got, want := CeilingOf(tr, false), (Ceiling{Requests: 6, Bytes: 140, Misses: 3, MissBytes: 60, Objects: 3, ObjectBytes: 85}); got != want {
+		t.Errorf("numbered: %+v, want %+v", got, want)
+	}
 	// An unsized read (a key never sized) misses and stores nothing.
 	un := trace.NewTrace("unsized", trace.Fields{Marks: true})
 	for range 3 {
@@ -62,6 +71,10 @@ func TestCeilingByHand(t *testing.T) {
 	}
 	if got := CeilingOf(un, false); got.Misses != 3 || got.Objects != 0 {
 		t.Errorf("unsized reads: %+v, want 3 misses and nothing stored", got)
+	}
+	un.NumberKeys()
+	if got := CeilingOf(un, false); got.Misses != 3 || got.Objects != 0 {
+		t.Errorf("numbered unsized reads: %+v, want 3 misses and nothing stored", got)
 	}
 }
 
