@@ -81,6 +81,9 @@ func (f *batchFlags) checkCalls(t *trace.Trace, lat, counted bool) error {
 	if !f.withBackend || !changed(f.fs, "batch-backend") || lat || counted {
 		return nil
 	}
+	if t.Times != nil { // replay: the peak report needs windows of time
+		return fmt.Errorf("--batch-backend has no effect here: it times whole requests (give --miss-latency) and counts backend calls per second in the peak report, in windows of time (give --interval 1m)")
+	}
 	return fmt.Errorf("--batch-backend has no effect here: it times whole requests (give --miss-latency) and counts backend calls per second, which needs %s to have timestamps", t.Name)
 }
 

@@ -112,10 +112,12 @@ func TestBatchFlagErrors(t *testing.T) {
 	plain := writeFile(t, "plain.txt", "1\n2\n1\n")
 	jsonl := writeFile(t, "t.jsonl", `{"key": "a"}`+"\n")
 	batches := writeFile(t, "batches.csv", handBatchCSV)
+	timed := writeFile(t, "timed.csv", "key,time,request_id\n1,0,1\n2,0,1\n1,1,2\n")
 	for _, tc := range []struct {
 		args []string
 		want string
 	}{
+		{[]string{"replay", timed, "--batch-backend", "single"}, "counts backend calls per second in the peak report, in windows of time (give --interval 1m)"},
 		{[]string{"replay", plain, "--dedup-batch"}, "--dedup-batch has no effect: plain.txt has no multi-key requests"},
 		{[]string{"sweep", plain, "--metric", "batch"}, "--metric batch has no effect"},
 		{[]string{"sweep", plain, "--metric", "token"}, "--metric token has no effect: plain.txt is not a prompt trace"},
