@@ -91,10 +91,14 @@ func (t *Map) Bytes() int64 { return int64(len(t.slots)) * int64(unsafe.Sizeof(s
 // newMap returns an empty Map of about size slots (rounded up to a whole
 // group in big tables).
 func newMap(size int) Map {
+	var m Map
 	if size < bigSlots {
-		return Map{slots: make([]slot, size)}
+		m = Map{slots: make([]slot, size)}
+	} else {
+		m = Map{slots: make([]slot, (size+group-1)&^(group-1)), groupMask: group - 1}
 	}
-	return Map{slots: make([]slot, (size+group-1)&^(group-1)), groupMask: group - 1}
+	adviseHuge(m.slots)
+	return m
 }
 
 // home is the slot a key hashes to: a multiplicative (Fibonacci) hash, which
