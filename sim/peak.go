@@ -123,16 +123,15 @@ func (plan *Plan) Rerun(spec policy.Spec, size Size, w *WindowPlan) (Stats, erro
 		}
 		t, warm = e.Cut(t), e.Warmup()
 	}
-	cfg := policy.Config{Capacity: size.N, TTL: plan.TTL, Seed: plan.Seed, Objects: !size.Bytes()}
-	if !size.Bytes() {
-		cfg.SizeHint = int(min(size.N, int64(t.Len())))
-	}
-	c, err := policy.New(spec, cfg)
+	cfg := plan.settings(nil, Sizes{Values: []int64{size.N}, Bytes: size.Bytes()})
+	cfg.Warmup = warm
+	c, err := cfg.newCache(t, spec, 0)
 	if err != nil {
 		return Stats{}, err
 	}
-	st := Replay(t, c, Options{Objects: !size.Bytes(), CountWrites: plan.CountWrites, Overhead: plan.Overhead,
-		DedupBatch: plan.DedupBatch, Window: w, Span: Span{Warmup: Warmup{Requests: warm}}})
+	opt := cfg.options()
+	opt.Window = w
+	st := Replay(t, c, opt)
 	st.Windows = w.From(st.Windows, t, warm)
 	return st, nil
 }

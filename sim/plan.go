@@ -210,12 +210,18 @@ func Sweep(plan Plan) (Result, error) {
 // config is the sweep of specs at sizes the plan asks for, each point
 // replaying requests.
 func (plan *Plan) config(specs []policy.Spec, sizes Sizes, requests int64) sweepConfig {
-	cfg := sweepConfig{Policies: specs, Sizes: sizes, TTL: plan.TTL, Seed: plan.Seed, CountWrites: plan.CountWrites,
-		Overhead: plan.Overhead, Workers: plan.Workers, MaxMemory: plan.MaxMemory, DedupBatch: plan.DedupBatch}
+	cfg := plan.settings(specs, sizes)
 	if plan.Progress != nil {
 		cfg.Progress = plan.Progress(len(specs)*len(sizes.Values), requests)
 	}
 	return cfg
+}
+
+// settings is the sweep of specs at sizes as the plan says, without its
+// progress.
+func (plan *Plan) settings(specs []policy.Spec, sizes Sizes) sweepConfig {
+	return sweepConfig{Policies: specs, Sizes: sizes, TTL: plan.TTL, Seed: plan.Seed, CountWrites: plan.CountWrites,
+		Overhead: plan.Overhead, Workers: plan.Workers, MaxMemory: plan.MaxMemory, DedupBatch: plan.DedupBatch}
 }
 
 // sizes are the plan's sizes, or those of the footprint of t, a sample

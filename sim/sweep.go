@@ -109,13 +109,11 @@ func sweepPoints(t *trace.Trace, cfg sweepConfig) ([]Point, error) {
 		return func() error {
 			held := mem.acquire(pointMemory(t, cfg.Sizes.Values[s], cfg.Sizes.Bytes, meanSize, t.KeyRefs.Len()))
 			defer mem.release(held)
-			c, err := policy.New(cfg.Policies[p], policy.Config{Capacity: cfg.Sizes.Values[s], TTL: cfg.TTL, Seed: cfg.Seed,
-				Objects: !cfg.Sizes.Bytes, SizeHint: sizeHint(t, cfg.Sizes, s), Keys: t.KeyRefs})
+			c, err := cfg.newCache(t, cfg.Policies[p], s)
 			if err != nil {
 				return fmt.Errorf("%s at size %d: %w", points[p*ns+s].Policy, points[p*ns+s].Size, err)
 			}
-			done(p*ns+s, Replay(t, c, Options{Objects: !cfg.Sizes.Bytes, CountWrites: cfg.CountWrites, Overhead: cfg.Overhead,
-				Latency: cfg.Latency, DedupBatch: cfg.DedupBatch, Span: Span{Warmup: Warmup{Requests: cfg.Warmup}}}))
+			done(p*ns+s, Replay(t, c, cfg.options()))
 			return nil
 		}
 	}
@@ -192,6 +190,19 @@ func curves(t *trace.Trace, cfg sweepConfig) int {
 
 // sizeHint is the most objects a cache of size s can hold on t, when the
 // sizes are object counts (0, unknown, for bytes).
+// newCache returns a new cache of spec at the s-th size, as every point
+// of the sweep (and Plan.Rerun) gets it.
+func (cfg *sweepConfig) newCache(t *trace.Trace, spec policy.Spec, s int) (policy.Cache, error) {
+	return policy.New(spec, policy.Config{Capacity: cfg.Sizes.Values[s], TTL: cfg.TTL, Seed: cfg.Seed,
+		Objects: !cfg.Sizes.Bytes, SizeHint: sizeHint(t, cfg.Sizes, s), Keys: t.KeyRefs})
+}
+
+// options returns how every point of the sweep replays.
+func (cfg *sweepConfig) options() Options {
+	return Options{Objects: !cfg.Sizes.Bytes, CountWrites: cfg.CountWrites, Overhead: cfg.Overhead,
+		Latency: cfg.Latency, DedupBatch: cfg.DedupBatch, Span: Span{Warmup: Warmup{Requests: cfg.Warmup}}}
+}
+
 func sizeHint(t *trace.Trace, sizes Sizes, s int) int {
 	if sizes.Bytes {
 		return 0
