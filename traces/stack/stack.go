@@ -1,22 +1,24 @@
 // Package stack keeps the LRU stack of a request stream for stack
-// distances (Mattson et al.): objects by recency with weights, in a Fenwick
-// tree indexed by each object's last request, so that the weight of the
-// objects requested since an object's previous request costs O(log N). The
-// positions are renumbered when they run out, so the tree stays about twice
-// the number of live objects rather than the number of requests. The
+// distances (Mattson et al.): objects by recency with weights, indexed by
+// each object's last request, so that the weight of the objects requested
+// since an object's previous request costs O(log N). The positions are
+// renumbered when they run out, so the stack stays a small multiple of the
+// number of live objects rather than the number of requests. The
 // simulator's exact LRU curves (sim) and the trace summary's reuse
 // distances (traces) share it.
 package stack
 
-// Weight is the type of the stack tree's sums: int32 for object counts
-// (half the memory, so more of the tree stays in the CPU cache), int64 for
-// bytes.
+import "math/bits"
+
+// Weight is the type of the stack's sums. A Tree[int32] counts objects
+// (every weight is 1) in a bitmap of positions with a Fenwick tree over its
+// words: a bit a position instead of a 4-byte sum, so the stack of a
+// million objects fits in the CPU's L2 cache. A Tree[int64] sums byte
+// weights in a Fenwick tree of positions.
 type Weight interface{ ~int32 | ~int64 }
 
 // fenwick is a binary indexed tree of sums over positions 1…n.
 type fenwick[T Weight] []T
-
-func newFenwick[T Weight](n int) fenwick[T] { return make(fenwick[T], n+1) }
 
 func (f fenwick[T]) add(i int, v T) {
 	for ; i < len(f); i += i & -i {
@@ -31,6 +33,16 @@ func (f fenwick[T]) prefix(i int) T {
 		s += f[i]
 	}
 	return s
+}
+
+// build turns f, holding each position's own value, into its Fenwick
+// tree, in O(n).
+func (f fenwick[T]) build() {
+	for i := 1; i < len(f); i++ {
+		if j := i + i&-i; j < len(f) {
+			f[j] += f[i]
+		}
+	}
 }
 
 // Object is an object on the LRU stack: the position of its last
@@ -50,12 +62,19 @@ func (o *Object) Weight(bytes bool) int64 {
 }
 
 // Tree holds the LRU stack as weights at positions ordered by last
-// request. Positions are handed out in increasing order; when they run out,
-// the live ones are renumbered 1…L (compaction), so the tree stays about
-// twice the number of distinct keys rather than the number of requests —
-// smaller, and kinder to the CPU cache.
+// request. Positions are handed out in increasing order; when they run
+// out, the live ones are renumbered 1…L (compaction), so the tree stays a
+// small multiple of the number of distinct keys rather than the number of
+// requests — smaller, and kinder to the CPU cache.
 type Tree[T Weight] struct {
+	// count: every weight is 1 (Tree[int32]). Then bits has a bit set at
+	// each live position and words sums the bits of each 64-position
+	// word (Fenwick position w+1 for word w); else f sums the weights.
+	count bool
+	bits  []uint64
+	words fenwick[int32]
 	f     fenwick[T]
+	n     int32 // positions 1…n exist
 	clock int32 // last position handed out
 	total int64
 	owner []int32 // scratch for byRecency, reused so that compactions allocate only to grow
@@ -63,26 +82,66 @@ type Tree[T Weight] struct {
 }
 
 // NewTree returns an empty tree of size positions (it grows as needed).
-func NewTree[T Weight](size int) *Tree[T] { return &Tree[T]{f: newFenwick[T](size)} }
+func NewTree[T Weight](size int) *Tree[T] {
+	var zero T
+	_, count := any(zero).(int32)
+	s := &Tree[T]{count: count}
+	s.resize(size)
+	return s
+}
+
+// resize makes positions 1…size (at least), all empty.
+func (s *Tree[T]) resize(size int) {
+	if !s.count {
+		s.f = resize(s.f, size+1)
+		s.n = int32(size)
+		return
+	}
+	w := (size + 1 + 63) / 64 // bit 0 of word 0 is position 0, never used
+	s.bits, s.words = resize(s.bits, w), resize(s.words, w+1)
+	s.n = int32(64*w - 1)
+}
 
 // Above returns the total weight at positions after p.
-func (s *Tree[T]) Above(p int32) int64 { return s.total - int64(s.f.prefix(int(p))) }
+func (s *Tree[T]) Above(p int32) int64 {
+	if !s.count {
+		return s.total - int64(s.f.prefix(int(p)))
+	}
+	return s.total - s.rank(p)
+}
+
+// rank returns the number of live positions 1…p (a counting tree's).
+func (s *Tree[T]) rank(p int32) int64 {
+	w, b := p>>6, uint(p&63)
+	return int64(s.words.prefix(int(w))) + int64(bits.OnesCount64(s.bits[w]<<(63-b)))
+}
 
 // Remove takes weight v off position p.
 func (s *Tree[T]) Remove(p int32, v int64) {
-	s.f.add(int(p), T(-v))
 	s.total -= v
+	if !s.count {
+		s.f.add(int(p), T(-v))
+		return
+	}
+	s.bits[p>>6] &^= 1 << uint(p&63)
+	s.words.add(int(p>>6)+1, -1)
 }
 
 // Full reports whether every position is handed out: Compact before the next Push.
-func (s *Tree[T]) Full() bool { return int(s.clock) == len(s.f)-1 }
+func (s *Tree[T]) Full() bool { return s.clock == s.n }
 
 // Push puts weight v at a new, most recent position and returns it.
 func (s *Tree[T]) Push(v int64) int32 {
 	s.clock++
-	s.f.add(int(s.clock), T(v))
+	p := s.clock
 	s.total += v
-	return s.clock
+	if !s.count {
+		s.f.add(int(p), T(v))
+		return p
+	}
+	s.bits[p>>6] |= 1 << uint(p&63)
+	s.words.add(int(p>>6)+1, 1)
+	return p
 }
 
 // byRecency returns the objects' indices, most recently requested first,
@@ -117,29 +176,71 @@ func resize[E any](b []E, n int) []E {
 // Compact renumbers the live positions 1…L in order, growing the tree when
 // more than half of it is live, and rewrites the objects' positions.
 func (s *Tree[T]) Compact(objs []Object, bytes bool) {
-	order := s.byRecency(objs)
-	size := len(s.f) - 1
+	size := int(s.n)
 	for 2*len(objs) > size {
 		size *= 2
 	}
-	s.f = resize(s.f, size+1)
+	if s.count {
+		s.compactCounts(objs, size)
+		return
+	}
+	order := s.byRecency(objs)
+	s.resize(size)
 	for r, id := range order {
 		p := int32(len(order) - r)
 		objs[id].Pos = p
 		s.f[p] = T(objs[id].Weight(bytes))
 	}
 	s.clock = int32(len(order))
-	// Build the Fenwick tree in O(size).
-	for i := 1; i <= size; i++ {
-		if j := i + i&-i; j <= size {
-			s.f[j] += s.f[i]
+	s.f.build()
+}
+
+// compactCounts is Compact for a counting tree: an object's new position
+// is its rank among the live ones, read off the bitmap, so no sort is
+// needed.
+func (s *Tree[T]) compactCounts(objs []Object, size int) {
+	// below[w]: the live positions in the words before w.
+	below := s.owner[:0]
+	live := int32(0)
+	for _, b := range s.bits {
+		below = append(below, live)
+		live += int32(bits.OnesCount64(b))
+	}
+	s.owner = below
+	for i := range objs {
+		if p := objs[i].Pos; p != 0 {
+			w, b := p>>6, uint(p&63)
+			objs[i].Pos = below[w] + int32(bits.OnesCount64(s.bits[w]<<(63-b)))
 		}
 	}
+	s.resize(size)
+	// Positions 1…live are set: whole words, then a partial one.
+	for p := int32(1); p <= live; {
+		w := p >> 6
+		if p&63 == 0 && p+63 <= live {
+			s.bits[w] = ^uint64(0)
+			s.words[w+1] = 64
+			p += 64
+			continue
+		}
+		s.bits[w] |= 1 << uint(p&63)
+		s.words[w+1]++
+		p++
+	}
+	s.words.build()
+	s.clock = live
 }
 
 // CumulativeByRecency returns cum[r], the total weight of the r most
 // recently requested objects.
 func (s *Tree[T]) CumulativeByRecency(objs []Object, bytes bool) []int64 {
+	if s.count && !bytes {
+		cum := make([]int64, s.total+1)
+		for r := range cum {
+			cum[r] = int64(r)
+		}
+		return cum
+	}
 	order := s.byRecency(objs)
 	cum := make([]int64, 1, len(order)+1)
 	for _, id := range order {
