@@ -124,14 +124,18 @@ func newStackDistancesOf(sizes Sizes) StackDistances {
 // exceeds the distinct keys); with byte capacities each distance is binned
 // by a binary search over the sizes instead.
 type stackDistances[T stack.Weight] struct {
-	bytes       bool
-	caps        []int64    // byte mode: the capacities, ascending
-	hist        []uint64   // object mode: requests at each distance
-	byteHist    []uint64   // their bytes
-	hitsAt      []uint64   // byte mode: requests whose distance first fits at size j
-	byteHitsAt  []uint64   // their bytes
-	ids         keymap.Map // key → dense id, for the requests without a key number
-	idOf        []int32    // dense id + 1 by key number (Request.Ref), 0: none yet
+	bytes      bool
+	caps       []int64         // byte mode: the capacities, ascending
+	hist       []distanceCount // object mode: the requests at each distance
+	hitsAt     []uint64        // byte mode: requests whose distance first fits at size j
+	byteHitsAt []uint64        // their bytes
+	ids        keymap.Map      // key → dense id, for the requests without a key number
+	idOf       []int32         // dense id + 1 by key number (Request.Ref), 0: none yet
+	// byRef: every object so far was made for the next key number, so an
+	// object's id is its key's number − 1 and idOf is not needed (a
+	// stream numbered as it is read, or a whole loaded trace, creates
+	// them in that order: one random memory access a request fewer).
+	byRef       bool
 	objs        []stack.Object
 	tree        *stack.Tree[T]
 	requests    uint64
@@ -149,8 +153,12 @@ type stackDistances[T stack.Weight] struct {
 	warmCum []int64
 }
 
+// distanceCount counts the requests at one stack distance, and their
+// bytes: side by side, so a request updates one cache line.
+type distanceCount struct{ n, bytes uint64 }
+
 func newStackDistances[T stack.Weight](sizes Sizes) *stackDistances[T] {
-	d := &stackDistances[T]{bytes: sizes.Bytes, ids: keymap.New(), tree: stack.NewTree[T](1 << 12)}
+	d := &stackDistances[T]{bytes: sizes.Bytes, ids: keymap.New(), tree: stack.NewTree[T](1 << 12), byRef: true}
 	if d.bytes {
 		d.caps = sizes.Values
 		d.hitsAt, d.byteHitsAt = make([]uint64, len(d.caps)+1), make([]uint64, len(d.caps)+1)
@@ -170,7 +178,7 @@ func (d *stackDistances[T]) Add(r *trace.Request) {
 // numbering, which then find their object by a slice lookup instead of
 // hashing the key.
 func (d *stackDistances[T]) numbered(k *trace.KeyRefs) {
-	if n := k.Len() + 1; len(d.idOf) < n {
+	if n := k.Len() + 1; !d.byRef && len(d.idOf) < n {
 		d.idOf = append(d.idOf, make([]int32, n-len(d.idOf))...)
 	}
 }
@@ -178,10 +186,12 @@ func (d *stackDistances[T]) numbered(k *trace.KeyRefs) {
 // object returns the id of the object of key, whose number is ref (0:
 // none), if it was seen.
 func (d *stackDistances[T]) object(key uint64, ref uint32) (int32, bool) {
-	if ref == 0 {
+	switch {
+	case ref == 0:
 		return d.ids.Get(key)
-	}
-	if int(ref) >= len(d.idOf) || d.idOf[ref] == 0 {
+	case d.byRef:
+		return int32(ref) - 1, int(ref) <= len(d.objs)
+	case int(ref) >= len(d.idOf) || d.idOf[ref] == 0:
 		return 0, false
 	}
 	return d.idOf[ref] - 1, true
@@ -192,6 +202,18 @@ func (d *stackDistances[T]) setObject(key uint64, ref uint32, id int32) {
 	if ref == 0 {
 		d.ids.Put(key, id)
 		return
+	}
+	if d.byRef {
+		if id == int32(ref)-1 {
+			return
+		}
+		// Out of order (the keys of one tenant, say): index every
+		// object by number from here on.
+		d.byRef = false
+		d.idOf = growDoubling(d.idOf, len(d.objs)+1)
+		for i := 1; i < len(d.objs); i++ {
+			d.idOf[i] = int32(i)
+		}
 	}
 	if int(ref) >= len(d.idOf) { // a stream's numbering grows
 		d.idOf = growDoubling(d.idOf, int(ref)+1)
@@ -228,8 +250,9 @@ func (d *stackDistances[T]) add(key uint64, ref uint32, rs uint32) int64 {
 			d.hitsAt[j]++
 			d.byteHitsAt[j] += uint64(rs)
 		} else { // dist <= len(objs) = len(hist)
-			d.hist[dist-1]++
-			d.byteHist[dist-1] += uint64(rs)
+			h := &d.hist[dist-1]
+			h.n++
+			h.bytes += uint64(rs)
 		}
 		d.tree.Remove(o.Pos, s)
 		o.Pos = 0
@@ -246,7 +269,6 @@ func (d *stackDistances[T]) add(key uint64, ref uint32, rs uint32) int64 {
 // the counts start again.
 func (d *stackDistances[T]) restart() {
 	clear(d.hist)
-	clear(d.byteHist)
 	clear(d.hitsAt)
 	clear(d.byteHitsAt)
 	d.requests, d.total = 0, 0
@@ -260,9 +282,9 @@ func (d *stackDistances[T]) restart() {
 
 func (d *stackDistances[T]) Ceiling() Ceiling {
 	var reused, reusedBytes uint64
-	for i, n := range d.hist {
-		reused += n
-		reusedBytes += d.byteHist[i]
+	for _, h := range d.hist {
+		reused += h.n
+		reusedBytes += h.bytes
 	}
 	for i, n := range d.hitsAt {
 		reused += n
@@ -283,8 +305,7 @@ func (d *stackDistances[T]) newObject(size uint32) int32 {
 	}
 	d.objs = appendDoubling(d.objs, stack.Object{Size: size})
 	if d.observe == nil && !d.bytes {
-		d.hist = appendDoubling(d.hist, 0)
-		d.byteHist = appendDoubling(d.byteHist, 0)
+		d.hist = appendDoubling(d.hist, distanceCount{})
 	}
 	return int32(len(d.objs) - 1)
 }
@@ -311,10 +332,10 @@ func (d *stackDistances[T]) Curve(sizes Sizes) (stats []Stats, exact []bool) {
 	hitsAt, byteHitsAt := d.hitsAt, d.byteHitsAt
 	if !d.bytes {
 		hitsAt, byteHitsAt = make([]uint64, k+1), make([]uint64, k+1)
-		for i, n := range d.hist {
+		for i, h := range d.hist {
 			j := searchCap(caps, int64(i+1))
-			hitsAt[j] += n
-			byteHitsAt[j] += d.byteHist[i]
+			hitsAt[j] += h.n
+			byteHitsAt[j] += h.bytes
 		}
 	}
 	// Objects resident at the end: the longest prefix of the recency order

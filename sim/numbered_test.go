@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"math/rand/v2"
+	"reflect"
 	"testing"
 
 	"github.com/cachesim/cachesim/policy"
@@ -64,6 +66,43 @@ func TestStreamedReplayAllocatesNothingPerRequest(t *testing.T) {
 		}
 		if a, b := allocs(short), allocs(long); b > a+40 { // measured: 5 to 22 more
 			t.Errorf("%s: %.0f allocations streaming 20,000 requests, %.0f streaming 200,000", name, a, b)
+		}
+	}
+}
+
+// TestStackDistancesByNumberInAnyOrder feeds the same requests to two
+// accumulators, one by key and one by key number, where the numbers come
+// in the order of first request for a while and then out of it (as a
+// tenant's share of a trace's numbering does): every distance, and the
+// curve, must agree.
+func TestStackDistancesByNumberInAnyOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	sizes := Sizes{Values: []int64{1, 5, 20, 80, 300}}
+	byKey, byNumber := newStackDistances[int32](sizes), newStackDistances[int32](sizes)
+	refOf := map[uint64]uint32{}
+	for i := range 20000 {
+		key := uint64(rng.ExpFloat64() * 200)
+		ref, ok := refOf[key]
+		if !ok {
+			ref = uint32(len(refOf) + 1) // the order of first request…
+			if len(refOf) >= 50 {
+				ref = uint32(100000 - len(refOf)) // …then not
+			}
+			refOf[key] = ref
+		}
+		a, b := byKey.add(key, 0, 1), byNumber.add(0, ref, 1)
+		if a != b {
+			t.Fatalf("request %d (key %d, number %d): distance %d by key, %d by number", i, key, ref, a, b)
+		}
+	}
+	if byNumber.byRef {
+		t.Fatal("the numbers came out of order, but the objects are still found by number − 1")
+	}
+	want, _ := byKey.Curve(sizes)
+	got, _ := byNumber.Curve(sizes)
+	for j := range want {
+		if !reflect.DeepEqual(got[j], want[j]) {
+			t.Errorf("size %d: %+v by number, %+v by key", sizes.Values[j], got[j], want[j])
 		}
 	}
 }
