@@ -2,8 +2,8 @@ package sim
 
 import (
 	"math"
-	"sort"
 
+	"github.com/cachesim/cachesim/traces/huge"
 	"github.com/cachesim/cachesim/traces/keymap"
 	"github.com/cachesim/cachesim/traces/stack"
 	"github.com/cachesim/cachesim/traces/trace"
@@ -148,9 +148,9 @@ type stackDistances[T stack.Weight] struct {
 	observe func(dist int64, size uint32)
 	free    []int32       // ids of forgotten objects, for reuse
 	bt      *curveBatches // multi-key requests (nil: not followed)
-	// warmCum, after a warm-up (restart), is the cumulative weight by
-	// recency of the objects held when it ended (see Curve's evictions).
-	warmCum []int64
+	// warm, after a warm-up (restart), is the stack when it ended (see
+	// Curve's evictions).
+	warm *stack.Residents
 }
 
 // distanceCount counts the requests at one stack distance, and their
@@ -273,7 +273,8 @@ func (d *stackDistances[T]) restart() {
 	clear(d.byteHitsAt)
 	d.requests, d.total = 0, 0
 	if d.observe == nil {
-		d.warmCum = d.tree.CumulativeByRecency(d.objs, d.bytes)
+		r := d.tree.Residents(d.objs, d.bytes)
+		d.warm = &r
 	}
 	if d.bt != nil {
 		d.bt.restart()
@@ -340,7 +341,7 @@ func (d *stackDistances[T]) Curve(sizes Sizes) (stats []Stats, exact []bool) {
 	}
 	// Objects resident at the end: the longest prefix of the recency order
 	// that fits, so evictions = admissions − residents.
-	cum := d.tree.CumulativeByRecency(d.objs, d.bytes)
+	res := d.tree.Residents(d.objs, d.bytes)
 	var hits, byteHits uint64
 	n := d.requests
 	for j := 0; j < k; j++ {
@@ -348,23 +349,17 @@ func (d *stackDistances[T]) Curve(sizes Sizes) (stats []Stats, exact []bool) {
 		byteHits += byteHitsAt[j]
 		c := caps[j]
 		exact[j] = c >= d.maxSize && (!d.bytes || !d.sizeChanged)
-		resident := residents(cum, c)
+		resident := res.Fit(c)
 		stats[j] = Stats{Requests: n, Hits: hits, Bytes: uint64(d.total), ByteHits: byteHits,
 			Evictions: n - hits - uint64(resident)}
-		if d.warmCum != nil { // the warm-up admitted those held when it ended
-			stats[j].Evictions += uint64(residents(d.warmCum, c))
+		if d.warm != nil { // the warm-up admitted those held when it ended
+			stats[j].Evictions += uint64(d.warm.Fit(c))
 		}
 	}
 	if d.bt != nil {
 		d.bt.curve(stats, caps, d.bytes)
 	}
 	return stats, exact
-}
-
-// residents returns how many of the most recent objects fit in capacity
-// c, from their cumulative weights by recency (see CumulativeByRecency).
-func residents(cum []int64, c int64) int {
-	return sort.Search(len(cum), func(r int) bool { return cum[r] > c }) - 1
 }
 
 // searchCap returns the index of the first capacity >= d (len(caps) if none).
@@ -389,7 +384,7 @@ func searchCap(caps []int64, d int64) int {
 // not memory, until it is used.
 func growDoubling[T any](s []T, n int) []T {
 	if n > cap(s) {
-		g := make([]T, len(s), max(n, 2*cap(s), 256))
+		g := huge.Make[T](len(s), max(n, 2*cap(s), 256))
 		copy(g, s)
 		s = g
 	}

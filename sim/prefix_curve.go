@@ -2,7 +2,6 @@ package sim
 
 import (
 	"math"
-	"sort"
 
 	"github.com/cachesim/cachesim/traces/keymap"
 	"github.com/cachesim/cachesim/traces/stack"
@@ -184,7 +183,7 @@ func (d *prefixDistances[T]) push(id int32) {
 func (d *prefixDistances[T]) curve() ([]Stats, []bool) {
 	k := len(d.caps)
 	stats, exact := make([]Stats, k), make([]bool, k)
-	cum := d.tree.CumulativeByRecency(d.objs, d.bytes)
+	res := d.tree.Residents(d.objs, d.bytes)
 	var acc prefixBin
 	for j := 0; j < k; j++ {
 		b := d.bins[j]
@@ -195,7 +194,7 @@ func (d *prefixDistances[T]) curve() ([]Stats, []bool) {
 		acc.any += b.any
 		acc.admits += b.admits
 		c := d.caps[j]
-		resident := sort.Search(len(cum), func(r int) bool { return cum[r] > c }) - 1
+		resident := res.Fit(c)
 		ps := d.ps
 		ps.TokenHits, ps.Full, ps.Partial = acc.tokenHits, acc.full, acc.any-acc.full
 		stats[j] = Stats{Requests: d.st.Requests, Hits: acc.hits, Bytes: d.st.Bytes, ByteHits: acc.byteHits,

@@ -3,6 +3,7 @@
 package keymap
 
 import (
+	"github.com/cachesim/cachesim/traces/huge"
 	"math/bits"
 	"unsafe"
 )
@@ -91,14 +92,11 @@ func (t *Map) Bytes() int64 { return int64(len(t.slots)) * int64(unsafe.Sizeof(s
 // newMap returns an empty Map of about size slots (rounded up to a whole
 // group in big tables).
 func newMap(size int) Map {
-	var m Map
 	if size < bigSlots {
-		m = Map{slots: make([]slot, size)}
-	} else {
-		m = Map{slots: make([]slot, (size+group-1)&^(group-1)), groupMask: group - 1}
+		return Map{slots: huge.Make[slot](size, size)}
 	}
-	adviseHuge(m.slots)
-	return m
+	size = (size + group - 1) &^ (group - 1)
+	return Map{slots: huge.Make[slot](size, size), groupMask: group - 1}
 }
 
 // home is the slot a key hashes to: a multiplicative (Fibonacci) hash, which

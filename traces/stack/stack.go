@@ -8,7 +8,10 @@
 // distances (traces) share it.
 package stack
 
-import "math/bits"
+import (
+	"math/bits"
+	"sort"
+)
 
 // Weight is the type of the stack's sums. A Tree[int32] counts objects
 // (every weight is 1) in a bitmap of positions with a Fenwick tree over its
@@ -231,20 +234,31 @@ func (s *Tree[T]) compactCounts(objs []Object, size int) {
 	s.clock = live
 }
 
-// CumulativeByRecency returns cum[r], the total weight of the r most
-// recently requested objects.
-func (s *Tree[T]) CumulativeByRecency(objs []Object, bytes bool) []int64 {
-	if s.count && !bytes {
-		cum := make([]int64, s.total+1)
-		for r := range cum {
-			cum[r] = int64(r)
-		}
-		return cum
+// Residents tells how many of the most recently requested objects fit in
+// a capacity: those an LRU cache of that capacity holds.
+type Residents struct {
+	counted bool
+	n       int64   // counted: the objects on the stack
+	cum     []int64 // else cum[r]: the total weight of the r most recent
+}
+
+// Fit returns how many of the most recent objects fit in capacity c.
+func (r Residents) Fit(c int64) int {
+	if r.counted {
+		return int(max(0, min(c, r.n)))
+	}
+	return sort.Search(len(r.cum), func(i int) bool { return r.cum[i] > c }) - 1
+}
+
+// Residents returns the stack's residents by capacity as it is now.
+func (s *Tree[T]) Residents(objs []Object, bytes bool) Residents {
+	if s.count && !bytes { // every weight is 1
+		return Residents{counted: true, n: s.total}
 	}
 	order := s.byRecency(objs)
 	cum := make([]int64, 1, len(order)+1)
 	for _, id := range order {
 		cum = append(cum, cum[len(cum)-1]+objs[id].Weight(bytes))
 	}
-	return cum
+	return Residents{cum: cum}
 }

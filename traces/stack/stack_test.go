@@ -38,8 +38,8 @@ func (n *naive) drop(key int) {
 }
 
 // checkTree replays random accesses (and a few removals) through a tree
-// and the naive list, and compares every distance and, at the end, the
-// cumulative weights by recency.
+// and the naive list, and compares every distance and, at the end, how
+// many of the most recent keys fit in each capacity.
 func checkTree[T Weight](t *testing.T, bytes bool) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	tree := NewTree[T](4) // tiny, so that it compacts and grows many times
@@ -73,13 +73,19 @@ func checkTree[T Weight](t *testing.T, bytes bool) {
 		}
 		o.Pos = tree.Push(w)
 	}
-	cum := tree.CumulativeByRecency(objs, bytes)
-	want := []int64{0}
-	for _, k := range ref.keys {
-		want = append(want, want[len(want)-1]+ref.weights[k])
-	}
-	if !slices.Equal(cum, want) {
-		t.Fatalf("cumulative weights by recency differ from the list's (%d and %d entries)", len(cum), len(want))
+	// How many of the most recent keys fit in each capacity, by the list.
+	res := tree.Residents(objs, bytes)
+	for c := int64(0); c < 2000; c += 7 {
+		want, used := 0, int64(0)
+		for _, k := range ref.keys {
+			if used += ref.weights[k]; used > c {
+				break
+			}
+			want++
+		}
+		if got := res.Fit(c); got != want {
+			t.Fatalf("capacity %d holds the %d most recent keys, the list says %d", c, got, want)
+		}
 	}
 }
 
