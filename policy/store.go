@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"github.com/cachesim/cachesim/traces/huge"
 	"github.com/cachesim/cachesim/traces/keymap"
 	"github.com/cachesim/cachesim/traces/trace"
 )
@@ -76,9 +77,9 @@ func (s *store) reserve(n int) {
 		if s.index.refs == nil {
 			s.index.hash = keymap.NewSized(n)
 		} else {
-			s.index.numberOf = make([]uint32, 0, n)
+			s.index.numberOf = huge.Make[uint32](0, n)
 		}
-		s.nodes = make([]entry, 0, n)
+		s.nodes = huge.Make[entry](0, n)
 	}
 }
 
@@ -92,7 +93,7 @@ type numberer interface{ useRefs(k *trace.KeyRefs) }
 // stream's numbering may grow as the store is used).
 func (s *store) useRefs(k *trace.KeyRefs) {
 	if s.index.len() == 0 && len(s.nodes) == 0 {
-		s.index.refs, s.index.entryOf = k, make([]int32, k.Len()+1)
+		s.index.refs, s.index.entryOf = k, huge.Make[int32](k.Len()+1, k.Len()+1)
 		s.index.hash = keymap.New() // for keys without a number, if any
 	}
 }

@@ -8,6 +8,7 @@ package traces
 
 import (
 	"fmt"
+	"github.com/cachesim/cachesim/traces/huge"
 	"io"
 
 	"github.com/cachesim/cachesim/traces/trace"
@@ -47,7 +48,7 @@ func ReadAllWithin(name string, r trace.Reader, bound int64) (*trace.Trace, erro
 	if b, ok := r.(requestBounder); ok && b.RequestBound() > 0 && (bound == 0 || int64(b.RequestBound()) <= bound/8) {
 		// Columns of the right length from the start: no growing, and
 		// none of the copies growing makes or Shrink's trimming.
-		t.Keys = make([]uint64, 0, b.RequestBound())
+		t.Keys = huge.Make[uint64](0, b.RequestBound())
 	}
 	var f trace.Fields
 	var req trace.Request

@@ -10,19 +10,20 @@ package huge
 import "unsafe"
 
 const (
-	// page is the size of a transparent huge page on x86-64 and arm64
+	// Page is the size of a transparent huge page on x86-64 and arm64
 	// (4 KiB base pages).
-	page = 2 << 20
+	Page = 2 << 20
 	// MinBytes is the smallest allocation that Make asks huge pages for:
 	// the runtime zeroes a reused allocation whole, padding included, so
 	// padding smaller ones cost memory (the oltp sweep's peak went from
 	// 57 to 65 MiB with a bound of one page, and was no faster).
-	MinBytes = 2 * page
+	MinBytes = 2 * Page
 )
 
 // Make returns make([]T, n, c); when that is at least MinBytes it starts
 // on a huge-page boundary of a slightly larger allocation (at most 2 MiB
-// more address space, never touched, so no more memory), and the kernel
+// more address space, which the program never touches: no more memory
+// unless the runtime zeroes it for reuse, see MinBytes), and the kernel
 // is asked (madvise MADV_HUGEPAGE, Linux only) to back it with huge pages.
 // Where the kernel's THP setting is "madvise", as on the bench machine, it
 // uses them only when asked; elsewhere the advice costs nothing. T must
@@ -35,10 +36,10 @@ func Make[T any](n, c int) []T {
 	}
 	// Over-allocate by a huge page and start at the first boundary: the
 	// part before it stays untouched address space.
-	extra := int((page + size - 1) / size)
+	extra := int((Page + size - 1) / size)
 	raw := make([]T, c+extra)
 	p := uintptr(unsafe.Pointer(unsafe.SliceData(raw)))
-	base := (p + page - 1) &^ (page - 1)
+	base := (p + Page - 1) &^ (Page - 1)
 	skip := int((base - p + size - 1) / size)
 	end := (p + uintptr(len(raw))*size) &^ (4<<10 - 1)
 	advise(unsafe.Add(unsafe.Pointer(unsafe.SliceData(raw)), base-p), end-base)

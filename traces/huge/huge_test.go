@@ -15,8 +15,8 @@ func TestMakeAlignsBigTables(t *testing.T) {
 		if len(s) != c/2 || cap(s) != c {
 			t.Fatalf("Make(%d, %d): len %d cap %d", c/2, c, len(s), cap(s))
 		}
-		if p := uintptr(unsafe.Pointer(unsafe.SliceData(s))); p%page != 0 {
-			t.Errorf("a table of %d slots starts %d bytes past a huge page", c, p%page)
+		if p := uintptr(unsafe.Pointer(unsafe.SliceData(s))); p%Page != 0 {
+			t.Errorf("a table of %d slots starts %d bytes past a huge Page", c, p%Page)
 		}
 		s = s[:c]
 		for i := range s {

@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"github.com/cachesim/cachesim/traces/huge"
 	"math"
 	"sync"
 
@@ -97,7 +98,7 @@ func (t *Trace) NumberKeys() {
 	if t.KeyRefs != nil {
 		return
 	}
-	refs := make([]uint32, len(t.Keys))
+	refs := huge.Make[uint32](len(t.Keys), len(t.Keys))
 	byKey := keymap.NewSized(t.EstimateDistinct())
 	for i, key := range t.Keys {
 		v, ok := byKey.Get(key)

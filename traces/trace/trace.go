@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"github.com/cachesim/cachesim/traces/huge"
 	"io"
 	"slices"
 	"time"
@@ -160,7 +161,7 @@ func appendColumn[T comparable](col []T, v, def T, declared bool, n, capacity in
 
 // startColumn returns a column of n default values def followed by v.
 func startColumn[T any](n int, def, v T, capacity int) []T {
-	col := make([]T, n+1, max(capacity, n+1))
+	col := huge.Make[T](n+1, max(capacity, n+1))
 	for i := range n {
 		col[i] = def
 	}
