@@ -210,13 +210,13 @@ func (d *stackDistances[T]) setObject(key uint64, ref uint32, id int32) {
 		// Out of order (the keys of one tenant, say): index every
 		// object by number from here on.
 		d.byRef = false
-		d.idOf = growDoubling(d.idOf, len(d.objs)+1)
+		d.idOf = huge.Grow(d.idOf, len(d.objs)+1)
 		for i := 1; i < len(d.objs); i++ {
 			d.idOf[i] = int32(i)
 		}
 	}
 	if int(ref) >= len(d.idOf) { // a stream's numbering grows
-		d.idOf = growDoubling(d.idOf, int(ref)+1)
+		d.idOf = huge.Grow(d.idOf, int(ref)+1)
 	}
 	d.idOf[ref] = id + 1
 }
@@ -304,9 +304,9 @@ func (d *stackDistances[T]) newObject(size uint32) int32 {
 		d.objs[id] = stack.Object{Size: size}
 		return id
 	}
-	d.objs = appendDoubling(d.objs, stack.Object{Size: size})
+	d.objs = huge.Append(d.objs, stack.Object{Size: size})
 	if d.observe == nil && !d.bytes {
-		d.hist = appendDoubling(d.hist, distanceCount{})
+		d.hist = huge.Append(d.hist, distanceCount{})
 	}
 	return int32(len(d.objs) - 1)
 }
@@ -374,27 +374,4 @@ func searchCap(caps []int64, d int64) int {
 		}
 	}
 	return lo
-}
-
-// growDoubling returns s lengthened to n (n > len(s)), the new elements
-// zero, its capacity doubled when it must grow: the columns of a stream's
-// curve grow one object at a time, and append's growth by a quarter
-// copied them 4 times over on p3 (a fifth of mrc's CPU in memmove). The
-// capacity past the length is never written, so it costs address space,
-// not memory, until it is used.
-func growDoubling[T any](s []T, n int) []T {
-	if n > cap(s) {
-		g := huge.Make[T](len(s), max(n, 2*cap(s), 256))
-		copy(g, s)
-		s = g
-	}
-	clear(s[len(s):n])
-	return s[:n]
-}
-
-// appendDoubling appends v to s, growing it as growDoubling does.
-func appendDoubling[T any](s []T, v T) []T {
-	s = growDoubling(s, len(s)+1)
-	s[len(s)-1] = v
-	return s
 }

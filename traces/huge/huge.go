@@ -45,3 +45,26 @@ func Make[T any](n, c int) []T {
 	advise(unsafe.Add(unsafe.Pointer(unsafe.SliceData(raw)), base-p), end-base)
 	return raw[skip : skip+n : skip+c]
 }
+
+// Grow returns s lengthened to n (n > len(s)), the new elements zero, its
+// capacity doubled (by Make) when it must grow: columns that grow one
+// element at a time copy themselves half as often as with append's growth
+// by a quarter, and big ones land in huge pages. The capacity past the
+// length is never written, so it costs address space, not memory, until
+// it is used.
+func Grow[T any](s []T, n int) []T {
+	if n > cap(s) {
+		g := Make[T](len(s), max(n, 2*cap(s), 256))
+		copy(g, s)
+		s = g
+	}
+	clear(s[len(s):n])
+	return s[:n]
+}
+
+// Append appends v to s, growing it as Grow does.
+func Append[T any](s []T, v T) []T {
+	s = Grow(s, len(s)+1)
+	s[len(s)-1] = v
+	return s
+}
