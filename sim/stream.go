@@ -37,7 +37,7 @@ var ErrNeedsTrace = errors.New("needs the whole trace in memory (offline policy,
 // one pass, as Replay does for a loaded trace: each cache sees every
 // request, and the statistics come back in the order of cs. It holds
 // nothing per request: a reader goroutine parses batches of requests and
-// numbers their keys (trace.KeyRefs.Number, a table of 21 to 43 bytes a
+// numbers their keys (trace.KeyRefs.Number, a table of 29 to 51 bytes a
 // key, which counts the distinct keys too) while this one replays the
 // previous batch, each cache finding its entries by number
 // (policy.UseKeys), so memory follows the distinct keys and the caches,

@@ -1,6 +1,8 @@
 package trace
 
 import (
+	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 )
@@ -85,5 +87,61 @@ func TestKeyRefsNumberStream(t *testing.T) {
 	<-done
 	if k.Len() != 100004 || k.Of(1000) != 5 || k.Of(100999) != 100004 {
 		t.Fatalf("Len %d, Of(1000) %d, Of(100999) %d; want 100004, 5, 100004", k.Len(), k.Of(1000), k.Of(100999))
+	}
+}
+
+// TestNumberingOfSequentialRuns numbers keys in runs of consecutive
+// numbers, read again forwards, backwards, from the middle and shuffled,
+// as block traces do, and compares both numberings (a loaded trace's and
+// a stream's, which find a run's next key without hashing) with a map's
+// numbering in the order of first request, request by request.
+func TestNumberingOfSequentialRuns(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	var keys []uint64
+	for range 400 {
+		start, n := uint64(rng.IntN(5000)), 1+rng.IntN(40)
+		switch rng.IntN(4) {
+		case 0: // forwards
+			for i := range uint64(n) {
+				keys = append(keys, start+i)
+			}
+		case 1: // backwards
+			for i := range uint64(n) {
+				keys = append(keys, start+uint64(n)-1-i)
+			}
+		case 2: // every other block
+			for i := range uint64(n) {
+				keys = append(keys, start+2*i)
+			}
+		default: // scattered
+			for range n {
+				keys = append(keys, uint64(rng.IntN(6000)))
+			}
+		}
+	}
+	keys = append(keys, math.MaxUint64, 0, 1, math.MaxUint64, 0, 1) // the successor of the largest key wraps
+	want, fresh := make([]uint32, len(keys)), make([]bool, len(keys))
+	first := map[uint64]uint32{}
+	for i, k := range keys {
+		if _, ok := first[k]; !ok {
+			first[k] = uint32(len(first) + 1)
+			fresh[i] = true
+		}
+		want[i] = first[k]
+	}
+	tr := &Trace{Keys: keys}
+	tr.NumberKeys()
+	stream := NewKeyRefs()
+	for i, k := range keys {
+		if tr.Refs[i] != want[i] {
+			t.Fatalf("request %d (key %d): NumberKeys gave %d, want %d", i, k, tr.Refs[i], want[i])
+		}
+		ref, isNew := stream.Number(k)
+		if ref != want[i] || isNew != fresh[i] {
+			t.Fatalf("request %d (key %d): Number gave %d (new %v), want %d", i, k, ref, isNew, want[i])
+		}
+	}
+	if stream.Len() != len(first) || tr.KeyRefs.Len() != len(first) {
+		t.Fatalf("%d and %d keys numbered, want %d", stream.Len(), tr.KeyRefs.Len(), len(first))
 	}
 }
