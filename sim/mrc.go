@@ -176,10 +176,19 @@ func (d *stackDistances[T]) Add(r *trace.Request) {
 
 // numbered presizes the ids by key number for the requests of k's
 // numbering, which then find their object by a slice lookup instead of
-// hashing the key.
+// hashing the key. It presizes the objects' columns too, as the numbering knows how many
+// there will be: no growing, and none of the copies and freed memory it
+// leaves.
 func (d *stackDistances[T]) numbered(k *trace.KeyRefs) {
-	if n := k.Len() + 1; !d.byRef && len(d.idOf) < n {
-		d.idOf = append(d.idOf, make([]int32, n-len(d.idOf))...)
+	n := k.Len()
+	if !d.byRef && len(d.idOf) < n+1 {
+		d.idOf = huge.Grow(d.idOf, n+1)
+	}
+	if len(d.objs) == 0 && cap(d.objs) < n {
+		d.objs = huge.Make[stack.Object](0, n)
+		if d.observe == nil && !d.bytes {
+			d.hist = huge.Make[distanceCount](0, n)
+		}
 	}
 }
 
