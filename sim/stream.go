@@ -145,10 +145,11 @@ func StreamDistances(r trace.Reader, sizes Sizes, span Span) (StackDistances, St
 	}
 	sp := spanOf(r, span)
 	var count trace.Counter
-	keys := trace.NewKeyRefs() // the reader numbers the keys, so that d looks none up
+	// The reader numbers the keys, so that d looks none up; this
+	// goroutine, which has less to do, counts the requests.
+	keys := trace.NewKeyRefs()
 	err := batches(sp.reader(), func(b []trace.Request) {
 		for k := range b {
-			count.Observe(&b[k])
 			b[k].Ref, _ = keys.Number(b[k].Key)
 		}
 	}, func(b []trace.Request, warm bool) {
@@ -156,6 +157,7 @@ func StreamDistances(r trace.Reader, sizes Sizes, span Span) (StackDistances, St
 			d.(restarter).restart()
 		}
 		for k := range b {
+			count.Observe(&b[k])
 			d.Add(&b[k])
 		}
 	})
@@ -174,23 +176,34 @@ type restarter interface {
 }
 
 // countedBatches runs use over the batches of r (see batches), counting
-// the requests on the reader's goroutine; with keys, it numbers them there
-// too (Request.Ref), and counts the distinct keys by their numbers.
+// the requests. Without keys they are counted on the reader's goroutine,
+// distinct keys by hashing; with keys, the reader numbers them
+// (Request.Ref) and this goroutine, which the numbering leaves less to
+// do, counts them, a key being new when its number is the next one.
 func countedBatches(r trace.Reader, keys *trace.KeyRefs, use func(b []trace.Request, warm bool)) (StreamInfo, error) {
 	var count trace.Counter
-	err := batches(r, func(b []trace.Request) {
-		if keys == nil {
+	var err error
+	if keys == nil {
+		err = batches(r, func(b []trace.Request) {
 			for k := range b {
 				count.Add(&b[k])
 			}
-			return
-		}
-		for k := range b {
-			ref, isNew := keys.Number(b[k].Key)
-			b[k].Ref = ref
-			count.AddNumbered(&b[k], isNew)
-		}
-	}, use)
+		}, use)
+	} else {
+		last := uint32(0) // the largest number so far
+		err = batches(r, func(b []trace.Request) {
+			for k := range b {
+				b[k].Ref, _ = keys.Number(b[k].Key)
+			}
+		}, func(b []trace.Request, warm bool) {
+			for k := range b {
+				isNew := b[k].Ref > last
+				last = max(last, b[k].Ref)
+				count.AddNumbered(&b[k], isNew)
+			}
+			use(b, warm)
+		})
+	}
 	return StreamInfo{Requests: count.Requests, Distinct: count.Distinct, FootprintBytes: count.Bytes, Fields: count.Fields(), Unsized: count.Unsized}, err
 }
 
