@@ -8,9 +8,9 @@ package traces
 
 import (
 	"fmt"
-	"github.com/cachesim/cachesim/traces/huge"
 	"io"
 
+	"github.com/cachesim/cachesim/traces/huge"
 	"github.com/cachesim/cachesim/traces/trace"
 )
 

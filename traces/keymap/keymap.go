@@ -3,9 +3,10 @@
 package keymap
 
 import (
-	"github.com/cachesim/cachesim/traces/huge"
 	"math/bits"
 	"unsafe"
+
+	"github.com/cachesim/cachesim/traces/huge"
 )
 
 // Map maps keys to int32 values: open addressing with linear probing and

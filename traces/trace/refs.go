@@ -1,10 +1,10 @@
 package trace
 
 import (
-	"github.com/cachesim/cachesim/traces/huge"
 	"math"
 	"sync"
 
+	"github.com/cachesim/cachesim/traces/huge"
 	"github.com/cachesim/cachesim/traces/keymap"
 )
 
@@ -58,7 +58,8 @@ func (s *successor) saw(key uint64, ref uint32, isNew bool) {
 }
 
 // NewKeyRefs returns an empty numbering that Number extends, for a stream
-// whose keys are numbered as they are read.
+// whose keys are numbered as they are read. It holds a table of 21 to 43
+// bytes a key (keymap.NewDense) and the keys by number, 8 more.
 func NewKeyRefs() *KeyRefs { return &KeyRefs{live: true, byKey: keymap.NewDense()} }
 
 // Number returns key's number, numbering it next if it has none (isNew).

@@ -1,11 +1,11 @@
 package trace
 
 import (
-	"github.com/cachesim/cachesim/traces/huge"
 	"io"
 	"slices"
 	"time"
 
+	"github.com/cachesim/cachesim/traces/huge"
 	"github.com/cachesim/cachesim/traces/keymap"
 )
 
