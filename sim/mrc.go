@@ -184,12 +184,7 @@ func (d *stackDistances[T]) numbered(k *trace.KeyRefs) {
 	if !d.byRef && len(d.idOf) < n+1 {
 		d.idOf = huge.Grow(d.idOf, n+1)
 	}
-	if len(d.objs) == 0 && cap(d.objs) < n {
-		d.objs = huge.Make[stack.Object](0, n)
-		if d.observe == nil && !d.bytes {
-			d.hist = huge.Make[distanceCount](0, n)
-		}
-	}
+	d.reserve(n)
 }
 
 // object returns the id of the object of key, whose number is ref (0:
@@ -228,6 +223,21 @@ func (d *stackDistances[T]) setObject(key uint64, ref uint32, id int32) {
 		d.idOf = huge.Grow(d.idOf, int(ref)+1)
 	}
 	d.idOf[ref] = id + 1
+}
+
+// reserver is implemented by stackDistances: reserve gives its columns
+// room for up to n objects (address space, which only the objects seen
+// turn into memory), for a stream that knows at most how many requests it
+// holds (traces.File.RequestBound): no growing and no copies.
+type reserver interface{ reserve(n int) }
+
+func (d *stackDistances[T]) reserve(n int) {
+	if len(d.objs) == 0 && cap(d.objs) < n {
+		d.objs = huge.Make[stack.Object](0, n)
+		if d.observe == nil && !d.bytes {
+			d.hist = huge.Make[distanceCount](0, n)
+		}
+	}
 }
 
 func (d *stackDistances[T]) Footprint() (int, int64) { return len(d.objs), d.footprint }

@@ -140,6 +140,9 @@ func DeclaresOps(r trace.Reader) bool {
 // up (as replays without Options.DedupBatch).
 func StreamDistances(r trace.Reader, sizes Sizes, span Span) (StackDistances, StreamInfo, error) {
 	d := newStackDistancesOf(sizes)
+	if b, ok := r.(interface{ RequestBound() int }); ok && b.RequestBound() > 0 {
+		d.(reserver).reserve(b.RequestBound())
+	}
 	if declaresMarks(r) {
 		d.(batchTracker).trackBatches(false)
 	}
