@@ -195,12 +195,19 @@ func Sweep(plan Plan) (Result, error) {
 			r.Notes = append(r.Notes, Note{SampledBatches, "no batch hit ratios from samples: a spatial sample keeps some keys of a request and not others"})
 		}
 	} else {
-		r.Points, err = sweepPoints(t, cfg)
+		var ceiling Ceiling
+		withCeiling := cfg
+		withCeiling.Ceiling = &ceiling
+		if r.Points, err = sweepPoints(t, withCeiling); err == nil {
+			r.Ceiling = ceiling.Scale(r.Total, r.Rate)
+		}
 	}
 	if err != nil {
 		return r, err
 	}
-	r.Ceiling = ceilingOf(t, plan.CountWrites, warm).Scale(r.Total, r.Rate)
+	if len(plan.Samples) > 0 {
+		r.Ceiling = ceilingOf(t, plan.CountWrites, warm).Scale(r.Total, r.Rate)
+	}
 	if plan.Partition.N > 0 {
 		r.Tenants, err = partition(t, cfg, plan.Partition)
 	}

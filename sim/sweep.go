@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/cachesim/cachesim/policy"
 	"github.com/cachesim/cachesim/traces/trace"
@@ -51,6 +52,10 @@ type sweepConfig struct {
 	// Warmup is the number of the trace's first requests that fill the
 	// cache uncounted (see Span).
 	Warmup int
+	// Ceiling, when set, receives the trace's ceiling (see CeilingOf,
+	// after the warm-up), computed by the sweep's workers beside its
+	// points when the trace's keys are numbered, else after them.
+	Ceiling *Ceiling
 }
 
 // sweepPoints computes every policy at every size, in parallel; t is shared
@@ -60,6 +65,9 @@ type sweepConfig struct {
 // ordered by policy (as given), then size.
 func sweepPoints(t *trace.Trace, cfg sweepConfig) ([]Point, error) {
 	if cfg.Prefix != nil {
+		if cfg.Ceiling != nil {
+			*cfg.Ceiling = ceilingOf(t, cfg.CountWrites, cfg.Warmup)
+		}
 		return prefixSweep(t, cfg)
 	}
 	np, ns := len(cfg.Policies), len(cfg.Sizes.Values)
@@ -153,7 +161,21 @@ func sweepPoints(t *trace.Trace, cfg sweepConfig) ([]Point, error) {
 			replays = append(replays, replay(p, s))
 		}
 	}
-	if err := Parallel(cfg.Workers, append(curveTasks, replays...)); err != nil {
+	tasks := curveTasks
+	ceiling := func() error {
+		*cfg.Ceiling = ceilingOf(t, cfg.CountWrites, cfg.Warmup)
+		return nil
+	}
+	if cfg.Ceiling != nil && t.KeyRefs != nil { // its table is an object a key
+		tasks = append(tasks, func() error {
+			held := mem.acquire(int64(t.KeyRefs.Len()) * int64(unsafe.Sizeof(ceilingObject{})))
+			defer mem.release(held)
+			return ceiling()
+		})
+	} else if cfg.Ceiling != nil {
+		defer ceiling()
+	}
+	if err := Parallel(cfg.Workers, append(tasks, replays...)); err != nil {
 		return nil, err
 	}
 	if err := Parallel(cfg.Workers, inexact); err != nil {
