@@ -94,7 +94,7 @@ type numberer interface{ useRefs(k *trace.KeyRefs) }
 func (s *store) useRefs(k *trace.KeyRefs) {
 	if s.index.len() == 0 && len(s.nodes) == 0 {
 		s.index.refs, s.index.entryOf = k, huge.Make[int32](k.Len()+1, k.Len()+1)
-		s.index.held = make([]uint64, (k.Len()+1)/64+1)
+		s.index.held = make([]uint64, heldWords(len(s.index.entryOf)))
 		s.index.hash = keymap.New() // for keys without a number, if any
 	}
 }
@@ -436,6 +436,9 @@ type keyIndex struct {
 	held []uint64
 }
 
+// heldWords is the length of held beside an entryOf of n numbers.
+func heldWords(n int) int { return n/64 + 1 }
+
 // has reports whether key number ref is indexed.
 func (x *keyIndex) has(ref uint32) bool { return x.held[ref>>6]&(1<<(ref&63)) != 0 }
 
@@ -473,7 +476,7 @@ func (x *keyIndex) put(key uint64, ref uint32, i int32) {
 	if ref = x.numbered(key, ref); ref != 0 {
 		if int(ref) >= len(x.entryOf) { // a stream's numbering grows
 			x.entryOf = append(x.entryOf, make([]int32, int(ref)+1-len(x.entryOf))...)
-			x.held = append(x.held, make([]uint64, len(x.entryOf)/64+1-len(x.held))...)
+			x.held = append(x.held, make([]uint64, heldWords(len(x.entryOf))-len(x.held))...)
 		}
 		x.entryOf[ref] = i + 1
 		x.held[ref>>6] |= 1 << (ref & 63)

@@ -176,9 +176,9 @@ func (d *stackDistances[T]) Add(r *trace.Request) {
 
 // numbered presizes the ids by key number for the requests of k's
 // numbering, which then find their object by a slice lookup instead of
-// hashing the key. It presizes the objects' columns too, as the numbering knows how many
-// there will be: no growing, and none of the copies and freed memory it
-// leaves.
+// hashing the key, and the objects' columns, as the numbering knows how
+// many objects there will be: no growing, and none of the copies and
+// freed memory growing leaves.
 func (d *stackDistances[T]) numbered(k *trace.KeyRefs) {
 	n := k.Len()
 	if !d.byRef && len(d.idOf) < n+1 {

@@ -11,17 +11,25 @@ import (
 	"github.com/cachesim/cachesim/traces/tracestest"
 )
 
+// allocsTrace is the trace the allocation tests replay: 200,000 requests
+// for 20,000 Zipf keys.
+func allocsTrace(t *testing.T) *trace.Trace {
+	t.Helper()
+	spec := "zipf:keys=20000,requests=200000,alpha=0.9"
+	tr, err := traces.ReadAll(spec, workloadReader(t, spec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
 // A cache that finds its entries by key number (policy.Config.Keys)
 // allocates nothing per request once warm: replaying 180,000 more requests
 // allocates at most twice more (a table of LFU's counts growing, which
 // doubles), where one allocation a request would be 180,000.
 func TestNumberedReplayAllocatesNothingPerRequest(t *testing.T) {
 	tracestest.SkipUnderRace(t)
-	spec := "zipf:keys=20000,requests=200000,alpha=0.9"
-	tr, err := traces.ReadAll(spec, workloadReader(t, spec))
-	if err != nil {
-		t.Fatal(err)
-	}
+	tr := allocsTrace(t)
 	tr.NumberKeys()
 	short, long := tr.Slice(0, 20_000), tr.Slice(0, 200_000)
 	for _, name := range []string{"lru", "fifo", "lfu", "clock", "sieve", "arc", "s3fifo", "lirs", "slru", "twoq", "lfuda", "wtinylfu"} {
@@ -46,11 +54,7 @@ func TestNumberedReplayAllocatesNothingPerRequest(t *testing.T) {
 // one allocation a request would be 180,000.
 func TestStreamedReplayAllocatesNothingPerRequest(t *testing.T) {
 	tracestest.SkipUnderRace(t)
-	spec := "zipf:keys=20000,requests=200000,alpha=0.9"
-	tr, err := traces.ReadAll(spec, workloadReader(t, spec))
-	if err != nil {
-		t.Fatal(err)
-	}
+	tr := allocsTrace(t)
 	short, long := tr.Slice(0, 20_000), tr.Slice(0, 200_000)
 	for _, name := range []string{"lru", "fifo", "lfu", "clock", "sieve", "arc", "s3fifo", "lirs", "slru", "twoq", "lfuda", "wtinylfu"} {
 		allocs := func(part *trace.Trace) float64 {

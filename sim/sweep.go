@@ -64,10 +64,14 @@ type sweepConfig struct {
 // give exactly; every other point is one replay. The points come back
 // ordered by policy (as given), then size.
 func sweepPoints(t *trace.Trace, cfg sweepConfig) ([]Point, error) {
-	if cfg.Prefix != nil {
+	ceiling := func() error {
 		if cfg.Ceiling != nil {
 			*cfg.Ceiling = ceilingOf(t, cfg.CountWrites, cfg.Warmup)
 		}
+		return nil
+	}
+	if cfg.Prefix != nil {
+		ceiling()
 		return prefixSweep(t, cfg)
 	}
 	np, ns := len(cfg.Policies), len(cfg.Sizes.Values)
@@ -162,17 +166,13 @@ func sweepPoints(t *trace.Trace, cfg sweepConfig) ([]Point, error) {
 		}
 	}
 	tasks := curveTasks
-	ceiling := func() error {
-		*cfg.Ceiling = ceilingOf(t, cfg.CountWrites, cfg.Warmup)
-		return nil
-	}
 	if cfg.Ceiling != nil && t.KeyRefs != nil { // its table is an object a key
 		tasks = append(tasks, func() error {
 			held := mem.acquire(int64(t.KeyRefs.Len()) * int64(unsafe.Sizeof(ceilingObject{})))
 			defer mem.release(held)
 			return ceiling()
 		})
-	} else if cfg.Ceiling != nil {
+	} else {
 		defer ceiling()
 	}
 	if err := Parallel(cfg.Workers, append(tasks, replays...)); err != nil {

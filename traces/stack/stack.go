@@ -80,7 +80,7 @@ type Tree[T Weight] struct {
 	n     int32 // positions 1…n exist
 	clock int32 // last position handed out
 	total int64
-	owner []int32 // scratch for byRecency, reused so that compactions allocate only to grow
+	owner []int32 // scratch for byRecency and compactCounts, reused so that compactions allocate only to grow
 	order []int32
 }
 
