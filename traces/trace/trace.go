@@ -136,27 +136,33 @@ func marks(r *Request) uint8 {
 func (t *Trace) AppendSparse(r *Request, f Fields) {
 	n, c := len(t.Keys), cap(t.Keys)
 	t.Keys = append(t.Keys, r.Key)
-	t.Sizes = appendColumn(t.Sizes, r.Size, 1, f.Size, n, c)
-	t.Times = appendColumn(t.Times, r.Time, 0, f.Time, n, c)
-	t.TTLs = appendColumn(t.TTLs, r.TTL, 0, f.TTL, n, c)
-	t.Ops = appendColumn(t.Ops, r.Op, OpGet, f.Op, n, c)
-	t.Latencies = appendColumn(t.Latencies, r.Latency, 0, f.Latency, n, c)
-	t.Marks = appendColumn(t.Marks, marks(r), 0, f.Marks, n, c)
-	t.Tenants = appendColumn(t.Tenants, r.Tenant, 0, f.Tenant, n, c)
-	t.Tokens = appendColumn(t.Tokens, r.Tokens, 0, f.Tokens, n, c)
+	addSparse(&t.Sizes, r.Size, 1, f.Size, n, c)
+	addSparse(&t.Times, r.Time, 0, f.Time, n, c)
+	addSparse(&t.TTLs, r.TTL, 0, f.TTL, n, c)
+	addSparse(&t.Ops, r.Op, OpGet, f.Op, n, c)
+	addSparse(&t.Latencies, r.Latency, 0, f.Latency, n, c)
+	addSparse(&t.Marks, marks(r), 0, f.Marks, n, c)
+	addSparse(&t.Tenants, r.Tenant, 0, f.Tenant, n, c)
+	addSparse(&t.Tokens, r.Tokens, 0, f.Tokens, n, c)
 }
 
-// appendColumn appends v to col, the column of a trace holding n requests
+// addSparse appends v to *col, the column of a trace holding n requests
 // before this one: a nil column starts (n defaults def, then v) only when
-// it is declared and v is not the default.
-func appendColumn[T comparable](col []T, v, def T, declared bool, n, capacity int) []T {
-	if col != nil {
-		return append(col, v)
+// it is declared and v is not the default. A column that stays nil costs
+// a test: loading writes nothing per request but the columns it keeps.
+func addSparse[T comparable](col *[]T, v, def T, declared bool, n, capacity int) {
+	if *col != nil || (v != def && declared) {
+		appendSparse(col, v, def, n, capacity)
 	}
-	if declared && v != def {
-		return startColumn(n, def, v, capacity)
+}
+
+// appendSparse is addSparse's append, out of line so that addSparse inlines.
+func appendSparse[T comparable](col *[]T, v, def T, n, capacity int) {
+	if *col == nil {
+		*col = startColumn(n, def, v, capacity)
+		return
 	}
-	return nil
+	*col = append(*col, v)
 }
 
 // startColumn returns a column of n default values def followed by v.
