@@ -45,8 +45,8 @@ fuzz:
 # cmd/cachesim/default.pgo is the CPU profile the Go compiler optimises the
 # binary with (profile-guided optimisation, on by default for a main
 # package: hot calls inlined past the usual budget, hot interface calls
-# devirtualised; 10-14% off the sweeps, replays and curves of the
-# Performance section). `make pgo` remakes it from those workloads, on
+# devirtualised; 3-7% off the sweeps, replays and curves of the
+# Performance section, measured in alternating runs). `make pgo` remakes it from those workloads, on
 # inputs made from ../shared/traces, with a binary built without it.
 # Remake it when the hot paths change; a stale profile only optimises less.
 TRACES ?= ../shared/traces

@@ -210,8 +210,6 @@ func curves(t *trace.Trace, cfg sweepConfig) int {
 	return n
 }
 
-// sizeHint is the most objects a cache of size s can hold on t, when the
-// sizes are object counts (0, unknown, for bytes).
 // newCache returns a new cache of spec at the s-th size, as every point
 // of the sweep (and Plan.Rerun) gets it.
 func (cfg *sweepConfig) newCache(t *trace.Trace, spec policy.Spec, s int) (policy.Cache, error) {
@@ -225,6 +223,8 @@ func (cfg *sweepConfig) options() Options {
 		Latency: cfg.Latency, DedupBatch: cfg.DedupBatch, Span: Span{Warmup: Warmup{Requests: cfg.Warmup}}}
 }
 
+// sizeHint is the most objects a cache of size s can hold on t, when the
+// sizes are object counts (0, unknown, for bytes).
 func sizeHint(t *trace.Trace, sizes Sizes, s int) int {
 	if sizes.Bytes {
 		return 0
