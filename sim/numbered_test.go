@@ -110,3 +110,42 @@ func TestStackDistancesByNumberInAnyOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestNumbersKeysBeforeLoading checks by hand when a loader is told the
+// sweep will number the keys: more than one point of policies replayed
+// (LRU comes from its curve), and on any trace the sweep then numbers them
+// itself too (numbers).
+func TestNumbersKeysBeforeLoading(t *testing.T) {
+	specs := func(names ...string) []policy.Spec {
+		var s []policy.Spec
+		for _, n := range names {
+			s = append(s, policy.Spec{Name: n})
+		}
+		return s
+	}
+	for _, c := range []struct {
+		specs []policy.Spec
+		sizes int
+		want  bool
+	}{
+		{specs("lru"), 10, false},        // the curve alone
+		{specs("fifo"), 1, false},        // one replay: nothing to share
+		{specs("lru", "fifo"), 1, false}, // the curve and one replay
+		{specs("lru", "fifo"), 2, true},
+		{specs("fifo", "lfu"), 1, true},
+		{specs("fifo"), 0, true}, // the sweep's own 12 sizes
+	} {
+		if got := NumbersKeys(c.specs, c.sizes); got != c.want {
+			t.Errorf("NumbersKeys(%v, %d) = %v, want %v", c.specs, c.sizes, got, c.want)
+		}
+		tr := &trace.Trace{Keys: []uint64{1, 2, 1}}
+		n := c.sizes
+		if n == 0 {
+			n = defaultPoints
+		}
+		cfg := sweepConfig{Policies: c.specs, Sizes: Sizes{Values: make([]int64, n)}}
+		if c.want && !numbers(tr, cfg) {
+			t.Errorf("%v at %d sizes: NumbersKeys, but the sweep would not number", c.specs, c.sizes)
+		}
+	}
+}

@@ -103,9 +103,10 @@ func sweepPoints(t *trace.Trace, cfg sweepConfig) ([]Point, error) {
 			meanSize = meanRequestSize(t)
 		}
 	}
-	if numbers(t, cfg) && t.KeyRefs == nil {
-		// Drop what loading the trace left first: the numbers and their
-		// table then reuse it, instead of raising the peak memory.
+	if numbers(t, cfg) {
+		// Drop what loading (and numbering) the trace left first: the
+		// numbers and their table, if still to make, then the caches
+		// reuse it, instead of raising the peak memory.
 		runtime.GC()
 		t.NumberKeys()
 	}
@@ -190,6 +191,25 @@ func sweepPoints(t *trace.Trace, cfg sweepConfig) ([]Point, error) {
 func byCurve(t *trace.Trace, cfg sweepConfig, spec policy.Spec) bool {
 	return spec.Traits().Has(policy.ExactCurve) && (t.Ops == nil || cfg.CountWrites) && cfg.Latency == nil &&
 		(cfg.Overhead == 0 || !cfg.Sizes.Bytes) && !t.HasUnsized()
+}
+
+// NumbersKeys reports whether a sweep of specs at sizes sizes (0: the
+// sizes it chooses) will number its trace's keys, whatever the trace: it
+// replays more than one point of the policies that LRU's curve cannot
+// give. A loader can then number them as it reads (traces.ReadAllNumbered).
+// On some traces the sweep replays curve policies too, and numbers the
+// keys itself when they are not.
+func NumbersKeys(specs []policy.Spec, sizes int) bool {
+	if sizes == 0 {
+		sizes = defaultPoints
+	}
+	replayed := 0
+	for _, spec := range specs {
+		if !spec.Traits().Has(policy.ExactCurve) {
+			replayed++
+		}
+	}
+	return replayed*sizes > 1
 }
 
 // numbers reports whether the sweep numbers t's keys (trace.NumberKeys)

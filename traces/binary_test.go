@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -227,5 +229,80 @@ func TestRequestBound(t *testing.T) {
 		if tr.Len() != 2 {
 			t.Errorf("%s: loaded %d requests, want 2", filepath.Base(path), tr.Len())
 		}
+	}
+}
+
+// TestReadAllNumbered loads a plain oracleGeneral file of 150,000
+// requests (more than two of the chunks the numbering is handed) and
+// checks each request's key number against a map's numbering in the order
+// of first request, with the size-0 records skipped; a compressed copy,
+// whose length is unknown, is loaded unnumbered; and a load stopped by
+// its memory bound leaves no numbering goroutine behind.
+func TestReadAllNumbered(t *testing.T) {
+	var recs [][4]int64
+	for i := range 150_000 {
+		key := int64(i*7919) % 40_000 // every key again after 40,000 requests
+		if i%3 == 0 {
+			key = int64(i) // a run of new keys, one in three
+		}
+		size := int64(1 + i%5)
+		if i%1000 == 999 {
+			size = 0 // skipped
+		}
+		recs = append(recs, [4]int64{int64(i), key, size, -1})
+	}
+	var want []uint32
+	first := map[int64]uint32{}
+	for _, r := range recs {
+		if r[2] == 0 {
+			continue
+		}
+		if _, ok := first[r[1]]; !ok {
+			first[r[1]] = uint32(len(first) + 1)
+		}
+		want = append(want, first[r[1]])
+	}
+	in := oracleBytes(recs...)
+	dir := t.TempDir()
+	plain, packed := filepath.Join(dir, "in.oracleGeneral.bin"), filepath.Join(dir, "in.oracleGeneral.bin.gz")
+	var gz bytes.Buffer
+	gw := gzip.NewWriter(&gz)
+	gw.Write(in)
+	gw.Close()
+	if os.WriteFile(plain, in, 0o644) != nil || os.WriteFile(packed, gz.Bytes(), 0o644) != nil {
+		t.Fatal("cannot write the test files")
+	}
+	load := func(path string, bound int64) (*trace.Trace, error) {
+		f, err := Open(path, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		return ReadAllNumbered(filepath.Base(path), f, bound)
+	}
+	tr, err := load(plain, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.KeyRefs == nil || tr.KeyRefs.Len() != len(first) || len(tr.Refs) != len(want) {
+		t.Fatalf("numbered %d keys in %d refs, want %d keys in %d", tr.KeyRefs.Len(), len(tr.Refs), len(first), len(want))
+	}
+	for i := range want {
+		if tr.Refs[i] != want[i] {
+			t.Fatalf("request %d (key %d): number %d, want %d", i, tr.Keys[i], tr.Refs[i], want[i])
+		}
+	}
+	if tr, err = load(packed, 0); err != nil || tr.KeyRefs != nil || tr.Refs != nil || tr.Len() != len(want) {
+		t.Fatalf("compressed: %v, %d requests, numbered %v; want %d requests, unnumbered", err, tr.Len(), tr.KeyRefs != nil, len(want))
+	}
+	before := runtime.NumGoroutine()
+	var tm *ErrTraceMemory
+	// 2 MB: room for the keys (8 bytes a request, so the load presizes
+	// and numbers), not for all three columns (20 bytes a request).
+	if _, err := load(plain, 2_000_000); !errors.As(err, &tm) {
+		t.Fatalf("a load past its bound: %v, want an *ErrTraceMemory", err)
+	}
+	if after := runtime.NumGoroutine(); after > before {
+		t.Fatalf("%d goroutines after a stopped load, %d before", after, before)
 	}
 }

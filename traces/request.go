@@ -38,6 +38,20 @@ type requestBounder interface{ RequestBound() int }
 // the trace's columns (Trace.ColumnBytes) pass bound bytes (0: no bound),
 // rather than after holding all of it.
 func ReadAllWithin(name string, r trace.Reader, bound int64) (*trace.Trace, error) {
+	return readAll(name, r, bound, false)
+}
+
+// ReadAllNumbered is ReadAllWithin numbering the keys as well (as
+// Trace.NumberKeys does), on a goroutine of its own that follows the
+// reading, when r knows how many requests it holds (File.RequestBound):
+// the numbering then takes little time past the reading, and no memory
+// the load leaves unused. Otherwise it leaves the trace unnumbered, for
+// NumberKeys to number once the load's garbage is collected.
+func ReadAllNumbered(name string, r trace.Reader, bound int64) (*trace.Trace, error) {
+	return readAll(name, r, bound, true)
+}
+
+func readAll(name string, r trace.Reader, bound int64, number bool) (*trace.Trace, error) {
 	fields := func() trace.Fields {
 		if d, ok := r.(trace.Describer); ok {
 			return d.Fields()
@@ -45,10 +59,18 @@ func ReadAllWithin(name string, r trace.Reader, bound int64) (*trace.Trace, erro
 		return trace.Fields{Time: true, Size: true, TTL: true, Op: true}
 	}
 	t := &trace.Trace{Name: name, Keys: []uint64{}}
+	keep := func([]uint64) {}       // hands on the keys read so far
+	finish := func(*trace.Trace) {} // numbers t, complete
 	if b, ok := r.(requestBounder); ok && b.RequestBound() > 0 && (bound == 0 || int64(b.RequestBound()) <= bound/8) {
 		// Columns of the right length from the start: no growing, and
 		// none of the copies growing makes or Shrink's trimming.
 		t.Keys = huge.Make[uint64](0, b.RequestBound())
+		if number {
+			nb := startNumbering(b.RequestBound())
+			defer nb.stop()
+			keep = nb.keep
+			finish = nb.finish
+		}
 	}
 	var f trace.Fields
 	var req trace.Request
@@ -64,6 +86,9 @@ func ReadAllWithin(name string, r trace.Reader, bound int64) (*trace.Trace, erro
 			f = fields() // after the first read: a CSV reader knows its columns once it has read the header
 		}
 		t.AppendSparse(&req, f)
+		if t.Len()%numberChunk == 0 {
+			keep(t.Keys)
+		}
 		if bound > 0 && t.Len()%4096 == 0 && t.ColumnBytes() > bound {
 			return nil, &ErrTraceMemory{Requests: t.Len(), Bytes: t.ColumnBytes(), Bound: bound}
 		}
@@ -74,8 +99,62 @@ func ReadAllWithin(name string, r trace.Reader, bound int64) (*trace.Trace, erro
 	if n, ok := r.(TenantNamer); ok {
 		t.TenantNames = n.TenantNames()
 	}
+	keep(t.Keys)
 	t.Shrink()
+	finish(t)
 	return t, nil
+}
+
+// numberChunk is how many keys a load reads between handing them on to be
+// numbered (ReadAllNumbered).
+const numberChunk = 1 << 16
+
+// loadNumbering numbers the keys of a trace being loaded on a goroutine
+// of its own, a chunk behind the reader (see ReadAllNumbered).
+type loadNumbering struct {
+	nb     *trace.Numbering
+	chunks chan []uint64
+	done   chan struct{}
+	sent   int // keys handed on
+	closed bool
+}
+
+// startNumbering starts numbering the keys of a load of up to requests.
+func startNumbering(requests int) *loadNumbering {
+	l := &loadNumbering{nb: trace.NewNumbering(requests, 0), chunks: make(chan []uint64, 64), done: make(chan struct{})}
+	go func() {
+		defer close(l.done)
+		for keys := range l.chunks {
+			l.nb.Add(keys)
+		}
+	}()
+	return l
+}
+
+// keep hands on the keys read since the last call. keys is the trace's
+// column, which the reader appends to but never rewrites: a chunk stays
+// valid, even in an array a growth leaves behind.
+func (l *loadNumbering) keep(keys []uint64) {
+	if len(keys) > l.sent {
+		l.chunks <- keys[l.sent:len(keys):len(keys)]
+		l.sent = len(keys)
+	}
+}
+
+// stop ends the numbering goroutine, once it has numbered what it was handed.
+func (l *loadNumbering) stop() {
+	if !l.closed {
+		l.closed = true
+		close(l.chunks)
+	}
+	<-l.done
+}
+
+// finish waits for the numbering of t's keys (all handed on) and sets
+// t's numbers.
+func (l *loadNumbering) finish(t *trace.Trace) {
+	l.stop()
+	l.nb.Finish(t)
 }
 
 // origin turns absolute timestamps into times since the first one a reader

@@ -103,15 +103,17 @@ func (f *inputFlags) options() (traces.Options, error) {
 // load reads the trace named by args — a trace file, a workload spec, or
 // the built-in workload when there is none (saying so on stderr) — into memory.
 func (f *inputFlags) load(args []string, stderr io.Writer) (*trace.Trace, error) {
-	t, _, err := f.read(args, stderr, 0)
+	t, _, err := f.read(args, stderr, 0, false)
 	return t, err
 }
 
 // loadWithin is load stopping as soon as the trace's columns pass bound
 // bytes (0: no bound), with an error naming --max-memory: a trace too
-// large for the bound is refused while it loads, not after.
-func (f *inputFlags) loadWithin(args []string, stderr io.Writer, bound int64) (*trace.Trace, error) {
-	t, _, err := f.read(args, stderr, bound)
+// large for the bound is refused while it loads, not after. With
+// numbered, it numbers the keys as it reads them where it can (see
+// traces.ReadAllNumbered), for a sweep that will.
+func (f *inputFlags) loadWithin(args []string, stderr io.Writer, bound int64, numbered bool) (*trace.Trace, error) {
+	t, _, err := f.read(args, stderr, bound, numbered)
 	if tm := (*traces.ErrTraceMemory)(nil); errors.As(err, &tm) {
 		return nil, fmt.Errorf("%s: loading stopped at request %d: the trace alone takes %s there, past --max-memory %s: raise --max-memory, or sample (--sample-rate 0.01 or --sample-size 100000)",
 			args[0], tm.Requests, sim.FormatSize(tm.Bytes, true), sim.FormatSize(tm.Bound, true))
@@ -122,17 +124,22 @@ func (f *inputFlags) loadWithin(args []string, stderr io.Writer, bound int64) (*
 // loadFile reads the trace file at path into memory and returns it with the
 // open file (which knows the format it was read as).
 func (f *inputFlags) loadFile(path string, stderr io.Writer) (*trace.Trace, *traces.File, error) {
-	return f.read([]string{path}, stderr, 0)
+	return f.read([]string{path}, stderr, 0, false)
 }
 
 // read streams the requests args name into memory, stopping with a
-// *traces.ErrTraceMemory once they pass bound bytes (0: no bound). The
-// file is nil for workloads.
-func (f *inputFlags) read(args []string, stderr io.Writer, bound int64) (*trace.Trace, *traces.File, error) {
+// *traces.ErrTraceMemory once they pass bound bytes (0: no bound), and
+// numbering their keys as it goes where it can when numbered. The file
+// is nil for workloads.
+func (f *inputFlags) read(args []string, stderr io.Writer, bound int64, numbered bool) (*trace.Trace, *traces.File, error) {
 	var t *trace.Trace
 	start := time.Now()
+	readAll := traces.ReadAllWithin
+	if numbered {
+		readAll = traces.ReadAllNumbered
+	}
 	file, err := f.stream(args, stderr, func(name string, r trace.Reader) (err error) {
-		t, err = traces.ReadAllWithin(name, r, bound)
+		t, err = readAll(name, r, bound)
 		return err
 	})
 	if err != nil {

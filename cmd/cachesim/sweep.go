@@ -341,7 +341,11 @@ func (o *sweepOptions) load(args []string, stderr io.Writer, maxMem int64, p swe
 		}
 		return in, err
 	}
-	in.t, err = o.in.loadWithin(args, stderr, maxMem)
+	sizes := len(p.sizes.Values)
+	if sizes == 0 {
+		sizes = o.points // 0 without --points: the sweep's own count
+	}
+	in.t, err = o.in.loadWithin(args, stderr, maxMem, sim.NumbersKeys(p.specs, sizes))
 	return in, err
 }
 

@@ -138,11 +138,38 @@ func (t *Trace) NumberKeys() {
 	if t.KeyRefs != nil {
 		return
 	}
-	refs := huge.Make[uint32](len(t.Keys), len(t.Keys))
-	distinct := t.EstimateDistinct()
-	byKey := keymap.NewSized(distinct)
-	run := successor{keyOf: huge.Make[uint64](0, distinct)}
-	for i, key := range t.Keys {
+	nb := NewNumbering(len(t.Keys), t.EstimateDistinct())
+	nb.Add(t.Keys)
+	nb.Finish(t)
+}
+
+// Numbering numbers a trace's keys in steps, as NumberKeys does in one: a
+// load that numbers the keys as it reads them (traces.ReadAllNumbered)
+// Adds each run of keys as it is read, then Finishes the trace.
+type Numbering struct {
+	refs  []uint32
+	byKey keymap.Map // key → number − 1
+	run   successor
+}
+
+// NewNumbering returns an empty numbering for up to requests keys, about
+// distinct of them distinct (0: unknown, and its table grows as it fills).
+func NewNumbering(requests, distinct int) *Numbering {
+	nb := &Numbering{refs: huge.Make[uint32](0, requests), byKey: keymap.NewDense()}
+	if distinct > 0 {
+		nb.byKey = keymap.NewSized(distinct)
+		nb.run.keyOf = huge.Make[uint64](0, distinct)
+	}
+	return nb
+}
+
+// Add numbers the trace's next keys.
+func (nb *Numbering) Add(keys []uint64) {
+	// Locals, not fields, in the loop: the compiler keeps them in registers.
+	byKey, run := nb.byKey, nb.run
+	from := len(nb.refs)
+	refs := huge.Grow(nb.refs, from+len(keys))
+	for i, key := range keys {
 		ref, ok := run.next(key)
 		if !ok {
 			v, seen := byKey.Get(key)
@@ -153,11 +180,21 @@ func (t *Trace) NumberKeys() {
 			ref = uint32(v) + 1
 			run.saw(key, ref, !seen)
 		}
-		refs[i] = ref
+		refs[from+i] = ref
 	}
-	k := &KeyRefs{n: byKey.Len(), keys: t.Keys, refs: refs}
+	nb.refs, nb.byKey, nb.run = refs, byKey, run
+}
+
+// Finish sets t.Refs and t.KeyRefs from the keys added, which must be
+// t.Keys, in order.
+func (nb *Numbering) Finish(t *Trace) {
+	if len(nb.refs) != len(t.Keys) {
+		panic("trace: Numbering.Finish on a trace of other keys than those added")
+	}
+	refs := trim(nb.refs)
+	k := &KeyRefs{n: nb.byKey.Len(), keys: t.Keys, refs: refs}
 	// The numbering held the table and the keys by number; Of builds a table.
-	k.tableBytes = max(byKey.Bytes()+int64(cap(run.keyOf))*8, keymap.SizedBytes(k.n))
+	k.tableBytes = max(nb.byKey.Bytes()+int64(cap(nb.run.keyOf))*8, keymap.SizedBytes(k.n))
 	t.Refs, t.KeyRefs = refs, k
 }
 

@@ -131,6 +131,17 @@ func TestNumberingOfSequentialRuns(t *testing.T) {
 	}
 	tr := &Trace{Keys: keys}
 	tr.NumberKeys()
+	// The same numbering in steps of every length, as a load numbers
+	// what it has read so far, with a table that grows.
+	stepped := &Trace{Keys: keys}
+	nb := NewNumbering(len(keys), 0)
+	for from, step := 0, 1; from < len(keys); from, step = from+step, step*3%97+1 {
+		nb.Add(keys[from:min(from+step, len(keys))])
+	}
+	nb.Finish(stepped)
+	if !slices.Equal(stepped.Refs, want) || stepped.KeyRefs.Len() != len(first) {
+		t.Fatalf("Numbering in steps: %d keys numbered, refs equal to the map's: %v", stepped.KeyRefs.Len(), slices.Equal(stepped.Refs, want))
+	}
 	stream := NewKeyRefs()
 	for i, k := range keys {
 		if tr.Refs[i] != want[i] {
