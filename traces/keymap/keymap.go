@@ -25,8 +25,6 @@ type Map struct {
 	// groupMask is group-1 in tables too large for the CPU cache, else 0
 	// (see home).
 	groupMask uint64
-	// dense: the table grows at 3/4 full, not 1/2 (see NewDense).
-	dense bool
 }
 
 // slot holds a key and its value plus one; 0 marks an empty slot.
@@ -43,29 +41,10 @@ const (
 	minTableSize = 16
 	// maxLoad is the fill (in quarters) past which the table grows.
 	maxLoadQuarters = 2
-	// denseLoadQuarters is maxLoadQuarters for NewDense's tables.
-	denseLoadQuarters = 3
 )
 
-// NewDense returns an empty Map for keys that are added and looked up but
-// seldom deleted (a numbering of keys): it grows at 3/4 full instead of
-// 1/2, as no delete walks its longer probe runs, so it holds 21 to 43
-// bytes a key instead of 32 to 64, and a table the CPU caches hold for
-// half as many keys again.
-func NewDense() Map {
-	m := newMap(minTableSize)
-	m.dense = true
-	return m
-}
-
 // over reports whether one more key would fill the table past its load.
-func (t *Map) over() bool {
-	q := maxLoadQuarters
-	if t.dense {
-		q = denseLoadQuarters
-	}
-	return 4*(t.n+1) > q*len(t.slots)
-}
+func (t *Map) over() bool { return 4*(t.n+1) > maxLoadQuarters*len(t.slots) }
 
 // New returns an empty Map.
 func New() Map { return newMap(minTableSize) }
@@ -214,9 +193,9 @@ func (t *Map) Del(key uint64) {
 }
 
 func (t *Map) grow() {
-	old, n, dense := t.slots, t.n, t.dense
+	old, n := t.slots, t.n
 	*t = newMap(grown(len(old)))
-	t.n, t.dense = n, dense
+	t.n = n
 	for _, s := range old {
 		if s.val != 0 {
 			i := t.home(s.key)

@@ -157,32 +157,3 @@ func TestSizedBytes(t *testing.T) {
 		}
 	}
 }
-
-// A dense table grows at 3/4 full, not 1/2, and keeps doing so after it
-// grew: 12 keys fill 16 slots, the 13th doubles them (a default table
-// doubles at the 9th); 96 keys then fit 128 slots. Every value survives.
-func TestNewDenseLoad(t *testing.T) {
-	d, m := NewDense(), New()
-	for k := range uint64(12) {
-		d.Put(k*7919, int32(k))
-		m.Put(k*7919, int32(k))
-	}
-	if len(d.slots) != 16 || len(m.slots) != 32 {
-		t.Fatalf("12 keys: dense %d slots, default %d; want 16 and 32", len(d.slots), len(m.slots))
-	}
-	d.Put(12*7919, 12)
-	if len(d.slots) != 32 {
-		t.Fatalf("13 keys: dense %d slots, want 32", len(d.slots))
-	}
-	for k := uint64(13); k < 96; k++ {
-		d.Put(k*7919, int32(k))
-	}
-	if len(d.slots) != 128 {
-		t.Fatalf("96 keys: dense %d slots, want 128", len(d.slots))
-	}
-	for k := range uint64(96) {
-		if v, ok := d.Get(k * 7919); !ok || v != int32(k) {
-			t.Fatalf("Get(%d) = %d, %v; want %d", k*7919, v, ok, k)
-		}
-	}
-}

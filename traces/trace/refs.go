@@ -18,7 +18,8 @@ type KeyRefs struct {
 	keys       []uint64 // the trace's keys, and their numbers, for Of
 	refs       []uint32
 	once       sync.Once
-	byKey      keymap.Map // key → number − 1: built by the first Of, or by Number
+	byKey      keymap.Map     // key → number − 1: built by the first Of
+	numbers    keymap.Numbers // key → number, for Number (its keys by number: run.keyOf)
 	tableBytes int64
 	// live: Number extends the numbering, under mu (Of and Len take it too).
 	live bool
@@ -58,9 +59,9 @@ func (s *successor) saw(key uint64, ref uint32, isNew bool) {
 }
 
 // NewKeyRefs returns an empty numbering that Number extends, for a stream
-// whose keys are numbered as they are read. It holds a table of 21 to 43
-// bytes a key (keymap.NewDense) and the keys by number, 8 more.
-func NewKeyRefs() *KeyRefs { return &KeyRefs{live: true, byKey: keymap.NewDense()} }
+// whose keys are numbered as they are read. It holds a table of 11 to 21
+// bytes a key (keymap.Numbers) and the keys by number, 8 more.
+func NewKeyRefs() *KeyRefs { return &KeyRefs{live: true} }
 
 // Number returns key's number, numbering it next if it has none (isNew).
 // Only one goroutine may call Number on a numbering made by NewKeyRefs;
@@ -71,17 +72,16 @@ func (k *KeyRefs) Number(key uint64) (ref uint32, isNew bool) {
 	if ref, ok := k.run.next(key); ok {
 		return ref, false
 	}
-	if v, ok := k.byKey.Get(key); ok {
-		ref = uint32(v) + 1
+	if ref, ok := k.numbers.Get(key, k.run.keyOf); ok {
 		k.run.saw(key, ref, false)
 		return ref, false
 	}
 	k.mu.Lock()
-	k.byKey.Put(key, int32(k.n))
 	k.n++
 	ref = uint32(k.n)
-	k.mu.Unlock()
+	k.numbers.Put(key, ref)
 	k.run.saw(key, ref, true)
+	k.mu.Unlock()
 	return ref, true
 }
 
@@ -105,12 +105,9 @@ func (k *KeyRefs) Len() int {
 func (k *KeyRefs) Of(key uint64) uint32 {
 	if k.live {
 		k.mu.Lock()
-		v, ok := k.byKey.Get(key)
+		ref, _ := k.numbers.Get(key, k.run.keyOf)
 		k.mu.Unlock()
-		if ok {
-			return uint32(v) + 1
-		}
-		return 0
+		return ref
 	}
 	k.once.Do(func() {
 		k.byKey = keymap.NewSized(k.n)
@@ -148,16 +145,16 @@ func (t *Trace) NumberKeys() {
 // Adds each run of keys as it is read, then Finishes the trace.
 type Numbering struct {
 	refs  []uint32
-	byKey keymap.Map // key → number − 1
-	run   successor
+	byKey keymap.Numbers
+	run   successor // its keyOf: the keys by number − 1, which byKey checks
 }
 
 // NewNumbering returns an empty numbering for up to requests keys, about
 // distinct of them distinct (0: unknown, and its table grows as it fills).
 func NewNumbering(requests, distinct int) *Numbering {
-	nb := &Numbering{refs: huge.Make[uint32](0, requests), byKey: keymap.NewDense()}
+	nb := &Numbering{refs: huge.Make[uint32](0, requests)}
 	if distinct > 0 {
-		nb.byKey = keymap.NewSized(distinct)
+		nb.byKey = keymap.NewNumbersSized(distinct)
 		nb.run.keyOf = huge.Make[uint64](0, distinct)
 	}
 	return nb
@@ -172,12 +169,11 @@ func (nb *Numbering) Add(keys []uint64) {
 	for i, key := range keys {
 		ref, ok := run.next(key)
 		if !ok {
-			v, seen := byKey.Get(key)
-			if !seen {
-				v = int32(byKey.Len())
-				byKey.Put(key, v)
+			var seen bool
+			if ref, seen = byKey.Get(key, run.keyOf); !seen {
+				ref = uint32(byKey.Len()) + 1
+				byKey.Put(key, ref)
 			}
-			ref = uint32(v) + 1
 			run.saw(key, ref, !seen)
 		}
 		refs[from+i] = ref
