@@ -84,7 +84,7 @@ func checkSameWithRefs(t *testing.T, name string, spec Spec, cfg Config, tr *tra
 	if err != nil {
 		t.Fatal(err)
 	}
-	live := trace.NewKeyRefs()
+	live := trace.NewKeyRefs(0)
 	UseKeys(streamed, live)
 	cfg.Keys = tr.KeyRefs
 	numbered, err := New(spec, cfg)

@@ -37,9 +37,9 @@ var ErrNeedsTrace = errors.New("needs the whole trace in memory (offline policy,
 // one pass, as Replay does for a loaded trace: each cache sees every
 // request, and the statistics come back in the order of cs. It holds
 // nothing per request: a reader goroutine parses batches of requests and
-// numbers their keys (trace.KeyRefs.Number, a table of 29 to 51 bytes a
-// key, which counts the distinct keys too) while this one replays the
-// previous batch, each cache finding its entries by number
+// numbers their keys (trace.KeyRefs.Number: a table and the keys by
+// number, 19 to 29 bytes a key, which count the distinct keys too) while
+// this one replays the previous batch, each cache finding its entries by number
 // (policy.UseKeys), so memory follows the distinct keys and the caches,
 // not the length of the stream. Operations count apart when the
 // reader declares them (trace.Describer). opt.Latency, opt.Window and
@@ -55,7 +55,7 @@ func ReplayStream(r trace.Reader, cs []policy.Cache, opt Options) ([]Stats, Stre
 	// The reader numbers the keys as it reads them (one table lookup a
 	// request, on its goroutine), for the caches that find their entries
 	// by number instead of hashing: none is left in this one's loop.
-	keys, numbered := trace.NewKeyRefs(), false
+	keys, numbered := trace.NewKeyRefs(requestBound(r)), false
 	for i, c := range cs {
 		ps[i] = newReplayer(c, opt, Semantics{CountWrites: opt.CountWrites}, ops, multi)
 		numbered = policy.UseKeys(c, keys) || numbered
@@ -140,8 +140,8 @@ func DeclaresOps(r trace.Reader) bool {
 // up (as replays without Options.DedupBatch).
 func StreamDistances(r trace.Reader, sizes Sizes, span Span) (StackDistances, StreamInfo, error) {
 	d := newStackDistancesOf(sizes)
-	if b, ok := r.(interface{ RequestBound() int }); ok && b.RequestBound() > 0 {
-		d.(reserver).reserve(b.RequestBound())
+	if n := requestBound(r); n > 0 {
+		d.(reserver).reserve(n)
 	}
 	if declaresMarks(r) {
 		d.(batchTracker).trackBatches(false)
@@ -150,7 +150,7 @@ func StreamDistances(r trace.Reader, sizes Sizes, span Span) (StackDistances, St
 	var count trace.Counter
 	// The reader numbers the keys, so that d looks none up; this
 	// goroutine, which has less to do, counts the requests.
-	keys := trace.NewKeyRefs()
+	keys := trace.NewKeyRefs(requestBound(r))
 	err := batches(sp.reader(), func(b []trace.Request) {
 		for k := range b {
 			b[k].Ref, _ = keys.Number(b[k].Key)
@@ -170,6 +170,15 @@ func StreamDistances(r trace.Reader, sizes Sizes, span Span) (StackDistances, St
 		info.Extent, err = sp.extent()
 	}
 	return d, info, err
+}
+
+// requestBound is at most how many requests r holds, when it knows
+// (traces.File.RequestBound), else 0.
+func requestBound(r trace.Reader) int {
+	if b, ok := r.(interface{ RequestBound() int }); ok {
+		return b.RequestBound()
+	}
+	return 0
 }
 
 // restarter is implemented by what counts a stream and can drop its

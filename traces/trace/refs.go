@@ -60,8 +60,13 @@ func (s *successor) saw(key uint64, ref uint32, isNew bool) {
 
 // NewKeyRefs returns an empty numbering that Number extends, for a stream
 // whose keys are numbered as they are read. It holds a table of 11 to 21
-// bytes a key (keymap.Numbers) and the keys by number, 8 more.
-func NewKeyRefs() *KeyRefs { return &KeyRefs{live: true} }
+// bytes a key (keymap.Numbers) and the keys by number, 8 more. requests,
+// when known (else 0), bounds the keys it will number: the keys by number
+// then have room for them all from the start, which costs address space,
+// not memory, until used, and spares the copies and garbage of growing.
+func NewKeyRefs(requests int) *KeyRefs {
+	return &KeyRefs{live: true, run: successor{keyOf: huge.Make[uint64](0, requests)}}
+}
 
 // Number returns key's number, numbering it next if it has none (isNew).
 // Only one goroutine may call Number on a numbering made by NewKeyRefs;
@@ -150,9 +155,10 @@ type Numbering struct {
 }
 
 // NewNumbering returns an empty numbering for up to requests keys, about
-// distinct of them distinct (0: unknown, and its table grows as it fills).
+// distinct of them distinct (0: unknown, and its table grows as it fills;
+// the keys by number have room for requests, as NewKeyRefs's).
 func NewNumbering(requests, distinct int) *Numbering {
-	nb := &Numbering{refs: huge.Make[uint32](0, requests)}
+	nb := &Numbering{refs: huge.Make[uint32](0, requests), run: successor{keyOf: huge.Make[uint64](0, requests)}}
 	if distinct > 0 {
 		nb.byKey = keymap.NewNumbersSized(distinct)
 		nb.run.keyOf = huge.Make[uint64](0, distinct)
@@ -189,8 +195,9 @@ func (nb *Numbering) Finish(t *Trace) {
 	}
 	refs := trim(nb.refs)
 	k := &KeyRefs{n: nb.byKey.Len(), keys: t.Keys, refs: refs}
-	// The numbering held the table and the keys by number; Of builds a table.
-	k.tableBytes = max(nb.byKey.Bytes()+int64(cap(nb.run.keyOf))*8, keymap.SizedBytes(k.n))
+	// The numbering held the table and the keys by number (those used: the
+	// room past them is address space); Of builds a table.
+	k.tableBytes = max(nb.byKey.Bytes()+int64(len(nb.run.keyOf))*8, keymap.SizedBytes(k.n))
 	t.Refs, t.KeyRefs = refs, k
 }
 

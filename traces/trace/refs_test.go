@@ -50,7 +50,7 @@ func TestNumberKeys(t *testing.T) {
 // and that Of and Len may run on another goroutine while Number grows the
 // table (go test -race checks the locking).
 func TestKeyRefsNumberStream(t *testing.T) {
-	k := NewKeyRefs()
+	k := NewKeyRefs(0)
 	var got []uint32
 	var fresh []bool
 	for _, key := range []uint64{70, 30, 70, 0, 30, 5} {
@@ -142,7 +142,7 @@ func TestNumberingOfSequentialRuns(t *testing.T) {
 	if !slices.Equal(stepped.Refs, want) || stepped.KeyRefs.Len() != len(first) {
 		t.Fatalf("Numbering in steps: %d keys numbered, refs equal to the map's: %v", stepped.KeyRefs.Len(), slices.Equal(stepped.Refs, want))
 	}
-	stream := NewKeyRefs()
+	stream := NewKeyRefs(0)
 	for i, k := range keys {
 		if tr.Refs[i] != want[i] {
 			t.Fatalf("request %d (key %d): NumberKeys gave %d, want %d", i, k, tr.Refs[i], want[i])
@@ -154,5 +154,28 @@ func TestNumberingOfSequentialRuns(t *testing.T) {
 	}
 	if stream.Len() != len(first) || tr.KeyRefs.Len() != len(first) {
 		t.Fatalf("%d and %d keys numbered, want %d", stream.Len(), tr.KeyRefs.Len(), len(first))
+	}
+}
+
+// A numbering told how many requests it may number keeps its keys by
+// number in place as it grows (no copy, no garbage), and one not told
+// moves them; both number alike.
+func TestKeyRefsRoomForRequests(t *testing.T) {
+	told, untold := NewKeyRefs(5000), NewKeyRefs(0)
+	told.Number(9)
+	untold.Number(9)
+	at, untoldAt := &told.run.keyOf[0], &untold.run.keyOf[0]
+	for i := range uint64(5000) {
+		a, _ := told.Number(i * 3)
+		b, _ := untold.Number(i * 3)
+		if a != b {
+			t.Fatalf("key %d: numbered %d and %d", i*3, a, b)
+		}
+	}
+	if &told.run.keyOf[0] != at {
+		t.Error("the keys by number moved in a numbering told its requests")
+	}
+	if &untold.run.keyOf[0] == untoldAt {
+		t.Error("the keys by number never moved in one not told: the test shows nothing")
 	}
 }
