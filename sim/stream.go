@@ -241,6 +241,7 @@ func batches(r trace.Reader, read func([]trace.Request), use func(b []trace.Requ
 		free <- make([]trace.Request, batchSize)
 	}
 	sr, _ := r.(*SpanReader)
+	br, _ := r.(trace.BatchReader)
 	go func() {
 		defer close(full)
 		for {
@@ -253,10 +254,16 @@ func batches(r trace.Reader, read func([]trace.Request), use func(b []trace.Requ
 			warm := sr != nil && !sr.counting
 			n, err := 0, error(nil)
 			for n < len(buf) {
-				if err = r.Read(&buf[n]); err != nil {
+				if br != nil {
+					var m int
+					m, err = br.ReadBatch(buf[n:])
+					n += m
+				} else if err = r.Read(&buf[n]); err == nil {
+					n++
+				}
+				if err != nil {
 					break
 				}
-				n++
 			}
 			if read != nil {
 				read(buf[:n])

@@ -306,3 +306,52 @@ func TestReadAllNumbered(t *testing.T) {
 		t.Fatalf("%d goroutines after a stopped load, %d before", after, before)
 	}
 }
+
+// ReadBatch yields exactly what Read does, whatever the batch length:
+// 30,000 records (records straddle the reader's 256 KiB buffer), every
+// 97th of size 0 and skipped, and a truncated last record, whose error
+// ends both.
+func TestOracleReadBatchMatchesRead(t *testing.T) {
+	var recs [][4]int64
+	for i := range 30_000 {
+		size := int64(1 + i%700)
+		if i%97 == 0 {
+			size = 0
+		}
+		recs = append(recs, [4]int64{int64(1000 + i/10), int64(i * 31 % 4099), size, int64(i + 5)})
+	}
+	in := append(oracleBytes(recs...), 1, 2, 3) // 3 bytes of a record
+	var want []trace.Request
+	r := NewOracleReader("in.test", bytes.NewReader(in), Options{})
+	var req trace.Request
+	var wantErr error
+	for {
+		if wantErr = r.Read(&req); wantErr != nil {
+			break
+		}
+		want = append(want, req)
+	}
+	if len(want) != 30_000-310 || !strings.Contains(wantErr.Error(), "truncated record") {
+		t.Fatalf("Read: %d requests, then %v; want %d, then a truncated record", len(want), wantErr, 30_000-310)
+	}
+	for _, batch := range []int{1, 7, 2048} {
+		r := NewOracleReader("in.test", bytes.NewReader(in), Options{})
+		var got []trace.Request
+		b := make([]trace.Request, batch)
+		var err error
+		for {
+			var n int
+			if n, err = r.ReadBatch(b); err != nil {
+				if n != 0 {
+					t.Fatalf("batch %d: %d requests with the error %v", batch, n, err)
+				}
+				break
+			}
+			got = append(got, b[:n]...)
+		}
+		if err.Error() != wantErr.Error() {
+			t.Errorf("batch %d: ended with %v, want %v", batch, err, wantErr)
+		}
+		compare(t, got, want)
+	}
+}

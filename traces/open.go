@@ -338,6 +338,18 @@ func (f *File) Read(r *trace.Request) error {
 	return err
 }
 
+// ReadBatch fills b with the next requests (see trace.BatchReader), many
+// at a time from a reader that can, else one.
+func (f *File) ReadBatch(b []trace.Request) (int, error) {
+	n, err := readSome(f.Reader, b)
+	if err == io.EOF {
+		if k, ok := f.Reader.(keyFiltered); ok {
+			return 0, k.keyFilter().end()
+		}
+	}
+	return n, err
+}
+
 // Close closes the decompressor and the file.
 func (f *File) Close() error {
 	var first error

@@ -73,9 +73,9 @@ func readAll(name string, r trace.Reader, bound int64, number bool) (*trace.Trac
 		}
 	}
 	var f trace.Fields
-	var req trace.Request
+	batch := make([]trace.Request, 256)
 	for {
-		err := r.Read(&req)
+		n, err := readSome(r, batch)
 		if err == io.EOF {
 			break
 		}
@@ -85,12 +85,14 @@ func readAll(name string, r trace.Reader, bound int64, number bool) (*trace.Trac
 		if t.Len() == 0 {
 			f = fields() // after the first read: a CSV reader knows its columns once it has read the header
 		}
-		t.AppendSparse(&req, f)
-		if t.Len()%numberChunk == 0 {
-			keep(t.Keys)
-		}
-		if bound > 0 && t.Len()%4096 == 0 && t.ColumnBytes() > bound {
-			return nil, &ErrTraceMemory{Requests: t.Len(), Bytes: t.ColumnBytes(), Bound: bound}
+		for i := range batch[:n] {
+			t.AppendSparse(&batch[i], f)
+			if t.Len()%numberChunk == 0 {
+				keep(t.Keys)
+			}
+			if bound > 0 && t.Len()%4096 == 0 && t.ColumnBytes() > bound {
+				return nil, &ErrTraceMemory{Requests: t.Len(), Bytes: t.ColumnBytes(), Bound: bound}
+			}
 		}
 	}
 	if o, ok := r.(Originer); ok {
@@ -103,6 +105,18 @@ func readAll(name string, r trace.Reader, bound int64, number bool) (*trace.Trac
 	t.Shrink()
 	finish(t)
 	return t, nil
+}
+
+// readSome reads up to len(b) requests into b: many at a time from a
+// trace.BatchReader, else one. It returns 0 only with an error.
+func readSome(r trace.Reader, b []trace.Request) (int, error) {
+	if br, ok := r.(trace.BatchReader); ok {
+		return br.ReadBatch(b)
+	}
+	if err := r.Read(&b[0]); err != nil {
+		return 0, err
+	}
+	return 1, nil
 }
 
 // numberChunk is how many keys a load reads between handing them on to be

@@ -107,6 +107,15 @@ type Reader interface {
 	Read(r *Request) error
 }
 
+// BatchReader is a Reader that also fills many requests in one call, for
+// loops that read a batch at a time: ReadBatch fills b[:n] with the next
+// n requests (n > 0) and returns a nil error, or returns 0 and the error
+// Read would (io.EOF at the end).
+type BatchReader interface {
+	Reader
+	ReadBatch(b []Request) (int, error)
+}
+
 // Fields tells which optional fields a source carries, so that the columnar
 // form stores only those and the simulator knows what it may rely on.
 type Fields struct {
