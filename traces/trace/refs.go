@@ -65,8 +65,13 @@ func (s *successor) saw(key uint64, ref uint32, isNew bool) {
 // then have room for them all from the start, which costs address space,
 // not memory, until used, and spares the copies and garbage of growing.
 func NewKeyRefs(requests int) *KeyRefs {
-	return &KeyRefs{live: true, run: successor{keyOf: huge.Make[uint64](0, requests)}}
+	return &KeyRefs{live: true, run: successor{keyOf: roomForKeys(requests)}}
 }
+
+// roomForKeys is an empty slice of the keys by number with room for
+// requests keys, in ordinary pages: huge ones (huge.Make) would make the
+// first 2 MiB resident however few keys a trace has.
+func roomForKeys(requests int) []uint64 { return make([]uint64, 0, requests) }
 
 // Number returns key's number, numbering it next if it has none (isNew).
 // Only one goroutine may call Number on a numbering made by NewKeyRefs;
@@ -158,7 +163,7 @@ type Numbering struct {
 // distinct of them distinct (0: unknown, and its table grows as it fills;
 // the keys by number have room for requests, as NewKeyRefs's).
 func NewNumbering(requests, distinct int) *Numbering {
-	nb := &Numbering{refs: huge.Make[uint32](0, requests), run: successor{keyOf: huge.Make[uint64](0, requests)}}
+	nb := &Numbering{refs: huge.Make[uint32](0, requests), run: successor{keyOf: roomForKeys(requests)}}
 	if distinct > 0 {
 		nb.byKey = keymap.NewNumbersSized(distinct)
 		nb.run.keyOf = huge.Make[uint64](0, distinct)
