@@ -44,8 +44,8 @@ func ReadAllWithin(name string, r trace.Reader, bound int64) (*trace.Trace, erro
 // ReadAllNumbered is ReadAllWithin numbering the keys as well (as
 // Trace.NumberKeys does), on a goroutine of its own that follows the
 // reading, when r knows how many requests it holds (File.RequestBound):
-// the numbering then takes little time past the reading, and no memory
-// the load leaves unused. Otherwise it leaves the trace unnumbered, for
+// the numbering then overlaps the reading, and no garbage of the load's
+// (its columns are presized) is held beside it. Otherwise it leaves the trace unnumbered, for
 // NumberKeys to number once the load's garbage is collected.
 func ReadAllNumbered(name string, r trace.Reader, bound int64) (*trace.Trace, error) {
 	return readAll(name, r, bound, true)

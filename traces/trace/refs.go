@@ -163,10 +163,12 @@ type Numbering struct {
 // distinct of them distinct (0: unknown, and its table grows as it fills;
 // the keys by number have room for requests, as NewKeyRefs's).
 func NewNumbering(requests, distinct int) *Numbering {
-	nb := &Numbering{refs: huge.Make[uint32](0, requests), run: successor{keyOf: roomForKeys(requests)}}
+	nb := &Numbering{refs: huge.Make[uint32](0, requests)}
 	if distinct > 0 {
 		nb.byKey = keymap.NewNumbersSized(distinct)
 		nb.run.keyOf = huge.Make[uint64](0, distinct)
+	} else {
+		nb.run.keyOf = roomForKeys(requests)
 	}
 	return nb
 }
