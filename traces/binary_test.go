@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cachesim/cachesim/traces/trace"
 )
@@ -301,6 +302,11 @@ func TestReadAllNumbered(t *testing.T) {
 	// and numbers), not for all three columns (20 bytes a request).
 	if _, err := load(plain, 2_000_000); !errors.As(err, &tm) {
 		t.Fatalf("a load past its bound: %v, want an *ErrTraceMemory", err)
+	}
+	// The numbering goroutine has signalled its end when the load
+	// returns, but may still be exiting: wait for it, a while.
+	for deadline := time.Now().Add(2 * time.Second); runtime.NumGoroutine() > before && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
 	}
 	if after := runtime.NumGoroutine(); after > before {
 		t.Fatalf("%d goroutines after a stopped load, %d before", after, before)
