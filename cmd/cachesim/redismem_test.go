@@ -195,6 +195,13 @@ func TestRedisLRUMatchesRealServer(t *testing.T) {
 // the others are logged.
 func matchesServer(t *testing.T, capture, size string, reads int, real float64, policies ...string) {
 	t.Helper()
+	matchesServerWithin(t, 0.01, capture, size, reads, real, policies...)
+}
+
+// matchesServerWithin is matchesServer failing past tol (a share: 0.01 is
+// a point) instead of a point.
+func matchesServerWithin(t *testing.T, tol float64, capture, size string, reads int, real float64, policies ...string) {
+	t.Helper()
 	for i, spec := range policies {
 		h, r := replayJSON(t, "sweep", capture, "--policy", spec, "--sizes", size)
 		if int(r) != reads {
@@ -202,7 +209,7 @@ func matchesServer(t *testing.T, capture, size string, reads int, real float64, 
 		}
 		sim := h / r
 		t.Logf("%-28s %.2f%% (%+.2f points)", spec, 100*sim, 100*(sim-real))
-		if off := sim - real; i == 0 && (off > 0.01 || off < -0.01) {
+		if off := sim - real; i == 0 && (off > tol || off < -tol) {
 			t.Errorf("%s at %s: %.2f%% offline, the real server %.2f%%", spec, size, 100*sim, 100*real)
 		}
 	}
@@ -275,12 +282,16 @@ func TestRedisFeatureCacheMatchesRealServer(t *testing.T) {
 // redis-benchmark's SETs of 100-byte values then GETs of random keys (of
 // which a third were never set), captured with MONITOR, against a real
 // redis-server under allkeys-lru at three limits that evict 20–80% of the
-// keys set: the offline redis-lru replays the capture within a point of
-// the server's hit ratio, where the payload model, counting 116 bytes a
-// key, finds little or no eviction. Measured over three runs (offline
-// minus real, in points): 2560 KiB −0.11..+0.76 (66% evicted; payload
-// +36.0..+37.1), 3072 KiB −0.10..+0.67 (53%; +28.6..+29.4), 3584 KiB
-// +0.08..+0.55 (36%; +19.2..+19.9).
+// keys set: the offline redis-lru replays the capture within a point and
+// a half of the server's hit ratio, where the payload model, counting 116
+// bytes a key, finds little or no eviction. Measured over three runs
+// (offline minus real, in points): 2560 KiB −0.11..+0.76 (66% evicted;
+// payload +36.0..+37.1), 3072 KiB −0.10..+0.67 (53%; +28.6..+29.4), 3584
+// KiB +0.08..+0.55 (36%; +19.2..+19.9); three more on their own +0.33..+0.68
+// at each limit, and one under make test's race run (every package's tests
+// at once, the server slowed) +1.07 at 3072 KiB. Both the server and
+// redis-benchmark draw at random, so the bound is a point and a half, far
+// inside the payload model's error.
 func TestRedisBenchmarkCaptureMatchesRealServer(t *testing.T) {
 	if testing.Short() {
 		t.Skip("drives a real redis-server with redis-benchmark")
@@ -323,7 +334,7 @@ func TestRedisBenchmarkCaptureMatchesRealServer(t *testing.T) {
 			if share < 0.2 || share > 0.8 {
 				t.Fatalf("%d KiB evicted %.0f%% of the keys set, outside the 20–80%% this test is for", kib, 100*share)
 			}
-			matchesServer(t, capture, fmt.Sprintf("%dKiB", kib), gets, real, "redis-lru", "redis-lru(memory=payload)")
+			matchesServerWithin(t, 0.015, capture, fmt.Sprintf("%dKiB", kib), gets, real, "redis-lru", "redis-lru(memory=payload)")
 		})
 	}
 }
