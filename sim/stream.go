@@ -139,9 +139,9 @@ func DeclaresOps(r trace.Reader) bool {
 // curve gives each size's Stats.Batch too, every key of a request looked
 // up (as replays without Options.DedupBatch).
 func StreamDistances(r trace.Reader, sizes Sizes, span Span) (StackDistances, StreamInfo, error) {
-	d := newStackDistancesOf(sizes)
-	if n := requestBound(r); n > 0 {
-		d.(reserver).reserve(n)
+	d, bound := newStackDistancesOf(sizes), requestBound(r)
+	if bound > 0 {
+		d.(reserver).reserve(bound)
 	}
 	if declaresMarks(r) {
 		d.(batchTracker).trackBatches(false)
@@ -150,7 +150,7 @@ func StreamDistances(r trace.Reader, sizes Sizes, span Span) (StackDistances, St
 	var count trace.Counter
 	// The reader numbers the keys, so that d looks none up; this
 	// goroutine, which has less to do, counts the requests.
-	keys := trace.NewKeyRefs(requestBound(r))
+	keys := trace.NewKeyRefs(bound)
 	err := batches(sp.reader(), func(b []trace.Request) {
 		for k := range b {
 			b[k].Ref, _ = keys.Number(b[k].Key)
@@ -241,7 +241,6 @@ func batches(r trace.Reader, read func([]trace.Request), use func(b []trace.Requ
 		free <- make([]trace.Request, batchSize)
 	}
 	sr, _ := r.(*SpanReader)
-	br, _ := r.(trace.BatchReader)
 	go func() {
 		defer close(full)
 		for {
@@ -254,14 +253,9 @@ func batches(r trace.Reader, read func([]trace.Request), use func(b []trace.Requ
 			warm := sr != nil && !sr.counting
 			n, err := 0, error(nil)
 			for n < len(buf) {
-				if br != nil {
-					var m int
-					m, err = br.ReadBatch(buf[n:])
-					n += m
-				} else if err = r.Read(&buf[n]); err == nil {
-					n++
-				}
-				if err != nil {
+				var m int
+				m, err = trace.ReadSome(r, buf[n:])
+				if n += m; err != nil {
 					break
 				}
 			}

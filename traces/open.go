@@ -341,7 +341,7 @@ func (f *File) Read(r *trace.Request) error {
 // ReadBatch fills b with the next requests (see trace.BatchReader), many
 // at a time from a reader that can, else one.
 func (f *File) ReadBatch(b []trace.Request) (int, error) {
-	n, err := readSome(f.Reader, b)
+	n, err := trace.ReadSome(f.Reader, b)
 	if err == io.EOF {
 		if k, ok := f.Reader.(keyFiltered); ok {
 			return 0, k.keyFilter().end()

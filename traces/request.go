@@ -75,7 +75,7 @@ func readAll(name string, r trace.Reader, bound int64, number bool) (*trace.Trac
 	var f trace.Fields
 	batch := make([]trace.Request, 256)
 	for {
-		n, err := readSome(r, batch)
+		n, err := trace.ReadSome(r, batch)
 		if err == io.EOF {
 			break
 		}
@@ -105,18 +105,6 @@ func readAll(name string, r trace.Reader, bound int64, number bool) (*trace.Trac
 	t.Shrink()
 	finish(t)
 	return t, nil
-}
-
-// readSome reads up to len(b) requests into b: many at a time from a
-// trace.BatchReader, else one. It returns 0 only with an error.
-func readSome(r trace.Reader, b []trace.Request) (int, error) {
-	if br, ok := r.(trace.BatchReader); ok {
-		return br.ReadBatch(b)
-	}
-	if err := r.Read(&b[0]); err != nil {
-		return 0, err
-	}
-	return 1, nil
 }
 
 // numberChunk is how many keys a load reads between handing them on to be

@@ -116,6 +116,18 @@ type BatchReader interface {
 	ReadBatch(b []Request) (int, error)
 }
 
+// ReadSome reads up to len(b) requests into b: many at a time from a
+// BatchReader, else one. It returns 0 only with an error.
+func ReadSome(r Reader, b []Request) (int, error) {
+	if br, ok := r.(BatchReader); ok {
+		return br.ReadBatch(b)
+	}
+	if err := r.Read(&b[0]); err != nil {
+		return 0, err
+	}
+	return 1, nil
+}
+
 // Fields tells which optional fields a source carries, so that the columnar
 // form stores only those and the simulator knows what it may rely on.
 type Fields struct {
