@@ -48,12 +48,13 @@ type qdlpOptions struct {
 // the ghost. Whatever enters main first makes room there: main's CLOCK
 // takes its oldest object, moving it to the head with its count lowered
 // while the count is above 0, and evicts the first with 0. Each entry's
-// queue is in its word64 (queueOf: inSmall or inMain), its hit count (the
+// queue is in its word64 (queueOf: inSmall, inMain or inGhost, for the
+// ghost, whose ghosts share the cache's store: ghostQueue), its hit count (the
 // CLOCK counter in main) in its word32 (countOf).
 type qdlp struct {
 	store
 	small, main segment
-	ghost       ghostFIFO
+	ghost       ghostQueue
 	threshold   int32
 	maxCount    int32
 }
@@ -62,10 +63,10 @@ type qdlp struct {
 func newQDLP(capacity int64, o qdlpOptions) *qdlp {
 	sc := int64(float64(capacity) * o.Small)
 	return &qdlp{
-		store:     newStore(capacity),
+		store:     newHistoryStore(capacity),
 		small:     newSegment(sc),
 		main:      newSegment(capacity - sc),
-		ghost:     newGhostFIFO(int64(float64(capacity) * o.Ghost)),
+		ghost:     newGhostQueue(int64(float64(capacity) * o.Ghost)),
 		threshold: int32(o.Threshold),
 		maxCount:  int32(1)<<o.Bits - 1,
 	}
@@ -74,13 +75,17 @@ func newQDLP(capacity int64, o qdlpOptions) *qdlp {
 // Access looks r up, counting a hit; a miss enters main if the ghost
 // remembers the key, else the FIFO.
 func (c *qdlp) Access(r *trace.Request) bool {
-	if i, ok := c.lookup(r); ok {
+	i, ok := c.lookup(r)
+	if ok && queueOf(c.nodes, i) != inGhost {
 		if queueOf(c.nodes, i) == inSmall || c.countOf(i) < c.maxCount {
 			c.countHit(i)
 		}
 		return true
 	}
-	fromGhost := c.ghost.forget(r.Key, r.Ref)
+	fromGhost := ok
+	if fromGhost {
+		c.ghost.forget(&c.store, i)
+	}
 	if int64(r.Size) > c.small.capacity {
 		return false
 	}
@@ -124,7 +129,8 @@ func (c *qdlp) evictOne() {
 			return
 		}
 	} else {
-		c.ghost.rememberEntry(&c.store, v)
+		c.ghost.remember(&c.store, v)
+		return
 	}
 	c.evict(v)
 }
@@ -167,10 +173,4 @@ func (c *qdlp) evictMain() {
 // ghost FIFO, so that its return is a new object.
 func (c *qdlp) Remove(key uint64) bool {
 	return c.removeQueued(key, &c.small, &c.main, &c.ghost)
-}
-
-// useRefs numbers the ghost FIFO's keys too (see numberer).
-func (c *qdlp) useRefs(k *trace.KeyRefs) {
-	c.store.useRefs(k)
-	c.ghost.s.useRefs(k)
 }

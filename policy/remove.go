@@ -9,7 +9,8 @@ package policy
 // out of the policy's structures, unless ghost reports that the entry is
 // history only (store.toGhost), in which case it is forgotten. It reports
 // whether key was cached, i.e. false for a ghost. ghost is asked before
-// unlink runs. ARC and LIRS, whose ghosts share the key index, use it.
+// unlink runs. ARC, LIRS and the policies with a ghostQueue, whose ghosts
+// share the key index, use it.
 func (s *store) removeOrForget(key uint64, ghost func(i int32) bool, unlink func(i int32)) bool {
 	i, ok := s.lookupKey(key)
 	if !ok {
@@ -31,19 +32,22 @@ func (s *store) removeFromSegments(key uint64, segs []segment) bool {
 	return s.removeKey(key, func(i int32) { takeSegment(segs, s.nodes, i) })
 }
 
-// removeQueued drops key's entry from small or main, as queueOf says, and
-// forgets key in ghost: S3-FIFO, 2Q and QD-LP-FIFO. It reports whether key
+// removeQueued drops key's entry from small or main, as queueOf says, or
+// forgets its ghost: S3-FIFO, 2Q and QD-LP-FIFO. It reports whether key
 // was cached; a key only remembered by the ghost is not.
-func (s *store) removeQueued(key uint64, small, main *segment, ghost *ghostFIFO) bool {
-	cached := s.removeKey(key, func(i int32) {
-		if queueOf(s.nodes, i) == inSmall {
-			small.take(s.nodes, i)
-		} else {
-			main.take(s.nodes, i)
-		}
-	})
-	ghost.forget(key, 0)
-	return cached
+func (s *store) removeQueued(key uint64, small, main *segment, ghost *ghostQueue) bool {
+	return s.removeOrForget(key,
+		func(i int32) bool { return queueOf(s.nodes, i) == inGhost },
+		func(i int32) {
+			switch queueOf(s.nodes, i) {
+			case inSmall:
+				small.take(s.nodes, i)
+			case inMain:
+				main.take(s.nodes, i)
+			default:
+				ghost.take(s.nodes, i)
+			}
+		})
 }
 
 // removeDense drops key's entry from the dense set d (Random, BeladySize)

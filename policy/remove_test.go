@@ -163,30 +163,19 @@ func applyOps(c Cache, ops []removeOp) {
 }
 
 // remembers reports whether c keeps anything about key: an entry in the
-// key index (cached, or the ghosts of ARC, LIRS, CAR, SR-LRU, LeCaR…) or in
-// a ghost FIFO.
+// key index (cached, or the ghosts of ARC, LIRS, CAR, SR-LRU, LeCaR,
+// S3-FIFO, 2Q…) or in CACHEUS's ghost FIFOs.
 func remembers(c Cache, key uint64) bool {
 	if x, ok := c.(interface{ lookupKey(uint64) (int32, bool) }); ok {
 		if _, ok := x.lookupKey(key); ok {
 			return true
 		}
 	}
-	var gs []*ghostFIFO
-	switch x := c.(type) {
-	case *s3fifo:
-		gs = append(gs, &x.ghost)
-	case *twoQ:
-		gs = append(gs, &x.out)
-	case *s3fifoV0:
-		gs = append(gs, &x.ghost)
-	case *qdlp:
-		gs = append(gs, &x.ghost)
-	case *cacheus:
-		gs = append(gs, &x.hist[cacheusLRU], &x.hist[cacheusLFU])
-	}
-	for _, g := range gs {
-		if _, ok := g.s.lookupKey(key); ok {
-			return true
+	if x, ok := c.(*cacheus); ok {
+		for _, g := range x.hist {
+			if _, ok := g.s.lookupKey(key); ok {
+				return true
+			}
 		}
 	}
 	return false

@@ -39,7 +39,8 @@ type s3fifoOptions struct {
 // main; an object leaving small with freq >= threshold moves to main with
 // its count reset; main reinserts an object with freq >= 1 at its head with
 // min(freq, 3) - 1. Each entry's access count is in its word32 (freqOf),
-// its queue in its word64 (queueOf).
+// its queue in its word64 (queueOf: inSmall, inMain, or inGhost for the
+// ghost queue, whose ghosts share the cache's store: ghostQueue).
 //
 // Differences from libCacheSim, for tiny caches only: the small queue holds
 // at least one object's worth (libCacheSim's is floor(0.1 × capacity), so a
@@ -48,7 +49,7 @@ type s3fifoOptions struct {
 type s3fifo struct {
 	store
 	small, main segment
-	ghost       ghostFIFO
+	ghost       ghostQueue
 	threshold   int32
 	evicted     bool // an eviction has happened (libCacheSim's has_evicted)
 }
@@ -57,10 +58,10 @@ type s3fifo struct {
 func newS3FIFO(capacity int64, o s3fifoOptions) *s3fifo {
 	sc := max(int64(float64(capacity)*o.Small), 1)
 	return &s3fifo{
-		store:     newStore(capacity),
+		store:     newHistoryStore(capacity),
 		small:     newSegment(sc),
 		main:      newSegment(capacity - sc),
-		ghost:     newGhostFIFO(int64(float64(capacity) * o.Ghost)),
+		ghost:     newGhostQueue(int64(float64(capacity) * o.Ghost)),
 		threshold: int32(o.Threshold),
 	}
 }
@@ -68,14 +69,18 @@ func newS3FIFO(capacity int64, o s3fifoOptions) *s3fifo {
 // Access looks r up, counting a hit; a miss enters main if the ghost
 // remembers the key, else the small queue.
 func (c *s3fifo) Access(r *trace.Request) bool {
-	if i, ok := c.lookup(r); ok {
+	i, ok := c.lookup(r)
+	if ok && queueOf(c.nodes, i) != inGhost {
 		c.countHit(i)
 		return true
 	}
 	if !c.fits(r.Size) || int64(r.Size) > c.small.capacity {
 		return false
 	}
-	fromGhost := c.ghost.forget(r.Key, r.Ref)
+	fromGhost := ok
+	if fromGhost {
+		c.ghost.forget(&c.store, i)
+	}
 	for c.full(r.Size) {
 		c.evicted = true
 		if c.main.over() || c.small.used == 0 {
@@ -84,7 +89,7 @@ func (c *s3fifo) Access(r *trace.Request) bool {
 			c.evictSmall()
 		}
 	}
-	i := c.add(r)
+	i = c.add(r)
 	switch {
 	case fromGhost, !c.evicted && c.small.used >= c.small.capacity:
 		setQueue(c.nodes, i, inMain)
@@ -117,8 +122,7 @@ func (c *s3fifo) evictSmall() {
 			c.main.push(c.nodes, v)
 			continue
 		}
-		c.ghost.rememberEntry(&c.store, v)
-		c.evict(v)
+		c.ghost.remember(&c.store, v)
 		return
 	}
 }
@@ -142,10 +146,4 @@ func (c *s3fifo) evictMain() {
 // ghost FIFO, so that its return is a new object that enters the small queue.
 func (c *s3fifo) Remove(key uint64) bool {
 	return c.removeQueued(key, &c.small, &c.main, &c.ghost)
-}
-
-// useRefs numbers the ghost FIFO's keys too (see numberer).
-func (c *s3fifo) useRefs(k *trace.KeyRefs) {
-	c.store.useRefs(k)
-	c.ghost.s.useRefs(k)
 }

@@ -36,17 +36,17 @@ func init() {
 // into the ghost. Main reinserts its oldest object with count c > 0 at its
 // head with min(c, 3) − 1 and evicts the first with 0. There is no rule
 // for the first fill (S3FIFO's has_evicted). queueOf is the queue
-// (inSmall or inMain).
+// (inSmall, inMain or inGhost).
 type s3fifoV0 struct{ s3fifo }
 
 // newS3FIFOv0 returns an empty first-version S3-FIFO cache with the options o.
 func newS3FIFOv0(capacity int64, o s3fifoOptions) *s3fifoV0 {
 	sc := int64(float64(capacity) * o.Small)
 	return &s3fifoV0{s3fifo{
-		store:     newStore(capacity),
+		store:     newHistoryStore(capacity),
 		small:     newSegment(sc),
 		main:      newSegment(capacity - sc),
-		ghost:     newGhostFIFO(int64(float64(capacity) * o.Ghost)),
+		ghost:     newGhostQueue(int64(float64(capacity) * o.Ghost)),
 		threshold: int32(o.Threshold),
 	}}
 }
@@ -54,11 +54,15 @@ func newS3FIFOv0(capacity int64, o s3fifoOptions) *s3fifoV0 {
 // Access looks r up, counting a hit; a miss enters main if the ghost
 // remembers the key, else the small FIFO.
 func (c *s3fifoV0) Access(r *trace.Request) bool {
-	if i, ok := c.lookup(r); ok {
+	i, ok := c.lookup(r)
+	if ok && queueOf(c.nodes, i) != inGhost {
 		c.countHit(i)
 		return true
 	}
-	fromGhost := c.ghost.forget(r.Key, r.Ref)
+	fromGhost := ok
+	if fromGhost {
+		c.ghost.forget(&c.store, i)
+	}
 	if int64(r.Size) > c.small.capacity || !c.fits(r.Size) {
 		return false
 	}
@@ -72,7 +76,7 @@ func (c *s3fifoV0) Access(r *trace.Request) bool {
 	if !fromGhost && int64(r.Size) >= c.small.capacity {
 		return false
 	}
-	i := c.add(r)
+	i = c.add(r)
 	if fromGhost {
 		setQueue(c.nodes, i, inMain)
 		c.main.push(c.nodes, i)

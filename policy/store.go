@@ -289,7 +289,10 @@ func (s *store) Contains(key uint64) bool {
 }
 
 // ghostFIFO remembers the keys of recently evicted objects, oldest forgotten
-// first, up to a total size (S3-FIFO's ghost queue, 2Q's A1out).
+// first, up to a total size, in a store of its own: a key can be
+// remembered while its object is cached, or by several ghostFIFOs
+// (CACHEUS's two histories). A cache whose ghosts are only of objects it
+// no longer holds keeps them in its own store instead (ghostQueue).
 type ghostFIFO struct {
 	s store
 	q list
@@ -323,6 +326,43 @@ func (g *ghostFIFO) forget(key uint64, ref uint32) bool {
 		g.s.drop(i)
 	}
 	return ok
+}
+
+// ghostQueue remembers recently evicted objects as ghost entries of the
+// cache's own store (store.toGhost), oldest forgotten first, up to a total
+// size: S3-FIFO's ghost queue, 2Q's A1out, QD-LP-FIFO's ghost. A ghost
+// stays in the cache's key index, so one lookup finds an object or its
+// ghost; its queueOf is inGhost. Its store should be a history store
+// (newHistoryStore), to reserve room for the ghosts.
+type ghostQueue struct{ segment }
+
+func newGhostQueue(capacity int64) ghostQueue { return ghostQueue{newSegment(capacity)} }
+
+// remember makes entry i of s, unlinked from the cache's queues and
+// leaving the cache, a ghost at the queue's head, forgetting the oldest
+// ghosts to make room. An object larger than the whole queue leaves no
+// ghost. Either way the object counts as evicted.
+func (g *ghostQueue) remember(s *store, i int32) {
+	size := int64(s.nodes[i].size)
+	if size > g.capacity {
+		s.evict(i)
+		return
+	}
+	for g.used+size > g.capacity {
+		v := g.tail
+		g.take(s.nodes, v)
+		s.forget(v)
+	}
+	s.toGhost(i)
+	setQueue(s.nodes, i, inGhost)
+	g.push(s.nodes, i)
+}
+
+// forget removes entry i of s, a ghost of the queue (a miss that the
+// queue remembered, or a removed key).
+func (g *ghostQueue) forget(s *store, i int32) {
+	g.take(s.nodes, i)
+	s.forget(i)
 }
 
 // segment is a list with its own size accounting, for policies that split
@@ -375,14 +415,16 @@ func moveTo(segs []segment, n []entry, i, to int32) {
 	pushTo(segs, n, i, to)
 }
 
-// Policies with a small and a main queue (S3-FIFO, 2Q, QD-LP-FIFO) keep
-// the queue each entry is in in its word64: inSmall or inMain.
+// Policies with a small and a main queue and a ghost queue (S3-FIFO, 2Q,
+// QD-LP-FIFO) keep the queue each entry is in in its word64: inSmall,
+// inMain or inGhost (ghostQueue).
 const (
 	inSmall = 0
 	inMain  = 1
+	inGhost = 2
 )
 
-// queueOf returns the queue entry i is in: inSmall or inMain.
+// queueOf returns the queue entry i is in: inSmall, inMain or inGhost.
 func queueOf(n []entry, i int32) int64 { return n[i].word64 }
 
 // setQueue records that entry i is in queue q.

@@ -30,7 +30,8 @@ type twoQOptions struct {
 // changes nothing, a hit in Am moves the object to Am's head. When the cache
 // is full, A1in's oldest object goes to A1out if A1in is over its share,
 // else Am's least recent object is evicted. queueOf is the queue: inSmall
-// for A1in, inMain for Am.
+// for A1in, inMain for Am, inGhost for A1out (whose ghosts share the
+// cache's store: ghostQueue).
 //
 // Difference from libCacheSim, for tiny caches only: A1in holds at least one
 // object's worth (libCacheSim's floor(0.25 × capacity) admits nothing below
@@ -38,43 +39,49 @@ type twoQOptions struct {
 type twoQ struct {
 	store
 	in, am segment
-	out    ghostFIFO
+	out    ghostQueue
 }
 
 // newTwoQ returns an empty 2Q cache with the options o.
 func newTwoQ(capacity int64, o twoQOptions) *twoQ {
 	ic := max(int64(float64(capacity)*o.In), 1)
 	return &twoQ{
-		store: newStore(capacity),
+		store: newHistoryStore(capacity),
 		in:    newSegment(ic),
 		am:    newSegment(capacity - ic),
-		out:   newGhostFIFO(int64(float64(capacity) * o.Out)),
+		out:   newGhostQueue(int64(float64(capacity) * o.Out)),
 	}
 }
 
 // Access looks r up; a miss remembered by A1out enters Am, any other A1in.
 func (c *twoQ) Access(r *trace.Request) bool {
-	if i, ok := c.lookup(r); ok {
-		if queueOf(c.nodes, i) == inMain {
+	i, ok := c.lookup(r)
+	if ok {
+		switch queueOf(c.nodes, i) {
+		case inMain:
 			c.am.moveToFront(c.nodes, i)
+			return true
+		case inSmall:
+			return true
 		}
-		return true
 	}
 	if !c.fits(r.Size) || int64(r.Size) > c.in.capacity {
 		return false
 	}
-	fromGhost := c.out.forget(r.Key, r.Ref)
+	fromGhost := ok
+	if fromGhost {
+		c.out.forget(&c.store, i)
+	}
 	for c.full(r.Size) {
 		if c.in.over() || c.am.empty() {
 			v := c.in.tail
 			c.in.take(c.nodes, v)
-			c.out.rememberEntry(&c.store, v)
-			c.evict(v)
+			c.out.remember(&c.store, v)
 		} else {
 			c.evictAm()
 		}
 	}
-	i := c.add(r)
+	i = c.add(r)
 	if fromGhost {
 		// Am admits as an LRU of its own size would.
 		for c.am.used+int64(r.Size) > c.am.capacity && !c.am.empty() {
@@ -99,10 +106,4 @@ func (c *twoQ) evictAm() {
 // A1out, so that its return is a new object that enters A1in.
 func (c *twoQ) Remove(key uint64) bool {
 	return c.removeQueued(key, &c.in, &c.am, &c.out)
-}
-
-// useRefs numbers the ghost FIFO's keys too (see numberer).
-func (c *twoQ) useRefs(k *trace.KeyRefs) {
-	c.store.useRefs(k)
-	c.out.s.useRefs(k)
 }
