@@ -28,10 +28,21 @@ const (
 // Where the kernel's THP setting is "madvise", as on the bench machine, it
 // uses them only when asked; elsewhere the advice costs nothing. T must
 // hold no pointers to be worth it (the tables here never do).
-func Make[T any](n, c int) []T {
+func Make[T any](n, c int) []T { return makeFrom[T](n, c, MinBytes) }
+
+// MakeTable is Make from one Page up, for the tables a numbering of a
+// trace's keys fills in random order and keeps to the end (its key
+// table, its numbers by request): nothing of the program's reuses their
+// memory, so their padding costs none (see MinBytes), and a table of one
+// to two pages is one or two faults instead of 512 to 1024. Loading oltp
+// for a sweep, that is 1,900 faults fewer, about 25 ms.
+func MakeTable[T any](n, c int) []T { return makeFrom[T](n, c, Page) }
+
+// makeFrom is Make with huge pages from minBytes up.
+func makeFrom[T any](n, c int, minBytes uintptr) []T {
 	var zero T
 	size := unsafe.Sizeof(zero)
-	if size == 0 || uintptr(c)*size < MinBytes {
+	if size == 0 || uintptr(c)*size < minBytes {
 		return make([]T, n, c)
 	}
 	// Over-allocate by a huge page and start at the first boundary: the

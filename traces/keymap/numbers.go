@@ -31,6 +31,10 @@ const (
 	numbersBig = 1 << 20
 )
 
+// NumbersPerPage is the most keys NewNumbersSized can be asked room for
+// in one huge page (huge.Page) of slots.
+const NumbersPerPage = (huge.Page/8 - 1) * 3 / 4
+
 // NewNumbersSized returns an empty Numbers with room for n keys before it grows.
 func NewNumbersSized(n int) Numbers {
 	return newNumbers(n*4/3 + 1)
@@ -39,10 +43,10 @@ func NewNumbersSized(n int) Numbers {
 func newNumbers(size int) Numbers {
 	size = max(size, minTableSize)
 	if size < numbersBig {
-		return Numbers{slots: huge.Make[uint64](size, size)}
+		return Numbers{slots: huge.MakeTable[uint64](size, size)}
 	}
 	size = (size + numbersGroup - 1) &^ (numbersGroup - 1)
-	return Numbers{slots: huge.Make[uint64](size, size), grouped: true}
+	return Numbers{slots: huge.MakeTable[uint64](size, size), grouped: true}
 }
 
 // numberCode is key's code: the high bits of a multiplicative hash of its

@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/cachesim/cachesim/traces/huge"
 )
 
 // numbering numbers keys in the order given, as a trace's numbering does,
@@ -89,6 +91,19 @@ func TestNumbersLoad(t *testing.T) {
 	}
 	if len(sized.slots) != before {
 		t.Fatalf("a table sized for 3000 keys grew from %d to %d slots", before, len(sized.slots))
+	}
+	// NumbersPerPage keys: 2 MiB / 8 = 262,144 slots, of which 3/4 are
+	// 196,608 keys; sized for them it is within one huge page, and holds
+	// them without growing.
+	page := NewNumbersSized(NumbersPerPage)
+	if page.Bytes() > huge.Page || NumbersPerPage < 196_000 {
+		t.Fatalf("a table sized for %d keys holds %d bytes, over a page of %d", NumbersPerPage, page.Bytes(), huge.Page)
+	}
+	for k := range uint64(NumbersPerPage) {
+		page.Put(k, uint32(k+1))
+	}
+	if page.Bytes() > huge.Page {
+		t.Fatalf("a table sized for %d keys grew to %d bytes", NumbersPerPage, page.Bytes())
 	}
 }
 

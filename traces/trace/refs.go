@@ -163,11 +163,14 @@ type Numbering struct {
 // distinct of them distinct (0: unknown, and its table grows as it fills;
 // the keys by number have room for requests, as NewKeyRefs's).
 func NewNumbering(requests, distinct int) *Numbering {
-	nb := &Numbering{refs: huge.Make[uint32](0, requests)}
+	nb := &Numbering{refs: huge.MakeTable[uint32](0, requests)}
 	if distinct > 0 {
 		nb.byKey = keymap.NewNumbersSized(distinct)
 		nb.run.keyOf = huge.Make[uint64](0, distinct)
 	} else {
+		// Room for every request's key, up to one huge page of table:
+		// a table that grows from small faults in its pages one by one.
+		nb.byKey = keymap.NewNumbersSized(min(requests, keymap.NumbersPerPage))
 		nb.run.keyOf = roomForKeys(requests)
 	}
 	return nb
