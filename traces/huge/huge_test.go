@@ -28,6 +28,27 @@ func TestMakeAlignsBigTables(t *testing.T) {
 	}
 }
 
+// MakeTable aligns tables from half a page up, zeroed, and leaves smaller
+// ones to make.
+func TestMakeTable(t *testing.T) {
+	for _, c := range []int{Page / 2 / 8, Page/8 - 1, Page/8 + 5} {
+		s := MakeTable[uint64](c, c)
+		p := uintptr(unsafe.Pointer(unsafe.SliceData(s)))
+		if len(s) != c || cap(s) != c || p%Page != 0 {
+			t.Fatalf("MakeTable(%d): len %d cap %d, %d bytes past a huge page", c, len(s), cap(s), p%Page)
+		}
+		for i := range s {
+			if s[i] != 0 {
+				t.Fatalf("slot %d is not zero", i)
+			}
+			s[i] = uint64(i)
+		}
+	}
+	if s := MakeTable[uint64](10, Page/2/8-1); cap(s) != Page/2/8-1 || len(s) != 10 {
+		t.Fatalf("a small table: len %d cap %d", len(s), cap(s))
+	}
+}
+
 func TestMakeSmallTables(t *testing.T) {
 	s := Make[uint32](10, 1000)
 	if len(s) != 10 || cap(s) != 1000 {
