@@ -49,6 +49,32 @@ func TestMakeTable(t *testing.T) {
 	}
 }
 
+// Room has room for c elements, empty, which appends fill without moving
+// it, big (advised in part) or small.
+func TestRoom(t *testing.T) {
+	for _, c := range []int{0, 1, 1000, 3 * Page / 8, 5*Page/8 + 3} {
+		s := Room[uint64](c)
+		if len(s) != 0 || cap(s) != c {
+			t.Fatalf("Room(%d): len %d cap %d", c, len(s), cap(s))
+		}
+		if c == 0 {
+			continue
+		}
+		start := unsafe.SliceData(s[:1])
+		for i := range c {
+			s = append(s, uint64(i)^0x5a5a)
+		}
+		if unsafe.SliceData(s) != start {
+			t.Fatalf("Room(%d) moved as it filled", c)
+		}
+		for i, v := range s {
+			if v != uint64(i)^0x5a5a {
+				t.Fatalf("Room(%d)[%d] = %d", c, i, v)
+			}
+		}
+	}
+}
+
 func TestMakeSmallTables(t *testing.T) {
 	s := Make[uint32](10, 1000)
 	if len(s) != 10 || cap(s) != 1000 {

@@ -69,9 +69,10 @@ func NewKeyRefs(requests int) *KeyRefs {
 }
 
 // roomForKeys is an empty slice of the keys by number with room for
-// requests keys, in ordinary pages: huge ones (huge.Make) would make the
-// first 2 MiB resident however few keys a trace has.
-func roomForKeys(requests int) []uint64 { return make([]uint64, 0, requests) }
+// requests keys, its first pages ordinary ones (huge.Room): huge ones
+// (huge.Make) would make the first 2 MiB resident however few keys a
+// trace has.
+func roomForKeys(requests int) []uint64 { return huge.Room[uint64](requests) }
 
 // Number returns key's number, numbering it next if it has none (isNew).
 // Only one goroutine may call Number on a numbering made by NewKeyRefs;
