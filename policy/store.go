@@ -312,11 +312,6 @@ func (g *ghostFIFO) remember(key uint64, ref uint32, size uint32) {
 	g.q.pushFront(g.s.nodes, g.s.addKey(key, ref, size))
 }
 
-// rememberEntry records entry i of s, about to be evicted from s, as remember does.
-func (g *ghostFIFO) rememberEntry(s *store, i int32) {
-	g.remember(s.nodes[i].key, s.refOf(i), s.nodes[i].size)
-}
-
 // forget removes key, whose number is ref (0: unknown), and reports
 // whether it was remembered.
 func (g *ghostFIFO) forget(key uint64, ref uint32) bool {
