@@ -31,13 +31,13 @@ const (
 func Make[T any](n, c int) []T { return makeFrom[T](n, c, MinBytes, false) }
 
 // MakeTable is Make from half a Page up, for the tables a numbering of a
-// trace's keys fills in random order and keeps to the end (its key
-// table, its numbers by request): nothing of the program's reuses their
-// memory, so their padding costs none (see MinBytes), and a table of one
-// to four MiB is one or two faults instead of 256 to 1024. Its last huge
-// page is advised whole, past the table's end: the kernel backs only a
-// whole advised huge page with one. Loading oltp for a sweep, that is
-// 2,900 faults fewer, about 35 ms.
+// trace's keys fills in random order and keeps (its key table, until it
+// grows; its numbers by request): few, so their padding costs little
+// memory (see MinBytes), and a table of one to four MiB is one or two
+// faults instead of 256 to 1024. Its last huge page is advised whole,
+// past the table's end: the kernel backs only a whole advised huge page
+// with one. Loading oltp for a sweep, that is 2,900 faults fewer, about
+// 30 ms of CPU time.
 func MakeTable[T any](n, c int) []T { return makeFrom[T](n, c, Page/2, true) }
 
 // makeFrom is Make with huge pages from minBytes up; whole says to
