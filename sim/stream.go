@@ -55,7 +55,7 @@ func ReplayStream(r trace.Reader, cs []policy.Cache, opt Options) ([]Stats, Stre
 	// The reader numbers the keys as it reads them (one table lookup a
 	// request, on its goroutine), for the caches that find their entries
 	// by number instead of hashing: none is left in this one's loop.
-	keys, numbered := trace.NewKeyRefs(requestBound(r)), false
+	keys, numbered := trace.NewKeyRefs(trace.RequestBound(r)), false
 	for i, c := range cs {
 		ps[i] = newReplayer(c, opt, Semantics{CountWrites: opt.CountWrites}, ops, multi)
 		numbered = policy.UseKeys(c, keys) || numbered
@@ -139,7 +139,7 @@ func DeclaresOps(r trace.Reader) bool {
 // curve gives each size's Stats.Batch too, every key of a request looked
 // up (as replays without Options.DedupBatch).
 func StreamDistances(r trace.Reader, sizes Sizes, span Span) (StackDistances, StreamInfo, error) {
-	d, bound := newStackDistancesOf(sizes), requestBound(r)
+	d, bound := newStackDistancesOf(sizes), trace.RequestBound(r)
 	if bound > 0 {
 		d.(reserver).reserve(bound)
 	}
@@ -170,15 +170,6 @@ func StreamDistances(r trace.Reader, sizes Sizes, span Span) (StackDistances, St
 		info.Extent, err = sp.extent()
 	}
 	return d, info, err
-}
-
-// requestBound is at most how many requests r holds, when it knows
-// (traces.File.RequestBound), else 0.
-func requestBound(r trace.Reader) int {
-	if b, ok := r.(interface{ RequestBound() int }); ok {
-		return b.RequestBound()
-	}
-	return 0
 }
 
 // restarter is implemented by what counts a stream and can drop its

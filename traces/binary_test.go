@@ -219,8 +219,11 @@ func TestRequestBound(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := f.RequestBound(); got != want {
-			t.Errorf("%s: RequestBound %d, want %d", filepath.Base(path), got, want)
+		if got := f.RequestBound(); got != want || trace.RequestBound(f) != want {
+			t.Errorf("%s: RequestBound %d (trace.RequestBound %d), want %d", filepath.Base(path), got, trace.RequestBound(f), want)
+		}
+		if got := trace.RequestBound(f.Reader); got != 0 {
+			t.Errorf("%s: the decoder alone, which cannot know, gives a bound of %d, want 0", filepath.Base(path), got)
 		}
 		tr, err := ReadAll(path, f)
 		f.Close()

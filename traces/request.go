@@ -30,10 +30,6 @@ func (e *ErrTraceMemory) Error() string {
 		e.Requests, e.Bytes, e.Bound)
 }
 
-// requestBounder is implemented by readers that know at most how many
-// requests they hold (File.RequestBound; 0: unknown).
-type requestBounder interface{ RequestBound() int }
-
 // ReadAllWithin is ReadAll stopping with an *ErrTraceMemory as soon as
 // the trace's columns (Trace.ColumnBytes) pass bound bytes (0: no bound),
 // rather than after holding all of it.
@@ -61,12 +57,12 @@ func readAll(name string, r trace.Reader, bound int64, number bool) (*trace.Trac
 	t := &trace.Trace{Name: name, Keys: []uint64{}}
 	keep := func([]uint64) {}       // hands on the keys read so far
 	finish := func(*trace.Trace) {} // numbers t, complete
-	if b, ok := r.(requestBounder); ok && b.RequestBound() > 0 && (bound == 0 || int64(b.RequestBound()) <= bound/8) {
+	if n := trace.RequestBound(r); n > 0 && (bound == 0 || int64(n) <= bound/8) {
 		// Columns of the right length from the start: no growing, and
 		// none of the copies growing makes or Shrink's trimming.
-		t.Keys = huge.Make[uint64](0, b.RequestBound())
+		t.Keys = huge.Make[uint64](0, n)
 		if number {
-			nb := startNumbering(b.RequestBound())
+			nb := startNumbering(n)
 			defer nb.stop()
 			keep = nb.keep
 			finish = nb.finish

@@ -128,6 +128,15 @@ func ReadSome(r Reader, b []Request) (int, error) {
 	return 1, nil
 }
 
+// RequestBound is at most how many requests r holds, when it knows (a
+// file of fixed-size records: its RequestBound method), else 0.
+func RequestBound(r Reader) int {
+	if b, ok := r.(interface{ RequestBound() int }); ok {
+		return b.RequestBound()
+	}
+	return 0
+}
+
 // Fields tells which optional fields a source carries, so that the columnar
 // form stores only those and the simulator knows what it may rely on.
 type Fields struct {
